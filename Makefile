@@ -1,0 +1,71 @@
+# scrvault - build, test and run.  See README.md.
+#
+#   make            build build/scrvault and build/libscrvault.a
+#   make run        install dependencies, build, run the walkthrough
+#   make test       install dependencies, build, run every test suite
+#   make test-asan  the same suites under AddressSanitizer + UBSan
+#   make bench      the benchmarks (bench/README.md)
+
+BUILD   ?= build
+CC      ?= cc
+PKGS     = openssl libgit2 sqlcipher libargon2 zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wno-missing-field-initializers
+HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -Iinclude -Isrc/lib $(PKG_CFLAGS)
+LDFLAGS += $(SAN) -pie -Wl,-z,relro,-z,now
+LDLIBS  += $(PKG_LIBS) -lpthread
+
+LIB_SRC  = $(wildcard src/lib/*.c)
+CLI_SRC  = $(wildcard src/cli/*.c)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run test test-asan test-unit test-cli bench clean fuzz
+all: $(BUILD)/scrvault $(UNIT_BIN)
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/%.o: %.c $(wildcard include/scrvault/*.h src/lib/*.h src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libscrvault.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/scrvault: $(CLI_OBJ) $(BUILD)/libscrvault.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libscrvault.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS) -lcmocka
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/walkthrough $(BUILD)/scrvault
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all $(BUILD)
+
+test-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all
+	@SCRVAULT_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all build-asan
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run $(BUILD)/scrvault
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,26 @@
+/*
+ * scrvault/json.h - read-only access to the JSON values that listings and
+ * reports return.  Every list or show call in the library answers with one
+ * JSON value so that a program gets exactly what a person sees in a table.
+ */
+#ifndef SCRVAULT_JSON_H
+#define SCRVAULT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sv_json scrvault_json;
+
+void scrvault_json_free(scrvault_json *j);
+/* Canonical serialisation; caller frees with free(). NULL on failure. */
+char *scrvault_json_text(const scrvault_json *j);
+const scrvault_json *scrvault_json_get(const scrvault_json *obj, const char *key);
+const char *scrvault_json_str(const scrvault_json *j);
+int64_t scrvault_json_int(const scrvault_json *j);
+bool scrvault_json_bool(const scrvault_json *j);
+bool scrvault_json_is_null(const scrvault_json *j);
+size_t scrvault_json_count(const scrvault_json *j);
+const scrvault_json *scrvault_json_at(const scrvault_json *arr, size_t i);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * scrvault/records.h - principals, cases and documents.
+ *
+ * Listings return JSON (see scrvault/json.h); the command line prints them as
+ * tables or, with --json, as they are.
+ */
+#ifndef SCRVAULT_RECORDS_H
+#define SCRVAULT_RECORDS_H
+
+#include "scrvault/vault.h"
+
+/* ---- principals ---------------------------------------------------------- */
+
+/*
+ * Register a principal and write their key file (0600, never overwritten)
+ * under `passphrase`; a custodian also gets a wrap of the vault master key.
+ */
+int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
+			   const char *keyfile, const scrvault_secret *passphrase);
+int scrvault_principal_list(scrvault_json **out, scrvault *v);
+int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name);
+
+/* ---- cases --------------------------------------------------------------- */
+
+typedef struct {
+	const char *ref;		/* "SCR-2026-03": [A-Za-z0-9-], unique */
+	const char *title;
+	const char *review_type;	/* "scr", "sir" or "imr-review" */
+	const char *subject_dob;	/* YYYY-MM-DD or NULL */
+	const char *decision_date;	/* YYYY-MM-DD or NULL */
+} scrvault_case_spec;
+
+int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec);
+int scrvault_case_list(scrvault_json **out, scrvault *v);
+int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref);
+
+/* ---- documents ------------------------------------------------------------ */
+
+typedef struct {
+	const char *path;		/* the file to check in */
+	const char *filename;		/* recorded name (NULL: basename of path) */
+	const char *title;		/* NULL: the recorded filename */
+} scrvault_checkin_file;
+
+typedef struct {
+	const char *case_ref;		/* new documents: the case */
+	const char *doc_class;		/* new documents: "imr", "overview-report", ... */
+	const char *agency;		/* new documents: authoring agency or NULL */
+	const char *doc;		/* a new version of this document id instead */
+	const char *note;		/* version note or NULL */
+} scrvault_checkin_spec;
+
+/*
+ * Check in `n` files as one commit and one transaction: each a new document
+ * of spec->case_ref, or (spec->doc set, n == 1) a new version of that
+ * document.  *out gets [{"doc":..,"version":..,"sha256":..,"size":..},...].
+ */
+int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
+			 const scrvault_checkin_spec *spec,
+			 const scrvault_checkin_file *files, size_t n);
+
+/*
+ * Write version `version` (0: the latest) of `doc` to the file `outpath`
+ * (created 0600; NULL: to fd 1).  A file is written to a temporary name and
+ * renamed only once every chunk has authenticated and the SHA-256 matches, so
+ * a failed integrity check leaves nothing at `outpath`.
+ */
+int scrvault_doc_checkout(scrvault *v, const char *doc, unsigned version,
+			  const char *outpath, bool force);
+int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref);
+int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *doc);
+int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *doc);
+
+#endif

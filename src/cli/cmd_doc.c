@@ -1,0 +1,223 @@
+/*
+ * cmd_doc.c - scrvault doc checkin|checkout|list|log|show.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const cli_col checkin_cols[] = {
+	{ "doc", "DOCUMENT" }, { "version", "VER" }, { "size", "BYTES" },
+	{ "sha256", "SHA-256" }, { "filename", "FILE" }, { NULL, NULL }
+};
+
+static int cmd_doc_checkin(cli_args *a)
+{
+	scrvault_checkin_spec s = {
+		.case_ref = cli_opt(a, "case"),
+		.doc_class = cli_opt(a, "class"),
+		.agency = cli_opt(a, "agency"),
+		.doc = cli_opt(a, "doc"),
+		.note = cli_opt(a, "note"),
+	};
+	scrvault_checkin_file *files;
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if (s.doc && (s.case_ref || s.doc_class || s.agency))
+		return cli_usage(a, "--doc (a new version) takes no --case, --class or --agency");
+	if (!s.doc && (!s.case_ref || !s.doc_class))
+		return cli_usage(a, "a new document needs --case REF and --class CLASS (or --doc ID for a new version)");
+	if ((cli_opt(a, "title") || cli_opt(a, "filename")) && a->nargs != 1)
+		return cli_usage(a, "--title and --filename apply to a single file");
+	if (!(files = calloc((size_t)a->nargs, sizeof(*files)))) {
+		fprintf(stderr, "scrvault: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < a->nargs; i++) {
+		files[i].path = a->args[i];
+		files[i].title = cli_opt(a, "title");
+		files[i].filename = cli_opt(a, "filename");
+	}
+	if ((error = cli_open(&v, a)) != 0) {
+		free(files);
+		return error;
+	}
+	error = scrvault_doc_checkin(&j, v, &s, files, (size_t)a->nargs);
+	scrvault_close(v);
+	free(files);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json)
+		printf("checked in %zu version%s\n", scrvault_json_count(j), scrvault_json_count(j) == 1 ? "" : "s");
+	return cli_print_list(a, j, checkin_cols);
+}
+
+/* DOC or DOC@VERSION */
+static int split_version(char *arg, unsigned *version)
+{
+	char *at = strchr(arg, '@'), *end = NULL;
+	unsigned long n;
+
+	*version = 0;
+	if (!at)
+		return 0;
+	*at++ = '\0';
+	n = strtoul(at, &end, 10);
+	if (!*at || *end || n == 0 || n > 1000000)
+		return -1;
+	*version = (unsigned)n;
+	return 0;
+}
+
+static int cmd_doc_checkout(cli_args *a)
+{
+	const char *out = cli_opt(a, "output");
+	scrvault *v = NULL;
+	unsigned version;
+	int error;
+
+	if (split_version(a->args[0], &version) < 0)
+		return cli_usage(a, "version must be a positive number: DOC@VERSION");
+	if (cli_opt(a, "version")) {
+		char *end = NULL;
+		unsigned long n = strtoul(cli_opt(a, "version"), &end, 10);
+
+		if (*end || n == 0 || n > 1000000)
+			return cli_usage(a, "--version takes a positive number");
+		version = (unsigned)n;
+	}
+	if (!out && isatty(1))
+		return cli_usage(a, "refusing to write a document to a terminal: give -o FILE or redirect");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_doc_checkout(v, a->args[0], version, out, cli_flag(a, "force"));
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (out)
+		fprintf(stderr, "wrote %s\n", out);
+	return 0;
+}
+
+static const cli_col doc_cols[] = {
+	{ "doc", "DOCUMENT" }, { "case", "CASE" }, { "class", "CLASS" }, { "agency", "AGENCY" },
+	{ "latest", "VER" }, { "updated_at", "UPDATED" }, { "title", "TITLE" }, { NULL, NULL }
+};
+
+static int cmd_doc_list(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_doc_list(&j, v, cli_opt(a, "case"));
+	scrvault_close(v);
+	return error < 0 ? cli_fail(error) : cli_print_list(a, j, doc_cols);
+}
+
+static const cli_col log_cols[] = {
+	{ "version", "VER" }, { "checked_in_at", "CHECKED IN" }, { "checked_in_by", "BY" },
+	{ "size", "BYTES" }, { "state", "STATE" }, { "filename", "FILE" }, { "note", "NOTE" },
+	{ NULL, NULL }
+};
+
+static int cmd_doc_log(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_doc_log(&j, v, a->args[0]);
+	scrvault_close(v);
+	return error < 0 ? cli_fail(error) : cli_print_list(a, j, log_cols);
+}
+
+static const cli_col show_fields[] = {
+	{ "doc", "document" }, { "case", "case" }, { "class", "class" }, { "agency", "agency" },
+	{ "title", "title" }, { "latest", "latest version" }, { "created_at", "created" },
+	{ NULL, NULL }
+};
+
+static int cmd_doc_show(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_doc_show(&j, v, a->args[0]);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json) {
+		char buf[64];
+
+		for (int i = 0; show_fields[i].key; i++) {
+			const scrvault_json *f = scrvault_json_get(j, show_fields[i].key);
+			const char *s = scrvault_json_str(f);
+
+			if (!s && f && !scrvault_json_is_null(f)) {
+				snprintf(buf, sizeof(buf), "%lld", (long long)scrvault_json_int(f));
+				s = buf;
+			}
+			printf("%-16s %s\n", show_fields[i].header, s ? s : "-");
+		}
+		printf("\n");
+		cli_table(scrvault_json_get(j, "versions"), log_cols);
+		scrvault_json_free(j);
+		return 0;
+	}
+	return cli_print_object(a, j, show_fields);
+}
+
+static const cli_optdef checkin_opts[] = {
+	{ "case", 1 }, { "class", 1 }, { "agency", 1 }, { "doc", 1 }, { "title", 1 },
+	{ "filename", 1 }, { "note", 1 }, { NULL, 0 }
+};
+static const cli_optdef checkout_opts[] = {
+	{ "output", 1 }, { "version", 1 }, { "force", 0 }, { NULL, 0 }
+};
+static const cli_optdef list_opts[] = { { "case", 1 }, { NULL, 0 } };
+
+const cli_cmd cli_doc_commands[] = {
+	{ "doc", "checkin", cmd_doc_checkin,
+	  "scrvault doc checkin (--case REF --class CLASS [--agency NAME] | --doc ID) [options] FILE...",
+	  "Check files in as new documents of a case (one commit for all), or one file as\n"
+	  "a new version of document ID.\n\n"
+	  "options:\n"
+	  "  --case REF        the case of the new documents\n"
+	  "  --class CLASS     imr, overview-report, executive-summary, action-plan,\n"
+	  "                    combined-chronology, single-agency-chronology,\n"
+	  "                    terms-of-reference, interview-record, panel-minutes,\n"
+	  "                    notification-form, anonymised-submission, other\n"
+	  "  --agency NAME     the authoring agency\n"
+	  "  --doc ID          check in a new version of this document instead\n"
+	  "  --title TEXT      title (one file only; default: the file name)\n"
+	  "  --filename NAME   recorded file name (one file only; default: its base name)\n"
+	  "  --note TEXT       a note on this version\n",
+	  checkin_opts, 1, -1 },
+	{ "doc", "checkout", cmd_doc_checkout,
+	  "scrvault doc checkout [-o FILE] [--force] DOC[@VERSION]",
+	  "Write the latest (or the given) version of a document to FILE, or to standard\n"
+	  "output. The file appears only once the whole document has been verified.\n\n"
+	  "options:\n"
+	  "  -o, --output FILE  where to write it (created 0600)\n"
+	  "  --version N        the version (same as DOC@N)\n"
+	  "  --force            replace FILE if it exists\n",
+	  checkout_opts, 1, 1 },
+	{ "doc", "list", cmd_doc_list, "scrvault doc list [--case REF] [--json]",
+	  "List documents, of one case or all.\n", list_opts, 0, 0 },
+	{ "doc", "log", cmd_doc_log, "scrvault doc log [--json] DOC",
+	  "List the versions of a document.\n", NULL, 1, 1 },
+	{ "doc", "show", cmd_doc_show, "scrvault doc show [--json] DOC",
+	  "Show a document and its versions.\n", NULL, 1, 1 },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+};

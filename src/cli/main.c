@@ -1,0 +1,383 @@
+/*
+ * main.c - the scrvault command: global options, the command table, exit
+ * codes (DESIGN §9): 0 ok, 1 error, 2 usage, 3 denied, 4 not found,
+ * 5 integrity failure, 6 conflict with the current state.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include "cli.h"
+
+#define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static const cli_cmd *const tables[] = {
+	cli_vault_commands, cli_case_commands, cli_doc_commands, NULL
+};
+static cli_cmd cli_commands[128];
+
+static void collect_commands(void)
+{
+	size_t n = 0;
+
+	for (int t = 0; tables[t]; t++)
+		for (const cli_cmd *c = tables[t]; c->group && n + 1 < SV_ARRAY_LEN(cli_commands); c++)
+			cli_commands[n++] = *c;
+}
+
+static const cli_optdef global_opts[] = {
+	{ "vault", 1 }, { "key", 1 }, { "passphrase-file", 1 }, { "role", 1 },
+	{ "json", 0 }, { "help", 0 }, { NULL, 0 }
+};
+
+#define GLOBAL_HELP \
+	"global options:\n" \
+	"  --vault DIR             the vault (default $SCRVAULT_DIR)\n" \
+	"  --key FILE              your key file (default $SCRVAULT_KEY)\n" \
+	"  --passphrase-file FILE  read the passphrase from FILE\n" \
+	"                          (default $SCRVAULT_PASSPHRASE_FILE, else a prompt)\n" \
+	"  --role ROLE             the role you act in (default coordinator)\n" \
+	"  --json                  machine-readable output\n" \
+	"  -h, --help              this help\n"
+
+const char *cli_opt(const cli_args *a, const char *name)
+{
+	for (int i = a->nopts - 1; i >= 0; i--)
+		if (strcmp(a->names[i], name) == 0)
+			return a->values[i] ? a->values[i] : "";
+	return NULL;
+}
+
+bool cli_flag(const cli_args *a, const char *name)
+{
+	return cli_opt(a, name) != NULL;
+}
+
+int cli_fail(int code)
+{
+	fprintf(stderr, "scrvault: %s\n", scrvault_error_message());
+	return code < 0 ? -code : 1;
+}
+
+static void print_usage(FILE *f, const cli_cmd *c)
+{
+	fprintf(f, "usage: %s\n", c->usage);
+	if (c->help && *c->help)
+		fprintf(f, "\n%s", c->help);
+	fprintf(f, "\n" GLOBAL_HELP);
+}
+
+int cli_usage(const cli_args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "scrvault: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	if (a && a->cmd)
+		fprintf(stderr, "usage: %s\n(see '%s%s%s -h')\n", a->cmd->usage, a->cmd->group,
+			a->cmd->name ? " " : "", a->cmd->name ? a->cmd->name : "");
+	return 2;
+}
+
+/* ---- passphrases ------------------------------------------------------------- */
+
+static int prompt(char *buf, size_t len, const char *question)
+{
+	struct termios old, quiet;
+	size_t n = 0;
+	int fd, rc = -1;
+	char c;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
+		return -1;
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		if (write(fd, question, strlen(question)) >= 0 &&
+		    tcsetattr(fd, TCSAFLUSH, &quiet) == 0) {
+			while (read(fd, &c, 1) == 1 && c != '\n' && c != '\r')
+				if (n + 1 < len)
+					buf[n++] = c;
+			buf[n] = '\0';
+			tcsetattr(fd, TCSAFLUSH, &old);
+			rc = write(fd, "\n", 1) >= 0 && n > 0 ? 0 : -1;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+int cli_passphrase(scrvault_secret **out, const cli_args *a, const char *keyfile)
+{
+	const char *file = cli_opt(a, "passphrase-file");
+	char buf[1024], q[1200];
+	int error;
+
+	*out = NULL;
+	if (!file)
+		file = getenv("SCRVAULT_PASSPHRASE_FILE");
+	if (file && *file)
+		return scrvault_secret_read_file(out, file);
+	snprintf(q, sizeof(q), "Passphrase for %s: ", keyfile);
+	if (prompt(buf, sizeof(buf), q) < 0)
+		return 0;	/* none: the library says which is needed */
+	error = scrvault_secret_new(out, buf, strlen(buf));
+	explicit_bzero(buf, sizeof(buf));
+	return error;
+}
+
+int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who)
+{
+	const char *file = cli_opt(a, "new-passphrase-file");
+	char one[1024], two[1024], q[256];
+	int error = 0;
+
+	*out = NULL;
+	if (file)
+		return scrvault_secret_read_file(out, file);
+	snprintf(q, sizeof(q), "New passphrase for %s: ", who);
+	if (prompt(one, sizeof(one), q) < 0) {
+		fprintf(stderr, "scrvault: no passphrase for the new key file of '%s': give --new-passphrase-file FILE or run on a terminal\n", who);
+		return SCRVAULT_EUSAGE;
+	}
+	snprintf(q, sizeof(q), "Repeat the passphrase for %s: ", who);
+	if (prompt(two, sizeof(two), q) < 0 || strcmp(one, two) != 0) {
+		fprintf(stderr, "scrvault: the passphrases do not match\n");
+		error = SCRVAULT_EUSAGE;
+	} else if (strlen(one) < 12) {
+		fprintf(stderr, "scrvault: a passphrase needs at least 12 characters\n");
+		error = SCRVAULT_EUSAGE;
+	} else {
+		error = scrvault_secret_new(out, one, strlen(one));
+	}
+	explicit_bzero(one, sizeof(one));
+	explicit_bzero(two, sizeof(two));
+	return error;
+}
+
+int cli_open(scrvault **out, const cli_args *a)
+{
+	const char *dir = cli_opt(a, "vault"), *key = cli_opt(a, "key");
+	scrvault_secret *pp = NULL;
+	int error;
+
+	*out = NULL;
+	if (!dir)
+		dir = getenv("SCRVAULT_DIR");
+	if (!key)
+		key = getenv("SCRVAULT_KEY");
+	if (!dir || !*dir)
+		return cli_usage(a, "no vault given: use --vault DIR or set SCRVAULT_DIR");
+	if (!key || !*key)
+		return cli_usage(a, "no key file given: use --key FILE or set SCRVAULT_KEY");
+	if ((error = cli_passphrase(&pp, a, key)) < 0)
+		return cli_fail(error);
+	error = scrvault_open(out, dir, key, pp, cli_opt(a, "role"));
+	scrvault_secret_free(pp);
+	return error < 0 ? cli_fail(error) : 0;
+}
+
+/* ---- output -------------------------------------------------------------------- */
+
+static const char *cell(const scrvault_json *row, const char *key, char *buf, size_t len)
+{
+	const scrvault_json *v = scrvault_json_get(row, key);
+	const char *s;
+
+	if (!v || scrvault_json_is_null(v))
+		return "-";
+	if ((s = scrvault_json_str(v)))
+		return s;
+	{
+		char *t = scrvault_json_text(v);
+
+		snprintf(buf, len, "%s", t ? t : "?");
+		free(t);
+	}
+	return buf;
+}
+
+void cli_table(const scrvault_json *rows, const cli_col *cols)
+{
+	size_t ncol = 0, n = scrvault_json_count(rows);
+	size_t width[16] = { 0 };
+	char buf[256];
+
+	for (ncol = 0; cols[ncol].key && ncol < 16; ncol++)
+		width[ncol] = strlen(cols[ncol].header);
+	for (size_t r = 0; r < n; r++)
+		for (size_t c = 0; c < ncol; c++) {
+			size_t w = strlen(cell(scrvault_json_at(rows, r), cols[c].key, buf, sizeof(buf)));
+			if (w > width[c])
+				width[c] = w > 60 ? 60 : w;
+		}
+	for (size_t c = 0; c < ncol; c++)
+		printf("%-*s%s", c + 1 < ncol ? (int)width[c] : 0, cols[c].header, c + 1 < ncol ? "  " : "\n");
+	for (size_t r = 0; r < n; r++)
+		for (size_t c = 0; c < ncol; c++)
+			printf("%-*.*s%s", c + 1 < ncol ? (int)width[c] : 0, (int)(c + 1 < ncol ? width[c] : 200),
+			       cell(scrvault_json_at(rows, r), cols[c].key, buf, sizeof(buf)),
+			       c + 1 < ncol ? "  " : "\n");
+	if (n == 0)
+		printf("(none)\n");
+}
+
+int cli_print_list(const cli_args *a, scrvault_json *j, const cli_col *cols)
+{
+	if (a->json) {
+		char *t = scrvault_json_text(j);
+
+		printf("%s\n", t ? t : "null");
+		free(t);
+	} else {
+		cli_table(j, cols);
+	}
+	scrvault_json_free(j);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
+{
+	char buf[256];
+
+	if (a->json) {
+		char *t = scrvault_json_text(j);
+
+		printf("%s\n", t ? t : "null");
+		free(t);
+	} else {
+		for (int i = 0; fields[i].key; i++)
+			printf("%-16s %s\n", fields[i].header, cell(j, fields[i].key, buf, sizeof(buf)));
+	}
+	scrvault_json_free(j);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* ---- dispatch ---------------------------------------------------------------- */
+
+static void main_usage(FILE *f)
+{
+	const char *last = "";
+
+	fprintf(f, "usage: scrvault [global options] COMMAND [options]\n\ncommands:\n");
+	for (const cli_cmd *c = cli_commands; c->group; c++) {
+		if (strcmp(last, c->group) != 0)
+			fprintf(f, "  %-10s", c->group);
+		else
+			fprintf(f, "  %-10s", "");
+		fprintf(f, "%s\n", c->usage + strlen("scrvault "));
+		last = c->group;
+	}
+	fprintf(f, "\n" GLOBAL_HELP "\nexit codes: 0 ok, 1 error, 2 usage, 3 denied, 4 not found,\n"
+		   "5 integrity failure, 6 conflict with the current state\n");
+}
+
+static int parse(cli_args *a, int argc, char **argv)
+{
+	struct option lo[CLI_MAX_OPTS * 2];
+	int n = 0, c;
+
+	for (int i = 0; global_opts[i].name; i++, n++)
+		lo[n] = (struct option){ global_opts[i].name, global_opts[i].has_arg, NULL, 0 };
+	for (int i = 0; a->cmd->opts && a->cmd->opts[i].name; i++, n++)
+		lo[n] = (struct option){ a->cmd->opts[i].name, a->cmd->opts[i].has_arg, NULL, 0 };
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		int idx = -1;
+
+		c = getopt_long(argc, argv, "ho:", lo, &idx);
+		if (c == -1)
+			break;
+		if (c == 'h') {
+			idx = 5;	/* --help */
+		} else if (c == 'o') {
+			if (a->nopts >= CLI_MAX_OPTS)
+				return cli_usage(a, "too many options");
+			a->names[a->nopts] = "output";
+			a->values[a->nopts++] = optarg;
+			continue;
+		} else if (c != 0 || idx < 0) {
+			if (optopt && c == ':')
+				return cli_usage(a, "option needs a value");
+			return cli_usage(a, "unknown option or missing value in '%s'", argv[optind - 1]);
+		}
+		if (a->nopts >= CLI_MAX_OPTS)
+			return cli_usage(a, "too many options");
+		a->names[a->nopts] = lo[idx].name;
+		a->values[a->nopts++] = lo[idx].has_arg ? optarg : NULL;
+	}
+	a->args = argv + optind;
+	a->nargs = argc - optind;
+	a->json = cli_flag(a, "json");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const cli_cmd *cmd = NULL;
+	cli_args a;
+	int error, skip;
+
+	collect_commands();
+	if (scrvault_global_init() < 0) {
+		fprintf(stderr, "scrvault: %s\n", scrvault_error_message());
+		return 1;
+	}
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		main_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("scrvault %s\n", SCRVAULT_VERSION);
+		return 0;
+	}
+	for (const cli_cmd *c = cli_commands; c->group; c++) {
+		if (strcmp(c->group, argv[1]) != 0)
+			continue;
+		if (!c->name) {
+			cmd = c;
+			break;
+		}
+		if (argc > 2 && !strcmp(c->name, argv[2])) {
+			cmd = c;
+			break;
+		}
+	}
+	if (!cmd) {
+		for (const cli_cmd *c = cli_commands; c->group; c++)
+			if (!strcmp(c->group, argv[1]) && argc > 2 &&
+			    (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+				printf("%s commands:\n", argv[1]);
+				for (; c->group && !strcmp(c->group, argv[1]); c++)
+					printf("  %s\n", c->usage);
+				return 0;
+			}
+		fprintf(stderr, "scrvault: unknown command '%s%s%s'\n", argv[1],
+			argc > 2 ? " " : "", argc > 2 ? argv[2] : "");
+		main_usage(stderr);
+		return 2;
+	}
+	memset(&a, 0, sizeof(a));
+	a.cmd = cmd;
+	skip = cmd->name ? 2 : 1;
+	if ((error = parse(&a, argc - skip, argv + skip)) != 0)
+		return error;
+	if (cli_flag(&a, "help")) {
+		print_usage(stdout, cmd);
+		return 0;
+	}
+	if (a.nargs < cmd->min_args || (cmd->max_args >= 0 && a.nargs > cmd->max_args))
+		return cli_usage(&a, "wrong number of arguments");
+	return cmd->run(&a);
+}

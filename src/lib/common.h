@@ -1,0 +1,47 @@
+/*
+ * common.h - what every module of libscrvault shares: error reporting,
+ * checked allocation and small helpers.  It includes no external library.
+ */
+#ifndef SV_COMMON_H
+#define SV_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "scrvault/error.h"
+
+#define SV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Record the message for the current failure and return `code`, so callers
+ * can write `return sv_error(SCRVAULT_ENOTFOUND, "no case '%s'", ref);`.
+ * Messages are lower-case, no full stop, subject quoted; they must never
+ * contain secret material.
+ */
+int sv_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prefix the current message with more context ("checkin 'x': <old>"). */
+int sv_error_wrap(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Allocation that sets an error message on failure (returns NULL). */
+void *sv_malloc(size_t n);
+void *sv_calloc(size_t n, size_t size);
+void *sv_realloc(void *p, size_t n);
+char *sv_strdup(const char *s);
+char *sv_strndup(const char *s, size_t n);
+/* asprintf that returns NULL (with an error set) on failure. */
+char *sv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Lower-case hex of `len` bytes into `out` (2*len+1 bytes). */
+void sv_hex(char *out, const unsigned char *in, size_t len);
+/* Parse exactly `len` bytes of hex; -1 on any bad character or length. */
+int sv_unhex(unsigned char *out, size_t len, const char *hex);
+
+/* Standard base64 (RFC 4648, padded).  Caller frees. */
+char *sv_base64(const unsigned char *in, size_t len);
+/* Decode padded standard base64; returns -1 on any non-canonical input. */
+int sv_unbase64(unsigned char **out, size_t *outlen, const char *in);
+
+#endif

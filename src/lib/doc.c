@@ -1,0 +1,708 @@
+/*
+ * doc.c - checking documents in and out.
+ *
+ * Check-in streams each file once: SHA-256 of the plaintext, AES-256-GCM
+ * chunks under a fresh document key (DEK), straight into a git blob whose
+ * size is known in advance.  Only the DEK wrapped under the KEK is kept, in
+ * the database.  All files of one check-in become one git commit and one
+ * database transaction with their audit entries; the git objects are
+ * flushed to disk before that transaction commits.
+ *
+ * Check-out records the key release in the audit log first (fail closed),
+ * then decrypts chunk by chunk into a temporary file next to the output,
+ * renamed into place only when every chunk authenticated and the plaintext
+ * hash matches the one recorded at check-in.
+ *
+ * Memory does not grow with file size: one 64 KiB chunk in, one out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "vault_int.h"
+#include "authz.h"
+#include "fsutil.h"
+
+#define CT_CHUNK (SV_BLOB_CHUNK + SV_GCM_TAG_LEN)
+
+static const char *const doc_classes[] = {
+	"imr", "overview-report", "executive-summary", "action-plan",
+	"combined-chronology", "single-agency-chronology", "terms-of-reference",
+	"interview-record", "panel-minutes", "notification-form",
+	"anonymised-submission", "other", NULL
+};
+
+static bool class_valid(const char *c)
+{
+	for (int i = 0; c && doc_classes[i]; i++)
+		if (strcmp(c, doc_classes[i]) == 0)
+			return true;
+	return false;
+}
+
+/* One file being checked in. */
+typedef struct {
+	char doc[SV_DOC_ID_LEN + 1];
+	unsigned version;
+	bool is_new;
+	const char *filename;
+	const char *title;
+	uint64_t size;
+	unsigned char sha[SV_SHA256_LEN];
+	unsigned char ct_sha[SV_SHA256_LEN];
+	char oid[SV_OID_HEXLEN + 1];
+	char path[96];
+	unsigned char wrapped[SV_SEALED_LEN(SV_KEY_LEN)];
+} pending;
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * Encrypt the file at `src` into a new blob: fills p->size, sha, ct_sha, oid
+ * and wrapped.  The DEK never leaves this function unwrapped.
+ */
+static int encrypt_file(scrvault *v, pending *p, const char *src)
+{
+	unsigned char *in = NULL, *out = NULL, hdr[SV_BLOB_HEADER_LEN];
+	char ctx[160];
+	sv_secret *dek = NULL;
+	sv_blob_enc *enc = NULL;
+	sv_sha256_ctx *ph = NULL, *ch = NULL;
+	sv_store_wstream *w = NULL;
+	uint64_t left;
+	struct stat sb;
+	int fd = -1, error = SCRVAULT_ERROR;
+
+	if ((fd = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
+		error = sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				 "cannot open '%s': %s", src, strerror(errno));
+		goto done;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", src);
+		goto done;
+	}
+	p->size = (uint64_t)sb.st_size;
+	sv_blob_context(ctx, sizeof(ctx), v, p->doc, p->version);
+	if (!(in = sv_malloc(SV_BLOB_CHUNK)) || !(out = sv_malloc(CT_CHUNK)))
+		goto done;
+	if ((error = sv_secret_random(&dek, SV_KEY_LEN)) < 0 ||
+	    (error = sv_blob_enc_new(&enc, hdr, dek, ctx, strlen(ctx))) < 0 ||
+	    (error = sv_sha256_new(&ph)) < 0 || (error = sv_sha256_new(&ch)) < 0 ||
+	    (error = sv_store_blob_open(&w, v->store, sv_blob_size(p->size))) < 0 ||
+	    (error = sv_store_blob_write(w, hdr, sizeof(hdr))) < 0 ||
+	    (error = sv_sha256_update(ch, hdr, sizeof(hdr))) < 0)
+		goto done;
+	left = p->size;
+	do {
+		size_t want = left < SV_BLOB_CHUNK ? (size_t)left : SV_BLOB_CHUNK;
+		long got = sv_read_full(fd, in, want);
+		bool last;
+
+		if (got < 0 || (size_t)got != want) {
+			error = sv_error(SCRVAULT_ERROR, "'%s' changed or could not be read while checking it in", src);
+			goto done;
+		}
+		left -= want;
+		last = left == 0;
+		if ((error = sv_sha256_update(ph, in, want)) < 0 ||
+		    (error = sv_blob_enc_chunk(enc, out, in, want, last)) < 0 ||
+		    (error = sv_store_blob_write(w, out, want + SV_GCM_TAG_LEN)) < 0 ||
+		    (error = sv_sha256_update(ch, out, want + SV_GCM_TAG_LEN)) < 0)
+			goto done;
+		if (last)
+			break;
+	} while (1);
+	if (sv_read_full(fd, in, 1) != 0) {
+		error = sv_error(SCRVAULT_ERROR, "'%s' grew while checking it in", src);
+		goto done;
+	}
+	if ((error = sv_sha256_final(ph, p->sha)) < 0 ||
+	    (error = sv_sha256_final(ch, p->ct_sha)) < 0 ||
+	    (error = sv_store_blob_finish(p->oid, w)) < 0)
+		goto done;
+	error = sv_seal(p->wrapped, v->kek, sv_secret_data(dek), SV_KEY_LEN, ctx, strlen(ctx));
+done:
+	if (in) {
+		sv_cleanse(in, SV_BLOB_CHUNK);
+		free(in);
+	}
+	free(out);
+	if (fd >= 0)
+		close(fd);
+	sv_secret_free(dek);
+	sv_blob_enc_free(enc);
+	sv_sha256_free(ph);
+	sv_sha256_free(ch);
+	sv_store_wstream_free(w);
+	return error;
+}
+
+static int new_doc_id(char out[SV_DOC_ID_LEN + 1])
+{
+	unsigned char raw[SV_DOC_ID_LEN / 2];
+	int error;
+
+	if ((error = sv_random(raw, sizeof(raw))) < 0)
+		return error;
+	sv_hex(out, raw, sizeof(raw));
+	return 0;
+}
+
+/*
+ * Resolve a document id or unique prefix (at least 6 hex characters) to the
+ * full id; also gives its case reference.
+ */
+static int resolve_doc(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v,
+		       const char *doc)
+{
+	sv_stmt *st = NULL;
+	size_t n = doc ? strlen(doc) : 0;
+	char pattern[SV_DOC_ID_LEN + 2];
+	int error, rows = 0;
+
+	if (n < 6 || n > SV_DOC_ID_LEN || strspn(doc, "0123456789abcdef") != n)
+		return sv_error(SCRVAULT_EUSAGE,
+				"'%s' is not a document id (6 to 32 lower-case hex characters; see 'scrvault doc list')",
+				doc ? doc : "");
+	snprintf(pattern, sizeof(pattern), "%s%%", doc);
+	if ((error = sv_db_query(&st, v->db,
+				 "SELECT d.id, c.ref FROM documents d JOIN cases c ON c.id = d.case_id"
+				 " WHERE d.id LIKE ? LIMIT 2", "t", pattern)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		if (rows++ == 0) {
+			snprintf(out, SV_DOC_ID_LEN + 1, "%s", sv_stmt_text(st, 0));
+			if (caseref)
+				snprintf(caseref, 40, "%s", sv_stmt_text(st, 1));
+		}
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (rows == 0)
+		return sv_error(SCRVAULT_ENOTFOUND, "no document '%s' (see 'scrvault doc list')", doc);
+	if (rows > 1)
+		return sv_error(SCRVAULT_EUSAGE, "document id '%s' is ambiguous: give more characters", doc);
+	return 0;
+}
+
+static sv_json *version_objects(const char *caseref, const char *doc, unsigned version)
+{
+	sv_json *o = sv_obj1("doc", doc);
+
+	if (o && ((caseref && sv_json_set_str(o, "case", caseref) < 0) ||
+		  (version && sv_json_set_int(o, "version", version) < 0))) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
+			 const scrvault_checkin_spec *spec,
+			 const scrvault_checkin_file *files, size_t n)
+{
+	char caseref[40] = "", head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
+	char when[21], *message = NULL;
+	sv_store_update *ups = NULL;
+	pending *ps = NULL;
+	sv_json *result = NULL;
+	int64_t case_id = 0, latest = 0;
+	const char *doc_class = spec->doc_class;
+	int error;
+
+	*out = NULL;
+	if (spec->doc) {
+		char full[SV_DOC_ID_LEN + 1];
+
+		if ((error = resolve_doc(full, caseref, v, spec->doc)) < 0)
+			return sv_audit_denied(v, "doc.checkin", sv_obj1("doc", spec->doc), NULL, error);
+		if ((error = sv_authorize(v, "doc.checkin", version_objects(caseref, full, 0))) < 0)
+			return error;
+		if (n != 1)
+			return sv_error(SCRVAULT_EUSAGE, "a new version is one file; got %zu", n);
+		if ((error = sv_db_int(&latest, v->db, "SELECT max(version) FROM versions WHERE doc_id = ?",
+				       "t", full)) < 0)
+			return error;
+	} else {
+		if ((error = sv_authorize(v, "doc.checkin", sv_obj1("case", spec->case_ref))) < 0)
+			return error;
+		if (!spec->case_ref)
+			return sv_error(SCRVAULT_EUSAGE, "a new document needs a case (--case REF)");
+		if (!class_valid(doc_class))
+			return sv_error(SCRVAULT_EUSAGE,
+					"document class '%s' is not known: use imr, overview-report, executive-summary, action-plan, combined-chronology, single-agency-chronology, terms-of-reference, interview-record, panel-minutes, notification-form, anonymised-submission or other",
+					doc_class ? doc_class : "");
+		if ((error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t",
+				       spec->case_ref)) < 0)
+			return error;
+		if (error == 0)
+			return sv_audit_denied(v, "doc.checkin", sv_obj1("case", spec->case_ref), NULL,
+					       sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (open it with 'scrvault case open')",
+							spec->case_ref));
+		snprintf(caseref, sizeof(caseref), "%s", spec->case_ref);
+	}
+	if (n == 0)
+		return sv_error(SCRVAULT_EUSAGE, "no file to check in");
+
+	if (!(ps = sv_calloc(n, sizeof(*ps))) || !(ups = sv_calloc(n, sizeof(*ups)))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pending *p = &ps[i];
+
+		p->filename = files[i].filename ? files[i].filename : base_name(files[i].path);
+		p->title = files[i].title ? files[i].title : p->filename;
+		if (!*p->filename) {
+			error = sv_error(SCRVAULT_EUSAGE, "'%s' has no file name", files[i].path);
+			goto done;
+		}
+		if (spec->doc) {
+			snprintf(p->doc, sizeof(p->doc), "%s", "");
+			if ((error = resolve_doc(p->doc, NULL, v, spec->doc)) < 0)
+				goto done;
+			p->version = (unsigned)latest + 1;
+		} else {
+			if ((error = new_doc_id(p->doc)) < 0)
+				goto done;
+			p->version = 1;
+			p->is_new = true;
+		}
+		if ((error = encrypt_file(v, p, files[i].path)) < 0)
+			goto done;
+		sv_blob_path(p->path, sizeof(p->path), p->doc, p->version);
+		ups[i].path = p->path;
+		ups[i].blob = p->oid;
+	}
+
+	/* One commit for the whole check-in; commit message: opaque ids only. */
+	if ((error = sv_vault_store_head(head, v)) < 0)
+		goto done;
+	if (!(message = sv_printf("checkin %zu version%s\n", n, n == 1 ? "" : "s"))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_store_commit(commit, v->store, head[0] ? head : NULL, ups, n, message, sv_now())) < 0)
+		goto done;
+
+	sv_time_iso(when, sv_now());
+	if (!(result = sv_json_array())) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		pending *p = &ps[i];
+		char shahex[2 * SV_SHA256_LEN + 1];
+		sv_json *det = NULL, *row = NULL;
+
+		if (p->is_new &&
+		    (error = sv_db_run(v->db,
+				       "INSERT INTO documents(id, case_id, class, agency, title, created_at, created_by)"
+				       " VALUES (?,?,?,?,?,?,?)", "titttti", p->doc, case_id, doc_class,
+				       spec->agency, p->title, when, v->principal_id)) < 0)
+			goto fail;
+		if ((error = sv_db_run(v->db,
+				       "INSERT INTO versions(doc_id, version, filename, size, sha256, ct_sha256,"
+				       " blob_oid, commit_oid, wrapped_dek, note, checked_in_at, checked_in_by)"
+				       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", "titibbttbtti",
+				       p->doc, (int64_t)p->version, p->filename, (int64_t)p->size,
+				       p->sha, sizeof(p->sha), p->ct_sha, sizeof(p->ct_sha), p->oid, commit,
+				       p->wrapped, sizeof(p->wrapped), spec->note, when, v->principal_id)) < 0)
+			goto fail;
+		sv_hex(shahex, p->sha, sizeof(p->sha));
+		if (!(det = sv_json_object()) || sv_json_set_int(det, "size", (int64_t)p->size) < 0 ||
+		    sv_json_set_str(det, "sha256", shahex) < 0 ||
+		    (p->is_new && sv_json_set_str(det, "class", doc_class) < 0)) {
+			sv_json_free(det);
+			error = SCRVAULT_ERROR;
+			goto fail;
+		}
+		if ((error = sv_audit_append(v, "doc.checkin", "ok",
+					     version_objects(caseref, p->doc, p->version), det)) < 0)
+			goto fail;
+		if (!(row = version_objects(caseref, p->doc, p->version)) ||
+		    sv_json_set_str(row, "sha256", shahex) < 0 ||
+		    sv_json_set_int(row, "size", (int64_t)p->size) < 0 ||
+		    sv_json_set_str(row, "filename", p->filename) < 0 ||
+		    sv_json_append(result, row) < 0) {
+			error = SCRVAULT_ERROR;
+			goto fail;
+		}
+	}
+	if ((error = sv_vault_set_store_head(v, commit)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	*out = result;
+	result = NULL;
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	sv_json_free(result);
+	free(message);
+	free(ps);
+	free(ups);
+	return error;
+}
+
+/* ---- check-out ----------------------------------------------------------------- */
+
+int sv_version_load(sv_version_row *r, scrvault *v, const char *doc, unsigned *version)
+{
+	sv_stmt *st = NULL;
+	size_t len;
+	const unsigned char *b;
+	int error;
+
+	if (*version == 0) {
+		int64_t latest = 0;
+
+		if ((error = sv_db_int(&latest, v->db, "SELECT max(version) FROM versions WHERE doc_id = ?",
+				       "t", doc)) < 0)
+			return error;
+		*version = (unsigned)latest;
+	}
+	if ((error = sv_db_query(&st, v->db,
+				 "SELECT size, sha256, ct_sha256, blob_oid, wrapped_dek, state FROM versions"
+				 " WHERE doc_id = ? AND version = ?", "ti", doc, (int64_t)*version)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) != 1) {
+		sv_stmt_free(st);
+		return error < 0 ? error
+				 : sv_error(SCRVAULT_ENOTFOUND, "document '%s' has no version %u (see 'scrvault doc log %s')",
+					    doc, *version, doc);
+	}
+	r->size = (uint64_t)sv_stmt_int(st, 0);
+	error = SCRVAULT_EINTEGRITY;
+	if (!(b = sv_stmt_blob(st, 1, &len)) || len != SV_SHA256_LEN)
+		goto bad;
+	memcpy(r->sha, b, len);
+	if (!(b = sv_stmt_blob(st, 2, &len)) || len != SV_SHA256_LEN)
+		goto bad;
+	memcpy(r->ct_sha, b, len);
+	snprintf(r->oid, sizeof(r->oid), "%s", sv_stmt_text(st, 3));
+	snprintf(r->state, sizeof(r->state), "%s", sv_stmt_text(st, 5));
+	b = sv_stmt_blob(st, 4, &len);
+	if (b && len == sizeof(r->wrapped))
+		memcpy(r->wrapped, b, len);
+	else if (strcmp(r->state, "live") == 0)
+		goto bad;
+	sv_stmt_free(st);
+	return 0;
+bad:
+	sv_stmt_free(st);
+	return sv_error(error, "the record of document '%s' version %u is damaged", doc, *version);
+}
+
+/*
+ * Decrypt a version to `fd` (or only verify, fd < 0).  Checks blob size,
+ * every chunk's tag, the plaintext and ciphertext SHA-256.  On failure the
+ * message names the document and version.
+ */
+int sv_doc_decrypt(scrvault *v, const char *doc, unsigned version, const sv_version_row *r, int fd)
+{
+	unsigned char *in = NULL, *out = NULL, hdr[SV_BLOB_HEADER_LEN];
+	unsigned char sha[SV_SHA256_LEN], ct_sha[SV_SHA256_LEN];
+	char ctx[160];
+	sv_secret *dek = NULL;
+	sv_blob_dec *dec = NULL;
+	sv_sha256_ctx *ph = NULL, *ch = NULL;
+	sv_store_rstream *rs = NULL;
+	uint64_t blobsize = 0, left;
+	int error;
+
+	sv_blob_context(ctx, sizeof(ctx), v, doc, version);
+	if ((error = sv_open(&dek, v->kek, r->wrapped, sizeof(r->wrapped), ctx, strlen(ctx))) < 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "the key of document '%s' version %u does not open", doc, version);
+		goto done;
+	}
+	if ((error = sv_store_blob_reader(&rs, &blobsize, v->store, r->oid)) < 0) {
+		if (error == SCRVAULT_ENOTFOUND)
+			error = SCRVAULT_EINTEGRITY;
+		goto fail;
+	}
+	if (blobsize != sv_blob_size(r->size)) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "stored blob is %llu bytes, expected %llu",
+				 (unsigned long long)blobsize, (unsigned long long)sv_blob_size(r->size));
+		goto fail;
+	}
+	error = SCRVAULT_ERROR;
+	if (!(in = sv_malloc(CT_CHUNK)) || !(out = sv_malloc(SV_BLOB_CHUNK)))
+		goto done;
+	if ((error = sv_sha256_new(&ph)) < 0 || (error = sv_sha256_new(&ch)) < 0)
+		goto done;
+	if (sv_store_blob_read(rs, hdr, sizeof(hdr)) != (long)sizeof(hdr)) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "stored blob is truncated");
+		goto fail;
+	}
+	if ((error = sv_sha256_update(ch, hdr, sizeof(hdr))) < 0 ||
+	    (error = sv_blob_dec_new(&dec, hdr, dek, ctx, strlen(ctx))) < 0)
+		goto fail;
+	left = r->size;
+	do {
+		size_t plain = left < SV_BLOB_CHUNK ? (size_t)left : SV_BLOB_CHUNK;
+		size_t want = plain + SV_GCM_TAG_LEN, got = 0;
+		bool last;
+
+		while (got < want) {
+			long k = sv_store_blob_read(rs, in + got, want - got);
+			if (k < 0) {
+				error = (int)k;
+				goto fail;
+			}
+			if (k == 0)
+				break;
+			got += (size_t)k;
+		}
+		if (got != want) {
+			error = sv_error(SCRVAULT_EINTEGRITY, "stored blob is truncated");
+			goto fail;
+		}
+		left -= plain;
+		last = left == 0;
+		if ((error = sv_sha256_update(ch, in, want)) < 0 ||
+		    (error = sv_blob_dec_chunk(dec, out, in, want, last)) < 0 ||
+		    (error = sv_sha256_update(ph, out, plain)) < 0)
+			goto fail;
+		if (fd >= 0 && sv_write_all(fd, out, plain) < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot write the output: %s", strerror(errno));
+			goto done;
+		}
+		if (last)
+			break;
+	} while (1);
+	if (sv_store_blob_read(rs, in, 1) != 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "stored blob is longer than recorded");
+		goto fail;
+	}
+	if ((error = sv_sha256_final(ph, sha)) < 0 || (error = sv_sha256_final(ch, ct_sha)) < 0)
+		goto done;
+	if (sv_memcmp_ct(sha, r->sha, SV_SHA256_LEN) != 0 ||
+	    sv_memcmp_ct(ct_sha, r->ct_sha, SV_SHA256_LEN) != 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "SHA-256 does not match the check-in record");
+		goto fail;
+	}
+	error = 0;
+	goto done;
+fail:
+	sv_error_wrap(error, "document '%s' version %u failed its integrity check", doc, version);
+done:
+	if (out) {
+		sv_cleanse(out, SV_BLOB_CHUNK);
+		free(out);
+	}
+	free(in);
+	sv_secret_free(dek);
+	sv_blob_dec_free(dec);
+	sv_sha256_free(ph);
+	sv_sha256_free(ch);
+	sv_store_rstream_free(rs);
+	return error;
+}
+
+int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
+			  const char *outpath, bool force)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40], *tmp = NULL, *dircopy = NULL;
+	sv_version_row r;
+	struct stat sb;
+	sv_json *det;
+	int fd = -1, error;
+
+	memset(&r, 0, sizeof(r));
+	if ((error = resolve_doc(doc, caseref, v, docarg)) < 0)
+		return sv_audit_denied(v, "doc.checkout", sv_obj1("doc", docarg), NULL, error);
+	if ((error = sv_authorize(v, "doc.read", version_objects(caseref, doc, version))) < 0)
+		return error;
+	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
+		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), NULL, error);
+	if (strcmp(r.state, "live") != 0)
+		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), NULL,
+				       sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r.state));
+	if (outpath && !force && lstat(outpath, &sb) == 0)
+		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; use --force to replace it", outpath);
+
+	/* Fail closed: the release is on record before the key is unwrapped. */
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_audit_append(v, "doc.checkout", "ok", version_objects(caseref, doc, version), NULL)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0) {
+		sv_vault_abort(v);
+		return error;
+	}
+
+	if (outpath) {
+		char *d;
+
+		if (!(dircopy = sv_strdup(outpath)))
+			return SCRVAULT_ERROR;
+		d = dirname(dircopy);
+		if (!(tmp = sv_printf("%s/.scrvault-checkout-XXXXXX", d))) {
+			free(dircopy);
+			return SCRVAULT_ERROR;
+		}
+		if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot create a file in '%s': %s", d, strerror(errno));
+			goto done;
+		}
+	} else {
+		fd = STDOUT_FILENO;
+	}
+	if ((error = sv_doc_decrypt(v, doc, version, &r, fd)) < 0) {
+		if (outpath)
+			sv_error_wrap(error, "nothing was written to '%s'", outpath);
+		goto done;
+	}
+	if (outpath) {
+		if (fsync(fd) < 0 || rename(tmp, outpath) < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", outpath, strerror(errno));
+			goto done;
+		}
+		free(tmp);
+		tmp = NULL;
+	}
+done:
+	if (outpath && fd >= 0)
+		close(fd);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dircopy);
+	if (error == SCRVAULT_EINTEGRITY) {
+		det = sv_json_object();
+		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), det, error);
+	}
+	return error;
+}
+
+/* ---- listings -------------------------------------------------------------------- */
+
+static sv_json *doc_row(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_str(o, "doc", sv_stmt_text(st, 0)) < 0 ||
+	    sv_json_set_str(o, "case", sv_stmt_text(st, 1)) < 0 ||
+	    sv_json_set_str(o, "class", sv_stmt_text(st, 2)) < 0 ||
+	    sv_json_set_str(o, "agency", sv_stmt_text(st, 3)) < 0 ||
+	    sv_json_set_str(o, "title", sv_stmt_text(st, 4)) < 0 ||
+	    sv_json_set_int(o, "latest", sv_stmt_int(st, 5)) < 0 ||
+	    sv_json_set_str(o, "updated_at", sv_stmt_text(st, 6)) < 0 ||
+	    sv_json_set_str(o, "created_at", sv_stmt_text(st, 7)) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+#define DOC_SELECT "SELECT d.id, c.ref, d.class, d.agency, d.title," \
+	" (SELECT max(version) FROM versions x WHERE x.doc_id = d.id)," \
+	" (SELECT max(checked_in_at) FROM versions x WHERE x.doc_id = d.id), d.created_at" \
+	" FROM documents d JOIN cases c ON c.id = d.case_id"
+
+int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
+{
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "doc.list", case_ref ? sv_obj1("case", case_ref) : NULL)) < 0)
+		return error;
+	if (case_ref) {
+		int64_t id = 0;
+
+		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
+			return error;
+		if (error == 0)
+			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", case_ref);
+		return sv_query_array(out, v, doc_row, DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id",
+				      "t", case_ref);
+	}
+	return sv_query_array(out, v, doc_row, DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "", NULL);
+}
+
+static sv_json *version_row_json(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+	char hex[2 * SV_SHA256_LEN + 1];
+	size_t len = 0;
+	const unsigned char *sha = sv_stmt_blob(st, 3, &len);
+
+	if (!sha || len != SV_SHA256_LEN)
+		snprintf(hex, sizeof(hex), "damaged");
+	else
+		sv_hex(hex, sha, len);
+	if (!o || sv_json_set_int(o, "version", sv_stmt_int(st, 0)) < 0 ||
+	    sv_json_set_str(o, "filename", sv_stmt_text(st, 1)) < 0 ||
+	    sv_json_set_int(o, "size", sv_stmt_int(st, 2)) < 0 ||
+	    sv_json_set_str(o, "sha256", hex) < 0 ||
+	    sv_json_set_str(o, "checked_in_at", sv_stmt_text(st, 4)) < 0 ||
+	    sv_json_set_str(o, "checked_in_by", sv_stmt_text(st, 5)) < 0 ||
+	    sv_json_set_str(o, "note", sv_stmt_text(st, 6)) < 0 ||
+	    sv_json_set_str(o, "state", sv_stmt_text(st, 7)) < 0 ||
+	    sv_json_set_str(o, "commit", sv_stmt_text(st, 8)) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40];
+	int error;
+
+	*out = NULL;
+	if ((error = resolve_doc(doc, caseref, v, docarg)) < 0)
+		return error;
+	if ((error = sv_authorize(v, "doc.list", version_objects(caseref, doc, 0))) < 0)
+		return error;
+	return sv_query_array(out, v, version_row_json,
+			      "SELECT v.version, v.filename, v.size, v.sha256, v.checked_in_at, p.name, v.note,"
+			      " v.state, v.commit_oid FROM versions v JOIN principals p ON p.id = v.checked_in_by"
+			      " WHERE v.doc_id = ? ORDER BY v.version", "t", doc);
+}
+
+int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40], *text = NULL;
+	sv_json *arr = NULL, *d = NULL, *versions = NULL;
+	size_t len;
+	int error;
+
+	*out = NULL;
+	if ((error = resolve_doc(doc, caseref, v, docarg)) < 0)
+		return error;
+	if ((error = sv_authorize(v, "doc.list", version_objects(caseref, doc, 0))) < 0)
+		return error;
+	if ((error = sv_query_array(&arr, v, doc_row, DOC_SELECT " WHERE d.id = ?", "t", doc)) < 0)
+		return error;
+	if (sv_json_count(arr) != 1) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "no document '%s'", doc);
+		goto done;
+	}
+	if ((error = sv_json_write(&text, &len, sv_json_at(arr, 0))) < 0 ||
+	    (error = sv_json_parse(&d, text, len, NULL)) < 0 ||
+	    (error = scrvault_doc_log(&versions, v, doc)) < 0 ||
+	    (error = sv_json_set(d, "versions", versions)) < 0)
+		goto done;
+	*out = d;
+	d = NULL;
+done:
+	free(text);
+	sv_json_free(arr);
+	sv_json_free(d);
+	return error;
+}

@@ -1,0 +1,107 @@
+/*
+ * schema.c - the database schema, versioned.  Version N of the schema is the
+ * result of applying migrations[0..N-1] in order to an empty database; a new
+ * database is made the same way, so there is one definition of each table.
+ *
+ * What lives here is sensitive (titles, names, contact details, wrapped
+ * keys): the whole file is encrypted by SQLCipher and secure_delete is on.
+ */
+#include <stdio.h>
+#include "schema.h"
+
+static const char *const migrations[] = {
+	/* 1: the vault core */
+	"CREATE TABLE meta("
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE vault_keys("
+	"  name TEXT PRIMARY KEY, public BLOB, wrapped BLOB NOT NULL);"
+	"CREATE TABLE principals("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('person', 'agency', 'service')),"
+	"  agency TEXT, contact TEXT,"
+	"  custodian INTEGER NOT NULL DEFAULT 0,"
+	"  ed25519_pub BLOB NOT NULL, x25519_pub BLOB NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'active',"
+	"  created_at TEXT NOT NULL, created_by INTEGER, revoked_at TEXT);"
+	"CREATE TABLE cases("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  review_type TEXT NOT NULL,"
+	"  subject_dob TEXT, decision_date TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'open',"
+	"  opened_at TEXT NOT NULL,"
+	"  opened_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE TABLE documents("
+	"  id TEXT PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  class TEXT NOT NULL, agency TEXT, title TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE INDEX documents_case ON documents(case_id);"
+	"CREATE TABLE versions("
+	"  doc_id TEXT NOT NULL REFERENCES documents(id),"
+	"  version INTEGER NOT NULL,"
+	"  filename TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  sha256 BLOB NOT NULL,"
+	"  ct_sha256 BLOB NOT NULL,"
+	"  blob_oid TEXT NOT NULL,"
+	"  commit_oid TEXT NOT NULL,"
+	"  wrapped_dek BLOB,"
+	"  note TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'live',"
+	"  checked_in_at TEXT NOT NULL,"
+	"  checked_in_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  PRIMARY KEY (doc_id, version));"
+	"CREATE TABLE audit("
+	"  seq INTEGER PRIMARY KEY,"
+	"  entry TEXT NOT NULL,"
+	"  leaf BLOB NOT NULL);",
+};
+
+static int set_version(sv_db *db, int version)
+{
+	return sv_db_run(db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+			 "i", (int64_t)version);
+}
+
+static int apply(sv_db *db, int from)
+{
+	int n = (int)SV_ARRAY_SIZE(migrations), error;
+
+	for (int i = from; i < n; i++) {
+		if ((error = sv_db_begin(db)) < 0)
+			return error;
+		if ((error = sv_db_exec(db, migrations[i])) < 0 ||
+		    (error = set_version(db, i + 1)) < 0 ||
+		    (error = sv_db_commit(db)) < 0) {
+			sv_db_rollback(db);
+			return sv_error_wrap(error, "schema migration %d", i + 1);
+		}
+	}
+	return 0;
+}
+
+int sv_schema_create(sv_db *db)
+{
+	return apply(db, 0);
+}
+
+int sv_schema_migrate(sv_db *db)
+{
+	int64_t have = 0;
+	int n = (int)SV_ARRAY_SIZE(migrations), error;
+
+	if ((error = sv_db_int(&have, db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", "")) < 0)
+		return error;
+	if (error == 0)
+		return sv_error(SCRVAULT_EINTEGRITY, "database has no schema version");
+	if (have > n)
+		return sv_error(SCRVAULT_ECONFLICT,
+				"database schema %lld is newer than this program (%d): upgrade scrvault",
+				(long long)have, n);
+	return have < n ? apply(db, (int)have) : 0;
+}

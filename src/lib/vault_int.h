@@ -1,0 +1,155 @@
+/*
+ * vault_int.h - the inside of an unlocked vault session, shared by the
+ * modules that implement the public API (vault.c, audit.c, records.c,
+ * doc.c, fsck.c).
+ *
+ * Layout of a vault directory:
+ *   keyring          custodians' wraps of the vault master key (text)
+ *   vault.db         SQLCipher database (+ -wal, -shm)
+ *   store.git/       bare git repository of ciphertext and checkpoints
+ *   lock             flock(2) target: one writer at a time
+ *   unlock-failures  failed unlock attempts not yet in the audit log
+ */
+#ifndef SV_VAULT_INT_H
+#define SV_VAULT_INT_H
+
+#include "scrvault/scrvault.h"
+#include "common.h"
+#include "crypto.h"
+#include "db.h"
+#include "store.h"
+#include "json.h"
+#include "identity.h"
+
+#define SV_VAULT_ID_LEN   32		/* hex characters */
+#define SV_SCHEMA_VERSION 1
+#define SV_DOC_ID_LEN     32		/* hex characters */
+
+/* HKDF labels: fixed forever for format version 1. */
+#define SV_LABEL_DB       "scrvault v1 database key"
+#define SV_LABEL_KEK      "scrvault v1 document key-encryption key"
+#define SV_LABEL_AUDIT    "scrvault v1 audit signing key wrap"
+#define SV_LABEL_VMKWRAP  "scrvault v1 vault master key wrap"
+
+struct scrvault {
+	char *dir;
+	char id[SV_VAULT_ID_LEN + 1];
+	char request[17];		/* this session's request id */
+	int lockfd;
+	sv_db *db;
+	sv_store *store;
+	sv_secret *vmk;
+	sv_secret *kek;
+	int64_t principal_id;
+	char *principal;		/* name */
+	char *role;
+	bool custodian;
+};
+
+/* Current UTC time: seconds and "YYYY-MM-DDTHH:MM:SSZ". */
+int64_t sv_now(void);
+void sv_time_iso(char out[21], int64_t t);
+/* Validate a YYYY-MM-DD date (a real calendar date). */
+bool sv_date_valid(const char *s);
+/* Names: principals [a-z0-9._@-]{1,64}; case refs [A-Za-z0-9-]{1,32}. */
+bool sv_name_valid(const char *s);
+bool sv_ref_valid(const char *s);
+
+/* Keys derived from the vault master key. */
+int sv_vault_subkey(sv_secret **out, const sv_secret *vmk, const char *vault_id,
+		    const char *label);
+
+/* The keyring file. */
+typedef struct {
+	char *name;
+	unsigned char x_pub[SV_KEY_LEN];
+	unsigned char *wrap;	/* SV_WRAP_LEN(SV_KEY_LEN) bytes */
+} sv_keyring_entry;
+
+typedef struct {
+	char id[SV_VAULT_ID_LEN + 1];
+	sv_keyring_entry *entries;
+	size_t n;
+} sv_keyring;
+
+int sv_keyring_load(sv_keyring **out, const char *dir);
+int sv_keyring_save(const sv_keyring *kr, const char *dir, bool create);
+int sv_keyring_add(sv_keyring *kr, const char *name,
+		   const unsigned char x_pub[SV_KEY_LEN], const sv_secret *vmk);
+void sv_keyring_free(sv_keyring *kr);
+
+/*
+ * Transactions.  sv_vault_begin starts the one transaction of a state
+ * change; sv_vault_commit commits it.  On any failure in between, call
+ * sv_vault_abort, which rolls the database back and the store ref with it.
+ */
+int sv_vault_begin(scrvault *v);
+int sv_vault_commit(scrvault *v);
+void sv_vault_abort(scrvault *v);
+
+/* The store commit the database knows as current ("" when none). */
+int sv_vault_store_head(char out[SV_OID_HEXLEN + 1], scrvault *v);
+int sv_vault_set_store_head(scrvault *v, const char *commit);
+
+/*
+ * Audit entries (DESIGN §8).  sv_audit_append adds one entry inside the
+ * current transaction; `objects` and `details` (owned, may be NULL) are JSON
+ * objects.  sv_audit_denied records a refused or failed attempt in its own
+ * transaction and then returns `code` with the message it had, so callers
+ * write `return sv_audit_denied(v, "doc.checkout", objs, NULL, error);`.
+ */
+int sv_audit_append(scrvault *v, const char *action, const char *outcome,
+		    sv_json *objects, sv_json *details);
+int sv_audit_denied(scrvault *v, const char *action, sv_json *objects,
+		    sv_json *details, int code);
+/* Leaf hash of an entry: SHA-256(0x00 || entry). */
+void sv_audit_leaf(unsigned char out[SV_SHA256_LEN], const char *entry, size_t len);
+/* The outcome word for an error code: "denied", "not-found", ... */
+const char *sv_audit_outcome(int code);
+
+/* Records of a failed unlock, kept outside the database until the next
+ * successful unlock moves them into the audit log. */
+int sv_unlock_failure_note(const char *dir, const char *principal, const char *reason);
+int sv_unlock_failures_ingest(scrvault *v);
+
+/* Argon2id parameters for a new key file with `mib` MiB (0: default). */
+sv_argon2_params sv_kdf_params(unsigned mib);
+/* Check a principal spec; 0 or SCRVAULT_EUSAGE with the reason. */
+int sv_principal_spec_check(const scrvault_principal_spec *s);
+/* Insert a principal row (inside a transaction). */
+int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
+			const sv_identity *id, int64_t *rowid);
+
+/* {"key": "value"}, or NULL on allocation failure. */
+sv_json *sv_obj1(const char *key, const char *value);
+/* Collect the rows of a query (one optional text argument) into an array. */
+int sv_query_array(sv_json **out, scrvault *v, sv_json *(*row)(sv_stmt *),
+		   const char *sql, const char *fmt, const char *a1);
+
+/* What the database records of one document version. */
+typedef struct {
+	uint64_t size;
+	unsigned char sha[SV_SHA256_LEN];
+	unsigned char ct_sha[SV_SHA256_LEN];
+	char oid[SV_OID_HEXLEN + 1];
+	unsigned char wrapped[SV_SEALED_LEN(SV_KEY_LEN)];
+	char state[16];
+} sv_version_row;
+
+/* Load a version's record (*version 0: the latest, set on return). */
+int sv_version_load(sv_version_row *r, scrvault *v, const char *doc, unsigned *version);
+/*
+ * Decrypt and verify a version into fd (fd < 0: verify only): blob size,
+ * every chunk's tag, plaintext and ciphertext SHA-256.  SCRVAULT_EINTEGRITY
+ * with a message naming the document on any mismatch.
+ */
+int sv_doc_decrypt(scrvault *v, const char *doc, unsigned version,
+		   const sv_version_row *r, int fd);
+
+/* Fan-out path of a version's blob in the store. */
+void sv_blob_path(char *out, size_t len, const char *doc, unsigned version);
+/* Associated data binding a blob or wrapped key to vault, document, version. */
+void sv_blob_context(char *out, size_t len, const scrvault *v, const char *doc,
+		     unsigned version);
+
+#endif
