@@ -323,61 +323,122 @@ static int parse(cli_args *a, int argc, char **argv)
 	return 0;
 }
 
+/* Whether argv[i] is a global option that takes the next word as its value. */
+static bool takes_value(const char *arg)
+{
+	for (int i = 0; global_opts[i].name; i++)
+		if (global_opts[i].has_arg && arg[0] == '-' && arg[1] == '-' &&
+		    strcmp(arg + 2, global_opts[i].name) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const cli_cmd *cmd = NULL;
+	const char *group = NULL, *name = NULL;
+	char **rest;
+	int nrest = 0, gi = -1, ni = -1, error;
 	cli_args a;
-	int error, skip;
 
 	collect_commands();
 	if (scrvault_global_init() < 0) {
 		fprintf(stderr, "scrvault: %s\n", scrvault_error_message());
 		return 1;
 	}
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		main_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	/* The command words may follow global options: find them. */
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			if (!strcmp(argv[i], "--"))
+				break;
+			if (takes_value(argv[i]))
+				i++;
+			continue;
+		}
+		if (gi < 0) {
+			gi = i;
+			group = argv[i];
+		} else {
+			ni = i;
+			name = argv[i];
+			break;
+		}
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("scrvault %s\n", SCRVAULT_VERSION);
+	if (!group) {
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+				main_usage(stdout);
+				return 0;
+			} else if (!strcmp(argv[i], "--version")) {
+				printf("scrvault %s\n", SCRVAULT_VERSION);
+				return 0;
+			}
+		main_usage(stderr);
+		return 2;
+	}
+	if (!strcmp(group, "help")) {
+		main_usage(stdout);
 		return 0;
 	}
 	for (const cli_cmd *c = cli_commands; c->group; c++) {
-		if (strcmp(c->group, argv[1]) != 0)
+		if (strcmp(c->group, group) != 0)
 			continue;
-		if (!c->name) {
-			cmd = c;
-			break;
-		}
-		if (argc > 2 && !strcmp(c->name, argv[2])) {
+		if (!c->name || (name && !strcmp(c->name, name))) {
 			cmd = c;
 			break;
 		}
 	}
 	if (!cmd) {
+		bool known = false;
+
 		for (const cli_cmd *c = cli_commands; c->group; c++)
-			if (!strcmp(c->group, argv[1]) && argc > 2 &&
-			    (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
-				printf("%s commands:\n", argv[1]);
-				for (; c->group && !strcmp(c->group, argv[1]); c++)
-					printf("  %s\n", c->usage);
-				return 0;
-			}
-		fprintf(stderr, "scrvault: unknown command '%s%s%s'\n", argv[1],
-			argc > 2 ? " " : "", argc > 2 ? argv[2] : "");
+			known |= !strcmp(c->group, group);
+		if (known) {
+			FILE *f = name ? stderr : stdout;
+			bool asked = false;
+
+			for (int i = 1; i < argc; i++)
+				asked |= !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help");
+			if (name)
+				fprintf(stderr, "scrvault: unknown command '%s %s'\n", group, name);
+			else if (!asked)
+				f = stderr;
+			fprintf(f, "%s commands:\n", group);
+			for (const cli_cmd *c = cli_commands; c->group; c++)
+				if (!strcmp(c->group, group))
+					fprintf(f, "  %s\n", c->usage);
+			return (asked && !name) ? 0 : 2;
+		}
+		fprintf(stderr, "scrvault: unknown command '%s'\n", group);
 		main_usage(stderr);
 		return 2;
 	}
+	if (!cmd->name)
+		ni = -1;
+	/* argv without the command words; rest[0] stands in for the program. */
+	if (!(rest = calloc((size_t)argc + 1, sizeof(*rest)))) {
+		fprintf(stderr, "scrvault: out of memory\n");
+		return 1;
+	}
+	rest[nrest++] = argv[0];
+	for (int i = 1; i < argc; i++)
+		if (i != gi && i != ni)
+			rest[nrest++] = argv[i];
 	memset(&a, 0, sizeof(a));
 	a.cmd = cmd;
-	skip = cmd->name ? 2 : 1;
-	if ((error = parse(&a, argc - skip, argv + skip)) != 0)
-		return error;
+	if ((error = parse(&a, nrest, rest)) != 0)
+		goto done;
 	if (cli_flag(&a, "help")) {
 		print_usage(stdout, cmd);
-		return 0;
+		error = 0;
+		goto done;
 	}
-	if (a.nargs < cmd->min_args || (cmd->max_args >= 0 && a.nargs > cmd->max_args))
-		return cli_usage(&a, "wrong number of arguments");
-	return cmd->run(&a);
+	if (a.nargs < cmd->min_args || (cmd->max_args >= 0 && a.nargs > cmd->max_args)) {
+		error = cli_usage(&a, "wrong number of arguments");
+		goto done;
+	}
+	error = cmd->run(&a);
+done:
+	free(rest);
+	return error;
 }

@@ -2,7 +2,7 @@
 # No plaintext at rest: contents, title, agency, file name and case title
 # never appear anywhere under the vault directory, including inside every
 # decompressed git object and the database file.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 M1=MARKERCONTENTq7Zx
 M2=MARKERTITLEk3Vw
@@ -40,5 +40,5 @@ git --git-dir="$V/store.git" ls-tree -r --name-only main | scan "tree paths"
 nobj=$(git --git-dir="$V/store.git" count-objects -v | awk '/^count:/{print $2}')
 [ "$nobj" -gt 5 ]; ok $? "the scan saw the loose objects ($nobj)"
 # The database is not a plain SQLite file.
-head -c 16 "$V/vault.db" | grep -q "SQLite format 3"; ok $((1 - $?)) "vault.db has no plaintext SQLite header"
+! head -c 16 "$V/vault.db" | grep -q "SQLite format 3"; ok $? "vault.db has no plaintext SQLite header"
 finish

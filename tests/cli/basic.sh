@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The coordinator's everyday commands: init, principals, cases, documents.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 mkvault
 ok $? "init creates a vault"

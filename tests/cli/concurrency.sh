@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two processes each check in 100 documents at the same time.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 N=100
 [ -n "$QUICK" ] && N=25

@@ -2,7 +2,7 @@
 # Crash safety: SIGKILL `doc checkin` at random points during many check-ins.
 # After every kill fsck is clean, and every check-in that reported success
 # comes back byte-identical.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 ROUNDS=${SCRVAULT_CRASH_ROUNDS:-200}
 [ -n "$QUICK" ] && ROUNDS=40

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory does not grow with file size: a 1 GB check-in and check-out each
 # keep peak RSS under 64 MB.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 SIZE=1000000000
 [ -n "$QUICK" ] && SIZE=100000000

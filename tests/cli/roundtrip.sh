@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Files of every awkward size check in and out byte-identical, and every
 # earlier version still comes back.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 mkvault
 sv case open --title t SCR-2026-01 >/dev/null

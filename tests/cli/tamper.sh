@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tampering with stored blobs is detected: checkout exits 5 naming the
 # document and writes nothing; fsck reports each.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 mkvault
 sv case open --title t SCR-2026-01 >/dev/null
@@ -30,7 +30,7 @@ printf "$(printf '\\x%02x' $(( ( $(od -An -tu1 -j$off -N1 "$fa") ^ 1 ) )))" | dd
 expect 5 "checkout of a flipped blob exits 5" -- sv doc checkout -o "$T/outA" "$A"
 err_has "$A" "message names the document"
 [ ! -e "$T/outA" ]; ok $? "nothing written to the output path"
-ls "$T"/.scrvault-checkout-* >/dev/null 2>&1; ok $((1 - $?)) "no temporary file left behind"
+! ls "$T"/.scrvault-checkout-* >/dev/null 2>&1; ok $? "no temporary file left behind"
 expect 5 "fsck reports the flipped blob" -- sv fsck
 out_has "$A"
 cp "$T/a.orig" "$fa"
@@ -46,14 +46,14 @@ out_has "$B"
 cp "$T/b.orig" "$fb"
 
 # 3. swap the blobs of B and C (each object file holds the other's bytes)
-fc=$(blob_of "$C"); chmod u+w "$fc"
-cp "$fb" "$T/swap"; cp "$fc" "$fb"; cp "$T/swap" "$fc"
+fc=$(blob_of "$C"); chmod u+w "$fc"; cp "$fc" "$T/c.orig"
+cp "$T/b.orig" "$fc"; cp "$T/c.orig" "$fb"
 expect 5 "checkout of a swapped blob exits 5" -- sv doc checkout -o "$T/outB" "$B"
 [ ! -e "$T/outB" ]; ok $? "nothing written for the swapped blob"
 expect 5 "checkout of the other swapped blob exits 5" -- sv doc checkout -o "$T/outC" "$C"
 expect 5 "fsck reports both swapped blobs" -- sv fsck
 out_has "$B"; out_has "$C"
-cp "$fc" "$fb"; cp "$T/swap" "$fc"
+cp "$T/b.orig" "$fb"; cp "$T/c.orig" "$fc"
 
 # 4. delete A's object
 rm -f "$fa"

@@ -3,7 +3,7 @@
 # vault's key, missing or foreign vault directory.  Each gets a clear
 # message and its exit code, and leaves the vault byte-for-byte unchanged
 # apart from the record of the failed attempt.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 mkvault
 sv case open --title t SCR-2026-01 >/dev/null
