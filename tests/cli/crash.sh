@@ -13,8 +13,8 @@ for i in $(seq 1 "$ROUNDS"); do
 	head -c $(( (RANDOM * 37 + i * 1000) % 3000000 )) /dev/urandom > "$T/in$i"
 	sv doc checkin --case SCR-2026-01 --class other --json "$T/in$i" > "$T/res$i" 2>/dev/null &
 	pid=$!
-	# Kill somewhere between unlock and completion (0-400 ms).
-	sleep "0.$(printf '%03d' $(( RANDOM % 400 )))"
+	# Kill somewhere between start and completion (0-150 ms).
+	sleep "0.$(printf '%03d' $(( RANDOM % 150 )))"
 	if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
 	wait "$pid" 2>/dev/null; rc=$?
 	if [ $rc -eq 0 ]; then
