@@ -46,6 +46,10 @@ struct sv_sha256_ctx {
 	EVP_MD_CTX *md;
 };
 
+struct sv_sha1_ctx {
+	EVP_MD_CTX *md;
+};
+
 /*
  * One direction of a blob stream.  The cipher context is keyed once and only
  * re-IV'd per chunk; `aad` is header || context and is the same for every
@@ -270,6 +274,52 @@ int sv_sha256_final(sv_sha256_ctx *c, unsigned char out[SV_SHA256_LEN])
 }
 
 void sv_sha256_free(sv_sha256_ctx *c)
+{
+	if (!c)
+		return;
+	EVP_MD_CTX_free(c->md);
+	free(c);
+}
+
+/*
+ * Streaming SHA-1 for git object ids (store.c).  OpenSSL's, not a
+ * collision-detecting one: see store.c for why that is enough there.
+ */
+int sv_sha1_new(sv_sha1_ctx **out)
+{
+	sv_sha1_ctx *c;
+
+	*out = NULL;
+	if ((c = sv_calloc(1, sizeof(*c))) == NULL)
+		return SCRVAULT_ERROR;
+	if ((c->md = EVP_MD_CTX_new()) == NULL
+	    || EVP_DigestInit_ex(c->md, EVP_sha1(), NULL) != 1) {
+		sv_sha1_free(c);
+		return ossl_error(SCRVAULT_ERROR, "cannot start a sha-1 digest");
+	}
+	*out = c;
+	return 0;
+}
+
+int sv_sha1_update(sv_sha1_ctx *c, const void *data, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (EVP_DigestUpdate(c->md, data, len) != 1)
+		return ossl_error(SCRVAULT_ERROR, "sha-1 digest failed");
+	return 0;
+}
+
+int sv_sha1_final(sv_sha1_ctx *c, unsigned char out[SV_SHA1_LEN])
+{
+	unsigned int outlen = 0;
+
+	if (EVP_DigestFinal_ex(c->md, out, &outlen) != 1 || outlen != SV_SHA1_LEN)
+		return ossl_error(SCRVAULT_ERROR, "sha-1 digest failed");
+	return 0;
+}
+
+void sv_sha1_free(sv_sha1_ctx *c)
 {
 	if (!c)
 		return;

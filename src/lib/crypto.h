@@ -62,6 +62,19 @@ int sv_sha256_final(sv_sha256_ctx *c, unsigned char out[SV_SHA256_LEN]);
 void sv_sha256_free(sv_sha256_ctx *c);
 
 /*
+ * Streaming SHA-1, for git object ids only (store.c hashes the blobs it
+ * writes with it).  Never use it for anything that needs collision
+ * resistance against chosen input.
+ */
+#define SV_SHA1_LEN       20
+
+typedef struct sv_sha1_ctx sv_sha1_ctx;
+int sv_sha1_new(sv_sha1_ctx **out);
+int sv_sha1_update(sv_sha1_ctx *c, const void *data, size_t len);
+int sv_sha1_final(sv_sha1_ctx *c, unsigned char out[SV_SHA1_LEN]);
+void sv_sha1_free(sv_sha1_ctx *c);
+
+/*
  * HKDF-SHA256 (RFC 5869) of `ikm` with `salt` (may be NULL/0) and `info`
  * into a new secret of `len` bytes.
  */

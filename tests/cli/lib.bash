@@ -16,6 +16,11 @@ ok() {		# ok CONDITION-STATUS DESCRIPTION
 	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
 }
 
+skip() {	# skip DESCRIPTION REASON
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
 # expect STATUS DESCRIPTION -- COMMAND...: run, compare exit status.
 expect() {
 	local want=$1 desc=$2; shift 3

@@ -134,6 +134,48 @@ static void test_sha256(void **state)
 	sv_sha256_free(NULL);
 }
 
+/* FIPS 180 examples: "abc", the empty string, and the two-block message. */
+static void test_sha1(void **state)
+{
+	static const char two[] =
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	unsigned char out[SV_SHA1_LEN], out2[SV_SHA1_LEN];
+	sv_sha1_ctx *c = NULL;
+	size_t i;
+	(void)state;
+
+	assert_int_equal(sv_sha1_new(&c), 0);
+	assert_int_equal(sv_sha1_update(c, "abc", 3), 0);
+	assert_int_equal(sv_sha1_final(c, out), 0);
+	sv_sha1_free(c);
+	assert_hex(out, sizeof(out), "a9993e364706816aba3e25717850c26c9cd0d89d");
+
+	assert_int_equal(sv_sha1_new(&c), 0);
+	assert_int_equal(sv_sha1_update(c, NULL, 0), 0);
+	assert_int_equal(sv_sha1_final(c, out), 0);
+	sv_sha1_free(c);
+	assert_hex(out, sizeof(out), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+
+	/* split anywhere, the same digest */
+	for (i = 0; i <= strlen(two); i += 5) {
+		assert_int_equal(sv_sha1_new(&c), 0);
+		assert_int_equal(sv_sha1_update(c, two, i), 0);
+		assert_int_equal(sv_sha1_update(c, two + i, strlen(two) - i), 0);
+		assert_int_equal(sv_sha1_final(c, out2), 0);
+		sv_sha1_free(c);
+		assert_hex(out2, sizeof(out2), "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+	}
+
+	/* a git blob id: "blob 6\0hello\n" */
+	assert_int_equal(sv_sha1_new(&c), 0);
+	assert_int_equal(sv_sha1_update(c, "blob 6", 7), 0);
+	assert_int_equal(sv_sha1_update(c, "hello\n", 6), 0);
+	assert_int_equal(sv_sha1_final(c, out), 0);
+	sv_sha1_free(c);
+	assert_hex(out, sizeof(out), "ce013625030ba8dba906f756967f9e9ca394464a");
+	sv_sha1_free(NULL);
+}
+
 /* ---- HKDF (RFC 5869 appendix A) ----------------------------------------- */
 
 static void test_hkdf_rfc5869_case1(void **state)
@@ -1030,6 +1072,7 @@ int main(void)
 		cmocka_unit_test(test_secret_memory),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_sha1),
 		cmocka_unit_test(test_hkdf_rfc5869_case1),
 		cmocka_unit_test(test_hkdf_rfc5869_case3),
 		cmocka_unit_test(test_ed25519_rfc8032_test1),
