@@ -9,6 +9,7 @@
 #include "scrvault/json.h"
 #include "scrvault/vault.h"
 #include "scrvault/records.h"
+#include "scrvault/audit.h"
 
 #define SCRVAULT_VERSION "0.1.0"
 

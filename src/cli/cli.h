@@ -73,5 +73,6 @@ int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
 extern const cli_cmd cli_vault_commands[];
 extern const cli_cmd cli_case_commands[];
 extern const cli_cmd cli_doc_commands[];
+extern const cli_cmd cli_audit_commands[];
 
 #endif

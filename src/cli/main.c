@@ -17,7 +17,7 @@
 #define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const cli_cmd *const tables[] = {
-	cli_vault_commands, cli_case_commands, cli_doc_commands, NULL
+	cli_vault_commands, cli_case_commands, cli_doc_commands, cli_audit_commands, NULL
 };
 static cli_cmd cli_commands[128];
 

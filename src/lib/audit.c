@@ -19,6 +19,8 @@
 
 #define SV_AUDIT_FORMAT 1
 
+static int store_closed_nodes(scrvault *v, uint64_t index, const sv_hash *leaf);
+
 void sv_audit_leaf(unsigned char out[SV_SHA256_LEN], const char *entry, size_t len)
 {
 	sv_sha256_ctx *c = NULL;
@@ -96,8 +98,12 @@ int sv_audit_append(scrvault *v, const char *action, const char *outcome,
 		goto done;
 	sv_audit_leaf(leaf, text, len);
 	if ((error = sv_db_run(v->db, "INSERT INTO audit(seq, entry, leaf) VALUES (?, ?, ?)",
-			       "itb", seq + 1, text, leaf, sizeof(leaf))) < 0)
+			       "itb", seq + 1, text, leaf, sizeof(leaf))) < 0 ||
+	    (error = store_closed_nodes(v, (uint64_t)seq, (const sv_hash *)leaf)) < 0) {
 		error = sv_error_wrap(error, "cannot write the audit entry");
+		goto done;
+	}
+	v->audit_dirty = true;
 done:
 	sv_json_free(objects);
 	sv_json_free(details);
@@ -132,4 +138,145 @@ int sv_audit_denied(scrvault *v, const char *action, sv_json *objects,
 	}
 	sv_error(code, "%s", saved);
 	return code;
+}
+
+/* ---- the Merkle tree over the log -------------------------------------------- */
+
+int sv_audit_size(uint64_t *out, scrvault *v)
+{
+	int64_t n = 0;
+	int error = sv_db_int(&n, v->db, "SELECT coalesce(max(seq), 0) FROM audit", "");
+
+	*out = (uint64_t)n;
+	return error < 0 ? error : 0;
+}
+
+int sv_audit_node(sv_hash *out, void *ctx, unsigned level, uint64_t index)
+{
+	scrvault *v = ctx;
+	sv_stmt *st = NULL;
+	const unsigned char *h;
+	size_t len = 0;
+	int error;
+
+	error = level == 0
+		? sv_db_query(&st, v->db, "SELECT leaf FROM audit WHERE seq = ?", "i", (int64_t)index + 1)
+		: sv_db_query(&st, v->db, "SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?",
+			      "ii", (int64_t)level, (int64_t)index);
+	if (error < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1 && (h = sv_stmt_blob(st, 0, &len)) && len == SV_HASH_LEN) {
+		memcpy(out->h, h, SV_HASH_LEN);
+		error = 0;
+	} else if (error >= 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "audit tree node (%u, %llu) is missing or damaged",
+				 level, (unsigned long long)index);
+	}
+	sv_stmt_free(st);
+	return error;
+}
+
+/*
+ * After leaf `index` was stored: store every complete subtree it closes.
+ * Leaf i closes the node at level L when (i + 1) is a multiple of 2^L.
+ */
+static int store_closed_nodes(scrvault *v, uint64_t index, const sv_hash *leaf)
+{
+	sv_hash right = *leaf, left, node;
+	int error;
+
+	for (unsigned level = 1; level < 64 && ((index + 1) & ((UINT64_C(1) << level) - 1)) == 0; level++) {
+		uint64_t node_index = ((index + 1) >> level) - 1;
+
+		if ((error = sv_audit_node(&left, v, level - 1, 2 * node_index)) < 0)
+			return error;
+		sv_merkle_node_hash(&node, &left, &right);
+		if ((error = sv_db_run(v->db, "INSERT INTO audit_nodes(level, idx, hash) VALUES (?, ?, ?)",
+				       "iib", (int64_t)level, (int64_t)node_index, node.h, sizeof(node.h))) < 0)
+			return error;
+		right = node;
+	}
+	return 0;
+}
+
+/* The checkpoint blob's path in the store tree. */
+#define CHECKPOINT_PATH "audit/checkpoint"
+
+int sv_audit_checkpoint(scrvault *v)
+{
+	char head[SV_OID_HEXLEN + 1], blob[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
+	char when[21], *note = NULL, *msg = NULL;
+	sv_checkpoint cp;
+	uint64_t size = 0;
+	int64_t last = 0;
+	int error;
+
+	memset(&cp, 0, sizeof(cp));
+	if (!v->audit_key)
+		return sv_error(SCRVAULT_ERROR, "the audit signing key is not available");
+	if ((error = sv_audit_size(&size, v)) < 0 ||
+	    (error = sv_db_int(&last, v->db, "SELECT coalesce(max(size), 0) FROM checkpoints", "")) < 0)
+		return error;
+	if ((uint64_t)last >= size) {
+		v->audit_dirty = false;
+		return 0;
+	}
+	/* Never sign a tree that does not extend the last signed one. */
+	if (last > 0) {
+		sv_stmt *st = NULL;
+		const unsigned char *r;
+		size_t rlen = 0;
+		sv_hash now;
+
+		if ((error = sv_merkle_root(&now, (uint64_t)last, sv_audit_node, v)) < 0 ||
+		    (error = sv_db_query(&st, v->db, "SELECT root FROM checkpoints WHERE size = ?",
+					 "i", last)) < 0)
+			return error;
+		error = sv_stmt_step(st);
+		r = error == 1 ? sv_stmt_blob(st, 0, &rlen) : NULL;
+		if (error >= 0 && (!r || rlen != SV_HASH_LEN || memcmp(r, now.h, SV_HASH_LEN) != 0))
+			error = sv_error(SCRVAULT_EINTEGRITY,
+					 "the audit log no longer matches its checkpoint at size %lld: refusing to sign (run 'scrvault audit verify')",
+					 (long long)last);
+		sv_stmt_free(st);
+		if (error < 0)
+			return error;
+	}
+	snprintf(cp.origin, sizeof(cp.origin), "%s", v->origin);
+	cp.size = size;
+	if ((error = sv_merkle_root(&cp.root, size, sv_audit_node, v)) < 0 ||
+	    (error = sv_checkpoint_sign(&note, &cp, v->audit_key)) < 0)
+		goto done;
+	/* Into the store, on top of the database's head. */
+	if (!(msg = sv_printf("checkpoint %llu\n", (unsigned long long)size))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	{
+		sv_store_update up = { CHECKPOINT_PATH, blob };
+
+		if ((error = sv_vault_store_head(head, v)) < 0 ||
+		    (error = sv_store_blob_put(blob, v->store, note, strlen(note))) < 0 ||
+		    (error = sv_store_commit(commit, v->store, head[0] ? head : NULL, &up, 1, msg, sv_now())) < 0)
+			goto done;
+	}
+	sv_time_iso(when, sv_now());
+	if ((error = sv_db_begin(v->db)) < 0)
+		goto done;
+	if ((error = sv_vault_record_commit(v, commit)) < 0 ||
+	    (error = sv_db_run(v->db, "INSERT INTO checkpoints(size, root, note, commit_oid, signed_at)"
+			       " VALUES (?, ?, ?, ?, ?)", "ibttt", (int64_t)size, cp.root.h,
+			       sizeof(cp.root.h), note, commit, when)) < 0 ||
+	    (error = sv_db_commit(v->db)) < 0) {
+		sv_db_rollback(v->db);
+		goto done;
+	}
+	/* Published only once the database holds it. */
+	if ((error = sv_store_set_head(v->store, commit)) < 0)
+		goto done;
+	v->audit_dirty = false;
+done:
+	free(note);
+	free(msg);
+	return error;
 }

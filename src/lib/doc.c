@@ -342,7 +342,7 @@ int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 			goto fail;
 		}
 	}
-	if ((error = sv_vault_set_store_head(v, commit)) < 0 ||
+	if ((error = sv_vault_record_commit(v, commit)) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	*out = result;

@@ -60,6 +60,17 @@ static const char *const migrations[] = {
 	"  seq INTEGER PRIMARY KEY,"
 	"  entry TEXT NOT NULL,"
 	"  leaf BLOB NOT NULL);",
+
+	/* 2: the audit Merkle tree and its signed checkpoints */
+	"CREATE TABLE audit_nodes("
+	"  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+	"  PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+	"CREATE TABLE checkpoints("
+	"  size INTEGER PRIMARY KEY,"
+	"  root BLOB NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  commit_oid TEXT NOT NULL,"
+	"  signed_at TEXT NOT NULL);",
 };
 
 static int set_version(sv_db *db, int version)

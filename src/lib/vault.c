@@ -350,43 +350,54 @@ int sv_vault_store_head(char out[SV_OID_HEXLEN + 1], scrvault *v)
 	return error;
 }
 
-int sv_vault_set_store_head(scrvault *v, const char *commit)
+int sv_vault_record_commit(scrvault *v, const char *commit)
 {
 	int error;
 
-	/* The ref moves first: a crash before the database commits leaves the ref
-	 * one commit ahead, which the next session resets (reconcile_head). */
-	if ((error = sv_store_sync(v->store)) < 0 ||
-	    (error = sv_store_set_head(v->store, commit)) < 0)
+	if ((error = sv_store_sync(v->store)) < 0)
 		return error;
 	return sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('store_head', ?)",
 			 "t", commit);
 }
 
 /*
- * The database is the source of truth.  If the store ref differs from the
- * head the database recorded, a command died between its git commit and its
- * database commit: put the ref back.
+ * The published ref must be the database's store head or an ancestor of it
+ * (a command that died after its database commit and before publishing its
+ * checkpoint leaves the ref behind: publish it now).  A ref that is not an
+ * ancestor means the store holds history the database does not know: the
+ * database was rolled back (restored from an older backup) or the store was
+ * altered.  State changes are then refused until that is resolved.
  */
-static int reconcile_head(scrvault *v)
+static int check_head(scrvault *v)
 {
 	char dbhead[SV_OID_HEXLEN + 1], ref[SV_OID_HEXLEN + 1];
-	int error;
+	int error, rc;
 
 	if ((error = sv_vault_store_head(dbhead, v)) < 0)
 		return error;
 	error = sv_store_head(ref, v->store);
 	if (error == SCRVAULT_ENOTFOUND)
-		ref[0] = '\0';
-	else if (error < 0)
+		return dbhead[0] ? sv_store_set_head(v->store, dbhead) : 0;
+	if (error < 0)
 		return error;
-	if (strcmp(ref, dbhead) == 0 || dbhead[0] == '\0')
+	if (strcmp(ref, dbhead) == 0)
 		return 0;
-	return sv_store_set_head(v->store, dbhead);
+	rc = dbhead[0] ? sv_store_descends(v->store, dbhead, ref) : 0;
+	if (rc == 1)
+		return sv_store_set_head(v->store, dbhead);
+	v->rolled_back = true;
+	snprintf(v->rollback_msg, sizeof(v->rollback_msg),
+		 "the store holds audit history newer than the database (store %.12s, database %.12s): "
+		 "the database was rolled back or the store altered; run 'scrvault audit verify'",
+		 ref, dbhead[0] ? dbhead : "none");
+	return 0;
 }
 
 int sv_vault_begin(scrvault *v)
 {
+	if (v->rolled_back)
+		return sv_error(SCRVAULT_EINTEGRITY, "refusing to change the vault: %s", v->rollback_msg);
+	v->dirty_before = v->audit_dirty;
 	return sv_db_begin(v->db);
 }
 
@@ -394,15 +405,20 @@ int sv_vault_commit(scrvault *v)
 {
 	int error;
 
-	if ((error = sv_db_commit(v->db)) < 0)
+	if ((error = sv_db_commit(v->db)) < 0) {
 		sv_vault_abort(v);
-	return error;
+		return error;
+	}
+	if (v->audit_dirty && (error = sv_audit_checkpoint(v)) < 0)
+		return sv_error_wrap(error, "the change was saved, but its audit checkpoint was not signed "
+				     "(the next command signs it, or run 'scrvault audit checkpoint')");
+	return 0;
 }
 
 void sv_vault_abort(scrvault *v)
 {
 	sv_db_rollback(v->db);
-	reconcile_head(v);
+	v->audit_dirty = v->dirty_before;
 }
 
 /* ---- unlock failures ---------------------------------------------------------- */
@@ -553,6 +569,7 @@ static int session_new(scrvault **out, const char *dir, const char *vault_id)
 		return SCRVAULT_ERROR;
 	}
 	snprintf(v->id, sizeof(v->id), "%s", vault_id);
+	snprintf(v->origin, sizeof(v->origin), "scrvault.local/%s", vault_id);
 	if (sv_random(rid, sizeof(rid)) < 0) {
 		scrvault_close(v);
 		return SCRVAULT_ERROR;
@@ -631,6 +648,9 @@ int scrvault_init(const char *dir, const scrvault_principal_spec *first,
 	    (error = sv_seal(sealed, auditwrap, sv_secret_data(auditkey), SV_KEY_LEN,
 			     v->id, strlen(v->id))) < 0)
 		goto done;
+	v->audit_key = auditkey;
+	auditkey = NULL;
+	memcpy(v->audit_pub, auditpub, SV_KEY_LEN);
 
 	/* The store's first commit names the vault (an opaque id). */
 	if (!(ident = sv_printf("scrvault vault %s\n", v->id))) {
@@ -658,7 +678,7 @@ int scrvault_init(const char *dir, const scrvault_principal_spec *first,
 				       "bb", auditpub, (size_t)SV_KEY_LEN, sealed, sizeof(sealed))) < 0 ||
 		    (error = sv_principal_insert(v, first, id, &v->principal_id)) < 0 ||
 		    !(v->principal = sv_strdup(first->name)) || !(v->role = sv_strdup("coordinator")) ||
-		    (error = sv_vault_set_store_head(v, commit)) < 0 || !det ||
+		    (error = sv_vault_record_commit(v, commit)) < 0 || !det ||
 		    (error = sv_json_set_int(det, "schema", SV_SCHEMA_VERSION)) < 0 ||
 		    (error = sv_audit_append(v, "vault.init", "ok", NULL, det)) < 0) {
 			if (!error)
@@ -732,6 +752,43 @@ done:
 	sv_secret_free(auditkey);
 	free(path);
 	free(ident);
+	return error;
+}
+
+/* Unwrap the audit signing key and check it against its public half. */
+static int load_audit_key(scrvault *v)
+{
+	sv_secret *wrap = NULL;
+	sv_stmt *st = NULL;
+	const unsigned char *pub, *sealed;
+	unsigned char check[SV_KEY_LEN];
+	size_t publen = 0, sealedlen = 0;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT public, wrapped FROM vault_keys WHERE name = 'audit'", "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) != 1) {
+		sv_stmt_free(st);
+		return error < 0 ? error : sv_error(SCRVAULT_EINTEGRITY, "the vault has no audit signing key");
+	}
+	pub = sv_stmt_blob(st, 0, &publen);
+	sealed = sv_stmt_blob(st, 1, &sealedlen);
+	if (!pub || publen != SV_KEY_LEN || !sealed) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "the audit signing key record is damaged");
+		goto done;
+	}
+	memcpy(v->audit_pub, pub, SV_KEY_LEN);
+	if ((error = sv_vault_subkey(&wrap, v->vmk, v->id, SV_LABEL_AUDIT)) < 0)
+		goto done;
+	if ((error = sv_open(&v->audit_key, wrap, sealed, sealedlen, v->id, strlen(v->id))) < 0 ||
+	    (error = sv_ed25519_public(check, v->audit_key)) < 0 ||
+	    memcmp(check, v->audit_pub, SV_KEY_LEN) != 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "the audit signing key does not open or does not match");
+		goto done;
+	}
+done:
+	sv_secret_free(wrap);
+	sv_stmt_free(st);
 	return error;
 }
 
@@ -812,14 +869,14 @@ int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
 					 "vault.db does not open with the vault master key: it was replaced or damaged");
 		goto done;
 	}
-	if ((error = sv_schema_migrate(v->db)) < 0)
+	if ((error = sv_schema_migrate(v->db)) < 0 || (error = load_audit_key(v)) < 0)
 		goto done;
 	free(path);
 	if (!(path = sv_path(dir, "store.git"))) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	if ((error = sv_store_open(&v->store, path)) < 0 || (error = reconcile_head(v)) < 0)
+	if ((error = sv_store_open(&v->store, path)) < 0 || (error = check_head(v)) < 0)
 		goto done;
 
 	/* The principal must be registered, active and hold these very keys. */
@@ -854,7 +911,7 @@ int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	if ((error = sv_unlock_failures_ingest(v)) < 0)
+	if (!v->rolled_back && (error = sv_unlock_failures_ingest(v)) < 0)
 		goto done;
 	*out = v;
 	v = NULL;
@@ -878,6 +935,7 @@ void scrvault_close(scrvault *v)
 	sv_store_free(v->store);
 	sv_secret_free(v->vmk);
 	sv_secret_free(v->kek);
+	sv_secret_free(v->audit_key);
 	if (v->lockfd >= 0)
 		close(v->lockfd);
 	free(v->dir);

@@ -20,6 +20,8 @@
 #include "store.h"
 #include "json.h"
 #include "identity.h"
+#include "merkle.h"
+#include "note.h"
 
 #define SV_VAULT_ID_LEN   32		/* hex characters */
 #define SV_SCHEMA_VERSION 1
@@ -40,6 +42,13 @@ struct scrvault {
 	sv_store *store;
 	sv_secret *vmk;
 	sv_secret *kek;
+	sv_secret *audit_key;		/* Ed25519 private key of the audit log */
+	unsigned char audit_pub[SV_KEY_LEN];
+	char origin[80];		/* "scrvault.local/<vault id>" */
+	bool audit_dirty;		/* entries appended since the last checkpoint */
+	bool dirty_before;		/* audit_dirty when the transaction began */
+	bool rolled_back;		/* the store holds a newer checkpoint */
+	char rollback_msg[256];
 	int64_t principal_id;
 	char *principal;		/* name */
 	char *role;
@@ -89,7 +98,12 @@ void sv_vault_abort(scrvault *v);
 
 /* The store commit the database knows as current ("" when none). */
 int sv_vault_store_head(char out[SV_OID_HEXLEN + 1], scrvault *v);
-int sv_vault_set_store_head(scrvault *v, const char *commit);
+/*
+ * Inside the transaction: flush the store's new objects to disk and record
+ * `commit` as the database's store head.  The ref moves later, with the next
+ * signed checkpoint, so the published ref never runs ahead of the database.
+ */
+int sv_vault_record_commit(scrvault *v, const char *commit);
 
 /*
  * Audit entries (DESIGN §8).  sv_audit_append adds one entry inside the
@@ -102,6 +116,16 @@ int sv_audit_append(scrvault *v, const char *action, const char *outcome,
 		    sv_json *objects, sv_json *details);
 int sv_audit_denied(scrvault *v, const char *action, sv_json *objects,
 		    sv_json *details, int code);
+/* Node source over the stored tree (merkle.h), ctx = the session. */
+int sv_audit_node(sv_hash *out, void *ctx, unsigned level, uint64_t index);
+/* Number of entries in the log. */
+int sv_audit_size(uint64_t *out, scrvault *v);
+/*
+ * Sign a checkpoint of the whole log if it grew since the last one, after
+ * checking that the new tree extends the last signed one; commit it to the
+ * store and publish the ref.  Runs its own transaction.
+ */
+int sv_audit_checkpoint(scrvault *v);
 /* Leaf hash of an entry: SHA-256(0x00 || entry). */
 void sv_audit_leaf(unsigned char out[SV_SHA256_LEN], const char *entry, size_t len);
 /* The outcome word for an error code: "denied", "not-found", ... */

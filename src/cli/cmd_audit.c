@@ -1,0 +1,349 @@
+/*
+ * cmd_audit.c - scrvault audit pubkey|checkpoint|tail|show|export|verify|
+ * prove|consistency.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+static int parse_u64(uint64_t *out, const char *s)
+{
+	char *end = NULL;
+
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	*out = strtoull(s, &end, 10);
+	return *end ? -1 : 0;
+}
+
+/* Write text to -o FILE (created 0600, not overwritten) or stdout. */
+static int emit(const cli_args *a, const char *text)
+{
+	const char *path = cli_opt(a, "output");
+	FILE *f = stdout;
+	int fd;
+
+	if (path) {
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+		    !(f = fdopen(fd, "w"))) {
+			fprintf(stderr, "scrvault: cannot create '%s': %s\n", path, strerror(errno));
+			return errno == EEXIST ? 6 : 1;
+		}
+	}
+	fputs(text, f);
+	if ((f == stdout ? fflush(f) : fclose(f)) != 0) {
+		fprintf(stderr, "scrvault: cannot write: %s\n", strerror(errno));
+		return 1;
+	}
+	if (path)
+		fprintf(stderr, "wrote %s\n", path);
+	return 0;
+}
+
+static int cmd_pubkey(cli_args *a)
+{
+	scrvault *v = NULL;
+	char *vkey = NULL, *line;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_audit_pubkey(&vkey, v);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	line = malloc(strlen(vkey) + 2);
+	if (!line) {
+		free(vkey);
+		return 1;
+	}
+	snprintf(line, strlen(vkey) + 2, "%s\n", vkey);
+	error = emit(a, line);
+	free(line);
+	free(vkey);
+	return error;
+}
+
+static int cmd_checkpoint(cli_args *a)
+{
+	scrvault *v = NULL;
+	char *note = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_audit_checkpoint(&note, v);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	error = emit(a, note);
+	free(note);
+	return error;
+}
+
+static const cli_col entry_cols[] = {
+	{ "seq", "SEQ" }, { "time", "TIME" }, { "principal", "PRINCIPAL" }, { "role", "ROLE" },
+	{ "action", "ACTION" }, { "object", "OBJECT" }, { "outcome", "OUTCOME" }, { NULL, NULL }
+};
+
+/* A readable object column: case/doc@version or principal. */
+static void print_entries(const scrvault_json *arr)
+{
+	size_t n = scrvault_json_count(arr);
+
+	printf("%-6s %-20s %-14s %-12s %-18s %-36s %s\n", "SEQ", "TIME", "PRINCIPAL", "ROLE",
+	       "ACTION", "OBJECT", "OUTCOME");
+	for (size_t i = 0; i < n; i++) {
+		const scrvault_json *e = scrvault_json_at(arr, i), *o = scrvault_json_get(e, "objects");
+		const char *c = scrvault_json_str(scrvault_json_get(o, "case"));
+		const char *d = scrvault_json_str(scrvault_json_get(o, "doc"));
+		const char *p = scrvault_json_str(scrvault_json_get(o, "principal"));
+		char obj[128] = "-";
+
+		if (d && scrvault_json_get(o, "version"))
+			snprintf(obj, sizeof(obj), "%s%s%.12s@%lld", c ? c : "", c ? " " : "", d,
+				 (long long)scrvault_json_int(scrvault_json_get(o, "version")));
+		else if (d)
+			snprintf(obj, sizeof(obj), "%s%s%.12s", c ? c : "", c ? " " : "", d);
+		else if (c)
+			snprintf(obj, sizeof(obj), "%s", c);
+		else if (p)
+			snprintf(obj, sizeof(obj), "principal %s", p);
+		printf("%-6lld %-20s %-14s %-12s %-18s %-36s %s\n",
+		       (long long)scrvault_json_int(scrvault_json_get(e, "seq")),
+		       scrvault_json_str(scrvault_json_get(e, "time")),
+		       scrvault_json_str(scrvault_json_get(e, "principal")),
+		       scrvault_json_str(scrvault_json_get(e, "role")),
+		       scrvault_json_str(scrvault_json_get(e, "action")), obj,
+		       scrvault_json_str(scrvault_json_get(e, "outcome")));
+	}
+}
+
+static int cmd_tail(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	uint64_t n = 20;
+	int error;
+
+	if (cli_opt(a, "lines") && (parse_u64(&n, cli_opt(a, "lines")) < 0 || n == 0 || n > 1000000))
+		return cli_usage(a, "-n takes a number of entries");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_audit_tail(&j, v, (unsigned)n);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json) {
+		print_entries(j);
+		scrvault_json_free(j);
+		return 0;
+	}
+	return cli_print_list(a, j, entry_cols);
+}
+
+static int cmd_show(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	uint64_t seq;
+	int error;
+
+	if (parse_u64(&seq, a->args[0]) < 0)
+		return cli_usage(a, "SEQ is an entry number");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_audit_show(&j, v, seq);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	{
+		char *t = scrvault_json_text(j);
+
+		printf("%s\n", t ? t : "null");
+		free(t);
+	}
+	scrvault_json_free(j);
+	return 0;
+}
+
+static int cmd_export(cli_args *a)
+{
+	scrvault_audit_filter f = {
+		.since = cli_opt(a, "since"), .until = cli_opt(a, "until"),
+		.actor = cli_opt(a, "actor"), .case_ref = cli_opt(a, "case"),
+		.doc = cli_opt(a, "doc"), .action = cli_opt(a, "action"),
+		.outcome = cli_opt(a, "outcome"), .csv = cli_flag(a, "csv"),
+	};
+	const char *path = cli_opt(a, "output");
+	scrvault *v = NULL;
+	uint64_t count = 0;
+	int fd = 1, error;
+
+	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		fprintf(stderr, "scrvault: cannot create '%s': %s\n", path, strerror(errno));
+		return errno == EEXIST ? 6 : 1;
+	}
+	if ((error = cli_open(&v, a)) != 0) {
+		if (path) {
+			close(fd);
+			unlink(path);
+		}
+		return error;
+	}
+	error = scrvault_audit_export(v, &f, fd, &count);
+	scrvault_close(v);
+	if (path) {
+		if (error == 0 && fsync(fd) < 0)
+			error = -1;
+		close(fd);
+		if (error < 0)
+			unlink(path);
+	}
+	if (error < 0)
+		return cli_fail(error);
+	fprintf(stderr, "exported %" PRIu64 " entr%s%s%s\n", count, count == 1 ? "y" : "ies",
+		path ? " to " : "", path ? path : "");
+	return 0;
+}
+
+static int print_report(const cli_args *a, scrvault_json *r, int error)
+{
+	if (a->json) {
+		char *t = scrvault_json_text(r);
+
+		printf("%s\n", t ? t : "null");
+		free(t);
+	} else {
+		const scrvault_json *p = scrvault_json_get(r, "problems");
+
+		for (size_t i = 0; i < scrvault_json_count(p); i++)
+			printf("problem: %s\n", scrvault_json_str(scrvault_json_at(p, i)));
+		if (!scrvault_json_is_null(scrvault_json_get(r, "first_bad_seq")))
+			printf("first bad entry: %lld\n", (long long)scrvault_json_int(scrvault_json_get(r, "first_bad_seq")));
+		printf("%s: %lld entries checked, %lld signed checkpoints, log size %lld: %s\n",
+		       scrvault_json_str(scrvault_json_get(r, "kind")),
+		       (long long)scrvault_json_int(scrvault_json_get(r, "entries")),
+		       (long long)scrvault_json_int(scrvault_json_get(r, "checkpoints")),
+		       (long long)scrvault_json_int(scrvault_json_get(r, "size")),
+		       error ? "FAILED" : "verified");
+	}
+	scrvault_json_free(r);
+	if (error < 0) {
+		fprintf(stderr, "scrvault: %s\n", scrvault_error_message());
+		return -error;
+	}
+	return 0;
+}
+
+static int cmd_verify(cli_args *a)
+{
+	const char *file = cli_opt(a, "proof");
+	scrvault_json *r = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if (a->nargs == 1) {
+		if (file)
+			return cli_usage(a, "give either --proof FILE or an export FILE");
+		file = a->args[0];
+	}
+	if (file) {
+		error = scrvault_audit_verify_file(&r, file, cli_opt(a, "vkey"));
+	} else {
+		if ((error = cli_open(&v, a)) != 0)
+			return error;
+		error = scrvault_audit_verify_live(&r, v, cli_opt(a, "vkey"));
+		scrvault_close(v);
+	}
+	if (!r)
+		return cli_fail(error);
+	return print_report(a, r, error);
+}
+
+static int cmd_prove(cli_args *a)
+{
+	scrvault *v = NULL;
+	char *proof = NULL;
+	uint64_t seq;
+	int error;
+
+	if (parse_u64(&seq, a->args[0]) < 0 || seq == 0)
+		return cli_usage(a, "SEQ is an entry number (from 1)");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_audit_prove(&proof, v, seq);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	error = emit(a, proof);
+	free(proof);
+	return error;
+}
+
+static int cmd_consistency(cli_args *a)
+{
+	uint64_t old_size, new_size = 0;
+	scrvault *v = NULL;
+	char *proof = NULL;
+	int error;
+
+	if (parse_u64(&old_size, a->args[0]) < 0 || (a->nargs > 1 && parse_u64(&new_size, a->args[1]) < 0))
+		return cli_usage(a, "OLD and NEW are log sizes of signed checkpoints");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_audit_consistency(&proof, v, old_size, new_size);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	error = emit(a, proof);
+	free(proof);
+	return error;
+}
+
+static const cli_optdef out_opts[] = { { "output", 1 }, { NULL, 0 } };
+static const cli_optdef tail_opts[] = { { "lines", 1 }, { NULL, 0 } };
+static const cli_optdef verify_opts[] = { { "vkey", 1 }, { "proof", 1 }, { NULL, 0 } };
+static const cli_optdef export_opts[] = {
+	{ "output", 1 }, { "since", 1 }, { "until", 1 }, { "actor", 1 }, { "case", 1 },
+	{ "doc", 1 }, { "action", 1 }, { "outcome", 1 }, { "csv", 0 }, { NULL, 0 }
+};
+
+const cli_cmd cli_audit_commands[] = {
+	{ "audit", "pubkey", cmd_pubkey, "scrvault audit pubkey [-o FILE]",
+	  "Print the vault's audit verifier key (C2SP vkey). Auditors verify exports and\n"
+	  "proofs with it and nothing else; see keys/README.md for how to hand it over.\n",
+	  out_opts, 0, 0 },
+	{ "audit", "checkpoint", cmd_checkpoint, "scrvault audit checkpoint [-o FILE]",
+	  "Sign a checkpoint if the log grew, and print the latest signed checkpoint\n"
+	  "(a C2SP tlog-checkpoint in a signed note).\n", out_opts, 0, 0 },
+	{ "audit", "tail", cmd_tail, "scrvault audit tail [--lines N] [--json]",
+	  "The last N (default 20) audit entries as a table.\n", tail_opts, 0, 0 },
+	{ "audit", "show", cmd_show, "scrvault audit show SEQ",
+	  "One audit entry as canonical JSON.\n", NULL, 1, 1 },
+	{ "audit", "export", cmd_export,
+	  "scrvault audit export [-o FILE] [--since DATE] [--until DATE] [--actor NAME] [--case REF] [--doc ID] [--action ACTION] [--outcome OUTCOME] [--csv]",
+	  "Export the log as JSON Lines with the latest signed checkpoint (verifiable\n"
+	  "offline with 'scrvault audit verify --vkey KEY FILE'). With a filter, each\n"
+	  "entry carries its inclusion proof. --csv writes a spreadsheet table instead\n"
+	  "(not verifiable). --action takes an action or a prefix ending in '.', like doc.\n",
+	  export_opts, 0, 0 },
+	{ "audit", "verify", cmd_verify, "scrvault audit verify [--vkey KEY] [--proof FILE | FILE]",
+	  "Verify the live log (no FILE: entries, leaf hashes, every signed checkpoint,\n"
+	  "and the newest checkpoint in the store), or offline an export or a proof\n"
+	  "file against the verifier key KEY. Exit 5, with the first bad entry, when\n"
+	  "anything was edited, removed, inserted, reordered, truncated or rolled back.\n",
+	  verify_opts, 0, 1 },
+	{ "audit", "prove", cmd_prove, "scrvault audit prove [-o FILE] SEQ",
+	  "An inclusion proof of entry SEQ in the latest signed checkpoint, as a C2SP\n"
+	  "tlog-proof whose extra data is the entry itself.\n", out_opts, 1, 1 },
+	{ "audit", "consistency", cmd_consistency, "scrvault audit consistency [-o FILE] OLD [NEW]",
+	  "A proof that the log at signed size NEW (default: latest) extends the log at\n"
+	  "signed size OLD.\n", out_opts, 1, 2 },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+};

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The audit trail as an auditor relies on it: signed checkpoints committed to
+# the store, offline verification of exports and proofs with nothing but the
+# verifier key, and detection of every kind of tampering.
+. "$(dirname "$0")/lib.bash"
+
+mkvault
+sv case open --title "MARKERCASE Child" SCR-2026-01 >/dev/null
+head -c 5000 /dev/urandom > "$T/a.bin"
+sv doc checkin --case SCR-2026-01 --class imr --agency MARKERAGENCY --title "MARKERTITLE" "$T/a.bin" >/dev/null
+D=$(sv doc list --json | grep -o '"doc":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
+sv doc checkout -o "$T/a.out" "$D" 2>/dev/null
+sv --role auditor doc checkout -o "$T/b.out" "$D" 2>/dev/null
+printf 'nope nope nope\n' > "$T/wrong"
+"$SV" --vault "$V" --key "$K" --passphrase-file "$T/wrong" case list 2>/dev/null
+sv principal add --key-out "$T/p.key" --new-passphrase-file "$P" --kdf-memory 8 someone >/dev/null
+
+expect 0 "audit pubkey" -- sv audit pubkey
+VKEY=$(cat "$T/out")
+[[ $VKEY =~ ^scrvault\.local/[0-9a-f]{32}\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$ ]]; ok $? "vkey has the C2SP form name+id+key"
+expect 0 "audit tail" -- sv audit tail --lines 50
+out_has "doc.checkin"; out_has "doc.checkout"
+grep -q "doc.read.*denied" "$T/out"; ok $? "the auditor's refused read is an entry"
+grep -q "vault.unlock.*denied" "$T/out"; ok $? "the failed unlock is an entry"
+expect 0 "audit tail --json" -- sv audit tail --json
+expect 0 "audit show 1" -- sv audit show 1
+out_has '"action":"vault.init"'
+
+# Checkpoints are committed to the store.
+git --git-dir="$V/store.git" show main:audit/checkpoint > "$T/cp" 2>/dev/null; ok $? "the store holds audit/checkpoint"
+head -1 "$T/cp" | grep -q "^scrvault.local/"; ok $? "checkpoint origin line"
+grep -q "^— scrvault.local/" "$T/cp"; ok $? "checkpoint is a signed note"
+n_cp=$(git --git-dir="$V/store.git" log --format=%s main | grep -c '^checkpoint')
+[ "$n_cp" -ge 5 ]; ok $? "a checkpoint commit after every state-changing command ($n_cp)"
+expect 0 "live verify" -- sv audit verify
+out_has "verified"
+expect 0 "live verify with the vkey" -- sv audit verify --vkey "$VKEY"
+
+# Full export verifies offline with only the vkey.
+expect 0 "export" -- sv audit export -o "$T/full.jsonl"
+expect 0 "offline verify of the export" -- "$SV" audit verify --vkey "$VKEY" "$T/full.jsonl"
+out_has "verified"
+for m in MARKERCASE MARKERAGENCY MARKERTITLE "Child"; do
+	! grep -q "$m" "$T/full.jsonl"; ok $? "export holds no '$m'"
+done
+grep -q '"passphrase\|secret' "$T/full.jsonl"; ok $((1 - $?)) "export holds no key material"
+
+tamper() {	# tamper DESC SED-OR-SCRIPT
+	local desc=$1; shift
+	"$@" < "$T/full.jsonl" > "$T/bad.jsonl"
+	expect 5 "verify detects $desc" -- "$SV" audit verify --vkey "$VKEY" "$T/bad.jsonl"
+	grep -q "first bad entry" "$T/out"; ok $? "$desc: the first bad entry is named"
+}
+L=$(grep -n '"entry":' "$T/full.jsonl" | sed -n 4p | cut -d: -f1)	# the 4th entry's line
+edit() { sed "${L}s/\"outcome\":\"ok\"/\"outcome\":\"denied\"/"; }
+tamper "an edited entry" edit
+del() { awk -v l="$L" 'NR != l'; }
+tamper "a deleted entry" del
+ins() { awk -v l="$L" '{print} NR == l {print}'; }
+tamper "an inserted (duplicated) entry" ins
+L2=$(grep -n '"entry":' "$T/full.jsonl" | sed -n 5p | cut -d: -f1)
+swap() { awk -v a="$L" -v b="$L2" 'NR == a {hold=$0; next} {print} NR == b {print hold}'; }
+tamper "reordered entries" swap
+trunc() { head -n 6; }
+tamper "a truncated export" trunc
+mkvault other
+sv audit export -o "$T/other.jsonl" 2>/dev/null
+OTHERKEY=$(sv audit pubkey)
+expect 5 "verify rejects a log signed by another key" -- "$SV" audit verify --vkey "$OTHERKEY" "$T/full.jsonl"
+expect 5 "verify rejects another vault's export" -- "$SV" audit verify --vkey "$VKEY" "$T/other.jsonl"
+V=$T/vault; K=$T/vault-coord.key
+
+# Filtered exports carry inclusion proofs.
+expect 0 "filtered export (--doc)" -- sv audit export --doc "$D" -o "$T/doc.jsonl"
+[ "$(wc -l < "$T/doc.jsonl")" -ge 4 ]; ok $? "filtered export holds the document's entries"
+grep -q '"proof":\[' "$T/doc.jsonl"; ok $? "each filtered entry carries a proof"
+expect 0 "filtered export verifies" -- "$SV" audit verify --vkey "$VKEY" "$T/doc.jsonl"
+sed '2s/"outcome":"ok"/"outcome":"denied"/' "$T/doc.jsonl" > "$T/bad.jsonl"
+expect 5 "an edited filtered entry is detected" -- "$SV" audit verify --vkey "$VKEY" "$T/bad.jsonl"
+for flt in "--actor coord" "--action doc." "--outcome denied" "--case SCR-2026-01" "--since 2000-01-01 --until 2999-12-31"; do
+	rm -f "$T/f.jsonl"
+	sv audit export $flt -o "$T/f.jsonl" >/dev/null 2>&1 && "$SV" audit verify --vkey "$VKEY" "$T/f.jsonl" >/dev/null 2>&1
+	ok $? "export $flt verifies"
+done
+sv audit export --outcome denied -o "$T/denied.jsonl" 2>/dev/null
+! grep -v '"outcome":"denied"' "$T/denied.jsonl" | grep -q '"entry"'; ok $? "--outcome denied exports only denials"
+expect 0 "csv export" -- sv audit export --csv
+head -1 "$T/out" | grep -q "^seq,time,principal,role,action,outcome"; ok $? "csv has a header row"
+
+# Proofs.
+expect 0 "audit prove 3" -- sv audit prove -o "$T/p3.tlog-proof" 3
+head -1 "$T/p3.tlog-proof" | grep -qx "c2sp.org/tlog-proof@v1"; ok $? "proof is a C2SP tlog-proof"
+expect 0 "offline verify of an inclusion proof" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/p3.tlog-proof"
+sed '4s/^./A/' "$T/p3.tlog-proof" > "$T/badp"
+expect 5 "a modified proof hash is rejected" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/badp"
+sed 's/^index 2$/index 3/' "$T/p3.tlog-proof" > "$T/badp"
+expect 5 "a proof for the wrong index is rejected" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/badp"
+SIZES=$(grep -o '"checkpoint":"scrvault.local/[0-9a-f]*\\n[0-9]*' "$T/full.jsonl" | sed 's/.*\\n//' | sort -n | uniq)
+OLD=$(echo "$SIZES" | head -2 | tail -1)
+expect 0 "audit consistency $OLD" -- sv audit consistency -o "$T/c.json" "$OLD"
+expect 0 "offline verify of a consistency proof" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/c.json"
+sed 's/"proof":\["./"proof":["A/' "$T/c.json" > "$T/badc"
+expect 5 "a modified consistency proof is rejected" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/badc"
+expect 6 "export refuses to overwrite" -- sv audit export -o "$T/full.jsonl"
+
+# The auditor role: export, verify, prove; never content.
+expect 0 "auditor may export" -- sv --role auditor audit export -o "$T/aud.jsonl"
+expect 0 "auditor may verify" -- sv --role auditor audit verify
+expect 0 "auditor may prove" -- sv --role auditor audit prove 2
+expect 3 "auditor may not check out" -- sv --role auditor doc checkout -o "$T/x" "$D"
+
+# Fail closed: an audit write that fails means no action.
+before_docs=$(sv doc list --json | grep -o '"doc":' | wc -l)
+before_ref=$(git --git-dir="$V/store.git" rev-parse main)
+before_size=$(sv audit tail --json --lines 1 | grep -o '"seq":[0-9]*' | cut -d: -f2)
+SCRVAULT_TEST_FAIL_AUDIT=1 sv doc checkin --case SCR-2026-01 --class imr "$T/a.bin" >/dev/null 2>"$T/err"
+rc=$?; [ $rc -ne 0 ]; ok $? "check-in fails when its audit entry cannot be written (exit $rc)"
+err_has "audit entry"
+[ "$(sv doc list --json | grep -o '"doc":' | wc -l)" -eq "$before_docs" ]; ok $? "no document was added"
+[ "$(git --git-dir="$V/store.git" rev-parse main)" = "$before_ref" ]; ok $? "the store ref did not move"
+after_size=$(sv audit tail --json --lines 1 | grep -o '"seq":[0-9]*' | cut -d: -f2)
+[ "$after_size" -eq "$((before_size + 0))" ] || [ "$after_size" -gt "$before_size" ]; ok $? "log still consistent"
+expect 0 "verify clean after the refused change" -- sv audit verify
+
+# A database restored from an older backup is detected.
+cp "$V/vault.db" "$T/old.db"; [ -e "$V/vault.db-wal" ] && cp "$V/vault.db-wal" "$T/old.db-wal"
+sv case open --title t2 SCR-2026-02 >/dev/null
+sv case open --title t3 SCR-2026-03 >/dev/null
+cp "$T/old.db" "$V/vault.db"; rm -f "$V/vault.db-wal" "$V/vault.db-shm"; [ -e "$T/old.db-wal" ] && cp "$T/old.db-wal" "$V/vault.db-wal"
+expect 5 "verify detects a database rolled back to an older copy" -- sv audit verify
+out_has "missing"
+expect 5 "state changes are refused on a rolled-back database" -- sv case open --title t4 SCR-2026-04
+err_has "rolled back"
+finish
