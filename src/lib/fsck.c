@@ -134,16 +134,31 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 		note(problems, "store commit %s recorded by the database is missing", head);
 	rc = sv_store_head(ref, v->store);
 	if (rc == 0 && strcmp(ref, head) != 0) {
-		if (sv_store_descends(v->store, ref, head) == 1)
-			note(warnings, "store ref is ahead of the database (interrupted command); the next change resets it");
+		if (sv_store_descends(v->store, head, ref) == 1)
+			note(warnings, "the newest changes are not yet published with a signed checkpoint; the next command publishes them");
 		else
-			note(problems, "store ref %s does not match the database head %s", ref, head);
+			note(problems, "store ref %s is not in the database's history (the database was rolled back or the store altered)", ref);
 	} else if (rc < 0) {
 		note(problems, "store has no head ref");
 	}
 	if ((error = check_versions(v, head, problems, &nversions)) < 0 ||
 	    (error = check_audit(v, problems, &nentries)) < 0)
 		goto done;
+	/* The signed checkpoints, the stored tree and the store's newest checkpoint. */
+	{
+		scrvault_json *ar = NULL;
+		const sv_json *ps;
+
+		rc = scrvault_audit_verify_live(&ar, v, NULL);
+		if (!ar) {
+			error = rc;
+			goto done;
+		}
+		ps = sv_json_get(ar, "problems");
+		for (size_t i = 0; i < sv_json_count(ps); i++)
+			note(problems, "audit: %s", sv_json_str(sv_json_at(ps, i)));
+		sv_json_free(ar);
+	}
 	if ((error = sv_json_set_int(checked, "versions", nversions)) < 0 ||
 	    (error = sv_json_set_int(checked, "audit_entries", nentries)) < 0)
 		goto done;
@@ -154,7 +169,9 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 
 		if (det)
 			sv_json_set_int(det, "problems", np);
-		if ((rc = sv_vault_begin(v)) < 0 ||
+		if (v->rolled_back) {
+			sv_json_free(det);	/* nothing may be written: report only */
+		} else if ((rc = sv_vault_begin(v)) < 0 ||
 		    (rc = sv_audit_append(v, "fsck", error ? "integrity-failure" : "ok", NULL, det)) < 0 ||
 		    (rc = sv_vault_commit(v)) < 0) {
 			sv_vault_abort(v);
