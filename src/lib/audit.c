@@ -45,16 +45,19 @@ const char *sv_audit_outcome(int code)
 	}
 }
 
-/* Test hook: SCRVAULT_TEST_FAIL_AUDIT=k makes the k-th append of this
- * process fail, to prove that an action whose entry cannot be written does
- * not happen.  It can only cause failures. */
+/* Test hook: with SCRVAULT_TEST_FAIL_AUDIT=k set, the k-th append made
+ * while it is set fails, to prove that an action whose entry cannot be
+ * written does not happen.  It can only cause failures. */
 static int injected_failure(void)
 {
 	static long calls;
 	const char *k = getenv("SCRVAULT_TEST_FAIL_AUDIT");
 
-	calls++;
-	return k && strtol(k, NULL, 10) == calls;
+	if (!k) {
+		calls = 0;
+		return 0;
+	}
+	return ++calls == strtol(k, NULL, 10);
 }
 
 int sv_audit_append(scrvault *v, const char *action, const char *outcome,

@@ -1,0 +1,216 @@
+/*
+ * test_audit.c - the live audit log under attack: entries edited, deleted,
+ * inserted, reordered or truncated directly in the database (as someone
+ * holding the database key could), and checkpoints that must not be signed
+ * over a rewritten history.
+ */
+#include "unit.h"
+#include <unistd.h>
+#include "vault_int.h"
+
+typedef struct {
+	char *dir;
+	char *vault;
+	char *key;
+	scrvault *v;
+} fixture;
+
+static int setup(void **state)
+{
+	scrvault_principal_spec s = { .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_case_spec c = { .ref = "SCR-2026-01", .title = "t", .review_type = "scr" };
+	scrvault_secret *pp = NULL;
+	fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(scrvault_global_init(), 0);
+	f->dir = unit_tmpdir();
+	assert_true(asprintf(&f->vault, "%s/v", f->dir) > 0);
+	assert_true(asprintf(&f->key, "%s/k", f->dir) > 0);
+	assert_int_equal(scrvault_secret_new(&pp, "a good passphrase", 17), 0);
+	assert_int_equal(scrvault_init(f->vault, &s, f->key, pp), 0);
+	assert_int_equal(scrvault_open(&f->v, f->vault, f->key, pp, NULL), 0);
+	scrvault_secret_free(pp);
+	/* A few commands: entries 3.. and a checkpoint after each. */
+	for (int i = 0; i < 4; i++) {
+		char ref[32];
+
+		snprintf(ref, sizeof(ref), "SCR-2026-%02d", i + 1);
+		c.ref = ref;
+		assert_int_equal(scrvault_case_open(f->v, &c), 0);
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	scrvault_close(f->v);
+	unit_rmtree(f->dir);
+	free(f->dir);
+	free(f->vault);
+	free(f->key);
+	free(f);
+	return 0;
+}
+
+/* Verify and return the first bad sequence number (0 when it verifies). */
+static int64_t verify(fixture *f)
+{
+	scrvault_json *r = NULL;
+	int error = scrvault_audit_verify_live(&r, f->v, NULL);
+	int64_t bad = 0;
+
+	assert_non_null(r);
+	if (error == 0)
+		assert_true(scrvault_json_bool(scrvault_json_get(r, "ok")));
+	else {
+		assert_int_equal(error, SCRVAULT_EINTEGRITY);
+		bad = scrvault_json_int(scrvault_json_get(r, "first_bad_seq"));
+		if (bad == 0)
+			bad = -1;
+	}
+	scrvault_json_free(r);
+	return bad;
+}
+
+static void run(fixture *f, const char *sql)
+{
+	assert_int_equal(sv_db_exec(f->v->db, sql), 0);
+}
+
+static void test_clean_log_verifies(void **state)
+{
+	fixture *f = *state;
+	uint64_t n = 0;
+
+	assert_int_equal(sv_audit_size(&n, f->v), 0);
+	assert_true(n >= 6);
+	assert_int_equal(verify(f), 0);
+}
+
+static void test_edited_entry(void **state)
+{
+	fixture *f = *state;
+
+	run(f, "UPDATE audit SET entry = replace(entry, '\"outcome\":\"ok\"', '\"outcome\":\"denied\"') WHERE seq = 4");
+	assert_int_equal(verify(f), 4);
+}
+
+static void test_edited_entry_and_leaf(void **state)
+{
+	fixture *f = *state;
+	sv_stmt *st = NULL;
+	char *text;
+	unsigned char leaf[32];
+
+	/* Someone with the database key recomputes the leaf hash too: the
+	 * signed checkpoints still catch it, located to one command. */
+	run(f, "UPDATE audit SET entry = replace(entry, '\"outcome\":\"ok\"', '\"outcome\":\"denied\"') WHERE seq = 4");
+	assert_int_equal(sv_db_query(&st, f->v->db, "SELECT entry FROM audit WHERE seq = 4", ""), 0);
+	assert_int_equal(sv_stmt_step(st), 1);
+	text = strdup(sv_stmt_text(st, 0));
+	sv_stmt_free(st);
+	sv_audit_leaf(leaf, text, strlen(text));
+	free(text);
+	assert_int_equal(sv_db_run(f->v->db, "UPDATE audit SET leaf = ? WHERE seq = 4", "b", leaf, sizeof(leaf)), 0);
+	{
+		int64_t bad = verify(f);
+
+		assert_true(bad >= 3 && bad <= 4);
+	}
+}
+
+static void test_deleted_entry(void **state)
+{
+	fixture *f = *state;
+
+	run(f, "DELETE FROM audit WHERE seq = 5");
+	assert_int_equal(verify(f), 5);
+}
+
+static void test_inserted_entry(void **state)
+{
+	fixture *f = *state;
+
+	run(f, "UPDATE audit SET seq = seq + 1000 WHERE seq >= 4;"
+	       "UPDATE audit SET seq = seq - 999 WHERE seq >= 1004;"
+	       "INSERT INTO audit(seq, entry, leaf) SELECT 4, entry, leaf FROM audit WHERE seq = 3;");
+	assert_int_equal(verify(f), 4);
+}
+
+static void test_reordered_entries(void **state)
+{
+	fixture *f = *state;
+
+	run(f, "UPDATE audit SET seq = -1 WHERE seq = 4;"
+	       "UPDATE audit SET seq = 4 WHERE seq = 5;"
+	       "UPDATE audit SET seq = 5 WHERE seq = -1;");
+	assert_int_equal(verify(f), 4);
+}
+
+static void test_truncated_log(void **state)
+{
+	fixture *f = *state;
+	uint64_t n = 0;
+
+	assert_int_equal(sv_audit_size(&n, f->v), 0);
+	run(f, "DELETE FROM audit WHERE seq > 4");
+	assert_true(verify(f) != 0);
+	/* Even with the checkpoints deleted too, the store's checkpoint remains. */
+	run(f, "DELETE FROM checkpoints WHERE size > 4");
+	assert_true(verify(f) != 0);
+	(void)n;
+}
+
+static void test_never_signs_over_rewritten_history(void **state)
+{
+	fixture *f = *state;
+	unsigned char leaf[32];
+
+	/* Rewrite entry 3 consistently (entry, leaf and nodes would all need
+	 * rewriting; the leaf alone is enough for the check to bite). */
+	memset(leaf, 0x42, sizeof(leaf));
+	assert_int_equal(sv_db_run(f->v->db, "UPDATE audit SET leaf = ? WHERE seq = 3", "b", leaf, sizeof(leaf)), 0);
+	run(f, "DELETE FROM audit_nodes");
+	assert_int_equal(sv_vault_begin(f->v), 0);
+	assert_int_equal(sv_audit_append(f->v, "test", "ok", NULL, NULL), 0);
+	assert_int_equal(sv_db_commit(f->v->db), 0);
+	assert_true(sv_audit_checkpoint(f->v) < 0);
+}
+
+static void test_fail_closed(void **state)
+{
+	fixture *f = *state;
+	scrvault_case_spec c = { .ref = "SCR-2026-77", .title = "t", .review_type = "scr" };
+	scrvault_json *list = NULL;
+	uint64_t before = 0, after = 0;
+
+	assert_int_equal(sv_audit_size(&before, f->v), 0);
+	setenv("SCRVAULT_TEST_FAIL_AUDIT", "1", 1);
+	assert_true(scrvault_case_open(f->v, &c) < 0);
+	unsetenv("SCRVAULT_TEST_FAIL_AUDIT");
+	assert_int_equal(sv_audit_size(&after, f->v), 0);
+	assert_true(after == before);
+	assert_int_equal(scrvault_case_show(&list, f->v, "SCR-2026-77"), SCRVAULT_ENOTFOUND);
+	assert_int_equal(verify(f), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_clean_log_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edited_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edited_entry_and_leaf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inserted_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reordered_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_never_signs_over_rewritten_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fail_closed, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
