@@ -63,9 +63,14 @@ test-asan: deps
 	@SCRVAULT_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all build-asan
 
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libscrvault.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
+
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/audit_bench
 	@bench/run $(BUILD)/scrvault
+	@bench/audit $(BUILD)/bench/audit_bench
 
 clean:
 	rm -rf build build-asan

@@ -174,12 +174,12 @@ int scrvault_audit_tail(scrvault_json **out, scrvault *v, unsigned n)
 	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
 		return error;
 	{
-		char sql[160];
+		char limit[16];
 
-		snprintf(sql, sizeof(sql),
-			 "SELECT entry FROM (SELECT seq, entry FROM audit ORDER BY seq DESC LIMIT %u) ORDER BY seq",
-			 n ? n : 20);
-		return sv_query_array(out, v, entry_row, sql, "", NULL);
+		snprintf(limit, sizeof(limit), "%u", n ? n : 20);
+		return sv_query_array(out, v, entry_row,
+				      "SELECT entry FROM (SELECT seq, entry FROM audit ORDER BY seq DESC"
+				      " LIMIT CAST(? AS INTEGER)) ORDER BY seq", "t", limit);
 	}
 }
 
@@ -710,8 +710,12 @@ static bool fast_entry(const char *line, size_t n, const char **etext, size_t *e
 		return false;
 	*etext = line + sizeof(pre) - 2;
 	*elen = n - (sizeof(pre) - 2) - 1;
-	for (p = *etext; (p = memmem(p, (size_t)(line + n - p), "\"seq\":", 6)); p += 6)
-		last = p;
+	/* Backwards from the end: the top-level seq is near it. */
+	for (p = line + n - 7; p >= *etext; p--)
+		if (*p == '"' && memcmp(p, "\"seq\":", 6) == 0) {
+			last = p;
+			break;
+		}
 	if (!last)
 		return false;
 	for (p = last + 6; *p >= '0' && *p <= '9' && v < INT64_MAX / 10; p++)

@@ -20,13 +20,25 @@
 
 #define SV_DB_PAGE_SIZE 4096
 
-struct sv_db {
-	sqlite3 *h;
-};
+#define SV_DB_CACHE 48
 
 struct sv_stmt {
 	sqlite3_stmt *h;
 	sv_db *db;
+	const char *sql;	/* the literal it was prepared from (cache key) */
+	bool cached;		/* lives in db->cache: reset, never freed by callers */
+	bool busy;
+};
+
+/*
+ * Prepared statements are cached by the address of their SQL literal: the
+ * library passes string constants, so the same address is the same text.
+ * Preparing costs more than running most of the small statements here.
+ */
+struct sv_db {
+	sqlite3 *h;
+	struct sv_stmt cache[SV_DB_CACHE];
+	int ncache;
 };
 
 static int db_fail(sv_db *db, const char *what)
@@ -153,6 +165,8 @@ void sv_db_close(sv_db *db)
 {
 	if (!db)
 		return;
+	for (int i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].h);
 	sqlite3_close_v2(db->h);
 	free(db);
 }
@@ -207,14 +221,32 @@ static int vquery(sv_stmt **out, sv_db *db, const char *sql, const char *fmt,
 	int error;
 
 	*out = NULL;
-	if (!(st = sv_calloc(1, sizeof(*st))))
+	for (int i = 0; i < db->ncache; i++)
+		if (db->cache[i].sql == sql && !db->cache[i].busy) {
+			st = &db->cache[i];
+			st->busy = true;
+			goto bind;
+		}
+	if (db->ncache < SV_DB_CACHE) {
+		st = &db->cache[db->ncache];
+		memset(st, 0, sizeof(*st));
+		st->cached = true;
+	} else if (!(st = sv_calloc(1, sizeof(*st)))) {
 		return SCRVAULT_ERROR;
+	}
 	st->db = db;
+	st->sql = sql;
 	if (sqlite3_prepare_v2(db->h, sql, -1, &st->h, NULL) != SQLITE_OK) {
 		error = db_fail(db, "prepare");
-		sv_stmt_free(st);
+		if (!st->cached)
+			free(st);
 		return error;
 	}
+	if (st->cached) {
+		db->ncache++;
+		st->busy = true;
+	}
+bind:
 	if ((error = bind_args(st, fmt, ap)) < 0) {
 		sv_stmt_free(st);
 		return error;
@@ -306,6 +338,12 @@ void sv_stmt_free(sv_stmt *st)
 {
 	if (!st)
 		return;
+	if (st->cached) {
+		sqlite3_reset(st->h);
+		sqlite3_clear_bindings(st->h);
+		st->busy = false;
+		return;
+	}
 	sqlite3_finalize(st->h);
 	free(st);
 }

@@ -1,0 +1,190 @@
+/*
+ * audit_bench.c - throughput of the audit log.
+ *
+ *   build/bench/audit_bench DIR [N]
+ *
+ * In a fresh vault under DIR: append throughput one entry per transaction
+ * (with and without the signed checkpoint a command adds) and batched;
+ * grows the log to N entries (default 1 000 000); exports it and times the
+ * offline verification; times inclusion and consistency proofs at N; and
+ * measures the audit share of a small state-changing command (case open)
+ * and of a 1 MB check-in.  Prints one "name value unit" line per figure.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "vault_int.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "audit_bench: %s: %s\n", what, scrvault_error_message());
+	exit(1);
+}
+
+static sv_json *objs(uint64_t i)
+{
+	char doc[33];
+	sv_json *o = sv_json_object();
+
+	snprintf(doc, sizeof(doc), "%032" PRIx64, i * 2654435761u);
+	sv_json_set_str(o, "case", "SCR-2026-03");
+	sv_json_set_str(o, "doc", doc);
+	sv_json_set_int(o, "version", 1);
+	return o;
+}
+
+int main(int argc, char **argv)
+{
+	scrvault_principal_spec s = { .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_secret *pp = NULL;
+	scrvault *v = NULL;
+	char *vault, *key, *export;
+	uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000, size = 0;
+	double t0, t;
+	int fd;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: audit_bench DIR [N]\n");
+		return 2;
+	}
+	if (scrvault_global_init() < 0 || asprintf(&vault, "%s/vault", argv[1]) < 0 ||
+	    asprintf(&key, "%s/coord.key", argv[1]) < 0 || asprintf(&export, "%s/export.jsonl", argv[1]) < 0)
+		die("set-up");
+	if (scrvault_secret_new(&pp, "benchmark passphrase", 20) < 0 ||
+	    scrvault_init(vault, &s, key, pp) < 0 || scrvault_open(&v, vault, key, pp, NULL) < 0)
+		die("vault");
+
+	/* One entry per transaction, as a command without its checkpoint. */
+	t0 = now();
+	for (int i = 0; i < 2000; i++)
+		if (sv_vault_begin(v) < 0 || sv_audit_append(v, "bench.single", "ok", objs((uint64_t)i), NULL) < 0 ||
+		    sv_db_commit(v->db) < 0)
+			die("append");
+	t = now() - t0;
+	printf("append_one_per_txn %.0f entries/s\n", 2000 / t);
+	/* ... and with the signed checkpoint committed to the store. */
+	t0 = now();
+	for (int i = 0; i < 300; i++)
+		if (sv_vault_begin(v) < 0 || sv_audit_append(v, "bench.single", "ok", objs((uint64_t)i), NULL) < 0 ||
+		    sv_vault_commit(v) < 0)
+			die("append+checkpoint");
+	t = now() - t0;
+	printf("append_with_checkpoint %.0f entries/s (%.2f ms per command)\n", 300 / t, t * 1000 / 300);
+
+	/* Batched, up to N. */
+	if (sv_audit_size(&size, v) < 0)
+		die("size");
+	t0 = now();
+	while (size < n) {
+		uint64_t batch = n - size < 10000 ? n - size : 10000;
+
+		if (sv_vault_begin(v) < 0)
+			die("begin");
+		for (uint64_t i = 0; i < batch; i++)
+			if (sv_audit_append(v, "bench.batch", "ok", objs(size + i), NULL) < 0)
+				die("append");
+		if (sv_db_commit(v->db) < 0)
+			die("commit");
+		size += batch;
+	}
+	t = now() - t0;
+	printf("append_batched %.0f entries/s (to %" PRIu64 " entries)\n", (double)(n - 2300) / t, size);
+	if (sv_audit_checkpoint(v) < 0)
+		die("checkpoint");
+
+	/* Proofs at N. */
+	{
+		char *proof = NULL;
+		int reps = 200;
+
+		t0 = now();
+		for (int i = 0; i < reps; i++) {
+			if (scrvault_audit_prove(&proof, v, 1 + ((uint64_t)i * 7919u) % size) < 0)
+				die("prove");
+			free(proof);
+		}
+		printf("inclusion_proof %.3f ms at %" PRIu64 " entries\n", (now() - t0) * 1000 / reps, size);
+		t0 = now();
+		for (int i = 0; i < 50; i++) {
+			if (scrvault_audit_consistency(&proof, v, 2, 0) < 0)
+				die("consistency");
+			free(proof);
+		}
+		printf("consistency_proof %.3f ms at %" PRIu64 " entries\n", (now() - t0) * 1000 / 50, size);
+	}
+
+	/* Export and offline verification. */
+	{
+		scrvault_json *r = NULL;
+		uint64_t count = 0;
+
+		unlink(export);
+		if ((fd = open(export, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
+			die("export file");
+		t0 = now();
+		if (scrvault_audit_export(v, NULL, fd, &count) < 0)
+			die("export");
+		close(fd);
+		printf("export %.0f entries/s\n", (double)count / (now() - t0));
+		{
+			char *vkey = NULL;
+
+			if (scrvault_audit_pubkey(&vkey, v) < 0)
+				die("pubkey");
+			t0 = now();
+			if (scrvault_audit_verify_file(&r, export, vkey) < 0)
+				die("verify");
+			t = now() - t0;
+			printf("verify_export %.0f entries/s (%" PRIu64 " entries in %.2f s)\n", (double)count / t, count, t);
+			scrvault_json_free(r);
+			free(vkey);
+		}
+		t0 = now();
+		if (scrvault_audit_verify_live(&r, v, NULL) < 0)
+			die("verify live");
+		printf("verify_live %.0f entries/s\n", (double)count / (now() - t0));
+		scrvault_json_free(r);
+	}
+
+	/* Audit share of small commands: case open, with and without its audit work. */
+	{
+		scrvault_case_spec c = { .title = "t", .review_type = "scr" };
+		char ref[32];
+		double full, audit;
+
+		t0 = now();
+		for (int i = 0; i < 100; i++) {
+			snprintf(ref, sizeof(ref), "B-%d", i);
+			c.ref = ref;
+			if (scrvault_case_open(v, &c) < 0)
+				die("case open");
+		}
+		full = (now() - t0) / 100;
+		t0 = now();
+		for (int i = 0; i < 100; i++)
+			if (sv_vault_begin(v) < 0 || sv_audit_append(v, "bench.single", "ok", objs((uint64_t)i), NULL) < 0 ||
+			    sv_db_commit(v->db) < 0 || sv_audit_checkpoint(v) < 0)
+				die("audit share");
+		audit = (now() - t0) / 100;
+		printf("case_open %.2f ms; its audit work (entry + signed checkpoint) %.2f ms = %.0f%%\n",
+		       full * 1000, audit * 1000, 100 * audit / full);
+	}
+	scrvault_close(v);
+	scrvault_secret_free(pp);
+	free(vault);
+	free(key);
+	free(export);
+	return 0;
+}
