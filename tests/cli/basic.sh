@@ -105,6 +105,14 @@ doc list
 doc log
 doc show
 fsck
+audit pubkey
+audit checkpoint
+audit tail
+audit show
+audit export
+audit verify
+audit prove
+audit consistency
 CMDS
 expect 2 "unknown command exits 2" -- "$SV" frobnicate
 expect 2 "unknown option exits 2" -- sv case list --frob
