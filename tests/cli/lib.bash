@@ -4,6 +4,7 @@ set -u
 SV=${SCRVAULT_BIN:?run through tests/run-all or set SCRVAULT_BIN}
 ROOT=${SCRVAULT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SAMPLES="$ROOT/../shared/samples"
+[ -d "$SAMPLES" ] || SAMPLES="$ROOT/tests/data/samples"
 QUICK=${SCRVAULT_TEST_QUICK:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/sv-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
