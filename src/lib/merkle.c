@@ -61,6 +61,12 @@ static unsigned tz(uint64_t x)
 	return (unsigned)__builtin_ctzll(x);
 }
 
+/* x >> n, where shifting out all 64 bits (n == 64) gives 0. */
+static uint64_t shr(uint64_t x, unsigned n)
+{
+	return n < 64 ? x >> n : 0;
+}
+
 /* Largest power of two strictly smaller than n; n must be at least 2. */
 static uint64_t split_point(uint64_t n)
 {
@@ -71,6 +77,7 @@ static uint64_t split_point(uint64_t n)
  * Hashing
  */
 
+/* SHA-256(0x00 || entry); aborts only if the digest itself cannot run. */
 void sv_merkle_leaf_hash(sv_hash *out, const void *entry, size_t len)
 {
 	static const unsigned char zero = 0x00;
@@ -94,6 +101,7 @@ void sv_merkle_leaf_hash(sv_hash *out, const void *entry, size_t len)
 	sv_sha256_free(c);
 }
 
+/* SHA-256(0x01 || left || right); out may alias either input. */
 void sv_merkle_node_hash(sv_hash *out, const sv_hash *left, const sv_hash *right)
 {
 	unsigned char buf[1 + 2 * SV_HASH_LEN];
@@ -104,6 +112,7 @@ void sv_merkle_node_hash(sv_hash *out, const sv_hash *left, const sv_hash *right
 	sv_sha256(out->h, buf, sizeof(buf));
 }
 
+/* MTH({}) = SHA-256 of the empty string. */
 void sv_merkle_empty_root(sv_hash *out)
 {
 	sv_sha256(out->h, NULL, 0);
@@ -121,8 +130,11 @@ static bool hash_eq(const sv_hash *a, const sv_hash *b)
 
 /*
  * MTH(D[lo:hi]) for lo < hi, by the RFC 6962 recursion with the aligned
- * power-of-two case answered by one look-up.  Depth is at most 64 because
- * each split at least halves the range.
+ * power-of-two case answered by one look-up.  When lo is a multiple of the
+ * power of two at or above the length (every range a proof needs) that is
+ * one look-up per set bit of the length; an unaligned range costs more, up
+ * to one per leaf.  The depth is below 128 either way: the right part is at
+ * most half the range, the left part a power of two that halves from there.
  */
 static int range_hash(sv_hash *out, uint64_t lo, uint64_t hi,
 		      sv_merkle_node_fn get, void *ctx)
@@ -144,6 +156,7 @@ static int range_hash(sv_hash *out, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
+/* MTH(D[lo:hi]); EUSAGE for an empty range, else 0 or the source's error. */
 int sv_merkle_range(sv_hash *out, uint64_t lo, uint64_t hi, sv_merkle_node_fn get, void *ctx)
 {
 	if (lo >= hi)
@@ -152,6 +165,7 @@ int sv_merkle_range(sv_hash *out, uint64_t lo, uint64_t hi, sv_merkle_node_fn ge
 	return range_hash(out, lo, hi, get, ctx);
 }
 
+/* MTH(D[0:n]), the empty root for n = 0; at most 64 look-ups. */
 int sv_merkle_root(sv_hash *out, uint64_t n, sv_merkle_node_fn get, void *ctx)
 {
 	if (n == 0) {
@@ -190,6 +204,10 @@ cleanup:
 	return error;
 }
 
+/*
+ * PATH(m, D[n]), leaves up; EUSAGE unless m < n.  *proof is NULL and *len 0
+ * on any failure, and for an empty proof.
+ */
 int sv_merkle_inclusion(sv_hash **proof, size_t *len, uint64_t m, uint64_t n,
 			sv_merkle_node_fn get, void *ctx)
 {
@@ -216,6 +234,10 @@ int sv_merkle_inclusion(sv_hash **proof, size_t *len, uint64_t m, uint64_t n,
 	return fill_proof(proof, len, r, count, get, ctx);
 }
 
+/*
+ * PROOF(m, D[n]) = SUBPROOF(m, D[n], true); EUSAGE unless 0 < m <= n.
+ * *proof is NULL and *len 0 on any failure, and for m == n.
+ */
 int sv_merkle_consistency(sv_hash **proof, size_t *len, uint64_t m, uint64_t n,
 			  sv_merkle_node_fn get, void *ctx)
 {
@@ -260,7 +282,7 @@ static size_t inclusion_len(uint64_t index, uint64_t size)
 {
 	unsigned inner = bit_len(index ^ (size - 1));
 
-	return inner + ones(index >> inner);
+	return inner + ones(shr(index, inner));
 }
 
 /*
@@ -294,6 +316,7 @@ static bool inclusion_root(sv_hash *out, uint64_t index, uint64_t size, const sv
 	return sn == 0;
 }
 
+/* RFC 9162 §2.1.3.2: 0, or EINTEGRITY for any out-of-range, malformed or wrong proof. */
 int sv_merkle_verify_inclusion(uint64_t index, uint64_t size, const sv_hash *leaf,
 			       const sv_hash *proof, size_t len, const sv_hash *root)
 {
@@ -302,7 +325,7 @@ int sv_merkle_verify_inclusion(uint64_t index, uint64_t size, const sv_hash *lea
 
 	if (index >= size)
 		return sv_error(SCRVAULT_EINTEGRITY, "merkle inclusion proof for leaf %" PRIu64
-				" of a tree of size %" PRIu64, index, size);
+				", not in a tree of size %" PRIu64, index, size);
 	if (len != (want = inclusion_len(index, size)))
 		return sv_error(SCRVAULT_EINTEGRITY, "merkle inclusion proof has %zu hashes, "
 				"leaf %" PRIu64 " of size %" PRIu64 " needs %zu",
@@ -317,11 +340,16 @@ int sv_merkle_verify_inclusion(uint64_t index, uint64_t size, const sv_hash *lea
 static size_t consistency_len(uint64_t size1, uint64_t size2)
 {
 	unsigned inner = bit_len((size1 - 1) ^ (size2 - 1)), shift = tz(size1);
-	unsigned border = ones((size1 - 1) >> inner);
+	unsigned border = ones(shr(size1 - 1, inner));
 
 	return (size1 == (uint64_t)1 << shift ? 0 : 1) + (inner - shift) + border;
 }
 
+/*
+ * RFC 9162 §2.1.4.2: 0, or EINTEGRITY.  size1 == 0 is refused (a proof
+ * from the empty tree proves nothing); equal sizes need an empty proof and
+ * equal roots.
+ */
 int sv_merkle_verify_consistency(uint64_t size1, uint64_t size2,
 				 const sv_hash *root1, const sv_hash *root2,
 				 const sv_hash *proof, size_t len)
@@ -416,6 +444,7 @@ static int check_subtree(uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* PATH(index - start, D[start:end]) against the subtree hash: 0 or EINTEGRITY. */
 int sv_merkle_verify_subtree_inclusion(uint64_t index, uint64_t start, uint64_t end,
 				       const sv_hash *leaf, const sv_hash *proof,
 				       size_t len, const sv_hash *root)
@@ -450,7 +479,7 @@ static int subtree_grown_root(sv_hash *out, uint64_t start, uint64_t end, uint64
 	height = bit_len((end - 1) ^ start);	/* level of the subtree's top */
 	if (end == size) {
 		/* On the right edge: only the left siblings above the subtree. */
-		if (len != (want = ones(start >> height)))
+		if (len != (want = ones(shr(start, height))))
 			goto bad_len;
 		r = *subroot;
 		for (i = 0; i < len; i++)
@@ -467,7 +496,7 @@ static int subtree_grown_root(sv_hash *out, uint64_t start, uint64_t end, uint64
 	 * lie inside the subtree rebuild `subroot`; all of them rebuild the root.
 	 */
 	fork = bit_len((end - 1) ^ (size - 1));
-	border = ones((end - 1) >> fork);
+	border = ones(shr(end - 1, fork));
 	shift = tz(end - start);
 	inner = fork - shift;
 	first = (end - start) == (uint64_t)1 << shift ? 0 : 1;
@@ -478,7 +507,7 @@ static int subtree_grown_root(sv_hash *out, uint64_t start, uint64_t end, uint64
 	mask = (end - 1) >> shift;
 
 	if (first) {
-		top = ones((end - 1) >> height);
+		top = ones(shr(end - 1, height));
 		sub_inner = (height < fork ? height : fork) - shift;
 		sub_border = border > top ? border - top : 0;
 		r = seed;
@@ -508,6 +537,10 @@ bad_len:
 			", %" PRIu64 ") in size %" PRIu64 " needs %zu", len, start, end, size, want);
 }
 
+/*
+ * C2SP subtree consistency: the subtree hash, grown by the proof, must give
+ * `root`, and the proof's nodes inside the subtree must give `subroot`.
+ */
 int sv_merkle_verify_subtree_consistency(uint64_t start, uint64_t end, uint64_t size,
 					 const sv_hash *subroot, const sv_hash *root,
 					 const sv_hash *proof, size_t len)
@@ -546,11 +579,17 @@ int sv_merkle_verify_subtree_consistency(uint64_t start, uint64_t end, uint64_t 
  * Accumulator
  */
 
+/* The accumulator of the empty log. */
 void sv_merkle_acc_init(sv_merkle_acc *a)
 {
 	memset(a, 0, sizeof(*a));
 }
 
+/*
+ * Push leaf n (n = a->n before the call; at most 2^64 - 1 leaves in all)
+ * and report the subtrees it completes, lowest level first: the node at
+ * (level, n >> level) for level = 1, 2, ... while bit level-1 of n is set.
+ */
 void sv_merkle_acc_push_emit(sv_merkle_acc *a, const sv_hash *leaf,
 			     void (*emit)(void *ctx, unsigned level, uint64_t index,
 					  const sv_hash *h), void *ctx)
@@ -563,17 +602,19 @@ void sv_merkle_acc_push_emit(sv_merkle_acc *a, const sv_hash *leaf,
 		sv_merkle_node_hash(&h, &a->stack[--top], &h);
 		level++;
 		if (emit)
-			emit(ctx, level, a->n >> level, &h);
+			emit(ctx, level, shr(a->n, level), &h);
 	}
 	a->stack[top] = h;
 	a->n++;
 }
 
+/* sv_merkle_acc_push_emit without reporting. */
 void sv_merkle_acc_push(sv_merkle_acc *a, const sv_hash *leaf)
 {
 	sv_merkle_acc_push_emit(a, leaf, NULL, NULL);
 }
 
+/* The root of everything pushed: the stack folded from the smallest subtree. */
 void sv_merkle_acc_root(const sv_merkle_acc *a, sv_hash *out)
 {
 	unsigned top = ones(a->n);
