@@ -8,13 +8,19 @@ ROUNDS=${SCRVAULT_CRASH_ROUNDS:-200}
 [ -n "$QUICK" ] && ROUNDS=40
 mkvault
 sv case open --title t SCR-2026-01 >/dev/null
+# How long one check-in takes here (sanitizers and load change it a lot):
+# kills are spread over 0-120 % of that.
+head -c 1500000 /dev/urandom > "$T/probe"
+t0=$(date +%s%N); sv doc checkin --case SCR-2026-01 --class other "$T/probe" >/dev/null
+span=$(( ($(date +%s%N) - t0) / 1000000 * 12 / 10 + 1 ))
+echo "# one check-in takes about $((span * 10 / 12)) ms; killing within 0-$span ms"
 killed=0; survived=0; bad=0
 for i in $(seq 1 "$ROUNDS"); do
 	head -c $(( (RANDOM * 37 + i * 1000) % 3000000 )) /dev/urandom > "$T/in$i"
 	sv doc checkin --case SCR-2026-01 --class other --json "$T/in$i" > "$T/res$i" 2>/dev/null &
 	pid=$!
-	# Kill somewhere between start and completion (0-150 ms).
-	sleep "0.$(printf '%03d' $(( RANDOM % 150 )))"
+	ms=$(( (RANDOM * 32768 + RANDOM) % span ))
+	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 	if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
 	wait "$pid" 2>/dev/null; rc=$?
 	if [ $rc -eq 0 ]; then
