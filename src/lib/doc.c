@@ -133,7 +133,8 @@ static int encrypt_file(scrvault *v, pending *p, const char *src)
 	error = sv_seal(p->wrapped, v->kek, sv_secret_data(dek), SV_KEY_LEN, ctx, strlen(ctx));
 done:
 	if (in) {
-		sv_cleanse(in, SV_BLOB_CHUNK);
+		/* Only what this file put there. */
+		sv_cleanse(in, p->size < SV_BLOB_CHUNK ? (size_t)p->size : SV_BLOB_CHUNK);
 		free(in);
 	}
 	free(out);
@@ -501,7 +502,7 @@ fail:
 	sv_error_wrap(error, "document '%s' version %u failed its integrity check", doc, version);
 done:
 	if (out) {
-		sv_cleanse(out, SV_BLOB_CHUNK);
+		sv_cleanse(out, r->size < SV_BLOB_CHUNK ? (size_t)r->size : SV_BLOB_CHUNK);
 		free(out);
 	}
 	free(in);

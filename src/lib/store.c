@@ -628,7 +628,8 @@ static int be_place(sv_backend *be, char *tmp, const git_oid *oid)
 	dir[2] = '\0';
 
 	for (tries = 0;; tries++) {
-		if (mkdirat(be->objfd, dir, 0777) < 0 && errno != EEXIST)
+		/* The fan-out directory usually exists: make it only when asked. */
+		if (tries > 0 && mkdirat(be->objfd, dir, 0777) < 0 && errno != EEXIST)
 			break;
 		if (renameat2(be->objfd, tmp, be->objfd, rel, RENAME_NOREPLACE) == 0)
 			goto placed;

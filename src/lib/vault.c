@@ -145,7 +145,10 @@ int sv_vault_subkey(sv_secret **out, const sv_secret *vmk, const char *vault_id,
 
 void sv_blob_path(char *out, size_t len, const char *doc, unsigned version)
 {
-	snprintf(out, len, "d/%.2s/%.2s/%s/%u", doc, doc + 2, doc, version);
+	/* Two levels of 256-way fan-out, then one file per version: no tree
+	 * per document, so a check-in of n new documents writes about n
+	 * trees, not 2n. */
+	snprintf(out, len, "d/%.2s/%.2s/%s.%u", doc, doc + 2, doc, version);
 }
 
 void sv_blob_context(char *out, size_t len, const scrvault *v, const char *doc,

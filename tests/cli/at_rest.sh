@@ -29,14 +29,14 @@ scan() {	# scan LABEL: every marker absent from stdin
 	ok $hit "no marker in $1"
 }
 # Raw bytes of every file (db, wal, keyring, git objects as stored).
-find "$V" -type f -print0 | xargs -0 cat | scan "raw files under the vault"
+scan "raw files under the vault" < <(find "$V" -type f -print0 | xargs -0 cat)
 # Every git object decompressed, through git itself.
-git --git-dir="$V/store.git" cat-file --batch-all-objects --batch | scan "decompressed git objects"
+scan "decompressed git objects" < <(git --git-dir="$V/store.git" cat-file --batch-all-objects --batch)
 # Commit messages and ref names.
-git --git-dir="$V/store.git" log --all --format='%an %ae %s %b' | scan "commit messages"
-git --git-dir="$V/store.git" for-each-ref | scan "ref names"
+scan "commit messages" < <(git --git-dir="$V/store.git" log --all --format='%an %ae %s %b')
+scan "ref names" < <(git --git-dir="$V/store.git" for-each-ref)
 # Paths in every tree.
-git --git-dir="$V/store.git" ls-tree -r --name-only main | scan "tree paths"
+scan "tree paths" < <(git --git-dir="$V/store.git" ls-tree -r --name-only main)
 nobj=$(git --git-dir="$V/store.git" count-objects -v | awk '/^count:/{print $2}')
 [ "$nobj" -gt 5 ]; ok $? "the scan saw the loose objects ($nobj)"
 # The database is not a plain SQLite file.
