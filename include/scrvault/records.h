@@ -67,6 +67,18 @@ int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
  */
 int scrvault_doc_checkout(scrvault *v, const char *doc, unsigned version,
 			  const char *outpath, bool force);
+/*
+ * Check out several documents into the existing directory `outdir`, each
+ * under its recorded file name (made safe: no '/', no leading '.', no
+ * control characters; a clash gets "-<id>" added).  `docs` holds n ids,
+ * each optionally "@VERSION"; or, with n == 0, every document of
+ * `case_ref`.  Every release is recorded in one transaction before any key
+ * is unwrapped.  *out gets [{"doc","version","file"}...].  A document that
+ * fails its integrity check is left out (nothing written for it) and the
+ * call returns SCRVAULT_EINTEGRITY naming it, after writing the others.
+ */
+int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *const *docs,
+			      size_t n, const char *case_ref, const char *outdir, bool force);
 int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref);
 int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *doc);
 int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *doc);

@@ -72,12 +72,48 @@ static int split_version(char *arg, unsigned *version)
 	return 0;
 }
 
+static const cli_col checkout_cols[] = {
+	{ "doc", "DOCUMENT" }, { "version", "VER" }, { "file", "FILE" }, { NULL, NULL }
+};
+
+/* Several documents, or a whole case, into a directory. */
+static int checkout_dir(cli_args *a)
+{
+	const char *out = cli_opt(a, "output");
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if (!out)
+		return cli_usage(a, "several documents need -o DIR (an existing directory)");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_doc_checkout_dir(&j, v, (const char *const *)a->args, (size_t)a->nargs,
+					  cli_opt(a, "case"), out, cli_flag(a, "force"));
+	scrvault_close(v);
+	if (j) {
+		if (!a->json)
+			printf("checked out %zu document%s into %s\n", scrvault_json_count(j),
+			       scrvault_json_count(j) == 1 ? "" : "s", out);
+		cli_print_list(a, j, checkout_cols);
+	}
+	return error < 0 ? cli_fail(error) : 0;
+}
+
 static int cmd_doc_checkout(cli_args *a)
 {
 	const char *out = cli_opt(a, "output");
 	scrvault *v = NULL;
 	unsigned version;
 	int error;
+
+	if (cli_opt(a, "case") || a->nargs > 1) {
+		if (cli_opt(a, "case") && a->nargs > 0)
+			return cli_usage(a, "give --case REF or document ids, not both");
+		return checkout_dir(a);
+	}
+	if (a->nargs == 0)
+		return cli_usage(a, "which document? give DOC[@VERSION], several, or --case REF");
 
 	if (split_version(a->args[0], &version) < 0)
 		return cli_usage(a, "version must be a positive number: DOC@VERSION");
@@ -183,7 +219,7 @@ static const cli_optdef checkin_opts[] = {
 	{ "filename", 1 }, { "note", 1 }, { NULL, 0 }
 };
 static const cli_optdef checkout_opts[] = {
-	{ "output", 1 }, { "version", 1 }, { "force", 0 }, { NULL, 0 }
+	{ "output", 1 }, { "version", 1 }, { "force", 0 }, { "case", 1 }, { NULL, 0 }
 };
 static const cli_optdef list_opts[] = { { "case", 1 }, { NULL, 0 } };
 
@@ -205,14 +241,18 @@ const cli_cmd cli_doc_commands[] = {
 	  "  --note TEXT       a note on this version\n",
 	  checkin_opts, 1, -1 },
 	{ "doc", "checkout", cmd_doc_checkout,
-	  "scrvault doc checkout [-o FILE] [--force] DOC[@VERSION]",
+	  "scrvault doc checkout [-o FILE|DIR] [--force] (DOC[@VERSION]... | --case REF)",
 	  "Write the latest (or the given) version of a document to FILE, or to standard\n"
-	  "output. The file appears only once the whole document has been verified.\n\n"
+	  "output. The file appears only once the whole document has been verified.\n"
+	  "Several documents, or every document of a case (--case), go into the existing\n"
+	  "directory DIR under their recorded file names, with one unlock and one\n"
+	  "transaction recording every release.\n\n"
 	  "options:\n"
-	  "  -o, --output FILE  where to write it (created 0600)\n"
-	  "  --version N        the version (same as DOC@N)\n"
-	  "  --force            replace FILE if it exists\n",
-	  checkout_opts, 1, 1 },
+	  "  -o, --output FILE|DIR  where to write (files created 0600)\n"
+	  "  --version N            the version (same as DOC@N; one document only)\n"
+	  "  --case REF             every document of the case, latest versions\n"
+	  "  --force                replace files that exist\n",
+	  checkout_opts, 0, -1 },
 	{ "doc", "list", cmd_doc_list, "scrvault doc list [--case REF] [--json]",
 	  "List documents, of one case or all.\n", list_opts, 0, 0 },
 	{ "doc", "log", cmd_doc_log, "scrvault doc log [--json] DOC",

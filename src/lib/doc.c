@@ -707,3 +707,215 @@ done:
 	sv_json_free(d);
 	return error;
 }
+
+/* ---- check-out of many documents into a directory ----------------------------- */
+
+/* A file name safe to create in a directory: no path, no hidden file. */
+static void safe_name(char *out, size_t len, const char *name, const char *doc)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; name && name[i] && j + 1 < len && j < 200; i++) {
+		unsigned char c = (unsigned char)name[i];
+		bool bad = c < 0x20 || c == 0x7f || c == '/' || c == '\\' || (j == 0 && c == '.');
+
+		out[j] = bad ? '_' : (char)c;
+		j++;
+	}
+	out[j] = '\0';
+	if (j == 0 || !strcmp(out, "_") || !strcmp(out, ".."))
+		snprintf(out, len, "%s", doc);
+}
+
+typedef struct {
+	char doc[SV_DOC_ID_LEN + 1];
+	char caseref[40];
+	unsigned version;
+	char name[260];
+	sv_version_row row;
+} co_item;
+
+int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *const *docs,
+			      size_t n, const char *case_ref, const char *outdir, bool force)
+{
+	co_item *items = NULL;
+	size_t count = 0;
+	sv_json *result = NULL;
+	char failed[512] = "";
+	struct stat sb;
+	int error = 0, nfailed = 0;
+
+	*out = NULL;
+	if (!outdir || stat(outdir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a directory: give -o DIR for several documents",
+				outdir ? outdir : "");
+	if (n == 0) {
+		sv_stmt *st = NULL;
+		int64_t id = 0;
+
+		if (!case_ref)
+			return sv_error(SCRVAULT_EUSAGE, "no documents given");
+		if ((error = sv_authorize(v, "doc.read", sv_obj1("case", case_ref))) < 0)
+			return error;
+		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
+			return error;
+		if (error == 0)
+			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", case_ref);
+		if ((error = sv_db_query(&st, v->db, "SELECT id FROM documents WHERE case_id = ? ORDER BY created_at, id",
+					 "i", id)) < 0)
+			return error;
+		while ((error = sv_stmt_step(st)) == 1) {
+			co_item *grown = sv_realloc(items, (count + 1) * sizeof(*items));
+
+			if (!grown) {
+				error = SCRVAULT_ERROR;
+				break;
+			}
+			items = grown;
+			memset(&items[count], 0, sizeof(*items));
+			snprintf(items[count].doc, sizeof(items[count].doc), "%s", sv_stmt_text(st, 0));
+			snprintf(items[count].caseref, sizeof(items[count].caseref), "%s", case_ref);
+			count++;
+		}
+		sv_stmt_free(st);
+		if (error < 0)
+			goto done;
+	} else {
+		if (!(items = sv_calloc(n, sizeof(*items))))
+			return SCRVAULT_ERROR;
+		for (size_t i = 0; i < n; i++) {
+			char arg[80];
+			char *at;
+
+			snprintf(arg, sizeof(arg), "%s", docs[i]);
+			if ((at = strchr(arg, '@'))) {
+				char *end = NULL;
+				unsigned long ver = strtoul(at + 1, &end, 10);
+
+				if (!at[1] || *end || ver == 0 || ver > 1000000) {
+					error = sv_error(SCRVAULT_EUSAGE, "'%s': the version must be a positive number", docs[i]);
+					goto done;
+				}
+				*at = '\0';
+				items[i].version = (unsigned)ver;
+			}
+			if ((error = resolve_doc(items[i].doc, items[i].caseref, v, arg)) < 0)
+				goto done;
+		}
+		count = n;
+	}
+	/* Check everything before recording anything. */
+	for (size_t i = 0; i < count; i++) {
+		co_item *it = &items[i];
+		char path[1024], *fname = NULL;
+		sv_stmt *st = NULL;
+
+		if ((error = sv_authorize(v, "doc.read", version_objects(it->caseref, it->doc, it->version))) < 0 ||
+		    (error = sv_version_load(&it->row, v, it->doc, &it->version)) < 0)
+			goto done;
+		if (strcmp(it->row.state, "live") != 0) {
+			error = sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", it->doc, it->version, it->row.state);
+			goto done;
+		}
+		if ((error = sv_db_query(&st, v->db, "SELECT filename FROM versions WHERE doc_id = ? AND version = ?",
+					 "ti", it->doc, (int64_t)it->version)) < 0)
+			goto done;
+		if (sv_stmt_step(st) == 1)
+			fname = sv_strdup(sv_stmt_text(st, 0) ? sv_stmt_text(st, 0) : "");
+		sv_stmt_free(st);
+		safe_name(it->name, sizeof(it->name), fname, it->doc);
+		free(fname);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(items[j].name, it->name)) {
+				char base[260];
+
+				snprintf(base, sizeof(base), "%s", it->name);
+				if (snprintf(it->name, sizeof(it->name), "%.8s-%.240s", it->doc, base) < 0)
+					it->name[0] = '\0';
+				break;
+			}
+		snprintf(path, sizeof(path), "%s/%s", outdir, it->name);
+		if (!force && lstat(path, &sb) == 0) {
+			error = sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; use --force to replace it", path);
+			goto done;
+		}
+	}
+	/* Fail closed: every release is on record before any key is unwrapped. */
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	for (size_t i = 0; i < count; i++)
+		if ((error = sv_audit_append(v, "doc.checkout", "ok",
+					     version_objects(items[i].caseref, items[i].doc, items[i].version), NULL)) < 0) {
+			sv_vault_abort(v);
+			goto done;
+		}
+	if ((error = sv_vault_commit(v)) < 0)
+		goto done;
+	if (!(result = sv_json_array())) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	for (size_t i = 0; i < count; i++) {
+		co_item *it = &items[i];
+		char *tmp = sv_printf("%s/.scrvault-checkout-XXXXXX", outdir), path[1024];
+		int fd, rc;
+		sv_json *row;
+
+		if (!tmp) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
+		snprintf(path, sizeof(path), "%s/%s", outdir, it->name);
+		if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot create a file in '%s': %s", outdir, strerror(errno));
+			free(tmp);
+			goto done;
+		}
+		rc = sv_doc_decrypt(v, it->doc, it->version, &it->row, fd);
+		/* One syncfs at the end instead of an fsync per file. */
+		if (rc == 0 && rename(tmp, path) < 0)
+			rc = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		if (rc < 0) {
+			unlink(tmp);
+			free(tmp);
+			if (rc != SCRVAULT_EINTEGRITY) {
+				error = rc;
+				goto done;
+			}
+			nfailed++;
+			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s@%u",
+				 nfailed > 1 ? ", " : "", it->doc, it->version);
+			sv_audit_denied(v, "doc.checkout", version_objects(it->caseref, it->doc, it->version),
+					NULL, SCRVAULT_EINTEGRITY);
+			continue;
+		}
+		free(tmp);
+		if (!(row = version_objects(it->caseref, it->doc, it->version)) ||
+		    sv_json_set_str(row, "file", path) < 0 || sv_json_append(result, row) < 0) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
+	}
+	{
+		int dfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd < 0 || syncfs(dfd) < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot flush '%s' to disk: %s", outdir, strerror(errno));
+			if (dfd >= 0)
+				close(dfd);
+			goto done;
+		}
+		close(dfd);
+	}
+	*out = result;
+	result = NULL;
+	if (nfailed)
+		error = sv_error(SCRVAULT_EINTEGRITY,
+				 "%d document%s failed the integrity check and were not written: %s",
+				 nfailed, nfailed == 1 ? "" : "s", failed);
+done:
+	sv_json_free(result);
+	free(items);
+	return error;
+}

@@ -81,6 +81,22 @@ expect 0 "batch checkin of many files in one commit" -- sv doc checkin --case SC
 commits=$(git --git-dir="$V/store.git" log --format=%s main | grep -c '^checkin')
 [ "$commits" -eq 3 ]; ok $? "one commit per check-in (3 check-ins: $commits)"
 git --git-dir="$V/store.git" fsck --full --strict >/dev/null 2>&1; ok $? "git fsck --full --strict passes on the store"
+# Several documents at once: one unlock, safe file names.
+printf 'evil\n' > "$T/evil.txt"
+expect 0 "check in with a path-trick file name" -- sv doc checkin --case SCR-2026-03 --class other --filename "../../.evil" "$T/evil.txt"
+mkdir "$T/outdir"
+expect 0 "doc checkout --case into a directory" -- sv doc checkout --case SCR-2026-03 -o "$T/outdir"
+n_out=$(ls -A "$T/outdir" | wc -l); n_docs=$(sv doc list --case SCR-2026-03 --json | grep -o '"doc":' | wc -l)
+[ "$n_out" -eq "$n_docs" ]; ok $? "every document of the case is there ($n_out of $n_docs)"
+[ -f "$T/outdir/_._.evil" ] || ls "$T/outdir" | grep -q '^_\._\._evil$\|evil'; ok $? "a path-trick name stays inside the directory"
+[ ! -e "$T/.evil" ] && [ ! -e "$T/../.evil" ]; ok $? "nothing written outside the directory"
+! ls -A "$T/outdir" | grep -q '^\.'; ok $? "no hidden files created"
+cmp -s "$T/outdir/imr-police.pdf" "$SAMPLES/imr-police.pdf"; ok $? "batch check-out is byte-identical"
+expect 6 "batch check-out refuses to overwrite" -- sv doc checkout --case SCR-2026-03 -o "$T/outdir"
+mkdir "$T/outdir2"
+expect 0 "doc checkout of two ids into a directory" -- sv doc checkout -o "$T/outdir2" "$DOC@1" "$DOC@2"
+[ "$(ls "$T/outdir2" | wc -l)" -eq 2 ]; ok $? "two versions, two files (a clash gets the id prefix)"
+expect 2 "several documents need a directory" -- sv doc checkout -o "$T/notadir" "$DOC@1" "$DOC@2"
 expect 0 "fsck is clean" -- sv fsck
 out_has "clean"
 expect 3 "auditor role may not read a document" -- sv --role auditor doc checkout -o "$T/x" "$DOC"

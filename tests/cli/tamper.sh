@@ -33,6 +33,10 @@ err_has "$A" "message names the document"
 ! ls "$T"/.scrvault-checkout-* >/dev/null 2>&1; ok $? "no temporary file left behind"
 expect 5 "fsck reports the flipped blob" -- sv fsck
 out_has "$A"
+mkdir "$T/batch"
+expect 5 "batch check-out with one tampered document exits 5" -- sv doc checkout --case SCR-2026-01 -o "$T/batch"
+err_has "$A" "the message names the tampered document"
+[ "$(ls -A "$T/batch" | wc -l)" -eq 2 ]; ok $? "the two good documents were written, the tampered one not"
 cp "$T/a.orig" "$fa"
 
 # 2. truncate B's object
