@@ -987,6 +987,7 @@ int scrvault_audit_verify_file(scrvault_json **out, const char *path, const char
 	if (!(in = fopen(path, "re")))
 		return sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR, "cannot open '%s': %s",
 				path, strerror(errno));
+	setvbuf(in, NULL, _IOFBF, 1 << 20);
 	if (!(r.problems = sv_json_array())) {
 		fclose(in);
 		return SCRVAULT_ERROR;

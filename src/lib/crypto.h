@@ -53,6 +53,7 @@ int sv_random(void *out, size_t len);
 
 /* ---- hashing --------------------------------------------------------------- */
 
+/* One-shot SHA-256 of public data (the context is not cleansed). */
 void sv_sha256(unsigned char out[SV_SHA256_LEN], const void *data, size_t len);
 
 typedef struct sv_sha256_ctx sv_sha256_ctx;
