@@ -42,7 +42,8 @@ def fig(peer, s, phase):
     allfiles = setinfo[s][0]
     return {"s": secs * allfiles / files, "mbs": nbytes / MiB / secs, "fps": files / secs,
             "sampled": files != allfiles, "n": files,
-            "min": min(r[0] for r in rows), "max": max(r[0] for r in rows), "runs": len(rows)}
+            "min": min(r[0] for r in rows) * allfiles / files,
+            "max": max(r[0] for r in rows) * allfiles / files, "runs": len(rows)}
 
 
 def cell(f, key, fmt):
@@ -166,7 +167,7 @@ print("\nscrvault makes what it writes durable (objects, database, checked-out f
       "each, or one syncfs for a batch); "
       "git, git-crypt and age+git, with default settings, fsync neither loose objects nor "
       "checked-out files.  Every timed step starts after a `sync`; no cache is dropped.")
-print("\nRuns and spread (min..max seconds over the runs):\n")
+print("\nRuns and spread (min..max seconds over the runs, scaled like the medians):\n")
 print("| set | peer | runs | check-in | check-out |")
 print("|---|---|---:|---|---|")
 for s in sets:
