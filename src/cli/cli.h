@@ -58,6 +58,8 @@ int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who
 /* Unlock the vault named by --vault/--key (or the environment). */
 int cli_open(scrvault **out, const cli_args *a);
 
+/* Print one JSON value (canonical) and a newline on stdout. */
+void cli_print_json(const scrvault_json *j);
 /* Print a JSON array as a table with these columns (key, header). */
 typedef struct {
 	const char *key;

@@ -162,12 +162,7 @@ static int cmd_show(cli_args *a)
 	scrvault_close(v);
 	if (error < 0)
 		return cli_fail(error);
-	{
-		char *t = scrvault_json_text(j);
-
-		printf("%s\n", t ? t : "null");
-		free(t);
-	}
+	cli_print_json(j);
 	scrvault_json_free(j);
 	return 0;
 }
@@ -215,10 +210,7 @@ static int cmd_export(cli_args *a)
 static int print_report(const cli_args *a, scrvault_json *r, int error)
 {
 	if (a->json) {
-		char *t = scrvault_json_text(r);
-
-		printf("%s\n", t ? t : "null");
-		free(t);
+		cli_print_json(r);
 	} else {
 		const scrvault_json *p = scrvault_json_get(r, "problems");
 

@@ -137,9 +137,7 @@ static int cmd_fsck(cli_args *a)
 	if (!r)
 		return cli_fail(error);
 	if (a->json) {
-		char *t = scrvault_json_text(r);
-		printf("%s\n", t ? t : "null");
-		free(t);
+		cli_print_json(r);
 	} else {
 		const scrvault_json *p = scrvault_json_get(r, "problems");
 		const scrvault_json *w = scrvault_json_get(r, "warnings");

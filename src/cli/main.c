@@ -188,6 +188,14 @@ int cli_open(scrvault **out, const cli_args *a)
 
 /* ---- output -------------------------------------------------------------------- */
 
+void cli_print_json(const scrvault_json *j)
+{
+	char *t = scrvault_json_text(j);
+
+	printf("%s\n", t ? t : "null");
+	free(t);
+}
+
 static const char *cell(const scrvault_json *row, const char *key, char *buf, size_t len)
 {
 	const scrvault_json *v = scrvault_json_get(row, key);
@@ -234,10 +242,7 @@ void cli_table(const scrvault_json *rows, const cli_col *cols)
 int cli_print_list(const cli_args *a, scrvault_json *j, const cli_col *cols)
 {
 	if (a->json) {
-		char *t = scrvault_json_text(j);
-
-		printf("%s\n", t ? t : "null");
-		free(t);
+		cli_print_json(j);
 	} else {
 		cli_table(j, cols);
 	}
@@ -250,10 +255,7 @@ int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
 	char buf[256];
 
 	if (a->json) {
-		char *t = scrvault_json_text(j);
-
-		printf("%s\n", t ? t : "null");
-		free(t);
+		cli_print_json(j);
 	} else {
 		for (int i = 0; fields[i].key; i++)
 			printf("%-16s %s\n", fields[i].header, cell(j, fields[i].key, buf, sizeof(buf)));
