@@ -91,7 +91,7 @@ head -1 "$T/out" | grep -q "^seq,time,principal,role,action,outcome"; ok $? "csv
 expect 0 "audit prove 3" -- sv audit prove -o "$T/p3.tlog-proof" 3
 head -1 "$T/p3.tlog-proof" | grep -qx "c2sp.org/tlog-proof@v1"; ok $? "proof is a C2SP tlog-proof"
 expect 0 "offline verify of an inclusion proof" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/p3.tlog-proof"
-sed '4s/^./A/' "$T/p3.tlog-proof" > "$T/badp"
+sed -E '4{s/^A/B/; t; s/^./A/}' "$T/p3.tlog-proof" > "$T/badp"
 expect 5 "a modified proof hash is rejected" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/badp"
 sed 's/^index 2$/index 3/' "$T/p3.tlog-proof" > "$T/badp"
 expect 5 "a proof for the wrong index is rejected" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/badp"
@@ -99,7 +99,9 @@ SIZES=$(grep -o '"checkpoint":"scrvault.local/[0-9a-f]*\\n[0-9]*' "$T/full.jsonl
 OLD=$(echo "$SIZES" | head -2 | tail -1)
 expect 0 "audit consistency $OLD" -- sv audit consistency -o "$T/c.json" "$OLD"
 expect 0 "offline verify of a consistency proof" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/c.json"
-sed 's/"proof":\["./"proof":["A/' "$T/c.json" > "$T/badc"
+# Change the first character of the first proof hash to a different one.
+sed -E 's/"proof":\["A/"proof":["B/; t; s/"proof":\["./"proof":["A/' "$T/c.json" > "$T/badc"
+! cmp -s "$T/c.json" "$T/badc"; ok $? "the consistency proof was modified"
 expect 5 "a modified consistency proof is rejected" -- "$SV" audit verify --vkey "$VKEY" --proof "$T/badc"
 expect 6 "export refuses to overwrite" -- sv audit export -o "$T/full.jsonl"
 
