@@ -60,8 +60,8 @@ static int injected_failure(void)
 	return ++calls == strtol(k, NULL, 10);
 }
 
-int sv_audit_append(scrvault *v, const char *action, const char *outcome,
-		    sv_json *objects, sv_json *details)
+static int append_entry(scrvault *v, const char *action, const char *outcome,
+			sv_json *objects, sv_json *details)
 {
 	unsigned char leaf[SV_SHA256_LEN];
 	char when[21], *text = NULL;
@@ -112,6 +112,18 @@ done:
 	sv_json_free(details);
 	sv_json_free(e);
 	free(text);
+	return error;
+}
+
+/* The public entry points keep account of the time spent in audit work
+ * (v->audit_seconds, read by the benchmark). */
+int sv_audit_append(scrvault *v, const char *action, const char *outcome,
+		    sv_json *objects, sv_json *details)
+{
+	double t0 = sv_monotonic();
+	int error = append_entry(v, action, outcome, objects, details);
+
+	v->audit_seconds += sv_monotonic() - t0;
 	return error;
 }
 
@@ -205,20 +217,75 @@ static int store_closed_nodes(scrvault *v, uint64_t index, const sv_hash *leaf)
 /* The checkpoint blob's path in the store tree. */
 #define CHECKPOINT_PATH "audit/checkpoint"
 
-int sv_audit_checkpoint(scrvault *v)
+/*
+ * Checkpoints are signed inside the transaction of the command that appended
+ * the entries (sv_audit_sign), so the entries, their tree nodes and the signed
+ * checkpoint commit together with one database commit, and a note is never
+ * signed over a state that could still roll back.  Publishing a checkpoint to
+ * the store (a commit carrying audit/checkpoint, then the ref) costs several
+ * fsyncs, more than a small command itself; it happens
+ *   - with every commit a command makes to the store anyway (check-in: the
+ *     latest committed checkpoint rides in the same commit, see
+ *     sv_audit_store_update),
+ *   - on 'audit checkpoint', 'audit export', proofs and 'mirror push',
+ *   - and after any command once PUBLISH_ENTRIES entries or PUBLISH_SECONDS
+ *     seconds have gone by since the last published one.
+ * The database always holds a checkpoint of the whole log; the store's may
+ * lag behind it by those bounds, never run ahead of it.
+ */
+#define PUBLISH_ENTRIES 64
+#define PUBLISH_SECONDS 300
+
+/* The latest checkpoint row: its size and whether it is in the store. */
+static int latest_row(int64_t *size, bool *published, int64_t *published_size,
+		      int64_t *published_at, scrvault *v)
 {
-	char head[SV_OID_HEXLEN + 1], blob[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
-	char when[21], *note = NULL, *msg = NULL;
+	sv_stmt *st = NULL;
+	int error;
+
+	*size = 0;
+	*published = false;
+	if ((error = sv_db_query(&st, v->db, "SELECT size, commit_oid IS NOT NULL FROM checkpoints"
+				 " ORDER BY size DESC LIMIT 1", "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		*size = sv_stmt_int(st, 0);
+		*published = sv_stmt_int(st, 1) != 0;
+		error = 0;
+	}
+	sv_stmt_free(st);
+	if (error < 0 || !published_size)
+		return error;
+	*published_size = 0;
+	*published_at = 0;
+	if ((error = sv_db_query(&st, v->db, "SELECT size, signed_at FROM checkpoints WHERE commit_oid IS NOT NULL"
+				 " ORDER BY size DESC LIMIT 1", "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		*published_size = sv_stmt_int(st, 0);
+		*published_at = sv_time_parse(sv_stmt_text(st, 1));
+		error = 0;
+	}
+	sv_stmt_free(st);
+	return error;
+}
+
+static int sign_checkpoint(scrvault *v)
+{
+	char when[21], *note = NULL;
+	bool published;
 	sv_checkpoint cp;
 	uint64_t size = 0;
 	int64_t last = 0;
 	int error;
 
 	memset(&cp, 0, sizeof(cp));
+	if (!sv_db_in_txn(v->db))
+		return sv_error(SCRVAULT_ERROR, "audit checkpoint outside a transaction");
 	if (!v->audit_key)
 		return sv_error(SCRVAULT_ERROR, "the audit signing key is not available");
 	if ((error = sv_audit_size(&size, v)) < 0 ||
-	    (error = sv_db_int(&last, v->db, "SELECT coalesce(max(size), 0) FROM checkpoints", "")) < 0)
+	    (error = latest_row(&last, &published, NULL, NULL, v)) < 0)
 		return error;
 	if ((uint64_t)last >= size) {
 		v->audit_dirty = false;
@@ -247,39 +314,111 @@ int sv_audit_checkpoint(scrvault *v)
 	}
 	snprintf(cp.origin, sizeof(cp.origin), "%s", v->origin);
 	cp.size = size;
-	if ((error = sv_merkle_root(&cp.root, size, sv_audit_node, v)) < 0 ||
-	    (error = sv_checkpoint_sign(&note, &cp, v->audit_key)) < 0)
-		goto done;
-	/* Into the store, on top of the database's head. */
-	if (!(msg = sv_printf("checkpoint %llu\n", (unsigned long long)size))) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	{
-		sv_store_update up = { CHECKPOINT_PATH, blob };
-
-		if ((error = sv_vault_store_head(head, v)) < 0 ||
-		    (error = sv_store_blob_put(blob, v->store, note, strlen(note))) < 0 ||
-		    (error = sv_store_commit(commit, v->store, head[0] ? head : NULL, &up, 1, msg, sv_now())) < 0)
-			goto done;
-	}
 	sv_time_iso(when, sv_now());
-	if ((error = sv_db_begin(v->db)) < 0)
-		goto done;
-	if ((error = sv_vault_record_commit(v, commit)) < 0 ||
+	if ((error = sv_merkle_root(&cp.root, size, sv_audit_node, v)) < 0 ||
+	    (error = sv_checkpoint_sign(&note, &cp, v->audit_key)) < 0 ||
 	    (error = sv_db_run(v->db, "INSERT INTO checkpoints(size, root, note, commit_oid, signed_at)"
-			       " VALUES (?, ?, ?, ?, ?)", "ibttt", (int64_t)size, cp.root.h,
-			       sizeof(cp.root.h), note, commit, when)) < 0 ||
-	    (error = sv_db_commit(v->db)) < 0) {
-		sv_db_rollback(v->db);
-		goto done;
-	}
-	/* Published only once the database holds it. */
-	if ((error = sv_store_set_head(v->store, commit)) < 0)
+			       " VALUES (?, ?, ?, NULL, ?)", "ibtt", (int64_t)size, cp.root.h,
+			       sizeof(cp.root.h), note, when)) < 0)
 		goto done;
 	v->audit_dirty = false;
 done:
 	free(note);
+	return error;
+}
+
+int sv_audit_store_update(sv_store_update *up, char blob[SV_OID_HEXLEN + 1], int64_t *size, scrvault *v)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	*size = 0;
+	if ((error = sv_db_query(&st, v->db, "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1", "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		const char *note = sv_stmt_text(st, 1);
+
+		*size = sv_stmt_int(st, 0);
+		error = note ? sv_store_blob_put(blob, v->store, note, strlen(note)) : SCRVAULT_ERROR;
+		up->path = CHECKPOINT_PATH;
+		up->blob = blob;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
+
+int sv_audit_mark_published(scrvault *v, int64_t size, const char *commit)
+{
+	return size > 0 ? sv_db_run(v->db, "UPDATE checkpoints SET commit_oid = ? WHERE size = ?",
+				    "ti", commit, size) : 0;
+}
+
+static int publish_checkpoint(scrvault *v, bool force)
+{
+	char head[SV_OID_HEXLEN + 1], blob[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1], *msg = NULL;
+	int64_t size = 0, psize = 0, pat = 0;
+	sv_store_update up = { NULL, NULL };
+	bool published;
+	int error;
+
+	if (v->rolled_back)
+		return 0;
+	if ((error = latest_row(&size, &published, &psize, &pat, v)) < 0)
+		return error;
+	if (size == 0 || published)
+		return 0;
+	if (!force && size - psize < PUBLISH_ENTRIES && psize > 0 && sv_now() - pat < PUBLISH_SECONDS)
+		return 0;
+	if (!(msg = sv_printf("checkpoint %lld\n", (long long)size)))
+		return SCRVAULT_ERROR;
+	if ((error = sv_vault_store_head(head, v)) < 0 ||
+	    (error = sv_audit_store_update(&up, blob, &size, v)) < 0 ||
+	    (error = sv_store_commit(commit, v->store, head[0] ? head : NULL, &up, 1, msg, sv_now())) < 0 ||
+	    (error = sv_db_begin(v->db)) < 0)
+		goto done;
+	if ((error = sv_vault_record_commit(v, commit)) < 0 ||
+	    (error = sv_audit_mark_published(v, size, commit)) < 0 ||
+	    (error = sv_db_commit(v->db)) < 0) {
+		sv_db_rollback(v->db);
+		goto done;
+	}
+	/* The ref moves only once the database holds the commit. */
+	error = sv_store_set_head(v->store, commit);
+done:
 	free(msg);
+	return error;
+}
+
+int sv_audit_checkpoint(scrvault *v)
+{
+	int error;
+
+	if (v->rolled_back)
+		return 0;
+	if ((error = sv_db_begin(v->db)) < 0)
+		return error;
+	v->audit_dirty = true;
+	if ((error = sv_audit_sign(v)) < 0 || (error = sv_db_commit(v->db)) < 0) {
+		sv_db_rollback(v->db);
+		return error;
+	}
+	return sv_audit_publish(v, true);
+}
+
+int sv_audit_sign(scrvault *v)
+{
+	double t0 = sv_monotonic();
+	int error = sign_checkpoint(v);
+
+	v->audit_seconds += sv_monotonic() - t0;
+	return error;
+}
+
+int sv_audit_publish(scrvault *v, bool force)
+{
+	double t0 = sv_monotonic();
+	int error = publish_checkpoint(v, force);
+
+	v->audit_seconds += sv_monotonic() - t0;
 	return error;
 }

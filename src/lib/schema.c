@@ -71,6 +71,18 @@ static const char *const migrations[] = {
 	"  note TEXT NOT NULL,"
 	"  commit_oid TEXT NOT NULL,"
 	"  signed_at TEXT NOT NULL);",
+
+	/* 3: checkpoints are signed in the command's transaction and copied to
+	 * the store later: commit_oid is NULL until then */
+	"CREATE TABLE checkpoints_new("
+	"  size INTEGER PRIMARY KEY,"
+	"  root BLOB NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  commit_oid TEXT,"
+	"  signed_at TEXT NOT NULL);"
+	"INSERT INTO checkpoints_new SELECT size, root, note, commit_oid, signed_at FROM checkpoints;"
+	"DROP TABLE checkpoints;"
+	"ALTER TABLE checkpoints_new RENAME TO checkpoints;",
 };
 
 static int set_version(sv_db *db, int version)

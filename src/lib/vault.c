@@ -82,6 +82,14 @@ int64_t sv_now(void)
 	return (int64_t)time(NULL);
 }
 
+double sv_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void sv_time_iso(char out[21], int64_t t)
 {
 	time_t tt = (time_t)t;
@@ -89,6 +97,20 @@ void sv_time_iso(char out[21], int64_t t)
 
 	gmtime_r(&tt, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int64_t sv_time_parse(const char *s)
+{
+	struct tm tm;
+	char z = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 || z != 'Z')
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm);
 }
 
 bool sv_date_valid(const char *s)
@@ -408,13 +430,16 @@ int sv_vault_commit(scrvault *v)
 {
 	int error;
 
-	if ((error = sv_db_commit(v->db)) < 0) {
+	/* The entries and their signed checkpoint commit together. */
+	if ((v->audit_dirty && (error = sv_audit_sign(v)) < 0) ||
+	    (error = sv_db_commit(v->db)) < 0) {
 		sv_vault_abort(v);
 		return error;
 	}
-	if (v->audit_dirty && (error = sv_audit_checkpoint(v)) < 0)
-		return sv_error_wrap(error, "the change was saved, but its audit checkpoint was not signed "
-				     "(the next command signs it, or run 'scrvault audit checkpoint')");
+	if ((error = sv_audit_publish(v, false)) < 0)
+		return sv_error_wrap(error, "the change was saved and its audit checkpoint signed, but the "
+				     "checkpoint could not be copied to the store (the next command does it, "
+				     "or run 'scrvault audit checkpoint')");
 	return 0;
 }
 
@@ -721,6 +746,7 @@ int scrvault_init(const char *dir, const scrvault_principal_spec *first,
 	if ((error = sv_vault_commit(v)) < 0)
 		goto done;
 	made_contents = false;
+	v->opened = true;
 done:
 	if (error < 0 && made_contents) {
 		/* Leave nothing half-made behind. */
@@ -916,6 +942,7 @@ int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
 	}
 	if (!v->rolled_back && (error = sv_unlock_failures_ingest(v)) < 0)
 		goto done;
+	v->opened = true;
 	*out = v;
 	v = NULL;
 done:
@@ -934,6 +961,20 @@ void scrvault_close(scrvault *v)
 		return;
 	if (v->db && sv_db_in_txn(v->db))
 		sv_vault_abort(v);
+	/*
+	 * A session ends with its latest signed checkpoint in the store, so a
+	 * database restored from an older copy is caught by the next command.
+	 * A failure here loses nothing (the database holds the checkpoint, and
+	 * the next session copies it), so it must not replace the message of
+	 * what the caller did.
+	 */
+	if (v->db && v->store && v->opened && !v->rolled_back) {
+		char saved[1024];
+
+		snprintf(saved, sizeof(saved), "%s", scrvault_error_message());
+		(void)sv_audit_publish(v, true);
+		sv_error(0, "%s", saved);
+	}
 	sv_db_close(v->db);
 	sv_store_free(v->store);
 	sv_secret_free(v->vmk);

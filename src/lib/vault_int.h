@@ -48,6 +48,8 @@ struct scrvault {
 	bool audit_dirty;		/* entries appended since the last checkpoint */
 	bool dirty_before;		/* audit_dirty when the transaction began */
 	bool rolled_back;		/* the store holds a newer checkpoint */
+	double audit_seconds;		/* time spent in audit work (benchmarks) */
+	bool opened;			/* fully unlocked: scrvault_close publishes */
 	char rollback_msg[256];
 	int64_t principal_id;
 	char *principal;		/* name */
@@ -57,7 +59,11 @@ struct scrvault {
 
 /* Current UTC time: seconds and "YYYY-MM-DDTHH:MM:SSZ". */
 int64_t sv_now(void);
+/* Seconds on the monotonic clock (for measuring). */
+double sv_monotonic(void);
 void sv_time_iso(char out[21], int64_t t);
+/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SSZ", or -1 if malformed. */
+int64_t sv_time_parse(const char *s);
 /* Validate a YYYY-MM-DD date (a real calendar date). */
 bool sv_date_valid(const char *s);
 /* Names: principals [a-z0-9._@-]{1,64}; case refs [A-Za-z0-9-]{1,32}. */
@@ -121,10 +127,26 @@ int sv_audit_node(sv_hash *out, void *ctx, unsigned level, uint64_t index);
 /* Number of entries in the log. */
 int sv_audit_size(uint64_t *out, scrvault *v);
 /*
- * Sign a checkpoint of the whole log if it grew since the last one, after
- * checking that the new tree extends the last signed one; commit it to the
- * store and publish the ref.  Runs its own transaction.
+ * Inside the transaction, before it commits: sign a checkpoint of the whole
+ * log if it grew since the last one, after checking that the new tree
+ * extends the last signed one (sv_vault_commit calls it).
  */
+int sv_audit_sign(scrvault *v);
+/*
+ * Put the latest signed checkpoint into the store: with `force`, always;
+ * otherwise only when the store's copy is PUBLISH_ENTRIES entries or
+ * PUBLISH_SECONDS old (audit.c).  Its own transaction; moves the ref.
+ */
+int sv_audit_publish(scrvault *v, bool force);
+/*
+ * For a command that commits to the store anyway: write the latest signed
+ * checkpoint as a blob and fill `up` with it (up->path NULL if there is none
+ * yet); after the commit is made, sv_audit_mark_published(v, *size, commit)
+ * inside the same transaction.
+ */
+int sv_audit_store_update(sv_store_update *up, char blob[SV_OID_HEXLEN + 1], int64_t *size, scrvault *v);
+int sv_audit_mark_published(scrvault *v, int64_t size, const char *commit);
+/* Sign any unsigned entries and publish the latest checkpoint now. */
 int sv_audit_checkpoint(scrvault *v);
 /* Leaf hash of an entry: SHA-256(0x00 || entry). */
 void sv_audit_leaf(unsigned char out[SV_SHA256_LEN], const char *entry, size_t len);

@@ -39,6 +39,8 @@ static int setup(void **state)
 		c.ref = ref;
 		assert_int_equal(scrvault_case_open(f->v, &c), 0);
 	}
+	/* As the end of a session does: the latest checkpoint into the store. */
+	assert_int_equal(sv_audit_publish(f->v, true), 0);
 	*state = f;
 	return 0;
 }
@@ -151,6 +153,31 @@ static void test_reordered_entries(void **state)
 	assert_int_equal(verify(f), 4);
 }
 
+/* Every committed entry is covered by a signed checkpoint at once: the
+ * checkpoint is signed inside the command's own transaction. */
+static void test_signed_with_each_command(void **state)
+{
+	fixture *f = *state;
+	scrvault_case_spec c = { .ref = "SCR-2026-77", .title = "t", .review_type = "scr" };
+	uint64_t n = 0;
+	int64_t signed_size = 0, unpublished = 0;
+
+	assert_int_equal(scrvault_case_open(f->v, &c), 0);
+	assert_int_equal(sv_audit_size(&n, f->v), 0);
+	assert_int_equal(sv_db_int(&signed_size, f->v->db, "SELECT max(size) FROM checkpoints", ""), 1);
+	assert_int_equal((uint64_t)signed_size, n);
+	/* Not yet in the store (a small command does not pay for that)... */
+	assert_int_equal(sv_db_int(&unpublished, f->v->db,
+				   "SELECT commit_oid IS NULL FROM checkpoints ORDER BY size DESC LIMIT 1", ""), 1);
+	assert_int_equal(unpublished, 1);
+	/* ...until the session publishes it. */
+	assert_int_equal(sv_audit_publish(f->v, true), 0);
+	assert_int_equal(sv_db_int(&unpublished, f->v->db,
+				   "SELECT commit_oid IS NULL FROM checkpoints ORDER BY size DESC LIMIT 1", ""), 1);
+	assert_int_equal(unpublished, 0);
+	assert_int_equal(verify(f), 0);
+}
+
 static void test_truncated_log(void **state)
 {
 	fixture *f = *state;
@@ -207,6 +234,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deleted_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inserted_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reordered_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signed_with_each_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_signs_over_rewritten_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fail_closed, setup, teardown),
