@@ -1798,3 +1798,59 @@ int sv_store_parent(char out[SV_OID_HEXLEN + 1], sv_store *s, const char *commit
 	git_commit_free(c);
 	return error;
 }
+
+/*
+ * An annotated tag object on `commit` carrying `message`, and the ref `ref`
+ * pointed at it (the object synced first, the ref fsynced by libgit2).  One
+ * object and one ref: the cheapest durable record the store can carry.
+ */
+int sv_store_tag_set(sv_store *s, const char *ref, const char *commit,
+		     const char *message, int64_t when)
+{
+	git_commit *c = NULL;
+	git_signature *sig = NULL;
+	git_reference *r = NULL;
+	git_oid id;
+	int error;
+
+	if ((error = lookup_commit(&c, s, commit)) < 0)
+		return error;
+	if ((error = git_signature_new(&sig, "scrvault", "scrvault@localhost",
+				       (git_time_t)when, 0)) < 0 ||
+	    (error = git_tag_annotation_create(&id, s->repo, "audit-checkpoint",
+					       (const git_object *)c, sig, message)) < 0) {
+		error = sv_git_error(error, "cannot make tag");
+		goto cleanup;
+	}
+	if ((error = sv_store_sync(s)) < 0)
+		goto cleanup;
+	if ((error = git_reference_create(&r, s->repo, ref, &id, 1, NULL)) < 0)
+		error = sv_git_error(error, "cannot set '%s'", ref);
+
+cleanup:
+	git_reference_free(r);
+	git_signature_free(sig);
+	git_commit_free(c);
+	return error;
+}
+
+/* The message of the tag `ref` names; SCRVAULT_ENOTFOUND if there is no ref. */
+int sv_store_tag_get(char **message, sv_store *s, const char *ref)
+{
+	git_tag *t = NULL;
+	git_oid id;
+	int error;
+
+	*message = NULL;
+	if ((error = git_reference_name_to_id(&id, s->repo, ref)) < 0) {
+		if (error == GIT_ENOTFOUND)
+			return sv_error(SCRVAULT_ENOTFOUND, "no '%s' in the store", ref);
+		return sv_git_error(error, "cannot read '%s'", ref);
+	}
+	if ((error = git_tag_lookup(&t, s->repo, &id)) < 0)
+		return sv_error(SCRVAULT_EINTEGRITY, "'%s' does not name a readable tag", ref);
+	if (!(*message = sv_strdup(git_tag_message(t) ? git_tag_message(t) : "")))
+		error = SCRVAULT_ERROR;
+	git_tag_free(t);
+	return error;
+}

@@ -89,6 +89,16 @@ int sv_store_set_head(sv_store *s, const char *commit);
 /* Current refs/heads/main; SCRVAULT_ENOTFOUND when there is none yet. */
 int sv_store_head(char out[SV_OID_HEXLEN + 1], sv_store *s);
 
+/*
+ * An annotated tag on `commit` whose message is `message` (opaque or signed
+ * text only), with the ref `ref` (like "refs/audit/checkpoint") moved to it;
+ * durable when it returns.  sv_store_tag_get reads the message back
+ * (SCRVAULT_ENOTFOUND when the ref does not exist).
+ */
+int sv_store_tag_set(sv_store *s, const char *ref, const char *commit,
+		     const char *message, int64_t when);
+int sv_store_tag_get(char **message, sv_store *s, const char *ref);
+
 /* Flush every object written since the last sync to stable storage. */
 int sv_store_sync(sv_store *s);
 
