@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 		scrvault_case_spec c = { .title = "t", .review_type = "scr" };
 		scrvault_checkin_spec ci = { .case_ref = "SCR-2026-03", .doc_class = "imr" };
 		scrvault_checkin_file cf = { .path = NULL };
-		char ref[32], *small, *big;
+		char ref[32], *small, *big, *key2 = NULL;
 		double full, a0;
 		scrvault_json *res = NULL;
 		int reps = 200;
@@ -220,22 +220,30 @@ int main(int argc, char **argv)
 			printf("share_session_checkin_%s %.3f ms per command, audit %.3f ms = %.1f%%\n", k ? "1MiB" : "8KiB",
 			       full * 1000 / reps, (v->audit_seconds - a0) * 1000 / reps, 100 * (v->audit_seconds - a0) / full);
 		}
+		/* A second custodian with the default (46 MiB) Argon2id key file. */
+		{
+			scrvault_principal_spec d = { .name = "coord2", .kind = "person", .custodian = true };
+
+			if (asprintf(&key2, "%s/coord2.key", argv[1]) < 0 || scrvault_principal_add(v, &d, key2, pp) < 0)
+				die("second custodian");
+		}
 		scrvault_close(v);
 		v = NULL;
 
-		/* One session per command. */
-		for (int k = 0; k < 3; k++) {
+		/* One session per command, as the CLI runs them. */
+		for (int k = 0; k < 6; k++) {
+			const char *kf = k < 3 ? key : key2;
 			double audit = 0;
 
-			reps = 30;
-			cf.path = k == 2 ? big : small;
+			reps = k < 3 ? 30 : 10;
+			cf.path = k % 3 == 2 ? big : small;
 			t0 = now();
 			for (int i = 0; i < reps; i++) {
-				if (scrvault_open(&v, vault, key, pp, NULL) < 0)
+				if (scrvault_open(&v, vault, kf, pp, NULL) < 0)
 					die("open");
 				a0 = v->audit_seconds;
-				if (k == 0) {
-					snprintf(ref, sizeof(ref), "C-%d", i);
+				if (k % 3 == 0) {
+					snprintf(ref, sizeof(ref), "C-%d-%d", k, i);
 					c.ref = ref;
 					if (scrvault_case_open(v, &c) < 0)
 						die("case open");
@@ -252,12 +260,14 @@ int main(int argc, char **argv)
 				v = NULL;
 			}
 			full = now() - t0;
-			printf("share_command_%s %.2f ms per command, audit %.3f ms = %.1f%%\n",
-			       k == 0 ? "case_open" : k == 1 ? "checkin_8KiB" : "checkin_1MiB",
+			printf("share_command_%s_%s %.2f ms per command, audit %.3f ms = %.1f%%\n",
+			       k % 3 == 0 ? "case_open" : k % 3 == 1 ? "checkin_8KiB" : "checkin_1MiB",
+			       k < 3 ? "kdf8MiB" : "kdf_default",
 			       full * 1000 / reps, audit * 1000 / reps, 100 * audit / full);
 		}
 		free(small);
 		free(big);
+		free(key2);
 	}
 	scrvault_close(v);
 	scrvault_secret_free(pp);

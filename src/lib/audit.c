@@ -215,56 +215,43 @@ static int store_closed_nodes(scrvault *v, uint64_t index, const sv_hash *leaf)
 }
 
 /* The checkpoint blob's path in the store tree. */
-#define CHECKPOINT_PATH "audit/checkpoint"
+#define CHECKPOINT_REF "refs/audit/checkpoint"
 
 /*
  * Checkpoints are signed inside the transaction of the command that appended
  * the entries (sv_audit_sign), so the entries, their tree nodes and the signed
  * checkpoint commit together with one database commit, and a note is never
- * signed over a state that could still roll back.  Publishing a checkpoint to
- * the store (a commit carrying audit/checkpoint, then the ref) costs several
- * fsyncs, more than a small command itself; it happens
- *   - with every commit a command makes to the store anyway (check-in: the
- *     latest committed checkpoint rides in the same commit, see
- *     sv_audit_store_update),
- *   - on 'audit checkpoint', 'audit export', proofs and 'mirror push',
- *   - and after any command once PUBLISH_ENTRIES entries or PUBLISH_SECONDS
- *     seconds have gone by since the last published one.
- * The database always holds a checkpoint of the whole log; the store's may
- * lag behind it by those bounds, never run ahead of it.
+ * signed over a state that could still roll back.
+ *
+ * The store carries the latest one as an annotated tag (CHECKPOINT_REF, on
+ * the store's head commit: one object and one ref), so every copy of the
+ * store holds evidence of how long the log was.  Writing it durably costs
+ * about as much as a small command itself, so it is done when a session
+ * ends (scrvault_close: each CLI command), and in a long-lived session
+ * after PUBLISH_ENTRIES entries or PUBLISH_SECONDS seconds; 'audit
+ * checkpoint' and the audit read commands do it at once.  The store's
+ * checkpoint may lag the database's by those bounds, never run ahead of it:
+ * one that runs ahead means the database was rolled back (sv_audit_check_store).
  */
 #define PUBLISH_ENTRIES 64
 #define PUBLISH_SECONDS 300
 
-/* The latest checkpoint row: its size and whether it is in the store. */
-static int latest_row(int64_t *size, bool *published, int64_t *published_size,
-		      int64_t *published_at, scrvault *v)
+/* The newest signed checkpoint: size (0: none) and, if asked, its note. */
+static int latest_row(int64_t *size, char **note, scrvault *v)
 {
 	sv_stmt *st = NULL;
 	int error;
 
 	*size = 0;
-	*published = false;
-	if ((error = sv_db_query(&st, v->db, "SELECT size, commit_oid IS NOT NULL FROM checkpoints"
-				 " ORDER BY size DESC LIMIT 1", "")) < 0)
+	if (note)
+		*note = NULL;
+	if ((error = sv_db_query(&st, v->db, "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1", "")) < 0)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1) {
 		*size = sv_stmt_int(st, 0);
-		*published = sv_stmt_int(st, 1) != 0;
 		error = 0;
-	}
-	sv_stmt_free(st);
-	if (error < 0 || !published_size)
-		return error;
-	*published_size = 0;
-	*published_at = 0;
-	if ((error = sv_db_query(&st, v->db, "SELECT size, signed_at FROM checkpoints WHERE commit_oid IS NOT NULL"
-				 " ORDER BY size DESC LIMIT 1", "")) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		*published_size = sv_stmt_int(st, 0);
-		*published_at = sv_time_parse(sv_stmt_text(st, 1));
-		error = 0;
+		if (note && !(*note = sv_strdup(sv_stmt_text(st, 1) ? sv_stmt_text(st, 1) : "")))
+			error = SCRVAULT_ERROR;
 	}
 	sv_stmt_free(st);
 	return error;
@@ -273,7 +260,6 @@ static int latest_row(int64_t *size, bool *published, int64_t *published_size,
 static int sign_checkpoint(scrvault *v)
 {
 	char when[21], *note = NULL;
-	bool published;
 	sv_checkpoint cp;
 	uint64_t size = 0;
 	int64_t last = 0;
@@ -285,7 +271,7 @@ static int sign_checkpoint(scrvault *v)
 	if (!v->audit_key)
 		return sv_error(SCRVAULT_ERROR, "the audit signing key is not available");
 	if ((error = sv_audit_size(&size, v)) < 0 ||
-	    (error = latest_row(&last, &published, NULL, NULL, v)) < 0)
+	    (error = latest_row(&last, NULL, v)) < 0)
 		return error;
 	if ((uint64_t)last >= size) {
 		v->audit_dirty = false;
@@ -327,65 +313,82 @@ done:
 	return error;
 }
 
-int sv_audit_store_update(sv_store_update *up, char blob[SV_OID_HEXLEN + 1], int64_t *size, scrvault *v)
-{
-	sv_stmt *st = NULL;
-	int error;
-
-	*size = 0;
-	if ((error = sv_db_query(&st, v->db, "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1", "")) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		const char *note = sv_stmt_text(st, 1);
-
-		*size = sv_stmt_int(st, 0);
-		error = note ? sv_store_blob_put(blob, v->store, note, strlen(note)) : SCRVAULT_ERROR;
-		up->path = CHECKPOINT_PATH;
-		up->blob = blob;
-	}
-	sv_stmt_free(st);
-	return error < 0 ? error : 0;
-}
-
-int sv_audit_mark_published(scrvault *v, int64_t size, const char *commit)
-{
-	return size > 0 ? sv_db_run(v->db, "UPDATE checkpoints SET commit_oid = ? WHERE size = ?",
-				    "ti", commit, size) : 0;
-}
-
 static int publish_checkpoint(scrvault *v, bool force)
 {
-	char head[SV_OID_HEXLEN + 1], blob[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1], *msg = NULL;
-	int64_t size = 0, psize = 0, pat = 0;
-	sv_store_update up = { NULL, NULL };
-	bool published;
+	char head[SV_OID_HEXLEN + 1], *note = NULL;
+	int64_t size = 0;
 	int error;
 
 	if (v->rolled_back)
 		return 0;
-	if ((error = latest_row(&size, &published, &psize, &pat, v)) < 0)
+	if ((error = latest_row(&size, NULL, v)) < 0)
 		return error;
-	if (size == 0 || published)
+	if (size == 0 || size <= v->published_size)
 		return 0;
-	if (!force && size - psize < PUBLISH_ENTRIES && psize > 0 && sv_now() - pat < PUBLISH_SECONDS)
+	if (!force && v->published_at && size - v->published_size < PUBLISH_ENTRIES &&
+	    sv_now() - v->published_at < PUBLISH_SECONDS)
 		return 0;
-	if (!(msg = sv_printf("checkpoint %lld\n", (long long)size)))
-		return SCRVAULT_ERROR;
-	if ((error = sv_vault_store_head(head, v)) < 0 ||
-	    (error = sv_audit_store_update(&up, blob, &size, v)) < 0 ||
-	    (error = sv_store_commit(commit, v->store, head[0] ? head : NULL, &up, 1, msg, sv_now())) < 0 ||
-	    (error = sv_db_begin(v->db)) < 0)
+	if ((error = latest_row(&size, &note, v)) < 0 || (error = sv_vault_store_head(head, v)) < 0)
 		goto done;
-	if ((error = sv_vault_record_commit(v, commit)) < 0 ||
-	    (error = sv_audit_mark_published(v, size, commit)) < 0 ||
-	    (error = sv_db_commit(v->db)) < 0) {
-		sv_db_rollback(v->db);
+	if (!head[0]) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "the database records no store head");
 		goto done;
 	}
-	/* The ref moves only once the database holds the commit. */
-	error = sv_store_set_head(v->store, commit);
+	if ((error = sv_store_tag_set(v->store, CHECKPOINT_REF, head, note, sv_now())) < 0)
+		goto done;
+	v->published_size = size;
+	v->published_at = sv_now();
 done:
-	free(msg);
+	free(note);
+	return error;
+}
+
+int sv_audit_check_store(scrvault *v)
+{
+	char *note = NULL;
+	sv_checkpoint cp;
+	uint64_t n = 0;
+	int error;
+
+	v->published_size = 0;
+	v->published_at = 0;
+	error = sv_store_tag_get(&note, v->store, CHECKPOINT_REF);
+	if (error == SCRVAULT_ENOTFOUND)
+		return 0;
+	if (error < 0 && error != SCRVAULT_EINTEGRITY)
+		return error;
+	if (error == 0 && (error = sv_audit_size(&n, v)) < 0)
+		goto done;
+	if (error < 0 || sv_checkpoint_open(&cp, note, strlen(note), v->origin, v->audit_pub) < 0) {
+		v->rolled_back = true;
+		snprintf(v->rollback_msg, sizeof(v->rollback_msg),
+			 "the store's audit checkpoint does not verify with this vault's audit key: "
+			 "the store was altered; run 'scrvault audit verify'");
+		error = 0;
+		goto done;
+	}
+	if (cp.size > n) {
+		v->rolled_back = true;
+		snprintf(v->rollback_msg, sizeof(v->rollback_msg),
+			 "the store holds a signed audit checkpoint of %llu entries but the database has only %llu: "
+			 "the database was rolled back (restored from an older copy) or truncated; run 'scrvault audit verify'",
+			 (unsigned long long)cp.size, (unsigned long long)n);
+	} else if (cp.size > 0) {
+		sv_hash root;
+
+		if ((error = sv_merkle_root(&root, cp.size, sv_audit_node, v)) < 0)
+			goto done;
+		if (memcmp(root.h, cp.root.h, SV_HASH_LEN) != 0) {
+			v->rolled_back = true;
+			snprintf(v->rollback_msg, sizeof(v->rollback_msg),
+				 "the database's audit log differs from the store's signed checkpoint at %llu entries: "
+				 "the log was rewritten; run 'scrvault audit verify'", (unsigned long long)cp.size);
+		}
+		v->published_size = (int64_t)cp.size;
+	}
+	error = 0;
+done:
+	free(note);
 	return error;
 }
 

@@ -35,7 +35,7 @@
 #define EXPORT_FORMAT      "scrvault-audit-export/v1"
 #define CONSISTENCY_FORMAT "scrvault-consistency/v1"
 #define PROOF_HEADER       "c2sp.org/tlog-proof@v1"
-#define CHECKPOINT_PATH    "audit/checkpoint"
+#define CHECKPOINT_REF     "refs/audit/checkpoint"
 
 /* ---- small helpers -------------------------------------------------------------- */
 
@@ -1029,7 +1029,6 @@ int scrvault_audit_verify_file(scrvault_json **out, const char *path, const char
 
 int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vkey)
 {
-	char ref[SV_OID_HEXLEN + 1], blob[SV_OID_HEXLEN + 1];
 	unsigned char pub[SV_KEY_LEN];
 	char name[128];
 	sv_stmt *st = NULL, *cps = NULL;
@@ -1119,13 +1118,14 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 	/* The store's newest checkpoint: the database must reach it. */
 	if (v->rolled_back)
 		problem(&r, (int64_t)s.acc.n + 1, "%s", v->rollback_msg);
-	if (sv_store_head(ref, v->store) == 0 && sv_store_lookup(blob, v->store, ref, CHECKPOINT_PATH) == 0) {
-		unsigned char *note = NULL;
-		size_t nlen = 0;
+	{
+		char *note = NULL;
 		sv_checkpoint cp;
+		int rc2 = sv_store_tag_get(&note, v->store, CHECKPOINT_REF);
 
-		if (sv_store_blob_get(&note, &nlen, v->store, blob, 1 << 16) < 0 ||
-		    sv_checkpoint_open(&cp, (const char *)note, nlen, v->origin, v->audit_pub) < 0) {
+		if (rc2 == SCRVAULT_ENOTFOUND) {
+			problem(&r, 0, "the store holds no audit checkpoint (refs/audit/checkpoint is missing)");
+		} else if (rc2 < 0 || sv_checkpoint_open(&cp, note, strlen(note), v->origin, v->audit_pub) < 0) {
 			problem(&r, 0, "the store's checkpoint: %s", scrvault_error_message());
 		} else if (cp.size > s.acc.n) {
 			problem(&r, (int64_t)s.acc.n + 1,

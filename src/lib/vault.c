@@ -379,10 +379,12 @@ int sv_vault_record_commit(scrvault *v, const char *commit)
 {
 	int error;
 
-	if ((error = sv_store_sync(v->store)) < 0)
+	if ((error = sv_store_sync(v->store)) < 0 ||
+	    (error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('store_head', ?)",
+			       "t", commit)) < 0)
 		return error;
-	return sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('store_head', ?)",
-			 "t", commit);
+	snprintf(v->pending_head, sizeof(v->pending_head), "%s", commit);
+	return 0;
 }
 
 /*
@@ -436,6 +438,14 @@ int sv_vault_commit(scrvault *v)
 		sv_vault_abort(v);
 		return error;
 	}
+	/* The ref follows the database, never leads it. */
+	if (v->pending_head[0]) {
+		error = sv_store_set_head(v->store, v->pending_head);
+		v->pending_head[0] = '\0';
+		if (error < 0)
+			return sv_error_wrap(error, "the change was saved, but the store's ref could not be moved "
+					     "(the next command moves it)");
+	}
 	if ((error = sv_audit_publish(v, false)) < 0)
 		return sv_error_wrap(error, "the change was saved and its audit checkpoint signed, but the "
 				     "checkpoint could not be copied to the store (the next command does it, "
@@ -447,6 +457,7 @@ void sv_vault_abort(scrvault *v)
 {
 	sv_db_rollback(v->db);
 	v->audit_dirty = v->dirty_before;
+	v->pending_head[0] = '\0';
 }
 
 /* ---- unlock failures ---------------------------------------------------------- */
@@ -905,7 +916,8 @@ int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	if ((error = sv_store_open(&v->store, path)) < 0 || (error = check_head(v)) < 0)
+	if ((error = sv_store_open(&v->store, path)) < 0 || (error = check_head(v)) < 0 ||
+	    (error = sv_audit_check_store(v)) < 0)
 		goto done;
 
 	/* The principal must be registered, active and hold these very keys. */

@@ -48,6 +48,9 @@ struct scrvault {
 	bool audit_dirty;		/* entries appended since the last checkpoint */
 	bool dirty_before;		/* audit_dirty when the transaction began */
 	bool rolled_back;		/* the store holds a newer checkpoint */
+	char pending_head[SV_OID_HEXLEN + 1];	/* store head recorded in this transaction */
+	int64_t published_size;		/* the store's checkpoint covers this many */
+	int64_t published_at;		/* when this session last wrote it (0: never) */
 	double audit_seconds;		/* time spent in audit work (benchmarks) */
 	bool opened;			/* fully unlocked: scrvault_close publishes */
 	char rollback_msg[256];
@@ -106,8 +109,8 @@ void sv_vault_abort(scrvault *v);
 int sv_vault_store_head(char out[SV_OID_HEXLEN + 1], scrvault *v);
 /*
  * Inside the transaction: flush the store's new objects to disk and record
- * `commit` as the database's store head.  The ref moves later, with the next
- * signed checkpoint, so the published ref never runs ahead of the database.
+ * `commit` as the database's store head.  sv_vault_commit moves the ref
+ * after the database commit, so the ref never runs ahead of the database.
  */
 int sv_vault_record_commit(scrvault *v, const char *commit);
 
@@ -133,19 +136,16 @@ int sv_audit_size(uint64_t *out, scrvault *v);
  */
 int sv_audit_sign(scrvault *v);
 /*
- * Put the latest signed checkpoint into the store: with `force`, always;
- * otherwise only when the store's copy is PUBLISH_ENTRIES entries or
- * PUBLISH_SECONDS old (audit.c).  Its own transaction; moves the ref.
+ * Put the latest signed checkpoint into the store (refs/audit/checkpoint):
+ * with `force`, whenever the store's is older; otherwise only when it is
+ * PUBLISH_ENTRIES entries or PUBLISH_SECONDS behind (audit.c).
  */
 int sv_audit_publish(scrvault *v, bool force);
 /*
- * For a command that commits to the store anyway: write the latest signed
- * checkpoint as a blob and fill `up` with it (up->path NULL if there is none
- * yet); after the commit is made, sv_audit_mark_published(v, *size, commit)
- * inside the same transaction.
+ * At unlock: read the store's checkpoint; set v->rolled_back if it does not
+ * verify, is longer than the database's log or disagrees with it.
  */
-int sv_audit_store_update(sv_store_update *up, char blob[SV_OID_HEXLEN + 1], int64_t *size, scrvault *v);
-int sv_audit_mark_published(scrvault *v, int64_t size, const char *commit);
+int sv_audit_check_store(scrvault *v);
 /* Sign any unsigned entries and publish the latest checkpoint now. */
 int sv_audit_checkpoint(scrvault *v);
 /* Leaf hash of an entry: SHA-256(0x00 || entry). */

@@ -26,12 +26,24 @@ expect 0 "audit tail --json" -- sv audit tail --json
 expect 0 "audit show 1" -- sv audit show 1
 out_has '"action":"vault.init"'
 
-# Checkpoints are committed to the store.
-git --git-dir="$V/store.git" show main:audit/checkpoint > "$T/cp" 2>/dev/null; ok $? "the store holds audit/checkpoint"
+# Every command ends with its signed checkpoint in the store (an annotated tag).
+store_cp() { git --git-dir="$V/store.git" cat-file tag refs/audit/checkpoint 2>/dev/null | sed '1,/^$/d'; }
+store_cp > "$T/cp"; [ -s "$T/cp" ]; ok $? "the store holds refs/audit/checkpoint"
 head -1 "$T/cp" | grep -q "^scrvault.local/"; ok $? "checkpoint origin line"
 grep -q "^— scrvault.local/" "$T/cp"; ok $? "checkpoint is a signed note"
-n_cp=$(git --git-dir="$V/store.git" log --format=%s main | grep -c '^checkpoint')
-[ "$n_cp" -ge 5 ]; ok $? "a checkpoint commit after every state-changing command ($n_cp)"
+last_seq() { sv audit tail --json --lines 1 | grep -o '"seq":[0-9]*' | cut -d: -f2; }
+sv case open --title cp SCR-2026-09 >/dev/null
+n_log=$(last_seq); n_cp=$(store_cp | sed -n 2p)
+[ "$n_cp" = "$n_log" ]; ok $? "after a command the store's checkpoint covers the whole log ($n_cp of $n_log)"
+# A forged store checkpoint (the note edited, so its signature fails) stops state changes.
+good_tag=$(git --git-dir="$V/store.git" rev-parse refs/audit/checkpoint)
+{ git --git-dir="$V/store.git" cat-file tag "$good_tag" | sed '/^$/q'; store_cp | sed "2s/.*/$((n_cp + 5))/"; } > "$T/forged"
+forged=$(git --git-dir="$V/store.git" mktag < "$T/forged" 2>/dev/null || git --git-dir="$V/store.git" hash-object -t tag -w "$T/forged")
+git --git-dir="$V/store.git" update-ref refs/audit/checkpoint "$forged"
+expect 5 "a forged store checkpoint stops state changes" -- sv case open --title f SCR-2026-10
+err_has "does not verify"
+git --git-dir="$V/store.git" update-ref refs/audit/checkpoint "$good_tag"
+expect 0 "with the real checkpoint back, state changes work again" -- sv case open --title f SCR-2026-10
 expect 0 "live verify" -- sv audit verify
 out_has "verified"
 expect 0 "live verify with the vkey" -- sv audit verify --vkey "$VKEY"

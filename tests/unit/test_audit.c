@@ -160,21 +160,29 @@ static void test_signed_with_each_command(void **state)
 	fixture *f = *state;
 	scrvault_case_spec c = { .ref = "SCR-2026-77", .title = "t", .review_type = "scr" };
 	uint64_t n = 0;
-	int64_t signed_size = 0, unpublished = 0;
+	int64_t signed_size = 0;
 
 	assert_int_equal(scrvault_case_open(f->v, &c), 0);
 	assert_int_equal(sv_audit_size(&n, f->v), 0);
 	assert_int_equal(sv_db_int(&signed_size, f->v->db, "SELECT max(size) FROM checkpoints", ""), 1);
 	assert_int_equal((uint64_t)signed_size, n);
 	/* Not yet in the store (a small command does not pay for that)... */
-	assert_int_equal(sv_db_int(&unpublished, f->v->db,
-				   "SELECT commit_oid IS NULL FROM checkpoints ORDER BY size DESC LIMIT 1", ""), 1);
-	assert_int_equal(unpublished, 1);
-	/* ...until the session publishes it. */
+	assert_true(f->v->published_size < (int64_t)n);
+	/* ...until the session publishes it: the store's tag carries the note. */
 	assert_int_equal(sv_audit_publish(f->v, true), 0);
-	assert_int_equal(sv_db_int(&unpublished, f->v->db,
-				   "SELECT commit_oid IS NULL FROM checkpoints ORDER BY size DESC LIMIT 1", ""), 1);
-	assert_int_equal(unpublished, 0);
+	assert_int_equal(f->v->published_size, (int64_t)n);
+	{
+		char *tag = NULL;
+		sv_stmt *st = NULL;
+
+		assert_int_equal(sv_store_tag_get(&tag, f->v->store, "refs/audit/checkpoint"), 0);
+		assert_int_equal(sv_db_query(&st, f->v->db, "SELECT note FROM checkpoints WHERE size = ?", "i",
+					     (int64_t)n), 0);
+		assert_int_equal(sv_stmt_step(st), 1);
+		assert_string_equal(tag, sv_stmt_text(st, 0));
+		sv_stmt_free(st);
+		free(tag);
+	}
 	assert_int_equal(verify(f), 0);
 }
 
