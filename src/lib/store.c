@@ -33,7 +33,9 @@
  * (sync_file_range, no durability implied), so the sync has little to wait
  * for.
  *
- * A sv_store handle and its streams belong to one thread at a time.
+ * A sv_store handle and its streams belong to one thread at a time, with
+ * one exception: several threads may read blobs at once (sv_store_blob_reader
+ * and sv_store_blob_read, one stream each) while nothing writes to the store.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,9 +77,14 @@
  * disk works while the rest is hashed and sv_store_sync has little left.
  */
 #define SV_WRITEOUT (8 * 1024 * 1024)
-/* Input buffer of an object being read, and the first read of one. */
-#define SV_RBUF (128 * 1024)
+/*
+ * Input buffer of an object being read (so one read(2) per 512 KiB), and
+ * the first read of one when only its header is wanted.
+ */
+#define SV_RBUF (512 * 1024)
 #define SV_RFIRST 4096
+/* lr_direct's answer when the stream needs zlib after all (see lr_produce). */
+#define SV_LR_FALLBACK 1
 /* "commit 18446744073709551615\0" fits; a header is looked for in so many. */
 #define SV_HDR_MAX 32
 /* Up to this many objects, sv_store_sync fsyncs each; above, one syncfs. */
@@ -99,6 +106,7 @@ struct sv_store {
 	git_repository *repo;
 	git_odb *odb;
 	sv_backend *be;			/* owned by odb */
+	pthread_mutex_t rlock;		/* readers' use of odb (see blob reading) */
 };
 
 /* A loose object being written to a temp file. */
@@ -118,16 +126,30 @@ typedef struct {
 	uLong adler;
 } sv_lw;
 
-/* A loose object being read. */
+/*
+ * A loose object being read.  It starts in direct mode: the stored blocks
+ * our writer makes are copied out of the file as they are, and their
+ * adler32 checked here.  At the first thing that is not exactly that (a
+ * compressed block, a bad length, a bad checksum, a short file...) it
+ * starts again from the top in zlib mode, which reads anything zlib reads
+ * and reports what is wrong, and drops the bytes already delivered.
+ */
 typedef struct {
 	int fd;
+	bool direct;			/* stored blocks read here, not by zlib */
 	z_stream z;
 	bool zinit;
-	bool ended;			/* zlib saw the end of the stream */
-	bool checked;			/* the end was verified */
+	bool ended;			/* the end of the stream was seen and checked */
+	bool checked;			/* the end of the file was verified too */
 	int failed;			/* sticky error code */
 	unsigned char *in;
 	size_t incap;
+	size_t rfirst;			/* largest first read */
+	size_t inoff, inlen;		/* direct: unread bytes are in[inoff..inlen) */
+	uint32_t blkleft;		/* direct: bytes left in the open block */
+	bool inblock, final;		/* direct: a block is open; it is the last */
+	uLong adler;			/* direct: of the bytes produced so far */
+	uint64_t produced;		/* bytes produced, object header included */
 	uint64_t fsize, foff;
 	char hex[SV_OID_HEXLEN + 1];
 	git_object_t type;
@@ -153,6 +175,7 @@ struct sv_store_wstream {
 struct sv_store_rstream {
 	bool loose;
 	sv_lr lr;
+	sv_store *s;
 	git_odb_object *obj;		/* when not loose */
 	uint64_t size, off;
 };
@@ -684,6 +707,17 @@ static int lw_finish(sv_lw *w, const git_oid *oid)
 
 /*
  * Reading loose objects, stored or compressed, with bounded memory.
+ *
+ * Our own objects (see the writer above) are read in direct mode: one
+ * read(2) per SV_RBUF, the zlib header and each stored block's header
+ * (BFINAL, BTYPE 00, LEN and its complement NLEN) parsed here, the data
+ * copied out and the adler32 trailer checked with sv_adler32.  Anything
+ * else (objects written by git or libgit2, which may be compressed, and any
+ * damage) sends the object back to zlib from its first byte: lr_fallback.
+ * zlib then finds and names whatever was wrong, so a damaged object fails
+ * with the same SCRVAULT_EINTEGRITY and the same message as if zlib had read
+ * it all along.  The object header, the sizes and the end of the file are
+ * checked the same way in both modes.
  */
 
 static int lr_corrupt(sv_lr *lr, const char *why)
@@ -704,35 +738,44 @@ static void lr_close(sv_lr *lr)
 	lr->in = NULL;
 }
 
-/* Read the next piece of the file into the input buffer. */
-static int lr_fill(sv_lr *lr)
+/* read(2) at most `want` more bytes to `buf`: how many, or a negative error. */
+static long lr_readfile(sv_lr *lr, unsigned char *buf, size_t want)
 {
-	size_t want = lr->incap;
 	ssize_t n;
 
-	if (lr->foff == 0 && want > SV_RFIRST)
-		want = SV_RFIRST;
+	if (lr->foff == 0 && want > lr->rfirst)
+		want = lr->rfirst;
 	if (want > lr->fsize - lr->foff)
 		want = (size_t)(lr->fsize - lr->foff);
 	if (want == 0)
-		return lr_corrupt(lr, "truncated");
+		return 0;
 	do
-		n = read(lr->fd, lr->in, want);
+		n = read(lr->fd, buf, want);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return sv_error(SCRVAULT_ERROR, "cannot read object '%s': %s",
 				lr->hex, strerror(errno));
+	lr->foff += (uint64_t)n;
+	return (long)n;
+}
+
+/* zlib mode: read the next piece of the file into the input buffer. */
+static int lr_fill(sv_lr *lr)
+{
+	long n = lr_readfile(lr, lr->in, lr->incap);
+
+	if (n < 0)
+		return (int)n;
 	if (n == 0)
 		return lr_corrupt(lr, "truncated");
-	lr->foff += (uint64_t)n;
 	lr->z.next_in = lr->in;
 	lr->z.avail_in = (uInt)n;
 	return 0;
 }
 
 /*
- * Inflate into `out` until it is full or the stream ends; *got receives the
- * bytes produced.
+ * zlib mode: inflate into `out` until it is full or the stream ends; *got
+ * receives the bytes produced.
  */
 static int lr_inflate(sv_lr *lr, unsigned char *out, size_t len, size_t *got)
 {
@@ -757,6 +800,166 @@ static int lr_inflate(sv_lr *lr, unsigned char *out, size_t len, size_t *got)
 	return 0;
 }
 
+/*
+ * Direct mode: have at least `need` (<= incap) unread bytes in the buffer,
+ * reading as much as fits.  SV_LR_FALLBACK if the file ends first.
+ */
+static int lr_dfill(sv_lr *lr, size_t need)
+{
+	size_t have = lr->inlen - lr->inoff;
+
+	if (have >= need)
+		return 0;
+	if (have > 0 && lr->inoff > 0)
+		memmove(lr->in, lr->in + lr->inoff, have);
+	lr->inoff = 0;
+	lr->inlen = have;
+	while (lr->inlen < need) {
+		long n = lr_readfile(lr, lr->in + lr->inlen, lr->incap - lr->inlen);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return SV_LR_FALLBACK;
+		lr->inlen += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Direct mode: copy stored-block data into `out` until it is full or the
+ * stream ends (its adler32 checked); *got receives the bytes produced, also
+ * when the answer is SV_LR_FALLBACK (something here is not our plain stored
+ * format: zlib must read the object) or an error.
+ */
+static int lr_direct(sv_lr *lr, unsigned char *out, size_t len, size_t *got)
+{
+	size_t n = 0;
+	int error = 0;
+
+	while (n < len && !lr->ended) {
+		const unsigned char *p;
+
+		if (lr->blkleft == 0) {
+			if (lr->inblock && lr->final) {
+				uLong check;
+
+				if ((error = lr_dfill(lr, 4)) != 0)
+					break;
+				p = lr->in + lr->inoff;
+				check = (uLong)p[0] << 24 | (uLong)p[1] << 16 |
+					(uLong)p[2] << 8 | (uLong)p[3];
+				if (check != lr->adler) {
+					error = SV_LR_FALLBACK;
+					break;
+				}
+				lr->inoff += 4;
+				lr->ended = true;
+				break;
+			}
+			if ((error = lr_dfill(lr, SV_BLOCK_HDR)) != 0)
+				break;
+			p = lr->in + lr->inoff;
+			/* BFINAL, BTYPE 00 (stored), the padding bits zero as we
+			 * write them, and NLEN the complement of LEN */
+			if (p[0] > 1 || (p[1] ^ p[3]) != 0xff || (p[2] ^ p[4]) != 0xff) {
+				error = SV_LR_FALLBACK;
+				break;
+			}
+			lr->blkleft = (uint32_t)p[1] | (uint32_t)p[2] << 8;
+			lr->final = p[0] == 1;
+			lr->inblock = true;
+			lr->inoff += SV_BLOCK_HDR;
+			continue;
+		}
+		if (lr->inoff == lr->inlen && (error = lr_dfill(lr, 1)) != 0)
+			break;
+		{
+			size_t k = len - n;
+
+			if (k > lr->blkleft)
+				k = lr->blkleft;
+			if (k > lr->inlen - lr->inoff)
+				k = lr->inlen - lr->inoff;
+			memcpy(out + n, lr->in + lr->inoff, k);
+			lr->adler = sv_adler32(lr->adler, out + n, k);
+			lr->inoff += k;
+			lr->blkleft -= (uint32_t)k;
+			n += k;
+		}
+	}
+	*got = n;
+	return error;
+}
+
+/*
+ * Leave direct mode: start zlib on the file from its first byte and drop
+ * the `produced` bytes that direct mode delivered already.  They are the
+ * same bytes (zlib reads stored blocks as we did), and zlib checks the
+ * adler32 of all of them at the end.
+ */
+static int lr_fallback(sv_lr *lr)
+{
+	unsigned char *skip = NULL;
+	uint64_t left = lr->produced;
+	size_t got;
+	int error = 0;
+
+	lr->direct = false;
+	lr->ended = false;
+	if (inflateInit(&lr->z) != Z_OK)
+		return sv_error(SCRVAULT_ERROR, "cannot start zlib");
+	lr->zinit = true;
+	if (lseek(lr->fd, 0, SEEK_SET) != 0)
+		return sv_error(SCRVAULT_ERROR, "cannot read object '%s': %s",
+				lr->hex, strerror(errno));
+	lr->foff = 0;
+	lr->inoff = lr->inlen = 0;
+	if (left > 0 && !(skip = sv_malloc(SV_BLOCK_MAX)))
+		return SCRVAULT_ERROR;
+	while (left > 0) {
+		size_t want = left < SV_BLOCK_MAX ? (size_t)left : SV_BLOCK_MAX;
+
+		if ((error = lr_inflate(lr, skip, want, &got)) < 0)
+			break;
+		if (got < want) {	/* the file changed under us */
+			error = lr_corrupt(lr, "shorter than its header says");
+			break;
+		}
+		left -= got;
+	}
+	free(skip);
+	return error;
+}
+
+/*
+ * Produce up to `len` bytes of the object (header included) into `out`:
+ * fewer only at the end of the stream.  Direct mode while it lasts, then zlib.
+ */
+static int lr_produce(sv_lr *lr, unsigned char *out, size_t len, size_t *got)
+{
+	size_t n = 0, k;
+	int error;
+
+	if (lr->direct) {
+		error = lr_direct(lr, out, len, &n);
+		lr->produced += n;
+		if (error < 0)
+			return error;
+		if (error == 0) {
+			*got = n;
+			return 0;
+		}
+		if ((error = lr_fallback(lr)) < 0)
+			return error;
+	}
+	if ((error = lr_inflate(lr, out + n, len - n, &k)) < 0)
+		return error;
+	lr->produced += k;
+	*got = n + k;
+	return 0;
+}
+
 /* All data was delivered: the stream must end here, cleanly, and the file. */
 static int lr_check_end(sv_lr *lr)
 {
@@ -765,25 +968,48 @@ static int lr_check_end(sv_lr *lr)
 	int error;
 
 	if (!lr->ended) {
-		if ((error = lr_inflate(lr, &extra, 1, &got)) < 0)
+		if ((error = lr_produce(lr, &extra, 1, &got)) < 0)
 			return error;
 		if (got)
 			return lr_corrupt(lr, "longer than its header says");
 	}
-	if (lr->z.avail_in > 0 || lr->foff != lr->fsize)
+	if (lr->direct ? lr->inoff < lr->inlen : lr->z.avail_in > 0)
+		return lr_corrupt(lr, "garbage after the zlib stream");
+	if (lr->foff != lr->fsize)
 		return lr_corrupt(lr, "garbage after the zlib stream");
 	lr->checked = true;
 	return 0;
 }
 
-/* Inflate and parse "<type> <size>\0". */
+/* Parse the zlib header for direct mode; SV_LR_FALLBACK if it is not ours. */
+static int lr_zheader(sv_lr *lr)
+{
+	const unsigned char *p;
+	int error;
+
+	if ((error = lr_dfill(lr, 2)) != 0)
+		return error;
+	p = lr->in + lr->inoff;
+	/* deflate, window at most 32K, no preset dictionary, check bits */
+	if ((p[0] & 0x0f) != 8 || (p[0] >> 4) > 7 || (p[1] & 0x20) != 0 ||
+	    ((unsigned)p[0] << 8 | p[1]) % 31 != 0)
+		return SV_LR_FALLBACK;
+	lr->inoff += 2;
+	return 0;
+}
+
+/* Read and parse "<type> <size>\0". */
 static int lr_header(sv_lr *lr)
 {
 	const unsigned char *nul, *sp, *p;
 	size_t got, scan;
 	int error;
 
-	if ((error = lr_inflate(lr, lr->hdr, sizeof(lr->hdr), &got)) < 0)
+	if (lr->direct && (error = lr_zheader(lr)) != 0) {
+		if (error < 0 || (error = lr_fallback(lr)) < 0)
+			return error;
+	}
+	if ((error = lr_produce(lr, lr->hdr, sizeof(lr->hdr), &got)) < 0)
 		return error;
 	scan = got < SV_HDR_MAX ? got : SV_HDR_MAX;
 	if (!(nul = memchr(lr->hdr, '\0', scan)) ||
@@ -813,9 +1039,11 @@ static int lr_header(sv_lr *lr)
 
 /*
  * Open the loose object `oid` and read its header: SCRVAULT_ENOTFOUND when
- * there is no such file.  Nothing is left open on failure.
+ * there is no such file.  `whole`: the data will be read too, so read the
+ * file in large pieces from the start (else the first read is small).
+ * Nothing is left open on failure.
  */
-static int lr_open(sv_lr *lr, int objfd, const git_oid *oid)
+static int lr_open(sv_lr *lr, int objfd, const git_oid *oid, bool whole)
 {
 	char rel[SV_RELPATH_LEN];
 	struct stat st;
@@ -837,15 +1065,15 @@ static int lr_open(sv_lr *lr, int objfd, const git_oid *oid)
 	}
 	lr->fsize = (uint64_t)st.st_size;
 	lr->incap = lr->fsize < SV_RBUF ? (size_t)lr->fsize : SV_RBUF;
+	if (lr->incap < SV_BLOCK_HDR)	/* room for a block header, even if short */
+		lr->incap = SV_BLOCK_HDR;
+	lr->rfirst = whole ? lr->incap : SV_RFIRST;
 	if (!(lr->in = sv_malloc(lr->incap))) {
 		error = SCRVAULT_ERROR;
 		goto fail;
 	}
-	if (inflateInit(&lr->z) != Z_OK) {
-		error = sv_error(SCRVAULT_ERROR, "cannot start zlib");
-		goto fail;
-	}
-	lr->zinit = true;
+	lr->direct = true;
+	lr->adler = adler32(0L, Z_NULL, 0);
 	if ((error = lr_header(lr)) < 0)
 		goto fail;
 	return 0;
@@ -878,7 +1106,7 @@ static long lr_read(sv_lr *lr, void *buf, size_t len)
 		lr->hlen -= n;
 	}
 	while (n < len) {
-		if ((error = lr_inflate(lr, out + n, len - n, &got)) < 0)
+		if ((error = lr_produce(lr, out + n, len - n, &got)) < 0)
 			goto fail;
 		n += got;
 		if (n < len && lr->ended) {
@@ -910,7 +1138,7 @@ static int be_read(void **out, size_t *len, git_object_t *type,
 	long n;
 	int error;
 
-	if ((error = lr_open(&lr, be->objfd, oid)) < 0)
+	if ((error = lr_open(&lr, be->objfd, oid, true)) < 0)
 		return be_fail(error);
 	if (lr.size >= SIZE_MAX) {
 		error = be_fail(sv_error(SCRVAULT_ERROR, "object '%s' too large",
@@ -944,7 +1172,7 @@ static int be_read_header(size_t *len, git_object_t *type, git_odb_backend *_be,
 	sv_lr lr;
 	int error;
 
-	if ((error = lr_open(&lr, be->objfd, oid)) < 0)
+	if ((error = lr_open(&lr, be->objfd, oid, false)) < 0)
 		return be_fail(error);
 	*len = (size_t)lr.size;
 	*type = lr.type;
@@ -1201,6 +1429,10 @@ int sv_store_open(sv_store **out, const char *path)
 		return sv_error(SCRVAULT_EUSAGE, "missing store path");
 	if (!(s = sv_calloc(1, sizeof(*s))))
 		return SCRVAULT_ERROR;
+	if (pthread_mutex_init(&s->rlock, NULL) != 0) {
+		free(s);
+		return sv_error(SCRVAULT_ERROR, "cannot open store '%s': no mutex", path);
+	}
 
 	error = git_repository_open_ext(&s->repo, path,
 					GIT_REPOSITORY_OPEN_NO_SEARCH |
@@ -1245,6 +1477,7 @@ void sv_store_free(sv_store *s)
 		return;
 	git_odb_free(s->odb);
 	git_repository_free(s->repo);
+	pthread_mutex_destroy(&s->rlock);
 	free(s);
 }
 
@@ -1439,9 +1672,16 @@ int sv_store_blob_put(char oid[SV_OID_HEXLEN + 1], sv_store *s,
 }
 
 /*
- * Open a blob for streaming: a loose one is inflated piece by piece (no
- * SHA-1 check; zlib's adler32 and the size are checked at the end); any other
- * is read whole by libgit2, which checks its SHA-1.
+ * Open a blob for streaming: a loose one is read piece by piece, its stored
+ * blocks copied out directly or, if it is compressed, inflated (no SHA-1
+ * check; the adler32 and the size are checked at the end); any other is read
+ * whole by libgit2, which checks its SHA-1.
+ *
+ * Several threads may read blobs of one store at once, each with its own
+ * stream, while nothing writes to the store: a loose object is read through
+ * its own file descriptor (openat on the objects/ directory), the error
+ * message is per thread, and libgit2's object database, which the other
+ * objects come from, is only used under s->rlock.
  */
 int sv_store_blob_reader(sv_store_rstream **out, uint64_t *size, sv_store *s,
 			 const char *oid)
@@ -1456,7 +1696,7 @@ int sv_store_blob_reader(sv_store_rstream **out, uint64_t *size, sv_store *s,
 	if (!(r = sv_calloc(1, sizeof(*r))))
 		return SCRVAULT_ERROR;
 
-	error = lr_open(&r->lr, s->be->objfd, &id);
+	error = lr_open(&r->lr, s->be->objfd, &id, true);
 	if (error == 0) {
 		r->loose = true;
 		if (r->lr.type != GIT_OBJECT_BLOB) {
@@ -1466,14 +1706,19 @@ int sv_store_blob_reader(sv_store_rstream **out, uint64_t *size, sv_store *s,
 		}
 		r->size = r->lr.size;
 	} else if (error == SCRVAULT_ENOTFOUND) {
-		if ((error = git_odb_read(&r->obj, s->odb, &id)) < 0) {
+		pthread_mutex_lock(&s->rlock);
+		error = git_odb_read(&r->obj, s->odb, &id);
+		if (error < 0) {
 			r->obj = NULL;
 			if (error == GIT_ENOTFOUND)
 				error = sv_error(SCRVAULT_ENOTFOUND, "no blob '%s'", oid);
 			else
 				error = sv_git_error(error, "cannot read blob '%s'", oid);
-			goto fail;
 		}
+		pthread_mutex_unlock(&s->rlock);
+		if (error < 0)
+			goto fail;
+		r->s = s;
 		if (git_odb_object_type(r->obj) != GIT_OBJECT_BLOB) {
 			error = sv_error(SCRVAULT_EINTEGRITY, "object '%s' is not a blob",
 					 oid);
@@ -1513,7 +1758,11 @@ void sv_store_rstream_free(sv_store_rstream *r)
 		return;
 	if (r->loose)
 		lr_close(&r->lr);
-	git_odb_object_free(r->obj);
+	if (r->obj) {
+		pthread_mutex_lock(&r->s->rlock);
+		git_odb_object_free(r->obj);
+		pthread_mutex_unlock(&r->s->rlock);
+	}
 	free(r);
 }
 

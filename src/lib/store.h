@@ -55,7 +55,12 @@ int sv_store_blob_put(char oid[SV_OID_HEXLEN + 1], sv_store *s,
  * Blob reading as a stream.  *size receives the blob size.  sv_store_blob_read
  * fills up to `len` bytes and returns how many (0 at the end) or a negative
  * error; SCRVAULT_ENOTFOUND if the object is missing, SCRVAULT_EINTEGRITY if
- * it is not a blob, is corrupt or is shorter than its header says.
+ * it is not a blob, is corrupt or is shorter than its header says.  The
+ * stored blocks of our own objects are copied out without zlib; any other
+ * loose object (written by git, compressed) is inflated.
+ *
+ * Unlike the rest of this interface, readers may run on several threads at
+ * once on one store (a stream each), as long as nothing writes to it then.
  */
 int sv_store_blob_reader(sv_store_rstream **out, uint64_t *size, sv_store *s,
 			 const char *oid);
