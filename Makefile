@@ -38,7 +38,18 @@ $(BUILD)/%.o: %.c $(wildcard include/scrvault/*.h src/lib/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/libscrvault.a: $(LIB_OBJ)
+# The default policy, compiled in (scrvault init loads it).
+GEN_OBJ  = $(BUILD)/gen/default_policy.o
+$(BUILD)/gen/default_policy.c: policy/default.conf
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from policy/default.conf: do not edit */'; \
+	   echo 'extern const char sv_default_policy_text[];'; \
+	   echo 'const char sv_default_policy_text[] ='; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libscrvault.a: $(LIB_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 

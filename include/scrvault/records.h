@@ -20,6 +20,27 @@ int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
 int scrvault_principal_list(scrvault_json **out, scrvault *v);
 int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name);
 
+/*
+ * Give `name` the policy role `role`: board-wide roles take no case or
+ * agency; case roles a case; case-and-agency roles both.  Audited.
+ */
+int scrvault_principal_grant(scrvault *v, const char *name, const char *role,
+			     const char *case_ref, const char *agency);
+int scrvault_principal_ungrant(scrvault *v, const char *name, const char *role,
+			       const char *case_ref, const char *agency);
+/*
+ * Revoke a principal: they can do nothing from then on; a custodian's wrap
+ * of the master key is removed and the others' are rewritten.  Under dual
+ * control *out gets {"pending":ID,...} and nothing changes until approved.
+ */
+int scrvault_principal_revoke(scrvault_json **out, scrvault *v, const char *name,
+			      const char *reason);
+/* New keys for a principal, written to a new key file; the old one stops working. */
+int scrvault_principal_rotate(scrvault *v, const char *name, const char *keyfile,
+			      const scrvault_secret *passphrase, unsigned kdf_mib);
+/* Every document version ever released to `name` (the release ledger). */
+int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name);
+
 /* ---- cases --------------------------------------------------------------- */
 
 typedef struct {
@@ -79,6 +100,12 @@ int scrvault_doc_checkout(scrvault *v, const char *doc, unsigned version,
  */
 int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *const *docs,
 			      size_t n, const char *case_ref, const char *outdir, bool force);
+/*
+ * Sign off version `version` of an IMR as its agency's authorising manager:
+ * an Ed25519 signature over the document id, version, plaintext SHA-256,
+ * signer and time.  *out gets {"doc","version","signer","sha256"}.
+ */
+int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *doc, unsigned version);
 int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref);
 int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *doc);
 int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *doc);

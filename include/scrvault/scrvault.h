@@ -10,6 +10,7 @@
 #include "scrvault/vault.h"
 #include "scrvault/records.h"
 #include "scrvault/audit.h"
+#include "scrvault/policy.h"
 
 #define SCRVAULT_VERSION "0.1.0"
 

@@ -48,11 +48,22 @@ int scrvault_init(const char *dir, const scrvault_principal_spec *first,
 
 /*
  * Unlock the vault at `dir` with a custodian's key file.  `role` is the role
- * the principal acts in (NULL: "coordinator").  A failed unlock is recorded
- * for the audit trail before this returns.
+ * the principal acts in, one they hold (NULL: "coordinator" if held, else
+ * their only role).  A failed unlock is recorded for the audit trail before
+ * this returns.
  */
 int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
 		  const scrvault_secret *passphrase, const char *role);
+/*
+ * The same, then act as the principal of `as_keyfile` (which need not be a
+ * custodian): the custodian's key unlocks, the other principal is checked
+ * (registered, active, holding that key) and every entry names them, with
+ * the custodian as "unlocked_by".  `role` must be one the acting principal
+ * holds (NULL: coordinator if held, else their only role).
+ */
+int scrvault_open_as(scrvault **out, const char *dir, const char *keyfile,
+		     const scrvault_secret *passphrase, const char *as_keyfile,
+		     const scrvault_secret *as_passphrase, const char *role);
 void scrvault_close(scrvault *v);
 
 /* Name of the principal and role of this session. */

@@ -181,6 +181,11 @@ static const cli_col show_fields[] = {
 	{ NULL, NULL }
 };
 
+static const cli_col signoff_cols[] = {
+	{ "version", "VER" }, { "signer", "SIGNER" }, { "signed_at", "SIGNED" },
+	{ "verification", "VERIFICATION" }, { NULL, NULL }
+};
+
 static int cmd_doc_show(cli_args *a)
 {
 	scrvault_json *j = NULL;
@@ -208,10 +213,46 @@ static int cmd_doc_show(cli_args *a)
 		}
 		printf("\n");
 		cli_table(scrvault_json_get(j, "versions"), log_cols);
+		if (scrvault_json_count(scrvault_json_get(j, "signoffs"))) {
+			printf("\nsign-offs:\n");
+			cli_table(scrvault_json_get(j, "signoffs"), signoff_cols);
+		}
+		if (scrvault_json_get(j, "master_version") &&
+		    !scrvault_json_is_null(scrvault_json_get(j, "master_version")))
+			printf("\nmaster: version %lld (the newest with a valid sign-off)\n",
+			       (long long)scrvault_json_int(scrvault_json_get(j, "master_version")));
 		scrvault_json_free(j);
 		return 0;
 	}
 	return cli_print_object(a, j, show_fields);
+}
+
+static int cmd_doc_signoff(cli_args *a)
+{
+	char arg[96], *at, *end = NULL;
+	unsigned long ver = 0;
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	snprintf(arg, sizeof(arg), "%s", a->args[0]);
+	if (!(at = strchr(arg, '@')) || !at[1] || (ver = strtoul(at + 1, &end, 10)) == 0 || *end || ver > 1000000)
+		return cli_usage(a, "give the exact version to sign off: DOC@VERSION");
+	*at = '\0';
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_doc_signoff(&j, v, arg, (unsigned)ver);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (a->json)
+		cli_print_json(j);
+	else
+		printf("signed off %s version %lu as %s (sha256 %s)\n", scrvault_json_str(scrvault_json_get(j, "doc")),
+		       ver, scrvault_json_str(scrvault_json_get(j, "signer")),
+		       scrvault_json_str(scrvault_json_get(j, "sha256")));
+	scrvault_json_free(j);
+	return 0;
 }
 
 static const cli_optdef checkin_opts[] = {
@@ -258,6 +299,10 @@ const cli_cmd cli_doc_commands[] = {
 	{ "doc", "log", cmd_doc_log, "scrvault doc log [--json] DOC",
 	  "List the versions of a document.\n", NULL, 1, 1 },
 	{ "doc", "show", cmd_doc_show, "scrvault doc show [--json] DOC",
-	  "Show a document and its versions.\n", NULL, 1, 1 },
+	  "Show a document, its versions and its sign-offs (each verified again).\n", NULL, 1, 1 },
+	{ "doc", "signoff", cmd_doc_signoff, "scrvault doc signoff DOC@VERSION",
+	  "Sign off one exact version of an IMR as its agency's authorising manager\n"
+	  "(an Ed25519 signature with your own key over its id, version and SHA-256).\n",
+	  NULL, 1, 1 },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -1,5 +1,6 @@
 /*
- * cmd_vault.c - scrvault init, principal add|list|show, fsck.
+ * cmd_vault.c - scrvault init, principal add|list|show|grant|ungrant|revoke|
+ * rotate|impact, fsck.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +122,125 @@ static int cmd_principal_show(cli_args *a)
 		return error;
 	error = scrvault_principal_show(&j, v, a->args[0]);
 	scrvault_close(v);
-	return error < 0 ? cli_fail(error) : cli_print_object(a, j, principal_fields);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json) {
+		const scrvault_json *roles = scrvault_json_get(j, "roles");
+
+		for (size_t i = 0; i < scrvault_json_count(roles); i++) {
+			const scrvault_json *r = scrvault_json_at(roles, i);
+			const char *c = scrvault_json_str(scrvault_json_get(r, "case"));
+			const char *ag = scrvault_json_str(scrvault_json_get(r, "agency"));
+
+			printf("%-16s %s%s%s%s%s\n", i ? "" : "roles", scrvault_json_str(scrvault_json_get(r, "role")),
+			       c ? " for case " : " (board-wide)", c ? c : "", ag ? ", agency " : "", ag ? ag : "");
+		}
+	}
+	return cli_print_object(a, j, principal_fields);
+}
+
+static int grant_or_ungrant(cli_args *a, bool grant)
+{
+	const char *name = a->args[0], *role = a->args[1];
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = grant ? scrvault_principal_grant(v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"))
+		: scrvault_principal_ungrant(v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"));
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	printf("%s role %s %s '%s'%s%s%s%s\n", grant ? "granted" : "removed", role, grant ? "to" : "from", name,
+	       cli_opt(a, "case") ? " for case " : "", cli_opt(a, "case") ? cli_opt(a, "case") : "",
+	       cli_opt(a, "agency") ? ", agency " : "", cli_opt(a, "agency") ? cli_opt(a, "agency") : "");
+	return 0;
+}
+
+static int cmd_principal_grant(cli_args *a) { return grant_or_ungrant(a, true); }
+static int cmd_principal_ungrant(cli_args *a) { return grant_or_ungrant(a, false); }
+
+static int cmd_principal_revoke(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_principal_revoke(&j, v, a->args[0], cli_opt(a, "reason"));
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (j) {
+		if (a->json)
+			cli_print_json(j);
+		else
+			printf("revoking '%s' needs a second custodian: pending operation %s (expires %s);\n"
+			       "another custodian runs 'scrvault approve %s' (or 'scrvault refuse %s')\n",
+			       a->args[0], scrvault_json_str(scrvault_json_get(j, "pending")),
+			       scrvault_json_str(scrvault_json_get(j, "expires_at")),
+			       scrvault_json_str(scrvault_json_get(j, "pending")),
+			       scrvault_json_str(scrvault_json_get(j, "pending")));
+		scrvault_json_free(j);
+		return 0;
+	}
+	printf("revoked '%s'\n", a->args[0]);
+	return 0;
+}
+
+static int cmd_principal_rotate(cli_args *a)
+{
+	const char *key = cli_opt(a, "key-out"), *mib = cli_opt(a, "kdf-memory");
+	scrvault_secret *pp = NULL;
+	scrvault *v = NULL;
+	unsigned long m = 0;
+	int error;
+
+	if (!key)
+		return cli_usage(a, "give --key-out FILE for the new key file");
+	if (mib) {
+		char *end = NULL;
+
+		m = strtoul(mib, &end, 10);
+		if (!*mib || *end || m == 0 || m > 4096)
+			return cli_usage(a, "--kdf-memory takes a number of MiB (8 to 4096)");
+	}
+	if (cli_flag(a, "no-passphrase"))
+		pp = NULL;
+	else if ((error = cli_new_passphrase(&pp, a, a->args[0])) < 0)
+		return -error;
+	if ((error = cli_open(&v, a)) != 0) {
+		scrvault_secret_free(pp);
+		return error;
+	}
+	error = scrvault_principal_rotate(v, a->args[0], key, pp, (unsigned)m);
+	scrvault_secret_free(pp);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	printf("new keys for '%s' in %s; the old key file no longer works\n", a->args[0], key);
+	return 0;
+}
+
+static const cli_col release_cols[] = {
+	{ "released_at", "RELEASED" }, { "case", "CASE" }, { "doc", "DOCUMENT" }, { "version", "VER" },
+	{ "class", "CLASS" }, { "role", "ROLE" }, { "request", "REQUEST" }, { "audit_seq", "AUDIT" },
+	{ NULL, NULL }
+};
+
+static int cmd_principal_impact(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_principal_impact(&j, v, a->args[0]);
+	scrvault_close(v);
+	return error < 0 ? cli_fail(error) : cli_print_list(a, j, release_cols);
 }
 
 static int cmd_fsck(cli_args *a)
@@ -177,6 +296,9 @@ static const cli_optdef principal_opts[] = {
 	{ "custodian", 0 }, { "no-passphrase", 0 }, { NULL, 0 }
 };
 
+static const cli_optdef grant_opts[] = { { "case", 1 }, { "agency", 1 }, { NULL, 0 } };
+static const cli_optdef revoke_opts[] = { { "reason", 1 }, { NULL, 0 } };
+
 const cli_cmd cli_vault_commands[] = {
 	{ "init", NULL, cmd_init,
 	  "scrvault init --vault DIR --key-out FILE [options] NAME",
@@ -192,6 +314,25 @@ const cli_cmd cli_vault_commands[] = {
 	  "List the vault's principals.\n", NULL, 0, 0 },
 	{ "principal", "show", cmd_principal_show, "scrvault principal show [--json] NAME",
 	  "Show one principal.\n", NULL, 1, 1 },
+	{ "principal", "grant", cmd_principal_grant,
+	  "scrvault principal grant [--case REF] [--agency NAME] NAME ROLE",
+	  "Give NAME a role of the policy ('scrvault policy show' lists them): board-wide\n"
+	  "roles take neither option, case roles --case, case-and-agency roles both.\n",
+	  grant_opts, 2, 2 },
+	{ "principal", "ungrant", cmd_principal_ungrant,
+	  "scrvault principal ungrant [--case REF] [--agency NAME] NAME ROLE",
+	  "Take a role away again (the same options it was granted with).\n", grant_opts, 2, 2 },
+	{ "principal", "revoke", cmd_principal_revoke, "scrvault principal revoke [--reason TEXT] NAME",
+	  "Revoke a principal: they can do nothing from now on.  A custodian's wrap of the\n"
+	  "master key is removed and the others are written afresh.  Under dual control this\n"
+	  "waits for a second custodian ('scrvault approve ID').\n", revoke_opts, 1, 1 },
+	{ "principal", "rotate", cmd_principal_rotate,
+	  "scrvault principal rotate --key-out FILE [--new-passphrase-file FILE] NAME",
+	  "New keys for a principal (a lost laptop, a leaked key file): writes a new key\n"
+	  "file; the old one no longer unlocks or acts.\n", principal_opts, 1, 1 },
+	{ "principal", "impact", cmd_principal_impact, "scrvault principal impact [--json] NAME",
+	  "Every document version ever released to NAME, with the role and request:\n"
+	  "the list to assess after a revocation or a lost laptop.\n", NULL, 1, 1 },
 	{ "fsck", NULL, cmd_fsck, "scrvault fsck [--json]",
 	  "Check database, store and audit log against each other and decrypt every\nlive document version. Exit 5 when a problem is found.\n",
 	  NULL, 0, 0 },

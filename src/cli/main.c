@@ -17,7 +17,8 @@
 #define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const cli_cmd *const tables[] = {
-	cli_vault_commands, cli_case_commands, cli_doc_commands, cli_audit_commands, NULL
+	cli_vault_commands, cli_case_commands, cli_doc_commands, cli_audit_commands,
+	cli_policy_commands, NULL
 };
 static cli_cmd cli_commands[128];
 
@@ -32,6 +33,7 @@ static void collect_commands(void)
 
 static const cli_optdef global_opts[] = {
 	{ "vault", 1 }, { "key", 1 }, { "passphrase-file", 1 }, { "role", 1 },
+	{ "as-key", 1 }, { "as-passphrase-file", 1 },
 	{ "json", 0 }, { "help", 0 }, { NULL, 0 }
 };
 
@@ -41,7 +43,11 @@ static const cli_optdef global_opts[] = {
 	"  --key FILE              your key file (default $SCRVAULT_KEY)\n" \
 	"  --passphrase-file FILE  read the passphrase from FILE\n" \
 	"                          (default $SCRVAULT_PASSPHRASE_FILE, else a prompt)\n" \
-	"  --role ROLE             the role you act in (default coordinator)\n" \
+	"  --role ROLE             the role you act in, one you hold\n" \
+	"                          (default coordinator if held, else your only role)\n" \
+	"  --as-key FILE           act as the principal of FILE (any principal) in a session\n" \
+	"                          the custodian of --key unlocks (default $SCRVAULT_AS_KEY)\n" \
+	"  --as-passphrase-file FILE  that key file's passphrase (else a prompt)\n" \
 	"  --json                  machine-readable output\n" \
 	"  -h, --help              this help\n"
 
@@ -135,6 +141,21 @@ int cli_passphrase(scrvault_secret **out, const cli_args *a, const char *keyfile
 	return error;
 }
 
+/* A passphrase typed at the terminal for `keyfile`; none (NULL) if no terminal. */
+static int cli_prompt_secret(scrvault_secret **out, const char *keyfile)
+{
+	char buf[1024], q[1200];
+	int error;
+
+	*out = NULL;
+	snprintf(q, sizeof(q), "Passphrase for %s: ", keyfile);
+	if (prompt(buf, sizeof(buf), q) < 0)
+		return 0;
+	error = scrvault_secret_new(out, buf, strlen(buf));
+	explicit_bzero(buf, sizeof(buf));
+	return error;
+}
+
 int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who)
 {
 	const char *file = cli_opt(a, "new-passphrase-file");
@@ -166,8 +187,8 @@ int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who
 
 int cli_open(scrvault **out, const cli_args *a)
 {
-	const char *dir = cli_opt(a, "vault"), *key = cli_opt(a, "key");
-	scrvault_secret *pp = NULL;
+	const char *dir = cli_opt(a, "vault"), *key = cli_opt(a, "key"), *as = cli_opt(a, "as-key");
+	scrvault_secret *pp = NULL, *aspp = NULL;
 	int error;
 
 	*out = NULL;
@@ -181,8 +202,25 @@ int cli_open(scrvault **out, const cli_args *a)
 		return cli_usage(a, "no key file given: use --key FILE or set SCRVAULT_KEY");
 	if ((error = cli_passphrase(&pp, a, key)) < 0)
 		return cli_fail(error);
-	error = scrvault_open(out, dir, key, pp, cli_opt(a, "role"));
+	if (!as)
+		as = getenv("SCRVAULT_AS_KEY");
+	if (as && *as) {
+		const char *file = cli_opt(a, "as-passphrase-file");
+
+		if (file)
+			error = scrvault_secret_read_file(&aspp, file);
+		else
+			error = cli_prompt_secret(&aspp, as);
+		if (error < 0) {
+			scrvault_secret_free(pp);
+			return cli_fail(error);
+		}
+		error = scrvault_open_as(out, dir, key, pp, as, aspp, cli_opt(a, "role"));
+	} else {
+		error = scrvault_open(out, dir, key, pp, cli_opt(a, "role"));
+	}
 	scrvault_secret_free(pp);
+	scrvault_secret_free(aspp);
 	return error < 0 ? cli_fail(error) : 0;
 }
 
@@ -302,7 +340,8 @@ static int parse(cli_args *a, int argc, char **argv)
 		if (c == -1)
 			break;
 		if (c == 'h') {
-			idx = 5;	/* --help */
+			for (idx = 0; strcmp(global_opts[idx].name, "help") != 0; idx++)
+				;	/* --help */
 		} else if (c == 'o') {
 			if (a->nopts >= CLI_MAX_OPTS)
 				return cli_usage(a, "too many options");

@@ -86,6 +86,9 @@ static int append_entry(scrvault *v, const char *action, const char *outcome,
 		goto done;
 	if (!details && !(details = sv_json_object()))
 		goto done;
+	/* Someone acting in a session a custodian unlocked: name both. */
+	if (v->unlocker && sv_json_set_str(details, "unlocked_by", v->unlocker) < 0)
+		goto done;
 	if (!(e = sv_json_object()) ||
 	    sv_json_set_str(e, "action", action) < 0 ||
 	    sv_json_set(e, "details", details) < 0 ||

@@ -1,46 +1,257 @@
 /*
  * authz.c - the permission check every entry point makes before it acts.
  *
- * Until policy files are loaded (policy.c), the built-in roles are:
- * coordinator (every action), auditor (audit and listing actions only, never
- * document content).  A refusal is itself an audit entry.
+ * A session acts as one principal in one role.  An action is allowed when
+ *   1. the vault's policy gives the role the permission (policy_allow: the
+ *      action for every class, or ACTION:CLASS for the object's class);
+ *   2. the principal holds a grant of the role that reaches the object:
+ *      board-wide grants reach everything; a case grant only that case; a
+ *      case-and-agency grant only that case, and of documents whose class
+ *      belongs to agencies (an IMR) only that agency's;
+ *   3. for reading a restricted class, the role also has doc.read-restricted
+ *      (an agreed access request will be the other way in).
+ * Custodians are checked like everyone else.  A refusal is an audit entry
+ * naming the permission that was missing.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "vault_int.h"
 #include "authz.h"
+#include "policy.h"
 
-static const char *const auditor_actions[] = {
-	"audit.read", "principal.list", "case.list", "doc.list", "fsck", NULL
-};
+/* What an action is about, resolved from its objects. */
+typedef struct {
+	char caseref[64];
+	char doc_class[48];
+	char agency[128];
+	bool has_doc;
+} target;
 
-static bool allowed(const char *role, const char *action)
+static int resolve(target *t, scrvault *v, const sv_json *objects)
 {
-	if (strcmp(role, "coordinator") == 0)
-		return true;
-	if (strcmp(role, "auditor") == 0) {
-		for (int i = 0; auditor_actions[i]; i++)
-			if (strcmp(auditor_actions[i], action) == 0)
-				return true;
+	const char *s;
+	sv_stmt *st = NULL;
+	int error = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!objects)
+		return 0;
+	if ((s = sv_json_str(sv_json_get(objects, "case"))))
+		snprintf(t->caseref, sizeof(t->caseref), "%s", s);
+	if ((s = sv_json_str(sv_json_get(objects, "class"))))
+		snprintf(t->doc_class, sizeof(t->doc_class), "%s", s);
+	if ((s = sv_json_str(sv_json_get(objects, "agency"))))
+		snprintf(t->agency, sizeof(t->agency), "%s", s);
+	if ((s = sv_json_str(sv_json_get(objects, "doc")))) {
+		t->has_doc = true;
+		if ((error = sv_db_query(&st, v->db, "SELECT d.class, coalesce(d.agency, ''), c.ref FROM documents d"
+					 " JOIN cases c ON c.id = d.case_id WHERE d.id = ?", "t", s)) < 0)
+			return error;
+		if ((error = sv_stmt_step(st)) == 1) {
+			snprintf(t->doc_class, sizeof(t->doc_class), "%s", sv_stmt_text(st, 0));
+			snprintf(t->agency, sizeof(t->agency), "%s", sv_stmt_text(st, 1));
+			snprintf(t->caseref, sizeof(t->caseref), "%s", sv_stmt_text(st, 2));
+		}
+		error = error < 0 ? error : 0;
+		sv_stmt_free(st);
 	}
-	return false;
+	return error;
+}
+
+static int role_allows(bool *ok, scrvault *v, const char *role, const char *action, const char *doc_class)
+{
+	int64_t n = 0;
+	int error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_allow WHERE role = ? AND action = ?"
+			      " AND (class = '' OR class = ?)", "ttt", role, action, doc_class ? doc_class : "");
+
+	*ok = error >= 0 && n > 0;
+	return error < 0 ? error : 0;
+}
+
+static int class_flags(bool *agency, bool *restricted, scrvault *v, const char *doc_class)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	*agency = *restricted = false;
+	if (!doc_class || !*doc_class)
+		return 0;
+	if ((error = sv_db_query(&st, v->db, "SELECT agency, restricted FROM policy_classes WHERE class = ?",
+				 "t", doc_class)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		*agency = sv_stmt_int(st, 0) != 0;
+		*restricted = sv_stmt_int(st, 1) != 0;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
+
+/*
+ * Does a grant of the session's role reach `t`?  `listing`: an action with
+ * no case named (a listing) is allowed for case-scoped grants; what they
+ * see is filtered by sv_authz_sees.
+ */
+static int scope_reaches(bool *ok, char *why, size_t whylen, scrvault *v, const target *t,
+			 bool agency_class, bool listing)
+{
+	sv_stmt *st = NULL;
+	bool any = false;
+	int error;
+
+	*ok = false;
+	if ((error = sv_db_query(&st, v->db, "SELECT g.case_ref, g.agency, r.scope FROM grants g"
+				 " JOIN policy_roles r ON r.role = g.role"
+				 " WHERE g.principal_id = ? AND g.role = ?", "it", v->principal_id, v->role)) < 0)
+		return error;
+	while (!*ok && (error = sv_stmt_step(st)) == 1) {
+		const char *gcase = sv_stmt_text(st, 0), *gagency = sv_stmt_text(st, 1);
+		sv_scope scope = sv_scope_parse(sv_stmt_text(st, 2));
+
+		any = true;
+		if (scope == SV_SCOPE_BOARD)
+			*ok = true;
+		else if (!t->caseref[0])
+			*ok = listing;
+		else if (strcmp(gcase, t->caseref) != 0)
+			continue;
+		else if (scope == SV_SCOPE_CASE || !agency_class)
+			*ok = true;
+		else
+			*ok = strcmp(gagency, t->agency) == 0;
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (!any)
+		snprintf(why, whylen, "principal '%s' no longer holds role '%s'", v->principal, v->role);
+	else if (!*ok && !t->caseref[0])
+		snprintf(why, whylen, "role '%s' is held for particular cases only; this needs it board-wide", v->role);
+	else if (!*ok && agency_class && t->agency[0])
+		snprintf(why, whylen, "the grant of role '%s' does not reach case '%s' for agency '%s'",
+			 v->role, t->caseref, t->agency);
+	else if (!*ok)
+		snprintf(why, whylen, "the grant of role '%s' does not reach case '%s'", v->role, t->caseref);
+	return 0;
+}
+
+static bool is_listing(const char *action)
+{
+	return !strcmp(action, "case.read") || !strcmp(action, "doc.list");
+}
+
+/* 0 allowed; 1 refused with `missing` and `why` filled in; <0 error. */
+static int check(scrvault *v, const char *action, const target *t, char *missing, size_t mlen,
+		 char *why, size_t whylen)
+{
+	bool ok = false, agency_class = false, restricted = false;
+	const char *cls = t->doc_class[0] ? t->doc_class : NULL;
+	int error;
+
+	if ((error = class_flags(&agency_class, &restricted, v, cls)) < 0 ||
+	    (error = role_allows(&ok, v, v->role, action, cls)) < 0)
+		return error;
+	if (!ok) {
+		if (cls && !strncmp(action, "doc.", 4))
+			snprintf(missing, mlen, "%s:%s", action, cls);
+		else
+			snprintf(missing, mlen, "%s", action);
+		snprintf(why, whylen, "role '%s' does not have permission '%s'", v->role, missing);
+		return 1;
+	}
+	if ((error = scope_reaches(&ok, why, whylen, v, t, agency_class, is_listing(action))) < 0)
+		return error;
+	if (!ok) {
+		snprintf(missing, mlen, "%s (scope)", action);
+		return 1;
+	}
+	if (restricted && !strcmp(action, "doc.read")) {
+		if ((error = role_allows(&ok, v, v->role, "doc.read-restricted", cls)) < 0)
+			return error;
+		if (!ok) {
+			snprintf(missing, mlen, "doc.read-restricted");
+			snprintf(why, whylen, "class '%s' is restricted: role '%s' does not have permission "
+				 "'doc.read-restricted' (an agreed access request is needed)", cls, v->role);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int sv_authorize(scrvault *v, const char *action, sv_json *objects)
 {
+	char missing[128], why[300];
+	target t;
 	sv_json *det;
+	int error;
 
-	if (allowed(v->role, action)) {
+	if ((error = resolve(&t, v, objects)) < 0 ||
+	    (error = check(v, action, &t, missing, sizeof(missing), why, sizeof(why))) < 0) {
+		sv_json_free(objects);
+		return error;
+	}
+	if (error == 0) {
 		sv_json_free(objects);
 		return 0;
 	}
-	sv_error(SCRVAULT_EDENIED, "role '%s' does not have permission '%s'", v->role, action);
+	sv_error(SCRVAULT_EDENIED, "%s", why);
 	det = sv_json_object();
 	if (det)
-		sv_json_set_str(det, "missing_permission", action);
+		sv_json_set_str(det, "missing_permission", missing);
 	return sv_audit_denied(v, action, objects, det, SCRVAULT_EDENIED);
 }
 
-bool sv_role_known(const char *role)
+bool sv_authz_sees(scrvault *v, const char *action, const char *caseref,
+		   const char *doc_class, const char *agency)
 {
-	return strcmp(role, "coordinator") == 0 || strcmp(role, "auditor") == 0;
+	char missing[128], why[300];
+	target t;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.caseref, sizeof(t.caseref), "%s", caseref ? caseref : "");
+	snprintf(t.doc_class, sizeof(t.doc_class), "%s", doc_class ? doc_class : "");
+	snprintf(t.agency, sizeof(t.agency), "%s", agency ? agency : "");
+	return check(v, action, &t, missing, sizeof(missing), why, sizeof(why)) == 0;
+}
+
+int sv_session_role(scrvault *v, const char *wanted)
+{
+	sv_stmt *st = NULL;
+	char held[256] = "";
+	int error, n = 0;
+	bool has = false, has_coord = false;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT DISTINCT role FROM grants WHERE principal_id = ? ORDER BY role",
+				 "i", v->principal_id)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		const char *r = sv_stmt_text(st, 0);
+
+		if (wanted && !strcmp(r, wanted))
+			has = true;
+		if (!strcmp(r, "coordinator"))
+			has_coord = true;
+		if (n++ == 0) {
+			free(v->role);
+			v->role = sv_strdup(r);
+		}
+		snprintf(held + strlen(held), sizeof(held) - strlen(held), "%s%s", n > 1 ? ", " : "", r);
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (n == 0)
+		return sv_error(SCRVAULT_EDENIED, "principal '%s' holds no role in this vault "
+				"(a coordinator grants one with 'scrvault principal grant %s ROLE')",
+				v->principal, v->principal);
+	if (wanted && !has)
+		return sv_error(SCRVAULT_EDENIED, "principal '%s' does not hold role '%s' (holds: %s)",
+				v->principal, wanted, held);
+	if (!wanted && n > 1 && !has_coord)
+		return sv_error(SCRVAULT_EUSAGE, "principal '%s' holds several roles (%s): choose one with --role",
+				v->principal, held);
+	free(v->role);
+	v->role = sv_strdup(wanted ? wanted : has_coord ? "coordinator" : held);
+	return v->role ? 0 : SCRVAULT_ERROR;
 }

@@ -12,6 +12,16 @@
  * SCRVAULT_EDENIED returned with "role 'R' does not have permission 'A'".
  */
 int sv_authorize(scrvault *v, const char *action, sv_json *objects);
-bool sv_role_known(const char *role);
+/*
+ * The same check without an audit entry, for filtering listings: may this
+ * session do `action` on a document or case with these attributes?
+ */
+bool sv_authz_sees(scrvault *v, const char *action, const char *caseref,
+		   const char *doc_class, const char *agency);
+/*
+ * Settle the session's role: `wanted` must be one the principal holds; with
+ * NULL, "coordinator" if held, else the only role held.
+ */
+int sv_session_role(scrvault *v, const char *wanted);
 
 #endif

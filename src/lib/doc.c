@@ -35,19 +35,13 @@
 
 #define CT_CHUNK (SV_BLOB_CHUNK + SV_GCM_TAG_LEN)
 
-static const char *const doc_classes[] = {
-	"imr", "overview-report", "executive-summary", "action-plan",
-	"combined-chronology", "single-agency-chronology", "terms-of-reference",
-	"interview-record", "panel-minutes", "notification-form",
-	"anonymised-submission", "other", NULL
-};
 
-static bool class_valid(const char *c)
+/* A class of the vault's policy (policy_classes). */
+static bool class_valid(scrvault *v, const char *c)
 {
-	for (int i = 0; c && doc_classes[i]; i++)
-		if (strcmp(c, doc_classes[i]) == 0)
-			return true;
-	return false;
+	int64_t n = 0;
+
+	return c && sv_db_int(&n, v->db, "SELECT count(*) FROM policy_classes WHERE class = ?", "t", c) >= 0 && n > 0;
 }
 
 /* One file being checked in. */
@@ -169,8 +163,7 @@ static int new_doc_id(char out[SV_DOC_ID_LEN + 1])
  * Resolve a document id or unique prefix (at least 6 hex characters) to the
  * full id; also gives its case reference.
  */
-static int resolve_doc(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v,
-		       const char *doc)
+int sv_doc_resolve(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v, const char *doc)
 {
 	sv_stmt *st = NULL;
 	size_t n = doc ? strlen(doc) : 0;
@@ -232,7 +225,7 @@ int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 	if (spec->doc) {
 		char full[SV_DOC_ID_LEN + 1];
 
-		if ((error = resolve_doc(full, caseref, v, spec->doc)) < 0)
+		if ((error = sv_doc_resolve(full, caseref, v, spec->doc)) < 0)
 			return sv_audit_denied(v, "doc.checkin", sv_obj1("doc", spec->doc), NULL, error);
 		if ((error = sv_authorize(v, "doc.checkin", version_objects(caseref, full, 0))) < 0)
 			return error;
@@ -242,14 +235,22 @@ int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 				       "t", full)) < 0)
 			return error;
 	} else {
-		if ((error = sv_authorize(v, "doc.checkin", sv_obj1("case", spec->case_ref))) < 0)
-			return error;
+		sv_json *objs;
+
 		if (!spec->case_ref)
 			return sv_error(SCRVAULT_EUSAGE, "a new document needs a case (--case REF)");
-		if (!class_valid(doc_class))
+		if (!class_valid(v, doc_class))
 			return sv_error(SCRVAULT_EUSAGE,
-					"document class '%s' is not known: use imr, overview-report, executive-summary, action-plan, combined-chronology, single-agency-chronology, terms-of-reference, interview-record, panel-minutes, notification-form, anonymised-submission or other",
+					"document class '%s' is not in the vault's policy: use imr, overview-report, executive-summary, action-plan, combined-chronology, single-agency-chronology, terms-of-reference, interview-record, panel-minutes, notification-form, anonymised-submission or other (see 'scrvault policy show')",
 					doc_class ? doc_class : "");
+		/* The class and agency decide who may add it (an IMR author: their agency's). */
+		if (!(objs = sv_obj1("case", spec->case_ref)) || sv_json_set_str(objs, "class", doc_class) < 0 ||
+		    (spec->agency && sv_json_set_str(objs, "agency", spec->agency) < 0)) {
+			sv_json_free(objs);
+			return SCRVAULT_ERROR;
+		}
+		if ((error = sv_authorize(v, "doc.checkin", objs)) < 0)
+			return error;
 		if ((error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t",
 				       spec->case_ref)) < 0)
 			return error;
@@ -277,7 +278,7 @@ int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 		}
 		if (spec->doc) {
 			snprintf(p->doc, sizeof(p->doc), "%s", "");
-			if ((error = resolve_doc(p->doc, NULL, v, spec->doc)) < 0)
+			if ((error = sv_doc_resolve(p->doc, NULL, v, spec->doc)) < 0)
 				goto done;
 			p->version = (unsigned)latest + 1;
 		} else {
@@ -536,7 +537,7 @@ int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 	int fd = -1, error;
 
 	memset(&r, 0, sizeof(r));
-	if ((error = resolve_doc(doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
 		return sv_audit_denied(v, "doc.checkout", sv_obj1("doc", docarg), NULL, error);
 	if ((error = sv_authorize(v, "doc.read", version_objects(caseref, doc, version))) < 0)
 		return error;
@@ -552,6 +553,7 @@ int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
 	if ((error = sv_audit_append(v, "doc.checkout", "ok", version_objects(caseref, doc, version), NULL)) < 0 ||
+	    (error = sv_release_record(v, doc, version)) < 0 ||
 	    (error = sv_vault_commit(v)) < 0) {
 		sv_vault_abort(v);
 		return error;
@@ -640,10 +642,31 @@ int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 			return error;
 		if (error == 0)
 			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", case_ref);
-		return sv_query_array(out, v, doc_row, DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id",
-				      "t", case_ref);
 	}
-	return sv_query_array(out, v, doc_row, DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "", NULL);
+	{
+		sv_json *arr = sv_json_array();
+		sv_stmt *st = NULL;
+
+		if (!arr)
+			return SCRVAULT_ERROR;
+		error = case_ref ? sv_db_query(&st, v->db, DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id",
+					       "t", case_ref)
+			: sv_db_query(&st, v->db, DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
+		/* Only what the role reaches: its cases, its agency's IMRs. */
+		if (error == 0)
+			while ((error = sv_stmt_step(st)) == 1)
+				if (sv_authz_sees(v, "doc.list", sv_stmt_text(st, 1), sv_stmt_text(st, 2),
+						  sv_stmt_text(st, 3)) &&
+				    (error = sv_json_append(arr, doc_row(st))) < 0)
+					break;
+		sv_stmt_free(st);
+		if (error < 0) {
+			sv_json_free(arr);
+			return error;
+		}
+		*out = arr;
+		return 0;
+	}
 }
 
 static sv_json *version_row_json(sv_stmt *st)
@@ -678,7 +701,7 @@ int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 	int error;
 
 	*out = NULL;
-	if ((error = resolve_doc(doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "doc.list", version_objects(caseref, doc, 0))) < 0)
 		return error;
@@ -696,7 +719,7 @@ int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
 	int error;
 
 	*out = NULL;
-	if ((error = resolve_doc(doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "doc.list", version_objects(caseref, doc, 0))) < 0)
 		return error;
@@ -711,6 +734,24 @@ int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
 	    (error = scrvault_doc_log(&versions, v, doc)) < 0 ||
 	    (error = sv_json_set(d, "versions", versions)) < 0)
 		goto done;
+	{
+		sv_json *signoffs = NULL;
+		int64_t master = 0;
+
+		if ((error = sv_signoffs(&signoffs, v, doc)) < 0)
+			goto done;
+		/* The agency's master: the newest version with a valid sign-off. */
+		for (size_t i = 0; i < sv_json_count(signoffs); i++) {
+			const sv_json *so = sv_json_at(signoffs, i);
+			const char *ver = sv_json_str(sv_json_get(so, "verification"));
+
+			if (ver && !strncmp(ver, "valid", 5) && sv_json_as_int(sv_json_get(so, "version")) > master)
+				master = sv_json_as_int(sv_json_get(so, "version"));
+		}
+		if ((error = sv_json_set(d, "signoffs", signoffs)) < 0 ||
+		    (master && (error = sv_json_set_int(d, "master_version", master)) < 0))
+			goto done;
+	}
 	*out = d;
 	d = NULL;
 done:
@@ -952,7 +993,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 
 		if (!case_ref)
 			return sv_error(SCRVAULT_EUSAGE, "no documents given");
-		if ((error = sv_authorize(v, "doc.read", sv_obj1("case", case_ref))) < 0)
+		if ((error = sv_authorize(v, "doc.list", sv_obj1("case", case_ref))) < 0)
 			return error;
 		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
 			return error;
@@ -961,13 +1002,18 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		/* Each document with its latest version and that version's file
 		 * name, so the checks below need one query per document, not three. */
 		if ((error = sv_db_query(&st, v->db,
-					 "SELECT d.id, v.version, v.filename FROM documents d"
+					 "SELECT d.id, v.version, v.filename, d.class, coalesce(d.agency, '') FROM documents d"
 					 " LEFT JOIN versions v ON v.doc_id = d.id"
 					 " AND v.version = (SELECT max(version) FROM versions WHERE doc_id = d.id)"
 					 " WHERE d.case_id = ? ORDER BY d.created_at, d.id", "i", id)) < 0)
 			return error;
 		while ((error = sv_stmt_step(st)) == 1) {
-			co_item *grown = sv_realloc(items, (count + 1) * sizeof(*items));
+			co_item *grown;
+
+			/* What the role may not read is left out, not refused. */
+			if (!sv_authz_sees(v, "doc.read", case_ref, sv_stmt_text(st, 3), sv_stmt_text(st, 4)))
+				continue;
+			grown = sv_realloc(items, (count + 1) * sizeof(*items));
 
 			if (!grown) {
 				error = SCRVAULT_ERROR;
@@ -1007,7 +1053,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 				*at = '\0';
 				items[i].version = (unsigned)ver;
 			}
-			if ((error = resolve_doc(items[i].doc, items[i].caseref, v, arg)) < 0)
+			if ((error = sv_doc_resolve(items[i].doc, items[i].caseref, v, arg)) < 0)
 				goto done;
 		}
 		count = n;
@@ -1064,7 +1110,8 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		goto done;
 	for (size_t i = 0; i < count; i++)
 		if ((error = sv_audit_append(v, "doc.checkout", "ok",
-					     version_objects(items[i].caseref, items[i].doc, items[i].version), NULL)) < 0) {
+					     version_objects(items[i].caseref, items[i].doc, items[i].version), NULL)) < 0 ||
+		    (error = sv_release_record(v, items[i].doc, items[i].version)) < 0) {
 			sv_vault_abort(v);
 			goto done;
 		}

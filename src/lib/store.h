@@ -104,6 +104,18 @@ int sv_store_tag_set(sv_store *s, const char *ref, const char *commit,
 		     const char *message, int64_t when);
 int sv_store_tag_get(char **message, sv_store *s, const char *ref);
 
+/*
+ * Read a git-config file with libgit2's parser (policy files).  A file that
+ * does not parse gives SCRVAULT_EUSAGE with libgit2's message, which names
+ * the line.  Entries in file order; names "section.subsection.key".
+ */
+typedef struct {
+	char *name;
+	char *value;		/* NULL for a bare key */
+} sv_conf_entry;
+int sv_conf_read(sv_conf_entry **out, size_t *n, const char *path);
+void sv_conf_free(sv_conf_entry *e, size_t n);
+
 /* Flush every object written since the last sync to stable storage. */
 int sv_store_sync(sv_store *s);
 

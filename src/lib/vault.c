@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "vault_int.h"
+#include "authz.h"
+#include "policy.h"
 #include "fsutil.h"
 #include "schema.h"
 
@@ -228,6 +230,39 @@ int sv_keyring_add(sv_keyring *kr, const char *name,
 	}
 	kr->n++;
 	return 0;
+}
+
+int sv_keyring_rewrap(scrvault *v, const char *drop, const char *name,
+		      const unsigned char x_pub[SV_KEY_LEN])
+{
+	sv_keyring *old = NULL, *kr = NULL;
+	int error;
+
+	if ((error = sv_keyring_load(&old, v->dir)) < 0)
+		return error;
+	if (!(kr = sv_calloc(1, sizeof(*kr)))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	memcpy(kr->id, old->id, sizeof(kr->id));
+	for (size_t i = 0; i < old->n; i++) {
+		const sv_keyring_entry *e = &old->entries[i];
+
+		if (drop && !strcmp(e->name, drop))
+			continue;
+		if ((error = sv_keyring_add(kr, e->name, name && !strcmp(e->name, name) ? x_pub : e->x_pub,
+					    v->vmk)) < 0)
+			goto done;
+	}
+	if (kr->n == 0) {
+		error = sv_error(SCRVAULT_ECONFLICT, "that would leave the vault with no custodian");
+		goto done;
+	}
+	error = sv_keyring_save(kr, v->dir, false);
+done:
+	sv_keyring_free(old);
+	sv_keyring_free(kr);
+	return error;
 }
 
 int sv_keyring_save(const sv_keyring *kr, const char *dir, bool create)
@@ -742,6 +777,31 @@ int scrvault_init(const char *dir, const scrvault_principal_spec *first,
 				goto done;
 			}
 		}
+		/* The default policy, and the first custodian is its coordinator. */
+		{
+			sv_policy *pol = NULL;
+			sv_json *gobj = sv_obj1("principal", first->name), *gdet = sv_obj1("role", "coordinator");
+
+			if (!gobj || !gdet) {
+				sv_json_free(gobj);
+				sv_json_free(gdet);
+				error = SCRVAULT_ERROR;
+			} else if ((error = sv_policy_default(&pol)) < 0 ||
+				   (error = sv_policy_apply(v, pol, "built-in default")) < 0 ||
+				   (error = sv_db_run(v->db, "INSERT INTO grants(principal_id, role, granted_at, granted_by)"
+						      " VALUES (?, 'coordinator', ?, ?)", "iti", v->principal_id, when,
+						      v->principal_id)) < 0) {
+				sv_json_free(gobj);
+				sv_json_free(gdet);
+			} else {
+				error = sv_audit_append(v, "principal.grant", "ok", gobj, gdet);
+			}
+			sv_policy_free(pol);
+			if (error < 0) {
+				sv_vault_abort(v);
+				goto done;
+			}
+		}
 	}
 	/* Key file and keyring before the commit: without them the vault could
 	 * never be opened again. */
@@ -834,8 +894,96 @@ done:
 
 /* ---- open / close ---------------------------------------------------------------- */
 
+/*
+ * Switch the session to the principal of `keyfile` (not a custodian, or
+ * another custodian) after the vault was unlocked: they must prove they hold
+ * the key of a registered, active principal.  A failed attempt is an audit
+ * entry of the unlocking custodian's session.
+ */
+static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
+{
+	sv_identity *pub = NULL, *id = NULL;
+	const char *why = NULL;
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
+		return error;
+	if (pub->has_passphrase && !pp) {
+		error = sv_error(SCRVAULT_EUSAGE, "key file '%s' needs its passphrase: use --as-passphrase-file FILE",
+				 keyfile);
+		goto done;
+	}
+	if ((error = sv_identity_load(&id, keyfile, pp)) < 0) {
+		if (error == SCRVAULT_EDENIED)
+			why = "wrong passphrase";
+		else
+			goto done;
+	} else if (strcmp(id->vault_id, v->id) != 0) {
+		why = "key file of another vault";
+	} else {
+		size_t elen = 0, xlen = 0;
+		const unsigned char *ed, *x;
+
+		if ((error = sv_db_query(&st, v->db, "SELECT id, ed25519_pub, x25519_pub, status, custodian"
+					 " FROM principals WHERE name = ?", "t", id->name)) < 0)
+			goto done;
+		if ((error = sv_stmt_step(st)) < 0)
+			goto done;
+		if (error == 0) {
+			why = "not registered";
+		} else {
+			ed = sv_stmt_blob(st, 1, &elen);
+			x = sv_stmt_blob(st, 2, &xlen);
+			if (elen != SV_KEY_LEN || xlen != SV_KEY_LEN || memcmp(ed, id->ed_pub, SV_KEY_LEN) ||
+			    memcmp(x, id->x_pub, SV_KEY_LEN))
+				why = "key replaced";
+			else if (strcmp(sv_stmt_text(st, 3), "active") != 0)
+				why = "revoked";
+		}
+	}
+	if (why) {
+		sv_json *det = sv_json_object();
+
+		if (det)
+			sv_json_set_str(det, "reason", why);
+		sv_error(SCRVAULT_EDENIED, "key file '%s' (principal '%s') may not act in this vault: %s",
+			 keyfile, pub->name, why);
+		error = v->rolled_back ? SCRVAULT_EDENIED
+			: sv_audit_denied(v, "session.act-as", sv_obj1("principal", pub->name), det, SCRVAULT_EDENIED);
+		if (v->rolled_back)
+			sv_json_free(det);
+		goto done;
+	}
+	free(v->unlocker);
+	v->unlocker = v->principal;
+	v->principal = NULL;
+	if (!(v->principal = sv_strdup(id->name))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	v->principal_id = sv_stmt_int(st, 0);
+	v->custodian = sv_stmt_int(st, 4) != 0;
+	sv_identity_free(v->ident);
+	v->ident = id;
+	id = NULL;
+	error = 0;
+done:
+	sv_stmt_free(st);
+	sv_identity_free(pub);
+	sv_identity_free(id);
+	return error;
+}
+
 int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
 		  const scrvault_secret *passphrase, const char *role)
+{
+	return scrvault_open_as(out, dir, keyfile, passphrase, NULL, NULL, role);
+}
+
+int scrvault_open_as(scrvault **out, const char *dir, const char *keyfile,
+		     const scrvault_secret *passphrase, const char *as_keyfile,
+		     const scrvault_secret *as_passphrase, const char *role)
 {
 	sv_keyring *kr = NULL;
 	sv_identity *id = NULL, *pub = NULL;
@@ -947,12 +1095,18 @@ int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
 		v->custodian = true;
 		sv_stmt_free(st);
 	}
-	if (!(v->principal = sv_strdup(id->name)) ||
-	    !(v->role = sv_strdup(role ? role : "coordinator"))) {
+	if (!(v->principal = sv_strdup(id->name)) || !(v->role = sv_strdup("coordinator"))) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	if (!v->rolled_back && (error = sv_unlock_failures_ingest(v)) < 0)
+	v->ident = id;
+	id = NULL;
+	if (!v->rolled_back && ((error = sv_unlock_failures_ingest(v)) < 0 ||
+				(error = sv_policy_ensure(v)) < 0))
+		goto done;
+	if (as_keyfile && (error = act_as(v, as_keyfile, as_passphrase)) < 0)
+		goto done;
+	if ((error = sv_session_role(v, role)) < 0)
 		goto done;
 	v->opened = true;
 	*out = v;
@@ -992,6 +1146,8 @@ void scrvault_close(scrvault *v)
 	sv_secret_free(v->vmk);
 	sv_secret_free(v->kek);
 	sv_secret_free(v->audit_key);
+	sv_identity_free(v->ident);
+	free(v->unlocker);
 	if (v->lockfd >= 0)
 		close(v->lockfd);
 	free(v->dir);

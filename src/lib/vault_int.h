@@ -24,7 +24,7 @@
 #include "note.h"
 
 #define SV_VAULT_ID_LEN   32		/* hex characters */
-#define SV_SCHEMA_VERSION 1
+#define SV_SCHEMA_VERSION 4
 #define SV_DOC_ID_LEN     32		/* hex characters */
 
 /* HKDF labels: fixed forever for format version 1. */
@@ -57,6 +57,8 @@ struct scrvault {
 	int64_t principal_id;
 	char *principal;		/* name */
 	char *role;
+	char *unlocker;			/* the custodian who unlocked, when someone else acts */
+	sv_identity *ident;		/* the acting principal's keys (signing) */
 	bool custodian;
 };
 
@@ -95,6 +97,13 @@ int sv_keyring_save(const sv_keyring *kr, const char *dir, bool create);
 int sv_keyring_add(sv_keyring *kr, const char *name,
 		   const unsigned char x_pub[SV_KEY_LEN], const sv_secret *vmk);
 void sv_keyring_free(sv_keyring *kr);
+/*
+ * Rewrite the keyring with a fresh wrap of the master key for every
+ * custodian but `drop` (NULL: none), giving `name` (NULL: none) the public
+ * key `x_pub` instead of its old one.
+ */
+int sv_keyring_rewrap(scrvault *v, const char *drop, const char *name,
+		      const unsigned char x_pub[SV_KEY_LEN]);
 
 /*
  * Transactions.  sv_vault_begin starts the one transaction of a state
@@ -166,6 +175,15 @@ int sv_principal_spec_check(const scrvault_principal_spec *s);
 int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
 			const sv_identity *id, int64_t *rowid);
 
+/* Dual control (ops.c): does the policy hold `action` for a second custodian? */
+bool sv_dual_required(scrvault *v, const char *action);
+/* Record a pending operation (params owned); *out gets {"pending":ID,...}. */
+int sv_op_request(sv_json **out, scrvault *v, const char *action, sv_json *params);
+/* Inside a transaction: revoke a principal (records.c). */
+int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason);
+/* Inside a transaction, after its audit entry: a key release in the ledger. */
+int sv_release_record(scrvault *v, const char *doc, unsigned version);
+
 /* {"key": "value"}, or NULL on allocation failure. */
 sv_json *sv_obj1(const char *key, const char *value);
 /* Collect the rows of a query (one optional text argument) into an array. */
@@ -191,6 +209,14 @@ int sv_version_load(sv_version_row *r, scrvault *v, const char *doc, unsigned *v
  */
 int sv_doc_decrypt(scrvault *v, const char *doc, unsigned version,
 		   const sv_version_row *r, int fd);
+
+/*
+ * A document id or unique prefix (at least 6 hex characters) to the full id
+ * and its case reference (doc.c).
+ */
+int sv_doc_resolve(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v, const char *doc);
+/* Every sign-off of a document, each verified again (signoff.c). */
+int sv_signoffs(sv_json **out, scrvault *v, const char *doc);
 
 /* Fan-out path of a version's blob in the store. */
 void sv_blob_path(char *out, size_t len, const char *doc, unsigned version);

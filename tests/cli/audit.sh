@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.bash"
 
 mkvault
+sv principal grant coord auditor >/dev/null
 sv case open --title "MARKERCASE Child" SCR-2026-01 >/dev/null
 head -c 5000 /dev/urandom > "$T/a.bin"
 sv doc checkin --case SCR-2026-01 --class imr --agency MARKERAGENCY --title "MARKERTITLE" "$T/a.bin" >/dev/null

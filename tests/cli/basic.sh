@@ -28,6 +28,9 @@ expect 0 "principal show" -- sv principal show deputy
 out_has "deputy@lscb.example"
 expect 4 "principal show of an unknown name" -- sv principal show nobody
 
+expect 3 "a custodian without a role can unlock but do nothing" -- "$SV" --vault "$V" --key "$T/c2.key" --passphrase-file "$P" principal list
+err_has "holds no role"
+expect 0 "grant the second custodian the coordinator role" -- sv principal grant deputy coordinator
 expect 0 "second custodian can unlock" -- "$SV" --vault "$V" --key "$T/c2.key" --passphrase-file "$P" principal list
 expect 3 "a non-custodian cannot unlock" -- "$SV" --vault "$V" --key "$T/police.key" --passphrase-file "$P" principal list
 err_has "not a custodian"
@@ -99,8 +102,11 @@ expect 0 "doc checkout of two ids into a directory" -- sv doc checkout -o "$T/ou
 expect 2 "several documents need a directory" -- sv doc checkout -o "$T/notadir" "$DOC@1" "$DOC@2"
 expect 0 "fsck is clean" -- sv fsck
 out_has "clean"
+expect 3 "a role not granted cannot be taken" -- sv --role auditor case list
+err_has "does not hold role 'auditor'"
+expect 0 "grant coord the auditor role too" -- sv principal grant coord auditor
 expect 3 "auditor role may not read a document" -- sv --role auditor doc checkout -o "$T/x" "$DOC"
-err_has "permission 'doc.read'"
+err_has "permission 'doc.read"
 
 # -h on every command, and the man page names every command.
 while read -r g c; do

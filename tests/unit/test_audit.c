@@ -31,7 +31,8 @@ static int setup(void **state)
 	assert_int_equal(scrvault_init(f->vault, &s, f->key, pp), 0);
 	assert_int_equal(scrvault_open(&f->v, f->vault, f->key, pp, NULL), 0);
 	scrvault_secret_free(pp);
-	/* A few commands: entries 3.. and a checkpoint after each. */
+	/* A few commands: init made entries 1-4 (one checkpoint), then one
+	 * entry and checkpoint per case opened: 5, 6, 7, 8. */
 	for (int i = 0; i < 4; i++) {
 		char ref[32];
 
@@ -97,8 +98,8 @@ static void test_edited_entry(void **state)
 {
 	fixture *f = *state;
 
-	run(f, "UPDATE audit SET entry = replace(entry, '\"outcome\":\"ok\"', '\"outcome\":\"denied\"') WHERE seq = 4");
-	assert_int_equal(verify(f), 4);
+	run(f, "UPDATE audit SET entry = replace(entry, '\"outcome\":\"ok\"', '\"outcome\":\"denied\"') WHERE seq = 6");
+	assert_int_equal(verify(f), 6);
 }
 
 static void test_edited_entry_and_leaf(void **state)
@@ -110,18 +111,18 @@ static void test_edited_entry_and_leaf(void **state)
 
 	/* Someone with the database key recomputes the leaf hash too: the
 	 * signed checkpoints still catch it, located to one command. */
-	run(f, "UPDATE audit SET entry = replace(entry, '\"outcome\":\"ok\"', '\"outcome\":\"denied\"') WHERE seq = 4");
-	assert_int_equal(sv_db_query(&st, f->v->db, "SELECT entry FROM audit WHERE seq = 4", ""), 0);
+	run(f, "UPDATE audit SET entry = replace(entry, '\"outcome\":\"ok\"', '\"outcome\":\"denied\"') WHERE seq = 6");
+	assert_int_equal(sv_db_query(&st, f->v->db, "SELECT entry FROM audit WHERE seq = 6", ""), 0);
 	assert_int_equal(sv_stmt_step(st), 1);
 	text = strdup(sv_stmt_text(st, 0));
 	sv_stmt_free(st);
 	sv_audit_leaf(leaf, text, strlen(text));
 	free(text);
-	assert_int_equal(sv_db_run(f->v->db, "UPDATE audit SET leaf = ? WHERE seq = 4", "b", leaf, sizeof(leaf)), 0);
+	assert_int_equal(sv_db_run(f->v->db, "UPDATE audit SET leaf = ? WHERE seq = 6", "b", leaf, sizeof(leaf)), 0);
 	{
 		int64_t bad = verify(f);
 
-		assert_true(bad >= 3 && bad <= 4);
+		assert_true(bad >= 5 && bad <= 6);
 	}
 }
 
@@ -137,20 +138,20 @@ static void test_inserted_entry(void **state)
 {
 	fixture *f = *state;
 
-	run(f, "UPDATE audit SET seq = seq + 1000 WHERE seq >= 4;"
-	       "UPDATE audit SET seq = seq - 999 WHERE seq >= 1004;"
-	       "INSERT INTO audit(seq, entry, leaf) SELECT 4, entry, leaf FROM audit WHERE seq = 3;");
-	assert_int_equal(verify(f), 4);
+	run(f, "UPDATE audit SET seq = seq + 1000 WHERE seq >= 6;"
+	       "UPDATE audit SET seq = seq - 999 WHERE seq >= 1006;"
+	       "INSERT INTO audit(seq, entry, leaf) SELECT 6, entry, leaf FROM audit WHERE seq = 5;");
+	assert_int_equal(verify(f), 6);
 }
 
 static void test_reordered_entries(void **state)
 {
 	fixture *f = *state;
 
-	run(f, "UPDATE audit SET seq = -1 WHERE seq = 4;"
-	       "UPDATE audit SET seq = 4 WHERE seq = 5;"
-	       "UPDATE audit SET seq = 5 WHERE seq = -1;");
-	assert_int_equal(verify(f), 4);
+	run(f, "UPDATE audit SET seq = -1 WHERE seq = 6;"
+	       "UPDATE audit SET seq = 6 WHERE seq = 7;"
+	       "UPDATE audit SET seq = 7 WHERE seq = -1;");
+	assert_int_equal(verify(f), 6);
 }
 
 /* Every committed entry is covered by a signed checkpoint at once: the

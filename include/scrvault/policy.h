@@ -1,0 +1,28 @@
+/*
+ * scrvault/policy.h - policy, roles and dual control.
+ */
+#ifndef SCRVAULT_POLICY_H
+#define SCRVAULT_POLICY_H
+
+#include "scrvault/vault.h"
+
+/*
+ * Check a policy file without a vault.  *problems gets an array of
+ * {"line":N,"message":...} (line 0: the policy as a whole); the call returns
+ * 0 if there are none, SCRVAULT_EUSAGE if there are.
+ */
+int scrvault_policy_check(scrvault_json **problems, const char *path);
+/* A policy version (0: the current one): text, digest, roles, classes. */
+int scrvault_policy_show(scrvault_json **out, scrvault *v, int64_t version);
+/*
+ * Make the file the vault's policy: a new version, committed to the store
+ * and audited.  Under dual control *out gets {"pending":ID,...} instead and
+ * nothing changes until another custodian approves ID.
+ */
+int scrvault_policy_load(scrvault_json **out, scrvault *v, const char *path);
+
+/* Approve (true) or refuse a pending operation; only a different custodian. */
+int scrvault_op_decide(scrvault *v, const char *id, bool approve);
+int scrvault_op_list(scrvault_json **out, scrvault *v);
+
+#endif

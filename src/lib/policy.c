@@ -1,0 +1,876 @@
+/*
+ * policy.c - reading, checking and installing policy files (DESIGN §6).
+ *
+ * The file is read once into memory, then parsed by libgit2's config parser
+ * (sv_conf_read) from a private copy, so what is checked is exactly what is
+ * stored.  The checks here are about meaning: known sections and keys, known
+ * actions and classes, valid scopes, and that the policy does not lock the
+ * vault (some board-wide role must still be able to grant roles and load a
+ * policy).  Line numbers for these are found by looking the entry up in the
+ * text; libgit2's own syntax errors already carry theirs.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "policy.h"
+#include "authz.h"
+#include "fsutil.h"
+
+/* Every permission the code asks for (sv_authorize callers). */
+static const char *const known_actions[] = {
+	"principal.add", "principal.read", "principal.revoke", "principal.rotate",
+	"principal.grant", "principal.impact", "case.open", "case.read",
+	"doc.checkin", "doc.list", "doc.read", "doc.read-restricted", "doc.signoff",
+	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
+};
+/* Those that may be limited to one class with ACTION:CLASS. */
+static const char *const class_actions[] = {
+	"doc.checkin", "doc.list", "doc.read", "doc.signoff", NULL
+};
+/* Operations that [dual-control] may hold for a second custodian. */
+static const char *const dual_actions[] = {
+	"policy.load", "principal.revoke", "principal.revoke-custodian", "doc.destroy", NULL
+};
+
+typedef struct {
+	char *name;
+	sv_scope scope;
+} prole;
+
+typedef struct {
+	char *role;
+	char *action;
+	char *doc_class;	/* NULL: every class */
+} pallow;
+
+typedef struct {
+	char *name;
+	char *title;
+	bool restricted;
+	bool agency;
+} pclass;
+
+struct sv_policy {
+	char *name;
+	char *text;
+	prole *roles;
+	size_t nroles;
+	pallow *allows;
+	size_t nallows;
+	pclass *classes;
+	size_t nclasses;
+	char **dual;
+	size_t ndual;
+	int64_t expiry_hours;
+};
+
+extern const char sv_default_policy_text[];
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (int i = 0; list[i]; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+bool sv_policy_action_known(const char *action)
+{
+	return in_list(known_actions, action);
+}
+
+sv_scope sv_scope_parse(const char *s)
+{
+	if (!s)
+		return SV_SCOPE_NONE;
+	if (!strcmp(s, "board"))
+		return SV_SCOPE_BOARD;
+	if (!strcmp(s, "case"))
+		return SV_SCOPE_CASE;
+	if (!strcmp(s, "case-agency"))
+		return SV_SCOPE_CASE_AGENCY;
+	return SV_SCOPE_NONE;
+}
+
+const char *sv_scope_name(sv_scope s)
+{
+	switch (s) {
+	case SV_SCOPE_BOARD: return "board";
+	case SV_SCOPE_CASE: return "case";
+	case SV_SCOPE_CASE_AGENCY: return "case-agency";
+	default: return "none";
+	}
+}
+
+void sv_policy_free(sv_policy *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->text);
+	for (size_t i = 0; i < p->nroles; i++)
+		free(p->roles[i].name);
+	for (size_t i = 0; i < p->nallows; i++) {
+		free(p->allows[i].role);
+		free(p->allows[i].action);
+		free(p->allows[i].doc_class);
+	}
+	for (size_t i = 0; i < p->nclasses; i++) {
+		free(p->classes[i].name);
+		free(p->classes[i].title);
+	}
+	for (size_t i = 0; i < p->ndual; i++)
+		free(p->dual[i]);
+	free(p->roles);
+	free(p->allows);
+	free(p->classes);
+	free(p->dual);
+	free(p);
+}
+
+const char *sv_policy_name(const sv_policy *p) { return p->name; }
+const char *sv_policy_text(const sv_policy *p) { return p->text; }
+
+/* ---- finding an entry's line -------------------------------------------------- */
+
+/* Lower-case copy of [s, s+n) without surrounding blanks. */
+static void trimmed(char *out, size_t outlen, const char *s, size_t n)
+{
+	size_t k = 0;
+
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	for (size_t i = 0; i < n && k + 1 < outlen; i++)
+		out[k++] = s[i];
+	out[k] = '\0';
+}
+
+/*
+ * The line of `key` (with `value`, if given) under the section header that
+ * names `section` and `sub` (the last such header before it), or of the
+ * header itself when key is NULL.  0 if it cannot be found.
+ */
+static int locate(const char *text, const char *section, const char *sub,
+		  const char *key, const char *value)
+{
+	const char *p = text;
+	int line = 0, found = 0;
+	bool in = false;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char buf[512];
+
+		line++;
+		trimmed(buf, sizeof(buf), p, len);
+		if (buf[0] == '[') {
+			char want[300];
+
+			if (sub)
+				snprintf(want, sizeof(want), "[%s \"%s\"]", section, sub);
+			else
+				snprintf(want, sizeof(want), "[%s]", section);
+			in = strncasecmp(buf, want, strlen(want)) == 0;
+			if (in && !key)
+				found = line;
+		} else if (in && key && buf[0] && buf[0] != '#' && buf[0] != ';') {
+			size_t kl = strlen(key);
+			char *eq = strchr(buf, '=');
+
+			if (strncasecmp(buf, key, kl) == 0 &&
+			    (buf[kl] == '\0' || buf[kl] == '=' || isspace((unsigned char)buf[kl]))) {
+				char val[400];
+
+				trimmed(val, sizeof(val), eq ? eq + 1 : "", eq ? strlen(eq + 1) : 0);
+				if (!value || strcmp(val, value) == 0)
+					found = line;
+			}
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return found;
+}
+
+/* ---- checking ------------------------------------------------------------------ */
+
+typedef struct {
+	sv_json *problems;
+	const char *text;
+	int count;
+	char first[400];
+} checker;
+
+static void problem(checker *c, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(checker *c, int line, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+	sv_json *o;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->count++ == 0) {
+		if (line > 0)
+			snprintf(c->first, sizeof(c->first), "line %d: %s", line, msg);
+		else
+			snprintf(c->first, sizeof(c->first), "%s", msg);
+	}
+	if (c->problems && (o = sv_json_object())) {
+		if (sv_json_set_int(o, "line", line) < 0 || sv_json_set_str(o, "message", msg) < 0 ||
+		    sv_json_append(c->problems, o) < 0)
+			sv_json_free(o);
+	}
+}
+
+static bool name_ok(const char *s)
+{
+	if (!s || !*s || strlen(s) > 40)
+		return false;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '-'))
+			return false;
+	return true;
+}
+
+static int parse_bool(bool *out, const char *v)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[] = { "false", "no", "off", "0", NULL };
+
+	if (!v)
+		return -1;
+	for (int i = 0; yes[i]; i++)
+		if (!strcasecmp(v, yes[i]))
+			return *out = true, 0;
+	for (int i = 0; no[i]; i++)
+		if (!strcasecmp(v, no[i]))
+			return *out = false, 0;
+	return -1;
+}
+
+static prole *find_role(sv_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->nroles; i++)
+		if (!strcmp(p->roles[i].name, name))
+			return &p->roles[i];
+	return NULL;
+}
+
+static pclass *find_class(sv_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->nclasses; i++)
+		if (!strcmp(p->classes[i].name, name))
+			return &p->classes[i];
+	return NULL;
+}
+
+static bool grow(void **arr, size_t *n, size_t size)
+{
+	void *g = sv_realloc(*arr, (*n + 1) * size);
+
+	if (!g)
+		return false;
+	*arr = g;
+	memset((char *)g + *n * size, 0, size);
+	(*n)++;
+	return true;
+}
+
+/* Split "section.sub.key" (sub may hold dots) in place. */
+static void split_name(char *name, char **section, char **sub, char **key)
+{
+	char *first = strchr(name, '.'), *last = strrchr(name, '.');
+
+	*section = name;
+	*sub = NULL;
+	*key = NULL;
+	if (!first)
+		return;
+	*first = '\0';
+	*key = last + 1;
+	if (last != first) {
+		*last = '\0';
+		*sub = first + 1;
+	}
+}
+
+/* First pass: sections that declare things (roles, classes). */
+static int declare(sv_policy *p, checker *c, sv_conf_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *name = sv_strdup(e[i].name), *section, *sub, *key;
+
+		if (!name)
+			return SCRVAULT_ERROR;
+		split_name(name, &section, &sub, &key);
+		if (!strcmp(section, "role") && sub && !find_role(p, sub)) {
+			if (!name_ok(sub))
+				problem(c, locate(c->text, "role", sub, NULL, NULL),
+					"role name '%s': use lower-case letters, digits and '-'", sub);
+			else if (!grow((void **)&p->roles, &p->nroles, sizeof(*p->roles)) ||
+				 !(p->roles[p->nroles - 1].name = sv_strdup(sub))) {
+				free(name);
+				return SCRVAULT_ERROR;
+			}
+		} else if (!strcmp(section, "class") && sub && !find_class(p, sub)) {
+			if (!name_ok(sub))
+				problem(c, locate(c->text, "class", sub, NULL, NULL),
+					"class name '%s': use lower-case letters, digits and '-'", sub);
+			else if (!grow((void **)&p->classes, &p->nclasses, sizeof(*p->classes)) ||
+				 !(p->classes[p->nclasses - 1].name = sv_strdup(sub))) {
+				free(name);
+				return SCRVAULT_ERROR;
+			}
+		}
+		free(name);
+	}
+	return 0;
+}
+
+static int entry(sv_policy *p, checker *c, const char *fullname, const char *value)
+{
+	char *name = sv_strdup(fullname), *section, *sub, *key;
+	int line, error = 0;
+
+	if (!name)
+		return SCRVAULT_ERROR;
+	split_name(name, &section, &sub, &key);
+	line = locate(c->text, section, sub, key, value);
+	if (!key) {
+		problem(c, line, "'%s' is not a setting", fullname);
+	} else if (!strcmp(section, "include") || !strcmp(section, "includeif")) {
+		problem(c, line, "a policy may not include other files");
+	} else if (!strcmp(section, "policy") && !sub) {
+		if (strcmp(key, "name"))
+			problem(c, line, "unknown setting 'policy.%s' (known: name)", key);
+		else if (!value || !*value || strlen(value) > 100)
+			problem(c, line, "policy.name must be 1-100 characters");
+		else if (!(free(p->name), p->name = sv_strdup(value)))
+			error = SCRVAULT_ERROR;
+	} else if (!strcmp(section, "role") && sub) {
+		prole *r = find_role(p, sub);
+
+		if (!r) {
+			/* already reported */
+		} else if (!strcmp(key, "scope")) {
+			if ((r->scope = sv_scope_parse(value)) == SV_SCOPE_NONE)
+				problem(c, line, "role '%s': scope must be board, case or case-agency, not '%s'",
+					sub, value ? value : "");
+		} else if (!strcmp(key, "allow")) {
+			char act[64], *colon;
+
+			snprintf(act, sizeof(act), "%s", value ? value : "");
+			colon = strchr(act, ':');
+			if (colon)
+				*colon++ = '\0';
+			if (!in_list(known_actions, act))
+				problem(c, line, "role '%s': unknown action '%s' (see the list at the top of policy/default.conf)",
+					sub, act);
+			else if (colon && !in_list(class_actions, act))
+				problem(c, line, "role '%s': '%s' cannot be limited to a class", sub, act);
+			else if (colon && !find_class(p, colon))
+				problem(c, line, "role '%s': no class '%s' is declared", sub, colon);
+			else if (!grow((void **)&p->allows, &p->nallows, sizeof(*p->allows)) ||
+				 !(p->allows[p->nallows - 1].role = sv_strdup(sub)) ||
+				 !(p->allows[p->nallows - 1].action = sv_strdup(act)) ||
+				 (colon && !(p->allows[p->nallows - 1].doc_class = sv_strdup(colon))))
+				error = SCRVAULT_ERROR;
+		} else {
+			problem(c, line, "unknown setting 'role.%s.%s' (known: scope, allow)", sub, key);
+		}
+	} else if (!strcmp(section, "class") && sub) {
+		pclass *k = find_class(p, sub);
+
+		if (!k) {
+			/* already reported */
+		} else if (!strcmp(key, "title")) {
+			if (!value || !*value || strlen(value) > 80)
+				problem(c, line, "class '%s': title must be 1-80 characters", sub);
+			else if (!(free(k->title), k->title = sv_strdup(value)))
+				error = SCRVAULT_ERROR;
+		} else if (!strcmp(key, "restricted") || !strcmp(key, "agency")) {
+			bool b = false;
+
+			if (parse_bool(&b, value) < 0)
+				problem(c, line, "class '%s': %s must be true or false, not '%s'", sub, key,
+					value ? value : "");
+			else if (!strcmp(key, "restricted"))
+				k->restricted = b;
+			else
+				k->agency = b;
+		} else {
+			problem(c, line, "unknown setting 'class.%s.%s' (known: title, restricted, agency)", sub, key);
+		}
+	} else if (!strcmp(section, "dual-control") && !sub) {
+		if (!strcmp(key, "action")) {
+			if (!value || !in_list(dual_actions, value))
+				problem(c, line, "dual-control: '%s' cannot be held for approval (known: policy.load, "
+					"principal.revoke, principal.revoke-custodian, doc.destroy)", value ? value : "");
+			else if (!grow((void **)&p->dual, &p->ndual, sizeof(*p->dual)) ||
+				 !(p->dual[p->ndual - 1] = sv_strdup(value)))
+				error = SCRVAULT_ERROR;
+		} else if (!strcmp(key, "expiry-hours")) {
+			char *end = NULL;
+			long h = value ? strtol(value, &end, 10) : 0;
+
+			if (!value || !*value || *end || h < 1 || h > 720)
+				problem(c, line, "dual-control.expiry-hours must be a whole number of hours from 1 to 720");
+			else
+				p->expiry_hours = h;
+		} else {
+			problem(c, line, "unknown setting 'dual-control.%s' (known: action, expiry-hours)", key);
+		}
+	} else {
+		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control)",
+			section, sub ? " \"" : "", sub ? sub : "", sub ? "\"" : "");
+	}
+	free(name);
+	return error;
+}
+
+/* Whole-policy checks, after every entry. */
+static void finish(sv_policy *p, checker *c)
+{
+	bool can_grant = false, can_load = false;
+
+	if (!p->name)
+		problem(c, 0, "the policy has no name: add [policy] name = ...");
+	if (p->nroles == 0)
+		problem(c, 0, "the policy defines no roles");
+	if (p->nclasses == 0)
+		problem(c, 0, "the policy defines no document classes");
+	for (size_t i = 0; i < p->nroles; i++) {
+		bool any = false;
+
+		if (p->roles[i].scope == SV_SCOPE_NONE)
+			problem(c, locate(c->text, "role", p->roles[i].name, NULL, NULL),
+				"role '%s' has no scope (board, case or case-agency)", p->roles[i].name);
+		for (size_t j = 0; j < p->nallows; j++)
+			if (!strcmp(p->allows[j].role, p->roles[i].name)) {
+				any = true;
+				if (p->roles[i].scope == SV_SCOPE_BOARD && !p->allows[j].doc_class) {
+					if (!strcmp(p->allows[j].action, "principal.grant"))
+						can_grant = true;
+					if (!strcmp(p->allows[j].action, "policy.load"))
+						can_load = true;
+				}
+			}
+		if (!any)
+			problem(c, locate(c->text, "role", p->roles[i].name, NULL, NULL),
+				"role '%s' allows nothing", p->roles[i].name);
+	}
+	if (p->nroles && (!can_grant || !can_load))
+		problem(c, 0, "no board-wide role may %s: the vault could never be administered again",
+			!can_grant ? "grant roles (principal.grant)" : "load a policy (policy.load)");
+	for (size_t i = 0; i < p->nclasses; i++)
+		if (!p->classes[i].title)
+			problem(c, locate(c->text, "class", p->classes[i].name, NULL, NULL),
+				"class '%s' has no title", p->classes[i].name);
+	if (p->ndual && !p->expiry_hours)
+		p->expiry_hours = 72;
+}
+
+/* Parse `text` (NUL-terminated) through a private copy on disk. */
+static int parse_text(sv_policy **out, sv_json **problems, const char *text, const char *label)
+{
+	char dir[] = "/tmp/scrvault-policy-XXXXXX", path[64];
+	sv_conf_entry *e = NULL;
+	sv_policy *p = NULL;
+	checker c = { .problems = NULL, .text = text };
+	size_t n = 0;
+	int error;
+
+	*out = NULL;
+	if (problems && !*problems && !(*problems = sv_json_array()))
+		return SCRVAULT_ERROR;
+	c.problems = problems ? *problems : NULL;
+	if (strlen(text) > SV_POLICY_MAX)
+		return sv_error(SCRVAULT_EUSAGE, "%s: a policy file may be at most %d KiB", label, SV_POLICY_MAX / 1024);
+	/* libgit2 would follow [include] and [includeIf]: refuse them before it
+	 * sees the text, so a policy never reads another file. */
+	{
+		const char *q = text;
+		int line = 0;
+
+		while (*q) {
+			const char *nl = strchr(q, '\n');
+			size_t len = nl ? (size_t)(nl - q) : strlen(q);
+			char buf[64];
+
+			line++;
+			trimmed(buf, sizeof(buf), q, len < 63 ? len : 63);
+			if (buf[0] == '[') {
+				size_t k = strspn(buf + 1, " \t");
+
+				if (!strncasecmp(buf + 1 + k, "include", 7))
+					problem(&c, line, "a policy may not include other files");
+			}
+			if (!nl)
+				break;
+			q = nl + 1;
+		}
+		if (c.count)
+			return sv_error(SCRVAULT_EUSAGE, "%s: %s", label, c.first);
+	}
+	if (!mkdtemp(dir))
+		return sv_error(SCRVAULT_ERROR, "cannot make a temporary directory: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	error = sv_file_create(path, text, strlen(text), 0600);
+	if (error == 0)
+		error = sv_conf_read(&e, &n, path);
+	unlink(path);
+	rmdir(dir);
+	if (error == SCRVAULT_EUSAGE) {
+		/* libgit2's message names the line; drop our private path from it. */
+		char msg[400], *at;
+
+		snprintf(msg, sizeof(msg), "%s", scrvault_error_message());
+		if ((at = strstr(msg, path)) && at - msg >= 3 && !strncmp(at - 3, "in ", 3) && at[strlen(path)] == ':') {
+			/* "(in /tmp/.../policy.conf:12, column 0)" -> "(line 12, column 0)" */
+			memcpy(at - 3, "line ", 5);
+			memmove(at + 2, at + strlen(path) + 1, strlen(at + strlen(path) + 1) + 1);
+		}
+		problem(&c, 0, "%s", msg);
+		return sv_error(SCRVAULT_EUSAGE, "%s: %s", label, c.first);
+	}
+	if (error < 0)
+		return error;
+	if (!(p = sv_calloc(1, sizeof(*p))) || !(p->text = sv_strdup(text))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = declare(p, &c, e, n)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		if ((error = entry(p, &c, e[i].name, e[i].value)) < 0)
+			goto done;
+	finish(p, &c);
+	if (c.count) {
+		error = sv_error(SCRVAULT_EUSAGE, "%s: %d problem%s; the first: %s", label, c.count,
+				 c.count == 1 ? "" : "s", c.first);
+		goto done;
+	}
+	*out = p;
+	p = NULL;
+done:
+	sv_conf_free(e, n);
+	sv_policy_free(p);
+	return error;
+}
+
+int sv_policy_read(sv_policy **out, sv_json **problems, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_file_read(&text, &len, path, SV_POLICY_MAX + 1)) < 0) {
+		if (error == SCRVAULT_ENOTFOUND)
+			return sv_error(SCRVAULT_ENOTFOUND, "no policy file '%s'", path);
+		return error;
+	}
+	if (memchr(text, '\0', len))
+		error = sv_error(SCRVAULT_EUSAGE, "%s: not a text file", path);
+	else
+		error = parse_text(out, problems, text, path);
+	free(text);
+	return error;
+}
+
+int sv_policy_default(sv_policy **out)
+{
+	return parse_text(out, NULL, sv_default_policy_text, "the built-in default policy");
+}
+
+/* ---- installing ----------------------------------------------------------------- */
+
+static void policy_context(char *out, size_t len, const scrvault *v, int64_t version)
+{
+	snprintf(out, len, "scrvault policy v1 %s %lld", v->id, (long long)version);
+}
+
+int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
+		      char blob[SV_OID_HEXLEN + 1], char path[64])
+{
+	unsigned char hdr[SV_BLOB_HEADER_LEN], sha[SV_SHA256_LEN], *ct = NULL;
+	unsigned char wrapped[SV_SEALED_LEN(SV_KEY_LEN)];
+	size_t len = strlen(p->text);
+	char ctx[160], when[21];
+	sv_secret *dek = NULL;
+	sv_blob_enc *enc = NULL;
+	sv_store_wstream *w = NULL;
+	int64_t last = 0;
+	int error;
+
+	if ((error = sv_db_int(&last, v->db, "SELECT coalesce(max(version), 0) FROM policy_versions", "")) < 0)
+		return error;
+	*version = last + 1;
+	policy_context(ctx, sizeof(ctx), v, *version);
+	/* One chunk: a policy is at most SV_POLICY_MAX bytes. */
+	error = SCRVAULT_ERROR;
+	if (!(ct = sv_malloc(len + SV_GCM_TAG_LEN + 1)))
+		goto done;
+	sv_sha256(sha, p->text, len);
+	if ((error = sv_secret_random(&dek, SV_KEY_LEN)) < 0 ||
+	    (error = sv_blob_enc_new(&enc, hdr, dek, ctx, strlen(ctx))) < 0 ||
+	    (error = sv_blob_enc_chunk(enc, ct, (const unsigned char *)p->text, len, true)) < 0 ||
+	    (error = sv_store_blob_open(&w, v->store, sv_blob_size(len))) < 0 ||
+	    (error = sv_store_blob_write(w, hdr, sizeof(hdr))) < 0 ||
+	    (error = sv_store_blob_write(w, ct, len + SV_GCM_TAG_LEN)) < 0 ||
+	    (error = sv_store_blob_finish(blob, w)) < 0 ||
+	    (error = sv_seal(wrapped, v->kek, sv_secret_data(dek), SV_KEY_LEN, ctx, strlen(ctx))) < 0)
+		goto done;
+	snprintf(path, 64, "policy/%lld", (long long)*version);
+	sv_time_iso(when, sv_now());
+	if ((error = sv_db_run(v->db, "INSERT INTO policy_versions(version, name, text, sha256, blob_oid,"
+			       " wrapped_dek, loaded_at, loaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			       "ittbtbti", *version, p->name, p->text, sha, sizeof(sha), blob,
+			       wrapped, sizeof(wrapped), when, v->principal_id)) < 0 ||
+	    (error = sv_db_exec(v->db, "DELETE FROM policy_roles; DELETE FROM policy_allow;"
+				" DELETE FROM policy_classes; DELETE FROM policy_dual;")) < 0)
+		goto done;
+	for (size_t i = 0; i < p->nroles; i++)
+		if ((error = sv_db_run(v->db, "INSERT INTO policy_roles(role, scope) VALUES (?, ?)", "tt",
+				       p->roles[i].name, sv_scope_name(p->roles[i].scope))) < 0)
+			goto done;
+	for (size_t i = 0; i < p->nallows; i++)
+		if ((error = sv_db_run(v->db, "INSERT OR IGNORE INTO policy_allow(role, action, class) VALUES (?, ?, ?)",
+				       "ttt", p->allows[i].role, p->allows[i].action,
+				       p->allows[i].doc_class ? p->allows[i].doc_class : "")) < 0)
+			goto done;
+	for (size_t i = 0; i < p->nclasses; i++)
+		if ((error = sv_db_run(v->db, "INSERT INTO policy_classes(class, title, restricted, agency) VALUES (?, ?, ?, ?)",
+				       "ttii", p->classes[i].name, p->classes[i].title,
+				       (int64_t)p->classes[i].restricted, (int64_t)p->classes[i].agency)) < 0)
+			goto done;
+	for (size_t i = 0; i < p->ndual; i++)
+		if ((error = sv_db_run(v->db, "INSERT OR IGNORE INTO policy_dual(action) VALUES (?)", "t", p->dual[i])) < 0)
+			goto done;
+	error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('dual_expiry_hours', ?)",
+			  "i", p->expiry_hours ? p->expiry_hours : (int64_t)72);
+done:
+	if (ct) {
+		sv_cleanse(ct, len + SV_GCM_TAG_LEN + 1);
+		free(ct);
+	}
+	sv_secret_free(dek);
+	sv_blob_enc_free(enc);
+	sv_store_wstream_free(w);
+	return error;
+}
+
+int sv_policy_apply(scrvault *v, const sv_policy *p, const char *source)
+{
+	char blob[SV_OID_HEXLEN + 1], head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
+	char path[64], msg[64], ver[24], sha[SV_SHA256_LEN * 2 + 1];
+	unsigned char digest[SV_SHA256_LEN];
+	sv_store_update up = { path, blob };
+	int64_t version = 0;
+	sv_json *det;
+	int error;
+
+	if ((error = sv_policy_install(v, p, &version, blob, path)) < 0)
+		return error;
+	snprintf(msg, sizeof(msg), "policy %lld\n", (long long)version);
+	if ((error = sv_vault_store_head(head, v)) < 0 ||
+	    (error = sv_store_commit(commit, v->store, head[0] ? head : NULL, &up, 1, msg, sv_now())) < 0 ||
+	    (error = sv_vault_record_commit(v, commit)) < 0)
+		return error;
+	sv_sha256(digest, p->text, strlen(p->text));
+	sv_hex(sha, digest, sizeof(digest));
+	snprintf(ver, sizeof(ver), "%lld", (long long)version);
+	if (!(det = sv_json_object()) || sv_json_set_int(det, "version", version) < 0 ||
+	    sv_json_set_str(det, "name", p->name) < 0 || sv_json_set_str(det, "sha256", sha) < 0 ||
+	    sv_json_set_str(det, "source", source) < 0) {
+		sv_json_free(det);
+		return SCRVAULT_ERROR;
+	}
+	return sv_audit_append(v, "policy.load", "ok", sv_obj1("policy", ver), det);
+}
+
+int sv_policy_ensure(scrvault *v)
+{
+	sv_policy *p = NULL;
+	int64_t n = 0;
+	int error;
+
+	if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_versions", "")) < 0 || n > 0)
+		return error < 0 ? error : 0;
+	if (v->rolled_back)
+		return sv_error(SCRVAULT_EINTEGRITY, "the vault has no policy and cannot be changed: %s", v->rollback_msg);
+	if ((error = sv_policy_default(&p)) < 0)
+		return error;
+	if ((error = sv_vault_begin(v)) == 0) {
+		if ((error = sv_policy_apply(v, p, "built-in default")) < 0)
+			sv_vault_abort(v);
+		else
+			error = sv_vault_commit(v);
+	}
+	sv_policy_free(p);
+	return error;
+}
+
+int sv_policy_from_text(sv_policy **out, const char *text, const char *label)
+{
+	return parse_text(out, NULL, text, label);
+}
+
+/* ---- the public calls ------------------------------------------------------------- */
+
+int scrvault_policy_check(scrvault_json **problems, const char *path)
+{
+	sv_policy *p = NULL;
+	int error;
+
+	*problems = NULL;
+	error = sv_policy_read(&p, problems, path);
+	sv_policy_free(p);
+	return error;
+}
+
+int scrvault_policy_load(scrvault_json **out, scrvault *v, const char *path)
+{
+	sv_policy *p = NULL;
+	sv_json *problems = NULL, *params = NULL, *res = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "policy.load", NULL)) < 0)
+		return error;
+	error = sv_policy_read(&p, &problems, path);
+	sv_json_free(problems);
+	if (error < 0)
+		return error;
+	if (sv_dual_required(v, "policy.load")) {
+		if (!(params = sv_json_object()) || sv_json_set_str(params, "text", p->text) < 0)
+			error = SCRVAULT_ERROR;
+		else
+			error = sv_op_request(out, v, "policy.load", params);
+		params = NULL;
+		goto done;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_policy_apply(v, p, "file")) < 0) {
+		sv_vault_abort(v);
+		goto done;
+	}
+	if ((error = sv_vault_commit(v)) < 0)
+		goto done;
+	if (!(res = sv_json_object()) || sv_json_set_str(res, "loaded", p->name) < 0) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	*out = res;
+	res = NULL;
+done:
+	sv_json_free(params);
+	sv_json_free(res);
+	sv_policy_free(p);
+	return error;
+}
+
+static sv_json *role_row(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_str(o, "role", sv_stmt_text(st, 0)) < 0 ||
+	    sv_json_set_str(o, "scope", sv_stmt_text(st, 1)) < 0 ||
+	    sv_json_set_str(o, "allow", sv_stmt_text(st, 2)) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static sv_json *class_row(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_str(o, "class", sv_stmt_text(st, 0)) < 0 ||
+	    sv_json_set_str(o, "title", sv_stmt_text(st, 1)) < 0 ||
+	    sv_json_set_bool(o, "restricted", sv_stmt_int(st, 2) != 0) < 0 ||
+	    sv_json_set_bool(o, "agency", sv_stmt_int(st, 3) != 0) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int scrvault_policy_show(scrvault_json **out, scrvault *v, int64_t version)
+{
+	sv_json *o = NULL, *arr = NULL;
+	sv_stmt *st = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "policy.read", NULL)) < 0)
+		return error;
+	if (version == 0 &&
+	    (error = sv_db_int(&version, v->db, "SELECT coalesce(max(version), 0) FROM policy_versions", "")) < 0)
+		return error;
+	if ((error = sv_db_query(&st, v->db, "SELECT pv.version, pv.name, pv.text, pv.sha256, pv.loaded_at,"
+				 " coalesce(p.name, ''), (SELECT max(version) FROM policy_versions)"
+				 " FROM policy_versions pv LEFT JOIN principals p ON p.id = pv.loaded_by"
+				 " WHERE pv.version = ?", "i", version)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) != 1) {
+		sv_stmt_free(st);
+		return error < 0 ? error : sv_error(SCRVAULT_ENOTFOUND, "no policy version %lld", (long long)version);
+	}
+	{
+		char sha[SV_SHA256_LEN * 2 + 1] = "";
+		size_t len = 0;
+		const unsigned char *d = sv_stmt_blob(st, 3, &len);
+
+		if (d && len == SV_SHA256_LEN)
+			sv_hex(sha, d, len);
+		if (!(o = sv_json_object()) || sv_json_set_int(o, "version", sv_stmt_int(st, 0)) < 0 ||
+		    sv_json_set_bool(o, "current", sv_stmt_int(st, 0) == sv_stmt_int(st, 6)) < 0 ||
+		    sv_json_set_str(o, "name", sv_stmt_text(st, 1)) < 0 ||
+		    sv_json_set_str(o, "sha256", sha) < 0 ||
+		    sv_json_set_str(o, "loaded_at", sv_stmt_text(st, 4)) < 0 ||
+		    sv_json_set_str(o, "loaded_by", sv_stmt_text(st, 5)) < 0 ||
+		    sv_json_set_str(o, "text", sv_stmt_text(st, 2)) < 0)
+			error = SCRVAULT_ERROR;
+		else
+			error = 0;
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		goto done;
+	/* The tables in force (for the current version). */
+	if ((error = sv_query_array(&arr, v, role_row,
+				    "SELECT r.role, r.scope, coalesce(group_concat(CASE WHEN a.class = '' THEN a.action"
+				    " ELSE a.action || ':' || a.class END, ' '), '') FROM policy_roles r"
+				    " LEFT JOIN policy_allow a ON a.role = r.role GROUP BY r.role ORDER BY r.role",
+				    "", NULL)) < 0 ||
+	    (error = sv_json_set(o, "roles", arr)) < 0)
+		goto done;
+	if ((error = sv_query_array(&arr, v, class_row,
+				    "SELECT class, title, restricted, agency FROM policy_classes ORDER BY class",
+				    "", NULL)) < 0 ||
+	    (error = sv_json_set(o, "classes", arr)) < 0)
+		goto done;
+	*out = o;
+	o = NULL;
+done:
+	sv_json_free(o);
+	return error;
+}
