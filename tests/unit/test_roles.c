@@ -1,0 +1,274 @@
+/*
+ * test_roles.c - sign-offs and pending operations under attack, through the
+ * library: a sign-off statement or signature altered in the database, a
+ * sign-off moved to another version, a signer whose key was replaced, an
+ * operation approved after it expired, and the checks every call makes
+ * (scope, the role held, the acting principal's key).
+ */
+#include "unit.h"
+#include <unistd.h>
+#include "vault_int.h"
+
+extern const char sv_default_policy_text[];
+
+typedef struct {
+	char *dir, *vault, *coord, *mgr, *alice, *eve, *file, *policy;
+	scrvault_secret *pp;
+	char doc[SV_DOC_ID_LEN + 1];
+} fixture;
+
+static char *path_in(const char *dir, const char *name)
+{
+	char *p = NULL;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	return p;
+}
+
+static scrvault *as(fixture *f, const char *keyfile, const char *role)
+{
+	scrvault *v = NULL;
+
+	assert_int_equal(scrvault_open_as(&v, f->vault, f->coord, f->pp, keyfile, keyfile ? f->pp : NULL, role), 0);
+	return v;
+}
+
+static int setup(void **state)
+{
+	scrvault_principal_spec s = { .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_case_spec c = { .ref = "SCR-1", .title = "t", .review_type = "scr" };
+	scrvault_checkin_spec ci = { .case_ref = "SCR-1", .doc_class = "imr", .agency = "police" };
+	scrvault_checkin_file cf = { .path = NULL };
+	scrvault_json *res = NULL;
+	fixture *f = calloc(1, sizeof(*f));
+	scrvault *v;
+	FILE *fp;
+
+	assert_non_null(f);
+	assert_int_equal(scrvault_global_init(), 0);
+	f->dir = unit_tmpdir();
+	f->vault = path_in(f->dir, "v");
+	f->coord = path_in(f->dir, "coord.key");
+	f->mgr = path_in(f->dir, "mgr.key");
+	f->alice = path_in(f->dir, "alice.key");
+	f->eve = path_in(f->dir, "eve.key");
+	f->file = path_in(f->dir, "imr.txt");
+	f->policy = path_in(f->dir, "p.conf");
+	assert_non_null(fp = fopen(f->file, "w"));
+	fputs("an IMR\n", fp);
+	fclose(fp);
+	assert_non_null(fp = fopen(f->policy, "w"));
+	fputs(sv_default_policy_text, fp);
+	fclose(fp);
+	assert_int_equal(scrvault_secret_new(&f->pp, "a good passphrase", 17), 0);
+	assert_int_equal(scrvault_init(f->vault, &s, f->coord, f->pp), 0);
+	v = as(f, NULL, NULL);
+	assert_int_equal(scrvault_case_open(v, &c), 0);
+	{
+		scrvault_principal_spec m = { .name = "mgr", .kind = "person", .agency = "police", .kdf_mib = 8 };
+		scrvault_principal_spec a = { .name = "alice", .kind = "person", .agency = "police", .kdf_mib = 8 };
+		scrvault_principal_spec e = { .name = "eve", .kind = "person", .custodian = true, .kdf_mib = 8 };
+
+		assert_int_equal(scrvault_principal_add(v, &m, f->mgr, f->pp), 0);
+		assert_int_equal(scrvault_principal_add(v, &a, f->alice, f->pp), 0);
+		assert_int_equal(scrvault_principal_add(v, &e, f->eve, f->pp), 0);
+	}
+	assert_int_equal(scrvault_principal_grant(v, "mgr", "authorising-manager", "SCR-1", "police"), 0);
+	assert_int_equal(scrvault_principal_grant(v, "alice", "imr-author", "SCR-1", "police"), 0);
+	assert_int_equal(scrvault_principal_grant(v, "eve", "coordinator", NULL, NULL), 0);
+	scrvault_close(v);
+	/* alice checks the IMR in; mgr signs it off. */
+	v = as(f, f->alice, NULL);
+	cf.path = f->file;
+	assert_int_equal(scrvault_doc_checkin(&res, v, &ci, &cf, 1), 0);
+	snprintf(f->doc, sizeof(f->doc), "%s", scrvault_json_str(scrvault_json_get(scrvault_json_at(res, 0), "doc")));
+	scrvault_json_free(res);
+	scrvault_close(v);
+	v = as(f, f->mgr, NULL);
+	assert_int_equal(scrvault_doc_signoff(&res, v, f->doc, 1), 0);
+	scrvault_json_free(res);
+	scrvault_close(v);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	unit_rmtree(f->dir);
+	scrvault_secret_free(f->pp);
+	free(f->dir); free(f->vault); free(f->coord); free(f->mgr); free(f->alice);
+	free(f->eve); free(f->file); free(f->policy);
+	free(f);
+	return 0;
+}
+
+/* The verification string of the only sign-off, and the master version. */
+static void signoff_status(fixture *f, char *out, size_t len, int64_t *master)
+{
+	scrvault_json *d = NULL;
+	scrvault *v = as(f, NULL, NULL);
+	const scrvault_json *so;
+
+	assert_int_equal(scrvault_doc_show(&d, v, f->doc), 0);
+	so = scrvault_json_at(scrvault_json_get(d, "signoffs"), 0);
+	assert_non_null(so);
+	snprintf(out, len, "%s", scrvault_json_str(scrvault_json_get(so, "verification")));
+	*master = scrvault_json_get(d, "master_version") ? scrvault_json_int(scrvault_json_get(d, "master_version")) : 0;
+	scrvault_json_free(d);
+	scrvault_close(v);
+}
+
+static void sql(fixture *f, const char *text)
+{
+	scrvault *v = as(f, NULL, NULL);
+
+	assert_int_equal(sv_db_exec(v->db, text), 0);
+	scrvault_close(v);
+}
+
+static void test_signoff_verifies(void **state)
+{
+	fixture *f = *state;
+	char st[128];
+	int64_t master = 0;
+
+	signoff_status(f, st, sizeof(st), &master);
+	assert_string_equal(st, "valid");
+	assert_int_equal(master, 1);
+}
+
+static void test_signoff_statement_edited(void **state)
+{
+	fixture *f = *state;
+	char st[128];
+	int64_t master = 0;
+
+	/* Someone with the database key edits the signed statement. */
+	sql(f, "UPDATE signoffs SET statement = replace(statement, '\"agency\":\"police\"', '\"agency\":\"health\"')");
+	signoff_status(f, st, sizeof(st), &master);
+	assert_non_null(strstr(st, "INVALID"));
+	assert_int_equal(master, 0);
+}
+
+static void test_signoff_signature_edited(void **state)
+{
+	fixture *f = *state;
+	char st[128];
+	int64_t master = 0;
+
+	sql(f, "UPDATE signoffs SET signature = zeroblob(64)");
+	signoff_status(f, st, sizeof(st), &master);
+	assert_non_null(strstr(st, "does not verify"));
+	assert_int_equal(master, 0);
+}
+
+static void test_signoff_moved_to_another_version(void **state)
+{
+	fixture *f = *state;
+	scrvault_checkin_spec ci = { .doc = f->doc };
+	scrvault_checkin_file cf = { .path = f->file };
+	scrvault_json *res = NULL;
+	scrvault *v = as(f, f->alice, NULL);
+	char st[128];
+	int64_t master = 0;
+
+	assert_int_equal(scrvault_doc_checkin(&res, v, &ci, &cf, 1), 0);
+	scrvault_json_free(res);
+	scrvault_close(v);
+	/* The row claims version 2: the statement still says version 1. */
+	sql(f, "UPDATE signoffs SET version = 2");
+	signoff_status(f, st, sizeof(st), &master);
+	assert_non_null(strstr(st, "other content"));
+	assert_int_equal(master, 0);
+}
+
+static void test_signoff_key_replaced(void **state)
+{
+	fixture *f = *state;
+	char *newkey = path_in(f->dir, "mgr2.key"), st[128];
+	scrvault *v = as(f, NULL, NULL);
+	int64_t master = 0;
+
+	assert_int_equal(scrvault_principal_rotate(v, "mgr", newkey, f->pp, 8), 0);
+	scrvault_close(v);
+	signoff_status(f, st, sizeof(st), &master);
+	assert_non_null(strstr(st, "since replaced"));
+	assert_int_equal(master, 1);
+	/* The old key file can no longer act. */
+	assert_int_equal(scrvault_open_as(&v, f->vault, f->coord, f->pp, f->mgr, f->pp, NULL), SCRVAULT_EDENIED);
+	free(newkey);
+}
+
+static void test_scope_and_roles(void **state)
+{
+	fixture *f = *state;
+	scrvault_json *res = NULL;
+	scrvault *v = NULL;
+
+	/* alice holds imr-author only: no other role can be taken. */
+	assert_int_equal(scrvault_open_as(&v, f->vault, f->coord, f->pp, f->alice, f->pp, "coordinator"),
+			 SCRVAULT_EDENIED);
+	v = as(f, f->alice, NULL);
+	assert_string_equal(scrvault_role(v), "imr-author");
+	assert_string_equal(scrvault_whoami(v), "alice");
+	/* An imr-author signs nothing off and opens no case. */
+	assert_int_equal(scrvault_doc_signoff(&res, v, f->doc, 1), SCRVAULT_EDENIED);
+	{
+		scrvault_case_spec c = { .ref = "SCR-2", .title = "t", .review_type = "scr" };
+
+		assert_int_equal(scrvault_case_open(v, &c), SCRVAULT_EDENIED);
+	}
+	scrvault_close(v);
+	/* A key file with the wrong passphrase cannot act. */
+	{
+		scrvault_secret *bad = NULL;
+
+		assert_int_equal(scrvault_secret_new(&bad, "not the passphrase", 18), 0);
+		assert_int_equal(scrvault_open_as(&v, f->vault, f->coord, f->pp, f->alice, bad, NULL), SCRVAULT_EDENIED);
+		scrvault_secret_free(bad);
+	}
+}
+
+static void test_pending_op_expires(void **state)
+{
+	fixture *f = *state;
+	scrvault_json *res = NULL, *list = NULL;
+	scrvault *v = as(f, NULL, NULL);
+	char id[32];
+
+	assert_int_equal(scrvault_policy_load(&res, v, f->policy), 0);
+	assert_non_null(scrvault_json_get(res, "pending"));
+	snprintf(id, sizeof(id), "%s", scrvault_json_str(scrvault_json_get(res, "pending")));
+	scrvault_json_free(res);
+	/* Its time passes. */
+	assert_int_equal(sv_db_exec(v->db, "UPDATE pending_ops SET expires_at = '2000-01-01T00:00:00Z'"), 0);
+	assert_int_equal(scrvault_op_list(&list, v), 0);
+	assert_string_equal(scrvault_json_str(scrvault_json_get(scrvault_json_at(list, 0), "state")), "expired");
+	scrvault_json_free(list);
+	scrvault_close(v);
+	assert_int_equal(scrvault_open(&v, f->vault, f->eve, f->pp, NULL), 0);
+	assert_int_equal(scrvault_op_decide(v, id, true), SCRVAULT_ECONFLICT);
+	assert_non_null(strstr(scrvault_error_message(), "expired"));
+	/* Still version 1 of the policy. */
+	assert_int_equal(scrvault_policy_show(&res, v, 0), 0);
+	assert_int_equal(scrvault_json_int(scrvault_json_get(res, "version")), 1);
+	scrvault_json_free(res);
+	scrvault_close(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_signoff_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signoff_statement_edited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signoff_signature_edited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signoff_moved_to_another_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signoff_key_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scope_and_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_op_expires, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
