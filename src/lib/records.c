@@ -437,6 +437,15 @@ int scrvault_principal_revoke(scrvault_json **out, scrvault *v, const char *name
 		return error;
 	if (strcmp(status, "active") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is already %s", name, status);
+	if (custodian) {
+		int64_t others = 0;
+
+		if ((error = sv_db_int(&others, v->db, "SELECT count(*) FROM principals WHERE custodian = 1"
+				       " AND status = 'active' AND id <> ?", "i", id)) < 0)
+			return error;
+		if (others == 0)
+			return sv_error(SCRVAULT_ECONFLICT, "'%s' is the last custodian: add another before revoking", name);
+	}
 	if (sv_dual_required(v, "principal.revoke") ||
 	    (custodian && sv_dual_required(v, "principal.revoke-custodian"))) {
 		if (!(params = sv_obj1("principal", name)) || (reason && sv_json_set_str(params, "reason", reason) < 0)) {

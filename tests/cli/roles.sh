@@ -191,7 +191,29 @@ out_has "policy 2 (current): board policy 2"
 expect 0 "and the first is kept" -- sv policy show --version 1
 out_has "scrvault default 1"
 expect 2 "a broken policy is not even proposed" -- sv policy load "$T/p.conf"
+# Taking a role away.
+expect 0 "ungrant the panel member's role" -- sv principal ungrant pam panel-member --case SCR-X
+expect 3 "she can no longer act at all (no role left)" -- as pam doc list
+expect 4 "ungranting what is not held" -- sv principal ungrant pam panel-member --case SCR-X
+
+# A service principal (the purge job): a key file without passphrase, only if 0600.
+expect 2 "only a service principal may go without passphrase" -- sv principal add --no-passphrase --key-out "$T/nopass.key" carol
+expect 0 "a service principal without passphrase" -- sv principal add --kind service --no-passphrase --key-out "$T/purge.key" purge
+[ "$(stat -c %a "$T/purge.key")" = 600 ]; ok $? "its key file is 0600"
+sv principal grant purge records-manager >/dev/null
+expect 0 "it acts with no passphrase" -- sv --as-key "$T/purge.key" case list
+chmod 644 "$T/purge.key"
+expect 3 "a passphrase-less key file readable by others is refused" -- sv --as-key "$T/purge.key" case list
+err_has "0600"
+chmod 600 "$T/purge.key"
+
 expect 0 "fsck is clean after all this" -- sv fsck
 expect 0 "the audit log verifies" -- sv audit verify
+
+# The last custodian able to grant roles keeps that role.
+mkvault solo
+expect 6 "the only coordinator cannot lose the role" -- sv principal ungrant coord coordinator
+err_has "no active custodian would be left"
+expect 6 "the last custodian cannot be revoked" -- sv principal revoke coord
 
 finish
