@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vault_int.h"
+#include "policy.h"
 #include "authz.h"
 
 static int note(sv_json *list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -109,11 +110,41 @@ static int check_audit(scrvault *v, sv_json *problems, int64_t *count)
 	return error;
 }
 
+/* Every sign-off verifies again (signoff.c). */
+static int check_signoffs(scrvault *v, sv_json *problems, int64_t *count)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	*count = 0;
+	if ((error = sv_db_query(&st, v->db, "SELECT DISTINCT doc_id FROM signoffs ORDER BY doc_id", "")) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *so = NULL;
+
+		if ((error = sv_signoffs(&so, v, sv_stmt_text(st, 0))) < 0)
+			break;
+		for (size_t i = 0; i < sv_json_count(so); i++) {
+			const sv_json *o = sv_json_at(so, i);
+			const char *ver = sv_json_str(sv_json_get(o, "verification"));
+
+			(*count)++;
+			if (!ver || strncmp(ver, "valid", 5) != 0)
+				note(problems, "sign-off of document %s version %lld by %s: %s", sv_stmt_text(st, 0),
+				     (long long)sv_json_as_int(sv_json_get(o, "version")),
+				     sv_json_str(sv_json_get(o, "signer")), ver ? ver : "?");
+		}
+		sv_json_free(so);
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
+
 int scrvault_fsck(scrvault_json **report, scrvault *v)
 {
 	char head[SV_OID_HEXLEN + 1], ref[SV_OID_HEXLEN + 1], *detail = NULL;
 	sv_json *r = NULL, *problems = NULL, *warnings = NULL, *checked = NULL;
-	int64_t nversions = 0, nentries = 0;
+	int64_t nversions = 0, nentries = 0, npolicies = 0, nsignoffs = 0;
 	int error, rc;
 
 	*report = NULL;
@@ -135,14 +166,16 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 	rc = sv_store_head(ref, v->store);
 	if (rc == 0 && strcmp(ref, head) != 0) {
 		if (sv_store_descends(v->store, head, ref) == 1)
-			note(warnings, "the newest changes are not yet published with a signed checkpoint; the next command publishes them");
+			note(warnings, "the store's ref is behind the database (a command stopped after its commit); the next command moves it");
 		else
 			note(problems, "store ref %s is not in the database's history (the database was rolled back or the store altered)", ref);
 	} else if (rc < 0) {
 		note(problems, "store has no head ref");
 	}
 	if ((error = check_versions(v, head, problems, &nversions)) < 0 ||
-	    (error = check_audit(v, problems, &nentries)) < 0)
+	    (error = check_audit(v, problems, &nentries)) < 0 ||
+	    (error = sv_policy_fsck(v, head, problems, &npolicies)) < 0 ||
+	    (error = check_signoffs(v, problems, &nsignoffs)) < 0)
 		goto done;
 	/* The signed checkpoints, the stored tree and the store's newest checkpoint. */
 	{
@@ -160,7 +193,9 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 		sv_json_free(ar);
 	}
 	if ((error = sv_json_set_int(checked, "versions", nversions)) < 0 ||
-	    (error = sv_json_set_int(checked, "audit_entries", nentries)) < 0)
+	    (error = sv_json_set_int(checked, "audit_entries", nentries)) < 0 ||
+	    (error = sv_json_set_int(checked, "policy_versions", npolicies)) < 0 ||
+	    (error = sv_json_set_int(checked, "signoffs", nsignoffs)) < 0)
 		goto done;
 	error = sv_json_count(problems) ? SCRVAULT_EINTEGRITY : 0;
 	{

@@ -874,3 +874,58 @@ done:
 	sv_json_free(o);
 	return error;
 }
+
+/* fsck: every policy version is in the store, decrypts, and matches its text and digest. */
+int sv_policy_fsck(scrvault *v, const char *head, sv_json *problems, int64_t *count)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	*count = 0;
+	if ((error = sv_db_query(&st, v->db, "SELECT version, text, sha256, blob_oid, wrapped_dek FROM policy_versions"
+				 " ORDER BY version", "")) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		int64_t ver = sv_stmt_int(st, 0);
+		const char *text = sv_stmt_text(st, 1), *oid = sv_stmt_text(st, 3);
+		size_t shalen = 0, wlen = 0, blen = 0;
+		const unsigned char *sha = sv_stmt_blob(st, 2, &shalen), *wrapped = sv_stmt_blob(st, 4, &wlen);
+		unsigned char digest[SV_SHA256_LEN], *blob = NULL, *plain = NULL;
+		char path[64], at[SV_OID_HEXLEN + 1], ctx[160], msg[200] = "";
+		sv_secret *dek = NULL;
+		sv_blob_dec *dec = NULL;
+
+		(*count)++;
+		snprintf(path, sizeof(path), "policy/%lld", (long long)ver);
+		policy_context(ctx, sizeof(ctx), v, ver);
+		sv_sha256(digest, text ? text : "", text ? strlen(text) : 0);
+		if (!sha || shalen != SV_SHA256_LEN || memcmp(sha, digest, SV_SHA256_LEN) != 0)
+			snprintf(msg, sizeof(msg), "its text does not match its recorded SHA-256");
+		else if (head && head[0] && (sv_store_lookup(at, v->store, head, path) < 0 || strcmp(at, oid ? oid : "")))
+			snprintf(msg, sizeof(msg), "the store has no %s, or another blob there", path);
+		else if (!wrapped || wlen != SV_SEALED_LEN(SV_KEY_LEN) ||
+			 sv_open(&dek, v->kek, wrapped, wlen, ctx, strlen(ctx)) < 0)
+			snprintf(msg, sizeof(msg), "its key does not open");
+		else if (sv_store_blob_get(&blob, &blen, v->store, oid, SV_POLICY_MAX + 64) < 0 ||
+			 blen < SV_BLOB_HEADER_LEN + SV_GCM_TAG_LEN ||
+			 sv_blob_dec_new(&dec, blob, dek, ctx, strlen(ctx)) < 0 ||
+			 !(plain = sv_malloc(blen)) ||
+			 sv_blob_dec_chunk(dec, plain, blob + SV_BLOB_HEADER_LEN, blen - SV_BLOB_HEADER_LEN, true) < 0 ||
+			 blen - SV_BLOB_HEADER_LEN - SV_GCM_TAG_LEN != strlen(text) ||
+			 memcmp(plain, text, strlen(text)) != 0)
+			snprintf(msg, sizeof(msg), "its stored copy does not decrypt to its text");
+		if (msg[0]) {
+			char line[300];
+
+			snprintf(line, sizeof(line), "policy version %lld: %s", (long long)ver, msg);
+			if ((error = sv_json_append(problems, sv_json_string(line))) < 0)
+				break;
+		}
+		free(plain);
+		free(blob);
+		sv_secret_free(dek);
+		sv_blob_dec_free(dec);
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}

@@ -48,6 +48,9 @@ int sv_policy_apply(scrvault *v, const sv_policy *p, const char *source);
 /* A vault without a policy (new, or older than schema 4) gets the default. */
 int sv_policy_ensure(scrvault *v);
 
+/* fsck: each version's stored copy and digest; problems appended as strings. */
+int sv_policy_fsck(scrvault *v, const char *head, sv_json *problems, int64_t *count);
+
 /* Whether `action` names a permission the policy language knows. */
 bool sv_policy_action_known(const char *action);
 

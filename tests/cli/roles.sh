@@ -208,6 +208,14 @@ err_has "0600"
 chmod 600 "$T/purge.key"
 
 expect 0 "fsck is clean after all this" -- sv fsck
+out_has "clean"
+# A damaged stored policy is found.
+oid=$(git --git-dir="$V/store.git" rev-parse "main:policy/1")
+obj="$V/store.git/objects/${oid:0:2}/${oid:2}"; cp "$obj" "$T/pol.orig"; chmod u+w "$obj"
+printf '\x00' | dd of="$obj" bs=1 seek=40 conv=notrunc 2>/dev/null
+expect 5 "fsck finds a damaged stored policy" -- sv fsck
+out_has "policy version 1"
+cp "$T/pol.orig" "$obj"
 expect 0 "the audit log verifies" -- sv audit verify
 
 # The last custodian able to grant roles keeps that role.

@@ -150,6 +150,16 @@ static void test_signoff_statement_edited(void **state)
 	signoff_status(f, st, sizeof(st), &master);
 	assert_non_null(strstr(st, "INVALID"));
 	assert_int_equal(master, 0);
+	/* fsck reports it too. */
+	{
+		scrvault_json *r = NULL;
+		scrvault *v = as(f, NULL, NULL);
+
+		assert_int_equal(scrvault_fsck(&r, v), SCRVAULT_EINTEGRITY);
+		assert_non_null(strstr(scrvault_json_str(scrvault_json_at(scrvault_json_get(r, "problems"), 0)), "sign-off"));
+		scrvault_json_free(r);
+		scrvault_close(v);
+	}
 }
 
 static void test_signoff_signature_edited(void **state)
