@@ -239,8 +239,7 @@ static int store_closed_nodes(scrvault *v, uint64_t index, const sv_hash *leaf)
 #define PUBLISH_ENTRIES 64
 #define PUBLISH_SECONDS 300
 
-/* The newest signed checkpoint: size (0: none) and, if asked, its note. */
-static int latest_row(int64_t *size, char **note, scrvault *v)
+int sv_audit_latest(int64_t *size, char **note, scrvault *v)
 {
 	sv_stmt *st = NULL;
 	int error;
@@ -274,7 +273,7 @@ static int sign_checkpoint(scrvault *v)
 	if (!v->audit_key)
 		return sv_error(SCRVAULT_ERROR, "the audit signing key is not available");
 	if ((error = sv_audit_size(&size, v)) < 0 ||
-	    (error = latest_row(&last, NULL, v)) < 0)
+	    (error = sv_audit_latest(&last, NULL, v)) < 0)
 		return error;
 	if ((uint64_t)last >= size) {
 		v->audit_dirty = false;
@@ -324,14 +323,14 @@ static int publish_checkpoint(scrvault *v, bool force)
 
 	if (v->rolled_back)
 		return 0;
-	if ((error = latest_row(&size, NULL, v)) < 0)
+	if ((error = sv_audit_latest(&size, NULL, v)) < 0)
 		return error;
 	if (size == 0 || size <= v->published_size)
 		return 0;
 	if (!force && v->published_at && size - v->published_size < PUBLISH_ENTRIES &&
 	    sv_now() - v->published_at < PUBLISH_SECONDS)
 		return 0;
-	if ((error = latest_row(&size, &note, v)) < 0 || (error = sv_vault_store_head(head, v)) < 0)
+	if ((error = sv_audit_latest(&size, &note, v)) < 0 || (error = sv_vault_store_head(head, v)) < 0)
 		goto done;
 	if (!head[0]) {
 		error = sv_error(SCRVAULT_EINTEGRITY, "the database records no store head");

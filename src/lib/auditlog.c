@@ -90,24 +90,12 @@ static int hashes_from(sv_hash **out, size_t *n, const sv_json *arr)
 /* The latest signed checkpoint: size and note (note may be NULL). */
 static int latest_checkpoint(uint64_t *size, char **note, scrvault *v)
 {
-	sv_stmt *st = NULL;
-	int error;
+	int64_t n = 0;
+	int error = sv_audit_latest(&n, note, v);
 
-	*size = 0;
-	if (note)
-		*note = NULL;
-	if ((error = sv_db_query(&st, v->db, "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1", "")) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		*size = (uint64_t)sv_stmt_int(st, 0);
-		if (note && !(*note = sv_strdup(sv_stmt_text(st, 1))))
-			error = SCRVAULT_ERROR;
-		else
-			error = 0;
-	} else if (error == 0) {
+	*size = (uint64_t)n;
+	if (error == 0 && n == 0)
 		error = sv_error(SCRVAULT_ENOTFOUND, "the audit log has no signed checkpoint yet");
-	}
-	sv_stmt_free(st);
 	return error;
 }
 

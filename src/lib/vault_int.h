@@ -136,6 +136,8 @@ int sv_audit_denied(scrvault *v, const char *action, sv_json *objects,
 		    sv_json *details, int code);
 /* Node source over the stored tree (merkle.h), ctx = the session. */
 int sv_audit_node(sv_hash *out, void *ctx, unsigned level, uint64_t index);
+/* The newest signed checkpoint: size (0: none yet) and, if `note`, its text. */
+int sv_audit_latest(int64_t *size, char **note, scrvault *v);
 /* Number of entries in the log. */
 int sv_audit_size(uint64_t *out, scrvault *v);
 /*
