@@ -68,6 +68,8 @@ typedef struct {
 void cli_table(const scrvault_json *rows, const cli_col *cols);
 /* Print JSON (with --json) or the table; frees `j`. */
 int cli_print_list(const cli_args *a, scrvault_json *j, const cli_col *cols);
+/* Print one object as "key  value" lines. */
+void cli_print_fields(const scrvault_json *j, const cli_col *fields);
 /* Print one object as "key: value" lines, or JSON with --json. */
 int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields);
 

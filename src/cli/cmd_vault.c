@@ -127,6 +127,10 @@ static int cmd_principal_show(cli_args *a)
 	if (!a->json) {
 		const scrvault_json *roles = scrvault_json_get(j, "roles");
 
+		cli_print_fields(j, principal_fields);
+		if (scrvault_json_count(roles) == 0)
+			printf("%-16s %s\n", "roles", "none (grant one with 'scrvault principal grant')");
+
 		for (size_t i = 0; i < scrvault_json_count(roles); i++) {
 			const scrvault_json *r = scrvault_json_at(roles, i);
 			const char *c = scrvault_json_str(scrvault_json_get(r, "case"));
@@ -135,6 +139,8 @@ static int cmd_principal_show(cli_args *a)
 			printf("%-16s %s%s%s%s%s\n", i ? "" : "roles", scrvault_json_str(scrvault_json_get(r, "role")),
 			       c ? " for case " : " (board-wide)", c ? c : "", ag ? ", agency " : "", ag ? ag : "");
 		}
+		scrvault_json_free(j);
+		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	return cli_print_object(a, j, principal_fields);
 }

@@ -288,16 +288,20 @@ int cli_print_list(const cli_args *a, scrvault_json *j, const cli_col *cols)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
+void cli_print_fields(const scrvault_json *j, const cli_col *fields)
 {
 	char buf[256];
 
-	if (a->json) {
+	for (int i = 0; fields[i].key; i++)
+		printf("%-16s %s\n", fields[i].header, cell(j, fields[i].key, buf, sizeof(buf)));
+}
+
+int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
+{
+	if (a->json)
 		cli_print_json(j);
-	} else {
-		for (int i = 0; fields[i].key; i++)
-			printf("%-16s %s\n", fields[i].header, cell(j, fields[i].key, buf, sizeof(buf)));
-	}
+	else
+		cli_print_fields(j, fields);
 	scrvault_json_free(j);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
