@@ -955,6 +955,10 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 			sv_json_free(det);
 		goto done;
 	}
+	if (strcmp(id->name, v->principal) == 0) {
+		error = 0;	/* the custodian as themselves: nothing to switch */
+		goto done;
+	}
 	free(v->unlocker);
 	v->unlocker = v->principal;
 	v->principal = NULL;
