@@ -140,7 +140,7 @@ typedef struct {
 
 /* 46 MiB, 2 passes: above OWASP's floor, and leaves room under the 64 MiB
  * memory ceiling of a whole command. */
-#define SV_ARGON2_DEFAULT  ((sv_argon2_params){ 2, 47104, 1 })
+#define SV_ARGON2_DEFAULT  ((sv_argon2_params){ 2, 47104, 2 })
 #define SV_ARGON2_MIN_KIB  8192
 
 /* Argon2id(passphrase, salt) into a new 32-byte secret. */
