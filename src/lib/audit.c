@@ -279,8 +279,12 @@ static int sign_checkpoint(scrvault *v)
 		v->audit_dirty = false;
 		return 0;
 	}
-	/* Never sign a tree that does not extend the last signed one. */
-	if (last > 0) {
+	/*
+	 * Never sign a tree that does not extend the last signed one.  A
+	 * checkpoint this session signed itself, under the vault lock, needs no
+	 * second look: nothing else can have written to the log since.
+	 */
+	if (last > 0 && last != v->signed_size) {
 		sv_stmt *st = NULL;
 		const unsigned char *r;
 		size_t rlen = 0;
@@ -309,6 +313,7 @@ static int sign_checkpoint(scrvault *v)
 			       " VALUES (?, ?, ?, NULL, ?)", "ibtt", (int64_t)size, cp.root.h,
 			       sizeof(cp.root.h), note, when)) < 0)
 		goto done;
+	v->signed_size = (int64_t)size;
 	v->audit_dirty = false;
 done:
 	free(note);

@@ -49,6 +49,7 @@ struct scrvault {
 	bool dirty_before;		/* audit_dirty when the transaction began */
 	bool rolled_back;		/* the store holds a newer checkpoint */
 	char pending_head[SV_OID_HEXLEN + 1];	/* store head recorded in this transaction */
+	int64_t signed_size;		/* size of the last checkpoint this session signed */
 	int64_t published_size;		/* the store's checkpoint covers this many */
 	int64_t published_at;		/* when this session last wrote it (0: never) */
 	double audit_seconds;		/* time spent in audit work (benchmarks) */

@@ -207,7 +207,16 @@ static void test_never_signs_over_rewritten_history(void **state)
 	unsigned char leaf[32];
 
 	/* Rewrite entry 3 consistently (entry, leaf and nodes would all need
-	 * rewriting; the leaf alone is enough for the check to bite). */
+	 * rewriting; the leaf alone is enough for the check to bite), between
+	 * sessions, as someone holding the database key would. */
+	{
+		scrvault_secret *pp = NULL;
+
+		scrvault_close(f->v);
+		assert_int_equal(scrvault_secret_new(&pp, "a good passphrase", 17), 0);
+		assert_int_equal(scrvault_open(&f->v, f->vault, f->key, pp, NULL), 0);
+		scrvault_secret_free(pp);
+	}
 	memset(leaf, 0x42, sizeof(leaf));
 	assert_int_equal(sv_db_run(f->v->db, "UPDATE audit SET leaf = ? WHERE seq = 3", "b", leaf, sizeof(leaf)), 0);
 	run(f, "DELETE FROM audit_nodes");
