@@ -37,6 +37,7 @@
  * one exception: several threads may read blobs at once (sv_store_blob_reader
  * and sv_store_blob_read, one stream each) while nothing writes to the store.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -55,6 +56,7 @@
 
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 #include <zlib.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -107,6 +109,8 @@ struct sv_store {
 	git_odb *odb;
 	sv_backend *be;			/* owned by odb */
 	pthread_mutex_t rlock;		/* readers' use of odb (see blob reading) */
+	char *objdir;			/* objects/ */
+	bool packs;			/* libgit2's pack backend is in odb */
 };
 
 /* A loose object being written to a temp file. */
@@ -1314,6 +1318,51 @@ static int be_new(sv_backend **out, const char *objdir)
  * Init, open, sync
  */
 
+static bool has_packs(const char *objdir);
+
+/*
+ * Add libgit2's pack backend once objects/pack holds a pack: 1 if it was
+ * added now, 0 if not (already there, or no pack), <0 on error.  Called at
+ * open and again when an object is not found (a pack may have arrived since,
+ * from git gc or a restore).  Callers that share odb hold rlock.
+ */
+static int add_packs(sv_store *s)
+{
+	git_odb_backend *pack = NULL;
+	int error;
+
+	if (s->packs || !has_packs(s->objdir))
+		return 0;
+	if ((error = git_odb_backend_pack(&pack, s->objdir)) < 0 ||
+	    (error = git_odb_add_backend(s->odb, pack, 1)) < 0) {
+		if (pack)
+			pack->free(pack);
+		return sv_git_error(error, "cannot read the store's packs");
+	}
+	s->packs = true;
+	return 1;
+}
+
+/* Whether objects/pack holds a pack. */
+static bool has_packs(const char *objdir)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/pack", objdir);
+	if (!(d = opendir(path)))
+		return false;
+	while (!found && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		found = n > 5 && strcmp(e->d_name + n - 5, ".pack") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *f)
 {
 	(void)sb;
@@ -1445,12 +1494,25 @@ int sv_store_open(sv_store **out, const char *path)
 		error = sv_git_error(error, "cannot open store '%s'", path);
 		goto cleanup;
 	}
-	if ((error = git_repository_odb(&s->odb, s->repo)) < 0 ||
-	    (error = git_repository_item_path(&objdir, s->repo,
-					      GIT_REPOSITORY_ITEM_OBJECTS)) < 0) {
+	/*
+	 * Our own object database: our backend reads and writes every loose
+	 * object (libgit2's loose backend would only add a second existence
+	 * probe per object written), and libgit2's pack backend joins only when
+	 * the store holds packs (git gc, a restored mirror).  Without packs
+	 * there is nothing for it to find, and libgit2 rescans objects/pack on
+	 * every object that is not there yet, that is, on every write.
+	 */
+	if ((error = git_repository_item_path(&objdir, s->repo, GIT_REPOSITORY_ITEM_OBJECTS)) < 0 ||
+	    (error = git_odb_new(&s->odb)) < 0) {
 		error = sv_git_error(error, "cannot open store '%s'", path);
 		goto cleanup;
 	}
+	if (!(s->objdir = sv_strdup(objdir.ptr))) {
+		error = SCRVAULT_ERROR;
+		goto cleanup;
+	}
+	if ((error = add_packs(s)) < 0)
+		goto cleanup;
 	if ((error = be_new(&be, objdir.ptr)) < 0)
 		goto cleanup;
 	if ((error = git_odb_add_backend(s->odb, &be->parent,
@@ -1460,6 +1522,7 @@ int sv_store_open(sv_store **out, const char *path)
 		goto cleanup;
 	}
 	s->be = be;
+	git_repository_set_odb(s->repo, s->odb);
 
 cleanup:
 	git_buf_dispose(&objdir);
@@ -1478,6 +1541,7 @@ void sv_store_free(sv_store *s)
 	git_odb_free(s->odb);
 	git_repository_free(s->repo);
 	pthread_mutex_destroy(&s->rlock);
+	free(s->objdir);
 	free(s);
 }
 
@@ -1708,6 +1772,8 @@ int sv_store_blob_reader(sv_store_rstream **out, uint64_t *size, sv_store *s,
 	} else if (error == SCRVAULT_ENOTFOUND) {
 		pthread_mutex_lock(&s->rlock);
 		error = git_odb_read(&r->obj, s->odb, &id);
+		if (error == GIT_ENOTFOUND && add_packs(s) == 1)
+			error = git_odb_read(&r->obj, s->odb, &id);
 		if (error < 0) {
 			r->obj = NULL;
 			if (error == GIT_ENOTFOUND)
@@ -1831,7 +1897,10 @@ static int lookup_commit(git_commit **out, sv_store *s, const char *hex)
 	*out = NULL;
 	if ((error = parse_oid(&id, hex)) < 0)
 		return error;
-	if ((error = git_commit_lookup(out, s->repo, &id)) < 0) {
+	error = git_commit_lookup(out, s->repo, &id);
+	if (error == GIT_ENOTFOUND && add_packs(s) == 1)
+		error = git_commit_lookup(out, s->repo, &id);
+	if (error < 0) {
 		*out = NULL;
 		if (error == GIT_ENOTFOUND)
 			return sv_error(SCRVAULT_ENOTFOUND, "no commit '%s'", hex);

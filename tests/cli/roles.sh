@@ -108,6 +108,12 @@ expect 3 "alice cannot read the health IMR" -- as alice doc checkout -o "$T/h.ou
 expect 3 "alice cannot replace the health IMR" -- as alice doc checkin --doc "$HD" "$T/police.txt"
 expect 0 "the panel member reads case X" -- as pam doc checkout -o "$T/pam.out" "$HD"
 expect 3 "the panel member cannot read case Y" -- as pam doc checkout -o "$T/pam-y.out" "$YD"
+printf 'interview\n' > "$T/interview.txt"
+sv doc checkin --case SCR-X --class interview-record "$T/interview.txt" >/dev/null
+ID=$(sv doc list --case SCR-X --json | grep -o '"class":"interview-record"[^}]*' | grep -o '"doc":"[0-9a-f]*"' | cut -d'"' -f4)
+expect 3 "a restricted class (interview record) is refused to the panel member" -- as pam doc checkout -o "$T/iv.out" "$ID"
+err_has "restricted"
+expect 0 "...and released to the coordinator" -- sv doc checkout -o "$T/iv.out" "$ID"
 expect 0 "the panel member lists cases" -- as pam case list
 out_has "SCR-X"
 ! grep -q "SCR-Y" "$T/out"; ok $? "...and sees nothing of case Y"

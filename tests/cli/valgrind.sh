@@ -37,7 +37,29 @@ cp "$T/obj.orig" "$obj"
 vg "doc list --json" doc list --json
 vg "doc show" doc show "$D"
 vg "principal add" principal add --key-out "$T/p.key" --new-passphrase-file "$P" --kdf-memory 8 someone
+vg "principal grant" principal grant coord auditor
 vg "refused read (auditor)" --role auditor doc checkout -o "$T/x" "$D"
+# the roles and policy commands, and acting as another principal
+sv principal grant someone imr-author --case SCR-2026-01 --agency police >/dev/null
+sv principal add --key-out "$T/m.key" --new-passphrase-file "$P" --kdf-memory 8 manager >/dev/null
+sv principal grant manager authorising-manager --case SCR-2026-01 --agency police >/dev/null
+printf 'police imr\n' > "$T/imr.txt"
+vg "act-as check-in" --as-key "$T/p.key" --as-passphrase-file "$P" doc checkin --case SCR-2026-01 --class imr --agency police "$T/imr.txt"
+PD=$(sv doc list --json | grep -o '"agency":"police"[^}]*' | grep -o '"doc":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
+vg "act-as refused read" --as-key "$T/p.key" --as-passphrase-file "$P" doc checkout -o "$T/y" "$D"
+vg "doc signoff" --as-key "$T/m.key" --as-passphrase-file "$P" doc signoff "$PD@1"
+vg "doc show (sign-offs verified)" doc show "$PD"
+vg "principal impact" principal impact someone
+vg "policy show" policy show
+"${VG[@]}" "$SV" policy check "$ROOT/policy/default.conf" >/dev/null 2>"$T/err"
+ok $(( $? == 99 )) "valgrind clean: policy check"
+sed 's/allow = case.open/allow = case.opne/' "$ROOT/policy/default.conf" > "$T/bad.conf"
+"${VG[@]}" "$SV" policy check "$T/bad.conf" >/dev/null 2>"$T/err"
+ok $(( $? == 99 )) "valgrind clean: policy check with problems"
+vg "policy load (pending)" policy load "$ROOT/policy/default.conf"
+vg "op list" op list
+vg "principal rotate" principal rotate --key-out "$T/m2.key" --new-passphrase-file "$P" --kdf-memory 8 manager
+vg "principal revoke" principal revoke someone
 vg "audit tail" audit tail
 vg "audit export" audit export -o "$T/e.jsonl"
 vg "audit prove" audit prove 3
