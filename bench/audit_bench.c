@@ -229,7 +229,8 @@ int main(int argc, char **argv)
 		{
 			scrvault_principal_spec d = { .name = "coord2", .kind = "person", .custodian = true };
 
-			if (asprintf(&key2, "%s/coord2.key", argv[1]) < 0 || scrvault_principal_add(v, &d, key2, pp) < 0)
+			if (asprintf(&key2, "%s/coord2.key", argv[1]) < 0 || scrvault_principal_add(v, &d, key2, pp) < 0 ||
+			    scrvault_principal_grant(v, "coord2", "coordinator", NULL, NULL) < 0)
 				die("second custodian");
 		}
 		scrvault_close(v);
