@@ -1099,7 +1099,10 @@ int scrvault_open_as(scrvault **out, const char *dir, const char *keyfile,
 		v->custodian = true;
 		sv_stmt_free(st);
 	}
-	if (!(v->principal = sv_strdup(id->name)) || !(v->role = sv_strdup("coordinator"))) {
+	/* Until the role is settled below, what the session does (moving failed
+	 * unlocks into the log, loading the default policy into an older vault)
+	 * it does as the custodian who unlocked. */
+	if (!(v->principal = sv_strdup(id->name)) || !(v->role = sv_strdup("custodian"))) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
