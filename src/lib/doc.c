@@ -842,12 +842,41 @@ static int co_tmpfile(char name[32], int dirfd)
 	return -1;
 }
 
+/*
+ * Decrypt into an unnamed file (O_TMPFILE) and link it in under its name
+ * only once it verified: nothing is ever visible at the name before, and a
+ * document that fails, or a crash, leaves nothing behind.  1 when done this
+ * way (result in *rc); 0 when it cannot be (an existing file to replace, no
+ * O_TMPFILE, no /proc): the caller then uses a named temporary file.
+ */
+static int co_write_unnamed(co_batch *b, co_item *it, int *rc)
+{
+	char proc[64];
+	int fd;
+
+	if ((fd = openat(b->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	*rc = sv_doc_decrypt(b->v, it->doc, it->version, &it->row, fd);
+	if (*rc == 0 && linkat(AT_FDCWD, proc, b->dirfd, it->name, AT_SYMLINK_FOLLOW) < 0) {
+		close(fd);
+		if (errno == EEXIST || errno == ENOENT)
+			return 0;	/* --force over a file, or no /proc: decrypt again the other way */
+		*rc = sv_error(SCRVAULT_ERROR, "cannot write '%s/%s': %s", b->outdir, it->name, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	return 1;
+}
+
 /* Decrypt one document into a temporary file and rename it into place. */
 static int co_write(co_batch *b, co_item *it)
 {
 	char tmp[32];
 	int fd, rc;
 
+	if (co_write_unnamed(b, it, &rc))
+		return rc;
 	if ((fd = co_tmpfile(tmp, b->dirfd)) < 0)
 		return sv_error(SCRVAULT_ERROR, "cannot create a file in '%s': %s", b->outdir, strerror(errno));
 	rc = sv_doc_decrypt(b->v, it->doc, it->version, &it->row, fd);
