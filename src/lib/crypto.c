@@ -1129,3 +1129,146 @@ int sv_unbase64(unsigned char **out, size_t *outlen, const char *in)
 	*outlen = w - pad;
 	return 0;
 }
+
+/* ---- primitives of the age format ------------------------------------------ */
+
+static int chacha_crypt(unsigned char *out, const sv_secret *key,
+			const unsigned char nonce[SV_CHACHA_NONCE_LEN],
+			const unsigned char *in, size_t len, unsigned char *tag,
+			bool enc)
+{
+	EVP_CIPHER_CTX *c = NULL;
+	int n = 0, error = SCRVAULT_ERROR;
+
+	if (key->len != SV_KEY_LEN)
+		return sv_error(SCRVAULT_EUSAGE, "chacha20-poly1305 key must be %d bytes",
+				SV_KEY_LEN);
+	if (len > INT_MAX - SV_CHACHA_TAG_LEN)
+		return sv_error(SCRVAULT_EUSAGE, "data to encrypt is too large");
+	if ((c = EVP_CIPHER_CTX_new()) == NULL
+	    || EVP_CipherInit_ex(c, EVP_chacha20_poly1305(), NULL, NULL, NULL, enc) != 1
+	    || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, SV_CHACHA_NONCE_LEN, NULL) != 1
+	    || EVP_CipherInit_ex(c, NULL, NULL, key->data, nonce, enc) != 1
+	    || (!enc && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, SV_CHACHA_TAG_LEN,
+					    tag) != 1)
+	    || (len && (EVP_CipherUpdate(c, out, &n, in, (int)len) != 1
+			|| (size_t)n != len))) {
+		error = ossl_error(SCRVAULT_ERROR, "chacha20-poly1305 failed");
+		goto done;
+	}
+	if (EVP_CipherFinal_ex(c, out + len, &n) != 1 || n != 0) {
+		error = enc ? ossl_error(SCRVAULT_ERROR, "chacha20-poly1305 failed")
+			    : ossl_error(SCRVAULT_EINTEGRITY,
+					 "chacha20-poly1305 authentication failed");
+		goto done;
+	}
+	if (enc && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, SV_CHACHA_TAG_LEN,
+				       tag) != 1) {
+		error = ossl_error(SCRVAULT_ERROR, "chacha20-poly1305 failed");
+		goto done;
+	}
+	error = 0;
+
+done:
+	EVP_CIPHER_CTX_free(c);
+	if (error < 0 && len)
+		OPENSSL_cleanse(out, len);
+	return error;
+}
+
+int sv_chacha20poly1305_seal(unsigned char *out, const sv_secret *key,
+			     const unsigned char nonce[SV_CHACHA_NONCE_LEN],
+			     const void *plain, size_t len)
+{
+	return chacha_crypt(out, key, nonce, plain, len, out + len, true);
+}
+
+int sv_chacha20poly1305_open(unsigned char *out, const sv_secret *key,
+			     const unsigned char nonce[SV_CHACHA_NONCE_LEN],
+			     const unsigned char *in, size_t inlen)
+{
+	unsigned char tag[SV_CHACHA_TAG_LEN];
+
+	if (inlen < SV_CHACHA_TAG_LEN)
+		return sv_error(SCRVAULT_EINTEGRITY, "chacha20-poly1305 ciphertext is too short");
+	memcpy(tag, in + inlen - SV_CHACHA_TAG_LEN, SV_CHACHA_TAG_LEN);
+	return chacha_crypt(out, key, nonce, in, inlen - SV_CHACHA_TAG_LEN, tag, false);
+}
+
+int sv_hmac_sha256(unsigned char out[SV_SHA256_LEN], const sv_secret *key,
+		   const void *data, size_t len)
+{
+	static unsigned char empty[1];
+	EVP_MAC *mac = NULL;
+	EVP_MAC_CTX *mctx = NULL;
+	OSSL_PARAM params[2];
+	size_t outlen = 0;
+	int error = SCRVAULT_ERROR;
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL
+	    || (mctx = EVP_MAC_CTX_new(mac)) == NULL
+	    || EVP_MAC_init(mctx, key->len ? key->data : empty, key->len, params) != 1
+	    || (len && EVP_MAC_update(mctx, data, len) != 1)
+	    || EVP_MAC_final(mctx, out, &outlen, SV_SHA256_LEN) != 1
+	    || outlen != SV_SHA256_LEN) {
+		error = ossl_error(SCRVAULT_ERROR, "hmac-sha256 failed");
+		goto done;
+	}
+	error = 0;
+
+done:
+	EVP_MAC_CTX_free(mctx);	/* frees (and cleanses) the keyed state */
+	EVP_MAC_free(mac);
+	return error;
+}
+
+int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
+	      const void *salt, size_t saltlen, unsigned log_n,
+	      uint32_t r, uint32_t p)
+{
+	static unsigned char empty[1];
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *kctx = NULL;
+	OSSL_PARAM params[7], *q = params;
+	sv_secret *okm = NULL;
+	uint64_t n, maxmem;
+	int error;
+
+	*out = NULL;
+	if (log_n < 1 || log_n > 30 || r == 0 || p == 0 || len == 0
+	    || (saltlen && !salt))
+		return sv_error(SCRVAULT_EUSAGE, "scrypt parameters are out of range");
+	n = (uint64_t)1 << log_n;
+	maxmem = 128 * (uint64_t)r * n + 128 * (uint64_t)r * p + (1u << 20);
+	if ((error = sv_secret_new(&okm, len)) < 0)
+		goto done;
+
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
+		passphrase->len ? passphrase->data : empty, passphrase->len);
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+		saltlen ? (void *)salt : empty, saltlen);
+	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n);
+	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r);
+	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p);
+	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxmem);
+	*q = OSSL_PARAM_construct_end();
+
+	if ((kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL
+	    || (kctx = EVP_KDF_CTX_new(kdf)) == NULL
+	    || EVP_KDF_derive(kctx, okm->data, len, params) != 1) {
+		error = ossl_error(SCRVAULT_ERROR, "scrypt key derivation failed");
+		goto done;
+	}
+	*out = okm;
+	okm = NULL;
+	error = 0;
+
+done:
+	sv_secret_free(okm);
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	return error;
+}

@@ -197,4 +197,37 @@ int sv_blob_dec_chunk(sv_blob_dec *d, unsigned char *out,
 		      const unsigned char *in, size_t inlen, bool last);
 void sv_blob_dec_free(sv_blob_dec *d);
 
+/* ---- primitives of the age format (age.c) ---------------------------------- */
+
+#define SV_CHACHA_NONCE_LEN  12
+#define SV_CHACHA_TAG_LEN    16
+
+/*
+ * ChaCha20-Poly1305 (RFC 8439) with the caller's 12-byte nonce and no
+ * associated data.  Seal: out receives len + SV_CHACHA_TAG_LEN bytes
+ * (ciphertext || tag).  Open: `in` is ciphertext || tag (inlen >= 16), out
+ * receives inlen - 16 bytes, and a bad tag returns SCRVAULT_EINTEGRITY with
+ * `out` cleansed.  The key must be SV_KEY_LEN bytes.  Never reuse a
+ * (key, nonce) pair; age only ever uses each key once per nonce.
+ */
+int sv_chacha20poly1305_seal(unsigned char *out, const sv_secret *key,
+			     const unsigned char nonce[SV_CHACHA_NONCE_LEN],
+			     const void *plain, size_t len);
+int sv_chacha20poly1305_open(unsigned char *out, const sv_secret *key,
+			     const unsigned char nonce[SV_CHACHA_NONCE_LEN],
+			     const unsigned char *in, size_t inlen);
+
+/* HMAC-SHA256 of public data under a secret key. */
+int sv_hmac_sha256(unsigned char out[SV_SHA256_LEN], const sv_secret *key,
+		   const void *data, size_t len);
+
+/*
+ * scrypt (RFC 7914) with N = 2^log_n, r, p into a new secret of `len` bytes.
+ * log_n must be 1..30; the memory ceiling is set to what the parameters need
+ * (128 * r * N plus slack), so the caller must bound log_n itself.
+ */
+int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
+	      const void *salt, size_t saltlen, unsigned log_n,
+	      uint32_t r, uint32_t p);
+
 #endif

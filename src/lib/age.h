@@ -1,0 +1,182 @@
+/*
+ * age.h - the age v1 file format (https://age-encryption.org/v1, C2SP).
+ *
+ * Internal to libscrvault.  What exists: the header (version line, stanzas,
+ * MAC line) parser and writer, X25519 recipient stanzas (wrap and unwrap),
+ * scrypt recipient stanzas (unwrap only, work factor at most
+ * SV_AGE_MAX_WORK_FACTOR), the header MAC, the STREAM payload, Bech32
+ * recipients ("age1...") and identities ("AGE-SECRET-KEY-1..."), and the
+ * ASCII armor.  Whole files are handled in memory; there is no streaming API
+ * yet.  Cryptography goes through crypto.h only.
+ *
+ * Every function returns 0 or a negative SCRVAULT_* code with a message set.
+ * Malformed or unauthentic input is SCRVAULT_EINTEGRITY; the finer reason a
+ * decryption failed is reported as an sv_age_status.
+ */
+#ifndef SV_AGE_H
+#define SV_AGE_H
+
+#include "common.h"
+#include "crypto.h"
+
+#define SV_AGE_FILE_KEY_LEN     16
+#define SV_AGE_CHUNK            65536
+#define SV_AGE_MAC_LEN          32
+#define SV_AGE_NONCE_LEN        16
+/* The largest scrypt work factor (log2 N) decryption accepts (as age does). */
+#define SV_AGE_MAX_WORK_FACTOR  22
+
+/* Why a decryption failed; the categories of the C2SP test vectors. */
+typedef enum {
+	SV_AGE_OK = 0,
+	SV_AGE_ARMOR,		/* the ASCII armor is malformed */
+	SV_AGE_HEADER,		/* the header does not parse, or a stanza of a
+				   known type is malformed or invalid */
+	SV_AGE_NO_MATCH,	/* no stanza could be unwrapped */
+	SV_AGE_HMAC,		/* a file key was unwrapped, the header MAC is wrong */
+	SV_AGE_PAYLOAD,		/* the payload is truncated, extended or corrupt */
+	SV_AGE_OTHER		/* usage error, out of memory, library failure */
+} sv_age_status;
+
+/* A short lower-case name for a status ("header failure", ...). */
+const char *sv_age_status_name(sv_age_status s);
+
+/* ---- Bech32 (BIP 173, no length limit, as age uses it) ------------------- */
+
+/*
+ * Encode `len` bytes under `hrp` (lower case).  *out is a new NUL-terminated
+ * string; `upper` produces the all-upper-case form.  The caller frees it (or,
+ * if it encodes a secret, cleanses it first).
+ */
+int sv_bech32_encode(char **out, const char *hrp, const unsigned char *data,
+		     size_t len, bool upper);
+/*
+ * Decode `s` (all lower or all upper case, valid checksum, zero padding
+ * bits).  *hrp is a new lower-case string, *data new memory of *len bytes;
+ * the caller frees both (cleansing *data if it is secret).  Any defect is
+ * SCRVAULT_EINTEGRITY.
+ */
+int sv_bech32_decode(char **hrp, unsigned char **data, size_t *len, const char *s);
+
+/* ---- recipients and identities -------------------------------------------- */
+
+/* "age1..." (lower case) <-> a 32-byte X25519 public key. */
+int sv_age_recipient_encode(char **out, const unsigned char pub[SV_KEY_LEN]);
+int sv_age_recipient_decode(unsigned char pub[SV_KEY_LEN], const char *s);
+/*
+ * "AGE-SECRET-KEY-1..." (upper case only) <-> a 32-byte X25519 private key.
+ * Encoding returns the string in a new secret (NUL-terminated, length
+ * includes the NUL); decoding returns a new 32-byte secret.
+ */
+int sv_age_identity_encode(sv_secret **out, const sv_secret *priv);
+int sv_age_identity_decode(sv_secret **priv, const char *s);
+
+/* ---- base64 as age writes it -------------------------------------------------- */
+
+/* Standard alphabet, no padding.  *out is new, NUL-terminated. */
+int sv_age_b64_encode(char **out, const unsigned char *in, size_t len);
+/*
+ * Strict decoding: standard alphabet only, no padding, no whitespace, and
+ * canonical (the unused low bits of the last character are zero).  *out is
+ * new memory of *outlen bytes.
+ */
+int sv_age_b64_decode(unsigned char **out, size_t *outlen, const char *in, size_t len);
+
+/* ---- the header ---------------------------------------------------------------- */
+
+/* One recipient stanza.  args[0] is the type; every arg is NUL-terminated. */
+typedef struct {
+	char **args;
+	size_t nargs;
+	unsigned char *body;
+	size_t bodylen;
+} sv_age_stanza;
+
+typedef struct {
+	sv_age_stanza *stanzas;
+	size_t n;
+	unsigned char mac[SV_AGE_MAC_LEN];
+	size_t mac_input_len;	/* bytes the MAC covers: up to and including "---" */
+	size_t len;		/* the whole header, through the MAC line's LF */
+} sv_age_header;
+
+/*
+ * Parse the header at the start of `in`.  Strict: LF line ends only, every
+ * argument non-empty printable ASCII, body lines of 64 columns ending with a
+ * shorter one, canonical unpadded base64, "--- " and a 43-character MAC.
+ * At least one stanza.  Malformed: SCRVAULT_EINTEGRITY.  Stanza contents are
+ * not interpreted here.  Free with sv_age_header_free.
+ */
+int sv_age_header_parse(sv_age_header **out, const unsigned char *in, size_t len);
+void sv_age_header_free(sv_age_header *h);
+
+/*
+ * Write a header of `n` stanzas and its MAC under `file_key` into new memory
+ * (*out, *outlen; the caller frees).
+ */
+int sv_age_header_encode(unsigned char **out, size_t *outlen,
+			 const sv_age_stanza *stanzas, size_t n,
+			 const sv_secret *file_key);
+
+/*
+ * The header MAC: HMAC-SHA256 under HKDF-SHA256(file key, no salt, "header")
+ * of `len` bytes of header text (through "---").
+ */
+int sv_age_header_mac(unsigned char mac[SV_AGE_MAC_LEN], const sv_secret *file_key,
+		      const void *hdr, size_t len);
+
+/* ---- ASCII armor ------------------------------------------------------------------ */
+
+/* Armor `len` bytes: BEGIN line, padded base64 in 64-column lines, END line. */
+int sv_age_armor(char **out, size_t *outlen, const unsigned char *in, size_t len);
+/*
+ * Remove the armor.  Whitespace before and after is allowed; LF or CRLF line
+ * ends; every line 64 columns but the last (1..64); canonical padded base64;
+ * nothing else.  Malformed: SCRVAULT_EINTEGRITY.
+ */
+int sv_age_dearmor(unsigned char **out, size_t *outlen, const unsigned char *in,
+		   size_t len);
+/* True when `in` looks armored (optional whitespace, then "-----"). */
+bool sv_age_is_armored(const unsigned char *in, size_t len);
+
+/* ---- whole files ----------------------------------------------------------------- */
+
+/* What decryption may use: X25519 identities and/or passphrases. */
+typedef struct {
+	const sv_secret *const *x25519;	/* 32-byte private keys */
+	size_t n_x25519;
+	const sv_secret *const *passphrases;	/* tried on an scrypt stanza */
+	size_t n_passphrases;
+} sv_age_identities;
+
+/* How the input is encoded. */
+typedef enum {
+	SV_AGE_FORM_AUTO = 0,	/* armored if sv_age_is_armored, else binary */
+	SV_AGE_FORM_BINARY,
+	SV_AGE_FORM_ARMORED	/* anything but valid armor is SV_AGE_ARMOR */
+} sv_age_form;
+
+/*
+ * Decrypt a whole age file in the given form.  On success *out
+ * holds the plaintext (*outlen bytes, never NULL).  On failure the return is
+ * negative and *status says why; for SV_AGE_PAYLOAD only, *out holds the
+ * authenticated prefix (every chunk verified before the failure), which the
+ * caller must treat as incomplete; otherwise *out is NULL.  Free the
+ * plaintext with sv_age_free_plain.  `status` may be NULL.
+ */
+int sv_age_decrypt(unsigned char **out, size_t *outlen, const unsigned char *in,
+		   size_t len, sv_age_form form, const sv_age_identities *ids,
+		   sv_age_status *status);
+
+/*
+ * Encrypt `len` bytes to `n` (>= 1) X25519 recipients with a fresh file key;
+ * `armor` produces the ASCII-armored form.  *out is new (*outlen bytes).
+ */
+int sv_age_encrypt(unsigned char **out, size_t *outlen, const unsigned char *plain,
+		   size_t len, const unsigned char (*recipients)[SV_KEY_LEN], size_t n,
+		   bool armor);
+
+/* Cleanse and free a plaintext buffer; NULL-safe. */
+void sv_age_free_plain(unsigned char *p, size_t len);
+
+#endif
