@@ -79,60 +79,22 @@ static int buf_str(struct buf *b, const char *s)
 
 /* ---- base64 ----------------------------------------------------------------- */
 
-static const char b64_chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Encode, with '=' padding when `pad`. */
+/*
+ * age's base64 is the standard alphabet without padding, canonical only.
+ * The one base64 codec is sv_base64/sv_unbase64 (crypto.c, strict, padded):
+ * these adapt it.
+ */
 static int b64_encode(char **out, const unsigned char *in, size_t len, bool pad)
 {
-	size_t i, o = 0;
-	char *s;
+	char *s = sv_base64(in, len);
+	size_t n;
 
 	*out = NULL;
-	if (len > (SIZE_MAX - 8) / 4 * 3)
-		return sv_error(SCRVAULT_EUSAGE, "data to encode is too large");
-	if ((s = sv_malloc((len + 2) / 3 * 4 + 1)) == NULL)
+	if (!s)
 		return SCRVAULT_ERROR;
-	for (i = 0; i + 3 <= len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-
-		s[o++] = b64_chars[v >> 18];
-		s[o++] = b64_chars[(v >> 12) & 63];
-		s[o++] = b64_chars[(v >> 6) & 63];
-		s[o++] = b64_chars[v & 63];
-	}
-	if (len - i == 1) {
-		s[o++] = b64_chars[in[i] >> 2];
-		s[o++] = b64_chars[(in[i] & 3) << 4];
-		if (pad) {
-			s[o++] = '=';
-			s[o++] = '=';
-		}
-	} else if (len - i == 2) {
-		uint32_t v = (uint32_t)in[i] << 8 | in[i + 1];
-
-		s[o++] = b64_chars[v >> 10];
-		s[o++] = b64_chars[(v >> 4) & 63];
-		s[o++] = b64_chars[(v << 2) & 63];
-		if (pad)
-			s[o++] = '=';
-	}
-	s[o] = '\0';
+	n = strlen(s);
+	while (!pad && n && s[n - 1] == '=')
+		s[--n] = '\0';
 	*out = s;
 	return 0;
 }
@@ -140,37 +102,25 @@ static int b64_encode(char **out, const unsigned char *in, size_t len, bool pad)
 /* Strict unpadded decoding of `len` characters. */
 static int b64_decode(unsigned char **out, size_t *outlen, const char *in, size_t len)
 {
-	unsigned char *d;
-	size_t i, o = 0;
-	uint32_t acc = 0;
-	int bits = 0, v;
+	size_t padn = (4 - len % 4) % 4;
+	char *t;
+	int error;
 
 	*out = NULL;
 	*outlen = 0;
 	if (len % 4 == 1)
 		return sv_error(SCRVAULT_EINTEGRITY, "base64 of impossible length");
-	if ((d = sv_malloc(len / 4 * 3 + 3)) == NULL)
+	if (memchr(in, '=', len) || memchr(in, '\0', len))
+		return sv_error(SCRVAULT_EINTEGRITY, "invalid base64 character");
+	if ((t = sv_malloc(len + padn + 1)) == NULL)
 		return SCRVAULT_ERROR;
-	for (i = 0; i < len; i++) {
-		if ((v = b64_val((unsigned char)in[i])) < 0) {
-			free(d);
-			return sv_error(SCRVAULT_EINTEGRITY, "invalid base64 character");
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			d[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (acc != 0) {	/* leftover bits must be zero: canonical encoding */
-		sv_cleanse(d, o);
-		free(d);
-		return sv_error(SCRVAULT_EINTEGRITY, "base64 is not canonical");
-	}
-	*out = d;
-	*outlen = o;
+	memcpy(t, in, len);
+	memset(t + len, '=', padn);
+	t[len + padn] = '\0';
+	error = sv_unbase64(out, outlen, t);
+	free(t);
+	if (error < 0)
+		return sv_error(SCRVAULT_EINTEGRITY, "base64 is not canonical or has an invalid character");
 	return 0;
 }
 
@@ -510,11 +460,9 @@ static int parse_stanza(sv_age_stanza *st, const unsigned char *in, size_t len,
 		const char *b;
 		size_t blen;
 
+		/* (the characters are checked when the body is decoded below) */
 		if (!next_line(in, len, pos, &b, &blen) || blen > BODY_COLS)
 			goto bad;
-		for (i = 0; i < blen; i++)
-			if (b64_val((unsigned char)b[i]) < 0)
-				goto bad;
 		if ((error = buf_add(&body, b, blen)) < 0)
 			goto fail;
 		error = SCRVAULT_EINTEGRITY;
@@ -733,7 +681,7 @@ int sv_age_dearmor(unsigned char **out, size_t *outlen, const unsigned char *in,
 		   size_t len)
 {
 	struct buf b64 = { NULL, 0, 0 };
-	size_t start = 0, end = len, pos, llen, i, pad;
+	size_t start = 0, end = len, pos, llen, pad;
 	const char *line;
 	bool ended = false, short_seen = false;
 	int error = SCRVAULT_EINTEGRITY;
@@ -764,11 +712,9 @@ int sv_age_dearmor(unsigned char **out, size_t *outlen, const unsigned char *in,
 			ended = true;
 			break;
 		}
+		/* (the characters are checked when the whole is decoded below) */
 		if (short_seen || llen == 0 || llen > BODY_COLS)
 			goto bad;
-		for (i = 0; i < llen; i++)
-			if (b64_val((unsigned char)line[i]) < 0 && line[i] != '=')
-				goto bad;
 		if (llen < BODY_COLS)
 			short_seen = true;
 		if ((error = buf_add(&b64, line, llen)) < 0)
