@@ -364,9 +364,11 @@ int sv_age_identity_decode(sv_secret **priv, const char *s)
 	int error;
 
 	*priv = NULL;
-	if (strncmp(s, "AGE-SECRET-KEY-1", 16) != 0)
-		return sv_error(SCRVAULT_EINTEGRITY,
-				"not an age X25519 identity (want 'AGE-SECRET-KEY-1...')");
+	/* Identities are written upper case only (Bech32 forbids mixed case). */
+	for (const char *c = s; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			return sv_error(SCRVAULT_EINTEGRITY,
+					"not an age X25519 identity (identities are upper case)");
 	if ((error = sv_bech32_decode(&hrp, &d, &n, s)) < 0)
 		return error;
 	if (strcmp(hrp, "age-secret-key-") != 0 || n != SV_KEY_LEN)
@@ -377,6 +379,21 @@ int sv_age_identity_decode(sv_secret **priv, const char *s)
 	free(d);
 	free(hrp);
 	return error;
+}
+
+/*
+ * The scrypt stanza's work factor: plain decimal, no leading zero, 1 to
+ * SV_AGE_MAX_WORK_FACTOR; 0 when it is anything else.
+ */
+static unsigned work_factor(const char *w)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	if (!w || w[0] < '1' || w[0] > '9' || strlen(w) > 2 || strspn(w, "0123456789") != strlen(w))
+		return 0;
+	v = strtoul(w, &end, 10);
+	return *end == '\0' && v <= SV_AGE_MAX_WORK_FACTOR ? (unsigned)v : 0;
 }
 
 /* ---- the header -------------------------------------------------------------- */
@@ -775,8 +792,7 @@ static int check_stanza(const sv_age_stanza *st, size_t nstanzas)
 		    || st->bodylen != SV_AGE_FILE_KEY_LEN + SV_CHACHA_TAG_LEN)
 			return sv_error(SCRVAULT_EINTEGRITY, "malformed scrypt stanza");
 		w = st->args[2];
-		if (w[0] < '1' || w[0] > '9' || strspn(w, "0123456789") != strlen(w)
-		    || strlen(w) > 2 || atoi(w) > SV_AGE_MAX_WORK_FACTOR)
+		if (work_factor(w) == 0)
 			return sv_error(SCRVAULT_EINTEGRITY,
 					"scrypt work factor is invalid or above %d",
 					SV_AGE_MAX_WORK_FACTOR);
@@ -789,11 +805,30 @@ static int check_stanza(const sv_age_stanza *st, size_t nstanzas)
  * this identity; negative (SCRVAULT_EINTEGRITY = header failure) when it is
  * invalid in a way no identity could fix.
  */
+/*
+ * Open a stanza body (the file key sealed under `wrap`, zero nonce): 0 with
+ * *file_key set, 1 when it does not open (not this recipient), <0 on error.
+ */
+static int open_file_key(sv_secret **file_key, const sv_secret *wrap, const sv_age_stanza *st)
+{
+	sv_secret *fk = NULL;
+	int error;
+
+	if ((error = sv_secret_new(&fk, SV_AGE_FILE_KEY_LEN)) < 0)
+		return error;
+	if (sv_chacha20poly1305_open(sv_secret_data(fk), wrap, zero_nonce, st->body, st->bodylen) < 0) {
+		sv_secret_free(fk);
+		return 1;
+	}
+	*file_key = fk;
+	return 0;
+}
+
 static int unwrap_x25519(sv_secret **file_key, const sv_age_stanza *st,
 			 const sv_secret *priv)
 {
 	unsigned char eph[SV_KEY_LEN], me[SV_KEY_LEN];
-	sv_secret *shared = NULL, *wrap = NULL, *fk = NULL;
+	sv_secret *shared = NULL, *wrap = NULL;
 	int error;
 
 	*file_key = NULL;
@@ -805,20 +840,10 @@ static int unwrap_x25519(sv_secret **file_key, const sv_age_stanza *st,
 				 "X25519 stanza with a low-order share");
 		goto done;
 	}
-	if ((error = x25519_wrap_key(&wrap, shared, eph, me)) < 0
-	    || (error = sv_secret_new(&fk, SV_AGE_FILE_KEY_LEN)) < 0)
-		goto done;
-	if (sv_chacha20poly1305_open(sv_secret_data(fk), wrap, zero_nonce,
-				     st->body, st->bodylen) < 0) {
-		error = 1;
-		goto done;
-	}
-	*file_key = fk;
-	fk = NULL;
-	error = 0;
+	if ((error = x25519_wrap_key(&wrap, shared, eph, me)) == 0)
+		error = open_file_key(file_key, wrap, st);
 
 done:
-	sv_secret_free(fk);
 	sv_secret_free(wrap);
 	sv_secret_free(shared);
 	return error;
@@ -828,27 +853,15 @@ static int unwrap_scrypt(sv_secret **file_key, const sv_age_stanza *st,
 			 const sv_secret *pass)
 {
 	unsigned char salt[sizeof(SCRYPT_LABEL) - 1 + 16];
-	sv_secret *wrap = NULL, *fk = NULL;
+	sv_secret *wrap = NULL;
 	int error;
 
 	*file_key = NULL;
 	memcpy(salt, SCRYPT_LABEL, sizeof(SCRYPT_LABEL) - 1);
-	if ((error = b64_decode_fixed(salt + sizeof(SCRYPT_LABEL) - 1, 16, st->args[1])) < 0
-	    || (error = sv_scrypt(&wrap, SV_KEY_LEN, pass, salt, sizeof(salt),
-				  (unsigned)atoi(st->args[2]), 8, 1)) < 0
-	    || (error = sv_secret_new(&fk, SV_AGE_FILE_KEY_LEN)) < 0)
-		goto done;
-	if (sv_chacha20poly1305_open(sv_secret_data(fk), wrap, zero_nonce,
-				     st->body, st->bodylen) < 0) {
-		error = 1;
-		goto done;
-	}
-	*file_key = fk;
-	fk = NULL;
-	error = 0;
-
-done:
-	sv_secret_free(fk);
+	if ((error = b64_decode_fixed(salt + sizeof(SCRYPT_LABEL) - 1, 16, st->args[1])) == 0 &&
+	    (error = sv_scrypt(&wrap, SV_KEY_LEN, pass, salt, sizeof(salt),
+			       work_factor(st->args[2]), 8, 1)) == 0)
+		error = open_file_key(file_key, wrap, st);
 	sv_secret_free(wrap);
 	return error;
 }

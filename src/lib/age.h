@@ -5,7 +5,7 @@
  * MAC line) parser and writer, X25519 recipient stanzas (wrap and unwrap),
  * scrypt recipient stanzas (unwrap only, work factor at most
  * SV_AGE_MAX_WORK_FACTOR), the header MAC, the STREAM payload, Bech32
- * recipients ("age1...") and identities ("AGE-SECRET-KEY-1..."), and the
+ * recipients ("age1...") and identities (upper-case Bech32, HRP "age-secret-key-"), and the
  * ASCII armor.  Whole files are handled in memory; there is no streaming API
  * yet.  Cryptography goes through crypto.h only.
  *
@@ -64,7 +64,7 @@ int sv_bech32_decode(char **hrp, unsigned char **data, size_t *len, const char *
 int sv_age_recipient_encode(char **out, const unsigned char pub[SV_KEY_LEN]);
 int sv_age_recipient_decode(unsigned char pub[SV_KEY_LEN], const char *s);
 /*
- * "AGE-SECRET-KEY-1..." (upper case only) <-> a 32-byte X25519 private key.
+ * the upper-case Bech32 identity (HRP "age-secret-key-") <-> a 32-byte X25519 private key.
  * Encoding returns the string in a new secret (NUL-terminated, length
  * includes the NUL); decoding returns a new 32-byte secret.
  */
