@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define VERSION_LINE  "age-encryption.org/v1"
 #define X25519_LABEL  "age-encryption.org/v1/X25519"
@@ -49,8 +50,11 @@ struct buf {
 	size_t n, cap;
 };
 
-static int buf_add(struct buf *b, const void *data, size_t len)
+/* Make room for `len` more bytes (and a NUL). */
+static int buf_reserve(struct buf *b, size_t len)
 {
+	if (len > SIZE_MAX - 1 - b->n)
+		return sv_error(SCRVAULT_EUSAGE, "age data is too large");
 	if (b->cap - b->n < len + 1) {
 		size_t cap = b->cap ? b->cap : 256;
 		unsigned char *p;
@@ -65,6 +69,15 @@ static int buf_add(struct buf *b, const void *data, size_t len)
 		b->p = p;
 		b->cap = cap;
 	}
+	return 0;
+}
+
+static int buf_add(struct buf *b, const void *data, size_t len)
+{
+	int error;
+
+	if ((error = buf_reserve(b, len)) < 0)
+		return error;
 	if (len)
 		memcpy(b->p + b->n, data, len);
 	b->n += len;
@@ -886,64 +899,767 @@ static int payload_key(sv_secret **key, const sv_secret *file_key,
 }
 
 /*
- * Decrypt the STREAM payload (after the 16-byte nonce) into `out` (room for
- * `len` bytes); *outlen counts the verified plaintext even on failure.
+ * A key for an extension stanza: HKDF-SHA256(file key, no salt, label).
+ * "header" would hand out the header MAC key itself, so the labels age uses
+ * are refused.
  */
-static int stream_open(unsigned char *out, size_t *outlen, const sv_secret *key,
-		       const unsigned char *in, size_t len)
+static int derive_key(sv_secret **key, const sv_secret *file_key, const char *label)
+{
+	*key = NULL;
+	if (!file_key)
+		return sv_error(SCRVAULT_EUSAGE, "no age file key to derive a key from");
+	if (!label || !*label)
+		return sv_error(SCRVAULT_EUSAGE, "a key derived from an age file key needs a label");
+	if (strcmp(label, "header") == 0 || strcmp(label, "payload") == 0)
+		return sv_error(SCRVAULT_EUSAGE, "label '%s' is reserved by age", label);
+	return sv_hkdf(key, SV_KEY_LEN, file_key, NULL, 0, label, strlen(label));
+}
+
+/* ---- sources and sinks ------------------------------------------------------- */
+
+long sv_age_read_fd(void *ctx, void *buf, size_t len)
+{
+	int fd = *(const int *)ctx;
+	ssize_t n;
+
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot read the age input: %s", strerror(errno));
+	return (long)n;
+}
+
+int sv_age_write_fd(void *ctx, const void *buf, size_t len)
+{
+	int fd = *(const int *)ctx;
+	const unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len > SSIZE_MAX ? SSIZE_MAX : len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return sv_error(SCRVAULT_ERROR, "cannot write the age output: %s",
+					n < 0 ? strerror(errno) : "no progress");
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A sink that appends to a struct buf (sv_age_encrypt). */
+static int buf_sink(void *ctx, const void *data, size_t len)
+{
+	return buf_add(ctx, data, len);
+}
+
+/* ---- the writer -------------------------------------------------------------- */
+
+enum { W_NEW, W_STARTED, W_DONE, W_FAILED };
+
+struct sv_age_writer {
+	sv_secret *file_key;
+	sv_secret *payload_key;		/* from start to finish */
+	sv_age_stanza *stanzas;		/* recipients, then extensions */
+	size_t n;
+	sv_age_write_fn fn;
+	void *ctx;
+	unsigned char *plain;		/* the chunk being filled: SV_AGE_CHUNK */
+	size_t fill;
+	unsigned char *sealed;		/* one sealed chunk: ENC_CHUNK */
+	uint64_t counter;
+	int state;
+};
+
+/* An X25519 stanza wrapping `file_key` to `recipient` (a fresh ephemeral key). */
+static int x25519_stanza(sv_age_stanza *st, const sv_secret *file_key,
+			 const unsigned char recipient[SV_KEY_LEN])
+{
+	unsigned char eph[SV_KEY_LEN];
+	sv_secret *ephpriv = NULL, *shared = NULL, *wrap = NULL;
+	int error = SCRVAULT_ERROR;
+
+	memset(st, 0, sizeof(*st));
+	if ((st->args = sv_calloc(2, sizeof(char *))) == NULL)
+		goto done;
+	st->nargs = 2;
+	if ((st->body = sv_malloc(SV_AGE_FILE_KEY_LEN + SV_CHACHA_TAG_LEN)) == NULL)
+		goto done;
+	st->bodylen = SV_AGE_FILE_KEY_LEN + SV_CHACHA_TAG_LEN;
+	if ((error = sv_x25519_keygen(&ephpriv, eph)) < 0
+	    || (error = sv_x25519(&shared, ephpriv, recipient)) < 0
+	    || (error = x25519_wrap_key(&wrap, shared, eph, recipient)) < 0
+	    || (error = sv_chacha20poly1305_seal(st->body, wrap, zero_nonce,
+						 sv_secret_data(file_key),
+						 SV_AGE_FILE_KEY_LEN)) < 0)
+		goto done;
+	if ((st->args[0] = sv_strdup("X25519")) == NULL) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	error = b64_encode(&st->args[1], eph, SV_KEY_LEN, false);
+
+done:
+	sv_secret_free(wrap);
+	sv_secret_free(shared);
+	sv_secret_free(ephpriv);
+	if (error < 0)
+		stanza_clear(st);
+	return error;
+}
+
+void sv_age_writer_free(sv_age_writer *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	for (i = 0; i < w->n; i++)
+		stanza_clear(&w->stanzas[i]);
+	free(w->stanzas);
+	if (w->plain) {
+		sv_cleanse(w->plain, SV_AGE_CHUNK);
+		free(w->plain);
+	}
+	if (w->sealed) {
+		sv_cleanse(w->sealed, ENC_CHUNK);
+		free(w->sealed);
+	}
+	sv_secret_free(w->payload_key);
+	sv_secret_free(w->file_key);
+	free(w);
+}
+
+int sv_age_writer_new(sv_age_writer **out, const unsigned char (*recipients)[SV_KEY_LEN],
+		      size_t n)
+{
+	sv_age_writer *w;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if (n == 0 || !recipients)
+		return sv_error(SCRVAULT_EUSAGE, "an age file needs at least one recipient");
+	if ((w = sv_calloc(1, sizeof(*w))) == NULL)
+		return SCRVAULT_ERROR;
+	if ((w->stanzas = sv_calloc(n, sizeof(*w->stanzas))) == NULL) {
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_secret_random(&w->file_key, SV_AGE_FILE_KEY_LEN)) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if ((error = x25519_stanza(&w->stanzas[i], w->file_key, recipients[i])) < 0)
+			goto fail;
+		w->n++;
+	}
+	*out = w;
+	return 0;
+
+fail:
+	sv_age_writer_free(w);
+	return error;
+}
+
+int sv_age_writer_derive(sv_secret **key, const sv_age_writer *w, const char *label)
+{
+	return derive_key(key, w ? w->file_key : NULL, label);
+}
+
+/* One stanza argument: non-empty, printable ASCII, no space. */
+static bool valid_arg(const char *a)
+{
+	if (!a || !*a)
+		return false;
+	for (; *a; a++)
+		if ((unsigned char)*a < 33 || (unsigned char)*a > 126)
+			return false;
+	return true;
+}
+
+int sv_age_writer_add_stanza(sv_age_writer *w, const char *const *args, size_t nargs,
+			     const unsigned char *body, size_t bodylen)
+{
+	sv_age_stanza st = { NULL, 0, NULL, 0 }, *s;
+	size_t i;
+	int error = SCRVAULT_ERROR;
+
+	if (!w)
+		return sv_error(SCRVAULT_EUSAGE, "no age writer");
+	if (w->state != W_NEW)
+		return sv_error(SCRVAULT_EUSAGE,
+				"age stanzas can only be added before the header is written");
+	if (!args || nargs == 0)
+		return sv_error(SCRVAULT_EUSAGE, "an age stanza needs a type");
+	if (bodylen && !body)
+		return sv_error(SCRVAULT_EUSAGE, "an age stanza body of %zu bytes is missing", bodylen);
+	for (i = 0; i < nargs; i++)
+		if (!valid_arg(args[i]))
+			return sv_error(SCRVAULT_EUSAGE,
+					"age stanza argument %zu is empty or not printable ASCII without spaces",
+					i);
+	if (strcmp(args[0], "X25519") == 0 || strcmp(args[0], "scrypt") == 0)
+		return sv_error(SCRVAULT_EUSAGE,
+				"age stanza type '%s' is for recipients, not an extension", args[0]);
+	if ((st.args = sv_calloc(nargs, sizeof(char *))) == NULL)
+		goto fail;
+	st.nargs = nargs;
+	for (i = 0; i < nargs; i++)
+		if ((st.args[i] = sv_strdup(args[i])) == NULL)
+			goto fail;
+	if ((st.body = sv_malloc(bodylen ? bodylen : 1)) == NULL)
+		goto fail;
+	if (bodylen)
+		memcpy(st.body, body, bodylen);
+	st.bodylen = bodylen;
+	if ((s = sv_realloc(w->stanzas, (w->n + 1) * sizeof(*s))) == NULL)
+		goto fail;
+	w->stanzas = s;
+	s[w->n++] = st;
+	return 0;
+
+fail:
+	stanza_clear(&st);
+	return error;
+}
+
+int sv_age_writer_start(sv_age_writer *w, sv_age_write_fn fn, void *ctx)
+{
+	unsigned char *hdr = NULL, nonce[SV_AGE_NONCE_LEN];
+	size_t hdrlen = 0;
+	int error = SCRVAULT_ERROR;
+
+	if (!w || !fn)
+		return sv_error(SCRVAULT_EUSAGE, "no age writer or sink");
+	if (w->state != W_NEW)
+		return sv_error(SCRVAULT_EUSAGE, "the age header has already been written");
+	if ((w->plain = sv_malloc(SV_AGE_CHUNK)) == NULL
+	    || (w->sealed = sv_malloc(ENC_CHUNK)) == NULL)
+		goto done;
+	if ((error = sv_age_header_encode(&hdr, &hdrlen, w->stanzas, w->n, w->file_key)) < 0)
+		goto done;
+	if (hdrlen > SV_AGE_MAX_HEADER) {
+		error = sv_error(SCRVAULT_EUSAGE, "age header of %zu bytes is longer than %u",
+				 hdrlen, SV_AGE_MAX_HEADER);
+		goto done;
+	}
+	if ((error = sv_random(nonce, sizeof(nonce))) < 0
+	    || (error = payload_key(&w->payload_key, w->file_key, nonce)) < 0)
+		goto done;
+	w->fn = fn;
+	w->ctx = ctx;
+	if ((error = fn(ctx, hdr, hdrlen)) < 0 || (error = fn(ctx, nonce, sizeof(nonce))) < 0)
+		goto done;
+	w->state = W_STARTED;
+	error = 0;
+
+done:
+	free(hdr);
+	if (error < 0)
+		w->state = W_FAILED;
+	return error;
+}
+
+static int writer_ready(const sv_age_writer *w)
+{
+	if (!w)
+		return sv_error(SCRVAULT_EUSAGE, "no age writer");
+	switch (w->state) {
+	case W_STARTED:
+		return 0;
+	case W_NEW:
+		return sv_error(SCRVAULT_EUSAGE, "the age header has not been written yet");
+	case W_DONE:
+		return sv_error(SCRVAULT_EUSAGE, "the age file is already finished");
+	default:
+		return sv_error(SCRVAULT_ERROR, "the age writer failed earlier");
+	}
+}
+
+/* Seal the buffered plaintext as chunk `counter` and write it. */
+static int writer_flush(sv_age_writer *w, bool last)
 {
 	unsigned char nonce[SV_CHACHA_NONCE_LEN];
-	uint64_t counter = 0;
-	size_t pos = 0;
+	int error;
 
-	*outlen = 0;
-	if (len == 0)
-		return sv_error(SCRVAULT_EINTEGRITY, "age payload has no chunks");
+	stream_nonce(nonce, w->counter, last);
+	if ((error = sv_chacha20poly1305_seal(w->sealed, w->payload_key, nonce,
+					      w->fill ? w->plain : NULL, w->fill)) < 0
+	    || (error = w->fn(w->ctx, w->sealed, w->fill + SV_CHACHA_TAG_LEN)) < 0) {
+		w->state = W_FAILED;
+		return error;
+	}
+	sv_cleanse(w->plain, w->fill);
+	w->fill = 0;
+	w->counter++;
+	return 0;
+}
+
+int sv_age_writer_write(sv_age_writer *w, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	int error;
+
+	if ((error = writer_ready(w)) < 0)
+		return error;
+	if (len && !buf)
+		return sv_error(SCRVAULT_EUSAGE, "no data to write to the age file");
+	while (len) {
+		size_t k;
+
+		/* a full chunk is sealed only when more follows: the last
+		 * chunk must be flagged, and only an empty file ends with an
+		 * empty one */
+		if (w->fill == SV_AGE_CHUNK && (error = writer_flush(w, false)) < 0)
+			return error;
+		k = SV_AGE_CHUNK - w->fill < len ? SV_AGE_CHUNK - w->fill : len;
+		memcpy(w->plain + w->fill, p, k);
+		w->fill += k;
+		p += k;
+		len -= k;
+	}
+	return 0;
+}
+
+int sv_age_writer_finish(sv_age_writer *w)
+{
+	int error;
+
+	if ((error = writer_ready(w)) < 0 || (error = writer_flush(w, true)) < 0)
+		return error;
+	w->state = W_DONE;
+	sv_secret_free(w->payload_key);
+	w->payload_key = NULL;
+	return 0;
+}
+
+/* ---- the reader -------------------------------------------------------------- */
+
+#define HDR_BLOCK 4096
+
+struct sv_age_reader {
+	sv_age_read_fn fn;		/* the source; NULL once it has ended */
+	void *ctx;
+	unsigned char *own;		/* what the reader read ahead or de-armored */
+	size_t ownlen;
+	const unsigned char *pre;	/* bytes to read before the source's */
+	size_t prelen, prepos;
+	sv_age_header *h;
+	sv_secret *file_key, *payload_key;
+	unsigned char *sealed;		/* one sealed chunk: ENC_CHUNK */
+	uint64_t counter;
+	bool last;			/* the last chunk has been returned */
+	bool trailing;			/* and input follows it */
+	int error;			/* < 0 once a call has failed */
+	sv_age_status failed;		/* and why */
+};
+
+/* One call to the source: *got bytes, 0 at the end (which is remembered). */
+static int src_call(sv_age_reader *r, unsigned char *buf, size_t len, size_t *got)
+{
+	long n;
+
+	*got = 0;
+	if (!r->fn || len == 0)
+		return 0;
+	if ((n = r->fn(r->ctx, buf, len)) < 0)
+		return n < INT_MIN ? SCRVAULT_ERROR : (int)n;
+	if ((unsigned long)n > len)
+		return sv_error(SCRVAULT_EUSAGE, "the age source returned more than was asked for");
+	if (n == 0)
+		r->fn = NULL;
+	*got = (size_t)n;
+	return 0;
+}
+
+/* Read `len` bytes (fewer only at the end of the input) into `buf`. */
+static int src_read(sv_age_reader *r, unsigned char *buf, size_t len, size_t *got)
+{
+	size_t k;
+	int error;
+
+	*got = 0;
+	if (r->prepos < r->prelen) {
+		k = r->prelen - r->prepos < len ? r->prelen - r->prepos : len;
+		memcpy(buf, r->pre + r->prepos, k);
+		r->prepos += k;
+		*got = k;
+	}
+	while (*got < len && r->fn) {
+		if ((error = src_call(r, buf + *got, len - *got, &k)) < 0)
+			return error;
+		*got += k;
+	}
+	return 0;
+}
+
+/* Armored input: read the rest of it into `b`, up to SV_AGE_MAX_ARMORED bytes. */
+static int read_rest(sv_age_reader *r, struct buf *b, sv_age_status *st)
+{
+	size_t got, room;
+	int error;
+
+	while (r->fn) {
+		room = SV_AGE_MAX_ARMORED + 1 - b->n;
+		if (room > SV_AGE_CHUNK)
+			room = SV_AGE_CHUNK;
+		if ((error = buf_reserve(b, room)) < 0
+		    || (error = src_call(r, b->p + b->n, room, &got)) < 0) {
+			*st = SV_AGE_OTHER;
+			return error;
+		}
+		b->n += got;
+		if (b->n > SV_AGE_MAX_ARMORED) {
+			*st = SV_AGE_ARMOR;
+			return sv_error(SCRVAULT_EINTEGRITY,
+					"armored age input is larger than %u MiB (decrypt it unarmored)",
+					SV_AGE_MAX_ARMORED >> 20);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Read the start of a streamed input into `b`.  Binary input is read in
+ * small blocks until the MAC line is complete (the first line after the
+ * version line that begins "---": no other header line begins with '-' but
+ * a stanza's "-> "), until the input stops looking like an age file, or until
+ * it ends; the parser then says whether it is a header.  Input that begins
+ * with white space or '-' could only be armor: all of it is read and
+ * *armored set.
+ */
+static int read_head(sv_age_reader *r, struct buf *b, bool *armored, sv_age_status *st)
+{
+	static const char want[] = VERSION_LINE "\n";
+	size_t scan = 0, got, k;
+	const unsigned char *nl;
+	int error;
+
+	*armored = false;
 	for (;;) {
-		size_t rem = len - pos;
+		if (b->n && (is_space(b->p[0]) || b->p[0] == '-')) {
+			*armored = true;
+			return read_rest(r, b, st);
+		}
+		k = b->n < sizeof(want) - 1 ? b->n : sizeof(want) - 1;
+		if (k && memcmp(b->p, want, k) != 0)
+			return 0;
+		while (scan < b->n && (nl = memchr(b->p + scan, '\n', b->n - scan)) != NULL) {
+			size_t llen = (size_t)(nl - (b->p + scan));
 
-		if (rem > ENC_CHUNK) {
-			stream_nonce(nonce, counter, false);
-			if (sv_chacha20poly1305_open(out + *outlen, key, nonce, in + pos,
-						     ENC_CHUNK) < 0) {
-				stream_nonce(nonce, counter, true);
-				if (sv_chacha20poly1305_open(out + *outlen, key, nonce,
-							     in + pos, ENC_CHUNK) == 0) {
-					/* an authentic last chunk is released,
-					 * as age does, before the failure */
-					*outlen += SV_AGE_CHUNK;
-					return sv_error(SCRVAULT_EINTEGRITY,
-							"age payload has data after the last chunk");
-				}
-				return sv_error(SCRVAULT_EINTEGRITY,
-						"age payload chunk %llu does not authenticate",
-						(unsigned long long)counter);
-			}
-			*outlen += SV_AGE_CHUNK;
-			pos += ENC_CHUNK;
-			counter++;
-			continue;
+			if (scan > 0 && llen >= 3 && memcmp(b->p + scan, "---", 3) == 0)
+				return 0;
+			scan += llen + 1;
 		}
-		if (rem < SV_CHACHA_TAG_LEN)
-			return sv_error(SCRVAULT_EINTEGRITY, "age payload is truncated");
-		stream_nonce(nonce, counter, true);
-		if (sv_chacha20poly1305_open(out + *outlen, key, nonce, in + pos, rem) < 0) {
-			/* a full chunk that is authentic but not flagged last: the
-			 * file was cut at a chunk boundary; release it, as age does */
-			stream_nonce(nonce, counter, false);
-			if (rem == ENC_CHUNK
-			    && sv_chacha20poly1305_open(out + *outlen, key, nonce, in + pos,
-							rem) == 0)
-				*outlen += SV_AGE_CHUNK;
-			return sv_error(SCRVAULT_EINTEGRITY,
-					"age payload's last chunk does not authenticate (truncated?)");
+		if (b->n >= SV_AGE_MAX_HEADER) {
+			*st = SV_AGE_HEADER;
+			return sv_error(SCRVAULT_EINTEGRITY, "age header is longer than %u bytes",
+					SV_AGE_MAX_HEADER);
 		}
-		if (rem == SV_CHACHA_TAG_LEN && counter > 0)
-			return sv_error(SCRVAULT_EINTEGRITY,
-					"age payload ends with an empty chunk");
-		*outlen += rem - SV_CHACHA_TAG_LEN;
+		if (!r->fn)
+			return 0;
+		if ((error = buf_reserve(b, HDR_BLOCK)) < 0
+		    || (error = src_call(r, b->p + b->n, HDR_BLOCK, &got)) < 0) {
+			*st = SV_AGE_OTHER;
+			return error;
+		}
+		b->n += got;
+	}
+}
+
+void sv_age_reader_free(sv_age_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own) {
+		sv_cleanse(r->own, r->ownlen);
+		free(r->own);
+	}
+	if (r->sealed) {
+		sv_cleanse(r->sealed, ENC_CHUNK);
+		free(r->sealed);
+	}
+	sv_age_header_free(r->h);
+	sv_secret_free(r->payload_key);
+	sv_secret_free(r->file_key);
+	free(r);
+}
+
+/* Unwrap the file key from the parsed header with `ids` into r->file_key. */
+static int reader_unwrap(sv_age_reader *r, const sv_age_identities *ids, sv_age_status *st)
+{
+	const sv_age_header *h = r->h;
+	size_t i, j;
+	int error;
+
+	for (i = 0; i < h->n; i++)
+		if ((error = check_stanza(&h->stanzas[i], h->n)) < 0) {
+			*st = SV_AGE_HEADER;
+			return error;
+		}
+	for (i = 0; i < h->n && !r->file_key; i++) {
+		const sv_age_stanza *s = &h->stanzas[i];
+
+		error = 1;
+		if (strcmp(s->args[0], "X25519") == 0) {
+			for (j = 0; j < ids->n_x25519 && error == 1; j++)
+				error = unwrap_x25519(&r->file_key, s, ids->x25519[j]);
+		} else if (strcmp(s->args[0], "scrypt") == 0) {
+			for (j = 0; j < ids->n_passphrases && error == 1; j++)
+				error = unwrap_scrypt(&r->file_key, s, ids->passphrases[j]);
+		}
+		if (error < 0) {
+			*st = error == SCRVAULT_EINTEGRITY ? SV_AGE_HEADER : SV_AGE_OTHER;
+			return error;
+		}
+	}
+	if (!r->file_key) {
+		*st = SV_AGE_NO_MATCH;
+		return sv_error(SCRVAULT_EDENIED, "no identity matches a recipient of the age file");
+	}
+	return 0;
+}
+
+/*
+ * Open a reader on a source (`fn`, streamed) or on a whole input in memory
+ * (`mem`, for sv_age_decrypt: no header limit, `form` as given, and the
+ * memory must outlive the reader).
+ */
+static int reader_open(sv_age_reader **out, sv_age_read_fn fn, void *ctx,
+		       const unsigned char *mem, size_t memlen, sv_age_form form,
+		       const sv_age_identities *ids, sv_age_status *status)
+{
+	sv_age_status st = SV_AGE_OTHER;
+	struct buf b = { NULL, 0, 0 };
+	unsigned char mac[SV_AGE_MAC_LEN], nonce[SV_AGE_NONCE_LEN];
+	const unsigned char *data = mem;
+	size_t len = memlen, got;
+	sv_age_reader *r = NULL;
+	bool armored = false;
+	int error;
+
+	*out = NULL;
+	if (!ids || (ids->n_x25519 && !ids->x25519)
+	    || (ids->n_passphrases && !ids->passphrases)) {
+		error = sv_error(SCRVAULT_EUSAGE, "no identities to decrypt with");
+		goto fail;
+	}
+	if ((r = sv_calloc(1, sizeof(*r))) == NULL) {
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if (fn) {
+		r->fn = fn;
+		r->ctx = ctx;
+		error = read_head(r, &b, &armored, &st);
+		r->own = b.p;
+		r->ownlen = b.cap;
+		if (error < 0)
+			goto fail;
+		data = b.p ? b.p : (const unsigned char *)"";
+		len = b.n;
+		armored = armored && sv_age_is_armored(data, len);
+	} else {
+		armored = form == SV_AGE_FORM_ARMORED
+			  || (form == SV_AGE_FORM_AUTO && sv_age_is_armored(mem, memlen));
+	}
+	if (armored) {
+		unsigned char *bin = NULL;
+		size_t binlen = 0;
+
+		if ((error = sv_age_dearmor(&bin, &binlen, data, len)) < 0) {
+			st = error == SCRVAULT_EINTEGRITY ? SV_AGE_ARMOR : SV_AGE_OTHER;
+			goto fail;
+		}
+		if (r->own) {
+			sv_cleanse(r->own, r->ownlen);
+			free(r->own);
+		}
+		r->own = bin;
+		r->ownlen = binlen;
+		data = bin ? bin : (const unsigned char *)"";
+		len = binlen;
+	}
+	if ((error = sv_age_header_parse(&r->h, data, len)) < 0) {
+		st = error == SCRVAULT_EINTEGRITY ? SV_AGE_HEADER : SV_AGE_OTHER;
+		goto fail;
+	}
+	if (fn && r->h->len > SV_AGE_MAX_HEADER) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "age header is longer than %u bytes",
+				 SV_AGE_MAX_HEADER);
+		st = SV_AGE_HEADER;
+		goto fail;
+	}
+	if ((error = reader_unwrap(r, ids, &st)) < 0)
+		goto fail;
+	if ((error = sv_age_header_mac(mac, r->file_key, data, r->h->mac_input_len)) < 0)
+		goto fail;
+	if (sv_memcmp_ct(mac, r->h->mac, SV_AGE_MAC_LEN) != 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "age header MAC does not verify");
+		st = SV_AGE_HMAC;
+		goto fail;
+	}
+	/* what was read past the header is the start of the payload */
+	r->pre = data;
+	r->prelen = len;
+	r->prepos = r->h->len;
+	if ((error = src_read(r, nonce, sizeof(nonce), &got)) < 0)
+		goto fail;
+	if (got < sizeof(nonce)) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "age file has no payload nonce");
+		st = SV_AGE_HEADER;
+		goto fail;
+	}
+	if ((error = payload_key(&r->payload_key, r->file_key, nonce)) < 0)
+		goto fail;
+	if ((r->sealed = sv_malloc(ENC_CHUNK)) == NULL) {
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	*out = r;
+	if (status)
+		*status = SV_AGE_OK;
+	return 0;
+
+fail:
+	if (r)
+		sv_age_reader_free(r);
+	else
+		free(b.p);
+	if (status)
+		*status = st;
+	return error;
+}
+
+int sv_age_reader_open(sv_age_reader **out, sv_age_read_fn fn, void *ctx,
+		       const sv_age_identities *ids, sv_age_status *status)
+{
+	if (!fn) {
+		*out = NULL;
+		if (status)
+			*status = SV_AGE_OTHER;
+		return sv_error(SCRVAULT_EUSAGE, "no source to read the age file from");
+	}
+	return reader_open(out, fn, ctx, NULL, 0, SV_AGE_FORM_AUTO, ids, status);
+}
+
+const sv_age_header *sv_age_reader_header(const sv_age_reader *r)
+{
+	return r ? r->h : NULL;
+}
+
+int sv_age_reader_derive(sv_secret **key, const sv_age_reader *r, const char *label)
+{
+	return derive_key(key, r ? r->file_key : NULL, label);
+}
+
+static int reader_fail(sv_age_reader *r, int error, sv_age_status st, sv_age_status *status)
+{
+	r->error = error;
+	r->failed = st;
+	if (status)
+		*status = st;
+	return error;
+}
+
+/*
+ * The next chunk into `buf`.  It writes only the chunk's plaintext (16 bytes
+ * less than the chunk read), so sv_age_decrypt can pass a buffer that is
+ * merely as large as what is left of its input.
+ *
+ * A chunk is the last one if it is short, or if it is full and opens only
+ * with the last-chunk nonce.  As age does, an authentic chunk is released
+ * even when what follows it makes the file fail: an unflagged full chunk
+ * at the end of the input (the file was cut at a chunk boundary: the next call
+ * fails), and a last chunk that input follows (the next call fails).
+ */
+static int reader_chunk(sv_age_reader *r, unsigned char *buf, size_t *n,
+			sv_age_status *status)
+{
+	unsigned char nonce[SV_CHACHA_NONCE_LEN], extra;
+	size_t got = 0, more = 0;
+	bool last;
+	int error;
+
+	*n = 0;
+	if (r->error < 0) {
+		if (status)
+			*status = r->failed;
+		return sv_error(r->error, "the age stream failed earlier");
+	}
+	if (status)
+		*status = SV_AGE_OK;
+	if (r->last) {
+		if (r->trailing)
+			return reader_fail(r, sv_error(SCRVAULT_EINTEGRITY,
+						       "age payload has data after the last chunk"),
+					   SV_AGE_PAYLOAD, status);
 		return 0;
 	}
+	if ((error = src_read(r, r->sealed, ENC_CHUNK, &got)) < 0)
+		return reader_fail(r, error, SV_AGE_OTHER, status);
+	if (got == 0)
+		return reader_fail(r, sv_error(SCRVAULT_EINTEGRITY, r->counter == 0
+					       ? "age payload has no chunks"
+					       : "age payload is truncated (no last chunk)"),
+				   SV_AGE_PAYLOAD, status);
+	if (got < SV_CHACHA_TAG_LEN)
+		return reader_fail(r, sv_error(SCRVAULT_EINTEGRITY, "age payload is truncated"),
+				   SV_AGE_PAYLOAD, status);
+	if (got == SV_CHACHA_TAG_LEN && r->counter > 0)
+		return reader_fail(r, sv_error(SCRVAULT_EINTEGRITY,
+					       "age payload ends with an empty chunk"),
+				   SV_AGE_PAYLOAD, status);
+	last = got < ENC_CHUNK;
+	stream_nonce(nonce, r->counter, last);
+	if (sv_chacha20poly1305_open(buf, r->payload_key, nonce, r->sealed, got) < 0) {
+		error = SCRVAULT_EINTEGRITY;
+		if (!last) {
+			/* a full chunk may be the last one */
+			last = true;
+			stream_nonce(nonce, r->counter, true);
+			error = sv_chacha20poly1305_open(buf, r->payload_key, nonce,
+							 r->sealed, got);
+		}
+		if (error < 0)
+			return reader_fail(r, sv_error(SCRVAULT_EINTEGRITY,
+						       "age payload chunk %llu does not authenticate",
+						       (unsigned long long)r->counter),
+					   SV_AGE_PAYLOAD, status);
+	}
+	r->counter++;
+	if (last) {
+		/* the input must end here */
+		r->last = true;
+		if ((error = src_read(r, &extra, 1, &more)) < 0) {
+			sv_cleanse(buf, got - SV_CHACHA_TAG_LEN);
+			return reader_fail(r, error, SV_AGE_OTHER, status);
+		}
+		r->trailing = more > 0;
+		if (r->trailing && got == SV_CHACHA_TAG_LEN)
+			return reader_fail(r, sv_error(SCRVAULT_EINTEGRITY,
+						       "age payload has data after the last chunk"),
+					   SV_AGE_PAYLOAD, status);
+	}
+	*n = got - SV_CHACHA_TAG_LEN;
+	return 0;
+}
+
+int sv_age_reader_read(sv_age_reader *r, unsigned char *buf, size_t *n,
+		       sv_age_status *status)
+{
+	if (!r || !buf || !n) {
+		if (n)
+			*n = 0;
+		if (status)
+			*status = SV_AGE_OTHER;
+		return sv_error(SCRVAULT_EUSAGE, "no age reader or buffer");
+	}
+	return reader_chunk(r, buf, n, status);
 }
 
 /* ---- whole files ------------------------------------------------------------- */
@@ -953,99 +1669,41 @@ int sv_age_decrypt(unsigned char **out, size_t *outlen, const unsigned char *in,
 		   sv_age_status *status)
 {
 	sv_age_status st = SV_AGE_OTHER;
-	unsigned char *bin = NULL, *plain = NULL;
-	unsigned char mac[SV_AGE_MAC_LEN];
-	size_t binlen = 0, i, j, plen = 0, cap = 0;
-	sv_age_header *h = NULL;
-	sv_secret *fk = NULL, *pk = NULL;
-	const unsigned char *data = in;
+	sv_age_reader *r = NULL;
+	unsigned char *plain = NULL;
+	size_t cap = 0, plen = 0, n = 0;
 	int error;
 
 	*out = NULL;
 	*outlen = 0;
-	if (!ids || (ids->n_x25519 && !ids->x25519)
-	    || (ids->n_passphrases && !ids->passphrases)) {
-		error = sv_error(SCRVAULT_EUSAGE, "no identities to decrypt with");
+	if ((error = reader_open(&r, NULL, NULL, in ? in : (const unsigned char *)"", len,
+				 form, ids, &st)) < 0)
 		goto done;
-	}
-	if (form == SV_AGE_FORM_ARMORED
-	    || (form == SV_AGE_FORM_AUTO && sv_age_is_armored(in, len))) {
-		if ((error = sv_age_dearmor(&bin, &binlen, in, len)) < 0) {
-			st = error == SCRVAULT_EINTEGRITY ? SV_AGE_ARMOR : SV_AGE_OTHER;
-			goto done;
-		}
-		data = bin;
-		len = binlen;
-	}
-	if ((error = sv_age_header_parse(&h, data, len)) < 0) {
-		st = error == SCRVAULT_EINTEGRITY ? SV_AGE_HEADER : SV_AGE_OTHER;
-		goto done;
-	}
-	for (i = 0; i < h->n; i++)
-		if ((error = check_stanza(&h->stanzas[i], h->n)) < 0) {
-			st = SV_AGE_HEADER;
-			goto done;
-		}
-	for (i = 0; i < h->n && !fk; i++) {
-		const sv_age_stanza *s = &h->stanzas[i];
-
-		error = 1;
-		if (strcmp(s->args[0], "X25519") == 0) {
-			for (j = 0; j < ids->n_x25519 && error == 1; j++)
-				error = unwrap_x25519(&fk, s, ids->x25519[j]);
-		} else if (strcmp(s->args[0], "scrypt") == 0) {
-			for (j = 0; j < ids->n_passphrases && error == 1; j++)
-				error = unwrap_scrypt(&fk, s, ids->passphrases[j]);
-		}
-		if (error < 0) {
-			st = error == SCRVAULT_EINTEGRITY ? SV_AGE_HEADER : SV_AGE_OTHER;
-			goto done;
-		}
-	}
-	if (!fk) {
-		error = sv_error(SCRVAULT_EDENIED, "no identity matches a recipient of the age file");
-		st = SV_AGE_NO_MATCH;
-		goto done;
-	}
-	if ((error = sv_age_header_mac(mac, fk, data, h->mac_input_len)) < 0)
-		goto done;
-	if (sv_memcmp_ct(mac, h->mac, SV_AGE_MAC_LEN) != 0) {
-		error = sv_error(SCRVAULT_EINTEGRITY, "age header MAC does not verify");
-		st = SV_AGE_HMAC;
-		goto done;
-	}
-	if (len - h->len < SV_AGE_NONCE_LEN) {
-		error = sv_error(SCRVAULT_EINTEGRITY, "age file has no payload nonce");
-		st = SV_AGE_HEADER;
-		goto done;
-	}
-	if ((error = payload_key(&pk, fk, data + h->len)) < 0)
-		goto done;
-	cap = len - h->len - SV_AGE_NONCE_LEN;
+	/* each chunk's plaintext is 16 bytes shorter than the chunk, so what
+	 * is left of the input bounds the plaintext (see reader_chunk) */
+	cap = r->prelen - r->prepos;
 	if ((plain = sv_malloc(cap ? cap : 1)) == NULL) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	error = stream_open(plain, &plen, pk, data + h->len + SV_AGE_NONCE_LEN, cap);
-	if (error < 0 && error != SCRVAULT_EINTEGRITY)
+	do {
+		if ((error = reader_chunk(r, plain + plen, &n, &st)) < 0)
+			break;
+		plen += n;
+	} while (n);
+	if (error < 0 && st != SV_AGE_PAYLOAD)
 		goto done;
+	/* on a payload failure, the authenticated prefix */
 	*out = plain;
 	*outlen = plen;
 	plain = NULL;
-	st = error < 0 ? SV_AGE_PAYLOAD : SV_AGE_OK;
 
 done:
 	if (plain) {
 		sv_cleanse(plain, cap);
 		free(plain);
 	}
-	if (bin) {
-		sv_cleanse(bin, binlen);
-		free(bin);
-	}
-	sv_secret_free(pk);
-	sv_secret_free(fk);
-	sv_age_header_free(h);
+	sv_age_reader_free(r);
 	if (status)
 		*status = st;
 	return error;
@@ -1055,99 +1713,36 @@ int sv_age_encrypt(unsigned char **out, size_t *outlen, const unsigned char *pla
 		   size_t len, const unsigned char (*recipients)[SV_KEY_LEN], size_t n,
 		   bool armor)
 {
-	sv_age_stanza *st = NULL;
-	sv_secret *fk = NULL, *pk = NULL;
-	unsigned char *hdr = NULL, *file = NULL, nonce[SV_CHACHA_NONCE_LEN];
-	size_t hdrlen = 0, i, nchunks, filelen, pos;
+	struct buf b = { NULL, 0, 0 };
+	sv_age_writer *w = NULL;
+	size_t nchunks;
 	int error;
 
 	*out = NULL;
 	*outlen = 0;
-	if (n == 0 || !recipients)
-		return sv_error(SCRVAULT_EUSAGE, "an age file needs at least one recipient");
-	if ((st = sv_calloc(n, sizeof(*st))) == NULL)
-		return SCRVAULT_ERROR;
-	if ((error = sv_secret_random(&fk, SV_AGE_FILE_KEY_LEN)) < 0)
+	nchunks = len == 0 ? 1 : (len - 1) / SV_AGE_CHUNK + 1;
+	if (nchunks > (SIZE_MAX - len) / SV_CHACHA_TAG_LEN)
+		return sv_error(SCRVAULT_EUSAGE, "plaintext is too large");
+	if ((error = sv_age_writer_new(&w, recipients, n)) < 0
+	    || (error = sv_age_writer_start(w, buf_sink, &b)) < 0
+	    || (error = buf_reserve(&b, len + nchunks * SV_CHACHA_TAG_LEN)) < 0
+	    || (error = sv_age_writer_write(w, plain, len)) < 0
+	    || (error = sv_age_writer_finish(w)) < 0)
 		goto done;
-	for (i = 0; i < n; i++) {
-		unsigned char eph[SV_KEY_LEN];
-		sv_secret *ephpriv = NULL, *shared = NULL, *wrap = NULL;
-
-		if ((st[i].args = sv_calloc(2, sizeof(char *))) == NULL
-		    || (st[i].body = sv_malloc(SV_AGE_FILE_KEY_LEN + SV_CHACHA_TAG_LEN)) == NULL) {
-			error = SCRVAULT_ERROR;
-			goto done;
-		}
-		st[i].bodylen = SV_AGE_FILE_KEY_LEN + SV_CHACHA_TAG_LEN;
-		if ((error = sv_x25519_keygen(&ephpriv, eph)) == 0
-		    && (error = sv_x25519(&shared, ephpriv, recipients[i])) == 0
-		    && (error = x25519_wrap_key(&wrap, shared, eph, recipients[i])) == 0)
-			error = sv_chacha20poly1305_seal(st[i].body, wrap, zero_nonce,
-							 sv_secret_data(fk), SV_AGE_FILE_KEY_LEN);
-		sv_secret_free(wrap);
-		sv_secret_free(shared);
-		sv_secret_free(ephpriv);
-		if (error < 0)
-			goto done;
-		st[i].nargs = 2;
-		if ((st[i].args[0] = sv_strdup("X25519")) == NULL) {
-			error = SCRVAULT_ERROR;
-			goto done;
-		}
-		if ((error = b64_encode(&st[i].args[1], eph, SV_KEY_LEN, false)) < 0)
-			goto done;
-	}
-	if ((error = sv_age_header_encode(&hdr, &hdrlen, st, n, fk)) < 0)
-		goto done;
-
-	nchunks = len == 0 ? 1 : (len + SV_AGE_CHUNK - 1) / SV_AGE_CHUNK;
-	if (nchunks > (SIZE_MAX - hdrlen - len - SV_AGE_NONCE_LEN) / SV_CHACHA_TAG_LEN) {
-		error = sv_error(SCRVAULT_EUSAGE, "plaintext is too large");
-		goto done;
-	}
-	filelen = hdrlen + SV_AGE_NONCE_LEN + len + nchunks * SV_CHACHA_TAG_LEN;
-	if ((file = sv_malloc(filelen)) == NULL) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	memcpy(file, hdr, hdrlen);
-	pos = hdrlen;
-	if ((error = sv_random(file + pos, SV_AGE_NONCE_LEN)) < 0
-	    || (error = payload_key(&pk, fk, file + pos)) < 0)
-		goto done;
-	pos += SV_AGE_NONCE_LEN;
-	for (i = 0; i < nchunks; i++) {
-		size_t off = i * SV_AGE_CHUNK;
-		size_t clen = len - off < SV_AGE_CHUNK ? len - off : SV_AGE_CHUNK;
-
-		stream_nonce(nonce, i, i + 1 == nchunks);
-		if ((error = sv_chacha20poly1305_seal(file + pos, pk, nonce,
-						      len ? plain + off : NULL, clen)) < 0)
-			goto done;
-		pos += clen + SV_CHACHA_TAG_LEN;
-	}
 	if (armor) {
 		char *a = NULL;
 
-		if ((error = sv_age_armor(&a, outlen, file, filelen)) < 0)
+		if ((error = sv_age_armor(&a, outlen, b.p, b.n)) < 0)
 			goto done;
 		*out = (unsigned char *)a;
 	} else {
-		*out = file;
-		*outlen = filelen;
-		file = NULL;
+		*out = b.p;
+		*outlen = b.n;
+		b.p = NULL;
 	}
-	error = 0;
 
 done:
-	free(file);
-	free(hdr);
-	if (st) {
-		for (i = 0; i < n; i++)
-			stanza_clear(&st[i]);
-		free(st);
-	}
-	sv_secret_free(pk);
-	sv_secret_free(fk);
+	free(b.p);
+	sv_age_writer_free(w);
 	return error;
 }

@@ -6,8 +6,10 @@
  * scrypt recipient stanzas (unwrap only, work factor at most
  * SV_AGE_MAX_WORK_FACTOR), the header MAC, the STREAM payload, Bech32
  * recipients ("age1...") and identities (upper-case Bech32, HRP "age-secret-key-"), and the
- * ASCII armor.  Whole files are handled in memory; there is no streaming API
- * yet.  Cryptography goes through crypto.h only.
+ * ASCII armor.  Whole files are handled in memory (sv_age_encrypt,
+ * sv_age_decrypt) or streamed in constant memory (sv_age_writer,
+ * sv_age_reader); the in-memory functions are built on the streams, so there
+ * is one payload implementation.  Cryptography goes through crypto.h only.
  *
  * Every function returns 0 or a negative SCRVAULT_* code with a message set.
  * Malformed or unauthentic input is SCRVAULT_EINTEGRITY; the finer reason a
@@ -25,6 +27,10 @@
 #define SV_AGE_NONCE_LEN        16
 /* The largest scrypt work factor (log2 N) decryption accepts (as age does). */
 #define SV_AGE_MAX_WORK_FACTOR  22
+/* The longest header a stream reader accepts (and a writer writes). */
+#define SV_AGE_MAX_HEADER       (1u << 20)
+/* The largest armored input a stream reader de-armors (in memory). */
+#define SV_AGE_MAX_ARMORED      (64u << 20)
 
 /* Why a decryption failed; the categories of the C2SP test vectors. */
 typedef enum {
@@ -178,5 +184,106 @@ int sv_age_encrypt(unsigned char **out, size_t *outlen, const unsigned char *pla
 
 /* Cleanse and free a plaintext buffer; NULL-safe. */
 void sv_age_free_plain(unsigned char *p, size_t len);
+
+/* ---- streams ---------------------------------------------------------------------- */
+
+/*
+ * Where a stream reads from / writes to.  read: the number of bytes read
+ * (fewer than `len` is fine; 0 only at the end of the input), or < 0 on
+ * error with sv_error set.  write: 0, or < 0 with sv_error set; it must
+ * write all `len` bytes.
+ */
+typedef long (*sv_age_read_fn)(void *ctx, void *buf, size_t len);
+typedef int (*sv_age_write_fn)(void *ctx, const void *buf, size_t len);
+/* Ready-made source and sink: `ctx` points to an int file descriptor. */
+long sv_age_read_fd(void *ctx, void *buf, size_t len);
+int sv_age_write_fd(void *ctx, const void *buf, size_t len);
+
+/*
+ * Writing an age file in constant memory (one plaintext and one ciphertext
+ * chunk):
+ *
+ *	sv_age_writer_new -> [sv_age_writer_add_stanza ...] -> sv_age_writer_start
+ *	-> sv_age_writer_write ... -> sv_age_writer_finish -> sv_age_writer_free
+ *
+ * After any failure the writer refuses every further call but _free (what was
+ * already written to the sink is not a valid file).
+ */
+typedef struct sv_age_writer sv_age_writer;
+
+/*
+ * A new file to `n` (>= 1) X25519 recipients with a fresh random file key.
+ * Nothing is written yet.
+ */
+int sv_age_writer_new(sv_age_writer **out, const unsigned char (*recipients)[SV_KEY_LEN],
+		      size_t n);
+/*
+ * A new 32-byte secret for an extension stanza: HKDF-SHA256(ikm = the file
+ * key, salt = empty, info = `label`).  `label` must be non-empty and not one
+ * age itself derives from the file key ("header", "payload").
+ */
+int sv_age_writer_derive(sv_secret **key, const sv_age_writer *w, const char *label);
+/*
+ * Add a stanza (copied) after the recipient stanzas; only before
+ * sv_age_writer_start.  args[0] is the type; every argument non-empty
+ * printable ASCII without spaces.  The types age defines ("X25519",
+ * "scrypt") are refused: stock age ignores only stanzas it does not know.
+ */
+int sv_age_writer_add_stanza(sv_age_writer *w, const char *const *args, size_t nargs,
+			     const unsigned char *body, size_t bodylen);
+/*
+ * Write the header (binary form, at most SV_AGE_MAX_HEADER bytes) and the
+ * payload nonce to the sink; the payload then goes through _write and
+ * _finish.  The sink is kept until sv_age_writer_free.
+ */
+int sv_age_writer_start(sv_age_writer *w, sv_age_write_fn fn, void *ctx);
+/* Payload bytes, any length; whole 64 KiB chunks are written as they fill. */
+int sv_age_writer_write(sv_age_writer *w, const void *buf, size_t len);
+/*
+ * Write the last chunk (empty only when the whole file is empty, as the spec
+ * requires).  The file is complete only when this returns 0.
+ */
+int sv_age_writer_finish(sv_age_writer *w);
+/* Cleanse the file key, payload key and buffers, and free; NULL-safe. */
+void sv_age_writer_free(sv_age_writer *w);
+
+/*
+ * Reading an age file in constant memory (one ciphertext chunk and the
+ * header), except armored input, which is de-armored whole in memory.
+ */
+typedef struct sv_age_reader sv_age_reader;
+
+/*
+ * Read and parse the header from the source, unwrap the file key with `ids`
+ * (X25519 and/or scrypt, with the rules of sv_age_decrypt: stanzas of unknown
+ * types are ignored, an scrypt stanza must be alone), verify the header MAC
+ * and read the payload nonce.  The header is read in small blocks; one longer
+ * than SV_AGE_MAX_HEADER is SV_AGE_HEADER.  Armored input (sv_age_is_armored
+ * on the first bytes) is read whole (more than SV_AGE_MAX_ARMORED bytes is
+ * SV_AGE_ARMOR), de-armored in memory and then streamed from there.  On
+ * failure *out is NULL and *status (may be NULL) says why, as for
+ * sv_age_decrypt.
+ */
+int sv_age_reader_open(sv_age_reader **out, sv_age_read_fn fn, void *ctx,
+		       const sv_age_identities *ids, sv_age_status *status);
+/* The parsed header: every stanza, including those of unknown types. */
+const sv_age_header *sv_age_reader_header(const sv_age_reader *r);
+/* As sv_age_writer_derive, with the file key the reader unwrapped. */
+int sv_age_reader_derive(sv_secret **key, const sv_age_reader *r, const char *label);
+/*
+ * The next chunk of authenticated plaintext into `buf` (room for
+ * SV_AGE_CHUNK bytes): *n bytes.  *n == 0 is the end: the last chunk has
+ * authenticated and the input has ended (and every later call says so
+ * again).  Each chunk returned is authentic, but the file is complete only
+ * when the end is reached: truncation, trailing data (reported on the call
+ * after the last chunk), an empty chunk that is not the only one and a chunk
+ * that does not authenticate are SCRVAULT_EINTEGRITY with *status
+ * SV_AGE_PAYLOAD; an error from the source is returned with SV_AGE_OTHER.
+ * After an error every further call fails.  `status` may be NULL.
+ */
+int sv_age_reader_read(sv_age_reader *r, unsigned char *buf, size_t *n,
+		       sv_age_status *status);
+/* Cleanse and free; NULL-safe. */
+void sv_age_reader_free(sv_age_reader *r);
 
 #endif
