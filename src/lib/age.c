@@ -3,8 +3,14 @@
  *
  * Parsing is strict where the spec and the C2SP test vectors are: anything
  * that is not exactly what an encoder would have written is rejected.  All
- * cryptography goes through crypto.h; the file key, wrap keys and payload
- * key live in sv_secret, and plaintext buffers are cleansed before free.
+ * cryptography goes through crypto.h; the file key, wrap keys, payload
+ * key and derived keys live in sv_secret, and plaintext buffers are cleansed
+ * before free.
+ *
+ * The payload has one implementation, the streams (sv_age_writer,
+ * sv_age_reader); the whole-file functions at the end run on them.  The
+ * reader never holds more than the header and one sealed chunk (armored
+ * input aside), and must never release plaintext that did not authenticate.
  */
 #include "age.h"
 
@@ -814,11 +820,6 @@ static int check_stanza(const sv_age_stanza *st, size_t nstanzas)
 }
 
 /*
- * Try to unwrap one stanza.  0 with *file_key set; 1 when it is not for
- * this identity; negative (SCRVAULT_EINTEGRITY = header failure) when it is
- * invalid in a way no identity could fix.
- */
-/*
  * Open a stanza body (the file key sealed under `wrap`, zero nonce): 0 with
  * *file_key set, 1 when it does not open (not this recipient), <0 on error.
  */
@@ -837,6 +838,11 @@ static int open_file_key(sv_secret **file_key, const sv_secret *wrap, const sv_a
 	return 0;
 }
 
+/*
+ * Try to unwrap one stanza (unwrap_x25519, unwrap_scrypt): 0 with *file_key
+ * set; 1 when it is not for this identity; negative (SCRVAULT_EINTEGRITY =
+ * header failure) when it is invalid in a way no identity could fix.
+ */
 static int unwrap_x25519(sv_secret **file_key, const sv_age_stanza *st,
 			 const sv_secret *priv)
 {
