@@ -27,9 +27,11 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC = $(wildcard tests/tools/*.c)
+TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 
 .PHONY: all deps run test test-asan test-unit test-cli bench clean fuzz
-all: $(BUILD)/scrvault $(UNIT_BIN)
+all: $(BUILD)/scrvault $(UNIT_BIN) $(TOOL_BIN)
 
 deps:
 	@scripts/install-deps
@@ -59,6 +61,11 @@ $(BUILD)/scrvault: $(CLI_OBJ) $(BUILD)/libscrvault.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libscrvault.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS) -lcmocka
+
+# Programs the CLI suites use to build hostile input (tests/tools).
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libscrvault.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory all

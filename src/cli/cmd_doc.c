@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "scrvault/bundle.h"
 
 static const cli_col checkin_cols[] = {
 	{ "doc", "DOCUMENT" }, { "version", "VER" }, { "size", "BYTES" },
@@ -255,6 +256,46 @@ static int cmd_doc_signoff(cli_args *a)
 	return 0;
 }
 
+static int cmd_doc_release(cli_args *a)
+{
+	char arg[96];
+	scrvault_release_spec s = {
+		.to = cli_opt(a, "to"),
+		.reason = cli_opt(a, "reason"),
+		.output = cli_opt(a, "output"),
+	};
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	snprintf(arg, sizeof(arg), "%s", a->args[0]);
+	if (split_version(arg, &s.version) < 0)
+		return cli_usage(a, "version must be a positive number: DOC@VERSION");
+	s.doc = arg;
+	if (!s.to)
+		return cli_usage(a, "give the reader: --to PRINCIPAL or --to age1...");
+	if (!s.output)
+		return cli_usage(a, "give the bundle file to write (-o FILE)");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_doc_release(&j, v, &s);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (a->json)
+		cli_print_json(j);
+	else
+		printf("release %lld: %s version %lld to %s in '%s' (only they can open it)\n",
+		       (long long)scrvault_json_int(scrvault_json_get(j, "release")),
+		       scrvault_json_str(scrvault_json_get(j, "doc")),
+		       (long long)scrvault_json_int(scrvault_json_get(j, "version")), s.to, s.output);
+	scrvault_json_free(j);
+	return 0;
+}
+
+static const cli_optdef release_opts[] = {
+	{ "to", 1 }, { "reason", 1 }, { "output", 1 }, { NULL, 0 }
+};
 static const cli_optdef checkin_opts[] = {
 	{ "case", 1 }, { "class", 1 }, { "agency", 1 }, { "doc", 1 }, { "title", 1 },
 	{ "filename", 1 }, { "note", 1 }, { NULL, 0 }
@@ -304,5 +345,18 @@ const cli_cmd cli_doc_commands[] = {
 	  "Sign off one exact version of an IMR as its agency's authorising manager\n"
 	  "(an Ed25519 signature with your own key over its id, version and SHA-256).\n",
 	  NULL, 1, 1 },
+	{ "doc", "release", cmd_doc_release,
+	  "scrvault doc release DOC[@VERSION] --to PRINCIPAL|age1... -o FILE [--reason TEXT]",
+	  "Encrypt one version to a reader (age format) with a manifest signed by the\n"
+	  "vault: a principal, who must be allowed to read it, opens it with 'scrvault\n"
+	  "open'; a reader outside the vault, given by an age recipient, with 'age -d'.\n"
+	  "Each release is numbered and recorded (ledger and audit) before the document\n"
+	  "key is used.\n\n"
+	  "options:\n"
+	  "  --to PRINCIPAL|age1...  the reader\n"
+	  "  -o, --output FILE       the bundle to write (never replaces a file)\n"
+	  "  --reason TEXT           why (required for a restricted class, standing for the\n"
+	  "                          agreed access request, and for a reader outside the vault)\n",
+	  release_opts, 1, 1 },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 };

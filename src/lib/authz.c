@@ -93,7 +93,8 @@ static int class_flags(bool *agency, bool *restricted, scrvault *v, const char *
  * no case named (a listing) is allowed for case-scoped grants; what they
  * see is filtered by sv_authz_sees.
  */
-static int scope_reaches(bool *ok, char *why, size_t whylen, scrvault *v, const target *t,
+static int scope_reaches(bool *ok, char *why, size_t whylen, scrvault *v, int64_t pid,
+			 const char *pname, const char *role, const target *t,
 			 bool agency_class, bool listing)
 {
 	sv_stmt *st = NULL;
@@ -103,7 +104,7 @@ static int scope_reaches(bool *ok, char *why, size_t whylen, scrvault *v, const 
 	*ok = false;
 	if ((error = sv_db_query(&st, v->db, "SELECT g.case_ref, g.agency, r.scope FROM grants g"
 				 " JOIN policy_roles r ON r.role = g.role"
-				 " WHERE g.principal_id = ? AND g.role = ?", "it", v->principal_id, v->role)) < 0)
+				 " WHERE g.principal_id = ? AND g.role = ?", "it", pid, role)) < 0)
 		return error;
 	while (!*ok && (error = sv_stmt_step(st)) == 1) {
 		const char *gcase = sv_stmt_text(st, 0), *gagency = sv_stmt_text(st, 1);
@@ -125,14 +126,14 @@ static int scope_reaches(bool *ok, char *why, size_t whylen, scrvault *v, const 
 	if (error < 0)
 		return error;
 	if (!any)
-		snprintf(why, whylen, "principal '%s' no longer holds role '%s'", v->principal, v->role);
+		snprintf(why, whylen, "principal '%s' no longer holds role '%s'", pname, role);
 	else if (!*ok && !t->caseref[0])
-		snprintf(why, whylen, "role '%s' is held for particular cases only; this needs it board-wide", v->role);
+		snprintf(why, whylen, "role '%s' is held for particular cases only; this needs it board-wide", role);
 	else if (!*ok && agency_class && t->agency[0])
 		snprintf(why, whylen, "the grant of role '%s' does not reach case '%s' for agency '%s'",
-			 v->role, t->caseref, t->agency);
+			 role, t->caseref, t->agency);
 	else if (!*ok)
-		snprintf(why, whylen, "the grant of role '%s' does not reach case '%s'", v->role, t->caseref);
+		snprintf(why, whylen, "the grant of role '%s' does not reach case '%s'", role, t->caseref);
 	return 0;
 }
 
@@ -142,41 +143,48 @@ static bool is_listing(const char *action)
 }
 
 /* 0 allowed; 1 refused with `missing` and `why` filled in; <0 error. */
-static int check(scrvault *v, const char *action, const target *t, char *missing, size_t mlen,
-		 char *why, size_t whylen)
+static int check_as(scrvault *v, int64_t pid, const char *pname, const char *role,
+		    const char *action, const target *t, bool agreed, char *missing, size_t mlen,
+		    char *why, size_t whylen)
 {
 	bool ok = false, agency_class = false, restricted = false;
 	const char *cls = t->doc_class[0] ? t->doc_class : NULL;
 	int error;
 
 	if ((error = class_flags(&agency_class, &restricted, v, cls)) < 0 ||
-	    (error = role_allows(&ok, v, v->role, action, cls)) < 0)
+	    (error = role_allows(&ok, v, role, action, cls)) < 0)
 		return error;
 	if (!ok) {
 		if (cls && !strncmp(action, "doc.", 4))
 			snprintf(missing, mlen, "%s:%s", action, cls);
 		else
 			snprintf(missing, mlen, "%s", action);
-		snprintf(why, whylen, "role '%s' does not have permission '%s'", v->role, missing);
+		snprintf(why, whylen, "role '%s' does not have permission '%s'", role, missing);
 		return 1;
 	}
-	if ((error = scope_reaches(&ok, why, whylen, v, t, agency_class, is_listing(action))) < 0)
+	if ((error = scope_reaches(&ok, why, whylen, v, pid, pname, role, t, agency_class, is_listing(action))) < 0)
 		return error;
 	if (!ok) {
 		snprintf(missing, mlen, "%s (scope)", action);
 		return 1;
 	}
-	if (restricted && !strcmp(action, "doc.read")) {
-		if ((error = role_allows(&ok, v, v->role, "doc.read-restricted", cls)) < 0)
+	if (restricted && !agreed && !strcmp(action, "doc.read")) {
+		if ((error = role_allows(&ok, v, role, "doc.read-restricted", cls)) < 0)
 			return error;
 		if (!ok) {
 			snprintf(missing, mlen, "doc.read-restricted");
 			snprintf(why, whylen, "class '%s' is restricted: role '%s' does not have permission "
-				 "'doc.read-restricted' (an agreed access request is needed)", cls, v->role);
+				 "'doc.read-restricted' (an agreed access request is needed)", cls, role);
 			return 1;
 		}
 	}
 	return 0;
+}
+
+static int check(scrvault *v, const char *action, const target *t, char *missing, size_t mlen,
+		 char *why, size_t whylen)
+{
+	return check_as(v, v->principal_id, v->principal, v->role, action, t, false, missing, mlen, why, whylen);
 }
 
 int sv_authorize(scrvault *v, const char *action, sv_json *objects)
@@ -254,4 +262,45 @@ int sv_session_role(scrvault *v, const char *wanted)
 	free(v->role);
 	v->role = sv_strdup(wanted ? wanted : has_coord ? "coordinator" : held);
 	return v->role ? 0 : SCRVAULT_ERROR;
+}
+
+int sv_authz_principal(bool *ok, char *why, size_t whylen, scrvault *v, int64_t pid,
+		       const char *action, const char *caseref, const char *doc_class,
+		       const char *agency, bool agreed)
+{
+	char missing[128], name[128] = "", first[300] = "";
+	sv_stmt *st = NULL;
+	target t;
+	int error, roles = 0;
+
+	*ok = false;
+	memset(&t, 0, sizeof(t));
+	snprintf(t.caseref, sizeof(t.caseref), "%s", caseref ? caseref : "");
+	snprintf(t.doc_class, sizeof(t.doc_class), "%s", doc_class ? doc_class : "");
+	snprintf(t.agency, sizeof(t.agency), "%s", agency ? agency : "");
+	if ((error = sv_db_query(&st, v->db, "SELECT DISTINCT g.role, p.name FROM grants g JOIN principals p"
+				 " ON p.id = g.principal_id WHERE g.principal_id = ? AND p.status = 'active'"
+				 " ORDER BY g.role", "i", pid)) < 0)
+		return error;
+	while (!*ok && (error = sv_stmt_step(st)) == 1) {
+		char w[300];
+		int r;
+
+		snprintf(name, sizeof(name), "%s", sv_stmt_text(st, 1));
+		r = check_as(v, pid, name, sv_stmt_text(st, 0), action, &t, agreed, missing, sizeof(missing),
+			     w, sizeof(w));
+		if (r < 0) {
+			error = r;
+			break;
+		}
+		*ok = r == 0;
+		if (roles++ == 0)
+			snprintf(first, sizeof(first), "%s", w);
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (!*ok)
+		snprintf(why, whylen, "%s", roles == 0 ? "it holds no role in this vault" : first);
+	return 0;
 }

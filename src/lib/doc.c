@@ -66,32 +66,29 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+static long fd_source(void *ctx, void *buf, size_t len)
+{
+	return sv_read_full(*(int *)ctx, buf, len);
+}
+
 /*
- * Encrypt the file at `src` into a new blob: fills p->size, sha, ct_sha, oid
- * and wrapped.  The DEK never leaves this function unwrapped.
+ * Encrypt `size` bytes from `src` into a new blob: fills p->size, sha,
+ * ct_sha, oid and wrapped.  `name` names the source in messages.  The DEK
+ * never leaves this function unwrapped.
  */
-static int encrypt_file(scrvault *v, pending *p, const char *src)
+static int encrypt_source(scrvault *v, pending *p, const sv_checkin_source *cs)
 {
 	unsigned char *in = NULL, *out = NULL, hdr[SV_BLOB_HEADER_LEN];
 	char ctx[160];
+	const char *src = cs->name;
 	sv_secret *dek = NULL;
 	sv_blob_enc *enc = NULL;
 	sv_sha256_ctx *ph = NULL, *ch = NULL;
 	sv_store_wstream *w = NULL;
 	uint64_t left;
-	struct stat sb;
-	int fd = -1, error = SCRVAULT_ERROR;
+	int error = SCRVAULT_ERROR;
 
-	if ((fd = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
-		error = sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
-				 "cannot open '%s': %s", src, strerror(errno));
-		goto done;
-	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", src);
-		goto done;
-	}
-	p->size = (uint64_t)sb.st_size;
+	p->size = cs->size;
 	sv_blob_context(ctx, sizeof(ctx), v, p->doc, p->version);
 	if (!(in = sv_malloc(SV_BLOB_CHUNK)) || !(out = sv_malloc(CT_CHUNK)))
 		goto done;
@@ -105,11 +102,12 @@ static int encrypt_file(scrvault *v, pending *p, const char *src)
 	left = p->size;
 	do {
 		size_t want = left < SV_BLOB_CHUNK ? (size_t)left : SV_BLOB_CHUNK;
-		long got = sv_read_full(fd, in, want);
+		long got = cs->read(cs->ctx, in, want);
 		bool last;
 
 		if (got < 0 || (size_t)got != want) {
-			error = sv_error(SCRVAULT_ERROR, "'%s' changed or could not be read while checking it in", src);
+			error = got < 0 && cs->keep_error ? (int)got :
+				sv_error(SCRVAULT_ERROR, "'%s' changed or could not be read while checking it in", src);
 			goto done;
 		}
 		left -= want;
@@ -122,9 +120,14 @@ static int encrypt_file(scrvault *v, pending *p, const char *src)
 		if (last)
 			break;
 	} while (1);
-	if (sv_read_full(fd, in, 1) != 0) {
-		error = sv_error(SCRVAULT_ERROR, "'%s' grew while checking it in", src);
-		goto done;
+	{
+		long more = cs->read(cs->ctx, in, 1);
+
+		if (more != 0) {
+			error = more < 0 && cs->keep_error ? (int)more :
+				sv_error(SCRVAULT_ERROR, "'%s' grew while checking it in", src);
+			goto done;
+		}
 	}
 	if ((error = sv_sha256_final(ph, p->sha)) < 0 ||
 	    (error = sv_sha256_final(ch, p->ct_sha)) < 0 ||
@@ -138,13 +141,31 @@ done:
 		free(in);
 	}
 	free(out);
-	if (fd >= 0)
-		close(fd);
 	sv_secret_free(dek);
 	sv_blob_enc_free(enc);
 	sv_sha256_free(ph);
 	sv_sha256_free(ch);
 	sv_store_wstream_free(w);
+	return error;
+}
+
+static int encrypt_file(scrvault *v, pending *p, const char *path)
+{
+	sv_checkin_source cs = { .name = path, .read = fd_source };
+	struct stat sb;
+	int fd, error;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				"cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", path);
+	}
+	cs.size = (uint64_t)sb.st_size;
+	cs.ctx = &fd;
+	error = encrypt_source(v, p, &cs);
+	close(fd);
 	return error;
 }
 
@@ -211,6 +232,13 @@ static sv_json *version_objects(const char *caseref, const char *doc, unsigned v
 int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 			 const scrvault_checkin_spec *spec,
 			 const scrvault_checkin_file *files, size_t n)
+{
+	return sv_doc_checkin(out, v, spec, files, NULL, n, NULL, NULL);
+}
+
+int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
+		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
+		   sv_checkin_hook hook, void *hook_arg)
 {
 	char caseref[40] = "", head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
 	char when[21], *message = NULL;
@@ -287,7 +315,7 @@ int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 			p->version = 1;
 			p->is_new = true;
 		}
-		if ((error = encrypt_file(v, p, files[i].path)) < 0)
+		if ((error = srcs ? encrypt_source(v, p, &srcs[i]) : encrypt_file(v, p, files[i].path)) < 0)
 			goto done;
 		sv_blob_path(p->path, sizeof(p->path), p->doc, p->version);
 		ups[i].path = p->path;
@@ -350,7 +378,8 @@ int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 			goto fail;
 		}
 	}
-	if ((error = sv_vault_record_commit(v, commit)) < 0 ||
+	if ((hook && (error = hook(v, hook_arg, ps[0].doc, ps[0].version)) < 0) ||
+	    (error = sv_vault_record_commit(v, commit)) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	*out = result;
@@ -423,8 +452,23 @@ bad:
  * does): it reads v->kek and v->id only, reads the store through its own
  * blob stream, never touches the database, and sv_error is per thread.
  */
+static int fd_sink(void *ctx, const void *buf, size_t len)
+{
+	if (sv_write_all(*(int *)ctx, buf, len) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot write the output: %s", strerror(errno));
+	return 0;
+}
+
 int sv_doc_decrypt(scrvault *v, const char *doc, unsigned version, const sv_version_row *r, int fd)
 {
+	return fd < 0 ? sv_doc_decrypt_to(v, doc, version, r, NULL, NULL)
+		      : sv_doc_decrypt_to(v, doc, version, r, fd_sink, &fd);
+}
+
+int sv_doc_decrypt_to(scrvault *v, const char *doc, unsigned version, const sv_version_row *r,
+		      sv_sink_fn sink, void *sink_ctx)
+{
+	const int fd = sink ? 0 : -1;	/* < 0: verify only (fsck) */
 	unsigned char *in = NULL, *out = NULL, hdr[SV_BLOB_HEADER_LEN];
 	unsigned char sha[SV_SHA256_LEN], ct_sha[SV_SHA256_LEN];
 	char ctx[160];
@@ -491,10 +535,8 @@ int sv_doc_decrypt(scrvault *v, const char *doc, unsigned version, const sv_vers
 		    (error = sv_blob_dec_chunk(dec, out, in, want, last)) < 0 ||
 		    (error = sv_sha256_update(ph, out, plain)) < 0)
 			goto fail;
-		if (fd >= 0 && sv_write_all(fd, out, plain) < 0) {
-			error = sv_error(SCRVAULT_ERROR, "cannot write the output: %s", strerror(errno));
+		if (sink && (error = sink(sink_ctx, out, plain)) < 0)
 			goto done;
-		}
 		if (last)
 			break;
 	} while (1);

@@ -26,11 +26,12 @@ static const char *const known_actions[] = {
 	"principal.add", "principal.read", "principal.revoke", "principal.rotate",
 	"principal.grant", "principal.impact", "case.open", "case.read",
 	"doc.checkin", "doc.list", "doc.read", "doc.read-restricted", "doc.signoff",
+	"doc.release", "doc.submit", "intake.import",
 	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
 };
 /* Those that may be limited to one class with ACTION:CLASS. */
 static const char *const class_actions[] = {
-	"doc.checkin", "doc.list", "doc.read", "doc.signoff", NULL
+	"doc.checkin", "doc.list", "doc.read", "doc.signoff", "doc.release", "doc.submit", NULL
 };
 /* Operations that [dual-control] may hold for a second custodian. */
 static const char *const dual_actions[] = {
@@ -67,9 +68,35 @@ struct sv_policy {
 	char **dual;
 	size_t ndual;
 	int64_t expiry_hours;
+	int64_t intake_max;	/* bytes; 0: the default */
 };
 
 extern const char sv_default_policy_text[];
+
+/* "512M", "1G", "65536": 1 KiB .. 4 GiB. */
+static int parse_size(int64_t *out, const char *value)
+{
+	char *end = NULL;
+	unsigned long long n;
+	int64_t mult = 1;
+
+	if (!value || *value < '0' || *value > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(value, &end, 10);
+	if (errno || end == value)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		mult = 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		mult = 1024 * 1024, end++;
+	else if (*end == 'G' || *end == 'g')
+		mult = 1024 * 1024 * 1024, end++;
+	if (*end || n > (4ULL << 30) / (unsigned long long)mult)
+		return -1;
+	*out = (int64_t)n * mult;
+	return *out >= 1024 ? 0 : -1;
+}
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -435,8 +462,16 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 		} else {
 			problem(c, line, "unknown setting 'dual-control.%s' (known: action, expiry-hours)", key);
 		}
+	} else if (!strcmp(section, "intake") && !sub) {
+		if (!strcmp(key, "max-size")) {
+			if (parse_size(&p->intake_max, value) < 0)
+				problem(c, line, "intake.max-size must be a size from 1K to 4G: a whole number with an "
+					"optional K, M or G (for example 512M)");
+		} else {
+			problem(c, line, "unknown setting 'intake.%s' (known: max-size)", key);
+		}
 	} else {
-		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control)",
+		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control, intake)",
 			section, sub ? " \"" : "", sub ? sub : "", sub ? "\"" : "");
 	}
 	free(name);
@@ -662,8 +697,11 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 	for (size_t i = 0; i < p->ndual; i++)
 		if ((error = sv_db_run(v->db, "INSERT OR IGNORE INTO policy_dual(action) VALUES (?)", "t", p->dual[i])) < 0)
 			goto done;
-	error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('dual_expiry_hours', ?)",
-			  "i", p->expiry_hours ? p->expiry_hours : (int64_t)72);
+	if ((error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('dual_expiry_hours', ?)",
+			       "i", p->expiry_hours ? p->expiry_hours : (int64_t)72)) < 0)
+		goto done;
+	error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('intake_max_bytes', ?)",
+			  "i", p->intake_max ? p->intake_max : (int64_t)SV_INTAKE_MAX_DEFAULT);
 done:
 	if (ct) {
 		sv_cleanse(ct, len + SV_GCM_TAG_LEN + 1);

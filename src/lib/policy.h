@@ -12,6 +12,8 @@
 #include "vault_int.h"
 
 #define SV_POLICY_MAX (64 * 1024)
+/* The largest bundle `intake import` accepts unless [intake] max-size says otherwise. */
+#define SV_INTAKE_MAX_DEFAULT ((int64_t)512 * 1024 * 1024)
 
 typedef struct sv_policy sv_policy;
 

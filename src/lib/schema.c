@@ -142,6 +142,31 @@ static const char *const migrations[] = {
 	"  state TEXT NOT NULL DEFAULT 'pending',"
 	"  decided_by INTEGER REFERENCES principals(id),"
 	"  decided_at TEXT);",
+
+	/* 5: bundles: intake (agency -> vault) and releases (vault -> reader) */
+	"CREATE TABLE intakes("
+	"  id INTEGER PRIMARY KEY,"
+	"  bundle_id TEXT UNIQUE,"			/* the signed manifest's id; NULL unsigned */
+	"  file_sha256 BLOB NOT NULL UNIQUE,"		/* the bundle file as received */
+	"  principal_id INTEGER REFERENCES principals(id),"	/* the signer; NULL unsigned */
+	"  received_from TEXT,"				/* unsigned: who, as the importer says */
+	"  authenticated INTEGER NOT NULL,"
+	"  manifest TEXT, signature BLOB,"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  imported_at TEXT NOT NULL,"
+	"  imported_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE TABLE bundle_releases("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  to_principal INTEGER REFERENCES principals(id),"	/* NULL: an outside reader */
+	"  to_recipient TEXT NOT NULL,"			/* age1... */
+	"  reason TEXT,"
+	"  manifest TEXT NOT NULL, signature BLOB NOT NULL,"
+	"  released_at TEXT NOT NULL,"
+	"  released_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  request TEXT NOT NULL,"
+	"  audit_seq INTEGER NOT NULL);"
+	"CREATE INDEX bundle_releases_doc ON bundle_releases(doc_id, version);",
 };
 
 static int set_version(sv_db *db, int version)

@@ -24,7 +24,7 @@
 #include "note.h"
 
 #define SV_VAULT_ID_LEN   32		/* hex characters */
-#define SV_SCHEMA_VERSION 4
+#define SV_SCHEMA_VERSION 5
 #define SV_DOC_ID_LEN     32		/* hex characters */
 
 /* HKDF labels: fixed forever for format version 1. */
@@ -212,6 +212,34 @@ int sv_version_load(sv_version_row *r, scrvault *v, const char *doc, unsigned *v
  */
 int sv_doc_decrypt(scrvault *v, const char *doc, unsigned version,
 		   const sv_version_row *r, int fd);
+/* The same into a sink (0 or a negative code with the message set). */
+typedef int (*sv_sink_fn)(void *ctx, const void *buf, size_t len);
+int sv_doc_decrypt_to(scrvault *v, const char *doc, unsigned version,
+		      const sv_version_row *r, sv_sink_fn sink, void *sink_ctx);
+
+/*
+ * Where check-in reads a document from other than a file: exactly `size`
+ * bytes, then end of input.  read() returns what it read (full reads; 0 at
+ * the end) or a negative code; with keep_error that code and its message
+ * are passed on (an integrity failure of a bundle), else a generic one.
+ */
+typedef struct {
+	const char *name;
+	uint64_t size;
+	long (*read)(void *ctx, void *buf, size_t len);
+	void *ctx;
+	bool keep_error;
+} sv_checkin_source;
+/* Runs inside the check-in's transaction with the (first) new version. */
+typedef int (*sv_checkin_hook)(scrvault *v, void *arg, const char *doc, unsigned version);
+/*
+ * scrvault_doc_checkin with the documents read from `srcs` (NULL: from
+ * files[i].path; files[i].filename and title are used either way) and a
+ * hook that adds rows and audit entries to the same transaction.
+ */
+int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
+		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
+		   sv_checkin_hook hook, void *hook_arg);
 
 /*
  * A document id or unique prefix (at least 6 hex characters) to the full id

@@ -1,0 +1,1497 @@
+/*
+ * bundle.c - intake (agency -> vault) and release (vault -> reader) bundles.
+ *
+ * Format in bundle.h.  Both directions stream: memory does not grow with
+ * the document.  What is checked, in order:
+ *
+ * intake import   size limit (policy) -> header, file key, header MAC ->
+ *                 manifest decrypts and parses -> signature -> a pass over
+ *                 the payload (every chunk authenticated, SHA-256 and size
+ *                 against the manifest, the whole file's SHA-256) -> not
+ *                 imported before -> signer registered, active, and allowed
+ *                 doc.submit for the class and case -> then a second pass
+ *                 checks the document in, and must see the same bytes.
+ *                 Nothing is written to the store before every check passed.
+ * release         doc.release and the reader's own right to read it ->
+ *                 the release, its signed manifest and audit entry commit ->
+ *                 only then is the document key unwrapped and the version
+ *                 decrypted into the age stream (its SHA-256 checked again).
+ * open            header -> manifest -> vault signature -> content against
+ *                 the manifest; the output appears only after all passed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "vault_int.h"
+#include "authz.h"
+#include "bundle.h"
+#include "fsutil.h"
+#include "policy.h"
+#include "scrvault/bundle.h"
+#include "scrvault/records.h"
+
+#define SV_LABEL_INTAKE "scrvault v1 intake key wrap"
+
+static const unsigned char zero_nonce[SV_CHACHA_NONCE_LEN];
+
+/* ---- reading -------------------------------------------------------------------- */
+
+void sv_bundle_free(sv_bundle *b)
+{
+	if (!b)
+		return;
+	sv_age_reader_free(b->reader);
+	sv_json_free(b->manifest);
+	free(b->text);
+	free(b);
+}
+
+int sv_bundle_manifest_parse(sv_bundle *b, const unsigned char *plain, size_t len)
+{
+	const char *key64;
+	unsigned char *key = NULL;
+	size_t keylen = 0;
+	bool canonical = false;
+	int error;
+
+	if (len <= SV_SIG_LEN || len - SV_SIG_LEN > SV_MANIFEST_MAX)
+		return sv_error(SCRVAULT_EINTEGRITY, "the bundle's manifest is malformed (wrong length)");
+	memcpy(b->sig, plain, SV_SIG_LEN);
+	b->textlen = len - SV_SIG_LEN;
+	if (!(b->text = sv_strndup((const char *)plain + SV_SIG_LEN, b->textlen)))
+		return SCRVAULT_ERROR;
+	if (strlen(b->text) != b->textlen ||
+	    sv_json_parse(&b->manifest, b->text, b->textlen, &canonical) < 0 || !canonical ||
+	    sv_json_type_of(b->manifest) != SV_JSON_OBJECT)
+		return sv_error(SCRVAULT_EINTEGRITY, "the bundle's manifest is malformed (not canonical JSON)");
+	if (!(key64 = sv_json_str(sv_json_get(b->manifest, "signer_key"))) ||
+	    sv_unbase64(&key, &keylen, key64) < 0 || keylen != SV_KEY_LEN) {
+		free(key);
+		return sv_error(SCRVAULT_EINTEGRITY, "the bundle's manifest names no valid signing key");
+	}
+	memcpy(b->signer, key, SV_KEY_LEN);
+	free(key);
+	error = sv_ed25519_verify(b->sig, b->signer, b->text, b->textlen);
+	b->signature_ok = error == 0;
+	return 0;
+}
+
+static bool is_manifest_stanza(const sv_age_stanza *s)
+{
+	return s->nargs >= 1 && strcmp(s->args[0], SV_MANIFEST_STANZA) == 0;
+}
+
+int sv_bundle_open(sv_bundle **out, sv_age_read_fn fn, void *ctx,
+		   const sv_age_identities *ids, sv_age_status *status)
+{
+	const sv_age_header *h;
+	const sv_age_stanza *ms = NULL;
+	unsigned char *plain = NULL;
+	sv_secret *key = NULL;
+	sv_bundle *b;
+	size_t plen = 0;
+	int error;
+
+	*out = NULL;
+	if (!(b = sv_calloc(1, sizeof(*b))))
+		return SCRVAULT_ERROR;
+	if ((error = sv_age_reader_open(&b->reader, fn, ctx, ids, status)) < 0)
+		goto fail;
+	h = sv_age_reader_header(b->reader);
+	for (size_t i = 0; i < h->n; i++) {
+		if (!is_manifest_stanza(&h->stanzas[i]))
+			continue;
+		if (ms) {
+			error = sv_error(SCRVAULT_EINTEGRITY, "the bundle has two manifests");
+			goto fail;
+		}
+		ms = &h->stanzas[i];
+	}
+	if (status)
+		*status = SV_AGE_OTHER;
+	if (ms) {
+		if (ms->nargs != 2 || strcmp(ms->args[1], "v1") != 0 ||
+		    ms->bodylen <= SV_CHACHA_TAG_LEN + SV_SIG_LEN ||
+		    ms->bodylen > SV_MANIFEST_MAX + SV_SIG_LEN + SV_CHACHA_TAG_LEN) {
+			error = sv_error(SCRVAULT_EINTEGRITY, "the bundle's manifest stanza is malformed");
+			goto fail;
+		}
+		plen = ms->bodylen - SV_CHACHA_TAG_LEN;
+		error = SCRVAULT_ERROR;
+		if (!(plain = sv_malloc(plen)) ||
+		    (error = sv_age_reader_derive(&key, b->reader, SV_MANIFEST_LABEL)) < 0)
+			goto fail;
+		if ((error = sv_chacha20poly1305_open(plain, key, zero_nonce, ms->body, ms->bodylen)) < 0) {
+			error = sv_error(SCRVAULT_EINTEGRITY, "the bundle's manifest does not decrypt");
+			goto fail;
+		}
+		if ((error = sv_bundle_manifest_parse(b, plain, plen)) < 0)
+			goto fail;
+	}
+	if (status)
+		*status = SV_AGE_OK;
+	sv_secret_free(key);
+	if (plain) {
+		sv_cleanse(plain, plen);
+		free(plain);
+	}
+	*out = b;
+	return 0;
+fail:
+	sv_secret_free(key);
+	if (plain) {
+		sv_cleanse(plain, plen);
+		free(plain);
+	}
+	sv_bundle_free(b);
+	return error;
+}
+
+/* ---- writing -------------------------------------------------------------------- */
+
+/* Sign `m` with `priv`, and add it to the writer as the manifest stanza. */
+static int add_manifest(sv_age_writer *w, const sv_json *m, const sv_secret *priv,
+			char **text_out, unsigned char sig_out[SV_SIG_LEN])
+{
+	const char *args[] = { SV_MANIFEST_STANZA, "v1" };
+	unsigned char *plain = NULL, *body = NULL;
+	sv_secret *key = NULL;
+	char *text = NULL;
+	size_t len = 0, plen = 0;
+	int error;
+
+	if ((error = sv_json_write(&text, &len, m)) < 0)
+		return error;
+	if (len > SV_MANIFEST_MAX) {
+		free(text);
+		return sv_error(SCRVAULT_EUSAGE, "the manifest is too long (%zu bytes; at most %d): shorten the title",
+				len, SV_MANIFEST_MAX);
+	}
+	plen = SV_SIG_LEN + len;
+	error = SCRVAULT_ERROR;
+	if (!(plain = sv_malloc(plen)) || !(body = sv_malloc(plen + SV_CHACHA_TAG_LEN)))
+		goto done;
+	if ((error = sv_ed25519_sign(plain, priv, text, len)) < 0)
+		goto done;
+	memcpy(plain + SV_SIG_LEN, text, len);
+	if ((error = sv_age_writer_derive(&key, w, SV_MANIFEST_LABEL)) < 0 ||
+	    (error = sv_chacha20poly1305_seal(body, key, zero_nonce, plain, plen)) < 0 ||
+	    (error = sv_age_writer_add_stanza(w, args, 2, body, plen + SV_CHACHA_TAG_LEN)) < 0)
+		goto done;
+	if (sig_out)
+		memcpy(sig_out, plain, SV_SIG_LEN);
+	if (text_out) {
+		*text_out = text;
+		text = NULL;
+	}
+done:
+	if (plain) {
+		sv_cleanse(plain, plen);
+		free(plain);
+	}
+	free(body);
+	free(text);
+	sv_secret_free(key);
+	return error;
+}
+
+/*
+ * An output file that appears only when complete: a temporary file in the
+ * target's directory, linked to the name at the end (never replacing a
+ * file: link() fails if the name exists), or standard output for "-".
+ */
+typedef struct {
+	const char *path;
+	char *tmp;
+	int fd;
+} outfile;
+
+static int out_open(outfile *o, const char *path)
+{
+	char *copy = NULL;
+	struct stat sb;
+
+	o->path = path;
+	o->tmp = NULL;
+	o->fd = -1;
+	if (!strcmp(path, "-")) {
+		o->fd = STDOUT_FILENO;
+		return 0;
+	}
+	if (lstat(path, &sb) == 0)
+		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists: choose another name (nothing is ever replaced)",
+				path);
+	if (!(copy = sv_strdup(path)) || !(o->tmp = sv_printf("%s/.scrvault-out-XXXXXX", dirname(copy)))) {
+		free(copy);
+		return SCRVAULT_ERROR;
+	}
+	free(copy);
+	if ((o->fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		free(o->tmp);
+		o->tmp = NULL;
+		return sv_error(e == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				"cannot create '%s': %s", path, strerror(e));
+	}
+	return 0;
+}
+
+static int out_commit(outfile *o)
+{
+	int error = 0;
+
+	if (!o->tmp)
+		return 0;
+	if (link(o->tmp, o->path) < 0)
+		error = sv_error(errno == EEXIST ? SCRVAULT_ECONFLICT : SCRVAULT_ERROR,
+				 "cannot create '%s': %s", o->path, strerror(errno));
+	unlink(o->tmp);
+	close(o->fd);
+	free(o->tmp);
+	o->tmp = NULL;
+	o->fd = -1;
+	return error;
+}
+
+static void out_abort(outfile *o)
+{
+	if (o->tmp) {
+		unlink(o->tmp);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	if (o->fd > STDOUT_FILENO)
+		close(o->fd);
+	o->fd = -1;
+}
+
+static int write_fd(void *ctx, const void *buf, size_t len)
+{
+	if (sv_write_all(*(int *)ctx, buf, len) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot write the output: %s", strerror(errno));
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* A recipient argument: "age1..." or a file whose first non-comment line is one. */
+static int recipient_arg(unsigned char pub[SV_KEY_LEN], char **text, const char *arg)
+{
+	char *data = NULL, *line, *save = NULL;
+	size_t len = 0;
+	int error;
+
+	if (!arg || !*arg)
+		return sv_error(SCRVAULT_EUSAGE, "no recipient: give the vault's age1... recipient (--to)");
+	if (!strncmp(arg, "age1", 4)) {
+		if (sv_age_recipient_decode(pub, arg) < 0)
+			return sv_error(SCRVAULT_EUSAGE, "'%s' is not a valid age recipient (age1... as printed by "
+					"'scrvault recipient')", arg);
+		return (*text = sv_strdup(arg)) ? 0 : SCRVAULT_ERROR;
+	}
+	if ((error = sv_file_read(&data, &len, arg, 4096)) < 0)
+		return sv_error(error, "cannot read the recipient file '%s': %s", arg, scrvault_error_message());
+	for (line = strtok_r(data, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+		line += strspn(line, " \t");
+		if (*line && *line != '#')
+			break;
+	}
+	if (!line || sv_age_recipient_decode(pub, line) < 0) {
+		free(data);
+		return sv_error(SCRVAULT_EUSAGE, "'%s' holds no valid age recipient (age1...)", arg);
+	}
+	*text = sv_strdup(line);
+	free(data);
+	return *text ? 0 : SCRVAULT_ERROR;
+}
+
+/* ---- the vault's intake key -------------------------------------------------------- */
+
+/* The intake key pair; made (in its own audited transaction) if `create`. */
+static int intake_key(scrvault *v, unsigned char pub[SV_KEY_LEN], sv_secret **priv, bool create)
+{
+	sv_secret *wrap = NULL, *fresh = NULL;
+	sv_stmt *st = NULL;
+	const unsigned char *p, *sealed;
+	size_t plen = 0, slen = 0;
+	unsigned char check[SV_KEY_LEN], buf[SV_SEALED_LEN(SV_KEY_LEN)];
+	int error;
+
+	if (priv)
+		*priv = NULL;
+	if ((error = sv_vault_subkey(&wrap, v->vmk, v->id, SV_LABEL_INTAKE)) < 0)
+		return error;
+	if ((error = sv_db_query(&st, v->db, "SELECT public, wrapped FROM vault_keys WHERE name = 'intake'", "")) < 0)
+		goto done;
+	if ((error = sv_stmt_step(st)) == 1) {
+		p = sv_stmt_blob(st, 0, &plen);
+		sealed = sv_stmt_blob(st, 1, &slen);
+		if (!p || plen != SV_KEY_LEN || !sealed) {
+			error = sv_error(SCRVAULT_EINTEGRITY, "the intake key record is damaged");
+			goto done;
+		}
+		memcpy(pub, p, SV_KEY_LEN);
+		if (priv) {
+			if ((error = sv_open(priv, wrap, sealed, slen, v->id, strlen(v->id))) < 0 ||
+			    (error = sv_x25519_public(check, *priv)) < 0 || memcmp(check, pub, SV_KEY_LEN)) {
+				sv_secret_free(*priv);
+				*priv = NULL;
+				error = sv_error(SCRVAULT_EINTEGRITY, "the intake key does not open or does not match");
+				goto done;
+			}
+		}
+		error = 0;
+		goto done;
+	}
+	if (error < 0)
+		goto done;
+	sv_stmt_free(st);
+	st = NULL;
+	if (!create) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "this vault has no intake recipient yet, so no bundle can be "
+				 "addressed to it: run 'scrvault recipient' and give agencies what it prints");
+		goto done;
+	}
+	if ((error = sv_x25519_keygen(&fresh, pub)) < 0 ||
+	    (error = sv_seal(buf, wrap, sv_secret_data(fresh), SV_KEY_LEN, v->id, strlen(v->id))) < 0 ||
+	    (error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "INSERT INTO vault_keys(name, public, wrapped) VALUES ('intake', ?, ?)",
+			       "bb", pub, (size_t)SV_KEY_LEN, buf, sizeof(buf))) < 0 ||
+	    (error = sv_audit_append(v, "vault.intake-key", "ok", NULL, NULL)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0) {
+		sv_vault_abort(v);
+		goto done;
+	}
+	if (priv) {
+		*priv = fresh;
+		fresh = NULL;
+	}
+done:
+	sv_stmt_free(st);
+	sv_secret_free(wrap);
+	sv_secret_free(fresh);
+	return error;
+}
+
+int scrvault_recipient(scrvault_json **out, scrvault *v)
+{
+	unsigned char pub[SV_KEY_LEN];
+	char *r = NULL, *sk = NULL;
+	sv_json *o = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = intake_key(v, pub, NULL, true)) < 0 ||
+	    (error = sv_age_recipient_encode(&r, pub)) < 0)
+		goto done;
+	error = SCRVAULT_ERROR;
+	if (!(sk = sv_base64(v->audit_pub, SV_KEY_LEN)) || !(o = sv_json_object()) ||
+	    sv_json_set_str(o, "recipient", r) < 0 || sv_json_set_str(o, "signing_key", sk) < 0 ||
+	    sv_json_set_str(o, "vault", v->id) < 0)
+		goto done;
+	*out = o;
+	o = NULL;
+	error = 0;
+done:
+	sv_json_free(o);
+	free(r);
+	free(sk);
+	return error;
+}
+
+/* ---- seal (agency side, no vault) ---------------------------------------------------- */
+
+static int hash_file(unsigned char sha[SV_SHA256_LEN], uint64_t *size, int fd, const char *name)
+{
+	unsigned char *buf;
+	sv_sha256_ctx *h = NULL;
+	int error;
+
+	*size = 0;
+	if (!(buf = sv_malloc(SV_AGE_CHUNK)))
+		return SCRVAULT_ERROR;
+	if ((error = sv_sha256_new(&h)) < 0)
+		goto done;
+	for (;;) {
+		long n = sv_read_full(fd, buf, SV_AGE_CHUNK);
+
+		if (n < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", name, strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		*size += (uint64_t)n;
+		if ((error = sv_sha256_update(h, buf, (size_t)n)) < 0)
+			goto done;
+	}
+	error = sv_sha256_final(h, sha);
+done:
+	sv_cleanse(buf, SV_AGE_CHUNK);
+	free(buf);
+	sv_sha256_free(h);
+	return error;
+}
+
+int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
+{
+	unsigned char pub[SV_KEY_LEN], sha[SV_SHA256_LEN], id[16], *buf = NULL;
+	char shahex[2 * SV_SHA256_LEN + 1], idhex[33], when[21];
+	char *to = NULL, *key64 = NULL;
+	sv_identity *ident = NULL;
+	sv_age_writer *w = NULL;
+	sv_json *m = NULL;
+	outfile o = { .fd = -1 };
+	struct stat sb;
+	uint64_t size = 0, done_bytes = 0;
+	int fd = -1, error;
+
+	*out = NULL;
+	if (!s->input || !s->output)
+		return sv_error(SCRVAULT_EUSAGE, "give the file to seal and the output (-o FILE)");
+	if (!s->case_ref || !sv_ref_valid(s->case_ref))
+		return sv_error(SCRVAULT_EUSAGE, "a bundle needs the case reference (--case REF, like SCR-2026-03)");
+	if (!s->doc_class || !*s->doc_class)
+		return sv_error(SCRVAULT_EUSAGE, "a bundle needs the document class (--class, e.g. imr)");
+	if ((error = recipient_arg(pub, &to, s->recipient)) < 0)
+		return error;
+	if ((error = sv_identity_load(&ident, s->keyfile, s->passphrase)) < 0)
+		goto done;
+	if (!ident->ed_priv) {
+		error = sv_error(SCRVAULT_EUSAGE, "key file '%s' needs its passphrase (--passphrase-file)", s->keyfile);
+		goto done;
+	}
+	if ((fd = open(s->input, O_RDONLY | O_CLOEXEC)) < 0) {
+		error = sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				 "cannot open '%s': %s", s->input, strerror(errno));
+		goto done;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", s->input);
+		goto done;
+	}
+	/* The manifest, with the content's digest, is signed before the content is
+	 * encrypted (it goes in the header): one pass to hash, one to encrypt. */
+	if ((error = hash_file(sha, &size, fd, s->input)) < 0 || (error = sv_random(id, sizeof(id))) < 0)
+		goto done;
+	sv_hex(shahex, sha, sizeof(sha));
+	sv_hex(idhex, id, sizeof(id));
+	sv_time_iso(when, sv_now());
+	error = SCRVAULT_ERROR;
+	if (!(key64 = sv_base64(ident->ed_pub, SV_KEY_LEN)) || !(m = sv_json_object()))
+		goto done;
+	if ((error = sv_json_set_str(m, "agency", s->agency)) < 0 ||
+	    (error = sv_json_set_str(m, "bundle", idhex)) < 0 ||
+	    (error = sv_json_set_str(m, "case", s->case_ref)) < 0 ||
+	    (error = sv_json_set_str(m, "class", s->doc_class)) < 0 ||
+	    (error = sv_json_set_str(m, "filename", s->filename ? s->filename : base_name(s->input))) < 0 ||
+	    (error = sv_json_set_str(m, "sealed_at", when)) < 0 ||
+	    (error = sv_json_set_str(m, "sha256", shahex)) < 0 ||
+	    (error = sv_json_set_str(m, "signer", ident->name)) < 0 ||
+	    (error = sv_json_set_str(m, "signer_key", key64)) < 0 ||
+	    (error = sv_json_set_int(m, "size", (int64_t)size)) < 0 ||
+	    (error = sv_json_set_str(m, "title", s->title ? s->title :
+				     s->filename ? s->filename : base_name(s->input))) < 0 ||
+	    (error = sv_json_set_str(m, "to", to)) < 0 ||
+	    (error = sv_json_set_str(m, "type", SV_INTAKE_TYPE)) < 0 ||
+	    (error = sv_json_set_str(m, "vault", ident->vault_id)) < 0)
+		goto done;
+	if ((error = sv_age_writer_new(&w, (const unsigned char (*)[SV_KEY_LEN])pub, 1)) < 0 ||
+	    (error = add_manifest(w, m, ident->ed_priv, NULL, NULL)) < 0 ||
+	    (error = out_open(&o, s->output)) < 0 ||
+	    (error = sv_age_writer_start(w, write_fd, &o.fd)) < 0)
+		goto done;
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		error = sv_error(SCRVAULT_ERROR, "cannot read '%s' again: %s", s->input, strerror(errno));
+		goto done;
+	}
+	error = SCRVAULT_ERROR;
+	if (!(buf = sv_malloc(SV_AGE_CHUNK)))
+		goto done;
+	for (;;) {
+		long n = sv_read_full(fd, buf, SV_AGE_CHUNK);
+
+		if (n < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", s->input, strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		done_bytes += (uint64_t)n;
+		if ((error = sv_age_writer_write(w, buf, (size_t)n)) < 0)
+			goto done;
+	}
+	if (done_bytes != size) {
+		error = sv_error(SCRVAULT_ERROR, "'%s' changed while it was being sealed: seal it again", s->input);
+		goto done;
+	}
+	if ((error = sv_age_writer_finish(w)) < 0 || (error = out_commit(&o)) < 0)
+		goto done;
+	*out = m;
+	m = NULL;
+done:
+	if (error < 0)
+		out_abort(&o);
+	if (buf) {
+		sv_cleanse(buf, SV_AGE_CHUNK);
+		free(buf);
+	}
+	if (fd >= 0)
+		close(fd);
+	sv_age_writer_free(w);
+	sv_identity_free(ident);
+	sv_json_free(m);
+	free(to);
+	free(key64);
+	return error;
+}
+
+/* ---- import (coordinator) -------------------------------------------------------------- */
+
+/* A source that hashes everything read from the bundle file. */
+typedef struct {
+	int fd;
+	sv_sha256_ctx *h;
+	uint64_t total;
+} hashed_fd;
+
+static long hashed_read(void *ctx, void *buf, size_t len)
+{
+	hashed_fd *f = ctx;
+	long n = sv_read_full(f->fd, buf, len);
+
+	if (n < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot read the bundle: %s", strerror(errno));
+	if (n > 0 && sv_sha256_update(f->h, buf, (size_t)n) < 0)
+		return SCRVAULT_ERROR;
+	f->total += (uint64_t)n;
+	return n;
+}
+
+/* What one pass over a bundle found. */
+typedef struct {
+	unsigned char file_sha[SV_SHA256_LEN];
+	unsigned char sha[SV_SHA256_LEN];
+	uint64_t size;
+} pass_result;
+
+/* The plaintext of a bundle, as check-in reads it (full reads). */
+typedef struct {
+	sv_bundle *b;
+	unsigned char *chunk;
+	size_t have, pos;
+	bool ended;
+	sv_sha256_ctx *h;
+} plain_source;
+
+static long plain_read(void *ctx, void *buf, size_t len)
+{
+	plain_source *p = ctx;
+	size_t got = 0;
+	int error;
+
+	while (got < len) {
+		if (p->pos == p->have) {
+			if (p->ended)
+				break;
+			p->pos = p->have = 0;
+			if ((error = sv_age_reader_read(p->b->reader, p->chunk, &p->have, NULL)) < 0)
+				return sv_error_wrap(error, "the bundle's content failed its integrity check");
+			if (p->have == 0) {
+				p->ended = true;
+				break;
+			}
+			if (sv_sha256_update(p->h, p->chunk, p->have) < 0)
+				return SCRVAULT_ERROR;
+		}
+		size_t take = p->have - p->pos < len - got ? p->have - p->pos : len - got;
+
+		memcpy((unsigned char *)buf + got, p->chunk + p->pos, take);
+		p->pos += take;
+		got += take;
+	}
+	return (long)got;
+}
+
+/* The import's state, for the check-in hook. */
+typedef struct {
+	const scrvault_import_spec *s;
+	sv_bundle *b;
+	int64_t signer;
+	const unsigned char *file_sha;
+	char bundle_id[33];
+	int64_t intake_id;
+} import_ctx;
+
+static int import_hook(scrvault *v, void *arg, const char *doc, unsigned version)
+{
+	import_ctx *c = arg;
+	char when[21], fsha[2 * SV_SHA256_LEN + 1];
+	sv_json *o = NULL, *d = NULL;
+	int error;
+
+	sv_time_iso(when, sv_now());
+	if ((error = sv_db_run(v->db, "INSERT INTO intakes(bundle_id, file_sha256, principal_id, received_from,"
+			       " authenticated, manifest, signature, doc_id, version, imported_at, imported_by)"
+			       " VALUES (?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)", "tbititbtiti",
+			       c->bundle_id[0] ? c->bundle_id : NULL, c->file_sha, (size_t)SV_SHA256_LEN,
+			       c->signer, c->b->manifest ? NULL : c->s->received_from,
+			       (int64_t)(c->b->manifest != NULL), c->b->manifest ? c->b->text : NULL,
+			       c->b->manifest ? c->b->sig : NULL, (size_t)(c->b->manifest ? SV_SIG_LEN : 0),
+			       doc, (int64_t)version, when, v->principal_id)) < 0)
+		return error;
+	if ((error = sv_db_int(&c->intake_id, v->db, "SELECT last_insert_rowid()", "")) < 0)
+		return error;
+	sv_hex(fsha, c->file_sha, SV_SHA256_LEN);
+	if (!(o = sv_obj1("doc", doc)) || sv_json_set_int(o, "version", version) < 0 ||
+	    sv_json_set_int(o, "intake", c->intake_id) < 0 || !(d = sv_json_object()) ||
+	    sv_json_set_bool(d, "authenticated", c->b->manifest != NULL) < 0 ||
+	    sv_json_set_str(d, "bundle_sha256", fsha) < 0 ||
+	    (c->bundle_id[0] && sv_json_set_str(d, "bundle", c->bundle_id) < 0)) {
+		sv_json_free(o);
+		sv_json_free(d);
+		return SCRVAULT_ERROR;
+	}
+	if (c->b->manifest) {
+		const char *signer = sv_json_str(sv_json_get(c->b->manifest, "signer"));
+
+		if (sv_json_set_str(d, "signer", signer) < 0) {
+			sv_json_free(o);
+			sv_json_free(d);
+			return SCRVAULT_ERROR;
+		}
+	}
+	return sv_audit_append(v, "intake.import", "ok", o, d);
+}
+
+/* Refuse an import: an audit entry with the reason (a fixed word), the
+ * user's message kept.  The bundle file's digest names it, if known. */
+static int reject(scrvault *v, const char *reason, const unsigned char *file_sha, int code)
+{
+	char fsha[2 * SV_SHA256_LEN + 1];
+	sv_json *d = sv_obj1("reason", reason), *o = NULL;
+
+	if (file_sha) {
+		sv_hex(fsha, file_sha, SV_SHA256_LEN);
+		o = sv_obj1("bundle_sha256", fsha);
+	}
+	return sv_audit_denied(v, "intake.import", o, d, code);
+}
+
+static const char *mstr(const sv_json *m, const char *key)
+{
+	const char *s = sv_json_str(sv_json_get(m, key));
+
+	return s ? s : "";
+}
+
+/* Read the whole bundle once: every check that needs its content. */
+static long fd_read(void *ctx, void *buf, size_t len);
+
+static int import_pass(pass_result *r, sv_bundle **bout, int *fdp, const sv_secret *priv,
+		       bool keep_open, plain_source *ps)
+{
+	const int fd = *fdp;
+	const sv_secret *const keys[] = { priv };
+	sv_age_identities ids = { .x25519 = keys, .n_x25519 = 1 };
+	hashed_fd hf = { .fd = fd };
+	sv_age_status status = SV_AGE_OK;
+	unsigned char *chunk = NULL;
+	sv_sha256_ctx *ph = NULL;
+	sv_bundle *b = NULL;
+	int error;
+
+	*bout = NULL;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return sv_error(SCRVAULT_ERROR, "cannot read the bundle: %s", strerror(errno));
+	if ((error = sv_sha256_new(&hf.h)) < 0 || (error = sv_sha256_new(&ph)) < 0)
+		goto done;
+	/* The second pass reads from the caller's fd (the reader keeps its source). */
+	if ((error = keep_open ? sv_bundle_open(&b, fd_read, fdp, &ids, &status)
+			       : sv_bundle_open(&b, hashed_read, &hf, &ids, &status)) < 0) {
+		if (status == SV_AGE_NO_MATCH)
+			error = sv_error(SCRVAULT_EINTEGRITY, "the bundle is not addressed to this vault's intake "
+					 "recipient (it was sealed for another recipient)");
+		else if (error == SCRVAULT_EINTEGRITY || status != SV_AGE_OK)
+			error = sv_error_wrap(SCRVAULT_EINTEGRITY, "the bundle is malformed or truncated (%s)",
+					      sv_age_status_name(status));
+		goto done;
+	}
+	if (keep_open) {
+		/* The second pass: check-in pulls the plaintext through ps. */
+		ps->b = b;
+		ps->h = ph;
+		ph = NULL;
+		*bout = b;
+		b = NULL;
+		error = 0;
+		goto done;
+	}
+	error = SCRVAULT_ERROR;
+	if (!(chunk = sv_malloc(SV_AGE_CHUNK)))
+		goto done;
+	r->size = 0;
+	for (;;) {
+		size_t n = 0;
+
+		if ((error = sv_age_reader_read(b->reader, chunk, &n, &status)) < 0) {
+			error = sv_error_wrap(SCRVAULT_EINTEGRITY, "the bundle's content is truncated or damaged");
+			goto done;
+		}
+		if (n == 0)
+			break;
+		r->size += n;
+		if ((error = sv_sha256_update(ph, chunk, n)) < 0)
+			goto done;
+	}
+	if ((error = sv_sha256_final(ph, r->sha)) < 0 || (error = sv_sha256_final(hf.h, r->file_sha)) < 0)
+		goto done;
+	*bout = b;
+	b = NULL;
+done:
+	if (chunk) {
+		sv_cleanse(chunk, SV_AGE_CHUNK);
+		free(chunk);
+	}
+	sv_sha256_free(hf.h);
+	sv_sha256_free(ph);
+	sv_bundle_free(b);
+	return error;
+}
+
+/* Has this bundle (by file digest or by manifest id) been imported? */
+static int already_imported(char *msg, size_t len, scrvault *v, const unsigned char *file_sha,
+			    const char *bundle_id)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT doc_id, version, imported_at FROM intakes"
+				 " WHERE file_sha256 = ? OR (bundle_id IS NOT NULL AND bundle_id = ?)",
+				 "bt", file_sha, (size_t)SV_SHA256_LEN, bundle_id ? bundle_id : "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1)
+		snprintf(msg, len, "this bundle was already imported on %s as document %s version %lld",
+			 sv_stmt_text(st, 2), sv_stmt_text(st, 0), (long long)sv_stmt_int(st, 1));
+	sv_stmt_free(st);
+	return error;
+}
+
+/* The signer of a bundle: a registered, active principal with that key. */
+static int find_signer(int64_t *pid, char *agency, size_t alen, scrvault *v, const sv_bundle *b,
+		       const unsigned char *file_sha)
+{
+	sv_stmt *st = NULL;
+	char name[128] = "", status[16] = "", revoked[32] = "";
+	int error;
+
+	*pid = 0;
+	if ((error = sv_db_query(&st, v->db, "SELECT id, name, status, coalesce(revoked_at, ''), coalesce(agency, '')"
+				 " FROM principals WHERE ed25519_pub = ?", "b", b->signer, (size_t)SV_KEY_LEN)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		*pid = sv_stmt_int(st, 0);
+		snprintf(name, sizeof(name), "%s", sv_stmt_text(st, 1));
+		snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 2));
+		snprintf(revoked, sizeof(revoked), "%s", sv_stmt_text(st, 3));
+		snprintf(agency, alen, "%s", sv_stmt_text(st, 4));
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (*pid == 0) {
+		sv_error(SCRVAULT_EDENIED, "the bundle is signed by '%s' with a key no principal of this vault has: "
+			 "an unknown sender (register the agency with 'scrvault principal add', or ask it to seal "
+			 "with its registered key file)", mstr(b->manifest, "signer"));
+		return reject(v, "unknown signer", file_sha, SCRVAULT_EDENIED);
+	}
+	if (strcmp(status, "active") != 0) {
+		sv_error(SCRVAULT_EDENIED, "the bundle is signed by '%s', whose key was revoked on %s: it is "
+			 "not accepted (ask the agency to seal it again with its current key)", name,
+			 revoked[0] ? revoked : "an earlier date");
+		return reject(v, "revoked signer", file_sha, SCRVAULT_EDENIED);
+	}
+	if (strcmp(name, mstr(b->manifest, "signer")) != 0) {
+		sv_error(SCRVAULT_EINTEGRITY, "the bundle's manifest names signer '%s' but is signed with the key "
+			 "of '%s'", mstr(b->manifest, "signer"), name);
+		return reject(v, "signer mismatch", file_sha, SCRVAULT_EINTEGRITY);
+	}
+	return 0;
+}
+
+int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_import_spec *s)
+{
+	unsigned char pub[SV_KEY_LEN];
+	char recipient_buf[128], *recipient = NULL, msg[300], agency[128] = "", why[300] = "";
+	char doc_full[SV_DOC_ID_LEN + 1] = "", doc_case[40] = "";
+	const char *caseref, *cls, *ag, *title, *filename;
+	sv_secret *priv = NULL;
+	sv_bundle *b = NULL, *b2 = NULL;
+	plain_source ps = { 0 };
+	pass_result r1, r2;
+	import_ctx ic = { .s = s };
+	int64_t limit = 0;
+	struct stat sb;
+	int fd = -1, error;
+
+	*out = NULL;
+	memset(&r1, 0, sizeof(r1));
+	memset(&r2, 0, sizeof(r2));
+	if ((error = sv_authorize(v, "intake.import", NULL)) < 0)
+		return error;
+	if (s->unauthenticated && (!s->received_from || !*s->received_from))
+		return sv_error(SCRVAULT_EUSAGE, "--unauthenticated needs --received-from TEXT: say who sent the "
+				"file and how (it is recorded with the document)");
+	if ((fd = open(s->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				"cannot open '%s': %s", s->path, strerror(errno));
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", s->path);
+		goto done;
+	}
+	if ((error = sv_db_int(&limit, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'intake_max_bytes'",
+			       "")) < 0)
+		goto done;
+	if (limit <= 0)
+		limit = SV_INTAKE_MAX_DEFAULT;
+	if ((int64_t)sb.st_size > limit) {
+		sv_error(SCRVAULT_EDENIED, "'%s' is %lld bytes, larger than this vault accepts (%lld bytes, "
+			 "policy [intake] max-size): ask the sender to split it, or change the policy",
+			 s->path, (long long)sb.st_size, (long long)limit);
+		error = reject(v, "too large", NULL, SCRVAULT_EDENIED);
+		goto done;
+	}
+	if ((error = intake_key(v, pub, &priv, false)) < 0)
+		goto done;
+	if ((error = import_pass(&r1, &b, &fd, priv, false, NULL)) < 0) {
+		error = reject(v, "malformed", NULL, error);
+		goto done;
+	}
+	if ((error = already_imported(msg, sizeof(msg), v, r1.file_sha,
+				      b->manifest ? mstr(b->manifest, "bundle") : NULL)) < 0)
+		goto done;
+	if (error == 1) {
+		sv_error(SCRVAULT_ECONFLICT, "%s", msg);
+		error = reject(v, "duplicate", r1.file_sha, SCRVAULT_ECONFLICT);
+		goto done;
+	}
+
+	if (!b->manifest) {
+		if (!s->unauthenticated) {
+			sv_error(SCRVAULT_EDENIED, "'%s' carries no signed manifest (a plain age file): it cannot be "
+				 "authenticated; import it only with --unauthenticated --received-from TEXT "
+				 "--case REF --class CLASS", s->path);
+			error = reject(v, "unsigned", r1.file_sha, SCRVAULT_EDENIED);
+			goto done;
+		}
+		caseref = s->case_ref;
+		cls = s->doc_class;
+		ag = s->agency;
+		filename = s->filename ? s->filename : base_name(s->path);
+		title = s->title ? s->title : filename;
+	} else {
+		const sv_json *m = b->manifest;
+
+		if (s->unauthenticated) {
+			error = sv_error(SCRVAULT_EUSAGE, "'%s' is a signed bundle: import it without --unauthenticated",
+					 s->path);
+			goto done;
+		}
+		if (s->case_ref || s->doc_class || s->agency || s->title || s->filename) {
+			error = sv_error(SCRVAULT_EUSAGE, "a signed bundle names its own case, class, agency, title "
+					 "and file name: drop --case/--class/--agency/--title/--filename");
+			goto done;
+		}
+		if (!b->signature_ok) {
+			sv_error(SCRVAULT_EINTEGRITY, "the signature on the bundle's manifest does not verify: it was "
+				 "altered or forged; nothing was imported");
+			error = reject(v, "bad signature", r1.file_sha, SCRVAULT_EINTEGRITY);
+			goto done;
+		}
+		if (strcmp(mstr(m, "type"), SV_INTAKE_TYPE) != 0) {
+			sv_error(SCRVAULT_EINTEGRITY, "the bundle is not an intake bundle (its manifest is of type '%s')",
+				 mstr(m, "type"));
+			error = reject(v, "not an intake bundle", r1.file_sha, SCRVAULT_EINTEGRITY);
+			goto done;
+		}
+		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)
+			goto done;
+		snprintf(recipient_buf, sizeof(recipient_buf), "%s", recipient);
+		if (strcmp(mstr(m, "to"), recipient_buf) != 0) {
+			sv_error(SCRVAULT_EINTEGRITY, "the bundle's signed manifest names another recipient than this "
+				 "vault's: it was re-encrypted after signing");
+			error = reject(v, "recipient mismatch", r1.file_sha, SCRVAULT_EINTEGRITY);
+			goto done;
+		}
+		{
+			char shahex[2 * SV_SHA256_LEN + 1];
+
+			sv_hex(shahex, r1.sha, SV_SHA256_LEN);
+			if (strcmp(mstr(m, "sha256"), shahex) != 0 ||
+			    sv_json_as_int(sv_json_get(m, "size")) != (int64_t)r1.size) {
+				sv_error(SCRVAULT_EINTEGRITY, "the bundle's content does not match its signed manifest "
+					 "(SHA-256 or size differ): nothing was imported");
+				error = reject(v, "content mismatch", r1.file_sha, SCRVAULT_EINTEGRITY);
+				goto done;
+			}
+		}
+		if ((error = find_signer(&ic.signer, agency, sizeof(agency), v, b, r1.file_sha)) < 0)
+			goto done;
+		caseref = mstr(m, "case");
+		cls = mstr(m, "class");
+		ag = sv_json_str(sv_json_get(m, "agency"));
+		if (ag && agency[0] && strcmp(ag, agency) != 0) {
+			sv_error(SCRVAULT_EDENIED, "the bundle claims agency '%s' but its signer is registered for "
+				 "agency '%s'", ag, agency);
+			error = reject(v, "agency mismatch", r1.file_sha, SCRVAULT_EDENIED);
+			goto done;
+		}
+		if (!ag && agency[0])
+			ag = agency;
+		title = mstr(m, "title");
+		filename = base_name(mstr(m, "filename"));
+		snprintf(ic.bundle_id, sizeof(ic.bundle_id), "%s", mstr(m, "bundle"));
+		if (strlen(ic.bundle_id) != 32 || strspn(ic.bundle_id, "0123456789abcdef") != 32) {
+			sv_error(SCRVAULT_EINTEGRITY, "the bundle's manifest has no valid bundle id");
+			error = reject(v, "malformed", r1.file_sha, SCRVAULT_EINTEGRITY);
+			goto done;
+		}
+		{
+			bool ok = false;
+
+			if ((error = sv_authz_principal(&ok, why, sizeof(why), v, ic.signer, "doc.submit",
+							caseref, cls, ag, false)) < 0)
+				goto done;
+			if (!ok) {
+				sv_error(SCRVAULT_EDENIED, "'%s' may not submit a document of class '%s' to case '%s'%s%s: %s "
+					 "(a coordinator grants 'agency-submitter' for the case and agency)",
+					 mstr(m, "signer"), cls, caseref, ag ? " for agency " : "", ag ? ag : "", why);
+				error = reject(v, "not allowed", r1.file_sha, SCRVAULT_EDENIED);
+				goto done;
+			}
+		}
+	}
+	if (!caseref || !cls || !*caseref || !*cls) {
+		error = sv_error(SCRVAULT_EUSAGE, "an unsigned file needs --case REF and --class CLASS");
+		goto done;
+	}
+	if (!*filename || !strcmp(filename, ".") || !strcmp(filename, "..")) {
+		filename = "document";
+	}
+	if (s->doc) {
+		if ((error = sv_doc_resolve(doc_full, doc_case, v, s->doc)) < 0)
+			goto done;
+		{
+			sv_stmt *st = NULL;
+			bool same = false;
+
+			if ((error = sv_db_query(&st, v->db, "SELECT class, coalesce(agency, '') FROM documents WHERE id = ?",
+						 "t", doc_full)) < 0)
+				goto done;
+			if ((error = sv_stmt_step(st)) == 1)
+				same = !strcmp(sv_stmt_text(st, 0), cls) && !strcmp(doc_case, caseref) &&
+				       (!ag || !strcmp(sv_stmt_text(st, 1), ag));
+			sv_stmt_free(st);
+			if (error < 0)
+				goto done;
+			if (!same) {
+				error = sv_error(SCRVAULT_ECONFLICT, "the bundle is for case '%s', class '%s'%s%s, which "
+						 "is not the case, class and agency of document %s", caseref, cls,
+						 ag ? ", agency " : "", ag ? ag : "", doc_full);
+				goto done;
+			}
+		}
+	}
+
+	/* Second pass: the check-in reads the plaintext from the bundle again and
+	 * must see the same bytes (the file could change in between). */
+	{
+		scrvault_checkin_spec cs = {
+			.case_ref = s->doc ? NULL : caseref,
+			.doc_class = s->doc ? NULL : cls,
+			.agency = s->doc ? NULL : ag,
+			.doc = s->doc ? doc_full : NULL,
+			.note = s->note,
+		};
+		scrvault_checkin_file f = { .path = s->path, .filename = filename, .title = title };
+		sv_checkin_source src = { .name = s->path, .size = r1.size, .read = plain_read, .ctx = &ps,
+					  .keep_error = true };
+		error = SCRVAULT_ERROR;
+		if (!(ps.chunk = sv_malloc(SV_AGE_CHUNK)))
+			goto done;
+		if ((error = import_pass(&r2, &b2, &fd, priv, true, &ps)) < 0)
+			goto done;
+		ic.b = b;
+		ic.file_sha = r1.file_sha;
+		if ((error = sv_doc_checkin(out, v, &cs, &f, &src, 1, import_hook, &ic)) < 0)
+			goto done;
+		if (sv_sha256_final(ps.h, r2.sha) < 0 || memcmp(r2.sha, r1.sha, SV_SHA256_LEN) != 0) {
+			/* Cannot happen without the file changing under us: the
+			 * check-in verified each chunk; report it loudly. */
+			error = sv_error(SCRVAULT_EINTEGRITY, "the bundle changed while it was being imported");
+			goto done;
+		}
+	}
+	{
+		sv_json *row = (sv_json *)sv_json_at(*out, 0);
+
+		if (row && (sv_json_set_int(row, "intake", ic.intake_id) < 0 ||
+			    sv_json_set_bool(row, "authenticated", b->manifest != NULL) < 0 ||
+			    (b->manifest && sv_json_set_str(row, "signer", mstr(b->manifest, "signer")) < 0) ||
+			    sv_json_set_str(row, "case", caseref) < 0 || sv_json_set_str(row, "class", cls) < 0)) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
+	}
+	error = 0;
+done:
+	if (error < 0) {
+		sv_json_free(*out);
+		*out = NULL;
+	}
+	if (ps.chunk) {
+		sv_cleanse(ps.chunk, SV_AGE_CHUNK);
+		free(ps.chunk);
+	}
+	sv_sha256_free(ps.h);
+	if (fd >= 0)
+		close(fd);
+	sv_bundle_free(b);
+	sv_bundle_free(b2);
+	sv_secret_free(priv);
+	free(recipient);
+	return error;
+}
+
+/* ---- release (vault -> reader) ---------------------------------------------------------- */
+
+typedef struct {
+	sv_age_writer *w;
+} release_sink;
+
+static int release_write(void *ctx, const void *buf, size_t len)
+{
+	return sv_age_writer_write(((release_sink *)ctx)->w, buf, len);
+}
+
+int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_release_spec *s)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21], shahex[2 * SV_SHA256_LEN + 1], why[300] = "";
+	char cls[48] = "", agency[128] = "", title[512] = "", filename[512] = "";
+	char *recipient = NULL, *text = NULL, *key64 = NULL;
+	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN];
+	unsigned version = s->version;
+	bool restricted = false, external;
+	int64_t to_pid = 0, release_id = 0;
+	uint64_t seq = 0;
+	sv_version_row r;
+	sv_age_writer *w = NULL;
+	sv_json *m = NULL, *objs = NULL;
+	outfile o = { .fd = -1 };
+	release_sink rs;
+	int error;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	if (!s->to || !*s->to)
+		return sv_error(SCRVAULT_EUSAGE, "give the reader: --to PRINCIPAL or --to age1...");
+	if (!s->output)
+		return sv_error(SCRVAULT_EUSAGE, "give the bundle file to write (-o FILE)");
+	if ((error = sv_doc_resolve(doc, caseref, v, s->doc)) < 0)
+		return sv_audit_denied(v, "doc.release", sv_obj1("doc", s->doc), NULL, error);
+	if (!(objs = sv_obj1("doc", doc)) || sv_json_set_str(objs, "case", caseref) < 0) {
+		sv_json_free(objs);
+		return SCRVAULT_ERROR;
+	}
+	if ((error = sv_authorize(v, "doc.release", objs)) < 0)
+		return error;
+	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
+		return error;
+	if (strcmp(r.state, "live") != 0)
+		return sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r.state);
+	{
+		sv_stmt *st = NULL;
+
+		if ((error = sv_db_query(&st, v->db, "SELECT d.class, coalesce(d.agency, ''), d.title, ve.filename,"
+					 " coalesce(pc.restricted, 0) FROM documents d JOIN versions ve ON ve.doc_id = d.id"
+					 " LEFT JOIN policy_classes pc ON pc.class = d.class"
+					 " WHERE d.id = ? AND ve.version = ?", "ti", doc, (int64_t)version)) < 0)
+			return error;
+		if ((error = sv_stmt_step(st)) == 1) {
+			snprintf(cls, sizeof(cls), "%s", sv_stmt_text(st, 0));
+			snprintf(agency, sizeof(agency), "%s", sv_stmt_text(st, 1));
+			snprintf(title, sizeof(title), "%s", sv_stmt_text(st, 2));
+			snprintf(filename, sizeof(filename), "%s", sv_stmt_text(st, 3));
+			restricted = sv_stmt_int(st, 4) != 0;
+		}
+		sv_stmt_free(st);
+		if (error < 0)
+			return error;
+	}
+	external = !strncmp(s->to, "age1", 4);
+	if (external) {
+		if (sv_age_recipient_decode(pub, s->to) < 0)
+			return sv_error(SCRVAULT_EUSAGE, "'%s' is not a valid age recipient", s->to);
+		if (!s->reason || !*s->reason)
+			return sv_error(SCRVAULT_EUSAGE, "a release to a reader outside the vault needs --reason TEXT "
+					"(who they are and why they may have it)");
+		if (!(recipient = sv_strdup(s->to)))
+			return SCRVAULT_ERROR;
+	} else {
+		sv_stmt *st = NULL;
+		const unsigned char *x = NULL;
+		size_t xl = 0;
+		char status[16] = "";
+
+		if ((error = sv_db_query(&st, v->db, "SELECT id, x25519_pub, status FROM principals WHERE name = ?",
+					 "t", s->to)) < 0)
+			return error;
+		if ((error = sv_stmt_step(st)) == 1) {
+			to_pid = sv_stmt_int(st, 0);
+			x = sv_stmt_blob(st, 1, &xl);
+			if (x && xl == SV_KEY_LEN)
+				memcpy(pub, x, SV_KEY_LEN);
+			snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 2));
+		}
+		sv_stmt_free(st);
+		if (error < 0)
+			return error;
+		if (!to_pid || xl != SV_KEY_LEN)
+			return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list'; an "
+					"outside reader is given as --to age1...)", s->to);
+		if (strcmp(status, "active") != 0)
+			return sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: nothing can be released to them", s->to);
+		{
+			bool ok = false;
+
+			/* Until access requests exist, a recorded reason stands for the
+			 * agreed request a restricted class needs. */
+			if ((error = sv_authz_principal(&ok, why, sizeof(why), v, to_pid, "doc.read", caseref, cls,
+							agency, restricted && s->reason && *s->reason)) < 0)
+				return error;
+			if (!ok) {
+				sv_json *d = sv_obj1("reason", "reader may not read it"), *ob = sv_obj1("doc", doc);
+
+				if (ob)
+					sv_json_set_int(ob, "version", version);
+				if (d)
+					sv_json_set_str(d, "to", s->to);
+				sv_error(SCRVAULT_EDENIED, "'%s' may not read document %s (class '%s'): %s", s->to, doc,
+					 cls, why);
+				return sv_audit_denied(v, "doc.release", ob, d, SCRVAULT_EDENIED);
+			}
+		}
+		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)
+			return error;
+	}
+	if (restricted && (!s->reason || !*s->reason)) {
+		sv_json *d = sv_obj1("reason", "restricted class without a recorded reason"), *ob = sv_obj1("doc", doc);
+
+		free(recipient);
+		sv_error(SCRVAULT_EDENIED, "class '%s' is restricted: a release needs the agreed access request "
+			 "recorded as --reason TEXT", cls);
+		return sv_audit_denied(v, "doc.release", ob, d, SCRVAULT_EDENIED);
+	}
+	if ((error = out_open(&o, s->output)) < 0)
+		goto done;
+
+	/* The release, its manifest and its audit entry are on record before the
+	 * document key is unwrapped (fail closed). */
+	sv_hex(shahex, r.sha, SV_SHA256_LEN);
+	sv_time_iso(when, sv_now());
+	if ((error = sv_age_writer_new(&w, (const unsigned char (*)[SV_KEY_LEN])pub, 1)) < 0 ||
+	    (error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_int(&release_id, v->db, "SELECT coalesce(max(id), 0) + 1 FROM bundle_releases", "")) < 0)
+		goto fail;
+	error = SCRVAULT_ERROR;
+	if (!(key64 = sv_base64(v->audit_pub, SV_KEY_LEN)) || !(m = sv_json_object()))
+		goto fail;
+	if ((error = sv_json_set_str(m, "agency", agency[0] ? agency : NULL)) < 0 ||
+	    (error = sv_json_set_str(m, "case", caseref)) < 0 ||
+	    (error = sv_json_set_str(m, "class", cls)) < 0 ||
+	    (error = sv_json_set_str(m, "doc", doc)) < 0 ||
+	    (error = sv_json_set_str(m, "filename", filename)) < 0 ||
+	    (error = sv_json_set_int(m, "release", release_id)) < 0 ||
+	    (error = sv_json_set_str(m, "released_at", when)) < 0 ||
+	    (error = sv_json_set_str(m, "released_by", v->principal)) < 0 ||
+	    (error = sv_json_set_str(m, "sha256", shahex)) < 0 ||
+	    (error = sv_json_set_str(m, "signer_key", key64)) < 0 ||
+	    (error = sv_json_set_int(m, "size", (int64_t)r.size)) < 0 ||
+	    (error = sv_json_set_str(m, "title", title)) < 0 ||
+	    (error = sv_json_set_str(m, "to", recipient)) < 0 ||
+	    (error = sv_json_set_str(m, "to_principal", external ? NULL : s->to)) < 0 ||
+	    (error = sv_json_set_str(m, "type", SV_RELEASE_TYPE)) < 0 ||
+	    (error = sv_json_set_str(m, "vault", v->id)) < 0 ||
+	    (error = sv_json_set_int(m, "version", version)) < 0)
+		goto fail;
+	if ((error = add_manifest(w, m, v->audit_key, &text, sig)) < 0 ||
+	    (error = sv_audit_size(&seq, v)) < 0)
+		goto fail;
+	if ((error = sv_db_run(v->db, "INSERT INTO bundle_releases(id, doc_id, version, to_principal, to_recipient,"
+			       " reason, manifest, signature, released_at, released_by, request, audit_seq)"
+			       " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)", "itiitttbtiti", release_id, doc,
+			       (int64_t)version, to_pid, recipient, s->reason, text, sig, sizeof(sig), when,
+			       v->principal_id, v->request, (int64_t)seq)) < 0)
+		goto fail;
+	if (to_pid && (error = sv_db_run(v->db, "INSERT INTO releases(principal_id, role, doc_id, version, released_at,"
+					 " request, audit_seq) VALUES (?, 'recipient', ?, ?, ?, ?, ?)", "ititti", to_pid, doc, (int64_t)version, when, v->request, (int64_t)seq)) < 0)
+		goto fail;
+	{
+		sv_json *ob = sv_obj1("doc", doc), *d = sv_json_object();
+
+		if (!ob || sv_json_set_str(ob, "case", caseref) < 0 || sv_json_set_int(ob, "version", version) < 0 ||
+		    sv_json_set_int(ob, "release", release_id) < 0 || !d ||
+		    sv_json_set_str(d, "to", external ? "outside reader" : s->to) < 0 ||
+		    sv_json_set_str(d, "recipient", recipient) < 0 ||
+		    sv_json_set_bool(d, "reason_recorded", s->reason && *s->reason) < 0) {
+			sv_json_free(ob);
+			sv_json_free(d);
+			error = SCRVAULT_ERROR;
+			goto fail;
+		}
+		if ((error = sv_audit_append(v, "doc.release", "ok", ob, d)) < 0)
+			goto fail;
+	}
+	if ((error = sv_vault_commit(v)) < 0)
+		goto done;
+
+	rs.w = w;
+	if ((error = sv_age_writer_start(w, write_fd, &o.fd)) < 0 ||
+	    (error = sv_doc_decrypt_to(v, doc, version, &r, release_write, &rs)) < 0 ||
+	    (error = sv_age_writer_finish(w)) < 0 ||
+	    (error = out_commit(&o)) < 0)
+		goto done;
+	if ((error = sv_json_set_str(m, "output", s->output)) < 0)
+		goto done;
+	*out = m;
+	m = NULL;
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	if (error < 0)
+		out_abort(&o);
+	sv_age_writer_free(w);
+	sv_json_free(m);
+	free(recipient);
+	free(text);
+	free(key64);
+	return error;
+}
+
+/* ---- open (reader, no vault) -------------------------------------------------------------- */
+
+/* An age identity file: lines "AGE-SECRET-KEY-1...", comments, blank lines. */
+static int read_identity_file(sv_secret **priv, const char *path)
+{
+	char *data = NULL, *line, *save = NULL;
+	size_t len = 0;
+	int error;
+
+	*priv = NULL;
+	if ((error = sv_file_read(&data, &len, path, 65536)) < 0)
+		return sv_error(error, "cannot read the identity file '%s': %s", path, scrvault_error_message());
+	error = sv_error(SCRVAULT_EUSAGE, "'%s' holds no age identity", path);
+	for (line = strtok_r(data, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+		line += strspn(line, " \t");
+		if (!*line || *line == '#')
+			continue;
+		error = sv_age_identity_decode(priv, line);
+		if (error < 0)
+			error = sv_error(SCRVAULT_EUSAGE, "'%s' holds a line that is not an age identity", path);
+		break;
+	}
+	sv_cleanse(data, len);
+	free(data);
+	return error;
+}
+
+static long fd_read(void *ctx, void *buf, size_t len)
+{
+	long n = sv_read_full(*(int *)ctx, buf, len);
+
+	return n < 0 ? sv_error(SCRVAULT_ERROR, "cannot read the bundle: %s", strerror(errno)) : n;
+}
+
+/* A safe file name from a recorded one: no directories, no leading dot. */
+static void safe_name(char *out, size_t len, const char *name)
+{
+	const char *b = base_name(name);
+	size_t j = 0;
+
+	for (size_t i = 0; b[i] && j + 1 < len; i++) {
+		unsigned char c = (unsigned char)b[i];
+
+		char ch = (c < 0x20 || c == 0x7f || (j == 0 && c == '.')) ? '_' : (char)c;
+
+		out[j++] = ch;
+	}
+	out[j] = '\0';
+	if (!out[0])
+		snprintf(out, len, "released-document");
+}
+
+int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
+{
+	char shahex[2 * SV_SHA256_LEN + 1], name[256];
+	unsigned char sha[SV_SHA256_LEN], *chunk = NULL, *want = NULL;
+	const char *outpath;
+	sv_identity *ident = NULL;
+	sv_secret *priv = NULL;
+	sv_bundle *b = NULL;
+	sv_sha256_ctx *h = NULL;
+	sv_age_status status = SV_AGE_OK;
+	sv_json *res = NULL;
+	outfile o = { .fd = -1 };
+	uint64_t size = 0;
+	size_t wantlen = 0;
+	bool checked = false;
+	int fd = -1, error;
+
+	*out = NULL;
+	if (!s->input)
+		return sv_error(SCRVAULT_EUSAGE, "give the release file to open");
+	if (s->identity) {
+		if ((error = read_identity_file(&priv, s->identity)) < 0)
+			return error;
+	} else {
+		if (!s->keyfile)
+			return sv_error(SCRVAULT_EUSAGE, "give your key file (--key FILE) or an age identity (--identity FILE)");
+		if ((error = sv_identity_load(&ident, s->keyfile, s->passphrase)) < 0)
+			return error;
+		if (!ident->x_priv) {
+			sv_identity_free(ident);
+			return sv_error(SCRVAULT_EUSAGE, "key file '%s' needs its passphrase (--passphrase-file)", s->keyfile);
+		}
+	}
+	if (s->vault_key && (sv_unbase64(&want, &wantlen, s->vault_key) < 0 || wantlen != SV_KEY_LEN)) {
+		error = sv_error(SCRVAULT_EUSAGE, "--vault-key must be the vault's signing key as 'scrvault recipient' "
+				 "prints it (base64)");
+		goto done;
+	}
+	if ((fd = open(s->input, O_RDONLY | O_CLOEXEC)) < 0) {
+		error = sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				 "cannot open '%s': %s", s->input, strerror(errno));
+		goto done;
+	}
+	{
+		const sv_secret *const keys[] = { ident ? ident->x_priv : priv };
+		sv_age_identities ids = { .x25519 = keys, .n_x25519 = 1 };
+
+		if ((error = sv_bundle_open(&b, fd_read, &fd, &ids, &status)) < 0) {
+			if (status == SV_AGE_NO_MATCH)
+				error = sv_error(SCRVAULT_EDENIED, "'%s' was not released to you: your key does not open it",
+						 s->input);
+			else if (status != SV_AGE_OK || error == SCRVAULT_EINTEGRITY)
+				error = sv_error_wrap(SCRVAULT_EINTEGRITY, "'%s' is malformed or damaged (%s)", s->input,
+						      sv_age_status_name(status));
+			goto done;
+		}
+	}
+	if (!b->manifest || strcmp(mstr(b->manifest, "type"), SV_RELEASE_TYPE) != 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "'%s' is not a release from a vault (no vault manifest): it "
+				 "cannot be verified; open it with 'age -d' if you trust its sender", s->input);
+		goto done;
+	}
+	if (!b->signature_ok) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "the vault's signature on '%s' does not verify: it was altered "
+				 "or forged; nothing was written", s->input);
+		goto done;
+	}
+	if (want) {
+		if (memcmp(want, b->signer, SV_KEY_LEN) != 0) {
+			error = sv_error(SCRVAULT_EINTEGRITY, "'%s' is signed by another key than the vault key you "
+					 "gave (--vault-key): nothing was written", s->input);
+			goto done;
+		}
+		checked = true;
+	}
+	if (ident && ident->vault_id[0] && strcmp(ident->vault_id, mstr(b->manifest, "vault")) != 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "'%s' comes from vault %s, not from the vault of your key file (%s)",
+				 s->input, mstr(b->manifest, "vault"), ident->vault_id);
+		goto done;
+	}
+	safe_name(name, sizeof(name), mstr(b->manifest, "filename"));
+	outpath = s->output ? s->output : name;
+	if ((error = out_open(&o, outpath)) < 0 || (error = sv_sha256_new(&h)) < 0)
+		goto done;
+	error = SCRVAULT_ERROR;
+	if (!(chunk = sv_malloc(SV_AGE_CHUNK)))
+		goto done;
+	for (;;) {
+		size_t n = 0;
+
+		if ((error = sv_age_reader_read(b->reader, chunk, &n, &status)) < 0) {
+			error = sv_error_wrap(SCRVAULT_EINTEGRITY, "'%s' is truncated or damaged: nothing was written",
+					      s->input);
+			goto done;
+		}
+		if (n == 0)
+			break;
+		size += n;
+		if ((error = sv_sha256_update(h, chunk, n)) < 0 || (error = write_fd(&o.fd, chunk, n)) < 0)
+			goto done;
+	}
+	if ((error = sv_sha256_final(h, sha)) < 0)
+		goto done;
+	sv_hex(shahex, sha, sizeof(sha));
+	if (strcmp(shahex, mstr(b->manifest, "sha256")) != 0 ||
+	    sv_json_as_int(sv_json_get(b->manifest, "size")) != (int64_t)size) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "the content of '%s' does not match the vault's manifest: "
+				 "nothing was written", s->input);
+		goto done;
+	}
+	if ((error = out_commit(&o)) < 0)
+		goto done;
+	error = SCRVAULT_ERROR;
+	if (!(res = sv_json_object()))
+		goto done;
+	for (size_t i = 0; i < sv_json_count(b->manifest); i++) {
+		const char *k = sv_json_key_at(b->manifest, i);
+		const sv_json *val = sv_json_get(b->manifest, k);
+
+		if (sv_json_type_of(val) == SV_JSON_STRING)
+			error = sv_json_set_str(res, k, sv_json_str(val));
+		else if (sv_json_type_of(val) == SV_JSON_INT)
+			error = sv_json_set_int(res, k, sv_json_as_int(val));
+		else
+			error = sv_json_set(res, k, sv_json_null());
+		if (error < 0)
+			goto done;
+	}
+	if ((error = sv_json_set_bool(res, "signer_checked", checked)) < 0 ||
+	    (error = sv_json_set_str(res, "output", outpath)) < 0)
+		goto done;
+	*out = res;
+	res = NULL;
+	error = 0;
+done:
+	if (error < 0)
+		out_abort(&o);
+	if (chunk) {
+		sv_cleanse(chunk, SV_AGE_CHUNK);
+		free(chunk);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(want);
+	sv_sha256_free(h);
+	sv_bundle_free(b);
+	sv_identity_free(ident);
+	sv_secret_free(priv);
+	sv_json_free(res);
+	return error;
+}
