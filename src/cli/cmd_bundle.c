@@ -167,8 +167,8 @@ static int cmd_open(cli_args *a)
 	}
 	if (!scrvault_json_bool(scrvault_json_get(j, "signer_checked")))
 		fprintf(stderr, "scrvault: warning: the vault's signature is valid, but was not checked against the "
-			"vault's published signing key %s: pass --vault-key KEY (from 'scrvault recipient "
-			"--signing-key') to be sure who sent it\n",
+			"vault's published verifier key (signed by key %s): pass --vault-key VKEY, as the board "
+			"publishes it ('scrvault audit pubkey'), to be sure who sent it\n",
 			scrvault_json_str(scrvault_json_get(j, "signer_key")));
 	scrvault_json_free(j);
 	return 0;
@@ -192,7 +192,8 @@ const cli_cmd cli_bundle_commands[] = {
 	{ "recipient", NULL, cmd_recipient, "scrvault recipient [--signing-key] [--json]",
 	  "Print the vault's intake recipient (age1...), which agencies seal bundles to\n"
 	  "(made at first use). With --signing-key, print instead the vault's public\n"
-	  "signing key, with which readers check releases (scrvault open --vault-key).\n"
+	  "signing key in base64 (the key of 'scrvault audit pubkey', which signs audit\n"
+	  "checkpoints and releases; readers pin it with 'scrvault open --vault-key').\n"
 	  "keys/README in the source tree says how a board hands both out.\n",
 	  recipient_opts, 0, 0 },
 	{ "intake", "seal", cmd_intake_seal,
@@ -233,8 +234,9 @@ const cli_cmd cli_bundle_commands[] = {
 	  "options:\n"
 	  "  --key FILE        your key file (default $SCRVAULT_KEY)\n"
 	  "  --identity FILE   an age identity file instead (a reader outside the vault)\n"
-	  "  --vault-key KEY   the vault's signing key (scrvault recipient --signing-key;\n"
-	  "                    default $SCRVAULT_VAULT_KEY): the release must be signed by it\n"
+	  "  --vault-key VKEY  the vault's verifier key as the board publishes it (scrvault\n"
+	  "                    audit pubkey; default $SCRVAULT_VAULT_KEY): the release must\n"
+	  "                    be signed by it, for that vault\n"
 	  "  -o, --output OUT  where to write (default: the recorded file name, here)\n",
 	  open_opts, 1, 1 },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }

@@ -283,7 +283,7 @@ int sv_authz_principal(bool *ok, char *why, size_t whylen, scrvault *v, int64_t 
 				 " ORDER BY g.role", "i", pid)) < 0)
 		return error;
 	while (!*ok && (error = sv_stmt_step(st)) == 1) {
-		char w[300];
+		char w[300] = "";
 		int r;
 
 		snprintf(name, sizeof(name), "%s", sv_stmt_text(st, 1));

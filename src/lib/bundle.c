@@ -31,6 +31,7 @@
 #include "authz.h"
 #include "bundle.h"
 #include "fsutil.h"
+#include "note.h"
 #include "policy.h"
 #include "scrvault/bundle.h"
 #include "scrvault/records.h"
@@ -1358,6 +1359,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 	outfile o = { .fd = -1 };
 	uint64_t size = 0;
 	size_t wantlen = 0;
+	char *vault_pin = NULL;
 	bool checked = false;
 	int fd = -1, error;
 
@@ -1377,10 +1379,25 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 			return sv_error(SCRVAULT_EUSAGE, "key file '%s' needs its passphrase (--passphrase-file)", s->keyfile);
 		}
 	}
-	if (s->vault_key && (sv_unbase64(&want, &wantlen, s->vault_key) < 0 || wantlen != SV_KEY_LEN)) {
-		error = sv_error(SCRVAULT_EUSAGE, "--vault-key must be the vault's signing key as 'scrvault recipient' "
-				 "prints it (base64)");
-		goto done;
+	if (s->vault_key) {
+		char origin[128];
+
+		/* The vault's verifier key as 'scrvault audit pubkey' prints it (the
+		 * one a board publishes), or the bare base64 key. */
+		if (!strncmp(s->vault_key, "scrvault.local/", 15)) {
+			if (!(want = sv_malloc(SV_KEY_LEN)) || sv_note_vkey_parse(origin, want, s->vault_key) < 0 ||
+			    strncmp(origin, "scrvault.local/", 15) != 0 ||
+			    !(vault_pin = sv_strdup(origin + 15))) {
+				error = sv_error(SCRVAULT_EUSAGE, "--vault-key '%s' is not a vault verifier key "
+						 "(scrvault.local/<vault id>+<key id>+<key>, as 'scrvault audit pubkey' "
+						 "prints it)", s->vault_key);
+				goto done;
+			}
+		} else if (sv_unbase64(&want, &wantlen, s->vault_key) < 0 || wantlen != SV_KEY_LEN) {
+			error = sv_error(SCRVAULT_EUSAGE, "--vault-key must be the vault's verifier key as "
+					 "'scrvault audit pubkey' prints it");
+			goto done;
+		}
 	}
 	if ((fd = open(s->input, O_RDONLY | O_CLOEXEC)) < 0) {
 		error = sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
@@ -1412,7 +1429,8 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 		goto done;
 	}
 	if (want) {
-		if (memcmp(want, b->signer, SV_KEY_LEN) != 0) {
+		if (memcmp(want, b->signer, SV_KEY_LEN) != 0 ||
+		    (vault_pin && strcmp(vault_pin, mstr(b->manifest, "vault")) != 0)) {
 			error = sv_error(SCRVAULT_EINTEGRITY, "'%s' is signed by another key than the vault key you "
 					 "gave (--vault-key): nothing was written", s->input);
 			goto done;
@@ -1488,6 +1506,7 @@ done:
 	if (fd >= 0)
 		close(fd);
 	free(want);
+	free(vault_pin);
 	sv_sha256_free(h);
 	sv_bundle_free(b);
 	sv_identity_free(ident);

@@ -223,6 +223,12 @@ cmp -s "$T/rel.out" "$T/imr.pdf"; ok $? "byte-identical to what the agency seale
 err_has "was not checked against" "without --vault-key, a warning that the signer was not pinned"
 expect 0 "with the vault's signing key, checked" -- opn pam --vault-key "$SK" -o "$T/rel2.out" "$T/rel.age"
 ! grep -q warning "$T/err"; ok $? "...and no warning"
+VK=$(sv audit pubkey)
+expect 0 "the published verifier key (audit pubkey) pins it too" -- opn pam --vault-key "$VK" -o "$T/rel2b.out" "$T/rel.age"
+! grep -q warning "$T/err"; ok $? "...and no warning"
+OVK=$("$SV" --vault "$T/other/V" --key "$T/other/c.key" --passphrase-file "$P" audit pubkey)
+expect 5 "another vault's verifier key is refused" -- opn pam --vault-key "$OVK" -o "$T/rel2c.out" "$T/rel.age"
+expect 2 "a malformed verifier key is a usage error" -- opn pam --vault-key "scrvault.local/x+1+AAAA" -o "$T/rel2d.out" "$T/rel.age"
 OSK=$("$SV" --vault "$T/other/V" --key "$T/other/c.key" --passphrase-file "$P" recipient --signing-key)
 expect 5 "another vault's signing key is refused" -- opn pam --vault-key "$OSK" -o "$T/rel3.out" "$T/rel.age"
 [ ! -e "$T/rel3.out" ]; ok $? "...and nothing written"

@@ -70,5 +70,23 @@ ok $(( $? == 99 )) "valgrind clean: offline audit verify"
 printf 'wrong wrong wrong\n' > "$T/wrong"
 "${VG[@]}" "$SV" --vault "$V" --key "$K" --passphrase-file "$T/wrong" case list >/dev/null 2>"$T/err"
 ok $(( $? == 99 )) "valgrind clean: wrong passphrase"
+# bundles: seal and open need no vault; import and release do
+sv principal add --key-out "$T/ag.key" --new-passphrase-file "$P" --kdf-memory 8 --kind agency --agency police ag >/dev/null
+sv principal grant ag agency-submitter --case SCR-2026-01 --agency police >/dev/null
+vg "recipient" recipient
+R=$(sv recipient)
+"${VG[@]}" "$SV" intake seal --key "$T/ag.key" --passphrase-file "$P" --to "$R" --case SCR-2026-01 --class imr \
+	-o "$T/b.age" "$T/doc.bin" >/dev/null 2>"$T/err"
+ok $(( $? == 99 )) "valgrind clean: intake seal"
+vg "intake import" intake import "$T/b.age"
+vg "intake import (duplicate, refused)" intake import "$T/b.age"
+head -c 3000 "$T/b.age" > "$T/bt.age"
+vg "intake import (truncated, refused)" intake import "$T/bt.age"
+sv principal grant manager panel-member --case SCR-2026-01 >/dev/null
+vg "doc release" doc release "$D" --to manager -o "$T/r.age"
+"${VG[@]}" "$SV" open --key "$T/m2.key" --passphrase-file "$P" --vault-key "$VK" -o "$T/r.out" "$T/r.age" >/dev/null 2>"$T/err"
+ok $(( $? == 99 )) "valgrind clean: open"
+"${VG[@]}" "$SV" open --key "$T/ag.key" --passphrase-file "$P" -o "$T/r2.out" "$T/r.age" >/dev/null 2>"$T/err"
+ok $(( $? == 99 )) "valgrind clean: open (not released to this key, refused)"
 vg "fsck" fsck
 finish
