@@ -80,5 +80,6 @@ extern const cli_cmd cli_doc_commands[];
 extern const cli_cmd cli_audit_commands[];
 extern const cli_cmd cli_policy_commands[];
 extern const cli_cmd cli_bundle_commands[];
+extern const cli_cmd cli_copy_commands[];
 
 #endif

@@ -18,7 +18,7 @@
 
 static const cli_cmd *const tables[] = {
 	cli_vault_commands, cli_case_commands, cli_doc_commands, cli_audit_commands,
-	cli_policy_commands, cli_bundle_commands, NULL
+	cli_policy_commands, cli_bundle_commands, cli_copy_commands, NULL
 };
 static cli_cmd cli_commands[128];
 

@@ -201,77 +201,6 @@ done:
 	return error;
 }
 
-/*
- * An output file that appears only when complete: a temporary file in the
- * target's directory, linked to the name at the end (never replacing a
- * file: link() fails if the name exists), or standard output for "-".
- */
-typedef struct {
-	const char *path;
-	char *tmp;
-	int fd;
-} outfile;
-
-static int out_open(outfile *o, const char *path)
-{
-	char *copy = NULL;
-	struct stat sb;
-
-	o->path = path;
-	o->tmp = NULL;
-	o->fd = -1;
-	if (!strcmp(path, "-")) {
-		o->fd = STDOUT_FILENO;
-		return 0;
-	}
-	if (lstat(path, &sb) == 0)
-		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists: choose another name (nothing is ever replaced)",
-				path);
-	if (!(copy = sv_strdup(path)) || !(o->tmp = sv_printf("%s/.scrvault-out-XXXXXX", dirname(copy)))) {
-		free(copy);
-		return SCRVAULT_ERROR;
-	}
-	free(copy);
-	if ((o->fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
-		int e = errno;
-
-		free(o->tmp);
-		o->tmp = NULL;
-		return sv_error(e == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
-				"cannot create '%s': %s", path, strerror(e));
-	}
-	return 0;
-}
-
-static int out_commit(outfile *o)
-{
-	int error = 0;
-
-	if (!o->tmp)
-		return 0;
-	if (link(o->tmp, o->path) < 0)
-		error = sv_error(errno == EEXIST ? SCRVAULT_ECONFLICT : SCRVAULT_ERROR,
-				 "cannot create '%s': %s", o->path, strerror(errno));
-	unlink(o->tmp);
-	close(o->fd);
-	free(o->tmp);
-	o->tmp = NULL;
-	o->fd = -1;
-	return error;
-}
-
-static void out_abort(outfile *o)
-{
-	if (o->tmp) {
-		unlink(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
-	if (o->fd > STDOUT_FILENO)
-		close(o->fd);
-	o->fd = -1;
-}
-
 static int write_fd(void *ctx, const void *buf, size_t len)
 {
 	if (sv_write_all(*(int *)ctx, buf, len) < 0)
@@ -454,7 +383,7 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	sv_identity *ident = NULL;
 	sv_age_writer *w = NULL;
 	sv_json *m = NULL;
-	outfile o = { .fd = -1 };
+	sv_outfile o = { .fd = -1 };
 	struct stat sb;
 	uint64_t size = 0, done_bytes = 0;
 	int fd = -1, error;
@@ -511,7 +440,7 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 		goto done;
 	if ((error = sv_age_writer_new(&w, (const unsigned char (*)[SV_KEY_LEN])pub, 1)) < 0 ||
 	    (error = add_manifest(w, m, ident->ed_priv, NULL, NULL)) < 0 ||
-	    (error = out_open(&o, s->output)) < 0 ||
+	    (error = sv_outfile_open(&o, s->output)) < 0 ||
 	    (error = sv_age_writer_start(w, write_fd, &o.fd)) < 0)
 		goto done;
 	if (lseek(fd, 0, SEEK_SET) != 0) {
@@ -538,13 +467,13 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 		error = sv_error(SCRVAULT_ERROR, "'%s' changed while it was being sealed: seal it again", s->input);
 		goto done;
 	}
-	if ((error = sv_age_writer_finish(w)) < 0 || (error = out_commit(&o)) < 0)
+	if ((error = sv_age_writer_finish(w)) < 0 || (error = sv_outfile_commit(&o)) < 0)
 		goto done;
 	*out = m;
 	m = NULL;
 done:
 	if (error < 0)
-		out_abort(&o);
+		sv_outfile_abort(&o);
 	if (buf) {
 		sv_cleanse(buf, SV_AGE_CHUNK);
 		free(buf);
@@ -1095,12 +1024,12 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN];
 	unsigned version = s->version;
 	bool restricted = false, external;
-	int64_t to_pid = 0, release_id = 0;
+	int64_t to_pid = 0, release_id = 0, copy_no = 0, copy_id = 0;
 	uint64_t seq = 0;
 	sv_version_row r;
 	sv_age_writer *w = NULL;
 	sv_json *m = NULL, *objs = NULL;
-	outfile o = { .fd = -1 };
+	sv_outfile o = { .fd = -1 };
 	release_sink rs;
 	int error;
 
@@ -1205,7 +1134,7 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 			 "recorded as --reason TEXT", cls);
 		return sv_audit_denied(v, "doc.release", ob, d, SCRVAULT_EDENIED);
 	}
-	if ((error = out_open(&o, s->output)) < 0)
+	if ((error = sv_outfile_open(&o, s->output)) < 0)
 		goto done;
 
 	/* The release, its manifest and its audit entry are on record before the
@@ -1217,6 +1146,10 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		goto done;
 	if ((error = sv_db_int(&release_id, v->db, "SELECT coalesce(max(id), 0) + 1 FROM bundle_releases", "")) < 0)
 		goto fail;
+	/* Every release is a numbered electronic copy in the copy register. */
+	if ((error = sv_copy_electronic(v, doc, version, release_id, to_pid,
+					external ? "outside reader (age recipient)" : NULL, &copy_no, &copy_id)) < 0)
+		goto fail;
 	error = SCRVAULT_ERROR;
 	if (!(key64 = sv_base64(v->audit_pub, SV_KEY_LEN)) || !(m = sv_json_object()))
 		goto fail;
@@ -1226,6 +1159,7 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 	    (error = sv_json_set_str(m, "doc", doc)) < 0 ||
 	    (error = sv_json_set_str(m, "filename", filename)) < 0 ||
 	    (error = sv_json_set_int(m, "release", release_id)) < 0 ||
+	    (error = sv_json_set_int(m, "copy", copy_no)) < 0 ||
 	    (error = sv_json_set_str(m, "released_at", when)) < 0 ||
 	    (error = sv_json_set_str(m, "released_by", v->principal)) < 0 ||
 	    (error = sv_json_set_str(m, "sha256", shahex)) < 0 ||
@@ -1254,7 +1188,7 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		sv_json *ob = sv_obj1("doc", doc), *d = sv_json_object();
 
 		if (!ob || sv_json_set_str(ob, "case", caseref) < 0 || sv_json_set_int(ob, "version", version) < 0 ||
-		    sv_json_set_int(ob, "release", release_id) < 0 || !d ||
+		    sv_json_set_int(ob, "release", release_id) < 0 || sv_json_set_int(ob, "copy", copy_id) < 0 || !d ||
 		    sv_json_set_str(d, "to", external ? "outside reader" : s->to) < 0 ||
 		    sv_json_set_str(d, "recipient", recipient) < 0 ||
 		    sv_json_set_bool(d, "reason_recorded", s->reason && *s->reason) < 0) {
@@ -1263,7 +1197,10 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 			error = SCRVAULT_ERROR;
 			goto fail;
 		}
-		if ((error = sv_audit_append(v, "doc.release", "ok", ob, d)) < 0)
+		if ((error = sv_audit_append(v, "doc.release", "ok", ob, d)) < 0 ||
+		    (error = sv_audit_size(&seq, v)) < 0 ||
+		    (error = sv_db_run(v->db, "UPDATE copy_events SET audit_seq = ? WHERE copy_id = ?", "ii",
+				       (int64_t)seq, copy_id)) < 0)
 			goto fail;
 	}
 	if ((error = sv_vault_commit(v)) < 0)
@@ -1273,7 +1210,7 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 	if ((error = sv_age_writer_start(w, write_fd, &o.fd)) < 0 ||
 	    (error = sv_doc_decrypt_to(v, doc, version, &r, release_write, &rs)) < 0 ||
 	    (error = sv_age_writer_finish(w)) < 0 ||
-	    (error = out_commit(&o)) < 0)
+	    (error = sv_outfile_commit(&o)) < 0)
 		goto done;
 	if ((error = sv_json_set_str(m, "output", s->output)) < 0)
 		goto done;
@@ -1284,7 +1221,7 @@ fail:
 	sv_vault_abort(v);
 done:
 	if (error < 0)
-		out_abort(&o);
+		sv_outfile_abort(&o);
 	sv_age_writer_free(w);
 	sv_json_free(m);
 	free(recipient);
@@ -1356,7 +1293,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 	sv_sha256_ctx *h = NULL;
 	sv_age_status status = SV_AGE_OK;
 	sv_json *res = NULL;
-	outfile o = { .fd = -1 };
+	sv_outfile o = { .fd = -1 };
 	uint64_t size = 0;
 	size_t wantlen = 0;
 	char *vault_pin = NULL;
@@ -1444,7 +1381,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 	}
 	safe_name(name, sizeof(name), mstr(b->manifest, "filename"));
 	outpath = s->output ? s->output : name;
-	if ((error = out_open(&o, outpath)) < 0 || (error = sv_sha256_new(&h)) < 0)
+	if ((error = sv_outfile_open(&o, outpath)) < 0 || (error = sv_sha256_new(&h)) < 0)
 		goto done;
 	error = SCRVAULT_ERROR;
 	if (!(chunk = sv_malloc(SV_AGE_CHUNK)))
@@ -1472,7 +1409,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 				 "nothing was written", s->input);
 		goto done;
 	}
-	if ((error = out_commit(&o)) < 0)
+	if ((error = sv_outfile_commit(&o)) < 0)
 		goto done;
 	error = SCRVAULT_ERROR;
 	if (!(res = sv_json_object()))
@@ -1498,7 +1435,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 	error = 0;
 done:
 	if (error < 0)
-		out_abort(&o);
+		sv_outfile_abort(&o);
 	if (chunk) {
 		sv_cleanse(chunk, SV_AGE_CHUNK);
 		free(chunk);

@@ -193,3 +193,64 @@ int sv_rmtree(const char *path)
 {
 	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0 ? SCRVAULT_ERROR : 0;
 }
+
+int sv_outfile_open(sv_outfile *o, const char *path)
+{
+	char *copy = NULL;
+	struct stat sb;
+
+	o->path = path;
+	o->tmp = NULL;
+	o->fd = -1;
+	if (!strcmp(path, "-")) {
+		o->fd = STDOUT_FILENO;
+		return 0;
+	}
+	if (lstat(path, &sb) == 0)
+		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists: choose another name (nothing is ever replaced)",
+				path);
+	if (!(copy = sv_strdup(path)) || !(o->tmp = sv_printf("%s/.scrvault-out-XXXXXX", dirname(copy)))) {
+		free(copy);
+		return SCRVAULT_ERROR;
+	}
+	free(copy);
+	if ((o->fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		free(o->tmp);
+		o->tmp = NULL;
+		return sv_error(e == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				"cannot create '%s': %s", path, strerror(e));
+	}
+	return 0;
+}
+
+int sv_outfile_commit(sv_outfile *o)
+{
+	int error = 0;
+
+	if (!o->tmp)
+		return 0;
+	if (link(o->tmp, o->path) < 0)
+		error = sv_error(errno == EEXIST ? SCRVAULT_ECONFLICT : SCRVAULT_ERROR,
+				 "cannot create '%s': %s", o->path, strerror(errno));
+	unlink(o->tmp);
+	close(o->fd);
+	free(o->tmp);
+	o->tmp = NULL;
+	o->fd = -1;
+	return error;
+}
+
+void sv_outfile_abort(sv_outfile *o)
+{
+	if (o->tmp) {
+		unlink(o->tmp);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	if (o->fd > STDOUT_FILENO)
+		close(o->fd);
+	o->fd = -1;
+}
+

@@ -26,4 +26,19 @@ int sv_write_all(int fd, const void *buf, size_t len);
 /* Read up to len bytes, retrying short reads: returns bytes read (< len only at EOF) or -1. */
 long sv_read_full(int fd, void *buf, size_t len);
 
+/*
+ * An output file that appears only when complete: a temporary file (0600) in
+ * the target's directory, linked to the name at commit (never replacing a
+ * file: link() fails if the name exists), or standard output for "-".  An
+ * existing name is SCRVAULT_ECONFLICT at open.  abort removes the temporary.
+ */
+typedef struct {
+	const char *path;
+	char *tmp;
+	int fd;
+} sv_outfile;
+int sv_outfile_open(sv_outfile *o, const char *path);
+int sv_outfile_commit(sv_outfile *o);
+void sv_outfile_abort(sv_outfile *o);
+
 #endif

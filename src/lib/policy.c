@@ -27,6 +27,7 @@ static const char *const known_actions[] = {
 	"principal.grant", "principal.impact", "case.open", "case.read",
 	"doc.checkin", "doc.list", "doc.read", "doc.read-restricted", "doc.signoff",
 	"doc.release", "doc.submit", "intake.import",
+	"copy.create", "copy.issue", "copy.return", "copy.destroy", "copy.read", "copy.print",
 	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
 };
 /* Those that may be limited to one class with ACTION:CLASS. */
@@ -54,6 +55,8 @@ typedef struct {
 	char *title;
 	bool restricted;
 	bool agency;
+	int64_t max_copies;	/* 0: the default */
+	char *marking;		/* NULL: the default */
 } pclass;
 
 struct sv_policy {
@@ -150,6 +153,7 @@ void sv_policy_free(sv_policy *p)
 	for (size_t i = 0; i < p->nclasses; i++) {
 		free(p->classes[i].name);
 		free(p->classes[i].title);
+		free(p->classes[i].marking);
 	}
 	for (size_t i = 0; i < p->ndual; i++)
 		free(p->dual[i]);
@@ -440,8 +444,24 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 				k->restricted = b;
 			else
 				k->agency = b;
+		} else if (!strcmp(key, "max-copies")) {
+			char *end = NULL;
+			long n = value ? strtol(value, &end, 10) : 0;
+
+			if (!value || !*value || *end || n < 1 || n > 999)
+				problem(c, line, "class '%s': max-copies must be a whole number from 1 to 999", sub);
+			else
+				k->max_copies = n;
+		} else if (!strcmp(key, "marking")) {
+			if (!value || !*value || strlen(value) > 40 ||
+			    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789- ") != strlen(value))
+				problem(c, line, "class '%s': marking must be 1-40 capital letters, digits, '-' or spaces "
+					"(e.g. OFFICIAL-SENSITIVE)", sub);
+			else if (!(free(k->marking), k->marking = sv_strdup(value)))
+				error = SCRVAULT_ERROR;
 		} else {
-			problem(c, line, "unknown setting 'class.%s.%s' (known: title, restricted, agency)", sub, key);
+			problem(c, line, "unknown setting 'class.%s.%s' (known: title, restricted, agency, max-copies, marking)",
+				sub, key);
 		}
 	} else if (!strcmp(section, "dual-control") && !sub) {
 		if (!strcmp(key, "action")) {
@@ -690,9 +710,12 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 				       p->allows[i].doc_class ? p->allows[i].doc_class : "")) < 0)
 			goto done;
 	for (size_t i = 0; i < p->nclasses; i++)
-		if ((error = sv_db_run(v->db, "INSERT INTO policy_classes(class, title, restricted, agency) VALUES (?, ?, ?, ?)",
-				       "ttii", p->classes[i].name, p->classes[i].title,
-				       (int64_t)p->classes[i].restricted, (int64_t)p->classes[i].agency)) < 0)
+		if ((error = sv_db_run(v->db, "INSERT INTO policy_classes(class, title, restricted, agency, max_copies, marking)"
+				       " VALUES (?, ?, ?, ?, ?, ?)",
+				       "ttiiit", p->classes[i].name, p->classes[i].title,
+				       (int64_t)p->classes[i].restricted, (int64_t)p->classes[i].agency,
+				       p->classes[i].max_copies ? p->classes[i].max_copies : (int64_t)SV_COPIES_DEFAULT_MAX,
+				       p->classes[i].marking ? p->classes[i].marking : SV_MARKING_DEFAULT)) < 0)
 			goto done;
 	for (size_t i = 0; i < p->ndual; i++)
 		if ((error = sv_db_run(v->db, "INSERT OR IGNORE INTO policy_dual(action) VALUES (?)", "t", p->dual[i])) < 0)

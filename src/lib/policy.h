@@ -14,6 +14,9 @@
 #define SV_POLICY_MAX (64 * 1024)
 /* The largest bundle `intake import` accepts unless [intake] max-size says otherwise. */
 #define SV_INTAKE_MAX_DEFAULT ((int64_t)512 * 1024 * 1024)
+/* Paper copies of one version a class allows, and its marking, unless the policy says. */
+#define SV_COPIES_DEFAULT_MAX 10
+#define SV_MARKING_DEFAULT "OFFICIAL-SENSITIVE"
 
 typedef struct sv_policy sv_policy;
 

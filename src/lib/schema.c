@@ -167,6 +167,35 @@ static const char *const migrations[] = {
 	"  request TEXT NOT NULL,"
 	"  audit_seq INTEGER NOT NULL);"
 	"CREATE INDEX bundle_releases_doc ON bundle_releases(doc_id, version);",
+
+	/* 6: the numbered-copy register */
+	"ALTER TABLE policy_classes ADD COLUMN max_copies INTEGER NOT NULL DEFAULT 10;"
+	"ALTER TABLE policy_classes ADD COLUMN marking TEXT NOT NULL DEFAULT 'OFFICIAL-SENSITIVE';"
+	"CREATE TABLE copies("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('paper', 'electronic')),"
+	"  number INTEGER NOT NULL,"			/* #n of that version and kind */
+	"  state TEXT NOT NULL CHECK (state IN ('in-store', 'issued', 'returned', 'lost', 'destroyed')),"
+	"  holder_id INTEGER REFERENCES principals(id),"	/* while issued (or last issued) */
+	"  ext_name TEXT, ext_org TEXT,"			/* an outside holder */
+	"  contact TEXT, purpose TEXT, due TEXT,"	/* recorded at issue */
+	"  issued_at TEXT, issued_by INTEGER REFERENCES principals(id),"
+	"  ack_at TEXT, ack_kind TEXT, ack_statement TEXT, ack_signature BLOB,"
+	"  release_id INTEGER,"				/* electronic: bundle_releases.id */
+	"  created_at TEXT NOT NULL,"
+	"  created_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  UNIQUE (doc_id, version, kind, number));"
+	"CREATE INDEX copies_state_due ON copies(state, due);"
+	"CREATE INDEX copies_holder ON copies(holder_id, state);"
+	"CREATE TABLE copy_events("
+	"  id INTEGER PRIMARY KEY,"
+	"  copy_id INTEGER NOT NULL REFERENCES copies(id),"
+	"  event TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL,"
+	"  at TEXT NOT NULL, by_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  holder_id INTEGER, witness_id INTEGER, note TEXT,"
+	"  audit_seq INTEGER NOT NULL);"
+	"CREATE INDEX copy_events_copy ON copy_events(copy_id);",
 };
 
 static int set_version(sv_db *db, int version)

@@ -24,7 +24,7 @@
 #include "note.h"
 
 #define SV_VAULT_ID_LEN   32		/* hex characters */
-#define SV_SCHEMA_VERSION 5
+#define SV_SCHEMA_VERSION 6
 #define SV_DOC_ID_LEN     32		/* hex characters */
 
 /* HKDF labels: fixed forever for format version 1. */
@@ -186,6 +186,13 @@ int sv_op_request(sv_json **out, scrvault *v, const char *action, sv_json *param
 int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason);
 /* Inside a transaction, after its audit entry: a key release in the ledger. */
 int sv_release_record(scrvault *v, const char *doc, unsigned version);
+/*
+ * Inside a transaction: an electronic copy of DOC@VERSION in the register,
+ * issued by a release (copies.c).  *number gets its number, *id its
+ * register number.
+ */
+int sv_copy_electronic(scrvault *v, const char *doc, unsigned version, int64_t release_id,
+		       int64_t holder_id, const char *outside, int64_t *number, int64_t *id);
 
 /* {"key": "value"}, or NULL on allocation failure. */
 sv_json *sv_obj1(const char *key, const char *value);

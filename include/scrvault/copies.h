@@ -1,0 +1,69 @@
+/*
+ * scrvault/copies.h - the numbered-copy register (000 §11.6-11.7, §11.9).
+ *
+ * Every copy of a document version outside the vault is numbered and in the
+ * register: paper copies the coordinator makes (`copy create`) and prints,
+ * and electronic ones (each `doc release`).  A copy moves through
+ *
+ *   in-store -> issued -> returned -> issued ... -> destroyed
+ *                      -> lost -> returned (found) | destroyed
+ *
+ * ("overdue" is an issued copy past its due date).  Every transition is an
+ * audit entry and an event in the copy's history; an invalid one is
+ * SCRVAULT_ECONFLICT naming the current state.
+ *
+ * COPY arguments: the register number ("17") or DOC@VERSION#N (paper copy N).
+ */
+#ifndef SCRVAULT_COPIES_H
+#define SCRVAULT_COPIES_H
+
+#include "scrvault/vault.h"
+
+/* Paper copies `count` more of DOC@VERSION (version 0: latest), within the
+ * class's max-copies.  *out gets the new copies. */
+int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *doc,
+			 unsigned version, unsigned count);
+
+typedef struct {
+	const char *copy;
+	const char *to;			/* a principal's name, or NULL for an outside holder */
+	const char *ext_name;		/* outside holder (an inspector): name, */
+	const char *ext_org;		/* organisation */
+	const char *contact;		/* contact details (default: the principal's) */
+	const char *purpose;
+	const char *due;		/* YYYY-MM-DD, today or later */
+} scrvault_copy_issue_spec;
+
+int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_issue_spec *s);
+/* The holder signs for it (session principal = holder), or with `paper` the
+ * coordinator records the holder's paper signature. */
+int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, bool paper);
+int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, const char *condition);
+int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const char *reason);
+/* Destroyed by the session principal, witnessed by another principal. */
+int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy,
+			  const char *witness, const char *note);
+
+typedef struct {
+	const char *case_ref;
+	const char *doc;
+	const char *state;		/* a state, or "overdue", or "outstanding" */
+	const char *holder;		/* principal name */
+	const char *as_of;		/* YYYY-MM-DD for "overdue" (default today) */
+} scrvault_copy_filter;
+
+int scrvault_copy_list(scrvault_json **out, scrvault *v, const scrvault_copy_filter *f);
+/* Every copy still out (issued or lost) of a case or document, with the
+ * holder's contact details as recorded at issue. */
+int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *case_or_doc);
+/* The copy and its full chain of custody. */
+int scrvault_copy_history(scrvault_json **out, scrvault *v, const char *copy);
+/*
+ * Print an issued paper copy to a new PDF file: a sign-out sheet, then every
+ * page of a PDF master stamped with the copy number, case, marking and
+ * holder.  A master that is not a PDF gives the sheet only
+ * ({"sheet_only":true}).  Audited before the document key is used.
+ */
+int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, const char *outpath);
+
+#endif

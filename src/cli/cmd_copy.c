@@ -1,0 +1,322 @@
+/*
+ * cmd_copy.c - scrvault copy create|issue|acknowledge|return|lost|destroy|
+ * list|overdue|recall|history|print: the numbered-copy register.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "scrvault/copies.h"
+
+static const cli_col list_cols[] = {
+	{ "copy", "COPY" }, { "label", "LABEL" }, { "state", "STATE" }, { "holder", "HOLDER" },
+	{ "due", "DUE" }, { "acknowledged", "RECEIPT" }, { NULL, NULL }
+};
+static const cli_col recall_cols[] = {
+	{ "copy", "COPY" }, { "label", "LABEL" }, { "state", "STATE" }, { "holder", "HOLDER" },
+	{ "organisation", "ORGANISATION" }, { "contact", "CONTACT" }, { "due", "DUE" }, { NULL, NULL }
+};
+
+/* Open the vault, run `fn`, close; print the copy it returns. */
+static int one(cli_args *a, const char *verb, int (*fn)(scrvault_json **, scrvault *, cli_args *))
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = fn(&j, v, a);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (a->json)
+		cli_print_json(j);
+	else
+		printf("copy %lld (%s) %s%s%s\n", (long long)scrvault_json_int(scrvault_json_get(j, "copy")),
+		       scrvault_json_str(scrvault_json_get(j, "label")), verb,
+		       scrvault_json_str(scrvault_json_get(j, "holder")) && !strcmp(verb, "issued") ? " to " : "",
+		       scrvault_json_str(scrvault_json_get(j, "holder")) && !strcmp(verb, "issued")
+		       ? scrvault_json_str(scrvault_json_get(j, "holder")) : "");
+	scrvault_json_free(j);
+	return 0;
+}
+
+static int split_version(const char *arg, char *doc, size_t len, unsigned *version)
+{
+	char *at, *end = NULL;
+	unsigned long n;
+
+	snprintf(doc, len, "%s", arg);
+	*version = 0;
+	if (!(at = strchr(doc, '@')))
+		return 0;
+	*at = '\0';
+	n = strtoul(at + 1, &end, 10);
+	if (*end || n == 0 || n > 1000000)
+		return -1;
+	*version = (unsigned)n;
+	return 0;
+}
+
+static int cmd_create(cli_args *a)
+{
+	char doc[96], *end = NULL;
+	unsigned version;
+	unsigned long count;
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if (split_version(a->args[0], doc, sizeof(doc), &version) < 0)
+		return cli_usage(a, "version must be a positive number: DOC@VERSION");
+	if (!cli_opt(a, "count"))
+		return cli_usage(a, "how many copies? (--count N)");
+	count = strtoul(cli_opt(a, "count"), &end, 10);
+	if (*end || count == 0 || count > 999)
+		return cli_usage(a, "--count takes a number from 1 to 999");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_copy_create(&j, v, doc, version, (unsigned)count);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	return cli_print_list(a, j, list_cols);
+}
+
+static int do_issue(scrvault_json **j, scrvault *v, cli_args *a)
+{
+	scrvault_copy_issue_spec s = {
+		.copy = a->args[0], .to = cli_opt(a, "to"), .ext_name = cli_opt(a, "external"),
+		.ext_org = cli_opt(a, "organisation"), .contact = cli_opt(a, "contact"),
+		.purpose = cli_opt(a, "purpose"), .due = cli_opt(a, "due"),
+	};
+
+	return scrvault_copy_issue(j, v, &s);
+}
+
+static int cmd_issue(cli_args *a)
+{
+	if (!!cli_opt(a, "to") == !!cli_opt(a, "external"))
+		return cli_usage(a, "give the holder: --to PRINCIPAL, or --external NAME --organisation ORG --contact TEXT");
+	if (!cli_opt(a, "purpose") || !cli_opt(a, "due"))
+		return cli_usage(a, "give --purpose TEXT and --due YYYY-MM-DD");
+	return one(a, "issued", do_issue);
+}
+
+static int do_ack(scrvault_json **j, scrvault *v, cli_args *a)
+{
+	return scrvault_copy_acknowledge(j, v, a->args[0], cli_flag(a, "paper"));
+}
+
+static int cmd_ack(cli_args *a)
+{
+	return one(a, "acknowledged", do_ack);
+}
+
+static int do_return(scrvault_json **j, scrvault *v, cli_args *a)
+{
+	return scrvault_copy_return(j, v, a->args[0], cli_opt(a, "condition"));
+}
+
+static int cmd_return(cli_args *a)
+{
+	return one(a, "returned", do_return);
+}
+
+static int do_lost(scrvault_json **j, scrvault *v, cli_args *a)
+{
+	return scrvault_copy_lost(j, v, a->args[0], cli_opt(a, "reason"));
+}
+
+static int cmd_lost(cli_args *a)
+{
+	if (!cli_opt(a, "reason"))
+		return cli_usage(a, "say how it was lost (--reason TEXT)");
+	return one(a, "recorded as lost", do_lost);
+}
+
+static int do_destroy(scrvault_json **j, scrvault *v, cli_args *a)
+{
+	return scrvault_copy_destroy(j, v, a->args[0], cli_opt(a, "witness"), cli_opt(a, "note"));
+}
+
+static int cmd_destroy(cli_args *a)
+{
+	if (!cli_opt(a, "witness"))
+		return cli_usage(a, "a destruction needs a witness (--witness PRINCIPAL)");
+	return one(a, "destroyed", do_destroy);
+}
+
+static int list_with(cli_args *a, const scrvault_copy_filter *f)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_copy_list(&j, v, f);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	return cli_print_list(a, j, list_cols);
+}
+
+static int cmd_list(cli_args *a)
+{
+	scrvault_copy_filter f = {
+		.case_ref = cli_opt(a, "case"), .doc = cli_opt(a, "doc"), .state = cli_opt(a, "state"),
+		.holder = cli_opt(a, "holder"),
+	};
+
+	return list_with(a, &f);
+}
+
+static int cmd_overdue(cli_args *a)
+{
+	scrvault_copy_filter f = {
+		.case_ref = cli_opt(a, "case"), .state = "overdue", .as_of = cli_opt(a, "as-of"),
+	};
+
+	return list_with(a, &f);
+}
+
+static int cmd_recall(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_copy_recall(&j, v, a->args[0]);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json)
+		printf("%zu cop%s of %s still out:\n", scrvault_json_count(j), scrvault_json_count(j) == 1 ? "y" : "ies",
+		       a->args[0]);
+	return cli_print_list(a, j, recall_cols);
+}
+
+static const cli_col event_cols[] = {
+	{ "at", "WHEN" }, { "event", "EVENT" }, { "from", "FROM" }, { "to", "TO" }, { "by", "BY" },
+	{ "holder", "HOLDER" }, { "witness", "WITNESS" }, { "note", "NOTE" }, { "audit_seq", "AUDIT" },
+	{ NULL, NULL }
+};
+static const cli_col history_fields[] = {
+	{ "copy", "copy" }, { "label", "label" }, { "title", "document" }, { "state", "state" },
+	{ "holder", "holder" }, { "organisation", "organisation" }, { "contact", "contact" },
+	{ "purpose", "purpose" }, { "issued_at", "issued" }, { "due", "due" },
+	{ "acknowledged", "receipt" }, { NULL, NULL }
+};
+
+static int cmd_history(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_copy_history(&j, v, a->args[0]);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (a->json) {
+		cli_print_json(j);
+	} else {
+		cli_print_fields(scrvault_json_get(j, "copy"), history_fields);
+		printf("\n");
+		cli_table(scrvault_json_get(j, "events"), event_cols);
+	}
+	scrvault_json_free(j);
+	return 0;
+}
+
+static int cmd_print(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if (!cli_opt(a, "output"))
+		return cli_usage(a, "give the PDF to write (-o FILE.pdf)");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_copy_print(&j, v, a->args[0], cli_opt(a, "output"));
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (a->json) {
+		cli_print_json(j);
+	} else if (scrvault_json_bool(scrvault_json_get(j, "sheet_only"))) {
+		printf("the master of copy %lld is not a PDF: '%s' holds only the sign-out sheet; print the master "
+		       "with its own program and attach the sheet\n",
+		       (long long)scrvault_json_int(scrvault_json_get(j, "copy")), cli_opt(a, "output"));
+	} else {
+		printf("printed copy %lld (%s) to '%s': a sign-out sheet, then every page marked %s\n",
+		       (long long)scrvault_json_int(scrvault_json_get(j, "copy")),
+		       scrvault_json_str(scrvault_json_get(j, "label")), cli_opt(a, "output"),
+		       scrvault_json_str(scrvault_json_get(j, "marking")));
+	}
+	scrvault_json_free(j);
+	return 0;
+}
+
+static const cli_optdef create_opts[] = { { "count", 1 }, { NULL, 0 } };
+static const cli_optdef issue_opts[] = {
+	{ "to", 1 }, { "external", 1 }, { "organisation", 1 }, { "contact", 1 }, { "purpose", 1 },
+	{ "due", 1 }, { NULL, 0 }
+};
+static const cli_optdef ack_opts[] = { { "paper", 0 }, { NULL, 0 } };
+static const cli_optdef return_opts[] = { { "condition", 1 }, { NULL, 0 } };
+static const cli_optdef lost_opts[] = { { "reason", 1 }, { NULL, 0 } };
+static const cli_optdef destroy_opts[] = { { "witness", 1 }, { "note", 1 }, { NULL, 0 } };
+static const cli_optdef list_opts[] = {
+	{ "case", 1 }, { "doc", 1 }, { "state", 1 }, { "holder", 1 }, { NULL, 0 }
+};
+static const cli_optdef overdue_opts[] = { { "case", 1 }, { "as-of", 1 }, { NULL, 0 } };
+static const cli_optdef print_opts[] = { { "output", 1 }, { NULL, 0 } };
+
+#define COPY_ARG "COPY is the register number (see 'copy list') or DOC@VERSION#N.\n"
+
+const cli_cmd cli_copy_commands[] = {
+	{ "copy", "create", cmd_create, "scrvault copy create DOC[@VERSION] --count N",
+	  "Make N more numbered paper copies of a version (the class's max-copies in the\n"
+	  "policy caps them; numbers are never reused).\n", create_opts, 1, 1 },
+	{ "copy", "issue", cmd_issue,
+	  "scrvault copy issue COPY (--to PRINCIPAL | --external NAME --organisation ORG) [--contact TEXT] --purpose TEXT --due DATE",
+	  "Sign a copy out to a named person who may read the document (or a recorded\n"
+	  "outside holder, e.g. an inspector), with their contact details as they are now,\n"
+	  "the purpose and the date it is due back. An issued copy cannot be issued again.\n"
+	  COPY_ARG, issue_opts, 1, 1 },
+	{ "copy", "acknowledge", cmd_ack, "scrvault copy acknowledge [--paper] COPY",
+	  "The holder signs for the copy with their own key (act as them with --as-key), or,\n"
+	  "with --paper, the coordinator records their signature on the sign-out sheet.\n"
+	  COPY_ARG, ack_opts, 1, 1 },
+	{ "copy", "return", cmd_return, "scrvault copy return [--condition TEXT] COPY",
+	  "Check a copy back in (also a lost one that was found), with condition notes.\n" COPY_ARG,
+	  return_opts, 1, 1 },
+	{ "copy", "lost", cmd_lost, "scrvault copy lost --reason TEXT COPY",
+	  "Record that an issued copy is lost.\n" COPY_ARG, lost_opts, 1, 1 },
+	{ "copy", "destroy", cmd_destroy, "scrvault copy destroy --witness PRINCIPAL [--note TEXT] COPY",
+	  "Record the destruction of a copy that is back (or lost), witnessed by someone\n"
+	  "other than you; both are recorded.\n" COPY_ARG, destroy_opts, 1, 1 },
+	{ "copy", "list", cmd_list,
+	  "scrvault copy list [--case REF] [--doc DOC] [--state STATE] [--holder NAME] [--json]",
+	  "The register. STATE: in-store, issued, overdue, returned, lost, destroyed, or\n"
+	  "outstanding (issued or lost).\n", list_opts, 0, 0 },
+	{ "copy", "overdue", cmd_overdue, "scrvault copy overdue [--case REF] [--as-of DATE] [--json]",
+	  "Issued copies past their due date, the longest overdue first.\n", overdue_opts, 0, 0 },
+	{ "copy", "recall", cmd_recall, "scrvault copy recall [--json] CASE|DOC",
+	  "Every copy of a case or document still out, with holder and contact details.\n", NULL, 1, 1 },
+	{ "copy", "history", cmd_history, "scrvault copy history [--json] COPY",
+	  "A copy's full chain of custody.\n" COPY_ARG, NULL, 1, 1 },
+	{ "copy", "print", cmd_print, "scrvault copy print COPY -o FILE.pdf",
+	  "Print an issued paper copy: a sign-out sheet, then every page of a PDF master\n"
+	  "stamped with the copy number, case, classification marking and holder. A master\n"
+	  "that is not a PDF gives the sheet only, and says so.\n" COPY_ARG, print_opts, 1, 1 },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+};

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# The numbered-copy register as the coordinator uses it every day: copies
+# made within the policy's limit, signed out to named people with their
+# contact details, acknowledged, returned, lost, destroyed before a witness,
+# recalled; every transition checked against the state machine and audited;
+# printed copies stamped on every page.
+. "$(dirname "$0")/lib.bash"
+
+HAVE_PDF=1
+command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || HAVE_PDF=0
+
+mkvault
+sv case open --title "Child X" SCR-X >/dev/null
+sv case open --title "Child Y" SCR-Y >/dev/null
+add() {
+	local name=$1; shift
+	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 8 "$@" "$name" >/dev/null
+}
+add pam --display-name "Pam Panel" --contact "pam@lscb.example, 0191 111 1111 MARKER-CONTACT"
+add yan --display-name "Yan Other" --contact "yan@lscb.example"
+add quinn --display-name "Quinn (no contact on file)"
+add wit --display-name "Wendy Witness"
+add dep --custodian --display-name "Deputy"
+sv principal grant pam panel-member --case SCR-X >/dev/null
+sv principal grant yan panel-member --case SCR-Y >/dev/null
+sv principal grant quinn panel-member --case SCR-X >/dev/null
+sv principal grant dep coordinator >/dev/null
+as() { local who=$1; shift; sv --as-key "$T/$who.key" --as-passphrase-file "$P" "$@"; }
+
+SAMPLE="$SAMPLES/overview-report.pdf"
+[ -f "$SAMPLE" ] || { printf '%%PDF-1.4\n' > "$T/o.pdf"; SAMPLE="$T/o.pdf"; }
+sv doc checkin --case SCR-X --class overview-report --title "Overview report" "$SAMPLE" >/dev/null
+D=$(sv doc list --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["title"] == "Overview report"][0])')
+
+# ---- create -------------------------------------------------------------------------------
+expect 0 "make three numbered paper copies of version 1" -- sv copy create "$D@1" --count 3
+out_has "SCR-X/overview-report/v1 #1 of 3"; out_has "#3 of 3"
+expect 3 "the policy caps overview reports at 8 copies" -- sv copy create "$D@1" --count 6
+err_has "at most 8 paper copies"
+expect 0 "five more is within the limit" -- sv copy create "$D@1" --count 5
+out_has "#8 of 8"
+expect 3 "and a ninth is refused" -- sv copy create "$D@1" --count 1
+expect 2 "a count of zero" -- sv copy create "$D@1" --count 0
+expect 4 "no such version" -- sv copy create "$D@7" --count 1
+expect 3 "a panel member cannot make copies" -- as pam copy create "$D@1" --count 1
+
+C="$D@1#1"
+# ---- issue ---------------------------------------------------------------------------------
+expect 2 "issue needs a purpose and a due date" -- sv copy issue "$C" --to pam
+expect 2 "a due date in the past" -- sv copy issue "$C" --to pam --purpose "panel" --due 2020-01-01
+expect 2 "a due date that is not a date" -- sv copy issue "$C" --to pam --purpose "panel" --due tomorrow
+expect 3 "not to someone who may not read the document" -- sv copy issue "$C" --to yan --purpose p --due 2099-01-01
+err_has "may not read this document"
+expect 2 "someone with no contact details on file must give them" -- sv copy issue "$C" --to quinn --purpose p --due 2099-01-01
+err_has "no contact details"
+expect 4 "no such principal" -- sv copy issue "$C" --to nobody --purpose p --due 2099-01-01
+expect 0 "sign copy 1 out to the panel member" -- sv copy issue "$C" --to pam --purpose "panel meeting MARKER-PURPOSE" --due 2099-01-31
+out_has "issued to pam"
+expect 6 "an issued copy cannot be issued again" -- sv copy issue "$C" --to quinn --contact x --purpose p --due 2099-01-01
+err_has "is issued to pam"
+expect 2 "an outside holder needs organisation and contact" -- sv copy issue "$D@1#2" --external "I. Inspector" --purpose p --due 2099-01-01
+expect 0 "an inspector as a recorded outside holder" -- sv copy issue "$D@1#2" --external "Ida Inspector" \
+	--organisation "Ofsted" --contact "ida@ofsted.example" --purpose "inspection" --due 2099-02-28
+expect 0 "copy 3 by its register number" -- sv copy issue 3 --to quinn --contact "quinn@lscb.example" --purpose "reading" --due 2099-01-15
+
+# ---- acknowledge ----------------------------------------------------------------------------
+expect 3 "only the holder signs for a copy" -- as quinn copy acknowledge "$C"
+err_has "only the holder"
+expect 0 "the holder signs for it with their own key" -- as pam copy acknowledge "$C"
+expect 6 "once" -- as pam copy acknowledge "$C"
+expect 0 "the coordinator records the inspector's paper signature" -- sv copy acknowledge --paper "$D@1#2"
+expect 6 "a copy in store cannot be acknowledged" -- sv copy acknowledge --paper "$D@1#4"
+err_has "is in-store"
+
+# ---- list, overdue, recall --------------------------------------------------------------------
+expect 0 "list the register" -- sv copy list --json
+[ "$(grep -o '"copy":' "$T/out" | wc -l)" -eq 8 ]; ok $? "eight copies"
+expect 0 "issued copies" -- sv copy list --state issued --json
+[ "$(grep -o '"copy":' "$T/out" | wc -l)" -eq 3 ]; ok $? "three issued"
+expect 0 "by holder" -- sv copy list --holder pam --json
+[ "$(grep -o '"copy":' "$T/out" | wc -l)" -eq 1 ]; ok $? "one held by pam"
+expect 0 "nothing overdue today" -- sv copy overdue --json
+[ "$(cat "$T/out")" = "[]" ]; ok $? "empty"
+expect 0 "as of 2099-02-01, two are overdue, longest first" -- sv copy overdue --as-of 2099-02-01 --json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(not ([x["copy"] for x in r] == [3, 1] and all(x["state"] == "overdue" for x in r)))' "$T/out"
+ok $? "copies 3 and 1, marked overdue"
+expect 2 "an unknown state" -- sv copy list --state borrowed
+expect 0 "recall the case: every copy still out, with contact details" -- sv copy recall SCR-X
+out_has "3 copies of SCR-X still out"; out_has "ida@ofsted.example"; out_has "MARKER-CONTACT"; out_has "Ofsted"
+expect 0 "recall --json" -- sv copy recall --json "$D"
+out_has '"contact":"pam@lscb.example'
+expect 4 "recall of something that is neither" -- sv copy recall NOPE-1
+expect 3 "a panel member cannot read the register" -- as pam copy list
+
+# ---- return, lost, destroy: the state machine ----------------------------------------------------
+expect 6 "an issued copy cannot be destroyed until it is back" -- sv copy destroy "$C" --witness wit
+err_has "is issued to pam"
+expect 0 "the panel member returns it" -- sv copy return "$C" --condition "good, coffee stain p.3"
+expect 6 "a returned copy cannot be returned again" -- sv copy return "$C"
+err_has "is returned"
+expect 6 "a copy in store cannot be reported lost" -- sv copy lost "$D@1#5" --reason x
+err_has "is in-store"
+expect 2 "lost needs a reason" -- sv copy lost 3
+expect 0 "Quinn loses copy 3" -- sv copy lost 3 --reason "left on a train, reported to police"
+expect 0 "it is found and returned" -- sv copy return 3 --condition "found at lost property"
+expect 2 "a destruction needs a witness" -- sv copy destroy "$C"
+expect 3 "not witnessed by the person destroying it" -- sv copy destroy "$C" --witness coord
+err_has "someone other than"
+expect 4 "a witness must be a principal" -- sv copy destroy "$C" --witness ghost
+expect 0 "destroyed before a witness" -- sv copy destroy "$C" --witness wit --note "cross-cut shredder"
+expect 6 "a destroyed copy cannot be destroyed again" -- sv copy destroy "$C" --witness wit
+err_has "is destroyed"
+expect 6 "nor issued" -- sv copy issue "$C" --to pam --purpose p --due 2099-01-01
+err_has "is destroyed"
+expect 0 "a returned copy can be issued again" -- sv copy issue 3 --to pam --purpose "second reading" --due 2099-03-01
+expect 0 "the records manager can destroy too" -- sv copy destroy "$D@1#4" --witness wit
+expect 0 "the full chain of custody" -- sv copy history --json "$C"
+python3 - "$T/out" <<'EOF'
+import json, sys
+h = json.load(open(sys.argv[1]))
+ev = [(e["event"], e["from"], e["to"]) for e in h["events"]]
+want = [("create", None, "in-store"), ("issue", "in-store", "issued"), ("acknowledge (signed)", "issued", "issued"),
+        ("return", "issued", "returned"), ("destroy", "returned", "destroyed")]
+ok = ev == want and h["events"][-1]["witness"] == "wit" and h["events"][-1]["by"] == "coord" \
+     and all(e["audit_seq"] > 0 for e in h["events"]) and h["copy"]["contact"].startswith("pam@")
+sys.exit(0 if ok else 1)
+EOF
+ok $? "create, issue, acknowledge, return, destroy (with witness and audit entries)"
+expect 0 "history as a table" -- sv copy history 3
+out_has "lost"; out_has "found and returned"
+
+expect 0 "every transition is in the audit log" -- sv audit tail --json --lines 1000
+for a in copy.create copy.issue copy.acknowledge copy.return copy.lost copy.destroy; do
+	grep -q "\"action\":\"$a\"" "$T/out"; ok $? "...$a"
+done
+! grep -q -e MARKER-CONTACT -e MARKER-PURPOSE -e "coffee stain" -e "left on a train" "$T/out"
+ok $? "contact details, purposes and notes stay out of the audit log"
+expect 0 "refusals are audited too" -- sv audit tail --json --lines 1000
+grep -q '"action":"copy.issue","actor":"coord","details":{"state":"issued"}' "$T/out" ||
+	grep -q '"outcome":"conflict"' "$T/out"
+ok $? "...a refused transition is an entry"
+
+# ---- electronic releases are copies too --------------------------------------------------------------
+expect 0 "a release to the panel member" -- sv doc release "$D" --to pam -o "$T/rel.age"
+expect 0 "is an electronic copy in the register, issued to her" -- sv copy list --doc "$D" --state issued --json
+out_has '"kind":"electronic"'; out_has "electronic #1"
+EC=$(python3 -c 'import json,sys; print([x["copy"] for x in json.load(open(sys.argv[1])) if x["kind"] == "electronic"][0])' "$T/out")
+expect 6 "an electronic copy cannot be handed back" -- sv copy return "$EC"
+expect 0 "its deletion is recorded with a witness" -- sv copy destroy "$EC" --witness wit
+out_has "destroyed"
+
+# ---- print -------------------------------------------------------------------------------------------
+if [ $HAVE_PDF = 1 ]; then
+	expect 6 "a copy in store is not printed (the sheet names its holder)" -- sv copy print "$D@1#5" -o "$T/p5.pdf"
+	expect 0 "print the issued copy 3" -- sv copy print 3 -o "$T/c3.pdf"
+	out_has "OFFICIAL-SENSITIVE"
+	pages_in=$(pdfinfo "$SAMPLE" | awk '/^Pages:/ {print $2}')
+	pages_out=$(pdfinfo "$T/c3.pdf" | awk '/^Pages:/ {print $2}')
+	[ "$pages_out" -eq $((pages_in + 1)) ]; ok $? "a sign-out sheet plus every page ($pages_in + 1 = $pages_out)"
+	pdftotext -f 1 -l 1 "$T/c3.pdf" "$T/sheet.txt"
+	grep -q "SIGN-OUT SHEET" "$T/sheet.txt" && grep -q "#3 of 8" "$T/sheet.txt" && grep -q "second reading" "$T/sheet.txt" &&
+		grep -q "MARKER-CONTACT" "$T/sheet.txt" && grep -q "2099-03-01" "$T/sheet.txt" && grep -qi "signature" "$T/sheet.txt"
+	ok $? "the sheet: copy, holder's contact, purpose, due date, signature box"
+	all=0
+	for p in $(seq 2 "$pages_out"); do
+		pdftotext -f "$p" -l "$p" "$T/c3.pdf" "$T/pg.txt"
+		grep -q "SCR-X/overview-report/v1 #3 of 8" "$T/pg.txt" && grep -q "OFFICIAL-SENSITIVE" "$T/pg.txt" &&
+			grep -q "pam" "$T/pg.txt" || all=1
+	done
+	ok $all "every page carries the copy number, case, marking and holder"
+	pdftotext "$SAMPLE" "$T/orig.txt"; pdftotext "$T/c3.pdf" "$T/all.txt"
+	w=$(grep -o '[A-Za-z]\{9,\}' "$T/orig.txt" | head -1)
+	grep -q "$w" "$T/all.txt"; ok $? "the document's own text is still there ('$w')"
+	expect 6 "printing never replaces a file" -- sv copy print 3 -o "$T/c3.pdf"
+	expect 6 "an electronic copy is not printed" -- sv copy print "$EC" -o "$T/e.pdf"
+
+	# A master that is not a PDF: the sheet only, and it says so.
+	printf 'minutes in plain text\n' > "$T/minutes.txt"
+	sv doc checkin --case SCR-X --class panel-minutes --title "Minutes" "$T/minutes.txt" >/dev/null
+	M=$(sv doc list --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["title"] == "Minutes"][0])')
+	sv copy create "$M" --count 1 >/dev/null
+	sv copy issue "$M@1#1" --to pam --purpose "meeting" --due 2099-01-01 >/dev/null
+	expect 0 "a text master prints the sign-out sheet only" -- sv copy print "$M@1#1" -o "$T/m.pdf"
+	out_has "not a PDF"
+	[ "$(pdfinfo "$T/m.pdf" | awk '/^Pages:/ {print $2}')" = 1 ]; ok $? "...one page"
+
+	# A master that claims to be a PDF and is not: a clear error, nothing written.
+	printf '%%PDF-1.7\nthis is not really a pdf\n' > "$T/fake.pdf"
+	sv doc checkin --case SCR-X --class panel-minutes --title "Fake" "$T/fake.pdf" >/dev/null
+	F=$(sv doc list --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["title"] == "Fake"][0])')
+	sv copy create "$F" --count 1 >/dev/null
+	sv copy issue "$F@1#1" --to pam --purpose "meeting" --due 2099-01-01 >/dev/null
+	expect 2 "a damaged PDF master is refused with a clear message" -- sv copy print "$F@1#1" -o "$T/f.pdf"
+	err_has "not a PDF that can be stamped"
+	[ ! -e "$T/f.pdf" ]; ok $? "...and nothing written"
+
+	# The marking comes from the policy.
+	sed 's/^\ttitle = Overview report$/\ttitle = Overview report\n\tmarking = OFFICIAL-SENSITIVE PERSONAL/' \
+		"$ROOT/policy/default.conf" > "$T/marking.conf"
+	sv policy load "$T/marking.conf" > "$T/out"
+	OP=$(grep -o 'pending operation [0-9a-f]*' "$T/out" | cut -d' ' -f3)
+	"$SV" --vault "$V" --key "$T/dep.key" --passphrase-file "$P" approve "$OP" >/dev/null
+	expect 0 "print again after the board changes the marking" -- sv copy print 3 -o "$T/c3b.pdf"
+	pdftotext -f 2 -l 2 "$T/c3b.pdf" - | grep -q "OFFICIAL-SENSITIVE PERSONAL"; ok $? "the new marking is on the page"
+	expect 0 "each print is in the audit log" -- sv audit tail --json --lines 1000
+	[ "$(grep -o '"action":"copy.print"' "$T/out" | wc -l)" -ge 3 ]; ok $? "...copy.print entries"
+else
+	skip "printing copies" "pdftotext/pdfinfo not installed"
+fi
+
+# ---- policy ----------------------------------------------------------------------------------------------
+sed 's/max-copies = 8/max-copies = 0/' "$ROOT/policy/default.conf" > "$T/p.conf"
+expect 2 "policy check: max-copies must be 1-999" -- "$SV" policy check "$T/p.conf"
+err_has "max-copies"
+sed 's/^\ttitle = Overview report$/\ttitle = Overview report\n\tmarking = secret!/' "$ROOT/policy/default.conf" > "$T/p.conf"
+expect 2 "policy check: a marking in capitals" -- "$SV" policy check "$T/p.conf"
+err_has "marking"
+
+expect 0 "fsck is clean" -- sv fsck
+expect 0 "audit verify" -- sv audit verify
+finish
