@@ -1,0 +1,1003 @@
+/*
+ * test_pdf.c - numbered copies of PDFs (pdf.h).
+ *
+ * The input PDFs are written out by hand here (objects, a correct xref),
+ * each page carrying a word of its own (ORIGINALPAGEn) so the test can tell
+ * the original content survived.  What the stamped copy says is read back
+ * with poppler's pdftotext, as a reader would see it: -layout for the text
+ * of each page, -bbox for where the stamp's words are on the page as shown
+ * (top or bottom, left to right, horizontal: upright on rotated pages too).
+ * The structure is checked with qpdf (the library, and the qpdf command if
+ * it is installed).  Tests that need pdftotext skip without it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "unit.h"
+#include "pdf.h"
+#include <qpdf/qpdf-c.h>
+
+static const sv_pdf_stamp_spec spec = {
+	.copy_label = "SCR-2026-03/overview-report/v2 #3 of 8",
+	.case_ref = "SCR-2026-03",
+	.marking = "OFFICIAL-SENSITIVE",
+	.holder = "Nina Patel (nina)",
+	.title = "Overview report: Child P",
+	.doc = "982561ffab0c@2",
+	.contact = "nina.patel@example.org 01632 960123",
+	.purpose = "Panel meeting preparation",
+	.due = "2026-04-30",
+	.issued_at = "2026-03-02T10:15:00Z",
+	.issued_by = "Sam Okafor (sam)",
+};
+
+#define TOP_LINE "OFFICIAL-SENSITIVE SCR-2026-03/overview-report/v2 #3 of 8 holder: Nina Patel (nina)"
+#define BOTTOM_LINE "SCR-2026-03 COPY SCR-2026-03/overview-report/v2 #3 of 8 - do not copy"
+
+/* ---- writing PDFs by hand ---------------------------------------------- */
+
+#define MAX_OBJ 64
+
+typedef struct {
+	char *buf;
+	size_t len;
+	FILE *f;
+	long off[MAX_OBJ];
+	int n;			/* highest object number written */
+} pdfgen;
+
+static void gen_begin(pdfgen *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->f = open_memstream(&g->buf, &g->len);
+	assert_non_null(g->f);
+	fputs("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", g->f);
+}
+
+/* Object `num` (written in order 1, 2, ...) with the text of a dictionary or array. */
+static void gen_obj(pdfgen *g, int num, const char *text)
+{
+	assert_int_equal(num, g->n + 1);
+	assert_true(num < MAX_OBJ);
+	g->off[num] = ftell(g->f);
+	fprintf(g->f, "%d 0 obj\n%s\nendobj\n", num, text);
+	g->n = num;
+}
+
+/* A stream object: `dict` holds extra entries, /Length is added. */
+static void gen_stream(pdfgen *g, int num, const char *dict, const char *data, size_t len)
+{
+	assert_int_equal(num, g->n + 1);
+	g->off[num] = ftell(g->f);
+	fprintf(g->f, "%d 0 obj\n<< %s /Length %zu >>\nstream\n", num, dict, len);
+	fwrite(data, 1, len, g->f);
+	fputs("\nendstream\nendobj\n", g->f);
+	g->n = num;
+}
+
+static void gen_content(pdfgen *g, int num, const char *text)
+{
+	gen_stream(g, num, "", text, strlen(text));
+}
+
+/* The xref and trailer (root is object `root`); returns the bytes (caller frees). */
+static unsigned char *gen_end(pdfgen *g, int root, size_t *len)
+{
+	long xref = ftell(g->f);
+	int i;
+
+	fprintf(g->f, "xref\n0 %d\n0000000000 65535 f \n", g->n + 1);
+	for (i = 1; i <= g->n; i++)
+		fprintf(g->f, "%010ld 00000 n \n", g->off[i]);
+	fprintf(g->f, "trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%ld\n%%%%EOF\n",
+		g->n + 1, root, xref);
+	assert_int_equal(fclose(g->f), 0);
+	*len = g->len;
+	return (unsigned char *)g->buf;
+}
+
+/*
+ * Four pages of different sizes, resources on each page: A4 portrait,
+ * US Letter, A3 landscape and a small label-sized page.
+ */
+static unsigned char *make_sizes(size_t *len)
+{
+	pdfgen g;
+
+	gen_begin(&g);
+	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R >>");
+	gen_obj(&g, 2, "<< /Type /Pages /Kids [4 0 R 6 0 R 8 0 R 10 0 R] /Count 4 >>");
+	gen_obj(&g, 3, "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>");
+	gen_obj(&g, 4, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+		"/Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>");
+	gen_content(&g, 5, "BT /F1 14 Tf 72 700 Td (ORIGINALPAGE1 a4 portrait) Tj ET");
+	gen_obj(&g, 6, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+		"/Resources << /Font << /F1 3 0 R >> >> /Contents 7 0 R >>");
+	gen_content(&g, 7, "BT /F1 14 Tf 72 650 Td (ORIGINALPAGE2 letter) Tj ET");
+	gen_obj(&g, 8, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1191 842] "
+		"/Resources << /Font << /F1 3 0 R >> >> /Contents 9 0 R >>");
+	gen_content(&g, 9, "BT /F1 14 Tf 500 400 Td (ORIGINALPAGE3 a3 landscape) Tj ET");
+	gen_obj(&g, 10, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 150] "
+		"/Resources << /Font << /F1 3 0 R >> >> /Contents 11 0 R >>");
+	gen_content(&g, 11, "BT /F1 10 Tf 20 70 Td (ORIGINALPAGE4) Tj ET");
+	return gen_end(&g, 1, len);
+}
+
+/*
+ * Rotated pages, boxes that do not start at 0 0, a crop box: each page's
+ * text is placed inside its box.
+ */
+static unsigned char *make_rotated(size_t *len)
+{
+	pdfgen g;
+
+	gen_begin(&g);
+	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R >>");
+	gen_obj(&g, 2, "<< /Type /Pages /Kids [4 0 R 6 0 R 8 0 R 10 0 R 12 0 R] /Count 5 >>");
+	gen_obj(&g, 3, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+	gen_obj(&g, 4, "<< /Type /Page /Parent 2 0 R /MediaBox [100 200 695 1042] /Rotate 90 "
+		"/Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>");
+	gen_content(&g, 5, "BT /F1 14 Tf 200 600 Td (ORIGINALPAGE1 rotate 90) Tj ET");
+	gen_obj(&g, 6, "<< /Type /Page /Parent 2 0 R /MediaBox [-50 -50 562 742] /Rotate 270 "
+		"/Resources << /Font << /F1 3 0 R >> >> /Contents 7 0 R >>");
+	gen_content(&g, 7, "BT /F1 14 Tf 0 300 Td (ORIGINALPAGE2 rotate 270) Tj ET");
+	gen_obj(&g, 8, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+		"/CropBox [50 60 545 782] /Rotate 180 "
+		"/Resources << /Font << /F1 3 0 R >> >> /Contents 9 0 R >>");
+	gen_content(&g, 9, "BT /F1 14 Tf 100 400 Td (ORIGINALPAGE3 rotate 180) Tj ET");
+	gen_obj(&g, 10, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Rotate -90 "
+		"/Resources << /Font << /F1 3 0 R >> >> /Contents 11 0 R >>");
+	gen_content(&g, 11, "BT /F1 14 Tf 300 300 Td (ORIGINALPAGE4 rotate minus 90) Tj ET");
+	gen_obj(&g, 12, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Rotate 450 "
+		"/Resources << /Font << /F1 3 0 R >> >> /Contents 13 0 R >>");
+	gen_content(&g, 13, "BT /F1 14 Tf 100 400 Td (ORIGINALPAGE5 rotate 450) Tj ET");
+	return gen_end(&g, 1, len);
+}
+
+/*
+ * Hostile content and an inherited page tree: resources, media box and
+ * rotation come from /Pages nodes (two levels); page 1 leaves a "q" open
+ * after scaling the CTM to a quarter and setting invisible text, page 2
+ * has two "Q" too many (and inherits /Rotate 90), page 3 has its text split
+ * over a /Contents array and leaves a BT open, page 4 uses /SVStampF1 for a
+ * font of its own, page 5 has no content, page 6 hides q and Q in strings,
+ * a comment and inline image data and leaves one "q" open.
+ */
+static unsigned char *make_hostile(size_t *len)
+{
+	static const char p6[] =
+		"BT /F1 12 Tf 72 700 Td (q Q \\) q Q) Tj ET % q q q\n"
+		"q 10 0 0 10 100 100 cm BI /W 2 /H 1 /BPC 8 /CS /G ID qQ EI Q\n"
+		"q 2 0 0 2 0 0 cm BT /F1 12 Tf 30 300 Td (ORIGINALPAGE6 strings) Tj ET";
+	pdfgen g;
+
+	gen_begin(&g);
+	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R >>");
+	gen_obj(&g, 2, "<< /Type /Pages /Kids [3 0 R 14 0 R] /Count 6 "
+		"/MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> >>");
+	gen_obj(&g, 3, "<< /Type /Pages /Parent 2 0 R /Kids [5 0 R 7 0 R] /Count 2 "
+		"/Rotate 90 >>");
+	gen_obj(&g, 4, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+	gen_obj(&g, 5, "<< /Type /Page /Parent 3 0 R /Rotate 0 /Contents 6 0 R >>");
+	gen_content(&g, 6, "q 0.25 0 0 0.25 0 0 cm 1 0 0 rg 3 Tr 5 Tc "
+		"BT /F1 40 Tf 200 2000 Td (ORIGINALPAGE1 unbalanced) Tj ET q 0.5 0 0 0.5 0 0 cm");
+	gen_obj(&g, 7, "<< /Type /Page /Parent 3 0 R /Contents 8 0 R >>");
+	gen_content(&g, 8, "Q Q BT /F1 12 Tf 72 500 Td (ORIGINALPAGE2 extra Q) Tj ET");
+	gen_obj(&g, 9, "<< /Type /Page /Parent 14 0 R /Contents [10 0 R 11 0 R] >>");
+	gen_content(&g, 10, "BT /F1 12 Tf 72 700 Td");
+	gen_content(&g, 11, "(ORIGINALPAGE3 array) Tj 0 -20 Td");
+	gen_obj(&g, 12, "<< /Type /Page /Parent 14 0 R /Contents 13 0 R "
+		"/Resources << /Font << /SVStampF1 15 0 R >> >> >>");
+	gen_content(&g, 13, "BT /SVStampF1 12 Tf 72 600 Td (ORIGINALPAGE4 clash) Tj ET");
+	gen_obj(&g, 14, "<< /Type /Pages /Parent 2 0 R /Kids [9 0 R 12 0 R 16 0 R 17 0 R] "
+		"/Count 4 >>");
+	gen_obj(&g, 15, "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>");
+	gen_obj(&g, 16, "<< /Type /Page /Parent 14 0 R >>");
+	gen_obj(&g, 17, "<< /Type /Page /Parent 14 0 R /Contents 18 0 R >>");
+	gen_stream(&g, 18, "", p6, sizeof(p6) - 1);
+	return gen_end(&g, 1, len);
+}
+
+/* ---- running the stamp and the tools ------------------------------------- */
+
+static bool have(const char *prog)
+{
+	char *cmd = sv_printf("command -v %s >/dev/null 2>&1", prog);
+	int rc;
+
+	assert_non_null(cmd);
+	rc = system(cmd);
+	free(cmd);
+	return rc == 0;
+}
+
+static void need_pdftotext(void)
+{
+	if (!have("pdftotext") || !have("pdfinfo")) {
+		printf("# skipped: pdftotext or pdfinfo (poppler-utils) not on PATH\n");
+		skip();
+	}
+}
+
+/* Run a shell command; its stdout in a new string, exit status in *status. */
+static char *run(const char *cmd, int *status)
+{
+	FILE *p = popen(cmd, "r");
+	char *out = NULL;
+	size_t n = 0, cap = 0, got;
+	int rc;
+
+	assert_non_null(p);
+	do {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 65536;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+		got = fread(out + n, 1, cap - n - 1, p);
+		n += got;
+	} while (got > 0);
+	out[n] = '\0';
+	rc = pclose(p);
+	*status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+	return out;
+}
+
+static size_t file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (size_t)st.st_size;
+}
+
+/* Stamp `in` into a new file `path`; returns what sv_pdf_stamp returned. */
+static int stamp_file(const char *path, const unsigned char *in, size_t len,
+	const sv_pdf_stamp_spec *s)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc;
+
+	assert_true(fd >= 0);
+	rc = sv_pdf_stamp(fd, in, len, s);
+	assert_int_equal(close(fd), 0);
+	return rc;
+}
+
+/* The text of each page ("pdftotext -layout"), whitespace runs made one space. */
+typedef struct {
+	char *all;
+	char **page;
+	int n;
+} pages;
+
+static void squash(char *s)
+{
+	char *o = s, *start = s;
+	bool sp = true;
+
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') {
+			if (!sp)
+				*o++ = ' ';
+			sp = true;
+		} else {
+			*o++ = *s;
+			sp = false;
+		}
+	}
+	if (o > start && o[-1] == ' ')
+		o--;
+	*o = '\0';
+}
+
+static void text_pages(pages *pg, const char *path)
+{
+	char *cmd = sv_printf("pdftotext -cropbox -layout -enc UTF-8 '%s' -", path), *p, *ff;
+	int status;
+
+	assert_non_null(cmd);
+	pg->all = run(cmd, &status);
+	free(cmd);
+	assert_int_equal(status, 0);
+	pg->page = NULL;
+	pg->n = 0;
+	for (p = pg->all; (ff = strchr(p, '\f')); p = ff + 1) {
+		*ff = '\0';
+		pg->page = realloc(pg->page, sizeof(char *) * (size_t)(pg->n + 1));
+		assert_non_null(pg->page);
+		squash(p);
+		pg->page[pg->n++] = p;
+	}
+}
+
+static void pages_free(pages *pg)
+{
+	free(pg->page);
+	free(pg->all);
+}
+
+static void assert_contains(const char *hay, const char *needle, const char *what, int page)
+{
+	if (!strstr(hay, needle))
+		fail_msg("%s page %d: '%s' not found in:\n%s", what, page, needle, hay);
+}
+
+/* Words with their boxes ("pdftotext -bbox"), y measured down from the top. */
+typedef struct {
+	char text[128];
+	double x0, y0, x1, y1;
+} word;
+
+typedef struct {
+	double w, h;
+	word *words;
+	int n;
+} bpage;
+
+typedef struct {
+	bpage *p;
+	int n;
+} bdoc;
+
+static double attr(const char *tag, const char *name)
+{
+	char key[32];
+	const char *a;
+
+	snprintf(key, sizeof(key), " %s=\"", name);
+	a = strstr(tag, key);
+	assert_non_null(a);
+	return strtod(a + strlen(key), NULL);
+}
+
+/*
+ * pdftotext -bbox gives each page's size before /Rotate (the words are
+ * placed as shown): turn the sizes with the rotation pdfinfo reports.
+ */
+static void bbox_rotate(bdoc *d, const char *path)
+{
+	char *cmd = sv_printf("pdfinfo -f 1 -l %d '%s'", d->n, path), *out, *p;
+	int status, page, rot;
+
+	assert_non_null(cmd);
+	out = run(cmd, &status);
+	free(cmd);
+	assert_int_equal(status, 0);
+	for (p = out; (p = strstr(p, "\nPage ")); p++) {
+		if (sscanf(p, "\nPage %d rot: %d", &page, &rot) == 2 && page >= 1 &&
+		    page <= d->n && (rot == 90 || rot == 270)) {
+			double t = d->p[page - 1].w;
+
+			d->p[page - 1].w = d->p[page - 1].h;
+			d->p[page - 1].h = t;
+		}
+	}
+	free(out);
+}
+
+static void bbox_read(bdoc *d, const char *path)
+{
+	char *cmd = sv_printf("pdftotext -cropbox -bbox -enc UTF-8 '%s' -", path), *out, *p;
+	int status;
+
+	assert_non_null(cmd);
+	out = run(cmd, &status);
+	free(cmd);
+	assert_int_equal(status, 0);
+	d->p = NULL;
+	d->n = 0;
+	for (p = out; (p = strchr(p, '<')); p++) {
+		if (!strncmp(p, "<page ", 6)) {
+			d->p = realloc(d->p, sizeof(bpage) * (size_t)(d->n + 1));
+			assert_non_null(d->p);
+			d->p[d->n].w = attr(p, "width");
+			d->p[d->n].h = attr(p, "height");
+			d->p[d->n].words = NULL;
+			d->p[d->n].n = 0;
+			d->n++;
+		} else if (!strncmp(p, "<word ", 6)) {
+			bpage *bp = &d->p[d->n - 1];
+			char *gt = strchr(p, '>'), *end = strstr(p, "</word>");
+			word *w;
+
+			assert_true(d->n > 0 && gt && end);
+			bp->words = realloc(bp->words, sizeof(word) * (size_t)(bp->n + 1));
+			assert_non_null(bp->words);
+			w = &bp->words[bp->n++];
+			w->x0 = attr(p, "xMin");
+			w->y0 = attr(p, "yMin");
+			w->x1 = attr(p, "xMax");
+			w->y1 = attr(p, "yMax");
+			snprintf(w->text, sizeof(w->text), "%.*s", (int)(end - gt - 1), gt + 1);
+		}
+	}
+	free(out);
+	bbox_rotate(d, path);
+}
+
+static void bbox_free(bdoc *d)
+{
+	int i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->p[i].words);
+	free(d->p);
+}
+
+/* The word `text` on page `bp` that is nearest the top (top) or the bottom. */
+static const word *find_word(const bpage *bp, const char *text, bool top)
+{
+	const word *best = NULL;
+	int i;
+
+	for (i = 0; i < bp->n; i++)
+		if (!strcmp(bp->words[i].text, text) &&
+		    (!best || (top ? bp->words[i].y0 < best->y0 : bp->words[i].y0 > best->y0)))
+			best = &bp->words[i];
+	return best;
+}
+
+static bool horizontal(const word *w)
+{
+	return w->x1 - w->x0 > 1.5 * (w->y1 - w->y0);
+}
+
+/*
+ * The stamp reads upright on page `i` as shown: "OFFICIAL-SENSITIVE" is
+ * horizontal at the top, "holder:" after it (to its right, or on a later
+ * line on a narrow page), "COPY" and "copy" horizontal at the bottom.
+ */
+static void assert_upright(const bdoc *d, int i)
+{
+	const bpage *bp = &d->p[i];
+	const word *mark = find_word(bp, "OFFICIAL-SENSITIVE", true);
+	const word *holder = find_word(bp, "holder:", true);
+	const word *copy = find_word(bp, "COPY", false);
+	const word *dnc = find_word(bp, "copy", false);
+
+	if (!mark || !holder || !copy || !dnc)
+		fail_msg("page %d: stamp words missing", i + 1);
+	if (!horizontal(mark) || !horizontal(copy) || !horizontal(dnc))
+		fail_msg("page %d: stamp not horizontal (marking %.1f x %.1f)", i + 1,
+			mark->x1 - mark->x0, mark->y1 - mark->y0);
+	if (mark->y0 > 30 || mark->y1 - mark->y0 > 14)
+		fail_msg("page %d: marking at y %.1f..%.1f, not a stamp at the top", i + 1,
+			mark->y0, mark->y1);
+	if (copy->y1 < bp->h - 30 || dnc->y1 < bp->h - 30)
+		fail_msg("page %d: COPY at y %.1f of %.1f, not at the bottom", i + 1,
+			copy->y1, bp->h);
+	if (fabs(holder->y0 - mark->y0) < 1.5) {
+		if (holder->x0 <= mark->x1)
+			fail_msg("page %d: 'holder:' before the marking", i + 1);
+	} else if (holder->y0 < mark->y0 || !horizontal(holder)) {
+		fail_msg("page %d: 'holder:' neither after nor below the marking", i + 1);
+	}
+	if (dnc->x0 <= copy->x1 && fabs(dnc->y0 - copy->y0) < 1.5)
+		fail_msg("page %d: 'copy' before 'COPY' on the bottom line", i + 1);
+}
+
+/* qpdf reads the copy back with no error or warning, with `npages` pages. */
+static void assert_qpdf_clean(const char *path, int npages)
+{
+	qpdf_data q = qpdf_init();
+	int rc;
+
+	qpdf_silence_errors(q);
+	qpdf_set_suppress_warnings(q, QPDF_TRUE);
+	assert_int_equal(qpdf_read(q, path, NULL), QPDF_SUCCESS);
+	assert_int_equal(qpdf_get_num_pages(q), npages);
+	rc = qpdf_check_pdf(q);
+	if (rc != QPDF_SUCCESS) {
+		qpdf_error e = qpdf_has_error(q) ? qpdf_get_error(q) : qpdf_next_warning(q);
+
+		fail_msg("qpdf check of %s: %s", path, e ? qpdf_get_error_full_text(q, e) : "?");
+	}
+	qpdf_cleanup(&q);
+
+	if (have("qpdf")) {
+		char *cmd = sv_printf("qpdf --check '%s' >/dev/null 2>&1", path), *out;
+		int status;
+
+		assert_non_null(cmd);
+		out = run(cmd, &status);
+		free(cmd);
+		free(out);
+		assert_int_equal(status, 0);
+	}
+}
+
+/* The sign-out sheet's text on `text`. */
+static void assert_sheet(const char *text, const sv_pdf_stamp_spec *s)
+{
+	assert_contains(text, "NUMBERED COPY - SIGN-OUT SHEET", "sheet", 1);
+	assert_contains(text, s->copy_label, "sheet", 1);
+	assert_contains(text, s->marking, "sheet", 1);
+	assert_contains(text, s->case_ref, "sheet", 1);
+	assert_contains(text, s->title, "sheet", 1);
+	assert_contains(text, s->doc, "sheet", 1);
+	assert_contains(text, s->holder, "sheet", 1);
+	assert_contains(text, s->contact, "sheet", 1);
+	assert_contains(text, s->purpose, "sheet", 1);
+	assert_contains(text, s->due, "sheet", 1);
+	assert_contains(text, s->issued_at, "sheet", 1);
+	assert_contains(text, s->issued_by, "sheet", 1);
+	assert_contains(text, "Signature of holder", "sheet", 1);
+	assert_contains(text, "Date received", "sheet", 1);
+	assert_contains(text, "Returned on", "sheet", 1);
+	assert_contains(text, "Condition on return", "sheet", 1);
+	assert_contains(text, "Do not copy it or pass it on.", "sheet", 1);
+}
+
+/*
+ * Stamp a generated PDF of `n` pages and check the copy: n + 1 pages, the
+ * sheet first, every page stamped upright and still carrying its own word
+ * ORIGINALPAGEk (unless listed in `blank`, a page with no content).
+ */
+static void check_generated(unsigned char *in, size_t len, int n, int blank)
+{
+	char *dir = unit_tmpdir(), *out = sv_printf("%s/copy.pdf", dir);
+	pages pg;
+	bdoc bd;
+	int i, rc;
+
+	assert_non_null(out);
+	rc = stamp_file(out, in, len, &spec);
+	if (rc != 0)
+		fail_msg("stamp: %d %s", rc, scrvault_error_message());
+	assert_qpdf_clean(out, n + 1);
+
+	text_pages(&pg, out);
+	assert_int_equal(pg.n, n + 1);
+	assert_sheet(pg.page[0], &spec);
+	for (i = 1; i <= n; i++) {
+		char word_[32];
+
+		assert_contains(pg.page[i], TOP_LINE, "stamped", i + 1);
+		assert_contains(pg.page[i], BOTTOM_LINE, "stamped", i + 1);
+		if (i != blank) {
+			snprintf(word_, sizeof(word_), "ORIGINALPAGE%d", i);
+			assert_contains(pg.page[i], word_, "stamped", i + 1);
+		}
+	}
+	bbox_read(&bd, out);
+	assert_int_equal(bd.n, n + 1);
+	assert_true(bd.p[0].w > 594 && bd.p[0].w < 596 && bd.p[0].h > 841 && bd.p[0].h < 843);
+	for (i = 1; i <= n; i++)
+		assert_upright(&bd, i);
+	bbox_free(&bd);
+	pages_free(&pg);
+	free(in);
+	free(out);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/* ---- the tests ----------------------------------------------------------- */
+
+static void test_page_sizes(void **state)
+{
+	size_t len;
+	unsigned char *in;
+
+	(void)state;
+	need_pdftotext();
+	in = make_sizes(&len);
+	check_generated(in, len, 4, 0);
+}
+
+/* The pages keep their sizes as shown: rotation swaps width and height. */
+static void test_rotated_pages(void **state)
+{
+	static const double shown[5][2] = {
+		{ 842, 595 }, { 792, 612 }, { 495, 722 }, { 595, 842 }, { 792, 612 }
+	};
+	char *dir, *out;
+	unsigned char *in;
+	size_t len;
+	bdoc bd;
+	int i;
+
+	(void)state;
+	need_pdftotext();
+	in = make_rotated(&len);
+	check_generated(in, len, 5, 0);
+
+	in = make_rotated(&len);
+	dir = unit_tmpdir();
+	out = sv_printf("%s/copy.pdf", dir);
+	assert_int_equal(stamp_file(out, in, len, &spec), 0);
+	bbox_read(&bd, out);
+	for (i = 0; i < 5; i++)
+		if (fabs(bd.p[i + 1].w - shown[i][0]) > 1 || fabs(bd.p[i + 1].h - shown[i][1]) > 1)
+			fail_msg("page %d shown %.0f x %.0f, wanted %.0f x %.0f", i + 2,
+				bd.p[i + 1].w, bd.p[i + 1].h, shown[i][0], shown[i][1]);
+	bbox_free(&bd);
+	free(in);
+	free(out);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void test_hostile_content(void **state)
+{
+	size_t len;
+	unsigned char *in;
+
+	(void)state;
+	need_pdftotext();
+	in = make_hostile(&len);
+	check_generated(in, len, 6, 5);
+}
+
+/*
+ * The stamp on a page whose content leaves the CTM scaled is drawn at its
+ * normal size: a stamp word's box is the same on every page.
+ */
+static void test_state_restored(void **state)
+{
+	char *dir = unit_tmpdir(), *out = sv_printf("%s/copy.pdf", dir);
+	unsigned char *in;
+	size_t len;
+	bdoc bd;
+	int i;
+
+	(void)state;
+	need_pdftotext();
+	in = make_hostile(&len);
+	assert_int_equal(stamp_file(out, in, len, &spec), 0);
+	bbox_read(&bd, out);
+	for (i = 1; i < bd.n; i++) {
+		const word *w = find_word(&bd.p[i], "holder:", true);
+		const word *ref = find_word(&bd.p[1], "holder:", true);
+
+		assert_non_null(w);
+		if (fabs((w->x1 - w->x0) - (ref->x1 - ref->x0)) > 0.5 ||
+		    fabs((w->y1 - w->y0) - (ref->y1 - ref->y0)) > 0.5)
+			fail_msg("page %d: 'holder:' is %.1f x %.1f, on page 2 %.1f x %.1f",
+				i + 1, w->x1 - w->x0, w->y1 - w->y0, ref->x1 - ref->x0,
+				ref->y1 - ref->y0);
+	}
+	bbox_free(&bd);
+	free(in);
+	free(out);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/* The master's own /SVStampF1 (Courier) is left alone. */
+static void test_font_name_clash(void **state)
+{
+	char *dir = unit_tmpdir(), *out = sv_printf("%s/copy.pdf", dir);
+	unsigned char *in;
+	size_t len;
+	qpdf_data q;
+	qpdf_oh page, res, fonts, f1, base;
+
+	(void)state;
+	in = make_hostile(&len);
+	assert_int_equal(stamp_file(out, in, len, &spec), 0);
+	q = qpdf_init();
+	qpdf_silence_errors(q);
+	assert_int_equal(qpdf_read(q, out, NULL), QPDF_SUCCESS);
+	page = qpdf_get_page_n(q, 4);
+	res = qpdf_oh_get_key(q, page, "/Resources");
+	fonts = qpdf_oh_get_key(q, res, "/Font");
+	f1 = qpdf_oh_get_key(q, fonts, "/SVStampF1");
+	base = qpdf_oh_get_key(q, f1, "/BaseFont");
+	assert_true(qpdf_oh_is_name_and_equals(q, base, "/Courier"));
+	assert_true(qpdf_oh_has_key(q, fonts, "/SVStampF2"));
+	assert_false(qpdf_has_error(q));
+	qpdf_cleanup(&q);
+	free(in);
+	free(out);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void test_sheet_only(void **state)
+{
+	char *dir = unit_tmpdir(), *out = sv_printf("%s/sheet.pdf", dir);
+	pages pg;
+	bdoc bd;
+
+	(void)state;
+	assert_int_equal(stamp_file(out, NULL, 0, &spec), 0);
+	assert_qpdf_clean(out, 1);
+	if (have("pdftotext") && have("pdfinfo")) {
+		text_pages(&pg, out);
+		assert_int_equal(pg.n, 1);
+		assert_sheet(pg.page[0], &spec);
+		pages_free(&pg);
+		bbox_read(&bd, out);
+		assert_int_equal(bd.n, 1);
+		assert_true(fabs(bd.p[0].w - 595) < 1 && fabs(bd.p[0].h - 842) < 1);
+		bbox_free(&bd);
+	}
+	free(out);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/*
+ * Text: ( ) \ survive, Latin-1 and typographic quotes print as themselves,
+ * what WinAnsi lacks prints as '?', an overlong value is cut with "...".
+ */
+static void test_text_escaping(void **state)
+{
+	char *dir = unit_tmpdir(), *out = sv_printf("%s/copy.pdf", dir), longp[600];
+	sv_pdf_stamp_spec s = spec;
+	unsigned char *in;
+	size_t len, i;
+	pages pg;
+
+	(void)state;
+	need_pdftotext();
+	for (i = 0; i + 1 < sizeof(longp); i++)
+		longp[i] = i % 7 == 6 ? ' ' : (char)('a' + i % 26);
+	longp[i] = '\0';
+	s.holder = "Siobh\xc3\xa1n \xc3\x93 D\xc3\xbanlaing (a\\b) \xe2\x80\x9cSD\xe2\x80\x9d \xe6\x9d\x8e";
+	s.copy_label = "SCR-2026-03/(draft)\\v2 #1 of 2";
+	s.purpose = longp;
+	s.title = "x\xff\xfey";	/* not UTF-8 */
+	in = make_sizes(&len);
+	assert_int_equal(stamp_file(out, in, len, &s), 0);
+	text_pages(&pg, out);
+	assert_int_equal(pg.n, 5);
+	for (i = 0; i < 5; i++) {
+		assert_contains(pg.page[i],
+			"Siobh\xc3\xa1n \xc3\x93 D\xc3\xbanlaing (a\\b) \xe2\x80\x9cSD\xe2\x80\x9d ?",
+			"escaped", (int)i + 1);
+		assert_contains(pg.page[i], "SCR-2026-03/(draft)\\v2 #1 of 2", "escaped", (int)i + 1);
+	}
+	assert_contains(pg.page[0], "x??y", "sheet", 1);
+	assert_contains(pg.page[0], "abcdef ", "sheet", 1);
+	assert_contains(pg.page[0], "...", "sheet", 1);
+	pages_free(&pg);
+	free(in);
+	free(out);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/* Rejected input: EUSAGE with the documented message and nothing written. */
+static void assert_rejects(const unsigned char *in, size_t len, const char *why)
+{
+	char *dir = unit_tmpdir(), *out = sv_printf("%s/copy.pdf", dir);
+	const char *msg;
+	int rc;
+
+	assert_non_null(out);
+	rc = stamp_file(out, in, len, &spec);
+	msg = scrvault_error_message();
+	if (rc != SCRVAULT_EUSAGE)
+		fail_msg("%s: returned %d (%s), wanted EUSAGE", why, rc, msg);
+	if (strncmp(msg, "the master is not a PDF that can be stamped (", 45) ||
+	    msg[strlen(msg) - 1] != ')' || strlen(msg) < 48)
+		fail_msg("%s: message '%s'", why, msg);
+	assert_int_equal(file_size(out), 0);
+	free(out);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void test_rejects_garbage(void **state)
+{
+	static const char garbage[] = "this is not a PDF at all, just some words\n";
+	unsigned char noise[4096];
+	unsigned char *in;
+	size_t len, i;
+
+	(void)state;
+	assert_rejects((const unsigned char *)garbage, sizeof(garbage) - 1, "garbage");
+	for (i = 0; i < sizeof(noise); i++)
+		noise[i] = (unsigned char)(i * 7919 + (i >> 3));
+	assert_rejects(noise, sizeof(noise), "noise");
+	assert_rejects((const unsigned char *)"", 0, "empty");
+	assert_rejects((const unsigned char *)"%PDF-1.4\n", 9, "header only");
+
+	in = make_sizes(&len);
+	assert_rejects(in, len / 2, "truncated at half");
+	assert_rejects(in, len - 40, "truncated in the trailer");
+	/* a PDF whose xref puts the catalog (object 1) at the wrong place */
+	for (i = len - 40; i > 0; i--)
+		if (!memcmp(in + i, "xref\n", 5))
+			break;
+	assert_true(i > 0);
+	memcpy(in + i + 5 + strlen("0 19\n0000000000 65535 f \n"), "0000000001", 10);
+	assert_rejects(in, len, "xref pointing wrong");
+	free(in);
+}
+
+/* Write `in` encrypted (AES-256) with user password `user`. */
+static unsigned char *encrypt_pdf(const unsigned char *in, size_t len, const char *user,
+	size_t *outlen)
+{
+	qpdf_data q = qpdf_init();
+	unsigned char *copy;
+
+	qpdf_silence_errors(q);
+	assert_int_equal(qpdf_read_memory(q, "in", (const char *)in, len, NULL), QPDF_SUCCESS);
+	assert_int_equal(qpdf_init_write_memory(q), QPDF_SUCCESS);
+	qpdf_set_r6_encryption_parameters2(q, user, "owner-secret", QPDF_TRUE, QPDF_TRUE,
+		QPDF_TRUE, QPDF_TRUE, QPDF_TRUE, QPDF_TRUE, qpdf_r3p_full, QPDF_TRUE);
+	assert_int_equal(qpdf_write(q), QPDF_SUCCESS);
+	*outlen = qpdf_get_buffer_length(q);
+	copy = malloc(*outlen);
+	assert_non_null(copy);
+	memcpy(copy, qpdf_get_buffer(q), *outlen);
+	qpdf_cleanup(&q);
+	return copy;
+}
+
+static void test_rejects_encrypted(void **state)
+{
+	unsigned char *in, *enc;
+	size_t len, elen;
+
+	(void)state;
+	in = make_sizes(&len);
+	enc = encrypt_pdf(in, len, "", &elen);
+	assert_rejects(enc, elen, "encrypted, empty user password");
+	assert_non_null(strstr(scrvault_error_message(), "encrypted"));
+	free(enc);
+	enc = encrypt_pdf(in, len, "user-secret", &elen);
+	assert_rejects(enc, elen, "encrypted with a password");
+	free(enc);
+	free(in);
+}
+
+/* Bad arguments. */
+static void test_usage(void **state)
+{
+	unsigned char *in;
+	size_t len;
+
+	(void)state;
+	in = make_sizes(&len);
+	assert_int_equal(sv_pdf_stamp(-1, in, len, &spec), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_pdf_stamp(1, in, len, NULL), SCRVAULT_EUSAGE);
+	free(in);
+}
+
+/* A failed write to the descriptor is an error, not a crash. */
+static void test_write_error(void **state)
+{
+	int fds[2];
+	unsigned char *in;
+	size_t len;
+
+	(void)state;
+	in = make_sizes(&len);
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(close(fds[0]), 0);
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(sv_pdf_stamp(fds[1], in, len, &spec), SCRVAULT_ERROR);
+	assert_non_null(strstr(scrvault_error_message(), "cannot write"));
+	close(fds[1]);
+	free(in);
+}
+
+/* ---- the shared sample documents ----------------------------------------- */
+
+static char *samples_dir(void)
+{
+	const char *root = getenv("SCRVAULT_ROOT");
+	char *p = root && *root ? sv_printf("%s/../shared/samples", root) :
+		sv_strdup("../shared/samples");
+	struct stat st;
+
+	assert_non_null(p);
+	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Every word of the master's page i is on the copy's page i + 1, stamped. */
+static void check_sample(const char *path, const char *tmp)
+{
+	char *out = sv_printf("%s/copy.pdf", tmp);
+	unsigned char *in;
+	size_t len;
+	pages a, b;
+	bdoc bd;
+	int i, rc;
+
+	assert_non_null(out);
+	in = read_file(path, &len);
+	rc = stamp_file(out, in, len, &spec);
+	if (rc != 0)
+		fail_msg("%s: %d %s", path, rc, scrvault_error_message());
+	text_pages(&a, path);
+	text_pages(&b, out);
+	assert_qpdf_clean(out, a.n + 1);
+	assert_int_equal(b.n, a.n + 1);
+	assert_sheet(b.page[0], &spec);
+	for (i = 0; i < a.n; i++) {
+		char *words = a.page[i], *w, *save = NULL;
+
+		assert_contains(b.page[i + 1], TOP_LINE, path, i + 2);
+		assert_contains(b.page[i + 1], BOTTOM_LINE, path, i + 2);
+		for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+			assert_contains(b.page[i + 1], w, path, i + 2);
+	}
+	bbox_read(&bd, out);
+	for (i = 1; i < bd.n; i++)
+		assert_upright(&bd, i);
+	bbox_free(&bd);
+	pages_free(&a);
+	pages_free(&b);
+	free(in);
+	free(out);
+}
+
+static void test_samples(void **state)
+{
+	static const char *const names[] = {
+		"overview-report.pdf", "exec-summary.pdf", "imr-childrens-social-care.pdf",
+		"imr-health.pdf", "imr-police.pdf", "multi-agency-action-plan.pdf"
+	};
+	char *dir, *tmp, *path;
+	size_t i;
+
+	(void)state;
+	need_pdftotext();
+	if (!(dir = samples_dir())) {
+		printf("# skipped: no ../shared/samples (set SCRVAULT_ROOT)\n");
+		skip();
+	}
+	tmp = unit_tmpdir();
+	for (i = 0; i < SV_ARRAY_SIZE(names); i++) {
+		path = sv_printf("%s/%s", dir, names[i]);
+		assert_non_null(path);
+		check_sample(path, tmp);
+		free(path);
+	}
+	unit_rmtree(tmp);
+	free(tmp);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_page_sizes),
+		cmocka_unit_test(test_rotated_pages),
+		cmocka_unit_test(test_hostile_content),
+		cmocka_unit_test(test_state_restored),
+		cmocka_unit_test(test_font_name_clash),
+		cmocka_unit_test(test_sheet_only),
+		cmocka_unit_test(test_text_escaping),
+		cmocka_unit_test(test_rejects_garbage),
+		cmocka_unit_test(test_rejects_encrypted),
+		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_samples),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
