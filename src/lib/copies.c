@@ -631,8 +631,9 @@ int sv_copy_electronic(scrvault *v, const char *doc, unsigned version, int64_t r
 			       " AND version = ? AND kind = 'electronic'", "ti", doc, (int64_t)version)) < 0)
 		return error;
 	if ((error = sv_db_run(v->db, "INSERT INTO copies(doc_id, version, kind, number, state, holder_id, ext_name,"
-			       " issued_at, issued_by, release_id, created_at, created_by)"
-			       " VALUES (?, ?, 'electronic', ?, 'issued', NULLIF(?, 0), ?, ?, ?, ?, ?, ?)",
+			       " issued_at, issued_by, release_id, created_at, created_by, contact)"
+			       " VALUES (?, ?, 'electronic', ?, 'issued', NULLIF(?4, 0), ?, ?, ?, ?, ?, ?,"
+			       " (SELECT contact FROM principals WHERE id = ?4))",
 			       "tiiittiiti", doc, (int64_t)version, *number, holder_id, outside, when,
 			       v->principal_id, release_id, when, v->principal_id)) < 0 ||
 	    (error = sv_db_int(&id, v->db, "SELECT last_insert_rowid()", "")) < 0 ||

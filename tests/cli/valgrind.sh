@@ -88,5 +88,19 @@ vg "doc release" doc release "$D" --to manager -o "$T/r.age"
 ok $(( $? == 99 )) "valgrind clean: open"
 "${VG[@]}" "$SV" open --key "$T/ag.key" --passphrase-file "$P" -o "$T/r2.out" "$T/r.age" >/dev/null 2>"$T/err"
 ok $(( $? == 99 )) "valgrind clean: open (not released to this key, refused)"
+# the copy register and a stamped print
+sv copy create "$D" --count 2 >/dev/null
+vg "copy issue" copy issue "$D@1#1" --to manager --contact "m@x" --purpose "meeting" --due 2099-01-01
+vg "copy issue (again, refused)" copy issue "$D@1#1" --to manager --contact "m@x" --purpose "meeting" --due 2099-01-01
+vg "copy acknowledge --paper" copy acknowledge --paper "$D@1#1"
+vg "copy list" copy list
+vg "copy overdue" copy overdue --as-of 2099-06-01
+vg "copy recall" copy recall SCR-2026-01
+"${VG[@]}" "$SV" --vault "$V" --key "$K" --passphrase-file "$P" copy print "$D@1#1" -o "$T/c.pdf" >/dev/null 2>"$T/err"
+rc=$?; [ $rc -eq 99 ] && sed 's/^/#   /' "$T/err" | head -30
+ok $((rc == 99)) "valgrind clean: copy print (exit $rc)"
+vg "copy return" copy return "$D@1#1" --condition ok
+vg "copy destroy" copy destroy "$D@1#1" --witness manager
+vg "copy history" copy history "$D@1#1"
 vg "fsck" fsck
 finish
