@@ -5,6 +5,7 @@
 #   make test       install dependencies, build, run every test suite
 #   make test-asan  the same suites under AddressSanitizer + UBSan
 #   make bench      the benchmarks (bench/README.md)
+#   make fuzz       the libFuzzer targets for FUZZ_SECONDS (tests/fuzz/README.md)
 
 BUILD   ?= build
 CC      ?= cc
@@ -90,5 +91,37 @@ bench: deps
 	@bench/run $(BUILD)/scrvault
 	@bench/audit $(BUILD)/bench/audit_bench
 
+# Fuzzing (tests/fuzz/README.md).  The library is compiled again with clang,
+# ASan, UBSan and libFuzzer's coverage into build-fuzz/; the target then runs
+# for FUZZ_SECONDS over a copy of the seed corpus (the committed one does not
+# grow).  Any crash, sanitizer report, leak, timeout or excess memory fails.
+FUZZ_SECONDS ?= 60
+FUZZ_OPTS    ?= -max_len=140000 -timeout=10 -rss_limit_mb=2048
+FUZZ_TARGETS  = fuzz_bundle
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_keys.h $(BUILD)/libscrvault.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
+
+# The seed generator (tests/fuzz/make-corpus), built with the ordinary build.
+$(BUILD)/fuzz-tools/%: tests/fuzz/%.c tests/fuzz/fuzz_keys.h $(BUILD)/libscrvault.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+		$(FUZZ_TARGETS:%=build-fuzz/fuzz/%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		rm -rf build-fuzz/corpus-$$t build-fuzz/artifacts-$$t; \
+		mkdir -p build-fuzz/artifacts-$$t; cp -R tests/fuzz/corpus build-fuzz/corpus-$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
+		build-fuzz/fuzz/$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/artifacts-$$t/ build-fuzz/corpus-$$t 2>build-fuzz/$$t.log || \
+			{ tail -n 60 build-fuzz/$$t.log; echo "fuzz: $$t FAILED: input in build-fuzz/artifacts-$$t/, log in build-fuzz/$$t.log"; exit 1; }; \
+		grep -E '^(Done|stat::)' build-fuzz/$$t.log || true; \
+	done
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
