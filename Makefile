@@ -90,6 +90,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/audit_bench
 	@bench/run $(BUILD)/scrvault
 	@bench/audit $(BUILD)/bench/audit_bench
+	@bench/bundle $(BUILD)/scrvault
 
 # Fuzzing (tests/fuzz/README.md).  The library is compiled again with clang,
 # ASan, UBSan and libFuzzer's coverage into build-fuzz/; the target then runs
