@@ -47,4 +47,17 @@ int sv_bundle_open(sv_bundle **out, sv_age_read_fn fn, void *ctx,
 int sv_bundle_manifest_parse(sv_bundle *b, const unsigned char *plain, size_t len);
 void sv_bundle_free(sv_bundle *b);
 
+/* Sign manifest `m` with `priv` and add it to the writer as the manifest
+ * stanza; *text_out / sig_out (if not NULL) get the signed bytes and signature. */
+int sv_bundle_add_manifest(sv_age_writer *w, const sv_json *m, const sv_secret *priv,
+			   char **text_out, unsigned char sig_out[SV_SIG_LEN]);
+/* A manifest field as a string ("" if absent). */
+const char *sv_bundle_str(const sv_json *m, const char *key);
+/* "age1..." or a file whose first non-comment line is one. */
+int sv_bundle_recipient_arg(unsigned char pub[SV_KEY_LEN], char **text, const char *arg);
+const char *sv_bundle_base_name(const char *path);
+/* Sources and sinks over an fd (ctx: int *). */
+long sv_bundle_fd_read(void *ctx, void *buf, size_t len);
+int sv_bundle_write_fd(void *ctx, const void *buf, size_t len);
+
 #endif
