@@ -81,5 +81,6 @@ extern const cli_cmd cli_audit_commands[];
 extern const cli_cmd cli_policy_commands[];
 extern const cli_cmd cli_bundle_commands[];
 extern const cli_cmd cli_copy_commands[];
+extern const cli_cmd cli_request_commands[];
 
 #endif

@@ -268,7 +268,7 @@ static int cmd_print(cli_args *a)
 static const cli_optdef create_opts[] = { { "count", 1 }, { NULL, 0 } };
 static const cli_optdef issue_opts[] = {
 	{ "to", 1 }, { "external", 1 }, { "organisation", 1 }, { "contact", 1 }, { "purpose", 1 },
-	{ "due", 1 }, { NULL, 0 }
+	{ "due", 1 }, { "request", 1 }, { NULL, 0 }
 };
 static const cli_optdef ack_opts[] = { { "paper", 0 }, { NULL, 0 } };
 static const cli_optdef return_opts[] = { { "condition", 1 }, { NULL, 0 } };
@@ -291,6 +291,7 @@ const cli_cmd cli_copy_commands[] = {
 	  "Sign a copy out to a named person who may read the document (or a recorded\n"
 	  "outside holder, e.g. an inspector), with their contact details as they are now,\n"
 	  "the purpose and the date it is due back. An issued copy cannot be issued again.\n"
+	  "A restricted document needs the holder's agreed access request (--request ID).\n"
 	  COPY_ARG, issue_opts, 1, 1 },
 	{ "copy", "acknowledge", cmd_ack, "scrvault copy acknowledge [--paper] COPY",
 	  "The holder signs for the copy with their own key (act as them with --as-key), or,\n"

@@ -294,14 +294,14 @@ static int cmd_doc_release(cli_args *a)
 }
 
 static const cli_optdef release_opts[] = {
-	{ "to", 1 }, { "reason", 1 }, { "output", 1 }, { NULL, 0 }
+	{ "to", 1 }, { "reason", 1 }, { "output", 1 }, { "request", 1 }, { NULL, 0 }
 };
 static const cli_optdef checkin_opts[] = {
 	{ "case", 1 }, { "class", 1 }, { "agency", 1 }, { "doc", 1 }, { "title", 1 },
 	{ "filename", 1 }, { "note", 1 }, { NULL, 0 }
 };
 static const cli_optdef checkout_opts[] = {
-	{ "output", 1 }, { "version", 1 }, { "force", 0 }, { "case", 1 }, { NULL, 0 }
+	{ "output", 1 }, { "version", 1 }, { "force", 0 }, { "case", 1 }, { "request", 1 }, { NULL, 0 }
 };
 static const cli_optdef list_opts[] = { { "case", 1 }, { NULL, 0 } };
 
@@ -333,7 +333,8 @@ const cli_cmd cli_doc_commands[] = {
 	  "  -o, --output FILE|DIR  where to write (files created 0600)\n"
 	  "  --version N            the version (same as DOC@N; one document only)\n"
 	  "  --case REF             every document of the case, latest versions\n"
-	  "  --force                replace files that exist\n",
+	  "  --force                replace files that exist\n"
+	  "  --request ID           the agreed access request a restricted document needs\n",
 	  checkout_opts, 0, -1 },
 	{ "doc", "list", cmd_doc_list, "scrvault doc list [--case REF] [--json]",
 	  "List documents, of one case or all.\n", list_opts, 0, 0 },
@@ -355,8 +356,9 @@ const cli_cmd cli_doc_commands[] = {
 	  "options:\n"
 	  "  --to PRINCIPAL|age1...  the reader\n"
 	  "  -o, --output FILE       the bundle to write (never replaces a file)\n"
-	  "  --reason TEXT           why (required for a restricted class, standing for the\n"
-	  "                          agreed access request, and for a reader outside the vault)\n",
+	  "  --reason TEXT           why (required for a reader outside the vault)\n"
+	  "  --request ID            the agreed access request a restricted document needs\n"
+	  "                          (made by the reader)\n",
 	  release_opts, 1, 1 },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -13,12 +13,13 @@
 #include <termios.h>
 #include <unistd.h>
 #include "cli.h"
+#include "scrvault/requests.h"
 
 #define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const cli_cmd *const tables[] = {
 	cli_vault_commands, cli_case_commands, cli_doc_commands, cli_audit_commands,
-	cli_policy_commands, cli_bundle_commands, cli_copy_commands, NULL
+	cli_policy_commands, cli_bundle_commands, cli_copy_commands, cli_request_commands, NULL
 };
 static cli_cmd cli_commands[128];
 
@@ -188,10 +189,19 @@ int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who
 int cli_open(scrvault **out, const cli_args *a)
 {
 	const char *dir = cli_opt(a, "vault"), *key = cli_opt(a, "key"), *as = cli_opt(a, "as-key");
+	const char *req = cli_opt(a, "request");
 	scrvault_secret *pp = NULL, *aspp = NULL;
+	long long reqid = 0;
 	int error;
 
 	*out = NULL;
+	if (req) {
+		char *end = NULL;
+
+		reqid = strtoll(req, &end, 10);
+		if (!*req || *end || reqid <= 0)
+			return cli_usage(a, "--request takes the number of an agreed access request");
+	}
 	if (!dir)
 		dir = getenv("SCRVAULT_DIR");
 	if (!key)
@@ -221,7 +231,11 @@ int cli_open(scrvault **out, const cli_args *a)
 	}
 	scrvault_secret_free(pp);
 	scrvault_secret_free(aspp);
-	return error < 0 ? cli_fail(error) : 0;
+	if (error < 0)
+		return cli_fail(error);
+	if (reqid)
+		scrvault_use_request(*out, (int64_t)reqid);
+	return 0;
 }
 
 /* ---- output -------------------------------------------------------------------- */

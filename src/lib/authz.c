@@ -8,8 +8,10 @@
  *      board-wide grants reach everything; a case grant only that case; a
  *      case-and-agency grant only that case, and of documents whose class
  *      belongs to agencies (an IMR) only that agency's;
- *   3. for reading a restricted class, the role also has doc.read-restricted
- *      (an agreed access request will be the other way in).
+ *   3. for reading a restricted class, the session works under an agreed
+ *      access request (checked in full by sv_request_check in requests.c).
+ *      doc.read-restricted, which once let a role read restricted classes
+ *      without one, is still accepted in policy files and grants nothing.
  * Custodians are checked like everyone else.  A refusal is an audit entry
  * naming the permission that was missing.
  */
@@ -169,14 +171,10 @@ static int check_as(scrvault *v, int64_t pid, const char *pname, const char *rol
 		return 1;
 	}
 	if (restricted && !agreed && !strcmp(action, "doc.read")) {
-		if ((error = role_allows(&ok, v, role, "doc.read-restricted", cls)) < 0)
-			return error;
-		if (!ok) {
-			snprintf(missing, mlen, "doc.read-restricted");
-			snprintf(why, whylen, "class '%s' is restricted: role '%s' does not have permission "
-				 "'doc.read-restricted' (an agreed access request is needed)", cls, role);
-			return 1;
-		}
+		snprintf(missing, mlen, "an agreed access request");
+		snprintf(why, whylen, "class '%s' is restricted: it is released only under an agreed access request "
+			 "that covers it (--request ID; see 'scrvault request list')", cls);
+		return 1;
 	}
 	return 0;
 }
@@ -184,7 +182,10 @@ static int check_as(scrvault *v, int64_t pid, const char *pname, const char *rol
 static int check(scrvault *v, const char *action, const target *t, char *missing, size_t mlen,
 		 char *why, size_t whylen)
 {
-	return check_as(v, v->principal_id, v->principal, v->role, action, t, false, missing, mlen, why, whylen);
+	/* The session's access request is checked in full (sv_request_check)
+	 * before anything is released under it. */
+	return check_as(v, v->principal_id, v->principal, v->role, action, t, v->access_request > 0,
+			missing, mlen, why, whylen);
 }
 
 int sv_authorize(scrvault *v, const char *action, sv_json *objects)

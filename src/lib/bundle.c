@@ -958,10 +958,9 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		{
 			bool ok = false;
 
-			/* Until access requests exist, a recorded reason stands for the
-			 * agreed request a restricted class needs. */
+			/* A restricted class: the request, checked in full below. */
 			if ((error = sv_authz_principal(&ok, why, sizeof(why), v, to_pid, "doc.read", caseref, cls,
-							agency, restricted && s->reason && *s->reason)) < 0)
+							agency, restricted && v->access_request > 0)) < 0)
 				return error;
 			if (!ok) {
 				sv_json *d = sv_obj1("reason", "reader may not read it"), *ob = sv_obj1("doc", doc);
@@ -978,13 +977,9 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)
 			return error;
 	}
-	if (restricted && (!s->reason || !*s->reason)) {
-		sv_json *d = sv_obj1("reason", "restricted class without a recorded reason"), *ob = sv_obj1("doc", doc);
-
+	if ((error = sv_request_check(v, doc, to_pid, external, &restricted)) < 0) {
 		free(recipient);
-		sv_error(SCRVAULT_EDENIED, "class '%s' is restricted: a release needs the agreed access request "
-			 "recorded as --reason TEXT", cls);
-		return sv_audit_denied(v, "doc.release", ob, d, SCRVAULT_EDENIED);
+		return error;
 	}
 	if ((error = sv_outfile_open(&o, s->output)) < 0)
 		goto done;
@@ -1028,10 +1023,14 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 	    (error = sv_audit_size(&seq, v)) < 0)
 		goto fail;
 	if ((error = sv_db_run(v->db, "INSERT INTO bundle_releases(id, doc_id, version, to_principal, to_recipient,"
-			       " reason, manifest, signature, released_at, released_by, request, audit_seq)"
-			       " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)", "itiitttbtiti", release_id, doc,
-			       (int64_t)version, to_pid, recipient, s->reason, text, sig, sizeof(sig), when,
-			       v->principal_id, v->request, (int64_t)seq)) < 0)
+			       " reason, manifest, signature, released_at, released_by, request, audit_seq, access_request)"
+			       " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))", "itiitttbtitii",
+			       release_id, doc, (int64_t)version, to_pid, recipient, s->reason, text, sig, sizeof(sig),
+			       when, v->principal_id, v->request, (int64_t)seq,
+			       restricted ? v->access_request : (int64_t)0)) < 0 ||
+	    (restricted && ((error = sv_request_consume(v)) < 0 ||
+			    (error = sv_db_run(v->db, "UPDATE copies SET access_request = ? WHERE id = ?", "ii",
+					       v->access_request, copy_id)) < 0)))
 		goto fail;
 	if (to_pid && (error = sv_db_run(v->db, "INSERT INTO releases(principal_id, role, doc_id, version, released_at,"
 					 " request, audit_seq) VALUES (?, 'recipient', ?, ?, ?, ?, ?)", "ititti", to_pid, doc, (int64_t)version, when, v->request, (int64_t)seq)) < 0)
@@ -1043,7 +1042,8 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		    sv_json_set_int(ob, "release", release_id) < 0 || sv_json_set_int(ob, "copy", copy_id) < 0 || !d ||
 		    sv_json_set_str(d, "to", external ? "outside reader" : s->to) < 0 ||
 		    sv_json_set_str(d, "recipient", recipient) < 0 ||
-		    sv_json_set_bool(d, "reason_recorded", s->reason && *s->reason) < 0) {
+		    sv_json_set_bool(d, "reason_recorded", s->reason && *s->reason) < 0 ||
+		    (restricted && sv_json_set_int(d, "request", v->access_request) < 0)) {
 			sv_json_free(ob);
 			sv_json_free(d);
 			error = SCRVAULT_ERROR;

@@ -355,6 +355,7 @@ fail:
 int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_issue_spec *s)
 {
 	char when[21], now[11], why[300] = "", contact[512] = "";
+	bool restricted = false;
 	int64_t pid = 0, changed = 0;
 	copy_row c;
 	sv_json *d;
@@ -399,7 +400,7 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 		if (strcmp(status, "active") != 0)
 			return sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked", s->to);
 		if ((error = sv_authz_principal(&ok, why, sizeof(why), v, pid, "doc.read", c.caseref, c.cls,
-						c.agency, false)) < 0)
+						c.agency, v->access_request > 0)) < 0)
 			return error;
 		if (!ok) {
 			sv_json *dd = sv_obj1("reason", "holder may not read the class");
@@ -423,9 +424,15 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 		snprintf(contact, sizeof(contact), "%s", s->contact);
 		snprintf(c.holder, sizeof(c.holder), "%s", s->ext_name);
 	}
+	if ((error = sv_request_check(v, c.doc, pid, !s->to, &restricted)) < 0)
+		return error;
 	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
+	if ((restricted && (error = sv_request_consume(v)) < 0) ||
+	    (error = sv_db_run(v->db, "UPDATE copies SET access_request = NULLIF(?, 0) WHERE id = ?", "ii",
+			       restricted ? v->access_request : (int64_t)0, c.id)) < 0)
+		goto fail;
 	if ((error = sv_db_run(v->db, "UPDATE copies SET state = 'issued', holder_id = NULLIF(?, 0), ext_name = ?,"
 			       " ext_org = ?, contact = ?, purpose = ?, due = ?, issued_at = ?, issued_by = ?,"
 			       " ack_at = NULL, ack_kind = NULL, ack_statement = NULL, ack_signature = NULL"
@@ -439,7 +446,8 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 	}
 	c.holder_id = pid;
 	snprintf(c.due, sizeof(c.due), "%s", s->due);
-	if (!(d = sv_obj1("holder", s->to ? s->to : "outside holder")) || sv_json_set_str(d, "due", s->due) < 0) {
+	if (!(d = sv_obj1("holder", s->to ? s->to : "outside holder")) || sv_json_set_str(d, "due", s->due) < 0 ||
+	    (restricted && sv_json_set_int(d, "request", v->access_request) < 0)) {
 		sv_json_free(d);
 		error = SCRVAULT_ERROR;
 		goto fail;
@@ -987,7 +995,7 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_audit_append(v, "copy.print", "ok", copy_objects(&c), sv_obj1("holder", c.holder))) < 0 ||
-	    (error = sv_release_record(v, c.doc, version)) < 0 ||
+	    (error = sv_release_record(v, c.doc, version, 0)) < 0 ||
 	    (error = sv_vault_commit(v)) < 0) {
 		sv_vault_abort(v);
 		goto done;

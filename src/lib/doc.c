@@ -569,9 +569,22 @@ done:
 	return error;
 }
 
+/* Audit details of a release under the session's access request. */
+static sv_json *request_details(scrvault *v)
+{
+	sv_json *d = sv_json_object();
+
+	if (d && sv_json_set_int(d, "request", v->access_request) < 0) {
+		sv_json_free(d);
+		return NULL;
+	}
+	return d;
+}
+
 int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 			  const char *outpath, bool force)
 {
+	bool restricted = false;
 	char doc[SV_DOC_ID_LEN + 1], caseref[40], *tmp = NULL, *dircopy = NULL;
 	sv_version_row r;
 	struct stat sb;
@@ -590,12 +603,16 @@ int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 				       sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r.state));
 	if (outpath && !force && lstat(outpath, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; use --force to replace it", outpath);
+	if ((error = sv_request_check(v, doc, v->principal_id, false, &restricted)) < 0)
+		return error;
 
 	/* Fail closed: the release is on record before the key is unwrapped. */
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
-	if ((error = sv_audit_append(v, "doc.checkout", "ok", version_objects(caseref, doc, version), NULL)) < 0 ||
-	    (error = sv_release_record(v, doc, version)) < 0 ||
+	if ((error = sv_audit_append(v, "doc.checkout", "ok", version_objects(caseref, doc, version),
+				     restricted ? request_details(v) : NULL)) < 0 ||
+	    (error = sv_release_record(v, doc, version, restricted ? v->access_request : 0)) < 0 ||
+	    (restricted && (error = sv_request_consume(v)) < 0) ||
 	    (error = sv_vault_commit(v)) < 0) {
 		sv_vault_abort(v);
 		return error;
@@ -832,6 +849,7 @@ typedef struct {
 	bool named;			/* and `name` made from that version's file name */
 	bool done;			/* a worker wrote it or failed it */
 	int rc;				/* then: 0, SCRVAULT_EINTEGRITY (not written), ... */
+	bool restricted;	/* released under the session's access request */
 } co_item;
 
 /*
@@ -1151,6 +1169,8 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 			error = sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", it->doc, it->version, it->row.state);
 			goto done;
 		}
+		if ((error = sv_request_check(v, it->doc, v->principal_id, false, &it->restricted)) < 0)
+			goto done;
 		if (!it->named) {
 			if ((error = sv_db_query(&st, v->db, "SELECT filename FROM versions WHERE doc_id = ? AND version = ?",
 						 "ti", it->doc, (int64_t)it->version)) < 0)
@@ -1181,8 +1201,11 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		goto done;
 	for (size_t i = 0; i < count; i++)
 		if ((error = sv_audit_append(v, "doc.checkout", "ok",
-					     version_objects(items[i].caseref, items[i].doc, items[i].version), NULL)) < 0 ||
-		    (error = sv_release_record(v, items[i].doc, items[i].version)) < 0) {
+					     version_objects(items[i].caseref, items[i].doc, items[i].version),
+					     items[i].restricted ? request_details(v) : NULL)) < 0 ||
+		    (error = sv_release_record(v, items[i].doc, items[i].version,
+					       items[i].restricted ? v->access_request : 0)) < 0 ||
+		    (items[i].restricted && (error = sv_request_consume(v)) < 0)) {
 			sv_vault_abort(v);
 			goto done;
 		}

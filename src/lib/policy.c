@@ -28,6 +28,7 @@ static const char *const known_actions[] = {
 	"doc.checkin", "doc.list", "doc.read", "doc.read-restricted", "doc.signoff",
 	"doc.release", "doc.submit", "intake.import",
 	"copy.create", "copy.issue", "copy.return", "copy.destroy", "copy.read", "copy.print",
+	"request.create", "request.decide", "request.read", "request.respond",
 	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
 };
 /* Those that may be limited to one class with ACTION:CLASS. */
@@ -70,6 +71,10 @@ struct sv_policy {
 	size_t nclasses;
 	char **dual;
 	size_t ndual;
+	char **holidays;	/* "YYYY-MM-DD name" */
+	size_t nholidays;
+	int64_t foi_days;	/* 0: the default */
+	int64_t appeal_days;
 	int64_t expiry_hours;
 	int64_t intake_max;	/* bytes; 0: the default */
 };
@@ -157,6 +162,9 @@ void sv_policy_free(sv_policy *p)
 	}
 	for (size_t i = 0; i < p->ndual; i++)
 		free(p->dual[i]);
+	for (size_t i = 0; i < p->nholidays; i++)
+		free(p->holidays[i]);
+	free(p->holidays);
 	free(p->roles);
 	free(p->allows);
 	free(p->classes);
@@ -482,6 +490,33 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 		} else {
 			problem(c, line, "unknown setting 'dual-control.%s' (known: action, expiry-hours)", key);
 		}
+	} else if (!strcmp(section, "calendar") && !sub) {
+		if (!strcmp(key, "holiday")) {
+			char date[11] = "";
+
+			if (value)
+				snprintf(date, sizeof(date), "%.10s", value);
+			if (!value || strlen(value) < 12 || value[10] != ' ' || !sv_date_valid(date))
+				problem(c, line, "calendar.holiday must be 'YYYY-MM-DD name of the holiday', not '%s'",
+					value ? value : "");
+			else if (!grow((void **)&p->holidays, &p->nholidays, sizeof(*p->holidays)) ||
+				 !(p->holidays[p->nholidays - 1] = sv_strdup(value)))
+				error = SCRVAULT_ERROR;
+		} else {
+			problem(c, line, "unknown setting 'calendar.%s' (known: holiday)", key);
+		}
+	} else if (!strcmp(section, "foi") && !sub) {
+		char *end = NULL;
+		long n = value ? strtol(value, &end, 10) : 0;
+
+		if (strcmp(key, "working-days") != 0 && strcmp(key, "appeal-working-days") != 0)
+			problem(c, line, "unknown setting 'foi.%s' (known: working-days, appeal-working-days)", key);
+		else if (!value || !*value || *end || n < 1 || n > 365)
+			problem(c, line, "foi.%s must be a whole number of working days from 1 to 365", key);
+		else if (!strcmp(key, "working-days"))
+			p->foi_days = n;
+		else
+			p->appeal_days = n;
 	} else if (!strcmp(section, "intake") && !sub) {
 		if (!strcmp(key, "max-size")) {
 			if (parse_size(&p->intake_max, value) < 0)
@@ -491,7 +526,7 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 			problem(c, line, "unknown setting 'intake.%s' (known: max-size)", key);
 		}
 	} else {
-		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control, intake)",
+		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control, intake, foi, calendar)",
 			section, sub ? " \"" : "", sub ? sub : "", sub ? "\"" : "");
 	}
 	free(name);
@@ -723,8 +758,22 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 	if ((error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('dual_expiry_hours', ?)",
 			       "i", p->expiry_hours ? p->expiry_hours : (int64_t)72)) < 0)
 		goto done;
-	error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('intake_max_bytes', ?)",
-			  "i", p->intake_max ? p->intake_max : (int64_t)SV_INTAKE_MAX_DEFAULT);
+	if ((error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('intake_max_bytes', ?)",
+			       "i", p->intake_max ? p->intake_max : (int64_t)SV_INTAKE_MAX_DEFAULT)) < 0 ||
+	    (error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('foi_days', ?)",
+			       "i", p->foi_days ? p->foi_days : (int64_t)SV_FOI_DAYS_DEFAULT)) < 0 ||
+	    (error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('foi_appeal_days', ?)",
+			       "i", p->appeal_days ? p->appeal_days : (int64_t)SV_FOI_APPEAL_DAYS_DEFAULT)) < 0 ||
+	    (error = sv_db_exec(v->db, "DELETE FROM policy_holidays")) < 0)
+		goto done;
+	for (size_t i = 0; i < p->nholidays; i++) {
+		char date[11];
+
+		snprintf(date, sizeof(date), "%.10s", p->holidays[i]);
+		if ((error = sv_db_run(v->db, "INSERT OR REPLACE INTO policy_holidays(day, name) VALUES (?, ?)", "tt",
+				       date, p->holidays[i] + 11)) < 0)
+			goto done;
+	}
 done:
 	if (ct) {
 		sv_cleanse(ct, len + SV_GCM_TAG_LEN + 1);

@@ -17,6 +17,10 @@
 /* Paper copies of one version a class allows, and its marking, unless the policy says. */
 #define SV_COPIES_DEFAULT_MAX 10
 #define SV_MARKING_DEFAULT "OFFICIAL-SENSITIVE"
+/* FOI: answer within this many working days; automatic holds last this many
+ * working days after the answer (a review or complaint may follow). */
+#define SV_FOI_DAYS_DEFAULT 20
+#define SV_FOI_APPEAL_DAYS_DEFAULT 40
 
 typedef struct sv_policy sv_policy;
 

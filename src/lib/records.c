@@ -542,7 +542,7 @@ int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name
 			      " WHERE p.name = ? ORDER BY r.id", "t", name);
 }
 
-int sv_release_record(scrvault *v, const char *doc, unsigned version)
+int sv_release_record(scrvault *v, const char *doc, unsigned version, int64_t access_request)
 {
 	char when[21];
 	uint64_t seq = 0;
@@ -551,9 +551,9 @@ int sv_release_record(scrvault *v, const char *doc, unsigned version)
 	sv_time_iso(when, sv_now());
 	if ((error = sv_audit_size(&seq, v)) < 0)
 		return error;
-	return sv_db_run(v->db, "INSERT INTO releases(principal_id, role, doc_id, version, released_at, request, audit_seq)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?)", "ittitti", v->principal_id, v->role, doc,
-			 (int64_t)version, when, v->request, (int64_t)seq);
+	return sv_db_run(v->db, "INSERT INTO releases(principal_id, role, doc_id, version, released_at, request, audit_seq,"
+			 " access_request) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))", "ittittii", v->principal_id, v->role, doc,
+			 (int64_t)version, when, v->request, (int64_t)seq, access_request);
 }
 
 /* ---- cases ------------------------------------------------------------------- */

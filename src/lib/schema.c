@@ -196,6 +196,42 @@ static const char *const migrations[] = {
 	"  holder_id INTEGER, witness_id INTEGER, note TEXT,"
 	"  audit_seq INTEGER NOT NULL);"
 	"CREATE INDEX copy_events_copy ON copy_events(copy_id);",
+
+	/* 7: access requests, FOI deadlines, the working-day calendar */
+	"CREATE TABLE policy_holidays(day TEXT PRIMARY KEY, name TEXT NOT NULL);"
+	"CREATE TABLE requests("
+	"  id INTEGER PRIMARY KEY,"
+	"  channel TEXT NOT NULL CHECK (channel IN ('internal', 'external', 'foi')),"
+	"  requester_id INTEGER REFERENCES principals(id),"	/* a principal, or */
+	"  ext_kind TEXT CHECK (ext_kind IS NULL OR ext_kind IN"
+	"    ('media', 'public', 'council', 'partner', 'inspectorate')),"
+	"  ext_name TEXT, ext_org TEXT, ext_contact TEXT,"	/* an outside requester */
+	"  case_id INTEGER REFERENCES cases(id),"		/* the whole case, or request_docs */
+	"  reason TEXT NOT NULL,"
+	"  received_on TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'agreed', 'refused')),"
+	"  decided_at TEXT, decided_by INTEGER REFERENCES principals(id),"
+	"  decision_reason TEXT, exemption TEXT,"
+	"  consulted_id INTEGER REFERENCES principals(id),"
+	"  valid_until TEXT, max_releases INTEGER,"
+	"  releases_used INTEGER NOT NULL DEFAULT 0,"
+	"  responded_on TEXT,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE INDEX requests_open ON requests(responded_on, channel);"
+	"CREATE TABLE request_docs("
+	"  request_id INTEGER NOT NULL REFERENCES requests(id),"
+	"  doc_id TEXT NOT NULL REFERENCES documents(id),"
+	"  PRIMARY KEY (request_id, doc_id)) WITHOUT ROWID;"
+	"CREATE INDEX request_docs_doc ON request_docs(doc_id);"
+	"CREATE TABLE request_clock("
+	"  id INTEGER PRIMARY KEY,"
+	"  request_id INTEGER NOT NULL REFERENCES requests(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('fee', 'clarification')),"
+	"  stopped_on TEXT NOT NULL, resumed_on TEXT, note TEXT);"
+	"ALTER TABLE releases ADD COLUMN access_request INTEGER;"
+	"ALTER TABLE bundle_releases ADD COLUMN access_request INTEGER;"
+	"ALTER TABLE copies ADD COLUMN access_request INTEGER;",
 };
 
 static int set_version(sv_db *db, int version)

@@ -24,7 +24,7 @@
 #include "note.h"
 
 #define SV_VAULT_ID_LEN   32		/* hex characters */
-#define SV_SCHEMA_VERSION 6
+#define SV_SCHEMA_VERSION 7
 #define SV_DOC_ID_LEN     32		/* hex characters */
 
 /* HKDF labels: fixed forever for format version 1. */
@@ -60,6 +60,7 @@ struct scrvault {
 	char *role;
 	char *unlocker;			/* the custodian who unlocked, when someone else acts */
 	sv_identity *ident;		/* the acting principal's keys (signing) */
+	int64_t access_request;		/* restricted releases happen under this agreed request */
 	bool custodian;
 };
 
@@ -185,7 +186,16 @@ int sv_op_request(sv_json **out, scrvault *v, const char *action, sv_json *param
 /* Inside a transaction: revoke a principal (records.c). */
 int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason);
 /* Inside a transaction, after its audit entry: a key release in the ledger. */
-int sv_release_record(scrvault *v, const char *doc, unsigned version);
+int sv_release_record(scrvault *v, const char *doc, unsigned version, int64_t access_request);
+/*
+ * Before releasing `doc` to `recipient` (a principal; or `outside`): if its
+ * class is restricted (*restricted), the session's access request must be
+ * agreed, unexpired, not used up, cover it and be the recipient's; else an
+ * audited refusal (requests.c).  sv_request_consume counts the release,
+ * inside its transaction.
+ */
+int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outside, bool *restricted);
+int sv_request_consume(scrvault *v);
 /*
  * Inside a transaction: an electronic copy of DOC@VERSION in the register,
  * issued by a release (copies.c).  *number gets its number, *id its

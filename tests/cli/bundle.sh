@@ -262,13 +262,15 @@ sv doc release "$E" --to pam -o "$T/evil.age" >/dev/null
 [ -f "$T/reader/sub/evil.txt" ] && [ ! -e "$T/evil.txt.x" ] && [ ! -e "$T/reader/evil.txt" ]
 ok $? "open writes the recorded name only as a plain name in the current directory"
 
-# Restricted class: a recorded reason until access requests exist.
+# Restricted class: only under an agreed access request.
 printf 'interview\n' > "$T/iv.txt"
 sv doc checkin --case SCR-X --class interview-record --title "Interview" "$T/iv.txt" >/dev/null
 I=$(docid Interview)
-expect 3 "a restricted document is not released without a recorded reason" -- sv doc release "$I" --to pam -o "$T/iv.age"
+expect 3 "a restricted document is not released without an agreed access request" -- sv doc release "$I" --to pam -o "$T/iv.age"
 err_has "restricted"
-expect 0 "with the agreed request recorded as the reason, it is" -- sv doc release "$I" --to pam --reason "request agreed by chair, 1 Dec" -o "$T/iv.age"
+sv request new --channel internal --by pam --doc "$I" --reason "panel reading" >/dev/null
+sv request decide 1 --agree --reason "agreed by the chair" >/dev/null
+expect 0 "under pam's agreed request, it is" -- sv doc release "$I" --to pam --request 1 -o "$T/iv.age"
 
 if [ $HAVE_AGE = 1 ]; then
 	age-keygen -o "$T/insp.key" 2>/dev/null

@@ -113,7 +113,7 @@ sv doc checkin --case SCR-X --class interview-record "$T/interview.txt" >/dev/nu
 ID=$(sv doc list --case SCR-X --json | grep -o '"class":"interview-record"[^}]*' | grep -o '"doc":"[0-9a-f]*"' | cut -d'"' -f4)
 expect 3 "a restricted class (interview record) is refused to the panel member" -- as pam doc checkout -o "$T/iv.out" "$ID"
 err_has "restricted"
-expect 0 "...and released to the coordinator" -- sv doc checkout -o "$T/iv.out" "$ID"
+expect 3 "...and to the coordinator too: restricted classes need an agreed access request" -- sv doc checkout -o "$T/iv.out" "$ID"
 expect 0 "the panel member lists cases" -- as pam case list
 out_has "SCR-X"
 ! grep -q "SCR-Y" "$T/out"; ok $? "...and sees nothing of case Y"

@@ -2,7 +2,7 @@
  * test_calendar.c - day numbers, working days and FOI due dates (calendar.h).
  *
  * The due dates are worked out by hand in the comments, day by day, against
- * the bank holidays in policy/calendar-uk.conf, and written out literally:
+ * the bank holidays in policy/default.conf, and written out literally:
  * a mistake in the module cannot hide behind the same mistake in the test.
  * A randomised comparison with a day-by-day reference then covers what the
  * hand-picked cases do not.
@@ -13,7 +13,7 @@
 
 #define MAX_HOLIDAYS 256
 
-/* The UK calendar from policy/calendar-uk.conf, loaded once. */
+/* The UK calendar from policy/default.conf, loaded once. */
 static char uk_dates[MAX_HOLIDAYS][11];
 static size_t uk_count;
 static sv_calendar *uk;
@@ -36,15 +36,15 @@ static void assert_day(int64_t got, const char *want)
 }
 
 /*
- * Loading policy/calendar-uk.conf
+ * Loading policy/default.conf
  */
 
 static FILE *open_conf(void)
 {
 	static const char *const guesses[] = {
-		"policy/calendar-uk.conf",
-		"../policy/calendar-uk.conf",
-		"../../policy/calendar-uk.conf",
+		"policy/default.conf",
+		"../policy/default.conf",
+		"../../policy/default.conf",
 	};
 	const char *root = getenv("SCRVAULT_ROOT");
 	FILE *f;
@@ -53,7 +53,7 @@ static FILE *open_conf(void)
 	if (root) {
 		char *path;
 
-		if (asprintf(&path, "%s/policy/calendar-uk.conf", root) < 0)
+		if (asprintf(&path, "%s/policy/default.conf", root) < 0)
 			abort();
 		f = fopen(path, "r");
 		free(path);
@@ -79,7 +79,7 @@ static int load_uk(void **state)
 
 	(void)state;
 	if (!f) {
-		fprintf(stderr, "cannot find policy/calendar-uk.conf "
+		fprintf(stderr, "cannot find policy/default.conf "
 			"(set SCRVAULT_ROOT)\n");
 		return -1;
 	}
@@ -107,7 +107,7 @@ static int load_uk(void **state)
 	for (i = 0; i < uk_count; i++)
 		list[i] = uk_dates[i];
 	if (sv_calendar_new(&uk, list, uk_count) < 0) {
-		fprintf(stderr, "calendar-uk.conf: %s\n", scrvault_error_message());
+		fprintf(stderr, "default.conf: %s\n", scrvault_error_message());
 		return -1;
 	}
 	return 0;
@@ -331,7 +331,7 @@ static void test_calendar_rejects(void **state)
 }
 
 /*
- * policy/calendar-uk.conf
+ * policy/default.conf
  */
 
 static void test_conf_file(void **state)

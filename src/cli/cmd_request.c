@@ -1,0 +1,307 @@
+/*
+ * cmd_request.c - scrvault request new|decide|respond|clock|list|show|due:
+ * the access-request register and FOI deadlines.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "scrvault/requests.h"
+
+static const cli_col list_cols[] = {
+	{ "request", "REQ" }, { "channel", "CHANNEL" }, { "requester", "REQUESTER" }, { "case", "CASE" },
+	{ "received", "RECEIVED" }, { "state", "STATE" }, { "due", "DUE" }, { "responded", "ANSWERED" },
+	{ NULL, NULL }
+};
+static const cli_col show_fields[] = {
+	{ "request", "request" }, { "channel", "channel" }, { "requester", "requester" },
+	{ "organisation", "organisation" }, { "contact", "contact" }, { "case", "case" },
+	{ "scope", "asks for" }, { "reason", "reason given" }, { "received", "received" }, { "due", "due" },
+	{ "state", "state" }, { "decided_at", "decided" }, { "decided_by", "decided by" },
+	{ "consulted", "consulted" }, { "decision_reason", "decision" }, { "exemption", "exemption" },
+	{ "valid_until", "valid until" }, { "max_releases", "max releases" },
+	{ "releases_used", "releases used" }, { "responded", "answered" }, { NULL, NULL }
+};
+static const cli_col doc_cols[] = {
+	{ "doc", "DOCUMENT" }, { "class", "CLASS" }, { "title", "TITLE" }, { NULL, NULL }
+};
+static const cli_col clock_cols[] = {
+	{ "for", "CLOCK STOPPED FOR" }, { "stopped", "ON" }, { "restarted", "RESTARTED" }, { "note", "NOTE" },
+	{ NULL, NULL }
+};
+static const cli_col use_cols[] = {
+	{ "kind", "RELEASED AS" }, { "doc", "DOCUMENT" }, { "version", "VER" }, { "to", "TO" }, { "at", "AT" },
+	{ NULL, NULL }
+};
+
+static int print_request(const cli_args *a, scrvault_json *j)
+{
+	if (a->json) {
+		cli_print_json(j);
+	} else {
+		cli_print_fields(j, show_fields);
+		printf("\n");
+		cli_table(scrvault_json_get(j, "documents_covered"), doc_cols);
+		if (scrvault_json_count(scrvault_json_get(j, "clock"))) {
+			printf("\n");
+			cli_table(scrvault_json_get(j, "clock"), clock_cols);
+		}
+		if (scrvault_json_count(scrvault_json_get(j, "releases"))) {
+			printf("\n");
+			cli_table(scrvault_json_get(j, "releases"), use_cols);
+		}
+	}
+	scrvault_json_free(j);
+	return 0;
+}
+
+static int request_id(int64_t *id, const cli_args *a)
+{
+	char *end = NULL;
+	long long n = strtoll(a->args[0], &end, 10);
+
+	if (!*a->args[0] || *end || n <= 0)
+		return cli_usage(a, "a request is given by its number (see 'scrvault request list')");
+	*id = n;
+	return 0;
+}
+
+static int cmd_new(cli_args *a)
+{
+	const char *docs[CLI_MAX_OPTS];
+	size_t ndocs = 0;
+	scrvault_request_spec s = {
+		.channel = cli_opt(a, "channel"), .requester = cli_opt(a, "by"), .ext_kind = cli_opt(a, "kind"),
+		.ext_name = cli_opt(a, "name"), .ext_org = cli_opt(a, "organisation"),
+		.ext_contact = cli_opt(a, "contact"), .case_ref = cli_opt(a, "case"), .reason = cli_opt(a, "reason"),
+		.received = cli_opt(a, "received"),
+	};
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	for (int i = 0; i < a->nopts; i++)
+		if (!strcmp(a->names[i], "doc") && ndocs < CLI_MAX_OPTS)
+			docs[ndocs++] = a->values[i];
+	s.docs = docs;
+	s.ndocs = ndocs;
+	if (!s.channel)
+		return cli_usage(a, "give the channel: --channel internal|external|foi");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_request_new(&j, v, &s);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json) {
+		const char *due = scrvault_json_str(scrvault_json_get(j, "due"));
+
+		printf("recorded request %lld (%s)%s%s\n", (long long)scrvault_json_int(scrvault_json_get(j, "request")),
+		       s.channel, due ? ", due " : "", due ? due : "");
+		scrvault_json_free(j);
+		return 0;
+	}
+	return print_request(a, j);
+}
+
+static int cmd_decide(cli_args *a)
+{
+	scrvault_request_decision d = {
+		.agree = cli_flag(a, "agree"), .reason = cli_opt(a, "reason"), .consulted = cli_opt(a, "consulted"),
+		.exemption = cli_opt(a, "exemption"), .until = cli_opt(a, "until"),
+	};
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = request_id(&d.id, a)) != 0)
+		return error;
+	if (cli_flag(a, "agree") == cli_flag(a, "refuse"))
+		return cli_usage(a, "decide: --agree or --refuse");
+	if (!d.reason)
+		return cli_usage(a, "record the reasons for the decision (--reason TEXT)");
+	if (cli_opt(a, "max-releases")) {
+		char *end = NULL;
+		long long n = strtoll(cli_opt(a, "max-releases"), &end, 10);
+
+		if (*end || n <= 0 || n > 1000000)
+			return cli_usage(a, "--max-releases takes a positive number");
+		d.max_releases = n;
+	}
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_request_decide(&j, v, &d);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json) {
+		printf("request %lld %s\n", (long long)d.id, d.agree ? "agreed" : "refused");
+		scrvault_json_free(j);
+		return 0;
+	}
+	return print_request(a, j);
+}
+
+static int cmd_respond(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int64_t id;
+	int error;
+
+	if ((error = request_id(&id, a)) != 0)
+		return error;
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_request_respond(&j, v, id, cli_opt(a, "on"));
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json) {
+		printf("request %lld answered on %s\n", (long long)id, scrvault_json_str(scrvault_json_get(j, "responded")));
+		scrvault_json_free(j);
+		return 0;
+	}
+	return print_request(a, j);
+}
+
+static int cmd_clock(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int64_t id;
+	int error;
+
+	if ((error = request_id(&id, a)) != 0)
+		return error;
+	if (!!cli_opt(a, "stop") == cli_flag(a, "restart"))
+		return cli_usage(a, "--stop fee|clarification, or --restart");
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_request_clock(&j, v, id, cli_opt(a, "stop"), cli_opt(a, "on"), cli_opt(a, "note"));
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json) {
+		const char *due = scrvault_json_str(scrvault_json_get(j, "due"));
+
+		printf("request %lld: clock %s; due %s\n", (long long)id, cli_opt(a, "stop") ? "stopped" : "restarted",
+		       due ? due : "-");
+		scrvault_json_free(j);
+		return 0;
+	}
+	return print_request(a, j);
+}
+
+static int cmd_list(cli_args *a)
+{
+	scrvault_request_filter f = {
+		.open = cli_flag(a, "open"), .overdue = cli_flag(a, "overdue"), .channel = cli_opt(a, "channel"),
+		.as_of = cli_opt(a, "as-of"),
+	};
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int error;
+
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_request_list(&j, v, &f);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	return cli_print_list(a, j, list_cols);
+}
+
+static int cmd_show(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	int64_t id;
+	int error;
+
+	if ((error = request_id(&id, a)) != 0)
+		return error;
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_request_show(&j, v, id);
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	return print_request(a, j);
+}
+
+static int cmd_due(cli_args *a)
+{
+	scrvault_json *j = NULL;
+	scrvault *v = NULL;
+	unsigned long days = 5;
+	int error;
+
+	if (cli_opt(a, "days")) {
+		char *end = NULL;
+
+		days = strtoul(cli_opt(a, "days"), &end, 10);
+		if (*end || days > 365)
+			return cli_usage(a, "--days takes a number of working days from 0 to 365");
+	}
+	if ((error = cli_open(&v, a)) != 0)
+		return error;
+	error = scrvault_request_due(&j, v, (unsigned)days, cli_opt(a, "as-of"));
+	scrvault_close(v);
+	if (error < 0)
+		return cli_fail(error);
+	if (!a->json)
+		printf("FOI requests overdue or due within %lu working day%s:\n", days, days == 1 ? "" : "s");
+	return cli_print_list(a, j, list_cols);
+}
+
+static const cli_optdef new_opts[] = {
+	{ "channel", 1 }, { "by", 1 }, { "kind", 1 }, { "name", 1 }, { "organisation", 1 }, { "contact", 1 },
+	{ "doc", 1 }, { "case", 1 }, { "reason", 1 }, { "received", 1 }, { NULL, 0 }
+};
+static const cli_optdef decide_opts[] = {
+	{ "agree", 0 }, { "refuse", 0 }, { "reason", 1 }, { "consulted", 1 }, { "exemption", 1 },
+	{ "until", 1 }, { "max-releases", 1 }, { NULL, 0 }
+};
+static const cli_optdef respond_opts[] = { { "on", 1 }, { NULL, 0 } };
+static const cli_optdef clock_opts[] = {
+	{ "stop", 1 }, { "restart", 0 }, { "on", 1 }, { "note", 1 }, { NULL, 0 }
+};
+static const cli_optdef list_opts[] = {
+	{ "open", 0 }, { "overdue", 0 }, { "channel", 1 }, { "as-of", 1 }, { NULL, 0 }
+};
+static const cli_optdef due_opts[] = { { "days", 1 }, { "as-of", 1 }, { NULL, 0 } };
+
+const cli_cmd cli_request_commands[] = {
+	{ "request", "new", cmd_new,
+	  "scrvault request new --channel internal|external|foi (--by PRINCIPAL | --kind KIND --name NAME [--organisation ORG] --contact TEXT) (--doc DOC... | --case REF) --reason TEXT [--received DATE]",
+	  "Record a request for documents: who asks (a principal, or an outside party of\n"
+	  "KIND media, public, council, partner or inspectorate), what for (--doc, repeatable,\n"
+	  "or a whole --case), the reason they gave, the channel and the date received (which\n"
+	  "may be a weekend; default today). An FOI request is due on the 20th working day\n"
+	  "after receipt (weekends and UK bank holidays in the policy's calendar excluded).\n",
+	  new_opts, 0, 0 },
+	{ "request", "decide", cmd_decide,
+	  "scrvault request decide ID (--agree | --refuse) --reason TEXT [--consulted PRINCIPAL] [--exemption TEXT] [--until DATE] [--max-releases N]",
+	  "Agree or refuse a request (not your own). Refusing an FOI request cites the\n"
+	  "exemption by section (e.g. \"s.40 personal information\", \"s.41 information provided\n"
+	  "in confidence\", \"s.36 prejudice to the conduct of public affairs\"). An outside\n"
+	  "request for an executive summary names the LSCB chair consulted (--consulted).\n"
+	  "An agreed request may be limited in time (--until) and in releases (--max-releases).\n",
+	  decide_opts, 1, 1 },
+	{ "request", "respond", cmd_respond, "scrvault request respond ID [--on DATE]",
+	  "Record the day the answer was sent (default today).\n", respond_opts, 1, 1 },
+	{ "request", "clock", cmd_clock,
+	  "scrvault request clock ID (--stop fee|clarification | --restart) [--on DATE] [--note TEXT]",
+	  "Stop an FOI request's clock while a fees notice (the days until the fee arrives\n"
+	  "are not counted) or a request for clarification (the count starts again when it\n"
+	  "arrives) is outstanding; --restart when it arrives.\n", clock_opts, 1, 1 },
+	{ "request", "list", cmd_list, "scrvault request list [--open] [--overdue] [--channel C] [--as-of DATE] [--json]",
+	  "The register: --open (not yet answered), --overdue (FOI past its due date).\n", list_opts, 0, 0 },
+	{ "request", "show", cmd_show, "scrvault request show [--json] ID",
+	  "A request, what it covers, its clock and every release made under it.\n", NULL, 1, 1 },
+	{ "request", "due", cmd_due, "scrvault request due [--days N] [--as-of DATE] [--json]",
+	  "Open FOI requests due within the next N working days (default 5), and overdue ones.\n",
+	  due_opts, 0, 0 },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+};
