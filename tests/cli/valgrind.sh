@@ -102,5 +102,12 @@ ok $((rc == 99)) "valgrind clean: copy print (exit $rc)"
 vg "copy return" copy return "$D@1#1" --condition ok
 vg "copy destroy" copy destroy "$D@1#1" --witness manager
 vg "copy history" copy history "$D@1#1"
+# the access-request register
+vg "request new (foi)" request new --channel foi --kind media --name "J" --contact "j@x" --case SCR-2026-01 --reason r --received 2026-11-28
+vg "request decide (refuse, s.40)" request decide 1 --refuse --reason r --exemption "s.40 personal information"
+vg "request respond" request respond 1
+vg "request list" request list
+vg "request show" request show 1
+vg "request due" request due --days 30
 vg "fsck" fsck
 finish
