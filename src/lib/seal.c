@@ -2,9 +2,20 @@
  * seal.c - the two ends of a bundle that need no vault: an agency sealing a
  * document for the vault (intake seal), and a reader opening a release
  * (open).  Formats and checks in bundle.h and bundle.c.
+ *
+ * Both ends hash the plaintext (SHA-256, for the signed manifest) on a second
+ * thread while this one encrypts or decrypts and writes (hash_pipe).  Sealing
+ * into a file reads its input once: the header, which carries the manifest and
+ * so the digest, has a length known before the digest is (seal_one_pass), so
+ * the payload is written after a gap of that length and the header into the
+ * gap at the end.  Sealing to standard output hashes first and then encrypts
+ * through the age writer (seal_two_pass).  Plaintext goes nowhere but the
+ * output; every buffer that held it is cleansed before it is freed, and a
+ * failure leaves nothing at the output path.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +27,213 @@
 #include "note.h"
 #include "scrvault/bundle.h"
 
+/* ---- hashing on a second thread ------------------------------------------------------ */
+
+/*
+ * A ring of HASH_RING plaintext chunks (SV_AGE_CHUNK bytes each) between the
+ * thread that reads, encrypts or decrypts and writes them (the caller) and a
+ * thread that only hashes them, in order.  The caller takes the next free
+ * chunk (hash_pipe_slot), fills it, hands it over (hash_pipe_submit) and may
+ * go on reading it (encrypting or writing it) while it is hashed: a chunk is
+ * only handed out again once it has been hashed and HASH_RING - 1 later chunks
+ * have been taken, and the callers here hold at most two at a time.  Without a
+ * thread (pthread_create failed) the caller hashes each chunk as it is
+ * submitted.  The chunks are cleansed when the pipe is freed.
+ */
+#define HASH_RING 4
+
+typedef struct {
+	sv_sha256_ctx *h;
+	unsigned char *slot[HASH_RING];
+	size_t len[HASH_RING];
+	uint64_t head;			/* chunks submitted */
+	uint64_t tail;			/* chunks hashed */
+	bool stop;			/* no more chunks (finish or abandon) */
+	bool failed;			/* a hash update failed */
+	bool locks;			/* lock and cond initialised */
+	bool threaded;			/* th is running */
+	pthread_mutex_t lock;		/* guards head, tail, len, stop, failed */
+	pthread_cond_t cond;
+	pthread_t th;
+} hash_pipe;
+
+static void *hash_pipe_run(void *arg)
+{
+	hash_pipe *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		size_t i, len;
+		bool bad;
+
+		while (p->tail == p->head && !p->stop)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->tail == p->head)
+			break;
+		i = (size_t)(p->tail % HASH_RING);
+		len = p->len[i];
+		pthread_mutex_unlock(&p->lock);
+		/* The message sv_sha256_update sets stays on this thread: the
+		 * caller reports the failure in its own words. */
+		bad = sv_sha256_update(p->h, p->slot[i], len) < 0;
+		pthread_mutex_lock(&p->lock);
+		if (bad)
+			p->failed = true;
+		p->tail++;
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Allocate the ring and the digest and start the thread; *p must be zeroed. */
+static int hash_pipe_start(hash_pipe *p)
+{
+	int error;
+
+	for (size_t i = 0; i < HASH_RING; i++)
+		if (!(p->slot[i] = sv_malloc(SV_AGE_CHUNK)))
+			return SCRVAULT_ERROR;
+	if ((error = sv_sha256_new(&p->h)) < 0)
+		return error;
+	if (pthread_mutex_init(&p->lock, NULL) != 0)
+		return sv_error(SCRVAULT_ERROR, "cannot set up the hashing thread");
+	if (pthread_cond_init(&p->cond, NULL) != 0) {
+		pthread_mutex_destroy(&p->lock);
+		return sv_error(SCRVAULT_ERROR, "cannot set up the hashing thread");
+	}
+	p->locks = true;
+	p->threaded = pthread_create(&p->th, NULL, hash_pipe_run, p) == 0;
+	return 0;
+}
+
+/* The next chunk to fill (room for SV_AGE_CHUNK bytes), once it is free. */
+static unsigned char *hash_pipe_slot(hash_pipe *p)
+{
+	if (p->threaded) {
+		pthread_mutex_lock(&p->lock);
+		while (p->head - p->tail >= HASH_RING)
+			pthread_cond_wait(&p->cond, &p->lock);
+		pthread_mutex_unlock(&p->lock);
+	}
+	return p->slot[p->head % HASH_RING];
+}
+
+/* Hand over the chunk hash_pipe_slot gave, filled with `len` bytes. */
+static int hash_pipe_submit(hash_pipe *p, size_t len)
+{
+	size_t i = (size_t)(p->head % HASH_RING);
+
+	if (!p->threaded) {
+		p->head++;
+		p->tail++;
+		return sv_sha256_update(p->h, p->slot[i], len);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->len[i] = len;
+	p->head++;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+/* Stop the thread (after it has hashed what it was given) and wait for it. */
+static void hash_pipe_join(hash_pipe *p)
+{
+	if (!p->threaded)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->th, NULL);
+	p->threaded = false;
+}
+
+/* The digest of everything submitted. */
+static int hash_pipe_finish(hash_pipe *p, unsigned char sha[SV_SHA256_LEN])
+{
+	hash_pipe_join(p);
+	if (p->failed)
+		return sv_error(SCRVAULT_ERROR, "sha-256 digest failed");
+	return sv_sha256_final(p->h, sha);
+}
+
+/* Stop the thread if it runs, cleanse and free; safe on a zeroed pipe. */
+static void hash_pipe_free(hash_pipe *p)
+{
+	hash_pipe_join(p);
+	if (p->locks) {
+		pthread_cond_destroy(&p->cond);
+		pthread_mutex_destroy(&p->lock);
+	}
+	for (size_t i = 0; i < HASH_RING; i++)
+		if (p->slot[i]) {
+			sv_cleanse(p->slot[i], SV_AGE_CHUNK);
+			free(p->slot[i]);
+		}
+	sv_sha256_free(p->h);
+	memset(p, 0, sizeof(*p));
+}
+
 /* ---- seal (agency side, no vault) ---------------------------------------------------- */
 
+/* What a seal's manifest holds besides the digest and the size. */
+typedef struct {
+	const scrvault_seal_spec *s;
+	const sv_identity *ident;
+	const char *to;			/* the recipient, "age1..." */
+	const char *key64;		/* the signer's Ed25519 key, base64 */
+	char idhex[33];			/* the bundle id */
+	char when[21];			/* sealed_at */
+} seal_fields;
+
+/* A new manifest of the fields, the digest (64 hex characters) and the size. */
+static int seal_manifest(sv_json **out, const seal_fields *f, const char *shahex, uint64_t size)
+{
+	const scrvault_seal_spec *s = f->s;
+	const char *fname = s->filename ? s->filename : sv_bundle_base_name(s->input);
+	sv_json *m;
+	int error;
+
+	*out = NULL;
+	if (!(m = sv_json_object()))
+		return SCRVAULT_ERROR;
+	if ((error = sv_json_set_str(m, "agency", s->agency)) < 0 ||
+	    (error = sv_json_set_str(m, "bundle", f->idhex)) < 0 ||
+	    (error = sv_json_set_str(m, "case", s->case_ref)) < 0 ||
+	    (error = sv_json_set_str(m, "class", s->doc_class)) < 0 ||
+	    (error = sv_json_set_str(m, "filename", fname)) < 0 ||
+	    (error = sv_json_set_str(m, "sealed_at", f->when)) < 0 ||
+	    (error = sv_json_set_str(m, "sha256", shahex)) < 0 ||
+	    (error = sv_json_set_str(m, "signer", f->ident->name)) < 0 ||
+	    (error = sv_json_set_str(m, "signer_key", f->key64)) < 0 ||
+	    (error = sv_json_set_int(m, "size", (int64_t)size)) < 0 ||
+	    (error = sv_json_set_str(m, "title", s->title ? s->title : fname)) < 0 ||
+	    (error = sv_json_set_str(m, "to", f->to)) < 0 ||
+	    (error = sv_json_set_str(m, "type", SV_INTAKE_TYPE)) < 0 ||
+	    (error = sv_json_set_str(m, "vault", f->ident->vault_id)) < 0) {
+		sv_json_free(m);
+		return error;
+	}
+	*out = m;
+	return 0;
+}
+
+/*
+ * The first pass of a two-pass seal: the SHA-256 and the size of the input,
+ * read to its end (on a second thread's digest, as everywhere here).
+ */
 static int hash_file(unsigned char sha[SV_SHA256_LEN], uint64_t *size, int fd, const char *name)
 {
-	unsigned char *buf;
-	sv_sha256_ctx *h = NULL;
+	hash_pipe hp = { 0 };
 	int error;
 
 	*size = 0;
-	if (!(buf = sv_malloc(SV_AGE_CHUNK)))
-		return SCRVAULT_ERROR;
-	if ((error = sv_sha256_new(&h)) < 0)
+	if ((error = hash_pipe_start(&hp)) < 0)
 		goto done;
 	for (;;) {
+		unsigned char *buf = hash_pipe_slot(&hp);
 		long n = sv_read_full(fd, buf, SV_AGE_CHUNK);
 
 		if (n < 0) {
@@ -39,28 +243,373 @@ static int hash_file(unsigned char sha[SV_SHA256_LEN], uint64_t *size, int fd, c
 		if (n == 0)
 			break;
 		*size += (uint64_t)n;
-		if ((error = sv_sha256_update(h, buf, (size_t)n)) < 0)
+		if ((error = hash_pipe_submit(&hp, (size_t)n)) < 0)
 			goto done;
 	}
-	error = sv_sha256_final(h, sha);
+	error = hash_pipe_finish(&hp, sha);
 done:
-	sv_cleanse(buf, SV_AGE_CHUNK);
-	free(buf);
-	sv_sha256_free(h);
+	hash_pipe_free(&hp);
+	return error;
+}
+
+/*
+ * Seal through the age writer: hash the whole input first (the manifest,
+ * with the digest, is signed and goes in the header, which the writer writes
+ * before the payload), then read it again and encrypt it.  For standard
+ * output, which cannot be written out of order.  The output is open;
+ * *mout gets the manifest.
+ */
+static int seal_two_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, const unsigned char pub[SV_KEY_LEN])
+{
+	const char *input = f->s->input;
+	unsigned char sha[SV_SHA256_LEN], *buf = NULL;
+	char shahex[2 * SV_SHA256_LEN + 1];
+	sv_age_writer *w = NULL;
+	sv_json *m = NULL;
+	uint64_t size = 0, done_bytes = 0;
+	int error;
+
+	*mout = NULL;
+	if ((error = hash_file(sha, &size, fd, input)) < 0)
+		goto done;
+	sv_hex(shahex, sha, sizeof(sha));
+	if ((error = seal_manifest(&m, f, shahex, size)) < 0 ||
+	    (error = sv_age_writer_new(&w, (const unsigned char (*)[SV_KEY_LEN])pub, 1)) < 0 ||
+	    (error = sv_bundle_add_manifest(w, m, f->ident->ed_priv, NULL, NULL)) < 0 ||
+	    (error = sv_age_writer_start(w, sv_bundle_write_fd, &ofd)) < 0)
+		goto done;
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		error = sv_error(SCRVAULT_ERROR, "cannot read '%s' again: %s", input, strerror(errno));
+		goto done;
+	}
+	error = SCRVAULT_ERROR;
+	if (!(buf = sv_malloc(SV_AGE_CHUNK)))
+		goto done;
+	for (;;) {
+		long n = sv_read_full(fd, buf, SV_AGE_CHUNK);
+
+		if (n < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", input, strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		done_bytes += (uint64_t)n;
+		if ((error = sv_age_writer_write(w, buf, (size_t)n)) < 0)
+			goto done;
+	}
+	if (done_bytes != size) {
+		error = sv_error(SCRVAULT_ERROR, "'%s' changed while it was being sealed: seal it again", input);
+		goto done;
+	}
+	if ((error = sv_age_writer_finish(w)) < 0)
+		goto done;
+	*mout = m;
+	m = NULL;
+done:
+	if (buf) {
+		sv_cleanse(buf, SV_AGE_CHUNK);
+		free(buf);
+	}
+	sv_age_writer_free(w);
+	sv_json_free(m);
+	return error;
+}
+
+/*
+ * The one-pass seal writes the age file itself, in the order the header
+ * allows: the payload first, after a gap the header's exact length, then the
+ * header.  The age writer cannot do this (sv_age_writer_start writes the
+ * header, and the writer keeps the file key to itself), so what it would do
+ * is done here with the same primitives and the same header encoder
+ * (sv_age_header_encode): an X25519 stanza wrapping a fresh 16-byte file key
+ * (age's), the manifest stanza (sv_bundle_add_manifest's), and the STREAM
+ * payload: key HKDF-SHA256(file key, salt = 16-byte nonce, "payload"),
+ * 64 KiB chunks sealed with ChaCha20-Poly1305 under the nonce
+ * 11-byte big-endian counter || last-chunk flag, a full chunk flagged last
+ * only when nothing follows, and one empty chunk only for an empty file.
+ * Stock age decrypts the result; tests/cli/bundle.sh and `age -d` check it.
+ */
+#define SEAL_X25519_LABEL	"age-encryption.org/v1/X25519"
+#define SEAL_AGAIN		1	/* the header came out another length: seal in two passes */
+
+static const unsigned char seal_zero_nonce[SV_CHACHA_NONCE_LEN];
+
+static void seal_stanza_clear(sv_age_stanza *st)
+{
+	for (size_t i = 0; i < st->nargs; i++)
+		free(st->args[i]);
+	free(st->args);
+	if (st->body) {
+		sv_cleanse(st->body, st->bodylen);
+		free(st->body);
+	}
+	memset(st, 0, sizeof(*st));
+}
+
+/* A stanza of two arguments (copied) and a body of `bodylen` bytes to fill. */
+static int seal_stanza_new(sv_age_stanza *st, const char *a0, const char *a1, size_t bodylen)
+{
+	memset(st, 0, sizeof(*st));
+	if (!(st->args = sv_calloc(2, sizeof(char *))))
+		return SCRVAULT_ERROR;
+	st->nargs = 2;
+	if (!(st->args[0] = sv_strdup(a0)) || !(st->args[1] = sv_strdup(a1)) ||
+	    !(st->body = sv_malloc(bodylen))) {
+		seal_stanza_clear(st);
+		return SCRVAULT_ERROR;
+	}
+	st->bodylen = bodylen;
+	return 0;
+}
+
+/* "-> X25519 <ephemeral share>" and the file key wrapped to `recipient`. */
+static int seal_x25519_stanza(sv_age_stanza *st, const sv_secret *file_key,
+			      const unsigned char recipient[SV_KEY_LEN])
+{
+	unsigned char eph[SV_KEY_LEN], salt[2 * SV_KEY_LEN];
+	sv_secret *ephpriv = NULL, *shared = NULL, *wrap = NULL;
+	char *eph64 = NULL;
+	int error;
+
+	memset(st, 0, sizeof(*st));
+	if ((error = sv_x25519_keygen(&ephpriv, eph)) < 0 ||
+	    (error = sv_x25519(&shared, ephpriv, recipient)) < 0)
+		goto done;
+	memcpy(salt, eph, SV_KEY_LEN);
+	memcpy(salt + SV_KEY_LEN, recipient, SV_KEY_LEN);
+	if ((error = sv_hkdf(&wrap, SV_KEY_LEN, shared, salt, sizeof(salt),
+			     SEAL_X25519_LABEL, strlen(SEAL_X25519_LABEL))) == 0 &&
+	    (error = sv_age_b64_encode(&eph64, eph, SV_KEY_LEN)) == 0 &&
+	    (error = seal_stanza_new(st, "X25519", eph64, SV_AGE_FILE_KEY_LEN + SV_CHACHA_TAG_LEN)) == 0)
+		error = sv_chacha20poly1305_seal(st->body, wrap, seal_zero_nonce, sv_secret_data(file_key),
+						 SV_AGE_FILE_KEY_LEN);
+done:
+	if (error < 0)
+		seal_stanza_clear(st);
+	free(eph64);
+	sv_secret_free(wrap);
+	sv_secret_free(shared);
+	sv_secret_free(ephpriv);
+	return error;
+}
+
+/*
+ * The manifest stanza for `m` (as sv_bundle_add_manifest makes it): signature
+ * || manifest, sealed under HKDF(file key, label).  With `priv` NULL, a
+ * stand-in of the same length whose body is zeros, to measure the header.
+ */
+static int seal_manifest_stanza(sv_age_stanza *st, const sv_secret *file_key, const sv_json *m,
+				const sv_secret *priv)
+{
+	unsigned char *plain = NULL;
+	sv_secret *key = NULL;
+	char *text = NULL;
+	size_t len = 0, plen = 0;
+	int error;
+
+	memset(st, 0, sizeof(*st));
+	if ((error = sv_json_write(&text, &len, m)) < 0)
+		return error;
+	if (len > SV_MANIFEST_MAX) {
+		free(text);
+		return sv_error(SCRVAULT_EUSAGE, "the manifest is too long (%zu bytes; at most %d): shorten the title",
+				len, SV_MANIFEST_MAX);
+	}
+	plen = SV_SIG_LEN + len;
+	if ((error = seal_stanza_new(st, SV_MANIFEST_STANZA, "v1", plen + SV_CHACHA_TAG_LEN)) < 0)
+		goto done;
+	if (!priv) {
+		memset(st->body, 0, st->bodylen);
+		goto done;
+	}
+	error = SCRVAULT_ERROR;
+	if (!(plain = sv_malloc(plen)))
+		goto done;
+	memcpy(plain + SV_SIG_LEN, text, len);
+	if ((error = sv_ed25519_sign(plain, priv, text, len)) == 0 &&
+	    (error = sv_hkdf(&key, SV_KEY_LEN, file_key, NULL, 0, SV_MANIFEST_LABEL, strlen(SV_MANIFEST_LABEL))) == 0)
+		error = sv_chacha20poly1305_seal(st->body, key, seal_zero_nonce, plain, plen);
+done:
+	if (error < 0)
+		seal_stanza_clear(st);
+	if (plain) {
+		sv_cleanse(plain, plen);
+		free(plain);
+	}
+	free(text);
+	sv_secret_free(key);
+	return error;
+}
+
+/* Write all of buf at `off`, retrying on EINTR and short writes. */
+static int seal_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	const unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return sv_error(SCRVAULT_ERROR, "cannot write the output: %s",
+					n < 0 ? strerror(errno) : "no progress");
+		p += n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Seal `len` bytes as payload chunk `counter` into `sealed` and write it. */
+static int seal_chunk(int ofd, unsigned char *sealed, const sv_secret *pkey, uint64_t counter,
+		      bool last, const unsigned char *plain, size_t len)
+{
+	unsigned char nonce[SV_CHACHA_NONCE_LEN] = { 0 };
+	int error;
+
+	for (int i = 0; i < 8; i++)
+		nonce[10 - i] = (unsigned char)(counter >> (8 * i));
+	nonce[11] = last ? 1 : 0;
+	if ((error = sv_chacha20poly1305_seal(sealed, pkey, nonce, len ? plain : NULL, len)) < 0)
+		return error;
+	return sv_bundle_write_fd(&ofd, sealed, len + SV_CHACHA_TAG_LEN);
+}
+
+/*
+ * Seal into the output file (open, empty) in one read of the input, whose
+ * size `size` (fstat) goes in the manifest and must be what is read.  The
+ * manifest's length does not depend on the digest (64 hex characters
+ * whatever it is), so a header built with a stand-in digest has the real
+ * header's length: the payload nonce and payload go after that many bytes,
+ * the content is hashed on a second thread as it is encrypted, and at the end
+ * the real manifest is signed and the header written at offset 0.  Returns
+ * SEAL_AGAIN, having written only to the output, if the real header is not
+ * the length reserved (the caller then empties the output and seals in two
+ * passes).  *mout gets the manifest.
+ */
+static int seal_one_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, uint64_t size,
+			 const unsigned char pub[SV_KEY_LEN])
+{
+	const char *input = f->s->input;
+	unsigned char sha[SV_SHA256_LEN], nonce[SV_AGE_NONCE_LEN], *sealed = NULL, *hdr = NULL;
+	char shahex[2 * SV_SHA256_LEN + 1];
+	sv_secret *file_key = NULL, *pkey = NULL;
+	sv_age_stanza st[2] = { { NULL, 0, NULL, 0 }, { NULL, 0, NULL, 0 } };
+	sv_json *m = NULL;
+	hash_pipe hp = { 0 };
+	size_t reserved = 0, hdrlen = 0;
+	uint64_t total = 0, counter = 0;
+	int error;
+
+	*mout = NULL;
+	memset(shahex, '0', 2 * SV_SHA256_LEN);
+	shahex[2 * SV_SHA256_LEN] = '\0';
+	if ((error = seal_manifest(&m, f, shahex, size)) < 0 ||
+	    (error = sv_secret_random(&file_key, SV_AGE_FILE_KEY_LEN)) < 0 ||
+	    (error = seal_x25519_stanza(&st[0], file_key, pub)) < 0 ||
+	    (error = seal_manifest_stanza(&st[1], file_key, m, NULL)) < 0 ||
+	    (error = sv_age_header_encode(&hdr, &reserved, st, 2, file_key)) < 0)
+		goto done;
+	if (reserved > SV_AGE_MAX_HEADER) {
+		error = sv_error(SCRVAULT_EUSAGE, "age header of %zu bytes is longer than %u",
+				 reserved, SV_AGE_MAX_HEADER);
+		goto done;
+	}
+	free(hdr);
+	hdr = NULL;
+	sv_json_free(m);
+	m = NULL;
+	seal_stanza_clear(&st[1]);
+
+	error = SCRVAULT_ERROR;
+	if (!(sealed = sv_malloc(SV_AGE_CHUNK + SV_CHACHA_TAG_LEN)))
+		goto done;
+	if ((error = sv_random(nonce, sizeof(nonce))) < 0 ||
+	    (error = sv_hkdf(&pkey, SV_KEY_LEN, file_key, nonce, sizeof(nonce), "payload", 7)) < 0 ||
+	    (error = hash_pipe_start(&hp)) < 0)
+		goto done;
+	if (lseek(ofd, (off_t)reserved, SEEK_SET) != (off_t)reserved) {
+		error = sv_error(SCRVAULT_ERROR, "cannot write the output: %s", strerror(errno));
+		goto done;
+	}
+	if ((error = sv_bundle_write_fd(&ofd, nonce, sizeof(nonce))) < 0)
+		goto done;
+	{
+		unsigned char *cur = hash_pipe_slot(&hp), *next = NULL;
+		long n = sv_read_full(fd, cur, SV_AGE_CHUNK), nn = 0;
+
+		for (;;) {
+			if (n < 0) {
+				error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", input, strerror(errno));
+				goto done;
+			}
+			total += (uint64_t)n;
+			if ((error = hash_pipe_submit(&hp, (size_t)n)) < 0)
+				goto done;
+			/* Only a chunk that nothing follows is flagged the last: a
+			 * full one waits for the next read to know. */
+			nn = 0;
+			if (n == SV_AGE_CHUNK) {
+				next = hash_pipe_slot(&hp);
+				if ((nn = sv_read_full(fd, next, SV_AGE_CHUNK)) < 0) {
+					error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", input, strerror(errno));
+					goto done;
+				}
+			}
+			if ((error = seal_chunk(ofd, sealed, pkey, counter, nn == 0, cur, (size_t)n)) < 0)
+				goto done;
+			if (nn == 0)
+				break;
+			counter++;
+			cur = next;
+			n = nn;
+		}
+	}
+	if ((error = hash_pipe_finish(&hp, sha)) < 0)
+		goto done;
+	if (total != size) {
+		error = sv_error(SCRVAULT_ERROR, "'%s' changed while it was being sealed: seal it again", input);
+		goto done;
+	}
+	sv_hex(shahex, sha, sizeof(sha));
+	if ((error = seal_manifest(&m, f, shahex, size)) < 0 ||
+	    (error = seal_manifest_stanza(&st[1], file_key, m, f->ident->ed_priv)) < 0 ||
+	    (error = sv_age_header_encode(&hdr, &hdrlen, st, 2, file_key)) < 0)
+		goto done;
+	if (hdrlen != reserved) {
+		error = SEAL_AGAIN;
+		goto done;
+	}
+	if ((error = seal_pwrite(ofd, hdr, hdrlen, 0)) < 0)
+		goto done;
+	*mout = m;
+	m = NULL;
+done:
+	hash_pipe_free(&hp);
+	if (sealed) {
+		sv_cleanse(sealed, SV_AGE_CHUNK + SV_CHACHA_TAG_LEN);
+		free(sealed);
+	}
+	free(hdr);
+	seal_stanza_clear(&st[0]);
+	seal_stanza_clear(&st[1]);
+	sv_secret_free(pkey);
+	sv_secret_free(file_key);
+	sv_json_free(m);
 	return error;
 }
 
 int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 {
-	unsigned char pub[SV_KEY_LEN], sha[SV_SHA256_LEN], id[16], *buf = NULL;
-	char shahex[2 * SV_SHA256_LEN + 1], idhex[33], when[21];
+	unsigned char pub[SV_KEY_LEN], id[16];
 	char *to = NULL, *key64 = NULL;
 	sv_identity *ident = NULL;
-	sv_age_writer *w = NULL;
 	sv_json *m = NULL;
 	sv_outfile o = { .fd = -1 };
+	seal_fields f = { .s = s };
 	struct stat sb;
-	uint64_t size = 0, done_bytes = 0;
 	int fd = -1, error;
 
 	*out = NULL;
@@ -87,75 +636,41 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", s->input);
 		goto done;
 	}
-	/* The manifest, with the content's digest, is signed before the content is
-	 * encrypted (it goes in the header): one pass to hash, one to encrypt. */
-	if ((error = hash_file(sha, &size, fd, s->input)) < 0 || (error = sv_random(id, sizeof(id))) < 0)
+	if ((error = sv_random(id, sizeof(id))) < 0)
 		goto done;
-	sv_hex(shahex, sha, sizeof(sha));
-	sv_hex(idhex, id, sizeof(id));
-	sv_time_iso(when, sv_now());
+	sv_hex(f.idhex, id, sizeof(id));
+	sv_time_iso(f.when, sv_now());
 	error = SCRVAULT_ERROR;
-	if (!(key64 = sv_base64(ident->ed_pub, SV_KEY_LEN)) || !(m = sv_json_object()))
+	if (!(key64 = sv_base64(ident->ed_pub, SV_KEY_LEN)))
 		goto done;
-	if ((error = sv_json_set_str(m, "agency", s->agency)) < 0 ||
-	    (error = sv_json_set_str(m, "bundle", idhex)) < 0 ||
-	    (error = sv_json_set_str(m, "case", s->case_ref)) < 0 ||
-	    (error = sv_json_set_str(m, "class", s->doc_class)) < 0 ||
-	    (error = sv_json_set_str(m, "filename", s->filename ? s->filename : sv_bundle_base_name(s->input))) < 0 ||
-	    (error = sv_json_set_str(m, "sealed_at", when)) < 0 ||
-	    (error = sv_json_set_str(m, "sha256", shahex)) < 0 ||
-	    (error = sv_json_set_str(m, "signer", ident->name)) < 0 ||
-	    (error = sv_json_set_str(m, "signer_key", key64)) < 0 ||
-	    (error = sv_json_set_int(m, "size", (int64_t)size)) < 0 ||
-	    (error = sv_json_set_str(m, "title", s->title ? s->title :
-				     s->filename ? s->filename : sv_bundle_base_name(s->input))) < 0 ||
-	    (error = sv_json_set_str(m, "to", to)) < 0 ||
-	    (error = sv_json_set_str(m, "type", SV_INTAKE_TYPE)) < 0 ||
-	    (error = sv_json_set_str(m, "vault", ident->vault_id)) < 0)
+	f.ident = ident;
+	f.to = to;
+	f.key64 = key64;
+	if ((error = sv_outfile_open(&o, s->output)) < 0)
 		goto done;
-	if ((error = sv_age_writer_new(&w, (const unsigned char (*)[SV_KEY_LEN])pub, 1)) < 0 ||
-	    (error = sv_bundle_add_manifest(w, m, ident->ed_priv, NULL, NULL)) < 0 ||
-	    (error = sv_outfile_open(&o, s->output)) < 0 ||
-	    (error = sv_age_writer_start(w, sv_bundle_write_fd, &o.fd)) < 0)
-		goto done;
-	if (lseek(fd, 0, SEEK_SET) != 0) {
-		error = sv_error(SCRVAULT_ERROR, "cannot read '%s' again: %s", s->input, strerror(errno));
-		goto done;
-	}
-	error = SCRVAULT_ERROR;
-	if (!(buf = sv_malloc(SV_AGE_CHUNK)))
-		goto done;
-	for (;;) {
-		long n = sv_read_full(fd, buf, SV_AGE_CHUNK);
-
-		if (n < 0) {
-			error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", s->input, strerror(errno));
+	error = SEAL_AGAIN;
+	if (o.tmp)
+		error = seal_one_pass(&m, o.fd, &f, fd, (uint64_t)sb.st_size, pub);
+	if (error == SEAL_AGAIN) {
+		if (o.tmp && (ftruncate(o.fd, 0) < 0 || lseek(o.fd, 0, SEEK_SET) != 0)) {
+			error = sv_error(SCRVAULT_ERROR, "cannot write the output: %s", strerror(errno));
 			goto done;
 		}
-		if (n == 0)
-			break;
-		done_bytes += (uint64_t)n;
-		if ((error = sv_age_writer_write(w, buf, (size_t)n)) < 0)
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot read '%s' again: %s", s->input, strerror(errno));
 			goto done;
+		}
+		error = seal_two_pass(&m, o.fd, &f, fd, pub);
 	}
-	if (done_bytes != size) {
-		error = sv_error(SCRVAULT_ERROR, "'%s' changed while it was being sealed: seal it again", s->input);
-		goto done;
-	}
-	if ((error = sv_age_writer_finish(w)) < 0 || (error = sv_outfile_commit(&o)) < 0)
+	if (error < 0 || (error = sv_outfile_commit(&o)) < 0)
 		goto done;
 	*out = m;
 	m = NULL;
 done:
 	if (error < 0)
 		sv_outfile_abort(&o);
-	if (buf) {
-		sv_cleanse(buf, SV_AGE_CHUNK);
-		free(buf);
-	}
 	if (fd >= 0)
 		close(fd);
-	sv_age_writer_free(w);
 	sv_identity_free(ident);
 	sv_json_free(m);
 	free(to);
@@ -211,12 +726,12 @@ static void safe_name(char *out, size_t len, const char *name)
 int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 {
 	char shahex[2 * SV_SHA256_LEN + 1], name[256];
-	unsigned char sha[SV_SHA256_LEN], *chunk = NULL, *want = NULL;
+	unsigned char sha[SV_SHA256_LEN], *want = NULL;
 	const char *outpath;
 	sv_identity *ident = NULL;
 	sv_secret *priv = NULL;
 	sv_bundle *b = NULL;
-	sv_sha256_ctx *h = NULL;
+	hash_pipe hp = { 0 };
 	sv_age_status status = SV_AGE_OK;
 	sv_json *res = NULL;
 	sv_outfile o = { .fd = -1 };
@@ -307,12 +822,12 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 	}
 	safe_name(name, sizeof(name), sv_bundle_str(b->manifest, "filename"));
 	outpath = s->output ? s->output : name;
-	if ((error = sv_outfile_open(&o, outpath)) < 0 || (error = sv_sha256_new(&h)) < 0)
+	if ((error = sv_outfile_open(&o, outpath)) < 0 || (error = hash_pipe_start(&hp)) < 0)
 		goto done;
-	error = SCRVAULT_ERROR;
-	if (!(chunk = sv_malloc(SV_AGE_CHUNK)))
-		goto done;
+	/* Each chunk is hashed on the second thread while it is written and the
+	 * next one decrypted. */
 	for (;;) {
+		unsigned char *chunk = hash_pipe_slot(&hp);
 		size_t n = 0;
 
 		if ((error = sv_age_reader_read(b->reader, chunk, &n, &status)) < 0) {
@@ -323,10 +838,10 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 		if (n == 0)
 			break;
 		size += n;
-		if ((error = sv_sha256_update(h, chunk, n)) < 0 || (error = sv_bundle_write_fd(&o.fd, chunk, n)) < 0)
+		if ((error = hash_pipe_submit(&hp, n)) < 0 || (error = sv_bundle_write_fd(&o.fd, chunk, n)) < 0)
 			goto done;
 	}
-	if ((error = sv_sha256_final(h, sha)) < 0)
+	if ((error = hash_pipe_finish(&hp, sha)) < 0)
 		goto done;
 	sv_hex(shahex, sha, sizeof(sha));
 	if (strcmp(shahex, sv_bundle_str(b->manifest, "sha256")) != 0 ||
@@ -362,15 +877,11 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 done:
 	if (error < 0)
 		sv_outfile_abort(&o);
-	if (chunk) {
-		sv_cleanse(chunk, SV_AGE_CHUNK);
-		free(chunk);
-	}
+	hash_pipe_free(&hp);
 	if (fd >= 0)
 		close(fd);
 	free(want);
 	free(vault_pin);
-	sv_sha256_free(h);
 	sv_bundle_free(b);
 	sv_identity_free(ident);
 	sv_secret_free(priv);
