@@ -87,9 +87,10 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libscrvault.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/audit_bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/audit_bench $(BUILD)/bench/copies_bench
 	@bench/run $(BUILD)/scrvault
 	@bench/audit $(BUILD)/bench/audit_bench
+	@bench/copies $(BUILD)/bench/copies_bench $(BUILD)/scrvault
 	@bench/bundle $(BUILD)/scrvault
 
 # Fuzzing (tests/fuzz/README.md).  The library is compiled again with clang,

@@ -1,0 +1,351 @@
+/*
+ * copies_bench.c - the numbered-copy register at scale.
+ *
+ *   build/bench/copies_bench DIR [N]
+ *
+ * In a fresh vault under DIR (custodian "coord", 8 MiB Argon2id key file
+ * DIR/coord.key, passphrase in DIR/pass): 200 holders, 50 cases, N/8
+ * documents and N copies (default 100 000), the documents, holders and
+ * copies inserted directly into the database in one transaction (what the
+ * listings read; no history rows, no audit entries).  The mix: 70%
+ * destroyed, 8% in store, 7% returned, 14% issued with due dates spread
+ * over a year around today (about half of them overdue), 1% lost.
+ *
+ * Then, each in a session of its own: the median wall time of the library
+ * calls `copy list --state issued`, `copy overdue`, `--state outstanding`,
+ * `--holder`, `--case` and `copy recall CASE` (the call, including building
+ * its JSON result), over 21 runs after 2 warm-ups, with the rows returned
+ * checked against a count made independently; the SQL alone (prepare, bind,
+ * step every row) for the issued and overdue questions; and EXPLAIN QUERY
+ * PLAN of each question's SQL, written as copies.c writes it.  It must
+ * never measure a listing it has not checked.  Prints one "name value unit
+ * [rows]" line per figure and leaves the vault for bench/copies to time the
+ * CLI against.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "vault_int.h"
+#include "scrvault/copies.h"
+
+#define RUNS     21
+#define WARMUP   2
+#define HOLDERS  200
+#define CASES    50
+#define PER_DOC  8
+
+/* As copies.c's LIST_SELECT and scrvault_copy_list build them. */
+#define LIST_SELECT \
+	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
+	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
+	" (SELECT count(*) FROM copies x WHERE x.doc_id = c.doc_id AND x.version = c.version AND x.kind = c.kind)," \
+	" c.contact, c.ext_org, c.purpose, c.issued_at, c.ack_kind, d.title" \
+	" FROM copies c JOIN documents d ON d.id = c.doc_id JOIN cases k ON k.id = d.case_id" \
+	" LEFT JOIN principals p ON p.id = c.holder_id"
+#define LIST_WHERE LIST_SELECT " WHERE coalesce(?1, ?2, ?3, ?4, ?5) IS NOT NULL"
+
+static const char *const classes[] = { "imr", "overview-report", "combined-chronology", "panel-minutes",
+				       "interview-record", "single-agency-chronology" };
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "copies_bench: %s: %s\n", what, scrvault_error_message());
+	exit(1);
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15u;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* YYYY-MM-DD of today (UTC) plus `days`. */
+static void day(char out[11], int days)
+{
+	time_t t = time(NULL) + (time_t)days * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *t, int n)
+{
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	return t[n / 2];
+}
+
+/* Fill the register: holders, cases, documents, copies. */
+static void populate(scrvault *v, uint64_t n)
+{
+	static const unsigned char zero[32];
+	scrvault_case_spec c = { .title = "Benchmark case", .review_type = "scr" };
+	char ref[32], name[32], doc[SV_DOC_ID_LEN + 1], when[21], due[11], contact[64];
+	uint64_t docs = (n + PER_DOC - 1) / PER_DOC;
+	int64_t case_id[CASES], holder_id[HOLDERS], me = v->principal_id;
+	double t0 = now();
+
+	for (int i = 0; i < CASES; i++) {
+		snprintf(ref, sizeof(ref), "SCR-2026-%02d", i + 1);
+		c.ref = ref;
+		if (scrvault_case_open(v, &c) < 0 ||
+		    sv_db_int(&case_id[i], v->db, "SELECT id FROM cases WHERE ref = ?", "t", ref) != 1)
+			die("case");
+	}
+	sv_time_iso(when, sv_now());
+	if (sv_vault_begin(v) < 0)
+		die("begin");
+	for (int i = 0; i < HOLDERS; i++) {
+		snprintf(name, sizeof(name), "holder-%03d", i);
+		snprintf(contact, sizeof(contact), "holder-%03d@example.org, 01632 960%03d", i, i);
+		if (sv_db_run(v->db, "INSERT INTO principals(name, display_name, kind, contact, ed25519_pub, x25519_pub,"
+			      " created_at, created_by) VALUES (?, ?, 'person', ?, ?, ?, ?, ?)", "tttbbti", name, name,
+			      contact, zero, sizeof(zero), zero, sizeof(zero), when, me) < 0)
+			die("holder");
+		holder_id[i] = sv_db_last_rowid(v->db);
+	}
+	for (uint64_t d = 0; d < docs; d++) {
+		char title[64];
+
+		snprintf(doc, sizeof(doc), "%016" PRIx64 "%016" PRIx64, d + 1, (d + 1) * 0x9e3779b97f4a7c15u);
+		snprintf(title, sizeof(title), "Benchmark document %" PRIu64, d + 1);
+		if (sv_db_run(v->db, "INSERT INTO documents(id, case_id, class, agency, title, created_at, created_by)"
+			      " VALUES (?, ?, ?, 'Benchmark agency', ?, ?, ?)", "tittti",
+			      doc, case_id[d % CASES], classes[d % (sizeof(classes) / sizeof(*classes))], title, when, me) < 0)
+			die("document");
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		unsigned r = (unsigned)(next() % 100);
+		const char *state = r < 70 ? "destroyed" : r < 78 ? "in-store" : r < 85 ? "returned" : r < 99 ? "issued" : "lost";
+		bool was_issued = strcmp(state, "in-store") != 0;
+		int64_t holder = 0;
+		int dd = (int)(next() % 365) - 182;
+
+		/* The holder is kept after the copy comes back (the last holder). */
+		if (was_issued)
+			holder = holder_id[next() % HOLDERS];
+		day(due, strcmp(state, "issued") && strcmp(state, "lost") ? dd - 183 : dd);
+		snprintf(doc, sizeof(doc), "%016" PRIx64 "%016" PRIx64, i / PER_DOC + 1,
+			 (i / PER_DOC + 1) * 0x9e3779b97f4a7c15u);
+		if (sv_db_run(v->db, "INSERT INTO copies(doc_id, version, kind, number, state, holder_id, contact, purpose,"
+			      " due, issued_at, issued_by, created_at, created_by)"
+			      " VALUES (?, 1, 'paper', ?, ?, NULLIF(?, 0), ?, ?, ?, ?, NULLIF(?, 0), ?, ?)", "titittttiti",
+			      doc, (int64_t)(i % PER_DOC + 1), state, holder, was_issued ? "on record at issue" : NULL,
+			      was_issued ? "panel meeting" : NULL, was_issued ? due : NULL, was_issued ? when : NULL,
+			      was_issued ? me : (int64_t)0, when, me) < 0)
+			die("copy");
+	}
+	if (sv_vault_commit(v) < 0)
+		die("commit");
+	printf("populate %.2f s (%d holders, %d cases, %" PRIu64 " documents, %" PRIu64 " copies)\n", now() - t0,
+	       HOLDERS, CASES, docs, n);
+}
+
+typedef struct {
+	const char *name;
+	scrvault_copy_filter f;		/* a listing, or */
+	const char *recall;		/* a recall of this case */
+	const char *count_sql;		/* the rows it must return */
+	const char *count_arg;
+} question;
+
+static int ask(scrvault_json **out, scrvault *v, const question *q)
+{
+	return q->recall ? scrvault_copy_recall(out, v, q->recall) : scrvault_copy_list(out, v, &q->f);
+}
+
+/* Print each step of the plan of `sql` (a listing's five values bound, or a recall's case). */
+static void plan(scrvault *v, const char *name, const char *sql, const char *today)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((!strcmp(name, "recall") ? sv_db_query(&st, v->db, sql, "t", "SCR-2026-07") :
+	     sv_db_query(&st, v->db, sql, "ttttt", "issued", today, "SCR-2026-07", "", "holder-007")) < 0)
+		die("explain");
+	while ((error = sv_stmt_step(st)) == 1)
+		printf("plan_%s %s\n", name, sv_stmt_text(st, 3));
+	sv_stmt_free(st);
+	if (error < 0)
+		die("explain step");
+}
+
+/* The SQL alone: prepare (cached after the first run), bind, read every column of every row. */
+static double sql_only(scrvault *v, const char *sql, const char *today, int64_t *rows)
+{
+	double t[RUNS];
+
+	for (int k = 0; k < WARMUP + RUNS; k++) {
+		sv_stmt *st = NULL;
+		double t0 = now();
+		int error;
+
+		*rows = 0;
+		if (sv_db_query(&st, v->db, sql, "ttttt", "issued", today, "", "", "") < 0)
+			die("sql");
+		while ((error = sv_stmt_step(st)) == 1) {
+			for (int c = 0; c < 19; c++)
+				(void)sv_stmt_text(st, c);
+			(*rows)++;
+		}
+		sv_stmt_free(st);
+		if (error < 0)
+			die("sql step");
+		if (k >= WARMUP)
+			t[k - WARMUP] = now() - t0;
+	}
+	return median(t, RUNS);
+}
+
+int main(int argc, char **argv)
+{
+	scrvault_principal_spec s = { .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	static const char pass[] = "benchmark passphrase";
+	scrvault_secret *pp = NULL;
+	scrvault *v = NULL;
+	char *vault, *key, *passfile, today[11];
+	uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
+	int fd;
+
+	if (argc < 2 || n < PER_DOC) {
+		fprintf(stderr, "usage: copies_bench DIR [N >= %d]\n", PER_DOC);
+		return 2;
+	}
+	if (scrvault_global_init() < 0 || asprintf(&vault, "%s/vault", argv[1]) < 0 ||
+	    asprintf(&key, "%s/coord.key", argv[1]) < 0 || asprintf(&passfile, "%s/pass", argv[1]) < 0)
+		die("set-up");
+	if ((fd = open(passfile, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0 ||
+	    write(fd, pass, sizeof(pass) - 1) != (ssize_t)sizeof(pass) - 1 || close(fd) < 0) {
+		perror("copies_bench: passphrase file");
+		return 1;
+	}
+	if (scrvault_secret_new(&pp, pass, sizeof(pass) - 1) < 0 ||
+	    scrvault_init(vault, &s, key, pp) < 0 || scrvault_open(&v, vault, key, pp, NULL) < 0)
+		die("vault");
+	populate(v, n);
+	day(today, 0);
+
+	/* Index use: the SQL of each question as copies.c builds it. */
+	plan(v, "issued", "EXPLAIN QUERY PLAN " LIST_WHERE " AND c.state = ?1 ORDER BY c.id", today);
+	plan(v, "overdue", "EXPLAIN QUERY PLAN " LIST_WHERE " AND c.state = 'issued' AND c.due < ?2 ORDER BY c.due, c.id",
+	     today);
+	plan(v, "holder", "EXPLAIN QUERY PLAN " LIST_WHERE " AND p.name = ?5 ORDER BY c.id", today);
+	plan(v, "case", "EXPLAIN QUERY PLAN " LIST_WHERE " AND k.ref = ?3 ORDER BY c.id", today);
+	plan(v, "recall", "EXPLAIN QUERY PLAN " LIST_SELECT " WHERE k.ref = ? AND c.state IN ('issued', 'lost')"
+	     " ORDER BY c.due, c.id", today);
+
+	/* The SQL alone, no JSON. */
+	{
+		int64_t rows = 0;
+		double t = sql_only(v, LIST_WHERE " AND c.state = ?1 ORDER BY c.id", today, &rows);
+
+		printf("sql_issued %.2f ms %" PRId64 "\n", t * 1000, rows);
+		t = sql_only(v, LIST_WHERE " AND c.state = 'issued' AND c.due < ?2 ORDER BY c.due, c.id", today, &rows);
+		printf("sql_overdue %.2f ms %" PRId64 "\n", t * 1000, rows);
+	}
+	scrvault_close(v);
+	v = NULL;
+
+	/*
+	 * The library calls, each question in a session of its own: the
+	 * listing's SQL is built in a buffer on the stack, and the statement
+	 * cache is keyed by the address of the SQL text, so a second, different
+	 * listing in the same session can be served the first one's statement
+	 * (see "sql_cache_check" below).
+	 */
+	{
+		const question qs[] = {
+			{ "list_issued", { .state = "issued" }, NULL,
+			  "SELECT count(*) FROM copies WHERE state = ?", "issued" },
+			{ "list_overdue", { .state = "overdue" }, NULL,
+			  "SELECT count(*) FROM copies WHERE state = 'issued' AND due < ?", today },
+			{ "list_outstanding", { .state = "outstanding" }, NULL,
+			  "SELECT count(*) FROM copies WHERE state IN ('issued', 'lost') AND ? IS NOT NULL", "x" },
+			{ "list_holder", { .holder = "holder-007" }, NULL,
+			  "SELECT count(*) FROM copies c JOIN principals p ON p.id = c.holder_id WHERE p.name = ?",
+			  "holder-007" },
+			{ "list_case", { .case_ref = "SCR-2026-07" }, NULL,
+			  "SELECT count(*) FROM copies c JOIN documents d ON d.id = c.doc_id JOIN cases k"
+			  " ON k.id = d.case_id WHERE k.ref = ?", "SCR-2026-07" },
+			{ "recall_case", { 0 }, "SCR-2026-07",
+			  "SELECT count(*) FROM copies c JOIN documents d ON d.id = c.doc_id JOIN cases k"
+			  " ON k.id = d.case_id WHERE k.ref = ? AND c.state IN ('issued', 'lost')", "SCR-2026-07" },
+		};
+
+		for (size_t i = 0; i < sizeof(qs) / sizeof(*qs); i++) {
+			double t[RUNS];
+			int64_t want = -1;
+			size_t rows = 0;
+
+			if (scrvault_open(&v, vault, key, pp, NULL) < 0)
+				die("open");
+			if (sv_db_int(&want, v->db, qs[i].count_sql, "t", qs[i].count_arg) != 1)
+				die("count");
+			for (int k = 0; k < WARMUP + RUNS; k++) {
+				scrvault_json *j = NULL;
+				double t0 = now();
+
+				if (ask(&j, v, &qs[i]) < 0)
+					die(qs[i].name);
+				if (k >= WARMUP)
+					t[k - WARMUP] = now() - t0;
+				rows = scrvault_json_count(j);
+				scrvault_json_free(j);
+				if ((int64_t)rows != want) {
+					fprintf(stderr, "copies_bench: %s returned %zu rows, the register has %" PRId64 "\n",
+						qs[i].name, rows, want);
+					return 1;
+				}
+			}
+			printf("%s %.2f ms %zu\n", qs[i].name, median(t, RUNS) * 1000, rows);
+			scrvault_close(v);
+			v = NULL;
+		}
+
+		/* Two different listings in one session. */
+		{
+			scrvault_json *a = NULL, *b = NULL;
+			int64_t want = -1;
+
+			if (scrvault_open(&v, vault, key, pp, NULL) < 0 ||
+			    sv_db_int(&want, v->db, qs[3].count_sql, "t", qs[3].count_arg) != 1 ||
+			    ask(&a, v, &qs[0]) < 0 || ask(&b, v, &qs[3]) < 0)
+				die("cache check");
+			printf("sql_cache_check %s: list --state issued then --holder holder-007 in one session gave "
+			       "%zu rows for the second, want %" PRId64 "\n",
+			       (int64_t)scrvault_json_count(b) == want ? "ok" : "WRONG", scrvault_json_count(b), want);
+			scrvault_json_free(a);
+			scrvault_json_free(b);
+			scrvault_close(v);
+			v = NULL;
+		}
+	}
+	scrvault_secret_free(pp);
+	free(vault);
+	free(key);
+	free(passfile);
+	return 0;
+}
