@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "scrvault/retention.h"
 
 static int fill_spec(scrvault_principal_spec *s, const cli_args *a, const char *name)
 {
@@ -48,11 +49,25 @@ static int cmd_init(cli_args *a)
 	if ((error = cli_new_passphrase(&pp, a, s.name)) < 0)
 		return -error;
 	error = scrvault_init(dir, &s, key, pp);
+	if (error >= 0 && cli_flag(a, "confirm-retention")) {
+		scrvault *v = NULL;
+
+		/* The board confirms the default retention rules as it creates the vault. */
+		if ((error = scrvault_open(&v, dir, key, pp, NULL)) >= 0) {
+			error = scrvault_retention_confirm(v);
+			scrvault_close(v);
+		}
+	}
 	scrvault_secret_free(pp);
 	if (error < 0)
 		return cli_fail(error);
 	printf("created vault '%s' with custodian '%s'\nkey file: %s (keep it safe; it and its passphrase unlock the vault)\n",
 	       dir, s.name, key);
+	if (cli_flag(a, "confirm-retention"))
+		printf("the retention rules of the default policy are confirmed ('scrvault retention plan' shows them at work)\n");
+	else
+		printf("the retention rules are not confirmed yet: review them ('scrvault policy show --text', [retention])\n"
+		       "and run 'scrvault retention confirm'; nothing is destroyed until then\n");
 	return 0;
 }
 
@@ -302,14 +317,21 @@ static const cli_optdef principal_opts[] = {
 	{ "custodian", 0 }, { "no-passphrase", 0 }, { NULL, 0 }
 };
 
+static const cli_optdef init_opts[] = {
+	{ "key-out", 1 }, { "display-name", 1 }, { "kind", 1 }, { "agency", 1 },
+	{ "contact", 1 }, { "new-passphrase-file", 1 }, { "kdf-memory", 1 },
+	{ "confirm-retention", 0 }, { NULL, 0 }
+};
 static const cli_optdef grant_opts[] = { { "case", 1 }, { "agency", 1 }, { NULL, 0 } };
 static const cli_optdef revoke_opts[] = { { "reason", 1 }, { NULL, 0 } };
 
 const cli_cmd cli_vault_commands[] = {
 	{ "init", NULL, cmd_init,
 	  "scrvault init --vault DIR --key-out FILE [options] NAME",
-	  "Create a vault with NAME as its first custodian.\n\n" PRINCIPAL_HELP,
-	  principal_opts, 1, 1 },
+	  "Create a vault with NAME as its first custodian.\n\n" PRINCIPAL_HELP
+	  "  --confirm-retention         the board confirms the default policy's retention\n"
+	  "                              rules now (else later: 'scrvault retention confirm')\n",
+	  init_opts, 1, 1 },
 	{ "principal", "add", cmd_principal_add,
 	  "scrvault principal add --key-out FILE [--custodian] [options] NAME",
 	  "Register a principal and write their key file.\n\n" PRINCIPAL_HELP

@@ -461,6 +461,16 @@ done:
 
 int scrvault_audit_prove(char **proofout, scrvault *v, uint64_t seq)
 {
+	int error;
+
+	*proofout = NULL;
+	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
+		return error;
+	return sv_audit_prove(proofout, v, seq);
+}
+
+int sv_audit_prove(char **proofout, scrvault *v, uint64_t seq)
+{
 	sv_hash *proof = NULL;
 	size_t plen = 0, len;
 	uint64_t size = 0;
@@ -469,8 +479,6 @@ int scrvault_audit_prove(char **proofout, scrvault *v, uint64_t seq)
 	int error;
 
 	*proofout = NULL;
-	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
-		return error;
 	if (!v->rolled_back && (error = sv_audit_checkpoint(v)) < 0)
 		return error;
 	if ((error = latest_checkpoint(&size, &note, v)) < 0)

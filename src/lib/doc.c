@@ -600,6 +600,7 @@ int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), NULL, error);
 	if (strcmp(r.state, "live") != 0)
 		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), NULL,
+				       !strcmp(r.state, "destroyed") ? sv_destroyed_message(v, doc, version) :
 				       sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r.state));
 	if (outpath && !force && lstat(outpath, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; use --force to replace it", outpath);
@@ -1166,7 +1167,9 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		if ((error = sv_version_load(&it->row, v, it->doc, &it->version)) < 0)
 			goto done;
 		if (strcmp(it->row.state, "live") != 0) {
-			error = sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", it->doc, it->version, it->row.state);
+			error = !strcmp(it->row.state, "destroyed") ? sv_destroyed_message(v, it->doc, it->version) :
+				sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", it->doc, it->version,
+					 it->row.state);
 			goto done;
 		}
 		if ((error = sv_request_check(v, it->doc, v->principal_id, false, &it->restricted)) < 0)

@@ -73,6 +73,37 @@ static int check_versions(scrvault *v, const char *head, sv_json *problems, int6
 	return error;
 }
 
+/*
+ * A destroyed version: no key left, a destruction record, and its blob gone
+ * from the current tree (it stays in history, unreadable).
+ */
+static int check_destroyed(scrvault *v, const char *head, sv_json *problems)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT ve.doc_id, ve.version, ve.wrapped_dek IS NULL,"
+				 " (SELECT count(*) FROM destructions d WHERE d.doc_id = ve.doc_id AND d.version = ve.version)"
+				 " FROM versions ve WHERE ve.state = 'destroyed' ORDER BY ve.doc_id, ve.version", "")) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		char path[96], oid[SV_OID_HEXLEN + 1];
+		const char *doc = sv_stmt_text(st, 0);
+		unsigned version = (unsigned)sv_stmt_int(st, 1);
+
+		if (!sv_stmt_int(st, 2))
+			note(problems, "document %s version %u is destroyed but its key is still stored", doc, version);
+		if (!sv_stmt_int(st, 3))
+			note(problems, "document %s version %u is destroyed without a destruction record", doc, version);
+		sv_blob_path(path, sizeof(path), doc, version);
+		if (head[0] && sv_store_lookup(oid, v->store, head, path) == 0)
+			note(problems, "document %s version %u is destroyed but its blob is still in the store tree",
+			     doc, version);
+	}
+	sv_stmt_free(st);
+	return error;
+}
+
 static int check_audit(scrvault *v, sv_json *problems, int64_t *count)
 {
 	sv_stmt *st = NULL;
@@ -173,6 +204,7 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 		note(problems, "store has no head ref");
 	}
 	if ((error = check_versions(v, head, problems, &nversions)) < 0 ||
+	    (error = check_destroyed(v, head, problems)) < 0 ||
 	    (error = check_audit(v, problems, &nentries)) < 0 ||
 	    (error = sv_policy_fsck(v, head, problems, &npolicies)) < 0 ||
 	    (error = check_signoffs(v, problems, &nsignoffs)) < 0)

@@ -29,6 +29,8 @@ static const char *const known_actions[] = {
 	"doc.release", "doc.submit", "intake.import",
 	"copy.create", "copy.issue", "copy.return", "copy.destroy", "copy.read", "copy.print",
 	"request.create", "request.decide", "request.read", "request.respond",
+	"case.conclude", "case.publish", "hold.add", "hold.release", "hold.read",
+	"retention.read", "retention.confirm", "retention.propose", "retention.approve", "retention.purge",
 	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
 };
 /* Those that may be limited to one class with ACTION:CLASS. */
@@ -71,6 +73,15 @@ struct sv_policy {
 	size_t nclasses;
 	char **dual;
 	size_t ndual;
+	struct prule {
+		char *doc_class;	/* NULL: every class without its own rules */
+		char *action;		/* destroy, review, keep */
+		int64_t amount;
+		char unit;		/* 'd', 'm', 'y' */
+		char *trigger;		/* case-concluded, subject-birth, published, superseded, checkin */
+	} *rules;
+	size_t nrules;
+	int64_t pub_months;	/* executive summary on the web site; 0: the default */
 	char **holidays;	/* "YYYY-MM-DD name" */
 	size_t nholidays;
 	int64_t foi_days;	/* 0: the default */
@@ -165,6 +176,12 @@ void sv_policy_free(sv_policy *p)
 	for (size_t i = 0; i < p->nholidays; i++)
 		free(p->holidays[i]);
 	free(p->holidays);
+	for (size_t i = 0; i < p->nrules; i++) {
+		free(p->rules[i].doc_class);
+		free(p->rules[i].action);
+		free(p->rules[i].trigger);
+	}
+	free(p->rules);
 	free(p->roles);
 	free(p->allows);
 	free(p->classes);
@@ -348,6 +365,51 @@ static void split_name(char *name, char **section, char **sub, char **key)
 	}
 }
 
+/*
+ * "keep", or "destroy|review N day(s)|month(s)|year(s) after TRIGGER".
+ */
+static int parse_rule(sv_policy *p, checker *c, int line, const char *cls, const char *value)
+{
+	static const char *const triggers[] = {
+		"case-concluded", "subject-birth", "published", "superseded", "checkin", NULL
+	};
+	char action[16] = "", unit[16] = "", after[16] = "", trigger[32] = "", extra[8] = "";
+	long long amount = -1;
+	int n = value ? sscanf(value, "%15s %lld %15s %15s %31s %7s", action, &amount, unit, after, trigger, extra) : 0;
+	struct prule *r;
+	char u = 0;
+
+	if (n == 1 && !strcmp(action, "keep")) {
+		amount = 0;
+	} else {
+		if (n == 5 && !strcmp(after, "after") && amount >= 0 && amount <= 200 * 366) {
+			if (!strncmp(unit, "day", 3))
+				u = 'd';
+			else if (!strncmp(unit, "month", 5))
+				u = 'm';
+			else if (!strncmp(unit, "year", 4))
+				u = 'y';
+		}
+		if (!u || (strcmp(action, "destroy") != 0 && strcmp(action, "review") != 0) ||
+		    !in_list(triggers, trigger) || strlen(unit) > 6 + (u == 'm')) {
+			problem(c, line, "retention rule '%s': write 'keep', or 'destroy' or 'review', a number of days, "
+				"months or years, 'after', and one of case-concluded, subject-birth, published, "
+				"superseded, checkin (e.g. 'destroy 35 years after case-concluded')", value ? value : "");
+			return 0;
+		}
+	}
+	if (!grow((void **)&p->rules, &p->nrules, sizeof(*p->rules)))
+		return SCRVAULT_ERROR;
+	r = &p->rules[p->nrules - 1];
+	memset(r, 0, sizeof(*r));
+	r->amount = amount;
+	r->unit = u;
+	if ((cls && !(r->doc_class = sv_strdup(cls))) || !(r->action = sv_strdup(action)) ||
+	    (u && !(r->trigger = sv_strdup(trigger))))
+		return SCRVAULT_ERROR;
+	return 0;
+}
+
 /* First pass: sections that declare things (roles, classes). */
 static int declare(sv_policy *p, checker *c, sv_conf_entry *e, size_t n)
 {
@@ -490,6 +552,24 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 		} else {
 			problem(c, line, "unknown setting 'dual-control.%s' (known: action, expiry-hours)", key);
 		}
+	} else if (!strcmp(section, "retention")) {
+		if (strcmp(key, "rule") != 0) {
+			problem(c, line, "unknown setting 'retention.%s' (known: rule)", key);
+		} else if (sub && !find_class(p, sub)) {
+			problem(c, line, "retention rules for '%s': no class '%s' is declared", sub, sub);
+		} else if ((error = parse_rule(p, c, line, sub, value)) < 0) {
+			/* out of memory */
+		}
+	} else if (!strcmp(section, "publication") && !sub) {
+		char *end = NULL;
+		long n = value ? strtol(value, &end, 10) : 0;
+
+		if (strcmp(key, "executive-summary-months") != 0)
+			problem(c, line, "unknown setting 'publication.%s' (known: executive-summary-months)", key);
+		else if (!value || !*value || *end || n < 1 || n > 120)
+			problem(c, line, "publication.executive-summary-months must be from 1 to 120 (6 or 12 are usual)");
+		else
+			p->pub_months = n;
 	} else if (!strcmp(section, "calendar") && !sub) {
 		if (!strcmp(key, "holiday")) {
 			char date[11] = "";
@@ -526,7 +606,7 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 			problem(c, line, "unknown setting 'intake.%s' (known: max-size)", key);
 		}
 	} else {
-		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control, intake, foi, calendar)",
+		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control, intake, foi, calendar, retention, publication)",
 			section, sub ? " \"" : "", sub ? sub : "", sub ? "\"" : "");
 	}
 	free(name);
@@ -766,6 +846,19 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 			       "i", p->appeal_days ? p->appeal_days : (int64_t)SV_FOI_APPEAL_DAYS_DEFAULT)) < 0 ||
 	    (error = sv_db_exec(v->db, "DELETE FROM policy_holidays")) < 0)
 		goto done;
+	if ((error = sv_db_exec(v->db, "DELETE FROM policy_retention")) < 0 ||
+	    (error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('publication_months', ?)",
+			       "i", p->pub_months ? p->pub_months : (int64_t)SV_PUBLICATION_MONTHS_DEFAULT)) < 0)
+		goto done;
+	for (size_t i = 0; i < p->nrules; i++) {
+		char unit[2] = { p->rules[i].unit, 0 };
+
+		if ((error = sv_db_run(v->db, "INSERT INTO policy_retention(class, action, amount, unit, trigger)"
+				       " VALUES (?, ?, ?, ?, ?)", "ttitt", p->rules[i].doc_class ? p->rules[i].doc_class : "*",
+				       p->rules[i].action, p->rules[i].amount, p->rules[i].unit ? unit : NULL,
+				       p->rules[i].trigger)) < 0)
+			goto done;
+	}
 	for (size_t i = 0; i < p->nholidays; i++) {
 		char date[11];
 

@@ -21,6 +21,8 @@
  * working days after the answer (a review or complaint may follow). */
 #define SV_FOI_DAYS_DEFAULT 20
 #define SV_FOI_APPEAL_DAYS_DEFAULT 40
+/* How long a published executive summary stays on the board's web site. */
+#define SV_PUBLICATION_MONTHS_DEFAULT 12
 
 typedef struct sv_policy sv_policy;
 

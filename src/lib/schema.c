@@ -232,6 +232,44 @@ static const char *const migrations[] = {
 	"ALTER TABLE releases ADD COLUMN access_request INTEGER;"
 	"ALTER TABLE bundle_releases ADD COLUMN access_request INTEGER;"
 	"ALTER TABLE copies ADD COLUMN access_request INTEGER;",
+
+	/* 8: retention: rules, case conclusion, holds, disposal batches, destruction records */
+	"CREATE TABLE policy_retention("
+	"  class TEXT NOT NULL,"			/* '*': classes without their own rules */
+	"  action TEXT NOT NULL CHECK (action IN ('destroy', 'review', 'keep')),"
+	"  amount INTEGER NOT NULL, unit TEXT, trigger TEXT);"
+	"ALTER TABLE cases ADD COLUMN concluded_on TEXT;"
+	"ALTER TABLE cases ADD COLUMN action_plan_approved_on TEXT;"
+	"ALTER TABLE cases ADD COLUMN ofsted_approved_on TEXT;"
+	"ALTER TABLE cases ADD COLUMN published_on TEXT;"
+	"CREATE TABLE holds("
+	"  id INTEGER PRIMARY KEY,"
+	"  scope TEXT NOT NULL CHECK (scope IN ('board', 'case', 'doc')),"
+	"  case_id INTEGER REFERENCES cases(id), doc_id TEXT REFERENCES documents(id),"
+	"  class TEXT,"					/* a board-wide hold may name one class */
+	"  reason TEXT NOT NULL,"
+	"  placed_at TEXT NOT NULL, placed_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  released_at TEXT, released_by INTEGER REFERENCES principals(id), release_reason TEXT);"
+	"CREATE TABLE disposal_batches("
+	"  id INTEGER PRIMARY KEY,"
+	"  state TEXT NOT NULL DEFAULT 'proposed' CHECK (state IN ('proposed', 'approved', 'refused', 'done')),"
+	"  proposed_at TEXT NOT NULL, proposed_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  decided_at TEXT, decided_by INTEGER REFERENCES principals(id));"
+	"CREATE TABLE disposal_items("
+	"  batch_id INTEGER NOT NULL REFERENCES disposal_batches(id),"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  PRIMARY KEY (batch_id, doc_id, version)) WITHOUT ROWID;"
+	"CREATE TABLE destructions("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  class TEXT NOT NULL, case_ref TEXT NOT NULL,"
+	"  rule TEXT NOT NULL, trigger_on TEXT, due_on TEXT NOT NULL,"
+	"  destroyed_at TEXT NOT NULL,"
+	"  sha256 BLOB NOT NULL, ct_sha256 BLOB NOT NULL,"
+	"  authorised_by TEXT NOT NULL,"		/* 'rule' or 'batch N approved by NAME' */
+	"  job_principal INTEGER NOT NULL REFERENCES principals(id),"
+	"  audit_seq INTEGER NOT NULL,"
+	"  UNIQUE (doc_id, version));",
 };
 
 static int set_version(sv_db *db, int version)

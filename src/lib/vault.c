@@ -611,8 +611,11 @@ int sv_principal_spec_check(const scrvault_principal_spec *s)
 	if (!s->kind || (strcmp(s->kind, "person") && strcmp(s->kind, "agency") &&
 			 strcmp(s->kind, "service")))
 		return sv_error(SCRVAULT_EUSAGE, "principal kind must be person, agency or service");
-	if (s->custodian && strcmp(s->kind, "person") != 0)
-		return sv_error(SCRVAULT_EUSAGE, "only a person can be a custodian");
+	/* A scheduled job (the retention purge) must unlock on its own: a
+	 * service principal may hold a wrap of the master key; its role limits
+	 * what it can do with it. */
+	if (s->custodian && strcmp(s->kind, "person") != 0 && strcmp(s->kind, "service") != 0)
+		return sv_error(SCRVAULT_EUSAGE, "only a person or a service principal (a scheduled job) can be a custodian");
 	if (s->kdf_mib && (s->kdf_mib < SV_ARGON2_MIN_KIB / 1024 || s->kdf_mib > 4096))
 		return sv_error(SCRVAULT_EUSAGE, "--kdf-memory must be between %d and 4096 MiB",
 				SV_ARGON2_MIN_KIB / 1024);

@@ -24,7 +24,7 @@
 #include "note.h"
 
 #define SV_VAULT_ID_LEN   32		/* hex characters */
-#define SV_SCHEMA_VERSION 7
+#define SV_SCHEMA_VERSION 8
 #define SV_DOC_ID_LEN     32		/* hex characters */
 
 /* HKDF labels: fixed forever for format version 1. */
@@ -161,6 +161,8 @@ int sv_audit_publish(scrvault *v, bool force);
 int sv_audit_check_store(scrvault *v);
 /* Sign any unsigned entries and publish the latest checkpoint now. */
 int sv_audit_checkpoint(scrvault *v);
+/* scrvault_audit_prove without the permission check (for callers that made their own). */
+int sv_audit_prove(char **proof, scrvault *v, uint64_t seq);
 /* Leaf hash of an entry: SHA-256(0x00 || entry). */
 void sv_audit_leaf(unsigned char out[SV_SHA256_LEN], const char *entry, size_t len);
 /* The outcome word for an error code: "denied", "not-found", ... */
@@ -196,6 +198,8 @@ int sv_release_record(scrvault *v, const char *doc, unsigned version, int64_t ac
  */
 int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outside, bool *restricted);
 int sv_request_consume(scrvault *v);
+/* "document D version N was destroyed on DATE under rule R" (ENOTFOUND). */
+int sv_destroyed_message(scrvault *v, const char *doc, unsigned version);
 /*
  * Inside a transaction: an electronic copy of DOC@VERSION in the register,
  * issued by a release (copies.c).  *number gets its number, *id its
