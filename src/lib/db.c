@@ -25,15 +25,21 @@
 struct sv_stmt {
 	sqlite3_stmt *h;
 	sv_db *db;
-	const char *sql;	/* the literal it was prepared from (cache key) */
+	const char *sql;	/* the caller's pointer it was prepared from (cache key) */
+	char *text;		/* cached: a copy of the text, checked on every hit */
 	bool cached;		/* lives in db->cache: reset, never freed by callers */
 	bool busy;
 };
 
 /*
- * Prepared statements are cached by the address of their SQL literal: the
- * library passes string constants, so the same address is the same text.
- * Preparing costs more than running most of the small statements here.
+ * Prepared statements are cached by the address of their SQL text, and a hit
+ * counts only when the text there is still the text the statement was
+ * prepared from.  Most callers pass string constants, where the address alone
+ * would do; a caller that builds SQL in a buffer (a listing with optional
+ * filters) passes the same address with different text from call to call,
+ * and must get a statement for the text it passed, not the one before.  The
+ * check is one strcmp of a few hundred bytes; preparing costs far more than
+ * that, and more than running most of the small statements here.
  */
 struct sv_db {
 	sqlite3 *h;
@@ -165,8 +171,10 @@ void sv_db_close(sv_db *db)
 {
 	if (!db)
 		return;
-	for (int i = 0; i < db->ncache; i++)
+	for (int i = 0; i < db->ncache; i++) {
 		sqlite3_finalize(db->cache[i].h);
+		free(db->cache[i].text);
+	}
 	sqlite3_close_v2(db->h);
 	free(db);
 }
@@ -214,38 +222,74 @@ static int bind_args(sv_stmt *st, const char *fmt, va_list ap)
 	return 0;
 }
 
+/*
+ * A statement for `sql`: a cached one when the cache holds an idle statement
+ * prepared from the same pointer and the same text, else a new one.  A cache
+ * slot whose pointer matches but whose text does not (a buffer reused for
+ * other SQL) is prepared afresh in place; a slot left empty by a failed
+ * prepare (h NULL) is taken by the next new statement.
+ */
 static int vquery(sv_stmt **out, sv_db *db, const char *sql, const char *fmt,
 		  va_list ap)
 {
-	sv_stmt *st;
+	sv_stmt *st = NULL, *empty = NULL, *stale = NULL;
 	int error;
 
 	*out = NULL;
-	for (int i = 0; i < db->ncache; i++)
-		if (db->cache[i].sql == sql && !db->cache[i].busy) {
-			st = &db->cache[i];
+	for (int i = 0; i < db->ncache; i++) {
+		sv_stmt *c = &db->cache[i];
+
+		if (c->busy)
+			continue;
+		if (!c->h) {
+			if (!empty)
+				empty = c;
+			continue;
+		}
+		if (c->sql != sql)
+			continue;
+		if (strcmp(c->text, sql) == 0) {
+			st = c;
 			st->busy = true;
 			goto bind;
 		}
-	if (db->ncache < SV_DB_CACHE) {
-		st = &db->cache[db->ncache];
+		if (!stale)
+			stale = c;
+	}
+	if (stale) {
+		sqlite3_finalize(stale->h);
+		free(stale->text);
+		stale->h = NULL;
+		stale->text = NULL;
+		stale->sql = NULL;
+		empty = stale;
+	}
+	if (empty) {
+		st = empty;
+	} else if (db->ncache < SV_DB_CACHE) {
+		st = &db->cache[db->ncache++];
 		memset(st, 0, sizeof(*st));
 		st->cached = true;
 	} else if (!(st = sv_calloc(1, sizeof(*st)))) {
 		return SCRVAULT_ERROR;
 	}
 	st->db = db;
-	st->sql = sql;
+	if (st->cached && !(st->text = sv_strdup(sql)))
+		return SCRVAULT_ERROR;		/* the slot stays empty */
 	if (sqlite3_prepare_v2(db->h, sql, -1, &st->h, NULL) != SQLITE_OK) {
 		error = db_fail(db, "prepare");
-		if (!st->cached)
+		sqlite3_finalize(st->h);	/* NULL after a failed prepare; NULL-safe */
+		st->h = NULL;
+		if (st->cached) {
+			free(st->text);
+			st->text = NULL;
+		} else {
 			free(st);
+		}
 		return error;
 	}
-	if (st->cached) {
-		db->ncache++;
-		st->busy = true;
-	}
+	st->sql = sql;
+	st->busy = true;
 bind:
 	if ((error = bind_args(st, fmt, ap)) < 0) {
 		sv_stmt_free(st);

@@ -8,9 +8,11 @@
  *   sv_db_run(db, "INSERT INTO t(a, b, c) VALUES (?, ?, ?)", "tib",
  *             "text", (int64_t)42, blob, (size_t)bloblen);
  *
- * SQL passed to sv_db_run, sv_db_query and sv_db_int must be a string
- * literal (prepared statements are cached by its address); values are always
- * bound, never formatted into the text.
+ * Prepared statements are cached by the address of the SQL passed to
+ * sv_db_run, sv_db_query and sv_db_int and reused only while the text at that
+ * address is unchanged, so SQL may be a string literal or built at run time in
+ * a buffer (a listing's optional filters).  Values are always bound, never
+ * formatted into the text.
  *
  * Binding letters: t = const char * (NULL binds NULL), i = int64_t,
  * b = const void *, size_t (NULL binds NULL), n = NULL (no argument).
