@@ -972,6 +972,8 @@ struct sv_age_writer {
 	sv_secret *payload_key;		/* from start to finish */
 	sv_age_stanza *stanzas;		/* recipients, then extensions */
 	size_t n;
+	size_t nrecip;			/* the recipient stanzas, first in stanzas */
+	bool header_out;		/* sv_age_writer_start wrote the header */
 	sv_age_write_fn fn;
 	void *ctx;
 	unsigned char *plain;		/* the chunk being filled: SV_AGE_CHUNK */
@@ -1063,6 +1065,7 @@ int sv_age_writer_new(sv_age_writer **out, const unsigned char (*recipients)[SV_
 			goto fail;
 		w->n++;
 	}
+	w->nrecip = n;
 	*out = w;
 	return 0;
 
@@ -1087,18 +1090,16 @@ static bool valid_arg(const char *a)
 	return true;
 }
 
-int sv_age_writer_add_stanza(sv_age_writer *w, const char *const *args, size_t nargs,
-			     const unsigned char *body, size_t bodylen)
+/*
+ * A checked copy of a stanza for sv_age_writer_add_stanza and
+ * sv_age_writer_replace_stanza into *st (cleared on failure).
+ */
+static int stanza_copy(sv_age_stanza *st, const char *const *args, size_t nargs,
+		       const unsigned char *body, size_t bodylen)
 {
-	sv_age_stanza st = { NULL, 0, NULL, 0 }, *s;
 	size_t i;
-	int error = SCRVAULT_ERROR;
 
-	if (!w)
-		return sv_error(SCRVAULT_EUSAGE, "no age writer");
-	if (w->state != W_NEW)
-		return sv_error(SCRVAULT_EUSAGE,
-				"age stanzas can only be added before the header is written");
+	memset(st, 0, sizeof(*st));
 	if (!args || nargs == 0)
 		return sv_error(SCRVAULT_EUSAGE, "an age stanza needs a type");
 	if (bodylen && !body)
@@ -1111,29 +1112,102 @@ int sv_age_writer_add_stanza(sv_age_writer *w, const char *const *args, size_t n
 	if (strcmp(args[0], "X25519") == 0 || strcmp(args[0], "scrypt") == 0)
 		return sv_error(SCRVAULT_EUSAGE,
 				"age stanza type '%s' is for recipients, not an extension", args[0]);
-	if ((st.args = sv_calloc(nargs, sizeof(char *))) == NULL)
+	if ((st->args = sv_calloc(nargs, sizeof(char *))) == NULL)
 		goto fail;
-	st.nargs = nargs;
+	st->nargs = nargs;
 	for (i = 0; i < nargs; i++)
-		if ((st.args[i] = sv_strdup(args[i])) == NULL)
+		if ((st->args[i] = sv_strdup(args[i])) == NULL)
 			goto fail;
-	if ((st.body = sv_malloc(bodylen ? bodylen : 1)) == NULL)
+	if ((st->body = sv_malloc(bodylen ? bodylen : 1)) == NULL)
 		goto fail;
 	if (bodylen)
-		memcpy(st.body, body, bodylen);
-	st.bodylen = bodylen;
-	if ((s = sv_realloc(w->stanzas, (w->n + 1) * sizeof(*s))) == NULL)
-		goto fail;
-	w->stanzas = s;
-	s[w->n++] = st;
+		memcpy(st->body, body, bodylen);
+	st->bodylen = bodylen;
 	return 0;
 
 fail:
-	stanza_clear(&st);
+	stanza_clear(st);
+	return SCRVAULT_ERROR;
+}
+
+int sv_age_writer_add_stanza(sv_age_writer *w, const char *const *args, size_t nargs,
+			     const unsigned char *body, size_t bodylen)
+{
+	sv_age_stanza st, *s;
+	int error;
+
+	if (!w)
+		return sv_error(SCRVAULT_EUSAGE, "no age writer");
+	if (w->state != W_NEW)
+		return sv_error(SCRVAULT_EUSAGE,
+				"age stanzas can only be added before the header is written");
+	if ((error = stanza_copy(&st, args, nargs, body, bodylen)) < 0)
+		return error;
+	if ((s = sv_realloc(w->stanzas, (w->n + 1) * sizeof(*s))) == NULL) {
+		stanza_clear(&st);
+		return SCRVAULT_ERROR;
+	}
+	w->stanzas = s;
+	s[w->n++] = st;
+	return 0;
+}
+
+int sv_age_writer_replace_stanza(sv_age_writer *w, size_t i, const char *const *args,
+				 size_t nargs, const unsigned char *body, size_t bodylen)
+{
+	sv_age_stanza st;
+	int error;
+
+	if (!w)
+		return sv_error(SCRVAULT_EUSAGE, "no age writer");
+	if (w->state == W_FAILED)
+		return sv_error(SCRVAULT_ERROR, "the age writer failed earlier");
+	if (w->header_out)
+		return sv_error(SCRVAULT_EUSAGE,
+				"age stanzas can only be replaced before the header is written");
+	if (i >= w->n - w->nrecip)
+		return sv_error(SCRVAULT_EUSAGE, "the age file has no extra stanza %zu", i);
+	if ((error = stanza_copy(&st, args, nargs, body, bodylen)) < 0)
+		return error;
+	stanza_clear(&w->stanzas[w->nrecip + i]);
+	w->stanzas[w->nrecip + i] = st;
+	return 0;
+}
+
+/* The header as it stands, at most SV_AGE_MAX_HEADER bytes. */
+static int writer_header(const sv_age_writer *w, unsigned char **out, size_t *len)
+{
+	int error;
+
+	if ((error = sv_age_header_encode(out, len, w->stanzas, w->n, w->file_key)) < 0)
+		return error;
+	if (*len > SV_AGE_MAX_HEADER) {
+		error = sv_error(SCRVAULT_EUSAGE, "age header of %zu bytes is longer than %u",
+				 *len, SV_AGE_MAX_HEADER);
+		free(*out);
+		*out = NULL;
+		*len = 0;
+	}
 	return error;
 }
 
-int sv_age_writer_start(sv_age_writer *w, sv_age_write_fn fn, void *ctx)
+int sv_age_writer_header(const sv_age_writer *w, unsigned char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	if (!w)
+		return sv_error(SCRVAULT_EUSAGE, "no age writer");
+	if (w->state == W_FAILED)
+		return sv_error(SCRVAULT_ERROR, "the age writer failed earlier");
+	return writer_header(w, out, len);
+}
+
+/*
+ * Start the payload: buffers, a fresh nonce and the payload key; write the
+ * header (sv_age_writer_start) or not (sv_age_writer_start_payload), then
+ * the nonce.
+ */
+static int writer_begin(sv_age_writer *w, sv_age_write_fn fn, void *ctx, bool header)
 {
 	unsigned char *hdr = NULL, nonce[SV_AGE_NONCE_LEN];
 	size_t hdrlen = 0;
@@ -1146,19 +1220,16 @@ int sv_age_writer_start(sv_age_writer *w, sv_age_write_fn fn, void *ctx)
 	if ((w->plain = sv_malloc(SV_AGE_CHUNK)) == NULL
 	    || (w->sealed = sv_malloc(ENC_CHUNK)) == NULL)
 		goto done;
-	if ((error = sv_age_header_encode(&hdr, &hdrlen, w->stanzas, w->n, w->file_key)) < 0)
+	if (header && (error = writer_header(w, &hdr, &hdrlen)) < 0)
 		goto done;
-	if (hdrlen > SV_AGE_MAX_HEADER) {
-		error = sv_error(SCRVAULT_EUSAGE, "age header of %zu bytes is longer than %u",
-				 hdrlen, SV_AGE_MAX_HEADER);
-		goto done;
-	}
 	if ((error = sv_random(nonce, sizeof(nonce))) < 0
 	    || (error = payload_key(&w->payload_key, w->file_key, nonce)) < 0)
 		goto done;
 	w->fn = fn;
 	w->ctx = ctx;
-	if ((error = fn(ctx, hdr, hdrlen)) < 0 || (error = fn(ctx, nonce, sizeof(nonce))) < 0)
+	w->header_out = header;
+	if ((header && (error = fn(ctx, hdr, hdrlen)) < 0)
+	    || (error = fn(ctx, nonce, sizeof(nonce))) < 0)
 		goto done;
 	w->state = W_STARTED;
 	error = 0;
@@ -1168,6 +1239,16 @@ done:
 	if (error < 0)
 		w->state = W_FAILED;
 	return error;
+}
+
+int sv_age_writer_start(sv_age_writer *w, sv_age_write_fn fn, void *ctx)
+{
+	return writer_begin(w, fn, ctx, true);
+}
+
+int sv_age_writer_start_payload(sv_age_writer *w, sv_age_write_fn fn, void *ctx)
+{
+	return writer_begin(w, fn, ctx, false);
 }
 
 static int writer_ready(const sv_age_writer *w)

@@ -206,6 +206,15 @@ int sv_age_write_fd(void *ctx, const void *buf, size_t len);
  *	sv_age_writer_new -> [sv_age_writer_add_stanza ...] -> sv_age_writer_start
  *	-> sv_age_writer_write ... -> sv_age_writer_finish -> sv_age_writer_free
  *
+ * or, header last, for a header that depends on the payload (a stanza that
+ * carries its digest) and a sink that can be written out of order:
+ *
+ *	sv_age_writer_new -> [sv_age_writer_add_stanza ...] -> sv_age_writer_header
+ *	(its length: reserve that many bytes) -> sv_age_writer_start_payload
+ *	-> sv_age_writer_write ... -> sv_age_writer_finish
+ *	-> sv_age_writer_replace_stanza ... -> sv_age_writer_header (write it
+ *	into the reserved bytes) -> sv_age_writer_free
+ *
  * After any failure the writer refuses every further call but _free (what was
  * already written to the sink is not a valid file).
  */
@@ -213,7 +222,8 @@ typedef struct sv_age_writer sv_age_writer;
 
 /*
  * A new file to `n` (>= 1) X25519 recipients with a fresh random file key.
- * Nothing is written yet.
+ * The recipient stanzas are made here, once (an ephemeral key each), so the
+ * header's encoding depends only on the stanzas.  Nothing is written yet.
  */
 int sv_age_writer_new(sv_age_writer **out, const unsigned char (*recipients)[SV_KEY_LEN],
 		      size_t n);
@@ -237,6 +247,33 @@ int sv_age_writer_add_stanza(sv_age_writer *w, const char *const *args, size_t n
  * _finish.  The sink is kept until sv_age_writer_free.
  */
 int sv_age_writer_start(sv_age_writer *w, sv_age_write_fn fn, void *ctx);
+/*
+ * Header last: as sv_age_writer_start, but write only the payload nonce (and
+ * then the payload); the caller has reserved the header's bytes in front of
+ * it and writes sv_age_writer_header there once the file is finished.
+ */
+int sv_age_writer_start_payload(sv_age_writer *w, sv_age_write_fn fn, void *ctx);
+/*
+ * Replace extra stanza `i` (0 is the first added with
+ * sv_age_writer_add_stanza) with a copy of the given one, checked as
+ * sv_age_writer_add_stanza checks it.  Allowed until the header is written:
+ * before sv_age_writer_start, or at any time (during the payload, after
+ * _finish) in a file started with sv_age_writer_start_payload.  A stanza of
+ * another encoded length changes the header's length: the writer cannot know
+ * what the caller reserved, so the caller compares sv_age_writer_header's
+ * length with it and must not write a header of another length into the gap.
+ */
+int sv_age_writer_replace_stanza(sv_age_writer *w, size_t i, const char *const *args,
+				 size_t nargs, const unsigned char *body, size_t bodylen);
+/*
+ * Encode the header as it stands (version line, recipient stanzas, extra
+ * stanzas, MAC) into new memory (*out, *len; the caller frees): the same
+ * bytes for the same stanzas, so a length measured before
+ * sv_age_writer_start_payload holds at the end unless a stanza changed
+ * length.  Any time but after a failure; longer than SV_AGE_MAX_HEADER is
+ * SCRVAULT_EUSAGE.
+ */
+int sv_age_writer_header(const sv_age_writer *w, unsigned char **out, size_t *len);
 /* Payload bytes, any length; whole 64 KiB chunks are written as they fill. */
 int sv_age_writer_write(sv_age_writer *w, const void *buf, size_t len);
 /*

@@ -159,6 +159,13 @@ fail:
 int sv_bundle_add_manifest(sv_age_writer *w, const sv_json *m, const sv_secret *priv,
 			char **text_out, unsigned char sig_out[SV_SIG_LEN])
 {
+	return sv_bundle_set_manifest(w, SV_MANIFEST_NEW, m, priv, text_out, sig_out);
+}
+
+/* The manifest stanza, added or in place of extra stanza `index` (bundle.h). */
+int sv_bundle_set_manifest(sv_age_writer *w, size_t index, const sv_json *m, const sv_secret *priv,
+			   char **text_out, unsigned char sig_out[SV_SIG_LEN])
+{
 	const char *args[] = { SV_MANIFEST_STANZA, "v1" };
 	unsigned char *plain = NULL, *body = NULL;
 	sv_secret *key = NULL;
@@ -182,7 +189,9 @@ int sv_bundle_add_manifest(sv_age_writer *w, const sv_json *m, const sv_secret *
 	memcpy(plain + SV_SIG_LEN, text, len);
 	if ((error = sv_age_writer_derive(&key, w, SV_MANIFEST_LABEL)) < 0 ||
 	    (error = sv_chacha20poly1305_seal(body, key, zero_nonce, plain, plen)) < 0 ||
-	    (error = sv_age_writer_add_stanza(w, args, 2, body, plen + SV_CHACHA_TAG_LEN)) < 0)
+	    (error = index == SV_MANIFEST_NEW
+		     ? sv_age_writer_add_stanza(w, args, 2, body, plen + SV_CHACHA_TAG_LEN)
+		     : sv_age_writer_replace_stanza(w, index, args, 2, body, plen + SV_CHACHA_TAG_LEN)) < 0)
 		goto done;
 	if (sig_out)
 		memcpy(sig_out, plain, SV_SIG_LEN);

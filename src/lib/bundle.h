@@ -51,6 +51,15 @@ void sv_bundle_free(sv_bundle *b);
  * stanza; *text_out / sig_out (if not NULL) get the signed bytes and signature. */
 int sv_bundle_add_manifest(sv_age_writer *w, const sv_json *m, const sv_secret *priv,
 			   char **text_out, unsigned char sig_out[SV_SIG_LEN]);
+/*
+ * As sv_bundle_add_manifest, but put the manifest stanza in place of the
+ * writer's extra stanza `index` (sv_age_writer_replace_stanza: a header
+ * written last), or add it when `index` is SV_MANIFEST_NEW.  A manifest of
+ * the same length makes a stanza of the same length.
+ */
+#define SV_MANIFEST_NEW ((size_t)-1)
+int sv_bundle_set_manifest(sv_age_writer *w, size_t index, const sv_json *m, const sv_secret *priv,
+			   char **text_out, unsigned char sig_out[SV_SIG_LEN]);
 /* A manifest field as a string ("" if absent). */
 const char *sv_bundle_str(const sv_json *m, const char *key);
 /* "age1..." or a file whose first non-comment line is one. */

@@ -221,6 +221,42 @@ static int seal_manifest(sv_json **out, const seal_fields *f, const char *shahex
 }
 
 /*
+ * Read the input (`fd`, called `name` in messages) to its end in chunks and
+ * count its bytes into *total.  Each chunk goes to the hash pipe `hp` (if not
+ * NULL), to be hashed on its thread, and meanwhile to the age writer `w` (if
+ * not NULL), to be encrypted and written.
+ */
+static int seal_read(uint64_t *total, int fd, const char *name, hash_pipe *hp, sv_age_writer *w)
+{
+	unsigned char *own = NULL;
+	int error = 0;
+
+	*total = 0;
+	if (!hp && !(own = sv_malloc(SV_AGE_CHUNK)))
+		return SCRVAULT_ERROR;
+	for (;;) {
+		unsigned char *buf = hp ? hash_pipe_slot(hp) : own;
+		long n = sv_read_full(fd, buf, SV_AGE_CHUNK);
+
+		if (n < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", name, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		*total += (uint64_t)n;
+		if ((hp && (error = hash_pipe_submit(hp, (size_t)n)) < 0) ||
+		    (w && (error = sv_age_writer_write(w, buf, (size_t)n)) < 0))
+			break;
+	}
+	if (own) {
+		sv_cleanse(own, SV_AGE_CHUNK);
+		free(own);
+	}
+	return error;
+}
+
+/*
  * The first pass of a two-pass seal: the SHA-256 and the size of the input,
  * read to its end (on a second thread's digest, as everywhere here).
  */
@@ -230,24 +266,9 @@ static int hash_file(unsigned char sha[SV_SHA256_LEN], uint64_t *size, int fd, c
 	int error;
 
 	*size = 0;
-	if ((error = hash_pipe_start(&hp)) < 0)
-		goto done;
-	for (;;) {
-		unsigned char *buf = hash_pipe_slot(&hp);
-		long n = sv_read_full(fd, buf, SV_AGE_CHUNK);
-
-		if (n < 0) {
-			error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", name, strerror(errno));
-			goto done;
-		}
-		if (n == 0)
-			break;
-		*size += (uint64_t)n;
-		if ((error = hash_pipe_submit(&hp, (size_t)n)) < 0)
-			goto done;
-	}
-	error = hash_pipe_finish(&hp, sha);
-done:
+	if ((error = hash_pipe_start(&hp)) == 0 &&
+	    (error = seal_read(size, fd, name, &hp, NULL)) == 0)
+		error = hash_pipe_finish(&hp, sha);
 	hash_pipe_free(&hp);
 	return error;
 }
@@ -262,7 +283,7 @@ done:
 static int seal_two_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, const unsigned char pub[SV_KEY_LEN])
 {
 	const char *input = f->s->input;
-	unsigned char sha[SV_SHA256_LEN], *buf = NULL;
+	unsigned char sha[SV_SHA256_LEN];
 	char shahex[2 * SV_SHA256_LEN + 1];
 	sv_age_writer *w = NULL;
 	sv_json *m = NULL;
@@ -282,22 +303,8 @@ static int seal_two_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, 
 		error = sv_error(SCRVAULT_ERROR, "cannot read '%s' again: %s", input, strerror(errno));
 		goto done;
 	}
-	error = SCRVAULT_ERROR;
-	if (!(buf = sv_malloc(SV_AGE_CHUNK)))
+	if ((error = seal_read(&done_bytes, fd, input, NULL, w)) < 0)
 		goto done;
-	for (;;) {
-		long n = sv_read_full(fd, buf, SV_AGE_CHUNK);
-
-		if (n < 0) {
-			error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", input, strerror(errno));
-			goto done;
-		}
-		if (n == 0)
-			break;
-		done_bytes += (uint64_t)n;
-		if ((error = sv_age_writer_write(w, buf, (size_t)n)) < 0)
-			goto done;
-	}
 	if (done_bytes != size) {
 		error = sv_error(SCRVAULT_ERROR, "'%s' changed while it was being sealed: seal it again", input);
 		goto done;
@@ -307,140 +314,12 @@ static int seal_two_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, 
 	*mout = m;
 	m = NULL;
 done:
-	if (buf) {
-		sv_cleanse(buf, SV_AGE_CHUNK);
-		free(buf);
-	}
 	sv_age_writer_free(w);
 	sv_json_free(m);
 	return error;
 }
 
-/*
- * The one-pass seal writes the age file itself, in the order the header
- * allows: the payload first, after a gap the header's exact length, then the
- * header.  The age writer cannot do this (sv_age_writer_start writes the
- * header, and the writer keeps the file key to itself), so what it would do
- * is done here with the same primitives and the same header encoder
- * (sv_age_header_encode): an X25519 stanza wrapping a fresh 16-byte file key
- * (age's), the manifest stanza (sv_bundle_add_manifest's), and the STREAM
- * payload: key HKDF-SHA256(file key, salt = 16-byte nonce, "payload"),
- * 64 KiB chunks sealed with ChaCha20-Poly1305 under the nonce
- * 11-byte big-endian counter || last-chunk flag, a full chunk flagged last
- * only when nothing follows, and one empty chunk only for an empty file.
- * Stock age decrypts the result; tests/cli/bundle.sh and `age -d` check it.
- */
-#define SEAL_X25519_LABEL	"age-encryption.org/v1/X25519"
 #define SEAL_AGAIN		1	/* the header came out another length: seal in two passes */
-
-static const unsigned char seal_zero_nonce[SV_CHACHA_NONCE_LEN];
-
-static void seal_stanza_clear(sv_age_stanza *st)
-{
-	for (size_t i = 0; i < st->nargs; i++)
-		free(st->args[i]);
-	free(st->args);
-	if (st->body) {
-		sv_cleanse(st->body, st->bodylen);
-		free(st->body);
-	}
-	memset(st, 0, sizeof(*st));
-}
-
-/* A stanza of two arguments (copied) and a body of `bodylen` bytes to fill. */
-static int seal_stanza_new(sv_age_stanza *st, const char *a0, const char *a1, size_t bodylen)
-{
-	memset(st, 0, sizeof(*st));
-	if (!(st->args = sv_calloc(2, sizeof(char *))))
-		return SCRVAULT_ERROR;
-	st->nargs = 2;
-	if (!(st->args[0] = sv_strdup(a0)) || !(st->args[1] = sv_strdup(a1)) ||
-	    !(st->body = sv_malloc(bodylen))) {
-		seal_stanza_clear(st);
-		return SCRVAULT_ERROR;
-	}
-	st->bodylen = bodylen;
-	return 0;
-}
-
-/* "-> X25519 <ephemeral share>" and the file key wrapped to `recipient`. */
-static int seal_x25519_stanza(sv_age_stanza *st, const sv_secret *file_key,
-			      const unsigned char recipient[SV_KEY_LEN])
-{
-	unsigned char eph[SV_KEY_LEN], salt[2 * SV_KEY_LEN];
-	sv_secret *ephpriv = NULL, *shared = NULL, *wrap = NULL;
-	char *eph64 = NULL;
-	int error;
-
-	memset(st, 0, sizeof(*st));
-	if ((error = sv_x25519_keygen(&ephpriv, eph)) < 0 ||
-	    (error = sv_x25519(&shared, ephpriv, recipient)) < 0)
-		goto done;
-	memcpy(salt, eph, SV_KEY_LEN);
-	memcpy(salt + SV_KEY_LEN, recipient, SV_KEY_LEN);
-	if ((error = sv_hkdf(&wrap, SV_KEY_LEN, shared, salt, sizeof(salt),
-			     SEAL_X25519_LABEL, strlen(SEAL_X25519_LABEL))) == 0 &&
-	    (error = sv_age_b64_encode(&eph64, eph, SV_KEY_LEN)) == 0 &&
-	    (error = seal_stanza_new(st, "X25519", eph64, SV_AGE_FILE_KEY_LEN + SV_CHACHA_TAG_LEN)) == 0)
-		error = sv_chacha20poly1305_seal(st->body, wrap, seal_zero_nonce, sv_secret_data(file_key),
-						 SV_AGE_FILE_KEY_LEN);
-done:
-	if (error < 0)
-		seal_stanza_clear(st);
-	free(eph64);
-	sv_secret_free(wrap);
-	sv_secret_free(shared);
-	sv_secret_free(ephpriv);
-	return error;
-}
-
-/*
- * The manifest stanza for `m` (as sv_bundle_add_manifest makes it): signature
- * || manifest, sealed under HKDF(file key, label).  With `priv` NULL, a
- * stand-in of the same length whose body is zeros, to measure the header.
- */
-static int seal_manifest_stanza(sv_age_stanza *st, const sv_secret *file_key, const sv_json *m,
-				const sv_secret *priv)
-{
-	unsigned char *plain = NULL;
-	sv_secret *key = NULL;
-	char *text = NULL;
-	size_t len = 0, plen = 0;
-	int error;
-
-	memset(st, 0, sizeof(*st));
-	if ((error = sv_json_write(&text, &len, m)) < 0)
-		return error;
-	if (len > SV_MANIFEST_MAX) {
-		free(text);
-		return sv_error(SCRVAULT_EUSAGE, "the manifest is too long (%zu bytes; at most %d): shorten the title",
-				len, SV_MANIFEST_MAX);
-	}
-	plen = SV_SIG_LEN + len;
-	if ((error = seal_stanza_new(st, SV_MANIFEST_STANZA, "v1", plen + SV_CHACHA_TAG_LEN)) < 0)
-		goto done;
-	if (!priv) {
-		memset(st->body, 0, st->bodylen);
-		goto done;
-	}
-	error = SCRVAULT_ERROR;
-	if (!(plain = sv_malloc(plen)))
-		goto done;
-	memcpy(plain + SV_SIG_LEN, text, len);
-	if ((error = sv_ed25519_sign(plain, priv, text, len)) == 0 &&
-	    (error = sv_hkdf(&key, SV_KEY_LEN, file_key, NULL, 0, SV_MANIFEST_LABEL, strlen(SV_MANIFEST_LABEL))) == 0)
-		error = sv_chacha20poly1305_seal(st->body, key, seal_zero_nonce, plain, plen);
-done:
-	if (error < 0)
-		seal_stanza_clear(st);
-	if (plain) {
-		sv_cleanse(plain, plen);
-		free(plain);
-	}
-	free(text);
-	sv_secret_free(key);
-	return error;
-}
 
 /* Write all of buf at `off`, retrying on EINTR and short writes. */
 static int seal_pwrite(int fd, const void *buf, size_t len, off_t off)
@@ -462,29 +341,16 @@ static int seal_pwrite(int fd, const void *buf, size_t len, off_t off)
 	return 0;
 }
 
-/* Seal `len` bytes as payload chunk `counter` into `sealed` and write it. */
-static int seal_chunk(int ofd, unsigned char *sealed, const sv_secret *pkey, uint64_t counter,
-		      bool last, const unsigned char *plain, size_t len)
-{
-	unsigned char nonce[SV_CHACHA_NONCE_LEN] = { 0 };
-	int error;
-
-	for (int i = 0; i < 8; i++)
-		nonce[10 - i] = (unsigned char)(counter >> (8 * i));
-	nonce[11] = last ? 1 : 0;
-	if ((error = sv_chacha20poly1305_seal(sealed, pkey, nonce, len ? plain : NULL, len)) < 0)
-		return error;
-	return sv_bundle_write_fd(&ofd, sealed, len + SV_CHACHA_TAG_LEN);
-}
-
 /*
  * Seal into the output file (open, empty) in one read of the input, whose
  * size `size` (fstat) goes in the manifest and must be what is read.  The
  * manifest's length does not depend on the digest (64 hex characters
- * whatever it is), so a header built with a stand-in digest has the real
- * header's length: the payload nonce and payload go after that many bytes,
- * the content is hashed on a second thread as it is encrypted, and at the end
- * the real manifest is signed and the header written at offset 0.  Returns
+ * whatever it is), so the header with a stand-in manifest (a digest of
+ * zeros) has the real header's length: the age writer, header last
+ * (sv_age_writer_start_payload), writes the payload nonce and payload after
+ * that many bytes while the content is hashed on a second thread; at the end
+ * the real manifest is signed and replaces the stand-in
+ * (sv_bundle_set_manifest), and the header is written at offset 0.  Returns
  * SEAL_AGAIN, having written only to the output, if the real header is not
  * the length reserved (the caller then empties the output and seals in two
  * passes).  *mout gets the manifest.
@@ -493,81 +359,36 @@ static int seal_one_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, 
 			 const unsigned char pub[SV_KEY_LEN])
 {
 	const char *input = f->s->input;
-	unsigned char sha[SV_SHA256_LEN], nonce[SV_AGE_NONCE_LEN], *sealed = NULL, *hdr = NULL;
+	unsigned char sha[SV_SHA256_LEN], *hdr = NULL;
 	char shahex[2 * SV_SHA256_LEN + 1];
-	sv_secret *file_key = NULL, *pkey = NULL;
-	sv_age_stanza st[2] = { { NULL, 0, NULL, 0 }, { NULL, 0, NULL, 0 } };
+	sv_age_writer *w = NULL;
 	sv_json *m = NULL;
 	hash_pipe hp = { 0 };
 	size_t reserved = 0, hdrlen = 0;
-	uint64_t total = 0, counter = 0;
+	uint64_t total = 0;
 	int error;
 
 	*mout = NULL;
 	memset(shahex, '0', 2 * SV_SHA256_LEN);
 	shahex[2 * SV_SHA256_LEN] = '\0';
 	if ((error = seal_manifest(&m, f, shahex, size)) < 0 ||
-	    (error = sv_secret_random(&file_key, SV_AGE_FILE_KEY_LEN)) < 0 ||
-	    (error = seal_x25519_stanza(&st[0], file_key, pub)) < 0 ||
-	    (error = seal_manifest_stanza(&st[1], file_key, m, NULL)) < 0 ||
-	    (error = sv_age_header_encode(&hdr, &reserved, st, 2, file_key)) < 0)
+	    (error = sv_age_writer_new(&w, (const unsigned char (*)[SV_KEY_LEN])pub, 1)) < 0 ||
+	    (error = sv_bundle_add_manifest(w, m, f->ident->ed_priv, NULL, NULL)) < 0 ||
+	    (error = sv_age_writer_header(w, &hdr, &reserved)) < 0 ||
+	    (error = hash_pipe_start(&hp)) < 0)
 		goto done;
-	if (reserved > SV_AGE_MAX_HEADER) {
-		error = sv_error(SCRVAULT_EUSAGE, "age header of %zu bytes is longer than %u",
-				 reserved, SV_AGE_MAX_HEADER);
-		goto done;
-	}
 	free(hdr);
 	hdr = NULL;
 	sv_json_free(m);
 	m = NULL;
-	seal_stanza_clear(&st[1]);
-
-	error = SCRVAULT_ERROR;
-	if (!(sealed = sv_malloc(SV_AGE_CHUNK + SV_CHACHA_TAG_LEN)))
-		goto done;
-	if ((error = sv_random(nonce, sizeof(nonce))) < 0 ||
-	    (error = sv_hkdf(&pkey, SV_KEY_LEN, file_key, nonce, sizeof(nonce), "payload", 7)) < 0 ||
-	    (error = hash_pipe_start(&hp)) < 0)
-		goto done;
 	if (lseek(ofd, (off_t)reserved, SEEK_SET) != (off_t)reserved) {
 		error = sv_error(SCRVAULT_ERROR, "cannot write the output: %s", strerror(errno));
 		goto done;
 	}
-	if ((error = sv_bundle_write_fd(&ofd, nonce, sizeof(nonce))) < 0)
-		goto done;
-	{
-		unsigned char *cur = hash_pipe_slot(&hp), *next = NULL;
-		long n = sv_read_full(fd, cur, SV_AGE_CHUNK), nn = 0;
-
-		for (;;) {
-			if (n < 0) {
-				error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", input, strerror(errno));
-				goto done;
-			}
-			total += (uint64_t)n;
-			if ((error = hash_pipe_submit(&hp, (size_t)n)) < 0)
-				goto done;
-			/* Only a chunk that nothing follows is flagged the last: a
-			 * full one waits for the next read to know. */
-			nn = 0;
-			if (n == SV_AGE_CHUNK) {
-				next = hash_pipe_slot(&hp);
-				if ((nn = sv_read_full(fd, next, SV_AGE_CHUNK)) < 0) {
-					error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", input, strerror(errno));
-					goto done;
-				}
-			}
-			if ((error = seal_chunk(ofd, sealed, pkey, counter, nn == 0, cur, (size_t)n)) < 0)
-				goto done;
-			if (nn == 0)
-				break;
-			counter++;
-			cur = next;
-			n = nn;
-		}
-	}
-	if ((error = hash_pipe_finish(&hp, sha)) < 0)
+	if ((error = sv_age_writer_start_payload(w, sv_bundle_write_fd, &ofd)) < 0 ||
+	    (error = seal_read(&total, fd, input, &hp, w)) < 0 ||
+	    (error = sv_age_writer_finish(w)) < 0 ||
+	    (error = hash_pipe_finish(&hp, sha)) < 0)
 		goto done;
 	if (total != size) {
 		error = sv_error(SCRVAULT_ERROR, "'%s' changed while it was being sealed: seal it again", input);
@@ -575,8 +396,8 @@ static int seal_one_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, 
 	}
 	sv_hex(shahex, sha, sizeof(sha));
 	if ((error = seal_manifest(&m, f, shahex, size)) < 0 ||
-	    (error = seal_manifest_stanza(&st[1], file_key, m, f->ident->ed_priv)) < 0 ||
-	    (error = sv_age_header_encode(&hdr, &hdrlen, st, 2, file_key)) < 0)
+	    (error = sv_bundle_set_manifest(w, 0, m, f->ident->ed_priv, NULL, NULL)) < 0 ||
+	    (error = sv_age_writer_header(w, &hdr, &hdrlen)) < 0)
 		goto done;
 	if (hdrlen != reserved) {
 		error = SEAL_AGAIN;
@@ -588,15 +409,8 @@ static int seal_one_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, 
 	m = NULL;
 done:
 	hash_pipe_free(&hp);
-	if (sealed) {
-		sv_cleanse(sealed, SV_AGE_CHUNK + SV_CHACHA_TAG_LEN);
-		free(sealed);
-	}
 	free(hdr);
-	seal_stanza_clear(&st[0]);
-	seal_stanza_clear(&st[1]);
-	sv_secret_free(pkey);
-	sv_secret_free(file_key);
+	sv_age_writer_free(w);
 	sv_json_free(m);
 	return error;
 }

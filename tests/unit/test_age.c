@@ -10,7 +10,8 @@
  * skipped, never passed.  Then round trips, tampering, and interoperability
  * with the age command when it is installed; then the same for the streaming
  * API (sv_age_writer, sv_age_reader), including 200 MB files both ways with
- * the age command and a file with an extension stanza that age must ignore.
+ * the age command, a file with an extension stanza that age must ignore, and
+ * files written header last (the payload first, the header at offset 0).
  */
 #include "unit.h"
 #include "age.h"
@@ -914,6 +915,145 @@ static void test_stream_stanza(void **state)
 	free(f.p);
 }
 
+/*
+ * Header last (sv_age_writer_start_payload, _replace_stanza, _header): the
+ * header measured before the payload has the final header's length when the
+ * replacement stanza has the same length, and is the same for the same
+ * stanzas; a replacement of another length gives another length, which the
+ * caller must notice (the writer does not know what was reserved).
+ */
+static void test_stream_header_last(void **state)
+{
+	static const char *const args[] = { "scrvault-manifest", "v1" };
+	static const char *const other[] = { "my-ext", "v2", "x" };
+	unsigned char pub[1][32], a[100], b[100], *h1 = NULL, *h2 = NULL, *h3 = NULL, *plain,
+		      *file, *out;
+	size_t len1, len2, len3, plen = 2 * SV_AGE_CHUNK + 5, olen;
+	const sv_age_header *h;
+	sv_secret *priv;
+	sv_age_writer *w = NULL;
+	sv_age_reader *r = NULL;
+	sv_age_identities id;
+	struct msink f = { 0 };
+	struct msrc src;
+	sv_age_status st;
+	uint64_t seed = 3;
+	int rc;
+
+	(void)state;
+	keypair(&priv, pub[0]);
+	id = (sv_age_identities){ (const sv_secret *const *)&priv, 1, NULL, 0 };
+	assert_non_null(plain = malloc(plen));
+	gen(&seed, plain, plen);
+	assert_int_equal(sv_random(a, sizeof(a)), 0);
+	assert_int_equal(sv_random(b, sizeof(b)), 0);
+
+	assert_int_equal(sv_age_writer_new(&w, pub, 1), 0);
+	/* no extra stanza yet */
+	assert_int_equal(sv_age_writer_replace_stanza(w, 0, args, 2, b, sizeof(b)), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_age_writer_add_stanza(w, args, 2, a, sizeof(a)), 0);
+	assert_int_equal(sv_age_writer_header(w, &h1, &len1), 0);
+	/* deterministic: the same stanzas encode to the same bytes */
+	assert_int_equal(sv_age_writer_header(w, &h2, &len2), 0);
+	assert_int_equal(len2, len1);
+	assert_memory_equal(h2, h1, len1);
+	free(h2);
+	assert_int_equal(sv_age_writer_start_payload(w, msink_write, &f), 0);
+	/* only the nonce so far: no header */
+	assert_int_equal(f.n, SV_AGE_NONCE_LEN);
+	assert_int_equal(sv_age_writer_start_payload(w, msink_write, &f), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_age_writer_start(w, msink_write, &f), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_age_writer_add_stanza(w, args, 2, b, sizeof(b)), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_age_writer_write(w, plain, plen), 0);
+	/* replacing is checked as adding is, and needs an existing index */
+	assert_int_equal(sv_age_writer_replace_stanza(w, 1, args, 2, b, sizeof(b)), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_age_writer_replace_stanza(w, (size_t)-1, args, 2, b, sizeof(b)),
+			 SCRVAULT_EUSAGE);
+	{
+		static const char *const x[] = { "X25519", "abc" };
+		static const char *const sp[] = { "a b" };
+
+		assert_int_equal(sv_age_writer_replace_stanza(w, 0, x, 2, b, 32), SCRVAULT_EUSAGE);
+		assert_int_equal(sv_age_writer_replace_stanza(w, 0, sp, 1, b, 32), SCRVAULT_EUSAGE);
+		assert_int_equal(sv_age_writer_replace_stanza(w, 0, args, 0, b, 32), SCRVAULT_EUSAGE);
+		assert_int_equal(sv_age_writer_replace_stanza(w, 0, args, 2, NULL, 32), SCRVAULT_EUSAGE);
+	}
+	assert_int_equal(sv_age_writer_finish(w), 0);
+	/* a different length: the header's length changes and the caller sees it */
+	assert_int_equal(sv_age_writer_replace_stanza(w, 0, other, 3, b, sizeof(b) - 1), 0);
+	assert_int_equal(sv_age_writer_header(w, &h3, &len3), 0);
+	assert_int_not_equal(len3, len1);
+	free(h3);
+	/* the same length, after the payload: the length measured holds */
+	assert_int_equal(sv_age_writer_replace_stanza(w, 0, args, 2, b, sizeof(b)), 0);
+	assert_int_equal(sv_age_writer_header(w, &h2, &len2), 0);
+	assert_int_equal(len2, len1);
+	assert_memory_not_equal(h2, h1, len1);
+	sv_age_writer_free(w);
+
+	/* the file: the final header in front of the payload */
+	assert_non_null(file = malloc(len2 + f.n));
+	memcpy(file, h2, len2);
+	memcpy(file + len2, f.p, f.n);
+	src = (struct msrc){ file, len2 + f.n, 0, 0, 0 };
+	assert_int_equal(sv_age_reader_open(&r, msrc_read, &src, &id, &st), 0);
+	assert_non_null(h = sv_age_reader_header(r));
+	assert_int_equal(h->n, 2);
+	assert_string_equal(h->stanzas[1].args[0], "scrvault-manifest");
+	assert_int_equal(h->stanzas[1].bodylen, sizeof(b));
+	assert_memory_equal(h->stanzas[1].body, b, sizeof(b));
+	sv_age_reader_free(r);
+	assert_int_equal(stream_decrypt(file, len2 + f.n, 4093, priv, &out, &olen, &st), 0);
+	assert_int_equal(olen, plen);
+	assert_memory_equal(out, plain, plen);
+	free(out);
+	/* the header measured first (the stand-in stanza) is valid too */
+	memcpy(file, h1, len1);
+	decrypt_with(file, len1 + f.n, &priv, 1, &out, &olen, &st, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(olen, plen);
+	sv_age_free_plain(out, olen);
+	free(file);
+	free(h1);
+	free(h2);
+	free(f.p);
+
+	/* header first: sv_age_writer_header is what start wrote, and stanzas
+	 * cannot be replaced once it is written */
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(sv_age_writer_new(&w, pub, 1), 0);
+	assert_int_equal(sv_age_writer_add_stanza(w, args, 2, a, sizeof(a)), 0);
+	assert_int_equal(sv_age_writer_start(w, msink_write, &f), 0);
+	assert_int_equal(sv_age_writer_header(w, &h1, &len1), 0);
+	assert_true(f.n == len1 + SV_AGE_NONCE_LEN);
+	assert_memory_equal(f.p, h1, len1);
+	assert_int_equal(sv_age_writer_replace_stanza(w, 0, args, 2, b, sizeof(b)), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_age_writer_finish(w), 0);
+	assert_int_equal(sv_age_writer_replace_stanza(w, 0, args, 2, b, sizeof(b)), SCRVAULT_EUSAGE);
+	sv_age_writer_free(w);
+	free(h1);
+	free(f.p);
+
+	/* after a failure: no header, no replacement */
+	memset(&f, 0, sizeof(f));
+	f.fail_at = 1;
+	assert_int_equal(sv_age_writer_new(&w, pub, 1), 0);
+	assert_int_equal(sv_age_writer_add_stanza(w, args, 2, a, sizeof(a)), 0);
+	assert_int_equal(sv_age_writer_start_payload(w, msink_write, &f), SCRVAULT_ERROR);
+	assert_int_equal(sv_age_writer_header(w, &h1, &len1), SCRVAULT_ERROR);
+	assert_null(h1);
+	assert_int_equal(len1, 0);
+	assert_int_equal(sv_age_writer_replace_stanza(w, 0, args, 2, b, sizeof(b)), SCRVAULT_ERROR);
+	sv_age_writer_free(w);
+	free(f.p);
+	assert_int_equal(sv_age_writer_header(NULL, &h1, &len1), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_age_writer_replace_stanza(NULL, 0, args, 2, b, 1), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_age_writer_start_payload(NULL, msink_write, &f), SCRVAULT_EUSAGE);
+
+	free(plain);
+	sv_secret_free(priv);
+}
+
 /* ---- streams: attacks ---------------------------------------------------- */
 
 /* Decrypt a damaged file: it must fail as a payload failure, after releasing a prefix. */
@@ -1361,16 +1501,23 @@ static void interop_age_to_us(struct interop *t, size_t len, bool armor)
 	free(buf);
 }
 
-/* We stream-encrypt `len` generated bytes (with an extension stanza if asked); age -d decrypts. */
-static void interop_us_to_age(struct interop *t, size_t len, bool stanza)
+/*
+ * We stream-encrypt `len` generated bytes; age -d decrypts.  With `stanza`,
+ * the file has an extension stanza, which age must ignore.  With `last` too,
+ * it is written header last, as the one-pass seal writes it: the payload
+ * after a gap of the header's measured length, then the stanza replaced by
+ * one of the same length that carries what only the end knew (the digest),
+ * and the header pwritten at offset 0.
+ */
+static void interop_us_to_age(struct interop *t, size_t len, bool stanza, bool last)
 {
 	static const char *const args[] = { "scrvault-manifest", "v1" };
-	unsigned char *buf, want[32], got[32], body[100];
+	unsigned char *buf, *hdr = NULL, want[32], got[32], body[100];
 	unsigned char pub[1][32];
 	sv_sha256_ctx *h = NULL;
 	sv_age_writer *w = NULL;
 	uint64_t seed = len + 1;
-	size_t off, n, total = 0;
+	size_t off, n, total = 0, reserved = 0, hdrlen = 0;
 	char *cmd;
 	FILE *p;
 	int fd;
@@ -1382,7 +1529,14 @@ static void interop_us_to_age(struct interop *t, size_t len, bool stanza)
 	assert_int_equal(sv_age_writer_new(&w, pub, 1), 0);
 	if (stanza)
 		assert_int_equal(sv_age_writer_add_stanza(w, args, 2, body, sizeof(body)), 0);
-	assert_int_equal(sv_age_writer_start(w, sv_age_write_fd, &fd), 0);
+	if (last) {
+		assert_int_equal(sv_age_writer_header(w, &hdr, &reserved), 0);
+		free(hdr);
+		assert_int_equal(lseek(fd, (off_t)reserved, SEEK_SET), (off_t)reserved);
+		assert_int_equal(sv_age_writer_start_payload(w, sv_age_write_fd, &fd), 0);
+	} else {
+		assert_int_equal(sv_age_writer_start(w, sv_age_write_fd, &fd), 0);
+	}
 	assert_int_equal(sv_sha256_new(&h), 0);
 	for (off = 0; off < len; off += n) {	/* writes of 65537 bytes */
 		n = len - off < SV_AGE_CHUNK + 1 ? len - off : SV_AGE_CHUNK + 1;
@@ -1391,10 +1545,18 @@ static void interop_us_to_age(struct interop *t, size_t len, bool stanza)
 		assert_int_equal(sv_age_writer_write(w, buf, n), 0);
 	}
 	assert_int_equal(sv_age_writer_finish(w), 0);
-	sv_age_writer_free(w);
-	assert_int_equal(close(fd), 0);
 	assert_int_equal(sv_sha256_final(h, want), 0);
 	sv_sha256_free(h);
+	if (last) {
+		memcpy(body, want, sizeof(want));
+		assert_int_equal(sv_age_writer_replace_stanza(w, 0, args, 2, body, sizeof(body)), 0);
+		assert_int_equal(sv_age_writer_header(w, &hdr, &hdrlen), 0);
+		assert_int_equal(hdrlen, reserved);
+		assert_int_equal(pwrite(fd, hdr, hdrlen, 0), (ssize_t)hdrlen);
+		free(hdr);
+	}
+	sv_age_writer_free(w);
+	assert_int_equal(close(fd), 0);
 
 	cmd = sv_printf("age -d -i '%s' '%s'", t->keyfile, t->enc);
 	assert_non_null(p = popen(cmd, "r"));
@@ -1406,7 +1568,7 @@ static void interop_us_to_age(struct interop *t, size_t len, bool stanza)
 	}
 	if (pclose(p) != 0)
 		fail_msg("age -d failed on our %zu-byte file%s", len,
-			 stanza ? " with an extension stanza" : "");
+			 last ? " written header last" : stanza ? " with an extension stanza" : "");
 	assert_int_equal(sv_sha256_final(h, got), 0);
 	sv_sha256_free(h);
 	unlink(t->enc);
@@ -1452,7 +1614,7 @@ static void test_stream_interop(void **state)
 		long before = peak_rss_kib(true), after;
 
 		interop_age_to_us(&t, sizes[i], false);
-		interop_us_to_age(&t, sizes[i], false);
+		interop_us_to_age(&t, sizes[i], false, false);
 		after = peak_rss_kib(false);
 		/* constant memory: the peak grows far less than the file */
 		if (before >= 0 && after - before > 32 * 1024)
@@ -1466,9 +1628,13 @@ static void test_stream_interop(void **state)
 	interop_age_to_us(&t, 65537, true);
 	interop_age_to_us(&t, 300000, true);
 	/* an extension stanza stock age must ignore */
-	interop_us_to_age(&t, 0, true);
-	interop_us_to_age(&t, 100, true);
-	interop_us_to_age(&t, 65537, true);
+	interop_us_to_age(&t, 0, true, false);
+	interop_us_to_age(&t, 100, true, false);
+	interop_us_to_age(&t, 65537, true, false);
+	/* written header last, as the one-pass seal writes */
+	interop_us_to_age(&t, 0, true, true);
+	interop_us_to_age(&t, 65536, true, true);
+	interop_us_to_age(&t, 3 * SV_AGE_CHUNK + 17, true, true);
 
 	sv_secret_free(t.priv);
 	free(t.recip);
@@ -1494,6 +1660,7 @@ int main(void)
 		cmocka_unit_test(test_interop),
 		cmocka_unit_test(test_stream_roundtrip),
 		cmocka_unit_test(test_stream_stanza),
+		cmocka_unit_test(test_stream_header_last),
 		cmocka_unit_test(test_stream_tamper),
 		cmocka_unit_test(test_stream_limits),
 		cmocka_unit_test(test_stream_misuse),
