@@ -665,7 +665,7 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 	error = SCRVAULT_ERROR;
 	if (!(res = sv_json_object()) || !(gone = sv_json_array()))
 		goto done;
-	for (size_t i = 0; i < p.n; i++)
+	for (size_t i = 0; dry_run && i < p.n; i++)
 		if (destroyable(&p.items[i]) && sv_json_append(gone, item_json(&p.items[i])) < 0)
 			goto done;
 	if (sv_json_set_bool(res, "dry_run", dry_run) < 0 || sv_json_set_str(res, "as_of", now) < 0)
@@ -774,8 +774,7 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 				       (int64_t)seq)) < 0 ||
 		    (error = sv_db_int(&rec, v->db, "SELECT last_insert_rowid()", "")) < 0)
 			goto fail;
-		if (!(o = sv_obj1("doc", it->doc)) || sv_json_set_int(o, "version", it->version) < 0 ||
-		    sv_json_set_int(o, "record", rec) < 0 || sv_json_append(gone, o) < 0) {
+		if (!(o = item_json(it)) || sv_json_set_int(o, "record", rec) < 0 || sv_json_append(gone, o) < 0) {
 			error = SCRVAULT_ERROR;
 			goto fail;
 		}

@@ -109,5 +109,16 @@ vg "request respond" request respond 1
 vg "request list" request list
 vg "request show" request show 1
 vg "request due" request due --days 30
+# retention: plan, holds, conclusion, a purge by the job, a certificate
+vg "retention plan" retention plan
+vg "hold add" hold add SCR-2026-01 --reason "inquest"
+vg "hold list" hold list
+vg "case conclude (refused: copies out)" case conclude SCR-2026-01 --action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-02
+vg "retention confirm" retention confirm
+sv principal add --kind service --custodian --no-passphrase --key-out "$T/job.key" job >/dev/null
+sv principal grant job retention-job >/dev/null
+"${VG[@]}" "$SV" --vault "$V" --key "$T/job.key" retention purge >/dev/null 2>"$T/err"
+rc=$?; [ $rc -eq 99 ] && sed 's/^/#   /' "$T/err" | head -30
+ok $((rc == 99)) "valgrind clean: retention purge by the job (exit $rc)"
 vg "fsck" fsck
 finish
