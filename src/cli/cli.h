@@ -83,5 +83,6 @@ extern const cli_cmd cli_bundle_commands[];
 extern const cli_cmd cli_copy_commands[];
 extern const cli_cmd cli_request_commands[];
 extern const cli_cmd cli_retention_commands[];
+extern const cli_cmd cli_replication_commands[];
 
 #endif

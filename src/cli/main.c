@@ -20,7 +20,7 @@
 static const cli_cmd *const tables[] = {
 	cli_vault_commands, cli_case_commands, cli_doc_commands, cli_audit_commands,
 	cli_policy_commands, cli_bundle_commands, cli_copy_commands, cli_request_commands,
-	cli_retention_commands, NULL
+	cli_retention_commands, cli_replication_commands, NULL
 };
 static cli_cmd cli_commands[128];
 

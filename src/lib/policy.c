@@ -31,6 +31,7 @@ static const char *const known_actions[] = {
 	"request.create", "request.decide", "request.read", "request.respond",
 	"case.conclude", "case.publish", "hold.add", "hold.release", "hold.read",
 	"retention.read", "retention.confirm", "retention.propose", "retention.approve", "retention.purge",
+	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
 	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
 };
 /* Those that may be limited to one class with ACTION:CLASS. */

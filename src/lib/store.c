@@ -1918,7 +1918,14 @@ int sv_store_commit(char out[SV_OID_HEXLEN + 1], sv_store *s, const char *parent
 		    const sv_store_update *updates, size_t n, const char *message,
 		    int64_t when)
 {
-	git_commit *pc = NULL;
+	return sv_store_commit_on(out, s, parent, parent, updates, n, message, when);
+}
+
+int sv_store_commit_on(char out[SV_OID_HEXLEN + 1], sv_store *s, const char *parent,
+		       const char *base_commit, const sv_store_update *updates, size_t n,
+		       const char *message, int64_t when)
+{
+	git_commit *pc = NULL, *bc = NULL;
 	git_tree *base = NULL, *tree = NULL;
 	git_tree_update *tu = NULL;
 	git_signature *sig = NULL;
@@ -1945,11 +1952,13 @@ int sv_store_commit(char out[SV_OID_HEXLEN + 1], sv_store *s, const char *parent
 		}
 	}
 
-	if (parent) {
-		if ((error = lookup_commit(&pc, s, parent)) < 0)
+	if (parent && (error = lookup_commit(&pc, s, parent)) < 0)
+		goto cleanup;
+	if (base_commit) {
+		if ((error = lookup_commit(&bc, s, base_commit)) < 0)
 			goto cleanup;
-		if ((error = git_commit_tree(&base, pc)) < 0) {
-			error = sv_git_error(error, "cannot read the tree of '%s'", parent);
+		if ((error = git_commit_tree(&base, bc)) < 0) {
+			error = sv_git_error(error, "cannot read the tree of '%s'", base_commit);
 			goto cleanup;
 		}
 	}
@@ -1995,6 +2004,7 @@ cleanup:
 	git_tree_free(tree);
 	git_tree_free(base);
 	git_commit_free(pc);
+	git_commit_free(bc);
 	free(tu);
 	return error;
 }
@@ -2238,5 +2248,149 @@ done:
 	sv_conf_free(list, count);
 	git_config_iterator_free(it);
 	git_config_free(cfg);
+	return error;
+}
+
+/* ---- mirrors ------------------------------------------------------------------ */
+
+typedef struct {
+	char *why;
+	size_t whylen;
+} push_report;
+
+static int push_ref_cb(const char *refname, const char *status, void *payload)
+{
+	push_report *r = payload;
+
+	if (status && !r->why[0])
+		snprintf(r->why, r->whylen, "the mirror refused %s: %s", refname, status);
+	return 0;
+}
+
+int sv_store_push(sv_store *s, const char *url, char *why, size_t whylen)
+{
+	/* The store only moves forward; the checkpoint tag is replaced each time. */
+	char *specs[] = { "refs/heads/main:refs/heads/main", "+refs/audit/checkpoint:refs/audit/checkpoint" };
+	git_strarray refspecs = { specs, 2 };
+	git_push_options opts = GIT_PUSH_OPTIONS_INIT;
+	git_remote *remote = NULL;
+	git_reference *ref = NULL;
+	push_report r = { why, whylen };
+	int error;
+
+	why[0] = '\0';
+	if (git_reference_lookup(&ref, s->repo, "refs/audit/checkpoint") < 0)
+		refspecs.count = 1;	/* no checkpoint yet */
+	git_reference_free(ref);
+	opts.callbacks.push_update_reference = push_ref_cb;
+	opts.callbacks.payload = &r;
+	if ((error = git_remote_create_anonymous(&remote, s->repo, url)) < 0) {
+		error = sv_git_error(error, "'%s' is not a usable git remote", url);
+		goto done;
+	}
+	if ((error = git_remote_push(remote, &refspecs, &opts)) < 0) {
+		error = sv_git_error(error, "pushing to '%s' failed", url);
+		goto done;
+	}
+	if (why[0])
+		error = sv_error(SCRVAULT_ECONFLICT, "%s", why);
+done:
+	git_remote_free(remote);
+	return error;
+}
+
+int sv_store_clone(const char *url, const char *path)
+{
+	git_clone_options opts = GIT_CLONE_OPTIONS_INIT;
+	git_repository *repo = NULL;
+	git_remote *remote = NULL;
+	char *specs[] = { "+refs/audit/checkpoint:refs/audit/checkpoint" };
+	git_strarray refspecs = { specs, 1 };
+	int error;
+
+	git_config *cfg = NULL, *local = NULL;
+
+	if ((error = sv_git_init()) < 0)
+		return error;
+	opts.bare = 1;
+	if ((error = git_clone(&repo, url, path, &opts)) < 0)
+		return sv_git_error(error, "cannot clone the mirror '%s'", url);
+	/* The checkpoint tag is outside refs/tags: fetch it by name (it may be absent). */
+	if (git_remote_lookup(&remote, repo, "origin") == 0)
+		(void)git_remote_fetch(remote, &refspecs, NULL, NULL);
+	git_remote_free(remote);
+	/* A bare clone keeps the mirror's branch as origin/main (the mirror's
+	 * HEAD may name another branch): make it the store's main. */
+	{
+		git_reference *src = NULL, *dst = NULL;
+
+		if ((error = git_reference_lookup(&src, repo, "refs/remotes/origin/main")) < 0 &&
+		    (error = git_reference_lookup(&src, repo, "refs/heads/main")) < 0) {
+			git_repository_free(repo);
+			return sv_git_error(error, "the mirror '%s' has no branch main: it holds no scrvault store", url);
+		}
+		error = git_reference_create(&dst, repo, "refs/heads/main", git_reference_target(src), 1,
+					     "restore from mirror");
+		git_reference_free(src);
+		git_reference_free(dst);
+		if (error < 0 || (error = git_repository_set_head(repo, "refs/heads/main")) < 0) {
+			git_repository_free(repo);
+			return sv_git_error(error, "cannot set up the restored store");
+		}
+		if (git_reference_lookup(&src, repo, "refs/remotes/origin/main") == 0) {
+			git_reference_delete(src);
+			git_reference_free(src);
+		}
+	}
+	/* The same settings as a store made by sv_store_init. */
+	if ((error = git_repository_config(&cfg, repo)) < 0 ||
+	    (error = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL)) < 0 ||
+	    (error = git_config_set_int32(local, "gc.auto", 0)) < 0 ||
+	    (error = git_config_set_int32(local, "core.compression", 0)) < 0 ||
+	    (error = git_config_set_int32(local, "pack.window", 0)) < 0 ||
+	    (error = git_config_set_int32(local, "pack.depth", 0)) < 0 ||
+	    (error = git_config_set_int32(local, "core.bigFileThreshold", 1)) < 0 ||
+	    (error = git_config_set_bool(local, "transfer.fsckObjects", 1)) < 0)
+		error = sv_git_error(error, "cannot configure the restored store '%s'", path);
+	git_config_free(local);
+	git_config_free(cfg);
+	git_repository_free(repo);
+	return error < 0 ? error : init_sync(path);
+}
+
+int sv_store_walk(sv_store *s, const char *from, const char *to,
+		  int (*fn)(void *ctx, const char *commit, const char *message, int64_t when), void *ctx)
+{
+	git_revwalk *w = NULL;
+	git_oid id, stop;
+	int error;
+
+	if ((error = git_revwalk_new(&w, s->repo)) < 0 || (error = parse_oid(&id, to)) < 0)
+		goto done;
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	if ((error = git_revwalk_push(w, &id)) < 0)
+		goto done;
+	if (from && *from) {
+		if ((error = parse_oid(&stop, from)) < 0 || (error = git_revwalk_hide(w, &stop)) < 0)
+			goto done;
+	}
+	while ((error = git_revwalk_next(&id, w)) == 0) {
+		git_commit *c = NULL;
+		char hex[SV_OID_HEXLEN + 1];
+
+		if ((error = git_commit_lookup(&c, s->repo, &id)) < 0)
+			break;
+		oid_hex(hex, &id);
+		error = fn(ctx, hex, git_commit_message(c), (int64_t)git_commit_time(c));
+		git_commit_free(c);
+		if (error < 0)
+			break;
+	}
+	if (error == GIT_ITEROVER)
+		error = 0;
+done:
+	if (error < 0 && error > -100)
+		error = sv_git_error(error, "cannot walk the store's history");
+	git_revwalk_free(w);
 	return error;
 }

@@ -89,6 +89,23 @@ int sv_store_commit(char out[SV_OID_HEXLEN + 1], sv_store *s, const char *parent
 		    const sv_store_update *updates, size_t n, const char *message,
 		    int64_t when);
 
+/* The same with the tree of `base_commit` (NULL: empty) as the starting point. */
+int sv_store_commit_on(char out[SV_OID_HEXLEN + 1], sv_store *s, const char *parent,
+		       const char *base_commit, const sv_store_update *updates, size_t n,
+		       const char *message, int64_t when);
+
+/*
+ * Push refs/heads/main (fast-forward only) and refs/audit/checkpoint to the
+ * git remote `url`.  A ref the mirror refuses is SCRVAULT_ECONFLICT with
+ * `why` naming it; nothing local changes either way.
+ */
+int sv_store_push(sv_store *s, const char *url, char *why, size_t whylen);
+/* Clone the mirror at `url` into a new bare repository at `path`, with its checkpoint. */
+int sv_store_clone(const char *url, const char *path);
+/* Commits reachable from `to` and not from `from` (NULL: all), oldest first. */
+int sv_store_walk(sv_store *s, const char *from, const char *to,
+		  int (*fn)(void *ctx, const char *commit, const char *message, int64_t when), void *ctx);
+
 /* Point refs/heads/main at `commit` (fsynced).  */
 int sv_store_set_head(sv_store *s, const char *commit);
 /* Current refs/heads/main; SCRVAULT_ENOTFOUND when there is none yet. */
