@@ -979,6 +979,8 @@ struct sv_age_writer {
 	unsigned char *plain;		/* the chunk being filled: SV_AGE_CHUNK */
 	size_t fill;
 	unsigned char *sealed;		/* one sealed chunk: ENC_CHUNK */
+	bool pending;			/* sealed holds chunk `counter`, a whole
+					   one sealed as not the last, unwritten */
 	uint64_t counter;
 	int state;
 };
@@ -1267,22 +1269,43 @@ static int writer_ready(const sv_age_writer *w)
 	}
 }
 
-/* Seal the buffered plaintext as chunk `counter` and write it. */
-static int writer_flush(sv_age_writer *w, bool last)
+/* Seal `len` bytes at `src` as chunk `counter` into w->sealed. */
+static int writer_seal(sv_age_writer *w, const unsigned char *src, size_t len, bool last)
 {
 	unsigned char nonce[SV_CHACHA_NONCE_LEN];
 	int error;
 
 	stream_nonce(nonce, w->counter, last);
 	if ((error = sv_chacha20poly1305_seal(w->sealed, w->payload_key, nonce,
-					      w->fill ? w->plain : NULL, w->fill)) < 0
-	    || (error = w->fn(w->ctx, w->sealed, w->fill + SV_CHACHA_TAG_LEN)) < 0) {
+					      len ? src : NULL, len)) < 0)
+		w->state = W_FAILED;
+	return error;
+}
+
+/* Write w->sealed, chunk `counter` of `len` plaintext bytes, and count it. */
+static int writer_emit(sv_age_writer *w, size_t len)
+{
+	int error;
+
+	if ((error = w->fn(w->ctx, w->sealed, len + SV_CHACHA_TAG_LEN)) < 0) {
 		w->state = W_FAILED;
 		return error;
 	}
+	w->pending = false;
+	w->counter++;
+	return 0;
+}
+
+/* Seal the buffered plaintext as chunk `counter` and write it. */
+static int writer_flush(sv_age_writer *w, bool last)
+{
+	int error;
+
+	if ((error = writer_seal(w, w->plain, w->fill, last)) < 0
+	    || (error = writer_emit(w, w->fill)) < 0)
+		return error;
 	sv_cleanse(w->plain, w->fill);
 	w->fill = 0;
-	w->counter++;
 	return 0;
 }
 
@@ -1301,8 +1324,21 @@ int sv_age_writer_write(sv_age_writer *w, const void *buf, size_t len)
 		/* a full chunk is sealed only when more follows: the last
 		 * chunk must be flagged, and only an empty file ends with an
 		 * empty one */
+		if (w->pending && (error = writer_emit(w, SV_AGE_CHUNK)) < 0)
+			return error;
 		if (w->fill == SV_AGE_CHUNK && (error = writer_flush(w, false)) < 0)
 			return error;
+		if (w->fill == 0 && len >= SV_AGE_CHUNK) {
+			/* a whole chunk of the caller's, sealed where it is (no
+			 * copy) as not the last, and written when more follows;
+			 * if nothing does, _finish seals it again as the last */
+			if ((error = writer_seal(w, p, SV_AGE_CHUNK, false)) < 0)
+				return error;
+			w->pending = true;
+			p += SV_AGE_CHUNK;
+			len -= SV_AGE_CHUNK;
+			continue;
+		}
 		k = SV_AGE_CHUNK - w->fill < len ? SV_AGE_CHUNK - w->fill : len;
 		memcpy(w->plain + w->fill, p, k);
 		w->fill += k;
@@ -1314,9 +1350,25 @@ int sv_age_writer_write(sv_age_writer *w, const void *buf, size_t len)
 
 int sv_age_writer_finish(sv_age_writer *w)
 {
+	unsigned char nonce[SV_CHACHA_NONCE_LEN];
 	int error;
 
-	if ((error = writer_ready(w)) < 0 || (error = writer_flush(w, true)) < 0)
+	if ((error = writer_ready(w)) < 0)
+		return error;
+	if (w->pending) {
+		/* the chunk sealed ahead is the last: back to plaintext, and
+		 * sealed again under the last-chunk nonce (the first sealing
+		 * is never written) */
+		stream_nonce(nonce, w->counter, false);
+		if ((error = sv_chacha20poly1305_open(w->plain, w->payload_key, nonce, w->sealed,
+						      ENC_CHUNK)) < 0) {
+			w->state = W_FAILED;
+			return error;
+		}
+		w->fill = SV_AGE_CHUNK;
+		w->pending = false;
+	}
+	if ((error = writer_flush(w, true)) < 0)
 		return error;
 	w->state = W_DONE;
 	sv_secret_free(w->payload_key);

@@ -782,8 +782,8 @@ static size_t header_len(const unsigned char *file, size_t flen)
 static void test_stream_roundtrip(void **state)
 {
 	static const size_t sizes[] = { 0, 1, 65535, 65536, 65537, 131072, 131073, 3000000 };
-	static const size_t steps[] = { 1, 7, 65537 };
-	static const size_t srcsteps[] = { 1, 4093, 0 };
+	static const size_t steps[] = { 1, 7, 65537, 65536, 131073 };
+	static const size_t srcsteps[] = { 1, 4093, 0, 100, 65552 };
 	unsigned char pub[1][32], *plain, *out;
 	size_t i, j, olen, chunks;
 	uint64_t seed = 1;
