@@ -87,11 +87,12 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libscrvault.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/audit_bench $(BUILD)/bench/copies_bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/audit_bench $(BUILD)/bench/copies_bench $(BUILD)/bench/replication_bench
 	@bench/run $(BUILD)/scrvault
 	@bench/audit $(BUILD)/bench/audit_bench
 	@bench/copies $(BUILD)/bench/copies_bench $(BUILD)/scrvault
 	@bench/bundle $(BUILD)/scrvault
+	@bench/replication $(BUILD)/scrvault $(BUILD)/bench/replication_bench
 
 # Fuzzing (tests/fuzz/README.md).  The library is compiled again with clang,
 # ASan, UBSan and libFuzzer's coverage into build-fuzz/; the target then runs
