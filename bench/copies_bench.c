@@ -14,7 +14,8 @@
  * Then, each in a session of its own: the median wall time of the library
  * calls `copy list --state issued`, `copy overdue`, `--state outstanding`,
  * `--holder`, `--case` and `copy recall CASE` (the call, including building
- * its JSON result), over 21 runs after 2 warm-ups, with the rows returned
+ * its JSON result), over 21 runs after 2 warm-ups, and the time of the first
+ * call of the session (what the CLI pays), with the rows returned
  * checked against a count made independently; the SQL alone (prepare, bind,
  * step every row) for the issued and overdue questions; and EXPLAIN QUERY
  * PLAN of each question's SQL, written as copies.c writes it.  It must
@@ -38,15 +39,24 @@
 #define CASES    50
 #define PER_DOC  8
 
-/* As copies.c's LIST_SELECT and scrvault_copy_list build them. */
+/* As copies.c's LIST_SELECT (recall), LIST_SELECT_SHORT and scrvault_copy_list build them. */
+#define COPY_TOTAL \
+	" CASE WHEN c.kind <> 'paper' THEN 0 WHEN c.paper_total IS NOT NULL THEN c.paper_total" \
+	" ELSE (SELECT count(*) FROM copies x WHERE x.doc_id = c.doc_id AND x.version = c.version" \
+	" AND x.kind = 'paper') END"
+#define LIST_FROM \
+	" FROM copies c JOIN documents d ON d.id = c.doc_id JOIN cases k ON k.id = d.case_id" \
+	" LEFT JOIN principals p ON p.id = c.holder_id"
 #define LIST_SELECT \
 	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
 	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
-	" (SELECT count(*) FROM copies x WHERE x.doc_id = c.doc_id AND x.version = c.version AND x.kind = c.kind)," \
-	" c.contact, c.ext_org, c.purpose, c.issued_at, c.ack_kind, d.title" \
-	" FROM copies c JOIN documents d ON d.id = c.doc_id JOIN cases k ON k.id = d.case_id" \
-	" LEFT JOIN principals p ON p.id = c.holder_id"
-#define LIST_WHERE LIST_SELECT " WHERE coalesce(?1, ?2, ?3, ?4, ?5) IS NOT NULL"
+	COPY_TOTAL ", c.contact, c.ext_org, c.purpose, c.issued_at, c.ack_kind, d.title" LIST_FROM
+#define LIST_SELECT_SHORT \
+	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
+	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
+	COPY_TOTAL ", NULL, NULL, NULL, c.issued_at, c.ack_kind, d.title" LIST_FROM
+#define LIST_WHERE LIST_SELECT_SHORT " WHERE coalesce(?1, ?2, ?3, ?4, ?5) IS NOT NULL"
+#define COPIES_OUT "c.state IN ('issued', 'lost')"
 
 static const char *const classes[] = { "imr", "overview-report", "combined-chronology", "panel-minutes",
 				       "interview-record", "single-agency-chronology" };
@@ -150,10 +160,13 @@ static void populate(scrvault *v, uint64_t n)
 		day(due, strcmp(state, "issued") && strcmp(state, "lost") ? dd - 183 : dd);
 		snprintf(doc, sizeof(doc), "%016" PRIx64 "%016" PRIx64, i / PER_DOC + 1,
 			 (i / PER_DOC + 1) * 0x9e3779b97f4a7c15u);
-		if (sv_db_run(v->db, "INSERT INTO copies(doc_id, version, kind, number, state, holder_id, contact, purpose,"
-			      " due, issued_at, issued_by, created_at, created_by)"
-			      " VALUES (?, 1, 'paper', ?, ?, NULLIF(?, 0), ?, ?, ?, ?, NULLIF(?, 0), ?, ?)", "titittttiti",
-			      doc, (int64_t)(i % PER_DOC + 1), state, holder, was_issued ? "on record at issue" : NULL,
+		/* paper_total: what copy create stores, the paper copies of the version */
+		if (sv_db_run(v->db, "INSERT INTO copies(doc_id, version, kind, number, paper_total, state, holder_id,"
+			      " contact, purpose, due, issued_at, issued_by, created_at, created_by)"
+			      " VALUES (?, 1, 'paper', ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, NULLIF(?, 0), ?, ?)", "tiitittttiti",
+			      doc, (int64_t)(i % PER_DOC + 1),
+			      (int64_t)(n - i / PER_DOC * PER_DOC < PER_DOC ? n - i / PER_DOC * PER_DOC : PER_DOC),
+			      state, holder, was_issued ? "on record at issue" : NULL,
 			      was_issued ? "panel meeting" : NULL, was_issued ? due : NULL, was_issued ? when : NULL,
 			      was_issued ? me : (int64_t)0, when, me) < 0)
 			die("copy");
@@ -249,32 +262,36 @@ int main(int argc, char **argv)
 	day(today, 0);
 
 	/* Index use: the SQL of each question as copies.c builds it. */
-	plan(v, "issued", "EXPLAIN QUERY PLAN " LIST_WHERE " AND c.state = ?1 ORDER BY c.id", today);
-	plan(v, "overdue", "EXPLAIN QUERY PLAN " LIST_WHERE " AND c.state = 'issued' AND c.due < ?2 ORDER BY c.due, c.id",
+	plan(v, "issued", "EXPLAIN QUERY PLAN " LIST_WHERE " AND c.state = 'issued' AND " COPIES_OUT " ORDER BY c.id",
 	     today);
-	plan(v, "holder", "EXPLAIN QUERY PLAN " LIST_WHERE " AND p.name = ?5 ORDER BY c.id", today);
+	plan(v, "overdue", "EXPLAIN QUERY PLAN " LIST_WHERE " AND c.state = 'issued' AND " COPIES_OUT " AND c.due < ?2"
+	     " ORDER BY c.due, c.id", today);
+	plan(v, "outstanding", "EXPLAIN QUERY PLAN " LIST_WHERE " AND " COPIES_OUT " ORDER BY c.id", today);
+	plan(v, "holder", "EXPLAIN QUERY PLAN " LIST_WHERE " AND c.holder_id = (SELECT id FROM principals WHERE name = ?5)"
+	     " ORDER BY c.id", today);
 	plan(v, "case", "EXPLAIN QUERY PLAN " LIST_WHERE " AND k.ref = ?3 ORDER BY c.id", today);
-	plan(v, "recall", "EXPLAIN QUERY PLAN " LIST_SELECT " WHERE k.ref = ? AND c.state IN ('issued', 'lost')"
+	plan(v, "recall", "EXPLAIN QUERY PLAN " LIST_SELECT " WHERE k.ref = ? AND +c.state IN ('issued', 'lost')"
 	     " ORDER BY c.due, c.id", today);
 
 	/* The SQL alone, no JSON. */
 	{
 		int64_t rows = 0;
-		double t = sql_only(v, LIST_WHERE " AND c.state = ?1 ORDER BY c.id", today, &rows);
+		double t = sql_only(v, LIST_WHERE " AND c.state = 'issued' AND " COPIES_OUT " ORDER BY c.id", today, &rows);
 
 		printf("sql_issued %.2f ms %" PRId64 "\n", t * 1000, rows);
-		t = sql_only(v, LIST_WHERE " AND c.state = 'issued' AND c.due < ?2 ORDER BY c.due, c.id", today, &rows);
+		t = sql_only(v, LIST_WHERE " AND c.state = 'issued' AND " COPIES_OUT " AND c.due < ?2 ORDER BY c.due, c.id",
+			     today, &rows);
 		printf("sql_overdue %.2f ms %" PRId64 "\n", t * 1000, rows);
 	}
 	scrvault_close(v);
 	v = NULL;
 
 	/*
-	 * The library calls, each question in a session of its own: the
-	 * listing's SQL is built in a buffer on the stack, and the statement
-	 * cache is keyed by the address of the SQL text, so a second, different
-	 * listing in the same session can be served the first one's statement
-	 * (see "sql_cache_check" below).
+	 * The library calls, each question in a session of its own (the CLI's
+	 * case: the first run of the session pays for decrypting the pages it
+	 * reads; the median is of later runs).  Then two different listings in
+	 * one session, whose SQL is built in the same stack buffer: the second
+	 * must get its own statement ("sql_cache_check").
 	 */
 	{
 		const question qs[] = {
@@ -296,7 +313,7 @@ int main(int argc, char **argv)
 		};
 
 		for (size_t i = 0; i < sizeof(qs) / sizeof(*qs); i++) {
-			double t[RUNS];
+			double t[RUNS], first = 0;
 			int64_t want = -1;
 			size_t rows = 0;
 
@@ -310,6 +327,8 @@ int main(int argc, char **argv)
 
 				if (ask(&j, v, &qs[i]) < 0)
 					die(qs[i].name);
+				if (k == 0)
+					first = now() - t0;
 				if (k >= WARMUP)
 					t[k - WARMUP] = now() - t0;
 				rows = scrvault_json_count(j);
@@ -320,7 +339,7 @@ int main(int argc, char **argv)
 					return 1;
 				}
 			}
-			printf("%s %.2f ms %zu\n", qs[i].name, median(t, RUNS) * 1000, rows);
+			printf("%s %.2f ms %zu %.2f\n", qs[i].name, median(t, RUNS) * 1000, rows, first * 1000);
 			scrvault_close(v);
 			v = NULL;
 		}

@@ -20,7 +20,10 @@
 
 #define SV_DB_PAGE_SIZE 4096
 
-#define SV_DB_CACHE 48
+#define SV_DB_CACHE 48		/* prepared statements kept */
+#define SV_DB_CACHE_KIB 8192	/* page cache, KiB */
+#define SV_STR_(x) #x
+#define SV_STR(x) SV_STR_(x)
 
 struct sv_stmt {
 	sqlite3_stmt *h;
@@ -159,6 +162,17 @@ int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create)
 				   "PRAGMA cipher_use_hmac;", "1")) < 0)
 		goto done;
 	sqlite3_exec(db->h, "PRAGMA temp_store = MEMORY;", NULL, NULL, NULL);
+	/*
+	 * Every page read is decrypted and authenticated (AES and HMAC of 4 KiB),
+	 * so a page evicted and read again costs that again.  The SQLite default
+	 * of 2 000 KiB is small next to what one listing of a register of
+	 * 100 000 copies reads (the copies still out, their documents, the
+	 * documents' index); 8 MiB holds it (docs/PERFORMANCE.md, "Copy register
+	 * at scale").  The cache holds only pages actually read, so a small
+	 * vault or a session that reads little stays small, and 8 MiB bounds
+	 * what a large one adds to peak memory.
+	 */
+	sqlite3_exec(db->h, "PRAGMA cache_size = -" SV_STR(SV_DB_CACHE_KIB) ";", NULL, NULL, NULL);
 	*out = db;
 	db = NULL;
 	error = 0;

@@ -270,6 +270,13 @@ static const char *const migrations[] = {
 	"  job_principal INTEGER NOT NULL REFERENCES principals(id),"
 	"  audit_seq INTEGER NOT NULL,"
 	"  UNIQUE (doc_id, version));",
+
+	/* 9: the copies still out listed from one partial covering index; a paper copy's N stored with it */
+	"ALTER TABLE copies ADD COLUMN paper_total INTEGER;"	/* paper: copies of the version */
+	"UPDATE copies SET paper_total = (SELECT count(*) FROM copies x WHERE x.doc_id = copies.doc_id"
+	"  AND x.version = copies.version AND x.kind = 'paper') WHERE kind = 'paper';"
+	"CREATE INDEX copies_out ON copies(state, due, id, doc_id, version, kind, number, paper_total,"
+	"  holder_id, ext_name, issued_at, ack_kind) WHERE state IN ('issued', 'lost');",
 };
 
 static int set_version(sv_db *db, int version)
