@@ -8,7 +8,7 @@ if [ -n "${ASAN_OPTIONS:-}" ] || ! command -v valgrind >/dev/null; then
 	skip "commands run clean under valgrind" "not with AddressSanitizer / no valgrind"
 	finish; exit
 fi
-VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99)
+VG=(valgrind -q --suppressions="$(dirname "$0")/valgrind.supp" --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99)
 mkvault
 head -c 200000 /dev/urandom > "$T/doc.bin"
 vg() {	# vg DESC ARGS...: run scrvault under valgrind as the coordinator
@@ -120,5 +120,16 @@ sv principal grant job retention-job >/dev/null
 "${VG[@]}" "$SV" --vault "$V" --key "$T/job.key" retention purge >/dev/null 2>"$T/err"
 rc=$?; [ $rc -eq 99 ] && sed 's/^/#   /' "$T/err" | head -30
 ok $((rc == 99)) "valgrind clean: retention purge by the job (exit $rc)"
+# replication: a mirror push, a backup and its check, a restore
+git init -q --bare "$T/m.git"
+sv mirror add m "file://$T/m.git" >/dev/null
+vg "mirror push" mirror push
+vg "backup create" backup create -o "$T/b.bak"
+"${VG[@]}" "$SV" backup verify "$T/b.bak" >/dev/null 2>"$T/err"
+ok $(( $? == 99 )) "valgrind clean: backup verify"
+"${VG[@]}" "$SV" restore --from-backup "$T/b.bak" --from-mirror "file://$T/m.git" --to "$T/restored" \
+	--key "$K" --passphrase-file "$P" --accept-gap >/dev/null 2>"$T/err"
+rc=$?; [ $rc -eq 99 ] && sed 's/^/#   /' "$T/err" | head -30
+ok $((rc == 99)) "valgrind clean: restore (exit $rc)"
 vg "fsck" fsck
 finish
