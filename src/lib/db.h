@@ -66,8 +66,8 @@ int sv_db_int(int64_t *out, sv_db *db, const char *sql, const char *fmt, ...);
 int sv_db_check(sv_db *db, char **detail);
 /*
  * A consistent copy of `src` into a new database file at `path` keyed with
- * `key` (the same database key), through SQLite's online backup API; the
- * copy's WAL is checkpointed into it.
+ * `key` (the same database key), through SQLite's online backup API.  The
+ * copy is written without journal or syncs: the caller fsyncs what it keeps.
  */
 int sv_db_backup_to(sv_db *src, const char *path, const sv_secret *key);
 

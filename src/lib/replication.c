@@ -174,12 +174,77 @@ static int read_all(unsigned char **out, size_t *len, const char *path, size_t m
 	return sv_file_read((char **)out, len, path, max);
 }
 
+/* SHA-256 and size of a file, reading it in chunks. */
+static int file_digest(unsigned char sha[SV_SHA256_LEN], size_t *size, const char *path)
+{
+	unsigned char *buf = NULL;
+	sv_sha256_ctx *h = NULL;
+	int fd, error;
+
+	*size = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", path, strerror(errno));
+	error = SCRVAULT_ERROR;
+	if (!(buf = sv_malloc(1 << 20)) || (error = sv_sha256_new(&h)) < 0)
+		goto done;
+	for (;;) {
+		long n = sv_read_full(fd, buf, 1 << 20);
+
+		if (n < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", path, strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		*size += (size_t)n;
+		if ((error = sv_sha256_update(h, buf, (size_t)n)) < 0)
+			goto done;
+	}
+	error = sv_sha256_final(h, sha);
+done:
+	free(buf);
+	sv_sha256_free(h);
+	close(fd);
+	return error;
+}
+
+/* Append a file to `out` in chunks; it must still be `size` bytes. */
+static int copy_into(int out, const char *path, size_t size)
+{
+	unsigned char *buf;
+	size_t done = 0;
+	int fd, error = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", path, strerror(errno));
+	if (!(buf = sv_malloc(1 << 20))) {
+		close(fd);
+		return SCRVAULT_ERROR;
+	}
+	for (;;) {
+		long n = sv_read_full(fd, buf, 1 << 20);
+
+		if (n < 0 || (n > 0 && sv_write_all(out, buf, (size_t)n) < 0)) {
+			error = sv_error(SCRVAULT_ERROR, "cannot copy the database into the backup: %s", strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	if (!error && done != size)
+		error = sv_error(SCRVAULT_ERROR, "the database copy changed while it was being written");
+	free(buf);
+	close(fd);
+	return error;
+}
+
 int scrvault_backup_create(scrvault_json **out, scrvault *v, const char *path)
 {
 	char tmpdir[4096], *dbpath = NULL, *krpath = NULL, *text = NULL, *m64 = NULL, *s64 = NULL;
 	char *copy = NULL, *hdr = NULL, head[SV_OID_HEXLEN + 1], rootx[2 * SV_HASH_LEN + 1], when[21];
 	char krsha[2 * SV_SHA256_LEN + 1], dbsha[2 * SV_SHA256_LEN + 1], *key64 = NULL;
-	unsigned char *kr = NULL, *db = NULL, sig[SV_SIG_LEN], h[SV_SHA256_LEN];
+	unsigned char *kr = NULL, sig[SV_SIG_LEN], h[SV_SHA256_LEN];
 	size_t krlen = 0, dblen = 0, tlen = 0;
 	sv_secret *dbkey = NULL;
 	sv_outfile o = { .fd = -1 };
@@ -220,17 +285,16 @@ int scrvault_backup_create(scrvault_json **out, scrvault *v, const char *path)
 		goto oom;
 	if ((error = sv_vault_subkey(&dbkey, v->vmk, v->id, SV_LABEL_DB)) < 0 ||
 	    (error = sv_db_backup_to(v->db, dbpath, dbkey)) < 0 ||
-	    (error = read_all(&db, &dblen, dbpath, (size_t)16 << 30)) < 0 ||
+	    (error = file_digest(h, &dblen, dbpath)) < 0 ||
 	    (error = read_all(&kr, &krlen, krpath, 1 << 20)) < 0)
 		goto done;
+	sv_hex(dbsha, h, sizeof(h));
 	if ((error = sv_audit_size(&size, v)) < 0 || (error = sv_merkle_root(&root, size, sv_audit_node, v)) < 0 ||
 	    (error = sv_vault_store_head(head, v)) < 0)
 		goto done;
 	sv_hex(rootx, root.h, SV_HASH_LEN);
 	sv_sha256(h, kr, krlen);
 	sv_hex(krsha, h, sizeof(h));
-	sv_sha256(h, db, dblen);
-	sv_hex(dbsha, h, sizeof(h));
 	sv_time_iso(when, sv_now());
 	if (!(key64 = sv_base64(v->audit_pub, SV_KEY_LEN)) || !(m = sv_json_object()))
 		goto oom;
@@ -257,7 +321,11 @@ int scrvault_backup_create(scrvault_json **out, scrvault *v, const char *path)
 	free(hdr);
 	if (!(hdr = sv_printf("database %zu\n", dblen)))
 		goto oom;
-	if (sv_write_all(o.fd, hdr, strlen(hdr)) < 0 || sv_write_all(o.fd, db, dblen) < 0 || fsync(o.fd) < 0)
+	if (sv_write_all(o.fd, hdr, strlen(hdr)) < 0)
+		goto werr;
+	if ((error = copy_into(o.fd, dbpath, dblen)) < 0)
+		goto done;
+	if (fsync(o.fd) < 0)
 		goto werr;
 	if ((error = sv_outfile_commit(&o)) < 0)
 		goto done;
@@ -298,7 +366,6 @@ done:
 	free(s64);
 	free(key64);
 	free(kr);
-	free(db);
 	return error;
 }
 

@@ -1444,6 +1444,10 @@ int sv_store_init(const char *path)
 	    (error = git_config_set_int32(local, "core.compression", 0)) < 0 ||
 	    (error = git_config_set_int32(local, "pack.window", 0)) < 0 ||
 	    (error = git_config_set_int32(local, "pack.depth", 0)) < 0 ||
+	    /* libgit2 1.5 reads its big-file threshold for delta search from this
+	     * key (git reads it only as a cache size): no delta search over
+	     * ciphertext when packing for a push. */
+	    (error = git_config_set_int32(local, "pack.deltaCacheSize", 1)) < 0 ||
 	    (error = git_config_set_int32(local, "core.bigFileThreshold", 1)) < 0 ||
 	    (error = git_config_set_bool(local, "transfer.fsckObjects", 1)) < 0) {
 		error = sv_git_error(error, "cannot configure store '%s'", path);
@@ -2279,6 +2283,16 @@ int sv_store_push(sv_store *s, const char *url, char *why, size_t whylen)
 	int error;
 
 	why[0] = '\0';
+	/* Stores made before the setting existed: no delta search over ciphertext. */
+	{
+		git_config *cfg = NULL, *local = NULL;
+
+		if (git_repository_config(&cfg, s->repo) == 0 &&
+		    git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL) == 0)
+			(void)git_config_set_int32(local, "pack.deltaCacheSize", 1);
+		git_config_free(local);
+		git_config_free(cfg);
+	}
 	if (git_reference_lookup(&ref, s->repo, "refs/audit/checkpoint") < 0)
 		refspecs.count = 1;	/* no checkpoint yet */
 	git_reference_free(ref);
@@ -2313,6 +2327,9 @@ int sv_store_clone(const char *url, const char *path)
 	if ((error = sv_git_init()) < 0)
 		return error;
 	opts.bare = 1;
+	/* A mirror on a local disk: copy its packs (never hard links, so the
+	 * restored store shares no file with the mirror) instead of packing anew. */
+	opts.local = GIT_CLONE_LOCAL_NO_LINKS;
 	if ((error = git_clone(&repo, url, path, &opts)) < 0)
 		return sv_git_error(error, "cannot clone the mirror '%s'", url);
 	/* The checkpoint tag is outside refs/tags: fetch it by name (it may be absent). */
@@ -2349,6 +2366,10 @@ int sv_store_clone(const char *url, const char *path)
 	    (error = git_config_set_int32(local, "core.compression", 0)) < 0 ||
 	    (error = git_config_set_int32(local, "pack.window", 0)) < 0 ||
 	    (error = git_config_set_int32(local, "pack.depth", 0)) < 0 ||
+	    /* libgit2 1.5 reads its big-file threshold for delta search from this
+	     * key (git reads it only as a cache size): no delta search over
+	     * ciphertext when packing for a push. */
+	    (error = git_config_set_int32(local, "pack.deltaCacheSize", 1)) < 0 ||
 	    (error = git_config_set_int32(local, "core.bigFileThreshold", 1)) < 0 ||
 	    (error = git_config_set_bool(local, "transfer.fsckObjects", 1)) < 0)
 		error = sv_git_error(error, "cannot configure the restored store '%s'", path);
