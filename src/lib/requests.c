@@ -37,7 +37,7 @@ static void today(char out[11])
 	snprintf(out, 11, "%.10s", now);
 }
 
-static int load_calendar(sv_calendar **out, scrvault *v)
+int sv_policy_calendar(sv_calendar **out, scrvault *v)
 {
 	char **days = NULL;
 	size_t n = 0, cap = 0;
@@ -446,7 +446,7 @@ int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const
 	if (r.responded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld was answered on %s", (long long)r.id, r.responded);
 	if (!strcmp(r.channel, "foi")) {
-		if ((error = load_calendar(&cal, v)) < 0 || (error = foi_due(&due, v, cal, r.id, r.received)) < 0) {
+		if ((error = sv_policy_calendar(&cal, v)) < 0 || (error = foi_due(&due, v, cal, r.id, r.received)) < 0) {
 			sv_calendar_free(cal);
 			return error;
 		}
@@ -639,7 +639,7 @@ static int req_query(sv_json **out, scrvault *v, const char *where, const char *
 	} else {
 		today(now);
 	}
-	if ((error = load_calendar(&cal, v)) < 0)
+	if ((error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
 	if (!(arr = sv_json_array())) {
 		error = SCRVAULT_ERROR;
@@ -714,7 +714,7 @@ int scrvault_request_due(scrvault_json **out, scrvault *v, unsigned days, const 
 		snprintf(now, sizeof(now), "%s", as_of);
 	else
 		today(now);
-	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = load_calendar(&cal, v)) < 0)
+	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
 	by = days ? sv_calendar_add_working(cal, today_d, days, NULL, 0) : today_d;
 	sv_calendar_free(cal);

@@ -180,41 +180,6 @@ static int held(char *why, size_t len, scrvault *v, const plan_item *it, const s
 	return error < 0 ? error : 0;
 }
 
-static int load_calendar(sv_calendar **out, scrvault *v)
-{
-	char **days = NULL;
-	size_t n = 0, cap = 0;
-	sv_stmt *st = NULL;
-	int error;
-
-	*out = NULL;
-	if ((error = sv_db_query(&st, v->db, "SELECT day FROM policy_holidays ORDER BY day", "")) < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		if (n == cap) {
-			char **g = sv_realloc(days, (cap = cap ? 2 * cap : 64) * sizeof(*days));
-
-			if (!g) {
-				error = SCRVAULT_ERROR;
-				break;
-			}
-			days = g;
-		}
-		if (!(days[n] = sv_strdup(sv_stmt_text(st, 0)))) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-		n++;
-	}
-	sv_stmt_free(st);
-	if (error >= 0)
-		error = sv_calendar_new(out, (const char *const *)days, n);
-	for (size_t i = 0; i < n; i++)
-		free(days[i]);
-	free(days);
-	return error;
-}
-
 /* Evaluate the rules of one version (row of the plan query) into `it`. */
 static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, bool dual)
 {
@@ -306,7 +271,7 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	int error;
 
 	memset(p, 0, sizeof(*p));
-	if ((error = sv_day_parse(&as_of, now)) < 0 || (error = load_calendar(&cal, v)) < 0)
+	if ((error = sv_day_parse(&as_of, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
 	if (sv_db_int(&appeal, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'foi_appeal_days'", "") != 1 ||
 	    appeal <= 0)
@@ -1169,7 +1134,7 @@ int scrvault_hold_list(scrvault_json **out, scrvault *v)
 	if (sv_db_int(&appeal, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'foi_appeal_days'", "") != 1 ||
 	    appeal <= 0)
 		appeal = SV_FOI_APPEAL_DAYS_DEFAULT;
-	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = load_calendar(&cal, v)) < 0)
+	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		goto done;
 	if ((error = sv_db_query(&st, v->db, "SELECT r.id, c.ref, r.responded_on, (SELECT count(*) FROM request_docs q"
 				 " WHERE q.request_id = r.id) FROM requests r LEFT JOIN cases c ON c.id = r.case_id"

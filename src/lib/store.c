@@ -1412,11 +1412,38 @@ static int init_sync(const char *path)
  * keeps real git from recompressing or delta-searching ciphertext, all of it
  * flushed.  Fails if `path` exists; removes what it made if it fails.
  */
+/*
+ * The store's settings: never gc, no compression or delta search over
+ * ciphertext, objects checked on transfer.  libgit2 1.5 reads its big-file
+ * threshold for delta search from pack.deltaCacheSize (git reads that key
+ * only as a cache size), so it is set too: no delta search when packing for
+ * a push.
+ */
+static int store_configure(git_repository *repo)
+{
+	git_config *cfg = NULL, *local = NULL;
+	int error;
+
+	if ((error = git_repository_config(&cfg, repo)) < 0 ||
+	    (error = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL)) < 0 ||
+	    (error = git_config_set_int32(local, "gc.auto", 0)) < 0 ||
+	    (error = git_config_set_int32(local, "core.compression", 0)) < 0 ||
+	    (error = git_config_set_int32(local, "pack.window", 0)) < 0 ||
+	    (error = git_config_set_int32(local, "pack.depth", 0)) < 0 ||
+	    (error = git_config_set_int32(local, "pack.deltaCacheSize", 1)) < 0 ||
+	    (error = git_config_set_int32(local, "core.bigFileThreshold", 1)) < 0 ||
+	    (error = git_config_set_bool(local, "transfer.fsckObjects", 1)) < 0) {
+		/* error set */
+	}
+	git_config_free(local);
+	git_config_free(cfg);
+	return error;
+}
+
 int sv_store_init(const char *path)
 {
 	git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
 	git_repository *repo = NULL;
-	git_config *cfg = NULL, *local = NULL;
 	bool made = false;
 	int error;
 
@@ -1438,26 +1465,13 @@ int sv_store_init(const char *path)
 		error = sv_git_error(error, "cannot create store '%s'", path);
 		goto cleanup;
 	}
-	if ((error = git_repository_config(&cfg, repo)) < 0 ||
-	    (error = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL)) < 0 ||
-	    (error = git_config_set_int32(local, "gc.auto", 0)) < 0 ||
-	    (error = git_config_set_int32(local, "core.compression", 0)) < 0 ||
-	    (error = git_config_set_int32(local, "pack.window", 0)) < 0 ||
-	    (error = git_config_set_int32(local, "pack.depth", 0)) < 0 ||
-	    /* libgit2 1.5 reads its big-file threshold for delta search from this
-	     * key (git reads it only as a cache size): no delta search over
-	     * ciphertext when packing for a push. */
-	    (error = git_config_set_int32(local, "pack.deltaCacheSize", 1)) < 0 ||
-	    (error = git_config_set_int32(local, "core.bigFileThreshold", 1)) < 0 ||
-	    (error = git_config_set_bool(local, "transfer.fsckObjects", 1)) < 0) {
+	if ((error = store_configure(repo)) < 0) {
 		error = sv_git_error(error, "cannot configure store '%s'", path);
 		goto cleanup;
 	}
 	error = init_sync(path);
 
 cleanup:
-	git_config_free(local);
-	git_config_free(cfg);
 	git_repository_free(repo);
 	if (error < 0 && made)
 		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -2322,8 +2336,6 @@ int sv_store_clone(const char *url, const char *path)
 	git_strarray refspecs = { specs, 1 };
 	int error;
 
-	git_config *cfg = NULL, *local = NULL;
-
 	if ((error = sv_git_init()) < 0)
 		return error;
 	opts.bare = 1;
@@ -2360,21 +2372,8 @@ int sv_store_clone(const char *url, const char *path)
 		}
 	}
 	/* The same settings as a store made by sv_store_init. */
-	if ((error = git_repository_config(&cfg, repo)) < 0 ||
-	    (error = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL)) < 0 ||
-	    (error = git_config_set_int32(local, "gc.auto", 0)) < 0 ||
-	    (error = git_config_set_int32(local, "core.compression", 0)) < 0 ||
-	    (error = git_config_set_int32(local, "pack.window", 0)) < 0 ||
-	    (error = git_config_set_int32(local, "pack.depth", 0)) < 0 ||
-	    /* libgit2 1.5 reads its big-file threshold for delta search from this
-	     * key (git reads it only as a cache size): no delta search over
-	     * ciphertext when packing for a push. */
-	    (error = git_config_set_int32(local, "pack.deltaCacheSize", 1)) < 0 ||
-	    (error = git_config_set_int32(local, "core.bigFileThreshold", 1)) < 0 ||
-	    (error = git_config_set_bool(local, "transfer.fsckObjects", 1)) < 0)
+	if ((error = store_configure(repo)) < 0)
 		error = sv_git_error(error, "cannot configure the restored store '%s'", path);
-	git_config_free(local);
-	git_config_free(cfg);
 	git_repository_free(repo);
 	return error < 0 ? error : init_sync(path);
 }
