@@ -494,7 +494,7 @@ done:
 
 /* ---- open (reader, no vault) -------------------------------------------------------------- */
 
-/* An age identity file: lines "AGE-SECRET-KEY-1...", comments, blank lines. */
+/* An age identity file: identity lines (upper-case Bech32, HRP "age-secret-key-"), comments, blank lines. */
 static int read_identity_file(sv_secret **priv, const char *path)
 {
 	char *data = NULL, *line, *save = NULL;
