@@ -9,8 +9,11 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS     = openssl libgit2 sqlcipher libargon2 zlib libqpdf
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS     = openssl libgit2 sqlcipher libargon2 zlib
+# libqpdf: its header only; pdf.c loads the library itself on first use
+# (dlopen), and only test_pdf, which calls qpdf to check copies, links it.
+QPDF_LIBS  := $(shell pkg-config --libs libqpdf 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libqpdf 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -59,6 +62,7 @@ $(BUILD)/libscrvault.a: $(LIB_OBJ) $(GEN_OBJ)
 $(BUILD)/scrvault: $(CLI_OBJ) $(BUILD)/libscrvault.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(LDLIBS)
 
+$(BUILD)/tests/test_pdf: LDLIBS += $(QPDF_LIBS)
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libscrvault.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS) -lcmocka
