@@ -332,7 +332,14 @@ int scrvault_recipient(scrvault_json **out, scrvault *v)
 	int error;
 
 	*out = NULL;
-	if ((error = intake_key(v, pub, NULL, true)) < 0 ||
+	/* The recipient is public; making it is the coordinator's (intake.import). */
+	error = intake_key(v, pub, NULL, false);
+	if (error == SCRVAULT_ENOTFOUND) {
+		if ((error = sv_authorize(v, "intake.import", NULL)) < 0)
+			return error;
+		error = intake_key(v, pub, NULL, true);
+	}
+	if (error < 0 ||
 	    (error = sv_age_recipient_encode(&r, pub)) < 0)
 		goto done;
 	error = SCRVAULT_ERROR;

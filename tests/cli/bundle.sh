@@ -29,6 +29,7 @@ sv principal grant yan panel-member --case SCR-Y >/dev/null
 sv principal grant dep coordinator >/dev/null
 
 # ---- the vault's recipient ------------------------------------------------------------
+expect 3 "only a coordinator makes the intake recipient" -- sv --as-key "$T/pam.key" --as-passphrase-file "$P" recipient
 expect 0 "scrvault recipient prints the intake recipient" -- sv recipient
 R=$(cat "$T/out")
 [[ $R == age1* ]]; ok $? "it is an age recipient (age1...)"
@@ -39,6 +40,8 @@ SK=$(cat "$T/out")
 expect 0 "--json has both" -- sv recipient --json
 out_has "\"recipient\":\"$R\""; out_has "\"signing_key\":\"$SK\""
 echo "$R" > "$T/vault.recipient"
+expect 0 "once made, anyone unlocked may read it" -- sv --as-key "$T/pam.key" --as-passphrase-file "$P" recipient
+[ "$(cat "$T/out")" = "$R" ]; ok $? "...the same recipient"
 
 # ---- seal: the agency side, no vault -----------------------------------------------------
 head -c 200000 /dev/urandom > "$T/imr.pdf"
