@@ -659,11 +659,7 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", s->path);
 		goto done;
 	}
-	if ((error = sv_db_int(&limit, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'intake_max_bytes'",
-			       "")) < 0)
-		goto done;
-	if (limit <= 0)
-		limit = SV_INTAKE_MAX_DEFAULT;
+	limit = sv_meta_int(v, "intake_max_bytes", SV_INTAKE_MAX_DEFAULT);
 	if ((int64_t)sb.st_size > limit) {
 		sv_error(SCRVAULT_EDENIED, "'%s' is %lld bytes, larger than this vault accepts (%lld bytes, "
 			 "policy [intake] max-size): ask the sender to split it, or change the policy",

@@ -94,14 +94,6 @@ static void copy_label(char *out, size_t len, const copy_row *c)
 			 (long long)c->number);
 }
 
-static void today(char out[11])
-{
-	char now[21];
-
-	sv_time_iso(now, sv_now());
-	snprintf(out, 11, "%.10s", now);
-}
-
 /* COPY: a register number, or DOC@VERSION#N (a paper copy). */
 static int copy_load(copy_row *c, scrvault *v, const char *arg)
 {
@@ -390,7 +382,7 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 		return error;
 	if (!s->purpose || !*s->purpose)
 		return sv_error(SCRVAULT_EUSAGE, "say what the copy is for (--purpose TEXT)");
-	today(now);
+	sv_today(now);
 	if (!s->due || !sv_date_valid(s->due))
 		return sv_error(SCRVAULT_EUSAGE, "give the date it is due back (--due YYYY-MM-DD)");
 	if (strcmp(s->due, now) < 0)
@@ -776,7 +768,7 @@ int scrvault_copy_list(scrvault_json **out, scrvault *v, const scrvault_copy_fil
 			return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
 		snprintf(now, sizeof(now), "%s", f->as_of);
 	} else {
-		today(now);
+		sv_today(now);
 	}
 	if (state && !state_valid(state))
 		return sv_error(SCRVAULT_EUSAGE, "no copy state '%s': use in-store, issued, overdue, returned, lost, "
@@ -851,7 +843,7 @@ int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)
 	int64_t is_case = 0;
 
 	*out = NULL;
-	today(now);
+	sv_today(now);
 	if (!what || !*what)
 		return sv_error(SCRVAULT_EUSAGE, "recall what? give a case reference or a document id");
 	if ((error = sv_db_int(&is_case, v->db, "SELECT count(*) FROM cases WHERE ref = ?", "t", what)) < 0)
@@ -884,7 +876,7 @@ int scrvault_copy_history(scrvault_json **out, scrvault *v, const char *copy)
 	int error;
 
 	*out = NULL;
-	today(now);
+	sv_today(now);
 	if ((error = copy_load(&c, v, copy)) < 0)
 		return error;
 	if ((error = copy_authorize(v, "copy.read", &c)) < 0)

@@ -29,14 +29,6 @@
 #include "policy.h"
 #include "scrvault/requests.h"
 
-static void today(char out[11])
-{
-	char now[21];
-
-	sv_time_iso(now, sv_now());
-	snprintf(out, 11, "%.10s", now);
-}
-
 int sv_policy_calendar(sv_calendar **out, scrvault *v)
 {
 	char **days = NULL;
@@ -70,15 +62,6 @@ int sv_policy_calendar(sv_calendar **out, scrvault *v)
 		free(days[i]);
 	free(days);
 	return error;
-}
-
-static int64_t meta_int(scrvault *v, const char *key, int64_t dflt)
-{
-	int64_t n = 0;
-
-	if (sv_db_int(&n, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", "t", key) != 1 || n <= 0)
-		return dflt;
-	return n;
 }
 
 /*
@@ -125,7 +108,7 @@ static int foi_due(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id
 	if (error < 0)
 		return error;
 	if (!stopped)
-		*due = sv_calendar_add_working(cal, start, (unsigned)meta_int(v, "foi_days", SV_FOI_DAYS_DEFAULT),
+		*due = sv_calendar_add_working(cal, start, (unsigned)sv_meta_int(v, "foi_days", SV_FOI_DAYS_DEFAULT),
 					       pauses, np);
 	return 0;
 }
@@ -194,7 +177,7 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 		return sv_error(SCRVAULT_EUSAGE, "record the reason the requester gave (--reason TEXT)");
 	if (!!s->case_ref == (s->ndocs > 0))
 		return sv_error(SCRVAULT_EUSAGE, "say what is asked for: --doc DOC (one or more) or --case REF");
-	today(now);
+	sv_today(now);
 	if (!received)
 		received = now;
 	if (!sv_date_valid(received))
@@ -364,7 +347,7 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 		return sv_error(SCRVAULT_EUSAGE, "--exemption goes with --refuse");
 	if ((dd->until || dd->max_releases) && !dd->agree)
 		return sv_error(SCRVAULT_EUSAGE, "--until and --max-releases limit an agreed request");
-	today(now);
+	sv_today(now);
 	if (dd->until && (!sv_date_valid(dd->until) || strcmp(dd->until, now) < 0))
 		return sv_error(SCRVAULT_EUSAGE, "--until must be a date from today on (YYYY-MM-DD)");
 	if (dd->max_releases < 0)
@@ -434,7 +417,7 @@ int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const
 		return error;
 	if ((error = sv_authorize(v, "request.respond", request_objects(r.id, r.caseref[0] ? r.caseref : NULL))) < 0)
 		return error;
-	today(now);
+	sv_today(now);
 	if (!on)
 		on = now;
 	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
@@ -498,7 +481,7 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 		return sv_error(SCRVAULT_EUSAGE, "only an FOI request has a statutory clock");
 	if (r.responded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld was answered on %s", (long long)r.id, r.responded);
-	today(now);
+	sv_today(now);
 	if (!on)
 		on = now;
 	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
@@ -637,7 +620,7 @@ static int req_query(sv_json **out, scrvault *v, const char *where, const char *
 			return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
 		snprintf(now, sizeof(now), "%s", as_of);
 	} else {
-		today(now);
+		sv_today(now);
 	}
 	if ((error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
@@ -713,7 +696,7 @@ int scrvault_request_due(scrvault_json **out, scrvault *v, unsigned days, const 
 	if (as_of)
 		snprintf(now, sizeof(now), "%s", as_of);
 	else
-		today(now);
+		sv_today(now);
 	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
 	by = days ? sv_calendar_add_working(cal, today_d, days, NULL, 0) : today_d;
@@ -867,7 +850,7 @@ int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outsi
 		why = "no request";
 		goto refuse;
 	}
-	today(now);
+	sv_today(now);
 	if ((error = sv_db_query(&st, v->db, "SELECT r.state, coalesce(r.valid_until, ''), coalesce(r.requester_id, 0),"
 				 " coalesce(r.max_releases, 0), r.releases_used,"
 				 " (r.case_id = (SELECT case_id FROM documents WHERE id = ?2)"

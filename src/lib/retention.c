@@ -26,14 +26,6 @@
 #include "policy.h"
 #include "scrvault/retention.h"
 
-static void today(char out[11])
-{
-	char now[21];
-
-	sv_time_iso(now, sv_now());
-	snprintf(out, 11, "%.10s", now);
-}
-
 /* YYYY-MM-DD plus a period ('d', 'm', 'y'); months clamp the day. */
 static int add_period(char out[11], const char *from, int64_t amount, char unit)
 {
@@ -273,9 +265,7 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	memset(p, 0, sizeof(*p));
 	if ((error = sv_day_parse(&as_of, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
-	if (sv_db_int(&appeal, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'foi_appeal_days'", "") != 1 ||
-	    appeal <= 0)
-		appeal = SV_FOI_APPEAL_DAYS_DEFAULT;
+	appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
 	if ((error = sv_db_int(&dual, v->db, "SELECT count(*) FROM policy_dual WHERE action = 'doc.destroy'", "")) < 0)
 		goto done;
 	if ((error = sv_db_query(&st, v->db,
@@ -366,9 +356,7 @@ static int publication_rows(sv_json *arr, scrvault *v, const char *now)
 	sv_stmt *st = NULL;
 	int error;
 
-	if (sv_db_int(&months, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'publication_months'", "") != 1 ||
-	    months <= 0)
-		months = SV_PUBLICATION_MONTHS_DEFAULT;
+	months = sv_meta_int(v, "publication_months", SV_PUBLICATION_MONTHS_DEFAULT);
 	if ((error = sv_db_query(&st, v->db, "SELECT ref, published_on FROM cases WHERE published_on IS NOT NULL ORDER BY ref",
 				 "")) < 0)
 		return error;
@@ -404,7 +392,7 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 	if (as_of)
 		snprintf(now, sizeof(now), "%s", as_of);
 	else
-		today(now);
+		sv_today(now);
 	if ((error = build_plan(&p, v, now)) < 0)
 		return error;
 	error = SCRVAULT_ERROR;
@@ -427,7 +415,7 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 	if (error >= 0) {
 		int64_t conf = 0, cur = 0;
 
-		sv_db_int(&conf, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'retention_confirmed_policy'", "");
+		conf = sv_meta_int(v, "retention_confirmed_policy", 0);
 		sv_db_int(&cur, v->db, "SELECT max(version) FROM policy_versions", "");
 		error = sv_json_set_bool(res, "confirmed", conf && conf == cur);
 	}
@@ -478,7 +466,7 @@ int scrvault_retention_propose(scrvault_json **out, scrvault *v)
 	*out = NULL;
 	if ((error = sv_authorize(v, "retention.propose", NULL)) < 0)
 		return error;
-	today(now);
+	sv_today(now);
 	if ((error = build_plan(&p, v, now)) < 0)
 		return error;
 	for (size_t i = 0; i < p.n; i++)
@@ -621,7 +609,7 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 			 "'scrvault retention confirm'; nothing is destroyed before that", (long long)cur);
 		return sv_audit_denied(v, "retention.purge", NULL, sv_obj1("reason", "rules not confirmed"), SCRVAULT_EDENIED);
 	}
-	today(now);
+	sv_today(now);
 	if ((error = build_plan(&p, v, now)) < 0)
 		return error;
 	for (size_t i = 0; i < p.n; i++)
@@ -876,7 +864,7 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 	*out = NULL;
 	if ((error = sv_authorize(v, "case.conclude", sv_obj1("case", ref))) < 0)
 		return error;
-	today(now);
+	sv_today(now);
 	if (!ap || !sv_date_valid(ap) || strcmp(ap, now) > 0 || !ofsted || !sv_date_valid(ofsted) || strcmp(ofsted, now) > 0)
 		return sv_error(SCRVAULT_EUSAGE, "a case concludes once its action plan is approved by the LSCB and by "
 				"Ofsted: give --action-plan-approved-on DATE and --ofsted-approved-on DATE (not in the future)");
@@ -970,7 +958,7 @@ int scrvault_case_publish(scrvault *v, const char *ref, const char *on)
 
 	if ((error = sv_authorize(v, "case.publish", sv_obj1("case", ref))) < 0)
 		return error;
-	today(now);
+	sv_today(now);
 	if (!on || !sv_date_valid(on) || strcmp(on, now) > 0)
 		return sv_error(SCRVAULT_EUSAGE, "give the day the executive summary was published (--on YYYY-MM-DD, not in "
 				"the future)");
@@ -1105,7 +1093,7 @@ int scrvault_hold_list(scrvault_json **out, scrvault *v)
 	*out = NULL;
 	if ((error = sv_authorize(v, "hold.read", NULL)) < 0)
 		return error;
-	today(now);
+	sv_today(now);
 	if (!(arr = sv_json_array()))
 		return SCRVAULT_ERROR;
 	if ((error = sv_db_query(&st, v->db, "SELECT h.id, h.scope, c.ref, h.doc_id, h.class, h.reason, h.placed_at, p.name"
@@ -1131,9 +1119,7 @@ int scrvault_hold_list(scrvault_json **out, scrvault *v)
 	if (error < 0)
 		goto done;
 	/* The automatic holds of FOI requests. */
-	if (sv_db_int(&appeal, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'foi_appeal_days'", "") != 1 ||
-	    appeal <= 0)
-		appeal = SV_FOI_APPEAL_DAYS_DEFAULT;
+	appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
 	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		goto done;
 	if ((error = sv_db_query(&st, v->db, "SELECT r.id, c.ref, r.responded_on, (SELECT count(*) FROM request_docs q"

@@ -115,6 +115,23 @@ int64_t sv_time_parse(const char *s)
 	return (int64_t)timegm(&tm);
 }
 
+void sv_today(char out[11])
+{
+	char now[21];
+
+	sv_time_iso(now, sv_now());
+	snprintf(out, 11, "%.10s", now);
+}
+
+int64_t sv_meta_int(scrvault *v, const char *key, int64_t dflt)
+{
+	int64_t n = 0;
+
+	if (sv_db_int(&n, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", "t", key) != 1 || n <= 0)
+		return dflt;
+	return n;
+}
+
 bool sv_date_valid(const char *s)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };

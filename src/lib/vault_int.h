@@ -73,6 +73,10 @@ void sv_time_iso(char out[21], int64_t t);
 int64_t sv_time_parse(const char *s);
 /* Validate a YYYY-MM-DD date (a real calendar date). */
 bool sv_date_valid(const char *s);
+/* Today's date, YYYY-MM-DD (UTC). */
+void sv_today(char out[11]);
+/* An integer setting in meta (the policy's, mostly); `dflt` when absent or not positive. */
+int64_t sv_meta_int(scrvault *v, const char *key, int64_t dflt);
 /* Names: principals [a-z0-9._@-]{1,64}; case refs [A-Za-z0-9-]{1,32}. */
 bool sv_name_valid(const char *s);
 bool sv_ref_valid(const char *s);
