@@ -657,13 +657,11 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 		char (*paths)[96] = NULL;
 		size_t n = 0, cap = 0;
 		sv_stmt *st = NULL;
-		char when[21];
 
-		if ((error = sv_db_query(&st, v->db, "SELECT ve.doc_id, ve.version, d.class, c.ref, ve.sha256, ve.ct_sha256"
+		if ((error = sv_db_query(&st, v->db, "SELECT ve.doc_id, ve.version, d.class, c.ref"
 					 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
 					 " WHERE ve.state = 'live' ORDER BY ve.doc_id, ve.version", "")) < 0)
 			goto done;
-		sv_time_iso(when, sv_now());
 		if ((error = sv_vault_begin(v)) < 0) {
 			sv_stmt_free(st);
 			goto done;
@@ -690,24 +688,18 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 				cap = nc;
 			}
 			snprintf(paths[n++], sizeof(paths[0]), "%s", path);
-			if ((error = sv_db_run(v->db, "UPDATE versions SET wrapped_dek = NULL, state = 'destroyed'"
-					       " WHERE doc_id = ? AND version = ?", "ti", doc, (int64_t)version)) < 0)
-				break;
 			{
-				uint64_t seq = 0;
-				size_t l1 = 0, l2 = 0;
-				const unsigned char *sha = sv_stmt_blob(st, 4, &l1), *ct = sv_stmt_blob(st, 5, &l2);
-				sv_json *ob = sv_obj1("doc", doc), *dd = sv_obj1("reason", "destroyed after the backup (the mirror no longer holds it)");
+				char today[11];
+				int64_t rec = 0;
+				sv_destruction dd = {
+					.doc = doc, .version = version, .cls = sv_stmt_text(st, 2),
+					.caseref = sv_stmt_text(st, 3), .rule = "re-applied at restore",
+					.due_on = today, .authorised_by = "the mirror: destroyed after the backup",
+					.master = -1,
+				};
 
-				if (ob)
-					sv_json_set_int(ob, "version", version);
-				if ((error = sv_audit_append(v, "retention.destroy", "ok", ob, dd)) < 0 ||
-				    (error = sv_audit_size(&seq, v)) < 0 ||
-				    (error = sv_db_run(v->db, "INSERT OR IGNORE INTO destructions(doc_id, version, class, case_ref,"
-						       " rule, due_on, destroyed_at, sha256, ct_sha256, authorised_by, job_principal,"
-						       " audit_seq) VALUES (?, ?, ?, ?, 're-applied at restore', ?, ?, ?, ?,"
-						       " 'the mirror: destroyed after the backup', ?, ?)", "tittttbbii", doc, (int64_t)version, sv_stmt_text(st, 2), sv_stmt_text(st, 3),
-						       when, when, sha, l1, ct, l2, v->principal_id, (int64_t)seq)) < 0)
+				sv_today(today);
+				if ((error = sv_version_destroy(v, &dd, &rec)) < 0)
 					break;
 			}
 			if (!(o = sv_obj1("doc", doc)) || sv_json_set_int(o, "version", version) < 0 || sv_json_append(redo, o) < 0) {

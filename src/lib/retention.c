@@ -585,9 +585,57 @@ fail:
 
 /* ---- purge -------------------------------------------------------------------------------------- */
 
+int sv_version_destroy(scrvault *v, const sv_destruction *d, int64_t *record)
+{
+	char when[21], sha[2 * SV_SHA256_LEN + 1], ctsha[2 * SV_SHA256_LEN + 1];
+	unsigned version = d->version;
+	int64_t changed = 0;
+	uint64_t seq = 0;
+	sv_version_row r;
+	sv_json *o = NULL, *det = NULL;
+	int error;
+
+	if ((error = sv_version_load(&r, v, d->doc, &version)) < 0)
+		return error;
+	/* Crypto-shredding: the only copy of the wrapped key goes (secure_delete). */
+	if ((error = sv_db_run(v->db, "UPDATE versions SET wrapped_dek = NULL, state = 'destroyed'"
+			       " WHERE doc_id = ? AND version = ? AND state = 'live'", "ti", d->doc,
+			       (int64_t)d->version)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		return error;
+	if (changed != 1)
+		return sv_error(SCRVAULT_ECONFLICT, "document %s version %u changed while it was being destroyed",
+				d->doc, d->version);
+	sv_time_iso(when, sv_now());
+	sv_hex(sha, r.sha, SV_SHA256_LEN);
+	sv_hex(ctsha, r.ct_sha, SV_SHA256_LEN);
+	/* The audit entry carries the whole record: its proof is the certificate. */
+	if (!(o = sv_obj1("doc", d->doc)) || sv_json_set_int(o, "version", d->version) < 0 ||
+	    sv_json_set_str(o, "case", d->caseref) < 0 || !(det = sv_json_object()) ||
+	    sv_json_set_str(det, "class", d->cls) < 0 || sv_json_set_str(det, "rule", d->rule) < 0 ||
+	    sv_json_set_str(det, "trigger_on", d->trigger_on) < 0 ||
+	    sv_json_set_str(det, "due_on", d->due_on) < 0 || sv_json_set_str(det, "sha256", sha) < 0 ||
+	    sv_json_set_str(det, "ct_sha256", ctsha) < 0 || sv_json_set_str(det, "authorised_by", d->authorised_by) < 0 ||
+	    (d->master >= 0 && sv_json_set_bool(det, "master", d->master > 0) < 0)) {
+		sv_json_free(o);
+		sv_json_free(det);
+		return SCRVAULT_ERROR;
+	}
+	if ((error = sv_audit_append(v, "retention.destroy", "ok", o, det)) < 0 ||
+	    (error = sv_audit_size(&seq, v)) < 0 ||
+	    (error = sv_db_run(v->db, "INSERT INTO destructions(doc_id, version, class, case_ref, rule, trigger_on,"
+			       " due_on, destroyed_at, sha256, ct_sha256, authorised_by, job_principal, audit_seq)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "tittttttbbtii",
+			       d->doc, (int64_t)d->version, d->cls, d->caseref, d->rule, d->trigger_on, d->due_on, when,
+			       r.sha, (size_t)SV_SHA256_LEN, r.ct_sha, (size_t)SV_SHA256_LEN, d->authorised_by,
+			       v->principal_id, (int64_t)seq)) < 0)
+		return error;
+	return sv_db_int(record, v->db, "SELECT last_insert_rowid()", "") < 0 ? SCRVAULT_ERROR : 0;
+}
+
 int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 {
-	char now[11], when[21], head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
+	char now[11], head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
 	char (*paths)[96] = NULL;
 	sv_store_update *ups = NULL;
 	size_t count = 0, k = 0;
@@ -660,22 +708,16 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 		goto done;
 
 	/* 2. One transaction: keys deleted, records and audit entries written. */
-	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	for (size_t i = 0; i < p.n; i++) {
 		plan_item *it = &p.items[i];
-		sv_version_row r;
-		unsigned version = it->version;
-		char sha[2 * SV_SHA256_LEN + 1], ctsha[2 * SV_SHA256_LEN + 1], auth[160];
-		int64_t changed = 0, rec = 0;
-		uint64_t seq = 0;
+		char auth[160];
+		int64_t rec = 0;
 		sv_json *o;
 
 		if (!destroyable(it))
 			continue;
-		if ((error = sv_version_load(&r, v, it->doc, &version)) < 0)
-			goto fail;
 		if (it->batch) {
 			char approver[128] = "";
 			sv_stmt *st = NULL;
@@ -692,41 +734,16 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 			if (it->master)
 				snprintf(auth, sizeof(auth), "policy rule (no dual control on doc.destroy)");
 		}
-		/* Crypto-shredding: the only copy of the wrapped key goes (secure_delete). */
-		if ((error = sv_db_run(v->db, "UPDATE versions SET wrapped_dek = NULL, state = 'destroyed'"
-				       " WHERE doc_id = ? AND version = ? AND state = 'live'", "ti", it->doc,
-				       (int64_t)it->version)) < 0 ||
-		    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
-			goto fail;
-		if (changed != 1) {
-			error = sv_error(SCRVAULT_ECONFLICT, "document %s version %u changed during the purge", it->doc,
-					 it->version);
-			goto fail;
+		{
+			sv_destruction dd = {
+				.doc = it->doc, .version = it->version, .cls = it->cls, .caseref = it->caseref,
+				.rule = it->rule, .trigger_on = it->trigger_on[0] ? it->trigger_on : NULL,
+				.due_on = it->due_on, .authorised_by = auth, .master = it->master ? 1 : 0,
+			};
+
+			if ((error = sv_version_destroy(v, &dd, &rec)) < 0)
+				goto fail;
 		}
-		sv_hex(sha, r.sha, SV_SHA256_LEN);
-		sv_hex(ctsha, r.ct_sha, SV_SHA256_LEN);
-		if (!(o = sv_obj1("doc", it->doc)) || sv_json_set_int(o, "version", it->version) < 0 ||
-		    sv_json_set_str(o, "case", it->caseref) < 0 || !(d = sv_json_object()) ||
-		    sv_json_set_str(d, "class", it->cls) < 0 || sv_json_set_str(d, "rule", it->rule) < 0 ||
-		    sv_json_set_str(d, "trigger_on", it->trigger_on[0] ? it->trigger_on : NULL) < 0 ||
-		    sv_json_set_str(d, "due_on", it->due_on) < 0 || sv_json_set_str(d, "sha256", sha) < 0 ||
-		    sv_json_set_str(d, "ct_sha256", ctsha) < 0 || sv_json_set_str(d, "authorised_by", auth) < 0 ||
-		    sv_json_set_bool(d, "master", it->master) < 0) {
-			sv_json_free(o);
-			error = SCRVAULT_ERROR;
-			goto fail;
-		}
-		if ((error = sv_audit_append(v, "retention.destroy", "ok", o, d)) < 0 ||
-		    (error = sv_audit_size(&seq, v)) < 0 ||
-		    (error = sv_db_run(v->db, "INSERT INTO destructions(doc_id, version, class, case_ref, rule, trigger_on,"
-				       " due_on, destroyed_at, sha256, ct_sha256, authorised_by, job_principal, audit_seq)"
-				       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "tittttttbbtii",
-				       it->doc, (int64_t)it->version, it->cls, it->caseref, it->rule,
-				       it->trigger_on[0] ? it->trigger_on : NULL, it->due_on, when, r.sha,
-				       (size_t)SV_SHA256_LEN, r.ct_sha, (size_t)SV_SHA256_LEN, auth, v->principal_id,
-				       (int64_t)seq)) < 0 ||
-		    (error = sv_db_int(&rec, v->db, "SELECT last_insert_rowid()", "")) < 0)
-			goto fail;
 		if (!(o = item_json(it)) || sv_json_set_int(o, "record", rec) < 0 || sv_json_append(gone, o) < 0) {
 			error = SCRVAULT_ERROR;
 			goto fail;

@@ -202,6 +202,21 @@ int sv_release_record(scrvault *v, const char *doc, unsigned version, int64_t ac
  */
 int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outside, bool *restricted);
 int sv_request_consume(scrvault *v);
+/* A destruction (retention.c): the version, what it was, and why it goes. */
+typedef struct {
+	const char *doc;
+	unsigned version;
+	const char *cls, *caseref;
+	const char *rule, *trigger_on, *due_on;	/* trigger_on may be NULL */
+	const char *authorised_by;
+	int master;				/* 1, 0, or -1 unknown */
+} sv_destruction;
+/*
+ * Inside a transaction: destroy a live version - its wrapped key deleted
+ * (guarded by state = 'live'), a retention.destroy audit entry carrying the
+ * record, and the destruction record (*record gets its id).
+ */
+int sv_version_destroy(scrvault *v, const sv_destruction *d, int64_t *record);
 /* "document D version N was destroyed on DATE under rule R" (ENOTFOUND). */
 int sv_destroyed_message(scrvault *v, const char *doc, unsigned version);
 /*
