@@ -80,6 +80,8 @@ ok $? "capture the wrapped and unwrapped key of IMR version 1"
 OID1=$(git --git-dir="$V/store.git" ls-tree -r main | awk -v d="$IMR" '$4 ~ d"[./]1$" {print $3}')
 [ -n "$OID1" ]; ok $? "its blob is in the store tree"
 
+"$PROBE" "$V" "$K" "$P" scanplain "$(sed -n 1p "$T/keys")" >/dev/null
+[ $? -eq 1 ]; ok $? "before the purge, the wrapped key is in the database's decrypted pages (the scan sees it)"
 expect 0 "the purge job destroys the due drafts" -- job retention purge --json
 out_has "\"doc\":\"$IMR\""
 expect 4 "checking out a destroyed version says when and under which rule" -- sv doc checkout -o "$T/x" "$IMR@1"
@@ -110,6 +112,8 @@ DBFILES=("$V/vault.db" "$V/vault.db-wal" "$V/vault.db-journal" "$V/vault.db-shm"
 scan "$(sed -n 1p "$T/keys")" "${DBFILES[@]}"; ok $? "the wrapped key is in none of the database, WAL or journal files"
 scan "$(sed -n 2p "$T/keys")" "${DBFILES[@]}" $(find "$V" -type f); ok $? "nor is the key itself anywhere in the vault"
 [ ! -s "$V/vault.db-wal" ]; ok $? "the WAL was checkpointed and truncated after the purge"
+"$PROBE" "$V" "$K" "$P" scanplain "$(sed -n 1p "$T/keys")" >/dev/null
+ok $? "after it, no decrypted page of the database holds it, free space included (secure_delete)"
 expect 0 "fsck is clean after the purge" -- sv fsck
 
 # ---- conclusion ----------------------------------------------------------------------------------------

@@ -9,12 +9,59 @@
  *       try every document key still in the vault on a blob taken from git
  *       history: exit 0 if none opens it (under the destroyed version's
  *       binding or the key's own), 1 if one does
+ *   vault_probe VAULT KEYFILE PASSFILE scanplain HEX
+ *       decrypt every page of vault.db on its own (SQLCipher 3 page format:
+ *       AES-256-CBC under the raw database key, the IV in each page's reserved
+ *       tail), free pages and freed cell space included, and look for the
+ *       bytes: exit 1 if found, 0 if not (what the raw-file scan cannot see,
+ *       since every page is encrypted)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "vault_int.h"
 #include "fsutil.h"
+
+#define PAGE 4096
+#define RESERVE 48	/* IV 16 + HMAC-SHA1 20, rounded up to the AES block */
+
+/* Every page of the database file decrypted; 1 if `needle` is in one. */
+static int scan_plain(const char *dbpath, const sv_secret *key, const unsigned char *needle, size_t nlen)
+{
+	unsigned char *file = NULL, plain[PAGE];
+	size_t len = 0;
+	int found = 0, outl = 0, fin = 0;
+
+	if (sv_file_read((char **)&file, &len, dbpath, (size_t)1 << 31) < 0 || len % PAGE)
+		return -1;
+	for (size_t pg = 0; pg < len / PAGE; pg++) {
+		const unsigned char *p = file + pg * PAGE;
+		size_t off = pg == 0 ? 16 : 0;	/* page 1 starts with the salt */
+		EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+
+		if (!c || EVP_DecryptInit_ex(c, EVP_aes_256_cbc(), NULL, sv_secret_data(key), p + PAGE - RESERVE) != 1 ||
+		    EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
+		    EVP_DecryptUpdate(c, plain, &outl, p + off, (int)(PAGE - RESERVE - off)) != 1 ||
+		    EVP_DecryptFinal_ex(c, plain + outl, &fin) != 1) {
+			EVP_CIPHER_CTX_free(c);
+			free(file);
+			return -1;
+		}
+		EVP_CIPHER_CTX_free(c);
+		/* page 1: the decrypted header begins with the page size (offset 16) */
+		if (pg == 0 && (plain[0] != (PAGE >> 8) || plain[1] != (PAGE & 0xff))) {
+			fprintf(stderr, "vault_probe: page 1 does not decrypt to a database header\n");
+			free(file);
+			return -1;
+		}
+		for (size_t i = 0; i + nlen <= (size_t)(outl + fin); i++)
+			if (!memcmp(plain + i, needle, nlen))
+				found = 1;
+	}
+	free(file);
+	return found;
+}
 
 static int die(const char *what)
 {
@@ -61,7 +108,7 @@ int main(int argc, char **argv)
 	char ctx[160];
 	int rc = 0;
 
-	if (argc < 7)
+	if (argc < 6 || (strcmp(argv[4], "scanplain") != 0 && argc < 7))
 		return fprintf(stderr, "usage: see the comment at the top\n"), 2;
 	if (scrvault_global_init() < 0 || scrvault_secret_read_file(&pp, argv[3]) < 0 ||
 	    scrvault_open(&v, argv[1], argv[2], pp, NULL) < 0)
@@ -79,6 +126,22 @@ int main(int argc, char **argv)
 		hexline(r.wrapped, sizeof(r.wrapped));
 		hexline(sv_secret_data(dek), sv_secret_len(dek));
 		sv_secret_free(dek);
+	} else if (!strcmp(argv[4], "scanplain")) {
+		size_t n = strlen(argv[5]) / 2;
+		unsigned char *needle = malloc(n ? n : 1);
+		char *db = sv_path(argv[1], "vault.db");
+		sv_secret *dbkey = NULL;
+
+		if (!needle || !db || sv_unhex(needle, n, argv[5]) < 0 ||
+		    sv_vault_subkey(&dbkey, v->vmk, v->id, SV_LABEL_DB) < 0)
+			return die("scanplain");
+		rc = scan_plain(db, dbkey, needle, n);
+		if (rc < 0)
+			return die("decrypting the pages");
+		printf("%s\n", rc ? "found" : "not found");
+		sv_secret_free(dbkey);
+		free(needle);
+		free(db);
 	} else if (!strcmp(argv[4], "trykeys") && argc >= 8) {
 		unsigned char *blob = NULL;
 		size_t len = 0, tried = 0;
