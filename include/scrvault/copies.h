@@ -53,6 +53,9 @@ typedef struct {
 } scrvault_copy_filter;
 
 int scrvault_copy_list(scrvault_json **out, scrvault *v, const scrvault_copy_filter *f);
+/* The same rows given one at a time to `row` (scrvault/json.h), without
+ * holding them all: the CLI lists a register of any size this way. */
+int scrvault_copy_list_each(scrvault *v, const scrvault_copy_filter *f, scrvault_row_fn row, void *ctx);
 /* Every copy still out (issued or lost) of a case or document, with the
  * holder's contact details as recorded at issue. */
 int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *case_or_doc);

@@ -23,4 +23,11 @@ bool scrvault_json_is_null(const scrvault_json *j);
 size_t scrvault_json_count(const scrvault_json *j);
 const scrvault_json *scrvault_json_at(const scrvault_json *arr, size_t i);
 
+/*
+ * For listings too long to hold as one value: the *_each calls give each row
+ * to a function like this, in order, and free it when it returns.  A negative
+ * return stops the listing, which then returns that value.
+ */
+typedef int (*scrvault_row_fn)(void *ctx, const scrvault_json *row);
+
 #endif

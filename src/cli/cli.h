@@ -68,6 +68,17 @@ typedef struct {
 void cli_table(const scrvault_json *rows, const cli_col *cols);
 /* Print JSON (with --json) or the table; frees `j`. */
 int cli_print_list(const cli_args *a, scrvault_json *j, const cli_col *cols);
+/*
+ * The same for a listing given one row at a time (the library's *_each
+ * calls): cli_rows_add is their scrvault_row_fn; cli_rows_print writes the
+ * JSON array or the table, frees, and returns the exit code (1 if out of
+ * memory, NULL included).  Nothing is written before cli_rows_print.
+ */
+typedef struct cli_rows cli_rows;
+cli_rows *cli_rows_new(const cli_args *a, const cli_col *cols);
+int cli_rows_add(void *ctx, const scrvault_json *row);
+int cli_rows_print(cli_rows *r);
+void cli_rows_free(cli_rows *r);
 /* Print one object as "key  value" lines. */
 void cli_print_fields(const scrvault_json *j, const cli_col *fields);
 /* Print one object as "key: value" lines, or JSON with --json. */

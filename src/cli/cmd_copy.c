@@ -148,19 +148,26 @@ static int cmd_destroy(cli_args *a)
 	return one(a, "destroyed", do_destroy);
 }
 
+/* A register listing, one row at a time (it may be a hundred thousand long). */
 static int list_with(cli_args *a, const scrvault_copy_filter *f)
 {
-	scrvault_json *j = NULL;
+	cli_rows *rows = NULL;
 	scrvault *v = NULL;
 	int error;
 
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
-	error = scrvault_copy_list(&j, v, f);
+	if (!(rows = cli_rows_new(a, list_cols))) {
+		scrvault_close(v);
+		return cli_rows_print(NULL);
+	}
+	error = scrvault_copy_list_each(v, f, cli_rows_add, rows);
 	scrvault_close(v);
-	if (error < 0)
+	if (error < 0) {
+		cli_rows_free(rows);
 		return cli_fail(error);
-	return cli_print_list(a, j, list_cols);
+	}
+	return cli_rows_print(rows);
 }
 
 static int cmd_list(cli_args *a)

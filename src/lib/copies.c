@@ -713,34 +713,58 @@ static sv_json *list_row(sv_stmt *st, const char *now, bool contact)
 	return o;
 }
 
+/*
+ * Where listing rows go: appended to a list (which takes them), or handed to
+ * a caller's function one at a time and freed, so that a register of any size
+ * can be listed without holding it (scrvault_copy_list_each).
+ */
+typedef struct {
+	sv_json *arr;			/* the list being built, or NULL */
+	scrvault_row_fn fn;
+	void *ctx;
+} row_sink;
+
+/* Every row of `st` (then freed) into `k`, in order. */
+static int list_rows(row_sink *k, sv_stmt *st, const char *now, bool contact)
+{
+	int error;
+
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *o = list_row(st, now, contact);
+
+		if (!o) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+		if (k->arr) {
+			error = sv_json_append(k->arr, o);	/* frees o if it fails */
+		} else {
+			error = k->fn(k->ctx, o);
+			sv_json_free(o);
+		}
+		if (error < 0)
+			break;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
+
 static int run_list(sv_json **out, scrvault *v, const char *sql, const char *fmt, const char *a1,
 		    const char *a2, const char *now, bool contact)
 {
-	sv_json *arr = sv_json_array();
+	row_sink k = { .arr = sv_json_array() };
 	sv_stmt *st = NULL;
 	int error;
 
 	*out = NULL;
-	if (!arr)
+	if (!k.arr)
 		return SCRVAULT_ERROR;
-	if ((error = sv_db_query(&st, v->db, sql, fmt, a1, a2)) < 0) {
-		sv_json_free(arr);
+	if ((error = sv_db_query(&st, v->db, sql, fmt, a1, a2)) < 0 ||
+	    (error = list_rows(&k, st, now, contact)) < 0) {
+		sv_json_free(k.arr);
 		return error;
 	}
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *o = list_row(st, now, contact);
-
-		if (!o || sv_json_append(arr, o) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	sv_stmt_free(st);
-	if (error < 0) {
-		sv_json_free(arr);
-		return error;
-	}
-	*out = arr;
+	*out = k.arr;
 	return 0;
 }
 
@@ -755,14 +779,14 @@ static bool state_valid(const char *s)
 	return false;
 }
 
-int scrvault_copy_list(scrvault_json **out, scrvault *v, const scrvault_copy_filter *f)
+static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 {
 	char now[11], doc[SV_DOC_ID_LEN + 1] = "", sql[1280], cond[128] = "";
 	const char *state = f->state;
 	sv_json *objs = NULL;
+	sv_stmt *st = NULL;
 	int error;
 
-	*out = NULL;
 	if (f->as_of) {
 		if (!sv_date_valid(f->as_of))
 			return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
@@ -806,33 +830,35 @@ int scrvault_copy_list(scrvault_json **out, scrvault *v, const scrvault_copy_fil
 			     f->holder ? " AND c.holder_id = (SELECT id FROM principals WHERE name = ?5)" : "",
 			     state && !strcmp(state, "overdue") ? "c.due, c.id" : "c.id") >= sizeof(sql))
 		return sv_error(SCRVAULT_ERROR, "copy listing query too long");	/* cannot happen: all literals */
-	{
-		sv_json *arr = sv_json_array();
-		sv_stmt *st = NULL;
+	if ((error = sv_db_query(&st, v->db, sql, "ttttt", state ? state : "", now, f->case_ref ? f->case_ref : "",
+				 doc, f->holder ? f->holder : "")) < 0)
+		return error;
+	return list_rows(k, st, now, false);
+}
 
-		if (!arr)
-			return SCRVAULT_ERROR;
-		if ((error = sv_db_query(&st, v->db, sql, "ttttt", state ? state : "", now,
-					 f->case_ref ? f->case_ref : "", doc, f->holder ? f->holder : "")) < 0) {
-			sv_json_free(arr);
-			return error;
-		}
-		while ((error = sv_stmt_step(st)) == 1) {
-			sv_json *o = list_row(st, now, false);
+int scrvault_copy_list(scrvault_json **out, scrvault *v, const scrvault_copy_filter *f)
+{
+	row_sink k = { .arr = sv_json_array() };
+	int error;
 
-			if (!o || sv_json_append(arr, o) < 0) {
-				error = SCRVAULT_ERROR;
-				break;
-			}
-		}
-		sv_stmt_free(st);
-		if (error < 0) {
-			sv_json_free(arr);
-			return error;
-		}
-		*out = arr;
+	*out = NULL;
+	if (!k.arr)
+		return SCRVAULT_ERROR;
+	if ((error = copy_list(&k, v, f)) < 0) {
+		sv_json_free(k.arr);
+		return error;
 	}
+	*out = k.arr;
 	return 0;
+}
+
+int scrvault_copy_list_each(scrvault *v, const scrvault_copy_filter *f, scrvault_row_fn row, void *ctx)
+{
+	row_sink k = { .fn = row, .ctx = ctx };
+
+	if (!row)
+		return sv_error(SCRVAULT_EUSAGE, "copy listing needs a function for the rows");
+	return copy_list(&k, v, f);
 }
 
 int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)

@@ -99,6 +99,10 @@ static bool utf8_valid(const unsigned char *s, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
+		if (s[i] < 0x80) {	/* ASCII, most of what is written: no call */
+			i++;
+			continue;
+		}
 		if ((n = utf8_seq_len(s + i, len - i)) == 0)
 			return false;
 		i += n;
@@ -539,7 +543,10 @@ static int write_string(json_buf *b, const char *s, size_t len)
 	if ((error = buf_put(b, "\"", 1)) < 0)
 		return error;
 	for (i = 0; i < len; i++) {
-		if ((esc = escape_for((unsigned char)s[i], tmp)) == NULL)
+		unsigned char c = (unsigned char)s[i];
+
+		/* only controls, '"' and '\\' are escaped (escape_for) */
+		if ((c >= 0x20 && c != '"' && c != '\\') || (esc = escape_for(c, tmp)) == NULL)
 			continue;
 		if ((error = buf_put(b, s + run, i - run)) < 0 ||
 		    (error = buf_put(b, esc, strlen(esc))) < 0)

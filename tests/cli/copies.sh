@@ -208,6 +208,47 @@ else
 	skip "printing copies" "pdftotext/pdfinfo not installed"
 fi
 
+# ---- listings as tables ------------------------------------------------------------------------------------
+# The CLI prints a register row by row (it may hold a hundred thousand): the
+# table must still have one line per copy the JSON lists, columns padded to
+# the widest cell (at most 60 bytes), and cut cells must stay valid UTF-8.
+printf 'IMR\n' > "$T/imr.txt"
+sv doc checkin --case SCR-X --class imr --agency police --title "Police IMR" "$T/imr.txt" > "$T/out"
+I=$(grep -o 'SCR-X/[0-9a-f-]*' "$T/out" | head -1 | cut -d/ -f2)
+[ -n "$I" ] || I=$(sv doc list --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["title"] == "Police IMR"][0])')
+sv copy create "$I@1" --count 1 > /dev/null
+LONG="Inspectrice M. Aimé Bérénice Châtelain-Dupré, Ofsted région Île-de-France, équipe spéciale"
+expect 0 "a copy to an outside holder with a long accented name" -- sv copy issue "$I@1#1" --external "$LONG" \
+	--organisation "Ofsted" --contact "aime@ofsted.example" --purpose "inspection" --due 2099-03-01
+expect 0 "the register as JSON" -- sv copy list --json
+NJ=$(grep -o '"copy":' "$T/out" | wc -l)
+expect 0 "the register as a table" -- sv copy list
+head -1 "$T/out" | grep -Eq '^COPY +LABEL +STATE +HOLDER +DUE +RECEIPT$'; ok $? "...a header line"
+[ $(($(wc -l < "$T/out") - 1)) -eq "$NJ" ]; ok $? "...one line per copy the JSON lists ($NJ)"
+python3 - "$T/out" "$LONG" <<'PY'
+import sys
+raw = open(sys.argv[1], "rb").read()
+text = raw.decode("utf-8")              # raises if a cell was cut inside a character
+long = sys.argv[2]
+row = [l for l in text.splitlines() if "Inspectrice" in l][0]
+full = long.encode()
+n = 60
+while n > 0 and (full[n] & 0xc0) == 0x80:
+    n -= 1
+cut = full[:n]
+assert n < 60, "the test name must have a character across byte 60"
+assert cut.decode() in row and long not in row, row
+head = text.splitlines()[0]
+# every line's columns start where the header's do (ASCII rows only)
+starts = [head.index(h) for h in ("LABEL", "STATE", "HOLDER")]
+for l in text.splitlines()[1:]:
+    if l.isascii():
+        assert all(l[s - 2:s] == "  " for s in starts), l
+PY
+ok $? "...the long name cut at 60 bytes on a character boundary, the columns aligned"
+expect 0 "an empty listing as a table" -- sv copy overdue --as-of 2000-01-01
+out_has "COPY"; out_has "(none)"
+
 # ---- policy ----------------------------------------------------------------------------------------------
 sed 's/max-copies = 8/max-copies = 0/' "$ROOT/policy/default.conf" > "$T/p.conf"
 expect 2 "policy check: max-copies must be 1-999" -- "$SV" policy check "$T/p.conf"
