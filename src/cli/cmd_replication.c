@@ -135,17 +135,37 @@ static int cmd_restore(cli_args *a)
 			cli_print_json(j);
 		} else {
 			const scrvault_json *from = scrvault_json_get(j, "missing_audit_from");
+			const scrvault_json *gone = scrvault_json_get(j, "removals_not_applied_list");
+			const char *cp = scrvault_json_str(scrvault_json_get(j, "mirror_checkpoint"));
 
-			printf("backup of %s: %lld audit entries; the mirror's signed checkpoint: %lld\n",
-			       scrvault_json_str(scrvault_json_get(j, "backup_created_at")),
-			       (long long)scrvault_json_int(scrvault_json_get(j, "backup_audit_size")),
-			       (long long)scrvault_json_int(scrvault_json_get(j, "mirror_audit_size")));
+			if (cp && strcmp(cp, "verified") != 0)
+				printf("backup of %s: %lld audit entries; the mirror's signed checkpoint: NONE (%s)\n"
+				       "MISSING: an unknown number of audit entries and database-only changes (holds, "
+				       "request decisions, releases, copies): %s\n",
+				       scrvault_json_str(scrvault_json_get(j, "backup_created_at")),
+				       (long long)scrvault_json_int(scrvault_json_get(j, "backup_audit_size")), cp,
+				       scrvault_json_str(scrvault_json_get(j, "mirror_checkpoint_problem")));
+			else
+				printf("backup of %s: %lld audit entries; the mirror's signed checkpoint: %lld\n",
+				       scrvault_json_str(scrvault_json_get(j, "backup_created_at")),
+				       (long long)scrvault_json_int(scrvault_json_get(j, "backup_audit_size")),
+				       (long long)scrvault_json_int(scrvault_json_get(j, "mirror_audit_size")));
 			if (from)
 				printf("MISSING: audit entries %lld to %lld\n", (long long)scrvault_json_int(from),
 				       (long long)scrvault_json_int(scrvault_json_get(j, "missing_audit_to")));
 			if (scrvault_json_count(scrvault_json_get(j, "state_changes"))) {
 				printf("MISSING: state changes the mirror holds and the backup does not:\n");
 				cli_table(scrvault_json_get(j, "state_changes"), change_cols);
+			}
+			if (scrvault_json_count(gone)) {
+				fprintf(stderr, "WARNING: the mirror's head lacks %zu version%s the backup holds live, with no "
+					"destruction record signed by this vault: %s NOT destroyed (the mirror's history may "
+					"have been forged):", scrvault_json_count(gone), scrvault_json_count(gone) == 1 ? "" : "s",
+					rc == 0 ? "they were" : "they would not be");
+				for (size_t i = 0; i < scrvault_json_count(gone); i++)
+					fprintf(stderr, " %s@%lld", scrvault_json_str(scrvault_json_get(scrvault_json_at(gone, i), "doc")),
+						(long long)scrvault_json_int(scrvault_json_get(scrvault_json_at(gone, i), "version")));
+				fprintf(stderr, "\n");
 			}
 			if (rc == 0)
 				printf("restored into '%s'; %zu destruction%s re-applied\n", s.dir,
@@ -166,12 +186,14 @@ static const cli_optdef restore_opts[] = {
 const cli_cmd cli_replication_commands[] = {
 	{ "mirror", "add", cmd_mirror_add, "scrvault mirror add NAME URL",
 	  "Register a git remote (a bare repository on another disk or host: file:///...,\n"
-	  "ssh://host/path) that receives the encrypted store.\n", NULL, 2, 2 },
+	  "ssh://host/path) that receives the encrypted store. A URL with a password\n"
+	  "(user:password@) is refused: keep credentials out of the URL.\n", NULL, 2, 2 },
 	{ "mirror", "list", cmd_mirror_list, "scrvault mirror list [--json]", "The mirrors.\n", NULL, 0, 0 },
 	{ "mirror", "push", cmd_mirror_push, "scrvault mirror push [NAME]",
 	  "Send the store (documents as ciphertext, policy versions, the signed audit\n"
 	  "checkpoint) to a mirror, or to all. Fast-forward only; each push is audited; a\n"
-	  "refused or failed push says why and changes nothing locally.\n", NULL, 0, 1 },
+	  "refused or failed push says why and changes nothing locally. Exit 6 when a\n"
+	  "mirror has commits the vault lacks (not a fast-forward), 1 on other failures.\n", NULL, 0, 1 },
 	{ "backup", "create", cmd_backup_create, "scrvault backup create -o FILE",
 	  "A consistent, encrypted snapshot of the vault's database and keyring (taken\n"
 	  "while the vault is in use), with a manifest signed by the audit key.\n", backup_opts, 0, 0 },
@@ -182,9 +204,11 @@ const cli_cmd cli_replication_commands[] = {
 	{ "restore", NULL, cmd_restore,
 	  "scrvault restore --from-backup FILE --from-mirror URL --to DIR --key FILE [--accept-gap]",
 	  "Rebuild a vault from a backup and a mirror, as a custodian. If the mirror shows\n"
-	  "audit entries or state changes newer than the backup, they are listed and nothing\n"
-	  "is restored unless --accept-gap (the loss is then recorded in the audit log).\n"
-	  "Versions the mirror shows destroyed after the backup are destroyed again.\n",
+	  "audit entries or state changes newer than the backup, or has no audit checkpoint\n"
+	  "signed by the vault, this is listed and nothing is restored unless --accept-gap\n"
+	  "(the loss is then recorded in the audit log). Versions destroyed after the\n"
+	  "backup are destroyed again when a destruction record signed by the vault says\n"
+	  "so; versions the mirror merely lacks are kept and listed in a warning.\n",
 	  restore_opts, 0, 0 },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -76,11 +76,55 @@ git init -q --bare "$T/other.git"
 "$SV" --vault "$T/V2" --key "$T/v2.key" --passphrase-file "$P" mirror push >/dev/null
 sv mirror add wrong "file://$T/other.git" >/dev/null
 H0=$(git --git-dir="$V/store.git" rev-parse main)
-expect 1 "a mirror holding another history refuses the push" -- sv mirror push wrong
-err_has "failed"; out_has "failed"
+expect 6 "a mirror holding another history refuses the push (exit 6: conflict)" -- sv mirror push wrong
+err_has "git init --bare"; out_has "failed"; out_has "not a fast-forward"
 [ "$(git --git-dir="$V/store.git" rev-parse main)" = "$H0" ]; ok $? "...and nothing changed locally"
 sv mirror add gone "file://$T/nowhere.git" >/dev/null
-expect 1 "...fails with the reason" -- sv mirror push gone
+expect 1 "an unreachable mirror fails with the reason (exit 1)" -- sv mirror push gone
+out_has "nowhere.git"
+# The audit entry of a failed push has a fixed reason word, never libgit2's text.
+lastpush() {	# the details of the newest mirror.push entry for mirror $1
+	sv audit export --action mirror.push 2>/dev/null | python3 -c '
+import json, sys
+last = None
+for line in sys.stdin:
+    e = json.loads(line).get("entry")
+    if e and e.get("objects", {}).get("mirror") == sys.argv[1]:
+        last = e
+print(json.dumps({"outcome": last["outcome"], "details": last.get("details")}, sort_keys=True))' "$1"
+}
+[ "$(lastpush gone)" = '{"details": {"outcome": "failed", "reason": "error"}, "outcome": "error"}' ]
+ok $? "...audited with a fixed reason word only: $(lastpush gone)"
+export GIT_AUTHOR_NAME=someone GIT_AUTHOR_EMAIL=someone@example GIT_COMMITTER_NAME=someone GIT_COMMITTER_EMAIL=someone@example
+git init -q --bare "$T/ahead.git"
+sv mirror add ahead "file://$T/ahead.git" >/dev/null
+expect 0 "a second mirror" -- sv mirror push ahead
+C=$(git --git-dir="$T/ahead.git" commit-tree -p main -m "a commit the vault lacks" "$(git --git-dir="$T/ahead.git" rev-parse 'main^{tree}')")
+git --git-dir="$T/ahead.git" update-ref refs/heads/main "$C"
+sv doc checkin --case SCR-R --class other --title "One more" "$T/d1.txt" >/dev/null
+expect 6 "a mirror whose main has a commit the vault lacks: refused, exit 6" -- sv mirror push ahead
+out_has "not a fast-forward"; err_has "git init --bare"
+[ "$(git --git-dir="$T/ahead.git" rev-parse main)" = "$C" ]; ok $? "...the mirror's commit is not overwritten"
+[ "$(lastpush ahead)" = '{"details": {"outcome": "failed", "reason": "not-fast-forward"}, "outcome": "conflict"}' ]
+ok $? "...audited as a conflict: $(lastpush ahead)"
+
+# Credentials never reach the vault or its audit log.
+SECRET=S3cretT0kenQz7w
+expect 2 "a mirror URL with a password is refused" -- sv mirror add cloud "https://backup:$SECRET@mirror.example/scr.git"
+err_has "password"; err_has "ssh://backup@host/path"
+expect 2 "...in scp-like form too" -- sv mirror add cloud "backup:$SECRET@mirror.example:/srv/scr.git"
+expect 2 "...and an empty password" -- sv mirror add cloud "https://backup:@mirror.example/scr.git"
+expect 0 "the mirrors" -- sv mirror list --json
+! grep -q -e "$SECRET" -e cloud "$T/out"; ok $? "...nothing was stored"
+sv audit export > "$T/audit.jsonl" 2>/dev/null
+! grep -q "$SECRET" "$T/audit.jsonl"; ok $? "...and no audit entry holds the secret"
+expect 0 "a user name alone is no secret: accepted" -- sv mirror add withuser "ssh://backup@mirror.example/srv/scr.git"
+sv audit export --action mirror.add > "$T/audit.jsonl" 2>/dev/null
+grep -qF '"url":"ssh://***@mirror.example/srv/scr.git"' "$T/audit.jsonl"; ok $? "...audited without it"
+LONG="file://$T/$(head -c 1100 /dev/zero | tr '\0' x).git"
+expect 2 "an over-long URL is refused at 'mirror add', never cut at push" -- sv mirror add long "$LONG"
+err_has "characters long"
+expect 2 "a URL with a control character is refused" -- sv mirror add ctl "$(printf 'file:///tmp/a\tb')"
 if command -v ssh >/dev/null && [ -n "${SCRVAULT_TEST_SSH_URL:-}" ]; then
 	sv mirror add ssh "$SCRVAULT_TEST_SSH_URL" >/dev/null
 	expect 0 "push over ssh" -- sv mirror push ssh
@@ -132,7 +176,22 @@ expect 5 "a mirror older than the backup is refused" -- \
 	"$SV" restore --from-backup "$T/b1.bak" --from-mirror "file://$T/other.git" --to "$R" --key "$K" --passphrase-file "$P"
 expect 0 "the restore with the gap accepted" -- \
 	"$SV" restore --json --from-backup "$T/b1.bak" --from-mirror "$MURL" --to "$R" --key "$K" --passphrase-file "$P" --accept-gap
-out_has "\"missing_audit_from\":$((BSIZE + 1))"; out_has "\"doc\":\"$D3\""
+out_has "\"missing_audit_from\":$((BSIZE + 1))"; out_has '"mirror_checkpoint":"verified"'
+cp "$T/out" "$T/restore.json"
+field() { python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])).get(sys.argv[2]), sort_keys=True))' "$@"; }
+# A destruction is re-applied on the purge's destruction record, signed by the
+# vault's audit key; the purge writes it into its store commit.
+SIGNED_PURGE=0
+git --git-dir="$T/mirror.git" log --format=%B main | grep -qx "scrvault destruction record v1" && SIGNED_PURGE=1
+if [ $SIGNED_PURGE = 1 ]; then
+	[ "$(field "$T/restore.json" destructions_reapplied)" = "[{\"doc\": \"$D3\", \"version\": 1}]" ]
+	ok $? "the purge after the backup is re-applied on its signed record: $(field "$T/restore.json" destructions_reapplied)"
+else
+	skip "the purge after the backup is re-applied on its signed record" \
+	     "the purge writes no signed destruction record yet (retention.c must call sv_replication_destruction_note)"
+	grep -qF "{\"doc\":\"$D3\",\"version\":1}" <<<"$(field "$T/restore.json" removals_not_applied_list | tr -d ' ')"
+	ok $? "...meanwhile the unsigned removal of $D3@1 is reported, not applied"
+fi
 rv() { "$SV" --vault "$R" --key "$K" --passphrase-file "$P" "$@"; }
 expect 0 "fsck passes on the restored vault" -- rv fsck
 expect 0 "audit verify passes" -- rv audit verify
@@ -142,7 +201,11 @@ for i in 1 2; do
 	rv doc checkout -o "$T/r$i.out" "$(eval echo \$D$i)" 2>/dev/null
 	cmp -s "$T/r$i.out" "$T/doc$i.bin"; ok $? "document $i of the backup is back byte-identical"
 done
-expect 4 "the version destroyed after the backup stays destroyed" -- rv doc checkout -o "$T/x" "$D3@1"
+if [ $SIGNED_PURGE = 1 ]; then
+	expect 4 "the version destroyed after the backup stays destroyed" -- rv doc checkout -o "$T/x" "$D3@1"
+else
+	skip "the version destroyed after the backup stays destroyed" "no signed destruction record (see above)"
+fi
 expect 4 "...and the draft purged before the backup" -- rv doc checkout -o "$T/x" "$PD@1"
 expect 0 "the copy register came back" -- rv copy list --json
 out_has '"holder":"pam"'
@@ -151,6 +214,77 @@ out_has '"state":"agreed"'
 expect 0 "the restored vault pushes to its mirror again (fast-forward)" -- rv mirror push offsite
 expect 0 "and works: a new check-in" -- rv doc checkin --case SCR-R --class other --title "Day one after" "$T/after.bin"
 expect 0 "fsck at the end" -- rv fsck
+
+# ---- a mirror without a checkpoint that verifies ------------------------------------------------------
+# Database-only changes (a legal hold here) leave no store commit: only the
+# mirror's signed checkpoint shows that the backup misses them.
+rv backup create -o "$T/b2.bak" >/dev/null
+rv hold add --reason "legal hold" SCR-R >/dev/null
+rv mirror push offsite >/dev/null
+for m in nocp badcp foreign; do cp -r "$T/mirror.git" "$T/$m.git"; done
+git --git-dir="$T/foreign.git" fetch -q "$T/other.git" +refs/audit/checkpoint:refs/audit/checkpoint
+git --git-dir="$T/nocp.git" update-ref -d refs/audit/checkpoint
+# The same checkpoint with one byte of its signature changed.
+git --git-dir="$T/badcp.git" cat-file tag refs/audit/checkpoint | python3 -c '
+import sys
+t = sys.stdin.read().rstrip("\n").split("\n")
+s = t[-1]; i = len(s) - 6
+t[-1] = s[:i] + ("A" if s[i] != "A" else "B") + s[i + 1:]
+sys.stdout.write("\n".join(t) + "\n")' > "$T/badtag"
+BAD=$(git --git-dir="$T/badcp.git" mktag < "$T/badtag" 2>/dev/null || git --git-dir="$T/badcp.git" hash-object -t tag -w --literally "$T/badtag")
+git --git-dir="$T/badcp.git" update-ref refs/audit/checkpoint "$BAD"
+R2="$T/restored2"
+restore2() { "$SV" restore --from-backup "$T/b2.bak" --to "$R2" --key "$K" --passphrase-file "$P" "$@"; }
+expect 6 "a mirror whose checkpoint was deleted is a gap: refused without --accept-gap" -- restore2 --from-mirror "file://$T/nocp.git"
+err_has "no audit checkpoint"; out_has "NONE (missing)"
+[ ! -e "$R2" ]; ok $? "...nothing left"
+expect 6 "a checkpoint whose signature does not verify too" -- restore2 --from-mirror "file://$T/badcp.git"
+err_has "does not verify"; out_has "NONE (unverifiable)"
+expect 6 "...and another vault's checkpoint" -- restore2 --from-mirror "file://$T/foreign.git"
+err_has "does not verify"
+expect 0 "with --accept-gap the restore proceeds" -- restore2 --json --from-mirror "file://$T/nocp.git" --accept-gap
+out_has '"mirror_checkpoint":"missing"'
+expect 0 "...and the audit log records the missing checkpoint" -- \
+	"$SV" --vault "$R2" --key "$K" --passphrase-file "$P" audit tail --json --lines 3
+out_has '"action":"vault.restore"'; out_has '"mirror_checkpoint":"missing"'
+rm -rf "$R2"
+expect 0 "the same with the broken signature" -- restore2 --from-mirror "file://$T/badcp.git" --accept-gap
+"$SV" --vault "$R2" --key "$K" --passphrase-file "$P" audit tail --json --lines 3 > "$T/out"
+out_has '"mirror_checkpoint":"unverifiable"'
+rm -rf "$R2"
+
+# ---- a forged removal pushed to the mirror -----------------------------------------------------------------
+# Anyone who can push to the mirror can write a commit without a document's
+# blob, with a purge's message and a record the vault never signed: nothing
+# is destroyed, the removal is reported, and the version is back in the store.
+rv backup create -o "$T/b3.bak" >/dev/null
+cp -r "$T/mirror.git" "$T/forged.git"
+FG=(git --git-dir="$T/forged.git")
+VID=$(rv audit pubkey | sed 's|^scrvault.local/||; s|+.*||')
+B1=$("${FG[@]}" rev-parse "main:d/${D1:0:2}/${D1:2:2}/$D1.1")
+FORGED=$(printf 'retention purge\n\nscrvault destruction record v1\nvault %s\nat 2026-01-01T00:00:00Z\ndestroy %s 1 %s\nsignature %s\n' \
+	"$VID" "$D1" "$B1" "$(head -c 64 /dev/zero | base64 -w0)" |
+	"${FG[@]}" commit-tree -p main "$("${FG[@]}" ls-tree main | grep -v "$(printf '\td$')" | "${FG[@]}" mktree)")
+"${FG[@]}" update-ref refs/heads/main "$FORGED"
+R3="$T/restored3"
+restore3() { "$SV" restore --from-backup "$T/b3.bak" --from-mirror "file://$T/forged.git" --to "$R3" --key "$K" --passphrase-file "$P" "$@"; }
+expect 6 "the forged commit is a state change after the backup" -- restore3
+out_has "retention purge"; err_has "would not be"
+expect 0 "with the gap accepted the restore proceeds" -- restore3 --accept-gap
+out_has "0 destructions re-applied"
+err_has "WARNING"; err_has "$D1@1"; err_has "NOT destroyed"
+r3() { "$SV" --vault "$R3" --key "$K" --passphrase-file "$P" "$@"; }
+r3 doc checkout -o "$T/r3.out" "$D1" >/dev/null 2>&1
+cmp -s "$T/r3.out" "$T/doc1.bin"; ok $? "...and the version is still there, byte-identical"
+expect 0 "fsck passes" -- r3 fsck
+expect 0 "the restore's audit entry lists the removals not applied" -- r3 audit tail --json --lines 3
+out_has '"removals_not_applied_list":'; out_has "\"doc\":\"$D1\",\"version\":1"; out_has '"destructions_reapplied":0'
+rm -rf "$R3"
+expect 0 "the JSON report" -- restore3 --json --accept-gap
+cp "$T/out" "$T/r3.json"
+[ "$(field "$T/r3.json" destructions_reapplied)" = "[]" ]; ok $? "...no destruction re-applied"
+[ "$(field "$T/r3.json" destruction_records_rejected)" = "1" ]; ok $? "...the record with a bad signature is rejected"
+grep -qF "{\"doc\":\"$D1\",\"version\":1}" "$T/r3.json"; ok $? "...the removal is listed"
 
 for f in scrvault-backup.service scrvault-backup.timer scrvault.cron; do
 	grep -q -e "mirror push" -e "scrvault-backup.service" "$ROOT/scripts/$f"; ok $? "scripts/$f runs the nightly push and backup"
