@@ -24,6 +24,7 @@ typedef struct {
 	const char *ext_name;
 	const char *ext_org;
 	const char *ext_contact;
+	const char *ext_recipient;	/* their age1... key, for a release of a restricted class */
 	const char *case_ref;		/* the whole case, or */
 	const char *const *docs;	/* these documents */
 	size_t ndocs;

@@ -15,8 +15,8 @@ static const cli_col list_cols[] = {
 };
 static const cli_col show_fields[] = {
 	{ "request", "request" }, { "channel", "channel" }, { "requester", "requester" },
-	{ "organisation", "organisation" }, { "contact", "contact" }, { "case", "case" },
-	{ "scope", "asks for" }, { "reason", "reason given" }, { "received", "received" }, { "due", "due" },
+	{ "organisation", "organisation" }, { "contact", "contact" }, { "recipient", "recipient key" },
+	{ "case", "case" }, { "scope", "asks for" }, { "reason", "reason given" }, { "received", "received" }, { "due", "due" },
 	{ "state", "state" }, { "decided_at", "decided" }, { "decided_by", "decided by" },
 	{ "consulted", "consulted" }, { "decision_reason", "decision" }, { "exemption", "exemption" },
 	{ "valid_until", "valid until" }, { "max_releases", "max releases" },
@@ -73,7 +73,8 @@ static int cmd_new(cli_args *a)
 	scrvault_request_spec s = {
 		.channel = cli_opt(a, "channel"), .requester = cli_opt(a, "by"), .ext_kind = cli_opt(a, "kind"),
 		.ext_name = cli_opt(a, "name"), .ext_org = cli_opt(a, "organisation"),
-		.ext_contact = cli_opt(a, "contact"), .case_ref = cli_opt(a, "case"), .reason = cli_opt(a, "reason"),
+		.ext_contact = cli_opt(a, "contact"), .ext_recipient = cli_opt(a, "recipient"),
+		.case_ref = cli_opt(a, "case"), .reason = cli_opt(a, "reason"),
 		.received = cli_opt(a, "received"),
 	};
 	scrvault_json *j = NULL;
@@ -257,7 +258,7 @@ static int cmd_due(cli_args *a)
 
 static const cli_optdef new_opts[] = {
 	{ "channel", 1 }, { "by", 1 }, { "kind", 1 }, { "name", 1 }, { "organisation", 1 }, { "contact", 1 },
-	{ "doc", 1 }, { "case", 1 }, { "reason", 1 }, { "received", 1 }, { NULL, 0 }
+	{ "doc", 1 }, { "case", 1 }, { "reason", 1 }, { "received", 1 }, { "recipient", 1 }, { NULL, 0 }
 };
 static const cli_optdef decide_opts[] = {
 	{ "agree", 0 }, { "refuse", 0 }, { "reason", 1 }, { "consulted", 1 }, { "exemption", 1 },
@@ -274,12 +275,15 @@ static const cli_optdef due_opts[] = { { "days", 1 }, { "as-of", 1 }, { NULL, 0 
 
 const cli_cmd cli_request_commands[] = {
 	{ "request", "new", cmd_new,
-	  "scrvault request new --channel internal|external|foi (--by PRINCIPAL | --kind KIND --name NAME [--organisation ORG] --contact TEXT) (--doc DOC... | --case REF) --reason TEXT [--received DATE]",
+	  "scrvault request new --channel internal|external|foi (--by PRINCIPAL | --kind KIND --name NAME [--organisation ORG] --contact TEXT [--recipient AGE1]) (--doc DOC... | --case REF) --reason TEXT [--received DATE]",
 	  "Record a request for documents: who asks (a principal, or an outside party of\n"
 	  "KIND media, public, council, partner or inspectorate), what for (--doc, repeatable,\n"
 	  "or a whole --case), the reason they gave, the channel and the date received (which\n"
 	  "may be a weekend; default today). An FOI request is due on the 20th working day\n"
-	  "after receipt (weekends and UK bank holidays in the policy's calendar excluded).\n",
+	  "after receipt (weekends and UK bank holidays in the policy's calendar excluded).\n"
+	  "An outside requester who is to receive a restricted document electronically gives\n"
+	  "their age recipient (--recipient age1...): it goes to that key only. A paper copy\n"
+	  "goes only to the requester named, with the same organisation.\n",
 	  new_opts, 0, 0 },
 	{ "request", "decide", cmd_decide,
 	  "scrvault request decide ID (--agree | --refuse) --reason TEXT [--consulted PRINCIPAL] [--exemption TEXT] [--until DATE] [--max-releases N]",

@@ -2,6 +2,7 @@
  * cmd_retention.c - scrvault case conclude|publish, hold add|release|list,
  * retention confirm|plan|propose|approve|refuse|purge|certificate.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,10 +290,28 @@ static int cmd_certificate(cli_args *a)
 		return cli_fail(error);
 	if (out) {
 		const char *proof = scrvault_json_str(scrvault_json_get(j, "proof"));
-		int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		size_t len = proof ? strlen(proof) : 0;
+		int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644), e;
 
-		if (fd < 0 || write(fd, proof, strlen(proof)) != (ssize_t)strlen(proof) || close(fd) < 0) {
-			fprintf(stderr, "scrvault: cannot write '%s' (it must not exist yet)\n", out);
+		if (fd < 0) {
+			e = errno;
+			fprintf(stderr, "scrvault: cannot create '%s': %s%s\n", out, strerror(e),
+				e == EEXIST ? " (nothing is ever replaced: choose another name)" : "");
+			scrvault_json_free(j);
+			return e == EEXIST ? 6 : e == ENOENT ? 4 : 1;
+		}
+		if (write(fd, proof, len) != (ssize_t)len || fsync(fd) < 0) {
+			e = errno;
+			close(fd);
+			unlink(out);	/* ours: O_EXCL made it */
+			fprintf(stderr, "scrvault: cannot write '%s': %s (nothing was left behind)\n", out, strerror(e));
+			scrvault_json_free(j);
+			return 1;
+		}
+		if (close(fd) < 0) {
+			e = errno;
+			unlink(out);
+			fprintf(stderr, "scrvault: cannot write '%s': %s (nothing was left behind)\n", out, strerror(e));
 			scrvault_json_free(j);
 			return 1;
 		}

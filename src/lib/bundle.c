@@ -888,7 +888,7 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN];
 	unsigned version = s->version;
 	bool restricted = false, external;
-	int64_t to_pid = 0, release_id = 0, copy_no = 0, copy_id = 0;
+	int64_t to_pid = 0, release_id = 0, copy_no = 0, copy_id = 0, ledger_row = 0;
 	uint64_t seq = 0;
 	sv_version_row r;
 	sv_age_writer *w = NULL;
@@ -941,8 +941,8 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		if (!s->reason || !*s->reason)
 			return sv_error(SCRVAULT_EUSAGE, "a release to a reader outside the vault needs --reason TEXT "
 					"(who they are and why they may have it)");
-		if (!(recipient = sv_strdup(s->to)))
-			return SCRVAULT_ERROR;
+		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)	/* as a request records it */
+			return error;
 	} else {
 		sv_stmt *st = NULL;
 		const unsigned char *x = NULL;
@@ -965,8 +965,16 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		if (!to_pid || xl != SV_KEY_LEN)
 			return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list'; an "
 					"outside reader is given as --to age1...)", s->to);
-		if (strcmp(status, "active") != 0)
-			return sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: nothing can be released to them", s->to);
+		if (strcmp(status, "active") != 0) {
+			sv_json *ob = sv_obj1("doc", doc), *d = sv_obj1("reason", "recipient revoked");
+
+			if (ob)
+				sv_json_set_int(ob, "version", version);
+			if (d)
+				sv_json_set_str(d, "to", s->to);
+			sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: nothing can be released to them", s->to);
+			return sv_audit_denied(v, "doc.release", ob, d, SCRVAULT_EDENIED);
+		}
 		{
 			bool ok = false;
 
@@ -989,7 +997,17 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)
 			return error;
 	}
-	if ((error = sv_request_check(v, doc, to_pid, external, &restricted)) < 0) {
+	{
+		sv_outside ext = { .age_recipient = recipient };
+		const sv_outside *po = external ? &ext : NULL;
+
+		/* after a case concludes, only under an agreed request, whatever the class */
+		if ((error = sv_copy_case_open(v, "doc.release", caseref, doc, true)) == 1)
+			error = sv_request_require(v, doc, to_pid, po, &restricted);
+		else if (error == 0)
+			error = sv_request_check(v, doc, to_pid, po, &restricted);
+	}
+	if (error < 0) {
 		free(recipient);
 		return error;
 	}
@@ -1044,8 +1062,10 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 			    (error = sv_db_run(v->db, "UPDATE copies SET access_request = ? WHERE id = ?", "ii",
 					       v->access_request, copy_id)) < 0)))
 		goto fail;
-	if (to_pid && (error = sv_db_run(v->db, "INSERT INTO releases(principal_id, role, doc_id, version, released_at,"
-					 " request, audit_seq) VALUES (?, 'recipient', ?, ?, ?, ?, ?)", "ititti", to_pid, doc, (int64_t)version, when, v->request, (int64_t)seq)) < 0)
+	if (to_pid && ((error = sv_db_run(v->db, "INSERT INTO releases(principal_id, role, doc_id, version, released_at,"
+					  " request, audit_seq) VALUES (?, 'recipient', ?, ?, ?, ?, ?)", "ititti", to_pid,
+					  doc, (int64_t)version, when, v->request, (int64_t)seq)) < 0 ||
+		       (error = sv_db_int(&ledger_row, v->db, "SELECT last_insert_rowid()", "")) < 0))
 		goto fail;
 	{
 		sv_json *ob = sv_obj1("doc", doc), *d = sv_json_object();
@@ -1061,10 +1081,15 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 			error = SCRVAULT_ERROR;
 			goto fail;
 		}
+		/* The ledgers name the release's own audit entry, appended last. */
 		if ((error = sv_audit_append(v, "doc.release", "ok", ob, d)) < 0 ||
 		    (error = sv_audit_size(&seq, v)) < 0 ||
 		    (error = sv_db_run(v->db, "UPDATE copy_events SET audit_seq = ? WHERE copy_id = ?", "ii",
-				       (int64_t)seq, copy_id)) < 0)
+				       (int64_t)seq, copy_id)) < 0 ||
+		    (error = sv_db_run(v->db, "UPDATE bundle_releases SET audit_seq = ? WHERE id = ?", "ii",
+				       (int64_t)seq, release_id)) < 0 ||
+		    (ledger_row && (error = sv_db_run(v->db, "UPDATE releases SET audit_seq = ? WHERE id = ?", "ii",
+						      (int64_t)seq, ledger_row)) < 0))
 			goto fail;
 	}
 	if ((error = sv_vault_commit(v)) < 0)

@@ -154,6 +154,38 @@ static sv_json *copy_objects(const copy_row *c)
 	return o;
 }
 
+int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, const char *doc, bool release)
+{
+	char concluded[16] = "";
+	sv_stmt *st = NULL;
+	sv_json *o;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT coalesce(concluded_on, '') FROM cases WHERE ref = ?", "t",
+				 caseref)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1)
+		snprintf(concluded, sizeof(concluded), "%s", sv_stmt_text(st, 0));
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (!concluded[0])
+		return 0;
+	if (release && v->access_request)
+		return 1;	/* the caller holds the release to its request (sv_request_require) */
+	if (release)
+		sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s: a document of a concluded review is released "
+			 "only under an agreed access request (--request ID)", caseref, concluded);
+	else
+		sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s: no copies are made or issued after a review "
+			 "concludes (every copy was destroyed then)", caseref, concluded);
+	if ((o = sv_obj1("doc", doc)) && sv_json_set_str(o, "case", caseref) < 0) {
+		sv_json_free(o);
+		o = NULL;
+	}
+	return sv_audit_denied(v, action, o, sv_obj1("reason", "case concluded"), SCRVAULT_ECONFLICT);
+}
+
 /* Authorise `action` on the copy's document; a refusal is audited. */
 static int copy_authorize(scrvault *v, const char *action, const copy_row *c)
 {
@@ -275,6 +307,8 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 	}
 	if ((error = sv_authorize(v, "copy.create", objs)) < 0)
 		return error;
+	if ((error = sv_copy_case_open(v, "copy.create", caseref, doc, false)) < 0)
+		return error;
 	if (count < 1 || count > 999)
 		return sv_error(SCRVAULT_EUSAGE, "--count must be from 1 to 999");
 	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
@@ -392,6 +426,18 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 				"released", (long long)c.id);
 	if (strcmp(c.state, "in-store") != 0 && strcmp(c.state, "returned") != 0)
 		return bad_state(v, "copy.issue", &c, "issued");
+	if ((error = sv_copy_case_open(v, "copy.issue", c.caseref, c.doc, false)) < 0)
+		return error;
+	{
+		unsigned ver = c.version;
+		sv_version_row r;
+
+		if ((error = sv_version_load(&r, v, c.doc, &ver)) < 0)
+			return error;
+		if (strcmp(r.state, "live") != 0)
+			return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s: its copies can only be "
+					"destroyed now", c.doc, ver, r.state);
+	}
 	if (s->to) {
 		sv_stmt *st = NULL;
 		char status[16] = "";
@@ -411,8 +457,15 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 		if (!pid)
 			return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (an outside holder is given with "
 					"--external NAME --organisation ORG --contact TEXT)", s->to);
-		if (strcmp(status, "active") != 0)
-			return sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked", s->to);
+		if (strcmp(status, "active") != 0) {
+			sv_json *dd = sv_obj1("reason", "holder revoked");
+
+			if (dd)
+				sv_json_set_str(dd, "to", s->to);
+			sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: a copy is issued only to an active "
+				 "principal", s->to);
+			return sv_audit_denied(v, "copy.issue", copy_objects(&c), dd, SCRVAULT_EDENIED);
+		}
 		if ((error = sv_authz_principal(&ok, why, sizeof(why), v, pid, "doc.read", c.caseref, c.cls,
 						c.agency, v->access_request > 0)) < 0)
 			return error;
@@ -438,8 +491,12 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 		snprintf(contact, sizeof(contact), "%s", s->contact);
 		snprintf(c.holder, sizeof(c.holder), "%s", s->ext_name);
 	}
-	if ((error = sv_request_check(v, c.doc, pid, !s->to, &restricted)) < 0)
-		return error;
+	{
+		sv_outside ext = { .name = s->ext_name, .org = s->ext_org };
+
+		if ((error = sv_request_check(v, c.doc, pid, s->to ? NULL : &ext, &restricted)) < 0)
+			return error;
+	}
 	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
@@ -622,8 +679,12 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 		return sv_audit_denied(v, "copy.destroy", copy_objects(&c), sv_obj1("reason", "self-witnessed"),
 				       SCRVAULT_EDENIED);
 	}
-	if (strcmp(status, "active") != 0)
-		return sv_error(SCRVAULT_EDENIED, "the witness '%s' is revoked", witness);
+	if (strcmp(status, "active") != 0) {
+		sv_error(SCRVAULT_EDENIED, "the witness '%s' is revoked: a destruction is witnessed by an active "
+			 "principal", witness);
+		return sv_audit_denied(v, "copy.destroy", copy_objects(&c), sv_obj1("reason", "witness revoked"),
+				       SCRVAULT_EDENIED);
+	}
 	/* An electronic copy is never handed back: its holder's deletion of it,
 	 * witnessed, is its destruction. */
 	if ((!strcmp(c.state, "issued") && strcmp(c.kind, "electronic") != 0) || !strcmp(c.state, "destroyed"))
@@ -991,6 +1052,75 @@ static int mem_sink(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * May the issued paper copy `c` be printed now?  Its holder must still be an
+ * active principal; a restricted class (released only under an agreed access
+ * request) prints once per issue, while the request it was issued under is
+ * still agreed and unexpired: a reprint is a new issue under a request with
+ * releases left.  A refusal is audited.
+ */
+static int print_allowed(scrvault *v, const copy_row *c)
+{
+	char now[11], status[16] = "", rstate[16] = "", until[16] = "";
+	int64_t restricted = 0, request = 0, prints = 0;
+	const char *why = NULL;
+	sv_stmt *st = NULL;
+	int error;
+
+	sv_today(now);
+	if ((error = sv_db_query(&st, v->db, "SELECT coalesce(p.status, ''), coalesce(pc.restricted, 0),"
+				 " coalesce(c.access_request, 0), coalesce(r.state, ''), coalesce(r.valid_until, ''),"
+				 " (SELECT count(*) FROM copy_events e WHERE e.copy_id = c.id AND e.event = 'print' AND e.id >"
+				 "  (SELECT coalesce(max(i.id), 0) FROM copy_events i WHERE i.copy_id = c.id AND i.event = 'issue'))"
+				 " FROM copies c JOIN documents d ON d.id = c.doc_id"
+				 " LEFT JOIN principals p ON p.id = c.holder_id"
+				 " LEFT JOIN policy_classes pc ON pc.class = d.class"
+				 " LEFT JOIN requests r ON r.id = c.access_request WHERE c.id = ?", "i", c->id)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 0));
+		restricted = sv_stmt_int(st, 1);
+		request = sv_stmt_int(st, 2);
+		snprintf(rstate, sizeof(rstate), "%s", sv_stmt_text(st, 3));
+		snprintf(until, sizeof(until), "%s", sv_stmt_text(st, 4));
+		prints = sv_stmt_int(st, 5);
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (c->holder_id && strcmp(status, "active") != 0) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld is held by '%s', who is revoked: recall it ('scrvault copy return' "
+			 "or 'copy lost') instead of printing it", (long long)c->id, c->holder);
+		why = "holder revoked";
+	} else if (restricted && !request) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld is of a restricted class and was not issued under an access "
+			 "request: return it and issue it again with --request ID", (long long)c->id);
+		why = "no request";
+	} else if (restricted && strcmp(rstate, "agreed") != 0) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld was issued under request %lld, which is now %s", (long long)c->id,
+			 (long long)request, rstate[0] ? rstate : "gone");
+		why = "request not agreed";
+	} else if (restricted && until[0] && strcmp(until, now) < 0) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld was issued under request %lld, which expired on %s",
+			 (long long)c->id, (long long)request, until);
+		why = "request expired";
+	} else if (restricted && prints > 0) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld of a restricted class has been printed since it was issued: a "
+			 "reprint is a new issue (return it, then issue it again under a request with releases left)",
+			 (long long)c->id);
+		why = "printed once";
+	} else {
+		return 0;
+	}
+	{
+		sv_json *d = sv_obj1("reason", why);
+
+		if (d && request)
+			sv_json_set_int(d, "request", request);
+		return sv_audit_denied(v, "copy.print", copy_objects(c), d, SCRVAULT_EDENIED);
+	}
+}
+
 int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, const char *outpath)
 {
 	char label[160], holder[300], title[512] = "", contact[512] = "", purpose[512] = "", issued_at[32] = "";
@@ -1016,6 +1146,8 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 				(long long)c.id);
 	if (strcmp(c.state, "issued") != 0)
 		return bad_state(v, "copy.print", &c, "printed (issue it first: the sheet names its holder)");
+	if ((error = print_allowed(v, &c)) < 0)
+		return error;
 	version = c.version;
 	if ((error = sv_version_load(&r, v, c.doc, &version)) < 0)
 		return error;
@@ -1060,7 +1192,9 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	/* Fail closed: the print is on record before the key is unwrapped. */
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
-	if ((error = sv_audit_append(v, "copy.print", "ok", copy_objects(&c), sv_obj1("holder", c.holder))) < 0 ||
+	/* an event in the copy's history too: a restricted copy prints once per issue */
+	if ((error = copy_event(v, &c, "copy.print", "print", "issued", "issued", c.holder_id, 0, NULL,
+				sv_obj1("holder", c.holder))) < 0 ||
 	    (error = sv_release_record(v, c.doc, version, 0)) < 0 ||
 	    (error = sv_vault_commit(v)) < 0) {
 		sv_vault_abort(v);

@@ -604,7 +604,7 @@ int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 				       sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r.state));
 	if (outpath && !force && lstat(outpath, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; use --force to replace it", outpath);
-	if ((error = sv_request_check(v, doc, v->principal_id, false, &restricted)) < 0)
+	if ((error = sv_request_check(v, doc, v->principal_id, NULL, &restricted)) < 0)
 		return error;
 
 	/* Fail closed: the release is on record before the key is unwrapped. */
@@ -1172,7 +1172,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 					 it->row.state);
 			goto done;
 		}
-		if ((error = sv_request_check(v, it->doc, v->principal_id, false, &it->restricted)) < 0)
+		if ((error = sv_request_check(v, it->doc, v->principal_id, NULL, &it->restricted)) < 0)
 			goto done;
 		if (!it->named) {
 			if ((error = sv_db_query(&st, v->db, "SELECT filename FROM versions WHERE doc_id = ? AND version = ?",

@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "vault_int.h"
+#include "age.h"
 #include "authz.h"
 #include "calendar.h"
 #include "policy.h"
@@ -126,7 +128,7 @@ static bool in_list(const char *s, const char *const *list)
 static const char *const channels[] = { "internal", "external", "foi", NULL };
 static const char *const ext_kinds[] = { "media", "public", "council", "partner", "inspectorate", NULL };
 
-static int principal_id(int64_t *id, scrvault *v, const char *name, bool active)
+static int principal_id(int64_t *id, scrvault *v, const char *name, bool active, const char *action)
 {
 	char status[16] = "";
 	sv_stmt *st = NULL;
@@ -144,8 +146,11 @@ static int principal_id(int64_t *id, scrvault *v, const char *name, bool active)
 		return error;
 	if (!*id)
 		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')", name);
-	if (active && strcmp(status, "active") != 0)
-		return sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked", name);
+	if (active && strcmp(status, "active") != 0) {
+		sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked", name);
+		return sv_audit_denied(v, action, sv_obj1("principal", name), sv_obj1("reason", "principal revoked"),
+				       SCRVAULT_EDENIED);
+	}
 	return 0;
 }
 
@@ -162,7 +167,7 @@ static sv_json *request_objects(int64_t id, const char *caseref)
 
 int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_request_spec *s)
 {
-	char now[11], when[21], (*docs)[SV_DOC_ID_LEN + 1] = NULL, caseref[40] = "";
+	char now[11], when[21], (*docs)[SV_DOC_ID_LEN + 1] = NULL, caseref[40] = "", rcpt[128] = "";
 	const char *received = s->received;
 	int64_t requester = 0, case_id = 0, id = 0;
 	sv_json *d = NULL;
@@ -187,7 +192,10 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 	if (!strcmp(s->channel, "internal")) {
 		if (!s->requester || s->ext_kind || s->ext_name)
 			return sv_error(SCRVAULT_EUSAGE, "an internal request is made by a principal (--by NAME)");
-		if ((error = principal_id(&requester, v, s->requester, true)) < 0)
+		if (s->ext_recipient)
+			return sv_error(SCRVAULT_EUSAGE, "--recipient is for a requester outside the vault: a principal "
+					"receives releases to their own key");
+		if ((error = principal_id(&requester, v, s->requester, true, "request.create")) < 0)
 			return error;
 	} else {
 		if (s->requester)
@@ -198,6 +206,16 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 		if (!s->ext_name || !*s->ext_name || !s->ext_contact || !*s->ext_contact)
 			return sv_error(SCRVAULT_EUSAGE, "an outside requester needs --name and --contact (and "
 					"--organisation, if any)");
+		if (s->ext_recipient) {
+			unsigned char pub[SV_KEY_LEN];
+			char *enc = NULL;
+
+			/* kept as encoded again, so that it compares equal to a release's */
+			if (sv_age_recipient_decode(pub, s->ext_recipient) < 0 || sv_age_recipient_encode(&enc, pub) < 0)
+				return sv_error(SCRVAULT_EUSAGE, "--recipient must be the requester's age recipient (age1...)");
+			snprintf(rcpt, sizeof(rcpt), "%s", enc);
+			free(enc);
+		}
 	}
 	if (s->case_ref) {
 		if ((error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", s->case_ref)) < 0)
@@ -216,8 +234,10 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_db_run(v->db, "INSERT INTO requests(channel, requester_id, ext_kind, ext_name, ext_org,"
-			       " ext_contact, case_id, reason, received_on, created_at, created_by)"
-			       " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)", "tittttittti", s->channel, requester, s->ext_kind, s->ext_name, s->ext_org, s->ext_contact,
+			       " ext_contact, ext_recipient, case_id, reason, received_on, created_at, created_by)"
+			       " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)", "titttttittti",
+			       s->channel, requester, s->ext_kind, s->ext_name, s->ext_org, s->ext_contact,
+			       rcpt[0] ? rcpt : NULL,
 			       case_id, s->reason, received, when, v->principal_id)) < 0 ||
 	    (error = sv_db_int(&id, v->db, "SELECT last_insert_rowid()", "")) < 0)
 		goto fail;
@@ -352,7 +372,7 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 		return sv_error(SCRVAULT_EUSAGE, "--until must be a date from today on (YYYY-MM-DD)");
 	if (dd->max_releases < 0)
 		return sv_error(SCRVAULT_EUSAGE, "--max-releases must be a positive number");
-	if (dd->consulted && (error = principal_id(&consulted, v, dd->consulted, true)) < 0)
+	if (dd->consulted && (error = principal_id(&consulted, v, dd->consulted, true, "request.decide")) < 0)
 		return error;
 	/* The executive summary goes out only after consulting the chair (000 §11.8). */
 	if (strcmp(r.channel, "internal") != 0) {
@@ -542,7 +562,7 @@ fail:
 	"   JOIN cases k ON k.id = d.case_id WHERE q.request_id = r.id LIMIT 1)), r.reason, r.received_on," \
 	" r.state, r.decided_at, db.name, r.decision_reason, r.exemption, cp.name, r.valid_until," \
 	" r.max_releases, r.releases_used, r.responded_on, (SELECT count(*) FROM request_docs q WHERE q.request_id = r.id)," \
-	" r.case_id IS NOT NULL" \
+	" r.case_id IS NOT NULL, r.ext_recipient" \
 	" FROM requests r LEFT JOIN principals p ON p.id = r.requester_id LEFT JOIN cases c ON c.id = r.case_id" \
 	" LEFT JOIN principals db ON db.id = r.decided_by LEFT JOIN principals cp ON cp.id = r.consulted_id"
 
@@ -581,6 +601,7 @@ static sv_json *req_json(sv_stmt *st, scrvault *v, const sv_calendar *cal, const
 	if (full &&
 	    (sv_json_set_str(o, "organisation", sv_stmt_text(st, 3)) < 0 ||
 	     sv_json_set_str(o, "contact", sv_stmt_text(st, 4)) < 0 ||
+	     sv_json_set_str(o, "recipient", sv_stmt_text(st, 20)) < 0 ||
 	     sv_json_set_str(o, "reason", sv_stmt_text(st, 6)) < 0 ||
 	     sv_json_set_str(o, "decided_at", sv_stmt_text(st, 9)) < 0 ||
 	     sv_json_set_str(o, "decided_by", sv_stmt_text(st, 10)) < 0 ||
@@ -818,9 +839,11 @@ void scrvault_use_request(scrvault *v, int64_t id)
 	v->access_request = id > 0 ? id : 0;
 }
 
-int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outside, bool *restricted)
+static int request_check(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside,
+			 bool *restricted, bool always)
 {
 	char now[11], state[16] = "", until[16] = "", caseref[40] = "", cls[48] = "";
+	char *ext_name = NULL, *ext_org = NULL, *ext_rcpt = NULL;
 	int64_t covered = 0, requester = 0, maxr = 0, used = 0, restr = 0, found = 0;
 	sv_stmt *st = NULL;
 	const char *why = NULL;
@@ -841,7 +864,7 @@ int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outsi
 	st = NULL;
 	if (error < 0)
 		return error;
-	if (!restr)
+	if (!restr && !always)
 		return 0;
 	*restricted = true;
 	if (!v->access_request) {
@@ -854,7 +877,8 @@ int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outsi
 	if ((error = sv_db_query(&st, v->db, "SELECT r.state, coalesce(r.valid_until, ''), coalesce(r.requester_id, 0),"
 				 " coalesce(r.max_releases, 0), r.releases_used,"
 				 " (r.case_id = (SELECT case_id FROM documents WHERE id = ?2)"
-				 "  OR EXISTS (SELECT 1 FROM request_docs q WHERE q.request_id = r.id AND q.doc_id = ?2))"
+				 "  OR EXISTS (SELECT 1 FROM request_docs q WHERE q.request_id = r.id AND q.doc_id = ?2)),"
+				 " coalesce(r.ext_name, ''), coalesce(r.ext_org, ''), coalesce(r.ext_recipient, '')"
 				 " FROM requests r WHERE r.id = ?1", "it", v->access_request, doc)) < 0)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1) {
@@ -865,16 +889,20 @@ int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outsi
 		maxr = sv_stmt_int(st, 3);
 		used = sv_stmt_int(st, 4);
 		covered = sv_stmt_int(st, 5);
+		if (!(ext_name = sv_strdup(sv_stmt_text(st, 6))) || !(ext_org = sv_strdup(sv_stmt_text(st, 7))) ||
+		    !(ext_rcpt = sv_strdup(sv_stmt_text(st, 8))))
+			error = SCRVAULT_ERROR;
 	}
 	sv_stmt_free(st);
 	if (error < 0)
-		return error;
+		goto done;
 	if (!found) {
 		snprintf(whybuf, sizeof(whybuf), "there is no request %lld", (long long)v->access_request);
 		why = "no such request";
 		error = SCRVAULT_ENOTFOUND;
 		goto refuse_code;
 	}
+	error = 0;
 	if (strcmp(state, "agreed") != 0) {
 		snprintf(whybuf, sizeof(whybuf), "request %lld is %s, not agreed", (long long)v->access_request, state);
 		why = "request not agreed";
@@ -892,8 +920,23 @@ int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outsi
 		snprintf(whybuf, sizeof(whybuf), "request %lld was made by %s, not by the person receiving this release",
 			 (long long)v->access_request, requester ? "a principal" : "someone outside the vault");
 		why = "another requester";
+	} else if (outside && outside->age_recipient && !ext_rcpt[0]) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld names no age recipient: a restricted document goes to "
+			 "someone outside the vault only to the key they gave with their request (request new "
+			 "--recipient age1...)", (long long)v->access_request);
+		why = "request names no recipient key";
+	} else if (outside && outside->age_recipient && strcmp(ext_rcpt, outside->age_recipient) != 0) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld is for another recipient key than %.80s",
+			 (long long)v->access_request, outside->age_recipient);
+		why = "another recipient key";
+	} else if (outside && !outside->age_recipient &&
+		   (!outside->name || !outside->org || strcasecmp(outside->name, ext_name) != 0 ||
+		    strcasecmp(outside->org, ext_org) != 0)) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld was made by someone else: the copy goes only to the "
+			 "requester it names, with the same name and organisation", (long long)v->access_request);
+		why = "another outside holder";
 	} else {
-		return 0;
+		goto done;
 	}
 refuse:
 	error = SCRVAULT_EDENIED;
@@ -906,8 +949,23 @@ refuse_code:
 		if (d && v->access_request)
 			sv_json_set_int(d, "request", v->access_request);
 		sv_error(error, "%s", whybuf);
-		return sv_audit_denied(v, "request.use", o, d, error);
+		error = sv_audit_denied(v, "request.use", o, d, error);
 	}
+done:
+	free(ext_name);
+	free(ext_org);
+	free(ext_rcpt);
+	return error;
+}
+
+int sv_request_check(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside, bool *restricted)
+{
+	return request_check(v, doc, recipient, outside, restricted, false);
+}
+
+int sv_request_require(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside, bool *restricted)
+{
+	return request_check(v, doc, recipient, outside, restricted, true);
 }
 
 int sv_request_consume(scrvault *v)

@@ -143,6 +143,22 @@ static int held(char *why, size_t len, scrvault *v, const plan_item *it, const s
 	sv_stmt_free(st);
 	if (error < 0 || why[0])
 		return error < 0 ? error : 0;
+	/* A version with a copy not yet destroyed (in store, out, returned or
+	 * lost; paper or electronic) waits for it: what the register holds a copy
+	 * of is not destroyed behind its back (000 §11.9). */
+	{
+		int64_t left = 0;
+
+		if ((error = sv_db_int(&left, v->db, "SELECT count(*) FROM copies WHERE doc_id = ? AND version = ?"
+				       " AND state <> 'destroyed'", "ti", it->doc, (int64_t)it->version)) < 0)
+			return error;
+		if (left > 0) {
+			snprintf(why, len, "%lld cop%s not destroyed (see 'scrvault copy list --doc %s'): recall and "
+				 "destroy %s first", (long long)left, left == 1 ? "y" : "ies", it->doc,
+				 left == 1 ? "it" : "them");
+			return 0;
+		}
+	}
 	/* FOIA s.77: what an open FOI request covers is not destroyed, nor until
 	 * the window for a review or complaint after the answer has passed. */
 	if ((error = sv_db_query(&st, v->db, "SELECT r.id, r.responded_on FROM requests r"

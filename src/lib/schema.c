@@ -277,6 +277,16 @@ static const char *const migrations[] = {
 	"  AND x.version = copies.version AND x.kind = 'paper') WHERE kind = 'paper';"
 	"CREATE INDEX copies_out ON copies(state, due, id, doc_id, version, kind, number, paper_total,"
 	"  holder_id, ext_name, issued_at, ack_kind) WHERE state IN ('issued', 'lost');",
+
+	/*
+	 * 10: an outside requester's age recipient (a restricted release goes
+	 * outside only to the key the request names); the release ledgers' audit
+	 * entry numbers, which pointed one entry early (read before the release's
+	 * own entry was appended, in the same transaction, so always + 1).
+	 */
+	"ALTER TABLE requests ADD COLUMN ext_recipient TEXT;"
+	"UPDATE bundle_releases SET audit_seq = audit_seq + 1;"
+	"UPDATE releases SET audit_seq = audit_seq + 1 WHERE role = 'recipient';",
 };
 
 static int set_version(sv_db *db, int version)

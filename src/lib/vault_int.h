@@ -24,7 +24,7 @@
 #include "note.h"
 
 #define SV_VAULT_ID_LEN   32		/* hex characters */
-#define SV_SCHEMA_VERSION 9
+#define SV_SCHEMA_VERSION 10
 #define SV_DOC_ID_LEN     32		/* hex characters */
 
 /* HKDF labels: fixed forever for format version 1. */
@@ -194,14 +194,29 @@ int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason);
 /* Inside a transaction, after its audit entry: a key release in the ledger. */
 int sv_release_record(scrvault *v, const char *doc, unsigned version, int64_t access_request);
 /*
- * Before releasing `doc` to `recipient` (a principal; or `outside`): if its
- * class is restricted (*restricted), the session's access request must be
- * agreed, unexpired, not used up, cover it and be the recipient's; else an
- * audited refusal (requests.c).  sv_request_consume counts the release,
- * inside its transaction.
+ * Before releasing `doc` to `recipient` (a principal; or `outside`, NULL for
+ * a principal): if its class is restricted (*restricted), the session's access
+ * request must be agreed, unexpired, not used up, cover it and be the
+ * recipient's (for someone outside: an outside request naming that age key,
+ * or that name and organisation); else an audited refusal (requests.c).
+ * sv_request_consume counts the release, inside its transaction.
  */
-int sv_request_check(scrvault *v, const char *doc, int64_t recipient, bool outside, bool *restricted);
+typedef struct {
+	const char *age_recipient;	/* a release to an age1... key, or */
+	const char *name, *org;		/* a paper copy to an outside holder */
+} sv_outside;
+int sv_request_check(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside, bool *restricted);
+/* The same checks whatever the class (a concluded case's release); sets *restricted. */
+int sv_request_require(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside, bool *restricted);
 int sv_request_consume(scrvault *v);
+/*
+ * Paper copies are made and issued only while `caseref` is open; a release
+ * (`release`) of a concluded case's document needs an access request.  0 if
+ * open; 1 if concluded, `release`, and the session names a request, which the
+ * caller must then hold the release to (sv_request_require); else an audited
+ * SCRVAULT_ECONFLICT for `action` (copies.c).
+ */
+int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, const char *doc, bool release);
 /* A destruction (retention.c): the version, what it was, and why it goes. */
 typedef struct {
 	const char *doc;

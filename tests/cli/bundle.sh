@@ -302,6 +302,21 @@ fi
 
 expect 0 "the release ledger lists what the panel member received" -- sv principal impact pam
 out_has "$D"
+# The ledgers point at each release's own audit entry.
+sv doc release "$D" --to pam -o "$T/seq.age" >/dev/null
+SEQ=$(sv audit tail --json --lines 1 | grep -o '"seq":[0-9]*' | cut -d: -f2)
+sv audit tail --json --lines 1 | grep -q '"action":"doc.release"'; ok $? "the last audit entry is the release"
+sv principal impact pam --json > "$T/out"
+python3 -c 'import json,sys; r=[x for x in json.load(open(sys.argv[1])) if x["role"] == "recipient"]; sys.exit(r[-1]["audit_seq"] != int(sys.argv[2]))' "$T/out" "$SEQ"
+ok $? "...and the release ledger names it (entry $SEQ)"
+# Nothing goes to a revoked principal, and the refusal is on record.
+add gone --display-name "Gone Reader"
+sv principal grant gone panel-member --case SCR-X >/dev/null
+sv principal revoke --reason "left the board" gone >/dev/null
+expect 3 "no release to a revoked principal" -- sv doc release "$D" --to gone -o "$T/gone.age"
+err_has "is revoked"
+[ ! -e "$T/gone.age" ]; ok $? "...nothing written"
+sv audit tail --json --lines 1 | grep -q '"reason":"recipient revoked"'; ok $? "...the refusal is audited"
 expect 0 "every release is audited" -- sv audit tail --json --lines 1000
 [ "$(grep -o '"doc.release"' "$T/out" | wc -l)" -ge 4 ]; ok $? "...doc.release entries"
 expect 0 "audit verify after bundles" -- sv audit verify

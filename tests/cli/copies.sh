@@ -249,6 +249,25 @@ ok $? "...the long name cut at 60 bytes on a character boundary, the columns ali
 expect 0 "an empty listing as a table" -- sv copy overdue --as-of 2000-01-01
 out_has "COPY"; out_has "(none)"
 
+# ---- revoked holders and witnesses ----------------------------------------------------------------------
+add rita --display-name "Rita Reader" --contact "rita@lscb.example"
+sv principal grant rita panel-member --case SCR-X >/dev/null
+sv copy create "$I@1" --count 2 >/dev/null
+expect 0 "a copy issued to rita" -- sv copy issue "$I@1#2" --to rita --purpose "panel" --due 2099-01-01
+expect 0 "...prints while she is active" -- sv copy print "$I@1#2" -o "$T/rita1.pdf"
+sv principal revoke --reason "left the board" rita >/dev/null
+expect 3 "once she is revoked, her copy is not printed again" -- sv copy print "$I@1#2" -o "$T/rita2.pdf"
+err_has "recall it"
+[ ! -e "$T/rita2.pdf" ]; ok $? "...nothing written"
+expect 3 "nor is another copy issued to her" -- sv copy issue "$I@1#3" --to rita --purpose "panel" --due 2099-01-01
+err_has "is revoked"
+expect 3 "nor does she witness a destruction" -- sv copy destroy "$I@1#3" --witness rita
+err_has "is revoked"
+expect 0 "each refusal is in the audit log" -- sv audit tail --json --lines 3
+out_has '"reason":"holder revoked"'; out_has '"reason":"witness revoked"'
+expect 0 "her copy is still listed as out, to be recalled" -- sv copy recall SCR-X
+out_has "rita"
+
 # ---- policy ----------------------------------------------------------------------------------------------
 sed 's/max-copies = 8/max-copies = 0/' "$ROOT/policy/default.conf" > "$T/p.conf"
 expect 2 "policy check: max-copies must be 1-999" -- "$SV" policy check "$T/p.conf"

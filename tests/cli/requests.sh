@@ -89,6 +89,13 @@ expect 0 "a release to pam under her request" -- sv doc release "$I" --to pam --
 expect 0 "and a numbered copy under it" -- sv copy issue "$I@1#1" --to pam --purpose "reading" --due 2099-01-15 --request $R2
 expect 0 "both are recorded against the request" -- sv request show --json $R2
 out_has '"kind":"release"'; out_has '"kind":"copy"'
+# A printed copy of a restricted class: once per issue, while its request holds.
+expect 0 "the copy issued under the request prints" -- sv copy print "$I@1#1" -o "$T/iv-p1.pdf"
+expect 3 "...once: a reprint is a new issue" -- sv copy print "$I@1#1" -o "$T/iv-p2.pdf"
+err_has "printed since it was issued"
+[ ! -e "$T/iv-p2.pdf" ]; ok $? "...nothing written"
+expect 0 "the print is in the copy's history" -- sv copy history --json "$I@1#1"
+out_has '"event":"print"'
 sv request new --channel internal --by pam --doc "$I" --reason x --received 2020-01-01 >/dev/null
 expect 2 "an agreed request cannot be limited to a past date" -- sv request decide 3 --agree --reason r --until 2020-01-01
 # Refused requests release nothing.
@@ -163,16 +170,59 @@ out_has '"due":"2026-11-12"'
 expect 0 "the clock is in the audit log" -- sv audit tail --json --lines 50
 out_has '"action":"request.clock"'
 
-# An outside reader's request and an external release.
-sv request new --json --channel external --kind inspectorate --name "Ida Inspector" --organisation Ofsted \
-	--contact "ida@ofsted.example" --doc "$I" --reason "inspection" > "$T/out"
-X=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"])' "$T/out")
-sv request decide "$X" --agree --reason "statutory inspection" --max-releases 2 >/dev/null
-expect 3 "an inspector's request does not release to a panel member" -- sv doc release "$I" --to pam --request "$X" -o "$T/w.age"
+# An outside reader's request and an external release: it goes only to the
+# key (or, on paper, the person and organisation) the request names.
 if command -v age-keygen >/dev/null; then
-	age-keygen -o "$T/insp.key" 2>/dev/null
+	age-keygen -o "$T/insp.key" 2>/dev/null; IR=$(age-keygen -y "$T/insp.key")
+	age-keygen -o "$T/other.key" 2>/dev/null; OR=$(age-keygen -y "$T/other.key")
+	expect 2 "an internal request names no outside key" -- \
+		sv request new --channel internal --by pam --doc "$I" --reason r --recipient "$IR"
+	expect 2 "--recipient must be an age recipient" -- sv request new --channel external --kind inspectorate \
+		--name "Ida Inspector" --organisation Ofsted --contact "ida@ofsted.example" --doc "$I" --reason r \
+		--recipient age1notakey
+	# a request that names no key releases to no key
+	sv request new --json --channel external --kind inspectorate --name "Ida Inspector" --organisation Ofsted \
+		--contact "ida@ofsted.example" --doc "$I" --reason "inspection" > "$T/out"
+	X0=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"])' "$T/out")
+	sv request decide "$X0" --agree --reason "statutory inspection" >/dev/null
+	expect 3 "an outside request without a key releases to no age recipient" -- \
+		sv doc release "$I" --to "$IR" --reason "Ofsted inspection" --request "$X0" -o "$T/insp0.age"
+	err_has "names no age recipient"
+	[ ! -e "$T/insp0.age" ]; ok $? "...nothing written"
+	sv request new --json --channel external --kind inspectorate --name "Ida Inspector" --organisation Ofsted \
+		--contact "ida@ofsted.example" --recipient "$IR" --doc "$I" --reason "inspection" > "$T/out"
+	X=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"])' "$T/out")
+	sv request decide "$X" --agree --reason "statutory inspection" --max-releases 3 >/dev/null
+	expect 0 "the request shows the key" -- sv request show "$X"
+	out_has "$IR"
+	expect 3 "an inspector's request does not release to a panel member" -- sv doc release "$I" --to pam --request "$X" -o "$T/w.age"
+	expect 3 "nor to anyone else's age key" -- \
+		sv doc release "$I" --to "$OR" --reason "Ofsted inspection" --request "$X" -o "$T/other.age"
+	err_has "another recipient key"
+	[ ! -e "$T/other.age" ]; ok $? "...nothing written"
 	expect 0 "it releases to the inspector's own age recipient" -- \
-		sv doc release "$I" --to "$(age-keygen -y "$T/insp.key")" --reason "Ofsted inspection" --request "$X" -o "$T/insp.age"
+		sv doc release "$I" --to "$IR" --reason "Ofsted inspection" --request "$X" -o "$T/insp.age"
+	if command -v age >/dev/null; then
+		age -d -i "$T/insp.key" -o "$T/insp.txt" "$T/insp.age" && cmp -s "$T/insp.txt" "$T/iv.txt"
+		ok $? "...which the inspector opens with stock age"
+	fi
+	sv copy create "$I@1" --count 1 >/dev/null
+	N=$(sv copy list --doc "$I" --json | python3 -c 'import json,sys; print(max(c["number"] for c in json.load(sys.stdin) if c["kind"] == "paper"))')
+	expect 3 "a paper copy under her request does not go to someone else" -- sv copy issue "$I@1#$N" \
+		--external "Mallory Other" --organisation Ofsted --contact "m@x.example" --purpose p --due 2099-01-01 --request "$X"
+	err_has "made by someone else"
+	expect 3 "...nor to her name at another organisation" -- sv copy issue "$I@1#$N" \
+		--external "Ida Inspector" --organisation "Other Ltd" --contact "i@x.example" --purpose p --due 2099-01-01 --request "$X"
+	expect 0 "it goes to the inspector herself" -- sv copy issue "$I@1#$N" \
+		--external "Ida Inspector" --organisation Ofsted --contact "ida@ofsted.example" --purpose "inspection" \
+		--due 2099-01-01 --request "$X"
+	expect 0 "the refusals are audited" -- sv audit tail --json --lines 40
+	[ "$(grep -o '"reason":"another recipient key"' "$T/out" | wc -l)" -ge 1 ] &&
+		[ "$(grep -o '"reason":"another outside holder"' "$T/out" | wc -l)" -ge 2 ]
+	ok $? "...request.use refusals for the other key and the other holders"
+	! grep -q "Mallory" "$T/out"; ok $? "...without the outside holder's name"
+else
+	skip "outside releases under a request" "age-keygen not installed"
 fi
 expect 0 "the whole register" -- sv request list
 out_has "inspectorate: Ida Inspector"

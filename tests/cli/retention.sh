@@ -59,6 +59,16 @@ expect 0 "the retention plan" -- sv retention plan
 out_has "NOT confirmed"
 [ "$(plan_status "$IMR" 2)" = waiting ]; ok $? "a master waits for its case to conclude"
 [ "$(plan_status "$IMR" 1)" = due ]; ok $? "a superseded draft is due"
+# A copy not yet destroyed holds its version (000 §11.9).
+sv copy create "$IMR@1" --count 1 >/dev/null
+sv copy issue "$IMR@1#1" --to dep --contact "dep@lscb.example" --purpose "panel" --due 2099-01-01 >/dev/null
+[ "$(plan_status "$IMR" 1)" = held ]; ok $? "a due draft with a copy out is held"
+expect 0 "the plan says why" -- sv retention plan
+out_has "1 copy not destroyed"
+sv copy return "$IMR@1#1" >/dev/null
+[ "$(plan_status "$IMR" 1)" = held ]; ok $? "...still, once returned to the store"
+sv copy destroy "$IMR@1#1" --witness rm >/dev/null
+[ "$(plan_status "$IMR" 1)" = due ]; ok $? "...and due again once the copy is destroyed"
 [ "$(plan_status "$ES" 1)" = keep ]; ok $? "the executive summary is kept"
 
 # ---- the purge job ------------------------------------------------------------------------------------
@@ -132,6 +142,21 @@ expect 0 "it concludes once every copy is destroyed" -- sv case conclude SCR-A \
 	--action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-20
 expect 6 "once" -- sv case conclude SCR-A --action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-20
 [ "$(plan_status "$CH" 1)" = due ]; ok $? "its masters are now due"
+expect 6 "no copies are made once a case has concluded" -- sv copy create "$IMR@2" --count 1
+err_has "concluded on"
+expect 6 "nothing is released from a concluded case without an access request" -- \
+	sv doc release "$IMR" --to dep -o "$T/late.age"
+err_has "only under an agreed access request"
+[ ! -e "$T/late.age" ]; ok $? "...nothing written"
+expect 0 "the refusals are audited" -- sv audit tail --json --lines 5
+out_has '"reason":"case concluded"'
+sv request new --json --channel internal --by dep --doc "$IMR" --reason "a later serious incident review" > "$T/out"
+RQ=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"])' "$T/out")
+expect 3 "an undecided request does not open it" -- sv doc release "$IMR" --to dep --request "$RQ" -o "$T/late.age"
+sv request decide "$RQ" --agree --reason "agreed by the chair" --max-releases 1 >/dev/null
+expect 0 "an agreed request does, whatever the class" -- sv doc release "$IMR" --to dep --request "$RQ" -o "$T/late.age"
+expect 3 "...once" -- sv doc release "$IMR" --to dep --request "$RQ" -o "$T/late2.age"
+err_has "used for all its 1 release"
 
 # ---- holds -----------------------------------------------------------------------------------------------
 expect 2 "a hold needs a reason" -- sv hold add "$OV"
@@ -172,6 +197,10 @@ REC=3	# records 1 and 2 are the two drafts of the first purge; 3 is the chronolo
 expect 0 "a certificate of destruction" -- sv retention certificate -o "$T/cert.proof" "$REC"
 out_has "CERTIFICATE OF DESTRUCTION"; out_has "disposal batch 1 approved by rm"; out_has "purge-job"
 out_has "$CH"
+expect 6 "a certificate never replaces a file" -- sv retention certificate -o "$T/cert.proof" "$REC"
+err_has "choose another name"
+expect 4 "...and says when its directory is missing" -- sv retention certificate -o "$T/no/such/dir/cert.proof" "$REC"
+err_has "No such file or directory"
 VK=$(sv audit pubkey)
 expect 0 "its audit entry's inclusion proof verifies offline" -- "$SV" audit verify --vkey "$VK" --proof "$T/cert.proof"
 expect 0 "every record has one" -- sv retention certificate --json 1
