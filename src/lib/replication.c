@@ -726,9 +726,6 @@ static int path_version(char doc[SV_DOC_ID_LEN + 1], unsigned *version, const ch
 }
 
 int sv_replication_destruction_note(char **out, scrvault *v, const char *title, const char *base,
-				    const sv_store_update *ups, size_t n);
-
-int sv_replication_destruction_note(char **out, scrvault *v, const char *title, const char *base,
 				    const sv_store_update *ups, size_t n)
 {
 	char when[21], *body = NULL, *sig64 = NULL;

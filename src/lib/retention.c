@@ -652,7 +652,7 @@ int sv_version_destroy(scrvault *v, const sv_destruction *d, int64_t *record)
 int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 {
 	char now[11], head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
-	char (*paths)[96] = NULL;
+	char (*paths)[96] = NULL, *msg = NULL;
 	sv_store_update *ups = NULL;
 	size_t count = 0, k = 0;
 	int64_t conf = 0, cur = 0;
@@ -718,9 +718,12 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 		ups[k].blob = NULL;
 		k++;
 	}
+	/* its message carries a destruction record signed by the audit key: what
+	 * a restore from an older backup re-applies (replication.c) */
 	if ((error = sv_vault_store_head(head, v)) < 0 ||
-	    (error = sv_store_commit(commit, v->store, head[0] ? head : NULL, ups, count, "retention purge\n",
-				     sv_now())) < 0)
+	    (error = sv_replication_destruction_note(&msg, v, "retention purge", head[0] ? head : NULL, ups,
+						     count)) < 0 ||
+	    (error = sv_store_commit(commit, v->store, head[0] ? head : NULL, ups, count, msg, sv_now())) < 0)
 		goto done;
 
 	/* 2. One transaction: keys deleted, records and audit entries written. */
@@ -793,6 +796,7 @@ fail:
 done:
 	plan_free(&p);
 	free(paths);
+	free(msg);
 	free(ups);
 	sv_json_free(res);
 	sv_json_free(gone);

@@ -232,6 +232,11 @@ typedef struct {
  * record, and the destruction record (*record gets its id).
  */
 int sv_version_destroy(scrvault *v, const sv_destruction *d, int64_t *record);
+/* The store commit message of a destruction: `title`, then a record of each
+ * removed version (document, version, blob) signed by the audit key, which a
+ * restore from an older backup verifies before destroying again (replication.c). */
+int sv_replication_destruction_note(char **out, scrvault *v, const char *title, const char *base,
+				    const sv_store_update *ups, size_t n);
 /* "document D version N was destroyed on DATE under rule R" (ENOTFOUND). */
 int sv_destroyed_message(scrvault *v, const char *doc, unsigned version);
 /*

@@ -181,17 +181,10 @@ cp "$T/out" "$T/restore.json"
 field() { python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])).get(sys.argv[2]), sort_keys=True))' "$@"; }
 # A destruction is re-applied on the purge's destruction record, signed by the
 # vault's audit key; the purge writes it into its store commit.
-SIGNED_PURGE=0
-git --git-dir="$T/mirror.git" log --format=%B main | grep -qx "scrvault destruction record v1" && SIGNED_PURGE=1
-if [ $SIGNED_PURGE = 1 ]; then
-	[ "$(field "$T/restore.json" destructions_reapplied)" = "[{\"doc\": \"$D3\", \"version\": 1}]" ]
-	ok $? "the purge after the backup is re-applied on its signed record: $(field "$T/restore.json" destructions_reapplied)"
-else
-	skip "the purge after the backup is re-applied on its signed record" \
-	     "the purge writes no signed destruction record yet (retention.c must call sv_replication_destruction_note)"
-	grep -qF "{\"doc\":\"$D3\",\"version\":1}" <<<"$(field "$T/restore.json" removals_not_applied_list | tr -d ' ')"
-	ok $? "...meanwhile the unsigned removal of $D3@1 is reported, not applied"
-fi
+git --git-dir="$T/mirror.git" log --format=%B main | grep -qx "scrvault destruction record v1"
+ok $? "the purge's store commit on the mirror carries its signed destruction record"
+[ "$(field "$T/restore.json" destructions_reapplied)" = "[{\"doc\": \"$D3\", \"version\": 1}]" ]
+ok $? "the purge after the backup is re-applied on its signed record: $(field "$T/restore.json" destructions_reapplied)"
 rv() { "$SV" --vault "$R" --key "$K" --passphrase-file "$P" "$@"; }
 expect 0 "fsck passes on the restored vault" -- rv fsck
 expect 0 "audit verify passes" -- rv audit verify
@@ -201,11 +194,7 @@ for i in 1 2; do
 	rv doc checkout -o "$T/r$i.out" "$(eval echo \$D$i)" 2>/dev/null
 	cmp -s "$T/r$i.out" "$T/doc$i.bin"; ok $? "document $i of the backup is back byte-identical"
 done
-if [ $SIGNED_PURGE = 1 ]; then
-	expect 4 "the version destroyed after the backup stays destroyed" -- rv doc checkout -o "$T/x" "$D3@1"
-else
-	skip "the version destroyed after the backup stays destroyed" "no signed destruction record (see above)"
-fi
+expect 4 "the version destroyed after the backup stays destroyed" -- rv doc checkout -o "$T/x" "$D3@1"
 expect 4 "...and the draft purged before the backup" -- rv doc checkout -o "$T/x" "$PD@1"
 expect 0 "the copy register came back" -- rv copy list --json
 out_has '"holder":"pam"'
