@@ -9,12 +9,31 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS     = openssl libgit2 sqlcipher libargon2 zlib
-# libqpdf: its header only; pdf.c loads the library itself on first use
-# (dlopen), and only test_pdf, which calls qpdf to check copies, links it.
+PKGS     = openssl libargon2 zlib
+# libgit2, SQLCipher and libqpdf: their headers only.  store.c, db.c and
+# pdf.c load them on first use (dlopen, src/lib/dynlib.h), so a command that
+# needs none of them does not pay for mapping them.  Only a program that
+# calls one itself links it: test_pdf (qpdf).
+DL_PKGS  = libgit2 sqlcipher libqpdf
 QPDF_LIBS  := $(shell pkg-config --libs libqpdf 2>/dev/null)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libqpdf 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The soname of the library the headers belong to (what linking would have
+# recorded), and the Debian package that has it, for the message when it
+# cannot be loaded: $(call dl_soname,PKG,libNAME.so).  Empty if not found;
+# store.c and db.c then use Debian 12's.
+dl_lib     = $(realpath $(shell pkg-config --variable=libdir $(1) 2>/dev/null)/$(2))
+dl_soname  = $(shell objdump -p $(call dl_lib,$(1),$(2)) 2>/dev/null | awk '$$1 == "SONAME" { print $$2; exit }')
+dl_package = $(shell dpkg-query -S $(call dl_lib,$(1),$(2)) 2>/dev/null | sed -n '1s/[:,].*//p')
+dl_define  = $(if $(2),-D$(1)='"$(2)"')
+GIT2_SONAME      := $(call dl_soname,libgit2,libgit2.so)
+GIT2_PACKAGE     := $(call dl_package,libgit2,libgit2.so)
+SQLCIPHER_SONAME := $(call dl_soname,sqlcipher,libsqlcipher.so)
+SQLCIPHER_PACKAGE := $(call dl_package,sqlcipher,libsqlcipher.so)
+DL_DEFS := $(call dl_define,SV_GIT2_SONAME,$(GIT2_SONAME)) \
+           $(call dl_define,SV_GIT2_PACKAGE,$(GIT2_PACKAGE)) \
+           $(call dl_define,SV_SQLCIPHER_SONAME,$(SQLCIPHER_SONAME)) \
+           $(call dl_define,SV_SQLCIPHER_PACKAGE,$(SQLCIPHER_PACKAGE))
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-missing-field-initializers
@@ -43,6 +62,8 @@ deps:
 $(BUILD)/%.o: %.c $(wildcard include/scrvault/*.h src/lib/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/src/lib/store.o $(BUILD)/src/lib/db.o: CFLAGS += $(DL_DEFS)
 
 # The default policy, compiled in (scrvault init loads it).
 GEN_OBJ  = $(BUILD)/gen/default_policy.o

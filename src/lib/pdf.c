@@ -29,18 +29,17 @@
  * libqpdf is not linked in: it and what it pulls in (libstdc++, GnuTLS,
  * libjpeg, ...) cost every command a few milliseconds of dynamic loading,
  * and only `copy print` uses it.  The first sv_pdf_stamp loads it with
- * dlopen and takes each qpdf function it calls into `qp` below; the header
- * is still included for the types.  It is never unloaded.
+ * dlopen (dynlib.h) and takes each qpdf function it calls into `qp` below;
+ * the header is still included for the types.  It is never unloaded.
  */
-#include <dlfcn.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <qpdf/qpdf-c.h>
+#include "dynlib.h"
 #include "pdf.h"
 
 /* ---- libqpdf, loaded on first use ------------------------------------------ */
@@ -69,52 +68,25 @@
 	X(qpdf_set_object_stream_mode) X(qpdf_set_suppress_warnings) \
 	X(qpdf_silence_errors) X(qpdf_write)
 
-_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym: code and data pointers differ");
-
-/* A pointer for each, typed from its declaration in qpdf-c.h. */
-static struct {
-#define QP_MEMBER(f) __typeof__(&f) f;
-	QPDF_FUNCS(QP_MEMBER)
-#undef QP_MEMBER
+/* A pointer for each, typed from its declaration in qpdf-c.h (dynlib.h). */
+static struct qp_fns {
+	QPDF_FUNCS(SV_DYN_MEMBER)
 } qp;
 
-static pthread_once_t qp_once = PTHREAD_ONCE_INIT;
-static bool qp_loaded;
-static char qp_why[256];	/* why loading failed */
-
-static void qp_load(void)
-{
-	void *h = dlopen(QPDF_SONAME, RTLD_NOW | RTLD_LOCAL), *sym;
-	const char *e;
-
-	if (!h) {
-		/* the soname's failure is the one worth reporting */
-		e = dlerror();
-		snprintf(qp_why, sizeof(qp_why), "%s", e ? e : QPDF_SONAME);
-		if (!(h = dlopen("libqpdf.so", RTLD_NOW | RTLD_LOCAL)))
-			return;
-	}
-	/* dlsym's data pointer copied into the function pointer, as POSIX allows */
-#define QP_SYM(f) \
-	if (!(sym = dlsym(h, #f))) { \
-		snprintf(qp_why, sizeof(qp_why), "no symbol %s", #f); \
-		return; \
-	} \
-	memcpy(&qp.f, &sym, sizeof(qp.f));
-	QPDF_FUNCS(QP_SYM)
+#define QP_SYM(f) SV_DYN_SYM(struct qp_fns, f)
+static const sv_dynsym qp_syms[] = { QPDF_FUNCS(QP_SYM) };
 #undef QP_SYM
-	qp_loaded = true;	/* h stays open for the life of the process */
-}
+
+static sv_dynlib qp_lib = {
+	.soname = QPDF_SONAME, .fallback = "libqpdf.so", .what = "libqpdf",
+	.hint = "install the Debian package libqpdf29 to print copies",
+	.syms = qp_syms, .nsyms = SV_ARRAY_SIZE(qp_syms), .table = &qp,
+};
 
 /* Load libqpdf once per process; a message and SCRVAULT_ERROR if we cannot. */
 static int qp_ready(void)
 {
-	if (pthread_once(&qp_once, qp_load) != 0)
-		return sv_error(SCRVAULT_ERROR, "cannot load libqpdf");
-	if (!qp_loaded)
-		return sv_error(SCRVAULT_ERROR, "cannot load libqpdf (%s): install the "
-			"Debian package libqpdf29 to print copies", qp_why);
-	return 0;
+	return sv_dynlib_load(&qp_lib);
 }
 
 /* From here on every qpdf call goes through `qp`. */
