@@ -100,10 +100,21 @@ static int ossl_error(int code, const char *msg)
 /* ---- process and secret memory ------------------------------------------ */
 
 static CRYPTO_ONCE init_once = CRYPTO_ONCE_STATIC_INIT;
+static int init_ossl = 0;	/* what OPENSSL_init_crypto returned */
 static int init_result = 0;	/* what CRYPTO_secure_malloc_init returned */
 
 static void crypto_init_once(void)
 {
+	/*
+	 * The configuration is loaded as OpenSSL would by itself; what is left
+	 * out is its exit handler, which frees every table it built (about
+	 * 0.15 ms of a 4 ms command) just before the process ends.  No secret
+	 * depends on it: ours are cleansed as they are freed, and the secure
+	 * heap goes with the process.  This is the first OpenSSL call of a
+	 * scrvault process; in a program that initialised OpenSSL before, the
+	 * flag changes nothing.
+	 */
+	init_ossl = OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, NULL);
 	if (CRYPTO_secure_malloc_initialized())
 		init_result = 1;
 	else
@@ -112,13 +123,13 @@ static void crypto_init_once(void)
 }
 
 /*
- * Set up the 128 KiB secure heap once per process.  A heap that could not be
- * mlocked (return value 2) is accepted; one that could not be had at all is
- * an error, and stays one on every later call.
+ * Initialise OpenSSL and set up the 128 KiB secure heap once per process.  A
+ * heap that could not be mlocked (return value 2) is accepted; one that could
+ * not be had at all is an error, and stays one on every later call.
  */
 int sv_crypto_init(void)
 {
-	if (!CRYPTO_THREAD_run_once(&init_once, crypto_init_once))
+	if (!CRYPTO_THREAD_run_once(&init_once, crypto_init_once) || !init_ossl)
 		return ossl_error(SCRVAULT_ERROR, "cannot initialise the crypto library");
 	if (init_result == 0)
 		return sv_error(SCRVAULT_ERROR, "cannot set up the secure memory heap");
