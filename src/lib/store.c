@@ -37,12 +37,12 @@
  * one exception: several threads may read blobs at once (sv_store_blob_reader
  * and sv_store_blob_read, one stream each) while nothing writes to the store.
  *
- * libgit2 is not linked in: with what it pulls in (krb5, mbedTLS, libssh2,
- * PCRE2, http_parser) it cost every start about 1 ms, and the commands that
- * need no vault (intake seal, open) never use it.  sv_git_init loads it with
- * dlopen (dynlib.h) by the soname the build found and takes each git_
- * function this file calls into `gt`; the headers are still included for
- * the types and constants.
+ * libgit2 and zlib are not linked in: with what libgit2 pulls in (krb5,
+ * mbedTLS, libssh2, PCRE2, http_parser) they cost every start about 1 ms,
+ * and the commands that need no vault (intake seal, open) never use them.
+ * sv_git_init loads them with dlopen (dynlib.h) by the sonames the build
+ * found and takes each function this file calls into `gt` and `zl`; the
+ * headers are still included for the types and constants.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -136,6 +136,39 @@ static sv_dynlib gt_lib = {
 	.hint = "install the Debian package " SV_GIT2_PACKAGE,
 	.syms = gt_syms, .nsyms = SV_ARRAY_SIZE(gt_syms), .table = &gt,
 };
+
+/*
+ * zlib too, with libgit2 (which depends on it, so it is mapped by then
+ * anyway): this file is its only user.
+ */
+#ifndef SV_ZLIB_SONAME
+#define SV_ZLIB_SONAME		"libz.so.1"
+#endif
+#ifndef SV_ZLIB_PACKAGE
+#define SV_ZLIB_PACKAGE		"zlib1g"
+#endif
+
+#define ZLIB_FUNCS(X) X(adler32) X(adler32_z) X(inflate) X(inflateEnd) X(inflateInit_)
+
+static struct zl_fns {
+	ZLIB_FUNCS(SV_DYN_MEMBER)
+} zl;
+
+#define ZL_SYM(f) SV_DYN_SYM(struct zl_fns, f)
+static const sv_dynsym zl_syms[] = { ZLIB_FUNCS(ZL_SYM) };
+#undef ZL_SYM
+
+static sv_dynlib zl_lib = {
+	.soname = SV_ZLIB_SONAME, .what = "zlib",
+	.hint = "install the Debian package " SV_ZLIB_PACKAGE,
+	.syms = zl_syms, .nsyms = SV_ARRAY_SIZE(zl_syms), .table = &zl,
+};
+
+#define adler32				zl.adler32
+#define adler32_z			zl.adler32_z
+#define inflate				zl.inflate
+#define inflateEnd			zl.inflateEnd
+#define inflateInit_			zl.inflateInit_
 
 /* From here on every libgit2 call goes through `gt`. */
 #define git_buf_dispose			gt.git_buf_dispose
@@ -365,7 +398,7 @@ static int sv_git_init(void)
 {
 	int error;
 
-	if ((error = sv_dynlib_load(&gt_lib)) < 0)
+	if ((error = sv_dynlib_load(&gt_lib)) < 0 || (error = sv_dynlib_load(&zl_lib)) < 0)
 		return error;
 	if (pthread_once(&sv_git_once, sv_git_setup) != 0 || sv_git_status < 0)
 		return sv_error(SCRVAULT_ERROR, "cannot initialise libgit2");
