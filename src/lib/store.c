@@ -97,7 +97,8 @@
 	X(git_config_free) X(git_config_iterator_free) \
 	X(git_config_iterator_new) X(git_config_next) \
 	X(git_config_open_level) X(git_config_open_ondisk) \
-	X(git_config_set_bool) X(git_config_set_int32) X(git_error_last) \
+	X(git_config_set_bool) X(git_config_set_int32) \
+	X(git_credential_ssh_key_from_agent) X(git_error_last) \
 	X(git_error_set_str) X(git_graph_descendant_of) X(git_libgit2_init) \
 	X(git_libgit2_opts) X(git_object_type2string) X(git_odb_add_backend) \
 	X(git_odb_backend_data_alloc) X(git_odb_backend_data_free) \
@@ -190,6 +191,7 @@ static sv_dynlib zl_lib = {
 #define git_config_open_ondisk		gt.git_config_open_ondisk
 #define git_config_set_bool		gt.git_config_set_bool
 #define git_config_set_int32		gt.git_config_set_int32
+#define git_credential_ssh_key_from_agent gt.git_credential_ssh_key_from_agent
 #define git_error_last			gt.git_error_last
 #define git_error_set_str		gt.git_error_set_str
 #define git_graph_descendant_of		gt.git_graph_descendant_of
@@ -433,6 +435,7 @@ static int sv_git_error(int gerr, const char *fmt, ...)
 	case GIT_ELOCKED:
 	case GIT_EEXISTS:
 	case GIT_EMODIFIED:
+	case GIT_ENONFASTFORWARD:
 		code = SCRVAULT_ECONFLICT;
 		break;
 	default:
@@ -2471,7 +2474,30 @@ done:
 typedef struct {
 	char *why;
 	size_t whylen;
+	int tries;		/* credential requests answered */
 } push_report;
+
+/*
+ * Credentials for an ssh mirror: the key the user's ssh agent holds, offered
+ * once (libgit2 asks again after a refusal; the second time it gets none and
+ * the push fails as unauthenticated).  Nothing else: a password is never
+ * taken from the URL (mirror add refuses one) nor asked for.
+ */
+static int cred_cb(git_credential **out, const char *url, const char *user, unsigned int allowed, void *payload)
+{
+	int *tries = payload;
+
+	(void)url;
+	if (!(allowed & GIT_CREDENTIAL_SSH_KEY) || (*tries)++ > 0)
+		return GIT_PASSTHROUGH;
+	return git_credential_ssh_key_from_agent(out, user && *user ? user : "git");
+}
+
+static int push_cred_cb(git_credential **out, const char *url, const char *user, unsigned int allowed,
+			void *payload)
+{
+	return cred_cb(out, url, user, allowed, &((push_report *)payload)->tries);
+}
 
 static int push_ref_cb(const char *refname, const char *status, void *payload)
 {
@@ -2508,13 +2534,18 @@ int sv_store_push(sv_store *s, const char *url, char *why, size_t whylen)
 		refspecs.count = 1;	/* no checkpoint yet */
 	git_reference_free(ref);
 	opts.callbacks.push_update_reference = push_ref_cb;
+	opts.callbacks.credentials = push_cred_cb;
 	opts.callbacks.payload = &r;
 	if ((error = git_remote_create_anonymous(&remote, s->repo, url)) < 0) {
 		error = sv_git_error(error, "'%s' is not a usable git remote", url);
 		goto done;
 	}
 	if ((error = git_remote_push(remote, &refspecs, &opts)) < 0) {
-		error = sv_git_error(error, "pushing to '%s' failed", url);
+		if (error == GIT_ENONFASTFORWARD)	/* SCRVAULT_ECONFLICT */
+			error = sv_git_error(error, "pushing to '%s' refused: its main is not an ancestor of this "
+					     "store's (non-fast-forward)", url);
+		else
+			error = sv_git_error(error, "pushing to '%s' failed", url);
 		goto done;
 	}
 	if (why[0])
@@ -2527,11 +2558,12 @@ done:
 int sv_store_clone(const char *url, const char *path)
 {
 	git_clone_options opts = GIT_CLONE_OPTIONS_INIT;
+	git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
 	git_repository *repo = NULL;
 	git_remote *remote = NULL;
 	char *specs[] = { "+refs/audit/checkpoint:refs/audit/checkpoint" };
 	git_strarray refspecs = { specs, 1 };
-	int error;
+	int error, tries = 0, tries2 = 0;
 
 	if ((error = sv_git_init()) < 0)
 		return error;
@@ -2539,11 +2571,15 @@ int sv_store_clone(const char *url, const char *path)
 	/* A mirror on a local disk: copy its packs (never hard links, so the
 	 * restored store shares no file with the mirror) instead of packing anew. */
 	opts.local = GIT_CLONE_LOCAL_NO_LINKS;
+	opts.fetch_opts.callbacks.credentials = cred_cb;
+	opts.fetch_opts.callbacks.payload = &tries;
+	fetch.callbacks.credentials = cred_cb;
+	fetch.callbacks.payload = &tries2;
 	if ((error = git_clone(&repo, url, path, &opts)) < 0)
 		return sv_git_error(error, "cannot clone the mirror '%s'", url);
 	/* The checkpoint tag is outside refs/tags: fetch it by name (it may be absent). */
 	if (git_remote_lookup(&remote, repo, "origin") == 0)
-		(void)git_remote_fetch(remote, &refspecs, NULL, NULL);
+		(void)git_remote_fetch(remote, &refspecs, &fetch, NULL);
 	git_remote_free(remote);
 	/* A bare clone keeps the mirror's branch as origin/main (the mirror's
 	 * HEAD may name another branch): make it the store's main. */
