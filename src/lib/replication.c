@@ -126,7 +126,8 @@ static char *text_redacted(const char *text, const char *url)
 		o += n + 3;
 		p = hit + len;
 	}
-	strcpy(o, p);
+	n = tlen - (size_t)(p - text);	/* the rest, and its NUL */
+	memcpy(o, p, n + 1);
 	return out;
 }
 
