@@ -98,7 +98,7 @@
 	X(git_config_iterator_new) X(git_config_next) \
 	X(git_config_open_level) X(git_config_open_ondisk) \
 	X(git_config_set_bool) X(git_config_set_int32) \
-	X(git_credential_ssh_key_from_agent) X(git_error_last) \
+	X(git_credential_ssh_key_from_agent) X(git_credential_ssh_key_new) X(git_error_last) \
 	X(git_error_set_str) X(git_graph_descendant_of) X(git_libgit2_init) \
 	X(git_libgit2_opts) X(git_object_type2string) X(git_odb_add_backend) \
 	X(git_odb_backend_data_alloc) X(git_odb_backend_data_free) \
@@ -192,6 +192,7 @@ static sv_dynlib zl_lib = {
 #define git_config_set_bool		gt.git_config_set_bool
 #define git_config_set_int32		gt.git_config_set_int32
 #define git_credential_ssh_key_from_agent gt.git_credential_ssh_key_from_agent
+#define git_credential_ssh_key_new	gt.git_credential_ssh_key_new
 #define git_error_last			gt.git_error_last
 #define git_error_set_str		gt.git_error_set_str
 #define git_graph_descendant_of		gt.git_graph_descendant_of
@@ -2478,19 +2479,26 @@ typedef struct {
 } push_report;
 
 /*
- * Credentials for an ssh mirror: the key the user's ssh agent holds, offered
- * once (libgit2 asks again after a refusal; the second time it gets none and
- * the push fails as unauthenticated).  Nothing else: a password is never
- * taken from the URL (mirror add refuses one) nor asked for.
+ * Credentials for an ssh mirror, offered once (libgit2 asks again after a
+ * refusal; the second time it gets none and the push fails unauthenticated):
+ * the private key file $SCRVAULT_SSH_KEY names (a job's key, without a
+ * passphrase, readable only by the job's account), else the key the user's
+ * ssh agent holds.  A password is never taken from the URL (mirror add
+ * refuses one) nor asked for.
  */
 static int cred_cb(git_credential **out, const char *url, const char *user, unsigned int allowed, void *payload)
 {
+	const char *keyfile = secure_getenv("SCRVAULT_SSH_KEY");
 	int *tries = payload;
 
 	(void)url;
 	if (!(allowed & GIT_CREDENTIAL_SSH_KEY) || (*tries)++ > 0)
 		return GIT_PASSTHROUGH;
-	return git_credential_ssh_key_from_agent(out, user && *user ? user : "git");
+	if (!user || !*user)
+		user = "git";
+	if (keyfile && *keyfile)
+		return git_credential_ssh_key_new(out, user, NULL, keyfile, NULL);
+	return git_credential_ssh_key_from_agent(out, user);
 }
 
 static int push_cred_cb(git_credential **out, const char *url, const char *user, unsigned int allowed,
