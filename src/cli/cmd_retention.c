@@ -300,17 +300,11 @@ static int cmd_certificate(cli_args *a)
 			scrvault_json_free(j);
 			return e == EEXIST ? 6 : e == ENOENT ? 4 : 1;
 		}
-		if (write(fd, proof, len) != (ssize_t)len || fsync(fd) < 0) {
+		e = write(fd, proof, len) != (ssize_t)len || fsync(fd) < 0 ? errno : 0;
+		if (close(fd) < 0 && !e)
 			e = errno;
-			close(fd);
+		if (e) {
 			unlink(out);	/* ours: O_EXCL made it */
-			fprintf(stderr, "scrvault: cannot write '%s': %s (nothing was left behind)\n", out, strerror(e));
-			scrvault_json_free(j);
-			return 1;
-		}
-		if (close(fd) < 0) {
-			e = errno;
-			unlink(out);
 			fprintf(stderr, "scrvault: cannot write '%s': %s (nothing was left behind)\n", out, strerror(e));
 			scrvault_json_free(j);
 			return 1;
