@@ -20,6 +20,15 @@ typedef struct sv_secret scrvault_secret;
 
 /* Process set-up: secure heap, core dumps off, fds 0-2 open.  Call first. */
 int scrvault_global_init(void);
+/*
+ * The process will only seal bundles and open releases
+ * (scrvault_intake_seal, scrvault_open_release): no vault, no TLS, no
+ * certificates.  It starts faster (OpenSSL's legacy name tables and error
+ * strings are not built); anything else may then fail.
+ */
+#define SCRVAULT_INIT_BUNDLES_ONLY	1u
+/* scrvault_global_init with SCRVAULT_INIT_ flags. */
+int scrvault_global_init_ex(unsigned flags);
 
 /* A passphrase in secure memory, copied from `len` bytes at `buf`. */
 int scrvault_secret_new(scrvault_secret **out, const void *buf, size_t len);

@@ -38,6 +38,8 @@ struct cli_cmd {
 	const char *help;	/* option descriptions */
 	const cli_optdef *opts;
 	int min_args, max_args;
+	/* Seals or opens a bundle and touches nothing else (SCRVAULT_INIT_BUNDLES_ONLY). */
+	bool bundles_only;
 };
 
 /* The value of option `name`, or NULL. */

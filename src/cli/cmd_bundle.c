@@ -210,7 +210,7 @@ const cli_cmd cli_bundle_commands[] = {
 	  "  --title TEXT      title (default: the file name)\n"
 	  "  --filename NAME   recorded file name (default: FILE's base name)\n"
 	  "  -o, --output OUT  the bundle to write (never replaces a file; - for stdout)\n",
-	  seal_opts, 1, 1 },
+	  seal_opts, 1, 1, true },
 	{ "intake", "import", cmd_intake_import,
 	  "scrvault intake import [--doc ID] [--unauthenticated --received-from TEXT --case REF --class CLASS] BUNDLE",
 	  "Check a sealed bundle in: its signature must verify against a registered,\n"
@@ -238,6 +238,6 @@ const cli_cmd cli_bundle_commands[] = {
 	  "                    audit pubkey; default $SCRVAULT_VAULT_KEY): the release must\n"
 	  "                    be signed by it, for that vault\n"
 	  "  -o, --output OUT  where to write (default: the recorded file name, here)\n",
-	  open_opts, 1, 1 },
+	  open_opts, 1, 1, true },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 };

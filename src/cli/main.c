@@ -565,10 +565,6 @@ int main(int argc, char **argv)
 	cli_args a;
 
 	collect_commands();
-	if (scrvault_global_init() < 0) {
-		fprintf(stderr, "scrvault: %s\n", scrvault_error_message());
-		return 1;
-	}
 	/* The command words may follow global options: find them. */
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] == '-') {
@@ -638,6 +634,11 @@ int main(int argc, char **argv)
 	}
 	if (!cmd->name)
 		ni = -1;
+	/* Usage and --version above need no set-up. */
+	if (scrvault_global_init_ex(cmd->bundles_only ? SCRVAULT_INIT_BUNDLES_ONLY : 0) < 0) {
+		fprintf(stderr, "scrvault: %s\n", scrvault_error_message());
+		return 1;
+	}
 	/* argv without the command words; rest[0] stands in for the program. */
 	if (!(rest = calloc((size_t)argc + 1, sizeof(*rest)))) {
 		fprintf(stderr, "scrvault: out of memory\n");

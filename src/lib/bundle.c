@@ -184,7 +184,9 @@ int sv_bundle_set_manifest(sv_age_writer *w, size_t index, const sv_json *m, con
 	error = SCRVAULT_ERROR;
 	if (!(plain = sv_malloc(plen)) || !(body = sv_malloc(plen + SV_CHACHA_TAG_LEN)))
 		goto done;
-	if ((error = sv_ed25519_sign(plain, priv, text, len)) < 0)
+	if (!priv)
+		memset(plain, 0, SV_SIG_LEN);
+	else if ((error = sv_ed25519_sign(plain, priv, text, len)) < 0)
 		goto done;
 	memcpy(plain + SV_SIG_LEN, text, len);
 	if ((error = sv_age_writer_derive(&key, w, SV_MANIFEST_LABEL)) < 0 ||

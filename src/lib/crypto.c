@@ -152,7 +152,12 @@ static int ossl_error(int code, const char *msg)
 #define SV_OSSL_INIT	(OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT)
 #endif
 
+/* What sv_crypto_init_lean leaves out. */
+#define SV_OSSL_LEAN	(OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS | \
+			 OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS)
+
 static CRYPTO_ONCE init_once = CRYPTO_ONCE_STATIC_INIT;
+static uint64_t init_lean = 0;	/* SV_OSSL_LEAN if the first call was sv_crypto_init_lean */
 static int init_ossl = 0;	/* what OPENSSL_init_crypto returned */
 static int init_result = 0;	/* what CRYPTO_secure_malloc_init returned */
 
@@ -168,7 +173,7 @@ static void crypto_init_once(void)
 	 * scrvault process; in a program that initialised OpenSSL before, the
 	 * flag changes nothing.
 	 */
-	init_ossl = OPENSSL_init_crypto(SV_OSSL_INIT, NULL);
+	init_ossl = OPENSSL_init_crypto(SV_OSSL_INIT | init_lean, NULL);
 	if (CRYPTO_secure_malloc_initialized())
 		init_result = 1;
 	else
@@ -181,6 +186,18 @@ static void crypto_init_once(void)
  * heap that could not be mlocked (return value 2) is accepted; one that could
  * not be had at all is an error, and stays one on every later call.
  */
+int sv_crypto_init_lean(void)
+{
+	/*
+	 * OpenSSL's once-only set-up marks the name tables and the error
+	 * strings as done without building them: nothing later in the process
+	 * builds them.  The configuration is still loaded.  Set before the
+	 * once, on the one thread there is.
+	 */
+	init_lean = SV_OSSL_LEAN;
+	return sv_crypto_init();
+}
+
 int sv_crypto_init(void)
 {
 	if (!CRYPTO_THREAD_run_once(&init_once, crypto_init_once) || !init_ossl)

@@ -33,6 +33,11 @@
 
 int scrvault_global_init(void)
 {
+	return scrvault_global_init_ex(0);
+}
+
+int scrvault_global_init_ex(unsigned flags)
+{
 	struct rlimit rl = { 0, 0 };
 	int fd;
 
@@ -45,7 +50,7 @@ int scrvault_global_init(void)
 	if (setrlimit(RLIMIT_CORE, &rl) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return sv_error(SCRVAULT_ERROR, "cannot disable core dumps: %s", strerror(errno));
 	umask(077);
-	return sv_crypto_init();
+	return (flags & SCRVAULT_INIT_BUNDLES_ONLY) ? sv_crypto_init_lean() : sv_crypto_init();
 }
 
 int scrvault_secret_new(scrvault_secret **out, const void *buf, size_t len)

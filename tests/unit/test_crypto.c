@@ -6,6 +6,7 @@
  * tests play the attacker: flipped bytes, dropped, appended and swapped
  * chunks, another document's context and another key.
  */
+#include <openssl/evp.h>
 #include "unit.h"
 #include "crypto.h"
 
@@ -66,6 +67,18 @@ static void test_init_idempotent(void **state)
 	(void)state;
 	assert_int_equal(sv_crypto_init(), 0);
 	assert_int_equal(sv_crypto_init(), 0);
+}
+
+/*
+ * The full set-up (every command but intake seal and open) keeps what
+ * sv_crypto_init_lean leaves out: OpenSSL's legacy name tables, where its
+ * X.509 verification (a mirror over https) looks digests up by name.
+ */
+static void test_init_keeps_legacy_names(void **state)
+{
+	(void)state;
+	assert_non_null(EVP_get_digestbyname("SHA256"));
+	assert_non_null(EVP_get_cipherbyname("AES-256-GCM"));
 }
 
 static void test_secret_memory(void **state)
@@ -1069,6 +1082,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_idempotent),
+		cmocka_unit_test(test_init_keeps_legacy_names),
 		cmocka_unit_test(test_secret_memory),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_sha256),
