@@ -40,9 +40,11 @@ DL_DEFS := $(call dl_defs,libgit2,libgit2.so,GIT2) $(call dl_defs,zlib,libz.so,Z
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-missing-field-initializers
 # Hardening as Debian builds its packages (dpkg-buildflags, hardening=+all),
-# plus stack-clash and control-flow protection.  _FORTIFY_SOURCE is left out
+# plus stack-clash and (on x86) control-flow protection.  _FORTIFY_SOURCE is left out
 # of the sanitizer builds, whose own checks it would hide.
-HARDEN   = -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE \
+# -fcf-protection (CET) exists on x86 only, as in Debian's own flags.
+CF_PROT := $(if $(filter x86_64% i386% i486% i586% i686%,$(shell $(CC) -dumpmachine 2>/dev/null)),-fcf-protection)
+HARDEN   = -fstack-protector-strong -fstack-clash-protection $(CF_PROT) -fPIE \
            $(if $(SAN),,-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2)
 OPT     ?= -O2 -g
 SAN     ?=

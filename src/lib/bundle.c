@@ -162,9 +162,12 @@ int sv_bundle_add_manifest(sv_age_writer *w, const sv_json *m, const sv_secret *
 	return sv_bundle_set_manifest(w, SV_MANIFEST_NEW, m, priv, text_out, sig_out);
 }
 
-/* The manifest stanza, added or in place of extra stanza `index` (bundle.h). */
-int sv_bundle_set_manifest(sv_age_writer *w, size_t index, const sv_json *m, const sv_secret *priv,
-			   char **text_out, unsigned char sig_out[SV_SIG_LEN])
+/*
+ * The manifest stanza, added or in place of extra stanza `index`, signed with
+ * `priv`, or with a signature of 64 zero bytes if `standin`.
+ */
+static int set_manifest(sv_age_writer *w, size_t index, const sv_json *m, const sv_secret *priv,
+			bool standin, char **text_out, unsigned char sig_out[SV_SIG_LEN])
 {
 	const char *args[] = { SV_MANIFEST_STANZA, "v1" };
 	unsigned char *plain = NULL, *body = NULL;
@@ -184,7 +187,7 @@ int sv_bundle_set_manifest(sv_age_writer *w, size_t index, const sv_json *m, con
 	error = SCRVAULT_ERROR;
 	if (!(plain = sv_malloc(plen)) || !(body = sv_malloc(plen + SV_CHACHA_TAG_LEN)))
 		goto done;
-	if (!priv)
+	if (standin)
 		memset(plain, 0, SV_SIG_LEN);
 	else if ((error = sv_ed25519_sign(plain, priv, text, len)) < 0)
 		goto done;
@@ -210,6 +213,19 @@ done:
 	free(text);
 	sv_secret_free(key);
 	return error;
+}
+
+int sv_bundle_set_manifest(sv_age_writer *w, size_t index, const sv_json *m, const sv_secret *priv,
+			   char **text_out, unsigned char sig_out[SV_SIG_LEN])
+{
+	if (!priv)
+		return sv_error(SCRVAULT_ERROR, "a manifest needs its signing key");
+	return set_manifest(w, index, m, priv, false, text_out, sig_out);
+}
+
+int sv_bundle_add_standin(sv_age_writer *w, const sv_json *m)
+{
+	return set_manifest(w, SV_MANIFEST_NEW, m, NULL, true, NULL, NULL);
 }
 
 int sv_bundle_write_fd(void *ctx, const void *buf, size_t len)

@@ -55,14 +55,18 @@ int sv_bundle_add_manifest(sv_age_writer *w, const sv_json *m, const sv_secret *
  * As sv_bundle_add_manifest, but put the manifest stanza in place of the
  * writer's extra stanza `index` (sv_age_writer_replace_stanza: a header
  * written last), or add it when `index` is SV_MANIFEST_NEW.  A manifest of
- * the same length makes a stanza of the same length.  With `priv` NULL the
- * signature is 64 zero bytes: a stand-in, only to learn the header's
- * length, that must be replaced by a signed manifest before the header is
- * written (an importer rejects it).
+ * the same length makes a stanza of the same length.
  */
 #define SV_MANIFEST_NEW ((size_t)-1)
 int sv_bundle_set_manifest(sv_age_writer *w, size_t index, const sv_json *m, const sv_secret *priv,
 			   char **text_out, unsigned char sig_out[SV_SIG_LEN]);
+/*
+ * Add a stand-in manifest stanza: `m` with a signature of 64 zero bytes, the
+ * length of the signed one.  Only to learn the header's length: it must be
+ * replaced (sv_bundle_set_manifest) before the header is written; an
+ * importer rejects it.
+ */
+int sv_bundle_add_standin(sv_age_writer *w, const sv_json *m);
 /* A manifest field as a string ("" if absent). */
 const char *sv_bundle_str(const sv_json *m, const char *key);
 /* "age1..." or a file whose first non-comment line is one. */

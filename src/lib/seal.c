@@ -542,7 +542,7 @@ static int seal_pwrite(int fd, const void *buf, size_t len, off_t off)
  * (fstat) goes in the manifest and must be what is read.  The manifest's
  * length does not depend on the digest (64 hex characters whatever it is),
  * so the header with a stand-in manifest (a digest and a signature of zeros,
- * sv_bundle_set_manifest) has the real header's length: the age writer, header last
+ * sv_bundle_add_standin) has the real header's length: the age writer, header last
  * (sv_age_writer_start_payload), writes the payload nonce and payload after
  * that many bytes as the chunks come out of the pipe, hashed; at the end
  * the real manifest is signed and replaces the stand-in
@@ -568,7 +568,7 @@ static int seal_one_pass(sv_json **mout, int ofd, const seal_fields *f, hash_pip
 	shahex[2 * SV_SHA256_LEN] = '\0';
 	if ((error = seal_manifest(&m, f, shahex, size)) < 0 ||
 	    (error = sv_age_writer_new(&w, (const unsigned char (*)[SV_KEY_LEN])pub, 1)) < 0 ||
-	    (error = sv_bundle_add_manifest(w, m, NULL, NULL, NULL)) < 0 ||
+	    (error = sv_bundle_add_standin(w, m)) < 0 ||
 	    (error = sv_age_writer_header(w, &hdr, &reserved)) < 0)
 		goto done;
 	free(hdr);
