@@ -186,6 +186,15 @@ static void crypto_init_once(void)
  * heap that could not be mlocked (return value 2) is accepted; one that could
  * not be had at all is an error, and stays one on every later call.
  */
+int sv_crypto_init(void)
+{
+	if (!CRYPTO_THREAD_run_once(&init_once, crypto_init_once) || !init_ossl)
+		return ossl_error(SCRVAULT_ERROR, "cannot initialise the crypto library");
+	if (init_result == 0)
+		return sv_error(SCRVAULT_ERROR, "cannot set up the secure memory heap");
+	return 0;
+}
+
 int sv_crypto_init_lean(void)
 {
 	/*
@@ -196,15 +205,6 @@ int sv_crypto_init_lean(void)
 	 */
 	init_lean = SV_OSSL_LEAN;
 	return sv_crypto_init();
-}
-
-int sv_crypto_init(void)
-{
-	if (!CRYPTO_THREAD_run_once(&init_once, crypto_init_once) || !init_ossl)
-		return ossl_error(SCRVAULT_ERROR, "cannot initialise the crypto library");
-	if (init_result == 0)
-		return sv_error(SCRVAULT_ERROR, "cannot set up the secure memory heap");
-	return 0;
 }
 
 /*
