@@ -16,6 +16,7 @@
 #include "unit.h"
 #include "age.h"
 #include "crypto.h"
+#include "bundle.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -1644,6 +1645,72 @@ static void test_stream_interop(void **state)
 	free(t.dir);
 }
 
+/*
+ * The one-pass seal's stand-in manifest (sv_bundle_add_standin) must never
+ * pass for a signed one: a bundle carrying it opens with signature_ok false,
+ * where the same manifest signed opens with it true; and asking for a
+ * signed manifest without a key is an error, not an unsigned manifest.
+ */
+static void seal_with_manifest(struct msink *out, const unsigned char pub[1][32], const sv_json *m,
+			       const sv_secret *ed, bool standin)
+{
+	sv_age_writer *w = NULL;
+
+	memset(out, 0, sizeof(*out));
+	assert_int_equal(sv_age_writer_new(&w, pub, 1), 0);
+	if (standin)
+		assert_int_equal(sv_bundle_add_standin(w, m), 0);
+	else
+		assert_int_equal(sv_bundle_add_manifest(w, m, ed, NULL, NULL), 0);
+	assert_int_equal(sv_age_writer_start(w, msink_write, out), 0);
+	assert_int_equal(sv_age_writer_write(w, "report", 6), 0);
+	assert_int_equal(sv_age_writer_finish(w), 0);
+	sv_age_writer_free(w);
+}
+
+static void test_bundle_standin_never_verifies(void **state)
+{
+	unsigned char pub[1][32], edpub[32];
+	sv_secret *priv = NULL, *ed = NULL;
+	sv_age_identities id;
+	sv_age_writer *w = NULL;
+	sv_bundle *b = NULL;
+	sv_age_status st;
+	struct msink f;
+	struct msrc src;
+	sv_json *m = NULL;
+	char *key64 = NULL;
+	(void)state;
+
+	assert_int_equal(sv_x25519_keygen(&priv, pub[0]), 0);
+	assert_int_equal(sv_ed25519_keygen(&ed, edpub), 0);
+	assert_non_null(key64 = sv_base64(edpub, sizeof(edpub)));
+	assert_non_null(m = sv_json_object());
+	assert_int_equal(sv_json_set_str(m, "signer_key", key64), 0);
+	assert_int_equal(sv_json_set_str(m, "type", SV_INTAKE_TYPE), 0);
+	id = (sv_age_identities){ (const sv_secret *const *)&priv, 1, NULL, 0 };
+
+	assert_int_equal(sv_age_writer_new(&w, (const unsigned char (*)[32])pub, 1), 0);
+	assert_true(sv_bundle_set_manifest(w, SV_MANIFEST_NEW, m, NULL, NULL, NULL) < 0);
+	sv_age_writer_free(w);
+
+	for (int standin = 0; standin < 2; standin++) {
+		seal_with_manifest(&f, (const unsigned char (*)[32])pub, m, ed, standin);
+		src = (struct msrc){ f.p, f.n, 0, 0, 0 };
+		assert_int_equal(sv_bundle_open(&b, msrc_read, &src, &id, &st), 0);
+		assert_non_null(b->manifest);
+		assert_int_equal(memcmp(b->signer, edpub, 32), 0);
+		assert_int_equal(b->signature_ok, !standin);
+		sv_bundle_free(b);
+		b = NULL;
+		free(f.p);
+	}
+	sv_json_free(m);
+	free(key64);
+	sv_secret_free(priv);
+	sv_secret_free(ed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1666,6 +1733,7 @@ int main(void)
 		cmocka_unit_test(test_stream_misuse),
 		cmocka_unit_test(test_stream_fd_armor),
 		cmocka_unit_test(test_stream_interop),
+		cmocka_unit_test(test_bundle_standin_never_verifies),
 	};
 
 	/* as `intake seal` and `open` set up: everything here must work so */
