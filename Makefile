@@ -9,33 +9,11 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libcrypto
-# libgit2, zlib, SQLCipher, libargon2 and libqpdf: their headers only.
-# store.c, db.c, crypto.c and pdf.c load them on first use (dlopen,
-# src/lib/dynlib.h), so a command that needs none of them does not pay for
-# mapping them.  Only a program that calls one itself links it: test_pdf
-# (qpdf) and test_age (zlib).
-DL_PKGS  = libgit2 zlib sqlcipher libargon2 libqpdf
-QPDF_LIBS  := $(shell pkg-config --libs libqpdf 2>/dev/null)
-ZLIB_LIBS  := $(shell pkg-config --libs zlib 2>/dev/null)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
+# Every library the vault uses, linked as usual: `ldd build/scrvault` lists
+# them.  scrvault-seal links only libcrypto and libargon2 (src/seal).
+PKGS     = libcrypto libgit2 zlib sqlcipher libargon2 libqpdf
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# The soname of the library the headers belong to (what linking would have
-# recorded), and the Debian package that has it, for the message when it
-# cannot be loaded: $(call dl_defs,PKG,libNAME.so,NAME) gives -DSV_NAME_SONAME
-# and -DSV_NAME_PACKAGE.  What is not found is left out, and the source file
-# falls back to Debian 12's.
-dl_lib     = $(realpath $(shell pkg-config --variable=libdir $(1) 2>/dev/null)/$(2))
-dl_soname  = $(shell objdump -p $(call dl_lib,$(1),$(2)) 2>/dev/null | awk '$$1 == "SONAME" { print $$2; exit }')
-dl_tail    = $(notdir $(patsubst %/,%,$(dir $(1))))/$(notdir $(1))
-dl_package = $(shell dpkg-query -S '*/$(call dl_tail,$(call dl_lib,$(1),$(2)))' 2>/dev/null | \
-               sed -n '1s/[:,].*//p')
-dl_define  = $(if $(2),-D$(1)='"$(2)"')
-dl_defs    = $(call dl_define,SV_$(3)_SONAME,$(call dl_soname,$(1),$(2))) \
-             $(call dl_define,SV_$(3)_PACKAGE,$(call dl_package,$(1),$(2)))
-DL_DEFS := $(call dl_defs,libgit2,libgit2.so,GIT2) $(call dl_defs,zlib,libz.so,ZLIB) \
-           $(call dl_defs,sqlcipher,libsqlcipher.so,SQLCIPHER) \
-           $(call dl_defs,libargon2,libargon2.so,ARGON2)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-missing-field-initializers
@@ -50,7 +28,7 @@ OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) -Iinclude -Isrc/lib $(PKG_CFLAGS)
 LDFLAGS += $(SAN) -pie -Wl,-z,relro,-z,now
-LDLIBS  += $(PKG_LIBS) -lpthread -ldl
+LDLIBS  += $(PKG_LIBS) -lpthread
 
 LIB_SRC  = $(wildcard src/lib/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
@@ -72,8 +50,6 @@ $(BUILD)/%.o: %.c Makefile $(wildcard include/scrvault/*.h src/lib/*.h src/cli/*
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/src/lib/store.o $(BUILD)/src/lib/db.o $(BUILD)/src/lib/crypto.o: CFLAGS += $(DL_DEFS)
-
 # The default policy, compiled in (scrvault init loads it).
 GEN_OBJ  = $(BUILD)/gen/default_policy.o
 $(BUILD)/gen/default_policy.c: policy/default.conf
@@ -92,8 +68,6 @@ $(BUILD)/libscrvault.a: $(LIB_OBJ) $(GEN_OBJ)
 $(BUILD)/scrvault: $(CLI_OBJ) $(BUILD)/libscrvault.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(LDLIBS)
 
-$(BUILD)/tests/test_pdf: LDLIBS += $(QPDF_LIBS)
-$(BUILD)/tests/test_age: LDLIBS += $(ZLIB_LIBS)
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libscrvault.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS) -lcmocka

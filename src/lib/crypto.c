@@ -31,39 +31,7 @@
 #include <argon2.h>
 
 #include "crypto.h"
-#include "dynlib.h"
 
-/*
- * libargon2 is loaded on first use (dynlib.h): only a key file with a
- * passphrase needs it, and a command that opens none (a service's seal or
- * open) would pay for mapping it at every start.
- */
-#ifndef SV_ARGON2_SONAME	/* the Makefile passes the built-against one */
-#define SV_ARGON2_SONAME	"libargon2.so.1"
-#endif
-#ifndef SV_ARGON2_PACKAGE
-#define SV_ARGON2_PACKAGE	"libargon2-1"
-#endif
-
-#define ARGON2_FUNCS(X) X(argon2_ctx) X(argon2_error_message)
-
-static struct a2_fns {
-	ARGON2_FUNCS(SV_DYN_MEMBER)
-} a2;
-
-#define A2_SYM(f) SV_DYN_SYM(struct a2_fns, f)
-static const sv_dynsym a2_syms[] = { ARGON2_FUNCS(A2_SYM) };
-#undef A2_SYM
-
-static sv_dynlib a2_lib = {
-	.soname = SV_ARGON2_SONAME, .what = "libargon2",
-	.hint = "install the Debian package " SV_ARGON2_PACKAGE,
-	.syms = a2_syms, .nsyms = SV_ARRAY_SIZE(a2_syms), .table = &a2,
-};
-
-/* From here on the argon2 calls go through `a2`. */
-#define argon2_ctx		a2.argon2_ctx
-#define argon2_error_message	a2.argon2_error_message
 
 #define SECURE_HEAP_SIZE   131072
 #define SECURE_HEAP_MINSIZE 32
@@ -862,8 +830,7 @@ int sv_argon2id(sv_secret **out, const sv_secret *passphrase,
 	if (passphrase->len > UINT32_MAX)
 		return sv_error(SCRVAULT_EUSAGE, "passphrase is too long");
 
-	if ((error = sv_dynlib_load(&a2_lib)) < 0 ||
-	    (error = sv_secret_new(&key, SV_KEY_LEN)) < 0)
+	if ((error = sv_secret_new(&key, SV_KEY_LEN)) < 0)
 		goto done;
 
 	actx.out = key->data;

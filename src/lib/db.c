@@ -7,12 +7,6 @@
  *
  * SQLCipher 3.4.1 accepts unknown cipher_* pragmas silently, so every
  * setting that matters is read back and checked.
- *
- * SQLCipher is not linked in: the commands that need no vault (intake seal,
- * open) would pay for mapping it at every start.  sv_db_open, the only way
- * to a connection, loads it with dlopen (dynlib.h) by the soname the build
- * found and takes each sqlite3 function this file calls into `sq` below; the
- * header is still included for the types and constants.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,79 +17,6 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlite3.h>
 #include "db.h"
-#include "dynlib.h"
-
-/* ---- SQLCipher, loaded on first use (dynlib.h) ------------------------------- */
-
-/* The Makefile passes the soname and package of the library built against. */
-#ifndef SV_SQLCIPHER_SONAME
-#define SV_SQLCIPHER_SONAME	"libsqlcipher.so.0"
-#endif
-#ifndef SV_SQLCIPHER_PACKAGE
-#define SV_SQLCIPHER_PACKAGE	"libsqlcipher0"
-#endif
-
-/*
- * Every sqlite3 function this file calls (each also needs its #define below:
- * one left out is an undefined reference when scrvault is linked).
- */
-#define SQLITE_FUNCS(X) \
-	X(sqlite3_backup_finish) X(sqlite3_backup_init) \
-	X(sqlite3_backup_step) X(sqlite3_bind_blob) X(sqlite3_bind_int64) \
-	X(sqlite3_bind_null) X(sqlite3_bind_text) X(sqlite3_busy_timeout) \
-	X(sqlite3_changes) X(sqlite3_clear_bindings) X(sqlite3_close_v2) \
-	X(sqlite3_column_blob) X(sqlite3_column_bytes) \
-	X(sqlite3_column_int64) X(sqlite3_column_text) X(sqlite3_column_type) \
-	X(sqlite3_errcode) X(sqlite3_errmsg) X(sqlite3_exec) \
-	X(sqlite3_extended_result_codes) X(sqlite3_finalize) \
-	X(sqlite3_get_autocommit) X(sqlite3_key) X(sqlite3_last_insert_rowid) \
-	X(sqlite3_open_v2) X(sqlite3_prepare_v2) X(sqlite3_reset) \
-	X(sqlite3_step)
-
-/* A pointer for each, typed from its declaration in sqlite3.h. */
-static struct sq_fns {
-	SQLITE_FUNCS(SV_DYN_MEMBER)
-} sq;
-
-#define SQ_SYM(f) SV_DYN_SYM(struct sq_fns, f)
-static const sv_dynsym sq_syms[] = { SQLITE_FUNCS(SQ_SYM) };
-#undef SQ_SYM
-
-static sv_dynlib sq_lib = {
-	.soname = SV_SQLCIPHER_SONAME, .what = "SQLCipher",
-	.hint = "install the Debian package " SV_SQLCIPHER_PACKAGE,
-	.syms = sq_syms, .nsyms = SV_ARRAY_SIZE(sq_syms), .table = &sq,
-};
-
-/* From here on every sqlite3 call goes through `sq`. */
-#define sqlite3_backup_finish		sq.sqlite3_backup_finish
-#define sqlite3_backup_init		sq.sqlite3_backup_init
-#define sqlite3_backup_step		sq.sqlite3_backup_step
-#define sqlite3_bind_blob		sq.sqlite3_bind_blob
-#define sqlite3_bind_int64		sq.sqlite3_bind_int64
-#define sqlite3_bind_null		sq.sqlite3_bind_null
-#define sqlite3_bind_text		sq.sqlite3_bind_text
-#define sqlite3_busy_timeout		sq.sqlite3_busy_timeout
-#define sqlite3_changes			sq.sqlite3_changes
-#define sqlite3_clear_bindings		sq.sqlite3_clear_bindings
-#define sqlite3_close_v2		sq.sqlite3_close_v2
-#define sqlite3_column_blob		sq.sqlite3_column_blob
-#define sqlite3_column_bytes		sq.sqlite3_column_bytes
-#define sqlite3_column_int64		sq.sqlite3_column_int64
-#define sqlite3_column_text		sq.sqlite3_column_text
-#define sqlite3_column_type		sq.sqlite3_column_type
-#define sqlite3_errcode			sq.sqlite3_errcode
-#define sqlite3_errmsg			sq.sqlite3_errmsg
-#define sqlite3_exec			sq.sqlite3_exec
-#define sqlite3_extended_result_codes	sq.sqlite3_extended_result_codes
-#define sqlite3_finalize		sq.sqlite3_finalize
-#define sqlite3_get_autocommit		sq.sqlite3_get_autocommit
-#define sqlite3_key			sq.sqlite3_key
-#define sqlite3_last_insert_rowid	sq.sqlite3_last_insert_rowid
-#define sqlite3_open_v2			sq.sqlite3_open_v2
-#define sqlite3_prepare_v2		sq.sqlite3_prepare_v2
-#define sqlite3_reset			sq.sqlite3_reset
-#define sqlite3_step			sq.sqlite3_step
 
 #define SV_DB_PAGE_SIZE 4096
 
@@ -199,8 +120,6 @@ int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create)
 		return sv_error(SCRVAULT_ENOTFOUND, "no database at '%s'", path);
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
-	if ((error = sv_dynlib_load(&sq_lib)) < 0)
-		return error;
 	if (!(db = sv_calloc(1, sizeof(*db))))
 		return SCRVAULT_ERROR;
 	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {

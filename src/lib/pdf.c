@@ -25,12 +25,6 @@
  *     the bottom left of the page as the viewer shows it: the visible box
  *     (CropBox within MediaBox, whose origin need not be 0 0) turned by the
  *     page's /Rotate, so the text reads upright on rotated pages.
- *
- * libqpdf is not linked in: it and what it pulls in (libstdc++, GnuTLS,
- * libjpeg, ...) cost every command a few milliseconds of dynamic loading,
- * and only `copy print` uses it.  The first sv_pdf_stamp loads it with
- * dlopen (dynlib.h) and takes each qpdf function it calls into `qp` below;
- * the header is still included for the types.  It is never unloaded.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -39,103 +33,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <qpdf/qpdf-c.h>
-#include "dynlib.h"
+#include "common.h"
 #include "pdf.h"
-
-/* ---- libqpdf, loaded on first use ------------------------------------------ */
-
-#define QPDF_SONAME	"libqpdf.so.29"	/* Debian's libqpdf29 */
-
-/*
- * Every qpdf function this file calls (each also needs its #define further
- * down: one left out is an undefined reference when scrvault is linked).
- */
-#define QPDF_FUNCS(X) \
-	X(qpdf_add_page) X(qpdf_cleanup) X(qpdf_empty_pdf) X(qpdf_get_buffer) \
-	X(qpdf_get_buffer_length) X(qpdf_get_error) X(qpdf_get_error_full_text) \
-	X(qpdf_get_num_pages) X(qpdf_get_page_n) X(qpdf_has_error) X(qpdf_init) \
-	X(qpdf_init_write_memory) X(qpdf_is_encrypted) X(qpdf_make_indirect_object) \
-	X(qpdf_oh_append_item) X(qpdf_oh_get_array_item) X(qpdf_oh_get_array_n_items) \
-	X(qpdf_oh_get_generation) X(qpdf_oh_get_int_value) X(qpdf_oh_get_key) \
-	X(qpdf_oh_get_numeric_value) X(qpdf_oh_get_object_id) \
-	X(qpdf_oh_get_page_content_data) X(qpdf_oh_has_key) X(qpdf_oh_is_array) \
-	X(qpdf_oh_is_dictionary) X(qpdf_oh_is_indirect) X(qpdf_oh_is_integer) \
-	X(qpdf_oh_is_number) X(qpdf_oh_is_stream) X(qpdf_oh_new_array) \
-	X(qpdf_oh_new_dictionary) X(qpdf_oh_new_null) X(qpdf_oh_new_stream) \
-	X(qpdf_oh_parse) X(qpdf_oh_release) X(qpdf_oh_replace_key) \
-	X(qpdf_oh_replace_stream_data) X(qpdf_push_inherited_attributes_to_page) \
-	X(qpdf_read_memory) X(qpdf_set_attempt_recovery) X(qpdf_set_compress_streams) \
-	X(qpdf_set_object_stream_mode) X(qpdf_set_suppress_warnings) \
-	X(qpdf_silence_errors) X(qpdf_write)
-
-/* A pointer for each, typed from its declaration in qpdf-c.h (dynlib.h). */
-static struct qp_fns {
-	QPDF_FUNCS(SV_DYN_MEMBER)
-} qp;
-
-#define QP_SYM(f) SV_DYN_SYM(struct qp_fns, f)
-static const sv_dynsym qp_syms[] = { QPDF_FUNCS(QP_SYM) };
-#undef QP_SYM
-
-static sv_dynlib qp_lib = {
-	.soname = QPDF_SONAME, .fallback = "libqpdf.so", .what = "libqpdf",
-	.hint = "install the Debian package libqpdf29 to print copies",
-	.syms = qp_syms, .nsyms = SV_ARRAY_SIZE(qp_syms), .table = &qp,
-};
-
-/* Load libqpdf once per process; a message and SCRVAULT_ERROR if we cannot. */
-static int qp_ready(void)
-{
-	return sv_dynlib_load(&qp_lib);
-}
-
-/* From here on every qpdf call goes through `qp`. */
-#define qpdf_add_page			qp.qpdf_add_page
-#define qpdf_cleanup			qp.qpdf_cleanup
-#define qpdf_empty_pdf			qp.qpdf_empty_pdf
-#define qpdf_get_buffer			qp.qpdf_get_buffer
-#define qpdf_get_buffer_length		qp.qpdf_get_buffer_length
-#define qpdf_get_error			qp.qpdf_get_error
-#define qpdf_get_error_full_text	qp.qpdf_get_error_full_text
-#define qpdf_get_num_pages		qp.qpdf_get_num_pages
-#define qpdf_get_page_n			qp.qpdf_get_page_n
-#define qpdf_has_error			qp.qpdf_has_error
-#define qpdf_init			qp.qpdf_init
-#define qpdf_init_write_memory		qp.qpdf_init_write_memory
-#define qpdf_is_encrypted		qp.qpdf_is_encrypted
-#define qpdf_make_indirect_object	qp.qpdf_make_indirect_object
-#define qpdf_oh_append_item		qp.qpdf_oh_append_item
-#define qpdf_oh_get_array_item		qp.qpdf_oh_get_array_item
-#define qpdf_oh_get_array_n_items	qp.qpdf_oh_get_array_n_items
-#define qpdf_oh_get_generation		qp.qpdf_oh_get_generation
-#define qpdf_oh_get_int_value		qp.qpdf_oh_get_int_value
-#define qpdf_oh_get_key			qp.qpdf_oh_get_key
-#define qpdf_oh_get_numeric_value	qp.qpdf_oh_get_numeric_value
-#define qpdf_oh_get_object_id		qp.qpdf_oh_get_object_id
-#define qpdf_oh_get_page_content_data	qp.qpdf_oh_get_page_content_data
-#define qpdf_oh_has_key			qp.qpdf_oh_has_key
-#define qpdf_oh_is_array		qp.qpdf_oh_is_array
-#define qpdf_oh_is_dictionary		qp.qpdf_oh_is_dictionary
-#define qpdf_oh_is_indirect		qp.qpdf_oh_is_indirect
-#define qpdf_oh_is_integer		qp.qpdf_oh_is_integer
-#define qpdf_oh_is_number		qp.qpdf_oh_is_number
-#define qpdf_oh_is_stream		qp.qpdf_oh_is_stream
-#define qpdf_oh_new_array		qp.qpdf_oh_new_array
-#define qpdf_oh_new_dictionary		qp.qpdf_oh_new_dictionary
-#define qpdf_oh_new_null		qp.qpdf_oh_new_null
-#define qpdf_oh_new_stream		qp.qpdf_oh_new_stream
-#define qpdf_oh_parse			qp.qpdf_oh_parse
-#define qpdf_oh_release			qp.qpdf_oh_release
-#define qpdf_oh_replace_key		qp.qpdf_oh_replace_key
-#define qpdf_oh_replace_stream_data	qp.qpdf_oh_replace_stream_data
-#define qpdf_push_inherited_attributes_to_page qp.qpdf_push_inherited_attributes_to_page
-#define qpdf_read_memory		qp.qpdf_read_memory
-#define qpdf_set_attempt_recovery	qp.qpdf_set_attempt_recovery
-#define qpdf_set_compress_streams	qp.qpdf_set_compress_streams
-#define qpdf_set_object_stream_mode	qp.qpdf_set_object_stream_mode
-#define qpdf_set_suppress_warnings	qp.qpdf_set_suppress_warnings
-#define qpdf_silence_errors		qp.qpdf_silence_errors
-#define qpdf_write			qp.qpdf_write
 
 #define STAMP_SIZE	8.0	/* pt: the stamp lines */
 #define STAMP_MIN_SIZE	5.0	/* pt: smallest we shrink a long stamp to */
@@ -1144,8 +1043,6 @@ int sv_pdf_stamp(int outfd, const unsigned char *in, size_t len, const sv_pdf_st
 
 	if (outfd < 0 || !s)
 		return qpdf_msg(SCRVAULT_EUSAGE, "stamping needs an output and a stamp");
-	if ((error = qp_ready()) < 0)
-		return error;
 	if (!(q = qpdf_init()))
 		return sv_error(SCRVAULT_ERROR, "out of memory");
 	qpdf_silence_errors(q);

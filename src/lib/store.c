@@ -36,13 +36,6 @@
  * A sv_store handle and its streams belong to one thread at a time, with
  * one exception: several threads may read blobs at once (sv_store_blob_reader
  * and sv_store_blob_read, one stream each) while nothing writes to the store.
- *
- * libgit2 and zlib are not linked in: with what libgit2 pulls in (krb5,
- * mbedTLS, libssh2, PCRE2, http_parser) they cost every start about 1 ms,
- * and the commands that need no vault (intake seal, open) never use them.
- * sv_git_init loads them with dlopen (dynlib.h) by the sonames the build
- * found and takes each function this file calls into `gt` and `zl`; the
- * headers are still included for the types and constants.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -73,191 +66,6 @@
 
 #include "crypto.h"
 #include "store.h"
-#include "dynlib.h"
-
-/* ---- libgit2, loaded on first use (dynlib.h) ------------------------------- */
-
-/* The Makefile passes the soname and package of the library built against. */
-#ifndef SV_GIT2_SONAME
-#define SV_GIT2_SONAME		"libgit2.so.1.5"
-#endif
-#ifndef SV_GIT2_PACKAGE
-#define SV_GIT2_PACKAGE		"libgit2-1.5"
-#endif
-
-/*
- * Every libgit2 function this file calls (each also needs its #define below:
- * one left out is an undefined reference when scrvault is linked).
- */
-#define GIT2_FUNCS(X) \
-	X(git_buf_dispose) X(git_clone) X(git_commit_create) \
-	X(git_commit_free) X(git_commit_id) X(git_commit_lookup) \
-	X(git_commit_message) X(git_commit_parent_id) \
-	X(git_commit_parentcount) X(git_commit_time) X(git_commit_tree) \
-	X(git_config_free) X(git_config_iterator_free) \
-	X(git_config_iterator_new) X(git_config_next) \
-	X(git_config_open_level) X(git_config_open_ondisk) \
-	X(git_config_set_bool) X(git_config_set_int32) \
-	X(git_credential_ssh_key_from_agent) X(git_credential_ssh_key_new) X(git_error_last) \
-	X(git_error_set_str) X(git_graph_descendant_of) X(git_libgit2_init) \
-	X(git_libgit2_opts) X(git_object_type2string) X(git_odb_add_backend) \
-	X(git_odb_backend_data_alloc) X(git_odb_backend_data_free) \
-	X(git_odb_backend_pack) X(git_odb_exists) X(git_odb_free) \
-	X(git_odb_hash) X(git_odb_init_backend) X(git_odb_new) \
-	X(git_odb_object_data) X(git_odb_object_free) X(git_odb_object_size) \
-	X(git_odb_object_type) X(git_odb_read) X(git_odb_write) \
-	X(git_oid_cmp) X(git_oid_cpy) X(git_oid_equal) X(git_oid_fmt) \
-	X(git_oid_fromraw) X(git_oid_fromstr) X(git_reference_create) \
-	X(git_reference_delete) X(git_reference_free) X(git_reference_lookup) \
-	X(git_reference_name_to_id) X(git_reference_target) \
-	X(git_remote_create_anonymous) X(git_remote_fetch) X(git_remote_free) \
-	X(git_remote_lookup) X(git_remote_push) X(git_repository_config) \
-	X(git_repository_free) X(git_repository_init_ext) \
-	X(git_repository_is_bare) X(git_repository_item_path) \
-	X(git_repository_open_ext) X(git_repository_set_head) \
-	X(git_repository_set_odb) X(git_revwalk_free) X(git_revwalk_hide) \
-	X(git_revwalk_new) X(git_revwalk_next) X(git_revwalk_push) \
-	X(git_revwalk_sorting) X(git_signature_free) X(git_signature_new) \
-	X(git_tag_annotation_create) X(git_tag_free) X(git_tag_lookup) \
-	X(git_tag_message) X(git_tree_create_updated) \
-	X(git_tree_entry_bypath) X(git_tree_entry_free) X(git_tree_entry_id) \
-	X(git_tree_entry_type) X(git_tree_free) X(git_tree_lookup)
-
-/* A pointer for each, typed from its declaration in the libgit2 headers. */
-static struct gt_fns {
-	GIT2_FUNCS(SV_DYN_MEMBER)
-} gt;
-
-#define GT_SYM(f) SV_DYN_SYM(struct gt_fns, f)
-static const sv_dynsym gt_syms[] = { GIT2_FUNCS(GT_SYM) };
-#undef GT_SYM
-
-static sv_dynlib gt_lib = {
-	.soname = SV_GIT2_SONAME, .what = "libgit2",
-	.hint = "install the Debian package " SV_GIT2_PACKAGE,
-	.syms = gt_syms, .nsyms = SV_ARRAY_SIZE(gt_syms), .table = &gt,
-};
-
-/*
- * zlib too, with libgit2 (which depends on it, so it is mapped by then
- * anyway): this file is its only user.
- */
-#ifndef SV_ZLIB_SONAME
-#define SV_ZLIB_SONAME		"libz.so.1"
-#endif
-#ifndef SV_ZLIB_PACKAGE
-#define SV_ZLIB_PACKAGE		"zlib1g"
-#endif
-
-#define ZLIB_FUNCS(X) X(adler32) X(adler32_z) X(inflate) X(inflateEnd) X(inflateInit_)
-
-static struct zl_fns {
-	ZLIB_FUNCS(SV_DYN_MEMBER)
-} zl;
-
-#define ZL_SYM(f) SV_DYN_SYM(struct zl_fns, f)
-static const sv_dynsym zl_syms[] = { ZLIB_FUNCS(ZL_SYM) };
-#undef ZL_SYM
-
-static sv_dynlib zl_lib = {
-	.soname = SV_ZLIB_SONAME, .what = "zlib",
-	.hint = "install the Debian package " SV_ZLIB_PACKAGE,
-	.syms = zl_syms, .nsyms = SV_ARRAY_SIZE(zl_syms), .table = &zl,
-};
-
-#define adler32				zl.adler32
-#define adler32_z			zl.adler32_z
-#define inflate				zl.inflate
-#define inflateEnd			zl.inflateEnd
-#define inflateInit_			zl.inflateInit_
-
-/* From here on every libgit2 call goes through `gt`. */
-#define git_buf_dispose			gt.git_buf_dispose
-#define git_clone			gt.git_clone
-#define git_commit_create		gt.git_commit_create
-#define git_commit_free			gt.git_commit_free
-#define git_commit_id			gt.git_commit_id
-#define git_commit_lookup		gt.git_commit_lookup
-#define git_commit_message		gt.git_commit_message
-#define git_commit_parent_id		gt.git_commit_parent_id
-#define git_commit_parentcount		gt.git_commit_parentcount
-#define git_commit_time			gt.git_commit_time
-#define git_commit_tree			gt.git_commit_tree
-#define git_config_free			gt.git_config_free
-#define git_config_iterator_free	gt.git_config_iterator_free
-#define git_config_iterator_new		gt.git_config_iterator_new
-#define git_config_next			gt.git_config_next
-#define git_config_open_level		gt.git_config_open_level
-#define git_config_open_ondisk		gt.git_config_open_ondisk
-#define git_config_set_bool		gt.git_config_set_bool
-#define git_config_set_int32		gt.git_config_set_int32
-#define git_credential_ssh_key_from_agent gt.git_credential_ssh_key_from_agent
-#define git_credential_ssh_key_new	gt.git_credential_ssh_key_new
-#define git_error_last			gt.git_error_last
-#define git_error_set_str		gt.git_error_set_str
-#define git_graph_descendant_of		gt.git_graph_descendant_of
-#define git_libgit2_init		gt.git_libgit2_init
-#define git_libgit2_opts		gt.git_libgit2_opts
-#define git_object_type2string		gt.git_object_type2string
-#define git_odb_add_backend		gt.git_odb_add_backend
-#define git_odb_backend_data_alloc	gt.git_odb_backend_data_alloc
-#define git_odb_backend_data_free	gt.git_odb_backend_data_free
-#define git_odb_backend_pack		gt.git_odb_backend_pack
-#define git_odb_exists			gt.git_odb_exists
-#define git_odb_free			gt.git_odb_free
-#define git_odb_hash			gt.git_odb_hash
-#define git_odb_init_backend		gt.git_odb_init_backend
-#define git_odb_new			gt.git_odb_new
-#define git_odb_object_data		gt.git_odb_object_data
-#define git_odb_object_free		gt.git_odb_object_free
-#define git_odb_object_size		gt.git_odb_object_size
-#define git_odb_object_type		gt.git_odb_object_type
-#define git_odb_read			gt.git_odb_read
-#define git_odb_write			gt.git_odb_write
-#define git_oid_cmp			gt.git_oid_cmp
-#define git_oid_cpy			gt.git_oid_cpy
-#define git_oid_equal			gt.git_oid_equal
-#define git_oid_fmt			gt.git_oid_fmt
-#define git_oid_fromraw			gt.git_oid_fromraw
-#define git_oid_fromstr			gt.git_oid_fromstr
-#define git_reference_create		gt.git_reference_create
-#define git_reference_delete		gt.git_reference_delete
-#define git_reference_free		gt.git_reference_free
-#define git_reference_lookup		gt.git_reference_lookup
-#define git_reference_name_to_id	gt.git_reference_name_to_id
-#define git_reference_target		gt.git_reference_target
-#define git_remote_create_anonymous	gt.git_remote_create_anonymous
-#define git_remote_fetch		gt.git_remote_fetch
-#define git_remote_free			gt.git_remote_free
-#define git_remote_lookup		gt.git_remote_lookup
-#define git_remote_push			gt.git_remote_push
-#define git_repository_config		gt.git_repository_config
-#define git_repository_free		gt.git_repository_free
-#define git_repository_init_ext		gt.git_repository_init_ext
-#define git_repository_is_bare		gt.git_repository_is_bare
-#define git_repository_item_path	gt.git_repository_item_path
-#define git_repository_open_ext		gt.git_repository_open_ext
-#define git_repository_set_head		gt.git_repository_set_head
-#define git_repository_set_odb		gt.git_repository_set_odb
-#define git_revwalk_free		gt.git_revwalk_free
-#define git_revwalk_hide		gt.git_revwalk_hide
-#define git_revwalk_new			gt.git_revwalk_new
-#define git_revwalk_next		gt.git_revwalk_next
-#define git_revwalk_push		gt.git_revwalk_push
-#define git_revwalk_sorting		gt.git_revwalk_sorting
-#define git_signature_free		gt.git_signature_free
-#define git_signature_new		gt.git_signature_new
-#define git_tag_annotation_create	gt.git_tag_annotation_create
-#define git_tag_free			gt.git_tag_free
-#define git_tag_lookup			gt.git_tag_lookup
-#define git_tag_message			gt.git_tag_message
-#define git_tree_create_updated		gt.git_tree_create_updated
-#define git_tree_entry_bypath		gt.git_tree_entry_bypath
-#define git_tree_entry_free		gt.git_tree_entry_free
-#define git_tree_entry_id		gt.git_tree_entry_id
-#define git_tree_entry_type		gt.git_tree_entry_type
-#define git_tree_free			gt.git_tree_free
-#define git_tree_lookup			gt.git_tree_lookup
 
 /* Above libgit2's default loose (1) and pack (2) backends. */
 #define SV_BACKEND_PRIORITY 100
@@ -393,16 +201,12 @@ static void sv_git_setup(void)
 }
 
 /*
- * Load and initialise libgit2 once per process, with refs fsynced and hashes
+ * Initialise libgit2 once per process, with refs fsynced and hashes
  * checked.  Every way into this file that reaches libgit2 starts here (the
  * others take a store that was opened through it).
  */
 static int sv_git_init(void)
 {
-	int error;
-
-	if ((error = sv_dynlib_load(&gt_lib)) < 0 || (error = sv_dynlib_load(&zl_lib)) < 0)
-		return error;
 	if (pthread_once(&sv_git_once, sv_git_setup) != 0 || sv_git_status < 0)
 		return sv_error(SCRVAULT_ERROR, "cannot initialise libgit2");
 	return 0;
