@@ -30,7 +30,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) -Iinclude -Isr
 LDFLAGS += $(SAN) -pie -Wl,-z,relro,-z,now
 LDLIBS  += $(PKG_LIBS) -lpthread
 
-LIB_SRC  = $(wildcard src/lib/*.c)
+LIB_SRC  = $(wildcard src/lib/*/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -46,9 +46,10 @@ deps:
 	@scripts/install-deps
 
 # Makefile: a change of flags builds everything again.
-$(BUILD)/%.o: %.c Makefile $(wildcard include/scrvault/*.h src/lib/*.h src/cli/*.h)
+$(BUILD)/%.o: %.c Makefile $(wildcard include/scrvault/*.h src/lib/*/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # The default policy, compiled in (scrvault init loads it).
 GEN_OBJ  = $(BUILD)/gen/default_policy.o

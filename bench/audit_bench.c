@@ -17,7 +17,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "vault_int.h"
+#include "vault/log.h"
+#include "vault/txn.h"
 
 static double now(void)
 {

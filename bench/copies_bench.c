@@ -30,7 +30,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "vault_int.h"
+#include "vault/txn.h"
+#include "base/date.h"
 #include "scrvault/copies.h"
 
 #define RUNS     21

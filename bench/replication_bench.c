@@ -23,7 +23,8 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-#include "vault_int.h"
+#include "vault/log.h"
+#include "vault/txn.h"
 
 static double now(void)
 {

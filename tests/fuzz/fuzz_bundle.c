@@ -28,9 +28,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "age.h"
-#include "bundle.h"
-#include "crypto.h"
+#include "crypto/age.h"
+#include "crypto/bundle.h"
+#include "crypto/crypto.h"
 #include "fuzz_keys.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

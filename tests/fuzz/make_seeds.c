@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "age.h"
-#include "bundle.h"
-#include "fsutil.h"
-#include "json.h"
+#include "crypto/age.h"
+#include "crypto/bundle.h"
+#include "base/file.h"
+#include "base/json.h"
 #include "fuzz_keys.h"
 
 static const unsigned char zero_nonce[SV_CHACHA_NONCE_LEN];

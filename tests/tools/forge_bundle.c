@@ -17,12 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "age.h"
-#include "bundle.h"
-#include "fsutil.h"
-#include "identity.h"
-#include "json.h"
-#include "vault_int.h"
+#include "crypto/age.h"
+#include "crypto/bundle.h"
+#include "base/file.h"
+#include "crypto/identity.h"
+#include "base/json.h"
+#include "base/date.h"
+#include "scrvault/vault.h"
 
 static int die(const char *what)
 {

@@ -20,8 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
-#include "vault_int.h"
-#include "fsutil.h"
+#include "vault/session.h"
+#include "records/find.h"
+#include "base/file.h"
 
 #define PAGE 4096
 #define RESERVE 48	/* IV 16 + HMAC-SHA1 20, rounded up to the AES block */

@@ -14,9 +14,9 @@
  * files written header last (the payload first, the header at offset 0).
  */
 #include "unit.h"
-#include "age.h"
-#include "crypto.h"
-#include "bundle.h"
+#include "crypto/age.h"
+#include "crypto/crypto.h"
+#include "crypto/bundle.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -6,7 +6,9 @@
  */
 #include "unit.h"
 #include <unistd.h>
-#include "vault_int.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "storage/db.h"
 
 typedef struct {
 	char *dir;

@@ -9,7 +9,7 @@
  */
 #include <limits.h>
 #include "unit.h"
-#include "calendar.h"
+#include "base/calendar.h"
 
 #define MAX_HOLIDAYS 256
 

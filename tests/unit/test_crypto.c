@@ -8,7 +8,7 @@
  */
 #include <openssl/evp.h>
 #include "unit.h"
-#include "crypto.h"
+#include "crypto/kdf.h"
 
 /*
  * Declared here instead of including <openssl/crypto.h> (crypto.c is the

@@ -4,7 +4,7 @@
  * buffer held the time before; string literals still share one statement.
  */
 #include "unit.h"
-#include "db.h"
+#include "storage/db.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * mistake in the module cannot hide behind the same mistake in the test.
  */
 #include "unit.h"
-#include "json.h"
+#include "base/json.h"
 
 /* Serialise `j` and compare with `expect`; frees nothing. */
 static void assert_writes(const sv_json *j, const char *expect)

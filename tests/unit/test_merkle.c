@@ -13,9 +13,9 @@
  * cannot hide behind the same mistake in the test.
  */
 #include "unit.h"
-#include "merkle.h"
-#include "crypto.h"
-#include "json.h"
+#include "crypto/merkle.h"
+#include "crypto/crypto.h"
+#include "base/json.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "unit.h"
-#include "pdf.h"
+#include "crypto/pdf.h"
 #include <qpdf/qpdf-c.h>
 
 static const sv_pdf_stamp_spec spec = {

@@ -7,7 +7,7 @@
  */
 #include "unit.h"
 #include <unistd.h>
-#include "vault_int.h"
+#include "vault/session.h"
 
 extern const char sv_default_policy_text[];
 

@@ -3,7 +3,7 @@
  * back by real git, corruption detection, commits and refs.
  */
 #include "unit.h"
-#include "store.h"
+#include "storage/store.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

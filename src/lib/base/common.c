@@ -1,0 +1,147 @@
+/*
+ * common.c - error messages, checked allocation, hex.
+ *
+ * The last error message is kept per thread.  It never holds secret material:
+ * callers put only ids, paths and reasons into it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/common.h"
+
+static _Thread_local char last_error[1024] = "no error";
+
+const char *scrvault_error_message(void)
+{
+	return last_error;
+}
+
+void scrvault_error_clear(void)
+{
+	snprintf(last_error, sizeof(last_error), "no error");
+}
+
+int sv_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int sv_error_wrap(int code, const char *fmt, ...)
+{
+	char prefix[512], old[sizeof(last_error)];
+	va_list ap;
+
+	memcpy(old, last_error, sizeof(old));
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	/* Truncation is fine here; using the result keeps gcc's
+	 * -Wformat-truncation quiet at every optimisation level. */
+	if (snprintf(last_error, sizeof(last_error), "%s: %s", prefix, old) < 0)
+		last_error[0] = '\0';
+	return code;
+}
+
+void *sv_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		sv_error(SCRVAULT_ERROR, "out of memory");
+	return p;
+}
+
+void *sv_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		sv_error(SCRVAULT_ERROR, "out of memory");
+	return p;
+}
+
+void *sv_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		sv_error(SCRVAULT_ERROR, "out of memory");
+	return q;
+}
+
+char *sv_strdup(const char *s)
+{
+	return sv_strndup(s, strlen(s));
+}
+
+char *sv_strndup(const char *s, size_t n)
+{
+	char *p = sv_malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+char *sv_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		sv_error(SCRVAULT_ERROR, "out of memory");
+		return NULL;
+	}
+	return p;
+}
+
+void sv_hex(char *out, const unsigned char *in, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int sv_unhex(unsigned char *out, size_t len, const char *hex)
+{
+	size_t i;
+
+	if (strlen(hex) != 2 * len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}

@@ -1,0 +1,257 @@
+/*
+ * file.c - careful file handling (see file.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "base/file.h"
+#include "vault/session.h"
+#include "base/common.h"
+
+char *sv_path(const char *dir, const char *name)
+{
+	return sv_printf("%s/%s", dir, name);
+}
+
+int sv_write_all(int fd, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+long sv_read_full(int fd, void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (long)got;
+}
+
+int sv_file_read(char **out, size_t *len, const char *path, size_t max)
+{
+	struct stat sb;
+	char *buf = NULL;
+	long n;
+	int fd, error = SCRVAULT_ERROR;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return sv_error(SCRVAULT_ENOTFOUND, "'%s' does not exist", path);
+		if (errno == ELOOP)
+			return sv_error(SCRVAULT_EDENIED, "'%s' is a symbolic link; refusing to follow it", path);
+		return sv_error(SCRVAULT_ERROR, "cannot open '%s': %s", path, strerror(errno));
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", path);
+		goto done;
+	}
+	if ((size_t)sb.st_size > max) {
+		error = sv_error(SCRVAULT_EUSAGE, "'%s' is too large (over %zu bytes)", path, max);
+		goto done;
+	}
+	if (!(buf = sv_malloc((size_t)sb.st_size + 1)))
+		goto done;
+	if ((n = sv_read_full(fd, buf, (size_t)sb.st_size)) < 0) {
+		error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", path, strerror(errno));
+		goto done;
+	}
+	buf[n] = '\0';
+	*len = (size_t)n;
+	*out = buf;
+	buf = NULL;
+	error = 0;
+done:
+	free(buf);
+	close(fd);
+	return error;
+}
+
+int sv_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot open '%s': %s", dir, strerror(errno));
+	rc = fsync(fd);
+	close(fd);
+	if (rc < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot fsync '%s': %s", dir, strerror(errno));
+	return 0;
+}
+
+static char *parent_dir(const char *path)
+{
+	char *copy = sv_strdup(path), *d;
+
+	if (!copy)
+		return NULL;
+	d = sv_strdup(dirname(copy));
+	free(copy);
+	return d;
+}
+
+int sv_file_create(const char *path, const void *data, size_t len, int mode)
+{
+	char *dir = NULL;
+	int fd, error = SCRVAULT_ERROR;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; refusing to overwrite it", path);
+		return sv_error(SCRVAULT_ERROR, "cannot create '%s': %s", path, strerror(errno));
+	}
+	if (sv_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return error;
+	}
+	close(fd);
+	if (!(dir = parent_dir(path)))
+		return SCRVAULT_ERROR;
+	error = sv_fsync_dir(dir);
+	free(dir);
+	return error;
+}
+
+int sv_file_replace(const char *path, const void *data, size_t len)
+{
+	char *tmp = sv_printf("%s.tmp.%ld", path, (long)getpid());
+	char *dir = NULL;
+	int error = SCRVAULT_ERROR;
+
+	if (!tmp)
+		return SCRVAULT_ERROR;
+	unlink(tmp);
+	if ((error = sv_file_create(tmp, data, len, 0600)) < 0)
+		goto done;
+	if (rename(tmp, path) < 0) {
+		error = sv_error(SCRVAULT_ERROR, "cannot replace '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	if (!(dir = parent_dir(path))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	error = sv_fsync_dir(dir);
+done:
+	free(dir);
+	free(tmp);
+	return error;
+}
+
+int sv_file_append(const char *path, const char *line)
+{
+	int fd, error = 0;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot open '%s': %s", path, strerror(errno));
+	if (sv_write_all(fd, line, strlen(line)) < 0 || fsync(fd) < 0)
+		error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", path, strerror(errno));
+	close(fd);
+	return error;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb; (void)f;
+	return flag == FTW_DP ? rmdir(p) : unlink(p);
+}
+
+int sv_rmtree(const char *path)
+{
+	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0 ? SCRVAULT_ERROR : 0;
+}
+
+int sv_outfile_open(sv_outfile *o, const char *path)
+{
+	char *copy = NULL;
+	struct stat sb;
+
+	o->path = path;
+	o->tmp = NULL;
+	o->fd = -1;
+	if (!strcmp(path, "-")) {
+		o->fd = STDOUT_FILENO;
+		return 0;
+	}
+	if (lstat(path, &sb) == 0)
+		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists: choose another name (nothing is ever replaced)",
+				path);
+	if (!(copy = sv_strdup(path)) || !(o->tmp = sv_printf("%s/.scrvault-out-XXXXXX", dirname(copy)))) {
+		free(copy);
+		return SCRVAULT_ERROR;
+	}
+	free(copy);
+	if ((o->fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		free(o->tmp);
+		o->tmp = NULL;
+		return sv_error(e == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				"cannot create '%s': %s", path, strerror(e));
+	}
+	return 0;
+}
+
+int sv_outfile_commit(sv_outfile *o)
+{
+	int error = 0;
+
+	if (!o->tmp)
+		return 0;
+	if (link(o->tmp, o->path) < 0)
+		error = sv_error(errno == EEXIST ? SCRVAULT_ECONFLICT : SCRVAULT_ERROR,
+				 "cannot create '%s': %s", o->path, strerror(errno));
+	unlink(o->tmp);
+	close(o->fd);
+	free(o->tmp);
+	o->tmp = NULL;
+	o->fd = -1;
+	return error;
+}
+
+void sv_outfile_abort(sv_outfile *o)
+{
+	if (o->tmp) {
+		unlink(o->tmp);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	if (o->fd > STDOUT_FILENO)
+		close(o->fd);
+	o->fd = -1;
+}

@@ -1,0 +1,52 @@
+/*
+ * identity.h - a principal's key pair and the key file that holds it.
+ *
+ * Key file (text, one field a line, created 0600 with O_EXCL, read with
+ * O_NOFOLLOW):
+ *
+ *   scrvault-key v1
+ *   name <principal>
+ *   vault <vault id>
+ *   ed25519 <base64 public key>
+ *   x25519 <base64 public key>
+ *   kdf argon2id <t> <m KiB> <p> <base64 salt>      or   kdf none
+ *   secret <base64 sealed(ed25519 private || x25519 private)>
+ *
+ * With argon2id the private keys are sealed (AES-256-GCM) under the Argon2id
+ * key of the passphrase; every line above "secret" is the associated data,
+ * so no header field can be changed without detection.  With "kdf none" (a
+ * service principal) the keys are sealed under a fixed key only to keep one
+ * format: the protection is the file mode, which must be 0600 and owned by
+ * the user reading it.
+ */
+#ifndef SV_IDENTITY_H
+#define SV_IDENTITY_H
+
+#include "crypto/kdf.h"
+
+typedef struct {
+	char *name;
+	char vault_id[33];
+	unsigned char ed_pub[SV_KEY_LEN];
+	unsigned char x_pub[SV_KEY_LEN];
+	sv_secret *ed_priv;	/* NULL when only the public part was read */
+	sv_secret *x_priv;
+	bool has_passphrase;
+} sv_identity;
+
+int sv_identity_generate(sv_identity **out, const char *name, const char *vault_id);
+/* Write a new key file; `passphrase` NULL writes "kdf none". */
+int sv_identity_save(const sv_identity *id, const char *path,
+		     const sv_secret *passphrase, const sv_argon2_params *p);
+/*
+ * Read a key file.  With `passphrase` NULL only the public part is read
+ * (ed_priv/x_priv NULL) unless the file is "kdf none".  A wrong passphrase
+ * returns SCRVAULT_EDENIED.
+ */
+int sv_identity_load(sv_identity **out, const char *path, const sv_secret *passphrase);
+void sv_identity_free(sv_identity *id);
+
+/* Argon2id parameters for a new key file with `mib` MiB (0: default). */
+sv_argon2_params sv_kdf_params(unsigned mib);
+
+#endif

@@ -1,0 +1,1160 @@
+/*
+ * audit.c - reading the audit log: listings, exports, proofs and
+ * verification (DESIGN §8).
+ *
+ * Formats (all text, all verifiable offline with the vault's vkey):
+ *
+ *   export       JSON Lines.  Line 1: {"checkpoint":<signed note>,
+ *                "export":"scrvault-audit-export/v1","filter":<obj|null>,
+ *                "origin":..,"size":N}.  Then {"entry":<entry>} per entry,
+ *                with "proof":[<base64 hash>...] (inclusion in the header's
+ *                tree) when filtered; an unfiltered export also has a
+ *                {"checkpoint":<note>} line after the entry each signed
+ *                checkpoint covers, so a bad entry is located to one command.
+ *   inclusion    C2SP tlog-proof: "c2sp.org/tlog-proof@v1", "extra
+ *                <base64 entry>", "index <seq-1>", the hashes, a blank line,
+ *                the signed checkpoint.
+ *   consistency  {"consistency":"scrvault-consistency/v1","new":<note>,
+ *                "old":<note>,"proof":[<base64 hash>...]}
+ *
+ * Entries are canonical JSON, so an entry parsed from any of these and
+ * written again gives back the exact bytes that were hashed into the tree.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "records/audit.h"
+#include "crypto/merkle.h"
+#include "crypto/crypto.h"
+#include "vault/session.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "vault/authz.h"
+#include "base/common.h"
+#include "crypto/note.h"
+#include "storage/db.h"
+#include "base/file.h"
+#include "base/json.h"
+#include "records/principal.h"
+#include "storage/store.h"
+
+#define EXPORT_FORMAT      "scrvault-audit-export/v1"
+#define CONSISTENCY_FORMAT "scrvault-consistency/v1"
+#define PROOF_HEADER       "c2sp.org/tlog-proof@v1"
+#define CHECKPOINT_REF     "refs/audit/checkpoint"
+
+/* ---- small helpers -------------------------------------------------------------- */
+
+static sv_json *hash_array(const sv_hash *h, size_t n)
+{
+	sv_json *a = sv_json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		char *b = sv_base64(h[i].h, SV_HASH_LEN);
+
+		if (!b || sv_json_append(a, sv_json_string(b)) < 0) {
+			free(b);
+			sv_json_free(a);
+			return NULL;
+		}
+		free(b);
+	}
+	return a;
+}
+
+static int hashes_from(sv_hash **out, size_t *n, const sv_json *arr)
+{
+	size_t count = sv_json_count(arr);
+	sv_hash *h;
+
+	*out = NULL;
+	*n = 0;
+	if (arr && sv_json_type_of(arr) != SV_JSON_ARRAY)
+		return sv_error(SCRVAULT_EINTEGRITY, "proof is not a list of hashes");
+	if (count > SV_MERKLE_MAX_PROOF)
+		return sv_error(SCRVAULT_EINTEGRITY, "proof is too long");
+	if (!(h = sv_calloc(count ? count : 1, sizeof(*h))))
+		return SCRVAULT_ERROR;
+	for (size_t i = 0; i < count; i++) {
+		unsigned char *raw = NULL;
+		size_t len = 0;
+		const char *s = sv_json_str(sv_json_at(arr, i));
+
+		if (!s || sv_unbase64(&raw, &len, s) < 0 || len != SV_HASH_LEN) {
+			free(raw);
+			free(h);
+			return sv_error(SCRVAULT_EINTEGRITY, "proof hash %zu is not a base64 SHA-256 hash", i);
+		}
+		memcpy(h[i].h, raw, SV_HASH_LEN);
+		free(raw);
+	}
+	*out = h;
+	*n = count;
+	return 0;
+}
+
+/* The latest signed checkpoint: size and note (note may be NULL). */
+static int latest_checkpoint(uint64_t *size, char **note, scrvault *v)
+{
+	int64_t n = 0;
+	int error = sv_audit_latest(&n, note, v);
+
+	*size = (uint64_t)n;
+	if (error == 0 && n == 0)
+		error = sv_error(SCRVAULT_ENOTFOUND, "the audit log has no signed checkpoint yet");
+	return error;
+}
+
+static int checkpoint_note(char **note, scrvault *v, uint64_t size)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	*note = NULL;
+	if ((error = sv_db_query(&st, v->db, "SELECT note FROM checkpoints WHERE size = ?", "i", (int64_t)size)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1)
+		error = (*note = sv_strdup(sv_stmt_text(st, 0))) ? 0 : SCRVAULT_ERROR;
+	else if (error == 0)
+		error = sv_error(SCRVAULT_ENOTFOUND, "no signed checkpoint at size %" PRIu64
+				 " (see 'scrvault audit export' for the checkpoint sizes)", size);
+	sv_stmt_free(st);
+	return error;
+}
+
+/* ---- pubkey, checkpoint, tail, show --------------------------------------------- */
+
+int scrvault_audit_pubkey(char **vkey, scrvault *v)
+{
+	int error;
+
+	*vkey = NULL;
+	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
+		return error;
+	return (*vkey = sv_note_vkey(v->origin, v->audit_pub)) ? 0 : SCRVAULT_ERROR;
+}
+
+int scrvault_audit_checkpoint(char **note, scrvault *v)
+{
+	uint64_t size;
+	int error;
+
+	*note = NULL;
+	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
+		return error;
+	if (!v->rolled_back && (error = sv_audit_checkpoint(v)) < 0)
+		return error;
+	return latest_checkpoint(&size, note, v);
+}
+
+static sv_json *entry_row(sv_stmt *st)
+{
+	const char *text = sv_stmt_text(st, 0);
+	sv_json *j = NULL;
+
+	if (!text || sv_json_parse(&j, text, strlen(text), NULL) < 0) {
+		j = sv_json_object();
+		if (j)
+			sv_json_set_str(j, "damaged", "entry does not parse");
+	}
+	return j;
+}
+
+int scrvault_audit_tail(scrvault_json **out, scrvault *v, unsigned n)
+{
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
+		return error;
+	{
+		char limit[16];
+
+		snprintf(limit, sizeof(limit), "%u", n ? n : 20);
+		return sv_query_array(out, v, entry_row,
+				      "SELECT entry FROM (SELECT seq, entry FROM audit ORDER BY seq DESC"
+				      " LIMIT CAST(? AS INTEGER)) ORDER BY seq", "t", limit);
+	}
+}
+
+int scrvault_audit_show(scrvault_json **out, scrvault *v, uint64_t seq)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
+		return error;
+	if ((error = sv_db_query(&st, v->db, "SELECT entry FROM audit WHERE seq = ?", "i", (int64_t)seq)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		*out = entry_row(st);
+		error = *out ? 0 : SCRVAULT_ERROR;
+	} else if (error == 0) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "no audit entry %" PRIu64, seq);
+	}
+	sv_stmt_free(st);
+	return error;
+}
+
+/* ---- export ---------------------------------------------------------------------- */
+
+static bool time_matches(const char *t, const scrvault_audit_filter *f)
+{
+	if (!t)
+		return false;
+	if (f->since && strncmp(t, f->since, strlen(f->since)) < 0)
+		return false;
+	if (f->until && strncmp(t, f->until, strlen(f->until)) > 0)
+		return false;
+	return true;
+}
+
+static bool entry_matches(const sv_json *e, const scrvault_audit_filter *f)
+{
+	const sv_json *o = sv_json_get(e, "objects");
+	const char *s;
+
+	if (!time_matches(sv_json_str(sv_json_get(e, "time")), f))
+		return false;
+	if (f->actor && (!(s = sv_json_str(sv_json_get(e, "principal"))) || strcmp(s, f->actor)))
+		return false;
+	if (f->outcome && (!(s = sv_json_str(sv_json_get(e, "outcome"))) || strcmp(s, f->outcome)))
+		return false;
+	if (f->case_ref && (!(s = sv_json_str(sv_json_get(o, "case"))) || strcmp(s, f->case_ref)))
+		return false;
+	if (f->doc && (!(s = sv_json_str(sv_json_get(o, "doc"))) || strncmp(s, f->doc, strlen(f->doc))))
+		return false;
+	if (f->action) {
+		size_t n = strlen(f->action);
+
+		if (!(s = sv_json_str(sv_json_get(e, "action"))))
+			return false;
+		if (n && f->action[n - 1] == '.' ? strncmp(s, f->action, n) : strcmp(s, f->action))
+			return false;
+	}
+	return true;
+}
+
+static bool filtered(const scrvault_audit_filter *f)
+{
+	return f && (f->since || f->until || f->actor || f->case_ref || f->doc || f->action || f->outcome);
+}
+
+static sv_json *filter_json(const scrvault_audit_filter *f)
+{
+	sv_json *o;
+
+	if (!filtered(f))
+		return sv_json_null();
+	if (!(o = sv_json_object()))
+		return NULL;
+	if ((f->since && sv_json_set_str(o, "since", f->since) < 0) ||
+	    (f->until && sv_json_set_str(o, "until", f->until) < 0) ||
+	    (f->actor && sv_json_set_str(o, "actor", f->actor) < 0) ||
+	    (f->case_ref && sv_json_set_str(o, "case", f->case_ref) < 0) ||
+	    (f->doc && sv_json_set_str(o, "doc", f->doc) < 0) ||
+	    (f->action && sv_json_set_str(o, "action", f->action) < 0) ||
+	    (f->outcome && sv_json_set_str(o, "outcome", f->outcome) < 0)) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void csv_field(FILE *out, const char *s, bool last)
+{
+	bool quote = s && strpbrk(s, ",\"\r\n") != NULL;
+
+	if (s && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@'))
+		quote = true;	/* no formula injection into spreadsheets */
+	if (quote) {
+		fputc('"', out);
+		if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
+			fputc('\'', out);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	} else if (s) {
+		fputs(s, out);
+	}
+	fputc(last ? '\n' : ',', out);
+}
+
+static void csv_row(FILE *out, const sv_json *e)
+{
+	const sv_json *o = sv_json_get(e, "objects");
+	char seq[24], ver[24];
+
+	snprintf(seq, sizeof(seq), "%" PRId64, sv_json_as_int(sv_json_get(e, "seq")));
+	if (sv_json_get(o, "version"))
+		snprintf(ver, sizeof(ver), "%" PRId64, sv_json_as_int(sv_json_get(o, "version")));
+	else
+		ver[0] = '\0';
+	csv_field(out, seq, false);
+	csv_field(out, sv_json_str(sv_json_get(e, "time")), false);
+	csv_field(out, sv_json_str(sv_json_get(e, "principal")), false);
+	csv_field(out, sv_json_str(sv_json_get(e, "role")), false);
+	csv_field(out, sv_json_str(sv_json_get(e, "action")), false);
+	csv_field(out, sv_json_str(sv_json_get(e, "outcome")), false);
+	csv_field(out, sv_json_str(sv_json_get(o, "case")), false);
+	csv_field(out, sv_json_str(sv_json_get(o, "doc")), false);
+	csv_field(out, ver, false);
+	csv_field(out, sv_json_str(sv_json_get(o, "principal")), false);
+	csv_field(out, sv_json_str(sv_json_get(e, "request")), true);
+}
+
+/* Write a JSON value and a newline. */
+static int put_line(FILE *out, const sv_json *j)
+{
+	char *text = NULL;
+	size_t len;
+	int error;
+
+	if ((error = sv_json_write(&text, &len, j)) < 0)
+		return error;
+	if (fwrite(text, 1, len, out) != len || fputc('\n', out) == EOF)
+		error = sv_error(SCRVAULT_ERROR, "cannot write the export: %s", strerror(errno));
+	free(text);
+	return error;
+}
+
+int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, uint64_t *count)
+{
+	scrvault_audit_filter none = { 0 };
+	sv_stmt *st = NULL, *cps = NULL;
+	sv_json *det = NULL, *hdr = NULL;
+	char *note = NULL;
+	uint64_t size = 0, next_cp = 0;
+	FILE *out = NULL;
+	int error, dupfd = -1;
+
+	*count = 0;
+	if (!f)
+		f = &none;
+	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
+		return error;
+	if ((f->since && strlen(f->since) < 4) || (f->until && strlen(f->until) < 4))
+		return sv_error(SCRVAULT_EUSAGE, "--since and --until take a date (YYYY-MM-DD) or a time");
+	/* Handing the log over is itself recorded, and the export ends with it. */
+	if (!v->rolled_back) {
+		if (!(det = filter_json(f)))
+			return SCRVAULT_ERROR;
+		{
+			sv_json *d = sv_json_object();
+
+			if (!d || sv_json_set(d, "filter", det) < 0 || sv_json_set_bool(d, "csv", f->csv) < 0) {
+				sv_json_free(d);
+				return SCRVAULT_ERROR;
+			}
+			det = d;
+		}
+		if ((error = sv_vault_begin(v)) < 0) {
+			sv_json_free(det);
+			return error;
+		}
+		if ((error = sv_audit_append(v, "audit.export", "ok", NULL, det)) < 0 ||
+		    (error = sv_vault_commit(v)) < 0) {
+			sv_vault_abort(v);
+			return error;
+		}
+	}
+	if ((error = latest_checkpoint(&size, &note, v)) < 0)
+		return error;
+	if ((dupfd = dup(fd)) < 0 || !(out = fdopen(dupfd, "w"))) {
+		if (dupfd >= 0)
+			close(dupfd);
+		error = sv_error(SCRVAULT_ERROR, "cannot write the export: %s", strerror(errno));
+		goto done;
+	}
+	if (f->csv) {
+		fputs("seq,time,principal,role,action,outcome,case,doc,version,subject_principal,request\n", out);
+	} else {
+		sv_json *filt = filter_json(f);
+
+		if (!(hdr = sv_json_object()) || sv_json_set_str(hdr, "checkpoint", note) < 0 ||
+		    sv_json_set_str(hdr, "export", EXPORT_FORMAT) < 0 ||
+		    sv_json_set(hdr, "filter", filt) < 0 ||
+		    sv_json_set_str(hdr, "origin", v->origin) < 0 ||
+		    sv_json_set_int(hdr, "size", (int64_t)size) < 0 ||
+		    (error = put_line(out, hdr)) < 0) {
+			error = error < 0 ? error : SCRVAULT_ERROR;
+			goto done;
+		}
+	}
+	if ((error = sv_db_query(&st, v->db, "SELECT seq, entry FROM audit WHERE seq <= ? ORDER BY seq",
+				 "i", (int64_t)size)) < 0 ||
+	    (error = sv_db_query(&cps, v->db, "SELECT size, note FROM checkpoints WHERE size <= ? ORDER BY size",
+				 "i", (int64_t)size)) < 0)
+		goto done;
+	if ((error = sv_stmt_step(cps)) < 0)
+		goto done;
+	next_cp = error == 1 ? (uint64_t)sv_stmt_int(cps, 0) : UINT64_MAX;
+	while ((error = sv_stmt_step(st)) == 1) {
+		uint64_t seq = (uint64_t)sv_stmt_int(st, 0);
+		const char *text = sv_stmt_text(st, 1);
+		sv_json *e = NULL, *line = NULL;
+
+		if (!text || sv_json_parse(&e, text, strlen(text), NULL) < 0) {
+			error = sv_error(SCRVAULT_EINTEGRITY, "audit entry %" PRIu64 " is damaged; run 'scrvault audit verify'", seq);
+			goto done;
+		}
+		if (entry_matches(e, f)) {
+			if (f->csv) {
+				csv_row(out, e);
+				sv_json_free(e);
+			} else {
+				if (!(line = sv_json_object()) || sv_json_set(line, "entry", e) < 0) {
+					sv_json_free(line);
+					error = SCRVAULT_ERROR;
+					goto done;
+				}
+				if (filtered(f)) {
+					sv_hash *proof = NULL;
+					size_t plen = 0;
+
+					if ((error = sv_merkle_inclusion(&proof, &plen, seq - 1, size, sv_audit_node, v)) < 0 ||
+					    (error = sv_json_set(line, "proof", hash_array(proof, plen))) < 0) {
+						free(proof);
+						sv_json_free(line);
+						goto done;
+					}
+					free(proof);
+				}
+				error = put_line(out, line);
+				sv_json_free(line);
+				if (error < 0)
+					goto done;
+			}
+			(*count)++;
+		} else {
+			sv_json_free(e);
+		}
+		/* Unfiltered: each signed checkpoint after the entry it ends with. */
+		while (!filtered(f) && !f->csv && next_cp == seq) {
+			sv_json *c = sv_json_object();
+
+			if (!c || sv_json_set_str(c, "checkpoint", sv_stmt_text(cps, 1)) < 0 ||
+			    (error = put_line(out, c)) < 0) {
+				sv_json_free(c);
+				error = error < 0 ? error : SCRVAULT_ERROR;
+				goto done;
+			}
+			sv_json_free(c);
+			if ((error = sv_stmt_step(cps)) < 0)
+				goto done;
+			next_cp = error == 1 ? (uint64_t)sv_stmt_int(cps, 0) : UINT64_MAX;
+		}
+	}
+	if (error < 0)
+		goto done;
+	if (fflush(out) != 0)
+		error = sv_error(SCRVAULT_ERROR, "cannot write the export: %s", strerror(errno));
+done:
+	if (out)
+		fclose(out);
+	sv_stmt_free(st);
+	sv_stmt_free(cps);
+	sv_json_free(hdr);
+	free(note);
+	return error;
+}
+
+/* ---- proofs ---------------------------------------------------------------------- */
+
+int scrvault_audit_prove(char **proofout, scrvault *v, uint64_t seq)
+{
+	int error;
+
+	*proofout = NULL;
+	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
+		return error;
+	return sv_audit_prove(proofout, v, seq);
+}
+
+int sv_audit_prove(char **proofout, scrvault *v, uint64_t seq)
+{
+	sv_hash *proof = NULL;
+	size_t plen = 0, len;
+	uint64_t size = 0;
+	char *note = NULL, *entry64 = NULL, *text = NULL, *grown;
+	sv_stmt *st = NULL;
+	int error;
+
+	*proofout = NULL;
+	if (!v->rolled_back && (error = sv_audit_checkpoint(v)) < 0)
+		return error;
+	if ((error = latest_checkpoint(&size, &note, v)) < 0)
+		return error;
+	if (seq == 0 || seq > size) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "no audit entry %" PRIu64 " in the signed log (1..%" PRIu64 ")", seq, size);
+		goto done;
+	}
+	if ((error = sv_db_query(&st, v->db, "SELECT entry FROM audit WHERE seq = ?", "i", (int64_t)seq)) < 0)
+		goto done;
+	if ((error = sv_stmt_step(st)) != 1) {
+		error = error < 0 ? error : sv_error(SCRVAULT_ENOTFOUND, "no audit entry %" PRIu64, seq);
+		goto done;
+	}
+	len = strlen(sv_stmt_text(st, 0));
+	if (!(entry64 = sv_base64((const unsigned char *)sv_stmt_text(st, 0), len))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_merkle_inclusion(&proof, &plen, seq - 1, size, sv_audit_node, v)) < 0)
+		goto done;
+	if (!(text = sv_printf(PROOF_HEADER "\nextra %s\nindex %" PRIu64 "\n", entry64, seq - 1))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	for (size_t i = 0; i < plen; i++) {
+		char *b = sv_base64(proof[i].h, SV_HASH_LEN);
+
+		grown = b ? sv_printf("%s%s\n", text, b) : NULL;
+		free(b);
+		if (!grown) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
+		free(text);
+		text = grown;
+	}
+	if (!(grown = sv_printf("%s\n%s", text, note))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	free(text);
+	*proofout = grown;
+	text = NULL;
+done:
+	sv_stmt_free(st);
+	free(proof);
+	free(note);
+	free(entry64);
+	free(text);
+	return error;
+}
+
+int scrvault_audit_consistency(char **out, scrvault *v, uint64_t old_size, uint64_t new_size)
+{
+	char *old_note = NULL, *new_note = NULL, *text = NULL;
+	sv_hash *proof = NULL;
+	size_t plen = 0, len;
+	sv_json *j = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
+		return error;
+	if (!v->rolled_back && (error = sv_audit_checkpoint(v)) < 0)
+		return error;
+	if (new_size == 0 && (error = latest_checkpoint(&new_size, NULL, v)) < 0)
+		return error;
+	if (old_size == 0 || old_size > new_size)
+		return sv_error(SCRVAULT_EUSAGE, "the old size must be between 1 and the new size (%" PRIu64 ")", new_size);
+	if ((error = checkpoint_note(&old_note, v, old_size)) < 0 ||
+	    (error = checkpoint_note(&new_note, v, new_size)) < 0 ||
+	    (error = sv_merkle_consistency(&proof, &plen, old_size, new_size, sv_audit_node, v)) < 0)
+		goto done;
+	if (!(j = sv_json_object()) || sv_json_set_str(j, "consistency", CONSISTENCY_FORMAT) < 0 ||
+	    sv_json_set_str(j, "new", new_note) < 0 || sv_json_set_str(j, "old", old_note) < 0 ||
+	    sv_json_set(j, "proof", hash_array(proof, plen)) < 0 ||
+	    (error = sv_json_write(&text, &len, j)) < 0) {
+		error = error < 0 ? error : SCRVAULT_ERROR;
+		goto done;
+	}
+	*out = sv_printf("%s\n", text);
+	error = *out ? 0 : SCRVAULT_ERROR;
+done:
+	free(old_note);
+	free(new_note);
+	free(proof);
+	free(text);
+	sv_json_free(j);
+	return error;
+}
+
+/* ---- verification ------------------------------------------------------------------ */
+
+typedef struct {
+	sv_json *problems;
+	int64_t first_bad;	/* 0: none */
+	const char *kind;
+	uint64_t size;
+	uint64_t entries;
+	uint64_t checkpoints;
+} report;
+
+static void problem(report *r, int64_t seq, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void problem(report *r, int64_t seq, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (sv_json_count(r->problems) < 100)
+		sv_json_append(r->problems, sv_json_string(buf));
+	if (seq > 0 && (r->first_bad == 0 || seq < r->first_bad))
+		r->first_bad = seq;
+}
+
+static int finish_report(scrvault_json **out, report *r)
+{
+	sv_json *j = sv_json_object();
+	bool ok = sv_json_count(r->problems) == 0;
+
+	*out = NULL;
+	if (!j || sv_json_set_bool(j, "ok", ok) < 0 || sv_json_set(j, "problems", r->problems) < 0) {
+		sv_json_free(j);
+		return SCRVAULT_ERROR;
+	}
+	r->problems = NULL;
+	if ((r->first_bad ? sv_json_set_int(j, "first_bad_seq", r->first_bad)
+			  : sv_json_set(j, "first_bad_seq", sv_json_null())) < 0 ||
+	    sv_json_set_str(j, "kind", r->kind) < 0 ||
+	    sv_json_set_int(j, "size", (int64_t)r->size) < 0 ||
+	    sv_json_set_int(j, "entries", (int64_t)r->entries) < 0 ||
+	    sv_json_set_int(j, "checkpoints", (int64_t)r->checkpoints) < 0) {
+		sv_json_free(j);
+		return SCRVAULT_ERROR;
+	}
+	*out = j;
+	if (ok)
+		return 0;
+	return sv_error(SCRVAULT_EINTEGRITY, "audit verification failed: %s",
+			sv_json_str(sv_json_at(sv_json_get(j, "problems"), 0)));
+}
+
+/*
+ * Check one entry's text: canonical JSON whose seq is `expect`.  Returns
+ * false (and records the problem) when it is not.
+ */
+static bool check_entry(report *r, const char *text, size_t len, uint64_t expect)
+{
+	sv_json *e = NULL;
+	bool canonical = false, ok = true;
+	int64_t seq;
+
+	if (sv_json_parse(&e, text, len, &canonical) < 0 || sv_json_type_of(e) != SV_JSON_OBJECT) {
+		problem(r, (int64_t)expect, "entry %" PRIu64 " is not valid JSON", expect);
+		sv_json_free(e);
+		return false;
+	}
+	seq = sv_json_as_int(sv_json_get(e, "seq"));
+	if (!canonical) {
+		problem(r, (int64_t)expect, "entry %" PRIu64 " is not in canonical form (altered)", expect);
+		ok = false;
+	}
+	if (seq != (int64_t)expect) {
+		problem(r, (int64_t)expect, "expected entry %" PRIu64 ", found entry %" PRId64
+			" (an entry was removed, inserted or moved)", expect, seq);
+		ok = false;
+	}
+	sv_json_free(e);
+	return ok;
+}
+
+/* Verifying a stream of entries against the checkpoints interleaved in it. */
+typedef struct {
+	sv_merkle_acc acc;
+	uint64_t last_good;	/* size of the last checkpoint that matched */
+	char name[128];
+	unsigned char pub[SV_KEY_LEN];
+} stream;
+
+static void stream_checkpoint(report *r, stream *s, const char *note)
+{
+	sv_checkpoint cp;
+	sv_hash root;
+
+	r->checkpoints++;
+	if (sv_checkpoint_open(&cp, note, strlen(note), s->name, s->pub) < 0) {
+		problem(r, (int64_t)s->acc.n, "%s (after entry %" PRIu64 ")", scrvault_error_message(), s->acc.n);
+		return;
+	}
+	if (cp.size != s->acc.n) {
+		problem(r, (int64_t)(cp.size < s->acc.n ? cp.size : s->acc.n) + 1,
+			"checkpoint of size %" PRIu64 " stands after entry %" PRIu64 " (entries removed or inserted)",
+			cp.size, s->acc.n);
+		return;
+	}
+	sv_merkle_acc_root(&s->acc, &root);
+	if (memcmp(root.h, cp.root.h, SV_HASH_LEN) != 0) {
+		problem(r, (int64_t)s->last_good + 1,
+			"entries %" PRIu64 "..%" PRIu64 " do not match the signed checkpoint at size %" PRIu64
+			" (one of them was altered)", s->last_good + 1, cp.size, cp.size);
+		return;
+	}
+	s->last_good = cp.size;
+}
+
+/*
+ * Fast path of an unfiltered export line {"entry":<E>}: the entry's exact
+ * bytes and its top-level seq, without building a JSON tree.  Keys are
+ * sorted, so the top-level "seq" is the last one (only "time" and "v",
+ * whose values cannot contain it, follow).  The leaf hash covers every byte,
+ * so an entry that is not what the vault wrote cannot pass, whatever its
+ * form; lines that do not have this shape take the full parser.
+ */
+static bool fast_entry(const char *line, size_t n, const char **etext, size_t *elen, int64_t *seq)
+{
+	static const char pre[] = "{\"entry\":{";
+	const char *p, *last = NULL;
+	int64_t v = 0;
+
+	if (n < sizeof(pre) + 1 || memcmp(line, pre, sizeof(pre) - 1) != 0 || line[n - 1] != '}' ||
+	    line[n - 2] != '}')
+		return false;
+	*etext = line + sizeof(pre) - 2;
+	*elen = n - (sizeof(pre) - 2) - 1;
+	/* Backwards from the end: the top-level seq is near it. */
+	for (p = line + n - 7; p >= *etext; p--)
+		if (*p == '"' && memcmp(p, "\"seq\":", 6) == 0) {
+			last = p;
+			break;
+		}
+	if (!last)
+		return false;
+	for (p = last + 6; *p >= '0' && *p <= '9' && v < INT64_MAX / 10; p++)
+		v = v * 10 + (*p - '0');
+	if (p == last + 6 || (*p != ',' && *p != '}'))
+		return false;
+	*seq = v;
+	return true;
+}
+
+static int verify_export(report *r, FILE *in, const char *name, const unsigned char pub[SV_KEY_LEN],
+			 const char *first, size_t firstlen)
+{
+	sv_json *hdr = NULL;
+	sv_checkpoint head;
+	stream s;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	bool is_filtered, header_ok = false;
+	uint64_t prev_seq = 0;
+	int error = 0;
+
+	r->kind = "export";
+	memset(&s, 0, sizeof(s));
+	sv_merkle_acc_init(&s.acc);
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	memcpy(s.pub, pub, SV_KEY_LEN);
+	if (sv_json_parse(&hdr, first, firstlen, NULL) < 0 ||
+	    !sv_json_str(sv_json_get(hdr, "export")) ||
+	    strcmp(sv_json_str(sv_json_get(hdr, "export")), EXPORT_FORMAT) != 0 ||
+	    !sv_json_str(sv_json_get(hdr, "checkpoint"))) {
+		problem(r, 0, "not a scrvault audit export (bad header line)");
+		goto done;
+	}
+	{
+		const char *note = sv_json_str(sv_json_get(hdr, "checkpoint"));
+
+		if (sv_checkpoint_open(&head, note, strlen(note), name, pub) < 0) {
+			problem(r, 0, "export checkpoint: %s", scrvault_error_message());
+			goto done;
+		}
+	}
+	header_ok = true;
+	r->size = head.size;
+	is_filtered = sv_json_type_of(sv_json_get(hdr, "filter")) == SV_JSON_OBJECT;
+	while ((n = getline(&line, &cap, in)) > 0) {
+		sv_json *j = NULL, *proof = NULL;
+		const sv_json *entry;
+		char *etext = NULL;
+		size_t elen = 0;
+		sv_hash leaf;
+		bool canonical = false;
+
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (!is_filtered) {
+			const char *et;
+			size_t el;
+			int64_t seq;
+
+			if (fast_entry(line, (size_t)n, &et, &el, &seq)) {
+				r->entries++;
+				if (seq != (int64_t)s.acc.n + 1)
+					problem(r, (int64_t)s.acc.n + 1, "expected entry %" PRIu64 ", found entry %" PRId64
+						" (an entry was removed, inserted or moved)", s.acc.n + 1, seq);
+				sv_merkle_leaf_hash(&leaf, et, el);
+				sv_merkle_acc_push(&s.acc, &leaf);
+				prev_seq = s.acc.n;
+				continue;
+			}
+		}
+		if (sv_json_parse(&j, line, (size_t)n, &canonical) < 0) {
+			problem(r, (int64_t)(prev_seq + 1), "line after entry %" PRIu64 " is not valid JSON", prev_seq);
+			continue;
+		}
+		if (sv_json_str(sv_json_get(j, "checkpoint")) && !sv_json_get(j, "entry")) {
+			if (!is_filtered)
+				stream_checkpoint(r, &s, sv_json_str(sv_json_get(j, "checkpoint")));
+			sv_json_free(j);
+			continue;
+		}
+		if (!(entry = sv_json_get(j, "entry")) || sv_json_write(&etext, &elen, entry) < 0) {
+			problem(r, (int64_t)(prev_seq + 1), "line after entry %" PRIu64 " holds no entry", prev_seq);
+			sv_json_free(j);
+			free(etext);
+			continue;
+		}
+		r->entries++;
+		{
+			int64_t seq = sv_json_as_int(sv_json_get(entry, "seq"));
+
+			if (!canonical)
+				problem(r, seq, "entry %" PRId64 " is not in canonical form (altered)", seq);
+			if (is_filtered) {
+				sv_hash *hs = NULL;
+				size_t hn = 0;
+
+				if (seq <= (int64_t)prev_seq || seq < 1 || (uint64_t)seq > head.size) {
+					problem(r, seq, "entry %" PRId64 " is out of order or outside the checkpoint", seq);
+				} else if (hashes_from(&hs, &hn, sv_json_get(j, "proof")) < 0) {
+					problem(r, seq, "entry %" PRId64 ": %s", seq, scrvault_error_message());
+				} else {
+					sv_merkle_leaf_hash(&leaf, etext, elen);
+					if (sv_merkle_verify_inclusion((uint64_t)seq - 1, head.size, &leaf, hs, hn, &head.root) < 0)
+						problem(r, seq, "entry %" PRId64 " is not in the signed log (altered, or the proof is wrong)", seq);
+				}
+				free(hs);
+				if (seq > 0)
+					prev_seq = (uint64_t)seq;
+			} else {
+				check_entry(r, etext, elen, s.acc.n + 1);
+				sv_merkle_leaf_hash(&leaf, etext, elen);
+				sv_merkle_acc_push(&s.acc, &leaf);
+				prev_seq = s.acc.n;
+			}
+		}
+		(void)proof;
+		free(etext);
+		sv_json_free(j);
+	}
+	if (!is_filtered) {
+		sv_hash root;
+
+		if (s.acc.n != head.size) {
+			problem(r, (int64_t)(s.acc.n < head.size ? s.acc.n + 1 : head.size + 1),
+				"the export holds %" PRIu64 " entries but its checkpoint says %" PRIu64 "%s",
+				s.acc.n, head.size, s.acc.n < head.size ? " (truncated)" : " (entries added)");
+		} else {
+			sv_merkle_acc_root(&s.acc, &root);
+			if (memcmp(root.h, head.root.h, SV_HASH_LEN) != 0 && sv_json_count(r->problems) == 0)
+				problem(r, (int64_t)s.last_good + 1, "entries after %" PRIu64 " do not match the signed checkpoint",
+					s.last_good);
+		}
+	}
+done:
+	(void)header_ok;
+	free(line);
+	sv_json_free(hdr);
+	return error;
+}
+
+static int verify_inclusion_file(report *r, const char *text, const char *name,
+				 const unsigned char pub[SV_KEY_LEN])
+{
+	const char *p = text, *blank;
+	sv_hash proof[SV_MERKLE_MAX_PROOF], leaf;
+	unsigned char *entry = NULL;
+	size_t nproof = 0, entrylen = 0;
+	uint64_t index = 0;
+	sv_checkpoint cp;
+	char line[4096];
+	bool have_index = false;
+
+	r->kind = "inclusion";
+	if (!(blank = strstr(text, "\n\n")))
+		return problem(r, 0, "proof has no checkpoint"), 0;
+	for (int lineno = 0; p <= blank; lineno++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = (size_t)(nl - p);
+
+		if (n >= sizeof(line)) {
+			problem(r, 0, "proof line %d is too long", lineno + 1);
+			return 0;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl + 1;
+		if (lineno == 0) {
+			if (strcmp(line, PROOF_HEADER) != 0)
+				return problem(r, 0, "not a C2SP tlog-proof"), 0;
+		} else if (!strncmp(line, "extra ", 6) && !entry && !have_index) {
+			if (sv_unbase64(&entry, &entrylen, line + 6) < 0)
+				return problem(r, 0, "proof extra data is not base64"), 0;
+		} else if (!strncmp(line, "index ", 6) && !have_index) {
+			char *end;
+
+			if (strspn(line + 6, "0123456789") != strlen(line + 6) || !line[6])
+				return free(entry), problem(r, 0, "proof index is not a number"), 0;
+			index = strtoull(line + 6, &end, 10);
+			have_index = true;
+		} else if (have_index && n > 0) {
+			unsigned char *raw = NULL;
+			size_t rl = 0;
+
+			if (nproof >= SV_MERKLE_MAX_PROOF || sv_unbase64(&raw, &rl, line) < 0 || rl != SV_HASH_LEN) {
+				free(raw);
+				free(entry);
+				return problem(r, (int64_t)index + 1, "proof hash %zu is malformed", nproof), 0;
+			}
+			memcpy(proof[nproof++].h, raw, SV_HASH_LEN);
+			free(raw);
+		} else if (n == 0) {
+			break;
+		} else {
+			free(entry);
+			return problem(r, 0, "unexpected line in the proof: '%.40s'", line), 0;
+		}
+	}
+	if (!entry || !have_index) {
+		free(entry);
+		return problem(r, 0, "proof carries no entry or no index"), 0;
+	}
+	r->entries = 1;
+	if (sv_checkpoint_open(&cp, blank + 2, strlen(blank + 2), name, pub) < 0) {
+		problem(r, (int64_t)index + 1, "%s", scrvault_error_message());
+		free(entry);
+		return 0;
+	}
+	r->size = cp.size;
+	r->checkpoints = 1;
+	check_entry(r, (const char *)entry, entrylen, index + 1);
+	sv_merkle_leaf_hash(&leaf, entry, entrylen);
+	if (sv_merkle_verify_inclusion(index, cp.size, &leaf, proof, nproof, &cp.root) < 0)
+		problem(r, (int64_t)index + 1, "entry %" PRIu64 " is not in the signed log: %s", index + 1,
+			scrvault_error_message());
+	free(entry);
+	return 0;
+}
+
+static int verify_consistency_file(report *r, const char *text, size_t len, const char *name,
+				   const unsigned char pub[SV_KEY_LEN])
+{
+	sv_json *j = NULL;
+	sv_checkpoint a, b;
+	sv_hash *proof = NULL;
+	size_t n = 0;
+	const char *o, *nw;
+
+	r->kind = "consistency";
+	if (sv_json_parse(&j, text, len, NULL) < 0 ||
+	    !(o = sv_json_str(sv_json_get(j, "old"))) || !(nw = sv_json_str(sv_json_get(j, "new")))) {
+		sv_json_free(j);
+		return problem(r, 0, "not a scrvault consistency proof"), 0;
+	}
+	if (sv_checkpoint_open(&a, o, strlen(o), name, pub) < 0)
+		problem(r, 0, "old %s", scrvault_error_message());
+	else if (sv_checkpoint_open(&b, nw, strlen(nw), name, pub) < 0)
+		problem(r, 0, "new %s", scrvault_error_message());
+	else if (hashes_from(&proof, &n, sv_json_get(j, "proof")) < 0)
+		problem(r, 0, "%s", scrvault_error_message());
+	else {
+		r->size = b.size;
+		r->checkpoints = 2;
+		if (sv_merkle_verify_consistency(a.size, b.size, &a.root, &b.root, proof, n) < 0)
+			problem(r, (int64_t)a.size + 1, "the log at size %" PRIu64 " does not extend the log at size %"
+				PRIu64 ": %s", b.size, a.size, scrvault_error_message());
+	}
+	free(proof);
+	sv_json_free(j);
+	return 0;
+}
+
+int scrvault_audit_verify_file(scrvault_json **out, const char *path, const char *vkey)
+{
+	unsigned char pub[SV_KEY_LEN];
+	char name[128], *first = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *in = NULL;
+	report r = { 0 };
+	int error;
+
+	*out = NULL;
+	if (!vkey)
+		return sv_error(SCRVAULT_EUSAGE, "verifying a file needs the vault's verifier key: --vkey KEY (from 'scrvault audit pubkey')");
+	if ((error = sv_note_vkey_parse(name, pub, vkey)) < 0)
+		return error;
+	if (!(in = fopen(path, "re")))
+		return sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR, "cannot open '%s': %s",
+				path, strerror(errno));
+	setvbuf(in, NULL, _IOFBF, 1 << 20);
+	if (!(r.problems = sv_json_array())) {
+		fclose(in);
+		return SCRVAULT_ERROR;
+	}
+	r.kind = "unknown";
+	if ((n = getline(&first, &cap, in)) <= 0) {
+		problem(&r, 0, "'%s' is empty", path);
+	} else if (!strncmp(first, PROOF_HEADER "\n", strlen(PROOF_HEADER) + 1) ||
+		   !strncmp(first, "{\"consistency\"", 14)) {
+		/* Small files: read the rest whole. */
+		char *all = NULL, *rest = NULL;
+		size_t restlen = 0;
+
+		fclose(in);
+		in = NULL;
+		if ((error = sv_file_read(&all, &restlen, path, 1 << 20)) < 0) {
+			free(first);
+			sv_json_free(r.problems);
+			return error;
+		}
+		(void)rest;
+		if (first[0] == '{')
+			verify_consistency_file(&r, all, restlen, name, pub);
+		else
+			verify_inclusion_file(&r, all, name, pub);
+		free(all);
+	} else {
+		if (first[n - 1] == '\n')
+			first[--n] = '\0';
+		verify_export(&r, in, name, pub, first, (size_t)n);
+	}
+	if (in)
+		fclose(in);
+	free(first);
+	error = finish_report(out, &r);
+	sv_json_free(r.problems);
+	return error;
+}
+
+int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vkey)
+{
+	unsigned char pub[SV_KEY_LEN];
+	char name[128];
+	sv_stmt *st = NULL, *cps = NULL;
+	sv_hash stored_root;
+	report r = { 0 };
+	stream s;
+	uint64_t next_cp;
+	int error, rc;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
+		return error;
+	if (vkey) {
+		if ((error = sv_note_vkey_parse(name, pub, vkey)) < 0)
+			return error;
+		if (strcmp(name, v->origin) != 0 || memcmp(pub, v->audit_pub, SV_KEY_LEN) != 0) {
+			if (!(r.problems = sv_json_array()))
+				return SCRVAULT_ERROR;
+			r.kind = "live";
+			problem(&r, 0, "the given verifier key is not this vault's audit key");
+			error = finish_report(out, &r);
+			sv_json_free(r.problems);
+			return error;
+		}
+	}
+	if (!(r.problems = sv_json_array()))
+		return SCRVAULT_ERROR;
+	r.kind = "live";
+	memset(&s, 0, sizeof(s));
+	sv_merkle_acc_init(&s.acc);
+	snprintf(s.name, sizeof(s.name), "%s", v->origin);
+	memcpy(s.pub, v->audit_pub, SV_KEY_LEN);
+	if ((error = sv_db_query(&st, v->db, "SELECT seq, entry, leaf FROM audit ORDER BY seq", "")) < 0 ||
+	    (error = sv_db_query(&cps, v->db, "SELECT size, note FROM checkpoints ORDER BY size", "")) < 0)
+		goto done;
+	if ((rc = sv_stmt_step(cps)) < 0) {
+		error = rc;
+		goto done;
+	}
+	next_cp = rc == 1 ? (uint64_t)sv_stmt_int(cps, 0) : UINT64_MAX;
+	while ((rc = sv_stmt_step(st)) == 1) {
+		const char *text = sv_stmt_text(st, 1);
+		size_t len = text ? strlen(text) : 0, leaflen = 0;
+		const unsigned char *leaf = sv_stmt_blob(st, 2, &leaflen);
+		sv_hash h;
+
+		r.entries++;
+		if (!text) {
+			problem(&r, sv_stmt_int(st, 0), "entry %lld is empty", (long long)sv_stmt_int(st, 0));
+			continue;
+		}
+		check_entry(&r, text, len, s.acc.n + 1);
+		sv_merkle_leaf_hash(&h, text, len);
+		if (!leaf || leaflen != SV_HASH_LEN || memcmp(leaf, h.h, SV_HASH_LEN) != 0)
+			problem(&r, (int64_t)s.acc.n + 1, "entry %" PRIu64 " does not match its recorded leaf hash (altered)",
+				s.acc.n + 1);
+		sv_merkle_acc_push(&s.acc, &h);
+		while (next_cp <= s.acc.n) {
+			if (next_cp < s.acc.n)
+				problem(&r, (int64_t)next_cp, "checkpoint at size %" PRIu64 " has no matching entry", next_cp);
+			else
+				stream_checkpoint(&r, &s, sv_stmt_text(cps, 1));
+			if ((rc = sv_stmt_step(cps)) < 0) {
+				error = rc;
+				goto done;
+			}
+			next_cp = rc == 1 ? (uint64_t)sv_stmt_int(cps, 0) : UINT64_MAX;
+		}
+	}
+	if (rc < 0) {
+		error = rc;
+		goto done;
+	}
+	if (next_cp != UINT64_MAX)
+		problem(&r, (int64_t)s.acc.n + 1, "a signed checkpoint covers %" PRIu64 " entries but the log has %" PRIu64
+			" (entries removed: truncated)", next_cp, s.acc.n);
+	r.size = s.acc.n;
+	/* The stored interior nodes (used for proofs) must agree. */
+	if (s.acc.n > 0) {
+		sv_hash root;
+
+		sv_merkle_acc_root(&s.acc, &root);
+		if (sv_merkle_root(&stored_root, s.acc.n, sv_audit_node, v) < 0 ||
+		    memcmp(stored_root.h, root.h, SV_HASH_LEN) != 0)
+			problem(&r, 0, "the stored Merkle tree does not match the entries");
+	}
+	/* The store's newest checkpoint: the database must reach it. */
+	if (v->rolled_back)
+		problem(&r, (int64_t)s.acc.n + 1, "%s", v->rollback_msg);
+	{
+		char *note = NULL;
+		sv_checkpoint cp;
+		int rc2 = sv_store_tag_get(&note, v->store, CHECKPOINT_REF);
+
+		if (rc2 == SCRVAULT_ENOTFOUND) {
+			problem(&r, 0, "the store holds no audit checkpoint (refs/audit/checkpoint is missing)");
+		} else if (rc2 < 0 || sv_checkpoint_open(&cp, note, strlen(note), v->origin, v->audit_pub) < 0) {
+			problem(&r, 0, "the store's checkpoint: %s", scrvault_error_message());
+		} else if (cp.size > s.acc.n) {
+			problem(&r, (int64_t)s.acc.n + 1,
+				"the store holds a signed checkpoint of %" PRIu64 " entries but the database has only %" PRIu64
+				": entries %" PRIu64 "..%" PRIu64 " are missing (database rolled back or truncated)",
+				cp.size, s.acc.n, s.acc.n + 1, cp.size);
+		} else {
+			sv_hash at;
+
+			if (sv_merkle_root(&at, cp.size, sv_audit_node, v) < 0 ||
+			    memcmp(at.h, cp.root.h, SV_HASH_LEN) != 0)
+				problem(&r, 0, "the store's checkpoint at size %" PRIu64 " does not match the log", cp.size);
+		}
+		free(note);
+	}
+	error = 0;
+done:
+	sv_stmt_free(st);
+	sv_stmt_free(cps);
+	if (error == 0)
+		error = finish_report(out, &r);
+	sv_json_free(r.problems);
+	return error;
+}

@@ -1,0 +1,287 @@
+/*
+ * case.c - cases (reviews): opening, listing, showing, concluding and
+ * publishing.
+ *
+ * A case's title lives only in the encrypted database; audit entries carry
+ * its reference.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include "vault/session.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "vault/authz.h"
+#include "base/date.h"
+#include "storage/db.h"
+#include "base/common.h"
+#include "base/json.h"
+#include "records/principal.h"
+#include "base/text.h"
+#include "scrvault/retention.h"
+
+/* ---- cases ------------------------------------------------------------------- */
+
+static bool review_type_valid(const char *t)
+{
+	return t && (!strcmp(t, "scr") || !strcmp(t, "sir") || !strcmp(t, "interagency"));
+}
+
+int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec)
+{
+	sv_json *det = NULL;
+	char when[21];
+	int error;
+
+	if ((error = sv_authorize(v, "case.open", sv_obj1("case", spec->ref))) < 0)
+		return error;
+	if (!sv_ref_valid(spec->ref))
+		return sv_error(SCRVAULT_EUSAGE,
+				"case reference '%s' is not valid: use 1-32 of A-Z a-z 0-9 -, like SCR-2026-03",
+				spec->ref ? spec->ref : "");
+	if (!spec->title || !*spec->title)
+		return sv_error(SCRVAULT_EUSAGE, "a case needs a title (--title)");
+	if (!review_type_valid(spec->review_type))
+		return sv_error(SCRVAULT_EUSAGE, "review type must be scr, sir or interagency");
+	if (spec->subject_dob && !sv_date_valid(spec->subject_dob))
+		return sv_error(SCRVAULT_EUSAGE, "subject's date of birth '%s' is not a date (YYYY-MM-DD)",
+				spec->subject_dob);
+	if (spec->decision_date && !sv_date_valid(spec->decision_date))
+		return sv_error(SCRVAULT_EUSAGE, "decision date '%s' is not a date (YYYY-MM-DD)",
+				spec->decision_date);
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	error = sv_db_run(v->db,
+			  "INSERT INTO cases(ref, title, review_type, subject_dob, decision_date, opened_at, opened_by)"
+			  " VALUES (?,?,?,?,?,?,?)", "tttttti", spec->ref, spec->title, spec->review_type,
+			  spec->subject_dob, spec->decision_date, when, v->principal_id);
+	if (error == SCRVAULT_ECONFLICT) {
+		sv_vault_abort(v);
+		return sv_error(SCRVAULT_ECONFLICT, "case '%s' already exists", spec->ref);
+	}
+	if (error < 0)
+		goto fail;
+	if (!(det = sv_json_object()) || sv_json_set_str(det, "review_type", spec->review_type) < 0) {
+		sv_json_free(det);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "case.open", "ok", sv_obj1("case", spec->ref), det)) < 0)
+		goto fail;
+	return sv_vault_commit(v);
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+static sv_json *case_row(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_str(o, "ref", sv_stmt_text(st, 0)) < 0 ||
+	    sv_json_set_str(o, "title", sv_stmt_text(st, 1)) < 0 ||
+	    sv_json_set_str(o, "review_type", sv_stmt_text(st, 2)) < 0 ||
+	    sv_json_set_str(o, "subject_dob", sv_stmt_text(st, 3)) < 0 ||
+	    sv_json_set_str(o, "decision_date", sv_stmt_text(st, 4)) < 0 ||
+	    sv_json_set_str(o, "status", sv_stmt_text(st, 5)) < 0 ||
+	    sv_json_set_str(o, "opened_at", sv_stmt_text(st, 6)) < 0 ||
+	    sv_json_set_int(o, "documents", sv_stmt_int(st, 7)) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+#define CASE_SELECT "SELECT ref, title, review_type, subject_dob, decision_date, status, opened_at," \
+	" (SELECT count(*) FROM documents d WHERE d.case_id = c.id) FROM cases c"
+
+int scrvault_case_list(scrvault_json **out, scrvault *v)
+{
+	int error;
+
+	*out = NULL;
+	sv_json *arr;
+	sv_stmt *st = NULL;
+
+	if ((error = sv_authorize(v, "case.read", NULL)) < 0)
+		return error;
+	if (!(arr = sv_json_array()))
+		return SCRVAULT_ERROR;
+	if ((error = sv_db_query(&st, v->db, CASE_SELECT " ORDER BY ref", "")) < 0)
+		goto done;
+	/* Only the cases the role reaches (a panel member: their own). */
+	while ((error = sv_stmt_step(st)) == 1)
+		if (sv_authz_sees(v, "case.read", sv_stmt_text(st, 0), NULL, NULL) &&
+		    (error = sv_json_append(arr, case_row(st))) < 0)
+			break;
+	if (error == 0) {
+		*out = arr;
+		arr = NULL;
+	}
+done:
+	sv_stmt_free(st);
+	sv_json_free(arr);
+	return error;
+}
+
+int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref)
+{
+	sv_json *arr = NULL, *c = NULL, *docs = NULL;
+	char *text = NULL;
+	size_t len;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "case.read", sv_obj1("case", ref))) < 0)
+		return error;
+	if ((error = sv_query_array(&arr, v, case_row, CASE_SELECT " WHERE ref = ?", "t", ref)) < 0)
+		return error;
+	if (sv_json_count(arr) == 0) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", ref);
+		goto done;
+	}
+	if ((error = sv_json_write(&text, &len, sv_json_at(arr, 0))) < 0 ||
+	    (error = sv_json_parse(&c, text, len, NULL)) < 0 ||
+	    (error = scrvault_doc_list(&docs, v, ref)) < 0 ||
+	    (error = sv_json_set(c, "document_list", docs)) < 0)
+		goto done;
+	*out = c;
+	c = NULL;
+done:
+	free(text);
+	sv_json_free(arr);
+	sv_json_free(c);
+	return error;
+}
+
+/* ---- cases ------------------------------------------------------------------------------------- */
+
+int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, const char *ap, const char *ofsted)
+{
+	char now[11], concluded[16] = "";
+	int64_t case_id = 0;
+	sv_json *blocking = NULL, *d;
+	sv_stmt *st = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "case.conclude", sv_obj1("case", ref))) < 0)
+		return error;
+	sv_today(now);
+	if (!ap || !sv_date_valid(ap) || strcmp(ap, now) > 0 || !ofsted || !sv_date_valid(ofsted) || strcmp(ofsted, now) > 0)
+		return sv_error(SCRVAULT_EUSAGE, "a case concludes once its action plan is approved by the LSCB and by "
+				"Ofsted: give --action-plan-approved-on DATE and --ofsted-approved-on DATE (not in the future)");
+	if ((error = sv_db_query(&st, v->db, "SELECT id, coalesce(concluded_on, '') FROM cases WHERE ref = ?", "t", ref)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		case_id = sv_stmt_int(st, 0);
+		snprintf(concluded, sizeof(concluded), "%s", sv_stmt_text(st, 1));
+	}
+	sv_stmt_free(st);
+	st = NULL;
+	if (error < 0)
+		return error;
+	if (!case_id)
+		return sv_error(SCRVAULT_ENOTFOUND, "no case '%s'", ref);
+	if (concluded[0])
+		return sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s", ref, concluded);
+	/* Every non-master copy must be back and destroyed first (000 §11.9). */
+	if (!(blocking = sv_json_array()))
+		return SCRVAULT_ERROR;
+	if ((error = sv_db_query(&st, v->db, "SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state,"
+				 " coalesce(p.name, c.ext_name, ''), coalesce(c.contact, '')"
+				 " FROM copies c JOIN documents d ON d.id = c.doc_id LEFT JOIN principals p ON p.id = c.holder_id"
+				 " WHERE d.case_id = ? AND c.state <> 'destroyed' ORDER BY c.id", "i", case_id)) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *o = sv_json_object();
+
+		if (!o || sv_json_set_int(o, "copy", sv_stmt_int(st, 0)) < 0 ||
+		    sv_json_set_str(o, "doc", sv_stmt_text(st, 1)) < 0 ||
+		    sv_json_set_int(o, "version", sv_stmt_int(st, 2)) < 0 ||
+		    sv_json_set_str(o, "kind", sv_stmt_text(st, 3)) < 0 ||
+		    sv_json_set_int(o, "number", sv_stmt_int(st, 4)) < 0 ||
+		    sv_json_set_str(o, "state", sv_stmt_text(st, 5)) < 0 ||
+		    sv_json_set_str(o, "holder", sv_stmt_text(st, 6)[0] ? sv_stmt_text(st, 6) : NULL) < 0 ||
+		    sv_json_set_str(o, "contact", sv_stmt_text(st, 7)[0] ? sv_stmt_text(st, 7) : NULL) < 0 ||
+		    sv_json_append(blocking, o) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		goto done;
+	if (sv_json_count(blocking)) {
+		size_t n = sv_json_count(blocking);
+
+		if (!(*out = sv_json_object()) || sv_json_set(*out, "blocking", blocking) < 0) {
+			blocking = NULL;
+			return SCRVAULT_ERROR;
+		}
+		blocking = NULL;
+		sv_error(SCRVAULT_ECONFLICT, "case '%s' cannot conclude: %zu cop%s of its documents %s not destroyed "
+			 "(recall them: 'scrvault copy recall %s'; then return and destroy each)", ref, n,
+			 n == 1 ? "y" : "ies", n == 1 ? "is" : "are", ref);
+		d = sv_json_object();
+		if (d)
+			sv_json_set_int(d, "copies_outstanding", (int64_t)n);
+		return sv_audit_denied(v, "case.conclude", sv_obj1("case", ref), d, SCRVAULT_ECONFLICT);
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "UPDATE cases SET concluded_on = ?, action_plan_approved_on = ?, ofsted_approved_on = ?,"
+			       " status = 'concluded' WHERE id = ?", "ttti", now, ap, ofsted,
+			       case_id)) < 0)
+		goto fail;
+	if (!(d = sv_obj1("concluded_on", now)) || sv_json_set_str(d, "action_plan_approved_on", ap) < 0 ||
+	    sv_json_set_str(d, "ofsted_approved_on", ofsted) < 0) {
+		sv_json_free(d);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "case.conclude", "ok", sv_obj1("case", ref), d)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	if (!(*out = sv_obj1("case", ref)) || sv_json_set_str(*out, "concluded_on", now) < 0)
+		error = SCRVAULT_ERROR;
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	sv_json_free(blocking);
+	return error;
+}
+
+int scrvault_case_publish(scrvault *v, const char *ref, const char *on)
+{
+	char now[11];
+	int64_t changed = 0;
+	int error;
+
+	if ((error = sv_authorize(v, "case.publish", sv_obj1("case", ref))) < 0)
+		return error;
+	sv_today(now);
+	if (!on || !sv_date_valid(on) || strcmp(on, now) > 0)
+		return sv_error(SCRVAULT_EUSAGE, "give the day the executive summary was published (--on YYYY-MM-DD, not in "
+				"the future)");
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE cases SET published_on = ? WHERE ref = ?", "tt", on, ref)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "no case '%s'", ref);
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "case.publish", "ok", sv_obj1("case", ref), sv_obj1("published_on", on))) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	return 0;
+fail:
+	sv_vault_abort(v);
+	return error;
+}

@@ -1,0 +1,1249 @@
+/*
+ * copy.c - the numbered-copy register (scrvault/copies.h).
+ *
+ * One row per copy (`copies`), one row per transition (`copy_events`), one
+ * audit entry per transition, all in one transaction.  Each transition is
+ * an UPDATE guarded by the state it expects, so two coordinators racing on
+ * one copy cannot both succeed.  What a holder left (contact details, the
+ * purpose, condition notes) is personal data: it stays in the encrypted
+ * database; audit entries carry the copy's number, document and version and
+ * the principals' names only.
+ *
+ * Listings are indexed for the questions asked every day.  The copies still
+ * out (issued, lost) have a partial covering index of their own, copies_out
+ * (state, due, id, and every column a listing reads), so `list --state
+ * issued`, `overdue` and `--state outstanding` read a few hundred pages of it
+ * instead of every page of the table; SQLite uses a partial index only when
+ * the query states its condition, `c.state IN ('issued', 'lost')`, literally,
+ * so those listings do.  The N of a paper copy's "#n of N" is stored with the
+ * copy (paper_total, set for every paper copy of the version whenever copies
+ * are made) rather than counted for each row listed.  By holder: the
+ * principal's id, so copies_holder is used; a recall goes through the case's
+ * or document's copies (`+c.state`: not through the state indexes).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "records/copy.h"
+#include "vault/policyfile.h"
+#include "vault/session.h"
+#include "crypto/crypto.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "vault/authz.h"
+#include "base/common.h"
+#include "base/date.h"
+#include "storage/db.h"
+#include "records/keyrelease.h"
+#include "records/find.h"
+#include "base/json.h"
+#include "records/principal.h"
+#include "base/file.h"
+#include "records/request.h"
+#include "crypto/pdf.h"
+#include "scrvault/copies.h"
+
+/* One copy with what its label and checks need. */
+typedef struct {
+	int64_t id;
+	char doc[SV_DOC_ID_LEN + 1];
+	unsigned version;
+	char kind[16];
+	int64_t number;
+	int64_t total;		/* paper: copies of this version (the N of "#n of N") */
+	char state[16];
+	int64_t holder_id;
+	char holder[128];
+	char caseref[40];
+	char cls[48];
+	char agency[128];
+	char due[16];
+} copy_row;
+
+/*
+ * The N of a paper copy's "#n of N": stored by copy create; counted only if a
+ * row has none (never after migration 9).  Electronic copies have no N.
+ */
+#define COPY_TOTAL \
+	" CASE WHEN c.kind <> 'paper' THEN 0 WHEN c.paper_total IS NOT NULL THEN c.paper_total" \
+	" ELSE (SELECT count(*) FROM copies x WHERE x.doc_id = c.doc_id AND x.version = c.version" \
+	" AND x.kind = 'paper') END"
+
+#define COPY_SELECT \
+	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
+	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
+	COPY_TOTAL \
+	" FROM copies c JOIN documents d ON d.id = c.doc_id JOIN cases k ON k.id = d.case_id" \
+	" LEFT JOIN principals p ON p.id = c.holder_id"
+
+static void row_fill(copy_row *c, sv_stmt *st)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sv_stmt_int(st, 0);
+	snprintf(c->doc, sizeof(c->doc), "%s", sv_stmt_text(st, 1));
+	c->version = (unsigned)sv_stmt_int(st, 2);
+	snprintf(c->kind, sizeof(c->kind), "%s", sv_stmt_text(st, 3));
+	c->number = sv_stmt_int(st, 4);
+	snprintf(c->state, sizeof(c->state), "%s", sv_stmt_text(st, 5));
+	c->holder_id = sv_stmt_int(st, 6);
+	snprintf(c->holder, sizeof(c->holder), "%s", sv_stmt_text(st, 7));
+	snprintf(c->caseref, sizeof(c->caseref), "%s", sv_stmt_text(st, 8));
+	snprintf(c->cls, sizeof(c->cls), "%s", sv_stmt_text(st, 9));
+	snprintf(c->agency, sizeof(c->agency), "%s", sv_stmt_text(st, 10));
+	snprintf(c->due, sizeof(c->due), "%s", sv_stmt_text(st, 11));
+	c->total = sv_stmt_int(st, 12);
+}
+
+/* "SCR-2026-03/overview-report/v2 #3 of 8" (paper), "... electronic #2". */
+static void copy_label(char *out, size_t len, const copy_row *c)
+{
+	if (!strcmp(c->kind, "paper"))
+		snprintf(out, len, "%s/%s/v%u #%lld of %lld", c->caseref, c->cls, c->version,
+			 (long long)c->number, (long long)c->total);
+	else
+		snprintf(out, len, "%s/%s/v%u electronic #%lld", c->caseref, c->cls, c->version,
+			 (long long)c->number);
+}
+
+/* COPY: a register number, or DOC@VERSION#N (a paper copy). */
+static int copy_load(copy_row *c, scrvault *v, const char *arg)
+{
+	sv_stmt *st = NULL;
+	char buf[96], *hash, *at, *end = NULL, doc[SV_DOC_ID_LEN + 1];
+	int64_t id = 0;
+	int error;
+
+	if (!arg || !*arg)
+		return sv_error(SCRVAULT_EUSAGE, "which copy? give its register number or DOC@VERSION#N");
+	if (strspn(arg, "0123456789") == strlen(arg)) {
+		errno = 0;
+		id = strtoll(arg, &end, 10);
+		if (errno || id <= 0)
+			return sv_error(SCRVAULT_EUSAGE, "'%s' is not a copy number", arg);
+		error = sv_db_query(&st, v->db, COPY_SELECT " WHERE c.id = ?", "i", id);
+	} else {
+		unsigned long ver, num;
+
+		snprintf(buf, sizeof(buf), "%s", arg);
+		if (!(hash = strchr(buf, '#')) || !(at = strchr(buf, '@')) || at > hash)
+			return sv_error(SCRVAULT_EUSAGE, "'%s' is not a copy: give its register number (see 'scrvault "
+					"copy list') or DOC@VERSION#N", arg);
+		*hash++ = '\0';
+		*at++ = '\0';
+		ver = strtoul(at, &end, 10);
+		if (*end || ver == 0)
+			return sv_error(SCRVAULT_EUSAGE, "'%s': the version must be a positive number", arg);
+		num = strtoul(hash, &end, 10);
+		if (*end || num == 0)
+			return sv_error(SCRVAULT_EUSAGE, "'%s': the copy number must be a positive number", arg);
+		if ((error = sv_doc_resolve(doc, NULL, v, buf)) < 0)
+			return error;
+		error = sv_db_query(&st, v->db, COPY_SELECT " WHERE c.doc_id = ? AND c.version = ? AND c.kind = 'paper'"
+				    " AND c.number = ?", "tii", doc, (int64_t)ver, (int64_t)num);
+	}
+	if (error < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1)
+		row_fill(c, st);
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (error == 0)
+		return sv_error(SCRVAULT_ENOTFOUND, "no copy '%s' in the register (see 'scrvault copy list')", arg);
+	return 0;
+}
+
+static sv_json *copy_objects(const copy_row *c)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_int(o, "copy", c->id) < 0 || sv_json_set_str(o, "doc", c->doc) < 0 ||
+	    sv_json_set_int(o, "version", c->version) < 0 || sv_json_set_str(o, "case", c->caseref) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, const char *doc, bool release)
+{
+	char concluded[16] = "";
+	sv_stmt *st = NULL;
+	sv_json *o;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT coalesce(concluded_on, '') FROM cases WHERE ref = ?", "t",
+				 caseref)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1)
+		snprintf(concluded, sizeof(concluded), "%s", sv_stmt_text(st, 0));
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (!concluded[0])
+		return 0;
+	if (release && v->access_request)
+		return 1;	/* the caller holds the release to its request (sv_request_require) */
+	if (release)
+		sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s: a document of a concluded review is released "
+			 "only under an agreed access request (--request ID)", caseref, concluded);
+	else
+		sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s: no copies are made or issued after a review "
+			 "concludes (every copy was destroyed then)", caseref, concluded);
+	if ((o = sv_obj1("doc", doc)) && sv_json_set_str(o, "case", caseref) < 0) {
+		sv_json_free(o);
+		o = NULL;
+	}
+	return sv_audit_denied(v, action, o, sv_obj1("reason", "case concluded"), SCRVAULT_ECONFLICT);
+}
+
+/* Authorise `action` on the copy's document; a refusal is audited. */
+static int copy_authorize(scrvault *v, const char *action, const copy_row *c)
+{
+	sv_json *o = sv_obj1("doc", c->doc);
+
+	if (o && sv_json_set_str(o, "case", c->caseref) < 0) {
+		sv_json_free(o);
+		return SCRVAULT_ERROR;
+	}
+	return sv_authorize(v, action, o);
+}
+
+/* A refused transition: the current state named, audited. */
+static int bad_state(scrvault *v, const char *action, const copy_row *c, const char *want)
+{
+	char label[160];
+	sv_json *d = sv_obj1("state", c->state);
+
+	copy_label(label, sizeof(label), c);
+	sv_error(SCRVAULT_ECONFLICT, "copy %lld (%s) is %s%s%s: it cannot be %s", (long long)c->id, label,
+		 c->state, !strcmp(c->state, "issued") && c->holder[0] ? " to " : "",
+		 !strcmp(c->state, "issued") ? c->holder : "", want);
+	return sv_audit_denied(v, action, copy_objects(c), d, SCRVAULT_ECONFLICT);
+}
+
+/*
+ * Inside a transaction: record an event of copy `c` and its audit entry.
+ * The copy's row has been updated by the caller.
+ */
+static int copy_event(scrvault *v, const copy_row *c, const char *action, const char *event,
+		      const char *from, const char *to, int64_t holder, int64_t witness,
+		      const char *note, sv_json *details)
+{
+	char when[21];
+	uint64_t seq = 0;
+	int error;
+
+	sv_time_iso(when, sv_now());
+	if (!details && !(details = sv_json_object()))
+		return SCRVAULT_ERROR;
+	if (sv_json_set_str(details, "from", from) < 0 || sv_json_set_str(details, "to", to) < 0) {
+		sv_json_free(details);
+		return SCRVAULT_ERROR;
+	}
+	if ((error = sv_audit_append(v, action, "ok", copy_objects(c), details)) < 0 ||
+	    (error = sv_audit_size(&seq, v)) < 0)
+		return error;
+	return sv_db_run(v->db, "INSERT INTO copy_events(copy_id, event, from_state, to_state, at, by_id, holder_id,"
+			 " witness_id, note, audit_seq) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?)",
+			 "ittttiiiti", c->id, event, from, to, when, v->principal_id, holder, witness, note,
+			 (int64_t)seq);
+}
+
+/* Move `c` from its current state to `to` (guarded), with an event. */
+static int copy_move(scrvault *v, copy_row *c, const char *action, const char *event, const char *to,
+		     int64_t witness, const char *note, sv_json *details)
+{
+	int64_t changed = 0;
+	int error;
+
+	if ((error = sv_vault_begin(v)) < 0) {
+		sv_json_free(details);
+		return error;
+	}
+	if ((error = sv_db_run(v->db, "UPDATE copies SET state = ? WHERE id = ? AND state = ?", "tit",
+			       to, c->id, c->state)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0) {
+		sv_json_free(details);
+		goto fail;
+	}
+	if (changed != 1) {
+		sv_json_free(details);
+		error = sv_error(SCRVAULT_ECONFLICT, "copy %lld changed while this command ran: look again "
+				 "('scrvault copy history %lld')", (long long)c->id, (long long)c->id);
+		goto fail;
+	}
+	if ((error = copy_event(v, c, action, event, c->state, to, c->holder_id, witness, note, details)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	snprintf(c->state, sizeof(c->state), "%s", to);
+	return 0;
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+static int copy_result(scrvault_json **out, const copy_row *c)
+{
+	char label[160];
+	sv_json *o = copy_objects(c);
+
+	copy_label(label, sizeof(label), c);
+	if (!o || sv_json_set_str(o, "label", label) < 0 || sv_json_set_str(o, "state", c->state) < 0 ||
+	    sv_json_set_str(o, "kind", c->kind) < 0 || sv_json_set_int(o, "number", c->number) < 0 ||
+	    sv_json_set_str(o, "holder", c->holder[0] ? c->holder : NULL) < 0) {
+		sv_json_free(o);
+		return SCRVAULT_ERROR;
+	}
+	*out = o;
+	return 0;
+}
+
+/* ---- create ------------------------------------------------------------------------- */
+
+int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, unsigned version, unsigned count)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21];
+	int64_t have = 0, cap = SV_COPIES_DEFAULT_MAX, first;
+	sv_version_row r;
+	sv_json *objs, *res = NULL, *d;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+		return error;
+	if (!(objs = sv_obj1("doc", doc)) || sv_json_set_str(objs, "case", caseref) < 0) {
+		sv_json_free(objs);
+		return SCRVAULT_ERROR;
+	}
+	if ((error = sv_authorize(v, "copy.create", objs)) < 0)
+		return error;
+	if ((error = sv_copy_case_open(v, "copy.create", caseref, doc, false)) < 0)
+		return error;
+	if (count < 1 || count > 999)
+		return sv_error(SCRVAULT_EUSAGE, "--count must be from 1 to 999");
+	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
+		return error;
+	if (strcmp(r.state, "live") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s: no copies can be made", doc,
+				version, r.state);
+	if ((error = sv_db_int(&cap, v->db, "SELECT pc.max_copies FROM documents d JOIN policy_classes pc"
+			       " ON pc.class = d.class WHERE d.id = ?", "t", doc)) < 0)
+		return error;
+	if (error == 0)
+		cap = SV_COPIES_DEFAULT_MAX;
+	if ((error = sv_db_int(&have, v->db, "SELECT count(*) FROM copies WHERE doc_id = ? AND version = ?"
+			       " AND kind = 'paper'", "ti", doc, (int64_t)version)) < 0)
+		return error;
+	if (have + count > cap) {
+		sv_json *dd = sv_json_object(), *o = sv_obj1("doc", doc);
+
+		if (dd) {
+			sv_json_set_int(dd, "requested", count);
+			sv_json_set_int(dd, "existing", have);
+			sv_json_set_int(dd, "limit", cap);
+		}
+		if (o)
+			sv_json_set_int(o, "version", version);
+		sv_error(SCRVAULT_EDENIED, "the policy allows at most %lld paper copies of a version of this class; "
+			 "version %u already has %lld, so %u more would be too many (destroyed copies still count: "
+			 "their numbers are never reused)", (long long)cap, version, (long long)have, count);
+		return sv_audit_denied(v, "copy.create", o, dd, SCRVAULT_EDENIED);
+	}
+	first = have + 1;
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	for (unsigned i = 0; i < count; i++) {
+		copy_row c;
+
+		if ((error = sv_db_run(v->db, "INSERT INTO copies(doc_id, version, kind, number, state, created_at,"
+				       " created_by) VALUES (?, ?, 'paper', ?, 'in-store', ?, ?)", "tiiti", doc,
+				       (int64_t)version, first + i, when, v->principal_id)) < 0)
+			goto fail;
+		memset(&c, 0, sizeof(c));
+		if ((error = sv_db_int(&c.id, v->db, "SELECT last_insert_rowid()", "")) < 0)
+			goto fail;
+		snprintf(c.doc, sizeof(c.doc), "%s", doc);
+		snprintf(c.caseref, sizeof(c.caseref), "%s", caseref);
+		c.version = version;
+		if ((error = sv_db_run(v->db, "INSERT INTO copy_events(copy_id, event, to_state, at, by_id, audit_seq)"
+				       " VALUES (?, 'create', 'in-store', ?, ?, 0)", "iti", c.id, when, v->principal_id)) < 0)
+			goto fail;
+	}
+	d = sv_json_object();
+	objs = sv_obj1("doc", doc);
+	if (!d || !objs || sv_json_set_int(objs, "version", version) < 0 || sv_json_set_str(objs, "case", caseref) < 0 ||
+	    sv_json_set_int(d, "first", first) < 0 || sv_json_set_int(d, "last", first + count - 1) < 0) {
+		sv_json_free(d);
+		sv_json_free(objs);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "copy.create", "ok", objs, d)) < 0)
+		goto fail;
+	/* every paper copy of the version, old and new, carries the new N */
+	if ((error = sv_db_run(v->db, "UPDATE copies SET paper_total = ? WHERE doc_id = ? AND version = ?"
+			       " AND kind = 'paper'", "iti", first + count - 1, doc, (int64_t)version)) < 0)
+		goto fail;
+	{
+		uint64_t seq = 0;
+
+		if ((error = sv_audit_size(&seq, v)) < 0 ||
+		    (error = sv_db_run(v->db, "UPDATE copy_events SET audit_seq = ? WHERE audit_seq = 0 AND event = 'create'",
+				       "i", (int64_t)seq)) < 0)
+			goto fail;
+	}
+	if ((error = sv_vault_commit(v)) < 0)
+		goto fail;
+	{
+		scrvault_copy_filter f = { .doc = doc };
+
+		if ((error = scrvault_copy_list(&res, v, &f)) < 0)
+			return error;
+	}
+	*out = res;
+	return 0;
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+/* ---- issue, acknowledge, return, lost, destroy ---------------------------------------- */
+
+int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_issue_spec *s)
+{
+	char when[21], now[11], why[300] = "", contact[512] = "";
+	bool restricted = false;
+	int64_t pid = 0, changed = 0;
+	copy_row c;
+	sv_json *d;
+	int error;
+
+	*out = NULL;
+	if ((error = copy_load(&c, v, s->copy)) < 0)
+		return error;
+	if ((error = copy_authorize(v, "copy.issue", &c)) < 0)
+		return error;
+	if (!s->purpose || !*s->purpose)
+		return sv_error(SCRVAULT_EUSAGE, "say what the copy is for (--purpose TEXT)");
+	sv_today(now);
+	if (!s->due || !sv_date_valid(s->due))
+		return sv_error(SCRVAULT_EUSAGE, "give the date it is due back (--due YYYY-MM-DD)");
+	if (strcmp(s->due, now) < 0)
+		return sv_error(SCRVAULT_EUSAGE, "the due date %s is in the past", s->due);
+	if (strcmp(c.kind, "paper") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is an electronic release: it was issued when it was "
+				"released", (long long)c.id);
+	if (strcmp(c.state, "in-store") != 0 && strcmp(c.state, "returned") != 0)
+		return bad_state(v, "copy.issue", &c, "issued");
+	if ((error = sv_copy_case_open(v, "copy.issue", c.caseref, c.doc, false)) < 0)
+		return error;
+	{
+		unsigned ver = c.version;
+		sv_version_row r;
+
+		if ((error = sv_version_load(&r, v, c.doc, &ver)) < 0)
+			return error;
+		if (strcmp(r.state, "live") != 0)
+			return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s: its copies can only be "
+					"destroyed now", c.doc, ver, r.state);
+	}
+	if (s->to) {
+		sv_stmt *st = NULL;
+		char status[16] = "";
+		bool ok = false;
+
+		if ((error = sv_db_query(&st, v->db, "SELECT id, status, coalesce(contact, '') FROM principals WHERE name = ?",
+					 "t", s->to)) < 0)
+			return error;
+		if ((error = sv_stmt_step(st)) == 1) {
+			pid = sv_stmt_int(st, 0);
+			snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 1));
+			snprintf(contact, sizeof(contact), "%s", sv_stmt_text(st, 2));
+		}
+		sv_stmt_free(st);
+		if (error < 0)
+			return error;
+		if (!pid)
+			return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (an outside holder is given with "
+					"--external NAME --organisation ORG --contact TEXT)", s->to);
+		if (strcmp(status, "active") != 0) {
+			sv_json *dd = sv_obj1("reason", "holder revoked");
+
+			if (dd)
+				sv_json_set_str(dd, "to", s->to);
+			sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: a copy is issued only to an active "
+				 "principal", s->to);
+			return sv_audit_denied(v, "copy.issue", copy_objects(&c), dd, SCRVAULT_EDENIED);
+		}
+		if ((error = sv_authz_principal(&ok, why, sizeof(why), v, pid, "doc.read", c.caseref, c.cls,
+						c.agency, v->access_request > 0)) < 0)
+			return error;
+		if (!ok) {
+			sv_json *dd = sv_obj1("reason", "holder may not read the class");
+
+			if (dd)
+				sv_json_set_str(dd, "to", s->to);
+			sv_error(SCRVAULT_EDENIED, "'%s' may not read this document, so cannot hold a copy of it: %s",
+				 s->to, why);
+			return sv_audit_denied(v, "copy.issue", copy_objects(&c), dd, SCRVAULT_EDENIED);
+		}
+		if (s->contact)
+			snprintf(contact, sizeof(contact), "%s", s->contact);
+		if (!contact[0])
+			return sv_error(SCRVAULT_EUSAGE, "'%s' has no contact details on record: give --contact TEXT "
+					"(needed to get the copy back swiftly)", s->to);
+		snprintf(c.holder, sizeof(c.holder), "%s", s->to);
+	} else {
+		if (!s->ext_name || !*s->ext_name || !s->ext_org || !*s->ext_org || !s->contact || !*s->contact)
+			return sv_error(SCRVAULT_EUSAGE, "an outside holder needs --external NAME, --organisation ORG "
+					"and --contact TEXT (or give --to PRINCIPAL)");
+		snprintf(contact, sizeof(contact), "%s", s->contact);
+		snprintf(c.holder, sizeof(c.holder), "%s", s->ext_name);
+	}
+	{
+		sv_outside ext = { .name = s->ext_name, .org = s->ext_org };
+
+		if ((error = sv_request_check(v, c.doc, pid, s->to ? NULL : &ext, &restricted)) < 0)
+			return error;
+	}
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((restricted && (error = sv_request_consume(v)) < 0) ||
+	    (error = sv_db_run(v->db, "UPDATE copies SET access_request = NULLIF(?, 0) WHERE id = ?", "ii",
+			       restricted ? v->access_request : (int64_t)0, c.id)) < 0)
+		goto fail;
+	if ((error = sv_db_run(v->db, "UPDATE copies SET state = 'issued', holder_id = NULLIF(?, 0), ext_name = ?,"
+			       " ext_org = ?, contact = ?, purpose = ?, due = ?, issued_at = ?, issued_by = ?,"
+			       " ack_at = NULL, ack_kind = NULL, ack_statement = NULL, ack_signature = NULL"
+			       " WHERE id = ? AND state = ?", "ittttttiit", pid, s->to ? NULL : s->ext_name, s->to ? NULL : s->ext_org, contact,
+			       s->purpose, s->due, when, v->principal_id, c.id, c.state)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "copy %lld changed while this command ran", (long long)c.id);
+		goto fail;
+	}
+	c.holder_id = pid;
+	snprintf(c.due, sizeof(c.due), "%s", s->due);
+	if (!(d = sv_obj1("holder", s->to ? s->to : "outside holder")) || sv_json_set_str(d, "due", s->due) < 0 ||
+	    (restricted && sv_json_set_int(d, "request", v->access_request) < 0)) {
+		sv_json_free(d);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = copy_event(v, &c, "copy.issue", "issue", c.state, "issued", pid, 0, NULL, d)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	snprintf(c.state, sizeof(c.state), "issued");
+	return copy_result(out, &c);
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+#define RECEIPT "scrvault-copy-receipt v1"
+
+int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, bool paper)
+{
+	char label[160], when[21], *text = NULL, *key64 = NULL;
+	unsigned char sig[SV_SIG_LEN];
+	int64_t acked = 0;
+	sv_json *st = NULL, *d = NULL;
+	size_t len = 0;
+	copy_row c;
+	int error;
+
+	*out = NULL;
+	if ((error = copy_load(&c, v, copy)) < 0)
+		return error;
+	if (strcmp(c.state, "issued") != 0)
+		return bad_state(v, "copy.acknowledge", &c, "acknowledged");
+	if ((error = sv_db_int(&acked, v->db, "SELECT count(*) FROM copies WHERE id = ? AND ack_at IS NOT NULL",
+			       "i", c.id)) < 0)
+		return error;
+	if (acked)
+		return sv_error(SCRVAULT_ECONFLICT, "copy %lld has already been acknowledged", (long long)c.id);
+	if (paper) {
+		if ((error = copy_authorize(v, "copy.issue", &c)) < 0)
+			return error;
+	} else if (!c.holder_id || c.holder_id != v->principal_id) {
+		sv_error(SCRVAULT_EDENIED, "only the holder of copy %lld (%s) can sign for it with their own key; "
+			 "a coordinator records a paper signature with --paper", (long long)c.id,
+			 c.holder[0] ? c.holder : "an outside holder");
+		return sv_audit_denied(v, "copy.acknowledge", copy_objects(&c), sv_obj1("reason", "not the holder"),
+				       SCRVAULT_EDENIED);
+	} else if (!v->ident || !v->ident->ed_priv) {
+		return sv_error(SCRVAULT_ERROR, "the holder's private key is not available");
+	}
+	copy_label(label, sizeof(label), &c);
+	sv_time_iso(when, sv_now());
+	if (!paper) {
+		error = SCRVAULT_ERROR;
+		if (!(key64 = sv_base64(v->ident->ed_pub, SV_KEY_LEN)) || !(st = sv_json_object()) ||
+		    sv_json_set_int(st, "copy", c.id) < 0 || sv_json_set_str(st, "doc", c.doc) < 0 ||
+		    sv_json_set_str(st, "holder", v->principal) < 0 || sv_json_set_str(st, "holder_key", key64) < 0 ||
+		    sv_json_set_str(st, "label", label) < 0 || sv_json_set_str(st, "statement", RECEIPT) < 0 ||
+		    sv_json_set_str(st, "time", when) < 0 || sv_json_set_str(st, "vault", v->id) < 0 ||
+		    sv_json_set_int(st, "version", c.version) < 0 || sv_json_write(&text, &len, st) < 0 ||
+		    (error = sv_ed25519_sign(sig, v->ident->ed_priv, text, len)) < 0)
+			goto done;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "UPDATE copies SET ack_at = ?, ack_kind = ?, ack_statement = ?, ack_signature = ?"
+			       " WHERE id = ? AND state = 'issued' AND ack_at IS NULL", "tttbi", when,
+			       paper ? "paper" : "signature", text, paper ? NULL : sig, (size_t)SV_SIG_LEN, c.id)) < 0)
+		goto fail;
+	if (!(d = sv_obj1("kind", paper ? "paper signature recorded" : "signed by holder"))) {
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = copy_event(v, &c, "copy.acknowledge", paper ? "acknowledge (paper)" : "acknowledge (signed)",
+				"issued", "issued", c.holder_id, 0, NULL, d)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	error = copy_result(out, &c);
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	sv_json_free(st);
+	free(text);
+	free(key64);
+	return error;
+}
+
+int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, const char *condition)
+{
+	copy_row c;
+	int error;
+
+	*out = NULL;
+	if ((error = copy_load(&c, v, copy)) < 0)
+		return error;
+	if ((error = copy_authorize(v, "copy.return", &c)) < 0)
+		return error;
+	if (strcmp(c.kind, "paper") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is electronic: it cannot be handed back; record its "
+				"deletion with 'scrvault copy destroy'", (long long)c.id);
+	if (strcmp(c.state, "issued") != 0 && strcmp(c.state, "lost") != 0)
+		return bad_state(v, "copy.return", &c, "returned");
+	if ((error = copy_move(v, &c, "copy.return", !strcmp(c.state, "lost") ? "found and returned" : "return",
+			       "returned", 0, condition, NULL)) < 0)
+		return error;
+	return copy_result(out, &c);
+}
+
+int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const char *reason)
+{
+	copy_row c;
+	int error;
+
+	*out = NULL;
+	if ((error = copy_load(&c, v, copy)) < 0)
+		return error;
+	if ((error = copy_authorize(v, "copy.return", &c)) < 0)
+		return error;
+	if (!reason || !*reason)
+		return sv_error(SCRVAULT_EUSAGE, "say how it was lost (--reason TEXT)");
+	if (strcmp(c.state, "issued") != 0)
+		return bad_state(v, "copy.lost", &c, "reported lost");
+	if ((error = copy_move(v, &c, "copy.lost", "lost", "lost", 0, reason, NULL)) < 0)
+		return error;
+	return copy_result(out, &c);
+}
+
+int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, const char *witness,
+			  const char *note)
+{
+	char status[16] = "";
+	int64_t wid = 0;
+	sv_stmt *st = NULL;
+	copy_row c;
+	sv_json *d;
+	int error;
+
+	*out = NULL;
+	if ((error = copy_load(&c, v, copy)) < 0)
+		return error;
+	if ((error = copy_authorize(v, "copy.destroy", &c)) < 0)
+		return error;
+	if (!witness || !*witness)
+		return sv_error(SCRVAULT_EUSAGE, "a destruction needs a witness (--witness PRINCIPAL)");
+	if ((error = sv_db_query(&st, v->db, "SELECT id, status FROM principals WHERE name = ?", "t", witness)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		wid = sv_stmt_int(st, 0);
+		snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 1));
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (!wid)
+		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' to witness the destruction", witness);
+	if (wid == v->principal_id) {
+		sv_error(SCRVAULT_EDENIED, "the witness must be someone other than the person destroying the copy (%s)",
+			 v->principal);
+		return sv_audit_denied(v, "copy.destroy", copy_objects(&c), sv_obj1("reason", "self-witnessed"),
+				       SCRVAULT_EDENIED);
+	}
+	if (strcmp(status, "active") != 0) {
+		sv_error(SCRVAULT_EDENIED, "the witness '%s' is revoked: a destruction is witnessed by an active "
+			 "principal", witness);
+		return sv_audit_denied(v, "copy.destroy", copy_objects(&c), sv_obj1("reason", "witness revoked"),
+				       SCRVAULT_EDENIED);
+	}
+	/* An electronic copy is never handed back: its holder's deletion of it,
+	 * witnessed, is its destruction. */
+	if ((!strcmp(c.state, "issued") && strcmp(c.kind, "electronic") != 0) || !strcmp(c.state, "destroyed"))
+		return bad_state(v, "copy.destroy", &c, !strcmp(c.state, "issued") ?
+				 "destroyed until it is returned (or reported lost)" : "destroyed again");
+	if (!(d = sv_obj1("witness", witness)) || sv_json_set_str(d, "destroyed_by", v->principal) < 0) {
+		sv_json_free(d);
+		return SCRVAULT_ERROR;
+	}
+	if ((error = copy_move(v, &c, "copy.destroy", "destroy", "destroyed", wid, note, d)) < 0)
+		return error;
+	return copy_result(out, &c);
+}
+
+/* ---- electronic copies (doc release) ----------------------------------------------------- */
+
+int sv_copy_electronic(scrvault *v, const char *doc, unsigned version, int64_t release_id,
+		       int64_t holder_id, const char *outside, int64_t *number, int64_t *idp)
+{
+	char when[21];
+	int64_t id = 0;
+	uint64_t seq = 0;
+	int error;
+
+	sv_time_iso(when, sv_now());
+	if ((error = sv_db_int(number, v->db, "SELECT coalesce(max(number), 0) + 1 FROM copies WHERE doc_id = ?"
+			       " AND version = ? AND kind = 'electronic'", "ti", doc, (int64_t)version)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "INSERT INTO copies(doc_id, version, kind, number, state, holder_id, ext_name,"
+			       " issued_at, issued_by, release_id, created_at, created_by, contact)"
+			       " VALUES (?, ?, 'electronic', ?, 'issued', NULLIF(?4, 0), ?, ?, ?, ?, ?, ?,"
+			       " (SELECT contact FROM principals WHERE id = ?4))",
+			       "tiiittiiti", doc, (int64_t)version, *number, holder_id, outside, when,
+			       v->principal_id, release_id, when, v->principal_id)) < 0 ||
+	    (error = sv_db_int(&id, v->db, "SELECT last_insert_rowid()", "")) < 0 ||
+	    (error = sv_audit_size(&seq, v)) < 0)
+		return error;
+	*idp = id;
+	return sv_db_run(v->db, "INSERT INTO copy_events(copy_id, event, to_state, at, by_id, holder_id, audit_seq)"
+			 " VALUES (?, 'release', 'issued', ?, ?, NULLIF(?, 0), ?)", "itiii", id, when,
+			 v->principal_id, holder_id, (int64_t)seq);
+}
+
+/* ---- listings -------------------------------------------------------------------------- */
+
+#define LIST_FROM \
+	" FROM copies c JOIN documents d ON d.id = c.doc_id JOIN cases k ON k.id = d.case_id" \
+	" LEFT JOIN principals p ON p.id = c.holder_id"
+
+/* With the holder's details (recall, history). */
+#define LIST_SELECT \
+	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
+	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
+	COPY_TOTAL ", c.contact, c.ext_org, c.purpose, c.issued_at, c.ack_kind, d.title" LIST_FROM
+
+/* Without them (copy list): every column of copies it reads is in copies_out. */
+#define LIST_SELECT_SHORT \
+	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
+	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
+	COPY_TOTAL ", NULL, NULL, NULL, c.issued_at, c.ack_kind, d.title" LIST_FROM
+
+/* The condition of the partial index copies_out, as it must be written to use it. */
+#define COPIES_OUT "c.state IN ('issued', 'lost')"
+
+static sv_json *list_row(sv_stmt *st, const char *now, bool contact)
+{
+	char label[160];
+	copy_row c;
+	sv_json *o;
+	bool overdue;
+
+	row_fill(&c, st);
+	copy_label(label, sizeof(label), &c);
+	overdue = !strcmp(c.state, "issued") && c.due[0] && strcmp(c.due, now) < 0;
+	if (!(o = copy_objects(&c)) || sv_json_set_str(o, "label", label) < 0 ||
+	    sv_json_set_str(o, "kind", c.kind) < 0 || sv_json_set_int(o, "number", c.number) < 0 ||
+	    sv_json_set_str(o, "state", overdue ? "overdue" : c.state) < 0 ||
+	    sv_json_set_str(o, "holder", c.holder[0] ? c.holder : NULL) < 0 ||
+	    sv_json_set_str(o, "due", c.due[0] ? c.due : NULL) < 0 ||
+	    sv_json_set_str(o, "issued_at", sv_stmt_text(st, 16)) < 0 ||
+	    sv_json_set_str(o, "acknowledged", sv_stmt_text(st, 17)) < 0 ||
+	    sv_json_set_str(o, "title", sv_stmt_text(st, 18)) < 0 ||
+	    (contact && (sv_json_set_str(o, "contact", sv_stmt_text(st, 13)) < 0 ||
+			 sv_json_set_str(o, "organisation", sv_stmt_text(st, 14)) < 0 ||
+			 sv_json_set_str(o, "purpose", sv_stmt_text(st, 15)) < 0))) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * Where listing rows go: appended to a list (which takes them), or handed to
+ * a caller's function one at a time and freed, so that a register of any size
+ * can be listed without holding it (scrvault_copy_list_each).
+ */
+typedef struct {
+	sv_json *arr;			/* the list being built, or NULL */
+	scrvault_row_fn fn;
+	void *ctx;
+} row_sink;
+
+/* Every row of `st` (then freed) into `k`, in order. */
+static int list_rows(row_sink *k, sv_stmt *st, const char *now, bool contact)
+{
+	int error;
+
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *o = list_row(st, now, contact);
+
+		if (!o) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+		if (k->arr) {
+			error = sv_json_append(k->arr, o);	/* frees o if it fails */
+		} else {
+			error = k->fn(k->ctx, o);
+			sv_json_free(o);
+		}
+		if (error < 0)
+			break;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
+
+static int run_list(sv_json **out, scrvault *v, const char *sql, const char *fmt, const char *a1,
+		    const char *a2, const char *now, bool contact)
+{
+	row_sink k = { .arr = sv_json_array() };
+	sv_stmt *st = NULL;
+	int error;
+
+	*out = NULL;
+	if (!k.arr)
+		return SCRVAULT_ERROR;
+	if ((error = sv_db_query(&st, v->db, sql, fmt, a1, a2)) < 0 ||
+	    (error = list_rows(&k, st, now, contact)) < 0) {
+		sv_json_free(k.arr);
+		return error;
+	}
+	*out = k.arr;
+	return 0;
+}
+
+static bool state_valid(const char *s)
+{
+	static const char *const states[] = { "in-store", "issued", "returned", "lost", "destroyed",
+					      "overdue", "outstanding", NULL };
+
+	for (int i = 0; states[i]; i++)
+		if (!strcmp(states[i], s))
+			return true;
+	return false;
+}
+
+static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
+{
+	char now[11], doc[SV_DOC_ID_LEN + 1] = "", sql[1280], cond[128] = "";
+	const char *state = f->state;
+	sv_json *objs = NULL;
+	sv_stmt *st = NULL;
+	int error;
+
+	if (f->as_of) {
+		if (!sv_date_valid(f->as_of))
+			return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
+		snprintf(now, sizeof(now), "%s", f->as_of);
+	} else {
+		sv_today(now);
+	}
+	if (state && !state_valid(state))
+		return sv_error(SCRVAULT_EUSAGE, "no copy state '%s': use in-store, issued, overdue, returned, lost, "
+				"destroyed or outstanding", state);
+	if (f->doc && (error = sv_doc_resolve(doc, NULL, v, f->doc)) < 0)
+		return error;
+	if (f->case_ref && !(objs = sv_obj1("case", f->case_ref)))
+		return SCRVAULT_ERROR;
+	if ((error = sv_authorize(v, "copy.read", objs)) < 0)
+		return error;
+	/*
+	 * One indexed query per question; the filters that are not given match
+	 * all.  (The coalesce names every parameter so all five can be bound; it
+	 * is constant.)  The states still out add COPIES_OUT, literally, so that
+	 * copies_out serves them.  With --doc the document's few copies are the
+	 * way in: `+c.state` keeps the planner off the state indexes.
+	 */
+	if (state) {
+		const char *col = f->doc ? "+c.state" : "c.state";
+		bool out_state = !strcmp(state, "issued") || !strcmp(state, "lost") || !strcmp(state, "overdue");
+
+		if (!strcmp(state, "overdue"))
+			snprintf(cond, sizeof(cond), " AND %s = 'issued' AND c.due < ?2", col);
+		else if (!strcmp(state, "outstanding"))
+			snprintf(cond, sizeof(cond), " AND %s IN ('issued', 'lost')", col);	/* = COPIES_OUT */
+		else
+			snprintf(cond, sizeof(cond), " AND %s = ?1", col);
+		if (out_state && !f->doc)
+			snprintf(cond + strlen(cond), sizeof(cond) - strlen(cond), " AND " COPIES_OUT);
+	}
+	if ((size_t)snprintf(sql, sizeof(sql), LIST_SELECT_SHORT " WHERE coalesce(?1, ?2, ?3, ?4, ?5) IS NOT NULL"
+			     "%s%s%s%s ORDER BY %s", cond,
+			     f->case_ref ? " AND k.ref = ?3" : "",
+			     f->doc ? " AND c.doc_id = ?4" : "",
+			     f->holder ? " AND c.holder_id = (SELECT id FROM principals WHERE name = ?5)" : "",
+			     state && !strcmp(state, "overdue") ? "c.due, c.id" : "c.id") >= sizeof(sql))
+		return sv_error(SCRVAULT_ERROR, "copy listing query too long");	/* cannot happen: all literals */
+	if ((error = sv_db_query(&st, v->db, sql, "ttttt", state ? state : "", now, f->case_ref ? f->case_ref : "",
+				 doc, f->holder ? f->holder : "")) < 0)
+		return error;
+	return list_rows(k, st, now, false);
+}
+
+int scrvault_copy_list(scrvault_json **out, scrvault *v, const scrvault_copy_filter *f)
+{
+	row_sink k = { .arr = sv_json_array() };
+	int error;
+
+	*out = NULL;
+	if (!k.arr)
+		return SCRVAULT_ERROR;
+	if ((error = copy_list(&k, v, f)) < 0) {
+		sv_json_free(k.arr);
+		return error;
+	}
+	*out = k.arr;
+	return 0;
+}
+
+int scrvault_copy_list_each(scrvault *v, const scrvault_copy_filter *f, scrvault_row_fn row, void *ctx)
+{
+	row_sink k = { .fn = row, .ctx = ctx };
+
+	if (!row)
+		return sv_error(SCRVAULT_EUSAGE, "copy listing needs a function for the rows");
+	return copy_list(&k, v, f);
+}
+
+int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)
+{
+	char now[11], doc[SV_DOC_ID_LEN + 1], caseref[40];
+	sv_json *objs;
+	int error;
+	int64_t is_case = 0;
+
+	*out = NULL;
+	sv_today(now);
+	if (!what || !*what)
+		return sv_error(SCRVAULT_EUSAGE, "recall what? give a case reference or a document id");
+	if ((error = sv_db_int(&is_case, v->db, "SELECT count(*) FROM cases WHERE ref = ?", "t", what)) < 0)
+		return error;
+	if (is_case) {
+		if ((error = sv_authorize(v, "copy.read", sv_obj1("case", what))) < 0)
+			return error;
+		return run_list(out, v, LIST_SELECT " WHERE k.ref = ? AND +c.state IN ('issued', 'lost')"
+				" ORDER BY c.due, c.id", "t", what, NULL, now, true);
+	}
+	if ((error = sv_doc_resolve(doc, caseref, v, what)) < 0)
+		return sv_error(error == SCRVAULT_EUSAGE ? SCRVAULT_ENOTFOUND : error,
+				"'%s' is neither a case nor a document (see 'scrvault case list')", what);
+	if (!(objs = sv_obj1("doc", doc)) || sv_json_set_str(objs, "case", caseref) < 0) {
+		sv_json_free(objs);
+		return SCRVAULT_ERROR;
+	}
+	if ((error = sv_authorize(v, "copy.read", objs)) < 0)
+		return error;
+	return run_list(out, v, LIST_SELECT " WHERE c.doc_id = ? AND +c.state IN ('issued', 'lost')"
+			" ORDER BY c.due, c.id", "t", doc, NULL, now, true);
+}
+
+int scrvault_copy_history(scrvault_json **out, scrvault *v, const char *copy)
+{
+	char now[11];
+	sv_json *head = NULL, *events = NULL;
+	sv_stmt *st = NULL;
+	copy_row c;
+	int error;
+
+	*out = NULL;
+	sv_today(now);
+	if ((error = copy_load(&c, v, copy)) < 0)
+		return error;
+	if ((error = copy_authorize(v, "copy.read", &c)) < 0)
+		return error;
+	if ((error = sv_db_query(&st, v->db, LIST_SELECT " WHERE c.id = ?", "i", c.id)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1 && !(head = list_row(st, now, true)))
+		error = SCRVAULT_ERROR;
+	sv_stmt_free(st);
+	st = NULL;
+	if (error < 0)
+		return error;
+	if (!(events = sv_json_array())) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_db_query(&st, v->db, "SELECT e.at, e.event, coalesce(e.from_state, ''), e.to_state, b.name,"
+				 " h.name, w.name, e.note, e.audit_seq FROM copy_events e"
+				 " JOIN principals b ON b.id = e.by_id LEFT JOIN principals h ON h.id = e.holder_id"
+				 " LEFT JOIN principals w ON w.id = e.witness_id WHERE e.copy_id = ? ORDER BY e.id",
+				 "i", c.id)) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *o = sv_json_object();
+
+		if (!o || sv_json_set_str(o, "at", sv_stmt_text(st, 0)) < 0 ||
+		    sv_json_set_str(o, "event", sv_stmt_text(st, 1)) < 0 ||
+		    sv_json_set_str(o, "from", sv_stmt_text(st, 2)[0] ? sv_stmt_text(st, 2) : NULL) < 0 ||
+		    sv_json_set_str(o, "to", sv_stmt_text(st, 3)) < 0 ||
+		    sv_json_set_str(o, "by", sv_stmt_text(st, 4)) < 0 ||
+		    sv_json_set_str(o, "holder", sv_stmt_text(st, 5)) < 0 ||
+		    sv_json_set_str(o, "witness", sv_stmt_text(st, 6)) < 0 ||
+		    sv_json_set_str(o, "note", sv_stmt_text(st, 7)) < 0 ||
+		    sv_json_set_int(o, "audit_seq", sv_stmt_int(st, 8)) < 0 || sv_json_append(events, o) < 0) {
+			sv_json_free(o);
+			error = SCRVAULT_ERROR;
+			break;
+		}
+	}
+	if (error < 0)
+		goto done;
+	{
+		sv_json *res = sv_json_object();
+
+		/* head: the copy as listed, with the holder's details (set takes both) */
+		if (!res) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
+		error = sv_json_set(res, "copy", head);
+		head = NULL;
+		if (error >= 0)
+			error = sv_json_set(res, "events", events);
+		events = NULL;
+		if (error < 0) {
+			sv_json_free(res);
+			goto done;
+		}
+		*out = res;
+		error = 0;
+	}
+done:
+	sv_stmt_free(st);
+	sv_json_free(head);
+	sv_json_free(events);
+	return error;
+}
+
+/* ---- print ------------------------------------------------------------------------------------ */
+
+#define PRINT_MAX ((size_t)256 * 1024 * 1024)
+
+typedef struct {
+	unsigned char *buf;
+	size_t len, cap;
+} membuf;
+
+static int mem_sink(void *ctx, const void *data, size_t len)
+{
+	membuf *m = ctx;
+
+	if (m->len + len > m->cap)
+		return sv_error(SCRVAULT_ERROR, "the master is larger than expected");
+	memcpy(m->buf + m->len, data, len);
+	m->len += len;
+	return 0;
+}
+
+/*
+ * May the issued paper copy `c` be printed now?  Its holder must still be an
+ * active principal; a restricted class (released only under an agreed access
+ * request) prints once per issue, while the request it was issued under is
+ * still agreed and unexpired: a reprint is a new issue under a request with
+ * releases left.  A refusal is audited.
+ */
+static int print_allowed(scrvault *v, const copy_row *c)
+{
+	char now[11], status[16] = "", rstate[16] = "", until[16] = "";
+	int64_t restricted = 0, request = 0, prints = 0;
+	const char *why = NULL;
+	sv_stmt *st = NULL;
+	int error;
+
+	sv_today(now);
+	if ((error = sv_db_query(&st, v->db, "SELECT coalesce(p.status, ''), coalesce(pc.restricted, 0),"
+				 " coalesce(c.access_request, 0), coalesce(r.state, ''), coalesce(r.valid_until, ''),"
+				 " (SELECT count(*) FROM copy_events e WHERE e.copy_id = c.id AND e.event = 'print' AND e.id >"
+				 "  (SELECT coalesce(max(i.id), 0) FROM copy_events i WHERE i.copy_id = c.id AND i.event = 'issue'))"
+				 " FROM copies c JOIN documents d ON d.id = c.doc_id"
+				 " LEFT JOIN principals p ON p.id = c.holder_id"
+				 " LEFT JOIN policy_classes pc ON pc.class = d.class"
+				 " LEFT JOIN requests r ON r.id = c.access_request WHERE c.id = ?", "i", c->id)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 0));
+		restricted = sv_stmt_int(st, 1);
+		request = sv_stmt_int(st, 2);
+		snprintf(rstate, sizeof(rstate), "%s", sv_stmt_text(st, 3));
+		snprintf(until, sizeof(until), "%s", sv_stmt_text(st, 4));
+		prints = sv_stmt_int(st, 5);
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (c->holder_id && strcmp(status, "active") != 0) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld is held by '%s', who is revoked: recall it ('scrvault copy return' "
+			 "or 'copy lost') instead of printing it", (long long)c->id, c->holder);
+		why = "holder revoked";
+	} else if (restricted && !request) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld is of a restricted class and was not issued under an access "
+			 "request: return it and issue it again with --request ID", (long long)c->id);
+		why = "no request";
+	} else if (restricted && strcmp(rstate, "agreed") != 0) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld was issued under request %lld, which is now %s", (long long)c->id,
+			 (long long)request, rstate[0] ? rstate : "gone");
+		why = "request not agreed";
+	} else if (restricted && until[0] && strcmp(until, now) < 0) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld was issued under request %lld, which expired on %s",
+			 (long long)c->id, (long long)request, until);
+		why = "request expired";
+	} else if (restricted && prints > 0) {
+		sv_error(SCRVAULT_EDENIED, "copy %lld of a restricted class has been printed since it was issued: a "
+			 "reprint is a new issue (return it, then issue it again under a request with releases left)",
+			 (long long)c->id);
+		why = "printed once";
+	} else {
+		return 0;
+	}
+	{
+		sv_json *d = sv_obj1("reason", why);
+
+		if (d && request)
+			sv_json_set_int(d, "request", request);
+		return sv_audit_denied(v, "copy.print", copy_objects(c), d, SCRVAULT_EDENIED);
+	}
+}
+
+int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, const char *outpath)
+{
+	char label[160], holder[300], title[512] = "", contact[512] = "", purpose[512] = "", issued_at[32] = "";
+	char issued_by[128] = "", marking[64] = SV_MARKING_DEFAULT, docv[64];
+	unsigned version;
+	sv_version_row r;
+	sv_outfile o = { .fd = -1 };
+	membuf m = { 0 };
+	bool is_pdf;
+	copy_row c;
+	sv_json *res = NULL;
+	int error;
+
+	*out = NULL;
+	if (!outpath)
+		return sv_error(SCRVAULT_EUSAGE, "give the PDF to write (-o FILE.pdf)");
+	if ((error = copy_load(&c, v, copy)) < 0)
+		return error;
+	if ((error = copy_authorize(v, "copy.print", &c)) < 0)
+		return error;
+	if (strcmp(c.kind, "paper") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is an electronic release: only paper copies are printed",
+				(long long)c.id);
+	if (strcmp(c.state, "issued") != 0)
+		return bad_state(v, "copy.print", &c, "printed (issue it first: the sheet names its holder)");
+	if ((error = print_allowed(v, &c)) < 0)
+		return error;
+	version = c.version;
+	if ((error = sv_version_load(&r, v, c.doc, &version)) < 0)
+		return error;
+	if (strcmp(r.state, "live") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s", c.doc, version, r.state);
+	if (r.size > PRINT_MAX)
+		return sv_error(SCRVAULT_EUSAGE, "the master is %llu bytes; copies are printed from masters of at most "
+				"%zu MiB", (unsigned long long)r.size, PRINT_MAX >> 20);
+	{
+		sv_stmt *st = NULL;
+
+		if ((error = sv_db_query(&st, v->db, "SELECT d.title, coalesce(c.contact, ''), coalesce(c.purpose, ''),"
+					 " coalesce(c.issued_at, ''), coalesce(ib.name, ''), coalesce(pc.marking, ?),"
+					 " coalesce(p.display_name, c.ext_name, ''), coalesce(c.ext_org, '')"
+					 " FROM copies c JOIN documents d ON d.id = c.doc_id"
+					 " LEFT JOIN principals ib ON ib.id = c.issued_by"
+					 " LEFT JOIN principals p ON p.id = c.holder_id"
+					 " LEFT JOIN policy_classes pc ON pc.class = d.class WHERE c.id = ?", "ti",
+					 SV_MARKING_DEFAULT, c.id)) < 0)
+			return error;
+		if ((error = sv_stmt_step(st)) == 1) {
+			snprintf(title, sizeof(title), "%s", sv_stmt_text(st, 0));
+			snprintf(contact, sizeof(contact), "%s", sv_stmt_text(st, 1));
+			snprintf(purpose, sizeof(purpose), "%s", sv_stmt_text(st, 2));
+			snprintf(issued_at, sizeof(issued_at), "%s", sv_stmt_text(st, 3));
+			snprintf(issued_by, sizeof(issued_by), "%s", sv_stmt_text(st, 4));
+			snprintf(marking, sizeof(marking), "%s", sv_stmt_text(st, 5));
+			if (c.holder_id)
+				snprintf(holder, sizeof(holder), "%s (%s)", sv_stmt_text(st, 6), c.holder);
+			else
+				snprintf(holder, sizeof(holder), "%s, %s", sv_stmt_text(st, 6), sv_stmt_text(st, 7));
+		}
+		sv_stmt_free(st);
+		if (error < 0)
+			return error;
+	}
+	copy_label(label, sizeof(label), &c);
+	snprintf(docv, sizeof(docv), "%s@%u", c.doc, version);
+	if ((error = sv_outfile_open(&o, outpath)) < 0)
+		return error;
+
+	/* Fail closed: the print is on record before the key is unwrapped. */
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	/* an event in the copy's history too: a restricted copy prints once per issue */
+	if ((error = copy_event(v, &c, "copy.print", "print", "issued", "issued", c.holder_id, 0, NULL,
+				sv_obj1("holder", c.holder))) < 0 ||
+	    (error = sv_release_record(v, c.doc, version, 0)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0) {
+		sv_vault_abort(v);
+		goto done;
+	}
+	error = SCRVAULT_ERROR;
+	m.cap = (size_t)r.size;
+	if (!(m.buf = sv_malloc(m.cap ? m.cap : 1)))
+		goto done;
+	if ((error = sv_doc_decrypt_to(v, c.doc, version, &r, mem_sink, &m)) < 0)
+		goto done;
+	is_pdf = m.len >= 5 && memmem(m.buf, m.len < 1024 ? m.len : 1024, "%PDF-", 5) != NULL;
+	{
+		sv_pdf_stamp_spec spec = {
+			.copy_label = label, .case_ref = c.caseref, .marking = marking, .holder = holder,
+			.title = title, .doc = docv, .contact = contact, .purpose = purpose, .due = c.due,
+			.issued_at = issued_at, .issued_by = issued_by,
+		};
+
+		if ((error = sv_pdf_stamp(o.fd, is_pdf ? m.buf : NULL, is_pdf ? m.len : 0, &spec)) < 0 ||
+		    (error = sv_outfile_commit(&o)) < 0)
+			goto done;
+	}
+	if ((error = copy_result(&res, &c)) < 0 || (error = sv_json_set_bool(res, "sheet_only", !is_pdf)) < 0 ||
+	    (error = sv_json_set_str(res, "output", outpath)) < 0 || (error = sv_json_set_str(res, "marking", marking)) < 0)
+		goto done;
+	*out = res;
+	res = NULL;
+done:
+	if (error < 0)
+		sv_outfile_abort(&o);
+	if (m.buf) {
+		sv_cleanse(m.buf, m.cap);
+		free(m.buf);
+	}
+	sv_json_free(res);
+	return error;
+}

@@ -1,0 +1,1078 @@
+/*
+ * doc.c - checking documents in and out.
+ *
+ * Check-in streams each file once: SHA-256 of the plaintext, AES-256-GCM
+ * chunks under a fresh document key (DEK), straight into a git blob whose
+ * size is known in advance.  Only the DEK wrapped under the KEK is kept, in
+ * the database.  All files of one check-in become one git commit and one
+ * database transaction with their audit entries; the git objects are
+ * flushed to disk before that transaction commits.
+ *
+ * Check-out records the key release in the audit log first (fail closed),
+ * then decrypts chunk by chunk into a temporary file next to the output,
+ * renamed into place only when every chunk authenticated and the plaintext
+ * hash matches the one recorded at check-in.  A batch check-out into a
+ * directory records every release in one transaction, then decrypts the
+ * documents on up to four worker threads; its files are not fsynced (they
+ * are copies, and the releases are durable before any key is unwrapped).
+ *
+ * Memory does not grow with file size: one 64 KiB chunk in, one out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "records/doc.h"
+#include "crypto/crypto.h"
+#include "vault/session.h"
+#include "storage/store.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "vault/authz.h"
+#include "base/common.h"
+#include "storage/db.h"
+#include "records/destruction.h"
+#include "records/keyrelease.h"
+#include "records/find.h"
+#include "base/json.h"
+#include "base/date.h"
+#include "records/principal.h"
+#include "base/file.h"
+#include "records/request.h"
+#include "records/signoff.h"
+#include "vault/meta.h"
+
+/* A class of the vault's policy (policy_classes). */
+static bool class_valid(scrvault *v, const char *c)
+{
+	int64_t n = 0;
+
+	return c && sv_db_int(&n, v->db, "SELECT count(*) FROM policy_classes WHERE class = ?", "t", c) >= 0 && n > 0;
+}
+
+/* One file being checked in. */
+typedef struct {
+	char doc[SV_DOC_ID_LEN + 1];
+	unsigned version;
+	bool is_new;
+	const char *filename;
+	const char *title;
+	uint64_t size;
+	unsigned char sha[SV_SHA256_LEN];
+	unsigned char ct_sha[SV_SHA256_LEN];
+	char oid[SV_OID_HEXLEN + 1];
+	char path[96];
+	unsigned char wrapped[SV_SEALED_LEN(SV_KEY_LEN)];
+} pending;
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static long fd_source(void *ctx, void *buf, size_t len)
+{
+	return sv_read_full(*(int *)ctx, buf, len);
+}
+
+/*
+ * Encrypt `size` bytes from `src` into a new blob: fills p->size, sha,
+ * ct_sha, oid and wrapped.  `name` names the source in messages.  The DEK
+ * never leaves this function unwrapped.
+ */
+static int encrypt_source(scrvault *v, pending *p, const sv_checkin_source *cs)
+{
+	unsigned char *in = NULL, *out = NULL, hdr[SV_BLOB_HEADER_LEN];
+	char ctx[160];
+	const char *src = cs->name;
+	sv_secret *dek = NULL;
+	sv_blob_enc *enc = NULL;
+	sv_sha256_ctx *ph = NULL, *ch = NULL;
+	sv_store_wstream *w = NULL;
+	uint64_t left;
+	int error = SCRVAULT_ERROR;
+
+	p->size = cs->size;
+	sv_blob_context(ctx, sizeof(ctx), v, p->doc, p->version);
+	if (!(in = sv_malloc(SV_BLOB_CHUNK)) || !(out = sv_malloc(SV_BLOB_CT_CHUNK)))
+		goto done;
+	if ((error = sv_secret_random(&dek, SV_KEY_LEN)) < 0 ||
+	    (error = sv_blob_enc_new(&enc, hdr, dek, ctx, strlen(ctx))) < 0 ||
+	    (error = sv_sha256_new(&ph)) < 0 || (error = sv_sha256_new(&ch)) < 0 ||
+	    (error = sv_store_blob_open(&w, v->store, sv_blob_size(p->size))) < 0 ||
+	    (error = sv_store_blob_write(w, hdr, sizeof(hdr))) < 0 ||
+	    (error = sv_sha256_update(ch, hdr, sizeof(hdr))) < 0)
+		goto done;
+	left = p->size;
+	do {
+		size_t want = left < SV_BLOB_CHUNK ? (size_t)left : SV_BLOB_CHUNK;
+		long got = cs->read(cs->ctx, in, want);
+		bool last;
+
+		if (got < 0 || (size_t)got != want) {
+			error = got < 0 && cs->keep_error ? (int)got :
+				sv_error(SCRVAULT_ERROR, "'%s' changed or could not be read while checking it in", src);
+			goto done;
+		}
+		left -= want;
+		last = left == 0;
+		if ((error = sv_sha256_update(ph, in, want)) < 0 ||
+		    (error = sv_blob_enc_chunk(enc, out, in, want, last)) < 0 ||
+		    (error = sv_store_blob_write(w, out, want + SV_GCM_TAG_LEN)) < 0 ||
+		    (error = sv_sha256_update(ch, out, want + SV_GCM_TAG_LEN)) < 0)
+			goto done;
+		if (last)
+			break;
+	} while (1);
+	{
+		long more = cs->read(cs->ctx, in, 1);
+
+		if (more != 0) {
+			error = more < 0 && cs->keep_error ? (int)more :
+				sv_error(SCRVAULT_ERROR, "'%s' grew while checking it in", src);
+			goto done;
+		}
+	}
+	if ((error = sv_sha256_final(ph, p->sha)) < 0 ||
+	    (error = sv_sha256_final(ch, p->ct_sha)) < 0 ||
+	    (error = sv_store_blob_finish(p->oid, w)) < 0)
+		goto done;
+	error = sv_seal(p->wrapped, v->kek, sv_secret_data(dek), SV_KEY_LEN, ctx, strlen(ctx));
+done:
+	if (in) {
+		/* Only what this file put there. */
+		sv_cleanse(in, p->size < SV_BLOB_CHUNK ? (size_t)p->size : SV_BLOB_CHUNK);
+		free(in);
+	}
+	free(out);
+	sv_secret_free(dek);
+	sv_blob_enc_free(enc);
+	sv_sha256_free(ph);
+	sv_sha256_free(ch);
+	sv_store_wstream_free(w);
+	return error;
+}
+
+static int encrypt_file(scrvault *v, pending *p, const char *path)
+{
+	sv_checkin_source cs = { .name = path, .read = fd_source };
+	struct stat sb;
+	int fd, error;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				"cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", path);
+	}
+	cs.size = (uint64_t)sb.st_size;
+	cs.ctx = &fd;
+	error = encrypt_source(v, p, &cs);
+	close(fd);
+	return error;
+}
+
+static int new_doc_id(char out[SV_DOC_ID_LEN + 1])
+{
+	unsigned char raw[SV_DOC_ID_LEN / 2];
+	int error;
+
+	if ((error = sv_random(raw, sizeof(raw))) < 0)
+		return error;
+	sv_hex(out, raw, sizeof(raw));
+	return 0;
+}
+
+static sv_json *version_objects(const char *caseref, const char *doc, unsigned version)
+{
+	sv_json *o = sv_obj1("doc", doc);
+
+	if (o && ((caseref && sv_json_set_str(o, "case", caseref) < 0) ||
+		  (version && sv_json_set_int(o, "version", version) < 0))) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
+			 const scrvault_checkin_spec *spec,
+			 const scrvault_checkin_file *files, size_t n)
+{
+	return sv_doc_checkin(out, v, spec, files, NULL, n, NULL, NULL);
+}
+
+int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
+		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
+		   sv_checkin_hook hook, void *hook_arg)
+{
+	char caseref[40] = "", head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
+	char when[21], *message = NULL;
+	sv_store_update *ups = NULL;
+	pending *ps = NULL;
+	sv_json *result = NULL;
+	int64_t case_id = 0, latest = 0;
+	const char *doc_class = spec->doc_class;
+	int error;
+
+	*out = NULL;
+	if (spec->doc) {
+		char full[SV_DOC_ID_LEN + 1];
+
+		if ((error = sv_doc_resolve(full, caseref, v, spec->doc)) < 0)
+			return sv_audit_denied(v, "doc.checkin", sv_obj1("doc", spec->doc), NULL, error);
+		if ((error = sv_authorize(v, "doc.checkin", version_objects(caseref, full, 0))) < 0)
+			return error;
+		if (n != 1)
+			return sv_error(SCRVAULT_EUSAGE, "a new version is one file; got %zu", n);
+		if ((error = sv_db_int(&latest, v->db, "SELECT max(version) FROM versions WHERE doc_id = ?",
+				       "t", full)) < 0)
+			return error;
+	} else {
+		sv_json *objs;
+
+		if (!spec->case_ref)
+			return sv_error(SCRVAULT_EUSAGE, "a new document needs a case (--case REF)");
+		if (!class_valid(v, doc_class))
+			return sv_error(SCRVAULT_EUSAGE,
+					"document class '%s' is not in the vault's policy: use imr, overview-report, executive-summary, action-plan, combined-chronology, single-agency-chronology, terms-of-reference, interview-record, panel-minutes, notification-form, anonymised-submission or other (see 'scrvault policy show')",
+					doc_class ? doc_class : "");
+		/* The class and agency decide who may add it (an IMR author: their agency's). */
+		if (!(objs = sv_obj1("case", spec->case_ref)) || sv_json_set_str(objs, "class", doc_class) < 0 ||
+		    (spec->agency && sv_json_set_str(objs, "agency", spec->agency) < 0)) {
+			sv_json_free(objs);
+			return SCRVAULT_ERROR;
+		}
+		if ((error = sv_authorize(v, "doc.checkin", objs)) < 0)
+			return error;
+		if ((error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t",
+				       spec->case_ref)) < 0)
+			return error;
+		if (error == 0)
+			return sv_audit_denied(v, "doc.checkin", sv_obj1("case", spec->case_ref), NULL,
+					       sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (open it with 'scrvault case open')",
+							spec->case_ref));
+		snprintf(caseref, sizeof(caseref), "%s", spec->case_ref);
+	}
+	if (n == 0)
+		return sv_error(SCRVAULT_EUSAGE, "no file to check in");
+
+	if (!(ps = sv_calloc(n, sizeof(*ps))) || !(ups = sv_calloc(n, sizeof(*ups)))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pending *p = &ps[i];
+
+		p->filename = files[i].filename ? files[i].filename : base_name(files[i].path);
+		p->title = files[i].title ? files[i].title : p->filename;
+		if (!*p->filename) {
+			error = sv_error(SCRVAULT_EUSAGE, "'%s' has no file name", files[i].path);
+			goto done;
+		}
+		if (spec->doc) {
+			snprintf(p->doc, sizeof(p->doc), "%s", "");
+			if ((error = sv_doc_resolve(p->doc, NULL, v, spec->doc)) < 0)
+				goto done;
+			p->version = (unsigned)latest + 1;
+		} else {
+			if ((error = new_doc_id(p->doc)) < 0)
+				goto done;
+			p->version = 1;
+			p->is_new = true;
+		}
+		if ((error = srcs ? encrypt_source(v, p, &srcs[i]) : encrypt_file(v, p, files[i].path)) < 0)
+			goto done;
+		sv_blob_path(p->path, sizeof(p->path), p->doc, p->version);
+		ups[i].path = p->path;
+		ups[i].blob = p->oid;
+	}
+
+	/* One commit for the whole check-in; commit message: opaque ids only. */
+	if ((error = sv_vault_store_head(head, v)) < 0)
+		goto done;
+	if (!(message = sv_printf("checkin %zu version%s\n", n, n == 1 ? "" : "s"))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_store_commit(commit, v->store, head[0] ? head : NULL, ups, n, message, sv_now())) < 0)
+		goto done;
+
+	sv_time_iso(when, sv_now());
+	if (!(result = sv_json_array())) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		pending *p = &ps[i];
+		char shahex[2 * SV_SHA256_LEN + 1];
+		sv_json *det = NULL, *row = NULL;
+
+		if (p->is_new &&
+		    (error = sv_db_run(v->db,
+				       "INSERT INTO documents(id, case_id, class, agency, title, created_at, created_by)"
+				       " VALUES (?,?,?,?,?,?,?)", "titttti", p->doc, case_id, doc_class,
+				       spec->agency, p->title, when, v->principal_id)) < 0)
+			goto fail;
+		if ((error = sv_db_run(v->db,
+				       "INSERT INTO versions(doc_id, version, filename, size, sha256, ct_sha256,"
+				       " blob_oid, commit_oid, wrapped_dek, note, checked_in_at, checked_in_by)"
+				       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", "titibbttbtti",
+				       p->doc, (int64_t)p->version, p->filename, (int64_t)p->size,
+				       p->sha, sizeof(p->sha), p->ct_sha, sizeof(p->ct_sha), p->oid, commit,
+				       p->wrapped, sizeof(p->wrapped), spec->note, when, v->principal_id)) < 0)
+			goto fail;
+		sv_hex(shahex, p->sha, sizeof(p->sha));
+		if (!(det = sv_json_object()) || sv_json_set_int(det, "size", (int64_t)p->size) < 0 ||
+		    sv_json_set_str(det, "sha256", shahex) < 0 ||
+		    (p->is_new && sv_json_set_str(det, "class", doc_class) < 0)) {
+			sv_json_free(det);
+			error = SCRVAULT_ERROR;
+			goto fail;
+		}
+		if ((error = sv_audit_append(v, "doc.checkin", "ok",
+					     version_objects(caseref, p->doc, p->version), det)) < 0)
+			goto fail;
+		if (!(row = version_objects(caseref, p->doc, p->version)) ||
+		    sv_json_set_str(row, "sha256", shahex) < 0 ||
+		    sv_json_set_int(row, "size", (int64_t)p->size) < 0 ||
+		    sv_json_set_str(row, "filename", p->filename) < 0 ||
+		    sv_json_append(result, row) < 0) {
+			error = SCRVAULT_ERROR;
+			goto fail;
+		}
+	}
+	if ((hook && (error = hook(v, hook_arg, ps[0].doc, ps[0].version)) < 0) ||
+	    (error = sv_vault_record_commit(v, commit)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	*out = result;
+	result = NULL;
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	sv_json_free(result);
+	free(message);
+	free(ps);
+	free(ups);
+	return error;
+}
+
+/* Audit details of a release under the session's access request. */
+static sv_json *request_details(scrvault *v)
+{
+	sv_json *d = sv_json_object();
+
+	if (d && sv_json_set_int(d, "request", v->access_request) < 0) {
+		sv_json_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
+			  const char *outpath, bool force)
+{
+	bool restricted = false;
+	char doc[SV_DOC_ID_LEN + 1], caseref[40], *tmp = NULL, *dircopy = NULL;
+	sv_version_row r;
+	struct stat sb;
+	sv_json *det;
+	int fd = -1, error;
+
+	memset(&r, 0, sizeof(r));
+	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+		return sv_audit_denied(v, "doc.checkout", sv_obj1("doc", docarg), NULL, error);
+	if ((error = sv_authorize(v, "doc.read", version_objects(caseref, doc, version))) < 0)
+		return error;
+	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
+		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), NULL, error);
+	if (strcmp(r.state, "live") != 0)
+		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), NULL,
+				       !strcmp(r.state, "destroyed") ? sv_destroyed_message(v, doc, version) :
+				       sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r.state));
+	if (outpath && !force && lstat(outpath, &sb) == 0)
+		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; use --force to replace it", outpath);
+	if ((error = sv_request_check(v, doc, v->principal_id, NULL, &restricted)) < 0)
+		return error;
+
+	/* Fail closed: the release is on record before the key is unwrapped. */
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_audit_append(v, "doc.checkout", "ok", version_objects(caseref, doc, version),
+				     restricted ? request_details(v) : NULL)) < 0 ||
+	    (error = sv_release_record(v, doc, version, restricted ? v->access_request : 0)) < 0 ||
+	    (restricted && (error = sv_request_consume(v)) < 0) ||
+	    (error = sv_vault_commit(v)) < 0) {
+		sv_vault_abort(v);
+		return error;
+	}
+
+	if (outpath) {
+		char *d;
+
+		if (!(dircopy = sv_strdup(outpath)))
+			return SCRVAULT_ERROR;
+		d = dirname(dircopy);
+		if (!(tmp = sv_printf("%s/.scrvault-checkout-XXXXXX", d))) {
+			free(dircopy);
+			return SCRVAULT_ERROR;
+		}
+		if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot create a file in '%s': %s", d, strerror(errno));
+			goto done;
+		}
+	} else {
+		fd = STDOUT_FILENO;
+	}
+	if ((error = sv_doc_decrypt(v, doc, version, &r, fd)) < 0) {
+		if (outpath)
+			sv_error_wrap(error, "nothing was written to '%s'", outpath);
+		goto done;
+	}
+	if (outpath) {
+		if (fsync(fd) < 0 || rename(tmp, outpath) < 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", outpath, strerror(errno));
+			goto done;
+		}
+		free(tmp);
+		tmp = NULL;
+	}
+done:
+	if (outpath && fd >= 0)
+		close(fd);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dircopy);
+	if (error == SCRVAULT_EINTEGRITY) {
+		det = sv_json_object();
+		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), det, error);
+	}
+	return error;
+}
+
+/* ---- listings -------------------------------------------------------------------- */
+
+static sv_json *doc_row(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_str(o, "doc", sv_stmt_text(st, 0)) < 0 ||
+	    sv_json_set_str(o, "case", sv_stmt_text(st, 1)) < 0 ||
+	    sv_json_set_str(o, "class", sv_stmt_text(st, 2)) < 0 ||
+	    sv_json_set_str(o, "agency", sv_stmt_text(st, 3)) < 0 ||
+	    sv_json_set_str(o, "title", sv_stmt_text(st, 4)) < 0 ||
+	    sv_json_set_int(o, "latest", sv_stmt_int(st, 5)) < 0 ||
+	    sv_json_set_str(o, "updated_at", sv_stmt_text(st, 6)) < 0 ||
+	    sv_json_set_str(o, "created_at", sv_stmt_text(st, 7)) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+#define DOC_SELECT "SELECT d.id, c.ref, d.class, d.agency, d.title," \
+	" (SELECT max(version) FROM versions x WHERE x.doc_id = d.id)," \
+	" (SELECT max(checked_in_at) FROM versions x WHERE x.doc_id = d.id), d.created_at" \
+	" FROM documents d JOIN cases c ON c.id = d.case_id"
+
+int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
+{
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "doc.list", case_ref ? sv_obj1("case", case_ref) : NULL)) < 0)
+		return error;
+	if (case_ref) {
+		int64_t id = 0;
+
+		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
+			return error;
+		if (error == 0)
+			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", case_ref);
+	}
+	{
+		sv_json *arr = sv_json_array();
+		sv_stmt *st = NULL;
+
+		if (!arr)
+			return SCRVAULT_ERROR;
+		error = case_ref ? sv_db_query(&st, v->db, DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id",
+					       "t", case_ref)
+			: sv_db_query(&st, v->db, DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
+		/* Only what the role reaches: its cases, its agency's IMRs. */
+		if (error == 0)
+			while ((error = sv_stmt_step(st)) == 1)
+				if (sv_authz_sees(v, "doc.list", sv_stmt_text(st, 1), sv_stmt_text(st, 2),
+						  sv_stmt_text(st, 3)) &&
+				    (error = sv_json_append(arr, doc_row(st))) < 0)
+					break;
+		sv_stmt_free(st);
+		if (error < 0) {
+			sv_json_free(arr);
+			return error;
+		}
+		*out = arr;
+		return 0;
+	}
+}
+
+static sv_json *version_row_json(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+	char hex[2 * SV_SHA256_LEN + 1];
+	size_t len = 0;
+	const unsigned char *sha = sv_stmt_blob(st, 3, &len);
+
+	if (!sha || len != SV_SHA256_LEN)
+		snprintf(hex, sizeof(hex), "damaged");
+	else
+		sv_hex(hex, sha, len);
+	if (!o || sv_json_set_int(o, "version", sv_stmt_int(st, 0)) < 0 ||
+	    sv_json_set_str(o, "filename", sv_stmt_text(st, 1)) < 0 ||
+	    sv_json_set_int(o, "size", sv_stmt_int(st, 2)) < 0 ||
+	    sv_json_set_str(o, "sha256", hex) < 0 ||
+	    sv_json_set_str(o, "checked_in_at", sv_stmt_text(st, 4)) < 0 ||
+	    sv_json_set_str(o, "checked_in_by", sv_stmt_text(st, 5)) < 0 ||
+	    sv_json_set_str(o, "note", sv_stmt_text(st, 6)) < 0 ||
+	    sv_json_set_str(o, "state", sv_stmt_text(st, 7)) < 0 ||
+	    sv_json_set_str(o, "commit", sv_stmt_text(st, 8)) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40];
+	int error;
+
+	*out = NULL;
+	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+		return error;
+	if ((error = sv_authorize(v, "doc.list", version_objects(caseref, doc, 0))) < 0)
+		return error;
+	return sv_query_array(out, v, version_row_json,
+			      "SELECT v.version, v.filename, v.size, v.sha256, v.checked_in_at, p.name, v.note,"
+			      " v.state, v.commit_oid FROM versions v JOIN principals p ON p.id = v.checked_in_by"
+			      " WHERE v.doc_id = ? ORDER BY v.version", "t", doc);
+}
+
+int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40], *text = NULL;
+	sv_json *arr = NULL, *d = NULL, *versions = NULL;
+	size_t len;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+		return error;
+	if ((error = sv_authorize(v, "doc.list", version_objects(caseref, doc, 0))) < 0)
+		return error;
+	if ((error = sv_query_array(&arr, v, doc_row, DOC_SELECT " WHERE d.id = ?", "t", doc)) < 0)
+		return error;
+	if (sv_json_count(arr) != 1) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "no document '%s'", doc);
+		goto done;
+	}
+	if ((error = sv_json_write(&text, &len, sv_json_at(arr, 0))) < 0 ||
+	    (error = sv_json_parse(&d, text, len, NULL)) < 0 ||
+	    (error = scrvault_doc_log(&versions, v, doc)) < 0 ||
+	    (error = sv_json_set(d, "versions", versions)) < 0)
+		goto done;
+	{
+		sv_json *signoffs = NULL;
+		int64_t master = 0;
+
+		if ((error = sv_signoffs(&signoffs, v, doc)) < 0)
+			goto done;
+		/* The agency's master: the newest version with a valid sign-off. */
+		for (size_t i = 0; i < sv_json_count(signoffs); i++) {
+			const sv_json *so = sv_json_at(signoffs, i);
+			const char *ver = sv_json_str(sv_json_get(so, "verification"));
+
+			if (ver && !strncmp(ver, "valid", 5) && sv_json_as_int(sv_json_get(so, "version")) > master)
+				master = sv_json_as_int(sv_json_get(so, "version"));
+		}
+		if ((error = sv_json_set(d, "signoffs", signoffs)) < 0 ||
+		    (master && (error = sv_json_set_int(d, "master_version", master)) < 0))
+			goto done;
+	}
+	*out = d;
+	d = NULL;
+done:
+	free(text);
+	sv_json_free(arr);
+	sv_json_free(d);
+	return error;
+}
+
+/* ---- check-out of many documents into a directory ----------------------------- */
+
+/* A file name safe to create in a directory: no path, no hidden file. */
+static void safe_name(char *out, size_t len, const char *name, const char *doc)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; name && name[i] && j + 1 < len && j < 200; i++) {
+		unsigned char c = (unsigned char)name[i];
+		bool bad = c < 0x20 || c == 0x7f || c == '/' || c == '\\' || (j == 0 && c == '.');
+
+		out[j] = bad ? '_' : (char)c;
+		j++;
+	}
+	out[j] = '\0';
+	if (j == 0 || !strcmp(out, "_") || !strcmp(out, ".."))
+		snprintf(out, len, "%s", doc);
+}
+
+typedef struct {
+	char doc[SV_DOC_ID_LEN + 1];
+	char caseref[40];
+	unsigned version;
+	char name[260];
+	sv_version_row row;
+	unsigned latest;		/* --case: its latest version (0: none), */
+	bool named;			/* and `name` made from that version's file name */
+	bool done;			/* a worker wrote it or failed it */
+	int rc;				/* then: 0, SCRVAULT_EINTEGRITY (not written), ... */
+	bool restricted;	/* released under the session's access request */
+} co_item;
+
+/*
+ * The documents of a batch check-out are decrypted by up to CO_THREADS
+ * workers, after the releases are on record.  Each worker takes the next
+ * document, decrypts it into a temporary file in the directory and renames
+ * it into place (sv_doc_decrypt reads only the KEK, the vault id and the
+ * store's blob reader, and keeps its error message per thread).  The
+ * database is never touched by the workers: the main thread loaded every
+ * version record before, and records the failures after they are done.
+ */
+#define CO_THREADS 4
+
+typedef struct {
+	scrvault *v;
+	co_item *items;
+	size_t count;
+	const char *outdir;
+	int dirfd;			/* outdir, open */
+	pthread_mutex_t lock;		/* guards what follows */
+	size_t next;			/* the next document to take */
+	bool stop;			/* a failure other than integrity: take no more */
+	size_t err_item;		/* the first document that failed so, or SIZE_MAX */
+	int err_code;
+	char err_msg[1024];
+} co_batch;
+
+/*
+ * A new temporary file ".scrvault-checkout-XXXXXX" (mode 0600) in the
+ * directory, as mkostemp makes them, but relative to its descriptor.
+ */
+static int co_tmpfile(char name[32], int dirfd)
+{
+	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned char r[6];
+		int fd;
+
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -1;
+		memcpy(name, ".scrvault-checkout-", 19);
+		for (int i = 0; i < 6; i++)
+			name[19 + i] = chars[r[i] % (sizeof(chars) - 1)];
+		name[25] = '\0';
+		if ((fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0 ||
+		    errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+/*
+ * Decrypt into an unnamed file (O_TMPFILE) and link it in under its name
+ * only once it verified: nothing is ever visible at the name before, and a
+ * document that fails, or a crash, leaves nothing behind.  1 when done this
+ * way (result in *rc); 0 when it cannot be (an existing file to replace, no
+ * O_TMPFILE, no /proc): the caller then uses a named temporary file.
+ */
+static int co_write_unnamed(co_batch *b, co_item *it, int *rc)
+{
+	char proc[64];
+	int fd;
+
+	if ((fd = openat(b->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	*rc = sv_doc_decrypt(b->v, it->doc, it->version, &it->row, fd);
+	if (*rc == 0 && linkat(AT_FDCWD, proc, b->dirfd, it->name, AT_SYMLINK_FOLLOW) < 0) {
+		close(fd);
+		if (errno == EEXIST || errno == ENOENT)
+			return 0;	/* --force over a file, or no /proc: decrypt again the other way */
+		*rc = sv_error(SCRVAULT_ERROR, "cannot write '%s/%s': %s", b->outdir, it->name, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	return 1;
+}
+
+/* Decrypt one document into a temporary file and rename it into place. */
+static int co_write(co_batch *b, co_item *it)
+{
+	char tmp[32];
+	int fd, rc;
+
+	if (co_write_unnamed(b, it, &rc))
+		return rc;
+	if ((fd = co_tmpfile(tmp, b->dirfd)) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot create a file in '%s': %s", b->outdir, strerror(errno));
+	rc = sv_doc_decrypt(b->v, it->doc, it->version, &it->row, fd);
+	/* No fsync: a checked-out copy is not the master, and the release was
+	 * made durable (audit entry committed) before any key was unwrapped. */
+	if (rc == 0 && renameat(b->dirfd, tmp, b->dirfd, it->name) < 0)
+		rc = sv_error(SCRVAULT_ERROR, "cannot write '%s/%s': %s", b->outdir, it->name, strerror(errno));
+	close(fd);
+	if (rc < 0)
+		unlinkat(b->dirfd, tmp, 0);
+	return rc;
+}
+
+static void *co_worker(void *arg)
+{
+	co_batch *b = arg;
+
+	for (;;) {
+		size_t i;
+		int rc;
+
+		pthread_mutex_lock(&b->lock);
+		if (b->stop || b->next >= b->count) {
+			pthread_mutex_unlock(&b->lock);
+			break;
+		}
+		i = b->next++;
+		pthread_mutex_unlock(&b->lock);
+
+		rc = co_write(b, &b->items[i]);
+
+		pthread_mutex_lock(&b->lock);
+		b->items[i].rc = rc;
+		b->items[i].done = true;
+		if (rc < 0 && rc != SCRVAULT_EINTEGRITY) {
+			b->stop = true;
+			if (i < b->err_item) {
+				b->err_item = i;
+				b->err_code = rc;
+				snprintf(b->err_msg, sizeof(b->err_msg), "%s", scrvault_error_message());
+			}
+		}
+		pthread_mutex_unlock(&b->lock);
+	}
+	return NULL;
+}
+
+/*
+ * How many workers for `count` documents: the online CPUs, at most
+ * CO_THREADS, at most one per document.  Test hook: SCRVAULT_TEST_CHECKOUT_THREADS
+ * sets the number (1-16) whatever the CPUs, so the tests run several threads
+ * on any machine.
+ */
+static size_t co_threads(size_t count)
+{
+	const char *t = getenv("SCRVAULT_TEST_CHECKOUT_THREADS");
+	long n = t ? strtol(t, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if (!t && n > CO_THREADS)
+		n = CO_THREADS;
+	if (n > 16)
+		n = 16;
+	return (size_t)n < count ? (size_t)n : count;
+}
+
+/* Run the workers (on this thread alone for one document or one CPU). */
+static void co_run(co_batch *b)
+{
+	pthread_t th[16];
+	size_t n = co_threads(b->count), started = 0;
+
+	if (n > 1)
+		for (; started < n; started++)
+			if (pthread_create(&th[started], NULL, co_worker, b) != 0)
+				break;
+	if (started == 0)
+		co_worker(b);
+	for (size_t k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+}
+
+/*
+ * The file names given so far, to find a repeated one in O(1) rather than by
+ * comparing with every earlier name: an open-addressing set of item indices.
+ */
+typedef struct {
+	size_t *slot;			/* item index + 1; 0 = empty */
+	size_t mask;
+} co_names;
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int names_init(co_names *ns, size_t count)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * count)
+		cap *= 2;
+	ns->mask = cap - 1;
+	return (ns->slot = sv_calloc(cap, sizeof(*ns->slot))) ? 0 : SCRVAULT_ERROR;
+}
+
+/* Whether an item before has `name`; with `add`, record item `i` under it. */
+static bool names_seen(co_names *ns, const co_item *items, const char *name, size_t i, bool add)
+{
+	size_t k = (size_t)name_hash(name) & ns->mask;
+
+	for (; ns->slot[k]; k = (k + 1) & ns->mask)
+		if (!strcmp(items[ns->slot[k] - 1].name, name))
+			return true;
+	if (add)
+		ns->slot[k] = i + 1;
+	return false;
+}
+
+int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *const *docs,
+			      size_t n, const char *case_ref, const char *outdir, bool force)
+{
+	co_item *items = NULL;
+	co_names names = { NULL, 0 };
+	size_t count = 0;
+	sv_json *result = NULL;
+	char failed[512] = "";
+	struct stat sb;
+	int error = 0, nfailed = 0, dirfd = -1;
+
+	*out = NULL;
+	if (!outdir || stat(outdir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a directory: give -o DIR for several documents",
+				outdir ? outdir : "");
+	if (n == 0) {
+		sv_stmt *st = NULL;
+		int64_t id = 0;
+
+		if (!case_ref)
+			return sv_error(SCRVAULT_EUSAGE, "no documents given");
+		if ((error = sv_authorize(v, "doc.list", sv_obj1("case", case_ref))) < 0)
+			return error;
+		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
+			return error;
+		if (error == 0)
+			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", case_ref);
+		/* Each document with its latest version and that version's file
+		 * name, so the checks below need one query per document, not three. */
+		if ((error = sv_db_query(&st, v->db,
+					 "SELECT d.id, v.version, v.filename, d.class, coalesce(d.agency, '') FROM documents d"
+					 " LEFT JOIN versions v ON v.doc_id = d.id"
+					 " AND v.version = (SELECT max(version) FROM versions WHERE doc_id = d.id)"
+					 " WHERE d.case_id = ? ORDER BY d.created_at, d.id", "i", id)) < 0)
+			return error;
+		while ((error = sv_stmt_step(st)) == 1) {
+			co_item *grown;
+
+			/* What the role may not read is left out, not refused. */
+			if (!sv_authz_sees(v, "doc.read", case_ref, sv_stmt_text(st, 3), sv_stmt_text(st, 4)))
+				continue;
+			grown = sv_realloc(items, (count + 1) * sizeof(*items));
+
+			if (!grown) {
+				error = SCRVAULT_ERROR;
+				break;
+			}
+			items = grown;
+			memset(&items[count], 0, sizeof(*items));
+			snprintf(items[count].doc, sizeof(items[count].doc), "%s", sv_stmt_text(st, 0));
+			snprintf(items[count].caseref, sizeof(items[count].caseref), "%s", case_ref);
+			if (!sv_stmt_null(st, 1) && sv_stmt_int(st, 1) > 0) {
+				items[count].latest = (unsigned)sv_stmt_int(st, 1);
+				items[count].named = true;
+				safe_name(items[count].name, sizeof(items[count].name),
+					  sv_stmt_text(st, 2) ? sv_stmt_text(st, 2) : "", items[count].doc);
+			}
+			count++;
+		}
+		sv_stmt_free(st);
+		if (error < 0)
+			goto done;
+	} else {
+		if (!(items = sv_calloc(n, sizeof(*items))))
+			return SCRVAULT_ERROR;
+		for (size_t i = 0; i < n; i++) {
+			char arg[80];
+			char *at;
+
+			snprintf(arg, sizeof(arg), "%s", docs[i]);
+			if ((at = strchr(arg, '@'))) {
+				char *end = NULL;
+				unsigned long ver = strtoul(at + 1, &end, 10);
+
+				if (!at[1] || *end || ver == 0 || ver > 1000000) {
+					error = sv_error(SCRVAULT_EUSAGE, "'%s': the version must be a positive number", docs[i]);
+					goto done;
+				}
+				*at = '\0';
+				items[i].version = (unsigned)ver;
+			}
+			if ((error = sv_doc_resolve(items[i].doc, items[i].caseref, v, arg)) < 0)
+				goto done;
+		}
+		count = n;
+	}
+	/* Check everything before recording anything. */
+	if ((dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a directory: give -o DIR for several documents", outdir);
+		goto done;
+	}
+	if ((error = names_init(&names, count)) < 0)
+		goto done;
+	for (size_t i = 0; i < count; i++) {
+		co_item *it = &items[i];
+		char path[1024], *fname = NULL;
+		sv_stmt *st = NULL;
+
+		if ((error = sv_authorize(v, "doc.read", version_objects(it->caseref, it->doc, it->version))) < 0)
+			goto done;
+		if (it->version == 0 && it->latest)
+			it->version = it->latest;	/* what sv_version_load would find */
+		if ((error = sv_version_load(&it->row, v, it->doc, &it->version)) < 0)
+			goto done;
+		if (strcmp(it->row.state, "live") != 0) {
+			error = !strcmp(it->row.state, "destroyed") ? sv_destroyed_message(v, it->doc, it->version) :
+				sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", it->doc, it->version,
+					 it->row.state);
+			goto done;
+		}
+		if ((error = sv_request_check(v, it->doc, v->principal_id, NULL, &it->restricted)) < 0)
+			goto done;
+		if (!it->named) {
+			if ((error = sv_db_query(&st, v->db, "SELECT filename FROM versions WHERE doc_id = ? AND version = ?",
+						 "ti", it->doc, (int64_t)it->version)) < 0)
+				goto done;
+			if (sv_stmt_step(st) == 1)
+				fname = sv_strdup(sv_stmt_text(st, 0) ? sv_stmt_text(st, 0) : "");
+			sv_stmt_free(st);
+			safe_name(it->name, sizeof(it->name), fname, it->doc);
+			free(fname);
+		}
+		/* a name given before gets the document id in front */
+		if (names_seen(&names, items, it->name, i, false)) {
+			char base[260];
+
+			snprintf(base, sizeof(base), "%s", it->name);
+			if (snprintf(it->name, sizeof(it->name), "%.8s-%.240s", it->doc, base) < 0)
+				it->name[0] = '\0';
+		}
+		names_seen(&names, items, it->name, i, true);
+		if (!force && fstatat(dirfd, it->name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", outdir, it->name);
+			error = sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; use --force to replace it", path);
+			goto done;
+		}
+	}
+	/* Fail closed: every release is on record before any key is unwrapped. */
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	for (size_t i = 0; i < count; i++)
+		if ((error = sv_audit_append(v, "doc.checkout", "ok",
+					     version_objects(items[i].caseref, items[i].doc, items[i].version),
+					     items[i].restricted ? request_details(v) : NULL)) < 0 ||
+		    (error = sv_release_record(v, items[i].doc, items[i].version,
+					       items[i].restricted ? v->access_request : 0)) < 0 ||
+		    (items[i].restricted && (error = sv_request_consume(v)) < 0)) {
+			sv_vault_abort(v);
+			goto done;
+		}
+	if ((error = sv_vault_commit(v)) < 0)
+		goto done;
+	/* Keys are unwrapped and documents written on the workers from here. */
+	{
+		co_batch b = { .v = v, .items = items, .count = count, .outdir = outdir,
+			       .dirfd = dirfd, .err_item = SIZE_MAX };
+
+		if (pthread_mutex_init(&b.lock, NULL) != 0) {
+			error = sv_error(SCRVAULT_ERROR, "cannot start the check-out workers");
+			goto done;
+		}
+		co_run(&b);
+		pthread_mutex_destroy(&b.lock);
+		/* Failed documents go on record here, on this thread, in order. */
+		for (size_t i = 0; i < count; i++) {
+			co_item *it = &items[i];
+
+			if (!it->done || it->rc != SCRVAULT_EINTEGRITY)
+				continue;
+			nfailed++;
+			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s@%u",
+				 nfailed > 1 ? ", " : "", it->doc, it->version);
+			sv_audit_denied(v, "doc.checkout", version_objects(it->caseref, it->doc, it->version),
+					NULL, SCRVAULT_EINTEGRITY);
+		}
+		if (b.err_item != SIZE_MAX) {
+			error = sv_error(b.err_code, "%s", b.err_msg);
+			goto done;
+		}
+	}
+	if (!(result = sv_json_array())) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	for (size_t i = 0; i < count; i++) {
+		co_item *it = &items[i];
+		char path[1024];
+		sv_json *row;
+
+		if (!it->done || it->rc != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", outdir, it->name);
+		if (!(row = version_objects(it->caseref, it->doc, it->version)) ||
+		    sv_json_set_str(row, "file", path) < 0 || sv_json_append(result, row) < 0) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
+	}
+	*out = result;
+	result = NULL;
+	if (nfailed)
+		error = sv_error(SCRVAULT_EINTEGRITY,
+				 "%d document%s failed the integrity check and were not written: %s",
+				 nfailed, nfailed == 1 ? "" : "s", failed);
+done:
+	if (dirfd >= 0)
+		close(dirfd);
+	free(names.slot);
+	sv_json_free(result);
+	free(items);
+	return error;
+}

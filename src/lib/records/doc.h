@@ -1,0 +1,35 @@
+/*
+ * doc.h - check-in from other sources than files (doc.c).
+ */
+#ifndef SV_RECORDS_DOC_H
+#define SV_RECORDS_DOC_H
+
+#include "vault/session.h"
+
+/*
+ * Where check-in reads a document from other than a file: exactly `size`
+ * bytes, then end of input.  read() returns what it read (full reads; 0 at
+ * the end) or a negative code; with keep_error that code and its message
+ * are passed on (an integrity failure of a bundle), else a generic one.
+ */
+typedef struct {
+	const char *name;
+	uint64_t size;
+	long (*read)(void *ctx, void *buf, size_t len);
+	void *ctx;
+	bool keep_error;
+} sv_checkin_source;
+
+/* Runs inside the check-in's transaction with the (first) new version. */
+typedef int (*sv_checkin_hook)(scrvault *v, void *arg, const char *doc, unsigned version);
+
+/*
+ * scrvault_doc_checkin with the documents read from `srcs` (NULL: from
+ * files[i].path; files[i].filename and title are used either way) and a
+ * hook that adds rows and audit entries to the same transaction.
+ */
+int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
+		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
+		   sv_checkin_hook hook, void *hook_arg);
+
+#endif

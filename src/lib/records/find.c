@@ -1,0 +1,106 @@
+/*
+ * find.c - resolving what a user names: a document id or unique prefix, a
+ * version's record.  Lookups only; no checks of permission, no writes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "records/find.h"
+#include "vault/session.h"
+#include "crypto/crypto.h"
+#include "storage/db.h"
+#include "base/common.h"
+
+/*
+ * Resolve a document id or unique prefix (at least 6 hex characters) to the
+ * full id; also gives its case reference.
+ */
+int sv_doc_resolve(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v, const char *doc)
+{
+	sv_stmt *st = NULL;
+	size_t n = doc ? strlen(doc) : 0;
+	char pattern[SV_DOC_ID_LEN + 2];
+	int error, rows = 0;
+
+	if (n < 6 || n > SV_DOC_ID_LEN || strspn(doc, "0123456789abcdef") != n)
+		return sv_error(SCRVAULT_EUSAGE,
+				"'%s' is not a document id (6 to 32 lower-case hex characters; see 'scrvault doc list')",
+				doc ? doc : "");
+	snprintf(pattern, sizeof(pattern), "%s%%", doc);
+	if ((error = sv_db_query(&st, v->db,
+				 "SELECT d.id, c.ref FROM documents d JOIN cases c ON c.id = d.case_id"
+				 " WHERE d.id LIKE ? LIMIT 2", "t", pattern)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		if (rows++ == 0) {
+			snprintf(out, SV_DOC_ID_LEN + 1, "%s", sv_stmt_text(st, 0));
+			if (caseref)
+				snprintf(caseref, 40, "%s", sv_stmt_text(st, 1));
+		}
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (rows == 0)
+		return sv_error(SCRVAULT_ENOTFOUND, "no document '%s' (see 'scrvault doc list')", doc);
+	if (rows > 1)
+		return sv_error(SCRVAULT_EUSAGE, "document id '%s' is ambiguous: give more characters", doc);
+	return 0;
+}
+
+/* ---- check-out ----------------------------------------------------------------- */
+
+int sv_version_load(sv_version_row *r, scrvault *v, const char *doc, unsigned *version)
+{
+	sv_stmt *st = NULL;
+	size_t len;
+	const unsigned char *b;
+	int error;
+
+	if (*version == 0) {
+		int64_t latest = 0;
+
+		if ((error = sv_db_int(&latest, v->db, "SELECT max(version) FROM versions WHERE doc_id = ?",
+				       "t", doc)) < 0)
+			return error;
+		*version = (unsigned)latest;
+	}
+	if ((error = sv_db_query(&st, v->db,
+				 "SELECT size, sha256, ct_sha256, blob_oid, wrapped_dek, state FROM versions"
+				 " WHERE doc_id = ? AND version = ?", "ti", doc, (int64_t)*version)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) != 1) {
+		sv_stmt_free(st);
+		return error < 0 ? error
+				 : sv_error(SCRVAULT_ENOTFOUND, "document '%s' has no version %u (see 'scrvault doc log %s')",
+					    doc, *version, doc);
+	}
+	r->size = (uint64_t)sv_stmt_int(st, 0);
+	error = SCRVAULT_EINTEGRITY;
+	if (!(b = sv_stmt_blob(st, 1, &len)) || len != SV_SHA256_LEN)
+		goto bad;
+	memcpy(r->sha, b, len);
+	if (!(b = sv_stmt_blob(st, 2, &len)) || len != SV_SHA256_LEN)
+		goto bad;
+	memcpy(r->ct_sha, b, len);
+	snprintf(r->oid, sizeof(r->oid), "%s", sv_stmt_text(st, 3));
+	snprintf(r->state, sizeof(r->state), "%s", sv_stmt_text(st, 5));
+	b = sv_stmt_blob(st, 4, &len);
+	if (b && len == sizeof(r->wrapped))
+		memcpy(r->wrapped, b, len);
+	else if (strcmp(r->state, "live") == 0)
+		goto bad;
+	sv_stmt_free(st);
+	return 0;
+bad:
+	sv_stmt_free(st);
+	return sv_error(error, "the record of document '%s' version %u is damaged", doc, *version);
+}

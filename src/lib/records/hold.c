@@ -1,0 +1,208 @@
+/*
+ * hold.c - legal holds: a case, a document, or the whole board (optionally
+ * one class) kept from destruction while criminal proceedings, an inquest
+ * or an FOI appeal need it.  Placing and lifting are audited with reasons.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vault/session.h"
+#include "vault/policyfile.h"
+#include "vault/log.h"
+#include "vault/authz.h"
+#include "base/calendar.h"
+#include "storage/db.h"
+#include "records/find.h"
+#include "base/common.h"
+#include "base/json.h"
+#include "vault/meta.h"
+#include "base/date.h"
+#include "records/principal.h"
+#include "vault/txn.h"
+#include "scrvault/retention.h"
+
+/* ---- holds ---------------------------------------------------------------------------------------- */
+
+int scrvault_hold_add(scrvault_json **out, scrvault *v, const char *target, bool board, const char *cls,
+		      const char *reason)
+{
+	char when[21], doc[SV_DOC_ID_LEN + 1] = "", caseref[40] = "";
+	int64_t case_id = 0, id = 0, n = 0;
+	sv_json *o, *d;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "hold.add", NULL)) < 0)
+		return error;
+	if (!reason || !*reason)
+		return sv_error(SCRVAULT_EUSAGE, "say why (--reason TEXT: criminal proceedings, an inquest, a public "
+				"inquiry, an FOI appeal ...)");
+	if (board == !!target)
+		return sv_error(SCRVAULT_EUSAGE, "hold a case or a document (CASE|DOC), or everything (--board)");
+	if (cls && !board)
+		return sv_error(SCRVAULT_EUSAGE, "--class goes with --board");
+	if (cls && ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_classes WHERE class = ?", "t", cls)) < 0 || !n))
+		return error < 0 ? error : sv_error(SCRVAULT_EUSAGE, "no class '%s' in the policy", cls);
+	if (target) {
+		if ((error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", target)) < 0)
+			return error;
+		if (case_id) {
+			snprintf(caseref, sizeof(caseref), "%s", target);
+		} else if ((error = sv_doc_resolve(doc, caseref, v, target)) < 0) {
+			return sv_error(error == SCRVAULT_EUSAGE ? SCRVAULT_ENOTFOUND : error,
+					"'%s' is neither a case nor a document", target);
+		}
+	}
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "INSERT INTO holds(scope, case_id, doc_id, class, reason, placed_at, placed_by)"
+			       " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)", "titttti", board ? "board" : doc[0] ? "doc" : "case",
+			       case_id, doc[0] ? doc : NULL, cls, reason, when, v->principal_id)) < 0 ||
+	    (error = sv_db_int(&id, v->db, "SELECT last_insert_rowid()", "")) < 0)
+		goto fail;
+	o = sv_json_object();
+	d = sv_obj1("scope", board ? "board" : doc[0] ? "doc" : "case");
+	if (!o || sv_json_set_int(o, "hold", id) < 0 || (caseref[0] && sv_json_set_str(o, "case", caseref) < 0) ||
+	    (doc[0] && sv_json_set_str(o, "doc", doc) < 0) || !d || (cls && sv_json_set_str(d, "class", cls) < 0)) {
+		sv_json_free(o);
+		sv_json_free(d);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "hold.add", "ok", o, d)) < 0 || (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "hold", id) < 0)
+		return SCRVAULT_ERROR;
+	return 0;
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+int scrvault_hold_release(scrvault_json **out, scrvault *v, int64_t id, const char *reason)
+{
+	char when[21];
+	int64_t changed = 0, exists = 0;
+	sv_json *o;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "hold.release", NULL)) < 0)
+		return error;
+	if (!reason || !*reason)
+		return sv_error(SCRVAULT_EUSAGE, "say why the hold ends (--reason TEXT)");
+	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM holds WHERE id = ?", "i", id)) < 0)
+		return error;
+	if (!exists)
+		return sv_error(SCRVAULT_ENOTFOUND, "no hold %lld (see 'scrvault hold list')", (long long)id);
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE holds SET released_at = ?, released_by = ?, release_reason = ?"
+			       " WHERE id = ? AND released_at IS NULL", "titi", when, v->principal_id, reason, id)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "hold %lld was already released", (long long)id);
+		goto fail;
+	}
+	if (!(o = sv_json_object()) || sv_json_set_int(o, "hold", id) < 0) {
+		sv_json_free(o);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "hold.release", "ok", o, NULL)) < 0 || (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "hold", id) < 0)
+		return SCRVAULT_ERROR;
+	return 0;
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+int scrvault_hold_list(scrvault_json **out, scrvault *v)
+{
+	char now[11];
+	int64_t appeal = 0, today_d = 0;
+	sv_calendar *cal = NULL;
+	sv_json *arr;
+	sv_stmt *st = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "hold.read", NULL)) < 0)
+		return error;
+	sv_today(now);
+	if (!(arr = sv_json_array()))
+		return SCRVAULT_ERROR;
+	if ((error = sv_db_query(&st, v->db, "SELECT h.id, h.scope, c.ref, h.doc_id, h.class, h.reason, h.placed_at, p.name"
+				 " FROM holds h LEFT JOIN cases c ON c.id = h.case_id JOIN principals p ON p.id = h.placed_by"
+				 " WHERE h.released_at IS NULL ORDER BY h.id", "")) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *o = sv_json_object();
+
+		if (!o || sv_json_set_int(o, "hold", sv_stmt_int(st, 0)) < 0 ||
+		    sv_json_set_str(o, "scope", sv_stmt_text(st, 1)) < 0 ||
+		    sv_json_set_str(o, "case", sv_stmt_text(st, 2)) < 0 || sv_json_set_str(o, "doc", sv_stmt_text(st, 3)) < 0 ||
+		    sv_json_set_str(o, "class", sv_stmt_text(st, 4)) < 0 ||
+		    sv_json_set_str(o, "reason", sv_stmt_text(st, 5)) < 0 ||
+		    sv_json_set_str(o, "placed_at", sv_stmt_text(st, 6)) < 0 ||
+		    sv_json_set_str(o, "placed_by", sv_stmt_text(st, 7)) < 0 || sv_json_append(arr, o) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+	}
+	sv_stmt_free(st);
+	st = NULL;
+	if (error < 0)
+		goto done;
+	/* The automatic holds of FOI requests. */
+	appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
+	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
+		goto done;
+	if ((error = sv_db_query(&st, v->db, "SELECT r.id, c.ref, r.responded_on, (SELECT count(*) FROM request_docs q"
+				 " WHERE q.request_id = r.id) FROM requests r LEFT JOIN cases c ON c.id = r.case_id"
+				 " WHERE r.channel = 'foi' ORDER BY r.id", "")) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		const char *resp = sv_stmt_text(st, 2);
+		char until[11] = "", reason[96];
+		int64_t r = 0;
+		sv_json *o;
+
+		if (resp) {
+			if (sv_day_parse(&r, resp) < 0)
+				continue;
+			sv_day_format(until, sv_calendar_add_working(cal, r, (unsigned)appeal, NULL, 0));
+			if (strcmp(until, now) < 0)
+				continue;
+		}
+		snprintf(reason, sizeof(reason), "FOI request %lld %s", (long long)sv_stmt_int(st, 0),
+			 resp ? "answered: review window" : "is open (FOIA s.77)");
+		o = sv_json_object();
+		if (!o || sv_json_set_str(o, "scope", sv_stmt_text(st, 1) ? "case" : "doc") < 0 ||
+		    sv_json_set_str(o, "case", sv_stmt_text(st, 1)) < 0 ||
+		    sv_json_set_int(o, "request", sv_stmt_int(st, 0)) < 0 ||
+		    sv_json_set_int(o, "documents", sv_stmt_int(st, 3)) < 0 ||
+		    sv_json_set_str(o, "reason", reason) < 0 ||
+		    sv_json_set_str(o, "until", until[0] ? until : NULL) < 0 ||
+		    sv_json_set_bool(o, "automatic", true) < 0 || sv_json_append(arr, o) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+	}
+	if (error >= 0) {
+		*out = arr;
+		arr = NULL;
+		error = 0;
+	}
+done:
+	sv_stmt_free(st);
+	sv_calendar_free(cal);
+	sv_json_free(arr);
+	return error;
+}

@@ -1,0 +1,584 @@
+/*
+ * principal.c - principals, their roles (grants), revocation, key rotation
+ * and the release ledger's view of one principal (impact).
+ *
+ * Names and contact details live only in the encrypted database; audit
+ * entries name principals, never their contact details.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include "records/principal.h"
+#include "crypto/crypto.h"
+#include "vault/session.h"
+#include "vault/log.h"
+#include "vault/authz.h"
+#include "storage/db.h"
+#include "records/pending.h"
+#include "base/common.h"
+#include "crypto/identity.h"
+#include "base/json.h"
+#include "vault/keyring.h"
+#include "base/text.h"
+#include "base/date.h"
+#include "vault/policyfile.h"
+#include "vault/txn.h"
+
+static sv_json *grant_row(sv_stmt *st);
+
+/* ---- roles, revocation, key rotation, the release ledger -------------------------- */
+
+static sv_json *grant_row(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_str(o, "role", sv_stmt_text(st, 0)) < 0 ||
+	    (*sv_stmt_text(st, 1) && sv_json_set_str(o, "case", sv_stmt_text(st, 1)) < 0) ||
+	    (*sv_stmt_text(st, 2) && sv_json_set_str(o, "agency", sv_stmt_text(st, 2)) < 0) ||
+	    sv_json_set_str(o, "granted_at", sv_stmt_text(st, 3)) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* {"<key>": "<value>"} or NULL on allocation failure. */
+sv_json *sv_obj1(const char *key, const char *value)
+{
+	sv_json *o = sv_json_object();
+
+	if (o && sv_json_set_str(o, key, value) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ---- principals ------------------------------------------------------------ */
+
+int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
+			const sv_identity *id, int64_t *rowid)
+{
+	char when[21];
+	int error;
+
+	sv_time_iso(when, sv_now());
+	error = sv_db_run(v->db,
+			  "INSERT INTO principals(name, display_name, kind, agency, contact, custodian,"
+			  " ed25519_pub, x25519_pub, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
+			  "tttttibbti", s->name, s->display_name ? s->display_name : s->name,
+			  s->kind, s->agency, s->contact, (int64_t)(s->custodian ? 1 : 0),
+			  id->ed_pub, (size_t)SV_KEY_LEN, id->x_pub, (size_t)SV_KEY_LEN, when,
+			  v->principal_id);
+	if (error == SCRVAULT_ECONFLICT)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' already exists", s->name);
+	if (error == 0 && rowid)
+		*rowid = sv_db_last_rowid(v->db);
+	return error;
+}
+
+int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
+			   const char *keyfile, const scrvault_secret *passphrase)
+{
+	sv_argon2_params kdf = sv_kdf_params(spec->kdf_mib);
+	sv_keyring *kr = NULL;
+	sv_identity *id = NULL;
+	sv_json *det = NULL;
+	struct stat sb;
+	int64_t exists = 0;
+	int error;
+
+	if ((error = sv_authorize(v, "principal.add", sv_obj1("principal", spec->name))) < 0)
+		return error;
+	if ((error = sv_principal_spec_check(spec)) < 0)
+		return error;
+	if (!passphrase && strcmp(spec->kind, "service") != 0)
+		return sv_error(SCRVAULT_EUSAGE,
+				"a %s's key file needs a passphrase (only a service principal may have none)",
+				spec->kind);
+	if (!keyfile || lstat(keyfile, &sb) == 0)
+		return sv_error(SCRVAULT_ECONFLICT, "key file '%s' already exists; choose another path",
+				keyfile ? keyfile : "");
+	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM principals WHERE name = ?",
+			       "t", spec->name)) < 0)
+		return error;
+	if (exists)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' already exists", spec->name);
+	if ((error = sv_identity_generate(&id, spec->name, v->id)) < 0)
+		return error;
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_principal_insert(v, spec, id, NULL)) < 0)
+		goto fail;
+	if (!(det = sv_json_object()) || sv_json_set_str(det, "kind", spec->kind) < 0 ||
+	    sv_json_set_bool(det, "custodian", spec->custodian) < 0) {
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	error = sv_audit_append(v, "principal.add", "ok", sv_obj1("principal", spec->name), det);
+	det = NULL;
+	if (error < 0)
+		goto fail;
+	if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0)
+		goto fail;
+	if (spec->custodian) {
+		/* A keyring entry without a committed principal row opens nothing:
+		 * the unlock also requires the registered, active principal. */
+		if ((error = sv_keyring_load(&kr, v->dir)) < 0 ||
+		    (error = sv_keyring_add(kr, spec->name, id->x_pub, v->vmk)) < 0 ||
+		    (error = sv_keyring_save(kr, v->dir, false)) < 0) {
+			remove(keyfile);
+			goto fail;
+		}
+	}
+	if ((error = sv_vault_commit(v)) < 0)
+		remove(keyfile);
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	sv_json_free(det);
+	sv_keyring_free(kr);
+	sv_identity_free(id);
+	return error;
+}
+
+static sv_json *principal_row(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_str(o, "name", sv_stmt_text(st, 0)) < 0 ||
+	    sv_json_set_str(o, "display_name", sv_stmt_text(st, 1)) < 0 ||
+	    sv_json_set_str(o, "kind", sv_stmt_text(st, 2)) < 0 ||
+	    sv_json_set_str(o, "agency", sv_stmt_text(st, 3)) < 0 ||
+	    sv_json_set_str(o, "contact", sv_stmt_text(st, 4)) < 0 ||
+	    sv_json_set_bool(o, "custodian", sv_stmt_int(st, 5) != 0) < 0 ||
+	    sv_json_set_str(o, "status", sv_stmt_text(st, 6)) < 0 ||
+	    sv_json_set_str(o, "created_at", sv_stmt_text(st, 7)) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+#define PRINCIPAL_COLS "name, display_name, kind, agency, contact, custodian, status, created_at"
+
+int sv_query_array(sv_json **out, scrvault *v, sv_json *(*row)(sv_stmt *),
+		   const char *sql, const char *fmt, const char *a1)
+{
+	sv_json *arr = sv_json_array();
+	sv_stmt *st = NULL;
+	int error;
+
+	*out = NULL;
+	if (!arr)
+		return SCRVAULT_ERROR;
+	if ((error = sv_db_query(&st, v->db, sql, fmt, a1)) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1)
+		if ((error = sv_json_append(arr, row(st))) < 0)
+			goto done;
+	if (error == 0) {
+		*out = arr;
+		arr = NULL;
+	}
+done:
+	sv_stmt_free(st);
+	sv_json_free(arr);
+	return error;
+}
+
+int scrvault_principal_list(scrvault_json **out, scrvault *v)
+{
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "principal.read", NULL)) < 0)
+		return error;
+	return sv_query_array(out, v, principal_row,
+			      "SELECT " PRINCIPAL_COLS " FROM principals ORDER BY name", "", NULL);
+}
+
+int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name)
+{
+	sv_json *arr = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "principal.read", sv_obj1("principal", name))) < 0)
+		return error;
+	if ((error = sv_query_array(&arr, v, principal_row,
+				    "SELECT " PRINCIPAL_COLS " FROM principals WHERE name = ?", "t", name)) < 0)
+		return error;
+	if (sv_json_count(arr) == 0) {
+		sv_json_free(arr);
+		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')", name);
+	}
+	/* Detach the one row from the array. */
+	{
+		char *text = NULL;
+		size_t len;
+
+		if ((error = sv_json_write(&text, &len, sv_json_at(arr, 0))) == 0)
+			error = sv_json_parse(out, text, len, NULL);
+		free(text);
+	}
+	sv_json_free(arr);
+	if (error == 0) {
+		sv_json *roles = NULL;
+
+		if ((error = sv_query_array(&roles, v, grant_row,
+					    "SELECT g.role, g.case_ref, g.agency, g.granted_at FROM grants g"
+					    " JOIN principals p ON p.id = g.principal_id WHERE p.name = ?"
+					    " ORDER BY g.role, g.case_ref, g.agency", "t", name)) == 0)
+			error = sv_json_set(*out, "roles", roles);
+		if (error < 0) {
+			sv_json_free(*out);
+			*out = NULL;
+		}
+	}
+	return error;
+}
+
+/* id, custodian flag and status of a principal; SCRVAULT_ENOTFOUND if none. */
+static int principal_lookup(int64_t *id, bool *custodian, char status[16], scrvault *v, const char *name)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT id, custodian, status FROM principals WHERE name = ?",
+				 "t", name ? name : "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		*id = sv_stmt_int(st, 0);
+		*custodian = sv_stmt_int(st, 1) != 0;
+		snprintf(status, 16, "%s", sv_stmt_text(st, 2));
+		error = 0;
+	} else if (error == 0) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')",
+				 name ? name : "");
+	}
+	sv_stmt_free(st);
+	return error;
+}
+
+static sv_json *grant_objects(const char *name, const char *case_ref)
+{
+	sv_json *o = sv_obj1("principal", name);
+
+	if (o && case_ref && *case_ref && sv_json_set_str(o, "case", case_ref) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static sv_json *grant_details(const char *role, const char *agency)
+{
+	sv_json *d = sv_json_object();
+
+	if (d && (sv_json_set_str(d, "role", role) < 0 ||
+		  (agency && *agency && sv_json_set_str(d, "agency", agency) < 0))) {
+		sv_json_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Check role, case and agency against the role's scope. */
+static int grant_check(scrvault *v, const char *role, const char *case_ref, const char *agency)
+{
+	sv_stmt *st = NULL;
+	sv_scope scope = SV_SCOPE_NONE;
+	int64_t n = 0;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT scope FROM policy_roles WHERE role = ?", "t", role)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1)
+		scope = sv_scope_parse(sv_stmt_text(st, 0));
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (scope == SV_SCOPE_NONE)
+		return sv_error(SCRVAULT_EUSAGE, "the policy has no role '%s' (see 'scrvault policy show')", role);
+	if (scope == SV_SCOPE_BOARD && ((case_ref && *case_ref) || (agency && *agency)))
+		return sv_error(SCRVAULT_EUSAGE, "role '%s' is board-wide: give no --case or --agency", role);
+	if (scope != SV_SCOPE_BOARD && !(case_ref && *case_ref))
+		return sv_error(SCRVAULT_EUSAGE, "role '%s' is held for a case: give --case REF", role);
+	if (scope == SV_SCOPE_CASE && agency && *agency)
+		return sv_error(SCRVAULT_EUSAGE, "role '%s' is held for a whole case: give no --agency", role);
+	if (scope == SV_SCOPE_CASE_AGENCY && !(agency && *agency))
+		return sv_error(SCRVAULT_EUSAGE, "role '%s' is held for a case and an agency: give --agency NAME", role);
+	if (scope != SV_SCOPE_BOARD) {
+		if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM cases WHERE ref = ?", "t", case_ref)) < 0)
+			return error;
+		if (n == 0)
+			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", case_ref);
+	}
+	return 0;
+}
+
+int scrvault_principal_grant(scrvault *v, const char *name, const char *role,
+			     const char *case_ref, const char *agency)
+{
+	char status[16], when[21];
+	int64_t id = 0;
+	bool custodian = false;
+	int error;
+
+	if ((error = sv_authorize(v, "principal.grant", grant_objects(name, case_ref))) < 0)
+		return error;
+	if ((error = principal_lookup(&id, &custodian, status, v, name)) < 0 ||
+	    (error = grant_check(v, role ? role : "", case_ref, agency)) < 0)
+		return error;
+	if (strcmp(status, "active") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s and can hold no role", name, status);
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	error = sv_db_run(v->db, "INSERT INTO grants(principal_id, role, case_ref, agency, granted_at, granted_by)"
+			  " VALUES (?, ?, ?, ?, ?, ?)", "itttti", id, role, case_ref ? case_ref : "",
+			  agency ? agency : "", when, v->principal_id);
+	if (error == SCRVAULT_ECONFLICT)
+		error = sv_error(SCRVAULT_ECONFLICT, "principal '%s' already holds that role there", name);
+	if (error < 0 ||
+	    (error = sv_audit_append(v, "principal.grant", "ok", grant_objects(name, case_ref),
+				     grant_details(role, agency))) < 0) {
+		sv_vault_abort(v);
+		return error;
+	}
+	return sv_vault_commit(v);
+}
+
+int scrvault_principal_ungrant(scrvault *v, const char *name, const char *role,
+			       const char *case_ref, const char *agency)
+{
+	char status[16];
+	int64_t id = 0, left = 0;
+	bool custodian = false;
+	int error;
+
+	if ((error = sv_authorize(v, "principal.grant", grant_objects(name, case_ref))) < 0)
+		return error;
+	if ((error = principal_lookup(&id, &custodian, status, v, name)) < 0)
+		return error;
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "DELETE FROM grants WHERE principal_id = ? AND role = ? AND case_ref = ?"
+			       " AND agency = ?", "ittt", id, role ? role : "", case_ref ? case_ref : "",
+			       agency ? agency : "")) < 0)
+		goto fail;
+	if (sv_db_changes(v->db) == 0) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "principal '%s' does not hold role '%s'%s%s%s%s",
+				 name, role ? role : "", case_ref && *case_ref ? " for case " : "",
+				 case_ref && *case_ref ? case_ref : "", agency && *agency ? " and agency " : "",
+				 agency && *agency ? agency : "");
+		goto fail;
+	}
+	/* Never leave the vault with nobody able to grant roles. */
+	if ((error = sv_db_int(&left, v->db, "SELECT count(*) FROM grants g JOIN principals p ON p.id = g.principal_id"
+			       " JOIN policy_roles r ON r.role = g.role JOIN policy_allow a ON a.role = g.role"
+			       " WHERE p.status = 'active' AND p.custodian = 1 AND r.scope = 'board'"
+			       " AND a.action = 'principal.grant' AND a.class = ''", "")) < 0)
+		goto fail;
+	if (left == 0) {
+		error = sv_error(SCRVAULT_ECONFLICT, "no active custodian would be left able to grant roles: "
+				 "grant the role to another custodian first");
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "principal.ungrant", "ok", grant_objects(name, case_ref),
+				     grant_details(role ? role : "", agency))) < 0)
+		goto fail;
+	return sv_vault_commit(v);
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+/* Inside a transaction: revoke `name` (checked by the caller). */
+int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason)
+{
+	char status[16], when[21];
+	int64_t id = 0, others = 0;
+	bool custodian = false;
+	sv_json *det;
+	int error;
+
+	if ((error = principal_lookup(&id, &custodian, status, v, name)) < 0)
+		return error;
+	if (strcmp(status, "active") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is already %s", name, status);
+	if (custodian) {
+		if ((error = sv_db_int(&others, v->db, "SELECT count(*) FROM principals WHERE custodian = 1"
+				       " AND status = 'active' AND id <> ?", "i", id)) < 0)
+			return error;
+		if (others == 0)
+			return sv_error(SCRVAULT_ECONFLICT, "'%s' is the last custodian: add another before revoking", name);
+	}
+	sv_time_iso(when, sv_now());
+	if ((error = sv_db_run(v->db, "UPDATE principals SET status = 'revoked', revoked_at = ? WHERE id = ?",
+			       "ti", when, id)) < 0)
+		return error;
+	if (!(det = sv_json_object()) || sv_json_set_bool(det, "custodian", custodian) < 0 ||
+	    (reason && sv_json_set_str(det, "reason", reason) < 0)) {
+		sv_json_free(det);
+		return SCRVAULT_ERROR;
+	}
+	if ((error = sv_audit_append(v, "principal.revoke", "ok", sv_obj1("principal", name), det)) < 0)
+		return error;
+	/* A custodian's wrap of the master key goes; the others are wrapped afresh.
+	 * Written before the commit: if the commit then fails, the principal is
+	 * still active but can no longer unlock (fail safe). */
+	if (custodian && (error = sv_keyring_rewrap(v, name, NULL, NULL)) < 0)
+		return error;
+	return 0;
+}
+
+int scrvault_principal_revoke(scrvault_json **out, scrvault *v, const char *name, const char *reason)
+{
+	char status[16];
+	int64_t id = 0;
+	bool custodian = false;
+	sv_json *params;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "principal.revoke", sv_obj1("principal", name))) < 0 ||
+	    (error = principal_lookup(&id, &custodian, status, v, name)) < 0)
+		return error;
+	if (strcmp(status, "active") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is already %s", name, status);
+	if (custodian) {
+		int64_t others = 0;
+
+		if ((error = sv_db_int(&others, v->db, "SELECT count(*) FROM principals WHERE custodian = 1"
+				       " AND status = 'active' AND id <> ?", "i", id)) < 0)
+			return error;
+		if (others == 0)
+			return sv_error(SCRVAULT_ECONFLICT, "'%s' is the last custodian: add another before revoking", name);
+	}
+	if (sv_dual_required(v, "principal.revoke") ||
+	    (custodian && sv_dual_required(v, "principal.revoke-custodian"))) {
+		if (!(params = sv_obj1("principal", name)) || (reason && sv_json_set_str(params, "reason", reason) < 0)) {
+			sv_json_free(params);
+			return SCRVAULT_ERROR;
+		}
+		return sv_op_request(out, v, "principal.revoke", params);
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_principal_revoke_txn(v, name, reason)) < 0) {
+		sv_vault_abort(v);
+		return error;
+	}
+	return sv_vault_commit(v);
+}
+
+int scrvault_principal_rotate(scrvault *v, const char *name, const char *keyfile,
+			      const scrvault_secret *passphrase, unsigned kdf_mib)
+{
+	sv_argon2_params kdf = sv_kdf_params(kdf_mib);
+	sv_identity *id = NULL;
+	char status[16];
+	int64_t pid = 0;
+	bool custodian = false;
+	struct stat sb;
+	int error;
+
+	if ((error = sv_authorize(v, "principal.rotate", sv_obj1("principal", name))) < 0)
+		return error;
+	if ((error = principal_lookup(&pid, &custodian, status, v, name)) < 0)
+		return error;
+	if (strcmp(status, "active") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s: its keys cannot be replaced", name, status);
+	if (!keyfile || lstat(keyfile, &sb) == 0)
+		return sv_error(SCRVAULT_ECONFLICT, "key file '%s' already exists; choose another path",
+				keyfile ? keyfile : "");
+	if ((error = sv_identity_generate(&id, name, v->id)) < 0)
+		return error;
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "UPDATE principals SET ed25519_pub = ?, x25519_pub = ? WHERE id = ?",
+			       "bbi", id->ed_pub, (size_t)SV_KEY_LEN, id->x_pub, (size_t)SV_KEY_LEN, pid)) < 0 ||
+	    (error = sv_audit_append(v, "principal.rotate", "ok", sv_obj1("principal", name), NULL)) < 0 ||
+	    (error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
+		sv_vault_abort(v);
+		goto done;
+	}
+	if (custodian && (error = sv_keyring_rewrap(v, NULL, name, id->x_pub)) < 0) {
+		remove(keyfile);
+		sv_vault_abort(v);
+		goto done;
+	}
+	if ((error = sv_vault_commit(v)) < 0)
+		remove(keyfile);
+done:
+	sv_identity_free(id);
+	return error;
+}
+
+static sv_json *release_row(sv_stmt *st)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_str(o, "doc", sv_stmt_text(st, 0)) < 0 ||
+	    sv_json_set_int(o, "version", sv_stmt_int(st, 1)) < 0 ||
+	    sv_json_set_str(o, "case", sv_stmt_text(st, 2)) < 0 ||
+	    sv_json_set_str(o, "class", sv_stmt_text(st, 3)) < 0 ||
+	    sv_json_set_str(o, "role", sv_stmt_text(st, 4)) < 0 ||
+	    sv_json_set_str(o, "released_at", sv_stmt_text(st, 5)) < 0 ||
+	    sv_json_set_str(o, "request", sv_stmt_text(st, 6)) < 0 ||
+	    sv_json_set_int(o, "audit_seq", sv_stmt_int(st, 7)) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name)
+{
+	char status[16];
+	int64_t id = 0;
+	bool custodian = false;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "principal.impact", sv_obj1("principal", name))) < 0 ||
+	    (error = principal_lookup(&id, &custodian, status, v, name)) < 0)
+		return error;
+	return sv_query_array(out, v, release_row,
+			      "SELECT r.doc_id, r.version, c.ref, d.class, r.role, r.released_at, r.request, r.audit_seq"
+			      " FROM releases r JOIN principals p ON p.id = r.principal_id"
+			      " JOIN documents d ON d.id = r.doc_id JOIN cases c ON c.id = d.case_id"
+			      " WHERE p.name = ? ORDER BY r.id", "t", name);
+}
+
+int sv_principal_spec_check(const scrvault_principal_spec *s)
+{
+	if (!sv_name_valid(s->name))
+		return sv_error(SCRVAULT_EUSAGE,
+				"principal name '%s' is not valid: use 1-64 of a-z 0-9 . _ @ -",
+				s->name ? s->name : "");
+	if (!s->kind || (strcmp(s->kind, "person") && strcmp(s->kind, "agency") &&
+			 strcmp(s->kind, "service")))
+		return sv_error(SCRVAULT_EUSAGE, "principal kind must be person, agency or service");
+	/* A scheduled job (the retention purge) must unlock on its own: a
+	 * service principal may hold a wrap of the master key; its role limits
+	 * what it can do with it. */
+	if (s->custodian && strcmp(s->kind, "person") != 0 && strcmp(s->kind, "service") != 0)
+		return sv_error(SCRVAULT_EUSAGE, "only a person or a service principal (a scheduled job) can be a custodian");
+	if (s->kdf_mib && (s->kdf_mib < SV_ARGON2_MIN_KIB / 1024 || s->kdf_mib > 4096))
+		return sv_error(SCRVAULT_EUSAGE, "--kdf-memory must be between %d and 4096 MiB",
+				SV_ARGON2_MIN_KIB / 1024);
+	return 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * principal.h - principals inside the library (principal.c).
+ */
+#ifndef SV_RECORDS_PRINCIPAL_H
+#define SV_RECORDS_PRINCIPAL_H
+
+#include "vault/session.h"
+
+/* Check a principal spec; 0 or SCRVAULT_EUSAGE with the reason. */
+int sv_principal_spec_check(const scrvault_principal_spec *s);
+
+/* Insert a principal row (inside a transaction). */
+int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
+			const sv_identity *id, int64_t *rowid);
+
+/* Inside a transaction: revoke a principal (records.c). */
+int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason);
+
+/* {"key": "value"}, or NULL on allocation failure. */
+sv_json *sv_obj1(const char *key, const char *value);
+
+/* Collect the rows of a query (one optional text argument) into an array. */
+int sv_query_array(sv_json **out, scrvault *v, sv_json *(*row)(sv_stmt *),
+		   const char *sql, const char *fmt, const char *a1);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * release.c - a version released to a reader as a bundle (vault -> reader):
+ * doc.release and the reader's own right to read it -> the release, its
+ * signed manifest and audit entry commit -> only then is the document key
+ * unwrapped and the version decrypted into the age stream (its SHA-256
+ * checked again).  Every release is an electronic copy in the register.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "vault/session.h"
+#include "crypto/crypto.h"
+#include "crypto/bundle.h"
+#include "crypto/age.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "vault/authz.h"
+#include "base/common.h"
+#include "records/copy.h"
+#include "storage/db.h"
+#include "records/keyrelease.h"
+#include "records/find.h"
+#include "base/json.h"
+#include "base/date.h"
+#include "records/principal.h"
+#include "base/file.h"
+#include "records/request.h"
+#include "scrvault/bundle.h"
+#include "scrvault/records.h"
+
+/* ---- release (vault -> reader) ---------------------------------------------------------- */
+
+typedef struct {
+	sv_age_writer *w;
+} release_sink;
+
+static int release_write(void *ctx, const void *buf, size_t len)
+{
+	return sv_age_writer_write(((release_sink *)ctx)->w, buf, len);
+}
+
+int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_release_spec *s)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21], shahex[2 * SV_SHA256_LEN + 1], why[300] = "";
+	char cls[48] = "", agency[128] = "", title[512] = "", filename[512] = "";
+	char *recipient = NULL, *text = NULL, *key64 = NULL;
+	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN];
+	unsigned version = s->version;
+	bool restricted = false, external;
+	int64_t to_pid = 0, release_id = 0, copy_no = 0, copy_id = 0, ledger_row = 0;
+	uint64_t seq = 0;
+	sv_version_row r;
+	sv_age_writer *w = NULL;
+	sv_json *m = NULL, *objs = NULL;
+	sv_outfile o = { .fd = -1 };
+	release_sink rs;
+	int error;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	if (!s->to || !*s->to)
+		return sv_error(SCRVAULT_EUSAGE, "give the reader: --to PRINCIPAL or --to age1...");
+	if (!s->output)
+		return sv_error(SCRVAULT_EUSAGE, "give the bundle file to write (-o FILE)");
+	if ((error = sv_doc_resolve(doc, caseref, v, s->doc)) < 0)
+		return sv_audit_denied(v, "doc.release", sv_obj1("doc", s->doc), NULL, error);
+	if (!(objs = sv_obj1("doc", doc)) || sv_json_set_str(objs, "case", caseref) < 0) {
+		sv_json_free(objs);
+		return SCRVAULT_ERROR;
+	}
+	if ((error = sv_authorize(v, "doc.release", objs)) < 0)
+		return error;
+	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
+		return error;
+	if (strcmp(r.state, "live") != 0)
+		return sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r.state);
+	{
+		sv_stmt *st = NULL;
+
+		if ((error = sv_db_query(&st, v->db, "SELECT d.class, coalesce(d.agency, ''), d.title, ve.filename,"
+					 " coalesce(pc.restricted, 0) FROM documents d JOIN versions ve ON ve.doc_id = d.id"
+					 " LEFT JOIN policy_classes pc ON pc.class = d.class"
+					 " WHERE d.id = ? AND ve.version = ?", "ti", doc, (int64_t)version)) < 0)
+			return error;
+		if ((error = sv_stmt_step(st)) == 1) {
+			snprintf(cls, sizeof(cls), "%s", sv_stmt_text(st, 0));
+			snprintf(agency, sizeof(agency), "%s", sv_stmt_text(st, 1));
+			snprintf(title, sizeof(title), "%s", sv_stmt_text(st, 2));
+			snprintf(filename, sizeof(filename), "%s", sv_stmt_text(st, 3));
+			restricted = sv_stmt_int(st, 4) != 0;
+		}
+		sv_stmt_free(st);
+		if (error < 0)
+			return error;
+	}
+	external = !strncmp(s->to, "age1", 4);
+	if (external) {
+		if (sv_age_recipient_decode(pub, s->to) < 0)
+			return sv_error(SCRVAULT_EUSAGE, "'%s' is not a valid age recipient", s->to);
+		if (!s->reason || !*s->reason)
+			return sv_error(SCRVAULT_EUSAGE, "a release to a reader outside the vault needs --reason TEXT "
+					"(who they are and why they may have it)");
+		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)	/* as a request records it */
+			return error;
+	} else {
+		sv_stmt *st = NULL;
+		const unsigned char *x = NULL;
+		size_t xl = 0;
+		char status[16] = "";
+
+		if ((error = sv_db_query(&st, v->db, "SELECT id, x25519_pub, status FROM principals WHERE name = ?",
+					 "t", s->to)) < 0)
+			return error;
+		if ((error = sv_stmt_step(st)) == 1) {
+			to_pid = sv_stmt_int(st, 0);
+			x = sv_stmt_blob(st, 1, &xl);
+			if (x && xl == SV_KEY_LEN)
+				memcpy(pub, x, SV_KEY_LEN);
+			snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 2));
+		}
+		sv_stmt_free(st);
+		if (error < 0)
+			return error;
+		if (!to_pid || xl != SV_KEY_LEN)
+			return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list'; an "
+					"outside reader is given as --to age1...)", s->to);
+		if (strcmp(status, "active") != 0) {
+			sv_json *ob = sv_obj1("doc", doc), *d = sv_obj1("reason", "recipient revoked");
+
+			if (ob)
+				sv_json_set_int(ob, "version", version);
+			if (d)
+				sv_json_set_str(d, "to", s->to);
+			sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: nothing can be released to them", s->to);
+			return sv_audit_denied(v, "doc.release", ob, d, SCRVAULT_EDENIED);
+		}
+		{
+			bool ok = false;
+
+			/* A restricted class: the request, checked in full below. */
+			if ((error = sv_authz_principal(&ok, why, sizeof(why), v, to_pid, "doc.read", caseref, cls,
+							agency, restricted && v->access_request > 0)) < 0)
+				return error;
+			if (!ok) {
+				sv_json *d = sv_obj1("reason", "reader may not read it"), *ob = sv_obj1("doc", doc);
+
+				if (ob)
+					sv_json_set_int(ob, "version", version);
+				if (d)
+					sv_json_set_str(d, "to", s->to);
+				sv_error(SCRVAULT_EDENIED, "'%s' may not read document %s (class '%s'): %s", s->to, doc,
+					 cls, why);
+				return sv_audit_denied(v, "doc.release", ob, d, SCRVAULT_EDENIED);
+			}
+		}
+		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)
+			return error;
+	}
+	{
+		sv_outside ext = { .age_recipient = recipient };
+		const sv_outside *po = external ? &ext : NULL;
+
+		/* after a case concludes, only under an agreed request, whatever the class */
+		if ((error = sv_copy_case_open(v, "doc.release", caseref, doc, true)) == 1)
+			error = sv_request_require(v, doc, to_pid, po, &restricted);
+		else if (error == 0)
+			error = sv_request_check(v, doc, to_pid, po, &restricted);
+	}
+	if (error < 0) {
+		free(recipient);
+		return error;
+	}
+	if ((error = sv_outfile_open(&o, s->output)) < 0)
+		goto done;
+
+	/* The release, its manifest and its audit entry are on record before the
+	 * document key is unwrapped (fail closed). */
+	sv_hex(shahex, r.sha, SV_SHA256_LEN);
+	sv_time_iso(when, sv_now());
+	if ((error = sv_age_writer_new(&w, (const unsigned char (*)[SV_KEY_LEN])pub, 1)) < 0 ||
+	    (error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_int(&release_id, v->db, "SELECT coalesce(max(id), 0) + 1 FROM bundle_releases", "")) < 0)
+		goto fail;
+	/* Every release is a numbered electronic copy in the copy register. */
+	if ((error = sv_copy_electronic(v, doc, version, release_id, to_pid,
+					external ? "outside reader (age recipient)" : NULL, &copy_no, &copy_id)) < 0)
+		goto fail;
+	error = SCRVAULT_ERROR;
+	if (!(key64 = sv_base64(v->audit_pub, SV_KEY_LEN)) || !(m = sv_json_object()))
+		goto fail;
+	if ((error = sv_json_set_str(m, "agency", agency[0] ? agency : NULL)) < 0 ||
+	    (error = sv_json_set_str(m, "case", caseref)) < 0 ||
+	    (error = sv_json_set_str(m, "class", cls)) < 0 ||
+	    (error = sv_json_set_str(m, "doc", doc)) < 0 ||
+	    (error = sv_json_set_str(m, "filename", filename)) < 0 ||
+	    (error = sv_json_set_int(m, "release", release_id)) < 0 ||
+	    (error = sv_json_set_int(m, "copy", copy_no)) < 0 ||
+	    (error = sv_json_set_str(m, "released_at", when)) < 0 ||
+	    (error = sv_json_set_str(m, "released_by", v->principal)) < 0 ||
+	    (error = sv_json_set_str(m, "sha256", shahex)) < 0 ||
+	    (error = sv_json_set_str(m, "signer_key", key64)) < 0 ||
+	    (error = sv_json_set_int(m, "size", (int64_t)r.size)) < 0 ||
+	    (error = sv_json_set_str(m, "title", title)) < 0 ||
+	    (error = sv_json_set_str(m, "to", recipient)) < 0 ||
+	    (error = sv_json_set_str(m, "to_principal", external ? NULL : s->to)) < 0 ||
+	    (error = sv_json_set_str(m, "type", SV_RELEASE_TYPE)) < 0 ||
+	    (error = sv_json_set_str(m, "vault", v->id)) < 0 ||
+	    (error = sv_json_set_int(m, "version", version)) < 0)
+		goto fail;
+	if ((error = sv_bundle_add_manifest(w, m, v->audit_key, &text, sig)) < 0 ||
+	    (error = sv_audit_size(&seq, v)) < 0)
+		goto fail;
+	if ((error = sv_db_run(v->db, "INSERT INTO bundle_releases(id, doc_id, version, to_principal, to_recipient,"
+			       " reason, manifest, signature, released_at, released_by, request, audit_seq, access_request)"
+			       " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))", "itiitttbtitii",
+			       release_id, doc, (int64_t)version, to_pid, recipient, s->reason, text, sig, sizeof(sig),
+			       when, v->principal_id, v->request, (int64_t)seq,
+			       restricted ? v->access_request : (int64_t)0)) < 0 ||
+	    (restricted && ((error = sv_request_consume(v)) < 0 ||
+			    (error = sv_db_run(v->db, "UPDATE copies SET access_request = ? WHERE id = ?", "ii",
+					       v->access_request, copy_id)) < 0)))
+		goto fail;
+	if (to_pid && ((error = sv_db_run(v->db, "INSERT INTO releases(principal_id, role, doc_id, version, released_at,"
+					  " request, audit_seq) VALUES (?, 'recipient', ?, ?, ?, ?, ?)", "ititti", to_pid,
+					  doc, (int64_t)version, when, v->request, (int64_t)seq)) < 0 ||
+		       (error = sv_db_int(&ledger_row, v->db, "SELECT last_insert_rowid()", "")) < 0))
+		goto fail;
+	{
+		sv_json *ob = sv_obj1("doc", doc), *d = sv_json_object();
+
+		if (!ob || sv_json_set_str(ob, "case", caseref) < 0 || sv_json_set_int(ob, "version", version) < 0 ||
+		    sv_json_set_int(ob, "release", release_id) < 0 || sv_json_set_int(ob, "copy", copy_id) < 0 || !d ||
+		    sv_json_set_str(d, "to", external ? "outside reader" : s->to) < 0 ||
+		    sv_json_set_str(d, "recipient", recipient) < 0 ||
+		    sv_json_set_bool(d, "reason_recorded", s->reason && *s->reason) < 0 ||
+		    (restricted && sv_json_set_int(d, "request", v->access_request) < 0)) {
+			sv_json_free(ob);
+			sv_json_free(d);
+			error = SCRVAULT_ERROR;
+			goto fail;
+		}
+		/* The ledgers name the release's own audit entry, appended last. */
+		if ((error = sv_audit_append(v, "doc.release", "ok", ob, d)) < 0 ||
+		    (error = sv_audit_size(&seq, v)) < 0 ||
+		    (error = sv_db_run(v->db, "UPDATE copy_events SET audit_seq = ? WHERE copy_id = ?", "ii",
+				       (int64_t)seq, copy_id)) < 0 ||
+		    (error = sv_db_run(v->db, "UPDATE bundle_releases SET audit_seq = ? WHERE id = ?", "ii",
+				       (int64_t)seq, release_id)) < 0 ||
+		    (ledger_row && (error = sv_db_run(v->db, "UPDATE releases SET audit_seq = ? WHERE id = ?", "ii",
+						      (int64_t)seq, ledger_row)) < 0))
+			goto fail;
+	}
+	if ((error = sv_vault_commit(v)) < 0)
+		goto done;
+
+	rs.w = w;
+	if ((error = sv_age_writer_start(w, sv_bundle_write_fd, &o.fd)) < 0 ||
+	    (error = sv_doc_decrypt_to(v, doc, version, &r, release_write, &rs)) < 0 ||
+	    (error = sv_age_writer_finish(w)) < 0 ||
+	    (error = sv_outfile_commit(&o)) < 0)
+		goto done;
+	if ((error = sv_json_set_str(m, "output", s->output)) < 0)
+		goto done;
+	*out = m;
+	m = NULL;
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	if (error < 0)
+		sv_outfile_abort(&o);
+	sv_age_writer_free(w);
+	sv_json_free(m);
+	free(recipient);
+	free(text);
+	free(key64);
+	return error;
+}

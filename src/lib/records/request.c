@@ -1,0 +1,962 @@
+/*
+ * request.c - the access-request register (scrvault/requests.h).
+ *
+ * A request's personal data (an outside requester's name, organisation and
+ * contact, the reasons given and decided) lives only in the encrypted
+ * database: audit entries carry the request's number, its channel, the
+ * documents or case and the principals' names.
+ *
+ * FOI due dates: the policy's [foi] working-days (20) after the day of
+ * receipt, counting only working days of the policy's calendar (weekends and
+ * every UK bank holiday).  The clock: a fees notice pauses the count (the
+ * days from the notice to the fee's arrival are disregarded, FOIA s.10(2));
+ * a request for clarification starts it again from the day the
+ * clarification arrives (s.1(3)).  While either is outstanding there is no
+ * due date.
+ *
+ * Restricted documents leave the vault only under an agreed request:
+ * sv_request_check before the release's transaction (a refusal is audited),
+ * sv_request_consume inside it (counts the release, guarded against a
+ * concurrent use of the last one).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "records/request.h"
+#include "base/common.h"
+#include "vault/session.h"
+#include "vault/policyfile.h"
+#include "crypto/crypto.h"
+#include "crypto/age.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "vault/authz.h"
+#include "base/calendar.h"
+#include "base/date.h"
+#include "storage/db.h"
+#include "records/find.h"
+#include "base/json.h"
+#include "vault/meta.h"
+#include "records/principal.h"
+#include "scrvault/requests.h"
+
+/*
+ * The due date of FOI request `id` received on `received`: *due = -1 while
+ * the clock is stopped.
+ */
+static int foi_due(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id, const char *received)
+{
+	sv_day_range pauses[32];
+	size_t np = 0;
+	int64_t start;
+	sv_stmt *st = NULL;
+	bool stopped = false;
+	int error;
+
+	*due = -1;
+	if ((error = sv_day_parse(&start, received)) < 0)
+		return error;
+	if ((error = sv_db_query(&st, v->db, "SELECT kind, stopped_on, coalesce(resumed_on, '') FROM request_clock"
+				 " WHERE request_id = ? ORDER BY stopped_on, id", "i", id)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		int64_t from = 0, to = 0;
+		const char *resumed = sv_stmt_text(st, 2);
+
+		if (!*resumed) {
+			stopped = true;
+			continue;
+		}
+		if (sv_day_parse(&from, sv_stmt_text(st, 1)) < 0 || sv_day_parse(&to, resumed) < 0) {
+			error = SCRVAULT_EINTEGRITY;
+			break;
+		}
+		if (!strcmp(sv_stmt_text(st, 0), "clarification")) {
+			start = to;	/* a clarified request is counted afresh */
+			np = 0;
+		} else if (np < SV_ARRAY_SIZE(pauses)) {
+			pauses[np].from = from;
+			pauses[np].to = to;
+			np++;
+		}
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (!stopped)
+		*due = sv_calendar_add_working(cal, start, (unsigned)sv_meta_int(v, "foi_days", SV_FOI_DAYS_DEFAULT),
+					       pauses, np);
+	return 0;
+}
+
+/* ---- new ------------------------------------------------------------------------------ */
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (int i = 0; s && list[i]; i++)
+		if (!strcmp(s, list[i]))
+			return true;
+	return false;
+}
+
+static const char *const channels[] = { "internal", "external", "foi", NULL };
+
+static const char *const ext_kinds[] = { "media", "public", "council", "partner", "inspectorate", NULL };
+
+static int principal_id(int64_t *id, scrvault *v, const char *name, bool active, const char *action)
+{
+	char status[16] = "";
+	sv_stmt *st = NULL;
+	int error;
+
+	*id = 0;
+	if ((error = sv_db_query(&st, v->db, "SELECT id, status FROM principals WHERE name = ?", "t", name)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		*id = sv_stmt_int(st, 0);
+		snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 1));
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (!*id)
+		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')", name);
+	if (active && strcmp(status, "active") != 0) {
+		sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked", name);
+		return sv_audit_denied(v, action, sv_obj1("principal", name), sv_obj1("reason", "principal revoked"),
+				       SCRVAULT_EDENIED);
+	}
+	return 0;
+}
+
+static sv_json *request_objects(int64_t id, const char *caseref)
+{
+	sv_json *o = sv_json_object();
+
+	if (!o || sv_json_set_int(o, "request", id) < 0 || (caseref && sv_json_set_str(o, "case", caseref) < 0)) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_request_spec *s)
+{
+	char now[11], when[21], (*docs)[SV_DOC_ID_LEN + 1] = NULL, caseref[40] = "", rcpt[128] = "";
+	const char *received = s->received;
+	int64_t requester = 0, case_id = 0, id = 0;
+	sv_json *d = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "request.create", s->case_ref ? sv_obj1("case", s->case_ref) : NULL)) < 0)
+		return error;
+	if (!in_list(s->channel, channels))
+		return sv_error(SCRVAULT_EUSAGE, "the channel must be internal, external or foi (--channel)");
+	if (!s->reason || !*s->reason)
+		return sv_error(SCRVAULT_EUSAGE, "record the reason the requester gave (--reason TEXT)");
+	if (!!s->case_ref == (s->ndocs > 0))
+		return sv_error(SCRVAULT_EUSAGE, "say what is asked for: --doc DOC (one or more) or --case REF");
+	sv_today(now);
+	if (!received)
+		received = now;
+	if (!sv_date_valid(received))
+		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a date (--received YYYY-MM-DD)", received);
+	if (strcmp(received, now) > 0)
+		return sv_error(SCRVAULT_EUSAGE, "the date received (%s) is in the future", received);
+	if (!strcmp(s->channel, "internal")) {
+		if (!s->requester || s->ext_kind || s->ext_name)
+			return sv_error(SCRVAULT_EUSAGE, "an internal request is made by a principal (--by NAME)");
+		if (s->ext_recipient)
+			return sv_error(SCRVAULT_EUSAGE, "--recipient is for a requester outside the vault: a principal "
+					"receives releases to their own key");
+		if ((error = principal_id(&requester, v, s->requester, true, "request.create")) < 0)
+			return error;
+	} else {
+		if (s->requester)
+			return sv_error(SCRVAULT_EUSAGE, "an %s request comes from outside: give --kind, --name and "
+					"--contact instead of --by", s->channel);
+		if (!in_list(s->ext_kind, ext_kinds))
+			return sv_error(SCRVAULT_EUSAGE, "say who is asking (--kind media|public|council|partner|inspectorate)");
+		if (!s->ext_name || !*s->ext_name || !s->ext_contact || !*s->ext_contact)
+			return sv_error(SCRVAULT_EUSAGE, "an outside requester needs --name and --contact (and "
+					"--organisation, if any)");
+		if (s->ext_recipient) {
+			unsigned char pub[SV_KEY_LEN];
+			char *enc = NULL;
+
+			/* kept as encoded again, so that it compares equal to a release's */
+			if (sv_age_recipient_decode(pub, s->ext_recipient) < 0 || sv_age_recipient_encode(&enc, pub) < 0)
+				return sv_error(SCRVAULT_EUSAGE, "--recipient must be the requester's age recipient (age1...)");
+			snprintf(rcpt, sizeof(rcpt), "%s", enc);
+			free(enc);
+		}
+	}
+	if (s->case_ref) {
+		if ((error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", s->case_ref)) < 0)
+			return error;
+		if (!case_id)
+			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s'", s->case_ref);
+		snprintf(caseref, sizeof(caseref), "%s", s->case_ref);
+	} else {
+		if (!(docs = sv_calloc(s->ndocs, sizeof(*docs))))
+			return SCRVAULT_ERROR;
+		for (size_t i = 0; i < s->ndocs; i++)
+			if ((error = sv_doc_resolve(docs[i], caseref, v, s->docs[i])) < 0)
+				goto done;
+	}
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "INSERT INTO requests(channel, requester_id, ext_kind, ext_name, ext_org,"
+			       " ext_contact, ext_recipient, case_id, reason, received_on, created_at, created_by)"
+			       " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)", "titttttittti",
+			       s->channel, requester, s->ext_kind, s->ext_name, s->ext_org, s->ext_contact,
+			       rcpt[0] ? rcpt : NULL,
+			       case_id, s->reason, received, when, v->principal_id)) < 0 ||
+	    (error = sv_db_int(&id, v->db, "SELECT last_insert_rowid()", "")) < 0)
+		goto fail;
+	for (size_t i = 0; docs && i < s->ndocs; i++)
+		if ((error = sv_db_run(v->db, "INSERT OR IGNORE INTO request_docs(request_id, doc_id) VALUES (?, ?)",
+				       "it", id, docs[i])) < 0)
+			goto fail;
+	if (!(d = sv_obj1("channel", s->channel)) ||
+	    sv_json_set_str(d, "requester", requester ? s->requester : s->ext_kind) < 0 ||
+	    sv_json_set_str(d, "received", received) < 0 ||
+	    (s->ndocs && sv_json_set_int(d, "documents", (int64_t)s->ndocs) < 0)) {
+		sv_json_free(d);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "request.new", "ok", request_objects(id, caseref[0] ? caseref : NULL), d)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	free(docs);
+	return scrvault_request_show(out, v, id);
+fail:
+	sv_vault_abort(v);
+done:
+	free(docs);
+	return error;
+}
+
+/* ---- decide, respond, clock --------------------------------------------------------------- */
+
+typedef struct {
+	int64_t id;
+	char channel[16];
+	char state[16];
+	int64_t requester;
+	char caseref[40];
+	char responded[16];
+	char received[16];
+} req_row;
+
+static int req_load(req_row *r, scrvault *v, int64_t id)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	memset(r, 0, sizeof(*r));
+	if (id <= 0)
+		return sv_error(SCRVAULT_EUSAGE, "a request is given by its number (see 'scrvault request list')");
+	if ((error = sv_db_query(&st, v->db, "SELECT r.id, r.channel, r.state, coalesce(r.requester_id, 0),"
+				 " coalesce(c.ref, (SELECT k.ref FROM request_docs q JOIN documents d ON d.id = q.doc_id"
+				 " JOIN cases k ON k.id = d.case_id WHERE q.request_id = r.id LIMIT 1), ''),"
+				 " coalesce(r.responded_on, ''), r.received_on"
+				 " FROM requests r LEFT JOIN cases c ON c.id = r.case_id WHERE r.id = ?", "i", id)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		r->id = sv_stmt_int(st, 0);
+		snprintf(r->channel, sizeof(r->channel), "%s", sv_stmt_text(st, 1));
+		snprintf(r->state, sizeof(r->state), "%s", sv_stmt_text(st, 2));
+		r->requester = sv_stmt_int(st, 3);
+		snprintf(r->caseref, sizeof(r->caseref), "%s", sv_stmt_text(st, 4));
+		snprintf(r->responded, sizeof(r->responded), "%s", sv_stmt_text(st, 5));
+		snprintf(r->received, sizeof(r->received), "%s", sv_stmt_text(st, 6));
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (!r->id)
+		return sv_error(SCRVAULT_ENOTFOUND, "no request %lld (see 'scrvault request list')", (long long)id);
+	return 0;
+}
+
+/* Does the request cover a document of class `cls` (its docs, or its case's)? */
+static int covers_class(bool *yes, scrvault *v, int64_t id, const char *cls)
+{
+	int64_t n = 0;
+	int error = sv_db_int(&n, v->db, "SELECT count(*) FROM documents d WHERE d.class = ?1 AND"
+			      " (d.id IN (SELECT doc_id FROM request_docs WHERE request_id = ?2)"
+			      " OR d.case_id = (SELECT case_id FROM requests WHERE id = ?2))", "ti", cls, id);
+
+	*yes = error >= 0 && n > 0;
+	return error < 0 ? error : 0;
+}
+
+/* FOIA exemptions are cited by section: "s.40 ...", "section 41 ...". */
+static bool exemption_valid(const char *e)
+{
+	const char *p = e;
+
+	if (!e)
+		return false;
+	if (!strncmp(p, "s.", 2))
+		p += 2;
+	else if (!strncasecmp(p, "section ", 8))
+		p += 8;
+	else
+		return false;
+	return *p >= '1' && *p <= '9';
+}
+
+int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_request_decision *dd)
+{
+	char when[21], now[11];
+	int64_t consulted = 0, changed = 0;
+	sv_json *det;
+	req_row r;
+	int error;
+
+	*out = NULL;
+	if ((error = req_load(&r, v, dd->id)) < 0)
+		return error;
+	if ((error = sv_authorize(v, "request.decide", request_objects(r.id, r.caseref[0] ? r.caseref : NULL))) < 0)
+		return error;
+	if (strcmp(r.state, "open") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "request %lld is already %s", (long long)r.id, r.state);
+	if (r.requester && r.requester == v->principal_id) {
+		sv_error(SCRVAULT_EDENIED, "'%s' made request %lld and cannot decide it: another person must",
+			 v->principal, (long long)r.id);
+		return sv_audit_denied(v, "request.decide", request_objects(r.id, NULL),
+				       sv_obj1("reason", "own request"), SCRVAULT_EDENIED);
+	}
+	if (!dd->reason || !*dd->reason)
+		return sv_error(SCRVAULT_EUSAGE, "record the reasons for the decision (--reason TEXT)");
+	if (!dd->agree && !strcmp(r.channel, "foi") && !exemption_valid(dd->exemption))
+		return sv_error(SCRVAULT_EUSAGE, "refusing an FOI request must cite the exemption relied on, by "
+				"section (--exemption \"s.40 personal information\", \"s.41 information provided in "
+				"confidence\", \"s.36 prejudice to the conduct of public affairs\", ...)");
+	if (dd->exemption && dd->agree)
+		return sv_error(SCRVAULT_EUSAGE, "--exemption goes with --refuse");
+	if ((dd->until || dd->max_releases) && !dd->agree)
+		return sv_error(SCRVAULT_EUSAGE, "--until and --max-releases limit an agreed request");
+	sv_today(now);
+	if (dd->until && (!sv_date_valid(dd->until) || strcmp(dd->until, now) < 0))
+		return sv_error(SCRVAULT_EUSAGE, "--until must be a date from today on (YYYY-MM-DD)");
+	if (dd->max_releases < 0)
+		return sv_error(SCRVAULT_EUSAGE, "--max-releases must be a positive number");
+	if (dd->consulted && (error = principal_id(&consulted, v, dd->consulted, true, "request.decide")) < 0)
+		return error;
+	/* The executive summary goes out only after consulting the chair (000 §11.8). */
+	if (strcmp(r.channel, "internal") != 0) {
+		bool es = false;
+		int64_t chair = 0;
+
+		if ((error = covers_class(&es, v, r.id, "executive-summary")) < 0)
+			return error;
+		if (es && consulted &&
+		    (error = sv_db_int(&chair, v->db, "SELECT count(*) FROM grants WHERE principal_id = ? AND role = 'lscb-chair'",
+				       "i", consulted)) < 0)
+			return error;
+		if (es && !chair)
+			return sv_error(SCRVAULT_EUSAGE, "request %lld asks for an executive summary: the decision is "
+					"made in consultation with the LSCB chair; name them with --consulted PRINCIPAL "
+					"(a principal holding the lscb-chair role)", (long long)r.id);
+	}
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE requests SET state = ?, decided_at = ?, decided_by = ?, decision_reason = ?,"
+			       " exemption = ?, consulted_id = NULLIF(?, 0), valid_until = ?, max_releases = NULLIF(?, 0)"
+			       " WHERE id = ? AND state = 'open'", "ttittitii", dd->agree ? "agreed" : "refused", when,
+			       v->principal_id, dd->reason, dd->exemption, consulted, dd->until, dd->max_releases,
+			       r.id)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "request %lld was decided while this command ran", (long long)r.id);
+		goto fail;
+	}
+	if (!(det = sv_obj1("decision", dd->agree ? "agreed" : "refused")) ||
+	    (dd->exemption && sv_json_set_str(det, "exemption", dd->exemption) < 0) ||
+	    (dd->consulted && sv_json_set_str(det, "consulted", dd->consulted) < 0) ||
+	    (dd->until && sv_json_set_str(det, "until", dd->until) < 0) ||
+	    (dd->max_releases && sv_json_set_int(det, "max_releases", dd->max_releases) < 0)) {
+		sv_json_free(det);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "request.decide", "ok", request_objects(r.id, r.caseref[0] ? r.caseref : NULL),
+				     det)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	return scrvault_request_show(out, v, r.id);
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const char *on)
+{
+	char now[11];
+	int64_t due = -1;
+	sv_calendar *cal = NULL;
+	sv_json *det;
+	req_row r;
+	int error;
+
+	*out = NULL;
+	if ((error = req_load(&r, v, id)) < 0)
+		return error;
+	if ((error = sv_authorize(v, "request.respond", request_objects(r.id, r.caseref[0] ? r.caseref : NULL))) < 0)
+		return error;
+	sv_today(now);
+	if (!on)
+		on = now;
+	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
+		return sv_error(SCRVAULT_EUSAGE, "--on must be a date between the day of receipt (%s) and today",
+				r.received);
+	if (!strcmp(r.state, "open"))
+		return sv_error(SCRVAULT_ECONFLICT, "request %lld is not decided yet: decide it first "
+				"('scrvault request decide %lld --agree|--refuse')", (long long)r.id, (long long)r.id);
+	if (r.responded[0])
+		return sv_error(SCRVAULT_ECONFLICT, "request %lld was answered on %s", (long long)r.id, r.responded);
+	if (!strcmp(r.channel, "foi")) {
+		if ((error = sv_policy_calendar(&cal, v)) < 0 || (error = foi_due(&due, v, cal, r.id, r.received)) < 0) {
+			sv_calendar_free(cal);
+			return error;
+		}
+		sv_calendar_free(cal);
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE requests SET responded_on = ? WHERE id = ?", "ti", on, r.id)) < 0)
+		goto fail;
+	if (!(det = sv_obj1("responded", on))) {
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if (due >= 0) {
+		char dues[11];
+
+		sv_day_format(dues, due);
+		if (sv_json_set_str(det, "due", dues) < 0 || sv_json_set_bool(det, "late", strcmp(on, dues) > 0) < 0) {
+			sv_json_free(det);
+			error = SCRVAULT_ERROR;
+			goto fail;
+		}
+	}
+	if ((error = sv_audit_append(v, "request.respond", "ok", request_objects(r.id, r.caseref[0] ? r.caseref : NULL),
+				     det)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	return scrvault_request_show(out, v, r.id);
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const char *kind, const char *on,
+			   const char *note)
+{
+	char now[11];
+	int64_t open_stop = 0;
+	sv_json *det;
+	req_row r;
+	int error;
+
+	*out = NULL;
+	if ((error = req_load(&r, v, id)) < 0)
+		return error;
+	if ((error = sv_authorize(v, "request.respond", request_objects(r.id, r.caseref[0] ? r.caseref : NULL))) < 0)
+		return error;
+	if (strcmp(r.channel, "foi") != 0)
+		return sv_error(SCRVAULT_EUSAGE, "only an FOI request has a statutory clock");
+	if (r.responded[0])
+		return sv_error(SCRVAULT_ECONFLICT, "request %lld was answered on %s", (long long)r.id, r.responded);
+	sv_today(now);
+	if (!on)
+		on = now;
+	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
+		return sv_error(SCRVAULT_EUSAGE, "--on must be a date between the day of receipt (%s) and today",
+				r.received);
+	if (kind && strcmp(kind, "fee") != 0 && strcmp(kind, "clarification") != 0)
+		return sv_error(SCRVAULT_EUSAGE, "the clock stops for a fee notice or a clarification (--stop fee|clarification)");
+	if ((error = sv_db_int(&open_stop, v->db, "SELECT id FROM request_clock WHERE request_id = ? AND resumed_on IS NULL",
+			       "i", r.id)) < 0)
+		return error;
+	if (kind && open_stop)
+		return sv_error(SCRVAULT_ECONFLICT, "the clock of request %lld is already stopped", (long long)r.id);
+	if (!kind && !open_stop)
+		return sv_error(SCRVAULT_ECONFLICT, "the clock of request %lld is running", (long long)r.id);
+	if (!kind) {
+		char stopped[16] = "";
+		sv_stmt *st = NULL;
+
+		if ((error = sv_db_query(&st, v->db, "SELECT stopped_on FROM request_clock WHERE id = ?", "i", open_stop)) < 0)
+			return error;
+		if ((error = sv_stmt_step(st)) == 1)
+			snprintf(stopped, sizeof(stopped), "%s", sv_stmt_text(st, 0));
+		sv_stmt_free(st);
+		if (error < 0)
+			return error;
+		if (strcmp(on, stopped) < 0)
+			return sv_error(SCRVAULT_EUSAGE, "the clock was stopped on %s: it cannot restart before that", stopped);
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if (kind)
+		error = sv_db_run(v->db, "INSERT INTO request_clock(request_id, kind, stopped_on, note) VALUES (?, ?, ?, ?)",
+				  "ittt", r.id, kind, on, note);
+	else
+		error = sv_db_run(v->db, "UPDATE request_clock SET resumed_on = ? WHERE id = ?", "ti", on, open_stop);
+	if (error < 0)
+		goto fail;
+	if (!(det = sv_obj1(kind ? "stopped" : "restarted", on)) || (kind && sv_json_set_str(det, "for", kind) < 0)) {
+		sv_json_free(det);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "request.clock", "ok", request_objects(r.id, r.caseref[0] ? r.caseref : NULL),
+				     det)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	return scrvault_request_show(out, v, r.id);
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+/* ---- listings ----------------------------------------------------------------------------------- */
+
+#define REQ_SELECT \
+	"SELECT r.id, r.channel, coalesce(p.name, r.ext_kind || ': ' || r.ext_name), r.ext_org, r.ext_contact," \
+	" coalesce(c.ref, (SELECT k.ref FROM request_docs q JOIN documents d ON d.id = q.doc_id" \
+	"   JOIN cases k ON k.id = d.case_id WHERE q.request_id = r.id LIMIT 1)), r.reason, r.received_on," \
+	" r.state, r.decided_at, db.name, r.decision_reason, r.exemption, cp.name, r.valid_until," \
+	" r.max_releases, r.releases_used, r.responded_on, (SELECT count(*) FROM request_docs q WHERE q.request_id = r.id)," \
+	" r.case_id IS NOT NULL, r.ext_recipient" \
+	" FROM requests r LEFT JOIN principals p ON p.id = r.requester_id LEFT JOIN cases c ON c.id = r.case_id" \
+	" LEFT JOIN principals db ON db.id = r.decided_by LEFT JOIN principals cp ON cp.id = r.consulted_id"
+
+static sv_json *req_json(sv_stmt *st, scrvault *v, const sv_calendar *cal, const char *now, bool full)
+{
+	sv_json *o = sv_json_object();
+	const char *channel = sv_stmt_text(st, 1), *responded = sv_stmt_text(st, 17);
+	char dues[11] = "";
+	int64_t due = -1;
+	bool overdue = false, stopped = false;
+
+	if (!o)
+		return NULL;
+	if (!strcmp(channel, "foi") && cal) {
+		if (foi_due(&due, v, cal, sv_stmt_int(st, 0), sv_stmt_text(st, 7)) < 0) {
+			sv_json_free(o);
+			return NULL;
+		}
+		stopped = due < 0;
+		if (due >= 0) {
+			sv_day_format(dues, due);
+			overdue = !responded && strcmp(dues, now) < 0;
+		}
+	}
+	if (sv_json_set_int(o, "request", sv_stmt_int(st, 0)) < 0 || sv_json_set_str(o, "channel", channel) < 0 ||
+	    sv_json_set_str(o, "requester", sv_stmt_text(st, 2)) < 0 ||
+	    sv_json_set_str(o, "case", sv_stmt_text(st, 5)) < 0 ||
+	    sv_json_set_str(o, "received", sv_stmt_text(st, 7)) < 0 ||
+	    sv_json_set_str(o, "state", sv_stmt_text(st, 8)) < 0 ||
+	    sv_json_set_str(o, "due", dues[0] ? dues : stopped ? "clock stopped" : NULL) < 0 ||
+	    sv_json_set_bool(o, "overdue", overdue) < 0 ||
+	    sv_json_set_str(o, "responded", responded) < 0 ||
+	    sv_json_set_str(o, "scope", sv_stmt_int(st, 19) ? "case" : "documents") < 0 ||
+	    sv_json_set_int(o, "documents", sv_stmt_int(st, 18)) < 0)
+		goto bad;
+	if (full &&
+	    (sv_json_set_str(o, "organisation", sv_stmt_text(st, 3)) < 0 ||
+	     sv_json_set_str(o, "contact", sv_stmt_text(st, 4)) < 0 ||
+	     sv_json_set_str(o, "recipient", sv_stmt_text(st, 20)) < 0 ||
+	     sv_json_set_str(o, "reason", sv_stmt_text(st, 6)) < 0 ||
+	     sv_json_set_str(o, "decided_at", sv_stmt_text(st, 9)) < 0 ||
+	     sv_json_set_str(o, "decided_by", sv_stmt_text(st, 10)) < 0 ||
+	     sv_json_set_str(o, "decision_reason", sv_stmt_text(st, 11)) < 0 ||
+	     sv_json_set_str(o, "exemption", sv_stmt_text(st, 12)) < 0 ||
+	     sv_json_set_str(o, "consulted", sv_stmt_text(st, 13)) < 0 ||
+	     sv_json_set_str(o, "valid_until", sv_stmt_text(st, 14)) < 0 ||
+	     (sv_stmt_text(st, 15) && sv_json_set_int(o, "max_releases", sv_stmt_int(st, 15)) < 0) ||
+	     sv_json_set_int(o, "releases_used", sv_stmt_int(st, 16)) < 0))
+		goto bad;
+	return o;
+bad:
+	sv_json_free(o);
+	return NULL;
+}
+
+/* A due date on or before `by` (a stopped clock has none). */
+static bool due_within(const char *due, int64_t by)
+{
+	int64_t d = 0;
+
+	return due && sv_date_valid(due) && sv_day_parse(&d, due) == 0 && d <= by;
+}
+
+static int req_query(sv_json **out, scrvault *v, const char *where, const char *as_of, int64_t id,
+		     bool full, bool only_overdue, int64_t due_by)
+{
+	char now[11], sql[2048];
+	sv_calendar *cal = NULL;
+	sv_json *arr = NULL;
+	sv_stmt *st = NULL;
+	int error;
+
+	*out = NULL;
+	if (as_of) {
+		if (!sv_date_valid(as_of))
+			return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
+		snprintf(now, sizeof(now), "%s", as_of);
+	} else {
+		sv_today(now);
+	}
+	if ((error = sv_policy_calendar(&cal, v)) < 0)
+		return error;
+	if (!(arr = sv_json_array())) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	snprintf(sql, sizeof(sql), REQ_SELECT " WHERE coalesce(?1, 0) = coalesce(?1, 0)%s ORDER BY r.id", where);
+	if ((error = sv_db_query(&st, v->db, sql, "i", id)) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *o = req_json(st, v, cal, now, full);
+		const char *due;
+
+		if (!o) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+		due = sv_json_str(sv_json_get(o, "due"));
+		if ((only_overdue && !sv_json_as_bool(sv_json_get(o, "overdue"))) ||
+		    (due_by >= 0 && !sv_json_as_bool(sv_json_get(o, "overdue")) && !due_within(due, due_by))) {
+			sv_json_free(o);
+			continue;
+		}
+		if (sv_json_append(arr, o) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+	}
+	if (error >= 0) {
+		*out = arr;
+		arr = NULL;
+		error = 0;
+	}
+done:
+	sv_stmt_free(st);
+	sv_json_free(arr);
+	sv_calendar_free(cal);
+	return error;
+}
+
+int scrvault_request_list(scrvault_json **out, scrvault *v, const scrvault_request_filter *f)
+{
+	char where[256] = "";
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "request.read", NULL)) < 0)
+		return error;
+	if (f->channel && !in_list(f->channel, channels))
+		return sv_error(SCRVAULT_EUSAGE, "the channel must be internal, external or foi");
+	if (f->channel)
+		snprintf(where, sizeof(where), " AND r.channel = '%s'", f->channel);	/* one of three literals */
+	if (f->open || f->overdue)
+		snprintf(where + strlen(where), sizeof(where) - strlen(where), " AND r.responded_on IS NULL");
+	if (f->overdue)
+		snprintf(where + strlen(where), sizeof(where) - strlen(where), " AND r.channel = 'foi'");
+	return req_query(out, v, where, f->as_of, 0, false, f->overdue, -1);
+}
+
+int scrvault_request_due(scrvault_json **out, scrvault *v, unsigned days, const char *as_of)
+{
+	char now[11];
+	int64_t today_d = 0, by;
+	sv_calendar *cal = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "request.read", NULL)) < 0)
+		return error;
+	if (as_of && !sv_date_valid(as_of))
+		return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
+	if (as_of)
+		snprintf(now, sizeof(now), "%s", as_of);
+	else
+		sv_today(now);
+	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
+		return error;
+	by = days ? sv_calendar_add_working(cal, today_d, days, NULL, 0) : today_d;
+	sv_calendar_free(cal);
+	return req_query(out, v, " AND r.channel = 'foi' AND r.responded_on IS NULL", now, 0, false, false, by);
+}
+
+int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id)
+{
+	sv_json *arr = NULL, *o, *docs = NULL, *clock = NULL, *uses = NULL;
+	sv_stmt *st = NULL;
+	req_row r;
+	int error;
+
+	*out = NULL;
+	if ((error = req_load(&r, v, id)) < 0)
+		return error;
+	if ((error = sv_authorize(v, "request.read", request_objects(r.id, r.caseref[0] ? r.caseref : NULL))) < 0)
+		return error;
+	if ((error = req_query(&arr, v, " AND r.id = ?1", NULL, id, true, false, -1)) < 0)
+		return error;
+	o = (sv_json *)sv_json_at(arr, 0);
+	error = SCRVAULT_ERROR;
+	if (!o || !(docs = sv_json_array()) || !(clock = sv_json_array()) || !(uses = sv_json_array()))
+		goto done;
+	if ((error = sv_db_query(&st, v->db, "SELECT d.id, d.class, d.title FROM documents d WHERE d.id IN"
+				 " (SELECT doc_id FROM request_docs WHERE request_id = ?1) OR d.case_id ="
+				 " (SELECT case_id FROM requests WHERE id = ?1) ORDER BY d.id", "i", id)) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *d = sv_obj1("doc", sv_stmt_text(st, 0));
+
+		if (!d || sv_json_set_str(d, "class", sv_stmt_text(st, 1)) < 0 ||
+		    sv_json_set_str(d, "title", sv_stmt_text(st, 2)) < 0 || sv_json_append(docs, d) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+	}
+	sv_stmt_free(st);
+	st = NULL;
+	if (error < 0 || (error = sv_db_query(&st, v->db, "SELECT kind, stopped_on, resumed_on, note FROM request_clock"
+					      " WHERE request_id = ? ORDER BY id", "i", id)) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *c = sv_obj1("for", sv_stmt_text(st, 0));
+
+		if (!c || sv_json_set_str(c, "stopped", sv_stmt_text(st, 1)) < 0 ||
+		    sv_json_set_str(c, "restarted", sv_stmt_text(st, 2)) < 0 ||
+		    sv_json_set_str(c, "note", sv_stmt_text(st, 3)) < 0 || sv_json_append(clock, c) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+	}
+	sv_stmt_free(st);
+	st = NULL;
+	if (error < 0 || (error = sv_db_query(&st, v->db,
+					      "SELECT 'checkout', r.doc_id, r.version, p.name, r.released_at FROM releases r"
+					      " JOIN principals p ON p.id = r.principal_id WHERE r.access_request = ?1"
+					      " UNION ALL SELECT 'release', b.doc_id, b.version, coalesce(p.name, b.to_recipient),"
+					      " b.released_at FROM bundle_releases b LEFT JOIN principals p ON p.id = b.to_principal"
+					      " WHERE b.access_request = ?1"
+					      " UNION ALL SELECT 'copy', c.doc_id, c.version, coalesce(p.name, c.ext_name), c.issued_at"
+					      " FROM copies c LEFT JOIN principals p ON p.id = c.holder_id"
+					      " WHERE c.access_request = ?1 AND c.kind = 'paper' ORDER BY 5", "i", id)) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		sv_json *u = sv_obj1("kind", sv_stmt_text(st, 0));
+
+		if (!u || sv_json_set_str(u, "doc", sv_stmt_text(st, 1)) < 0 ||
+		    sv_json_set_int(u, "version", sv_stmt_int(st, 2)) < 0 ||
+		    sv_json_set_str(u, "to", sv_stmt_text(st, 3)) < 0 ||
+		    sv_json_set_str(u, "at", sv_stmt_text(st, 4)) < 0 || sv_json_append(uses, u) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+	}
+	if (error < 0)
+		goto done;
+	if ((error = sv_json_set(o, "documents_covered", docs)) < 0)
+		docs = NULL;
+	docs = NULL;
+	if (error >= 0 && (error = sv_json_set(o, "clock", clock)) < 0)
+		clock = NULL;
+	clock = NULL;
+	if (error >= 0)
+		error = sv_json_set(o, "releases", uses);
+	uses = NULL;
+	if (error < 0)
+		goto done;
+	*out = sv_json_object();
+	if (!*out) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	/* hand over the one object: rebuild it out of the array */
+	sv_json_free(*out);
+	*out = NULL;
+	{
+		char *text = NULL;
+		size_t len = 0;
+
+		if ((error = sv_json_write(&text, &len, o)) >= 0)
+			error = sv_json_parse(out, text, len, NULL);
+		free(text);
+	}
+done:
+	sv_stmt_free(st);
+	sv_json_free(arr);
+	sv_json_free(docs);
+	sv_json_free(clock);
+	sv_json_free(uses);
+	return error;
+}
+
+/* ---- releases under a request -------------------------------------------------------------- */
+
+void scrvault_use_request(scrvault *v, int64_t id)
+{
+	v->access_request = id > 0 ? id : 0;
+}
+
+static int request_check(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside,
+			 bool *restricted, bool always)
+{
+	char now[11], state[16] = "", until[16] = "", caseref[40] = "", cls[48] = "";
+	char *ext_name = NULL, *ext_org = NULL, *ext_rcpt = NULL;
+	int64_t covered = 0, requester = 0, maxr = 0, used = 0, restr = 0, found = 0;
+	sv_stmt *st = NULL;
+	const char *why = NULL;
+	char whybuf[300];
+	int error;
+
+	*restricted = false;
+	if ((error = sv_db_query(&st, v->db, "SELECT coalesce(pc.restricted, 0), d.class, c.ref FROM documents d"
+				 " JOIN cases c ON c.id = d.case_id LEFT JOIN policy_classes pc ON pc.class = d.class"
+				 " WHERE d.id = ?", "t", doc)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		restr = sv_stmt_int(st, 0);
+		snprintf(cls, sizeof(cls), "%s", sv_stmt_text(st, 1));
+		snprintf(caseref, sizeof(caseref), "%s", sv_stmt_text(st, 2));
+	}
+	sv_stmt_free(st);
+	st = NULL;
+	if (error < 0)
+		return error;
+	if (!restr && !always)
+		return 0;
+	*restricted = true;
+	if (!v->access_request) {
+		snprintf(whybuf, sizeof(whybuf), "class '%s' is restricted: it is released only under an agreed access "
+			 "request that covers it; give --request ID (see 'scrvault request list')", cls);
+		why = "no request";
+		goto refuse;
+	}
+	sv_today(now);
+	if ((error = sv_db_query(&st, v->db, "SELECT r.state, coalesce(r.valid_until, ''), coalesce(r.requester_id, 0),"
+				 " coalesce(r.max_releases, 0), r.releases_used,"
+				 " (r.case_id = (SELECT case_id FROM documents WHERE id = ?2)"
+				 "  OR EXISTS (SELECT 1 FROM request_docs q WHERE q.request_id = r.id AND q.doc_id = ?2)),"
+				 " coalesce(r.ext_name, ''), coalesce(r.ext_org, ''), coalesce(r.ext_recipient, '')"
+				 " FROM requests r WHERE r.id = ?1", "it", v->access_request, doc)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		found = 1;
+		snprintf(state, sizeof(state), "%s", sv_stmt_text(st, 0));
+		snprintf(until, sizeof(until), "%s", sv_stmt_text(st, 1));
+		requester = sv_stmt_int(st, 2);
+		maxr = sv_stmt_int(st, 3);
+		used = sv_stmt_int(st, 4);
+		covered = sv_stmt_int(st, 5);
+		if (!(ext_name = sv_strdup(sv_stmt_text(st, 6))) || !(ext_org = sv_strdup(sv_stmt_text(st, 7))) ||
+		    !(ext_rcpt = sv_strdup(sv_stmt_text(st, 8))))
+			error = SCRVAULT_ERROR;
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		goto done;
+	if (!found) {
+		snprintf(whybuf, sizeof(whybuf), "there is no request %lld", (long long)v->access_request);
+		why = "no such request";
+		error = SCRVAULT_ENOTFOUND;
+		goto refuse_code;
+	}
+	error = 0;
+	if (strcmp(state, "agreed") != 0) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld is %s, not agreed", (long long)v->access_request, state);
+		why = "request not agreed";
+	} else if (until[0] && strcmp(until, now) < 0) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld expired on %s", (long long)v->access_request, until);
+		why = "request expired";
+	} else if (maxr && used >= maxr) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld has been used for all its %lld release%s",
+			 (long long)v->access_request, (long long)maxr, maxr == 1 ? "" : "s");
+		why = "request used up";
+	} else if (!covered) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld does not cover document %s", (long long)v->access_request, doc);
+		why = "not covered";
+	} else if (outside ? requester != 0 : requester != recipient) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld was made by %s, not by the person receiving this release",
+			 (long long)v->access_request, requester ? "a principal" : "someone outside the vault");
+		why = "another requester";
+	} else if (outside && outside->age_recipient && !ext_rcpt[0]) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld names no age recipient: a restricted document goes to "
+			 "someone outside the vault only to the key they gave with their request (request new "
+			 "--recipient age1...)", (long long)v->access_request);
+		why = "request names no recipient key";
+	} else if (outside && outside->age_recipient && strcmp(ext_rcpt, outside->age_recipient) != 0) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld is for another recipient key than %.80s",
+			 (long long)v->access_request, outside->age_recipient);
+		why = "another recipient key";
+	} else if (outside && !outside->age_recipient &&
+		   (!outside->name || !outside->org || strcasecmp(outside->name, ext_name) != 0 ||
+		    strcasecmp(outside->org, ext_org) != 0)) {
+		snprintf(whybuf, sizeof(whybuf), "request %lld was made by someone else: the copy goes only to the "
+			 "requester it names, with the same name and organisation", (long long)v->access_request);
+		why = "another outside holder";
+	} else {
+		goto done;
+	}
+refuse:
+	error = SCRVAULT_EDENIED;
+refuse_code:
+	{
+		sv_json *o = sv_obj1("doc", doc), *d = sv_obj1("reason", why);
+
+		if (o)
+			sv_json_set_str(o, "case", caseref);
+		if (d && v->access_request)
+			sv_json_set_int(d, "request", v->access_request);
+		sv_error(error, "%s", whybuf);
+		error = sv_audit_denied(v, "request.use", o, d, error);
+	}
+done:
+	free(ext_name);
+	free(ext_org);
+	free(ext_rcpt);
+	return error;
+}
+
+int sv_request_check(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside, bool *restricted)
+{
+	return request_check(v, doc, recipient, outside, restricted, false);
+}
+
+int sv_request_require(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside, bool *restricted)
+{
+	return request_check(v, doc, recipient, outside, restricted, true);
+}
+
+int sv_request_consume(scrvault *v)
+{
+	int64_t changed = 0;
+	int error;
+
+	if ((error = sv_db_run(v->db, "UPDATE requests SET releases_used = releases_used + 1 WHERE id = ?"
+			       " AND state = 'agreed' AND (max_releases IS NULL OR releases_used < max_releases)",
+			       "i", v->access_request)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		return error;
+	if (changed != 1)
+		return sv_error(SCRVAULT_ECONFLICT, "request %lld was used up or changed while this command ran",
+				(long long)v->access_request);
+	return 0;
+}

@@ -1,0 +1,803 @@
+/*
+ * retention.c - case conclusion, holds, the retention plan, the purge job
+ * and destruction records (scrvault/retention.h).
+ *
+ * The plan is computed, never stored: for every live version, the rules of
+ * its class (or the policy's default rules), the trigger dates from the
+ * case (concluded, subject's birth, published), the version (checked in)
+ * or its successor (superseded), the holds, and the disposal batches.
+ *
+ * A purge is one store commit (the destroyed versions' blobs leave the
+ * current tree) written before one database transaction that deletes every
+ * destroyed version's wrapped key, writes each destruction record and its
+ * audit entry, and moves the store's head.  A crash anywhere leaves either
+ * everything before or everything after: no version is half destroyed, and
+ * the next run starts again from the plan.  After the transaction the WAL is
+ * checkpointed and truncated so no page image holding a destroyed key stays
+ * in it (secure_delete zeroes the freed bytes in the database file).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vault/session.h"
+#include "vault/policyfile.h"
+#include "storage/store.h"
+#include "crypto/crypto.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "records/audit.h"
+#include "vault/authz.h"
+#include "base/calendar.h"
+#include "base/common.h"
+#include "base/date.h"
+#include "storage/db.h"
+#include "records/destruction.h"
+#include "base/json.h"
+#include "vault/meta.h"
+#include "records/principal.h"
+#include "scrvault/retention.h"
+
+static const char *unit_name(char u, int64_t n)
+{
+	return u == 'd' ? (n == 1 ? "day" : "days") : u == 'm' ? (n == 1 ? "month" : "months") : (n == 1 ? "year" : "years");
+}
+
+static sv_json *int_obj(const char *key, int64_t n)
+{
+	sv_json *o = sv_json_object();
+
+	if (o && sv_json_set_int(o, key, n) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ---- the plan ------------------------------------------------------------------------ */
+
+typedef struct {
+	char doc[SV_DOC_ID_LEN + 1];
+	unsigned version;
+	bool master;
+	char cls[48];
+	char caseref[40];
+	char title[256];
+	char status[24];	/* due, held, scheduled, waiting, keep, review */
+	char rule[96];		/* the governing rule */
+	char trigger_on[11];
+	char due_on[11];	/* destroy (or review) date, "" if unknown */
+	char hold[160];		/* why held */
+	bool needs_approval;	/* a master under dual control */
+	int64_t batch;		/* an approved batch that covers it */
+	int64_t proposed;	/* a proposed batch that covers it */
+} plan_item;
+
+typedef struct {
+	plan_item *items;
+	size_t n, cap;
+} plan;
+
+static void plan_free(plan *p)
+{
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The trigger date for a version (empty if not known yet). */
+static void trigger_date(char out[11], const char *trigger, sv_stmt *st)
+{
+	const char *s = NULL;
+
+	out[0] = '\0';
+	if (!strcmp(trigger, "case-concluded"))
+		s = sv_stmt_text(st, 5);
+	else if (!strcmp(trigger, "subject-birth"))
+		s = sv_stmt_text(st, 6);
+	else if (!strcmp(trigger, "published"))
+		s = sv_stmt_text(st, 7);
+	else if (!strcmp(trigger, "checkin"))
+		s = sv_stmt_text(st, 8);
+	else if (!strcmp(trigger, "superseded"))
+		s = sv_stmt_text(st, 9);
+	if (s && *s)
+		snprintf(out, 11, "%.10s", s);
+}
+
+/* Why `item` is held, if it is (holds table and automatic FOI holds). */
+static int held(char *why, size_t len, scrvault *v, const plan_item *it, const sv_calendar *cal,
+		int64_t as_of, int64_t appeal_days)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	why[0] = '\0';
+	if ((error = sv_db_query(&st, v->db, "SELECT h.id, h.scope, h.reason FROM holds h"
+				 " LEFT JOIN cases c ON c.id = h.case_id WHERE h.released_at IS NULL AND"
+				 " ((h.scope = 'board' AND (h.class IS NULL OR h.class = ?1))"
+				 "  OR (h.scope = 'case' AND c.ref = ?2) OR (h.scope = 'doc' AND h.doc_id = ?3))"
+				 " ORDER BY h.id LIMIT 1", "ttt", it->cls, it->caseref, it->doc)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1)
+		snprintf(why, len, "hold %lld (%s): %s", (long long)sv_stmt_int(st, 0), sv_stmt_text(st, 1),
+			 sv_stmt_text(st, 2));
+	sv_stmt_free(st);
+	if (error < 0 || why[0])
+		return error < 0 ? error : 0;
+	/* A version with a copy not yet destroyed (in store, out, returned or
+	 * lost; paper or electronic) waits for it: what the register holds a copy
+	 * of is not destroyed behind its back (000 §11.9). */
+	{
+		int64_t left = 0;
+
+		if ((error = sv_db_int(&left, v->db, "SELECT count(*) FROM copies WHERE doc_id = ? AND version = ?"
+				       " AND state <> 'destroyed'", "ti", it->doc, (int64_t)it->version)) < 0)
+			return error;
+		if (left > 0) {
+			snprintf(why, len, "%lld cop%s not destroyed (see 'scrvault copy list --doc %s'): recall and "
+				 "destroy %s first", (long long)left, left == 1 ? "y" : "ies", it->doc,
+				 left == 1 ? "it" : "them");
+			return 0;
+		}
+	}
+	/* FOIA s.77: what an open FOI request covers is not destroyed, nor until
+	 * the window for a review or complaint after the answer has passed. */
+	if ((error = sv_db_query(&st, v->db, "SELECT r.id, r.responded_on FROM requests r"
+				 " WHERE r.channel = 'foi' AND (EXISTS (SELECT 1 FROM request_docs q WHERE"
+				 " q.request_id = r.id AND q.doc_id = ?1) OR r.case_id = (SELECT case_id FROM documents"
+				 " WHERE id = ?1)) ORDER BY r.id", "t", it->doc)) < 0)
+		return error;
+	while (!why[0] && (error = sv_stmt_step(st)) == 1) {
+		const char *resp = sv_stmt_text(st, 1);
+		int64_t r = 0;
+
+		if (!resp) {
+			snprintf(why, len, "FOI request %lld is open", (long long)sv_stmt_int(st, 0));
+		} else if (sv_day_parse(&r, resp) == 0) {
+			int64_t until = sv_calendar_add_working(cal, r, (unsigned)appeal_days, NULL, 0);
+
+			if (until >= as_of) {
+				char u[11];
+
+				sv_day_format(u, until);
+				snprintf(why, len, "FOI request %lld: the review window runs until %s",
+					 (long long)sv_stmt_int(st, 0), u);
+			}
+		}
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
+
+/* Evaluate the rules of one version (row of the plan query) into `it`. */
+static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, bool dual)
+{
+	char cls_rules[48];
+	int64_t n = 0;
+	sv_stmt *st = NULL;
+	bool keep = false, unknown = false, any_destroy = false;
+	char latest[11] = "", review[11] = "";
+	int error;
+
+	/* The class's own rules, else the default ones; drafts follow the
+	 * superseded rules when there are any, masters the others. */
+	if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_retention WHERE class = ?", "t", it->cls)) < 0)
+		return error;
+	snprintf(cls_rules, sizeof(cls_rules), "%s", n ? it->cls : "*");
+	if (!it->master) {
+		if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_retention WHERE class = ?"
+				       " AND trigger = 'superseded'", "t", cls_rules)) < 0)
+			return error;
+	}
+	if ((error = sv_db_query(&st, v->db, "SELECT action, amount, coalesce(unit, ''), coalesce(trigger, '')"
+				 " FROM policy_retention WHERE class = ? ORDER BY rowid", "t", cls_rules)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		const char *action = sv_stmt_text(st, 0), *unit = sv_stmt_text(st, 2), *trig = sv_stmt_text(st, 3);
+		int64_t amount = sv_stmt_int(st, 1);
+		char tdate[11], due[11];
+		bool draft_rule = !strcmp(trig, "superseded");
+
+		if (it->master ? draft_rule : (n > 0 && !draft_rule))
+			continue;
+		if (!strcmp(action, "keep")) {
+			keep = true;
+			snprintf(it->rule, sizeof(it->rule), "keep");
+			continue;
+		}
+		trigger_date(tdate, trig, row);
+		if (!tdate[0]) {
+			if (!strcmp(action, "destroy")) {
+				unknown = true;
+				snprintf(it->rule, sizeof(it->rule), "%s %lld %s after %s", action, (long long)amount,
+					 unit_name(unit[0], amount), trig);
+			}
+			continue;
+		}
+		if (sv_date_add(due, tdate, amount, unit[0]) < 0)
+			continue;
+		if (!strcmp(action, "review")) {
+			if (!review[0] || strcmp(due, review) < 0)
+				snprintf(review, sizeof(review), "%s", due);
+			continue;
+		}
+		any_destroy = true;
+		if (!latest[0] || strcmp(due, latest) > 0) {
+			snprintf(latest, sizeof(latest), "%s", due);
+			snprintf(it->trigger_on, sizeof(it->trigger_on), "%s", tdate);
+			if (!unknown)
+				snprintf(it->rule, sizeof(it->rule), "%s %lld %s after %s", action, (long long)amount,
+					 unit_name(unit[0], amount), trig);
+		}
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (keep) {
+		snprintf(it->status, sizeof(it->status), "keep");
+	} else if (unknown) {
+		snprintf(it->status, sizeof(it->status), "waiting");
+	} else if (any_destroy) {
+		snprintf(it->due_on, sizeof(it->due_on), "%s", latest);
+		snprintf(it->status, sizeof(it->status), strcmp(latest, now) <= 0 ? "due" : "scheduled");
+		it->needs_approval = it->master && dual;
+	} else if (review[0]) {
+		snprintf(it->due_on, sizeof(it->due_on), "%s", review);
+		snprintf(it->status, sizeof(it->status), strcmp(review, now) <= 0 ? "review due" : "review");
+		snprintf(it->rule, sizeof(it->rule), "review");
+	} else {
+		snprintf(it->status, sizeof(it->status), "keep");
+		snprintf(it->rule, sizeof(it->rule), "no rule: kept");
+	}
+	return 0;
+}
+
+static int build_plan(plan *p, scrvault *v, const char *now)
+{
+	sv_calendar *cal = NULL;
+	sv_stmt *st = NULL;
+	int64_t as_of = 0, appeal = 0, dual = 0;
+	int error;
+
+	memset(p, 0, sizeof(*p));
+	if ((error = sv_day_parse(&as_of, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
+		return error;
+	appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
+	if ((error = sv_db_int(&dual, v->db, "SELECT count(*) FROM policy_dual WHERE action = 'doc.destroy'", "")) < 0)
+		goto done;
+	if ((error = sv_db_query(&st, v->db,
+				 "SELECT ve.doc_id, ve.version, d.class, c.ref, d.title, c.concluded_on, c.subject_dob,"
+				 " c.published_on, ve.checked_in_at,"
+				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version),"
+				 " ve.version = (SELECT max(version) FROM versions m WHERE m.doc_id = ve.doc_id)"
+				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
+				 " WHERE ve.state = 'live' ORDER BY c.ref, ve.doc_id, ve.version", "")) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		plan_item *it;
+
+		if (p->n == p->cap) {
+			plan_item *g = sv_realloc(p->items, (p->cap = p->cap ? 2 * p->cap : 64) * sizeof(*g));
+
+			if (!g) {
+				error = SCRVAULT_ERROR;
+				break;
+			}
+			p->items = g;
+		}
+		it = &p->items[p->n++];
+		memset(it, 0, sizeof(*it));
+		snprintf(it->doc, sizeof(it->doc), "%s", sv_stmt_text(st, 0));
+		it->version = (unsigned)sv_stmt_int(st, 1);
+		snprintf(it->cls, sizeof(it->cls), "%s", sv_stmt_text(st, 2));
+		snprintf(it->caseref, sizeof(it->caseref), "%s", sv_stmt_text(st, 3));
+		snprintf(it->title, sizeof(it->title), "%s", sv_stmt_text(st, 4));
+		it->master = sv_stmt_int(st, 10) != 0;
+		if ((error = evaluate(it, v, st, now, dual > 0)) < 0)
+			break;
+		if (!strcmp(it->status, "due") || !strcmp(it->status, "scheduled")) {
+			if ((error = held(it->hold, sizeof(it->hold), v, it, cal, as_of, appeal)) < 0)
+				break;
+			if (it->hold[0] && !strcmp(it->status, "due"))
+				snprintf(it->status, sizeof(it->status), "held");
+		}
+		if (it->needs_approval &&
+		    ((error = sv_db_int(&it->batch, v->db, "SELECT b.id FROM disposal_batches b JOIN disposal_items i"
+					" ON i.batch_id = b.id WHERE b.state = 'approved' AND i.doc_id = ? AND i.version = ?"
+					" ORDER BY b.id LIMIT 1", "ti", it->doc, (int64_t)it->version)) < 0 ||
+		     (error = sv_db_int(&it->proposed, v->db, "SELECT b.id FROM disposal_batches b JOIN disposal_items i"
+					" ON i.batch_id = b.id WHERE b.state = 'proposed' AND i.doc_id = ? AND i.version = ?"
+					" ORDER BY b.id LIMIT 1", "ti", it->doc, (int64_t)it->version)) < 0))
+			break;
+	}
+	error = error < 0 ? error : 0;
+done:
+	sv_stmt_free(st);
+	sv_calendar_free(cal);
+	if (error < 0)
+		plan_free(p);
+	return error;
+}
+
+/* Would a purge now destroy it? */
+static bool destroyable(const plan_item *it)
+{
+	return !strcmp(it->status, "due") && (!it->needs_approval || it->batch > 0);
+}
+
+static sv_json *item_json(const plan_item *it)
+{
+	sv_json *o = sv_obj1("doc", it->doc);
+	const char *action = !strcmp(it->status, "due") ?
+		(destroyable(it) ? "destroy" : it->proposed ? "awaiting approval" : "needs a disposal batch") : NULL;
+
+	if (!o || sv_json_set_int(o, "version", it->version) < 0 || sv_json_set_str(o, "case", it->caseref) < 0 ||
+	    sv_json_set_str(o, "class", it->cls) < 0 || sv_json_set_str(o, "title", it->title) < 0 ||
+	    sv_json_set_bool(o, "master", it->master) < 0 || sv_json_set_str(o, "status", it->status) < 0 ||
+	    sv_json_set_str(o, "rule", it->rule[0] ? it->rule : NULL) < 0 ||
+	    sv_json_set_str(o, "trigger_on", it->trigger_on[0] ? it->trigger_on : NULL) < 0 ||
+	    sv_json_set_str(o, "due_on", it->due_on[0] ? it->due_on : NULL) < 0 ||
+	    sv_json_set_str(o, "held", it->hold[0] ? it->hold : NULL) < 0 ||
+	    sv_json_set_str(o, "action", action) < 0 ||
+	    (it->batch && sv_json_set_int(o, "batch", it->batch) < 0)) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Published executive summaries: when they must come off the web site. */
+static int publication_rows(sv_json *arr, scrvault *v, const char *now)
+{
+	int64_t months = 0;
+	sv_stmt *st = NULL;
+	int error;
+
+	months = sv_meta_int(v, "publication_months", SV_PUBLICATION_MONTHS_DEFAULT);
+	if ((error = sv_db_query(&st, v->db, "SELECT ref, published_on FROM cases WHERE published_on IS NOT NULL ORDER BY ref",
+				 "")) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		char off[11];
+		sv_json *o = sv_obj1("case", sv_stmt_text(st, 0));
+
+		if (sv_date_add(off, sv_stmt_text(st, 1), months, 'm') < 0)
+			off[0] = '\0';
+		if (!o || sv_json_set_str(o, "published_on", sv_stmt_text(st, 1)) < 0 ||
+		    sv_json_set_str(o, "remove_by", off) < 0 ||
+		    sv_json_set_bool(o, "overdue", off[0] && strcmp(off, now) < 0) < 0 || sv_json_append(arr, o) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
+
+int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
+{
+	char now[11];
+	plan p;
+	sv_json *res = NULL, *items = NULL, *pubs = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "retention.read", NULL)) < 0)
+		return error;
+	if (as_of && !sv_date_valid(as_of))
+		return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
+	if (as_of)
+		snprintf(now, sizeof(now), "%s", as_of);
+	else
+		sv_today(now);
+	if ((error = build_plan(&p, v, now)) < 0)
+		return error;
+	error = SCRVAULT_ERROR;
+	if (!(res = sv_json_object()) || !(items = sv_json_array()) || !(pubs = sv_json_array()))
+		goto done;
+	for (size_t i = 0; i < p.n; i++)
+		if (sv_json_append(items, item_json(&p.items[i])) < 0)
+			goto done;
+	if ((error = publication_rows(pubs, v, now)) < 0)
+		goto done;
+	error = sv_json_set_str(res, "as_of", now);
+	if (error >= 0) {
+		error = sv_json_set(res, "versions", items);
+		items = NULL;
+	}
+	if (error >= 0) {
+		error = sv_json_set(res, "publications", pubs);
+		pubs = NULL;
+	}
+	if (error >= 0) {
+		int64_t conf = 0, cur = 0;
+
+		conf = sv_meta_int(v, "retention_confirmed_policy", 0);
+		sv_db_int(&cur, v->db, "SELECT max(version) FROM policy_versions", "");
+		error = sv_json_set_bool(res, "confirmed", conf && conf == cur);
+	}
+	if (error < 0)
+		goto done;
+	*out = res;
+	res = NULL;
+done:
+	plan_free(&p);
+	sv_json_free(res);
+	sv_json_free(items);
+	sv_json_free(pubs);
+	return error;
+}
+
+/* ---- confirm, propose, decide -------------------------------------------------------------- */
+
+int scrvault_retention_confirm(scrvault *v)
+{
+	int64_t cur = 0;
+	int error;
+
+	if ((error = sv_authorize(v, "retention.confirm", NULL)) < 0)
+		return error;
+	if ((error = sv_db_int(&cur, v->db, "SELECT max(version) FROM policy_versions", "")) < 0)
+		return error;
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('retention_confirmed_policy', ?)",
+			       "i", cur)) < 0 ||
+	    (error = sv_audit_append(v, "retention.confirm", "ok", NULL, int_obj("policy_version", cur))) < 0 ||
+	    (error = sv_vault_commit(v)) < 0) {
+		sv_vault_abort(v);
+		return error;
+	}
+	return 0;
+}
+
+int scrvault_retention_propose(scrvault_json **out, scrvault *v)
+{
+	char now[11], when[21];
+	int64_t id = 0;
+	size_t count = 0;
+	plan p;
+	sv_json *res = NULL, *items = NULL, *d;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "retention.propose", NULL)) < 0)
+		return error;
+	sv_today(now);
+	if ((error = build_plan(&p, v, now)) < 0)
+		return error;
+	for (size_t i = 0; i < p.n; i++)
+		if (!strcmp(p.items[i].status, "due") && p.items[i].needs_approval && !p.items[i].batch &&
+		    !p.items[i].proposed)
+			count++;
+	if (!count) {
+		plan_free(&p);
+		return sv_error(SCRVAULT_ECONFLICT, "no master is due for destruction without a batch: nothing to propose "
+				"(see 'scrvault retention plan')");
+	}
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "INSERT INTO disposal_batches(proposed_at, proposed_by) VALUES (?, ?)", "ti",
+			       when, v->principal_id)) < 0 ||
+	    (error = sv_db_int(&id, v->db, "SELECT last_insert_rowid()", "")) < 0)
+		goto fail;
+	error = SCRVAULT_ERROR;
+	if (!(items = sv_json_array()))
+		goto fail;
+	for (size_t i = 0; i < p.n; i++) {
+		plan_item *it = &p.items[i];
+
+		if (strcmp(it->status, "due") != 0 || !it->needs_approval || it->batch || it->proposed)
+			continue;
+		if ((error = sv_db_run(v->db, "INSERT INTO disposal_items(batch_id, doc_id, version) VALUES (?, ?, ?)",
+				       "iti", id, it->doc, (int64_t)it->version)) < 0 ||
+		    (error = sv_json_append(items, item_json(it))) < 0)
+			goto fail;
+	}
+	if (!(d = sv_json_object()) || sv_json_set_int(d, "batch", id) < 0 || sv_json_set_int(d, "versions", (int64_t)count) < 0) {
+		sv_json_free(d);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "retention.propose", "ok", NULL, d)) < 0 || (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	if (!(res = sv_json_object()) || sv_json_set_int(res, "batch", id) < 0) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	error = sv_json_set(res, "versions", items);
+	items = NULL;
+	if (error < 0)
+		goto done;
+	*out = res;
+	res = NULL;
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	plan_free(&p);
+	sv_json_free(items);
+	sv_json_free(res);
+	return error;
+}
+
+int scrvault_retention_decide(scrvault_json **out, scrvault *v, int64_t batch, bool approve)
+{
+	char when[21], state[16] = "";
+	int64_t proposer = 0, changed = 0;
+	sv_stmt *st = NULL;
+	sv_json *d;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "retention.approve", NULL)) < 0)
+		return error;
+	if ((error = sv_db_query(&st, v->db, "SELECT state, proposed_by FROM disposal_batches WHERE id = ?", "i", batch)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		snprintf(state, sizeof(state), "%s", sv_stmt_text(st, 0));
+		proposer = sv_stmt_int(st, 1);
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (!state[0])
+		return sv_error(SCRVAULT_ENOTFOUND, "no disposal batch %lld (see 'scrvault retention plan')", (long long)batch);
+	if (strcmp(state, "proposed") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "disposal batch %lld is %s", (long long)batch, state);
+	if (proposer == v->principal_id) {
+		sv_error(SCRVAULT_EDENIED, "'%s' proposed disposal batch %lld: someone else (a records manager) must "
+			 "decide it", v->principal, (long long)batch);
+		return sv_audit_denied(v, "retention.approve", NULL, sv_obj1("reason", "own proposal"), SCRVAULT_EDENIED);
+	}
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE disposal_batches SET state = ?, decided_at = ?, decided_by = ?"
+			       " WHERE id = ? AND state = 'proposed'", "ttii", approve ? "approved" : "refused", when,
+			       v->principal_id, batch)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "disposal batch %lld changed while this command ran", (long long)batch);
+		goto fail;
+	}
+	if (!(d = sv_json_object()) || sv_json_set_int(d, "batch", batch) < 0 ||
+	    sv_json_set_str(d, "decision", approve ? "approved" : "refused") < 0) {
+		sv_json_free(d);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "retention.approve", "ok", NULL, d)) < 0 || (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "batch", batch) < 0 ||
+	    sv_json_set_str(*out, "state", approve ? "approved" : "refused") < 0)
+		return SCRVAULT_ERROR;
+	return 0;
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
+int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
+{
+	char now[11], head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
+	char (*paths)[96] = NULL, *msg = NULL;
+	sv_store_update *ups = NULL;
+	size_t count = 0, k = 0;
+	int64_t conf = 0, cur = 0;
+	plan p;
+	sv_json *res = NULL, *gone = NULL, *d;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "retention.purge", NULL)) < 0)
+		return error;
+	if ((error = sv_db_int(&conf, v->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'retention_confirmed_policy'",
+			       "")) < 0 ||
+	    (error = sv_db_int(&cur, v->db, "SELECT max(version) FROM policy_versions", "")) < 0)
+		return error;
+	if (!conf || conf != cur) {
+		sv_error(SCRVAULT_EDENIED, "the board has not confirmed the retention rules of policy version %lld: a "
+			 "custodian reviews them ('scrvault policy show --text', 'scrvault retention plan') and runs "
+			 "'scrvault retention confirm'; nothing is destroyed before that", (long long)cur);
+		return sv_audit_denied(v, "retention.purge", NULL, sv_obj1("reason", "rules not confirmed"), SCRVAULT_EDENIED);
+	}
+	sv_today(now);
+	if ((error = build_plan(&p, v, now)) < 0)
+		return error;
+	for (size_t i = 0; i < p.n; i++)
+		if (destroyable(&p.items[i]))
+			count++;
+	error = SCRVAULT_ERROR;
+	if (!(res = sv_json_object()) || !(gone = sv_json_array()))
+		goto done;
+	for (size_t i = 0; dry_run && i < p.n; i++)
+		if (destroyable(&p.items[i]) && sv_json_append(gone, item_json(&p.items[i])) < 0)
+			goto done;
+	if (sv_json_set_bool(res, "dry_run", dry_run) < 0 || sv_json_set_str(res, "as_of", now) < 0)
+		goto done;
+	if (dry_run || count == 0) {
+		if (!dry_run) {
+			/* A run that finds nothing still leaves its mark. */
+			if ((error = sv_vault_begin(v)) < 0)
+				goto done;
+			if ((error = sv_audit_append(v, "retention.purge", "ok", NULL, int_obj("destroyed", 0))) < 0 ||
+			    (error = sv_vault_commit(v)) < 0) {
+				sv_vault_abort(v);
+				goto done;
+			}
+		}
+		error = sv_json_set(res, "destroyed", gone);
+		gone = NULL;
+		if (error < 0)
+			goto done;
+		*out = res;
+		res = NULL;
+		goto done;
+	}
+
+	/* 1. The store: one commit without the destroyed blobs (not yet the head). */
+	if (!(paths = sv_calloc(count, sizeof(*paths))) || !(ups = sv_calloc(count, sizeof(*ups))))
+		goto done;
+	for (size_t i = 0; i < p.n; i++) {
+		if (!destroyable(&p.items[i]))
+			continue;
+		sv_blob_path(paths[k], sizeof(paths[k]), p.items[i].doc, p.items[i].version);
+		ups[k].path = paths[k];
+		ups[k].blob = NULL;
+		k++;
+	}
+	/* its message carries a destruction record signed by the audit key: what
+	 * a restore from an older backup re-applies (replication.c) */
+	if ((error = sv_vault_store_head(head, v)) < 0 ||
+	    (error = sv_replication_destruction_note(&msg, v, "retention purge", head[0] ? head : NULL, ups,
+						     count)) < 0 ||
+	    (error = sv_store_commit(commit, v->store, head[0] ? head : NULL, ups, count, msg, sv_now())) < 0)
+		goto done;
+
+	/* 2. One transaction: keys deleted, records and audit entries written. */
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	for (size_t i = 0; i < p.n; i++) {
+		plan_item *it = &p.items[i];
+		char auth[160];
+		int64_t rec = 0;
+		sv_json *o;
+
+		if (!destroyable(it))
+			continue;
+		if (it->batch) {
+			char approver[128] = "";
+			sv_stmt *st = NULL;
+
+			if ((error = sv_db_query(&st, v->db, "SELECT p.name FROM disposal_batches b JOIN principals p"
+						 " ON p.id = b.decided_by WHERE b.id = ?", "i", it->batch)) < 0)
+				goto fail;
+			if (sv_stmt_step(st) == 1)
+				snprintf(approver, sizeof(approver), "%s", sv_stmt_text(st, 0));
+			sv_stmt_free(st);
+			snprintf(auth, sizeof(auth), "disposal batch %lld approved by %s", (long long)it->batch, approver);
+		} else {
+			snprintf(auth, sizeof(auth), "policy rule (a superseded draft)");
+			if (it->master)
+				snprintf(auth, sizeof(auth), "policy rule (no dual control on doc.destroy)");
+		}
+		{
+			sv_destruction dd = {
+				.doc = it->doc, .version = it->version, .cls = it->cls, .caseref = it->caseref,
+				.rule = it->rule, .trigger_on = it->trigger_on[0] ? it->trigger_on : NULL,
+				.due_on = it->due_on, .authorised_by = auth, .master = it->master ? 1 : 0,
+			};
+
+			if ((error = sv_version_destroy(v, &dd, &rec)) < 0)
+				goto fail;
+		}
+		if (!(o = item_json(it)) || sv_json_set_int(o, "record", rec) < 0 || sv_json_append(gone, o) < 0) {
+			error = SCRVAULT_ERROR;
+			goto fail;
+		}
+	}
+	if ((error = sv_db_exec(v->db, "UPDATE disposal_batches SET state = 'done' WHERE state = 'approved' AND NOT EXISTS"
+				" (SELECT 1 FROM disposal_items i JOIN versions ve ON ve.doc_id = i.doc_id AND"
+				" ve.version = i.version WHERE i.batch_id = disposal_batches.id AND ve.state = 'live')")) < 0)
+		goto fail;
+	if (!(d = sv_json_object()) || sv_json_set_int(d, "destroyed", (int64_t)count) < 0) {
+		sv_json_free(d);
+		error = SCRVAULT_ERROR;
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "retention.purge", "ok", NULL, d)) < 0 ||
+	    (error = sv_vault_record_commit(v, commit)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	/* No page image with a destroyed key stays in the WAL. */
+	if ((error = sv_db_exec(v->db, "PRAGMA wal_checkpoint(TRUNCATE)")) < 0)
+		goto done;
+	error = sv_json_set(res, "destroyed", gone);
+	gone = NULL;
+	if (error < 0)
+		goto done;
+	*out = res;
+	res = NULL;
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	plan_free(&p);
+	free(paths);
+	free(msg);
+	free(ups);
+	sv_json_free(res);
+	sv_json_free(gone);
+	return error;
+}
+
+int scrvault_retention_certificate(scrvault_json **out, scrvault *v, int64_t id)
+{
+	char sha[2 * SV_SHA256_LEN + 1], ctsha[2 * SV_SHA256_LEN + 1], *proof = NULL;
+	sv_stmt *st = NULL;
+	sv_json *rec = NULL, *res = NULL;
+	int64_t seq = 0;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "retention.read", NULL)) < 0)
+		return error;
+	if ((error = sv_db_query(&st, v->db, "SELECT d.doc_id, d.version, d.class, d.case_ref, d.rule, d.trigger_on,"
+				 " d.due_on, d.destroyed_at, d.sha256, d.ct_sha256, d.authorised_by, p.name, d.audit_seq"
+				 " FROM destructions d JOIN principals p ON p.id = d.job_principal WHERE d.id = ?", "i", id)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		size_t l1 = 0, l2 = 0;
+		const unsigned char *b1 = sv_stmt_blob(st, 8, &l1), *b2 = sv_stmt_blob(st, 9, &l2);
+
+		sha[0] = ctsha[0] = '\0';
+		if (b1 && l1 == SV_SHA256_LEN)
+			sv_hex(sha, b1, l1);
+		if (b2 && l2 == SV_SHA256_LEN)
+			sv_hex(ctsha, b2, l2);
+		seq = sv_stmt_int(st, 12);
+		if (!(rec = sv_json_object()) || sv_json_set_int(rec, "record", id) < 0 ||
+		    sv_json_set_str(rec, "doc", sv_stmt_text(st, 0)) < 0 ||
+		    sv_json_set_int(rec, "version", sv_stmt_int(st, 1)) < 0 ||
+		    sv_json_set_str(rec, "class", sv_stmt_text(st, 2)) < 0 ||
+		    sv_json_set_str(rec, "case", sv_stmt_text(st, 3)) < 0 ||
+		    sv_json_set_str(rec, "rule", sv_stmt_text(st, 4)) < 0 ||
+		    sv_json_set_str(rec, "trigger_on", sv_stmt_text(st, 5)) < 0 ||
+		    sv_json_set_str(rec, "due_on", sv_stmt_text(st, 6)) < 0 ||
+		    sv_json_set_str(rec, "destroyed_at", sv_stmt_text(st, 7)) < 0 ||
+		    sv_json_set_str(rec, "sha256", sha) < 0 || sv_json_set_str(rec, "ct_sha256", ctsha) < 0 ||
+		    sv_json_set_str(rec, "authorised_by", sv_stmt_text(st, 10)) < 0 ||
+		    sv_json_set_str(rec, "carried_out_by", sv_stmt_text(st, 11)) < 0 ||
+		    sv_json_set_int(rec, "audit_seq", seq) < 0 || sv_json_set_str(rec, "vault", v->id) < 0)
+			error = SCRVAULT_ERROR;
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		goto done;
+	if (!rec) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "no destruction record %lld (see 'scrvault retention plan' and the "
+				 "audit log)", (long long)id);
+		goto done;
+	}
+	if ((error = sv_audit_prove(&proof, v, (uint64_t)seq)) < 0)
+		goto done;
+	error = SCRVAULT_ERROR;
+	if (!(res = sv_json_object()))
+		goto done;
+	error = sv_json_set(res, "record", rec);
+	rec = NULL;
+	if (error >= 0)
+		error = sv_json_set_str(res, "proof", proof);
+	if (error < 0)
+		goto done;
+	*out = res;
+	res = NULL;
+done:
+	sv_json_free(rec);
+	sv_json_free(res);
+	free(proof);
+	return error;
+}

@@ -1,0 +1,217 @@
+/*
+ * signoff.c - IMR sign-off by the agency's authorising manager (000 §4.4.3,
+ * §5.30; 003 §5.6).
+ *
+ * A sign-off is an Ed25519 signature, by the signer's own key, over a
+ * canonical JSON statement:
+ *
+ *   {"agency":..,"doc":..,"sha256":<plaintext SHA-256 of that version>,
+ *    "signer":..,"signer_key":<base64 Ed25519 public key>,"statement":
+ *    "scrvault-signoff v1","time":..,"vault":..,"version":N}
+ *
+ * It names one version's exact content, so it never carries over to a later
+ * version.  The newest signed-off version is the agency's master.  Whoever
+ * checked a version in cannot sign it off (a second person confirms it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "records/signoff.h"
+#include "vault/session.h"
+#include "crypto/crypto.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "vault/authz.h"
+#include "base/common.h"
+#include "storage/db.h"
+#include "records/find.h"
+#include "base/json.h"
+#include "base/date.h"
+#include "records/principal.h"
+
+#define STATEMENT "scrvault-signoff v1"
+
+int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *docarg, unsigned version)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21], sha[SV_SHA256_LEN * 2 + 1];
+	char agency[128] = "", *text = NULL, *key64 = NULL;
+	unsigned char sig[SV_SIG_LEN];
+	sv_version_row row;
+	sv_json *st = NULL, *objs = NULL, *res = NULL;
+	int64_t author = 0, exists = 0;
+	size_t len = 0;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+		return error;
+	if (version == 0)
+		return sv_error(SCRVAULT_EUSAGE, "give the version to sign off: DOC@VERSION "
+				"(a sign-off is for one exact version)");
+	if (!(objs = sv_obj1("doc", doc)) || sv_json_set_str(objs, "case", caseref) < 0 ||
+	    sv_json_set_int(objs, "version", version) < 0) {
+		sv_json_free(objs);
+		return SCRVAULT_ERROR;
+	}
+	if ((error = sv_authorize(v, "doc.signoff", objs)) < 0)
+		return error;
+	if ((error = sv_version_load(&row, v, doc, &version)) < 0)
+		return error;
+	if (strcmp(row.state, "live") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s", doc, version, row.state);
+	if (!v->ident || !v->ident->ed_priv)
+		return sv_error(SCRVAULT_ERROR, "the signer's private key is not available");
+	{
+		sv_stmt *q = NULL;
+
+		if ((error = sv_db_query(&q, v->db, "SELECT coalesce(d.agency, ''), ve.checked_in_by FROM documents d"
+					 " JOIN versions ve ON ve.doc_id = d.id WHERE d.id = ? AND ve.version = ?",
+					 "ti", doc, (int64_t)version)) < 0)
+			return error;
+		if ((error = sv_stmt_step(q)) == 1) {
+			snprintf(agency, sizeof(agency), "%s", sv_stmt_text(q, 0));
+			author = sv_stmt_int(q, 1);
+		}
+		sv_stmt_free(q);
+		if (error < 0)
+			return error;
+	}
+	if (author == v->principal_id) {
+		sv_json *d = sv_json_object(), *o = sv_obj1("doc", doc);
+
+		if (d)
+			sv_json_set_str(d, "reason", "own check-in");
+		sv_error(SCRVAULT_EDENIED, "'%s' checked in version %u of '%s': another authorising manager must sign it off",
+			 v->principal, version, doc);
+		return sv_audit_denied(v, "doc.signoff", o, d, SCRVAULT_EDENIED);
+	}
+	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM signoffs WHERE doc_id = ? AND version = ?"
+			       " AND principal_id = ?", "tii", doc, (int64_t)version, v->principal_id)) < 0)
+		return error;
+	if (exists)
+		return sv_error(SCRVAULT_ECONFLICT, "'%s' has already signed off '%s' version %u", v->principal, doc, version);
+	sv_hex(sha, row.sha, SV_SHA256_LEN);
+	sv_time_iso(when, sv_now());
+	error = SCRVAULT_ERROR;
+	if (!(key64 = sv_base64(v->ident->ed_pub, SV_KEY_LEN)) || !(st = sv_json_object()) ||
+	    sv_json_set_str(st, "agency", agency) < 0 || sv_json_set_str(st, "doc", doc) < 0 ||
+	    sv_json_set_str(st, "sha256", sha) < 0 || sv_json_set_str(st, "signer", v->principal) < 0 ||
+	    sv_json_set_str(st, "signer_key", key64) < 0 || sv_json_set_str(st, "statement", STATEMENT) < 0 ||
+	    sv_json_set_str(st, "time", when) < 0 || sv_json_set_str(st, "vault", v->id) < 0 ||
+	    sv_json_set_int(st, "version", version) < 0 || sv_json_write(&text, &len, st) < 0)
+		goto done;
+	if ((error = sv_ed25519_sign(sig, v->ident->ed_priv, text, len)) < 0 ||
+	    (error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "INSERT INTO signoffs(doc_id, version, principal_id, statement, signature, signed_at)"
+			       " VALUES (?, ?, ?, ?, ?, ?)", "tiitbt", doc, (int64_t)version, v->principal_id, text,
+			       sig, sizeof(sig), when)) < 0)
+		goto fail;
+	{
+		sv_json *o = sv_obj1("doc", doc), *d = sv_json_object();
+
+		if (!o || sv_json_set_str(o, "case", caseref) < 0 || sv_json_set_int(o, "version", version) < 0 ||
+		    !d || sv_json_set_str(d, "sha256", sha) < 0) {
+			sv_json_free(o);
+			sv_json_free(d);
+			error = SCRVAULT_ERROR;
+			goto fail;
+		}
+		if ((error = sv_audit_append(v, "doc.signoff", "ok", o, d)) < 0)
+			goto fail;
+	}
+	if ((error = sv_vault_commit(v)) < 0)
+		goto done;
+	if (!(res = sv_json_object()) || sv_json_set_str(res, "doc", doc) < 0 ||
+	    sv_json_set_int(res, "version", version) < 0 || sv_json_set_str(res, "signer", v->principal) < 0 ||
+	    sv_json_set_str(res, "sha256", sha) < 0) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	*out = res;
+	res = NULL;
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	sv_json_free(st);
+	sv_json_free(res);
+	free(text);
+	free(key64);
+	return error;
+}
+
+/*
+ * Every sign-off of `doc`, each checked again: the signature over the
+ * statement with the key it names, the key against the signer's registered
+ * one, and the statement against the version's recorded digest.
+ */
+int sv_signoffs(sv_json **out, scrvault *v, const char *doc)
+{
+	sv_json *arr = sv_json_array();
+	sv_stmt *st = NULL;
+	int error;
+
+	*out = NULL;
+	if (!arr)
+		return SCRVAULT_ERROR;
+	if ((error = sv_db_query(&st, v->db, "SELECT s.version, s.statement, s.signature, p.name, p.ed25519_pub,"
+				 " ve.sha256, s.signed_at FROM signoffs s JOIN principals p ON p.id = s.principal_id"
+				 " JOIN versions ve ON ve.doc_id = s.doc_id AND ve.version = s.version"
+				 " WHERE s.doc_id = ? ORDER BY s.version, s.signed_at", "t", doc)) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		const char *text = sv_stmt_text(st, 1);
+		size_t slen = 0, plen = 0, hlen = 0;
+		const unsigned char *sig = sv_stmt_blob(st, 2, &slen), *pub = sv_stmt_blob(st, 4, &plen);
+		const unsigned char *digest = sv_stmt_blob(st, 5, &hlen);
+		char sha[SV_SHA256_LEN * 2 + 1] = "", *key64 = NULL;
+		const char *status = "valid";
+		sv_json *stmt = NULL, *o;
+
+		if (digest && hlen == SV_SHA256_LEN)
+			sv_hex(sha, digest, hlen);
+		if (!text || sv_json_parse(&stmt, text, strlen(text), NULL) < 0)
+			status = "INVALID: the statement is damaged";
+		else if (slen != SV_SIG_LEN || !(key64 = sv_base64(pub, plen)))
+			status = "INVALID: no signature";
+		else {
+			const char *skey = sv_json_str(sv_json_get(stmt, "signer_key"));
+			unsigned char *k = NULL;
+			size_t klen = 0;
+			bool good = skey && sv_unbase64(&k, &klen, skey) == 0 && klen == SV_KEY_LEN &&
+				    sv_ed25519_verify(sig, k, text, strlen(text)) == 0;
+
+			free(k);
+			if (!good)
+				status = "INVALID: the signature does not verify";
+			else if (strcmp(sv_json_str(sv_json_get(stmt, "sha256")) ? sv_json_str(sv_json_get(stmt, "sha256")) : "", sha) ||
+				 strcmp(sv_json_str(sv_json_get(stmt, "doc")) ? sv_json_str(sv_json_get(stmt, "doc")) : "", doc) ||
+				 sv_json_as_int(sv_json_get(stmt, "version")) != sv_stmt_int(st, 0) ||
+				 strcmp(sv_json_str(sv_json_get(stmt, "vault")) ? sv_json_str(sv_json_get(stmt, "vault")) : "", v->id))
+				status = "INVALID: it signs other content than this version";
+			else if (strcmp(skey, key64) != 0)
+				status = "valid (signed with a key the signer has since replaced)";
+		}
+		o = sv_json_object();
+		if (!o || sv_json_set_int(o, "version", sv_stmt_int(st, 0)) < 0 ||
+		    sv_json_set_str(o, "signer", sv_stmt_text(st, 3)) < 0 ||
+		    sv_json_set_str(o, "signed_at", sv_stmt_text(st, 6)) < 0 ||
+		    sv_json_set_str(o, "sha256", sha) < 0 ||
+		    sv_json_set_str(o, "verification", status) < 0 ||
+		    sv_json_append(arr, o) < 0)
+			error = SCRVAULT_ERROR;
+		sv_json_free(stmt);
+		free(key64);
+		if (error < 0)
+			break;
+	}
+	if (error == 0) {
+		*out = arr;
+		arr = NULL;
+	}
+done:
+	sv_stmt_free(st);
+	sv_json_free(arr);
+	return error;
+}

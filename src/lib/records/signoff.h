@@ -1,0 +1,12 @@
+/*
+ * signoff.h - sign-offs verified (signoff.c).
+ */
+#ifndef SV_RECORDS_SIGNOFF_H
+#define SV_RECORDS_SIGNOFF_H
+
+#include "vault/session.h"
+
+/* Every sign-off of a document, each verified again (signoff.c). */
+int sv_signoffs(sv_json **out, scrvault *v, const char *doc);
+
+#endif

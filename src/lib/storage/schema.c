@@ -1,0 +1,337 @@
+/*
+ * schema.c - the database schema, versioned.  Version N of the schema is the
+ * result of applying migrations[0..N-1] in order to an empty database; a new
+ * database is made the same way, so there is one definition of each table.
+ *
+ * What lives here is sensitive (titles, names, contact details, wrapped
+ * keys): the whole file is encrypted by SQLCipher and secure_delete is on.
+ */
+#include <stdio.h>
+#include "storage/schema.h"
+#include "base/common.h"
+#include "vault/session.h"
+#include "storage/db.h"
+
+static const char *const migrations[] = {
+	/* 1: the vault core */
+	"CREATE TABLE meta("
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE vault_keys("
+	"  name TEXT PRIMARY KEY, public BLOB, wrapped BLOB NOT NULL);"
+	"CREATE TABLE principals("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('person', 'agency', 'service')),"
+	"  agency TEXT, contact TEXT,"
+	"  custodian INTEGER NOT NULL DEFAULT 0,"
+	"  ed25519_pub BLOB NOT NULL, x25519_pub BLOB NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'active',"
+	"  created_at TEXT NOT NULL, created_by INTEGER, revoked_at TEXT);"
+	"CREATE TABLE cases("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  review_type TEXT NOT NULL,"
+	"  subject_dob TEXT, decision_date TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'open',"
+	"  opened_at TEXT NOT NULL,"
+	"  opened_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE TABLE documents("
+	"  id TEXT PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  class TEXT NOT NULL, agency TEXT, title TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE INDEX documents_case ON documents(case_id);"
+	"CREATE TABLE versions("
+	"  doc_id TEXT NOT NULL REFERENCES documents(id),"
+	"  version INTEGER NOT NULL,"
+	"  filename TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  sha256 BLOB NOT NULL,"
+	"  ct_sha256 BLOB NOT NULL,"
+	"  blob_oid TEXT NOT NULL,"
+	"  commit_oid TEXT NOT NULL,"
+	"  wrapped_dek BLOB,"
+	"  note TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'live',"
+	"  checked_in_at TEXT NOT NULL,"
+	"  checked_in_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  PRIMARY KEY (doc_id, version));"
+	"CREATE TABLE audit("
+	"  seq INTEGER PRIMARY KEY,"
+	"  entry TEXT NOT NULL,"
+	"  leaf BLOB NOT NULL);",
+
+	/* 2: the audit Merkle tree and its signed checkpoints */
+	"CREATE TABLE audit_nodes("
+	"  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+	"  PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+	"CREATE TABLE checkpoints("
+	"  size INTEGER PRIMARY KEY,"
+	"  root BLOB NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  commit_oid TEXT NOT NULL,"
+	"  signed_at TEXT NOT NULL);",
+
+	/* 3: checkpoints are signed in the command's transaction and copied to
+	 * the store later: commit_oid is NULL until then */
+	"CREATE TABLE checkpoints_new("
+	"  size INTEGER PRIMARY KEY,"
+	"  root BLOB NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  commit_oid TEXT,"
+	"  signed_at TEXT NOT NULL);"
+	"INSERT INTO checkpoints_new SELECT size, root, note, commit_oid, signed_at FROM checkpoints;"
+	"DROP TABLE checkpoints;"
+	"ALTER TABLE checkpoints_new RENAME TO checkpoints;",
+
+	/* 4: policy, scoped roles, the release ledger, sign-offs, dual control */
+	"CREATE TABLE policy_versions("
+	"  version INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  sha256 BLOB NOT NULL,"
+	"  blob_oid TEXT NOT NULL,"
+	"  wrapped_dek BLOB,"
+	"  loaded_at TEXT NOT NULL,"
+	"  loaded_by INTEGER REFERENCES principals(id),"
+	"  approved_by INTEGER REFERENCES principals(id));"
+	"CREATE TABLE policy_roles("
+	"  role TEXT PRIMARY KEY,"
+	"  scope TEXT NOT NULL CHECK (scope IN ('board', 'case', 'case-agency')));"
+	"CREATE TABLE policy_allow("
+	"  role TEXT NOT NULL, action TEXT NOT NULL, class TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (role, action, class)) WITHOUT ROWID;"
+	"CREATE TABLE policy_classes("
+	"  class TEXT PRIMARY KEY, title TEXT NOT NULL,"
+	"  restricted INTEGER NOT NULL DEFAULT 0, agency INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE policy_dual(action TEXT PRIMARY KEY);"
+	"CREATE TABLE grants("
+	"  id INTEGER PRIMARY KEY,"
+	"  principal_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  role TEXT NOT NULL,"
+	"  case_ref TEXT NOT NULL DEFAULT '',"
+	"  agency TEXT NOT NULL DEFAULT '',"
+	"  granted_at TEXT NOT NULL,"
+	"  granted_by INTEGER REFERENCES principals(id),"
+	"  UNIQUE (principal_id, role, case_ref, agency));"
+	"INSERT INTO grants(principal_id, role, granted_at)"
+	"  SELECT id, 'coordinator', created_at FROM principals WHERE custodian = 1 AND status = 'active';"
+	"CREATE TABLE releases("
+	"  id INTEGER PRIMARY KEY,"
+	"  principal_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  role TEXT NOT NULL,"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  released_at TEXT NOT NULL,"
+	"  request TEXT NOT NULL,"
+	"  audit_seq INTEGER NOT NULL);"
+	"CREATE INDEX releases_principal ON releases(principal_id);"
+	"CREATE TABLE signoffs("
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  principal_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  statement TEXT NOT NULL,"
+	"  signature BLOB NOT NULL,"
+	"  signed_at TEXT NOT NULL,"
+	"  PRIMARY KEY (doc_id, version, principal_id));"
+	"CREATE TABLE pending_ops("
+	"  id TEXT PRIMARY KEY,"
+	"  action TEXT NOT NULL,"
+	"  params TEXT NOT NULL,"
+	"  requested_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  requested_at TEXT NOT NULL,"
+	"  expires_at TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  decided_by INTEGER REFERENCES principals(id),"
+	"  decided_at TEXT);",
+
+	/* 5: bundles: intake (agency -> vault) and releases (vault -> reader) */
+	"CREATE TABLE intakes("
+	"  id INTEGER PRIMARY KEY,"
+	"  bundle_id TEXT UNIQUE,"			/* the signed manifest's id; NULL unsigned */
+	"  file_sha256 BLOB NOT NULL UNIQUE,"		/* the bundle file as received */
+	"  principal_id INTEGER REFERENCES principals(id),"	/* the signer; NULL unsigned */
+	"  received_from TEXT,"				/* unsigned: who, as the importer says */
+	"  authenticated INTEGER NOT NULL,"
+	"  manifest TEXT, signature BLOB,"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  imported_at TEXT NOT NULL,"
+	"  imported_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE TABLE bundle_releases("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  to_principal INTEGER REFERENCES principals(id),"	/* NULL: an outside reader */
+	"  to_recipient TEXT NOT NULL,"			/* age1... */
+	"  reason TEXT,"
+	"  manifest TEXT NOT NULL, signature BLOB NOT NULL,"
+	"  released_at TEXT NOT NULL,"
+	"  released_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  request TEXT NOT NULL,"
+	"  audit_seq INTEGER NOT NULL);"
+	"CREATE INDEX bundle_releases_doc ON bundle_releases(doc_id, version);",
+
+	/* 6: the numbered-copy register */
+	"ALTER TABLE policy_classes ADD COLUMN max_copies INTEGER NOT NULL DEFAULT 10;"
+	"ALTER TABLE policy_classes ADD COLUMN marking TEXT NOT NULL DEFAULT 'OFFICIAL-SENSITIVE';"
+	"CREATE TABLE copies("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('paper', 'electronic')),"
+	"  number INTEGER NOT NULL,"			/* #n of that version and kind */
+	"  state TEXT NOT NULL CHECK (state IN ('in-store', 'issued', 'returned', 'lost', 'destroyed')),"
+	"  holder_id INTEGER REFERENCES principals(id),"	/* while issued (or last issued) */
+	"  ext_name TEXT, ext_org TEXT,"			/* an outside holder */
+	"  contact TEXT, purpose TEXT, due TEXT,"	/* recorded at issue */
+	"  issued_at TEXT, issued_by INTEGER REFERENCES principals(id),"
+	"  ack_at TEXT, ack_kind TEXT, ack_statement TEXT, ack_signature BLOB,"
+	"  release_id INTEGER,"				/* electronic: bundle_releases.id */
+	"  created_at TEXT NOT NULL,"
+	"  created_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  UNIQUE (doc_id, version, kind, number));"
+	"CREATE INDEX copies_state_due ON copies(state, due);"
+	"CREATE INDEX copies_holder ON copies(holder_id, state);"
+	"CREATE TABLE copy_events("
+	"  id INTEGER PRIMARY KEY,"
+	"  copy_id INTEGER NOT NULL REFERENCES copies(id),"
+	"  event TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL,"
+	"  at TEXT NOT NULL, by_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  holder_id INTEGER, witness_id INTEGER, note TEXT,"
+	"  audit_seq INTEGER NOT NULL);"
+	"CREATE INDEX copy_events_copy ON copy_events(copy_id);",
+
+	/* 7: access requests, FOI deadlines, the working-day calendar */
+	"CREATE TABLE policy_holidays(day TEXT PRIMARY KEY, name TEXT NOT NULL);"
+	"CREATE TABLE requests("
+	"  id INTEGER PRIMARY KEY,"
+	"  channel TEXT NOT NULL CHECK (channel IN ('internal', 'external', 'foi')),"
+	"  requester_id INTEGER REFERENCES principals(id),"	/* a principal, or */
+	"  ext_kind TEXT CHECK (ext_kind IS NULL OR ext_kind IN"
+	"    ('media', 'public', 'council', 'partner', 'inspectorate')),"
+	"  ext_name TEXT, ext_org TEXT, ext_contact TEXT,"	/* an outside requester */
+	"  case_id INTEGER REFERENCES cases(id),"		/* the whole case, or request_docs */
+	"  reason TEXT NOT NULL,"
+	"  received_on TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'agreed', 'refused')),"
+	"  decided_at TEXT, decided_by INTEGER REFERENCES principals(id),"
+	"  decision_reason TEXT, exemption TEXT,"
+	"  consulted_id INTEGER REFERENCES principals(id),"
+	"  valid_until TEXT, max_releases INTEGER,"
+	"  releases_used INTEGER NOT NULL DEFAULT 0,"
+	"  responded_on TEXT,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE INDEX requests_open ON requests(responded_on, channel);"
+	"CREATE TABLE request_docs("
+	"  request_id INTEGER NOT NULL REFERENCES requests(id),"
+	"  doc_id TEXT NOT NULL REFERENCES documents(id),"
+	"  PRIMARY KEY (request_id, doc_id)) WITHOUT ROWID;"
+	"CREATE INDEX request_docs_doc ON request_docs(doc_id);"
+	"CREATE TABLE request_clock("
+	"  id INTEGER PRIMARY KEY,"
+	"  request_id INTEGER NOT NULL REFERENCES requests(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('fee', 'clarification')),"
+	"  stopped_on TEXT NOT NULL, resumed_on TEXT, note TEXT);"
+	"ALTER TABLE releases ADD COLUMN access_request INTEGER;"
+	"ALTER TABLE bundle_releases ADD COLUMN access_request INTEGER;"
+	"ALTER TABLE copies ADD COLUMN access_request INTEGER;",
+
+	/* 8: retention: rules, case conclusion, holds, disposal batches, destruction records */
+	"CREATE TABLE policy_retention("
+	"  class TEXT NOT NULL,"			/* '*': classes without their own rules */
+	"  action TEXT NOT NULL CHECK (action IN ('destroy', 'review', 'keep')),"
+	"  amount INTEGER NOT NULL, unit TEXT, trigger TEXT);"
+	"ALTER TABLE cases ADD COLUMN concluded_on TEXT;"
+	"ALTER TABLE cases ADD COLUMN action_plan_approved_on TEXT;"
+	"ALTER TABLE cases ADD COLUMN ofsted_approved_on TEXT;"
+	"ALTER TABLE cases ADD COLUMN published_on TEXT;"
+	"CREATE TABLE holds("
+	"  id INTEGER PRIMARY KEY,"
+	"  scope TEXT NOT NULL CHECK (scope IN ('board', 'case', 'doc')),"
+	"  case_id INTEGER REFERENCES cases(id), doc_id TEXT REFERENCES documents(id),"
+	"  class TEXT,"					/* a board-wide hold may name one class */
+	"  reason TEXT NOT NULL,"
+	"  placed_at TEXT NOT NULL, placed_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  released_at TEXT, released_by INTEGER REFERENCES principals(id), release_reason TEXT);"
+	"CREATE TABLE disposal_batches("
+	"  id INTEGER PRIMARY KEY,"
+	"  state TEXT NOT NULL DEFAULT 'proposed' CHECK (state IN ('proposed', 'approved', 'refused', 'done')),"
+	"  proposed_at TEXT NOT NULL, proposed_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  decided_at TEXT, decided_by INTEGER REFERENCES principals(id));"
+	"CREATE TABLE disposal_items("
+	"  batch_id INTEGER NOT NULL REFERENCES disposal_batches(id),"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  PRIMARY KEY (batch_id, doc_id, version)) WITHOUT ROWID;"
+	"CREATE TABLE destructions("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  class TEXT NOT NULL, case_ref TEXT NOT NULL,"
+	"  rule TEXT NOT NULL, trigger_on TEXT, due_on TEXT NOT NULL,"
+	"  destroyed_at TEXT NOT NULL,"
+	"  sha256 BLOB NOT NULL, ct_sha256 BLOB NOT NULL,"
+	"  authorised_by TEXT NOT NULL,"		/* 'rule' or 'batch N approved by NAME' */
+	"  job_principal INTEGER NOT NULL REFERENCES principals(id),"
+	"  audit_seq INTEGER NOT NULL,"
+	"  UNIQUE (doc_id, version));",
+
+	/* 9: the copies still out listed from one partial covering index; a paper copy's N stored with it */
+	"ALTER TABLE copies ADD COLUMN paper_total INTEGER;"	/* paper: copies of the version */
+	"UPDATE copies SET paper_total = (SELECT count(*) FROM copies x WHERE x.doc_id = copies.doc_id"
+	"  AND x.version = copies.version AND x.kind = 'paper') WHERE kind = 'paper';"
+	"CREATE INDEX copies_out ON copies(state, due, id, doc_id, version, kind, number, paper_total,"
+	"  holder_id, ext_name, issued_at, ack_kind) WHERE state IN ('issued', 'lost');",
+
+	/*
+	 * 10: an outside requester's age recipient (a restricted release goes
+	 * outside only to the key the request names); the release ledgers' audit
+	 * entry numbers, which pointed one entry early (read before the release's
+	 * own entry was appended, in the same transaction, so always + 1).
+	 */
+	"ALTER TABLE requests ADD COLUMN ext_recipient TEXT;"
+	"UPDATE bundle_releases SET audit_seq = audit_seq + 1;"
+	"UPDATE releases SET audit_seq = audit_seq + 1 WHERE role = 'recipient';",
+};
+
+static int set_version(sv_db *db, int version)
+{
+	return sv_db_run(db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+			 "i", (int64_t)version);
+}
+
+static int apply(sv_db *db, int from)
+{
+	int n = (int)SV_ARRAY_SIZE(migrations), error;
+
+	for (int i = from; i < n; i++) {
+		if ((error = sv_db_begin(db)) < 0)
+			return error;
+		if ((error = sv_db_exec(db, migrations[i])) < 0 ||
+		    (error = set_version(db, i + 1)) < 0 ||
+		    (error = sv_db_commit(db)) < 0) {
+			sv_db_rollback(db);
+			return sv_error_wrap(error, "schema migration %d", i + 1);
+		}
+	}
+	return 0;
+}
+
+int sv_schema_create(sv_db *db)
+{
+	return apply(db, 0);
+}
+
+int sv_schema_migrate(sv_db *db)
+{
+	int64_t have = 0;
+	int n = (int)SV_ARRAY_SIZE(migrations), error;
+
+	if ((error = sv_db_int(&have, db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", "")) < 0)
+		return error;
+	if (error == 0)
+		return sv_error(SCRVAULT_EINTEGRITY, "database has no schema version");
+	if (have > n)
+		return sv_error(SCRVAULT_ECONFLICT,
+				"database schema %lld is newer than this program (%d): upgrade scrvault",
+				(long long)have, n);
+	return have < n ? apply(db, (int)have) : 0;
+}

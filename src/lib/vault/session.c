@@ -1,0 +1,475 @@
+/*
+ * vault.c - creating, unlocking and closing a vault; the keyring; the
+ * transaction that every state change runs in.
+ *
+ * Key hierarchy (DESIGN §3): the vault master key (VMK, 32 random bytes)
+ * exists on disk only wrapped to each custodian's X25519 key in `keyring`.
+ * HKDF-SHA256 of the VMK (salt: the vault id) gives the SQLCipher key, the
+ * key-encryption key for document keys, and the key that wraps the audit
+ * signing key.  None of them is ever written anywhere in clear.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include "vault/session.h"
+#include "crypto/crypto.h"
+#include "vault/log.h"
+#include "vault/txn.h"
+#include "base/common.h"
+#include "storage/db.h"
+#include "base/file.h"
+#include "crypto/identity.h"
+#include "base/json.h"
+#include "vault/keyring.h"
+#include "records/principal.h"
+#include "vault/policydb.h"
+#include "storage/schema.h"
+#include "vault/authz.h"
+#include "storage/store.h"
+#include "vault/unlockfail.h"
+
+/* ---- process set-up -------------------------------------------------------- */
+
+int scrvault_global_init(void)
+{
+	return scrvault_global_init_ex(0);
+}
+
+int scrvault_global_init_ex(unsigned flags)
+{
+	struct rlimit rl = { 0, 0 };
+	int fd;
+
+	/* fds 0-2 open, so a file we open never becomes stdout by accident. */
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+	/* Core dumps off: an unlocked vault holds keys in memory. */
+	if (setrlimit(RLIMIT_CORE, &rl) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot disable core dumps: %s", strerror(errno));
+	umask(077);
+	return (flags & SCRVAULT_INIT_BUNDLES_ONLY) ? sv_crypto_init_lean() : sv_crypto_init();
+}
+
+int scrvault_secret_new(scrvault_secret **out, const void *buf, size_t len)
+{
+	return sv_secret_from(out, buf, len);
+}
+
+void scrvault_secret_free(scrvault_secret *s)
+{
+	sv_secret_free(s);
+}
+
+int scrvault_secret_read_file(scrvault_secret **out, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0, n;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_file_read(&text, &len, path, 4096)) < 0)
+		return sv_error_wrap(error, "passphrase file");
+	n = strcspn(text, "\r\n");
+	if (n == 0)
+		error = sv_error(SCRVAULT_EUSAGE, "passphrase file '%s' is empty", path);
+	else
+		error = sv_secret_from(out, text, n);
+	sv_cleanse(text, len);
+	free(text);
+	return error;
+}
+
+int sv_vault_subkey(sv_secret **out, const sv_secret *vmk, const char *vault_id,
+		    const char *label)
+{
+	return sv_hkdf(out, SV_KEY_LEN, vmk, vault_id, strlen(vault_id),
+		       label, strlen(label));
+}
+
+void sv_blob_path(char *out, size_t len, const char *doc, unsigned version)
+{
+	/* Two levels of 256-way fan-out, then one file per version: no tree
+	 * per document, so a check-in of n new documents writes about n
+	 * trees, not 2n. */
+	snprintf(out, len, "d/%.2s/%.2s/%s.%u", doc, doc + 2, doc, version);
+}
+
+void sv_blob_context(char *out, size_t len, const scrvault *v, const char *doc,
+		     unsigned version)
+{
+	snprintf(out, len, "scrvault v1 blob|%s|%s|%u", v->id, doc, version);
+}
+
+const char *scrvault_whoami(const scrvault *v) { return v->principal; }
+
+const char *scrvault_role(const scrvault *v) { return v->role; }
+
+const char *scrvault_id(const scrvault *v) { return v->id; }
+
+/* ---- locking, transactions, store head ----------------------------------- */
+
+int sv_vault_lock(int *fdout, const char *dir)
+{
+	char *path = sv_path(dir, "lock");
+	int fd;
+
+	*fdout = -1;
+	if (!path)
+		return SCRVAULT_ERROR;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	free(path);
+	if (fd < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot open the vault lock in '%s': %s", dir, strerror(errno));
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return sv_error(SCRVAULT_ERROR, "cannot lock the vault: %s", strerror(errno));
+		}
+	}
+	*fdout = fd;
+	return 0;
+}
+
+/* Create the session struct around an open database and store. */
+int sv_session_new(scrvault **out, const char *dir, const char *vault_id)
+{
+	scrvault *v = sv_calloc(1, sizeof(*v));
+	unsigned char rid[8];
+
+	*out = NULL;
+	if (!v)
+		return SCRVAULT_ERROR;
+	v->lockfd = -1;
+	if (!(v->dir = sv_strdup(dir))) {
+		free(v);
+		return SCRVAULT_ERROR;
+	}
+	snprintf(v->id, sizeof(v->id), "%s", vault_id);
+	snprintf(v->origin, sizeof(v->origin), "scrvault.local/%s", vault_id);
+	if (sv_random(rid, sizeof(rid)) < 0) {
+		scrvault_close(v);
+		return SCRVAULT_ERROR;
+	}
+	sv_hex(v->request, rid, sizeof(rid));
+	*out = v;
+	return 0;
+}
+
+/* Unwrap the audit signing key and check it against its public half. */
+static int load_audit_key(scrvault *v)
+{
+	sv_secret *wrap = NULL;
+	sv_stmt *st = NULL;
+	const unsigned char *pub, *sealed;
+	unsigned char check[SV_KEY_LEN];
+	size_t publen = 0, sealedlen = 0;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT public, wrapped FROM vault_keys WHERE name = 'audit'", "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) != 1) {
+		sv_stmt_free(st);
+		return error < 0 ? error : sv_error(SCRVAULT_EINTEGRITY, "the vault has no audit signing key");
+	}
+	pub = sv_stmt_blob(st, 0, &publen);
+	sealed = sv_stmt_blob(st, 1, &sealedlen);
+	if (!pub || publen != SV_KEY_LEN || !sealed) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "the audit signing key record is damaged");
+		goto done;
+	}
+	memcpy(v->audit_pub, pub, SV_KEY_LEN);
+	if ((error = sv_vault_subkey(&wrap, v->vmk, v->id, SV_LABEL_AUDIT)) < 0)
+		goto done;
+	if ((error = sv_open(&v->audit_key, wrap, sealed, sealedlen, v->id, strlen(v->id))) < 0 ||
+	    (error = sv_ed25519_public(check, v->audit_key)) < 0 ||
+	    memcmp(check, v->audit_pub, SV_KEY_LEN) != 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "the audit signing key does not open or does not match");
+		goto done;
+	}
+done:
+	sv_secret_free(wrap);
+	sv_stmt_free(st);
+	return error;
+}
+
+/* ---- open / close ---------------------------------------------------------------- */
+
+/*
+ * Switch the session to the principal of `keyfile` (not a custodian, or
+ * another custodian) after the vault was unlocked: they must prove they hold
+ * the key of a registered, active principal.  A failed attempt is an audit
+ * entry of the unlocking custodian's session.
+ */
+static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
+{
+	sv_identity *pub = NULL, *id = NULL;
+	const char *why = NULL;
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
+		return error;
+	if (pub->has_passphrase && !pp) {
+		error = sv_error(SCRVAULT_EUSAGE, "key file '%s' needs its passphrase: use --as-passphrase-file FILE",
+				 keyfile);
+		goto done;
+	}
+	if ((error = sv_identity_load(&id, keyfile, pp)) < 0) {
+		if (error == SCRVAULT_EDENIED)
+			why = "wrong passphrase";
+		else
+			goto done;
+	} else if (strcmp(id->vault_id, v->id) != 0) {
+		why = "key file of another vault";
+	} else {
+		size_t elen = 0, xlen = 0;
+		const unsigned char *ed, *x;
+
+		if ((error = sv_db_query(&st, v->db, "SELECT id, ed25519_pub, x25519_pub, status, custodian"
+					 " FROM principals WHERE name = ?", "t", id->name)) < 0)
+			goto done;
+		if ((error = sv_stmt_step(st)) < 0)
+			goto done;
+		if (error == 0) {
+			why = "not registered";
+		} else {
+			ed = sv_stmt_blob(st, 1, &elen);
+			x = sv_stmt_blob(st, 2, &xlen);
+			if (elen != SV_KEY_LEN || xlen != SV_KEY_LEN || memcmp(ed, id->ed_pub, SV_KEY_LEN) ||
+			    memcmp(x, id->x_pub, SV_KEY_LEN))
+				why = "key replaced";
+			else if (strcmp(sv_stmt_text(st, 3), "active") != 0)
+				why = "revoked";
+		}
+	}
+	if (why) {
+		sv_json *det = sv_json_object();
+
+		if (det)
+			sv_json_set_str(det, "reason", why);
+		sv_error(SCRVAULT_EDENIED, "key file '%s' (principal '%s') may not act in this vault: %s",
+			 keyfile, pub->name, why);
+		error = v->rolled_back ? SCRVAULT_EDENIED
+			: sv_audit_denied(v, "session.act-as", sv_obj1("principal", pub->name), det, SCRVAULT_EDENIED);
+		if (v->rolled_back)
+			sv_json_free(det);
+		goto done;
+	}
+	if (strcmp(id->name, v->principal) == 0) {
+		error = 0;	/* the custodian as themselves: nothing to switch */
+		goto done;
+	}
+	free(v->unlocker);
+	v->unlocker = v->principal;
+	v->principal = NULL;
+	if (!(v->principal = sv_strdup(id->name))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	v->principal_id = sv_stmt_int(st, 0);
+	v->custodian = sv_stmt_int(st, 4) != 0;
+	sv_identity_free(v->ident);
+	v->ident = id;
+	id = NULL;
+	error = 0;
+done:
+	sv_stmt_free(st);
+	sv_identity_free(pub);
+	sv_identity_free(id);
+	return error;
+}
+
+int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
+		  const scrvault_secret *passphrase, const char *role)
+{
+	return scrvault_open_as(out, dir, keyfile, passphrase, NULL, NULL, role);
+}
+
+int scrvault_open_as(scrvault **out, const char *dir, const char *keyfile,
+		     const scrvault_secret *passphrase, const char *as_keyfile,
+		     const scrvault_secret *as_passphrase, const char *role)
+{
+	sv_keyring *kr = NULL;
+	sv_identity *id = NULL, *pub = NULL;
+	sv_secret *dbkey = NULL;
+	const sv_keyring_entry *entry = NULL;
+	scrvault *v = NULL;
+	char *path = NULL, aad[160];
+	struct stat sb;
+	int error;
+
+	*out = NULL;
+	if (!dir || !*dir)
+		return sv_error(SCRVAULT_EUSAGE, "no vault given: use --vault DIR or set SCRVAULT_DIR");
+	if (!keyfile || !*keyfile)
+		return sv_error(SCRVAULT_EUSAGE, "no key file given: use --key FILE or set SCRVAULT_KEY");
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return sv_error(SCRVAULT_ENOTFOUND, "vault directory '%s' does not exist", dir);
+	if ((error = sv_keyring_load(&kr, dir)) < 0)
+		return error;
+
+	/* Who claims to be unlocking: read the public part first, so a failure can
+	 * be recorded under that name. */
+	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
+		goto done;
+	if (pub->has_passphrase && !passphrase) {
+		error = sv_error(SCRVAULT_EUSAGE,
+				 "key file '%s' needs its passphrase: use --passphrase-file FILE or a terminal",
+				 keyfile);
+		goto done;
+	}
+	if ((error = sv_identity_load(&id, keyfile, passphrase)) < 0) {
+		if (error == SCRVAULT_EDENIED)
+			sv_unlock_failure_note(dir, pub->name, "wrong passphrase");
+		goto done;
+	}
+	for (size_t i = 0; i < kr->n; i++)
+		if (strcmp(kr->entries[i].name, id->name) == 0 &&
+		    memcmp(kr->entries[i].x_pub, id->x_pub, SV_KEY_LEN) == 0)
+			entry = &kr->entries[i];
+	if (!entry) {
+		sv_unlock_failure_note(dir, id->name, strcmp(id->vault_id, kr->id)
+				       ? "key file of another vault" : "not a custodian");
+		error = sv_error(SCRVAULT_EDENIED,
+				 "key file '%s' (principal '%s') cannot unlock this vault: %s",
+				 keyfile, id->name, strcmp(id->vault_id, kr->id)
+				 ? "it belongs to another vault" : "the principal is not a custodian");
+		goto done;
+	}
+	if ((error = sv_session_new(&v, dir, kr->id)) < 0)
+		goto done;
+	sv_keyring_aad(aad, sizeof(aad), kr->id, entry->name);
+	if ((error = sv_unwrap_with(&v->vmk, id->x_priv, entry->wrap, SV_WRAP_LEN(SV_KEY_LEN),
+				    SV_LABEL_VMKWRAP, aad, strlen(aad))) < 0) {
+		sv_unlock_failure_note(dir, id->name, "keyring entry does not open");
+		error = sv_error(SCRVAULT_EDENIED,
+				 "the keyring entry of '%s' does not open with key file '%s'",
+				 id->name, keyfile);
+		goto done;
+	}
+	if ((error = sv_vault_lock(&v->lockfd, dir)) < 0 ||
+	    (error = sv_vault_subkey(&dbkey, v->vmk, v->id, SV_LABEL_DB)) < 0 ||
+	    (error = sv_vault_subkey(&v->kek, v->vmk, v->id, SV_LABEL_KEK)) < 0)
+		goto done;
+	if (!(path = sv_path(dir, "vault.db"))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_db_open(&v->db, path, dbkey, false)) < 0) {
+		if (error == SCRVAULT_EDENIED)
+			error = sv_error(SCRVAULT_EINTEGRITY,
+					 "vault.db does not open with the vault master key: it was replaced or damaged");
+		goto done;
+	}
+	if ((error = sv_schema_migrate(v->db)) < 0 || (error = load_audit_key(v)) < 0)
+		goto done;
+	free(path);
+	if (!(path = sv_path(dir, "store.git"))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_store_open(&v->store, path)) < 0 || (error = sv_vault_check_head(v)) < 0 ||
+	    (error = sv_audit_check_store(v)) < 0)
+		goto done;
+
+	/* The principal must be registered, active and hold these very keys. */
+	{
+		sv_stmt *st = NULL;
+		size_t edlen = 0;
+		const unsigned char *ed;
+
+		if ((error = sv_db_query(&st, v->db,
+					 "SELECT id, ed25519_pub, status, custodian FROM principals WHERE name = ?",
+					 "t", id->name)) < 0)
+			goto done;
+		if ((error = sv_stmt_step(st)) != 1) {
+			sv_stmt_free(st);
+			error = error < 0 ? error : sv_error(SCRVAULT_EDENIED, "principal '%s' is not registered in this vault", id->name);
+			goto done;
+		}
+		ed = sv_stmt_blob(st, 1, &edlen);
+		if (edlen != SV_KEY_LEN || memcmp(ed, id->ed_pub, SV_KEY_LEN) != 0 ||
+		    strcmp(sv_stmt_text(st, 2), "active") != 0 || sv_stmt_int(st, 3) != 1) {
+			sv_stmt_free(st);
+			sv_unlock_failure_note(dir, id->name, "revoked or replaced key");
+			error = sv_error(SCRVAULT_EDENIED, "principal '%s' may not unlock this vault (revoked or key replaced)", id->name);
+			goto done;
+		}
+		v->principal_id = sv_stmt_int(st, 0);
+		v->custodian = true;
+		sv_stmt_free(st);
+	}
+	/* Until the role is settled below, what the session does (moving failed
+	 * unlocks into the log, loading the default policy into an older vault)
+	 * it does as the custodian who unlocked. */
+	if (!(v->principal = sv_strdup(id->name)) || !(v->role = sv_strdup("custodian"))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	v->ident = id;
+	id = NULL;
+	if (!v->rolled_back && ((error = sv_unlock_failures_ingest(v)) < 0 ||
+				(error = sv_policy_ensure(v)) < 0))
+		goto done;
+	if (as_keyfile && (error = act_as(v, as_keyfile, as_passphrase)) < 0)
+		goto done;
+	if ((error = sv_session_role(v, role)) < 0)
+		goto done;
+	v->opened = true;
+	*out = v;
+	v = NULL;
+done:
+	scrvault_close(v);
+	sv_keyring_free(kr);
+	sv_identity_free(id);
+	sv_identity_free(pub);
+	sv_secret_free(dbkey);
+	free(path);
+	return error;
+}
+
+void scrvault_close(scrvault *v)
+{
+	if (!v)
+		return;
+	if (v->db && sv_db_in_txn(v->db))
+		sv_vault_abort(v);
+	/*
+	 * A session ends with its latest signed checkpoint in the store, so a
+	 * database restored from an older copy is caught by the next command.
+	 * A failure here loses nothing (the database holds the checkpoint, and
+	 * the next session copies it), so it must not replace the message of
+	 * what the caller did.
+	 */
+	if (v->db && v->store && v->opened && !v->rolled_back) {
+		char saved[1024];
+
+		snprintf(saved, sizeof(saved), "%s", scrvault_error_message());
+		(void)sv_audit_publish(v, true);
+		sv_error(0, "%s", saved);
+	}
+	sv_db_close(v->db);
+	sv_store_free(v->store);
+	sv_secret_free(v->vmk);
+	sv_secret_free(v->kek);
+	sv_secret_free(v->audit_key);
+	sv_identity_free(v->ident);
+	free(v->unlocker);
+	if (v->lockfd >= 0)
+		close(v->lockfd);
+	free(v->dir);
+	free(v->principal);
+	free(v->role);
+	free(v);
+}

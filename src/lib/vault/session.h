@@ -1,0 +1,77 @@
+/*
+ * session.h - an unlocked session (struct scrvault) and what every module of the
+ * vault and records layers reads from it.  Layout of a vault directory:
+ *   keyring          custodians' wraps of the vault master key (text)
+ *   vault.db         SQLCipher database (+ -wal, -shm)
+ *   store.git/       bare git repository of ciphertext and checkpoints
+ *   lock             flock(2) target: one writer at a time
+ *   unlock-failures  failed unlock attempts not yet in the audit log
+ */
+#ifndef SV_VAULT_SESSION_H
+#define SV_VAULT_SESSION_H
+
+#include "scrvault/scrvault.h"
+#include "base/common.h"
+#include "base/json.h"
+#include "crypto/crypto.h"
+#include "crypto/identity.h"
+#include "storage/db.h"
+#include "storage/store.h"
+
+#define SV_VAULT_ID_LEN   32		/* hex characters */
+#define SV_DOC_ID_LEN     32		/* hex characters */
+
+/* HKDF labels: fixed forever for format version 1. */
+#define SV_LABEL_DB       "scrvault v1 database key"
+#define SV_LABEL_KEK      "scrvault v1 document key-encryption key"
+#define SV_LABEL_AUDIT    "scrvault v1 audit signing key wrap"
+#define SV_LABEL_VMKWRAP  "scrvault v1 vault master key wrap"
+
+struct scrvault {
+	char *dir;
+	char id[SV_VAULT_ID_LEN + 1];
+	char request[17];		/* this session's request id */
+	int lockfd;
+	sv_db *db;
+	sv_store *store;
+	sv_secret *vmk;
+	sv_secret *kek;
+	sv_secret *audit_key;		/* Ed25519 private key of the audit log */
+	unsigned char audit_pub[SV_KEY_LEN];
+	char origin[80];		/* "scrvault.local/<vault id>" */
+	bool audit_dirty;		/* entries appended since the last checkpoint */
+	bool dirty_before;		/* audit_dirty when the transaction began */
+	bool rolled_back;		/* the store holds a newer checkpoint */
+	char pending_head[SV_OID_HEXLEN + 1];	/* store head recorded in this transaction */
+	int64_t signed_size;		/* size of the last checkpoint this session signed */
+	int64_t published_size;		/* the store's checkpoint covers this many */
+	int64_t published_at;		/* when this session last wrote it (0: never) */
+	double audit_seconds;		/* time spent in audit work (benchmarks) */
+	bool opened;			/* fully unlocked: scrvault_close publishes */
+	char rollback_msg[256];
+	int64_t principal_id;
+	char *principal;		/* name */
+	char *role;
+	char *unlocker;			/* the custodian who unlocked, when someone else acts */
+	sv_identity *ident;		/* the acting principal's keys (signing) */
+	int64_t access_request;		/* restricted releases happen under this agreed request */
+	bool custodian;
+};
+
+/* Keys derived from the vault master key. */
+int sv_vault_subkey(sv_secret **out, const sv_secret *vmk, const char *vault_id,
+		    const char *label);
+
+/* Fan-out path of a version's blob in the store. */
+void sv_blob_path(char *out, size_t len, const char *doc, unsigned version);
+
+/* Associated data binding a blob or wrapped key to vault, document, version. */
+void sv_blob_context(char *out, size_t len, const scrvault *v, const char *doc,
+		     unsigned version);
+
+/* Take the vault's exclusive lock (flock on VAULT/lock); *fd holds it. */
+int sv_vault_lock(int *fd, const char *dir);
+/* A new, empty session of the vault `vault_id` at `dir` (nothing unlocked). */
+int sv_session_new(scrvault **out, const char *dir, const char *vault_id);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * txn.h - the transaction of a state change, and refusals on record (txn.c).
+ */
+#ifndef SV_VAULT_TXN_H
+#define SV_VAULT_TXN_H
+
+#include "vault/session.h"
+
+/*
+ * Transactions.  sv_vault_begin starts the one transaction of a state
+ * change; sv_vault_commit commits it.  On any failure in between, call
+ * sv_vault_abort, which rolls the database back and the store ref with it.
+ */
+int sv_vault_begin(scrvault *v);
+
+int sv_vault_commit(scrvault *v);
+
+void sv_vault_abort(scrvault *v);
+
+int sv_audit_denied(scrvault *v, const char *action, sv_json *objects,
+		    sv_json *details, int code);
+
+/* Sign any unsigned entries and publish the latest checkpoint now. */
+int sv_audit_checkpoint(scrvault *v);
+
+/*
+ * At unlock: the store ref must be the database's store head or an ancestor
+ * of it (then it is moved up); otherwise v->rolled_back is set and every
+ * state change is refused.
+ */
+int sv_vault_check_head(scrvault *v);
+
+#endif
