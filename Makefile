@@ -136,5 +136,8 @@ fuzz: deps
 		grep -E '^(Done|stat::)' build-fuzz/$$t.log || true; \
 	done
 
+# Programs and suites that keep their rules beside them (mk/*.mk).
+include $(wildcard mk/*.mk)
+
 clean:
 	rm -rf build build-asan build-fuzz

@@ -22,6 +22,14 @@ enum {
 /* The message of the last failure on this thread; never NULL. */
 const char *scrvault_error_message(void);
 
+/*
+ * The input the last failure is about, or NULL: the name of the member of
+ * the options struct (or of the argument) that was missing or wrong, as in
+ * "case_ref" or "due" (several: comma-separated).  Messages never name a
+ * command-line flag; a client maps this to its own words.
+ */
+const char *scrvault_error_field(void);
+
 /* Forget the last message. */
 void scrvault_error_clear(void);
 

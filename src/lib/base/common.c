@@ -11,15 +11,22 @@
 #include "base/common.h"
 
 static _Thread_local char last_error[1024] = "no error";
+static _Thread_local char last_field[64];
 
 const char *scrvault_error_message(void)
 {
 	return last_error;
 }
 
+const char *scrvault_error_field(void)
+{
+	return last_field[0] ? last_field : NULL;
+}
+
 void scrvault_error_clear(void)
 {
 	snprintf(last_error, sizeof(last_error), "no error");
+	last_field[0] = '\0';
 }
 
 int sv_error(int code, const char *fmt, ...)
@@ -29,6 +36,18 @@ int sv_error(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);
+	last_field[0] = '\0';
+	return code;
+}
+
+int sv_error_field(int code, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	snprintf(last_field, sizeof(last_field), "%s", field ? field : "");
 	return code;
 }
 

@@ -21,6 +21,16 @@
 int sv_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The same, naming the input at fault: `field` is the name of the member of
+ * the caller's options struct, or of the argument, that is wrong or missing
+ * ("case_ref", "due"; several separated by ','), never a command-line flag.
+ * A client turns it into its own words: the CLI names its option, the HTTP
+ * API the JSON member.  sv_error clears it; sv_error_wrap keeps it.
+ */
+int sv_error_field(int code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Prefix the current message with more context ("checkin 'x': <old>"). */
 int sv_error_wrap(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
