@@ -51,18 +51,6 @@ static sv_json *grant_row(sv_stmt *st)
 	return o;
 }
 
-/* {"<key>": "<value>"} or NULL on allocation failure. */
-sv_json *sv_obj1(const char *key, const char *value)
-{
-	sv_json *o = sv_json_object();
-
-	if (o && sv_json_set_str(o, key, value) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
-
 /* ---- principals ------------------------------------------------------------ */
 
 int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,

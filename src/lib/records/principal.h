@@ -16,8 +16,6 @@ int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
 /* Inside a transaction: revoke a principal (records.c). */
 int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason);
 
-/* {"key": "value"}, or NULL on allocation failure. */
-sv_json *sv_obj1(const char *key, const char *value);
 
 /* Collect the rows of a query (one optional text argument) into an array. */
 int sv_query_array(sv_json **out, scrvault *v, sv_json *(*row)(sv_stmt *),

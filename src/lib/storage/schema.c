@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include "storage/schema.h"
 #include "base/common.h"
-#include "vault/session.h"
 #include "storage/db.h"
 
 static const char *const migrations[] = {

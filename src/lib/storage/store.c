@@ -61,7 +61,6 @@
 #include "storage/store.h"
 #include "base/common.h"
 #include "crypto/crypto.h"
-#include "vault/session.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 

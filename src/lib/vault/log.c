@@ -398,3 +398,15 @@ int sv_audit_publish(scrvault *v, bool force)
 	v->audit_seconds += sv_monotonic() - t0;
 	return error;
 }
+
+/* {"<key>": "<value>"} or NULL on allocation failure. */
+sv_json *sv_obj1(const char *key, const char *value)
+{
+	sv_json *o = sv_json_object();
+
+	if (o && sv_json_set_str(o, key, value) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}

@@ -52,4 +52,7 @@ void sv_audit_leaf(unsigned char out[SV_SHA256_LEN], const char *entry, size_t l
 /* The outcome word for an error code: "denied", "not-found", ... */
 const char *sv_audit_outcome(int code);
 
+/* {"key": "value"}, or NULL on allocation failure. */
+sv_json *sv_obj1(const char *key, const char *value);
+
 #endif

@@ -23,7 +23,6 @@
 #include "base/common.h"
 #include "base/json.h"
 #include "base/date.h"
-#include "records/principal.h"
 #include "vault/txn.h"
 #include "vault/meta.h"
 #include "scrvault/requests.h"

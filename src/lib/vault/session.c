@@ -30,7 +30,6 @@
 #include "crypto/identity.h"
 #include "base/json.h"
 #include "vault/keyring.h"
-#include "records/principal.h"
 #include "vault/policydb.h"
 #include "storage/schema.h"
 #include "vault/authz.h"
