@@ -88,8 +88,5 @@ int64_t sv_calendar_add_working(const sv_calendar *c, int64_t start, unsigned n,
 int64_t sv_calendar_count_working(const sv_calendar *c, int64_t from, int64_t to,
 				  const sv_day_range *paused, size_t npaused);
 
-/* The calendar of the vault's policy (its [calendar] holidays), requests.c. */
-struct scrvault;
-int sv_policy_calendar(sv_calendar **out, struct scrvault *v);
 
 #endif

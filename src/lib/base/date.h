@@ -6,6 +6,8 @@
 
 #include "base/common.h"
 
+
+
 /* Current UTC time: seconds and "YYYY-MM-DDTHH:MM:SSZ". */
 int64_t sv_now(void);
 

@@ -8,6 +8,8 @@
 
 #include "base/common.h"
 
+
+
 /* Read a whole file of at most `max` bytes (O_NOFOLLOW); adds a NUL. */
 int sv_file_read(char **out, size_t *len, const char *path, size_t max);
 /* Create `path` (must not exist) with `mode`, write, fsync. */

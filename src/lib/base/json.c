@@ -419,6 +419,97 @@ int sv_json_set_bool(sv_json *obj, const char *key, bool v)
 	return sv_json_set(obj, key, sv_json_bool(v));
 }
 
+sv_json *sv_json_copy(const sv_json *j)
+{
+	sv_json *c = NULL;
+	size_t i;
+
+	if (!j)
+		return sv_json_null();
+	switch (j->type) {
+	case SV_JSON_NULL:
+		return sv_json_null();
+	case SV_JSON_BOOL:
+		return sv_json_bool(j->u.b);
+	case SV_JSON_INT:
+		return sv_json_int(j->u.i);
+	case SV_JSON_STRING: {
+		char *copy = sv_malloc(j->u.str.len + 1);
+
+		if (!copy)
+			return NULL;
+		memcpy(copy, j->u.str.s, j->u.str.len + 1);
+		return json_string_owned(copy, j->u.str.len);
+	}
+	case SV_JSON_ARRAY:
+		if (!(c = sv_json_array()))
+			return NULL;
+		for (i = 0; i < j->u.arr.n; i++)
+			if (sv_json_append(c, sv_json_copy(j->u.arr.items[i])) < 0)
+				goto fail;
+		return c;
+	case SV_JSON_OBJECT:
+		if (!(c = sv_json_object()))
+			return NULL;
+		for (i = 0; i < j->u.obj.n; i++)
+			if (sv_json_set(c, j->u.obj.m[i].key, sv_json_copy(j->u.obj.m[i].val)) < 0)
+				goto fail;
+		return c;
+	}
+fail:
+	sv_json_free(c);
+	return NULL;
+}
+
+int sv_json_set_fields(sv_json *obj, const sv_field *f)
+{
+	int error = 0;
+
+	for (; f && f->type != SV_F_END && error == 0; f++) {
+		switch (f->type) {
+		case SV_F_STR:
+			error = sv_json_set_str(obj, f->key, f->s);
+			break;
+		case SV_F_OPT:
+			if (f->s && *f->s)
+				error = sv_json_set_str(obj, f->key, f->s);
+			break;
+		case SV_F_INT:
+			error = sv_json_set_int(obj, f->key, f->i);
+			break;
+		case SV_F_BOOL:
+			error = sv_json_set_bool(obj, f->key, f->i != 0);
+			break;
+		case SV_F_SUB: {
+			sv_json *sub = sv_json_object();
+
+			if (!sub || (error = sv_json_set_fields(sub, f->sub)) < 0) {
+				sv_json_free(sub);
+				error = SCRVAULT_ERROR;
+				break;
+			}
+			error = sv_json_set(obj, f->key, sub);
+			break;
+		}
+		case SV_F_VAL:
+			error = sv_json_set(obj, f->key, sv_json_copy(f->val));
+			break;
+		case SV_F_MERGE:
+			for (size_t i = 0; error == 0 && f->val && f->val->type == SV_JSON_OBJECT &&
+					   i < f->val->u.obj.n; i++)
+				error = sv_json_set(obj, f->val->u.obj.m[i].key, sv_json_copy(f->val->u.obj.m[i].val));
+			break;
+		case SV_F_SPLICE:
+			error = sv_json_set_fields(obj, f->sub);
+			break;
+		case SV_F_END:
+		case SV_F_SKIP:
+			break;
+		}
+	}
+	return error < 0 ? error : 0;
+}
+
 /*
  * Reading
  */

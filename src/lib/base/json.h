@@ -16,6 +16,8 @@
 
 #include "base/common.h"
 
+
+
 typedef enum {
 	SV_JSON_NULL, SV_JSON_BOOL, SV_JSON_INT, SV_JSON_STRING,
 	SV_JSON_ARRAY, SV_JSON_OBJECT
@@ -44,6 +46,49 @@ int sv_json_append(sv_json *arr, sv_json *v);
 int sv_json_set_str(sv_json *obj, const char *key, const char *s);
 int sv_json_set_int(sv_json *obj, const char *key, int64_t v);
 int sv_json_set_bool(sv_json *obj, const char *key, bool v);
+
+/*
+ * Typed members, for building an object from C values without building a
+ * tree by hand (an audit entry's details, a result):
+ *
+ *   sv_json_set_fields(o, SV_FIELDS(SV_STR("sha256", hex), SV_INT("size", n)));
+ *
+ * SV_STR sets a string (NULL sets null, as sv_json_set_str); SV_OPT leaves
+ * the member out when the string is NULL or empty; SV_INT, SV_BOOL; SV_SUB
+ * a nested object of its own fields; SV_VAL a value the caller owns (copied);
+ * SV_MERGE every member of an object the caller owns (copied), for a report
+ * that a result and an audit entry share; SV_IF(cond, field) a field only
+ * when cond holds.
+ */
+typedef enum { SV_F_END = 0, SV_F_STR, SV_F_OPT, SV_F_INT, SV_F_BOOL, SV_F_SUB, SV_F_VAL, SV_F_MERGE,
+	       SV_F_SKIP, SV_F_SPLICE } sv_field_type;
+typedef struct sv_field {
+	const char *key;
+	sv_field_type type;
+	const char *s;
+	int64_t i;
+	const struct sv_field *sub;
+	const struct sv_json *val;
+} sv_field;
+#define SV_STR(k, v)	((sv_field){ .key = (k), .type = SV_F_STR, .s = (v) })
+#define SV_OPT(k, v)	((sv_field){ .key = (k), .type = SV_F_OPT, .s = (v) })
+#define SV_INT(k, v)	((sv_field){ .key = (k), .type = SV_F_INT, .i = (int64_t)(v) })
+#define SV_BOOL(k, v)	((sv_field){ .key = (k), .type = SV_F_BOOL, .i = (v) ? 1 : 0 })
+#define SV_SUB(k, f)	((sv_field){ .key = (k), .type = SV_F_SUB, .sub = (f) })
+#define SV_VAL(k, j)	((sv_field){ .key = (k), .type = SV_F_VAL, .val = (j) })
+#define SV_MERGE(j)	((sv_field){ .type = SV_F_MERGE, .val = (j) })
+/* The fields of another list, here (NULL: none). */
+#define SV_SPLICE(f)	((sv_field){ .type = SV_F_SPLICE, .sub = (f) })
+/* Field `f` only when `c` holds. */
+#define SV_IF(c, f)	((c) ? (f) : (sv_field){ .type = SV_F_SKIP })
+/* A field list, ended for you. */
+#define SV_FIELDS(...)	((const sv_field[]){ __VA_ARGS__, { .type = SV_F_END } })
+
+/* Set each field of `fields` (NULL: none) on `obj`; <0 with nothing half-set
+ * reported as success. */
+int sv_json_set_fields(sv_json *obj, const sv_field *fields);
+/* A deep copy of `j` (NULL on failure). */
+sv_json *sv_json_copy(const sv_json *j);
 
 /* Canonical serialisation into a new NUL-terminated string. */
 int sv_json_write(char **out, size_t *len, const sv_json *j);

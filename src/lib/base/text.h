@@ -6,6 +6,8 @@
 
 #include "base/common.h"
 
+
+
 /* Names: principals [a-z0-9._@-]{1,64}; case refs [A-Za-z0-9-]{1,32}. */
 bool sv_name_valid(const char *s);
 

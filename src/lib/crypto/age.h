@@ -18,8 +18,8 @@
 #ifndef SV_AGE_H
 #define SV_AGE_H
 
-#include "base/common.h"
 #include "crypto/crypto.h"
+#include "base/common.h"
 
 #define SV_AGE_FILE_KEY_LEN     16
 #define SV_AGE_CHUNK            65536

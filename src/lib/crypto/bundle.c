@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "crypto/bundle.h"
-#include "crypto/crypto.h"
 #include "crypto/age.h"
+#include "crypto/crypto.h"
 #include "base/common.h"
 #include "base/file.h"
 #include "base/json.h"

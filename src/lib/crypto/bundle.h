@@ -17,7 +17,9 @@
 #define SV_BUNDLE_H
 
 #include "crypto/age.h"
+#include "crypto/crypto.h"
 #include "base/json.h"
+#include "base/common.h"
 
 #define SV_MANIFEST_STANZA	"scrvault-manifest"
 #define SV_MANIFEST_LABEL	"scrvault-manifest v1"

@@ -14,6 +14,8 @@
 
 #include "base/common.h"
 
+
+
 #define SV_KEY_LEN        32	/* symmetric keys, X25519 and Ed25519 keys */
 #define SV_SHA256_LEN     32
 #define SV_SIG_LEN        64	/* Ed25519 signature */

@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include "crypto/identity.h"
 #include "crypto/crypto.h"
+#include "crypto/kdf.h"
 #include "base/common.h"
 #include "base/file.h"
 

@@ -22,7 +22,9 @@
 #ifndef SV_IDENTITY_H
 #define SV_IDENTITY_H
 
+#include "crypto/crypto.h"
 #include "crypto/kdf.h"
+#include "base/common.h"
 
 typedef struct {
 	char *name;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <argon2.h>
 #include "crypto/kdf.h"
+#include "crypto/crypto.h"
+#include "base/common.h"
 
 /* Argon2id bounds: above them a setting is absurd. */
 #define ARGON2_MAX_KIB     (4u * 1024 * 1024)	/* 4 GiB */

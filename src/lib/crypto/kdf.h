@@ -6,6 +6,7 @@
 #define SV_CRYPTO_KDF_H
 
 #include "crypto/crypto.h"
+#include "base/common.h"
 
 typedef struct {
 	uint32_t t_cost;	/* passes */

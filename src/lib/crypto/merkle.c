@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "crypto/merkle.h"
-#include "base/common.h"
 #include "crypto/crypto.h"
+#include "base/common.h"
 
 /* Sibling ranges a proof can hold: ceil(log2 n) + 1 for any 64-bit n. */
 #define MAX_RANGES 66

@@ -20,6 +20,8 @@
 
 #include "base/common.h"
 
+
+
 #define SV_HASH_LEN 32
 #define SV_MERKLE_MAX_PROOF 64		/* hashes in any proof for n < 2^63 */
 

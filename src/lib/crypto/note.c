@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "crypto/note.h"
-#include "crypto/merkle.h"
 #include "crypto/crypto.h"
+#include "crypto/merkle.h"
 #include "base/common.h"
 
 #define EM_DASH "\xe2\x80\x94"

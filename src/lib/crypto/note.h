@@ -14,6 +14,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/merkle.h"
+#include "base/common.h"
 
 typedef struct {
 	char origin[128];

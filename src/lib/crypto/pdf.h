@@ -11,6 +11,8 @@
 
 #include "base/common.h"
 
+
+
 typedef struct {
 	const char *copy_label;	/* "SCR-2026-03/overview-report/v2 #3 of 8" */
 	const char *case_ref;	/* "SCR-2026-03" */

@@ -29,19 +29,19 @@
 #include <string.h>
 #include <unistd.h>
 #include "records/audit.h"
-#include "crypto/merkle.h"
-#include "crypto/crypto.h"
-#include "vault/session.h"
-#include "vault/log.h"
-#include "vault/txn.h"
+#include "records/principal.h"
 #include "vault/authz.h"
-#include "base/common.h"
-#include "crypto/note.h"
+#include "vault/log.h"
+#include "vault/session.h"
+#include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/store.h"
+#include "crypto/crypto.h"
+#include "crypto/merkle.h"
+#include "crypto/note.h"
+#include "base/common.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "records/principal.h"
-#include "storage/store.h"
 
 #define EXPORT_FORMAT      "scrvault-audit-export/v1"
 #define CONSISTENCY_FORMAT "scrvault-consistency/v1"
@@ -343,29 +343,22 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
 		return error;
 	if ((f->since && strlen(f->since) < 4) || (f->until && strlen(f->until) < 4))
-		return sv_error(SCRVAULT_EUSAGE, "--since and --until take a date (YYYY-MM-DD) or a time");
+		return sv_error_field(SCRVAULT_EUSAGE, f->since && strlen(f->since) < 4 ? "since" : "until",
+				      "the period is given by dates (YYYY-MM-DD) or times");
 	/* Handing the log over is itself recorded, and the export ends with it. */
 	if (!v->rolled_back) {
 		if (!(det = filter_json(f)))
 			return SCRVAULT_ERROR;
-		{
-			sv_json *d = sv_json_object();
-
-			if (!d || sv_json_set(d, "filter", det) < 0 || sv_json_set_bool(d, "csv", f->csv) < 0) {
-				sv_json_free(d);
-				return SCRVAULT_ERROR;
-			}
-			det = d;
-		}
-		if ((error = sv_vault_begin(v)) < 0) {
+		if ((error = sv_vault_begin(v)) < 0 ||
+		    (error = sv_audit_append(v, "audit.export", "ok", NULL,
+					     SV_FIELDS(SV_VAL("filter", det), SV_BOOL("csv", f->csv)))) < 0 ||
+		    (error = sv_vault_commit(v)) < 0) {
+			sv_vault_abort(v);
 			sv_json_free(det);
 			return error;
 		}
-		if ((error = sv_audit_append(v, "audit.export", "ok", NULL, det)) < 0 ||
-		    (error = sv_vault_commit(v)) < 0) {
-			sv_vault_abort(v);
-			return error;
-		}
+		sv_json_free(det);
+		det = NULL;
 	}
 	if ((error = latest_checkpoint(&size, &note, v)) < 0)
 		return error;
@@ -989,7 +982,7 @@ int scrvault_audit_verify_file(scrvault_json **out, const char *path, const char
 
 	*out = NULL;
 	if (!vkey)
-		return sv_error(SCRVAULT_EUSAGE, "verifying a file needs the vault's verifier key: --vkey KEY (from 'scrvault audit pubkey')");
+		return sv_error_field(SCRVAULT_EUSAGE, "vkey", "verifying a file needs the vault's verifier key (from 'scrvault audit pubkey')");
 	if ((error = sv_note_vkey_parse(name, pub, vkey)) < 0)
 		return error;
 	if (!(in = fopen(path, "re")))

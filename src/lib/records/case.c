@@ -10,15 +10,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <errno.h>
-#include "vault/session.h"
-#include "vault/log.h"
-#include "vault/txn.h"
+#include "records/principal.h"
 #include "vault/authz.h"
-#include "base/date.h"
+#include "vault/log.h"
+#include "vault/session.h"
+#include "vault/txn.h"
 #include "storage/db.h"
 #include "base/common.h"
+#include "base/date.h"
 #include "base/json.h"
-#include "records/principal.h"
 #include "base/text.h"
 #include "scrvault/retention.h"
 
@@ -31,26 +31,25 @@ static bool review_type_valid(const char *t)
 
 int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec)
 {
-	sv_json *det = NULL;
 	char when[21];
 	int error;
 
-	if ((error = sv_authorize(v, "case.open", sv_obj1("case", spec->ref))) < 0)
+	if ((error = sv_authorize(v, "case.open", SV_ABOUT(.caseref = spec->ref))) < 0)
 		return error;
 	if (!sv_ref_valid(spec->ref))
-		return sv_error(SCRVAULT_EUSAGE,
-				"case reference '%s' is not valid: use 1-32 of A-Z a-z 0-9 -, like SCR-2026-03",
-				spec->ref ? spec->ref : "");
+		return sv_error_field(SCRVAULT_EUSAGE, "ref",
+				      "case reference '%s' is not valid: use 1-32 of A-Z a-z 0-9 -, like SCR-2026-03",
+				      spec->ref ? spec->ref : "");
 	if (!spec->title || !*spec->title)
-		return sv_error(SCRVAULT_EUSAGE, "a case needs a title (--title)");
+		return sv_error_field(SCRVAULT_EUSAGE, "title", "a case needs a title");
 	if (!review_type_valid(spec->review_type))
-		return sv_error(SCRVAULT_EUSAGE, "review type must be scr, sir or interagency");
+		return sv_error_field(SCRVAULT_EUSAGE, "review_type", "review type must be scr, sir or interagency");
 	if (spec->subject_dob && !sv_date_valid(spec->subject_dob))
-		return sv_error(SCRVAULT_EUSAGE, "subject's date of birth '%s' is not a date (YYYY-MM-DD)",
-				spec->subject_dob);
+		return sv_error_field(SCRVAULT_EUSAGE, "subject_dob",
+				      "subject's date of birth '%s' is not a date (YYYY-MM-DD)", spec->subject_dob);
 	if (spec->decision_date && !sv_date_valid(spec->decision_date))
-		return sv_error(SCRVAULT_EUSAGE, "decision date '%s' is not a date (YYYY-MM-DD)",
-				spec->decision_date);
+		return sv_error_field(SCRVAULT_EUSAGE, "decision_date", "decision date '%s' is not a date (YYYY-MM-DD)",
+				      spec->decision_date);
 	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
@@ -64,12 +63,8 @@ int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec)
 	}
 	if (error < 0)
 		goto fail;
-	if (!(det = sv_json_object()) || sv_json_set_str(det, "review_type", spec->review_type) < 0) {
-		sv_json_free(det);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "case.open", "ok", sv_obj1("case", spec->ref), det)) < 0)
+	if ((error = sv_audit_append(v, "case.open", "ok", SV_ABOUT(.caseref = spec->ref),
+				     SV_FIELDS(SV_STR("review_type", spec->review_type)))) < 0)
 		goto fail;
 	return sv_vault_commit(v);
 fail:
@@ -135,7 +130,7 @@ int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref)
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "case.read", sv_obj1("case", ref))) < 0)
+	if ((error = sv_authorize(v, "case.read", SV_ABOUT(.caseref = ref))) < 0)
 		return error;
 	if ((error = sv_query_array(&arr, v, case_row, CASE_SELECT " WHERE ref = ?", "t", ref)) < 0)
 		return error;
@@ -163,17 +158,19 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 {
 	char now[11], concluded[16] = "";
 	int64_t case_id = 0;
-	sv_json *blocking = NULL, *d;
+	sv_json *blocking = NULL;
 	sv_stmt *st = NULL;
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "case.conclude", sv_obj1("case", ref))) < 0)
+	if ((error = sv_authorize(v, "case.conclude", SV_ABOUT(.caseref = ref))) < 0)
 		return error;
 	sv_today(now);
 	if (!ap || !sv_date_valid(ap) || strcmp(ap, now) > 0 || !ofsted || !sv_date_valid(ofsted) || strcmp(ofsted, now) > 0)
-		return sv_error(SCRVAULT_EUSAGE, "a case concludes once its action plan is approved by the LSCB and by "
-				"Ofsted: give --action-plan-approved-on DATE and --ofsted-approved-on DATE (not in the future)");
+		return sv_error_field(SCRVAULT_EUSAGE, !ap || !sv_date_valid(ap) || strcmp(ap, now) > 0
+				      ? "action_plan_approved_on" : "ofsted_approved_on",
+				      "a case concludes once its action plan is approved by the LSCB and by Ofsted: "
+				      "give both dates (not in the future)");
 	if ((error = sv_db_query(&st, v->db, "SELECT id, coalesce(concluded_on, '') FROM cases WHERE ref = ?", "t", ref)) < 0)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1) {
@@ -226,10 +223,8 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 		sv_error(SCRVAULT_ECONFLICT, "case '%s' cannot conclude: %zu cop%s of its documents %s not destroyed "
 			 "(recall them: 'scrvault copy recall %s'; then return and destroy each)", ref, n,
 			 n == 1 ? "y" : "ies", n == 1 ? "is" : "are", ref);
-		d = sv_json_object();
-		if (d)
-			sv_json_set_int(d, "copies_outstanding", (int64_t)n);
-		return sv_audit_denied(v, "case.conclude", sv_obj1("case", ref), d, SCRVAULT_ECONFLICT);
+		return sv_audit_denied(v, "case.conclude", SV_ABOUT(.caseref = ref),
+				       SV_FIELDS(SV_INT("copies_outstanding", (int64_t)n)), SCRVAULT_ECONFLICT);
 	}
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
@@ -237,16 +232,13 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 			       " status = 'concluded' WHERE id = ?", "ttti", now, ap, ofsted,
 			       case_id)) < 0)
 		goto fail;
-	if (!(d = sv_obj1("concluded_on", now)) || sv_json_set_str(d, "action_plan_approved_on", ap) < 0 ||
-	    sv_json_set_str(d, "ofsted_approved_on", ofsted) < 0) {
-		sv_json_free(d);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "case.conclude", "ok", sv_obj1("case", ref), d)) < 0 ||
+	if ((error = sv_audit_append(v, "case.conclude", "ok", SV_ABOUT(.caseref = ref),
+				     SV_FIELDS(SV_STR("concluded_on", now), SV_STR("action_plan_approved_on", ap),
+					       SV_STR("ofsted_approved_on", ofsted)))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
-	if (!(*out = sv_obj1("case", ref)) || sv_json_set_str(*out, "concluded_on", now) < 0)
+	if (!(*out = sv_json_object()) ||
+	    sv_json_set_fields(*out, SV_FIELDS(SV_STR("case", ref), SV_STR("concluded_on", now))) < 0)
 		error = SCRVAULT_ERROR;
 	goto done;
 fail:
@@ -262,12 +254,12 @@ int scrvault_case_publish(scrvault *v, const char *ref, const char *on)
 	int64_t changed = 0;
 	int error;
 
-	if ((error = sv_authorize(v, "case.publish", sv_obj1("case", ref))) < 0)
+	if ((error = sv_authorize(v, "case.publish", SV_ABOUT(.caseref = ref))) < 0)
 		return error;
 	sv_today(now);
 	if (!on || !sv_date_valid(on) || strcmp(on, now) > 0)
-		return sv_error(SCRVAULT_EUSAGE, "give the day the executive summary was published (--on YYYY-MM-DD, not in "
-				"the future)");
+		return sv_error_field(SCRVAULT_EUSAGE, "on", "give the day the executive summary was published "
+				      "(YYYY-MM-DD, not in the future)");
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
 	if ((error = sv_db_run(v->db, "UPDATE cases SET published_on = ? WHERE ref = ?", "tt", on, ref)) < 0 ||
@@ -277,7 +269,8 @@ int scrvault_case_publish(scrvault *v, const char *ref, const char *on)
 		error = sv_error(SCRVAULT_ENOTFOUND, "no case '%s'", ref);
 		goto fail;
 	}
-	if ((error = sv_audit_append(v, "case.publish", "ok", sv_obj1("case", ref), sv_obj1("published_on", on))) < 0 ||
+	if ((error = sv_audit_append(v, "case.publish", "ok", SV_ABOUT(.caseref = ref),
+				     SV_FIELDS(SV_STR("published_on", on)))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	return 0;

@@ -26,22 +26,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/copy.h"
+#include "records/find.h"
+#include "records/request.h"
+#include "vault/authz.h"
+#include "vault/keyrelease.h"
+#include "vault/log.h"
 #include "vault/policyfile.h"
 #include "vault/session.h"
-#include "crypto/crypto.h"
-#include "vault/log.h"
 #include "vault/txn.h"
-#include "vault/authz.h"
+#include "storage/db.h"
+#include "crypto/crypto.h"
+#include "crypto/pdf.h"
 #include "base/common.h"
 #include "base/date.h"
-#include "storage/db.h"
-#include "records/keyrelease.h"
-#include "records/find.h"
-#include "base/json.h"
-#include "records/principal.h"
 #include "base/file.h"
-#include "records/request.h"
-#include "crypto/pdf.h"
+#include "base/json.h"
 #include "scrvault/copies.h"
 
 /* One copy with what its label and checks need. */
@@ -154,23 +153,13 @@ static int copy_load(copy_row *c, scrvault *v, const char *arg)
 	return 0;
 }
 
-static sv_json *copy_objects(const copy_row *c)
-{
-	sv_json *o = sv_json_object();
-
-	if (!o || sv_json_set_int(o, "copy", c->id) < 0 || sv_json_set_str(o, "doc", c->doc) < 0 ||
-	    sv_json_set_int(o, "version", c->version) < 0 || sv_json_set_str(o, "case", c->caseref) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
+/* A copy's audit objects: the copy, its document, version and case. */
+#define COPY_ABOUT(c) SV_ABOUT(.copy = (c)->id, .doc = (c)->doc, .version = (c)->version, .caseref = (c)->caseref)
 
 int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, const char *doc, bool release)
 {
 	char concluded[16] = "";
 	sv_stmt *st = NULL;
-	sv_json *o;
 	int error;
 
 	if ((error = sv_db_query(&st, v->db, "SELECT coalesce(concluded_on, '') FROM cases WHERE ref = ?", "t",
@@ -186,41 +175,31 @@ int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, cons
 	if (release && v->access_request)
 		return 1;	/* the caller holds the release to its request (sv_request_require) */
 	if (release)
-		sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s: a document of a concluded review is released "
-			 "only under an agreed access request (--request ID)", caseref, concluded);
+		sv_error_field(SCRVAULT_ECONFLICT, "request", "case '%s' concluded on %s: a document of a concluded "
+			       "review is released only under an agreed access request", caseref, concluded);
 	else
 		sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s: no copies are made or issued after a review "
 			 "concludes (every copy was destroyed then)", caseref, concluded);
-	if ((o = sv_obj1("doc", doc)) && sv_json_set_str(o, "case", caseref) < 0) {
-		sv_json_free(o);
-		o = NULL;
-	}
-	return sv_audit_denied(v, action, o, sv_obj1("reason", "case concluded"), SCRVAULT_ECONFLICT);
+	return sv_audit_denied(v, action, SV_ABOUT(.doc = doc, .caseref = caseref),
+			       SV_FIELDS(SV_STR("reason", "case concluded")), SCRVAULT_ECONFLICT);
 }
 
 /* Authorise `action` on the copy's document; a refusal is audited. */
 static int copy_authorize(scrvault *v, const char *action, const copy_row *c)
 {
-	sv_json *o = sv_obj1("doc", c->doc);
-
-	if (o && sv_json_set_str(o, "case", c->caseref) < 0) {
-		sv_json_free(o);
-		return SCRVAULT_ERROR;
-	}
-	return sv_authorize(v, action, o);
+	return sv_authorize(v, action, SV_ABOUT(.doc = c->doc, .caseref = c->caseref));
 }
 
 /* A refused transition: the current state named, audited. */
 static int bad_state(scrvault *v, const char *action, const copy_row *c, const char *want)
 {
 	char label[160];
-	sv_json *d = sv_obj1("state", c->state);
 
 	copy_label(label, sizeof(label), c);
 	sv_error(SCRVAULT_ECONFLICT, "copy %lld (%s) is %s%s%s: it cannot be %s", (long long)c->id, label,
 		 c->state, !strcmp(c->state, "issued") && c->holder[0] ? " to " : "",
 		 !strcmp(c->state, "issued") ? c->holder : "", want);
-	return sv_audit_denied(v, action, copy_objects(c), d, SCRVAULT_ECONFLICT);
+	return sv_audit_denied(v, action, COPY_ABOUT(c), SV_FIELDS(SV_STR("state", c->state)), SCRVAULT_ECONFLICT);
 }
 
 /*
@@ -229,20 +208,15 @@ static int bad_state(scrvault *v, const char *action, const copy_row *c, const c
  */
 static int copy_event(scrvault *v, const copy_row *c, const char *action, const char *event,
 		      const char *from, const char *to, int64_t holder, int64_t witness,
-		      const char *note, sv_json *details)
+		      const char *note, const sv_field *details)
 {
 	char when[21];
 	uint64_t seq = 0;
 	int error;
 
 	sv_time_iso(when, sv_now());
-	if (!details && !(details = sv_json_object()))
-		return SCRVAULT_ERROR;
-	if (sv_json_set_str(details, "from", from) < 0 || sv_json_set_str(details, "to", to) < 0) {
-		sv_json_free(details);
-		return SCRVAULT_ERROR;
-	}
-	if ((error = sv_audit_append(v, action, "ok", copy_objects(c), details)) < 0 ||
+	if ((error = sv_audit_append(v, action, "ok", COPY_ABOUT(c),
+				     SV_FIELDS(SV_SPLICE(details), SV_STR("from", from), SV_STR("to", to)))) < 0 ||
 	    (error = sv_audit_size(&seq, v)) < 0)
 		return error;
 	return sv_db_run(v->db, "INSERT INTO copy_events(copy_id, event, from_state, to_state, at, by_id, holder_id,"
@@ -253,23 +227,18 @@ static int copy_event(scrvault *v, const copy_row *c, const char *action, const 
 
 /* Move `c` from its current state to `to` (guarded), with an event. */
 static int copy_move(scrvault *v, copy_row *c, const char *action, const char *event, const char *to,
-		     int64_t witness, const char *note, sv_json *details)
+		     int64_t witness, const char *note, const sv_field *details)
 {
 	int64_t changed = 0;
 	int error;
 
-	if ((error = sv_vault_begin(v)) < 0) {
-		sv_json_free(details);
+	if ((error = sv_vault_begin(v)) < 0)
 		return error;
-	}
 	if ((error = sv_db_run(v->db, "UPDATE copies SET state = ? WHERE id = ? AND state = ?", "tit",
 			       to, c->id, c->state)) < 0 ||
-	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0) {
-		sv_json_free(details);
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
 		goto fail;
-	}
 	if (changed != 1) {
-		sv_json_free(details);
 		error = sv_error(SCRVAULT_ECONFLICT, "copy %lld changed while this command ran: look again "
 				 "('scrvault copy history %lld')", (long long)c->id, (long long)c->id);
 		goto fail;
@@ -287,12 +256,14 @@ fail:
 static int copy_result(scrvault_json **out, const copy_row *c)
 {
 	char label[160];
-	sv_json *o = copy_objects(c);
+	sv_json *o = sv_json_object();
 
 	copy_label(label, sizeof(label), c);
-	if (!o || sv_json_set_str(o, "label", label) < 0 || sv_json_set_str(o, "state", c->state) < 0 ||
-	    sv_json_set_str(o, "kind", c->kind) < 0 || sv_json_set_int(o, "number", c->number) < 0 ||
-	    sv_json_set_str(o, "holder", c->holder[0] ? c->holder : NULL) < 0) {
+	if (!o || sv_json_set_fields(o, SV_FIELDS(SV_INT("copy", c->id), SV_STR("doc", c->doc),
+						  SV_INT("version", c->version), SV_STR("case", c->caseref),
+						  SV_STR("label", label), SV_STR("state", c->state),
+						  SV_STR("kind", c->kind), SV_INT("number", c->number),
+						  SV_STR("holder", c->holder[0] ? c->holder : NULL))) < 0) {
 		sv_json_free(o);
 		return SCRVAULT_ERROR;
 	}
@@ -307,22 +278,18 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21];
 	int64_t have = 0, cap = SV_COPIES_DEFAULT_MAX, first;
 	sv_version_row r;
-	sv_json *objs, *res = NULL, *d;
+	sv_json *res = NULL;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
 		return error;
-	if (!(objs = sv_obj1("doc", doc)) || sv_json_set_str(objs, "case", caseref) < 0) {
-		sv_json_free(objs);
-		return SCRVAULT_ERROR;
-	}
-	if ((error = sv_authorize(v, "copy.create", objs)) < 0)
+	if ((error = sv_authorize(v, "copy.create", SV_ABOUT(.doc = doc, .caseref = caseref))) < 0)
 		return error;
 	if ((error = sv_copy_case_open(v, "copy.create", caseref, doc, false)) < 0)
 		return error;
 	if (count < 1 || count > 999)
-		return sv_error(SCRVAULT_EUSAGE, "--count must be from 1 to 999");
+		return sv_error_field(SCRVAULT_EUSAGE, "count", "the number of copies must be from 1 to 999");
 	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
 		return error;
 	if (strcmp(r.state, "live") != 0)
@@ -337,19 +304,12 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 			       " AND kind = 'paper'", "ti", doc, (int64_t)version)) < 0)
 		return error;
 	if (have + count > cap) {
-		sv_json *dd = sv_json_object(), *o = sv_obj1("doc", doc);
-
-		if (dd) {
-			sv_json_set_int(dd, "requested", count);
-			sv_json_set_int(dd, "existing", have);
-			sv_json_set_int(dd, "limit", cap);
-		}
-		if (o)
-			sv_json_set_int(o, "version", version);
 		sv_error(SCRVAULT_EDENIED, "the policy allows at most %lld paper copies of a version of this class; "
 			 "version %u already has %lld, so %u more would be too many (destroyed copies still count: "
 			 "their numbers are never reused)", (long long)cap, version, (long long)have, count);
-		return sv_audit_denied(v, "copy.create", o, dd, SCRVAULT_EDENIED);
+		return sv_audit_denied(v, "copy.create", SV_ABOUT(.doc = doc, .version = version),
+				       SV_FIELDS(SV_INT("requested", count), SV_INT("existing", have), SV_INT("limit", cap)),
+				       SCRVAULT_EDENIED);
 	}
 	first = have + 1;
 	sv_time_iso(when, sv_now());
@@ -372,16 +332,8 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 				       " VALUES (?, 'create', 'in-store', ?, ?, 0)", "iti", c.id, when, v->principal_id)) < 0)
 			goto fail;
 	}
-	d = sv_json_object();
-	objs = sv_obj1("doc", doc);
-	if (!d || !objs || sv_json_set_int(objs, "version", version) < 0 || sv_json_set_str(objs, "case", caseref) < 0 ||
-	    sv_json_set_int(d, "first", first) < 0 || sv_json_set_int(d, "last", first + count - 1) < 0) {
-		sv_json_free(d);
-		sv_json_free(objs);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "copy.create", "ok", objs, d)) < 0)
+	if ((error = sv_audit_append(v, "copy.create", "ok", SV_ABOUT(.doc = doc, .version = version, .caseref = caseref),
+				     SV_FIELDS(SV_INT("first", first), SV_INT("last", first + count - 1)))) < 0)
 		goto fail;
 	/* every paper copy of the version, old and new, carries the new N */
 	if ((error = sv_db_run(v->db, "UPDATE copies SET paper_total = ? WHERE doc_id = ? AND version = ?"
@@ -418,7 +370,6 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 	bool restricted = false;
 	int64_t pid = 0, changed = 0;
 	copy_row c;
-	sv_json *d;
 	int error;
 
 	*out = NULL;
@@ -427,12 +378,12 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 	if ((error = copy_authorize(v, "copy.issue", &c)) < 0)
 		return error;
 	if (!s->purpose || !*s->purpose)
-		return sv_error(SCRVAULT_EUSAGE, "say what the copy is for (--purpose TEXT)");
+		return sv_error_field(SCRVAULT_EUSAGE, "purpose", "say what the copy is for");
 	sv_today(now);
 	if (!s->due || !sv_date_valid(s->due))
-		return sv_error(SCRVAULT_EUSAGE, "give the date it is due back (--due YYYY-MM-DD)");
+		return sv_error_field(SCRVAULT_EUSAGE, "due", "give the date it is due back (YYYY-MM-DD)");
 	if (strcmp(s->due, now) < 0)
-		return sv_error(SCRVAULT_EUSAGE, "the due date %s is in the past", s->due);
+		return sv_error_field(SCRVAULT_EUSAGE, "due", "the due date %s is in the past", s->due);
 	if (strcmp(c.kind, "paper") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is an electronic release: it was issued when it was "
 				"released", (long long)c.id);
@@ -467,39 +418,37 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 		if (error < 0)
 			return error;
 		if (!pid)
-			return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (an outside holder is given with "
-					"--external NAME --organisation ORG --contact TEXT)", s->to);
+			return sv_error_field(SCRVAULT_ENOTFOUND, "to", "no principal '%s' (an outside holder is given "
+					      "by name, organisation and contact details instead)", s->to);
 		if (strcmp(status, "active") != 0) {
-			sv_json *dd = sv_obj1("reason", "holder revoked");
-
-			if (dd)
-				sv_json_set_str(dd, "to", s->to);
 			sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: a copy is issued only to an active "
 				 "principal", s->to);
-			return sv_audit_denied(v, "copy.issue", copy_objects(&c), dd, SCRVAULT_EDENIED);
+			return sv_audit_denied(v, "copy.issue", COPY_ABOUT(&c),
+					       SV_FIELDS(SV_STR("reason", "holder revoked"), SV_STR("to", s->to)),
+					       SCRVAULT_EDENIED);
 		}
 		if ((error = sv_authz_principal(&ok, why, sizeof(why), v, pid, "doc.read", c.caseref, c.cls,
 						c.agency, v->access_request > 0)) < 0)
 			return error;
 		if (!ok) {
-			sv_json *dd = sv_obj1("reason", "holder may not read the class");
-
-			if (dd)
-				sv_json_set_str(dd, "to", s->to);
 			sv_error(SCRVAULT_EDENIED, "'%s' may not read this document, so cannot hold a copy of it: %s",
 				 s->to, why);
-			return sv_audit_denied(v, "copy.issue", copy_objects(&c), dd, SCRVAULT_EDENIED);
+			return sv_audit_denied(v, "copy.issue", COPY_ABOUT(&c),
+					       SV_FIELDS(SV_STR("reason", "holder may not read the class"),
+							 SV_STR("to", s->to)), SCRVAULT_EDENIED);
 		}
 		if (s->contact)
 			snprintf(contact, sizeof(contact), "%s", s->contact);
 		if (!contact[0])
-			return sv_error(SCRVAULT_EUSAGE, "'%s' has no contact details on record: give --contact TEXT "
-					"(needed to get the copy back swiftly)", s->to);
+			return sv_error_field(SCRVAULT_EUSAGE, "contact", "'%s' has no contact details on record: give "
+					      "them (needed to get the copy back swiftly)", s->to);
 		snprintf(c.holder, sizeof(c.holder), "%s", s->to);
 	} else {
 		if (!s->ext_name || !*s->ext_name || !s->ext_org || !*s->ext_org || !s->contact || !*s->contact)
-			return sv_error(SCRVAULT_EUSAGE, "an outside holder needs --external NAME, --organisation ORG "
-					"and --contact TEXT (or give --to PRINCIPAL)");
+			return sv_error_field(SCRVAULT_EUSAGE, !s->ext_name || !*s->ext_name ? "ext_name" :
+					      !s->ext_org || !*s->ext_org ? "ext_org" : "contact",
+					      "an outside holder needs a name, an organisation and contact details "
+					      "(or give a principal)");
 		snprintf(contact, sizeof(contact), "%s", s->contact);
 		snprintf(c.holder, sizeof(c.holder), "%s", s->ext_name);
 	}
@@ -529,13 +478,9 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 	}
 	c.holder_id = pid;
 	snprintf(c.due, sizeof(c.due), "%s", s->due);
-	if (!(d = sv_obj1("holder", s->to ? s->to : "outside holder")) || sv_json_set_str(d, "due", s->due) < 0 ||
-	    (restricted && sv_json_set_int(d, "request", v->access_request) < 0)) {
-		sv_json_free(d);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = copy_event(v, &c, "copy.issue", "issue", c.state, "issued", pid, 0, NULL, d)) < 0 ||
+	if ((error = copy_event(v, &c, "copy.issue", "issue", c.state, "issued", pid, 0, NULL,
+				SV_FIELDS(SV_STR("holder", s->to ? s->to : "outside holder"), SV_STR("due", s->due),
+					  SV_IF(restricted, SV_INT("request", v->access_request))))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	snprintf(c.state, sizeof(c.state), "issued");
@@ -552,7 +497,7 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 	char label[160], when[21], *text = NULL, *key64 = NULL;
 	unsigned char sig[SV_SIG_LEN];
 	int64_t acked = 0;
-	sv_json *st = NULL, *d = NULL;
+	sv_json *st = NULL;
 	size_t len = 0;
 	copy_row c;
 	int error;
@@ -571,11 +516,11 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 		if ((error = copy_authorize(v, "copy.issue", &c)) < 0)
 			return error;
 	} else if (!c.holder_id || c.holder_id != v->principal_id) {
-		sv_error(SCRVAULT_EDENIED, "only the holder of copy %lld (%s) can sign for it with their own key; "
-			 "a coordinator records a paper signature with --paper", (long long)c.id,
-			 c.holder[0] ? c.holder : "an outside holder");
-		return sv_audit_denied(v, "copy.acknowledge", copy_objects(&c), sv_obj1("reason", "not the holder"),
-				       SCRVAULT_EDENIED);
+		sv_error_field(SCRVAULT_EDENIED, "paper", "only the holder of copy %lld (%s) can sign for it with "
+			       "their own key; a coordinator records a paper signature instead", (long long)c.id,
+			       c.holder[0] ? c.holder : "an outside holder");
+		return sv_audit_denied(v, "copy.acknowledge", COPY_ABOUT(&c),
+				       SV_FIELDS(SV_STR("reason", "not the holder")), SCRVAULT_EDENIED);
 	} else if (!v->ident || !v->ident->ed_priv) {
 		return sv_error(SCRVAULT_ERROR, "the holder's private key is not available");
 	}
@@ -598,12 +543,9 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 			       " WHERE id = ? AND state = 'issued' AND ack_at IS NULL", "tttbi", when,
 			       paper ? "paper" : "signature", text, paper ? NULL : sig, (size_t)SV_SIG_LEN, c.id)) < 0)
 		goto fail;
-	if (!(d = sv_obj1("kind", paper ? "paper signature recorded" : "signed by holder"))) {
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
 	if ((error = copy_event(v, &c, "copy.acknowledge", paper ? "acknowledge (paper)" : "acknowledge (signed)",
-				"issued", "issued", c.holder_id, 0, NULL, d)) < 0 ||
+				"issued", "issued", c.holder_id, 0, NULL,
+				SV_FIELDS(SV_STR("kind", paper ? "paper signature recorded" : "signed by holder")))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	error = copy_result(out, &c);
@@ -649,7 +591,7 @@ int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const
 	if ((error = copy_authorize(v, "copy.return", &c)) < 0)
 		return error;
 	if (!reason || !*reason)
-		return sv_error(SCRVAULT_EUSAGE, "say how it was lost (--reason TEXT)");
+		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say how it was lost");
 	if (strcmp(c.state, "issued") != 0)
 		return bad_state(v, "copy.lost", &c, "reported lost");
 	if ((error = copy_move(v, &c, "copy.lost", "lost", "lost", 0, reason, NULL)) < 0)
@@ -664,7 +606,6 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 	int64_t wid = 0;
 	sv_stmt *st = NULL;
 	copy_row c;
-	sv_json *d;
 	int error;
 
 	*out = NULL;
@@ -673,7 +614,7 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 	if ((error = copy_authorize(v, "copy.destroy", &c)) < 0)
 		return error;
 	if (!witness || !*witness)
-		return sv_error(SCRVAULT_EUSAGE, "a destruction needs a witness (--witness PRINCIPAL)");
+		return sv_error_field(SCRVAULT_EUSAGE, "witness", "a destruction needs a witness (a principal)");
 	if ((error = sv_db_query(&st, v->db, "SELECT id, status FROM principals WHERE name = ?", "t", witness)) < 0)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1) {
@@ -684,17 +625,18 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 	if (error < 0)
 		return error;
 	if (!wid)
-		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' to witness the destruction", witness);
+		return sv_error_field(SCRVAULT_ENOTFOUND, "witness", "no principal '%s' to witness the destruction",
+				      witness);
 	if (wid == v->principal_id) {
 		sv_error(SCRVAULT_EDENIED, "the witness must be someone other than the person destroying the copy (%s)",
 			 v->principal);
-		return sv_audit_denied(v, "copy.destroy", copy_objects(&c), sv_obj1("reason", "self-witnessed"),
+		return sv_audit_denied(v, "copy.destroy", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "self-witnessed")),
 				       SCRVAULT_EDENIED);
 	}
 	if (strcmp(status, "active") != 0) {
 		sv_error(SCRVAULT_EDENIED, "the witness '%s' is revoked: a destruction is witnessed by an active "
 			 "principal", witness);
-		return sv_audit_denied(v, "copy.destroy", copy_objects(&c), sv_obj1("reason", "witness revoked"),
+		return sv_audit_denied(v, "copy.destroy", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "witness revoked")),
 				       SCRVAULT_EDENIED);
 	}
 	/* An electronic copy is never handed back: its holder's deletion of it,
@@ -702,11 +644,8 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 	if ((!strcmp(c.state, "issued") && strcmp(c.kind, "electronic") != 0) || !strcmp(c.state, "destroyed"))
 		return bad_state(v, "copy.destroy", &c, !strcmp(c.state, "issued") ?
 				 "destroyed until it is returned (or reported lost)" : "destroyed again");
-	if (!(d = sv_obj1("witness", witness)) || sv_json_set_str(d, "destroyed_by", v->principal) < 0) {
-		sv_json_free(d);
-		return SCRVAULT_ERROR;
-	}
-	if ((error = copy_move(v, &c, "copy.destroy", "destroy", "destroyed", wid, note, d)) < 0)
+	if ((error = copy_move(v, &c, "copy.destroy", "destroy", "destroyed", wid, note,
+			       SV_FIELDS(SV_STR("witness", witness), SV_STR("destroyed_by", v->principal)))) < 0)
 		return error;
 	return copy_result(out, &c);
 }
@@ -771,7 +710,10 @@ static sv_json *list_row(sv_stmt *st, const char *now, bool contact)
 	row_fill(&c, st);
 	copy_label(label, sizeof(label), &c);
 	overdue = !strcmp(c.state, "issued") && c.due[0] && strcmp(c.due, now) < 0;
-	if (!(o = copy_objects(&c)) || sv_json_set_str(o, "label", label) < 0 ||
+	if (!(o = sv_json_object()) ||
+	    sv_json_set_fields(o, SV_FIELDS(SV_INT("copy", c.id), SV_STR("doc", c.doc), SV_INT("version", c.version),
+					    SV_STR("case", c.caseref))) < 0 ||
+	    sv_json_set_str(o, "label", label) < 0 ||
 	    sv_json_set_str(o, "kind", c.kind) < 0 || sv_json_set_int(o, "number", c.number) < 0 ||
 	    sv_json_set_str(o, "state", overdue ? "overdue" : c.state) < 0 ||
 	    sv_json_set_str(o, "holder", c.holder[0] ? c.holder : NULL) < 0 ||
@@ -858,25 +800,22 @@ static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 {
 	char now[11], doc[SV_DOC_ID_LEN + 1] = "", sql[1280], cond[128] = "";
 	const char *state = f->state;
-	sv_json *objs = NULL;
 	sv_stmt *st = NULL;
 	int error;
 
 	if (f->as_of) {
 		if (!sv_date_valid(f->as_of))
-			return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
+			return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", f->as_of);
 		snprintf(now, sizeof(now), "%s", f->as_of);
 	} else {
 		sv_today(now);
 	}
 	if (state && !state_valid(state))
-		return sv_error(SCRVAULT_EUSAGE, "no copy state '%s': use in-store, issued, overdue, returned, lost, "
-				"destroyed or outstanding", state);
+		return sv_error_field(SCRVAULT_EUSAGE, "state", "no copy state '%s': use in-store, issued, overdue, "
+				      "returned, lost, destroyed or outstanding", state);
 	if (f->doc && (error = sv_doc_resolve(doc, NULL, v, f->doc)) < 0)
 		return error;
-	if (f->case_ref && !(objs = sv_obj1("case", f->case_ref)))
-		return SCRVAULT_ERROR;
-	if ((error = sv_authorize(v, "copy.read", objs)) < 0)
+	if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.caseref = f->case_ref))) < 0)
 		return error;
 	/*
 	 * One indexed query per question; the filters that are not given match
@@ -939,7 +878,6 @@ int scrvault_copy_list_each(scrvault *v, const scrvault_copy_filter *f, scrvault
 int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)
 {
 	char now[11], doc[SV_DOC_ID_LEN + 1], caseref[40];
-	sv_json *objs;
 	int error;
 	int64_t is_case = 0;
 
@@ -950,7 +888,7 @@ int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)
 	if ((error = sv_db_int(&is_case, v->db, "SELECT count(*) FROM cases WHERE ref = ?", "t", what)) < 0)
 		return error;
 	if (is_case) {
-		if ((error = sv_authorize(v, "copy.read", sv_obj1("case", what))) < 0)
+		if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.caseref = what))) < 0)
 			return error;
 		return run_list(out, v, LIST_SELECT " WHERE k.ref = ? AND +c.state IN ('issued', 'lost')"
 				" ORDER BY c.due, c.id", "t", what, NULL, now, true);
@@ -958,11 +896,7 @@ int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)
 	if ((error = sv_doc_resolve(doc, caseref, v, what)) < 0)
 		return sv_error(error == SCRVAULT_EUSAGE ? SCRVAULT_ENOTFOUND : error,
 				"'%s' is neither a case nor a document (see 'scrvault case list')", what);
-	if (!(objs = sv_obj1("doc", doc)) || sv_json_set_str(objs, "case", caseref) < 0) {
-		sv_json_free(objs);
-		return SCRVAULT_ERROR;
-	}
-	if ((error = sv_authorize(v, "copy.read", objs)) < 0)
+	if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.doc = doc, .caseref = caseref))) < 0)
 		return error;
 	return run_list(out, v, LIST_SELECT " WHERE c.doc_id = ? AND +c.state IN ('issued', 'lost')"
 			" ORDER BY c.due, c.id", "t", doc, NULL, now, true);
@@ -1108,7 +1042,7 @@ static int print_allowed(scrvault *v, const copy_row *c)
 		why = "holder revoked";
 	} else if (restricted && !request) {
 		sv_error(SCRVAULT_EDENIED, "copy %lld is of a restricted class and was not issued under an access "
-			 "request: return it and issue it again with --request ID", (long long)c->id);
+			 "request: return it and issue it again under an agreed request", (long long)c->id);
 		why = "no request";
 	} else if (restricted && strcmp(rstate, "agreed") != 0) {
 		sv_error(SCRVAULT_EDENIED, "copy %lld was issued under request %lld, which is now %s", (long long)c->id,
@@ -1126,13 +1060,9 @@ static int print_allowed(scrvault *v, const copy_row *c)
 	} else {
 		return 0;
 	}
-	{
-		sv_json *d = sv_obj1("reason", why);
-
-		if (d && request)
-			sv_json_set_int(d, "request", request);
-		return sv_audit_denied(v, "copy.print", copy_objects(c), d, SCRVAULT_EDENIED);
-	}
+	return sv_audit_denied(v, "copy.print", COPY_ABOUT(c),
+			       SV_FIELDS(SV_STR("reason", why), SV_IF(request, SV_INT("request", request))),
+			       SCRVAULT_EDENIED);
 }
 
 int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, const char *outpath)
@@ -1140,7 +1070,9 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	char label[160], holder[300], title[512] = "", contact[512] = "", purpose[512] = "", issued_at[32] = "";
 	char issued_by[128] = "", marking[64] = SV_MARKING_DEFAULT, docv[64];
 	unsigned version;
-	sv_version_row r;
+	sv_release_item it;
+	sv_release *rel = NULL;
+	sv_version_row *r = &it.row;
 	sv_outfile o = { .fd = -1 };
 	membuf m = { 0 };
 	bool is_pdf;
@@ -1149,8 +1081,9 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	int error;
 
 	*out = NULL;
+	memset(&it, 0, sizeof(it));
 	if (!outpath)
-		return sv_error(SCRVAULT_EUSAGE, "give the PDF to write (-o FILE.pdf)");
+		return sv_error_field(SCRVAULT_EUSAGE, "output", "give the PDF file to write");
 	if ((error = copy_load(&c, v, copy)) < 0)
 		return error;
 	if ((error = copy_authorize(v, "copy.print", &c)) < 0)
@@ -1163,13 +1096,15 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	if ((error = print_allowed(v, &c)) < 0)
 		return error;
 	version = c.version;
-	if ((error = sv_version_load(&r, v, c.doc, &version)) < 0)
+	if ((error = sv_version_load(r, v, c.doc, &version)) < 0)
 		return error;
-	if (strcmp(r.state, "live") != 0)
-		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s", c.doc, version, r.state);
-	if (r.size > PRINT_MAX)
+	if (strcmp(r->state, "live") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s", c.doc, version, r->state);
+	if (r->size > PRINT_MAX)
 		return sv_error(SCRVAULT_EUSAGE, "the master is %llu bytes; copies are printed from masters of at most "
-				"%zu MiB", (unsigned long long)r.size, PRINT_MAX >> 20);
+				"%zu MiB", (unsigned long long)r->size, PRINT_MAX >> 20);
+	snprintf(it.doc, sizeof(it.doc), "%s", c.doc);
+	it.version = version;
 	{
 		sv_stmt *st = NULL;
 
@@ -1208,17 +1143,18 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 		goto done;
 	/* an event in the copy's history too: a restricted copy prints once per issue */
 	if ((error = copy_event(v, &c, "copy.print", "print", "issued", "issued", c.holder_id, 0, NULL,
-				sv_obj1("holder", c.holder))) < 0 ||
-	    (error = sv_release_record(v, c.doc, version, 0)) < 0 ||
-	    (error = sv_vault_commit(v)) < 0) {
+				SV_FIELDS(SV_STR("holder", c.holder)))) < 0 ||
+	    (error = sv_release_record(v, c.doc, version, 0)) < 0) {
 		sv_vault_abort(v);
 		goto done;
 	}
+	if ((error = sv_release_commit(&rel, v, SV_RELEASE_PLAINTEXT, &it, 1)) < 0)
+		goto done;
 	error = SCRVAULT_ERROR;
-	m.cap = (size_t)r.size;
+	m.cap = (size_t)r->size;
 	if (!(m.buf = sv_malloc(m.cap ? m.cap : 1)))
 		goto done;
-	if ((error = sv_doc_decrypt_to(v, c.doc, version, &r, mem_sink, &m)) < 0)
+	if ((error = sv_release_decrypt(rel, 0, mem_sink, &m)) < 0)
 		goto done;
 	is_pdf = m.len >= 5 && memmem(m.buf, m.len < 1024 ? m.len : 1024, "%PDF-", 5) != NULL;
 	{
@@ -1240,6 +1176,7 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 done:
 	if (error < 0)
 		sv_outfile_abort(&o);
+	sv_release_free(rel);
 	if (m.buf) {
 		sv_cleanse(m.buf, m.cap);
 		free(m.buf);

@@ -5,6 +5,7 @@
 #define SV_RECORDS_COPY_H
 
 #include "vault/session.h"
+#include "base/common.h"
 
 /*
  * Paper copies are made and issued only while `caseref` is open; a release

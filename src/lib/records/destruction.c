@@ -11,16 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "records/destruction.h"
+#include "records/find.h"
+#include "vault/keyrelease.h"
+#include "vault/log.h"
 #include "vault/session.h"
+#include "storage/db.h"
 #include "storage/store.h"
 #include "crypto/crypto.h"
-#include "vault/log.h"
 #include "base/common.h"
-#include "storage/db.h"
-#include "base/json.h"
 #include "base/date.h"
-#include "records/principal.h"
-#include "records/find.h"
+#include "base/json.h"
 #include "scrvault/retention.h"
 #include "scrvault/replication.h"
 
@@ -33,7 +33,6 @@ int sv_version_destroy(scrvault *v, const sv_destruction *d, int64_t *record)
 	int64_t changed = 0;
 	uint64_t seq = 0;
 	sv_version_row r;
-	sv_json *o = NULL, *det = NULL;
 	int error;
 
 	if ((error = sv_version_load(&r, v, d->doc, &version)) < 0)
@@ -51,18 +50,13 @@ int sv_version_destroy(scrvault *v, const sv_destruction *d, int64_t *record)
 	sv_hex(sha, r.sha, SV_SHA256_LEN);
 	sv_hex(ctsha, r.ct_sha, SV_SHA256_LEN);
 	/* The audit entry carries the whole record: its proof is the certificate. */
-	if (!(o = sv_obj1("doc", d->doc)) || sv_json_set_int(o, "version", d->version) < 0 ||
-	    sv_json_set_str(o, "case", d->caseref) < 0 || !(det = sv_json_object()) ||
-	    sv_json_set_str(det, "class", d->cls) < 0 || sv_json_set_str(det, "rule", d->rule) < 0 ||
-	    sv_json_set_str(det, "trigger_on", d->trigger_on) < 0 ||
-	    sv_json_set_str(det, "due_on", d->due_on) < 0 || sv_json_set_str(det, "sha256", sha) < 0 ||
-	    sv_json_set_str(det, "ct_sha256", ctsha) < 0 || sv_json_set_str(det, "authorised_by", d->authorised_by) < 0 ||
-	    (d->master >= 0 && sv_json_set_bool(det, "master", d->master > 0) < 0)) {
-		sv_json_free(o);
-		sv_json_free(det);
-		return SCRVAULT_ERROR;
-	}
-	if ((error = sv_audit_append(v, "retention.destroy", "ok", o, det)) < 0 ||
+	if ((error = sv_audit_append(v, "retention.destroy", "ok",
+				     SV_ABOUT(.doc = d->doc, .version = d->version, .caseref = d->caseref),
+				     SV_FIELDS(SV_STR("class", d->cls), SV_STR("rule", d->rule),
+					       SV_STR("trigger_on", d->trigger_on), SV_STR("due_on", d->due_on),
+					       SV_STR("sha256", sha), SV_STR("ct_sha256", ctsha),
+					       SV_STR("authorised_by", d->authorised_by),
+					       SV_IF(d->master >= 0, SV_BOOL("master", d->master > 0))))) < 0 ||
 	    (error = sv_audit_size(&seq, v)) < 0 ||
 	    (error = sv_db_run(v->db, "INSERT INTO destructions(doc_id, version, class, case_ref, rule, trigger_on,"
 			       " due_on, destroyed_at, sha256, ct_sha256, authorised_by, job_principal, audit_seq)"

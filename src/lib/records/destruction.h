@@ -5,6 +5,8 @@
 #define SV_RECORDS_DESTRUCTION_H
 
 #include "vault/session.h"
+#include "storage/store.h"
+#include "base/common.h"
 
 /* A destruction (retention.c): the version, what it was, and why it goes. */
 typedef struct {

@@ -30,24 +30,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "records/doc.h"
-#include "crypto/crypto.h"
-#include "vault/session.h"
-#include "storage/store.h"
-#include "vault/log.h"
-#include "vault/txn.h"
-#include "vault/authz.h"
-#include "base/common.h"
-#include "storage/db.h"
+#include "records/checkout.h"
 #include "records/destruction.h"
-#include "records/keyrelease.h"
 #include "records/find.h"
-#include "base/json.h"
-#include "base/date.h"
 #include "records/principal.h"
-#include "base/file.h"
 #include "records/request.h"
 #include "records/signoff.h"
+#include "vault/authz.h"
+#include "vault/keyrelease.h"
+#include "vault/log.h"
 #include "vault/meta.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "storage/store.h"
+#include "crypto/crypto.h"
+#include "base/common.h"
+#include "base/date.h"
+#include "base/file.h"
+#include "base/json.h"
 
 /* A class of the vault's policy (policy_classes). */
 static bool class_valid(scrvault *v, const char *c)
@@ -146,7 +147,7 @@ static int encrypt_source(scrvault *v, pending *p, const sv_checkin_source *cs)
 	    (error = sv_sha256_final(ch, p->ct_sha)) < 0 ||
 	    (error = sv_store_blob_finish(p->oid, w)) < 0)
 		goto done;
-	error = sv_seal(p->wrapped, v->kek, sv_secret_data(dek), SV_KEY_LEN, ctx, strlen(ctx));
+	error = sv_kek_wrap(p->wrapped, v, dek, ctx);
 done:
 	if (in) {
 		/* Only what this file put there. */
@@ -193,17 +194,8 @@ static int new_doc_id(char out[SV_DOC_ID_LEN + 1])
 	return 0;
 }
 
-static sv_json *version_objects(const char *caseref, const char *doc, unsigned version)
-{
-	sv_json *o = sv_obj1("doc", doc);
-
-	if (o && ((caseref && sv_json_set_str(o, "case", caseref) < 0) ||
-		  (version && sv_json_set_int(o, "version", version) < 0))) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
+/* A version's audit objects: its case, document and version. */
+#define VERSION_ABOUT(ref_, doc_, ver_) SV_ABOUT(.caseref = (ref_), .doc = (doc_), .version = (ver_))
 
 int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 			 const scrvault_checkin_spec *spec,
@@ -230,42 +222,36 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 		char full[SV_DOC_ID_LEN + 1];
 
 		if ((error = sv_doc_resolve(full, caseref, v, spec->doc)) < 0)
-			return sv_audit_denied(v, "doc.checkin", sv_obj1("doc", spec->doc), NULL, error);
-		if ((error = sv_authorize(v, "doc.checkin", version_objects(caseref, full, 0))) < 0)
+			return sv_audit_denied(v, "doc.checkin", SV_ABOUT(.doc = spec->doc), NULL, error);
+		if ((error = sv_authorize(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0)
 			return error;
 		if (n != 1)
-			return sv_error(SCRVAULT_EUSAGE, "a new version is one file; got %zu", n);
+			return sv_error_field(SCRVAULT_EUSAGE, "files", "a new version is one file; got %zu", n);
 		if ((error = sv_db_int(&latest, v->db, "SELECT max(version) FROM versions WHERE doc_id = ?",
 				       "t", full)) < 0)
 			return error;
 	} else {
-		sv_json *objs;
-
 		if (!spec->case_ref)
-			return sv_error(SCRVAULT_EUSAGE, "a new document needs a case (--case REF)");
+			return sv_error_field(SCRVAULT_EUSAGE, "case_ref", "a new document needs a case");
 		if (!class_valid(v, doc_class))
-			return sv_error(SCRVAULT_EUSAGE,
+			return sv_error_field(SCRVAULT_EUSAGE, "doc_class",
 					"document class '%s' is not in the vault's policy: use imr, overview-report, executive-summary, action-plan, combined-chronology, single-agency-chronology, terms-of-reference, interview-record, panel-minutes, notification-form, anonymised-submission or other (see 'scrvault policy show')",
 					doc_class ? doc_class : "");
 		/* The class and agency decide who may add it (an IMR author: their agency's). */
-		if (!(objs = sv_obj1("case", spec->case_ref)) || sv_json_set_str(objs, "class", doc_class) < 0 ||
-		    (spec->agency && sv_json_set_str(objs, "agency", spec->agency) < 0)) {
-			sv_json_free(objs);
-			return SCRVAULT_ERROR;
-		}
-		if ((error = sv_authorize(v, "doc.checkin", objs)) < 0)
+		if ((error = sv_authorize(v, "doc.checkin", SV_ABOUT(.caseref = spec->case_ref, .doc_class = doc_class,
+								     .agency = spec->agency))) < 0)
 			return error;
 		if ((error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t",
 				       spec->case_ref)) < 0)
 			return error;
 		if (error == 0)
-			return sv_audit_denied(v, "doc.checkin", sv_obj1("case", spec->case_ref), NULL,
+			return sv_audit_denied(v, "doc.checkin", SV_ABOUT(.caseref = spec->case_ref), NULL,
 					       sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (open it with 'scrvault case open')",
 							spec->case_ref));
 		snprintf(caseref, sizeof(caseref), "%s", spec->case_ref);
 	}
 	if (n == 0)
-		return sv_error(SCRVAULT_EUSAGE, "no file to check in");
+		return sv_error_field(SCRVAULT_EUSAGE, "files", "no file to check in");
 
 	if (!(ps = sv_calloc(n, sizeof(*ps))) || !(ups = sv_calloc(n, sizeof(*ups)))) {
 		error = SCRVAULT_ERROR;
@@ -318,7 +304,7 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 	for (size_t i = 0; i < n; i++) {
 		pending *p = &ps[i];
 		char shahex[2 * SV_SHA256_LEN + 1];
-		sv_json *det = NULL, *row = NULL;
+		sv_json *row = NULL;
 
 		if (p->is_new &&
 		    (error = sv_db_run(v->db,
@@ -335,20 +321,15 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 				       p->wrapped, sizeof(p->wrapped), spec->note, when, v->principal_id)) < 0)
 			goto fail;
 		sv_hex(shahex, p->sha, sizeof(p->sha));
-		if (!(det = sv_json_object()) || sv_json_set_int(det, "size", (int64_t)p->size) < 0 ||
-		    sv_json_set_str(det, "sha256", shahex) < 0 ||
-		    (p->is_new && sv_json_set_str(det, "class", doc_class) < 0)) {
-			sv_json_free(det);
-			error = SCRVAULT_ERROR;
+		if ((error = sv_audit_append(v, "doc.checkin", "ok", VERSION_ABOUT(caseref, p->doc, p->version),
+					     SV_FIELDS(SV_INT("size", (int64_t)p->size), SV_STR("sha256", shahex),
+						       SV_OPT("class", p->is_new ? doc_class : NULL)))) < 0)
 			goto fail;
-		}
-		if ((error = sv_audit_append(v, "doc.checkin", "ok",
-					     version_objects(caseref, p->doc, p->version), det)) < 0)
-			goto fail;
-		if (!(row = version_objects(caseref, p->doc, p->version)) ||
-		    sv_json_set_str(row, "sha256", shahex) < 0 ||
-		    sv_json_set_int(row, "size", (int64_t)p->size) < 0 ||
-		    sv_json_set_str(row, "filename", p->filename) < 0 ||
+		if (!(row = sv_json_object()) ||
+		    sv_json_set_fields(row, SV_FIELDS(SV_STR("doc", p->doc), SV_OPT("case", caseref),
+						      SV_INT("version", p->version), SV_STR("sha256", shahex),
+						      SV_INT("size", (int64_t)p->size),
+						      SV_STR("filename", p->filename))) < 0 ||
 		    sv_json_append(result, row) < 0) {
 			error = SCRVAULT_ERROR;
 			goto fail;
@@ -371,97 +352,50 @@ done:
 	return error;
 }
 
-/* Audit details of a release under the session's access request. */
-static sv_json *request_details(scrvault *v)
-{
-	sv_json *d = sv_json_object();
-
-	if (d && sv_json_set_int(d, "request", v->access_request) < 0) {
-		sv_json_free(d);
-		return NULL;
-	}
-	return d;
-}
-
 int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 			  const char *outpath, bool force)
 {
 	bool restricted = false;
-	char doc[SV_DOC_ID_LEN + 1], caseref[40], *tmp = NULL, *dircopy = NULL;
-	sv_version_row r;
+	char caseref[40];
+	sv_release_item it;
+	sv_release *rel = NULL;
 	struct stat sb;
-	sv_json *det;
-	int fd = -1, error;
+	int error;
 
-	memset(&r, 0, sizeof(r));
-	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
-		return sv_audit_denied(v, "doc.checkout", sv_obj1("doc", docarg), NULL, error);
-	if ((error = sv_authorize(v, "doc.read", version_objects(caseref, doc, version))) < 0)
+	memset(&it, 0, sizeof(it));
+	if ((error = sv_doc_resolve(it.doc, caseref, v, docarg)) < 0)
+		return sv_audit_denied(v, "doc.checkout", SV_ABOUT(.doc = docarg), NULL, error);
+	if ((error = sv_authorize(v, "doc.read", VERSION_ABOUT(caseref, it.doc, version))) < 0)
 		return error;
-	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
-		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), NULL, error);
-	if (strcmp(r.state, "live") != 0)
-		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), NULL,
-				       !strcmp(r.state, "destroyed") ? sv_destroyed_message(v, doc, version) :
-				       sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r.state));
+	if ((error = sv_version_load(&it.row, v, it.doc, &version)) < 0)
+		return sv_audit_denied(v, "doc.checkout", VERSION_ABOUT(caseref, it.doc, version), NULL, error);
+	it.version = version;
+	if (strcmp(it.row.state, "live") != 0)
+		return sv_audit_denied(v, "doc.checkout", VERSION_ABOUT(caseref, it.doc, version), NULL,
+				       !strcmp(it.row.state, "destroyed") ? sv_destroyed_message(v, it.doc, version) :
+				       sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", it.doc, version,
+						it.row.state));
 	if (outpath && !force && lstat(outpath, &sb) == 0)
-		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; use --force to replace it", outpath);
-	if ((error = sv_request_check(v, doc, v->principal_id, NULL, &restricted)) < 0)
+		return sv_error_field(SCRVAULT_ECONFLICT, "force", "'%s' already exists", outpath);
+	if ((error = sv_request_check(v, it.doc, v->principal_id, NULL, &restricted)) < 0)
 		return error;
 
 	/* Fail closed: the release is on record before the key is unwrapped. */
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
-	if ((error = sv_audit_append(v, "doc.checkout", "ok", version_objects(caseref, doc, version),
-				     restricted ? request_details(v) : NULL)) < 0 ||
-	    (error = sv_release_record(v, doc, version, restricted ? v->access_request : 0)) < 0 ||
-	    (restricted && (error = sv_request_consume(v)) < 0) ||
-	    (error = sv_vault_commit(v)) < 0) {
+	if ((error = sv_audit_append(v, "doc.checkout", "ok", VERSION_ABOUT(caseref, it.doc, version),
+				     SV_FIELDS(SV_IF(restricted, SV_INT("request", v->access_request))))) < 0 ||
+	    (error = sv_release_record(v, it.doc, version, restricted ? v->access_request : 0)) < 0 ||
+	    (restricted && (error = sv_request_consume(v)) < 0)) {
 		sv_vault_abort(v);
 		return error;
 	}
-
-	if (outpath) {
-		char *d;
-
-		if (!(dircopy = sv_strdup(outpath)))
-			return SCRVAULT_ERROR;
-		d = dirname(dircopy);
-		if (!(tmp = sv_printf("%s/.scrvault-checkout-XXXXXX", d))) {
-			free(dircopy);
-			return SCRVAULT_ERROR;
-		}
-		if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-			error = sv_error(SCRVAULT_ERROR, "cannot create a file in '%s': %s", d, strerror(errno));
-			goto done;
-		}
-	} else {
-		fd = STDOUT_FILENO;
-	}
-	if ((error = sv_doc_decrypt(v, doc, version, &r, fd)) < 0) {
-		if (outpath)
-			sv_error_wrap(error, "nothing was written to '%s'", outpath);
-		goto done;
-	}
-	if (outpath) {
-		if (fsync(fd) < 0 || rename(tmp, outpath) < 0) {
-			error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", outpath, strerror(errno));
-			goto done;
-		}
-		free(tmp);
-		tmp = NULL;
-	}
-done:
-	if (outpath && fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
-	free(dircopy);
-	if (error == SCRVAULT_EINTEGRITY) {
-		det = sv_json_object();
-		return sv_audit_denied(v, "doc.checkout", version_objects(caseref, doc, version), det, error);
-	}
+	if ((error = sv_release_commit(&rel, v, SV_RELEASE_PLAINTEXT, &it, 1)) < 0)
+		return error;
+	error = sv_checkout_to_file(rel, 0, outpath);
+	sv_release_free(rel);
+	if (error == SCRVAULT_EINTEGRITY)
+		return sv_audit_denied(v, "doc.checkout", VERSION_ABOUT(caseref, it.doc, version), NULL, error);
 	return error;
 }
 
@@ -495,7 +429,7 @@ int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "doc.list", case_ref ? sv_obj1("case", case_ref) : NULL)) < 0)
+	if ((error = sv_authorize(v, "doc.list", SV_ABOUT(.caseref = case_ref))) < 0)
 		return error;
 	if (case_ref) {
 		int64_t id = 0;
@@ -565,7 +499,7 @@ int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 	*out = NULL;
 	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
 		return error;
-	if ((error = sv_authorize(v, "doc.list", version_objects(caseref, doc, 0))) < 0)
+	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0)
 		return error;
 	return sv_query_array(out, v, version_row_json,
 			      "SELECT v.version, v.filename, v.size, v.sha256, v.checked_in_at, p.name, v.note,"
@@ -583,7 +517,7 @@ int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
 	*out = NULL;
 	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
 		return error;
-	if ((error = sv_authorize(v, "doc.list", version_objects(caseref, doc, 0))) < 0)
+	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0)
 		return error;
 	if ((error = sv_query_array(&arr, v, doc_row, DOC_SELECT " WHERE d.id = ?", "t", doc)) < 0)
 		return error;
@@ -642,186 +576,17 @@ static void safe_name(char *out, size_t len, const char *name, const char *doc)
 		snprintf(out, len, "%s", doc);
 }
 
+/* One document of a batch check-out. */
 typedef struct {
 	char doc[SV_DOC_ID_LEN + 1];
 	char caseref[40];
 	unsigned version;
 	char name[260];
 	sv_version_row row;
-	unsigned latest;		/* --case: its latest version (0: none), */
+	unsigned latest;		/* a whole case: its latest version (0: none), */
 	bool named;			/* and `name` made from that version's file name */
-	bool done;			/* a worker wrote it or failed it */
-	int rc;				/* then: 0, SCRVAULT_EINTEGRITY (not written), ... */
-	bool restricted;	/* released under the session's access request */
+	bool restricted;		/* released under the session's access request */
 } co_item;
-
-/*
- * The documents of a batch check-out are decrypted by up to CO_THREADS
- * workers, after the releases are on record.  Each worker takes the next
- * document, decrypts it into a temporary file in the directory and renames
- * it into place (sv_doc_decrypt reads only the KEK, the vault id and the
- * store's blob reader, and keeps its error message per thread).  The
- * database is never touched by the workers: the main thread loaded every
- * version record before, and records the failures after they are done.
- */
-#define CO_THREADS 4
-
-typedef struct {
-	scrvault *v;
-	co_item *items;
-	size_t count;
-	const char *outdir;
-	int dirfd;			/* outdir, open */
-	pthread_mutex_t lock;		/* guards what follows */
-	size_t next;			/* the next document to take */
-	bool stop;			/* a failure other than integrity: take no more */
-	size_t err_item;		/* the first document that failed so, or SIZE_MAX */
-	int err_code;
-	char err_msg[1024];
-} co_batch;
-
-/*
- * A new temporary file ".scrvault-checkout-XXXXXX" (mode 0600) in the
- * directory, as mkostemp makes them, but relative to its descriptor.
- */
-static int co_tmpfile(char name[32], int dirfd)
-{
-	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-	for (int tries = 0; tries < 100; tries++) {
-		unsigned char r[6];
-		int fd;
-
-		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-			return -1;
-		memcpy(name, ".scrvault-checkout-", 19);
-		for (int i = 0; i < 6; i++)
-			name[19 + i] = chars[r[i] % (sizeof(chars) - 1)];
-		name[25] = '\0';
-		if ((fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0 ||
-		    errno != EEXIST)
-			return fd;
-	}
-	return -1;
-}
-
-/*
- * Decrypt into an unnamed file (O_TMPFILE) and link it in under its name
- * only once it verified: nothing is ever visible at the name before, and a
- * document that fails, or a crash, leaves nothing behind.  1 when done this
- * way (result in *rc); 0 when it cannot be (an existing file to replace, no
- * O_TMPFILE, no /proc): the caller then uses a named temporary file.
- */
-static int co_write_unnamed(co_batch *b, co_item *it, int *rc)
-{
-	char proc[64];
-	int fd;
-
-	if ((fd = openat(b->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) < 0)
-		return 0;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	*rc = sv_doc_decrypt(b->v, it->doc, it->version, &it->row, fd);
-	if (*rc == 0 && linkat(AT_FDCWD, proc, b->dirfd, it->name, AT_SYMLINK_FOLLOW) < 0) {
-		close(fd);
-		if (errno == EEXIST || errno == ENOENT)
-			return 0;	/* --force over a file, or no /proc: decrypt again the other way */
-		*rc = sv_error(SCRVAULT_ERROR, "cannot write '%s/%s': %s", b->outdir, it->name, strerror(errno));
-		return 1;
-	}
-	close(fd);
-	return 1;
-}
-
-/* Decrypt one document into a temporary file and rename it into place. */
-static int co_write(co_batch *b, co_item *it)
-{
-	char tmp[32];
-	int fd, rc;
-
-	if (co_write_unnamed(b, it, &rc))
-		return rc;
-	if ((fd = co_tmpfile(tmp, b->dirfd)) < 0)
-		return sv_error(SCRVAULT_ERROR, "cannot create a file in '%s': %s", b->outdir, strerror(errno));
-	rc = sv_doc_decrypt(b->v, it->doc, it->version, &it->row, fd);
-	/* No fsync: a checked-out copy is not the master, and the release was
-	 * made durable (audit entry committed) before any key was unwrapped. */
-	if (rc == 0 && renameat(b->dirfd, tmp, b->dirfd, it->name) < 0)
-		rc = sv_error(SCRVAULT_ERROR, "cannot write '%s/%s': %s", b->outdir, it->name, strerror(errno));
-	close(fd);
-	if (rc < 0)
-		unlinkat(b->dirfd, tmp, 0);
-	return rc;
-}
-
-static void *co_worker(void *arg)
-{
-	co_batch *b = arg;
-
-	for (;;) {
-		size_t i;
-		int rc;
-
-		pthread_mutex_lock(&b->lock);
-		if (b->stop || b->next >= b->count) {
-			pthread_mutex_unlock(&b->lock);
-			break;
-		}
-		i = b->next++;
-		pthread_mutex_unlock(&b->lock);
-
-		rc = co_write(b, &b->items[i]);
-
-		pthread_mutex_lock(&b->lock);
-		b->items[i].rc = rc;
-		b->items[i].done = true;
-		if (rc < 0 && rc != SCRVAULT_EINTEGRITY) {
-			b->stop = true;
-			if (i < b->err_item) {
-				b->err_item = i;
-				b->err_code = rc;
-				snprintf(b->err_msg, sizeof(b->err_msg), "%s", scrvault_error_message());
-			}
-		}
-		pthread_mutex_unlock(&b->lock);
-	}
-	return NULL;
-}
-
-/*
- * How many workers for `count` documents: the online CPUs, at most
- * CO_THREADS, at most one per document.  Test hook: SCRVAULT_TEST_CHECKOUT_THREADS
- * sets the number (1-16) whatever the CPUs, so the tests run several threads
- * on any machine.
- */
-static size_t co_threads(size_t count)
-{
-	const char *t = getenv("SCRVAULT_TEST_CHECKOUT_THREADS");
-	long n = t ? strtol(t, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	if (!t && n > CO_THREADS)
-		n = CO_THREADS;
-	if (n > 16)
-		n = 16;
-	return (size_t)n < count ? (size_t)n : count;
-}
-
-/* Run the workers (on this thread alone for one document or one CPU). */
-static void co_run(co_batch *b)
-{
-	pthread_t th[16];
-	size_t n = co_threads(b->count), started = 0;
-
-	if (n > 1)
-		for (; started < n; started++)
-			if (pthread_create(&th[started], NULL, co_worker, b) != 0)
-				break;
-	if (started == 0)
-		co_worker(b);
-	for (size_t k = 0; k < started; k++)
-		pthread_join(th[k], NULL);
-}
 
 /*
  * The file names given so far, to find a repeated one in O(1) rather than by
@@ -868,6 +633,9 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 			      size_t n, const char *case_ref, const char *outdir, bool force)
 {
 	co_item *items = NULL;
+	sv_release_item *rels = NULL;
+	sv_checkout_target *targets = NULL;
+	sv_release *rel = NULL;
 	co_names names = { NULL, 0 };
 	size_t count = 0;
 	sv_json *result = NULL;
@@ -877,7 +645,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 
 	*out = NULL;
 	if (!outdir || stat(outdir, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a directory: give -o DIR for several documents",
+		return sv_error_field(SCRVAULT_EUSAGE, "outdir", "'%s' is not a directory (several documents go into one)",
 				outdir ? outdir : "");
 	if (n == 0) {
 		sv_stmt *st = NULL;
@@ -885,7 +653,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 
 		if (!case_ref)
 			return sv_error(SCRVAULT_EUSAGE, "no documents given");
-		if ((error = sv_authorize(v, "doc.list", sv_obj1("case", case_ref))) < 0)
+		if ((error = sv_authorize(v, "doc.list", SV_ABOUT(.caseref = case_ref))) < 0)
 			return error;
 		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
 			return error;
@@ -952,7 +720,8 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 	}
 	/* Check everything before recording anything. */
 	if ((dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a directory: give -o DIR for several documents", outdir);
+		error = sv_error_field(SCRVAULT_EUSAGE, "outdir", "'%s' is not a directory (several documents go into one)",
+				       outdir);
 		goto done;
 	}
 	if ((error = names_init(&names, count)) < 0)
@@ -962,7 +731,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		char path[1024], *fname = NULL;
 		sv_stmt *st = NULL;
 
-		if ((error = sv_authorize(v, "doc.read", version_objects(it->caseref, it->doc, it->version))) < 0)
+		if ((error = sv_authorize(v, "doc.read", VERSION_ABOUT(it->caseref, it->doc, it->version))) < 0)
 			goto done;
 		if (it->version == 0 && it->latest)
 			it->version = it->latest;	/* what sv_version_load would find */
@@ -997,53 +766,50 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		names_seen(&names, items, it->name, i, true);
 		if (!force && fstatat(dirfd, it->name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
 			snprintf(path, sizeof(path), "%s/%s", outdir, it->name);
-			error = sv_error(SCRVAULT_ECONFLICT, "'%s' already exists; use --force to replace it", path);
+			error = sv_error_field(SCRVAULT_ECONFLICT, "force", "'%s' already exists", path);
 			goto done;
 		}
 	}
 	/* Fail closed: every release is on record before any key is unwrapped. */
+	if (!(rels = sv_calloc(count, sizeof(*rels))) || !(targets = sv_calloc(count, sizeof(*targets)))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
-	for (size_t i = 0; i < count; i++)
-		if ((error = sv_audit_append(v, "doc.checkout", "ok",
-					     version_objects(items[i].caseref, items[i].doc, items[i].version),
-					     items[i].restricted ? request_details(v) : NULL)) < 0 ||
-		    (error = sv_release_record(v, items[i].doc, items[i].version,
-					       items[i].restricted ? v->access_request : 0)) < 0 ||
-		    (items[i].restricted && (error = sv_request_consume(v)) < 0)) {
+	for (size_t i = 0; i < count; i++) {
+		co_item *it = &items[i];
+
+		if ((error = sv_audit_append(v, "doc.checkout", "ok", VERSION_ABOUT(it->caseref, it->doc, it->version),
+					     SV_FIELDS(SV_IF(it->restricted, SV_INT("request", v->access_request))))) < 0 ||
+		    (error = sv_release_record(v, it->doc, it->version, it->restricted ? v->access_request : 0)) < 0 ||
+		    (it->restricted && (error = sv_request_consume(v)) < 0)) {
 			sv_vault_abort(v);
 			goto done;
 		}
-	if ((error = sv_vault_commit(v)) < 0)
+		memcpy(rels[i].doc, it->doc, sizeof(rels[i].doc));
+		rels[i].version = it->version;
+		rels[i].row = it->row;
+		memcpy(targets[i].name, it->name, sizeof(targets[i].name));
+	}
+	if ((error = sv_release_commit(&rel, v, SV_RELEASE_PLAINTEXT, rels, count)) < 0)
 		goto done;
 	/* Keys are unwrapped and documents written on the workers from here. */
-	{
-		co_batch b = { .v = v, .items = items, .count = count, .outdir = outdir,
-			       .dirfd = dirfd, .err_item = SIZE_MAX };
+	error = sv_checkout_to_dir(rel, dirfd, outdir, targets);
+	/* Failed documents go on record here, on this thread, in order. */
+	for (size_t i = 0; i < count; i++) {
+		co_item *it = &items[i];
 
-		if (pthread_mutex_init(&b.lock, NULL) != 0) {
-			error = sv_error(SCRVAULT_ERROR, "cannot start the check-out workers");
-			goto done;
-		}
-		co_run(&b);
-		pthread_mutex_destroy(&b.lock);
-		/* Failed documents go on record here, on this thread, in order. */
-		for (size_t i = 0; i < count; i++) {
-			co_item *it = &items[i];
-
-			if (!it->done || it->rc != SCRVAULT_EINTEGRITY)
-				continue;
-			nfailed++;
-			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s@%u",
-				 nfailed > 1 ? ", " : "", it->doc, it->version);
-			sv_audit_denied(v, "doc.checkout", version_objects(it->caseref, it->doc, it->version),
-					NULL, SCRVAULT_EINTEGRITY);
-		}
-		if (b.err_item != SIZE_MAX) {
-			error = sv_error(b.err_code, "%s", b.err_msg);
-			goto done;
-		}
+		if (!targets[i].done || targets[i].rc != SCRVAULT_EINTEGRITY)
+			continue;
+		nfailed++;
+		snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), "%s%s@%u",
+			 nfailed > 1 ? ", " : "", it->doc, it->version);
+		sv_audit_denied(v, "doc.checkout", VERSION_ABOUT(it->caseref, it->doc, it->version),
+				NULL, SCRVAULT_EINTEGRITY);
 	}
+	if (error < 0)
+		goto done;
 	if (!(result = sv_json_array())) {
 		error = SCRVAULT_ERROR;
 		goto done;
@@ -1053,11 +819,13 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		char path[1024];
 		sv_json *row;
 
-		if (!it->done || it->rc != 0)
+		if (!targets[i].done || targets[i].rc != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", outdir, it->name);
-		if (!(row = version_objects(it->caseref, it->doc, it->version)) ||
-		    sv_json_set_str(row, "file", path) < 0 || sv_json_append(result, row) < 0) {
+		if (!(row = sv_json_object()) ||
+		    sv_json_set_fields(row, SV_FIELDS(SV_STR("doc", it->doc), SV_STR("case", it->caseref),
+						      SV_INT("version", it->version), SV_STR("file", path))) < 0 ||
+		    sv_json_append(result, row) < 0) {
 			error = SCRVAULT_ERROR;
 			goto done;
 		}
@@ -1071,6 +839,9 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 done:
 	if (dirfd >= 0)
 		close(dirfd);
+	sv_release_free(rel);
+	free(rels);
+	free(targets);
 	free(names.slot);
 	sv_json_free(result);
 	free(items);

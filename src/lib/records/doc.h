@@ -5,6 +5,7 @@
 #define SV_RECORDS_DOC_H
 
 #include "vault/session.h"
+#include "base/common.h"
 
 /*
  * Where check-in reads a document from other than a file: exactly `size`

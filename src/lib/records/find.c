@@ -14,9 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "records/find.h"
+#include "vault/keyrelease.h"
 #include "vault/session.h"
-#include "crypto/crypto.h"
 #include "storage/db.h"
+#include "crypto/crypto.h"
 #include "base/common.h"
 
 /*

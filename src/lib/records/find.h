@@ -4,17 +4,9 @@
 #ifndef SV_RECORDS_FIND_H
 #define SV_RECORDS_FIND_H
 
+#include "vault/keyrelease.h"
 #include "vault/session.h"
-
-/* What the database records of one document version. */
-typedef struct {
-	uint64_t size;
-	unsigned char sha[SV_SHA256_LEN];
-	unsigned char ct_sha[SV_SHA256_LEN];
-	char oid[SV_OID_HEXLEN + 1];
-	unsigned char wrapped[SV_SEALED_LEN(SV_KEY_LEN)];
-	char state[16];
-} sv_version_row;
+#include "base/common.h"
 
 /* Load a version's record (*version 0: the latest, set on return). */
 int sv_version_load(sv_version_row *r, scrvault *v, const char *doc, unsigned *version);

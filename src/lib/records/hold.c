@@ -7,19 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "vault/session.h"
-#include "vault/policyfile.h"
-#include "vault/log.h"
-#include "vault/authz.h"
-#include "base/calendar.h"
-#include "storage/db.h"
 #include "records/find.h"
-#include "base/common.h"
-#include "base/json.h"
+#include "vault/authz.h"
+#include "vault/log.h"
 #include "vault/meta.h"
-#include "base/date.h"
-#include "records/principal.h"
+#include "vault/policydb.h"
+#include "vault/policyfile.h"
+#include "vault/session.h"
 #include "vault/txn.h"
+#include "storage/db.h"
+#include "base/calendar.h"
+#include "base/common.h"
+#include "base/date.h"
+#include "base/json.h"
 #include "scrvault/retention.h"
 
 /* ---- holds ---------------------------------------------------------------------------------------- */
@@ -29,21 +29,21 @@ int scrvault_hold_add(scrvault_json **out, scrvault *v, const char *target, bool
 {
 	char when[21], doc[SV_DOC_ID_LEN + 1] = "", caseref[40] = "";
 	int64_t case_id = 0, id = 0, n = 0;
-	sv_json *o, *d;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "hold.add", NULL)) < 0)
 		return error;
 	if (!reason || !*reason)
-		return sv_error(SCRVAULT_EUSAGE, "say why (--reason TEXT: criminal proceedings, an inquest, a public "
-				"inquiry, an FOI appeal ...)");
+		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say why: criminal proceedings, an inquest, a "
+				      "public inquiry, an FOI appeal ...");
 	if (board == !!target)
-		return sv_error(SCRVAULT_EUSAGE, "hold a case or a document (CASE|DOC), or everything (--board)");
+		return sv_error_field(SCRVAULT_EUSAGE, "target", "hold a case or a document, or everything (the "
+				      "whole board)");
 	if (cls && !board)
-		return sv_error(SCRVAULT_EUSAGE, "--class goes with --board");
+		return sv_error_field(SCRVAULT_EUSAGE, "doc_class", "a class is held only board-wide");
 	if (cls && ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_classes WHERE class = ?", "t", cls)) < 0 || !n))
-		return error < 0 ? error : sv_error(SCRVAULT_EUSAGE, "no class '%s' in the policy", cls);
+		return error < 0 ? error : sv_error_field(SCRVAULT_EUSAGE, "doc_class", "no class '%s' in the policy", cls);
 	if (target) {
 		if ((error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", target)) < 0)
 			return error;
@@ -62,16 +62,10 @@ int scrvault_hold_add(scrvault_json **out, scrvault *v, const char *target, bool
 			       case_id, doc[0] ? doc : NULL, cls, reason, when, v->principal_id)) < 0 ||
 	    (error = sv_db_int(&id, v->db, "SELECT last_insert_rowid()", "")) < 0)
 		goto fail;
-	o = sv_json_object();
-	d = sv_obj1("scope", board ? "board" : doc[0] ? "doc" : "case");
-	if (!o || sv_json_set_int(o, "hold", id) < 0 || (caseref[0] && sv_json_set_str(o, "case", caseref) < 0) ||
-	    (doc[0] && sv_json_set_str(o, "doc", doc) < 0) || !d || (cls && sv_json_set_str(d, "class", cls) < 0)) {
-		sv_json_free(o);
-		sv_json_free(d);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "hold.add", "ok", o, d)) < 0 || (error = sv_vault_commit(v)) < 0)
+	if ((error = sv_audit_append(v, "hold.add", "ok", SV_ABOUT(.hold = id, .caseref = caseref, .doc = doc),
+				     SV_FIELDS(SV_STR("scope", board ? "board" : doc[0] ? "doc" : "case"),
+					       SV_IF(cls, SV_STR("class", cls))))) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "hold", id) < 0)
 		return SCRVAULT_ERROR;
@@ -85,14 +79,13 @@ int scrvault_hold_release(scrvault_json **out, scrvault *v, int64_t id, const ch
 {
 	char when[21];
 	int64_t changed = 0, exists = 0;
-	sv_json *o;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "hold.release", NULL)) < 0)
 		return error;
 	if (!reason || !*reason)
-		return sv_error(SCRVAULT_EUSAGE, "say why the hold ends (--reason TEXT)");
+		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say why the hold ends");
 	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM holds WHERE id = ?", "i", id)) < 0)
 		return error;
 	if (!exists)
@@ -108,12 +101,8 @@ int scrvault_hold_release(scrvault_json **out, scrvault *v, int64_t id, const ch
 		error = sv_error(SCRVAULT_ECONFLICT, "hold %lld was already released", (long long)id);
 		goto fail;
 	}
-	if (!(o = sv_json_object()) || sv_json_set_int(o, "hold", id) < 0) {
-		sv_json_free(o);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "hold.release", "ok", o, NULL)) < 0 || (error = sv_vault_commit(v)) < 0)
+	if ((error = sv_audit_append(v, "hold.release", "ok", SV_ABOUT(.hold = id), NULL)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "hold", id) < 0)
 		return SCRVAULT_ERROR;

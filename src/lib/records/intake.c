@@ -19,23 +19,22 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "crypto/age.h"
-#include "vault/session.h"
+#include "records/doc.h"
+#include "records/find.h"
+#include "vault/authz.h"
+#include "vault/log.h"
+#include "vault/meta.h"
 #include "vault/policyfile.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "crypto/age.h"
 #include "crypto/bundle.h"
 #include "crypto/crypto.h"
-#include "vault/log.h"
-#include "vault/txn.h"
-#include "vault/authz.h"
 #include "base/common.h"
-#include "records/doc.h"
-#include "storage/db.h"
-#include "records/find.h"
-#include "base/json.h"
-#include "vault/meta.h"
 #include "base/date.h"
-#include "records/principal.h"
 #include "base/file.h"
+#include "base/json.h"
 #include "scrvault/bundle.h"
 #include "scrvault/records.h"
 
@@ -224,7 +223,6 @@ static int import_hook(scrvault *v, void *arg, const char *doc, unsigned version
 {
 	import_ctx *c = arg;
 	char when[21], fsha[2 * SV_SHA256_LEN + 1];
-	sv_json *o = NULL, *d = NULL;
 	int error;
 
 	sv_time_iso(when, sv_now());
@@ -240,39 +238,24 @@ static int import_hook(scrvault *v, void *arg, const char *doc, unsigned version
 	if ((error = sv_db_int(&c->intake_id, v->db, "SELECT last_insert_rowid()", "")) < 0)
 		return error;
 	sv_hex(fsha, c->file_sha, SV_SHA256_LEN);
-	if (!(o = sv_obj1("doc", doc)) || sv_json_set_int(o, "version", version) < 0 ||
-	    sv_json_set_int(o, "intake", c->intake_id) < 0 || !(d = sv_json_object()) ||
-	    sv_json_set_bool(d, "authenticated", c->b->manifest != NULL) < 0 ||
-	    sv_json_set_str(d, "bundle_sha256", fsha) < 0 ||
-	    (c->bundle_id[0] && sv_json_set_str(d, "bundle", c->bundle_id) < 0)) {
-		sv_json_free(o);
-		sv_json_free(d);
-		return SCRVAULT_ERROR;
-	}
-	if (c->b->manifest) {
-		const char *signer = sv_json_str(sv_json_get(c->b->manifest, "signer"));
-
-		if (sv_json_set_str(d, "signer", signer) < 0) {
-			sv_json_free(o);
-			sv_json_free(d);
-			return SCRVAULT_ERROR;
-		}
-	}
-	return sv_audit_append(v, "intake.import", "ok", o, d);
+	return sv_audit_append(v, "intake.import", "ok",
+			       SV_ABOUT(.doc = doc, .version = version, .intake = c->intake_id),
+			       SV_FIELDS(SV_BOOL("authenticated", c->b->manifest != NULL),
+					 SV_STR("bundle_sha256", fsha), SV_OPT("bundle", c->bundle_id),
+					 SV_IF(c->b->manifest, SV_STR("signer", sv_json_str(sv_json_get(c->b->manifest,
+													"signer"))))));
 }
 
 /* Refuse an import: an audit entry with the reason (a fixed word), the
  * user's message kept.  The bundle file's digest names it, if known. */
 static int reject(scrvault *v, const char *reason, const unsigned char *file_sha, int code)
 {
-	char fsha[2 * SV_SHA256_LEN + 1];
-	sv_json *d = sv_obj1("reason", reason), *o = NULL;
+	char fsha[2 * SV_SHA256_LEN + 1] = "";
 
-	if (file_sha) {
+	if (file_sha)
 		sv_hex(fsha, file_sha, SV_SHA256_LEN);
-		o = sv_obj1("bundle_sha256", fsha);
-	}
-	return sv_audit_denied(v, "intake.import", o, d, code);
+	return sv_audit_denied(v, "intake.import", SV_ABOUT(.bundle_sha256 = file_sha ? fsha : NULL),
+			       SV_FIELDS(SV_STR("reason", reason)), code);
 }
 
 /* Read the whole bundle once: every check that needs its content. */
@@ -429,8 +412,8 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 	if ((error = sv_authorize(v, "intake.import", NULL)) < 0)
 		return error;
 	if (s->unauthenticated && (!s->received_from || !*s->received_from))
-		return sv_error(SCRVAULT_EUSAGE, "--unauthenticated needs --received-from TEXT: say who sent the "
-				"file and how (it is recorded with the document)");
+		return sv_error_field(SCRVAULT_EUSAGE, "received_from", "an unauthenticated import needs to say who "
+				      "sent the file and how (it is recorded with the document)");
 	if ((fd = open(s->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
 				"cannot open '%s': %s", s->path, strerror(errno));
@@ -463,9 +446,9 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 
 	if (!b->manifest) {
 		if (!s->unauthenticated) {
-			sv_error(SCRVAULT_EDENIED, "'%s' carries no signed manifest (a plain age file): it cannot be "
-				 "authenticated; import it only with --unauthenticated --received-from TEXT "
-				 "--case REF --class CLASS", s->path);
+			sv_error_field(SCRVAULT_EDENIED, "unauthenticated", "'%s' carries no signed manifest (a plain "
+				       "age file): it cannot be authenticated; import it only as unauthenticated, saying "
+				       "who sent it, with its case and class", s->path);
 			error = reject(v, "unsigned", r1.file_sha, SCRVAULT_EDENIED);
 			goto done;
 		}
@@ -478,13 +461,15 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 		const sv_json *m = b->manifest;
 
 		if (s->unauthenticated) {
-			error = sv_error(SCRVAULT_EUSAGE, "'%s' is a signed bundle: import it without --unauthenticated",
-					 s->path);
+			error = sv_error_field(SCRVAULT_EUSAGE, "unauthenticated", "'%s' is a signed bundle: import it "
+					       "as authenticated", s->path);
 			goto done;
 		}
 		if (s->case_ref || s->doc_class || s->agency || s->title || s->filename) {
-			error = sv_error(SCRVAULT_EUSAGE, "a signed bundle names its own case, class, agency, title "
-					 "and file name: drop --case/--class/--agency/--title/--filename");
+			error = sv_error_field(SCRVAULT_EUSAGE, s->case_ref ? "case_ref" : s->doc_class ? "doc_class" :
+					       s->agency ? "agency" : s->title ? "title" : "filename",
+					       "a signed bundle names its own case, class, agency, title and file name: "
+					       "give none of them");
 			goto done;
 		}
 		if (!b->signature_ok) {
@@ -557,7 +542,8 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 		}
 	}
 	if (!caseref || !cls || !*caseref || !*cls) {
-		error = sv_error(SCRVAULT_EUSAGE, "an unsigned file needs --case REF and --class CLASS");
+		error = sv_error_field(SCRVAULT_EUSAGE, !caseref || !*caseref ? "case_ref" : "doc_class",
+				       "an unsigned file needs its case and class");
 		goto done;
 	}
 	if (!*filename || !strcmp(filename, ".") || !strcmp(filename, "..")) {

@@ -11,17 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "vault/session.h"
-#include "vault/log.h"
-#include "vault/txn.h"
+#include "records/principal.h"
 #include "vault/authz.h"
+#include "vault/log.h"
+#include "vault/policydb.h"
+#include "vault/policyfile.h"
+#include "vault/session.h"
+#include "vault/txn.h"
 #include "storage/db.h"
 #include "base/common.h"
-#include "base/json.h"
 #include "base/date.h"
-#include "records/principal.h"
-#include "vault/policyfile.h"
-#include "vault/policydb.h"
+#include "base/json.h"
 
 /* Run an approved operation inside the current transaction. */
 static int run_op(scrvault *v, const char *id, const char *action, const sv_json *params)
@@ -51,11 +51,11 @@ int scrvault_op_decide(scrvault *v, const char *id, bool approve)
 {
 	char action[64] = "", when[21], expires[21] = "", state[16] = "";
 	int64_t requester = 0;
-	sv_json *params = NULL, *det = NULL;
+	sv_json *params = NULL;
 	sv_stmt *st = NULL;
 	int error;
 
-	if ((error = sv_authorize(v, "op.approve", sv_obj1("op", id ? id : ""))) < 0)
+	if ((error = sv_authorize(v, "op.approve", SV_ABOUT(.op = id ? id : ""))) < 0)
 		return error;
 	if ((error = sv_db_query(&st, v->db, "SELECT action, params, requested_by, expires_at, state"
 				 " FROM pending_ops WHERE id = ?", "t", id ? id : "")) < 0)
@@ -79,14 +79,13 @@ int scrvault_op_decide(scrvault *v, const char *id, bool approve)
 		goto done;
 	}
 	if (!v->custodian || requester == v->principal_id) {
-		sv_json *d = sv_json_object();
-
-		if (d)
-			sv_json_set_str(d, "reason", requester == v->principal_id ? "own request" : "not a custodian");
 		sv_error(SCRVAULT_EDENIED, requester == v->principal_id
 			 ? "operation %s was asked for by '%s': a second, different custodian must decide it"
 			 : "operation %s must be decided by a custodian ('%s' is not one)", id, v->principal);
-		error = sv_audit_denied(v, approve ? "op.approve" : "op.refuse", sv_obj1("op", id), d, SCRVAULT_EDENIED);
+		error = sv_audit_denied(v, approve ? "op.approve" : "op.refuse", SV_ABOUT(.op = id),
+					SV_FIELDS(SV_STR("reason", requester == v->principal_id ? "own request"
+										    : "not a custodian")),
+					SCRVAULT_EDENIED);
 		goto done;
 	}
 	sv_time_iso(when, sv_now());
@@ -95,7 +94,7 @@ int scrvault_op_decide(scrvault *v, const char *id, bool approve)
 	if (strcmp(when, expires) > 0) {
 		/* Lapsed: record that, and refuse. */
 		if ((error = sv_db_run(v->db, "UPDATE pending_ops SET state = 'expired' WHERE id = ?", "t", id)) < 0 ||
-		    (error = sv_audit_append(v, "op.expire", "ok", sv_obj1("op", id), NULL)) < 0 ||
+		    (error = sv_audit_append(v, "op.expire", "ok", SV_ABOUT(.op = id), NULL)) < 0 ||
 		    (error = sv_vault_commit(v)) < 0) {
 			if (sv_db_in_txn(v->db))
 				sv_vault_abort(v);
@@ -107,13 +106,8 @@ int scrvault_op_decide(scrvault *v, const char *id, bool approve)
 	if ((error = sv_db_run(v->db, "UPDATE pending_ops SET state = ?, decided_by = ?, decided_at = ? WHERE id = ?",
 			       "titt", approve ? "approved" : "refused", v->principal_id, when, id)) < 0)
 		goto fail;
-	if (!(det = sv_json_object()) || sv_json_set_str(det, "action", action) < 0) {
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	error = sv_audit_append(v, approve ? "op.approve" : "op.refuse", "ok", sv_obj1("op", id), det);
-	det = NULL;
-	if (error < 0 || (approve && (error = run_op(v, id, action, params)) < 0))
+	if ((error = sv_audit_append(v, approve ? "op.approve" : "op.refuse", "ok", SV_ABOUT(.op = id),
+				     SV_FIELDS(SV_STR("action", action)))) < 0 || (approve && (error = run_op(v, id, action, params)) < 0))
 		goto fail;
 	error = sv_vault_commit(v);
 	goto done;
@@ -121,7 +115,6 @@ fail:
 	sv_vault_abort(v);
 done:
 	sv_json_free(params);
-	sv_json_free(det);
 	return error;
 }
 

@@ -12,18 +12,19 @@
 #include <strings.h>
 #include <unistd.h>
 #include "records/policy.h"
-#include "crypto/crypto.h"
-#include "storage/store.h"
+#include "records/pending.h"
+#include "records/principal.h"
+#include "vault/authz.h"
+#include "vault/keyrelease.h"
+#include "vault/policydb.h"
 #include "vault/policyfile.h"
 #include "vault/session.h"
-#include "vault/authz.h"
+#include "vault/txn.h"
 #include "storage/db.h"
-#include "records/pending.h"
+#include "storage/store.h"
+#include "crypto/crypto.h"
 #include "base/common.h"
 #include "base/json.h"
-#include "vault/policydb.h"
-#include "records/principal.h"
-#include "vault/txn.h"
 
 /* ---- the public calls ------------------------------------------------------------- */
 
@@ -41,7 +42,7 @@ int scrvault_policy_check(scrvault_json **problems, const char *path)
 int scrvault_policy_load(scrvault_json **out, scrvault *v, const char *path)
 {
 	sv_policy *p = NULL;
-	sv_json *problems = NULL, *params = NULL, *res = NULL;
+	sv_json *problems = NULL, *res = NULL;
 	int error;
 
 	*out = NULL;
@@ -52,11 +53,7 @@ int scrvault_policy_load(scrvault_json **out, scrvault *v, const char *path)
 	if (error < 0)
 		return error;
 	if (sv_dual_required(v, "policy.load")) {
-		if (!(params = sv_json_object()) || sv_json_set_str(params, "text", p->text) < 0)
-			error = SCRVAULT_ERROR;
-		else
-			error = sv_op_request(out, v, "policy.load", params);
-		params = NULL;
+		error = sv_op_request(out, v, "policy.load", NULL, SV_FIELDS(SV_STR("text", p->text)));
 		goto done;
 	}
 	if ((error = sv_vault_begin(v)) < 0)
@@ -74,7 +71,6 @@ int scrvault_policy_load(scrvault_json **out, scrvault *v, const char *path)
 	*out = res;
 	res = NULL;
 done:
-	sv_json_free(params);
 	sv_json_free(res);
 	sv_policy_free(p);
 	return error;
@@ -198,7 +194,7 @@ int sv_policy_fsck(scrvault *v, const char *head, sv_json *problems, int64_t *co
 		else if (head && head[0] && (sv_store_lookup(at, v->store, head, path) < 0 || strcmp(at, oid ? oid : "")))
 			snprintf(msg, sizeof(msg), "the store has no %s, or another blob there", path);
 		else if (!wrapped || wlen != SV_SEALED_LEN(SV_KEY_LEN) ||
-			 sv_open(&dek, v->kek, wrapped, wlen, ctx, strlen(ctx)) < 0)
+			 sv_kek_open_policy(&dek, v, wrapped, wlen, ctx) < 0)
 			snprintf(msg, sizeof(msg), "its key does not open");
 		else if (sv_store_blob_get(&blob, &blen, v->store, oid, SV_POLICY_MAX + 64) < 0 ||
 			 blen < SV_BLOB_HEADER_LEN + SV_GCM_TAG_LEN ||

@@ -5,6 +5,8 @@
 #define SV_RECORDS_POLICY_H
 
 #include "vault/session.h"
+#include "base/json.h"
+#include "base/common.h"
 
 /* fsck: each version's stored copy and digest; problems appended as strings. */
 int sv_policy_fsck(scrvault *v, const char *head, sv_json *problems, int64_t *count);

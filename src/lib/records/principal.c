@@ -18,20 +18,21 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "records/principal.h"
-#include "crypto/crypto.h"
-#include "vault/session.h"
-#include "vault/log.h"
-#include "vault/authz.h"
-#include "storage/db.h"
 #include "records/pending.h"
-#include "base/common.h"
-#include "crypto/identity.h"
-#include "base/json.h"
+#include "vault/authz.h"
 #include "vault/keyring.h"
-#include "base/text.h"
-#include "base/date.h"
+#include "vault/log.h"
 #include "vault/policyfile.h"
+#include "vault/session.h"
 #include "vault/txn.h"
+#include "storage/db.h"
+#include "crypto/crypto.h"
+#include "crypto/identity.h"
+#include "crypto/kdf.h"
+#include "base/common.h"
+#include "base/date.h"
+#include "base/json.h"
+#include "base/text.h"
 
 static sv_json *grant_row(sv_stmt *st);
 
@@ -80,12 +81,11 @@ int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
 	sv_argon2_params kdf = sv_kdf_params(spec->kdf_mib);
 	sv_keyring *kr = NULL;
 	sv_identity *id = NULL;
-	sv_json *det = NULL;
 	struct stat sb;
 	int64_t exists = 0;
 	int error;
 
-	if ((error = sv_authorize(v, "principal.add", sv_obj1("principal", spec->name))) < 0)
+	if ((error = sv_authorize(v, "principal.add", SV_ABOUT(.principal = spec->name))) < 0)
 		return error;
 	if ((error = sv_principal_spec_check(spec)) < 0)
 		return error;
@@ -107,14 +107,8 @@ int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
 		goto done;
 	if ((error = sv_principal_insert(v, spec, id, NULL)) < 0)
 		goto fail;
-	if (!(det = sv_json_object()) || sv_json_set_str(det, "kind", spec->kind) < 0 ||
-	    sv_json_set_bool(det, "custodian", spec->custodian) < 0) {
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	error = sv_audit_append(v, "principal.add", "ok", sv_obj1("principal", spec->name), det);
-	det = NULL;
-	if (error < 0)
+	if ((error = sv_audit_append(v, "principal.add", "ok", SV_ABOUT(.principal = spec->name),
+				     SV_FIELDS(SV_STR("kind", spec->kind), SV_BOOL("custodian", spec->custodian)))) < 0)
 		goto fail;
 	if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0)
 		goto fail;
@@ -134,7 +128,6 @@ int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
 fail:
 	sv_vault_abort(v);
 done:
-	sv_json_free(det);
 	sv_keyring_free(kr);
 	sv_identity_free(id);
 	return error;
@@ -202,7 +195,7 @@ int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name)
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "principal.read", sv_obj1("principal", name))) < 0)
+	if ((error = sv_authorize(v, "principal.read", SV_ABOUT(.principal = name))) < 0)
 		return error;
 	if ((error = sv_query_array(&arr, v, principal_row,
 				    "SELECT " PRINCIPAL_COLS " FROM principals WHERE name = ?", "t", name)) < 0)
@@ -259,28 +252,9 @@ static int principal_lookup(int64_t *id, bool *custodian, char status[16], scrva
 	return error;
 }
 
-static sv_json *grant_objects(const char *name, const char *case_ref)
-{
-	sv_json *o = sv_obj1("principal", name);
-
-	if (o && case_ref && *case_ref && sv_json_set_str(o, "case", case_ref) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
-
-static sv_json *grant_details(const char *role, const char *agency)
-{
-	sv_json *d = sv_json_object();
-
-	if (d && (sv_json_set_str(d, "role", role) < 0 ||
-		  (agency && *agency && sv_json_set_str(d, "agency", agency) < 0))) {
-		sv_json_free(d);
-		return NULL;
-	}
-	return d;
-}
+/* A grant's audit entry: objects principal and case, details role and agency. */
+#define GRANT_ABOUT(name, case_ref) SV_ABOUT(.principal = (name), .caseref = (case_ref))
+#define GRANT_DETAILS(role, agency) SV_FIELDS(SV_STR("role", (role)), SV_OPT("agency", (agency)))
 
 /* Check role, case and agency against the role's scope. */
 static int grant_check(scrvault *v, const char *role, const char *case_ref, const char *agency)
@@ -300,13 +274,15 @@ static int grant_check(scrvault *v, const char *role, const char *case_ref, cons
 	if (scope == SV_SCOPE_NONE)
 		return sv_error(SCRVAULT_EUSAGE, "the policy has no role '%s' (see 'scrvault policy show')", role);
 	if (scope == SV_SCOPE_BOARD && ((case_ref && *case_ref) || (agency && *agency)))
-		return sv_error(SCRVAULT_EUSAGE, "role '%s' is board-wide: give no --case or --agency", role);
+		return sv_error_field(SCRVAULT_EUSAGE, case_ref && *case_ref ? "case_ref" : "agency",
+				      "role '%s' is board-wide: give no case or agency", role);
 	if (scope != SV_SCOPE_BOARD && !(case_ref && *case_ref))
-		return sv_error(SCRVAULT_EUSAGE, "role '%s' is held for a case: give --case REF", role);
+		return sv_error_field(SCRVAULT_EUSAGE, "case_ref", "role '%s' is held for a case: give the case", role);
 	if (scope == SV_SCOPE_CASE && agency && *agency)
-		return sv_error(SCRVAULT_EUSAGE, "role '%s' is held for a whole case: give no --agency", role);
+		return sv_error_field(SCRVAULT_EUSAGE, "agency", "role '%s' is held for a whole case: give no agency", role);
 	if (scope == SV_SCOPE_CASE_AGENCY && !(agency && *agency))
-		return sv_error(SCRVAULT_EUSAGE, "role '%s' is held for a case and an agency: give --agency NAME", role);
+		return sv_error_field(SCRVAULT_EUSAGE, "agency", "role '%s' is held for a case and an agency: give the agency",
+				      role);
 	if (scope != SV_SCOPE_BOARD) {
 		if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM cases WHERE ref = ?", "t", case_ref)) < 0)
 			return error;
@@ -324,7 +300,7 @@ int scrvault_principal_grant(scrvault *v, const char *name, const char *role,
 	bool custodian = false;
 	int error;
 
-	if ((error = sv_authorize(v, "principal.grant", grant_objects(name, case_ref))) < 0)
+	if ((error = sv_authorize(v, "principal.grant", GRANT_ABOUT(name, case_ref))) < 0)
 		return error;
 	if ((error = principal_lookup(&id, &custodian, status, v, name)) < 0 ||
 	    (error = grant_check(v, role ? role : "", case_ref, agency)) < 0)
@@ -340,8 +316,8 @@ int scrvault_principal_grant(scrvault *v, const char *name, const char *role,
 	if (error == SCRVAULT_ECONFLICT)
 		error = sv_error(SCRVAULT_ECONFLICT, "principal '%s' already holds that role there", name);
 	if (error < 0 ||
-	    (error = sv_audit_append(v, "principal.grant", "ok", grant_objects(name, case_ref),
-				     grant_details(role, agency))) < 0) {
+	    (error = sv_audit_append(v, "principal.grant", "ok", GRANT_ABOUT(name, case_ref),
+				     GRANT_DETAILS(role, agency))) < 0) {
 		sv_vault_abort(v);
 		return error;
 	}
@@ -356,7 +332,7 @@ int scrvault_principal_ungrant(scrvault *v, const char *name, const char *role,
 	bool custodian = false;
 	int error;
 
-	if ((error = sv_authorize(v, "principal.grant", grant_objects(name, case_ref))) < 0)
+	if ((error = sv_authorize(v, "principal.grant", GRANT_ABOUT(name, case_ref))) < 0)
 		return error;
 	if ((error = principal_lookup(&id, &custodian, status, v, name)) < 0)
 		return error;
@@ -384,8 +360,8 @@ int scrvault_principal_ungrant(scrvault *v, const char *name, const char *role,
 				 "grant the role to another custodian first");
 		goto fail;
 	}
-	if ((error = sv_audit_append(v, "principal.ungrant", "ok", grant_objects(name, case_ref),
-				     grant_details(role ? role : "", agency))) < 0)
+	if ((error = sv_audit_append(v, "principal.ungrant", "ok", GRANT_ABOUT(name, case_ref),
+				     GRANT_DETAILS(role ? role : "", agency))) < 0)
 		goto fail;
 	return sv_vault_commit(v);
 fail:
@@ -399,7 +375,6 @@ int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason)
 	char status[16], when[21];
 	int64_t id = 0, others = 0;
 	bool custodian = false;
-	sv_json *det;
 	int error;
 
 	if ((error = principal_lookup(&id, &custodian, status, v, name)) < 0)
@@ -417,12 +392,8 @@ int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason)
 	if ((error = sv_db_run(v->db, "UPDATE principals SET status = 'revoked', revoked_at = ? WHERE id = ?",
 			       "ti", when, id)) < 0)
 		return error;
-	if (!(det = sv_json_object()) || sv_json_set_bool(det, "custodian", custodian) < 0 ||
-	    (reason && sv_json_set_str(det, "reason", reason) < 0)) {
-		sv_json_free(det);
-		return SCRVAULT_ERROR;
-	}
-	if ((error = sv_audit_append(v, "principal.revoke", "ok", sv_obj1("principal", name), det)) < 0)
+	if ((error = sv_audit_append(v, "principal.revoke", "ok", SV_ABOUT(.principal = name),
+				     SV_FIELDS(SV_BOOL("custodian", custodian), SV_OPT("reason", reason)))) < 0)
 		return error;
 	/* A custodian's wrap of the master key goes; the others are wrapped afresh.
 	 * Written before the commit: if the commit then fails, the principal is
@@ -437,11 +408,10 @@ int scrvault_principal_revoke(scrvault_json **out, scrvault *v, const char *name
 	char status[16];
 	int64_t id = 0;
 	bool custodian = false;
-	sv_json *params;
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "principal.revoke", sv_obj1("principal", name))) < 0 ||
+	if ((error = sv_authorize(v, "principal.revoke", SV_ABOUT(.principal = name))) < 0 ||
 	    (error = principal_lookup(&id, &custodian, status, v, name)) < 0)
 		return error;
 	if (strcmp(status, "active") != 0)
@@ -457,11 +427,8 @@ int scrvault_principal_revoke(scrvault_json **out, scrvault *v, const char *name
 	}
 	if (sv_dual_required(v, "principal.revoke") ||
 	    (custodian && sv_dual_required(v, "principal.revoke-custodian"))) {
-		if (!(params = sv_obj1("principal", name)) || (reason && sv_json_set_str(params, "reason", reason) < 0)) {
-			sv_json_free(params);
-			return SCRVAULT_ERROR;
-		}
-		return sv_op_request(out, v, "principal.revoke", params);
+		return sv_op_request(out, v, "principal.revoke", name,
+				     SV_FIELDS(SV_STR("principal", name), SV_OPT("reason", reason)));
 	}
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
@@ -483,7 +450,7 @@ int scrvault_principal_rotate(scrvault *v, const char *name, const char *keyfile
 	struct stat sb;
 	int error;
 
-	if ((error = sv_authorize(v, "principal.rotate", sv_obj1("principal", name))) < 0)
+	if ((error = sv_authorize(v, "principal.rotate", SV_ABOUT(.principal = name))) < 0)
 		return error;
 	if ((error = principal_lookup(&pid, &custodian, status, v, name)) < 0)
 		return error;
@@ -498,7 +465,7 @@ int scrvault_principal_rotate(scrvault *v, const char *name, const char *keyfile
 		goto done;
 	if ((error = sv_db_run(v->db, "UPDATE principals SET ed25519_pub = ?, x25519_pub = ? WHERE id = ?",
 			       "bbi", id->ed_pub, (size_t)SV_KEY_LEN, id->x_pub, (size_t)SV_KEY_LEN, pid)) < 0 ||
-	    (error = sv_audit_append(v, "principal.rotate", "ok", sv_obj1("principal", name), NULL)) < 0 ||
+	    (error = sv_audit_append(v, "principal.rotate", "ok", SV_ABOUT(.principal = name), NULL)) < 0 ||
 	    (error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
 		sv_vault_abort(v);
 		goto done;
@@ -541,7 +508,7 @@ int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "principal.impact", sv_obj1("principal", name))) < 0 ||
+	if ((error = sv_authorize(v, "principal.impact", SV_ABOUT(.principal = name))) < 0 ||
 	    (error = principal_lookup(&id, &custodian, status, v, name)) < 0)
 		return error;
 	return sv_query_array(out, v, release_row,
@@ -554,19 +521,20 @@ int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name
 int sv_principal_spec_check(const scrvault_principal_spec *s)
 {
 	if (!sv_name_valid(s->name))
-		return sv_error(SCRVAULT_EUSAGE,
-				"principal name '%s' is not valid: use 1-64 of a-z 0-9 . _ @ -",
-				s->name ? s->name : "");
+		return sv_error_field(SCRVAULT_EUSAGE, "name",
+				      "principal name '%s' is not valid: use 1-64 of a-z 0-9 . _ @ -",
+				      s->name ? s->name : "");
 	if (!s->kind || (strcmp(s->kind, "person") && strcmp(s->kind, "agency") &&
 			 strcmp(s->kind, "service")))
-		return sv_error(SCRVAULT_EUSAGE, "principal kind must be person, agency or service");
+		return sv_error_field(SCRVAULT_EUSAGE, "kind", "principal kind must be person, agency or service");
 	/* A scheduled job (the retention purge) must unlock on its own: a
 	 * service principal may hold a wrap of the master key; its role limits
 	 * what it can do with it. */
 	if (s->custodian && strcmp(s->kind, "person") != 0 && strcmp(s->kind, "service") != 0)
-		return sv_error(SCRVAULT_EUSAGE, "only a person or a service principal (a scheduled job) can be a custodian");
+		return sv_error_field(SCRVAULT_EUSAGE, "custodian",
+				      "only a person or a service principal (a scheduled job) can be a custodian");
 	if (s->kdf_mib && (s->kdf_mib < SV_ARGON2_MIN_KIB / 1024 || s->kdf_mib > 4096))
-		return sv_error(SCRVAULT_EUSAGE, "--kdf-memory must be between %d and 4096 MiB",
-				SV_ARGON2_MIN_KIB / 1024);
+		return sv_error_field(SCRVAULT_EUSAGE, "kdf_mib", "the key file's Argon2id memory must be between %d "
+				      "and 4096 MiB", SV_ARGON2_MIN_KIB / 1024);
 	return 0;
 }

@@ -5,6 +5,10 @@
 #define SV_RECORDS_PRINCIPAL_H
 
 #include "vault/session.h"
+#include "storage/db.h"
+#include "crypto/identity.h"
+#include "base/json.h"
+#include "base/common.h"
 
 /* Check a principal spec; 0 or SCRVAULT_EUSAGE with the reason. */
 int sv_principal_spec_check(const scrvault_principal_spec *s);

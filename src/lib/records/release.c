@@ -13,23 +13,22 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "vault/session.h"
-#include "crypto/crypto.h"
-#include "crypto/bundle.h"
-#include "crypto/age.h"
-#include "vault/log.h"
-#include "vault/txn.h"
-#include "vault/authz.h"
-#include "base/common.h"
 #include "records/copy.h"
-#include "storage/db.h"
-#include "records/keyrelease.h"
 #include "records/find.h"
-#include "base/json.h"
-#include "base/date.h"
-#include "records/principal.h"
-#include "base/file.h"
 #include "records/request.h"
+#include "vault/authz.h"
+#include "vault/keyrelease.h"
+#include "vault/log.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "crypto/age.h"
+#include "crypto/bundle.h"
+#include "crypto/crypto.h"
+#include "base/common.h"
+#include "base/date.h"
+#include "base/file.h"
+#include "base/json.h"
 #include "scrvault/bundle.h"
 #include "scrvault/records.h"
 
@@ -54,31 +53,31 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 	bool restricted = false, external;
 	int64_t to_pid = 0, release_id = 0, copy_no = 0, copy_id = 0, ledger_row = 0;
 	uint64_t seq = 0;
-	sv_version_row r;
+	sv_release_item it;
+	sv_release *rel = NULL;
+	sv_version_row *r = &it.row;
 	sv_age_writer *w = NULL;
-	sv_json *m = NULL, *objs = NULL;
+	sv_json *m = NULL;
 	sv_outfile o = { .fd = -1 };
 	release_sink rs;
 	int error;
 
 	*out = NULL;
-	memset(&r, 0, sizeof(r));
+	memset(&it, 0, sizeof(it));
 	if (!s->to || !*s->to)
-		return sv_error(SCRVAULT_EUSAGE, "give the reader: --to PRINCIPAL or --to age1...");
+		return sv_error_field(SCRVAULT_EUSAGE, "to", "give the reader: a principal or an age recipient (age1...)");
 	if (!s->output)
-		return sv_error(SCRVAULT_EUSAGE, "give the bundle file to write (-o FILE)");
+		return sv_error_field(SCRVAULT_EUSAGE, "output", "give the bundle file to write");
 	if ((error = sv_doc_resolve(doc, caseref, v, s->doc)) < 0)
-		return sv_audit_denied(v, "doc.release", sv_obj1("doc", s->doc), NULL, error);
-	if (!(objs = sv_obj1("doc", doc)) || sv_json_set_str(objs, "case", caseref) < 0) {
-		sv_json_free(objs);
-		return SCRVAULT_ERROR;
-	}
-	if ((error = sv_authorize(v, "doc.release", objs)) < 0)
+		return sv_audit_denied(v, "doc.release", SV_ABOUT(.doc = s->doc), NULL, error);
+	if ((error = sv_authorize(v, "doc.release", SV_ABOUT(.doc = doc, .caseref = caseref))) < 0)
 		return error;
-	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
+	if ((error = sv_version_load(r, v, doc, &version)) < 0)
 		return error;
-	if (strcmp(r.state, "live") != 0)
-		return sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r.state);
+	snprintf(it.doc, sizeof(it.doc), "%s", doc);
+	it.version = version;
+	if (strcmp(r->state, "live") != 0)
+		return sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u is %s", doc, version, r->state);
 	{
 		sv_stmt *st = NULL;
 
@@ -103,8 +102,8 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		if (sv_age_recipient_decode(pub, s->to) < 0)
 			return sv_error(SCRVAULT_EUSAGE, "'%s' is not a valid age recipient", s->to);
 		if (!s->reason || !*s->reason)
-			return sv_error(SCRVAULT_EUSAGE, "a release to a reader outside the vault needs --reason TEXT "
-					"(who they are and why they may have it)");
+			return sv_error_field(SCRVAULT_EUSAGE, "reason", "a release to a reader outside the vault needs "
+					      "a reason (who they are and why they may have it)");
 		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)	/* as a request records it */
 			return error;
 	} else {
@@ -127,17 +126,13 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		if (error < 0)
 			return error;
 		if (!to_pid || xl != SV_KEY_LEN)
-			return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list'; an "
-					"outside reader is given as --to age1...)", s->to);
+			return sv_error_field(SCRVAULT_ENOTFOUND, "to", "no principal '%s' (see 'scrvault principal list'; "
+					      "an outside reader is given by their age recipient, age1...)", s->to);
 		if (strcmp(status, "active") != 0) {
-			sv_json *ob = sv_obj1("doc", doc), *d = sv_obj1("reason", "recipient revoked");
-
-			if (ob)
-				sv_json_set_int(ob, "version", version);
-			if (d)
-				sv_json_set_str(d, "to", s->to);
 			sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: nothing can be released to them", s->to);
-			return sv_audit_denied(v, "doc.release", ob, d, SCRVAULT_EDENIED);
+			return sv_audit_denied(v, "doc.release", SV_ABOUT(.doc = doc, .version = version),
+					       SV_FIELDS(SV_STR("reason", "recipient revoked"), SV_STR("to", s->to)),
+					       SCRVAULT_EDENIED);
 		}
 		{
 			bool ok = false;
@@ -147,15 +142,11 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 							agency, restricted && v->access_request > 0)) < 0)
 				return error;
 			if (!ok) {
-				sv_json *d = sv_obj1("reason", "reader may not read it"), *ob = sv_obj1("doc", doc);
-
-				if (ob)
-					sv_json_set_int(ob, "version", version);
-				if (d)
-					sv_json_set_str(d, "to", s->to);
 				sv_error(SCRVAULT_EDENIED, "'%s' may not read document %s (class '%s'): %s", s->to, doc,
 					 cls, why);
-				return sv_audit_denied(v, "doc.release", ob, d, SCRVAULT_EDENIED);
+				return sv_audit_denied(v, "doc.release", SV_ABOUT(.doc = doc, .version = version),
+						       SV_FIELDS(SV_STR("reason", "reader may not read it"),
+								 SV_STR("to", s->to)), SCRVAULT_EDENIED);
 			}
 		}
 		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)
@@ -180,7 +171,7 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 
 	/* The release, its manifest and its audit entry are on record before the
 	 * document key is unwrapped (fail closed). */
-	sv_hex(shahex, r.sha, SV_SHA256_LEN);
+	sv_hex(shahex, r->sha, SV_SHA256_LEN);
 	sv_time_iso(when, sv_now());
 	if ((error = sv_age_writer_new(&w, (const unsigned char (*)[SV_KEY_LEN])pub, 1)) < 0 ||
 	    (error = sv_vault_begin(v)) < 0)
@@ -205,7 +196,7 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 	    (error = sv_json_set_str(m, "released_by", v->principal)) < 0 ||
 	    (error = sv_json_set_str(m, "sha256", shahex)) < 0 ||
 	    (error = sv_json_set_str(m, "signer_key", key64)) < 0 ||
-	    (error = sv_json_set_int(m, "size", (int64_t)r.size)) < 0 ||
+	    (error = sv_json_set_int(m, "size", (int64_t)r->size)) < 0 ||
 	    (error = sv_json_set_str(m, "title", title)) < 0 ||
 	    (error = sv_json_set_str(m, "to", recipient)) < 0 ||
 	    (error = sv_json_set_str(m, "to_principal", external ? NULL : s->to)) < 0 ||
@@ -232,21 +223,14 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 		       (error = sv_db_int(&ledger_row, v->db, "SELECT last_insert_rowid()", "")) < 0))
 		goto fail;
 	{
-		sv_json *ob = sv_obj1("doc", doc), *d = sv_json_object();
-
-		if (!ob || sv_json_set_str(ob, "case", caseref) < 0 || sv_json_set_int(ob, "version", version) < 0 ||
-		    sv_json_set_int(ob, "release", release_id) < 0 || sv_json_set_int(ob, "copy", copy_id) < 0 || !d ||
-		    sv_json_set_str(d, "to", external ? "outside reader" : s->to) < 0 ||
-		    sv_json_set_str(d, "recipient", recipient) < 0 ||
-		    sv_json_set_bool(d, "reason_recorded", s->reason && *s->reason) < 0 ||
-		    (restricted && sv_json_set_int(d, "request", v->access_request) < 0)) {
-			sv_json_free(ob);
-			sv_json_free(d);
-			error = SCRVAULT_ERROR;
-			goto fail;
-		}
 		/* The ledgers name the release's own audit entry, appended last. */
-		if ((error = sv_audit_append(v, "doc.release", "ok", ob, d)) < 0 ||
+		if ((error = sv_audit_append(v, "doc.release", "ok",
+					     SV_ABOUT(.doc = doc, .caseref = caseref, .version = version,
+						      .release = release_id, .copy = copy_id),
+					     SV_FIELDS(SV_STR("to", external ? "outside reader" : s->to),
+						       SV_STR("recipient", recipient),
+						       SV_BOOL("reason_recorded", s->reason && *s->reason),
+						       SV_IF(restricted, SV_INT("request", v->access_request))))) < 0 ||
 		    (error = sv_audit_size(&seq, v)) < 0 ||
 		    (error = sv_db_run(v->db, "UPDATE copy_events SET audit_seq = ? WHERE copy_id = ?", "ii",
 				       (int64_t)seq, copy_id)) < 0 ||
@@ -256,12 +240,12 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 						      (int64_t)seq, ledger_row)) < 0))
 			goto fail;
 	}
-	if ((error = sv_vault_commit(v)) < 0)
+	if ((error = sv_release_commit(&rel, v, SV_RELEASE_PLAINTEXT, &it, 1)) < 0)
 		goto done;
 
 	rs.w = w;
 	if ((error = sv_age_writer_start(w, sv_bundle_write_fd, &o.fd)) < 0 ||
-	    (error = sv_doc_decrypt_to(v, doc, version, &r, release_write, &rs)) < 0 ||
+	    (error = sv_release_decrypt(rel, 0, release_write, &rs)) < 0 ||
 	    (error = sv_age_writer_finish(w)) < 0 ||
 	    (error = sv_outfile_commit(&o)) < 0)
 		goto done;
@@ -275,6 +259,7 @@ fail:
 done:
 	if (error < 0)
 		sv_outfile_abort(&o);
+	sv_release_free(rel);
 	sv_age_writer_free(w);
 	sv_json_free(m);
 	free(recipient);

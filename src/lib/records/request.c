@@ -25,21 +25,22 @@
 #include <string.h>
 #include <strings.h>
 #include "records/request.h"
-#include "base/common.h"
-#include "vault/session.h"
-#include "vault/policyfile.h"
-#include "crypto/crypto.h"
-#include "crypto/age.h"
-#include "vault/log.h"
-#include "vault/txn.h"
-#include "vault/authz.h"
-#include "base/calendar.h"
-#include "base/date.h"
-#include "storage/db.h"
 #include "records/find.h"
-#include "base/json.h"
+#include "vault/authz.h"
+#include "vault/log.h"
 #include "vault/meta.h"
-#include "records/principal.h"
+#include "vault/policydb.h"
+#include "vault/policyfile.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "storage/rows.h"
+#include "crypto/age.h"
+#include "crypto/crypto.h"
+#include "base/calendar.h"
+#include "base/common.h"
+#include "base/date.h"
+#include "base/json.h"
 #include "scrvault/requests.h"
 
 /*
@@ -125,71 +126,66 @@ static int principal_id(int64_t *id, scrvault *v, const char *name, bool active,
 		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')", name);
 	if (active && strcmp(status, "active") != 0) {
 		sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked", name);
-		return sv_audit_denied(v, action, sv_obj1("principal", name), sv_obj1("reason", "principal revoked"),
+		return sv_audit_denied(v, action, SV_ABOUT(.principal = name), SV_FIELDS(SV_STR("reason", "principal revoked")),
 				       SCRVAULT_EDENIED);
 	}
 	return 0;
 }
 
-static sv_json *request_objects(int64_t id, const char *caseref)
-{
-	sv_json *o = sv_json_object();
-
-	if (!o || sv_json_set_int(o, "request", id) < 0 || (caseref && sv_json_set_str(o, "case", caseref) < 0)) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
+/* A request's audit objects: its number and case. */
+#define REQUEST_ABOUT(id_, ref_) SV_ABOUT(.request = (id_), .caseref = (ref_))
 
 int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_request_spec *s)
 {
 	char now[11], when[21], (*docs)[SV_DOC_ID_LEN + 1] = NULL, caseref[40] = "", rcpt[128] = "";
 	const char *received = s->received;
 	int64_t requester = 0, case_id = 0, id = 0;
-	sv_json *d = NULL;
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "request.create", s->case_ref ? sv_obj1("case", s->case_ref) : NULL)) < 0)
+	if ((error = sv_authorize(v, "request.create", SV_ABOUT(.caseref = s->case_ref))) < 0)
 		return error;
 	if (!in_list(s->channel, channels))
-		return sv_error(SCRVAULT_EUSAGE, "the channel must be internal, external or foi (--channel)");
+		return sv_error_field(SCRVAULT_EUSAGE, "channel", "the channel must be internal, external or foi");
 	if (!s->reason || !*s->reason)
-		return sv_error(SCRVAULT_EUSAGE, "record the reason the requester gave (--reason TEXT)");
+		return sv_error_field(SCRVAULT_EUSAGE, "reason", "record the reason the requester gave");
 	if (!!s->case_ref == (s->ndocs > 0))
-		return sv_error(SCRVAULT_EUSAGE, "say what is asked for: --doc DOC (one or more) or --case REF");
+		return sv_error_field(SCRVAULT_EUSAGE, "docs,case_ref", "say what is asked for: one or more documents, "
+				      "or a case");
 	sv_today(now);
 	if (!received)
 		received = now;
 	if (!sv_date_valid(received))
-		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a date (--received YYYY-MM-DD)", received);
+		return sv_error_field(SCRVAULT_EUSAGE, "received", "'%s' is not a date (YYYY-MM-DD)", received);
 	if (strcmp(received, now) > 0)
-		return sv_error(SCRVAULT_EUSAGE, "the date received (%s) is in the future", received);
+		return sv_error_field(SCRVAULT_EUSAGE, "received", "the date received (%s) is in the future", received);
 	if (!strcmp(s->channel, "internal")) {
 		if (!s->requester || s->ext_kind || s->ext_name)
-			return sv_error(SCRVAULT_EUSAGE, "an internal request is made by a principal (--by NAME)");
+			return sv_error_field(SCRVAULT_EUSAGE, "requester", "an internal request is made by a principal");
 		if (s->ext_recipient)
-			return sv_error(SCRVAULT_EUSAGE, "--recipient is for a requester outside the vault: a principal "
-					"receives releases to their own key");
+			return sv_error_field(SCRVAULT_EUSAGE, "ext_recipient", "an age recipient is for a requester "
+					      "outside the vault: a principal receives releases to their own key");
 		if ((error = principal_id(&requester, v, s->requester, true, "request.create")) < 0)
 			return error;
 	} else {
 		if (s->requester)
-			return sv_error(SCRVAULT_EUSAGE, "an %s request comes from outside: give --kind, --name and "
-					"--contact instead of --by", s->channel);
+			return sv_error_field(SCRVAULT_EUSAGE, "requester", "an %s request comes from outside: give who "
+					      "is asking (kind, name, contact) instead of a principal", s->channel);
 		if (!in_list(s->ext_kind, ext_kinds))
-			return sv_error(SCRVAULT_EUSAGE, "say who is asking (--kind media|public|council|partner|inspectorate)");
+			return sv_error_field(SCRVAULT_EUSAGE, "ext_kind", "say who is asking: media, public, council, "
+					      "partner or inspectorate");
 		if (!s->ext_name || !*s->ext_name || !s->ext_contact || !*s->ext_contact)
-			return sv_error(SCRVAULT_EUSAGE, "an outside requester needs --name and --contact (and "
-					"--organisation, if any)");
+			return sv_error_field(SCRVAULT_EUSAGE, !s->ext_name || !*s->ext_name ? "ext_name" : "ext_contact",
+					      "an outside requester needs a name and contact details (and an "
+					      "organisation, if any)");
 		if (s->ext_recipient) {
 			unsigned char pub[SV_KEY_LEN];
 			char *enc = NULL;
 
 			/* kept as encoded again, so that it compares equal to a release's */
 			if (sv_age_recipient_decode(pub, s->ext_recipient) < 0 || sv_age_recipient_encode(&enc, pub) < 0)
-				return sv_error(SCRVAULT_EUSAGE, "--recipient must be the requester's age recipient (age1...)");
+				return sv_error_field(SCRVAULT_EUSAGE, "ext_recipient", "the recipient must be the "
+						      "requester's age recipient (age1...)");
 			snprintf(rcpt, sizeof(rcpt), "%s", enc);
 			free(enc);
 		}
@@ -222,15 +218,11 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 		if ((error = sv_db_run(v->db, "INSERT OR IGNORE INTO request_docs(request_id, doc_id) VALUES (?, ?)",
 				       "it", id, docs[i])) < 0)
 			goto fail;
-	if (!(d = sv_obj1("channel", s->channel)) ||
-	    sv_json_set_str(d, "requester", requester ? s->requester : s->ext_kind) < 0 ||
-	    sv_json_set_str(d, "received", received) < 0 ||
-	    (s->ndocs && sv_json_set_int(d, "documents", (int64_t)s->ndocs) < 0)) {
-		sv_json_free(d);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "request.new", "ok", request_objects(id, caseref[0] ? caseref : NULL), d)) < 0 ||
+	if ((error = sv_audit_append(v, "request.new", "ok", REQUEST_ABOUT(id, caseref),
+				     SV_FIELDS(SV_STR("channel", s->channel),
+					       SV_STR("requester", requester ? s->requester : s->ext_kind),
+					       SV_STR("received", received),
+					       SV_IF(s->ndocs, SV_INT("documents", (int64_t)s->ndocs))))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	free(docs);
@@ -317,38 +309,39 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 {
 	char when[21], now[11];
 	int64_t consulted = 0, changed = 0;
-	sv_json *det;
 	req_row r;
 	int error;
 
 	*out = NULL;
 	if ((error = req_load(&r, v, dd->id)) < 0)
 		return error;
-	if ((error = sv_authorize(v, "request.decide", request_objects(r.id, r.caseref[0] ? r.caseref : NULL))) < 0)
+	if ((error = sv_authorize(v, "request.decide", REQUEST_ABOUT(r.id, r.caseref))) < 0)
 		return error;
 	if (strcmp(r.state, "open") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld is already %s", (long long)r.id, r.state);
 	if (r.requester && r.requester == v->principal_id) {
 		sv_error(SCRVAULT_EDENIED, "'%s' made request %lld and cannot decide it: another person must",
 			 v->principal, (long long)r.id);
-		return sv_audit_denied(v, "request.decide", request_objects(r.id, NULL),
-				       sv_obj1("reason", "own request"), SCRVAULT_EDENIED);
+		return sv_audit_denied(v, "request.decide", REQUEST_ABOUT(r.id, NULL),
+				       SV_FIELDS(SV_STR("reason", "own request")), SCRVAULT_EDENIED);
 	}
 	if (!dd->reason || !*dd->reason)
-		return sv_error(SCRVAULT_EUSAGE, "record the reasons for the decision (--reason TEXT)");
+		return sv_error_field(SCRVAULT_EUSAGE, "reason", "record the reasons for the decision");
 	if (!dd->agree && !strcmp(r.channel, "foi") && !exemption_valid(dd->exemption))
-		return sv_error(SCRVAULT_EUSAGE, "refusing an FOI request must cite the exemption relied on, by "
-				"section (--exemption \"s.40 personal information\", \"s.41 information provided in "
-				"confidence\", \"s.36 prejudice to the conduct of public affairs\", ...)");
+		return sv_error_field(SCRVAULT_EUSAGE, "exemption", "refusing an FOI request must cite the exemption "
+				      "relied on, by section (\"s.40 personal information\", \"s.41 information provided "
+				      "in confidence\", \"s.36 prejudice to the conduct of public affairs\", ...)");
 	if (dd->exemption && dd->agree)
-		return sv_error(SCRVAULT_EUSAGE, "--exemption goes with --refuse");
+		return sv_error_field(SCRVAULT_EUSAGE, "exemption", "an exemption is cited only in a refusal");
 	if ((dd->until || dd->max_releases) && !dd->agree)
-		return sv_error(SCRVAULT_EUSAGE, "--until and --max-releases limit an agreed request");
+		return sv_error_field(SCRVAULT_EUSAGE, dd->until ? "until" : "max_releases",
+				      "a time limit and a number of releases limit an agreed request only");
 	sv_today(now);
 	if (dd->until && (!sv_date_valid(dd->until) || strcmp(dd->until, now) < 0))
-		return sv_error(SCRVAULT_EUSAGE, "--until must be a date from today on (YYYY-MM-DD)");
+		return sv_error_field(SCRVAULT_EUSAGE, "until", "the end of an agreement must be a date from today on "
+				      "(YYYY-MM-DD)");
 	if (dd->max_releases < 0)
-		return sv_error(SCRVAULT_EUSAGE, "--max-releases must be a positive number");
+		return sv_error_field(SCRVAULT_EUSAGE, "max_releases", "the number of releases must be positive");
 	if (dd->consulted && (error = principal_id(&consulted, v, dd->consulted, true, "request.decide")) < 0)
 		return error;
 	/* The executive summary goes out only after consulting the chair (000 §11.8). */
@@ -363,9 +356,9 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 				       "i", consulted)) < 0)
 			return error;
 		if (es && !chair)
-			return sv_error(SCRVAULT_EUSAGE, "request %lld asks for an executive summary: the decision is "
-					"made in consultation with the LSCB chair; name them with --consulted PRINCIPAL "
-					"(a principal holding the lscb-chair role)", (long long)r.id);
+			return sv_error_field(SCRVAULT_EUSAGE, "consulted", "request %lld asks for an executive summary: "
+					      "the decision is made in consultation with the LSCB chair; name them (a "
+					      "principal holding the lscb-chair role)", (long long)r.id);
 	}
 	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
@@ -381,17 +374,12 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 		error = sv_error(SCRVAULT_ECONFLICT, "request %lld was decided while this command ran", (long long)r.id);
 		goto fail;
 	}
-	if (!(det = sv_obj1("decision", dd->agree ? "agreed" : "refused")) ||
-	    (dd->exemption && sv_json_set_str(det, "exemption", dd->exemption) < 0) ||
-	    (dd->consulted && sv_json_set_str(det, "consulted", dd->consulted) < 0) ||
-	    (dd->until && sv_json_set_str(det, "until", dd->until) < 0) ||
-	    (dd->max_releases && sv_json_set_int(det, "max_releases", dd->max_releases) < 0)) {
-		sv_json_free(det);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "request.decide", "ok", request_objects(r.id, r.caseref[0] ? r.caseref : NULL),
-				     det)) < 0 ||
+	if ((error = sv_audit_append(v, "request.decide", "ok", REQUEST_ABOUT(r.id, r.caseref),
+				     SV_FIELDS(SV_STR("decision", dd->agree ? "agreed" : "refused"),
+					       SV_IF(dd->exemption, SV_STR("exemption", dd->exemption)),
+					       SV_IF(dd->consulted, SV_STR("consulted", dd->consulted)),
+					       SV_IF(dd->until, SV_STR("until", dd->until)),
+					       SV_IF(dd->max_releases, SV_INT("max_releases", dd->max_releases))))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	return scrvault_request_show(out, v, r.id);
@@ -405,24 +393,23 @@ int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const
 	char now[11];
 	int64_t due = -1;
 	sv_calendar *cal = NULL;
-	sv_json *det;
 	req_row r;
 	int error;
 
 	*out = NULL;
 	if ((error = req_load(&r, v, id)) < 0)
 		return error;
-	if ((error = sv_authorize(v, "request.respond", request_objects(r.id, r.caseref[0] ? r.caseref : NULL))) < 0)
+	if ((error = sv_authorize(v, "request.respond", REQUEST_ABOUT(r.id, r.caseref))) < 0)
 		return error;
 	sv_today(now);
 	if (!on)
 		on = now;
 	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
-		return sv_error(SCRVAULT_EUSAGE, "--on must be a date between the day of receipt (%s) and today",
-				r.received);
+		return sv_error_field(SCRVAULT_EUSAGE, "on", "the answer's date must be between the day of receipt "
+				      "(%s) and today", r.received);
 	if (!strcmp(r.state, "open"))
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld is not decided yet: decide it first "
-				"('scrvault request decide %lld --agree|--refuse')", (long long)r.id, (long long)r.id);
+				"('scrvault request decide %lld')", (long long)r.id, (long long)r.id);
 	if (r.responded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld was answered on %s", (long long)r.id, r.responded);
 	if (!strcmp(r.channel, "foi")) {
@@ -436,22 +423,16 @@ int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const
 		return error;
 	if ((error = sv_db_run(v->db, "UPDATE requests SET responded_on = ? WHERE id = ?", "ti", on, r.id)) < 0)
 		goto fail;
-	if (!(det = sv_obj1("responded", on))) {
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if (due >= 0) {
-		char dues[11];
+	{
+		char dues[11] = "";
 
-		sv_day_format(dues, due);
-		if (sv_json_set_str(det, "due", dues) < 0 || sv_json_set_bool(det, "late", strcmp(on, dues) > 0) < 0) {
-			sv_json_free(det);
-			error = SCRVAULT_ERROR;
-			goto fail;
-		}
+		if (due >= 0)
+			sv_day_format(dues, due);
+		error = sv_audit_append(v, "request.respond", "ok", REQUEST_ABOUT(r.id, r.caseref),
+					SV_FIELDS(SV_STR("responded", on), SV_IF(due >= 0, SV_STR("due", dues)),
+						  SV_IF(due >= 0, SV_BOOL("late", strcmp(on, dues) > 0))));
 	}
-	if ((error = sv_audit_append(v, "request.respond", "ok", request_objects(r.id, r.caseref[0] ? r.caseref : NULL),
-				     det)) < 0 ||
+	if (error < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	return scrvault_request_show(out, v, r.id);
@@ -465,14 +446,13 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 {
 	char now[11];
 	int64_t open_stop = 0;
-	sv_json *det;
 	req_row r;
 	int error;
 
 	*out = NULL;
 	if ((error = req_load(&r, v, id)) < 0)
 		return error;
-	if ((error = sv_authorize(v, "request.respond", request_objects(r.id, r.caseref[0] ? r.caseref : NULL))) < 0)
+	if ((error = sv_authorize(v, "request.respond", REQUEST_ABOUT(r.id, r.caseref))) < 0)
 		return error;
 	if (strcmp(r.channel, "foi") != 0)
 		return sv_error(SCRVAULT_EUSAGE, "only an FOI request has a statutory clock");
@@ -482,10 +462,11 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 	if (!on)
 		on = now;
 	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
-		return sv_error(SCRVAULT_EUSAGE, "--on must be a date between the day of receipt (%s) and today",
-				r.received);
+		return sv_error_field(SCRVAULT_EUSAGE, "on", "the date must be between the day of receipt (%s) and "
+				      "today", r.received);
 	if (kind && strcmp(kind, "fee") != 0 && strcmp(kind, "clarification") != 0)
-		return sv_error(SCRVAULT_EUSAGE, "the clock stops for a fee notice or a clarification (--stop fee|clarification)");
+		return sv_error_field(SCRVAULT_EUSAGE, "kind", "the clock stops for a fee notice (fee) or a "
+				      "clarification (clarification)");
 	if ((error = sv_db_int(&open_stop, v->db, "SELECT id FROM request_clock WHERE request_id = ? AND resumed_on IS NULL",
 			       "i", r.id)) < 0)
 		return error;
@@ -516,13 +497,9 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 		error = sv_db_run(v->db, "UPDATE request_clock SET resumed_on = ? WHERE id = ?", "ti", on, open_stop);
 	if (error < 0)
 		goto fail;
-	if (!(det = sv_obj1(kind ? "stopped" : "restarted", on)) || (kind && sv_json_set_str(det, "for", kind) < 0)) {
-		sv_json_free(det);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "request.clock", "ok", request_objects(r.id, r.caseref[0] ? r.caseref : NULL),
-				     det)) < 0 ||
+	if ((error = sv_audit_append(v, "request.clock", "ok", REQUEST_ABOUT(r.id, r.caseref),
+				     SV_FIELDS(SV_STR(kind ? "stopped" : "restarted", on),
+					       SV_IF(kind, SV_STR("for", kind))))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	return scrvault_request_show(out, v, r.id);
@@ -615,7 +592,7 @@ static int req_query(sv_json **out, scrvault *v, const char *where, const char *
 	*out = NULL;
 	if (as_of) {
 		if (!sv_date_valid(as_of))
-			return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
+			return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
 		snprintf(now, sizeof(now), "%s", as_of);
 	} else {
 		sv_today(now);
@@ -690,7 +667,7 @@ int scrvault_request_due(scrvault_json **out, scrvault *v, unsigned days, const 
 	if ((error = sv_authorize(v, "request.read", NULL)) < 0)
 		return error;
 	if (as_of && !sv_date_valid(as_of))
-		return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
+		return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
 	if (as_of)
 		snprintf(now, sizeof(now), "%s", as_of);
 	else
@@ -712,7 +689,7 @@ int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id)
 	*out = NULL;
 	if ((error = req_load(&r, v, id)) < 0)
 		return error;
-	if ((error = sv_authorize(v, "request.read", request_objects(r.id, r.caseref[0] ? r.caseref : NULL))) < 0)
+	if ((error = sv_authorize(v, "request.read", REQUEST_ABOUT(r.id, r.caseref))) < 0)
 		return error;
 	if ((error = req_query(&arr, v, " AND r.id = ?1", NULL, id, true, false, -1)) < 0)
 		return error;
@@ -725,10 +702,10 @@ int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id)
 				 " (SELECT case_id FROM requests WHERE id = ?1) ORDER BY d.id", "i", id)) < 0)
 		goto done;
 	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *d = sv_obj1("doc", sv_stmt_text(st, 0));
+		sv_json *d = sv_row_json(st, SV_COLS({ "doc", SV_COL_TEXT }, { "class", SV_COL_TEXT },
+						     { "title", SV_COL_TEXT }));
 
-		if (!d || sv_json_set_str(d, "class", sv_stmt_text(st, 1)) < 0 ||
-		    sv_json_set_str(d, "title", sv_stmt_text(st, 2)) < 0 || sv_json_append(docs, d) < 0) {
+		if (!d || sv_json_append(docs, d) < 0) {
 			error = SCRVAULT_ERROR;
 			break;
 		}
@@ -739,11 +716,10 @@ int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id)
 					      " WHERE request_id = ? ORDER BY id", "i", id)) < 0)
 		goto done;
 	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *c = sv_obj1("for", sv_stmt_text(st, 0));
+		sv_json *c = sv_row_json(st, SV_COLS({ "for", SV_COL_TEXT }, { "stopped", SV_COL_TEXT },
+						     { "restarted", SV_COL_TEXT }, { "note", SV_COL_TEXT }));
 
-		if (!c || sv_json_set_str(c, "stopped", sv_stmt_text(st, 1)) < 0 ||
-		    sv_json_set_str(c, "restarted", sv_stmt_text(st, 2)) < 0 ||
-		    sv_json_set_str(c, "note", sv_stmt_text(st, 3)) < 0 || sv_json_append(clock, c) < 0) {
+		if (!c || sv_json_append(clock, c) < 0) {
 			error = SCRVAULT_ERROR;
 			break;
 		}
@@ -761,12 +737,11 @@ int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id)
 					      " WHERE c.access_request = ?1 AND c.kind = 'paper' ORDER BY 5", "i", id)) < 0)
 		goto done;
 	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *u = sv_obj1("kind", sv_stmt_text(st, 0));
+		sv_json *u = sv_row_json(st, SV_COLS({ "kind", SV_COL_TEXT }, { "doc", SV_COL_TEXT },
+						     { "version", SV_COL_INT }, { "to", SV_COL_TEXT },
+						     { "at", SV_COL_TEXT }));
 
-		if (!u || sv_json_set_str(u, "doc", sv_stmt_text(st, 1)) < 0 ||
-		    sv_json_set_int(u, "version", sv_stmt_int(st, 2)) < 0 ||
-		    sv_json_set_str(u, "to", sv_stmt_text(st, 3)) < 0 ||
-		    sv_json_set_str(u, "at", sv_stmt_text(st, 4)) < 0 || sv_json_append(uses, u) < 0) {
+		if (!u || sv_json_append(uses, u) < 0) {
 			error = SCRVAULT_ERROR;
 			break;
 		}
@@ -819,6 +794,7 @@ void scrvault_use_request(scrvault *v, int64_t id)
 static int request_check(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside,
 			 bool *restricted, bool always)
 {
+	const char *field = NULL;	/* the input at fault, if any */
 	char now[11], state[16] = "", until[16] = "", caseref[40] = "", cls[48] = "";
 	char *ext_name = NULL, *ext_org = NULL, *ext_rcpt = NULL;
 	int64_t covered = 0, requester = 0, maxr = 0, used = 0, restr = 0, found = 0;
@@ -846,8 +822,9 @@ static int request_check(scrvault *v, const char *doc, int64_t recipient, const 
 	*restricted = true;
 	if (!v->access_request) {
 		snprintf(whybuf, sizeof(whybuf), "class '%s' is restricted: it is released only under an agreed access "
-			 "request that covers it; give --request ID (see 'scrvault request list')", cls);
+			 "request that covers it (see 'scrvault request list')", cls);
 		why = "no request";
+		field = "request";
 		goto refuse;
 	}
 	sv_today(now);
@@ -899,8 +876,8 @@ static int request_check(scrvault *v, const char *doc, int64_t recipient, const 
 		why = "another requester";
 	} else if (outside && outside->age_recipient && !ext_rcpt[0]) {
 		snprintf(whybuf, sizeof(whybuf), "request %lld names no age recipient: a restricted document goes to "
-			 "someone outside the vault only to the key they gave with their request (request new "
-			 "--recipient age1...)", (long long)v->access_request);
+			 "someone outside the vault only to the age recipient they gave with their request",
+			 (long long)v->access_request);
 		why = "request names no recipient key";
 	} else if (outside && outside->age_recipient && strcmp(ext_rcpt, outside->age_recipient) != 0) {
 		snprintf(whybuf, sizeof(whybuf), "request %lld is for another recipient key than %.80s",
@@ -918,16 +895,11 @@ static int request_check(scrvault *v, const char *doc, int64_t recipient, const 
 refuse:
 	error = SCRVAULT_EDENIED;
 refuse_code:
-	{
-		sv_json *o = sv_obj1("doc", doc), *d = sv_obj1("reason", why);
-
-		if (o)
-			sv_json_set_str(o, "case", caseref);
-		if (d && v->access_request)
-			sv_json_set_int(d, "request", v->access_request);
-		sv_error(error, "%s", whybuf);
-		error = sv_audit_denied(v, "request.use", o, d, error);
-	}
+	sv_error_field(error, field, "%s", whybuf);
+	error = sv_audit_denied(v, "request.use", SV_ABOUT(.doc = doc, .caseref = caseref),
+				SV_FIELDS(SV_STR("reason", why), SV_IF(v->access_request,
+									SV_INT("request", v->access_request))),
+				error);
 done:
 	free(ext_name);
 	free(ext_org);

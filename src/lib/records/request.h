@@ -5,6 +5,7 @@
 #define SV_RECORDS_REQUEST_H
 
 #include "vault/session.h"
+#include "base/common.h"
 
 /*
  * Before releasing `doc` to `recipient` (a principal; or `outside`, NULL for

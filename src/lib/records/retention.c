@@ -20,38 +20,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "vault/session.h"
+#include "records/audit.h"
+#include "records/destruction.h"
+#include "vault/authz.h"
+#include "vault/keyrelease.h"
+#include "vault/log.h"
+#include "vault/meta.h"
+#include "vault/policydb.h"
 #include "vault/policyfile.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "storage/rows.h"
 #include "storage/store.h"
 #include "crypto/crypto.h"
-#include "vault/log.h"
-#include "vault/txn.h"
-#include "records/audit.h"
-#include "vault/authz.h"
 #include "base/calendar.h"
 #include "base/common.h"
 #include "base/date.h"
-#include "storage/db.h"
-#include "records/destruction.h"
 #include "base/json.h"
-#include "vault/meta.h"
-#include "records/principal.h"
 #include "scrvault/retention.h"
 
 static const char *unit_name(char u, int64_t n)
 {
 	return u == 'd' ? (n == 1 ? "day" : "days") : u == 'm' ? (n == 1 ? "month" : "months") : (n == 1 ? "year" : "years");
-}
-
-static sv_json *int_obj(const char *key, int64_t n)
-{
-	sv_json *o = sv_json_object();
-
-	if (o && sv_json_set_int(o, key, n) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
 }
 
 /* ---- the plan ------------------------------------------------------------------------ */
@@ -327,19 +318,18 @@ static bool destroyable(const plan_item *it)
 
 static sv_json *item_json(const plan_item *it)
 {
-	sv_json *o = sv_obj1("doc", it->doc);
+	sv_json *o = sv_json_object();
 	const char *action = !strcmp(it->status, "due") ?
 		(destroyable(it) ? "destroy" : it->proposed ? "awaiting approval" : "needs a disposal batch") : NULL;
 
-	if (!o || sv_json_set_int(o, "version", it->version) < 0 || sv_json_set_str(o, "case", it->caseref) < 0 ||
-	    sv_json_set_str(o, "class", it->cls) < 0 || sv_json_set_str(o, "title", it->title) < 0 ||
-	    sv_json_set_bool(o, "master", it->master) < 0 || sv_json_set_str(o, "status", it->status) < 0 ||
-	    sv_json_set_str(o, "rule", it->rule[0] ? it->rule : NULL) < 0 ||
-	    sv_json_set_str(o, "trigger_on", it->trigger_on[0] ? it->trigger_on : NULL) < 0 ||
-	    sv_json_set_str(o, "due_on", it->due_on[0] ? it->due_on : NULL) < 0 ||
-	    sv_json_set_str(o, "held", it->hold[0] ? it->hold : NULL) < 0 ||
-	    sv_json_set_str(o, "action", action) < 0 ||
-	    (it->batch && sv_json_set_int(o, "batch", it->batch) < 0)) {
+	if (!o || sv_json_set_fields(o, SV_FIELDS(
+			SV_STR("doc", it->doc), SV_INT("version", it->version), SV_STR("case", it->caseref),
+			SV_STR("class", it->cls), SV_STR("title", it->title), SV_BOOL("master", it->master),
+			SV_STR("status", it->status), SV_STR("rule", it->rule[0] ? it->rule : NULL),
+			SV_STR("trigger_on", it->trigger_on[0] ? it->trigger_on : NULL),
+			SV_STR("due_on", it->due_on[0] ? it->due_on : NULL),
+			SV_STR("held", it->hold[0] ? it->hold : NULL), SV_STR("action", action),
+			SV_IF(it->batch, SV_INT("batch", it->batch)))) < 0) {
 		sv_json_free(o);
 		return NULL;
 	}
@@ -359,12 +349,11 @@ static int publication_rows(sv_json *arr, scrvault *v, const char *now)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1) {
 		char off[11];
-		sv_json *o = sv_obj1("case", sv_stmt_text(st, 0));
+		sv_json *o = sv_row_json(st, SV_COLS({ "case", SV_COL_TEXT }, { "published_on", SV_COL_TEXT }));
 
 		if (sv_date_add(off, sv_stmt_text(st, 1), months, 'm') < 0)
 			off[0] = '\0';
-		if (!o || sv_json_set_str(o, "published_on", sv_stmt_text(st, 1)) < 0 ||
-		    sv_json_set_str(o, "remove_by", off) < 0 ||
+		if (!o || sv_json_set_str(o, "remove_by", off) < 0 ||
 		    sv_json_set_bool(o, "overdue", off[0] && strcmp(off, now) < 0) < 0 || sv_json_append(arr, o) < 0) {
 			error = SCRVAULT_ERROR;
 			break;
@@ -385,7 +374,7 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 	if ((error = sv_authorize(v, "retention.read", NULL)) < 0)
 		return error;
 	if (as_of && !sv_date_valid(as_of))
-		return sv_error(SCRVAULT_EUSAGE, "--as-of must be a date (YYYY-MM-DD)");
+		return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
 	if (as_of)
 		snprintf(now, sizeof(now), "%s", as_of);
 	else
@@ -443,7 +432,7 @@ int scrvault_retention_confirm(scrvault *v)
 		return error;
 	if ((error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('retention_confirmed_policy', ?)",
 			       "i", cur)) < 0 ||
-	    (error = sv_audit_append(v, "retention.confirm", "ok", NULL, int_obj("policy_version", cur))) < 0 ||
+	    (error = sv_audit_append(v, "retention.confirm", "ok", NULL, SV_FIELDS(SV_INT("policy_version", cur)))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0) {
 		sv_vault_abort(v);
 		return error;
@@ -457,7 +446,7 @@ int scrvault_retention_propose(scrvault_json **out, scrvault *v)
 	int64_t id = 0;
 	size_t count = 0;
 	plan p;
-	sv_json *res = NULL, *items = NULL, *d;
+	sv_json *res = NULL, *items = NULL;
 	int error;
 
 	*out = NULL;
@@ -495,12 +484,9 @@ int scrvault_retention_propose(scrvault_json **out, scrvault *v)
 		    (error = sv_json_append(items, item_json(it))) < 0)
 			goto fail;
 	}
-	if (!(d = sv_json_object()) || sv_json_set_int(d, "batch", id) < 0 || sv_json_set_int(d, "versions", (int64_t)count) < 0) {
-		sv_json_free(d);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "retention.propose", "ok", NULL, d)) < 0 || (error = sv_vault_commit(v)) < 0)
+	if ((error = sv_audit_append(v, "retention.propose", "ok", NULL,
+				     SV_FIELDS(SV_INT("batch", id), SV_INT("versions", (int64_t)count)))) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	if (!(res = sv_json_object()) || sv_json_set_int(res, "batch", id) < 0) {
 		error = SCRVAULT_ERROR;
@@ -527,7 +513,6 @@ int scrvault_retention_decide(scrvault_json **out, scrvault *v, int64_t batch, b
 	char when[21], state[16] = "";
 	int64_t proposer = 0, changed = 0;
 	sv_stmt *st = NULL;
-	sv_json *d;
 	int error;
 
 	*out = NULL;
@@ -549,7 +534,7 @@ int scrvault_retention_decide(scrvault_json **out, scrvault *v, int64_t batch, b
 	if (proposer == v->principal_id) {
 		sv_error(SCRVAULT_EDENIED, "'%s' proposed disposal batch %lld: someone else (a records manager) must "
 			 "decide it", v->principal, (long long)batch);
-		return sv_audit_denied(v, "retention.approve", NULL, sv_obj1("reason", "own proposal"), SCRVAULT_EDENIED);
+		return sv_audit_denied(v, "retention.approve", NULL, SV_FIELDS(SV_STR("reason", "own proposal")), SCRVAULT_EDENIED);
 	}
 	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
@@ -563,13 +548,9 @@ int scrvault_retention_decide(scrvault_json **out, scrvault *v, int64_t batch, b
 		error = sv_error(SCRVAULT_ECONFLICT, "disposal batch %lld changed while this command ran", (long long)batch);
 		goto fail;
 	}
-	if (!(d = sv_json_object()) || sv_json_set_int(d, "batch", batch) < 0 ||
-	    sv_json_set_str(d, "decision", approve ? "approved" : "refused") < 0) {
-		sv_json_free(d);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "retention.approve", "ok", NULL, d)) < 0 || (error = sv_vault_commit(v)) < 0)
+	if ((error = sv_audit_append(v, "retention.approve", "ok", NULL,
+				     SV_FIELDS(SV_INT("batch", batch), SV_STR("decision", approve ? "approved" : "refused")))) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "batch", batch) < 0 ||
 	    sv_json_set_str(*out, "state", approve ? "approved" : "refused") < 0)
@@ -588,7 +569,7 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 	size_t count = 0, k = 0;
 	int64_t conf = 0, cur = 0;
 	plan p;
-	sv_json *res = NULL, *gone = NULL, *d;
+	sv_json *res = NULL, *gone = NULL;
 	int error;
 
 	*out = NULL;
@@ -602,7 +583,7 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 		sv_error(SCRVAULT_EDENIED, "the board has not confirmed the retention rules of policy version %lld: a "
 			 "custodian reviews them ('scrvault policy show --text', 'scrvault retention plan') and runs "
 			 "'scrvault retention confirm'; nothing is destroyed before that", (long long)cur);
-		return sv_audit_denied(v, "retention.purge", NULL, sv_obj1("reason", "rules not confirmed"), SCRVAULT_EDENIED);
+		return sv_audit_denied(v, "retention.purge", NULL, SV_FIELDS(SV_STR("reason", "rules not confirmed")), SCRVAULT_EDENIED);
 	}
 	sv_today(now);
 	if ((error = build_plan(&p, v, now)) < 0)
@@ -623,7 +604,7 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 			/* A run that finds nothing still leaves its mark. */
 			if ((error = sv_vault_begin(v)) < 0)
 				goto done;
-			if ((error = sv_audit_append(v, "retention.purge", "ok", NULL, int_obj("destroyed", 0))) < 0 ||
+			if ((error = sv_audit_append(v, "retention.purge", "ok", NULL, SV_FIELDS(SV_INT("destroyed", 0)))) < 0 ||
 			    (error = sv_vault_commit(v)) < 0) {
 				sv_vault_abort(v);
 				goto done;
@@ -703,12 +684,7 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
 				" (SELECT 1 FROM disposal_items i JOIN versions ve ON ve.doc_id = i.doc_id AND"
 				" ve.version = i.version WHERE i.batch_id = disposal_batches.id AND ve.state = 'live')")) < 0)
 		goto fail;
-	if (!(d = sv_json_object()) || sv_json_set_int(d, "destroyed", (int64_t)count) < 0) {
-		sv_json_free(d);
-		error = SCRVAULT_ERROR;
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "retention.purge", "ok", NULL, d)) < 0 ||
+	if ((error = sv_audit_append(v, "retention.purge", "ok", NULL, SV_FIELDS(SV_INT("destroyed", (int64_t)count)))) < 0 ||
 	    (error = sv_vault_record_commit(v, commit)) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;

@@ -17,17 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/signoff.h"
-#include "vault/session.h"
-#include "crypto/crypto.h"
-#include "vault/log.h"
-#include "vault/txn.h"
-#include "vault/authz.h"
-#include "base/common.h"
-#include "storage/db.h"
 #include "records/find.h"
-#include "base/json.h"
+#include "vault/authz.h"
+#include "vault/keyrelease.h"
+#include "vault/log.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "crypto/crypto.h"
+#include "base/common.h"
 #include "base/date.h"
-#include "records/principal.h"
+#include "base/json.h"
 
 #define STATEMENT "scrvault-signoff v1"
 
@@ -37,7 +37,7 @@ int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *docarg, u
 	char agency[128] = "", *text = NULL, *key64 = NULL;
 	unsigned char sig[SV_SIG_LEN];
 	sv_version_row row;
-	sv_json *st = NULL, *objs = NULL, *res = NULL;
+	sv_json *st = NULL, *res = NULL;
 	int64_t author = 0, exists = 0;
 	size_t len = 0;
 	int error;
@@ -46,14 +46,9 @@ int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *docarg, u
 	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
 		return error;
 	if (version == 0)
-		return sv_error(SCRVAULT_EUSAGE, "give the version to sign off: DOC@VERSION "
-				"(a sign-off is for one exact version)");
-	if (!(objs = sv_obj1("doc", doc)) || sv_json_set_str(objs, "case", caseref) < 0 ||
-	    sv_json_set_int(objs, "version", version) < 0) {
-		sv_json_free(objs);
-		return SCRVAULT_ERROR;
-	}
-	if ((error = sv_authorize(v, "doc.signoff", objs)) < 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "version", "give the version to sign off (a sign-off is for "
+				      "one exact version)");
+	if ((error = sv_authorize(v, "doc.signoff", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version))) < 0)
 		return error;
 	if ((error = sv_version_load(&row, v, doc, &version)) < 0)
 		return error;
@@ -77,13 +72,10 @@ int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *docarg, u
 			return error;
 	}
 	if (author == v->principal_id) {
-		sv_json *d = sv_json_object(), *o = sv_obj1("doc", doc);
-
-		if (d)
-			sv_json_set_str(d, "reason", "own check-in");
 		sv_error(SCRVAULT_EDENIED, "'%s' checked in version %u of '%s': another authorising manager must sign it off",
 			 v->principal, version, doc);
-		return sv_audit_denied(v, "doc.signoff", o, d, SCRVAULT_EDENIED);
+		return sv_audit_denied(v, "doc.signoff", SV_ABOUT(.doc = doc),
+				       SV_FIELDS(SV_STR("reason", "own check-in")), SCRVAULT_EDENIED);
 	}
 	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM signoffs WHERE doc_id = ? AND version = ?"
 			       " AND principal_id = ?", "tii", doc, (int64_t)version, v->principal_id)) < 0)
@@ -107,19 +99,9 @@ int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *docarg, u
 			       " VALUES (?, ?, ?, ?, ?, ?)", "tiitbt", doc, (int64_t)version, v->principal_id, text,
 			       sig, sizeof(sig), when)) < 0)
 		goto fail;
-	{
-		sv_json *o = sv_obj1("doc", doc), *d = sv_json_object();
-
-		if (!o || sv_json_set_str(o, "case", caseref) < 0 || sv_json_set_int(o, "version", version) < 0 ||
-		    !d || sv_json_set_str(d, "sha256", sha) < 0) {
-			sv_json_free(o);
-			sv_json_free(d);
-			error = SCRVAULT_ERROR;
-			goto fail;
-		}
-		if ((error = sv_audit_append(v, "doc.signoff", "ok", o, d)) < 0)
-			goto fail;
-	}
+	if ((error = sv_audit_append(v, "doc.signoff", "ok", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version),
+				     SV_FIELDS(SV_STR("sha256", sha)))) < 0)
+		goto fail;
 	if ((error = sv_vault_commit(v)) < 0)
 		goto done;
 	if (!(res = sv_json_object()) || sv_json_set_str(res, "doc", doc) < 0 ||

@@ -5,6 +5,8 @@
 #define SV_RECORDS_SIGNOFF_H
 
 #include "vault/session.h"
+#include "base/json.h"
+#include "base/common.h"
 
 /* Every sign-off of a document, each verified again (signoff.c). */
 int sv_signoffs(sv_json **out, scrvault *v, const char *doc);

@@ -4,7 +4,9 @@
 #ifndef SV_SERVICES_BACKUP_H
 #define SV_SERVICES_BACKUP_H
 
-#include "vault/session.h"
+#include "crypto/crypto.h"
+#include "base/json.h"
+#include "base/common.h"
 
 /* A parsed backup file (the parts point into `data`). */
 typedef struct {

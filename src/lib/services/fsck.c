@@ -15,20 +15,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "vault/session.h"
-#include "storage/store.h"
-#include "crypto/crypto.h"
-#include "vault/log.h"
-#include "vault/authz.h"
-#include "storage/db.h"
-#include "records/keyrelease.h"
-#include "base/common.h"
-#include "base/json.h"
+#include "records/find.h"
 #include "records/policy.h"
 #include "records/signoff.h"
-#include "vault/txn.h"
+#include "vault/authz.h"
+#include "vault/keyrelease.h"
+#include "vault/log.h"
 #include "vault/meta.h"
-#include "records/find.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "storage/store.h"
+#include "crypto/crypto.h"
+#include "base/common.h"
+#include "base/json.h"
 
 static int note(sv_json *list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -43,7 +43,13 @@ static int note(sv_json *list, const char *fmt, ...)
 	return sv_json_append(list, sv_json_string(buf));
 }
 
-static int check_versions(scrvault *v, const char *head, sv_json *problems, int64_t *count)
+/*
+ * Every live version: its blob where the record says, and (with `rel`, a
+ * verification on record) decrypted and checked.  A vault that was rolled
+ * back can put nothing on record, so its content is not decrypted then.
+ */
+static int check_versions(scrvault *v, const sv_release *rel, const char *head, sv_json *problems,
+			  int64_t *count)
 {
 	sv_stmt *st = NULL;
 	int error;
@@ -78,7 +84,7 @@ static int check_versions(scrvault *v, const char *head, sv_json *problems, int6
 			note(problems, "document %s version %u: store tree holds another blob than recorded", doc, version);
 			continue;
 		}
-		if ((rc = sv_doc_decrypt(v, doc, version, &r, -1)) < 0)
+		if (rel && (rc = sv_release_verify(rel, doc, version, &r)) < 0)
 			note(problems, "%s", scrvault_error_message());
 	}
 	sv_stmt_free(st);
@@ -188,6 +194,7 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 	char head[SV_OID_HEXLEN + 1], ref[SV_OID_HEXLEN + 1], *detail = NULL;
 	sv_json *r = NULL, *problems = NULL, *warnings = NULL, *checked = NULL;
 	int64_t nversions = 0, nentries = 0, npolicies = 0, nsignoffs = 0;
+	sv_release *rel = NULL;
 	int error, rc;
 
 	*report = NULL;
@@ -215,7 +222,24 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 	} else if (rc < 0) {
 		note(problems, "store has no head ref");
 	}
-	if ((error = check_versions(v, head, problems, &nversions)) < 0 ||
+	/* Decrypting every version to check it is on record first. */
+	if (!v->rolled_back) {
+		int64_t live = 0;
+
+		if ((error = sv_db_int(&live, v->db, "SELECT count(*) FROM versions WHERE state = 'live'", "")) < 0 ||
+		    (error = sv_vault_begin(v)) < 0)
+			goto done;
+		if ((error = sv_audit_append(v, "fsck.verify", "ok", NULL, SV_FIELDS(SV_INT("versions", live)))) < 0) {
+			sv_vault_abort(v);
+			goto done;
+		}
+		if ((error = sv_release_commit(&rel, v, SV_RELEASE_VERIFY, NULL, 0)) < 0)
+			goto done;
+	} else {
+		note(warnings, "document contents were not decrypted: the vault is rolled back, so the check "
+		     "cannot be put on record");
+	}
+	if ((error = check_versions(v, rel, head, problems, &nversions)) < 0 ||
 	    (error = check_destroyed(v, head, problems)) < 0 ||
 	    (error = check_audit(v, problems, &nentries)) < 0 ||
 	    (error = sv_policy_fsck(v, head, problems, &npolicies)) < 0 ||
@@ -243,15 +267,13 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 		goto done;
 	error = sv_json_count(problems) ? SCRVAULT_EINTEGRITY : 0;
 	{
-		sv_json *det = sv_json_object();
 		int64_t np = (int64_t)sv_json_count(problems);
 
-		if (det)
-			sv_json_set_int(det, "problems", np);
 		if (v->rolled_back) {
-			sv_json_free(det);	/* nothing may be written: report only */
+			;	/* nothing may be written: report only */
 		} else if ((rc = sv_vault_begin(v)) < 0 ||
-		    (rc = sv_audit_append(v, "fsck", error ? "integrity-failure" : "ok", NULL, det)) < 0 ||
+		    (rc = sv_audit_append(v, "fsck", error ? "integrity-failure" : "ok", NULL,
+					  SV_FIELDS(SV_INT("problems", np)))) < 0 ||
 		    (rc = sv_vault_commit(v)) < 0) {
 			sv_vault_abort(v);
 			error = rc;
@@ -271,6 +293,7 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 		sv_error(error, "fsck found problems");
 done:
 	free(detail);
+	sv_release_free(rel);
 	sv_json_free(r);
 	sv_json_free(problems);
 	sv_json_free(warnings);

@@ -14,23 +14,24 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
-#include "crypto/crypto.h"
-#include "vault/session.h"
-#include "storage/store.h"
-#include "storage/schema.h"
-#include "vault/log.h"
-#include "base/common.h"
-#include "storage/db.h"
-#include "crypto/identity.h"
-#include "base/json.h"
-#include "vault/keyring.h"
-#include "base/date.h"
 #include "records/principal.h"
-#include "base/file.h"
-#include "vault/policyfile.h"
-#include "vault/policydb.h"
-#include "vault/txn.h"
+#include "vault/keyring.h"
+#include "vault/log.h"
 #include "vault/meta.h"
+#include "vault/policydb.h"
+#include "vault/policyfile.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "storage/schema.h"
+#include "storage/store.h"
+#include "crypto/crypto.h"
+#include "crypto/identity.h"
+#include "crypto/kdf.h"
+#include "base/common.h"
+#include "base/date.h"
+#include "base/file.h"
+#include "base/json.h"
 
 /* ---- init --------------------------------------------------------------------- */
 
@@ -139,7 +140,6 @@ int scrvault_init(const char *dir, const scrvault_principal_spec *first,
 		goto done;
 	{
 		char when[21];
-		sv_json *det = sv_json_object();
 
 		sv_time_iso(when, sv_now());
 		if ((error = sv_db_run(v->db, "INSERT INTO meta(key, value) VALUES ('vault_id', ?), ('created_at', ?)",
@@ -148,50 +148,30 @@ int scrvault_init(const char *dir, const scrvault_principal_spec *first,
 				       "bb", auditpub, (size_t)SV_KEY_LEN, sealed, sizeof(sealed))) < 0 ||
 		    (error = sv_principal_insert(v, first, id, &v->principal_id)) < 0 ||
 		    !(v->principal = sv_strdup(first->name)) || !(v->role = sv_strdup("coordinator")) ||
-		    (error = sv_vault_record_commit(v, commit)) < 0 || !det ||
-		    (error = sv_json_set_int(det, "schema", SV_SCHEMA_VERSION)) < 0 ||
-		    (error = sv_audit_append(v, "vault.init", "ok", NULL, det)) < 0) {
+		    (error = sv_vault_record_commit(v, commit)) < 0 ||
+		    (error = sv_audit_append(v, "vault.init", "ok", NULL,
+					     SV_FIELDS(SV_INT("schema", SV_SCHEMA_VERSION)))) < 0) {
 			if (!error)
 				error = SCRVAULT_ERROR;
 			sv_vault_abort(v);
 			goto done;
 		}
-		{
-			sv_json *obj = sv_json_object(), *d2 = sv_json_object();
-
-			if (!obj || !d2 || sv_json_set_str(obj, "principal", first->name) < 0 ||
-			    sv_json_set_str(d2, "kind", first->kind) < 0 ||
-			    sv_json_set_bool(d2, "custodian", true) < 0) {
-				sv_json_free(obj);
-				sv_json_free(d2);
-				error = SCRVAULT_ERROR;
-				sv_vault_abort(v);
-				goto done;
-			}
-			if ((error = sv_audit_append(v, "principal.add", "ok", obj, d2)) < 0) {
-				sv_vault_abort(v);
-				goto done;
-			}
+		if ((error = sv_audit_append(v, "principal.add", "ok", SV_ABOUT(.principal = first->name),
+					     SV_FIELDS(SV_STR("kind", first->kind), SV_BOOL("custodian", true)))) < 0) {
+			sv_vault_abort(v);
+			goto done;
 		}
 		/* The default policy, and the first custodian is its coordinator. */
 		{
 			sv_policy *pol = NULL;
-			sv_json *gobj = sv_obj1("principal", first->name), *gdet = sv_obj1("role", "coordinator");
 
-			if (!gobj || !gdet) {
-				sv_json_free(gobj);
-				sv_json_free(gdet);
-				error = SCRVAULT_ERROR;
-			} else if ((error = sv_policy_default(&pol)) < 0 ||
-				   (error = sv_policy_apply(v, pol, "built-in default")) < 0 ||
-				   (error = sv_db_run(v->db, "INSERT INTO grants(principal_id, role, granted_at, granted_by)"
-						      " VALUES (?, 'coordinator', ?, ?)", "iti", v->principal_id, when,
-						      v->principal_id)) < 0) {
-				sv_json_free(gobj);
-				sv_json_free(gdet);
-			} else {
-				error = sv_audit_append(v, "principal.grant", "ok", gobj, gdet);
-			}
+			if ((error = sv_policy_default(&pol)) == 0 &&
+			    (error = sv_policy_apply(v, pol, "built-in default")) == 0 &&
+			    (error = sv_db_run(v->db, "INSERT INTO grants(principal_id, role, granted_at, granted_by)"
+					       " VALUES (?, 'coordinator', ?, ?)", "iti", v->principal_id, when,
+					       v->principal_id)) == 0)
+				error = sv_audit_append(v, "principal.grant", "ok", SV_ABOUT(.principal = first->name),
+							SV_FIELDS(SV_STR("role", "coordinator")));
 			sv_policy_free(pol);
 			if (error < 0) {
 				sv_vault_abort(v);

@@ -10,15 +10,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "vault/session.h"
-#include "vault/log.h"
-#include "vault/txn.h"
+#include "records/principal.h"
 #include "vault/authz.h"
+#include "vault/log.h"
+#include "vault/session.h"
+#include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/store.h"
 #include "base/common.h"
 #include "base/json.h"
-#include "records/principal.h"
-#include "storage/store.h"
 #include "scrvault/replication.h"
 
 #define MIRROR_URL_MAX 1000
@@ -148,7 +148,8 @@ int scrvault_mirror_add(scrvault *v, const char *name, const char *url)
 		goto done;
 	}
 	/* The audit entry names the URL without its user. */
-	if ((error = sv_audit_append(v, "mirror.add", "ok", sv_obj1("mirror", name), sv_obj1("url", shown))) < 0 ||
+	if ((error = sv_audit_append(v, "mirror.add", "ok", SV_ABOUT(.mirror = name),
+				     SV_FIELDS(SV_STR("url", shown)))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		sv_vault_abort(v);
 done:
@@ -159,9 +160,9 @@ done:
 static sv_json *mirror_row(sv_stmt *st)
 {
 	char *url = url_redacted(sv_stmt_text(st, 1), false);
-	sv_json *o = url ? sv_obj1("mirror", sv_stmt_text(st, 0)) : NULL;
+	sv_json *o = url ? sv_json_object() : NULL;
 
-	if (o && sv_json_set_str(o, "url", url) < 0) {
+	if (o && sv_json_set_fields(o, SV_FIELDS(SV_STR("mirror", sv_stmt_text(st, 0)), SV_STR("url", url))) < 0) {
 		sv_json_free(o);
 		o = NULL;
 	}
@@ -217,7 +218,7 @@ int scrvault_mirror_push(scrvault_json **out, scrvault *v, const char *name)
 	while ((error = sv_stmt_step(st)) == 1) {
 		char mname[40], refwhy[512] = "", *url = NULL, *shown = NULL, *why = NULL;
 		const char *reason = NULL;
-		sv_json *o, *d;
+		sv_json *o;
 		int rc;
 
 		n++;
@@ -251,8 +252,9 @@ int scrvault_mirror_push(scrvault_json **out, scrvault *v, const char *name)
 			failed++;
 		}
 		free(url);
-		o = rc < 0 && !why ? NULL : sv_obj1("mirror", mname);
-		if (!o || sv_json_set_str(o, "url", shown) < 0 || sv_json_set_str(o, "outcome", rc < 0 ? "failed" : "ok") < 0 ||
+		o = rc < 0 && !why ? NULL : sv_json_object();
+		if (!o || sv_json_set_fields(o, SV_FIELDS(SV_STR("mirror", mname), SV_STR("url", shown),
+							  SV_STR("outcome", rc < 0 ? "failed" : "ok"))) < 0 ||
 		    (rc < 0 && sv_json_set_str(o, "why", why) < 0)) {
 			sv_json_free(o);
 			o = NULL;
@@ -265,21 +267,12 @@ int scrvault_mirror_push(scrvault_json **out, scrvault *v, const char *name)
 		}
 		/* Each push is an audit entry; a failure's reason is a fixed word
 		 * (libgit2's text can repeat the URL). */
-		d = sv_obj1("outcome", rc < 0 ? "failed" : "ok");
-		if (d && reason && sv_json_set_str(d, "reason", reason) < 0) {
-			sv_json_free(d);
-			d = NULL;
-		}
-		if (!d) {
-			error = SCRVAULT_ERROR;
+		if ((error = sv_vault_begin(v)) < 0)
 			break;
-		}
-		if ((error = sv_vault_begin(v)) < 0) {
-			sv_json_free(d);
-			break;
-		}
 		if ((error = sv_audit_append(v, "mirror.push", rc < 0 ? sv_audit_outcome(rc) : "ok",
-					     sv_obj1("mirror", mname), d)) < 0 ||
+					     SV_ABOUT(.mirror = mname),
+					     SV_FIELDS(SV_STR("outcome", rc < 0 ? "failed" : "ok"),
+						       SV_OPT("reason", reason)))) < 0 ||
 		    (error = sv_vault_commit(v)) < 0) {
 			sv_vault_abort(v);
 			break;

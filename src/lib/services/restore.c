@@ -19,22 +19,22 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "vault/session.h"
-#include "crypto/crypto.h"
-#include "storage/store.h"
-#include "vault/log.h"
-#include "vault/authz.h"
 #include "services/backup.h"
-#include "base/common.h"
-#include "crypto/note.h"
-#include "storage/db.h"
 #include "records/destruction.h"
+#include "vault/authz.h"
+#include "vault/keyrelease.h"
+#include "vault/log.h"
+#include "vault/meta.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "storage/store.h"
+#include "crypto/crypto.h"
+#include "crypto/note.h"
+#include "base/common.h"
+#include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "base/date.h"
-#include "records/principal.h"
-#include "vault/txn.h"
-#include "vault/meta.h"
 #include "scrvault/replication.h"
 
 #define CHECKPOINT_REF "refs/audit/checkpoint"
@@ -149,14 +149,15 @@ static int walk_cb(void *ctx, const char *commit, const char *message, int64_t w
 {
 	walk_ctx *w = ctx;
 	char at[21], msg[128];
-	sv_json *o = sv_obj1("commit", commit);
+	sv_json *o = sv_json_object();
 	size_t n;
 
 	sv_time_iso(at, when);
 	snprintf(msg, sizeof(msg), "%s", message ? message : "");
 	n = strcspn(msg, "\n");
 	msg[n] = '\0';
-	if (!o || sv_json_set_str(o, "at", at) < 0 || sv_json_set_str(o, "change", msg) < 0 ||
+	if (!o || sv_json_set_fields(o, SV_FIELDS(SV_STR("commit", commit), SV_STR("at", at),
+						  SV_STR("change", msg))) < 0 ||
 	    sv_json_append(w->list, o) < 0)
 		return SCRVAULT_ERROR;
 	return message ? record_scan(w, commit, message) : 0;
@@ -276,7 +277,8 @@ static int removals_json(sv_json *arr, const removal *r, size_t n, bool signed_o
 
 		if ((r[i].rec != NULL) != signed_ones)
 			continue;
-		if (!(o = sv_obj1("doc", r[i].doc)) || sv_json_set_int(o, "version", r[i].version) < 0) {
+		if (!(o = sv_json_object()) ||
+		    sv_json_set_fields(o, SV_FIELDS(SV_STR("doc", r[i].doc), SV_INT("version", r[i].version))) < 0) {
 			sv_json_free(o);
 			return SCRVAULT_ERROR;
 		}
@@ -498,7 +500,9 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 				goto done;
 			}
 		}
-		if ((error = sv_audit_append(v, "vault.restore", "ok", NULL, d)) < 0 ||
+		error = sv_audit_append(v, "vault.restore", "ok", NULL, SV_FIELDS(SV_MERGE(d)));
+		sv_json_free(d);
+		if (error < 0 ||
 		    (error = sv_vault_record_commit(v, commit)) < 0 ||
 		    (error = sv_vault_commit(v)) < 0) {
 			sv_vault_abort(v);

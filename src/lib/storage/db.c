@@ -24,8 +24,8 @@
 #define SV_DB_PAGE_SIZE 4096
 #define SV_DB_CACHE 48		/* prepared statements kept */
 #define SV_DB_CACHE_KIB 8192	/* page cache, KiB */
-#define SV_STR_(x) #x
-#define SV_STR(x) SV_STR_(x)
+#define SV_QUOTE_(x) #x
+#define SV_QUOTE(x) SV_QUOTE_(x)
 
 struct sv_stmt {
 	sqlite3_stmt *h;
@@ -174,7 +174,7 @@ int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create)
 	 * vault or a session that reads little stays small, and 8 MiB bounds
 	 * what a large one adds to peak memory.
 	 */
-	sqlite3_exec(db->h, "PRAGMA cache_size = -" SV_STR(SV_DB_CACHE_KIB) ";", NULL, NULL, NULL);
+	sqlite3_exec(db->h, "PRAGMA cache_size = -" SV_QUOTE(SV_DB_CACHE_KIB) ";", NULL, NULL, NULL);
 	*out = db;
 	db = NULL;
 	error = 0;
@@ -313,6 +313,11 @@ bind:
 	}
 	*out = st;
 	return 0;
+}
+
+int sv_db_vquery(sv_stmt **out, sv_db *db, const char *sql, const char *fmt, va_list ap)
+{
+	return vquery(out, db, sql, fmt, ap);
 }
 
 int sv_db_query(sv_stmt **out, sv_db *db, const char *sql, const char *fmt, ...)

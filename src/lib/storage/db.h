@@ -20,8 +20,9 @@
 #ifndef SV_DB_H
 #define SV_DB_H
 
-#include "base/common.h"
 #include "crypto/crypto.h"
+#include "base/common.h"
+#include <stdarg.h>
 
 typedef struct sv_db sv_db;
 typedef struct sv_stmt sv_stmt;
@@ -50,6 +51,7 @@ int sv_db_changes(sv_db *db);
 
 /* Prepare and bind; then step. */
 int sv_db_query(sv_stmt **out, sv_db *db, const char *sql, const char *fmt, ...);
+int sv_db_vquery(sv_stmt **out, sv_db *db, const char *sql, const char *fmt, va_list ap);
 /* 1 when a row is ready, 0 when done, <0 on error. */
 int sv_stmt_step(sv_stmt *st);
 const char *sv_stmt_text(sv_stmt *st, int col);		/* NULL for NULL */

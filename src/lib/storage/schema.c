@@ -8,8 +8,8 @@
  */
 #include <stdio.h>
 #include "storage/schema.h"
-#include "base/common.h"
 #include "storage/db.h"
+#include "base/common.h"
 
 static const char *const migrations[] = {
 	/* 1: the vault core */

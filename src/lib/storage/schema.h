@@ -5,6 +5,7 @@
 #define SV_SCHEMA_H
 
 #include "storage/db.h"
+#include "base/common.h"
 
 /* Create the current schema in a new, empty database. */
 int sv_schema_create(sv_db *db);

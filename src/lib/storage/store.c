@@ -59,8 +59,8 @@
 #include <zlib.h>
 #include <tmmintrin.h>
 #include "storage/store.h"
-#include "base/common.h"
 #include "crypto/crypto.h"
+#include "base/common.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 

@@ -24,6 +24,8 @@
 
 #include "base/common.h"
 
+
+
 #define SV_OID_HEXLEN 40
 
 typedef struct sv_store sv_store;

@@ -19,12 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vault/authz.h"
+#include "vault/log.h"
+#include "vault/policyfile.h"
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
 #include "base/common.h"
 #include "base/json.h"
-#include "vault/policyfile.h"
 
 /* What an action is about, resolved from its objects. */
 typedef struct {
@@ -34,22 +35,22 @@ typedef struct {
 	bool has_doc;
 } target;
 
-static int resolve(target *t, scrvault *v, const sv_json *objects)
+static int resolve(target *t, scrvault *v, const sv_about *a)
 {
 	const char *s;
 	sv_stmt *st = NULL;
 	int error = 0;
 
 	memset(t, 0, sizeof(*t));
-	if (!objects)
+	if (!a)
 		return 0;
-	if ((s = sv_json_str(sv_json_get(objects, "case"))))
-		snprintf(t->caseref, sizeof(t->caseref), "%s", s);
-	if ((s = sv_json_str(sv_json_get(objects, "class"))))
-		snprintf(t->doc_class, sizeof(t->doc_class), "%s", s);
-	if ((s = sv_json_str(sv_json_get(objects, "agency"))))
-		snprintf(t->agency, sizeof(t->agency), "%s", s);
-	if ((s = sv_json_str(sv_json_get(objects, "doc")))) {
+	if (a->caseref)
+		snprintf(t->caseref, sizeof(t->caseref), "%s", a->caseref);
+	if (a->doc_class)
+		snprintf(t->doc_class, sizeof(t->doc_class), "%s", a->doc_class);
+	if (a->agency)
+		snprintf(t->agency, sizeof(t->agency), "%s", a->agency);
+	if ((s = a->doc)) {
 		t->has_doc = true;
 		if ((error = sv_db_query(&st, v->db, "SELECT d.class, coalesce(d.agency, ''), c.ref FROM documents d"
 					 " JOIN cases c ON c.id = d.case_id WHERE d.id = ?", "t", s)) < 0)
@@ -192,27 +193,18 @@ static int check(scrvault *v, const char *action, const target *t, char *missing
 			missing, mlen, why, whylen);
 }
 
-int sv_authorize(scrvault *v, const char *action, sv_json *objects)
+int sv_authorize(scrvault *v, const char *action, const sv_about *about)
 {
 	char missing[128], why[300];
 	target t;
-	sv_json *det;
 	int error;
 
-	if ((error = resolve(&t, v, objects)) < 0 ||
-	    (error = check(v, action, &t, missing, sizeof(missing), why, sizeof(why))) < 0) {
-		sv_json_free(objects);
+	if ((error = resolve(&t, v, about)) < 0 ||
+	    (error = check(v, action, &t, missing, sizeof(missing), why, sizeof(why))) <= 0)
 		return error;
-	}
-	if (error == 0) {
-		sv_json_free(objects);
-		return 0;
-	}
 	sv_error(SCRVAULT_EDENIED, "%s", why);
-	det = sv_json_object();
-	if (det)
-		sv_json_set_str(det, "missing_permission", missing);
-	return sv_audit_denied(v, action, objects, det, SCRVAULT_EDENIED);
+	return sv_audit_denied(v, action, about, SV_FIELDS(SV_STR("missing_permission", missing)),
+			       SCRVAULT_EDENIED);
 }
 
 bool sv_authz_sees(scrvault *v, const char *action, const char *caseref,

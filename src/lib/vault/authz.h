@@ -4,14 +4,18 @@
 #ifndef SV_VAULT_AUTHZ_H
 #define SV_VAULT_AUTHZ_H
 
+#include "vault/log.h"
 #include "vault/session.h"
+#include "base/common.h"
 
 /*
- * May this session's principal, in its role, do `action` on `objects`?
- * 0 if so (objects freed); otherwise a denial audit entry is written and
+ * May this session's principal, in its role, do `action` on what `about`
+ * names (NULL: nothing in particular)?  A document gives its class, agency
+ * and case; otherwise about's case, class and agency count.  0 if so;
+ * otherwise a denial audit entry naming `about` is written and
  * SCRVAULT_EDENIED returned with "role 'R' does not have permission 'A'".
  */
-int sv_authorize(scrvault *v, const char *action, sv_json *objects);
+int sv_authorize(scrvault *v, const char *action, const sv_about *about);
 
 /*
  * The same check without an audit entry, for filtering listings: may this

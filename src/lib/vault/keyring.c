@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "vault/keyring.h"
-#include "crypto/crypto.h"
 #include "vault/session.h"
+#include "crypto/crypto.h"
 #include "base/common.h"
 #include "base/file.h"
 

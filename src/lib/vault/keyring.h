@@ -5,6 +5,8 @@
 #define SV_VAULT_KEYRING_H
 
 #include "vault/session.h"
+#include "crypto/crypto.h"
+#include "base/common.h"
 
 /* The keyring file. */
 typedef struct {

@@ -16,16 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vault/log.h"
-#include "crypto/merkle.h"
+#include "vault/meta.h"
+#include "vault/session.h"
+#include "storage/db.h"
 #include "storage/store.h"
 #include "crypto/crypto.h"
-#include "vault/session.h"
+#include "crypto/merkle.h"
 #include "crypto/note.h"
-#include "storage/db.h"
 #include "base/common.h"
-#include "base/json.h"
 #include "base/date.h"
-#include "vault/meta.h"
+#include "base/json.h"
 
 #define SV_AUDIT_FORMAT 1
 
@@ -70,13 +70,61 @@ static int injected_failure(void)
 	return ++calls == strtol(k, NULL, 10);
 }
 
+/* Remember that the open transaction's entries name about->doc@version. */
+static int note_named(scrvault *v, const sv_about *a)
+{
+	struct sv_named *n;
+
+	if (strlen(a->doc) > SV_DOC_ID_LEN)
+		return 0;	/* not a document id: names nothing that can be released */
+	if (v->txn_nnamed == v->txn_cap) {
+		size_t cap = v->txn_cap ? 2 * v->txn_cap : 16;
+
+		if (!(n = sv_realloc(v->txn_named, cap * sizeof(*n))))
+			return SCRVAULT_ERROR;
+		v->txn_named = n;
+		v->txn_cap = cap;
+	}
+	n = &v->txn_named[v->txn_nnamed++];
+	snprintf(n->doc, sizeof(n->doc), "%s", a->doc);
+	n->version = (unsigned)a->version;
+	return 0;
+}
+
+/* The entry's "objects": each member of `a` that is set. */
+static int about_json(sv_json **out, const sv_about *a)
+{
+	sv_json *o = sv_json_object();
+	sv_about none = { 0 };
+
+	*out = NULL;
+	if (!a)
+		a = &none;
+	if (!o || sv_json_set_fields(o, SV_FIELDS(
+			SV_OPT("case", a->caseref), SV_OPT("doc", a->doc), SV_OPT("class", a->doc_class),
+			SV_OPT("agency", a->agency), SV_OPT("principal", a->principal), SV_OPT("op", a->op),
+			SV_OPT("mirror", a->mirror), SV_OPT("policy", a->policy),
+			SV_OPT("bundle_sha256", a->bundle_sha256))) < 0 ||
+	    (a->version && sv_json_set_int(o, "version", a->version) < 0) ||
+	    (a->copy && sv_json_set_int(o, "copy", a->copy) < 0) ||
+	    (a->request && sv_json_set_int(o, "request", a->request) < 0) ||
+	    (a->hold && sv_json_set_int(o, "hold", a->hold) < 0) ||
+	    (a->release && sv_json_set_int(o, "release", a->release) < 0) ||
+	    (a->intake && sv_json_set_int(o, "intake", a->intake) < 0)) {
+		sv_json_free(o);
+		return SCRVAULT_ERROR;
+	}
+	*out = o;
+	return 0;
+}
+
 static int append_entry(scrvault *v, const char *action, const char *outcome,
-			sv_json *objects, sv_json *details)
+			const sv_about *about, const sv_field *fields)
 {
 	unsigned char leaf[SV_SHA256_LEN];
 	char when[21], *text = NULL;
 	int64_t seq = 0;
-	sv_json *e = NULL;
+	sv_json *e = NULL, *objects = NULL, *details = NULL;
 	size_t len = 0;
 	int error = SCRVAULT_ERROR;
 
@@ -92,9 +140,8 @@ static int append_entry(scrvault *v, const char *action, const char *outcome,
 		goto done;
 	error = SCRVAULT_ERROR;
 	sv_time_iso(when, sv_now());
-	if (!objects && !(objects = sv_json_object()))
-		goto done;
-	if (!details && !(details = sv_json_object()))
+	if (about_json(&objects, about) < 0 || !(details = sv_json_object()) ||
+	    sv_json_set_fields(details, fields) < 0)
 		goto done;
 	/* Someone acting in a session a custodian unlocked: name both. */
 	if (v->unlocker && sv_json_set_str(details, "unlocked_by", v->unlocker) < 0)
@@ -120,6 +167,9 @@ static int append_entry(scrvault *v, const char *action, const char *outcome,
 		goto done;
 	}
 	v->audit_dirty = true;
+	v->txn_entries++;
+	if (about && about->doc && about->version > 0 && (error = note_named(v, about)) < 0)
+		goto done;
 done:
 	sv_json_free(objects);
 	sv_json_free(details);
@@ -131,10 +181,10 @@ done:
 /* The public entry points keep account of the time spent in audit work
  * (v->audit_seconds, read by the benchmark). */
 int sv_audit_append(scrvault *v, const char *action, const char *outcome,
-		    sv_json *objects, sv_json *details)
+		    const sv_about *about, const sv_field *details)
 {
 	double t0 = sv_monotonic();
-	int error = append_entry(v, action, outcome, objects, details);
+	int error = append_entry(v, action, outcome, about, details);
 
 	v->audit_seconds += sv_monotonic() - t0;
 	return error;
@@ -397,16 +447,4 @@ int sv_audit_publish(scrvault *v, bool force)
 
 	v->audit_seconds += sv_monotonic() - t0;
 	return error;
-}
-
-/* {"<key>": "<value>"} or NULL on allocation failure. */
-sv_json *sv_obj1(const char *key, const char *value)
-{
-	sv_json *o = sv_json_object();
-
-	if (o && sv_json_set_str(o, key, value) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
 }

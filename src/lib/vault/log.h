@@ -5,17 +5,44 @@
 #define SV_VAULT_LOG_H
 
 #include "vault/session.h"
+#include "crypto/crypto.h"
 #include "crypto/merkle.h"
+#include "base/json.h"
+#include "base/common.h"
+
+/*
+ * What an action is about: what sv_authorize checks, and what an audit
+ * entry's "objects" names (each member that is set, under the name in the
+ * comment).  Typed, so that nothing is built as JSON to be read back.
+ *
+ *   sv_authorize(v, "doc.read", SV_ABOUT(.caseref = ref, .doc = id, .version = n))
+ */
+typedef struct {
+	const char *caseref;		/* "case" */
+	const char *doc;		/* "doc": a document id */
+	int64_t version;		/* "version" (0: none) */
+	const char *doc_class;		/* "class": a document to be made (else its own) */
+	const char *agency;		/* "agency": likewise */
+	const char *principal;		/* "principal": a name */
+	int64_t copy;			/* "copy": a register number */
+	int64_t request;		/* "request": an access request */
+	int64_t hold;			/* "hold" */
+	int64_t release;		/* "release": a bundle release */
+	int64_t intake;			/* "intake": an imported bundle */
+	const char *op;			/* "op": a pending operation's id */
+	const char *mirror;		/* "mirror": its name */
+	const char *policy;		/* "policy": a policy version */
+	const char *bundle_sha256;	/* "bundle_sha256": a refused bundle */
+} sv_about;
+#define SV_ABOUT(...)	(&(const sv_about){ __VA_ARGS__ })
 
 /*
  * Audit entries (DESIGN §8).  sv_audit_append adds one entry inside the
- * current transaction; `objects` and `details` (owned, may be NULL) are JSON
- * objects.  sv_audit_denied records a refused or failed attempt in its own
- * transaction and then returns `code` with the message it had, so callers
- * write `return sv_audit_denied(v, "doc.checkout", objs, NULL, error);`.
+ * current transaction: objects from `about` (NULL: none), details from the
+ * typed `details` (NULL: none; see sv_json_set_fields).
  */
 int sv_audit_append(scrvault *v, const char *action, const char *outcome,
-		    sv_json *objects, sv_json *details);
+		    const sv_about *about, const sv_field *details);
 
 /* Node source over the stored tree (merkle.h), ctx = the session. */
 int sv_audit_node(sv_hash *out, void *ctx, unsigned level, uint64_t index);
@@ -51,8 +78,5 @@ void sv_audit_leaf(unsigned char out[SV_SHA256_LEN], const char *entry, size_t l
 
 /* The outcome word for an error code: "denied", "not-found", ... */
 const char *sv_audit_outcome(int code);
-
-/* {"key": "value"}, or NULL on allocation failure. */
-sv_json *sv_obj1(const char *key, const char *value);
 
 #endif

@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "vault/meta.h"
-#include "storage/store.h"
 #include "vault/session.h"
 #include "storage/db.h"
+#include "storage/store.h"
 
 int64_t sv_meta_int(scrvault *v, const char *key, int64_t dflt)
 {

@@ -5,6 +5,8 @@
 #define SV_VAULT_META_H
 
 #include "vault/session.h"
+#include "storage/store.h"
+#include "base/common.h"
 
 /* An integer setting in meta (the policy's, mostly); `dflt` when absent or not positive. */
 int64_t sv_meta_int(scrvault *v, const char *key, int64_t dflt);

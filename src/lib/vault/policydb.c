@@ -13,18 +13,19 @@
 #include <strings.h>
 #include <unistd.h>
 #include "vault/policydb.h"
-#include "crypto/crypto.h"
-#include "vault/policyfile.h"
-#include "storage/store.h"
-#include "vault/session.h"
+#include "vault/keyrelease.h"
 #include "vault/log.h"
-#include "base/calendar.h"
-#include "storage/db.h"
-#include "base/common.h"
-#include "base/json.h"
-#include "base/date.h"
-#include "vault/txn.h"
 #include "vault/meta.h"
+#include "vault/policyfile.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "storage/db.h"
+#include "storage/store.h"
+#include "crypto/crypto.h"
+#include "base/calendar.h"
+#include "base/common.h"
+#include "base/date.h"
+#include "base/json.h"
 #include "scrvault/requests.h"
 
 /* ---- installing ----------------------------------------------------------------- */
@@ -63,7 +64,7 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 	    (error = sv_store_blob_write(w, hdr, sizeof(hdr))) < 0 ||
 	    (error = sv_store_blob_write(w, ct, len + SV_GCM_TAG_LEN)) < 0 ||
 	    (error = sv_store_blob_finish(blob, w)) < 0 ||
-	    (error = sv_seal(wrapped, v->kek, sv_secret_data(dek), SV_KEY_LEN, ctx, strlen(ctx))) < 0)
+	    (error = sv_kek_wrap(wrapped, v, dek, ctx)) < 0)
 		goto done;
 	snprintf(path, 64, "policy/%lld", (long long)*version);
 	sv_time_iso(when, sv_now());
@@ -144,7 +145,6 @@ int sv_policy_apply(scrvault *v, const sv_policy *p, const char *source)
 	unsigned char digest[SV_SHA256_LEN];
 	sv_store_update up = { path, blob };
 	int64_t version = 0;
-	sv_json *det;
 	int error;
 
 	if ((error = sv_policy_install(v, p, &version, blob, path)) < 0)
@@ -157,13 +157,9 @@ int sv_policy_apply(scrvault *v, const sv_policy *p, const char *source)
 	sv_sha256(digest, p->text, strlen(p->text));
 	sv_hex(sha, digest, sizeof(digest));
 	snprintf(ver, sizeof(ver), "%lld", (long long)version);
-	if (!(det = sv_json_object()) || sv_json_set_int(det, "version", version) < 0 ||
-	    sv_json_set_str(det, "name", p->name) < 0 || sv_json_set_str(det, "sha256", sha) < 0 ||
-	    sv_json_set_str(det, "source", source) < 0) {
-		sv_json_free(det);
-		return SCRVAULT_ERROR;
-	}
-	return sv_audit_append(v, "policy.load", "ok", sv_obj1("policy", ver), det);
+	return sv_audit_append(v, "policy.load", "ok", SV_ABOUT(.policy = ver),
+			       SV_FIELDS(SV_INT("version", version), SV_STR("name", p->name),
+					 SV_STR("sha256", sha), SV_STR("source", source)));
 }
 
 int sv_policy_ensure(scrvault *v)

@@ -4,9 +4,11 @@
 #ifndef SV_VAULT_POLICYDB_H
 #define SV_VAULT_POLICYDB_H
 
-#include "vault/session.h"
 #include "vault/policyfile.h"
+#include "vault/session.h"
+#include "storage/store.h"
 #include "base/calendar.h"
+#include "base/common.h"
 
 /*
  * Inside a transaction: make `p` the vault's policy (new version row with
@@ -29,5 +31,8 @@ int sv_policy_ensure(scrvault *v);
 
 /* The associated data of policy version `version`'s text key in the store. */
 void sv_policy_context(char *out, size_t len, const scrvault *v, int64_t version);
+
+/* The working-day calendar of the vault's policy (its [calendar] holidays). */
+int sv_policy_calendar(sv_calendar **out, scrvault *v);
 
 #endif

@@ -12,9 +12,8 @@
 #include <strings.h>
 #include <unistd.h>
 #include "vault/policyfile.h"
-#include "vault/session.h"
-#include "base/common.h"
 #include "storage/store.h"
+#include "base/common.h"
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"

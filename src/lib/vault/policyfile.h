@@ -4,8 +4,8 @@
 #ifndef SV_VAULT_POLICYFILE_H
 #define SV_VAULT_POLICYFILE_H
 
-#include "base/common.h"
 #include "base/json.h"
+#include "base/common.h"
 
 #define SV_POLICY_MAX (64 * 1024)
 

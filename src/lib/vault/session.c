@@ -21,20 +21,20 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "vault/session.h"
-#include "crypto/crypto.h"
-#include "vault/log.h"
-#include "vault/txn.h"
-#include "base/common.h"
-#include "storage/db.h"
-#include "base/file.h"
-#include "crypto/identity.h"
-#include "base/json.h"
-#include "vault/keyring.h"
-#include "vault/policydb.h"
-#include "storage/schema.h"
 #include "vault/authz.h"
-#include "storage/store.h"
+#include "vault/keyring.h"
+#include "vault/log.h"
+#include "vault/policydb.h"
+#include "vault/txn.h"
 #include "vault/unlockfail.h"
+#include "storage/db.h"
+#include "storage/schema.h"
+#include "storage/store.h"
+#include "crypto/crypto.h"
+#include "crypto/identity.h"
+#include "base/common.h"
+#include "base/file.h"
+#include "base/json.h"
 
 /* ---- process set-up -------------------------------------------------------- */
 
@@ -96,19 +96,6 @@ int sv_vault_subkey(sv_secret **out, const sv_secret *vmk, const char *vault_id,
 		       label, strlen(label));
 }
 
-void sv_blob_path(char *out, size_t len, const char *doc, unsigned version)
-{
-	/* Two levels of 256-way fan-out, then one file per version: no tree
-	 * per document, so a check-in of n new documents writes about n
-	 * trees, not 2n. */
-	snprintf(out, len, "d/%.2s/%.2s/%s.%u", doc, doc + 2, doc, version);
-}
-
-void sv_blob_context(char *out, size_t len, const scrvault *v, const char *doc,
-		     unsigned version)
-{
-	snprintf(out, len, "scrvault v1 blob|%s|%s|%u", v->id, doc, version);
-}
 
 const char *scrvault_whoami(const scrvault *v) { return v->principal; }
 
@@ -253,16 +240,11 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 		}
 	}
 	if (why) {
-		sv_json *det = sv_json_object();
-
-		if (det)
-			sv_json_set_str(det, "reason", why);
 		sv_error(SCRVAULT_EDENIED, "key file '%s' (principal '%s') may not act in this vault: %s",
 			 keyfile, pub->name, why);
 		error = v->rolled_back ? SCRVAULT_EDENIED
-			: sv_audit_denied(v, "session.act-as", sv_obj1("principal", pub->name), det, SCRVAULT_EDENIED);
-		if (v->rolled_back)
-			sv_json_free(det);
+			: sv_audit_denied(v, "session.act-as", SV_ABOUT(.principal = pub->name),
+					  SV_FIELDS(SV_STR("reason", why)), SCRVAULT_EDENIED);
 		goto done;
 	}
 	if (strcmp(id->name, v->principal) == 0) {
@@ -464,6 +446,7 @@ void scrvault_close(scrvault *v)
 	sv_secret_free(v->kek);
 	sv_secret_free(v->audit_key);
 	sv_identity_free(v->ident);
+	free(v->txn_named);
 	free(v->unlocker);
 	if (v->lockfd >= 0)
 		close(v->lockfd);

@@ -10,13 +10,12 @@
 #ifndef SV_VAULT_SESSION_H
 #define SV_VAULT_SESSION_H
 
-#include "scrvault/scrvault.h"
-#include "base/common.h"
-#include "base/json.h"
-#include "crypto/crypto.h"
-#include "crypto/identity.h"
 #include "storage/db.h"
 #include "storage/store.h"
+#include "crypto/crypto.h"
+#include "crypto/identity.h"
+#include "base/common.h"
+#include "scrvault/scrvault.h"
 
 #define SV_VAULT_ID_LEN   32		/* hex characters */
 #define SV_DOC_ID_LEN     32		/* hex characters */
@@ -56,18 +55,19 @@ struct scrvault {
 	sv_identity *ident;		/* the acting principal's keys (signing) */
 	int64_t access_request;		/* restricted releases happen under this agreed request */
 	bool custodian;
+	/* What the open transaction has put on record (keyrelease.c checks it). */
+	struct sv_named {
+		char doc[SV_DOC_ID_LEN + 1];
+		unsigned version;
+	} *txn_named;			/* versions named by its audit entries */
+	size_t txn_nnamed, txn_cap;
+	size_t txn_entries;		/* entries it appended */
 };
 
 /* Keys derived from the vault master key. */
 int sv_vault_subkey(sv_secret **out, const sv_secret *vmk, const char *vault_id,
 		    const char *label);
 
-/* Fan-out path of a version's blob in the store. */
-void sv_blob_path(char *out, size_t len, const char *doc, unsigned version);
-
-/* Associated data binding a blob or wrapped key to vault, document, version. */
-void sv_blob_context(char *out, size_t len, const scrvault *v, const char *doc,
-		     unsigned version);
 
 /* Take the vault's exclusive lock (flock on VAULT/lock); *fd holds it. */
 int sv_vault_lock(int *fd, const char *dir);

@@ -20,13 +20,13 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "vault/txn.h"
-#include "storage/store.h"
-#include "vault/session.h"
 #include "vault/log.h"
+#include "vault/meta.h"
+#include "vault/session.h"
 #include "storage/db.h"
+#include "storage/store.h"
 #include "base/common.h"
 #include "base/json.h"
-#include "vault/meta.h"
 
 /*
  * The published ref must be the database's store head or an ancestor of it
@@ -66,6 +66,7 @@ int sv_vault_begin(scrvault *v)
 	if (v->rolled_back)
 		return sv_error(SCRVAULT_EINTEGRITY, "refusing to change the vault: %s", v->rollback_msg);
 	v->dirty_before = v->audit_dirty;
+	v->txn_nnamed = v->txn_entries = 0;
 	return sv_db_begin(v->db);
 }
 
@@ -79,6 +80,7 @@ int sv_vault_commit(scrvault *v)
 		sv_vault_abort(v);
 		return error;
 	}
+	v->txn_nnamed = v->txn_entries = 0;
 	/* The ref follows the database, never leads it. */
 	if (v->pending_head[0]) {
 		error = sv_store_set_head(v->store, v->pending_head);
@@ -99,33 +101,32 @@ void sv_vault_abort(scrvault *v)
 	sv_db_rollback(v->db);
 	v->audit_dirty = v->dirty_before;
 	v->pending_head[0] = '\0';
+	v->txn_nnamed = v->txn_entries = 0;
 }
 
-int sv_audit_denied(scrvault *v, const char *action, sv_json *objects,
-		    sv_json *details, int code)
+int sv_audit_denied(scrvault *v, const char *action, const sv_about *about,
+		    const sv_field *details, int code)
 {
-	char saved[1024];
+	char saved[1024], field[64];
+	const char *f = scrvault_error_field();
 	int error;
 
 	/* Keep the caller's message: it is what the user needs to read. */
 	snprintf(saved, sizeof(saved), "%s", scrvault_error_message());
+	snprintf(field, sizeof(field), "%s", f ? f : "");
 	if (sv_db_in_txn(v->db))
 		sv_vault_abort(v);
 	/* The message is not copied into the entry: it may quote a file name
 	 * or other free text.  Callers put structured reasons in `details`. */
-	if ((error = sv_vault_begin(v)) < 0) {
-		sv_json_free(objects);
-		sv_json_free(details);
-	}
-	if (error < 0 ||
-	    (error = sv_audit_append(v, action, sv_audit_outcome(code), objects, details)) < 0 ||
+	if ((error = sv_vault_begin(v)) < 0 ||
+	    (error = sv_audit_append(v, action, sv_audit_outcome(code), about, details)) < 0 ||
 	    (error = sv_vault_commit(v)) < 0) {
 		if (sv_db_in_txn(v->db))
 			sv_vault_abort(v);
-		return sv_error(code, "%s (and the audit entry of this failure could not be written: %s)",
-				saved, scrvault_error_message());
+		return sv_error_field(code, field, "%s (and the audit entry of this failure could not be written: %s)",
+				      saved, scrvault_error_message());
 	}
-	sv_error(code, "%s", saved);
+	sv_error_field(code, field, "%s", saved);
 	return code;
 }
 

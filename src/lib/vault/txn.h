@@ -4,21 +4,31 @@
 #ifndef SV_VAULT_TXN_H
 #define SV_VAULT_TXN_H
 
+#include "vault/log.h"
 #include "vault/session.h"
+#include "base/json.h"
+#include "base/common.h"
 
 /*
  * Transactions.  sv_vault_begin starts the one transaction of a state
- * change; sv_vault_commit commits it.  On any failure in between, call
- * sv_vault_abort, which rolls the database back and the store ref with it.
+ * change; sv_vault_commit signs the checkpoint of what it appended and
+ * commits it.  On any failure in between, call sv_vault_abort, which rolls
+ * the database back and the store ref with it.
  */
 int sv_vault_begin(scrvault *v);
-
 int sv_vault_commit(scrvault *v);
-
 void sv_vault_abort(scrvault *v);
 
-int sv_audit_denied(scrvault *v, const char *action, sv_json *objects,
-		    sv_json *details, int code);
+/*
+ * Record a refused or failed attempt in its own transaction (any open one
+ * is rolled back first), then return `code` with the message and field the
+ * caller had set, so callers write
+ *   return sv_audit_denied(v, "doc.checkout", SV_ABOUT(.doc = id), NULL, error);
+ * The message is never copied into the entry (it may quote free text):
+ * structured reasons go in `details`.
+ */
+int sv_audit_denied(scrvault *v, const char *action, const sv_about *about,
+		    const sv_field *details, int code);
 
 /* Sign any unsigned entries and publish the latest checkpoint now. */
 int sv_audit_checkpoint(scrvault *v);

@@ -18,13 +18,13 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "vault/unlockfail.h"
-#include "vault/session.h"
 #include "vault/log.h"
+#include "vault/session.h"
+#include "vault/txn.h"
+#include "base/common.h"
+#include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "base/date.h"
-#include "base/common.h"
-#include "vault/txn.h"
 
 /* ---- unlock failures ---------------------------------------------------------- */
 
@@ -71,7 +71,7 @@ int sv_unlock_failures_ingest(scrvault *v)
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	for (cur = text; cur && *cur; cur = nl ? nl + 1 : NULL) {
-		sv_json *rec = NULL, *obj = NULL, *det = NULL;
+		sv_json *rec = NULL;
 		const char *who, *why, *when;
 
 		if ((nl = strchr(cur, '\n')))
@@ -81,25 +81,15 @@ int sv_unlock_failures_ingest(scrvault *v)
 		    !(why = sv_json_str(sv_json_get(rec, "reason"))) ||
 		    !(when = sv_json_str(sv_json_get(rec, "time")))) {
 			sv_json_free(rec);
-			det = sv_json_object();
-			if (!det || sv_json_set_str(det, "reason", "unreadable record in unlock-failures") < 0 ||
-			    (error = sv_audit_append(v, "vault.unlock", "denied", NULL, det)) < 0)
+			if ((error = sv_audit_append(v, "vault.unlock", "denied", NULL,
+						     SV_FIELDS(SV_STR("reason", "unreadable record in unlock-failures")))) < 0)
 				goto fail;
 			continue;
 		}
-		obj = sv_json_object();
-		det = sv_json_object();
-		if (!obj || !det || sv_json_set_str(obj, "principal", who) < 0 ||
-		    sv_json_set_str(det, "reason", why) < 0 ||
-		    sv_json_set_str(det, "attempted_at", when) < 0) {
-			sv_json_free(rec);
-			sv_json_free(obj);
-			sv_json_free(det);
-			error = SCRVAULT_ERROR;
-			goto fail;
-		}
+		error = sv_audit_append(v, "vault.unlock", "denied", SV_ABOUT(.principal = who),
+					SV_FIELDS(SV_STR("reason", why), SV_STR("attempted_at", when)));
 		sv_json_free(rec);
-		if ((error = sv_audit_append(v, "vault.unlock", "denied", obj, det)) < 0)
+		if (error < 0)
 			goto fail;
 	}
 	if ((error = sv_vault_commit(v)) < 0)

@@ -5,6 +5,7 @@
 #define SV_VAULT_UNLOCKFAIL_H
 
 #include "vault/session.h"
+#include "base/common.h"
 
 /* Records of a failed unlock, kept outside the database until the next
  * successful unlock moves them into the audit log. */

@@ -1,0 +1,96 @@
+/*
+ * rows.c - query rows as JSON objects (see rows.h).
+ *
+ * The one converter from a database row to what a listing returns.  It
+ * reads values through db.h only and never formats SQL.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "storage/rows.h"
+#include "storage/db.h"
+#include "base/common.h"
+#include "base/json.h"
+
+sv_json *sv_row_json(sv_stmt *st, const sv_col *cols)
+{
+	sv_json *o = sv_json_object();
+	int error = 0;
+
+	if (!o)
+		return NULL;
+	for (int i = 0; cols[i].type && error == 0; i++) {
+		const char *key = cols[i].key, *s;
+
+		if (!key)
+			continue;
+		switch (cols[i].type) {
+		case SV_COL_TEXT:
+			error = sv_json_set_str(o, key, sv_stmt_text(st, i));
+			break;
+		case SV_COL_OPT:
+			if ((s = sv_stmt_text(st, i)) && *s)
+				error = sv_json_set_str(o, key, s);
+			break;
+		case SV_COL_INT:
+			error = sv_stmt_null(st, i) ? sv_json_set(o, key, sv_json_null())
+						    : sv_json_set_int(o, key, sv_stmt_int(st, i));
+			break;
+		case SV_COL_BOOL:
+			error = sv_json_set_bool(o, key, sv_stmt_int(st, i) != 0);
+			break;
+		case SV_COL_HEX: {
+			size_t len = 0;
+			const unsigned char *b = sv_stmt_blob(st, i, &len);
+			char *hex;
+
+			if (!b) {
+				error = sv_json_set(o, key, sv_json_null());
+				break;
+			}
+			if (!(hex = sv_malloc(2 * len + 1))) {
+				error = SCRVAULT_ERROR;
+				break;
+			}
+			sv_hex(hex, b, len);
+			error = sv_json_set_str(o, key, hex);
+			free(hex);
+			break;
+		}
+		}
+	}
+	if (error < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int sv_rows_json(sv_json **out, sv_db *db, const sv_col *cols, sv_row_keep_fn keep, void *ctx,
+		 const char *sql, const char *fmt, ...)
+{
+	sv_json *arr = sv_json_array();
+	sv_stmt *st = NULL;
+	va_list ap;
+	int error;
+
+	*out = NULL;
+	if (!arr)
+		return SCRVAULT_ERROR;
+	va_start(ap, fmt);
+	error = sv_db_vquery(&st, db, sql, fmt, ap);
+	va_end(ap);
+	if (error < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1)
+		if ((!keep || keep(ctx, st)) && (error = sv_json_append(arr, sv_row_json(st, cols))) < 0)
+			goto done;
+	if (error == 0) {
+		*out = arr;
+		arr = NULL;
+	}
+done:
+	sv_stmt_free(st);
+	sv_json_free(arr);
+	return error;
+}
