@@ -1,16 +1,32 @@
 # scrvault - build, test and run.  See README.md.
 #
-#   make            build build/scrvault and build/libscrvault.a
+#   make            the programs, the library (static and shared) and the tests' programs
 #   make run        install dependencies, build, run the walkthrough
 #   make test       install dependencies, build, run every test suite
 #   make test-asan  the same suites under AddressSanitizer + UBSan
+#   make install    PREFIX=/usr/local DESTDIR=: programs, library, headers,
+#                   pkg-config file, man pages, systemd units
 #   make bench      the benchmarks (bench/README.md)
 #   make fuzz       the libFuzzer targets for FUZZ_SECONDS (tests/fuzz/README.md)
 
 BUILD   ?= build
 CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+LIBDIR   = $(PREFIX)/lib
+LIBEXECDIR = $(PREFIX)/libexec
+INCDIR   = $(PREFIX)/include
+MANDIR   = $(PREFIX)/share/man
+UNITDIR  = $(PREFIX)/lib/systemd/system
+
+# The library's version; its soname changes with the major number, when the
+# public API changes incompatibly.
+LIB_MAJOR = 0
+LIB_VERSION = 0.2.0
+
 # Every library the vault uses, linked as usual: `ldd build/scrvault` lists
-# them.  scrvault-seal links only libcrypto and libargon2 (src/seal).
+# them.  scrvault-seal links only libcrypto and libargon2 (mk/seal.mk).
 PKGS     = libcrypto libgit2 zlib sqlcipher libargon2 libqpdf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -21,8 +37,10 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 # plus stack-clash and (on x86) control-flow protection.  _FORTIFY_SOURCE is left out
 # of the sanitizer builds, whose own checks it would hide.
 # -fcf-protection (CET) exists on x86 only, as in Debian's own flags.
+# Library objects are position-independent (-fPIC): the same objects make
+# the shared library and the archive the programs link.
 CF_PROT := $(if $(filter x86_64% i386% i486% i586% i686%,$(shell $(CC) -dumpmachine 2>/dev/null)),-fcf-protection)
-HARDEN   = -fstack-protector-strong -fstack-clash-protection $(CF_PROT) -fPIE \
+HARDEN   = -fstack-protector-strong -fstack-clash-protection $(CF_PROT) -fPIC \
            $(if $(SAN),,-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2)
 OPT     ?= -O2 -g
 SAN     ?=
@@ -38,18 +56,31 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+HDRS     = $(wildcard include/scrvault/*.h src/lib/*/*.h src/cli/*.h)
 
-.PHONY: all deps run test test-asan test-unit test-cli bench clean fuzz
-all: $(BUILD)/scrvault $(UNIT_BIN) $(TOOL_BIN)
+# Test hooks (src/lib/base/fault.h) exist only in this second build of the
+# library and of scrvault, which the unit tests and the suites that steer a
+# hook use.  The programs that are installed have none.
+HOOKS    = $(BUILD)/hooks
+HOOK_OBJ = $(LIB_SRC:%.c=$(HOOKS)/%.o)
+
+.PHONY: all deps run test test-asan bench clean fuzz install examples
+all: $(BUILD)/scrvault $(BUILD)/libscrvault.so $(HOOKS)/scrvault $(UNIT_BIN) $(TOOL_BIN) \
+     $(BUILD)/examples/list_case
 
 deps:
 	@scripts/install-deps
 
 # Makefile: a change of flags builds everything again.
-$(BUILD)/%.o: %.c Makefile $(wildcard include/scrvault/*.h src/lib/*/*.h src/cli/*.h)
+$(BUILD)/%.o: %.c Makefile $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(HOOKS)/%.o: %.c Makefile $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (test hooks)"
+	@$(CC) $(CFLAGS) -DSV_TEST_HOOKS -c -o $@ $<
 
 # The default policy, compiled in (scrvault init loads it).
 GEN_OBJ  = $(BUILD)/gen/default_policy.o
@@ -60,23 +91,53 @@ $(BUILD)/gen/default_policy.c: policy/default.conf
 	   echo 'const char sv_default_policy_text[] ='; \
 	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c Makefile
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libscrvault.a: $(LIB_OBJ) $(GEN_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
+
+$(HOOKS)/libscrvault.a: $(HOOK_OBJ) $(GEN_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+# The shared library exports the public API (scrvault_*) and nothing else
+# (src/lib/libscrvault.map).
+$(BUILD)/libscrvault.so.$(LIB_VERSION): $(LIB_OBJ) $(GEN_OBJ) src/lib/libscrvault.map
+	@echo "  LD      $@"
+	@$(CC) -shared $(SAN) -Wl,-soname,libscrvault.so.$(LIB_MAJOR) -Wl,--version-script,src/lib/libscrvault.map \
+		-Wl,-z,relro,-z,now,-z,defs -o $@ $(LIB_OBJ) $(GEN_OBJ) $(LDLIBS)
+$(BUILD)/libscrvault.so: $(BUILD)/libscrvault.so.$(LIB_VERSION)
+	@ln -sf libscrvault.so.$(LIB_VERSION) $(BUILD)/libscrvault.so.$(LIB_MAJOR)
+	@ln -sf libscrvault.so.$(LIB_VERSION) $@
 
 $(BUILD)/scrvault: $(CLI_OBJ) $(BUILD)/libscrvault.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libscrvault.a tests/unit/unit.h
+$(HOOKS)/scrvault: $(CLI_OBJ) $(HOOKS)/libscrvault.a
+	@echo "  LD      $@ (test hooks)"
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOKS)/libscrvault.a $(LDLIBS)
+
+# Unit tests reach into the library (internal headers) and steer its hooks.
+$(BUILD)/tests/%: tests/unit/%.c $(HOOKS)/libscrvault.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS) -lcmocka
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -DSV_TEST_HOOKS -Itests/unit $(LDFLAGS) -o $@ $< $(HOOKS)/libscrvault.a $(LDLIBS) -lcmocka
 
 # Programs the CLI suites use to build hostile input (tests/tools).
 $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libscrvault.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
+
+# The example uses the public API only and links the shared library, as a
+# program of someone else's would (tests/cli/install.sh builds it again
+# against an installed copy, through pkg-config).
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libscrvault.so
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) -std=c11 $(OPT) $(WARN) $(SAN) -Iinclude -o $@ $< -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lscrvault
+examples: $(BUILD)/examples/list_case
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -92,9 +153,25 @@ test-asan: deps
 	@SCRVAULT_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all build-asan
 
+# make install PREFIX=... DESTDIR=...: what a package would ship.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/scrvault \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)/scrvault
+	install -m 0755 $(BUILD)/scrvault $(DESTDIR)$(BINDIR)/
+	$(if $(wildcard $(BUILD)/scrvault-seal),install -m 0755 $(BUILD)/scrvault-seal $(DESTDIR)$(BINDIR)/)
+	$(if $(wildcard $(BUILD)/scrvault-stamp),install -m 0755 $(BUILD)/scrvault-stamp $(DESTDIR)$(LIBEXECDIR)/scrvault/)
+	install -m 0644 $(BUILD)/libscrvault.so.$(LIB_VERSION) $(BUILD)/libscrvault.a $(DESTDIR)$(LIBDIR)/
+	ln -sf libscrvault.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libscrvault.so.$(LIB_MAJOR)
+	ln -sf libscrvault.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libscrvault.so
+	install -m 0644 include/scrvault/*.h $(DESTDIR)$(INCDIR)/scrvault/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
+		-e 's|@VERSION@|$(LIB_VERSION)|g' scripts/scrvault.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/scrvault.pc
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 scripts/*.service scripts/*.timer $(DESTDIR)$(UNITDIR)/
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libscrvault.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/audit_bench $(BUILD)/bench/copies_bench $(BUILD)/bench/replication_bench

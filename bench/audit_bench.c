@@ -34,21 +34,20 @@ static void die(const char *what)
 	exit(1);
 }
 
-static sv_json *objs(uint64_t i)
+/* What entry i is about (one at a time: the result is reused). */
+static const sv_about *objs(uint64_t i)
 {
-	char doc[33];
-	sv_json *o = sv_json_object();
+	static char doc[33];
+	static sv_about a;
 
 	snprintf(doc, sizeof(doc), "%032" PRIx64, i * 2654435761u);
-	sv_json_set_str(o, "case", "SCR-2026-03");
-	sv_json_set_str(o, "doc", doc);
-	sv_json_set_int(o, "version", 1);
-	return o;
+	a = (sv_about){ .caseref = "SCR-2026-03", .doc = doc, .version = 1 };
+	return &a;
 }
 
 int main(int argc, char **argv)
 {
-	scrvault_principal_spec s = { .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
 	scrvault_secret *pp = NULL;
 	scrvault *v = NULL;
 	char *vault, *key, *export;
@@ -64,7 +63,7 @@ int main(int argc, char **argv)
 	    asprintf(&key, "%s/coord.key", argv[1]) < 0 || asprintf(&export, "%s/export.jsonl", argv[1]) < 0)
 		die("set-up");
 	if (scrvault_secret_new(&pp, "benchmark passphrase", 20) < 0 ||
-	    scrvault_init(vault, &s, key, pp) < 0 || scrvault_open(&v, vault, key, pp, NULL) < 0)
+	    scrvault_vault_init(vault, &s, key, pp) < 0 || scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = vault, .keyfile = key, .passphrase = pp }) < 0)
 		die("vault");
 
 	/* One entry per transaction, as a command without its checkpoint. */
@@ -175,8 +174,8 @@ int main(int argc, char **argv)
 	 * session that copies the checkpoint to the store: the CLI's view).
 	 */
 	{
-		scrvault_case_spec c = { .title = "t", .review_type = "scr" };
-		scrvault_checkin_spec ci = { .case_ref = "SCR-2026-03", .doc_class = "imr" };
+		scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .title = "t", .review_type = "scr" };
+		scrvault_checkin_spec ci = { .version = SCRVAULT_CHECKIN_SPEC_VERSION, .case_ref = "SCR-2026-03", .doc_class = "imr" };
 		scrvault_checkin_file cf = { .path = NULL };
 		char ref[32], *small, *big, *key2 = NULL;
 		double full, a0;
@@ -228,13 +227,13 @@ int main(int argc, char **argv)
 		}
 		/* A second custodian with the default (46 MiB) Argon2id key file. */
 		{
-			scrvault_principal_spec d = { .name = "coord2", .kind = "person", .custodian = true };
+			scrvault_principal_spec d = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord2", .kind = "person", .custodian = true };
 
 			if (asprintf(&key2, "%s/coord2.key", argv[1]) < 0 || scrvault_principal_add(v, &d, key2, pp) < 0 ||
 			    scrvault_principal_grant(v, "coord2", "coordinator", NULL, NULL) < 0)
 				die("second custodian");
 		}
-		scrvault_close(v);
+		scrvault_vault_close(v);
 		v = NULL;
 
 		/* One session per command, as the CLI runs them. */
@@ -246,7 +245,7 @@ int main(int argc, char **argv)
 			cf.path = k % 3 == 2 ? big : small;
 			t0 = now();
 			for (int i = 0; i < reps; i++) {
-				if (scrvault_open(&v, vault, kf, pp, NULL) < 0)
+				if (scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = vault, .keyfile = kf, .passphrase = pp }) < 0)
 					die("open");
 				a0 = v->audit_seconds;
 				if (k % 3 == 0) {
@@ -263,7 +262,7 @@ int main(int argc, char **argv)
 				if (sv_audit_publish(v, true) < 0)
 					die("publish");
 				audit += v->audit_seconds - a0;
-				scrvault_close(v);
+				scrvault_vault_close(v);
 				v = NULL;
 			}
 			full = now() - t0;
@@ -276,7 +275,7 @@ int main(int argc, char **argv)
 		free(big);
 		free(key2);
 	}
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	scrvault_secret_free(pp);
 	free(vault);
 	free(key);

@@ -32,7 +32,6 @@
 #include <unistd.h>
 #include "vault/txn.h"
 #include "base/date.h"
-#include "scrvault/copies.h"
 
 #define RUNS     21
 #define WARMUP   2
@@ -113,7 +112,7 @@ static double median(double *t, int n)
 static void populate(scrvault *v, uint64_t n)
 {
 	static const unsigned char zero[32];
-	scrvault_case_spec c = { .title = "Benchmark case", .review_type = "scr" };
+	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .title = "Benchmark case", .review_type = "scr" };
 	char ref[32], name[32], doc[SV_DOC_ID_LEN + 1], when[21], due[11], contact[64];
 	uint64_t docs = (n + PER_DOC - 1) / PER_DOC;
 	int64_t case_id[CASES], holder_id[HOLDERS], me = v->principal_id;
@@ -253,7 +252,7 @@ static double sql_only(scrvault *v, const char *sql, const char *today, int64_t 
 
 int main(int argc, char **argv)
 {
-	scrvault_principal_spec s = { .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
 	static const char pass[] = "benchmark passphrase";
 	scrvault_secret *pp = NULL;
 	scrvault *v = NULL;
@@ -274,7 +273,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (scrvault_secret_new(&pp, pass, sizeof(pass) - 1) < 0 ||
-	    scrvault_init(vault, &s, key, pp) < 0 || scrvault_open(&v, vault, key, pp, NULL) < 0)
+	    scrvault_vault_init(vault, &s, key, pp) < 0 || scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = vault, .keyfile = key, .passphrase = pp }) < 0)
 		die("vault");
 	populate(v, n);
 	day(today, 0);
@@ -301,7 +300,7 @@ int main(int argc, char **argv)
 			     today, &rows);
 		printf("sql_overdue %.2f ms %" PRId64 "\n", t * 1000, rows);
 	}
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	v = NULL;
 
 	/*
@@ -337,7 +336,7 @@ int main(int argc, char **argv)
 			int64_t want = -1;
 			size_t rows = 0;
 
-			if (scrvault_open(&v, vault, key, pp, NULL) < 0)
+			if (scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = vault, .keyfile = key, .passphrase = pp }) < 0)
 				die("open");
 			if (sv_db_int(&want, v->db, qs[i].count_sql, "t", qs[i].count_arg) != 1)
 				die("count");
@@ -359,7 +358,7 @@ int main(int argc, char **argv)
 				}
 			}
 			printf("%s %.2f ms %zu %.2f\n", qs[i].name, median(t, RUNS) * 1000, rows, first * 1000);
-			scrvault_close(v);
+			scrvault_vault_close(v);
 			v = NULL;
 		}
 
@@ -372,7 +371,7 @@ int main(int argc, char **argv)
 
 			if (strcmp(holder->name, "list_holder") != 0)
 				die("the cache check needs list_holder");
-			if (scrvault_open(&v, vault, key, pp, NULL) < 0 ||
+			if (scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = vault, .keyfile = key, .passphrase = pp }) < 0 ||
 			    sv_db_int(&want, v->db, holder->count_sql, "t", holder->count_arg) != 1 ||
 			    ask(&a, &na, v, &qs[0]) < 0 || ask(&b, &nb, v, holder) < 0)
 				die("cache check");
@@ -381,7 +380,7 @@ int main(int argc, char **argv)
 			       (int64_t)scrvault_json_count(b) == want ? "ok" : "WRONG", scrvault_json_count(b), want);
 			scrvault_json_free(a);
 			scrvault_json_free(b);
-			scrvault_close(v);
+			scrvault_vault_close(v);
 			v = NULL;
 		}
 	}

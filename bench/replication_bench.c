@@ -41,16 +41,15 @@ static void die(const char *what)
 }
 
 /* The objects of entry `i`: a case, a document id, a version. */
-static sv_json *objs(uint64_t i)
+/* What entry i is about (one at a time: the result is reused). */
+static const sv_about *objs(uint64_t i)
 {
-	char doc[33];
-	sv_json *o = sv_json_object();
+	static char doc[33];
+	static sv_about a;
 
 	snprintf(doc, sizeof(doc), "%032" PRIx64, i * 2654435761u);
-	sv_json_set_str(o, "case", "BENCH-1");
-	sv_json_set_str(o, "doc", doc);
-	sv_json_set_int(o, "version", 1);
-	return o;
+	a = (sv_about){ .caseref = "BENCH-1", .doc = doc, .version = 1 };
+	return &a;
 }
 
 int main(int argc, char **argv)
@@ -67,7 +66,7 @@ int main(int argc, char **argv)
 	}
 	n = strtoull(argv[4], NULL, 10);
 	if (scrvault_global_init() < 0 || scrvault_secret_read_file(&pp, argv[3]) < 0 ||
-	    scrvault_open(&v, argv[1], argv[2], pp, NULL) < 0)
+	    scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = argv[1], .keyfile = argv[2], .passphrase = pp }) < 0)
 		die("unlock");
 	if (sv_audit_size(&size, v) < 0)
 		die("audit size");
@@ -96,7 +95,7 @@ int main(int argc, char **argv)
 			  sv_db_exec(v->db, "SELECT sqlcipher_export('plain')") < 0 ||
 			  sv_db_exec(v->db, "DETACH DATABASE plain") < 0))
 		die("plain copy");
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	scrvault_secret_free(pp);
 	return 0;
 }

@@ -21,6 +21,7 @@ int scrvault_audit_tail(scrvault_json **out, scrvault *v, unsigned n);
 int scrvault_audit_show(scrvault_json **out, scrvault *v, uint64_t seq);
 
 typedef struct {
+	unsigned int version;
 	const char *since;	/* YYYY-MM-DD or full time; inclusive */
 	const char *until;	/* YYYY-MM-DD (whole day) or full time; inclusive */
 	const char *actor;	/* principal name */
@@ -30,10 +31,12 @@ typedef struct {
 	const char *outcome;
 	bool csv;		/* a spreadsheet table instead of a verifiable export */
 } scrvault_audit_filter;
+#define SCRVAULT_AUDIT_FILTER_VERSION 1
+#define SCRVAULT_AUDIT_FILTER_INIT { SCRVAULT_AUDIT_FILTER_VERSION }
 
 /*
  * Write an export to fd: JSON Lines, first a header with the latest signed
- * checkpoint, then one line per entry.  A filtered export carries an
+ * checkpoint, then one line per entry (f NULL: every entry).  A filtered export carries an
  * inclusion proof with each entry; an unfiltered one carries every signed
  * checkpoint after the entry it covers.  *count gets the number of entries.
  */

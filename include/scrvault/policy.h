@@ -1,5 +1,6 @@
 /*
- * scrvault/policy.h - policy, roles and dual control.
+ * scrvault/policy.h - the policy: roles, permissions, document classes,
+ * dual control, retention, calendar.
  */
 #ifndef SCRVAULT_POLICY_H
 #define SCRVAULT_POLICY_H
@@ -20,9 +21,5 @@ int scrvault_policy_show(scrvault_json **out, scrvault *v, int64_t version);
  * nothing changes until another custodian approves ID.
  */
 int scrvault_policy_load(scrvault_json **out, scrvault *v, const char *path);
-
-/* Approve (true) or refuse a pending operation; only a different custodian. */
-int scrvault_op_decide(scrvault *v, const char *id, bool approve);
-int scrvault_op_list(scrvault_json **out, scrvault *v);
 
 #endif

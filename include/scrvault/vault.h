@@ -1,30 +1,24 @@
 /*
- * scrvault/vault.h - creating, unlocking and checking a vault.
+ * scrvault/vault.h - the process, secrets, and a vault: creating it,
+ * unlocking it, closing it.
  *
  * A scrvault handle is one unlocked session of one principal acting in one
  * role.  It holds the vault's keys in secure memory and the vault lock until
- * scrvault_close().  Every call that changes state is one database
+ * scrvault_vault_close().  Every call that changes state is one database
  * transaction that includes its audit entry; a call that is refused still
  * writes an audit entry saying so.
  */
 #ifndef SCRVAULT_VAULT_H
 #define SCRVAULT_VAULT_H
 
-#include <stdbool.h>
-#include <stdint.h>
-#include "scrvault/error.h"
-#include "scrvault/json.h"
-
-typedef struct scrvault scrvault;
-typedef struct sv_secret scrvault_secret;
+#include "scrvault/common.h"
 
 /* Process set-up: secure heap, core dumps off, fds 0-2 open.  Call first. */
 int scrvault_global_init(void);
 /*
- * The process will only seal bundles and open releases
- * (scrvault_intake_seal, scrvault_open_release): no vault, no TLS, no
- * certificates.  It starts faster (OpenSSL's legacy name tables and error
- * strings are not built); anything else may then fail.
+ * The process will only seal bundles and open releases (scrvault/seal.h):
+ * no vault, no TLS, no certificates.  It starts faster (OpenSSL's legacy
+ * name tables and error strings are not built); anything else may then fail.
  */
 #define SCRVAULT_INIT_BUNDLES_ONLY	1u
 /* scrvault_global_init with SCRVAULT_INIT_ flags. */
@@ -36,56 +30,56 @@ int scrvault_secret_new(scrvault_secret **out, const void *buf, size_t len);
 int scrvault_secret_read_file(scrvault_secret **out, const char *path);
 void scrvault_secret_free(scrvault_secret *s);
 
-/* A principal to create. kdf_mib: Argon2id memory for the key file in MiB (0: the default, 46). */
+/* A principal to create (scrvault_vault_init, scrvault_principal_add). */
 typedef struct {
+	unsigned int version;
 	const char *name;		/* principal name, [a-z0-9._@-], unique */
 	const char *display_name;	/* a person's or agency's name */
 	const char *kind;		/* "person", "agency" or "service" */
 	const char *contact;		/* phone / e-mail for recall */
 	const char *agency;		/* for agency accounts and their staff */
 	bool custodian;			/* may unlock the vault */
-	unsigned kdf_mib;		/* 0 = default */
+	unsigned kdf_mib;		/* Argon2id memory of the key file in MiB (0: 46) */
 } scrvault_principal_spec;
+#define SCRVAULT_PRINCIPAL_SPEC_VERSION 1
+#define SCRVAULT_PRINCIPAL_SPEC_INIT { SCRVAULT_PRINCIPAL_SPEC_VERSION }
 
 /*
  * Create a vault at `dir` (must not exist, or be an empty directory) with
  * `first` as its first custodian, whose key file is written to `keyfile`
  * (created 0600, never overwritten) under `passphrase`.
  */
-int scrvault_init(const char *dir, const scrvault_principal_spec *first,
-		  const char *keyfile, const scrvault_secret *passphrase);
+int scrvault_vault_init(const char *dir, const scrvault_principal_spec *first,
+			const char *keyfile, const scrvault_secret *passphrase);
+
+/* How to unlock a vault and whom the session acts as. */
+typedef struct {
+	unsigned int version;
+	const char *dir;			/* the vault */
+	const char *keyfile;			/* a custodian's key file */
+	const scrvault_secret *passphrase;	/* NULL for a key file without one */
+	const char *as_keyfile;			/* act as this principal (NULL: the custodian) */
+	const scrvault_secret *as_passphrase;
+	const char *role;			/* NULL: coordinator if held, else the only role */
+	int64_t request;			/* releases under this agreed access request (0: none) */
+} scrvault_open_options;
+#define SCRVAULT_OPEN_OPTIONS_VERSION 1
+#define SCRVAULT_OPEN_OPTIONS_INIT { SCRVAULT_OPEN_OPTIONS_VERSION }
 
 /*
- * Unlock the vault at `dir` with a custodian's key file.  `role` is the role
- * the principal acts in, one they hold (NULL: "coordinator" if held, else
- * their only role).  A failed unlock is recorded for the audit trail before
- * this returns.
+ * Unlock the vault with a custodian's key file; with as_keyfile, act as the
+ * principal of that file (registered, active, holding that key; every entry
+ * names them with the custodian as "unlocked_by").  The role must be one
+ * the acting principal holds.  A failed unlock is recorded for the audit
+ * trail before this returns.
  */
-int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
-		  const scrvault_secret *passphrase, const char *role);
-/*
- * The same, then act as the principal of `as_keyfile` (which need not be a
- * custodian): the custodian's key unlocks, the other principal is checked
- * (registered, active, holding that key) and every entry names them, with
- * the custodian as "unlocked_by".  `role` must be one the acting principal
- * holds (NULL: coordinator if held, else their only role).
- */
-int scrvault_open_as(scrvault **out, const char *dir, const char *keyfile,
-		     const scrvault_secret *passphrase, const char *as_keyfile,
-		     const scrvault_secret *as_passphrase, const char *role);
-void scrvault_close(scrvault *v);
+int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts);
+/* Publish the latest audit checkpoint, wipe the keys, release the lock. NULL-safe. */
+void scrvault_vault_close(scrvault *v);
 
-/* Name of the principal and role of this session. */
+/* Name of the principal and role of this session; the vault id (32 hex). */
 const char *scrvault_whoami(const scrvault *v);
 const char *scrvault_role(const scrvault *v);
-/* The vault id (32 hex characters). */
 const char *scrvault_id(const scrvault *v);
-
-/*
- * Check database <-> git <-> audit consistency and decrypt every live
- * version.  *report gets {"problems":[...],"warnings":[...],"checked":{...}}.
- * Returns 0 when there are no problems, SCRVAULT_EINTEGRITY otherwise.
- */
-int scrvault_fsck(scrvault_json **report, scrvault *v);
 
 #endif

@@ -54,7 +54,7 @@ static int cmd_pubkey(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_audit_pubkey(&vkey, v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	line = malloc(strlen(vkey) + 2);
@@ -78,7 +78,7 @@ static int cmd_checkpoint(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_audit_checkpoint(&note, v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	error = emit(a, note);
@@ -136,7 +136,7 @@ static int cmd_tail(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_audit_tail(&j, v, (unsigned)n);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json) {
@@ -159,7 +159,7 @@ static int cmd_show(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_audit_show(&j, v, seq);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	cli_print_json(j);
@@ -170,6 +170,7 @@ static int cmd_show(cli_args *a)
 static int cmd_export(cli_args *a)
 {
 	scrvault_audit_filter f = {
+		.version = SCRVAULT_AUDIT_FILTER_VERSION,
 		.since = cli_opt(a, "since"), .until = cli_opt(a, "until"),
 		.actor = cli_opt(a, "actor"), .case_ref = cli_opt(a, "case"),
 		.doc = cli_opt(a, "doc"), .action = cli_opt(a, "action"),
@@ -192,7 +193,7 @@ static int cmd_export(cli_args *a)
 		return error;
 	}
 	error = scrvault_audit_export(v, &f, fd, &count);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (path) {
 		if (error == 0 && fsync(fd) < 0)
 			error = -1;
@@ -251,7 +252,7 @@ static int cmd_verify(cli_args *a)
 		if ((error = cli_open(&v, a)) != 0)
 			return error;
 		error = scrvault_audit_verify_live(&r, v, cli_opt(a, "vkey"));
-		scrvault_close(v);
+		scrvault_vault_close(v);
 	}
 	if (!r)
 		return cli_fail(error);
@@ -270,7 +271,7 @@ static int cmd_prove(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_audit_prove(&proof, v, seq);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	error = emit(a, proof);
@@ -290,7 +291,7 @@ static int cmd_consistency(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_audit_consistency(&proof, v, old_size, new_size);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	error = emit(a, proof);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "scrvault/bundle.h"
 
 static int cmd_recipient(cli_args *a)
 {
@@ -16,8 +15,8 @@ static int cmd_recipient(cli_args *a)
 
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
-	error = scrvault_recipient(&j, v);
-	scrvault_close(v);
+	error = scrvault_intake_recipient(&j, v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json)
@@ -41,6 +40,7 @@ static const char *own_key(const cli_args *a)
 static int cmd_intake_seal(cli_args *a)
 {
 	scrvault_seal_spec s = {
+		.version = SCRVAULT_SEAL_SPEC_VERSION,
 		.keyfile = own_key(a),
 		.recipient = cli_opt(a, "to"),
 		.case_ref = cli_opt(a, "case"),
@@ -84,6 +84,7 @@ static int cmd_intake_seal(cli_args *a)
 static int cmd_intake_import(cli_args *a)
 {
 	scrvault_import_spec s = {
+		.version = SCRVAULT_IMPORT_SPEC_VERSION,
 		.path = a->args[0],
 		.doc = cli_opt(a, "doc"),
 		.unauthenticated = cli_flag(a, "unauthenticated"),
@@ -105,7 +106,7 @@ static int cmd_intake_import(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_intake_import(&j, v, &s);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	row = scrvault_json_at(j, 0);
@@ -131,6 +132,7 @@ static int cmd_intake_import(cli_args *a)
 static int cmd_open(cli_args *a)
 {
 	scrvault_open_spec s = {
+		.version = SCRVAULT_OPEN_SPEC_VERSION,
 		.keyfile = own_key(a),
 		.identity = cli_opt(a, "identity"),
 		.vault_key = cli_opt(a, "vault-key"),

@@ -9,6 +9,7 @@
 static int cmd_case_open(cli_args *a)
 {
 	scrvault_case_spec s = {
+		.version = SCRVAULT_CASE_SPEC_VERSION,
 		.ref = a->args[0],
 		.title = cli_opt(a, "title"),
 		.review_type = cli_opt(a, "type") ? cli_opt(a, "type") : "scr",
@@ -23,7 +24,7 @@ static int cmd_case_open(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_case_open(v, &s);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("opened case %s\n", s.ref);
@@ -45,7 +46,7 @@ static int cmd_case_list(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_case_list(&j, v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	return error < 0 ? cli_fail(error) : cli_print_list(a, j, case_cols);
 }
 
@@ -70,7 +71,7 @@ static int cmd_case_show(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_case_show(&j, v, a->args[0]);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json) {

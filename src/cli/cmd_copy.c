@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "scrvault/copies.h"
 
 static const cli_col list_cols[] = {
 	{ "copy", "COPY" }, { "label", "LABEL" }, { "state", "STATE" }, { "holder", "HOLDER" },
@@ -27,7 +26,7 @@ static int one(cli_args *a, const char *verb, int (*fn)(scrvault_json **, scrvau
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = fn(&j, v, a);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json)
@@ -78,7 +77,7 @@ static int cmd_create(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_copy_create(&j, v, doc, version, (unsigned)count);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	return cli_print_list(a, j, list_cols);
@@ -87,6 +86,7 @@ static int cmd_create(cli_args *a)
 static int do_issue(scrvault_json **j, scrvault *v, cli_args *a)
 {
 	scrvault_copy_issue_spec s = {
+		.version = SCRVAULT_COPY_ISSUE_SPEC_VERSION,
 		.copy = a->args[0], .to = cli_opt(a, "to"), .ext_name = cli_opt(a, "external"),
 		.ext_org = cli_opt(a, "organisation"), .contact = cli_opt(a, "contact"),
 		.purpose = cli_opt(a, "purpose"), .due = cli_opt(a, "due"),
@@ -106,7 +106,7 @@ static int cmd_issue(cli_args *a)
 
 static int do_ack(scrvault_json **j, scrvault *v, cli_args *a)
 {
-	return scrvault_copy_acknowledge(j, v, a->args[0], cli_flag(a, "paper"));
+	return scrvault_copy_acknowledge(j, v, a->args[0], cli_flag(a, "paper") ? SCRVAULT_ACK_PAPER : 0);
 }
 
 static int cmd_ack(cli_args *a)
@@ -158,11 +158,11 @@ static int list_with(cli_args *a, const scrvault_copy_filter *f)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	if (!(rows = cli_rows_new(a, list_cols))) {
-		scrvault_close(v);
+		scrvault_vault_close(v);
 		return cli_rows_print(NULL);
 	}
 	error = scrvault_copy_list_each(v, f, cli_rows_add, rows);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0) {
 		cli_rows_free(rows);
 		return cli_fail(error);
@@ -173,6 +173,7 @@ static int list_with(cli_args *a, const scrvault_copy_filter *f)
 static int cmd_list(cli_args *a)
 {
 	scrvault_copy_filter f = {
+		.version = SCRVAULT_COPY_FILTER_VERSION,
 		.case_ref = cli_opt(a, "case"), .doc = cli_opt(a, "doc"), .state = cli_opt(a, "state"),
 		.holder = cli_opt(a, "holder"),
 	};
@@ -183,6 +184,7 @@ static int cmd_list(cli_args *a)
 static int cmd_overdue(cli_args *a)
 {
 	scrvault_copy_filter f = {
+		.version = SCRVAULT_COPY_FILTER_VERSION,
 		.case_ref = cli_opt(a, "case"), .state = "overdue", .as_of = cli_opt(a, "as-of"),
 	};
 
@@ -198,7 +200,7 @@ static int cmd_recall(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_copy_recall(&j, v, a->args[0]);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json)
@@ -228,7 +230,7 @@ static int cmd_history(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_copy_history(&j, v, a->args[0]);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json) {
@@ -253,7 +255,7 @@ static int cmd_print(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_copy_print(&j, v, a->args[0], cli_opt(a, "output"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json) {

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "scrvault/bundle.h"
 
 static const cli_col checkin_cols[] = {
 	{ "doc", "DOCUMENT" }, { "version", "VER" }, { "size", "BYTES" },
@@ -16,6 +15,7 @@ static const cli_col checkin_cols[] = {
 static int cmd_doc_checkin(cli_args *a)
 {
 	scrvault_checkin_spec s = {
+		.version = SCRVAULT_CHECKIN_SPEC_VERSION,
 		.case_ref = cli_opt(a, "case"),
 		.doc_class = cli_opt(a, "class"),
 		.agency = cli_opt(a, "agency"),
@@ -47,7 +47,7 @@ static int cmd_doc_checkin(cli_args *a)
 		return error;
 	}
 	error = scrvault_doc_checkin(&j, v, &s, files, (size_t)a->nargs);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	free(files);
 	if (error < 0)
 		return cli_fail(error);
@@ -90,8 +90,8 @@ static int checkout_dir(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_doc_checkout_dir(&j, v, (const char *const *)a->args, (size_t)a->nargs,
-					  cli_opt(a, "case"), out, cli_flag(a, "force"));
-	scrvault_close(v);
+					  cli_opt(a, "case"), out, cli_flag(a, "force") ? SCRVAULT_CHECKOUT_FORCE : 0);
+	scrvault_vault_close(v);
 	if (j) {
 		if (!a->json)
 			printf("checked out %zu document%s into %s\n", scrvault_json_count(j),
@@ -130,8 +130,8 @@ static int cmd_doc_checkout(cli_args *a)
 		return cli_usage(a, "refusing to write a document to a terminal: give -o FILE or redirect");
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
-	error = scrvault_doc_checkout(v, a->args[0], version, out, cli_flag(a, "force"));
-	scrvault_close(v);
+	error = scrvault_doc_checkout(v, a->args[0], version, out, cli_flag(a, "force") ? SCRVAULT_CHECKOUT_FORCE : 0);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (out)
@@ -153,7 +153,7 @@ static int cmd_doc_list(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_doc_list(&j, v, cli_opt(a, "case"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	return error < 0 ? cli_fail(error) : cli_print_list(a, j, doc_cols);
 }
 
@@ -172,7 +172,7 @@ static int cmd_doc_log(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_doc_log(&j, v, a->args[0]);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	return error < 0 ? cli_fail(error) : cli_print_list(a, j, log_cols);
 }
 
@@ -196,7 +196,7 @@ static int cmd_doc_show(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_doc_show(&j, v, a->args[0]);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json) {
@@ -243,7 +243,7 @@ static int cmd_doc_signoff(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_doc_signoff(&j, v, arg, (unsigned)ver);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json)
@@ -260,6 +260,7 @@ static int cmd_doc_release(cli_args *a)
 {
 	char arg[96];
 	scrvault_release_spec s = {
+		.version = SCRVAULT_RELEASE_SPEC_VERSION,
 		.to = cli_opt(a, "to"),
 		.reason = cli_opt(a, "reason"),
 		.output = cli_opt(a, "output"),
@@ -269,7 +270,7 @@ static int cmd_doc_release(cli_args *a)
 	int error;
 
 	snprintf(arg, sizeof(arg), "%s", a->args[0]);
-	if (split_version(arg, &s.version) < 0)
+	if (split_version(arg, &s.doc_version) < 0)
 		return cli_usage(a, "version must be a positive number: DOC@VERSION");
 	s.doc = arg;
 	if (!s.to)
@@ -279,7 +280,7 @@ static int cmd_doc_release(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_doc_release(&j, v, &s);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json)

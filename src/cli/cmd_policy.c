@@ -64,7 +64,7 @@ static int cmd_policy_show(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_policy_show(&j, v, n);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json) {
@@ -98,7 +98,7 @@ static int cmd_policy_load(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_policy_load(&j, v, a->args[0]);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json)
@@ -131,7 +131,7 @@ static int cmd_op_list(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_op_list(&j, v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	return error < 0 ? cli_fail(error) : cli_print_list(a, j, op_cols);
 }
 
@@ -142,8 +142,8 @@ static int decide(cli_args *a, bool approve)
 
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
-	error = scrvault_op_decide(v, a->args[0], approve);
-	scrvault_close(v);
+	error = approve ? scrvault_op_approve(v, a->args[0]) : scrvault_op_refuse(v, a->args[0]);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("%s operation %s\n", approve ? "approved and carried out" : "refused", a->args[0]);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "scrvault/replication.h"
 
 static const cli_col mirror_cols[] = {
 	{ "mirror", "MIRROR" }, { "url", "URL" }, { "outcome", "PUSH" }, { "why", "WHY" }, { NULL, NULL }
@@ -23,7 +22,7 @@ static int cmd_mirror_add(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_mirror_add(v, a->args[0], a->args[1]);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("mirror '%s' added: 'scrvault mirror push' sends the store there\n", a->args[0]);
@@ -39,7 +38,7 @@ static int cmd_mirror_list(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_mirror_list(&j, v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	return cli_print_list(a, j, mirror_cols);
@@ -54,7 +53,7 @@ static int cmd_mirror_push(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_mirror_push(&j, v, a->nargs ? a->args[0] : NULL);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		rc = cli_fail(error);
 	if (j)
@@ -80,7 +79,7 @@ static int cmd_backup_create(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_backup_create(&j, v, cli_opt(a, "output"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json)
@@ -111,6 +110,7 @@ static int cmd_restore(cli_args *a)
 {
 	const char *key = cli_opt(a, "key");
 	scrvault_restore_spec s = {
+		.version = SCRVAULT_RESTORE_SPEC_VERSION,
 		.backup = cli_opt(a, "from-backup"), .mirror = cli_opt(a, "from-mirror"), .dir = cli_opt(a, "to"),
 		.accept_gap = cli_flag(a, "accept-gap"),
 	};

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "scrvault/requests.h"
 
 static const cli_col list_cols[] = {
 	{ "request", "REQ" }, { "channel", "CHANNEL" }, { "requester", "REQUESTER" }, { "case", "CASE" },
@@ -71,6 +70,7 @@ static int cmd_new(cli_args *a)
 	const char *docs[CLI_MAX_OPTS];
 	size_t ndocs = 0;
 	scrvault_request_spec s = {
+		.version = SCRVAULT_REQUEST_SPEC_VERSION,
 		.channel = cli_opt(a, "channel"), .requester = cli_opt(a, "by"), .ext_kind = cli_opt(a, "kind"),
 		.ext_name = cli_opt(a, "name"), .ext_org = cli_opt(a, "organisation"),
 		.ext_contact = cli_opt(a, "contact"), .ext_recipient = cli_opt(a, "recipient"),
@@ -91,7 +91,7 @@ static int cmd_new(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_request_new(&j, v, &s);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json) {
@@ -108,6 +108,7 @@ static int cmd_new(cli_args *a)
 static int cmd_decide(cli_args *a)
 {
 	scrvault_request_decision d = {
+		.version = SCRVAULT_REQUEST_DECISION_VERSION,
 		.agree = cli_flag(a, "agree"), .reason = cli_opt(a, "reason"), .consulted = cli_opt(a, "consulted"),
 		.exemption = cli_opt(a, "exemption"), .until = cli_opt(a, "until"),
 	};
@@ -132,7 +133,7 @@ static int cmd_decide(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_request_decide(&j, v, &d);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json) {
@@ -155,7 +156,7 @@ static int cmd_respond(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_request_respond(&j, v, id, cli_opt(a, "on"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json) {
@@ -180,7 +181,7 @@ static int cmd_clock(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_request_clock(&j, v, id, cli_opt(a, "stop"), cli_opt(a, "on"), cli_opt(a, "note"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json) {
@@ -197,6 +198,7 @@ static int cmd_clock(cli_args *a)
 static int cmd_list(cli_args *a)
 {
 	scrvault_request_filter f = {
+		.version = SCRVAULT_REQUEST_FILTER_VERSION,
 		.open = cli_flag(a, "open"), .overdue = cli_flag(a, "overdue"), .channel = cli_opt(a, "channel"),
 		.as_of = cli_opt(a, "as-of"),
 	};
@@ -207,7 +209,7 @@ static int cmd_list(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_request_list(&j, v, &f);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	return cli_print_list(a, j, list_cols);
@@ -225,7 +227,7 @@ static int cmd_show(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_request_show(&j, v, id);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	return print_request(a, j);
@@ -248,7 +250,7 @@ static int cmd_due(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_request_due(&j, v, (unsigned)days, cli_opt(a, "as-of"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json)

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "scrvault/retention.h"
 
 static const cli_col plan_cols[] = {
 	{ "case", "CASE" }, { "doc", "DOCUMENT" }, { "version", "VER" }, { "class", "CLASS" },
@@ -53,7 +52,7 @@ static int cmd_conclude(cli_args *a)
 		return error;
 	error = scrvault_case_conclude(&j, v, a->args[0], cli_opt(a, "action-plan-approved-on"),
 				       cli_opt(a, "ofsted-approved-on"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0) {
 		int rc = cli_fail(error);
 
@@ -83,7 +82,7 @@ static int cmd_publish(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_case_publish(v, a->args[0], cli_opt(a, "on"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("recorded: the executive summary of %s was published on %s ('retention plan' says when it comes down)\n",
@@ -99,9 +98,16 @@ static int cmd_hold_add(cli_args *a)
 
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
-	error = scrvault_hold_add(&j, v, a->nargs ? a->args[0] : NULL, cli_flag(a, "board"), cli_opt(a, "class"),
-				  cli_opt(a, "reason"));
-	scrvault_close(v);
+	{
+		scrvault_hold_spec s = SCRVAULT_HOLD_SPEC_INIT;
+
+		s.target = a->nargs ? a->args[0] : NULL;
+		s.board = cli_flag(a, "board");
+		s.doc_class = cli_opt(a, "class");
+		s.reason = cli_opt(a, "reason");
+		error = scrvault_hold_add(&j, v, &s);
+	}
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json)
@@ -125,7 +131,7 @@ static int cmd_hold_release(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_hold_release(&j, v, id, cli_opt(a, "reason"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("hold %lld released\n", (long long)id);
@@ -142,7 +148,7 @@ static int cmd_hold_list(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_hold_list(&j, v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	return cli_print_list(a, j, hold_cols);
@@ -156,7 +162,7 @@ static int cmd_confirm(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_retention_confirm(v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("the retention rules of the current policy are confirmed\n");
@@ -172,7 +178,7 @@ static int cmd_plan(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_retention_plan(&j, v, cli_opt(a, "as-of"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json) {
@@ -200,7 +206,7 @@ static int cmd_propose(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_retention_propose(&j, v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json) {
@@ -226,8 +232,8 @@ static int decide(cli_args *a, bool approve)
 		return error;
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
-	error = scrvault_retention_decide(&j, v, id, approve);
-	scrvault_close(v);
+	error = approve ? scrvault_retention_approve(&j, v, id) : scrvault_retention_refuse(&j, v, id);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("disposal batch %lld %s\n", (long long)id, approve ? "approved: the next purge carries it out" : "refused");
@@ -254,8 +260,8 @@ static int cmd_purge(cli_args *a)
 
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
-	error = scrvault_retention_purge(&j, v, dry);
-	scrvault_close(v);
+	error = scrvault_retention_purge(&j, v, dry ? SCRVAULT_PURGE_DRY_RUN : 0);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (a->json) {
@@ -285,7 +291,7 @@ static int cmd_certificate(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_retention_certificate(&j, v, id);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (out) {

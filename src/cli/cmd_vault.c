@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "scrvault/retention.h"
 
 static int fill_spec(scrvault_principal_spec *s, const cli_args *a, const char *name)
 {
@@ -14,6 +13,7 @@ static int fill_spec(scrvault_principal_spec *s, const cli_args *a, const char *
 	char *end = NULL;
 
 	memset(s, 0, sizeof(*s));
+	s->version = SCRVAULT_PRINCIPAL_SPEC_VERSION;
 	s->name = name;
 	s->display_name = cli_opt(a, "display-name");
 	s->kind = cli_opt(a, "kind") ? cli_opt(a, "kind") : "person";
@@ -48,14 +48,19 @@ static int cmd_init(cli_args *a)
 	s.custodian = true;
 	if ((error = cli_new_passphrase(&pp, a, s.name)) < 0)
 		return -error;
-	error = scrvault_init(dir, &s, key, pp);
+	error = scrvault_vault_init(dir, &s, key, pp);
 	if (error >= 0 && cli_flag(a, "confirm-retention")) {
 		scrvault *v = NULL;
 
 		/* The board confirms the default retention rules as it creates the vault. */
-		if ((error = scrvault_open(&v, dir, key, pp, NULL)) >= 0) {
+		scrvault_open_options o = SCRVAULT_OPEN_OPTIONS_INIT;
+
+		o.dir = dir;
+		o.keyfile = key;
+		o.passphrase = pp;
+		if ((error = scrvault_vault_open(&v, &o)) >= 0) {
 			error = scrvault_retention_confirm(v);
-			scrvault_close(v);
+			scrvault_vault_close(v);
 		}
 	}
 	scrvault_secret_free(pp);
@@ -95,7 +100,7 @@ static int cmd_principal_add(cli_args *a)
 	}
 	error = scrvault_principal_add(v, &s, key, pp);
 	scrvault_secret_free(pp);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("added %s '%s'%s; key file: %s\n", s.kind, s.name, s.custodian ? " (custodian)" : "", key);
@@ -117,7 +122,7 @@ static int cmd_principal_list(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_principal_list(&j, v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	return error < 0 ? cli_fail(error) : cli_print_list(a, j, principal_cols);
 }
 
@@ -136,7 +141,7 @@ static int cmd_principal_show(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_principal_show(&j, v, a->args[0]);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (!a->json) {
@@ -170,7 +175,7 @@ static int grant_or_ungrant(cli_args *a, bool grant)
 		return error;
 	error = grant ? scrvault_principal_grant(v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"))
 		: scrvault_principal_ungrant(v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("%s role %s %s '%s'%s%s%s%s\n", grant ? "granted" : "removed", role, grant ? "to" : "from", name,
@@ -191,7 +196,7 @@ static int cmd_principal_revoke(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_principal_revoke(&j, v, a->args[0], cli_opt(a, "reason"));
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	if (j) {
@@ -238,7 +243,7 @@ static int cmd_principal_rotate(cli_args *a)
 	}
 	error = scrvault_principal_rotate(v, a->args[0], key, pp, (unsigned)m);
 	scrvault_secret_free(pp);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("new keys for '%s' in %s; the old key file no longer works\n", a->args[0], key);
@@ -260,7 +265,7 @@ static int cmd_principal_impact(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_principal_impact(&j, v, a->args[0]);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	return error < 0 ? cli_fail(error) : cli_print_list(a, j, release_cols);
 }
 
@@ -273,7 +278,7 @@ static int cmd_fsck(cli_args *a)
 	if ((error = cli_open(&v, a)) != 0)
 		return error;
 	error = scrvault_fsck(&r, v);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	if (!r)
 		return cli_fail(error);
 	if (a->json) {

@@ -14,7 +14,6 @@
 #include <termios.h>
 #include <unistd.h>
 #include "cli.h"
-#include "scrvault/requests.h"
 
 #define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -227,16 +226,23 @@ int cli_open(scrvault **out, const cli_args *a)
 			scrvault_secret_free(pp);
 			return cli_fail(error);
 		}
-		error = scrvault_open_as(out, dir, key, pp, as, aspp, cli_opt(a, "role"));
-	} else {
-		error = scrvault_open(out, dir, key, pp, cli_opt(a, "role"));
+	}
+	{
+		scrvault_open_options o = SCRVAULT_OPEN_OPTIONS_INIT;
+
+		o.dir = dir;
+		o.keyfile = key;
+		o.passphrase = pp;
+		o.as_keyfile = as && *as ? as : NULL;
+		o.as_passphrase = aspp;
+		o.role = cli_opt(a, "role");
+		o.request = (int64_t)reqid;
+		error = scrvault_vault_open(out, &o);
 	}
 	scrvault_secret_free(pp);
 	scrvault_secret_free(aspp);
 	if (error < 0)
 		return cli_fail(error);
-	if (reqid)
-		scrvault_use_request(*out, (int64_t)reqid);
 	return 0;
 }
 

@@ -222,10 +222,10 @@ expect 0 "fsck accepts the objects written by git" -- sv fsck
 # (three of them are now git's: two compressed loose objects and a packed one)
 mkdir "$T/all4"
 SCRVAULT_TEST_CHECKOUT_THREADS=4 expect 0 "batch check-out of 14 documents on 4 threads" -- \
-	sv doc checkout --case SCR-2026-01 -o "$T/all4"
+	svh doc checkout --case SCR-2026-01 -o "$T/all4"
 diff -r "$T/src" "$T/all4" >/dev/null; ok $? "every document byte-identical"
 mkdir "$T/all1"
-SCRVAULT_TEST_CHECKOUT_THREADS=1 expect 0 "the same on one thread" -- sv doc checkout --case SCR-2026-01 -o "$T/all1"
+SCRVAULT_TEST_CHECKOUT_THREADS=1 expect 0 "the same on one thread" -- svh doc checkout --case SCR-2026-01 -o "$T/all1"
 diff -r "$T/src" "$T/all1" >/dev/null; ok $? "every document byte-identical"
 mkdir "$T/alld"
 expect 0 "the same with the default number of workers" -- sv doc checkout --case SCR-2026-01 -o "$T/alld"
@@ -237,7 +237,7 @@ zt poke "$F5" $off "$(printf '%02x' $(( $(od -An -tu1 -j$off -N1 "$F5") ^ 0x20 )
 for th in 4 2 1; do
 	mkdir "$T/t$th"
 	SCRVAULT_TEST_CHECKOUT_THREADS=$th expect 5 "one tampered document among 14, $th thread(s): exit 5" -- \
-		sv doc checkout --case SCR-2026-01 -o "$T/t$th"
+		svh doc checkout --case SCR-2026-01 -o "$T/t$th"
 	err_has "$D5" "$th thread(s): the message names the tampered document"
 	err_has "1 document failed the integrity check" "$th thread(s): and says one failed"
 	[ ! -e "$T/t$th/doc5.bin" ]; ok $? "$th thread(s): nothing written for it"
@@ -253,7 +253,7 @@ ok $? "each failure is an audit entry (integrity-failure) for the tampered docum
 D8=$(id_of doc8.bin); F8=$(obj_of "$D8"); cp "$F8" "$T/d8.orig"
 zt poke "$F8" -2 "$(printf '%02x' $(( $(od -An -tu1 -j$(( $(stat -c %s "$F8") - 2 )) -N1 "$F8") ^ 4 )))"
 mkdir "$T/two"
-SCRVAULT_TEST_CHECKOUT_THREADS=4 expect 5 "two damaged documents: exit 5" -- sv doc checkout --case SCR-2026-01 -o "$T/two"
+SCRVAULT_TEST_CHECKOUT_THREADS=4 expect 5 "two damaged documents: exit 5" -- svh doc checkout --case SCR-2026-01 -o "$T/two"
 err_has "2 documents failed the integrity check" "both counted"
 err_has "$D5" "the first named"; err_has "$D8" "the second named"
 [ "$(ls -A "$T/two" | wc -l)" -eq 12 ]; ok $? "the 12 good ones written"
@@ -262,7 +262,7 @@ cp "$T/d5.orig" "$F5"; cp "$T/d8.orig" "$F8"
 # A failure that is not about integrity stops the batch with its own error.
 mkdir "$T/hard" "$T/hard/doc3.bin"
 SCRVAULT_TEST_CHECKOUT_THREADS=4 expect 1 "an unwritable destination fails the batch (exit 1)" -- \
-	sv doc checkout --force --case SCR-2026-01 -o "$T/hard"
+	svh doc checkout --force --case SCR-2026-01 -o "$T/hard"
 err_has "doc3.bin" "the message names the file"
 ! ls "$T/hard"/.scrvault-checkout-* >/dev/null 2>&1; ok $? "no temporary file left"
 # ---- names in a batch: the latest version's file name, clashes prefixed ------------
@@ -275,7 +275,7 @@ Z=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[0]['doc'])" 
 sv doc checkin --doc "$Z" --filename new.txt "$T/o2" >/dev/null
 mkdir "$T/names"
 SCRVAULT_TEST_CHECKOUT_THREADS=3 expect 0 "batch check-out of a case with a repeated name" -- \
-	sv doc checkout --case SCR-2026-02 -o "$T/names"
+	svh doc checkout --case SCR-2026-02 -o "$T/names"
 [ "$(ls -A "$T/names" | wc -l)" -eq 3 ]; ok $? "three files"
 cmp -s "$T/names/new.txt" "$T/o2" && [ ! -e "$T/names/old.txt" ]
 ok $? "the latest version, under its own file name"

@@ -2,6 +2,9 @@
 # Each suite: source this, call the helpers, end with `finish`.
 set -u
 SV=${SCRVAULT_BIN:?run through tests/run-all or set SCRVAULT_BIN}
+# The same program built with its test hooks (src/lib/base/fault.h), for the
+# few tests that steer one; the shipped one ignores them.
+SVH=${SCRVAULT_HOOKS_BIN:-$(dirname "$SV")/hooks/scrvault}
 ROOT=${SCRVAULT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SAMPLES="$ROOT/../shared/samples"
 [ -d "$SAMPLES" ] || SAMPLES="$ROOT/tests/data/samples"
@@ -58,6 +61,10 @@ mkvault() {
 
 sv() {		# sv ARGS...: as the coordinator of $V
 	"$SV" --vault "$V" --key "$K" --passphrase-file "$P" "$@"
+}
+
+svh() {		# svh ARGS...: the same with the test-hooks build
+	"$SVH" --vault "$V" --key "$K" --passphrase-file "$P" "$@"
 }
 
 # Hash of every file under a directory, to prove it did not change.

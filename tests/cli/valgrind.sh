@@ -32,11 +32,11 @@ vg "doc checkout" doc checkout -o "$T/back" "$D"
 head -c 150000 /dev/urandom > "$T/doc2.bin"; head -c 70000 /dev/urandom > "$T/doc3.bin"
 sv doc checkin --case SCR-2026-01 --class imr "$T/doc2.bin" "$T/doc3.bin" >/dev/null
 mkdir "$T/batch" "$T/batch2"
-SCRVAULT_TEST_CHECKOUT_THREADS=3 vg "doc checkout --case (3 threads)" doc checkout --case SCR-2026-01 -o "$T/batch"
+SV=$SVH SCRVAULT_TEST_CHECKOUT_THREADS=3 vg "doc checkout --case (3 threads)" doc checkout --case SCR-2026-01 -o "$T/batch"
 oid=$(git --git-dir="$V/store.git" ls-tree -r main | awk '$4 ~ /\.1$/ {print $3}' | head -1)
 obj="$V/store.git/objects/${oid:0:2}/${oid:2}"; cp "$obj" "$T/obj.orig"; chmod u+w "$obj"
 printf 'G' >> "$obj"	# garbage after the stream: the read falls back to zlib on a thread
-SCRVAULT_TEST_CHECKOUT_THREADS=3 vg "doc checkout --case (3 threads, one damaged)" doc checkout --case SCR-2026-01 -o "$T/batch2"
+SV=$SVH SCRVAULT_TEST_CHECKOUT_THREADS=3 vg "doc checkout --case (3 threads, one damaged)" doc checkout --case SCR-2026-01 -o "$T/batch2"
 cp "$T/obj.orig" "$obj"
 vg "doc list --json" doc list --json
 vg "doc show" doc show "$D"

@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 	if (argc < 6 || (strcmp(argv[4], "scanplain") != 0 && argc < 7))
 		return fprintf(stderr, "usage: see the comment at the top\n"), 2;
 	if (scrvault_global_init() < 0 || scrvault_secret_read_file(&pp, argv[3]) < 0 ||
-	    scrvault_open(&v, argv[1], argv[2], pp, NULL) < 0)
+	    scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = argv[1], .keyfile = argv[2], .passphrase = pp }) < 0)
 		return die("open");
 	if (!strcmp(argv[4], "wrapped")) {
 		sv_version_row r;
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 	} else {
 		rc = 2;
 	}
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	scrvault_secret_free(pp);
 	return rc;
 }

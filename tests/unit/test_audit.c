@@ -19,8 +19,8 @@ typedef struct {
 
 static int setup(void **state)
 {
-	scrvault_principal_spec s = { .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
-	scrvault_case_spec c = { .ref = "SCR-2026-01", .title = "t", .review_type = "scr" };
+	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-2026-01", .title = "t", .review_type = "scr" };
 	scrvault_secret *pp = NULL;
 	fixture *f = calloc(1, sizeof(*f));
 
@@ -30,8 +30,8 @@ static int setup(void **state)
 	assert_true(asprintf(&f->vault, "%s/v", f->dir) > 0);
 	assert_true(asprintf(&f->key, "%s/k", f->dir) > 0);
 	assert_int_equal(scrvault_secret_new(&pp, "a good passphrase", 17), 0);
-	assert_int_equal(scrvault_init(f->vault, &s, f->key, pp), 0);
-	assert_int_equal(scrvault_open(&f->v, f->vault, f->key, pp, NULL), 0);
+	assert_int_equal(scrvault_vault_init(f->vault, &s, f->key, pp), 0);
+	assert_int_equal(scrvault_vault_open(&f->v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->key, .passphrase = pp }), 0);
 	scrvault_secret_free(pp);
 	/* A few commands: init made entries 1-4 (one checkpoint), then one
 	 * entry and checkpoint per case opened: 5, 6, 7, 8. */
@@ -52,7 +52,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	scrvault_close(f->v);
+	scrvault_vault_close(f->v);
 	unit_rmtree(f->dir);
 	free(f->dir);
 	free(f->vault);
@@ -161,7 +161,7 @@ static void test_reordered_entries(void **state)
 static void test_signed_with_each_command(void **state)
 {
 	fixture *f = *state;
-	scrvault_case_spec c = { .ref = "SCR-2026-77", .title = "t", .review_type = "scr" };
+	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-2026-77", .title = "t", .review_type = "scr" };
 	uint64_t n = 0;
 	int64_t signed_size = 0;
 
@@ -214,9 +214,9 @@ static void test_never_signs_over_rewritten_history(void **state)
 	{
 		scrvault_secret *pp = NULL;
 
-		scrvault_close(f->v);
+		scrvault_vault_close(f->v);
 		assert_int_equal(scrvault_secret_new(&pp, "a good passphrase", 17), 0);
-		assert_int_equal(scrvault_open(&f->v, f->vault, f->key, pp, NULL), 0);
+		assert_int_equal(scrvault_vault_open(&f->v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->key, .passphrase = pp }), 0);
 		scrvault_secret_free(pp);
 	}
 	memset(leaf, 0x42, sizeof(leaf));
@@ -231,7 +231,7 @@ static void test_never_signs_over_rewritten_history(void **state)
 static void test_fail_closed(void **state)
 {
 	fixture *f = *state;
-	scrvault_case_spec c = { .ref = "SCR-2026-77", .title = "t", .review_type = "scr" };
+	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-2026-77", .title = "t", .review_type = "scr" };
 	scrvault_json *list = NULL;
 	uint64_t before = 0, after = 0;
 

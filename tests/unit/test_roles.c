@@ -29,15 +29,15 @@ static scrvault *as(fixture *f, const char *keyfile, const char *role)
 {
 	scrvault *v = NULL;
 
-	assert_int_equal(scrvault_open_as(&v, f->vault, f->coord, f->pp, keyfile, keyfile ? f->pp : NULL, role), 0);
+	assert_int_equal(scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->coord, .passphrase = f->pp, .as_keyfile = keyfile, .as_passphrase = keyfile ? f->pp : NULL, .role = role }), 0);
 	return v;
 }
 
 static int setup(void **state)
 {
-	scrvault_principal_spec s = { .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
-	scrvault_case_spec c = { .ref = "SCR-1", .title = "t", .review_type = "scr" };
-	scrvault_checkin_spec ci = { .case_ref = "SCR-1", .doc_class = "imr", .agency = "police" };
+	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-1", .title = "t", .review_type = "scr" };
+	scrvault_checkin_spec ci = { .version = SCRVAULT_CHECKIN_SPEC_VERSION, .case_ref = "SCR-1", .doc_class = "imr", .agency = "police" };
 	scrvault_checkin_file cf = { .path = NULL };
 	scrvault_json *res = NULL;
 	fixture *f = calloc(1, sizeof(*f));
@@ -61,13 +61,13 @@ static int setup(void **state)
 	fputs(sv_default_policy_text, fp);
 	fclose(fp);
 	assert_int_equal(scrvault_secret_new(&f->pp, "a good passphrase", 17), 0);
-	assert_int_equal(scrvault_init(f->vault, &s, f->coord, f->pp), 0);
+	assert_int_equal(scrvault_vault_init(f->vault, &s, f->coord, f->pp), 0);
 	v = as(f, NULL, NULL);
 	assert_int_equal(scrvault_case_open(v, &c), 0);
 	{
-		scrvault_principal_spec m = { .name = "mgr", .kind = "person", .agency = "police", .kdf_mib = 8 };
-		scrvault_principal_spec a = { .name = "alice", .kind = "person", .agency = "police", .kdf_mib = 8 };
-		scrvault_principal_spec e = { .name = "eve", .kind = "person", .custodian = true, .kdf_mib = 8 };
+		scrvault_principal_spec m = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "mgr", .kind = "person", .agency = "police", .kdf_mib = 8 };
+		scrvault_principal_spec a = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "alice", .kind = "person", .agency = "police", .kdf_mib = 8 };
+		scrvault_principal_spec e = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "eve", .kind = "person", .custodian = true, .kdf_mib = 8 };
 
 		assert_int_equal(scrvault_principal_add(v, &m, f->mgr, f->pp), 0);
 		assert_int_equal(scrvault_principal_add(v, &a, f->alice, f->pp), 0);
@@ -76,18 +76,18 @@ static int setup(void **state)
 	assert_int_equal(scrvault_principal_grant(v, "mgr", "authorising-manager", "SCR-1", "police"), 0);
 	assert_int_equal(scrvault_principal_grant(v, "alice", "imr-author", "SCR-1", "police"), 0);
 	assert_int_equal(scrvault_principal_grant(v, "eve", "coordinator", NULL, NULL), 0);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	/* alice checks the IMR in; mgr signs it off. */
 	v = as(f, f->alice, NULL);
 	cf.path = f->file;
 	assert_int_equal(scrvault_doc_checkin(&res, v, &ci, &cf, 1), 0);
 	snprintf(f->doc, sizeof(f->doc), "%s", scrvault_json_str(scrvault_json_get(scrvault_json_at(res, 0), "doc")));
 	scrvault_json_free(res);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	v = as(f, f->mgr, NULL);
 	assert_int_equal(scrvault_doc_signoff(&res, v, f->doc, 1), 0);
 	scrvault_json_free(res);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	*state = f;
 	return 0;
 }
@@ -117,7 +117,7 @@ static void signoff_status(fixture *f, char *out, size_t len, int64_t *master)
 	snprintf(out, len, "%s", scrvault_json_str(scrvault_json_get(so, "verification")));
 	*master = scrvault_json_get(d, "master_version") ? scrvault_json_int(scrvault_json_get(d, "master_version")) : 0;
 	scrvault_json_free(d);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 }
 
 static void sql(fixture *f, const char *text)
@@ -125,7 +125,7 @@ static void sql(fixture *f, const char *text)
 	scrvault *v = as(f, NULL, NULL);
 
 	assert_int_equal(sv_db_exec(v->db, text), 0);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 }
 
 static void test_signoff_verifies(void **state)
@@ -158,7 +158,7 @@ static void test_signoff_statement_edited(void **state)
 		assert_int_equal(scrvault_fsck(&r, v), SCRVAULT_EINTEGRITY);
 		assert_non_null(strstr(scrvault_json_str(scrvault_json_at(scrvault_json_get(r, "problems"), 0)), "sign-off"));
 		scrvault_json_free(r);
-		scrvault_close(v);
+		scrvault_vault_close(v);
 	}
 }
 
@@ -177,7 +177,7 @@ static void test_signoff_signature_edited(void **state)
 static void test_signoff_moved_to_another_version(void **state)
 {
 	fixture *f = *state;
-	scrvault_checkin_spec ci = { .doc = f->doc };
+	scrvault_checkin_spec ci = { .version = SCRVAULT_CHECKIN_SPEC_VERSION, .doc = f->doc };
 	scrvault_checkin_file cf = { .path = f->file };
 	scrvault_json *res = NULL;
 	scrvault *v = as(f, f->alice, NULL);
@@ -186,7 +186,7 @@ static void test_signoff_moved_to_another_version(void **state)
 
 	assert_int_equal(scrvault_doc_checkin(&res, v, &ci, &cf, 1), 0);
 	scrvault_json_free(res);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	/* The row claims version 2: the statement still says version 1. */
 	sql(f, "UPDATE signoffs SET version = 2");
 	signoff_status(f, st, sizeof(st), &master);
@@ -202,12 +202,12 @@ static void test_signoff_key_replaced(void **state)
 	int64_t master = 0;
 
 	assert_int_equal(scrvault_principal_rotate(v, "mgr", newkey, f->pp, 8), 0);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	signoff_status(f, st, sizeof(st), &master);
 	assert_non_null(strstr(st, "since replaced"));
 	assert_int_equal(master, 1);
 	/* The old key file can no longer act. */
-	assert_int_equal(scrvault_open_as(&v, f->vault, f->coord, f->pp, f->mgr, f->pp, NULL), SCRVAULT_EDENIED);
+	assert_int_equal(scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->coord, .passphrase = f->pp, .as_keyfile = f->mgr, .as_passphrase = f->pp, .role = NULL }), SCRVAULT_EDENIED);
 	free(newkey);
 }
 
@@ -218,7 +218,7 @@ static void test_scope_and_roles(void **state)
 	scrvault *v = NULL;
 
 	/* alice holds imr-author only: no other role can be taken. */
-	assert_int_equal(scrvault_open_as(&v, f->vault, f->coord, f->pp, f->alice, f->pp, "coordinator"),
+	assert_int_equal(scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->coord, .passphrase = f->pp, .as_keyfile = f->alice, .as_passphrase = f->pp, .role = "coordinator" }),
 			 SCRVAULT_EDENIED);
 	v = as(f, f->alice, NULL);
 	assert_string_equal(scrvault_role(v), "imr-author");
@@ -226,17 +226,17 @@ static void test_scope_and_roles(void **state)
 	/* An imr-author signs nothing off and opens no case. */
 	assert_int_equal(scrvault_doc_signoff(&res, v, f->doc, 1), SCRVAULT_EDENIED);
 	{
-		scrvault_case_spec c = { .ref = "SCR-2", .title = "t", .review_type = "scr" };
+		scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-2", .title = "t", .review_type = "scr" };
 
 		assert_int_equal(scrvault_case_open(v, &c), SCRVAULT_EDENIED);
 	}
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	/* A key file with the wrong passphrase cannot act. */
 	{
 		scrvault_secret *bad = NULL;
 
 		assert_int_equal(scrvault_secret_new(&bad, "not the passphrase", 18), 0);
-		assert_int_equal(scrvault_open_as(&v, f->vault, f->coord, f->pp, f->alice, bad, NULL), SCRVAULT_EDENIED);
+		assert_int_equal(scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->coord, .passphrase = f->pp, .as_keyfile = f->alice, .as_passphrase = bad, .role = NULL }), SCRVAULT_EDENIED);
 		scrvault_secret_free(bad);
 	}
 }
@@ -257,15 +257,15 @@ static void test_pending_op_expires(void **state)
 	assert_int_equal(scrvault_op_list(&list, v), 0);
 	assert_string_equal(scrvault_json_str(scrvault_json_get(scrvault_json_at(list, 0), "state")), "expired");
 	scrvault_json_free(list);
-	scrvault_close(v);
-	assert_int_equal(scrvault_open(&v, f->vault, f->eve, f->pp, NULL), 0);
-	assert_int_equal(scrvault_op_decide(v, id, true), SCRVAULT_ECONFLICT);
+	scrvault_vault_close(v);
+	assert_int_equal(scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->eve, .passphrase = f->pp }), 0);
+	assert_int_equal(scrvault_op_approve(v, id), SCRVAULT_ECONFLICT);
 	assert_non_null(strstr(scrvault_error_message(), "expired"));
 	/* Still version 1 of the policy. */
 	assert_int_equal(scrvault_policy_show(&res, v, 0), 0);
 	assert_int_equal(scrvault_json_int(scrvault_json_get(res, "version")), 1);
 	scrvault_json_free(res);
-	scrvault_close(v);
+	scrvault_vault_close(v);
 }
 
 int main(void)

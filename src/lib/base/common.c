@@ -67,6 +67,17 @@ int sv_error_wrap(int code, const char *fmt, ...)
 	return code;
 }
 
+int sv_struct_check(bool present, unsigned int version, unsigned int want, const char *name)
+{
+	if (!present)
+		return sv_error(SCRVAULT_EUSAGE, "no %s given", name);
+	if (version != want)
+		return sv_error(SCRVAULT_EUSAGE, "%s of version %u, but this library takes version %u: build the "
+				"program against this library's headers (and initialise the struct with its _INIT macro)",
+				name, version, want);
+	return 0;
+}
+
 void *sv_malloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

@@ -35,6 +35,15 @@ int sv_error_field(int code, const char *field, const char *fmt, ...)
 int sv_error_wrap(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * A caller's options struct `s`: 0 if it is there and of version `want`,
+ * else SCRVAULT_EUSAGE naming it ("scrvault_case_spec"), so a program built
+ * against other headers fails cleanly:
+ *   if ((error = SV_STRUCT_CHECK(spec, SCRVAULT_CASE_SPEC_VERSION, "scrvault_case_spec")) < 0)
+ */
+#define SV_STRUCT_CHECK(s, want, name) sv_struct_check((s) != NULL, (s) ? (s)->version : 0, (want), (name))
+int sv_struct_check(bool present, unsigned int version, unsigned int want, const char *name);
+
 /* Allocation that sets an error message on failure (returns NULL). */
 void *sv_malloc(size_t n);
 void *sv_calloc(size_t n, size_t size);

@@ -17,7 +17,6 @@
 #include <dirent.h>
 #include "base/date.h"
 #include "base/calendar.h"
-#include "scrvault/retention.h"
 
 /* ---- small helpers ----------------------------------------------------------- */
 

@@ -16,8 +16,6 @@
 #include "base/common.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "scrvault/bundle.h"
-#include "scrvault/records.h"
 
 static const unsigned char zero_nonce[SV_CHACHA_NONCE_LEN];
 

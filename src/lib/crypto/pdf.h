@@ -44,7 +44,7 @@ typedef struct {
  * lines too long for the page are shrunk a little and then cut with "...".
  * Nothing is written to `outfd` unless the whole copy was built; a failed
  * write is SCRVAULT_ERROR and may leave part of the copy in `outfd`.
- * The first call loads libqpdf (dlopen); if it cannot be loaded, every call
+ * If libqpdf cannot be used, every call
  * is SCRVAULT_ERROR ("cannot load libqpdf (...)") and writes nothing.
  */
 int sv_pdf_stamp(int outfd, const unsigned char *in, size_t len, const sv_pdf_stamp_spec *s);

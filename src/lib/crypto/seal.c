@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "scrvault/seal.h"
 #include "crypto/age.h"
 #include "crypto/bundle.h"
 #include "crypto/crypto.h"
@@ -33,7 +34,6 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "base/text.h"
-#include "scrvault/bundle.h"
 
 /* ---- hashing on a second thread ------------------------------------------------------ */
 

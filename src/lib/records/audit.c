@@ -29,7 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "records/audit.h"
-#include "records/principal.h"
 #include "vault/authz.h"
 #include "vault/log.h"
 #include "vault/session.h"
@@ -175,10 +174,24 @@ int scrvault_audit_tail(scrvault_json **out, scrvault *v, unsigned n)
 	{
 		char limit[16];
 
+		sv_json *arr = sv_json_array();
+		sv_stmt *st = NULL;
+
 		snprintf(limit, sizeof(limit), "%u", n ? n : 20);
-		return sv_query_array(out, v, entry_row,
-				      "SELECT entry FROM (SELECT seq, entry FROM audit ORDER BY seq DESC"
-				      " LIMIT CAST(? AS INTEGER)) ORDER BY seq", "t", limit);
+		if (!arr)
+			return SCRVAULT_ERROR;
+		if ((error = sv_db_query(&st, v->db, "SELECT entry FROM (SELECT seq, entry FROM audit ORDER BY seq DESC"
+					 " LIMIT CAST(? AS INTEGER)) ORDER BY seq", "t", limit)) == 0)
+			while ((error = sv_stmt_step(st)) == 1)
+				if ((error = sv_json_append(arr, entry_row(st))) < 0)
+					break;
+		sv_stmt_free(st);
+		if (error < 0) {
+			sv_json_free(arr);
+			return error;
+		}
+		*out = arr;
+		return 0;
 	}
 }
 
@@ -329,7 +342,7 @@ static int put_line(FILE *out, const sv_json *j)
 
 int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, uint64_t *count)
 {
-	scrvault_audit_filter none = { 0 };
+	static const scrvault_audit_filter none = SCRVAULT_AUDIT_FILTER_INIT;
 	sv_stmt *st = NULL, *cps = NULL;
 	sv_json *det = NULL, *hdr = NULL;
 	char *note = NULL;
@@ -340,6 +353,8 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 	*count = 0;
 	if (!f)
 		f = &none;
+	if ((error = SV_STRUCT_CHECK(f, SCRVAULT_AUDIT_FILTER_VERSION, "scrvault_audit_filter")) < 0)
+		return error;
 	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
 		return error;
 	if ((f->since && strlen(f->since) < 4) || (f->until && strlen(f->until) < 4))

@@ -10,17 +10,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <errno.h>
-#include "records/principal.h"
 #include "vault/authz.h"
 #include "vault/log.h"
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
 #include "base/text.h"
-#include "scrvault/retention.h"
 
 /* ---- cases ------------------------------------------------------------------- */
 
@@ -34,7 +33,8 @@ int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec)
 	char when[21];
 	int error;
 
-	if ((error = sv_authorize(v, "case.open", SV_ABOUT(.caseref = spec->ref))) < 0)
+	if ((error = SV_STRUCT_CHECK(spec, SCRVAULT_CASE_SPEC_VERSION, "scrvault_case_spec")) < 0 ||
+	    (error = sv_authorize(v, "case.open", SV_ABOUT(.caseref = spec->ref))) < 0)
 		return error;
 	if (!sv_ref_valid(spec->ref))
 		return sv_error_field(SCRVAULT_EUSAGE, "ref",
@@ -72,84 +72,47 @@ fail:
 	return error;
 }
 
-static sv_json *case_row(sv_stmt *st)
-{
-	sv_json *o = sv_json_object();
-
-	if (!o || sv_json_set_str(o, "ref", sv_stmt_text(st, 0)) < 0 ||
-	    sv_json_set_str(o, "title", sv_stmt_text(st, 1)) < 0 ||
-	    sv_json_set_str(o, "review_type", sv_stmt_text(st, 2)) < 0 ||
-	    sv_json_set_str(o, "subject_dob", sv_stmt_text(st, 3)) < 0 ||
-	    sv_json_set_str(o, "decision_date", sv_stmt_text(st, 4)) < 0 ||
-	    sv_json_set_str(o, "status", sv_stmt_text(st, 5)) < 0 ||
-	    sv_json_set_str(o, "opened_at", sv_stmt_text(st, 6)) < 0 ||
-	    sv_json_set_int(o, "documents", sv_stmt_int(st, 7)) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
-
 #define CASE_SELECT "SELECT ref, title, review_type, subject_dob, decision_date, status, opened_at," \
 	" (SELECT count(*) FROM documents d WHERE d.case_id = c.id) FROM cases c"
+#define CASE_COLUMNS SV_COLS({ "ref", SV_COL_TEXT }, { "title", SV_COL_TEXT }, { "review_type", SV_COL_TEXT }, \
+	{ "subject_dob", SV_COL_TEXT }, { "decision_date", SV_COL_TEXT }, { "status", SV_COL_TEXT }, \
+	{ "opened_at", SV_COL_TEXT }, { "documents", SV_COL_INT })
+
+/* Only the cases the role reaches (a panel member: their own). */
+static bool case_seen(void *ctx, sv_stmt *st)
+{
+	return sv_authz_sees(ctx, "case.read", sv_stmt_text(st, 0), NULL, NULL);
+}
 
 int scrvault_case_list(scrvault_json **out, scrvault *v)
 {
 	int error;
 
 	*out = NULL;
-	sv_json *arr;
-	sv_stmt *st = NULL;
-
 	if ((error = sv_authorize(v, "case.read", NULL)) < 0)
 		return error;
-	if (!(arr = sv_json_array()))
-		return SCRVAULT_ERROR;
-	if ((error = sv_db_query(&st, v->db, CASE_SELECT " ORDER BY ref", "")) < 0)
-		goto done;
-	/* Only the cases the role reaches (a panel member: their own). */
-	while ((error = sv_stmt_step(st)) == 1)
-		if (sv_authz_sees(v, "case.read", sv_stmt_text(st, 0), NULL, NULL) &&
-		    (error = sv_json_append(arr, case_row(st))) < 0)
-			break;
-	if (error == 0) {
-		*out = arr;
-		arr = NULL;
-	}
-done:
-	sv_stmt_free(st);
-	sv_json_free(arr);
-	return error;
+	return sv_rows_json(out, v->db, CASE_COLUMNS, case_seen, v, CASE_SELECT " ORDER BY ref", "");
 }
 
 int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref)
 {
-	sv_json *arr = NULL, *c = NULL, *docs = NULL;
-	char *text = NULL;
-	size_t len;
+	sv_json *c = NULL, *docs = NULL;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "case.read", SV_ABOUT(.caseref = ref))) < 0)
 		return error;
-	if ((error = sv_query_array(&arr, v, case_row, CASE_SELECT " WHERE ref = ?", "t", ref)) < 0)
+	if ((error = sv_row_one_json(&c, v->db, CASE_COLUMNS, CASE_SELECT " WHERE ref = ?", "t", ref)) < 0)
 		return error;
-	if (sv_json_count(arr) == 0) {
-		error = sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", ref);
-		goto done;
+	if (!c)
+		return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", ref);
+	if ((error = scrvault_doc_list(&docs, v, ref)) < 0 ||
+	    (error = sv_json_set(c, "document_list", docs)) < 0) {
+		sv_json_free(c);
+		return error;
 	}
-	if ((error = sv_json_write(&text, &len, sv_json_at(arr, 0))) < 0 ||
-	    (error = sv_json_parse(&c, text, len, NULL)) < 0 ||
-	    (error = scrvault_doc_list(&docs, v, ref)) < 0 ||
-	    (error = sv_json_set(c, "document_list", docs)) < 0)
-		goto done;
 	*out = c;
-	c = NULL;
-done:
-	free(text);
-	sv_json_free(arr);
-	sv_json_free(c);
-	return error;
+	return 0;
 }
 
 /* ---- cases ------------------------------------------------------------------------------------- */

@@ -41,7 +41,6 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "scrvault/copies.h"
 
 /* One copy with what its label and checks need. */
 typedef struct {
@@ -350,7 +349,9 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 	if ((error = sv_vault_commit(v)) < 0)
 		goto fail;
 	{
-		scrvault_copy_filter f = { .doc = doc };
+		scrvault_copy_filter f = SCRVAULT_COPY_FILTER_INIT;
+
+		f.doc = doc;
 
 		if ((error = scrvault_copy_list(&res, v, &f)) < 0)
 			return error;
@@ -373,7 +374,8 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, s->copy)) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_COPY_ISSUE_SPEC_VERSION, "scrvault_copy_issue_spec")) < 0 ||
+	    (error = copy_load(&c, v, s->copy)) < 0)
 		return error;
 	if ((error = copy_authorize(v, "copy.issue", &c)) < 0)
 		return error;
@@ -492,8 +494,9 @@ fail:
 
 #define RECEIPT "scrvault-copy-receipt v1"
 
-int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, bool paper)
+int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, unsigned flags)
 {
+	const bool paper = flags & SCRVAULT_ACK_PAPER;
 	char label[160], when[21], *text = NULL, *key64 = NULL;
 	unsigned char sig[SV_SIG_LEN];
 	int64_t acked = 0;
@@ -798,10 +801,17 @@ static bool state_valid(const char *s)
 
 static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 {
+	static const scrvault_copy_filter all = SCRVAULT_COPY_FILTER_INIT;
 	char now[11], doc[SV_DOC_ID_LEN + 1] = "", sql[1280], cond[128] = "";
-	const char *state = f->state;
+	const char *state;
 	sv_stmt *st = NULL;
 	int error;
+
+	if (!f)
+		f = &all;
+	if ((error = SV_STRUCT_CHECK(f, SCRVAULT_COPY_FILTER_VERSION, "scrvault_copy_filter")) < 0)
+		return error;
+	state = f->state;
 
 	if (f->as_of) {
 		if (!sv_date_valid(f->as_of))

@@ -21,8 +21,6 @@
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
-#include "scrvault/retention.h"
-#include "scrvault/replication.h"
 
 /* ---- purge -------------------------------------------------------------------------------------- */
 

@@ -33,7 +33,7 @@
 #include "records/checkout.h"
 #include "records/destruction.h"
 #include "records/find.h"
-#include "records/principal.h"
+#include "records/release.h"
 #include "records/request.h"
 #include "records/signoff.h"
 #include "vault/authz.h"
@@ -43,6 +43,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "storage/store.h"
 #include "crypto/crypto.h"
 #include "base/common.h"
@@ -201,7 +202,27 @@ int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 			 const scrvault_checkin_spec *spec,
 			 const scrvault_checkin_file *files, size_t n)
 {
+	int error;
+
+	*out = NULL;
+	if ((error = SV_STRUCT_CHECK(spec, SCRVAULT_CHECKIN_SPEC_VERSION, "scrvault_checkin_spec")) < 0)
+		return error;
 	return sv_doc_checkin(out, v, spec, files, NULL, n, NULL, NULL);
+}
+
+int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *doc, unsigned version)
+{
+	return sv_signoff_make(out, v, doc, version);
+}
+
+int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_release_spec *s)
+{
+	int error;
+
+	*out = NULL;
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_RELEASE_SPEC_VERSION, "scrvault_release_spec")) < 0)
+		return error;
+	return sv_release_bundle(out, v, s);
 }
 
 int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
@@ -353,8 +374,9 @@ done:
 }
 
 int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
-			  const char *outpath, bool force)
+			  const char *outpath, unsigned flags)
 {
+	const bool force = flags & SCRVAULT_CHECKOUT_FORCE;
 	bool restricted = false;
 	char caseref[40];
 	sv_release_item it;
@@ -401,28 +423,19 @@ int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 
 /* ---- listings -------------------------------------------------------------------- */
 
-static sv_json *doc_row(sv_stmt *st)
-{
-	sv_json *o = sv_json_object();
-
-	if (!o || sv_json_set_str(o, "doc", sv_stmt_text(st, 0)) < 0 ||
-	    sv_json_set_str(o, "case", sv_stmt_text(st, 1)) < 0 ||
-	    sv_json_set_str(o, "class", sv_stmt_text(st, 2)) < 0 ||
-	    sv_json_set_str(o, "agency", sv_stmt_text(st, 3)) < 0 ||
-	    sv_json_set_str(o, "title", sv_stmt_text(st, 4)) < 0 ||
-	    sv_json_set_int(o, "latest", sv_stmt_int(st, 5)) < 0 ||
-	    sv_json_set_str(o, "updated_at", sv_stmt_text(st, 6)) < 0 ||
-	    sv_json_set_str(o, "created_at", sv_stmt_text(st, 7)) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
-
 #define DOC_SELECT "SELECT d.id, c.ref, d.class, d.agency, d.title," \
 	" (SELECT max(version) FROM versions x WHERE x.doc_id = d.id)," \
 	" (SELECT max(checked_in_at) FROM versions x WHERE x.doc_id = d.id), d.created_at" \
 	" FROM documents d JOIN cases c ON c.id = d.case_id"
+#define DOC_COLUMNS SV_COLS({ "doc", SV_COL_TEXT }, { "case", SV_COL_TEXT }, { "class", SV_COL_TEXT }, \
+	{ "agency", SV_COL_TEXT }, { "title", SV_COL_TEXT }, { "latest", SV_COL_INT }, \
+	{ "updated_at", SV_COL_TEXT }, { "created_at", SV_COL_TEXT })
+
+/* Only what the role reaches: its cases, its agency's IMRs. */
+static bool doc_seen(void *ctx, sv_stmt *st)
+{
+	return sv_authz_sees(ctx, "doc.list", sv_stmt_text(st, 1), sv_stmt_text(st, 2), sv_stmt_text(st, 3));
+}
 
 int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 {
@@ -439,56 +452,10 @@ int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 		if (error == 0)
 			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", case_ref);
 	}
-	{
-		sv_json *arr = sv_json_array();
-		sv_stmt *st = NULL;
-
-		if (!arr)
-			return SCRVAULT_ERROR;
-		error = case_ref ? sv_db_query(&st, v->db, DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id",
-					       "t", case_ref)
-			: sv_db_query(&st, v->db, DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
-		/* Only what the role reaches: its cases, its agency's IMRs. */
-		if (error == 0)
-			while ((error = sv_stmt_step(st)) == 1)
-				if (sv_authz_sees(v, "doc.list", sv_stmt_text(st, 1), sv_stmt_text(st, 2),
-						  sv_stmt_text(st, 3)) &&
-				    (error = sv_json_append(arr, doc_row(st))) < 0)
-					break;
-		sv_stmt_free(st);
-		if (error < 0) {
-			sv_json_free(arr);
-			return error;
-		}
-		*out = arr;
-		return 0;
-	}
-}
-
-static sv_json *version_row_json(sv_stmt *st)
-{
-	sv_json *o = sv_json_object();
-	char hex[2 * SV_SHA256_LEN + 1];
-	size_t len = 0;
-	const unsigned char *sha = sv_stmt_blob(st, 3, &len);
-
-	if (!sha || len != SV_SHA256_LEN)
-		snprintf(hex, sizeof(hex), "damaged");
-	else
-		sv_hex(hex, sha, len);
-	if (!o || sv_json_set_int(o, "version", sv_stmt_int(st, 0)) < 0 ||
-	    sv_json_set_str(o, "filename", sv_stmt_text(st, 1)) < 0 ||
-	    sv_json_set_int(o, "size", sv_stmt_int(st, 2)) < 0 ||
-	    sv_json_set_str(o, "sha256", hex) < 0 ||
-	    sv_json_set_str(o, "checked_in_at", sv_stmt_text(st, 4)) < 0 ||
-	    sv_json_set_str(o, "checked_in_by", sv_stmt_text(st, 5)) < 0 ||
-	    sv_json_set_str(o, "note", sv_stmt_text(st, 6)) < 0 ||
-	    sv_json_set_str(o, "state", sv_stmt_text(st, 7)) < 0 ||
-	    sv_json_set_str(o, "commit", sv_stmt_text(st, 8)) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
+	return case_ref ? sv_rows_json(out, v->db, DOC_COLUMNS, doc_seen, v,
+				       DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id", "t", case_ref)
+			: sv_rows_json(out, v->db, DOC_COLUMNS, doc_seen, v,
+				       DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
 }
 
 int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
@@ -501,17 +468,19 @@ int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 		return error;
 	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0)
 		return error;
-	return sv_query_array(out, v, version_row_json,
-			      "SELECT v.version, v.filename, v.size, v.sha256, v.checked_in_at, p.name, v.note,"
+	return sv_rows_json(out, v->db, SV_COLS({ "version", SV_COL_INT }, { "filename", SV_COL_TEXT },
+						{ "size", SV_COL_INT }, { "sha256", SV_COL_SHA256 },
+						{ "checked_in_at", SV_COL_TEXT }, { "checked_in_by", SV_COL_TEXT },
+						{ "note", SV_COL_TEXT }, { "state", SV_COL_TEXT }, { "commit", SV_COL_TEXT }),
+			    NULL, NULL, "SELECT v.version, v.filename, v.size, v.sha256, v.checked_in_at, p.name, v.note,"
 			      " v.state, v.commit_oid FROM versions v JOIN principals p ON p.id = v.checked_in_by"
 			      " WHERE v.doc_id = ? ORDER BY v.version", "t", doc);
 }
 
 int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
 {
-	char doc[SV_DOC_ID_LEN + 1], caseref[40], *text = NULL;
-	sv_json *arr = NULL, *d = NULL, *versions = NULL;
-	size_t len;
+	char doc[SV_DOC_ID_LEN + 1], caseref[40];
+	sv_json *d = NULL, *versions = NULL;
 	int error;
 
 	*out = NULL;
@@ -519,15 +488,11 @@ int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
 		return error;
 	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0)
 		return error;
-	if ((error = sv_query_array(&arr, v, doc_row, DOC_SELECT " WHERE d.id = ?", "t", doc)) < 0)
+	if ((error = sv_row_one_json(&d, v->db, DOC_COLUMNS, DOC_SELECT " WHERE d.id = ?", "t", doc)) < 0)
 		return error;
-	if (sv_json_count(arr) != 1) {
-		error = sv_error(SCRVAULT_ENOTFOUND, "no document '%s'", doc);
-		goto done;
-	}
-	if ((error = sv_json_write(&text, &len, sv_json_at(arr, 0))) < 0 ||
-	    (error = sv_json_parse(&d, text, len, NULL)) < 0 ||
-	    (error = scrvault_doc_log(&versions, v, doc)) < 0 ||
+	if (!d)
+		return sv_error(SCRVAULT_ENOTFOUND, "no document '%s'", doc);
+	if ((error = scrvault_doc_log(&versions, v, doc)) < 0 ||
 	    (error = sv_json_set(d, "versions", versions)) < 0)
 		goto done;
 	{
@@ -551,8 +516,6 @@ int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
 	*out = d;
 	d = NULL;
 done:
-	free(text);
-	sv_json_free(arr);
 	sv_json_free(d);
 	return error;
 }
@@ -630,8 +593,9 @@ static bool names_seen(co_names *ns, const co_item *items, const char *name, siz
 }
 
 int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *const *docs,
-			      size_t n, const char *case_ref, const char *outdir, bool force)
+			      size_t n, const char *case_ref, const char *outdir, unsigned flags)
 {
+	const bool force = flags & SCRVAULT_CHECKOUT_FORCE;
 	co_item *items = NULL;
 	sv_release_item *rels = NULL;
 	sv_checkout_target *targets = NULL;

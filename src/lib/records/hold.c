@@ -20,18 +20,24 @@
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
-#include "scrvault/retention.h"
 
 /* ---- holds ---------------------------------------------------------------------------------------- */
 
-int scrvault_hold_add(scrvault_json **out, scrvault *v, const char *target, bool board, const char *cls,
-		      const char *reason)
+int scrvault_hold_add(scrvault_json **out, scrvault *v, const scrvault_hold_spec *s)
 {
 	char when[21], doc[SV_DOC_ID_LEN + 1] = "", caseref[40] = "";
 	int64_t case_id = 0, id = 0, n = 0;
+	const char *target, *cls, *reason;
+	bool board;
 	int error;
 
 	*out = NULL;
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_HOLD_SPEC_VERSION, "scrvault_hold_spec")) < 0)
+		return error;
+	target = s->target;
+	board = s->board;
+	cls = s->doc_class;
+	reason = s->reason;
 	if ((error = sv_authorize(v, "hold.add", NULL)) < 0)
 		return error;
 	if (!reason || !*reason)

@@ -35,8 +35,6 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "scrvault/bundle.h"
-#include "scrvault/records.h"
 
 #define SV_LABEL_INTAKE "scrvault v1 intake key wrap"
 
@@ -109,7 +107,7 @@ done:
 	return error;
 }
 
-int scrvault_recipient(scrvault_json **out, scrvault *v)
+int scrvault_intake_recipient(scrvault_json **out, scrvault *v)
 {
 	unsigned char pub[SV_KEY_LEN];
 	char *r = NULL, *sk = NULL;
@@ -409,7 +407,8 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 	*out = NULL;
 	memset(&r1, 0, sizeof(r1));
 	memset(&r2, 0, sizeof(r2));
-	if ((error = sv_authorize(v, "intake.import", NULL)) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_IMPORT_SPEC_VERSION, "scrvault_import_spec")) < 0 ||
+	    (error = sv_authorize(v, "intake.import", NULL)) < 0)
 		return error;
 	if (s->unauthenticated && (!s->received_from || !*s->received_from))
 		return sv_error_field(SCRVAULT_EUSAGE, "received_from", "an unauthenticated import needs to say who "

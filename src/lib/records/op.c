@@ -19,6 +19,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
@@ -47,7 +48,7 @@ static int run_op(scrvault *v, const char *id, const char *action, const sv_json
 	return sv_error(SCRVAULT_EUSAGE, "operation %s: '%s' cannot be run by this version", id, action);
 }
 
-int scrvault_op_decide(scrvault *v, const char *id, bool approve)
+static int op_decide(scrvault *v, const char *id, bool approve)
 {
 	char action[64] = "", when[21], expires[21] = "", state[16] = "";
 	int64_t requester = 0;
@@ -118,21 +119,14 @@ done:
 	return error;
 }
 
-static sv_json *op_row(sv_stmt *st)
+int scrvault_op_approve(scrvault *v, const char *id)
 {
-	sv_json *o = sv_json_object();
+	return op_decide(v, id, true);
+}
 
-	if (!o || sv_json_set_str(o, "id", sv_stmt_text(st, 0)) < 0 ||
-	    sv_json_set_str(o, "action", sv_stmt_text(st, 1)) < 0 ||
-	    sv_json_set_str(o, "requested_by", sv_stmt_text(st, 2)) < 0 ||
-	    sv_json_set_str(o, "requested_at", sv_stmt_text(st, 3)) < 0 ||
-	    sv_json_set_str(o, "expires_at", sv_stmt_text(st, 4)) < 0 ||
-	    sv_json_set_str(o, "state", sv_stmt_text(st, 5)) < 0 ||
-	    (sv_stmt_text(st, 6) && sv_json_set_str(o, "decided_by", sv_stmt_text(st, 6)) < 0)) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
+int scrvault_op_refuse(scrvault *v, const char *id)
+{
+	return op_decide(v, id, false);
 }
 
 int scrvault_op_list(scrvault_json **out, scrvault *v)
@@ -145,8 +139,11 @@ int scrvault_op_list(scrvault_json **out, scrvault *v)
 		return error;
 	sv_time_iso(now, sv_now());
 	/* A pending operation past its time shows as expired. */
-	return sv_query_array(out, v, op_row,
-			      "SELECT o.id, o.action, p.name, o.requested_at, o.expires_at,"
+	return sv_rows_json(out, v->db, SV_COLS({ "id", SV_COL_TEXT }, { "action", SV_COL_TEXT },
+						{ "requested_by", SV_COL_TEXT }, { "requested_at", SV_COL_TEXT },
+						{ "expires_at", SV_COL_TEXT }, { "state", SV_COL_TEXT },
+						{ "decided_by", SV_COL_OPT }), NULL, NULL,
+			    "SELECT o.id, o.action, p.name, o.requested_at, o.expires_at,"
 			      " CASE WHEN o.state = 'pending' AND o.expires_at < ? THEN 'expired' ELSE o.state END,"
 			      " d.name FROM pending_ops o JOIN principals p ON p.id = o.requested_by"
 			      " LEFT JOIN principals d ON d.id = o.decided_by ORDER BY o.requested_at, o.id", "t", now);

@@ -13,7 +13,6 @@
 #include <unistd.h>
 #include "records/policy.h"
 #include "records/pending.h"
-#include "records/principal.h"
 #include "vault/authz.h"
 #include "vault/keyrelease.h"
 #include "vault/policydb.h"
@@ -21,6 +20,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "storage/store.h"
 #include "crypto/crypto.h"
 #include "base/common.h"
@@ -76,33 +76,6 @@ done:
 	return error;
 }
 
-static sv_json *role_row(sv_stmt *st)
-{
-	sv_json *o = sv_json_object();
-
-	if (!o || sv_json_set_str(o, "role", sv_stmt_text(st, 0)) < 0 ||
-	    sv_json_set_str(o, "scope", sv_stmt_text(st, 1)) < 0 ||
-	    sv_json_set_str(o, "allow", sv_stmt_text(st, 2)) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
-
-static sv_json *class_row(sv_stmt *st)
-{
-	sv_json *o = sv_json_object();
-
-	if (!o || sv_json_set_str(o, "class", sv_stmt_text(st, 0)) < 0 ||
-	    sv_json_set_str(o, "title", sv_stmt_text(st, 1)) < 0 ||
-	    sv_json_set_bool(o, "restricted", sv_stmt_int(st, 2) != 0) < 0 ||
-	    sv_json_set_bool(o, "agency", sv_stmt_int(st, 3) != 0) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
-
 int scrvault_policy_show(scrvault_json **out, scrvault *v, int64_t version)
 {
 	sv_json *o = NULL, *arr = NULL;
@@ -146,16 +119,16 @@ int scrvault_policy_show(scrvault_json **out, scrvault *v, int64_t version)
 	if (error < 0)
 		goto done;
 	/* The tables in force (for the current version). */
-	if ((error = sv_query_array(&arr, v, role_row,
-				    "SELECT r.role, r.scope, coalesce(group_concat(CASE WHEN a.class = '' THEN a.action"
+	if ((error = sv_rows_json(&arr, v->db, SV_COLS({ "role", SV_COL_TEXT }, { "scope", SV_COL_TEXT },
+						       { "allow", SV_COL_TEXT }), NULL, NULL,
+				  "SELECT r.role, r.scope, coalesce(group_concat(CASE WHEN a.class = '' THEN a.action"
 				    " ELSE a.action || ':' || a.class END, ' '), '') FROM policy_roles r"
-				    " LEFT JOIN policy_allow a ON a.role = r.role GROUP BY r.role ORDER BY r.role",
-				    "", NULL)) < 0 ||
+				  " LEFT JOIN policy_allow a ON a.role = r.role GROUP BY r.role ORDER BY r.role", "")) < 0 ||
 	    (error = sv_json_set(o, "roles", arr)) < 0)
 		goto done;
-	if ((error = sv_query_array(&arr, v, class_row,
-				    "SELECT class, title, restricted, agency FROM policy_classes ORDER BY class",
-				    "", NULL)) < 0 ||
+	if ((error = sv_rows_json(&arr, v->db, SV_COLS({ "class", SV_COL_TEXT }, { "title", SV_COL_TEXT },
+						       { "restricted", SV_COL_BOOL }, { "agency", SV_COL_BOOL }), NULL, NULL,
+				  "SELECT class, title, restricted, agency FROM policy_classes ORDER BY class", "")) < 0 ||
 	    (error = sv_json_set(o, "classes", arr)) < 0)
 		goto done;
 	*out = o;

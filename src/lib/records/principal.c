@@ -26,6 +26,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "crypto/crypto.h"
 #include "crypto/identity.h"
 #include "crypto/kdf.h"
@@ -33,24 +34,6 @@
 #include "base/date.h"
 #include "base/json.h"
 #include "base/text.h"
-
-static sv_json *grant_row(sv_stmt *st);
-
-/* ---- roles, revocation, key rotation, the release ledger -------------------------- */
-
-static sv_json *grant_row(sv_stmt *st)
-{
-	sv_json *o = sv_json_object();
-
-	if (!o || sv_json_set_str(o, "role", sv_stmt_text(st, 0)) < 0 ||
-	    (*sv_stmt_text(st, 1) && sv_json_set_str(o, "case", sv_stmt_text(st, 1)) < 0) ||
-	    (*sv_stmt_text(st, 2) && sv_json_set_str(o, "agency", sv_stmt_text(st, 2)) < 0) ||
-	    sv_json_set_str(o, "granted_at", sv_stmt_text(st, 3)) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
 
 /* ---- principals ------------------------------------------------------------ */
 
@@ -85,9 +68,8 @@ int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
 	int64_t exists = 0;
 	int error;
 
-	if ((error = sv_authorize(v, "principal.add", SV_ABOUT(.principal = spec->name))) < 0)
-		return error;
-	if ((error = sv_principal_spec_check(spec)) < 0)
+	if ((error = sv_principal_spec_check(spec)) < 0 ||
+	    (error = sv_authorize(v, "principal.add", SV_ABOUT(.principal = spec->name))) < 0)
 		return error;
 	if (!passphrase && strcmp(spec->kind, "service") != 0)
 		return sv_error(SCRVAULT_EUSAGE,
@@ -133,50 +115,11 @@ done:
 	return error;
 }
 
-static sv_json *principal_row(sv_stmt *st)
-{
-	sv_json *o = sv_json_object();
-
-	if (!o || sv_json_set_str(o, "name", sv_stmt_text(st, 0)) < 0 ||
-	    sv_json_set_str(o, "display_name", sv_stmt_text(st, 1)) < 0 ||
-	    sv_json_set_str(o, "kind", sv_stmt_text(st, 2)) < 0 ||
-	    sv_json_set_str(o, "agency", sv_stmt_text(st, 3)) < 0 ||
-	    sv_json_set_str(o, "contact", sv_stmt_text(st, 4)) < 0 ||
-	    sv_json_set_bool(o, "custodian", sv_stmt_int(st, 5) != 0) < 0 ||
-	    sv_json_set_str(o, "status", sv_stmt_text(st, 6)) < 0 ||
-	    sv_json_set_str(o, "created_at", sv_stmt_text(st, 7)) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
-
-#define PRINCIPAL_COLS "name, display_name, kind, agency, contact, custodian, status, created_at"
-
-int sv_query_array(sv_json **out, scrvault *v, sv_json *(*row)(sv_stmt *),
-		   const char *sql, const char *fmt, const char *a1)
-{
-	sv_json *arr = sv_json_array();
-	sv_stmt *st = NULL;
-	int error;
-
-	*out = NULL;
-	if (!arr)
-		return SCRVAULT_ERROR;
-	if ((error = sv_db_query(&st, v->db, sql, fmt, a1)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1)
-		if ((error = sv_json_append(arr, row(st))) < 0)
-			goto done;
-	if (error == 0) {
-		*out = arr;
-		arr = NULL;
-	}
-done:
-	sv_stmt_free(st);
-	sv_json_free(arr);
-	return error;
-}
+/* A principal as listings show it. */
+#define PRINCIPAL_SELECT "SELECT name, display_name, kind, agency, contact, custodian, status, created_at FROM principals"
+#define PRINCIPAL_COLUMNS SV_COLS({ "name", SV_COL_TEXT }, { "display_name", SV_COL_TEXT }, \
+	{ "kind", SV_COL_TEXT }, { "agency", SV_COL_TEXT }, { "contact", SV_COL_TEXT }, \
+	{ "custodian", SV_COL_BOOL }, { "status", SV_COL_TEXT }, { "created_at", SV_COL_TEXT })
 
 int scrvault_principal_list(scrvault_json **out, scrvault *v)
 {
@@ -185,49 +128,32 @@ int scrvault_principal_list(scrvault_json **out, scrvault *v)
 	*out = NULL;
 	if ((error = sv_authorize(v, "principal.read", NULL)) < 0)
 		return error;
-	return sv_query_array(out, v, principal_row,
-			      "SELECT " PRINCIPAL_COLS " FROM principals ORDER BY name", "", NULL);
+	return sv_rows_json(out, v->db, PRINCIPAL_COLUMNS, NULL, NULL, PRINCIPAL_SELECT " ORDER BY name", "");
 }
 
 int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name)
 {
-	sv_json *arr = NULL;
+	sv_json *o = NULL, *roles = NULL;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "principal.read", SV_ABOUT(.principal = name))) < 0)
 		return error;
-	if ((error = sv_query_array(&arr, v, principal_row,
-				    "SELECT " PRINCIPAL_COLS " FROM principals WHERE name = ?", "t", name)) < 0)
+	if ((error = sv_row_one_json(&o, v->db, PRINCIPAL_COLUMNS, PRINCIPAL_SELECT " WHERE name = ?", "t", name)) < 0)
 		return error;
-	if (sv_json_count(arr) == 0) {
-		sv_json_free(arr);
+	if (!o)
 		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')", name);
+	if ((error = sv_rows_json(&roles, v->db, SV_COLS({ "role", SV_COL_TEXT }, { "case", SV_COL_OPT },
+							 { "agency", SV_COL_OPT }, { "granted_at", SV_COL_TEXT }),
+				  NULL, NULL, "SELECT g.role, g.case_ref, g.agency, g.granted_at FROM grants g"
+				  " JOIN principals p ON p.id = g.principal_id WHERE p.name = ?"
+				  " ORDER BY g.role, g.case_ref, g.agency", "t", name)) < 0 ||
+	    (error = sv_json_set(o, "roles", roles)) < 0) {
+		sv_json_free(o);
+		return error;
 	}
-	/* Detach the one row from the array. */
-	{
-		char *text = NULL;
-		size_t len;
-
-		if ((error = sv_json_write(&text, &len, sv_json_at(arr, 0))) == 0)
-			error = sv_json_parse(out, text, len, NULL);
-		free(text);
-	}
-	sv_json_free(arr);
-	if (error == 0) {
-		sv_json *roles = NULL;
-
-		if ((error = sv_query_array(&roles, v, grant_row,
-					    "SELECT g.role, g.case_ref, g.agency, g.granted_at FROM grants g"
-					    " JOIN principals p ON p.id = g.principal_id WHERE p.name = ?"
-					    " ORDER BY g.role, g.case_ref, g.agency", "t", name)) == 0)
-			error = sv_json_set(*out, "roles", roles);
-		if (error < 0) {
-			sv_json_free(*out);
-			*out = NULL;
-		}
-	}
-	return error;
+	*out = o;
+	return 0;
 }
 
 /* id, custodian flag and status of a principal; SCRVAULT_ENOTFOUND if none. */
@@ -482,24 +408,6 @@ done:
 	return error;
 }
 
-static sv_json *release_row(sv_stmt *st)
-{
-	sv_json *o = sv_json_object();
-
-	if (!o || sv_json_set_str(o, "doc", sv_stmt_text(st, 0)) < 0 ||
-	    sv_json_set_int(o, "version", sv_stmt_int(st, 1)) < 0 ||
-	    sv_json_set_str(o, "case", sv_stmt_text(st, 2)) < 0 ||
-	    sv_json_set_str(o, "class", sv_stmt_text(st, 3)) < 0 ||
-	    sv_json_set_str(o, "role", sv_stmt_text(st, 4)) < 0 ||
-	    sv_json_set_str(o, "released_at", sv_stmt_text(st, 5)) < 0 ||
-	    sv_json_set_str(o, "request", sv_stmt_text(st, 6)) < 0 ||
-	    sv_json_set_int(o, "audit_seq", sv_stmt_int(st, 7)) < 0) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
-}
-
 int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name)
 {
 	char status[16];
@@ -511,8 +419,11 @@ int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name
 	if ((error = sv_authorize(v, "principal.impact", SV_ABOUT(.principal = name))) < 0 ||
 	    (error = principal_lookup(&id, &custodian, status, v, name)) < 0)
 		return error;
-	return sv_query_array(out, v, release_row,
-			      "SELECT r.doc_id, r.version, c.ref, d.class, r.role, r.released_at, r.request, r.audit_seq"
+	return sv_rows_json(out, v->db, SV_COLS({ "doc", SV_COL_TEXT }, { "version", SV_COL_INT },
+						{ "case", SV_COL_TEXT }, { "class", SV_COL_TEXT },
+						{ "role", SV_COL_TEXT }, { "released_at", SV_COL_TEXT },
+						{ "request", SV_COL_TEXT }, { "audit_seq", SV_COL_INT }), NULL, NULL,
+			    "SELECT r.doc_id, r.version, c.ref, d.class, r.role, r.released_at, r.request, r.audit_seq"
 			      " FROM releases r JOIN principals p ON p.id = r.principal_id"
 			      " JOIN documents d ON d.id = r.doc_id JOIN cases c ON c.id = d.case_id"
 			      " WHERE p.name = ? ORDER BY r.id", "t", name);
@@ -520,6 +431,10 @@ int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name
 
 int sv_principal_spec_check(const scrvault_principal_spec *s)
 {
+	int error;
+
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_PRINCIPAL_SPEC_VERSION, "scrvault_principal_spec")) < 0)
+		return error;
 	if (!sv_name_valid(s->name))
 		return sv_error_field(SCRVAULT_EUSAGE, "name",
 				      "principal name '%s' is not valid: use 1-64 of a-z 0-9 . _ @ -",

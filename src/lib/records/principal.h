@@ -5,9 +5,7 @@
 #define SV_RECORDS_PRINCIPAL_H
 
 #include "vault/session.h"
-#include "storage/db.h"
 #include "crypto/identity.h"
-#include "base/json.h"
 #include "base/common.h"
 
 /* Check a principal spec; 0 or SCRVAULT_EUSAGE with the reason. */
@@ -20,9 +18,5 @@ int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
 /* Inside a transaction: revoke a principal (records.c). */
 int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason);
 
-
-/* Collect the rows of a query (one optional text argument) into an array. */
-int sv_query_array(sv_json **out, scrvault *v, sv_json *(*row)(sv_stmt *),
-		   const char *sql, const char *fmt, const char *a1);
 
 #endif

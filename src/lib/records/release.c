@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "records/release.h"
 #include "records/copy.h"
 #include "records/find.h"
 #include "records/request.h"
@@ -29,8 +30,6 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "scrvault/bundle.h"
-#include "scrvault/records.h"
 
 /* ---- release (vault -> reader) ---------------------------------------------------------- */
 
@@ -43,13 +42,13 @@ static int release_write(void *ctx, const void *buf, size_t len)
 	return sv_age_writer_write(((release_sink *)ctx)->w, buf, len);
 }
 
-int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_release_spec *s)
+int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s)
 {
 	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21], shahex[2 * SV_SHA256_LEN + 1], why[300] = "";
 	char cls[48] = "", agency[128] = "", title[512] = "", filename[512] = "";
 	char *recipient = NULL, *text = NULL, *key64 = NULL;
 	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN];
-	unsigned version = s->version;
+	unsigned version = s->doc_version;
 	bool restricted = false, external;
 	int64_t to_pid = 0, release_id = 0, copy_no = 0, copy_id = 0, ledger_row = 0;
 	uint64_t seq = 0;

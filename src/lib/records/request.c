@@ -41,7 +41,6 @@
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
-#include "scrvault/requests.h"
 
 /*
  * The due date of FOI request `id` received on `received`: *due = -1 while
@@ -143,7 +142,8 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "request.create", SV_ABOUT(.caseref = s->case_ref))) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_REQUEST_SPEC_VERSION, "scrvault_request_spec")) < 0 ||
+	    (error = sv_authorize(v, "request.create", SV_ABOUT(.caseref = s->case_ref))) < 0)
 		return error;
 	if (!in_list(s->channel, channels))
 		return sv_error_field(SCRVAULT_EUSAGE, "channel", "the channel must be internal, external or foi");
@@ -313,7 +313,8 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 	int error;
 
 	*out = NULL;
-	if ((error = req_load(&r, v, dd->id)) < 0)
+	if ((error = SV_STRUCT_CHECK(dd, SCRVAULT_REQUEST_DECISION_VERSION, "scrvault_request_decision")) < 0 ||
+	    (error = req_load(&r, v, dd->id)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "request.decide", REQUEST_ABOUT(r.id, r.caseref))) < 0)
 		return error;
@@ -520,9 +521,20 @@ fail:
 	" FROM requests r LEFT JOIN principals p ON p.id = r.requester_id LEFT JOIN cases c ON c.id = r.case_id" \
 	" LEFT JOIN principals db ON db.id = r.decided_by LEFT JOIN principals cp ON cp.id = r.consulted_id"
 
+/* The columns of REQ_SELECT as a listing shows them (full: a request shown alone). */
+#define REQ_COLUMNS(full) SV_COLS({ "request", SV_COL_INT }, { "channel", SV_COL_TEXT }, \
+	{ "requester", SV_COL_TEXT }, { (full) ? "organisation" : NULL, SV_COL_TEXT }, \
+	{ (full) ? "contact" : NULL, SV_COL_TEXT }, { "case", SV_COL_TEXT }, { (full) ? "reason" : NULL, SV_COL_TEXT }, \
+	{ "received", SV_COL_TEXT }, { "state", SV_COL_TEXT }, { (full) ? "decided_at" : NULL, SV_COL_TEXT }, \
+	{ (full) ? "decided_by" : NULL, SV_COL_TEXT }, { (full) ? "decision_reason" : NULL, SV_COL_TEXT }, \
+	{ (full) ? "exemption" : NULL, SV_COL_TEXT }, { (full) ? "consulted" : NULL, SV_COL_TEXT }, \
+	{ (full) ? "valid_until" : NULL, SV_COL_TEXT }, { NULL, SV_COL_INT }, \
+	{ (full) ? "releases_used" : NULL, SV_COL_INT }, { "responded", SV_COL_TEXT }, \
+	{ "documents", SV_COL_INT }, { NULL, SV_COL_INT }, { (full) ? "recipient" : NULL, SV_COL_TEXT })
+
 static sv_json *req_json(sv_stmt *st, scrvault *v, const sv_calendar *cal, const char *now, bool full)
 {
-	sv_json *o = sv_json_object();
+	sv_json *o = sv_row_json(st, REQ_COLUMNS(full));
 	const char *channel = sv_stmt_text(st, 1), *responded = sv_stmt_text(st, 17);
 	char dues[11] = "";
 	int64_t due = -1;
@@ -541,30 +553,11 @@ static sv_json *req_json(sv_stmt *st, scrvault *v, const sv_calendar *cal, const
 			overdue = !responded && strcmp(dues, now) < 0;
 		}
 	}
-	if (sv_json_set_int(o, "request", sv_stmt_int(st, 0)) < 0 || sv_json_set_str(o, "channel", channel) < 0 ||
-	    sv_json_set_str(o, "requester", sv_stmt_text(st, 2)) < 0 ||
-	    sv_json_set_str(o, "case", sv_stmt_text(st, 5)) < 0 ||
-	    sv_json_set_str(o, "received", sv_stmt_text(st, 7)) < 0 ||
-	    sv_json_set_str(o, "state", sv_stmt_text(st, 8)) < 0 ||
-	    sv_json_set_str(o, "due", dues[0] ? dues : stopped ? "clock stopped" : NULL) < 0 ||
-	    sv_json_set_bool(o, "overdue", overdue) < 0 ||
-	    sv_json_set_str(o, "responded", responded) < 0 ||
-	    sv_json_set_str(o, "scope", sv_stmt_int(st, 19) ? "case" : "documents") < 0 ||
-	    sv_json_set_int(o, "documents", sv_stmt_int(st, 18)) < 0)
-		goto bad;
-	if (full &&
-	    (sv_json_set_str(o, "organisation", sv_stmt_text(st, 3)) < 0 ||
-	     sv_json_set_str(o, "contact", sv_stmt_text(st, 4)) < 0 ||
-	     sv_json_set_str(o, "recipient", sv_stmt_text(st, 20)) < 0 ||
-	     sv_json_set_str(o, "reason", sv_stmt_text(st, 6)) < 0 ||
-	     sv_json_set_str(o, "decided_at", sv_stmt_text(st, 9)) < 0 ||
-	     sv_json_set_str(o, "decided_by", sv_stmt_text(st, 10)) < 0 ||
-	     sv_json_set_str(o, "decision_reason", sv_stmt_text(st, 11)) < 0 ||
-	     sv_json_set_str(o, "exemption", sv_stmt_text(st, 12)) < 0 ||
-	     sv_json_set_str(o, "consulted", sv_stmt_text(st, 13)) < 0 ||
-	     sv_json_set_str(o, "valid_until", sv_stmt_text(st, 14)) < 0 ||
-	     (sv_stmt_text(st, 15) && sv_json_set_int(o, "max_releases", sv_stmt_int(st, 15)) < 0) ||
-	     sv_json_set_int(o, "releases_used", sv_stmt_int(st, 16)) < 0))
+	if (sv_json_set_fields(o, SV_FIELDS(SV_STR("due", dues[0] ? dues : stopped ? "clock stopped" : NULL),
+					    SV_BOOL("overdue", overdue),
+					    SV_STR("scope", sv_stmt_int(st, 19) ? "case" : "documents"),
+					    SV_IF(full && sv_stmt_text(st, 15),
+						  SV_INT("max_releases", sv_stmt_int(st, 15))))) < 0)
 		goto bad;
 	return o;
 bad:
@@ -639,14 +632,18 @@ done:
 
 int scrvault_request_list(scrvault_json **out, scrvault *v, const scrvault_request_filter *f)
 {
+	static const scrvault_request_filter all = SCRVAULT_REQUEST_FILTER_INIT;
 	char where[256] = "";
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "request.read", NULL)) < 0)
+	if (!f)
+		f = &all;
+	if ((error = SV_STRUCT_CHECK(f, SCRVAULT_REQUEST_FILTER_VERSION, "scrvault_request_filter")) < 0 ||
+	    (error = sv_authorize(v, "request.read", NULL)) < 0)
 		return error;
 	if (f->channel && !in_list(f->channel, channels))
-		return sv_error(SCRVAULT_EUSAGE, "the channel must be internal, external or foi");
+		return sv_error_field(SCRVAULT_EUSAGE, "channel", "the channel must be internal, external or foi");
 	if (f->channel)
 		snprintf(where, sizeof(where), " AND r.channel = '%s'", f->channel);	/* one of three literals */
 	if (f->open || f->overdue)
@@ -786,7 +783,7 @@ done:
 
 /* ---- releases under a request -------------------------------------------------------------- */
 
-void scrvault_use_request(scrvault *v, int64_t id)
+void scrvault_request_use(scrvault *v, int64_t id)
 {
 	v->access_request = id > 0 ? id : 0;
 }

@@ -38,7 +38,6 @@
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
-#include "scrvault/retention.h"
 
 static const char *unit_name(char u, int64_t n)
 {
@@ -508,7 +507,7 @@ done:
 	return error;
 }
 
-int scrvault_retention_decide(scrvault_json **out, scrvault *v, int64_t batch, bool approve)
+static int retention_decide(scrvault_json **out, scrvault *v, int64_t batch, bool approve)
 {
 	char when[21], state[16] = "";
 	int64_t proposer = 0, changed = 0;
@@ -561,8 +560,19 @@ fail:
 	return error;
 }
 
-int scrvault_retention_purge(scrvault_json **out, scrvault *v, bool dry_run)
+int scrvault_retention_approve(scrvault_json **out, scrvault *v, int64_t batch)
 {
+	return retention_decide(out, v, batch, true);
+}
+
+int scrvault_retention_refuse(scrvault_json **out, scrvault *v, int64_t batch)
+{
+	return retention_decide(out, v, batch, false);
+}
+
+int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
+{
+	const bool dry_run = flags & SCRVAULT_PURGE_DRY_RUN;
 	char now[11], head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
 	char (*paths)[96] = NULL, *msg = NULL;
 	sv_store_update *ups = NULL;

@@ -31,7 +31,7 @@
 
 #define STATEMENT "scrvault-signoff v1"
 
-int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *docarg, unsigned version)
+int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsigned version)
 {
 	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21], sha[SV_SHA256_LEN * 2 + 1];
 	char agency[128] = "", *text = NULL, *key64 = NULL;

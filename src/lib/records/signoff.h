@@ -11,4 +11,10 @@
 /* Every sign-off of a document, each verified again (signoff.c). */
 int sv_signoffs(sv_json **out, scrvault *v, const char *doc);
 
+/*
+ * Sign off `version` of an IMR as the session's principal, with their own
+ * key (scrvault_doc_signoff).
+ */
+int sv_signoff_make(sv_json **out, scrvault *v, const char *doc, unsigned version);
+
 #endif

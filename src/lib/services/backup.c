@@ -38,7 +38,6 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "scrvault/replication.h"
 
 #define BACKUP_MAGIC "scrvault-backup v1"
 #define BACKUP_TYPE  "scrvault-backup v1"

@@ -50,7 +50,7 @@ static bool dir_is_empty(const char *path)
 	return empty;
 }
 
-int scrvault_init(const char *dir, const scrvault_principal_spec *first,
+int scrvault_vault_init(const char *dir, const scrvault_principal_spec *first,
 		  const char *keyfile, const scrvault_secret *passphrase)
 {
 	unsigned char vid[SV_VAULT_ID_LEN / 2];
@@ -220,7 +220,7 @@ done:
 		if (wrote_key)
 			unlink(keyfile);
 	}
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	sv_keyring_free(kr);
 	sv_identity_free(id);
 	sv_secret_free(dbkey);

@@ -10,16 +10,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "records/principal.h"
 #include "vault/authz.h"
 #include "vault/log.h"
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "storage/store.h"
 #include "base/common.h"
 #include "base/json.h"
-#include "scrvault/replication.h"
 
 #define MIRROR_URL_MAX 1000
 
@@ -157,28 +156,31 @@ done:
 	return error;
 }
 
-static sv_json *mirror_row(sv_stmt *st)
-{
-	char *url = url_redacted(sv_stmt_text(st, 1), false);
-	sv_json *o = url ? sv_json_object() : NULL;
-
-	if (o && sv_json_set_fields(o, SV_FIELDS(SV_STR("mirror", sv_stmt_text(st, 0)), SV_STR("url", url))) < 0) {
-		sv_json_free(o);
-		o = NULL;
-	}
-	free(url);
-	return o;
-}
-
 int scrvault_mirror_list(scrvault_json **out, scrvault *v)
 {
+	sv_json *arr = NULL;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "mirror.push", NULL)) < 0)
 		return error;
-	return sv_query_array(out, v, mirror_row, "SELECT substr(key, 8), value FROM meta"
-			      " WHERE key LIKE 'mirror.%' ORDER BY key", "", NULL);
+	if ((error = sv_rows_json(&arr, v->db, SV_COLS({ "mirror", SV_COL_TEXT }, { "url", SV_COL_TEXT }), NULL, NULL,
+				  "SELECT substr(key, 8), value FROM meta WHERE key LIKE 'mirror.%' ORDER BY key", "")) < 0)
+		return error;
+	/* A URL is shown without its user part. */
+	for (size_t i = 0; i < sv_json_count(arr); i++) {
+		sv_json *row = (sv_json *)sv_json_at(arr, i);
+		char *url = url_redacted(sv_json_str(sv_json_get(row, "url")), false);
+
+		if (!url || sv_json_set_str(row, "url", url) < 0) {
+			free(url);
+			sv_json_free(arr);
+			return SCRVAULT_ERROR;
+		}
+		free(url);
+	}
+	*out = arr;
+	return 0;
 }
 
 /*

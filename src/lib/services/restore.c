@@ -35,7 +35,6 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "scrvault/replication.h"
 
 #define CHECKPOINT_REF "refs/audit/checkpoint"
 
@@ -323,9 +322,12 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 
 	*out = NULL;
 	memset(&cp, 0, sizeof(cp));
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_RESTORE_SPEC_VERSION, "scrvault_restore_spec")) < 0)
+		return error;
 	if (!s->backup || !s->mirror || !s->dir || !s->keyfile)
-		return sv_error(SCRVAULT_EUSAGE, "restore needs --from-backup FILE, --from-mirror URL, --to DIR and a "
-				"custodian's key file (--key)");
+		return sv_error_field(SCRVAULT_EUSAGE, !s->backup ? "backup" : !s->mirror ? "mirror" : !s->dir ? "dir" :
+				      "keyfile", "a restore needs a backup file, a mirror's URL, a new directory and a "
+				      "custodian's key file");
 	if ((error = sv_backup_read(&b, s->backup)) < 0)
 		return error;
 	bvault = sv_json_str(sv_json_get(b.manifest, "vault"));
@@ -348,7 +350,15 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 		goto done;
 	/* Unlock as the custodian: the store's newer checkpoint makes the vault
 	 * read-only (rolled_back) until this restore settles it. */
-	if ((error = scrvault_open(&v, s->dir, s->keyfile, s->passphrase, NULL)) < 0)
+	{
+		scrvault_open_options o = SCRVAULT_OPEN_OPTIONS_INIT;
+
+		o.dir = s->dir;
+		o.keyfile = s->keyfile;
+		o.passphrase = s->passphrase;
+		error = scrvault_vault_open(&v, &o);
+	}
+	if (error < 0)
 		goto done;
 	if (strcmp(v->id, bvault ? bvault : "") != 0 || memcmp(v->audit_pub, b.signer, SV_KEY_LEN) != 0) {
 		error = sv_error(SCRVAULT_EINTEGRITY, "the backup's database is not the vault its manifest names");
@@ -520,7 +530,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 	error = 0;
 done:
 	if (v)
-		scrvault_close(v);
+		scrvault_vault_close(v);
 	if (error < 0 && made)
 		sv_rmtree(s->dir);	/* nothing is left of a restore that did not finish */
 	free(storepath);

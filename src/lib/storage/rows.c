@@ -39,6 +39,18 @@ sv_json *sv_row_json(sv_stmt *st, const sv_col *cols)
 		case SV_COL_BOOL:
 			error = sv_json_set_bool(o, key, sv_stmt_int(st, i) != 0);
 			break;
+		case SV_COL_SHA256: {
+			size_t len = 0;
+			const unsigned char *b = sv_stmt_blob(st, i, &len);
+			char hex[65];
+
+			if (!b || len != 32)
+				snprintf(hex, sizeof(hex), "damaged");
+			else
+				sv_hex(hex, b, len);
+			error = sv_json_set_str(o, key, hex);
+			break;
+		}
 		case SV_COL_HEX: {
 			size_t len = 0;
 			const unsigned char *b = sv_stmt_blob(st, i, &len);
@@ -64,6 +76,24 @@ sv_json *sv_row_json(sv_stmt *st, const sv_col *cols)
 		return NULL;
 	}
 	return o;
+}
+
+int sv_row_one_json(sv_json **out, sv_db *db, const sv_col *cols, const char *sql, const char *fmt, ...)
+{
+	sv_stmt *st = NULL;
+	va_list ap;
+	int error;
+
+	*out = NULL;
+	va_start(ap, fmt);
+	error = sv_db_vquery(&st, db, sql, fmt, ap);
+	va_end(ap);
+	if (error < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1 && !(*out = sv_row_json(st, cols)))
+		error = SCRVAULT_ERROR;
+	sv_stmt_free(st);
+	return error;
 }
 
 int sv_rows_json(sv_json **out, sv_db *db, const sv_col *cols, sv_row_keep_fn keep, void *ctx,

@@ -22,7 +22,8 @@ typedef enum {
 	SV_COL_OPT,		/* a string; left out when NULL or empty */
 	SV_COL_INT,		/* an integer; SQL NULL is null */
 	SV_COL_BOOL,		/* an integer read as true / false */
-	SV_COL_HEX		/* a blob as lower-case hex; NULL is null */
+	SV_COL_HEX,		/* a blob as lower-case hex; NULL is null */
+	SV_COL_SHA256		/* a 32-byte digest as hex; anything else is "damaged" */
 } sv_col_type;
 
 typedef struct {
@@ -43,5 +44,9 @@ sv_json *sv_row_json(sv_stmt *st, const sv_col *cols);
 typedef bool (*sv_row_keep_fn)(void *ctx, sv_stmt *st);
 int sv_rows_json(sv_json **out, sv_db *db, const sv_col *cols, sv_row_keep_fn keep, void *ctx,
 		 const char *sql, const char *fmt, ...);
+
+/* The first row of the query as an object: 1 and *out set; 0 (*out NULL)
+ * when there is none. */
+int sv_row_one_json(sv_json **out, sv_db *db, const sv_col *cols, const char *sql, const char *fmt, ...);
 
 #endif

@@ -152,8 +152,7 @@ int sv_keyring_load(sv_keyring **out, const char *dir)
 		return SCRVAULT_ERROR;
 	if ((error = sv_file_read(&text, &len, path, KEYRING_MAX)) < 0) {
 		if (error == SCRVAULT_ENOTFOUND)
-			error = sv_error(SCRVAULT_ENOTFOUND,
-					 "'%s' is not a scrvault vault (no keyring); check --vault or $SCRVAULT_DIR", dir);
+			error = sv_error_field(SCRVAULT_ENOTFOUND, "dir", "'%s' is not a scrvault vault (no keyring)", dir);
 		goto done;
 	}
 	error = SCRVAULT_ERROR;

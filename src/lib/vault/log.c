@@ -24,6 +24,7 @@
 #include "crypto/merkle.h"
 #include "crypto/note.h"
 #include "base/common.h"
+#include "base/fault.h"
 #include "base/date.h"
 #include "base/json.h"
 
@@ -55,13 +56,13 @@ const char *sv_audit_outcome(int code)
 	}
 }
 
-/* Test hook: with SCRVAULT_TEST_FAIL_AUDIT=k set, the k-th append made
- * while it is set fails, to prove that an action whose entry cannot be
- * written does not happen.  It can only cause failures. */
+/* Test hook (test builds only, base/fault.h): with SCRVAULT_TEST_FAIL_AUDIT=k
+ * set, the k-th append made while it is set fails, to prove that an action
+ * whose entry cannot be written does not happen.  It can only cause failures. */
 static int injected_failure(void)
 {
 	static long calls;
-	const char *k = getenv("SCRVAULT_TEST_FAIL_AUDIT");
+	const char *k = SV_TEST_GETENV("SCRVAULT_TEST_FAIL_AUDIT");
 
 	if (!k) {
 		calls = 0;

@@ -26,7 +26,6 @@
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
-#include "scrvault/requests.h"
 
 /* ---- installing ----------------------------------------------------------------- */
 

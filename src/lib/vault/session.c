@@ -144,7 +144,7 @@ int sv_session_new(scrvault **out, const char *dir, const char *vault_id)
 	snprintf(v->id, sizeof(v->id), "%s", vault_id);
 	snprintf(v->origin, sizeof(v->origin), "scrvault.local/%s", vault_id);
 	if (sv_random(rid, sizeof(rid)) < 0) {
-		scrvault_close(v);
+		scrvault_vault_close(v);
 		return SCRVAULT_ERROR;
 	}
 	sv_hex(v->request, rid, sizeof(rid));
@@ -207,8 +207,7 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
 		return error;
 	if (pub->has_passphrase && !pp) {
-		error = sv_error(SCRVAULT_EUSAGE, "key file '%s' needs its passphrase: use --as-passphrase-file FILE",
-				 keyfile);
+		error = sv_error_field(SCRVAULT_EUSAGE, "as_passphrase", "key file '%s' needs its passphrase", keyfile);
 		goto done;
 	}
 	if ((error = sv_identity_load(&id, keyfile, pp)) < 0) {
@@ -271,16 +270,10 @@ done:
 	return error;
 }
 
-int scrvault_open(scrvault **out, const char *dir, const char *keyfile,
-		  const scrvault_secret *passphrase, const char *role)
+int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 {
-	return scrvault_open_as(out, dir, keyfile, passphrase, NULL, NULL, role);
-}
-
-int scrvault_open_as(scrvault **out, const char *dir, const char *keyfile,
-		     const scrvault_secret *passphrase, const char *as_keyfile,
-		     const scrvault_secret *as_passphrase, const char *role)
-{
+	const char *dir, *keyfile, *as_keyfile, *role;
+	const scrvault_secret *passphrase, *as_passphrase;
 	sv_keyring *kr = NULL;
 	sv_identity *id = NULL, *pub = NULL;
 	sv_secret *dbkey = NULL;
@@ -291,10 +284,18 @@ int scrvault_open_as(scrvault **out, const char *dir, const char *keyfile,
 	int error;
 
 	*out = NULL;
+	if ((error = SV_STRUCT_CHECK(opts, SCRVAULT_OPEN_OPTIONS_VERSION, "scrvault_open_options")) < 0)
+		return error;
+	dir = opts->dir;
+	keyfile = opts->keyfile;
+	passphrase = opts->passphrase;
+	as_keyfile = opts->as_keyfile;
+	as_passphrase = opts->as_passphrase;
+	role = opts->role;
 	if (!dir || !*dir)
-		return sv_error(SCRVAULT_EUSAGE, "no vault given: use --vault DIR or set SCRVAULT_DIR");
+		return sv_error_field(SCRVAULT_EUSAGE, "dir", "no vault given");
 	if (!keyfile || !*keyfile)
-		return sv_error(SCRVAULT_EUSAGE, "no key file given: use --key FILE or set SCRVAULT_KEY");
+		return sv_error_field(SCRVAULT_EUSAGE, "keyfile", "no key file given");
 	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
 		return sv_error(SCRVAULT_ENOTFOUND, "vault directory '%s' does not exist", dir);
 	if ((error = sv_keyring_load(&kr, dir)) < 0)
@@ -305,9 +306,7 @@ int scrvault_open_as(scrvault **out, const char *dir, const char *keyfile,
 	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
 		goto done;
 	if (pub->has_passphrase && !passphrase) {
-		error = sv_error(SCRVAULT_EUSAGE,
-				 "key file '%s' needs its passphrase: use --passphrase-file FILE or a terminal",
-				 keyfile);
+		error = sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", keyfile);
 		goto done;
 	}
 	if ((error = sv_identity_load(&id, keyfile, passphrase)) < 0) {
@@ -407,11 +406,16 @@ int scrvault_open_as(scrvault **out, const char *dir, const char *keyfile,
 		goto done;
 	if ((error = sv_session_role(v, role)) < 0)
 		goto done;
+	if (opts->request < 0) {
+		error = sv_error_field(SCRVAULT_EUSAGE, "request", "an access request is given by its number");
+		goto done;
+	}
+	v->access_request = opts->request;
 	v->opened = true;
 	*out = v;
 	v = NULL;
 done:
-	scrvault_close(v);
+	scrvault_vault_close(v);
 	sv_keyring_free(kr);
 	sv_identity_free(id);
 	sv_identity_free(pub);
@@ -420,7 +424,7 @@ done:
 	return error;
 }
 
-void scrvault_close(scrvault *v)
+void scrvault_vault_close(scrvault *v)
 {
 	if (!v)
 		return;

@@ -1,5 +1,5 @@
 /*
- * scrvault/copies.h - the numbered-copy register (000 §11.6-11.7, §11.9).
+ * scrvault/copy.h - the numbered-copy register (000 §11.6-11.7, §11.9).
  *
  * Every copy of a document version outside the vault is numbered and in the
  * register: paper copies the coordinator makes (`copy create`) and prints,
@@ -14,8 +14,8 @@
  *
  * COPY arguments: the register number ("17") or DOC@VERSION#N (paper copy N).
  */
-#ifndef SCRVAULT_COPIES_H
-#define SCRVAULT_COPIES_H
+#ifndef SCRVAULT_COPY_H
+#define SCRVAULT_COPY_H
 
 #include "scrvault/vault.h"
 
@@ -25,6 +25,7 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *doc,
 			 unsigned version, unsigned count);
 
 typedef struct {
+	unsigned int version;
 	const char *copy;
 	const char *to;			/* a principal's name, or NULL for an outside holder */
 	const char *ext_name;		/* outside holder (an inspector): name, */
@@ -33,11 +34,15 @@ typedef struct {
 	const char *purpose;
 	const char *due;		/* YYYY-MM-DD, today or later */
 } scrvault_copy_issue_spec;
+#define SCRVAULT_COPY_ISSUE_SPEC_VERSION 1
+#define SCRVAULT_COPY_ISSUE_SPEC_INIT { SCRVAULT_COPY_ISSUE_SPEC_VERSION }
 
 int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_issue_spec *s);
-/* The holder signs for it (session principal = holder), or with `paper` the
- * coordinator records the holder's paper signature. */
-int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, bool paper);
+/* The holder signs for it with their own key (the session's principal is the
+ * holder); or, with SCRVAULT_ACK_PAPER, the coordinator records the holder's
+ * signature on paper. */
+#define SCRVAULT_ACK_PAPER	1u
+int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, unsigned flags);
 int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, const char *condition);
 int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const char *reason);
 /* Destroyed by the session principal, witnessed by another principal. */
@@ -45,13 +50,17 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy,
 			  const char *witness, const char *note);
 
 typedef struct {
+	unsigned int version;
 	const char *case_ref;
 	const char *doc;
 	const char *state;		/* a state, or "overdue", or "outstanding" */
 	const char *holder;		/* principal name */
 	const char *as_of;		/* YYYY-MM-DD for "overdue" (default today) */
 } scrvault_copy_filter;
+#define SCRVAULT_COPY_FILTER_VERSION 1
+#define SCRVAULT_COPY_FILTER_INIT { SCRVAULT_COPY_FILTER_VERSION }
 
+/* The register, filtered (f NULL: everything the session reaches). */
 int scrvault_copy_list(scrvault_json **out, scrvault *v, const scrvault_copy_filter *f);
 /* The same rows given one at a time to `row` (scrvault/json.h), without
  * holding them all: the CLI lists a register of any size this way. */

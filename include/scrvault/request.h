@@ -1,5 +1,5 @@
 /*
- * scrvault/requests.h - the access-request register (000 §9.6-9.8, §11.5,
+ * scrvault/request.h - the access-request register (000 §9.6-9.8, §11.5,
  * §11.8).
  *
  * A request names who asks (a principal, or an outside party: media, a
@@ -12,12 +12,13 @@
  * after receipt (the policy's calendar); the clock stops while a fee notice
  * or a request for clarification is outstanding.
  */
-#ifndef SCRVAULT_REQUESTS_H
-#define SCRVAULT_REQUESTS_H
+#ifndef SCRVAULT_REQUEST_H
+#define SCRVAULT_REQUEST_H
 
 #include "scrvault/vault.h"
 
 typedef struct {
+	unsigned int version;
 	const char *channel;		/* "internal", "external" or "foi" */
 	const char *requester;		/* a principal (internal requests) */
 	const char *ext_kind;		/* media, public, council, partner, inspectorate */
@@ -31,10 +32,13 @@ typedef struct {
 	const char *reason;		/* the reason the requester gave */
 	const char *received;		/* YYYY-MM-DD (NULL: today); may be a weekend */
 } scrvault_request_spec;
+#define SCRVAULT_REQUEST_SPEC_VERSION 1
+#define SCRVAULT_REQUEST_SPEC_INIT { SCRVAULT_REQUEST_SPEC_VERSION }
 
 int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_request_spec *s);
 
 typedef struct {
+	unsigned int version;
 	int64_t id;
 	bool agree;
 	const char *reason;		/* the decision's reasons (required) */
@@ -43,6 +47,8 @@ typedef struct {
 	const char *until;		/* an agreed request: valid until this date */
 	int64_t max_releases;		/* an agreed request: at most this many releases (0: no limit) */
 } scrvault_request_decision;
+#define SCRVAULT_REQUEST_DECISION_VERSION 1
+#define SCRVAULT_REQUEST_DECISION_INIT { SCRVAULT_REQUEST_DECISION_VERSION }
 
 int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_request_decision *d);
 /* The answer was sent on `on` (NULL: today). */
@@ -57,11 +63,14 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 			   const char *on, const char *note);
 
 typedef struct {
+	unsigned int version;
 	bool open;			/* not yet answered */
 	bool overdue;			/* FOI past its due date, not answered */
 	const char *channel;
 	const char *as_of;		/* YYYY-MM-DD (NULL: today) */
 } scrvault_request_filter;
+#define SCRVAULT_REQUEST_FILTER_VERSION 1
+#define SCRVAULT_REQUEST_FILTER_INIT { SCRVAULT_REQUEST_FILTER_VERSION }
 
 int scrvault_request_list(scrvault_json **out, scrvault *v, const scrvault_request_filter *f);
 int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id);
@@ -69,11 +78,12 @@ int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id);
 int scrvault_request_due(scrvault_json **out, scrvault *v, unsigned days, const char *as_of);
 
 /*
- * Release restricted documents in this session under agreed request `id`:
- * check-outs, releases and copies of restricted classes need one that is
- * agreed, unexpired, not used up, covers the document and was made by the
- * person receiving it.  Each such release counts against it.
+ * Release restricted documents in this session under agreed request `id`
+ * (scrvault_open_options.request does the same at unlock): check-outs,
+ * releases and copies of restricted classes need one that is agreed,
+ * unexpired, not used up, covers the document and was made by the person
+ * receiving it.  Each such release counts against it.
  */
-void scrvault_use_request(scrvault *v, int64_t id);
+void scrvault_request_use(scrvault *v, int64_t id);
 
 #endif

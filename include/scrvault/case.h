@@ -1,0 +1,39 @@
+/*
+ * scrvault/case.h - cases (reviews): opening, listing, showing, concluding
+ * and publishing.
+ */
+#ifndef SCRVAULT_CASE_H
+#define SCRVAULT_CASE_H
+
+#include "scrvault/vault.h"
+
+typedef struct {
+	unsigned int version;
+	const char *ref;		/* "SCR-2026-03": [A-Za-z0-9-], unique */
+	const char *title;
+	const char *review_type;	/* "scr", "sir" or "interagency" */
+	const char *subject_dob;	/* YYYY-MM-DD or NULL */
+	const char *decision_date;	/* YYYY-MM-DD or NULL */
+} scrvault_case_spec;
+#define SCRVAULT_CASE_SPEC_VERSION 1
+#define SCRVAULT_CASE_SPEC_INIT { SCRVAULT_CASE_SPEC_VERSION }
+
+int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec);
+/* The cases the session reaches: [{"ref","title","review_type","status",...}]. */
+int scrvault_case_list(scrvault_json **out, scrvault *v);
+/* One case, with "document_list". */
+int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref);
+
+/*
+ * Conclude a case once its action plan is approved by the LSCB and by
+ * Ofsted (YYYY-MM-DD, not in the future).  Refused while any copy of its
+ * documents is not destroyed (listed in *out as {"blocking":[...]}); starts
+ * the case-concluded retention clocks.
+ */
+int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref,
+			   const char *action_plan_approved_on, const char *ofsted_approved_on);
+/* The executive summary was published on `on`; it comes off the web site
+ * after the policy's publication window. */
+int scrvault_case_publish(scrvault *v, const char *ref, const char *on);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * scrvault/doc.h - documents: checking in, checking out, listing, history,
+ * sign-off, and releases to readers outside the vault's sessions.
+ */
+#ifndef SCRVAULT_DOC_H
+#define SCRVAULT_DOC_H
+
+#include "scrvault/vault.h"
+
+typedef struct {
+	const char *path;		/* the file to check in */
+	const char *filename;		/* recorded name (NULL: basename of path) */
+	const char *title;		/* NULL: the recorded filename */
+} scrvault_checkin_file;
+
+typedef struct {
+	unsigned int version;
+	const char *case_ref;		/* new documents: the case */
+	const char *doc_class;		/* new documents: "imr", "overview-report", ... */
+	const char *agency;		/* new documents: authoring agency or NULL */
+	const char *doc;		/* a new version of this document id instead */
+	const char *note;		/* version note or NULL */
+} scrvault_checkin_spec;
+#define SCRVAULT_CHECKIN_SPEC_VERSION 1
+#define SCRVAULT_CHECKIN_SPEC_INIT { SCRVAULT_CHECKIN_SPEC_VERSION }
+
+/*
+ * Check in `n` files as one commit and one transaction: each a new document
+ * of spec->case_ref, or (spec->doc set, n == 1) a new version of that
+ * document.  *out gets [{"doc":..,"version":..,"sha256":..,"size":..},...].
+ */
+int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
+			 const scrvault_checkin_spec *spec,
+			 const scrvault_checkin_file *files, size_t n);
+
+/* Replace a file that is already at the output path. */
+#define SCRVAULT_CHECKOUT_FORCE	1u
+
+/*
+ * Write version `version` (0: the latest) of `doc` to the file `outpath`
+ * (created 0600; NULL: to fd 1).  The release is on record before the
+ * document key is unwrapped; the file appears only once every chunk has
+ * authenticated and the SHA-256 matches, so a failed integrity check
+ * leaves nothing at `outpath`.
+ */
+int scrvault_doc_checkout(scrvault *v, const char *doc, unsigned version,
+			  const char *outpath, unsigned flags);
+/*
+ * Check out several documents into the existing directory `outdir`, each
+ * under its recorded file name (made safe: no '/', no leading '.', no
+ * control characters; a clash gets the document id in front).  `docs` holds
+ * n ids, each optionally "@VERSION"; or, with n == 0, every document of
+ * `case_ref` the session may read.  Every release is recorded in one
+ * transaction before any key is unwrapped.  *out gets
+ * [{"doc","version","file"}...].  A document that fails its integrity check
+ * is left out (nothing written for it) and the call returns
+ * SCRVAULT_EINTEGRITY naming it, after writing the others.
+ */
+int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *const *docs,
+			      size_t n, const char *case_ref, const char *outdir, unsigned flags);
+/*
+ * Sign off version `version` of an IMR as its agency's authorising manager:
+ * an Ed25519 signature over the document id, version, plaintext SHA-256,
+ * signer and time.  *out gets {"doc","version","signer","sha256"}.
+ */
+int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *doc, unsigned version);
+/* The documents the session reaches (of one case, or all). */
+int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref);
+/* Every version of a document. */
+int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *doc);
+/* A document, its versions, its sign-offs and its master version. */
+int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *doc);
+
+typedef struct {
+	unsigned int version;
+	const char *doc;
+	unsigned doc_version;		/* 0: the latest */
+	const char *to;			/* a principal's name, or "age1..." */
+	const char *reason;		/* required for restricted classes and outside readers */
+	const char *output;		/* the bundle file (never replaced) */
+} scrvault_release_spec;
+#define SCRVAULT_RELEASE_SPEC_VERSION 1
+#define SCRVAULT_RELEASE_SPEC_INIT { SCRVAULT_RELEASE_SPEC_VERSION }
+
+/*
+ * Encrypt one version to a reader as an age bundle with a manifest signed
+ * by the vault.  A principal must be allowed to read the document; the
+ * release is on record (ledger, copy register and audit) before the
+ * document key is unwrapped.  *out gets {"release":N,"doc","version","to",...}.
+ */
+int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_release_spec *s);
+
+#endif
