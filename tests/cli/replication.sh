@@ -266,7 +266,7 @@ r3() { "$SV" --vault "$R3" --key "$K" --passphrase-file "$P" "$@"; }
 r3 doc checkout -o "$T/r3.out" "$D1" >/dev/null 2>&1
 cmp -s "$T/r3.out" "$T/doc1.bin"; ok $? "...and the version is still there, byte-identical"
 expect 0 "fsck passes" -- r3 fsck
-expect 0 "the restore's audit entry lists the removals not applied" -- r3 audit tail --json --lines 3
+expect 0 "the restore's audit entry lists the removals not applied" -- r3 audit tail --json --lines 4
 out_has '"removals_not_applied_list":'; out_has "\"doc\":\"$D1\",\"version\":1"; out_has '"destructions_reapplied":0'
 rm -rf "$R3"
 expect 0 "the JSON report" -- restore3 --json --accept-gap

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include "vault/session.h"
-#include "records/find.h"
+#include "vault/find.h"
 #include "base/file.h"
 
 #define PAGE 4096

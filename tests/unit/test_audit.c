@@ -109,7 +109,7 @@ static void test_edited_entry_and_leaf(void **state)
 	fixture *f = *state;
 	sv_stmt *st = NULL;
 	char *text;
-	unsigned char leaf[32];
+	sv_hash leaf;
 
 	/* Someone with the database key recomputes the leaf hash too: the
 	 * signed checkpoints still catch it, located to one command. */
@@ -118,9 +118,9 @@ static void test_edited_entry_and_leaf(void **state)
 	assert_int_equal(sv_stmt_step(st), 1);
 	text = strdup(sv_stmt_text(st, 0));
 	sv_stmt_free(st);
-	sv_audit_leaf(leaf, text, strlen(text));
+	sv_merkle_leaf_hash(&leaf, text, strlen(text));
 	free(text);
-	assert_int_equal(sv_db_run(f->v->db, "UPDATE audit SET leaf = ? WHERE seq = 6", "b", leaf, sizeof(leaf)), 0);
+	assert_int_equal(sv_db_run(f->v->db, "UPDATE audit SET leaf = ? WHERE seq = 6", "b", leaf.h, sizeof(leaf.h)), 0);
 	{
 		int64_t bad = verify(f);
 

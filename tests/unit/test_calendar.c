@@ -10,6 +10,7 @@
 #include <limits.h>
 #include "unit.h"
 #include "base/calendar.h"
+#include "base/date.h"
 
 #define MAX_HOLIDAYS 256
 
@@ -239,6 +240,52 @@ static void test_parse_rejects(void **state)
 
 		assert_int_equal(sv_day_parse(&d, s), SCRVAULT_EUSAGE);
 	}
+}
+
+/* One date rule for every date the vault takes: the same parse, the same
+ * range, in dates, times and date arithmetic. */
+static void test_one_date_rule(void **state)
+{
+	static const char *bad[] = {
+		"1899-12-31", "3000-01-01", "2026-02-30", "2026-02-29", "2026-13-01", "2026-00-10",
+		"2026-1-01", "26-01-01", " 2026-01-01", "2026-01-01 ", "2026/01/01", "",
+	};
+	char out[11];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(sv_date_valid(bad[i]));
+		assert_int_equal(sv_date_add(out, bad[i], 1, 'd'), -1);
+	}
+	assert_false(sv_date_valid(NULL));
+	assert_true(sv_date_valid("1900-01-01"));
+	assert_true(sv_date_valid("2999-12-31"));
+	assert_true(sv_date_valid("2028-02-29"));
+
+	/* Times: the date part by the same rule, then a real time of day. */
+	assert_int_equal(sv_time_parse("1970-01-01T00:00:00Z"), 0);
+	assert_int_equal(sv_time_parse("2026-12-07T03:57:42Z"), 1796615862);
+	assert_int_equal(sv_time_parse("2026-02-30T00:00:00Z"), -1);
+	assert_int_equal(sv_time_parse("2026-12-07T24:00:00Z"), -1);
+	assert_int_equal(sv_time_parse("2026-12-07T23:60:00Z"), -1);
+	assert_int_equal(sv_time_parse("2026-12-07T03:57:42"), -1);
+	assert_int_equal(sv_time_parse("2026-12-07T03:57:42Z "), -1);
+	assert_int_equal(sv_time_parse("1899-12-31T23:59:59Z"), -1);
+
+	/* Arithmetic: months clamp the day, years count leap days, the range holds. */
+	assert_int_equal(sv_date_add(out, "2026-01-31", 1, 'm'), 0);
+	assert_string_equal(out, "2026-02-28");
+	assert_int_equal(sv_date_add(out, "2028-01-31", 1, 'm'), 0);
+	assert_string_equal(out, "2028-02-29");
+	assert_int_equal(sv_date_add(out, "2028-02-29", 1, 'y'), 0);
+	assert_string_equal(out, "2029-02-28");
+	assert_int_equal(sv_date_add(out, "2026-03-31", -1, 'm'), 0);
+	assert_string_equal(out, "2026-02-28");
+	assert_int_equal(sv_date_add(out, "2026-12-31", 1, 'd'), 0);
+	assert_string_equal(out, "2027-01-01");
+	assert_int_equal(sv_date_add(out, "2999-12-01", 1, 'm'), -1);
+	assert_int_equal(sv_date_add(out, "1900-01-01", -1, 'd'), -1);
+	assert_int_equal(sv_date_add(out, "2026-01-01", 1, 'w'), -1);
 }
 
 static void test_day_of_week(void **state)
@@ -698,6 +745,7 @@ int main(void)
 		cmocka_unit_test(test_parse_format_round_trip),
 		cmocka_unit_test(test_format_range),
 		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_one_date_rule),
 		cmocka_unit_test(test_day_of_week),
 		cmocka_unit_test(test_calendar_basics),
 		cmocka_unit_test(test_calendar_rejects),

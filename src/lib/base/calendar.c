@@ -19,19 +19,19 @@
  * holidays are data handed in by the caller (policy/calendar-uk.conf).
  */
 #include <stdlib.h>
+
 #include <string.h>
+
 #include "base/calendar.h"
 #include "base/common.h"
+#include "base/date.h"
 
-/* Days (and range bounds) are clamped to +/- this, so nothing overflows. */
-#define DAY_LIMIT ((int64_t)1 << 40)
 
 /* 1970-01-05, the first Monday on or after the epoch. */
 #define EPOCH_MONDAY 4
 
-/* The days of 0000-01-01 and 9999-12-31: what sv_day_format can write. */
-#define DAY_FORMAT_MIN (-719528)
-#define DAY_FORMAT_MAX 2932896
+/* Days (and range bounds) are clamped to +/- this, so nothing overflows. */
+#define DAY_LIMIT ((int64_t)1 << 40)
 
 struct sv_calendar {
 	int64_t *all;		/* every holiday, sorted, unique */
@@ -39,131 +39,6 @@ struct sv_calendar {
 	int64_t *weekday;	/* the ones falling Monday-Friday, sorted */
 	size_t nweekday;
 };
-
-/*
- * Date arithmetic
- */
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
-/* Day number of y-m-d (m 1-12, d 1-31), Hinnant's days_from_civil. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = floor_div(y, 400);
-	yoe = y - era * 400;					/* [0, 399] */
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;	/* [0, 365] */
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;		/* [0, 146096] */
-	return era * 146097 + doe - 719468;
-}
-
-/* The y-m-d of a day number, Hinnant's civil_from_days. */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = floor_div(z, 146097);
-	doe = z - era * 146097;					/* [0, 146096] */
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);		/* [0, 365] */
-	mp = (5 * doy + 2) / 153;				/* [0, 11] */
-	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static bool leap_year(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static unsigned days_in_month(int64_t y, unsigned m)
-{
-	static const unsigned char dim[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	return m == 2 && leap_year(y) ? 29 : dim[m - 1];
-}
-
-/* `len` decimal digits at s into *v; false on anything else (NUL too). */
-static bool digits(unsigned *v, const char *s, size_t len)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		*v = *v * 10 + (unsigned)(s[i] - '0');
-	}
-	return true;
-}
-
-int sv_day_parse(int64_t *day, const char *ymd)
-{
-	unsigned y, m, d;
-
-	/*
-	 * Position by position, so a short string stops at its NUL (which is
-	 * never a digit or '-') before anything past it is read.
-	 */
-	if (!ymd || !digits(&y, ymd, 4) || ymd[4] != '-' ||
-	    !digits(&m, ymd + 5, 2) || ymd[7] != '-' ||
-	    !digits(&d, ymd + 8, 2) || ymd[10] != '\0' ||
-	    y < 1900 || y > 2999 || m < 1 || m > 12 ||
-	    d < 1 || d > days_in_month(y, m))
-		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a date (YYYY-MM-DD)",
-				ymd ? ymd : "(null)");
-	*day = days_from_civil(y, m, d);
-	return 0;
-}
-
-/* `len` decimal digits of v, zero-padded, at out. */
-static void put_digits(char *out, unsigned v, size_t len)
-{
-	while (len-- > 0) {
-		out[len] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
-void sv_day_format(char out[11], int64_t day)
-{
-	int64_t y;
-	unsigned m, d;
-
-	if (day < DAY_FORMAT_MIN || day > DAY_FORMAT_MAX) {
-		memcpy(out, "0000-00-00", 11);
-		return;
-	}
-	civil_from_days(day, &y, &m, &d);
-	put_digits(out, (unsigned)y, 4);
-	out[4] = '-';
-	put_digits(out + 5, m, 2);
-	out[7] = '-';
-	put_digits(out + 8, d, 2);
-	out[10] = '\0';
-}
-
-int sv_day_of_week(int64_t day)
-{
-	int64_t r = day % 7;	/* 1970-01-01 was a Thursday (3) */
-
-	if (r < 0)
-		r += 7;
-	return (int)((r + 3) % 7);
-}
 
 /*
  * The calendar
@@ -275,7 +150,7 @@ static int64_t clamp_day(int64_t day)
  */
 static int64_t weekdays_before(int64_t x)
 {
-	int64_t k = x - EPOCH_MONDAY, q = floor_div(k, 7), r = k - 7 * q;
+	int64_t k = x - EPOCH_MONDAY, q = sv_floor_div(k, 7), r = k - 7 * q;
 
 	return 5 * q + (r < 5 ? r : 5);
 }
@@ -377,3 +252,5 @@ int64_t sv_calendar_add_working(const sv_calendar *c, int64_t start, unsigned n,
 	}
 	return cur;
 }
+
+

@@ -18,22 +18,6 @@
 
 /* Days are counted from 1970-01-01 (day 0), proleptic Gregorian. */
 
-/*
- * Parse a strict "YYYY-MM-DD": exactly ten characters, a real date, years
- * 1900-2999.  On success *day is set; on failure it is left untouched and
- * SCRVAULT_EUSAGE "'%s' is not a date (YYYY-MM-DD)" is returned (NULL too).
- */
-int sv_day_parse(int64_t *day, const char *ymd);
-
-/*
- * Write `day` as "YYYY-MM-DD" and a NUL.  Years 0000-9999 only; any day
- * outside them is written as "0000-00-00" (no real date: month 00).
- */
-void sv_day_format(char out[11], int64_t day);
-
-/* 0 = Monday ... 6 = Sunday, for any day (negative ones too). */
-int sv_day_of_week(int64_t day);
-
 typedef struct sv_calendar sv_calendar;
 
 /*

@@ -16,9 +16,163 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "base/date.h"
-#include "base/calendar.h"
+#include "base/common.h"
 
 /* ---- small helpers ----------------------------------------------------------- */
+
+/* The one range of years any date may have, everywhere. */
+#define DATE_YEAR_MIN 1900
+#define DATE_YEAR_MAX 2999
+
+/*
+ * Dates <-> day numbers use Howard Hinnant's days_from_civil and
+ * civil_from_days ("chrono-Compatible Low-Level Date Algorithms"): exact
+ * integer arithmetic over 400-year eras, no tables, no time_t, no locale.
+ */
+
+
+/* The days of 0000-01-01 and 9999-12-31: what sv_day_format can write. */
+#define DAY_FORMAT_MIN (-719528)
+
+#define DAY_FORMAT_MAX 2932896
+
+/*
+ * Date arithmetic
+ */
+
+int64_t sv_floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+/* Day number of y-m-d (m 1-12, d 1-31), Hinnant's days_from_civil. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = sv_floor_div(y, 400);
+	yoe = y - era * 400;					/* [0, 399] */
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;	/* [0, 365] */
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;		/* [0, 146096] */
+	return era * 146097 + doe - 719468;
+}
+
+/* The y-m-d of a day number, Hinnant's civil_from_days. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = sv_floor_div(z, 146097);
+	doe = z - era * 146097;					/* [0, 146096] */
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);		/* [0, 365] */
+	mp = (5 * doy + 2) / 153;				/* [0, 11] */
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static bool leap_year(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+	static const unsigned char dim[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	return m == 2 && leap_year(y) ? 29 : dim[m - 1];
+}
+
+/* `len` decimal digits at s into *v; false on anything else (NUL too). */
+static bool digits(unsigned *v, const char *s, size_t len)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (unsigned)(s[i] - '0');
+	}
+	return true;
+}
+
+int sv_day_parse(int64_t *day, const char *ymd)
+{
+	unsigned y, m, d;
+
+	/*
+	 * Position by position, so a short string stops at its NUL (which is
+	 * never a digit or '-') before anything past it is read.
+	 */
+	if (!ymd || !digits(&y, ymd, 4) || ymd[4] != '-' ||
+	    !digits(&m, ymd + 5, 2) || ymd[7] != '-' ||
+	    !digits(&d, ymd + 8, 2) || ymd[10] != '\0' ||
+	    y < DATE_YEAR_MIN || y > DATE_YEAR_MAX || m < 1 || m > 12 ||
+	    d < 1 || d > days_in_month(y, m))
+		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a date (YYYY-MM-DD)",
+				ymd ? ymd : "(null)");
+	*day = days_from_civil(y, m, d);
+	return 0;
+}
+
+/* `len` decimal digits of v, zero-padded, at out. */
+static void put_digits(char *out, unsigned v, size_t len)
+{
+	while (len-- > 0) {
+		out[len] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+void sv_day_format(char out[11], int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	if (day < DAY_FORMAT_MIN || day > DAY_FORMAT_MAX) {
+		memcpy(out, "0000-00-00", 11);
+		return;
+	}
+	civil_from_days(day, &y, &m, &d);
+	put_digits(out, (unsigned)y, 4);
+	out[4] = '-';
+	put_digits(out + 5, m, 2);
+	out[7] = '-';
+	put_digits(out + 8, d, 2);
+	out[10] = '\0';
+}
+
+int sv_day_of_week(int64_t day)
+{
+	int64_t r = day % 7;	/* 1970-01-01 was a Thursday (3) */
+
+	if (r < 0)
+		r += 7;
+	return (int)((r + 3) % 7);
+}
+
+/* `day` as YYYY-MM-DD into out, if its year is in range. */
+static int day_out(char out[11], int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX)
+		return -1;
+	sv_day_format(out, day);
+	return 0;
+}
 
 int64_t sv_now(void)
 {
@@ -44,16 +198,19 @@ void sv_time_iso(char out[21], int64_t t)
 
 int64_t sv_time_parse(const char *s)
 {
-	struct tm tm;
-	char z = 0;
+	char ymd[11];
+	unsigned hh, mm, ss;
+	int64_t day;
 
-	memset(&tm, 0, sizeof(tm));
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 || z != 'Z')
+	/* "YYYY-MM-DDTHH:MM:SSZ": the date as any date, then the time. */
+	if (!s || strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
 		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
+	memcpy(ymd, s, 10);
+	ymd[10] = '\0';
+	if (sv_day_parse(&day, ymd) < 0 || !digits(&hh, s + 11, 2) || !digits(&mm, s + 14, 2) ||
+	    !digits(&ss, s + 17, 2) || hh > 23 || mm > 59 || ss > 59)
+		return -1;
+	return day * 86400 + hh * 3600 + mm * 60 + ss;
 }
 
 void sv_today(char out[11])
@@ -66,50 +223,31 @@ void sv_today(char out[11])
 
 bool sv_date_valid(const char *s)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-	char tail;
+	int64_t day;
 
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return false;
-	return true;
+	return sv_day_parse(&day, s) == 0;
 }
 
 /* YYYY-MM-DD plus a period ('d', 'm', 'y'); months clamp the day. */
 int sv_date_add(char out[11], const char *from, int64_t amount, char unit)
 {
-	int y, m, d;
-	int64_t day;
+	int64_t day, y, months;
+	unsigned m, d, max;
 
-	if (!sv_date_valid(from) || sscanf(from, "%4d-%2d-%2d", &y, &m, &d) != 3)
+	if (sv_day_parse(&day, from) < 0)
 		return -1;
-	if (unit == 'd') {
-		if (sv_day_parse(&day, from) < 0)
-			return -1;
-		sv_day_format(out, day + amount);
-		return 0;
-	}
-	if (unit == 'y')
-		amount *= 12;
-	{
-		static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-		int64_t months = (int64_t)y * 12 + (m - 1) + amount;
-		int ny = (int)(months / 12), nm = (int)(months % 12) + 1, max = mdays[nm - 1];
-
-		if (nm == 2 && ((ny % 4 == 0 && ny % 100 != 0) || ny % 400 == 0))
-			max = 29;
-		if (ny < 1900 || ny > 9999 || nm < 1 || nm > 12)
-			return -1;
-		snprintf(out, 11, "%04u-%02u-%02u", (unsigned)ny % 10000u, (unsigned)nm % 100u,
-			 (unsigned)(d > max ? max : d) % 100u);
-	}
-	return 0;
+	if (unit == 'd')
+		return day_out(out, day + amount);
+	if (unit != 'm' && unit != 'y')
+		return -1;
+	if (amount > 12 * (DATE_YEAR_MAX - DATE_YEAR_MIN + 1) || amount < -12 * (DATE_YEAR_MAX - DATE_YEAR_MIN + 1))
+		return -1;
+	civil_from_days(day, &y, &m, &d);
+	months = y * 12 + (m - 1) + (unit == 'y' ? amount * 12 : amount);
+	y = sv_floor_div(months, 12);
+	m = (unsigned)(months - y * 12) + 1;
+	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX)
+		return -1;
+	max = days_in_month(y, m);
+	return day_out(out, days_from_civil(y, m, d > max ? max : d));
 }

@@ -1,6 +1,5 @@
 /*
- * text.c - the rules for names and references: principal names, case
- * references.  One function per rule, used everywhere the rule applies.
+ * text.c - the rules for names, references and file names (see text.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,4 +39,32 @@ bool sv_ref_valid(const char *s)
 		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
 			return false;
 	return s[0] != '-';
+}
+
+void sv_safe_filename(char *out, size_t len, const char *name, const char *fallback)
+{
+	const char *base = name ? name : "";
+	size_t j = 0, max = len - 1 < SV_SAFE_NAME_MAX ? len - 1 : SV_SAFE_NAME_MAX;
+
+	for (const char *p = base; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	for (size_t i = 0; base[i] && j < max; i++) {
+		unsigned char c = (unsigned char)base[i];
+
+		out[j] = (c < 0x20 || c == 0x7f || (j == 0 && c == '.')) ? '_' : (char)c;
+		j++;
+	}
+	/* A cut must not leave half a UTF-8 character at the end. */
+	if (base[0] && strlen(base) > j) {
+		size_t k = j;
+
+		while (k > 0 && ((unsigned char)out[k - 1] & 0xc0) == 0x80)
+			k--;
+		if (k > 0 && ((unsigned char)out[k - 1] & 0xc0) == 0xc0)
+			j = k - 1;
+	}
+	out[j] = '\0';
+	if (j == 0 || !strcmp(out, "_") || !strcmp(out, ".."))
+		snprintf(out, len, "%s", fallback);
 }

@@ -64,8 +64,11 @@ int sv_random(void *out, size_t len);
 
 /* ---- hashing --------------------------------------------------------------- */
 
-/* One-shot SHA-256 of public data (the context is not cleansed). */
+/* One-shot SHA-256 of public data (the context is not cleansed); it needs
+ * no memory and cannot fail. */
 void sv_sha256(unsigned char out[SV_SHA256_LEN], const void *data, size_t len);
+/* The same over `a` then `b` (a leaf hash: 0x00, then the entry). */
+void sv_sha256_parts(unsigned char out[SV_SHA256_LEN], const void *a, size_t alen, const void *b, size_t blen);
 
 typedef struct sv_sha256_ctx sv_sha256_ctx;
 int sv_sha256_new(sv_sha256_ctx **out);

@@ -34,7 +34,6 @@
 #define MAX_RANGES 66
 
 /* Entries up to this size are leaf-hashed from a stack copy. */
-#define LEAF_INLINE 4096
 
 typedef struct {
 	uint64_t lo, hi;
@@ -78,28 +77,12 @@ static uint64_t split_point(uint64_t n)
  * Hashing
  */
 
-/* SHA-256(0x00 || entry); aborts only if the digest itself cannot run. */
+/* SHA-256(0x00 || entry): the one leaf hash (RFC 6962 §2.1); cannot fail. */
 void sv_merkle_leaf_hash(sv_hash *out, const void *entry, size_t len)
 {
 	static const unsigned char zero = 0x00;
-	unsigned char buf[1 + LEAF_INLINE];
-	sv_sha256_ctx *c = NULL;
 
-	if (len <= LEAF_INLINE) {
-		buf[0] = 0x00;
-		if (len)
-			memcpy(buf + 1, entry, len);
-		sv_sha256(out->h, buf, len + 1);
-		return;
-	}
-	/*
-	 * Large entries stream.  A digest that cannot start or run is fatal,
-	 * exactly as in sv_sha256 (the signature has no way to report it).
-	 */
-	if (sv_sha256_new(&c) < 0 || sv_sha256_update(c, &zero, 1) < 0 ||
-	    sv_sha256_update(c, entry, len) < 0 || sv_sha256_final(c, out->h) < 0)
-		abort();
-	sv_sha256_free(c);
+	sv_sha256_parts(out->h, &zero, 1, entry, len);
 }
 
 /* SHA-256(0x01 || left || right); out may alias either input. */

@@ -26,9 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/copy.h"
-#include "records/find.h"
 #include "records/request.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/keyrelease.h"
 #include "vault/log.h"
 #include "vault/policyfile.h"
@@ -404,25 +404,17 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 					"destroyed now", c.doc, ver, r.state);
 	}
 	if (s->to) {
-		sv_stmt *st = NULL;
-		char status[16] = "";
+		sv_principal to;
 		bool ok = false;
 
-		if ((error = sv_db_query(&st, v->db, "SELECT id, status, coalesce(contact, '') FROM principals WHERE name = ?",
-					 "t", s->to)) < 0)
+		if ((error = sv_find_principal(&to, v, s->to)) < 0)
 			return error;
-		if ((error = sv_stmt_step(st)) == 1) {
-			pid = sv_stmt_int(st, 0);
-			snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 1));
-			snprintf(contact, sizeof(contact), "%s", sv_stmt_text(st, 2));
-		}
-		sv_stmt_free(st);
-		if (error < 0)
-			return error;
-		if (!pid)
+		if (!error)
 			return sv_error_field(SCRVAULT_ENOTFOUND, "to", "no principal '%s' (an outside holder is given "
 					      "by name, organisation and contact details instead)", s->to);
-		if (strcmp(status, "active") != 0) {
+		pid = to.id;
+		snprintf(contact, sizeof(contact), "%s", to.contact);
+		if (!to.active) {
 			sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: a copy is issued only to an active "
 				 "principal", s->to);
 			return sv_audit_denied(v, "copy.issue", COPY_ABOUT(&c),
@@ -605,9 +597,8 @@ int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const
 int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, const char *witness,
 			  const char *note)
 {
-	char status[16] = "";
 	int64_t wid = 0;
-	sv_stmt *st = NULL;
+	sv_principal w;
 	copy_row c;
 	int error;
 
@@ -618,16 +609,10 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 		return error;
 	if (!witness || !*witness)
 		return sv_error_field(SCRVAULT_EUSAGE, "witness", "a destruction needs a witness (a principal)");
-	if ((error = sv_db_query(&st, v->db, "SELECT id, status FROM principals WHERE name = ?", "t", witness)) < 0)
+	if ((error = sv_find_principal(&w, v, witness)) < 0)
 		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		wid = sv_stmt_int(st, 0);
-		snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 1));
-	}
-	sv_stmt_free(st);
-	if (error < 0)
-		return error;
-	if (!wid)
+	wid = w.id;
+	if (!error)
 		return sv_error_field(SCRVAULT_ENOTFOUND, "witness", "no principal '%s' to witness the destruction",
 				      witness);
 	if (wid == v->principal_id) {
@@ -636,7 +621,7 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 		return sv_audit_denied(v, "copy.destroy", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "self-witnessed")),
 				       SCRVAULT_EDENIED);
 	}
-	if (strcmp(status, "active") != 0) {
+	if (!w.active) {
 		sv_error(SCRVAULT_EDENIED, "the witness '%s' is revoked: a destruction is witnessed by an active "
 			 "principal", witness);
 		return sv_audit_denied(v, "copy.destroy", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "witness revoked")),

@@ -32,11 +32,11 @@
 #include "records/doc.h"
 #include "records/checkout.h"
 #include "records/destruction.h"
-#include "records/find.h"
 #include "records/release.h"
 #include "records/request.h"
 #include "records/signoff.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/keyrelease.h"
 #include "vault/log.h"
 #include "vault/meta.h"
@@ -50,6 +50,7 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/text.h"
 
 /* A class of the vault's policy (policy_classes). */
 static bool class_valid(scrvault *v, const char *c)
@@ -522,22 +523,6 @@ done:
 
 /* ---- check-out of many documents into a directory ----------------------------- */
 
-/* A file name safe to create in a directory: no path, no hidden file. */
-static void safe_name(char *out, size_t len, const char *name, const char *doc)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; name && name[i] && j + 1 < len && j < 200; i++) {
-		unsigned char c = (unsigned char)name[i];
-		bool bad = c < 0x20 || c == 0x7f || c == '/' || c == '\\' || (j == 0 && c == '.');
-
-		out[j] = bad ? '_' : (char)c;
-		j++;
-	}
-	out[j] = '\0';
-	if (j == 0 || !strcmp(out, "_") || !strcmp(out, ".."))
-		snprintf(out, len, "%s", doc);
-}
 
 /* One document of a batch check-out. */
 typedef struct {
@@ -650,7 +635,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 			if (!sv_stmt_null(st, 1) && sv_stmt_int(st, 1) > 0) {
 				items[count].latest = (unsigned)sv_stmt_int(st, 1);
 				items[count].named = true;
-				safe_name(items[count].name, sizeof(items[count].name),
+				sv_safe_filename(items[count].name, sizeof(items[count].name),
 					  sv_stmt_text(st, 2) ? sv_stmt_text(st, 2) : "", items[count].doc);
 			}
 			count++;
@@ -716,7 +701,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 			if (sv_stmt_step(st) == 1)
 				fname = sv_strdup(sv_stmt_text(st, 0) ? sv_stmt_text(st, 0) : "");
 			sv_stmt_free(st);
-			safe_name(it->name, sizeof(it->name), fname, it->doc);
+			sv_safe_filename(it->name, sizeof(it->name), fname, it->doc);
 			free(fname);
 		}
 		/* a name given before gets the document id in front */

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "records/find.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/log.h"
 #include "vault/meta.h"
 #include "vault/policydb.h"

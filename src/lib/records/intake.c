@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "records/doc.h"
-#include "records/find.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/log.h"
 #include "vault/meta.h"
 #include "vault/policyfile.h"

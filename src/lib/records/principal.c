@@ -20,6 +20,7 @@
 #include "records/principal.h"
 #include "records/pending.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/keyring.h"
 #include "vault/log.h"
 #include "vault/policyfile.h"
@@ -65,7 +66,7 @@ int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
 	sv_keyring *kr = NULL;
 	sv_identity *id = NULL;
 	struct stat sb;
-	int64_t exists = 0;
+	sv_principal found;
 	int error;
 
 	if ((error = sv_principal_spec_check(spec)) < 0 ||
@@ -78,10 +79,9 @@ int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
 	if (!keyfile || lstat(keyfile, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "key file '%s' already exists; choose another path",
 				keyfile ? keyfile : "");
-	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM principals WHERE name = ?",
-			       "t", spec->name)) < 0)
+	if ((error = sv_find_principal(&found, v, spec->name)) < 0)
 		return error;
-	if (exists)
+	if (error == 1)
 		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' already exists", spec->name);
 	if ((error = sv_identity_generate(&id, spec->name, v->id)) < 0)
 		return error;
@@ -159,23 +159,18 @@ int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name)
 /* id, custodian flag and status of a principal; SCRVAULT_ENOTFOUND if none. */
 static int principal_lookup(int64_t *id, bool *custodian, char status[16], scrvault *v, const char *name)
 {
-	sv_stmt *st = NULL;
+	sv_principal p;
 	int error;
 
-	if ((error = sv_db_query(&st, v->db, "SELECT id, custodian, status FROM principals WHERE name = ?",
-				 "t", name ? name : "")) < 0)
+	if ((error = sv_find_principal(&p, v, name)) < 0)
 		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		*id = sv_stmt_int(st, 0);
-		*custodian = sv_stmt_int(st, 1) != 0;
-		snprintf(status, 16, "%s", sv_stmt_text(st, 2));
-		error = 0;
-	} else if (error == 0) {
-		error = sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')",
-				 name ? name : "");
-	}
-	sv_stmt_free(st);
-	return error;
+	if (!error)
+		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')",
+				name ? name : "");
+	*id = p.id;
+	*custodian = p.custodian;
+	snprintf(status, 16, "%s", p.status);
+	return 0;
 }
 
 /* A grant's audit entry: objects principal and case, details role and agency. */

@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include "records/release.h"
 #include "records/copy.h"
-#include "records/find.h"
 #include "records/request.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/keyrelease.h"
 #include "vault/log.h"
 #include "vault/session.h"
@@ -106,28 +106,16 @@ int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s
 		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)	/* as a request records it */
 			return error;
 	} else {
-		sv_stmt *st = NULL;
-		const unsigned char *x = NULL;
-		size_t xl = 0;
-		char status[16] = "";
+		sv_principal to;
 
-		if ((error = sv_db_query(&st, v->db, "SELECT id, x25519_pub, status FROM principals WHERE name = ?",
-					 "t", s->to)) < 0)
+		if ((error = sv_find_principal(&to, v, s->to)) < 0)
 			return error;
-		if ((error = sv_stmt_step(st)) == 1) {
-			to_pid = sv_stmt_int(st, 0);
-			x = sv_stmt_blob(st, 1, &xl);
-			if (x && xl == SV_KEY_LEN)
-				memcpy(pub, x, SV_KEY_LEN);
-			snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 2));
-		}
-		sv_stmt_free(st);
-		if (error < 0)
-			return error;
-		if (!to_pid || xl != SV_KEY_LEN)
+		if (!error || !to.keys_ok)
 			return sv_error_field(SCRVAULT_ENOTFOUND, "to", "no principal '%s' (see 'scrvault principal list'; "
 					      "an outside reader is given by their age recipient, age1...)", s->to);
-		if (strcmp(status, "active") != 0) {
+		to_pid = to.id;
+		memcpy(pub, to.x_pub, SV_KEY_LEN);
+		if (!to.active) {
 			sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked: nothing can be released to them", s->to);
 			return sv_audit_denied(v, "doc.release", SV_ABOUT(.doc = doc, .version = version),
 					       SV_FIELDS(SV_STR("reason", "recipient revoked"), SV_STR("to", s->to)),

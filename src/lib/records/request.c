@@ -25,8 +25,8 @@
 #include <string.h>
 #include <strings.h>
 #include "records/request.h"
-#include "records/find.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/log.h"
 #include "vault/meta.h"
 #include "vault/policydb.h"
@@ -107,23 +107,16 @@ static const char *const ext_kinds[] = { "media", "public", "council", "partner"
 
 static int principal_id(int64_t *id, scrvault *v, const char *name, bool active, const char *action)
 {
-	char status[16] = "";
-	sv_stmt *st = NULL;
+	sv_principal p;
 	int error;
 
 	*id = 0;
-	if ((error = sv_db_query(&st, v->db, "SELECT id, status FROM principals WHERE name = ?", "t", name)) < 0)
+	if ((error = sv_find_principal(&p, v, name)) < 0)
 		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		*id = sv_stmt_int(st, 0);
-		snprintf(status, sizeof(status), "%s", sv_stmt_text(st, 1));
-	}
-	sv_stmt_free(st);
-	if (error < 0)
-		return error;
-	if (!*id)
+	if (!error)
 		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')", name);
-	if (active && strcmp(status, "active") != 0) {
+	*id = p.id;
+	if (active && !p.active) {
 		sv_error(SCRVAULT_EDENIED, "principal '%s' is revoked", name);
 		return sv_audit_denied(v, action, SV_ABOUT(.principal = name), SV_FIELDS(SV_STR("reason", "principal revoked")),
 				       SCRVAULT_EDENIED);

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/signoff.h"
-#include "records/find.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/keyrelease.h"
 #include "vault/log.h"
 #include "vault/session.h"

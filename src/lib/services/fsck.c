@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "records/find.h"
 #include "records/policy.h"
 #include "records/signoff.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/keyrelease.h"
 #include "vault/log.h"
 #include "vault/meta.h"
@@ -27,6 +27,7 @@
 #include "storage/db.h"
 #include "storage/store.h"
 #include "crypto/crypto.h"
+#include "crypto/merkle.h"
 #include "base/common.h"
 #include "base/json.h"
 
@@ -135,7 +136,7 @@ static int check_audit(scrvault *v, sv_json *problems, int64_t *count)
 		const char *entry = sv_stmt_text(st, 1);
 		size_t leaflen = 0, len = entry ? strlen(entry) : 0;
 		const unsigned char *leaf = sv_stmt_blob(st, 2, &leaflen);
-		unsigned char want[SV_SHA256_LEN];
+		sv_hash want;
 		sv_json *j = NULL;
 		bool canonical = false;
 
@@ -147,8 +148,8 @@ static int check_audit(scrvault *v, sv_json *problems, int64_t *count)
 			note(problems, "audit entry %lld is empty", (long long)seq);
 			continue;
 		}
-		sv_audit_leaf(want, entry, len);
-		if (!leaf || leaflen != SV_SHA256_LEN || memcmp(want, leaf, SV_SHA256_LEN) != 0)
+		sv_merkle_leaf_hash(&want, entry, len);
+		if (!leaf || leaflen != SV_SHA256_LEN || memcmp(want.h, leaf, SV_SHA256_LEN) != 0)
 			note(problems, "audit entry %lld does not match its leaf hash", (long long)seq);
 		if (sv_json_parse(&j, entry, len, &canonical) < 0 || !canonical ||
 		    sv_json_as_int(sv_json_get(j, "seq")) != seq)

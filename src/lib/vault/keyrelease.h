@@ -33,7 +33,7 @@ typedef struct {
 	char state[16];
 } sv_version_row;
 
-/* One version to release, with its record (see records/find.h). */
+/* One version to release, with its record (see vault/find.h). */
 typedef struct {
 	char doc[SV_DOC_ID_LEN + 1];
 	unsigned version;

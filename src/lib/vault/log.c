@@ -20,28 +20,16 @@
 #include "vault/session.h"
 #include "storage/db.h"
 #include "storage/store.h"
-#include "crypto/crypto.h"
 #include "crypto/merkle.h"
 #include "crypto/note.h"
 #include "base/common.h"
-#include "base/fault.h"
 #include "base/date.h"
+#include "base/fault.h"
 #include "base/json.h"
 
 #define SV_AUDIT_FORMAT 1
 
 static int store_closed_nodes(scrvault *v, uint64_t index, const sv_hash *leaf);
-
-void sv_audit_leaf(unsigned char out[SV_SHA256_LEN], const char *entry, size_t len)
-{
-	sv_sha256_ctx *c = NULL;
-	const unsigned char zero = 0x00;
-
-	if (sv_sha256_new(&c) < 0 || sv_sha256_update(c, &zero, 1) < 0 ||
-	    sv_sha256_update(c, entry, len) < 0 || sv_sha256_final(c, out) < 0)
-		memset(out, 0, SV_SHA256_LEN);
-	sv_sha256_free(c);
-}
 
 const char *sv_audit_outcome(int code)
 {
@@ -122,7 +110,7 @@ static int about_json(sv_json **out, const sv_about *a)
 static int append_entry(scrvault *v, const char *action, const char *outcome,
 			const sv_about *about, const sv_field *fields)
 {
-	unsigned char leaf[SV_SHA256_LEN];
+	sv_hash leaf;
 	char when[21], *text = NULL;
 	int64_t seq = 0;
 	sv_json *e = NULL, *objects = NULL, *details = NULL;
@@ -160,10 +148,10 @@ static int append_entry(scrvault *v, const char *action, const char *outcome,
 	    sv_json_set_int(e, "v", SV_AUDIT_FORMAT) < 0 ||
 	    sv_json_write(&text, &len, e) < 0)
 		goto done;
-	sv_audit_leaf(leaf, text, len);
+	sv_merkle_leaf_hash(&leaf, text, len);
 	if ((error = sv_db_run(v->db, "INSERT INTO audit(seq, entry, leaf) VALUES (?, ?, ?)",
-			       "itb", seq + 1, text, leaf, sizeof(leaf))) < 0 ||
-	    (error = store_closed_nodes(v, (uint64_t)seq, (const sv_hash *)leaf)) < 0) {
+			       "itb", seq + 1, text, leaf.h, sizeof(leaf.h))) < 0 ||
+	    (error = store_closed_nodes(v, (uint64_t)seq, &leaf)) < 0) {
 		error = sv_error_wrap(error, "cannot write the audit entry");
 		goto done;
 	}

@@ -5,7 +5,6 @@
 #define SV_VAULT_LOG_H
 
 #include "vault/session.h"
-#include "crypto/crypto.h"
 #include "crypto/merkle.h"
 #include "base/json.h"
 #include "base/common.h"
@@ -72,9 +71,6 @@ int sv_audit_publish(scrvault *v, bool force);
  * verify, is longer than the database's log or disagrees with it.
  */
 int sv_audit_check_store(scrvault *v);
-
-/* Leaf hash of an entry: SHA-256(0x00 || entry). */
-void sv_audit_leaf(unsigned char out[SV_SHA256_LEN], const char *entry, size_t len);
 
 /* The outcome word for an error code: "denied", "not-found", ... */
 const char *sv_audit_outcome(int code);

@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include "vault/session.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/keyring.h"
 #include "vault/log.h"
 #include "vault/policydb.h"
@@ -201,7 +202,7 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 {
 	sv_identity *pub = NULL, *id = NULL;
 	const char *why = NULL;
-	sv_stmt *st = NULL;
+	sv_principal p;
 	int error;
 
 	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
@@ -218,25 +219,14 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 	} else if (strcmp(id->vault_id, v->id) != 0) {
 		why = "key file of another vault";
 	} else {
-		size_t elen = 0, xlen = 0;
-		const unsigned char *ed, *x;
-
-		if ((error = sv_db_query(&st, v->db, "SELECT id, ed25519_pub, x25519_pub, status, custodian"
-					 " FROM principals WHERE name = ?", "t", id->name)) < 0)
+		if ((error = sv_find_principal(&p, v, id->name)) < 0)
 			goto done;
-		if ((error = sv_stmt_step(st)) < 0)
-			goto done;
-		if (error == 0) {
+		if (error == 0)
 			why = "not registered";
-		} else {
-			ed = sv_stmt_blob(st, 1, &elen);
-			x = sv_stmt_blob(st, 2, &xlen);
-			if (elen != SV_KEY_LEN || xlen != SV_KEY_LEN || memcmp(ed, id->ed_pub, SV_KEY_LEN) ||
-			    memcmp(x, id->x_pub, SV_KEY_LEN))
-				why = "key replaced";
-			else if (strcmp(sv_stmt_text(st, 3), "active") != 0)
-				why = "revoked";
-		}
+		else if (!p.keys_ok || memcmp(p.ed_pub, id->ed_pub, SV_KEY_LEN) || memcmp(p.x_pub, id->x_pub, SV_KEY_LEN))
+			why = "key replaced";
+		else if (!p.active)
+			why = "revoked";
 	}
 	if (why) {
 		sv_error(SCRVAULT_EDENIED, "key file '%s' (principal '%s') may not act in this vault: %s",
@@ -257,14 +247,13 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	v->principal_id = sv_stmt_int(st, 0);
-	v->custodian = sv_stmt_int(st, 4) != 0;
+	v->principal_id = p.id;
+	v->custodian = p.custodian;
 	sv_identity_free(v->ident);
 	v->ident = id;
 	id = NULL;
 	error = 0;
 done:
-	sv_stmt_free(st);
 	sv_identity_free(pub);
 	sv_identity_free(id);
 	return error;
@@ -365,30 +354,21 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 
 	/* The principal must be registered, active and hold these very keys. */
 	{
-		sv_stmt *st = NULL;
-		size_t edlen = 0;
-		const unsigned char *ed;
+		sv_principal p;
 
-		if ((error = sv_db_query(&st, v->db,
-					 "SELECT id, ed25519_pub, status, custodian FROM principals WHERE name = ?",
-					 "t", id->name)) < 0)
+		if ((error = sv_find_principal(&p, v, id->name)) < 0)
 			goto done;
-		if ((error = sv_stmt_step(st)) != 1) {
-			sv_stmt_free(st);
-			error = error < 0 ? error : sv_error(SCRVAULT_EDENIED, "principal '%s' is not registered in this vault", id->name);
+		if (error == 0) {
+			error = sv_error(SCRVAULT_EDENIED, "principal '%s' is not registered in this vault", id->name);
 			goto done;
 		}
-		ed = sv_stmt_blob(st, 1, &edlen);
-		if (edlen != SV_KEY_LEN || memcmp(ed, id->ed_pub, SV_KEY_LEN) != 0 ||
-		    strcmp(sv_stmt_text(st, 2), "active") != 0 || sv_stmt_int(st, 3) != 1) {
-			sv_stmt_free(st);
+		if (!p.keys_ok || memcmp(p.ed_pub, id->ed_pub, SV_KEY_LEN) != 0 || !p.active || !p.custodian) {
 			sv_unlock_failure_note(dir, id->name, "revoked or replaced key");
 			error = sv_error(SCRVAULT_EDENIED, "principal '%s' may not unlock this vault (revoked or key replaced)", id->name);
 			goto done;
 		}
-		v->principal_id = sv_stmt_int(st, 0);
+		v->principal_id = p.id;
 		v->custodian = true;
-		sv_stmt_free(st);
 	}
 	/* Until the role is settled below, what the session does (moving failed
 	 * unlocks into the log, loading the default policy into an older vault)

@@ -1,6 +1,7 @@
 /*
- * find.c - resolving what a user names: a document id or unique prefix, a
- * version's record.  Lookups only; no checks of permission, no writes.
+ * find.c - finding what a user names: a principal by name, a document id or
+ * unique prefix, a version's record.  Lookups only; no checks of
+ * permission, no writes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "records/find.h"
+#include "vault/find.h"
 #include "vault/keyrelease.h"
 #include "vault/session.h"
 #include "storage/db.h"
@@ -104,4 +105,37 @@ int sv_version_load(sv_version_row *r, scrvault *v, const char *doc, unsigned *v
 bad:
 	sv_stmt_free(st);
 	return sv_error(error, "the record of document '%s' version %u is damaged", doc, *version);
+}
+
+int sv_find_principal(sv_principal *p, scrvault *v, const char *name)
+{
+	sv_stmt *st = NULL;
+	const unsigned char *ed, *x;
+	size_t edlen = 0, xlen = 0;
+	int error;
+
+	memset(p, 0, sizeof(*p));
+	if (!name || !*name)
+		return 0;
+	if ((error = sv_db_query(&st, v->db, "SELECT id, name, kind, status, custodian, coalesce(contact, ''),"
+				 " ed25519_pub, x25519_pub FROM principals WHERE name = ?", "t", name)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		p->id = sv_stmt_int(st, 0);
+		snprintf(p->name, sizeof(p->name), "%s", sv_stmt_text(st, 1));
+		snprintf(p->kind, sizeof(p->kind), "%s", sv_stmt_text(st, 2));
+		snprintf(p->status, sizeof(p->status), "%s", sv_stmt_text(st, 3));
+		p->active = !strcmp(p->status, "active");
+		p->custodian = sv_stmt_int(st, 4) != 0;
+		snprintf(p->contact, sizeof(p->contact), "%s", sv_stmt_text(st, 5));
+		ed = sv_stmt_blob(st, 6, &edlen);
+		x = sv_stmt_blob(st, 7, &xlen);
+		if (ed && x && edlen == SV_KEY_LEN && xlen == SV_KEY_LEN) {
+			memcpy(p->ed_pub, ed, SV_KEY_LEN);
+			memcpy(p->x_pub, x, SV_KEY_LEN);
+			p->keys_ok = true;
+		}
+	}
+	sv_stmt_free(st);
+	return error;
 }

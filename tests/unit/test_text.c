@@ -1,0 +1,82 @@
+/*
+ * test_text.c - the rules for names, references and file names (base/text.c).
+ */
+#include <string.h>
+#include "unit.h"
+#include "base/text.h"
+
+static void safe(const char *in, const char *want)
+{
+	char out[256];
+
+	sv_safe_filename(out, sizeof(out), in, "fallback-id");
+	if (strcmp(out, want) != 0)
+		fail_msg("sv_safe_filename(\"%s\") = \"%s\", want \"%s\"", in ? in : "(null)", out, want);
+}
+
+/* Hostile file names from a sender's bundle cannot steer where a file goes. */
+static void test_safe_filename(void **state)
+{
+	char big[600], out[256], small[8];
+
+	(void)state;
+	safe("report.pdf", "report.pdf");
+	safe("../../etc/passwd", "passwd");
+	safe("..\\\\..\\\\windows\\\\win.ini", "win.ini");
+	safe("/abs/path/x.txt", "x.txt");
+	safe("dir/", "fallback-id");
+	safe(".bashrc", "_bashrc");
+	safe("..", "_.");
+	safe(".", "fallback-id");
+	safe("a\nb\tc\x7f", "a_b_c_");
+	safe("\x1b[31mred", "_[31mred");
+	safe("", "fallback-id");
+	safe(NULL, "fallback-id");
+	safe("café.txt", "café.txt");
+
+	/* Long names are cut at SV_SAFE_NAME_MAX bytes, never inside a character. */
+	memset(big, 'a', sizeof(big));
+	big[sizeof(big) - 1] = '\0';
+	sv_safe_filename(out, sizeof(out), big, "x");
+	assert_int_equal(strlen(out), SV_SAFE_NAME_MAX);
+	for (size_t i = 0; i + 1 < sizeof(big); i += 2) {	/* "é" is two bytes */
+		big[i] = (char)0xc3;
+		big[i + 1] = (char)0xa9;
+	}
+	big[sizeof(big) - 1] = '\0';
+	memmove(big + 1, big, sizeof(big) - 1);		/* odd start: a cut falls mid-character */
+	big[0] = 'x';
+	sv_safe_filename(out, sizeof(out), big, "x");
+	assert_true(strlen(out) <= SV_SAFE_NAME_MAX);
+	assert_true(((unsigned char)out[strlen(out) - 1] & 0xc0) != 0xc0);
+	assert_int_equal(strlen(out) % 2, 1);		/* 'x' and whole characters */
+	/* and a small buffer */
+	sv_safe_filename(small, sizeof(small), "abcdefghijk", "x");
+	assert_string_equal(small, "abcdefg");
+}
+
+static void test_names_and_refs(void **state)
+{
+	(void)state;
+	assert_true(sv_name_valid("nina.patel@police"));
+	assert_false(sv_name_valid("Nina"));
+	assert_false(sv_name_valid(".hidden"));
+	assert_false(sv_name_valid("-dash"));
+	assert_false(sv_name_valid(""));
+	assert_false(sv_name_valid(NULL));
+	assert_false(sv_name_valid("a b"));
+	assert_true(sv_ref_valid("SCR-2026-03"));
+	assert_false(sv_ref_valid("-SCR"));
+	assert_false(sv_ref_valid("SCR/1"));
+	assert_false(sv_ref_valid("SCR-2026-0000000000000000000000003"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_safe_filename),
+		cmocka_unit_test(test_names_and_refs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
