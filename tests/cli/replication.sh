@@ -185,6 +185,22 @@ git --git-dir="$T/mirror.git" log --format=%B main | grep -qx "scrvault destruct
 ok $? "the purge's store commit on the mirror carries its signed destruction record"
 [ "$(field "$T/restore.json" destructions_reapplied)" = "[{\"doc\": \"$D3\", \"version\": 1}]" ]
 ok $? "the purge after the backup is re-applied on its signed record: $(field "$T/restore.json" destructions_reapplied)"
+[ "$(field "$T/restore.json" check | python3 -c 'import json,sys; c=json.load(sys.stdin); print(c["problems"], c["checked"]["versions"] > 0)')" = "[] True" ]
+ok $? "the restore decrypted and checked every document of the result"
+# A mirror whose copy of a document is damaged under its own name (a disk
+# error, or a mirror host that rewrote the file): the restore does not hand
+# over a vault that fails its check.
+cp -a "$T/mirror.git" "$T/bad-mirror.git"
+BADOBJ=$(git --git-dir="$T/bad-mirror.git" rev-parse "main:$(git --git-dir="$T/bad-mirror.git" ls-tree -r --name-only main d | head -1)")
+git --git-dir="$T/bad-mirror.git" cat-file blob "$BADOBJ" > "$T/blob"
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//2]^=1; open(sys.argv[1],"wb").write(b)' "$T/blob"
+obj="$T/bad-mirror.git/objects/${BADOBJ:0:2}/${BADOBJ:2}"
+mkdir -p "$(dirname "$obj")"; rm -f "$obj"
+python3 -c 'import sys,zlib; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(zlib.compress(b"blob %d\0" % len(d) + d))' "$T/blob" "$obj"
+expect 5 "a restore from a mirror with a damaged document fails (exit 5)" -- \
+	"$SV" restore --json --from-backup "$T/b1.bak" --from-mirror "$T/bad-mirror.git" --to "$T/r-bad" --key "$K" \
+	--passphrase-file "$P" --accept-gap
+err_has "fails its check"
 rv() { "$SV" --vault "$R" --key "$K" --passphrase-file "$P" "$@"; }
 expect 0 "fsck passes on the restored vault" -- rv fsck
 expect 0 "audit verify passes" -- rv audit verify
@@ -266,7 +282,7 @@ r3() { "$SV" --vault "$R3" --key "$K" --passphrase-file "$P" "$@"; }
 r3 doc checkout -o "$T/r3.out" "$D1" >/dev/null 2>&1
 cmp -s "$T/r3.out" "$T/doc1.bin"; ok $? "...and the version is still there, byte-identical"
 expect 0 "fsck passes" -- r3 fsck
-expect 0 "the restore's audit entry lists the removals not applied" -- r3 audit tail --json --lines 4
+expect 0 "the restore's audit entry lists the removals not applied" -- r3 audit tail --json --lines 10
 out_has '"removals_not_applied_list":'; out_has "\"doc\":\"$D1\",\"version\":1"; out_has '"destructions_reapplied":0'
 rm -rf "$R3"
 expect 0 "the JSON report" -- restore3 --json --accept-gap

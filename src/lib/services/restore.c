@@ -525,6 +525,37 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 	redo = NULL;
 	if (error < 0)
 		goto done;
+	/*
+	 * Every document of the restored vault is decrypted and checked (the
+	 * check is on record first, as fsck's is).  A vault that fails is left
+	 * where it is for inspection, and the restore is not a success.
+	 */
+	{
+		scrvault_json *check = NULL;
+		int rc = scrvault_fsck(&check, v);
+
+		if (!check) {
+			error = rc;
+			goto done;
+		}
+		if ((error = sv_json_set(report, "check", check)) < 0)
+			goto done;
+		if (rc == SCRVAULT_EINTEGRITY) {
+			const sv_json *ps = sv_json_get(check, "problems");
+
+			made = false;
+			*out = report;
+			report = NULL;
+			error = sv_error(SCRVAULT_EINTEGRITY, "the restored vault at '%s' fails its check (%zu problem%s, "
+					 "the first: %s): it is left there for inspection", s->dir, sv_json_count(ps),
+					 sv_json_count(ps) == 1 ? "" : "s", sv_json_str(sv_json_at(ps, 0)));
+			goto done;
+		}
+		if (rc < 0) {
+			error = rc;
+			goto done;
+		}
+	}
 	*out = report;
 	report = NULL;
 	error = 0;
