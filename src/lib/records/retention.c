@@ -124,9 +124,9 @@ static int held(char *why, size_t len, scrvault *v, const plan_item *it, const s
 				       " AND state <> 'destroyed'", "ti", it->doc, (int64_t)it->version)) < 0)
 			return error;
 		if (left > 0) {
-			snprintf(why, len, "%lld cop%s not destroyed (see 'scrvault copy list --doc %s'): recall and "
-				 "destroy %s first", (long long)left, left == 1 ? "y" : "ies", it->doc,
-				 left == 1 ? "it" : "them");
+			snprintf(why, len, "%lld cop%s not destroyed (document %s): recall and destroy %s "
+				 "first (the document's copy list names %s)", (long long)left, left == 1 ? "y" : "ies",
+				 it->doc, left == 1 ? "it" : "them", left == 1 ? "it" : "them");
 			return 0;
 		}
 	}
@@ -591,8 +591,8 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 		return error;
 	if (!conf || conf != cur) {
 		sv_error(SCRVAULT_EDENIED, "the board has not confirmed the retention rules of policy version %lld: a "
-			 "custodian reviews them ('scrvault policy show --text', 'scrvault retention plan') and runs "
-			 "'scrvault retention confirm'; nothing is destroyed before that", (long long)cur);
+			 "custodian reviews them (the policy's text and the retention plan) and confirms them; nothing "
+			 "is destroyed before that", (long long)cur);
 		return sv_audit_denied(v, "retention.purge", NULL, SV_FIELDS(SV_STR("reason", "rules not confirmed")), SCRVAULT_EDENIED);
 	}
 	sv_today(now);

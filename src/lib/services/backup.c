@@ -356,8 +356,8 @@ int sv_check_vkey(const sv_backup_file *b, const char *vkey)
 	const char *vault = sv_json_str(sv_json_get(b->manifest, "vault"));
 
 	if (sv_note_vkey_parse(origin, pub, vkey) < 0 || strncmp(origin, "scrvault.local/", 15) != 0)
-		return sv_error(SCRVAULT_EUSAGE, "--vkey '%s' is not a vault verifier key (as 'scrvault audit pubkey' "
-				"prints it)", vkey);
+		return sv_error_field(SCRVAULT_EUSAGE, "vkey", "'%s' is not a vault verifier key (the audit log's "
+				      "public key, 'scrvault.local/...+...')", vkey);
 	if (memcmp(pub, b->signer, SV_KEY_LEN) != 0 || !vault || strcmp(origin + 15, vault) != 0)
 		return sv_error(SCRVAULT_EINTEGRITY, "the backup is not signed by the vault of that verifier key");
 	return 0;

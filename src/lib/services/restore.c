@@ -439,9 +439,9 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 				 nchanges == 1 ? "" : "s");
 		*out = report;
 		report = NULL;
-		error = sv_error(SCRVAULT_ECONFLICT, "the backup may be older than the mirror: %s; nothing was restored. "
-				 "Restore a newer backup (or use a mirror with this vault's checkpoint), or accept the "
-				 "loss with --accept-gap (it is recorded)", what);
+		error = sv_error_field(SCRVAULT_ECONFLICT, "accept_gap", "the backup may be older than the mirror: %s; "
+				       "nothing was restored. Restore a newer backup (or use a mirror with this vault's "
+				       "checkpoint), or accept the loss (it is recorded)", what);
 		goto done;
 	}
 

@@ -178,7 +178,7 @@ static int check_as(scrvault *v, int64_t pid, const char *pname, const char *rol
 	if (restricted && !agreed && !strcmp(action, "doc.read")) {
 		snprintf(missing, mlen, "an agreed access request");
 		snprintf(why, whylen, "class '%s' is restricted: it is released only under an agreed access request "
-			 "that covers it (--request ID; see 'scrvault request list')", cls);
+			 "that covers it", cls);
 		return 1;
 	}
 	return 0;
@@ -202,7 +202,8 @@ int sv_authorize(scrvault *v, const char *action, const sv_about *about)
 	if ((error = resolve(&t, v, about)) < 0 ||
 	    (error = check(v, action, &t, missing, sizeof(missing), why, sizeof(why))) <= 0)
 		return error;
-	sv_error(SCRVAULT_EDENIED, "%s", why);
+	/* A missing request is the caller's to name: the CLI hints at its --request. */
+	sv_error_field(SCRVAULT_EDENIED, strcmp(missing, "an agreed access request") ? NULL : "request", "%s", why);
 	return sv_audit_denied(v, action, about, SV_FIELDS(SV_STR("missing_permission", missing)),
 			       SCRVAULT_EDENIED);
 }
@@ -248,13 +249,12 @@ int sv_session_role(scrvault *v, const char *wanted)
 		return error;
 	if (n == 0)
 		return sv_error(SCRVAULT_EDENIED, "principal '%s' holds no role in this vault "
-				"(a coordinator grants one with 'scrvault principal grant %s ROLE')",
-				v->principal, v->principal);
+				"(a coordinator grants one)", v->principal);
 	if (wanted && !has)
 		return sv_error(SCRVAULT_EDENIED, "principal '%s' does not hold role '%s' (holds: %s)",
 				v->principal, wanted, held);
 	if (!wanted && n > 1 && !has_coord)
-		return sv_error(SCRVAULT_EUSAGE, "principal '%s' holds several roles (%s): choose one with --role",
+		return sv_error_field(SCRVAULT_EUSAGE, "role", "principal '%s' holds several roles (%s): choose one",
 				v->principal, held);
 	free(v->role);
 	v->role = sv_strdup(wanted ? wanted : has_coord ? "coordinator" : held);
