@@ -18,7 +18,7 @@
 #include "base/common.h"
 #include "base/json.h"
 #include "records/principal.h"
-#include "storage/store.h"
+#include "storage/remote.h"
 #include "scrvault/replication.h"
 
 #define MIRROR_URL_MAX 1000

@@ -22,6 +22,7 @@
 #include "vault/session.h"
 #include "crypto/crypto.h"
 #include "storage/store.h"
+#include "storage/remote.h"
 #include "vault/log.h"
 #include "vault/authz.h"
 #include "services/backup.h"

@@ -14,7 +14,7 @@
 #include "vault/policyfile.h"
 #include "vault/session.h"
 #include "base/common.h"
-#include "storage/store.h"
+#include "storage/conf.h"
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
