@@ -15,8 +15,8 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/remote.h"
 #include "storage/rows.h"
-#include "storage/store.h"
 #include "base/common.h"
 #include "base/json.h"
 

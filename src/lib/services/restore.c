@@ -28,6 +28,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/remote.h"
 #include "storage/store.h"
 #include "crypto/crypto.h"
 #include "crypto/note.h"

@@ -1,15 +1,20 @@
 /*
- * store.h - the git object store (VAULT/store.git).
+ * store.h - the git object store (VAULT/store.git): the repository, blob
+ * streams, commits, refs and tags.
  *
- * store.c is the only file that includes <git2.h> (and zlib, which it needs
- * for the object format).  It sees ciphertext and opaque ids only: it never
- * gets a key, a title, a file name or any plaintext, and it writes nothing
- * but git objects and the one branch ref.
+ * storage/ is the only directory whose files include <git2.h> (and zlib,
+ * which loose.c needs for the object format); the rest of the library
+ * reaches the store through this header, storage/remote.h (mirrors) and
+ * storage/conf.h (policy files).  The store sees ciphertext and opaque ids
+ * only: it never gets a key, a title, a file name or any plaintext, and it
+ * writes nothing but git objects, the branch ref and the tags it is asked
+ * for.
  *
  * Objects are written as standard loose objects whose zlib stream uses stored
- * (uncompressed) blocks: ciphertext does not compress, and deflate would cap
- * throughput at about 50 MB/s.  git and libgit2 read them back as usual.
- * Blobs are written and read as streams so memory does not grow with size.
+ * (uncompressed) blocks (storage/loose.h): ciphertext does not compress, and
+ * deflate would cap throughput at about 50 MB/s.  git and libgit2 read them
+ * back as usual.  Blobs are written and read as streams so memory does not
+ * grow with size.
  *
  * Durability: objects are written without an fsync each; sv_store_sync()
  * flushes all of them (and their directories) to disk before the caller
@@ -96,14 +101,6 @@ int sv_store_commit_on(char out[SV_OID_HEXLEN + 1], sv_store *s, const char *par
 		       const char *base_commit, const sv_store_update *updates, size_t n,
 		       const char *message, int64_t when);
 
-/*
- * Push refs/heads/main (fast-forward only) and refs/audit/checkpoint to the
- * git remote `url`.  A ref the mirror refuses is SCRVAULT_ECONFLICT with
- * `why` naming it; nothing local changes either way.
- */
-int sv_store_push(sv_store *s, const char *url, char *why, size_t whylen);
-/* Clone the mirror at `url` into a new bare repository at `path`, with its checkpoint. */
-int sv_store_clone(const char *url, const char *path);
 /* Commits reachable from `to` and not from `from` (NULL: all), oldest first. */
 int sv_store_walk(sv_store *s, const char *from, const char *to,
 		  int (*fn)(void *ctx, const char *commit, const char *message, int64_t when), void *ctx);
@@ -122,18 +119,6 @@ int sv_store_head(char out[SV_OID_HEXLEN + 1], sv_store *s);
 int sv_store_tag_set(sv_store *s, const char *ref, const char *commit,
 		     const char *message, int64_t when);
 int sv_store_tag_get(char **message, sv_store *s, const char *ref);
-
-/*
- * Read a git-config file with libgit2's parser (policy files).  A file that
- * does not parse gives SCRVAULT_EUSAGE with libgit2's message, which names
- * the line.  Entries in file order; names "section.subsection.key".
- */
-typedef struct {
-	char *name;
-	char *value;		/* NULL for a bare key */
-} sv_conf_entry;
-int sv_conf_read(sv_conf_entry **out, size_t *n, const char *path);
-void sv_conf_free(sv_conf_entry *e, size_t n);
 
 /* Flush every object written since the last sync to stable storage. */
 int sv_store_sync(sv_store *s);

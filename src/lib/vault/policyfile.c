@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "vault/policyfile.h"
-#include "storage/store.h"
+#include "storage/conf.h"
 #include "base/common.h"
 #include "base/date.h"
 #include "base/file.h"
