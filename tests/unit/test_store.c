@@ -900,6 +900,51 @@ static void test_descends(void **state)
 	assert_int_equal(sv_store_descends(f->s, c, blob), SCRVAULT_ENOTFOUND);
 }
 
+typedef struct {
+	int seen, fail_at;
+	char msgs[8][8];
+} walk_log;
+
+static int walk_cb(void *ctx, const char *commit, const char *message, int64_t when)
+{
+	walk_log *w = ctx;
+
+	(void)commit;
+	(void)when;
+	if (w->seen == w->fail_at)
+		return sv_error(SCRVAULT_EINTEGRITY, "walk callback refused %s", message);
+	snprintf(w->msgs[w->seen++ % 8], 8, "%s", message);
+	return 1;	/* positive: not an error */
+}
+
+/* The walk hands commits oldest first and passes the callback's own error code and message through. */
+static void test_walk(void **state)
+{
+	fixture *f = *state;
+	char a[SV_OID_HEXLEN + 1], b[SV_OID_HEXLEN + 1], c[SV_OID_HEXLEN + 1];
+	walk_log w = { .fail_at = -1 };
+
+	assert_int_equal(sv_store_commit(a, f->s, NULL, NULL, 0, "a", 1), 0);
+	assert_int_equal(sv_store_commit(b, f->s, a, NULL, 0, "b", 2), 0);
+	assert_int_equal(sv_store_commit(c, f->s, b, NULL, 0, "c", 3), 0);
+	assert_int_equal(sv_store_walk(f->s, NULL, c, walk_cb, &w), 0);
+	assert_int_equal(w.seen, 3);
+	assert_string_equal(w.msgs[0], "a");
+	assert_string_equal(w.msgs[2], "c");
+	memset(&w, 0, sizeof(w));
+	w.fail_at = -1;
+	assert_int_equal(sv_store_walk(f->s, a, c, walk_cb, &w), 0);
+	assert_int_equal(w.seen, 2);
+	assert_string_equal(w.msgs[0], "b");
+	memset(&w, 0, sizeof(w));
+	w.fail_at = 1;
+	assert_int_equal(sv_store_walk(f->s, NULL, c, walk_cb, &w), SCRVAULT_EINTEGRITY);
+	assert_string_equal(scrvault_error_message(), "walk callback refused b");
+	assert_int_equal(sv_store_walk(f->s, NULL, "nothex", walk_cb, &w), SCRVAULT_EUSAGE);
+	assert_non_null(strstr(scrvault_error_message(), "bad object id"));
+	assert_int_equal(sv_store_walk(f->s, "0123456789012345678901234567890123456789", c, walk_cb, &w) < 0, 1);
+}
+
 static void test_git_written(void **state)
 {
 	fixture *f = *state;
@@ -1121,6 +1166,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_descends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_git_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),

@@ -967,34 +967,34 @@ int sv_store_walk(sv_store *s, const char *from, const char *to,
 {
 	git_revwalk *w = NULL;
 	git_oid id, stop;
-	int error;
+	int gerr = 0, error;
 
-	if ((error = git_revwalk_new(&w, s->repo)) < 0 || (error = parse_oid(&id, to)) < 0)
+	/* Our codes (parse_oid, fn) pass through; libgit2's are converted where they arise. */
+	if ((error = parse_oid(&id, to)) < 0 || (from && *from && (error = parse_oid(&stop, from)) < 0))
+		return error;
+	if ((gerr = git_revwalk_new(&w, s->repo)) < 0)
 		goto done;
 	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	if ((error = git_revwalk_push(w, &id)) < 0)
+	if ((gerr = git_revwalk_push(w, &id)) < 0 || (from && *from && (gerr = git_revwalk_hide(w, &stop)) < 0))
 		goto done;
-	if (from && *from) {
-		if ((error = parse_oid(&stop, from)) < 0 || (error = git_revwalk_hide(w, &stop)) < 0)
-			goto done;
-	}
-	while ((error = git_revwalk_next(&id, w)) == 0) {
+	while ((gerr = git_revwalk_next(&id, w)) == 0) {
 		git_commit *c = NULL;
 		char hex[SV_OID_HEXLEN + 1];
 
-		if ((error = git_commit_lookup(&c, s->repo, &id)) < 0)
+		if ((gerr = git_commit_lookup(&c, s->repo, &id)) < 0)
 			break;
 		sv_git_oid_hex(hex, &id);
 		error = fn(ctx, hex, git_commit_message(c), (int64_t)git_commit_time(c));
 		git_commit_free(c);
 		if (error < 0)
 			break;
-	}
-	if (error == GIT_ITEROVER)
 		error = 0;
+	}
+	if (gerr == GIT_ITEROVER)
+		gerr = 0;
 done:
-	if (error < 0 && error > -100)
-		error = sv_git_error(error, "cannot walk the store's history");
+	if (gerr < 0)
+		error = sv_git_error(gerr, "cannot walk the store's history");
 	git_revwalk_free(w);
 	return error;
 }
