@@ -77,7 +77,7 @@ int sv_sha256_final(sv_sha256_ctx *c, unsigned char out[SV_SHA256_LEN]);
 void sv_sha256_free(sv_sha256_ctx *c);
 
 /*
- * Streaming SHA-1, for git object ids only (store.c hashes the blobs it
+ * Streaming SHA-1, for git object ids only (loose.c hashes the blobs it
  * writes with it).  Never use it for anything that needs collision
  * resistance against chosen input.
  */
