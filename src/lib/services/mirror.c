@@ -186,7 +186,7 @@ int scrvault_mirror_list(scrvault_json **out, scrvault *v)
 /*
  * Whether a failed push was refused because the mirror's main is not an
  * ancestor of the store's.  libgit2 finds that before sending anything and
- * returns GIT_ENONFASTFORWARD, which store.c reports as a plain error with
+ * returns GIT_ENONFASTFORWARD, which remote.c reports as a plain error with
  * libgit2's text; a mirror that refuses by itself reports "non-fast-forward"
  * or "fetch first" as the ref's status (SCRVAULT_ECONFLICT).
  */
