@@ -11,7 +11,7 @@ BUILD   ?= build
 CC      ?= cc
 # Every library the vault uses, linked as usual: `ldd build/scrvault` lists
 # them.  scrvault-seal links only libcrypto and libargon2 (src/seal).
-PKGS     = libcrypto libgit2 zlib sqlcipher libargon2 libqpdf
+PKGS     = libcrypto libgit2 zlib sqlcipher libargon2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

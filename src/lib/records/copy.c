@@ -41,7 +41,7 @@
 #include "records/principal.h"
 #include "base/file.h"
 #include "records/request.h"
-#include "crypto/pdf.h"
+#include "crypto/stamp.h"
 #include "scrvault/copies.h"
 
 /* One copy with what its label and checks need. */
