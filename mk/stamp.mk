@@ -8,7 +8,7 @@
 #                                     the helper
 #
 # libscrvault finds the helper beside the running program, then in
-# $(LIBEXECDIR) (crypto/stamp.h); it is installed there, not on $PATH.
+# $(STAMP_LIBEXECDIR) (crypto/stamp.h); it is installed there, not on $PATH.
 #
 # The helper is built without the sanitizers, also in the sanitizer builds:
 # ASan's and UBSan's runtimes map memory and open files as they run, which its
@@ -17,7 +17,8 @@
 # ASan and UBSan in process.
 
 PREFIX     ?= /usr/local
-LIBEXECDIR ?= $(PREFIX)/libexec/scrvault
+LIBEXECDIR ?= $(PREFIX)/libexec
+STAMP_LIBEXECDIR = $(LIBEXECDIR)/scrvault
 
 STAMP_PKGS        = libqpdf libseccomp
 STAMP_PKG_CFLAGS := $(shell pkg-config --cflags $(STAMP_PKGS) 2>/dev/null)
@@ -51,7 +52,7 @@ $(BUILD)/tests/scrvault-stamp-test: $(filter-out %/main.o,$(STAMP_OBJ)) $(BUILD)
 	$(CC) $(STAMP_LDFLAGS) -o $@ $^ $(STAMP_PKG_LIBS)
 
 # The client: where the helper is installed.
-$(BUILD)/src/lib/crypto/stamp.o: CFLAGS += -DSV_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(BUILD)/src/lib/crypto/stamp.o: CFLAGS += -DSV_LIBEXECDIR='"$(STAMP_LIBEXECDIR)"'
 $(BUILD)/src/lib/crypto/stamp.o: mk/stamp.mk
 
 # pdf.c in process for test_pdf, with the build's own flags (sanitizers too).

@@ -34,7 +34,7 @@
 #include "crypto/crypto.h"
 
 #ifndef SV_LIBEXECDIR
-#define SV_LIBEXECDIR "/usr/local/libexec/scrvault"	/* the Makefile gives $(LIBEXECDIR) */
+#define SV_LIBEXECDIR "/usr/local/libexec/scrvault"	/* mk/stamp.mk gives $(LIBEXECDIR)/scrvault */
 #endif
 #define HELPER_NAME	"scrvault-stamp"
 
