@@ -27,7 +27,7 @@ LIB_VERSION = 0.2.0
 
 # Every library the vault uses, linked as usual: `ldd build/scrvault` lists
 # them.  scrvault-seal links only libcrypto and libargon2 (mk/seal.mk).
-PKGS     = libcrypto libgit2 zlib sqlcipher libargon2 libqpdf
+PKGS     = libcrypto libgit2 zlib sqlcipher libargon2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -159,7 +159,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)/scrvault
 	install -m 0755 $(BUILD)/scrvault $(DESTDIR)$(BINDIR)/
 	$(if $(wildcard $(BUILD)/scrvault-seal),install -m 0755 $(BUILD)/scrvault-seal $(DESTDIR)$(BINDIR)/)
-	$(if $(wildcard $(BUILD)/scrvault-stamp),install -m 0755 $(BUILD)/scrvault-stamp $(DESTDIR)$(LIBEXECDIR)/scrvault/)
+	install -m 0755 $(BUILD)/scrvault-stamp $(DESTDIR)$(LIBEXECDIR)/scrvault/
 	install -m 0644 $(BUILD)/libscrvault.so.$(LIB_VERSION) $(BUILD)/libscrvault.a $(DESTDIR)$(LIBDIR)/
 	ln -sf libscrvault.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libscrvault.so.$(LIB_MAJOR)
 	ln -sf libscrvault.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libscrvault.so

@@ -194,6 +194,21 @@ if [ $HAVE_PDF = 1 ]; then
 	err_has "not a PDF that can be stamped"
 	[ ! -e "$T/f.pdf" ]; ok $? "...and nothing written"
 
+	# The stamping is done by scrvault-stamp, found beside the program, else
+	# where it is installed: a scrvault without it says what to install.
+	mkdir "$T/bare" && cp "$SV" "$T/bare/scrvault"
+	"$T/bare/scrvault" --vault "$V" --key "$K" --passphrase-file "$P" copy print 3 -o "$T/bare.pdf" \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc -eq 0 ] && [ -e "$T/bare.pdf" ]; then
+		skip "a scrvault without its stamping helper" "scrvault-stamp is installed"
+	else
+		ok $((rc != 1)) "a scrvault without its stamping helper does not print (exit $rc)"
+		err_has "cannot run the stamping helper '"
+		err_has "/libexec/scrvault/scrvault-stamp': install scrvault-stamp"
+		[ ! -e "$T/bare.pdf" ]; ok $? "...and nothing written"
+	fi
+
 	# The marking comes from the policy.
 	sed 's/^\ttitle = Overview report$/\ttitle = Overview report\n\tmarking = OFFICIAL-SENSITIVE PERSONAL/' \
 		"$ROOT/policy/default.conf" > "$T/marking.conf"

@@ -1,5 +1,17 @@
 /*
- * test_pdf.c - numbered copies of PDFs (pdf.h).
+ * test_pdf.c - numbered copies of PDFs: the stamping itself (src/stamp/pdf.c,
+ * linked in) and the same through the keyless helper scrvault-stamp and its
+ * client sv_pdf_stamp (crypto/stamp.h).
+ *
+ * Every copy is made both ways, in this process and through the helper, and
+ * the two must be the same bytes (the /ID is deterministic).  Then the
+ * helper's confinement: its seccomp filter kills it when it opens a file (a
+ * test hook in build/tests/scrvault-stamp-test, absent from the shipped
+ * build/scrvault-stamp), a PDF that decodes to more than its heap stops it
+ * ("too large to print"), a malformed request is refused without a crash,
+ * and the client kills a helper that does not answer in time, reads what a
+ * broken or lying helper sends without trusting it, and never leaves a
+ * descriptor open or a child unreaped.
  *
  * The input PDFs are written out by hand here (objects, a correct xref),
  * each page carrying a word of its own (ORIGINALPAGEn) so the test can tell
@@ -10,16 +22,24 @@
  * The structure is checked with qpdf (the library, and the qpdf command if
  * it is installed).  Tests that need pdftotext skip without it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "unit.h"
-#include "crypto/pdf.h"
+#include "crypto/stamp.h"
+#include "pdf.h"
 #include <qpdf/qpdf-c.h>
+
+/* build/scrvault-stamp and build/tests/scrvault-stamp-test, found from this program */
+static char helper_bin[PATH_MAX], hooks_bin[PATH_MAX];
 
 static const sv_pdf_stamp_spec spec = {
 	.copy_label = "SCR-2026-03/overview-report/v2 #3 of 8",
@@ -255,15 +275,116 @@ static size_t file_size(const char *path)
 	return (size_t)st.st_size;
 }
 
-/* Stamp `in` into a new file `path`; returns what sv_pdf_stamp returned. */
+/* ---- descriptors and children: the client must leave none behind ---------- */
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own */
+}
+
+static void assert_no_children(void)
+{
+	int st;
+
+	errno = 0;
+	if (waitpid(-1, &st, WNOHANG) != -1 || errno != ECHILD)
+		fail_msg("a child process was left behind (not waited for)");
+}
+
+/* sv_pdf_stamp into `fd`, checking that it leaves no descriptor or child behind. */
+static int client_stamp(int fd, const unsigned char *in, size_t len, const sv_pdf_stamp_spec *s)
+{
+	int before = count_fds(), rc;
+
+	rc = sv_pdf_stamp(fd, in, len, s);
+	if (count_fds() != before)
+		fail_msg("sv_pdf_stamp left %d descriptors open", count_fds() - before);
+	assert_no_children();
+	return rc;
+}
+
+static int sink_fd(void *ctx, const unsigned char *pdf, size_t len)
+{
+	int fd = *(int *)ctx;
+
+	while (len > 0) {
+		ssize_t n = write(fd, pdf, len);
+
+		if (n <= 0)
+			return sv_error(SCRVAULT_ERROR, "cannot write the stamped copy: %s", strerror(errno));
+		pdf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * Stamp `in` into a new file `path` twice: in this process (pdf.c) and
+ * through the helper (sv_pdf_stamp).  Both must give the same result: the
+ * same code, or the same bytes.  Returns what sv_pdf_stamp returned, with
+ * its message; on failure neither wrote anything.
+ */
 static int stamp_file(const char *path, const unsigned char *in, size_t len,
 	const sv_pdf_stamp_spec *s)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc;
+	char *local = sv_printf("%s.local", path), msg[1024];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), lfd, rc, lrc;
+	unsigned char *a, *b;
+	size_t alen, blen;
 
 	assert_true(fd >= 0);
-	rc = sv_pdf_stamp(fd, in, len, s);
+	assert_non_null(local);
+	lfd = open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(lfd >= 0);
+	lrc = sv_pdf_make_copy(in, len, s, sink_fd, &lfd);
+	snprintf(msg, sizeof(msg), "%s", scrvault_error_message());
+	assert_int_equal(close(lfd), 0);
+	rc = client_stamp(fd, in, len, s);
 	assert_int_equal(close(fd), 0);
+	if (rc != lrc && !(in && len == 0))	/* the client refuses an empty master itself */
+		fail_msg("in process %d (%s), through the helper %d (%s)", lrc, msg, rc,
+			scrvault_error_message());
+	if (rc == 0 && lrc == 0) {
+		a = slurp(path, &alen);
+		b = slurp(local, &blen);
+		if (alen != blen || memcmp(a, b, alen))
+			fail_msg("the helper's copy (%zu bytes) is not the one made in process (%zu bytes)",
+				alen, blen);
+		free(a);
+		free(b);
+	} else if (rc < 0 && lrc < 0 && !(in && len == 0) && strcmp(msg, scrvault_error_message())) {
+		fail_msg("in process '%s', through the helper '%s'", msg, scrvault_error_message());
+	}
+	unlink(local);
+	free(local);
 	return rc;
 }
 
@@ -723,6 +844,34 @@ static void test_sheet_only(void **state)
 }
 
 /*
+ * The same master and spec give the same copy, whenever it is made: its /ID
+ * is derived from the content (qpdf's own would include the time).
+ */
+static void test_deterministic(void **state)
+{
+	char *dir = unit_tmpdir(), *a = sv_printf("%s/a.pdf", dir), *b = sv_printf("%s/b.pdf", dir);
+	unsigned char *in, *x, *y;
+	size_t len, xlen, ylen;
+	struct timespec nap = { 1, 100000000 };
+
+	(void)state;
+	in = make_sizes(&len);
+	assert_int_equal(stamp_file(a, in, len, &spec), 0);
+	nanosleep(&nap, NULL);	/* into the next second */
+	assert_int_equal(stamp_file(b, in, len, &spec), 0);
+	x = slurp(a, &xlen);
+	y = slurp(b, &ylen);
+	assert_true(xlen == ylen && !memcmp(x, y, xlen));
+	free(x);
+	free(y);
+	free(in);
+	free(a);
+	free(b);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/*
  * Text: ( ) \ survive, Latin-1 and typographic quotes print as themselves,
  * what WinAnsi lacks prints as '?', an overlong value is cut with "...".
  */
@@ -855,12 +1004,41 @@ static void test_usage(void **state)
 {
 	unsigned char *in;
 	size_t len;
+	int fd = 1;
 
 	(void)state;
 	in = make_sizes(&len);
 	assert_int_equal(sv_pdf_stamp(-1, in, len, &spec), SCRVAULT_EUSAGE);
 	assert_int_equal(sv_pdf_stamp(1, in, len, NULL), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_pdf_make_copy(in, len, NULL, sink_fd, &fd), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_pdf_make_copy(in, len, &spec, NULL, NULL), SCRVAULT_EUSAGE);
 	free(in);
+}
+
+/* A field longer than the protocol allows is refused before the helper runs. */
+static void test_field_too_long(void **state)
+{
+	char *dir = unit_tmpdir(), *out = sv_printf("%s/copy.pdf", dir), *big;
+	sv_pdf_stamp_spec s = spec;
+	int fd;
+
+	(void)state;
+	big = malloc(SV_STAMP_FIELD_MAX + 2);
+	assert_non_null(big);
+	memset(big, 'a', SV_STAMP_FIELD_MAX + 1);
+	big[SV_STAMP_FIELD_MAX + 1] = '\0';
+	s.purpose = big;
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(client_stamp(fd, NULL, 0, &s), SCRVAULT_EUSAGE);
+	assert_string_equal(scrvault_error_field(), "purpose");
+	big[SV_STAMP_FIELD_MAX] = '\0';	/* at the limit: printed */
+	assert_int_equal(client_stamp(fd, NULL, 0, &s), 0);
+	close(fd);
+	free(big);
+	free(out);
+	unit_rmtree(dir);
+	free(dir);
 }
 
 /* A failed write to the descriptor is an error, not a crash. */
@@ -877,6 +1055,9 @@ static void test_write_error(void **state)
 	signal(SIGPIPE, SIG_IGN);
 	assert_int_equal(sv_pdf_stamp(fds[1], in, len, &spec), SCRVAULT_ERROR);
 	assert_non_null(strstr(scrvault_error_message(), "cannot write"));
+	assert_int_equal(sv_pdf_make_copy(in, len, &spec, sink_fd, &fds[1]), SCRVAULT_ERROR);
+	assert_non_null(strstr(scrvault_error_message(), "cannot write"));
+	signal(SIGPIPE, SIG_DFL);
 	close(fds[1]);
 	free(in);
 }
@@ -982,22 +1163,575 @@ static void test_samples(void **state)
 	free(dir);
 }
 
+/* ---- the helper, run directly ------------------------------------------------ */
+
+/* A request as the protocol has it (crypto/stamp.h); `fields` NULL: the spec's. */
+static unsigned char *make_request(const char *const *fields, const unsigned char *master,
+	size_t mlen, size_t *len)
+{
+	const char *f[SV_STAMP_NFIELDS] = {
+		spec.copy_label, spec.case_ref, spec.marking, spec.holder, spec.title, spec.doc,
+		spec.contact, spec.purpose, spec.due, spec.issued_at, spec.issued_by
+	};
+	unsigned char b[4];
+	char *buf;
+	size_t n, i;
+	FILE *m = open_memstream(&buf, &n);
+
+	assert_non_null(m);
+	fwrite(SV_STAMP_MAGIC, 1, SV_STAMP_MAGIC_LEN, m);
+	for (i = 0; i < SV_STAMP_NFIELDS; i++) {
+		const char *v = fields ? fields[i] : f[i];
+		size_t k = strlen(v);
+
+		b[0] = (unsigned char)(k >> 24); b[1] = (unsigned char)(k >> 16);
+		b[2] = (unsigned char)(k >> 8); b[3] = (unsigned char)k;
+		fwrite(b, 1, 4, m);
+		fwrite(v, 1, k, m);
+	}
+	b[0] = (unsigned char)(mlen >> 24); b[1] = (unsigned char)(mlen >> 16);
+	b[2] = (unsigned char)(mlen >> 8); b[3] = (unsigned char)mlen;
+	fwrite(b, 1, 4, m);
+	if (mlen)
+		fwrite(master, 1, mlen, m);
+	assert_int_equal(fclose(m), 0);
+	*len = n;
+	return (unsigned char *)buf;
+}
+
+typedef struct {
+	int status;		/* from waitpid */
+	unsigned char *out;	/* everything it wrote to stdout */
+	size_t len;
+	uint32_t answer;	/* the answer's status, if it gave one (else UINT32_MAX) */
+	char msg[SV_STAMP_MSG_MAX + 1];
+} helper_run;
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Run `bin` with `args` (after argv[0]; NULL: "--heap-mib 64") and the
+ * environment `env` (NULL: empty), `in` on its stdin; read its stdout to the
+ * end and wait for it.
+ */
+static void run_helper(helper_run *r, const char *bin, const char *const *args,
+	const char *const *env, const unsigned char *in, size_t len)
+{
+	static const char *const dflt[] = { "--heap-mib", "64", NULL };
+	char *argv[8], *noenv[1] = { NULL };
+	int to[2], from[2], i;
+	size_t cap = 0, off = 0;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->answer = UINT32_MAX;
+	argv[0] = (char *)"scrvault-stamp";
+	for (i = 0; i < 6 && (args ? args : dflt)[i]; i++)
+		argv[i + 1] = (char *)(args ? args : dflt)[i];
+	argv[i + 1] = NULL;
+	assert_int_equal(pipe2(to, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(from, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		dup2(null, 2);	/* its usage message */
+		execve(bin, argv, env ? (char **)env : noenv);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	signal(SIGPIPE, SIG_IGN);	/* it may stop reading early */
+	while (off < len) {
+		ssize_t n = write(to[1], in + off, len - off);
+
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(to[1]);
+	for (;;) {
+		ssize_t n;
+
+		if (r->len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			r->out = realloc(r->out, cap);
+			assert_non_null(r->out);
+		}
+		n = read(from[0], r->out + r->len, cap - r->len);
+		if (n <= 0)
+			break;
+		r->len += (size_t)n;
+	}
+	close(from[0]);
+	signal(SIGPIPE, SIG_DFL);
+	assert_int_equal(waitpid(pid, &r->status, 0), pid);
+	if (r->len >= SV_STAMP_MAGIC_LEN + 8 && !memcmp(r->out, SV_STAMP_MAGIC, SV_STAMP_MAGIC_LEN) &&
+	    be32(r->out + SV_STAMP_MAGIC_LEN + 4) == r->len - SV_STAMP_MAGIC_LEN - 8) {
+		r->answer = be32(r->out + SV_STAMP_MAGIC_LEN);
+		if (r->answer != SV_STAMP_OK)
+			snprintf(r->msg, sizeof(r->msg), "%.*s", (int)(r->len - SV_STAMP_MAGIC_LEN - 8),
+				(const char *)r->out + SV_STAMP_MAGIC_LEN + 8);
+	}
+}
+
+static bool exited_with(const helper_run *r, int code)
+{
+	return WIFEXITED(r->status) && WEXITSTATUS(r->status) == code;
+}
+
+/* A script `dir`/`name` that runs `body` with /bin/sh; returns its path. */
+static char *write_script(const char *dir, const char *name, const char *body)
+{
+	char *path = sv_printf("%s/%s", dir, name);
+	FILE *f;
+
+	assert_non_null(path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0700), 0);
+	return path;
+}
+
+/* Through sv_pdf_stamp with helper `bin`: the code, nothing written on failure. */
+static int client_run(const char *bin, unsigned timeout_ms, const unsigned char *in, size_t len)
+{
+	char *dir = unit_tmpdir(), *out = sv_printf("%s/copy.pdf", dir);
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc;
+
+	assert_true(fd >= 0);
+	sv_pdf_stamp_use_helper(bin, timeout_ms);
+	rc = client_stamp(fd, in, len, &spec);
+	sv_pdf_stamp_use_helper(helper_bin, 0);
+	close(fd);
+	if (rc < 0 && file_size(out) != 0)
+		fail_msg("%zu bytes written although the stamp failed (%s)", file_size(out),
+			scrvault_error_message());
+	free(out);
+	unit_rmtree(dir);
+	free(dir);
+	return rc;
+}
+
+static void assert_msg_starts(const char *prefix)
+{
+	const char *msg = scrvault_error_message();
+
+	if (strncmp(msg, prefix, strlen(prefix)))
+		fail_msg("message '%s', wanted '%s...'", msg, prefix);
+}
+
+/* The helper is found beside the program, then in LIBEXECDIR; a missing one is named. */
+static void test_helper_missing(void **state)
+{
+	char path[PATH_MAX], *dir = unit_tmpdir(), *gone = sv_printf("%s/no-such-helper", dir);
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(sv_pdf_stamp_helper_path(path, sizeof(path)), 0);
+	assert_string_equal(path, helper_bin);
+	sv_pdf_stamp_use_helper(NULL, 0);
+	/* build/tests/ has no scrvault-stamp beside test_pdf: the installed one */
+	assert_int_equal(sv_pdf_stamp_helper_path(path, sizeof(path)), 0);
+	if (strlen(path) < 32 || strcmp(path + strlen(path) - 32, "/libexec/scrvault/scrvault-stamp"))
+		fail_msg("helper path '%s'", path);
+	if (stat(path, &st) != 0) {
+		assert_int_equal(client_run(NULL, 0, NULL, 0), SCRVAULT_ERROR);
+		assert_msg_starts("cannot run the stamping helper '");
+		assert_non_null(strstr(scrvault_error_message(), "/libexec/scrvault/scrvault-stamp': "
+			"install scrvault-stamp"));
+	}
+	assert_int_equal(client_run(gone, 0, NULL, 0), SCRVAULT_ERROR);
+	assert_non_null(strstr(scrvault_error_message(), "no-such-helper': install scrvault-stamp"));
+	free(gone);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/* The shipped helper has no test hook: not even its name is in the file. */
+static void test_no_hooks_shipped(void **state)
+{
+	static const char hook[] = "SCRVAULT_STAMP_TEST";
+	unsigned char *b;
+	size_t n;
+
+	(void)state;
+	b = slurp(helper_bin, &n);
+	if (memmem(b, n, hook, strlen(hook)))
+		fail_msg("%s contains '%s': the test hooks are compiled in", helper_bin, hook);
+	free(b);
+	b = slurp(hooks_bin, &n);
+	assert_non_null(memmem(b, n, hook, strlen(hook)));	/* the test build has them */
+	free(b);
+}
+
+/*
+ * The filter: the test build opens a file once it is in place and is killed
+ * by SIGSYS; the shipped build ignores the variable.  Through the client,
+ * the message says why; with SIGPIPE at its default, a helper killed before
+ * it has read a long master does not kill the caller.
+ */
+static void test_filter_kills_open(void **state)
+{
+	static const char *const env[] = { "SCRVAULT_STAMP_TEST_OPEN=1", NULL };
+	char *dir = unit_tmpdir(), *script, *body;
+	unsigned char *req, *big;
+	size_t len, i;
+	helper_run r;
+
+	(void)state;
+	req = make_request(NULL, NULL, 0, &len);
+	run_helper(&r, hooks_bin, NULL, env, req, len);
+	if (!WIFSIGNALED(r.status) || WTERMSIG(r.status) != SIGSYS)
+		fail_msg("the test helper opened a file and was not killed by SIGSYS (status 0x%x: %s)",
+			r.status, r.msg);
+	assert_int_equal(r.len, 0);
+	free(r.out);
+	run_helper(&r, helper_bin, NULL, env, req, len);
+	assert_true(exited_with(&r, 0));
+	assert_int_equal(r.answer, SV_STAMP_OK);
+	free(r.out);
+	free(req);
+
+	body = sv_printf("SCRVAULT_STAMP_TEST_OPEN=1 exec '%s' \"$@\"", hooks_bin);
+	script = write_script(dir, "open-hook", body);
+	assert_int_equal(client_run(script, 0, NULL, 0), SCRVAULT_ERROR);
+	assert_string_equal(scrvault_error_message(),
+		"the stamping helper was stopped for a forbidden system call");
+
+	big = malloc(4 << 20);
+	assert_non_null(big);
+	memcpy(big, "%PDF-1.4\n", 9);
+	for (i = 9; i < 4 << 20; i++)
+		big[i] = (unsigned char)('a' + i % 23);
+	signal(SIGPIPE, SIG_DFL);
+	assert_int_equal(client_run(script, 0, big, 4 << 20), SCRVAULT_ERROR);
+	assert_string_equal(scrvault_error_message(),
+		"the stamping helper was stopped for a forbidden system call");
+	free(big);
+	free(body);
+	free(script);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/*
+ * A small PDF whose one page's content is a Flate stream that decodes to
+ * `mib` MiB (of "q Q "), far more than it is long.
+ */
+static unsigned char *make_bomb(unsigned mib, size_t *len)
+{
+	static unsigned char chunk[1 << 20];
+	unsigned char *z;
+	size_t zcap = 1 << 20, zlen;
+	z_stream zs;
+	pdfgen g;
+	unsigned i;
+	char dict[64];
+
+	for (i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (unsigned char)"q Q "[i % 4];
+	memset(&zs, 0, sizeof(zs));
+	assert_int_equal(deflateInit(&zs, 9), Z_OK);
+	z = malloc(zcap);
+	assert_non_null(z);
+	zs.next_out = z;
+	zs.avail_out = (uInt)zcap;
+	for (i = 0; i < mib; i++) {
+		zs.next_in = chunk;
+		zs.avail_in = sizeof(chunk);
+		while (zs.avail_in) {
+			assert_int_equal(deflate(&zs, Z_NO_FLUSH), Z_OK);
+			assert_true(zs.avail_out > 0);
+		}
+	}
+	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	zlen = zcap - zs.avail_out;
+	deflateEnd(&zs);
+	gen_begin(&g);
+	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R >>");
+	gen_obj(&g, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+	gen_obj(&g, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>");
+	snprintf(dict, sizeof(dict), "/Filter /FlateDecode");
+	gen_stream(&g, 4, dict, (const char *)z, zlen);
+	free(z);
+	return gen_end(&g, 1, len);
+}
+
+/*
+ * A PDF whose content decodes to more than the helper's heap: it runs out,
+ * is stopped, and the client says the document is too large.  The same
+ * shape decoding to little is stamped, so it is the size that stops it.
+ */
+static void test_too_large(void **state)
+{
+	unsigned char *in, *req;
+	size_t len, rlen;
+	helper_run r;
+	static const char *const heap16[] = { "--heap-mib", "16", NULL };
+
+	(void)state;
+	in = make_bomb(2, &len);
+	req = make_request(NULL, in, len, &rlen);
+	run_helper(&r, helper_bin, heap16, NULL, req, rlen);
+	assert_true(exited_with(&r, 0));
+	assert_int_equal(r.answer, SV_STAMP_OK);
+	free(r.out);
+	free(req);
+	free(in);
+
+	in = make_bomb(512, &len);	/* 512 MiB from about half a MiB */
+	assert_true(len < (1 << 20));
+	req = make_request(NULL, in, len, &rlen);
+	run_helper(&r, helper_bin, heap16, NULL, req, rlen);
+	if (!exited_with(&r, SV_STAMP_EXIT_NOMEM))
+		fail_msg("the helper decoded past its 16 MiB heap (status 0x%x, answer %u %s)",
+			r.status, (unsigned)r.answer, r.msg);
+	assert_int_equal(r.len, 0);
+	free(r.out);
+	free(req);
+
+	assert_int_equal(client_run(helper_bin, 0, in, len), SCRVAULT_ERROR);
+	assert_msg_starts("the document is too large to print");
+	free(in);
+}
+
+/* Malformed requests are refused with a message, never a crash; bad arguments too. */
+static void test_malformed_requests(void **state)
+{
+	static const char *const nul_field[SV_STAMP_NFIELDS] = {
+		"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"
+	};
+	static const char *const bad_args[][3] = {
+		{ NULL }, { "--heap-mib", NULL }, { "--heap-mib", "15", NULL },
+		{ "--heap-mib", "2001", NULL }, { "--heap-mib", "64x", NULL },
+		{ "--heap-mib", "", NULL }, { "--heap", "64", NULL }, { "--heap-mib", "99999999", NULL },
+	};
+	unsigned char *ok, *bad, *pdf;
+	size_t oklen, pdflen, i, fixed;
+	helper_run r;
+	struct { const char *what, *msg; size_t len; int patch; uint32_t value; } cases[] = {
+		{ "empty", "not a stamping request", 0, -1, 0 },
+		{ "magic only", "the request ends before the length of copy_label", SV_STAMP_MAGIC_LEN, -1, 0 },
+		{ "wrong magic", "not a stamping request", 0, 0, 0x53565358 },
+		{ "field too long", "copy_label is 4097 bytes", 0, 1, SV_STAMP_FIELD_MAX + 1 },
+		{ "field length huge", "copy_label is 4294967295 bytes", 0, 1, UINT32_MAX },
+		{ "master too long", "the master is 1073741825 bytes", 0, 2, SV_STAMP_MASTER_MAX + 1 },
+		{ "master longer than sent", "the request ends inside the master", 0, 2, 0 },
+		{ "cut in a field", "the request ends inside holder", 0, -1, 0 },
+		{ "cut before the master", "the request ends before the length of the master", 0, -1, 0 },
+		{ "trailing bytes", "bytes after the end of the request", 0, -1, 0 },
+	};
+
+	(void)state;
+	pdf = make_sizes(&pdflen);
+	ok = make_request(NULL, pdf, pdflen, &oklen);
+	fixed = oklen - pdflen - 4;	/* where the master's length is */
+	run_helper(&r, helper_bin, NULL, NULL, ok, oklen);	/* the well-formed one is stamped */
+	assert_true(exited_with(&r, 0));
+	assert_int_equal(r.answer, SV_STAMP_OK);
+	free(r.out);
+
+	for (i = 0; i < SV_ARRAY_SIZE(cases); i++) {
+		size_t len = oklen;
+
+		bad = malloc(oklen + 1);
+		assert_non_null(bad);
+		memcpy(bad, ok, oklen);
+		if (cases[i].len || !strcmp(cases[i].what, "empty"))
+			len = cases[i].len;
+		if (cases[i].patch >= 0) {
+			uint32_t v = cases[i].value;
+			size_t at = cases[i].patch == 0 ? 0 : cases[i].patch == 1 ? SV_STAMP_MAGIC_LEN : fixed;
+
+			if (!strcmp(cases[i].what, "master longer than sent"))
+				v = (uint32_t)pdflen + 1;
+			bad[at] = (unsigned char)(v >> 24);
+			bad[at + 1] = (unsigned char)(v >> 16);
+			bad[at + 2] = (unsigned char)(v >> 8);
+			bad[at + 3] = (unsigned char)v;
+		}
+		if (!strcmp(cases[i].what, "cut in a field"))
+			len = SV_STAMP_MAGIC_LEN + 4 * 4 + strlen(spec.copy_label) + strlen(spec.case_ref) +
+				strlen(spec.marking) + 3;
+		if (!strcmp(cases[i].what, "cut before the master"))
+			len = fixed + 2;
+		if (!strcmp(cases[i].what, "trailing bytes"))
+			bad[len++] = '\n';
+		run_helper(&r, helper_bin, NULL, NULL, bad, len);
+		if (!exited_with(&r, 0) || r.answer != SV_STAMP_EREQUEST || !strstr(r.msg, cases[i].msg))
+			fail_msg("%s: status 0x%x, answer %d '%s', wanted a refusal '%s'", cases[i].what,
+				r.status, (int)r.answer, r.msg, cases[i].msg);
+		free(r.out);
+		free(bad);
+	}
+
+	/* a NUL inside a field */
+	bad = make_request(nul_field, NULL, 0, &oklen);
+	bad[SV_STAMP_MAGIC_LEN + 4] = '\0';
+	run_helper(&r, helper_bin, NULL, NULL, bad, oklen);
+	assert_true(exited_with(&r, 0));
+	assert_int_equal(r.answer, SV_STAMP_EREQUEST);
+	assert_non_null(strstr(r.msg, "copy_label holds a NUL byte"));
+	free(r.out);
+	free(bad);
+
+	for (i = 0; i < SV_ARRAY_SIZE(bad_args); i++) {
+		run_helper(&r, helper_bin, bad_args[i], NULL, ok, oklen);
+		if (!exited_with(&r, 2) || r.len != 0)
+			fail_msg("arguments %zu: status 0x%x, %zu bytes out", i, r.status, r.len);
+		free(r.out);
+	}
+	free(ok);
+	free(pdf);
+}
+
+/*
+ * A helper that never answers is killed at the time limit, whether the
+ * client is still sending (a master longer than the socket holds) or
+ * waiting; nothing is left behind.
+ */
+static void test_timeout(void **state)
+{
+	char *dir = unit_tmpdir(), *body = sv_printf("SCRVAULT_STAMP_TEST_HANG=1 exec '%s' \"$@\"",
+		hooks_bin), *script;
+	unsigned char *in, *big;
+	struct timespec t0, t1;
+	size_t len;
+	double secs;
+	int pass;
+
+	(void)state;
+	script = write_script(dir, "hang-hook", body);
+	in = make_sizes(&len);
+	big = calloc(1, 8 << 20);
+	assert_non_null(big);
+	memcpy(big, in, len);
+	for (pass = 0; pass < 2; pass++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(client_run(script, 700, pass ? big : in, pass ? 8 << 20 : len),
+			SCRVAULT_ERROR);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		assert_string_equal(scrvault_error_message(),
+			"the stamping helper did not finish within 1 s: it was stopped");
+		if (secs < 0.65 || secs > 5)
+			fail_msg("pass %d: gave up after %.2f s, not 0.7", pass, secs);
+	}
+	free(big);
+	free(in);
+	free(body);
+	free(script);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/*
+ * The client trusts nothing the helper says: no answer, a wrong length, an
+ * answer followed by a failure, a flood, a crash, a message with control
+ * characters.  Nothing is written to the output in any of these.
+ */
+static void test_lying_helper(void **state)
+{
+	static const struct { const char *body, *msg; int rc; } cases[] = {
+		{ "exit 0", "the stamping helper gave no answer", SCRVAULT_ERROR },
+		{ "printf 'hello'", "the stamping helper gave no answer", SCRVAULT_ERROR },
+		{ "exit 7", "the stamping helper failed (exit 7)", SCRVAULT_ERROR },
+		{ "kill -SEGV $$", "the stamping helper died of signal 11", SCRVAULT_ERROR },
+		{ "kill -SYS $$", "the stamping helper was stopped for a forbidden system call", SCRVAULT_ERROR },
+		{ "exit 3", "the document is too large to print", SCRVAULT_ERROR },
+		/* a whole, well-formed copy, then a failure: not used */
+		{ "printf 'SVSTAMP1\\000\\000\\000\\000\\000\\000\\000\\005%%PDF-'; exit 1",
+		  "the stamping helper failed (exit 1)", SCRVAULT_ERROR },
+		/* lengths that do not add up */
+		{ "printf 'SVSTAMP1\\000\\000\\000\\000\\000\\000\\000\\011%%PDF-'",
+		  "the stamping helper gave a malformed answer", SCRVAULT_ERROR },
+		{ "printf 'SVSTAMP1\\000\\000\\000\\000\\000\\000\\000\\000'",
+		  "the stamping helper gave a malformed answer", SCRVAULT_ERROR },
+		{ "printf 'SVSTAMP1\\000\\000\\000\\011\\000\\000\\000\\001x'",
+		  "the stamping helper gave a malformed answer", SCRVAULT_ERROR },
+		/* its messages are shown without control characters */
+		{ "printf 'SVSTAMP1\\000\\000\\000\\001\\000\\000\\000\\006bad\\033[m'",
+		  "bad?[m", SCRVAULT_EUSAGE },
+		{ "printf 'SVSTAMP1\\000\\000\\000\\003\\000\\000\\000\\002no'",
+		  "the stamping helper refused the request (no)", SCRVAULT_ERROR },
+		/* more than any copy of this master could be */
+		{ "printf 'SVSTAMP1\\000\\000\\000\\000\\177\\377\\377\\377'; exec cat /dev/zero",
+		  "the stamping helper answered with more than 64 MiB: it was stopped", SCRVAULT_ERROR },
+	};
+	char *dir = unit_tmpdir(), *script;
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < SV_ARRAY_SIZE(cases); i++) {
+		script = write_script(dir, "liar", cases[i].body);
+		rc = client_run(script, 10000, NULL, 0);
+		if (rc != cases[i].rc || strncmp(scrvault_error_message(), cases[i].msg, strlen(cases[i].msg)))
+			fail_msg("'%s': %d '%s', wanted %d '%s'", cases[i].body, rc,
+				scrvault_error_message(), cases[i].rc, cases[i].msg);
+		unlink(script);
+		free(script);
+	}
+	unit_rmtree(dir);
+	free(dir);
+}
+
+/* Where this program is: the helpers are found from it. */
+static void find_helpers(void)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		abort();
+	self[n] = '\0';
+	if (!(slash = strrchr(self, '/')))
+		abort();
+	*slash = '\0';
+	if (snprintf(hooks_bin, sizeof(hooks_bin), "%s/scrvault-stamp-test", self) >= (int)sizeof(hooks_bin))
+		abort();
+	if ((slash = strrchr(self, '/')))
+		*slash = '\0';
+	if (snprintf(helper_bin, sizeof(helper_bin), "%s/scrvault-stamp", self) >= (int)sizeof(helper_bin))
+		abort();
+	sv_pdf_stamp_use_helper(helper_bin, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_helper_missing),
+		cmocka_unit_test(test_no_hooks_shipped),
+		cmocka_unit_test(test_filter_kills_open),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_malformed_requests),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_lying_helper),
 		cmocka_unit_test(test_page_sizes),
 		cmocka_unit_test(test_rotated_pages),
 		cmocka_unit_test(test_hostile_content),
 		cmocka_unit_test(test_state_restored),
 		cmocka_unit_test(test_font_name_clash),
 		cmocka_unit_test(test_sheet_only),
+		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_text_escaping),
 		cmocka_unit_test(test_rejects_garbage),
 		cmocka_unit_test(test_rejects_encrypted),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_field_too_long),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_samples),
 	};
 
+	find_helpers();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

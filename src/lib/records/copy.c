@@ -36,7 +36,7 @@
 #include "vault/txn.h"
 #include "storage/db.h"
 #include "crypto/crypto.h"
-#include "crypto/pdf.h"
+#include "crypto/stamp.h"
 #include "base/common.h"
 #include "base/date.h"
 #include "base/file.h"

@@ -1,10 +1,13 @@
 /*
  * pdf.c - numbered copies of PDF documents (see pdf.h).
  *
- * This is the only file that includes the qpdf headers.  A copy is built
- * entirely in memory: the master is read with qpdf_read_memory, every page
- * gets a stamp, a sign-out sheet is put in front and the result is written
- * to a qpdf memory buffer, which only then goes to the caller's descriptor.
+ * This is the only file that includes the qpdf headers, and it runs in
+ * scrvault-stamp, the keyless helper, under its seccomp filter: it must never
+ * need a system call (no files, no clock, no random numbers: the /ID is
+ * deterministic), nor be linked into a process that holds a key.  A copy is
+ * built entirely in memory: the master is read with qpdf_read_memory, every
+ * page gets a stamp, a sign-out sheet is put in front and the result is
+ * written to a qpdf memory buffer, which only then goes to the caller's sink.
  * It must never write the master, or any part of it, to a file of its own.
  *
  * How a page is stamped, without touching what is already on it:
@@ -26,14 +29,12 @@
  *     (CropBox within MediaBox, whose origin need not be 0 0) turned by the
  *     page's /Rotate, so the text reads upright on rotated pages.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <qpdf/qpdf-c.h>
-#include "crypto/pdf.h"
+#include "pdf.h"
 #include "base/common.h"
 
 #define STAMP_SIZE	8.0	/* pt: the stamp lines */
@@ -1016,33 +1017,16 @@ done:
 	return error;
 }
 
-static int write_full(int fd, const unsigned char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return sv_error(SCRVAULT_ERROR, "cannot write the stamped copy: %s",
-				strerror(errno));
-		if (n == 0)
-			return sv_error(SCRVAULT_ERROR, "cannot write the stamped copy: short write");
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int sv_pdf_stamp(int outfd, const unsigned char *in, size_t len, const sv_pdf_stamp_spec *s)
+int sv_pdf_make_copy(const unsigned char *in, size_t len, const sv_pdf_stamp_spec *s,
+	sv_pdf_sink sink, void *ctx)
 {
 	qpdf_data q = NULL;
 	const unsigned char *out;
 	size_t outlen;
 	int error;
 
-	if (outfd < 0 || !s)
-		return qpdf_msg(SCRVAULT_EUSAGE, "stamping needs an output and a stamp");
+	if (!s || !sink)
+		return qpdf_msg(SCRVAULT_EUSAGE, "stamping needs a stamp and somewhere to put the copy");
 	if (!(q = qpdf_init()))
 		return sv_error(SCRVAULT_ERROR, "out of memory");
 	qpdf_silence_errors(q);
@@ -1064,6 +1048,11 @@ int sv_pdf_stamp(int outfd, const unsigned char *in, size_t len, const sv_pdf_st
 		goto qfail;
 	qpdf_set_object_stream_mode(q, qpdf_o_preserve);
 	qpdf_set_compress_streams(q, QPDF_TRUE);
+	/*
+	 * The /ID from the content, not from random numbers: the helper may not
+	 * call getrandom, and the same master and spec give the same copy.
+	 */
+	qpdf_set_deterministic_ID(q, QPDF_TRUE);
 	if (qpdf_write(q) & QPDF_ERRORS)
 		goto qfail;
 	outlen = qpdf_get_buffer_length(q);
@@ -1074,7 +1063,7 @@ int sv_pdf_stamp(int outfd, const unsigned char *in, size_t len, const sv_pdf_st
 		error = qpdf_msg(SCRVAULT_ERROR, "empty output");
 		goto done;
 	}
-	error = write_full(outfd, out, outlen);
+	error = sink(ctx, out, outlen);
 	goto done;
 qfail:
 	error = qpdf_fail_or(q, in ? SCRVAULT_EUSAGE : SCRVAULT_ERROR, "qpdf failed");
