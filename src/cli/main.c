@@ -110,28 +110,32 @@ static const char *hint(char *buf, size_t len, const char *fields)
 	const cli_optdef *seen[8];
 	size_t nseen = 0, at = 0;
 
-	buf[0] = '\0';
-	while (fields && *fields && nseen < SV_ARRAY_LEN(seen)) {
+	while (fields && *fields) {
 		size_t n = strcspn(fields, ",");
 		const cli_optdef *own = running ? option_for(running->opts, fields, n) : NULL;
 		const cli_optdef *global = option_for(global_opts, fields, n);
 		const cli_optdef *o = opening && global ? global : own ? own : global;
+		bool out = strcmp(o ? o->name : "", "output") == 0;	/* -o */
 		bool dup = false;
+		int w;
 
 		fields += n + (fields[n] == ',');
 		for (size_t i = 0; i < nseen; i++)
 			dup |= seen[i] == o;
-		if (!o || dup)
+		if (!o || dup || nseen == SV_ARRAY_LEN(seen))
 			continue;
+		w = snprintf(buf + at, len - at, "%s%s%s%s%s", nseen ? " or " : " (", out ? "-o" : "--",
+			     out ? "" : o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		if (w < 0 || (size_t)w >= len - at - 1)
+			return "";	/* no room for it all: none rather than half */
+		at += (size_t)w;
 		seen[nseen++] = o;
-		at += (size_t)snprintf(buf + at, at < len ? len - at : 0, "%s%s%s%s%s",
-				       nseen == 1 ? " (" : " or ", strcmp(o->name, "output") ? "--" : "-",
-				       strcmp(o->name, "output") ? o->name : "o",
-				       o->metavar ? " " : "", o->metavar ? o->metavar : "");
 	}
-	if (nseen)
-		snprintf(buf + at, at < len ? len - at : 0, ")");
-	return at < len ? buf : "";
+	if (!nseen)
+		return "";
+	buf[at++] = ')';
+	buf[at] = '\0';
+	return buf;
 }
 
 int cli_fail(int code)
