@@ -45,17 +45,12 @@ static int emit(const cli_args *a, const char *text)
 	return 0;
 }
 
-static int cmd_pubkey(cli_args *a)
+static int cmd_pubkey(cli_args *a, scrvault *v)
 {
-	scrvault *v = NULL;
 	char *vkey = NULL, *line;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_audit_pubkey(&vkey, v);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_audit_pubkey(&vkey, v)) < 0)
 		return cli_fail(error);
 	line = malloc(strlen(vkey) + 2);
 	if (!line) {
@@ -69,17 +64,12 @@ static int cmd_pubkey(cli_args *a)
 	return error;
 }
 
-static int cmd_checkpoint(cli_args *a)
+static int cmd_checkpoint(cli_args *a, scrvault *v)
 {
-	scrvault *v = NULL;
 	char *note = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_audit_checkpoint(&note, v);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_audit_checkpoint(&note, v)) < 0)
 		return cli_fail(error);
 	error = emit(a, note);
 	free(note);
@@ -124,20 +114,29 @@ static void print_entries(const scrvault_json *arr)
 	}
 }
 
-static int cmd_tail(cli_args *a)
+/* --lines N: the number (default 20), or 0 when it is not one. */
+static uint64_t lines_of(const cli_args *a)
 {
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	uint64_t n = 20;
-	int error;
 
 	if (cli_opt(a, "lines") && (parse_u64(&n, cli_opt(a, "lines")) < 0 || n == 0 || n > 1000000))
+		return 0;
+	return n;
+}
+
+static int check_tail(cli_args *a)
+{
+	if (!lines_of(a))
 		return cli_usage(a, "-n takes a number of entries");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_audit_tail(&j, v, (unsigned)n);
-	scrvault_vault_close(v);
-	if (error < 0)
+	return 0;
+}
+
+static int cmd_tail(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_audit_tail(&j, v, (unsigned)lines_of(a))) < 0)
 		return cli_fail(error);
 	if (!a->json) {
 		print_entries(j);
@@ -147,27 +146,30 @@ static int cmd_tail(cli_args *a)
 	return cli_print_list(a, j, entry_cols);
 }
 
-static int cmd_show(cli_args *a)
+static int check_show(cli_args *a)
 {
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	uint64_t seq;
-	int error;
 
 	if (parse_u64(&seq, a->args[0]) < 0)
 		return cli_usage(a, "SEQ is an entry number");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_audit_show(&j, v, seq);
-	scrvault_vault_close(v);
-	if (error < 0)
+	return 0;
+}
+
+static int cmd_show(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	uint64_t seq;
+	int error;
+
+	(void)parse_u64(&seq, a->args[0]);
+	if ((error = scrvault_audit_show(&j, v, seq)) < 0)
 		return cli_fail(error);
 	cli_print_json(j);
 	scrvault_json_free(j);
 	return 0;
 }
 
-static int cmd_export(cli_args *a)
+static int cmd_export(cli_args *a, scrvault *v)
 {
 	scrvault_audit_filter f = {
 		.version = SCRVAULT_AUDIT_FILTER_VERSION,
@@ -177,7 +179,6 @@ static int cmd_export(cli_args *a)
 		.outcome = cli_opt(a, "outcome"), .csv = cli_flag(a, "csv"),
 	};
 	const char *path = cli_opt(a, "output");
-	scrvault *v = NULL;
 	uint64_t count = 0;
 	int fd = 1, error;
 
@@ -185,15 +186,7 @@ static int cmd_export(cli_args *a)
 		fprintf(stderr, "scrvault: cannot create '%s': %s\n", path, strerror(errno));
 		return errno == EEXIST ? 6 : 1;
 	}
-	if ((error = cli_open(&v, a)) != 0) {
-		if (path) {
-			close(fd);
-			unlink(path);
-		}
-		return error;
-	}
 	error = scrvault_audit_export(v, &f, fd, &count);
-	scrvault_vault_close(v);
 	if (path) {
 		if (error == 0 && fsync(fd) < 0)
 			error = -1;
@@ -234,109 +227,132 @@ static int print_report(const cli_args *a, scrvault_json *r, int error)
 	return 0;
 }
 
-static int cmd_verify(cli_args *a)
+/* An export or proof file to verify offline (no vault), or NULL: the live log. */
+static const char *verify_file(const cli_args *a)
 {
-	const char *file = cli_opt(a, "proof");
+	return a->nargs == 1 ? a->args[0] : cli_opt(a, "proof");
+}
+
+static int check_verify(cli_args *a)
+{
+	if (a->nargs == 1 && cli_opt(a, "proof"))
+		return cli_usage(a, "give either --proof FILE or an export FILE");
+	a->no_vault = verify_file(a) != NULL;
+	return 0;
+}
+
+static int cmd_verify(cli_args *a, scrvault *v)
+{
+	const char *file = verify_file(a);
 	scrvault_json *r = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if (a->nargs == 1) {
-		if (file)
-			return cli_usage(a, "give either --proof FILE or an export FILE");
-		file = a->args[0];
-	}
-	if (file) {
+	if (file)
 		error = scrvault_audit_verify_file(&r, file, cli_opt(a, "vkey"));
-	} else {
-		if ((error = cli_open(&v, a)) != 0)
-			return error;
+	else
 		error = scrvault_audit_verify_live(&r, v, cli_opt(a, "vkey"));
-		scrvault_vault_close(v);
-	}
 	if (!r)
 		return cli_fail(error);
 	return print_report(a, r, error);
 }
 
-static int cmd_prove(cli_args *a)
+static int check_prove(cli_args *a)
 {
-	scrvault *v = NULL;
+	uint64_t seq;
+
+	if (parse_u64(&seq, a->args[0]) < 0 || seq == 0)
+		return cli_usage(a, "SEQ is an entry number (from 1)");
+	return 0;
+}
+
+static int cmd_prove(cli_args *a, scrvault *v)
+{
 	char *proof = NULL;
 	uint64_t seq;
 	int error;
 
-	if (parse_u64(&seq, a->args[0]) < 0 || seq == 0)
-		return cli_usage(a, "SEQ is an entry number (from 1)");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_audit_prove(&proof, v, seq);
-	scrvault_vault_close(v);
-	if (error < 0)
+	(void)parse_u64(&seq, a->args[0]);
+	if ((error = scrvault_audit_prove(&proof, v, seq)) < 0)
 		return cli_fail(error);
 	error = emit(a, proof);
 	free(proof);
 	return error;
 }
 
-static int cmd_consistency(cli_args *a)
+/* OLD [NEW]: 0, or -1 when they are not log sizes. */
+static int sizes(const cli_args *a, uint64_t *old_size, uint64_t *new_size)
 {
-	uint64_t old_size, new_size = 0;
-	scrvault *v = NULL;
+	*new_size = 0;
+	if (parse_u64(old_size, a->args[0]) < 0 || (a->nargs > 1 && parse_u64(new_size, a->args[1]) < 0))
+		return -1;
+	return 0;
+}
+
+static int check_consistency(cli_args *a)
+{
+	uint64_t old_size, new_size;
+
+	if (sizes(a, &old_size, &new_size) < 0)
+		return cli_usage(a, "OLD and NEW are log sizes of signed checkpoints");
+	return 0;
+}
+
+static int cmd_consistency(cli_args *a, scrvault *v)
+{
+	uint64_t old_size, new_size;
 	char *proof = NULL;
 	int error;
 
-	if (parse_u64(&old_size, a->args[0]) < 0 || (a->nargs > 1 && parse_u64(&new_size, a->args[1]) < 0))
-		return cli_usage(a, "OLD and NEW are log sizes of signed checkpoints");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_audit_consistency(&proof, v, old_size, new_size);
-	scrvault_vault_close(v);
-	if (error < 0)
+	(void)sizes(a, &old_size, &new_size);
+	if ((error = scrvault_audit_consistency(&proof, v, old_size, new_size)) < 0)
 		return cli_fail(error);
 	error = emit(a, proof);
 	free(proof);
 	return error;
 }
 
-static const cli_optdef out_opts[] = { { "output", 1 }, { NULL, 0 } };
-static const cli_optdef tail_opts[] = { { "lines", 1 }, { NULL, 0 } };
-static const cli_optdef verify_opts[] = { { "vkey", 1 }, { "proof", 1 }, { NULL, 0 } };
+static const cli_optdef out_opts[] = { { "output", 1, NULL, "FILE" }, { NULL, 0, NULL, NULL } };
+static const cli_optdef tail_opts[] = { { "lines", 1, NULL, "N" }, { NULL, 0, NULL, NULL } };
+static const cli_optdef verify_opts[] = {
+	{ "vkey", 1, "vkey", "KEY" }, { "proof", 1, NULL, "FILE" }, { NULL, 0, NULL, NULL }
+};
 static const cli_optdef export_opts[] = {
-	{ "output", 1 }, { "since", 1 }, { "until", 1 }, { "actor", 1 }, { "case", 1 },
-	{ "doc", 1 }, { "action", 1 }, { "outcome", 1 }, { "csv", 0 }, { NULL, 0 }
+	{ "output", 1, NULL, "FILE" }, { "since", 1, "since", "DATE" }, { "until", 1, "until", "DATE" },
+	{ "actor", 1, "actor", "NAME" }, { "case", 1, "case_ref", "REF" }, { "doc", 1, "doc", "ID" },
+	{ "action", 1, "action", "ACTION" }, { "outcome", 1, "outcome", "OUTCOME" }, { "csv", 0, "csv", NULL },
+	{ NULL, 0, NULL, NULL }
 };
 
 const cli_cmd cli_audit_commands[] = {
-	{ "audit", "pubkey", cmd_pubkey, "scrvault audit pubkey [-o FILE]",
+	{ "audit", "pubkey", cmd_pubkey, CLI_VAULT, NULL, "scrvault audit pubkey [-o FILE]",
 	  "Print the vault's audit verifier key (C2SP vkey). Auditors verify exports and\n"
 	  "proofs with it and nothing else; see keys/README.md for how to hand it over.\n",
 	  out_opts, 0, 0 },
-	{ "audit", "checkpoint", cmd_checkpoint, "scrvault audit checkpoint [-o FILE]",
+	{ "audit", "checkpoint", cmd_checkpoint, CLI_VAULT, NULL, "scrvault audit checkpoint [-o FILE]",
 	  "Sign a checkpoint if the log grew, and print the latest signed checkpoint\n"
 	  "(a C2SP tlog-checkpoint in a signed note).\n", out_opts, 0, 0 },
-	{ "audit", "tail", cmd_tail, "scrvault audit tail [--lines N] [--json]",
+	{ "audit", "tail", cmd_tail, CLI_VAULT, check_tail, "scrvault audit tail [--lines N] [--json]",
 	  "The last N (default 20) audit entries as a table.\n", tail_opts, 0, 0 },
-	{ "audit", "show", cmd_show, "scrvault audit show SEQ",
+	{ "audit", "show", cmd_show, CLI_VAULT, check_show, "scrvault audit show SEQ",
 	  "One audit entry as canonical JSON.\n", NULL, 1, 1 },
-	{ "audit", "export", cmd_export,
+	{ "audit", "export", cmd_export, CLI_VAULT, NULL,
 	  "scrvault audit export [-o FILE] [--since DATE] [--until DATE] [--actor NAME] [--case REF] [--doc ID] [--action ACTION] [--outcome OUTCOME] [--csv]",
 	  "Export the log as JSON Lines with the latest signed checkpoint (verifiable\n"
 	  "offline with 'scrvault audit verify --vkey KEY FILE'). With a filter, each\n"
 	  "entry carries its inclusion proof. --csv writes a spreadsheet table instead\n"
 	  "(not verifiable). --action takes an action or a prefix ending in '.', like doc.\n",
 	  export_opts, 0, 0 },
-	{ "audit", "verify", cmd_verify, "scrvault audit verify [--vkey KEY] [--proof FILE | FILE]",
+	{ "audit", "verify", cmd_verify, CLI_VAULT, check_verify, "scrvault audit verify [--vkey KEY] [--proof FILE | FILE]",
 	  "Verify the live log (no FILE: entries, leaf hashes, every signed checkpoint,\n"
 	  "and the newest checkpoint in the store), or offline an export or a proof\n"
 	  "file against the verifier key KEY. Exit 5, with the first bad entry, when\n"
 	  "anything was edited, removed, inserted, reordered, truncated or rolled back.\n",
 	  verify_opts, 0, 1 },
-	{ "audit", "prove", cmd_prove, "scrvault audit prove [-o FILE] SEQ",
+	{ "audit", "prove", cmd_prove, CLI_VAULT, check_prove, "scrvault audit prove [-o FILE] SEQ",
 	  "An inclusion proof of entry SEQ in the latest signed checkpoint, as a C2SP\n"
 	  "tlog-proof whose extra data is the entry itself.\n", out_opts, 1, 1 },
-	{ "audit", "consistency", cmd_consistency, "scrvault audit consistency [-o FILE] OLD [NEW]",
+	{ "audit", "consistency", cmd_consistency, CLI_VAULT, check_consistency, "scrvault audit consistency [-o FILE] OLD [NEW]",
 	  "A proof that the log at signed size NEW (default: latest) extends the log at\n"
 	  "signed size OLD.\n", out_opts, 1, 2 },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -1,31 +1,29 @@
 /*
- * cmd_case.c - scrvault case open|list|show.
+ * cmd_case.c - scrvault case open|list|show|conclude|publish.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
-static int cmd_case_open(cli_args *a)
+static int check_open(cli_args *a)
 {
-	scrvault_case_spec s = {
-		.version = SCRVAULT_CASE_SPEC_VERSION,
-		.ref = a->args[0],
-		.title = cli_opt(a, "title"),
-		.review_type = cli_opt(a, "type") ? cli_opt(a, "type") : "scr",
-		.subject_dob = cli_opt(a, "subject-dob"),
-		.decision_date = cli_opt(a, "decision-date"),
-	};
-	scrvault *v = NULL;
+	if (!cli_opt(a, "title"))
+		return cli_usage(a, "a case needs a title: --title TEXT");
+	return 0;
+}
+
+static int cmd_open(cli_args *a, scrvault *v)
+{
+	scrvault_case_spec s = SCRVAULT_CASE_SPEC_INIT;
 	int error;
 
-	if (!s.title)
-		return cli_usage(a, "a case needs a title: --title TEXT");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_case_open(v, &s);
-	scrvault_vault_close(v);
-	if (error < 0)
+	s.ref = a->args[0];
+	s.title = cli_opt(a, "title");
+	s.review_type = cli_opt(a, "type") ? cli_opt(a, "type") : "scr";
+	s.subject_dob = cli_opt(a, "subject-dob");
+	s.decision_date = cli_opt(a, "decision-date");
+	if ((error = scrvault_case_open(v, &s)) < 0)
 		return cli_fail(error);
 	printf("opened case %s\n", s.ref);
 	return 0;
@@ -37,16 +35,11 @@ static const cli_col case_cols[] = {
 	{ "title", "TITLE" }, { NULL, NULL }
 };
 
-static int cmd_case_list(cli_args *a)
+static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
+	int error = scrvault_case_list(&j, v);
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_case_list(&j, v);
-	scrvault_vault_close(v);
 	return error < 0 ? cli_fail(error) : cli_print_list(a, j, case_cols);
 }
 
@@ -62,17 +55,12 @@ static const cli_col doc_cols[] = {
 	{ "latest", "VER" }, { "updated_at", "UPDATED" }, { "title", "TITLE" }, { NULL, NULL }
 };
 
-static int cmd_case_show(cli_args *a)
+static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_case_show(&j, v, a->args[0]);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_case_show(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
 	if (!a->json) {
 		char buf[64];
@@ -96,12 +84,63 @@ static int cmd_case_show(cli_args *a)
 	return cli_print_object(a, j, case_fields);
 }
 
-static const cli_optdef case_opts[] = {
-	{ "title", 1 }, { "type", 1 }, { "subject-dob", 1 }, { "decision-date", 1 }, { NULL, 0 }
+static const cli_col blocking_cols[] = {
+	{ "copy", "COPY" }, { "doc", "DOCUMENT" }, { "version", "VER" }, { "kind", "KIND" }, { "number", "NO" },
+	{ "state", "STATE" }, { "holder", "HOLDER" }, { "contact", "CONTACT" }, { NULL, NULL }
 };
 
+static int cmd_conclude(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	error = scrvault_case_conclude(&j, v, a->args[0], cli_opt(a, "action-plan-approved-on"),
+				       cli_opt(a, "ofsted-approved-on"));
+	if (error < 0) {
+		int rc = cli_fail(error);
+
+		if (j && scrvault_json_get(j, "blocking")) {
+			if (a->json)
+				cli_print_json(j);
+			else
+				cli_table(scrvault_json_get(j, "blocking"), blocking_cols);
+		}
+		scrvault_json_free(j);
+		return rc;
+	}
+	if (a->json)
+		cli_print_json(j);
+	else
+		printf("case %s concluded on %s: its retention clocks have started\n", a->args[0],
+		       scrvault_json_str(scrvault_json_get(j, "concluded_on")));
+	scrvault_json_free(j);
+	return 0;
+}
+
+static int cmd_publish(cli_args *a, scrvault *v)
+{
+	int error;
+
+	if ((error = scrvault_case_publish(v, a->args[0], cli_opt(a, "on"))) < 0)
+		return cli_fail(error);
+	printf("recorded: the executive summary of %s was published on %s ('retention plan' says when it comes down)\n",
+	       a->args[0], cli_opt(a, "on"));
+	return 0;
+}
+
+static const cli_optdef open_opts[] = {
+	{ "title", 1, "title", "TEXT" }, { "type", 1, "review_type", "scr|sir|interagency" },
+	{ "subject-dob", 1, "subject_dob", "DATE" }, { "decision-date", 1, "decision_date", "DATE" },
+	{ NULL, 0, NULL, NULL }
+};
+static const cli_optdef conclude_opts[] = {
+	{ "action-plan-approved-on", 1, "action_plan_approved_on", "DATE" },
+	{ "ofsted-approved-on", 1, "ofsted_approved_on", "DATE" }, { NULL, 0, NULL, NULL }
+};
+static const cli_optdef publish_opts[] = { { "on", 1, "on", "DATE" }, { NULL, 0, NULL, NULL } };
+
 const cli_cmd cli_case_commands[] = {
-	{ "case", "open", cmd_case_open,
+	{ "case", "open", cmd_open, CLI_VAULT, check_open,
 	  "scrvault case open --title TEXT [--type scr|sir|interagency] [--subject-dob DATE] [--decision-date DATE] REF",
 	  "Open a case (a review) under reference REF, like SCR-2026-03.\n\n"
 	  "options:\n"
@@ -110,9 +149,17 @@ const cli_cmd cli_case_commands[] = {
 	  "                        review) or interagency (interagency management review)\n"
 	  "  --subject-dob DATE    the child's date of birth, YYYY-MM-DD (retention)\n"
 	  "  --decision-date DATE  when the board decided to hold the review, YYYY-MM-DD\n",
-	  case_opts, 1, 1 },
-	{ "case", "list", cmd_case_list, "scrvault case list [--json]", "List cases.\n", NULL, 0, 0 },
-	{ "case", "show", cmd_case_show, "scrvault case show [--json] REF",
+	  open_opts, 1, 1 },
+	{ "case", "list", cmd_list, CLI_VAULT, NULL, "scrvault case list [--json]", "List cases.\n", NULL, 0, 0 },
+	{ "case", "show", cmd_show, CLI_VAULT, NULL, "scrvault case show [--json] REF",
 	  "Show a case and its documents.\n", NULL, 1, 1 },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+	{ "case", "conclude", cmd_conclude, CLI_VAULT, NULL,
+	  "scrvault case conclude --action-plan-approved-on DATE --ofsted-approved-on DATE REF",
+	  "Conclude a review once its action plan is approved by the LSCB and Ofsted: refused\n"
+	  "(exit 6, listing them) while any copy of its documents is not destroyed; starts the\n"
+	  "retention clocks that run from case-concluded.\n", conclude_opts, 1, 1 },
+	{ "case", "publish", cmd_publish, CLI_VAULT, NULL, "scrvault case publish --on DATE REF",
+	  "Record when the executive summary was published; 'retention plan' shows when it\n"
+	  "must come off the web site (policy [publication]).\n", publish_opts, 1, 1 },
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -16,19 +16,13 @@ static const cli_col recall_cols[] = {
 	{ "organisation", "ORGANISATION" }, { "contact", "CONTACT" }, { "due", "DUE" }, { NULL, NULL }
 };
 
-/* Open the vault, run `fn`, close; print the copy it returns. */
-static int one(cli_args *a, const char *verb, int (*fn)(scrvault_json **, scrvault *, cli_args *))
+/* Print the copy a register change returns (or the failure); frees j. */
+static int print_copy(const cli_args *a, const char *verb, int error, scrvault_json *j)
 {
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
-
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = fn(&j, v, a);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if (error < 0) {
+		scrvault_json_free(j);
 		return cli_fail(error);
+	}
 	if (a->json)
 		cli_print_json(j);
 	else
@@ -58,150 +52,156 @@ static int split_version(const char *arg, char *doc, size_t len, unsigned *versi
 	return 0;
 }
 
-static int cmd_create(cli_args *a)
+/* --count N: the number, or 0 when it is not one from 1 to 999. */
+static unsigned count_of(const cli_args *a)
 {
-	char doc[96], *end = NULL;
+	char *end = NULL;
+	unsigned long n = strtoul(cli_opt(a, "count"), &end, 10);
+
+	return *end || n == 0 || n > 999 ? 0 : (unsigned)n;
+}
+
+static int check_create(cli_args *a)
+{
 	unsigned version;
-	unsigned long count;
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
+	char doc[96];
 
 	if (split_version(a->args[0], doc, sizeof(doc), &version) < 0)
 		return cli_usage(a, "version must be a positive number: DOC@VERSION");
 	if (!cli_opt(a, "count"))
 		return cli_usage(a, "how many copies? (--count N)");
-	count = strtoul(cli_opt(a, "count"), &end, 10);
-	if (*end || count == 0 || count > 999)
+	if (!count_of(a))
 		return cli_usage(a, "--count takes a number from 1 to 999");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_copy_create(&j, v, doc, version, (unsigned)count);
-	scrvault_vault_close(v);
-	if (error < 0)
+	return 0;
+}
+
+static int cmd_create(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	unsigned version;
+	char doc[96];
+	int error;
+
+	(void)split_version(a->args[0], doc, sizeof(doc), &version);
+	if ((error = scrvault_copy_create(&j, v, doc, version, count_of(a))) < 0)
 		return cli_fail(error);
 	return cli_print_list(a, j, list_cols);
 }
 
-static int do_issue(scrvault_json **j, scrvault *v, cli_args *a)
-{
-	scrvault_copy_issue_spec s = {
-		.version = SCRVAULT_COPY_ISSUE_SPEC_VERSION,
-		.copy = a->args[0], .to = cli_opt(a, "to"), .ext_name = cli_opt(a, "external"),
-		.ext_org = cli_opt(a, "organisation"), .contact = cli_opt(a, "contact"),
-		.purpose = cli_opt(a, "purpose"), .due = cli_opt(a, "due"),
-	};
-
-	return scrvault_copy_issue(j, v, &s);
-}
-
-static int cmd_issue(cli_args *a)
+static int check_issue(cli_args *a)
 {
 	if (!!cli_opt(a, "to") == !!cli_opt(a, "external"))
 		return cli_usage(a, "give the holder: --to PRINCIPAL, or --external NAME --organisation ORG --contact TEXT");
 	if (!cli_opt(a, "purpose") || !cli_opt(a, "due"))
 		return cli_usage(a, "give --purpose TEXT and --due YYYY-MM-DD");
-	return one(a, "issued", do_issue);
+	return 0;
 }
 
-static int do_ack(scrvault_json **j, scrvault *v, cli_args *a)
+static int cmd_issue(cli_args *a, scrvault *v)
 {
-	return scrvault_copy_acknowledge(j, v, a->args[0], cli_flag(a, "paper") ? SCRVAULT_ACK_PAPER : 0);
+	scrvault_copy_issue_spec s = SCRVAULT_COPY_ISSUE_SPEC_INIT;
+	scrvault_json *j = NULL;
+	int error;
+
+	s.copy = a->args[0];
+	s.to = cli_opt(a, "to");
+	s.ext_name = cli_opt(a, "external");
+	s.ext_org = cli_opt(a, "organisation");
+	s.contact = cli_opt(a, "contact");
+	s.purpose = cli_opt(a, "purpose");
+	s.due = cli_opt(a, "due");
+	error = scrvault_copy_issue(&j, v, &s);
+	return print_copy(a, "issued", error, j);
 }
 
-static int cmd_ack(cli_args *a)
+static int cmd_ack(cli_args *a, scrvault *v)
 {
-	return one(a, "acknowledged", do_ack);
+	scrvault_json *j = NULL;
+	int error = scrvault_copy_acknowledge(&j, v, a->args[0], cli_flag(a, "paper") ? SCRVAULT_ACK_PAPER : 0);
+
+	return print_copy(a, "acknowledged", error, j);
 }
 
-static int do_return(scrvault_json **j, scrvault *v, cli_args *a)
+static int cmd_return(cli_args *a, scrvault *v)
 {
-	return scrvault_copy_return(j, v, a->args[0], cli_opt(a, "condition"));
+	scrvault_json *j = NULL;
+	int error = scrvault_copy_return(&j, v, a->args[0], cli_opt(a, "condition"));
+
+	return print_copy(a, "returned", error, j);
 }
 
-static int cmd_return(cli_args *a)
-{
-	return one(a, "returned", do_return);
-}
-
-static int do_lost(scrvault_json **j, scrvault *v, cli_args *a)
-{
-	return scrvault_copy_lost(j, v, a->args[0], cli_opt(a, "reason"));
-}
-
-static int cmd_lost(cli_args *a)
+static int check_lost(cli_args *a)
 {
 	if (!cli_opt(a, "reason"))
 		return cli_usage(a, "say how it was lost (--reason TEXT)");
-	return one(a, "recorded as lost", do_lost);
+	return 0;
 }
 
-static int do_destroy(scrvault_json **j, scrvault *v, cli_args *a)
+static int cmd_lost(cli_args *a, scrvault *v)
 {
-	return scrvault_copy_destroy(j, v, a->args[0], cli_opt(a, "witness"), cli_opt(a, "note"));
+	scrvault_json *j = NULL;
+	int error = scrvault_copy_lost(&j, v, a->args[0], cli_opt(a, "reason"));
+
+	return print_copy(a, "recorded as lost", error, j);
 }
 
-static int cmd_destroy(cli_args *a)
+static int check_destroy(cli_args *a)
 {
 	if (!cli_opt(a, "witness"))
 		return cli_usage(a, "a destruction needs a witness (--witness PRINCIPAL)");
-	return one(a, "destroyed", do_destroy);
+	return 0;
+}
+
+static int cmd_destroy(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error = scrvault_copy_destroy(&j, v, a->args[0], cli_opt(a, "witness"), cli_opt(a, "note"));
+
+	return print_copy(a, "destroyed", error, j);
 }
 
 /* A register listing, one row at a time (it may be a hundred thousand long). */
-static int list_with(cli_args *a, const scrvault_copy_filter *f)
+static int list_with(cli_args *a, scrvault *v, const scrvault_copy_filter *f)
 {
-	cli_rows *rows = NULL;
-	scrvault *v = NULL;
+	cli_rows *rows = cli_rows_new(a, list_cols);
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	if (!(rows = cli_rows_new(a, list_cols))) {
-		scrvault_vault_close(v);
+	if (!rows)
 		return cli_rows_print(NULL);
-	}
-	error = scrvault_copy_list_each(v, f, cli_rows_add, rows);
-	scrvault_vault_close(v);
-	if (error < 0) {
+	if ((error = scrvault_copy_list_each(v, f, cli_rows_add, rows)) < 0) {
 		cli_rows_free(rows);
 		return cli_fail(error);
 	}
 	return cli_rows_print(rows);
 }
 
-static int cmd_list(cli_args *a)
+static int cmd_list(cli_args *a, scrvault *v)
 {
-	scrvault_copy_filter f = {
-		.version = SCRVAULT_COPY_FILTER_VERSION,
-		.case_ref = cli_opt(a, "case"), .doc = cli_opt(a, "doc"), .state = cli_opt(a, "state"),
-		.holder = cli_opt(a, "holder"),
-	};
+	scrvault_copy_filter f = SCRVAULT_COPY_FILTER_INIT;
 
-	return list_with(a, &f);
+	f.case_ref = cli_opt(a, "case");
+	f.doc = cli_opt(a, "doc");
+	f.state = cli_opt(a, "state");
+	f.holder = cli_opt(a, "holder");
+	return list_with(a, v, &f);
 }
 
-static int cmd_overdue(cli_args *a)
+static int cmd_overdue(cli_args *a, scrvault *v)
 {
-	scrvault_copy_filter f = {
-		.version = SCRVAULT_COPY_FILTER_VERSION,
-		.case_ref = cli_opt(a, "case"), .state = "overdue", .as_of = cli_opt(a, "as-of"),
-	};
+	scrvault_copy_filter f = SCRVAULT_COPY_FILTER_INIT;
 
-	return list_with(a, &f);
+	f.case_ref = cli_opt(a, "case");
+	f.state = "overdue";
+	f.as_of = cli_opt(a, "as-of");
+	return list_with(a, v, &f);
 }
 
-static int cmd_recall(cli_args *a)
+static int cmd_recall(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_copy_recall(&j, v, a->args[0]);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_copy_recall(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
 	if (!a->json)
 		printf("%zu cop%s of %s still out:\n", scrvault_json_count(j), scrvault_json_count(j) == 1 ? "y" : "ies",
@@ -221,17 +221,12 @@ static const cli_col history_fields[] = {
 	{ "acknowledged", "receipt" }, { NULL, NULL }
 };
 
-static int cmd_history(cli_args *a)
+static int cmd_history(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_copy_history(&j, v, a->args[0]);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_copy_history(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
 	if (a->json) {
 		cli_print_json(j);
@@ -244,19 +239,19 @@ static int cmd_history(cli_args *a)
 	return 0;
 }
 
-static int cmd_print(cli_args *a)
+static int check_print(cli_args *a)
 {
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
-
 	if (!cli_opt(a, "output"))
 		return cli_usage(a, "give the PDF to write (-o FILE.pdf)");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_copy_print(&j, v, a->args[0], cli_opt(a, "output"));
-	scrvault_vault_close(v);
-	if (error < 0)
+	return 0;
+}
+
+static int cmd_print(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_copy_print(&j, v, a->args[0], cli_opt(a, "output"))) < 0)
 		return cli_fail(error);
 	if (a->json) {
 		cli_print_json(j);
@@ -274,59 +269,65 @@ static int cmd_print(cli_args *a)
 	return 0;
 }
 
-static const cli_optdef create_opts[] = { { "count", 1 }, { NULL, 0 } };
+static const cli_optdef create_opts[] = { { "count", 1, "count", "N" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef issue_opts[] = {
-	{ "to", 1 }, { "external", 1 }, { "organisation", 1 }, { "contact", 1 }, { "purpose", 1 },
-	{ "due", 1 }, { "request", 1 }, { NULL, 0 }
+	{ "to", 1, "to", "PRINCIPAL" }, { "external", 1, "ext_name", "NAME" }, { "organisation", 1, "ext_org", "ORG" },
+	{ "contact", 1, "contact", "TEXT" }, { "purpose", 1, "purpose", "TEXT" }, { "due", 1, "due", "DATE" },
+	CLI_OPT_REQUEST, { NULL, 0, NULL, NULL }
 };
-static const cli_optdef ack_opts[] = { { "paper", 0 }, { NULL, 0 } };
-static const cli_optdef return_opts[] = { { "condition", 1 }, { NULL, 0 } };
-static const cli_optdef lost_opts[] = { { "reason", 1 }, { NULL, 0 } };
-static const cli_optdef destroy_opts[] = { { "witness", 1 }, { "note", 1 }, { NULL, 0 } };
+static const cli_optdef ack_opts[] = { { "paper", 0, "paper", NULL }, { NULL, 0, NULL, NULL } };
+static const cli_optdef return_opts[] = { { "condition", 1, "condition", "TEXT" }, { NULL, 0, NULL, NULL } };
+static const cli_optdef lost_opts[] = { { "reason", 1, "reason", "TEXT" }, { NULL, 0, NULL, NULL } };
+static const cli_optdef destroy_opts[] = {
+	{ "witness", 1, "witness", "PRINCIPAL" }, { "note", 1, "note", "TEXT" }, { NULL, 0, NULL, NULL }
+};
 static const cli_optdef list_opts[] = {
-	{ "case", 1 }, { "doc", 1 }, { "state", 1 }, { "holder", 1 }, { NULL, 0 }
+	{ "case", 1, "case_ref", "REF" }, { "doc", 1, "doc", "DOC" }, { "state", 1, "state", "STATE" },
+	{ "holder", 1, "holder", "NAME" }, { NULL, 0, NULL, NULL }
 };
-static const cli_optdef overdue_opts[] = { { "case", 1 }, { "as-of", 1 }, { NULL, 0 } };
-static const cli_optdef print_opts[] = { { "output", 1 }, { NULL, 0 } };
+static const cli_optdef overdue_opts[] = {
+	{ "case", 1, "case_ref", "REF" }, { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL }
+};
+static const cli_optdef print_opts[] = { { "output", 1, "output,outpath", "FILE.pdf" }, { NULL, 0, NULL, NULL } };
 
 #define COPY_ARG "COPY is the register number (see 'copy list') or DOC@VERSION#N.\n"
 
 const cli_cmd cli_copy_commands[] = {
-	{ "copy", "create", cmd_create, "scrvault copy create DOC[@VERSION] --count N",
+	{ "copy", "create", cmd_create, CLI_VAULT, check_create, "scrvault copy create DOC[@VERSION] --count N",
 	  "Make N more numbered paper copies of a version (the class's max-copies in the\n"
 	  "policy caps them; numbers are never reused).\n", create_opts, 1, 1 },
-	{ "copy", "issue", cmd_issue,
+	{ "copy", "issue", cmd_issue, CLI_VAULT, check_issue,
 	  "scrvault copy issue COPY (--to PRINCIPAL | --external NAME --organisation ORG) [--contact TEXT] --purpose TEXT --due DATE",
 	  "Sign a copy out to a named person who may read the document (or a recorded\n"
 	  "outside holder, e.g. an inspector), with their contact details as they are now,\n"
 	  "the purpose and the date it is due back. An issued copy cannot be issued again.\n"
 	  "A restricted document needs the holder's agreed access request (--request ID).\n"
 	  COPY_ARG, issue_opts, 1, 1 },
-	{ "copy", "acknowledge", cmd_ack, "scrvault copy acknowledge [--paper] COPY",
+	{ "copy", "acknowledge", cmd_ack, CLI_VAULT, NULL, "scrvault copy acknowledge [--paper] COPY",
 	  "The holder signs for the copy with their own key (act as them with --as-key), or,\n"
 	  "with --paper, the coordinator records their signature on the sign-out sheet.\n"
 	  COPY_ARG, ack_opts, 1, 1 },
-	{ "copy", "return", cmd_return, "scrvault copy return [--condition TEXT] COPY",
+	{ "copy", "return", cmd_return, CLI_VAULT, NULL, "scrvault copy return [--condition TEXT] COPY",
 	  "Check a copy back in (also a lost one that was found), with condition notes.\n" COPY_ARG,
 	  return_opts, 1, 1 },
-	{ "copy", "lost", cmd_lost, "scrvault copy lost --reason TEXT COPY",
+	{ "copy", "lost", cmd_lost, CLI_VAULT, check_lost, "scrvault copy lost --reason TEXT COPY",
 	  "Record that an issued copy is lost.\n" COPY_ARG, lost_opts, 1, 1 },
-	{ "copy", "destroy", cmd_destroy, "scrvault copy destroy --witness PRINCIPAL [--note TEXT] COPY",
+	{ "copy", "destroy", cmd_destroy, CLI_VAULT, check_destroy, "scrvault copy destroy --witness PRINCIPAL [--note TEXT] COPY",
 	  "Record the destruction of a copy that is back (or lost), witnessed by someone\n"
 	  "other than you; both are recorded.\n" COPY_ARG, destroy_opts, 1, 1 },
-	{ "copy", "list", cmd_list,
+	{ "copy", "list", cmd_list, CLI_VAULT, NULL,
 	  "scrvault copy list [--case REF] [--doc DOC] [--state STATE] [--holder NAME] [--json]",
 	  "The register. STATE: in-store, issued, overdue, returned, lost, destroyed, or\n"
 	  "outstanding (issued or lost).\n", list_opts, 0, 0 },
-	{ "copy", "overdue", cmd_overdue, "scrvault copy overdue [--case REF] [--as-of DATE] [--json]",
+	{ "copy", "overdue", cmd_overdue, CLI_VAULT, NULL, "scrvault copy overdue [--case REF] [--as-of DATE] [--json]",
 	  "Issued copies past their due date, the longest overdue first.\n", overdue_opts, 0, 0 },
-	{ "copy", "recall", cmd_recall, "scrvault copy recall [--json] CASE|DOC",
+	{ "copy", "recall", cmd_recall, CLI_VAULT, NULL, "scrvault copy recall [--json] CASE|DOC",
 	  "Every copy of a case or document still out, with holder and contact details.\n", NULL, 1, 1 },
-	{ "copy", "history", cmd_history, "scrvault copy history [--json] COPY",
+	{ "copy", "history", cmd_history, CLI_VAULT, NULL, "scrvault copy history [--json] COPY",
 	  "A copy's full chain of custody.\n" COPY_ARG, NULL, 1, 1 },
-	{ "copy", "print", cmd_print, "scrvault copy print COPY -o FILE.pdf",
+	{ "copy", "print", cmd_print, CLI_VAULT, check_print, "scrvault copy print COPY -o FILE.pdf",
 	  "Print an issued paper copy: a sign-out sheet, then every page of a PDF master\n"
 	  "stamped with the copy number, case, classification marking and holder. A master\n"
 	  "that is not a PDF gives the sheet only, and says so.\n" COPY_ARG, print_opts, 1, 1 },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

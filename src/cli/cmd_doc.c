@@ -1,5 +1,5 @@
 /*
- * cmd_doc.c - scrvault doc checkin|checkout|list|log|show.
+ * cmd_doc.c - scrvault doc checkin|checkout|list|log|show|signoff|release.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,27 +12,31 @@ static const cli_col checkin_cols[] = {
 	{ "sha256", "SHA-256" }, { "filename", "FILE" }, { NULL, NULL }
 };
 
-static int cmd_doc_checkin(cli_args *a)
+static int check_checkin(cli_args *a)
 {
-	scrvault_checkin_spec s = {
-		.version = SCRVAULT_CHECKIN_SPEC_VERSION,
-		.case_ref = cli_opt(a, "case"),
-		.doc_class = cli_opt(a, "class"),
-		.agency = cli_opt(a, "agency"),
-		.doc = cli_opt(a, "doc"),
-		.note = cli_opt(a, "note"),
-	};
-	scrvault_checkin_file *files;
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
+	const char *doc = cli_opt(a, "doc");
 
-	if (s.doc && (s.case_ref || s.doc_class || s.agency))
+	if (doc && (cli_opt(a, "case") || cli_opt(a, "class") || cli_opt(a, "agency")))
 		return cli_usage(a, "--doc (a new version) takes no --case, --class or --agency");
-	if (!s.doc && (!s.case_ref || !s.doc_class))
+	if (!doc && (!cli_opt(a, "case") || !cli_opt(a, "class")))
 		return cli_usage(a, "a new document needs --case REF and --class CLASS (or --doc ID for a new version)");
 	if ((cli_opt(a, "title") || cli_opt(a, "filename")) && a->nargs != 1)
 		return cli_usage(a, "--title and --filename apply to a single file");
+	return 0;
+}
+
+static int cmd_checkin(cli_args *a, scrvault *v)
+{
+	scrvault_checkin_spec s = SCRVAULT_CHECKIN_SPEC_INIT;
+	scrvault_checkin_file *files;
+	scrvault_json *j = NULL;
+	int error;
+
+	s.case_ref = cli_opt(a, "case");
+	s.doc_class = cli_opt(a, "class");
+	s.agency = cli_opt(a, "agency");
+	s.doc = cli_opt(a, "doc");
+	s.note = cli_opt(a, "note");
 	if (!(files = calloc((size_t)a->nargs, sizeof(*files)))) {
 		fprintf(stderr, "scrvault: out of memory\n");
 		return 1;
@@ -42,12 +46,7 @@ static int cmd_doc_checkin(cli_args *a)
 		files[i].title = cli_opt(a, "title");
 		files[i].filename = cli_opt(a, "filename");
 	}
-	if ((error = cli_open(&v, a)) != 0) {
-		free(files);
-		return error;
-	}
 	error = scrvault_doc_checkin(&j, v, &s, files, (size_t)a->nargs);
-	scrvault_vault_close(v);
 	free(files);
 	if (error < 0)
 		return cli_fail(error);
@@ -56,21 +55,30 @@ static int cmd_doc_checkin(cli_args *a)
 	return cli_print_list(a, j, checkin_cols);
 }
 
-/* DOC or DOC@VERSION */
-static int split_version(char *arg, unsigned *version)
+/* The version of DOC@VERSION (0 for DOC alone); -1 if it is not a positive number. */
+static long version_of(const char *arg)
 {
-	char *at = strchr(arg, '@'), *end = NULL;
+	const char *at = strchr(arg, '@');
+	char *end = NULL;
 	unsigned long n;
 
-	*version = 0;
 	if (!at)
 		return 0;
-	*at++ = '\0';
-	n = strtoul(at, &end, 10);
-	if (!*at || *end || n == 0 || n > 1000000)
-		return -1;
-	*version = (unsigned)n;
-	return 0;
+	n = strtoul(at + 1, &end, 10);
+	return !at[1] || *end || n == 0 || n > 1000000 ? -1 : (long)n;
+}
+
+/* --version N: 0 when not given, -1 when not a positive number. */
+static long version_opt(const cli_args *a)
+{
+	const char *ver = cli_opt(a, "version");
+	char *end = NULL;
+	unsigned long n;
+
+	if (!ver)
+		return 0;
+	n = strtoul(ver, &end, 10);
+	return *end || n == 0 || n > 1000000 ? -1 : (long)n;
 }
 
 static const cli_col checkout_cols[] = {
@@ -78,61 +86,56 @@ static const cli_col checkout_cols[] = {
 };
 
 /* Several documents, or a whole case, into a directory. */
-static int checkout_dir(cli_args *a)
+static bool checkout_dir(const cli_args *a)
 {
-	const char *out = cli_opt(a, "output");
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
-
-	if (!out)
-		return cli_usage(a, "several documents need -o DIR (an existing directory)");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_doc_checkout_dir(&j, v, (const char *const *)a->args, (size_t)a->nargs,
-					  cli_opt(a, "case"), out, cli_flag(a, "force") ? SCRVAULT_CHECKOUT_FORCE : 0);
-	scrvault_vault_close(v);
-	if (j) {
-		if (!a->json)
-			printf("checked out %zu document%s into %s\n", scrvault_json_count(j),
-			       scrvault_json_count(j) == 1 ? "" : "s", out);
-		cli_print_list(a, j, checkout_cols);
-	}
-	return error < 0 ? cli_fail(error) : 0;
+	return cli_opt(a, "case") || a->nargs > 1;
 }
 
-static int cmd_doc_checkout(cli_args *a)
+static int check_checkout(cli_args *a)
 {
-	const char *out = cli_opt(a, "output");
-	scrvault *v = NULL;
-	unsigned version;
-	int error;
-
-	if (cli_opt(a, "case") || a->nargs > 1) {
+	if (checkout_dir(a)) {
 		if (cli_opt(a, "case") && a->nargs > 0)
 			return cli_usage(a, "give --case REF or document ids, not both");
-		return checkout_dir(a);
+		if (!cli_opt(a, "output"))
+			return cli_usage(a, "several documents need -o DIR (an existing directory)");
+		return 0;
 	}
 	if (a->nargs == 0)
 		return cli_usage(a, "which document? give DOC[@VERSION], several, or --case REF");
-
-	if (split_version(a->args[0], &version) < 0)
+	if (version_of(a->args[0]) < 0)
 		return cli_usage(a, "version must be a positive number: DOC@VERSION");
-	if (cli_opt(a, "version")) {
-		char *end = NULL;
-		unsigned long n = strtoul(cli_opt(a, "version"), &end, 10);
-
-		if (*end || n == 0 || n > 1000000)
-			return cli_usage(a, "--version takes a positive number");
-		version = (unsigned)n;
-	}
-	if (!out && isatty(1))
+	if (version_opt(a) < 0)
+		return cli_usage(a, "--version takes a positive number");
+	if (!cli_opt(a, "output") && isatty(1))
 		return cli_usage(a, "refusing to write a document to a terminal: give -o FILE or redirect");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_doc_checkout(v, a->args[0], version, out, cli_flag(a, "force") ? SCRVAULT_CHECKOUT_FORCE : 0);
-	scrvault_vault_close(v);
-	if (error < 0)
+	return 0;
+}
+
+static int cmd_checkout(cli_args *a, scrvault *v)
+{
+	const char *out = cli_opt(a, "output");
+	unsigned flags = cli_flag(a, "force") ? SCRVAULT_CHECKOUT_FORCE : 0;
+	unsigned version;
+	char *at;
+	int error;
+
+	if (checkout_dir(a)) {
+		scrvault_json *j = NULL;
+
+		error = scrvault_doc_checkout_dir(&j, v, (const char *const *)a->args, (size_t)a->nargs,
+						  cli_opt(a, "case"), out, flags);
+		if (j) {
+			if (!a->json)
+				printf("checked out %zu document%s into %s\n", scrvault_json_count(j),
+				       scrvault_json_count(j) == 1 ? "" : "s", out);
+			cli_print_list(a, j, checkout_cols);
+		}
+		return error < 0 ? cli_fail(error) : 0;
+	}
+	version = (unsigned)(version_opt(a) ? version_opt(a) : version_of(a->args[0]));
+	if ((at = strchr(a->args[0], '@')))
+		*at = '\0';
+	if ((error = scrvault_doc_checkout(v, a->args[0], version, out, flags)) < 0)
 		return cli_fail(error);
 	if (out)
 		fprintf(stderr, "wrote %s\n", out);
@@ -144,16 +147,11 @@ static const cli_col doc_cols[] = {
 	{ "latest", "VER" }, { "updated_at", "UPDATED" }, { "title", "TITLE" }, { NULL, NULL }
 };
 
-static int cmd_doc_list(cli_args *a)
+static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
+	int error = scrvault_doc_list(&j, v, cli_opt(a, "case"));
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_doc_list(&j, v, cli_opt(a, "case"));
-	scrvault_vault_close(v);
 	return error < 0 ? cli_fail(error) : cli_print_list(a, j, doc_cols);
 }
 
@@ -163,16 +161,11 @@ static const cli_col log_cols[] = {
 	{ NULL, NULL }
 };
 
-static int cmd_doc_log(cli_args *a)
+static int cmd_log(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
+	int error = scrvault_doc_log(&j, v, a->args[0]);
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_doc_log(&j, v, a->args[0]);
-	scrvault_vault_close(v);
 	return error < 0 ? cli_fail(error) : cli_print_list(a, j, log_cols);
 }
 
@@ -187,17 +180,12 @@ static const cli_col signoff_cols[] = {
 	{ "verification", "VERIFICATION" }, { NULL, NULL }
 };
 
-static int cmd_doc_show(cli_args *a)
+static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_doc_show(&j, v, a->args[0]);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_doc_show(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
 	if (!a->json) {
 		char buf[64];
@@ -228,23 +216,39 @@ static int cmd_doc_show(cli_args *a)
 	return cli_print_object(a, j, show_fields);
 }
 
-static int cmd_doc_signoff(cli_args *a)
+/* DOC@VERSION as a sign-off names it: the document id in doc[len], the
+ * version; 0, or -1 when the version is missing or not a positive number. */
+static int signoff_arg(const char *arg, char *doc, size_t len, unsigned long *ver)
 {
-	char arg[96], *at, *end = NULL;
-	unsigned long ver = 0;
+	char *at, *end = NULL;
+
+	snprintf(doc, len, "%s", arg);
+	*ver = 0;
+	if (!(at = strchr(doc, '@')) || !at[1] || (*ver = strtoul(at + 1, &end, 10)) == 0 || *end || *ver > 1000000)
+		return -1;
+	*at = '\0';
+	return 0;
+}
+
+static int check_signoff(cli_args *a)
+{
+	unsigned long ver;
+	char doc[96];
+
+	if (signoff_arg(a->args[0], doc, sizeof(doc), &ver) < 0)
+		return cli_usage(a, "give the exact version to sign off: DOC@VERSION");
+	return 0;
+}
+
+static int cmd_signoff(cli_args *a, scrvault *v)
+{
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
+	unsigned long ver;
+	char doc[96];
 	int error;
 
-	snprintf(arg, sizeof(arg), "%s", a->args[0]);
-	if (!(at = strchr(arg, '@')) || !at[1] || (ver = strtoul(at + 1, &end, 10)) == 0 || *end || ver > 1000000)
-		return cli_usage(a, "give the exact version to sign off: DOC@VERSION");
-	*at = '\0';
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_doc_signoff(&j, v, arg, (unsigned)ver);
-	scrvault_vault_close(v);
-	if (error < 0)
+	(void)signoff_arg(a->args[0], doc, sizeof(doc), &ver);
+	if ((error = scrvault_doc_signoff(&j, v, doc, (unsigned)ver)) < 0)
 		return cli_fail(error);
 	if (a->json)
 		cli_print_json(j);
@@ -256,32 +260,33 @@ static int cmd_doc_signoff(cli_args *a)
 	return 0;
 }
 
-static int cmd_doc_release(cli_args *a)
+static int check_release(cli_args *a)
 {
-	char arg[96];
-	scrvault_release_spec s = {
-		.version = SCRVAULT_RELEASE_SPEC_VERSION,
-		.to = cli_opt(a, "to"),
-		.reason = cli_opt(a, "reason"),
-		.output = cli_opt(a, "output"),
-	};
+	if (version_of(a->args[0]) < 0)
+		return cli_usage(a, "version must be a positive number: DOC@VERSION");
+	if (!cli_opt(a, "to"))
+		return cli_usage(a, "give the reader: --to PRINCIPAL or --to age1...");
+	if (!cli_opt(a, "output"))
+		return cli_usage(a, "give the bundle file to write (-o FILE)");
+	return 0;
+}
+
+static int cmd_release(cli_args *a, scrvault *v)
+{
+	scrvault_release_spec s = SCRVAULT_RELEASE_SPEC_INIT;
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
+	char doc[96], *at;
 	int error;
 
-	snprintf(arg, sizeof(arg), "%s", a->args[0]);
-	if (split_version(arg, &s.doc_version) < 0)
-		return cli_usage(a, "version must be a positive number: DOC@VERSION");
-	s.doc = arg;
-	if (!s.to)
-		return cli_usage(a, "give the reader: --to PRINCIPAL or --to age1...");
-	if (!s.output)
-		return cli_usage(a, "give the bundle file to write (-o FILE)");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_doc_release(&j, v, &s);
-	scrvault_vault_close(v);
-	if (error < 0)
+	snprintf(doc, sizeof(doc), "%s", a->args[0]);
+	s.doc_version = (unsigned)version_of(doc);
+	if ((at = strchr(doc, '@')))
+		*at = '\0';
+	s.doc = doc;
+	s.to = cli_opt(a, "to");
+	s.reason = cli_opt(a, "reason");
+	s.output = cli_opt(a, "output");
+	if ((error = scrvault_doc_release(&j, v, &s)) < 0)
 		return cli_fail(error);
 	if (a->json)
 		cli_print_json(j);
@@ -295,19 +300,22 @@ static int cmd_doc_release(cli_args *a)
 }
 
 static const cli_optdef release_opts[] = {
-	{ "to", 1 }, { "reason", 1 }, { "output", 1 }, { "request", 1 }, { NULL, 0 }
+	{ "to", 1, "to", "PRINCIPAL|age1..." }, { "reason", 1, "reason", "TEXT" }, { "output", 1, "output", "FILE" },
+	CLI_OPT_REQUEST, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef checkin_opts[] = {
-	{ "case", 1 }, { "class", 1 }, { "agency", 1 }, { "doc", 1 }, { "title", 1 },
-	{ "filename", 1 }, { "note", 1 }, { NULL, 0 }
+	{ "case", 1, "case_ref", "REF" }, { "class", 1, "doc_class", "CLASS" }, { "agency", 1, "agency", "NAME" },
+	{ "doc", 1, "doc", "ID" }, { "title", 1, "title", "TEXT" }, { "filename", 1, "filename", "NAME" },
+	{ "note", 1, "note", "TEXT" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef checkout_opts[] = {
-	{ "output", 1 }, { "version", 1 }, { "force", 0 }, { "case", 1 }, { "request", 1 }, { NULL, 0 }
+	{ "output", 1, "output,outpath,outdir", "FILE|DIR" }, { "version", 1, "version", "N" },
+	{ "force", 0, "force", NULL }, { "case", 1, "case_ref", "REF" }, CLI_OPT_REQUEST, { NULL, 0, NULL, NULL }
 };
-static const cli_optdef list_opts[] = { { "case", 1 }, { NULL, 0 } };
+static const cli_optdef list_opts[] = { { "case", 1, "case_ref", "REF" }, { NULL, 0, NULL, NULL } };
 
 const cli_cmd cli_doc_commands[] = {
-	{ "doc", "checkin", cmd_doc_checkin,
+	{ "doc", "checkin", cmd_checkin, CLI_VAULT, check_checkin,
 	  "scrvault doc checkin (--case REF --class CLASS [--agency NAME] | --doc ID) [options] FILE...",
 	  "Check files in as new documents of a case (one commit for all), or one file as\n"
 	  "a new version of document ID.\n\n"
@@ -323,7 +331,7 @@ const cli_cmd cli_doc_commands[] = {
 	  "  --filename NAME   recorded file name (one file only; default: its base name)\n"
 	  "  --note TEXT       a note on this version\n",
 	  checkin_opts, 1, -1 },
-	{ "doc", "checkout", cmd_doc_checkout,
+	{ "doc", "checkout", cmd_checkout, CLI_VAULT, check_checkout,
 	  "scrvault doc checkout [-o FILE|DIR] [--force] (DOC[@VERSION]... | --case REF)",
 	  "Write the latest (or the given) version of a document to FILE, or to standard\n"
 	  "output. The file appears only once the whole document has been verified.\n"
@@ -337,17 +345,17 @@ const cli_cmd cli_doc_commands[] = {
 	  "  --force                replace files that exist\n"
 	  "  --request ID           the agreed access request a restricted document needs\n",
 	  checkout_opts, 0, -1 },
-	{ "doc", "list", cmd_doc_list, "scrvault doc list [--case REF] [--json]",
+	{ "doc", "list", cmd_list, CLI_VAULT, NULL, "scrvault doc list [--case REF] [--json]",
 	  "List documents, of one case or all.\n", list_opts, 0, 0 },
-	{ "doc", "log", cmd_doc_log, "scrvault doc log [--json] DOC",
+	{ "doc", "log", cmd_log, CLI_VAULT, NULL, "scrvault doc log [--json] DOC",
 	  "List the versions of a document.\n", NULL, 1, 1 },
-	{ "doc", "show", cmd_doc_show, "scrvault doc show [--json] DOC",
+	{ "doc", "show", cmd_show, CLI_VAULT, NULL, "scrvault doc show [--json] DOC",
 	  "Show a document, its versions and its sign-offs (each verified again).\n", NULL, 1, 1 },
-	{ "doc", "signoff", cmd_doc_signoff, "scrvault doc signoff DOC@VERSION",
+	{ "doc", "signoff", cmd_signoff, CLI_VAULT, check_signoff, "scrvault doc signoff DOC@VERSION",
 	  "Sign off one exact version of an IMR as its agency's authorising manager\n"
 	  "(an Ed25519 signature with your own key over its id, version and SHA-256).\n",
 	  NULL, 1, 1 },
-	{ "doc", "release", cmd_doc_release,
+	{ "doc", "release", cmd_release, CLI_VAULT, check_release,
 	  "scrvault doc release DOC[@VERSION] --to PRINCIPAL|age1... -o FILE [--reason TEXT]",
 	  "Encrypt one version to a reader (age format) with a manifest signed by the\n"
 	  "vault: a principal, who must be allowed to read it, opens it with 'scrvault\n"
@@ -361,5 +369,5 @@ const cli_cmd cli_doc_commands[] = {
 	  "  --request ID            the agreed access request a restricted document needs\n"
 	  "                          (made by the reader)\n",
 	  release_opts, 1, 1 },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -1,17 +1,18 @@
 /*
- * cmd_policy.c - scrvault policy check|show|load, op list, approve, refuse.
+ * cmd_policy.c - scrvault policy check|show|load.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
-static int cmd_policy_check(cli_args *a)
+static int cmd_check(cli_args *a, scrvault *unused)
 {
 	scrvault_json *problems = NULL;
 	int error = scrvault_policy_check(&problems, a->args[0]);
 	size_t n = scrvault_json_count(problems);
 
+	(void)unused;
 	if (a->json && problems) {
 		cli_print_json(problems);
 	} else {
@@ -46,26 +47,33 @@ static const cli_col class_cols[] = {
 	{ "title", "TITLE" }, { NULL, NULL }
 };
 
-static int cmd_policy_show(cli_args *a)
+/* --version N: 0 when not given, -1 when not a policy version number. */
+static long long version_opt(const cli_args *a)
 {
 	const char *ver = cli_opt(a, "version");
+	char *end = NULL;
+	long long n;
+
+	if (!ver)
+		return 0;
+	n = strtoll(ver, &end, 10);
+	return !*ver || *end || n < 1 ? -1 : n;
+}
+
+static int check_show(cli_args *a)
+{
+	if (version_opt(a) < 0)
+		return cli_usage(a, "--version takes a policy version number (1, 2, ...)");
+	return 0;
+}
+
+static int cmd_show(cli_args *a, scrvault *v)
+{
+	long long n = version_opt(a);
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	long long n = 0;
 	int error;
 
-	if (ver) {
-		char *end = NULL;
-
-		n = strtoll(ver, &end, 10);
-		if (!*ver || *end || n < 1)
-			return cli_usage(a, "--version takes a policy version number (1, 2, ...)");
-	}
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_policy_show(&j, v, n);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_policy_show(&j, v, n)) < 0)
 		return cli_fail(error);
 	if (a->json) {
 		cli_print_json(j);
@@ -89,17 +97,12 @@ static int cmd_policy_show(cli_args *a)
 	return 0;
 }
 
-static int cmd_policy_load(cli_args *a)
+static int cmd_load(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_policy_load(&j, v, a->args[0]);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_policy_load(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
 	if (a->json)
 		cli_print_json(j);
@@ -116,63 +119,21 @@ static int cmd_policy_load(cli_args *a)
 	return 0;
 }
 
-static const cli_col op_cols[] = {
-	{ "id", "ID" }, { "action", "ACTION" }, { "state", "STATE" }, { "requested_by", "ASKED BY" },
-	{ "requested_at", "ASKED" }, { "expires_at", "EXPIRES" }, { "decided_by", "DECIDED BY" },
-	{ NULL, NULL }
+static const cli_optdef show_opts[] = {
+	{ "version", 1, "version", "N" }, { "text", 0, NULL, NULL }, { NULL, 0, NULL, NULL }
 };
 
-static int cmd_op_list(cli_args *a)
-{
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
-
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_op_list(&j, v);
-	scrvault_vault_close(v);
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, op_cols);
-}
-
-static int decide(cli_args *a, bool approve)
-{
-	scrvault *v = NULL;
-	int error;
-
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = approve ? scrvault_op_approve(v, a->args[0]) : scrvault_op_refuse(v, a->args[0]);
-	scrvault_vault_close(v);
-	if (error < 0)
-		return cli_fail(error);
-	printf("%s operation %s\n", approve ? "approved and carried out" : "refused", a->args[0]);
-	return 0;
-}
-
-static int cmd_approve(cli_args *a) { return decide(a, true); }
-static int cmd_refuse(cli_args *a) { return decide(a, false); }
-
-static const cli_optdef show_opts[] = { { "version", 1 }, { "text", 0 }, { NULL, 0 } };
-
 const cli_cmd cli_policy_commands[] = {
-	{ "policy", "check", cmd_policy_check, "scrvault policy check FILE",
+	{ "policy", "check", cmd_check, 0, NULL, "scrvault policy check FILE",
 	  "Check a policy file (git-config syntax; policy/default.conf documents it)\n"
 	  "without loading it.  Problems are listed as FILE:LINE: message; exit 2 if any.\n",
 	  NULL, 1, 1 },
-	{ "policy", "show", cmd_policy_show, "scrvault policy show [--version N] [--text] [--json]",
+	{ "policy", "show", cmd_show, CLI_VAULT, check_show, "scrvault policy show [--version N] [--text] [--json]",
 	  "Show the vault's policy: version, roles and what they allow, document classes.\n"
 	  "  --version N   an earlier version\n  --text        the policy file itself\n",
 	  show_opts, 0, 0 },
-	{ "policy", "load", cmd_policy_load, "scrvault policy load FILE",
+	{ "policy", "load", cmd_load, CLI_VAULT, NULL, "scrvault policy load FILE",
 	  "Check FILE and make it the vault's policy (a new, audited version, committed to\n"
 	  "the store).  Under dual control it waits for a second custodian.\n", NULL, 1, 1 },
-	{ "op", "list", cmd_op_list, "scrvault op list [--json]",
-	  "Operations waiting for a second custodian, and what became of earlier ones.\n", NULL, 0, 0 },
-	{ "approve", NULL, cmd_approve, "scrvault approve ID",
-	  "Approve a pending operation and carry it out (a custodian other than the one\n"
-	  "who asked for it).\n", NULL, 1, 1 },
-	{ "refuse", NULL, cmd_refuse, "scrvault refuse ID",
-	  "Refuse a pending operation.\n", NULL, 1, 1 },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

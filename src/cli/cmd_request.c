@@ -54,45 +54,53 @@ static int print_request(const cli_args *a, scrvault_json *j)
 	return 0;
 }
 
-static int request_id(int64_t *id, const cli_args *a)
+/* The request number ID (the first argument), or 0 when it is not one. */
+static int64_t request_id(const cli_args *a)
 {
 	char *end = NULL;
 	long long n = strtoll(a->args[0], &end, 10);
 
-	if (!*a->args[0] || *end || n <= 0)
+	return !*a->args[0] || *end || n <= 0 ? 0 : (int64_t)n;
+}
+
+static int check_id(cli_args *a)
+{
+	if (!request_id(a))
 		return cli_usage(a, "a request is given by its number (see 'scrvault request list')");
-	*id = n;
 	return 0;
 }
 
-static int cmd_new(cli_args *a)
+static int check_new(cli_args *a)
+{
+	if (!cli_opt(a, "channel"))
+		return cli_usage(a, "give the channel: --channel internal|external|foi");
+	return 0;
+}
+
+static int cmd_new(cli_args *a, scrvault *v)
 {
 	const char *docs[CLI_MAX_OPTS];
 	size_t ndocs = 0;
-	scrvault_request_spec s = {
-		.version = SCRVAULT_REQUEST_SPEC_VERSION,
-		.channel = cli_opt(a, "channel"), .requester = cli_opt(a, "by"), .ext_kind = cli_opt(a, "kind"),
-		.ext_name = cli_opt(a, "name"), .ext_org = cli_opt(a, "organisation"),
-		.ext_contact = cli_opt(a, "contact"), .ext_recipient = cli_opt(a, "recipient"),
-		.case_ref = cli_opt(a, "case"), .reason = cli_opt(a, "reason"),
-		.received = cli_opt(a, "received"),
-	};
+	scrvault_request_spec s = SCRVAULT_REQUEST_SPEC_INIT;
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
+	s.channel = cli_opt(a, "channel");
+	s.requester = cli_opt(a, "by");
+	s.ext_kind = cli_opt(a, "kind");
+	s.ext_name = cli_opt(a, "name");
+	s.ext_org = cli_opt(a, "organisation");
+	s.ext_contact = cli_opt(a, "contact");
+	s.ext_recipient = cli_opt(a, "recipient");
+	s.case_ref = cli_opt(a, "case");
+	s.reason = cli_opt(a, "reason");
+	s.received = cli_opt(a, "received");
 	for (int i = 0; i < a->nopts; i++)
 		if (!strcmp(a->names[i], "doc") && ndocs < CLI_MAX_OPTS)
 			docs[ndocs++] = a->values[i];
 	s.docs = docs;
 	s.ndocs = ndocs;
-	if (!s.channel)
-		return cli_usage(a, "give the channel: --channel internal|external|foi");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_request_new(&j, v, &s);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_request_new(&j, v, &s)) < 0)
 		return cli_fail(error);
 	if (!a->json) {
 		const char *due = scrvault_json_str(scrvault_json_get(j, "due"));
@@ -105,36 +113,48 @@ static int cmd_new(cli_args *a)
 	return print_request(a, j);
 }
 
-static int cmd_decide(cli_args *a)
+/* --max-releases N: 0 when not given, -1 when not a positive number. */
+static long long max_releases(const cli_args *a)
 {
-	scrvault_request_decision d = {
-		.version = SCRVAULT_REQUEST_DECISION_VERSION,
-		.agree = cli_flag(a, "agree"), .reason = cli_opt(a, "reason"), .consulted = cli_opt(a, "consulted"),
-		.exemption = cli_opt(a, "exemption"), .until = cli_opt(a, "until"),
-	};
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
+	const char *m = cli_opt(a, "max-releases");
+	char *end = NULL;
+	long long n;
+
+	if (!m)
+		return 0;
+	n = strtoll(m, &end, 10);
+	return *end || n <= 0 || n > 1000000 ? -1 : n;
+}
+
+static int check_decide(cli_args *a)
+{
 	int error;
 
-	if ((error = request_id(&d.id, a)) != 0)
+	if ((error = check_id(a)) != 0)
 		return error;
 	if (cli_flag(a, "agree") == cli_flag(a, "refuse"))
 		return cli_usage(a, "decide: --agree or --refuse");
-	if (!d.reason)
+	if (!cli_opt(a, "reason"))
 		return cli_usage(a, "record the reasons for the decision (--reason TEXT)");
-	if (cli_opt(a, "max-releases")) {
-		char *end = NULL;
-		long long n = strtoll(cli_opt(a, "max-releases"), &end, 10);
+	if (max_releases(a) < 0)
+		return cli_usage(a, "--max-releases takes a positive number");
+	return 0;
+}
 
-		if (*end || n <= 0 || n > 1000000)
-			return cli_usage(a, "--max-releases takes a positive number");
-		d.max_releases = n;
-	}
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_request_decide(&j, v, &d);
-	scrvault_vault_close(v);
-	if (error < 0)
+static int cmd_decide(cli_args *a, scrvault *v)
+{
+	scrvault_request_decision d = SCRVAULT_REQUEST_DECISION_INIT;
+	scrvault_json *j = NULL;
+	int error;
+
+	d.id = request_id(a);
+	d.agree = cli_flag(a, "agree");
+	d.reason = cli_opt(a, "reason");
+	d.consulted = cli_opt(a, "consulted");
+	d.exemption = cli_opt(a, "exemption");
+	d.until = cli_opt(a, "until");
+	d.max_releases = max_releases(a);
+	if ((error = scrvault_request_decide(&j, v, &d)) < 0)
 		return cli_fail(error);
 	if (!a->json) {
 		printf("request %lld %s\n", (long long)d.id, d.agree ? "agreed" : "refused");
@@ -144,20 +164,13 @@ static int cmd_decide(cli_args *a)
 	return print_request(a, j);
 }
 
-static int cmd_respond(cli_args *a)
+static int cmd_respond(cli_args *a, scrvault *v)
 {
+	int64_t id = request_id(a);
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int64_t id;
 	int error;
 
-	if ((error = request_id(&id, a)) != 0)
-		return error;
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_request_respond(&j, v, id, cli_opt(a, "on"));
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_request_respond(&j, v, id, cli_opt(a, "on"))) < 0)
 		return cli_fail(error);
 	if (!a->json) {
 		printf("request %lld answered on %s\n", (long long)id, scrvault_json_str(scrvault_json_get(j, "responded")));
@@ -167,22 +180,24 @@ static int cmd_respond(cli_args *a)
 	return print_request(a, j);
 }
 
-static int cmd_clock(cli_args *a)
+static int check_clock(cli_args *a)
 {
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int64_t id;
 	int error;
 
-	if ((error = request_id(&id, a)) != 0)
+	if ((error = check_id(a)) != 0)
 		return error;
 	if (!!cli_opt(a, "stop") == cli_flag(a, "restart"))
 		return cli_usage(a, "--stop fee|clarification, or --restart");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_request_clock(&j, v, id, cli_opt(a, "stop"), cli_opt(a, "on"), cli_opt(a, "note"));
-	scrvault_vault_close(v);
-	if (error < 0)
+	return 0;
+}
+
+static int cmd_clock(cli_args *a, scrvault *v)
+{
+	int64_t id = request_id(a);
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_request_clock(&j, v, id, cli_opt(a, "stop"), cli_opt(a, "on"), cli_opt(a, "note"))) < 0)
 		return cli_fail(error);
 	if (!a->json) {
 		const char *due = scrvault_json_str(scrvault_json_get(j, "due"));
@@ -195,63 +210,58 @@ static int cmd_clock(cli_args *a)
 	return print_request(a, j);
 }
 
-static int cmd_list(cli_args *a)
+static int cmd_list(cli_args *a, scrvault *v)
 {
-	scrvault_request_filter f = {
-		.version = SCRVAULT_REQUEST_FILTER_VERSION,
-		.open = cli_flag(a, "open"), .overdue = cli_flag(a, "overdue"), .channel = cli_opt(a, "channel"),
-		.as_of = cli_opt(a, "as-of"),
-	};
+	scrvault_request_filter f = SCRVAULT_REQUEST_FILTER_INIT;
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_request_list(&j, v, &f);
-	scrvault_vault_close(v);
-	if (error < 0)
+	f.open = cli_flag(a, "open");
+	f.overdue = cli_flag(a, "overdue");
+	f.channel = cli_opt(a, "channel");
+	f.as_of = cli_opt(a, "as-of");
+	if ((error = scrvault_request_list(&j, v, &f)) < 0)
 		return cli_fail(error);
 	return cli_print_list(a, j, list_cols);
 }
 
-static int cmd_show(cli_args *a)
+static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int64_t id;
 	int error;
 
-	if ((error = request_id(&id, a)) != 0)
-		return error;
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_request_show(&j, v, id);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_request_show(&j, v, request_id(a))) < 0)
 		return cli_fail(error);
 	return print_request(a, j);
 }
 
-static int cmd_due(cli_args *a)
+/* --days N: the number (default 5), or -1 when it is not one from 0 to 365. */
+static long days_of(const cli_args *a)
 {
+	const char *d = cli_opt(a, "days");
+	char *end = NULL;
+	unsigned long n;
+
+	if (!d)
+		return 5;
+	n = strtoul(d, &end, 10);
+	return *end || n > 365 ? -1 : (long)n;
+}
+
+static int check_due(cli_args *a)
+{
+	if (days_of(a) < 0)
+		return cli_usage(a, "--days takes a number of working days from 0 to 365");
+	return 0;
+}
+
+static int cmd_due(cli_args *a, scrvault *v)
+{
+	unsigned long days = (unsigned long)days_of(a);
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	unsigned long days = 5;
 	int error;
 
-	if (cli_opt(a, "days")) {
-		char *end = NULL;
-
-		days = strtoul(cli_opt(a, "days"), &end, 10);
-		if (*end || days > 365)
-			return cli_usage(a, "--days takes a number of working days from 0 to 365");
-	}
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_request_due(&j, v, (unsigned)days, cli_opt(a, "as-of"));
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_request_due(&j, v, (unsigned)days, cli_opt(a, "as-of"))) < 0)
 		return cli_fail(error);
 	if (!a->json)
 		printf("FOI requests overdue or due within %lu working day%s:\n", days, days == 1 ? "" : "s");
@@ -259,24 +269,32 @@ static int cmd_due(cli_args *a)
 }
 
 static const cli_optdef new_opts[] = {
-	{ "channel", 1 }, { "by", 1 }, { "kind", 1 }, { "name", 1 }, { "organisation", 1 }, { "contact", 1 },
-	{ "doc", 1 }, { "case", 1 }, { "reason", 1 }, { "received", 1 }, { "recipient", 1 }, { NULL, 0 }
+	{ "channel", 1, "channel", "internal|external|foi" }, { "by", 1, "requester", "PRINCIPAL" },
+	{ "kind", 1, "ext_kind", "KIND" }, { "name", 1, "ext_name", "NAME" }, { "organisation", 1, "ext_org", "ORG" },
+	{ "contact", 1, "ext_contact", "TEXT" }, { "doc", 1, "docs", "DOC" }, { "case", 1, "case_ref", "REF" },
+	{ "reason", 1, "reason", "TEXT" }, { "received", 1, "received", "DATE" },
+	{ "recipient", 1, "ext_recipient", "AGE1" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef decide_opts[] = {
-	{ "agree", 0 }, { "refuse", 0 }, { "reason", 1 }, { "consulted", 1 }, { "exemption", 1 },
-	{ "until", 1 }, { "max-releases", 1 }, { NULL, 0 }
+	{ "agree", 0, NULL, NULL }, { "refuse", 0, NULL, NULL }, { "reason", 1, "reason", "TEXT" },
+	{ "consulted", 1, "consulted", "PRINCIPAL" }, { "exemption", 1, "exemption", "TEXT" },
+	{ "until", 1, "until", "DATE" }, { "max-releases", 1, "max_releases", "N" }, { NULL, 0, NULL, NULL }
 };
-static const cli_optdef respond_opts[] = { { "on", 1 }, { NULL, 0 } };
+static const cli_optdef respond_opts[] = { { "on", 1, "on", "DATE" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef clock_opts[] = {
-	{ "stop", 1 }, { "restart", 0 }, { "on", 1 }, { "note", 1 }, { NULL, 0 }
+	{ "stop", 1, "kind", "fee|clarification" }, { "restart", 0, NULL, NULL }, { "on", 1, "on", "DATE" },
+	{ "note", 1, "note", "TEXT" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef list_opts[] = {
-	{ "open", 0 }, { "overdue", 0 }, { "channel", 1 }, { "as-of", 1 }, { NULL, 0 }
+	{ "open", 0, "open", NULL }, { "overdue", 0, "overdue", NULL }, { "channel", 1, "channel", "C" },
+	{ "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL }
 };
-static const cli_optdef due_opts[] = { { "days", 1 }, { "as-of", 1 }, { NULL, 0 } };
+static const cli_optdef due_opts[] = {
+	{ "days", 1, "days", "N" }, { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL }
+};
 
 const cli_cmd cli_request_commands[] = {
-	{ "request", "new", cmd_new,
+	{ "request", "new", cmd_new, CLI_VAULT, check_new,
 	  "scrvault request new --channel internal|external|foi (--by PRINCIPAL | --kind KIND --name NAME [--organisation ORG] --contact TEXT [--recipient AGE1]) (--doc DOC... | --case REF) --reason TEXT [--received DATE]",
 	  "Record a request for documents: who asks (a principal, or an outside party of\n"
 	  "KIND media, public, council, partner or inspectorate), what for (--doc, repeatable,\n"
@@ -287,7 +305,7 @@ const cli_cmd cli_request_commands[] = {
 	  "their age recipient (--recipient age1...): it goes to that key only. A paper copy\n"
 	  "goes only to the requester named, with the same organisation.\n",
 	  new_opts, 0, 0 },
-	{ "request", "decide", cmd_decide,
+	{ "request", "decide", cmd_decide, CLI_VAULT, check_decide,
 	  "scrvault request decide ID (--agree | --refuse) --reason TEXT [--consulted PRINCIPAL] [--exemption TEXT] [--until DATE] [--max-releases N]",
 	  "Agree or refuse a request (not your own). Refusing an FOI request cites the\n"
 	  "exemption by section (e.g. \"s.40 personal information\", \"s.41 information provided\n"
@@ -295,19 +313,19 @@ const cli_cmd cli_request_commands[] = {
 	  "request for an executive summary names the LSCB chair consulted (--consulted).\n"
 	  "An agreed request may be limited in time (--until) and in releases (--max-releases).\n",
 	  decide_opts, 1, 1 },
-	{ "request", "respond", cmd_respond, "scrvault request respond ID [--on DATE]",
+	{ "request", "respond", cmd_respond, CLI_VAULT, check_id, "scrvault request respond ID [--on DATE]",
 	  "Record the day the answer was sent (default today).\n", respond_opts, 1, 1 },
-	{ "request", "clock", cmd_clock,
+	{ "request", "clock", cmd_clock, CLI_VAULT, check_clock,
 	  "scrvault request clock ID (--stop fee|clarification | --restart) [--on DATE] [--note TEXT]",
 	  "Stop an FOI request's clock while a fees notice (the days until the fee arrives\n"
 	  "are not counted) or a request for clarification (the count starts again when it\n"
 	  "arrives) is outstanding; --restart when it arrives.\n", clock_opts, 1, 1 },
-	{ "request", "list", cmd_list, "scrvault request list [--open] [--overdue] [--channel C] [--as-of DATE] [--json]",
+	{ "request", "list", cmd_list, CLI_VAULT, NULL, "scrvault request list [--open] [--overdue] [--channel C] [--as-of DATE] [--json]",
 	  "The register: --open (not yet answered), --overdue (FOI past its due date).\n", list_opts, 0, 0 },
-	{ "request", "show", cmd_show, "scrvault request show [--json] ID",
+	{ "request", "show", cmd_show, CLI_VAULT, check_id, "scrvault request show [--json] ID",
 	  "A request, what it covers, its clock and every release made under it.\n", NULL, 1, 1 },
-	{ "request", "due", cmd_due, "scrvault request due [--days N] [--as-of DATE] [--json]",
+	{ "request", "due", cmd_due, CLI_VAULT, check_due, "scrvault request due [--days N] [--as-of DATE] [--json]",
 	  "Open FOI requests due within the next N working days (default 5), and overdue ones.\n",
 	  due_opts, 0, 0 },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -1,6 +1,6 @@
 /*
- * cmd_retention.c - scrvault case conclude|publish, hold add|release|list,
- * retention confirm|plan|propose|approve|refuse|purge|certificate.
+ * cmd_retention.c - scrvault retention confirm|plan|propose|approve|refuse|
+ * purge|certificate.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,168 +18,37 @@ static const cli_col plan_cols[] = {
 static const cli_col pub_cols[] = {
 	{ "case", "CASE" }, { "published_on", "PUBLISHED" }, { "remove_by", "OFF THE WEB SITE BY" }, { NULL, NULL }
 };
-static const cli_col hold_cols[] = {
-	{ "hold", "HOLD" }, { "request", "FOI" }, { "scope", "SCOPE" }, { "case", "CASE" }, { "doc", "DOCUMENT" },
-	{ "class", "CLASS" }, { "reason", "REASON" }, { "until", "UNTIL" }, { "placed_by", "BY" }, { NULL, NULL }
-};
-static const cli_col blocking_cols[] = {
-	{ "copy", "COPY" }, { "doc", "DOCUMENT" }, { "version", "VER" }, { "kind", "KIND" }, { "number", "NO" },
-	{ "state", "STATE" }, { "holder", "HOLDER" }, { "contact", "CONTACT" }, { NULL, NULL }
-};
 static const cli_col purge_cols[] = {
 	{ "doc", "DOCUMENT" }, { "version", "VER" }, { "record", "RECORD" }, { "class", "CLASS" }, { "rule", "RULE" },
 	{ NULL, NULL }
 };
 
-static int number_arg(int64_t *id, const cli_args *a, const char *what)
+/* The number ID or BATCH (the first argument), or 0 when it is not one. */
+static int64_t number_arg(const cli_args *a)
 {
 	char *end = NULL;
 	long long n = strtoll(a->args[0], &end, 10);
 
-	if (!*a->args[0] || *end || n <= 0)
-		return cli_usage(a, "%s is given by its number", what);
-	*id = n;
-	return 0;
+	return !*a->args[0] || *end || n <= 0 ? 0 : (int64_t)n;
 }
 
-static int cmd_conclude(cli_args *a)
+static int cmd_confirm(cli_args *a, scrvault *v)
 {
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_case_conclude(&j, v, a->args[0], cli_opt(a, "action-plan-approved-on"),
-				       cli_opt(a, "ofsted-approved-on"));
-	scrvault_vault_close(v);
-	if (error < 0) {
-		int rc = cli_fail(error);
-
-		if (j && scrvault_json_get(j, "blocking")) {
-			if (a->json)
-				cli_print_json(j);
-			else
-				cli_table(scrvault_json_get(j, "blocking"), blocking_cols);
-		}
-		scrvault_json_free(j);
-		return rc;
-	}
-	if (a->json)
-		cli_print_json(j);
-	else
-		printf("case %s concluded on %s: its retention clocks have started\n", a->args[0],
-		       scrvault_json_str(scrvault_json_get(j, "concluded_on")));
-	scrvault_json_free(j);
-	return 0;
-}
-
-static int cmd_publish(cli_args *a)
-{
-	scrvault *v = NULL;
-	int error;
-
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_case_publish(v, a->args[0], cli_opt(a, "on"));
-	scrvault_vault_close(v);
-	if (error < 0)
-		return cli_fail(error);
-	printf("recorded: the executive summary of %s was published on %s ('retention plan' says when it comes down)\n",
-	       a->args[0], cli_opt(a, "on"));
-	return 0;
-}
-
-static int cmd_hold_add(cli_args *a)
-{
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
-
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	{
-		scrvault_hold_spec s = SCRVAULT_HOLD_SPEC_INIT;
-
-		s.target = a->nargs ? a->args[0] : NULL;
-		s.board = cli_flag(a, "board");
-		s.doc_class = cli_opt(a, "class");
-		s.reason = cli_opt(a, "reason");
-		error = scrvault_hold_add(&j, v, &s);
-	}
-	scrvault_vault_close(v);
-	if (error < 0)
-		return cli_fail(error);
-	if (a->json)
-		cli_print_json(j);
-	else
-		printf("hold %lld placed on %s\n", (long long)scrvault_json_int(scrvault_json_get(j, "hold")),
-		       a->nargs ? a->args[0] : "everything of the board");
-	scrvault_json_free(j);
-	return 0;
-}
-
-static int cmd_hold_release(cli_args *a)
-{
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int64_t id;
-	int error;
-
-	if ((error = number_arg(&id, a, "a hold")) != 0)
-		return error;
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_hold_release(&j, v, id, cli_opt(a, "reason"));
-	scrvault_vault_close(v);
-	if (error < 0)
-		return cli_fail(error);
-	printf("hold %lld released\n", (long long)id);
-	scrvault_json_free(j);
-	return 0;
-}
-
-static int cmd_hold_list(cli_args *a)
-{
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int error;
-
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_hold_list(&j, v);
-	scrvault_vault_close(v);
-	if (error < 0)
-		return cli_fail(error);
-	return cli_print_list(a, j, hold_cols);
-}
-
-static int cmd_confirm(cli_args *a)
-{
-	scrvault *v = NULL;
-	int error;
-
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_retention_confirm(v);
-	scrvault_vault_close(v);
-	if (error < 0)
+	(void)a;
+	if ((error = scrvault_retention_confirm(v)) < 0)
 		return cli_fail(error);
 	printf("the retention rules of the current policy are confirmed\n");
 	return 0;
 }
 
-static int cmd_plan(cli_args *a)
+static int cmd_plan(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_retention_plan(&j, v, cli_opt(a, "as-of"));
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_retention_plan(&j, v, cli_opt(a, "as-of"))) < 0)
 		return cli_fail(error);
 	if (a->json) {
 		cli_print_json(j);
@@ -197,17 +66,12 @@ static int cmd_plan(cli_args *a)
 	return 0;
 }
 
-static int cmd_propose(cli_args *a)
+static int cmd_propose(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_retention_propose(&j, v);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_retention_propose(&j, v)) < 0)
 		return cli_fail(error);
 	if (a->json) {
 		cli_print_json(j);
@@ -221,19 +85,20 @@ static int cmd_propose(cli_args *a)
 	return 0;
 }
 
-static int decide(cli_args *a, bool approve)
+static int check_batch(cli_args *a)
 {
+	if (!number_arg(a))
+		return cli_usage(a, "a disposal batch is given by its number");
+	return 0;
+}
+
+static int decide(cli_args *a, scrvault *v, bool approve)
+{
+	int64_t id = number_arg(a);
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int64_t id;
 	int error;
 
-	if ((error = number_arg(&id, a, "a disposal batch")) != 0)
-		return error;
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
 	error = approve ? scrvault_retention_approve(&j, v, id) : scrvault_retention_refuse(&j, v, id);
-	scrvault_vault_close(v);
 	if (error < 0)
 		return cli_fail(error);
 	printf("disposal batch %lld %s\n", (long long)id, approve ? "approved: the next purge carries it out" : "refused");
@@ -241,28 +106,16 @@ static int decide(cli_args *a, bool approve)
 	return 0;
 }
 
-static int cmd_approve(cli_args *a)
-{
-	return decide(a, true);
-}
+static int cmd_approve(cli_args *a, scrvault *v) { return decide(a, v, true); }
+static int cmd_refuse(cli_args *a, scrvault *v) { return decide(a, v, false); }
 
-static int cmd_refuse(cli_args *a)
+static int cmd_purge(cli_args *a, scrvault *v)
 {
-	return decide(a, false);
-}
-
-static int cmd_purge(cli_args *a)
-{
-	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	bool dry = cli_flag(a, "dry-run");
+	scrvault_json *j = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_retention_purge(&j, v, dry ? SCRVAULT_PURGE_DRY_RUN : 0);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_retention_purge(&j, v, dry ? SCRVAULT_PURGE_DRY_RUN : 0)) < 0)
 		return cli_fail(error);
 	if (a->json) {
 		cli_print_json(j);
@@ -278,21 +131,20 @@ static int cmd_purge(cli_args *a)
 	return 0;
 }
 
-static int cmd_certificate(cli_args *a)
+static int check_certificate(cli_args *a)
+{
+	if (!number_arg(a))
+		return cli_usage(a, "a destruction record is given by its number");
+	return 0;
+}
+
+static int cmd_certificate(cli_args *a, scrvault *v)
 {
 	const char *out = cli_opt(a, "output");
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
-	int64_t id;
 	int error;
 
-	if ((error = number_arg(&id, a, "a destruction record")) != 0)
-		return error;
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_retention_certificate(&j, v, id);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_retention_certificate(&j, v, number_arg(a))) < 0)
 		return cli_fail(error);
 	if (out) {
 		const char *proof = scrvault_json_str(scrvault_json_get(j, "proof"));
@@ -341,53 +193,31 @@ static int cmd_certificate(cli_args *a)
 	return 0;
 }
 
-static const cli_optdef conclude_opts[] = {
-	{ "action-plan-approved-on", 1 }, { "ofsted-approved-on", 1 }, { NULL, 0 }
-};
-static const cli_optdef publish_opts[] = { { "on", 1 }, { NULL, 0 } };
-static const cli_optdef hold_opts[] = { { "reason", 1 }, { "board", 0 }, { "class", 1 }, { NULL, 0 } };
-static const cli_optdef release_opts[] = { { "reason", 1 }, { NULL, 0 } };
-static const cli_optdef plan_opts[] = { { "as-of", 1 }, { NULL, 0 } };
-static const cli_optdef purge_opts[] = { { "dry-run", 0 }, { NULL, 0 } };
-static const cli_optdef cert_opts[] = { { "output", 1 }, { NULL, 0 } };
+static const cli_optdef plan_opts[] = { { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL } };
+static const cli_optdef purge_opts[] = { { "dry-run", 0, NULL, NULL }, { NULL, 0, NULL, NULL } };
+static const cli_optdef cert_opts[] = { { "output", 1, NULL, "PROOF" }, { NULL, 0, NULL, NULL } };
 
 const cli_cmd cli_retention_commands[] = {
-	{ "case", "conclude", cmd_conclude,
-	  "scrvault case conclude --action-plan-approved-on DATE --ofsted-approved-on DATE REF",
-	  "Conclude a review once its action plan is approved by the LSCB and Ofsted: refused\n"
-	  "(exit 6, listing them) while any copy of its documents is not destroyed; starts the\n"
-	  "retention clocks that run from case-concluded.\n", conclude_opts, 1, 1 },
-	{ "case", "publish", cmd_publish, "scrvault case publish --on DATE REF",
-	  "Record when the executive summary was published; 'retention plan' shows when it\n"
-	  "must come off the web site (policy [publication]).\n", publish_opts, 1, 1 },
-	{ "hold", "add", cmd_hold_add, "scrvault hold add --reason TEXT (CASE|DOC | --board [--class CLASS])",
-	  "Hold a case, a document, or everything of the board (of one class): nothing held\n"
-	  "is destroyed. Criminal proceedings, an inquest, a public inquiry, an FOI appeal.\n",
-	  hold_opts, 0, 1 },
-	{ "hold", "release", cmd_hold_release, "scrvault hold release --reason TEXT ID",
-	  "End a hold.\n", release_opts, 1, 1 },
-	{ "hold", "list", cmd_hold_list, "scrvault hold list [--json]",
-	  "Holds in force, and the automatic holds of FOI requests (open, or within their\n"
-	  "review window).\n", NULL, 0, 0 },
-	{ "retention", "confirm", cmd_confirm, "scrvault retention confirm",
+	{ "retention", "confirm", cmd_confirm, CLI_VAULT, NULL, "scrvault retention confirm",
 	  "The board confirms the retention rules of the current policy; the purge destroys\n"
 	  "nothing until it has.\n", NULL, 0, 0 },
-	{ "retention", "plan", cmd_plan, "scrvault retention plan [--as-of DATE] [--json]",
+	{ "retention", "plan", cmd_plan, CLI_VAULT, NULL, "scrvault retention plan [--as-of DATE] [--json]",
 	  "Every live version: its rule, when it is due, whether it is held and why, and what\n"
 	  "a purge would do; and when published executive summaries come down.\n", plan_opts, 0, 0 },
-	{ "retention", "propose", cmd_propose, "scrvault retention propose",
+	{ "retention", "propose", cmd_propose, CLI_VAULT, NULL, "scrvault retention propose",
 	  "Propose a disposal batch of the masters now due (destroying a master needs its\n"
 	  "approval by someone else, a records manager).\n", NULL, 0, 0 },
-	{ "retention", "approve", cmd_approve, "scrvault retention approve BATCH",
+	{ "retention", "approve", cmd_approve, CLI_VAULT, check_batch, "scrvault retention approve BATCH",
 	  "Approve a disposal batch: the next purge carries it out.\n", NULL, 1, 1 },
-	{ "retention", "refuse", cmd_refuse, "scrvault retention refuse BATCH",
+	{ "retention", "refuse", cmd_refuse, CLI_VAULT, check_batch, "scrvault retention refuse BATCH",
 	  "Refuse a disposal batch.\n", NULL, 1, 1 },
-	{ "retention", "purge", cmd_purge, "scrvault retention purge [--dry-run] [--json]",
+	{ "retention", "purge", cmd_purge, CLI_VAULT, NULL, "scrvault retention purge [--dry-run] [--json]",
 	  "Destroy what is due and not held: the versions' keys are deleted (every copy of\n"
 	  "the store becomes unreadable for them), their blobs leave the store's tree, and\n"
 	  "each gets a destruction record. --dry-run shows exactly what would go.\n", purge_opts, 0, 0 },
-	{ "retention", "certificate", cmd_certificate, "scrvault retention certificate [-o PROOF] [--json] ID",
+	{ "retention", "certificate", cmd_certificate, CLI_VAULT, check_certificate,
+	  "scrvault retention certificate [-o PROOF] [--json] ID",
 	  "A destruction record, with the inclusion proof of its audit entry (-o writes the\n"
 	  "proof to a file for 'scrvault audit verify --vkey VKEY --proof FILE').\n", cert_opts, 1, 1 },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

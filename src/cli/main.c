@@ -17,10 +17,14 @@
 
 #define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The command tables, one per command group (cmd_GROUP.c), in the order
+ * 'scrvault help' lists them. */
 static const cli_cmd *const tables[] = {
-	cli_vault_commands, cli_case_commands, cli_doc_commands, cli_audit_commands,
-	cli_policy_commands, cli_bundle_commands, cli_copy_commands, cli_request_commands,
-	cli_retention_commands, cli_replication_commands, NULL
+	cli_init_commands, cli_principal_commands, cli_fsck_commands, cli_case_commands,
+	cli_doc_commands, cli_audit_commands, cli_policy_commands, cli_op_commands,
+	cli_intake_commands, cli_open_commands, cli_copy_commands, cli_request_commands,
+	cli_hold_commands, cli_retention_commands, cli_mirror_commands, cli_backup_commands,
+	cli_restore_commands, NULL
 };
 static cli_cmd cli_commands[128];
 
@@ -33,11 +37,19 @@ static void collect_commands(void)
 			cli_commands[n++] = *c;
 }
 
+/* The global options, with the names scrvault_open_options gives their
+ * values (the fields of a library error about them). */
 static const cli_optdef global_opts[] = {
-	{ "vault", 1 }, { "key", 1 }, { "passphrase-file", 1 }, { "role", 1 },
-	{ "as-key", 1 }, { "as-passphrase-file", 1 },
-	{ "json", 0 }, { "help", 0 }, { NULL, 0 }
+	{ "vault", 1, "dir", "DIR" }, { "key", 1, "keyfile", "FILE" },
+	{ "passphrase-file", 1, "passphrase", "FILE" }, { "role", 1, "role", "ROLE" },
+	{ "as-key", 1, "as_keyfile", "FILE" }, { "as-passphrase-file", 1, "as_passphrase", "FILE" },
+	{ "json", 0, NULL, NULL }, { "help", 0, NULL, NULL }, { NULL, 0, NULL, NULL }
 };
+
+/* The command running, for the hints of cli_fail; `opening` while main
+ * unlocks the vault (the global options then name the inputs first). */
+static const cli_cmd *running;
+static bool opening;
 
 #define GLOBAL_HELP \
 	"global options:\n" \
@@ -66,9 +78,71 @@ bool cli_flag(const cli_args *a, const char *name)
 	return cli_opt(a, name) != NULL;
 }
 
+/* Whether the comma-separated list `list` holds `name` (of length len). */
+static bool in_list(const char *list, const char *name, size_t len)
+{
+	while (list && *list) {
+		size_t n = strcspn(list, ",");
+
+		if (n == len && !strncmp(list, name, len))
+			return true;
+		list += n + (list[n] == ',');
+	}
+	return false;
+}
+
+/* The option of `opts` that gives the library's input `field`, or NULL. */
+static const cli_optdef *option_for(const cli_optdef *opts, const char *field, size_t len)
+{
+	for (int i = 0; opts && opts[i].name; i++)
+		if (in_list(opts[i].field, field, len))
+			return &opts[i];
+	return NULL;
+}
+
+/*
+ * The hint for the library's error field(s): " (--case REF)", or for
+ * several " (--doc DOC or --case REF)"; "" when no option of the running
+ * command (or no global option) gives them.  Positional arguments have none.
+ */
+static const char *hint(char *buf, size_t len, const char *fields)
+{
+	const cli_optdef *seen[8];
+	size_t nseen = 0, at = 0;
+
+	while (fields && *fields) {
+		size_t n = strcspn(fields, ",");
+		const cli_optdef *own = running ? option_for(running->opts, fields, n) : NULL;
+		const cli_optdef *global = option_for(global_opts, fields, n);
+		const cli_optdef *o = opening && global ? global : own ? own : global;
+		bool out = strcmp(o ? o->name : "", "output") == 0;	/* -o */
+		bool dup = false;
+		int w;
+
+		fields += n + (fields[n] == ',');
+		for (size_t i = 0; i < nseen; i++)
+			dup |= seen[i] == o;
+		if (!o || dup || nseen == SV_ARRAY_LEN(seen))
+			continue;
+		w = snprintf(buf + at, len - at, "%s%s%s%s%s", nseen ? " or " : " (", out ? "-o" : "--",
+			     out ? "" : o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		if (w < 0 || (size_t)w >= len - at - 1)
+			return "";	/* no room for it all: none rather than half */
+		at += (size_t)w;
+		seen[nseen++] = o;
+	}
+	if (!nseen)
+		return "";
+	buf[at++] = ')';
+	buf[at] = '\0';
+	return buf;
+}
+
 int cli_fail(int code)
 {
-	fprintf(stderr, "scrvault: %s\n", scrvault_error_message());
+	char buf[256];
+
+	fprintf(stderr, "scrvault: %s%s\n", scrvault_error_message(), hint(buf, sizeof(buf), scrvault_error_field()));
 	return code < 0 ? -code : 1;
 }
 
@@ -165,8 +239,11 @@ int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who
 	int error = 0;
 
 	*out = NULL;
-	if (file)
-		return scrvault_secret_read_file(out, file);
+	if (file) {
+		if ((error = scrvault_secret_read_file(out, file)) < 0)
+			(void)cli_fail(error);
+		return error;
+	}
 	snprintf(q, sizeof(q), "New passphrase for %s: ", who);
 	if (prompt(one, sizeof(one), q) < 0) {
 		fprintf(stderr, "scrvault: no passphrase for the new key file of '%s': give --new-passphrase-file FILE or run on a terminal\n", who);
@@ -187,7 +264,12 @@ int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who
 	return error;
 }
 
-int cli_open(scrvault **out, const cli_args *a)
+/*
+ * Unlock the vault named by --vault/--key (or the environment), acting as
+ * --as-key in --role, under --request: a CLI_VAULT command's set-up.
+ * 0, or the exit status after the message.
+ */
+static int open_vault(scrvault **out, const cli_args *a)
 {
 	const char *dir = cli_opt(a, "vault"), *key = cli_opt(a, "key"), *as = cli_opt(a, "as-key");
 	const char *req = cli_opt(a, "request");
@@ -566,6 +648,7 @@ int main(int argc, char **argv)
 {
 	const cli_cmd *cmd = NULL;
 	const char *group = NULL, *name = NULL;
+	scrvault *v = NULL;
 	char **rest;
 	int nrest = 0, gi = -1, ni = -1, error;
 	cli_args a;
@@ -641,7 +724,7 @@ int main(int argc, char **argv)
 	if (!cmd->name)
 		ni = -1;
 	/* Usage and --version above need no set-up. */
-	if (scrvault_global_init_ex(cmd->bundles_only ? SCRVAULT_INIT_BUNDLES_ONLY : 0) < 0) {
+	if (scrvault_global_init_ex(cmd->flags & CLI_BUNDLES_ONLY ? SCRVAULT_INIT_BUNDLES_ONLY : 0) < 0) {
 		fprintf(stderr, "scrvault: %s\n", scrvault_error_message());
 		return 1;
 	}
@@ -656,6 +739,7 @@ int main(int argc, char **argv)
 			rest[nrest++] = argv[i];
 	memset(&a, 0, sizeof(a));
 	a.cmd = cmd;
+	running = cmd;
 	if ((error = parse(&a, nrest, rest)) != 0)
 		goto done;
 	if (cli_flag(&a, "help")) {
@@ -667,8 +751,20 @@ int main(int argc, char **argv)
 		error = cli_usage(&a, "wrong number of arguments");
 		goto done;
 	}
-	error = cmd->run(&a);
+	/* Usage errors first: nothing is asked for or unlocked before them. */
+	if (cmd->check && (error = cmd->check(&a)) != 0)
+		goto done;
+	if ((cmd->flags & CLI_VAULT) && !a.no_vault) {
+		opening = true;
+		error = open_vault(&v, &a);
+		opening = false;
+		if (error != 0)
+			goto done;
+	}
+	error = cmd->run(&a, v);
 done:
+	scrvault_vault_close(v);
+	scrvault_secret_free(a.secret);
 	free(rest);
 	return error;
 }

@@ -135,6 +135,11 @@ audit export
 audit verify
 audit prove
 audit consistency
+op list
+op approve
+op refuse
+approve
+refuse
 CMDS
 expect 2 "unknown command exits 2" -- "$SV" frobnicate
 expect 2 "unknown option exits 2" -- sv case list --frob

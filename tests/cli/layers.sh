@@ -37,6 +37,22 @@ echo 'static int peek(scrvault *v) { sv_secret *d = NULL; return sv_open(&d, v->
 "$T/tree/scripts/check-layers" "$B" >"$T/out" 2>&1
 [ $? -ne 0 ] && grep -q 'records/copy.c: uses the KEK' "$T/out"; ok $? "a use of the KEK outside keyrelease.c is reported"
 
+# ... and so must one file per command group: 'op list' moved back into
+# cmd_policy.c is refused.
+cp "$ROOT/src/lib/records/copy.c" "$T/tree/src/lib/records/copy.c"
+python3 - "$T/tree/src/cli" <<'PY'
+import re, sys
+d = sys.argv[1]
+op = open(d + '/cmd_op.c').read()
+entry = re.search(r'\t\{ "op", "list",.*?\n(?=\t[{/])', op, re.S).group(0)
+open(d + '/cmd_op.c', 'w').write(op.replace(entry, ''))
+pol = open(d + '/cmd_policy.c').read()
+open(d + '/cmd_policy.c', 'w').write(pol.replace('cli_policy_commands[] = {\n', 'cli_policy_commands[] = {\n' + entry, 1))
+PY
+"$T/tree/scripts/check-layers" "$B" >"$T/out" 2>&1
+[ $? -ne 0 ] && grep -q "cmd_policy.c: defines 'scrvault op list'.* live in src/cli/cmd_op.c" "$T/out"
+ok $? "a command defined outside its group's file is reported"
+
 for f in "$SV" "$B/libscrvault.so"; do
 	! strings "$f" | grep -q 'SCRVAULT_TEST_'; ok $? "no test hook in $(basename "$f")"
 done

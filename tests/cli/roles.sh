@@ -62,7 +62,7 @@ add aud --display-name "Auditor"
 add dep --custodian --display-name "Deputy custodian"
 
 expect 2 "a case role needs --case" -- sv principal grant pam panel-member
-err_has "give --case REF"
+err_has "give the case (--case REF)"
 expect 2 "a board role takes no --case" -- sv principal grant aud auditor --case SCR-X
 expect 2 "an agency role needs --agency" -- sv principal grant alice imr-author --case SCR-X
 expect 2 "no such role" -- sv principal grant alice emperor

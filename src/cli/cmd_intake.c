@@ -1,23 +1,18 @@
 /*
- * cmd_bundle.c - scrvault recipient | intake seal | intake import | open.
- * (doc release lives with the other doc commands.)
+ * cmd_intake.c - scrvault intake seal|import, and the top-level
+ * `scrvault recipient` (what agencies seal to).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
-static int cmd_recipient(cli_args *a)
+static int cmd_recipient(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	scrvault *v = NULL;
 	int error;
 
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_intake_recipient(&j, v);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_intake_recipient(&j, v)) < 0)
 		return cli_fail(error);
 	if (a->json)
 		cli_print_json(j);
@@ -37,7 +32,20 @@ static const char *own_key(const cli_args *a)
 	return k ? k : getenv("SCRVAULT_KEY");
 }
 
-static int cmd_intake_seal(cli_args *a)
+static int check_seal(cli_args *a)
+{
+	if (!own_key(a))
+		return cli_usage(a, "give your key file (--key FILE or $SCRVAULT_KEY)");
+	if (!cli_opt(a, "to"))
+		return cli_usage(a, "give the vault's recipient (--to age1... or --to FILE)");
+	if (!cli_opt(a, "case") || !cli_opt(a, "class"))
+		return cli_usage(a, "give the case and class (--case REF --class CLASS)");
+	if (!cli_opt(a, "output"))
+		return cli_usage(a, "give the bundle to write (-o FILE)");
+	return 0;
+}
+
+static int cmd_seal(cli_args *a, scrvault *unused)
 {
 	scrvault_seal_spec s = {
 		.version = SCRVAULT_SEAL_SPEC_VERSION,
@@ -55,14 +63,7 @@ static int cmd_intake_seal(cli_args *a)
 	scrvault_json *j = NULL;
 	int error;
 
-	if (!s.keyfile)
-		return cli_usage(a, "give your key file (--key FILE or $SCRVAULT_KEY)");
-	if (!s.recipient)
-		return cli_usage(a, "give the vault's recipient (--to age1... or --to FILE)");
-	if (!s.case_ref || !s.doc_class)
-		return cli_usage(a, "give the case and class (--case REF --class CLASS)");
-	if (!s.output)
-		return cli_usage(a, "give the bundle to write (-o FILE)");
+	(void)unused;
 	if ((error = cli_passphrase(&pp, a, s.keyfile)) < 0)
 		return cli_fail(error);
 	s.passphrase = pp;
@@ -81,7 +82,14 @@ static int cmd_intake_seal(cli_args *a)
 	return 0;
 }
 
-static int cmd_intake_import(cli_args *a)
+static int check_import(cli_args *a)
+{
+	if (cli_opt(a, "received-from") && !cli_flag(a, "unauthenticated"))
+		return cli_usage(a, "--received-from goes with --unauthenticated (a signed bundle names its sender)");
+	return 0;
+}
+
+static int cmd_import(cli_args *a, scrvault *v)
 {
 	scrvault_import_spec s = {
 		.version = SCRVAULT_IMPORT_SPEC_VERSION,
@@ -98,16 +106,9 @@ static int cmd_intake_import(cli_args *a)
 	};
 	scrvault_json *j = NULL;
 	const scrvault_json *row;
-	scrvault *v = NULL;
 	int error;
 
-	if (s.received_from && !s.unauthenticated)
-		return cli_usage(a, "--received-from goes with --unauthenticated (a signed bundle names its sender)");
-	if ((error = cli_open(&v, a)) != 0)
-		return error;
-	error = scrvault_intake_import(&j, v, &s);
-	scrvault_vault_close(v);
-	if (error < 0)
+	if ((error = scrvault_intake_import(&j, v, &s)) < 0)
 		return cli_fail(error);
 	row = scrvault_json_at(j, 0);
 	if (a->json)
@@ -129,76 +130,28 @@ static int cmd_intake_import(cli_args *a)
 	return 0;
 }
 
-static int cmd_open(cli_args *a)
-{
-	scrvault_open_spec s = {
-		.version = SCRVAULT_OPEN_SPEC_VERSION,
-		.keyfile = own_key(a),
-		.identity = cli_opt(a, "identity"),
-		.vault_key = cli_opt(a, "vault-key"),
-		.input = a->args[0],
-		.output = cli_opt(a, "output"),
-	};
-	scrvault_secret *pp = NULL;
-	scrvault_json *j = NULL;
-	int error;
-
-	if (!s.vault_key)
-		s.vault_key = getenv("SCRVAULT_VAULT_KEY");
-	if (s.identity)
-		s.keyfile = NULL;
-	else if (!s.keyfile)
-		return cli_usage(a, "give your key file (--key FILE or $SCRVAULT_KEY) or an age identity (--identity FILE)");
-	if (s.keyfile && (error = cli_passphrase(&pp, a, s.keyfile)) < 0)
-		return cli_fail(error);
-	s.passphrase = pp;
-	error = scrvault_open_release(&j, &s);
-	scrvault_secret_free(pp);
-	if (error < 0)
-		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else if (strcmp(scrvault_json_str(scrvault_json_get(j, "output")), "-") != 0) {
-		printf("opened release %lld of vault %s: document %s version %lld (%s) into '%s'\n",
-		       (long long)scrvault_json_int(scrvault_json_get(j, "release")),
-		       scrvault_json_str(scrvault_json_get(j, "vault")),
-		       scrvault_json_str(scrvault_json_get(j, "doc")),
-		       (long long)scrvault_json_int(scrvault_json_get(j, "version")),
-		       scrvault_json_str(scrvault_json_get(j, "title")),
-		       scrvault_json_str(scrvault_json_get(j, "output")));
-	}
-	if (!scrvault_json_bool(scrvault_json_get(j, "signer_checked")))
-		fprintf(stderr, "scrvault: warning: the vault's signature is valid, but was not checked against the "
-			"vault's published verifier key (signed by key %s): pass --vault-key VKEY, as the board "
-			"publishes it ('scrvault audit pubkey'), to be sure who sent it\n",
-			scrvault_json_str(scrvault_json_get(j, "signer_key")));
-	scrvault_json_free(j);
-	return 0;
-}
-
-static const cli_optdef recipient_opts[] = { { "signing-key", 0 }, { NULL, 0 } };
+static const cli_optdef recipient_opts[] = { { "signing-key", 0, NULL, NULL }, { NULL, 0, NULL, NULL } };
 static const cli_optdef seal_opts[] = {
-	{ "to", 1 }, { "case", 1 }, { "class", 1 }, { "agency", 1 }, { "title", 1 },
-	{ "filename", 1 }, { "output", 1 }, { NULL, 0 }
+	{ "to", 1, "recipient", "age1...|FILE" }, { "case", 1, "case_ref", "REF" }, { "class", 1, "doc_class", "CLASS" },
+	{ "agency", 1, "agency", "NAME" }, { "title", 1, "title", "TEXT" }, { "filename", 1, "filename", "NAME" },
+	{ "output", 1, "output", "OUT" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef import_opts[] = {
-	{ "doc", 1 }, { "unauthenticated", 0 }, { "received-from", 1 }, { "case", 1 },
-	{ "class", 1 }, { "agency", 1 }, { "title", 1 }, { "filename", 1 }, { "note", 1 },
-	{ NULL, 0 }
-};
-static const cli_optdef open_opts[] = {
-	{ "identity", 1 }, { "vault-key", 1 }, { "output", 1 }, { NULL, 0 }
+	{ "doc", 1, "doc", "ID" }, { "unauthenticated", 0, "unauthenticated", NULL },
+	{ "received-from", 1, "received_from", "TEXT" }, { "case", 1, "case_ref", "REF" },
+	{ "class", 1, "doc_class", "CLASS" }, { "agency", 1, "agency", "NAME" }, { "title", 1, "title", "TEXT" },
+	{ "filename", 1, "filename", "NAME" }, { "note", 1, "note", "TEXT" }, { NULL, 0, NULL, NULL }
 };
 
-const cli_cmd cli_bundle_commands[] = {
-	{ "recipient", NULL, cmd_recipient, "scrvault recipient [--signing-key] [--json]",
+const cli_cmd cli_intake_commands[] = {
+	{ "recipient", NULL, cmd_recipient, CLI_VAULT, NULL, "scrvault recipient [--signing-key] [--json]",
 	  "Print the vault's intake recipient (age1...), which agencies seal bundles to\n"
 	  "(made at first use). With --signing-key, print instead the vault's public\n"
 	  "signing key in base64 (the key of 'scrvault audit pubkey', which signs audit\n"
 	  "checkpoints and releases; readers pin it with 'scrvault open --vault-key').\n"
 	  "keys/README in the source tree says how a board hands both out.\n",
 	  recipient_opts, 0, 0 },
-	{ "intake", "seal", cmd_intake_seal,
+	{ "intake", "seal", cmd_seal, CLI_BUNDLES_ONLY, check_seal,
 	  "scrvault intake seal --key FILE --to age1...|FILE --case REF --class CLASS -o OUT [options] FILE",
 	  "Seal FILE for the vault: encrypt it to the vault's recipient (age format) with\n"
 	  "a manifest (case, class, agency, title, file name, size, SHA-256, time) signed\n"
@@ -212,8 +165,8 @@ const cli_cmd cli_bundle_commands[] = {
 	  "  --title TEXT      title (default: the file name)\n"
 	  "  --filename NAME   recorded file name (default: FILE's base name)\n"
 	  "  -o, --output OUT  the bundle to write (never replaces a file; - for stdout)\n",
-	  seal_opts, 1, 1, true },
-	{ "intake", "import", cmd_intake_import,
+	  seal_opts, 1, 1 },
+	{ "intake", "import", cmd_import, CLI_VAULT, check_import,
 	  "scrvault intake import [--doc ID] [--unauthenticated --received-from TEXT --case REF --class CLASS] BUNDLE",
 	  "Check a sealed bundle in: its signature must verify against a registered,\n"
 	  "active principal allowed to submit that class for that case (doc.submit);\n"
@@ -227,19 +180,5 @@ const cli_cmd cli_bundle_commands[] = {
 	  "  --case, --class, --agency, --title, --filename  for an unsigned file\n"
 	  "  --note TEXT              a note on this version\n",
 	  import_opts, 1, 1 },
-	{ "open", NULL, cmd_open,
-	  "scrvault open (--key FILE | --identity FILE) [--vault-key KEY] [-o OUT] RELEASE",
-	  "Open a document the vault released to you: decrypt it with your own key,\n"
-	  "verify the vault's signature and the content against the signed manifest.\n"
-	  "The output appears only once everything verified (with -o -, it streams and\n"
-	  "the exit status says whether it verified).\n\n"
-	  "options:\n"
-	  "  --key FILE        your key file (default $SCRVAULT_KEY)\n"
-	  "  --identity FILE   an age identity file instead (a reader outside the vault)\n"
-	  "  --vault-key VKEY  the vault's verifier key as the board publishes it (scrvault\n"
-	  "                    audit pubkey; default $SCRVAULT_VAULT_KEY): the release must\n"
-	  "                    be signed by it, for that vault\n"
-	  "  -o, --output OUT  where to write (default: the recorded file name, here)\n",
-	  open_opts, 1, 1, true },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

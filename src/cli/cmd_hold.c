@@ -1,0 +1,91 @@
+/*
+ * cmd_hold.c - scrvault hold add|release|list: legal holds, under which
+ * nothing is destroyed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static const cli_col hold_cols[] = {
+	{ "hold", "HOLD" }, { "request", "FOI" }, { "scope", "SCOPE" }, { "case", "CASE" }, { "doc", "DOCUMENT" },
+	{ "class", "CLASS" }, { "reason", "REASON" }, { "until", "UNTIL" }, { "placed_by", "BY" }, { NULL, NULL }
+};
+/* The hold number ID (the first argument), or 0 when it is not one. */
+static int64_t hold_id(const cli_args *a)
+{
+	char *end = NULL;
+	long long n = strtoll(a->args[0], &end, 10);
+
+	return !*a->args[0] || *end || n <= 0 ? 0 : (int64_t)n;
+}
+
+static int cmd_add(cli_args *a, scrvault *v)
+{
+	scrvault_hold_spec s = SCRVAULT_HOLD_SPEC_INIT;
+	scrvault_json *j = NULL;
+	int error;
+
+	s.target = a->nargs ? a->args[0] : NULL;
+	s.board = cli_flag(a, "board");
+	s.doc_class = cli_opt(a, "class");
+	s.reason = cli_opt(a, "reason");
+	if ((error = scrvault_hold_add(&j, v, &s)) < 0)
+		return cli_fail(error);
+	if (a->json)
+		cli_print_json(j);
+	else
+		printf("hold %lld placed on %s\n", (long long)scrvault_json_int(scrvault_json_get(j, "hold")),
+		       a->nargs ? a->args[0] : "everything of the board");
+	scrvault_json_free(j);
+	return 0;
+}
+
+static int check_release(cli_args *a)
+{
+	if (!hold_id(a))
+		return cli_usage(a, "a hold is given by its number");
+	return 0;
+}
+
+static int cmd_release(cli_args *a, scrvault *v)
+{
+	int64_t id = hold_id(a);
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_hold_release(&j, v, id, cli_opt(a, "reason"))) < 0)
+		return cli_fail(error);
+	printf("hold %lld released\n", (long long)id);
+	scrvault_json_free(j);
+	return 0;
+}
+
+static int cmd_list(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_hold_list(&j, v)) < 0)
+		return cli_fail(error);
+	return cli_print_list(a, j, hold_cols);
+}
+
+static const cli_optdef add_opts[] = {
+	{ "reason", 1, "reason", "TEXT" }, { "board", 0, "board", NULL }, { "class", 1, "doc_class", "CLASS" },
+	{ NULL, 0, NULL, NULL }
+};
+static const cli_optdef release_opts[] = { { "reason", 1, "reason", "TEXT" }, { NULL, 0, NULL, NULL } };
+
+const cli_cmd cli_hold_commands[] = {
+	{ "hold", "add", cmd_add, CLI_VAULT, NULL, "scrvault hold add --reason TEXT (CASE|DOC | --board [--class CLASS])",
+	  "Hold a case, a document, or everything of the board (of one class): nothing held\n"
+	  "is destroyed. Criminal proceedings, an inquest, a public inquiry, an FOI appeal.\n",
+	  add_opts, 0, 1 },
+	{ "hold", "release", cmd_release, CLI_VAULT, check_release, "scrvault hold release --reason TEXT ID",
+	  "End a hold.\n", release_opts, 1, 1 },
+	{ "hold", "list", cmd_list, CLI_VAULT, NULL, "scrvault hold list [--json]",
+	  "Holds in force, and the automatic holds of FOI requests (open, or within their\n"
+	  "review window).\n", NULL, 0, 0 },
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};

@@ -1,0 +1,243 @@
+/*
+ * cmd_principal.c - scrvault principal add|list|show|grant|ungrant|revoke|
+ * rotate|impact; and the new key file's options that init shares.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+/* --kdf-memory MIB: 0 when not given, -1 when not a number of MiB. */
+static long kdf_memory(const cli_args *a)
+{
+	const char *mib = cli_opt(a, "kdf-memory");
+	char *end = NULL;
+	unsigned long v;
+
+	if (!mib)
+		return 0;
+	v = strtoul(mib, &end, 10);
+	return !*mib || *end || v == 0 || v > 4096 ? -1 : (long)v;
+}
+
+int cli_principal_check(const cli_args *a)
+{
+	if (kdf_memory(a) < 0)
+		return cli_usage(a, "--kdf-memory takes a number of MiB (8 to 4096)");
+	return 0;
+}
+
+void cli_principal_spec(scrvault_principal_spec *s, const cli_args *a, const char *name)
+{
+	scrvault_principal_spec init = SCRVAULT_PRINCIPAL_SPEC_INIT;
+
+	*s = init;
+	s->name = name;
+	s->display_name = cli_opt(a, "display-name");
+	s->kind = cli_opt(a, "kind") ? cli_opt(a, "kind") : "person";
+	s->contact = cli_opt(a, "contact");
+	s->agency = cli_opt(a, "agency");
+	s->custodian = cli_flag(a, "custodian");
+	s->kdf_mib = (unsigned)kdf_memory(a);
+}
+
+static int check_add(cli_args *a)
+{
+	const char *kind = cli_opt(a, "kind") ? cli_opt(a, "kind") : "person";
+	int error;
+
+	if (!cli_opt(a, "key-out"))
+		return cli_usage(a, "give --key-out FILE for the new principal's key file");
+	if ((error = cli_principal_check(a)) != 0)
+		return error;
+	if (cli_flag(a, "no-passphrase")) {
+		if (strcmp(kind, "service") != 0)
+			return cli_usage(a, "only a service principal (--kind service) may have a key file without passphrase");
+	} else if ((error = cli_new_passphrase(&a->secret, a, a->args[0])) < 0) {
+		return -error;
+	}
+	return 0;
+}
+
+static int cmd_add(cli_args *a, scrvault *v)
+{
+	const char *key = cli_opt(a, "key-out");
+	scrvault_principal_spec s;
+	int error;
+
+	cli_principal_spec(&s, a, a->args[0]);
+	if ((error = scrvault_principal_add(v, &s, key, a->secret)) < 0)
+		return cli_fail(error);
+	printf("added %s '%s'%s; key file: %s\n", s.kind, s.name, s.custodian ? " (custodian)" : "", key);
+	return 0;
+}
+
+static const cli_col principal_cols[] = {
+	{ "name", "NAME" }, { "kind", "KIND" }, { "custodian", "CUSTODIAN" },
+	{ "status", "STATUS" }, { "agency", "AGENCY" }, { "display_name", "DISPLAY NAME" },
+	{ "contact", "CONTACT" }, { NULL, NULL }
+};
+
+static int cmd_list(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error = scrvault_principal_list(&j, v);
+
+	return error < 0 ? cli_fail(error) : cli_print_list(a, j, principal_cols);
+}
+
+static const cli_col principal_fields[] = {
+	{ "name", "name" }, { "display_name", "display name" }, { "kind", "kind" },
+	{ "agency", "agency" }, { "contact", "contact" }, { "custodian", "custodian" },
+	{ "status", "status" }, { "created_at", "created" }, { NULL, NULL }
+};
+
+static int cmd_show(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_principal_show(&j, v, a->args[0])) < 0)
+		return cli_fail(error);
+	if (!a->json) {
+		const scrvault_json *roles = scrvault_json_get(j, "roles");
+
+		cli_print_fields(j, principal_fields);
+		if (scrvault_json_count(roles) == 0)
+			printf("%-16s %s\n", "roles", "none (grant one with 'scrvault principal grant')");
+
+		for (size_t i = 0; i < scrvault_json_count(roles); i++) {
+			const scrvault_json *r = scrvault_json_at(roles, i);
+			const char *c = scrvault_json_str(scrvault_json_get(r, "case"));
+			const char *ag = scrvault_json_str(scrvault_json_get(r, "agency"));
+
+			printf("%-16s %s%s%s%s%s\n", i ? "" : "roles", scrvault_json_str(scrvault_json_get(r, "role")),
+			       c ? " for case " : " (board-wide)", c ? c : "", ag ? ", agency " : "", ag ? ag : "");
+		}
+		scrvault_json_free(j);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	return cli_print_object(a, j, principal_fields);
+}
+
+static int grant_or_ungrant(cli_args *a, scrvault *v, bool grant)
+{
+	const char *name = a->args[0], *role = a->args[1];
+	int error;
+
+	error = grant ? scrvault_principal_grant(v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"))
+		: scrvault_principal_ungrant(v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"));
+	if (error < 0)
+		return cli_fail(error);
+	printf("%s role %s %s '%s'%s%s%s%s\n", grant ? "granted" : "removed", role, grant ? "to" : "from", name,
+	       cli_opt(a, "case") ? " for case " : "", cli_opt(a, "case") ? cli_opt(a, "case") : "",
+	       cli_opt(a, "agency") ? ", agency " : "", cli_opt(a, "agency") ? cli_opt(a, "agency") : "");
+	return 0;
+}
+
+static int cmd_grant(cli_args *a, scrvault *v) { return grant_or_ungrant(a, v, true); }
+static int cmd_ungrant(cli_args *a, scrvault *v) { return grant_or_ungrant(a, v, false); }
+
+static int cmd_revoke(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_principal_revoke(&j, v, a->args[0], cli_opt(a, "reason"))) < 0)
+		return cli_fail(error);
+	if (j) {
+		if (a->json)
+			cli_print_json(j);
+		else
+			printf("revoking '%s' needs a second custodian: pending operation %s (expires %s);\n"
+			       "another custodian runs 'scrvault approve %s' (or 'scrvault refuse %s')\n",
+			       a->args[0], scrvault_json_str(scrvault_json_get(j, "pending")),
+			       scrvault_json_str(scrvault_json_get(j, "expires_at")),
+			       scrvault_json_str(scrvault_json_get(j, "pending")),
+			       scrvault_json_str(scrvault_json_get(j, "pending")));
+		scrvault_json_free(j);
+		return 0;
+	}
+	printf("revoked '%s'\n", a->args[0]);
+	return 0;
+}
+
+static int check_rotate(cli_args *a)
+{
+	int error;
+
+	if (!cli_opt(a, "key-out"))
+		return cli_usage(a, "give --key-out FILE for the new key file");
+	if ((error = cli_principal_check(a)) != 0)
+		return error;
+	if (!cli_flag(a, "no-passphrase") && (error = cli_new_passphrase(&a->secret, a, a->args[0])) < 0)
+		return -error;
+	return 0;
+}
+
+static int cmd_rotate(cli_args *a, scrvault *v)
+{
+	const char *key = cli_opt(a, "key-out");
+	int error;
+
+	if ((error = scrvault_principal_rotate(v, a->args[0], key, a->secret, (unsigned)kdf_memory(a))) < 0)
+		return cli_fail(error);
+	printf("new keys for '%s' in %s; the old key file no longer works\n", a->args[0], key);
+	return 0;
+}
+
+static const cli_col release_cols[] = {
+	{ "released_at", "RELEASED" }, { "case", "CASE" }, { "doc", "DOCUMENT" }, { "version", "VER" },
+	{ "class", "CLASS" }, { "role", "ROLE" }, { "request", "REQUEST" }, { "audit_seq", "AUDIT" },
+	{ NULL, NULL }
+};
+
+static int cmd_impact(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error = scrvault_principal_impact(&j, v, a->args[0]);
+
+	return error < 0 ? cli_fail(error) : cli_print_list(a, j, release_cols);
+}
+
+static const cli_optdef principal_opts[] = {
+	CLI_PRINCIPAL_OPTS, { "custodian", 0, "custodian", NULL }, { "no-passphrase", 0, NULL, NULL },
+	{ NULL, 0, NULL, NULL }
+};
+static const cli_optdef grant_opts[] = {
+	{ "case", 1, "case_ref", "REF" }, { "agency", 1, "agency", "NAME" }, { NULL, 0, NULL, NULL }
+};
+static const cli_optdef revoke_opts[] = { { "reason", 1, "reason", "TEXT" }, { NULL, 0, NULL, NULL } };
+
+const cli_cmd cli_principal_commands[] = {
+	{ "principal", "add", cmd_add, CLI_VAULT, check_add,
+	  "scrvault principal add --key-out FILE [--custodian] [options] NAME",
+	  "Register a principal and write their key file.\n\n" CLI_PRINCIPAL_HELP
+	  "  --custodian                 may unlock the vault (gets a wrap of the master key)\n"
+	  "  --no-passphrase             a service principal's key file without passphrase\n",
+	  principal_opts, 1, 1 },
+	{ "principal", "list", cmd_list, CLI_VAULT, NULL, "scrvault principal list [--json]",
+	  "List the vault's principals.\n", NULL, 0, 0 },
+	{ "principal", "show", cmd_show, CLI_VAULT, NULL, "scrvault principal show [--json] NAME",
+	  "Show one principal.\n", NULL, 1, 1 },
+	{ "principal", "grant", cmd_grant, CLI_VAULT, NULL,
+	  "scrvault principal grant [--case REF] [--agency NAME] NAME ROLE",
+	  "Give NAME a role of the policy ('scrvault policy show' lists them): board-wide\n"
+	  "roles take neither option, case roles --case, case-and-agency roles both.\n",
+	  grant_opts, 2, 2 },
+	{ "principal", "ungrant", cmd_ungrant, CLI_VAULT, NULL,
+	  "scrvault principal ungrant [--case REF] [--agency NAME] NAME ROLE",
+	  "Take a role away again (the same options it was granted with).\n", grant_opts, 2, 2 },
+	{ "principal", "revoke", cmd_revoke, CLI_VAULT, NULL, "scrvault principal revoke [--reason TEXT] NAME",
+	  "Revoke a principal: they can do nothing from now on.  A custodian's wrap of the\n"
+	  "master key is removed and the others are written afresh.  Under dual control this\n"
+	  "waits for a second custodian ('scrvault approve ID').\n", revoke_opts, 1, 1 },
+	{ "principal", "rotate", cmd_rotate, CLI_VAULT, check_rotate,
+	  "scrvault principal rotate --key-out FILE [--new-passphrase-file FILE] NAME",
+	  "New keys for a principal (a lost laptop, a leaked key file): writes a new key\n"
+	  "file; the old one no longer unlocks or acts.\n", principal_opts, 1, 1 },
+	{ "principal", "impact", cmd_impact, CLI_VAULT, NULL, "scrvault principal impact [--json] NAME",
+	  "Every document version ever released to NAME, with the role and request:\n"
+	  "the list to assess after a revocation or a lost laptop.\n", NULL, 1, 1 },
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
