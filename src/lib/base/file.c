@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "base/file.h"
-#include "vault/session.h"
 #include "base/common.h"
 
 char *sv_path(const char *dir, const char *name)

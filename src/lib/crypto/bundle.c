@@ -12,7 +12,6 @@
 #include <unistd.h>
 #include "crypto/bundle.h"
 #include "crypto/crypto.h"
-#include "vault/session.h"
 #include "crypto/age.h"
 #include "base/common.h"
 #include "base/file.h"

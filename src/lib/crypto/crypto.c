@@ -23,7 +23,6 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 #include "crypto/crypto.h"
-#include "vault/session.h"
 #include "base/common.h"
 
 /* The one-shot SHA-256 below uses the low-level SHA256 functions, which

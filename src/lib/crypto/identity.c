@@ -19,7 +19,6 @@
 #include <dirent.h>
 #include "crypto/identity.h"
 #include "crypto/crypto.h"
-#include "vault/session.h"
 #include "base/common.h"
 #include "base/file.h"
 

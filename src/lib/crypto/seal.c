@@ -26,7 +26,6 @@
 #include "crypto/age.h"
 #include "crypto/bundle.h"
 #include "crypto/crypto.h"
-#include "vault/session.h"
 #include "base/common.h"
 #include "base/file.h"
 #include "crypto/identity.h"
