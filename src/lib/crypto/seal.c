@@ -1,7 +1,8 @@
 /*
  * seal.c - the two ends of a bundle that need no vault: an agency sealing a
  * document for the vault (intake seal), and a reader opening a release
- * (open).  Formats and checks in bundle.h and bundle.c.
+ * (open) or only verifying it (verify: the same checks, nothing written).
+ * Formats and checks in bundle.h and bundle.c.
  *
  * Both ends hash the plaintext (SHA-256, for the signed manifest), a large one
  * on a second thread while this one encrypts or decrypts and writes
@@ -760,7 +761,13 @@ static void safe_name(char *out, size_t len, const char *name)
 		snprintf(out, len, "released-document");
 }
 
-int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
+/*
+ * Open a release (scrvault_open_release) or, with `keep` false, only verify
+ * it (scrvault_verify): the same checks in the same order, the plaintext
+ * hashed and then written to the output, or hashed and dropped.  *out gets
+ * the manifest and "signer_checked", and "output" when kept.
+ */
+static int open_release(sv_json **out, const scrvault_open_spec *s, bool keep)
 {
 	char shahex[2 * SV_SHA256_LEN + 1], name[256];
 	unsigned char sha[SV_SHA256_LEN], *want = NULL;
@@ -861,7 +868,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 	safe_name(name, sizeof(name), sv_bundle_str(b->manifest, "filename"));
 	outpath = s->output ? s->output : name;
 	expect = sv_json_as_int(sv_json_get(b->manifest, "size"));
-	if ((error = sv_outfile_open(&o, outpath)) < 0 ||
+	if ((keep && (error = sv_outfile_open(&o, outpath)) < 0) ||
 	    (error = hash_pipe_start(&hp, expect > 0 ? (uint64_t)expect : 0)) < 0)
 		goto done;
 	/* Each chunk is hashed (on the second thread, if there is one) while it
@@ -878,7 +885,8 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 		if (n == 0)
 			break;
 		size += n;
-		if ((error = hash_pipe_submit(&hp, n)) < 0 || (error = sv_bundle_write_fd(&o.fd, chunk, n)) < 0)
+		if ((error = hash_pipe_submit(&hp, n)) < 0 ||
+		    (keep && (error = sv_bundle_write_fd(&o.fd, chunk, n)) < 0))
 			goto done;
 	}
 	if ((error = hash_pipe_finish(&hp, sha)) < 0)
@@ -890,7 +898,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 				 "nothing was written", s->input);
 		goto done;
 	}
-	if ((error = sv_outfile_commit(&o)) < 0)
+	if (keep && (error = sv_outfile_commit(&o)) < 0)
 		goto done;
 	error = SCRVAULT_ERROR;
 	if (!(res = sv_json_object()))
@@ -909,7 +917,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 			goto done;
 	}
 	if ((error = sv_json_set_bool(res, "signer_checked", checked)) < 0 ||
-	    (error = sv_json_set_str(res, "output", outpath)) < 0)
+	    (keep && (error = sv_json_set_str(res, "output", outpath)) < 0))
 		goto done;
 	*out = res;
 	res = NULL;
@@ -925,6 +933,85 @@ done:
 	sv_bundle_free(b);
 	sv_identity_free(ident);
 	sv_secret_free(priv);
+	sv_json_free(res);
+	return error;
+}
+
+int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
+{
+	return open_release(out, s, true);
+}
+
+/* ---- verify (reader or anyone, no vault) ------------------------------------------------ */
+
+/* What scrvault_verify can check; a signed receipt is to come. */
+typedef enum {
+	VERIFY_RELEASE,		/* an age file: a release bundle */
+} verify_kind;
+
+/*
+ * What the file at `path` claims to be, from its first bytes: only a claim,
+ * which the check of that kind then proves or refutes.
+ */
+static int verify_kind_of(verify_kind *kind, const char *path)
+{
+	static const char age_bin[] = "age-encryption.org/v1\n";
+	static const char age_armor[] = "-----BEGIN AGE ENCRYPTED FILE-----";
+	char head[64];
+	long n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sv_error_field(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR, "input",
+				      "cannot open '%s': %s", path, strerror(errno));
+	n = sv_read_full(fd, head, sizeof(head));
+	close(fd);
+	if (n < 0)
+		return sv_error_field(SCRVAULT_ERROR, "input", "cannot read '%s': %s", path, strerror(errno));
+	if (((size_t)n >= sizeof(age_bin) - 1 && !memcmp(head, age_bin, sizeof(age_bin) - 1)) ||
+	    ((size_t)n >= sizeof(age_armor) - 1 && !memcmp(head, age_armor, sizeof(age_armor) - 1))) {
+		*kind = VERIFY_RELEASE;
+		return 0;
+	}
+	return sv_error_field(SCRVAULT_EINTEGRITY, "input", "'%s' is not a release bundle (an age file) nor "
+			      "anything else that can be verified", path);
+}
+
+int scrvault_verify(scrvault_json **out, const scrvault_verify_spec *s)
+{
+	verify_kind kind;
+	sv_json *res = NULL;
+	int error;
+
+	*out = NULL;
+	if (s->version != SCRVAULT_VERIFY_VERSION)
+		return sv_error_field(SCRVAULT_EUSAGE, "version", "unknown verify spec version %u", s->version);
+	if (!s->input)
+		return sv_error_field(SCRVAULT_EUSAGE, "input", "give the file to verify");
+	if (!s->vault_key)
+		return sv_error_field(SCRVAULT_EUSAGE, "vault_key", "verifying needs the vault's verifier key, as "
+				      "the board publishes it ('scrvault audit pubkey')");
+	if ((error = verify_kind_of(&kind, s->input)) < 0)
+		return error;
+	switch (kind) {
+	case VERIFY_RELEASE: {
+		scrvault_open_spec o = {
+			.keyfile = s->keyfile,
+			.passphrase = s->passphrase,
+			.identity = s->identity,
+			.vault_key = s->vault_key,
+			.input = s->input,
+		};
+
+		if ((error = open_release(&res, &o, false)) < 0 ||
+		    (error = sv_json_set_str(res, "kind", "release")) < 0)
+			goto done;
+		break;
+	}
+	}
+	*out = res;
+	res = NULL;
+done:
 	sv_json_free(res);
 	return error;
 }
