@@ -1,6 +1,7 @@
 /*
  * cmd_bundle.c - scrvault recipient | intake seal | intake import | open.
- * (doc release lives with the other doc commands.)
+ * (doc release lives with the other doc commands; intake seal and open run
+ * cmd_seal.c, which scrvault-seal shares.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,57 +27,6 @@ static int cmd_recipient(cli_args *a)
 		printf("%s\n", scrvault_json_str(scrvault_json_get(j, "signing_key")));
 	else
 		printf("%s\n", scrvault_json_str(scrvault_json_get(j, "recipient")));
-	scrvault_json_free(j);
-	return 0;
-}
-
-/* The key file of a command that needs no vault: --key or $SCRVAULT_KEY. */
-static const char *own_key(const cli_args *a)
-{
-	const char *k = cli_opt(a, "key");
-
-	return k ? k : getenv("SCRVAULT_KEY");
-}
-
-static int cmd_intake_seal(cli_args *a)
-{
-	scrvault_seal_spec s = {
-		.keyfile = own_key(a),
-		.recipient = cli_opt(a, "to"),
-		.case_ref = cli_opt(a, "case"),
-		.doc_class = cli_opt(a, "class"),
-		.agency = cli_opt(a, "agency"),
-		.title = cli_opt(a, "title"),
-		.filename = cli_opt(a, "filename"),
-		.input = a->args[0],
-		.output = cli_opt(a, "output"),
-	};
-	scrvault_secret *pp = NULL;
-	scrvault_json *j = NULL;
-	int error;
-
-	if (!s.keyfile)
-		return cli_usage(a, "give your key file (--key FILE or $SCRVAULT_KEY)");
-	if (!s.recipient)
-		return cli_usage(a, "give the vault's recipient (--to age1... or --to FILE)");
-	if (!s.case_ref || !s.doc_class)
-		return cli_usage(a, "give the case and class (--case REF --class CLASS)");
-	if (!s.output)
-		return cli_usage(a, "give the bundle to write (-o FILE)");
-	if ((error = cli_passphrase(&pp, a, s.keyfile)) < 0)
-		return cli_fail(error);
-	s.passphrase = pp;
-	error = scrvault_intake_seal(&j, &s);
-	scrvault_secret_free(pp);
-	if (error < 0)
-		return cli_fail(error);
-	if (a->json)
-		cli_print_json(j);
-	else if (strcmp(s.output, "-") != 0)
-		fprintf(stderr, "sealed '%s' for case %s (%s, %lld bytes, sha256 %s) into '%s'\n", s.input,
-			scrvault_json_str(scrvault_json_get(j, "case")), scrvault_json_str(scrvault_json_get(j, "class")),
-			(long long)scrvault_json_int(scrvault_json_get(j, "size")),
-			scrvault_json_str(scrvault_json_get(j, "sha256")), s.output);
 	scrvault_json_free(j);
 	return 0;
 }
@@ -128,65 +78,14 @@ static int cmd_intake_import(cli_args *a)
 	return 0;
 }
 
-static int cmd_open(cli_args *a)
-{
-	scrvault_open_spec s = {
-		.keyfile = own_key(a),
-		.identity = cli_opt(a, "identity"),
-		.vault_key = cli_opt(a, "vault-key"),
-		.input = a->args[0],
-		.output = cli_opt(a, "output"),
-	};
-	scrvault_secret *pp = NULL;
-	scrvault_json *j = NULL;
-	int error;
-
-	if (!s.vault_key)
-		s.vault_key = getenv("SCRVAULT_VAULT_KEY");
-	if (s.identity)
-		s.keyfile = NULL;
-	else if (!s.keyfile)
-		return cli_usage(a, "give your key file (--key FILE or $SCRVAULT_KEY) or an age identity (--identity FILE)");
-	if (s.keyfile && (error = cli_passphrase(&pp, a, s.keyfile)) < 0)
-		return cli_fail(error);
-	s.passphrase = pp;
-	error = scrvault_open_release(&j, &s);
-	scrvault_secret_free(pp);
-	if (error < 0)
-		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else if (strcmp(scrvault_json_str(scrvault_json_get(j, "output")), "-") != 0) {
-		printf("opened release %lld of vault %s: document %s version %lld (%s) into '%s'\n",
-		       (long long)scrvault_json_int(scrvault_json_get(j, "release")),
-		       scrvault_json_str(scrvault_json_get(j, "vault")),
-		       scrvault_json_str(scrvault_json_get(j, "doc")),
-		       (long long)scrvault_json_int(scrvault_json_get(j, "version")),
-		       scrvault_json_str(scrvault_json_get(j, "title")),
-		       scrvault_json_str(scrvault_json_get(j, "output")));
-	}
-	if (!scrvault_json_bool(scrvault_json_get(j, "signer_checked")))
-		fprintf(stderr, "scrvault: warning: the vault's signature is valid, but was not checked against the "
-			"vault's published verifier key (signed by key %s): pass --vault-key VKEY, as the board "
-			"publishes it ('scrvault audit pubkey'), to be sure who sent it\n",
-			scrvault_json_str(scrvault_json_get(j, "signer_key")));
-	scrvault_json_free(j);
-	return 0;
-}
-
 static const cli_optdef recipient_opts[] = { { "signing-key", 0 }, { NULL, 0 } };
-static const cli_optdef seal_opts[] = {
-	{ "to", 1 }, { "case", 1 }, { "class", 1 }, { "agency", 1 }, { "title", 1 },
-	{ "filename", 1 }, { "output", 1 }, { NULL, 0 }
-};
+static const cli_optdef seal_opts[] = { CLI_SEAL_OPTS, { NULL, 0 } };
 static const cli_optdef import_opts[] = {
 	{ "doc", 1 }, { "unauthenticated", 0 }, { "received-from", 1 }, { "case", 1 },
 	{ "class", 1 }, { "agency", 1 }, { "title", 1 }, { "filename", 1 }, { "note", 1 },
 	{ NULL, 0 }
 };
-static const cli_optdef open_opts[] = {
-	{ "identity", 1 }, { "vault-key", 1 }, { "output", 1 }, { NULL, 0 }
-};
+static const cli_optdef open_opts[] = { CLI_OPEN_OPTS, { NULL, 0 } };
 
 const cli_cmd cli_bundle_commands[] = {
 	{ "recipient", NULL, cmd_recipient, "scrvault recipient [--signing-key] [--json]",
@@ -196,20 +95,7 @@ const cli_cmd cli_bundle_commands[] = {
 	  "checkpoints and releases; readers pin it with 'scrvault open --vault-key').\n"
 	  "keys/README in the source tree says how a board hands both out.\n",
 	  recipient_opts, 0, 0 },
-	{ "intake", "seal", cmd_intake_seal,
-	  "scrvault intake seal --key FILE --to age1...|FILE --case REF --class CLASS -o OUT [options] FILE",
-	  "Seal FILE for the vault: encrypt it to the vault's recipient (age format) with\n"
-	  "a manifest (case, class, agency, title, file name, size, SHA-256, time) signed\n"
-	  "with your own key. Needs no access to the vault. Send OUT by any channel.\n\n"
-	  "options:\n"
-	  "  --key FILE        your key file (default $SCRVAULT_KEY)\n"
-	  "  --to age1...|FILE the vault's recipient, or a file holding it\n"
-	  "  --case REF        the case the document is for\n"
-	  "  --class CLASS     its class (imr, single-agency-chronology, ...)\n"
-	  "  --agency NAME     your agency (default: as the vault registered you)\n"
-	  "  --title TEXT      title (default: the file name)\n"
-	  "  --filename NAME   recorded file name (default: FILE's base name)\n"
-	  "  -o, --output OUT  the bundle to write (never replaces a file; - for stdout)\n",
+	{ "intake", "seal", cli_seal_run, "scrvault intake seal " CLI_SEAL_ARGS, CLI_SEAL_HELP,
 	  seal_opts, 1, 1, true },
 	{ "intake", "import", cmd_intake_import,
 	  "scrvault intake import [--doc ID] [--unauthenticated --received-from TEXT --case REF --class CLASS] BUNDLE",
@@ -225,19 +111,7 @@ const cli_cmd cli_bundle_commands[] = {
 	  "  --case, --class, --agency, --title, --filename  for an unsigned file\n"
 	  "  --note TEXT              a note on this version\n",
 	  import_opts, 1, 1 },
-	{ "open", NULL, cmd_open,
-	  "scrvault open (--key FILE | --identity FILE) [--vault-key KEY] [-o OUT] RELEASE",
-	  "Open a document the vault released to you: decrypt it with your own key,\n"
-	  "verify the vault's signature and the content against the signed manifest.\n"
-	  "The output appears only once everything verified (with -o -, it streams and\n"
-	  "the exit status says whether it verified).\n\n"
-	  "options:\n"
-	  "  --key FILE        your key file (default $SCRVAULT_KEY)\n"
-	  "  --identity FILE   an age identity file instead (a reader outside the vault)\n"
-	  "  --vault-key VKEY  the vault's verifier key as the board publishes it (scrvault\n"
-	  "                    audit pubkey; default $SCRVAULT_VAULT_KEY): the release must\n"
-	  "                    be signed by it, for that vault\n"
-	  "  -o, --output OUT  where to write (default: the recorded file name, here)\n",
+	{ "open", NULL, cli_open_run, "scrvault open " CLI_OPEN_ARGS, CLI_OPEN_HELP,
 	  open_opts, 1, 1, true },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 };
