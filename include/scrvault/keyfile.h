@@ -40,5 +40,10 @@ typedef struct {
  * exists (it is left as it was).
  */
 int scrvault_keygen(scrvault_json **out, const scrvault_keygen_spec *s);
+/*
+ * Check everything scrvault_keygen would check but the passphrase (which
+ * may be NULL), making nothing: a program calls it before it asks for one.
+ */
+int scrvault_keygen_check(const scrvault_keygen_spec *s);
 
 #endif

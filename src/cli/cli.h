@@ -111,6 +111,8 @@ int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
  */
 int cli_seal_run(cli_args *a);
 int cli_open_run(cli_args *a);
+/* The key file of a command that needs no vault: --key or $SCRVAULT_KEY. */
+const char *cli_own_key(const cli_args *a);
 #define CLI_SEAL_OPTS \
 	{ "to", 1 }, { "case", 1 }, { "class", 1 }, { "agency", 1 }, { "title", 1 }, \
 	{ "filename", 1 }, { "output", 1 }

@@ -14,8 +14,7 @@
 #include "cli.h"
 #include "scrvault/bundle.h"
 
-/* The key file of a command that needs no vault: --key or $SCRVAULT_KEY. */
-static const char *own_key(const cli_args *a)
+const char *cli_own_key(const cli_args *a)
 {
 	const char *k = cli_opt(a, "key");
 
@@ -25,7 +24,7 @@ static const char *own_key(const cli_args *a)
 int cli_seal_run(cli_args *a)
 {
 	scrvault_seal_spec s = {
-		.keyfile = own_key(a),
+		.keyfile = cli_own_key(a),
 		.recipient = cli_opt(a, "to"),
 		.case_ref = cli_opt(a, "case"),
 		.doc_class = cli_opt(a, "class"),
@@ -68,7 +67,7 @@ int cli_seal_run(cli_args *a)
 int cli_open_run(cli_args *a)
 {
 	scrvault_open_spec s = {
-		.keyfile = own_key(a),
+		.keyfile = cli_own_key(a),
 		.identity = cli_opt(a, "identity"),
 		.vault_key = cli_opt(a, "vault-key"),
 		.input = a->args[0],

@@ -27,7 +27,7 @@ static bool plain_text(const char *s)
 	return true;
 }
 
-static int keygen_check(const scrvault_keygen_spec *s)
+int scrvault_keygen_check(const scrvault_keygen_spec *s)
 {
 	struct stat sb;
 
@@ -45,9 +45,6 @@ static int keygen_check(const scrvault_keygen_spec *s)
 	if (s->kdf_mib && (s->kdf_mib < SV_ARGON2_MIN_KIB / 1024 || s->kdf_mib > KEYGEN_MIB_MAX))
 		return sv_error_field(SCRVAULT_EUSAGE, "kdf_mib", "the key file's Argon2id memory must be "
 				      "between %d and %d MiB", SV_ARGON2_MIN_KIB / 1024, KEYGEN_MIB_MAX);
-	if (!s->passphrase)
-		return sv_error_field(SCRVAULT_EUSAGE, "passphrase",
-				      "a key file made by its holder needs a passphrase");
 	if (!s->keyfile || !*s->keyfile)
 		return sv_error_field(SCRVAULT_EUSAGE, "keyfile", "no key file to write");
 	/* Early, before the KDF's work; O_EXCL at the end is what guarantees it. */
@@ -100,8 +97,11 @@ int scrvault_keygen(scrvault_json **out, const scrvault_keygen_spec *s)
 	int error;
 
 	*out = NULL;
-	if ((error = keygen_check(s)) < 0)
+	if ((error = scrvault_keygen_check(s)) < 0)
 		return error;
+	if (!s->passphrase)
+		return sv_error_field(SCRVAULT_EUSAGE, "passphrase",
+				      "a key file made by its holder needs a passphrase");
 	kdf = sv_kdf_params(s->kdf_mib);
 	/* The result first: once the file exists, nothing is left to fail. */
 	if ((error = sv_identity_generate(&id, s->name, NULL)) < 0 ||
