@@ -19,9 +19,8 @@ typedef struct {
 
 static const cli_col release_fields[] = {
 	{ "release", "release" }, { "copy", "copy" }, { "vault", "vault" }, { "doc", "document" },
-	{ "version", "version" },
-	{ "case", "case" }, { "class", "class" }, { "agency", "agency" }, { "title", "title" },
-	{ "filename", "file name" }, { "size", "size" }, { "sha256", "sha256" },
+	{ "version", "version" }, { "case", "case" }, { "class", "class" }, { "agency", "agency" },
+	{ "title", "title" }, { "filename", "file name" }, { "size", "size" }, { "sha256", "sha256" },
 	{ "released_at", "released at" }, { "released_by", "released by" }, { "to", "to" },
 	{ "signer_key", "signed by" }, { NULL, NULL }
 };
