@@ -230,14 +230,13 @@ if [ $HAVE_AGE = 1 ]; then
 	age-keygen -o "$T/insp.key" 2>/dev/null
 	IR=$(age-keygen -y "$T/insp.key")
 	sv doc release "$D" --to "$IR" --reason "inspection" -o "$T/insp.age" >/dev/null
-	expect 0 "verify --identity: a release to an age identity" -- \
-		env -u SCRVAULT_DIR "$SEAL" verify --identity "$T/insp.key" --vault-key "$VK" "$T/insp.age"
+	vfyid() { (cd "$T/vdir" && env -u SCRVAULT_DIR "$SEAL" verify --identity "$T/insp.key" --vault-key "$VK" "$@"); }
+	expect 0 "verify --identity: a release to an age identity" -- vfyid "$T/insp.age"
 	age -r "$IR" -o "$T/plain.age" "$DOC"
-	expect 5 "refused: a plain age file is no release" -- \
-		env -u SCRVAULT_DIR "$SEAL" verify --identity "$T/insp.key" --vault-key "$VK" "$T/plain.age"
+	expect 5 "refused: a plain age file is no release" -- vfyid "$T/plain.age"
 	age -a -r "$IR" -o "$T/armored.age" "$DOC"
-	expect 5 "refused: an armored plain age file either" -- \
-		env -u SCRVAULT_DIR "$SEAL" verify --identity "$T/insp.key" --vault-key "$VK" "$T/armored.age"
+	expect 5 "refused: an armored plain age file either" -- vfyid "$T/armored.age"
+	empty "age identity"
 else
 	skip "verify --identity" "age not installed"
 fi
