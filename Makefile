@@ -158,7 +158,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/scrvault \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)/scrvault
 	install -m 0755 $(BUILD)/scrvault $(DESTDIR)$(BINDIR)/
-	$(if $(wildcard $(BUILD)/scrvault-seal),install -m 0755 $(BUILD)/scrvault-seal $(DESTDIR)$(BINDIR)/)
+	install -m 0755 $(BUILD)/scrvault-seal $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(BUILD)/scrvault-stamp $(DESTDIR)$(LIBEXECDIR)/scrvault/
 	install -m 0644 $(BUILD)/libscrvault.so.$(LIB_VERSION) $(BUILD)/libscrvault.a $(DESTDIR)$(LIBDIR)/
 	ln -sf libscrvault.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libscrvault.so.$(LIB_MAJOR)

@@ -28,6 +28,7 @@
 #include "scrvault/audit.h"
 #include "scrvault/intake.h"
 #include "scrvault/seal.h"
+#include "scrvault/keyfile.h"
 #include "scrvault/mirror.h"
 #include "scrvault/backup.h"
 #include "scrvault/restore.h"

@@ -56,4 +56,29 @@ typedef struct {
  */
 int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s);
 
+typedef struct {
+	unsigned int version;
+	/* a release is decrypted with the reader's key: */
+	const char *keyfile;			/* the reader's key file, or */
+	const scrvault_secret *passphrase;
+	const char *identity;			/* an age identity file */
+	const char *vault_key;			/* required: the vault's verifier key (or its base64 key) */
+	const char *input;
+} scrvault_verify_spec;
+#define SCRVAULT_VERIFY_SPEC_VERSION 1
+#define SCRVAULT_VERIFY_SPEC_INIT { SCRVAULT_VERIFY_SPEC_VERSION }
+
+/*
+ * Check a file the vault made, completely, and write nothing anywhere.
+ * What the file is comes from its first bytes; today that is a release
+ * bundle (an age file): decrypted with the reader's key, the vault's
+ * signature checked against vault_key (key and vault must match), the
+ * content against the manifest, the plaintext hashed and dropped.  (Signed
+ * upload receipts, to come, will be a second kind.)  Returns 0 only if all
+ * of it verified; SCRVAULT_EINTEGRITY for anything altered, forged, damaged,
+ * truncated or not verifiable at all; SCRVAULT_EDENIED if the key does not
+ * open it.  *out gets {"kind":"release", the manifest, "signer_checked":true}.
+ */
+int scrvault_verify(scrvault_json **out, const scrvault_verify_spec *s);
+
 #endif

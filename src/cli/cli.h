@@ -1,7 +1,9 @@
 /*
  * cli.h - what the command files share: the command table, parsed arguments,
  * passphrases, and printing tables or JSON.  The command line uses only the
- * public API (include/scrvault).
+ * public API (include/scrvault).  common.c and bundles.c are shared with
+ * scrvault-seal (src/seal), and so call only what needs no vault; output.c
+ * prints tables; main.c is scrvault's dispatch.
  *
  * `scrvault GROUP VERB` lives in src/cli/cmd_GROUP.c, which exports
  * cli_GROUP_commands[]; main.c collects the tables (scripts/check-layers
@@ -74,6 +76,22 @@ struct cli_cmd {
 	int min_args, max_args;
 };
 
+/* ---- common.c: shared with scrvault-seal ---------------------------------------- */
+
+/* The program's name, which messages begin with; each program's main.c defines it. */
+extern const char cli_program[];
+
+/*
+ * Parse argv (argv[0] stands for the program, the command words removed)
+ * into a->names/values and a->args with getopt_long: the options of
+ * `global_opts` (which must hold "help", for -h) and of a->cmd; -o is
+ * --output.  Remembers the command and the global options for the hints of
+ * cli_fail.  Returns 0, or the exit status of a usage error (2).
+ */
+int cli_parse(cli_args *a, int argc, char **argv, const cli_optdef *global_opts);
+/* While main unlocks the vault, hints name the global options first. */
+void cli_opening(bool on);
+
 /* The value of option `name`, or NULL. */
 const char *cli_opt(const cli_args *a, const char *name);
 bool cli_flag(const cli_args *a, const char *name);
@@ -92,9 +110,60 @@ int cli_usage(const cli_args *a, const char *fmt, ...) __attribute__((format(pri
 int cli_passphrase(scrvault_secret **out, const cli_args *a, const char *keyfile);
 /* The passphrase for a new key file: --new-passphrase-file or two prompts. */
 int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who);
+/* A passphrase typed at the terminal for `keyfile`; none (NULL) if no terminal. */
+int cli_prompt_secret(scrvault_secret **out, const char *keyfile);
 
 /* Print one JSON value (canonical) and a newline on stdout. */
 void cli_print_json(const scrvault_json *j);
+
+/*
+ * ---- bundles.c: the commands that need no vault, the same in both programs
+ * (scrvault intake seal and open; scrvault-seal seal and open).  Each
+ * program's table gives them these options besides its own --key and
+ * --passphrase-file, these usage words after its command words, and this
+ * help.
+ */
+int cli_seal_check(cli_args *a);
+int cli_seal_run(cli_args *a, scrvault *unused);
+int cli_open_check(cli_args *a);
+int cli_open_run(cli_args *a, scrvault *unused);
+/* The key file of a command that needs no vault: --key or $SCRVAULT_KEY. */
+const char *cli_own_key(const cli_args *a);
+#define CLI_SEAL_OPTS \
+	{ "to", 1, "recipient", "age1...|FILE" }, { "case", 1, "case_ref", "REF" }, \
+	{ "class", 1, "doc_class", "CLASS" }, { "agency", 1, "agency", "NAME" }, { "title", 1, "title", "TEXT" }, \
+	{ "filename", 1, "filename", "NAME" }, { "output", 1, "output", "OUT" }
+#define CLI_OPEN_OPTS \
+	{ "identity", 1, "identity", "FILE" }, { "vault-key", 1, "vault_key", "VKEY" }, { "output", 1, "output", "OUT" }
+#define CLI_SEAL_ARGS "--key FILE --to age1...|FILE --case REF --class CLASS -o OUT [options] FILE"
+#define CLI_OPEN_ARGS "(--key FILE | --identity FILE) [--vault-key KEY] [-o OUT] RELEASE"
+#define CLI_SEAL_HELP \
+	"Seal FILE for the vault: encrypt it to the vault's recipient (age format) with\n" \
+	"a manifest (case, class, agency, title, file name, size, SHA-256, time) signed\n" \
+	"with your own key. Needs no access to the vault. Send OUT by any channel.\n\n" \
+	"options:\n" \
+	"  --key FILE        your key file (default $SCRVAULT_KEY)\n" \
+	"  --to age1...|FILE the vault's recipient, or a file holding it\n" \
+	"  --case REF        the case the document is for\n" \
+	"  --class CLASS     its class (imr, single-agency-chronology, ...)\n" \
+	"  --agency NAME     your agency (default: as the vault registered you)\n" \
+	"  --title TEXT      title (default: the file name)\n" \
+	"  --filename NAME   recorded file name (default: FILE's base name)\n" \
+	"  -o, --output OUT  the bundle to write (never replaces a file; - for stdout)\n"
+#define CLI_OPEN_HELP \
+	"Open a document the vault released to you: decrypt it with your own key,\n" \
+	"verify the vault's signature and the content against the signed manifest.\n" \
+	"The output appears only once everything verified (with -o -, it streams and\n" \
+	"the exit status says whether it verified).\n\n" \
+	"options:\n" \
+	"  --key FILE        your key file (default $SCRVAULT_KEY)\n" \
+	"  --identity FILE   an age identity file instead (a reader outside the vault)\n" \
+	"  --vault-key VKEY  the vault's verifier key as the board publishes it (scrvault\n" \
+	"                    audit pubkey; default $SCRVAULT_VAULT_KEY): the release must\n" \
+	"                    be signed by it, for that vault\n" \
+	"  -o, --output OUT  where to write (default: the recorded file name, here)\n"
+
+/* ---- output.c ------------------------------------------------------------------ */
 /* Print a JSON array as a table with these columns (key, header). */
 typedef struct {
 	const char *key;

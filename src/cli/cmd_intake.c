@@ -1,6 +1,7 @@
 /*
  * cmd_intake.c - scrvault intake seal|import, and the top-level
- * `scrvault recipient` (what agencies seal to).
+ * `scrvault recipient` (what agencies seal to).  intake seal runs
+ * bundles.c, which scrvault-seal shares.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,64 +21,6 @@ static int cmd_recipient(cli_args *a, scrvault *v)
 		printf("%s\n", scrvault_json_str(scrvault_json_get(j, "signing_key")));
 	else
 		printf("%s\n", scrvault_json_str(scrvault_json_get(j, "recipient")));
-	scrvault_json_free(j);
-	return 0;
-}
-
-/* The key file of a command that needs no vault: --key or $SCRVAULT_KEY. */
-static const char *own_key(const cli_args *a)
-{
-	const char *k = cli_opt(a, "key");
-
-	return k ? k : getenv("SCRVAULT_KEY");
-}
-
-static int check_seal(cli_args *a)
-{
-	if (!own_key(a))
-		return cli_usage(a, "give your key file (--key FILE or $SCRVAULT_KEY)");
-	if (!cli_opt(a, "to"))
-		return cli_usage(a, "give the vault's recipient (--to age1... or --to FILE)");
-	if (!cli_opt(a, "case") || !cli_opt(a, "class"))
-		return cli_usage(a, "give the case and class (--case REF --class CLASS)");
-	if (!cli_opt(a, "output"))
-		return cli_usage(a, "give the bundle to write (-o FILE)");
-	return 0;
-}
-
-static int cmd_seal(cli_args *a, scrvault *unused)
-{
-	scrvault_seal_spec s = {
-		.version = SCRVAULT_SEAL_SPEC_VERSION,
-		.keyfile = own_key(a),
-		.recipient = cli_opt(a, "to"),
-		.case_ref = cli_opt(a, "case"),
-		.doc_class = cli_opt(a, "class"),
-		.agency = cli_opt(a, "agency"),
-		.title = cli_opt(a, "title"),
-		.filename = cli_opt(a, "filename"),
-		.input = a->args[0],
-		.output = cli_opt(a, "output"),
-	};
-	scrvault_secret *pp = NULL;
-	scrvault_json *j = NULL;
-	int error;
-
-	(void)unused;
-	if ((error = cli_passphrase(&pp, a, s.keyfile)) < 0)
-		return cli_fail(error);
-	s.passphrase = pp;
-	error = scrvault_intake_seal(&j, &s);
-	scrvault_secret_free(pp);
-	if (error < 0)
-		return cli_fail(error);
-	if (a->json)
-		cli_print_json(j);
-	else if (strcmp(s.output, "-") != 0)
-		fprintf(stderr, "sealed '%s' for case %s (%s, %lld bytes, sha256 %s) into '%s'\n", s.input,
-			scrvault_json_str(scrvault_json_get(j, "case")), scrvault_json_str(scrvault_json_get(j, "class")),
-			(long long)scrvault_json_int(scrvault_json_get(j, "size")),
-			scrvault_json_str(scrvault_json_get(j, "sha256")), s.output);
 	scrvault_json_free(j);
 	return 0;
 }
@@ -131,11 +74,7 @@ static int cmd_import(cli_args *a, scrvault *v)
 }
 
 static const cli_optdef recipient_opts[] = { { "signing-key", 0, NULL, NULL }, { NULL, 0, NULL, NULL } };
-static const cli_optdef seal_opts[] = {
-	{ "to", 1, "recipient", "age1...|FILE" }, { "case", 1, "case_ref", "REF" }, { "class", 1, "doc_class", "CLASS" },
-	{ "agency", 1, "agency", "NAME" }, { "title", 1, "title", "TEXT" }, { "filename", 1, "filename", "NAME" },
-	{ "output", 1, "output", "OUT" }, { NULL, 0, NULL, NULL }
-};
+static const cli_optdef seal_opts[] = { CLI_SEAL_OPTS, { NULL, 0, NULL, NULL } };
 static const cli_optdef import_opts[] = {
 	{ "doc", 1, "doc", "ID" }, { "unauthenticated", 0, "unauthenticated", NULL },
 	{ "received-from", 1, "received_from", "TEXT" }, { "case", 1, "case_ref", "REF" },
@@ -151,20 +90,8 @@ const cli_cmd cli_intake_commands[] = {
 	  "checkpoints and releases; readers pin it with 'scrvault open --vault-key').\n"
 	  "keys/README in the source tree says how a board hands both out.\n",
 	  recipient_opts, 0, 0 },
-	{ "intake", "seal", cmd_seal, CLI_BUNDLES_ONLY, check_seal,
-	  "scrvault intake seal --key FILE --to age1...|FILE --case REF --class CLASS -o OUT [options] FILE",
-	  "Seal FILE for the vault: encrypt it to the vault's recipient (age format) with\n"
-	  "a manifest (case, class, agency, title, file name, size, SHA-256, time) signed\n"
-	  "with your own key. Needs no access to the vault. Send OUT by any channel.\n\n"
-	  "options:\n"
-	  "  --key FILE        your key file (default $SCRVAULT_KEY)\n"
-	  "  --to age1...|FILE the vault's recipient, or a file holding it\n"
-	  "  --case REF        the case the document is for\n"
-	  "  --class CLASS     its class (imr, single-agency-chronology, ...)\n"
-	  "  --agency NAME     your agency (default: as the vault registered you)\n"
-	  "  --title TEXT      title (default: the file name)\n"
-	  "  --filename NAME   recorded file name (default: FILE's base name)\n"
-	  "  -o, --output OUT  the bundle to write (never replaces a file; - for stdout)\n",
+	{ "intake", "seal", cli_seal_run, CLI_BUNDLES_ONLY, cli_seal_check, "scrvault intake seal " CLI_SEAL_ARGS,
+	  CLI_SEAL_HELP,
 	  seal_opts, 1, 1 },
 	{ "intake", "import", cmd_import, CLI_VAULT, check_import,
 	  "scrvault intake import [--doc ID] [--unauthenticated --received-from TEXT --case REF --class CLASS] BUNDLE",

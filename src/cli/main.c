@@ -3,19 +3,15 @@
  * codes (DESIGN §9): 0 ok, 1 error, 2 usage, 3 denied, 4 not found,
  * 5 integrity failure, 6 conflict with the current state.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 #include "cli.h"
 
 #define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+const char cli_program[] = "scrvault";
 
 /* The command tables, one per command group (cmd_GROUP.c), in the order
  * 'scrvault help' lists them. */
@@ -46,11 +42,6 @@ static const cli_optdef global_opts[] = {
 	{ "json", 0, NULL, NULL }, { "help", 0, NULL, NULL }, { NULL, 0, NULL, NULL }
 };
 
-/* The command running, for the hints of cli_fail; `opening` while main
- * unlocks the vault (the global options then name the inputs first). */
-static const cli_cmd *running;
-static bool opening;
-
 #define GLOBAL_HELP \
 	"global options:\n" \
 	"  --vault DIR             the vault (default $SCRVAULT_DIR)\n" \
@@ -65,203 +56,12 @@ static bool opening;
 	"  --json                  machine-readable output\n" \
 	"  -h, --help              this help\n"
 
-const char *cli_opt(const cli_args *a, const char *name)
-{
-	for (int i = a->nopts - 1; i >= 0; i--)
-		if (strcmp(a->names[i], name) == 0)
-			return a->values[i] ? a->values[i] : "";
-	return NULL;
-}
-
-bool cli_flag(const cli_args *a, const char *name)
-{
-	return cli_opt(a, name) != NULL;
-}
-
-/* Whether the comma-separated list `list` holds `name` (of length len). */
-static bool in_list(const char *list, const char *name, size_t len)
-{
-	while (list && *list) {
-		size_t n = strcspn(list, ",");
-
-		if (n == len && !strncmp(list, name, len))
-			return true;
-		list += n + (list[n] == ',');
-	}
-	return false;
-}
-
-/* The option of `opts` that gives the library's input `field`, or NULL. */
-static const cli_optdef *option_for(const cli_optdef *opts, const char *field, size_t len)
-{
-	for (int i = 0; opts && opts[i].name; i++)
-		if (in_list(opts[i].field, field, len))
-			return &opts[i];
-	return NULL;
-}
-
-/*
- * The hint for the library's error field(s): " (--case REF)", or for
- * several " (--doc DOC or --case REF)"; "" when no option of the running
- * command (or no global option) gives them.  Positional arguments have none.
- */
-static const char *hint(char *buf, size_t len, const char *fields)
-{
-	const cli_optdef *seen[8];
-	size_t nseen = 0, at = 0;
-
-	while (fields && *fields) {
-		size_t n = strcspn(fields, ",");
-		const cli_optdef *own = running ? option_for(running->opts, fields, n) : NULL;
-		const cli_optdef *global = option_for(global_opts, fields, n);
-		const cli_optdef *o = opening && global ? global : own ? own : global;
-		bool out = strcmp(o ? o->name : "", "output") == 0;	/* -o */
-		bool dup = false;
-		int w;
-
-		fields += n + (fields[n] == ',');
-		for (size_t i = 0; i < nseen; i++)
-			dup |= seen[i] == o;
-		if (!o || dup || nseen == SV_ARRAY_LEN(seen))
-			continue;
-		w = snprintf(buf + at, len - at, "%s%s%s%s%s", nseen ? " or " : " (", out ? "-o" : "--",
-			     out ? "" : o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
-		if (w < 0 || (size_t)w >= len - at - 1)
-			return "";	/* no room for it all: none rather than half */
-		at += (size_t)w;
-		seen[nseen++] = o;
-	}
-	if (!nseen)
-		return "";
-	buf[at++] = ')';
-	buf[at] = '\0';
-	return buf;
-}
-
-int cli_fail(int code)
-{
-	char buf[256];
-
-	fprintf(stderr, "scrvault: %s%s\n", scrvault_error_message(), hint(buf, sizeof(buf), scrvault_error_field()));
-	return code < 0 ? -code : 1;
-}
-
 static void print_usage(FILE *f, const cli_cmd *c)
 {
 	fprintf(f, "usage: %s\n", c->usage);
 	if (c->help && *c->help)
 		fprintf(f, "\n%s", c->help);
 	fprintf(f, "\n" GLOBAL_HELP);
-}
-
-int cli_usage(const cli_args *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "scrvault: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	if (a && a->cmd)
-		fprintf(stderr, "usage: %s\n(see '%s%s%s -h')\n", a->cmd->usage, a->cmd->group,
-			a->cmd->name ? " " : "", a->cmd->name ? a->cmd->name : "");
-	return 2;
-}
-
-/* ---- passphrases ------------------------------------------------------------- */
-
-static int prompt(char *buf, size_t len, const char *question)
-{
-	struct termios old, quiet;
-	size_t n = 0;
-	int fd, rc = -1;
-	char c;
-
-	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
-		return -1;
-	if (tcgetattr(fd, &old) == 0) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		quiet.c_lflag |= ICANON;
-		if (write(fd, question, strlen(question)) >= 0 &&
-		    tcsetattr(fd, TCSAFLUSH, &quiet) == 0) {
-			while (read(fd, &c, 1) == 1 && c != '\n' && c != '\r')
-				if (n + 1 < len)
-					buf[n++] = c;
-			buf[n] = '\0';
-			tcsetattr(fd, TCSAFLUSH, &old);
-			rc = write(fd, "\n", 1) >= 0 && n > 0 ? 0 : -1;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
-int cli_passphrase(scrvault_secret **out, const cli_args *a, const char *keyfile)
-{
-	const char *file = cli_opt(a, "passphrase-file");
-	char buf[1024], q[1200];
-	int error;
-
-	*out = NULL;
-	if (!file)
-		file = getenv("SCRVAULT_PASSPHRASE_FILE");
-	if (file && *file)
-		return scrvault_secret_read_file(out, file);
-	snprintf(q, sizeof(q), "Passphrase for %s: ", keyfile);
-	if (prompt(buf, sizeof(buf), q) < 0)
-		return 0;	/* none: the library says which is needed */
-	error = scrvault_secret_new(out, buf, strlen(buf));
-	explicit_bzero(buf, sizeof(buf));
-	return error;
-}
-
-/* A passphrase typed at the terminal for `keyfile`; none (NULL) if no terminal. */
-static int cli_prompt_secret(scrvault_secret **out, const char *keyfile)
-{
-	char buf[1024], q[1200];
-	int error;
-
-	*out = NULL;
-	snprintf(q, sizeof(q), "Passphrase for %s: ", keyfile);
-	if (prompt(buf, sizeof(buf), q) < 0)
-		return 0;
-	error = scrvault_secret_new(out, buf, strlen(buf));
-	explicit_bzero(buf, sizeof(buf));
-	return error;
-}
-
-int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who)
-{
-	const char *file = cli_opt(a, "new-passphrase-file");
-	char one[1024], two[1024], q[256];
-	int error = 0;
-
-	*out = NULL;
-	if (file) {
-		if ((error = scrvault_secret_read_file(out, file)) < 0)
-			(void)cli_fail(error);
-		return error;
-	}
-	snprintf(q, sizeof(q), "New passphrase for %s: ", who);
-	if (prompt(one, sizeof(one), q) < 0) {
-		fprintf(stderr, "scrvault: no passphrase for the new key file of '%s': give --new-passphrase-file FILE or run on a terminal\n", who);
-		return SCRVAULT_EUSAGE;
-	}
-	snprintf(q, sizeof(q), "Repeat the passphrase for %s: ", who);
-	if (prompt(two, sizeof(two), q) < 0 || strcmp(one, two) != 0) {
-		fprintf(stderr, "scrvault: the passphrases do not match\n");
-		error = SCRVAULT_EUSAGE;
-	} else if (strlen(one) < 12) {
-		fprintf(stderr, "scrvault: a passphrase needs at least 12 characters\n");
-		error = SCRVAULT_EUSAGE;
-	} else {
-		error = scrvault_secret_new(out, one, strlen(one));
-	}
-	explicit_bzero(one, sizeof(one));
-	explicit_bzero(two, sizeof(two));
-	return error;
 }
 
 /*
@@ -328,250 +128,6 @@ static int open_vault(scrvault **out, const cli_args *a)
 	return 0;
 }
 
-/* ---- output -------------------------------------------------------------------- */
-
-void cli_print_json(const scrvault_json *j)
-{
-	char *t = scrvault_json_text(j);
-
-	printf("%s\n", t ? t : "null");
-	free(t);
-}
-
-static const char *cell(const scrvault_json *row, const char *key, char *buf, size_t len)
-{
-	const scrvault_json *v = scrvault_json_get(row, key);
-	const char *s;
-
-	if (!v || scrvault_json_is_null(v))
-		return "-";
-	if ((s = scrvault_json_str(v)))
-		return s;
-	{
-		char *t = scrvault_json_text(v);
-
-		snprintf(buf, len, "%s", t ? t : "?");
-		free(t);
-	}
-	return buf;
-}
-
-/*
- * A listing on its way out: with --json the rows' canonical text joined into
- * one array, else the table's cells (each ended by a NUL) and column widths.
- * Nothing is written until cli_rows_print, so a listing that fails half way
- * prints only its error.  Rows are taken one at a time (cli_rows_add is a
- * scrvault_row_fn), so a register of any size never exists as one JSON value.
- */
-#define CLI_MAX_COLS 16
-#define CLI_CELL_MAX 60		/* a column is never padded wider */
-#define CLI_LAST_MAX 200	/* the last column is cut here */
-
-typedef struct {
-	char *b;
-	size_t len, cap;
-	bool failed;		/* out of memory */
-} cli_buf;
-
-static int buf_add(cli_buf *o, const char *s, size_t len)
-{
-	if (o->failed)
-		return -1;
-	if (len > o->cap - o->len) {
-		size_t cap = o->cap ? o->cap : 4096;
-		char *b;
-
-		while (len > cap - o->len)
-			cap *= 2;
-		if (!(b = realloc(o->b, cap))) {
-			o->failed = true;
-			return -1;
-		}
-		o->b = b;
-		o->cap = cap;
-	}
-	memcpy(o->b + o->len, s, len);
-	o->len += len;
-	return 0;
-}
-
-/* s cut to `width` bytes (not inside a UTF-8 sequence), padded to it unless
- * last, then the separator. */
-static int buf_cell(cli_buf *o, const char *s, size_t width, bool last)
-{
-	static const char spaces[] = "                                                              ";
-	size_t len = strlen(s), n = len;
-
-	_Static_assert(sizeof(spaces) > CLI_CELL_MAX, "padding");
-	if (n > width) {
-		n = width;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	if (buf_add(o, s, n) < 0)
-		return -1;
-	if (last)
-		return buf_add(o, "\n", 1);
-	/* a header wider than CLI_CELL_MAX is its own width: pad in steps */
-	while (n < width) {
-		size_t pad = width - n < CLI_CELL_MAX ? width - n : CLI_CELL_MAX;
-
-		if (buf_add(o, spaces, pad) < 0)
-			return -1;
-		n += pad;
-	}
-	return buf_add(o, "  ", 2);
-}
-
-struct cli_rows {
-	bool json;
-	size_t ncol, n;
-	const cli_col *cols;
-	size_t width[CLI_MAX_COLS];
-	cli_buf text;		/* JSON so far, or every cell ended by a NUL */
-};
-
-cli_rows *cli_rows_new(const cli_args *a, const cli_col *cols)
-{
-	cli_rows *r = calloc(1, sizeof(*r));
-
-	if (!r)
-		return NULL;
-	r->json = a && a->json;
-	r->cols = cols;
-	for (r->ncol = 0; cols[r->ncol].key && r->ncol < CLI_MAX_COLS; r->ncol++)
-		r->width[r->ncol] = strlen(cols[r->ncol].header);
-	if (r->json && buf_add(&r->text, "[", 1) < 0) {
-		free(r);
-		return NULL;
-	}
-	return r;
-}
-
-int cli_rows_add(void *ctx, const scrvault_json *row)
-{
-	cli_rows *r = ctx;
-	char buf[256];
-
-	if (r->json) {
-		char *t = scrvault_json_text(row);
-		int error = 0;
-
-		if (!t)
-			r->text.failed = true;
-		if (!t || (r->n > 0 && buf_add(&r->text, ",", 1) < 0) || buf_add(&r->text, t, strlen(t)) < 0)
-			error = -1;
-		free(t);
-		r->n += error == 0;
-		return error;
-	}
-	for (size_t c = 0; c < r->ncol; c++) {
-		const char *s = cell(row, r->cols[c].key, buf, sizeof(buf));
-		size_t w = strlen(s);
-
-		if (buf_add(&r->text, s, w + 1) < 0)
-			return -1;
-		if (w > r->width[c])
-			r->width[c] = w > CLI_CELL_MAX ? CLI_CELL_MAX : w;
-	}
-	r->n++;
-	return 0;
-}
-
-/* The table: header, then the rows from the cells, or "(none)". */
-static int rows_format(cli_buf *o, const cli_rows *r)
-{
-	const char *at = r->text.b;
-
-	for (size_t c = 0; c < r->ncol; c++)
-		if (buf_cell(o, r->cols[c].header, c + 1 == r->ncol ? SIZE_MAX : r->width[c], c + 1 == r->ncol) < 0)
-			return -1;
-	for (size_t i = 0; i < r->n; i++)
-		for (size_t c = 0; c < r->ncol; c++) {
-			bool last = c + 1 == r->ncol;
-
-			if (buf_cell(o, at, last ? CLI_LAST_MAX : r->width[c], last) < 0)
-				return -1;
-			at += strlen(at) + 1;
-		}
-	return r->n == 0 ? buf_add(o, "(none)\n", 7) : 0;
-}
-
-int cli_rows_print(cli_rows *r)
-{
-	cli_buf out = { 0 };
-	const cli_buf *o = &out;
-	int error;
-
-	if (!r) {
-		fprintf(stderr, "scrvault: out of memory\n");
-		return 1;
-	}
-	if (r->json) {
-		error = buf_add(&r->text, "]\n", 2);
-		o = &r->text;
-	} else {
-		error = r->text.failed ? -1 : rows_format(&out, r);
-	}
-	if (error < 0 || r->text.failed) {
-		fprintf(stderr, "scrvault: out of memory\n");
-		error = 1;
-	} else {
-		error = fwrite(o->b, 1, o->len, stdout) == o->len && fflush(stdout) == 0 ? 0 : 1;
-	}
-	free(out.b);
-	cli_rows_free(r);
-	return error;
-}
-
-void cli_rows_free(cli_rows *r)
-{
-	if (r) {
-		free(r->text.b);
-		free(r);
-	}
-}
-
-void cli_table(const scrvault_json *rows, const cli_col *cols)
-{
-	cli_rows *r = cli_rows_new(NULL, cols);
-	size_t n = scrvault_json_count(rows);
-
-	for (size_t i = 0; r && i < n; i++)
-		if (cli_rows_add(r, scrvault_json_at(rows, i)) < 0)
-			break;
-	(void)cli_rows_print(r);
-}
-
-int cli_print_list(const cli_args *a, scrvault_json *j, const cli_col *cols)
-{
-	if (a->json) {
-		cli_print_json(j);
-	} else {
-		cli_table(j, cols);
-	}
-	scrvault_json_free(j);
-	return fflush(stdout) == 0 ? 0 : 1;
-}
-
-void cli_print_fields(const scrvault_json *j, const cli_col *fields)
-{
-	char buf[256];
-
-	for (int i = 0; fields[i].key; i++)
-		printf("%-16s %s\n", fields[i].header, cell(j, fields[i].key, buf, sizeof(buf)));
-}
-
-int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
-{
-	if (a->json)
-		cli_print_json(j);
-	else
-		cli_print_fields(j, fields);
-	scrvault_json_free(j);
-	return fflush(stdout) == 0 ? 0 : 1;
-}
-
 /* ---- dispatch ---------------------------------------------------------------- */
 
 static void main_usage(FILE *f)
@@ -589,49 +145,6 @@ static void main_usage(FILE *f)
 	}
 	fprintf(f, "\n" GLOBAL_HELP "\nexit codes: 0 ok, 1 error, 2 usage, 3 denied, 4 not found,\n"
 		   "5 integrity failure, 6 conflict with the current state\n");
-}
-
-static int parse(cli_args *a, int argc, char **argv)
-{
-	struct option lo[CLI_MAX_OPTS * 2];
-	int n = 0, c;
-
-	for (int i = 0; global_opts[i].name; i++, n++)
-		lo[n] = (struct option){ global_opts[i].name, global_opts[i].has_arg, NULL, 0 };
-	for (int i = 0; a->cmd->opts && a->cmd->opts[i].name; i++, n++)
-		lo[n] = (struct option){ a->cmd->opts[i].name, a->cmd->opts[i].has_arg, NULL, 0 };
-	lo[n] = (struct option){ NULL, 0, NULL, 0 };
-	opterr = 0;
-	optind = 1;
-	for (;;) {
-		int idx = -1;
-
-		c = getopt_long(argc, argv, "ho:", lo, &idx);
-		if (c == -1)
-			break;
-		if (c == 'h') {
-			for (idx = 0; strcmp(global_opts[idx].name, "help") != 0; idx++)
-				;	/* --help */
-		} else if (c == 'o') {
-			if (a->nopts >= CLI_MAX_OPTS)
-				return cli_usage(a, "too many options");
-			a->names[a->nopts] = "output";
-			a->values[a->nopts++] = optarg;
-			continue;
-		} else if (c != 0 || idx < 0) {
-			if (optopt && c == ':')
-				return cli_usage(a, "option needs a value");
-			return cli_usage(a, "unknown option or missing value in '%s'", argv[optind - 1]);
-		}
-		if (a->nopts >= CLI_MAX_OPTS)
-			return cli_usage(a, "too many options");
-		a->names[a->nopts] = lo[idx].name;
-		a->values[a->nopts++] = lo[idx].has_arg ? optarg : NULL;
-	}
-	a->args = argv + optind;
-	a->nargs = argc - optind;
-	a->json = cli_flag(a, "json");
-	return 0;
 }
 
 /* Whether argv[i] is a global option that takes the next word as its value. */
@@ -739,8 +252,7 @@ int main(int argc, char **argv)
 			rest[nrest++] = argv[i];
 	memset(&a, 0, sizeof(a));
 	a.cmd = cmd;
-	running = cmd;
-	if ((error = parse(&a, nrest, rest)) != 0)
+	if ((error = cli_parse(&a, nrest, rest, global_opts)) != 0)
 		goto done;
 	if (cli_flag(&a, "help")) {
 		print_usage(stdout, cmd);
@@ -755,9 +267,9 @@ int main(int argc, char **argv)
 	if (cmd->check && (error = cmd->check(&a)) != 0)
 		goto done;
 	if ((cmd->flags & CLI_VAULT) && !a.no_vault) {
-		opening = true;
+		cli_opening(true);
 		error = open_vault(&v, &a);
-		opening = false;
+		cli_opening(false);
 		if (error != 0)
 			goto done;
 	}

@@ -71,11 +71,35 @@ static void test_names_and_refs(void **state)
 	assert_false(sv_ref_valid("SCR-2026-0000000000000000000000003"));
 }
 
+/* An error message that quotes the last one (as "cannot read x: <why>"
+ * does) keeps it whole, with or without a field. */
+static void test_error_quotes_last(void **state)
+{
+	char big[900];
+
+	(void)state;
+	sv_error(SCRVAULT_ENOTFOUND, "'%s' does not exist", "/tmp/k");
+	assert_int_equal(sv_error(SCRVAULT_ERROR, "cannot read the key: %s", scrvault_error_message()), SCRVAULT_ERROR);
+	assert_string_equal(scrvault_error_message(), "cannot read the key: '/tmp/k' does not exist");
+	assert_null(scrvault_error_field());
+	sv_error_field(SCRVAULT_EUSAGE, "recipient", "cannot read the recipient file 'r': %s", scrvault_error_message());
+	assert_string_equal(scrvault_error_message(),
+			    "cannot read the recipient file 'r': cannot read the key: '/tmp/k' does not exist");
+	assert_string_equal(scrvault_error_field(), "recipient");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	sv_error(SCRVAULT_ERROR, "%s", big);
+	sv_error(SCRVAULT_ERROR, "again: %s", scrvault_error_message());
+	assert_int_equal(strncmp(scrvault_error_message(), "again: xxxx", 11), 0);
+	assert_int_equal(strlen(scrvault_error_message()), 7 + sizeof(big) - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_safe_filename),
 		cmocka_unit_test(test_names_and_refs),
+		cmocka_unit_test(test_error_quotes_last),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,14 +29,28 @@ void scrvault_error_clear(void)
 	last_field[0] = '\0';
 }
 
+/*
+ * Formatted into a buffer of its own first: a message may quote the last one
+ * (scrvault_error_message() as an argument), which vsnprintf must not read
+ * while it writes over it.
+ */
+__attribute__((format(printf, 2, 0)))
+static void set_error(const char *field, const char *fmt, va_list ap)
+{
+	char buf[sizeof(last_error)];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	memcpy(last_error, buf, sizeof(buf));
+	snprintf(last_field, sizeof(last_field), "%s", field ? field : "");
+}
+
 int sv_error(int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	set_error(NULL, fmt, ap);
 	va_end(ap);
-	last_field[0] = '\0';
 	return code;
 }
 
@@ -45,9 +59,8 @@ int sv_error_field(int code, const char *field, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	set_error(field, fmt, ap);
 	va_end(ap);
-	snprintf(last_field, sizeof(last_field), "%s", field ? field : "");
 	return code;
 }
 
@@ -72,7 +85,7 @@ int sv_struct_check(bool present, unsigned int version, unsigned int want, const
 	if (!present)
 		return sv_error(SCRVAULT_EUSAGE, "no %s given", name);
 	if (version != want)
-		return sv_error(SCRVAULT_EUSAGE, "%s of version %u, but this library takes version %u: build the "
+		return sv_error_field(SCRVAULT_EUSAGE, "version", "%s of version %u, but this library takes version %u: build the "
 				"program against this library's headers (and initialise the struct with its _INIT macro)",
 				name, version, want);
 	return 0;

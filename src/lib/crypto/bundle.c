@@ -229,15 +229,16 @@ int sv_bundle_recipient_arg(unsigned char pub[SV_KEY_LEN], char **text, const ch
 	int error;
 
 	if (!arg || !*arg)
-		return sv_error(SCRVAULT_EUSAGE, "no recipient: give the vault's age1... recipient (--to)");
+		return sv_error_field(SCRVAULT_EUSAGE, "recipient", "no recipient: give the vault's age1... recipient");
 	if (!strncmp(arg, "age1", 4)) {
 		if (sv_age_recipient_decode(pub, arg) < 0)
-			return sv_error(SCRVAULT_EUSAGE, "'%s' is not a valid age recipient (age1... as printed by "
-					"'scrvault recipient')", arg);
+			return sv_error_field(SCRVAULT_EUSAGE, "recipient", "'%s' is not a valid age recipient (age1... "
+					      "as the vault publishes it)", arg);
 		return (*text = sv_strdup(arg)) ? 0 : SCRVAULT_ERROR;
 	}
 	if ((error = sv_file_read(&data, &len, arg, 4096)) < 0)
-		return sv_error(error, "cannot read the recipient file '%s': %s", arg, scrvault_error_message());
+		return sv_error_field(error, "recipient", "cannot read the recipient file '%s': %s", arg,
+				      scrvault_error_message());
 	for (line = strtok_r(data, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
 		line += strspn(line, " \t");
 		if (*line && *line != '#')
@@ -245,7 +246,7 @@ int sv_bundle_recipient_arg(unsigned char pub[SV_KEY_LEN], char **text, const ch
 	}
 	if (!line || sv_age_recipient_decode(pub, line) < 0) {
 		free(data);
-		return sv_error(SCRVAULT_EUSAGE, "'%s' holds no valid age recipient (age1...)", arg);
+		return sv_error_field(SCRVAULT_EUSAGE, "recipient", "'%s' holds no valid age recipient (age1...)", arg);
 	}
 	*text = sv_strdup(line);
 	free(data);

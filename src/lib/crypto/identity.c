@@ -26,6 +26,7 @@
 #define KEYFILE_MAGIC "scrvault-key v1"
 #define KEYFILE_MAX   4096
 #define SALT_LEN      16
+#define VAULT_NONE    "none"	/* the vault line of a key file not enrolled in one */
 
 /* The fixed sealing key of "kdf none" files: it protects nothing by itself. */
 static const char none_label[] = "scrvault v1 keyfile without passphrase";
@@ -86,7 +87,7 @@ static char *header_text(const sv_identity *id, const char *kdfline)
 
 	if (ed && x)
 		h = sv_printf(KEYFILE_MAGIC "\nname %s\nvault %s\ned25519 %s\nx25519 %s\n%s\n",
-			      id->name, id->vault_id, ed, x, kdfline);
+			      id->name, id->vault_id[0] ? id->vault_id : VAULT_NONE, ed, x, kdfline);
 	free(ed);
 	free(x);
 	return h;
@@ -221,7 +222,8 @@ int sv_identity_load(sv_identity **out, const char *path, const sv_secret *passp
 				goto done;
 			field++;
 		} else if (field == 2 && strcmp(line, "vault") == 0 && val && strlen(val) < sizeof(id->vault_id)) {
-			snprintf(id->vault_id, sizeof(id->vault_id), "%s", val);
+			/* not enrolled yet: "none" (or, as first written, nothing) */
+			snprintf(id->vault_id, sizeof(id->vault_id), "%s", strcmp(val, VAULT_NONE) ? val : "");
 			field++;
 		} else if (field == 3 && strcmp(line, "ed25519") == 0 && val && decode_key(id->ed_pub, val) == 0) {
 			field++;

@@ -6,7 +6,7 @@
  *
  *   scrvault-key v1
  *   name <principal>
- *   vault <vault id>
+ *   vault <vault id>        or   vault none
  *   ed25519 <base64 public key>
  *   x25519 <base64 public key>
  *   kdf argon2id <t> <m KiB> <p> <base64 salt>      or   kdf none
@@ -18,6 +18,10 @@
  * service principal) the keys are sealed under a fixed key only to keep one
  * format: the protection is the file mode, which must be 0600 and owned by
  * the user reading it.
+ *
+ * "vault none": a key its holder made (scrvault_keygen) and has not yet
+ * enrolled in a vault; vault_id is then "".  It seals intake bundles and
+ * opens releases like any other.
  */
 #ifndef SV_IDENTITY_H
 #define SV_IDENTITY_H
@@ -36,6 +40,7 @@ typedef struct {
 	bool has_passphrase;
 } sv_identity;
 
+/* New key pairs for `name` of the vault `vault_id` (NULL or "": none yet). */
 int sv_identity_generate(sv_identity **out, const char *name, const char *vault_id);
 /* Write a new key file; `passphrase` NULL writes "kdf none". */
 int sv_identity_save(const sv_identity *id, const char *path,

@@ -1,7 +1,8 @@
 /*
  * seal.c - the two ends of a bundle that need no vault: an agency sealing a
  * document for the vault (intake seal), and a reader opening a release
- * (open).  Formats and checks in bundle.h and bundle.c.
+ * (open) or only verifying it (verify: the same checks, nothing written).
+ * Formats and checks in bundle.h and bundle.c.
  *
  * Both ends hash the plaintext (SHA-256, for the signed manifest), a large one
  * on a second thread while this one encrypts or decrypts and writes
@@ -637,12 +638,16 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	bool regular = false;
 
 	*out = NULL;
-	if (!s->input || !s->output)
-		return sv_error(SCRVAULT_EUSAGE, "give the file to seal and the output (-o FILE)");
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_SEAL_SPEC_VERSION, "seal spec")) < 0)
+		return error;
+	if (!s->input)
+		return sv_error_field(SCRVAULT_EUSAGE, "input", "give the file to seal");
+	if (!s->output)
+		return sv_error_field(SCRVAULT_EUSAGE, "output", "give the bundle to write");
 	if (!s->case_ref || !sv_ref_valid(s->case_ref))
-		return sv_error(SCRVAULT_EUSAGE, "a bundle needs the case reference (--case REF, like SCR-2026-03)");
+		return sv_error_field(SCRVAULT_EUSAGE, "case_ref", "a bundle needs the case reference (like SCR-2026-03)");
 	if (!s->doc_class || !*s->doc_class)
-		return sv_error(SCRVAULT_EUSAGE, "a bundle needs the document class (--class, e.g. imr)");
+		return sv_error_field(SCRVAULT_EUSAGE, "doc_class", "a bundle needs the document class (e.g. imr)");
 	if ((error = sv_bundle_recipient_arg(pub, &to, s->recipient)) < 0)
 		return error;
 	/*
@@ -660,7 +665,7 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	if ((error = sv_identity_load(&ident, s->keyfile, s->passphrase)) < 0)
 		goto done;
 	if (!ident->ed_priv) {
-		error = sv_error(SCRVAULT_EUSAGE, "key file '%s' needs its passphrase (--passphrase-file)", s->keyfile);
+		error = sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", s->keyfile);
 		goto done;
 	}
 	if (fd < 0) {
@@ -743,24 +748,13 @@ static int read_identity_file(sv_secret **priv, const char *path)
 	return error;
 }
 
-static void safe_name(char *out, size_t len, const char *name)
-{
-	const char *b = sv_bundle_base_name(name);
-	size_t j = 0;
-
-	for (size_t i = 0; b[i] && j + 1 < len; i++) {
-		unsigned char c = (unsigned char)b[i];
-
-		char ch = (c < 0x20 || c == 0x7f || (j == 0 && c == '.')) ? '_' : (char)c;
-
-		out[j++] = ch;
-	}
-	out[j] = '\0';
-	if (!out[0])
-		snprintf(out, len, "released-document");
-}
-
-int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
+/*
+ * Open a release (scrvault_open_release) or, with `keep` false, only verify
+ * it (scrvault_verify): the same checks in the same order, the plaintext
+ * hashed and then written to the output, or hashed and dropped.  *out gets
+ * the manifest and "signer_checked", and "output" when kept.
+ */
+static int open_release(sv_json **out, const scrvault_open_spec *s, bool keep)
 {
 	char shahex[2 * SV_SHA256_LEN + 1], name[256];
 	unsigned char sha[SV_SHA256_LEN], *want = NULL;
@@ -780,19 +774,21 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 	int fd = -1, error;
 
 	*out = NULL;
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_OPEN_SPEC_VERSION, "open spec")) < 0)
+		return error;
 	if (!s->input)
-		return sv_error(SCRVAULT_EUSAGE, "give the release file to open");
+		return sv_error_field(SCRVAULT_EUSAGE, "input", "give the release file to open");
 	if (s->identity) {
 		if ((error = read_identity_file(&priv, s->identity)) < 0)
 			return error;
 	} else {
 		if (!s->keyfile)
-			return sv_error(SCRVAULT_EUSAGE, "give your key file (--key FILE) or an age identity (--identity FILE)");
+			return sv_error_field(SCRVAULT_EUSAGE, "keyfile,identity", "give your key file or an age identity");
 		if ((error = sv_identity_load(&ident, s->keyfile, s->passphrase)) < 0)
 			return error;
 		if (!ident->x_priv) {
 			sv_identity_free(ident);
-			return sv_error(SCRVAULT_EUSAGE, "key file '%s' needs its passphrase (--passphrase-file)", s->keyfile);
+			return sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", s->keyfile);
 		}
 	}
 	if (s->vault_key) {
@@ -804,14 +800,14 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 			if (!(want = sv_malloc(SV_KEY_LEN)) || sv_note_vkey_parse(origin, want, s->vault_key) < 0 ||
 			    strncmp(origin, "scrvault.local/", 15) != 0 ||
 			    !(vault_pin = sv_strdup(origin + 15))) {
-				error = sv_error(SCRVAULT_EUSAGE, "--vault-key '%s' is not a vault verifier key "
-						 "(scrvault.local/<vault id>+<key id>+<key>, as 'scrvault audit pubkey' "
-						 "prints it)", s->vault_key);
+				error = sv_error_field(SCRVAULT_EUSAGE, "vault_key", "'%s' is not a vault verifier key "
+						       "(scrvault.local/<vault id>+<key id>+<key>, as the vault's audit "
+						       "public key is published)", s->vault_key);
 				goto done;
 			}
 		} else if (sv_unbase64(&want, &wantlen, s->vault_key) < 0 || wantlen != SV_KEY_LEN) {
-			error = sv_error(SCRVAULT_EUSAGE, "--vault-key must be the vault's verifier key as "
-					 "'scrvault audit pubkey' prints it");
+			error = sv_error_field(SCRVAULT_EUSAGE, "vault_key", "the vault key must be the vault's verifier "
+					       "key as its audit public key is published (scrvault.local/...)");
 			goto done;
 		}
 	}
@@ -858,10 +854,10 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 				 s->input, sv_bundle_str(b->manifest, "vault"), ident->vault_id);
 		goto done;
 	}
-	safe_name(name, sizeof(name), sv_bundle_str(b->manifest, "filename"));
+	sv_safe_filename(name, sizeof(name), sv_bundle_str(b->manifest, "filename"), "released-document");
 	outpath = s->output ? s->output : name;
 	expect = sv_json_as_int(sv_json_get(b->manifest, "size"));
-	if ((error = sv_outfile_open(&o, outpath)) < 0 ||
+	if ((keep && (error = sv_outfile_open(&o, outpath)) < 0) ||
 	    (error = hash_pipe_start(&hp, expect > 0 ? (uint64_t)expect : 0)) < 0)
 		goto done;
 	/* Each chunk is hashed (on the second thread, if there is one) while it
@@ -878,7 +874,8 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 		if (n == 0)
 			break;
 		size += n;
-		if ((error = hash_pipe_submit(&hp, n)) < 0 || (error = sv_bundle_write_fd(&o.fd, chunk, n)) < 0)
+		if ((error = hash_pipe_submit(&hp, n)) < 0 ||
+		    (keep && (error = sv_bundle_write_fd(&o.fd, chunk, n)) < 0))
 			goto done;
 	}
 	if ((error = hash_pipe_finish(&hp, sha)) < 0)
@@ -890,7 +887,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 				 "nothing was written", s->input);
 		goto done;
 	}
-	if ((error = sv_outfile_commit(&o)) < 0)
+	if (keep && (error = sv_outfile_commit(&o)) < 0)
 		goto done;
 	error = SCRVAULT_ERROR;
 	if (!(res = sv_json_object()))
@@ -909,7 +906,7 @@ int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
 			goto done;
 	}
 	if ((error = sv_json_set_bool(res, "signer_checked", checked)) < 0 ||
-	    (error = sv_json_set_str(res, "output", outpath)) < 0)
+	    (keep && (error = sv_json_set_str(res, "output", outpath)) < 0))
 		goto done;
 	*out = res;
 	res = NULL;
@@ -925,6 +922,86 @@ done:
 	sv_bundle_free(b);
 	sv_identity_free(ident);
 	sv_secret_free(priv);
+	sv_json_free(res);
+	return error;
+}
+
+int scrvault_open_release(scrvault_json **out, const scrvault_open_spec *s)
+{
+	return open_release(out, s, true);
+}
+
+/* ---- verify (reader or anyone, no vault) ------------------------------------------------ */
+
+/* What scrvault_verify can check; a signed receipt is to come. */
+typedef enum {
+	VERIFY_RELEASE,		/* an age file: a release bundle */
+} verify_kind;
+
+/*
+ * What the file at `path` claims to be, from its first bytes: only a claim,
+ * which the check of that kind then proves or refutes.
+ */
+static int verify_kind_of(verify_kind *kind, const char *path)
+{
+	static const char age_bin[] = "age-encryption.org/v1\n";
+	static const char age_armor[] = "-----BEGIN AGE ENCRYPTED FILE-----";
+	char head[64];
+	long n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sv_error_field(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR, "input",
+				      "cannot open '%s': %s", path, strerror(errno));
+	n = sv_read_full(fd, head, sizeof(head));
+	close(fd);
+	if (n < 0)
+		return sv_error_field(SCRVAULT_ERROR, "input", "cannot read '%s': %s", path, strerror(errno));
+	if (((size_t)n >= sizeof(age_bin) - 1 && !memcmp(head, age_bin, sizeof(age_bin) - 1)) ||
+	    ((size_t)n >= sizeof(age_armor) - 1 && !memcmp(head, age_armor, sizeof(age_armor) - 1))) {
+		*kind = VERIFY_RELEASE;
+		return 0;
+	}
+	return sv_error_field(SCRVAULT_EINTEGRITY, "input", "'%s' is not a release bundle (an age file) nor "
+			      "anything else that can be verified", path);
+}
+
+int scrvault_verify(scrvault_json **out, const scrvault_verify_spec *s)
+{
+	verify_kind kind;
+	sv_json *res = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_VERIFY_SPEC_VERSION, "verify spec")) < 0)
+		return error;
+	if (!s->input)
+		return sv_error_field(SCRVAULT_EUSAGE, "input", "give the file to verify");
+	if (!s->vault_key)
+		return sv_error_field(SCRVAULT_EUSAGE, "vault_key", "verifying needs the vault's verifier key, as "
+				      "the board publishes it ('scrvault audit pubkey')");
+	if ((error = verify_kind_of(&kind, s->input)) < 0)
+		return error;
+	switch (kind) {
+	case VERIFY_RELEASE: {
+		scrvault_open_spec o = {
+			.version = SCRVAULT_OPEN_SPEC_VERSION,
+			.keyfile = s->keyfile,
+			.passphrase = s->passphrase,
+			.identity = s->identity,
+			.vault_key = s->vault_key,
+			.input = s->input,
+		};
+
+		if ((error = open_release(&res, &o, false)) < 0 ||
+		    (error = sv_json_set_str(res, "kind", "release")) < 0)
+			goto done;
+		break;
+	}
+	}
+	*out = res;
+	res = NULL;
+done:
 	sv_json_free(res);
 	return error;
 }

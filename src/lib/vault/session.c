@@ -37,59 +37,6 @@
 #include "base/file.h"
 #include "base/json.h"
 
-/* ---- process set-up -------------------------------------------------------- */
-
-int scrvault_global_init(void)
-{
-	return scrvault_global_init_ex(0);
-}
-
-int scrvault_global_init_ex(unsigned flags)
-{
-	struct rlimit rl = { 0, 0 };
-	int fd;
-
-	/* fds 0-2 open, so a file we open never becomes stdout by accident. */
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
-	/* Core dumps off: an unlocked vault holds keys in memory. */
-	if (setrlimit(RLIMIT_CORE, &rl) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return sv_error(SCRVAULT_ERROR, "cannot disable core dumps: %s", strerror(errno));
-	umask(077);
-	return (flags & SCRVAULT_INIT_BUNDLES_ONLY) ? sv_crypto_init_lean() : sv_crypto_init();
-}
-
-int scrvault_secret_new(scrvault_secret **out, const void *buf, size_t len)
-{
-	return sv_secret_from(out, buf, len);
-}
-
-void scrvault_secret_free(scrvault_secret *s)
-{
-	sv_secret_free(s);
-}
-
-int scrvault_secret_read_file(scrvault_secret **out, const char *path)
-{
-	char *text = NULL;
-	size_t len = 0, n;
-	int error;
-
-	*out = NULL;
-	if ((error = sv_file_read(&text, &len, path, 4096)) < 0)
-		return sv_error_wrap(error, "passphrase file");
-	n = strcspn(text, "\r\n");
-	if (n == 0)
-		error = sv_error(SCRVAULT_EUSAGE, "passphrase file '%s' is empty", path);
-	else
-		error = sv_secret_from(out, text, n);
-	sv_cleanse(text, len);
-	free(text);
-	return error;
-}
-
 int sv_vault_subkey(sv_secret **out, const sv_secret *vmk, const char *vault_id,
 		    const char *label)
 {

@@ -1,0 +1,286 @@
+/*
+ * common.c - what every command-line program of scrvault shares (scrvault,
+ * scrvault-seal): parsing options, usage errors, library failures with the
+ * hint of the option at fault, passphrases from a file or the terminal, and
+ * JSON output.  It calls only the public calls that need no vault (error
+ * messages, secrets, JSON), so a program that links base and crypto alone
+ * can link it (mk/seal.mk).
+ *
+ * Passphrases are typed at /dev/tty with echo off and wiped from the stack
+ * buffers they were typed into on every path.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include "cli.h"
+
+#define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The command running and the program's global options (set by cli_parse),
+ * for the hints of cli_fail; `opening` while main unlocks the vault (the
+ * global options then name the inputs first). */
+static const cli_cmd *running;
+static const cli_optdef *globals;
+static bool opening;
+
+void cli_opening(bool on)
+{
+	opening = on;
+}
+
+/* ---- options and failures ------------------------------------------------------ */
+
+const char *cli_opt(const cli_args *a, const char *name)
+{
+	for (int i = a->nopts - 1; i >= 0; i--)
+		if (strcmp(a->names[i], name) == 0)
+			return a->values[i] ? a->values[i] : "";
+	return NULL;
+}
+
+bool cli_flag(const cli_args *a, const char *name)
+{
+	return cli_opt(a, name) != NULL;
+}
+
+/* Whether the comma-separated list `list` holds `name` (of length len). */
+static bool in_list(const char *list, const char *name, size_t len)
+{
+	while (list && *list) {
+		size_t n = strcspn(list, ",");
+
+		if (n == len && !strncmp(list, name, len))
+			return true;
+		list += n + (list[n] == ',');
+	}
+	return false;
+}
+
+/* The option of `opts` that gives the library's input `field`, or NULL. */
+static const cli_optdef *option_for(const cli_optdef *opts, const char *field, size_t len)
+{
+	for (int i = 0; opts && opts[i].name; i++)
+		if (in_list(opts[i].field, field, len))
+			return &opts[i];
+	return NULL;
+}
+
+/*
+ * The hint for the library's error field(s): " (--case REF)", or for
+ * several " (--doc DOC or --case REF)"; "" when no option of the running
+ * command (or no global option) gives them.  Positional arguments have none.
+ */
+static const char *hint(char *buf, size_t len, const char *fields)
+{
+	const cli_optdef *seen[8];
+	size_t nseen = 0, at = 0;
+
+	while (fields && *fields) {
+		size_t n = strcspn(fields, ",");
+		const cli_optdef *own = running ? option_for(running->opts, fields, n) : NULL;
+		const cli_optdef *global = option_for(globals, fields, n);
+		const cli_optdef *o = opening && global ? global : own ? own : global;
+		bool out = strcmp(o ? o->name : "", "output") == 0;	/* -o */
+		bool dup = false;
+		int w;
+
+		fields += n + (fields[n] == ',');
+		for (size_t i = 0; i < nseen; i++)
+			dup |= seen[i] == o;
+		if (!o || dup || nseen == SV_ARRAY_LEN(seen))
+			continue;
+		w = snprintf(buf + at, len - at, "%s%s%s%s%s", nseen ? " or " : " (", out ? "-o" : "--",
+			     out ? "" : o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		if (w < 0 || (size_t)w >= len - at - 1)
+			return "";	/* no room for it all: none rather than half */
+		at += (size_t)w;
+		seen[nseen++] = o;
+	}
+	if (!nseen)
+		return "";
+	buf[at++] = ')';
+	buf[at] = '\0';
+	return buf;
+}
+
+int cli_fail(int code)
+{
+	char buf[256];
+
+	fprintf(stderr, "%s: %s%s\n", cli_program, scrvault_error_message(), hint(buf, sizeof(buf), scrvault_error_field()));
+	return code < 0 ? -code : 1;
+}
+
+int cli_usage(const cli_args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli_program);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	if (a && a->cmd)
+		fprintf(stderr, "usage: %s\n(see '%s%s%s -h')\n", a->cmd->usage, a->cmd->group,
+			a->cmd->name ? " " : "", a->cmd->name ? a->cmd->name : "");
+	return 2;
+}
+
+
+/* ---- passphrases ------------------------------------------------------------- */
+
+static int prompt(char *buf, size_t len, const char *question)
+{
+	struct termios old, quiet;
+	size_t n = 0;
+	int fd, rc = -1;
+	char c;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
+		return -1;
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		if (write(fd, question, strlen(question)) >= 0 &&
+		    tcsetattr(fd, TCSAFLUSH, &quiet) == 0) {
+			while (read(fd, &c, 1) == 1 && c != '\n' && c != '\r')
+				if (n + 1 < len)
+					buf[n++] = c;
+			buf[n] = '\0';
+			tcsetattr(fd, TCSAFLUSH, &old);
+			rc = write(fd, "\n", 1) >= 0 && n > 0 ? 0 : -1;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+int cli_passphrase(scrvault_secret **out, const cli_args *a, const char *keyfile)
+{
+	const char *file = cli_opt(a, "passphrase-file");
+	char buf[1024], q[1200];
+	int error;
+
+	*out = NULL;
+	if (!file)
+		file = getenv("SCRVAULT_PASSPHRASE_FILE");
+	if (file && *file)
+		return scrvault_secret_read_file(out, file);
+	snprintf(q, sizeof(q), "Passphrase for %s: ", keyfile);
+	if (prompt(buf, sizeof(buf), q) < 0)
+		return 0;	/* none: the library says which is needed */
+	error = scrvault_secret_new(out, buf, strlen(buf));
+	explicit_bzero(buf, sizeof(buf));
+	return error;
+}
+
+int cli_prompt_secret(scrvault_secret **out, const char *keyfile)
+{
+	char buf[1024], q[1200];
+	int error;
+
+	*out = NULL;
+	snprintf(q, sizeof(q), "Passphrase for %s: ", keyfile);
+	if (prompt(buf, sizeof(buf), q) < 0)
+		return 0;
+	error = scrvault_secret_new(out, buf, strlen(buf));
+	explicit_bzero(buf, sizeof(buf));
+	return error;
+}
+
+int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who)
+{
+	const char *file = cli_opt(a, "new-passphrase-file");
+	char one[1024], two[1024], q[256];
+	int error = 0;
+
+	*out = NULL;
+	if (file) {
+		if ((error = scrvault_secret_read_file(out, file)) < 0)
+			(void)cli_fail(error);
+		return error;
+	}
+	snprintf(q, sizeof(q), "New passphrase for %s: ", who);
+	if (prompt(one, sizeof(one), q) < 0) {
+		fprintf(stderr, "%s: no passphrase for the new key file of '%s': give --new-passphrase-file FILE or run "
+			"on a terminal\n", cli_program, who);
+		return SCRVAULT_EUSAGE;
+	}
+	snprintf(q, sizeof(q), "Repeat the passphrase for %s: ", who);
+	if (prompt(two, sizeof(two), q) < 0 || strcmp(one, two) != 0) {
+		fprintf(stderr, "%s: the passphrases do not match\n", cli_program);
+		error = SCRVAULT_EUSAGE;
+	} else if (strlen(one) < 12) {
+		fprintf(stderr, "%s: a passphrase needs at least 12 characters\n", cli_program);
+		error = SCRVAULT_EUSAGE;
+	} else {
+		error = scrvault_secret_new(out, one, strlen(one));
+	}
+	explicit_bzero(one, sizeof(one));
+	explicit_bzero(two, sizeof(two));
+	return error;
+}
+
+/* ---- output -------------------------------------------------------------------- */
+
+void cli_print_json(const scrvault_json *j)
+{
+	char *t = scrvault_json_text(j);
+
+	printf("%s\n", t ? t : "null");
+	free(t);
+}
+
+/* ---- parsing ------------------------------------------------------------------- */
+
+int cli_parse(cli_args *a, int argc, char **argv, const cli_optdef *global_opts)
+{
+	struct option lo[CLI_MAX_OPTS * 2];
+	int n = 0, c;
+
+	for (int i = 0; global_opts[i].name; i++, n++)
+		lo[n] = (struct option){ global_opts[i].name, global_opts[i].has_arg, NULL, 0 };
+	for (int i = 0; a->cmd->opts && a->cmd->opts[i].name; i++, n++)
+		lo[n] = (struct option){ a->cmd->opts[i].name, a->cmd->opts[i].has_arg, NULL, 0 };
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	running = a->cmd;
+	globals = global_opts;
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		int idx = -1;
+
+		c = getopt_long(argc, argv, "ho:", lo, &idx);
+		if (c == -1)
+			break;
+		if (c == 'h') {
+			for (idx = 0; strcmp(global_opts[idx].name, "help") != 0; idx++)
+				;	/* --help */
+		} else if (c == 'o') {
+			if (a->nopts >= CLI_MAX_OPTS)
+				return cli_usage(a, "too many options");
+			a->names[a->nopts] = "output";
+			a->values[a->nopts++] = optarg;
+			continue;
+		} else if (c != 0 || idx < 0) {
+			if (optopt && c == ':')
+				return cli_usage(a, "option needs a value");
+			return cli_usage(a, "unknown option or missing value in '%s'", argv[optind - 1]);
+		}
+		if (a->nopts >= CLI_MAX_OPTS)
+			return cli_usage(a, "too many options");
+		a->names[a->nopts] = lo[idx].name;
+		a->values[a->nopts++] = lo[idx].has_arg ? optarg : NULL;
+	}
+	a->args = argv + optind;
+	a->nargs = argc - optind;
+	a->json = cli_flag(a, "json");
+	return 0;
+}
+
