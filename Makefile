@@ -179,6 +179,7 @@ bench: deps
 	@bench/audit $(BUILD)/bench/audit_bench
 	@bench/copies $(BUILD)/bench/copies_bench $(BUILD)/scrvault
 	@bench/bundle $(BUILD)/scrvault
+	@bench/startup $(BUILD)/scrvault
 	@bench/replication $(BUILD)/scrvault $(BUILD)/bench/replication_bench
 
 # Fuzzing (tests/fuzz/README.md).  The library is compiled again with clang,
