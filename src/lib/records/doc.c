@@ -354,12 +354,12 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 					     SV_FIELDS(SV_INT("size", (int64_t)p->size), SV_STR("sha256", shahex),
 						       SV_OPT("class", p->is_new ? doc_class : NULL)))) < 0)
 			goto fail;
-		if (!(row = sv_json_object()) ||
+		/* Appended first: then `result` owns the row whatever fails. */
+		if (!(row = sv_json_object()) || sv_json_append(result, row) < 0 ||
 		    sv_json_set_fields(row, SV_FIELDS(SV_STR("doc", p->doc), SV_OPT("case", caseref),
 						      SV_INT("version", p->version), SV_STR("sha256", shahex),
 						      SV_INT("size", (int64_t)p->size),
-						      SV_STR("filename", p->filename))) < 0 ||
-		    sv_json_append(result, row) < 0) {
+						      SV_STR("filename", p->filename))) < 0) {
 			error = SCRVAULT_ERROR;
 			goto fail;
 		}
