@@ -2,7 +2,7 @@
  * fault.c - fault-injection loops in the manner of SQLite's malloc and I/O
  * error tests and curl's torture mode (tests/cli/fault.sh runs them).
  *
- *   fault_loops LOOP [--only K] [--from K] [--stride N] [--keep] [--workdir DIR]
+ *   fault_loops LOOP [--only K] [--from K] [--to K] [--stride N] [--keep] [--workdir DIR]
  *
  * LOOP is one of
  *   reach          one counted check-in and one counted purge, with no
@@ -117,7 +117,7 @@ static char g_sha[2][2 * SV_SHA256_LEN + 1];
 static struct { char doc[SV_DOC_ID_LEN + 1]; unsigned version; } g_due[NDUE];
 static int64_t g_clock;
 static bool g_verbose;
-static uint64_t g_max_shown = MAX_SHOWN;
+static uint64_t g_max_shown = MAX_SHOWN, g_to;
 
 /* ---- the key file's KDF, once ---------------------------------------------------------- */
 
@@ -899,7 +899,7 @@ static int loop(const loop_def *L, uint64_t from, uint64_t only, uint64_t stride
 			       r.rc, r.msg, r.outcome == OUT_UNCHANGED ? "unchanged" : "complete");
 		}
 		fflush(stdout);
-		if (only || (!r.injected && r.count < k))
+		if (only || (!r.injected && r.count < k) || (g_to && k >= g_to))
 			break;
 	}
 	printf("# %s: %llu iterations (k = %llu..%llu), %llu failures injected: unchanged %llu, complete %llu, "
@@ -917,7 +917,7 @@ static int loop(const loop_def *L, uint64_t from, uint64_t only, uint64_t stride
 static void usage(void)
 {
 	fprintf(stderr, "usage: fault_loops reach|checkin-alloc|checkin-io|purge-alloc|purge-io"
-		" [--only K] [--from K] [--stride N] [--show N] [--verbose] [--keep] [--workdir DIR]\n");
+		" [--only K] [--from K] [--to K] [--stride N] [--show N] [--verbose] [--keep] [--workdir DIR]\n");
 	exit(2);
 }
 
@@ -933,6 +933,8 @@ int main(int argc, char **argv)
 			only = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--from") && i + 1 < argc)
 			from = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--to") && i + 1 < argc)
+			g_to = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--stride") && i + 1 < argc)
 			stride = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--workdir") && i + 1 < argc)
