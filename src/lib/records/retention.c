@@ -685,7 +685,8 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 			if ((error = sv_version_destroy(v, &dd, &rec)) < 0)
 				goto fail;
 		}
-		if (!(o = item_json(it)) || sv_json_set_int(o, "record", rec) < 0 || sv_json_append(gone, o) < 0) {
+		/* Appended first: then `gone` owns it whatever fails. */
+		if (!(o = item_json(it)) || sv_json_append(gone, o) < 0 || sv_json_set_int(o, "record", rec) < 0) {
 			error = SCRVAULT_ERROR;
 			goto fail;
 		}
