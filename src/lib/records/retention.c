@@ -700,12 +700,18 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	/* No page image with a destroyed key stays in the WAL. */
-	if ((error = sv_db_exec(v->db, "PRAGMA wal_checkpoint(TRUNCATE)")) < 0)
+	if ((error = sv_db_exec(v->db, "PRAGMA wal_checkpoint(TRUNCATE)")) < 0) {
+		error = sv_error_wrap(error, "the versions were destroyed and the change saved, but the database's "
+				      "log could not be emptied of their old pages");
 		goto done;
+	}
 	error = sv_json_set(res, "destroyed", gone);
 	gone = NULL;
-	if (error < 0)
+	if (error < 0) {
+		error = sv_error_wrap(error, "the versions were destroyed and the change saved, but the list of them "
+				      "could not be made");
 		goto done;
+	}
 	*out = res;
 	res = NULL;
 	goto done;
