@@ -119,6 +119,7 @@ static char g_sha[2][2 * SV_SHA256_LEN + 1];
 static struct { char doc[SV_DOC_ID_LEN + 1]; unsigned version; } g_due[NDUE];
 static int64_t g_clock;
 static bool g_verbose;
+static char g_order[400];	/* why a run without failure was out of order */
 static uint64_t g_max_shown = MAX_SHOWN, g_to;
 
 /* ---- the key file's KDF, once ---------------------------------------------------------- */
@@ -374,6 +375,88 @@ static int operation(const loop_def *L, scrvault *v)
 	return rc;
 }
 
+static void problem(result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void problem(result *r, const char *fmt, ...)
+{
+	size_t len = strlen(r->problem);
+	va_list ap;
+
+	r->bad = true;
+	r->other = true;
+	if (len && len + 3 < sizeof(r->problem))
+		addf(r->problem, sizeof(r->problem), "; ");
+	len = strlen(r->problem);
+	va_start(ap, fmt);
+	vsnprintf(r->problem + len, sizeof(r->problem) - len, fmt, ap);
+	va_end(ap);
+}
+
+static bool is_sync(const fault_io_event *e)
+{
+	return !strcmp(e->call, "fsync") || !strcmp(e->call, "fdatasync") || !strcmp(e->call, "syncfs");
+}
+
+static bool is_naming(const fault_io_event *e)
+{
+	return !strncmp(e->call, "rename", 6) || !strncmp(e->call, "link", 4);
+}
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t a = strlen(s), b = strlen(end);
+
+	return a >= b && !strcmp(s + a - b, end);
+}
+
+/*
+ * Durability in order, from the interposer's log of the armed window:
+ * every object the operation put in the store is synced (its file and its
+ * fan-out directory, or the whole file system) before anything can name
+ * it durably: the next sync of the database's log (a commit) or the next
+ * ref moved into place.  Returns -1 with the reason in `why`.
+ */
+static int check_order(char *why, size_t len)
+{
+	const fault_io_event *e;
+	size_t n = fault_io_log(&e);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *obj = strstr(e[i].path, "/store.git/objects/");
+		char dir[sizeof(e[i].path)];
+		bool file = false, fan = false;
+		size_t j;
+
+		if (!e[i].ok || !is_naming(&e[i]) || !obj || strstr(obj, "/pack/") || !strrchr(obj, '/'))
+			continue;
+		snprintf(dir, sizeof(dir), "%s", e[i].path);
+		*strrchr(dir, '/') = '\0';
+		for (j = i + 1; j < n; j++) {
+			if (!e[j].ok)
+				continue;
+			if (is_sync(&e[j])) {
+				if (!strcmp(e[j].call, "syncfs"))
+					file = fan = true;
+				else if (!strcmp(e[j].path, e[i].path))
+					file = true;
+				else if (!strcmp(e[j].path, dir))
+					fan = true;
+				else if (ends_with(e[j].path, "/vault.db-wal"))
+					break;
+			} else if (is_naming(&e[j]) && strstr(e[j].path, "/store.git/") &&
+				   !strstr(e[j].path, "/store.git/objects/")) {
+				break;
+			}
+		}
+		if (j < n && !(file && fan)) {
+			snprintf(why, len, "object %s was not synced (%s%s%s) before %s of %s", obj + 19, file ? "" : "its file",
+				 !file && !fan ? ", " : "", fan ? "" : "its directory", e[j].call, strrchr(e[j].path, '/') + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Unlock, arm, run, disarm, close: one attempt at call k. */
 static int attempt(const loop_def *L, uint64_t k, result *r)
 {
@@ -391,6 +474,12 @@ static int attempt(const loop_def *L, uint64_t k, result *r)
 	fault_disarm();
 	r->count = fault_count(L->kind);
 	r->injected = fault_injected();
+	{
+		char why[400];
+
+		if (check_order(why, sizeof(why)) < 0)
+			problem(r, "durability: %s", why);
+	}
 	snprintf(r->call, sizeof(r->call), "%s", fault_injected_call());
 	r->origin = fault_injected_origin();
 	r->depth = fault_injected_frames(r->frames, 12);
@@ -410,23 +499,6 @@ static int attempt(const loop_def *L, uint64_t k, result *r)
 }
 
 /* ---- the checks after an attempt ------------------------------------------------------------ */
-
-static void problem(result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void problem(result *r, const char *fmt, ...)
-{
-	size_t len = strlen(r->problem);
-	va_list ap;
-
-	r->bad = true;
-	r->other = true;
-	if (len && len + 3 < sizeof(r->problem))
-		addf(r->problem, sizeof(r->problem), "; ");
-	len = strlen(r->problem);
-	va_start(ap, fmt);
-	vsnprintf(r->problem + len, sizeof(r->problem) - len, fmt, ap);
-	va_end(ap);
-}
 
 /* The due versions: destroyed with no key and no check-out, or all live. */
 static int check_due(result *r, scrvault *v, bool destroyed)
@@ -797,6 +869,15 @@ static void reference(const loop_def *L, uint64_t counts[FAULT_NKINDS], uint64_t
 	fault_disarm();
 	if (rc < 0)
 		die(L->purge ? "purge" : "check-in");
+	if (check_order(g_order, sizeof(g_order)) < 0)
+		printf("# durability of a run without failure: %s\n", g_order);
+	if (g_verbose) {
+		const fault_io_event *e;
+		size_t n = fault_io_log(&e);
+
+		for (size_t i = 0; i < n; i++)
+			printf("#   %s %s%s\n", e[i].call, e[i].path, e[i].ok ? "" : " (failed)");
+	}
 	for (int k = 0; k < FAULT_NKINDS; k++) {
 		counts[k] = fault_count((enum fault_kind)k);
 		for (int o = 0; o < ORIGIN_N; o++)
@@ -986,6 +1067,7 @@ static int loop(const loop_def *L, uint64_t from, uint64_t only, uint64_t stride
 			printf("# known defect %s: %llu iterations (%llu crashed, %llu with the vault or a check wrong): %s\n",
 			       known[i].name, (unsigned long long)excused[i], (unsigned long long)excused_crash[i],
 			       (unsigned long long)excused_other[i], known[i].why);
+	bad += g_order[0] != '\0';
 	printf("%s %s: %llu iterations, %llu failures injected, %llu bad, %.1f s%s\n", bad ? "FAIL" : "PASS", L->name,
 	       (unsigned long long)iterations, (unsigned long long)injected, (unsigned long long)bad, seconds() - t0,
 	       quick_mode ? " (quick: a stride after the first k)" : "");

@@ -70,6 +70,11 @@ static enum fault_origin g_injected_origin;
 static void *g_injected_frames[48];
 static int g_injected_depth;
 
+/* The order of syncs, renames and links of the armed window. */
+#define LOG_MAX 1024
+static fault_io_event g_log[LOG_MAX];
+static size_t g_nlog;
+
 /* Calls the hooks make themselves pass straight on. */
 static __thread int t_inhook;
 
@@ -171,6 +176,7 @@ void fault_arm(enum fault_kind kind, uint64_t fail_at)
 	g_injected_origin = ORIGIN_OTHER;
 	g_kind = kind;
 	g_fail_at = fail_at;
+	g_nlog = 0;
 	__atomic_store_n(&g_armed, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&g_active, 1, __ATOMIC_SEQ_CST);
 }
@@ -606,6 +612,46 @@ static int eio(void)
 	return -1;
 }
 
+/* ---- the order of syncs, renames and links (interpose.h) ---- */
+
+
+static void fd_path(char *out, size_t size, int fd)
+{
+	char link[40];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+}
+
+static void log_event(const char *call, int fd, int dirfd, const char *path, int rc)
+{
+	fault_io_event *e;
+
+	if (!g_armed || t_inhook || g_nlog == LOG_MAX)
+		return;
+	e = &g_log[g_nlog++];
+	snprintf(e->call, sizeof(e->call), "%s", call);
+	e->ok = rc == 0;
+	if (!path) {
+		fd_path(e->path, sizeof(e->path), fd);
+	} else if (path[0] == '/' || dirfd == AT_FDCWD) {
+		snprintf(e->path, sizeof(e->path), "%s", path);
+	} else {
+		char dir[sizeof(e->path)];
+
+		fd_path(dir, sizeof(dir), dirfd);
+		snprintf(e->path, sizeof(e->path), "%.*s/%s", (int)(sizeof(e->path) / 2), dir, path);
+	}
+}
+
+size_t fault_io_log(const fault_io_event **out)
+{
+	*out = g_log;
+	return g_nlog;
+}
+
 /* Does an open with these flags change the disk (create, truncate, write)? */
 static bool writes(int flags)
 {
@@ -831,17 +877,26 @@ ssize_t pwritev2(int fd, const struct iovec *iov, int n, off_t off, int flags)
 
 int fsync(int fd)
 {
-	return IO_FAILS("fsync") ? eio() : REAL(fsync)(fd);
+	int rc = IO_FAILS("fsync") ? eio() : REAL(fsync)(fd);
+
+	log_event("fsync", fd, 0, NULL, rc);
+	return rc;
 }
 
 int fdatasync(int fd)
 {
-	return IO_FAILS("fdatasync") ? eio() : REAL(fdatasync)(fd);
+	int rc = IO_FAILS("fdatasync") ? eio() : REAL(fdatasync)(fd);
+
+	log_event("fdatasync", fd, 0, NULL, rc);
+	return rc;
 }
 
 int syncfs(int fd)
 {
-	return IO_FAILS("syncfs") ? eio() : REAL(syncfs)(fd);
+	int rc = IO_FAILS("syncfs") ? eio() : REAL(syncfs)(fd);
+
+	log_event("syncfs", fd, 0, NULL, rc);
+	return rc;
 }
 
 int ftruncate(int fd, off_t len)
@@ -871,27 +926,42 @@ int posix_fallocate(int fd, off_t off, off_t len)
 
 int rename(const char *from, const char *to)
 {
-	return IO_FAILS("rename") ? eio() : REAL(rename)(from, to);
+	int rc = IO_FAILS("rename") ? eio() : REAL(rename)(from, to);
+
+	log_event("rename", 0, AT_FDCWD, to, rc);
+	return rc;
 }
 
 int renameat(int fromfd, const char *from, int tofd, const char *to)
 {
-	return IO_FAILS("renameat") ? eio() : REAL(renameat)(fromfd, from, tofd, to);
+	int rc = IO_FAILS("renameat") ? eio() : REAL(renameat)(fromfd, from, tofd, to);
+
+	log_event("renameat", 0, tofd, to, rc);
+	return rc;
 }
 
 int renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned int flags)
 {
-	return IO_FAILS("renameat2") ? eio() : REAL(renameat2)(fromfd, from, tofd, to, flags);
+	int rc = IO_FAILS("renameat2") ? eio() : REAL(renameat2)(fromfd, from, tofd, to, flags);
+
+	log_event("renameat2", 0, tofd, to, rc);
+	return rc;
 }
 
 int link(const char *from, const char *to)
 {
-	return IO_FAILS("link") ? eio() : REAL(link)(from, to);
+	int rc = IO_FAILS("link") ? eio() : REAL(link)(from, to);
+
+	log_event("link", 0, AT_FDCWD, to, rc);
+	return rc;
 }
 
 int linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
 {
-	return IO_FAILS("linkat") ? eio() : REAL(linkat)(fromfd, from, tofd, to, flags);
+	int rc = IO_FAILS("linkat") ? eio() : REAL(linkat)(fromfd, from, tofd, to, flags);
+
+	log_event("linkat", 0, tofd, to, rc);
+	return rc;
 }
 
 int symlink(const char *target, const char *path)

@@ -82,6 +82,18 @@ bool fault_track_overflowed(void);
 void fault_track_end(void);
 void fault_track_report(int fd, size_t max);
 
+/*
+ * The calls of the last armed window that order what is durable: syncs
+ * (fsync, fdatasync, syncfs: the file or directory synced) and renames and
+ * links (the new name), in the order made, and whether each succeeded.
+ */
+typedef struct {
+	char call[12];
+	char path[256];
+	bool ok;
+} fault_io_event;
+size_t fault_io_log(const fault_io_event **out);
+
 /* The real write(2), for reporting while anything may be armed. */
 long fault_real_write(int fd, const void *buf, size_t len);
 
