@@ -733,11 +733,13 @@ static int run_child(const loop_def *L, uint64_t k, result *r, char *why, size_t
 		;
 	if (WIFSIGNALED(status)) {
 		char at[300] = "";
+		int len;
 
 		if (n == (ssize_t)sizeof(*r) && r->signal)
 			fault_frames_where(at, sizeof(at), r->crash, r->crash_depth, 5);
-		snprintf(why, whylen, "the child died of signal %d (%s)%s%s", WTERMSIG(status), strsignal(WTERMSIG(status)),
-			 at[0] ? " in " : "", at);
+		len = snprintf(why, whylen, "the child died of signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+		if (at[0] && len > 0 && (size_t)len < whylen)
+			snprintf(why + len, whylen - (size_t)len, " in %s", at);
 		return n == (ssize_t)sizeof(*r) && r->signal ? -2 : -1;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || n != (ssize_t)sizeof(*r)) {
@@ -777,7 +779,7 @@ static void setup(bool purge)
 	write_file(old, 500, 3);
 	sha_hex(g_sha[0], g_file[0]);
 	sha_hex(g_sha[1], g_file[1]);
-	if (scrvault_secret_new(&g_pass, "fault loops passphrase", 22) < 0)
+	if (!g_pass && scrvault_secret_new(&g_pass, "fault loops passphrase", 22) < 0)
 		die("passphrase");
 
 	c.name = "coord";
@@ -1005,7 +1007,7 @@ static int loop(const loop_def *L, uint64_t from, uint64_t only, uint64_t stride
 		printf("# quick run (SCRVAULT_TEST_QUICK): every k up to %d, then every %dth\n", QUICK_ALL, QUICK_STRIDE);
 	fflush(stdout);
 	for (k = only ? only : from ? from : 1;; k++) {
-		char why[256] = "", where[300] = "";
+		char why[640] = "", where[300] = "";
 		bool crashed, answered;
 		result r;
 		int rc, kd;

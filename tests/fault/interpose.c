@@ -38,6 +38,9 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 #include "interpose.h"
 
 /* ---- the real allocator ---------------------------------------------------------------- */
@@ -1106,7 +1109,19 @@ void fault_init(void)
 		g_tab = map(sizeof(*g_tab) * TRACK_SLOTS, MAP_SHARED);
 	g_nranges = 0;
 	dl_iterate_phdr(map_object, &first);
-	backtrace(frames, 4);	/* loads the unwinder now, not inside malloc */
+	/*
+	 * backtrace() loads the unwinder (libgcc_s) with dlopen on first use:
+	 * now, not inside malloc.  LeakSanitizer does not take the loader's
+	 * blocks for leaks when the loader calls its malloc itself, but here
+	 * this file's malloc stands between them.
+	 */
+#ifdef __SANITIZE_ADDRESS__
+	__lsan_disable();
+#endif
+	backtrace(frames, 4);
+#ifdef __SANITIZE_ADDRESS__
+	__lsan_enable();
+#endif
 	/* Every real call resolved now, while nothing is armed. */
 	(void)REAL(open); (void)REAL(open64); (void)REAL(openat); (void)REAL(openat64);
 	(void)REAL(__open_2); (void)REAL(__open64_2); (void)REAL(__openat_2); (void)REAL(__openat64_2);
