@@ -45,4 +45,12 @@ loop reach
 for l in checkin-alloc checkin-io purge-alloc purge-io; do
 	loop "$l"
 done
+# Totals over the four loops, from their last lines.
+cat "$T"/*-*.out 2>/dev/null | awk '/^(PASS|FAIL) .*iterations/ {
+	for (i = 1; i <= NF; i++) {
+		if ($(i + 1) ~ /^iterations/) it += $i
+		if ($(i + 1) == "failures") inj += $i
+		if ($(i + 1) == "s") sec += $i
+	}
+} END { printf "# total: %d iterations, %d failures injected, %.1f s\n", it, inj, sec }'
 finish
