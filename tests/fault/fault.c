@@ -2,7 +2,8 @@
  * fault.c - fault-injection loops in the manner of SQLite's malloc and I/O
  * error tests and curl's torture mode (tests/cli/fault.sh runs them).
  *
- *   fault_loops LOOP [--only K] [--from K] [--to K] [--stride N] [--keep] [--workdir DIR]
+ *   fault_loops LOOP [--only K] [--from K] [--to K] [--stride N] [--show N]
+ *               [--verbose] [--keep] [--workdir DIR]
  *
  * LOOP is one of
  *   reach          one counted check-in and one counted purge, with no
@@ -15,15 +16,17 @@
  *                  versions due)
  *   purge-io       fail I/O call k of the same purge
  * for k = 1, 2, ... until the operation completes without reaching call k.
+ * --only K runs one k and shows the failed call's stack (and a crash's).
  *
  * Each k runs in a child process forked from a parent that has built the
  * vault and run the operation once (so every lazily made global is made):
  * the child copies the pristine vault, unlocks it, arms the interposer
  * (interpose.c), runs the operation, disarms, closes the session, and then
- *   - checks that every block allocated since it began is freed again (a
- *     block still live is looked at a second time, with call stacks, in
- *     the same child, so that a global made on first use is not taken for a
- *     leak);
+ *   - checks that every object the operation stored was synced before
+ *     anything named it durably (the interposer's log of syncs and renames);
+ *   - checks that every block allocated since it began is freed again (when
+ *     one is still live it attempts twice more, counting across both, with
+ *     call stacks: a leak grows, a library's cache does not);
  *   - unlocks the vault again and checks that either nothing changed
  *     (document and version counts, destroyed versions and their records,
  *     the audit log's size, the database's store head and the store's ref
@@ -31,11 +34,14 @@
  *     or the operation is complete (exactly the counts a successful run
  *     gives, a new head that the ref follows, the new versions' recorded
  *     SHA-256 that of the files, every due version destroyed, key gone, and
- *     its check-out refused);
+ *     its check-out refused; an error after the commit must say the change
+ *     was saved);
  *   - runs scrvault_fsck (no problem) and scrvault_audit_verify_live.
- * Randomness and the wall clock are fixed in the children (interpose.h), so
- * call k is the same call in every iteration and a failure can be run
- * again alone with --only K.
+ * A crash of the child is a failure too.  Defects of SQLCipher and libgit2
+ * that scrvault cannot mend are recognised by the failed call's stack and
+ * counted apart (known[] below).  Randomness and the wall clock are fixed
+ * in the children (interpose.h), so call k is the same call in every
+ * iteration and a failure can be run again alone with --only K.
  *
  * Under SCRVAULT_TEST_QUICK every k up to QUICK_ALL is tried and then every
  * QUICK_STRIDE-th; the output says so.
@@ -93,7 +99,6 @@ typedef struct {
 	int rc;				/* the operation's return */
 	uint64_t count;			/* calls of the loop's kind it made */
 	bool injected;
-	bool in_codec;			/* OpenSSL's, called by SQLCipher's page codec */
 	char call[24];
 	void *frames[12];		/* the failed call's callers */
 	int depth;
@@ -483,7 +488,6 @@ static int attempt(const loop_def *L, uint64_t k, result *r)
 	snprintf(r->call, sizeof(r->call), "%s", fault_injected_call());
 	r->origin = fault_injected_origin();
 	r->depth = fault_injected_frames(r->frames, 12);
-	r->in_codec = r->injected && r->origin == ORIGIN_CRYPTO && fault_injected_under(ORIGIN_SQLCIPHER);
 	if (g_verbose && r->injected) {
 		fprintf(stderr, "# call %llu failed here:\n", (unsigned long long)k);
 		fflush(stderr);

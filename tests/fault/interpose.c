@@ -214,14 +214,6 @@ enum fault_origin fault_injected_origin(void)
 	return g_injected_origin;
 }
 
-bool fault_injected_under(enum fault_origin o)
-{
-	for (int i = 0; g_injected && i < g_injected_depth; i++)
-		if (fault_origin_of(g_injected_frames[i]) == o)
-			return true;
-	return false;
-}
-
 int fault_injected_frames(void **out, int max)
 {
 	int n = g_injected && g_injected_depth > 2 ? g_injected_depth - 2 : 0;	/* not count_call, malloc */

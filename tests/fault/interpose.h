@@ -52,8 +52,7 @@ uint64_t fault_count_from(enum fault_kind kind, enum fault_origin o);
 bool fault_injected(void);
 const char *fault_injected_call(void);
 enum fault_origin fault_injected_origin(void);
-/* Whether a frame of the failed call's stack is in `o`; the stack to `fd`. */
-bool fault_injected_under(enum fault_origin o);
+/* The failed call's stack, to `fd`. */
 void fault_injected_report(int fd);
 /* That stack (the caller of the allocator or I/O call first). */
 int fault_injected_frames(void **out, int max);
