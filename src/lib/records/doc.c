@@ -52,12 +52,17 @@
 #include "base/json.h"
 #include "base/text.h"
 
-/* A class of the vault's policy (policy_classes). */
-static bool class_valid(scrvault *v, const char *c)
+/* Is `c` a class of the vault's policy (policy_classes)?  1, 0, or an error. */
+static int class_valid(scrvault *v, const char *c)
 {
 	int64_t n = 0;
+	int error;
 
-	return c && sv_db_int(&n, v->db, "SELECT count(*) FROM policy_classes WHERE class = ?", "t", c) >= 0 && n > 0;
+	if (!c)
+		return 0;
+	if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_classes WHERE class = ?", "t", c)) < 0)
+		return error;
+	return n > 0;
 }
 
 /* One file being checked in. */
@@ -255,7 +260,9 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 	} else {
 		if (!spec->case_ref)
 			return sv_error_field(SCRVAULT_EUSAGE, "case_ref", "a new document needs a case");
-		if (!class_valid(v, doc_class))
+		if ((error = class_valid(v, doc_class)) < 0)
+			return error;
+		if (!error)
 			return sv_error_field(SCRVAULT_EUSAGE, "doc_class",
 					"document class '%s' is not in the vault's policy: use imr, overview-report, executive-summary, action-plan, combined-chronology, single-agency-chronology, terms-of-reference, interview-record, panel-minutes, notification-form, anonymised-submission or other (see 'scrvault policy show')",
 					doc_class ? doc_class : "");
@@ -347,12 +354,12 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 					     SV_FIELDS(SV_INT("size", (int64_t)p->size), SV_STR("sha256", shahex),
 						       SV_OPT("class", p->is_new ? doc_class : NULL)))) < 0)
 			goto fail;
-		if (!(row = sv_json_object()) ||
+		/* Appended first: then `result` owns the row whatever fails. */
+		if (!(row = sv_json_object()) || sv_json_append(result, row) < 0 ||
 		    sv_json_set_fields(row, SV_FIELDS(SV_STR("doc", p->doc), SV_OPT("case", caseref),
 						      SV_INT("version", p->version), SV_STR("sha256", shahex),
 						      SV_INT("size", (int64_t)p->size),
-						      SV_STR("filename", p->filename))) < 0 ||
-		    sv_json_append(result, row) < 0) {
+						      SV_STR("filename", p->filename))) < 0) {
 			error = SCRVAULT_ERROR;
 			goto fail;
 		}

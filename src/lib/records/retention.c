@@ -685,7 +685,8 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 			if ((error = sv_version_destroy(v, &dd, &rec)) < 0)
 				goto fail;
 		}
-		if (!(o = item_json(it)) || sv_json_set_int(o, "record", rec) < 0 || sv_json_append(gone, o) < 0) {
+		/* Appended first: then `gone` owns it whatever fails. */
+		if (!(o = item_json(it)) || sv_json_append(gone, o) < 0 || sv_json_set_int(o, "record", rec) < 0) {
 			error = SCRVAULT_ERROR;
 			goto fail;
 		}
@@ -699,12 +700,18 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	/* No page image with a destroyed key stays in the WAL. */
-	if ((error = sv_db_exec(v->db, "PRAGMA wal_checkpoint(TRUNCATE)")) < 0)
+	if ((error = sv_db_exec(v->db, "PRAGMA wal_checkpoint(TRUNCATE)")) < 0) {
+		error = sv_error_wrap(error, "the versions were destroyed and the change saved, but the database's "
+				      "log could not be emptied of their old pages");
 		goto done;
+	}
 	error = sv_json_set(res, "destroyed", gone);
 	gone = NULL;
-	if (error < 0)
+	if (error < 0) {
+		error = sv_error_wrap(error, "the versions were destroyed and the change saved, but the list of them "
+				      "could not be made");
 		goto done;
+	}
 	*out = res;
 	res = NULL;
 	goto done;

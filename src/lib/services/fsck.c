@@ -193,7 +193,7 @@ static int check_signoffs(scrvault *v, sv_json *problems, int64_t *count)
 int scrvault_fsck(scrvault_json **report, scrvault *v)
 {
 	char head[SV_OID_HEXLEN + 1], ref[SV_OID_HEXLEN + 1], *detail = NULL;
-	sv_json *r = NULL, *problems = NULL, *warnings = NULL, *checked = NULL;
+	sv_json *r = NULL, *problems = NULL, *warnings = NULL, *checked = NULL, *moved;
 	int64_t nversions = 0, nentries = 0, npolicies = 0, nsignoffs = 0;
 	sv_release *rel = NULL;
 	int error, rc;
@@ -281,13 +281,13 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 			goto done;
 		}
 	}
-	if (sv_json_set(r, "problems", problems) < 0 || (problems = NULL, sv_json_set(r, "warnings", warnings) < 0) ||
-	    (warnings = NULL, sv_json_set(r, "checked", checked) < 0)) {
-		checked = NULL;
+	/* sv_json_set owns the value even when it fails: hand each over first. */
+	if ((moved = problems, problems = NULL, sv_json_set(r, "problems", moved) < 0) ||
+	    (moved = warnings, warnings = NULL, sv_json_set(r, "warnings", moved) < 0) ||
+	    (moved = checked, checked = NULL, sv_json_set(r, "checked", moved) < 0)) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	checked = NULL;
 	*report = r;
 	r = NULL;
 	if (error)

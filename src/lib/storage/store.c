@@ -323,6 +323,16 @@ int sv_store_open(sv_store **out, const char *path)
 		goto cleanup;
 	}
 	/*
+	 * Ref updates name the same identity as the commits.  Without one set
+	 * here, libgit2 reads it from a snapshot of the git configuration for
+	 * every ref it moves, and libgit2 1.5 crashes when that snapshot runs
+	 * out of memory.
+	 */
+	if ((error = git_repository_set_ident(s->repo, "scrvault", "scrvault@localhost")) < 0) {
+		error = sv_git_error(error, "cannot open store '%s'", path);
+		goto cleanup;
+	}
+	/*
 	 * Our own object database: our backend reads and writes every loose
 	 * object (libgit2's loose backend would only add a second existence
 	 * probe per object written), and libgit2's pack backend joins only when

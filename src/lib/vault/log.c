@@ -113,7 +113,7 @@ static int append_entry(scrvault *v, const char *action, const char *outcome,
 	sv_hash leaf;
 	char when[21], *text = NULL;
 	int64_t seq = 0;
-	sv_json *e = NULL, *objects = NULL, *details = NULL;
+	sv_json *e = NULL, *objects = NULL, *details = NULL, *moved;
 	size_t len = 0;
 	int error = SCRVAULT_ERROR;
 
@@ -135,11 +135,12 @@ static int append_entry(scrvault *v, const char *action, const char *outcome,
 	/* Someone acting in a session a custodian unlocked: name both. */
 	if (v->unlocker && sv_json_set_str(details, "unlocked_by", v->unlocker) < 0)
 		goto done;
+	/* sv_json_set owns the value even when it fails: hand it over first. */
 	if (!(e = sv_json_object()) ||
 	    sv_json_set_str(e, "action", action) < 0 ||
-	    sv_json_set(e, "details", details) < 0 ||
-	    (details = NULL, sv_json_set(e, "objects", objects) < 0) ||
-	    (objects = NULL, sv_json_set_str(e, "outcome", outcome) < 0) ||
+	    (moved = details, details = NULL, sv_json_set(e, "details", moved) < 0) ||
+	    (moved = objects, objects = NULL, sv_json_set(e, "objects", moved) < 0) ||
+	    sv_json_set_str(e, "outcome", outcome) < 0 ||
 	    sv_json_set_str(e, "principal", v->principal ? v->principal : "") < 0 ||
 	    sv_json_set_str(e, "request", v->request) < 0 ||
 	    sv_json_set_str(e, "role", v->role ? v->role : "") < 0 ||
