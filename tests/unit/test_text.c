@@ -46,6 +46,7 @@ static void test_safe_filename(void **state)
 	big[sizeof(big) - 1] = '\0';
 	memmove(big + 1, big, sizeof(big) - 1);		/* odd start: a cut falls mid-character */
 	big[0] = 'x';
+	big[sizeof(big) - 1] = '\0';
 	sv_safe_filename(out, sizeof(out), big, "x");
 	assert_true(strlen(out) <= SV_SAFE_NAME_MAX);
 	assert_true(((unsigned char)out[strlen(out) - 1] & 0xc0) != 0xc0);
