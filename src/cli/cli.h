@@ -117,6 +117,56 @@ int cli_prompt_secret(scrvault_secret **out, const char *keyfile);
 void cli_print_json(const scrvault_json *j);
 
 /*
+ * `s` as a whole decimal number from `min` to `max` (read by strtoll, so
+ * leading blanks and a sign are taken): true and *out set, or false (NULL
+ * included).  Every parser of a number in an option or argument is this one.
+ */
+bool cli_number(long long *out, const char *s, long long min, long long max);
+/* The number ID given as the first argument (a request, a hold, a batch), or
+ * 0 when it is not a positive number. */
+long long cli_id_arg(const cli_args *a);
+/* --kdf-memory MIB of a new key file: 0 when not given, -1 when it is not a
+ * number of MiB (the library checks the least it takes). */
+long cli_kdf_memory(const cli_args *a);
+#define CLI_KDF_MEMORY_USAGE "--kdf-memory takes a number of MiB (8 to 4096)"
+
+/* Member `key` of object j: a string (NULL when not one), an integer (0). */
+const char *cli_str(const scrvault_json *j, const char *key);
+long long cli_int(const scrvault_json *j, const char *key);
+/*
+ * What most commands end with: j as JSON with --json, else the line(s) of
+ * `fmt` (NULL: nothing) on stdout; frees j and returns 0.  The arguments are
+ * read before j is freed, so they may point into it.
+ */
+int cli_result(const cli_args *a, scrvault_json *j, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The passphrase of `keyfile` (none when NULL: an identity file needs none)
+ * into a->secret, which the dispatcher frees after the command: 0, or the
+ * exit status after the message.
+ */
+int cli_key_passphrase(cli_args *a, const char *keyfile);
+
+/*
+ * A program's dispatch (scrvault, scrvault-seal): the command words found
+ * among the options (GROUP VERB, or one word), -h, --version and 'help',
+ * unknown commands, argument counts, the command's check, then its run.
+ */
+typedef struct {
+	const cli_cmd *cmds;		/* ended by an all-NULL entry */
+	const cli_optdef *global_opts;	/* must hold "help" */
+	int nwords;			/* command words: 2 (GROUP VERB) or 1 */
+	/* Whether an option takes the next word as its value. */
+	bool (*takes_value)(const char *arg);
+	void (*usage)(FILE *f);				/* the program's usage */
+	void (*cmd_usage)(FILE *f, const cli_cmd *c);	/* a command's -h */
+	/* Runs a->cmd (with what it needs set up and torn down); NULL: the
+	 * command's run with no vault. */
+	int (*run)(cli_args *a);
+} cli_program_def;
+/* Run the program for argv: its exit status.  a->secret is freed after the command. */
+int cli_main(const cli_program_def *p, int argc, char **argv);
+
+/*
  * ---- bundles.c: the commands that need no vault, the same in both programs
  * (scrvault intake seal and open; scrvault-seal seal and open).  Each
  * program's table gives them these options besides its own --key and

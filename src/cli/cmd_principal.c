@@ -7,23 +7,10 @@
 #include <string.h>
 #include "cli.h"
 
-/* --kdf-memory MIB: 0 when not given, -1 when not a number of MiB. */
-static long kdf_memory(const cli_args *a)
-{
-	const char *mib = cli_opt(a, "kdf-memory");
-	char *end = NULL;
-	unsigned long v;
-
-	if (!mib)
-		return 0;
-	v = strtoul(mib, &end, 10);
-	return !*mib || *end || v == 0 || v > 4096 ? -1 : (long)v;
-}
-
 int cli_principal_check(const cli_args *a)
 {
-	if (kdf_memory(a) < 0)
-		return cli_usage(a, "--kdf-memory takes a number of MiB (8 to 4096)");
+	if (cli_kdf_memory(a) < 0)
+		return cli_usage(a, CLI_KDF_MEMORY_USAGE);
 	return 0;
 }
 
@@ -38,7 +25,7 @@ void cli_principal_spec(scrvault_principal_spec *s, const cli_args *a, const cha
 	s->contact = cli_opt(a, "contact");
 	s->agency = cli_opt(a, "agency");
 	s->custodian = cli_flag(a, "custodian");
-	s->kdf_mib = (unsigned)kdf_memory(a);
+	s->kdf_mib = (unsigned)cli_kdf_memory(a);
 }
 
 static int check_add(cli_args *a)
@@ -180,7 +167,7 @@ static int cmd_rotate(cli_args *a, scrvault *v)
 	const char *key = cli_opt(a, "key-out");
 	int error;
 
-	if ((error = scrvault_principal_rotate(v, a->args[0], key, a->secret, (unsigned)kdf_memory(a))) < 0)
+	if ((error = scrvault_principal_rotate(v, a->args[0], key, a->secret, (unsigned)cli_kdf_memory(a))) < 0)
 		return cli_fail(error);
 	printf("new keys for '%s' in %s; the old key file no longer works\n", a->args[0], key);
 	return 0;
