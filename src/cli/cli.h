@@ -119,12 +119,23 @@ void cli_print_json(const scrvault_json *j);
 /*
  * `s` as a whole decimal number from `min` to `max` (read by strtoll, so
  * leading blanks and a sign are taken): true and *out set, or false (NULL
- * included).  Every parser of a number in an option or argument is this one.
+ * included).  (Audit sequence numbers and log sizes, unsigned 64-bit and
+ * digits only, have their own in cmd_audit.c.)
  */
 bool cli_number(long long *out, const char *s, long long min, long long max);
 /* The number ID given as the first argument (a request, a hold, a batch), or
  * 0 when it is not a positive number. */
 long long cli_id_arg(const cli_args *a);
+/* A command's check that option `opt` is given / that its first argument is
+ * a number ID: 0, or the usage error `msg` (exit 2). */
+int cli_need(cli_args *a, const char *opt, const char *msg);
+int cli_need_id(cli_args *a, const char *msg);
+/*
+ * DOC[@VERSION]: the version, 0 when none is given, -1 when it is not a
+ * number from 1 to 1000000; with `doc`, the document id is copied into
+ * doc[len], cut at the '@'.
+ */
+long cli_doc_version(const char *arg, char *doc, size_t len);
 /* --kdf-memory MIB of a new key file: 0 when not given, -1 when it is not a
  * number of MiB (the library checks the least it takes). */
 long cli_kdf_memory(const cli_args *a);
@@ -233,6 +244,20 @@ cli_rows *cli_rows_new(const cli_args *a, const cli_col *cols);
 int cli_rows_add(void *ctx, const scrvault_json *row);
 int cli_rows_print(cli_rows *r);
 void cli_rows_free(cli_rows *r);
+/*
+ * The end of a listing command: the failure `error` of the library call that
+ * filled *j, or the list (cli_print_list).  *j is freed either way; it is
+ * read only here, so the call may stand in the arguments:
+ *   return cli_listing(a, scrvault_case_list(&j, v), &j, case_cols);
+ */
+int cli_listing(const cli_args *a, int error, scrvault_json **j, const cli_col *cols);
+/* A table only when it has rows, after `title` ("\n" for a blank line). */
+void cli_table_if(const scrvault_json *rows, const char *title, const cli_col *cols);
+/* An operation under dual control that waits (its "pending" id and
+ * "expires_at" in j): `what` ("loading a policy") and how to decide it. */
+void cli_print_pending(const scrvault_json *j, const char *what);
+/* Each string of the array as a line "label: string" (problems, warnings). */
+void cli_print_each(const scrvault_json *arr, const char *label);
 /* Print one object as "key  value" lines. */
 void cli_print_fields(const scrvault_json *j, const cli_col *fields);
 /* Print one object as "key: value" lines, or JSON with --json. */

@@ -16,9 +16,7 @@ static const cli_col manifest_fields[] = {
 
 static int check_create(cli_args *a)
 {
-	if (!cli_opt(a, "output"))
-		return cli_usage(a, "give the backup file to write (-o FILE)");
-	return 0;
+	return cli_need(a, "output", "give the backup file to write (-o FILE)");
 }
 
 static int cmd_create(cli_args *a, scrvault *v)

@@ -8,9 +8,7 @@
 
 static int check_open(cli_args *a)
 {
-	if (!cli_opt(a, "title"))
-		return cli_usage(a, "a case needs a title: --title TEXT");
-	return 0;
+	return cli_need(a, "title", "a case needs a title: --title TEXT");
 }
 
 static int cmd_open(cli_args *a, scrvault *v)
@@ -38,9 +36,8 @@ static const cli_col case_cols[] = {
 static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error = scrvault_case_list(&j, v);
 
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, case_cols);
+	return cli_listing(a, scrvault_case_list(&j, v), &j, case_cols);
 }
 
 static const cli_col case_fields[] = {
@@ -62,26 +59,12 @@ static int cmd_show(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_case_show(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
-	if (!a->json) {
-		char buf[64];
-		const scrvault_json *docs = scrvault_json_get(j, "document_list");
-
-		for (int i = 0; case_fields[i].key; i++) {
-			const scrvault_json *f = scrvault_json_get(j, case_fields[i].key);
-			const char *s = scrvault_json_str(f);
-
-			if (!s && f && !scrvault_json_is_null(f)) {
-				snprintf(buf, sizeof(buf), "%lld", (long long)scrvault_json_int(f));
-				s = buf;
-			}
-			printf("%-16s %s\n", case_fields[i].header, s ? s : "-");
-		}
-		printf("\n");
-		cli_table(docs, doc_cols);
-		scrvault_json_free(j);
-		return 0;
-	}
-	return cli_print_object(a, j, case_fields);
+	if (a->json)
+		return cli_print_object(a, j, case_fields);
+	cli_print_fields(j, case_fields);
+	printf("\n");
+	cli_table(scrvault_json_get(j, "document_list"), doc_cols);
+	return cli_result(a, j, NULL);
 }
 
 static const cli_col blocking_cols[] = {
@@ -108,13 +91,8 @@ static int cmd_conclude(cli_args *a, scrvault *v)
 		scrvault_json_free(j);
 		return rc;
 	}
-	if (a->json)
-		cli_print_json(j);
-	else
-		printf("case %s concluded on %s: its retention clocks have started\n", a->args[0],
-		       scrvault_json_str(scrvault_json_get(j, "concluded_on")));
-	scrvault_json_free(j);
-	return 0;
+	return cli_result(a, j, "case %s concluded on %s: its retention clocks have started\n", a->args[0],
+			  cli_str(j, "concluded_on"));
 }
 
 static int cmd_publish(cli_args *a, scrvault *v)

@@ -68,9 +68,8 @@ static const cli_col principal_cols[] = {
 static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error = scrvault_principal_list(&j, v);
 
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, principal_cols);
+	return cli_listing(a, scrvault_principal_list(&j, v), &j, principal_cols);
 }
 
 static const cli_col principal_fields[] = {
@@ -133,17 +132,12 @@ static int cmd_revoke(cli_args *a, scrvault *v)
 	if ((error = scrvault_principal_revoke(&j, v, a->args[0], cli_opt(a, "reason"))) < 0)
 		return cli_fail(error);
 	if (j) {
-		if (a->json)
-			cli_print_json(j);
-		else
-			printf("revoking '%s' needs a second custodian: pending operation %s (expires %s);\n"
-			       "another custodian runs 'scrvault approve %s' (or 'scrvault refuse %s')\n",
-			       a->args[0], scrvault_json_str(scrvault_json_get(j, "pending")),
-			       scrvault_json_str(scrvault_json_get(j, "expires_at")),
-			       scrvault_json_str(scrvault_json_get(j, "pending")),
-			       scrvault_json_str(scrvault_json_get(j, "pending")));
-		scrvault_json_free(j);
-		return 0;
+		char what[256];
+
+		snprintf(what, sizeof(what), "revoking '%s'", a->args[0]);
+		if (!a->json)
+			cli_print_pending(j, what);
+		return cli_result(a, j, NULL);
 	}
 	printf("revoked '%s'\n", a->args[0]);
 	return 0;
@@ -182,9 +176,8 @@ static const cli_col release_cols[] = {
 static int cmd_impact(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error = scrvault_principal_impact(&j, v, a->args[0]);
 
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, release_cols);
+	return cli_listing(a, scrvault_principal_impact(&j, v, a->args[0]), &j, release_cols);
 }
 
 static const cli_optdef principal_opts[] = {

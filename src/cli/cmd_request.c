@@ -35,46 +35,24 @@ static const cli_col use_cols[] = {
 
 static int print_request(const cli_args *a, scrvault_json *j)
 {
-	if (a->json) {
-		cli_print_json(j);
-	} else {
+	if (!a->json) {
 		cli_print_fields(j, show_fields);
 		printf("\n");
 		cli_table(scrvault_json_get(j, "documents_covered"), doc_cols);
-		if (scrvault_json_count(scrvault_json_get(j, "clock"))) {
-			printf("\n");
-			cli_table(scrvault_json_get(j, "clock"), clock_cols);
-		}
-		if (scrvault_json_count(scrvault_json_get(j, "releases"))) {
-			printf("\n");
-			cli_table(scrvault_json_get(j, "releases"), use_cols);
-		}
+		cli_table_if(scrvault_json_get(j, "clock"), "\n", clock_cols);
+		cli_table_if(scrvault_json_get(j, "releases"), "\n", use_cols);
 	}
-	scrvault_json_free(j);
-	return 0;
-}
-
-/* The request number ID (the first argument), or 0 when it is not one. */
-static int64_t request_id(const cli_args *a)
-{
-	char *end = NULL;
-	long long n = strtoll(a->args[0], &end, 10);
-
-	return !*a->args[0] || *end || n <= 0 ? 0 : (int64_t)n;
+	return cli_result(a, j, NULL);
 }
 
 static int check_id(cli_args *a)
 {
-	if (!request_id(a))
-		return cli_usage(a, "a request is given by its number (see 'scrvault request list')");
-	return 0;
+	return cli_need_id(a, "a request is given by its number (see 'scrvault request list')");
 }
 
 static int check_new(cli_args *a)
 {
-	if (!cli_opt(a, "channel"))
-		return cli_usage(a, "give the channel: --channel internal|external|foi");
-	return 0;
+	return cli_need(a, "channel", "give the channel: --channel internal|external|foi");
 }
 
 static int cmd_new(cli_args *a, scrvault *v)
@@ -103,12 +81,10 @@ static int cmd_new(cli_args *a, scrvault *v)
 	if ((error = scrvault_request_new(&j, v, &s)) < 0)
 		return cli_fail(error);
 	if (!a->json) {
-		const char *due = scrvault_json_str(scrvault_json_get(j, "due"));
+		const char *due = cli_str(j, "due");
 
-		printf("recorded request %lld (%s)%s%s\n", (long long)scrvault_json_int(scrvault_json_get(j, "request")),
-		       s.channel, due ? ", due " : "", due ? due : "");
-		scrvault_json_free(j);
-		return 0;
+		return cli_result(a, j, "recorded request %lld (%s)%s%s\n", cli_int(j, "request"), s.channel,
+				  due ? ", due " : "", due ? due : "");
 	}
 	return print_request(a, j);
 }
@@ -116,14 +92,11 @@ static int cmd_new(cli_args *a, scrvault *v)
 /* --max-releases N: 0 when not given, -1 when not a positive number. */
 static long long max_releases(const cli_args *a)
 {
-	const char *m = cli_opt(a, "max-releases");
-	char *end = NULL;
-	long long n;
+	long long n = 0;
 
-	if (!m)
-		return 0;
-	n = strtoll(m, &end, 10);
-	return *end || n <= 0 || n > 1000000 ? -1 : n;
+	if (cli_opt(a, "max-releases") && !cli_number(&n, cli_opt(a, "max-releases"), 1, 1000000))
+		return -1;
+	return n;
 }
 
 static int check_decide(cli_args *a)
@@ -147,7 +120,7 @@ static int cmd_decide(cli_args *a, scrvault *v)
 	scrvault_json *j = NULL;
 	int error;
 
-	d.id = request_id(a);
+	d.id = cli_id_arg(a);
 	d.agree = cli_flag(a, "agree");
 	d.reason = cli_opt(a, "reason");
 	d.consulted = cli_opt(a, "consulted");
@@ -156,27 +129,21 @@ static int cmd_decide(cli_args *a, scrvault *v)
 	d.max_releases = max_releases(a);
 	if ((error = scrvault_request_decide(&j, v, &d)) < 0)
 		return cli_fail(error);
-	if (!a->json) {
-		printf("request %lld %s\n", (long long)d.id, d.agree ? "agreed" : "refused");
-		scrvault_json_free(j);
-		return 0;
-	}
+	if (!a->json)
+		return cli_result(a, j, "request %lld %s\n", (long long)d.id, d.agree ? "agreed" : "refused");
 	return print_request(a, j);
 }
 
 static int cmd_respond(cli_args *a, scrvault *v)
 {
-	int64_t id = request_id(a);
+	long long id = cli_id_arg(a);
 	scrvault_json *j = NULL;
 	int error;
 
 	if ((error = scrvault_request_respond(&j, v, id, cli_opt(a, "on"))) < 0)
 		return cli_fail(error);
-	if (!a->json) {
-		printf("request %lld answered on %s\n", (long long)id, scrvault_json_str(scrvault_json_get(j, "responded")));
-		scrvault_json_free(j);
-		return 0;
-	}
+	if (!a->json)
+		return cli_result(a, j, "request %lld answered on %s\n", id, cli_str(j, "responded"));
 	return print_request(a, j);
 }
 
@@ -193,20 +160,16 @@ static int check_clock(cli_args *a)
 
 static int cmd_clock(cli_args *a, scrvault *v)
 {
-	int64_t id = request_id(a);
+	long long id = cli_id_arg(a);
+	const char *stop = cli_opt(a, "stop");
 	scrvault_json *j = NULL;
 	int error;
 
-	if ((error = scrvault_request_clock(&j, v, id, cli_opt(a, "stop"), cli_opt(a, "on"), cli_opt(a, "note"))) < 0)
+	if ((error = scrvault_request_clock(&j, v, id, stop, cli_opt(a, "on"), cli_opt(a, "note"))) < 0)
 		return cli_fail(error);
-	if (!a->json) {
-		const char *due = scrvault_json_str(scrvault_json_get(j, "due"));
-
-		printf("request %lld: clock %s; due %s\n", (long long)id, cli_opt(a, "stop") ? "stopped" : "restarted",
-		       due ? due : "-");
-		scrvault_json_free(j);
-		return 0;
-	}
+	if (!a->json)
+		return cli_result(a, j, "request %lld: clock %s; due %s\n", id, stop ? "stopped" : "restarted",
+				  cli_str(j, "due") ? cli_str(j, "due") : "-");
 	return print_request(a, j);
 }
 
@@ -214,15 +177,12 @@ static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_request_filter f = SCRVAULT_REQUEST_FILTER_INIT;
 	scrvault_json *j = NULL;
-	int error;
 
 	f.open = cli_flag(a, "open");
 	f.overdue = cli_flag(a, "overdue");
 	f.channel = cli_opt(a, "channel");
 	f.as_of = cli_opt(a, "as-of");
-	if ((error = scrvault_request_list(&j, v, &f)) < 0)
-		return cli_fail(error);
-	return cli_print_list(a, j, list_cols);
+	return cli_listing(a, scrvault_request_list(&j, v, &f), &j, list_cols);
 }
 
 static int cmd_show(cli_args *a, scrvault *v)
@@ -230,7 +190,7 @@ static int cmd_show(cli_args *a, scrvault *v)
 	scrvault_json *j = NULL;
 	int error;
 
-	if ((error = scrvault_request_show(&j, v, request_id(a))) < 0)
+	if ((error = scrvault_request_show(&j, v, cli_id_arg(a))) < 0)
 		return cli_fail(error);
 	return print_request(a, j);
 }
@@ -238,14 +198,11 @@ static int cmd_show(cli_args *a, scrvault *v)
 /* --days N: the number (default 5), or -1 when it is not one from 0 to 365. */
 static long days_of(const cli_args *a)
 {
-	const char *d = cli_opt(a, "days");
-	char *end = NULL;
-	unsigned long n;
+	long long n = 5;
 
-	if (!d)
-		return 5;
-	n = strtoul(d, &end, 10);
-	return *end || n > 365 ? -1 : (long)n;
+	if (cli_opt(a, "days") && !cli_number(&n, cli_opt(a, "days"), 0, 365))
+		return -1;
+	return (long)n;
 }
 
 static int check_due(cli_args *a)

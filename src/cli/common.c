@@ -309,6 +309,22 @@ long long cli_id_arg(const cli_args *a)
 	return cli_number(&n, a->args[0], 1, LLONG_MAX) ? n : 0;
 }
 
+long cli_doc_version(const char *arg, char *doc, size_t len)
+{
+	const char *at;
+	long long n = 0;
+
+	if (doc) {
+		snprintf(doc, len, "%s", arg);
+		arg = doc;
+	}
+	if ((at = strchr(arg, '@')) && !cli_number(&n, at + 1, 1, 1000000))
+		return -1;
+	if (doc && at)
+		doc[at - doc] = '\0';
+	return (long)n;
+}
+
 long cli_kdf_memory(const cli_args *a)
 {
 	long long mib = 0;
@@ -316,6 +332,16 @@ long cli_kdf_memory(const cli_args *a)
 	if (!cli_opt(a, "kdf-memory"))
 		return 0;
 	return cli_number(&mib, cli_opt(a, "kdf-memory"), 1, 4096) ? (long)mib : -1;
+}
+
+int cli_need(cli_args *a, const char *opt, const char *msg)
+{
+	return cli_opt(a, opt) ? 0 : cli_usage(a, "%s", msg);
+}
+
+int cli_need_id(cli_args *a, const char *msg)
+{
+	return cli_id_arg(a) ? 0 : cli_usage(a, "%s", msg);
 }
 
 /* ---- results ------------------------------------------------------------------- */

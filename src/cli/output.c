@@ -242,3 +242,36 @@ int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+
+int cli_listing(const cli_args *a, int error, scrvault_json **j, const cli_col *cols)
+{
+	if (error < 0) {
+		scrvault_json_free(*j);
+		*j = NULL;
+		return cli_fail(error);
+	}
+	return cli_print_list(a, *j, cols);
+}
+
+void cli_table_if(const scrvault_json *rows, const char *title, const cli_col *cols)
+{
+	if (scrvault_json_count(rows)) {
+		fputs(title, stdout);
+		cli_table(rows, cols);
+	}
+}
+
+void cli_print_pending(const scrvault_json *j, const char *what)
+{
+	const char *id = scrvault_json_str(scrvault_json_get(j, "pending"));
+
+	printf("%s needs a second custodian: pending operation %s (expires %s);\n"
+	       "another custodian runs 'scrvault approve %s' (or 'scrvault refuse %s')\n",
+	       what, id, scrvault_json_str(scrvault_json_get(j, "expires_at")), id, id);
+}
+
+void cli_print_each(const scrvault_json *arr, const char *label)
+{
+	for (size_t i = 0; i < scrvault_json_count(arr); i++)
+		printf("%s: %s\n", label, scrvault_json_str(scrvault_json_at(arr, i)));
+}
