@@ -58,6 +58,15 @@ void sv_hex(char *out, const unsigned char *in, size_t len);
 /* Parse exactly `len` bytes of hex; -1 on any bad character or length. */
 int sv_unhex(unsigned char *out, size_t len, const char *hex);
 
+/* 32-bit big-endian integers in 4 bytes (the stamp helper's request and
+ * answer, a signed note's key id). */
+void sv_put_be32(unsigned char *p, uint32_t v);
+uint32_t sv_get_be32(const unsigned char *p);
+
+/* Write all of buf to fd, retrying on EINTR and short writes: 0, or -1 (the
+ * stamp helper, which links this file alone, writes its answer with it). */
+int sv_write_all(int fd, const void *buf, size_t len);
+
 /* Standard base64 (RFC 4648, padded).  Caller frees. */
 char *sv_base64(const unsigned char *in, size_t len);
 /* Decode padded standard base64; returns -1 on any non-canonical input. */

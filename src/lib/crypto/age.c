@@ -888,16 +888,6 @@ static int unwrap_scrypt(sv_secret **file_key, const sv_age_stanza *st,
 
 /* ---- the payload ------------------------------------------------------------- */
 
-static void stream_nonce(unsigned char n[SV_CHACHA_NONCE_LEN], uint64_t counter, bool last)
-{
-	int i;
-
-	memset(n, 0, SV_CHACHA_NONCE_LEN);
-	for (i = 0; i < 8; i++)
-		n[10 - i] = (unsigned char)(counter >> (8 * i));
-	n[11] = last ? 1 : 0;
-}
-
 static int payload_key(sv_secret **key, const sv_secret *file_key,
 		       const unsigned char nonce[SV_AGE_NONCE_LEN])
 {
@@ -1276,7 +1266,7 @@ static int writer_seal(sv_age_writer *w, const unsigned char *src, size_t len, b
 	unsigned char nonce[SV_CHACHA_NONCE_LEN];
 	int error;
 
-	stream_nonce(nonce, w->counter, last);
+	sv_chunk_nonce(nonce, w->counter, last);
 	if ((error = sv_chacha20poly1305_seal(w->sealed, w->payload_key, nonce,
 					      len ? src : NULL, len)) < 0)
 		w->state = W_FAILED;
@@ -1360,7 +1350,7 @@ int sv_age_writer_finish(sv_age_writer *w)
 		/* the chunk sealed ahead is the last: back to plaintext, and
 		 * sealed again under the last-chunk nonce (the first sealing
 		 * is never written) */
-		stream_nonce(nonce, w->counter, false);
+		sv_chunk_nonce(nonce, w->counter, false);
 		if ((error = sv_chacha20poly1305_open(w->plain, w->payload_key, nonce, w->sealed,
 						      ENC_CHUNK)) < 0) {
 			w->state = W_FAILED;
@@ -1755,13 +1745,13 @@ static int reader_chunk(sv_age_reader *r, unsigned char *buf, size_t *n,
 					       "age payload ends with an empty chunk"),
 				   SV_AGE_PAYLOAD, status);
 	last = got < ENC_CHUNK;
-	stream_nonce(nonce, r->counter, last);
+	sv_chunk_nonce(nonce, r->counter, last);
 	if (sv_chacha20poly1305_open(buf, r->payload_key, nonce, r->sealed, got) < 0) {
 		error = SCRVAULT_EINTEGRITY;
 		if (!last) {
 			/* a full chunk may be the last one */
 			last = true;
-			stream_nonce(nonce, r->counter, true);
+			sv_chunk_nonce(nonce, r->counter, true);
 			error = sv_chacha20poly1305_open(buf, r->payload_key, nonce,
 							 r->sealed, got);
 		}

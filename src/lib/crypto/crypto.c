@@ -40,12 +40,11 @@ struct sv_secret {
 	size_t len;
 };
 
-struct sv_sha256_ctx {
+/* A streaming digest (SHA-256 or SHA-1): `name` for messages, `len` its size. */
+struct sv_digest {
 	EVP_MD_CTX *md;
-};
-
-struct sv_sha1_ctx {
-	EVP_MD_CTX *md;
+	const char *name;
+	unsigned int len;
 };
 
 /*
@@ -312,93 +311,69 @@ void sv_sha256_parts(unsigned char out[SV_SHA256_LEN], const void *a, size_t ale
 		memset(out, 0, SV_SHA256_LEN);
 }
 
-int sv_sha256_new(sv_sha256_ctx **out)
-{
-	sv_sha256_ctx *c;
-
-	*out = NULL;
-	if ((c = sv_calloc(1, sizeof(*c))) == NULL)
-		return SCRVAULT_ERROR;
-	if ((c->md = EVP_MD_CTX_new()) == NULL
-	    || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
-		sv_sha256_free(c);
-		return ossl_error(SCRVAULT_ERROR, "cannot start a sha-256 digest");
-	}
-	*out = c;
-	return 0;
-}
-
-int sv_sha256_update(sv_sha256_ctx *c, const void *data, size_t len)
-{
-	if (len == 0)
-		return 0;
-	if (EVP_DigestUpdate(c->md, data, len) != 1)
-		return ossl_error(SCRVAULT_ERROR, "sha-256 digest failed");
-	return 0;
-}
-
-int sv_sha256_final(sv_sha256_ctx *c, unsigned char out[SV_SHA256_LEN])
-{
-	unsigned int outlen = 0;
-
-	if (EVP_DigestFinal_ex(c->md, out, &outlen) != 1 || outlen != SV_SHA256_LEN)
-		return ossl_error(SCRVAULT_ERROR, "sha-256 digest failed");
-	return 0;
-}
-
-void sv_sha256_free(sv_sha256_ctx *c)
+/*
+ * The streaming digests, SHA-256 and SHA-1, are one EVP digest of either
+ * kind; each kind's calls below are these.
+ */
+static void digest_free(sv_digest *c)
 {
 	if (!c)
 		return;
 	EVP_MD_CTX_free(c->md);
 	free(c);
 }
+
+static int digest_new(sv_digest **out, const EVP_MD *type, const char *name, unsigned int len)
+{
+	sv_digest *c;
+
+	*out = NULL;
+	if ((c = sv_calloc(1, sizeof(*c))) == NULL)
+		return SCRVAULT_ERROR;
+	c->name = name;
+	c->len = len;
+	if ((c->md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(c->md, type, NULL) != 1) {
+		digest_free(c);
+		ERR_clear_error();
+		return sv_error(SCRVAULT_ERROR, "cannot start a %s digest", name);
+	}
+	*out = c;
+	return 0;
+}
+
+static int digest_update(sv_digest *c, const void *data, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (EVP_DigestUpdate(c->md, data, len) == 1)
+		return 0;
+	ERR_clear_error();
+	return sv_error(SCRVAULT_ERROR, "%s digest failed", c->name);
+}
+
+static int digest_final(sv_digest *c, unsigned char *out)
+{
+	unsigned int outlen = 0;
+
+	if (EVP_DigestFinal_ex(c->md, out, &outlen) == 1 && outlen == c->len)
+		return 0;
+	ERR_clear_error();
+	return sv_error(SCRVAULT_ERROR, "%s digest failed", c->name);
+}
+
+int sv_sha256_new(sv_sha256_ctx **out) { return digest_new(out, EVP_sha256(), "sha-256", SV_SHA256_LEN); }
+int sv_sha256_update(sv_sha256_ctx *c, const void *data, size_t len) { return digest_update(c, data, len); }
+int sv_sha256_final(sv_sha256_ctx *c, unsigned char out[SV_SHA256_LEN]) { return digest_final(c, out); }
+void sv_sha256_free(sv_sha256_ctx *c) { digest_free(c); }
 
 /*
  * Streaming SHA-1 for git object ids (store.c).  OpenSSL's, not a
  * collision-detecting one: see store.c for why that is enough there.
  */
-int sv_sha1_new(sv_sha1_ctx **out)
-{
-	sv_sha1_ctx *c;
-
-	*out = NULL;
-	if ((c = sv_calloc(1, sizeof(*c))) == NULL)
-		return SCRVAULT_ERROR;
-	if ((c->md = EVP_MD_CTX_new()) == NULL
-	    || EVP_DigestInit_ex(c->md, EVP_sha1(), NULL) != 1) {
-		sv_sha1_free(c);
-		return ossl_error(SCRVAULT_ERROR, "cannot start a sha-1 digest");
-	}
-	*out = c;
-	return 0;
-}
-
-int sv_sha1_update(sv_sha1_ctx *c, const void *data, size_t len)
-{
-	if (len == 0)
-		return 0;
-	if (EVP_DigestUpdate(c->md, data, len) != 1)
-		return ossl_error(SCRVAULT_ERROR, "sha-1 digest failed");
-	return 0;
-}
-
-int sv_sha1_final(sv_sha1_ctx *c, unsigned char out[SV_SHA1_LEN])
-{
-	unsigned int outlen = 0;
-
-	if (EVP_DigestFinal_ex(c->md, out, &outlen) != 1 || outlen != SV_SHA1_LEN)
-		return ossl_error(SCRVAULT_ERROR, "sha-1 digest failed");
-	return 0;
-}
-
-void sv_sha1_free(sv_sha1_ctx *c)
-{
-	if (!c)
-		return;
-	EVP_MD_CTX_free(c->md);
-	free(c);
-}
+int sv_sha1_new(sv_sha1_ctx **out) { return digest_new(out, EVP_sha1(), "sha-1", SV_SHA1_LEN); }
+int sv_sha1_update(sv_sha1_ctx *c, const void *data, size_t len) { return digest_update(c, data, len); }
+int sv_sha1_final(sv_sha1_ctx *c, unsigned char out[SV_SHA1_LEN]) { return digest_final(c, out); }
+void sv_sha1_free(sv_sha1_ctx *c) { digest_free(c); }
 
 /*
  * HKDF-SHA256 (extract and expand) straight into a new secret.  An empty
@@ -823,8 +798,7 @@ uint64_t sv_blob_size(uint64_t plainlen)
 	return plainlen + overhead;
 }
 
-/* Nonce of chunk `counter`: 11-byte big-endian counter || last flag. */
-static void blob_nonce(unsigned char nonce[SV_GCM_NONCE_LEN], uint64_t counter, bool last)
+void sv_chunk_nonce(unsigned char nonce[SV_GCM_NONCE_LEN], uint64_t counter, bool last)
 {
 	int i;
 
@@ -919,7 +893,7 @@ int sv_blob_enc_chunk(sv_blob_enc *e, unsigned char *out,
 	if (s->counter == UINT64_MAX)
 		return sv_error(SCRVAULT_EUSAGE, "blob chunk counter overflow");
 
-	blob_nonce(nonce, s->counter, last);
+	sv_chunk_nonce(nonce, s->counter, last);
 	if (EVP_EncryptInit_ex(s->cipher, NULL, NULL, NULL, nonce) != 1
 	    || EVP_EncryptUpdate(s->cipher, NULL, &n, s->aad, (int)s->aadlen) != 1
 	    || (inlen && (EVP_EncryptUpdate(s->cipher, out, &n, in, (int)inlen) != 1
@@ -1002,7 +976,7 @@ int sv_blob_dec_chunk(sv_blob_dec *d, unsigned char *out,
 	}
 	len = inlen - SV_GCM_TAG_LEN;
 
-	blob_nonce(nonce, s->counter, last);
+	sv_chunk_nonce(nonce, s->counter, last);
 	if (EVP_DecryptInit_ex(s->cipher, NULL, NULL, NULL, nonce) != 1
 	    || EVP_DecryptUpdate(s->cipher, NULL, &n, s->aad, (int)s->aadlen) != 1
 	    || (len && (EVP_DecryptUpdate(s->cipher, out, &n, in, (int)len) != 1
