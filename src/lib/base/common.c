@@ -191,6 +191,26 @@ int sv_unhex(unsigned char *out, size_t len, const char *hex)
 	return 0;
 }
 
+int sv_grow(void *arrp, size_t *cap, size_t need, size_t size, size_t first)
+{
+	size_t c = *cap ? *cap : first;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / size)
+			return sv_error(SCRVAULT_ERROR, "out of memory");
+		c *= 2;
+	}
+	memcpy(&p, arrp, sizeof(p));
+	if ((p = sv_realloc(p, c * size)) == NULL)
+		return SCRVAULT_ERROR;
+	memcpy(arrp, &p, sizeof(p));
+	*cap = c;
+	return 0;
+}
+
 int sv_write_all(int fd, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;

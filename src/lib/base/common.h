@@ -58,6 +58,15 @@ void sv_hex(char *out, const unsigned char *in, size_t len);
 /* Parse exactly `len` bytes of hex; -1 on any bad character or length. */
 int sv_unhex(unsigned char *out, size_t len, const char *hex);
 
+/*
+ * Room for `need` elements of `size` bytes in the array whose pointer is at
+ * `arrp` (a T **, for any T) and whose capacity is *cap: doubled, from
+ * `first`, until they fit.  0, or SCRVAULT_ERROR (out of memory; the array
+ * and *cap are as they were).  The one growth rule of the library's arrays
+ * and buffers.
+ */
+int sv_grow(void *arrp, size_t *cap, size_t need, size_t size, size_t first);
+
 /* 32-bit big-endian integers in 4 bytes (the stamp helper's request and
  * answer, a signed note's key id). */
 void sv_put_be32(unsigned char *p, uint32_t v);

@@ -62,21 +62,7 @@ static int buf_reserve(struct buf *b, size_t len)
 {
 	if (len > SIZE_MAX - 1 - b->n)
 		return sv_error(SCRVAULT_EUSAGE, "age data is too large");
-	if (b->cap - b->n < len + 1) {
-		size_t cap = b->cap ? b->cap : 256;
-		unsigned char *p;
-
-		while (cap - b->n < len + 1) {
-			if (cap > SIZE_MAX / 2)
-				return sv_error(SCRVAULT_EUSAGE, "age data is too large");
-			cap *= 2;
-		}
-		if ((p = sv_realloc(b->p, cap)) == NULL)
-			return SCRVAULT_ERROR;
-		b->p = p;
-		b->cap = cap;
-	}
-	return 0;
+	return sv_grow(&b->p, &b->cap, b->n + len + 1, 1, 256);
 }
 
 static int buf_add(struct buf *b, const void *data, size_t len)

@@ -266,14 +266,9 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	while ((error = sv_stmt_step(st)) == 1) {
 		plan_item *it;
 
-		if (p->n == p->cap) {
-			plan_item *g = sv_realloc(p->items, (p->cap = p->cap ? 2 * p->cap : 64) * sizeof(*g));
-
-			if (!g) {
-				error = SCRVAULT_ERROR;
-				break;
-			}
-			p->items = g;
+		if (sv_grow(&p->items, &p->cap, p->n + 1, sizeof(*p->items), 64) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
 		}
 		it = &p->items[p->n++];
 		memset(it, 0, sizeof(*it));

@@ -84,15 +84,8 @@ static int record_parse(walk_ctx *w, const char *commit, char *body)
 		if (sscanf(line, "destroy %33s %u %41s%n", doc, &version, blob, &used) != 3 || line[used] ||
 		    strlen(doc) != SV_DOC_ID_LEN || strlen(blob) != SV_OID_HEXLEN || version == 0)
 			goto bad;
-		if (w->nrec == w->cap) {
-			size_t nc = w->cap ? 2 * w->cap : 16;
-			signed_destruction *g = sv_realloc(w->rec, nc * sizeof(*g));
-
-			if (!g)
-				return SCRVAULT_ERROR;
-			w->rec = g;
-			w->cap = nc;
-		}
+		if (sv_grow(&w->rec, &w->cap, w->nrec + 1, sizeof(*w->rec), 16) < 0)
+			return SCRVAULT_ERROR;
 		memcpy(w->rec[w->nrec].doc, doc, SV_DOC_ID_LEN + 1);
 		w->rec[w->nrec].version = version;
 		memcpy(w->rec[w->nrec].blob, blob, SV_OID_HEXLEN + 1);
@@ -233,16 +226,9 @@ static int removals_find(removal **out, size_t *count, scrvault *v, const char *
 			error = sv_error(SCRVAULT_EINTEGRITY, "the backup's database has a malformed document id");
 			break;
 		}
-		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			removal *g = sv_realloc(r, nc * sizeof(*g));
-
-			if (!g) {
-				error = SCRVAULT_ERROR;
-				break;
-			}
-			r = g;
-			cap = nc;
+		if (sv_grow(&r, &cap, n + 1, sizeof(*r), 16) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
 		}
 		x = &r[n++];
 		memset(x, 0, sizeof(*x));

@@ -66,14 +66,8 @@ static int note_named(scrvault *v, const sv_about *a)
 
 	if (strlen(a->doc) > SV_DOC_ID_LEN)
 		return 0;	/* not a document id: names nothing that can be released */
-	if (v->txn_nnamed == v->txn_cap) {
-		size_t cap = v->txn_cap ? 2 * v->txn_cap : 16;
-
-		if (!(n = sv_realloc(v->txn_named, cap * sizeof(*n))))
-			return SCRVAULT_ERROR;
-		v->txn_named = n;
-		v->txn_cap = cap;
-	}
+	if (sv_grow(&v->txn_named, &v->txn_cap, v->txn_nnamed + 1, sizeof(*n), 16) < 0)
+		return SCRVAULT_ERROR;
 	n = &v->txn_named[v->txn_nnamed++];
 	snprintf(n->doc, sizeof(n->doc), "%s", a->doc);
 	n->version = (unsigned)a->version;

@@ -194,14 +194,9 @@ int sv_policy_calendar(sv_calendar **out, scrvault *v)
 	if ((error = sv_db_query(&st, v->db, "SELECT day FROM policy_holidays ORDER BY day", "")) < 0)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1) {
-		if (n == cap) {
-			char **grown = sv_realloc(days, (cap = cap ? 2 * cap : 64) * sizeof(*days));
-
-			if (!grown) {
-				error = SCRVAULT_ERROR;
-				break;
-			}
-			days = grown;
+		if (sv_grow(&days, &cap, n + 1, sizeof(*days), 64) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
 		}
 		if (!(days[n] = sv_strdup(sv_stmt_text(st, 0)))) {
 			error = SCRVAULT_ERROR;
