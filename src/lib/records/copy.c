@@ -189,6 +189,16 @@ static int copy_authorize(scrvault *v, const char *action, const copy_row *c)
 	return sv_authorize(v, action, SV_ABOUT(.doc = c->doc, .caseref = c->caseref));
 }
 
+/* COPY loaded and `action` on it authorised. */
+static int copy_get(copy_row *c, scrvault *v, const char *arg, const char *action)
+{
+	int error;
+
+	if ((error = copy_load(c, v, arg)) < 0)
+		return error;
+	return copy_authorize(v, action, c);
+}
+
 /* A refused transition: the current state named, audited. */
 static int bad_state(scrvault *v, const char *action, const copy_row *c, const char *want)
 {
@@ -375,9 +385,7 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_COPY_ISSUE_SPEC_VERSION, "scrvault_copy_issue_spec")) < 0 ||
-	    (error = copy_load(&c, v, s->copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.issue", &c)) < 0)
+	    (error = copy_get(&c, v, s->copy, "copy.issue")) < 0)
 		return error;
 	if (!s->purpose || !*s->purpose)
 		return sv_error_field(SCRVAULT_EUSAGE, "purpose", "say what the copy is for");
@@ -560,9 +568,7 @@ int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, con
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.return", &c)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.return")) < 0)
 		return error;
 	if (strcmp(c.kind, "paper") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is electronic: it cannot be handed back; record its "
@@ -581,9 +587,7 @@ int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.return", &c)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.return")) < 0)
 		return error;
 	if (!reason || !*reason)
 		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say how it was lost");
@@ -603,9 +607,7 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.destroy", &c)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.destroy")) < 0)
 		return error;
 	if (!witness || !*witness)
 		return sv_error_field(SCRVAULT_EUSAGE, "witness", "a destruction needs a witness (a principal)");
@@ -907,9 +909,7 @@ int scrvault_copy_history(scrvault_json **out, scrvault *v, const char *copy)
 
 	*out = NULL;
 	sv_today(now);
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.read", &c)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.read")) < 0)
 		return error;
 	if ((error = sv_db_query(&st, v->db, LIST_SELECT " WHERE c.id = ?", "i", c.id)) < 0)
 		return error;
@@ -1079,9 +1079,7 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	memset(&it, 0, sizeof(it));
 	if (!outpath)
 		return sv_error_field(SCRVAULT_EUSAGE, "output", "give the PDF file to write");
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.print", &c)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.print")) < 0)
 		return error;
 	if (strcmp(c.kind, "paper") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is an electronic release: only paper copies are printed",

@@ -239,7 +239,8 @@ typedef struct {
 	char received[16];
 } req_row;
 
-static int req_load(req_row *r, scrvault *v, int64_t id)
+/* Request `id` into r, and `action` on it authorised (a refusal audited). */
+static int req_load(req_row *r, scrvault *v, int64_t id, const char *action)
 {
 	sv_stmt *st = NULL;
 	int error;
@@ -267,7 +268,7 @@ static int req_load(req_row *r, scrvault *v, int64_t id)
 		return error;
 	if (!r->id)
 		return sv_error(SCRVAULT_ENOTFOUND, "no request %lld (see 'scrvault request list')", (long long)id);
-	return 0;
+	return sv_authorize(v, action, REQUEST_ABOUT(r->id, r->caseref));
 }
 
 /* Does the request cover a document of class `cls` (its docs, or its case's)? */
@@ -307,9 +308,7 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(dd, SCRVAULT_REQUEST_DECISION_VERSION, "scrvault_request_decision")) < 0 ||
-	    (error = req_load(&r, v, dd->id)) < 0)
-		return error;
-	if ((error = sv_authorize(v, "request.decide", REQUEST_ABOUT(r.id, r.caseref))) < 0)
+	    (error = req_load(&r, v, dd->id, "request.decide")) < 0)
 		return error;
 	if (strcmp(r.state, "open") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld is already %s", (long long)r.id, r.state);
@@ -391,9 +390,7 @@ int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const
 	int error;
 
 	*out = NULL;
-	if ((error = req_load(&r, v, id)) < 0)
-		return error;
-	if ((error = sv_authorize(v, "request.respond", REQUEST_ABOUT(r.id, r.caseref))) < 0)
+	if ((error = req_load(&r, v, id, "request.respond")) < 0)
 		return error;
 	sv_today(now);
 	if (!on)
@@ -444,9 +441,7 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 	int error;
 
 	*out = NULL;
-	if ((error = req_load(&r, v, id)) < 0)
-		return error;
-	if ((error = sv_authorize(v, "request.respond", REQUEST_ABOUT(r.id, r.caseref))) < 0)
+	if ((error = req_load(&r, v, id, "request.respond")) < 0)
 		return error;
 	if (strcmp(r.channel, "foi") != 0)
 		return sv_error(SCRVAULT_EUSAGE, "only an FOI request has a statutory clock");
@@ -677,9 +672,7 @@ int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id)
 	int error;
 
 	*out = NULL;
-	if ((error = req_load(&r, v, id)) < 0)
-		return error;
-	if ((error = sv_authorize(v, "request.read", REQUEST_ABOUT(r.id, r.caseref))) < 0)
+	if ((error = req_load(&r, v, id, "request.read")) < 0)
 		return error;
 	if ((error = req_query(&arr, v, " AND r.id = ?1", NULL, id, true, false, -1)) < 0)
 		return error;
