@@ -436,6 +436,22 @@ fail:
 	return NULL;
 }
 
+sv_json *sv_json_of(const sv_field *fields)
+{
+	sv_json *o = sv_json_object();
+
+	if (o && sv_json_set_fields(o, fields) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int sv_json_new(sv_json **out, const sv_field *fields)
+{
+	return (*out = sv_json_of(fields)) ? 0 : SCRVAULT_ERROR;
+}
+
 int sv_json_set_fields(sv_json *obj, const sv_field *f)
 {
 	int error = 0;

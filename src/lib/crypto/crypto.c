@@ -376,6 +376,33 @@ int sv_sha1_final(sv_sha1_ctx *c, unsigned char out[SV_SHA1_LEN]) { return diges
 void sv_sha1_free(sv_sha1_ctx *c) { digest_free(c); }
 
 /*
+ * Run OpenSSL's KDF `name` with `params` into a new secret of `len` bytes:
+ * 0 and *out, or the error `failed` (nothing allocated is left).
+ */
+static int kdf_derive(sv_secret **out, size_t len, const char *name, const OSSL_PARAM *params,
+		      const char *failed)
+{
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *kctx = NULL;
+	sv_secret *okm = NULL;
+	int error;
+
+	if ((error = sv_secret_new(&okm, len)) < 0)
+		return error;
+	if ((kdf = EVP_KDF_fetch(NULL, name, NULL)) == NULL
+	    || (kctx = EVP_KDF_CTX_new(kdf)) == NULL
+	    || EVP_KDF_derive(kctx, okm->data, len, params) != 1) {
+		error = ossl_error(SCRVAULT_ERROR, failed);
+		sv_secret_free(okm);
+	} else {
+		*out = okm;
+	}
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	return error;
+}
+
+/*
  * HKDF-SHA256 (extract and expand) straight into a new secret.  An empty
  * salt means the RFC's default (HashLen zero bytes); `len` must be 1..8160.
  */
@@ -383,20 +410,13 @@ int sv_hkdf(sv_secret **out, size_t len, const sv_secret *ikm,
 	    const void *salt, size_t saltlen, const void *info, size_t infolen)
 {
 	static unsigned char empty[1];
-	EVP_KDF *kdf = NULL;
-	EVP_KDF_CTX *kctx = NULL;
 	OSSL_PARAM params[5], *p = params;
-	sv_secret *okm = NULL;
-	int error = SCRVAULT_ERROR;
 
 	*out = NULL;
 	if (len == 0 || len > HKDF_MAX_OUT)
 		return sv_error(SCRVAULT_EUSAGE, "hkdf output of %zu bytes is out of range", len);
 	if ((saltlen && !salt) || (infolen && !info))
 		return sv_error(SCRVAULT_EUSAGE, "hkdf salt or info is missing");
-
-	if ((error = sv_secret_new(&okm, len)) < 0)
-		goto done;
 
 	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
@@ -408,23 +428,7 @@ int sv_hkdf(sv_secret **out, size_t len, const sv_secret *ikm,
 		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
 			(void *)info, infolen);
 	*p = OSSL_PARAM_construct_end();
-
-	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL
-	    || (kctx = EVP_KDF_CTX_new(kdf)) == NULL
-	    || EVP_KDF_derive(kctx, okm->data, len, params) != 1) {
-		error = ossl_error(SCRVAULT_ERROR, "hkdf key derivation failed");
-		goto done;
-	}
-
-	*out = okm;
-	okm = NULL;
-	error = 0;
-
-done:
-	sv_secret_free(okm);
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
-	return error;
+	return kdf_derive(out, len, "HKDF", params, "hkdf key derivation failed");
 }
 
 /* ---- sealing small secrets (key wrapping) --------------------------------- */
@@ -1200,12 +1204,8 @@ int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
 	      uint32_t r, uint32_t p)
 {
 	static unsigned char empty[1];
-	EVP_KDF *kdf = NULL;
-	EVP_KDF_CTX *kctx = NULL;
 	OSSL_PARAM params[7], *q = params;
-	sv_secret *okm = NULL;
 	uint64_t n, maxmem;
-	int error;
 
 	*out = NULL;
 	if (log_n < 1 || log_n > 30 || r == 0 || p == 0 || len == 0
@@ -1213,9 +1213,6 @@ int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
 		return sv_error(SCRVAULT_EUSAGE, "scrypt parameters are out of range");
 	n = (uint64_t)1 << log_n;
 	maxmem = 128 * (uint64_t)r * n + 128 * (uint64_t)r * p + (1u << 20);
-	if ((error = sv_secret_new(&okm, len)) < 0)
-		goto done;
-
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
 		passphrase->len ? passphrase->data : empty, passphrase->len);
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
@@ -1225,20 +1222,5 @@ int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
 	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p);
 	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxmem);
 	*q = OSSL_PARAM_construct_end();
-
-	if ((kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL
-	    || (kctx = EVP_KDF_CTX_new(kdf)) == NULL
-	    || EVP_KDF_derive(kctx, okm->data, len, params) != 1) {
-		error = ossl_error(SCRVAULT_ERROR, "scrypt key derivation failed");
-		goto done;
-	}
-	*out = okm;
-	okm = NULL;
-	error = 0;
-
-done:
-	sv_secret_free(okm);
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
-	return error;
+	return kdf_derive(out, len, "SCRYPT", params, "scrypt key derivation failed");
 }

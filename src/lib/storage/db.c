@@ -331,37 +331,62 @@ int sv_db_query(sv_stmt **out, sv_db *db, const char *sql, const char *fmt, ...)
 	return error;
 }
 
-int sv_db_run(sv_db *db, const char *sql, const char *fmt, ...)
+/*
+ * Run a query and give each row to `row` (NULL: none) while it returns 0;
+ * 1 stops.  0 when the query is done, 1 when `row` stopped it, or the first
+ * error (of the query, a step or `row`).  sv_db_run, sv_db_int and
+ * sv_db_each are this.
+ */
+int sv_db_veach(sv_db *db, sv_stmt_fn row, void *ctx, const char *sql, const char *fmt, va_list ap)
 {
 	sv_stmt *st = NULL;
-	va_list ap;
 	int error;
 
-	va_start(ap, fmt);
-	error = vquery(&st, db, sql, fmt, ap);
-	va_end(ap);
-	if (error < 0)
+	if ((error = vquery(&st, db, sql, fmt, ap)) < 0)
 		return error;
-	while ((error = sv_stmt_step(st)) == 1)
+	while ((error = sv_stmt_step(st)) == 1 && (!row || (error = row(ctx, st)) == 0))
 		;
 	sv_stmt_free(st);
 	return error;
 }
 
-int sv_db_int(int64_t *out, sv_db *db, const char *sql, const char *fmt, ...)
+int sv_db_run(sv_db *db, const char *sql, const char *fmt, ...)
 {
-	sv_stmt *st = NULL;
 	va_list ap;
 	int error;
 
 	va_start(ap, fmt);
-	error = vquery(&st, db, sql, fmt, ap);
+	error = sv_db_veach(db, NULL, NULL, sql, fmt, ap);
 	va_end(ap);
-	if (error < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1)
-		*out = sv_stmt_int(st, 0);
-	sv_stmt_free(st);
+	return error;
+}
+
+/* sv_db_int's row: the first column of the first row. */
+static int first_int(void *out, sv_stmt *st)
+{
+	*(int64_t *)out = sv_stmt_int(st, 0);
+	return 1;
+}
+
+int sv_db_int(int64_t *out, sv_db *db, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = sv_db_veach(db, first_int, out, sql, fmt, ap);
+	va_end(ap);
+	return error;
+}
+
+int sv_db_each(sv_db *db, sv_stmt_fn row, void *ctx, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = sv_db_veach(db, row, ctx, sql, fmt, ap);
+	va_end(ap);
 	return error;
 }
 

@@ -78,49 +78,55 @@ sv_json *sv_row_json(sv_stmt *st, const sv_col *cols)
 	return o;
 }
 
+/* What a query's rows go into: the array (or, for one row, the object). */
+typedef struct {
+	const sv_col *cols;
+	sv_row_keep_fn keep;
+	void *ctx;
+	sv_json *arr, **one;
+} rows_into;
+
+static int row_add(void *r_, sv_stmt *st)
+{
+	rows_into *r = r_;
+
+	if (r->one)
+		return (*r->one = sv_row_json(st, r->cols)) ? 1 : SCRVAULT_ERROR;
+	if (r->keep && !r->keep(r->ctx, st))
+		return 0;
+	return sv_json_append(r->arr, sv_row_json(st, r->cols));
+}
+
 int sv_row_one_json(sv_json **out, sv_db *db, const sv_col *cols, const char *sql, const char *fmt, ...)
 {
-	sv_stmt *st = NULL;
+	rows_into r = { cols, NULL, NULL, NULL, out };
 	va_list ap;
 	int error;
 
 	*out = NULL;
 	va_start(ap, fmt);
-	error = sv_db_vquery(&st, db, sql, fmt, ap);
+	error = sv_db_veach(db, row_add, &r, sql, fmt, ap);
 	va_end(ap);
-	if (error < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1 && !(*out = sv_row_json(st, cols)))
-		error = SCRVAULT_ERROR;
-	sv_stmt_free(st);
 	return error;
 }
 
 int sv_rows_json(sv_json **out, sv_db *db, const sv_col *cols, sv_row_keep_fn keep, void *ctx,
 		 const char *sql, const char *fmt, ...)
 {
-	sv_json *arr = sv_json_array();
-	sv_stmt *st = NULL;
+	rows_into r = { cols, keep, ctx, sv_json_array(), NULL };
 	va_list ap;
 	int error;
 
 	*out = NULL;
-	if (!arr)
+	if (!r.arr)
 		return SCRVAULT_ERROR;
 	va_start(ap, fmt);
-	error = sv_db_vquery(&st, db, sql, fmt, ap);
+	error = sv_db_veach(db, row_add, &r, sql, fmt, ap);
 	va_end(ap);
-	if (error < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1)
-		if ((!keep || keep(ctx, st)) && (error = sv_json_append(arr, sv_row_json(st, cols))) < 0)
-			goto done;
-	if (error == 0) {
-		*out = arr;
-		arr = NULL;
+	if (error < 0) {
+		sv_json_free(r.arr);
+		return error;
 	}
-done:
-	sv_stmt_free(st);
-	sv_json_free(arr);
-	return error;
+	*out = r.arr;
+	return 0;
 }
