@@ -561,61 +561,53 @@ static bool due_within(const char *due, int64_t by)
 	return due && sv_date_valid(due) && sv_day_parse(&d, due) == 0 && d <= by;
 }
 
+/* A listing's rows as they are kept: each request, due date worked out. */
+typedef struct {
+	scrvault *v;
+	const sv_calendar *cal;
+	const char *now;
+	bool full, only_overdue;
+	int64_t due_by;
+	sv_json *arr;
+} req_rows;
+
+static int req_row_add(void *ctx, sv_stmt *st)
+{
+	req_rows *q = ctx;
+	sv_json *o = req_json(st, q->v, q->cal, q->now, q->full);
+	bool overdue;
+
+	if (!o)
+		return SCRVAULT_ERROR;
+	overdue = sv_json_as_bool(sv_json_get(o, "overdue"));
+	if ((q->only_overdue && !overdue) ||
+	    (q->due_by >= 0 && !overdue && !due_within(sv_json_str(sv_json_get(o, "due")), q->due_by))) {
+		sv_json_free(o);
+		return 0;
+	}
+	return sv_json_append(q->arr, o) < 0 ? SCRVAULT_ERROR : 0;
+}
+
 static int req_query(sv_json **out, scrvault *v, const char *where, const char *as_of, int64_t id,
 		     bool full, bool only_overdue, int64_t due_by)
 {
 	char now[11], sql[2048];
 	sv_calendar *cal = NULL;
-	sv_json *arr = NULL;
-	sv_stmt *st = NULL;
+	req_rows q = { v, NULL, now, full, only_overdue, due_by, NULL };
 	int error;
 
 	*out = NULL;
-	if (as_of) {
-		if (!sv_date_valid(as_of))
-			return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
-		snprintf(now, sizeof(now), "%s", as_of);
-	} else {
-		sv_today(now);
-	}
-	if ((error = sv_policy_calendar(&cal, v)) < 0)
+	if ((error = sv_as_of(now, as_of)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
-	if (!(arr = sv_json_array())) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
+	q.cal = cal;
 	snprintf(sql, sizeof(sql), REQ_SELECT " WHERE coalesce(?1, 0) = coalesce(?1, 0)%s ORDER BY r.id", where);
-	if ((error = sv_db_query(&st, v->db, sql, "i", id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *o = req_json(st, v, cal, now, full);
-		const char *due;
-
-		if (!o) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-		due = sv_json_str(sv_json_get(o, "due"));
-		if ((only_overdue && !sv_json_as_bool(sv_json_get(o, "overdue"))) ||
-		    (due_by >= 0 && !sv_json_as_bool(sv_json_get(o, "overdue")) && !due_within(due, due_by))) {
-			sv_json_free(o);
-			continue;
-		}
-		if (sv_json_append(arr, o) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	if (error >= 0) {
-		*out = arr;
-		arr = NULL;
-		error = 0;
-	}
-done:
-	sv_stmt_free(st);
-	sv_json_free(arr);
+	if (!(q.arr = sv_json_array()))
+		error = SCRVAULT_ERROR;
+	else if ((error = sv_db_each(v->db, req_row_add, &q, sql, "i", id)) >= 0)
+		*out = sv_json_steal(&q.arr);
+	sv_json_free(q.arr);
 	sv_calendar_free(cal);
-	return error;
+	return error < 0 ? error : 0;
 }
 
 int scrvault_request_list(scrvault_json **out, scrvault *v, const scrvault_request_filter *f)
@@ -651,13 +643,8 @@ int scrvault_request_due(scrvault_json **out, scrvault *v, unsigned days, const 
 	*out = NULL;
 	if ((error = sv_authorize(v, "request.read", NULL)) < 0)
 		return error;
-	if (as_of && !sv_date_valid(as_of))
-		return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
-	if (as_of)
-		snprintf(now, sizeof(now), "%s", as_of);
-	else
-		sv_today(now);
-	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
+	if ((error = sv_as_of(now, as_of)) < 0 ||
+	    (error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
 	by = days ? sv_calendar_add_working(cal, today_d, days, NULL, 0) : today_d;
 	sv_calendar_free(cal);
@@ -666,8 +653,7 @@ int scrvault_request_due(scrvault_json **out, scrvault *v, unsigned days, const 
 
 int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id)
 {
-	sv_json *arr = NULL, *o, *docs = NULL, *clock = NULL, *uses = NULL;
-	sv_stmt *st = NULL;
+	sv_json *arr = NULL, *docs = NULL, *clock = NULL, *uses = NULL, *o;
 	req_row r;
 	int error;
 
@@ -676,95 +662,39 @@ int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id)
 		return error;
 	if ((error = req_query(&arr, v, " AND r.id = ?1", NULL, id, true, false, -1)) < 0)
 		return error;
-	o = (sv_json *)sv_json_at(arr, 0);
-	error = SCRVAULT_ERROR;
-	if (!o || !(docs = sv_json_array()) || !(clock = sv_json_array()) || !(uses = sv_json_array()))
-		goto done;
-	if ((error = sv_db_query(&st, v->db, "SELECT d.id, d.class, d.title FROM documents d WHERE d.id IN"
-				 " (SELECT doc_id FROM request_docs WHERE request_id = ?1) OR d.case_id ="
-				 " (SELECT case_id FROM requests WHERE id = ?1) ORDER BY d.id", "i", id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *d = sv_row_json(st, SV_COLS({ "doc", SV_COL_TEXT }, { "class", SV_COL_TEXT },
-						     { "title", SV_COL_TEXT }));
-
-		if (!d || sv_json_append(docs, d) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0 || (error = sv_db_query(&st, v->db, "SELECT kind, stopped_on, resumed_on, note FROM request_clock"
-					      " WHERE request_id = ? ORDER BY id", "i", id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *c = sv_row_json(st, SV_COLS({ "for", SV_COL_TEXT }, { "stopped", SV_COL_TEXT },
-						     { "restarted", SV_COL_TEXT }, { "note", SV_COL_TEXT }));
-
-		if (!c || sv_json_append(clock, c) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0 || (error = sv_db_query(&st, v->db,
-					      "SELECT 'checkout', r.doc_id, r.version, p.name, r.released_at FROM releases r"
-					      " JOIN principals p ON p.id = r.principal_id WHERE r.access_request = ?1"
-					      " UNION ALL SELECT 'release', b.doc_id, b.version, coalesce(p.name, b.to_recipient),"
-					      " b.released_at FROM bundle_releases b LEFT JOIN principals p ON p.id = b.to_principal"
-					      " WHERE b.access_request = ?1"
-					      " UNION ALL SELECT 'copy', c.doc_id, c.version, coalesce(p.name, c.ext_name), c.issued_at"
-					      " FROM copies c LEFT JOIN principals p ON p.id = c.holder_id"
-					      " WHERE c.access_request = ?1 AND c.kind = 'paper' ORDER BY 5", "i", id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *u = sv_row_json(st, SV_COLS({ "kind", SV_COL_TEXT }, { "doc", SV_COL_TEXT },
-						     { "version", SV_COL_INT }, { "to", SV_COL_TEXT },
-						     { "at", SV_COL_TEXT }));
-
-		if (!u || sv_json_append(uses, u) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	if (error < 0)
-		goto done;
-	if ((error = sv_json_set(o, "documents_covered", docs)) < 0)
-		docs = NULL;
-	docs = NULL;
-	if (error >= 0 && (error = sv_json_set(o, "clock", clock)) < 0)
-		clock = NULL;
-	clock = NULL;
-	if (error >= 0)
-		error = sv_json_set(o, "releases", uses);
-	uses = NULL;
-	if (error < 0)
-		goto done;
-	*out = sv_json_object();
-	if (!*out) {
+	/* the request with what it covers, its clock and its releases (set takes each) */
+	if (!(o = (sv_json *)sv_json_at(arr, 0))) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	/* hand over the one object: rebuild it out of the array */
-	sv_json_free(*out);
-	*out = NULL;
-	{
-		char *text = NULL;
-		size_t len = 0;
-
-		if ((error = sv_json_write(&text, &len, o)) >= 0)
-			error = sv_json_parse(out, text, len, NULL);
-		free(text);
-	}
+	if ((error = sv_rows_json(&docs, v->db, SV_COLS({ "doc", SV_COL_TEXT }, { "class", SV_COL_TEXT },
+					{ "title", SV_COL_TEXT }), NULL, NULL,
+					"SELECT d.id, d.class, d.title FROM documents d WHERE d.id IN"
+					" (SELECT doc_id FROM request_docs WHERE request_id = ?1) OR d.case_id ="
+					" (SELECT case_id FROM requests WHERE id = ?1) ORDER BY d.id", "i", id)) < 0 ||
+	    (error = sv_json_set(o, "documents_covered", docs)) < 0 ||
+	    (error = sv_rows_json(&clock, v->db, SV_COLS({ "for", SV_COL_TEXT }, { "stopped", SV_COL_TEXT },
+					{ "restarted", SV_COL_TEXT }, { "note", SV_COL_TEXT }), NULL, NULL,
+					"SELECT kind, stopped_on, resumed_on, note FROM request_clock"
+					" WHERE request_id = ? ORDER BY id", "i", id)) < 0 ||
+	    (error = sv_json_set(o, "clock", clock)) < 0 ||
+	    (error = sv_rows_json(&uses, v->db, SV_COLS({ "kind", SV_COL_TEXT }, { "doc", SV_COL_TEXT },
+					{ "version", SV_COL_INT }, { "to", SV_COL_TEXT }, { "at", SV_COL_TEXT }), NULL, NULL,
+					"SELECT 'checkout', r.doc_id, r.version, p.name, r.released_at FROM releases r"
+					" JOIN principals p ON p.id = r.principal_id WHERE r.access_request = ?1"
+					" UNION ALL SELECT 'release', b.doc_id, b.version, coalesce(p.name, b.to_recipient),"
+					" b.released_at FROM bundle_releases b LEFT JOIN principals p ON p.id = b.to_principal"
+					" WHERE b.access_request = ?1"
+					" UNION ALL SELECT 'copy', c.doc_id, c.version, coalesce(p.name, c.ext_name), c.issued_at"
+					" FROM copies c LEFT JOIN principals p ON p.id = c.holder_id"
+					" WHERE c.access_request = ?1 AND c.kind = 'paper' ORDER BY 5", "i", id)) < 0 ||
+	    (error = sv_json_set(o, "releases", uses)) < 0)
+		goto done;
+	if (!(*out = sv_json_copy(o)))	/* hand over the one object, out of the array */
+		error = SCRVAULT_ERROR;
 done:
-	sv_stmt_free(st);
 	sv_json_free(arr);
-	sv_json_free(docs);
-	sv_json_free(clock);
-	sv_json_free(uses);
-	return error;
+	return error < 0 ? error : 0;
 }
 
 /* ---- releases under a request -------------------------------------------------------------- */

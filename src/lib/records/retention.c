@@ -365,15 +365,8 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "retention.read", NULL)) < 0)
-		return error;
-	if (as_of && !sv_date_valid(as_of))
-		return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
-	if (as_of)
-		snprintf(now, sizeof(now), "%s", as_of);
-	else
-		sv_today(now);
-	if ((error = build_plan(&p, v, now)) < 0)
+	if ((error = sv_authorize(v, "retention.read", NULL)) < 0 || (error = sv_as_of(now, as_of)) < 0 ||
+	    (error = build_plan(&p, v, now)) < 0)
 		return error;
 	error = SCRVAULT_ERROR;
 	if (!(res = sv_json_object()) || !(items = sv_json_array()) || !(pubs = sv_json_array()))
