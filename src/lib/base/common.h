@@ -13,6 +13,14 @@
 #define SV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
+ * Hand over the pointer held in `p`, a local that the cleanup frees: its
+ * value, with p left NULL, so that "*out = res; res = NULL;" is
+ * "*out = SV_TAKE(res);".  A macro, since it serves pointers of every type
+ * (GNU C's __typeof__ and statement expression, which GCC and Clang have).
+ */
+#define SV_TAKE(p) __extension__ ({ __typeof__(p) sv_take_ = (p); (p) = NULL; sv_take_; })
+
+/*
  * Record the message for the current failure and return `code`, so callers
  * can write `return sv_error(SCRVAULT_ENOTFOUND, "no case '%s'", ref);`.
  * Messages are lower-case, no full stop, subject quoted; they must never

@@ -68,8 +68,7 @@ int sv_file_read(char **out, size_t *len, const char *path, size_t max)
 	}
 	buf[n] = '\0';
 	*len = (size_t)n;
-	*out = buf;
-	buf = NULL;
+	*out = SV_TAKE(buf);
 	error = 0;
 done:
 	free(buf);

@@ -436,14 +436,6 @@ fail:
 	return NULL;
 }
 
-sv_json *sv_json_steal(sv_json **j)
-{
-	sv_json *v = *j;
-
-	*j = NULL;
-	return v;
-}
-
 sv_json *sv_json_of(const sv_field *fields)
 {
 	sv_json *o = sv_json_object();

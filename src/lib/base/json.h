@@ -92,9 +92,6 @@ int sv_json_set_fields(sv_json *obj, const sv_field *fields);
 sv_json *sv_json_of(const sv_field *fields);
 /* The same into *out (a call's result): 0, or SCRVAULT_ERROR with *out NULL. */
 int sv_json_new(sv_json **out, const sv_field *fields);
-/* Hand over *j: it is returned and *j left NULL, so the caller's cleanup no
- * longer frees it ("*out = x; x = NULL;"). */
-sv_json *sv_json_steal(sv_json **j);
 /* A deep copy of `j` (NULL on failure). */
 sv_json *sv_json_copy(const sv_json *j);
 

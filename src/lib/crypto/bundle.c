@@ -180,8 +180,7 @@ static int set_manifest(sv_age_writer *w, size_t index, const sv_json *m, const 
 	if (sig_out)
 		memcpy(sig_out, plain, SV_SIG_LEN);
 	if (text_out) {
-		*text_out = text;
-		text = NULL;
+		*text_out = SV_TAKE(text);
 	}
 done:
 	if (plain) {

@@ -514,8 +514,7 @@ int sv_open(sv_secret **out, const sv_secret *key, const unsigned char *sealed,
 		goto done;
 	}
 
-	*out = plain;
-	plain = NULL;
+	*out = SV_TAKE(plain);
 	error = 0;
 
 done:
@@ -568,8 +567,7 @@ static int keygen(sv_secret **priv, unsigned char pub[SV_KEY_LEN], int type)
 	if ((error = sv_secret_random(&key, SV_KEY_LEN)) < 0
 	    || (error = public_of(pub, type, key)) < 0)
 		goto done;
-	*priv = key;
-	key = NULL;
+	*priv = SV_TAKE(key);
 
 done:
 	sv_secret_free(key);
@@ -630,8 +628,7 @@ int sv_x25519(sv_secret **out, const sv_secret *priv,
 		goto done;
 	}
 
-	*out = shared;
-	shared = NULL;
+	*out = SV_TAKE(shared);
 	error = 0;
 
 done:

@@ -80,8 +80,7 @@ static int keygen_result(sv_json **out, const scrvault_keygen_spec *s, const sv_
 	    (error = sv_json_set(o, "vault", sv_json_null())) < 0 ||
 	    (error = sv_json_set_str(o, "x25519", x)) < 0)
 		goto done;
-	*out = o;
-	o = NULL;
+	*out = SV_TAKE(o);
 	error = 0;
 done:
 	sv_json_free(o);
@@ -110,8 +109,7 @@ int scrvault_keygen(scrvault_json **out, const scrvault_keygen_spec *s)
 	    (error = keygen_result(&res, s, id)) < 0 ||
 	    (error = sv_identity_save(id, s->keyfile, s->passphrase, &kdf)) < 0)
 		goto done;
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 done:
 	sv_json_free(res);
 	sv_identity_free(id);

@@ -513,8 +513,7 @@ static int seal_two_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, 
 	}
 	if ((error = sv_age_writer_finish(w)) < 0)
 		goto done;
-	*mout = m;
-	m = NULL;
+	*mout = SV_TAKE(m);
 done:
 	sv_age_writer_free(w);
 	sv_json_free(m);
@@ -615,8 +614,7 @@ static int seal_one_pass(sv_json **mout, int ofd, const seal_fields *f, hash_pip
 	}
 	if ((error = seal_pwrite(ofd, hdr, hdrlen, 0)) < 0)
 		goto done;
-	*mout = m;
-	m = NULL;
+	*mout = SV_TAKE(m);
 done:
 	free(hdr);
 	sv_age_writer_free(w);
@@ -706,8 +704,7 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	}
 	if (error < 0 || (error = sv_outfile_commit(&o)) < 0)
 		goto done;
-	*out = m;
-	m = NULL;
+	*out = SV_TAKE(m);
 done:
 	if (error < 0)
 		sv_outfile_abort(&o);
@@ -908,8 +905,7 @@ static int open_release(sv_json **out, const scrvault_open_spec *s, bool keep)
 	if ((error = sv_json_set_bool(res, "signer_checked", checked)) < 0 ||
 	    (keep && (error = sv_json_set_str(res, "output", outpath)) < 0))
 		goto done;
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 	error = 0;
 done:
 	if (error < 0)
@@ -999,8 +995,7 @@ int scrvault_verify(scrvault_json **out, const scrvault_verify_spec *s)
 		break;
 	}
 	}
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 done:
 	sv_json_free(res);
 	return error;

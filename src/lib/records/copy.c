@@ -1164,8 +1164,7 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	if ((error = copy_result(&res, &c)) < 0 || (error = sv_json_set_bool(res, "sheet_only", !is_pdf)) < 0 ||
 	    (error = sv_json_set_str(res, "output", outpath)) < 0 || (error = sv_json_set_str(res, "marking", marking)) < 0)
 		goto done;
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 done:
 	if (error < 0)
 		sv_outfile_abort(&o);

@@ -97,8 +97,7 @@ static int intake_key(scrvault *v, unsigned char pub[SV_KEY_LEN], sv_secret **pr
 		goto done;
 	}
 	if (priv) {
-		*priv = fresh;
-		fresh = NULL;
+		*priv = SV_TAKE(fresh);
 	}
 done:
 	sv_stmt_free(st);
@@ -130,8 +129,7 @@ int scrvault_intake_recipient(scrvault_json **out, scrvault *v)
 	    sv_json_set_str(o, "recipient", r) < 0 || sv_json_set_str(o, "signing_key", sk) < 0 ||
 	    sv_json_set_str(o, "vault", v->id) < 0)
 		goto done;
-	*out = o;
-	o = NULL;
+	*out = SV_TAKE(o);
 	error = 0;
 done:
 	sv_json_free(o);
@@ -290,10 +288,8 @@ static int import_pass(pass_result *r, sv_bundle **bout, int *fdp, const sv_secr
 	if (keep_open) {
 		/* The second pass: check-in pulls the plaintext through ps. */
 		ps->b = b;
-		ps->h = ph;
-		ph = NULL;
-		*bout = b;
-		b = NULL;
+		ps->h = SV_TAKE(ph);
+		*bout = SV_TAKE(b);
 		error = 0;
 		goto done;
 	}
@@ -316,8 +312,7 @@ static int import_pass(pass_result *r, sv_bundle **bout, int *fdp, const sv_secr
 	}
 	if ((error = sv_sha256_final(ph, r->sha)) < 0 || (error = sv_sha256_final(hf.h, r->file_sha)) < 0)
 		goto done;
-	*bout = b;
-	b = NULL;
+	*bout = SV_TAKE(b);
 done:
 	if (chunk) {
 		sv_cleanse(chunk, SV_AGE_CHUNK);

@@ -65,8 +65,7 @@ int sv_op_request(sv_json **out, scrvault *v, const char *action, const char *pr
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 	goto done;
 fail:
 	sv_vault_abort(v);

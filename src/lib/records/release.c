@@ -238,8 +238,7 @@ int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s
 		goto done;
 	if ((error = sv_json_set_str(m, "output", s->output)) < 0)
 		goto done;
-	*out = m;
-	m = NULL;
+	*out = SV_TAKE(m);
 	goto done;
 fail:
 	sv_vault_abort(v);

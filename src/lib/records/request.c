@@ -604,7 +604,7 @@ static int req_query(sv_json **out, scrvault *v, const char *where, const char *
 	if (!(q.arr = sv_json_array()))
 		error = SCRVAULT_ERROR;
 	else if ((error = sv_db_each(v->db, req_row_add, &q, sql, "i", id)) >= 0)
-		*out = sv_json_steal(&q.arr);
+		*out = SV_TAKE(q.arr);
 	sv_json_free(q.arr);
 	sv_calendar_free(cal);
 	return error < 0 ? error : 0;

@@ -110,8 +110,7 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 	goto done;
 fail:
 	sv_vault_abort(v);
@@ -189,8 +188,7 @@ int sv_signoffs(sv_json **out, scrvault *v, const char *doc)
 			break;
 	}
 	if (error == 0) {
-		*out = arr;
-		arr = NULL;
+		*out = SV_TAKE(arr);
 	}
 done:
 	sv_stmt_free(st);

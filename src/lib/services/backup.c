@@ -204,8 +204,7 @@ int scrvault_backup_create(scrvault_json **out, scrvault *v, const char *path)
 		goto werr;
 	if ((error = sv_outfile_commit(&o)) < 0)
 		goto done;
-	*out = m;
-	m = NULL;
+	*out = SV_TAKE(m);
 	error = 0;
 	goto done;
 werr:

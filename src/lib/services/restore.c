@@ -424,8 +424,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 		else
 			snprintf(what, sizeof(what), "it misses %zu state change%s (listed)", nchanges,
 				 nchanges == 1 ? "" : "s");
-		*out = report;
-		report = NULL;
+		*out = SV_TAKE(report);
 		error = sv_error_field(SCRVAULT_ECONFLICT, "accept_gap", "the backup may be older than the mirror: %s; "
 				       "nothing was restored. Restore a newer backup (or use a mirror with this vault's "
 				       "checkpoint), or accept the loss (it is recorded)", what);
@@ -531,8 +530,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 			const sv_json *ps = sv_json_get(check, "problems");
 
 			made = false;
-			*out = report;
-			report = NULL;
+			*out = SV_TAKE(report);
 			error = sv_error(SCRVAULT_EINTEGRITY, "the restored vault at '%s' fails its check (%zu problem%s, "
 					 "the first: %s): it is left there for inspection", s->dir, sv_json_count(ps),
 					 sv_json_count(ps) == 1 ? "" : "s", sv_json_str(sv_json_at(ps, 0)));
@@ -543,8 +541,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 			goto done;
 		}
 	}
-	*out = report;
-	report = NULL;
+	*out = SV_TAKE(report);
 	error = 0;
 done:
 	if (v)

@@ -175,8 +175,7 @@ int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create)
 	 * what a large one adds to peak memory.
 	 */
 	sqlite3_exec(db->h, "PRAGMA cache_size = -" SV_QUOTE(SV_DB_CACHE_KIB) ";", NULL, NULL, NULL);
-	*out = db;
-	db = NULL;
+	*out = SV_TAKE(db);
 	error = 0;
 done:
 	sv_db_close(db);

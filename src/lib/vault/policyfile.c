@@ -688,8 +688,7 @@ static int parse_text(sv_policy **out, sv_json **problems, const char *text, con
 				 c.count == 1 ? "" : "s", c.first);
 		goto done;
 	}
-	*out = p;
-	p = NULL;
+	*out = SV_TAKE(p);
 done:
 	sv_conf_free(e, n);
 	sv_policy_free(p);

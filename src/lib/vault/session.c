@@ -197,8 +197,7 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 	v->principal_id = p.id;
 	v->custodian = p.custodian;
 	sv_identity_free(v->ident);
-	v->ident = id;
-	id = NULL;
+	v->ident = SV_TAKE(id);
 	error = 0;
 done:
 	sv_identity_free(pub);
@@ -324,8 +323,7 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	v->ident = id;
-	id = NULL;
+	v->ident = SV_TAKE(id);
 	if (!v->rolled_back && ((error = sv_unlock_failures_ingest(v)) < 0 ||
 				(error = sv_policy_ensure(v)) < 0))
 		goto done;
@@ -339,8 +337,7 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 	}
 	v->access_request = opts->request;
 	v->opened = true;
-	*out = v;
-	v = NULL;
+	*out = SV_TAKE(v);
 done:
 	scrvault_vault_close(v);
 	sv_keyring_free(kr);
