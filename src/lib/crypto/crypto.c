@@ -622,15 +622,11 @@ int sv_x25519(sv_secret **out, const sv_secret *priv,
 		goto done;
 	}
 	if (EVP_PKEY_derive(pctx, shared->data, &len) != 1 || len != SV_KEY_LEN
-	    || CRYPTO_memcmp(shared->data, zero, SV_KEY_LEN) == 0) {
+	    || CRYPTO_memcmp(shared->data, zero, SV_KEY_LEN) == 0)
 		error = ossl_error(SCRVAULT_EINTEGRITY,
 				   "x25519 key agreement failed: invalid (low-order) public key");
-		goto done;
-	}
-
-	*out = SV_TAKE(shared);
-	error = 0;
-
+	else
+		*out = SV_TAKE(shared);
 done:
 	sv_secret_free(shared);
 	EVP_PKEY_CTX_free(pctx);

@@ -60,30 +60,15 @@ int scrvault_keygen_check(const scrvault_keygen_spec *s)
 static int keygen_result(sv_json **out, const scrvault_keygen_spec *s, const sv_identity *id)
 {
 	char *ed = NULL, *x = NULL, *rcpt = NULL;
-	sv_json *o = NULL;
 	int error = SCRVAULT_ERROR;
 
 	*out = NULL;
-	if (!(ed = sv_base64(id->ed_pub, SV_KEY_LEN)) || !(x = sv_base64(id->x_pub, SV_KEY_LEN)))
-		goto done;
-	if ((error = sv_age_recipient_encode(&rcpt, id->x_pub)) < 0)
-		goto done;
-	error = SCRVAULT_ERROR;
-	if (!(o = sv_json_object()))
-		goto done;
-	if ((error = sv_json_set_str(o, "agency", s->agency)) < 0 ||
-	    (error = sv_json_set_str(o, "ed25519", ed)) < 0 ||
-	    (error = sv_json_set_str(o, "keyfile", s->keyfile)) < 0 ||
-	    (error = sv_json_set_str(o, "kind", s->kind ? s->kind : "person")) < 0 ||
-	    (error = sv_json_set_str(o, "name", id->name)) < 0 ||
-	    (error = sv_json_set_str(o, "recipient", rcpt)) < 0 ||
-	    (error = sv_json_set(o, "vault", sv_json_null())) < 0 ||
-	    (error = sv_json_set_str(o, "x25519", x)) < 0)
-		goto done;
-	*out = SV_TAKE(o);
-	error = 0;
-done:
-	sv_json_free(o);
+	if ((ed = sv_base64(id->ed_pub, SV_KEY_LEN)) && (x = sv_base64(id->x_pub, SV_KEY_LEN)) &&
+	    (error = sv_age_recipient_encode(&rcpt, id->x_pub)) >= 0)
+		error = sv_json_new(out, SV_FIELDS(SV_STR("agency", s->agency), SV_STR("ed25519", ed),
+				     SV_STR("keyfile", s->keyfile), SV_STR("kind", s->kind ? s->kind : "person"),
+				     SV_STR("name", id->name), SV_STR("recipient", rcpt), SV_STR("vault", NULL),
+				     SV_STR("x25519", x)));
 	free(ed);
 	free(x);
 	free(rcpt);

@@ -35,6 +35,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "crypto/crypto.h"
 #include "crypto/stamp.h"
 #include "base/common.h"
@@ -909,67 +910,24 @@ int scrvault_copy_history(scrvault_json **out, scrvault *v, const char *copy)
 
 	*out = NULL;
 	sv_today(now);
-	if ((error = copy_get(&c, v, copy, "copy.read")) < 0)
-		return error;
-	if ((error = sv_db_query(&st, v->db, LIST_SELECT " WHERE c.id = ?", "i", c.id)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.read")) < 0 ||
+	    (error = sv_db_query(&st, v->db, LIST_SELECT " WHERE c.id = ?", "i", c.id)) < 0)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1 && !(head = list_row(st, now, true)))
 		error = SCRVAULT_ERROR;
 	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0)
-		return error;
-	if (!(events = sv_json_array())) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	if ((error = sv_db_query(&st, v->db, "SELECT e.at, e.event, coalesce(e.from_state, ''), e.to_state, b.name,"
-				 " h.name, w.name, e.note, e.audit_seq FROM copy_events e"
-				 " JOIN principals b ON b.id = e.by_id LEFT JOIN principals h ON h.id = e.holder_id"
-				 " LEFT JOIN principals w ON w.id = e.witness_id WHERE e.copy_id = ? ORDER BY e.id",
-				 "i", c.id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *o = sv_json_object();
-
-		if (!o || sv_json_set_str(o, "at", sv_stmt_text(st, 0)) < 0 ||
-		    sv_json_set_str(o, "event", sv_stmt_text(st, 1)) < 0 ||
-		    sv_json_set_str(o, "from", sv_stmt_text(st, 2)[0] ? sv_stmt_text(st, 2) : NULL) < 0 ||
-		    sv_json_set_str(o, "to", sv_stmt_text(st, 3)) < 0 ||
-		    sv_json_set_str(o, "by", sv_stmt_text(st, 4)) < 0 ||
-		    sv_json_set_str(o, "holder", sv_stmt_text(st, 5)) < 0 ||
-		    sv_json_set_str(o, "witness", sv_stmt_text(st, 6)) < 0 ||
-		    sv_json_set_str(o, "note", sv_stmt_text(st, 7)) < 0 ||
-		    sv_json_set_int(o, "audit_seq", sv_stmt_int(st, 8)) < 0 || sv_json_append(events, o) < 0) {
-			sv_json_free(o);
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	if (error < 0)
-		goto done;
-	{
-		sv_json *res = sv_json_object();
-
-		/* head: the copy as listed, with the holder's details (set takes both) */
-		if (!res) {
-			error = SCRVAULT_ERROR;
-			goto done;
-		}
-		error = sv_json_set(res, "copy", head);
-		head = NULL;
-		if (error >= 0)
-			error = sv_json_set(res, "events", events);
-		events = NULL;
-		if (error < 0) {
-			sv_json_free(res);
-			goto done;
-		}
-		*out = res;
-		error = 0;
-	}
-done:
-	sv_stmt_free(st);
+	/* the copy as listed, with the holder's details, and its events */
+	if (error >= 0 &&
+	    (error = sv_rows_json(&events, v->db, SV_COLS({ "at", SV_COL_TEXT }, { "event", SV_COL_TEXT },
+				  { "from", SV_COL_TEXT }, { "to", SV_COL_TEXT }, { "by", SV_COL_TEXT },
+				  { "holder", SV_COL_TEXT }, { "witness", SV_COL_TEXT }, { "note", SV_COL_TEXT },
+				  { "audit_seq", SV_COL_INT }), NULL, NULL,
+				  "SELECT e.at, e.event, NULLIF(e.from_state, ''), e.to_state, b.name, h.name, w.name,"
+				  " e.note, coalesce(e.audit_seq, 0) FROM copy_events e"
+				  " JOIN principals b ON b.id = e.by_id LEFT JOIN principals h ON h.id = e.holder_id"
+				  " LEFT JOIN principals w ON w.id = e.witness_id WHERE e.copy_id = ? ORDER BY e.id",
+				  "i", c.id)) >= 0)
+		error = sv_json_new(out, SV_FIELDS(SV_VAL("copy", head), SV_VAL("events", events)));
 	sv_json_free(head);
 	sv_json_free(events);
 	return error;

@@ -110,7 +110,6 @@ int scrvault_intake_recipient(scrvault_json **out, scrvault *v)
 {
 	unsigned char pub[SV_KEY_LEN];
 	char *r = NULL, *sk = NULL;
-	sv_json *o = NULL;
 	int error;
 
 	*out = NULL;
@@ -121,18 +120,13 @@ int scrvault_intake_recipient(scrvault_json **out, scrvault *v)
 			return error;
 		error = intake_key(v, pub, NULL, true);
 	}
-	if (error < 0 ||
-	    (error = sv_age_recipient_encode(&r, pub)) < 0)
-		goto done;
-	error = SCRVAULT_ERROR;
-	if (!(sk = sv_base64(v->audit_pub, SV_KEY_LEN)) || !(o = sv_json_object()) ||
-	    sv_json_set_str(o, "recipient", r) < 0 || sv_json_set_str(o, "signing_key", sk) < 0 ||
-	    sv_json_set_str(o, "vault", v->id) < 0)
-		goto done;
-	*out = SV_TAKE(o);
-	error = 0;
-done:
-	sv_json_free(o);
+	if (error >= 0 && (error = sv_age_recipient_encode(&r, pub)) >= 0) {
+		if (!(sk = sv_base64(v->audit_pub, SV_KEY_LEN)))
+			error = SCRVAULT_ERROR;
+		else
+			error = sv_json_new(out, SV_FIELDS(SV_STR("recipient", r), SV_STR("signing_key", sk),
+							   SV_STR("vault", v->id)));
+	}
 	free(r);
 	free(sk);
 	return error;
