@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/copy.h"
+#include "records/signoff.h"
 #include "records/request.h"
 #include "vault/authz.h"
 #include "vault/find.h"
@@ -498,11 +499,9 @@ fail:
 int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, unsigned flags)
 {
 	const bool paper = flags & SCRVAULT_ACK_PAPER;
-	char label[160], when[21], *text = NULL, *key64 = NULL;
+	char label[160], when[21], *text = NULL;
 	unsigned char sig[SV_SIG_LEN];
 	int64_t acked = 0;
-	sv_json *st = NULL;
-	size_t len = 0;
 	copy_row c;
 	int error;
 
@@ -530,17 +529,11 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 	}
 	copy_label(label, sizeof(label), &c);
 	sv_time_iso(when, sv_now());
-	if (!paper) {
-		error = SCRVAULT_ERROR;
-		if (!(key64 = sv_base64(v->ident->ed_pub, SV_KEY_LEN)) || !(st = sv_json_object()) ||
-		    sv_json_set_int(st, "copy", c.id) < 0 || sv_json_set_str(st, "doc", c.doc) < 0 ||
-		    sv_json_set_str(st, "holder", v->principal) < 0 || sv_json_set_str(st, "holder_key", key64) < 0 ||
-		    sv_json_set_str(st, "label", label) < 0 || sv_json_set_str(st, "statement", RECEIPT) < 0 ||
-		    sv_json_set_str(st, "time", when) < 0 || sv_json_set_str(st, "vault", v->id) < 0 ||
-		    sv_json_set_int(st, "version", c.version) < 0 || sv_json_write(&text, &len, st) < 0 ||
-		    (error = sv_ed25519_sign(sig, v->ident->ed_priv, text, len)) < 0)
-			goto done;
-	}
+	if (!paper && (error = sv_sign_statement(&text, sig, v, "holder_key", RECEIPT, when,
+						 SV_FIELDS(SV_INT("copy", c.id), SV_STR("doc", c.doc),
+							   SV_STR("holder", v->principal), SV_STR("label", label),
+							   SV_INT("version", c.version)))) < 0)
+		goto done;
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_db_run(v->db, "UPDATE copies SET ack_at = ?, ack_kind = ?, ack_statement = ?, ack_signature = ?"
@@ -557,9 +550,7 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 fail:
 	sv_vault_abort(v);
 done:
-	sv_json_free(st);
 	free(text);
-	free(key64);
 	return error;
 }
 

@@ -271,6 +271,32 @@ static int req_load(req_row *r, scrvault *v, int64_t id, const char *action)
 	return sv_authorize(v, action, REQUEST_ABOUT(r->id, r->caseref));
 }
 
+/* The day `on` of an event of request r (NULL: today, in now[11]), which
+ * must lie from its day of receipt to today: else the usage error about
+ * `what`. */
+static int req_on(const char **on, char now[11], const req_row *r, const char *what)
+{
+	sv_today(now);
+	if (!*on)
+		*on = now;
+	if (!sv_date_valid(*on) || strcmp(*on, now) > 0 || strcmp(*on, r->received) < 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "on", "%s must be between the day of receipt (%s) and today",
+				      what, r->received);
+	return 0;
+}
+
+/* The end of a change to request r: its audit entry and the commit, then
+ * the request as it now is (scrvault_request_show). */
+static int req_changed(scrvault_json **out, scrvault *v, const req_row *r, const char *action,
+		       const sv_field *details)
+{
+	int error;
+
+	if ((error = sv_vault_finish(v, action, REQUEST_ABOUT(r->id, r->caseref), details)) < 0)
+		return error;
+	return scrvault_request_show(out, v, r->id);
+}
+
 /* Does the request cover a document of class `cls` (its docs, or its case's)? */
 static int covers_class(bool *yes, scrvault *v, int64_t id, const char *cls)
 {
@@ -362,28 +388,21 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 			       v->principal_id, dd->reason, dd->exemption, consulted, dd->until, dd->max_releases,
 			       r.id)) < 0 ||
 	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
-		goto fail;
-	if (changed != 1) {
-		error = sv_error(SCRVAULT_ECONFLICT, "request %lld was decided while this command ran", (long long)r.id);
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "request.decide", "ok", REQUEST_ABOUT(r.id, r.caseref),
-				     SV_FIELDS(SV_STR("decision", dd->agree ? "agreed" : "refused"),
-					       SV_IF(dd->exemption, SV_STR("exemption", dd->exemption)),
-					       SV_IF(dd->consulted, SV_STR("consulted", dd->consulted)),
-					       SV_IF(dd->until, SV_STR("until", dd->until)),
-					       SV_IF(dd->max_releases, SV_INT("max_releases", dd->max_releases))))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	return scrvault_request_show(out, v, r.id);
-fail:
-	sv_vault_abort(v);
-	return error;
+		return sv_vault_fail(v, error);
+	if (changed != 1)
+		return sv_vault_fail(v, sv_error(SCRVAULT_ECONFLICT, "request %lld was decided while this command ran",
+						 (long long)r.id));
+	return req_changed(out, v, &r, "request.decide",
+			   SV_FIELDS(SV_STR("decision", dd->agree ? "agreed" : "refused"),
+				     SV_IF(dd->exemption, SV_STR("exemption", dd->exemption)),
+				     SV_IF(dd->consulted, SV_STR("consulted", dd->consulted)),
+				     SV_IF(dd->until, SV_STR("until", dd->until)),
+				     SV_IF(dd->max_releases, SV_INT("max_releases", dd->max_releases))));
 }
 
 int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const char *on)
 {
-	char now[11];
+	char now[11], dues[11] = "";
 	int64_t due = -1;
 	sv_calendar *cal = NULL;
 	req_row r;
@@ -392,12 +411,8 @@ int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const
 	*out = NULL;
 	if ((error = req_load(&r, v, id, "request.respond")) < 0)
 		return error;
-	sv_today(now);
-	if (!on)
-		on = now;
-	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
-		return sv_error_field(SCRVAULT_EUSAGE, "on", "the answer's date must be between the day of receipt "
-				      "(%s) and today", r.received);
+	if ((error = req_on(&on, now, &r, "the answer's date")) < 0)
+		return error;
 	if (!strcmp(r.state, "open"))
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld is not decided yet: decide it first "
 				"('scrvault request decide %lld')", (long long)r.id, (long long)r.id);
@@ -413,23 +428,12 @@ int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
 	if ((error = sv_db_run(v->db, "UPDATE requests SET responded_on = ? WHERE id = ?", "ti", on, r.id)) < 0)
-		goto fail;
-	{
-		char dues[11] = "";
-
-		if (due >= 0)
-			sv_day_format(dues, due);
-		error = sv_audit_append(v, "request.respond", "ok", REQUEST_ABOUT(r.id, r.caseref),
-					SV_FIELDS(SV_STR("responded", on), SV_IF(due >= 0, SV_STR("due", dues)),
-						  SV_IF(due >= 0, SV_BOOL("late", strcmp(on, dues) > 0))));
-	}
-	if (error < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	return scrvault_request_show(out, v, r.id);
-fail:
-	sv_vault_abort(v);
-	return error;
+		return sv_vault_fail(v, error);
+	if (due >= 0)
+		sv_day_format(dues, due);
+	return req_changed(out, v, &r, "request.respond",
+			   SV_FIELDS(SV_STR("responded", on), SV_IF(due >= 0, SV_STR("due", dues)),
+				     SV_IF(due >= 0, SV_BOOL("late", strcmp(on, dues) > 0))));
 }
 
 int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const char *kind, const char *on,
@@ -447,12 +451,8 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 		return sv_error(SCRVAULT_EUSAGE, "only an FOI request has a statutory clock");
 	if (r.responded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld was answered on %s", (long long)r.id, r.responded);
-	sv_today(now);
-	if (!on)
-		on = now;
-	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
-		return sv_error_field(SCRVAULT_EUSAGE, "on", "the date must be between the day of receipt (%s) and "
-				      "today", r.received);
+	if ((error = req_on(&on, now, &r, "the date")) < 0)
+		return error;
 	if (kind && strcmp(kind, "fee") != 0 && strcmp(kind, "clarification") != 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "kind", "the clock stops for a fee notice (fee) or a "
 				      "clarification (clarification)");
@@ -485,16 +485,9 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 	else
 		error = sv_db_run(v->db, "UPDATE request_clock SET resumed_on = ? WHERE id = ?", "ti", on, open_stop);
 	if (error < 0)
-		goto fail;
-	if ((error = sv_audit_append(v, "request.clock", "ok", REQUEST_ABOUT(r.id, r.caseref),
-				     SV_FIELDS(SV_STR(kind ? "stopped" : "restarted", on),
-					       SV_IF(kind, SV_STR("for", kind))))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	return scrvault_request_show(out, v, r.id);
-fail:
-	sv_vault_abort(v);
-	return error;
+		return sv_vault_fail(v, error);
+	return req_changed(out, v, &r, "request.clock",
+			   SV_FIELDS(SV_STR(kind ? "stopped" : "restarted", on), SV_IF(kind, SV_STR("for", kind))));
 }
 
 /* ---- listings ----------------------------------------------------------------------------------- */

@@ -499,20 +499,12 @@ static int retention_decide(scrvault_json **out, scrvault *v, int64_t batch, boo
 {
 	char when[21], state[16] = "";
 	int64_t proposer = 0, changed = 0;
-	sv_stmt *st = NULL;
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "retention.approve", NULL)) < 0)
-		return error;
-	if ((error = sv_db_query(&st, v->db, "SELECT state, proposed_by FROM disposal_batches WHERE id = ?", "i", batch)) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		snprintf(state, sizeof(state), "%s", sv_stmt_text(st, 0));
-		proposer = sv_stmt_int(st, 1);
-	}
-	sv_stmt_free(st);
-	if (error < 0)
+	if ((error = sv_authorize(v, "retention.approve", NULL)) < 0 ||
+	    (error = sv_db_text_int(state, sizeof(state), &proposer, v->db,
+				    "SELECT state, proposed_by FROM disposal_batches WHERE id = ?", "i", batch)) < 0)
 		return error;
 	if (!state[0])
 		return sv_error(SCRVAULT_ENOTFOUND, "no disposal batch %lld (see 'scrvault retention plan')", (long long)batch);
@@ -530,22 +522,14 @@ static int retention_decide(scrvault_json **out, scrvault *v, int64_t batch, boo
 			       " WHERE id = ? AND state = 'proposed'", "ttii", approve ? "approved" : "refused", when,
 			       v->principal_id, batch)) < 0 ||
 	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
-		goto fail;
-	if (changed != 1) {
-		error = sv_error(SCRVAULT_ECONFLICT, "disposal batch %lld changed while this command ran", (long long)batch);
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "retention.approve", "ok", NULL,
-				     SV_FIELDS(SV_INT("batch", batch), SV_STR("decision", approve ? "approved" : "refused")))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "batch", batch) < 0 ||
-	    sv_json_set_str(*out, "state", approve ? "approved" : "refused") < 0)
-		return SCRVAULT_ERROR;
-	return 0;
-fail:
-	sv_vault_abort(v);
-	return error;
+		return sv_vault_fail(v, error);
+	if (changed != 1)
+		return sv_vault_fail(v, sv_error(SCRVAULT_ECONFLICT, "disposal batch %lld changed while this command ran",
+						 (long long)batch));
+	if ((error = sv_vault_finish(v, "retention.approve", NULL, SV_FIELDS(SV_INT("batch", batch),
+				     SV_STR("decision", approve ? "approved" : "refused")))) < 0)
+		return error;
+	return sv_json_new(out, SV_FIELDS(SV_INT("batch", batch), SV_STR("state", approve ? "approved" : "refused")));
 }
 
 int scrvault_retention_approve(scrvault_json **out, scrvault *v, int64_t batch)

@@ -31,15 +31,36 @@
 
 #define STATEMENT "scrvault-signoff v1"
 
+int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const char *key_field,
+		      const char *statement, const char *when, const sv_field *fields)
+{
+	char *key64 = sv_base64(v->ident->ed_pub, SV_KEY_LEN);
+	sv_json *st = NULL;
+	size_t len = 0;
+	int error = SCRVAULT_ERROR;
+
+	*text = NULL;
+	if (key64 && (st = sv_json_of(SV_FIELDS(SV_SPLICE(fields), SV_STR(key_field, key64),
+						 SV_STR("statement", statement), SV_STR("time", when),
+						 SV_STR("vault", v->id)))) &&
+	    sv_json_write(text, &len, st) >= 0)
+		error = sv_ed25519_sign(sig, v->ident->ed_priv, *text, len);
+	if (error < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	sv_json_free(st);
+	free(key64);
+	return error;
+}
+
 int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsigned version)
 {
 	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21], sha[SV_SHA256_LEN * 2 + 1];
-	char agency[128] = "", *text = NULL, *key64 = NULL;
+	char agency[128] = "", *text = NULL;
 	unsigned char sig[SV_SIG_LEN];
 	sv_version_row row;
-	sv_json *st = NULL, *res = NULL;
 	int64_t author = 0, exists = 0;
-	size_t len = 0;
 	int error;
 
 	*out = NULL;
@@ -56,21 +77,10 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s", doc, version, row.state);
 	if (!v->ident || !v->ident->ed_priv)
 		return sv_error(SCRVAULT_ERROR, "the signer's private key is not available");
-	{
-		sv_stmt *q = NULL;
-
-		if ((error = sv_db_query(&q, v->db, "SELECT coalesce(d.agency, ''), ve.checked_in_by FROM documents d"
-					 " JOIN versions ve ON ve.doc_id = d.id WHERE d.id = ? AND ve.version = ?",
-					 "ti", doc, (int64_t)version)) < 0)
-			return error;
-		if ((error = sv_stmt_step(q)) == 1) {
-			snprintf(agency, sizeof(agency), "%s", sv_stmt_text(q, 0));
-			author = sv_stmt_int(q, 1);
-		}
-		sv_stmt_free(q);
-		if (error < 0)
-			return error;
-	}
+	if ((error = sv_db_text_int(agency, sizeof(agency), &author, v->db, "SELECT coalesce(d.agency, ''),"
+				    " ve.checked_in_by FROM documents d JOIN versions ve ON ve.doc_id = d.id"
+				    " WHERE d.id = ? AND ve.version = ?", "ti", doc, (int64_t)version)) < 0)
+		return error;
 	if (author == v->principal_id) {
 		sv_error(SCRVAULT_EDENIED, "'%s' checked in version %u of '%s': another authorising manager must sign it off",
 			 v->principal, version, doc);
@@ -84,15 +94,9 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 		return sv_error(SCRVAULT_ECONFLICT, "'%s' has already signed off '%s' version %u", v->principal, doc, version);
 	sv_hex(sha, row.sha, SV_SHA256_LEN);
 	sv_time_iso(when, sv_now());
-	error = SCRVAULT_ERROR;
-	if (!(key64 = sv_base64(v->ident->ed_pub, SV_KEY_LEN)) || !(st = sv_json_object()) ||
-	    sv_json_set_str(st, "agency", agency) < 0 || sv_json_set_str(st, "doc", doc) < 0 ||
-	    sv_json_set_str(st, "sha256", sha) < 0 || sv_json_set_str(st, "signer", v->principal) < 0 ||
-	    sv_json_set_str(st, "signer_key", key64) < 0 || sv_json_set_str(st, "statement", STATEMENT) < 0 ||
-	    sv_json_set_str(st, "time", when) < 0 || sv_json_set_str(st, "vault", v->id) < 0 ||
-	    sv_json_set_int(st, "version", version) < 0 || sv_json_write(&text, &len, st) < 0)
-		goto done;
-	if ((error = sv_ed25519_sign(sig, v->ident->ed_priv, text, len)) < 0 ||
+	if ((error = sv_sign_statement(&text, sig, v, "signer_key", STATEMENT, when,
+				       SV_FIELDS(SV_STR("agency", agency), SV_STR("doc", doc), SV_STR("sha256", sha),
+						 SV_STR("signer", v->principal), SV_INT("version", version)))) < 0 ||
 	    (error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_db_run(v->db, "INSERT INTO signoffs(doc_id, version, principal_id, statement, signature, signed_at)"
@@ -102,23 +106,14 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 	if ((error = sv_audit_append(v, "doc.signoff", "ok", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version),
 				     SV_FIELDS(SV_STR("sha256", sha)))) < 0)
 		goto fail;
-	if ((error = sv_vault_commit(v)) < 0)
-		goto done;
-	if (!(res = sv_json_object()) || sv_json_set_str(res, "doc", doc) < 0 ||
-	    sv_json_set_int(res, "version", version) < 0 || sv_json_set_str(res, "signer", v->principal) < 0 ||
-	    sv_json_set_str(res, "sha256", sha) < 0) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	*out = SV_TAKE(res);
+	if ((error = sv_vault_commit(v)) >= 0)
+		error = sv_json_new(out, SV_FIELDS(SV_STR("doc", doc), SV_INT("version", version),
+						   SV_STR("signer", v->principal), SV_STR("sha256", sha)));
 	goto done;
 fail:
 	sv_vault_abort(v);
 done:
-	sv_json_free(st);
-	sv_json_free(res);
 	free(text);
-	free(key64);
 	return error;
 }
 

@@ -378,6 +378,34 @@ int sv_db_int(int64_t *out, sv_db *db, const char *sql, const char *fmt, ...)
 	return error;
 }
 
+/* sv_db_text_int's row: its text and its integer. */
+typedef struct {
+	char *text;
+	size_t len;
+	int64_t *n;
+} text_int;
+
+static int first_text_int(void *ctx, sv_stmt *st)
+{
+	text_int *t = ctx;
+
+	snprintf(t->text, t->len, "%s", sv_stmt_text(st, 0) ? sv_stmt_text(st, 0) : "");
+	*t->n = sv_stmt_int(st, 1);
+	return 1;
+}
+
+int sv_db_text_int(char *text, size_t len, int64_t *n, sv_db *db, const char *sql, const char *fmt, ...)
+{
+	text_int t = { text, len, n };
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = sv_db_veach(db, first_text_int, &t, sql, fmt, ap);
+	va_end(ap);
+	return error;
+}
+
 int sv_db_each(sv_db *db, sv_stmt_fn row, void *ctx, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
