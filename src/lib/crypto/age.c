@@ -44,10 +44,7 @@ const char *sv_age_status_name(sv_age_status s)
 
 void sv_age_free_plain(unsigned char *p, size_t len)
 {
-	if (!p)
-		return;
-	sv_cleanse(p, len);
-	free(p);
+	sv_cleanse_free(p, len);
 }
 
 /* ---- a growable byte buffer (public data only) ------------------------------- */
@@ -150,14 +147,12 @@ static int b64_decode_fixed(unsigned char *out, size_t want, const char *in)
 	if ((error = b64_decode(&d, &n, in, strlen(in))) < 0)
 		return error;
 	if (n != want) {
-		sv_cleanse(d, n);
-		free(d);
+		sv_cleanse_free(d, n);
 		return sv_error(SCRVAULT_EINTEGRITY, "base64 value of %zu bytes, want %zu",
 				n, want);
 	}
 	memcpy(out, d, n);
-	sv_cleanse(d, n);
-	free(d);
+	sv_cleanse_free(d, n);
 	return 0;
 }
 
@@ -242,15 +237,14 @@ int sv_bech32_encode(char **out, const char *hrp, const unsigned char *data,
 		for (i = 0; s[i]; i++)
 			if (s[i] >= 'a' && s[i] <= 'z')
 				s[i] = (char)(s[i] - 'a' + 'A');
-	sv_cleanse(five, n5 + 1);
-	free(five);
+	sv_cleanse_free(five, n5 + 1);
 	*out = s;
 	return 0;
 }
 
 int sv_bech32_decode(char **hrp, unsigned char **data, size_t *len, const char *s)
 {
-	size_t slen = strlen(s), sep, i, o = 0, ndata;
+	size_t slen = strlen(s), sep, i, o = 0, ndata = 0;
 	bool lower = false, upper = false;
 	unsigned char *d = NULL;
 	char *h = NULL;
@@ -279,8 +273,7 @@ int sv_bech32_decode(char **hrp, unsigned char **data, size_t *len, const char *
 	chk = bech32_hrp_chk(h, sep);
 	ndata = slen - sep - 1 - 6;
 	if ((d = sv_malloc(ndata * 5 / 8 + 1)) == NULL) {
-		sv_cleanse(h, slen);
-		free(h);
+		sv_cleanse_free(h, slen);
 		return SCRVAULT_ERROR;
 	}
 	for (i = sep + 1; i < slen; i++) {
@@ -309,12 +302,8 @@ int sv_bech32_decode(char **hrp, unsigned char **data, size_t *len, const char *
 	return 0;
 
 bad:
-	if (d) {
-		sv_cleanse(d, ndata * 5 / 8 + 1);
-		free(d);
-	}
-	sv_cleanse(h, slen);
-	free(h);
+	sv_cleanse_free(d, ndata * 5 / 8 + 1);
+	sv_cleanse_free(h, slen);
 	return sv_error(SCRVAULT_EINTEGRITY, "invalid bech32 string");
 }
 
@@ -357,8 +346,7 @@ int sv_age_identity_encode(sv_secret **out, const sv_secret *priv)
 				      SV_KEY_LEN, true)) < 0)
 		return error;
 	error = sv_secret_from(out, s, strlen(s) + 1);
-	sv_cleanse(s, strlen(s));
-	free(s);
+	sv_cleanse_free(s, strlen(s));
 	return error;
 }
 
@@ -381,8 +369,7 @@ int sv_age_identity_decode(sv_secret **priv, const char *s)
 		error = sv_error(SCRVAULT_EINTEGRITY, "not an age X25519 identity");
 	else
 		error = sv_secret_from(priv, d, SV_KEY_LEN);
-	sv_cleanse(d, n);
-	free(d);
+	sv_cleanse_free(d, n);
 	free(hrp);
 	return error;
 }
@@ -411,22 +398,23 @@ static void stanza_clear(sv_age_stanza *s)
 	for (i = 0; i < s->nargs; i++)
 		free(s->args[i]);
 	free(s->args);
-	if (s->body) {
-		sv_cleanse(s->body, s->bodylen);
-		free(s->body);
-	}
+	sv_cleanse_free(s->body, s->bodylen);
 	memset(s, 0, sizeof(*s));
+}
+
+/* The n stanzas of an array, and the array. */
+static void stanzas_free(sv_age_stanza *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		stanza_clear(&s[i]);
+	free(s);
 }
 
 void sv_age_header_free(sv_age_header *h)
 {
-	size_t i;
-
 	if (!h)
 		return;
-	for (i = 0; i < h->n; i++)
-		stanza_clear(&h->stanzas[i]);
-	free(h->stanzas);
+	stanzas_free(h->stanzas, h->n);
 	free(h);
 }
 
@@ -1001,21 +989,11 @@ done:
 
 void sv_age_writer_free(sv_age_writer *w)
 {
-	size_t i;
-
 	if (!w)
 		return;
-	for (i = 0; i < w->n; i++)
-		stanza_clear(&w->stanzas[i]);
-	free(w->stanzas);
-	if (w->plain) {
-		sv_cleanse(w->plain, SV_AGE_CHUNK);
-		free(w->plain);
-	}
-	if (w->sealed) {
-		sv_cleanse(w->sealed, ENC_CHUNK);
-		free(w->sealed);
-	}
+	stanzas_free(w->stanzas, w->n);
+	sv_cleanse_free(w->plain, SV_AGE_CHUNK);
+	sv_cleanse_free(w->sealed, ENC_CHUNK);
 	sv_secret_free(w->payload_key);
 	sv_secret_free(w->file_key);
 	free(w);
@@ -1491,14 +1469,8 @@ void sv_age_reader_free(sv_age_reader *r)
 {
 	if (!r)
 		return;
-	if (r->own) {
-		sv_cleanse(r->own, r->ownlen);
-		free(r->own);
-	}
-	if (r->sealed) {
-		sv_cleanse(r->sealed, ENC_CHUNK);
-		free(r->sealed);
-	}
+	sv_cleanse_free(r->own, r->ownlen);
+	sv_cleanse_free(r->sealed, ENC_CHUNK);
 	sv_age_header_free(r->h);
 	sv_secret_free(r->payload_key);
 	sv_secret_free(r->file_key);
@@ -1591,10 +1563,7 @@ static int reader_open(sv_age_reader **out, sv_age_read_fn fn, void *ctx,
 			st = error == SCRVAULT_EINTEGRITY ? SV_AGE_ARMOR : SV_AGE_OTHER;
 			goto fail;
 		}
-		if (r->own) {
-			sv_cleanse(r->own, r->ownlen);
-			free(r->own);
-		}
+		sv_cleanse_free(r->own, r->ownlen);
 		r->own = bin;
 		r->ownlen = binlen;
 		data = bin ? bin : (const unsigned char *)"";
@@ -1815,10 +1784,7 @@ int sv_age_decrypt(unsigned char **out, size_t *outlen, const unsigned char *in,
 	plain = NULL;
 
 done:
-	if (plain) {
-		sv_cleanse(plain, cap);
-		free(plain);
-	}
+	sv_cleanse_free(plain, cap);
 	sv_age_reader_free(r);
 	if (status)
 		*status = st;

@@ -255,6 +255,12 @@ void sv_cleanse(void *p, size_t len)
 		OPENSSL_cleanse(p, len);
 }
 
+void sv_cleanse_free(void *p, size_t len)
+{
+	sv_cleanse(p, len);
+	free(p);
+}
+
 int sv_memcmp_ct(const void *a, const void *b, size_t len)
 {
 	if (len == 0)

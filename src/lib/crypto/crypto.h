@@ -56,6 +56,9 @@ size_t sv_secret_len(const sv_secret *s);
 
 /* Cleanse ordinary memory (OPENSSL_cleanse). */
 void sv_cleanse(void *p, size_t len);
+/* Wipe `len` bytes at p, then free it (NULL-safe): the end of every buffer
+ * that held plaintext or key material. */
+void sv_cleanse_free(void *p, size_t len);
 /* Constant-time comparison; 0 when equal. */
 int sv_memcmp_ct(const void *a, const void *b, size_t len);
 

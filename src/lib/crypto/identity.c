@@ -298,10 +298,7 @@ done:
 	sv_secret_free(key);
 	sv_secret_free(both);
 	free(sealed);
-	if (text) {
-		sv_cleanse(text, len);
-		free(text);
-	}
+	sv_cleanse_free(text, len);
 	free(header);
 	sv_identity_free(id);
 	return error;

@@ -450,10 +450,7 @@ static int seal_read(uint64_t *total, int fd, const char *name, hash_pipe *hp, s
 		    (w && (error = sv_age_writer_write(w, buf, (size_t)n)) < 0))
 			break;
 	}
-	if (own) {
-		sv_cleanse(own, SV_AGE_CHUNK);
-		free(own);
-	}
+	sv_cleanse_free(own, SV_AGE_CHUNK);
 	return error;
 }
 
@@ -740,8 +737,7 @@ static int read_identity_file(sv_secret **priv, const char *path)
 			error = sv_error(SCRVAULT_EUSAGE, "'%s' holds a line that is not an age identity", path);
 		break;
 	}
-	sv_cleanse(data, len);
-	free(data);
+	sv_cleanse_free(data, len);
 	return error;
 }
 

@@ -248,10 +248,7 @@ static int grow(xchg *x)
 		return -1;
 	if (x->len)
 		memcpy(p, x->buf, x->len);
-	if (x->buf) {
-		sv_cleanse(x->buf, x->cap);
-		free(x->buf);
-	}
+	sv_cleanse_free(x->buf, x->cap);
 	x->buf = p;
 	x->cap = cap;
 	return 0;
@@ -488,13 +485,7 @@ int sv_pdf_stamp(int outfd, const unsigned char *in, size_t len, const sv_pdf_st
 	else if ((error = verdict(&x, status, heap, &pdf, &pdflen)) == 0)
 		error = write_full(outfd, pdf, pdflen);
 done:
-	if (head) {
-		sv_cleanse(head, headlen);
-		free(head);
-	}
-	if (x.buf) {
-		sv_cleanse(x.buf, x.cap);
-		free(x.buf);
-	}
+	sv_cleanse_free(head, headlen);
+	sv_cleanse_free(x.buf, x.cap);
 	return error;
 }

@@ -1118,10 +1118,7 @@ done:
 	if (error < 0)
 		sv_outfile_abort(&o);
 	sv_release_free(rel);
-	if (m.buf) {
-		sv_cleanse(m.buf, m.cap);
-		free(m.buf);
-	}
+	sv_cleanse_free(m.buf, m.cap);
 	sv_json_free(res);
 	return error;
 }

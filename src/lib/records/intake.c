@@ -308,10 +308,7 @@ static int import_pass(pass_result *r, sv_bundle **bout, int *fdp, const sv_secr
 		goto done;
 	*bout = SV_TAKE(b);
 done:
-	if (chunk) {
-		sv_cleanse(chunk, SV_AGE_CHUNK);
-		free(chunk);
-	}
+	sv_cleanse_free(chunk, SV_AGE_CHUNK);
 	sv_sha256_free(hf.h);
 	sv_sha256_free(ph);
 	sv_bundle_free(b);
@@ -608,10 +605,7 @@ done:
 		sv_json_free(*out);
 		*out = NULL;
 	}
-	if (ps.chunk) {
-		sv_cleanse(ps.chunk, SV_AGE_CHUNK);
-		free(ps.chunk);
-	}
+	sv_cleanse_free(ps.chunk, SV_AGE_CHUNK);
 	sv_sha256_free(ps.h);
 	if (fd >= 0)
 		close(fd);

@@ -377,14 +377,10 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 	if ((error = publication_rows(pubs, v, now)) < 0)
 		goto done;
 	error = sv_json_set_str(res, "as_of", now);
-	if (error >= 0) {
-		error = sv_json_set(res, "versions", items);
-		items = NULL;
-	}
-	if (error >= 0) {
-		error = sv_json_set(res, "publications", pubs);
-		pubs = NULL;
-	}
+	if (error >= 0)
+		error = sv_json_set(res, "versions", SV_TAKE(items));
+	if (error >= 0)
+		error = sv_json_set(res, "publications", SV_TAKE(pubs));
 	if (error >= 0) {
 		int64_t conf = 0, cur = 0;
 
@@ -392,10 +388,8 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 		sv_db_int(&cur, v->db, "SELECT max(version) FROM policy_versions", "");
 		error = sv_json_set_bool(res, "confirmed", conf && conf == cur);
 	}
-	if (error < 0)
-		goto done;
-	*out = res;
-	res = NULL;
+	if (error >= 0)
+		*out = SV_TAKE(res);
 done:
 	plan_free(&p);
 	sv_json_free(res);
@@ -433,7 +427,7 @@ int scrvault_retention_propose(scrvault_json **out, scrvault *v)
 	int64_t id = 0;
 	size_t count = 0;
 	plan p;
-	sv_json *res = NULL, *items = NULL;
+	sv_json *items = NULL;
 	int error;
 
 	*out = NULL;
@@ -475,23 +469,13 @@ int scrvault_retention_propose(scrvault_json **out, scrvault *v)
 				     SV_FIELDS(SV_INT("batch", id), SV_INT("versions", (int64_t)count)))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
-	if (!(res = sv_json_object()) || sv_json_set_int(res, "batch", id) < 0) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	error = sv_json_set(res, "versions", items);
-	items = NULL;
-	if (error < 0)
-		goto done;
-	*out = res;
-	res = NULL;
+	error = sv_json_new(out, SV_FIELDS(SV_INT("batch", id), SV_VAL("versions", items)));
 	goto done;
 fail:
 	sv_vault_abort(v);
 done:
 	plan_free(&p);
 	sv_json_free(items);
-	sv_json_free(res);
 	return error;
 }
 
@@ -592,12 +576,8 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 				goto done;
 			}
 		}
-		error = sv_json_set(res, "destroyed", gone);
-		gone = NULL;
-		if (error < 0)
-			goto done;
-		*out = res;
-		res = NULL;
+		if ((error = sv_json_set(res, "destroyed", SV_TAKE(gone))) >= 0)
+			*out = SV_TAKE(res);
 		goto done;
 	}
 
@@ -673,12 +653,8 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 	/* No page image with a destroyed key stays in the WAL. */
 	if ((error = sv_db_exec(v->db, "PRAGMA wal_checkpoint(TRUNCATE)")) < 0)
 		goto done;
-	error = sv_json_set(res, "destroyed", gone);
-	gone = NULL;
-	if (error < 0)
-		goto done;
-	*out = res;
-	res = NULL;
+	if ((error = sv_json_set(res, "destroyed", SV_TAKE(gone))) >= 0)
+		*out = SV_TAKE(res);
 	goto done;
 fail:
 	sv_vault_abort(v);
@@ -696,7 +672,7 @@ int scrvault_retention_certificate(scrvault_json **out, scrvault *v, int64_t id)
 {
 	char sha[2 * SV_SHA256_LEN + 1], ctsha[2 * SV_SHA256_LEN + 1], *proof = NULL;
 	sv_stmt *st = NULL;
-	sv_json *rec = NULL, *res = NULL;
+	sv_json *rec = NULL;
 	int64_t seq = 0;
 	int error;
 
@@ -740,22 +716,10 @@ int scrvault_retention_certificate(scrvault_json **out, scrvault *v, int64_t id)
 				 "audit log)", (long long)id);
 		goto done;
 	}
-	if ((error = sv_audit_prove(&proof, v, (uint64_t)seq)) < 0)
-		goto done;
-	error = SCRVAULT_ERROR;
-	if (!(res = sv_json_object()))
-		goto done;
-	error = sv_json_set(res, "record", rec);
-	rec = NULL;
-	if (error >= 0)
-		error = sv_json_set_str(res, "proof", proof);
-	if (error < 0)
-		goto done;
-	*out = res;
-	res = NULL;
+	if ((error = sv_audit_prove(&proof, v, (uint64_t)seq)) >= 0)
+		error = sv_json_new(out, SV_FIELDS(SV_VAL("record", rec), SV_STR("proof", proof)));
 done:
 	sv_json_free(rec);
-	sv_json_free(res);
 	free(proof);
 	return error;
 }

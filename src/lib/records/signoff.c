@@ -101,17 +101,13 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 		goto done;
 	if ((error = sv_db_run(v->db, "INSERT INTO signoffs(doc_id, version, principal_id, statement, signature, signed_at)"
 			       " VALUES (?, ?, ?, ?, ?, ?)", "tiitbt", doc, (int64_t)version, v->principal_id, text,
-			       sig, sizeof(sig), when)) < 0)
-		goto fail;
-	if ((error = sv_audit_append(v, "doc.signoff", "ok", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version),
+			       sig, sizeof(sig), when)) < 0 ||
+	    (error = sv_audit_append(v, "doc.signoff", "ok", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version),
 				     SV_FIELDS(SV_STR("sha256", sha)))) < 0)
-		goto fail;
-	if ((error = sv_vault_commit(v)) >= 0)
+		error = sv_vault_fail(v, error);
+	else if ((error = sv_vault_commit(v)) >= 0)
 		error = sv_json_new(out, SV_FIELDS(SV_STR("doc", doc), SV_INT("version", version),
 						   SV_STR("signer", v->principal), SV_STR("sha256", sha)));
-	goto done;
-fail:
-	sv_vault_abort(v);
 done:
 	free(text);
 	return error;

@@ -127,10 +127,7 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 			goto done;
 	}
 done:
-	if (ct) {
-		sv_cleanse(ct, len + SV_GCM_TAG_LEN + 1);
-		free(ct);
-	}
+	sv_cleanse_free(ct, len + SV_GCM_TAG_LEN + 1);
 	sv_secret_free(dek);
 	sv_blob_enc_free(enc);
 	sv_store_wstream_free(w);
