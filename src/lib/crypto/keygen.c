@@ -33,12 +33,9 @@ int scrvault_keygen_check(const scrvault_keygen_spec *s)
 
 	int error;
 
-	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_KEYGEN_SPEC_VERSION, "keygen spec")) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_KEYGEN_SPEC_VERSION, "keygen spec")) < 0 ||
+	    (error = sv_name_check(s->name)) < 0)
 		return error;
-	if (!sv_name_valid(s->name))
-		return sv_error_field(SCRVAULT_EUSAGE, "name",
-				      "principal name '%s' is not valid: use 1-64 of a-z 0-9 . _ @ -",
-				      s->name ? s->name : "");
 	if (s->kind && strcmp(s->kind, "person") != 0 && strcmp(s->kind, "agency") != 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "kind",
 				      "a key made by its holder is a person's or an agency's, not '%s'", s->kind);
