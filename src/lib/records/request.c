@@ -561,10 +561,9 @@ typedef struct {
 	const char *now;
 	bool full, only_overdue;
 	int64_t due_by;
-	sv_json *arr;
 } req_rows;
 
-static int req_row_add(void *ctx, sv_stmt *st)
+static int req_row_add(void *ctx, sv_stmt *st, sv_json *arr)
 {
 	req_rows *q = ctx;
 	sv_json *o = req_json(st, q->v, q->cal, q->now, q->full);
@@ -578,7 +577,7 @@ static int req_row_add(void *ctx, sv_stmt *st)
 		sv_json_free(o);
 		return 0;
 	}
-	return sv_json_append(q->arr, o) < 0 ? SCRVAULT_ERROR : 0;
+	return sv_json_append(arr, o) < 0 ? SCRVAULT_ERROR : 0;
 }
 
 static int req_query(sv_json **out, scrvault *v, const char *where, const char *as_of, int64_t id,
@@ -586,21 +585,16 @@ static int req_query(sv_json **out, scrvault *v, const char *where, const char *
 {
 	char now[11], sql[2048];
 	sv_calendar *cal = NULL;
-	req_rows q = { v, NULL, now, full, only_overdue, due_by, NULL };
 	int error;
 
 	*out = NULL;
 	if ((error = sv_as_of(now, as_of)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
-	q.cal = cal;
 	snprintf(sql, sizeof(sql), REQ_SELECT " WHERE coalesce(?1, 0) = coalesce(?1, 0)%s ORDER BY r.id", where);
-	if (!(q.arr = sv_json_array()))
-		error = SCRVAULT_ERROR;
-	else if ((error = sv_db_each(v->db, req_row_add, &q, sql, "i", id)) >= 0)
-		*out = SV_TAKE(q.arr);
-	sv_json_free(q.arr);
+	error = sv_rows_build(out, v->db, req_row_add, &(req_rows){ v, cal, now, full, only_overdue, due_by },
+			      sql, "i", id);
 	sv_calendar_free(cal);
-	return error < 0 ? error : 0;
+	return error;
 }
 
 int scrvault_request_list(scrvault_json **out, scrvault *v, const scrvault_request_filter *f)

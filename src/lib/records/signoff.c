@@ -24,6 +24,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "crypto/crypto.h"
 #include "base/common.h"
 #include "base/date.h"
@@ -113,76 +114,66 @@ done:
 	return error;
 }
 
+/* Whose sign-offs are listed: the document of the vault. */
+typedef struct {
+	scrvault *v;
+	const char *doc;
+} signoff_list;
+
 /*
- * Every sign-off of `doc`, each checked again: the signature over the
- * statement with the key it names, the key against the signer's registered
- * one, and the statement against the version's recorded digest.
+ * A sign-off checked again: the signature over the statement with the key
+ * it names, the key against the signer's registered one, and the statement
+ * against the version's recorded digest.
  */
-int sv_signoffs(sv_json **out, scrvault *v, const char *doc)
+static int signoff_row(void *ctx, sv_stmt *st, sv_json *arr)
 {
-	sv_json *arr = sv_json_array();
-	sv_stmt *st = NULL;
+	signoff_list *l = ctx;
+	const char *text = sv_stmt_text(st, 1);
+	size_t slen = 0, plen = 0, hlen = 0;
+	const unsigned char *sig = sv_stmt_blob(st, 2, &slen), *pub = sv_stmt_blob(st, 4, &plen);
+	const unsigned char *digest = sv_stmt_blob(st, 5, &hlen);
+	char sha[SV_SHA256_LEN * 2 + 1] = "", *key64 = NULL;
+	const char *status = "valid";
+	sv_json *stmt = NULL;
 	int error;
 
-	*out = NULL;
-	if (!arr)
-		return SCRVAULT_ERROR;
-	if ((error = sv_db_query(&st, v->db, "SELECT s.version, s.statement, s.signature, p.name, p.ed25519_pub,"
-				 " ve.sha256, s.signed_at FROM signoffs s JOIN principals p ON p.id = s.principal_id"
-				 " JOIN versions ve ON ve.doc_id = s.doc_id AND ve.version = s.version"
-				 " WHERE s.doc_id = ? ORDER BY s.version, s.signed_at", "t", doc)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		const char *text = sv_stmt_text(st, 1);
-		size_t slen = 0, plen = 0, hlen = 0;
-		const unsigned char *sig = sv_stmt_blob(st, 2, &slen), *pub = sv_stmt_blob(st, 4, &plen);
-		const unsigned char *digest = sv_stmt_blob(st, 5, &hlen);
-		char sha[SV_SHA256_LEN * 2 + 1] = "", *key64 = NULL;
-		const char *status = "valid";
-		sv_json *stmt = NULL, *o;
+	if (digest && hlen == SV_SHA256_LEN)
+		sv_hex(sha, digest, hlen);
+	if (!text || sv_json_parse(&stmt, text, strlen(text), NULL) < 0)
+		status = "INVALID: the statement is damaged";
+	else if (slen != SV_SIG_LEN || !(key64 = sv_base64(pub, plen)))
+		status = "INVALID: no signature";
+	else {
+		const char *skey = sv_json_str(sv_json_get(stmt, "signer_key"));
+		unsigned char *k = NULL;
+		size_t klen = 0;
+		bool good = skey && sv_unbase64(&k, &klen, skey) == 0 && klen == SV_KEY_LEN &&
+			    sv_ed25519_verify(sig, k, text, strlen(text)) == 0;
 
-		if (digest && hlen == SV_SHA256_LEN)
-			sv_hex(sha, digest, hlen);
-		if (!text || sv_json_parse(&stmt, text, strlen(text), NULL) < 0)
-			status = "INVALID: the statement is damaged";
-		else if (slen != SV_SIG_LEN || !(key64 = sv_base64(pub, plen)))
-			status = "INVALID: no signature";
-		else {
-			const char *skey = sv_json_str(sv_json_get(stmt, "signer_key"));
-			unsigned char *k = NULL;
-			size_t klen = 0;
-			bool good = skey && sv_unbase64(&k, &klen, skey) == 0 && klen == SV_KEY_LEN &&
-				    sv_ed25519_verify(sig, k, text, strlen(text)) == 0;
-
-			free(k);
-			if (!good)
-				status = "INVALID: the signature does not verify";
-			else if (strcmp(sv_json_str(sv_json_get(stmt, "sha256")) ? sv_json_str(sv_json_get(stmt, "sha256")) : "", sha) ||
-				 strcmp(sv_json_str(sv_json_get(stmt, "doc")) ? sv_json_str(sv_json_get(stmt, "doc")) : "", doc) ||
-				 sv_json_as_int(sv_json_get(stmt, "version")) != sv_stmt_int(st, 0) ||
-				 strcmp(sv_json_str(sv_json_get(stmt, "vault")) ? sv_json_str(sv_json_get(stmt, "vault")) : "", v->id))
-				status = "INVALID: it signs other content than this version";
-			else if (strcmp(skey, key64) != 0)
-				status = "valid (signed with a key the signer has since replaced)";
-		}
-		o = sv_json_object();
-		if (!o || sv_json_set_int(o, "version", sv_stmt_int(st, 0)) < 0 ||
-		    sv_json_set_str(o, "signer", sv_stmt_text(st, 3)) < 0 ||
-		    sv_json_set_str(o, "signed_at", sv_stmt_text(st, 6)) < 0 ||
-		    sv_json_set_str(o, "sha256", sha) < 0 ||
-		    sv_json_set_str(o, "verification", status) < 0 ||
-		    sv_json_append(arr, o) < 0)
-			error = SCRVAULT_ERROR;
-		sv_json_free(stmt);
-		free(key64);
-		if (error < 0)
-			break;
+		free(k);
+		if (!good)
+			status = "INVALID: the signature does not verify";
+		else if (strcmp(sv_json_str(sv_json_get(stmt, "sha256")) ? sv_json_str(sv_json_get(stmt, "sha256")) : "", sha) ||
+			 strcmp(sv_json_str(sv_json_get(stmt, "doc")) ? sv_json_str(sv_json_get(stmt, "doc")) : "", l->doc) ||
+			 sv_json_as_int(sv_json_get(stmt, "version")) != sv_stmt_int(st, 0) ||
+			 strcmp(sv_json_str(sv_json_get(stmt, "vault")) ? sv_json_str(sv_json_get(stmt, "vault")) : "", l->v->id))
+			status = "INVALID: it signs other content than this version";
+		else if (strcmp(skey, key64) != 0)
+			status = "valid (signed with a key the signer has since replaced)";
 	}
-	if (error == 0) {
-		*out = SV_TAKE(arr);
-	}
-done:
-	sv_stmt_free(st);
-	sv_json_free(arr);
+	error = sv_json_append(arr, sv_json_of(SV_FIELDS(SV_INT("version", sv_stmt_int(st, 0)),
+			SV_STR("signer", sv_stmt_text(st, 3)), SV_STR("signed_at", sv_stmt_text(st, 6)),
+			SV_STR("sha256", sha), SV_STR("verification", status)))) < 0 ? SCRVAULT_ERROR : 0;
+	sv_json_free(stmt);
+	free(key64);
 	return error;
+}
+
+int sv_signoffs(sv_json **out, scrvault *v, const char *doc)
+{
+	return sv_rows_build(out, v->db, signoff_row, &(signoff_list){ v, doc },
+			     "SELECT s.version, s.statement, s.signature, p.name, p.ed25519_pub, ve.sha256, s.signed_at"
+			     " FROM signoffs s JOIN principals p ON p.id = s.principal_id JOIN versions ve"
+			     " ON ve.doc_id = s.doc_id AND ve.version = s.version"
+			     " WHERE s.doc_id = ? ORDER BY s.version, s.signed_at", "t", doc);
 }
