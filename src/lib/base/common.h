@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include "scrvault/error.h"
 
 #define SV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -61,6 +62,9 @@ char *sv_strndup(const char *s, size_t n);
 /* asprintf that returns NULL (with an error set) on failure. */
 char *sv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The position of character c in `alphabet` (its value as a digit), or -1
+ * (NUL too). */
+int sv_char_index(const char *alphabet, int c);
 /* Lower-case hex of `len` bytes into `out` (2*len+1 bytes). */
 void sv_hex(char *out, const unsigned char *in, size_t len);
 /* Parse exactly `len` bytes of hex; -1 on any bad character or length. */
@@ -80,8 +84,13 @@ int sv_grow(void *arrp, size_t *cap, size_t need, size_t size, size_t first);
 void sv_put_be32(unsigned char *p, uint32_t v);
 uint32_t sv_get_be32(const unsigned char *p);
 
-/* Write all of buf to fd, retrying on EINTR and short writes: 0, or -1 (the
- * stamp helper, which links this file alone, writes its answer with it). */
+/*
+ * Write all of buf to fd at offset `off` (pwrite), or at the file position
+ * when off < 0, retrying on EINTR and short writes: 0, or -1 with errno set
+ * (0 when a write made no progress).  The stamp helper, which links this
+ * file alone, writes its answer with sv_write_all.
+ */
+int sv_write_at(int fd, const void *buf, size_t len, off_t off);
 int sv_write_all(int fd, const void *buf, size_t len);
 
 /* Standard base64 (RFC 4648, padded).  Caller frees. */

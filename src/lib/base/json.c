@@ -916,14 +916,22 @@ static int parse_int(json_parser *ps, int64_t *out)
 	return 0;
 }
 
-static int parse_literal(json_parser *ps, const char *word, size_t n)
+/* true, false or null at ps->pos into *out. */
+static int parse_literal(json_parser *ps, sv_json **out)
 {
-	if (ps->len - ps->pos < n || memcmp(ps->p + ps->pos, word, n) != 0)
-		return parse_fail(ps, "invalid literal");
-	ps->pos += n;
-	return 0;
-}
+	static const char *const words[] = { "true", "false", "null" };
 
+	for (size_t i = 0; i < SV_ARRAY_SIZE(words); i++) {
+		size_t n = strlen(words[i]);
+
+		if (ps->len - ps->pos >= n && memcmp(ps->p + ps->pos, words[i], n) == 0) {
+			ps->pos += n;
+			*out = i == 2 ? sv_json_null() : sv_json_bool(i == 0);
+			return 0;
+		}
+	}
+	return parse_fail(ps, "invalid literal");
+}
 static int parse_value(json_parser *ps, int depth, sv_json **out);
 
 /* One member of an array or object at ps->pos, added to `c`. */
@@ -1053,20 +1061,9 @@ static int parse_value(json_parser *ps, int depth, sv_json **out)
 			return error;
 		*out = json_string_owned(s, n);
 		break;
-	case 't':
-		if ((error = parse_literal(ps, "true", 4)) < 0)
+	case 't': case 'f': case 'n':
+		if ((error = parse_literal(ps, out)) < 0)
 			return error;
-		*out = sv_json_bool(true);
-		break;
-	case 'f':
-		if ((error = parse_literal(ps, "false", 5)) < 0)
-			return error;
-		*out = sv_json_bool(false);
-		break;
-	case 'n':
-		if ((error = parse_literal(ps, "null", 4)) < 0)
-			return error;
-		*out = sv_json_null();
 		break;
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':

@@ -905,20 +905,8 @@ long sv_age_read_fd(void *ctx, void *buf, size_t len)
 
 int sv_age_write_fd(void *ctx, const void *buf, size_t len)
 {
-	int fd = *(const int *)ctx;
-	const unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len > SSIZE_MAX ? SSIZE_MAX : len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return sv_error(SCRVAULT_ERROR, "cannot write the age output: %s",
-					n < 0 ? strerror(errno) : "no progress");
-		p += n;
-		len -= (size_t)n;
-	}
+	if (sv_write_all(*(const int *)ctx, buf, len) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot write the age output: %s", errno ? strerror(errno) : "no progress");
 	return 0;
 }
 

@@ -519,23 +519,11 @@ done:
 
 #define SEAL_AGAIN		1	/* the header came out another length: seal in two passes */
 
-/* Write all of buf at `off`, retrying on EINTR and short writes. */
+/* Write all of buf at `off` (sv_write_at), or say why not. */
 static int seal_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
-	const unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return sv_error(SCRVAULT_ERROR, "cannot write the output: %s",
-					n < 0 ? strerror(errno) : "no progress");
-		p += n;
-		off += n;
-		len -= (size_t)n;
-	}
+	if (sv_write_at(fd, buf, len, off) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot write the output: %s", errno ? strerror(errno) : "no progress");
 	return 0;
 }
 
