@@ -837,10 +837,22 @@ static int blob_stream_init(struct blob_stream *s, const sv_secret *dek,
 	return 0;
 }
 
-static void blob_stream_clear(struct blob_stream *s)
+/* Free an encryptor or decryptor `w` (NULL-safe) and its stream s. */
+static void blob_stream_free(void *w, struct blob_stream *s)
 {
+	if (!w)
+		return;
 	EVP_CIPHER_CTX_free(s->cipher);
 	free(s->aad);
+	free(w);
+}
+
+/* A chunk went through: the next is numbered one more, none after the last. */
+static int blob_chunk_done(struct blob_stream *s, bool last)
+{
+	s->counter++;
+	s->finished = last;
+	return 0;
 }
 
 /*
@@ -908,19 +920,10 @@ int sv_blob_enc_chunk(sv_blob_enc *e, unsigned char *out,
 		OPENSSL_cleanse(out, inlen + SV_GCM_TAG_LEN);
 		return ossl_error(SCRVAULT_ERROR, "blob chunk encryption failed");
 	}
-
-	s->counter++;
-	s->finished = last;
-	return 0;
+	return blob_chunk_done(s, last);
 }
 
-void sv_blob_enc_free(sv_blob_enc *e)
-{
-	if (!e)
-		return;
-	blob_stream_clear(&e->s);
-	free(e);
-}
+void sv_blob_enc_free(sv_blob_enc *e) { blob_stream_free(e, e ? &e->s : NULL); }
 
 /*
  * Start a decryption stream after checking the header byte for byte: any
@@ -999,19 +1002,10 @@ int sv_blob_dec_chunk(sv_blob_dec *d, unsigned char *out,
 				"wrong document or damaged data",
 				(unsigned long long)s->counter);
 	}
-
-	s->counter++;
-	s->finished = last;
-	return 0;
+	return blob_chunk_done(s, last);
 }
 
-void sv_blob_dec_free(sv_blob_dec *d)
-{
-	if (!d)
-		return;
-	blob_stream_clear(&d->s);
-	free(d);
-}
+void sv_blob_dec_free(sv_blob_dec *d) { blob_stream_free(d, d ? &d->s : NULL); }
 
 /* ---- base64 (declared in common.h) -------------------------------------- */
 

@@ -377,6 +377,17 @@ static void hash_pipe_free(hash_pipe *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The end of a seal or an open: the output abandoned when it failed, the
+ * hash pipe freed and the input closed. */
+static void io_finish(int error, sv_outfile *o, hash_pipe *hp, int fd)
+{
+	if (error < 0)
+		sv_outfile_abort(o);
+	hash_pipe_free(hp);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* ---- seal (agency side, no vault) ---------------------------------------------------- */
 
 /* What a seal's manifest holds besides the digest and the size. */
@@ -691,11 +702,7 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 		goto done;
 	*out = SV_TAKE(m);
 done:
-	if (error < 0)
-		sv_outfile_abort(&o);
-	hash_pipe_free(&hp);
-	if (fd >= 0)
-		close(fd);
+	io_finish(error, &o, &hp, fd);
 	sv_identity_free(ident);
 	sv_json_free(m);
 	free(to);
@@ -892,11 +899,7 @@ static int open_release(sv_json **out, const scrvault_open_spec *s, bool keep)
 	*out = SV_TAKE(res);
 	error = 0;
 done:
-	if (error < 0)
-		sv_outfile_abort(&o);
-	hash_pipe_free(&hp);
-	if (fd >= 0)
-		close(fd);
+	io_finish(error, &o, &hp, fd);
 	free(want);
 	free(vault_pin);
 	sv_bundle_free(b);
