@@ -58,6 +58,8 @@ typedef struct {
 #define CLI_VAULT		(1u << 0)	/* main unlocks the vault before run and closes it after */
 #define CLI_BUNDLES_ONLY	(1u << 1)	/* seals or opens a bundle, touches nothing else
 						 * (SCRVAULT_INIT_BUNDLES_ONLY) */
+#define CLI_ID_ARG		(1u << 2)	/* the first argument is a number ID (need_msg
+						 * when it is not) */
 
 struct cli_cmd {
 	const char *group;
@@ -74,6 +76,10 @@ struct cli_cmd {
 	const char *help;	/* option descriptions */
 	const cli_optdef *opts;
 	int min_args, max_args;
+	/* Optional: the option the command cannot do without, checked before
+	 * `check`; need_msg is the usage error when it (or with CLI_ID_ARG, the
+	 * number ID) is missing. */
+	const char *need, *need_msg;
 };
 
 /* ---- common.c: shared with scrvault-seal ---------------------------------------- */
@@ -126,10 +132,6 @@ bool cli_number(long long *out, const char *s, long long min, long long max);
 /* The number ID given as the first argument (a request, a hold, a batch), or
  * 0 when it is not a positive number. */
 long long cli_id_arg(const cli_args *a);
-/* A command's check that option `opt` is given / that its first argument is
- * a number ID: 0, or the usage error `msg` (exit 2). */
-int cli_need(cli_args *a, const char *opt, const char *msg);
-int cli_need_id(cli_args *a, const char *msg);
 /*
  * DOC[@VERSION]: the version, 0 when none is given, -1 when it is not a
  * number from 1 to 1000000; with `doc`, the document id is copied into

@@ -6,11 +6,6 @@
 #include <string.h>
 #include "cli.h"
 
-static int check_open(cli_args *a)
-{
-	return cli_need(a, "title", "a case needs a title: --title TEXT");
-}
-
 static int cmd_open(cli_args *a, scrvault *v)
 {
 	scrvault_case_spec s = SCRVAULT_CASE_SPEC_INIT;
@@ -118,7 +113,7 @@ static const cli_optdef conclude_opts[] = {
 static const cli_optdef publish_opts[] = { { "on", 1, "on", "DATE" }, { NULL, 0, NULL, NULL } };
 
 const cli_cmd cli_case_commands[] = {
-	{ "case", "open", cmd_open, CLI_VAULT, check_open,
+	{ "case", "open", cmd_open, CLI_VAULT, NULL,
 	  "scrvault case open --title TEXT [--type scr|sir|interagency] [--subject-dob DATE] [--decision-date DATE] REF",
 	  "Open a case (a review) under reference REF, like SCR-2026-03.\n\n"
 	  "options:\n"
@@ -127,7 +122,7 @@ const cli_cmd cli_case_commands[] = {
 	  "                        review) or interagency (interagency management review)\n"
 	  "  --subject-dob DATE    the child's date of birth, YYYY-MM-DD (retention)\n"
 	  "  --decision-date DATE  when the board decided to hold the review, YYYY-MM-DD\n",
-	  open_opts, 1, 1 },
+	  open_opts, 1, 1, "title", "a case needs a title: --title TEXT" },
 	{ "case", "list", cmd_list, CLI_VAULT, NULL, "scrvault case list [--json]", "List cases.\n", NULL, 0, 0 },
 	{ "case", "show", cmd_show, CLI_VAULT, NULL, "scrvault case show [--json] REF",
 	  "Show a case and its documents.\n", NULL, 1, 1 },

@@ -103,22 +103,12 @@ static int cmd_return(cli_args *a, scrvault *v)
 	return print_copy(a, "returned", error, j);
 }
 
-static int check_lost(cli_args *a)
-{
-	return cli_need(a, "reason", "say how it was lost (--reason TEXT)");
-}
-
 static int cmd_lost(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
 	int error = scrvault_copy_lost(&j, v, a->args[0], cli_opt(a, "reason"));
 
 	return print_copy(a, "recorded as lost", error, j);
-}
-
-static int check_destroy(cli_args *a)
-{
-	return cli_need(a, "witness", "a destruction needs a witness (--witness PRINCIPAL)");
 }
 
 static int cmd_destroy(cli_args *a, scrvault *v)
@@ -205,11 +195,6 @@ static int cmd_history(cli_args *a, scrvault *v)
 	return cli_result(a, j, NULL);
 }
 
-static int check_print(cli_args *a)
-{
-	return cli_need(a, "output", "give the PDF to write (-o FILE.pdf)");
-}
-
 static int cmd_print(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
@@ -266,11 +251,13 @@ const cli_cmd cli_copy_commands[] = {
 	{ "copy", "return", cmd_return, CLI_VAULT, NULL, "scrvault copy return [--condition TEXT] COPY",
 	  "Check a copy back in (also a lost one that was found), with condition notes.\n" COPY_ARG,
 	  return_opts, 1, 1 },
-	{ "copy", "lost", cmd_lost, CLI_VAULT, check_lost, "scrvault copy lost --reason TEXT COPY",
-	  "Record that an issued copy is lost.\n" COPY_ARG, lost_opts, 1, 1 },
-	{ "copy", "destroy", cmd_destroy, CLI_VAULT, check_destroy, "scrvault copy destroy --witness PRINCIPAL [--note TEXT] COPY",
+	{ "copy", "lost", cmd_lost, CLI_VAULT, NULL, "scrvault copy lost --reason TEXT COPY",
+	  "Record that an issued copy is lost.\n" COPY_ARG, lost_opts, 1, 1,
+	  "reason", "say how it was lost (--reason TEXT)" },
+	{ "copy", "destroy", cmd_destroy, CLI_VAULT, NULL, "scrvault copy destroy --witness PRINCIPAL [--note TEXT] COPY",
 	  "Record the destruction of a copy that is back (or lost), witnessed by someone\n"
-	  "other than you; both are recorded.\n" COPY_ARG, destroy_opts, 1, 1 },
+	  "other than you; both are recorded.\n" COPY_ARG, destroy_opts, 1, 1,
+	  "witness", "a destruction needs a witness (--witness PRINCIPAL)" },
 	{ "copy", "list", cmd_list, CLI_VAULT, NULL,
 	  "scrvault copy list [--case REF] [--doc DOC] [--state STATE] [--holder NAME] [--json]",
 	  "The register. STATE: in-store, issued, overdue, returned, lost, destroyed, or\n"
@@ -281,9 +268,10 @@ const cli_cmd cli_copy_commands[] = {
 	  "Every copy of a case or document still out, with holder and contact details.\n", NULL, 1, 1 },
 	{ "copy", "history", cmd_history, CLI_VAULT, NULL, "scrvault copy history [--json] COPY",
 	  "A copy's full chain of custody.\n" COPY_ARG, NULL, 1, 1 },
-	{ "copy", "print", cmd_print, CLI_VAULT, check_print, "scrvault copy print COPY -o FILE.pdf",
+	{ "copy", "print", cmd_print, CLI_VAULT, NULL, "scrvault copy print COPY -o FILE.pdf",
 	  "Print an issued paper copy: a sign-out sheet, then every page of a PDF master\n"
 	  "stamped with the copy number, case, classification marking and holder. A master\n"
-	  "that is not a PDF gives the sheet only, and says so.\n" COPY_ARG, print_opts, 1, 1 },
+	  "that is not a PDF gives the sheet only, and says so.\n" COPY_ARG, print_opts, 1, 1,
+	  "output", "give the PDF to write (-o FILE.pdf)" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -206,7 +206,9 @@ static int check_release(cli_args *a)
 		return cli_usage(a, "version must be a positive number: DOC@VERSION");
 	if (!cli_opt(a, "to"))
 		return cli_usage(a, "give the reader: --to PRINCIPAL or --to age1...");
-	return cli_need(a, "output", "give the bundle file to write (-o FILE)");
+	if (!cli_opt(a, "output"))
+		return cli_usage(a, "give the bundle file to write (-o FILE)");
+	return 0;
 }
 
 static int cmd_release(cli_args *a, scrvault *v)

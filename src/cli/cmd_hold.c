@@ -27,11 +27,6 @@ static int cmd_add(cli_args *a, scrvault *v)
 			  a->nargs ? a->args[0] : "everything of the board");
 }
 
-static int check_release(cli_args *a)
-{
-	return cli_need_id(a, "a hold is given by its number");
-}
-
 static int cmd_release(cli_args *a, scrvault *v)
 {
 	long long id = cli_id_arg(a);
@@ -63,8 +58,8 @@ const cli_cmd cli_hold_commands[] = {
 	  "Hold a case, a document, or everything of the board (of one class): nothing held\n"
 	  "is destroyed. Criminal proceedings, an inquest, a public inquiry, an FOI appeal.\n",
 	  add_opts, 0, 1 },
-	{ "hold", "release", cmd_release, CLI_VAULT, check_release, "scrvault hold release --reason TEXT ID",
-	  "End a hold.\n", release_opts, 1, 1 },
+	{ "hold", "release", cmd_release, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault hold release --reason TEXT ID",
+	  "End a hold.\n", release_opts, 1, 1, NULL, "a hold is given by its number" },
 	{ "hold", "list", cmd_list, CLI_VAULT, NULL, "scrvault hold list [--json]",
 	  "Holds in force, and the automatic holds of FOI requests (open, or within their\n"
 	  "review window).\n", NULL, 0, 0 },

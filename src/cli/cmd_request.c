@@ -45,16 +45,6 @@ static int print_request(const cli_args *a, scrvault_json *j)
 	return cli_result(a, j, NULL);
 }
 
-static int check_id(cli_args *a)
-{
-	return cli_need_id(a, "a request is given by its number (see 'scrvault request list')");
-}
-
-static int check_new(cli_args *a)
-{
-	return cli_need(a, "channel", "give the channel: --channel internal|external|foi");
-}
-
 static int cmd_new(cli_args *a, scrvault *v)
 {
 	const char *docs[CLI_MAX_OPTS];
@@ -101,10 +91,6 @@ static long long max_releases(const cli_args *a)
 
 static int check_decide(cli_args *a)
 {
-	int error;
-
-	if ((error = check_id(a)) != 0)
-		return error;
 	if (cli_flag(a, "agree") == cli_flag(a, "refuse"))
 		return cli_usage(a, "decide: --agree or --refuse");
 	if (!cli_opt(a, "reason"))
@@ -149,10 +135,6 @@ static int cmd_respond(cli_args *a, scrvault *v)
 
 static int check_clock(cli_args *a)
 {
-	int error;
-
-	if ((error = check_id(a)) != 0)
-		return error;
 	if (!!cli_opt(a, "stop") == cli_flag(a, "restart"))
 		return cli_usage(a, "--stop fee|clarification, or --restart");
 	return 0;
@@ -250,8 +232,10 @@ static const cli_optdef due_opts[] = {
 	{ "days", 1, "days", "N" }, { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL }
 };
 
+#define REQUEST_ID_USAGE "a request is given by its number (see 'scrvault request list')"
+
 const cli_cmd cli_request_commands[] = {
-	{ "request", "new", cmd_new, CLI_VAULT, check_new,
+	{ "request", "new", cmd_new, CLI_VAULT, NULL,
 	  "scrvault request new --channel internal|external|foi (--by PRINCIPAL | --kind KIND --name NAME [--organisation ORG] --contact TEXT [--recipient AGE1]) (--doc DOC... | --case REF) --reason TEXT [--received DATE]",
 	  "Record a request for documents: who asks (a principal, or an outside party of\n"
 	  "KIND media, public, council, partner or inspectorate), what for (--doc, repeatable,\n"
@@ -261,26 +245,30 @@ const cli_cmd cli_request_commands[] = {
 	  "An outside requester who is to receive a restricted document electronically gives\n"
 	  "their age recipient (--recipient age1...): it goes to that key only. A paper copy\n"
 	  "goes only to the requester named, with the same organisation.\n",
-	  new_opts, 0, 0 },
-	{ "request", "decide", cmd_decide, CLI_VAULT, check_decide,
+	  new_opts, 0, 0, "channel", "give the channel: --channel internal|external|foi" },
+	{ "request", "decide", cmd_decide, CLI_VAULT | CLI_ID_ARG, check_decide,
 	  "scrvault request decide ID (--agree | --refuse) --reason TEXT [--consulted PRINCIPAL] [--exemption TEXT] [--until DATE] [--max-releases N]",
 	  "Agree or refuse a request (not your own). Refusing an FOI request cites the\n"
 	  "exemption by section (e.g. \"s.40 personal information\", \"s.41 information provided\n"
 	  "in confidence\", \"s.36 prejudice to the conduct of public affairs\"). An outside\n"
 	  "request for an executive summary names the LSCB chair consulted (--consulted).\n"
 	  "An agreed request may be limited in time (--until) and in releases (--max-releases).\n",
-	  decide_opts, 1, 1 },
-	{ "request", "respond", cmd_respond, CLI_VAULT, check_id, "scrvault request respond ID [--on DATE]",
-	  "Record the day the answer was sent (default today).\n", respond_opts, 1, 1 },
-	{ "request", "clock", cmd_clock, CLI_VAULT, check_clock,
+	  decide_opts, 1, 1,
+	  NULL, REQUEST_ID_USAGE },
+	{ "request", "respond", cmd_respond, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault request respond ID [--on DATE]",
+	  "Record the day the answer was sent (default today).\n", respond_opts, 1, 1,
+	  NULL, REQUEST_ID_USAGE },
+	{ "request", "clock", cmd_clock, CLI_VAULT | CLI_ID_ARG, check_clock,
 	  "scrvault request clock ID (--stop fee|clarification | --restart) [--on DATE] [--note TEXT]",
 	  "Stop an FOI request's clock while a fees notice (the days until the fee arrives\n"
 	  "are not counted) or a request for clarification (the count starts again when it\n"
-	  "arrives) is outstanding; --restart when it arrives.\n", clock_opts, 1, 1 },
+	  "arrives) is outstanding; --restart when it arrives.\n", clock_opts, 1, 1,
+	  NULL, REQUEST_ID_USAGE },
 	{ "request", "list", cmd_list, CLI_VAULT, NULL, "scrvault request list [--open] [--overdue] [--channel C] [--as-of DATE] [--json]",
 	  "The register: --open (not yet answered), --overdue (FOI past its due date).\n", list_opts, 0, 0 },
-	{ "request", "show", cmd_show, CLI_VAULT, check_id, "scrvault request show [--json] ID",
-	  "A request, what it covers, its clock and every release made under it.\n", NULL, 1, 1 },
+	{ "request", "show", cmd_show, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault request show [--json] ID",
+	  "A request, what it covers, its clock and every release made under it.\n", NULL, 1, 1,
+	  NULL, REQUEST_ID_USAGE },
 	{ "request", "due", cmd_due, CLI_VAULT, check_due, "scrvault request due [--days N] [--as-of DATE] [--json]",
 	  "Open FOI requests due within the next N working days (default 5), and overdue ones.\n",
 	  due_opts, 0, 0 },

@@ -66,11 +66,6 @@ static int cmd_propose(cli_args *a, scrvault *v)
 	return cli_result(a, j, NULL);
 }
 
-static int check_batch(cli_args *a)
-{
-	return cli_need_id(a, "a disposal batch is given by its number");
-}
-
 static int decide(cli_args *a, scrvault *v, bool approve)
 {
 	long long id = cli_id_arg(a);
@@ -104,11 +99,6 @@ static int cmd_purge(cli_args *a, scrvault *v)
 		cli_table_if(scrvault_json_get(j, "destroyed"), "", purge_cols);
 	}
 	return cli_result(a, j, NULL);
-}
-
-static int check_certificate(cli_args *a)
-{
-	return cli_need_id(a, "a destruction record is given by its number");
 }
 
 static int cmd_certificate(cli_args *a, scrvault *v)
@@ -177,17 +167,19 @@ const cli_cmd cli_retention_commands[] = {
 	{ "retention", "propose", cmd_propose, CLI_VAULT, NULL, "scrvault retention propose",
 	  "Propose a disposal batch of the masters now due (destroying a master needs its\n"
 	  "approval by someone else, a records manager).\n", NULL, 0, 0 },
-	{ "retention", "approve", cmd_approve, CLI_VAULT, check_batch, "scrvault retention approve BATCH",
-	  "Approve a disposal batch: the next purge carries it out.\n", NULL, 1, 1 },
-	{ "retention", "refuse", cmd_refuse, CLI_VAULT, check_batch, "scrvault retention refuse BATCH",
-	  "Refuse a disposal batch.\n", NULL, 1, 1 },
+	{ "retention", "approve", cmd_approve, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault retention approve BATCH",
+	  "Approve a disposal batch: the next purge carries it out.\n", NULL, 1, 1,
+	  NULL, "a disposal batch is given by its number" },
+	{ "retention", "refuse", cmd_refuse, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault retention refuse BATCH",
+	  "Refuse a disposal batch.\n", NULL, 1, 1, NULL, "a disposal batch is given by its number" },
 	{ "retention", "purge", cmd_purge, CLI_VAULT, NULL, "scrvault retention purge [--dry-run] [--json]",
 	  "Destroy what is due and not held: the versions' keys are deleted (every copy of\n"
 	  "the store becomes unreadable for them), their blobs leave the store's tree, and\n"
 	  "each gets a destruction record. --dry-run shows exactly what would go.\n", purge_opts, 0, 0 },
-	{ "retention", "certificate", cmd_certificate, CLI_VAULT, check_certificate,
+	{ "retention", "certificate", cmd_certificate, CLI_VAULT | CLI_ID_ARG, NULL,
 	  "scrvault retention certificate [-o PROOF] [--json] ID",
 	  "A destruction record, with the inclusion proof of its audit entry (-o writes the\n"
-	  "proof to a file for 'scrvault audit verify --vkey VKEY --proof FILE').\n", cert_opts, 1, 1 },
+	  "proof to a file for 'scrvault audit verify --vkey VKEY --proof FILE').\n", cert_opts, 1, 1,
+	  NULL, "a destruction record is given by its number" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

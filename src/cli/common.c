@@ -334,16 +334,6 @@ long cli_kdf_memory(const cli_args *a)
 	return cli_number(&mib, cli_opt(a, "kdf-memory"), 1, 4096) ? (long)mib : -1;
 }
 
-int cli_need(cli_args *a, const char *opt, const char *msg)
-{
-	return cli_opt(a, opt) ? 0 : cli_usage(a, "%s", msg);
-}
-
-int cli_need_id(cli_args *a, const char *msg)
-{
-	return cli_id_arg(a) ? 0 : cli_usage(a, "%s", msg);
-}
-
 /* ---- results ------------------------------------------------------------------- */
 
 const char *cli_str(const scrvault_json *j, const char *key)
@@ -497,6 +487,10 @@ int cli_main(const cli_program_def *p, int argc, char **argv)
 		goto done;
 	}
 	/* Usage errors first: nothing is asked for or unlocked before them. */
+	if ((cmd->need && !cli_opt(&a, cmd->need)) || ((cmd->flags & CLI_ID_ARG) && !cli_id_arg(&a))) {
+		error = cli_usage(&a, "%s", cmd->need_msg);
+		goto done;
+	}
 	if (cmd->check && (error = cmd->check(&a)) != 0)
 		goto done;
 	error = p->run ? p->run(&a) : cmd->run(&a, NULL);
