@@ -262,6 +262,15 @@ void cli_print_pending(const scrvault_json *j, const char *what);
 void cli_print_each(const scrvault_json *arr, const char *label);
 /* Print one object as "key  value" lines. */
 void cli_print_fields(const scrvault_json *j, const cli_col *fields);
+/*
+ * The end of a command that shows one thing: the failure `error` of the
+ * call that filled *j; else with --json the object (cli_print_object), else
+ * its `fields` and then what `more` prints (NULL: nothing), whose return is
+ * the exit status.  *j is freed; it is read only here, so the call may
+ * stand in the arguments, as with cli_listing.
+ */
+int cli_show(const cli_args *a, int error, scrvault_json **j, const cli_col *fields,
+	     int (*more)(const scrvault_json *j));
 /* Print one object as "key: value" lines, or JSON with --json. */
 int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields);
 

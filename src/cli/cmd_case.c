@@ -47,19 +47,19 @@ static const cli_col doc_cols[] = {
 	{ "latest", "VER" }, { "updated_at", "UPDATED" }, { "title", "TITLE" }, { NULL, NULL }
 };
 
+/* After a case's fields: its documents. */
+static int show_documents(const scrvault_json *j)
+{
+	printf("\n");
+	cli_table(scrvault_json_get(j, "document_list"), doc_cols);
+	return 0;
+}
+
 static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_case_show(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
-	if (a->json)
-		return cli_print_object(a, j, case_fields);
-	cli_print_fields(j, case_fields);
-	printf("\n");
-	cli_table(scrvault_json_get(j, "document_list"), doc_cols);
-	return cli_result(a, j, NULL);
+	return cli_show(a, scrvault_case_show(&j, v, a->args[0]), &j, case_fields, show_documents);
 }
 
 static const cli_col blocking_cols[] = {

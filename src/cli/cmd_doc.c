@@ -160,22 +160,22 @@ static const cli_col signoff_cols[] = {
 	{ "verification", "VERIFICATION" }, { NULL, NULL }
 };
 
-static int cmd_show(cli_args *a, scrvault *v)
+/* After a document's fields: its versions, sign-offs and master. */
+static int show_versions(const scrvault_json *j)
 {
-	scrvault_json *j = NULL;
-	int error;
-
-	if ((error = scrvault_doc_show(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
-	if (a->json)
-		return cli_print_object(a, j, show_fields);
-	cli_print_fields(j, show_fields);
 	printf("\n");
 	cli_table(scrvault_json_get(j, "versions"), log_cols);
 	cli_table_if(scrvault_json_get(j, "signoffs"), "\nsign-offs:\n", signoff_cols);
 	if (scrvault_json_get(j, "master_version") && !scrvault_json_is_null(scrvault_json_get(j, "master_version")))
 		printf("\nmaster: version %lld (the newest with a valid sign-off)\n", cli_int(j, "master_version"));
-	return cli_result(a, j, NULL);
+	return 0;
+}
+
+static int cmd_show(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+
+	return cli_show(a, scrvault_doc_show(&j, v, a->args[0]), &j, show_fields, show_versions);
 }
 
 static int check_signoff(cli_args *a)

@@ -78,32 +78,28 @@ static const cli_col principal_fields[] = {
 	{ "status", "status" }, { "created_at", "created" }, { NULL, NULL }
 };
 
+/* After a principal's fields: their roles. */
+static int show_roles(const scrvault_json *j)
+{
+	const scrvault_json *roles = scrvault_json_get(j, "roles");
+
+	if (scrvault_json_count(roles) == 0)
+		printf("%-16s %s\n", "roles", "none (grant one with 'scrvault principal grant')");
+	for (size_t i = 0; i < scrvault_json_count(roles); i++) {
+		const scrvault_json *r = scrvault_json_at(roles, i);
+		const char *c = cli_str(r, "case"), *ag = cli_str(r, "agency");
+
+		printf("%-16s %s%s%s%s%s\n", i ? "" : "roles", cli_str(r, "role"), c ? " for case " : " (board-wide)",
+		       c ? c : "", ag ? ", agency " : "", ag ? ag : "");
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_principal_show(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
-	if (!a->json) {
-		const scrvault_json *roles = scrvault_json_get(j, "roles");
-
-		cli_print_fields(j, principal_fields);
-		if (scrvault_json_count(roles) == 0)
-			printf("%-16s %s\n", "roles", "none (grant one with 'scrvault principal grant')");
-
-		for (size_t i = 0; i < scrvault_json_count(roles); i++) {
-			const scrvault_json *r = scrvault_json_at(roles, i);
-			const char *c = scrvault_json_str(scrvault_json_get(r, "case"));
-			const char *ag = scrvault_json_str(scrvault_json_get(r, "agency"));
-
-			printf("%-16s %s%s%s%s%s\n", i ? "" : "roles", scrvault_json_str(scrvault_json_get(r, "role")),
-			       c ? " for case " : " (board-wide)", c ? c : "", ag ? ", agency " : "", ag ? ag : "");
-		}
-		scrvault_json_free(j);
-		return fflush(stdout) == 0 ? 0 : 1;
-	}
-	return cli_print_object(a, j, principal_fields);
+	return cli_show(a, scrvault_principal_show(&j, v, a->args[0]), &j, principal_fields, show_roles);
 }
 
 static int grant_or_ungrant(cli_args *a, scrvault *v, bool grant)

@@ -275,3 +275,23 @@ void cli_print_each(const scrvault_json *arr, const char *label)
 	for (size_t i = 0; i < scrvault_json_count(arr); i++)
 		printf("%s: %s\n", label, scrvault_json_str(scrvault_json_at(arr, i)));
 }
+
+int cli_show(const cli_args *a, int error, scrvault_json **j, const cli_col *fields,
+	     int (*more)(const scrvault_json *j))
+{
+	scrvault_json *o = *j;
+	int rc = 0;
+
+	*j = NULL;
+	if (error < 0) {
+		scrvault_json_free(o);
+		return cli_fail(error);
+	}
+	if (a->json)
+		return cli_print_object(a, o, fields);
+	cli_print_fields(o, fields);
+	if (more)
+		rc = more(o);
+	scrvault_json_free(o);
+	return rc;
+}
