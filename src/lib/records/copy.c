@@ -1060,12 +1060,9 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 					 SV_MARKING_DEFAULT, c.id)) < 0)
 			return error;
 		if ((error = sv_stmt_step(st)) == 1) {
-			snprintf(title, sizeof(title), "%s", sv_stmt_text(st, 0));
-			snprintf(contact, sizeof(contact), "%s", sv_stmt_text(st, 1));
-			snprintf(purpose, sizeof(purpose), "%s", sv_stmt_text(st, 2));
-			snprintf(issued_at, sizeof(issued_at), "%s", sv_stmt_text(st, 3));
-			snprintf(issued_by, sizeof(issued_by), "%s", sv_stmt_text(st, 4));
-			snprintf(marking, sizeof(marking), "%s", sv_stmt_text(st, 5));
+			sv_stmt_texts(st, 0, title, sizeof(title), contact, sizeof(contact), purpose, sizeof(purpose),
+				      issued_at, sizeof(issued_at), issued_by, sizeof(issued_by), marking, sizeof(marking),
+				      NULL);
 			if (c.holder_id)
 				snprintf(holder, sizeof(holder), "%s (%s)", sv_stmt_text(st, 6), c.holder);
 			else

@@ -86,10 +86,8 @@ int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s
 					 " WHERE d.id = ? AND ve.version = ?", "ti", doc, (int64_t)version)) < 0)
 			return error;
 		if ((error = sv_stmt_step(st)) == 1) {
-			snprintf(cls, sizeof(cls), "%s", sv_stmt_text(st, 0));
-			snprintf(agency, sizeof(agency), "%s", sv_stmt_text(st, 1));
-			snprintf(title, sizeof(title), "%s", sv_stmt_text(st, 2));
-			snprintf(filename, sizeof(filename), "%s", sv_stmt_text(st, 3));
+			sv_stmt_texts(st, 0, cls, sizeof(cls), agency, sizeof(agency), title, sizeof(title),
+				      filename, sizeof(filename), NULL);
 			restricted = sv_stmt_int(st, 4) != 0;
 		}
 		sv_stmt_free(st);

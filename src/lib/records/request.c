@@ -248,7 +248,7 @@ static int req_load(req_row *r, scrvault *v, int64_t id, const char *action)
 	memset(r, 0, sizeof(*r));
 	if (id <= 0)
 		return sv_error(SCRVAULT_EUSAGE, "a request is given by its number (see 'scrvault request list')");
-	if ((error = sv_db_query(&st, v->db, "SELECT r.id, r.channel, r.state, coalesce(r.requester_id, 0),"
+	if ((error = sv_db_query(&st, v->db, "SELECT r.id, coalesce(r.requester_id, 0), r.channel, r.state,"
 				 " coalesce(c.ref, (SELECT k.ref FROM request_docs q JOIN documents d ON d.id = q.doc_id"
 				 " JOIN cases k ON k.id = d.case_id WHERE q.request_id = r.id LIMIT 1), ''),"
 				 " coalesce(r.responded_on, ''), r.received_on"
@@ -256,12 +256,9 @@ static int req_load(req_row *r, scrvault *v, int64_t id, const char *action)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1) {
 		r->id = sv_stmt_int(st, 0);
-		snprintf(r->channel, sizeof(r->channel), "%s", sv_stmt_text(st, 1));
-		snprintf(r->state, sizeof(r->state), "%s", sv_stmt_text(st, 2));
-		r->requester = sv_stmt_int(st, 3);
-		snprintf(r->caseref, sizeof(r->caseref), "%s", sv_stmt_text(st, 4));
-		snprintf(r->responded, sizeof(r->responded), "%s", sv_stmt_text(st, 5));
-		snprintf(r->received, sizeof(r->received), "%s", sv_stmt_text(st, 6));
+		r->requester = sv_stmt_int(st, 1);
+		sv_stmt_texts(st, 2, r->channel, sizeof(r->channel), r->state, sizeof(r->state), r->caseref,
+			      sizeof(r->caseref), r->responded, sizeof(r->responded), r->received, sizeof(r->received), NULL);
 	}
 	sv_stmt_free(st);
 	if (error < 0)

@@ -417,6 +417,21 @@ int sv_db_each(sv_db *db, sv_stmt_fn row, void *ctx, const char *sql, const char
 	return error;
 }
 
+void sv_stmt_texts(sv_stmt *st, int col, ...)
+{
+	va_list ap;
+	char *buf;
+
+	va_start(ap, col);
+	while ((buf = va_arg(ap, char *)) != NULL) {
+		size_t len = va_arg(ap, size_t);
+		const char *t = sv_stmt_text(st, col++);
+
+		snprintf(buf, len, "%s", t ? t : "");
+	}
+	va_end(ap);
+}
+
 int sv_stmt_step(sv_stmt *st)
 {
 	int rc = sqlite3_step(st->h);

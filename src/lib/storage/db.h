@@ -59,6 +59,12 @@ int64_t sv_stmt_int(sv_stmt *st, int col);
 const unsigned char *sv_stmt_blob(sv_stmt *st, int col, size_t *len);
 bool sv_stmt_null(sv_stmt *st, int col);
 void sv_stmt_free(sv_stmt *st);
+/*
+ * Columns col, col + 1, ... of the current row as text into the buffers
+ * given after it as (char *buf, size_t len) pairs, ended by NULL: each cut
+ * to its buffer, NULL as "".  Loading a row into a record's fixed fields.
+ */
+void sv_stmt_texts(sv_stmt *st, int col, ...);
 
 /*
  * Run a query and give each row to `row` while it returns 0 (1 stops it;
