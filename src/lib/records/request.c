@@ -239,29 +239,31 @@ typedef struct {
 	char received[16];
 } req_row;
 
+/* req_load's row. */
+static int req_row_load(void *ctx, sv_stmt *st)
+{
+	req_row *r = ctx;
+
+	r->id = sv_stmt_int(st, 0);
+	r->requester = sv_stmt_int(st, 1);
+	sv_stmt_texts(st, 2, r->channel, sizeof(r->channel), r->state, sizeof(r->state), r->caseref,
+		      sizeof(r->caseref), r->responded, sizeof(r->responded), r->received, sizeof(r->received), NULL);
+	return 1;
+}
+
 /* Request `id` into r, and `action` on it authorised (a refusal audited). */
 static int req_load(req_row *r, scrvault *v, int64_t id, const char *action)
 {
-	sv_stmt *st = NULL;
 	int error;
 
 	memset(r, 0, sizeof(*r));
 	if (id <= 0)
 		return sv_error(SCRVAULT_EUSAGE, "a request is given by its number (see 'scrvault request list')");
-	if ((error = sv_db_query(&st, v->db, "SELECT r.id, coalesce(r.requester_id, 0), r.channel, r.state,"
-				 " coalesce(c.ref, (SELECT k.ref FROM request_docs q JOIN documents d ON d.id = q.doc_id"
-				 " JOIN cases k ON k.id = d.case_id WHERE q.request_id = r.id LIMIT 1), ''),"
-				 " coalesce(r.responded_on, ''), r.received_on"
-				 " FROM requests r LEFT JOIN cases c ON c.id = r.case_id WHERE r.id = ?", "i", id)) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		r->id = sv_stmt_int(st, 0);
-		r->requester = sv_stmt_int(st, 1);
-		sv_stmt_texts(st, 2, r->channel, sizeof(r->channel), r->state, sizeof(r->state), r->caseref,
-			      sizeof(r->caseref), r->responded, sizeof(r->responded), r->received, sizeof(r->received), NULL);
-	}
-	sv_stmt_free(st);
-	if (error < 0)
+	if ((error = sv_db_each(v->db, req_row_load, r, "SELECT r.id, coalesce(r.requester_id, 0), r.channel,"
+				" r.state, coalesce(c.ref, (SELECT k.ref FROM request_docs q JOIN documents d"
+				" ON d.id = q.doc_id JOIN cases k ON k.id = d.case_id WHERE q.request_id = r.id LIMIT 1), ''),"
+				" coalesce(r.responded_on, ''), r.received_on"
+				" FROM requests r LEFT JOIN cases c ON c.id = r.case_id WHERE r.id = ?", "i", id)) < 0)
 		return error;
 	if (!r->id)
 		return sv_error(SCRVAULT_ENOTFOUND, "no request %lld (see 'scrvault request list')", (long long)id);
@@ -688,38 +690,45 @@ void scrvault_request_use(scrvault *v, int64_t id)
 	v->access_request = id > 0 ? id : 0;
 }
 
+/* A document's class and case, and whether the class is restricted. */
+typedef struct {
+	int64_t restricted;
+	char cls[48], caseref[40];
+} doc_class;
+
+static int doc_class_load(void *ctx, sv_stmt *st)
+{
+	doc_class *d = ctx;
+
+	d->restricted = sv_stmt_int(st, 0);
+	sv_stmt_texts(st, 1, d->cls, sizeof(d->cls), d->caseref, sizeof(d->caseref), NULL);
+	return 1;
+}
+
 static int request_check(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside,
 			 bool *restricted, bool always)
 {
 	const char *field = NULL;	/* the input at fault, if any */
-	char now[11], state[16] = "", until[16] = "", caseref[40] = "", cls[48] = "";
+	char now[11], state[16] = "", until[16] = "";
+	doc_class dc = { 0, "", "" };
 	char *ext_name = NULL, *ext_org = NULL, *ext_rcpt = NULL;
-	int64_t covered = 0, requester = 0, maxr = 0, used = 0, restr = 0, found = 0;
+	int64_t covered = 0, requester = 0, maxr = 0, used = 0, found = 0;
 	sv_stmt *st = NULL;
 	const char *why = NULL;
 	char whybuf[300];
 	int error;
 
 	*restricted = false;
-	if ((error = sv_db_query(&st, v->db, "SELECT coalesce(pc.restricted, 0), d.class, c.ref FROM documents d"
-				 " JOIN cases c ON c.id = d.case_id LEFT JOIN policy_classes pc ON pc.class = d.class"
-				 " WHERE d.id = ?", "t", doc)) < 0)
+	if ((error = sv_db_each(v->db, doc_class_load, &dc, "SELECT coalesce(pc.restricted, 0), d.class, c.ref"
+				" FROM documents d JOIN cases c ON c.id = d.case_id"
+				" LEFT JOIN policy_classes pc ON pc.class = d.class WHERE d.id = ?", "t", doc)) < 0)
 		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		restr = sv_stmt_int(st, 0);
-		snprintf(cls, sizeof(cls), "%s", sv_stmt_text(st, 1));
-		snprintf(caseref, sizeof(caseref), "%s", sv_stmt_text(st, 2));
-	}
-	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0)
-		return error;
-	if (!restr && !always)
+	if (!dc.restricted && !always)
 		return 0;
 	*restricted = true;
 	if (!v->access_request) {
 		snprintf(whybuf, sizeof(whybuf), "class '%s' is restricted: it is released only under an agreed access "
-			 "request that covers it (see 'scrvault request list')", cls);
+			 "request that covers it (see 'scrvault request list')", dc.cls);
 		why = "no request";
 		field = "request";
 		goto refuse;
@@ -793,7 +802,7 @@ refuse:
 	error = SCRVAULT_EDENIED;
 refuse_code:
 	sv_error_field(error, field, "%s", whybuf);
-	error = sv_audit_denied(v, "request.use", SV_ABOUT(.doc = doc, .caseref = caseref),
+	error = sv_audit_denied(v, "request.use", SV_ABOUT(.doc = doc, .caseref = dc.caseref),
 				SV_FIELDS(SV_STR("reason", why), SV_IF(v->access_request,
 									SV_INT("request", v->access_request))),
 				error);
