@@ -3,15 +3,17 @@
  * passphrases, and printing tables or JSON.  The command line uses only the
  * public API (include/scrvault).  common.c and bundles.c are shared with
  * scrvault-seal (src/seal), and so call only what needs no vault; output.c
- * prints tables; main.c is scrvault's dispatch.
+ * prints tables; main.c is scrvault's part of the dispatch (cli_main, in
+ * common.c, is both programs').
  *
  * `scrvault GROUP VERB` lives in src/cli/cmd_GROUP.c, which exports
  * cli_GROUP_commands[]; main.c collects the tables (scripts/check-layers
  * holds every command to its group's file; the few top-level aliases it
  * lists are the exceptions).  A command's run function does its one job:
- * main parses the options, calls the command's check (usage errors, before
- * anything is unlocked), opens the vault for a CLI_VAULT command and closes
- * it again, whatever the command returned.
+ * the dispatch parses the options, checks what the table says the command
+ * needs and calls the command's check (usage errors, before anything is
+ * unlocked); scrvault's main.c opens the vault for a CLI_VAULT command and
+ * closes it again, whatever the command returned.
  */
 #ifndef SV_CLI_H
 #define SV_CLI_H

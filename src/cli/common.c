@@ -285,7 +285,6 @@ int cli_parse(cli_args *a, int argc, char **argv, const cli_optdef *global_opts)
 	return 0;
 }
 
-
 /* ---- numbers ------------------------------------------------------------------- */
 
 bool cli_number(long long *out, const char *s, long long min, long long max)
