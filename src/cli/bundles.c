@@ -47,27 +47,19 @@ int cli_seal_run(cli_args *a, scrvault *unused)
 		.input = a->args[0],
 		.output = cli_opt(a, "output"),
 	};
-	scrvault_secret *pp = NULL;
 	scrvault_json *j = NULL;
 	int error;
 
 	(void)unused;
-	if ((error = cli_passphrase(&pp, a, s.keyfile)) < 0)
+	if ((error = cli_key_passphrase(a, s.keyfile)) != 0)
+		return error;
+	s.passphrase = a->secret;
+	if ((error = scrvault_intake_seal(&j, &s)) < 0)
 		return cli_fail(error);
-	s.passphrase = pp;
-	error = scrvault_intake_seal(&j, &s);
-	scrvault_secret_free(pp);
-	if (error < 0)
-		return cli_fail(error);
-	if (a->json)
-		cli_print_json(j);
-	else if (strcmp(s.output, "-") != 0)
+	if (!a->json && strcmp(s.output, "-") != 0)
 		fprintf(stderr, "sealed '%s' for case %s (%s, %lld bytes, sha256 %s) into '%s'\n", s.input,
-			scrvault_json_str(scrvault_json_get(j, "case")), scrvault_json_str(scrvault_json_get(j, "class")),
-			(long long)scrvault_json_int(scrvault_json_get(j, "size")),
-			scrvault_json_str(scrvault_json_get(j, "sha256")), s.output);
-	scrvault_json_free(j);
-	return 0;
+			cli_str(j, "case"), cli_str(j, "class"), cli_int(j, "size"), cli_str(j, "sha256"), s.output);
+	return cli_result(a, j, NULL);
 }
 
 int cli_open_check(cli_args *a)
@@ -87,7 +79,6 @@ int cli_open_run(cli_args *a, scrvault *unused)
 		.input = a->args[0],
 		.output = cli_opt(a, "output"),
 	};
-	scrvault_secret *pp = NULL;
 	scrvault_json *j = NULL;
 	int error;
 
@@ -96,29 +87,22 @@ int cli_open_run(cli_args *a, scrvault *unused)
 		s.vault_key = getenv("SCRVAULT_VAULT_KEY");
 	if (s.identity)
 		s.keyfile = NULL;
-	if (s.keyfile && (error = cli_passphrase(&pp, a, s.keyfile)) < 0)
+	if ((error = cli_key_passphrase(a, s.keyfile)) != 0)
+		return error;
+	s.passphrase = a->secret;
+	if ((error = scrvault_open_release(&j, &s)) < 0)
 		return cli_fail(error);
-	s.passphrase = pp;
-	error = scrvault_open_release(&j, &s);
-	scrvault_secret_free(pp);
-	if (error < 0)
-		return cli_fail(error);
-	if (a->json) {
+	if (a->json)
 		cli_print_json(j);
-	} else if (strcmp(scrvault_json_str(scrvault_json_get(j, "output")), "-") != 0) {
-		printf("opened release %lld of vault %s: document %s version %lld (%s) into '%s'\n",
-		       (long long)scrvault_json_int(scrvault_json_get(j, "release")),
-		       scrvault_json_str(scrvault_json_get(j, "vault")),
-		       scrvault_json_str(scrvault_json_get(j, "doc")),
-		       (long long)scrvault_json_int(scrvault_json_get(j, "version")),
-		       scrvault_json_str(scrvault_json_get(j, "title")),
-		       scrvault_json_str(scrvault_json_get(j, "output")));
-	}
+	else if (strcmp(cli_str(j, "output"), "-") != 0)
+		printf("opened release %lld of vault %s: document %s version %lld (%s) into '%s'\n", cli_int(j, "release"),
+		       cli_str(j, "vault"), cli_str(j, "doc"), cli_int(j, "version"), cli_str(j, "title"),
+		       cli_str(j, "output"));
 	if (!scrvault_json_bool(scrvault_json_get(j, "signer_checked")))
 		fprintf(stderr, "%s: warning: the vault's signature is valid, but was not checked against the "
 			"vault's published verifier key (signed by key %s): pass --vault-key VKEY, as the board "
 			"publishes it ('scrvault audit pubkey'), to be sure who sent it\n",
-			cli_program, scrvault_json_str(scrvault_json_get(j, "signer_key")));
+			cli_program, cli_str(j, "signer_key"));
 	scrvault_json_free(j);
 	return 0;
 }

@@ -3,15 +3,17 @@
  * passphrases, and printing tables or JSON.  The command line uses only the
  * public API (include/scrvault).  common.c and bundles.c are shared with
  * scrvault-seal (src/seal), and so call only what needs no vault; output.c
- * prints tables; main.c is scrvault's dispatch.
+ * prints tables; main.c is scrvault's part of the dispatch (cli_main, in
+ * common.c, is both programs').
  *
  * `scrvault GROUP VERB` lives in src/cli/cmd_GROUP.c, which exports
  * cli_GROUP_commands[]; main.c collects the tables (scripts/check-layers
  * holds every command to its group's file; the few top-level aliases it
  * lists are the exceptions).  A command's run function does its one job:
- * main parses the options, calls the command's check (usage errors, before
- * anything is unlocked), opens the vault for a CLI_VAULT command and closes
- * it again, whatever the command returned.
+ * the dispatch parses the options, checks what the table says the command
+ * needs and calls the command's check (usage errors, before anything is
+ * unlocked); scrvault's main.c opens the vault for a CLI_VAULT command and
+ * closes it again, whatever the command returned.
  */
 #ifndef SV_CLI_H
 #define SV_CLI_H
@@ -58,6 +60,8 @@ typedef struct {
 #define CLI_VAULT		(1u << 0)	/* main unlocks the vault before run and closes it after */
 #define CLI_BUNDLES_ONLY	(1u << 1)	/* seals or opens a bundle, touches nothing else
 						 * (SCRVAULT_INIT_BUNDLES_ONLY) */
+#define CLI_ID_ARG		(1u << 2)	/* the first argument is a number ID (need_msg
+						 * when it is not) */
 
 struct cli_cmd {
 	const char *group;
@@ -74,6 +78,10 @@ struct cli_cmd {
 	const char *help;	/* option descriptions */
 	const cli_optdef *opts;
 	int min_args, max_args;
+	/* Optional: the option the command cannot do without, checked before
+	 * `check`; need_msg is the usage error when it (or with CLI_ID_ARG, the
+	 * number ID) is missing. */
+	const char *need, *need_msg;
 };
 
 /* ---- common.c: shared with scrvault-seal ---------------------------------------- */
@@ -115,6 +123,63 @@ int cli_prompt_secret(scrvault_secret **out, const char *keyfile);
 
 /* Print one JSON value (canonical) and a newline on stdout. */
 void cli_print_json(const scrvault_json *j);
+
+/*
+ * `s` as a whole decimal number from `min` to `max` (read by strtoll, so
+ * leading blanks and a sign are taken): true and *out set, or false (NULL
+ * included).  (Audit sequence numbers and log sizes, unsigned 64-bit and
+ * digits only, have their own in cmd_audit.c.)
+ */
+bool cli_number(long long *out, const char *s, long long min, long long max);
+/* The number ID given as the first argument (a request, a hold, a batch), or
+ * 0 when it is not a positive number. */
+long long cli_id_arg(const cli_args *a);
+/*
+ * DOC[@VERSION]: the version, 0 when none is given, -1 when it is not a
+ * number from 1 to 1000000; with `doc`, the document id is copied into
+ * doc[len], cut at the '@'.
+ */
+long cli_doc_version(const char *arg, char *doc, size_t len);
+/* --kdf-memory MIB of a new key file: 0 when not given, -1 when it is not a
+ * number of MiB (the library checks the least it takes). */
+long cli_kdf_memory(const cli_args *a);
+#define CLI_KDF_MEMORY_USAGE "--kdf-memory takes a number of MiB (8 to 4096)"
+
+/* Member `key` of object j: a string (NULL when not one), an integer (0). */
+const char *cli_str(const scrvault_json *j, const char *key);
+long long cli_int(const scrvault_json *j, const char *key);
+/*
+ * What most commands end with: j as JSON with --json, else the line(s) of
+ * `fmt` (NULL: nothing) on stdout; frees j and returns 0.  The arguments are
+ * read before j is freed, so they may point into it.
+ */
+int cli_result(const cli_args *a, scrvault_json *j, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The passphrase of `keyfile` (none when NULL: an identity file needs none)
+ * into a->secret, which the dispatcher frees after the command: 0, or the
+ * exit status after the message.
+ */
+int cli_key_passphrase(cli_args *a, const char *keyfile);
+
+/*
+ * A program's dispatch (scrvault, scrvault-seal): the command words found
+ * among the options (GROUP VERB, or one word), -h, --version and 'help',
+ * unknown commands, argument counts, the command's check, then its run.
+ */
+typedef struct {
+	const cli_cmd *cmds;		/* ended by an all-NULL entry */
+	const cli_optdef *global_opts;	/* must hold "help" */
+	int nwords;			/* command words: 2 (GROUP VERB) or 1 */
+	/* Whether an option takes the next word as its value. */
+	bool (*takes_value)(const char *arg);
+	void (*usage)(FILE *f);				/* the program's usage */
+	void (*cmd_usage)(FILE *f, const cli_cmd *c);	/* a command's -h */
+	/* Runs a->cmd (with what it needs set up and torn down); NULL: the
+	 * command's run with no vault. */
+	int (*run)(cli_args *a);
+} cli_program_def;
+/* Run the program for argv: its exit status.  a->secret is freed after the command. */
+int cli_main(const cli_program_def *p, int argc, char **argv);
 
 /*
  * ---- bundles.c: the commands that need no vault, the same in both programs
@@ -183,8 +248,31 @@ cli_rows *cli_rows_new(const cli_args *a, const cli_col *cols);
 int cli_rows_add(void *ctx, const scrvault_json *row);
 int cli_rows_print(cli_rows *r);
 void cli_rows_free(cli_rows *r);
+/*
+ * The end of a listing command: the failure `error` of the library call that
+ * filled *j, or the list (cli_print_list).  *j is freed either way; it is
+ * read only here, so the call may stand in the arguments:
+ *   return cli_listing(a, scrvault_case_list(&j, v), &j, case_cols);
+ */
+int cli_listing(const cli_args *a, int error, scrvault_json **j, const cli_col *cols);
+/* A table only when it has rows, after `title` ("\n" for a blank line). */
+void cli_table_if(const scrvault_json *rows, const char *title, const cli_col *cols);
+/* An operation under dual control that waits (its "pending" id and
+ * "expires_at" in j): `what` ("loading a policy") and how to decide it. */
+void cli_print_pending(const scrvault_json *j, const char *what);
+/* Each string of the array as a line "label: string" (problems, warnings). */
+void cli_print_each(const scrvault_json *arr, const char *label);
 /* Print one object as "key  value" lines. */
 void cli_print_fields(const scrvault_json *j, const cli_col *fields);
+/*
+ * The end of a command that shows one thing: the failure `error` of the
+ * call that filled *j; else with --json the object (cli_print_object), else
+ * its `fields` and then what `more` prints (NULL: nothing), whose return is
+ * the exit status.  *j is freed; it is read only here, so the call may
+ * stand in the arguments, as with cli_listing.
+ */
+int cli_show(const cli_args *a, int error, scrvault_json **j, const cli_col *fields,
+	     int (*more)(const scrvault_json *j));
 /* Print one object as "key: value" lines, or JSON with --json. */
 int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields);
 

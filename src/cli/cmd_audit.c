@@ -21,6 +21,16 @@ static int parse_u64(uint64_t *out, const char *s)
 	return *end ? -1 : 0;
 }
 
+/* -o FILE could not be created (0600, never replacing a file): the message
+ * and the exit status, 6 when it exists. */
+static int cannot_create(const char *path)
+{
+	int e = errno;
+
+	fprintf(stderr, "scrvault: cannot create '%s': %s\n", path, strerror(e));
+	return e == EEXIST ? 6 : 1;
+}
+
 /* Write text to -o FILE (created 0600, not overwritten) or stdout. */
 static int emit(const cli_args *a, const char *text)
 {
@@ -28,13 +38,9 @@ static int emit(const cli_args *a, const char *text)
 	FILE *f = stdout;
 	int fd;
 
-	if (path) {
-		if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
-		    !(f = fdopen(fd, "w"))) {
-			fprintf(stderr, "scrvault: cannot create '%s': %s\n", path, strerror(errno));
-			return errno == EEXIST ? 6 : 1;
-		}
-	}
+	if (path && ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+		     !(f = fdopen(fd, "w"))))
+		return cannot_create(path);
 	fputs(text, f);
 	if ((f == stdout ? fflush(f) : fclose(f)) != 0) {
 		fprintf(stderr, "scrvault: cannot write: %s\n", strerror(errno));
@@ -64,16 +70,27 @@ static int cmd_pubkey(cli_args *a, scrvault *v)
 	return error;
 }
 
+/*
+ * The end of a command that writes the text a library call made: its
+ * failure, or the text written (emit).  *text is freed either way; it is
+ * read only here, so the call may stand in the arguments.
+ */
+static int emit_result(const cli_args *a, int error, char **text)
+{
+	if (error >= 0)
+		error = emit(a, *text);
+	else
+		error = cli_fail(error);
+	free(*text);
+	*text = NULL;
+	return error;
+}
+
 static int cmd_checkpoint(cli_args *a, scrvault *v)
 {
 	char *note = NULL;
-	int error;
 
-	if ((error = scrvault_audit_checkpoint(&note, v)) < 0)
-		return cli_fail(error);
-	error = emit(a, note);
-	free(note);
-	return error;
+	return emit_result(a, scrvault_audit_checkpoint(&note, v), &note);
 }
 
 static const cli_col entry_cols[] = {
@@ -90,27 +107,20 @@ static void print_entries(const scrvault_json *arr)
 	       "ACTION", "OBJECT", "OUTCOME");
 	for (size_t i = 0; i < n; i++) {
 		const scrvault_json *e = scrvault_json_at(arr, i), *o = scrvault_json_get(e, "objects");
-		const char *c = scrvault_json_str(scrvault_json_get(o, "case"));
-		const char *d = scrvault_json_str(scrvault_json_get(o, "doc"));
-		const char *p = scrvault_json_str(scrvault_json_get(o, "principal"));
+		const char *c = cli_str(o, "case"), *d = cli_str(o, "doc"), *p = cli_str(o, "principal");
 		char obj[128] = "-";
 
 		if (d && scrvault_json_get(o, "version"))
 			snprintf(obj, sizeof(obj), "%s%s%.12s@%lld", c ? c : "", c ? " " : "", d,
-				 (long long)scrvault_json_int(scrvault_json_get(o, "version")));
+				 cli_int(o, "version"));
 		else if (d)
 			snprintf(obj, sizeof(obj), "%s%s%.12s", c ? c : "", c ? " " : "", d);
 		else if (c)
 			snprintf(obj, sizeof(obj), "%s", c);
 		else if (p)
 			snprintf(obj, sizeof(obj), "principal %s", p);
-		printf("%-6lld %-20s %-14s %-12s %-18s %-36s %s\n",
-		       (long long)scrvault_json_int(scrvault_json_get(e, "seq")),
-		       scrvault_json_str(scrvault_json_get(e, "time")),
-		       scrvault_json_str(scrvault_json_get(e, "principal")),
-		       scrvault_json_str(scrvault_json_get(e, "role")),
-		       scrvault_json_str(scrvault_json_get(e, "action")), obj,
-		       scrvault_json_str(scrvault_json_get(e, "outcome")));
+		printf("%-6lld %-20s %-14s %-12s %-18s %-36s %s\n", cli_int(e, "seq"), cli_str(e, "time"),
+		       cli_str(e, "principal"), cli_str(e, "role"), cli_str(e, "action"), obj, cli_str(e, "outcome"));
 	}
 }
 
@@ -155,14 +165,21 @@ static int check_show(cli_args *a)
 	return 0;
 }
 
+/* SEQ, the first argument (its check parsed it). */
+static uint64_t seq_arg(const cli_args *a)
+{
+	uint64_t seq = 0;
+
+	(void)parse_u64(&seq, a->args[0]);
+	return seq;
+}
+
 static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	uint64_t seq;
 	int error;
 
-	(void)parse_u64(&seq, a->args[0]);
-	if ((error = scrvault_audit_show(&j, v, seq)) < 0)
+	if ((error = scrvault_audit_show(&j, v, seq_arg(a))) < 0)
 		return cli_fail(error);
 	cli_print_json(j);
 	scrvault_json_free(j);
@@ -182,10 +199,8 @@ static int cmd_export(cli_args *a, scrvault *v)
 	uint64_t count = 0;
 	int fd = 1, error;
 
-	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
-		fprintf(stderr, "scrvault: cannot create '%s': %s\n", path, strerror(errno));
-		return errno == EEXIST ? 6 : 1;
-	}
+	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return cannot_create(path);
 	error = scrvault_audit_export(v, &f, fd, &count);
 	if (path) {
 		if (error == 0 && fsync(fd) < 0)
@@ -206,18 +221,11 @@ static int print_report(const cli_args *a, scrvault_json *r, int error)
 	if (a->json) {
 		cli_print_json(r);
 	} else {
-		const scrvault_json *p = scrvault_json_get(r, "problems");
-
-		for (size_t i = 0; i < scrvault_json_count(p); i++)
-			printf("problem: %s\n", scrvault_json_str(scrvault_json_at(p, i)));
+		cli_print_each(scrvault_json_get(r, "problems"), "problem");
 		if (!scrvault_json_is_null(scrvault_json_get(r, "first_bad_seq")))
-			printf("first bad entry: %lld\n", (long long)scrvault_json_int(scrvault_json_get(r, "first_bad_seq")));
-		printf("%s: %lld entries checked, %lld signed checkpoints, log size %lld: %s\n",
-		       scrvault_json_str(scrvault_json_get(r, "kind")),
-		       (long long)scrvault_json_int(scrvault_json_get(r, "entries")),
-		       (long long)scrvault_json_int(scrvault_json_get(r, "checkpoints")),
-		       (long long)scrvault_json_int(scrvault_json_get(r, "size")),
-		       error ? "FAILED" : "verified");
+			printf("first bad entry: %lld\n", cli_int(r, "first_bad_seq"));
+		printf("%s: %lld entries checked, %lld signed checkpoints, log size %lld: %s\n", cli_str(r, "kind"),
+		       cli_int(r, "entries"), cli_int(r, "checkpoints"), cli_int(r, "size"), error ? "FAILED" : "verified");
 	}
 	scrvault_json_free(r);
 	if (error < 0) {
@@ -268,15 +276,8 @@ static int check_prove(cli_args *a)
 static int cmd_prove(cli_args *a, scrvault *v)
 {
 	char *proof = NULL;
-	uint64_t seq;
-	int error;
 
-	(void)parse_u64(&seq, a->args[0]);
-	if ((error = scrvault_audit_prove(&proof, v, seq)) < 0)
-		return cli_fail(error);
-	error = emit(a, proof);
-	free(proof);
-	return error;
+	return emit_result(a, scrvault_audit_prove(&proof, v, seq_arg(a)), &proof);
 }
 
 /* OLD [NEW]: 0, or -1 when they are not log sizes. */
@@ -301,14 +302,9 @@ static int cmd_consistency(cli_args *a, scrvault *v)
 {
 	uint64_t old_size, new_size;
 	char *proof = NULL;
-	int error;
 
 	(void)sizes(a, &old_size, &new_size);
-	if ((error = scrvault_audit_consistency(&proof, v, old_size, new_size)) < 0)
-		return cli_fail(error);
-	error = emit(a, proof);
-	free(proof);
-	return error;
+	return emit_result(a, scrvault_audit_consistency(&proof, v, old_size, new_size), &proof);
 }
 
 static const cli_optdef out_opts[] = { { "output", 1, NULL, "FILE" }, { NULL, 0, NULL, NULL } };

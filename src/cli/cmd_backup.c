@@ -14,13 +14,6 @@ static const cli_col manifest_fields[] = {
 	{ "keyring_sha256", "keyring SHA-256" }, { "schema", "schema" }, { NULL, NULL }
 };
 
-static int check_create(cli_args *a)
-{
-	if (!cli_opt(a, "output"))
-		return cli_usage(a, "give the backup file to write (-o FILE)");
-	return 0;
-}
-
 static int cmd_create(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
@@ -57,9 +50,10 @@ static const cli_optdef create_opts[] = { { "output", 1, "path", "FILE" }, { NUL
 static const cli_optdef verify_opts[] = { { "vkey", 1, "vkey", "VKEY" }, { NULL, 0, NULL, NULL } };
 
 const cli_cmd cli_backup_commands[] = {
-	{ "backup", "create", cmd_create, CLI_VAULT, check_create, "scrvault backup create -o FILE",
+	{ "backup", "create", cmd_create, CLI_VAULT, NULL, "scrvault backup create -o FILE",
 	  "A consistent, encrypted snapshot of the vault's database and keyring (taken\n"
-	  "while the vault is in use), with a manifest signed by the audit key.\n", create_opts, 0, 0 },
+	  "while the vault is in use), with a manifest signed by the audit key.\n", create_opts, 0, 0,
+	  "output", "give the backup file to write (-o FILE)" },
 	{ "backup", "verify", cmd_verify, 0, NULL, "scrvault backup verify [--vkey VKEY] FILE",
 	  "Check a backup without restoring it (no vault needed): the manifest's signature\n"
 	  "(against the vault's published verifier key with --vkey) and both parts' digests.\n",

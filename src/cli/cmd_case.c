@@ -6,13 +6,6 @@
 #include <string.h>
 #include "cli.h"
 
-static int check_open(cli_args *a)
-{
-	if (!cli_opt(a, "title"))
-		return cli_usage(a, "a case needs a title: --title TEXT");
-	return 0;
-}
-
 static int cmd_open(cli_args *a, scrvault *v)
 {
 	scrvault_case_spec s = SCRVAULT_CASE_SPEC_INIT;
@@ -38,9 +31,8 @@ static const cli_col case_cols[] = {
 static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error = scrvault_case_list(&j, v);
 
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, case_cols);
+	return cli_listing(a, scrvault_case_list(&j, v), &j, case_cols);
 }
 
 static const cli_col case_fields[] = {
@@ -55,33 +47,19 @@ static const cli_col doc_cols[] = {
 	{ "latest", "VER" }, { "updated_at", "UPDATED" }, { "title", "TITLE" }, { NULL, NULL }
 };
 
+/* After a case's fields: its documents. */
+static int show_documents(const scrvault_json *j)
+{
+	printf("\n");
+	cli_table(scrvault_json_get(j, "document_list"), doc_cols);
+	return 0;
+}
+
 static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_case_show(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
-	if (!a->json) {
-		char buf[64];
-		const scrvault_json *docs = scrvault_json_get(j, "document_list");
-
-		for (int i = 0; case_fields[i].key; i++) {
-			const scrvault_json *f = scrvault_json_get(j, case_fields[i].key);
-			const char *s = scrvault_json_str(f);
-
-			if (!s && f && !scrvault_json_is_null(f)) {
-				snprintf(buf, sizeof(buf), "%lld", (long long)scrvault_json_int(f));
-				s = buf;
-			}
-			printf("%-16s %s\n", case_fields[i].header, s ? s : "-");
-		}
-		printf("\n");
-		cli_table(docs, doc_cols);
-		scrvault_json_free(j);
-		return 0;
-	}
-	return cli_print_object(a, j, case_fields);
+	return cli_show(a, scrvault_case_show(&j, v, a->args[0]), &j, case_fields, show_documents);
 }
 
 static const cli_col blocking_cols[] = {
@@ -108,13 +86,8 @@ static int cmd_conclude(cli_args *a, scrvault *v)
 		scrvault_json_free(j);
 		return rc;
 	}
-	if (a->json)
-		cli_print_json(j);
-	else
-		printf("case %s concluded on %s: its retention clocks have started\n", a->args[0],
-		       scrvault_json_str(scrvault_json_get(j, "concluded_on")));
-	scrvault_json_free(j);
-	return 0;
+	return cli_result(a, j, "case %s concluded on %s: its retention clocks have started\n", a->args[0],
+			  cli_str(j, "concluded_on"));
 }
 
 static int cmd_publish(cli_args *a, scrvault *v)
@@ -140,7 +113,7 @@ static const cli_optdef conclude_opts[] = {
 static const cli_optdef publish_opts[] = { { "on", 1, "on", "DATE" }, { NULL, 0, NULL, NULL } };
 
 const cli_cmd cli_case_commands[] = {
-	{ "case", "open", cmd_open, CLI_VAULT, check_open,
+	{ "case", "open", cmd_open, CLI_VAULT, NULL,
 	  "scrvault case open --title TEXT [--type scr|sir|interagency] [--subject-dob DATE] [--decision-date DATE] REF",
 	  "Open a case (a review) under reference REF, like SCR-2026-03.\n\n"
 	  "options:\n"
@@ -149,7 +122,7 @@ const cli_cmd cli_case_commands[] = {
 	  "                        review) or interagency (interagency management review)\n"
 	  "  --subject-dob DATE    the child's date of birth, YYYY-MM-DD (retention)\n"
 	  "  --decision-date DATE  when the board decided to hold the review, YYYY-MM-DD\n",
-	  open_opts, 1, 1 },
+	  open_opts, 1, 1, "title", "a case needs a title: --title TEXT" },
 	{ "case", "list", cmd_list, CLI_VAULT, NULL, "scrvault case list [--json]", "List cases.\n", NULL, 0, 0 },
 	{ "case", "show", cmd_show, CLI_VAULT, NULL, "scrvault case show [--json] REF",
 	  "Show a case and its documents.\n", NULL, 1, 1 },

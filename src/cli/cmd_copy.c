@@ -23,50 +23,27 @@ static int print_copy(const cli_args *a, const char *verb, int error, scrvault_j
 		scrvault_json_free(j);
 		return cli_fail(error);
 	}
-	if (a->json)
-		cli_print_json(j);
-	else
-		printf("copy %lld (%s) %s%s%s\n", (long long)scrvault_json_int(scrvault_json_get(j, "copy")),
-		       scrvault_json_str(scrvault_json_get(j, "label")), verb,
-		       scrvault_json_str(scrvault_json_get(j, "holder")) && !strcmp(verb, "issued") ? " to " : "",
-		       scrvault_json_str(scrvault_json_get(j, "holder")) && !strcmp(verb, "issued")
-		       ? scrvault_json_str(scrvault_json_get(j, "holder")) : "");
-	scrvault_json_free(j);
-	return 0;
-}
+	{
+		const char *to = !strcmp(verb, "issued") ? cli_str(j, "holder") : NULL;
 
-static int split_version(const char *arg, char *doc, size_t len, unsigned *version)
-{
-	char *at, *end = NULL;
-	unsigned long n;
-
-	snprintf(doc, len, "%s", arg);
-	*version = 0;
-	if (!(at = strchr(doc, '@')))
-		return 0;
-	*at = '\0';
-	n = strtoul(at + 1, &end, 10);
-	if (*end || n == 0 || n > 1000000)
-		return -1;
-	*version = (unsigned)n;
-	return 0;
+		return cli_result(a, j, "copy %lld (%s) %s%s%s\n", cli_int(j, "copy"), cli_str(j, "label"), verb,
+				  to ? " to " : "", to ? to : "");
+	}
 }
 
 /* --count N: the number, or 0 when it is not one from 1 to 999. */
 static unsigned count_of(const cli_args *a)
 {
-	char *end = NULL;
-	unsigned long n = strtoul(cli_opt(a, "count"), &end, 10);
+	long long n = 0;
 
-	return *end || n == 0 || n > 999 ? 0 : (unsigned)n;
+	return cli_number(&n, cli_opt(a, "count"), 1, 999) ? (unsigned)n : 0;
 }
 
 static int check_create(cli_args *a)
 {
-	unsigned version;
 	char doc[96];
 
-	if (split_version(a->args[0], doc, sizeof(doc), &version) < 0)
+	if (cli_doc_version(a->args[0], doc, sizeof(doc)) < 0)
 		return cli_usage(a, "version must be a positive number: DOC@VERSION");
 	if (!cli_opt(a, "count"))
 		return cli_usage(a, "how many copies? (--count N)");
@@ -78,14 +55,10 @@ static int check_create(cli_args *a)
 static int cmd_create(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	unsigned version;
 	char doc[96];
-	int error;
+	unsigned version = (unsigned)cli_doc_version(a->args[0], doc, sizeof(doc));
 
-	(void)split_version(a->args[0], doc, sizeof(doc), &version);
-	if ((error = scrvault_copy_create(&j, v, doc, version, count_of(a))) < 0)
-		return cli_fail(error);
-	return cli_print_list(a, j, list_cols);
+	return cli_listing(a, scrvault_copy_create(&j, v, doc, version, count_of(a)), &j, list_cols);
 }
 
 static int check_issue(cli_args *a)
@@ -130,26 +103,12 @@ static int cmd_return(cli_args *a, scrvault *v)
 	return print_copy(a, "returned", error, j);
 }
 
-static int check_lost(cli_args *a)
-{
-	if (!cli_opt(a, "reason"))
-		return cli_usage(a, "say how it was lost (--reason TEXT)");
-	return 0;
-}
-
 static int cmd_lost(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
 	int error = scrvault_copy_lost(&j, v, a->args[0], cli_opt(a, "reason"));
 
 	return print_copy(a, "recorded as lost", error, j);
-}
-
-static int check_destroy(cli_args *a)
-{
-	if (!cli_opt(a, "witness"))
-		return cli_usage(a, "a destruction needs a witness (--witness PRINCIPAL)");
-	return 0;
 }
 
 static int cmd_destroy(cli_args *a, scrvault *v)
@@ -228,22 +187,12 @@ static int cmd_history(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_copy_history(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else {
+	if (!a->json) {
 		cli_print_fields(scrvault_json_get(j, "copy"), history_fields);
 		printf("\n");
 		cli_table(scrvault_json_get(j, "events"), event_cols);
 	}
-	scrvault_json_free(j);
-	return 0;
-}
-
-static int check_print(cli_args *a)
-{
-	if (!cli_opt(a, "output"))
-		return cli_usage(a, "give the PDF to write (-o FILE.pdf)");
-	return 0;
+	return cli_result(a, j, NULL);
 }
 
 static int cmd_print(cli_args *a, scrvault *v)
@@ -253,20 +202,12 @@ static int cmd_print(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_copy_print(&j, v, a->args[0], cli_opt(a, "output"))) < 0)
 		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else if (scrvault_json_bool(scrvault_json_get(j, "sheet_only"))) {
-		printf("the master of copy %lld is not a PDF: '%s' holds only the sign-out sheet; print the master "
-		       "with its own program and attach the sheet\n",
-		       (long long)scrvault_json_int(scrvault_json_get(j, "copy")), cli_opt(a, "output"));
-	} else {
-		printf("printed copy %lld (%s) to '%s': a sign-out sheet, then every page marked %s\n",
-		       (long long)scrvault_json_int(scrvault_json_get(j, "copy")),
-		       scrvault_json_str(scrvault_json_get(j, "label")), cli_opt(a, "output"),
-		       scrvault_json_str(scrvault_json_get(j, "marking")));
-	}
-	scrvault_json_free(j);
-	return 0;
+	if (scrvault_json_bool(scrvault_json_get(j, "sheet_only")))
+		return cli_result(a, j, "the master of copy %lld is not a PDF: '%s' holds only the sign-out sheet; print "
+				  "the master with its own program and attach the sheet\n", cli_int(j, "copy"),
+				  cli_opt(a, "output"));
+	return cli_result(a, j, "printed copy %lld (%s) to '%s': a sign-out sheet, then every page marked %s\n",
+			  cli_int(j, "copy"), cli_str(j, "label"), cli_opt(a, "output"), cli_str(j, "marking"));
 }
 
 static const cli_optdef create_opts[] = { { "count", 1, "count", "N" }, { NULL, 0, NULL, NULL } };
@@ -310,11 +251,13 @@ const cli_cmd cli_copy_commands[] = {
 	{ "copy", "return", cmd_return, CLI_VAULT, NULL, "scrvault copy return [--condition TEXT] COPY",
 	  "Check a copy back in (also a lost one that was found), with condition notes.\n" COPY_ARG,
 	  return_opts, 1, 1 },
-	{ "copy", "lost", cmd_lost, CLI_VAULT, check_lost, "scrvault copy lost --reason TEXT COPY",
-	  "Record that an issued copy is lost.\n" COPY_ARG, lost_opts, 1, 1 },
-	{ "copy", "destroy", cmd_destroy, CLI_VAULT, check_destroy, "scrvault copy destroy --witness PRINCIPAL [--note TEXT] COPY",
+	{ "copy", "lost", cmd_lost, CLI_VAULT, NULL, "scrvault copy lost --reason TEXT COPY",
+	  "Record that an issued copy is lost.\n" COPY_ARG, lost_opts, 1, 1,
+	  "reason", "say how it was lost (--reason TEXT)" },
+	{ "copy", "destroy", cmd_destroy, CLI_VAULT, NULL, "scrvault copy destroy --witness PRINCIPAL [--note TEXT] COPY",
 	  "Record the destruction of a copy that is back (or lost), witnessed by someone\n"
-	  "other than you; both are recorded.\n" COPY_ARG, destroy_opts, 1, 1 },
+	  "other than you; both are recorded.\n" COPY_ARG, destroy_opts, 1, 1,
+	  "witness", "a destruction needs a witness (--witness PRINCIPAL)" },
 	{ "copy", "list", cmd_list, CLI_VAULT, NULL,
 	  "scrvault copy list [--case REF] [--doc DOC] [--state STATE] [--holder NAME] [--json]",
 	  "The register. STATE: in-store, issued, overdue, returned, lost, destroyed, or\n"
@@ -325,9 +268,10 @@ const cli_cmd cli_copy_commands[] = {
 	  "Every copy of a case or document still out, with holder and contact details.\n", NULL, 1, 1 },
 	{ "copy", "history", cmd_history, CLI_VAULT, NULL, "scrvault copy history [--json] COPY",
 	  "A copy's full chain of custody.\n" COPY_ARG, NULL, 1, 1 },
-	{ "copy", "print", cmd_print, CLI_VAULT, check_print, "scrvault copy print COPY -o FILE.pdf",
+	{ "copy", "print", cmd_print, CLI_VAULT, NULL, "scrvault copy print COPY -o FILE.pdf",
 	  "Print an issued paper copy: a sign-out sheet, then every page of a PDF master\n"
 	  "stamped with the copy number, case, classification marking and holder. A master\n"
-	  "that is not a PDF gives the sheet only, and says so.\n" COPY_ARG, print_opts, 1, 1 },
+	  "that is not a PDF gives the sheet only, and says so.\n" COPY_ARG, print_opts, 1, 1,
+	  "output", "give the PDF to write (-o FILE.pdf)" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -55,30 +55,12 @@ static int cmd_checkin(cli_args *a, scrvault *v)
 	return cli_print_list(a, j, checkin_cols);
 }
 
-/* The version of DOC@VERSION (0 for DOC alone); -1 if it is not a positive number. */
-static long version_of(const char *arg)
-{
-	const char *at = strchr(arg, '@');
-	char *end = NULL;
-	unsigned long n;
-
-	if (!at)
-		return 0;
-	n = strtoul(at + 1, &end, 10);
-	return !at[1] || *end || n == 0 || n > 1000000 ? -1 : (long)n;
-}
-
 /* --version N: 0 when not given, -1 when not a positive number. */
 static long version_opt(const cli_args *a)
 {
-	const char *ver = cli_opt(a, "version");
-	char *end = NULL;
-	unsigned long n;
+	long long n = 0;
 
-	if (!ver)
-		return 0;
-	n = strtoul(ver, &end, 10);
-	return *end || n == 0 || n > 1000000 ? -1 : (long)n;
+	return cli_opt(a, "version") && !cli_number(&n, cli_opt(a, "version"), 1, 1000000) ? -1 : (long)n;
 }
 
 static const cli_col checkout_cols[] = {
@@ -102,7 +84,7 @@ static int check_checkout(cli_args *a)
 	}
 	if (a->nargs == 0)
 		return cli_usage(a, "which document? give DOC[@VERSION], several, or --case REF");
-	if (version_of(a->args[0]) < 0)
+	if (cli_doc_version(a->args[0], NULL, 0) < 0)
 		return cli_usage(a, "version must be a positive number: DOC@VERSION");
 	if (version_opt(a) < 0)
 		return cli_usage(a, "--version takes a positive number");
@@ -132,7 +114,7 @@ static int cmd_checkout(cli_args *a, scrvault *v)
 		}
 		return error < 0 ? cli_fail(error) : 0;
 	}
-	version = (unsigned)(version_opt(a) ? version_opt(a) : version_of(a->args[0]));
+	version = (unsigned)(version_opt(a) ? version_opt(a) : cli_doc_version(a->args[0], NULL, 0));
 	if ((at = strchr(a->args[0], '@')))
 		*at = '\0';
 	if ((error = scrvault_doc_checkout(v, a->args[0], version, out, flags)) < 0)
@@ -150,9 +132,8 @@ static const cli_col doc_cols[] = {
 static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error = scrvault_doc_list(&j, v, cli_opt(a, "case"));
 
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, doc_cols);
+	return cli_listing(a, scrvault_doc_list(&j, v, cli_opt(a, "case")), &j, doc_cols);
 }
 
 static const cli_col log_cols[] = {
@@ -164,9 +145,8 @@ static const cli_col log_cols[] = {
 static int cmd_log(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error = scrvault_doc_log(&j, v, a->args[0]);
 
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, log_cols);
+	return cli_listing(a, scrvault_doc_log(&j, v, a->args[0]), &j, log_cols);
 }
 
 static const cli_col show_fields[] = {
@@ -180,62 +160,29 @@ static const cli_col signoff_cols[] = {
 	{ "verification", "VERIFICATION" }, { NULL, NULL }
 };
 
+/* After a document's fields: its versions, sign-offs and master. */
+static int show_versions(const scrvault_json *j)
+{
+	printf("\n");
+	cli_table(scrvault_json_get(j, "versions"), log_cols);
+	cli_table_if(scrvault_json_get(j, "signoffs"), "\nsign-offs:\n", signoff_cols);
+	if (scrvault_json_get(j, "master_version") && !scrvault_json_is_null(scrvault_json_get(j, "master_version")))
+		printf("\nmaster: version %lld (the newest with a valid sign-off)\n", cli_int(j, "master_version"));
+	return 0;
+}
+
 static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_doc_show(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
-	if (!a->json) {
-		char buf[64];
-
-		for (int i = 0; show_fields[i].key; i++) {
-			const scrvault_json *f = scrvault_json_get(j, show_fields[i].key);
-			const char *s = scrvault_json_str(f);
-
-			if (!s && f && !scrvault_json_is_null(f)) {
-				snprintf(buf, sizeof(buf), "%lld", (long long)scrvault_json_int(f));
-				s = buf;
-			}
-			printf("%-16s %s\n", show_fields[i].header, s ? s : "-");
-		}
-		printf("\n");
-		cli_table(scrvault_json_get(j, "versions"), log_cols);
-		if (scrvault_json_count(scrvault_json_get(j, "signoffs"))) {
-			printf("\nsign-offs:\n");
-			cli_table(scrvault_json_get(j, "signoffs"), signoff_cols);
-		}
-		if (scrvault_json_get(j, "master_version") &&
-		    !scrvault_json_is_null(scrvault_json_get(j, "master_version")))
-			printf("\nmaster: version %lld (the newest with a valid sign-off)\n",
-			       (long long)scrvault_json_int(scrvault_json_get(j, "master_version")));
-		scrvault_json_free(j);
-		return 0;
-	}
-	return cli_print_object(a, j, show_fields);
-}
-
-/* DOC@VERSION as a sign-off names it: the document id in doc[len], the
- * version; 0, or -1 when the version is missing or not a positive number. */
-static int signoff_arg(const char *arg, char *doc, size_t len, unsigned long *ver)
-{
-	char *at, *end = NULL;
-
-	snprintf(doc, len, "%s", arg);
-	*ver = 0;
-	if (!(at = strchr(doc, '@')) || !at[1] || (*ver = strtoul(at + 1, &end, 10)) == 0 || *end || *ver > 1000000)
-		return -1;
-	*at = '\0';
-	return 0;
+	return cli_show(a, scrvault_doc_show(&j, v, a->args[0]), &j, show_fields, show_versions);
 }
 
 static int check_signoff(cli_args *a)
 {
-	unsigned long ver;
 	char doc[96];
 
-	if (signoff_arg(a->args[0], doc, sizeof(doc), &ver) < 0)
+	if (cli_doc_version(a->args[0], doc, sizeof(doc)) <= 0)
 		return cli_usage(a, "give the exact version to sign off: DOC@VERSION");
 	return 0;
 }
@@ -243,26 +190,19 @@ static int check_signoff(cli_args *a)
 static int cmd_signoff(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	unsigned long ver;
 	char doc[96];
+	unsigned long ver = (unsigned long)cli_doc_version(a->args[0], doc, sizeof(doc));
 	int error;
 
-	(void)signoff_arg(a->args[0], doc, sizeof(doc), &ver);
 	if ((error = scrvault_doc_signoff(&j, v, doc, (unsigned)ver)) < 0)
 		return cli_fail(error);
-	if (a->json)
-		cli_print_json(j);
-	else
-		printf("signed off %s version %lu as %s (sha256 %s)\n", scrvault_json_str(scrvault_json_get(j, "doc")),
-		       ver, scrvault_json_str(scrvault_json_get(j, "signer")),
-		       scrvault_json_str(scrvault_json_get(j, "sha256")));
-	scrvault_json_free(j);
-	return 0;
+	return cli_result(a, j, "signed off %s version %lu as %s (sha256 %s)\n", cli_str(j, "doc"), ver,
+			  cli_str(j, "signer"), cli_str(j, "sha256"));
 }
 
 static int check_release(cli_args *a)
 {
-	if (version_of(a->args[0]) < 0)
+	if (cli_doc_version(a->args[0], NULL, 0) < 0)
 		return cli_usage(a, "version must be a positive number: DOC@VERSION");
 	if (!cli_opt(a, "to"))
 		return cli_usage(a, "give the reader: --to PRINCIPAL or --to age1...");
@@ -275,28 +215,18 @@ static int cmd_release(cli_args *a, scrvault *v)
 {
 	scrvault_release_spec s = SCRVAULT_RELEASE_SPEC_INIT;
 	scrvault_json *j = NULL;
-	char doc[96], *at;
+	char doc[96];
 	int error;
 
-	snprintf(doc, sizeof(doc), "%s", a->args[0]);
-	s.doc_version = (unsigned)version_of(doc);
-	if ((at = strchr(doc, '@')))
-		*at = '\0';
+	s.doc_version = (unsigned)cli_doc_version(a->args[0], doc, sizeof(doc));
 	s.doc = doc;
 	s.to = cli_opt(a, "to");
 	s.reason = cli_opt(a, "reason");
 	s.output = cli_opt(a, "output");
 	if ((error = scrvault_doc_release(&j, v, &s)) < 0)
 		return cli_fail(error);
-	if (a->json)
-		cli_print_json(j);
-	else
-		printf("release %lld: %s version %lld to %s in '%s' (only they can open it)\n",
-		       (long long)scrvault_json_int(scrvault_json_get(j, "release")),
-		       scrvault_json_str(scrvault_json_get(j, "doc")),
-		       (long long)scrvault_json_int(scrvault_json_get(j, "version")), s.to, s.output);
-	scrvault_json_free(j);
-	return 0;
+	return cli_result(a, j, "release %lld: %s version %lld to %s in '%s' (only they can open it)\n",
+			  cli_int(j, "release"), cli_str(j, "doc"), cli_int(j, "version"), s.to, s.output);
 }
 
 static const cli_optdef release_opts[] = {

@@ -18,17 +18,12 @@ static int cmd_fsck(cli_args *a, scrvault *v)
 		cli_print_json(r);
 	} else {
 		const scrvault_json *p = scrvault_json_get(r, "problems");
-		const scrvault_json *w = scrvault_json_get(r, "warnings");
 		const scrvault_json *c = scrvault_json_get(r, "checked");
 
-		for (size_t i = 0; i < scrvault_json_count(p); i++)
-			printf("problem: %s\n", scrvault_json_str(scrvault_json_at(p, i)));
-		for (size_t i = 0; i < scrvault_json_count(w); i++)
-			printf("warning: %s\n", scrvault_json_str(scrvault_json_at(w, i)));
-		printf("checked %lld document versions and %lld audit entries: %s\n",
-		       (long long)scrvault_json_int(scrvault_json_get(c, "versions")),
-		       (long long)scrvault_json_int(scrvault_json_get(c, "audit_entries")),
-		       scrvault_json_count(p) ? "PROBLEMS FOUND" : "clean");
+		cli_print_each(p, "problem");
+		cli_print_each(scrvault_json_get(r, "warnings"), "warning");
+		printf("checked %lld document versions and %lld audit entries: %s\n", cli_int(c, "versions"),
+		       cli_int(c, "audit_entries"), scrvault_json_count(p) ? "PROBLEMS FOUND" : "clean");
 	}
 	scrvault_json_free(r);
 	if (error < 0) {

@@ -11,15 +11,6 @@ static const cli_col hold_cols[] = {
 	{ "hold", "HOLD" }, { "request", "FOI" }, { "scope", "SCOPE" }, { "case", "CASE" }, { "doc", "DOCUMENT" },
 	{ "class", "CLASS" }, { "reason", "REASON" }, { "until", "UNTIL" }, { "placed_by", "BY" }, { NULL, NULL }
 };
-/* The hold number ID (the first argument), or 0 when it is not one. */
-static int64_t hold_id(const cli_args *a)
-{
-	char *end = NULL;
-	long long n = strtoll(a->args[0], &end, 10);
-
-	return !*a->args[0] || *end || n <= 0 ? 0 : (int64_t)n;
-}
-
 static int cmd_add(cli_args *a, scrvault *v)
 {
 	scrvault_hold_spec s = SCRVAULT_HOLD_SPEC_INIT;
@@ -32,31 +23,19 @@ static int cmd_add(cli_args *a, scrvault *v)
 	s.reason = cli_opt(a, "reason");
 	if ((error = scrvault_hold_add(&j, v, &s)) < 0)
 		return cli_fail(error);
-	if (a->json)
-		cli_print_json(j);
-	else
-		printf("hold %lld placed on %s\n", (long long)scrvault_json_int(scrvault_json_get(j, "hold")),
-		       a->nargs ? a->args[0] : "everything of the board");
-	scrvault_json_free(j);
-	return 0;
-}
-
-static int check_release(cli_args *a)
-{
-	if (!hold_id(a))
-		return cli_usage(a, "a hold is given by its number");
-	return 0;
+	return cli_result(a, j, "hold %lld placed on %s\n", cli_int(j, "hold"),
+			  a->nargs ? a->args[0] : "everything of the board");
 }
 
 static int cmd_release(cli_args *a, scrvault *v)
 {
-	int64_t id = hold_id(a);
+	long long id = cli_id_arg(a);
 	scrvault_json *j = NULL;
 	int error;
 
 	if ((error = scrvault_hold_release(&j, v, id, cli_opt(a, "reason"))) < 0)
 		return cli_fail(error);
-	printf("hold %lld released\n", (long long)id);
+	printf("hold %lld released\n", id);
 	scrvault_json_free(j);
 	return 0;
 }
@@ -64,11 +43,8 @@ static int cmd_release(cli_args *a, scrvault *v)
 static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_hold_list(&j, v)) < 0)
-		return cli_fail(error);
-	return cli_print_list(a, j, hold_cols);
+	return cli_listing(a, scrvault_hold_list(&j, v), &j, hold_cols);
 }
 
 static const cli_optdef add_opts[] = {
@@ -82,8 +58,8 @@ const cli_cmd cli_hold_commands[] = {
 	  "Hold a case, a document, or everything of the board (of one class): nothing held\n"
 	  "is destroyed. Criminal proceedings, an inquest, a public inquiry, an FOI appeal.\n",
 	  add_opts, 0, 1 },
-	{ "hold", "release", cmd_release, CLI_VAULT, check_release, "scrvault hold release --reason TEXT ID",
-	  "End a hold.\n", release_opts, 1, 1 },
+	{ "hold", "release", cmd_release, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault hold release --reason TEXT ID",
+	  "End a hold.\n", release_opts, 1, 1, NULL, "a hold is given by its number" },
 	{ "hold", "list", cmd_list, CLI_VAULT, NULL, "scrvault hold list [--json]",
 	  "Holds in force, and the automatic holds of FOI requests (open, or within their\n"
 	  "review window).\n", NULL, 0, 0 },

@@ -15,14 +15,7 @@ static int cmd_recipient(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_intake_recipient(&j, v)) < 0)
 		return cli_fail(error);
-	if (a->json)
-		cli_print_json(j);
-	else if (cli_flag(a, "signing-key"))
-		printf("%s\n", scrvault_json_str(scrvault_json_get(j, "signing_key")));
-	else
-		printf("%s\n", scrvault_json_str(scrvault_json_get(j, "recipient")));
-	scrvault_json_free(j);
-	return 0;
+	return cli_result(a, j, "%s\n", cli_str(j, cli_flag(a, "signing-key") ? "signing_key" : "recipient"));
 }
 
 static int check_import(cli_args *a)
@@ -57,18 +50,12 @@ static int cmd_import(cli_args *a, scrvault *v)
 	if (a->json)
 		cli_print_json(row);
 	else if (scrvault_json_bool(scrvault_json_get(row, "authenticated")))
-		printf("imported %s version %lld for case %s (%s), signed by %s\n",
-		       scrvault_json_str(scrvault_json_get(row, "doc")),
-		       (long long)scrvault_json_int(scrvault_json_get(row, "version")),
-		       scrvault_json_str(scrvault_json_get(row, "case")),
-		       scrvault_json_str(scrvault_json_get(row, "class")),
-		       scrvault_json_str(scrvault_json_get(row, "signer")));
+		printf("imported %s version %lld for case %s (%s), signed by %s\n", cli_str(row, "doc"),
+		       cli_int(row, "version"), cli_str(row, "case"), cli_str(row, "class"), cli_str(row, "signer"));
 	else
 		printf("imported %s version %lld for case %s (%s), UNAUTHENTICATED (recorded as received from the "
-		       "sender you named)\n", scrvault_json_str(scrvault_json_get(row, "doc")),
-		       (long long)scrvault_json_int(scrvault_json_get(row, "version")),
-		       scrvault_json_str(scrvault_json_get(row, "case")),
-		       scrvault_json_str(scrvault_json_get(row, "class")));
+		       "sender you named)\n", cli_str(row, "doc"), cli_int(row, "version"), cli_str(row, "case"),
+		       cli_str(row, "class"));
 	scrvault_json_free(j);
 	return 0;
 }

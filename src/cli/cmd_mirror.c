@@ -23,11 +23,8 @@ static int cmd_add(cli_args *a, scrvault *v)
 static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_mirror_list(&j, v)) < 0)
-		return cli_fail(error);
-	return cli_print_list(a, j, mirror_cols);
+	return cli_listing(a, scrvault_mirror_list(&j, v), &j, mirror_cols);
 }
 
 static int cmd_push(cli_args *a, scrvault *v)

@@ -17,9 +17,8 @@ static const cli_col op_cols[] = {
 static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error = scrvault_op_list(&j, v);
 
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, op_cols);
+	return cli_listing(a, scrvault_op_list(&j, v), &j, op_cols);
 }
 
 static int decide(cli_args *a, scrvault *v, bool approve)

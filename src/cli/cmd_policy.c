@@ -1,6 +1,7 @@
 /*
  * cmd_policy.c - scrvault policy check|show|load.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,14 +51,9 @@ static const cli_col class_cols[] = {
 /* --version N: 0 when not given, -1 when not a policy version number. */
 static long long version_opt(const cli_args *a)
 {
-	const char *ver = cli_opt(a, "version");
-	char *end = NULL;
-	long long n;
+	long long n = 0;
 
-	if (!ver)
-		return 0;
-	n = strtoll(ver, &end, 10);
-	return !*ver || *end || n < 1 ? -1 : n;
+	return cli_opt(a, "version") && !cli_number(&n, cli_opt(a, "version"), 1, LLONG_MAX) ? -1 : n;
 }
 
 static int check_show(cli_args *a)
@@ -75,26 +71,19 @@ static int cmd_show(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_policy_show(&j, v, n)) < 0)
 		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else if (cli_flag(a, "text")) {
-		fputs(scrvault_json_str(scrvault_json_get(j, "text")), stdout);
-	} else {
-		printf("policy %lld%s: %s\nloaded %s by %s\nsha256 %s\n\n",
-		       (long long)scrvault_json_int(scrvault_json_get(j, "version")),
-		       scrvault_json_bool(scrvault_json_get(j, "current")) ? " (current)" : "",
-		       scrvault_json_str(scrvault_json_get(j, "name")),
-		       scrvault_json_str(scrvault_json_get(j, "loaded_at")),
-		       scrvault_json_str(scrvault_json_get(j, "loaded_by")),
-		       scrvault_json_str(scrvault_json_get(j, "sha256")));
+	if (!a->json && cli_flag(a, "text"))
+		return cli_result(a, j, "%s", cli_str(j, "text"));
+	if (!a->json) {
+		printf("policy %lld%s: %s\nloaded %s by %s\nsha256 %s\n\n", cli_int(j, "version"),
+		       scrvault_json_bool(scrvault_json_get(j, "current")) ? " (current)" : "", cli_str(j, "name"),
+		       cli_str(j, "loaded_at"), cli_str(j, "loaded_by"), cli_str(j, "sha256"));
 		cli_table(scrvault_json_get(j, "roles"), role_cols);
 		printf("\n");
 		cli_table(scrvault_json_get(j, "classes"), class_cols);
 		if (!scrvault_json_bool(scrvault_json_get(j, "current")))
 			printf("\n(the roles and classes above are those in force now; '--text' shows version %lld)\n", n);
 	}
-	scrvault_json_free(j);
-	return 0;
+	return cli_result(a, j, NULL);
 }
 
 static int cmd_load(cli_args *a, scrvault *v)
@@ -104,19 +93,11 @@ static int cmd_load(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_policy_load(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
-	if (a->json)
-		cli_print_json(j);
-	else if (scrvault_json_get(j, "pending"))
-		printf("loading a policy needs a second custodian: pending operation %s (expires %s);\n"
-		       "another custodian runs 'scrvault approve %s' (or 'scrvault refuse %s')\n",
-		       scrvault_json_str(scrvault_json_get(j, "pending")),
-		       scrvault_json_str(scrvault_json_get(j, "expires_at")),
-		       scrvault_json_str(scrvault_json_get(j, "pending")),
-		       scrvault_json_str(scrvault_json_get(j, "pending")));
-	else
-		printf("loaded policy '%s'\n", scrvault_json_str(scrvault_json_get(j, "loaded")));
-	scrvault_json_free(j);
-	return 0;
+	if (!a->json && scrvault_json_get(j, "pending")) {
+		cli_print_pending(j, "loading a policy");
+		return cli_result(a, j, NULL);
+	}
+	return cli_result(a, j, "loaded policy '%s'\n", cli_str(j, "loaded"));
 }
 
 static const cli_optdef show_opts[] = {

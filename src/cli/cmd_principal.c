@@ -7,23 +7,10 @@
 #include <string.h>
 #include "cli.h"
 
-/* --kdf-memory MIB: 0 when not given, -1 when not a number of MiB. */
-static long kdf_memory(const cli_args *a)
-{
-	const char *mib = cli_opt(a, "kdf-memory");
-	char *end = NULL;
-	unsigned long v;
-
-	if (!mib)
-		return 0;
-	v = strtoul(mib, &end, 10);
-	return !*mib || *end || v == 0 || v > 4096 ? -1 : (long)v;
-}
-
 int cli_principal_check(const cli_args *a)
 {
-	if (kdf_memory(a) < 0)
-		return cli_usage(a, "--kdf-memory takes a number of MiB (8 to 4096)");
+	if (cli_kdf_memory(a) < 0)
+		return cli_usage(a, CLI_KDF_MEMORY_USAGE);
 	return 0;
 }
 
@@ -38,7 +25,7 @@ void cli_principal_spec(scrvault_principal_spec *s, const cli_args *a, const cha
 	s->contact = cli_opt(a, "contact");
 	s->agency = cli_opt(a, "agency");
 	s->custodian = cli_flag(a, "custodian");
-	s->kdf_mib = (unsigned)kdf_memory(a);
+	s->kdf_mib = (unsigned)cli_kdf_memory(a);
 }
 
 static int check_add(cli_args *a)
@@ -81,9 +68,8 @@ static const cli_col principal_cols[] = {
 static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error = scrvault_principal_list(&j, v);
 
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, principal_cols);
+	return cli_listing(a, scrvault_principal_list(&j, v), &j, principal_cols);
 }
 
 static const cli_col principal_fields[] = {
@@ -92,32 +78,28 @@ static const cli_col principal_fields[] = {
 	{ "status", "status" }, { "created_at", "created" }, { NULL, NULL }
 };
 
+/* After a principal's fields: their roles. */
+static int show_roles(const scrvault_json *j)
+{
+	const scrvault_json *roles = scrvault_json_get(j, "roles");
+
+	if (scrvault_json_count(roles) == 0)
+		printf("%-16s %s\n", "roles", "none (grant one with 'scrvault principal grant')");
+	for (size_t i = 0; i < scrvault_json_count(roles); i++) {
+		const scrvault_json *r = scrvault_json_at(roles, i);
+		const char *c = cli_str(r, "case"), *ag = cli_str(r, "agency");
+
+		printf("%-16s %s%s%s%s%s\n", i ? "" : "roles", cli_str(r, "role"), c ? " for case " : " (board-wide)",
+		       c ? c : "", ag ? ", agency " : "", ag ? ag : "");
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_principal_show(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
-	if (!a->json) {
-		const scrvault_json *roles = scrvault_json_get(j, "roles");
-
-		cli_print_fields(j, principal_fields);
-		if (scrvault_json_count(roles) == 0)
-			printf("%-16s %s\n", "roles", "none (grant one with 'scrvault principal grant')");
-
-		for (size_t i = 0; i < scrvault_json_count(roles); i++) {
-			const scrvault_json *r = scrvault_json_at(roles, i);
-			const char *c = scrvault_json_str(scrvault_json_get(r, "case"));
-			const char *ag = scrvault_json_str(scrvault_json_get(r, "agency"));
-
-			printf("%-16s %s%s%s%s%s\n", i ? "" : "roles", scrvault_json_str(scrvault_json_get(r, "role")),
-			       c ? " for case " : " (board-wide)", c ? c : "", ag ? ", agency " : "", ag ? ag : "");
-		}
-		scrvault_json_free(j);
-		return fflush(stdout) == 0 ? 0 : 1;
-	}
-	return cli_print_object(a, j, principal_fields);
+	return cli_show(a, scrvault_principal_show(&j, v, a->args[0]), &j, principal_fields, show_roles);
 }
 
 static int grant_or_ungrant(cli_args *a, scrvault *v, bool grant)
@@ -146,17 +128,12 @@ static int cmd_revoke(cli_args *a, scrvault *v)
 	if ((error = scrvault_principal_revoke(&j, v, a->args[0], cli_opt(a, "reason"))) < 0)
 		return cli_fail(error);
 	if (j) {
-		if (a->json)
-			cli_print_json(j);
-		else
-			printf("revoking '%s' needs a second custodian: pending operation %s (expires %s);\n"
-			       "another custodian runs 'scrvault approve %s' (or 'scrvault refuse %s')\n",
-			       a->args[0], scrvault_json_str(scrvault_json_get(j, "pending")),
-			       scrvault_json_str(scrvault_json_get(j, "expires_at")),
-			       scrvault_json_str(scrvault_json_get(j, "pending")),
-			       scrvault_json_str(scrvault_json_get(j, "pending")));
-		scrvault_json_free(j);
-		return 0;
+		char what[256];
+
+		snprintf(what, sizeof(what), "revoking '%s'", a->args[0]);
+		if (!a->json)
+			cli_print_pending(j, what);
+		return cli_result(a, j, NULL);
 	}
 	printf("revoked '%s'\n", a->args[0]);
 	return 0;
@@ -180,7 +157,7 @@ static int cmd_rotate(cli_args *a, scrvault *v)
 	const char *key = cli_opt(a, "key-out");
 	int error;
 
-	if ((error = scrvault_principal_rotate(v, a->args[0], key, a->secret, (unsigned)kdf_memory(a))) < 0)
+	if ((error = scrvault_principal_rotate(v, a->args[0], key, a->secret, (unsigned)cli_kdf_memory(a))) < 0)
 		return cli_fail(error);
 	printf("new keys for '%s' in %s; the old key file no longer works\n", a->args[0], key);
 	return 0;
@@ -195,9 +172,8 @@ static const cli_col release_cols[] = {
 static int cmd_impact(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error = scrvault_principal_impact(&j, v, a->args[0]);
 
-	return error < 0 ? cli_fail(error) : cli_print_list(a, j, release_cols);
+	return cli_listing(a, scrvault_principal_impact(&j, v, a->args[0]), &j, release_cols);
 }
 
 static const cli_optdef principal_opts[] = {

@@ -35,46 +35,14 @@ static const cli_col use_cols[] = {
 
 static int print_request(const cli_args *a, scrvault_json *j)
 {
-	if (a->json) {
-		cli_print_json(j);
-	} else {
+	if (!a->json) {
 		cli_print_fields(j, show_fields);
 		printf("\n");
 		cli_table(scrvault_json_get(j, "documents_covered"), doc_cols);
-		if (scrvault_json_count(scrvault_json_get(j, "clock"))) {
-			printf("\n");
-			cli_table(scrvault_json_get(j, "clock"), clock_cols);
-		}
-		if (scrvault_json_count(scrvault_json_get(j, "releases"))) {
-			printf("\n");
-			cli_table(scrvault_json_get(j, "releases"), use_cols);
-		}
+		cli_table_if(scrvault_json_get(j, "clock"), "\n", clock_cols);
+		cli_table_if(scrvault_json_get(j, "releases"), "\n", use_cols);
 	}
-	scrvault_json_free(j);
-	return 0;
-}
-
-/* The request number ID (the first argument), or 0 when it is not one. */
-static int64_t request_id(const cli_args *a)
-{
-	char *end = NULL;
-	long long n = strtoll(a->args[0], &end, 10);
-
-	return !*a->args[0] || *end || n <= 0 ? 0 : (int64_t)n;
-}
-
-static int check_id(cli_args *a)
-{
-	if (!request_id(a))
-		return cli_usage(a, "a request is given by its number (see 'scrvault request list')");
-	return 0;
-}
-
-static int check_new(cli_args *a)
-{
-	if (!cli_opt(a, "channel"))
-		return cli_usage(a, "give the channel: --channel internal|external|foi");
-	return 0;
+	return cli_result(a, j, NULL);
 }
 
 static int cmd_new(cli_args *a, scrvault *v)
@@ -103,12 +71,10 @@ static int cmd_new(cli_args *a, scrvault *v)
 	if ((error = scrvault_request_new(&j, v, &s)) < 0)
 		return cli_fail(error);
 	if (!a->json) {
-		const char *due = scrvault_json_str(scrvault_json_get(j, "due"));
+		const char *due = cli_str(j, "due");
 
-		printf("recorded request %lld (%s)%s%s\n", (long long)scrvault_json_int(scrvault_json_get(j, "request")),
-		       s.channel, due ? ", due " : "", due ? due : "");
-		scrvault_json_free(j);
-		return 0;
+		return cli_result(a, j, "recorded request %lld (%s)%s%s\n", cli_int(j, "request"), s.channel,
+				  due ? ", due " : "", due ? due : "");
 	}
 	return print_request(a, j);
 }
@@ -116,22 +82,15 @@ static int cmd_new(cli_args *a, scrvault *v)
 /* --max-releases N: 0 when not given, -1 when not a positive number. */
 static long long max_releases(const cli_args *a)
 {
-	const char *m = cli_opt(a, "max-releases");
-	char *end = NULL;
-	long long n;
+	long long n = 0;
 
-	if (!m)
-		return 0;
-	n = strtoll(m, &end, 10);
-	return *end || n <= 0 || n > 1000000 ? -1 : n;
+	if (cli_opt(a, "max-releases") && !cli_number(&n, cli_opt(a, "max-releases"), 1, 1000000))
+		return -1;
+	return n;
 }
 
 static int check_decide(cli_args *a)
 {
-	int error;
-
-	if ((error = check_id(a)) != 0)
-		return error;
 	if (cli_flag(a, "agree") == cli_flag(a, "refuse"))
 		return cli_usage(a, "decide: --agree or --refuse");
 	if (!cli_opt(a, "reason"))
@@ -147,7 +106,7 @@ static int cmd_decide(cli_args *a, scrvault *v)
 	scrvault_json *j = NULL;
 	int error;
 
-	d.id = request_id(a);
+	d.id = cli_id_arg(a);
 	d.agree = cli_flag(a, "agree");
 	d.reason = cli_opt(a, "reason");
 	d.consulted = cli_opt(a, "consulted");
@@ -156,36 +115,26 @@ static int cmd_decide(cli_args *a, scrvault *v)
 	d.max_releases = max_releases(a);
 	if ((error = scrvault_request_decide(&j, v, &d)) < 0)
 		return cli_fail(error);
-	if (!a->json) {
-		printf("request %lld %s\n", (long long)d.id, d.agree ? "agreed" : "refused");
-		scrvault_json_free(j);
-		return 0;
-	}
+	if (!a->json)
+		return cli_result(a, j, "request %lld %s\n", (long long)d.id, d.agree ? "agreed" : "refused");
 	return print_request(a, j);
 }
 
 static int cmd_respond(cli_args *a, scrvault *v)
 {
-	int64_t id = request_id(a);
+	long long id = cli_id_arg(a);
 	scrvault_json *j = NULL;
 	int error;
 
 	if ((error = scrvault_request_respond(&j, v, id, cli_opt(a, "on"))) < 0)
 		return cli_fail(error);
-	if (!a->json) {
-		printf("request %lld answered on %s\n", (long long)id, scrvault_json_str(scrvault_json_get(j, "responded")));
-		scrvault_json_free(j);
-		return 0;
-	}
+	if (!a->json)
+		return cli_result(a, j, "request %lld answered on %s\n", id, cli_str(j, "responded"));
 	return print_request(a, j);
 }
 
 static int check_clock(cli_args *a)
 {
-	int error;
-
-	if ((error = check_id(a)) != 0)
-		return error;
 	if (!!cli_opt(a, "stop") == cli_flag(a, "restart"))
 		return cli_usage(a, "--stop fee|clarification, or --restart");
 	return 0;
@@ -193,20 +142,16 @@ static int check_clock(cli_args *a)
 
 static int cmd_clock(cli_args *a, scrvault *v)
 {
-	int64_t id = request_id(a);
+	long long id = cli_id_arg(a);
+	const char *stop = cli_opt(a, "stop");
 	scrvault_json *j = NULL;
 	int error;
 
-	if ((error = scrvault_request_clock(&j, v, id, cli_opt(a, "stop"), cli_opt(a, "on"), cli_opt(a, "note"))) < 0)
+	if ((error = scrvault_request_clock(&j, v, id, stop, cli_opt(a, "on"), cli_opt(a, "note"))) < 0)
 		return cli_fail(error);
-	if (!a->json) {
-		const char *due = scrvault_json_str(scrvault_json_get(j, "due"));
-
-		printf("request %lld: clock %s; due %s\n", (long long)id, cli_opt(a, "stop") ? "stopped" : "restarted",
-		       due ? due : "-");
-		scrvault_json_free(j);
-		return 0;
-	}
+	if (!a->json)
+		return cli_result(a, j, "request %lld: clock %s; due %s\n", id, stop ? "stopped" : "restarted",
+				  cli_str(j, "due") ? cli_str(j, "due") : "-");
 	return print_request(a, j);
 }
 
@@ -214,15 +159,12 @@ static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_request_filter f = SCRVAULT_REQUEST_FILTER_INIT;
 	scrvault_json *j = NULL;
-	int error;
 
 	f.open = cli_flag(a, "open");
 	f.overdue = cli_flag(a, "overdue");
 	f.channel = cli_opt(a, "channel");
 	f.as_of = cli_opt(a, "as-of");
-	if ((error = scrvault_request_list(&j, v, &f)) < 0)
-		return cli_fail(error);
-	return cli_print_list(a, j, list_cols);
+	return cli_listing(a, scrvault_request_list(&j, v, &f), &j, list_cols);
 }
 
 static int cmd_show(cli_args *a, scrvault *v)
@@ -230,7 +172,7 @@ static int cmd_show(cli_args *a, scrvault *v)
 	scrvault_json *j = NULL;
 	int error;
 
-	if ((error = scrvault_request_show(&j, v, request_id(a))) < 0)
+	if ((error = scrvault_request_show(&j, v, cli_id_arg(a))) < 0)
 		return cli_fail(error);
 	return print_request(a, j);
 }
@@ -238,14 +180,11 @@ static int cmd_show(cli_args *a, scrvault *v)
 /* --days N: the number (default 5), or -1 when it is not one from 0 to 365. */
 static long days_of(const cli_args *a)
 {
-	const char *d = cli_opt(a, "days");
-	char *end = NULL;
-	unsigned long n;
+	long long n = 5;
 
-	if (!d)
-		return 5;
-	n = strtoul(d, &end, 10);
-	return *end || n > 365 ? -1 : (long)n;
+	if (cli_opt(a, "days") && !cli_number(&n, cli_opt(a, "days"), 0, 365))
+		return -1;
+	return (long)n;
 }
 
 static int check_due(cli_args *a)
@@ -293,8 +232,10 @@ static const cli_optdef due_opts[] = {
 	{ "days", 1, "days", "N" }, { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL }
 };
 
+#define REQUEST_ID_USAGE "a request is given by its number (see 'scrvault request list')"
+
 const cli_cmd cli_request_commands[] = {
-	{ "request", "new", cmd_new, CLI_VAULT, check_new,
+	{ "request", "new", cmd_new, CLI_VAULT, NULL,
 	  "scrvault request new --channel internal|external|foi (--by PRINCIPAL | --kind KIND --name NAME [--organisation ORG] --contact TEXT [--recipient AGE1]) (--doc DOC... | --case REF) --reason TEXT [--received DATE]",
 	  "Record a request for documents: who asks (a principal, or an outside party of\n"
 	  "KIND media, public, council, partner or inspectorate), what for (--doc, repeatable,\n"
@@ -304,26 +245,30 @@ const cli_cmd cli_request_commands[] = {
 	  "An outside requester who is to receive a restricted document electronically gives\n"
 	  "their age recipient (--recipient age1...): it goes to that key only. A paper copy\n"
 	  "goes only to the requester named, with the same organisation.\n",
-	  new_opts, 0, 0 },
-	{ "request", "decide", cmd_decide, CLI_VAULT, check_decide,
+	  new_opts, 0, 0, "channel", "give the channel: --channel internal|external|foi" },
+	{ "request", "decide", cmd_decide, CLI_VAULT | CLI_ID_ARG, check_decide,
 	  "scrvault request decide ID (--agree | --refuse) --reason TEXT [--consulted PRINCIPAL] [--exemption TEXT] [--until DATE] [--max-releases N]",
 	  "Agree or refuse a request (not your own). Refusing an FOI request cites the\n"
 	  "exemption by section (e.g. \"s.40 personal information\", \"s.41 information provided\n"
 	  "in confidence\", \"s.36 prejudice to the conduct of public affairs\"). An outside\n"
 	  "request for an executive summary names the LSCB chair consulted (--consulted).\n"
 	  "An agreed request may be limited in time (--until) and in releases (--max-releases).\n",
-	  decide_opts, 1, 1 },
-	{ "request", "respond", cmd_respond, CLI_VAULT, check_id, "scrvault request respond ID [--on DATE]",
-	  "Record the day the answer was sent (default today).\n", respond_opts, 1, 1 },
-	{ "request", "clock", cmd_clock, CLI_VAULT, check_clock,
+	  decide_opts, 1, 1,
+	  NULL, REQUEST_ID_USAGE },
+	{ "request", "respond", cmd_respond, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault request respond ID [--on DATE]",
+	  "Record the day the answer was sent (default today).\n", respond_opts, 1, 1,
+	  NULL, REQUEST_ID_USAGE },
+	{ "request", "clock", cmd_clock, CLI_VAULT | CLI_ID_ARG, check_clock,
 	  "scrvault request clock ID (--stop fee|clarification | --restart) [--on DATE] [--note TEXT]",
 	  "Stop an FOI request's clock while a fees notice (the days until the fee arrives\n"
 	  "are not counted) or a request for clarification (the count starts again when it\n"
-	  "arrives) is outstanding; --restart when it arrives.\n", clock_opts, 1, 1 },
+	  "arrives) is outstanding; --restart when it arrives.\n", clock_opts, 1, 1,
+	  NULL, REQUEST_ID_USAGE },
 	{ "request", "list", cmd_list, CLI_VAULT, NULL, "scrvault request list [--open] [--overdue] [--channel C] [--as-of DATE] [--json]",
 	  "The register: --open (not yet answered), --overdue (FOI past its due date).\n", list_opts, 0, 0 },
-	{ "request", "show", cmd_show, CLI_VAULT, check_id, "scrvault request show [--json] ID",
-	  "A request, what it covers, its clock and every release made under it.\n", NULL, 1, 1 },
+	{ "request", "show", cmd_show, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault request show [--json] ID",
+	  "A request, what it covers, its clock and every release made under it.\n", NULL, 1, 1,
+	  NULL, REQUEST_ID_USAGE },
 	{ "request", "due", cmd_due, CLI_VAULT, check_due, "scrvault request due [--days N] [--as-of DATE] [--json]",
 	  "Open FOI requests due within the next N working days (default 5), and overdue ones.\n",
 	  due_opts, 0, 0 },

@@ -23,15 +23,6 @@ static const cli_col purge_cols[] = {
 	{ NULL, NULL }
 };
 
-/* The number ID or BATCH (the first argument), or 0 when it is not one. */
-static int64_t number_arg(const cli_args *a)
-{
-	char *end = NULL;
-	long long n = strtoll(a->args[0], &end, 10);
-
-	return !*a->args[0] || *end || n <= 0 ? 0 : (int64_t)n;
-}
-
 static int cmd_confirm(cli_args *a, scrvault *v)
 {
 	int error;
@@ -50,20 +41,14 @@ static int cmd_plan(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_retention_plan(&j, v, cli_opt(a, "as-of"))) < 0)
 		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else {
-		printf("retention plan as of %s%s\n", scrvault_json_str(scrvault_json_get(j, "as_of")),
+	if (!a->json) {
+		printf("retention plan as of %s%s\n", cli_str(j, "as_of"),
 		       scrvault_json_bool(scrvault_json_get(j, "confirmed")) ? "" :
 		       " (the rules are NOT confirmed: the purge destroys nothing until 'retention confirm')");
 		cli_table(scrvault_json_get(j, "versions"), plan_cols);
-		if (scrvault_json_count(scrvault_json_get(j, "publications"))) {
-			printf("\npublished executive summaries:\n");
-			cli_table(scrvault_json_get(j, "publications"), pub_cols);
-		}
+		cli_table_if(scrvault_json_get(j, "publications"), "\npublished executive summaries:\n", pub_cols);
 	}
-	scrvault_json_free(j);
-	return 0;
+	return cli_result(a, j, NULL);
 }
 
 static int cmd_propose(cli_args *a, scrvault *v)
@@ -73,35 +58,24 @@ static int cmd_propose(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_retention_propose(&j, v)) < 0)
 		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else {
+	if (!a->json) {
 		printf("disposal batch %lld proposed: it waits for a records manager's 'scrvault retention approve %lld'\n",
-		       (long long)scrvault_json_int(scrvault_json_get(j, "batch")),
-		       (long long)scrvault_json_int(scrvault_json_get(j, "batch")));
+		       cli_int(j, "batch"), cli_int(j, "batch"));
 		cli_table(scrvault_json_get(j, "versions"), plan_cols);
 	}
-	scrvault_json_free(j);
-	return 0;
-}
-
-static int check_batch(cli_args *a)
-{
-	if (!number_arg(a))
-		return cli_usage(a, "a disposal batch is given by its number");
-	return 0;
+	return cli_result(a, j, NULL);
 }
 
 static int decide(cli_args *a, scrvault *v, bool approve)
 {
-	int64_t id = number_arg(a);
+	long long id = cli_id_arg(a);
 	scrvault_json *j = NULL;
 	int error;
 
 	error = approve ? scrvault_retention_approve(&j, v, id) : scrvault_retention_refuse(&j, v, id);
 	if (error < 0)
 		return cli_fail(error);
-	printf("disposal batch %lld %s\n", (long long)id, approve ? "approved: the next purge carries it out" : "refused");
+	printf("disposal batch %lld %s\n", id, approve ? "approved: the next purge carries it out" : "refused");
 	scrvault_json_free(j);
 	return 0;
 }
@@ -117,25 +91,14 @@ static int cmd_purge(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_retention_purge(&j, v, dry ? SCRVAULT_PURGE_DRY_RUN : 0)) < 0)
 		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else {
+	if (!a->json) {
 		size_t n = scrvault_json_count(scrvault_json_get(j, "destroyed"));
 
 		printf("%s %zu version%s%s\n", dry ? "a purge now would destroy" : "destroyed", n, n == 1 ? "" : "s",
 		       dry ? " (nothing was changed)" : "");
-		if (n)
-			cli_table(scrvault_json_get(j, "destroyed"), purge_cols);
+		cli_table_if(scrvault_json_get(j, "destroyed"), "", purge_cols);
 	}
-	scrvault_json_free(j);
-	return 0;
-}
-
-static int check_certificate(cli_args *a)
-{
-	if (!number_arg(a))
-		return cli_usage(a, "a destruction record is given by its number");
-	return 0;
+	return cli_result(a, j, NULL);
 }
 
 static int cmd_certificate(cli_args *a, scrvault *v)
@@ -144,10 +107,10 @@ static int cmd_certificate(cli_args *a, scrvault *v)
 	scrvault_json *j = NULL;
 	int error;
 
-	if ((error = scrvault_retention_certificate(&j, v, number_arg(a))) < 0)
+	if ((error = scrvault_retention_certificate(&j, v, cli_id_arg(a))) < 0)
 		return cli_fail(error);
 	if (out) {
-		const char *proof = scrvault_json_str(scrvault_json_get(j, "proof"));
+		const char *proof = cli_str(j, "proof");
 		size_t len = proof ? strlen(proof) : 0;
 		int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644), e;
 
@@ -168,9 +131,7 @@ static int cmd_certificate(cli_args *a, scrvault *v)
 			return 1;
 		}
 	}
-	if (a->json) {
-		cli_print_json(j);
-	} else {
+	if (!a->json) {
 		static const cli_col fields[] = {
 			{ "record", "destruction record" }, { "vault", "vault" }, { "case", "case" }, { "doc", "document" },
 			{ "version", "version" }, { "class", "class" }, { "rule", "rule applied" },
@@ -187,10 +148,9 @@ static int cmd_certificate(cli_args *a, scrvault *v)
 			       "  scrvault audit verify --vkey VKEY --proof %s\n", out, out);
 		else
 			printf("\ninclusion proof of its audit entry (verify with 'scrvault audit verify --vkey VKEY --proof FILE'):\n%s",
-			       scrvault_json_str(scrvault_json_get(j, "proof")));
+			       cli_str(j, "proof"));
 	}
-	scrvault_json_free(j);
-	return 0;
+	return cli_result(a, j, NULL);
 }
 
 static const cli_optdef plan_opts[] = { { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL } };
@@ -207,17 +167,19 @@ const cli_cmd cli_retention_commands[] = {
 	{ "retention", "propose", cmd_propose, CLI_VAULT, NULL, "scrvault retention propose",
 	  "Propose a disposal batch of the masters now due (destroying a master needs its\n"
 	  "approval by someone else, a records manager).\n", NULL, 0, 0 },
-	{ "retention", "approve", cmd_approve, CLI_VAULT, check_batch, "scrvault retention approve BATCH",
-	  "Approve a disposal batch: the next purge carries it out.\n", NULL, 1, 1 },
-	{ "retention", "refuse", cmd_refuse, CLI_VAULT, check_batch, "scrvault retention refuse BATCH",
-	  "Refuse a disposal batch.\n", NULL, 1, 1 },
+	{ "retention", "approve", cmd_approve, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault retention approve BATCH",
+	  "Approve a disposal batch: the next purge carries it out.\n", NULL, 1, 1,
+	  NULL, "a disposal batch is given by its number" },
+	{ "retention", "refuse", cmd_refuse, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault retention refuse BATCH",
+	  "Refuse a disposal batch.\n", NULL, 1, 1, NULL, "a disposal batch is given by its number" },
 	{ "retention", "purge", cmd_purge, CLI_VAULT, NULL, "scrvault retention purge [--dry-run] [--json]",
 	  "Destroy what is due and not held: the versions' keys are deleted (every copy of\n"
 	  "the store becomes unreadable for them), their blobs leave the store's tree, and\n"
 	  "each gets a destruction record. --dry-run shows exactly what would go.\n", purge_opts, 0, 0 },
-	{ "retention", "certificate", cmd_certificate, CLI_VAULT, check_certificate,
+	{ "retention", "certificate", cmd_certificate, CLI_VAULT | CLI_ID_ARG, NULL,
 	  "scrvault retention certificate [-o PROOF] [--json] ID",
 	  "A destruction record, with the inclusion proof of its audit entry (-o writes the\n"
-	  "proof to a file for 'scrvault audit verify --vkey VKEY --proof FILE').\n", cert_opts, 1, 1 },
+	  "proof to a file for 'scrvault audit verify --vkey VKEY --proof FILE').\n", cert_opts, 1, 1,
+	  NULL, "a destruction record is given by its number" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

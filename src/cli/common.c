@@ -11,6 +11,7 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,3 +285,216 @@ int cli_parse(cli_args *a, int argc, char **argv, const cli_optdef *global_opts)
 	return 0;
 }
 
+/* ---- numbers ------------------------------------------------------------------- */
+
+bool cli_number(long long *out, const char *s, long long min, long long max)
+{
+	char *end = NULL;
+	long long n;
+
+	if (!s)
+		return false;
+	n = strtoll(s, &end, 10);
+	if (*end || n < min || n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
+long long cli_id_arg(const cli_args *a)
+{
+	long long n;
+
+	return cli_number(&n, a->args[0], 1, LLONG_MAX) ? n : 0;
+}
+
+long cli_doc_version(const char *arg, char *doc, size_t len)
+{
+	const char *at;
+	long long n = 0;
+
+	if (doc) {
+		snprintf(doc, len, "%s", arg);
+		arg = doc;
+	}
+	if ((at = strchr(arg, '@')) && !cli_number(&n, at + 1, 1, 1000000))
+		return -1;
+	if (doc && at)
+		doc[at - doc] = '\0';
+	return (long)n;
+}
+
+long cli_kdf_memory(const cli_args *a)
+{
+	long long mib = 0;
+
+	if (!cli_opt(a, "kdf-memory"))
+		return 0;
+	return cli_number(&mib, cli_opt(a, "kdf-memory"), 1, 4096) ? (long)mib : -1;
+}
+
+/* ---- results ------------------------------------------------------------------- */
+
+const char *cli_str(const scrvault_json *j, const char *key)
+{
+	return scrvault_json_str(scrvault_json_get(j, key));
+}
+
+long long cli_int(const scrvault_json *j, const char *key)
+{
+	return (long long)scrvault_json_int(scrvault_json_get(j, key));
+}
+
+int cli_result(const cli_args *a, scrvault_json *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->json) {
+		cli_print_json(j);
+	} else if (fmt) {
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	scrvault_json_free(j);
+	return 0;
+}
+
+int cli_key_passphrase(cli_args *a, const char *keyfile)
+{
+	int error;
+
+	if (keyfile && (error = cli_passphrase(&a->secret, a, keyfile)) < 0)
+		return cli_fail(error);
+	return 0;
+}
+
+/* ---- dispatch ------------------------------------------------------------------ */
+
+/* Whether argv holds -h or --help. */
+static bool asked_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+/*
+ * No command word: -h or --help (the program's usage), --version, or the
+ * usage as an error.
+ */
+static int no_command(const cli_program_def *p, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			p->usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("%s %s\n", cli_program, SCRVAULT_VERSION);
+			return 0;
+		}
+	p->usage(stderr);
+	return 2;
+}
+
+/*
+ * A GROUP (and VERB) that names no command: a group's commands when the
+ * group exists (on stdout when only -h asked for them), else the usage.
+ */
+static int unknown_command(const cli_program_def *p, const char *group, const char *name, int argc, char **argv)
+{
+	bool known = false;
+
+	for (const cli_cmd *c = p->cmds; c->group; c++)
+		known |= !strcmp(c->group, group);
+	if (known) {
+		bool asked = asked_help(argc, argv);
+		FILE *f = name || !asked ? stderr : stdout;
+
+		if (name)
+			fprintf(stderr, "%s: unknown command '%s %s'\n", cli_program, group, name);
+		fprintf(f, "%s commands:\n", group);
+		for (const cli_cmd *c = p->cmds; c->group; c++)
+			if (!strcmp(c->group, group))
+				fprintf(f, "  %s\n", c->usage);
+		return (asked && !name) ? 0 : 2;
+	}
+	fprintf(stderr, "%s: unknown command '%s'\n", cli_program, group);
+	p->usage(stderr);
+	return 2;
+}
+
+int cli_main(const cli_program_def *p, int argc, char **argv)
+{
+	const cli_cmd *cmd = NULL;
+	const char *group, *name;
+	char **rest;
+	int words[2] = { -1, -1 }, nwords = 0, nrest = 0, error;
+	cli_args a;
+
+	/* The command words may follow options: find them. */
+	for (int i = 1; i < argc && nwords < p->nwords; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (argv[i][0] == '-') {
+			i += p->takes_value(argv[i]);
+			continue;
+		}
+		words[nwords++] = i;
+	}
+	if (!nwords)
+		return no_command(p, argc, argv);
+	group = argv[words[0]];
+	name = nwords > 1 ? argv[words[1]] : NULL;
+	if (!strcmp(group, "help")) {
+		p->usage(stdout);
+		return 0;
+	}
+	for (const cli_cmd *c = p->cmds; c->group && !cmd; c++)
+		if (!strcmp(c->group, group) && (!c->name || (name && !strcmp(c->name, name))))
+			cmd = c;
+	if (!cmd)
+		return unknown_command(p, group, name, argc, argv);
+	if (!cmd->name)
+		words[1] = -1;	/* a command without a verb: the word is an argument */
+	/* Usage and --version above need no set-up. */
+	if (scrvault_global_init_ex(cmd->flags & CLI_BUNDLES_ONLY ? SCRVAULT_INIT_BUNDLES_ONLY : 0) < 0) {
+		fprintf(stderr, "%s: %s\n", cli_program, scrvault_error_message());
+		return 1;
+	}
+	/* argv without the command words; rest[0] stands in for the program. */
+	if (!(rest = calloc((size_t)argc + 1, sizeof(*rest)))) {
+		fprintf(stderr, "%s: out of memory\n", cli_program);
+		return 1;
+	}
+	rest[nrest++] = argv[0];
+	for (int i = 1; i < argc; i++)
+		if (i != words[0] && i != words[1])
+			rest[nrest++] = argv[i];
+	memset(&a, 0, sizeof(a));
+	a.cmd = cmd;
+	if ((error = cli_parse(&a, nrest, rest, p->global_opts)) != 0)
+		goto done;
+	if (cli_flag(&a, "help")) {
+		p->cmd_usage(stdout, cmd);
+		error = 0;
+		goto done;
+	}
+	if (a.nargs < cmd->min_args || (cmd->max_args >= 0 && a.nargs > cmd->max_args)) {
+		error = cli_usage(&a, "wrong number of arguments");
+		goto done;
+	}
+	/* Usage errors first: nothing is asked for or unlocked before them. */
+	if ((cmd->need && !cli_opt(&a, cmd->need)) || ((cmd->flags & CLI_ID_ARG) && !cli_id_arg(&a))) {
+		error = cli_usage(&a, "%s", cmd->need_msg);
+		goto done;
+	}
+	if (cmd->check && (error = cmd->check(&a)) != 0)
+		goto done;
+	error = p->run ? p->run(&a) : cmd->run(&a, NULL);
+done:
+	scrvault_secret_free(a.secret);
+	free(rest);
+	return error;
+}

@@ -3,6 +3,7 @@
  * codes (DESIGN §9): 0 ok, 1 error, 2 usage, 3 denied, 4 not found,
  * 5 integrity failure, 6 conflict with the current state.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,13 +79,8 @@ static int open_vault(scrvault **out, const cli_args *a)
 	int error;
 
 	*out = NULL;
-	if (req) {
-		char *end = NULL;
-
-		reqid = strtoll(req, &end, 10);
-		if (!*req || *end || reqid <= 0)
-			return cli_usage(a, "--request takes the number of an agreed access request");
-	}
+	if (req && !cli_number(&reqid, req, 1, LLONG_MAX))
+		return cli_usage(a, "--request takes the number of an agreed access request");
 	if (!dir)
 		dir = getenv("SCRVAULT_DIR");
 	if (!key)
@@ -157,126 +153,29 @@ static bool takes_value(const char *arg)
 	return false;
 }
 
+/* A command's run, with the vault unlocked around it when it needs one. */
+static int run(cli_args *a)
+{
+	scrvault *v = NULL;
+	int error = 0;
+
+	if ((a->cmd->flags & CLI_VAULT) && !a->no_vault) {
+		cli_opening(true);
+		error = open_vault(&v, a);
+		cli_opening(false);
+	}
+	if (error == 0)
+		error = a->cmd->run(a, v);
+	scrvault_vault_close(v);
+	return error;
+}
+
 int main(int argc, char **argv)
 {
-	const cli_cmd *cmd = NULL;
-	const char *group = NULL, *name = NULL;
-	scrvault *v = NULL;
-	char **rest;
-	int nrest = 0, gi = -1, ni = -1, error;
-	cli_args a;
+	static const cli_program_def program = {
+		cli_commands, global_opts, 2, takes_value, main_usage, print_usage, run
+	};
 
 	collect_commands();
-	/* The command words may follow global options: find them. */
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-') {
-			if (!strcmp(argv[i], "--"))
-				break;
-			if (takes_value(argv[i]))
-				i++;
-			continue;
-		}
-		if (gi < 0) {
-			gi = i;
-			group = argv[i];
-		} else {
-			ni = i;
-			name = argv[i];
-			break;
-		}
-	}
-	if (!group) {
-		for (int i = 1; i < argc; i++)
-			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-				main_usage(stdout);
-				return 0;
-			} else if (!strcmp(argv[i], "--version")) {
-				printf("scrvault %s\n", SCRVAULT_VERSION);
-				return 0;
-			}
-		main_usage(stderr);
-		return 2;
-	}
-	if (!strcmp(group, "help")) {
-		main_usage(stdout);
-		return 0;
-	}
-	for (const cli_cmd *c = cli_commands; c->group; c++) {
-		if (strcmp(c->group, group) != 0)
-			continue;
-		if (!c->name || (name && !strcmp(c->name, name))) {
-			cmd = c;
-			break;
-		}
-	}
-	if (!cmd) {
-		bool known = false;
-
-		for (const cli_cmd *c = cli_commands; c->group; c++)
-			known |= !strcmp(c->group, group);
-		if (known) {
-			FILE *f = name ? stderr : stdout;
-			bool asked = false;
-
-			for (int i = 1; i < argc; i++)
-				asked |= !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help");
-			if (name)
-				fprintf(stderr, "scrvault: unknown command '%s %s'\n", group, name);
-			else if (!asked)
-				f = stderr;
-			fprintf(f, "%s commands:\n", group);
-			for (const cli_cmd *c = cli_commands; c->group; c++)
-				if (!strcmp(c->group, group))
-					fprintf(f, "  %s\n", c->usage);
-			return (asked && !name) ? 0 : 2;
-		}
-		fprintf(stderr, "scrvault: unknown command '%s'\n", group);
-		main_usage(stderr);
-		return 2;
-	}
-	if (!cmd->name)
-		ni = -1;
-	/* Usage and --version above need no set-up. */
-	if (scrvault_global_init_ex(cmd->flags & CLI_BUNDLES_ONLY ? SCRVAULT_INIT_BUNDLES_ONLY : 0) < 0) {
-		fprintf(stderr, "scrvault: %s\n", scrvault_error_message());
-		return 1;
-	}
-	/* argv without the command words; rest[0] stands in for the program. */
-	if (!(rest = calloc((size_t)argc + 1, sizeof(*rest)))) {
-		fprintf(stderr, "scrvault: out of memory\n");
-		return 1;
-	}
-	rest[nrest++] = argv[0];
-	for (int i = 1; i < argc; i++)
-		if (i != gi && i != ni)
-			rest[nrest++] = argv[i];
-	memset(&a, 0, sizeof(a));
-	a.cmd = cmd;
-	if ((error = cli_parse(&a, nrest, rest, global_opts)) != 0)
-		goto done;
-	if (cli_flag(&a, "help")) {
-		print_usage(stdout, cmd);
-		error = 0;
-		goto done;
-	}
-	if (a.nargs < cmd->min_args || (cmd->max_args >= 0 && a.nargs > cmd->max_args)) {
-		error = cli_usage(&a, "wrong number of arguments");
-		goto done;
-	}
-	/* Usage errors first: nothing is asked for or unlocked before them. */
-	if (cmd->check && (error = cmd->check(&a)) != 0)
-		goto done;
-	if ((cmd->flags & CLI_VAULT) && !a.no_vault) {
-		cli_opening(true);
-		error = open_vault(&v, &a);
-		cli_opening(false);
-		if (error != 0)
-			goto done;
-	}
-	error = cmd->run(&a, v);
-done:
-	scrvault_vault_close(v);
-	scrvault_secret_free(a.secret);
-	free(rest);
-	return error;
+	return cli_main(&program, argc, argv);
 }

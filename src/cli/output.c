@@ -242,3 +242,56 @@ int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+
+int cli_listing(const cli_args *a, int error, scrvault_json **j, const cli_col *cols)
+{
+	if (error < 0) {
+		scrvault_json_free(*j);
+		*j = NULL;
+		return cli_fail(error);
+	}
+	return cli_print_list(a, *j, cols);
+}
+
+void cli_table_if(const scrvault_json *rows, const char *title, const cli_col *cols)
+{
+	if (scrvault_json_count(rows)) {
+		fputs(title, stdout);
+		cli_table(rows, cols);
+	}
+}
+
+void cli_print_pending(const scrvault_json *j, const char *what)
+{
+	const char *id = scrvault_json_str(scrvault_json_get(j, "pending"));
+
+	printf("%s needs a second custodian: pending operation %s (expires %s);\n"
+	       "another custodian runs 'scrvault approve %s' (or 'scrvault refuse %s')\n",
+	       what, id, scrvault_json_str(scrvault_json_get(j, "expires_at")), id, id);
+}
+
+void cli_print_each(const scrvault_json *arr, const char *label)
+{
+	for (size_t i = 0; i < scrvault_json_count(arr); i++)
+		printf("%s: %s\n", label, scrvault_json_str(scrvault_json_at(arr, i)));
+}
+
+int cli_show(const cli_args *a, int error, scrvault_json **j, const cli_col *fields,
+	     int (*more)(const scrvault_json *j))
+{
+	scrvault_json *o = *j;
+	int rc = 0;
+
+	*j = NULL;
+	if (error < 0) {
+		scrvault_json_free(o);
+		return cli_fail(error);
+	}
+	if (a->json)
+		return cli_print_object(a, o, fields);
+	cli_print_fields(o, fields);
+	if (more)
+		rc = more(o);
+	scrvault_json_free(o);
+	return rc;
+}

@@ -20,8 +20,7 @@ static void field(const scrvault_json *j, const char *key, const char *label)
 int seal_cmd_keygen(cli_args *a, scrvault *unused)
 {
 	scrvault_keygen_spec s = SCRVAULT_KEYGEN_SPEC_INIT;
-	const char *mib = cli_opt(a, "kdf-memory");
-	scrvault_secret *pp = NULL;
+	long mib = cli_kdf_memory(a);
 	scrvault_json *j = NULL;
 	int error;
 
@@ -32,30 +31,22 @@ int seal_cmd_keygen(cli_args *a, scrvault *unused)
 	s.keyfile = cli_opt(a, "key-out");
 	if (!s.keyfile)
 		return cli_usage(a, "give --key-out FILE for the new key file");
-	if (mib) {
-		char *end = NULL;
-		unsigned long v = strtoul(mib, &end, 10);
-
-		if (!*mib || *end || v == 0 || v > 4096)
-			return cli_usage(a, "--kdf-memory takes a number of MiB (8 to 4096)");
-		s.kdf_mib = (unsigned)v;
-	}
+	if (mib < 0)
+		return cli_usage(a, CLI_KDF_MEMORY_USAGE);
+	if (mib)
+		s.kdf_mib = (unsigned)mib;
 	/* Everything but the passphrase first: no one types it twice in vain. */
 	if ((error = scrvault_keygen_check(&s)) < 0)
 		return cli_fail(error);
-	if ((error = cli_new_passphrase(&pp, a, s.name)) < 0)
+	if ((error = cli_new_passphrase(&a->secret, a, s.name)) < 0)
 		return -error;
-	s.passphrase = pp;
-	error = scrvault_keygen(&j, &s);
-	scrvault_secret_free(pp);
-	if (error < 0)
+	s.passphrase = a->secret;
+	if ((error = scrvault_keygen(&j, &s)) < 0)
 		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else {
+	if (!a->json) {
 		printf("made key file '%s' for %s '%s', enrolled in no vault yet\n"
 		       "give the coordinator these public keys (they are not secret):\n",
-		       s.keyfile, scrvault_json_str(scrvault_json_get(j, "kind")), s.name);
+		       s.keyfile, cli_str(j, "kind"), s.name);
 		field(j, "name", "name");
 		field(j, "kind", "kind");
 		field(j, "agency", "agency");
@@ -64,6 +55,6 @@ int seal_cmd_keygen(cli_args *a, scrvault *unused)
 		field(j, "recipient", "recipient");
 		printf("keep the key file and its passphrase to yourself: nobody else ever needs them\n");
 	}
-	scrvault_json_free(j);
+	(void)cli_result(a, j, NULL);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

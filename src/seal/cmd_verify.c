@@ -55,7 +55,6 @@ static void print_summary(const scrvault_json *j)
 int seal_cmd_verify(cli_args *a, scrvault *unused)
 {
 	scrvault_verify_spec s = SCRVAULT_VERIFY_SPEC_INIT;
-	scrvault_secret *pp = NULL;
 	scrvault_json *j = NULL;
 	int error;
 
@@ -73,19 +72,13 @@ int seal_cmd_verify(cli_args *a, scrvault *unused)
 		s.keyfile = NULL;
 	else if (!s.keyfile)
 		return cli_usage(a, "give your key file (--key FILE or $SCRVAULT_KEY) or an age identity (--identity FILE)");
-	if (s.keyfile && (error = cli_passphrase(&pp, a, s.keyfile)) < 0)
+	if ((error = cli_key_passphrase(a, s.keyfile)) != 0)
+		return error;
+	s.passphrase = a->secret;
+	if ((error = scrvault_verify(&j, &s)) < 0)
 		return cli_fail(error);
-	s.passphrase = pp;
-	error = scrvault_verify(&j, &s);
-	scrvault_secret_free(pp);
-	if (error < 0)
-		return cli_fail(error);
-	if (a->json) {
-		cli_print_json(j);
-	} else {
+	if (!a->json)
 		print_summary(j);
-		printf("verified\n");
-	}
-	scrvault_json_free(j);
+	(void)cli_result(a, j, "verified\n");
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -97,9 +97,12 @@ static void print_usage(FILE *f, const cli_cmd *c)
 	fprintf(f, "usage: %s\n\n%s", c->usage, c->help);
 }
 
-/* Whether `arg` is an option that takes the next word as its value (in any command). */
+/* Whether `arg` is an option that takes the next word as its value (-o, or
+ * one of any command). */
 static bool takes_value(const char *arg)
 {
+	if (!strcmp(arg, "-o"))
+		return true;
 	if (arg[0] != '-' || arg[1] != '-' || strchr(arg, '='))
 		return false;
 	for (const cli_cmd *c = commands; c->group; c++)
@@ -111,78 +114,9 @@ static bool takes_value(const char *arg)
 
 int main(int argc, char **argv)
 {
-	const cli_cmd *cmd = NULL;
-	const char *word = NULL;
-	char **rest;
-	int wi = -1, nrest = 0, error;
-	cli_args a;
+	static const cli_program_def program = {
+		commands, global_opts, 1, takes_value, usage, print_usage, NULL
+	};
 
-	/* The command word may follow options: find it. */
-	for (int i = 1; i < argc && wi < 0; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (argv[i][0] == '-') {
-			i += takes_value(argv[i]) || !strcmp(argv[i], "-o");
-			continue;
-		}
-		wi = i;
-		word = argv[i];
-	}
-	if (!word) {
-		for (int i = 1; i < argc; i++)
-			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-				usage(stdout);
-				return 0;
-			} else if (!strcmp(argv[i], "--version")) {
-				printf("scrvault-seal %s\n", SCRVAULT_VERSION);
-				return 0;
-			}
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(word, "help")) {
-		usage(stdout);
-		return 0;
-	}
-	for (const cli_cmd *c = commands; c->group && !cmd; c++)
-		if (!strcmp(c->group, word))
-			cmd = c;
-	if (!cmd) {
-		fprintf(stderr, "scrvault-seal: unknown command '%s'\n", word);
-		usage(stderr);
-		return 2;
-	}
-	/* Usage and --version above need no set-up. */
-	if (scrvault_global_init_ex(cmd->flags & CLI_BUNDLES_ONLY ? SCRVAULT_INIT_BUNDLES_ONLY : 0) < 0) {
-		fprintf(stderr, "scrvault-seal: %s\n", scrvault_error_message());
-		return 1;
-	}
-	/* argv without the command word; rest[0] stands in for the program. */
-	if (!(rest = calloc((size_t)argc + 1, sizeof(*rest)))) {
-		fprintf(stderr, "scrvault-seal: out of memory\n");
-		return 1;
-	}
-	rest[nrest++] = argv[0];
-	for (int i = 1; i < argc; i++)
-		if (i != wi)
-			rest[nrest++] = argv[i];
-	memset(&a, 0, sizeof(a));
-	a.cmd = cmd;
-	if ((error = cli_parse(&a, nrest, rest, global_opts)) != 0)
-		goto done;
-	if (cli_flag(&a, "help")) {
-		print_usage(stdout, cmd);
-		error = 0;
-		goto done;
-	}
-	if (a.nargs < cmd->min_args || (cmd->max_args >= 0 && a.nargs > cmd->max_args)) {
-		error = cli_usage(&a, "wrong number of arguments");
-		goto done;
-	}
-	if (cmd->check && (error = cmd->check(&a)) != 0)
-		goto done;
-	error = cmd->run(&a, NULL);
-done:
-	free(rest);
-	return error;
+	return cli_main(&program, argc, argv);
 }

@@ -195,36 +195,6 @@ static int read_full(void *buf, size_t n)
 	return 0;
 }
 
-static int write_full(const void *buf, size_t n)
-{
-	const unsigned char *p = buf;
-
-	while (n > 0) {
-		ssize_t put = write(1, p, n);
-
-		if (put < 0 && errno == EINTR)
-			continue;
-		if (put <= 0)
-			return -1;
-		p += put;
-		n -= (size_t)put;
-	}
-	return 0;
-}
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static bool answered;	/* the answer has begun: there can be no other */
 
 /* The answer: status, length, body.  -1 if the client is gone. */
@@ -234,9 +204,9 @@ static int answer(uint32_t status, const void *body, size_t len)
 
 	answered = true;
 	memcpy(head, SV_STAMP_MAGIC, SV_STAMP_MAGIC_LEN);
-	put_u32(head + SV_STAMP_MAGIC_LEN, status);
-	put_u32(head + SV_STAMP_MAGIC_LEN + 4, (uint32_t)len);
-	return write_full(head, sizeof(head)) < 0 || write_full(body, len) < 0 ? -1 : 0;
+	sv_put_be32(head + SV_STAMP_MAGIC_LEN, status);
+	sv_put_be32(head + SV_STAMP_MAGIC_LEN + 4, (uint32_t)len);
+	return sv_write_all(1, head, sizeof(head)) < 0 || sv_write_all(1, body, len) < 0 ? -1 : 0;
 }
 
 /* An error answer with a message (cut to SV_STAMP_MSG_MAX). */
@@ -290,7 +260,7 @@ static int read_len(uint32_t *v, uint32_t max, const char *what, char *why, size
 		snprintf(why, n, "the request ends before the length of %s", what);
 		return -1;
 	}
-	*v = get_u32(b);
+	*v = sv_get_be32(b);
 	if (*v > max) {
 		snprintf(why, n, "%s is %lu bytes, more than %lu", what, (unsigned long)*v,
 			(unsigned long)max);

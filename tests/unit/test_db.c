@@ -5,6 +5,7 @@
  */
 #include "unit.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 
 #include <string.h>
 
@@ -175,6 +176,72 @@ static void test_literals_and_copies(void **state)
 	assert_int_equal(rows(f->db, "SELECT id FROM t WHERE state = ?1", "issued", &sum), 51);
 }
 
+/* sv_db_each's row function: counts rows, sums ids, stops at `stop`. */
+typedef struct {
+	int64_t n, sum, stop;
+} counted;
+
+static int count_row(void *ctx, sv_stmt *st)
+{
+	counted *c = ctx;
+
+	c->n++;
+	c->sum += sv_stmt_int(st, 0);
+	return sv_stmt_int(st, 0) == c->stop ? 1 : 0;
+}
+
+/* sv_rows_build's row function: the ids of the rows kept (even ones), or an error at 13. */
+static int even_ids(void *ctx, sv_stmt *st, sv_json *arr)
+{
+	(void)ctx;
+	if (sv_stmt_int(st, 0) == 13)
+		return SCRVAULT_ECONFLICT;
+	return sv_stmt_int(st, 0) % 2 ? 0 : sv_json_append(arr, sv_json_int(sv_stmt_int(st, 0)));
+}
+
+/* The one query loop: every row, a row that stops it, the first row's values. */
+static void test_each_and_first_row(void **state)
+{
+	fixture *f = *state;
+	counted c = { 0, 0, 0 };
+	char text[3] = "", holder[8] = "", none[8] = "x";
+	int64_t n = -1;
+	sv_json *arr = NULL;
+	sv_stmt *st = NULL;
+
+	assert_int_equal(sv_db_each(f->db, count_row, &c, "SELECT id FROM t WHERE state = ?", "t", "issued"), 0);
+	assert_int_equal(c.n, 50);
+	assert_int_equal(c.sum, 2550);
+	c = (counted){ 0, 0, 10 };
+	assert_int_equal(sv_db_each(f->db, count_row, &c, "SELECT id FROM t ORDER BY id", ""), 1);
+	assert_int_equal(c.n, 10);
+	/* sv_db_run and sv_db_int are the same loop */
+	assert_int_equal(sv_db_int(&n, f->db, "SELECT count(*) FROM t WHERE holder = ?", "t", "h3"), 1);
+	assert_int_equal(n, 14);
+	assert_int_equal(sv_db_int(&n, f->db, "SELECT id FROM t WHERE id > 1000", ""), 0);
+	assert_int_equal(n, 14);	/* unchanged when there is no row */
+	/* a text and an integer, the text cut to its buffer */
+	assert_int_equal(sv_db_text_int(text, sizeof(text), &n, f->db, "SELECT state, id FROM t WHERE id = ?", "i",
+					(int64_t)4), 1);
+	assert_string_equal(text, "is");
+	assert_int_equal(n, 4);
+	/* columns into buffers; NULL as "" */
+	assert_int_equal(sv_db_query(&st, f->db, "SELECT holder, NULL FROM t WHERE id = 10", ""), 0);
+	assert_int_equal(sv_stmt_step(st), 1);
+	sv_stmt_texts(st, 0, holder, sizeof(holder), none, sizeof(none), NULL);
+	sv_stmt_free(st);
+	assert_string_equal(holder, "h3");
+	assert_string_equal(none, "");
+	/* an array of what a row function makes; an error leaves nothing */
+	assert_int_equal(sv_rows_build(&arr, f->db, even_ids, NULL, "SELECT id FROM t WHERE id <= 12 ORDER BY id", ""), 0);
+	assert_int_equal(sv_json_count(arr), 6);
+	assert_int_equal(sv_json_as_int(sv_json_at(arr, 5)), 12);
+	sv_json_free(arr);
+	assert_int_equal(sv_rows_build(&arr, f->db, even_ids, NULL, "SELECT id FROM t ORDER BY id", ""),
+			 SCRVAULT_ECONFLICT);
+	assert_null(arr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +250,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_buffer_after_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_texts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_literals_and_copies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_and_first_row, setup, teardown),
 	};
 
 	if (sv_crypto_init() < 0)

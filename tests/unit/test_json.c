@@ -721,6 +721,45 @@ static void test_fuzz(void **state)
 	assert_true(ok > 100);
 }
 
+/* Objects of typed fields, handed over with SV_TAKE; arrays grown by sv_grow. */
+static void test_fields_and_growth(void **state)
+{
+	sv_json *o = NULL, *held;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	int *arr = NULL;
+
+	(void)state;
+	assert_int_equal(sv_json_new(&o, SV_FIELDS(SV_STR("b", "x"), SV_INT("a", 7), SV_IF(false, SV_INT("c", 1)),
+						   SV_STR("n", NULL))), 0);
+	assert_int_equal(sv_json_write(&text, &len, o), 0);
+	assert_string_equal(text, "{\"a\":7,\"b\":\"x\",\"n\":null}");
+	free(text);
+	held = SV_TAKE(o);
+	assert_null(o);
+	sv_json_free(held);
+	/* a field that cannot be set: no object, and the error */
+	assert_null(sv_json_of(SV_FIELDS(SV_STR("k", "\xff"))));
+	assert_int_equal(sv_json_new(&o, SV_FIELDS(SV_STR("k", "\xff"))), SCRVAULT_ERROR);
+	assert_null(o);
+	/* doubling from `first`, only when needed */
+	assert_int_equal(sv_grow(&arr, &cap, 3, sizeof(*arr), 4), 0);
+	assert_int_equal(cap, 4);
+	arr[3] = 3;
+	assert_int_equal(sv_grow(&arr, &cap, 4, sizeof(*arr), 4), 0);
+	assert_int_equal(cap, 4);
+	assert_int_equal(sv_grow(&arr, &cap, 9, sizeof(*arr), 4), 0);
+	assert_int_equal(cap, 16);
+	assert_int_equal(arr[3], 3);
+	assert_true(sv_grow(&arr, &cap, SIZE_MAX / 2, sizeof(*arr), 4) < 0);
+	assert_int_equal(cap, 16);
+	free(arr);
+	/* digits of an alphabet */
+	assert_int_equal(sv_char_index("0123456789abcdef", 'c'), 12);
+	assert_int_equal(sv_char_index("0123456789abcdef", 'g'), -1);
+	assert_int_equal(sv_char_index("0123456789abcdef", 0), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_parse_depth),
 		cmocka_unit_test(test_ownership),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_fields_and_growth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

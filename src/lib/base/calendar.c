@@ -83,8 +83,7 @@ int sv_calendar_new(sv_calendar **out, const char *const *holidays, size_t n)
 	for (i = 0; i < c->nall; i++)
 		if (sv_day_of_week(c->all[i]) < 5)
 			c->weekday[c->nweekday++] = c->all[i];
-	*out = c;
-	c = NULL;
+	*out = SV_TAKE(c);
 	error = 0;
 done:
 	sv_calendar_free(c);

@@ -4,10 +4,13 @@
  * The last error message is kept per thread.  It never holds secret material:
  * callers put only ids, paths and reasons into it.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "base/common.h"
 
 static _Thread_local char last_error[1024] = "no error";
@@ -162,15 +165,19 @@ void sv_hex(char *out, const unsigned char *in, size_t len)
 	out[2 * len] = '\0';
 }
 
+int sv_char_index(const char *alphabet, int c)
+{
+	const char *at = c ? strchr(alphabet, c) : NULL;
+
+	return at ? (int)(at - alphabet) : -1;
+}
+
+/* A hex digit's value (either case), or -1. */
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	int i = sv_char_index("0123456789abcdefABCDEF", c);
+
+	return i < 16 ? i : i - 6;
 }
 
 int sv_unhex(unsigned char *out, size_t len, const char *hex)
@@ -187,4 +194,65 @@ int sv_unhex(unsigned char *out, size_t len, const char *hex)
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+int sv_grow(void *arrp, size_t *cap, size_t need, size_t size, size_t first)
+{
+	size_t c = *cap ? *cap : first;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / size)
+			return sv_error(SCRVAULT_ERROR, "out of memory");
+		c *= 2;
+	}
+	memcpy(&p, arrp, sizeof(p));
+	if ((p = sv_realloc(p, c * size)) == NULL)
+		return SCRVAULT_ERROR;
+	memcpy(arrp, &p, sizeof(p));
+	*cap = c;
+	return 0;
+}
+
+int sv_write_at(int fd, const void *buf, size_t len, off_t off)
+{
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		size_t want = len > SSIZE_MAX ? SSIZE_MAX : len;
+		ssize_t n = off < 0 ? write(fd, p, want) : pwrite(fd, p, want, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;	/* no progress */
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		if (off >= 0)
+			off += n;
+	}
+	return 0;
+}
+
+int sv_write_all(int fd, const void *buf, size_t len)
+{
+	return sv_write_at(fd, buf, len, -1);
+}
+
+void sv_put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+uint32_t sv_get_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }

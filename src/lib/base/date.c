@@ -251,3 +251,15 @@ int sv_date_add(char out[11], const char *from, int64_t amount, char unit)
 	max = days_in_month(y, m);
 	return day_out(out, days_from_civil(y, m, d > max ? max : d));
 }
+
+int sv_as_of(char out[11], const char *as_of)
+{
+	if (!as_of) {
+		sv_today(out);
+		return 0;
+	}
+	if (!sv_date_valid(as_of))
+		return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
+	snprintf(out, 11, "%s", as_of);
+	return 0;
+}

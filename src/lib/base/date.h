@@ -35,6 +35,11 @@ int sv_day_parse(int64_t *day, const char *ymd);
 
 /* Whether `s` is a date sv_day_parse accepts. */
 bool sv_date_valid(const char *s);
+/*
+ * The day a listing is as of into out[11]: `as_of` or, when NULL, today.
+ * 0, or SCRVAULT_EUSAGE (field "as_of") when as_of is not a YYYY-MM-DD date.
+ */
+int sv_as_of(char out[11], const char *as_of);
 
 /*
  * Write `day` as "YYYY-MM-DD" and a NUL.  Years 0000-9999 only; any day

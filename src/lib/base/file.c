@@ -18,23 +18,6 @@ char *sv_path(const char *dir, const char *name)
 	return sv_printf("%s/%s", dir, name);
 }
 
-int sv_write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 long sv_read_full(int fd, void *buf, size_t len)
 {
 	unsigned char *p = buf;
@@ -85,8 +68,7 @@ int sv_file_read(char **out, size_t *len, const char *path, size_t max)
 	}
 	buf[n] = '\0';
 	*len = (size_t)n;
-	*out = buf;
-	buf = NULL;
+	*out = SV_TAKE(buf);
 	error = 0;
 done:
 	free(buf);

@@ -23,8 +23,7 @@ int sv_fsync_dir(const char *dir);
 int sv_rmtree(const char *path);
 /* Join dir and name into a new string. */
 char *sv_path(const char *dir, const char *name);
-/* Write all of buf to fd, retrying on EINTR and short writes. */
-int sv_write_all(int fd, const void *buf, size_t len);
+/* (sv_write_all is in common.h.) */
 /* Read up to len bytes, retrying short reads: returns bytes read (< len only at EOF) or -1. */
 long sv_read_full(int fd, void *buf, size_t len);
 

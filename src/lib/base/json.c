@@ -289,27 +289,6 @@ static bool obj_find(const sv_json *obj, const char *key, size_t keylen, size_t 
 	return false;
 }
 
-/* Grow an array of `size`-byte elements so that one more fits. */
-static int grow(void **items, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap : 4;
-	if (n >= ncap) {
-		if (ncap > SIZE_MAX / 2 / size)
-			return sv_error(SCRVAULT_ERROR, "out of memory");
-		ncap *= 2;
-	}
-	if ((p = sv_realloc(*items, ncap * size)) == NULL)
-		return SCRVAULT_ERROR;
-	*items = p;
-	*cap = ncap;
-	return 0;
-}
-
 /*
  * Insert a new member at index `at` (from obj_find).  Takes ownership of
  * `key` and `v` on success only.
@@ -317,12 +296,11 @@ static int grow(void **items, size_t *cap, size_t n, size_t size)
 static int obj_insert(sv_json *obj, size_t at, char *key, size_t keylen, sv_json *v)
 {
 	json_member *m;
-	void *items = obj->u.obj.m;
 	int error;
 
-	if ((error = grow(&items, &obj->u.obj.cap, obj->u.obj.n, sizeof(*m))) < 0)
+	if ((error = sv_grow(&obj->u.obj.m, &obj->u.obj.cap, obj->u.obj.n + 1, sizeof(*m), 4)) < 0)
 		return error;
-	obj->u.obj.m = m = items;
+	m = obj->u.obj.m;
 	memmove(m + at + 1, m + at, (obj->u.obj.n - at) * sizeof(*m));
 	m[at].key = key;
 	m[at].keylen = keylen;
@@ -375,7 +353,6 @@ cleanup:
 
 int sv_json_append(sv_json *arr, sv_json *v)
 {
-	void *items;
 	int error;
 
 	if (!v) {
@@ -388,10 +365,8 @@ int sv_json_append(sv_json *arr, sv_json *v)
 		error = sv_error(SCRVAULT_EUSAGE, "json append needs an array");
 		goto cleanup;
 	}
-	items = arr->u.arr.items;
-	if ((error = grow(&items, &arr->u.arr.cap, arr->u.arr.n, sizeof(sv_json *))) < 0)
+	if ((error = sv_grow(&arr->u.arr.items, &arr->u.arr.cap, arr->u.arr.n + 1, sizeof(sv_json *), 4)) < 0)
 		goto cleanup;
-	arr->u.arr.items = items;
 	arr->u.arr.items[arr->u.arr.n++] = v;
 	return 0;
 
@@ -459,6 +434,22 @@ sv_json *sv_json_copy(const sv_json *j)
 fail:
 	sv_json_free(c);
 	return NULL;
+}
+
+sv_json *sv_json_of(const sv_field *fields)
+{
+	sv_json *o = sv_json_object();
+
+	if (o && sv_json_set_fields(o, fields) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int sv_json_new(sv_json **out, const sv_field *fields)
+{
+	return (*out = sv_json_of(fields)) ? 0 : SCRVAULT_ERROR;
 }
 
 int sv_json_set_fields(sv_json *obj, const sv_field *f)
@@ -581,20 +572,10 @@ typedef struct {
 
 static int buf_put(json_buf *b, const char *s, size_t n)
 {
-	if (n >= b->cap - b->len) {
-		size_t ncap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (n >= ncap - b->len) {
-			if (ncap > SIZE_MAX / 2)
-				return sv_error(SCRVAULT_ERROR, "out of memory");
-			ncap *= 2;
-		}
-		if ((p = sv_realloc(b->buf, ncap)) == NULL)
-			return SCRVAULT_ERROR;
-		b->buf = p;
-		b->cap = ncap;
-	}
+	if (n >= SIZE_MAX - b->len)
+		return sv_error(SCRVAULT_ERROR, "out of memory");
+	if (sv_grow(&b->buf, &b->cap, b->len + n + 1, 1, 256) < 0)
+		return SCRVAULT_ERROR;
 	memcpy(b->buf + b->len, s, n);
 	b->len += n;
 	b->buf[b->len] = '\0';
@@ -935,114 +916,121 @@ static int parse_int(json_parser *ps, int64_t *out)
 	return 0;
 }
 
-static int parse_literal(json_parser *ps, const char *word, size_t n)
+/* true, false or null at ps->pos into *out. */
+static int parse_literal(json_parser *ps, sv_json **out)
 {
-	if (ps->len - ps->pos < n || memcmp(ps->p + ps->pos, word, n) != 0)
-		return parse_fail(ps, "invalid literal");
-	ps->pos += n;
-	return 0;
-}
+	static const char *const words[] = { "true", "false", "null" };
 
+	for (size_t i = 0; i < SV_ARRAY_SIZE(words); i++) {
+		size_t n = strlen(words[i]);
+
+		if (ps->len - ps->pos >= n && memcmp(ps->p + ps->pos, words[i], n) == 0) {
+			ps->pos += n;
+			*out = i == 2 ? sv_json_null() : sv_json_bool(i == 0);
+			return 0;
+		}
+	}
+	return parse_fail(ps, "invalid literal");
+}
 static int parse_value(json_parser *ps, int depth, sv_json **out);
 
-static int parse_array(json_parser *ps, int depth, sv_json **out)
+/* One member of an array or object at ps->pos, added to `c`. */
+typedef int (*member_fn)(json_parser *ps, int depth, sv_json *c);
+
+/*
+ * An array or object `c` (NULL: out of memory) from its opening bracket at
+ * ps->pos to `close`: each member by `member`, separated by ','.  *out is c,
+ * or c is freed and the error returned.
+ */
+static int parse_container(json_parser *ps, int depth, sv_json **out, sv_json *c, char close, member_fn member)
 {
-	sv_json *arr, *item;
 	int error;
 
-	if ((arr = sv_json_array()) == NULL)
+	if (c == NULL)
 		return SCRVAULT_ERROR;
 	ps->pos++;
 	skip_ws(ps);
-	if (ps->pos < ps->len && ps->p[ps->pos] == ']') {
+	if (ps->pos < ps->len && ps->p[ps->pos] == close) {
 		ps->pos++;
-		*out = arr;
+		*out = c;
 		return 0;
 	}
 	for (;;) {
-		if ((error = parse_value(ps, depth, &item)) < 0 ||
-		    (error = sv_json_append(arr, item)) < 0)
+		if ((error = member(ps, depth, c)) < 0)
 			goto cleanup;
 		skip_ws(ps);
-		if (ps->pos < ps->len && ps->p[ps->pos] == ']')
+		if (ps->pos < ps->len && ps->p[ps->pos] == close)
 			break;
 		if (ps->pos >= ps->len || ps->p[ps->pos] != ',') {
-			error = parse_fail(ps, "expected ',' or ']'");
+			error = parse_fail(ps, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
 			goto cleanup;
 		}
 		ps->pos++;
 		skip_ws(ps);
 	}
 	ps->pos++;
-	*out = arr;
+	*out = c;
 	return 0;
 
 cleanup:
-	sv_json_free(arr);
+	sv_json_free(c);
 	return error;
 }
 
-static int parse_object(json_parser *ps, int depth, sv_json **out)
+static int array_item(json_parser *ps, int depth, sv_json *arr)
 {
-	sv_json *obj, *val = NULL;
-	char *key = NULL;
-	size_t keylen, keypos, at;
+	sv_json *item;
 	int error;
 
-	if ((obj = sv_json_object()) == NULL)
-		return SCRVAULT_ERROR;
+	if ((error = parse_value(ps, depth, &item)) < 0)
+		return error;
+	return sv_json_append(arr, item);
+}
+
+/* "key": value, inserted in key order (a key out of order: not canonical). */
+static int object_member(json_parser *ps, int depth, sv_json *obj)
+{
+	sv_json *val = NULL;
+	char *key = NULL;
+	size_t keylen, keypos = ps->pos, at;
+	int error;
+
+	if (ps->pos >= ps->len || ps->p[ps->pos] != '"')
+		return parse_fail(ps, "expected a string key");
+	if ((error = parse_string(ps, &key, &keylen)) < 0)
+		goto cleanup;
+	if (obj_find(obj, key, keylen, &at)) {
+		error = parse_fail_at(ps, keypos, "duplicate key");
+		goto cleanup;
+	}
+	if (at != obj->u.obj.n)
+		ps->canonical = false;
+	skip_ws(ps);
+	if (ps->pos >= ps->len || ps->p[ps->pos] != ':') {
+		error = parse_fail(ps, "expected ':'");
+		goto cleanup;
+	}
 	ps->pos++;
 	skip_ws(ps);
-	if (ps->pos < ps->len && ps->p[ps->pos] == '}') {
-		ps->pos++;
-		*out = obj;
-		return 0;
-	}
-	for (;;) {
-		keypos = ps->pos;
-		if (ps->pos >= ps->len || ps->p[ps->pos] != '"') {
-			error = parse_fail(ps, "expected a string key");
-			goto cleanup;
-		}
-		if ((error = parse_string(ps, &key, &keylen)) < 0)
-			goto cleanup;
-		if (obj_find(obj, key, keylen, &at)) {
-			error = parse_fail_at(ps, keypos, "duplicate key");
-			goto cleanup;
-		}
-		if (at != obj->u.obj.n)
-			ps->canonical = false;
-		skip_ws(ps);
-		if (ps->pos >= ps->len || ps->p[ps->pos] != ':') {
-			error = parse_fail(ps, "expected ':'");
-			goto cleanup;
-		}
-		ps->pos++;
-		skip_ws(ps);
-		if ((error = parse_value(ps, depth, &val)) < 0 ||
-		    (error = obj_insert(obj, at, key, keylen, val)) < 0)
-			goto cleanup;
-		key = NULL;
-		val = NULL;
-		skip_ws(ps);
-		if (ps->pos < ps->len && ps->p[ps->pos] == '}')
-			break;
-		if (ps->pos >= ps->len || ps->p[ps->pos] != ',') {
-			error = parse_fail(ps, "expected ',' or '}'");
-			goto cleanup;
-		}
-		ps->pos++;
-		skip_ws(ps);
-	}
-	ps->pos++;
-	*out = obj;
+	if ((error = parse_value(ps, depth, &val)) < 0 ||
+	    (error = obj_insert(obj, at, key, keylen, val)) < 0)
+		goto cleanup;
 	return 0;
 
 cleanup:
 	free(key);
 	sv_json_free(val);
-	sv_json_free(obj);
 	return error;
+}
+
+static int parse_array(json_parser *ps, int depth, sv_json **out)
+{
+	return parse_container(ps, depth, out, sv_json_array(), ']', array_item);
+}
+
+static int parse_object(json_parser *ps, int depth, sv_json **out)
+{
+	return parse_container(ps, depth, out, sv_json_object(), '}', object_member);
 }
 
 /*
@@ -1073,20 +1061,9 @@ static int parse_value(json_parser *ps, int depth, sv_json **out)
 			return error;
 		*out = json_string_owned(s, n);
 		break;
-	case 't':
-		if ((error = parse_literal(ps, "true", 4)) < 0)
+	case 't': case 'f': case 'n':
+		if ((error = parse_literal(ps, out)) < 0)
 			return error;
-		*out = sv_json_bool(true);
-		break;
-	case 'f':
-		if ((error = parse_literal(ps, "false", 5)) < 0)
-			return error;
-		*out = sv_json_bool(false);
-		break;
-	case 'n':
-		if ((error = parse_literal(ps, "null", 4)) < 0)
-			return error;
-		*out = sv_json_null();
 		break;
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':

@@ -87,6 +87,11 @@ typedef struct sv_field {
 /* Set each field of `fields` (NULL: none) on `obj`; <0 with nothing half-set
  * reported as success. */
 int sv_json_set_fields(sv_json *obj, const sv_field *fields);
+/* A new object of `fields` (NULL on failure, as the constructors: it may be
+ * given straight to sv_json_append or sv_json_set). */
+sv_json *sv_json_of(const sv_field *fields);
+/* The same into *out (a call's result): 0, or SCRVAULT_ERROR with *out NULL. */
+int sv_json_new(sv_json **out, const sv_field *fields);
 /* A deep copy of `j` (NULL on failure). */
 sv_json *sv_json_copy(const sv_json *j);
 

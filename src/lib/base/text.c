@@ -15,30 +15,40 @@
 #include <dirent.h>
 #include "base/text.h"
 
-bool sv_name_valid(const char *s)
+/*
+ * Whether s is 1 to `max` characters of a-z, 0-9, A-Z when `upper`, and those
+ * of `extra`, and does not begin with '.' or '-': the shape of every name
+ * rule here.
+ */
+static bool word_valid(const char *s, size_t max, bool upper, const char *extra)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	if (n == 0 || n > 64)
+	if (n == 0 || n > max)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		      s[i] == '.' || s[i] == '_' || s[i] == '@' || s[i] == '-'))
+		      (upper && s[i] >= 'A' && s[i] <= 'Z') || strchr(extra, s[i])))
 			return false;
 	return s[0] != '.' && s[0] != '-';
 }
 
+bool sv_name_valid(const char *s)
+{
+	return word_valid(s, 64, false, "._@-");
+}
+
+int sv_name_check(const char *s)
+{
+	if (sv_name_valid(s))
+		return 0;
+	return sv_error_field(SCRVAULT_EUSAGE, "name", "principal name '%s' is not valid: use 1-64 of a-z 0-9 . _ @ -",
+			      s ? s : "");
+}
+
 bool sv_ref_valid(const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0 || n > 32)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return false;
-	return s[0] != '-';
+	return word_valid(s, 32, true, "-");
 }
 
 void sv_safe_filename(char *out, size_t len, const char *name, const char *fallback)

@@ -9,6 +9,8 @@
 
 /* A principal's name: [a-z0-9._@-]{1,64}, not starting with '.' or '-'. */
 bool sv_name_valid(const char *s);
+/* The same as a check: 0, or the usage error (field "name") that says the rule. */
+int sv_name_check(const char *s);
 
 /* A case reference: [A-Za-z0-9-]{1,32}, not starting with '-'. */
 bool sv_ref_valid(const char *s);

@@ -44,10 +44,7 @@ const char *sv_age_status_name(sv_age_status s)
 
 void sv_age_free_plain(unsigned char *p, size_t len)
 {
-	if (!p)
-		return;
-	sv_cleanse(p, len);
-	free(p);
+	sv_cleanse_free(p, len);
 }
 
 /* ---- a growable byte buffer (public data only) ------------------------------- */
@@ -62,21 +59,7 @@ static int buf_reserve(struct buf *b, size_t len)
 {
 	if (len > SIZE_MAX - 1 - b->n)
 		return sv_error(SCRVAULT_EUSAGE, "age data is too large");
-	if (b->cap - b->n < len + 1) {
-		size_t cap = b->cap ? b->cap : 256;
-		unsigned char *p;
-
-		while (cap - b->n < len + 1) {
-			if (cap > SIZE_MAX / 2)
-				return sv_error(SCRVAULT_EUSAGE, "age data is too large");
-			cap *= 2;
-		}
-		if ((p = sv_realloc(b->p, cap)) == NULL)
-			return SCRVAULT_ERROR;
-		b->p = p;
-		b->cap = cap;
-	}
-	return 0;
+	return sv_grow(&b->p, &b->cap, b->n + len + 1, 1, 256);
 }
 
 static int buf_add(struct buf *b, const void *data, size_t len)
@@ -164,14 +147,12 @@ static int b64_decode_fixed(unsigned char *out, size_t want, const char *in)
 	if ((error = b64_decode(&d, &n, in, strlen(in))) < 0)
 		return error;
 	if (n != want) {
-		sv_cleanse(d, n);
-		free(d);
+		sv_cleanse_free(d, n);
 		return sv_error(SCRVAULT_EINTEGRITY, "base64 value of %zu bytes, want %zu",
 				n, want);
 	}
 	memcpy(out, d, n);
-	sv_cleanse(d, n);
-	free(d);
+	sv_cleanse_free(d, n);
 	return 0;
 }
 
@@ -256,15 +237,14 @@ int sv_bech32_encode(char **out, const char *hrp, const unsigned char *data,
 		for (i = 0; s[i]; i++)
 			if (s[i] >= 'a' && s[i] <= 'z')
 				s[i] = (char)(s[i] - 'a' + 'A');
-	sv_cleanse(five, n5 + 1);
-	free(five);
+	sv_cleanse_free(five, n5 + 1);
 	*out = s;
 	return 0;
 }
 
 int sv_bech32_decode(char **hrp, unsigned char **data, size_t *len, const char *s)
 {
-	size_t slen = strlen(s), sep, i, o = 0, ndata;
+	size_t slen = strlen(s), sep, i, o = 0, ndata = 0;
 	bool lower = false, upper = false;
 	unsigned char *d = NULL;
 	char *h = NULL;
@@ -293,8 +273,7 @@ int sv_bech32_decode(char **hrp, unsigned char **data, size_t *len, const char *
 	chk = bech32_hrp_chk(h, sep);
 	ndata = slen - sep - 1 - 6;
 	if ((d = sv_malloc(ndata * 5 / 8 + 1)) == NULL) {
-		sv_cleanse(h, slen);
-		free(h);
+		sv_cleanse_free(h, slen);
 		return SCRVAULT_ERROR;
 	}
 	for (i = sep + 1; i < slen; i++) {
@@ -323,12 +302,8 @@ int sv_bech32_decode(char **hrp, unsigned char **data, size_t *len, const char *
 	return 0;
 
 bad:
-	if (d) {
-		sv_cleanse(d, ndata * 5 / 8 + 1);
-		free(d);
-	}
-	sv_cleanse(h, slen);
-	free(h);
+	sv_cleanse_free(d, ndata * 5 / 8 + 1);
+	sv_cleanse_free(h, slen);
 	return sv_error(SCRVAULT_EINTEGRITY, "invalid bech32 string");
 }
 
@@ -371,8 +346,7 @@ int sv_age_identity_encode(sv_secret **out, const sv_secret *priv)
 				      SV_KEY_LEN, true)) < 0)
 		return error;
 	error = sv_secret_from(out, s, strlen(s) + 1);
-	sv_cleanse(s, strlen(s));
-	free(s);
+	sv_cleanse_free(s, strlen(s));
 	return error;
 }
 
@@ -395,8 +369,7 @@ int sv_age_identity_decode(sv_secret **priv, const char *s)
 		error = sv_error(SCRVAULT_EINTEGRITY, "not an age X25519 identity");
 	else
 		error = sv_secret_from(priv, d, SV_KEY_LEN);
-	sv_cleanse(d, n);
-	free(d);
+	sv_cleanse_free(d, n);
 	free(hrp);
 	return error;
 }
@@ -425,22 +398,23 @@ static void stanza_clear(sv_age_stanza *s)
 	for (i = 0; i < s->nargs; i++)
 		free(s->args[i]);
 	free(s->args);
-	if (s->body) {
-		sv_cleanse(s->body, s->bodylen);
-		free(s->body);
-	}
+	sv_cleanse_free(s->body, s->bodylen);
 	memset(s, 0, sizeof(*s));
+}
+
+/* The n stanzas of an array, and the array. */
+static void stanzas_free(sv_age_stanza *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		stanza_clear(&s[i]);
+	free(s);
 }
 
 void sv_age_header_free(sv_age_header *h)
 {
-	size_t i;
-
 	if (!h)
 		return;
-	for (i = 0; i < h->n; i++)
-		stanza_clear(&h->stanzas[i]);
-	free(h->stanzas);
+	stanzas_free(h->stanzas, h->n);
 	free(h);
 }
 
@@ -888,16 +862,6 @@ static int unwrap_scrypt(sv_secret **file_key, const sv_age_stanza *st,
 
 /* ---- the payload ------------------------------------------------------------- */
 
-static void stream_nonce(unsigned char n[SV_CHACHA_NONCE_LEN], uint64_t counter, bool last)
-{
-	int i;
-
-	memset(n, 0, SV_CHACHA_NONCE_LEN);
-	for (i = 0; i < 8; i++)
-		n[10 - i] = (unsigned char)(counter >> (8 * i));
-	n[11] = last ? 1 : 0;
-}
-
 static int payload_key(sv_secret **key, const sv_secret *file_key,
 		       const unsigned char nonce[SV_AGE_NONCE_LEN])
 {
@@ -941,20 +905,8 @@ long sv_age_read_fd(void *ctx, void *buf, size_t len)
 
 int sv_age_write_fd(void *ctx, const void *buf, size_t len)
 {
-	int fd = *(const int *)ctx;
-	const unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len > SSIZE_MAX ? SSIZE_MAX : len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return sv_error(SCRVAULT_ERROR, "cannot write the age output: %s",
-					n < 0 ? strerror(errno) : "no progress");
-		p += n;
-		len -= (size_t)n;
-	}
+	if (sv_write_all(*(const int *)ctx, buf, len) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot write the age output: %s", errno ? strerror(errno) : "no progress");
 	return 0;
 }
 
@@ -1025,21 +977,11 @@ done:
 
 void sv_age_writer_free(sv_age_writer *w)
 {
-	size_t i;
-
 	if (!w)
 		return;
-	for (i = 0; i < w->n; i++)
-		stanza_clear(&w->stanzas[i]);
-	free(w->stanzas);
-	if (w->plain) {
-		sv_cleanse(w->plain, SV_AGE_CHUNK);
-		free(w->plain);
-	}
-	if (w->sealed) {
-		sv_cleanse(w->sealed, ENC_CHUNK);
-		free(w->sealed);
-	}
+	stanzas_free(w->stanzas, w->n);
+	sv_cleanse_free(w->plain, SV_AGE_CHUNK);
+	sv_cleanse_free(w->sealed, ENC_CHUNK);
 	sv_secret_free(w->payload_key);
 	sv_secret_free(w->file_key);
 	free(w);
@@ -1276,7 +1218,7 @@ static int writer_seal(sv_age_writer *w, const unsigned char *src, size_t len, b
 	unsigned char nonce[SV_CHACHA_NONCE_LEN];
 	int error;
 
-	stream_nonce(nonce, w->counter, last);
+	sv_chunk_nonce(nonce, w->counter, last);
 	if ((error = sv_chacha20poly1305_seal(w->sealed, w->payload_key, nonce,
 					      len ? src : NULL, len)) < 0)
 		w->state = W_FAILED;
@@ -1360,7 +1302,7 @@ int sv_age_writer_finish(sv_age_writer *w)
 		/* the chunk sealed ahead is the last: back to plaintext, and
 		 * sealed again under the last-chunk nonce (the first sealing
 		 * is never written) */
-		stream_nonce(nonce, w->counter, false);
+		sv_chunk_nonce(nonce, w->counter, false);
 		if ((error = sv_chacha20poly1305_open(w->plain, w->payload_key, nonce, w->sealed,
 						      ENC_CHUNK)) < 0) {
 			w->state = W_FAILED;
@@ -1515,14 +1457,8 @@ void sv_age_reader_free(sv_age_reader *r)
 {
 	if (!r)
 		return;
-	if (r->own) {
-		sv_cleanse(r->own, r->ownlen);
-		free(r->own);
-	}
-	if (r->sealed) {
-		sv_cleanse(r->sealed, ENC_CHUNK);
-		free(r->sealed);
-	}
+	sv_cleanse_free(r->own, r->ownlen);
+	sv_cleanse_free(r->sealed, ENC_CHUNK);
 	sv_age_header_free(r->h);
 	sv_secret_free(r->payload_key);
 	sv_secret_free(r->file_key);
@@ -1615,10 +1551,7 @@ static int reader_open(sv_age_reader **out, sv_age_read_fn fn, void *ctx,
 			st = error == SCRVAULT_EINTEGRITY ? SV_AGE_ARMOR : SV_AGE_OTHER;
 			goto fail;
 		}
-		if (r->own) {
-			sv_cleanse(r->own, r->ownlen);
-			free(r->own);
-		}
+		sv_cleanse_free(r->own, r->ownlen);
 		r->own = bin;
 		r->ownlen = binlen;
 		data = bin ? bin : (const unsigned char *)"";
@@ -1755,13 +1688,13 @@ static int reader_chunk(sv_age_reader *r, unsigned char *buf, size_t *n,
 					       "age payload ends with an empty chunk"),
 				   SV_AGE_PAYLOAD, status);
 	last = got < ENC_CHUNK;
-	stream_nonce(nonce, r->counter, last);
+	sv_chunk_nonce(nonce, r->counter, last);
 	if (sv_chacha20poly1305_open(buf, r->payload_key, nonce, r->sealed, got) < 0) {
 		error = SCRVAULT_EINTEGRITY;
 		if (!last) {
 			/* a full chunk may be the last one */
 			last = true;
-			stream_nonce(nonce, r->counter, true);
+			sv_chunk_nonce(nonce, r->counter, true);
 			error = sv_chacha20poly1305_open(buf, r->payload_key, nonce,
 							 r->sealed, got);
 		}
@@ -1839,10 +1772,7 @@ int sv_age_decrypt(unsigned char **out, size_t *outlen, const unsigned char *in,
 	plain = NULL;
 
 done:
-	if (plain) {
-		sv_cleanse(plain, cap);
-		free(plain);
-	}
+	sv_cleanse_free(plain, cap);
 	sv_age_reader_free(r);
 	if (status)
 		*status = st;

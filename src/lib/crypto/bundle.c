@@ -116,18 +116,12 @@ int sv_bundle_open(sv_bundle **out, sv_age_read_fn fn, void *ctx,
 	if (status)
 		*status = SV_AGE_OK;
 	sv_secret_free(key);
-	if (plain) {
-		sv_cleanse(plain, plen);
-		free(plain);
-	}
+	sv_cleanse_free(plain, plen);
 	*out = b;
 	return 0;
 fail:
 	sv_secret_free(key);
-	if (plain) {
-		sv_cleanse(plain, plen);
-		free(plain);
-	}
+	sv_cleanse_free(plain, plen);
 	sv_bundle_free(b);
 	return error;
 }
@@ -180,14 +174,10 @@ static int set_manifest(sv_age_writer *w, size_t index, const sv_json *m, const 
 	if (sig_out)
 		memcpy(sig_out, plain, SV_SIG_LEN);
 	if (text_out) {
-		*text_out = text;
-		text = NULL;
+		*text_out = SV_TAKE(text);
 	}
 done:
-	if (plain) {
-		sv_cleanse(plain, plen);
-		free(plain);
-	}
+	sv_cleanse_free(plain, plen);
 	free(body);
 	free(text);
 	sv_secret_free(key);

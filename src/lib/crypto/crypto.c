@@ -40,12 +40,11 @@ struct sv_secret {
 	size_t len;
 };
 
-struct sv_sha256_ctx {
+/* A streaming digest (SHA-256 or SHA-1): `name` for messages, `len` its size. */
+struct sv_digest {
 	EVP_MD_CTX *md;
-};
-
-struct sv_sha1_ctx {
-	EVP_MD_CTX *md;
+	const char *name;
+	unsigned int len;
 };
 
 /*
@@ -256,6 +255,12 @@ void sv_cleanse(void *p, size_t len)
 		OPENSSL_cleanse(p, len);
 }
 
+void sv_cleanse_free(void *p, size_t len)
+{
+	sv_cleanse(p, len);
+	free(p);
+}
+
 int sv_memcmp_ct(const void *a, const void *b, size_t len)
 {
 	if (len == 0)
@@ -312,92 +317,95 @@ void sv_sha256_parts(unsigned char out[SV_SHA256_LEN], const void *a, size_t ale
 		memset(out, 0, SV_SHA256_LEN);
 }
 
-int sv_sha256_new(sv_sha256_ctx **out)
-{
-	sv_sha256_ctx *c;
-
-	*out = NULL;
-	if ((c = sv_calloc(1, sizeof(*c))) == NULL)
-		return SCRVAULT_ERROR;
-	if ((c->md = EVP_MD_CTX_new()) == NULL
-	    || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
-		sv_sha256_free(c);
-		return ossl_error(SCRVAULT_ERROR, "cannot start a sha-256 digest");
-	}
-	*out = c;
-	return 0;
-}
-
-int sv_sha256_update(sv_sha256_ctx *c, const void *data, size_t len)
-{
-	if (len == 0)
-		return 0;
-	if (EVP_DigestUpdate(c->md, data, len) != 1)
-		return ossl_error(SCRVAULT_ERROR, "sha-256 digest failed");
-	return 0;
-}
-
-int sv_sha256_final(sv_sha256_ctx *c, unsigned char out[SV_SHA256_LEN])
-{
-	unsigned int outlen = 0;
-
-	if (EVP_DigestFinal_ex(c->md, out, &outlen) != 1 || outlen != SV_SHA256_LEN)
-		return ossl_error(SCRVAULT_ERROR, "sha-256 digest failed");
-	return 0;
-}
-
-void sv_sha256_free(sv_sha256_ctx *c)
+/*
+ * The streaming digests, SHA-256 and SHA-1, are one EVP digest of either
+ * kind; each kind's calls below are these.
+ */
+static void digest_free(sv_digest *c)
 {
 	if (!c)
 		return;
 	EVP_MD_CTX_free(c->md);
 	free(c);
 }
+
+static int digest_new(sv_digest **out, const EVP_MD *type, const char *name, unsigned int len)
+{
+	sv_digest *c;
+
+	*out = NULL;
+	if ((c = sv_calloc(1, sizeof(*c))) == NULL)
+		return SCRVAULT_ERROR;
+	c->name = name;
+	c->len = len;
+	if ((c->md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(c->md, type, NULL) != 1) {
+		digest_free(c);
+		ERR_clear_error();
+		return sv_error(SCRVAULT_ERROR, "cannot start a %s digest", name);
+	}
+	*out = c;
+	return 0;
+}
+
+static int digest_update(sv_digest *c, const void *data, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (EVP_DigestUpdate(c->md, data, len) == 1)
+		return 0;
+	ERR_clear_error();
+	return sv_error(SCRVAULT_ERROR, "%s digest failed", c->name);
+}
+
+static int digest_final(sv_digest *c, unsigned char *out)
+{
+	unsigned int outlen = 0;
+
+	if (EVP_DigestFinal_ex(c->md, out, &outlen) == 1 && outlen == c->len)
+		return 0;
+	ERR_clear_error();
+	return sv_error(SCRVAULT_ERROR, "%s digest failed", c->name);
+}
+
+int sv_sha256_new(sv_sha256_ctx **out) { return digest_new(out, EVP_sha256(), "sha-256", SV_SHA256_LEN); }
+int sv_sha256_update(sv_sha256_ctx *c, const void *data, size_t len) { return digest_update(c, data, len); }
+int sv_sha256_final(sv_sha256_ctx *c, unsigned char out[SV_SHA256_LEN]) { return digest_final(c, out); }
+void sv_sha256_free(sv_sha256_ctx *c) { digest_free(c); }
 
 /*
  * Streaming SHA-1 for git object ids (store.c).  OpenSSL's, not a
  * collision-detecting one: see store.c for why that is enough there.
  */
-int sv_sha1_new(sv_sha1_ctx **out)
-{
-	sv_sha1_ctx *c;
+int sv_sha1_new(sv_sha1_ctx **out) { return digest_new(out, EVP_sha1(), "sha-1", SV_SHA1_LEN); }
+int sv_sha1_update(sv_sha1_ctx *c, const void *data, size_t len) { return digest_update(c, data, len); }
+int sv_sha1_final(sv_sha1_ctx *c, unsigned char out[SV_SHA1_LEN]) { return digest_final(c, out); }
+void sv_sha1_free(sv_sha1_ctx *c) { digest_free(c); }
 
-	*out = NULL;
-	if ((c = sv_calloc(1, sizeof(*c))) == NULL)
-		return SCRVAULT_ERROR;
-	if ((c->md = EVP_MD_CTX_new()) == NULL
-	    || EVP_DigestInit_ex(c->md, EVP_sha1(), NULL) != 1) {
-		sv_sha1_free(c);
-		return ossl_error(SCRVAULT_ERROR, "cannot start a sha-1 digest");
+/*
+ * Run OpenSSL's KDF `name` with `params` into a new secret of `len` bytes:
+ * 0 and *out, or the error `failed` (nothing allocated is left).
+ */
+static int kdf_derive(sv_secret **out, size_t len, const char *name, const OSSL_PARAM *params,
+		      const char *failed)
+{
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *kctx = NULL;
+	sv_secret *okm = NULL;
+	int error;
+
+	if ((error = sv_secret_new(&okm, len)) < 0)
+		return error;
+	if ((kdf = EVP_KDF_fetch(NULL, name, NULL)) == NULL
+	    || (kctx = EVP_KDF_CTX_new(kdf)) == NULL
+	    || EVP_KDF_derive(kctx, okm->data, len, params) != 1) {
+		error = ossl_error(SCRVAULT_ERROR, failed);
+		sv_secret_free(okm);
+	} else {
+		*out = okm;
 	}
-	*out = c;
-	return 0;
-}
-
-int sv_sha1_update(sv_sha1_ctx *c, const void *data, size_t len)
-{
-	if (len == 0)
-		return 0;
-	if (EVP_DigestUpdate(c->md, data, len) != 1)
-		return ossl_error(SCRVAULT_ERROR, "sha-1 digest failed");
-	return 0;
-}
-
-int sv_sha1_final(sv_sha1_ctx *c, unsigned char out[SV_SHA1_LEN])
-{
-	unsigned int outlen = 0;
-
-	if (EVP_DigestFinal_ex(c->md, out, &outlen) != 1 || outlen != SV_SHA1_LEN)
-		return ossl_error(SCRVAULT_ERROR, "sha-1 digest failed");
-	return 0;
-}
-
-void sv_sha1_free(sv_sha1_ctx *c)
-{
-	if (!c)
-		return;
-	EVP_MD_CTX_free(c->md);
-	free(c);
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	return error;
 }
 
 /*
@@ -408,20 +416,13 @@ int sv_hkdf(sv_secret **out, size_t len, const sv_secret *ikm,
 	    const void *salt, size_t saltlen, const void *info, size_t infolen)
 {
 	static unsigned char empty[1];
-	EVP_KDF *kdf = NULL;
-	EVP_KDF_CTX *kctx = NULL;
 	OSSL_PARAM params[5], *p = params;
-	sv_secret *okm = NULL;
-	int error = SCRVAULT_ERROR;
 
 	*out = NULL;
 	if (len == 0 || len > HKDF_MAX_OUT)
 		return sv_error(SCRVAULT_EUSAGE, "hkdf output of %zu bytes is out of range", len);
 	if ((saltlen && !salt) || (infolen && !info))
 		return sv_error(SCRVAULT_EUSAGE, "hkdf salt or info is missing");
-
-	if ((error = sv_secret_new(&okm, len)) < 0)
-		goto done;
 
 	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
@@ -433,23 +434,7 @@ int sv_hkdf(sv_secret **out, size_t len, const sv_secret *ikm,
 		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
 			(void *)info, infolen);
 	*p = OSSL_PARAM_construct_end();
-
-	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL
-	    || (kctx = EVP_KDF_CTX_new(kdf)) == NULL
-	    || EVP_KDF_derive(kctx, okm->data, len, params) != 1) {
-		error = ossl_error(SCRVAULT_ERROR, "hkdf key derivation failed");
-		goto done;
-	}
-
-	*out = okm;
-	okm = NULL;
-	error = 0;
-
-done:
-	sv_secret_free(okm);
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
-	return error;
+	return kdf_derive(out, len, "HKDF", params, "hkdf key derivation failed");
 }
 
 /* ---- sealing small secrets (key wrapping) --------------------------------- */
@@ -535,8 +520,7 @@ int sv_open(sv_secret **out, const sv_secret *key, const unsigned char *sealed,
 		goto done;
 	}
 
-	*out = plain;
-	plain = NULL;
+	*out = SV_TAKE(plain);
 	error = 0;
 
 done:
@@ -589,8 +573,7 @@ static int keygen(sv_secret **priv, unsigned char pub[SV_KEY_LEN], int type)
 	if ((error = sv_secret_random(&key, SV_KEY_LEN)) < 0
 	    || (error = public_of(pub, type, key)) < 0)
 		goto done;
-	*priv = key;
-	key = NULL;
+	*priv = SV_TAKE(key);
 
 done:
 	sv_secret_free(key);
@@ -645,16 +628,11 @@ int sv_x25519(sv_secret **out, const sv_secret *priv,
 		goto done;
 	}
 	if (EVP_PKEY_derive(pctx, shared->data, &len) != 1 || len != SV_KEY_LEN
-	    || CRYPTO_memcmp(shared->data, zero, SV_KEY_LEN) == 0) {
+	    || CRYPTO_memcmp(shared->data, zero, SV_KEY_LEN) == 0)
 		error = ossl_error(SCRVAULT_EINTEGRITY,
 				   "x25519 key agreement failed: invalid (low-order) public key");
-		goto done;
-	}
-
-	*out = shared;
-	shared = NULL;
-	error = 0;
-
+	else
+		*out = SV_TAKE(shared);
 done:
 	sv_secret_free(shared);
 	EVP_PKEY_CTX_free(pctx);
@@ -823,8 +801,7 @@ uint64_t sv_blob_size(uint64_t plainlen)
 	return plainlen + overhead;
 }
 
-/* Nonce of chunk `counter`: 11-byte big-endian counter || last flag. */
-static void blob_nonce(unsigned char nonce[SV_GCM_NONCE_LEN], uint64_t counter, bool last)
+void sv_chunk_nonce(unsigned char nonce[SV_GCM_NONCE_LEN], uint64_t counter, bool last)
 {
 	int i;
 
@@ -860,10 +837,22 @@ static int blob_stream_init(struct blob_stream *s, const sv_secret *dek,
 	return 0;
 }
 
-static void blob_stream_clear(struct blob_stream *s)
+/* Free an encryptor or decryptor `w` (NULL-safe) and its stream s. */
+static void blob_stream_free(void *w, struct blob_stream *s)
 {
+	if (!w)
+		return;
 	EVP_CIPHER_CTX_free(s->cipher);
 	free(s->aad);
+	free(w);
+}
+
+/* A chunk went through: the next is numbered one more, none after the last. */
+static int blob_chunk_done(struct blob_stream *s, bool last)
+{
+	s->counter++;
+	s->finished = last;
+	return 0;
 }
 
 /*
@@ -919,7 +908,7 @@ int sv_blob_enc_chunk(sv_blob_enc *e, unsigned char *out,
 	if (s->counter == UINT64_MAX)
 		return sv_error(SCRVAULT_EUSAGE, "blob chunk counter overflow");
 
-	blob_nonce(nonce, s->counter, last);
+	sv_chunk_nonce(nonce, s->counter, last);
 	if (EVP_EncryptInit_ex(s->cipher, NULL, NULL, NULL, nonce) != 1
 	    || EVP_EncryptUpdate(s->cipher, NULL, &n, s->aad, (int)s->aadlen) != 1
 	    || (inlen && (EVP_EncryptUpdate(s->cipher, out, &n, in, (int)inlen) != 1
@@ -931,19 +920,10 @@ int sv_blob_enc_chunk(sv_blob_enc *e, unsigned char *out,
 		OPENSSL_cleanse(out, inlen + SV_GCM_TAG_LEN);
 		return ossl_error(SCRVAULT_ERROR, "blob chunk encryption failed");
 	}
-
-	s->counter++;
-	s->finished = last;
-	return 0;
+	return blob_chunk_done(s, last);
 }
 
-void sv_blob_enc_free(sv_blob_enc *e)
-{
-	if (!e)
-		return;
-	blob_stream_clear(&e->s);
-	free(e);
-}
+void sv_blob_enc_free(sv_blob_enc *e) { blob_stream_free(e, e ? &e->s : NULL); }
 
 /*
  * Start a decryption stream after checking the header byte for byte: any
@@ -1002,7 +982,7 @@ int sv_blob_dec_chunk(sv_blob_dec *d, unsigned char *out,
 	}
 	len = inlen - SV_GCM_TAG_LEN;
 
-	blob_nonce(nonce, s->counter, last);
+	sv_chunk_nonce(nonce, s->counter, last);
 	if (EVP_DecryptInit_ex(s->cipher, NULL, NULL, NULL, nonce) != 1
 	    || EVP_DecryptUpdate(s->cipher, NULL, &n, s->aad, (int)s->aadlen) != 1
 	    || (len && (EVP_DecryptUpdate(s->cipher, out, &n, in, (int)len) != 1
@@ -1022,19 +1002,10 @@ int sv_blob_dec_chunk(sv_blob_dec *d, unsigned char *out,
 				"wrong document or damaged data",
 				(unsigned long long)s->counter);
 	}
-
-	s->counter++;
-	s->finished = last;
-	return 0;
+	return blob_chunk_done(s, last);
 }
 
-void sv_blob_dec_free(sv_blob_dec *d)
-{
-	if (!d)
-		return;
-	blob_stream_clear(&d->s);
-	free(d);
-}
+void sv_blob_dec_free(sv_blob_dec *d) { blob_stream_free(d, d ? &d->s : NULL); }
 
 /* ---- base64 (declared in common.h) -------------------------------------- */
 
@@ -1067,17 +1038,7 @@ char *sv_base64(const unsigned char *in, size_t len)
 
 static int b64_value(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return sv_char_index("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", c);
 }
 
 /*
@@ -1226,12 +1187,8 @@ int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
 	      uint32_t r, uint32_t p)
 {
 	static unsigned char empty[1];
-	EVP_KDF *kdf = NULL;
-	EVP_KDF_CTX *kctx = NULL;
 	OSSL_PARAM params[7], *q = params;
-	sv_secret *okm = NULL;
 	uint64_t n, maxmem;
-	int error;
 
 	*out = NULL;
 	if (log_n < 1 || log_n > 30 || r == 0 || p == 0 || len == 0
@@ -1239,9 +1196,6 @@ int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
 		return sv_error(SCRVAULT_EUSAGE, "scrypt parameters are out of range");
 	n = (uint64_t)1 << log_n;
 	maxmem = 128 * (uint64_t)r * n + 128 * (uint64_t)r * p + (1u << 20);
-	if ((error = sv_secret_new(&okm, len)) < 0)
-		goto done;
-
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
 		passphrase->len ? passphrase->data : empty, passphrase->len);
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
@@ -1251,20 +1205,5 @@ int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
 	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p);
 	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxmem);
 	*q = OSSL_PARAM_construct_end();
-
-	if ((kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL
-	    || (kctx = EVP_KDF_CTX_new(kdf)) == NULL
-	    || EVP_KDF_derive(kctx, okm->data, len, params) != 1) {
-		error = ossl_error(SCRVAULT_ERROR, "scrypt key derivation failed");
-		goto done;
-	}
-	*out = okm;
-	okm = NULL;
-	error = 0;
-
-done:
-	sv_secret_free(okm);
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
-	return error;
+	return kdf_derive(out, len, "SCRYPT", params, "scrypt key derivation failed");
 }

@@ -56,6 +56,9 @@ size_t sv_secret_len(const sv_secret *s);
 
 /* Cleanse ordinary memory (OPENSSL_cleanse). */
 void sv_cleanse(void *p, size_t len);
+/* Wipe `len` bytes at p, then free it (NULL-safe): the end of every buffer
+ * that held plaintext or key material. */
+void sv_cleanse_free(void *p, size_t len);
 /* Constant-time comparison; 0 when equal. */
 int sv_memcmp_ct(const void *a, const void *b, size_t len);
 
@@ -70,7 +73,10 @@ void sv_sha256(unsigned char out[SV_SHA256_LEN], const void *data, size_t len);
 /* The same over `a` then `b` (a leaf hash: 0x00, then the entry). */
 void sv_sha256_parts(unsigned char out[SV_SHA256_LEN], const void *a, size_t alen, const void *b, size_t blen);
 
-typedef struct sv_sha256_ctx sv_sha256_ctx;
+/* SHA-256 and SHA-1 streams are one kind of context (crypto.c), each made
+ * by its own _new. */
+typedef struct sv_digest sv_digest;
+typedef sv_digest sv_sha256_ctx;
 int sv_sha256_new(sv_sha256_ctx **out);
 int sv_sha256_update(sv_sha256_ctx *c, const void *data, size_t len);
 int sv_sha256_final(sv_sha256_ctx *c, unsigned char out[SV_SHA256_LEN]);
@@ -83,7 +89,7 @@ void sv_sha256_free(sv_sha256_ctx *c);
  */
 #define SV_SHA1_LEN       20
 
-typedef struct sv_sha1_ctx sv_sha1_ctx;
+typedef sv_digest sv_sha1_ctx;
 int sv_sha1_new(sv_sha1_ctx **out);
 int sv_sha1_update(sv_sha1_ctx *c, const void *data, size_t len);
 int sv_sha1_final(sv_sha1_ctx *c, unsigned char out[SV_SHA1_LEN]);
@@ -198,6 +204,14 @@ void sv_blob_dec_free(sv_blob_dec *d);
 /* ---- primitives of the age format (age.c) ---------------------------------- */
 
 #define SV_CHACHA_NONCE_LEN  12
+
+/*
+ * The nonce of chunk `counter` of a chunked stream (the blob format's GCM
+ * chunks, age's STREAM payload): an 11-byte big-endian counter, then 1 for
+ * the last chunk, 0 before it.  12 bytes, both ciphers' nonce size.
+ */
+void sv_chunk_nonce(unsigned char nonce[SV_GCM_NONCE_LEN], uint64_t counter, bool last);
+_Static_assert(SV_GCM_NONCE_LEN == SV_CHACHA_NONCE_LEN, "one chunk nonce for both ciphers");
 #define SV_CHACHA_TAG_LEN    16
 
 /*

@@ -264,8 +264,7 @@ int sv_identity_load(sv_identity **out, const char *path, const sv_secret *passp
 		goto done;
 	if (!none && !passphrase) {
 		/* Public part only. */
-		*out = id;
-		id = NULL;
+		*out = SV_TAKE(id);
 		error = 0;
 		goto done;
 	}
@@ -293,17 +292,13 @@ int sv_identity_load(sv_identity **out, const char *path, const sv_secret *passp
 			goto done;
 		}
 	}
-	*out = id;
-	id = NULL;
+	*out = SV_TAKE(id);
 	error = 0;
 done:
 	sv_secret_free(key);
 	sv_secret_free(both);
 	free(sealed);
-	if (text) {
-		sv_cleanse(text, len);
-		free(text);
-	}
+	sv_cleanse_free(text, len);
 	free(header);
 	sv_identity_free(id);
 	return error;

@@ -76,8 +76,7 @@ int sv_argon2id(sv_secret **out, const sv_secret *passphrase,
 		goto done;
 	}
 
-	*out = key;
-	key = NULL;
+	*out = SV_TAKE(key);
 	error = 0;
 
 done:

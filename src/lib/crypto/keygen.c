@@ -33,12 +33,9 @@ int scrvault_keygen_check(const scrvault_keygen_spec *s)
 
 	int error;
 
-	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_KEYGEN_SPEC_VERSION, "keygen spec")) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_KEYGEN_SPEC_VERSION, "keygen spec")) < 0 ||
+	    (error = sv_name_check(s->name)) < 0)
 		return error;
-	if (!sv_name_valid(s->name))
-		return sv_error_field(SCRVAULT_EUSAGE, "name",
-				      "principal name '%s' is not valid: use 1-64 of a-z 0-9 . _ @ -",
-				      s->name ? s->name : "");
 	if (s->kind && strcmp(s->kind, "person") != 0 && strcmp(s->kind, "agency") != 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "kind",
 				      "a key made by its holder is a person's or an agency's, not '%s'", s->kind);
@@ -60,31 +57,15 @@ int scrvault_keygen_check(const scrvault_keygen_spec *s)
 static int keygen_result(sv_json **out, const scrvault_keygen_spec *s, const sv_identity *id)
 {
 	char *ed = NULL, *x = NULL, *rcpt = NULL;
-	sv_json *o = NULL;
 	int error = SCRVAULT_ERROR;
 
 	*out = NULL;
-	if (!(ed = sv_base64(id->ed_pub, SV_KEY_LEN)) || !(x = sv_base64(id->x_pub, SV_KEY_LEN)))
-		goto done;
-	if ((error = sv_age_recipient_encode(&rcpt, id->x_pub)) < 0)
-		goto done;
-	error = SCRVAULT_ERROR;
-	if (!(o = sv_json_object()))
-		goto done;
-	if ((error = sv_json_set_str(o, "agency", s->agency)) < 0 ||
-	    (error = sv_json_set_str(o, "ed25519", ed)) < 0 ||
-	    (error = sv_json_set_str(o, "keyfile", s->keyfile)) < 0 ||
-	    (error = sv_json_set_str(o, "kind", s->kind ? s->kind : "person")) < 0 ||
-	    (error = sv_json_set_str(o, "name", id->name)) < 0 ||
-	    (error = sv_json_set_str(o, "recipient", rcpt)) < 0 ||
-	    (error = sv_json_set(o, "vault", sv_json_null())) < 0 ||
-	    (error = sv_json_set_str(o, "x25519", x)) < 0)
-		goto done;
-	*out = o;
-	o = NULL;
-	error = 0;
-done:
-	sv_json_free(o);
+	if ((ed = sv_base64(id->ed_pub, SV_KEY_LEN)) && (x = sv_base64(id->x_pub, SV_KEY_LEN)) &&
+	    (error = sv_age_recipient_encode(&rcpt, id->x_pub)) >= 0)
+		error = sv_json_new(out, SV_FIELDS(SV_STR("agency", s->agency), SV_STR("ed25519", ed),
+				     SV_STR("keyfile", s->keyfile), SV_STR("kind", s->kind ? s->kind : "person"),
+				     SV_STR("name", id->name), SV_STR("recipient", rcpt), SV_STR("vault", NULL),
+				     SV_STR("x25519", x)));
 	free(ed);
 	free(x);
 	free(rcpt);
@@ -110,8 +91,7 @@ int scrvault_keygen(scrvault_json **out, const scrvault_keygen_spec *s)
 	    (error = keygen_result(&res, s, id)) < 0 ||
 	    (error = sv_identity_save(id, s->keyfile, s->passphrase, &kdf)) < 0)
 		goto done;
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 done:
 	sv_json_free(res);
 	sv_identity_free(id);

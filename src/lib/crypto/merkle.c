@@ -270,6 +270,29 @@ static size_t inclusion_len(uint64_t index, uint64_t size)
 }
 
 /*
+ * One step of RFC 9162's proof walks (§2.1.3.2 and §2.1.4.2) with the proof
+ * hash p: a left sibling folds into r (and into `also` when not NULL: the
+ * consistency proof's older root) and the indices climb past the right
+ * edges; a right sibling folds into r alone.
+ */
+static void walk_step(sv_hash *r, sv_hash *also, uint64_t *fn, uint64_t *sn, const sv_hash *p)
+{
+	if ((*fn & 1) || *fn == *sn) {
+		if (also)
+			sv_merkle_node_hash(also, p, also);
+		sv_merkle_node_hash(r, p, r);
+		while (!(*fn & 1) && *fn != 0) {
+			*fn >>= 1;
+			*sn >>= 1;
+		}
+	} else {
+		sv_merkle_node_hash(r, r, p);
+	}
+	*fn >>= 1;
+	*sn >>= 1;
+}
+
+/*
  * RFC 9162 §2.1.3.2, after the caller checked index < size and the length:
  * the root that `proof` leads to from `leaf`, or false when the proof runs
  * past the top of the tree or stops short of it.
@@ -284,17 +307,7 @@ static bool inclusion_root(sv_hash *out, uint64_t index, uint64_t size, const sv
 	for (i = 0; i < len; i++) {
 		if (sn == 0)
 			return false;
-		if ((fn & 1) || fn == sn) {
-			sv_merkle_node_hash(&r, &proof[i], &r);
-			while (!(fn & 1) && fn != 0) {
-				fn >>= 1;
-				sn >>= 1;
-			}
-		} else {
-			sv_merkle_node_hash(&r, &r, &proof[i]);
-		}
-		fn >>= 1;
-		sn >>= 1;
+		walk_step(&r, NULL, &fn, &sn, &proof[i]);
 	}
 	*out = r;
 	return sn == 0;
@@ -378,18 +391,7 @@ int sv_merkle_verify_consistency(uint64_t size1, uint64_t size2,
 	for (; i < len; i++) {
 		if (sn == 0)
 			break;
-		if ((fn & 1) || fn == sn) {
-			sv_merkle_node_hash(&fr, &proof[i], &fr);
-			sv_merkle_node_hash(&sr, &proof[i], &sr);
-			while (!(fn & 1) && fn != 0) {
-				fn >>= 1;
-				sn >>= 1;
-			}
-		} else {
-			sv_merkle_node_hash(&sr, &sr, &proof[i]);
-		}
-		fn >>= 1;
-		sn >>= 1;
+		walk_step(&sr, &fr, &fn, &sn, &proof[i]);
 	}
 	if (i != len || sn != 0)
 		return sv_error(SCRVAULT_EINTEGRITY, "merkle consistency proof from size %" PRIu64

@@ -98,10 +98,7 @@ int sv_checkpoint_sign(char **out, const sv_checkpoint *c, const sv_secret *key)
 	if (!(body = checkpoint_body(c)))
 		return SCRVAULT_ERROR;
 	id = sv_note_keyid(c->origin, pub);
-	sig[0] = (unsigned char)(id >> 24);
-	sig[1] = (unsigned char)(id >> 16);
-	sig[2] = (unsigned char)(id >> 8);
-	sig[3] = (unsigned char)id;
+	sv_put_be32(sig, id);
 	if ((error = sv_ed25519_sign(sig + 4, key, body, strlen(body))) < 0)
 		goto done;
 	error = SCRVAULT_ERROR;

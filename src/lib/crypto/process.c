@@ -68,7 +68,6 @@ int scrvault_secret_read_file(scrvault_secret **out, const char *path)
 		error = sv_error(SCRVAULT_EUSAGE, "passphrase file '%s' is empty", path);
 	else
 		error = sv_secret_from(out, text, n);
-	sv_cleanse(text, len);
-	free(text);
+	sv_cleanse_free(text, len);
 	return error;
 }

@@ -377,6 +377,17 @@ static void hash_pipe_free(hash_pipe *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The end of a seal or an open: the output abandoned when it failed, the
+ * hash pipe freed and the input closed. */
+static void io_finish(int error, sv_outfile *o, hash_pipe *hp, int fd)
+{
+	if (error < 0)
+		sv_outfile_abort(o);
+	hash_pipe_free(hp);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* ---- seal (agency side, no vault) ---------------------------------------------------- */
 
 /* What a seal's manifest holds besides the digest and the size. */
@@ -450,10 +461,7 @@ static int seal_read(uint64_t *total, int fd, const char *name, hash_pipe *hp, s
 		    (w && (error = sv_age_writer_write(w, buf, (size_t)n)) < 0))
 			break;
 	}
-	if (own) {
-		sv_cleanse(own, SV_AGE_CHUNK);
-		free(own);
-	}
+	sv_cleanse_free(own, SV_AGE_CHUNK);
 	return error;
 }
 
@@ -513,8 +521,7 @@ static int seal_two_pass(sv_json **mout, int ofd, const seal_fields *f, int fd, 
 	}
 	if ((error = sv_age_writer_finish(w)) < 0)
 		goto done;
-	*mout = m;
-	m = NULL;
+	*mout = SV_TAKE(m);
 done:
 	sv_age_writer_free(w);
 	sv_json_free(m);
@@ -523,23 +530,11 @@ done:
 
 #define SEAL_AGAIN		1	/* the header came out another length: seal in two passes */
 
-/* Write all of buf at `off`, retrying on EINTR and short writes. */
+/* Write all of buf at `off` (sv_write_at), or say why not. */
 static int seal_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
-	const unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return sv_error(SCRVAULT_ERROR, "cannot write the output: %s",
-					n < 0 ? strerror(errno) : "no progress");
-		p += n;
-		off += n;
-		len -= (size_t)n;
-	}
+	if (sv_write_at(fd, buf, len, off) < 0)
+		return sv_error(SCRVAULT_ERROR, "cannot write the output: %s", errno ? strerror(errno) : "no progress");
 	return 0;
 }
 
@@ -615,8 +610,7 @@ static int seal_one_pass(sv_json **mout, int ofd, const seal_fields *f, hash_pip
 	}
 	if ((error = seal_pwrite(ofd, hdr, hdrlen, 0)) < 0)
 		goto done;
-	*mout = m;
-	m = NULL;
+	*mout = SV_TAKE(m);
 done:
 	free(hdr);
 	sv_age_writer_free(w);
@@ -706,14 +700,9 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	}
 	if (error < 0 || (error = sv_outfile_commit(&o)) < 0)
 		goto done;
-	*out = m;
-	m = NULL;
+	*out = SV_TAKE(m);
 done:
-	if (error < 0)
-		sv_outfile_abort(&o);
-	hash_pipe_free(&hp);
-	if (fd >= 0)
-		close(fd);
+	io_finish(error, &o, &hp, fd);
 	sv_identity_free(ident);
 	sv_json_free(m);
 	free(to);
@@ -743,8 +732,7 @@ static int read_identity_file(sv_secret **priv, const char *path)
 			error = sv_error(SCRVAULT_EUSAGE, "'%s' holds a line that is not an age identity", path);
 		break;
 	}
-	sv_cleanse(data, len);
-	free(data);
+	sv_cleanse_free(data, len);
 	return error;
 }
 
@@ -908,15 +896,10 @@ static int open_release(sv_json **out, const scrvault_open_spec *s, bool keep)
 	if ((error = sv_json_set_bool(res, "signer_checked", checked)) < 0 ||
 	    (keep && (error = sv_json_set_str(res, "output", outpath)) < 0))
 		goto done;
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 	error = 0;
 done:
-	if (error < 0)
-		sv_outfile_abort(&o);
-	hash_pipe_free(&hp);
-	if (fd >= 0)
-		close(fd);
+	io_finish(error, &o, &hp, fd);
 	free(want);
 	free(vault_pin);
 	sv_bundle_free(b);
@@ -999,8 +982,7 @@ int scrvault_verify(scrvault_json **out, const scrvault_verify_spec *s)
 		break;
 	}
 	}
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 done:
 	sv_json_free(res);
 	return error;

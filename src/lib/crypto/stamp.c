@@ -128,19 +128,6 @@ static int ms_left(const struct timespec *d)
 
 /* ---- the request -------------------------------------------------------------------- */
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /*
  * The request up to the master's bytes (which are sent from `in` as they
  * are): magic, the fields, the master's length.  *out is the caller's (cleanse it).
@@ -171,12 +158,12 @@ static int request_head(unsigned char **out, size_t *outlen, const sv_pdf_stamp_
 	memcpy(p, SV_STAMP_MAGIC, SV_STAMP_MAGIC_LEN);
 	q = p + SV_STAMP_MAGIC_LEN;
 	for (i = 0; i < SV_STAMP_NFIELDS; i++) {
-		put_u32(q, (uint32_t)flen[i]);
+		sv_put_be32(q, (uint32_t)flen[i]);
 		if (flen[i])
 			memcpy(q + 4, f[i], flen[i]);
 		q += 4 + flen[i];
 	}
-	put_u32(q, (uint32_t)mlen);
+	sv_put_be32(q, (uint32_t)mlen);
 	*out = p;
 	*outlen = total;
 	return 0;
@@ -261,10 +248,7 @@ static int grow(xchg *x)
 		return -1;
 	if (x->len)
 		memcpy(p, x->buf, x->len);
-	if (x->buf) {
-		sv_cleanse(x->buf, x->cap);
-		free(x->buf);
-	}
+	sv_cleanse_free(x->buf, x->cap);
 	x->buf = p;
 	x->cap = cap;
 	return 0;
@@ -401,8 +385,8 @@ static int verdict(const xchg *x, int status, unsigned heap_mib,
 			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	if (x->len < ANSWER_HEAD || memcmp(x->buf, SV_STAMP_MAGIC, SV_STAMP_MAGIC_LEN))
 		return sv_error(SCRVAULT_ERROR, "the stamping helper gave no answer");
-	st = get_u32(x->buf + SV_STAMP_MAGIC_LEN);
-	blen = get_u32(x->buf + SV_STAMP_MAGIC_LEN + 4);
+	st = sv_get_be32(x->buf + SV_STAMP_MAGIC_LEN);
+	blen = sv_get_be32(x->buf + SV_STAMP_MAGIC_LEN + 4);
 	if ((size_t)blen != x->len - ANSWER_HEAD || (st == SV_STAMP_OK && blen == 0) ||
 	    (st != SV_STAMP_OK && blen > SV_STAMP_MSG_MAX))
 		return sv_error(SCRVAULT_ERROR, "the stamping helper gave a malformed answer");
@@ -501,13 +485,7 @@ int sv_pdf_stamp(int outfd, const unsigned char *in, size_t len, const sv_pdf_st
 	else if ((error = verdict(&x, status, heap, &pdf, &pdflen)) == 0)
 		error = write_full(outfd, pdf, pdflen);
 done:
-	if (head) {
-		sv_cleanse(head, headlen);
-		free(head);
-	}
-	if (x.buf) {
-		sv_cleanse(x.buf, x.cap);
-		free(x.buf);
-	}
+	sv_cleanse_free(head, headlen);
+	sv_cleanse_free(x.buf, x.cap);
 	return error;
 }

@@ -261,23 +261,12 @@ static bool filtered(const scrvault_audit_filter *f)
 
 static sv_json *filter_json(const scrvault_audit_filter *f)
 {
-	sv_json *o;
-
 	if (!filtered(f))
 		return sv_json_null();
-	if (!(o = sv_json_object()))
-		return NULL;
-	if ((f->since && sv_json_set_str(o, "since", f->since) < 0) ||
-	    (f->until && sv_json_set_str(o, "until", f->until) < 0) ||
-	    (f->actor && sv_json_set_str(o, "actor", f->actor) < 0) ||
-	    (f->case_ref && sv_json_set_str(o, "case", f->case_ref) < 0) ||
-	    (f->doc && sv_json_set_str(o, "doc", f->doc) < 0) ||
-	    (f->action && sv_json_set_str(o, "action", f->action) < 0) ||
-	    (f->outcome && sv_json_set_str(o, "outcome", f->outcome) < 0)) {
-		sv_json_free(o);
-		return NULL;
-	}
-	return o;
+	return sv_json_of(SV_FIELDS(SV_IF(f->since, SV_STR("since", f->since)), SV_IF(f->until, SV_STR("until", f->until)),
+				    SV_IF(f->actor, SV_STR("actor", f->actor)), SV_IF(f->case_ref, SV_STR("case", f->case_ref)),
+				    SV_IF(f->doc, SV_STR("doc", f->doc)), SV_IF(f->action, SV_STR("action", f->action)),
+				    SV_IF(f->outcome, SV_STR("outcome", f->outcome))));
 }
 
 static void csv_field(FILE *out, const char *s, bool last)

@@ -122,7 +122,6 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 	char now[11], concluded[16] = "";
 	int64_t case_id = 0;
 	sv_json *blocking = NULL;
-	sv_stmt *st = NULL;
 	int error;
 
 	*out = NULL;
@@ -134,81 +133,47 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 				      ? "action_plan_approved_on" : "ofsted_approved_on",
 				      "a case concludes once its action plan is approved by the LSCB and by Ofsted: "
 				      "give both dates (not in the future)");
-	if ((error = sv_db_query(&st, v->db, "SELECT id, coalesce(concluded_on, '') FROM cases WHERE ref = ?", "t", ref)) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		case_id = sv_stmt_int(st, 0);
-		snprintf(concluded, sizeof(concluded), "%s", sv_stmt_text(st, 1));
-	}
-	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0)
+	if ((error = sv_db_text_int(concluded, sizeof(concluded), &case_id, v->db,
+				    "SELECT coalesce(concluded_on, ''), id FROM cases WHERE ref = ?", "t", ref)) < 0)
 		return error;
 	if (!case_id)
 		return sv_error(SCRVAULT_ENOTFOUND, "no case '%s'", ref);
 	if (concluded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s", ref, concluded);
 	/* Every non-master copy must be back and destroyed first (000 §11.9). */
-	if (!(blocking = sv_json_array()))
-		return SCRVAULT_ERROR;
-	if ((error = sv_db_query(&st, v->db, "SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state,"
-				 " coalesce(p.name, c.ext_name, ''), coalesce(c.contact, '')"
-				 " FROM copies c JOIN documents d ON d.id = c.doc_id LEFT JOIN principals p ON p.id = c.holder_id"
-				 " WHERE d.case_id = ? AND c.state <> 'destroyed' ORDER BY c.id", "i", case_id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *o = sv_json_object();
-
-		if (!o || sv_json_set_int(o, "copy", sv_stmt_int(st, 0)) < 0 ||
-		    sv_json_set_str(o, "doc", sv_stmt_text(st, 1)) < 0 ||
-		    sv_json_set_int(o, "version", sv_stmt_int(st, 2)) < 0 ||
-		    sv_json_set_str(o, "kind", sv_stmt_text(st, 3)) < 0 ||
-		    sv_json_set_int(o, "number", sv_stmt_int(st, 4)) < 0 ||
-		    sv_json_set_str(o, "state", sv_stmt_text(st, 5)) < 0 ||
-		    sv_json_set_str(o, "holder", sv_stmt_text(st, 6)[0] ? sv_stmt_text(st, 6) : NULL) < 0 ||
-		    sv_json_set_str(o, "contact", sv_stmt_text(st, 7)[0] ? sv_stmt_text(st, 7) : NULL) < 0 ||
-		    sv_json_append(blocking, o) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	sv_stmt_free(st);
-	if (error < 0)
-		goto done;
+	if ((error = sv_rows_json(&blocking, v->db, SV_COLS({ "copy", SV_COL_INT }, { "doc", SV_COL_TEXT },
+				  { "version", SV_COL_INT }, { "kind", SV_COL_TEXT }, { "number", SV_COL_INT },
+				  { "state", SV_COL_TEXT }, { "holder", SV_COL_TEXT }, { "contact", SV_COL_TEXT }),
+				  NULL, NULL, "SELECT c.id, c.doc_id, c.version, c.kind, coalesce(c.number, 0), c.state,"
+				  " NULLIF(coalesce(p.name, c.ext_name, ''), ''), NULLIF(coalesce(c.contact, ''), '')"
+				  " FROM copies c JOIN documents d ON d.id = c.doc_id LEFT JOIN principals p ON p.id = c.holder_id"
+				  " WHERE d.case_id = ? AND c.state <> 'destroyed' ORDER BY c.id", "i", case_id)) < 0)
+		return error;
 	if (sv_json_count(blocking)) {
 		size_t n = sv_json_count(blocking);
 
-		if (!(*out = sv_json_object()) || sv_json_set(*out, "blocking", blocking) < 0) {
-			blocking = NULL;
-			return SCRVAULT_ERROR;
+		if ((error = sv_json_new(out, SV_FIELDS(SV_VAL("blocking", blocking)))) < 0) {
+			sv_json_free(blocking);
+			return error;
 		}
-		blocking = NULL;
+		sv_json_free(blocking);
 		sv_error(SCRVAULT_ECONFLICT, "case '%s' cannot conclude: %zu cop%s of its documents %s not destroyed "
 			 "(recall them: 'scrvault copy recall %s'; then return and destroy each)", ref, n,
 			 n == 1 ? "y" : "ies", n == 1 ? "is" : "are", ref);
 		return sv_audit_denied(v, "case.conclude", SV_ABOUT(.caseref = ref),
 				       SV_FIELDS(SV_INT("copies_outstanding", (int64_t)n)), SCRVAULT_ECONFLICT);
 	}
-	if ((error = sv_vault_begin(v)) < 0)
-		goto done;
-	if ((error = sv_db_run(v->db, "UPDATE cases SET concluded_on = ?, action_plan_approved_on = ?, ofsted_approved_on = ?,"
-			       " status = 'concluded' WHERE id = ?", "ttti", now, ap, ofsted,
-			       case_id)) < 0)
-		goto fail;
-	if ((error = sv_audit_append(v, "case.conclude", "ok", SV_ABOUT(.caseref = ref),
-				     SV_FIELDS(SV_STR("concluded_on", now), SV_STR("action_plan_approved_on", ap),
-					       SV_STR("ofsted_approved_on", ofsted)))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	if (!(*out = sv_json_object()) ||
-	    sv_json_set_fields(*out, SV_FIELDS(SV_STR("case", ref), SV_STR("concluded_on", now))) < 0)
-		error = SCRVAULT_ERROR;
-	goto done;
-fail:
-	sv_vault_abort(v);
-done:
 	sv_json_free(blocking);
-	return error;
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE cases SET concluded_on = ?, action_plan_approved_on = ?, ofsted_approved_on = ?,"
+			       " status = 'concluded' WHERE id = ?", "ttti", now, ap, ofsted, case_id)) < 0)
+		return sv_vault_fail(v, error);
+	if ((error = sv_vault_finish(v, "case.conclude", SV_ABOUT(.caseref = ref),
+				     SV_FIELDS(SV_STR("concluded_on", now), SV_STR("action_plan_approved_on", ap),
+					       SV_STR("ofsted_approved_on", ofsted)))) < 0)
+		return error;
+	return sv_json_new(out, SV_FIELDS(SV_STR("case", ref), SV_STR("concluded_on", now)));
 }
 
 int scrvault_case_publish(scrvault *v, const char *ref, const char *on)

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/copy.h"
+#include "records/signoff.h"
 #include "records/request.h"
 #include "vault/authz.h"
 #include "vault/find.h"
@@ -35,6 +36,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "crypto/crypto.h"
 #include "crypto/stamp.h"
 #include "base/common.h"
@@ -187,6 +189,16 @@ int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, cons
 static int copy_authorize(scrvault *v, const char *action, const copy_row *c)
 {
 	return sv_authorize(v, action, SV_ABOUT(.doc = c->doc, .caseref = c->caseref));
+}
+
+/* COPY loaded and `action` on it authorised. */
+static int copy_get(copy_row *c, scrvault *v, const char *arg, const char *action)
+{
+	int error;
+
+	if ((error = copy_load(c, v, arg)) < 0)
+		return error;
+	return copy_authorize(v, action, c);
 }
 
 /* A refused transition: the current state named, audited. */
@@ -375,9 +387,7 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_COPY_ISSUE_SPEC_VERSION, "scrvault_copy_issue_spec")) < 0 ||
-	    (error = copy_load(&c, v, s->copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.issue", &c)) < 0)
+	    (error = copy_get(&c, v, s->copy, "copy.issue")) < 0)
 		return error;
 	if (!s->purpose || !*s->purpose)
 		return sv_error_field(SCRVAULT_EUSAGE, "purpose", "say what the copy is for");
@@ -489,11 +499,9 @@ fail:
 int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, unsigned flags)
 {
 	const bool paper = flags & SCRVAULT_ACK_PAPER;
-	char label[160], when[21], *text = NULL, *key64 = NULL;
+	char label[160], when[21], *text = NULL;
 	unsigned char sig[SV_SIG_LEN];
 	int64_t acked = 0;
-	sv_json *st = NULL;
-	size_t len = 0;
 	copy_row c;
 	int error;
 
@@ -521,17 +529,11 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 	}
 	copy_label(label, sizeof(label), &c);
 	sv_time_iso(when, sv_now());
-	if (!paper) {
-		error = SCRVAULT_ERROR;
-		if (!(key64 = sv_base64(v->ident->ed_pub, SV_KEY_LEN)) || !(st = sv_json_object()) ||
-		    sv_json_set_int(st, "copy", c.id) < 0 || sv_json_set_str(st, "doc", c.doc) < 0 ||
-		    sv_json_set_str(st, "holder", v->principal) < 0 || sv_json_set_str(st, "holder_key", key64) < 0 ||
-		    sv_json_set_str(st, "label", label) < 0 || sv_json_set_str(st, "statement", RECEIPT) < 0 ||
-		    sv_json_set_str(st, "time", when) < 0 || sv_json_set_str(st, "vault", v->id) < 0 ||
-		    sv_json_set_int(st, "version", c.version) < 0 || sv_json_write(&text, &len, st) < 0 ||
-		    (error = sv_ed25519_sign(sig, v->ident->ed_priv, text, len)) < 0)
-			goto done;
-	}
+	if (!paper && (error = sv_sign_statement(&text, sig, v, "holder_key", RECEIPT, when,
+						 SV_FIELDS(SV_INT("copy", c.id), SV_STR("doc", c.doc),
+							   SV_STR("holder", v->principal), SV_STR("label", label),
+							   SV_INT("version", c.version)))) < 0)
+		goto done;
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_db_run(v->db, "UPDATE copies SET ack_at = ?, ack_kind = ?, ack_statement = ?, ack_signature = ?"
@@ -548,9 +550,7 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 fail:
 	sv_vault_abort(v);
 done:
-	sv_json_free(st);
 	free(text);
-	free(key64);
 	return error;
 }
 
@@ -560,9 +560,7 @@ int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, con
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.return", &c)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.return")) < 0)
 		return error;
 	if (strcmp(c.kind, "paper") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is electronic: it cannot be handed back; record its "
@@ -581,9 +579,7 @@ int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.return", &c)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.return")) < 0)
 		return error;
 	if (!reason || !*reason)
 		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say how it was lost");
@@ -603,9 +599,7 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.destroy", &c)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.destroy")) < 0)
 		return error;
 	if (!witness || !*witness)
 		return sv_error_field(SCRVAULT_EUSAGE, "witness", "a destruction needs a witness (a principal)");
@@ -907,69 +901,24 @@ int scrvault_copy_history(scrvault_json **out, scrvault *v, const char *copy)
 
 	*out = NULL;
 	sv_today(now);
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.read", &c)) < 0)
-		return error;
-	if ((error = sv_db_query(&st, v->db, LIST_SELECT " WHERE c.id = ?", "i", c.id)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.read")) < 0 ||
+	    (error = sv_db_query(&st, v->db, LIST_SELECT " WHERE c.id = ?", "i", c.id)) < 0)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1 && !(head = list_row(st, now, true)))
 		error = SCRVAULT_ERROR;
 	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0)
-		return error;
-	if (!(events = sv_json_array())) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	if ((error = sv_db_query(&st, v->db, "SELECT e.at, e.event, coalesce(e.from_state, ''), e.to_state, b.name,"
-				 " h.name, w.name, e.note, e.audit_seq FROM copy_events e"
-				 " JOIN principals b ON b.id = e.by_id LEFT JOIN principals h ON h.id = e.holder_id"
-				 " LEFT JOIN principals w ON w.id = e.witness_id WHERE e.copy_id = ? ORDER BY e.id",
-				 "i", c.id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *o = sv_json_object();
-
-		if (!o || sv_json_set_str(o, "at", sv_stmt_text(st, 0)) < 0 ||
-		    sv_json_set_str(o, "event", sv_stmt_text(st, 1)) < 0 ||
-		    sv_json_set_str(o, "from", sv_stmt_text(st, 2)[0] ? sv_stmt_text(st, 2) : NULL) < 0 ||
-		    sv_json_set_str(o, "to", sv_stmt_text(st, 3)) < 0 ||
-		    sv_json_set_str(o, "by", sv_stmt_text(st, 4)) < 0 ||
-		    sv_json_set_str(o, "holder", sv_stmt_text(st, 5)) < 0 ||
-		    sv_json_set_str(o, "witness", sv_stmt_text(st, 6)) < 0 ||
-		    sv_json_set_str(o, "note", sv_stmt_text(st, 7)) < 0 ||
-		    sv_json_set_int(o, "audit_seq", sv_stmt_int(st, 8)) < 0 || sv_json_append(events, o) < 0) {
-			sv_json_free(o);
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	if (error < 0)
-		goto done;
-	{
-		sv_json *res = sv_json_object();
-
-		/* head: the copy as listed, with the holder's details (set takes both) */
-		if (!res) {
-			error = SCRVAULT_ERROR;
-			goto done;
-		}
-		error = sv_json_set(res, "copy", head);
-		head = NULL;
-		if (error >= 0)
-			error = sv_json_set(res, "events", events);
-		events = NULL;
-		if (error < 0) {
-			sv_json_free(res);
-			goto done;
-		}
-		*out = res;
-		error = 0;
-	}
-done:
-	sv_stmt_free(st);
+	/* the copy as listed, with the holder's details, and its events */
+	if (error >= 0 &&
+	    (error = sv_rows_json(&events, v->db, SV_COLS({ "at", SV_COL_TEXT }, { "event", SV_COL_TEXT },
+				  { "from", SV_COL_TEXT }, { "to", SV_COL_TEXT }, { "by", SV_COL_TEXT },
+				  { "holder", SV_COL_TEXT }, { "witness", SV_COL_TEXT }, { "note", SV_COL_TEXT },
+				  { "audit_seq", SV_COL_INT }), NULL, NULL,
+				  "SELECT e.at, e.event, NULLIF(e.from_state, ''), e.to_state, b.name, h.name, w.name,"
+				  " e.note, coalesce(e.audit_seq, 0) FROM copy_events e"
+				  " JOIN principals b ON b.id = e.by_id LEFT JOIN principals h ON h.id = e.holder_id"
+				  " LEFT JOIN principals w ON w.id = e.witness_id WHERE e.copy_id = ? ORDER BY e.id",
+				  "i", c.id)) >= 0)
+		error = sv_json_new(out, SV_FIELDS(SV_VAL("copy", head), SV_VAL("events", events)));
 	sv_json_free(head);
 	sv_json_free(events);
 	return error;
@@ -1079,9 +1028,7 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	memset(&it, 0, sizeof(it));
 	if (!outpath)
 		return sv_error_field(SCRVAULT_EUSAGE, "output", "give the PDF file to write");
-	if ((error = copy_load(&c, v, copy)) < 0)
-		return error;
-	if ((error = copy_authorize(v, "copy.print", &c)) < 0)
+	if ((error = copy_get(&c, v, copy, "copy.print")) < 0)
 		return error;
 	if (strcmp(c.kind, "paper") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is an electronic release: only paper copies are printed",
@@ -1113,12 +1060,9 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 					 SV_MARKING_DEFAULT, c.id)) < 0)
 			return error;
 		if ((error = sv_stmt_step(st)) == 1) {
-			snprintf(title, sizeof(title), "%s", sv_stmt_text(st, 0));
-			snprintf(contact, sizeof(contact), "%s", sv_stmt_text(st, 1));
-			snprintf(purpose, sizeof(purpose), "%s", sv_stmt_text(st, 2));
-			snprintf(issued_at, sizeof(issued_at), "%s", sv_stmt_text(st, 3));
-			snprintf(issued_by, sizeof(issued_by), "%s", sv_stmt_text(st, 4));
-			snprintf(marking, sizeof(marking), "%s", sv_stmt_text(st, 5));
+			sv_stmt_texts(st, 0, title, sizeof(title), contact, sizeof(contact), purpose, sizeof(purpose),
+				      issued_at, sizeof(issued_at), issued_by, sizeof(issued_by), marking, sizeof(marking),
+				      NULL);
 			if (c.holder_id)
 				snprintf(holder, sizeof(holder), "%s (%s)", sv_stmt_text(st, 6), c.holder);
 			else
@@ -1166,16 +1110,12 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	if ((error = copy_result(&res, &c)) < 0 || (error = sv_json_set_bool(res, "sheet_only", !is_pdf)) < 0 ||
 	    (error = sv_json_set_str(res, "output", outpath)) < 0 || (error = sv_json_set_str(res, "marking", marking)) < 0)
 		goto done;
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 done:
 	if (error < 0)
 		sv_outfile_abort(&o);
 	sv_release_free(rel);
-	if (m.buf) {
-		sv_cleanse(m.buf, m.cap);
-		free(m.buf);
-	}
+	sv_cleanse_free(m.buf, m.cap);
 	sv_json_free(res);
 	return error;
 }

@@ -156,11 +156,8 @@ static int encrypt_source(scrvault *v, pending *p, const sv_checkin_source *cs)
 		goto done;
 	error = sv_kek_wrap(p->wrapped, v, dek, ctx);
 done:
-	if (in) {
-		/* Only what this file put there. */
-		sv_cleanse(in, p->size < SV_BLOB_CHUNK ? (size_t)p->size : SV_BLOB_CHUNK);
-		free(in);
-	}
+	/* Only what this file put there. */
+	sv_cleanse_free(in, p->size < SV_BLOB_CHUNK ? (size_t)p->size : SV_BLOB_CHUNK);
 	free(out);
 	sv_secret_free(dek);
 	sv_blob_enc_free(enc);

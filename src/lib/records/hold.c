@@ -16,6 +16,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "base/calendar.h"
 #include "base/common.h"
 #include "base/date.h"
@@ -67,18 +68,12 @@ int scrvault_hold_add(scrvault_json **out, scrvault *v, const scrvault_hold_spec
 			       " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)", "titttti", board ? "board" : doc[0] ? "doc" : "case",
 			       case_id, doc[0] ? doc : NULL, cls, reason, when, v->principal_id)) < 0 ||
 	    (error = sv_db_int(&id, v->db, "SELECT last_insert_rowid()", "")) < 0)
-		goto fail;
-	if ((error = sv_audit_append(v, "hold.add", "ok", SV_ABOUT(.hold = id, .caseref = caseref, .doc = doc),
+		return sv_vault_fail(v, error);
+	if ((error = sv_vault_finish(v, "hold.add", SV_ABOUT(.hold = id, .caseref = caseref, .doc = doc),
 				     SV_FIELDS(SV_STR("scope", board ? "board" : doc[0] ? "doc" : "case"),
-					       SV_IF(cls, SV_STR("class", cls))))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "hold", id) < 0)
-		return SCRVAULT_ERROR;
-	return 0;
-fail:
-	sv_vault_abort(v);
-	return error;
+					       SV_IF(cls, SV_STR("class", cls))))) < 0)
+		return error;
+	return sv_json_new(out, SV_FIELDS(SV_INT("hold", id)));
 }
 
 int scrvault_hold_release(scrvault_json **out, scrvault *v, int64_t id, const char *reason)
@@ -102,102 +97,71 @@ int scrvault_hold_release(scrvault_json **out, scrvault *v, int64_t id, const ch
 	if ((error = sv_db_run(v->db, "UPDATE holds SET released_at = ?, released_by = ?, release_reason = ?"
 			       " WHERE id = ? AND released_at IS NULL", "titi", when, v->principal_id, reason, id)) < 0 ||
 	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
-		goto fail;
-	if (changed != 1) {
-		error = sv_error(SCRVAULT_ECONFLICT, "hold %lld was already released", (long long)id);
-		goto fail;
+		return sv_vault_fail(v, error);
+	if (changed != 1)
+		return sv_vault_fail(v, sv_error(SCRVAULT_ECONFLICT, "hold %lld was already released", (long long)id));
+	if ((error = sv_vault_finish(v, "hold.release", SV_ABOUT(.hold = id), NULL)) < 0)
+		return error;
+	return sv_json_new(out, SV_FIELDS(SV_INT("hold", id)));
+}
+
+/* The automatic holds of FOI requests: open, or answered and within the
+ * appeal window (`appeal` working days of the calendar). */
+typedef struct {
+	sv_json *arr;
+	sv_calendar *cal;
+	int64_t appeal;
+	const char *now;
+} foi_holds;
+
+static int foi_hold_row(void *ctx, sv_stmt *st)
+{
+	foi_holds *f = ctx;
+	const char *resp = sv_stmt_text(st, 2);
+	char until[11] = "", reason[96];
+	int64_t r = 0;
+
+	if (resp) {
+		if (sv_day_parse(&r, resp) < 0)
+			return 0;
+		sv_day_format(until, sv_calendar_add_working(f->cal, r, (unsigned)f->appeal, NULL, 0));
+		if (strcmp(until, f->now) < 0)
+			return 0;
 	}
-	if ((error = sv_audit_append(v, "hold.release", "ok", SV_ABOUT(.hold = id), NULL)) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "hold", id) < 0)
-		return SCRVAULT_ERROR;
-	return 0;
-fail:
-	sv_vault_abort(v);
-	return error;
+	snprintf(reason, sizeof(reason), "FOI request %lld %s", (long long)sv_stmt_int(st, 0),
+		 resp ? "answered: review window" : "is open (FOIA s.77)");
+	return sv_json_append(f->arr, sv_json_of(SV_FIELDS(
+		SV_STR("scope", sv_stmt_text(st, 1) ? "case" : "doc"), SV_STR("case", sv_stmt_text(st, 1)),
+		SV_INT("request", sv_stmt_int(st, 0)), SV_INT("documents", sv_stmt_int(st, 3)),
+		SV_STR("reason", reason), SV_STR("until", until[0] ? until : NULL), SV_BOOL("automatic", true))));
 }
 
 int scrvault_hold_list(scrvault_json **out, scrvault *v)
 {
 	char now[11];
-	int64_t appeal = 0, today_d = 0;
-	sv_calendar *cal = NULL;
-	sv_json *arr;
-	sv_stmt *st = NULL;
+	int64_t today_d = 0;
+	foi_holds f = { NULL, NULL, 0, now };
 	int error;
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "hold.read", NULL)) < 0)
 		return error;
 	sv_today(now);
-	if (!(arr = sv_json_array()))
-		return SCRVAULT_ERROR;
-	if ((error = sv_db_query(&st, v->db, "SELECT h.id, h.scope, c.ref, h.doc_id, h.class, h.reason, h.placed_at, p.name"
-				 " FROM holds h LEFT JOIN cases c ON c.id = h.case_id JOIN principals p ON p.id = h.placed_by"
-				 " WHERE h.released_at IS NULL ORDER BY h.id", "")) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *o = sv_json_object();
-
-		if (!o || sv_json_set_int(o, "hold", sv_stmt_int(st, 0)) < 0 ||
-		    sv_json_set_str(o, "scope", sv_stmt_text(st, 1)) < 0 ||
-		    sv_json_set_str(o, "case", sv_stmt_text(st, 2)) < 0 || sv_json_set_str(o, "doc", sv_stmt_text(st, 3)) < 0 ||
-		    sv_json_set_str(o, "class", sv_stmt_text(st, 4)) < 0 ||
-		    sv_json_set_str(o, "reason", sv_stmt_text(st, 5)) < 0 ||
-		    sv_json_set_str(o, "placed_at", sv_stmt_text(st, 6)) < 0 ||
-		    sv_json_set_str(o, "placed_by", sv_stmt_text(st, 7)) < 0 || sv_json_append(arr, o) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0)
-		goto done;
-	/* The automatic holds of FOI requests. */
-	appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
-	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
-		goto done;
-	if ((error = sv_db_query(&st, v->db, "SELECT r.id, c.ref, r.responded_on, (SELECT count(*) FROM request_docs q"
-				 " WHERE q.request_id = r.id) FROM requests r LEFT JOIN cases c ON c.id = r.case_id"
-				 " WHERE r.channel = 'foi' ORDER BY r.id", "")) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		const char *resp = sv_stmt_text(st, 2);
-		char until[11] = "", reason[96];
-		int64_t r = 0;
-		sv_json *o;
-
-		if (resp) {
-			if (sv_day_parse(&r, resp) < 0)
-				continue;
-			sv_day_format(until, sv_calendar_add_working(cal, r, (unsigned)appeal, NULL, 0));
-			if (strcmp(until, now) < 0)
-				continue;
-		}
-		snprintf(reason, sizeof(reason), "FOI request %lld %s", (long long)sv_stmt_int(st, 0),
-			 resp ? "answered: review window" : "is open (FOIA s.77)");
-		o = sv_json_object();
-		if (!o || sv_json_set_str(o, "scope", sv_stmt_text(st, 1) ? "case" : "doc") < 0 ||
-		    sv_json_set_str(o, "case", sv_stmt_text(st, 1)) < 0 ||
-		    sv_json_set_int(o, "request", sv_stmt_int(st, 0)) < 0 ||
-		    sv_json_set_int(o, "documents", sv_stmt_int(st, 3)) < 0 ||
-		    sv_json_set_str(o, "reason", reason) < 0 ||
-		    sv_json_set_str(o, "until", until[0] ? until : NULL) < 0 ||
-		    sv_json_set_bool(o, "automatic", true) < 0 || sv_json_append(arr, o) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	if (error >= 0) {
-		*out = arr;
-		arr = NULL;
-		error = 0;
-	}
-done:
-	sv_stmt_free(st);
-	sv_calendar_free(cal);
-	sv_json_free(arr);
-	return error;
+	if ((error = sv_rows_json(&f.arr, v->db, SV_COLS({ "hold", SV_COL_INT }, { "scope", SV_COL_TEXT },
+			{ "case", SV_COL_TEXT }, { "doc", SV_COL_TEXT }, { "class", SV_COL_TEXT }, { "reason", SV_COL_TEXT },
+			{ "placed_at", SV_COL_TEXT }, { "placed_by", SV_COL_TEXT }),
+			NULL, NULL, "SELECT h.id, h.scope, c.ref, h.doc_id, h.class, h.reason, h.placed_at, p.name"
+			" FROM holds h LEFT JOIN cases c ON c.id = h.case_id JOIN principals p ON p.id = h.placed_by"
+			" WHERE h.released_at IS NULL ORDER BY h.id", "")) < 0)
+		return error;
+	f.appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
+	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&f.cal, v)) < 0 ||
+	    (error = sv_db_each(v->db, foi_hold_row, &f, "SELECT r.id, c.ref, r.responded_on, (SELECT count(*)"
+				" FROM request_docs q WHERE q.request_id = r.id) FROM requests r LEFT JOIN cases c"
+				" ON c.id = r.case_id WHERE r.channel = 'foi' ORDER BY r.id", "")) < 0)
+		sv_json_free(f.arr);
+	else
+		*out = f.arr;
+	sv_calendar_free(f.cal);
+	return error < 0 ? error : 0;
 }

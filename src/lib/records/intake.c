@@ -97,8 +97,7 @@ static int intake_key(scrvault *v, unsigned char pub[SV_KEY_LEN], sv_secret **pr
 		goto done;
 	}
 	if (priv) {
-		*priv = fresh;
-		fresh = NULL;
+		*priv = SV_TAKE(fresh);
 	}
 done:
 	sv_stmt_free(st);
@@ -111,7 +110,6 @@ int scrvault_intake_recipient(scrvault_json **out, scrvault *v)
 {
 	unsigned char pub[SV_KEY_LEN];
 	char *r = NULL, *sk = NULL;
-	sv_json *o = NULL;
 	int error;
 
 	*out = NULL;
@@ -122,19 +120,13 @@ int scrvault_intake_recipient(scrvault_json **out, scrvault *v)
 			return error;
 		error = intake_key(v, pub, NULL, true);
 	}
-	if (error < 0 ||
-	    (error = sv_age_recipient_encode(&r, pub)) < 0)
-		goto done;
-	error = SCRVAULT_ERROR;
-	if (!(sk = sv_base64(v->audit_pub, SV_KEY_LEN)) || !(o = sv_json_object()) ||
-	    sv_json_set_str(o, "recipient", r) < 0 || sv_json_set_str(o, "signing_key", sk) < 0 ||
-	    sv_json_set_str(o, "vault", v->id) < 0)
-		goto done;
-	*out = o;
-	o = NULL;
-	error = 0;
-done:
-	sv_json_free(o);
+	if (error >= 0 && (error = sv_age_recipient_encode(&r, pub)) >= 0) {
+		if (!(sk = sv_base64(v->audit_pub, SV_KEY_LEN)))
+			error = SCRVAULT_ERROR;
+		else
+			error = sv_json_new(out, SV_FIELDS(SV_STR("recipient", r), SV_STR("signing_key", sk),
+							   SV_STR("vault", v->id)));
+	}
 	free(r);
 	free(sk);
 	return error;
@@ -290,10 +282,8 @@ static int import_pass(pass_result *r, sv_bundle **bout, int *fdp, const sv_secr
 	if (keep_open) {
 		/* The second pass: check-in pulls the plaintext through ps. */
 		ps->b = b;
-		ps->h = ph;
-		ph = NULL;
-		*bout = b;
-		b = NULL;
+		ps->h = SV_TAKE(ph);
+		*bout = SV_TAKE(b);
 		error = 0;
 		goto done;
 	}
@@ -316,13 +306,9 @@ static int import_pass(pass_result *r, sv_bundle **bout, int *fdp, const sv_secr
 	}
 	if ((error = sv_sha256_final(ph, r->sha)) < 0 || (error = sv_sha256_final(hf.h, r->file_sha)) < 0)
 		goto done;
-	*bout = b;
-	b = NULL;
+	*bout = SV_TAKE(b);
 done:
-	if (chunk) {
-		sv_cleanse(chunk, SV_AGE_CHUNK);
-		free(chunk);
-	}
+	sv_cleanse_free(chunk, SV_AGE_CHUNK);
 	sv_sha256_free(hf.h);
 	sv_sha256_free(ph);
 	sv_bundle_free(b);
@@ -619,10 +605,7 @@ done:
 		sv_json_free(*out);
 		*out = NULL;
 	}
-	if (ps.chunk) {
-		sv_cleanse(ps.chunk, SV_AGE_CHUNK);
-		free(ps.chunk);
-	}
+	sv_cleanse_free(ps.chunk, SV_AGE_CHUNK);
 	sv_sha256_free(ps.h);
 	if (fd >= 0)
 		close(fd);

@@ -29,7 +29,7 @@ int sv_op_request(sv_json **out, scrvault *v, const char *action, const char *pr
 	unsigned char raw[8];
 	char id[17], when[21], until[21], *text = NULL;
 	int64_t hours = 72;
-	sv_json *res = NULL, *pj = NULL;
+	sv_json *pj = NULL;
 	size_t len = 0;
 	int error;
 
@@ -58,20 +58,13 @@ int sv_op_request(sv_json **out, scrvault *v, const char *action, const char *pr
 	if ((error = sv_audit_append(v, "op.request", "ok", SV_ABOUT(.op = id, .principal = principal),
 				     SV_FIELDS(SV_STR("action", action), SV_STR("expires_at", until)))) < 0)
 		goto fail;
-	if ((error = sv_vault_commit(v)) < 0)
-		goto done;
-	if (!(res = sv_json_object()) || sv_json_set_str(res, "pending", id) < 0 ||
-	    sv_json_set_str(res, "action", action) < 0 || sv_json_set_str(res, "expires_at", until) < 0) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	*out = res;
-	res = NULL;
+	if ((error = sv_vault_commit(v)) >= 0)
+		error = sv_json_new(out, SV_FIELDS(SV_STR("pending", id), SV_STR("action", action),
+						   SV_STR("expires_at", until)));
 	goto done;
 fail:
 	sv_vault_abort(v);
 done:
-	sv_json_free(res);
 	sv_json_free(pj);
 	free(text);
 	return error;

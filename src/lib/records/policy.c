@@ -68,8 +68,7 @@ int scrvault_policy_load(scrvault_json **out, scrvault *v, const char *path)
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 done:
 	sv_json_free(res);
 	sv_policy_free(p);
@@ -131,8 +130,7 @@ int scrvault_policy_show(scrvault_json **out, scrvault *v, int64_t version)
 				  "SELECT class, title, restricted, agency FROM policy_classes ORDER BY class", "")) < 0 ||
 	    (error = sv_json_set(o, "classes", arr)) < 0)
 		goto done;
-	*out = o;
-	o = NULL;
+	*out = SV_TAKE(o);
 done:
 	sv_json_free(o);
 	return error;

@@ -156,20 +156,36 @@ int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name)
 	return 0;
 }
 
-/* id, custodian flag and status of a principal; SCRVAULT_ENOTFOUND if none. */
-static int principal_lookup(int64_t *id, bool *custodian, char status[16], scrvault *v, const char *name)
+/* A principal by name into p; SCRVAULT_ENOTFOUND if there is none. */
+static int principal_lookup(sv_principal *p, scrvault *v, const char *name)
 {
-	sv_principal p;
 	int error;
 
-	if ((error = sv_find_principal(&p, v, name)) < 0)
+	if ((error = sv_find_principal(p, v, name)) < 0)
 		return error;
 	if (!error)
 		return sv_error(SCRVAULT_ENOTFOUND, "no principal '%s' (see 'scrvault principal list')",
 				name ? name : "");
-	*id = p.id;
-	*custodian = p.custodian;
-	snprintf(status, 16, "%s", p.status);
+	return 0;
+}
+
+/* The principal to revoke into p: active, and not the last active custodian. */
+static int principal_revocable(sv_principal *p, scrvault *v, const char *name)
+{
+	int64_t others = 0;
+	int error;
+
+	if ((error = principal_lookup(p, v, name)) < 0)
+		return error;
+	if (strcmp(p->status, "active") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is already %s", name, p->status);
+	if (p->custodian) {
+		if ((error = sv_db_int(&others, v->db, "SELECT count(*) FROM principals WHERE custodian = 1"
+				       " AND status = 'active' AND id <> ?", "i", p->id)) < 0)
+			return error;
+		if (others == 0)
+			return sv_error(SCRVAULT_ECONFLICT, "'%s' is the last custodian: add another before revoking", name);
+	}
 	return 0;
 }
 
@@ -216,23 +232,22 @@ static int grant_check(scrvault *v, const char *role, const char *case_ref, cons
 int scrvault_principal_grant(scrvault *v, const char *name, const char *role,
 			     const char *case_ref, const char *agency)
 {
-	char status[16], when[21];
-	int64_t id = 0;
-	bool custodian = false;
+	char when[21];
+	sv_principal p;
 	int error;
 
 	if ((error = sv_authorize(v, "principal.grant", GRANT_ABOUT(name, case_ref))) < 0)
 		return error;
-	if ((error = principal_lookup(&id, &custodian, status, v, name)) < 0 ||
+	if ((error = principal_lookup(&p, v, name)) < 0 ||
 	    (error = grant_check(v, role ? role : "", case_ref, agency)) < 0)
 		return error;
-	if (strcmp(status, "active") != 0)
-		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s and can hold no role", name, status);
+	if (strcmp(p.status, "active") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s and can hold no role", name, p.status);
 	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
 	error = sv_db_run(v->db, "INSERT INTO grants(principal_id, role, case_ref, agency, granted_at, granted_by)"
-			  " VALUES (?, ?, ?, ?, ?, ?)", "itttti", id, role, case_ref ? case_ref : "",
+			  " VALUES (?, ?, ?, ?, ?, ?)", "itttti", p.id, role, case_ref ? case_ref : "",
 			  agency ? agency : "", when, v->principal_id);
 	if (error == SCRVAULT_ECONFLICT)
 		error = sv_error(SCRVAULT_ECONFLICT, "principal '%s' already holds that role there", name);
@@ -248,19 +263,18 @@ int scrvault_principal_grant(scrvault *v, const char *name, const char *role,
 int scrvault_principal_ungrant(scrvault *v, const char *name, const char *role,
 			       const char *case_ref, const char *agency)
 {
-	char status[16];
-	int64_t id = 0, left = 0;
-	bool custodian = false;
+	int64_t left = 0;
+	sv_principal p;
 	int error;
 
 	if ((error = sv_authorize(v, "principal.grant", GRANT_ABOUT(name, case_ref))) < 0)
 		return error;
-	if ((error = principal_lookup(&id, &custodian, status, v, name)) < 0)
+	if ((error = principal_lookup(&p, v, name)) < 0)
 		return error;
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
 	if ((error = sv_db_run(v->db, "DELETE FROM grants WHERE principal_id = ? AND role = ? AND case_ref = ?"
-			       " AND agency = ?", "ittt", id, role ? role : "", case_ref ? case_ref : "",
+			       " AND agency = ?", "ittt", p.id, role ? role : "", case_ref ? case_ref : "",
 			       agency ? agency : "")) < 0)
 		goto fail;
 	if (sv_db_changes(v->db) == 0) {
@@ -293,61 +307,38 @@ fail:
 /* Inside a transaction: revoke `name` (checked by the caller). */
 int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason)
 {
-	char status[16], when[21];
-	int64_t id = 0, others = 0;
-	bool custodian = false;
+	char when[21];
+	sv_principal p;
 	int error;
 
-	if ((error = principal_lookup(&id, &custodian, status, v, name)) < 0)
+	if ((error = principal_revocable(&p, v, name)) < 0)
 		return error;
-	if (strcmp(status, "active") != 0)
-		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is already %s", name, status);
-	if (custodian) {
-		if ((error = sv_db_int(&others, v->db, "SELECT count(*) FROM principals WHERE custodian = 1"
-				       " AND status = 'active' AND id <> ?", "i", id)) < 0)
-			return error;
-		if (others == 0)
-			return sv_error(SCRVAULT_ECONFLICT, "'%s' is the last custodian: add another before revoking", name);
-	}
 	sv_time_iso(when, sv_now());
 	if ((error = sv_db_run(v->db, "UPDATE principals SET status = 'revoked', revoked_at = ? WHERE id = ?",
-			       "ti", when, id)) < 0)
+			       "ti", when, p.id)) < 0)
 		return error;
 	if ((error = sv_audit_append(v, "principal.revoke", "ok", SV_ABOUT(.principal = name),
-				     SV_FIELDS(SV_BOOL("custodian", custodian), SV_OPT("reason", reason)))) < 0)
+				     SV_FIELDS(SV_BOOL("custodian", p.custodian), SV_OPT("reason", reason)))) < 0)
 		return error;
 	/* A custodian's wrap of the master key goes; the others are wrapped afresh.
 	 * Written before the commit: if the commit then fails, the principal is
 	 * still active but can no longer unlock (fail safe). */
-	if (custodian && (error = sv_keyring_rewrap(v, name, NULL, NULL)) < 0)
+	if (p.custodian && (error = sv_keyring_rewrap(v, name, NULL, NULL)) < 0)
 		return error;
 	return 0;
 }
 
 int scrvault_principal_revoke(scrvault_json **out, scrvault *v, const char *name, const char *reason)
 {
-	char status[16];
-	int64_t id = 0;
-	bool custodian = false;
+	sv_principal p;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "principal.revoke", SV_ABOUT(.principal = name))) < 0 ||
-	    (error = principal_lookup(&id, &custodian, status, v, name)) < 0)
+	    (error = principal_revocable(&p, v, name)) < 0)
 		return error;
-	if (strcmp(status, "active") != 0)
-		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is already %s", name, status);
-	if (custodian) {
-		int64_t others = 0;
-
-		if ((error = sv_db_int(&others, v->db, "SELECT count(*) FROM principals WHERE custodian = 1"
-				       " AND status = 'active' AND id <> ?", "i", id)) < 0)
-			return error;
-		if (others == 0)
-			return sv_error(SCRVAULT_ECONFLICT, "'%s' is the last custodian: add another before revoking", name);
-	}
 	if (sv_dual_required(v, "principal.revoke") ||
-	    (custodian && sv_dual_required(v, "principal.revoke-custodian"))) {
+	    (p.custodian && sv_dual_required(v, "principal.revoke-custodian"))) {
 		return sv_op_request(out, v, "principal.revoke", name,
 				     SV_FIELDS(SV_STR("principal", name), SV_OPT("reason", reason)));
 	}
@@ -365,18 +356,16 @@ int scrvault_principal_rotate(scrvault *v, const char *name, const char *keyfile
 {
 	sv_argon2_params kdf = sv_kdf_params(kdf_mib);
 	sv_identity *id = NULL;
-	char status[16];
-	int64_t pid = 0;
-	bool custodian = false;
+	sv_principal p;
 	struct stat sb;
 	int error;
 
 	if ((error = sv_authorize(v, "principal.rotate", SV_ABOUT(.principal = name))) < 0)
 		return error;
-	if ((error = principal_lookup(&pid, &custodian, status, v, name)) < 0)
+	if ((error = principal_lookup(&p, v, name)) < 0)
 		return error;
-	if (strcmp(status, "active") != 0)
-		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s: its keys cannot be replaced", name, status);
+	if (strcmp(p.status, "active") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s: its keys cannot be replaced", name, p.status);
 	if (!keyfile || lstat(keyfile, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "key file '%s' already exists; choose another path",
 				keyfile ? keyfile : "");
@@ -385,13 +374,13 @@ int scrvault_principal_rotate(scrvault *v, const char *name, const char *keyfile
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_db_run(v->db, "UPDATE principals SET ed25519_pub = ?, x25519_pub = ? WHERE id = ?",
-			       "bbi", id->ed_pub, (size_t)SV_KEY_LEN, id->x_pub, (size_t)SV_KEY_LEN, pid)) < 0 ||
+			       "bbi", id->ed_pub, (size_t)SV_KEY_LEN, id->x_pub, (size_t)SV_KEY_LEN, p.id)) < 0 ||
 	    (error = sv_audit_append(v, "principal.rotate", "ok", SV_ABOUT(.principal = name), NULL)) < 0 ||
 	    (error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
 		sv_vault_abort(v);
 		goto done;
 	}
-	if (custodian && (error = sv_keyring_rewrap(v, NULL, name, id->x_pub)) < 0) {
+	if (p.custodian && (error = sv_keyring_rewrap(v, NULL, name, id->x_pub)) < 0) {
 		remove(keyfile);
 		sv_vault_abort(v);
 		goto done;
@@ -405,14 +394,12 @@ done:
 
 int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name)
 {
-	char status[16];
-	int64_t id = 0;
-	bool custodian = false;
+	sv_principal p;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "principal.impact", SV_ABOUT(.principal = name))) < 0 ||
-	    (error = principal_lookup(&id, &custodian, status, v, name)) < 0)
+	    (error = principal_lookup(&p, v, name)) < 0)
 		return error;
 	return sv_rows_json(out, v->db, SV_COLS({ "doc", SV_COL_TEXT }, { "version", SV_COL_INT },
 						{ "case", SV_COL_TEXT }, { "class", SV_COL_TEXT },
@@ -428,12 +415,9 @@ int sv_principal_spec_check(const scrvault_principal_spec *s)
 {
 	int error;
 
-	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_PRINCIPAL_SPEC_VERSION, "scrvault_principal_spec")) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_PRINCIPAL_SPEC_VERSION, "scrvault_principal_spec")) < 0 ||
+	    (error = sv_name_check(s->name)) < 0)
 		return error;
-	if (!sv_name_valid(s->name))
-		return sv_error_field(SCRVAULT_EUSAGE, "name",
-				      "principal name '%s' is not valid: use 1-64 of a-z 0-9 . _ @ -",
-				      s->name ? s->name : "");
 	if (!s->kind || (strcmp(s->kind, "person") && strcmp(s->kind, "agency") &&
 			 strcmp(s->kind, "service")))
 		return sv_error_field(SCRVAULT_EUSAGE, "kind", "principal kind must be person, agency or service");

@@ -86,10 +86,8 @@ int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s
 					 " WHERE d.id = ? AND ve.version = ?", "ti", doc, (int64_t)version)) < 0)
 			return error;
 		if ((error = sv_stmt_step(st)) == 1) {
-			snprintf(cls, sizeof(cls), "%s", sv_stmt_text(st, 0));
-			snprintf(agency, sizeof(agency), "%s", sv_stmt_text(st, 1));
-			snprintf(title, sizeof(title), "%s", sv_stmt_text(st, 2));
-			snprintf(filename, sizeof(filename), "%s", sv_stmt_text(st, 3));
+			sv_stmt_texts(st, 0, cls, sizeof(cls), agency, sizeof(agency), title, sizeof(title),
+				      filename, sizeof(filename), NULL);
 			restricted = sv_stmt_int(st, 4) != 0;
 		}
 		sv_stmt_free(st);
@@ -170,26 +168,15 @@ int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s
 					external ? "outside reader (age recipient)" : NULL, &copy_no, &copy_id)) < 0)
 		goto fail;
 	error = SCRVAULT_ERROR;
-	if (!(key64 = sv_base64(v->audit_pub, SV_KEY_LEN)) || !(m = sv_json_object()))
-		goto fail;
-	if ((error = sv_json_set_str(m, "agency", agency[0] ? agency : NULL)) < 0 ||
-	    (error = sv_json_set_str(m, "case", caseref)) < 0 ||
-	    (error = sv_json_set_str(m, "class", cls)) < 0 ||
-	    (error = sv_json_set_str(m, "doc", doc)) < 0 ||
-	    (error = sv_json_set_str(m, "filename", filename)) < 0 ||
-	    (error = sv_json_set_int(m, "release", release_id)) < 0 ||
-	    (error = sv_json_set_int(m, "copy", copy_no)) < 0 ||
-	    (error = sv_json_set_str(m, "released_at", when)) < 0 ||
-	    (error = sv_json_set_str(m, "released_by", v->principal)) < 0 ||
-	    (error = sv_json_set_str(m, "sha256", shahex)) < 0 ||
-	    (error = sv_json_set_str(m, "signer_key", key64)) < 0 ||
-	    (error = sv_json_set_int(m, "size", (int64_t)r->size)) < 0 ||
-	    (error = sv_json_set_str(m, "title", title)) < 0 ||
-	    (error = sv_json_set_str(m, "to", recipient)) < 0 ||
-	    (error = sv_json_set_str(m, "to_principal", external ? NULL : s->to)) < 0 ||
-	    (error = sv_json_set_str(m, "type", SV_RELEASE_TYPE)) < 0 ||
-	    (error = sv_json_set_str(m, "vault", v->id)) < 0 ||
-	    (error = sv_json_set_int(m, "version", version)) < 0)
+	if (!(key64 = sv_base64(v->audit_pub, SV_KEY_LEN)) ||
+	    !(m = sv_json_of(SV_FIELDS(SV_STR("agency", agency[0] ? agency : NULL), SV_STR("case", caseref),
+				       SV_STR("class", cls), SV_STR("doc", doc), SV_STR("filename", filename),
+				       SV_INT("release", release_id), SV_INT("copy", copy_no), SV_STR("released_at", when),
+				       SV_STR("released_by", v->principal), SV_STR("sha256", shahex),
+				       SV_STR("signer_key", key64), SV_INT("size", r->size), SV_STR("title", title),
+				       SV_STR("to", recipient), SV_STR("to_principal", external ? NULL : s->to),
+				       SV_STR("type", SV_RELEASE_TYPE), SV_STR("vault", v->id),
+				       SV_INT("version", version)))))
 		goto fail;
 	if ((error = sv_bundle_add_manifest(w, m, v->audit_key, &text, sig)) < 0 ||
 	    (error = sv_audit_size(&seq, v)) < 0)
@@ -238,8 +225,7 @@ int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s
 		goto done;
 	if ((error = sv_json_set_str(m, "output", s->output)) < 0)
 		goto done;
-	*out = m;
-	m = NULL;
+	*out = SV_TAKE(m);
 	goto done;
 fail:
 	sv_vault_abort(v);

@@ -239,35 +239,61 @@ typedef struct {
 	char received[16];
 } req_row;
 
-static int req_load(req_row *r, scrvault *v, int64_t id)
+/* req_load's row. */
+static int req_row_load(void *ctx, sv_stmt *st)
 {
-	sv_stmt *st = NULL;
+	req_row *r = ctx;
+
+	r->id = sv_stmt_int(st, 0);
+	r->requester = sv_stmt_int(st, 1);
+	sv_stmt_texts(st, 2, r->channel, sizeof(r->channel), r->state, sizeof(r->state), r->caseref,
+		      sizeof(r->caseref), r->responded, sizeof(r->responded), r->received, sizeof(r->received), NULL);
+	return 1;
+}
+
+/* Request `id` into r, and `action` on it authorised (a refusal audited). */
+static int req_load(req_row *r, scrvault *v, int64_t id, const char *action)
+{
 	int error;
 
 	memset(r, 0, sizeof(*r));
 	if (id <= 0)
 		return sv_error(SCRVAULT_EUSAGE, "a request is given by its number (see 'scrvault request list')");
-	if ((error = sv_db_query(&st, v->db, "SELECT r.id, r.channel, r.state, coalesce(r.requester_id, 0),"
-				 " coalesce(c.ref, (SELECT k.ref FROM request_docs q JOIN documents d ON d.id = q.doc_id"
-				 " JOIN cases k ON k.id = d.case_id WHERE q.request_id = r.id LIMIT 1), ''),"
-				 " coalesce(r.responded_on, ''), r.received_on"
-				 " FROM requests r LEFT JOIN cases c ON c.id = r.case_id WHERE r.id = ?", "i", id)) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		r->id = sv_stmt_int(st, 0);
-		snprintf(r->channel, sizeof(r->channel), "%s", sv_stmt_text(st, 1));
-		snprintf(r->state, sizeof(r->state), "%s", sv_stmt_text(st, 2));
-		r->requester = sv_stmt_int(st, 3);
-		snprintf(r->caseref, sizeof(r->caseref), "%s", sv_stmt_text(st, 4));
-		snprintf(r->responded, sizeof(r->responded), "%s", sv_stmt_text(st, 5));
-		snprintf(r->received, sizeof(r->received), "%s", sv_stmt_text(st, 6));
-	}
-	sv_stmt_free(st);
-	if (error < 0)
+	if ((error = sv_db_each(v->db, req_row_load, r, "SELECT r.id, coalesce(r.requester_id, 0), r.channel,"
+				" r.state, coalesce(c.ref, (SELECT k.ref FROM request_docs q JOIN documents d"
+				" ON d.id = q.doc_id JOIN cases k ON k.id = d.case_id WHERE q.request_id = r.id LIMIT 1), ''),"
+				" coalesce(r.responded_on, ''), r.received_on"
+				" FROM requests r LEFT JOIN cases c ON c.id = r.case_id WHERE r.id = ?", "i", id)) < 0)
 		return error;
 	if (!r->id)
 		return sv_error(SCRVAULT_ENOTFOUND, "no request %lld (see 'scrvault request list')", (long long)id);
+	return sv_authorize(v, action, REQUEST_ABOUT(r->id, r->caseref));
+}
+
+/* The day `on` of an event of request r (NULL: today, in now[11]), which
+ * must lie from its day of receipt to today: else the usage error about
+ * `what`. */
+static int req_on(const char **on, char now[11], const req_row *r, const char *what)
+{
+	sv_today(now);
+	if (!*on)
+		*on = now;
+	if (!sv_date_valid(*on) || strcmp(*on, now) > 0 || strcmp(*on, r->received) < 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "on", "%s must be between the day of receipt (%s) and today",
+				      what, r->received);
 	return 0;
+}
+
+/* The end of a change to request r: its audit entry and the commit, then
+ * the request as it now is (scrvault_request_show). */
+static int req_changed(scrvault_json **out, scrvault *v, const req_row *r, const char *action,
+		       const sv_field *details)
+{
+	int error;
+
+	if ((error = sv_vault_finish(v, action, REQUEST_ABOUT(r->id, r->caseref), details)) < 0)
+		return error;
+	return scrvault_request_show(out, v, r->id);
 }
 
 /* Does the request cover a document of class `cls` (its docs, or its case's)? */
@@ -307,9 +333,7 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(dd, SCRVAULT_REQUEST_DECISION_VERSION, "scrvault_request_decision")) < 0 ||
-	    (error = req_load(&r, v, dd->id)) < 0)
-		return error;
-	if ((error = sv_authorize(v, "request.decide", REQUEST_ABOUT(r.id, r.caseref))) < 0)
+	    (error = req_load(&r, v, dd->id, "request.decide")) < 0)
 		return error;
 	if (strcmp(r.state, "open") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld is already %s", (long long)r.id, r.state);
@@ -363,44 +387,31 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 			       v->principal_id, dd->reason, dd->exemption, consulted, dd->until, dd->max_releases,
 			       r.id)) < 0 ||
 	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
-		goto fail;
-	if (changed != 1) {
-		error = sv_error(SCRVAULT_ECONFLICT, "request %lld was decided while this command ran", (long long)r.id);
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "request.decide", "ok", REQUEST_ABOUT(r.id, r.caseref),
-				     SV_FIELDS(SV_STR("decision", dd->agree ? "agreed" : "refused"),
-					       SV_IF(dd->exemption, SV_STR("exemption", dd->exemption)),
-					       SV_IF(dd->consulted, SV_STR("consulted", dd->consulted)),
-					       SV_IF(dd->until, SV_STR("until", dd->until)),
-					       SV_IF(dd->max_releases, SV_INT("max_releases", dd->max_releases))))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	return scrvault_request_show(out, v, r.id);
-fail:
-	sv_vault_abort(v);
-	return error;
+		return sv_vault_fail(v, error);
+	if (changed != 1)
+		return sv_vault_fail(v, sv_error(SCRVAULT_ECONFLICT, "request %lld was decided while this command ran",
+						 (long long)r.id));
+	return req_changed(out, v, &r, "request.decide",
+			   SV_FIELDS(SV_STR("decision", dd->agree ? "agreed" : "refused"),
+				     SV_IF(dd->exemption, SV_STR("exemption", dd->exemption)),
+				     SV_IF(dd->consulted, SV_STR("consulted", dd->consulted)),
+				     SV_IF(dd->until, SV_STR("until", dd->until)),
+				     SV_IF(dd->max_releases, SV_INT("max_releases", dd->max_releases))));
 }
 
 int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const char *on)
 {
-	char now[11];
+	char now[11], dues[11] = "";
 	int64_t due = -1;
 	sv_calendar *cal = NULL;
 	req_row r;
 	int error;
 
 	*out = NULL;
-	if ((error = req_load(&r, v, id)) < 0)
+	if ((error = req_load(&r, v, id, "request.respond")) < 0)
 		return error;
-	if ((error = sv_authorize(v, "request.respond", REQUEST_ABOUT(r.id, r.caseref))) < 0)
+	if ((error = req_on(&on, now, &r, "the answer's date")) < 0)
 		return error;
-	sv_today(now);
-	if (!on)
-		on = now;
-	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
-		return sv_error_field(SCRVAULT_EUSAGE, "on", "the answer's date must be between the day of receipt "
-				      "(%s) and today", r.received);
 	if (!strcmp(r.state, "open"))
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld is not decided yet: decide it first "
 				"('scrvault request decide %lld')", (long long)r.id, (long long)r.id);
@@ -416,23 +427,12 @@ int scrvault_request_respond(scrvault_json **out, scrvault *v, int64_t id, const
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
 	if ((error = sv_db_run(v->db, "UPDATE requests SET responded_on = ? WHERE id = ?", "ti", on, r.id)) < 0)
-		goto fail;
-	{
-		char dues[11] = "";
-
-		if (due >= 0)
-			sv_day_format(dues, due);
-		error = sv_audit_append(v, "request.respond", "ok", REQUEST_ABOUT(r.id, r.caseref),
-					SV_FIELDS(SV_STR("responded", on), SV_IF(due >= 0, SV_STR("due", dues)),
-						  SV_IF(due >= 0, SV_BOOL("late", strcmp(on, dues) > 0))));
-	}
-	if (error < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	return scrvault_request_show(out, v, r.id);
-fail:
-	sv_vault_abort(v);
-	return error;
+		return sv_vault_fail(v, error);
+	if (due >= 0)
+		sv_day_format(dues, due);
+	return req_changed(out, v, &r, "request.respond",
+			   SV_FIELDS(SV_STR("responded", on), SV_IF(due >= 0, SV_STR("due", dues)),
+				     SV_IF(due >= 0, SV_BOOL("late", strcmp(on, dues) > 0))));
 }
 
 int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const char *kind, const char *on,
@@ -444,20 +444,14 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 	int error;
 
 	*out = NULL;
-	if ((error = req_load(&r, v, id)) < 0)
-		return error;
-	if ((error = sv_authorize(v, "request.respond", REQUEST_ABOUT(r.id, r.caseref))) < 0)
+	if ((error = req_load(&r, v, id, "request.respond")) < 0)
 		return error;
 	if (strcmp(r.channel, "foi") != 0)
 		return sv_error(SCRVAULT_EUSAGE, "only an FOI request has a statutory clock");
 	if (r.responded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld was answered on %s", (long long)r.id, r.responded);
-	sv_today(now);
-	if (!on)
-		on = now;
-	if (!sv_date_valid(on) || strcmp(on, now) > 0 || strcmp(on, r.received) < 0)
-		return sv_error_field(SCRVAULT_EUSAGE, "on", "the date must be between the day of receipt (%s) and "
-				      "today", r.received);
+	if ((error = req_on(&on, now, &r, "the date")) < 0)
+		return error;
 	if (kind && strcmp(kind, "fee") != 0 && strcmp(kind, "clarification") != 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "kind", "the clock stops for a fee notice (fee) or a "
 				      "clarification (clarification)");
@@ -490,16 +484,9 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 	else
 		error = sv_db_run(v->db, "UPDATE request_clock SET resumed_on = ? WHERE id = ?", "ti", on, open_stop);
 	if (error < 0)
-		goto fail;
-	if ((error = sv_audit_append(v, "request.clock", "ok", REQUEST_ABOUT(r.id, r.caseref),
-				     SV_FIELDS(SV_STR(kind ? "stopped" : "restarted", on),
-					       SV_IF(kind, SV_STR("for", kind))))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	return scrvault_request_show(out, v, r.id);
-fail:
-	sv_vault_abort(v);
-	return error;
+		return sv_vault_fail(v, error);
+	return req_changed(out, v, &r, "request.clock",
+			   SV_FIELDS(SV_STR(kind ? "stopped" : "restarted", on), SV_IF(kind, SV_STR("for", kind))));
 }
 
 /* ---- listings ----------------------------------------------------------------------------------- */
@@ -566,59 +553,45 @@ static bool due_within(const char *due, int64_t by)
 	return due && sv_date_valid(due) && sv_day_parse(&d, due) == 0 && d <= by;
 }
 
+/* A listing's rows as they are kept: each request, due date worked out. */
+typedef struct {
+	scrvault *v;
+	const sv_calendar *cal;
+	const char *now;
+	bool full, only_overdue;
+	int64_t due_by;
+} req_rows;
+
+static int req_row_add(void *ctx, sv_stmt *st, sv_json *arr)
+{
+	req_rows *q = ctx;
+	sv_json *o = req_json(st, q->v, q->cal, q->now, q->full);
+	bool overdue;
+
+	if (!o)
+		return SCRVAULT_ERROR;
+	overdue = sv_json_as_bool(sv_json_get(o, "overdue"));
+	if ((q->only_overdue && !overdue) ||
+	    (q->due_by >= 0 && !overdue && !due_within(sv_json_str(sv_json_get(o, "due")), q->due_by))) {
+		sv_json_free(o);
+		return 0;
+	}
+	return sv_json_append(arr, o) < 0 ? SCRVAULT_ERROR : 0;
+}
+
 static int req_query(sv_json **out, scrvault *v, const char *where, const char *as_of, int64_t id,
 		     bool full, bool only_overdue, int64_t due_by)
 {
 	char now[11], sql[2048];
 	sv_calendar *cal = NULL;
-	sv_json *arr = NULL;
-	sv_stmt *st = NULL;
 	int error;
 
 	*out = NULL;
-	if (as_of) {
-		if (!sv_date_valid(as_of))
-			return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
-		snprintf(now, sizeof(now), "%s", as_of);
-	} else {
-		sv_today(now);
-	}
-	if ((error = sv_policy_calendar(&cal, v)) < 0)
+	if ((error = sv_as_of(now, as_of)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
-	if (!(arr = sv_json_array())) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
 	snprintf(sql, sizeof(sql), REQ_SELECT " WHERE coalesce(?1, 0) = coalesce(?1, 0)%s ORDER BY r.id", where);
-	if ((error = sv_db_query(&st, v->db, sql, "i", id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *o = req_json(st, v, cal, now, full);
-		const char *due;
-
-		if (!o) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-		due = sv_json_str(sv_json_get(o, "due"));
-		if ((only_overdue && !sv_json_as_bool(sv_json_get(o, "overdue"))) ||
-		    (due_by >= 0 && !sv_json_as_bool(sv_json_get(o, "overdue")) && !due_within(due, due_by))) {
-			sv_json_free(o);
-			continue;
-		}
-		if (sv_json_append(arr, o) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	if (error >= 0) {
-		*out = arr;
-		arr = NULL;
-		error = 0;
-	}
-done:
-	sv_stmt_free(st);
-	sv_json_free(arr);
+	error = sv_rows_build(out, v->db, req_row_add, &(req_rows){ v, cal, now, full, only_overdue, due_by },
+			      sql, "i", id);
 	sv_calendar_free(cal);
 	return error;
 }
@@ -656,13 +629,8 @@ int scrvault_request_due(scrvault_json **out, scrvault *v, unsigned days, const 
 	*out = NULL;
 	if ((error = sv_authorize(v, "request.read", NULL)) < 0)
 		return error;
-	if (as_of && !sv_date_valid(as_of))
-		return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
-	if (as_of)
-		snprintf(now, sizeof(now), "%s", as_of);
-	else
-		sv_today(now);
-	if ((error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
+	if ((error = sv_as_of(now, as_of)) < 0 ||
+	    (error = sv_day_parse(&today_d, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
 		return error;
 	by = days ? sv_calendar_add_working(cal, today_d, days, NULL, 0) : today_d;
 	sv_calendar_free(cal);
@@ -671,107 +639,48 @@ int scrvault_request_due(scrvault_json **out, scrvault *v, unsigned days, const 
 
 int scrvault_request_show(scrvault_json **out, scrvault *v, int64_t id)
 {
-	sv_json *arr = NULL, *o, *docs = NULL, *clock = NULL, *uses = NULL;
-	sv_stmt *st = NULL;
+	sv_json *arr = NULL, *docs = NULL, *clock = NULL, *uses = NULL, *o;
 	req_row r;
 	int error;
 
 	*out = NULL;
-	if ((error = req_load(&r, v, id)) < 0)
-		return error;
-	if ((error = sv_authorize(v, "request.read", REQUEST_ABOUT(r.id, r.caseref))) < 0)
+	if ((error = req_load(&r, v, id, "request.read")) < 0)
 		return error;
 	if ((error = req_query(&arr, v, " AND r.id = ?1", NULL, id, true, false, -1)) < 0)
 		return error;
-	o = (sv_json *)sv_json_at(arr, 0);
-	error = SCRVAULT_ERROR;
-	if (!o || !(docs = sv_json_array()) || !(clock = sv_json_array()) || !(uses = sv_json_array()))
-		goto done;
-	if ((error = sv_db_query(&st, v->db, "SELECT d.id, d.class, d.title FROM documents d WHERE d.id IN"
-				 " (SELECT doc_id FROM request_docs WHERE request_id = ?1) OR d.case_id ="
-				 " (SELECT case_id FROM requests WHERE id = ?1) ORDER BY d.id", "i", id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *d = sv_row_json(st, SV_COLS({ "doc", SV_COL_TEXT }, { "class", SV_COL_TEXT },
-						     { "title", SV_COL_TEXT }));
-
-		if (!d || sv_json_append(docs, d) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0 || (error = sv_db_query(&st, v->db, "SELECT kind, stopped_on, resumed_on, note FROM request_clock"
-					      " WHERE request_id = ? ORDER BY id", "i", id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *c = sv_row_json(st, SV_COLS({ "for", SV_COL_TEXT }, { "stopped", SV_COL_TEXT },
-						     { "restarted", SV_COL_TEXT }, { "note", SV_COL_TEXT }));
-
-		if (!c || sv_json_append(clock, c) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0 || (error = sv_db_query(&st, v->db,
-					      "SELECT 'checkout', r.doc_id, r.version, p.name, r.released_at FROM releases r"
-					      " JOIN principals p ON p.id = r.principal_id WHERE r.access_request = ?1"
-					      " UNION ALL SELECT 'release', b.doc_id, b.version, coalesce(p.name, b.to_recipient),"
-					      " b.released_at FROM bundle_releases b LEFT JOIN principals p ON p.id = b.to_principal"
-					      " WHERE b.access_request = ?1"
-					      " UNION ALL SELECT 'copy', c.doc_id, c.version, coalesce(p.name, c.ext_name), c.issued_at"
-					      " FROM copies c LEFT JOIN principals p ON p.id = c.holder_id"
-					      " WHERE c.access_request = ?1 AND c.kind = 'paper' ORDER BY 5", "i", id)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		sv_json *u = sv_row_json(st, SV_COLS({ "kind", SV_COL_TEXT }, { "doc", SV_COL_TEXT },
-						     { "version", SV_COL_INT }, { "to", SV_COL_TEXT },
-						     { "at", SV_COL_TEXT }));
-
-		if (!u || sv_json_append(uses, u) < 0) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-	}
-	if (error < 0)
-		goto done;
-	if ((error = sv_json_set(o, "documents_covered", docs)) < 0)
-		docs = NULL;
-	docs = NULL;
-	if (error >= 0 && (error = sv_json_set(o, "clock", clock)) < 0)
-		clock = NULL;
-	clock = NULL;
-	if (error >= 0)
-		error = sv_json_set(o, "releases", uses);
-	uses = NULL;
-	if (error < 0)
-		goto done;
-	*out = sv_json_object();
-	if (!*out) {
+	/* the request with what it covers, its clock and its releases (set takes each) */
+	if (!(o = (sv_json *)sv_json_at(arr, 0))) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	/* hand over the one object: rebuild it out of the array */
-	sv_json_free(*out);
-	*out = NULL;
-	{
-		char *text = NULL;
-		size_t len = 0;
-
-		if ((error = sv_json_write(&text, &len, o)) >= 0)
-			error = sv_json_parse(out, text, len, NULL);
-		free(text);
-	}
+	if ((error = sv_rows_json(&docs, v->db, SV_COLS({ "doc", SV_COL_TEXT }, { "class", SV_COL_TEXT },
+					{ "title", SV_COL_TEXT }), NULL, NULL,
+					"SELECT d.id, d.class, d.title FROM documents d WHERE d.id IN"
+					" (SELECT doc_id FROM request_docs WHERE request_id = ?1) OR d.case_id ="
+					" (SELECT case_id FROM requests WHERE id = ?1) ORDER BY d.id", "i", id)) < 0 ||
+	    (error = sv_json_set(o, "documents_covered", docs)) < 0 ||
+	    (error = sv_rows_json(&clock, v->db, SV_COLS({ "for", SV_COL_TEXT }, { "stopped", SV_COL_TEXT },
+					{ "restarted", SV_COL_TEXT }, { "note", SV_COL_TEXT }), NULL, NULL,
+					"SELECT kind, stopped_on, resumed_on, note FROM request_clock"
+					" WHERE request_id = ? ORDER BY id", "i", id)) < 0 ||
+	    (error = sv_json_set(o, "clock", clock)) < 0 ||
+	    (error = sv_rows_json(&uses, v->db, SV_COLS({ "kind", SV_COL_TEXT }, { "doc", SV_COL_TEXT },
+					{ "version", SV_COL_INT }, { "to", SV_COL_TEXT }, { "at", SV_COL_TEXT }), NULL, NULL,
+					"SELECT 'checkout', r.doc_id, r.version, p.name, r.released_at FROM releases r"
+					" JOIN principals p ON p.id = r.principal_id WHERE r.access_request = ?1"
+					" UNION ALL SELECT 'release', b.doc_id, b.version, coalesce(p.name, b.to_recipient),"
+					" b.released_at FROM bundle_releases b LEFT JOIN principals p ON p.id = b.to_principal"
+					" WHERE b.access_request = ?1"
+					" UNION ALL SELECT 'copy', c.doc_id, c.version, coalesce(p.name, c.ext_name), c.issued_at"
+					" FROM copies c LEFT JOIN principals p ON p.id = c.holder_id"
+					" WHERE c.access_request = ?1 AND c.kind = 'paper' ORDER BY 5", "i", id)) < 0 ||
+	    (error = sv_json_set(o, "releases", uses)) < 0)
+		goto done;
+	if (!(*out = sv_json_copy(o)))	/* hand over the one object, out of the array */
+		error = SCRVAULT_ERROR;
 done:
-	sv_stmt_free(st);
 	sv_json_free(arr);
-	sv_json_free(docs);
-	sv_json_free(clock);
-	sv_json_free(uses);
-	return error;
+	return error < 0 ? error : 0;
 }
 
 /* ---- releases under a request -------------------------------------------------------------- */
@@ -781,38 +690,45 @@ void scrvault_request_use(scrvault *v, int64_t id)
 	v->access_request = id > 0 ? id : 0;
 }
 
+/* A document's class and case, and whether the class is restricted. */
+typedef struct {
+	int64_t restricted;
+	char cls[48], caseref[40];
+} doc_class;
+
+static int doc_class_load(void *ctx, sv_stmt *st)
+{
+	doc_class *d = ctx;
+
+	d->restricted = sv_stmt_int(st, 0);
+	sv_stmt_texts(st, 1, d->cls, sizeof(d->cls), d->caseref, sizeof(d->caseref), NULL);
+	return 1;
+}
+
 static int request_check(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside,
 			 bool *restricted, bool always)
 {
 	const char *field = NULL;	/* the input at fault, if any */
-	char now[11], state[16] = "", until[16] = "", caseref[40] = "", cls[48] = "";
+	char now[11], state[16] = "", until[16] = "";
+	doc_class dc = { 0, "", "" };
 	char *ext_name = NULL, *ext_org = NULL, *ext_rcpt = NULL;
-	int64_t covered = 0, requester = 0, maxr = 0, used = 0, restr = 0, found = 0;
+	int64_t covered = 0, requester = 0, maxr = 0, used = 0, found = 0;
 	sv_stmt *st = NULL;
 	const char *why = NULL;
 	char whybuf[300];
 	int error;
 
 	*restricted = false;
-	if ((error = sv_db_query(&st, v->db, "SELECT coalesce(pc.restricted, 0), d.class, c.ref FROM documents d"
-				 " JOIN cases c ON c.id = d.case_id LEFT JOIN policy_classes pc ON pc.class = d.class"
-				 " WHERE d.id = ?", "t", doc)) < 0)
+	if ((error = sv_db_each(v->db, doc_class_load, &dc, "SELECT coalesce(pc.restricted, 0), d.class, c.ref"
+				" FROM documents d JOIN cases c ON c.id = d.case_id"
+				" LEFT JOIN policy_classes pc ON pc.class = d.class WHERE d.id = ?", "t", doc)) < 0)
 		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		restr = sv_stmt_int(st, 0);
-		snprintf(cls, sizeof(cls), "%s", sv_stmt_text(st, 1));
-		snprintf(caseref, sizeof(caseref), "%s", sv_stmt_text(st, 2));
-	}
-	sv_stmt_free(st);
-	st = NULL;
-	if (error < 0)
-		return error;
-	if (!restr && !always)
+	if (!dc.restricted && !always)
 		return 0;
 	*restricted = true;
 	if (!v->access_request) {
 		snprintf(whybuf, sizeof(whybuf), "class '%s' is restricted: it is released only under an agreed access "
-			 "request that covers it (see 'scrvault request list')", cls);
+			 "request that covers it (see 'scrvault request list')", dc.cls);
 		why = "no request";
 		field = "request";
 		goto refuse;
@@ -886,7 +802,7 @@ refuse:
 	error = SCRVAULT_EDENIED;
 refuse_code:
 	sv_error_field(error, field, "%s", whybuf);
-	error = sv_audit_denied(v, "request.use", SV_ABOUT(.doc = doc, .caseref = caseref),
+	error = sv_audit_denied(v, "request.use", SV_ABOUT(.doc = doc, .caseref = dc.caseref),
 				SV_FIELDS(SV_STR("reason", why), SV_IF(v->access_request,
 									SV_INT("request", v->access_request))),
 				error);

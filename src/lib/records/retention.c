@@ -266,14 +266,9 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	while ((error = sv_stmt_step(st)) == 1) {
 		plan_item *it;
 
-		if (p->n == p->cap) {
-			plan_item *g = sv_realloc(p->items, (p->cap = p->cap ? 2 * p->cap : 64) * sizeof(*g));
-
-			if (!g) {
-				error = SCRVAULT_ERROR;
-				break;
-			}
-			p->items = g;
+		if (sv_grow(&p->items, &p->cap, p->n + 1, sizeof(*p->items), 64) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
 		}
 		it = &p->items[p->n++];
 		memset(it, 0, sizeof(*it));
@@ -370,15 +365,8 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "retention.read", NULL)) < 0)
-		return error;
-	if (as_of && !sv_date_valid(as_of))
-		return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
-	if (as_of)
-		snprintf(now, sizeof(now), "%s", as_of);
-	else
-		sv_today(now);
-	if ((error = build_plan(&p, v, now)) < 0)
+	if ((error = sv_authorize(v, "retention.read", NULL)) < 0 || (error = sv_as_of(now, as_of)) < 0 ||
+	    (error = build_plan(&p, v, now)) < 0)
 		return error;
 	error = SCRVAULT_ERROR;
 	if (!(res = sv_json_object()) || !(items = sv_json_array()) || !(pubs = sv_json_array()))
@@ -389,14 +377,10 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 	if ((error = publication_rows(pubs, v, now)) < 0)
 		goto done;
 	error = sv_json_set_str(res, "as_of", now);
-	if (error >= 0) {
-		error = sv_json_set(res, "versions", items);
-		items = NULL;
-	}
-	if (error >= 0) {
-		error = sv_json_set(res, "publications", pubs);
-		pubs = NULL;
-	}
+	if (error >= 0)
+		error = sv_json_set(res, "versions", SV_TAKE(items));
+	if (error >= 0)
+		error = sv_json_set(res, "publications", SV_TAKE(pubs));
 	if (error >= 0) {
 		int64_t conf = 0, cur = 0;
 
@@ -404,10 +388,8 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 		sv_db_int(&cur, v->db, "SELECT max(version) FROM policy_versions", "");
 		error = sv_json_set_bool(res, "confirmed", conf && conf == cur);
 	}
-	if (error < 0)
-		goto done;
-	*out = res;
-	res = NULL;
+	if (error >= 0)
+		*out = SV_TAKE(res);
 done:
 	plan_free(&p);
 	sv_json_free(res);
@@ -445,7 +427,7 @@ int scrvault_retention_propose(scrvault_json **out, scrvault *v)
 	int64_t id = 0;
 	size_t count = 0;
 	plan p;
-	sv_json *res = NULL, *items = NULL;
+	sv_json *items = NULL;
 	int error;
 
 	*out = NULL;
@@ -487,23 +469,13 @@ int scrvault_retention_propose(scrvault_json **out, scrvault *v)
 				     SV_FIELDS(SV_INT("batch", id), SV_INT("versions", (int64_t)count)))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
-	if (!(res = sv_json_object()) || sv_json_set_int(res, "batch", id) < 0) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	error = sv_json_set(res, "versions", items);
-	items = NULL;
-	if (error < 0)
-		goto done;
-	*out = res;
-	res = NULL;
+	error = sv_json_new(out, SV_FIELDS(SV_INT("batch", id), SV_VAL("versions", items)));
 	goto done;
 fail:
 	sv_vault_abort(v);
 done:
 	plan_free(&p);
 	sv_json_free(items);
-	sv_json_free(res);
 	return error;
 }
 
@@ -511,20 +483,12 @@ static int retention_decide(scrvault_json **out, scrvault *v, int64_t batch, boo
 {
 	char when[21], state[16] = "";
 	int64_t proposer = 0, changed = 0;
-	sv_stmt *st = NULL;
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "retention.approve", NULL)) < 0)
-		return error;
-	if ((error = sv_db_query(&st, v->db, "SELECT state, proposed_by FROM disposal_batches WHERE id = ?", "i", batch)) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		snprintf(state, sizeof(state), "%s", sv_stmt_text(st, 0));
-		proposer = sv_stmt_int(st, 1);
-	}
-	sv_stmt_free(st);
-	if (error < 0)
+	if ((error = sv_authorize(v, "retention.approve", NULL)) < 0 ||
+	    (error = sv_db_text_int(state, sizeof(state), &proposer, v->db,
+				    "SELECT state, proposed_by FROM disposal_batches WHERE id = ?", "i", batch)) < 0)
 		return error;
 	if (!state[0])
 		return sv_error(SCRVAULT_ENOTFOUND, "no disposal batch %lld (see 'scrvault retention plan')", (long long)batch);
@@ -542,22 +506,14 @@ static int retention_decide(scrvault_json **out, scrvault *v, int64_t batch, boo
 			       " WHERE id = ? AND state = 'proposed'", "ttii", approve ? "approved" : "refused", when,
 			       v->principal_id, batch)) < 0 ||
 	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
-		goto fail;
-	if (changed != 1) {
-		error = sv_error(SCRVAULT_ECONFLICT, "disposal batch %lld changed while this command ran", (long long)batch);
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "retention.approve", "ok", NULL,
-				     SV_FIELDS(SV_INT("batch", batch), SV_STR("decision", approve ? "approved" : "refused")))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	if (!(*out = sv_json_object()) || sv_json_set_int(*out, "batch", batch) < 0 ||
-	    sv_json_set_str(*out, "state", approve ? "approved" : "refused") < 0)
-		return SCRVAULT_ERROR;
-	return 0;
-fail:
-	sv_vault_abort(v);
-	return error;
+		return sv_vault_fail(v, error);
+	if (changed != 1)
+		return sv_vault_fail(v, sv_error(SCRVAULT_ECONFLICT, "disposal batch %lld changed while this command ran",
+						 (long long)batch));
+	if ((error = sv_vault_finish(v, "retention.approve", NULL, SV_FIELDS(SV_INT("batch", batch),
+				     SV_STR("decision", approve ? "approved" : "refused")))) < 0)
+		return error;
+	return sv_json_new(out, SV_FIELDS(SV_INT("batch", batch), SV_STR("state", approve ? "approved" : "refused")));
 }
 
 int scrvault_retention_approve(scrvault_json **out, scrvault *v, int64_t batch)
@@ -620,12 +576,8 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 				goto done;
 			}
 		}
-		error = sv_json_set(res, "destroyed", gone);
-		gone = NULL;
-		if (error < 0)
-			goto done;
-		*out = res;
-		res = NULL;
+		if ((error = sv_json_set(res, "destroyed", SV_TAKE(gone))) >= 0)
+			*out = SV_TAKE(res);
 		goto done;
 	}
 
@@ -705,15 +657,12 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 				      "log could not be emptied of their old pages");
 		goto done;
 	}
-	error = sv_json_set(res, "destroyed", gone);
-	gone = NULL;
-	if (error < 0) {
+	if ((error = sv_json_set(res, "destroyed", SV_TAKE(gone))) < 0) {
 		error = sv_error_wrap(error, "the versions were destroyed and the change saved, but the list of them "
 				      "could not be made");
 		goto done;
 	}
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 	goto done;
 fail:
 	sv_vault_abort(v);
@@ -731,7 +680,7 @@ int scrvault_retention_certificate(scrvault_json **out, scrvault *v, int64_t id)
 {
 	char sha[2 * SV_SHA256_LEN + 1], ctsha[2 * SV_SHA256_LEN + 1], *proof = NULL;
 	sv_stmt *st = NULL;
-	sv_json *rec = NULL, *res = NULL;
+	sv_json *rec = NULL;
 	int64_t seq = 0;
 	int error;
 
@@ -775,22 +724,10 @@ int scrvault_retention_certificate(scrvault_json **out, scrvault *v, int64_t id)
 				 "audit log)", (long long)id);
 		goto done;
 	}
-	if ((error = sv_audit_prove(&proof, v, (uint64_t)seq)) < 0)
-		goto done;
-	error = SCRVAULT_ERROR;
-	if (!(res = sv_json_object()))
-		goto done;
-	error = sv_json_set(res, "record", rec);
-	rec = NULL;
-	if (error >= 0)
-		error = sv_json_set_str(res, "proof", proof);
-	if (error < 0)
-		goto done;
-	*out = res;
-	res = NULL;
+	if ((error = sv_audit_prove(&proof, v, (uint64_t)seq)) >= 0)
+		error = sv_json_new(out, SV_FIELDS(SV_VAL("record", rec), SV_STR("proof", proof)));
 done:
 	sv_json_free(rec);
-	sv_json_free(res);
 	free(proof);
 	return error;
 }

@@ -24,6 +24,7 @@
 #include "vault/session.h"
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "storage/rows.h"
 #include "crypto/crypto.h"
 #include "base/common.h"
 #include "base/date.h"
@@ -31,15 +32,36 @@
 
 #define STATEMENT "scrvault-signoff v1"
 
+int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const char *key_field,
+		      const char *statement, const char *when, const sv_field *fields)
+{
+	char *key64 = sv_base64(v->ident->ed_pub, SV_KEY_LEN);
+	sv_json *st = NULL;
+	size_t len = 0;
+	int error = SCRVAULT_ERROR;
+
+	*text = NULL;
+	if (key64 && (st = sv_json_of(SV_FIELDS(SV_SPLICE(fields), SV_STR(key_field, key64),
+						 SV_STR("statement", statement), SV_STR("time", when),
+						 SV_STR("vault", v->id)))) &&
+	    sv_json_write(text, &len, st) >= 0)
+		error = sv_ed25519_sign(sig, v->ident->ed_priv, *text, len);
+	if (error < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	sv_json_free(st);
+	free(key64);
+	return error;
+}
+
 int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsigned version)
 {
 	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21], sha[SV_SHA256_LEN * 2 + 1];
-	char agency[128] = "", *text = NULL, *key64 = NULL;
+	char agency[128] = "", *text = NULL;
 	unsigned char sig[SV_SIG_LEN];
 	sv_version_row row;
-	sv_json *st = NULL, *res = NULL;
 	int64_t author = 0, exists = 0;
-	size_t len = 0;
 	int error;
 
 	*out = NULL;
@@ -56,21 +78,10 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s", doc, version, row.state);
 	if (!v->ident || !v->ident->ed_priv)
 		return sv_error(SCRVAULT_ERROR, "the signer's private key is not available");
-	{
-		sv_stmt *q = NULL;
-
-		if ((error = sv_db_query(&q, v->db, "SELECT coalesce(d.agency, ''), ve.checked_in_by FROM documents d"
-					 " JOIN versions ve ON ve.doc_id = d.id WHERE d.id = ? AND ve.version = ?",
-					 "ti", doc, (int64_t)version)) < 0)
-			return error;
-		if ((error = sv_stmt_step(q)) == 1) {
-			snprintf(agency, sizeof(agency), "%s", sv_stmt_text(q, 0));
-			author = sv_stmt_int(q, 1);
-		}
-		sv_stmt_free(q);
-		if (error < 0)
-			return error;
-	}
+	if ((error = sv_db_text_int(agency, sizeof(agency), &author, v->db, "SELECT coalesce(d.agency, ''),"
+				    " ve.checked_in_by FROM documents d JOIN versions ve ON ve.doc_id = d.id"
+				    " WHERE d.id = ? AND ve.version = ?", "ti", doc, (int64_t)version)) < 0)
+		return error;
 	if (author == v->principal_id) {
 		sv_error(SCRVAULT_EDENIED, "'%s' checked in version %u of '%s': another authorising manager must sign it off",
 			 v->principal, version, doc);
@@ -84,116 +95,85 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 		return sv_error(SCRVAULT_ECONFLICT, "'%s' has already signed off '%s' version %u", v->principal, doc, version);
 	sv_hex(sha, row.sha, SV_SHA256_LEN);
 	sv_time_iso(when, sv_now());
-	error = SCRVAULT_ERROR;
-	if (!(key64 = sv_base64(v->ident->ed_pub, SV_KEY_LEN)) || !(st = sv_json_object()) ||
-	    sv_json_set_str(st, "agency", agency) < 0 || sv_json_set_str(st, "doc", doc) < 0 ||
-	    sv_json_set_str(st, "sha256", sha) < 0 || sv_json_set_str(st, "signer", v->principal) < 0 ||
-	    sv_json_set_str(st, "signer_key", key64) < 0 || sv_json_set_str(st, "statement", STATEMENT) < 0 ||
-	    sv_json_set_str(st, "time", when) < 0 || sv_json_set_str(st, "vault", v->id) < 0 ||
-	    sv_json_set_int(st, "version", version) < 0 || sv_json_write(&text, &len, st) < 0)
-		goto done;
-	if ((error = sv_ed25519_sign(sig, v->ident->ed_priv, text, len)) < 0 ||
+	if ((error = sv_sign_statement(&text, sig, v, "signer_key", STATEMENT, when,
+				       SV_FIELDS(SV_STR("agency", agency), SV_STR("doc", doc), SV_STR("sha256", sha),
+						 SV_STR("signer", v->principal), SV_INT("version", version)))) < 0 ||
 	    (error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_db_run(v->db, "INSERT INTO signoffs(doc_id, version, principal_id, statement, signature, signed_at)"
 			       " VALUES (?, ?, ?, ?, ?, ?)", "tiitbt", doc, (int64_t)version, v->principal_id, text,
-			       sig, sizeof(sig), when)) < 0)
-		goto fail;
-	if ((error = sv_audit_append(v, "doc.signoff", "ok", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version),
+			       sig, sizeof(sig), when)) < 0 ||
+	    (error = sv_audit_append(v, "doc.signoff", "ok", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version),
 				     SV_FIELDS(SV_STR("sha256", sha)))) < 0)
-		goto fail;
-	if ((error = sv_vault_commit(v)) < 0)
-		goto done;
-	if (!(res = sv_json_object()) || sv_json_set_str(res, "doc", doc) < 0 ||
-	    sv_json_set_int(res, "version", version) < 0 || sv_json_set_str(res, "signer", v->principal) < 0 ||
-	    sv_json_set_str(res, "sha256", sha) < 0) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	*out = res;
-	res = NULL;
-	goto done;
-fail:
-	sv_vault_abort(v);
+		error = sv_vault_fail(v, error);
+	else if ((error = sv_vault_commit(v)) >= 0)
+		error = sv_json_new(out, SV_FIELDS(SV_STR("doc", doc), SV_INT("version", version),
+						   SV_STR("signer", v->principal), SV_STR("sha256", sha)));
 done:
-	sv_json_free(st);
-	sv_json_free(res);
 	free(text);
+	return error;
+}
+
+/* Whose sign-offs are listed: the document of the vault. */
+typedef struct {
+	scrvault *v;
+	const char *doc;
+} signoff_list;
+
+/*
+ * A sign-off checked again: the signature over the statement with the key
+ * it names, the key against the signer's registered one, and the statement
+ * against the version's recorded digest.
+ */
+static int signoff_row(void *ctx, sv_stmt *st, sv_json *arr)
+{
+	signoff_list *l = ctx;
+	const char *text = sv_stmt_text(st, 1);
+	size_t slen = 0, plen = 0, hlen = 0;
+	const unsigned char *sig = sv_stmt_blob(st, 2, &slen), *pub = sv_stmt_blob(st, 4, &plen);
+	const unsigned char *digest = sv_stmt_blob(st, 5, &hlen);
+	char sha[SV_SHA256_LEN * 2 + 1] = "", *key64 = NULL;
+	const char *status = "valid";
+	sv_json *stmt = NULL;
+	int error;
+
+	if (digest && hlen == SV_SHA256_LEN)
+		sv_hex(sha, digest, hlen);
+	if (!text || sv_json_parse(&stmt, text, strlen(text), NULL) < 0)
+		status = "INVALID: the statement is damaged";
+	else if (slen != SV_SIG_LEN || !(key64 = sv_base64(pub, plen)))
+		status = "INVALID: no signature";
+	else {
+		const char *skey = sv_json_str(sv_json_get(stmt, "signer_key"));
+		unsigned char *k = NULL;
+		size_t klen = 0;
+		bool good = skey && sv_unbase64(&k, &klen, skey) == 0 && klen == SV_KEY_LEN &&
+			    sv_ed25519_verify(sig, k, text, strlen(text)) == 0;
+
+		free(k);
+		if (!good)
+			status = "INVALID: the signature does not verify";
+		else if (strcmp(sv_json_str(sv_json_get(stmt, "sha256")) ? sv_json_str(sv_json_get(stmt, "sha256")) : "", sha) ||
+			 strcmp(sv_json_str(sv_json_get(stmt, "doc")) ? sv_json_str(sv_json_get(stmt, "doc")) : "", l->doc) ||
+			 sv_json_as_int(sv_json_get(stmt, "version")) != sv_stmt_int(st, 0) ||
+			 strcmp(sv_json_str(sv_json_get(stmt, "vault")) ? sv_json_str(sv_json_get(stmt, "vault")) : "", l->v->id))
+			status = "INVALID: it signs other content than this version";
+		else if (strcmp(skey, key64) != 0)
+			status = "valid (signed with a key the signer has since replaced)";
+	}
+	error = sv_json_append(arr, sv_json_of(SV_FIELDS(SV_INT("version", sv_stmt_int(st, 0)),
+			SV_STR("signer", sv_stmt_text(st, 3)), SV_STR("signed_at", sv_stmt_text(st, 6)),
+			SV_STR("sha256", sha), SV_STR("verification", status)))) < 0 ? SCRVAULT_ERROR : 0;
+	sv_json_free(stmt);
 	free(key64);
 	return error;
 }
 
-/*
- * Every sign-off of `doc`, each checked again: the signature over the
- * statement with the key it names, the key against the signer's registered
- * one, and the statement against the version's recorded digest.
- */
 int sv_signoffs(sv_json **out, scrvault *v, const char *doc)
 {
-	sv_json *arr = sv_json_array();
-	sv_stmt *st = NULL;
-	int error;
-
-	*out = NULL;
-	if (!arr)
-		return SCRVAULT_ERROR;
-	if ((error = sv_db_query(&st, v->db, "SELECT s.version, s.statement, s.signature, p.name, p.ed25519_pub,"
-				 " ve.sha256, s.signed_at FROM signoffs s JOIN principals p ON p.id = s.principal_id"
-				 " JOIN versions ve ON ve.doc_id = s.doc_id AND ve.version = s.version"
-				 " WHERE s.doc_id = ? ORDER BY s.version, s.signed_at", "t", doc)) < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		const char *text = sv_stmt_text(st, 1);
-		size_t slen = 0, plen = 0, hlen = 0;
-		const unsigned char *sig = sv_stmt_blob(st, 2, &slen), *pub = sv_stmt_blob(st, 4, &plen);
-		const unsigned char *digest = sv_stmt_blob(st, 5, &hlen);
-		char sha[SV_SHA256_LEN * 2 + 1] = "", *key64 = NULL;
-		const char *status = "valid";
-		sv_json *stmt = NULL, *o;
-
-		if (digest && hlen == SV_SHA256_LEN)
-			sv_hex(sha, digest, hlen);
-		if (!text || sv_json_parse(&stmt, text, strlen(text), NULL) < 0)
-			status = "INVALID: the statement is damaged";
-		else if (slen != SV_SIG_LEN || !(key64 = sv_base64(pub, plen)))
-			status = "INVALID: no signature";
-		else {
-			const char *skey = sv_json_str(sv_json_get(stmt, "signer_key"));
-			unsigned char *k = NULL;
-			size_t klen = 0;
-			bool good = skey && sv_unbase64(&k, &klen, skey) == 0 && klen == SV_KEY_LEN &&
-				    sv_ed25519_verify(sig, k, text, strlen(text)) == 0;
-
-			free(k);
-			if (!good)
-				status = "INVALID: the signature does not verify";
-			else if (strcmp(sv_json_str(sv_json_get(stmt, "sha256")) ? sv_json_str(sv_json_get(stmt, "sha256")) : "", sha) ||
-				 strcmp(sv_json_str(sv_json_get(stmt, "doc")) ? sv_json_str(sv_json_get(stmt, "doc")) : "", doc) ||
-				 sv_json_as_int(sv_json_get(stmt, "version")) != sv_stmt_int(st, 0) ||
-				 strcmp(sv_json_str(sv_json_get(stmt, "vault")) ? sv_json_str(sv_json_get(stmt, "vault")) : "", v->id))
-				status = "INVALID: it signs other content than this version";
-			else if (strcmp(skey, key64) != 0)
-				status = "valid (signed with a key the signer has since replaced)";
-		}
-		o = sv_json_object();
-		if (!o || sv_json_set_int(o, "version", sv_stmt_int(st, 0)) < 0 ||
-		    sv_json_set_str(o, "signer", sv_stmt_text(st, 3)) < 0 ||
-		    sv_json_set_str(o, "signed_at", sv_stmt_text(st, 6)) < 0 ||
-		    sv_json_set_str(o, "sha256", sha) < 0 ||
-		    sv_json_set_str(o, "verification", status) < 0 ||
-		    sv_json_append(arr, o) < 0)
-			error = SCRVAULT_ERROR;
-		sv_json_free(stmt);
-		free(key64);
-		if (error < 0)
-			break;
-	}
-	if (error == 0) {
-		*out = arr;
-		arr = NULL;
-	}
-done:
-	sv_stmt_free(st);
-	sv_json_free(arr);
-	return error;
+	return sv_rows_build(out, v->db, signoff_row, &(signoff_list){ v, doc },
+			     "SELECT s.version, s.statement, s.signature, p.name, p.ed25519_pub, ve.sha256, s.signed_at"
+			     " FROM signoffs s JOIN principals p ON p.id = s.principal_id JOIN versions ve"
+			     " ON ve.doc_id = s.doc_id AND ve.version = s.version"
+			     " WHERE s.doc_id = ? ORDER BY s.version, s.signed_at", "t", doc);
 }

@@ -5,8 +5,18 @@
 #define SV_RECORDS_SIGNOFF_H
 
 #include "vault/session.h"
+#include "crypto/crypto.h"
 #include "base/json.h"
 #include "base/common.h"
+
+/*
+ * A statement signed with the session principal's own key (a sign-off, a
+ * holder's receipt for a copy): `fields`, with `key_field` the base64 of
+ * their Ed25519 public key, "statement", "time" and "vault", as canonical
+ * JSON into *text (the caller frees it) and its signature into sig.
+ */
+int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const char *key_field,
+		      const char *statement, const char *when, const sv_field *fields);
 
 /* Every sign-off of a document, each verified again (signoff.c). */
 int sv_signoffs(sv_json **out, scrvault *v, const char *doc);

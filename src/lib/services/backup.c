@@ -171,21 +171,15 @@ int scrvault_backup_create(scrvault_json **out, scrvault *v, const char *path)
 	sv_sha256(h, kr, krlen);
 	sv_hex(krsha, h, sizeof(h));
 	sv_time_iso(when, sv_now());
-	if (!(key64 = sv_base64(v->audit_pub, SV_KEY_LEN)) || !(m = sv_json_object()))
+	if (!(key64 = sv_base64(v->audit_pub, SV_KEY_LEN)) ||
+	    !(m = sv_json_of(SV_FIELDS(SV_STR("audit_root", rootx), SV_INT("audit_size", size),
+				       SV_STR("created_at", when), SV_STR("created_by", v->principal),
+				       SV_STR("database_sha256", dbsha), SV_INT("database_size", dblen),
+				       SV_STR("keyring_sha256", krsha), SV_INT("schema", SV_SCHEMA_VERSION),
+				       SV_STR("signer_key", key64), SV_STR("store_head", head),
+				       SV_STR("type", BACKUP_TYPE), SV_STR("vault", v->id)))))
 		goto oom;
-	if ((error = sv_json_set_str(m, "audit_root", rootx)) < 0 ||
-	    (error = sv_json_set_int(m, "audit_size", (int64_t)size)) < 0 ||
-	    (error = sv_json_set_str(m, "created_at", when)) < 0 ||
-	    (error = sv_json_set_str(m, "created_by", v->principal)) < 0 ||
-	    (error = sv_json_set_str(m, "database_sha256", dbsha)) < 0 ||
-	    (error = sv_json_set_int(m, "database_size", (int64_t)dblen)) < 0 ||
-	    (error = sv_json_set_str(m, "keyring_sha256", krsha)) < 0 ||
-	    (error = sv_json_set_int(m, "schema", SV_SCHEMA_VERSION)) < 0 ||
-	    (error = sv_json_set_str(m, "signer_key", key64)) < 0 ||
-	    (error = sv_json_set_str(m, "store_head", head)) < 0 ||
-	    (error = sv_json_set_str(m, "type", BACKUP_TYPE)) < 0 ||
-	    (error = sv_json_set_str(m, "vault", v->id)) < 0 ||
-	    (error = sv_json_write(&text, &tlen, m)) < 0 ||
+	if ((error = sv_json_write(&text, &tlen, m)) < 0 ||
 	    (error = sv_ed25519_sign(sig, v->audit_key, text, tlen)) < 0)
 		goto done;
 	if (!(m64 = sv_base64((const unsigned char *)text, tlen)) || !(s64 = sv_base64(sig, sizeof(sig))) ||
@@ -204,8 +198,7 @@ int scrvault_backup_create(scrvault_json **out, scrvault *v, const char *path)
 		goto werr;
 	if ((error = sv_outfile_commit(&o)) < 0)
 		goto done;
-	*out = m;
-	m = NULL;
+	*out = SV_TAKE(m);
 	error = 0;
 	goto done;
 werr:

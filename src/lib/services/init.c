@@ -119,8 +119,7 @@ int scrvault_vault_init(const char *dir, const scrvault_principal_spec *first,
 	    (error = sv_seal(sealed, auditwrap, sv_secret_data(auditkey), SV_KEY_LEN,
 			     v->id, strlen(v->id))) < 0)
 		goto done;
-	v->audit_key = auditkey;
-	auditkey = NULL;
+	v->audit_key = SV_TAKE(auditkey);
 	memcpy(v->audit_pub, auditpub, SV_KEY_LEN);
 
 	/* The store's first commit names the vault (an opaque id). */

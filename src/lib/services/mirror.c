@@ -288,8 +288,7 @@ int scrvault_mirror_push(scrvault_json **out, scrvault *v, const char *name)
 				 "no mirror yet: add one with 'scrvault mirror add NAME URL'", name);
 		goto done;
 	}
-	*out = res;
-	res = NULL;
+	*out = SV_TAKE(res);
 	error = 0;
 	if (failed && nonff == failed)
 		error = sv_error(SCRVAULT_ECONFLICT, "%d of %d pushes refused (see above); nothing changed locally. A "

@@ -84,15 +84,8 @@ static int record_parse(walk_ctx *w, const char *commit, char *body)
 		if (sscanf(line, "destroy %33s %u %41s%n", doc, &version, blob, &used) != 3 || line[used] ||
 		    strlen(doc) != SV_DOC_ID_LEN || strlen(blob) != SV_OID_HEXLEN || version == 0)
 			goto bad;
-		if (w->nrec == w->cap) {
-			size_t nc = w->cap ? 2 * w->cap : 16;
-			signed_destruction *g = sv_realloc(w->rec, nc * sizeof(*g));
-
-			if (!g)
-				return SCRVAULT_ERROR;
-			w->rec = g;
-			w->cap = nc;
-		}
+		if (sv_grow(&w->rec, &w->cap, w->nrec + 1, sizeof(*w->rec), 16) < 0)
+			return SCRVAULT_ERROR;
 		memcpy(w->rec[w->nrec].doc, doc, SV_DOC_ID_LEN + 1);
 		w->rec[w->nrec].version = version;
 		memcpy(w->rec[w->nrec].blob, blob, SV_OID_HEXLEN + 1);
@@ -200,6 +193,48 @@ static void removals_free(removal *r, size_t n)
 	free(r);
 }
 
+/* The removals being found: the list so far, and what a row is checked against. */
+typedef struct {
+	removal *r;
+	size_t n, cap;
+	scrvault *v;
+	const char *mhead, *dbhead;
+	const walk_ctx *w;
+} removals;
+
+/* A live version of the backup: a removal when the mirror's head lacks it. */
+static int removal_row(void *ctx, sv_stmt *st)
+{
+	removals *f = ctx;
+	char path[96], oid[SV_OID_HEXLEN + 1], bblob[SV_OID_HEXLEN + 1];
+	const char *doc = sv_stmt_text(st, 0);
+	unsigned version = (unsigned)sv_stmt_int(st, 1);
+	const signed_destruction *rec;
+	removal *x;
+
+	sv_blob_path(path, sizeof(path), doc, version);
+	if (sv_store_lookup(oid, f->v->store, f->mhead, path) == 0)
+		return 0;
+	if (strlen(doc) != SV_DOC_ID_LEN)
+		return sv_error(SCRVAULT_EINTEGRITY, "the backup's database has a malformed document id");
+	if (sv_grow(&f->r, &f->cap, f->n + 1, sizeof(*f->r), 16) < 0)
+		return SCRVAULT_ERROR;
+	x = &f->r[f->n++];
+	memset(x, 0, sizeof(*x));
+	memcpy(x->doc, doc, SV_DOC_ID_LEN + 1);
+	x->version = version;
+	snprintf(x->path, sizeof(x->path), "%s", path);
+	if (!(x->cls = sv_strdup(sv_stmt_text(st, 2))) || !(x->caseref = sv_strdup(sv_stmt_text(st, 3))))
+		return SCRVAULT_ERROR;
+	/* The record must name the blob the backup's store holds for it. */
+	rec = record_find(f->w, doc, version);
+	if (rec && f->dbhead[0] && sv_store_lookup(bblob, f->v->store, f->dbhead, path) == 0 &&
+	    strcmp(bblob, rec->blob) != 0)
+		rec = NULL;
+	x->rec = rec;
+	return 0;
+}
+
 /*
  * The backup's live versions missing from the mirror's head, each with the
  * verified record that vouches for its destruction (same document, version
@@ -208,64 +243,19 @@ static void removals_free(removal *r, size_t n)
 static int removals_find(removal **out, size_t *count, scrvault *v, const char *mhead, const char *dbhead,
 			 const walk_ctx *w)
 {
-	removal *r = NULL;
-	size_t n = 0, cap = 0;
-	sv_stmt *st = NULL;
+	removals f = { NULL, 0, 0, v, mhead, dbhead, w };
 	int error;
 
 	*out = NULL;
 	*count = 0;
-	if ((error = sv_db_query(&st, v->db, "SELECT ve.doc_id, ve.version, d.class, c.ref"
-				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
-				 " WHERE ve.state = 'live' ORDER BY ve.doc_id, ve.version", "")) < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		char path[96], oid[SV_OID_HEXLEN + 1], bblob[SV_OID_HEXLEN + 1];
-		const char *doc = sv_stmt_text(st, 0);
-		unsigned version = (unsigned)sv_stmt_int(st, 1);
-		const signed_destruction *rec;
-		removal *x;
-
-		sv_blob_path(path, sizeof(path), doc, version);
-		if (sv_store_lookup(oid, v->store, mhead, path) == 0)
-			continue;
-		if (strlen(doc) != SV_DOC_ID_LEN) {
-			error = sv_error(SCRVAULT_EINTEGRITY, "the backup's database has a malformed document id");
-			break;
-		}
-		if (n == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			removal *g = sv_realloc(r, nc * sizeof(*g));
-
-			if (!g) {
-				error = SCRVAULT_ERROR;
-				break;
-			}
-			r = g;
-			cap = nc;
-		}
-		x = &r[n++];
-		memset(x, 0, sizeof(*x));
-		memcpy(x->doc, doc, SV_DOC_ID_LEN + 1);
-		x->version = version;
-		snprintf(x->path, sizeof(x->path), "%s", path);
-		if (!(x->cls = sv_strdup(sv_stmt_text(st, 2))) || !(x->caseref = sv_strdup(sv_stmt_text(st, 3)))) {
-			error = SCRVAULT_ERROR;
-			break;
-		}
-		/* The record must name the blob the backup's store holds for it. */
-		rec = record_find(w, doc, version);
-		if (rec && dbhead[0] && sv_store_lookup(bblob, v->store, dbhead, path) == 0 && strcmp(bblob, rec->blob) != 0)
-			rec = NULL;
-		x->rec = rec;
-	}
-	sv_stmt_free(st);
-	if (error < 0) {
-		removals_free(r, n);
+	if ((error = sv_db_each(v->db, removal_row, &f, "SELECT ve.doc_id, ve.version, d.class, c.ref"
+				" FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
+				" WHERE ve.state = 'live' ORDER BY ve.doc_id, ve.version", "")) < 0) {
+		removals_free(f.r, f.n);
 		return error;
 	}
-	*out = r;
-	*count = n;
+	*out = f.r;
+	*count = f.n;
 	return 0;
 }
 
@@ -438,8 +428,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 		else
 			snprintf(what, sizeof(what), "it misses %zu state change%s (listed)", nchanges,
 				 nchanges == 1 ? "" : "s");
-		*out = report;
-		report = NULL;
+		*out = SV_TAKE(report);
 		error = sv_error_field(SCRVAULT_ECONFLICT, "accept_gap", "the backup may be older than the mirror: %s; "
 				       "nothing was restored. Restore a newer backup (or use a mirror with this vault's "
 				       "checkpoint), or accept the loss (it is recorded)", what);
@@ -545,8 +534,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 			const sv_json *ps = sv_json_get(check, "problems");
 
 			made = false;
-			*out = report;
-			report = NULL;
+			*out = SV_TAKE(report);
 			error = sv_error(SCRVAULT_EINTEGRITY, "the restored vault at '%s' fails its check (%zu problem%s, "
 					 "the first: %s): it is left there for inspection", s->dir, sv_json_count(ps),
 					 sv_json_count(ps) == 1 ? "" : "s", sv_json_str(sv_json_at(ps, 0)));
@@ -557,8 +545,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 			goto done;
 		}
 	}
-	*out = report;
-	report = NULL;
+	*out = SV_TAKE(report);
 	error = 0;
 done:
 	if (v)

@@ -175,8 +175,7 @@ int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create)
 	 * what a large one adds to peak memory.
 	 */
 	sqlite3_exec(db->h, "PRAGMA cache_size = -" SV_QUOTE(SV_DB_CACHE_KIB) ";", NULL, NULL, NULL);
-	*out = db;
-	db = NULL;
+	*out = SV_TAKE(db);
 	error = 0;
 done:
 	sv_db_close(db);
@@ -331,38 +330,106 @@ int sv_db_query(sv_stmt **out, sv_db *db, const char *sql, const char *fmt, ...)
 	return error;
 }
 
-int sv_db_run(sv_db *db, const char *sql, const char *fmt, ...)
+/*
+ * Run a query and give each row to `row` (NULL: none) while it returns 0;
+ * 1 stops.  0 when the query is done, 1 when `row` stopped it, or the first
+ * error (of the query, a step or `row`).  sv_db_run, sv_db_int and
+ * sv_db_each are this.
+ */
+int sv_db_veach(sv_db *db, sv_stmt_fn row, void *ctx, const char *sql, const char *fmt, va_list ap)
 {
 	sv_stmt *st = NULL;
-	va_list ap;
 	int error;
 
-	va_start(ap, fmt);
-	error = vquery(&st, db, sql, fmt, ap);
-	va_end(ap);
-	if (error < 0)
+	if ((error = vquery(&st, db, sql, fmt, ap)) < 0)
 		return error;
-	while ((error = sv_stmt_step(st)) == 1)
+	while ((error = sv_stmt_step(st)) == 1 && (!row || (error = row(ctx, st)) == 0))
 		;
 	sv_stmt_free(st);
 	return error;
 }
 
-int sv_db_int(int64_t *out, sv_db *db, const char *sql, const char *fmt, ...)
+int sv_db_run(sv_db *db, const char *sql, const char *fmt, ...)
 {
-	sv_stmt *st = NULL;
 	va_list ap;
 	int error;
 
 	va_start(ap, fmt);
-	error = vquery(&st, db, sql, fmt, ap);
+	error = sv_db_veach(db, NULL, NULL, sql, fmt, ap);
 	va_end(ap);
-	if (error < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1)
-		*out = sv_stmt_int(st, 0);
-	sv_stmt_free(st);
 	return error;
+}
+
+/* sv_db_int's row: the first column of the first row. */
+static int first_int(void *out, sv_stmt *st)
+{
+	*(int64_t *)out = sv_stmt_int(st, 0);
+	return 1;
+}
+
+int sv_db_int(int64_t *out, sv_db *db, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = sv_db_veach(db, first_int, out, sql, fmt, ap);
+	va_end(ap);
+	return error;
+}
+
+/* sv_db_text_int's row: its text and its integer. */
+typedef struct {
+	char *text;
+	size_t len;
+	int64_t *n;
+} text_int;
+
+static int first_text_int(void *ctx, sv_stmt *st)
+{
+	text_int *t = ctx;
+
+	snprintf(t->text, t->len, "%s", sv_stmt_text(st, 0) ? sv_stmt_text(st, 0) : "");
+	*t->n = sv_stmt_int(st, 1);
+	return 1;
+}
+
+int sv_db_text_int(char *text, size_t len, int64_t *n, sv_db *db, const char *sql, const char *fmt, ...)
+{
+	text_int t = { text, len, n };
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = sv_db_veach(db, first_text_int, &t, sql, fmt, ap);
+	va_end(ap);
+	return error;
+}
+
+int sv_db_each(sv_db *db, sv_stmt_fn row, void *ctx, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = sv_db_veach(db, row, ctx, sql, fmt, ap);
+	va_end(ap);
+	return error;
+}
+
+void sv_stmt_texts(sv_stmt *st, int col, ...)
+{
+	va_list ap;
+	char *buf;
+
+	va_start(ap, col);
+	while ((buf = va_arg(ap, char *)) != NULL) {
+		size_t len = va_arg(ap, size_t);
+		const char *t = sv_stmt_text(st, col++);
+
+		snprintf(buf, len, "%s", t ? t : "");
+	}
+	va_end(ap);
 }
 
 int sv_stmt_step(sv_stmt *st)

@@ -59,10 +59,29 @@ int64_t sv_stmt_int(sv_stmt *st, int col);
 const unsigned char *sv_stmt_blob(sv_stmt *st, int col, size_t *len);
 bool sv_stmt_null(sv_stmt *st, int col);
 void sv_stmt_free(sv_stmt *st);
+/*
+ * Columns col, col + 1, ... of the current row as text into the buffers
+ * given after it as (char *buf, size_t len) pairs, ended by NULL: each cut
+ * to its buffer, NULL as "".  Loading a row into a record's fixed fields.
+ */
+void sv_stmt_texts(sv_stmt *st, int col, ...);
+
+/*
+ * Run a query and give each row to `row` while it returns 0 (1 stops it;
+ * <0 is an error): 0 when the query is done, 1 when `row` stopped it, or the
+ * first error.  The loop of every listing that builds its rows by hand.
+ */
+typedef int (*sv_stmt_fn)(void *ctx, sv_stmt *st);
+int sv_db_each(sv_db *db, sv_stmt_fn row, void *ctx, const char *sql, const char *fmt, ...);
+int sv_db_veach(sv_db *db, sv_stmt_fn row, void *ctx, const char *sql, const char *fmt, va_list ap);
 
 /* Run a query expected to give at most one integer; *out unchanged if none.
  * Returns 1 if a row was found, 0 if not, <0 on error. */
 int sv_db_int(int64_t *out, sv_db *db, const char *sql, const char *fmt, ...);
+
+/* The same for a row of a text (into text[len], cut there; NULL as "") and an
+ * integer; both unchanged if there is none. */
+int sv_db_text_int(char *text, size_t len, int64_t *n, sv_db *db, const char *sql, const char *fmt, ...);
 
 /* PRAGMA integrity_check; 0 when "ok". */
 int sv_db_check(sv_db *db, char **detail);

@@ -423,8 +423,7 @@ int sv_loose_writer_open(sv_loose_writer **out, int dirfd, sv_loose_tmpnames *na
 	w->adler = adler32(0L, Z_NULL, 0);
 	if ((error = lw_put(w, hdr, (size_t)hlen)) < 0)
 		goto done;
-	*out = w;
-	w = NULL;
+	*out = SV_TAKE(w);
 done:
 	sv_loose_writer_free(w);
 	return error;
@@ -855,8 +854,7 @@ int sv_loose_reader_open(sv_loose_reader **out, sv_loose_type *type, uint64_t *s
 		goto done;
 	*type = lr->type;
 	*size = lr->size;
-	*out = lr;
-	lr = NULL;
+	*out = SV_TAKE(lr);
 done:
 	sv_loose_reader_free(lr);
 	return error;

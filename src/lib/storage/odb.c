@@ -97,15 +97,8 @@ static void oid_relpath(char out[SV_RELPATH_LEN], const git_oid *oid)
 /* Remember that `oid` (and its fan-out directory) must be flushed. */
 static int dirty_add(sv_odb *be, const git_oid *oid)
 {
-	if (be->ndirty == be->dirtycap) {
-		size_t cap = be->dirtycap ? 2 * be->dirtycap : 64;
-		git_oid *d = sv_realloc(be->dirty, cap * sizeof(*d));
-
-		if (!d)
-			return SCRVAULT_ERROR;
-		be->dirty = d;
-		be->dirtycap = cap;
-	}
+	if (sv_grow(&be->dirty, &be->dirtycap, be->ndirty + 1, sizeof(*be->dirty), 64) < 0)
+		return SCRVAULT_ERROR;
 	git_oid_cpy(&be->dirty[be->ndirty++], oid);
 	be->dirtydirs[oid->id[0] >> 3] |= (unsigned char)(1u << (oid->id[0] & 7));
 	return 0;

@@ -78,49 +78,91 @@ sv_json *sv_row_json(sv_stmt *st, const sv_col *cols)
 	return o;
 }
 
-int sv_row_one_json(sv_json **out, sv_db *db, const sv_col *cols, const char *sql, const char *fmt, ...)
+/* sv_rows_json's and sv_row_one_json's rows: converted by `cols`, kept or
+ * not by `keep`; for one row, into *one. */
+typedef struct {
+	const sv_col *cols;
+	sv_row_keep_fn keep;
+	void *ctx;
+	sv_json **one;
+} rows_as;
+
+static int row_as(void *r_, sv_stmt *st, sv_json *arr)
 {
-	sv_stmt *st = NULL;
-	va_list ap;
+	rows_as *r = r_;
+
+	if (r->one)
+		return (*r->one = sv_row_json(st, r->cols)) ? 1 : SCRVAULT_ERROR;
+	if (r->keep && !r->keep(r->ctx, st))
+		return 0;
+	return sv_json_append(arr, sv_row_json(st, r->cols));
+}
+
+/* An array being built: each row through `add`. */
+typedef struct {
+	sv_row_add_fn add;
+	void *ctx;
+	sv_json *arr;
+} rows_build;
+
+static int build_row(void *b_, sv_stmt *st)
+{
+	rows_build *b = b_;
+
+	return b->add(b->ctx, st, b->arr);
+}
+
+static int vbuild(sv_json **out, sv_db *db, sv_row_add_fn add, void *ctx, const char *sql, const char *fmt,
+		  va_list ap)
+{
+	rows_build b = { add, ctx, sv_json_array() };
 	int error;
 
 	*out = NULL;
-	va_start(ap, fmt);
-	error = sv_db_vquery(&st, db, sql, fmt, ap);
-	va_end(ap);
-	if (error < 0)
+	if (!b.arr)
+		return SCRVAULT_ERROR;
+	if ((error = sv_db_veach(db, build_row, &b, sql, fmt, ap)) < 0) {
+		sv_json_free(b.arr);
 		return error;
-	if ((error = sv_stmt_step(st)) == 1 && !(*out = sv_row_json(st, cols)))
-		error = SCRVAULT_ERROR;
-	sv_stmt_free(st);
+	}
+	*out = b.arr;
+	return 0;
+}
+
+int sv_rows_build(sv_json **out, sv_db *db, sv_row_add_fn add, void *ctx, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = vbuild(out, db, add, ctx, sql, fmt, ap);
+	va_end(ap);
 	return error;
 }
 
 int sv_rows_json(sv_json **out, sv_db *db, const sv_col *cols, sv_row_keep_fn keep, void *ctx,
 		 const char *sql, const char *fmt, ...)
 {
-	sv_json *arr = sv_json_array();
-	sv_stmt *st = NULL;
+	rows_as r = { cols, keep, ctx, NULL };
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = vbuild(out, db, row_as, &r, sql, fmt, ap);
+	va_end(ap);
+	return error;
+}
+
+/* One row: no array is built, the row's function sets *one and stops. */
+int sv_row_one_json(sv_json **out, sv_db *db, const sv_col *cols, const char *sql, const char *fmt, ...)
+{
+	rows_as r = { cols, NULL, NULL, out };
 	va_list ap;
 	int error;
 
 	*out = NULL;
-	if (!arr)
-		return SCRVAULT_ERROR;
 	va_start(ap, fmt);
-	error = sv_db_vquery(&st, db, sql, fmt, ap);
+	error = sv_db_veach(db, build_row, &(rows_build){ row_as, &r, NULL }, sql, fmt, ap);
 	va_end(ap);
-	if (error < 0)
-		goto done;
-	while ((error = sv_stmt_step(st)) == 1)
-		if ((!keep || keep(ctx, st)) && (error = sv_json_append(arr, sv_row_json(st, cols))) < 0)
-			goto done;
-	if (error == 0) {
-		*out = arr;
-		arr = NULL;
-	}
-done:
-	sv_stmt_free(st);
-	sv_json_free(arr);
 	return error;
 }

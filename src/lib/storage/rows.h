@@ -45,6 +45,14 @@ typedef bool (*sv_row_keep_fn)(void *ctx, sv_stmt *st);
 int sv_rows_json(sv_json **out, sv_db *db, const sv_col *cols, sv_row_keep_fn keep, void *ctx,
 		 const char *sql, const char *fmt, ...);
 
+/*
+ * Every row of the query through `add`, which appends what it makes of it
+ * to `arr` (or nothing; <0 stops with that error): the array, or the error
+ * and nothing.  For listings whose rows are more than their columns.
+ */
+typedef int (*sv_row_add_fn)(void *ctx, sv_stmt *st, sv_json *arr);
+int sv_rows_build(sv_json **out, sv_db *db, sv_row_add_fn add, void *ctx, const char *sql, const char *fmt, ...);
+
 /* The first row of the query as an object: 1 and *out set; 0 (*out NULL)
  * when there is none. */
 int sv_row_one_json(sv_json **out, sv_db *db, const sv_col *cols, const char *sql, const char *fmt, ...);

@@ -117,17 +117,15 @@ int sv_find_principal(sv_principal *p, scrvault *v, const char *name)
 	memset(p, 0, sizeof(*p));
 	if (!name || !*name)
 		return 0;
-	if ((error = sv_db_query(&st, v->db, "SELECT id, name, kind, status, custodian, coalesce(contact, ''),"
+	if ((error = sv_db_query(&st, v->db, "SELECT id, custodian, name, kind, status, coalesce(contact, ''),"
 				 " ed25519_pub, x25519_pub FROM principals WHERE name = ?", "t", name)) < 0)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1) {
 		p->id = sv_stmt_int(st, 0);
-		snprintf(p->name, sizeof(p->name), "%s", sv_stmt_text(st, 1));
-		snprintf(p->kind, sizeof(p->kind), "%s", sv_stmt_text(st, 2));
-		snprintf(p->status, sizeof(p->status), "%s", sv_stmt_text(st, 3));
+		p->custodian = sv_stmt_int(st, 1) != 0;
+		sv_stmt_texts(st, 2, p->name, sizeof(p->name), p->kind, sizeof(p->kind), p->status, sizeof(p->status),
+			      p->contact, sizeof(p->contact), NULL);
 		p->active = !strcmp(p->status, "active");
-		p->custodian = sv_stmt_int(st, 4) != 0;
-		snprintf(p->contact, sizeof(p->contact), "%s", sv_stmt_text(st, 5));
 		ed = sv_stmt_blob(st, 6, &edlen);
 		x = sv_stmt_blob(st, 7, &xlen);
 		if (ed && x && edlen == SV_KEY_LEN && xlen == SV_KEY_LEN) {

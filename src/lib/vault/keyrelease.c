@@ -164,8 +164,7 @@ void sv_release_free(sv_release *r)
 	if (!r)
 		return;
 	if (r->items)
-		sv_cleanse(r->items, r->n * sizeof(*r->items));
-	free(r->items);
+		sv_cleanse_free(r->items, r->n * sizeof(*r->items));
 	free(r);
 }
 
@@ -258,10 +257,7 @@ static int decrypt(scrvault *v, const char *doc, unsigned version, const sv_vers
 fail:
 	sv_error_wrap(error, "document '%s' version %u failed its integrity check", doc, version);
 done:
-	if (out) {
-		sv_cleanse(out, r->size < SV_BLOB_CHUNK ? (size_t)r->size : SV_BLOB_CHUNK);
-		free(out);
-	}
+	sv_cleanse_free(out, r->size < SV_BLOB_CHUNK ? (size_t)r->size : SV_BLOB_CHUNK);
 	free(in);
 	sv_secret_free(dek);
 	sv_blob_dec_free(dec);

@@ -202,8 +202,7 @@ int sv_keyring_load(sv_keyring **out, const char *dir)
 		error = sv_error(SCRVAULT_EINTEGRITY, "keyring '%s' is damaged (no custodians)", path);
 		goto done;
 	}
-	*out = kr;
-	kr = NULL;
+	*out = SV_TAKE(kr);
 	error = 0;
 done:
 	sv_keyring_free(kr);

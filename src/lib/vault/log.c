@@ -66,14 +66,8 @@ static int note_named(scrvault *v, const sv_about *a)
 
 	if (strlen(a->doc) > SV_DOC_ID_LEN)
 		return 0;	/* not a document id: names nothing that can be released */
-	if (v->txn_nnamed == v->txn_cap) {
-		size_t cap = v->txn_cap ? 2 * v->txn_cap : 16;
-
-		if (!(n = sv_realloc(v->txn_named, cap * sizeof(*n))))
-			return SCRVAULT_ERROR;
-		v->txn_named = n;
-		v->txn_cap = cap;
-	}
+	if (sv_grow(&v->txn_named, &v->txn_cap, v->txn_nnamed + 1, sizeof(*n), 16) < 0)
+		return SCRVAULT_ERROR;
 	n = &v->txn_named[v->txn_nnamed++];
 	snprintf(n->doc, sizeof(n->doc), "%s", a->doc);
 	n->version = (unsigned)a->version;
@@ -83,28 +77,18 @@ static int note_named(scrvault *v, const sv_about *a)
 /* The entry's "objects": each member of `a` that is set. */
 static int about_json(sv_json **out, const sv_about *a)
 {
-	sv_json *o = sv_json_object();
 	sv_about none = { 0 };
 
-	*out = NULL;
 	if (!a)
 		a = &none;
-	if (!o || sv_json_set_fields(o, SV_FIELDS(
+	return sv_json_new(out, SV_FIELDS(
 			SV_OPT("case", a->caseref), SV_OPT("doc", a->doc), SV_OPT("class", a->doc_class),
 			SV_OPT("agency", a->agency), SV_OPT("principal", a->principal), SV_OPT("op", a->op),
 			SV_OPT("mirror", a->mirror), SV_OPT("policy", a->policy),
-			SV_OPT("bundle_sha256", a->bundle_sha256))) < 0 ||
-	    (a->version && sv_json_set_int(o, "version", a->version) < 0) ||
-	    (a->copy && sv_json_set_int(o, "copy", a->copy) < 0) ||
-	    (a->request && sv_json_set_int(o, "request", a->request) < 0) ||
-	    (a->hold && sv_json_set_int(o, "hold", a->hold) < 0) ||
-	    (a->release && sv_json_set_int(o, "release", a->release) < 0) ||
-	    (a->intake && sv_json_set_int(o, "intake", a->intake) < 0)) {
-		sv_json_free(o);
-		return SCRVAULT_ERROR;
-	}
-	*out = o;
-	return 0;
+			SV_OPT("bundle_sha256", a->bundle_sha256), SV_IF(a->version, SV_INT("version", a->version)),
+			SV_IF(a->copy, SV_INT("copy", a->copy)), SV_IF(a->request, SV_INT("request", a->request)),
+			SV_IF(a->hold, SV_INT("hold", a->hold)), SV_IF(a->release, SV_INT("release", a->release)),
+			SV_IF(a->intake, SV_INT("intake", a->intake))));
 }
 
 static int append_entry(scrvault *v, const char *action, const char *outcome,

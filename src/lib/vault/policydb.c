@@ -127,10 +127,7 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 			goto done;
 	}
 done:
-	if (ct) {
-		sv_cleanse(ct, len + SV_GCM_TAG_LEN + 1);
-		free(ct);
-	}
+	sv_cleanse_free(ct, len + SV_GCM_TAG_LEN + 1);
 	sv_secret_free(dek);
 	sv_blob_enc_free(enc);
 	sv_store_wstream_free(w);
@@ -194,14 +191,9 @@ int sv_policy_calendar(sv_calendar **out, scrvault *v)
 	if ((error = sv_db_query(&st, v->db, "SELECT day FROM policy_holidays ORDER BY day", "")) < 0)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1) {
-		if (n == cap) {
-			char **grown = sv_realloc(days, (cap = cap ? 2 * cap : 64) * sizeof(*days));
-
-			if (!grown) {
-				error = SCRVAULT_ERROR;
-				break;
-			}
-			days = grown;
+		if (sv_grow(&days, &cap, n + 1, sizeof(*days), 64) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
 		}
 		if (!(days[n] = sv_strdup(sv_stmt_text(st, 0)))) {
 			error = SCRVAULT_ERROR;

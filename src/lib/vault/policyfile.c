@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +364,27 @@ static int parse_rule(sv_policy *p, checker *c, int line, const char *cls, const
 	return 0;
 }
 
+/*
+ * [KIND NAME] declares NAME (a role or a class): checked, then appended to
+ * the array *arr of *n elements of `size` bytes, whose first member is the
+ * name.  A bad name is a problem; -1 only when out of memory.
+ */
+static int declare_name(checker *c, const char *kind, const char *name, void **arr, size_t *n, size_t size)
+{
+	char *copy;
+
+	_Static_assert(offsetof(prole, name) == 0 && offsetof(pclass, name) == 0, "the name comes first");
+	if (!name_ok(name)) {
+		problem(c, locate(c->text, kind, name, NULL, NULL),
+			"%s name '%s': use lower-case letters, digits and '-'", kind, name);
+		return 0;
+	}
+	if (!grow(arr, n, size) || !(copy = sv_strdup(name)))
+		return -1;
+	memcpy((char *)*arr + (*n - 1) * size, &copy, sizeof(copy));
+	return 0;
+}
+
 /* First pass: sections that declare things (roles, classes). */
 static int declare(sv_policy *p, checker *c, sv_conf_entry *e, size_t n)
 {
@@ -372,24 +394,12 @@ static int declare(sv_policy *p, checker *c, sv_conf_entry *e, size_t n)
 		if (!name)
 			return SCRVAULT_ERROR;
 		split_name(name, &section, &sub, &key);
-		if (!strcmp(section, "role") && sub && !find_role(p, sub)) {
-			if (!name_ok(sub))
-				problem(c, locate(c->text, "role", sub, NULL, NULL),
-					"role name '%s': use lower-case letters, digits and '-'", sub);
-			else if (!grow((void **)&p->roles, &p->nroles, sizeof(*p->roles)) ||
-				 !(p->roles[p->nroles - 1].name = sv_strdup(sub))) {
-				free(name);
-				return SCRVAULT_ERROR;
-			}
-		} else if (!strcmp(section, "class") && sub && !find_class(p, sub)) {
-			if (!name_ok(sub))
-				problem(c, locate(c->text, "class", sub, NULL, NULL),
-					"class name '%s': use lower-case letters, digits and '-'", sub);
-			else if (!grow((void **)&p->classes, &p->nclasses, sizeof(*p->classes)) ||
-				 !(p->classes[p->nclasses - 1].name = sv_strdup(sub))) {
-				free(name);
-				return SCRVAULT_ERROR;
-			}
+		if ((!strcmp(section, "role") && sub && !find_role(p, sub) &&
+		     declare_name(c, "role", sub, (void **)&p->roles, &p->nroles, sizeof(*p->roles)) < 0) ||
+		    (!strcmp(section, "class") && sub && !find_class(p, sub) &&
+		     declare_name(c, "class", sub, (void **)&p->classes, &p->nclasses, sizeof(*p->classes)) < 0)) {
+			free(name);
+			return SCRVAULT_ERROR;
 		}
 		free(name);
 	}
@@ -688,8 +698,7 @@ static int parse_text(sv_policy **out, sv_json **problems, const char *text, con
 				 c.count == 1 ? "" : "s", c.first);
 		goto done;
 	}
-	*out = p;
-	p = NULL;
+	*out = SV_TAKE(p);
 done:
 	sv_conf_free(e, n);
 	sv_policy_free(p);

@@ -140,6 +140,25 @@ done:
 /* ---- open / close ---------------------------------------------------------------- */
 
 /*
+ * Key file `keyfile` with its passphrase pp: the public part into *pub first
+ * (so that a failure can be recorded under its name), then all of it into
+ * *id.  One that needs a passphrase and has none is a usage error about
+ * `field`.  A wrong passphrase is SCRVAULT_EDENIED with *pub set (a refused
+ * public part, *pub NULL, can be too).
+ */
+static int key_load(sv_identity **pub, sv_identity **id, const char *keyfile, const scrvault_secret *pp,
+		    const char *field)
+{
+	int error;
+
+	if ((error = sv_identity_load(pub, keyfile, NULL)) < 0)
+		return error;
+	if ((*pub)->has_passphrase && !pp)
+		return sv_error_field(SCRVAULT_EUSAGE, field, "key file '%s' needs its passphrase", keyfile);
+	return sv_identity_load(id, keyfile, pp);
+}
+
+/*
  * Switch the session to the principal of `keyfile` (not a custodian, or
  * another custodian) after the vault was unlocked: they must prove they hold
  * the key of a registered, active principal.  A failed attempt is an audit
@@ -152,17 +171,10 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 	sv_principal p;
 	int error;
 
-	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
-		return error;
-	if (pub->has_passphrase && !pp) {
-		error = sv_error_field(SCRVAULT_EUSAGE, "as_passphrase", "key file '%s' needs its passphrase", keyfile);
-		goto done;
-	}
-	if ((error = sv_identity_load(&id, keyfile, pp)) < 0) {
-		if (error == SCRVAULT_EDENIED)
-			why = "wrong passphrase";
-		else
+	if ((error = key_load(&pub, &id, keyfile, pp, "as_passphrase")) < 0) {
+		if (error != SCRVAULT_EDENIED || !pub)
 			goto done;
+		why = "wrong passphrase";
 	} else if (strcmp(id->vault_id, v->id) != 0) {
 		why = "key file of another vault";
 	} else {
@@ -197,8 +209,7 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 	v->principal_id = p.id;
 	v->custodian = p.custodian;
 	sv_identity_free(v->ident);
-	v->ident = id;
-	id = NULL;
+	v->ident = SV_TAKE(id);
 	error = 0;
 done:
 	sv_identity_free(pub);
@@ -239,14 +250,8 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 
 	/* Who claims to be unlocking: read the public part first, so a failure can
 	 * be recorded under that name. */
-	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
-		goto done;
-	if (pub->has_passphrase && !passphrase) {
-		error = sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", keyfile);
-		goto done;
-	}
-	if ((error = sv_identity_load(&id, keyfile, passphrase)) < 0) {
-		if (error == SCRVAULT_EDENIED)
+	if ((error = key_load(&pub, &id, keyfile, passphrase, "passphrase")) < 0) {
+		if (error == SCRVAULT_EDENIED && pub)
 			sv_unlock_failure_note(dir, pub->name, "wrong passphrase");
 		goto done;
 	}
@@ -324,8 +329,7 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	v->ident = id;
-	id = NULL;
+	v->ident = SV_TAKE(id);
 	if (!v->rolled_back && ((error = sv_unlock_failures_ingest(v)) < 0 ||
 				(error = sv_policy_ensure(v)) < 0))
 		goto done;
@@ -339,8 +343,7 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 	}
 	v->access_request = opts->request;
 	v->opened = true;
-	*out = v;
-	v = NULL;
+	*out = SV_TAKE(v);
 done:
 	scrvault_vault_close(v);
 	sv_keyring_free(kr);

@@ -104,6 +104,22 @@ void sv_vault_abort(scrvault *v)
 	v->txn_nnamed = v->txn_entries = 0;
 }
 
+int sv_vault_fail(scrvault *v, int error)
+{
+	sv_vault_abort(v);
+	return error;
+}
+
+int sv_vault_finish(scrvault *v, const char *action, const sv_about *about, const sv_field *details)
+{
+	int error;
+
+	if ((error = sv_audit_append(v, action, "ok", about, details)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		return sv_vault_fail(v, error);
+	return 0;
+}
+
 int sv_audit_denied(scrvault *v, const char *action, const sv_about *about,
 		    const sv_field *details, int code)
 {

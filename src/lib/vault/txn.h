@@ -18,6 +18,14 @@
 int sv_vault_begin(scrvault *v);
 int sv_vault_commit(scrvault *v);
 void sv_vault_abort(scrvault *v);
+/* sv_vault_abort, then `error`: return sv_vault_fail(v, error). */
+int sv_vault_fail(scrvault *v, int error);
+/*
+ * The end of most state changes: the "ok" audit entry of `action` (about,
+ * details) appended and the transaction committed; on a failure of either
+ * it is rolled back (sv_vault_abort).  0, or the error.
+ */
+int sv_vault_finish(scrvault *v, const char *action, const sv_about *about, const sv_field *details);
 
 /*
  * Record a refused or failed attempt in its own transaction (any open one
