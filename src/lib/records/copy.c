@@ -1,5 +1,5 @@
 /*
- * copy.c - the numbered-copy register (scrvault/copies.h).
+ * copy.c - the numbered-copy register (scrvault/copy.h).
  *
  * One row per copy (`copies`), one row per transition (`copy_events`), one
  * audit entry per transition, all in one transaction.  Each transition is

@@ -12,13 +12,13 @@
  * (`release`) of a concluded case's document needs an access request.  0 if
  * open; 1 if concluded, `release`, and the session names a request, which the
  * caller must then hold the release to (sv_request_require); else an audited
- * SCRVAULT_ECONFLICT for `action` (copies.c).
+ * SCRVAULT_ECONFLICT for `action` (copy.c).
  */
 int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, const char *doc, bool release);
 
 /*
  * Inside a transaction: an electronic copy of DOC@VERSION in the register,
- * issued by a release (copies.c).  *number gets its number, *id its
+ * issued by a release (copy.c).  *number gets its number, *id its
  * register number.
  */
 int sv_copy_electronic(scrvault *v, const char *doc, unsigned version, int64_t release_id,

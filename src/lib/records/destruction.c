@@ -125,7 +125,7 @@ static int path_version(char doc[SV_DOC_ID_LEN + 1], unsigned *version, const ch
 	return strcmp(check, path) == 0 ? 0 : sv_error(SCRVAULT_ERROR, "'%s' is not a document version's path", path);
 }
 
-int sv_replication_destruction_note(char **out, scrvault *v, const char *title, const char *base,
+int sv_destruction_note(char **out, scrvault *v, const char *title, const char *base,
 				    const sv_store_update *ups, size_t n)
 {
 	char when[21], *body = NULL, *sig64 = NULL;

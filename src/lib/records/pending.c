@@ -1,7 +1,7 @@
 /*
  * pending.c - asking for an operation under dual control: whether the
  * policy holds an action for a second custodian, and recording the request
- * (ops.c decides it).
+ * (op.c decides it).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #include "base/json.h"
 #include "base/common.h"
 
-/* Dual control (ops.c): does the policy hold `action` for a second custodian? */
+/* Dual control (op.c decides): does the policy hold `action` for a second custodian? */
 bool sv_dual_required(scrvault *v, const char *action);
 
 /*

@@ -15,7 +15,7 @@ int sv_principal_spec_check(const scrvault_principal_spec *s);
 int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
 			const sv_identity *id, int64_t *rowid);
 
-/* Inside a transaction: revoke a principal (records.c). */
+/* Inside a transaction: revoke a principal (principal.c). */
 int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason);
 
 

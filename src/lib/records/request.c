@@ -1,5 +1,5 @@
 /*
- * request.c - the access-request register (scrvault/requests.h).
+ * request.c - the access-request register (scrvault/request.h).
  *
  * A request's personal data (an outside requester's name, organisation and
  * contact, the reasons given and decided) lives only in the encrypted

@@ -12,7 +12,7 @@
  * a principal): if its class is restricted (*restricted), the session's access
  * request must be agreed, unexpired, not used up, cover it and be the
  * recipient's (for someone outside: an outside request naming that age key,
- * or that name and organisation); else an audited refusal (requests.c).
+ * or that name and organisation); else an audited refusal (request.c).
  * sv_request_consume counts the release, inside its transaction.
  */
 typedef struct {

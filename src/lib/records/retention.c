@@ -593,9 +593,9 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 		k++;
 	}
 	/* its message carries a destruction record signed by the audit key: what
-	 * a restore from an older backup re-applies (replication.c) */
+	 * a restore from an older backup re-applies (services/restore.c) */
 	if ((error = sv_vault_store_head(head, v)) < 0 ||
-	    (error = sv_replication_destruction_note(&msg, v, "retention purge", head[0] ? head : NULL, ups,
+	    (error = sv_destruction_note(&msg, v, "retention purge", head[0] ? head : NULL, ups,
 						     count)) < 0 ||
 	    (error = sv_store_commit(commit, v->store, head[0] ? head : NULL, ups, count, msg, sv_now())) < 0)
 		goto done;

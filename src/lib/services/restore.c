@@ -469,7 +469,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 				break;
 			ups[k++].path = rm[i].path;
 		}
-		if (error >= 0 && (error = sv_replication_destruction_note(&message, v, "restore", dbhead[0] ? dbhead : NULL,
+		if (error >= 0 && (error = sv_destruction_note(&message, v, "restore", dbhead[0] ? dbhead : NULL,
 									   ups, k)) >= 0)
 			error = sv_store_commit_on(commit, v->store, mhead, dbhead[0] ? dbhead : NULL, ups, k,
 						   message, sv_now());

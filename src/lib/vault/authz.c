@@ -9,7 +9,7 @@
  *      case-and-agency grant only that case, and of documents whose class
  *      belongs to agencies (an IMR) only that agency's;
  *   3. for reading a restricted class, the session works under an agreed
- *      access request (checked in full by sv_request_check in requests.c).
+ *      access request (checked in full by sv_request_check in records/request.c).
  *      doc.read-restricted, which once let a role read restricted classes
  *      without one, is still accepted in policy files and grants nothing.
  * Custodians are checked like everyone else.  A refusal is an audit entry

@@ -1,6 +1,6 @@
 /*
- * vault.c - creating, unlocking and closing a vault; the keyring; the
- * transaction that every state change runs in.
+ * session.c - unlocking and closing a vault, acting as another principal,
+ * the role (the transaction every state change runs in is txn.c's).
  *
  * Key hierarchy (DESIGN §3): the vault master key (VMK, 32 random bytes)
  * exists on disk only wrapped to each custodian's X25519 key in `keyring`.
