@@ -249,5 +249,35 @@ else
 	[ $rc -eq 0 ] && [ ! -s "$T/out" ]; ok $? "systemd-analyze verify passes every unit, with nothing to say"
 fi
 
+# ---- install-system for real, on a throwaway /etc and /var ------------------------------------------------
+# In a private mount namespace: /etc under an overlay whose changes land in $T,
+# /var/lib and /var/backups on tmpfs; gone with the namespace.
+mkdir -p "$T/ov/upper" "$T/ov/work"
+cat > "$T/ov/run.sh" <<EOF
+set -e
+mount -t overlay overlay -o lowerdir=/etc,upperdir=$T/ov/upper,workdir=$T/ov/work /etc
+mount -t tmpfs tmpfs /var/lib
+mount -t tmpfs tmpfs /var/backups
+for i in 1 2; do "$ROOT/scripts/install-system" "$S/$U/share/scrvault/scrvault.cron" > "$T/ov/run\$i" 2>&1; done
+getent passwd scrvault | cut -d: -f6,7
+stat -c '%U %G %a' /var/lib/scrvault /var/lib/scrvault/vault /var/lib/scrvault/keys /var/backups/scrvault | sort -u
+cmp /etc/cron.d/scrvault "$S/etc/cron.d/scrvault" && echo cron-installed
+EOF
+if ! command -v unshare >/dev/null || ! unshare -m sh -c "mount -t tmpfs tmpfs $T/ov/work" 2>/dev/null; then
+	skip "install-system creates the account on a real (throwaway) root" "no private mount namespaces here"
+elif [ -n "$BEFORE" ]; then
+	skip "install-system creates the account on a real (throwaway) root" "this host has a scrvault account already"
+else
+	unshare -m sh "$T/ov/run.sh" >"$T/out" 2>"$T/err"
+	ok $? "install-system as root, twice, on a throwaway /etc and /var"
+	out_has "/var/lib/scrvault:/usr/sbin/nologin"
+	[ "$(grep -c '^scrvault scrvault 700$' "$T/out")" -eq 1 ] && [ "$(grep -c ' ' "$T/out")" -eq 1 ]
+	ok $? "...its directories are the account's, mode 0700"
+	out_has "cron-installed"
+	grep -q "created the system account 'scrvault'" "$T/ov/run1" && grep -q "account 'scrvault' exists (uid [0-9]*); kept" "$T/ov/run2"
+	ok $? "...the first run creates the account, the second keeps it"
+	! getent passwd scrvault >/dev/null; ok $? "...and outside the namespace it does not exist"
+fi
+
 [ "$(accounts)" = "$BEFORE" ]; ok $? "at the end, the host's accounts are as they were"
 finish
