@@ -106,8 +106,15 @@ static void copy_label(char *out, size_t len, const copy_row *c)
 			 (long long)c->number);
 }
 
-/* COPY: a register number, or DOC@VERSION#N (a paper copy). */
-static int copy_load(copy_row *c, scrvault *v, const char *arg)
+/* A copy's audit objects: the copy, its document, version and case. */
+#define COPY_ABOUT(c) SV_ABOUT(.copy = (c)->id, .doc = (c)->doc, .version = (c)->version, .caseref = (c)->caseref)
+
+/*
+ * COPY: a register number, or DOC@VERSION#N (a paper copy), for `action`.
+ * A copy of a document the session's role does not reach (unless the
+ * session is its holder) is not found, as one that does not exist.
+ */
+static int copy_load(copy_row *c, scrvault *v, const char *arg, const char *action)
 {
 	sv_stmt *st = NULL;
 	char buf[96], *hash, *at, *end = NULL, doc[SV_DOC_ID_LEN + 1];
@@ -137,7 +144,7 @@ static int copy_load(copy_row *c, scrvault *v, const char *arg)
 		num = strtoul(hash, &end, 10);
 		if (*end || num == 0)
 			return sv_error(SCRVAULT_EUSAGE, "'%s': the copy number must be a positive number", arg);
-		if ((error = sv_doc_resolve(doc, NULL, v, buf)) < 0)
+		if ((error = sv_doc_resolve(doc, NULL, v, action, buf)) < 0)
 			return error;
 		error = sv_db_query(&st, v->db, COPY_SELECT " WHERE c.doc_id = ? AND c.version = ? AND c.kind = 'paper'"
 				    " AND c.number = ?", "tii", doc, (int64_t)ver, (int64_t)num);
@@ -149,13 +156,13 @@ static int copy_load(copy_row *c, scrvault *v, const char *arg)
 	sv_stmt_free(st);
 	if (error < 0)
 		return error;
-	if (error == 0)
-		return sv_error(SCRVAULT_ENOTFOUND, "no copy '%s' in the register (see 'scrvault copy list')", arg);
+	if (error == 0 || (c->holder_id != v->principal_id && !sv_authz_reaches(v, c->caseref, c->cls, c->agency))) {
+		sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_COPY, arg);
+		return error == 0 ? SCRVAULT_ENOTFOUND : sv_authz_conceal(v, action, COPY_ABOUT(c));
+	}
 	return 0;
 }
 
-/* A copy's audit objects: the copy, its document, version and case. */
-#define COPY_ABOUT(c) SV_ABOUT(.copy = (c)->id, .doc = (c)->doc, .version = (c)->version, .caseref = (c)->caseref)
 
 int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, const char *doc, bool release)
 {
@@ -196,7 +203,7 @@ static int copy_get(copy_row *c, scrvault *v, const char *arg, const char *actio
 {
 	int error;
 
-	if ((error = copy_load(c, v, arg)) < 0)
+	if ((error = copy_load(c, v, arg, action)) < 0)
 		return error;
 	return copy_authorize(v, action, c);
 }
@@ -293,7 +300,7 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 	int error;
 
 	*out = NULL;
-	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, "copy.create", docarg)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "copy.create", SV_ABOUT(.doc = doc, .caseref = caseref))) < 0)
 		return error;
@@ -506,7 +513,7 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy)) < 0)
+	if ((error = copy_load(&c, v, copy, "copy.acknowledge")) < 0)
 		return error;
 	if (strcmp(c.state, "issued") != 0)
 		return bad_state(v, "copy.acknowledge", &c, "acknowledged");
@@ -802,7 +809,7 @@ static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 	if (state && !state_valid(state))
 		return sv_error_field(SCRVAULT_EUSAGE, "state", "no copy state '%s': use in-store, issued, overdue, "
 				      "returned, lost, destroyed or outstanding", state);
-	if (f->doc && (error = sv_doc_resolve(doc, NULL, v, f->doc)) < 0)
+	if (f->doc && (error = sv_doc_resolve(doc, NULL, v, "copy.read", f->doc)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.caseref = f->case_ref))) < 0)
 		return error;
@@ -864,6 +871,8 @@ int scrvault_copy_list_each(scrvault *v, const scrvault_copy_filter *f, scrvault
 	return copy_list(&k, v, f);
 }
 
+#define RECALL_NOT_FOUND "'%s' is neither a case nor a document (see 'scrvault case list')"
+
 int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)
 {
 	char now[11], doc[SV_DOC_ID_LEN + 1], caseref[40];
@@ -876,15 +885,19 @@ int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)
 		return sv_error(SCRVAULT_EUSAGE, "recall what? give a case reference or a document id");
 	if ((error = sv_db_int(&is_case, v->db, "SELECT count(*) FROM cases WHERE ref = ?", "t", what)) < 0)
 		return error;
+	if (is_case && !sv_authz_reaches(v, what, NULL, NULL)) {
+		sv_error(SCRVAULT_ENOTFOUND, RECALL_NOT_FOUND, what);
+		return sv_authz_conceal(v, "copy.read", SV_ABOUT(.caseref = what));
+	}
 	if (is_case) {
 		if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.caseref = what))) < 0)
 			return error;
 		return run_list(out, v, LIST_SELECT " WHERE k.ref = ? AND +c.state IN ('issued', 'lost')"
 				" ORDER BY c.due, c.id", "t", what, NULL, now, true);
 	}
-	if ((error = sv_doc_resolve(doc, caseref, v, what)) < 0)
-		return sv_error(error == SCRVAULT_EUSAGE ? SCRVAULT_ENOTFOUND : error,
-				"'%s' is neither a case nor a document (see 'scrvault case list')", what);
+	if ((error = sv_doc_resolve(doc, caseref, v, "copy.read", what)) < 0)
+		return error == SCRVAULT_EUSAGE || error == SCRVAULT_ENOTFOUND
+		       ? sv_error(SCRVAULT_ENOTFOUND, RECALL_NOT_FOUND, what) : error;
 	if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.doc = doc, .caseref = caseref))) < 0)
 		return error;
 	return run_list(out, v, LIST_SELECT " WHERE c.doc_id = ? AND +c.state IN ('issued', 'lost')"

@@ -65,7 +65,7 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 	int error;
 
 	*out = NULL;
-	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, "doc.signoff", docarg)) < 0)
 		return error;
 	if (version == 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "version", "give the version to sign off (a sign-off is for "
