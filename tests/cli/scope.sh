@@ -149,4 +149,41 @@ expect 0 "principal impact pam" -- sv principal impact --json pam
 grep -q "\"kind\":\"release (age key)\".*\"to\":\"$R1\"" "$T/out"; ok $? "lists the release to her old key"
 grep -q "\"to\":\"$R2\"" "$T/out"; ok $? "...and to her new one"
 
+# ---- a copy's destruction is witnessed by a signature (item 5) ---------------------------------
+expect 3 "the destroyer cannot witness their own destruction" -- sv copy destroy "$BC" --witness coord \
+	--witness-key "$K" --witness-passphrase-file "$P"
+err_has "someone other than the person destroying"
+expect 3 "a key file of another principal claiming to be the witness is refused" -- \
+	sv copy destroy "$BC" --witness wit --witness-key "$T/pam2.key" --witness-passphrase-file "$P"
+err_has "not the witness's key"
+printf 'not the passphrase at all\n' > "$T/wrong"
+expect 3 "the witness's key file with a wrong passphrase is refused" -- \
+	sv copy destroy "$BC" --witness wit --witness-key "$T/wit.key" --witness-passphrase-file "$T/wrong"
+expect 0 "copy history" -- sv copy history --json "$BC"
+grep -q '"state":"in-store"' "$T/out"; ok $? "...the copy was not destroyed by any of them"
+expect 0 "the witness signs the destruction with their own key" -- \
+	sv copy destroy "$BC" --witness wit --witness-key "$T/wit.key" --witness-passphrase-file "$P"
+expect 0 "copy history" -- sv copy history --json "$BC"
+grep -q '"witness":"wit","witness_signature":"signed"' "$T/out"; ok $? "...shows the witness's signature, verified"
+sv copy create "$BD" --count 1 >/dev/null
+BC2=$(sv copy list --case SCR-B --state in-store --json | grep -o '"copy":[0-9]*' | head -1 | cut -d: -f2)
+expect 0 "a witness by name only (paper)" -- sv copy destroy "$BC2" --witness wit
+err_has "recorded as unverified"
+expect 0 "copy list" -- sv copy list --case SCR-B --state destroyed --json
+grep -q "\"copy\":$BC2,[^}]*\"witness_signature\":\"unverified\"" "$T/out"; ok $? "...shows it unverified"
+grep -q "\"copy\":$BC,[^}]*\"witness_signature\":\"signed\"" "$T/out"; ok $? "...and the signed one signed"
+expect 0 "copy history" -- sv copy history --json "$BC2"
+grep -q '"witness_signature":"unverified"' "$T/out"; ok $? "...shows it unverified"
+expect 0 "fsck: clean, with a warning" -- sv fsck
+expect 3 "someone else cannot sign for the witness" -- sv copy witness "$BC2"
+err_has "only the witness named"
+expect 0 "the witness signs later, in their own session" -- as wit copy witness "$BC2"
+expect 6 "...once" -- as wit copy witness "$BC2"
+expect 0 "copy history" -- sv copy history --json "$BC2"
+grep -q '"witness_signature":"signed"' "$T/out"; ok $? "...now signed"
+expect 0 "the destruction records say so" -- sv audit tail --json --lines 30
+grep -q "\"action\":\"copy.destroy\",\"details\":{[^}]*\"witness_signature\":\"unverified\"[^}]*},\"objects\":{[^}]*\"copy\":$BC2" "$T/out"; ok $? "copy.destroy entry: unverified"
+grep -q "\"action\":\"copy.witness\"[^}]*},\"objects\":{[^}]*\"copy\":$BC2" "$T/out"; ok $? "copy.witness entry"
+expect 0 "fsck verifies every witness signature" -- sv fsck
+
 finish

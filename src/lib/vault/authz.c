@@ -232,9 +232,10 @@ int sv_authz_conceal(scrvault *v, const char *action, const sv_about *about)
  * the session's role does not reach?  A case named with a class and agency
  * (a document to be made) counts as the case: the agency is refused openly.
  */
-static bool names_hidden(scrvault *v, const sv_about *a, const target *t)
+static bool names_hidden(scrvault *v, const char *action, const sv_about *a, const target *t)
 {
-	if (!a)
+	/* case.open names a case that is not there yet: its refusal is the same for any name */
+	if (!a || !strcmp(action, "case.open"))
 		return false;
 	if (a->doc)
 		return t->caseref[0] && !sv_authz_reaches(v, t->caseref, t->doc_class, t->agency);
@@ -254,7 +255,7 @@ int sv_authorize(scrvault *v, const char *action, const sv_about *about)
 	    (error = check(v, action, &t, missing, sizeof(missing), why, sizeof(why))) <= 0)
 		return error;
 	/* No probing: what the actor cannot reach looks as if it did not exist. */
-	if (names_hidden(v, about, &t)) {
+	if (names_hidden(v, action, about, &t)) {
 		if (about->doc)
 			sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_DOC, about->doc);
 		else
