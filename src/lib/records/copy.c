@@ -631,7 +631,8 @@ static bool str_is(const sv_json *o, const char *key, const char *want)
 /*
  * The witness of copy `c`'s destruction (event at `at`, witness `wid`
  * named `witness`): "signed" when `text`/`sig` is a canonical statement of
- * exactly this destruction, signed by a key the witness held, "unverified"
+ * exactly this destruction, signed by a key the witness held when they
+ * signed (principal_keys: a later rotation does not undo it), "unverified"
  * when there is none, else "invalid".
  */
 static const char *witness_status(scrvault *v, const copy_row *c, const char *at, int64_t wid,
@@ -652,8 +653,10 @@ static const char *witness_status(scrvault *v, const copy_row *c, const char *at
 	    sv_json_as_int(sv_json_get(st, "number")) == c->number && str_is(st, "destroyed_at", at) &&
 	    str_is(st, "witness", witness) && sv_json_str(sv_json_get(st, "witness_key")) &&
 	    sv_unbase64(&key, &keylen, sv_json_str(sv_json_get(st, "witness_key"))) == 0 && keylen == SV_KEY_LEN &&
-	    sv_db_int(&held, v->db, "SELECT count(*) FROM principal_keys WHERE principal_id = ? AND ed25519_pub = ?",
-		      "ib", wid, key, keylen) >= 0 && held > 0 &&
+	    sv_json_str(sv_json_get(st, "time")) &&
+	    sv_db_int(&held, v->db, "SELECT count(*) FROM principal_keys WHERE principal_id = ?1 AND ed25519_pub = ?2"
+		      " AND from_at <= ?3 AND (until_at IS NULL OR until_at >= ?3)", "ibt", wid, key, keylen,
+		      sv_json_str(sv_json_get(st, "time"))) >= 0 && held > 0 &&
 	    sv_ed25519_verify(sig, key, text, strlen(text)) == 0)
 		ok = true;
 	free(key);

@@ -219,6 +219,9 @@ int sv_authz_conceal(scrvault *v, const char *action, const sv_about *about)
 
 	snprintf(saved, sizeof(saved), "%s", scrvault_error_message());
 	snprintf(missing, sizeof(missing), "%s (scope)", action);
+	/* A rolled-back vault writes nothing: the answer must not differ by that either. */
+	if (v->rolled_back)
+		return sv_error(SCRVAULT_ENOTFOUND, "%s", saved);
 	(void)sv_audit_denied(v, action, about, SV_FIELDS(SV_STR("missing_permission", missing),
 							  SV_STR("answered", "not-found")), SCRVAULT_EDENIED);
 	/* The entry could not be written: say so (the caller's message first). */
