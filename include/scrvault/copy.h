@@ -45,9 +45,33 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, unsigned flags);
 int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, const char *condition);
 int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const char *reason);
-/* Destroyed by the session principal, witnessed by another principal. */
+/*
+ * Destroyed by the session principal, witnessed by another principal: a
+ * registered, active principal other than the destroyer.  With
+ * witness_keyfile (and its passphrase) the witness signs the destruction
+ * now, with their own key; without it they are recorded as a witness whose
+ * presence is unverified until they sign with scrvault_copy_witness.  A key
+ * file that is not the witness's current key is refused (SCRVAULT_EDENIED).
+ */
+typedef struct {
+	unsigned int version;
+	const char *witness;				/* a principal's name */
+	const char *witness_keyfile;			/* NULL: unverified (a name only) */
+	const scrvault_secret *witness_passphrase;	/* NULL for a key file without one */
+	const char *note;
+} scrvault_copy_destroy_options;
+#define SCRVAULT_COPY_DESTROY_OPTIONS_VERSION 1
+#define SCRVAULT_COPY_DESTROY_OPTIONS_INIT { SCRVAULT_COPY_DESTROY_OPTIONS_VERSION, NULL, NULL, NULL, NULL }
+int scrvault_copy_destroy_ext(scrvault_json **out, scrvault *v, const char *copy,
+			      const scrvault_copy_destroy_options *opts);
+/* The same with the witness by name only (unverified). */
 int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy,
 			  const char *witness, const char *note);
+/*
+ * The witness named for a destroyed copy signs for it later, in their own
+ * session (the session principal must be that witness).
+ */
+int scrvault_copy_witness(scrvault_json **out, scrvault *v, const char *copy);
 
 typedef struct {
 	unsigned int version;

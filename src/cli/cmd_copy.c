@@ -9,7 +9,7 @@
 
 static const cli_col list_cols[] = {
 	{ "copy", "COPY" }, { "label", "LABEL" }, { "state", "STATE" }, { "holder", "HOLDER" },
-	{ "due", "DUE" }, { "acknowledged", "RECEIPT" }, { NULL, NULL }
+	{ "due", "DUE" }, { "acknowledged", "RECEIPT" }, { "witness_signature", "WITNESSED" }, { NULL, NULL }
 };
 static const cli_col recall_cols[] = {
 	{ "copy", "COPY" }, { "label", "LABEL" }, { "state", "STATE" }, { "holder", "HOLDER" },
@@ -111,12 +111,47 @@ static int cmd_lost(cli_args *a, scrvault *v)
 	return print_copy(a, "recorded as lost", error, j);
 }
 
+/* The witness's passphrase, before the vault's, when they sign now. */
+static int check_destroy(cli_args *a)
+{
+	const char *key = cli_opt(a, "witness-key"), *file = cli_opt(a, "witness-passphrase-file");
+	int error;
+
+	if (!key)
+		return file ? cli_usage(a, "--witness-passphrase-file goes with --witness-key FILE") : 0;
+	error = file ? scrvault_secret_read_file(&a->secret, file) : cli_prompt_secret(&a->secret, key);
+	return error < 0 ? cli_fail(error) : 0;
+}
+
+static int print_destroyed(const cli_args *a, const char *verb, int error, scrvault_json *j)
+{
+	const char *ws = error >= 0 ? cli_str(j, "witness_signature") : NULL;
+
+	if (ws && !a->json && !strcmp(ws, "unverified"))
+		fprintf(stderr, "%s: the witness did not sign: recorded as unverified until they run "
+			"'scrvault copy witness %lld' as themselves\n", cli_program, cli_int(j, "copy"));
+	return print_copy(a, verb, error, j);
+}
+
 static int cmd_destroy(cli_args *a, scrvault *v)
 {
+	scrvault_copy_destroy_options o = SCRVAULT_COPY_DESTROY_OPTIONS_INIT;
 	scrvault_json *j = NULL;
-	int error = scrvault_copy_destroy(&j, v, a->args[0], cli_opt(a, "witness"), cli_opt(a, "note"));
+	int error;
 
-	return print_copy(a, "destroyed", error, j);
+	o.witness = cli_opt(a, "witness");
+	o.witness_keyfile = cli_opt(a, "witness-key");
+	o.witness_passphrase = a->secret;
+	o.note = cli_opt(a, "note");
+	error = scrvault_copy_destroy_ext(&j, v, a->args[0], &o);
+	return print_destroyed(a, "destroyed", error, j);
+}
+
+static int cmd_witness(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+
+	return print_copy(a, "destruction signed by its witness:", scrvault_copy_witness(&j, v, a->args[0]), j);
 }
 
 /* A register listing, one row at a time (it may be a hundred thousand long). */
@@ -177,7 +212,8 @@ static const cli_col history_fields[] = {
 	{ "copy", "copy" }, { "label", "label" }, { "title", "document" }, { "state", "state" },
 	{ "holder", "holder" }, { "organisation", "organisation" }, { "contact", "contact" },
 	{ "purpose", "purpose" }, { "issued_at", "issued" }, { "due", "due" },
-	{ "acknowledged", "receipt" }, { NULL, NULL }
+	{ "acknowledged", "receipt" }, { "witness", "witness" }, { "witness_signature", "witness signature" },
+	{ NULL, NULL }
 };
 
 static int cmd_history(cli_args *a, scrvault *v)
@@ -220,7 +256,9 @@ static const cli_optdef ack_opts[] = { { "paper", 0, "paper", NULL }, { NULL, 0,
 static const cli_optdef return_opts[] = { { "condition", 1, "condition", "TEXT" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef lost_opts[] = { { "reason", 1, "reason", "TEXT" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef destroy_opts[] = {
-	{ "witness", 1, "witness", "PRINCIPAL" }, { "note", 1, "note", "TEXT" }, { NULL, 0, NULL, NULL }
+	{ "witness", 1, "witness", "PRINCIPAL" }, { "witness-key", 1, "witness_keyfile", "FILE" },
+	{ "witness-passphrase-file", 1, "witness_passphrase", "FILE" }, { "note", 1, "note", "TEXT" },
+	{ NULL, 0, NULL, NULL }
 };
 static const cli_optdef list_opts[] = {
 	{ "case", 1, "case_ref", "REF" }, { "doc", 1, "doc", "DOC" }, { "state", 1, "state", "STATE" },
@@ -254,10 +292,17 @@ const cli_cmd cli_copy_commands[] = {
 	{ "copy", "lost", cmd_lost, CLI_VAULT, NULL, "scrvault copy lost --reason TEXT COPY",
 	  "Record that an issued copy is lost.\n" COPY_ARG, lost_opts, 1, 1,
 	  "reason", "say how it was lost (--reason TEXT)" },
-	{ "copy", "destroy", cmd_destroy, CLI_VAULT, NULL, "scrvault copy destroy --witness PRINCIPAL [--note TEXT] COPY",
+	{ "copy", "destroy", cmd_destroy, CLI_VAULT, check_destroy,
+	  "scrvault copy destroy --witness PRINCIPAL [--witness-key FILE [--witness-passphrase-file FILE]] [--note TEXT] COPY",
 	  "Record the destruction of a copy that is back (or lost), witnessed by someone\n"
-	  "other than you; both are recorded.\n" COPY_ARG, destroy_opts, 1, 1,
+	  "other than you. The witness proves they were there by signing with their own\n"
+	  "key file (--witness-key, their passphrase from the file or a prompt); without\n"
+	  "it the witness is recorded as unverified until they run 'copy witness'.\n"
+	  COPY_ARG, destroy_opts, 1, 1,
 	  "witness", "a destruction needs a witness (--witness PRINCIPAL)" },
+	{ "copy", "witness", cmd_witness, CLI_VAULT, NULL, "scrvault copy witness COPY",
+	  "The witness named for a copy's destruction signs for it with their own key\n"
+	  "(act as them: --as-key).\n" COPY_ARG, NULL, 1, 1 },
 	{ "copy", "list", cmd_list, CLI_VAULT, NULL,
 	  "scrvault copy list [--case REF] [--doc DOC] [--state STATE] [--holder NAME] [--json]",
 	  "The register. STATE: in-store, issued, overdue, returned, lost, destroyed, or\n"

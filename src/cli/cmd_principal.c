@@ -164,8 +164,9 @@ static int cmd_rotate(cli_args *a, scrvault *v)
 }
 
 static const cli_col release_cols[] = {
-	{ "released_at", "RELEASED" }, { "case", "CASE" }, { "doc", "DOCUMENT" }, { "version", "VER" },
-	{ "class", "CLASS" }, { "role", "ROLE" }, { "request", "REQUEST" }, { "audit_seq", "AUDIT" },
+	{ "released_at", "RELEASED" }, { "kind", "KIND" }, { "case", "CASE" }, { "doc", "DOCUMENT" },
+	{ "version", "VER" }, { "class", "CLASS" }, { "role", "ROLE" }, { "to", "TO KEY" },
+	{ "request", "REQUEST" }, { "audit_seq", "AUDIT" },
 	{ NULL, NULL }
 };
 

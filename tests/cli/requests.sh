@@ -69,7 +69,7 @@ err_has "already agreed"
 # ---- releases under the request ------------------------------------------------------------------
 expect 3 "someone else cannot use pam's request" -- as quinn doc checkout --request $R1 -o "$T/q" "$I"
 err_has "was made by"
-expect 3 "it does not cover another document" -- as pam doc checkout --request $R1 -o "$T/y" "$IY"
+expect 4 "it does not reach a document of another case (not found: out of her scope)" -- as pam doc checkout --request $R1 -o "$T/y" "$IY"
 expect 0 "pam checks the interview out under her request" -- as pam doc checkout --request $R1 -o "$T/iv.out" "$I"
 cmp -s "$T/iv.out" "$T/iv.txt"; ok $? "...the document"
 expect 3 "the request allowed one release: a second is refused" -- as pam doc checkout --request $R1 -o "$T/iv2.out" "$I"

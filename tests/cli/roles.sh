@@ -103,11 +103,11 @@ HD=$(sv doc list --case SCR-X --json | grep -o '"agency":"health","[^}]*' | grep
 YD=$(sv doc list --case SCR-Y --json | grep -o '"doc":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
 [ -n "$PD" ] && [ -n "$HD" ] && [ -n "$YD" ]; ok $? "three documents ($PD $HD $YD)"
 expect 0 "alice reads the police IMR" -- as alice doc checkout -o "$T/p.out" "$PD"
-expect 3 "alice cannot read the health IMR" -- as alice doc checkout -o "$T/h.out" "$HD"
+expect 4 "alice cannot read the health IMR: out of her scope, it is not found" -- as alice doc checkout -o "$T/h.out" "$HD"
 [ ! -e "$T/h.out" ]; ok $? "nothing written"
-expect 3 "alice cannot replace the health IMR" -- as alice doc checkin --doc "$HD" "$T/police.txt"
+expect 4 "alice cannot replace the health IMR (not found)" -- as alice doc checkin --doc "$HD" "$T/police.txt"
 expect 0 "the panel member reads case X" -- as pam doc checkout -o "$T/pam.out" "$HD"
-expect 3 "the panel member cannot read case Y" -- as pam doc checkout -o "$T/pam-y.out" "$YD"
+expect 4 "the panel member cannot read case Y (not found)" -- as pam doc checkout -o "$T/pam-y.out" "$YD"
 printf 'interview\n' > "$T/interview.txt"
 sv doc checkin --case SCR-X --class interview-record "$T/interview.txt" >/dev/null
 ID=$(sv doc list --case SCR-X --json | grep -o '"class":"interview-record"[^}]*' | grep -o '"doc":"[0-9a-f]*"' | cut -d'"' -f4)
@@ -117,7 +117,7 @@ expect 3 "...and to the coordinator too: restricted classes need an agreed acces
 expect 0 "the panel member lists cases" -- as pam case list
 out_has "SCR-X"
 ! grep -q "SCR-Y" "$T/out"; ok $? "...and sees nothing of case Y"
-expect 3 "the panel member cannot show case Y" -- as pam case show SCR-Y
+expect 4 "the panel member cannot show case Y (not found)" -- as pam case show SCR-Y
 expect 0 "the panel member lists documents" -- as pam doc list
 ! grep -q "$YD" "$T/out"; ok $? "...and no document of case Y"
 expect 3 "the auditor cannot read content" -- as aud doc checkout -o "$T/aud.out" "$PD"
@@ -138,7 +138,7 @@ grep -q "\"doc\":\"$HD\".*\"role\":\"panel-member\"" "$T/out"; ok $? "the panel 
 expect 2 "a sign-off names its version" -- as mgr doc signoff "$PD"
 expect 3 "the IMR author may not sign off" -- as alice doc signoff "$PD@1"
 err_has "doc.signoff"
-expect 3 "the police manager may not sign off the health IMR" -- as mgr doc signoff "$HD@1"
+expect 4 "the police manager may not sign off the health IMR (not found)" -- as mgr doc signoff "$HD@1"
 expect 0 "the police authorising manager signs off the police IMR" -- as mgr doc signoff "$PD@1"
 out_has "signed off"
 expect 6 "not twice" -- as mgr doc signoff "$PD@1"

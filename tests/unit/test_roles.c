@@ -268,6 +268,68 @@ static void test_pending_op_expires(void **state)
 	scrvault_vault_close(v);
 }
 
+/* The witness status of a copy's destruction, as copy history shows it. */
+static void witness_of(fixture *f, const char *copy, char *out, size_t len)
+{
+	scrvault_json *h = NULL;
+	scrvault *v = as(f, NULL, NULL);
+
+	assert_int_equal(scrvault_copy_history(&h, v, copy), 0);
+	snprintf(out, len, "%s", scrvault_json_str(scrvault_json_get(scrvault_json_get(h, "copy"), "witness_signature")));
+	scrvault_json_free(h);
+	scrvault_vault_close(v);
+}
+
+static void test_copy_witness_replayed(void **state)
+{
+	fixture *f = *state;
+	scrvault_copy_destroy_options o = SCRVAULT_COPY_DESTROY_OPTIONS_INIT;
+	scrvault_json *res = NULL;
+	char st[32];
+	scrvault *v = as(f, NULL, NULL);
+
+	assert_int_equal(scrvault_copy_create(&res, v, f->doc, 1, 2), 0);
+	scrvault_json_free(res);
+	/* a key file of another principal, claiming to be the witness */
+	o.witness = "mgr";
+	o.witness_keyfile = f->alice;
+	o.witness_passphrase = f->pp;
+	assert_int_equal(scrvault_copy_destroy_ext(&res, v, "1", &o), SCRVAULT_EDENIED);
+	assert_non_null(strstr(scrvault_error_message(), "not the witness's key"));
+	/* the destroyer as their own witness, with their own key */
+	o.witness = "coord";
+	o.witness_keyfile = f->coord;
+	assert_int_equal(scrvault_copy_destroy_ext(&res, v, "1", &o), SCRVAULT_EDENIED);
+	/* both copies destroyed, each signed by the witness */
+	o.witness = "mgr";
+	o.witness_keyfile = f->mgr;
+	assert_int_equal(scrvault_copy_destroy_ext(&res, v, "1", &o), 0);
+	scrvault_json_free(res);
+	assert_int_equal(scrvault_copy_destroy_ext(&res, v, "2", &o), 0);
+	scrvault_json_free(res);
+	scrvault_vault_close(v);
+	witness_of(f, "2", st, sizeof(st));
+	assert_string_equal(st, "signed");
+	/* copy 1's signed statement replayed onto copy 2's destruction */
+	sql(f, "UPDATE copy_events SET (witness_statement, witness_signature) = (SELECT witness_statement,"
+	    " witness_signature FROM copy_events WHERE copy_id = 1 AND event = 'destroy')"
+	    " WHERE copy_id = 2 AND event = 'destroy'");
+	witness_of(f, "2", st, sizeof(st));
+	assert_string_equal(st, "invalid");
+	witness_of(f, "1", st, sizeof(st));
+	assert_string_equal(st, "signed");
+	{
+		scrvault_json *r = NULL;
+
+		v = as(f, NULL, NULL);
+		assert_int_equal(scrvault_fsck(&r, v), SCRVAULT_EINTEGRITY);
+		assert_non_null(strstr(scrvault_json_str(scrvault_json_at(scrvault_json_get(r, "problems"), 0)),
+				       "witness signature"));
+		scrvault_json_free(r);
+		scrvault_vault_close(v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +340,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_signoff_key_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope_and_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_op_expires, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_witness_replayed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,7 +105,7 @@ int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref)
 	if ((error = sv_row_one_json(&c, v->db, CASE_COLUMNS, CASE_SELECT " WHERE ref = ?", "t", ref)) < 0)
 		return error;
 	if (!c)
-		return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", ref);
+		return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref);
 	if ((error = scrvault_doc_list(&docs, v, ref)) < 0 ||
 	    (error = sv_json_set(c, "document_list", docs)) < 0) {
 		sv_json_free(c);
@@ -137,7 +137,7 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 				    "SELECT coalesce(concluded_on, ''), id FROM cases WHERE ref = ?", "t", ref)) < 0)
 		return error;
 	if (!case_id)
-		return sv_error(SCRVAULT_ENOTFOUND, "no case '%s'", ref);
+		return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref);
 	if (concluded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s", ref, concluded);
 	/* Every non-master copy must be back and destroyed first (000 §11.9). */
@@ -194,7 +194,7 @@ int scrvault_case_publish(scrvault *v, const char *ref, const char *on)
 	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
 		goto fail;
 	if (changed != 1) {
-		error = sv_error(SCRVAULT_ENOTFOUND, "no case '%s'", ref);
+		error = sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref);
 		goto fail;
 	}
 	if ((error = sv_audit_append(v, "case.publish", "ok", SV_ABOUT(.caseref = ref),

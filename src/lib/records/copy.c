@@ -106,8 +106,16 @@ static void copy_label(char *out, size_t len, const copy_row *c)
 			 (long long)c->number);
 }
 
-/* COPY: a register number, or DOC@VERSION#N (a paper copy). */
-static int copy_load(copy_row *c, scrvault *v, const char *arg)
+/* A copy's audit objects: the copy, its document, version and case. */
+#define COPY_ABOUT(c) SV_ABOUT(.copy = (c)->id, .doc = (c)->doc, .version = (c)->version, .caseref = (c)->caseref)
+
+/*
+ * COPY: a register number, or DOC@VERSION#N (a paper copy), for `action`.
+ * A copy of a document the session's role does not reach (unless the
+ * session is its holder) is not found, as one that does not exist.  NULL
+ * action: the caller decides (copy witness: its named witness may sign).
+ */
+static int copy_load(copy_row *c, scrvault *v, const char *arg, const char *action)
 {
 	sv_stmt *st = NULL;
 	char buf[96], *hash, *at, *end = NULL, doc[SV_DOC_ID_LEN + 1];
@@ -137,7 +145,7 @@ static int copy_load(copy_row *c, scrvault *v, const char *arg)
 		num = strtoul(hash, &end, 10);
 		if (*end || num == 0)
 			return sv_error(SCRVAULT_EUSAGE, "'%s': the copy number must be a positive number", arg);
-		if ((error = sv_doc_resolve(doc, NULL, v, buf)) < 0)
+		if ((error = sv_doc_resolve(doc, NULL, v, action, buf)) < 0)
 			return error;
 		error = sv_db_query(&st, v->db, COPY_SELECT " WHERE c.doc_id = ? AND c.version = ? AND c.kind = 'paper'"
 				    " AND c.number = ?", "tii", doc, (int64_t)ver, (int64_t)num);
@@ -149,13 +157,14 @@ static int copy_load(copy_row *c, scrvault *v, const char *arg)
 	sv_stmt_free(st);
 	if (error < 0)
 		return error;
-	if (error == 0)
-		return sv_error(SCRVAULT_ENOTFOUND, "no copy '%s' in the register (see 'scrvault copy list')", arg);
+	if (error == 0 ||
+	    (action && c->holder_id != v->principal_id && !sv_authz_reaches(v, c->caseref, c->cls, c->agency))) {
+		sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_COPY, arg);
+		return error == 0 ? SCRVAULT_ENOTFOUND : sv_authz_conceal(v, action, COPY_ABOUT(c));
+	}
 	return 0;
 }
 
-/* A copy's audit objects: the copy, its document, version and case. */
-#define COPY_ABOUT(c) SV_ABOUT(.copy = (c)->id, .doc = (c)->doc, .version = (c)->version, .caseref = (c)->caseref)
 
 int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, const char *doc, bool release)
 {
@@ -196,7 +205,7 @@ static int copy_get(copy_row *c, scrvault *v, const char *arg, const char *actio
 {
 	int error;
 
-	if ((error = copy_load(c, v, arg)) < 0)
+	if ((error = copy_load(c, v, arg, action)) < 0)
 		return error;
 	return copy_authorize(v, action, c);
 }
@@ -293,7 +302,7 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 	int error;
 
 	*out = NULL;
-	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, "copy.create", docarg)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "copy.create", SV_ABOUT(.doc = doc, .caseref = caseref))) < 0)
 		return error;
@@ -506,7 +515,7 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy)) < 0)
+	if ((error = copy_load(&c, v, copy, "copy.acknowledge")) < 0)
 		return error;
 	if (strcmp(c.state, "issued") != 0)
 		return bad_state(v, "copy.acknowledge", &c, "acknowledged");
@@ -590,46 +599,333 @@ int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const
 	return copy_result(out, &c);
 }
 
-int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, const char *witness,
-			  const char *note)
+/* ---- destruction, witnessed ------------------------------------------------------------ */
+
+/*
+ * A witness proves presence by signing, with their own Ed25519 key, the
+ * canonical statement (sv_sign_statement_as) of: vault, copy (register id),
+ * document, version, kind, number, destroyed_at, witness name, their key and
+ * the time they signed.  Stored with the destroy event; a witness named
+ * without a signature is recorded and shown as "unverified" until they sign
+ * in their own session (`copy witness`).
+ */
+#define WITNESS_STATEMENT "scrvault-copy-destruction-witness v1"
+
+static int witness_sign(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
+			const copy_row *c, const char *destroyed_at, const char *witness, const char *when)
 {
-	int64_t wid = 0;
+	return sv_sign_statement_as(text, sig, v, who, "witness_key", WITNESS_STATEMENT, when,
+				    SV_FIELDS(SV_INT("copy", c->id), SV_STR("destroyed_at", destroyed_at),
+					      SV_STR("doc", c->doc), SV_STR("kind", c->kind),
+					      SV_INT("number", c->number), SV_INT("version", c->version),
+					      SV_STR("witness", witness)));
+}
+
+static bool str_is(const sv_json *o, const char *key, const char *want)
+{
+	const char *s = sv_json_str(sv_json_get(o, key));
+
+	return s && want && !strcmp(s, want);
+}
+
+/*
+ * The witness of copy `c`'s destruction (event at `at`, witness `wid`
+ * named `witness`): "signed" when `text`/`sig` is a canonical statement of
+ * exactly this destruction, signed by a key the witness held when they
+ * signed (principal_keys: a later rotation does not undo it), "unverified"
+ * when there is none, else "invalid".
+ */
+static const char *witness_status(scrvault *v, const copy_row *c, const char *at, int64_t wid,
+				  const char *witness, const char *text, const unsigned char *sig, size_t siglen)
+{
+	sv_json *st = NULL;
+	unsigned char *key = NULL;
+	size_t keylen = 0;
+	int64_t held = 0;
+	bool canonical = false, ok = false;
+
+	if (!text || !sig)
+		return "unverified";
+	if (siglen == SV_SIG_LEN && sv_json_parse(&st, text, strlen(text), &canonical) == 0 && canonical &&
+	    str_is(st, "statement", WITNESS_STATEMENT) && str_is(st, "vault", v->id) &&
+	    sv_json_as_int(sv_json_get(st, "copy")) == c->id && str_is(st, "doc", c->doc) &&
+	    sv_json_as_int(sv_json_get(st, "version")) == (int64_t)c->version && str_is(st, "kind", c->kind) &&
+	    sv_json_as_int(sv_json_get(st, "number")) == c->number && str_is(st, "destroyed_at", at) &&
+	    str_is(st, "witness", witness) && sv_json_str(sv_json_get(st, "witness_key")) &&
+	    sv_unbase64(&key, &keylen, sv_json_str(sv_json_get(st, "witness_key"))) == 0 && keylen == SV_KEY_LEN &&
+	    sv_json_str(sv_json_get(st, "time")) &&
+	    sv_db_int(&held, v->db, "SELECT count(*) FROM principal_keys WHERE principal_id = ?1 AND ed25519_pub = ?2"
+		      " AND from_at <= ?3 AND (until_at IS NULL OR until_at >= ?3)", "ibt", wid, key, keylen,
+		      sv_json_str(sv_json_get(st, "time"))) >= 0 && held > 0 &&
+	    sv_ed25519_verify(sig, key, text, strlen(text)) == 0)
+		ok = true;
+	free(key);
+	sv_json_free(st);
+	return ok ? "signed" : "invalid";
+}
+
+/*
+ * The witness named for a destruction by the session's principal: a
+ * registered, active principal other than them.  With `keyfile`, the key
+ * file must open with `pp` and hold that principal's current keys: *who
+ * gets the identity to sign with.  Refusals are audited against copy `c`.
+ */
+static int witness_check(sv_principal *w, sv_identity **who, scrvault *v, const copy_row *c,
+			 const char *witness, const char *keyfile, const scrvault_secret *pp)
+{
+	sv_identity *id = NULL;
+	const char *why = NULL;
+	int error;
+
+	*who = NULL;
+	if (!witness || !*witness)
+		return sv_error_field(SCRVAULT_EUSAGE, "witness", "a destruction needs a witness (a principal)");
+	if ((error = sv_find_principal(w, v, witness)) < 0)
+		return error;
+	if (!error)
+		return sv_error_field(SCRVAULT_ENOTFOUND, "witness", "no principal '%s' to witness the destruction",
+				      witness);
+	if (w->id == v->principal_id) {
+		sv_error(SCRVAULT_EDENIED, "the witness must be someone other than the person destroying the copy (%s)",
+			 v->principal);
+		return sv_audit_denied(v, "copy.destroy", COPY_ABOUT(c), SV_FIELDS(SV_STR("reason", "self-witnessed")),
+				       SCRVAULT_EDENIED);
+	}
+	if (!w->active) {
+		sv_error(SCRVAULT_EDENIED, "the witness '%s' is revoked: a destruction is witnessed by an active "
+			 "principal", witness);
+		return sv_audit_denied(v, "copy.destroy", COPY_ABOUT(c), SV_FIELDS(SV_STR("reason", "witness revoked")),
+				       SCRVAULT_EDENIED);
+	}
+	if (!keyfile)
+		return 0;
+	if ((error = sv_identity_load(&id, keyfile, pp)) < 0) {
+		if (error != SCRVAULT_EDENIED)
+			return error;
+		why = "wrong passphrase";
+	} else if (!id->ed_priv) {
+		why = "no private key";
+	} else if (strcmp(id->vault_id, v->id) != 0) {
+		why = "key file of another vault";
+	} else if (strcmp(id->name, witness) != 0 || !w->keys_ok ||
+		   memcmp(w->ed_pub, id->ed_pub, SV_KEY_LEN) != 0 || memcmp(w->x_pub, id->x_pub, SV_KEY_LEN) != 0) {
+		why = "not the witness's key";
+	}
+	if (why) {
+		sv_identity_free(id);
+		sv_error_field(SCRVAULT_EDENIED, "witness_keyfile", "key file '%s' cannot sign as witness '%s': %s",
+			       keyfile, witness, why);
+		return sv_audit_denied(v, "copy.destroy", COPY_ABOUT(c),
+				       SV_FIELDS(SV_STR("reason", "witness key refused"), SV_STR("why", why),
+						 SV_STR("witness", witness)), SCRVAULT_EDENIED);
+	}
+	*who = id;
+	return 0;
+}
+
+int scrvault_copy_destroy_ext(scrvault_json **out, scrvault *v, const char *copy,
+			      const scrvault_copy_destroy_options *o)
+{
+	char when[21], *text = NULL;
+	unsigned char sig[SV_SIG_LEN];
+	sv_identity *who = NULL;
+	int64_t changed = 0, event = 0;
+	uint64_t seq = 0;
 	sv_principal w;
 	copy_row c;
 	int error;
 
 	*out = NULL;
-	if ((error = copy_get(&c, v, copy, "copy.destroy")) < 0)
+	if ((error = SV_STRUCT_CHECK(o, SCRVAULT_COPY_DESTROY_OPTIONS_VERSION, "scrvault_copy_destroy_options")) < 0 ||
+	    (error = copy_get(&c, v, copy, "copy.destroy")) < 0)
 		return error;
-	if (!witness || !*witness)
-		return sv_error_field(SCRVAULT_EUSAGE, "witness", "a destruction needs a witness (a principal)");
-	if ((error = sv_find_principal(&w, v, witness)) < 0)
+	if ((error = witness_check(&w, &who, v, &c, o->witness, o->witness_keyfile, o->witness_passphrase)) < 0)
 		return error;
-	wid = w.id;
-	if (!error)
-		return sv_error_field(SCRVAULT_ENOTFOUND, "witness", "no principal '%s' to witness the destruction",
-				      witness);
-	if (wid == v->principal_id) {
-		sv_error(SCRVAULT_EDENIED, "the witness must be someone other than the person destroying the copy (%s)",
-			 v->principal);
-		return sv_audit_denied(v, "copy.destroy", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "self-witnessed")),
-				       SCRVAULT_EDENIED);
-	}
-	if (!w.active) {
-		sv_error(SCRVAULT_EDENIED, "the witness '%s' is revoked: a destruction is witnessed by an active "
-			 "principal", witness);
-		return sv_audit_denied(v, "copy.destroy", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "witness revoked")),
-				       SCRVAULT_EDENIED);
-	}
 	/* An electronic copy is never handed back: its holder's deletion of it,
 	 * witnessed, is its destruction. */
-	if ((!strcmp(c.state, "issued") && strcmp(c.kind, "electronic") != 0) || !strcmp(c.state, "destroyed"))
-		return bad_state(v, "copy.destroy", &c, !strcmp(c.state, "issued") ?
-				 "destroyed until it is returned (or reported lost)" : "destroyed again");
-	if ((error = copy_move(v, &c, "copy.destroy", "destroy", "destroyed", wid, note,
-			       SV_FIELDS(SV_STR("witness", witness), SV_STR("destroyed_by", v->principal)))) < 0)
+	if ((!strcmp(c.state, "issued") && strcmp(c.kind, "electronic") != 0) || !strcmp(c.state, "destroyed")) {
+		error = bad_state(v, "copy.destroy", &c, !strcmp(c.state, "issued") ?
+				  "destroyed until it is returned (or reported lost)" : "destroyed again");
+		goto done;
+	}
+	sv_time_iso(when, sv_now());
+	if (who && (error = witness_sign(&text, sig, v, who, &c, when, o->witness, when)) < 0)
+		goto done;
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "UPDATE copies SET state = 'destroyed' WHERE id = ? AND state = ?", "it",
+			       c.id, c.state)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "copy %lld changed while this command ran: look again "
+				 "('scrvault copy history %lld')", (long long)c.id, (long long)c.id);
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "copy.destroy", "ok", COPY_ABOUT(&c),
+				     SV_FIELDS(SV_STR("witness", o->witness), SV_STR("destroyed_by", v->principal),
+					       SV_STR("witness_signature", who ? "signed" : "unverified"),
+					       SV_STR("from", c.state), SV_STR("to", "destroyed")))) < 0 ||
+	    (error = sv_audit_size(&seq, v)) < 0 ||
+	    (error = sv_db_run(v->db, "INSERT INTO copy_events(copy_id, event, from_state, to_state, at, by_id, holder_id,"
+			       " witness_id, note, audit_seq, witness_name, witness_statement, witness_signature)"
+			       " VALUES (?, 'destroy', ?, 'destroyed', ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?)",
+			       "ittiiitittb", c.id, c.state, when, v->principal_id, c.holder_id, w.id, o->note,
+			       (int64_t)seq, o->witness, text, who ? sig : NULL, (size_t)SV_SIG_LEN)) < 0 ||
+	    (error = sv_db_int(&event, v->db, "SELECT last_insert_rowid()", "")) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	snprintf(c.state, sizeof(c.state), "destroyed");
+	if ((error = copy_result(out, &c)) >= 0)
+		error = sv_json_set_str(*out, "witness_signature", who ? "signed" : "unverified");
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	free(text);
+	sv_identity_free(who);
+	return error;
+}
+
+int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, const char *witness,
+			  const char *note)
+{
+	scrvault_copy_destroy_options o = SCRVAULT_COPY_DESTROY_OPTIONS_INIT;
+
+	o.witness = witness;
+	o.note = note;
+	return scrvault_copy_destroy_ext(out, v, copy, &o);
+}
+
+/* The destroy event of a destroyed copy. */
+typedef struct {
+	int64_t id, witness_id;
+	char at[32], witness[80];
+	bool signed_;
+} destroy_event;
+
+static int destroy_event_load(destroy_event *e, scrvault *v, int64_t copy_id)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	memset(e, 0, sizeof(*e));
+	if ((error = sv_db_query(&st, v->db, "SELECT e.id, coalesce(e.witness_id, 0), e.at,"
+				 " coalesce(e.witness_name, w.name, ''), e.witness_signature IS NOT NULL"
+				 " FROM copy_events e LEFT JOIN principals w ON w.id = e.witness_id"
+				 " WHERE e.copy_id = ? AND e.event = 'destroy' ORDER BY e.id DESC LIMIT 1",
+				 "i", copy_id)) < 0)
 		return error;
-	return copy_result(out, &c);
+	if ((error = sv_stmt_step(st)) == 1) {
+		e->id = sv_stmt_int(st, 0);
+		e->witness_id = sv_stmt_int(st, 1);
+		sv_stmt_texts(st, 2, e->at, sizeof(e->at), e->witness, sizeof(e->witness), NULL);
+		e->signed_ = sv_stmt_int(st, 4) != 0;
+	}
+	sv_stmt_free(st);
+	return error;
+}
+
+int scrvault_copy_witness(scrvault_json **out, scrvault *v, const char *copy)
+{
+	char when[21], *text = NULL;
+	unsigned char sig[SV_SIG_LEN];
+	int64_t changed = 0;
+	destroy_event e;
+	copy_row c;
+	int error;
+
+	*out = NULL;
+	if ((error = copy_load(&c, v, copy, NULL)) < 0)
+		return error;
+	if ((error = destroy_event_load(&e, v, c.id)) < 0)
+		return error;
+	if (e.witness_id != v->principal_id && !sv_authz_reaches(v, c.caseref, c.cls, c.agency)) {
+		sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_COPY, copy);
+		return sv_authz_conceal(v, "copy.witness", COPY_ABOUT(&c));
+	}
+	if (strcmp(c.state, "destroyed") != 0 || !e.id)
+		return bad_state(v, "copy.witness", &c, "witnessed as destroyed");
+	if (e.witness_id != v->principal_id) {
+		/* only the named witness, in their own session; anyone else learns no more than that */
+		sv_error(SCRVAULT_EDENIED, "only the witness named for the destruction of copy %lld can sign for it, "
+			 "acting as themselves (--as-key)", (long long)c.id);
+		return sv_audit_denied(v, "copy.witness", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "not the witness")),
+				       SCRVAULT_EDENIED);
+	}
+	if (e.signed_)
+		return sv_error(SCRVAULT_ECONFLICT, "the destruction of copy %lld is already signed by its witness",
+				(long long)c.id);
+	if (!v->ident || !v->ident->ed_priv)
+		return sv_error(SCRVAULT_ERROR, "the witness's private key is not available");
+	sv_time_iso(when, sv_now());
+	if ((error = witness_sign(&text, sig, v, v->ident, &c, e.at, e.witness, when)) < 0)
+		return error;
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "UPDATE copy_events SET witness_statement = ?, witness_signature = ?"
+			       " WHERE id = ? AND witness_signature IS NULL", "tbi", text, sig, (size_t)SV_SIG_LEN,
+			       e.id)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "copy %lld changed while this command ran", (long long)c.id);
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "copy.witness", "ok", COPY_ABOUT(&c),
+				     SV_FIELDS(SV_STR("witness", e.witness), SV_STR("destroyed_at", e.at)))) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	if ((error = copy_result(out, &c)) >= 0)
+		error = sv_json_set_str(*out, "witness_signature", "signed");
+	goto done;
+fail:
+	sv_vault_abort(v);
+done:
+	free(text);
+	return error;
+}
+
+int sv_copy_witness_check(int64_t *bad, int64_t *unverified, scrvault *v)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	*bad = *unverified = 0;
+	if ((error = sv_db_query(&st, v->db, "SELECT e.copy_id, e.at, coalesce(e.witness_id, 0),"
+				 " coalesce(e.witness_name, w.name, ''), e.witness_statement, e.witness_signature"
+				 " FROM copy_events e LEFT JOIN principals w ON w.id = e.witness_id"
+				 " WHERE e.event = 'destroy'", "")) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		copy_row c;
+		sv_stmt *cs = NULL;
+		size_t siglen = 0;
+		const unsigned char *sig = sv_stmt_blob(st, 5, &siglen);
+		const char *status = "invalid";
+		int e2;
+
+		if ((e2 = sv_db_query(&cs, v->db, COPY_SELECT " WHERE c.id = ?", "i", sv_stmt_int(st, 0))) < 0) {
+			error = e2;
+			break;
+		}
+		if ((e2 = sv_stmt_step(cs)) == 1) {
+			row_fill(&c, cs);
+			status = witness_status(v, &c, sv_stmt_text(st, 1), sv_stmt_int(st, 2), sv_stmt_text(st, 3),
+						sv_stmt_text(st, 4), sig, siglen);
+		}
+		sv_stmt_free(cs);
+		if (e2 < 0) {
+			error = e2;
+			break;
+		}
+		if (!strcmp(status, "invalid"))
+			(*bad)++;
+		else if (!strcmp(status, "unverified"))
+			(*unverified)++;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
 }
 
 /* ---- electronic copies (doc release) ----------------------------------------------------- */
@@ -668,16 +964,26 @@ int sv_copy_electronic(scrvault *v, const char *doc, unsigned version, int64_t r
 	" LEFT JOIN principals p ON p.id = c.holder_id"
 
 /* With the holder's details (recall, history). */
+/*
+ * A destroyed copy's witness: "signed" when a signature is recorded (copy
+ * history and fsck verify it), else "unverified".  Read only for destroyed
+ * copies, so the listings of copies out keep to copies_out.
+ */
+#define LIST_WITNESS \
+	" CASE WHEN c.state = 'destroyed' THEN (SELECT CASE WHEN e.witness_signature IS NULL THEN 'unverified'" \
+	" ELSE 'signed' END FROM copy_events e WHERE e.copy_id = c.id AND e.event = 'destroy'" \
+	" ORDER BY e.id DESC LIMIT 1) END"
+
 #define LIST_SELECT \
 	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
 	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
-	COPY_TOTAL ", c.contact, c.ext_org, c.purpose, c.issued_at, c.ack_kind, d.title" LIST_FROM
+	COPY_TOTAL ", c.contact, c.ext_org, c.purpose, c.issued_at, c.ack_kind, d.title," LIST_WITNESS LIST_FROM
 
 /* Without them (copy list): every column of copies it reads is in copies_out. */
 #define LIST_SELECT_SHORT \
 	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
 	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
-	COPY_TOTAL ", NULL, NULL, NULL, c.issued_at, c.ack_kind, d.title" LIST_FROM
+	COPY_TOTAL ", NULL, NULL, NULL, c.issued_at, c.ack_kind, d.title," LIST_WITNESS LIST_FROM
 
 /* The condition of the partial index copies_out, as it must be written to use it. */
 #define COPIES_OUT "c.state IN ('issued', 'lost')"
@@ -703,6 +1009,7 @@ static sv_json *list_row(sv_stmt *st, const char *now, bool contact)
 	    sv_json_set_str(o, "issued_at", sv_stmt_text(st, 16)) < 0 ||
 	    sv_json_set_str(o, "acknowledged", sv_stmt_text(st, 17)) < 0 ||
 	    sv_json_set_str(o, "title", sv_stmt_text(st, 18)) < 0 ||
+	    sv_json_set_str(o, "witness_signature", sv_stmt_text(st, 19)) < 0 ||
 	    (contact && (sv_json_set_str(o, "contact", sv_stmt_text(st, 13)) < 0 ||
 			 sv_json_set_str(o, "organisation", sv_stmt_text(st, 14)) < 0 ||
 			 sv_json_set_str(o, "purpose", sv_stmt_text(st, 15)) < 0))) {
@@ -802,7 +1109,7 @@ static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 	if (state && !state_valid(state))
 		return sv_error_field(SCRVAULT_EUSAGE, "state", "no copy state '%s': use in-store, issued, overdue, "
 				      "returned, lost, destroyed or outstanding", state);
-	if (f->doc && (error = sv_doc_resolve(doc, NULL, v, f->doc)) < 0)
+	if (f->doc && (error = sv_doc_resolve(doc, NULL, v, "copy.read", f->doc)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.caseref = f->case_ref))) < 0)
 		return error;
@@ -864,6 +1171,8 @@ int scrvault_copy_list_each(scrvault *v, const scrvault_copy_filter *f, scrvault
 	return copy_list(&k, v, f);
 }
 
+#define RECALL_NOT_FOUND "'%s' is neither a case nor a document (see 'scrvault case list')"
+
 int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)
 {
 	char now[11], doc[SV_DOC_ID_LEN + 1], caseref[40];
@@ -876,19 +1185,53 @@ int scrvault_copy_recall(scrvault_json **out, scrvault *v, const char *what)
 		return sv_error(SCRVAULT_EUSAGE, "recall what? give a case reference or a document id");
 	if ((error = sv_db_int(&is_case, v->db, "SELECT count(*) FROM cases WHERE ref = ?", "t", what)) < 0)
 		return error;
+	if (is_case && !sv_authz_reaches(v, what, NULL, NULL)) {
+		sv_error(SCRVAULT_ENOTFOUND, RECALL_NOT_FOUND, what);
+		return sv_authz_conceal(v, "copy.read", SV_ABOUT(.caseref = what));
+	}
 	if (is_case) {
 		if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.caseref = what))) < 0)
 			return error;
 		return run_list(out, v, LIST_SELECT " WHERE k.ref = ? AND +c.state IN ('issued', 'lost')"
 				" ORDER BY c.due, c.id", "t", what, NULL, now, true);
 	}
-	if ((error = sv_doc_resolve(doc, caseref, v, what)) < 0)
-		return sv_error(error == SCRVAULT_EUSAGE ? SCRVAULT_ENOTFOUND : error,
-				"'%s' is neither a case nor a document (see 'scrvault case list')", what);
+	if ((error = sv_doc_resolve(doc, caseref, v, "copy.read", what)) < 0)
+		return error == SCRVAULT_EUSAGE || error == SCRVAULT_ENOTFOUND
+		       ? sv_error(SCRVAULT_ENOTFOUND, RECALL_NOT_FOUND, what) : error;
 	if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.doc = doc, .caseref = caseref))) < 0)
 		return error;
 	return run_list(out, v, LIST_SELECT " WHERE c.doc_id = ? AND +c.state IN ('issued', 'lost')"
 			" ORDER BY c.due, c.id", "t", doc, NULL, now, true);
+}
+
+/* "witness" and "witness_signature" (signed, unverified, invalid) of destroyed copy c into o. */
+static int witness_show(sv_json *o, scrvault *v, const copy_row *c)
+{
+	sv_stmt *st = NULL;
+	const char *status = "unverified";
+	char witness[80] = "";
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT e.at, coalesce(e.witness_id, 0), coalesce(e.witness_name, w.name, ''),"
+				 " e.witness_statement, e.witness_signature FROM copy_events e"
+				 " LEFT JOIN principals w ON w.id = e.witness_id"
+				 " WHERE e.copy_id = ? AND e.event = 'destroy' ORDER BY e.id DESC LIMIT 1", "i", c->id)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		size_t siglen = 0;
+		const unsigned char *sig = sv_stmt_blob(st, 4, &siglen);
+
+		snprintf(witness, sizeof(witness), "%s", sv_stmt_text(st, 2));
+		status = witness_status(v, c, sv_stmt_text(st, 0), sv_stmt_int(st, 1), witness, sv_stmt_text(st, 3),
+					sig, siglen);
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (sv_json_set_str(o, "witness", witness[0] ? witness : NULL) < 0 ||
+	    sv_json_set_str(o, "witness_signature", status) < 0)
+		return SCRVAULT_ERROR;
+	return 0;
 }
 
 int scrvault_copy_history(scrvault_json **out, scrvault *v, const char *copy)
@@ -907,6 +1250,9 @@ int scrvault_copy_history(scrvault_json **out, scrvault *v, const char *copy)
 	if ((error = sv_stmt_step(st)) == 1 && !(head = list_row(st, now, true)))
 		error = SCRVAULT_ERROR;
 	sv_stmt_free(st);
+	/* a destroyed copy: its witness, and whether they signed (verified again) */
+	if (error >= 0 && !strcmp(c.state, "destroyed"))
+		error = witness_show(head, v, &c);
 	/* the copy as listed, with the holder's details, and its events */
 	if (error >= 0 &&
 	    (error = sv_rows_json(&events, v->db, SV_COLS({ "at", SV_COL_TEXT }, { "event", SV_COL_TEXT },

@@ -24,4 +24,11 @@ int sv_copy_case_open(scrvault *v, const char *action, const char *caseref, cons
 int sv_copy_electronic(scrvault *v, const char *doc, unsigned version, int64_t release_id,
 		       int64_t holder_id, const char *outside, int64_t *number, int64_t *id);
 
+/*
+ * fsck: every destruction's witness signature checked again: *bad counts
+ * those that do not verify for their copy (altered, replayed from another
+ * copy, a key the witness never held), *unverified those with a name only.
+ */
+int sv_copy_witness_check(int64_t *bad, int64_t *unverified, scrvault *v);
+
 #endif

@@ -245,7 +245,7 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 	if (spec->doc) {
 		char full[SV_DOC_ID_LEN + 1];
 
-		if ((error = sv_doc_resolve(full, caseref, v, spec->doc)) < 0)
+		if ((error = sv_doc_resolve(full, caseref, v, "doc.checkin", spec->doc)) < 0)
 			return sv_audit_denied(v, "doc.checkin", SV_ABOUT(.doc = spec->doc), NULL, error);
 		if ((error = sv_authorize(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0)
 			return error;
@@ -294,7 +294,7 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 		}
 		if (spec->doc) {
 			snprintf(p->doc, sizeof(p->doc), "%s", "");
-			if ((error = sv_doc_resolve(p->doc, NULL, v, spec->doc)) < 0)
+			if ((error = sv_doc_resolve(p->doc, NULL, v, "doc.checkin", spec->doc)) < 0)
 				goto done;
 			p->version = (unsigned)latest + 1;
 		} else {
@@ -390,7 +390,7 @@ int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 	int error;
 
 	memset(&it, 0, sizeof(it));
-	if ((error = sv_doc_resolve(it.doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(it.doc, caseref, v, "doc.read", docarg)) < 0)
 		return sv_audit_denied(v, "doc.checkout", SV_ABOUT(.doc = docarg), NULL, error);
 	if ((error = sv_authorize(v, "doc.read", VERSION_ABOUT(caseref, it.doc, version))) < 0)
 		return error;
@@ -455,7 +455,7 @@ int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
 			return error;
 		if (error == 0)
-			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", case_ref);
+			return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, case_ref);
 	}
 	return case_ref ? sv_rows_json(out, v->db, DOC_COLUMNS, doc_seen, v,
 				       DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id", "t", case_ref)
@@ -469,7 +469,7 @@ int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 	int error;
 
 	*out = NULL;
-	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, "doc.list", docarg)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0)
 		return error;
@@ -489,7 +489,7 @@ int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
 	int error;
 
 	*out = NULL;
-	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, "doc.list", docarg)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0)
 		return error;
@@ -611,7 +611,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
 			return error;
 		if (error == 0)
-			return sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (see 'scrvault case list')", case_ref);
+			return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, case_ref);
 		/* Each document with its latest version and that version's file
 		 * name, so the checks below need one query per document, not three. */
 		if ((error = sv_db_query(&st, v->db,
@@ -666,7 +666,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 				*at = '\0';
 				items[i].version = (unsigned)ver;
 			}
-			if ((error = sv_doc_resolve(items[i].doc, items[i].caseref, v, arg)) < 0)
+			if ((error = sv_doc_resolve(items[i].doc, items[i].caseref, v, "doc.read", arg)) < 0)
 				goto done;
 		}
 		count = n;

@@ -56,7 +56,7 @@ int scrvault_hold_add(scrvault_json **out, scrvault *v, const scrvault_hold_spec
 			return error;
 		if (case_id) {
 			snprintf(caseref, sizeof(caseref), "%s", target);
-		} else if ((error = sv_doc_resolve(doc, caseref, v, target)) < 0) {
+		} else if ((error = sv_doc_resolve(doc, caseref, v, "hold.add", target)) < 0) {
 			return sv_error(error == SCRVAULT_EUSAGE ? SCRVAULT_ENOTFOUND : error,
 					"'%s' is neither a case nor a document", target);
 		}

@@ -535,7 +535,7 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 		filename = "document";
 	}
 	if (s->doc) {
-		if ((error = sv_doc_resolve(doc_full, doc_case, v, s->doc)) < 0)
+		if ((error = sv_doc_resolve(doc_full, doc_case, v, "intake.import", s->doc)) < 0)
 			goto done;
 		{
 			sv_stmt *st = NULL;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "records/principal.h"
+#include "records/keys.h"
 #include "records/pending.h"
 #include "vault/authz.h"
 #include "vault/find.h"
@@ -54,9 +55,12 @@ int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
 			  v->principal_id);
 	if (error == SCRVAULT_ECONFLICT)
 		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' already exists", s->name);
-	if (error == 0 && rowid)
+	if (error < 0)
+		return error;
+	if (rowid)
 		*rowid = sv_db_last_rowid(v->db);
-	return error;
+	/* the first row of its key history */
+	return sv_principal_keys_replace(v, sv_db_last_rowid(v->db), id->ed_pub, id->x_pub, NULL);
 }
 
 int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
@@ -315,7 +319,8 @@ int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason)
 		return error;
 	sv_time_iso(when, sv_now());
 	if ((error = sv_db_run(v->db, "UPDATE principals SET status = 'revoked', revoked_at = ? WHERE id = ?",
-			       "ti", when, p.id)) < 0)
+			       "ti", when, p.id)) < 0 ||
+	    (error = sv_principal_keys_replace(v, p.id, NULL, NULL, "revoked")) < 0)
 		return error;
 	if ((error = sv_audit_append(v, "principal.revoke", "ok", SV_ABOUT(.principal = name),
 				     SV_FIELDS(SV_BOOL("custodian", p.custodian), SV_OPT("reason", reason)))) < 0)
@@ -373,8 +378,7 @@ int scrvault_principal_rotate(scrvault *v, const char *name, const char *keyfile
 		return error;
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
-	if ((error = sv_db_run(v->db, "UPDATE principals SET ed25519_pub = ?, x25519_pub = ? WHERE id = ?",
-			       "bbi", id->ed_pub, (size_t)SV_KEY_LEN, id->x_pub, (size_t)SV_KEY_LEN, p.id)) < 0 ||
+	if ((error = sv_principal_keys_replace(v, p.id, id->ed_pub, id->x_pub, "rotated")) < 0 ||
 	    (error = sv_audit_append(v, "principal.rotate", "ok", SV_ABOUT(.principal = name), NULL)) < 0 ||
 	    (error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
 		sv_vault_abort(v);
@@ -401,14 +405,7 @@ int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name
 	if ((error = sv_authorize(v, "principal.impact", SV_ABOUT(.principal = name))) < 0 ||
 	    (error = principal_lookup(&p, v, name)) < 0)
 		return error;
-	return sv_rows_json(out, v->db, SV_COLS({ "doc", SV_COL_TEXT }, { "version", SV_COL_INT },
-						{ "case", SV_COL_TEXT }, { "class", SV_COL_TEXT },
-						{ "role", SV_COL_TEXT }, { "released_at", SV_COL_TEXT },
-						{ "request", SV_COL_TEXT }, { "audit_seq", SV_COL_INT }), NULL, NULL,
-			    "SELECT r.doc_id, r.version, c.ref, d.class, r.role, r.released_at, r.request, r.audit_seq"
-			      " FROM releases r JOIN principals p ON p.id = r.principal_id"
-			      " JOIN documents d ON d.id = r.doc_id JOIN cases c ON c.id = d.case_id"
-			      " WHERE p.name = ? ORDER BY r.id", "t", name);
+	return sv_principal_releases(out, v, p.id);
 }
 
 int sv_principal_spec_check(const scrvault_principal_spec *s)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "records/release.h"
+#include "records/keys.h"
 #include "records/copy.h"
 #include "records/request.h"
 #include "vault/authz.h"
@@ -67,7 +68,7 @@ int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s
 		return sv_error_field(SCRVAULT_EUSAGE, "to", "give the reader: a principal or an age recipient (age1...)");
 	if (!s->output)
 		return sv_error_field(SCRVAULT_EUSAGE, "output", "give the bundle file to write");
-	if ((error = sv_doc_resolve(doc, caseref, v, s->doc)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, "doc.release", s->doc)) < 0)
 		return sv_audit_denied(v, "doc.release", SV_ABOUT(.doc = s->doc), NULL, error);
 	if ((error = sv_authorize(v, "doc.release", SV_ABOUT(.doc = doc, .caseref = caseref))) < 0)
 		return error;
@@ -136,6 +137,11 @@ int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s
 		}
 		if ((error = sv_age_recipient_encode(&recipient, pub)) < 0)
 			return error;
+	}
+	/* Never to a key its holder replaced or lost with their revocation. */
+	if ((error = sv_recipient_check(v, "doc.release", SV_ABOUT(.doc = doc, .version = version), pub, s->to)) < 0) {
+		free(recipient);
+		return error;
 	}
 	{
 		sv_outside ext = { .age_recipient = recipient };

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include "records/request.h"
+#include "records/keys.h"
 #include "vault/authz.h"
 #include "vault/find.h"
 #include "vault/log.h"
@@ -181,6 +182,9 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 						      "requester's age recipient (age1...)");
 			snprintf(rcpt, sizeof(rcpt), "%s", enc);
 			free(enc);
+			if ((error = sv_recipient_check(v, "request.create", SV_ABOUT(.caseref = s->case_ref), pub,
+							s->ext_recipient)) < 0)
+				return error;
 		}
 	}
 	if (s->case_ref) {
@@ -193,7 +197,7 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 		if (!(docs = sv_calloc(s->ndocs, sizeof(*docs))))
 			return SCRVAULT_ERROR;
 		for (size_t i = 0; i < s->ndocs; i++)
-			if ((error = sv_doc_resolve(docs[i], caseref, v, s->docs[i])) < 0)
+			if ((error = sv_doc_resolve(docs[i], caseref, v, "request.create", s->docs[i])) < 0)
 				goto done;
 	}
 	sv_time_iso(when, sv_now());

@@ -35,7 +35,13 @@
 int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const char *key_field,
 		      const char *statement, const char *when, const sv_field *fields)
 {
-	char *key64 = sv_base64(v->ident->ed_pub, SV_KEY_LEN);
+	return sv_sign_statement_as(text, sig, v, v->ident, key_field, statement, when, fields);
+}
+
+int sv_sign_statement_as(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
+			 const char *key_field, const char *statement, const char *when, const sv_field *fields)
+{
+	char *key64 = sv_base64(who->ed_pub, SV_KEY_LEN);
 	sv_json *st = NULL;
 	size_t len = 0;
 	int error = SCRVAULT_ERROR;
@@ -45,7 +51,7 @@ int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, c
 						 SV_STR("statement", statement), SV_STR("time", when),
 						 SV_STR("vault", v->id)))) &&
 	    sv_json_write(text, &len, st) >= 0)
-		error = sv_ed25519_sign(sig, v->ident->ed_priv, *text, len);
+		error = sv_ed25519_sign(sig, who->ed_priv, *text, len);
 	if (error < 0) {
 		free(*text);
 		*text = NULL;
@@ -65,7 +71,7 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 	int error;
 
 	*out = NULL;
-	if ((error = sv_doc_resolve(doc, caseref, v, docarg)) < 0)
+	if ((error = sv_doc_resolve(doc, caseref, v, "doc.signoff", docarg)) < 0)
 		return error;
 	if (version == 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "version", "give the version to sign off (a sign-off is for "

@@ -6,6 +6,7 @@
 
 #include "vault/session.h"
 #include "crypto/crypto.h"
+#include "crypto/identity.h"
 #include "base/json.h"
 #include "base/common.h"
 
@@ -17,6 +18,10 @@
  */
 int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const char *key_field,
 		      const char *statement, const char *when, const sv_field *fields);
+
+/* The same with another principal's keys (a copy destruction's witness, in the session). */
+int sv_sign_statement_as(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
+			 const char *key_field, const char *statement, const char *when, const sv_field *fields);
 
 /* Every sign-off of a document, each verified again (signoff.c). */
 int sv_signoffs(sv_json **out, scrvault *v, const char *doc);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "records/copy.h"
 #include "records/policy.h"
 #include "records/signoff.h"
 #include "vault/authz.h"
@@ -246,6 +247,19 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 	    (error = sv_policy_fsck(v, head, problems, &npolicies)) < 0 ||
 	    (error = check_signoffs(v, problems, &nsignoffs)) < 0)
 		goto done;
+	/* Copy destructions: every witness signature verified again. */
+	{
+		int64_t bad = 0, unverified = 0;
+
+		if ((error = sv_copy_witness_check(&bad, &unverified, v)) < 0)
+			goto done;
+		if (bad)
+			note(problems, "the witness signature of %lld copy destruction%s does not verify (see 'scrvault "
+			     "copy history')", (long long)bad, bad == 1 ? "" : "s");
+		if (unverified)
+			note(warnings, "%lld cop%s destroyed with a witness who has not signed (unverified)",
+			     (long long)unverified, unverified == 1 ? "y" : "ies");
+	}
 	/* The signed checkpoints, the stored tree and the store's newest checkpoint. */
 	{
 		scrvault_json *ar = NULL;

@@ -289,6 +289,27 @@ static const char *const migrations[] = {
 	"ALTER TABLE requests ADD COLUMN ext_recipient TEXT;"
 	"UPDATE bundle_releases SET audit_seq = audit_seq + 1;"
 	"UPDATE releases SET audit_seq = audit_seq + 1 WHERE role = 'recipient';",
+
+	/*
+	 * 11: every key each principal ever had (a release is never addressed
+	 * to one that ended; `principal impact` finds releases to any of
+	 * them), and a copy destruction's witness statement and signature.
+	 */
+	"CREATE TABLE principal_keys("
+	"  id INTEGER PRIMARY KEY,"
+	"  principal_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  ed25519_pub BLOB NOT NULL, x25519_pub BLOB NOT NULL,"
+	"  from_at TEXT NOT NULL, until_at TEXT,"		/* until: NULL while current */
+	"  ended_by TEXT);"					/* rotated, revoked */
+	"CREATE INDEX principal_keys_x ON principal_keys(x25519_pub);"
+	"CREATE INDEX principal_keys_principal ON principal_keys(principal_id, until_at);"
+	"INSERT INTO principal_keys(principal_id, ed25519_pub, x25519_pub, from_at, until_at, ended_by)"
+	"  SELECT id, ed25519_pub, x25519_pub, created_at, CASE WHEN status = 'active' THEN NULL"
+	"  ELSE coalesce(revoked_at, created_at) END, CASE WHEN status = 'active' THEN NULL ELSE 'revoked' END"
+	"  FROM principals ORDER BY id;"
+	"ALTER TABLE copy_events ADD COLUMN witness_name TEXT;"
+	"ALTER TABLE copy_events ADD COLUMN witness_statement TEXT;"
+	"ALTER TABLE copy_events ADD COLUMN witness_signature BLOB;",
 };
 
 static int set_version(sv_db *db, int version)

@@ -193,6 +193,61 @@ static int check(scrvault *v, const char *action, const target *t, char *missing
 			missing, mlen, why, whylen);
 }
 
+bool sv_authz_reaches(scrvault *v, const char *caseref, const char *doc_class, const char *agency)
+{
+	bool ok = false, agency_class = false, restricted = false;
+	char why[300];
+	target t;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.caseref, sizeof(t.caseref), "%s", caseref ? caseref : "");
+	snprintf(t.doc_class, sizeof(t.doc_class), "%s", doc_class ? doc_class : "");
+	snprintf(t.agency, sizeof(t.agency), "%s", agency ? agency : "");
+	if (!v->role || !t.caseref[0])
+		return false;
+	/* Fail closed: a check that cannot be made hides the object. */
+	if (class_flags(&agency_class, &restricted, v, doc_class) < 0 ||
+	    scope_reaches(&ok, why, sizeof(why), v, v->principal_id, v->principal, v->role, &t, agency_class,
+			  false) < 0)
+		return false;
+	return ok;
+}
+
+int sv_authz_conceal(scrvault *v, const char *action, const sv_about *about)
+{
+	char saved[1024], missing[128];
+
+	snprintf(saved, sizeof(saved), "%s", scrvault_error_message());
+	snprintf(missing, sizeof(missing), "%s (scope)", action);
+	/* A rolled-back vault writes nothing: the answer must not differ by that either. */
+	if (v->rolled_back)
+		return sv_error(SCRVAULT_ENOTFOUND, "%s", saved);
+	(void)sv_audit_denied(v, action, about, SV_FIELDS(SV_STR("missing_permission", missing),
+							  SV_STR("answered", "not-found")), SCRVAULT_EDENIED);
+	/* The entry could not be written: say so (the caller's message first). */
+	if (strcmp(saved, scrvault_error_message()) != 0)
+		snprintf(saved, sizeof(saved), "%s", scrvault_error_message());
+	return sv_error(SCRVAULT_ENOTFOUND, "%s", saved);
+}
+
+/*
+ * Does `about` name one document, or one case and nothing inside it, that
+ * the session's role does not reach?  A case named with a class and agency
+ * (a document to be made) counts as the case: the agency is refused openly.
+ */
+static bool names_hidden(scrvault *v, const char *action, const sv_about *a, const target *t)
+{
+	/* case.open names a case that is not there yet: its refusal is the same for any name */
+	if (!a || !strcmp(action, "case.open"))
+		return false;
+	if (a->doc)
+		return t->caseref[0] && !sv_authz_reaches(v, t->caseref, t->doc_class, t->agency);
+	if (!a->caseref || a->copy || a->request || a->hold || a->release || a->intake || a->principal ||
+	    a->op || a->mirror || a->policy)
+		return false;
+	return !sv_authz_reaches(v, a->caseref, NULL, NULL);
+}
+
 int sv_authorize(scrvault *v, const char *action, const sv_about *about)
 {
 	char missing[128], why[300];
@@ -202,6 +257,14 @@ int sv_authorize(scrvault *v, const char *action, const sv_about *about)
 	if ((error = resolve(&t, v, about)) < 0 ||
 	    (error = check(v, action, &t, missing, sizeof(missing), why, sizeof(why))) <= 0)
 		return error;
+	/* No probing: what the actor cannot reach looks as if it did not exist. */
+	if (names_hidden(v, action, about, &t)) {
+		if (about->doc)
+			sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_DOC, about->doc);
+		else
+			sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, about->caseref);
+		return sv_authz_conceal(v, action, about);
+	}
 	/* A missing request is the caller's to name: the CLI hints at its --request. */
 	sv_error_field(SCRVAULT_EDENIED, strcmp(missing, "an agreed access request") ? NULL : "request", "%s", why);
 	return sv_audit_denied(v, action, about, SV_FIELDS(SV_STR("missing_permission", missing)),

@@ -13,9 +13,38 @@
  * names (NULL: nothing in particular)?  A document gives its class, agency
  * and case; otherwise about's case, class and agency count.  0 if so;
  * otherwise a denial audit entry naming `about` is written and
- * SCRVAULT_EDENIED returned with "role 'R' does not have permission 'A'".
+ * SCRVAULT_EDENIED returned with "role 'R' does not have permission 'A'";
+ * but when `about` names a document, or a case alone, that the role's
+ * grants do not reach, SCRVAULT_ENOTFOUND with the not-found message
+ * (sv_authz_conceal).
  */
 int sv_authorize(scrvault *v, const char *action, const sv_about *about);
+
+/*
+ * No probing.  A document, case or copy outside the actor's scope answers
+ * exactly as one that does not exist: the finders and sv_authorize give
+ * these messages for both, and record the refusal with sv_authz_conceal.
+ */
+#define SV_NOT_FOUND_DOC  "no document '%s' (see 'scrvault doc list')"
+#define SV_NOT_FOUND_CASE "no case '%s' (see 'scrvault case list')"
+#define SV_NOT_FOUND_COPY "no copy '%s' in the register (see 'scrvault copy list')"
+
+/*
+ * Does a grant of the session's role reach this case (and, for a class that
+ * belongs to agencies, this agency)?  Whether the role may do a given thing
+ * there is sv_authorize's question; this is whether the object is in the
+ * actor's scope at all.  false also when it cannot be told (fail closed).
+ */
+bool sv_authz_reaches(scrvault *v, const char *caseref, const char *doc_class, const char *agency);
+
+/*
+ * The answer for an object outside the actor's scope: with the not-found
+ * message already set (by the same call that answers for an object that
+ * does not exist), write a denied entry for `action` naming `about`
+ * (missing_permission "ACTION (scope)", answered "not-found") and return
+ * SCRVAULT_ENOTFOUND with that message.
+ */
+int sv_authz_conceal(scrvault *v, const char *action, const sv_about *about);
 
 /*
  * The same check without an audit entry, for filtering listings: may this

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "vault/find.h"
+#include "vault/authz.h"
 #include "vault/keyrelease.h"
 #include "vault/session.h"
 #include "storage/db.h"
@@ -23,14 +24,18 @@
 
 /*
  * Resolve a document id or unique prefix (at least 6 hex characters) to the
- * full id; also gives its case reference.
+ * full id; also gives its case reference.  With an action, only documents
+ * the session's role reaches count: one it does not reach is answered as
+ * one that does not exist (and recorded as a refusal of `action`), and
+ * never makes a prefix ambiguous.
  */
-int sv_doc_resolve(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v, const char *doc)
+int sv_doc_resolve(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v, const char *action,
+		   const char *doc)
 {
 	sv_stmt *st = NULL;
 	size_t n = doc ? strlen(doc) : 0;
-	char pattern[SV_DOC_ID_LEN + 2];
-	int error, rows = 0;
+	char pattern[SV_DOC_ID_LEN + 2], hidden[SV_DOC_ID_LEN + 1] = "", hidden_case[40] = "";
+	int error, rows = 0, nhidden = 0;
 
 	if (n < 6 || n > SV_DOC_ID_LEN || strspn(doc, "0123456789abcdef") != n)
 		return sv_error(SCRVAULT_EUSAGE,
@@ -38,10 +43,18 @@ int sv_doc_resolve(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v, c
 				doc ? doc : "");
 	snprintf(pattern, sizeof(pattern), "%s%%", doc);
 	if ((error = sv_db_query(&st, v->db,
-				 "SELECT d.id, c.ref FROM documents d JOIN cases c ON c.id = d.case_id"
-				 " WHERE d.id LIKE ? LIMIT 2", "t", pattern)) < 0)
+				 "SELECT d.id, c.ref, d.class, coalesce(d.agency, '') FROM documents d"
+				 " JOIN cases c ON c.id = d.case_id WHERE d.id LIKE ? ORDER BY d.id LIMIT 64",
+				 "t", pattern)) < 0)
 		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
+	while (rows < 2 && (error = sv_stmt_step(st)) == 1) {
+		if (action && !sv_authz_reaches(v, sv_stmt_text(st, 1), sv_stmt_text(st, 2), sv_stmt_text(st, 3))) {
+			if (nhidden++ == 0) {
+				snprintf(hidden, sizeof(hidden), "%s", sv_stmt_text(st, 0));
+				snprintf(hidden_case, sizeof(hidden_case), "%s", sv_stmt_text(st, 1));
+			}
+			continue;
+		}
 		if (rows++ == 0) {
 			snprintf(out, SV_DOC_ID_LEN + 1, "%s", sv_stmt_text(st, 0));
 			if (caseref)
@@ -51,8 +64,11 @@ int sv_doc_resolve(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v, c
 	sv_stmt_free(st);
 	if (error < 0)
 		return error;
-	if (rows == 0)
-		return sv_error(SCRVAULT_ENOTFOUND, "no document '%s' (see 'scrvault doc list')", doc);
+	if (rows == 0) {
+		sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_DOC, doc);
+		return nhidden ? sv_authz_conceal(v, action, SV_ABOUT(.doc = hidden, .caseref = hidden_case))
+			       : SCRVAULT_ENOTFOUND;
+	}
 	if (rows > 1)
 		return sv_error(SCRVAULT_EUSAGE, "document id '%s' is ambiguous: give more characters", doc);
 	return 0;

@@ -14,9 +14,13 @@ int sv_version_load(sv_version_row *r, scrvault *v, const char *doc, unsigned *v
 
 /*
  * A document id or unique prefix (at least 6 hex characters) to the full id
- * and its case reference (doc.c).
+ * and its case reference.  `action` (what the caller will do with it): a
+ * document the session's role does not reach is not found, as one that
+ * does not exist, and the refusal of `action` is audited (sv_authz_conceal);
+ * NULL only where no user names the document.
  */
-int sv_doc_resolve(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v, const char *doc);
+int sv_doc_resolve(char out[SV_DOC_ID_LEN + 1], char caseref[40], scrvault *v, const char *action,
+		   const char *doc);
 
 /* A registered principal, as the checks need it. */
 typedef struct {
