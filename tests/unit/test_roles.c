@@ -39,7 +39,7 @@ static int setup(void **state)
 	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-1", .title = "t", .review_type = "scr" };
 	scrvault_checkin_spec ci = { .version = SCRVAULT_CHECKIN_SPEC_VERSION, .case_ref = "SCR-1", .doc_class = "imr", .agency = "police" };
 	scrvault_checkin_file cf = { .path = NULL };
-	scrvault_json *res = NULL;
+	scrvault_json *res = NULL, *held = NULL;
 	fixture *f = calloc(1, sizeof(*f));
 	scrvault *v;
 	FILE *fp;
@@ -64,18 +64,20 @@ static int setup(void **state)
 	assert_int_equal(scrvault_vault_init(f->vault, &s, f->coord, f->pp), 0);
 	v = as(f, NULL, NULL);
 	assert_int_equal(scrvault_case_open(v, &c), 0);
+	/* One custodian so far: dual control is not in force, nothing is held. */
 	{
 		scrvault_principal_spec m = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "mgr", .kind = "person", .agency = "police", .kdf_mib = 8 };
 		scrvault_principal_spec a = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "alice", .kind = "person", .agency = "police", .kdf_mib = 8 };
 		scrvault_principal_spec e = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "eve", .kind = "person", .custodian = true, .kdf_mib = 8 };
 
-		assert_int_equal(scrvault_principal_add(v, &m, f->mgr, f->pp), 0);
-		assert_int_equal(scrvault_principal_add(v, &a, f->alice, f->pp), 0);
-		assert_int_equal(scrvault_principal_add(v, &e, f->eve, f->pp), 0);
+		assert_int_equal(scrvault_principal_add(&held, v, &m, f->mgr, f->pp), 0);
+		assert_int_equal(scrvault_principal_add(&held, v, &a, f->alice, f->pp), 0);
+		assert_int_equal(scrvault_principal_add(&held, v, &e, f->eve, f->pp), 0);
 	}
-	assert_int_equal(scrvault_principal_grant(v, "mgr", "authorising-manager", "SCR-1", "police"), 0);
-	assert_int_equal(scrvault_principal_grant(v, "alice", "imr-author", "SCR-1", "police"), 0);
-	assert_int_equal(scrvault_principal_grant(v, "eve", "coordinator", NULL, NULL), 0);
+	assert_int_equal(scrvault_principal_grant(&held, v, "mgr", "authorising-manager", "SCR-1", "police"), 0);
+	assert_int_equal(scrvault_principal_grant(&held, v, "alice", "imr-author", "SCR-1", "police"), 0);
+	assert_int_equal(scrvault_principal_grant(&held, v, "eve", "coordinator", NULL, NULL), 0);
+	assert_null(held);
 	scrvault_vault_close(v);
 	/* alice checks the IMR in; mgr signs it off. */
 	v = as(f, f->alice, NULL);
@@ -199,9 +201,11 @@ static void test_signoff_key_replaced(void **state)
 	fixture *f = *state;
 	char *newkey = path_in(f->dir, "mgr2.key"), st[128];
 	scrvault *v = as(f, NULL, NULL);
+	scrvault_json *held = NULL;
 	int64_t master = 0;
 
-	assert_int_equal(scrvault_principal_rotate(v, "mgr", newkey, f->pp, 8), 0);
+	assert_int_equal(scrvault_principal_rotate(&held, v, "mgr", newkey, f->pp, 8), 0);
+	assert_null(held);
 	scrvault_vault_close(v);
 	signoff_status(f, st, sizeof(st), &master);
 	assert_non_null(strstr(st, "since replaced"));
