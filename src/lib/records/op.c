@@ -239,9 +239,13 @@ static int op_decide(scrvault *v, const char *id, bool approve)
 		goto done;
 	}
 	if ((error = sv_db_run(v->db, "UPDATE pending_ops SET state = ?, decided_by = ?, decided_at = ?, decided_fpr = ?"
-			       " WHERE id = ? AND state = 'pending'", "titt", approve ? "approved" : "refused",
+			       " WHERE id = ? AND state = 'pending'", "tittt", approve ? "approved" : "refused",
 			       v->principal_id, when, fpr, id)) < 0)
 		goto fail;
+	if (sv_db_changes(v->db) != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "operation %s was decided while this command ran", id);
+		goto fail;
+	}
 	if ((error = sv_audit_append(v, verb, "ok", SV_ABOUT(.op = id, .principal = r.target[0] ? r.target : NULL),
 				     SV_FIELDS(SV_STR("action", r.action), SV_STR("key_fpr", fpr),
 					       SV_STR("requested_by", r.requester_name),
