@@ -154,6 +154,43 @@ printf 'police imr, by the manager\n' > "$T/police3.txt"
 as mgr --role imr-author doc checkin --doc "$PD" "$T/police3.txt" >/dev/null
 expect 6 "whoever checked a version in cannot sign it off" -- as mgr --role authorising-manager doc signoff "$PD@3"
 err_has "another authorising manager"
+# The attack: a manager who is also the IMR's author signs off a version
+# someone else checked in.  An IMR author never signs it off.
+expect 6 "an authorising manager who holds imr-author for the case and agency cannot sign off" -- \
+	as mgr --role authorising-manager doc signoff "$PD@2"
+err_has "holds imr-author for case SCR-X, agency police"
+expect 0 "no sign-off of version 2 was recorded" -- sv doc show --json "$PD"
+! grep -q '"signer":"mgr"[^}]*"version":2' "$T/out" && ! grep -q '"version":2[^}]*"verification"' "$T/out"; ok $? "...none"
+expect 0 "the refusals are on record" -- sv audit tail --json --lines 4
+grep -q '"action":"doc.signoff","details":{[^}]*"reason":"imr author"[^}]*},"objects":{[^}]*},"outcome":"conflict"' "$T/out"; ok $? "...doc.signoff conflict: imr author"
+
+# ---- role conflicts (000 §3.2, §5.18) ------------------------------------------------------------
+add olive --display-name "Overview author"
+sv principal grant olive overview-author --case SCR-X >/dev/null
+H0=$(sv principal show --json olive)
+expect 6 "the overview author cannot also chair the panel on that case" -- sv principal grant olive panel-chair --case SCR-X
+err_has "the policy keeps 'overview-author' and 'panel-chair' apart"
+err_has "principal ungrant"
+[ "$(sv principal show --json olive)" = "$H0" ]; ok $? "...her roles are unchanged"
+expect 0 "the refusal is on record" -- sv audit tail --json --lines 2
+grep -q '"action":"principal.grant","details":{"conflicts_with":"overview-author"[^}]*},"objects":{[^}]*},"outcome":"conflict"' "$T/out"; ok $? "...principal.grant conflict"
+expect 6 "...nor be the LSCB chair (board-wide: it counts on every case)" -- sv principal grant olive lscb-chair
+expect 0 "she may chair the panel of another case" -- sv principal grant olive panel-chair --case SCR-Y
+# A conflict the board adds: policy check --vault shows who it would catch.
+sed 's/^\tconflict = panel-chair overview-author lscb-chair/&\n\tconflict = imr-author authorising-manager/' "$DEF" > "$T/sep.conf"
+grep -q "conflict = imr-author authorising-manager" "$T/sep.conf"; ok $? "a policy with one more conflict"
+expect 0 "without --vault, the file alone is sound" -- "$SV" policy check "$T/sep.conf"
+expect 6 "with --vault, the grants it would catch" -- sv policy check "$T/sep.conf"
+err_has "'mgr' holds 'imr-author' for case SCR-X and 'authorising-manager' for case SCR-X"
+expect 0 "the default policy catches no grant of this vault" -- sv policy check "$DEF"
+out_has "no grant of the vault breaks its separation of duties"
+printf '[separation]\n\tconflict = panel-chair\n' > "$T/sep1.conf"
+cat "$DEF" "$T/sep1.conf" > "$T/sep2.conf"
+expect 2 "a conflict names two roles or more" -- "$SV" policy check "$T/sep2.conf"
+err_has "two or more roles"
+sed 's/^\tconflict = panel-chair overview-author lscb-chair/\tconflict = panel-chair emperor/' "$DEF" > "$T/sep3.conf"
+expect 2 "...that the policy declares" -- "$SV" policy check "$T/sep3.conf"
+err_has "no role 'emperor'"
 expect 0 "the sign-off is an audit entry" -- sv audit tail --json --lines 30
 grep -q '"action":"doc.signoff".*"outcome":"ok"' "$T/out"; ok $? "doc.signoff entry"
 
