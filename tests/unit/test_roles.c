@@ -272,6 +272,40 @@ static void test_pending_op_expires(void **state)
 	scrvault_vault_close(v);
 }
 
+/*
+ * Through the library: eve, a custodian with coordinator, is granted another
+ * role after coord asked to load a policy, so she cannot approve it; nor can
+ * she refuse her own revocation.  Nothing changes.
+ */
+static void test_pending_window(void **state)
+{
+	fixture *f = *state;
+	scrvault_json *res = NULL, *held = NULL;
+	scrvault *v = as(f, NULL, NULL);
+	char id[32], rid[32];
+
+	assert_int_equal(scrvault_policy_load(&res, v, f->policy), 0);
+	assert_non_null(scrvault_json_get(res, "pending"));
+	snprintf(id, sizeof(id), "%s", scrvault_json_str(scrvault_json_get(res, "pending")));
+	scrvault_json_free(res);
+	assert_int_equal(scrvault_principal_grant(&held, v, "eve", "auditor", NULL, NULL), 0);
+	assert_null(held);	/* auditor decides nothing: not held */
+	assert_int_equal(scrvault_principal_revoke(&res, v, "eve", "test"), 0);
+	assert_non_null(scrvault_json_get(res, "pending"));
+	snprintf(rid, sizeof(rid), "%s", scrvault_json_str(scrvault_json_get(res, "pending")));
+	scrvault_json_free(res);
+	scrvault_vault_close(v);
+	assert_int_equal(scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->eve, .passphrase = f->pp, .role = "coordinator" }), 0);
+	assert_int_equal(scrvault_op_approve(v, id), SCRVAULT_EDENIED);
+	assert_non_null(strstr(scrvault_error_message(), "granted a role after"));
+	assert_int_equal(scrvault_op_refuse(v, rid), SCRVAULT_EDENIED);
+	assert_non_null(strstr(scrvault_error_message(), "about themselves"));
+	assert_int_equal(scrvault_policy_show(&res, v, 0), 0);
+	assert_int_equal(scrvault_json_int(scrvault_json_get(res, "version")), 1);
+	scrvault_json_free(res);
+	scrvault_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +316,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_signoff_key_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope_and_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_op_expires, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_window, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
