@@ -58,6 +58,11 @@ expect 0 "op list with two custodians who can approve" -- sv op list
 ! grep -q "not in force" "$T/err"; ok $? "...no longer says dual control is not in force"
 expect 0 "fsck with two" -- sv fsck
 ! grep -q "dual control" "$T/out"; ok $? "...nor does fsck"
+# The attack: take the other approver's role away, and act alone again.
+expect 6 "taking the second approver's role away is refused" -- sv principal ungrant dep coordinator
+err_has "dual control would stop"
+expect 0 "dep still holds it" -- sv principal show dep
+out_has "coordinator (board-wide)"
 
 # ---- what waits for a second custodian -----------------------------------------------------
 expect 0 "adding a custodian waits" -- new_key carol --custodian --display-name "Carol"

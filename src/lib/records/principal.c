@@ -346,13 +346,14 @@ int scrvault_principal_grant(scrvault_json **out, scrvault *v, const char *name,
 int scrvault_principal_ungrant(scrvault *v, const char *name, const char *role,
 			       const char *case_ref, const char *agency)
 {
-	int64_t left = 0;
+	int64_t left = 0, approvers = 0, after = 0;
 	sv_principal p;
 	int error;
 
 	if ((error = sv_authorize(v, "principal.grant", GRANT_ABOUT(name, case_ref))) < 0)
 		return error;
-	if ((error = principal_lookup(&p, v, name)) < 0)
+	if ((error = principal_lookup(&p, v, name)) < 0 ||
+	    (error = sv_dual_approvers(&approvers, v)) < 0)
 		return error;
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
@@ -377,6 +378,17 @@ int scrvault_principal_ungrant(scrvault *v, const char *name, const char *role,
 		error = sv_error(SCRVAULT_ECONFLICT, "no active custodian would be left able to grant roles: "
 				 "grant the role to another custodian first");
 		goto fail;
+	}
+	/* Nor take dual control out of force by taking a role away: that would
+	 * let the one custodian left act alone. */
+	if ((error = sv_dual_approvers(&after, v)) < 0)
+		goto fail;
+	if (approvers >= 2 && after < 2 && sv_dual_required(v, "principal.grant-approver")) {
+		error = sv_error(SCRVAULT_ECONFLICT, "taking '%s' from '%s' would leave one custodian able to approve, "
+				 "and dual control would stop: add and approve another custodian first", role ? role : "", name);
+		return sv_audit_denied(v, "principal.ungrant", GRANT_ABOUT(name, case_ref),
+				       SV_FIELDS(SV_STR("role", role), SV_STR("reason", "dual control would stop")),
+				       error);
 	}
 	if ((error = sv_audit_append(v, "principal.ungrant", "ok", GRANT_ABOUT(name, case_ref),
 				     GRANT_DETAILS(role ? role : "", agency))) < 0)
