@@ -5,7 +5,10 @@
 #   make test       install dependencies, build, run every test suite
 #   make test-asan  the same suites under AddressSanitizer + UBSan
 #   make install    PREFIX=/usr/local DESTDIR=: programs, library, headers,
-#                   pkg-config file, man pages, systemd units
+#                   pkg-config file, man pages, the jobs' systemd units and scripts
+#   make install-system  the same, then the scrvault account, its directories
+#                   and the cron lines (scripts/install-system; as root, or
+#                   with DESTDIR only staged)
 #   make bench      the benchmarks (bench/README.md)
 #   make fuzz       the libFuzzer targets for FUZZ_SECONDS (tests/fuzz/README.md)
 
@@ -19,6 +22,7 @@ LIBEXECDIR = $(PREFIX)/libexec
 INCDIR   = $(PREFIX)/include
 MANDIR   = $(PREFIX)/share/man
 UNITDIR  = $(PREFIX)/lib/systemd/system
+DATADIR  = $(PREFIX)/share
 
 # The library's version; its soname changes with the major number, when the
 # public API changes incompatibly.
@@ -64,7 +68,7 @@ HDRS     = $(wildcard include/scrvault/*.h src/lib/*/*.h src/cli/*.h)
 HOOKS    = $(BUILD)/hooks
 HOOK_OBJ = $(LIB_SRC:%.c=$(HOOKS)/%.o)
 
-.PHONY: all deps run test test-asan bench clean fuzz install examples
+.PHONY: all deps run test test-asan bench clean fuzz install install-system examples
 all: $(BUILD)/scrvault $(BUILD)/libscrvault.so $(HOOKS)/scrvault $(UNIT_BIN) $(TOOL_BIN) \
      $(BUILD)/examples/list_case
 
@@ -167,7 +171,19 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
 		-e 's|@VERSION@|$(LIB_VERSION)|g' scripts/scrvault.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/scrvault.pc
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 scripts/*.service scripts/*.timer $(DESTDIR)$(UNITDIR)/
+	install -m 0755 scripts/scrvault-backup-job scripts/scrvault-notify $(DESTDIR)$(LIBEXECDIR)/scrvault/
+	install -d $(DESTDIR)$(DATADIR)/scrvault
+	for f in scripts/*.service scripts/*.timer scripts/scrvault.cron; do \
+		case $$f in *.cron) to=$(DESTDIR)$(DATADIR)/scrvault ;; *) to=$(DESTDIR)$(UNITDIR) ;; esac; \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $$f > $$to/$${f#scripts/} && \
+		chmod 0644 $$to/$${f#scripts/} || exit 1; \
+	done
+
+# make install-system [DESTDIR=...]: make install, then the deployment around
+# it (scripts/install-system): the scrvault account and its directories, the
+# cron lines.  With DESTDIR, staged only; the host's accounts are not touched.
+install-system: install
+	DESTDIR="$(DESTDIR)" scripts/install-system $(DESTDIR)$(DATADIR)/scrvault/scrvault.cron
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libscrvault.a
 	@mkdir -p $(dir $@)

@@ -299,6 +299,7 @@ grep -qF "{\"doc\":\"$D1\",\"version\":1}" "$T/r3.json"; ok $? "...the removal i
 for f in scrvault-backup.service scrvault-backup.timer scrvault.cron; do
 	grep -q -e "mirror push" -e "scrvault-backup.service" "$ROOT/scripts/$f"; ok $? "scripts/$f runs the nightly push and backup"
 done
-grep -q "backup create" "$ROOT/scripts/scrvault-backup.service" && grep -q "backup create" "$ROOT/scripts/scrvault.cron"
-ok $? "...and the backup"
+grep -q "scrvault-backup-job" "$ROOT/scripts/scrvault-backup.service" && grep -q "scrvault-backup-job" "$ROOT/scripts/scrvault.cron" &&
+	grep -q '"$bin" backup create' "$ROOT/scripts/scrvault-backup-job" && grep -q '"$bin" mirror push' "$ROOT/scripts/scrvault-backup-job"
+ok $? "...and the backup, through scrvault-backup-job (tests/cli/deploy.sh runs it)"
 finish
