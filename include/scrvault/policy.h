@@ -13,6 +13,13 @@
  * 0 if there are none, SCRVAULT_EUSAGE if there are.
  */
 int scrvault_policy_check(scrvault_json **problems, const char *path);
+/*
+ * The vault's grants that the [separation] conflicts of the policy file
+ * would catch (a conflict added to a policy shows who is affected before it
+ * is loaded): [{"principal","roles":[A,B],"case","conflict","message"}].
+ * SCRVAULT_EUSAGE if the file itself has problems (scrvault_policy_check).
+ */
+int scrvault_policy_check_grants(scrvault_json **out, scrvault *v, const char *path);
 /* A policy version (0: the current one): text, digest, roles, classes. */
 int scrvault_policy_show(scrvault_json **out, scrvault *v, int64_t version);
 /*

@@ -9,16 +9,30 @@
 #include "cli.h"
 
 static const cli_col op_cols[] = {
-	{ "id", "ID" }, { "action", "ACTION" }, { "state", "STATE" }, { "requested_by", "ASKED BY" },
-	{ "requested_at", "ASKED" }, { "expires_at", "EXPIRES" }, { "decided_by", "DECIDED BY" },
-	{ NULL, NULL }
+	{ "id", "ID" }, { "action", "ACTION" }, { "target", "CONCERNS" }, { "state", "STATE" },
+	{ "requested_by", "ASKED BY" }, { "requested_fpr", "ASKER'S KEY" }, { "requested_at", "ASKED" },
+	{ "expires_at", "EXPIRES" }, { "decided_by", "DECIDED BY" }, { "decided_fpr", "DECIDER'S KEY" },
+	{ "decided_at", "DECIDED" }, { NULL, NULL }
 };
+
+/* Whether dual control is in force: a note on stderr when it is not. */
+static void dual_note(scrvault *v)
+{
+	scrvault_json *s = NULL;
+
+	if (scrvault_op_status(&s, v) == 0 && cli_str(s, "message"))
+		fprintf(stderr, "scrvault: note: %s\n", cli_str(s, "message"));
+	scrvault_json_free(s);
+}
 
 static int cmd_list(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
+	int error = scrvault_op_list(&j, v);
 
-	return cli_listing(a, scrvault_op_list(&j, v), &j, op_cols);
+	if (error == 0)
+		dual_note(v);
+	return cli_listing(a, error, &j, op_cols);
 }
 
 static int decide(cli_args *a, scrvault *v, bool approve)
@@ -34,14 +48,18 @@ static int decide(cli_args *a, scrvault *v, bool approve)
 static int cmd_approve(cli_args *a, scrvault *v) { return decide(a, v, true); }
 static int cmd_refuse(cli_args *a, scrvault *v) { return decide(a, v, false); }
 
-#define APPROVE_HELP \
-	"Approve a pending operation and carry it out (a custodian other than the one\n" \
-	"who asked for it).\n"
-#define REFUSE_HELP "Refuse a pending operation.\n"
+#define DECIDER_HELP \
+	"The decider is a custodian (a person) in a role with op.approve: not the one who\n" \
+	"asked, not the principal the operation concerns, and not registered, re-keyed or\n" \
+	"granted a role since it was asked for (exit 3 otherwise, on record).\n"
+#define APPROVE_HELP "Approve a pending operation and carry it out.\n" DECIDER_HELP
+#define REFUSE_HELP "Refuse a pending operation.\n" DECIDER_HELP
 
 const cli_cmd cli_op_commands[] = {
 	{ "op", "list", cmd_list, CLI_VAULT, NULL, "scrvault op list [--json]",
-	  "Operations waiting for a second custodian, and what became of earlier ones.\n", NULL, 0, 0 },
+	  "Operations waiting for a second custodian, and what became of earlier ones: who\n"
+	  "asked and who decided, by name and key fingerprint, and whom each concerns.\n"
+	  "Says so (on stderr) while dual control is not in force.\n", NULL, 0, 0 },
 	{ "op", "approve", cmd_approve, CLI_VAULT, NULL, "scrvault op approve ID", APPROVE_HELP, NULL, 1, 1 },
 	{ "op", "refuse", cmd_refuse, CLI_VAULT, NULL, "scrvault op refuse ID", REFUSE_HELP, NULL, 1, 1 },
 	/* The first names of the two decisions, kept: names are the contract. */

@@ -46,15 +46,32 @@ static int check_add(cli_args *a)
 	return 0;
 }
 
+/* A change held for a second custodian: what to do next (or the JSON). */
+static int pending(cli_args *a, scrvault_json *j, const char *what)
+{
+	if (!a->json)
+		cli_print_pending(j, what);
+	return cli_result(a, j, NULL);
+}
+
 static int cmd_add(cli_args *a, scrvault *v)
 {
 	const char *key = cli_opt(a, "key-out");
+	scrvault_json *j = NULL;
 	scrvault_principal_spec s;
 	int error;
 
 	cli_principal_spec(&s, a, a->args[0]);
-	if ((error = scrvault_principal_add(v, &s, key, a->secret)) < 0)
+	if ((error = scrvault_principal_add(&j, v, &s, key, a->secret)) < 0)
 		return cli_fail(error);
+	if (j) {
+		char what[128];
+
+		if (!a->json)
+			printf("key file written: %s (it works once the principal is approved)\n", key);
+		snprintf(what, sizeof(what), "adding '%s'", s.name);
+		return pending(a, j, what);
+	}
 	printf("added %s '%s'%s; key file: %s\n", s.kind, s.name, s.custodian ? " (custodian)" : "", key);
 	return 0;
 }
@@ -105,12 +122,19 @@ static int cmd_show(cli_args *a, scrvault *v)
 static int grant_or_ungrant(cli_args *a, scrvault *v, bool grant)
 {
 	const char *name = a->args[0], *role = a->args[1];
+	scrvault_json *j = NULL;
 	int error;
 
-	error = grant ? scrvault_principal_grant(v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"))
+	error = grant ? scrvault_principal_grant(&j, v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"))
 		: scrvault_principal_ungrant(v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"));
 	if (error < 0)
 		return cli_fail(error);
+	if (j) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "granting role %s to '%s'", role, name);
+		return pending(a, j, what);
+	}
 	printf("%s role %s %s '%s'%s%s%s%s\n", grant ? "granted" : "removed", role, grant ? "to" : "from", name,
 	       cli_opt(a, "case") ? " for case " : "", cli_opt(a, "case") ? cli_opt(a, "case") : "",
 	       cli_opt(a, "agency") ? ", agency " : "", cli_opt(a, "agency") ? cli_opt(a, "agency") : "");
@@ -128,12 +152,10 @@ static int cmd_revoke(cli_args *a, scrvault *v)
 	if ((error = scrvault_principal_revoke(&j, v, a->args[0], cli_opt(a, "reason"))) < 0)
 		return cli_fail(error);
 	if (j) {
-		char what[256];
+		char what[128];
 
 		snprintf(what, sizeof(what), "revoking '%s'", a->args[0]);
-		if (!a->json)
-			cli_print_pending(j, what);
-		return cli_result(a, j, NULL);
+		return pending(a, j, what);
 	}
 	printf("revoked '%s'\n", a->args[0]);
 	return 0;
@@ -155,10 +177,19 @@ static int check_rotate(cli_args *a)
 static int cmd_rotate(cli_args *a, scrvault *v)
 {
 	const char *key = cli_opt(a, "key-out");
+	scrvault_json *j = NULL;
 	int error;
 
-	if ((error = scrvault_principal_rotate(v, a->args[0], key, a->secret, (unsigned)cli_kdf_memory(a))) < 0)
+	if ((error = scrvault_principal_rotate(&j, v, a->args[0], key, a->secret, (unsigned)cli_kdf_memory(a))) < 0)
 		return cli_fail(error);
+	if (j) {
+		char what[128];
+
+		if (!a->json)
+			printf("new key file written: %s (it works, and the old one stops, once approved)\n", key);
+		snprintf(what, sizeof(what), "new keys for '%s'", a->args[0]);
+		return pending(a, j, what);
+	}
 	printf("new keys for '%s' in %s; the old key file no longer works\n", a->args[0], key);
 	return 0;
 }
@@ -189,7 +220,9 @@ static const cli_optdef revoke_opts[] = { { "reason", 1, "reason", "TEXT" }, { N
 const cli_cmd cli_principal_commands[] = {
 	{ "principal", "add", cmd_add, CLI_VAULT, check_add,
 	  "scrvault principal add --key-out FILE [--custodian] [options] NAME",
-	  "Register a principal and write their key file.\n\n" CLI_PRINCIPAL_HELP
+	  "Register a principal and write their key file.  Adding a custodian or a service\n"
+	  "principal waits for a second custodian ('scrvault approve ID') while dual\n"
+	  "control is in force.\n\n" CLI_PRINCIPAL_HELP
 	  "  --custodian                 may unlock the vault (gets a wrap of the master key)\n"
 	  "  --no-passphrase             a service principal's key file without passphrase\n",
 	  principal_opts, 1, 1 },
@@ -200,7 +233,10 @@ const cli_cmd cli_principal_commands[] = {
 	{ "principal", "grant", cmd_grant, CLI_VAULT, NULL,
 	  "scrvault principal grant [--case REF] [--agency NAME] NAME ROLE",
 	  "Give NAME a role of the policy ('scrvault policy show' lists them): board-wide\n"
-	  "roles take neither option, case roles --case, case-and-agency roles both.\n",
+	  "roles take neither option, case roles --case, case-and-agency roles both.\n"
+	  "A role the policy's [separation] keeps apart from one NAME holds on that case\n"
+	  "is refused (exit 6).  A role that can approve or decide waits for a second\n"
+	  "custodian while dual control is in force.\n",
 	  grant_opts, 2, 2 },
 	{ "principal", "ungrant", cmd_ungrant, CLI_VAULT, NULL,
 	  "scrvault principal ungrant [--case REF] [--agency NAME] NAME ROLE",
@@ -212,7 +248,8 @@ const cli_cmd cli_principal_commands[] = {
 	{ "principal", "rotate", cmd_rotate, CLI_VAULT, check_rotate,
 	  "scrvault principal rotate --key-out FILE [--new-passphrase-file FILE] NAME",
 	  "New keys for a principal (a lost laptop, a leaked key file): writes a new key\n"
-	  "file; the old one no longer unlocks or acts.\n", principal_opts, 1, 1 },
+	  "file; the old one no longer unlocks or acts.  A custodian's new keys wait for a\n"
+	  "second custodian while dual control is in force.\n", principal_opts, 1, 1 },
 	{ "principal", "impact", cmd_impact, CLI_VAULT, NULL, "scrvault principal impact [--json] NAME",
 	  "Every document version ever released to NAME, with the role and request:\n"
 	  "the list to assess after a revocation or a lost laptop.\n", NULL, 1, 1 },

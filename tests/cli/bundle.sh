@@ -272,7 +272,8 @@ I=$(docid Interview)
 expect 3 "a restricted document is not released without an agreed access request" -- sv doc release "$I" --to pam -o "$T/iv.age"
 err_has "restricted"
 sv request new --channel internal --by pam --doc "$I" --reason "panel reading" >/dev/null
-sv request decide 1 --agree --reason "agreed by the chair" >/dev/null
+# decided by dep: coord recorded it
+"$SV" --vault "$V" --key "$T/dep.key" --passphrase-file "$P" request decide 1 --agree --reason "agreed by the chair" >/dev/null
 expect 0 "under pam's agreed request, it is" -- sv doc release "$I" --to pam --request 1 -o "$T/iv.age"
 
 if [ $HAVE_AGE = 1 ]; then

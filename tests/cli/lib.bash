@@ -72,6 +72,15 @@ tree_hash() {
 	(cd "$1" && find . -type f ! -name unlock-failures -print0 | sort -z | xargs -0 sha256sum | sha256sum)
 }
 
+# second KEY ARGS...: as the coordinator of $V, ask for an operation that
+# waits for a second custodian (ARGS), then approve it with key file KEY.
+# Fails (status 1) unless it was held and the approval succeeded.
+second() {
+	local key=$1 id; shift
+	id=$(sv "$@" | grep -o 'pending operation [0-9a-f]*' | cut -d' ' -f3)
+	[ -n "$id" ] && "$SV" --vault "$V" --key "$key" --passphrase-file "$P" approve "$id" >/dev/null
+}
+
 finish() {
 	echo "1..$n"
 	[ "$failed" -eq 0 ]

@@ -19,9 +19,12 @@ add dep --custodian --display-name "Deputy"
 add pam --display-name "Pam" --contact "pam@lscb.example"
 sv principal grant dep coordinator >/dev/null
 sv principal grant pam panel-member --case SCR-R >/dev/null 2>&1
-sv principal add --kind service --custodian --no-passphrase --key-out "$T/purge.key" purge-job >/dev/null
+# Service principals wait for a second custodian (dep approves).
+second "$T/dep.key" principal add --kind service --custodian --no-passphrase --key-out "$T/purge.key" purge-job ||
+	echo "# purge-job not added"
 sv principal grant purge-job retention-job >/dev/null
-sv principal add --kind service --custodian --no-passphrase --key-out "$T/backup.key" backup-job >/dev/null
+second "$T/dep.key" principal add --kind service --custodian --no-passphrase --key-out "$T/backup.key" backup-job ||
+	echo "# backup-job not added"
 sv principal grant backup-job backup-job >/dev/null
 # Drafts fall due at once (the board's approved test policy).
 sed -e 's/rule = destroy 6 months after superseded/rule = destroy 0 days after superseded/' \
@@ -47,7 +50,8 @@ job purge retention purge >/dev/null
 sv copy create "$D1" --count 2 >/dev/null
 sv copy issue "$D1@1#1" --to pam --purpose "panel" --due 2099-01-01 >/dev/null
 sv request new --channel internal --by pam --doc "$D2" --reason "reading" >/dev/null
-sv request decide 1 --agree --reason ok >/dev/null
+# decided by dep: coord recorded it
+"$SV" --vault "$V" --key "$T/dep.key" --passphrase-file "$P" request decide 1 --agree --reason ok >/dev/null
 
 # ---- mirrors -------------------------------------------------------------------------------------
 git init -q --bare "$T/mirror.git"

@@ -23,6 +23,12 @@ sv principal grant pam panel-member --case SCR-X >/dev/null
 sv principal grant quinn panel-member --case SCR-X >/dev/null
 sv principal grant chair lscb-chair >/dev/null
 sv principal grant aud auditor >/dev/null
+# A second coordinator decides what the first records (nobody decides a
+# request they recorded): added while coord is the only custodian, so
+# without a second approval.
+add dep --custodian --display-name "Deputy coordinator"
+sv principal grant dep coordinator >/dev/null
+dep() { "$SV" --vault "$V" --key "$T/dep.key" --passphrase-file "$P" "$@"; }
 as() { local who=$1; shift; sv --as-key "$T/$who.key" --as-passphrase-file "$P" "$@"; }
 docid() { sv doc list --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["title"] == sys.argv[1]][0])' "$1"; }
 printf 'interview with the social worker MARKER-IV\n' > "$T/iv.txt"
@@ -60,10 +66,10 @@ err_has "is open, not agreed"
 # ---- decide ---------------------------------------------------------------------------------------
 expect 3 "the requester cannot decide her own request" -- as pam request decide $R1 --agree --reason r
 expect 3 "an auditor cannot decide" -- as aud request decide $R1 --agree --reason r
-expect 2 "a decision needs reasons" -- sv request decide $R1 --agree
-expect 2 "an agreed request cannot carry an exemption" -- sv request decide $R1 --agree --reason r --exemption "s.40 x"
-expect 0 "the coordinator agrees it, for one release" -- sv request decide $R1 --agree --reason "needed for the panel" --max-releases 1 --until 2099-12-31
-expect 6 "a decided request is not decided again" -- sv request decide $R1 --refuse --reason r
+expect 2 "a decision needs reasons" -- dep request decide $R1 --agree
+expect 2 "an agreed request cannot carry an exemption" -- dep request decide $R1 --agree --reason r --exemption "s.40 x"
+expect 0 "another coordinator agrees it, for one release" -- dep request decide $R1 --agree --reason "needed for the panel" --max-releases 1 --until 2099-12-31
+expect 6 "a decided request is not decided again" -- dep request decide $R1 --refuse --reason r
 err_has "already agreed"
 
 # ---- releases under the request ------------------------------------------------------------------
@@ -84,7 +90,7 @@ out_has '"action":"request.use"'; out_has '"request":1'
 # A second request: release and a copy, time-limited.
 sv request new --channel internal --by pam --doc "$I" --reason "second reading" >/dev/null
 R2=2
-sv request decide $R2 --agree --reason "ok" --until 2099-01-31 >/dev/null
+dep request decide $R2 --agree --reason "ok" --until 2099-01-31 >/dev/null
 expect 0 "a release to pam under her request" -- sv doc release "$I" --to pam --request $R2 -o "$T/r.age"
 expect 0 "and a numbered copy under it" -- sv copy issue "$I@1#1" --to pam --purpose "reading" --due 2099-01-15 --request $R2
 expect 0 "both are recorded against the request" -- sv request show --json $R2
@@ -97,10 +103,10 @@ err_has "printed since it was issued"
 expect 0 "the print is in the copy's history" -- sv copy history --json "$I@1#1"
 out_has '"event":"print"'
 sv request new --channel internal --by pam --doc "$I" --reason x --received 2020-01-01 >/dev/null
-expect 2 "an agreed request cannot be limited to a past date" -- sv request decide 3 --agree --reason r --until 2020-01-01
+expect 2 "an agreed request cannot be limited to a past date" -- dep request decide 3 --agree --reason r --until 2020-01-01
 # Refused requests release nothing.
 sv request new --channel internal --by quinn --doc "$I" --reason "curious" >/dev/null
-sv request decide 4 --refuse --reason "no need to know" >/dev/null
+dep request decide 4 --refuse --reason "no need to know" >/dev/null
 expect 3 "a refused request releases nothing" -- as quinn doc checkout --request 4 -o "$T/q" "$I"
 err_has "is refused"
 
@@ -110,16 +116,16 @@ expect 0 "a journalist's FOI request received on a Saturday" -- \
 	--contact "jo@echo.example" --case SCR-X --reason "public interest in the review" --received 2026-11-28
 out_has '"due":"2026-12-30"'
 F=$(grep -o '"request":[0-9]*' "$T/out" | head -1 | cut -d: -f2)
-expect 2 "an FOI refusal must cite an exemption" -- sv request decide "$F" --refuse --reason "personal data"
+expect 2 "an FOI refusal must cite an exemption" -- dep request decide "$F" --refuse --reason "personal data"
 err_has "exemption"
-expect 2 "...by section" -- sv request decide "$F" --refuse --reason "personal data" --exemption "because"
+expect 2 "...by section" -- dep request decide "$F" --refuse --reason "personal data" --exemption "because"
 expect 2 "a request covering the executive summary is decided with the chair" -- \
-	sv request decide "$F" --refuse --reason "personal data" --exemption "s.40 personal information"
+	dep request decide "$F" --refuse --reason "personal data" --exemption "s.40 personal information"
 err_has "lscb-chair"
 expect 2 "...and the consulted must be the chair" -- \
-	sv request decide "$F" --refuse --reason "personal data" --exemption "s.40 personal information" --consulted pam
+	dep request decide "$F" --refuse --reason "personal data" --exemption "s.40 personal information" --consulted pam
 expect 0 "refused citing s.40, the chair consulted" -- \
-	sv request decide "$F" --refuse --reason "the review concerns a child" --exemption "s.40 personal information" --consulted chair
+	dep request decide "$F" --refuse --reason "the review concerns a child" --exemption "s.40 personal information" --consulted chair
 expect 0 "the chair can decide requests too" -- as chair request list
 expect 0 "FOI requests due within 30 working days" -- sv request due --days 30 --as-of 2026-12-01 --json
 out_has "\"request\":$F"
@@ -184,7 +190,7 @@ if command -v age-keygen >/dev/null; then
 	sv request new --json --channel external --kind inspectorate --name "Ida Inspector" --organisation Ofsted \
 		--contact "ida@ofsted.example" --doc "$I" --reason "inspection" > "$T/out"
 	X0=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"])' "$T/out")
-	sv request decide "$X0" --agree --reason "statutory inspection" >/dev/null
+	dep request decide "$X0" --agree --reason "statutory inspection" >/dev/null
 	expect 3 "an outside request without a key releases to no age recipient" -- \
 		sv doc release "$I" --to "$IR" --reason "Ofsted inspection" --request "$X0" -o "$T/insp0.age"
 	err_has "names no age recipient"
@@ -192,7 +198,7 @@ if command -v age-keygen >/dev/null; then
 	sv request new --json --channel external --kind inspectorate --name "Ida Inspector" --organisation Ofsted \
 		--contact "ida@ofsted.example" --recipient "$IR" --doc "$I" --reason "inspection" > "$T/out"
 	X=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"])' "$T/out")
-	sv request decide "$X" --agree --reason "statutory inspection" --max-releases 3 >/dev/null
+	dep request decide "$X" --agree --reason "statutory inspection" --max-releases 3 >/dev/null
 	expect 0 "the request shows the key" -- sv request show "$X"
 	out_has "$IR"
 	expect 3 "an inspector's request does not release to a panel member" -- sv doc release "$I" --to pam --request "$X" -o "$T/w.age"
@@ -221,6 +227,25 @@ if command -v age-keygen >/dev/null; then
 		[ "$(grep -o '"reason":"another outside holder"' "$T/out" | wc -l)" -ge 2 ]
 	ok $? "...request.use refusals for the other key and the other holders"
 	! grep -q "Mallory" "$T/out"; ok $? "...without the outside holder's name"
+	# The attack: a rogue coordinator records an outside request for an age
+	# key they hold themselves, agrees it and releases the restricted
+	# interview to it.  Whoever recorded a request never decides it.
+	age-keygen -o "$T/mal.key" 2>/dev/null; MR=$(age-keygen -y "$T/mal.key")
+	sv request new --json --channel external --kind media --name "A Journalist" --contact "news@x.example" \
+		--recipient "$MR" --doc "$I" --reason "public interest" > "$T/out"
+	XM=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"])' "$T/out")
+	expect 3 "the coordinator who recorded an outside request cannot agree it" -- \
+		sv request decide "$XM" --agree --reason "ok" --max-releases 1
+	err_has "recorded request $XM and cannot decide it"
+	expect 3 "...nor refuse it" -- sv request decide "$XM" --refuse --reason "no"
+	expect 3 "so nothing is released to the key they hold" -- \
+		sv doc release "$I" --to "$MR" --reason "media" --request "$XM" -o "$T/mal.age"
+	err_has "is open, not agreed"
+	[ ! -e "$T/mal.age" ]; ok $? "...nothing written"
+	expect 0 "the request is still open" -- sv request show --json "$XM"
+	out_has '"state":"open"'
+	expect 0 "the refusal is on record" -- sv audit tail --json --lines 6
+	grep -q '"action":"request.decide".*"reason":"recorded the request"' "$T/out"; ok $? "...request.decide denied: recorded the request"
 else
 	skip "outside releases under a request" "age-keygen not installed"
 fi

@@ -18,8 +18,11 @@ add() {
 add dep --custodian --display-name "Deputy custodian"
 add rm --display-name "Records manager"
 sv principal grant dep coordinator >/dev/null
-sv principal grant rm records-manager >/dev/null
-sv principal add --kind service --custodian --no-passphrase --key-out "$T/purge.key" --display-name "Purge job" purge-job >/dev/null
+# coord and dep can both approve from here on: what dual control holds
+# (a role that approves, a service principal) dep approves.
+second "$T/dep.key" principal grant rm records-manager || echo "# records-manager not granted"
+second "$T/dep.key" principal add --kind service --custodian --no-passphrase --key-out "$T/purge.key" \
+	--display-name "Purge job" purge-job || echo "# purge-job not added"
 sv principal grant purge-job retention-job >/dev/null
 job() { "$SV" --vault "$V" --key "$T/purge.key" "$@"; }
 as() { local who=$1; shift; sv --as-key "$T/$who.key" --as-passphrase-file "$P" "$@"; }
@@ -150,7 +153,9 @@ err_has "only under an agreed access request"
 [ ! -e "$T/late.age" ]; ok $? "...nothing written"
 expect 0 "the refusals are audited" -- sv audit tail --json --lines 5
 out_has '"reason":"case concluded"'
-sv request new --json --channel internal --by dep --doc "$IMR" --reason "a later serious incident review" > "$T/out"
+# dep asks (and records the request); coord, who neither asked nor recorded it, decides.
+"$SV" --vault "$V" --key "$T/dep.key" --passphrase-file "$P" request new --json --channel internal --by dep \
+	--doc "$IMR" --reason "a later serious incident review" > "$T/out"
 RQ=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"])' "$T/out")
 expect 3 "an undecided request does not open it" -- sv doc release "$IMR" --to dep --request "$RQ" -o "$T/late.age"
 sv request decide "$RQ" --agree --reason "agreed by the chair" --max-releases 1 >/dev/null

@@ -152,12 +152,66 @@ grep -q '"master_version":1' "$T/out"; ok $? "version 1 stays the master"
 sv principal grant mgr imr-author --case SCR-X --agency police >/dev/null
 printf 'police imr, by the manager\n' > "$T/police3.txt"
 as mgr --role imr-author doc checkin --doc "$PD" "$T/police3.txt" >/dev/null
-expect 3 "whoever checked a version in cannot sign it off" -- as mgr --role authorising-manager doc signoff "$PD@3"
+expect 6 "whoever checked a version in cannot sign it off" -- as mgr --role authorising-manager doc signoff "$PD@3"
 err_has "another authorising manager"
+# The attack: a manager who is also the IMR's author signs off a version
+# someone else checked in.  An IMR author never signs it off.
+expect 6 "an authorising manager who holds imr-author for the case and agency cannot sign off" -- \
+	as mgr --role authorising-manager doc signoff "$PD@2"
+err_has "holds imr-author for case SCR-X, agency police"
+expect 0 "no sign-off of version 2 was recorded" -- sv doc show --json "$PD"
+! grep -q '"signer":"mgr"[^}]*"version":2' "$T/out" && ! grep -q '"version":2[^}]*"verification"' "$T/out"; ok $? "...none"
+expect 0 "the refusals are on record" -- sv audit tail --json --lines 4
+grep -q '"action":"doc.signoff","details":{[^}]*"reason":"imr author"[^}]*},"objects":{[^}]*},"outcome":"conflict"' "$T/out"; ok $? "...doc.signoff conflict: imr author"
+
+# ---- role conflicts (000 §3.2, §5.18) ------------------------------------------------------------
+add olive --display-name "Overview author"
+sv principal grant olive overview-author --case SCR-X >/dev/null
+H0=$(sv principal show --json olive)
+expect 6 "the overview author cannot also chair the panel on that case" -- sv principal grant olive panel-chair --case SCR-X
+err_has "the policy keeps 'overview-author' and 'panel-chair' apart"
+err_has "principal ungrant"
+[ "$(sv principal show --json olive)" = "$H0" ]; ok $? "...her roles are unchanged"
+expect 0 "the refusal is on record" -- sv audit tail --json --lines 2
+grep -q '"action":"principal.grant","details":{"conflicts_with":"overview-author"[^}]*},"objects":{[^}]*},"outcome":"conflict"' "$T/out"; ok $? "...principal.grant conflict"
+expect 6 "...nor be the LSCB chair (board-wide: it counts on every case)" -- sv principal grant olive lscb-chair
+expect 0 "she may chair the panel of another case" -- sv principal grant olive panel-chair --case SCR-Y
+# A conflict the board adds: policy check --vault shows who it would catch.
+sed 's/^\tconflict = panel-chair overview-author lscb-chair/&\n\tconflict = imr-author authorising-manager/' "$DEF" > "$T/sep.conf"
+grep -q "conflict = imr-author authorising-manager" "$T/sep.conf"; ok $? "a policy with one more conflict"
+expect 0 "without --vault, the file alone is sound" -- "$SV" policy check "$T/sep.conf"
+expect 6 "with --vault, the grants it would catch" -- sv policy check "$T/sep.conf"
+err_has "'mgr' holds 'imr-author' for case SCR-X and 'authorising-manager' for case SCR-X"
+expect 0 "the default policy catches no grant of this vault" -- sv policy check "$DEF"
+out_has "no grant of the vault breaks its separation of duties"
+printf '[separation]\n\tconflict = panel-chair\n' > "$T/sep1.conf"
+cat "$DEF" "$T/sep1.conf" > "$T/sep2.conf"
+expect 2 "a conflict names two roles or more" -- "$SV" policy check "$T/sep2.conf"
+err_has "two or more roles"
+sed 's/^\tconflict = panel-chair overview-author lscb-chair/\tconflict = panel-chair emperor/' "$DEF" > "$T/sep3.conf"
+expect 2 "...that the policy declares" -- "$SV" policy check "$T/sep3.conf"
+err_has "no role 'emperor'"
 expect 0 "the sign-off is an audit entry" -- sv audit tail --json --lines 30
 grep -q '"action":"doc.signoff".*"outcome":"ok"' "$T/out"; ok $? "doc.signoff entry"
 
 # ---- dual control, revocation, rotation -----------------------------------------------------
+# coord and dep can both approve: dual control is in force.  A third
+# custodian, eve, joins before anything else is asked for.
+eve() { "$SV" --vault "$V" --key "$T/eve.key" --passphrase-file "$P" "$@"; }
+dep() { "$SV" --vault "$V" --key "$T/dep.key" --passphrase-file "$P" "$@"; }
+pending_id() { grep -o 'pending operation [0-9a-f]*' "$T/out" | cut -d' ' -f3; }
+expect 0 "adding a custodian waits for a second custodian" -- \
+	sv principal add --custodian --key-out "$T/eve.key" --new-passphrase-file "$P" --kdf-memory 8 eve
+out_has "pending operation"
+OPE=$(pending_id)
+expect 3 "eve's key file opens nothing before the approval" -- eve case list
+expect 0 "dep approves adding eve" -- dep approve "$OPE"
+expect 0 "granting eve coordinator (a role that approves) waits too" -- sv principal grant eve coordinator
+OPG=$(pending_id)
+expect 3 "eve cannot decide her own grant" -- eve --role custodian refuse "$OPG"
+expect 0 "dep approves it" -- dep approve "$OPG"
+expect 0 "op list names who asked and who decided" -- sv op list --json
+grep -q "\"decided_by\":\"dep\"[^}]*\"id\":\"$OPG\"" "$T/out" && grep -q "\"requested_by\":\"coord\"" "$T/out"; ok $? "...by name"
 expect 0 "revoking a custodian waits for a second custodian" -- sv principal revoke --reason "left the board" dep
 out_has "pending operation"
 OP=$(grep -o 'pending operation [0-9a-f]*' "$T/out" | cut -d' ' -f3)
@@ -167,9 +221,6 @@ err_has "second, different custodian"
 expect 3 "a non-custodian cannot approve it" -- as alice approve "$OP"
 expect 0 "op list shows it pending" -- sv op list
 out_has "pending"
-# A second custodian to approve: add one, grant, approve.
-add eve --custodian
-sv principal grant eve coordinator >/dev/null
 expect 0 "a different custodian approves" -- "$SV" --vault "$V" --key "$T/eve.key" --passphrase-file "$P" approve "$OP"
 expect 3 "the revoked custodian's key no longer unlocks" -- "$SV" --vault "$V" --key "$T/dep.key" --passphrase-file "$P" case list
 grep -q '^custodian dep ' "$V/keyring"; [ $? -ne 0 ]; ok $? "dep's wrap is gone from the keyring"
@@ -204,9 +255,11 @@ expect 4 "ungranting what is not held" -- sv principal ungrant pam panel-member 
 
 # A service principal (the purge job): a key file without passphrase, only if 0600.
 expect 2 "only a service principal may go without passphrase" -- sv principal add --no-passphrase --key-out "$T/nopass.key" carol
-expect 0 "a service principal without passphrase" -- sv principal add --kind service --no-passphrase --key-out "$T/purge.key" purge
+expect 0 "a service principal without passphrase (held for a second custodian)" -- \
+	sv principal add --kind service --no-passphrase --key-out "$T/purge.key" purge
 [ "$(stat -c %a "$T/purge.key")" = 600 ]; ok $? "its key file is 0600"
-sv principal grant purge records-manager >/dev/null
+eve approve "$(pending_id)" >/dev/null
+second "$T/eve.key" principal grant purge records-manager; ok $? "records-manager (it approves disposals) granted with eve's approval"
 expect 0 "it acts with no passphrase" -- sv --as-key "$T/purge.key" case list
 chmod 644 "$T/purge.key"
 expect 3 "a passphrase-less key file readable by others is refused" -- sv --as-key "$T/purge.key" case list

@@ -108,7 +108,11 @@ vg "copy destroy" copy destroy "$D@1#1" --witness manager
 vg "copy history" copy history "$D@1#1"
 # the access-request register
 vg "request new (foi)" request new --channel foi --kind media --name "J" --contact "j@x" --case SCR-2026-01 --reason r --received 2026-11-28
-vg "request decide (refuse, s.40)" request decide 1 --refuse --reason r --exemption "s.40 personal information"
+# decided by the chair: whoever recorded a request never decides it
+sv principal add --key-out "$T/chair.key" --new-passphrase-file "$P" --kdf-memory 19 chair >/dev/null
+sv principal grant chair lscb-chair >/dev/null
+vg "request decide (refuse, s.40)" --as-key "$T/chair.key" --as-passphrase-file "$P" request decide 1 --refuse --reason r --exemption "s.40 personal information"
+grep -q "refused" "$T/out"; ok $? "...decided"
 vg "request respond" request respond 1
 vg "request list" request list
 vg "request show" request show 1

@@ -807,12 +807,13 @@ static void setup(bool purge)
 	scrvault_json_free(out);
 	if (purge) {
 		scrvault_principal_spec p = SCRVAULT_PRINCIPAL_SPEC_INIT;
+		scrvault_json *held = NULL;	/* one custodian: dual control is not in force */
 
 		p.name = "purger";
 		p.kind = "service";
 		p.contact = "ops";
-		if (scrvault_principal_add(v, &p, g_purger_key, NULL) < 0 ||
-		    scrvault_principal_grant(v, "purger", "retention-job", NULL, NULL) < 0 ||
+		if (scrvault_principal_add(&held, v, &p, g_purger_key, NULL) < 0 || held ||
+		    scrvault_principal_grant(&held, v, "purger", "retention-job", NULL, NULL) < 0 || held ||
 		    scrvault_retention_confirm(v) < 0)
 			die("purge job");
 		/* A notification form in three versions: its two drafts are due at

@@ -39,7 +39,7 @@ static int setup(void **state)
 	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-1", .title = "t", .review_type = "scr" };
 	scrvault_checkin_spec ci = { .version = SCRVAULT_CHECKIN_SPEC_VERSION, .case_ref = "SCR-1", .doc_class = "imr", .agency = "police" };
 	scrvault_checkin_file cf = { .path = NULL };
-	scrvault_json *res = NULL;
+	scrvault_json *res = NULL, *held = NULL;
 	fixture *f = calloc(1, sizeof(*f));
 	scrvault *v;
 	FILE *fp;
@@ -64,18 +64,20 @@ static int setup(void **state)
 	assert_int_equal(scrvault_vault_init(f->vault, &s, f->coord, f->pp), 0);
 	v = as(f, NULL, NULL);
 	assert_int_equal(scrvault_case_open(v, &c), 0);
+	/* One custodian so far: dual control is not in force, nothing is held. */
 	{
 		scrvault_principal_spec m = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "mgr", .kind = "person", .agency = "police", .kdf_mib = 8 };
 		scrvault_principal_spec a = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "alice", .kind = "person", .agency = "police", .kdf_mib = 8 };
 		scrvault_principal_spec e = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "eve", .kind = "person", .custodian = true, .kdf_mib = 8 };
 
-		assert_int_equal(scrvault_principal_add(v, &m, f->mgr, f->pp), 0);
-		assert_int_equal(scrvault_principal_add(v, &a, f->alice, f->pp), 0);
-		assert_int_equal(scrvault_principal_add(v, &e, f->eve, f->pp), 0);
+		assert_int_equal(scrvault_principal_add(&held, v, &m, f->mgr, f->pp), 0);
+		assert_int_equal(scrvault_principal_add(&held, v, &a, f->alice, f->pp), 0);
+		assert_int_equal(scrvault_principal_add(&held, v, &e, f->eve, f->pp), 0);
 	}
-	assert_int_equal(scrvault_principal_grant(v, "mgr", "authorising-manager", "SCR-1", "police"), 0);
-	assert_int_equal(scrvault_principal_grant(v, "alice", "imr-author", "SCR-1", "police"), 0);
-	assert_int_equal(scrvault_principal_grant(v, "eve", "coordinator", NULL, NULL), 0);
+	assert_int_equal(scrvault_principal_grant(&held, v, "mgr", "authorising-manager", "SCR-1", "police"), 0);
+	assert_int_equal(scrvault_principal_grant(&held, v, "alice", "imr-author", "SCR-1", "police"), 0);
+	assert_int_equal(scrvault_principal_grant(&held, v, "eve", "coordinator", NULL, NULL), 0);
+	assert_null(held);
 	scrvault_vault_close(v);
 	/* alice checks the IMR in; mgr signs it off. */
 	v = as(f, f->alice, NULL);
@@ -199,9 +201,11 @@ static void test_signoff_key_replaced(void **state)
 	fixture *f = *state;
 	char *newkey = path_in(f->dir, "mgr2.key"), st[128];
 	scrvault *v = as(f, NULL, NULL);
+	scrvault_json *held = NULL;
 	int64_t master = 0;
 
-	assert_int_equal(scrvault_principal_rotate(v, "mgr", newkey, f->pp, 8), 0);
+	assert_int_equal(scrvault_principal_rotate(&held, v, "mgr", newkey, f->pp, 8), 0);
+	assert_null(held);
 	scrvault_vault_close(v);
 	signoff_status(f, st, sizeof(st), &master);
 	assert_non_null(strstr(st, "since replaced"));
@@ -330,6 +334,40 @@ static void test_copy_witness_replayed(void **state)
 	}
 }
 
+/*
+ * Through the library: eve, a custodian with coordinator, is granted another
+ * role after coord asked to load a policy, so she cannot approve it; nor can
+ * she refuse her own revocation.  Nothing changes.
+ */
+static void test_pending_window(void **state)
+{
+	fixture *f = *state;
+	scrvault_json *res = NULL, *held = NULL;
+	scrvault *v = as(f, NULL, NULL);
+	char id[32], rid[32];
+
+	assert_int_equal(scrvault_policy_load(&res, v, f->policy), 0);
+	assert_non_null(scrvault_json_get(res, "pending"));
+	snprintf(id, sizeof(id), "%s", scrvault_json_str(scrvault_json_get(res, "pending")));
+	scrvault_json_free(res);
+	assert_int_equal(scrvault_principal_grant(&held, v, "eve", "auditor", NULL, NULL), 0);
+	assert_null(held);	/* auditor decides nothing: not held */
+	assert_int_equal(scrvault_principal_revoke(&res, v, "eve", "test"), 0);
+	assert_non_null(scrvault_json_get(res, "pending"));
+	snprintf(rid, sizeof(rid), "%s", scrvault_json_str(scrvault_json_get(res, "pending")));
+	scrvault_json_free(res);
+	scrvault_vault_close(v);
+	assert_int_equal(scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->eve, .passphrase = f->pp, .role = "coordinator" }), 0);
+	assert_int_equal(scrvault_op_approve(v, id), SCRVAULT_EDENIED);
+	assert_non_null(strstr(scrvault_error_message(), "granted a role after"));
+	assert_int_equal(scrvault_op_refuse(v, rid), SCRVAULT_EDENIED);
+	assert_non_null(strstr(scrvault_error_message(), "about themselves"));
+	assert_int_equal(scrvault_policy_show(&res, v, 0), 0);
+	assert_int_equal(scrvault_json_int(scrvault_json_get(res, "version")), 1);
+	scrvault_json_free(res);
+	scrvault_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scope_and_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_op_expires, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_witness_replayed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_window, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "records/policy.h"
 #include "records/pending.h"
+#include "records/separation.h"
 #include "vault/authz.h"
 #include "vault/keyrelease.h"
 #include "vault/policydb.h"
@@ -39,10 +40,28 @@ int scrvault_policy_check(scrvault_json **problems, const char *path)
 	return error;
 }
 
+int scrvault_policy_check_grants(scrvault_json **out, scrvault *v, const char *path)
+{
+	sv_policy *p = NULL;
+	sv_json *problems = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "principal.read", NULL)) < 0)
+		return error;
+	error = sv_policy_read(&p, &problems, path);
+	sv_json_free(problems);
+	if (error >= 0)
+		error = sv_separation_violations(out, v, p);
+	sv_policy_free(p);
+	return error;
+}
+
 int scrvault_policy_load(scrvault_json **out, scrvault *v, const char *path)
 {
 	sv_policy *p = NULL;
 	sv_json *problems = NULL, *res = NULL;
+	sv_dual mode;
 	int error;
 
 	*out = NULL;
@@ -52,13 +71,13 @@ int scrvault_policy_load(scrvault_json **out, scrvault *v, const char *path)
 	sv_json_free(problems);
 	if (error < 0)
 		return error;
-	if (sv_dual_required(v, "policy.load")) {
+	if ((mode = sv_dual_mode(v, sv_dual_required(v, "policy.load"))) == SV_DUAL_HOLD) {
 		error = sv_op_request(out, v, "policy.load", NULL, SV_FIELDS(SV_STR("text", p->text)));
 		goto done;
 	}
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
-	if ((error = sv_policy_apply(v, p, "file")) < 0) {
+	if ((error = sv_policy_apply(v, p, "file", SV_DUAL_DETAIL(mode))) < 0) {
 		sv_vault_abort(v);
 		goto done;
 	}

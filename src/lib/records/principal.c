@@ -20,6 +20,7 @@
 #include "records/principal.h"
 #include "records/keys.h"
 #include "records/pending.h"
+#include "records/separation.h"
 #include "vault/authz.h"
 #include "vault/find.h"
 #include "vault/keyring.h"
@@ -63,16 +64,52 @@ int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
 	return sv_principal_keys_replace(v, sv_db_last_rowid(v->db), id->ed_pub, id->x_pub, NULL);
 }
 
-int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
+int sv_principal_register_txn(scrvault *v, const scrvault_principal_spec *spec,
+			      const unsigned char ed_pub[SV_KEY_LEN], const unsigned char x_pub[SV_KEY_LEN],
+			      const char *dual)
+{
+	sv_identity pub = { .name = (char *)spec->name };
+	sv_keyring *kr = NULL;
+	int error;
+
+	memcpy(pub.ed_pub, ed_pub, SV_KEY_LEN);
+	memcpy(pub.x_pub, x_pub, SV_KEY_LEN);
+	if ((error = sv_principal_insert(v, spec, &pub, NULL)) < 0 ||
+	    (error = sv_audit_append(v, "principal.add", "ok", SV_ABOUT(.principal = spec->name),
+				     SV_FIELDS(SV_STR("kind", spec->kind), SV_BOOL("custodian", spec->custodian),
+					       SV_OPT("dual_control", dual)))) < 0)
+		return error;
+	/* A keyring entry without a committed principal row opens nothing:
+	 * the unlock also requires the registered, active principal. */
+	if (spec->custodian &&
+	    ((error = sv_keyring_load(&kr, v->dir)) < 0 ||
+	     (error = sv_keyring_add(kr, spec->name, x_pub, v->vmk)) < 0 ||
+	     (error = sv_keyring_save(kr, v->dir, false)) < 0)) {
+		sv_keyring_free(kr);
+		return error;
+	}
+	sv_keyring_free(kr);
+	return 0;
+}
+
+/* Does the policy hold adding a principal like `spec` for a second custodian? */
+static bool add_listed(scrvault *v, const scrvault_principal_spec *spec)
+{
+	return (spec->custodian && !strcmp(spec->kind, "person") && sv_dual_required(v, "principal.add-custodian")) ||
+	       (!strcmp(spec->kind, "service") && sv_dual_required(v, "principal.add-service"));
+}
+
+int scrvault_principal_add(scrvault_json **out, scrvault *v, const scrvault_principal_spec *spec,
 			   const char *keyfile, const scrvault_secret *passphrase)
 {
 	sv_argon2_params kdf = sv_kdf_params(spec->kdf_mib);
-	sv_keyring *kr = NULL;
 	sv_identity *id = NULL;
 	struct stat sb;
 	sv_principal found;
+	sv_dual mode;
 	int error;
 
+	*out = NULL;
 	if ((error = sv_principal_spec_check(spec)) < 0 ||
 	    (error = sv_authorize(v, "principal.add", SV_ABOUT(.principal = spec->name))) < 0)
 		return error;
@@ -89,32 +126,39 @@ int scrvault_principal_add(scrvault *v, const scrvault_principal_spec *spec,
 		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' already exists", spec->name);
 	if ((error = sv_identity_generate(&id, spec->name, v->id)) < 0)
 		return error;
+	if ((mode = sv_dual_mode(v, add_listed(v, spec))) == SV_DUAL_HOLD) {
+		/* The key file is written now; the principal exists (and a
+		 * custodian's wrap is made) only when a second custodian approves. */
+		char *ed = sv_base64(id->ed_pub, SV_KEY_LEN), *x = sv_base64(id->x_pub, SV_KEY_LEN);
+
+		if (!ed || !x)
+			error = SCRVAULT_ERROR;
+		else if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) == 0 &&
+			 (error = sv_op_request(out, v, "principal.add", spec->name,
+						SV_FIELDS(SV_STR("name", spec->name), SV_STR("kind", spec->kind),
+							  SV_OPT("display_name", spec->display_name),
+							  SV_OPT("agency", spec->agency), SV_OPT("contact", spec->contact),
+							  SV_BOOL("custodian", spec->custodian),
+							  SV_STR("ed25519_pub", ed), SV_STR("x25519_pub", x)))) < 0)
+			remove(keyfile);
+		free(ed);
+		free(x);
+		goto done;
+	}
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
-	if ((error = sv_principal_insert(v, spec, id, NULL)) < 0)
-		goto fail;
-	if ((error = sv_audit_append(v, "principal.add", "ok", SV_ABOUT(.principal = spec->name),
-				     SV_FIELDS(SV_STR("kind", spec->kind), SV_BOOL("custodian", spec->custodian)))) < 0)
-		goto fail;
-	if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0)
-		goto fail;
-	if (spec->custodian) {
-		/* A keyring entry without a committed principal row opens nothing:
-		 * the unlock also requires the registered, active principal. */
-		if ((error = sv_keyring_load(&kr, v->dir)) < 0 ||
-		    (error = sv_keyring_add(kr, spec->name, id->x_pub, v->vmk)) < 0 ||
-		    (error = sv_keyring_save(kr, v->dir, false)) < 0) {
-			remove(keyfile);
-			goto fail;
-		}
+	if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
+		sv_vault_abort(v);
+		goto done;
+	}
+	if ((error = sv_principal_register_txn(v, spec, id->ed_pub, id->x_pub, SV_DUAL_DETAIL(mode))) < 0) {
+		remove(keyfile);
+		sv_vault_abort(v);
+		goto done;
 	}
 	if ((error = sv_vault_commit(v)) < 0)
 		remove(keyfile);
-	goto done;
-fail:
-	sv_vault_abort(v);
 done:
-	sv_keyring_free(kr);
 	sv_identity_free(id);
 	return error;
 }
@@ -233,47 +277,87 @@ static int grant_check(scrvault *v, const char *role, const char *case_ref, cons
 	return 0;
 }
 
-int scrvault_principal_grant(scrvault *v, const char *name, const char *role,
-			     const char *case_ref, const char *agency)
+/* A grant's checks: the principal active, the role's scope, separation of duties. */
+static int grant_checks(sv_principal *p, char other[64], scrvault *v, const char *name, const char *role,
+			const char *case_ref, const char *agency)
 {
-	char when[21];
+	int error;
+
+	other[0] = '\0';
+	if ((error = principal_lookup(p, v, name)) < 0 ||
+	    (error = grant_check(v, role ? role : "", case_ref, agency)) < 0)
+		return error;
+	if (strcmp(p->status, "active") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s and can hold no role", name, p->status);
+	return sv_separation_grant(other, v, p->id, name, role, case_ref);
+}
+
+int sv_principal_grant_txn(scrvault *v, const char *name, const char *role, const char *case_ref,
+			   const char *agency, const char *dual)
+{
+	char when[21], other[64];
 	sv_principal p;
 	int error;
 
-	if ((error = sv_authorize(v, "principal.grant", GRANT_ABOUT(name, case_ref))) < 0)
+	if ((error = grant_checks(&p, other, v, name, role, case_ref, agency)) < 0)
 		return error;
-	if ((error = principal_lookup(&p, v, name)) < 0 ||
-	    (error = grant_check(v, role ? role : "", case_ref, agency)) < 0)
-		return error;
-	if (strcmp(p.status, "active") != 0)
-		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s and can hold no role", name, p.status);
 	sv_time_iso(when, sv_now());
-	if ((error = sv_vault_begin(v)) < 0)
-		return error;
 	error = sv_db_run(v->db, "INSERT INTO grants(principal_id, role, case_ref, agency, granted_at, granted_by)"
 			  " VALUES (?, ?, ?, ?, ?, ?)", "itttti", p.id, role, case_ref ? case_ref : "",
 			  agency ? agency : "", when, v->principal_id);
 	if (error == SCRVAULT_ECONFLICT)
 		error = sv_error(SCRVAULT_ECONFLICT, "principal '%s' already holds that role there", name);
-	if (error < 0 ||
-	    (error = sv_audit_append(v, "principal.grant", "ok", GRANT_ABOUT(name, case_ref),
-				     GRANT_DETAILS(role, agency))) < 0) {
-		sv_vault_abort(v);
+	if (error < 0)
+		return error;
+	return sv_audit_append(v, "principal.grant", "ok", GRANT_ABOUT(name, case_ref),
+			       SV_FIELDS(SV_STR("role", role), SV_OPT("agency", agency), SV_OPT("dual_control", dual)));
+}
+
+int scrvault_principal_grant(scrvault_json **out, scrvault *v, const char *name, const char *role,
+			     const char *case_ref, const char *agency)
+{
+	char other[64];
+	sv_principal p;
+	bool approver = false;
+	sv_dual mode;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "principal.grant", GRANT_ABOUT(name, case_ref))) < 0)
+		return error;
+	if ((error = grant_checks(&p, other, v, name, role, case_ref, agency)) < 0) {
+		/* A conflict of duties is a refusal on record. */
+		if (other[0])
+			return sv_audit_denied(v, "principal.grant", GRANT_ABOUT(name, case_ref),
+					       SV_FIELDS(SV_STR("role", role), SV_OPT("agency", agency),
+							 SV_STR("reason", "separation of duties"),
+							 SV_STR("conflicts_with", other)), SCRVAULT_ECONFLICT);
 		return error;
 	}
+	if ((error = sv_role_approves(&approver, v, role)) < 0)
+		return error;
+	if ((mode = sv_dual_mode(v, approver && sv_dual_required(v, "principal.grant-approver"))) == SV_DUAL_HOLD)
+		return sv_op_request(out, v, "principal.grant", name,
+				     SV_FIELDS(SV_STR("principal", name), SV_STR("role", role),
+					       SV_OPT("case", case_ref), SV_OPT("agency", agency)));
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_principal_grant_txn(v, name, role, case_ref, agency, SV_DUAL_DETAIL(mode))) < 0)
+		return sv_vault_fail(v, error);
 	return sv_vault_commit(v);
 }
 
 int scrvault_principal_ungrant(scrvault *v, const char *name, const char *role,
 			       const char *case_ref, const char *agency)
 {
-	int64_t left = 0;
+	int64_t left = 0, approvers = 0, after = 0;
 	sv_principal p;
 	int error;
 
 	if ((error = sv_authorize(v, "principal.grant", GRANT_ABOUT(name, case_ref))) < 0)
 		return error;
-	if ((error = principal_lookup(&p, v, name)) < 0)
+	if ((error = principal_lookup(&p, v, name)) < 0 ||
+	    (error = sv_dual_approvers(&approvers, v)) < 0)
 		return error;
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
@@ -299,6 +383,17 @@ int scrvault_principal_ungrant(scrvault *v, const char *name, const char *role,
 				 "grant the role to another custodian first");
 		goto fail;
 	}
+	/* Nor take dual control out of force by taking a role away: that would
+	 * let the one custodian left act alone. */
+	if ((error = sv_dual_approvers(&after, v)) < 0)
+		goto fail;
+	if (approvers >= 2 && after < 2 && sv_dual_required(v, "principal.grant-approver")) {
+		error = sv_error(SCRVAULT_ECONFLICT, "taking '%s' from '%s' would leave one custodian able to approve, "
+				 "and dual control would stop: add and approve another custodian first", role ? role : "", name);
+		return sv_audit_denied(v, "principal.ungrant", GRANT_ABOUT(name, case_ref),
+				       SV_FIELDS(SV_STR("role", role), SV_STR("reason", "dual control would stop")),
+				       error);
+	}
 	if ((error = sv_audit_append(v, "principal.ungrant", "ok", GRANT_ABOUT(name, case_ref),
 				     GRANT_DETAILS(role ? role : "", agency))) < 0)
 		goto fail;
@@ -309,7 +404,7 @@ fail:
 }
 
 /* Inside a transaction: revoke `name` (checked by the caller). */
-int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason)
+int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason, const char *dual)
 {
 	char when[21];
 	sv_principal p;
@@ -323,7 +418,8 @@ int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason)
 	    (error = sv_principal_keys_replace(v, p.id, NULL, NULL, "revoked")) < 0)
 		return error;
 	if ((error = sv_audit_append(v, "principal.revoke", "ok", SV_ABOUT(.principal = name),
-				     SV_FIELDS(SV_BOOL("custodian", p.custodian), SV_OPT("reason", reason)))) < 0)
+				     SV_FIELDS(SV_BOOL("custodian", p.custodian), SV_OPT("reason", reason),
+					       SV_OPT("dual_control", dual)))) < 0)
 		return error;
 	/* A custodian's wrap of the master key goes; the others are wrapped afresh.
 	 * Written before the commit: if the commit then fails, the principal is
@@ -336,35 +432,56 @@ int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason)
 int scrvault_principal_revoke(scrvault_json **out, scrvault *v, const char *name, const char *reason)
 {
 	sv_principal p;
+	sv_dual mode;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "principal.revoke", SV_ABOUT(.principal = name))) < 0 ||
 	    (error = principal_revocable(&p, v, name)) < 0)
 		return error;
-	if (sv_dual_required(v, "principal.revoke") ||
-	    (p.custodian && sv_dual_required(v, "principal.revoke-custodian"))) {
+	if ((mode = sv_dual_mode(v, sv_dual_required(v, "principal.revoke") ||
+				 (p.custodian && sv_dual_required(v, "principal.revoke-custodian")))) == SV_DUAL_HOLD)
 		return sv_op_request(out, v, "principal.revoke", name,
 				     SV_FIELDS(SV_STR("principal", name), SV_OPT("reason", reason)));
-	}
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
-	if ((error = sv_principal_revoke_txn(v, name, reason)) < 0) {
+	if ((error = sv_principal_revoke_txn(v, name, reason, SV_DUAL_DETAIL(mode))) < 0) {
 		sv_vault_abort(v);
 		return error;
 	}
 	return sv_vault_commit(v);
 }
 
-int scrvault_principal_rotate(scrvault *v, const char *name, const char *keyfile,
+int sv_principal_rekey_txn(scrvault *v, const char *name, const unsigned char ed_pub[SV_KEY_LEN],
+			   const unsigned char x_pub[SV_KEY_LEN], const char *dual)
+{
+	sv_principal p;
+	int error;
+
+	if ((error = principal_lookup(&p, v, name)) < 0)
+		return error;
+	if (strcmp(p.status, "active") != 0)
+		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s: its keys cannot be replaced", name, p.status);
+	if ((error = sv_principal_keys_replace(v, p.id, ed_pub, x_pub, "rotated")) < 0 ||
+	    (error = sv_audit_append(v, "principal.rotate", "ok", SV_ABOUT(.principal = name),
+				     SV_FIELDS(SV_OPT("dual_control", dual)))) < 0)
+		return error;
+	if (p.custodian)
+		return sv_keyring_rewrap(v, NULL, name, x_pub);
+	return 0;
+}
+
+int scrvault_principal_rotate(scrvault_json **out, scrvault *v, const char *name, const char *keyfile,
 			      const scrvault_secret *passphrase, unsigned kdf_mib)
 {
 	sv_argon2_params kdf = sv_kdf_params(kdf_mib);
 	sv_identity *id = NULL;
 	sv_principal p;
 	struct stat sb;
+	sv_dual mode;
 	int error;
 
+	*out = NULL;
 	if ((error = sv_authorize(v, "principal.rotate", SV_ABOUT(.principal = name))) < 0)
 		return error;
 	if ((error = principal_lookup(&p, v, name)) < 0)
@@ -376,15 +493,31 @@ int scrvault_principal_rotate(scrvault *v, const char *name, const char *keyfile
 				keyfile ? keyfile : "");
 	if ((error = sv_identity_generate(&id, name, v->id)) < 0)
 		return error;
+	if ((mode = sv_dual_mode(v, p.custodian && sv_dual_required(v, "principal.rotate-custodian"))) == SV_DUAL_HOLD) {
+		/* The new key file now; it works (and the old one stops) only
+		 * when a second custodian approves. */
+		char *ed = sv_base64(id->ed_pub, SV_KEY_LEN), *x = sv_base64(id->x_pub, SV_KEY_LEN);
+
+		if (!ed || !x)
+			error = SCRVAULT_ERROR;
+		else if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) == 0 &&
+			 (error = sv_op_request(out, v, "principal.rotate", name,
+						SV_FIELDS(SV_STR("principal", name), SV_STR("ed25519_pub", ed),
+							  SV_STR("x25519_pub", x)))) < 0)
+			remove(keyfile);
+		free(ed);
+		free(x);
+		goto done;
+	}
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
-	if ((error = sv_principal_keys_replace(v, p.id, id->ed_pub, id->x_pub, "rotated")) < 0 ||
-	    (error = sv_audit_append(v, "principal.rotate", "ok", SV_ABOUT(.principal = name), NULL)) < 0 ||
-	    (error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
+	/* The key file first: a custodian's wrap is rewritten to the new key
+	 * only once the file that opens it exists. */
+	if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
 		sv_vault_abort(v);
 		goto done;
 	}
-	if (p.custodian && (error = sv_keyring_rewrap(v, NULL, name, id->x_pub)) < 0) {
+	if ((error = sv_principal_rekey_txn(v, name, id->ed_pub, id->x_pub, SV_DUAL_DETAIL(mode))) < 0) {
 		remove(keyfile);
 		sv_vault_abort(v);
 		goto done;

@@ -238,6 +238,7 @@ typedef struct {
 	char channel[16];
 	char state[16];
 	int64_t requester;
+	int64_t recorder;	/* who recorded it (created_by) */
 	char caseref[40];
 	char responded[16];
 	char received[16];
@@ -250,6 +251,7 @@ static int req_row_load(void *ctx, sv_stmt *st)
 
 	r->id = sv_stmt_int(st, 0);
 	r->requester = sv_stmt_int(st, 1);
+	r->recorder = sv_stmt_int(st, 7);
 	sv_stmt_texts(st, 2, r->channel, sizeof(r->channel), r->state, sizeof(r->state), r->caseref,
 		      sizeof(r->caseref), r->responded, sizeof(r->responded), r->received, sizeof(r->received), NULL);
 	return 1;
@@ -266,7 +268,7 @@ static int req_load(req_row *r, scrvault *v, int64_t id, const char *action)
 	if ((error = sv_db_each(v->db, req_row_load, r, "SELECT r.id, coalesce(r.requester_id, 0), r.channel,"
 				" r.state, coalesce(c.ref, (SELECT k.ref FROM request_docs q JOIN documents d"
 				" ON d.id = q.doc_id JOIN cases k ON k.id = d.case_id WHERE q.request_id = r.id LIMIT 1), ''),"
-				" coalesce(r.responded_on, ''), r.received_on"
+				" coalesce(r.responded_on, ''), r.received_on, r.created_by"
 				" FROM requests r LEFT JOIN cases c ON c.id = r.case_id WHERE r.id = ?", "i", id)) < 0)
 		return error;
 	if (!r->id)
@@ -341,11 +343,20 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 		return error;
 	if (strcmp(r.state, "open") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld is already %s", (long long)r.id, r.state);
+	/* Separation of duties: neither the requester nor whoever recorded the
+	 * request decides it (a coordinator who could record an outside request
+	 * for an age key they hold, then agree it, would release to themselves). */
 	if (r.requester && r.requester == v->principal_id) {
 		sv_error(SCRVAULT_EDENIED, "'%s' made request %lld and cannot decide it: another person must",
 			 v->principal, (long long)r.id);
 		return sv_audit_denied(v, "request.decide", REQUEST_ABOUT(r.id, NULL),
 				       SV_FIELDS(SV_STR("reason", "own request")), SCRVAULT_EDENIED);
+	}
+	if (r.recorder == v->principal_id) {
+		sv_error(SCRVAULT_EDENIED, "'%s' recorded request %lld and cannot decide it: another person with "
+			 "request.decide must (the LSCB chair, or another coordinator)", v->principal, (long long)r.id);
+		return sv_audit_denied(v, "request.decide", REQUEST_ABOUT(r.id, NULL),
+				       SV_FIELDS(SV_STR("reason", "recorded the request")), SCRVAULT_EDENIED);
 	}
 	if (!dd->reason || !*dd->reason)
 		return sv_error_field(SCRVAULT_EUSAGE, "reason", "record the reasons for the decision");

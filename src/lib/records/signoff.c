@@ -10,13 +10,16 @@
  *    "scrvault-signoff v1","time":..,"vault":..,"version":N}
  *
  * It names one version's exact content, so it never carries over to a later
- * version.  The newest signed-off version is the agency's master.  Whoever
- * checked a version in cannot sign it off (a second person confirms it).
+ * version.  The newest signed-off version is the agency's master.  Its
+ * author never signs it off (a second person confirms it): not whoever
+ * checked it in or sent it in a bundle, nor anyone holding imr-author for
+ * that case and agency (sv_separation_signoff, exit 6, audited).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "records/signoff.h"
+#include "records/separation.h"
 #include "vault/authz.h"
 #include "vault/find.h"
 #include "vault/keyrelease.h"
@@ -88,12 +91,8 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 				    " ve.checked_in_by FROM documents d JOIN versions ve ON ve.doc_id = d.id"
 				    " WHERE d.id = ? AND ve.version = ?", "ti", doc, (int64_t)version)) < 0)
 		return error;
-	if (author == v->principal_id) {
-		sv_error(SCRVAULT_EDENIED, "'%s' checked in version %u of '%s': another authorising manager must sign it off",
-			 v->principal, version, doc);
-		return sv_audit_denied(v, "doc.signoff", SV_ABOUT(.doc = doc),
-				       SV_FIELDS(SV_STR("reason", "own check-in")), SCRVAULT_EDENIED);
-	}
+	if ((error = sv_separation_signoff(v, doc, version, caseref, agency, author)) < 0)
+		return error;
 	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM signoffs WHERE doc_id = ? AND version = ?"
 			       " AND principal_id = ?", "tii", doc, (int64_t)version, v->principal_id)) < 0)
 		return error;

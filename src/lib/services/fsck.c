@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/copy.h"
+#include "records/pending.h"
 #include "records/policy.h"
 #include "records/signoff.h"
 #include "vault/authz.h"
@@ -223,6 +224,16 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 			note(problems, "store ref %s is not in the database's history (the database was rolled back or the store altered)", ref);
 	} else if (rc < 0) {
 		note(problems, "store has no head ref");
+	}
+	{
+		int64_t approvers = 0;
+
+		if ((error = sv_dual_approvers(&approvers, v)) < 0)
+			goto done;
+		if (approvers < 2)
+			note(warnings, "dual control is not in force: fewer than two custodians (people holding a "
+			     "board-wide role with op.approve) could approve, so the actions it holds run at once; "
+			     "add a second custodian");
 	}
 	/* Decrypting every version to check it is on record first. */
 	if (!v->rolled_back) {

@@ -165,7 +165,7 @@ int scrvault_vault_init(const char *dir, const scrvault_principal_spec *first,
 			sv_policy *pol = NULL;
 
 			if ((error = sv_policy_default(&pol)) == 0 &&
-			    (error = sv_policy_apply(v, pol, "built-in default")) == 0 &&
+			    (error = sv_policy_apply(v, pol, "built-in default", NULL)) == 0 &&
 			    (error = sv_db_run(v->db, "INSERT INTO grants(principal_id, role, granted_at, granted_by)"
 					       " VALUES (?, 'coordinator', ?, ?)", "iti", v->principal_id, when,
 					       v->principal_id)) == 0)

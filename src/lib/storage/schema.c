@@ -310,6 +310,38 @@ static const char *const migrations[] = {
 	"ALTER TABLE copy_events ADD COLUMN witness_name TEXT;"
 	"ALTER TABLE copy_events ADD COLUMN witness_statement TEXT;"
 	"ALTER TABLE copy_events ADD COLUMN witness_signature BLOB;",
+
+	/*
+	 * 12: dual control counts people, separation of duties.  A pending
+	 * operation names whom it concerns (target), the log's length when it
+	 * was asked for (request_seq) and the key fingerprints of who asked and
+	 * who decided.  Triggers note the log's length whenever a principal is
+	 * made, gets new keys or is granted a role, whichever code does it, so
+	 * that a decision can tell what happened during the pending window
+	 * (changed after request_seq).  The policy's [separation] conflicts.
+	 */
+	"ALTER TABLE pending_ops ADD COLUMN target TEXT;"
+	"ALTER TABLE pending_ops ADD COLUMN request_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE pending_ops ADD COLUMN requested_fpr TEXT;"
+	"ALTER TABLE pending_ops ADD COLUMN decided_fpr TEXT;"
+	"ALTER TABLE principals ADD COLUMN created_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE principals ADD COLUMN keys_changed_at TEXT;"
+	"ALTER TABLE principals ADD COLUMN keys_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE grants ADD COLUMN granted_seq INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE principals SET keys_changed_at = created_at;"
+	"CREATE TRIGGER principals_made AFTER INSERT ON principals BEGIN"
+	"  UPDATE principals SET created_seq = (SELECT coalesce(max(seq), 0) FROM audit),"
+	"    keys_seq = (SELECT coalesce(max(seq), 0) FROM audit), keys_changed_at = NEW.created_at"
+	"  WHERE id = NEW.id; END;"
+	"CREATE TRIGGER principals_rekeyed AFTER UPDATE OF ed25519_pub, x25519_pub ON principals"
+	"  WHEN NEW.ed25519_pub IS NOT OLD.ed25519_pub OR NEW.x25519_pub IS NOT OLD.x25519_pub BEGIN"
+	"  UPDATE principals SET keys_seq = (SELECT coalesce(max(seq), 0) FROM audit),"
+	"    keys_changed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = NEW.id; END;"
+	"CREATE TRIGGER grants_made AFTER INSERT ON grants BEGIN"
+	"  UPDATE grants SET granted_seq = (SELECT coalesce(max(seq), 0) FROM audit) WHERE id = NEW.id; END;"
+	"CREATE TABLE policy_conflicts("
+	"  conflict INTEGER NOT NULL, role TEXT NOT NULL,"
+	"  PRIMARY KEY (conflict, role)) WITHOUT ROWID;",
 };
 
 static int set_version(sv_db *db, int version)

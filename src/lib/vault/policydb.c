@@ -72,7 +72,8 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 			       "ittbtbti", *version, p->name, p->text, sha, sizeof(sha), blob,
 			       wrapped, sizeof(wrapped), when, v->principal_id)) < 0 ||
 	    (error = sv_db_exec(v->db, "DELETE FROM policy_roles; DELETE FROM policy_allow;"
-				" DELETE FROM policy_classes; DELETE FROM policy_dual;")) < 0)
+				" DELETE FROM policy_classes; DELETE FROM policy_dual;"
+				" DELETE FROM policy_conflicts;")) < 0)
 		goto done;
 	for (size_t i = 0; i < p->nroles; i++)
 		if ((error = sv_db_run(v->db, "INSERT INTO policy_roles(role, scope) VALUES (?, ?)", "tt",
@@ -94,6 +95,21 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 	for (size_t i = 0; i < p->ndual; i++)
 		if ((error = sv_db_run(v->db, "INSERT OR IGNORE INTO policy_dual(action) VALUES (?)", "t", p->dual[i])) < 0)
 			goto done;
+	for (size_t i = 0; i < p->nconflicts; i++) {
+		const char *r = p->conflicts[i];
+
+		while (*r) {
+			size_t n = strcspn(r, " ");
+			char role[64];
+
+			snprintf(role, sizeof(role), "%.*s", (int)n, r);
+			if ((error = sv_db_run(v->db, "INSERT OR IGNORE INTO policy_conflicts(conflict, role) VALUES (?, ?)",
+					       "it", (int64_t)i + 1, role)) < 0)
+				goto done;
+			r += n;
+			r += *r == ' ';
+		}
+	}
 	if ((error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('dual_expiry_hours', ?)",
 			       "i", p->expiry_hours ? p->expiry_hours : (int64_t)72)) < 0)
 		goto done;
@@ -134,7 +150,7 @@ done:
 	return error;
 }
 
-int sv_policy_apply(scrvault *v, const sv_policy *p, const char *source)
+int sv_policy_apply(scrvault *v, const sv_policy *p, const char *source, const char *dual)
 {
 	char blob[SV_OID_HEXLEN + 1], head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
 	char path[64], msg[64], ver[24], sha[SV_SHA256_LEN * 2 + 1];
@@ -155,7 +171,7 @@ int sv_policy_apply(scrvault *v, const sv_policy *p, const char *source)
 	snprintf(ver, sizeof(ver), "%lld", (long long)version);
 	return sv_audit_append(v, "policy.load", "ok", SV_ABOUT(.policy = ver),
 			       SV_FIELDS(SV_INT("version", version), SV_STR("name", p->name),
-					 SV_STR("sha256", sha), SV_STR("source", source)));
+					 SV_STR("sha256", sha), SV_STR("source", source), SV_OPT("dual_control", dual)));
 }
 
 int sv_policy_ensure(scrvault *v)
@@ -171,7 +187,7 @@ int sv_policy_ensure(scrvault *v)
 	if ((error = sv_policy_default(&p)) < 0)
 		return error;
 	if ((error = sv_vault_begin(v)) == 0) {
-		if ((error = sv_policy_apply(v, p, "built-in default")) < 0)
+		if ((error = sv_policy_apply(v, p, "built-in default", NULL)) < 0)
 			sv_vault_abort(v);
 		else
 			error = sv_vault_commit(v);

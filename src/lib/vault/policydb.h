@@ -22,9 +22,10 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 /*
  * Inside a transaction: install `p` (sv_policy_install), commit its
  * encrypted text to the store and write the policy.load audit entry
- * (`source`: "file", "built-in default", "approved operation ID"...).
+ * (`source`: "file", "built-in default", "approved operation ID"...;
+ * `dual`: its "dual_control" detail, or NULL).
  */
-int sv_policy_apply(scrvault *v, const sv_policy *p, const char *source);
+int sv_policy_apply(scrvault *v, const sv_policy *p, const char *source, const char *dual);
 
 /* A vault without a policy (new, or older than schema 4) gets the default. */
 int sv_policy_ensure(scrvault *v);

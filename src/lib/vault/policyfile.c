@@ -38,10 +38,19 @@ static const char *const class_actions[] = {
 	"doc.checkin", "doc.list", "doc.read", "doc.signoff", "doc.release", "doc.submit", NULL
 };
 
-/* Operations that [dual-control] may hold for a second custodian. */
+/*
+ * Operations that [dual-control] may hold for a second custodian.  The
+ * principal.*-custodian, -service and -approver names hold the action only
+ * for those principals or roles; "approver" roles are computed from the
+ * policy (sv_role_approves in records/separation.c).
+ */
 static const char *const dual_actions[] = {
-	"policy.load", "principal.revoke", "principal.revoke-custodian", "doc.destroy", NULL
+	"policy.load", "principal.revoke", "principal.revoke-custodian", "doc.destroy",
+	"principal.add-custodian", "principal.add-service", "principal.rotate-custodian",
+	"principal.grant-approver", NULL
 };
+#define DUAL_KNOWN "policy.load, principal.add-custodian, principal.add-service, principal.rotate-custodian, " \
+	"principal.grant-approver, principal.revoke, principal.revoke-custodian, doc.destroy"
 
 extern const char sv_default_policy_text[];
 
@@ -126,6 +135,9 @@ void sv_policy_free(sv_policy *p)
 	}
 	for (size_t i = 0; i < p->ndual; i++)
 		free(p->dual[i]);
+	for (size_t i = 0; i < p->nconflicts; i++)
+		free(p->conflicts[i]);
+	free(p->conflicts);
 	for (size_t i = 0; i < p->nholidays; i++)
 		free(p->holidays[i]);
 	free(p->holidays);
@@ -365,6 +377,44 @@ static int parse_rule(sv_policy *p, checker *c, int line, const char *cls, const
 }
 
 /*
+ * [separation] conflict = ROLE ROLE...: on one case no principal holds two
+ * of these roles (a board-wide grant counts on every case).  Kept as the
+ * names separated by single spaces; the roles must be declared.
+ */
+static int parse_conflict(sv_policy *p, checker *c, int line, const char *value)
+{
+	char buf[400], out[400] = " ", *save = NULL, *w;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", value ? value : "");
+	for (w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		char padded[64];
+
+		if (!find_role(p, w)) {
+			problem(c, line, "separation: no role '%s' is declared", w);
+			return 0;
+		}
+		snprintf(padded, sizeof(padded), " %s ", w);
+		if (strstr(out, padded)) {
+			problem(c, line, "separation: role '%s' is named twice in one conflict", w);
+			return 0;
+		}
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s ", w);
+		n++;
+	}
+	if (n < 2) {
+		problem(c, line, "separation: a conflict names two or more roles that one principal may not hold "
+			"together on a case (e.g. 'conflict = panel-chair overview-author')");
+		return 0;
+	}
+	out[strlen(out) - 1] = '\0';	/* " a b c " -> "a b c" */
+	if (!grow((void **)&p->conflicts, &p->nconflicts, sizeof(*p->conflicts)) ||
+	    !(p->conflicts[p->nconflicts - 1] = sv_strdup(out + 1)))
+		return SCRVAULT_ERROR;
+	return 0;
+}
+
+/*
  * [KIND NAME] declares NAME (a role or a class): checked, then appended to
  * the array *arr of *n elements of `size` bytes, whose first member is the
  * name.  A bad name is a problem; -1 only when out of memory.
@@ -499,8 +549,8 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 	} else if (!strcmp(section, "dual-control") && !sub) {
 		if (!strcmp(key, "action")) {
 			if (!value || !in_list(dual_actions, value))
-				problem(c, line, "dual-control: '%s' cannot be held for approval (known: policy.load, "
-					"principal.revoke, principal.revoke-custodian, doc.destroy)", value ? value : "");
+				problem(c, line, "dual-control: '%s' cannot be held for approval (known: " DUAL_KNOWN ")",
+					value ? value : "");
 			else if (!grow((void **)&p->dual, &p->ndual, sizeof(*p->dual)) ||
 				 !(p->dual[p->ndual - 1] = sv_strdup(value)))
 				error = SCRVAULT_ERROR;
@@ -515,6 +565,11 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 		} else {
 			problem(c, line, "unknown setting 'dual-control.%s' (known: action, expiry-hours)", key);
 		}
+	} else if (!strcmp(section, "separation") && !sub) {
+		if (strcmp(key, "conflict") != 0)
+			problem(c, line, "unknown setting 'separation.%s' (known: conflict)", key);
+		else
+			error = parse_conflict(p, c, line, value);
 	} else if (!strcmp(section, "retention")) {
 		if (strcmp(key, "rule") != 0) {
 			problem(c, line, "unknown setting 'retention.%s' (known: rule)", key);
@@ -569,7 +624,7 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 			problem(c, line, "unknown setting 'intake.%s' (known: max-size)", key);
 		}
 	} else {
-		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control, intake, foi, calendar, retention, publication)",
+		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control, separation, intake, foi, calendar, retention, publication)",
 			section, sub ? " \"" : "", sub ? sub : "", sub ? "\"" : "");
 	}
 	free(name);

@@ -88,6 +88,8 @@ struct sv_policy {
 	size_t nclasses;
 	char **dual;
 	size_t ndual;
+	char **conflicts;	/* [separation] conflict: "role role ..." */
+	size_t nconflicts;
 	struct prule {
 		char *doc_class;	/* NULL: every class without its own rules */
 		char *action;		/* destroy, review, keep */
