@@ -136,9 +136,18 @@ done
 ! grep -q -e MARKER-CONTACT -e MARKER-PURPOSE -e "coffee stain" -e "left on a train" "$T/out"
 ok $? "contact details, purposes and notes stay out of the audit log"
 expect 0 "refusals are audited too" -- sv audit tail --json --lines 1000
-grep -q '"action":"copy.issue","actor":"coord","details":{"state":"issued"}' "$T/out" ||
-	grep -q '"outcome":"conflict"' "$T/out"
-ok $? "...a refused transition is an entry"
+# The refused second issue of $C (copy 1, already issued to pam): its own
+# entry, by its actor, naming the copy, with the state that refused it.
+python3 - "$T/out" "$D" <<'EOF'
+import json, sys
+log, doc = json.load(open(sys.argv[1])), sys.argv[2]
+hits = [e for e in log if e["action"] == "copy.issue" and e["outcome"] == "conflict"
+        and e["principal"] == "coord" and e["objects"].get("doc") == doc
+        and e["objects"].get("version") == 1 and e["objects"].get("copy") == 1
+        and e["details"].get("state") == "issued"]
+sys.exit(0 if len(hits) == 1 else 1)
+EOF
+ok $? "...a refused transition is an entry (copy.issue of copy 1, conflict, by coord, state issued)"
 
 # ---- electronic releases are copies too --------------------------------------------------------------
 expect 0 "a release to the panel member" -- sv doc release "$D" --to pam -o "$T/rel.age"
