@@ -289,6 +289,16 @@ static const char *const migrations[] = {
 	"ALTER TABLE requests ADD COLUMN ext_recipient TEXT;"
 	"UPDATE bundle_releases SET audit_seq = audit_seq + 1;"
 	"UPDATE releases SET audit_seq = audit_seq + 1 WHERE role = 'recipient';",
+
+	/*
+	 * 11: keys a principal held before a rotation (no key is ever registered
+	 * twice: principal.c checks new keys against these and the current ones).
+	 */
+	"CREATE TABLE principal_old_keys("
+	"  id INTEGER PRIMARY KEY, principal_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  ed25519_pub BLOB NOT NULL, x25519_pub BLOB NOT NULL, retired_at TEXT NOT NULL);"
+	"CREATE INDEX principal_old_keys_ed ON principal_old_keys(ed25519_pub);"
+	"CREATE INDEX principal_old_keys_x ON principal_old_keys(x25519_pub);",
 };
 
 static int set_version(sv_db *db, int version)
