@@ -82,7 +82,7 @@ mkvault
 sv case open --title "Child X" SCR-X >/dev/null
 add() {		# add NAME [principal add options]
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 8 "$@" "$name" >/dev/null
+	enrol --key-out "$T/$name.key" "$@" "$name" >/dev/null
 }
 add police --kind agency --agency police --display-name "Metropolitan Police"
 add pam --display-name "Panel member"
