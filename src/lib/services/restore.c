@@ -364,7 +364,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 		o.dir = s->dir;
 		o.keyfile = s->keyfile;
 		o.passphrase = s->passphrase;
-		error = scrvault_vault_open(&v, &o);
+		error = sv_vault_open_restored(&v, &o);
 	}
 	if (error < 0)
 		goto done;

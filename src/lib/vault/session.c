@@ -174,7 +174,7 @@ int sv_vault_pin_check(const sv_identity *id, const char *keyfile, const char *v
  * and the one it acts as).  A vault built by someone who knows every public
  * key fails here: they cannot sign with the vault's audit key.
  */
-static int pin_check_vault(scrvault *v, const sv_identity *id, const char *keyfile)
+static int pin_check_vault(scrvault *v, const sv_identity *id, const char *keyfile, bool store)
 {
 	unsigned char pub[SV_KEY_LEN];
 	char vid[SV_VAULT_ID_LEN + 1] = "", *note = NULL, origin[80];
@@ -201,7 +201,7 @@ static int pin_check_vault(scrvault *v, const sv_identity *id, const char *keyfi
 		return error;
 	if (strcmp(vid, v->id) != 0)
 		return sv_vault_pin_check(id, keyfile, vid, pub);
-	if ((error = sv_vault_pin_check(id, keyfile, v->id, pub)) < 0)
+	if ((error = sv_vault_pin_check(id, keyfile, v->id, pub)) < 0 || !store)
 		return error;
 	error = sv_store_tag_get(&note, v->store, "refs/audit/checkpoint");
 	if (error == SCRVAULT_ENOTFOUND)
@@ -296,7 +296,7 @@ done:
 	return error;
 }
 
-int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
+static int vault_open(scrvault **out, const scrvault_open_options *opts, bool store_pin)
 {
 	const char *dir, *keyfile, *as_keyfile, *role;
 	const scrvault_secret *passphrase, *as_passphrase;
@@ -390,8 +390,8 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 		goto done;
 	}
 	if ((error = sv_store_open(&v->store, path)) < 0 ||
-	    (error = pin_check_vault(v, id, keyfile)) < 0 ||
-	    (asloaded == 0 && asid && (error = pin_check_vault(v, asid, as_keyfile)) < 0))
+	    (error = pin_check_vault(v, id, keyfile, store_pin)) < 0 ||
+	    (asloaded == 0 && asid && (error = pin_check_vault(v, asid, as_keyfile, store_pin)) < 0))
 		goto done;
 	if ((error = sv_schema_migrate(v->db)) < 0 || (error = load_audit_key(v)) < 0 ||
 	    (error = sv_vault_check_head(v)) < 0 || (error = sv_audit_check_store(v)) < 0)
@@ -447,6 +447,16 @@ done:
 	sv_secret_free(dbkey);
 	free(path);
 	return error;
+}
+
+int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
+{
+	return vault_open(out, opts, true);
+}
+
+int sv_vault_open_restored(scrvault **out, const scrvault_open_options *opts)
+{
+	return vault_open(out, opts, false);
 }
 
 void scrvault_vault_close(scrvault *v)
