@@ -370,6 +370,8 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 				 id->name, keyfile);
 		goto done;
 	}
+	/* The lock before the database opens (its settings need it), though
+	 * nothing is written until the vault is known to be the key file's. */
 	if ((error = sv_vault_lock(&v->lockfd, dir)) < 0 ||
 	    (error = sv_vault_subkey(&dbkey, v->vmk, v->id, SV_LABEL_DB)) < 0 ||
 	    (error = sv_vault_subkey(&v->kek, v->vmk, v->id, SV_LABEL_KEK)) < 0)
@@ -393,7 +395,9 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 	    (error = pin_check_vault(v, id, keyfile, store_pin)) < 0 ||
 	    (asloaded == 0 && asid && (error = pin_check_vault(v, asid, as_keyfile, store_pin)) < 0))
 		goto done;
-	if ((error = sv_schema_migrate(v->db)) < 0 || (error = load_audit_key(v)) < 0 ||
+	/* The vault is the key file's: from here on the session may write. */
+	if ((error = sv_schema_migrate(v->db)) < 0 ||
+	    (error = load_audit_key(v)) < 0 ||
 	    (error = sv_vault_check_head(v)) < 0 || (error = sv_audit_check_store(v)) < 0)
 		goto done;
 
