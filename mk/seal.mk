@@ -4,7 +4,7 @@
 # It links build/libscrvault-seal.a, the objects of the library's two lowest
 # layers (src/lib/base, src/lib/crypto; PDFs are scrvault-stamp's, mk/stamp.mk),
 # with the command-line parts it shares with scrvault (src/cli/common.c,
-# src/cli/bundles.c), and so only libcrypto and libargon2.  Three checks
+# src/cli/bundles.c, src/cli/keys.c), and so only libcrypto and libargon2.  Three checks
 # fail the build, loudly, if that stops being true:
 #   - a base or crypto file of the archive includes a header of a higher layer
 #     (storage, vault, records, services; base: crypto);
@@ -17,7 +17,7 @@
 SEAL_LIB_SRC   = $(wildcard src/lib/base/*.c src/lib/crypto/*.c)
 SEAL_LIB_HDR   = $(wildcard src/lib/base/*.h src/lib/crypto/*.h)
 SEAL_LIB_OBJ   = $(SEAL_LIB_SRC:%.c=$(BUILD)/%.o)
-SEAL_CLI_OBJ   = $(BUILD)/src/cli/common.o $(BUILD)/src/cli/bundles.o
+SEAL_CLI_OBJ   = $(BUILD)/src/cli/common.o $(BUILD)/src/cli/bundles.o $(BUILD)/src/cli/keys.o
 SEAL_SRC       = $(wildcard src/seal/*.c)
 SEAL_OBJ       = $(SEAL_SRC:%.c=$(BUILD)/%.o)
 SEAL_LIBS     := $(shell pkg-config --libs libcrypto libargon2 2>/dev/null) -lpthread

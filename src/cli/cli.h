@@ -118,6 +118,9 @@ int cli_usage(const cli_args *a, const char *fmt, ...) __attribute__((format(pri
 int cli_passphrase(scrvault_secret **out, const cli_args *a, const char *keyfile);
 /* The passphrase for a new key file: --new-passphrase-file or two prompts. */
 int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who);
+/* A yes/no question on the terminal (echoed): 1 yes, 0 anything else, -1
+ * when standard input is not a terminal. */
+int cli_ask(const char *question);
 /* A passphrase typed at the terminal for `keyfile`; none (NULL) if no terminal. */
 int cli_prompt_secret(scrvault_secret **out, const char *keyfile);
 
@@ -228,6 +231,61 @@ const char *cli_own_key(const cli_args *a);
 	"                    be signed by it, for that vault\n" \
 	"  -o, --output OUT  where to write (default: the recorded file name, here)\n"
 
+/*
+ * ---- keys.c: a holder's own key, the same in both programs (scrvault keygen
+ * and keyfile accept|pin; scrvault-seal keygen, accept and pin).
+ */
+int cli_keygen_run(cli_args *a, scrvault *unused);
+int cli_accept_check(cli_args *a);
+int cli_accept_run(cli_args *a, scrvault *unused);
+int cli_pin_run(cli_args *a, scrvault *unused);
+#define CLI_KEYGEN_OPTS \
+	{ "key-out", 1, "keyfile", "FILE" }, { "kind", 1, "kind", "person|agency" }, { "agency", 1, "agency", "NAME" }, \
+	{ "kdf-memory", 1, "kdf_mib", "MIB" }, { "new-passphrase-file", 1, "passphrase", "FILE" }, \
+	{ "enrolment-out", 1, "enrolment", "FILE" }, { "rotate", 1, "rotate_keyfile", "OLDKEY" }, \
+	{ "old-passphrase-file", 1, "rotate_passphrase", "FILE" }
+#define CLI_KEYGEN_ARGS "--key-out FILE [--kind person|agency] [--agency NAME] [--kdf-memory MIB] [--rotate OLDKEY] NAME"
+#define CLI_KEYGEN_HELP \
+	"Make your own key pair and key file, where you work, and an enrolment request\n" \
+	"(FILE.enrol, or --enrolment-out): your name, kind, agency and public keys,\n" \
+	"signed with the new key. Send the request to the vault's coordinator by any\n" \
+	"channel and read them the fingerprint (six words) this prints, on the phone or\n" \
+	"in person: they register you only if the words match. They send back the\n" \
+	"vault's acceptance, which you import with 'accept'. The private keys stay in\n" \
+	"the file, sealed under your passphrase (typed twice, or --new-passphrase-file);\n" \
+	"nobody else ever needs them. Until accepted the file belongs to no vault; it\n" \
+	"already seals bundles and opens releases.\n\n" \
+	"options:\n" \
+	"  --key-out FILE    the key file to create (mode 0600; never replaces a file)\n" \
+	"  --enrolment-out FILE  the request to write (default FILE.enrol)\n" \
+	"  --kind KIND       person (default) or agency\n" \
+	"  --agency NAME     your agency\n" \
+	"  --kdf-memory MIB  Argon2id memory for the passphrase (default 46)\n" \
+	"  --new-passphrase-file FILE  read the new passphrase from FILE\n" \
+	"  --rotate OLDKEY   replace your key: the request is signed by OLDKEY too, and\n" \
+	"                    the coordinator registers it with 'principal rotate'\n" \
+	"  --old-passphrase-file FILE  OLDKEY's passphrase (else a prompt)\n"
+#define CLI_ACCEPT_ARGS "--key FILE [--vkey VKEY] ACCEPTANCE"
+#define CLI_ACCEPT_HELP \
+	"Import the vault's acceptance of your enrolment into your key file: its\n" \
+	"signature is checked with the vault's verifier key it carries (and that key\n" \
+	"against --vkey, the key the board publishes), and it must accept your own name\n" \
+	"and keys. The key file then names, authenticated, the vault it belongs to (its\n" \
+	"id and verifier key): it unlocks or acts in no other vault.\n\n" \
+	"options:\n" \
+	"  --key FILE        your key file (default $SCRVAULT_KEY), rewritten in place\n" \
+	"  --vkey VKEY       the vault's verifier key as the board publishes it\n" \
+	"                    (recommended: without it, check the key printed yourself)\n"
+#define CLI_PIN_ARGS "--key FILE --vkey VKEY"
+#define CLI_PIN_HELP \
+	"Pin the vault's verifier key into a key file written before key files named\n" \
+	"it (a 'vault' line and no 'vault-key' line), which every command refuses until\n" \
+	"then. VKEY must be the key the board publishes for the vault the file names\n" \
+	"(never one read from the vault itself: that is what the pin guards against).\n\n" \
+	"options:\n" \
+	"  --key FILE        your key file (default $SCRVAULT_KEY), rewritten in place\n" \
+	"  --vkey VKEY       the vault's verifier key as the board publishes it\n"
+
 /* ---- output.c ------------------------------------------------------------------ */
 /* Print a JSON array as a table with these columns (key, header). */
 typedef struct {
@@ -305,6 +363,8 @@ void cli_principal_spec(scrvault_principal_spec *s, const cli_args *a, const cha
 /* Each cmd_<group>.c exports its table, ended by an all-NULL entry. */
 extern const cli_cmd cli_init_commands[];
 extern const cli_cmd cli_principal_commands[];
+extern const cli_cmd cli_keygen_commands[];
+extern const cli_cmd cli_keyfile_commands[];
 extern const cli_cmd cli_fsck_commands[];
 extern const cli_cmd cli_case_commands[];
 extern const cli_cmd cli_doc_commands[];

@@ -28,13 +28,105 @@ void cli_principal_spec(scrvault_principal_spec *s, const cli_args *a, const cha
 	s->kdf_mib = (unsigned)cli_kdf_memory(a);
 }
 
+/* The fingerprint words the coordinator confirmed on the terminal. */
+static char confirmed[128];
+
+/*
+ * An enrolment request (--enrolment): the words to check it against are
+ * --fingerprint, or, on a terminal, the request's own once the coordinator
+ * confirms the holder reads the same.  Before the vault is unlocked.
+ */
+static int check_enrolment(cli_args *a, const char *verb)
+{
+	scrvault_json *r = NULL;
+	char q[1024];
+	int error, yes;
+
+	if (cli_opt(a, "key-out") || cli_opt(a, "kind") || cli_opt(a, "agency") || cli_flag(a, "no-passphrase") ||
+	    cli_opt(a, "new-passphrase-file") || cli_opt(a, "kdf-memory"))
+		return cli_usage(a, "with --enrolment the keys, kind and agency come from the holder's request: "
+				 "give no --key-out, --kind, --agency or passphrase options");
+	if ((error = scrvault_enrolment_inspect(&r, cli_opt(a, "enrolment"))) < 0)
+		return cli_fail(error);
+	if (a->nargs > 0 && strcmp(a->args[0], cli_str(r, "name")) != 0) {
+		fprintf(stderr, "%s: the enrolment request is of '%s', not of '%s'\n", cli_program, cli_str(r, "name"),
+			a->args[0]);
+		scrvault_json_free(r);
+		return 2;
+	}
+	if (cli_opt(a, "fingerprint")) {
+		scrvault_json_free(r);
+		return 0;
+	}
+	snprintf(q, sizeof(q), "enrolment request %s: %s '%s'%s%s%s\nfingerprint: %s\n"
+		 "does the holder read you these same words from their own screen? [y/N] ",
+		 verb, cli_str(r, "kind"), cli_str(r, "name"), cli_str(r, "agency") ? " of " : "",
+		 cli_str(r, "agency") ? cli_str(r, "agency") : "", cli_str(r, "rotates") ? " (a rotation)" : "",
+		 cli_str(r, "fingerprint"));
+	snprintf(confirmed, sizeof(confirmed), "%s", cli_str(r, "fingerprint"));
+	scrvault_json_free(r);
+	if ((yes = cli_ask(q)) < 0)
+		return cli_usage(a, "no terminal to confirm the fingerprint on: give --fingerprint \"WORDS\" as the "
+				 "holder reads them to you");
+	if (!yes) {
+		fprintf(stderr, "%s: the fingerprint was not confirmed: nothing registered; ask the holder to send "
+			"their request again\n", cli_program);
+		return 5;
+	}
+	return 0;
+}
+
+/* The enrolment spec of the command's options. */
+static void enrol_spec(scrvault_enrol_spec *s, const cli_args *a)
+{
+	scrvault_enrol_spec init = SCRVAULT_ENROL_SPEC_INIT;
+
+	*s = init;
+	s->enrolment = cli_opt(a, "enrolment");
+	s->fingerprint = cli_opt(a, "fingerprint") ? cli_opt(a, "fingerprint") : confirmed;
+	s->display_name = cli_opt(a, "display-name");
+	s->contact = cli_opt(a, "contact");
+	s->custodian = cli_flag(a, "custodian");
+	s->acceptance_out = cli_opt(a, "acceptance-out");
+}
+
+/* What add and rotate print for a holder's request. */
+static int enrolled(cli_args *a, scrvault_json *j, const char *what)
+{
+	bool held = scrvault_json_get(j, "pending") != NULL;
+
+	if (!a->json) {
+		printf("%s %s '%s'%s from their enrolment request%s\n  fingerprint  %s\n  acceptance   %s\n"
+		       "send the acceptance to the holder, who imports it into their key file\n"
+		       "('scrvault keyfile accept' or 'scrvault-seal accept'; it is public)\n",
+		       held ? "asked for" : what, cli_str(j, "kind"), cli_str(j, "name"),
+		       scrvault_json_bool(scrvault_json_get(j, "custodian")) ? " (custodian)" : "",
+		       held ? " (the key works once approved)" : "",
+		       cli_str(j, "fingerprint"), cli_str(j, "acceptance"));
+		if (held) {
+			char w[160];
+
+			snprintf(w, sizeof(w), "%s '%s'", what, cli_str(j, "name"));
+			cli_print_pending(j, w);
+		}
+	}
+	return cli_result(a, j, NULL);
+}
+
 static int check_add(cli_args *a)
 {
 	const char *kind = cli_opt(a, "kind") ? cli_opt(a, "kind") : "person";
 	int error;
 
-	if (!cli_opt(a, "key-out"))
-		return cli_usage(a, "give --key-out FILE for the new principal's key file");
+	if (cli_opt(a, "enrolment"))
+		return check_enrolment(a, "to register");
+	if (!cli_opt(a, "key-out") || a->nargs == 0)
+		return cli_usage(a, "give --enrolment FILE, the holder's request (or, for a service principal, --key-out FILE NAME)");
+	if (strcmp(kind, "service") != 0)
+		return cli_usage(a, "a %s makes their own key, which nobody else may hold: they run 'scrvault keygen' "
+				 "(or 'scrvault-seal keygen') on their own machine and send you the enrolment request; "
+				 "register it with --enrolment FILE --fingerprint \"WORDS\" (--key-out is for service "
+				 "principals only)", kind);
 	if ((error = cli_principal_check(a)) != 0)
 		return error;
 	if (cli_flag(a, "no-passphrase")) {
@@ -61,6 +153,14 @@ static int cmd_add(cli_args *a, scrvault *v)
 	scrvault_principal_spec s;
 	int error;
 
+	if (cli_opt(a, "enrolment")) {
+		scrvault_enrol_spec es;
+
+		enrol_spec(&es, a);
+		if ((error = scrvault_principal_enrol(&j, v, &es)) < 0)
+			return cli_fail(error);
+		return enrolled(a, j, "added");
+	}
 	cli_principal_spec(&s, a, a->args[0]);
 	if ((error = scrvault_principal_add(&j, v, &s, key, a->secret)) < 0)
 		return cli_fail(error);
@@ -165,6 +265,8 @@ static int check_rotate(cli_args *a)
 {
 	int error;
 
+	if (cli_opt(a, "enrolment"))
+		return check_enrolment(a, "to rotate to");
 	if (!cli_opt(a, "key-out"))
 		return cli_usage(a, "give --key-out FILE for the new key file");
 	if ((error = cli_principal_check(a)) != 0)
@@ -180,6 +282,14 @@ static int cmd_rotate(cli_args *a, scrvault *v)
 	scrvault_json *j = NULL;
 	int error;
 
+	if (cli_opt(a, "enrolment")) {
+		scrvault_enrol_spec es;
+
+		enrol_spec(&es, a);
+		if ((error = scrvault_principal_rotate_enrol(&j, v, a->args[0], &es)) < 0)
+			return cli_fail(error);
+		return enrolled(a, j, "new keys for");
+	}
 	if ((error = scrvault_principal_rotate(&j, v, a->args[0], key, a->secret, (unsigned)cli_kdf_memory(a))) < 0)
 		return cli_fail(error);
 	if (j) {
@@ -210,7 +320,8 @@ static int cmd_impact(cli_args *a, scrvault *v)
 
 static const cli_optdef principal_opts[] = {
 	CLI_PRINCIPAL_OPTS, { "custodian", 0, "custodian", NULL }, { "no-passphrase", 0, NULL, NULL },
-	{ NULL, 0, NULL, NULL }
+	{ "enrolment", 1, "enrolment", "FILE" }, { "fingerprint", 1, "fingerprint", "WORDS" },
+	{ "acceptance-out", 1, "acceptance_out", "FILE" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef grant_opts[] = {
 	{ "case", 1, "case_ref", "REF" }, { "agency", 1, "agency", "NAME" }, { NULL, 0, NULL, NULL }
@@ -219,13 +330,24 @@ static const cli_optdef revoke_opts[] = { { "reason", 1, "reason", "TEXT" }, { N
 
 const cli_cmd cli_principal_commands[] = {
 	{ "principal", "add", cmd_add, CLI_VAULT, check_add,
-	  "scrvault principal add --key-out FILE [--custodian] [options] NAME",
-	  "Register a principal and write their key file.  Adding a custodian or a service\n"
-	  "principal waits for a second custodian ('scrvault approve ID') while dual\n"
-	  "control is in force.\n\n" CLI_PRINCIPAL_HELP
+	  "scrvault principal add --enrolment FILE [--fingerprint WORDS] [--custodian] [options] [NAME]\n"
+	  "       scrvault principal add --kind service --key-out FILE [options] NAME",
+	  "Register a person or an agency from the enrolment request they made with their\n"
+	  "own key ('scrvault keygen' or 'scrvault-seal keygen'): its self-signature is\n"
+	  "checked, the name must be new and its keys nobody's, and the fingerprint must be\n"
+	  "the words the holder reads to you (--fingerprint, or confirmed on the terminal).\n"
+	  "Writes the vault's signed acceptance for the holder to import. Only a service\n"
+	  "principal (a scheduled job) gets a key file made here (--key-out).  Adding a\n"
+	  "custodian or a service principal waits for a second custodian ('scrvault\n"
+	  "approve ID') while dual control is in force.\n\n"
+	  "options:\n"
+	  "  --enrolment FILE            the holder's enrolment request\n"
+	  "  --fingerprint WORDS         the six words the holder read to you\n"
+	  "  --acceptance-out FILE       the acceptance to write (default NAME.accept)\n"
 	  "  --custodian                 may unlock the vault (gets a wrap of the master key)\n"
-	  "  --no-passphrase             a service principal's key file without passphrase\n",
-	  principal_opts, 1, 1 },
+	  "  --no-passphrase             a service principal's key file without passphrase\n"
+	  "service principals:\n" CLI_PRINCIPAL_HELP,
+	  principal_opts, 0, 1 },
 	{ "principal", "list", cmd_list, CLI_VAULT, NULL, "scrvault principal list [--json]",
 	  "List the vault's principals.\n", NULL, 0, 0 },
 	{ "principal", "show", cmd_show, CLI_VAULT, NULL, "scrvault principal show [--json] NAME",
@@ -246,10 +368,20 @@ const cli_cmd cli_principal_commands[] = {
 	  "master key is removed and the others are written afresh.  Under dual control this\n"
 	  "waits for a second custodian ('scrvault approve ID').\n", revoke_opts, 1, 1 },
 	{ "principal", "rotate", cmd_rotate, CLI_VAULT, check_rotate,
-	  "scrvault principal rotate --key-out FILE [--new-passphrase-file FILE] NAME",
-	  "New keys for a principal (a lost laptop, a leaked key file): writes a new key\n"
-	  "file; the old one no longer unlocks or acts.  A custodian's new keys wait for a\n"
-	  "second custodian while dual control is in force.\n", principal_opts, 1, 1 },
+	  "scrvault principal rotate --enrolment FILE [--fingerprint WORDS] NAME\n"
+	  "       scrvault principal rotate --key-out FILE [--new-passphrase-file FILE] NAME",
+	  "New keys for a principal. A person or agency rotates their own key: they run\n"
+	  "'scrvault keygen --rotate OLDKEY' and send the request, signed by the new key\n"
+	  "and their registered one; it is registered like 'principal add --enrolment'\n"
+	  "(fingerprint, acceptance). A lost key is revoked and its holder enrols anew.\n"
+	  "--key-out writes a service principal's new key file. The old key no longer\n"
+	  "unlocks or acts.  A custodian's new keys wait for a second custodian while\n"
+	  "dual control is in force.\n\n"
+	  "options:\n"
+	  "  --enrolment FILE            the holder's rotation request\n"
+	  "  --fingerprint WORDS         the six words the holder read to you\n"
+	  "  --acceptance-out FILE       the acceptance to write (default NAME.accept)\n"
+	  "  --key-out FILE              a service principal's new key file\n", principal_opts, 1, 1 },
 	{ "principal", "impact", cmd_impact, CLI_VAULT, NULL, "scrvault principal impact [--json] NAME",
 	  "Every document version ever released to NAME, with the role and request:\n"
 	  "the list to assess after a revocation or a lost laptop.\n", NULL, 1, 1 },

@@ -162,6 +162,26 @@ static int prompt(char *buf, size_t len, const char *question)
 	return rc;
 }
 
+int cli_ask(const char *question)
+{
+	char buf[16];
+	size_t n = 0;
+	int fd, rc = -1;
+	char c;
+
+	if (!isatty(STDIN_FILENO) || (fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
+		return -1;
+	if (write(fd, question, strlen(question)) >= 0) {
+		while (read(fd, &c, 1) == 1 && c != '\n' && c != '\r')
+			if (n + 1 < sizeof(buf))
+				buf[n++] = c;
+		buf[n] = '\0';
+		rc = (strcmp(buf, "y") == 0 || strcmp(buf, "yes") == 0) ? 1 : 0;
+	}
+	close(fd);
+	return rc;
+}
+
 int cli_passphrase(scrvault_secret **out, const cli_args *a, const char *keyfile)
 {
 	const char *file = cli_opt(a, "passphrase-file");

@@ -1,7 +1,9 @@
 /*
  * main.c - scrvault-seal, the small program for agencies and outside
- * readers: make one's own key file, seal a document for a vault, open or
- * verify what a vault released.  It never touches a vault, and links only
+ * readers: make one's own key file and enrolment request, import the vault's
+ * acceptance, seal a document for a vault, open or verify what a vault
+ * released.  keygen, accept and pin are scrvault's own (src/cli/keys.c).
+ * It never touches a vault, and links only
  * libcrypto and libargon2 (the base and crypto layers of the library:
  * mk/seal.mk checks both).  seal and open are scrvault's own `intake seal`
  * and `open` (src/cli/bundles.c); exit codes as scrvault's (DESIGN §9):
@@ -22,10 +24,8 @@ static const cli_optdef global_opts[] = { { "json", 0, NULL, NULL }, { "help", 0
 /* scrvault takes these two as global options; here only what reads a key file does. */
 #define KEY_OPTS { "key", 1, "keyfile", "FILE" }, { "passphrase-file", 1, "passphrase", "FILE" }
 
-static const cli_optdef keygen_opts[] = {
-	{ "key-out", 1, "keyfile", "FILE" }, { "kind", 1, "kind", "person|agency" }, { "agency", 1, "agency", "NAME" },
-	{ "kdf-memory", 1, "kdf_mib", "MIB" }, { "new-passphrase-file", 1, "passphrase", "FILE" }, END_OPTS
-};
+static const cli_optdef keygen_opts[] = { CLI_KEYGEN_OPTS, END_OPTS };
+static const cli_optdef accept_opts[] = { KEY_OPTS, { "vkey", 1, "vault_key", "VKEY" }, END_OPTS };
 static const cli_optdef seal_opts[] = { KEY_OPTS, CLI_SEAL_OPTS, END_OPTS };
 static const cli_optdef open_opts[] = { KEY_OPTS, CLI_OPEN_OPTS, END_OPTS };
 static const cli_optdef verify_opts[] = {
@@ -40,21 +40,12 @@ static const cli_optdef verify_opts[] = {
 	"  -h, --help        this help\n"
 
 static const cli_cmd commands[] = {
-	{ "keygen", NULL, seal_cmd_keygen, 0, NULL,
-	  "scrvault-seal keygen --key-out FILE [--kind person|agency] [--agency NAME] [--kdf-memory MIB] NAME",
-	  "Make your own key pair and key file, where you work, and print its public\n"
-	  "keys (Ed25519 and X25519 in base64, and the X25519 key as an age recipient,\n"
-	  "age1...) to give the vault's coordinator, who registers you as NAME. The\n"
-	  "private keys stay in the file, sealed under your passphrase (typed twice on\n"
-	  "the terminal, or --new-passphrase-file); nobody else ever needs them. The\n"
-	  "file is enrolled in no vault yet; it already seals bundles and opens releases.\n\n"
-	  "options:\n"
-	  "  --key-out FILE    the key file to create (mode 0600; never replaces a file)\n"
-	  "  --kind KIND       person (default) or agency\n"
-	  "  --agency NAME     your agency, to tell the coordinator\n"
-	  "  --kdf-memory MIB  Argon2id memory for the passphrase (default 46)\n"
-	  "  --new-passphrase-file FILE  read the new passphrase from FILE\n" COMMON_HELP,
-	  keygen_opts, 1, 1 },
+	{ "keygen", NULL, cli_keygen_run, 0, NULL, "scrvault-seal keygen " CLI_KEYGEN_ARGS,
+	  CLI_KEYGEN_HELP COMMON_HELP, keygen_opts, 1, 1 },
+	{ "accept", NULL, cli_accept_run, 0, cli_accept_check, "scrvault-seal accept " CLI_ACCEPT_ARGS,
+	  CLI_ACCEPT_HELP PASS_HELP COMMON_HELP, accept_opts, 1, 1 },
+	{ "pin", NULL, cli_pin_run, 0, cli_accept_check, "scrvault-seal pin " CLI_PIN_ARGS,
+	  CLI_PIN_HELP PASS_HELP COMMON_HELP, accept_opts, 0, 0 },
 	{ "seal", NULL, cli_seal_run, CLI_BUNDLES_ONLY, cli_seal_check, "scrvault-seal seal " CLI_SEAL_ARGS,
 	  CLI_SEAL_HELP PASS_HELP COMMON_HELP, seal_opts, 1, 1 },
 	{ "open", NULL, cli_open_run, CLI_BUNDLES_ONLY, cli_open_check, "scrvault-seal open " CLI_OPEN_ARGS,

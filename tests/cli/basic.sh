@@ -15,10 +15,10 @@ expect 6 "init refuses to overwrite a key file" -- "$SV" init --vault "$T/v2" --
 [ ! -e "$T/v2" ]; ok $? "refused init leaves no directory"
 expect 2 "init without --key-out is a usage error" -- "$SV" init --vault "$T/v3" x
 
-expect 0 "principal add (second custodian)" -- sv principal add --custodian --key-out "$T/c2.key" --new-passphrase-file "$P" --kdf-memory 8 --display-name "Deputy" --contact "deputy@lscb.example" deputy
-expect 0 "principal add (agency account)" -- sv principal add --kind agency --agency police --key-out "$T/police.key" --new-passphrase-file "$P" --kdf-memory 8 police-imr
-expect 6 "principal add refuses a duplicate name" -- sv principal add --key-out "$T/dup.key" --new-passphrase-file "$P" --kdf-memory 8 deputy
-expect 2 "principal add refuses a bad name" -- sv principal add --key-out "$T/bad.key" --new-passphrase-file "$P" --kdf-memory 8 "../evil"
+expect 0 "principal add (second custodian)" -- enrol --custodian --key-out "$T/c2.key" --display-name "Deputy" --contact "deputy@lscb.example" deputy
+expect 0 "principal add (agency account)" -- enrol --kind agency --agency police --key-out "$T/police.key" police-imr
+expect 6 "principal add refuses a duplicate name" -- enrol --key-out "$T/dup.key" deputy
+expect 2 "principal add refuses a bad name" -- enrol --key-out "$T/bad.key" "../evil"
 err_has "not valid"
 expect 0 "principal list" -- sv principal list
 out_has "deputy"; out_has "police-imr"

@@ -7,7 +7,7 @@
 
 mkvault
 sv case open --title "Child X" SCR-X >/dev/null
-sv principal add --key-out "$T/pam.key" --new-passphrase-file "$P" --kdf-memory 8 --contact "pam@lscb.example" pam >/dev/null
+enrol --key-out "$T/pam.key" --contact "pam@lscb.example" pam >/dev/null
 sv principal grant pam panel-member --case SCR-X >/dev/null
 printf 'an overview report\n' > "$T/doc.txt"
 sv doc checkin --case SCR-X --class overview-report "$T/doc.txt" >/dev/null
@@ -73,13 +73,13 @@ err_has "is not a scrvault vault (no keyring) (--vault DIR)"
 expect 2 "a key file without its passphrase" -- "$SV" --vault "$V" --key "$K" case list
 err_has "needs its passphrase (--passphrase-file FILE)"
 # An input given by a positional argument has no hint.
-expect 2 "a bad principal name (an argument)" -- sv principal add --key-out "$T/bad.key" --new-passphrase-file "$P" "Bad Name"
+expect 2 "a bad principal name (an argument)" -- enrol --key-out "$T/bad.key" "Bad Name"
 grep -q "is not valid: use 1-64 of a-z 0-9 . _ @ -$" "$T/err"; ok $? "...names no option"
 expect 2 "a bad case reference (an argument)" -- sv case open --title "Y" "SCR/../Y"
 ! grep -q '(--' "$T/err"; ok $? "...names no option"
 
 # ---- op approve / op refuse ---------------------------------------------------------------
-sv principal add --custodian --key-out "$T/eve.key" --new-passphrase-file "$P" --kdf-memory 8 eve >/dev/null
+enrol --custodian --key-out "$T/eve.key" eve >/dev/null
 sv principal grant eve coordinator >/dev/null
 eve() { "$SV" --vault "$V" --key "$T/eve.key" --passphrase-file "$P" "$@"; }
 pending() { grep -o 'pending operation [0-9a-f]*' "$T/out" | cut -d' ' -f3; }

@@ -23,9 +23,9 @@ as_key() {	# as_key KEYFILE ARGS...: unlock with another custodian's key file
 	local key=$1; shift
 	"$SV" --vault "$V" --key "$key" --passphrase-file "$P" "$@"
 }
-new_key() {	# new_key NAME [principal add options]: as coord, output in $T/out
+new_key() {	# new_key NAME [options]: NAME enrols, coord registers; output in $T/out
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 19 "$@" "$name" >"$T/out" 2>"$T/err"
+	enrol --key-out "$T/$name.key" "$@" "$name" >"$T/out" 2>"$T/err"
 }
 pending_id() { grep -o 'pending operation [0-9a-f]*' "$T/out" | cut -d' ' -f3; }
 fpr_of() {	# the fingerprint of a key file's Ed25519 public key (its clear header)
@@ -127,17 +127,21 @@ sv principal grant frank coordinator >"$T/out"; as_key "$T/dep.key" approve "$(p
 expect 3 "a custodian granted a role during the pending window cannot approve" -- as_key "$T/frank.key" approve "$OP1"
 err_has "granted a role after operation $OP1"
 
-# C: the coordinator makes a new key file for carol (rotation), dep approves in good faith.
-expect 0 "re-keying a custodian waits" -- \
+# C: the coordinator tries to make a new key file for carol (the old attack:
+# a passphrase of their choosing, then approve as her): refused outright.
+expect 2 "the coordinator cannot make a custodian's new key" -- \
 	sv principal rotate --key-out "$T/carol-by-coord.key" --new-passphrase-file "$P" --kdf-memory 19 carol
+[ ! -e "$T/carol-by-coord.key" ]; ok $? "...and no key file was written"
+# Carol rotates her own key (a request signed by her old one): it waits.
+expect 0 "re-keying a custodian (her own request) waits" -- rekey carol "$T/carol.key" "$T/carol2.key"
 OPR=$(pending_id); [ -n "$OPR" ]; ok $? "...pending ($OPR)"
 expect 0 "carol's own key still works while it waits" -- as_key "$T/carol.key" case list
 expect 3 "carol cannot decide her own re-keying" -- as_key "$T/carol.key" refuse "$OPR"
 err_has "concerns 'carol'"
 expect 0 "dep approves it" -- as_key "$T/dep.key" approve "$OPR"
 expect 3 "carol's old key file stops working" -- as_key "$T/carol.key" case list
-expect 3 "the coordinator, holding carol's new key file, cannot approve their own request as her" -- \
-	as_key "$T/carol-by-coord.key" approve "$OP1"
+expect 3 "carol, re-keyed during the pending window, cannot approve with her new key" -- \
+	as_key "$T/carol2.key" approve "$OP1"
 err_has "keys of 'carol' were replaced after operation $OP1"
 
 [ "$(state_of "$OP1")" = pending ] && [ "$(policy_version)" = "$V0" ]; ok $? "after three refused approvals the operation is still pending and the policy unchanged"

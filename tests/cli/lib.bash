@@ -63,6 +63,51 @@ sv() {		# sv ARGS...: as the coordinator of $V
 	"$SV" --vault "$V" --key "$K" --passphrase-file "$P" "$@"
 }
 
+# enrol [principal add options] NAME: NAME makes their own key where they
+# work (keygen, passphrase $P, --kind/--agency go there), the coordinator of
+# $V registers the request with the fingerprint words, and NAME imports the
+# vault's acceptance.  Key file --key-out FILE (default $T/NAME.key), its
+# request FILE.enrol, the acceptance FILE.accept; the status is the first
+# step's that failed.
+enrol() {
+	local name=${!#} key="" i=1 n=$(($# - 1)) fp rc
+	local -a gen=() add=()
+	while [ "$i" -le "$n" ]; do
+		case "${!i}" in
+		--key-out) i=$((i + 1)); key=${!i};;
+		--kind|--agency) gen+=("${!i}"); i=$((i + 1)); gen+=("${!i}");;
+		--new-passphrase-file|--kdf-memory) i=$((i + 1));;
+		*) add+=("${!i}");;
+		esac
+		i=$((i + 1))
+	done
+	key=${key:-$T/$name.key}
+	fp=$("$SV" keygen --json --key-out "$key" --new-passphrase-file "$P" --kdf-memory 19 "${gen[@]}" "$name" \
+		2>"$T/enrol.err" | sed -n 's/.*"fingerprint":"\([^"]*\)".*/\1/p'; exit "${PIPESTATUS[0]}")
+	rc=$?
+	if [ "$rc" -ne 0 ]; then cat "$T/enrol.err" >&2; return "$rc"; fi
+	# What principal add says goes to stdout (a held enrolment names its
+	# pending operation); the acceptance is written either way.
+	sv principal add --enrolment "$key.enrol" --fingerprint "$fp" --acceptance-out "$key.accept" "${add[@]}" \
+		|| return $?
+	"$SV" keyfile accept --key "$key" --passphrase-file "$P" "$key.accept" >/dev/null
+}
+
+# rekey NAME OLDKEY NEWKEY [keygen options]: NAME rotates their own key (a
+# request signed by OLDKEY too), the coordinator registers it, NAME imports
+# the acceptance.
+rekey() {
+	local name=$1 old=$2 new=$3 fp rc; shift 3
+	fp=$("$SV" keygen --json --rotate "$old" --old-passphrase-file "$P" --key-out "$new" --new-passphrase-file "$P" \
+		--kdf-memory 19 "$@" "$name" 2>"$T/enrol.err" | sed -n 's/.*"fingerprint":"\([^"]*\)".*/\1/p'
+		exit "${PIPESTATUS[0]}")
+	rc=$?
+	if [ "$rc" -ne 0 ]; then cat "$T/enrol.err" >&2; return "$rc"; fi
+	sv principal rotate --enrolment "$new.enrol" --fingerprint "$fp" --acceptance-out "$new.accept" "$name" \
+		|| return $?
+	"$SV" keyfile accept --key "$new" --passphrase-file "$P" "$new.accept" >/dev/null
+}
+
 svh() {		# svh ARGS...: the same with the test-hooks build
 	"$SVH" --vault "$V" --key "$K" --passphrase-file "$P" "$@"
 }

@@ -30,9 +30,9 @@ BSIZE=200000000
 [ -n "$QUICK" ] && BSIZE=50000000
 rm -f "$T/big" "$T/back"
 head -c $BSIZE /dev/urandom > "$T/imr"
-sv principal add --key-out "$T/ag.key" --new-passphrase-file "$P" --kind agency --agency police ag >/dev/null
+enrol --key-out "$T/ag.key" --kind agency --agency police ag >/dev/null
 sv principal grant ag agency-submitter --case SCR-2026-01 --agency police >/dev/null
-sv principal add --key-out "$T/pm.key" --new-passphrase-file "$P" pm >/dev/null
+enrol --key-out "$T/pm.key" pm >/dev/null
 sv principal grant pm panel-member --case SCR-2026-01 >/dev/null
 R=$(sv recipient)
 rss() { tail -1 "$T/rss"; }

@@ -13,7 +13,7 @@ mkvault
 sv retention confirm >/dev/null
 add() {
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 8 "$@" "$name" >/dev/null
+	enrol --key-out "$T/$name.key" "$@" "$name" >/dev/null
 }
 add dep --custodian --display-name "Deputy"
 add pam --display-name "Pam" --contact "pam@lscb.example"

@@ -48,7 +48,7 @@ sv case open --title "Child X" SCR-X >/dev/null
 sv case open --title "Child Y" SCR-Y >/dev/null
 add() {		# add NAME [principal add options]
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 8 "$@" "$name" >/dev/null
+	enrol --key-out "$T/$name.key" "$@" "$name" >/dev/null
 }
 as() {		# as NAME ARGS...: NAME acts, in a session coord unlocks
 	local name=$1; shift
@@ -201,7 +201,7 @@ eve() { "$SV" --vault "$V" --key "$T/eve.key" --passphrase-file "$P" "$@"; }
 dep() { "$SV" --vault "$V" --key "$T/dep.key" --passphrase-file "$P" "$@"; }
 pending_id() { grep -o 'pending operation [0-9a-f]*' "$T/out" | cut -d' ' -f3; }
 expect 0 "adding a custodian waits for a second custodian" -- \
-	sv principal add --custodian --key-out "$T/eve.key" --new-passphrase-file "$P" --kdf-memory 8 eve
+	enrol --custodian --key-out "$T/eve.key" eve
 out_has "pending operation"
 OPE=$(pending_id)
 expect 3 "eve's key file opens nothing before the approval" -- eve case list
@@ -229,7 +229,7 @@ expect 0 "revoking a non-custodian is immediate" -- sv principal revoke bob
 expect 3 "a revoked principal can do nothing" -- as bob doc list
 err_has "revoked"
 
-expect 0 "rotate alice's keys" -- sv principal rotate --key-out "$T/alice2.key" --new-passphrase-file "$P" --kdf-memory 8 alice
+expect 0 "alice rotates her own key (a request signed by her old key too)" -- rekey alice "$T/alice.key" "$T/alice2.key"
 expect 3 "the old key file no longer acts" -- as alice doc list
 expect 0 "the new one does" -- sv --as-key "$T/alice2.key" --as-passphrase-file "$P" doc list
 

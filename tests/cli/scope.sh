@@ -11,7 +11,7 @@ printf 'tangerine orbit lattice 42\n' > "$P"
 "$SV" init --vault "$V" --key-out "$K" --new-passphrase-file "$P" --kdf-memory 19 coord >/dev/null
 add() {		# add NAME [principal add options]
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 19 "$@" "$name" >/dev/null
+	enrol --key-out "$T/$name.key" "$@" "$name" >/dev/null
 }
 as() {		# as NAME ARGS...: NAME acts, in a session coord unlocks
 	local name=$1; shift
@@ -125,7 +125,7 @@ expect 0 "a board-wide role still finds everything" -- sv doc show "$HD"
 R1=$(age_of "$T/pam.key")
 [[ $R1 == age1* ]]; ok $? "pam's age recipient ($R1)"
 expect 0 "a release to pam's key given as age1" -- sv doc release "$PD" --to "$R1" --reason "panel papers" -o "$T/r1.age"
-sv principal rotate pam --key-out "$T/pam2.key" --new-passphrase-file "$P" --kdf-memory 19 >/dev/null
+rekey pam "$T/pam.key" "$T/pam2.key" >/dev/null
 R2=$(age_of "$T/pam2.key")
 [ "$R1" != "$R2" ]; ok $? "rotation gave pam a new key"
 expect 3 "a release to pam's old key (age1) is refused" -- sv doc release "$PD" --to "$R1" --reason "panel" -o "$T/r2.age"

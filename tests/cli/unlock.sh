@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Unlocking: wrong passphrase, wrong or another principal's key, another
-# vault's key, missing or foreign vault directory.  Each gets a clear
+# vault's key (refused with exit 5 before anything is written: tests/cli/enrol.sh
+# has the vault substitution), missing or foreign vault directory.  Each gets a clear
 # message and its exit code, and leaves the vault byte-for-byte unchanged
 # apart from the record of the failed attempt.
 . "$(dirname "$0")/lib.bash"
 
 mkvault
 sv case open --title t SCR-2026-01 >/dev/null
-sv principal add --key-out "$T/reader.key" --new-passphrase-file "$P" --kdf-memory 8 reader >/dev/null
+enrol --key-out "$T/reader.key" reader >/dev/null
 V1=$V; K1=$K
 mkvault other; V2=$V; K2=$K
 V=$V1; K=$K1
@@ -19,12 +20,12 @@ err_has "wrong passphrase"
 [ "$(tree_hash "$V")" = "$before" ]; ok $? "vault unchanged after a wrong passphrase"
 [ "$(wc -l < "$V/unlock-failures")" -eq 1 ]; ok $? "the failed attempt is recorded"
 
-expect 3 "another vault's key file exits 3" -- "$SV" --vault "$V" --key "$K2" --passphrase-file "$P" case list
-err_has "another vault"
+expect 5 "another vault's key file exits 5, before anything is written" -- "$SV" --vault "$V" --key "$K2" --passphrase-file "$P" case list
+err_has "this is not the vault the key file belongs to"
 expect 3 "a non-custodian's key file exits 3" -- "$SV" --vault "$V" --key "$T/reader.key" --passphrase-file "$P" case list
 err_has "not a custodian"
 [ "$(tree_hash "$V")" = "$before" ]; ok $? "vault unchanged after foreign keys"
-[ "$(wc -l < "$V/unlock-failures")" -eq 3 ]; ok $? "each failed attempt is recorded"
+[ "$(wc -l < "$V/unlock-failures")" -eq 2 ]; ok $? "each failed attempt is recorded (not another vault's key: nothing is written for it)"
 grep -q "passphrase" "$V/unlock-failures" && ! grep -q "wrong passphrase entirely" "$V/unlock-failures"
 ok $? "the record names the reason, never the passphrase tried"
 

@@ -40,12 +40,17 @@ SV=$SVH SCRVAULT_TEST_CHECKOUT_THREADS=3 vg "doc checkout --case (3 threads, one
 cp "$T/obj.orig" "$obj"
 vg "doc list --json" doc list --json
 vg "doc show" doc show "$D"
-vg "principal add" principal add --key-out "$T/p.key" --new-passphrase-file "$P" --kdf-memory 8 someone
+fpw() { sed -n 's/.*"fingerprint":"\([^"]*\)".*/\1/p'; }
+FP=$("$SV" keygen --json --key-out "$T/p.key" --new-passphrase-file "$P" --kdf-memory 19 someone | fpw)
+vg "keygen" keygen --key-out "$T/q.key" --new-passphrase-file "$P" --kdf-memory 19 quentin
+vg "principal add --enrolment" principal add --enrolment "$T/p.key.enrol" --fingerprint "$FP" --acceptance-out "$T/p.accept" someone
+"${VG[@]}" "$SV" keyfile accept --key "$T/p.key" --passphrase-file "$P" "$T/p.accept" >/dev/null 2>"$T/err"
+ok $(( $? == 99 )) "valgrind clean: keyfile accept"
 vg "principal grant" principal grant coord auditor
 vg "refused read (auditor)" --role auditor doc checkout -o "$T/x" "$D"
 # the roles and policy commands, and acting as another principal
 sv principal grant someone imr-author --case SCR-2026-01 --agency police >/dev/null
-sv principal add --key-out "$T/m.key" --new-passphrase-file "$P" --kdf-memory 8 manager >/dev/null
+enrol --key-out "$T/m.key" manager >/dev/null
 sv principal grant manager authorising-manager --case SCR-2026-01 --agency police >/dev/null
 printf 'police imr\n' > "$T/imr.txt"
 vg "act-as check-in" --as-key "$T/p.key" --as-passphrase-file "$P" doc checkin --case SCR-2026-01 --class imr --agency police "$T/imr.txt"
@@ -62,7 +67,9 @@ sed 's/allow = case.open/allow = case.opne/' "$ROOT/policy/default.conf" > "$T/b
 ok $(( $? == 99 )) "valgrind clean: policy check with problems"
 vg "policy load (pending)" policy load "$ROOT/policy/default.conf"
 vg "op list" op list
-vg "principal rotate" principal rotate --key-out "$T/m2.key" --new-passphrase-file "$P" --kdf-memory 8 manager
+FP=$("$SV" keygen --json --rotate "$T/m.key" --old-passphrase-file "$P" --key-out "$T/m2.key" --new-passphrase-file "$P" \
+	--kdf-memory 19 manager | fpw)
+vg "principal rotate --enrolment" principal rotate --enrolment "$T/m2.key.enrol" --fingerprint "$FP" --acceptance-out "$T/m2.accept" manager
 vg "principal revoke" principal revoke someone
 vg "audit tail" audit tail
 vg "audit export" audit export -o "$T/e.jsonl"
@@ -75,7 +82,7 @@ printf 'wrong wrong wrong\n' > "$T/wrong"
 "${VG[@]}" "$SV" --vault "$V" --key "$K" --passphrase-file "$T/wrong" case list >/dev/null 2>"$T/err"
 ok $(( $? == 99 )) "valgrind clean: wrong passphrase"
 # bundles: seal and open need no vault; import and release do
-sv principal add --key-out "$T/ag.key" --new-passphrase-file "$P" --kdf-memory 8 --kind agency --agency police ag >/dev/null
+enrol --key-out "$T/ag.key" --kind agency --agency police ag >/dev/null
 sv principal grant ag agency-submitter --case SCR-2026-01 --agency police >/dev/null
 vg "recipient" recipient
 R=$(sv recipient)

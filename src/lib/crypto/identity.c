@@ -20,6 +20,7 @@
 #include "crypto/identity.h"
 #include "crypto/crypto.h"
 #include "crypto/kdf.h"
+#include "crypto/enrol.h"
 #include "base/common.h"
 #include "base/file.h"
 
@@ -36,6 +37,7 @@ void sv_identity_free(sv_identity *id)
 	if (!id)
 		return;
 	free(id->name);
+	free(id->vault_key);
 	sv_secret_free(id->ed_priv);
 	sv_secret_free(id->x_priv);
 	free(id);
@@ -86,8 +88,10 @@ static char *header_text(const sv_identity *id, const char *kdfline)
 	char *h = NULL;
 
 	if (ed && x)
-		h = sv_printf(KEYFILE_MAGIC "\nname %s\nvault %s\ned25519 %s\nx25519 %s\n%s\n",
-			      id->name, id->vault_id[0] ? id->vault_id : VAULT_NONE, ed, x, kdfline);
+		h = sv_printf(KEYFILE_MAGIC "\nname %s\nvault %s\n%s%s%sed25519 %s\nx25519 %s\n%s\n",
+			      id->name, id->vault_id[0] ? id->vault_id : VAULT_NONE,
+			      id->vault_key ? "vault-key " : "", id->vault_key ? id->vault_key : "",
+			      id->vault_key ? "\n" : "", ed, x, kdfline);
 	free(ed);
 	free(x);
 	return h;
@@ -225,6 +229,13 @@ int sv_identity_load(sv_identity **out, const char *path, const sv_secret *passp
 			/* not enrolled yet: "none" (or, as first written, nothing) */
 			snprintf(id->vault_id, sizeof(id->vault_id), "%s", strcmp(val, VAULT_NONE) ? val : "");
 			field++;
+		} else if (field == 3 && !id->vault_key && id->vault_id[0] && strcmp(line, "vault-key") == 0 && val) {
+			/* the pinned verifier key: of the vault the file names */
+			if ((error = sv_identity_set_vault(id, id->vault_id, val)) < 0) {
+				error = bad_file(path, "bad vault-key line");
+				goto done;
+			}
+			error = SCRVAULT_ERROR;
 		} else if (field == 3 && strcmp(line, "ed25519") == 0 && val && decode_key(id->ed_pub, val) == 0) {
 			field++;
 		} else if (field == 4 && strcmp(line, "x25519") == 0 && val && decode_key(id->x_pub, val) == 0) {
@@ -240,6 +251,7 @@ int sv_identity_load(sv_identity **out, const char *path, const sv_secret *passp
 					  &p.parallelism, saltb64) == 4 &&
 				   sv_unbase64(&raw, &rawlen, saltb64) == 0 && rawlen == SALT_LEN) {
 				memcpy(salt, raw, SALT_LEN);
+				id->kdf = p;
 			} else {
 				free(raw);
 				error = bad_file(path, "bad kdf line");
@@ -301,6 +313,59 @@ done:
 	sv_cleanse_free(text, len);
 	free(header);
 	sv_identity_free(id);
+	return error;
+}
+
+int sv_identity_set_vault(sv_identity *id, const char *vault_id, const char *vkey)
+{
+	unsigned char pub[SV_KEY_LEN];
+	char vid[33];
+	char *copy;
+	int error;
+
+	if ((error = sv_vkey_vault(vid, pub, vkey)) < 0)
+		return error;
+	if (strcmp(vid, vault_id) != 0)
+		return sv_error(SCRVAULT_EUSAGE, "verifier key '%s' is not vault %s's", vkey, vault_id);
+	if (!(copy = sv_strdup(vkey)))
+		return SCRVAULT_ERROR;
+	if (vault_id != id->vault_id)
+		snprintf(id->vault_id, sizeof(id->vault_id), "%s", vault_id);
+	free(id->vault_key);
+	id->vault_key = copy;
+	memcpy(id->vault_pub, pub, SV_KEY_LEN);
+	return 0;
+}
+
+int sv_identity_repin(const sv_identity *id, const char *path, const sv_secret *passphrase)
+{
+	unsigned char rnd[6];
+	char suffix[13], *tmp = NULL;
+	int error;
+
+	if ((error = sv_random(rnd, sizeof(rnd))) < 0)
+		return error;
+	sv_hex(suffix, rnd, sizeof(rnd));
+	if (!(tmp = sv_printf("%s.new-%s", path, suffix)))
+		return SCRVAULT_ERROR;
+	if ((error = sv_identity_save(id, tmp, id->has_passphrase ? passphrase : NULL, &id->kdf)) < 0)
+		goto done;
+	if (rename(tmp, path) < 0) {
+		error = sv_error(SCRVAULT_ERROR, "cannot replace key file '%s': %s", path, strerror(errno));
+		remove(tmp);
+		goto done;
+	}
+	{
+		char *dir = sv_strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+
+		if (slash)
+			*slash = '\0';
+		if (dir)
+			(void)sv_fsync_dir(slash ? (dir[0] ? dir : "/") : ".");
+		free(dir);
+	}
+done:
+	free(tmp);
 	return error;
 }
 

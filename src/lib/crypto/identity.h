@@ -7,6 +7,8 @@
  *   scrvault-key v1
  *   name <principal>
  *   vault <vault id>        or   vault none
+ *   vault-key <vkey>        the vault's verifier key (absent: "vault none",
+ *                           or a file written before keys were pinned)
  *   ed25519 <base64 public key>
  *   x25519 <base64 public key>
  *   kdf argon2id <t> <m KiB> <p> <base64 salt>      or   kdf none
@@ -22,6 +24,14 @@
  * "vault none": a key its holder made (scrvault_keygen) and has not yet
  * enrolled in a vault; vault_id is then "".  It seals intake bundles and
  * opens releases like any other.
+ *
+ * "vault-key": the vault's audit verifier key (C2SP vkey, whose name is
+ * scrvault.local/<vault id>), pinned from the vault's signed acceptance
+ * (scrvault_keyfile_accept) or written by the vault itself (init, a service
+ * principal).  Being above "secret" it is authenticated: unlock, act-as and
+ * restore refuse any vault whose id or verifier key differs.  A file that
+ * names a vault without it is refused until its holder pins the key the
+ * board publishes (scrvault_keyfile_pin).
  */
 #ifndef SV_IDENTITY_H
 #define SV_IDENTITY_H
@@ -38,6 +48,9 @@ typedef struct {
 	sv_secret *ed_priv;	/* NULL when only the public part was read */
 	sv_secret *x_priv;
 	bool has_passphrase;
+	char *vault_key;	/* the pinned verifier key (vkey text), NULL: none */
+	unsigned char vault_pub[SV_KEY_LEN];	/* its Ed25519 key, when vault_key */
+	sv_argon2_params kdf;	/* as read from the file (has_passphrase) */
 } sv_identity;
 
 /* New key pairs for `name` of the vault `vault_id` (NULL or "": none yet). */
@@ -52,6 +65,16 @@ int sv_identity_save(const sv_identity *id, const char *path,
  */
 int sv_identity_load(sv_identity **out, const char *path, const sv_secret *passphrase);
 void sv_identity_free(sv_identity *id);
+/* Set the pinned vault (id and vkey, whose name must be that vault's);
+ * SCRVAULT_EUSAGE if the vkey is not that vault's. */
+int sv_identity_set_vault(sv_identity *id, const char *vault_id, const char *vkey);
+/*
+ * Rewrite the key file at `path` (read with `passphrase`, NULL for "kdf
+ * none") with the pinned vault of id2 (the caller checked everything):
+ * the same keys and Argon2id parameters, a new salt, written to a new file
+ * beside it (0600) and renamed over it.
+ */
+int sv_identity_repin(const sv_identity *id, const char *path, const sv_secret *passphrase);
 
 /* Argon2id parameters for a new key file with `mib` MiB (0: default). */
 sv_argon2_params sv_kdf_params(unsigned mib);

@@ -82,7 +82,7 @@ static int run_op(scrvault *v, const char *id, const char *action, const sv_json
 		    (error = param_key(ed, params, "ed25519_pub", id)) < 0 ||
 		    (error = param_key(x, params, "x25519_pub", id)) < 0)
 			return error;
-		return sv_principal_register_txn(v, &spec, ed, x, NULL);
+		return sv_principal_register_txn(v, &spec, ed, x, PARAM("fingerprint"), NULL);
 	}
 	if (!strcmp(action, "principal.rotate")) {
 		unsigned char ed[SV_KEY_LEN], x[SV_KEY_LEN];
@@ -90,7 +90,7 @@ static int run_op(scrvault *v, const char *id, const char *action, const sv_json
 		if ((error = param_key(ed, params, "ed25519_pub", id)) < 0 ||
 		    (error = param_key(x, params, "x25519_pub", id)) < 0)
 			return error;
-		return sv_principal_rekey_txn(v, PARAM("principal"), ed, x, NULL);
+		return sv_principal_rekey_txn(v, PARAM("principal"), ed, x, PARAM("fingerprint"), NULL);
 	}
 	if (!strcmp(action, "policy.load")) {
 		const char *text = PARAM("text");

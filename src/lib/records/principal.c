@@ -31,14 +31,19 @@
 #include "storage/db.h"
 #include "storage/rows.h"
 #include "crypto/crypto.h"
+#include "crypto/enrol.h"
 #include "crypto/identity.h"
 #include "crypto/kdf.h"
+#include "crypto/note.h"
+#include "base/file.h"
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
 #include "base/text.h"
 
 /* ---- principals ------------------------------------------------------------ */
+
+static int principal_lookup(sv_principal *p, scrvault *v, const char *name);
 
 int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
 			const sv_identity *id, int64_t *rowid)
@@ -64,19 +69,57 @@ int sv_principal_insert(scrvault *v, const scrvault_principal_spec *s,
 	return sv_principal_keys_replace(v, sv_db_last_rowid(v->db), id->ed_pub, id->x_pub, NULL);
 }
 
+/*
+ * Whether either key is, or ever was, anyone's but the current keys of
+ * principal `except` (0: anyone's at all): ECONFLICT naming whose, or 0.  A
+ * key is registered once: never again for another principal, nor for the
+ * same one after it was rotated away or revoked.
+ */
+static int keys_unused(scrvault *v, int64_t except, const unsigned char ed[SV_KEY_LEN],
+		       const unsigned char x[SV_KEY_LEN])
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db,
+				 "SELECT p.name, CASE WHEN k.until_at IS NULL THEN 'current' ELSE 'earlier' END"
+				 " FROM principal_keys k JOIN principals p ON p.id = k.principal_id"
+				 " WHERE NOT (k.principal_id = ? AND k.until_at IS NULL)"
+				 " AND (k.ed25519_pub IN (?, ?) OR k.x25519_pub IN (?, ?)) LIMIT 1",
+				 "ibbbb", except, ed, (size_t)SV_KEY_LEN, x, (size_t)SV_KEY_LEN,
+				 ed, (size_t)SV_KEY_LEN, x, (size_t)SV_KEY_LEN)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1)
+		error = sv_error(SCRVAULT_ECONFLICT, "these keys are already registered, as %s keys of principal '%s': "
+				 "a key is registered once; the holder makes a new one with 'scrvault keygen'",
+				 sv_stmt_text(st, 1), sv_stmt_text(st, 0));
+	sv_stmt_free(st);
+	return error;
+}
+
+/* The verifier key a key file of this vault pins (caller frees). */
+static char *vault_vkey(const scrvault *v)
+{
+	return sv_note_vkey(v->origin, v->audit_pub);
+}
+
 int sv_principal_register_txn(scrvault *v, const scrvault_principal_spec *spec,
 			      const unsigned char ed_pub[SV_KEY_LEN], const unsigned char x_pub[SV_KEY_LEN],
-			      const char *dual)
+			      const char *fingerprint, const char *dual)
 {
 	sv_identity pub = { .name = (char *)spec->name };
 	sv_keyring *kr = NULL;
+	int64_t pid = 0;
 	int error;
 
 	memcpy(pub.ed_pub, ed_pub, SV_KEY_LEN);
 	memcpy(pub.x_pub, x_pub, SV_KEY_LEN);
-	if ((error = sv_principal_insert(v, spec, &pub, NULL)) < 0 ||
+	if ((error = sv_principal_insert(v, spec, &pub, &pid)) < 0 ||
+	    (error = keys_unused(v, pid, ed_pub, x_pub)) < 0 ||
 	    (error = sv_audit_append(v, "principal.add", "ok", SV_ABOUT(.principal = spec->name),
 				     SV_FIELDS(SV_STR("kind", spec->kind), SV_BOOL("custodian", spec->custodian),
+					       SV_OPT("enrolment", fingerprint ? "holder" : NULL),
+					       SV_OPT("fingerprint", fingerprint),
 					       SV_OPT("dual_control", dual)))) < 0)
 		return error;
 	/* A keyring entry without a committed principal row opens nothing:
@@ -106,6 +149,7 @@ int scrvault_principal_add(scrvault_json **out, scrvault *v, const scrvault_prin
 	sv_identity *id = NULL;
 	struct stat sb;
 	sv_principal found;
+	char *vkey = NULL;
 	sv_dual mode;
 	int error;
 
@@ -113,10 +157,12 @@ int scrvault_principal_add(scrvault_json **out, scrvault *v, const scrvault_prin
 	if ((error = sv_principal_spec_check(spec)) < 0 ||
 	    (error = sv_authorize(v, "principal.add", SV_ABOUT(.principal = spec->name))) < 0)
 		return error;
-	if (!passphrase && strcmp(spec->kind, "service") != 0)
-		return sv_error(SCRVAULT_EUSAGE,
-				"a %s's key file needs a passphrase (only a service principal may have none)",
-				spec->kind);
+	if (strcmp(spec->kind, "service") != 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "keyfile",
+				      "a %s makes their own key, which nobody else may hold: they run 'scrvault keygen' "
+				      "(or 'scrvault-seal keygen') on their own machine and send you the enrolment "
+				      "request it writes, which you register with its fingerprint ('principal add "
+				      "--enrolment'); only a service principal's key file is made here", spec->kind);
 	if (!keyfile || lstat(keyfile, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "key file '%s' already exists; choose another path",
 				keyfile ? keyfile : "");
@@ -126,6 +172,10 @@ int scrvault_principal_add(scrvault_json **out, scrvault *v, const scrvault_prin
 		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' already exists", spec->name);
 	if ((error = sv_identity_generate(&id, spec->name, v->id)) < 0)
 		return error;
+	if (!(vkey = vault_vkey(v)) || (error = sv_identity_set_vault(id, v->id, vkey)) < 0) {
+		error = error < 0 ? error : SCRVAULT_ERROR;
+		goto done;
+	}
 	if ((mode = sv_dual_mode(v, add_listed(v, spec))) == SV_DUAL_HOLD) {
 		/* The key file is written now; the principal exists (and a
 		 * custodian's wrap is made) only when a second custodian approves. */
@@ -151,7 +201,7 @@ int scrvault_principal_add(scrvault_json **out, scrvault *v, const scrvault_prin
 		sv_vault_abort(v);
 		goto done;
 	}
-	if ((error = sv_principal_register_txn(v, spec, id->ed_pub, id->x_pub, SV_DUAL_DETAIL(mode))) < 0) {
+	if ((error = sv_principal_register_txn(v, spec, id->ed_pub, id->x_pub, NULL, SV_DUAL_DETAIL(mode))) < 0) {
 		remove(keyfile);
 		sv_vault_abort(v);
 		goto done;
@@ -160,6 +210,248 @@ int scrvault_principal_add(scrvault_json **out, scrvault *v, const scrvault_prin
 		remove(keyfile);
 done:
 	sv_identity_free(id);
+	free(vkey);
+	return error;
+}
+
+/* ---- enrolment: the holder's own keys ---------------------------------------------- */
+
+/* The request of s, checked against the words the coordinator confirmed. */
+static int enrolment_load(sv_enrolment **out, const scrvault_enrol_spec *s)
+{
+	sv_enrolment *e = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_ENROL_SPEC_VERSION, "scrvault_enrol_spec")) < 0)
+		return error;
+	if (!s->enrolment || !*s->enrolment)
+		return sv_error_field(SCRVAULT_EUSAGE, "enrolment", "no enrolment request given");
+	if ((error = sv_enrolment_read(&e, s->enrolment)) < 0)
+		return error;
+	if (!s->fingerprint || !*s->fingerprint) {
+		error = sv_error_field(SCRVAULT_EUSAGE, "fingerprint", "registering a key needs its fingerprint as "
+				       "the holder reads it to you from their own screen (the request's is: %s)",
+				       e->fingerprint);
+	} else if (!sv_fingerprint_matches(s->fingerprint, e->fingerprint)) {
+		error = sv_error_field(SCRVAULT_EINTEGRITY, "fingerprint",
+				       "the fingerprint the holder read (%s) is not this request's (%s): the request "
+				       "is not the one the holder made; nothing registered, ask them to send it again",
+				       s->fingerprint, e->fingerprint);
+	}
+	if (error < 0) {
+		sv_enrolment_free(e);
+		return error;
+	}
+	*out = e;
+	return 0;
+}
+
+/* The acceptance path of s for `name` (caller frees); ECONFLICT if it exists. */
+static int acceptance_path(char **out, const scrvault_enrol_spec *s, const char *name)
+{
+	struct stat sb;
+
+	*out = s->acceptance_out ? sv_strdup(s->acceptance_out) : sv_printf("%s.accept", name);
+	if (!*out)
+		return SCRVAULT_ERROR;
+	if (lstat(*out, &sb) == 0) {
+		int error = sv_error_field(SCRVAULT_ECONFLICT, "acceptance_out", "'%s' already exists; refusing to "
+					   "overwrite it", *out);
+
+		free(*out);
+		*out = NULL;
+		return error;
+	}
+	return 0;
+}
+
+/* Inside the transaction: sign the acceptance of e and write it to `path`;
+ * *res gets the answer. */
+static int acceptance_write(sv_json **res, scrvault *v, const sv_enrolment *e, const char *path, bool custodian)
+{
+	sv_acceptance a;
+	char *text = NULL;
+	int error;
+
+	*res = NULL;
+	memset(&a, 0, sizeof(a));
+	snprintf(a.vault_id, sizeof(a.vault_id), "%s", v->id);
+	a.name = e->name;
+	memcpy(a.ed_pub, e->ed_pub, SV_KEY_LEN);
+	memcpy(a.x_pub, e->x_pub, SV_KEY_LEN);
+	sv_time_iso(a.accepted_at, sv_now());
+	if (!(a.vault_key = vault_vkey(v)))
+		return SCRVAULT_ERROR;
+	if ((error = sv_acceptance_make(&text, &a, v->audit_key)) == 0 &&
+	    (error = sv_json_new(res, SV_FIELDS(SV_STR("acceptance", path), SV_BOOL("custodian", custodian),
+					       SV_STR("fingerprint", e->fingerprint), SV_STR("kind", e->kind),
+					       SV_STR("name", e->name), SV_STR("vault", v->id),
+					       SV_STR("vault_key", a.vault_key)))) == 0 &&
+	    (error = sv_file_create(path, text, strlen(text), 0644)) < 0) {
+		sv_json_free(*res);
+		*res = NULL;
+	}
+	free(text);
+	free(a.vault_key);
+	return error;
+}
+
+/* The request of an enrolment held for a second custodian: its parameters
+ * (op.c's run_op registers them when approved).  *out gets the acceptance's
+ * answer with the pending operation's id. */
+static int enrol_hold(sv_json *res, scrvault *v, const char *action, const char *name,
+		      const scrvault_principal_spec *ps, const sv_enrolment *e)
+{
+	char *ed = sv_base64(e->ed_pub, SV_KEY_LEN), *x = sv_base64(e->x_pub, SV_KEY_LEN);
+	sv_json *held = NULL;
+	int error = SCRVAULT_ERROR;
+
+	if (ed && x)
+		error = ps ? sv_op_request(&held, v, action, name,
+					   SV_FIELDS(SV_STR("name", ps->name), SV_STR("kind", ps->kind),
+						     SV_OPT("display_name", ps->display_name),
+						     SV_OPT("agency", ps->agency), SV_OPT("contact", ps->contact),
+						     SV_BOOL("custodian", ps->custodian), SV_STR("ed25519_pub", ed),
+						     SV_STR("x25519_pub", x), SV_STR("fingerprint", e->fingerprint)))
+			   : sv_op_request(&held, v, action, name,
+					   SV_FIELDS(SV_STR("principal", name), SV_STR("ed25519_pub", ed),
+						     SV_STR("x25519_pub", x), SV_STR("fingerprint", e->fingerprint)));
+	if (error == 0)
+		error = sv_json_set_fields(res, SV_FIELDS(SV_STR("pending", sv_json_str(sv_json_get(held, "pending"))),
+							 SV_STR("expires_at", sv_json_str(sv_json_get(held, "expires_at")))));
+	sv_json_free(held);
+	free(ed);
+	free(x);
+	return error;
+}
+
+int scrvault_principal_enrol(scrvault_json **out, scrvault *v, const scrvault_enrol_spec *s)
+{
+	scrvault_principal_spec ps = SCRVAULT_PRINCIPAL_SPEC_INIT;
+	sv_enrolment *e = NULL;
+	sv_principal found;
+	sv_json *res = NULL;
+	char *path = NULL;
+	sv_dual mode;
+	int error;
+
+	*out = NULL;
+	if ((error = enrolment_load(&e, s)) < 0)
+		return error;
+	ps.name = e->name;
+	ps.display_name = s->display_name;
+	ps.kind = e->kind;
+	ps.contact = s->contact;
+	ps.agency = e->agency;
+	ps.custodian = s->custodian;
+	if ((error = sv_principal_spec_check(&ps)) < 0 ||
+	    (error = sv_authorize(v, "principal.add", SV_ABOUT(.principal = e->name))) < 0)
+		goto done;
+	if (e->rotates) {
+		error = sv_error_field(SCRVAULT_EUSAGE, "enrolment", "'%s' asks to rotate the keys of '%s': register it "
+				       "with 'principal rotate'", s->enrolment, e->name);
+		goto done;
+	}
+	if ((error = sv_find_principal(&found, v, e->name)) < 0)
+		goto done;
+	if (error == 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "principal '%s' already exists: a new key for them is a rotation "
+				 "(the holder runs 'scrvault keygen --rotate'), or revoke and enrol another name", e->name);
+		goto done;
+	}
+	if ((error = keys_unused(v, 0, e->ed_pub, e->x_pub)) < 0 ||
+	    (error = acceptance_path(&path, s, e->name)) < 0)
+		goto done;
+	if ((mode = sv_dual_mode(v, add_listed(v, &ps))) == SV_DUAL_HOLD) {
+		/* The acceptance now (it pins this vault and nothing more); the
+		 * principal exists only when a second custodian approves. */
+		if ((error = acceptance_write(&res, v, e, path, s->custodian)) == 0 &&
+		    (error = enrol_hold(res, v, "principal.add", e->name, &ps, e)) < 0)
+			remove(path);
+		if (error == 0)
+			*out = SV_TAKE(res);
+		goto done;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_principal_register_txn(v, &ps, e->ed_pub, e->x_pub, e->fingerprint, SV_DUAL_DETAIL(mode))) < 0 ||
+	    (error = acceptance_write(&res, v, e, path, s->custodian)) < 0) {
+		sv_vault_abort(v);
+		goto done;
+	}
+	if ((error = sv_vault_commit(v)) < 0) {
+		remove(path);
+		goto done;
+	}
+	*out = SV_TAKE(res);
+done:
+	sv_json_free(res);
+	sv_enrolment_free(e);
+	free(path);
+	return error;
+}
+
+int scrvault_principal_rotate_enrol(scrvault_json **out, scrvault *v, const char *name,
+				    const scrvault_enrol_spec *s)
+{
+	sv_enrolment *e = NULL;
+	sv_principal p;
+	sv_json *res = NULL;
+	char *path = NULL;
+	sv_dual mode;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "principal.rotate", SV_ABOUT(.principal = name))) < 0)
+		return error;
+	if ((error = principal_lookup(&p, v, name)) < 0 || (error = enrolment_load(&e, s)) < 0)
+		return error;
+	if (strcmp(p.status, "active") != 0) {
+		error = sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s: its keys cannot be replaced", name, p.status);
+		goto done;
+	}
+	if (strcmp(e->name, name) != 0) {
+		error = sv_error(SCRVAULT_EUSAGE, "'%s' is a request of '%s', not of '%s'", s->enrolment, e->name, name);
+		goto done;
+	}
+	if (!e->rotates) {
+		error = sv_error_field(SCRVAULT_EUSAGE, "enrolment", "'%s' is not signed by an old key: a rotation "
+				       "request is made with 'scrvault keygen --rotate OLDKEY'", s->enrolment);
+		goto done;
+	}
+	if (!p.keys_ok || sv_memcmp_ct(p.ed_pub, e->old_ed_pub, SV_KEY_LEN) != 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "'%s' is signed by a key that is not the registered key of '%s': "
+				 "refused (a holder who lost their key is revoked and enrols anew)", s->enrolment, name);
+		goto done;
+	}
+	if ((error = keys_unused(v, p.id, e->ed_pub, e->x_pub)) < 0 ||
+	    (error = acceptance_path(&path, s, name)) < 0)
+		goto done;
+	if ((mode = sv_dual_mode(v, p.custodian && sv_dual_required(v, "principal.rotate-custodian"))) == SV_DUAL_HOLD) {
+		if ((error = acceptance_write(&res, v, e, path, p.custodian)) == 0 &&
+		    (error = enrol_hold(res, v, "principal.rotate", name, NULL, e)) < 0)
+			remove(path);
+		if (error == 0)
+			*out = SV_TAKE(res);
+		goto done;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_principal_rekey_txn(v, name, e->ed_pub, e->x_pub, e->fingerprint, SV_DUAL_DETAIL(mode))) < 0 ||
+	    (error = acceptance_write(&res, v, e, path, p.custodian)) < 0) {
+		sv_vault_abort(v);
+		goto done;
+	}
+	if ((error = sv_vault_commit(v)) < 0) {
+		remove(path);
+		goto done;
+	}
+	*out = SV_TAKE(res);
+done:
+	sv_json_free(res);
+	sv_enrolment_free(e);
+	free(path);
 	return error;
 }
 
@@ -453,7 +745,7 @@ int scrvault_principal_revoke(scrvault_json **out, scrvault *v, const char *name
 }
 
 int sv_principal_rekey_txn(scrvault *v, const char *name, const unsigned char ed_pub[SV_KEY_LEN],
-			   const unsigned char x_pub[SV_KEY_LEN], const char *dual)
+			   const unsigned char x_pub[SV_KEY_LEN], const char *fingerprint, const char *dual)
 {
 	sv_principal p;
 	int error;
@@ -462,9 +754,11 @@ int sv_principal_rekey_txn(scrvault *v, const char *name, const unsigned char ed
 		return error;
 	if (strcmp(p.status, "active") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s: its keys cannot be replaced", name, p.status);
-	if ((error = sv_principal_keys_replace(v, p.id, ed_pub, x_pub, "rotated")) < 0 ||
+	if ((error = keys_unused(v, p.id, ed_pub, x_pub)) < 0 ||
+	    (error = sv_principal_keys_replace(v, p.id, ed_pub, x_pub, "rotated")) < 0 ||
 	    (error = sv_audit_append(v, "principal.rotate", "ok", SV_ABOUT(.principal = name),
-				     SV_FIELDS(SV_OPT("dual_control", dual)))) < 0)
+				     SV_FIELDS(SV_OPT("enrolment", fingerprint ? "holder" : NULL),
+					       SV_OPT("fingerprint", fingerprint), SV_OPT("dual_control", dual)))) < 0)
 		return error;
 	if (p.custodian)
 		return sv_keyring_rewrap(v, NULL, name, x_pub);
@@ -478,6 +772,7 @@ int scrvault_principal_rotate(scrvault_json **out, scrvault *v, const char *name
 	sv_identity *id = NULL;
 	sv_principal p;
 	struct stat sb;
+	char *vkey = NULL;
 	sv_dual mode;
 	int error;
 
@@ -488,11 +783,20 @@ int scrvault_principal_rotate(scrvault_json **out, scrvault *v, const char *name
 		return error;
 	if (strcmp(p.status, "active") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' is %s: its keys cannot be replaced", name, p.status);
+	if (strcmp(p.kind, "service") != 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "keyfile", "'%s' is a %s, who rotates their own key: they run "
+				      "'scrvault keygen --rotate OLDKEY' and send you the request, which you register "
+				      "('principal rotate --enrolment'); a lost key is revoked and its holder enrols anew",
+				      name, p.kind);
 	if (!keyfile || lstat(keyfile, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "key file '%s' already exists; choose another path",
 				keyfile ? keyfile : "");
 	if ((error = sv_identity_generate(&id, name, v->id)) < 0)
 		return error;
+	if (!(vkey = vault_vkey(v)) || (error = sv_identity_set_vault(id, v->id, vkey)) < 0) {
+		error = error < 0 ? error : SCRVAULT_ERROR;
+		goto done;
+	}
 	if ((mode = sv_dual_mode(v, p.custodian && sv_dual_required(v, "principal.rotate-custodian"))) == SV_DUAL_HOLD) {
 		/* The new key file now; it works (and the old one stops) only
 		 * when a second custodian approves. */
@@ -517,7 +821,7 @@ int scrvault_principal_rotate(scrvault_json **out, scrvault *v, const char *name
 		sv_vault_abort(v);
 		goto done;
 	}
-	if ((error = sv_principal_rekey_txn(v, name, id->ed_pub, id->x_pub, SV_DUAL_DETAIL(mode))) < 0) {
+	if ((error = sv_principal_rekey_txn(v, name, id->ed_pub, id->x_pub, NULL, SV_DUAL_DETAIL(mode))) < 0) {
 		remove(keyfile);
 		sv_vault_abort(v);
 		goto done;
@@ -526,6 +830,7 @@ int scrvault_principal_rotate(scrvault_json **out, scrvault *v, const char *name
 		remove(keyfile);
 done:
 	sv_identity_free(id);
+	free(vkey);
 	return error;
 }
 

@@ -28,6 +28,7 @@
 #include "crypto/crypto.h"
 #include "crypto/identity.h"
 #include "crypto/kdf.h"
+#include "crypto/note.h"
 #include "base/common.h"
 #include "base/date.h"
 #include "base/file.h"
@@ -121,6 +122,15 @@ int scrvault_vault_init(const char *dir, const scrvault_principal_spec *first,
 		goto done;
 	v->audit_key = SV_TAKE(auditkey);
 	memcpy(v->audit_pub, auditpub, SV_KEY_LEN);
+	/* The first custodian's key file pins this vault: its id and verifier key. */
+	{
+		char *vkey = sv_note_vkey(v->origin, v->audit_pub);
+
+		error = vkey ? sv_identity_set_vault(id, v->id, vkey) : SCRVAULT_ERROR;
+		free(vkey);
+		if (error < 0)
+			goto done;
+	}
 
 	/* The store's first commit names the vault (an opaque id). */
 	if (!(ident = sv_printf("scrvault vault %s\n", v->id))) {

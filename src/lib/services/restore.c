@@ -323,6 +323,23 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 		return error;
 	bvault = sv_json_str(sv_json_get(b.manifest, "vault"));
 	bsize = sv_json_as_int(sv_json_get(b.manifest, "audit_size"));
+	/* The backup (its manifest's signature checked by sv_backup_read) must be
+	 * of the vault the key file belongs to, before anything is written. */
+	{
+		sv_identity *pub = NULL, *id = NULL;
+
+		if ((error = sv_identity_load(&pub, s->keyfile, NULL)) == 0) {
+			error = pub->has_passphrase && !s->passphrase
+				? sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", s->keyfile)
+				: sv_identity_load(&id, s->keyfile, s->passphrase);
+			if (error == 0)
+				error = sv_vault_pin_check(id, s->keyfile, bvault, b.signer);
+		}
+		sv_identity_free(pub);
+		sv_identity_free(id);
+		if (error < 0)
+			goto done;
+	}
 	if (mkdir(s->dir, 0700) < 0) {
 		error = sv_error(errno == EEXIST ? SCRVAULT_ECONFLICT : SCRVAULT_ERROR, "cannot create '%s': %s "
 				 "(restore into a new directory)", s->dir, strerror(errno));
@@ -347,7 +364,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 		o.dir = s->dir;
 		o.keyfile = s->keyfile;
 		o.passphrase = s->passphrase;
-		error = scrvault_vault_open(&v, &o);
+		error = sv_vault_open_restored(&v, &o);
 	}
 	if (error < 0)
 		goto done;

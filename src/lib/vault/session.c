@@ -33,6 +33,7 @@
 #include "storage/store.h"
 #include "crypto/crypto.h"
 #include "crypto/identity.h"
+#include "crypto/note.h"
 #include "base/common.h"
 #include "base/file.h"
 #include "base/json.h"
@@ -137,6 +138,86 @@ done:
 	return error;
 }
 
+/* ---- the vault a key file belongs to ------------------------------------------------ */
+
+int sv_vault_pin_check(const sv_identity *id, const char *keyfile, const char *vault_id,
+		       const unsigned char *audit_pub)
+{
+	if (!id->vault_id[0])
+		return sv_error(SCRVAULT_EINTEGRITY, "key file '%s' (principal '%s') is enrolled in no vault yet, so it "
+				"cannot tell a vault from a substitute: import the vault's acceptance first ('scrvault "
+				"keyfile accept --key %s ACCEPTANCE'); refused", keyfile, id->name, keyfile);
+	if (!id->vault_key)
+		return sv_error(SCRVAULT_EINTEGRITY, "key file '%s' (principal '%s') names vault %s but not its verifier "
+				"key, so it cannot tell that vault from a substitute: pin the verifier key the board "
+				"publishes ('scrvault keyfile pin --key %s --vkey VKEY'); refused",
+				keyfile, id->name, id->vault_id, keyfile);
+	if (strcmp(id->vault_id, vault_id ? vault_id : "") != 0 ||
+	    (audit_pub && memcmp(id->vault_pub, audit_pub, SV_KEY_LEN) != 0)) {
+		char *vk = audit_pub && vault_id ? sv_note_vkey("", audit_pub) : NULL;
+		int error = sv_error(SCRVAULT_EINTEGRITY, "this is not the vault the key file belongs to: key file '%s' "
+				     "(principal '%s') belongs to vault %s (verifier key %s); this is vault %s%s%s; "
+				     "refused, nothing written", keyfile, id->name, id->vault_id, id->vault_key,
+				     vault_id ? vault_id : "?", vk ? " with verifier key " : "",
+				     vk ? strchr(vk, '+') + 1 : "");
+
+		free(vk);
+		return error;
+	}
+	return 0;
+}
+
+/*
+ * Right after the database opened, before anything is written: the
+ * database's vault id and audit verifier key, and the store's latest signed
+ * checkpoint, must be those the key file pins (the key file of the session
+ * and the one it acts as).  A vault built by someone who knows every public
+ * key fails here: they cannot sign with the vault's audit key.
+ */
+static int pin_check_vault(scrvault *v, const sv_identity *id, const char *keyfile, bool store)
+{
+	unsigned char pub[SV_KEY_LEN];
+	char vid[SV_VAULT_ID_LEN + 1] = "", *note = NULL, origin[80];
+	sv_checkpoint cp;
+	sv_stmt *st = NULL;
+	const unsigned char *b;
+	size_t blen = 0;
+	int error;
+
+	memset(pub, 0, sizeof(pub));
+	if ((error = sv_db_query(&st, v->db, "SELECT public FROM vault_keys WHERE name = 'audit'", "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1 && (b = sv_stmt_blob(st, 0, &blen)) && blen == SV_KEY_LEN)
+		memcpy(pub, b, SV_KEY_LEN);
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if ((error = sv_db_query(&st, v->db, "SELECT value FROM meta WHERE key = 'vault_id'", "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1 && sv_stmt_text(st, 0))
+		snprintf(vid, sizeof(vid), "%s", sv_stmt_text(st, 0));
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (strcmp(vid, v->id) != 0)
+		return sv_vault_pin_check(id, keyfile, vid, pub);
+	if ((error = sv_vault_pin_check(id, keyfile, v->id, pub)) < 0 || !store)
+		return error;
+	error = sv_store_tag_get(&note, v->store, "refs/audit/checkpoint");
+	if (error == SCRVAULT_ENOTFOUND)
+		return 0;	/* the database's key was checked; the session writes it again */
+	if (error < 0 && error != SCRVAULT_EINTEGRITY)
+		return error;
+	snprintf(origin, sizeof(origin), "scrvault.local/%s", id->vault_id);
+	if (error < 0 || sv_checkpoint_open(&cp, note, strlen(note), origin, id->vault_pub) < 0)
+		error = sv_error(SCRVAULT_EINTEGRITY, "this is not the vault the key file belongs to, or its store was "
+				 "altered: the store's latest signed checkpoint does not verify with the verifier key "
+				 "key file '%s' pins for vault %s (%s); refused, nothing written", keyfile,
+				 id->vault_id, id->vault_key);
+	free(note);
+	return error;
+}
+
 /* ---- open / close ---------------------------------------------------------------- */
 
 /*
@@ -161,22 +242,21 @@ static int key_load(sv_identity **pub, sv_identity **id, const char *keyfile, co
 /*
  * Switch the session to the principal of `keyfile` (not a custodian, or
  * another custodian) after the vault was unlocked: they must prove they hold
- * the key of a registered, active principal.  A failed attempt is an audit
- * entry of the unlocking custodian's session.
+ * the key of a registered, active principal.  `pub` and `id` are its key
+ * file as read before the vault was opened (`loaded` the code of reading it;
+ * its vault was checked then); act_as takes `id`.  A failed attempt is an
+ * audit entry of the unlocking custodian's session.
  */
-static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
+static int act_as(scrvault *v, const char *keyfile, sv_identity *pub, sv_identity *id, int loaded)
 {
-	sv_identity *pub = NULL, *id = NULL;
 	const char *why = NULL;
 	sv_principal p;
-	int error;
+	int error = loaded;
 
-	if ((error = key_load(&pub, &id, keyfile, pp, "as_passphrase")) < 0) {
-		if (error != SCRVAULT_EDENIED || !pub)
+	if (loaded < 0) {
+		if (loaded != SCRVAULT_EDENIED || !pub)
 			goto done;
 		why = "wrong passphrase";
-	} else if (strcmp(id->vault_id, v->id) != 0) {
-		why = "key file of another vault";
 	} else {
 		if ((error = sv_find_principal(&p, v, id->name)) < 0)
 			goto done;
@@ -212,12 +292,11 @@ static int act_as(scrvault *v, const char *keyfile, const scrvault_secret *pp)
 	v->ident = SV_TAKE(id);
 	error = 0;
 done:
-	sv_identity_free(pub);
 	sv_identity_free(id);
 	return error;
 }
 
-int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
+static int vault_open(scrvault **out, const scrvault_open_options *opts, bool store_pin)
 {
 	const char *dir, *keyfile, *as_keyfile, *role;
 	const scrvault_secret *passphrase, *as_passphrase;
@@ -225,10 +304,11 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 	sv_identity *id = NULL, *pub = NULL;
 	sv_secret *dbkey = NULL;
 	const sv_keyring_entry *entry = NULL;
+	sv_identity *aspub = NULL, *asid = NULL;
 	scrvault *v = NULL;
 	char *path = NULL, aad[160];
 	struct stat sb;
-	int error;
+	int error, asloaded = 0;
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(opts, SCRVAULT_OPEN_OPTIONS_VERSION, "scrvault_open_options")) < 0)
@@ -255,17 +335,28 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 			sv_unlock_failure_note(dir, pub->name, "wrong passphrase");
 		goto done;
 	}
+	/* The vault the key file belongs to: before anything is written here. */
+	if ((error = sv_vault_pin_check(id, keyfile, kr->id, NULL)) < 0)
+		goto done;
+	if (as_keyfile) {
+		/* Its passphrase once, here; a wrong one is recorded by act_as. */
+		asloaded = key_load(&aspub, &asid, as_keyfile, as_passphrase, "as_passphrase");
+		if (asloaded < 0 && (asloaded != SCRVAULT_EDENIED || !aspub)) {
+			error = asloaded;
+			goto done;
+		}
+		if (asloaded == 0 && (error = sv_vault_pin_check(asid, as_keyfile, kr->id, NULL)) < 0)
+			goto done;
+	}
 	for (size_t i = 0; i < kr->n; i++)
 		if (strcmp(kr->entries[i].name, id->name) == 0 &&
 		    memcmp(kr->entries[i].x_pub, id->x_pub, SV_KEY_LEN) == 0)
 			entry = &kr->entries[i];
 	if (!entry) {
-		sv_unlock_failure_note(dir, id->name, strcmp(id->vault_id, kr->id)
-				       ? "key file of another vault" : "not a custodian");
+		sv_unlock_failure_note(dir, id->name, "not a custodian");
 		error = sv_error(SCRVAULT_EDENIED,
-				 "key file '%s' (principal '%s') cannot unlock this vault: %s",
-				 keyfile, id->name, strcmp(id->vault_id, kr->id)
-				 ? "it belongs to another vault" : "the principal is not a custodian");
+				 "key file '%s' (principal '%s') cannot unlock this vault: the principal is not a custodian",
+				 keyfile, id->name);
 		goto done;
 	}
 	if ((error = sv_session_new(&v, dir, kr->id)) < 0)
@@ -279,6 +370,8 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 				 id->name, keyfile);
 		goto done;
 	}
+	/* The lock before the database opens (its settings need it), though
+	 * nothing is written until the vault is known to be the key file's. */
 	if ((error = sv_vault_lock(&v->lockfd, dir)) < 0 ||
 	    (error = sv_vault_subkey(&dbkey, v->vmk, v->id, SV_LABEL_DB)) < 0 ||
 	    (error = sv_vault_subkey(&v->kek, v->vmk, v->id, SV_LABEL_KEK)) < 0)
@@ -293,15 +386,19 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 					 "vault.db does not open with the vault master key: it was replaced or damaged");
 		goto done;
 	}
-	if ((error = sv_schema_migrate(v->db)) < 0 || (error = load_audit_key(v)) < 0)
-		goto done;
 	free(path);
 	if (!(path = sv_path(dir, "store.git"))) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	if ((error = sv_store_open(&v->store, path)) < 0 || (error = sv_vault_check_head(v)) < 0 ||
-	    (error = sv_audit_check_store(v)) < 0)
+	if ((error = sv_store_open(&v->store, path)) < 0 ||
+	    (error = pin_check_vault(v, id, keyfile, store_pin)) < 0 ||
+	    (asloaded == 0 && asid && (error = pin_check_vault(v, asid, as_keyfile, store_pin)) < 0))
+		goto done;
+	/* The vault is the key file's: from here on the session may write. */
+	if ((error = sv_schema_migrate(v->db)) < 0 ||
+	    (error = load_audit_key(v)) < 0 ||
+	    (error = sv_vault_check_head(v)) < 0 || (error = sv_audit_check_store(v)) < 0)
 		goto done;
 
 	/* The principal must be registered, active and hold these very keys. */
@@ -333,7 +430,7 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 	if (!v->rolled_back && ((error = sv_unlock_failures_ingest(v)) < 0 ||
 				(error = sv_policy_ensure(v)) < 0))
 		goto done;
-	if (as_keyfile && (error = act_as(v, as_keyfile, as_passphrase)) < 0)
+	if (as_keyfile && (error = act_as(v, as_keyfile, aspub, SV_TAKE(asid), asloaded)) < 0)
 		goto done;
 	if ((error = sv_session_role(v, role)) < 0)
 		goto done;
@@ -349,9 +446,21 @@ done:
 	sv_keyring_free(kr);
 	sv_identity_free(id);
 	sv_identity_free(pub);
+	sv_identity_free(asid);
+	sv_identity_free(aspub);
 	sv_secret_free(dbkey);
 	free(path);
 	return error;
+}
+
+int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
+{
+	return vault_open(out, opts, true);
+}
+
+int sv_vault_open_restored(scrvault **out, const scrvault_open_options *opts)
+{
+	return vault_open(out, opts, false);
 }
 
 void scrvault_vault_close(scrvault *v)

@@ -69,6 +69,24 @@ int sv_vault_subkey(sv_secret **out, const sv_secret *vmk, const char *vault_id,
 		    const char *label);
 
 
+/*
+ * The vault key file `id` (read with its passphrase, so its header is
+ * authenticated) belongs to must be `vault_id` with audit verifier key
+ * `audit_pub` (NULL: the id only).  0, or SCRVAULT_EINTEGRITY: "this is not
+ * the vault the key file belongs to" with both ids, or a file that pins no
+ * vault (enrolled in none, or written before vaults were pinned) with the fix.
+ */
+int sv_vault_pin_check(const sv_identity *id, const char *keyfile, const char *vault_id,
+		       const unsigned char *audit_pub);
+
+/*
+ * scrvault_vault_open for a vault a restore has just written from a backup
+ * it checked against the key file's pin: the database's id and verifier key
+ * are checked as always, the store's checkpoint (the mirror's) is left to
+ * the restore, which reports a missing, foreign or altered one as a gap.
+ */
+int sv_vault_open_restored(scrvault **out, const scrvault_open_options *opts);
+
 /* Take the vault's exclusive lock (flock on VAULT/lock); *fd holds it. */
 int sv_vault_lock(int *fd, const char *dir);
 /* A new, empty session of the vault `vault_id` at `dir` (nothing unlocked). */
