@@ -271,7 +271,8 @@ out_has "clean"
 # A damaged stored policy is found.
 oid=$(git --git-dir="$V/store.git" rev-parse "main:policy/1")
 obj="$V/store.git/objects/${oid:0:2}/${oid:2}"; cp "$obj" "$T/pol.orig"; chmod u+w "$obj"
-printf '\x00' | dd of="$obj" bs=1 seek=40 conv=notrunc 2>/dev/null
+# flip byte 40 (writing a fixed value left it unchanged whenever it already had it)
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[40] ^= 0xff; open(sys.argv[1], "wb").write(b)' "$obj"
 expect 5 "fsck finds a damaged stored policy" -- sv fsck
 out_has "policy version 1"
 cp "$T/pol.orig" "$obj"

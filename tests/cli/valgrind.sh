@@ -116,7 +116,7 @@ vg "copy history" copy history "$D@1#1"
 # the access-request register
 vg "request new (foi)" request new --channel foi --kind media --name "J" --contact "j@x" --case SCR-2026-01 --reason r --received 2026-11-28
 # decided by the chair: whoever recorded a request never decides it
-sv principal add --key-out "$T/chair.key" --new-passphrase-file "$P" --kdf-memory 19 chair >/dev/null
+enrol --key-out "$T/chair.key" chair >/dev/null
 sv principal grant chair lscb-chair >/dev/null
 vg "request decide (refuse, s.40)" --as-key "$T/chair.key" --as-passphrase-file "$P" request decide 1 --refuse --reason r --exemption "s.40 personal information"
 grep -q "refused" "$T/out"; ok $? "...decided"
