@@ -18,7 +18,7 @@ expect 0 "check in a file full of markers" -- sv doc checkin --case SCR-2026-07 
 DOC=$(sv doc list --json | grep -o '"doc":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
 expect 0 "and a second version" -- sv doc checkin --doc "$DOC" --note "$M2 note" "$T/in/$M4.txt"
 sv doc checkout -o "$T/back" "$DOC" >/dev/null 2>&1; sv fsck >/dev/null 2>&1
-sv principal add --key-out "$T/x.key" --new-passphrase-file "$P" --kdf-memory 8 --display-name "$M2 person" --contact "$M3 contact" someone >/dev/null 2>&1
+sv principal add --key-out "$T/x.key" --new-passphrase-file "$P" --kdf-memory 19 --display-name "$M2 person" --contact "$M3 contact" someone >/dev/null 2>&1
 
 scan() {	# scan LABEL: every marker absent from stdin
 	local data; data=$(cat | tr -d '\0')

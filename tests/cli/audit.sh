@@ -14,7 +14,7 @@ sv doc checkout -o "$T/a.out" "$D" 2>/dev/null
 sv --role auditor doc checkout -o "$T/b.out" "$D" 2>/dev/null
 printf 'nope nope nope\n' > "$T/wrong"
 "$SV" --vault "$V" --key "$K" --passphrase-file "$T/wrong" case list 2>/dev/null
-sv principal add --key-out "$T/p.key" --new-passphrase-file "$P" --kdf-memory 8 someone >/dev/null
+sv principal add --key-out "$T/p.key" --new-passphrase-file "$P" --kdf-memory 19 someone >/dev/null
 
 expect 0 "audit pubkey" -- sv audit pubkey
 VKEY=$(cat "$T/out")

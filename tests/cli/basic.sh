@@ -10,15 +10,15 @@ done
 [ "$(stat -c %a "$K")" = 600 ]; ok $? "key file is mode 0600"
 [ "$(stat -c %a "$V")" = 700 ]; ok $? "vault directory is mode 0700"
 
-expect 6 "init refuses an existing vault" -- "$SV" init --vault "$V" --key-out "$T/other.key" --new-passphrase-file "$P" --kdf-memory 8 x
-expect 6 "init refuses to overwrite a key file" -- "$SV" init --vault "$T/v2" --key-out "$K" --new-passphrase-file "$P" --kdf-memory 8 x
+expect 6 "init refuses an existing vault" -- "$SV" init --vault "$V" --key-out "$T/other.key" --new-passphrase-file "$P" --kdf-memory 19 x
+expect 6 "init refuses to overwrite a key file" -- "$SV" init --vault "$T/v2" --key-out "$K" --new-passphrase-file "$P" --kdf-memory 19 x
 [ ! -e "$T/v2" ]; ok $? "refused init leaves no directory"
 expect 2 "init without --key-out is a usage error" -- "$SV" init --vault "$T/v3" x
 
-expect 0 "principal add (second custodian)" -- sv principal add --custodian --key-out "$T/c2.key" --new-passphrase-file "$P" --kdf-memory 8 --display-name "Deputy" --contact "deputy@lscb.example" deputy
-expect 0 "principal add (agency account)" -- sv principal add --kind agency --agency police --key-out "$T/police.key" --new-passphrase-file "$P" --kdf-memory 8 police-imr
-expect 6 "principal add refuses a duplicate name" -- sv principal add --key-out "$T/dup.key" --new-passphrase-file "$P" --kdf-memory 8 deputy
-expect 2 "principal add refuses a bad name" -- sv principal add --key-out "$T/bad.key" --new-passphrase-file "$P" --kdf-memory 8 "../evil"
+expect 0 "principal add (second custodian)" -- sv principal add --custodian --key-out "$T/c2.key" --new-passphrase-file "$P" --kdf-memory 19 --display-name "Deputy" --contact "deputy@lscb.example" deputy
+expect 0 "principal add (agency account)" -- sv principal add --kind agency --agency police --key-out "$T/police.key" --new-passphrase-file "$P" --kdf-memory 19 police-imr
+expect 6 "principal add refuses a duplicate name" -- sv principal add --key-out "$T/dup.key" --new-passphrase-file "$P" --kdf-memory 19 deputy
+expect 2 "principal add refuses a bad name" -- sv principal add --key-out "$T/bad.key" --new-passphrase-file "$P" --kdf-memory 19 "../evil"
 err_has "not valid"
 expect 0 "principal list" -- sv principal list
 out_has "deputy"; out_has "police-imr"

@@ -15,7 +15,7 @@ sv case open --title "Child X" SCR-X >/dev/null
 sv case open --title "Child Y" SCR-Y >/dev/null
 add() {		# add NAME [principal add options]
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 8 "$@" "$name" >/dev/null
+	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 19 "$@" "$name" >/dev/null
 }
 add police --kind agency --agency police --display-name "Metropolitan Police"
 add health --kind agency --agency health --display-name "Health trust"
@@ -131,9 +131,9 @@ refused 3 "may not submit" "a case the agency may not submit to" "$T/casey.age"
 
 # An agency of another vault: a key this vault never registered.
 mkdir -p "$T/other"
-"$SV" init --vault "$T/other/V" --key-out "$T/other/c.key" --new-passphrase-file "$P" --kdf-memory 8 other >/dev/null
+"$SV" init --vault "$T/other/V" --key-out "$T/other/c.key" --new-passphrase-file "$P" --kdf-memory 19 other >/dev/null
 "$SV" --vault "$T/other/V" --key "$T/other/c.key" --passphrase-file "$P" principal add --key-out "$T/stranger.key" \
-	--new-passphrase-file "$P" --kdf-memory 8 --kind agency --agency police police >/dev/null
+	--new-passphrase-file "$P" --kdf-memory 19 --kind agency --agency police police >/dev/null
 seal stranger "$T/stranger.age" --case SCR-X --class imr "$T/imr.pdf"
 refused 3 "no principal of this vault has" "an unknown agency (same name, unregistered key)" "$T/stranger.age"
 OR=$("$SV" --vault "$T/other/V" --key "$T/other/c.key" --passphrase-file "$P" recipient)

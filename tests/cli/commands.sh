@@ -7,7 +7,7 @@
 
 mkvault
 sv case open --title "Child X" SCR-X >/dev/null
-sv principal add --key-out "$T/pam.key" --new-passphrase-file "$P" --kdf-memory 8 --contact "pam@lscb.example" pam >/dev/null
+sv principal add --key-out "$T/pam.key" --new-passphrase-file "$P" --kdf-memory 19 --contact "pam@lscb.example" pam >/dev/null
 sv principal grant pam panel-member --case SCR-X >/dev/null
 printf 'an overview report\n' > "$T/doc.txt"
 sv doc checkin --case SCR-X --class overview-report "$T/doc.txt" >/dev/null
@@ -79,7 +79,7 @@ expect 2 "a bad case reference (an argument)" -- sv case open --title "Y" "SCR/.
 ! grep -q '(--' "$T/err"; ok $? "...names no option"
 
 # ---- op approve / op refuse ---------------------------------------------------------------
-sv principal add --custodian --key-out "$T/eve.key" --new-passphrase-file "$P" --kdf-memory 8 eve >/dev/null
+sv principal add --custodian --key-out "$T/eve.key" --new-passphrase-file "$P" --kdf-memory 19 eve >/dev/null
 sv principal grant eve coordinator >/dev/null
 eve() { "$SV" --vault "$V" --key "$T/eve.key" --passphrase-file "$P" "$@"; }
 pending() { grep -o 'pending operation [0-9a-f]*' "$T/out" | cut -d' ' -f3; }

@@ -14,7 +14,7 @@ sv case open --title "Child X" SCR-X >/dev/null
 sv case open --title "Child Y" SCR-Y >/dev/null
 add() {
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 8 "$@" "$name" >/dev/null
+	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 19 "$@" "$name" >/dev/null
 }
 add pam --display-name "Pam Panel" --contact "pam@lscb.example, 0191 111 1111 MARKER-CONTACT"
 add yan --display-name "Yan Other" --contact "yan@lscb.example"

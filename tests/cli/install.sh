@@ -62,7 +62,7 @@ else
 	sv doc checkin --case SCR-2026-10 --class overview-report --title "Overview" "$SAMPLE" >/dev/null
 	D=$(sv doc list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])')
 	sv copy create "$D@1" --count 1 >/dev/null
-	sv principal add --key-out "$T/pam.key" --new-passphrase-file "$P" --kdf-memory 8 --contact "pam@lscb.example" pam >/dev/null
+	sv principal add --key-out "$T/pam.key" --new-passphrase-file "$P" --kdf-memory 19 --contact "pam@lscb.example" pam >/dev/null
 	sv principal grant pam panel-member --case SCR-2026-10 >/dev/null
 	sv copy issue "$D@1#1" --to pam --purpose "panel" --due 2099-01-01 >/dev/null
 	run_staged() { LD_LIBRARY_PATH="$S/$U/lib" "$S/$U/bin/scrvault" --vault "$V" --key "$K" --passphrase-file "$P" "$@"; }

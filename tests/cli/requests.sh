@@ -13,7 +13,7 @@ sv case open --title "Child X" SCR-X >/dev/null
 sv case open --title "Child Y" SCR-Y >/dev/null
 add() {
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 8 "$@" "$name" >/dev/null
+	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 19 "$@" "$name" >/dev/null
 }
 add pam --display-name "Pam Panel" --contact "pam@lscb.example"
 add quinn --display-name "Quinn Panel" --contact "quinn@lscb.example"

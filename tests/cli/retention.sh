@@ -13,7 +13,7 @@ PROBE="$(dirname "$SV")/tests/tools/vault_probe"
 mkvault
 add() {
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 8 "$@" "$name" >/dev/null
+	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 19 "$@" "$name" >/dev/null
 }
 add dep --custodian --display-name "Deputy custodian"
 add rm --display-name "Records manager"

@@ -48,7 +48,7 @@ sv case open --title "Child X" SCR-X >/dev/null
 sv case open --title "Child Y" SCR-Y >/dev/null
 add() {		# add NAME [principal add options]
 	local name=$1; shift
-	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 8 "$@" "$name" >/dev/null
+	sv principal add --key-out "$T/$name.key" --new-passphrase-file "$P" --kdf-memory 19 "$@" "$name" >/dev/null
 }
 as() {		# as NAME ARGS...: NAME acts, in a session coord unlocks
 	local name=$1; shift
@@ -178,7 +178,7 @@ expect 0 "revoking a non-custodian is immediate" -- sv principal revoke bob
 expect 3 "a revoked principal can do nothing" -- as bob doc list
 err_has "revoked"
 
-expect 0 "rotate alice's keys" -- sv principal rotate --key-out "$T/alice2.key" --new-passphrase-file "$P" --kdf-memory 8 alice
+expect 0 "rotate alice's keys" -- sv principal rotate --key-out "$T/alice2.key" --new-passphrase-file "$P" --kdf-memory 19 alice
 expect 3 "the old key file no longer acts" -- as alice doc list
 expect 0 "the new one does" -- sv --as-key "$T/alice2.key" --as-passphrase-file "$P" doc list
 

@@ -7,7 +7,7 @@
 
 mkvault
 sv case open --title t SCR-2026-01 >/dev/null
-sv principal add --key-out "$T/reader.key" --new-passphrase-file "$P" --kdf-memory 8 reader >/dev/null
+sv principal add --key-out "$T/reader.key" --new-passphrase-file "$P" --kdf-memory 19 reader >/dev/null
 V1=$V; K1=$K
 mkvault other; V2=$V; K2=$K
 V=$V1; K=$K1

@@ -22,7 +22,7 @@ vg() {	# vg DESC ARGS...: run scrvault under valgrind as the coordinator
 	[ $rc -eq 99 ] && sed 's/^/#   /' "$T/err" | head -30
 	ok $((rc == 99)) "valgrind clean: $desc (exit $rc)"
 }
-"${VG[@]}" "$SV" init --vault "$T/v2" --key-out "$T/v2.key" --new-passphrase-file "$P" --kdf-memory 8 coord >/dev/null 2>"$T/err"
+"${VG[@]}" "$SV" init --vault "$T/v2" --key-out "$T/v2.key" --new-passphrase-file "$P" --kdf-memory 19 coord >/dev/null 2>"$T/err"
 ok $(( $? == 99 )) "valgrind clean: init"
 vg "case open" case open --title t SCR-2026-01
 vg "doc checkin" doc checkin --case SCR-2026-01 --class imr "$T/doc.bin"
@@ -40,12 +40,12 @@ SV=$SVH SCRVAULT_TEST_CHECKOUT_THREADS=3 vg "doc checkout --case (3 threads, one
 cp "$T/obj.orig" "$obj"
 vg "doc list --json" doc list --json
 vg "doc show" doc show "$D"
-vg "principal add" principal add --key-out "$T/p.key" --new-passphrase-file "$P" --kdf-memory 8 someone
+vg "principal add" principal add --key-out "$T/p.key" --new-passphrase-file "$P" --kdf-memory 19 someone
 vg "principal grant" principal grant coord auditor
 vg "refused read (auditor)" --role auditor doc checkout -o "$T/x" "$D"
 # the roles and policy commands, and acting as another principal
 sv principal grant someone imr-author --case SCR-2026-01 --agency police >/dev/null
-sv principal add --key-out "$T/m.key" --new-passphrase-file "$P" --kdf-memory 8 manager >/dev/null
+sv principal add --key-out "$T/m.key" --new-passphrase-file "$P" --kdf-memory 19 manager >/dev/null
 sv principal grant manager authorising-manager --case SCR-2026-01 --agency police >/dev/null
 printf 'police imr\n' > "$T/imr.txt"
 vg "act-as check-in" --as-key "$T/p.key" --as-passphrase-file "$P" doc checkin --case SCR-2026-01 --class imr --agency police "$T/imr.txt"
@@ -62,7 +62,7 @@ sed 's/allow = case.open/allow = case.opne/' "$ROOT/policy/default.conf" > "$T/b
 ok $(( $? == 99 )) "valgrind clean: policy check with problems"
 vg "policy load (pending)" policy load "$ROOT/policy/default.conf"
 vg "op list" op list
-vg "principal rotate" principal rotate --key-out "$T/m2.key" --new-passphrase-file "$P" --kdf-memory 8 manager
+vg "principal rotate" principal rotate --key-out "$T/m2.key" --new-passphrase-file "$P" --kdf-memory 19 manager
 vg "principal revoke" principal revoke someone
 vg "audit tail" audit tail
 vg "audit export" audit export -o "$T/e.jsonl"
@@ -75,7 +75,7 @@ printf 'wrong wrong wrong\n' > "$T/wrong"
 "${VG[@]}" "$SV" --vault "$V" --key "$K" --passphrase-file "$T/wrong" case list >/dev/null 2>"$T/err"
 ok $(( $? == 99 )) "valgrind clean: wrong passphrase"
 # bundles: seal and open need no vault; import and release do
-sv principal add --key-out "$T/ag.key" --new-passphrase-file "$P" --kdf-memory 8 --kind agency --agency police ag >/dev/null
+sv principal add --key-out "$T/ag.key" --new-passphrase-file "$P" --kdf-memory 19 --kind agency --agency police ag >/dev/null
 sv principal grant ag agency-submitter --case SCR-2026-01 --agency police >/dev/null
 vg "recipient" recipient
 R=$(sv recipient)

@@ -46,7 +46,7 @@ static void test_keygen_unenrolled(void **state)
 	s.agency = "Health trust";
 	s.keyfile = path;
 	s.passphrase = pp;
-	s.kdf_mib = 8;
+	s.kdf_mib = 19;
 	assert_int_equal(scrvault_keygen(&j, &s), 0);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
@@ -109,7 +109,7 @@ static void test_keygen_refusals(void **state)
 	ok.name = "reader";
 	ok.keyfile = path;
 	ok.passphrase = pp;
-	ok.kdf_mib = 8;
+	ok.kdf_mib = 19;
 	s = ok; s.version = 0;			refused(&s, SCRVAULT_EUSAGE, "version");
 	s = ok; s.name = "Not A Name";		refused(&s, SCRVAULT_EUSAGE, "name");
 	s = ok; s.name = NULL;			refused(&s, SCRVAULT_EUSAGE, "name");

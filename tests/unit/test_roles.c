@@ -35,7 +35,7 @@ static scrvault *as(fixture *f, const char *keyfile, const char *role)
 
 static int setup(void **state)
 {
-	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 19 };
 	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-1", .title = "t", .review_type = "scr" };
 	scrvault_checkin_spec ci = { .version = SCRVAULT_CHECKIN_SPEC_VERSION, .case_ref = "SCR-1", .doc_class = "imr", .agency = "police" };
 	scrvault_checkin_file cf = { .path = NULL };
@@ -65,9 +65,9 @@ static int setup(void **state)
 	v = as(f, NULL, NULL);
 	assert_int_equal(scrvault_case_open(v, &c), 0);
 	{
-		scrvault_principal_spec m = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "mgr", .kind = "person", .agency = "police", .kdf_mib = 8 };
-		scrvault_principal_spec a = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "alice", .kind = "person", .agency = "police", .kdf_mib = 8 };
-		scrvault_principal_spec e = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "eve", .kind = "person", .custodian = true, .kdf_mib = 8 };
+		scrvault_principal_spec m = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "mgr", .kind = "person", .agency = "police", .kdf_mib = 19 };
+		scrvault_principal_spec a = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "alice", .kind = "person", .agency = "police", .kdf_mib = 19 };
+		scrvault_principal_spec e = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "eve", .kind = "person", .custodian = true, .kdf_mib = 19 };
 
 		assert_int_equal(scrvault_principal_add(v, &m, f->mgr, f->pp), 0);
 		assert_int_equal(scrvault_principal_add(v, &a, f->alice, f->pp), 0);
@@ -201,7 +201,7 @@ static void test_signoff_key_replaced(void **state)
 	scrvault *v = as(f, NULL, NULL);
 	int64_t master = 0;
 
-	assert_int_equal(scrvault_principal_rotate(v, "mgr", newkey, f->pp, 8), 0);
+	assert_int_equal(scrvault_principal_rotate(v, "mgr", newkey, f->pp, 19), 0);
 	scrvault_vault_close(v);
 	signoff_status(f, st, sizeof(st), &master);
 	assert_non_null(strstr(st, "since replaced"));

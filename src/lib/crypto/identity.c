@@ -20,6 +20,7 @@
 #include "crypto/identity.h"
 #include "crypto/crypto.h"
 #include "crypto/kdf.h"
+#include "crypto/passphrase.h"
 #include "base/common.h"
 #include "base/file.h"
 
@@ -101,6 +102,12 @@ int sv_identity_save(const sv_identity *id, const char *path,
 	char *saltb64 = NULL, *kdf = NULL, *header = NULL, *secret = NULL, *text = NULL;
 	int error = SCRVAULT_ERROR;
 
+	/* The floors hold for every new key file, whoever asks for one. */
+	if (passphrase && (error = sv_passphrase_check(passphrase, "passphrase")) < 0)
+		return error;
+	if (passphrase && (!p || p->m_cost_kib < SV_ARGON2_NEW_MIN_KIB))
+		return sv_error_field(SCRVAULT_EUSAGE, "kdf_mib", "a new key file's Argon2id memory must be at "
+				      "least %d MiB", SV_ARGON2_NEW_MIN_KIB / 1024);
 	if ((error = sv_random(salt, sizeof(salt))) < 0)
 		goto done;
 	error = SCRVAULT_ERROR;
@@ -260,6 +267,7 @@ int sv_identity_load(sv_identity **out, const char *path, const sv_secret *passp
 		goto done;
 	}
 	id->has_passphrase = !none;
+	id->kdf_kib = none ? 0 : p.m_cost_kib;
 	if (none && (error = check_mode(path)) < 0)
 		goto done;
 	if (!none && !passphrase) {
@@ -311,4 +319,12 @@ sv_argon2_params sv_kdf_params(unsigned mib)
 	if (mib)
 		p.m_cost_kib = mib * 1024;
 	return p;
+}
+
+int sv_kdf_new_check(unsigned mib)
+{
+	if (mib && (mib < SV_ARGON2_NEW_MIN_KIB / 1024 || mib > 4096))
+		return sv_error_field(SCRVAULT_EUSAGE, "kdf_mib", "a new key file's Argon2id memory must be between "
+				      "%d and 4096 MiB (%u MiB given)", SV_ARGON2_NEW_MIN_KIB / 1024, mib);
+	return 0;
 }

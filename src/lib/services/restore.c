@@ -347,6 +347,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 		o.dir = s->dir;
 		o.keyfile = s->keyfile;
 		o.passphrase = s->passphrase;
+		o.flags = s->open_flags;
 		error = scrvault_vault_open(&v, &o);
 	}
 	if (error < 0)
