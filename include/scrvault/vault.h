@@ -119,7 +119,7 @@ typedef struct {
  * trail before this returns.
  *
  * Before any key is used, the vault directory, keyring, vault.db (-wal,
- * -shm), store.git (and its top level), lock and unlock-failures must be
+ * -shm), store.git (and its top level) and lock must be
  * owned by the user running and writable by nobody else: otherwise
  * SCRVAULT_EINTEGRITY, naming the file and the fix (chmod -R go-w DIR),
  * with nothing written.

@@ -137,7 +137,7 @@ static bool parse_record(record *r, const char *line, size_t len)
 /*
  * Move the file aside (it was not written by scrvault, or not only) and say
  * so in the log and in v->warning.  `why`: "too-large", "malformed",
- * "not-a-file".
+ * "not-a-file", "not-owner-only".
  */
 static int set_aside(scrvault *v, const char *path, const char *why, int64_t size)
 {
@@ -174,7 +174,8 @@ static int set_aside(scrvault *v, const char *path, const char *why, int64_t siz
 		 "the record of failed unlocks was %s and was set aside unread as '%s' (audited): "
 		 "someone other than scrvault may have written the vault directory; check who can",
 		 strcmp(why, "too-large") == 0 ? "too large" : strcmp(why, "not-a-file") == 0
-		 ? "not a regular file" : "not in scrvault's format", name);
+		 ? "not a regular file" : strcmp(why, "not-owner-only") == 0
+		 ? "writable by others than the vault's owner" : "not in scrvault's format", name);
 done:
 	free(name);
 	free(aside);
@@ -198,6 +199,10 @@ int sv_unlock_failures_ingest(scrvault *v)
 	}
 	if (!S_ISREG(sb.st_mode)) {
 		error = set_aside(v, path, "not-a-file", 0);
+		goto done;
+	}
+	if (sb.st_uid != geteuid() || (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+		error = set_aside(v, path, "not-owner-only", (int64_t)sb.st_size);
 		goto done;
 	}
 	if (sb.st_size > READ_CAP) {

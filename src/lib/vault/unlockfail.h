@@ -34,8 +34,9 @@ int sv_unlock_failure_note(const char *dir, const char *principal, const char *r
  * written it, so nothing in it is trusted) becomes a denied vault.unlock
  * entry marked "unauthenticated": true, with its reason word, its time and
  * the name if it is a registered principal's (else "unknown"); then the
- * file is removed.  A file that is too large, not a regular file, or has a
- * record that is not exactly such a record is moved aside whole, unread, to
+ * file is removed.  A file that is too large, not a regular file, not the
+ * owner's alone, or has a record that is not exactly such a record is
+ * moved aside whole, unread, to
  * unlock-failures.rejected-TIME (0600), with one entry saying so and a
  * warning in v->warning; it never stops the unlock.
  */

@@ -23,9 +23,11 @@
 #include "base/common.h"
 #include "base/file.h"
 
-/* What the vault keeps in its directory (store.git: its top level too). */
+/* What the vault keeps in its directory (store.git: its top level too).
+ * unlock-failures is not among them: nothing in it is trusted, and one that
+ * is not the owner's alone is set aside at the unlock (unlockfail.c). */
 static const char *const entries[] = {
-	"keyring", "vault.db", "vault.db-wal", "vault.db-shm", "store.git", "lock", "unlock-failures", NULL
+	"keyring", "vault.db", "vault.db-wal", "vault.db-shm", "store.git", "lock", NULL
 };
 
 /* A user's name for a message ("uid N" if it has none). */

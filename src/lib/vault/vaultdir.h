@@ -8,8 +8,8 @@
 
 /*
  * Before a vault is used: the directory and what the vault keeps in it
- * (keyring, vault.db, -wal, -shm, store.git and its top level, lock,
- * unlock-failures; those that exist) must be owned by the effective user and
+ * (keyring, vault.db, -wal, -shm, store.git and its top level, lock; those
+ * that exist) must be owned by the effective user and
  * writable by nobody else, and none may be a symbolic link.  0, or
  * SCRVAULT_EINTEGRITY naming the first file at fault and the fix.  Reads
  * nothing but the files' metadata.
