@@ -82,7 +82,7 @@ static const cli_optdef init_opts[] = {
 
 const cli_cmd cli_init_commands[] = {
 	{ "init", NULL, cmd_init, 0, check_init,
-	  "scrvault init --vault DIR --key-out FILE [options] NAME",
+	  "scrvault init --vault DIR --key-out FILE [--group NAME] [options] NAME",
 	  "Create a vault with NAME as its first custodian.\n\n" CLI_PRINCIPAL_HELP
 	  "  --confirm-retention         the board confirms the default policy's retention\n"
 	  "                              rules now (else later: 'scrvault retention confirm')\n"
