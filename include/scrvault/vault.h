@@ -122,7 +122,9 @@ typedef struct {
  * -shm), store.git (and its top level) and lock must be
  * owned by the user running and writable by nobody else: otherwise
  * SCRVAULT_EINTEGRITY, naming the file and the fix (chmod -R go-w DIR),
- * with nothing written.
+ * with nothing written.  In a vault shared with a group (init's group) the
+ * process umask becomes 027, so that what the session adds stays readable
+ * by the group.
  */
 int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts);
 /* Publish the latest audit checkpoint, wipe the keys, release the lock. NULL-safe. */
