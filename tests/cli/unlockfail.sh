@@ -42,6 +42,12 @@ for rec in \
 	[ $? -eq 0 ] && [ "$(aside)" -eq 1 ] && [ ! -e "$F" ]; ok $? "set aside: ${rec:0:60}"
 	rm -f "$V"/unlock-failures.rejected-*
 done
+# Two set aside in quick succession (often the same second): both are kept.
+printf 'junk one\n' > "$F"; chmod 600 "$F"; sv case list >/dev/null 2>&1
+printf 'junk two\n' > "$F"; chmod 600 "$F"; sv case list >/dev/null 2>&1
+[ "$(aside)" -eq 2 ] && cat "$V"/unlock-failures.rejected-* | grep -q 'junk one'
+ok $? "a file set aside never replaces an earlier one"
+rm -f "$V"/unlock-failures.rejected-*
 export_log 2 > "$T/l2"
 ! grep -qE "555-0100|yesterday at noon|Coord Ltd|wrong passphrase\"" "$T/l2"; ok $? "none of their text is in the log"
 

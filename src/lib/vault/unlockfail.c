@@ -141,16 +141,27 @@ static bool parse_record(record *r, const char *line, size_t len)
  */
 static int set_aside(scrvault *v, const char *path, const char *why, int64_t size)
 {
-	char when[21], stamp[17], *aside = NULL, *name;
+	char when[21], stamp[17], *aside = NULL, *name = NULL;
 	int fd, error;
 
 	sv_time_iso(when, sv_now());
 	/* "unlock-failures.rejected-20261207T071500Z" */
 	snprintf(stamp, sizeof(stamp), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", when, when + 5, when + 8, when + 11,
 		 when + 14, when + 17);
-	if (!(name = sv_printf(FAILURES ".rejected-%s", stamp)) || !(aside = sv_path(v->dir, name))) {
+	/* Never over an earlier one set aside in the same second. */
+	for (int i = 0; i < 100; i++) {
+		struct stat sb;
+
 		free(name);
-		return SCRVAULT_ERROR;
+		free(aside);
+		aside = NULL;
+		name = i ? sv_printf(FAILURES ".rejected-%s-%d", stamp, i) : sv_printf(FAILURES ".rejected-%s", stamp);
+		if (!name || !(aside = sv_path(v->dir, name))) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
+		if (lstat(aside, &sb) < 0)
+			break;
 	}
 	if (rename(path, aside) < 0) {
 		error = sv_error(SCRVAULT_ERROR, "cannot move '%s' aside: %s", path, strerror(errno));
