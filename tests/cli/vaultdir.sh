@@ -72,6 +72,12 @@ expect 5 "a vault.db that is a symbolic link is refused" -- sv case list
 err_has "symbolic link"
 rm "$V/vault.db"; mv "$T/elsewhere.db" "$V/vault.db"
 
+# A FIFO in place of the keyring: refused before anything is read (no hang).
+mv "$V/keyring" "$T/keyring.saved"; mkfifo -m 600 "$V/keyring"
+expect 5 "a keyring that is a FIFO is refused, not read" -- timeout 20 "$SV" --vault "$V" --key "$K" --passphrase-file "$P" case list
+err_has "neither a file nor a directory"
+rm "$V/keyring"; mv "$T/keyring.saved" "$V/keyring"
+
 # Owned by another user.
 if [ "$(id -u)" -eq 0 ]; then
 	chown 65534 "$V/keyring"

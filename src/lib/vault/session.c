@@ -248,10 +248,13 @@ int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts)
 		return sv_error_field(SCRVAULT_EUSAGE, "keyfile", "no key file given");
 	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
 		return sv_error(SCRVAULT_ENOTFOUND, "vault directory '%s' does not exist", dir);
+	/* Nothing of a vault is read before nobody else can have changed it (a
+	 * directory without a keyring is no vault: keyring_load says so). */
+	if ((path = sv_path(dir, "keyring")) && lstat(path, &sb) == 0 && (error = sv_vault_dir_check(dir)) < 0)
+		goto done;
+	free(path);
+	path = NULL;
 	if ((error = sv_keyring_load(&kr, dir)) < 0)
-		return error;
-	/* Nothing of the vault is used before nobody else can have changed it. */
-	if ((error = sv_vault_dir_check(dir)) < 0)
 		goto done;
 	if (!sv_secure_heap_locked() && !(opts->flags & SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY)) {
 		error = sv_error_field(SCRVAULT_EDENIED, "allow_unlocked_memory",

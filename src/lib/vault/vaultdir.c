@@ -55,6 +55,9 @@ static int check_one(const char *dir, const char *path, const char *what, bool t
 	if (S_ISLNK(sb.st_mode))
 		return sv_error(SCRVAULT_EINTEGRITY, "vault '%s': %s is a symbolic link: a vault keeps its own files; "
 				"replace the link with the file it points to", dir, what);
+	if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+		return sv_error(SCRVAULT_EINTEGRITY, "vault '%s': %s is neither a file nor a directory: someone "
+				"put it there; remove it and check what else changed", dir, what);
 	if (sb.st_uid != geteuid()) {
 		user_name(owner, sizeof(owner), sb.st_uid);
 		user_name(me, sizeof(me), geteuid());
