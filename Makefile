@@ -94,6 +94,21 @@ $(BUILD)/gen/default_policy.c: policy/default.conf
 	   echo 'extern const char sv_default_policy_text[];'; \
 	   echo 'const char sv_default_policy_text[] ='; \
 	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+# The 10 000 most common passwords (data/README.md), compiled in sorted
+# byte-wise and lower-case for src/lib/crypto/passphrase.c's binary search.
+GEN_OBJ += $(BUILD)/gen/common_passwords.o
+$(BUILD)/gen/common_passwords.c: data/common-passwords.txt
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from data/common-passwords.txt: do not edit */'; \
+	   echo '#include <stddef.h>'; \
+	   echo 'extern const char *const sv_common_passwords[];'; \
+	   echo 'extern const size_t sv_common_passwords_count;'; \
+	   echo 'const char *const sv_common_passwords[] = {'; \
+	   LC_ALL=C tr 'A-Z' 'a-z' < $< | sed '/^$$/d' | LC_ALL=C sort -u | \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/",/'; \
+	   echo '};'; \
+	   echo 'const size_t sv_common_passwords_count = sizeof(sv_common_passwords) / sizeof(sv_common_passwords[0]);'; \
+	 } > $@
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c Makefile
 	@$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -47,7 +47,7 @@ static const sv_about *objs(uint64_t i)
 
 int main(int argc, char **argv)
 {
-	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 19 };
 	scrvault_secret *pp = NULL;
 	scrvault *v = NULL;
 	char *vault, *key, *export;

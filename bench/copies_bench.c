@@ -252,7 +252,7 @@ static double sql_only(scrvault *v, const char *sql, const char *today, int64_t 
 
 int main(int argc, char **argv)
 {
-	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 19 };
 	static const char pass[] = "benchmark passphrase";
 	scrvault_secret *pp = NULL;
 	scrvault *v = NULL;

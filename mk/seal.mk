@@ -17,6 +17,8 @@
 SEAL_LIB_SRC   = $(wildcard src/lib/base/*.c src/lib/crypto/*.c)
 SEAL_LIB_HDR   = $(wildcard src/lib/base/*.h src/lib/crypto/*.h)
 SEAL_LIB_OBJ   = $(SEAL_LIB_SRC:%.c=$(BUILD)/%.o)
+# The common-password list crypto/passphrase.c searches (Makefile).
+SEAL_GEN_OBJ   = $(BUILD)/gen/common_passwords.o
 SEAL_CLI_OBJ   = $(BUILD)/src/cli/common.o $(BUILD)/src/cli/bundles.o $(BUILD)/src/cli/keys.o
 SEAL_SRC       = $(wildcard src/seal/*.c)
 SEAL_OBJ       = $(SEAL_SRC:%.c=$(BUILD)/%.o)
@@ -47,7 +49,7 @@ define seal_symbols
 		      exit bad }' || { rm -f $@; exit 1; }
 endef
 
-$(BUILD)/libscrvault-seal.a: $(SEAL_LIB_OBJ) $(SEAL_LIB_HDR) mk/seal.mk
+$(BUILD)/libscrvault-seal.a: $(SEAL_LIB_OBJ) $(SEAL_GEN_OBJ) $(SEAL_LIB_HDR) mk/seal.mk
 	@bad=$$(grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"\(storage\|vault\|records\|services\)/' \
 			$(SEAL_LIB_SRC) $(SEAL_LIB_HDR); \
 		grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"crypto/' $(filter src/lib/base/%,$(SEAL_LIB_SRC) $(SEAL_LIB_HDR))); \
@@ -56,9 +58,9 @@ $(BUILD)/libscrvault-seal.a: $(SEAL_LIB_OBJ) $(SEAL_LIB_HDR) mk/seal.mk
 		echo "mk/seal.mk: base and crypto may include only their own layer or below (scrvault-seal links them alone)" >&2; \
 		exit 1; \
 	fi
-	$(call seal_symbols,the archive,$(SEAL_LIB_OBJ),)
+	$(call seal_symbols,the archive,$(SEAL_LIB_OBJ),$(SEAL_GEN_OBJ))
 	@rm -f $@
-	@ar rcs $@ $(SEAL_LIB_OBJ)
+	@ar rcs $@ $(SEAL_LIB_OBJ) $(SEAL_GEN_OBJ)
 
 $(BUILD)/scrvault-seal: $(SEAL_OBJ) $(SEAL_CLI_OBJ) $(BUILD)/libscrvault-seal.a mk/seal.mk
 	$(call seal_symbols,scrvault-seal,$(SEAL_OBJ) $(SEAL_CLI_OBJ),$(BUILD)/libscrvault-seal.a)

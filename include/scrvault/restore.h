@@ -19,8 +19,9 @@ typedef struct {
 	const char *keyfile;		/* a custodian's key file */
 	const scrvault_secret *passphrase;
 	bool accept_gap;		/* proceed although the backup is older than the mirror */
+	unsigned open_flags;		/* SCRVAULT_OPEN_* for unlocking the restored vault */
 } scrvault_restore_spec;
-#define SCRVAULT_RESTORE_SPEC_VERSION 1
+#define SCRVAULT_RESTORE_SPEC_VERSION 2
 #define SCRVAULT_RESTORE_SPEC_INIT { SCRVAULT_RESTORE_SPEC_VERSION }
 
 /*

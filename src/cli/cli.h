@@ -124,6 +124,15 @@ int cli_ask(const char *question);
 /* A passphrase typed at the terminal for `keyfile`; none (NULL) if no terminal. */
 int cli_prompt_secret(scrvault_secret **out, const char *keyfile);
 
+/*
+ * main.c: the SCRVAULT_OPEN_* flags of the global options
+ * (--allow-unlocked-memory or $SCRVAULT_ALLOW_UNLOCKED_MEMORY=1), with a
+ * warning on stderr when that allowance is used; and the warning of an
+ * unlocked vault (scrvault_warning), if any, on stderr.
+ */
+unsigned cli_open_flags(const cli_args *a);
+void cli_vault_warning(const scrvault *v);
+
 /* Print one JSON value (canonical) and a newline on stdout. */
 void cli_print_json(const scrvault_json *j);
 

@@ -119,8 +119,12 @@ static void print_entries(const scrvault_json *arr)
 			snprintf(obj, sizeof(obj), "%s", c);
 		else if (p)
 			snprintf(obj, sizeof(obj), "principal %s", p);
-		printf("%-6lld %-20s %-14s %-12s %-18s %-36s %s\n", cli_int(e, "seq"), cli_str(e, "time"),
-		       cli_str(e, "principal"), cli_str(e, "role"), cli_str(e, "action"), obj, cli_str(e, "outcome"));
+		/* Made from a file outside the vault's cryptography (unlockfail.c). */
+		bool unauth = scrvault_json_bool(scrvault_json_get(scrvault_json_get(e, "details"), "unauthenticated"));
+
+		printf("%-6lld %-20s %-14s %-12s %-18s %-36s %s%s\n", cli_int(e, "seq"), cli_str(e, "time"),
+		       cli_str(e, "principal"), cli_str(e, "role"), cli_str(e, "action"), obj, cli_str(e, "outcome"),
+		       unauth ? " (unauthenticated)" : "");
 	}
 }
 

@@ -43,7 +43,12 @@ static int cmd_init(cli_args *a, scrvault *unused)
 	(void)unused;
 	cli_principal_spec(&s, a, a->args[0]);
 	s.custodian = true;
-	error = scrvault_vault_init(dir, &s, key, a->secret);
+	{
+		scrvault_init_options io = SCRVAULT_INIT_OPTIONS_INIT;
+
+		io.group = cli_opt(a, "group");
+		error = scrvault_vault_init_ex(dir, &s, key, a->secret, &io);
+	}
 	if (error >= 0 && cli_flag(a, "confirm-retention")) {
 		/* The board confirms the default retention rules as it creates the vault. */
 		scrvault_open_options o = SCRVAULT_OPEN_OPTIONS_INIT;
@@ -52,6 +57,7 @@ static int cmd_init(cli_args *a, scrvault *unused)
 		o.dir = dir;
 		o.keyfile = key;
 		o.passphrase = a->secret;
+		o.flags = cli_open_flags(a);
 		if ((error = scrvault_vault_open(&v, &o)) >= 0) {
 			error = scrvault_retention_confirm(v);
 			scrvault_vault_close(v);
@@ -70,15 +76,19 @@ static int cmd_init(cli_args *a, scrvault *unused)
 }
 
 static const cli_optdef init_opts[] = {
-	CLI_PRINCIPAL_OPTS, { "confirm-retention", 0, NULL, NULL }, { NULL, 0, NULL, NULL }
+	CLI_PRINCIPAL_OPTS, { "confirm-retention", 0, NULL, NULL }, { "group", 1, "group", "NAME" },
+	{ NULL, 0, NULL, NULL }
 };
 
 const cli_cmd cli_init_commands[] = {
 	{ "init", NULL, cmd_init, 0, check_init,
-	  "scrvault init --vault DIR --key-out FILE [options] NAME",
+	  "scrvault init --vault DIR --key-out FILE [--group NAME] [options] NAME",
 	  "Create a vault with NAME as its first custodian.\n\n" CLI_PRINCIPAL_HELP
 	  "  --confirm-retention         the board confirms the default policy's retention\n"
-	  "                              rules now (else later: 'scrvault retention confirm')\n",
+	  "                              rules now (else later: 'scrvault retention confirm')\n"
+	  "  --group NAME                share the vault directory with group NAME: 2750, the\n"
+	  "                              group may read the ciphertext, never change it\n"
+	  "                              (default: 0700, the owner's alone)\n",
 	  init_opts, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

@@ -27,7 +27,7 @@ static int cmd_restore(cli_args *a, scrvault *unused)
 	scrvault_restore_spec s = {
 		.version = SCRVAULT_RESTORE_SPEC_VERSION,
 		.backup = cli_opt(a, "from-backup"), .mirror = cli_opt(a, "from-mirror"), .dir = cli_opt(a, "to"),
-		.accept_gap = cli_flag(a, "accept-gap"),
+		.accept_gap = cli_flag(a, "accept-gap"), .open_flags = cli_open_flags(a),
 	};
 	scrvault_secret *pp = NULL;
 	scrvault_json *j = NULL;

@@ -223,8 +223,12 @@ int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who
 
 	*out = NULL;
 	if (file) {
-		if ((error = scrvault_secret_read_file(out, file)) < 0)
+		if ((error = scrvault_secret_read_file(out, file)) < 0 ||
+		    (error = scrvault_passphrase_check(*out)) < 0) {
+			scrvault_secret_free(*out);
+			*out = NULL;
 			(void)cli_fail(error);
+		}
 		return error;
 	}
 	snprintf(q, sizeof(q), "New passphrase for %s: ", who);
@@ -237,11 +241,11 @@ int cli_new_passphrase(scrvault_secret **out, const cli_args *a, const char *who
 	if (prompt(two, sizeof(two), q) < 0 || strcmp(one, two) != 0) {
 		fprintf(stderr, "%s: the passphrases do not match\n", cli_program);
 		error = SCRVAULT_EUSAGE;
-	} else if (strlen(one) < 12) {
-		fprintf(stderr, "%s: a passphrase needs at least 12 characters\n", cli_program);
-		error = SCRVAULT_EUSAGE;
-	} else {
-		error = scrvault_secret_new(out, one, strlen(one));
+	} else if ((error = scrvault_secret_new(out, one, strlen(one))) < 0 ||
+		   (error = scrvault_passphrase_check(*out)) < 0) {
+		scrvault_secret_free(*out);
+		*out = NULL;
+		(void)cli_fail(error);
 	}
 	explicit_bzero(one, sizeof(one));
 	explicit_bzero(two, sizeof(two));

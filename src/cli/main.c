@@ -40,6 +40,7 @@ static const cli_optdef global_opts[] = {
 	{ "vault", 1, "dir", "DIR" }, { "key", 1, "keyfile", "FILE" },
 	{ "passphrase-file", 1, "passphrase", "FILE" }, { "role", 1, "role", "ROLE" },
 	{ "as-key", 1, "as_keyfile", "FILE" }, { "as-passphrase-file", 1, "as_passphrase", "FILE" },
+	{ "allow-unlocked-memory", 0, "allow_unlocked_memory", NULL },
 	{ "json", 0, NULL, NULL }, { "help", 0, NULL, NULL }, { NULL, 0, NULL, NULL }
 };
 
@@ -54,6 +55,9 @@ static const cli_optdef global_opts[] = {
 	"  --as-key FILE           act as the principal of FILE (any principal) in a session\n" \
 	"                          the custodian of --key unlocks (default $SCRVAULT_AS_KEY)\n" \
 	"  --as-passphrase-file FILE  that key file's passphrase (else a prompt)\n" \
+	"  --allow-unlocked-memory unlock although keys could be swapped to disk (the\n" \
+	"                          memory for them cannot be locked; default: refuse;\n" \
+	"                          $SCRVAULT_ALLOW_UNLOCKED_MEMORY=1 says the same)\n" \
 	"  --json                  machine-readable output\n" \
 	"  -h, --help              this help\n"
 
@@ -63,6 +67,24 @@ static void print_usage(FILE *f, const cli_cmd *c)
 	if (c->help && *c->help)
 		fprintf(f, "\n%s", c->help);
 	fprintf(f, "\n" GLOBAL_HELP);
+}
+
+unsigned cli_open_flags(const cli_args *a)
+{
+	const char *env = getenv("SCRVAULT_ALLOW_UNLOCKED_MEMORY");
+
+	if (!cli_flag(a, "allow-unlocked-memory") && !(env && strcmp(env, "1") == 0))
+		return 0;
+	if (!scrvault_secure_memory_locked())
+		fprintf(stderr, "%s: warning: the memory holding the vault's keys is not locked: they may be "
+			"written to swap (allowed by --allow-unlocked-memory)\n", cli_program);
+	return SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY;
+}
+
+void cli_vault_warning(const scrvault *v)
+{
+	if (scrvault_warning(v))
+		fprintf(stderr, "%s: warning: %s\n", cli_program, scrvault_warning(v));
 }
 
 /*
@@ -115,8 +137,11 @@ static int open_vault(scrvault **out, const cli_args *a)
 		o.as_passphrase = aspp;
 		o.role = cli_opt(a, "role");
 		o.request = (int64_t)reqid;
+		o.flags = cli_open_flags(a);
 		error = scrvault_vault_open(out, &o);
 	}
+	if (error >= 0)
+		cli_vault_warning(*out);
 	scrvault_secret_free(pp);
 	scrvault_secret_free(aspp);
 	if (error < 0)

@@ -10,8 +10,8 @@ done
 [ "$(stat -c %a "$K")" = 600 ]; ok $? "key file is mode 0600"
 [ "$(stat -c %a "$V")" = 700 ]; ok $? "vault directory is mode 0700"
 
-expect 6 "init refuses an existing vault" -- "$SV" init --vault "$V" --key-out "$T/other.key" --new-passphrase-file "$P" --kdf-memory 8 x
-expect 6 "init refuses to overwrite a key file" -- "$SV" init --vault "$T/v2" --key-out "$K" --new-passphrase-file "$P" --kdf-memory 8 x
+expect 6 "init refuses an existing vault" -- "$SV" init --vault "$V" --key-out "$T/other.key" --new-passphrase-file "$P" --kdf-memory 19 x
+expect 6 "init refuses to overwrite a key file" -- "$SV" init --vault "$T/v2" --key-out "$K" --new-passphrase-file "$P" --kdf-memory 19 x
 [ ! -e "$T/v2" ]; ok $? "refused init leaves no directory"
 expect 2 "init without --key-out is a usage error" -- "$SV" init --vault "$T/v3" x
 

@@ -131,7 +131,7 @@ refused 3 "may not submit" "a case the agency may not submit to" "$T/casey.age"
 
 # An agency of another vault: a key this vault never registered.
 mkdir -p "$T/other"
-"$SV" init --vault "$T/other/V" --key-out "$T/other/c.key" --new-passphrase-file "$P" --kdf-memory 8 other >/dev/null
+"$SV" init --vault "$T/other/V" --key-out "$T/other/c.key" --new-passphrase-file "$P" --kdf-memory 19 other >/dev/null
 (V="$T/other/V" K="$T/other/c.key"; enrol --key-out "$T/stranger.key" --kind agency --agency police police) >/dev/null
 seal stranger "$T/stranger.age" --case SCR-X --class imr "$T/imr.pdf"
 refused 3 "no principal of this vault has" "an unknown agency (same name, unregistered key)" "$T/stranger.age"

@@ -53,7 +53,7 @@ out_has() {
 mkvault() {
 	V="$T/${1:-vault}"; K="$T/${1:-vault}-coord.key"; P="$T/pass"
 	printf 'correct horse battery staple\n' > "$P"
-	local kdf=(--kdf-memory 8)
+	local kdf=(--kdf-memory 19)
 	[ -n "${DEFAULT_KDF:-}" ] && kdf=()	# the real default cost
 	"$SV" init --vault "$V" --key-out "$K" --new-passphrase-file "$P" "${kdf[@]}" \
 		--display-name "Coordinator" --contact "01234 567890" coord >/dev/null

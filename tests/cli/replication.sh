@@ -75,7 +75,7 @@ ok $found "the mirror holds no content, title, case title or contact (decompress
 expect 0 "pushes are audited" -- sv audit tail --json --lines 30
 out_has '"action":"mirror.push"'
 git init -q --bare "$T/other.git"
-"$SV" init --vault "$T/V2" --key-out "$T/v2.key" --new-passphrase-file "$P" --kdf-memory 8 other >/dev/null
+"$SV" init --vault "$T/V2" --key-out "$T/v2.key" --new-passphrase-file "$P" --kdf-memory 19 other >/dev/null
 "$SV" --vault "$T/V2" --key "$T/v2.key" --passphrase-file "$P" mirror add x "file://$T/other.git" >/dev/null
 "$SV" --vault "$T/V2" --key "$T/v2.key" --passphrase-file "$P" mirror push >/dev/null
 sv mirror add wrong "file://$T/other.git" >/dev/null

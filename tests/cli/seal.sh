@@ -50,7 +50,7 @@ extra=$(awk '$1 ~ /^lib/ { sub(/\.so.*/, "", $1); print $1 }' "$T/ldd" |
 # ---- keygen: a holder makes their own key -------------------------------------------------
 P="$T/pass"
 printf 'correct horse battery staple\n' > "$P"
-keygen() { ss keygen --new-passphrase-file "$P" --kdf-memory 8 "$@"; }
+keygen() { ss keygen --new-passphrase-file "$P" --kdf-memory 19 "$@"; }
 expect 0 "keygen makes a key file" -- keygen --key-out "$T/holder.key" --kind agency --agency "Health trust" holder
 [ "$(stat -c %a "$T/holder.key")" = 600 ]; ok $? "the key file is mode 0600"
 out_has "enrolled in no vault"
@@ -183,7 +183,7 @@ expect 2 "verify needs a key to decrypt with" -- env -u SCRVAULT_DIR "$SEAL" ver
 expect 4 "verify: no such file" -- vfy pam --vault-key "$VK" "$T/none.age"
 
 # Another vault, and a release it signed for the same reader.
-"$SV" init --vault "$T/V2" --key-out "$T/c2.key" --new-passphrase-file "$P" --kdf-memory 8 other >/dev/null
+"$SV" init --vault "$T/V2" --key-out "$T/c2.key" --new-passphrase-file "$P" --kdf-memory 19 other >/dev/null
 sv2() { "$SV" --vault "$T/V2" --key "$T/c2.key" --passphrase-file "$P" "$@"; }
 sv2 case open --title "Child X" SCR-X >/dev/null
 sv2 doc checkin --case SCR-X --class imr --title "Health IMR" "$DOC" >/dev/null

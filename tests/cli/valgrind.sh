@@ -22,7 +22,7 @@ vg() {	# vg DESC ARGS...: run scrvault under valgrind as the coordinator
 	[ $rc -eq 99 ] && sed 's/^/#   /' "$T/err" | head -30
 	ok $((rc == 99)) "valgrind clean: $desc (exit $rc)"
 }
-"${VG[@]}" "$SV" init --vault "$T/v2" --key-out "$T/v2.key" --new-passphrase-file "$P" --kdf-memory 8 coord >/dev/null 2>"$T/err"
+"${VG[@]}" "$SV" init --vault "$T/v2" --key-out "$T/v2.key" --new-passphrase-file "$P" --kdf-memory 19 coord >/dev/null 2>"$T/err"
 ok $(( $? == 99 )) "valgrind clean: init"
 vg "case open" case open --title t SCR-2026-01
 vg "doc checkin" doc checkin --case SCR-2026-01 --class imr "$T/doc.bin"

@@ -791,7 +791,7 @@ static void setup(bool purge)
 	c.kind = "person";
 	c.contact = "01234 567890";
 	c.custodian = true;
-	c.kdf_mib = 8;
+	c.kdf_mib = 19;
 	if (scrvault_vault_init(g_pristine, &c, g_coord_key, g_pass) < 0)
 		die("init");
 	snprintf(g_vault, sizeof(g_vault), "%s", g_pristine);	/* set up in place */

@@ -19,7 +19,7 @@ typedef struct {
 
 static int setup(void **state)
 {
-	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 19 };
 	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-2026-01", .title = "t", .review_type = "scr" };
 	scrvault_secret *pp = NULL;
 	fixture *f = calloc(1, sizeof(*f));

@@ -7,6 +7,8 @@
 #include "unit.h"
 #include <sys/stat.h>
 #include "crypto/identity.h"
+#include "crypto/kdf.h"
+#include "crypto/passphrase.h"
 #include "scrvault/keyfile.h"
 
 static scrvault_secret *pass(void)
@@ -46,7 +48,7 @@ static void test_keygen_unenrolled(void **state)
 	s.agency = "Health trust";
 	s.keyfile = path;
 	s.passphrase = pp;
-	s.kdf_mib = 8;
+	s.kdf_mib = 19;
 	assert_int_equal(scrvault_keygen(&j, &s), 0);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
@@ -109,7 +111,7 @@ static void test_keygen_refusals(void **state)
 	ok.name = "reader";
 	ok.keyfile = path;
 	ok.passphrase = pp;
-	ok.kdf_mib = 8;
+	ok.kdf_mib = 19;
 	s = ok; s.version = 0;			refused(&s, SCRVAULT_EUSAGE, "version");
 	s = ok; s.name = "Not A Name";		refused(&s, SCRVAULT_EUSAGE, "name");
 	s = ok; s.name = NULL;			refused(&s, SCRVAULT_EUSAGE, "name");
@@ -139,11 +141,102 @@ static void test_keygen_refusals(void **state)
 	free(dir);
 }
 
+/* A secret from a C string (the tests' passphrases). */
+static scrvault_secret *secret_of(const char *s)
+{
+	scrvault_secret *pp = NULL;
+
+	assert_int_equal(scrvault_secret_new(&pp, s, strlen(s)), 0);
+	return pp;
+}
+
+static int check_of(const char *s)
+{
+	scrvault_secret *pp = secret_of(s);
+	int rc = scrvault_passphrase_check(pp);
+
+	scrvault_secret_free(pp);
+	return rc;
+}
+
+/*
+ * The passphrase floor, through the public check and through every call
+ * that writes a key file under a new passphrase: too short, common in any
+ * case, refused with the field named; entries from across the list are found.
+ */
+static void test_passphrase_floor(void **state)
+{
+	char *dir = unit_tmpdir(), *path;
+	scrvault_keygen_spec s = SCRVAULT_KEYGEN_SPEC_INIT;
+	sv_argon2_params low = SV_ARGON2_DEFAULT, floor = SV_ARGON2_DEFAULT;
+	sv_identity *id = NULL;
+	scrvault_secret *pp;
+	scrvault_json *j = NULL;
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(scrvault_passphrase_check(NULL), SCRVAULT_EUSAGE);
+	assert_string_equal(scrvault_error_field(), "passphrase");
+	assert_int_equal(check_of("eleven char"), SCRVAULT_EUSAGE);		/* 11 */
+	assert_non_null(strstr(scrvault_error_message(), "at least 12"));
+	assert_int_equal(check_of("twelve chars"), 0);				/* 12 */
+	assert_int_equal(check_of("\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1"), SCRVAULT_EUSAGE);	/* 5 chars, 10 bytes */
+	assert_int_equal(check_of("\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1\xc3\xb1xxxxxx"), 0);	/* 12 chars */
+	/* on the list, in any case */
+	assert_int_equal(check_of("qwerty123456"), SCRVAULT_EUSAGE);
+	assert_non_null(strstr(scrvault_error_message(), "most common"));
+	assert_null(strstr(scrvault_error_message(), "qwerty"));
+	assert_int_equal(check_of("QwErTy123456"), SCRVAULT_EUSAGE);
+	assert_int_equal(check_of("123456789987654321"), SCRVAULT_EUSAGE);
+	assert_int_equal(check_of("zaq1xsw2cde3"), SCRVAULT_EUSAGE);
+	assert_int_equal(check_of("1qaz2wsx3edc"), SCRVAULT_EUSAGE);
+	assert_int_equal(check_of("qwerty1234567"), 0);				/* a neighbour, not on it */
+	assert_int_equal(check_of("qwerty123456 "), 0);
+
+	/* every writer of a new key file applies it, and the KDF floor */
+	assert_true(asprintf(&path, "%s/k.key", dir) > 0);
+	s.name = "holder";
+	s.keyfile = path;
+	s.kdf_mib = 19;
+	s.passphrase = pp = secret_of("LeaveMeAlone");
+	assert_int_equal(scrvault_keygen(&j, &s), SCRVAULT_EUSAGE);
+	assert_string_equal(scrvault_error_field(), "passphrase");
+	assert_int_not_equal(lstat(path, &sb), 0);
+	scrvault_secret_free(pp);
+	s.passphrase = pp = secret_of("a quiet harbour at dawn");
+	s.kdf_mib = 18;
+	assert_int_equal(scrvault_keygen(&j, &s), SCRVAULT_EUSAGE);
+	assert_string_equal(scrvault_error_field(), "kdf_mib");
+	assert_int_equal(sv_identity_generate(&id, "holder", NULL), 0);
+	low.m_cost_kib = SV_ARGON2_NEW_MIN_KIB - 1;
+	assert_int_equal(sv_identity_save(id, path, pp, &low), SCRVAULT_EUSAGE);
+	assert_int_not_equal(lstat(path, &sb), 0);
+	{
+		scrvault_secret *weak = secret_of("QAZWSXEDCRFV");
+
+		floor.m_cost_kib = SV_ARGON2_NEW_MIN_KIB;
+		assert_int_equal(sv_identity_save(id, path, weak, &floor), SCRVAULT_EUSAGE);
+		assert_int_not_equal(lstat(path, &sb), 0);
+		scrvault_secret_free(weak);
+	}
+	assert_int_equal(sv_identity_save(id, path, pp, &floor), 0);
+	sv_identity_free(id);
+	/* read back: the memory it was made with */
+	assert_int_equal(sv_identity_load(&id, path, NULL), 0);
+	assert_int_equal(id->kdf.m_cost_kib, SV_ARGON2_NEW_MIN_KIB);
+	sv_identity_free(id);
+	scrvault_secret_free(pp);
+	unit_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keygen_unenrolled),
 		cmocka_unit_test(test_keygen_refusals),
+		cmocka_unit_test(test_passphrase_floor),
 	};
 
 	if (scrvault_global_init() < 0)

@@ -76,7 +76,7 @@ static void enrol(fixture *f, scrvault *v, const char *name, const char *agency,
 
 static int setup(void **state)
 {
-	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 8 };
+	scrvault_principal_spec s = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord", .kind = "person", .custodian = true, .kdf_mib = 19 };
 	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .ref = "SCR-1", .title = "t", .review_type = "scr" };
 	scrvault_checkin_spec ci = { .version = SCRVAULT_CHECKIN_SPEC_VERSION, .case_ref = "SCR-1", .doc_class = "imr", .agency = "police" };
 	scrvault_checkin_file cf = { .path = NULL };
@@ -107,7 +107,7 @@ static int setup(void **state)
 	assert_int_equal(scrvault_case_open(v, &c), 0);
 	/* One custodian so far: dual control is not in force, nothing is held. */
 	{
-		scrvault_principal_spec m = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "mgr", .kind = "person", .agency = "police", .kdf_mib = 8 };
+		scrvault_principal_spec m = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "mgr", .kind = "person", .agency = "police", .kdf_mib = 19 };
 
 		/* A person's key is theirs to make: the vault refuses to make it. */
 		assert_int_equal(scrvault_principal_add(&held, v, &m, f->mgr, f->pp), SCRVAULT_EUSAGE);

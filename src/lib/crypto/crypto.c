@@ -154,9 +154,13 @@ static void crypto_init_once(void)
 }
 
 /*
- * Initialise OpenSSL and set up the 128 KiB secure heap once per process.  A
- * heap that could not be mlocked (return value 2) is accepted; one that could
- * not be had at all is an error, and stays one on every later call.
+ * Initialise OpenSSL and set up the 128 KiB secure heap once per process.
+ * CRYPTO_secure_malloc_init returns 1 for a heap locked in memory, 2 for one
+ * that could not be mlocked (RLIMIT_MEMLOCK too low, no CAP_IPC_LOCK), 0 for
+ * none.  A heap that could not be mlocked is accepted here (sealing and
+ * opening bundles still work) and reported by sv_secure_heap_locked, which
+ * the unlock consults; one that could not be had at all is an error, and
+ * stays one on every later call.
  */
 int sv_crypto_init(void)
 {
@@ -165,6 +169,11 @@ int sv_crypto_init(void)
 	if (init_result == 0)
 		return sv_error(SCRVAULT_ERROR, "cannot set up the secure memory heap");
 	return 0;
+}
+
+bool sv_secure_heap_locked(void)
+{
+	return sv_crypto_init() == 0 && init_result == 1;
 }
 
 int sv_crypto_init_lean(void)

@@ -39,6 +39,13 @@ int sv_crypto_init(void);
  * first initialisation in a process counts: call it before anything else.
  */
 int sv_crypto_init_lean(void);
+/*
+ * Whether the secure heap is locked in memory (mlock succeeded); false when
+ * it could not be locked or not set up at all.  A key that unlocks a vault
+ * is not unwrapped into an unlocked heap unless the caller allows it
+ * (scrvault_open_options, SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY).
+ */
+bool sv_secure_heap_locked(void);
 
 /* A secret byte string in secure memory.  Opaque on purpose. */
 typedef struct sv_secret sv_secret;

@@ -21,7 +21,9 @@
 #include "crypto/crypto.h"
 #include "crypto/kdf.h"
 #include "crypto/enrol.h"
+#include "crypto/passphrase.h"
 #include "base/common.h"
+#include "base/fault.h"
 #include "base/file.h"
 
 #define KEYFILE_MAGIC "scrvault-key v1"
@@ -97,6 +99,18 @@ static char *header_text(const sv_identity *id, const char *kdfline)
 	return h;
 }
 
+/*
+ * The least Argon2id memory of a new key file.  The test build can make a
+ * key file as they were made before the floor (SCRVAULT_TEST_OLD_KDF=1), to
+ * test how such a file is read; no shipped build can.
+ */
+static unsigned new_floor_kib(void)
+{
+	const char *old = SV_TEST_GETENV("SCRVAULT_TEST_OLD_KDF");
+
+	return old && strcmp(old, "1") == 0 ? SV_ARGON2_MIN_KIB : SV_ARGON2_NEW_MIN_KIB;
+}
+
 int sv_identity_save(const sv_identity *id, const char *path,
 		     const sv_secret *passphrase, const sv_argon2_params *p)
 {
@@ -105,6 +119,12 @@ int sv_identity_save(const sv_identity *id, const char *path,
 	char *saltb64 = NULL, *kdf = NULL, *header = NULL, *secret = NULL, *text = NULL;
 	int error = SCRVAULT_ERROR;
 
+	/* The floors hold for every new key file, whoever asks for one. */
+	if (passphrase && (error = sv_passphrase_check(passphrase, "passphrase")) < 0)
+		return error;
+	if (passphrase && (!p || p->m_cost_kib < new_floor_kib()))
+		return sv_error_field(SCRVAULT_EUSAGE, "kdf_mib", "a new key file's Argon2id memory must be at "
+				      "least %u MiB", new_floor_kib() / 1024);
 	if ((error = sv_random(salt, sizeof(salt))) < 0)
 		goto done;
 	error = SCRVAULT_ERROR;
@@ -376,4 +396,12 @@ sv_argon2_params sv_kdf_params(unsigned mib)
 	if (mib)
 		p.m_cost_kib = mib * 1024;
 	return p;
+}
+
+int sv_kdf_new_check(unsigned mib)
+{
+	if (mib && (mib < new_floor_kib() / 1024 || mib > 4096))
+		return sv_error_field(SCRVAULT_EUSAGE, "kdf_mib", "a new key file's Argon2id memory must be between "
+				      "%u and 4096 MiB (%u MiB given)", new_floor_kib() / 1024, mib);
+	return 0;
 }

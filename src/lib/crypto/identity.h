@@ -55,7 +55,11 @@ typedef struct {
 
 /* New key pairs for `name` of the vault `vault_id` (NULL or "": none yet). */
 int sv_identity_generate(sv_identity **out, const char *name, const char *vault_id);
-/* Write a new key file; `passphrase` NULL writes "kdf none". */
+/*
+ * Write a new key file; `passphrase` NULL writes "kdf none".  A passphrase
+ * must pass sv_passphrase_check and `p` have at least
+ * SV_ARGON2_NEW_MIN_KIB (else SCRVAULT_EUSAGE, nothing written).
+ */
 int sv_identity_save(const sv_identity *id, const char *path,
 		     const sv_secret *passphrase, const sv_argon2_params *p);
 /*
@@ -78,5 +82,8 @@ int sv_identity_repin(const sv_identity *id, const char *path, const sv_secret *
 
 /* Argon2id parameters for a new key file with `mib` MiB (0: default). */
 sv_argon2_params sv_kdf_params(unsigned mib);
+/* Whether `mib` (0: the default) may be a new key file's Argon2id memory:
+ * 0, or SCRVAULT_EUSAGE about "kdf_mib" outside 19..4096 MiB. */
+int sv_kdf_new_check(unsigned mib);
 
 #endif

@@ -17,6 +17,10 @@ typedef struct {
 /* 46 MiB, 2 passes: above OWASP's floor, and leaves room under the 64 MiB
  * memory ceiling of a whole command. */
 #define SV_ARGON2_DEFAULT  ((sv_argon2_params){ 2, 47104, 2 })
+/* The least memory of a new key file: 19 MiB (OWASP's floor for Argon2id). */
+#define SV_ARGON2_NEW_MIN_KIB  19456
+/* The least a key file may have been made with to be read (files made
+ * before the 19 MiB floor used 8 MiB; fsck warns of them). */
 #define SV_ARGON2_MIN_KIB  8192
 
 /* Argon2id(passphrase, salt) into a new 32-byte secret. */

@@ -22,9 +22,8 @@
 #include "crypto/age.h"
 #include "crypto/enrol.h"
 #include "crypto/identity.h"
+#include "crypto/passphrase.h"
 #include "scrvault/keyfile.h"
-
-#define KEYGEN_MIB_MAX 4096
 
 /* Printable text: no control characters (it is printed for the coordinator). */
 static bool plain_text(const char *s)
@@ -48,9 +47,8 @@ int scrvault_keygen_check(const scrvault_keygen_spec *s)
 				      "a key made by its holder is a person's or an agency's, not '%s'", s->kind);
 	if (s->agency && (!*s->agency || !plain_text(s->agency)))
 		return sv_error_field(SCRVAULT_EUSAGE, "agency", "the agency name is empty or not plain text");
-	if (s->kdf_mib && (s->kdf_mib < SV_ARGON2_MIN_KIB / 1024 || s->kdf_mib > KEYGEN_MIB_MAX))
-		return sv_error_field(SCRVAULT_EUSAGE, "kdf_mib", "the key file's Argon2id memory must be "
-				      "between %d and %d MiB", SV_ARGON2_MIN_KIB / 1024, KEYGEN_MIB_MAX);
+	if ((error = sv_kdf_new_check(s->kdf_mib)) < 0)
+		return error;
 	if (!s->keyfile || !*s->keyfile)
 		return sv_error_field(SCRVAULT_EUSAGE, "keyfile", "no key file to write");
 	/* Early, before the KDF's work; O_EXCL at the end is what guarantees it. */
@@ -139,6 +137,8 @@ int scrvault_keygen(scrvault_json **out, const scrvault_keygen_spec *s)
 	if (!s->passphrase)
 		return sv_error_field(SCRVAULT_EUSAGE, "passphrase",
 				      "a key file made by its holder needs a passphrase");
+	if ((error = sv_passphrase_check(s->passphrase, "passphrase")) < 0)
+		return error;
 	kdf = sv_kdf_params(s->kdf_mib);
 	if (s->rotate_keyfile && (error = old_key(&old, s)) < 0)
 		goto done;

@@ -44,6 +44,11 @@ int scrvault_global_init_ex(unsigned flags)
 	return (flags & SCRVAULT_INIT_BUNDLES_ONLY) ? sv_crypto_init_lean() : sv_crypto_init();
 }
 
+bool scrvault_secure_memory_locked(void)
+{
+	return sv_secure_heap_locked();
+}
+
 int scrvault_secret_new(scrvault_secret **out, const void *buf, size_t len)
 {
 	return sv_secret_from(out, buf, len);

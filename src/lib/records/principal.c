@@ -36,6 +36,7 @@
 #include "crypto/kdf.h"
 #include "crypto/note.h"
 #include "base/file.h"
+#include "crypto/passphrase.h"
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
@@ -163,6 +164,8 @@ int scrvault_principal_add(scrvault_json **out, scrvault *v, const scrvault_prin
 				      "(or 'scrvault-seal keygen') on their own machine and send you the enrolment "
 				      "request it writes, which you register with its fingerprint ('principal add "
 				      "--enrolment'); only a service principal's key file is made here", spec->kind);
+	if (passphrase && (error = sv_passphrase_check(passphrase, "passphrase")) < 0)
+		return error;
 	if (!keyfile || lstat(keyfile, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "key file '%s' already exists; choose another path",
 				keyfile ? keyfile : "");
@@ -777,7 +780,9 @@ int scrvault_principal_rotate(scrvault_json **out, scrvault *v, const char *name
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "principal.rotate", SV_ABOUT(.principal = name))) < 0)
+	if ((error = sv_authorize(v, "principal.rotate", SV_ABOUT(.principal = name))) < 0 ||
+	    (error = sv_kdf_new_check(kdf_mib)) < 0 ||
+	    (passphrase && (error = sv_passphrase_check(passphrase, "passphrase")) < 0))
 		return error;
 	if ((error = principal_lookup(&p, v, name)) < 0)
 		return error;
@@ -862,8 +867,5 @@ int sv_principal_spec_check(const scrvault_principal_spec *s)
 	if (s->custodian && strcmp(s->kind, "person") != 0 && strcmp(s->kind, "service") != 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "custodian",
 				      "only a person or a service principal (a scheduled job) can be a custodian");
-	if (s->kdf_mib && (s->kdf_mib < SV_ARGON2_MIN_KIB / 1024 || s->kdf_mib > 4096))
-		return sv_error_field(SCRVAULT_EUSAGE, "kdf_mib", "the key file's Argon2id memory must be between %d "
-				      "and 4096 MiB", SV_ARGON2_MIN_KIB / 1024);
-	return 0;
+	return sv_kdf_new_check(s->kdf_mib);
 }

@@ -235,6 +235,12 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 			     "board-wide role with op.approve) could approve, so the actions it holds run at once; "
 			     "add a second custodian");
 	}
+	/* A key file made before the 19 MiB floor still opens (its header is
+	 * sealed: the memory it names is the memory it was made with). */
+	if (v->ident && v->ident->has_passphrase && v->ident->kdf.m_cost_kib < SV_ARGON2_NEW_MIN_KIB)
+		note(warnings, "the key file of '%s' was made with %u MiB of Argon2id memory, below the %d MiB "
+		     "floor for new key files: replace it with a new one", v->ident->name,
+		     v->ident->kdf.m_cost_kib / 1024, SV_ARGON2_NEW_MIN_KIB / 1024);
 	/* Decrypting every version to check it is on record first. */
 	if (!v->rolled_back) {
 		int64_t live = 0;

@@ -22,6 +22,7 @@
 #include "vault/policyfile.h"
 #include "vault/session.h"
 #include "vault/txn.h"
+#include "vault/vaultdir.h"
 #include "storage/db.h"
 #include "storage/schema.h"
 #include "storage/store.h"
@@ -29,6 +30,7 @@
 #include "crypto/identity.h"
 #include "crypto/kdf.h"
 #include "crypto/note.h"
+#include "crypto/passphrase.h"
 #include "base/common.h"
 #include "base/date.h"
 #include "base/file.h"
@@ -54,6 +56,13 @@ static bool dir_is_empty(const char *path)
 int scrvault_vault_init(const char *dir, const scrvault_principal_spec *first,
 		  const char *keyfile, const scrvault_secret *passphrase)
 {
+	return scrvault_vault_init_ex(dir, first, keyfile, passphrase, NULL);
+}
+
+int scrvault_vault_init_ex(const char *dir, const scrvault_principal_spec *first,
+			   const char *keyfile, const scrvault_secret *passphrase,
+			   const scrvault_init_options *opts)
+{
 	unsigned char vid[SV_VAULT_ID_LEN / 2];
 	sv_argon2_params kdf;
 	sv_keyring *kr = NULL;
@@ -69,10 +78,14 @@ int scrvault_vault_init(const char *dir, const scrvault_principal_spec *first,
 
 	if ((error = sv_principal_spec_check(first)) < 0)
 		return error;
+	if (opts && (error = SV_STRUCT_CHECK(opts, SCRVAULT_INIT_OPTIONS_VERSION, "scrvault_init_options")) < 0)
+		return error;
 	if (!first->custodian)
 		return sv_error(SCRVAULT_EUSAGE, "the first principal must be a custodian");
 	if (!passphrase)
 		return sv_error(SCRVAULT_EUSAGE, "the first custodian's key file needs a passphrase");
+	if ((error = sv_passphrase_check(passphrase, "passphrase")) < 0)
+		return error;
 	if (lstat(keyfile, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "key file '%s' already exists; choose another path", keyfile);
 	if (lstat(dir, &sb) == 0) {
@@ -85,6 +98,12 @@ int scrvault_vault_init(const char *dir, const scrvault_principal_spec *first,
 		made_dir = true;
 	}
 	made_contents = true;
+	/* 0700, or 2750 for a group; then as every command will check it. */
+	if ((error = sv_vault_dir_setup(dir, opts ? opts->group : NULL)) < 0 ||
+	    (error = sv_vault_dir_check(dir)) < 0)
+		goto done;
+	if (opts && opts->group)
+		umask(027);
 	kdf = sv_kdf_params(first->kdf_mib);
 
 	if ((error = sv_random(vid, sizeof(vid))) < 0 ||
@@ -203,6 +222,7 @@ int scrvault_vault_init(const char *dir, const scrvault_principal_spec *first,
 		goto done;
 	made_contents = false;
 	v->opened = true;
+	sv_vault_dir_share_files(dir);
 done:
 	if (error < 0 && made_contents) {
 		/* Leave nothing half-made behind. */

@@ -364,6 +364,7 @@ int scrvault_restore(scrvault_json **out, const scrvault_restore_spec *s)
 		o.dir = s->dir;
 		o.keyfile = s->keyfile;
 		o.passphrase = s->passphrase;
+		o.flags = s->open_flags;
 		error = sv_vault_open_restored(&v, &o);
 	}
 	if (error < 0)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "vault/keyring.h"
+#include "vault/vaultdir.h"
 #include "vault/session.h"
 #include "crypto/crypto.h"
 #include "base/common.h"
@@ -133,6 +134,9 @@ int sv_keyring_save(const sv_keyring *kr, const char *dir, bool create)
 	}
 	len = strlen(text);
 	error = create ? sv_file_create(path, text, len, 0600) : sv_file_replace(path, text, len);
+	/* In a vault shared with a group, the group reads the public keyring. */
+	if (error == 0 && sv_vault_dir_shared(dir))
+		(void)chmod(path, 0640);
 done:
 	free(line);
 	free(text);

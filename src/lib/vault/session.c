@@ -28,6 +28,7 @@
 #include "vault/policydb.h"
 #include "vault/txn.h"
 #include "vault/unlockfail.h"
+#include "vault/vaultdir.h"
 #include "storage/db.h"
 #include "storage/schema.h"
 #include "storage/store.h"
@@ -51,6 +52,8 @@ const char *scrvault_whoami(const scrvault *v) { return v->principal; }
 const char *scrvault_role(const scrvault *v) { return v->role; }
 
 const char *scrvault_id(const scrvault *v) { return v->id; }
+
+const char *scrvault_warning(const scrvault *v) { return v && v->warning[0] ? v->warning : NULL; }
 
 /* ---- locking, transactions, store head ----------------------------------- */
 
@@ -325,14 +328,30 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 		return sv_error_field(SCRVAULT_EUSAGE, "keyfile", "no key file given");
 	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
 		return sv_error(SCRVAULT_ENOTFOUND, "vault directory '%s' does not exist", dir);
+	/* Nothing of a vault is read before nobody else can have changed it (a
+	 * directory without a keyring is no vault: keyring_load says so). */
+	if ((path = sv_path(dir, "keyring")) && lstat(path, &sb) == 0 && (error = sv_vault_dir_check(dir)) < 0)
+		goto done;
+	free(path);
+	path = NULL;
 	if ((error = sv_keyring_load(&kr, dir)) < 0)
-		return error;
+		goto done;
+	if (!sv_secure_heap_locked() && !(opts->flags & SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY)) {
+		error = sv_error_field(SCRVAULT_EDENIED, "allow_unlocked_memory",
+				       "the secure memory that would hold the vault's keys could not be locked in "
+				       "memory, so they could be written to swap: raise the locked-memory limit "
+				       "(ulimit -l, LimitMEMLOCK=) to at least 256 KiB, or accept the risk explicitly");
+		goto done;
+	}
+	/* A vault shared with a group keeps new files readable by it. */
+	if (sv_vault_dir_shared(dir))
+		umask(027);
 
 	/* Who claims to be unlocking: read the public part first, so a failure can
 	 * be recorded under that name. */
 	if ((error = key_load(&pub, &id, keyfile, passphrase, "passphrase")) < 0) {
 		if (error == SCRVAULT_EDENIED && pub)
-			sv_unlock_failure_note(dir, pub->name, "wrong passphrase");
+			sv_unlock_failure_note(dir, pub->name, SV_UNLOCK_WRONG_PASSPHRASE);
 		goto done;
 	}
 	/* The vault the key file belongs to: before anything is written here. */
@@ -353,7 +372,7 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 		    memcmp(kr->entries[i].x_pub, id->x_pub, SV_KEY_LEN) == 0)
 			entry = &kr->entries[i];
 	if (!entry) {
-		sv_unlock_failure_note(dir, id->name, "not a custodian");
+		sv_unlock_failure_note(dir, id->name, SV_UNLOCK_NOT_CUSTODIAN);
 		error = sv_error(SCRVAULT_EDENIED,
 				 "key file '%s' (principal '%s') cannot unlock this vault: the principal is not a custodian",
 				 keyfile, id->name);
@@ -364,7 +383,7 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 	sv_keyring_aad(aad, sizeof(aad), kr->id, entry->name);
 	if ((error = sv_unwrap_with(&v->vmk, id->x_priv, entry->wrap, SV_WRAP_LEN(SV_KEY_LEN),
 				    SV_LABEL_VMKWRAP, aad, strlen(aad))) < 0) {
-		sv_unlock_failure_note(dir, id->name, "keyring entry does not open");
+		sv_unlock_failure_note(dir, id->name, SV_UNLOCK_KEYRING_MISMATCH);
 		error = sv_error(SCRVAULT_EDENIED,
 				 "the keyring entry of '%s' does not open with key file '%s'",
 				 id->name, keyfile);
@@ -412,7 +431,7 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 			goto done;
 		}
 		if (!p.keys_ok || memcmp(p.ed_pub, id->ed_pub, SV_KEY_LEN) != 0 || !p.active || !p.custodian) {
-			sv_unlock_failure_note(dir, id->name, "revoked or replaced key");
+			sv_unlock_failure_note(dir, id->name, SV_UNLOCK_REVOKED);
 			error = sv_error(SCRVAULT_EDENIED, "principal '%s' may not unlock this vault (revoked or key replaced)", id->name);
 			goto done;
 		}

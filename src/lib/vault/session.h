@@ -62,6 +62,7 @@ struct scrvault {
 	} *txn_named;			/* versions named by its audit entries */
 	size_t txn_nnamed, txn_cap;
 	size_t txn_entries;		/* entries it appended */
+	char warning[512];		/* what the unlock set aside ("": nothing; scrvault_warning) */
 };
 
 /* Keys derived from the vault master key. */
