@@ -139,8 +139,16 @@ static int forge(char **argv)
 	    sv_keyring_save(kr, dir, true) < 0 || sv_vault_commit(v) < 0)
 		return die("vault");
 	v->opened = true;
-	scrvault_vault_close(v);
+	scrvault_vault_close(v);	/* frees the audit key with the session */
 	printf("forged vault %s at %s: custodians %s (their public keys) and mallory\n", vid, dir, name);
+	sv_keyring_free(kr);
+	sv_identity_free(att);
+	sv_secret_free(dbkey);
+	sv_secret_free(wrap);
+	sv_secret_free(pp);
+	sv_policy_free(pol);
+	free(ident);
+	free(vkey);
 	return 0;
 }
 
@@ -161,6 +169,9 @@ static int request(char **argv)
 	if (sv_enrolment_make(&text, &e, id->ed_priv, NULL) < 0 || sv_file_create(argv[3], text, strlen(text), 0644) < 0)
 		return die("request");
 	printf("%s\n", e.fingerprint);
+	free(text);
+	sv_identity_free(id);
+	sv_secret_free(pp);
 	return 0;
 }
 
@@ -175,6 +186,8 @@ static int unpin(char **argv)
 	id->vault_key = NULL;
 	if (sv_identity_save(id, argv[2], pp, &id->kdf) < 0)
 		return die("save");
+	sv_identity_free(id);
+	sv_secret_free(pp);
 	return 0;
 }
 
