@@ -35,9 +35,12 @@
  *     removed, and the catalog's /AcroForm (whose NeedAppearances would have
  *     a viewer draw fields afresh) is removed.
  *
- * Bounds: what the master decodes to is bounded by the helper's heap (its
- * end is a clear error, see main.c) and the time by the client's deadline
- * (crypto/stamp.h); the only stream data decoded here is the pages' content.
+ * Bounds: the only stream data decoded here is the pages' content, at most
+ * SV_STAMP_CONTENT_MAX in all (each page's counted, shared streams as often as
+ * they are used); past that the master is refused as too large to print.
+ * One page that decodes past the helper's heap stops the helper (a clear
+ * error too, see main.c), and the client's deadline bounds the time
+ * (crypto/stamp.h).
  * Every other stream (images, fonts, whatever a hostile file hides in an
  * unused object) is copied as it is stored, never decoded or recompressed
  * (qpdf_dl_none), so a stream that inflates to gigabytes costs nothing.
@@ -912,8 +915,12 @@ done:
 	return error;
 }
 
-/* Stamp one page; qpdf errors are left pending for the caller. */
-static int stamp_page(qpdf_data q, qpdf_oh page, qpdf_oh font, const stamp_text *t)
+/*
+ * Stamp one page; qpdf errors are left pending for the caller.  *decoded
+ * counts the page content decoded so far (for SV_STAMP_CONTENT_MAX).
+ */
+static int stamp_page(qpdf_data q, qpdf_oh page, qpdf_oh font, const stamp_text *t,
+	size_t *decoded)
 {
 	qpdf_oh contents = 0, arr = 0, pre = 0, post = 0;
 	balance bal = { 0, 0, false };
@@ -932,7 +939,12 @@ static int stamp_page(qpdf_data q, qpdf_oh page, qpdf_oh font, const stamp_text 
 		 * draw it either, so one q/Q pair is as good as any.
 		 */
 		qpdf_get_error(q);
+	} else if (dlen > SV_STAMP_CONTENT_MAX - *decoded) {
+		free(data);
+		return sv_error(SCRVAULT_EUSAGE, "the document is too large to print: its pages' "
+			"content decodes to more than %u MiB", (unsigned)(SV_STAMP_CONTENT_MAX >> 20));
 	} else {
+		*decoded += dlen;
 		scan_content(&bal, data, dlen);
 	}
 	free(data);
@@ -1189,6 +1201,7 @@ static int stamp_master(qpdf_data q, const unsigned char *in, size_t len,
 {
 	stamp_text t = { 0 };
 	qpdf_oh font = 0, root;
+	size_t decoded = 0;
 	int error, npages, i;
 
 	/*
@@ -1224,7 +1237,7 @@ static int stamp_master(qpdf_data q, const unsigned char *in, size_t len,
 
 		if ((error = qpdf_fail(q, SCRVAULT_EUSAGE)) < 0)
 			goto done;
-		error = stamp_page(q, page, font, &t);
+		error = stamp_page(q, page, font, &t, &decoded);
 		qpdf_oh_release(q, page);
 		if (error < 0 || (error = qpdf_fail(q, SCRVAULT_EUSAGE)) < 0)
 			goto done;

@@ -1675,6 +1675,50 @@ static unsigned char *make_hidden_bomb(unsigned mib, size_t *len)
 	return gen_end(&g, 1, len);
 }
 
+/*
+ * 60 pages that share one Flate content stream decoding to 3 MiB: 180 MiB
+ * of page content from a file of a few KiB, each page well within the
+ * helper's heap.
+ */
+static unsigned char *make_shared_bomb(size_t *len)
+{
+	unsigned char *one, *z;
+	size_t onelen, zlen;
+	const char *start, *end;
+	char kids[60 * 8 + 16];
+	pdfgen g;
+	int i;
+
+	one = make_bomb(3, &onelen);
+	start = memmem(one, onelen, "stream\n", 7);
+	assert_non_null(start);
+	start += 7;
+	end = memmem(start, onelen - (size_t)(start - (const char *)one), "\nendstream", 10);
+	assert_non_null(end);
+	zlen = (size_t)(end - start);
+	z = malloc(zlen);
+	assert_non_null(z);
+	memcpy(z, start, zlen);
+	free(one);
+
+	gen_begin(&g);
+	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R >>");
+	strcpy(kids, "");
+	for (i = 0; i < 60; i++)
+		snprintf(kids + strlen(kids), sizeof(kids) - strlen(kids), "%d 0 R ", 4 + i);
+	{
+		char *ptree = sv_printf("<< /Type /Pages /Kids [%s] /Count 60 >>", kids);
+
+		gen_obj(&g, 2, ptree);
+		free(ptree);
+	}
+	gen_stream(&g, 3, "/Filter /FlateDecode", (const char *)z, zlen);
+	for (i = 0; i < 60; i++)
+		gen_obj(&g, 4 + i, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R >>");
+	free(z);
+	return gen_end(&g, 1, len);
+}
+
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -1716,6 +1760,18 @@ static void test_bomb_bounded(void **state)
 	secs = seconds_since(&t0);
 	if (secs > 5.0)
 		fail_msg("refusing a 256 MiB content stream took %.1f s", secs);
+	free(in);
+
+	/* within the heap page by page, but 180 MiB of content in all: refused */
+	in = make_shared_bomb(&len);
+	assert_true(len < (64 << 10));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(stamp_file(path, in, len, &spec), SCRVAULT_EUSAGE);
+	assert_string_equal(scrvault_error_message(), "the document is too large to print: its pages' "
+		"content decodes to more than 128 MiB");
+	secs = seconds_since(&t0);
+	if (secs > 10.0)
+		fail_msg("refusing 180 MiB of page content took %.1f s", secs);
 	free(in);
 	free(path);
 	unit_rmtree(dir);
