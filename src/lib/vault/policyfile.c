@@ -232,7 +232,74 @@ typedef struct {
 	const char *text;
 	int count;
 	char first[400];
+	/*
+	 * Where the last setting was found (locate_setting): the text after its
+	 * line, that line's number and the section header above it.  Settings
+	 * come in the order of the file, so each is looked for from there:
+	 * one pass over the text for them all, not one each.
+	 */
+	const char *next;
+	int line;
+	char header[512];
 } checker;
+
+/*
+ * The line of setting `key` (= `value`) of section `section` `sub`, found
+ * from where the last one was: the first match, with its value, else
+ * without it (the file's text may quote or comment it).  0 if none (then
+ * the place is kept); the whole-text search of locate is not repeated, so
+ * checking stays linear in the size of the policy.
+ */
+static int locate_setting(checker *c, const char *section, const char *sub, const char *key,
+			  const char *value)
+{
+	char want[300];
+	size_t kl = strlen(key);
+
+	if (!c->next)
+		c->next = c->text;
+	if (sub)
+		snprintf(want, sizeof(want), "[%s \"%s\"]", section, sub);
+	else
+		snprintf(want, sizeof(want), "[%s]", section);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *p = c->next;
+		int line = c->line;
+		char header[512];
+		bool in;
+
+		snprintf(header, sizeof(header), "%s", c->header);
+		in = header[0] && strncasecmp(header, want, strlen(want)) == 0;
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			char buf[512];
+
+			line++;
+			trimmed(buf, sizeof(buf), p, len);
+			p = nl ? nl + 1 : p + len;
+			if (buf[0] == '[') {
+				snprintf(header, sizeof(header), "%s", buf);
+				in = strncasecmp(buf, want, strlen(want)) == 0;
+			} else if (in && buf[0] && buf[0] != '#' && buf[0] != ';' &&
+				   strncasecmp(buf, key, kl) == 0 &&
+				   (buf[kl] == '\0' || buf[kl] == '=' || isspace((unsigned char)buf[kl]))) {
+				char *eq = strchr(buf, '='), val[400];
+
+				trimmed(val, sizeof(val), eq ? eq + 1 : "", eq ? strlen(eq + 1) : 0);
+				if (pass == 1 || !value || strcmp(val, value) == 0) {
+					c->next = p;
+					c->line = line;
+					snprintf(c->header, sizeof(c->header), "%s", header);
+					return line;
+				}
+			}
+		}
+		if (!value)
+			break;
+	}
+	return 0;
+}
 
 static void problem(checker *c, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -464,7 +531,7 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 	if (!name)
 		return SCRVAULT_ERROR;
 	split_name(name, &section, &sub, &key);
-	line = locate(c->text, section, sub, key, value);
+	line = key ? locate_setting(c, section, sub, key, value) : locate(c->text, section, sub, key, value);
 	if (!key) {
 		problem(c, line, "'%s' is not a setting", fullname);
 	} else if (!strcmp(section, "include") || !strcmp(section, "includeif")) {
