@@ -736,15 +736,18 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		}
 		/*
 		 * Two documents never get one name: a name given before gets the
-		 * document id and version in front, and then a number, until it
-		 * is one nobody has (two versions of one document, or a file
-		 * named like another's prefixed name, would otherwise collide).
+		 * document id in front, then the version too, then a number,
+		 * until it is one nobody has (two versions of one document, or a
+		 * file named like another's prefixed name, would otherwise
+		 * collide and one overwrite the other).
 		 */
 		if (names_seen(&names, items, it->name, i, false)) {
 			char base[SV_SAFE_NAME_MAX + 1];
 
 			snprintf(base, sizeof(base), "%s", it->name);
-			snprintf(it->name, sizeof(it->name), "%.8s-v%u-%s", it->doc, it->version, base);
+			snprintf(it->name, sizeof(it->name), "%.8s-%s", it->doc, base);
+			if (names_seen(&names, items, it->name, i, false))
+				snprintf(it->name, sizeof(it->name), "%.8s-v%u-%s", it->doc, it->version, base);
 			for (unsigned k = 2; names_seen(&names, items, it->name, i, false); k++)
 				snprintf(it->name, sizeof(it->name), "%.8s-v%u-%u-%s", it->doc, it->version, k, base);
 		}
