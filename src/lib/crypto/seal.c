@@ -632,7 +632,10 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	bool regular = false;
 
 	*out = NULL;
-	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_SEAL_SPEC_VERSION, "seal spec")) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_SEAL_SPEC_VERSION, "seal spec")) < 0 ||
+	    (error = sv_text_check_all(SV_TEXTS(SV_TEXT("agency", s->agency), SV_TEXT("title", s->title),
+						SV_TEXT("filename", s->filename ? s->filename : s->input ?
+								sv_bundle_base_name(s->input) : NULL)))) < 0)
 		return error;
 	if (!s->input)
 		return sv_error_field(SCRVAULT_EUSAGE, "input", "give the file to seal");

@@ -39,6 +39,7 @@
 #include "crypto/merkle.h"
 #include "crypto/note.h"
 #include "base/common.h"
+#include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
 
@@ -346,9 +347,16 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 		return error;
 	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
 		return error;
-	if ((f->since && strlen(f->since) < 4) || (f->until && strlen(f->until) < 4))
-		return sv_error_field(SCRVAULT_EUSAGE, f->since && strlen(f->since) < 4 ? "since" : "until",
-				      "the period is given by dates (YYYY-MM-DD) or times");
+	/* A period's ends are dates or times, checked like every date. */
+	if ((f->since && !sv_date_valid(f->since) && sv_time_parse(f->since) < 0) ||
+	    (f->until && !sv_date_valid(f->until) && sv_time_parse(f->until) < 0))
+		return sv_error_field(SCRVAULT_EUSAGE, f->since && !sv_date_valid(f->since) &&
+				      sv_time_parse(f->since) < 0 ? "since" : "until",
+				      "'%s' is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SSZ)",
+				      f->since && !sv_date_valid(f->since) && sv_time_parse(f->since) < 0 ? f->since : f->until);
+	if (f->since && f->until && strncmp(f->since, f->until, 10) > 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "until", "the period ends (%s) before it begins (%s)",
+				      f->until, f->since);
 	/* Handing the log over is itself recorded, and the export ends with it. */
 	if (!v->rolled_back) {
 		if (!(det = filter_json(f)))

@@ -42,14 +42,17 @@ int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec)
 				      spec->ref ? spec->ref : "");
 	if (!spec->title || !*spec->title)
 		return sv_error_field(SCRVAULT_EUSAGE, "title", "a case needs a title");
+	if ((error = sv_text_check("title", spec->title, 0)) < 0)
+		return error;
 	if (!review_type_valid(spec->review_type))
 		return sv_error_field(SCRVAULT_EUSAGE, "review_type", "review type must be scr, sir or interagency");
-	if (spec->subject_dob && !sv_date_valid(spec->subject_dob))
-		return sv_error_field(SCRVAULT_EUSAGE, "subject_dob",
-				      "subject's date of birth '%s' is not a date (YYYY-MM-DD)", spec->subject_dob);
-	if (spec->decision_date && !sv_date_valid(spec->decision_date))
-		return sv_error_field(SCRVAULT_EUSAGE, "decision_date", "decision date '%s' is not a date (YYYY-MM-DD)",
-				      spec->decision_date);
+	/* Both happened: neither is in the future, and the decision to hold
+	 * the review comes after the child's birth. */
+	if ((error = sv_date_check("subject_dob", "the subject's date of birth", spec->subject_dob, SV_DATE_PAST,
+				   NULL, NULL)) < 0 ||
+	    (error = sv_date_check("decision_date", "the decision date", spec->decision_date, SV_DATE_PAST,
+				   spec->subject_dob, "the subject's date of birth")) < 0)
+		return error;
 	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
@@ -117,6 +120,28 @@ int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref)
 
 /* ---- cases ------------------------------------------------------------------------------------- */
 
+/*
+ * A date of something that happens during review `case_id` (an approval, a
+ * publication): not before the decision to hold the review, nor before the
+ * subject's birth, when the case records them.
+ */
+static int case_dates_after(scrvault *v, int64_t case_id, const char *field, const char *what, const char *day)
+{
+	char decided[16] = "", dob[16] = "";
+	int64_t id = 0;
+	int error;
+
+	if ((error = sv_db_text_int(decided, sizeof(decided), &id, v->db,
+				    "SELECT coalesce(decision_date, ''), id FROM cases WHERE id = ?", "i", case_id)) < 0 ||
+	    (error = sv_db_text_int(dob, sizeof(dob), &id, v->db,
+				    "SELECT coalesce(subject_dob, ''), id FROM cases WHERE id = ?", "i", case_id)) < 0)
+		return error;
+	if ((error = sv_date_check(field, what, day, SV_DATE_ANY, decided, "the decision to hold the review")) < 0 ||
+	    (error = sv_date_check(field, what, day, SV_DATE_ANY, dob, "the subject's date of birth")) < 0)
+		return error;
+	return 0;
+}
+
 int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, const char *ap, const char *ofsted)
 {
 	char now[11], concluded[16] = "";
@@ -128,16 +153,22 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 	if ((error = sv_authorize(v, "case.conclude", SV_ABOUT(.caseref = ref))) < 0)
 		return error;
 	sv_today(now);
-	if (!ap || !sv_date_valid(ap) || strcmp(ap, now) > 0 || !ofsted || !sv_date_valid(ofsted) || strcmp(ofsted, now) > 0)
-		return sv_error_field(SCRVAULT_EUSAGE, !ap || !sv_date_valid(ap) || strcmp(ap, now) > 0
-				      ? "action_plan_approved_on" : "ofsted_approved_on",
+	if (!ap || !ofsted)
+		return sv_error_field(SCRVAULT_EUSAGE, !ap ? "action_plan_approved_on" : "ofsted_approved_on",
 				      "a case concludes once its action plan is approved by the LSCB and by Ofsted: "
 				      "give both dates (not in the future)");
+	if ((error = sv_date_check("action_plan_approved_on", "the action plan's approval", ap, SV_DATE_PAST,
+				   NULL, NULL)) < 0 ||
+	    (error = sv_date_check("ofsted_approved_on", "Ofsted's approval", ofsted, SV_DATE_PAST, NULL, NULL)) < 0)
+		return error;
 	if ((error = sv_db_text_int(concluded, sizeof(concluded), &case_id, v->db,
 				    "SELECT coalesce(concluded_on, ''), id FROM cases WHERE ref = ?", "t", ref)) < 0)
 		return error;
 	if (!case_id)
 		return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref);
+	if ((error = case_dates_after(v, case_id, "action_plan_approved_on", "the action plan's approval", ap)) < 0 ||
+	    (error = case_dates_after(v, case_id, "ofsted_approved_on", "Ofsted's approval", ofsted)) < 0)
+		return error;
 	if (concluded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s", ref, concluded);
 	/* Every non-master copy must be back and destroyed first (000 §11.9). */
@@ -185,9 +216,19 @@ int scrvault_case_publish(scrvault *v, const char *ref, const char *on)
 	if ((error = sv_authorize(v, "case.publish", SV_ABOUT(.caseref = ref))) < 0)
 		return error;
 	sv_today(now);
-	if (!on || !sv_date_valid(on) || strcmp(on, now) > 0)
+	if (!on)
 		return sv_error_field(SCRVAULT_EUSAGE, "on", "give the day the executive summary was published "
 				      "(YYYY-MM-DD, not in the future)");
+	if ((error = sv_date_check("on", "the day of publication", on, SV_DATE_PAST, NULL, NULL)) < 0)
+		return error;
+	{
+		int64_t id = 0;
+
+		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", ref)) < 0)
+			return error;
+		if (id && (error = case_dates_after(v, id, "on", "the day of publication", on)) < 0)
+			return error;
+	}
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
 	if ((error = sv_db_run(v->db, "UPDATE cases SET published_on = ? WHERE ref = ?", "tt", on, ref)) < 0 ||

@@ -43,6 +43,7 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/text.h"
 
 /* One copy with what its label and checks need. */
 typedef struct {
@@ -396,15 +397,17 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_COPY_ISSUE_SPEC_VERSION, "scrvault_copy_issue_spec")) < 0 ||
+	    (error = sv_text_check_all(SV_TEXTS(SV_TEXT("ext_name", s->ext_name), SV_TEXT("ext_org", s->ext_org),
+						SV_TEXT("contact", s->contact), SV_TEXT("purpose", s->purpose)))) < 0 ||
 	    (error = copy_get(&c, v, s->copy, "copy.issue")) < 0)
 		return error;
 	if (!s->purpose || !*s->purpose)
 		return sv_error_field(SCRVAULT_EUSAGE, "purpose", "say what the copy is for");
 	sv_today(now);
-	if (!s->due || !sv_date_valid(s->due))
+	if (!s->due)
 		return sv_error_field(SCRVAULT_EUSAGE, "due", "give the date it is due back (YYYY-MM-DD)");
-	if (strcmp(s->due, now) < 0)
-		return sv_error_field(SCRVAULT_EUSAGE, "due", "the due date %s is in the past", s->due);
+	if ((error = sv_date_check("due", "the due date", s->due, SV_DATE_FUTURE, NULL, NULL)) < 0)
+		return error;
 	if (strcmp(c.kind, "paper") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is an electronic release: it was issued when it was "
 				"released", (long long)c.id);
@@ -569,7 +572,8 @@ int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, con
 	int error;
 
 	*out = NULL;
-	if ((error = copy_get(&c, v, copy, "copy.return")) < 0)
+	if ((error = sv_text_check("condition", condition, SV_TEXT_LINES)) < 0 ||
+	    (error = copy_get(&c, v, copy, "copy.return")) < 0)
 		return error;
 	if (strcmp(c.kind, "paper") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is electronic: it cannot be handed back; record its "
@@ -588,7 +592,8 @@ int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const
 	int error;
 
 	*out = NULL;
-	if ((error = copy_get(&c, v, copy, "copy.return")) < 0)
+	if ((error = sv_text_check("reason", reason, 0)) < 0 ||
+	    (error = copy_get(&c, v, copy, "copy.return")) < 0)
 		return error;
 	if (!reason || !*reason)
 		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say how it was lost");
@@ -737,6 +742,7 @@ int scrvault_copy_destroy_ext(scrvault_json **out, scrvault *v, const char *copy
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(o, SCRVAULT_COPY_DESTROY_OPTIONS_VERSION, "scrvault_copy_destroy_options")) < 0 ||
+	    (error = sv_text_check("note", o->note, SV_TEXT_LINES)) < 0 ||
 	    (error = copy_get(&c, v, copy, "copy.destroy")) < 0)
 		return error;
 	if ((error = witness_check(&w, &who, v, &c, o->witness, o->witness_keyfile, o->witness_passphrase)) < 0)
@@ -1100,8 +1106,8 @@ static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 	state = f->state;
 
 	if (f->as_of) {
-		if (!sv_date_valid(f->as_of))
-			return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", f->as_of);
+		if ((error = sv_date_check("as_of", "the day", f->as_of, SV_DATE_ANY, NULL, NULL)) < 0)
+			return error;
 		snprintf(now, sizeof(now), "%s", f->as_of);
 	} else {
 		sv_today(now);

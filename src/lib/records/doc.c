@@ -173,12 +173,28 @@ static int encrypt_file(scrvault *v, pending *p, const char *path)
 	struct stat sb;
 	int fd, error;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/*
+	 * Never a symbolic link (an inbox folder's link to a passphrase file),
+	 * and never a wait: O_NONBLOCK makes opening a FIFO return at once, and
+	 * anything but a regular file is refused before a byte is read, so the
+	 * vault's lock is never held waiting on a writer.
+	 */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)) < 0) {
+		if (errno == ELOOP)
+			return sv_error_field(SCRVAULT_EUSAGE, "files", "'%s' is a symbolic link: give the file itself",
+					      path);
 		return sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
 				"cannot open '%s': %s", path, strerror(errno));
+	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", path);
+		return sv_error_field(SCRVAULT_EUSAGE, "files", "'%s' is not a regular file (a FIFO, a device or a "
+				      "directory is never checked in)", path);
+	}
+	/* A regular file: reads block as usual from here. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		close(fd);
+		return sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", path, strerror(errno));
 	}
 	cs.size = (uint64_t)sb.st_size;
 	cs.ctx = &fd;
@@ -242,6 +258,16 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 	int error;
 
 	*out = NULL;
+	/* Free text, the sender's too (a bundle's title and file name), is
+	 * refused at the door when it is not clean. */
+	if ((error = sv_text_check_all(SV_TEXTS(SV_TEXT("agency", spec->agency),
+						SV_TEXT_NOTE("note", spec->note)))) < 0)
+		return error;
+	for (size_t i = 0; i < n; i++)
+		if ((error = sv_text_check_all(SV_TEXTS(SV_TEXT("filename", files[i].filename ? files[i].filename :
+									base_name(files[i].path)),
+							SV_TEXT("title", files[i].title)))) < 0)
+			return error;
 	if (spec->doc) {
 		char full[SV_DOC_ID_LEN + 1];
 
@@ -708,13 +734,22 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 			sv_safe_filename(it->name, sizeof(it->name), fname, it->doc);
 			free(fname);
 		}
-		/* a name given before gets the document id in front */
+		/*
+		 * Two documents never get one name: a name given before gets the
+		 * document id in front, then the version too, then a number,
+		 * until it is one nobody has (two versions of one document, or a
+		 * file named like another's prefixed name, would otherwise
+		 * collide and one overwrite the other).
+		 */
 		if (names_seen(&names, items, it->name, i, false)) {
-			char base[260];
+			char base[SV_SAFE_NAME_MAX + 1];
 
 			snprintf(base, sizeof(base), "%s", it->name);
-			if (snprintf(it->name, sizeof(it->name), "%.8s-%.240s", it->doc, base) < 0)
-				it->name[0] = '\0';
+			snprintf(it->name, sizeof(it->name), "%.8s-%s", it->doc, base);
+			if (names_seen(&names, items, it->name, i, false))
+				snprintf(it->name, sizeof(it->name), "%.8s-v%u-%s", it->doc, it->version, base);
+			for (unsigned k = 2; names_seen(&names, items, it->name, i, false); k++)
+				snprintf(it->name, sizeof(it->name), "%.8s-v%u-%u-%s", it->doc, it->version, k, base);
 		}
 		names_seen(&names, items, it->name, i, true);
 		if (!force && fstatat(dirfd, it->name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {

@@ -21,6 +21,7 @@
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
+#include "base/text.h"
 
 /* ---- holds ---------------------------------------------------------------------------------------- */
 
@@ -33,7 +34,8 @@ int scrvault_hold_add(scrvault_json **out, scrvault *v, const scrvault_hold_spec
 	int error;
 
 	*out = NULL;
-	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_HOLD_SPEC_VERSION, "scrvault_hold_spec")) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_HOLD_SPEC_VERSION, "scrvault_hold_spec")) < 0 ||
+	    (error = sv_text_check("reason", s->reason, SV_TEXT_LINES)) < 0)
 		return error;
 	target = s->target;
 	board = s->board;
@@ -87,6 +89,8 @@ int scrvault_hold_release(scrvault_json **out, scrvault *v, int64_t id, const ch
 		return error;
 	if (!reason || !*reason)
 		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say why the hold ends");
+	if ((error = sv_text_check("reason", reason, SV_TEXT_LINES)) < 0)
+		return error;
 	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM holds WHERE id = ?", "i", id)) < 0)
 		return error;
 	if (!exists)
