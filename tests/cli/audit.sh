@@ -123,6 +123,18 @@ expect 0 "auditor may export" -- sv --role auditor audit export -o "$T/aud.jsonl
 expect 0 "auditor may verify" -- sv --role auditor audit verify
 expect 0 "auditor may prove" -- sv --role auditor audit prove 2
 expect 3 "auditor may not check out" -- sv --role auditor doc checkout -o "$T/x" "$D"
+# ...nor a whole case at once: refused and on record like the single one (was
+# "checked out 0 documents", exit 0, nothing logged).
+mkdir "$T/audco"
+denials() { sv audit tail --lines 100000 | grep -c "doc.read .*denied"; }
+before=$(denials)
+expect 3 "auditor may not check out a case's documents (-o DIR --case)" -- \
+	sv --role auditor doc checkout -o "$T/audco" --case SCR-2026-01
+err_has "does not have permission 'doc.read"
+[ -z "$(ls -A "$T/audco")" ]; ok $? "...and nothing was written"
+[ "$(denials)" -eq $((before + 1)) ]; ok $? "...and the refusal is an audit entry"
+expect 0 "the coordinator's check-out of the same case still works" -- sv doc checkout -o "$T/audco" --case SCR-2026-01
+out_has "checked out 1 document"
 
 # Fail closed: an audit write that fails means no action.
 before_docs=$(sv doc list --json | grep -o '"doc":' | wc -l)

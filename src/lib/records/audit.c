@@ -5,12 +5,20 @@
  * Formats (all text, all verifiable offline with the vault's vkey):
  *
  *   export       JSON Lines.  Line 1: {"checkpoint":<signed note>,
- *                "export":"scrvault-audit-export/v1","filter":<obj|null>,
+ *                "export":"scrvault-audit-export/v2","filter":<obj|null>,
  *                "origin":..,"size":N}.  Then {"entry":<entry>} per entry,
  *                with "proof":[<base64 hash>...] (inclusion in the header's
  *                tree) when filtered; an unfiltered export also has a
  *                {"checkpoint":<note>} line after the entry each signed
  *                checkpoint covers, so a bad entry is located to one command.
+ *                Last line: {"statement":<signed note>} by the audit key
+ *                over "scrvault-audit-export/v2", origin, size, the filter
+ *                (canonical JSON), the number of entries and the RFC 6962
+ *                root of their leaf hashes in export order: the filter is
+ *                signed, and an entry removed from a filtered export is
+ *                detected.  (v1, before: no statement; still verified, its
+ *                filter reported as unsigned.)  A filtered export proves the
+ *                inclusion of its entries, never that the filter found all.
  *   inclusion    C2SP tlog-proof: "c2sp.org/tlog-proof@v1", "extra
  *                <base64 entry>", "index <seq-1>", the hashes, a blank line,
  *                the signed checkpoint.
@@ -42,7 +50,8 @@
 #include "base/file.h"
 #include "base/json.h"
 
-#define EXPORT_FORMAT      "scrvault-audit-export/v1"
+#define EXPORT_FORMAT_V1   "scrvault-audit-export/v1"
+#define EXPORT_FORMAT      "scrvault-audit-export/v2"
 #define CONSISTENCY_FORMAT "scrvault-consistency/v1"
 #define PROOF_HEADER       "c2sp.org/tlog-proof@v1"
 #define CHECKPOINT_REF     "refs/audit/checkpoint"
@@ -329,6 +338,62 @@ static int put_line(FILE *out, const sv_json *j)
 	return error;
 }
 
+/*
+ * The body of an export's signed statement: what the export claims, so that
+ * neither its filter nor the set of its entries can change unseen.
+ */
+static char *statement_body(const char *origin, uint64_t size, const char *filter, uint64_t entries,
+			    const sv_hash *digest)
+{
+	char *b64 = sv_base64(digest->h, SV_HASH_LEN), *body;
+
+	if (!b64)
+		return NULL;
+	body = sv_printf(EXPORT_FORMAT "\norigin %s\nsize %" PRIu64 "\nfilter %s\nentries %" PRIu64
+			 "\ndigest %s\n", origin, size, filter, entries, b64);
+	free(b64);
+	return body;
+}
+
+/* The filter as canonical JSON text ("null" for none; caller frees). */
+static char *filter_text(const sv_json *filt)
+{
+	char *text = NULL;
+	size_t len;
+
+	return filt && sv_json_write(&text, &len, filt) == 0 ? text : NULL;
+}
+
+/* The export's last line: {"statement":<note signed by the audit key>}. */
+static int put_statement(FILE *out, scrvault *v, const scrvault_audit_filter *f, uint64_t size,
+			 const sv_merkle_acc *exported)
+{
+	sv_json *filt = filter_json(f), *line = NULL;
+	char *ftext = filter_text(filt), *body = NULL, *note = NULL;
+	sv_hash digest;
+	int error;
+
+	sv_merkle_acc_root(exported, &digest);
+	if (!ftext || !(body = statement_body(v->origin, size, ftext, exported->n, &digest))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_note_sign(&note, body, v->origin, v->audit_key)) < 0)
+		goto done;
+	if (!(line = sv_json_object()) || sv_json_set_str(line, "statement", note) < 0) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	error = put_line(out, line);
+done:
+	sv_json_free(filt);
+	sv_json_free(line);
+	free(ftext);
+	free(body);
+	free(note);
+	return error;
+}
+
 int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, uint64_t *count)
 {
 	static const scrvault_audit_filter none = SCRVAULT_AUDIT_FILTER_INIT;
@@ -336,10 +401,12 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 	sv_json *det = NULL, *hdr = NULL;
 	char *note = NULL;
 	uint64_t size = 0, next_cp = 0;
+	sv_merkle_acc exported;
 	FILE *out = NULL;
 	int error, dupfd = -1;
 
 	*count = 0;
+	sv_merkle_acc_init(&exported);
 	if (!f)
 		f = &none;
 	if ((error = SV_STRUCT_CHECK(f, SCRVAULT_AUDIT_FILTER_VERSION, "scrvault_audit_filter")) < 0)
@@ -405,6 +472,10 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 			goto done;
 		}
 		if (entry_matches(e, f)) {
+			sv_hash leaf;
+
+			sv_merkle_leaf_hash(&leaf, text, strlen(text));
+			sv_merkle_acc_push(&exported, &leaf);
 			if (f->csv) {
 				csv_row(out, e);
 				sv_json_free(e);
@@ -452,6 +523,8 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 		}
 	}
 	if (error < 0)
+		goto done;
+	if (!f->csv && (error = put_statement(out, v, f, size, &exported)) < 0)
 		goto done;
 	if (fflush(out) != 0)
 		error = sv_error(SCRVAULT_ERROR, "cannot write the export: %s", strerror(errno));
@@ -584,10 +657,16 @@ done:
 typedef struct {
 	sv_json *problems;
 	int64_t first_bad;	/* 0: none */
+	char first[512];	/* the problem that names first_bad (or the first one) */
+	uint64_t nproblems;	/* all of them; `problems` keeps the first 100 */
 	const char *kind;
 	uint64_t size;
 	uint64_t entries;
 	uint64_t checkpoints;
+	/* exports: */
+	int format;		/* 1 or 2 */
+	sv_json *filter;	/* NULL: not filtered */
+	bool filter_signed;	/* the filter is in the vault's signed statement */
 } report;
 
 static void problem(report *r, int64_t seq, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -602,6 +681,8 @@ static void problem(report *r, int64_t seq, const char *fmt, ...)
 	va_end(ap);
 	if (sv_json_count(r->problems) < 100)
 		sv_json_append(r->problems, sv_json_string(buf));
+	if (!r->nproblems++ || (seq > 0 && (r->first_bad == 0 || seq < r->first_bad)))
+		snprintf(r->first, sizeof(r->first), "%s", buf);
 	if (seq > 0 && (r->first_bad == 0 || seq < r->first_bad))
 		r->first_bad = seq;
 }
@@ -619,18 +700,43 @@ static int finish_report(scrvault_json **out, report *r)
 	r->problems = NULL;
 	if ((r->first_bad ? sv_json_set_int(j, "first_bad_seq", r->first_bad)
 			  : sv_json_set(j, "first_bad_seq", sv_json_null())) < 0 ||
+	    (ok ? sv_json_set(j, "first_problem", sv_json_null()) : sv_json_set_str(j, "first_problem", r->first)) < 0 ||
+	    sv_json_set_int(j, "problem_count", (int64_t)r->nproblems) < 0 ||
 	    sv_json_set_str(j, "kind", r->kind) < 0 ||
 	    sv_json_set_int(j, "size", (int64_t)r->size) < 0 ||
 	    sv_json_set_int(j, "entries", (int64_t)r->entries) < 0 ||
-	    sv_json_set_int(j, "checkpoints", (int64_t)r->checkpoints) < 0) {
+	    sv_json_set_int(j, "checkpoints", (int64_t)r->checkpoints) < 0 ||
+	    /* What a good result proves: the whole log, or only that each
+	     * entry of a filtered export is in it (never that none is missing). */
+	    sv_json_set_str(j, "proves", r->filter ? "inclusion" : "complete") < 0 ||
+	    (!strcmp(r->kind, "export") &&
+	     (sv_json_set(j, "filter", r->filter ? sv_json_copy(r->filter) : sv_json_null()) < 0 ||
+	      sv_json_set_bool(j, "filter_signed", r->filter_signed) < 0 ||
+	      sv_json_set_int(j, "format", r->format) < 0))) {
 		sv_json_free(j);
 		return SCRVAULT_ERROR;
 	}
 	*out = j;
 	if (ok)
 		return 0;
-	return sv_error(SCRVAULT_EINTEGRITY, "audit verification failed: %s",
-			sv_json_str(sv_json_at(sv_json_get(j, "problems"), 0)));
+	return sv_error(SCRVAULT_EINTEGRITY, "audit verification failed: %s", r->first);
+}
+
+/*
+ * An entry numbered `seq` where entry `expect` belongs.  A number that comes
+ * again (an entry inserted with a copied or invented number, or moved) is
+ * located at that number: a forgery put in at position K claiming to be
+ * entry K is found at K, not at the genuine entry K that follows it.
+ */
+static void seq_problem(report *r, uint64_t expect, int64_t seq)
+{
+	if (seq >= 1 && (uint64_t)seq < expect)
+		problem(r, seq, "entry %" PRId64 " comes again at position %" PRIu64
+			" (an entry was inserted or moved: entry %" PRId64 " or the one before it is not the vault's)",
+			seq, expect, seq);
+	else
+		problem(r, (int64_t)expect, "expected entry %" PRIu64 ", found entry %" PRId64
+			" (an entry was removed, inserted or moved)", expect, seq);
 }
 
 /*
@@ -654,8 +760,7 @@ static bool check_entry(report *r, const char *text, size_t len, uint64_t expect
 		ok = false;
 	}
 	if (seq != (int64_t)expect) {
-		problem(r, (int64_t)expect, "expected entry %" PRIu64 ", found entry %" PRId64
-			" (an entry was removed, inserted or moved)", expect, seq);
+		seq_problem(r, expect, seq);
 		ok = false;
 	}
 	sv_json_free(e);
@@ -666,6 +771,8 @@ static bool check_entry(report *r, const char *text, size_t len, uint64_t expect
 typedef struct {
 	sv_merkle_acc acc;
 	uint64_t last_good;	/* size of the last checkpoint that matched */
+	bool broken;		/* a checkpoint did not match: the rest cannot */
+	uint64_t masked;	/* later checkpoints that did not match either */
 	char name[128];
 	unsigned char pub[SV_KEY_LEN];
 } stream;
@@ -680,20 +787,35 @@ static void stream_checkpoint(report *r, stream *s, const char *note)
 		problem(r, (int64_t)s->acc.n, "%s (after entry %" PRIu64 ")", scrvault_error_message(), s->acc.n);
 		return;
 	}
-	if (cp.size != s->acc.n) {
+	if (cp.size == s->acc.n) {
+		sv_merkle_acc_root(&s->acc, &root);
+		if (memcmp(root.h, cp.root.h, SV_HASH_LEN) == 0) {
+			s->last_good = cp.size;
+			return;
+		}
+	}
+	/* Once one checkpoint fails, every later one covers the same damage:
+	 * counted (stream_end), not reported one by one. */
+	if (s->broken) {
+		s->masked++;
+		return;
+	}
+	s->broken = true;
+	if (cp.size != s->acc.n)
 		problem(r, (int64_t)(cp.size < s->acc.n ? cp.size : s->acc.n) + 1,
 			"checkpoint of size %" PRIu64 " stands after entry %" PRIu64 " (entries removed or inserted)",
 			cp.size, s->acc.n);
-		return;
-	}
-	sv_merkle_acc_root(&s->acc, &root);
-	if (memcmp(root.h, cp.root.h, SV_HASH_LEN) != 0) {
+	else
 		problem(r, (int64_t)s->last_good + 1,
 			"entries %" PRIu64 "..%" PRIu64 " do not match the signed checkpoint at size %" PRIu64
 			" (one of them was altered)", s->last_good + 1, cp.size, cp.size);
-		return;
-	}
-	s->last_good = cp.size;
+}
+
+static void stream_end(report *r, const stream *s)
+{
+	if (s->masked)
+		problem(r, 0, "%" PRIu64 " later signed checkpoint%s cover%s the same damage and do%s not match either",
+			s->masked, s->masked == 1 ? "" : "s", s->masked == 1 ? "s" : "", s->masked == 1 ? "es" : "");
 }
 
 /*
@@ -731,29 +853,84 @@ static bool fast_entry(const char *line, size_t n, const char **etext, size_t *e
 	return true;
 }
 
+/*
+ * Check a v2 export's signed statement against what the export holds: the
+ * vault signed its origin, size, filter, the number of entries and the root
+ * of their leaf hashes, so a changed filter or an entry removed from (or
+ * added to) a filtered export is detected, though each remaining entry
+ * still proves its own inclusion.
+ */
+static void check_statement(report *r, const char *note, const char *name, const unsigned char pub[SV_KEY_LEN],
+			    const sv_checkpoint *head, const sv_json *hdr_filter, const sv_merkle_acc *got)
+{
+	char *ftext = filter_text(hdr_filter), *want = NULL;
+	size_t bodylen = 0;
+	sv_hash digest;
+
+	if (sv_note_open(&bodylen, note, strlen(note), name, pub) < 0) {
+		problem(r, 0, "the export's signed statement: %s", scrvault_error_message());
+		goto done;
+	}
+	sv_merkle_acc_root(got, &digest);
+	if (!ftext || !(want = statement_body(name, head->size, ftext, got->n, &digest))) {
+		problem(r, 0, "cannot check the export's signed statement");
+		goto done;
+	}
+	if (bodylen == strlen(want) && memcmp(note, want, bodylen) == 0) {
+		r->filter_signed = true;
+		goto done;
+	}
+	/* Say what differs: the filter, the size, or the entries. */
+	{
+		const char *fl = strstr(note, "\nfilter "), *el = strstr(note, "\nentries ");
+		size_t flen = strlen(ftext);
+		unsigned long long signed_n = el ? strtoull(el + 9, NULL, 10) : 0;
+
+		if (!fl || fl > note + bodylen || strncmp(fl + 8, ftext, flen) != 0 || fl[8 + flen] != '\n')
+			problem(r, 0, "the export's filter is not the one the vault signed (the header was edited)");
+		else if (el && signed_n != got->n)
+			problem(r, 0, "the export holds %" PRIu64 " entries but the vault signed %llu: entries were %s the export",
+				got->n, signed_n, signed_n > got->n ? "removed from" : "added to");
+		else
+			problem(r, 0, "the export's entries are not the ones the vault signed (removed, added, altered or "
+				"reordered)");
+	}
+done:
+	free(ftext);
+	free(want);
+}
+
 static int verify_export(report *r, FILE *in, const char *name, const unsigned char pub[SV_KEY_LEN],
 			 const char *first, size_t firstlen)
 {
 	sv_json *hdr = NULL;
 	sv_checkpoint head;
+	sv_merkle_acc got;	/* the leaf hashes of the entries the export holds */
 	stream s;
-	char *line = NULL;
+	char *line = NULL, *statement = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	bool is_filtered, header_ok = false;
+	const char *fmt;
+	bool is_filtered, after_statement = false;
 	uint64_t prev_seq = 0;
 	int error = 0;
 
 	r->kind = "export";
 	memset(&s, 0, sizeof(s));
 	sv_merkle_acc_init(&s.acc);
+	sv_merkle_acc_init(&got);
 	snprintf(s.name, sizeof(s.name), "%s", name);
 	memcpy(s.pub, pub, SV_KEY_LEN);
-	if (sv_json_parse(&hdr, first, firstlen, NULL) < 0 ||
-	    !sv_json_str(sv_json_get(hdr, "export")) ||
-	    strcmp(sv_json_str(sv_json_get(hdr, "export")), EXPORT_FORMAT) != 0 ||
+	if (sv_json_parse(&hdr, first, firstlen, NULL) < 0 || !(fmt = sv_json_str(sv_json_get(hdr, "export"))) ||
+	    (strcmp(fmt, EXPORT_FORMAT) != 0 && strcmp(fmt, EXPORT_FORMAT_V1) != 0) ||
 	    !sv_json_str(sv_json_get(hdr, "checkpoint"))) {
 		problem(r, 0, "not a scrvault audit export (bad header line)");
+		goto done;
+	}
+	r->format = strcmp(fmt, EXPORT_FORMAT) == 0 ? 2 : 1;
+	is_filtered = sv_json_type_of(sv_json_get(hdr, "filter")) == SV_JSON_OBJECT;
+	if (is_filtered && !(r->filter = sv_json_copy(sv_json_get(hdr, "filter")))) {
+		error = SCRVAULT_ERROR;
 		goto done;
 	}
 	{
@@ -764,12 +941,11 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 			goto done;
 		}
 	}
-	header_ok = true;
 	r->size = head.size;
-	is_filtered = sv_json_type_of(sv_json_get(hdr, "filter")) == SV_JSON_OBJECT;
 	while ((n = getline(&line, &cap, in)) > 0) {
-		sv_json *j = NULL, *proof = NULL;
+		sv_json *j = NULL;
 		const sv_json *entry;
+		const char *st;
 		char *etext = NULL;
 		size_t elen = 0;
 		sv_hash leaf;
@@ -777,6 +953,11 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
+		if (after_statement) {
+			problem(r, 0, "a line follows the export's signed statement (added)");
+			after_statement = false;	/* said once */
+			statement[0] = '\0';
+		}
 		if (!is_filtered) {
 			const char *et;
 			size_t el;
@@ -785,16 +966,28 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 			if (fast_entry(line, (size_t)n, &et, &el, &seq)) {
 				r->entries++;
 				if (seq != (int64_t)s.acc.n + 1)
-					problem(r, (int64_t)s.acc.n + 1, "expected entry %" PRIu64 ", found entry %" PRId64
-						" (an entry was removed, inserted or moved)", s.acc.n + 1, seq);
+					seq_problem(r, s.acc.n + 1, seq);
 				sv_merkle_leaf_hash(&leaf, et, el);
 				sv_merkle_acc_push(&s.acc, &leaf);
+				sv_merkle_acc_push(&got, &leaf);
 				prev_seq = s.acc.n;
 				continue;
 			}
 		}
 		if (sv_json_parse(&j, line, (size_t)n, &canonical) < 0) {
 			problem(r, (int64_t)(prev_seq + 1), "line after entry %" PRIu64 " is not valid JSON", prev_seq);
+			continue;
+		}
+		if ((st = sv_json_str(sv_json_get(j, "statement"))) && !sv_json_get(j, "entry")) {
+			if (r->format < 2 || statement)
+				problem(r, 0, "the export has a statement line where none belongs (added)");
+			else if (!(statement = sv_strdup(st)))
+				error = SCRVAULT_ERROR;
+			else
+				after_statement = true;
+			sv_json_free(j);
+			if (error < 0)
+				goto done;
 			continue;
 		}
 		if (sv_json_str(sv_json_get(j, "checkpoint")) && !sv_json_get(j, "entry")) {
@@ -810,6 +1003,8 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 			continue;
 		}
 		r->entries++;
+		sv_merkle_leaf_hash(&leaf, etext, elen);
+		sv_merkle_acc_push(&got, &leaf);
 		{
 			int64_t seq = sv_json_as_int(sv_json_get(entry, "seq"));
 
@@ -823,22 +1018,18 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 					problem(r, seq, "entry %" PRId64 " is out of order or outside the checkpoint", seq);
 				} else if (hashes_from(&hs, &hn, sv_json_get(j, "proof")) < 0) {
 					problem(r, seq, "entry %" PRId64 ": %s", seq, scrvault_error_message());
-				} else {
-					sv_merkle_leaf_hash(&leaf, etext, elen);
-					if (sv_merkle_verify_inclusion((uint64_t)seq - 1, head.size, &leaf, hs, hn, &head.root) < 0)
-						problem(r, seq, "entry %" PRId64 " is not in the signed log (altered, or the proof is wrong)", seq);
+				} else if (sv_merkle_verify_inclusion((uint64_t)seq - 1, head.size, &leaf, hs, hn, &head.root) < 0) {
+					problem(r, seq, "entry %" PRId64 " is not in the signed log (altered, or the proof is wrong)", seq);
 				}
 				free(hs);
 				if (seq > 0)
 					prev_seq = (uint64_t)seq;
 			} else {
 				check_entry(r, etext, elen, s.acc.n + 1);
-				sv_merkle_leaf_hash(&leaf, etext, elen);
 				sv_merkle_acc_push(&s.acc, &leaf);
 				prev_seq = s.acc.n;
 			}
 		}
-		(void)proof;
 		free(etext);
 		sv_json_free(j);
 	}
@@ -851,14 +1042,21 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 				s.acc.n, head.size, s.acc.n < head.size ? " (truncated)" : " (entries added)");
 		} else {
 			sv_merkle_acc_root(&s.acc, &root);
-			if (memcmp(root.h, head.root.h, SV_HASH_LEN) != 0 && sv_json_count(r->problems) == 0)
+			if (memcmp(root.h, head.root.h, SV_HASH_LEN) != 0 && r->nproblems == 0)
 				problem(r, (int64_t)s.last_good + 1, "entries after %" PRIu64 " do not match the signed checkpoint",
 					s.last_good);
 		}
+		stream_end(r, &s);
+	}
+	if (r->format >= 2) {
+		if (!statement)
+			problem(r, 0, "the export ends without its signed statement (truncated, or the last line removed)");
+		else if (statement[0])
+			check_statement(r, statement, name, pub, &head, sv_json_get(hdr, "filter"), &got);
 	}
 done:
-	(void)header_ok;
 	free(line);
+	free(statement);
 	sv_json_free(hdr);
 	return error;
 }
@@ -1029,6 +1227,7 @@ int scrvault_audit_verify_file(scrvault_json **out, const char *path, const char
 	free(first);
 	error = finish_report(out, &r);
 	sv_json_free(r.problems);
+	sv_json_free(r.filter);
 	return error;
 }
 
@@ -1107,6 +1306,7 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 		error = rc;
 		goto done;
 	}
+	stream_end(&r, &s);
 	if (next_cp != UINT64_MAX)
 		problem(&r, (int64_t)s.acc.n + 1, "a signed checkpoint covers %" PRIu64 " entries but the log has %" PRIu64
 			" (entries removed: truncated)", next_cp, s.acc.n);
