@@ -722,44 +722,37 @@ static int finish_report(scrvault_json **out, report *r)
 	return sv_error(SCRVAULT_EINTEGRITY, "audit verification failed: %s", r->first);
 }
 
-/*
- * An entry numbered `seq` where entry `expect` belongs.  A number that comes
- * again (an entry inserted with a copied or invented number, or moved) is
- * located at that number: a forgery put in at position K claiming to be
- * entry K is found at K, not at the genuine entry K that follows it.
- */
+/* An entry numbered `seq` where entry `expect` belongs. */
 static void seq_problem(report *r, uint64_t expect, int64_t seq)
 {
-	if (seq >= 1 && (uint64_t)seq < expect)
-		problem(r, seq, "entry %" PRId64 " comes again at position %" PRIu64
-			" (an entry was inserted or moved: entry %" PRId64 " or the one before it is not the vault's)",
-			seq, expect, seq);
-	else
-		problem(r, (int64_t)expect, "expected entry %" PRIu64 ", found entry %" PRId64
-			" (an entry was removed, inserted or moved)", expect, seq);
+	problem(r, (int64_t)expect, "expected entry %" PRIu64 ", found entry %" PRId64
+		" (an entry was removed, inserted or moved)", expect, seq);
 }
 
 /*
- * Check one entry's text: canonical JSON whose seq is `expect`.  Returns
- * false (and records the problem) when it is not.
+ * Check one entry's text: canonical JSON; *seq gets its number.  With
+ * `expect` (not 0), that number must be `expect`.  Returns false (and
+ * records the problem) when it is not.
  */
-static bool check_entry(report *r, const char *text, size_t len, uint64_t expect)
+static bool check_entry(report *r, const char *text, size_t len, uint64_t expect, int64_t *seqout)
 {
 	sv_json *e = NULL;
 	bool canonical = false, ok = true;
 	int64_t seq;
 
+	*seqout = 0;
 	if (sv_json_parse(&e, text, len, &canonical) < 0 || sv_json_type_of(e) != SV_JSON_OBJECT) {
 		problem(r, (int64_t)expect, "entry %" PRIu64 " is not valid JSON", expect);
 		sv_json_free(e);
 		return false;
 	}
-	seq = sv_json_as_int(sv_json_get(e, "seq"));
+	*seqout = seq = sv_json_as_int(sv_json_get(e, "seq"));
 	if (!canonical) {
-		problem(r, (int64_t)expect, "entry %" PRIu64 " is not in canonical form (altered)", expect);
+		problem(r, expect ? (int64_t)expect : seq, "entry %" PRId64 " is not in canonical form (altered)",
+			expect ? (int64_t)expect : seq);
 		ok = false;
 	}
-	if (seq != (int64_t)expect) {
+	if (expect && seq != (int64_t)expect) {
 		seq_problem(r, expect, seq);
 		ok = false;
 	}
@@ -767,9 +760,23 @@ static bool check_entry(report *r, const char *text, size_t len, uint64_t expect
 	return ok;
 }
 
-/* Verifying a stream of entries against the checkpoints interleaved in it. */
+/*
+ * Verifying a stream of entries against the checkpoints interleaved in it.
+ *
+ * An entry whose number is the one just taken (two entries numbered S in a
+ * row: a copy, or a forgery put in front of the genuine one) is a fork: one
+ * of the two is not the vault's.  `acc` goes on as if the second were the
+ * intruder, `alt` as if the first were, and the next signed checkpoint says
+ * which: the intruder is located at its own position (S+1 for a copy after
+ * S, S for a forgery in front of the genuine S) and the verification goes
+ * on from the right tree, so later checkpoints still check.
+ */
 typedef struct {
-	sv_merkle_acc acc;
+	sv_merkle_acc acc;	/* the entries taken as the log's, in order */
+	sv_merkle_acc before;	/* acc before its last leaf */
+	sv_merkle_acc alt;	/* while `dup`: the other way of the fork */
+	uint64_t dup;		/* the number that came twice (0: no fork) */
+	int64_t last_seq;	/* the number of the entry before */
 	uint64_t last_good;	/* size of the last checkpoint that matched */
 	bool broken;		/* a checkpoint did not match: the rest cannot */
 	uint64_t masked;	/* later checkpoints that did not match either */
@@ -777,22 +784,81 @@ typedef struct {
 	unsigned char pub[SV_KEY_LEN];
 } stream;
 
+static void stream_init(stream *s, const char *name, const unsigned char pub[SV_KEY_LEN])
+{
+	memset(s, 0, sizeof(*s));
+	sv_merkle_acc_init(&s->acc);
+	sv_merkle_acc_init(&s->before);
+	sv_merkle_acc_init(&s->alt);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	memcpy(s->pub, pub, SV_KEY_LEN);
+}
+
+/* One entry, numbered `seq` in its text, with its leaf hash. */
+static void stream_entry(report *r, stream *s, int64_t seq, const sv_hash *leaf)
+{
+	if (seq >= 1 && (uint64_t)seq == s->acc.n && !s->dup && !s->broken) {
+		sv_merkle_acc_copy(&s->alt, &s->before);
+		sv_merkle_acc_push(&s->alt, leaf);
+		s->dup = (uint64_t)seq;
+		s->last_seq = seq;
+		return;
+	}
+	/* Only a break in the numbering is a problem: after one entry
+	 * removed, the rest are not reported one by one. */
+	if (seq != s->last_seq + 1)
+		seq_problem(r, s->acc.n + 1, seq);
+	s->last_seq = seq;
+	sv_merkle_acc_copy(&s->before, &s->acc);
+	sv_merkle_acc_push(&s->acc, leaf);
+	if (s->dup)
+		sv_merkle_acc_push(&s->alt, leaf);
+}
+
+static bool acc_matches(const sv_merkle_acc *a, const sv_checkpoint *cp)
+{
+	sv_hash root;
+
+	if (a->n != cp->size)
+		return false;
+	sv_merkle_acc_root(a, &root);
+	return memcmp(root.h, cp->root.h, SV_HASH_LEN) == 0;
+}
+
+/* A fork decided by the checkpoint `cp` (or by none: cp NULL). */
+static void stream_fork(report *r, stream *s, const sv_checkpoint *cp)
+{
+	uint64_t d = s->dup;
+
+	s->dup = 0;
+	if (cp && acc_matches(&s->acc, cp)) {
+		problem(r, (int64_t)d + 1, "an entry was inserted at position %" PRIu64 ", after entry %" PRIu64
+			" (it claims to be entry %" PRIu64 ": a copy or a forgery)", d + 1, d, d);
+	} else if (cp && acc_matches(&s->alt, cp)) {
+		problem(r, (int64_t)d, "entry %" PRIu64 " is not the vault's: a forgery was inserted at position %"
+			PRIu64 ", in front of the genuine entry %" PRIu64, d, d, d);
+		sv_merkle_acc_copy(&s->acc, &s->alt);
+	} else {
+		problem(r, (int64_t)d, "two entries are numbered %" PRIu64 " (an entry was inserted at position %"
+			PRIu64 " or %" PRIu64 ")%s", d, d, d + 1,
+			cp ? "" : "; no signed checkpoint after them tells which");
+	}
+}
+
 static void stream_checkpoint(report *r, stream *s, const char *note)
 {
 	sv_checkpoint cp;
-	sv_hash root;
 
 	r->checkpoints++;
 	if (sv_checkpoint_open(&cp, note, strlen(note), s->name, s->pub) < 0) {
 		problem(r, (int64_t)s->acc.n, "%s (after entry %" PRIu64 ")", scrvault_error_message(), s->acc.n);
 		return;
 	}
-	if (cp.size == s->acc.n) {
-		sv_merkle_acc_root(&s->acc, &root);
-		if (memcmp(root.h, cp.root.h, SV_HASH_LEN) == 0) {
-			s->last_good = cp.size;
-			return;
-		}
+	if (s->dup)
+		stream_fork(r, s, &cp);
+	if (acc_matches(&s->acc, &cp)) {
+		s->last_good = cp.size;
+		return;
 	}
 	/* Once one checkpoint fails, every later one covers the same damage:
 	 * counted (stream_end), not reported one by one. */
@@ -811,8 +877,10 @@ static void stream_checkpoint(report *r, stream *s, const char *note)
 			" (one of them was altered)", s->last_good + 1, cp.size, cp.size);
 }
 
-static void stream_end(report *r, const stream *s)
+static void stream_end(report *r, stream *s)
 {
+	if (s->dup)
+		stream_fork(r, s, NULL);
 	if (s->masked)
 		problem(r, 0, "%" PRIu64 " later signed checkpoint%s cover%s the same damage and do%s not match either",
 			s->masked, s->masked == 1 ? "" : "s", s->masked == 1 ? "s" : "", s->masked == 1 ? "es" : "");
@@ -916,11 +984,8 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 	int error = 0;
 
 	r->kind = "export";
-	memset(&s, 0, sizeof(s));
-	sv_merkle_acc_init(&s.acc);
+	stream_init(&s, name, pub);
 	sv_merkle_acc_init(&got);
-	snprintf(s.name, sizeof(s.name), "%s", name);
-	memcpy(s.pub, pub, SV_KEY_LEN);
 	if (sv_json_parse(&hdr, first, firstlen, NULL) < 0 || !(fmt = sv_json_str(sv_json_get(hdr, "export"))) ||
 	    (strcmp(fmt, EXPORT_FORMAT) != 0 && strcmp(fmt, EXPORT_FORMAT_V1) != 0) ||
 	    !sv_json_str(sv_json_get(hdr, "checkpoint"))) {
@@ -965,10 +1030,8 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 
 			if (fast_entry(line, (size_t)n, &et, &el, &seq)) {
 				r->entries++;
-				if (seq != (int64_t)s.acc.n + 1)
-					seq_problem(r, s.acc.n + 1, seq);
 				sv_merkle_leaf_hash(&leaf, et, el);
-				sv_merkle_acc_push(&s.acc, &leaf);
+				stream_entry(r, &s, seq, &leaf);
 				sv_merkle_acc_push(&got, &leaf);
 				prev_seq = s.acc.n;
 				continue;
@@ -1009,7 +1072,8 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 			int64_t seq = sv_json_as_int(sv_json_get(entry, "seq"));
 
 			if (!canonical)
-				problem(r, seq, "entry %" PRId64 " is not in canonical form (altered)", seq);
+				problem(r, is_filtered ? seq : (int64_t)s.acc.n + 1,
+					"entry %" PRId64 " is not in canonical form (altered)", seq);
 			if (is_filtered) {
 				sv_hash *hs = NULL;
 				size_t hn = 0;
@@ -1025,8 +1089,10 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 				if (seq > 0)
 					prev_seq = (uint64_t)seq;
 			} else {
-				check_entry(r, etext, elen, s.acc.n + 1);
-				sv_merkle_acc_push(&s.acc, &leaf);
+				int64_t found = 0;
+
+				check_entry(r, etext, elen, 0, &found);
+				stream_entry(r, &s, found, &leaf);
 				prev_seq = s.acc.n;
 			}
 		}
@@ -1036,6 +1102,7 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 	if (!is_filtered) {
 		sv_hash root;
 
+		stream_end(r, &s);
 		if (s.acc.n != head.size) {
 			problem(r, (int64_t)(s.acc.n < head.size ? s.acc.n + 1 : head.size + 1),
 				"the export holds %" PRIu64 " entries but its checkpoint says %" PRIu64 "%s",
@@ -1046,7 +1113,6 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 				problem(r, (int64_t)s.last_good + 1, "entries after %" PRIu64 " do not match the signed checkpoint",
 					s.last_good);
 		}
-		stream_end(r, &s);
 	}
 	if (r->format >= 2) {
 		if (!statement)
@@ -1130,7 +1196,11 @@ static int verify_inclusion_file(report *r, const char *text, const char *name,
 	}
 	r->size = cp.size;
 	r->checkpoints = 1;
-	check_entry(r, (const char *)entry, entrylen, index + 1);
+	{
+		int64_t found;
+
+		check_entry(r, (const char *)entry, entrylen, index + 1, &found);
+	}
 	sv_merkle_leaf_hash(&leaf, entry, entrylen);
 	if (sv_merkle_verify_inclusion(index, cp.size, &leaf, proof, nproof, &cp.root) < 0)
 		problem(r, (int64_t)index + 1, "entry %" PRIu64 " is not in the signed log: %s", index + 1,
@@ -1261,10 +1331,7 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 	if (!(r.problems = sv_json_array()))
 		return SCRVAULT_ERROR;
 	r.kind = "live";
-	memset(&s, 0, sizeof(s));
-	sv_merkle_acc_init(&s.acc);
-	snprintf(s.name, sizeof(s.name), "%s", v->origin);
-	memcpy(s.pub, v->audit_pub, SV_KEY_LEN);
+	stream_init(&s, v->origin, v->audit_pub);
 	if ((error = sv_db_query(&st, v->db, "SELECT seq, entry, leaf FROM audit ORDER BY seq", "")) < 0 ||
 	    (error = sv_db_query(&cps, v->db, "SELECT size, note FROM checkpoints ORDER BY size", "")) < 0)
 		goto done;
@@ -1284,12 +1351,16 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 			problem(&r, sv_stmt_int(st, 0), "entry %lld is empty", (long long)sv_stmt_int(st, 0));
 			continue;
 		}
-		check_entry(&r, text, len, s.acc.n + 1);
-		sv_merkle_leaf_hash(&h, text, len);
-		if (!leaf || leaflen != SV_HASH_LEN || memcmp(leaf, h.h, SV_HASH_LEN) != 0)
-			problem(&r, (int64_t)s.acc.n + 1, "entry %" PRIu64 " does not match its recorded leaf hash (altered)",
-				s.acc.n + 1);
-		sv_merkle_acc_push(&s.acc, &h);
+		{
+			int64_t found = 0;
+
+			check_entry(&r, text, len, 0, &found);
+			sv_merkle_leaf_hash(&h, text, len);
+			if (!leaf || leaflen != SV_HASH_LEN || memcmp(leaf, h.h, SV_HASH_LEN) != 0)
+				problem(&r, (int64_t)s.acc.n + 1, "entry %" PRIu64 " does not match its recorded leaf hash (altered)",
+					s.acc.n + 1);
+			stream_entry(&r, &s, found, &h);
+		}
 		while (next_cp <= s.acc.n) {
 			if (next_cp < s.acc.n)
 				problem(&r, (int64_t)next_cp, "checkpoint at size %" PRIu64 " has no matching entry", next_cp);
