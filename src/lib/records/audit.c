@@ -1391,9 +1391,8 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 		    memcmp(stored_root.h, root.h, SV_HASH_LEN) != 0)
 			problem(&r, 0, "the stored Merkle tree does not match the entries");
 	}
-	/* The store's newest checkpoint: the database must reach it. */
-	if (v->rolled_back)
-		problem(&r, (int64_t)s.acc.n + 1, "%s", v->rollback_msg);
+	/* The store's newest checkpoint: the database must reach it (first: it
+	 * names the missing entries, which the CLI shows as the first problem). */
 	{
 		char *note = NULL;
 		sv_checkpoint cp;
@@ -1417,6 +1416,8 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 		}
 		free(note);
 	}
+	if (v->rolled_back)
+		problem(&r, (int64_t)s.acc.n + 1, "%s", v->rollback_msg);
 	error = 0;
 done:
 	sv_stmt_free(st);

@@ -28,7 +28,8 @@ void sv_conf_free(sv_conf_entry *e, size_t n)
 }
 
 /*
- * libgit2 ends a parse error with "(in PATH:LINE, column COL)": the message
+ * libgit2 ends a parse error with "(in PATH:LINE)" or "(in PATH:LINE,
+ * column COL)": the message
  * without that place, and the line (0 when the message names none).
  */
 static int parse_failure(int *errline, const char *path)
@@ -44,7 +45,7 @@ static int parse_failure(int *errline, const char *path)
 
 		while (*d >= '0' && *d <= '9' && line < 100000000)
 			line = line * 10 + (*d++ - '0');
-		if (d != tail + strlen(place) && *d == ',')
+		if (d != tail + strlen(place) && (*d == ',' || *d == ')'))
 			msg[tail - msg] = '\0';
 		else
 			line = 0;
