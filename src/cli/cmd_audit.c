@@ -232,7 +232,7 @@ static int print_report(const cli_args *a, scrvault_json *r, int error)
 	} else {
 		const scrvault_json *filter = scrvault_json_get(r, "filter");
 		long long nprob = cli_int(r, "problem_count");
-		bool inclusion = cli_str(r, "proves") && !strcmp(cli_str(r, "proves"), "inclusion");
+		bool inclusion = !scrvault_json_is_null(filter);	/* a filtered export */
 		char *ftext = inclusion ? scrvault_json_text(filter) : NULL;
 
 		if (cli_flag(a, "all"))

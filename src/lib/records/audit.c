@@ -708,7 +708,8 @@ static int finish_report(scrvault_json **out, report *r)
 	    sv_json_set_int(j, "checkpoints", (int64_t)r->checkpoints) < 0 ||
 	    /* What a good result proves: the whole log, or only that each
 	     * entry of a filtered export is in it (never that none is missing). */
-	    sv_json_set_str(j, "proves", r->filter ? "inclusion" : "complete") < 0 ||
+	    sv_json_set_str(j, "proves", r->filter || !strcmp(r->kind, "inclusion") ? "inclusion" :
+				 !strcmp(r->kind, "consistency") ? "consistency" : "complete") < 0 ||
 	    (!strcmp(r->kind, "export") &&
 	     (sv_json_set(j, "filter", r->filter ? sv_json_copy(r->filter) : sv_json_null()) < 0 ||
 	      sv_json_set_bool(j, "filter_signed", r->filter_signed) < 0 ||
