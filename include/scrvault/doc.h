@@ -50,7 +50,9 @@ int scrvault_doc_checkout(scrvault *v, const char *doc, unsigned version,
  * under its recorded file name (made safe: no '/', no leading '.', no
  * control characters; a clash gets the document id in front).  `docs` holds
  * n ids, each optionally "@VERSION"; or, with n == 0, every document of
- * `case_ref` the session may read.  Every release is recorded in one
+ * `case_ref` the session may read (SCRVAULT_EDENIED, on record as a single
+ * check-out's refusal is, when the role reaches documents of the case but
+ * may read none of them).  Every release is recorded in one
  * transaction before any key is unwrapped.  *out gets
  * [{"doc","version","file"}...].  A document that fails its integrity check
  * is left out (nothing written for it) and the call returns

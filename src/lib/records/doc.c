@@ -618,7 +618,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 	co_names names = { NULL, 0 };
 	size_t count = 0;
 	sv_json *result = NULL;
-	char failed[512] = "";
+	char failed[512] = "", refused[SV_DOC_ID_LEN + 1] = "";
 	struct stat sb;
 	int error = 0, nfailed = 0, dirfd = -1;
 
@@ -649,9 +649,13 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		while ((error = sv_stmt_step(st)) == 1) {
 			co_item *grown;
 
-			/* What the role may not read is left out, not refused. */
-			if (!sv_authz_sees(v, "doc.read", case_ref, sv_stmt_text(st, 3), sv_stmt_text(st, 4)))
+			/* What the role may not read is left out; the first it
+			 * reaches but may not read is kept to refuse by, below. */
+			if (!sv_authz_sees(v, "doc.read", case_ref, sv_stmt_text(st, 3), sv_stmt_text(st, 4))) {
+				if (!refused[0] && sv_authz_reaches(v, case_ref, sv_stmt_text(st, 3), sv_stmt_text(st, 4)))
+					snprintf(refused, sizeof(refused), "%s", sv_stmt_text(st, 0));
 				continue;
+			}
 			grown = sv_realloc(items, (count + 1) * sizeof(*items));
 
 			if (!grown) {
@@ -673,6 +677,17 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		sv_stmt_free(st);
 		if (error < 0)
 			goto done;
+		/*
+		 * A case whose documents the role reaches but may read none of
+		 * (an auditor's) is refused as a check-out of one of them is,
+		 * and the refusal is on record: not "0 documents".
+		 */
+		if (count == 0 && refused[0]) {
+			if ((error = sv_authorize(v, "doc.read", VERSION_ABOUT(case_ref, refused, 0))) == 0)
+				error = sv_error(SCRVAULT_EDENIED, "no document of case '%s' may be read in this role",
+						 case_ref);
+			goto done;
+		}
 	} else {
 		if (!(items = sv_calloc(n, sizeof(*items))))
 			return SCRVAULT_ERROR;

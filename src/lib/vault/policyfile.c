@@ -313,12 +313,12 @@ static void problem(checker *c, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->count++ == 0) {
-		if (line > 0)
-			snprintf(c->first, sizeof(c->first), "line %d: %s", line, msg);
-		else
-			snprintf(c->first, sizeof(c->first), "%s", msg);
-	}
+	/* Every problem has a line: one about the whole file (no name, no
+	 * roles) is reported at its first line, as compilers do. */
+	if (line < 1)
+		line = 1;
+	if (c->count++ == 0)
+		snprintf(c->first, sizeof(c->first), "line %d: %s", line, msg);
 	if (c->problems && (o = sv_json_object())) {
 		if (sv_json_set_int(o, "line", line) < 0 || sv_json_set_str(o, "message", msg) < 0 ||
 		    sv_json_append(c->problems, o) < 0)
@@ -748,7 +748,7 @@ static int parse_text(sv_policy **out, sv_json **problems, const char *text, con
 	sv_policy *p = NULL;
 	checker c = { .problems = NULL, .text = text };
 	size_t n = 0;
-	int error;
+	int error, errline = 0;
 
 	*out = NULL;
 	if (problems && !*problems && !(*problems = sv_json_array()))
@@ -787,20 +787,12 @@ static int parse_text(sv_policy **out, sv_json **problems, const char *text, con
 	snprintf(path, sizeof(path), "%s/policy.conf", dir);
 	error = sv_file_create(path, text, strlen(text), 0600);
 	if (error == 0)
-		error = sv_conf_read(&e, &n, path);
+		error = sv_conf_read(&e, &n, &errline, path);
 	unlink(path);
 	rmdir(dir);
 	if (error == SCRVAULT_EUSAGE) {
-		/* libgit2's message names the line; drop our private path from it. */
-		char msg[400], *at;
-
-		snprintf(msg, sizeof(msg), "%s", scrvault_error_message());
-		if ((at = strstr(msg, path)) && at - msg >= 3 && !strncmp(at - 3, "in ", 3) && at[strlen(path)] == ':') {
-			/* "(in /tmp/.../policy.conf:12, column 0)" -> "(line 12, column 0)" */
-			memcpy(at - 3, "line ", 5);
-			memmove(at + 2, at + strlen(path) + 1, strlen(at + strlen(path) + 1) + 1);
-		}
-		problem(&c, 0, "%s", msg);
+		/* libgit2's message, without our private path; the line is the problem's. */
+		problem(&c, errline, "%s", scrvault_error_message());
 		return sv_error(SCRVAULT_EUSAGE, "%s: %s", label, c.first);
 	}
 	if (error < 0)
@@ -839,9 +831,21 @@ int sv_policy_read(sv_policy **out, sv_json **problems, const char *path)
 			return sv_error(SCRVAULT_ENOTFOUND, "no policy file '%s'", path);
 		return error;
 	}
-	if (memchr(text, '\0', len))
-		error = sv_error(SCRVAULT_EUSAGE, "%s: not a text file", path);
-	else
+	if (memchr(text, '\0', len)) {
+		/* Named at the line of the first NUL byte, like any other problem. */
+		checker c = { .problems = NULL, .text = text };
+		int line = 1;
+
+		if (problems && !*problems && !(*problems = sv_json_array())) {
+			free(text);
+			return SCRVAULT_ERROR;
+		}
+		c.problems = problems ? *problems : NULL;
+		for (const char *q = text; *q; q++)
+			line += *q == '\n';
+		problem(&c, line, "not a text file (a NUL byte)");
+		error = sv_error(SCRVAULT_EUSAGE, "%s: %s", path, c.first);
+	} else
 		error = parse_text(out, problems, text, path);
 	free(text);
 	return error;
