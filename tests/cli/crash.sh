@@ -17,7 +17,9 @@ echo "# one check-in takes about $((span * 10 / 12)) ms; killing within 0-$span 
 killed=0; survived=0; bad=0
 for i in $(seq 1 "$ROUNDS"); do
 	head -c $(( (RANDOM * 37 + i * 1000) % 3000000 )) /dev/urandom > "$T/in$i"
-	sv doc checkin --case SCR-2026-01 --class other --json "$T/in$i" > "$T/res$i" 2>/dev/null &
+	# (exec: the kill reaches scrvault itself, not a subshell running it)
+	( exec "$SV" --vault "$V" --key "$K" --passphrase-file "$P" doc checkin --case SCR-2026-01 --class other \
+		--json "$T/in$i" > "$T/res$i" 2>/dev/null ) &
 	pid=$!
 	ms=$(( (RANDOM * 32768 + RANDOM) % span ))
 	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
@@ -57,7 +59,8 @@ killrounds() {
 	t0=$(date +%s%N); "${@/@/$O/probe}" >/dev/null 2>&1
 	span=$(( ($(date +%s%N) - t0) / 1000000 * 12 / 10 + 1 )); rm -f "$O/probe"
 	for i in $(seq 1 "$KILLS"); do
-		"${@/@/$O/$name$i}" >/dev/null 2>&1 &
+		# (exec: the kill reaches scrvault itself, not a subshell running it)
+		( exec "${@/@/$O/$name$i}" >/dev/null 2>&1 ) &
 		pid=$!
 		ms=$(( (RANDOM * 32768 + RANDOM) % span ))
 		sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
@@ -73,20 +76,21 @@ killrounds() {
 	echo "# $name: $KILLS kills within 0-$span ms, $full completed"
 	ok $bad "$name: $KILLS kills at random times leave no partial file and no temporary file"
 }
-killrounds checkout "$T/big" sv doc checkout -o @ "$BIG"
+SVC=("$SV" --vault "$V" --key "$K" --passphrase-file "$P")
+killrounds checkout "$T/big" "${SVC[@]}" doc checkout -o @ "$BIG"
 # Replacing (--force): the name holds the old file or the whole new one.
 O="$T/out-force"; mkdir -p "$O"; bad=0
 for i in $(seq 1 10); do
 	echo old > "$O/f"
-	sv doc checkout --force -o "$O/f" "$BIG" >/dev/null 2>&1 &
+	( exec "${SVC[@]}" doc checkout --force -o "$O/f" "$BIG" >/dev/null 2>&1 ) &
 	pid=$!; sleep "0.$((RANDOM % 4))$((RANDOM % 10))"; kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-	{ [ "$(cat "$O/f")" = old ] 2>/dev/null || cmp -s "$O/f" "$T/big"; } && [ "$(ls -A "$O")" = f ] ||
+	{ echo old | cmp -s - "$O/f" || cmp -s "$O/f" "$T/big"; } && [ "$(ls -A "$O")" = f ] ||
 		{ bad=$((bad + 1)); echo "# force round $i: $(ls -A "$O" | tr '\n' ' ')"; }
 done
 ok $bad "--force: a kill leaves the old file or the whole new one, and nothing else"
 sv doc release "$BIG" --to coord -o "$T/rel.age" >/dev/null 2>&1 || sv doc release "$BIG" --to coord -o "$T/rel.age"
 killrounds open "$T/big" "$SV" open --key "$K" --passphrase-file "$P" -o @ "$T/rel.age"
-killrounds backup "" sv backup create -o @
+killrounds backup "" "${SVC[@]}" backup create -o @
 expect 0 "the next backup after the kills succeeds" -- sv backup create -o "$T/final.bak"
 [ ! -e "$V/backup.tmp" ]; ok $? "...and removed the working copy an interrupted one left"
 expect 0 "fsck is clean after the kills" -- sv fsck
