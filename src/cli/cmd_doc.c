@@ -138,8 +138,8 @@ static int cmd_list(cli_args *a, scrvault *v)
 
 static const cli_col log_cols[] = {
 	{ "version", "VER" }, { "checked_in_at", "CHECKED IN" }, { "checked_in_by", "BY" },
-	{ "size", "BYTES" }, { "state", "STATE" }, { "filename", "FILE" }, { "note", "NOTE" },
-	{ NULL, NULL }
+	{ "size", "BYTES" }, { "state", "STATE" }, { "filename", "FILE" }, { "provenance", "PROVENANCE" },
+	{ "note", "NOTE" }, { NULL, NULL }
 };
 
 static int cmd_log(cli_args *a, scrvault *v)

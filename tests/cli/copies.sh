@@ -39,6 +39,11 @@ expect 3 "the policy caps overview reports at 8 copies" -- sv copy create "$D@1"
 err_has "at most 8 paper copies"
 expect 0 "five more is within the limit" -- sv copy create "$D@1" --count 5
 out_has "#8 of 8"
+# A label is fixed when the copy is made: copy 1 was "#1 of 3" and stays so
+# (its sheets may already be printed with it).
+expect 0 "the register after more copies" -- sv copy list --doc "$D" --json
+out_has "v1 #1 of 3" "copy 1 keeps its label '#1 of 3'"
+! grep -q "#1 of 8" "$T/out"; ok $? "...never '#1 of 8'"
 expect 3 "and a ninth is refused" -- sv copy create "$D@1" --count 1
 expect 2 "a count of zero" -- sv copy create "$D@1" --count 0
 expect 4 "no such version" -- sv copy create "$D@7" --count 1
@@ -167,13 +172,13 @@ if [ $HAVE_PDF = 1 ]; then
 	pages_out=$(pdfinfo "$T/c3.pdf" | awk '/^Pages:/ {print $2}')
 	[ "$pages_out" -eq $((pages_in + 1)) ]; ok $? "a sign-out sheet plus every page ($pages_in + 1 = $pages_out)"
 	pdftotext -f 1 -l 1 "$T/c3.pdf" "$T/sheet.txt"
-	grep -q "SIGN-OUT SHEET" "$T/sheet.txt" && grep -q "#3 of 8" "$T/sheet.txt" && grep -q "second reading" "$T/sheet.txt" &&
+	grep -q "SIGN-OUT SHEET" "$T/sheet.txt" && grep -q "#3 of 3" "$T/sheet.txt" && grep -q "second reading" "$T/sheet.txt" &&
 		grep -q "MARKER-CONTACT" "$T/sheet.txt" && grep -q "2099-03-01" "$T/sheet.txt" && grep -qi "signature" "$T/sheet.txt"
 	ok $? "the sheet: copy, holder's contact, purpose, due date, signature box"
 	all=0
 	for p in $(seq 2 "$pages_out"); do
 		pdftotext -f "$p" -l "$p" "$T/c3.pdf" "$T/pg.txt"
-		grep -q "SCR-X/overview-report/v1 #3 of 8" "$T/pg.txt" && grep -q "OFFICIAL-SENSITIVE" "$T/pg.txt" &&
+		grep -q "SCR-X/overview-report/v1 #3 of 3" "$T/pg.txt" && grep -q "OFFICIAL-SENSITIVE" "$T/pg.txt" &&
 			grep -q "pam" "$T/pg.txt" || all=1
 	done
 	ok $all "every page carries the copy number, case, marking and holder"
@@ -299,6 +304,17 @@ err_has "max-copies"
 sed 's/^\ttitle = Overview report$/\ttitle = Overview report\n\tmarking = secret!/' "$ROOT/policy/default.conf" > "$T/p.conf"
 expect 2 "policy check: a marking in capitals" -- "$SV" policy check "$T/p.conf"
 err_has "marking"
+
+# ---- no outside person in the signed log (issue 18, item 8) ---------------------------------------------
+# Ida Inspector of Ofsted holds copy 2: her name, organisation and contact
+# stay in the encrypted register, whatever is done with her copy.
+[ $HAVE_PDF = 1 ] && { expect 0 "print the outside holder's copy" -- sv copy print "$D@1#2" -o "$T/ida.pdf"; }
+sv copy return "$D@1#2" >/dev/null 2>&1
+expect 0 "the whole log" -- sv audit export -o "$T/log.jsonl"
+grep -n -e "Ida Inspector" -e "Ofsted" -e "ida@ofsted" -e "I\. Inspector" "$T/log.jsonl" > "$T/leak"
+[ ! -s "$T/leak" ]; ok $? "no entry names the outside holder, her organisation or contact"
+head -3 "$T/leak" | cut -c1-300 | sed 's/^/#   /'
+grep -q '"holder":"outside holder"' "$T/log.jsonl"; ok $? "...the entries say 'outside holder'"
 
 expect 0 "fsck is clean" -- sv fsck
 expect 0 "audit verify" -- sv audit verify

@@ -687,11 +687,11 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	if ((error = sv_outfile_open(&o, s->output)) < 0)
 		goto done;
 	error = SEAL_AGAIN;
-	if (o.tmp && hp.ring)
+	if (o.fd != STDOUT_FILENO && hp.ring)
 		error = seal_one_pass(&m, o.fd, &f, &hp, (uint64_t)sb.st_size, pub);
 	hash_pipe_free(&hp);	/* done with fd's position */
 	if (error == SEAL_AGAIN) {
-		if (o.tmp && (ftruncate(o.fd, 0) < 0 || lseek(o.fd, 0, SEEK_SET) != 0)) {
+		if (o.fd != STDOUT_FILENO && (ftruncate(o.fd, 0) < 0 || lseek(o.fd, 0, SEEK_SET) != 0)) {
 			error = sv_error(SCRVAULT_ERROR, "cannot write the output: %s", strerror(errno));
 			goto done;
 		}

@@ -16,8 +16,9 @@
  * instead of every page of the table; SQLite uses a partial index only when
  * the query states its condition, `c.state IN ('issued', 'lost')`, literally,
  * so those listings do.  The N of a paper copy's "#n of N" is stored with the
- * copy (paper_total, set for every paper copy of the version whenever copies
- * are made) rather than counted for each row listed.  By holder: the
+ * copy (paper_total, set on the copies a `copy create` makes, to the count
+ * after it, and never changed: the label is fixed when the copy is made)
+ * rather than counted for each row listed.  By holder: the
  * principal's id, so copies_holder is used; a recall goes through the case's
  * or document's copies (`+c.state`: not through the state indexes).
  */
@@ -356,9 +357,11 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 	if ((error = sv_audit_append(v, "copy.create", "ok", SV_ABOUT(.doc = doc, .version = version, .caseref = caseref),
 				     SV_FIELDS(SV_INT("first", first), SV_INT("last", first + count - 1)))) < 0)
 		goto fail;
-	/* every paper copy of the version, old and new, carries the new N */
+	/* The new copies carry the N of their making; an earlier copy's label
+	 * ("#1 of 3", perhaps printed on its sheets already) never changes. */
 	if ((error = sv_db_run(v->db, "UPDATE copies SET paper_total = ? WHERE doc_id = ? AND version = ?"
-			       " AND kind = 'paper'", "iti", first + count - 1, doc, (int64_t)version)) < 0)
+			       " AND kind = 'paper' AND number >= ?", "itii", first + count - 1, doc,
+			       (int64_t)version, first)) < 0)
 		goto fail;
 	{
 		uint64_t seq = 0;
@@ -1433,8 +1436,10 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	/* an event in the copy's history too: a restricted copy prints once per issue */
+	/* An outside holder's name stays in the encrypted register, never in
+	 * the signed log (as at issue). */
 	if ((error = copy_event(v, &c, "copy.print", "print", "issued", "issued", c.holder_id, 0, NULL,
-				SV_FIELDS(SV_STR("holder", c.holder)))) < 0 ||
+				SV_FIELDS(SV_STR("holder", c.holder_id ? c.holder : "outside holder")))) < 0 ||
 	    (error = sv_release_record(v, c.doc, version, 0)) < 0) {
 		sv_vault_abort(v);
 		goto done;

@@ -499,12 +499,31 @@ int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 		return error;
 	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0)
 		return error;
+	/*
+	 * Each version's provenance: checked in by a principal, imported from a
+	 * bundle whose signature verified (the signer and their agency), or
+	 * imported unauthenticated (only the importer's word of who sent it).
+	 */
 	return sv_rows_json(out, v->db, SV_COLS({ "version", SV_COL_INT }, { "filename", SV_COL_TEXT },
 						{ "size", SV_COL_INT }, { "sha256", SV_COL_SHA256 },
 						{ "checked_in_at", SV_COL_TEXT }, { "checked_in_by", SV_COL_TEXT },
-						{ "note", SV_COL_TEXT }, { "state", SV_COL_TEXT }, { "commit", SV_COL_TEXT }),
+						{ "note", SV_COL_TEXT }, { "state", SV_COL_TEXT }, { "commit", SV_COL_TEXT },
+						{ "source", SV_COL_TEXT }, { "signed_by", SV_COL_OPT },
+						{ "received_from", SV_COL_OPT }, { "provenance", SV_COL_TEXT }),
 			    NULL, NULL, "SELECT v.version, v.filename, v.size, v.sha256, v.checked_in_at, p.name, v.note,"
-			      " v.state, v.commit_oid FROM versions v JOIN principals p ON p.id = v.checked_in_by"
+			      " v.state, v.commit_oid,"
+			      " CASE WHEN i.id IS NULL THEN 'checkin' WHEN i.authenticated THEN 'bundle'"
+			      "  ELSE 'unauthenticated-bundle' END,"
+			      " CASE WHEN i.authenticated THEN s.name END,"
+			      " CASE WHEN i.id IS NOT NULL AND NOT i.authenticated THEN coalesce(i.received_from, '') END,"
+			      " CASE WHEN i.id IS NULL THEN 'checked in by ' || p.name"
+			      "  WHEN i.authenticated THEN 'imported from a bundle signed by ' || coalesce(s.name, '?')"
+			      "   || coalesce(' (' || s.agency || ')', '')"
+			      "  ELSE 'imported unauthenticated, received from: '"
+			      "   || coalesce(nullif(i.received_from, ''), '(not given)') END"
+			      " FROM versions v JOIN principals p ON p.id = v.checked_in_by"
+			      " LEFT JOIN intakes i ON i.doc_id = v.doc_id AND i.version = v.version"
+			      " LEFT JOIN principals s ON s.id = i.principal_id"
 			      " WHERE v.doc_id = ? ORDER BY v.version", "t", doc);
 }
 
