@@ -108,7 +108,7 @@ expect 2 "a case's review type must be one of them" -- sv case open --title "Chi
 # The old single setting still works: the take-down for every type without a section of its own.
 sed -e '/^\[publication "[a-z]*"\]/,/^$/d' "$ROOT/policy/default.conf" > "$T/old.conf"
 printf '[publication]\n\texecutive-summary-months = 6\n' >> "$T/old.conf"
-grep -q 'publication "' "$T/old.conf"; [ $? -ne 0 ]; ok $? "a policy with [publication] executive-summary-months only"
+grep -q '^\[publication "' "$T/old.conf"; [ $? -ne 0 ]; ok $? "a policy with [publication] executive-summary-months only"
 expect 0 "...checks" -- "$SV" policy check "$T/old.conf"
 second "$T/dep.key" policy load "$T/old.conf"; ok $? "...and is loaded (dual control)"
 [ "$(pub SCR-P remove_by)" = 2026-12-01 ] && [ "$(pub SCR-P keep_until)" = None ]
