@@ -16,7 +16,8 @@ static const cli_col plan_cols[] = {
 	{ "action", "PURGE WOULD" }, { NULL, NULL }
 };
 static const cli_col pub_cols[] = {
-	{ "case", "CASE" }, { "published_on", "PUBLISHED" }, { "remove_by", "OFF THE WEB SITE BY" }, { NULL, NULL }
+	{ "case", "CASE" }, { "review_type", "TYPE" }, { "published_on", "PUBLISHED" },
+	{ "keep_until", "ON THE WEB SITE UNTIL AT LEAST" }, { "remove_by", "OFF THE WEB SITE BY" }, { NULL, NULL }
 };
 static const cli_col purge_cols[] = {
 	{ "doc", "DOCUMENT" }, { "version", "VER" }, { "record", "RECORD" }, { "class", "CLASS" }, { "rule", "RULE" },

@@ -2,12 +2,15 @@
 # The numbered-copy register as the coordinator uses it every day: copies
 # made within the policy's limit, signed out to named people with their
 # contact details, acknowledged, returned, lost, destroyed before a witness,
-# recalled; every transition checked against the state machine and audited;
+# recalled; electronic releases deleted or transferred to a body that keeps
+# them; every transition checked against the state machine and audited;
 # printed copies stamped on every page.
 . "$(dirname "$0")/lib.bash"
 
 HAVE_PDF=1
 command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || HAVE_PDF=0
+HAVE_AGE=1
+command -v age-keygen >/dev/null || HAVE_AGE=0
 
 mkvault
 sv case open --title "Child X" SCR-X >/dev/null
@@ -296,6 +299,56 @@ expect 0 "each refusal is in the audit log" -- sv audit tail --json --lines 3
 out_has '"reason":"holder revoked"'; out_has '"reason":"witness revoked"'
 expect 0 "her copy is still listed as out, to be recalled" -- sv copy recall SCR-X
 out_has "rita"
+
+# ---- electronic copies end honestly (000 §11.9: hard copies are destroyed) ---------------------------------
+# The overview report went to the panel member and, electronically, to Ofsted
+# and the DfE, who keep it under their own retention; the paper copy came back.
+sv case open --title "Child E" SCR-E >/dev/null
+sv principal grant pam panel-member --case SCR-E >/dev/null
+sv doc checkin --case SCR-E --class overview-report --title "E overview" "$SAMPLE" >/dev/null
+E=$(sv doc list --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["title"] == "E overview"][0])')
+ecopy() { sv copy list --doc "$E" --json | python3 -c 'import json,sys; print([x["copy"] for x in json.load(sys.stdin) if x["kind"] == sys.argv[1]][int(sys.argv[2])])' "$1" "$2"; }
+if [ $HAVE_AGE = 1 ]; then
+	age-keygen -o "$T/ofsted.key" 2>/dev/null; age-keygen -o "$T/dfe.key" 2>/dev/null
+	sv doc release "$E" --to "$(age-keygen -y "$T/ofsted.key")" --reason "Ofsted evaluation" -o "$T/ofsted.age" >/dev/null
+	sv doc release "$E" --to "$(age-keygen -y "$T/dfe.key")" --reason "DfE" -o "$T/dfe.age" >/dev/null
+else
+	sv doc release "$E" --to dep -o "$T/ofsted.age" >/dev/null; sv doc release "$E" --to dep -o "$T/dfe.age" >/dev/null
+fi
+sv doc release "$E" --to pam -o "$T/pam-e.age" >/dev/null
+sv copy create "$E@1" --count 1 >/dev/null
+sv copy issue "$E@1#1" --to pam --purpose "panel" --due 2099-01-01 >/dev/null
+sv copy return "$E@1#1" >/dev/null
+sv copy destroy "$E@1#1" --witness wit >/dev/null
+EO=$(ecopy electronic 0); ED=$(ecopy electronic 1); EP=$(ecopy electronic 2); PP=$(ecopy paper 0)
+expect 6 "conclusion waits for the electronic copies to end" -- sv case conclude SCR-E \
+	--action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-20
+err_has "copy transfer"; out_has "electronic"
+expect 2 "a transfer names the organisation that keeps the copy" -- sv copy transfer "$EO"
+err_has "(--organisation ORG)"
+expect 6 "a paper copy is never transferred: it is destroyed" -- sv copy transfer "$PP" --organisation "Ofsted"
+err_has "hard copy is returned and destroyed"
+expect 0 "...the refusal is audited" -- sv audit tail --json --lines 1
+out_has '"action":"copy.transfer"'; out_has '"reason":"paper copy"'
+expect 0 "Ofsted's copy: transferred, kept under their own retention (no witness: nobody watches them keep it)" -- \
+	sv copy transfer "$EO" --organisation "Ofsted MARKER-ORG" --note "kept under Ofsted's retention schedule"
+out_has "transferred"
+expect 6 "...once" -- sv copy transfer "$EO" --organisation "Ofsted MARKER-ORG"
+err_has "is transferred"
+expect 0 "the DfE's copy too" -- sv copy transfer "$ED" --organisation "Department for Education"
+expect 6 "still not concluded: the panel member's electronic copy is neither deleted nor transferred" -- \
+	sv case conclude SCR-E --action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-20
+out_has "$EP"
+expect 0 "her deletion of it is recorded, witnessed" -- sv copy destroy "$EP" --witness wit
+expect 0 "now the case concludes: no false record of Ofsted's copy being destroyed" -- \
+	sv case conclude SCR-E --action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-20
+expect 0 "the register says what happened to each" -- sv copy list --doc "$E" --state transferred --json
+out_has "\"copy\":$EO"; out_has "\"copy\":$ED"
+expect 0 "the copy's history names the organisation" -- sv copy history "$EO"
+out_has "MARKER-ORG"; out_has "transfer"
+sv audit export -o "$T/export.jsonl" >/dev/null 2>&1 || sv audit tail --json --lines 1000 > "$T/export.jsonl"
+! grep -q "MARKER-ORG" "$T/export.jsonl"; ok $? "the organisation stays out of the audit log"
+grep -q '"action":"copy.transfer"' "$T/export.jsonl"; ok $? "...which records each transfer"
 
 # ---- policy ----------------------------------------------------------------------------------------------
 sed 's/max-copies = 8/max-copies = 0/' "$ROOT/policy/default.conf" > "$T/p.conf"

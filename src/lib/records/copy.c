@@ -806,6 +806,66 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 	return scrvault_copy_destroy_ext(out, v, copy, &o);
 }
 
+/*
+ * An electronic release kept by its recipient under their own retention
+ * (Ofsted's, the DfE's): its end is a transfer, recorded with the
+ * organisation (000 §11.9 asks that hard copies be destroyed; nobody can
+ * witness the deletion of what another body keeps).  The organisation and
+ * the note stay in the database; the audit entry names the copy only.
+ */
+int scrvault_copy_transfer(scrvault_json **out, scrvault *v, const char *copy, const char *organisation,
+			   const char *note)
+{
+	int64_t changed = 0;
+	uint64_t seq = 0;
+	char when[21];
+	copy_row c;
+	int error;
+
+	*out = NULL;
+	if ((error = copy_get(&c, v, copy, "copy.destroy")) < 0)
+		return error;
+	if (!organisation || !*organisation)
+		return sv_error_field(SCRVAULT_EUSAGE, "organisation", "name the organisation that keeps the copy "
+				      "under its own retention (e.g. Ofsted)");
+	if (strcmp(c.kind, "electronic") != 0) {
+		sv_error(SCRVAULT_ECONFLICT, "copy %lld is a paper copy: a hard copy is returned and destroyed "
+			 "(000 §11.9), never transferred ('scrvault copy return', then 'copy destroy')", (long long)c.id);
+		return sv_audit_denied(v, "copy.transfer", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "paper copy"),
+				       SV_STR("state", c.state)), SCRVAULT_ECONFLICT);
+	}
+	if (strcmp(c.state, "issued") != 0)
+		return bad_state(v, "copy.transfer", &c, "transferred");
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE copies SET state = 'transferred', transferred_to = ? WHERE id = ?"
+			       " AND state = 'issued'", "ti", organisation, c.id)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "copy %lld changed while this command ran: look again "
+				 "('scrvault copy history %lld')", (long long)c.id, (long long)c.id);
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "copy.transfer", "ok", COPY_ABOUT(&c),
+				     SV_FIELDS(SV_STR("from", "issued"), SV_STR("to", "transferred")))) < 0 ||
+	    (error = sv_audit_size(&seq, v)) < 0 ||
+	    (error = sv_db_run(v->db, "INSERT INTO copy_events(copy_id, event, from_state, to_state, at, by_id,"
+			       " holder_id, note, audit_seq) VALUES (?, 'transfer', 'issued', 'transferred', ?, ?,"
+			       " NULLIF(?, 0), ?, ?)", "itiiti", c.id, when, v->principal_id, c.holder_id, note,
+			       (int64_t)seq)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	snprintf(c.state, sizeof(c.state), "transferred");
+	if ((error = copy_result(out, &c)) >= 0)
+		error = sv_json_set_str(*out, "organisation", organisation);
+	return error;
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
 /* The destroy event of a destroyed copy. */
 typedef struct {
 	int64_t id, witness_id;
@@ -986,7 +1046,7 @@ int sv_copy_electronic(scrvault *v, const char *doc, unsigned version, int64_t r
 #define LIST_SELECT \
 	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
 	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
-	COPY_TOTAL ", c.contact, c.ext_org, c.purpose, c.issued_at, c.ack_kind, d.title," LIST_WITNESS LIST_FROM
+	COPY_TOTAL ", c.contact, coalesce(c.transferred_to, c.ext_org), c.purpose, c.issued_at, c.ack_kind, d.title," LIST_WITNESS LIST_FROM
 
 /* Without them (copy list): every column of copies it reads is in copies_out. */
 #define LIST_SELECT_SHORT \
@@ -1086,7 +1146,7 @@ static int run_list(sv_json **out, scrvault *v, const char *sql, const char *fmt
 static bool state_valid(const char *s)
 {
 	static const char *const states[] = { "in-store", "issued", "returned", "lost", "destroyed",
-					      "overdue", "outstanding", NULL };
+					      "transferred", "overdue", "outstanding", NULL };
 
 	for (int i = 0; states[i]; i++)
 		if (!strcmp(states[i], s))
@@ -1117,7 +1177,7 @@ static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 	}
 	if (state && !state_valid(state))
 		return sv_error_field(SCRVAULT_EUSAGE, "state", "no copy state '%s': use in-store, issued, overdue, "
-				      "returned, lost, destroyed or outstanding", state);
+				      "returned, lost, destroyed, transferred or outstanding", state);
 	if (f->doc && (error = sv_doc_resolve(doc, NULL, v, "copy.read", f->doc)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.caseref = f->case_ref))) < 0)

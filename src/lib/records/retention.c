@@ -116,12 +116,13 @@ static int held(char *why, size_t len, scrvault *v, const plan_item *it, const s
 		return error < 0 ? error : 0;
 	/* A version with a copy not yet destroyed (in store, out, returned or
 	 * lost; paper or electronic) waits for it: what the register holds a copy
-	 * of is not destroyed behind its back (000 §11.9). */
+	 * of is not destroyed behind its back (000 §11.9).  A copy transferred
+	 * to a body that keeps it under its own retention is theirs now. */
 	{
 		int64_t left = 0;
 
 		if ((error = sv_db_int(&left, v->db, "SELECT count(*) FROM copies WHERE doc_id = ? AND version = ?"
-				       " AND state <> 'destroyed'", "ti", it->doc, (int64_t)it->version)) < 0)
+				       " AND state NOT IN ('destroyed', 'transferred')", "ti", it->doc, (int64_t)it->version)) < 0)
 			return error;
 		if (left > 0) {
 			snprintf(why, len, "%lld cop%s not destroyed (document %s): recall and destroy %s "
@@ -330,24 +331,42 @@ static sv_json *item_json(const plan_item *it)
 	return o;
 }
 
-/* Published executive summaries: when they must come off the web site. */
+/*
+ * Published executive summaries: how long each must stay on the web site
+ * ("keep_until": published + min-months) and when it comes off
+ * ("remove_by": published + max-months), by the case's review type
+ * ([publication "TYPE"]); a type without a section of its own comes off
+ * after [publication] executive-summary-months.  No max-months: it stays
+ * (002: then on request), so there is no take-down date.
+ */
 static int publication_rows(sv_json *arr, scrvault *v, const char *now)
 {
-	int64_t months = 0;
+	int64_t fallback = sv_meta_int(v, "publication_months", SV_PUBLICATION_MONTHS_DEFAULT);
 	sv_stmt *st = NULL;
 	int error;
 
-	months = sv_meta_int(v, "publication_months", SV_PUBLICATION_MONTHS_DEFAULT);
-	if ((error = sv_db_query(&st, v->db, "SELECT ref, published_on FROM cases WHERE published_on IS NOT NULL ORDER BY ref",
-				 "")) < 0)
+	if ((error = sv_db_query(&st, v->db, "SELECT ref, review_type, published_on FROM cases"
+				 " WHERE published_on IS NOT NULL ORDER BY ref", "")) < 0)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1) {
-		char off[11];
-		sv_json *o = sv_row_json(st, SV_COLS({ "case", SV_COL_TEXT }, { "published_on", SV_COL_TEXT }));
+		char key[64], off[11] = "", keep[11] = "";
+		const char *type = sv_stmt_text(st, 1), *on = sv_stmt_text(st, 2);
+		int64_t min, max;
+		sv_json *o = sv_row_json(st, SV_COLS({ "case", SV_COL_TEXT }, { "review_type", SV_COL_TEXT },
+						     { "published_on", SV_COL_TEXT }));
 
-		if (sv_date_add(off, sv_stmt_text(st, 1), months, 'm') < 0)
+		snprintf(key, sizeof(key), "publication_min_months.%s", type ? type : "");
+		min = sv_meta_int(v, key, -1);
+		snprintf(key, sizeof(key), "publication_max_months.%s", type ? type : "");
+		max = sv_meta_int(v, key, -1);
+		if (max < 0 && min < 0)		/* no section of its own */
+			max = fallback, min = 0;
+		if (max > 0 && sv_date_add(off, on, max, 'm') < 0)
 			off[0] = '\0';
-		if (!o || sv_json_set_str(o, "remove_by", off) < 0 ||
+		if (min > 0 && sv_date_add(keep, on, min, 'm') < 0)
+			keep[0] = '\0';
+		if (!o || sv_json_set_str(o, "remove_by", off[0] ? off : NULL) < 0 ||
+		    sv_json_set_str(o, "keep_until", keep[0] ? keep : NULL) < 0 ||
 		    sv_json_set_bool(o, "overdue", off[0] && strcmp(off, now) < 0) < 0 || sv_json_append(arr, o) < 0) {
 			error = SCRVAULT_ERROR;
 			break;

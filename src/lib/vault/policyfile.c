@@ -47,12 +47,22 @@ static const char *const class_actions[] = {
 static const char *const dual_actions[] = {
 	"policy.load", "principal.revoke", "principal.revoke-custodian", "doc.destroy",
 	"principal.add-custodian", "principal.add-service", "principal.rotate-custodian",
-	"principal.grant-approver", NULL
+	"principal.grant-approver", "case.publish-override", NULL
 };
 #define DUAL_KNOWN "policy.load, principal.add-custodian, principal.add-service, principal.rotate-custodian, " \
-	"principal.grant-approver, principal.revoke, principal.revoke-custodian, doc.destroy"
+	"principal.grant-approver, principal.revoke, principal.revoke-custodian, doc.destroy, case.publish-override"
 
 extern const char sv_default_policy_text[];
+
+const char *const sv_review_types[SV_REVIEW_TYPES] = { "scr", "sir", "interagency" };
+
+int sv_review_type_index(const char *type)
+{
+	for (int i = 0; type && i < SV_REVIEW_TYPES; i++)
+		if (!strcmp(sv_review_types[i], type))
+			return i;
+	return -1;
+}
 
 /* "512M", "1G", "65536": 1 KiB .. 4 GiB. */
 static int parse_size(int64_t *out, const char *value)
@@ -645,6 +655,24 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 		} else if ((error = parse_rule(p, c, line, sub, value)) < 0) {
 			/* out of memory */
 		}
+	} else if (!strcmp(section, "publication") && sub) {
+		int t = sv_review_type_index(sub);
+		char *end = NULL;
+		long n = value ? strtol(value, &end, 10) : 0;
+
+		if (t < 0)
+			problem(c, line, "publication \"%s\": no review type '%s' (known: scr, sir, interagency)", sub, sub);
+		else if (strcmp(key, "min-months") != 0 && strcmp(key, "max-months") != 0)
+			problem(c, line, "unknown setting 'publication.%s.%s' (known: min-months, max-months)", sub, key);
+		else if (!value || !*value || *end || n < 1 || n > 120)
+			problem(c, line, "publication.%s.%s must be a whole number of months from 1 to 120", sub, key);
+		else if (!strcmp(key, "min-months"))
+			p->pub_typed[t] = true, p->pub_min[t] = n;
+		else
+			p->pub_typed[t] = true, p->pub_max[t] = n;
+		if (t >= 0 && p->pub_min[t] && p->pub_max[t] && p->pub_min[t] > p->pub_max[t])
+			problem(c, line, "publication \"%s\": min-months (%lld) is more than max-months (%lld)", sub,
+				(long long)p->pub_min[t], (long long)p->pub_max[t]);
 	} else if (!strcmp(section, "publication") && !sub) {
 		char *end = NULL;
 		long n = value ? strtol(value, &end, 10) : 0;
