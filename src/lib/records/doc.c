@@ -32,6 +32,7 @@
 #include "records/doc.h"
 #include "records/checkout.h"
 #include "records/destruction.h"
+#include "records/freeze.h"
 #include "records/master.h"
 #include "records/release.h"
 #include "records/request.h"

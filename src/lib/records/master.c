@@ -8,14 +8,15 @@
  * when something better is on record: a declaration, the conclusion of the
  * case, or an agency's sign-off.
  *
- * A concluded case is frozen: no check-in (single, batch or intake),
- * declaration or sign-off touches it until a custodian reopens it with a
- * reason, under dual control while case.reopen is listed.  Each refusal is
- * an audited denial; reopening and concluding again are audited.
+ * A concluded case is frozen (freeze.c refuses check-in, declaration and
+ * sign-off) until a custodian reopens it here with a reason, under dual
+ * control while case.reopen is listed; reopening is audited, and so is
+ * concluding again (case.c), which fixes the masters anew.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "records/freeze.h"
 #include "records/master.h"
 #include "records/pending.h"
 #include "records/signoff.h"
@@ -82,25 +83,6 @@ int sv_doc_master(sv_master *out, scrvault *v, const char *doc)
 		return error;
 	out->version = (unsigned)n;
 	return 0;
-}
-
-int sv_case_frozen(scrvault *v, const char *action, const sv_about *about)
-{
-	char concluded[16] = "";
-	int64_t id = 0;
-	int error;
-
-	if (!about || !about->caseref)
-		return 0;
-	if ((error = sv_db_text_int(concluded, sizeof(concluded), &id, v->db, "SELECT coalesce(concluded_on, ''), id"
-				    " FROM cases WHERE ref = ?", "t", about->caseref)) < 0)
-		return error;
-	if (!concluded[0])
-		return 0;
-	sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s and is frozen: its masters are what the board "
-		 "approved (a custodian reopens it with 'scrvault case reopen %s --reason TEXT', which a second "
-		 "custodian approves)", about->caseref, concluded, about->caseref);
-	return sv_audit_denied(v, action, about, SV_FIELDS(SV_STR("reason", "case concluded")), SCRVAULT_ECONFLICT);
 }
 
 int sv_case_fix_masters(sv_json **out, scrvault *v, int64_t case_id)

@@ -1,6 +1,6 @@
 /*
- * master.h - a document's master version, and the freeze of a concluded
- * case (master.c).
+ * master.h - a document's master version; fixing masters at conclusion and
+ * releasing them at reopening (master.c).  The freeze itself: freeze.h.
  */
 #ifndef SV_RECORDS_MASTER_H
 #define SV_RECORDS_MASTER_H
@@ -31,12 +31,6 @@ typedef struct {
  * the disposal batch): no draft ever takes its place by default.
  */
 int sv_doc_master(sv_master *out, scrvault *v, const char *doc);
-
-/*
- * Refuse `action` on a concluded case (`about->caseref`): exit 6 with the
- * way out (a custodian reopens it), audited as denied.  0 while it is open.
- */
-int sv_case_frozen(scrvault *v, const char *action, const sv_about *about);
 
 /*
  * Inside the conclusion's transaction: fix every document's master of

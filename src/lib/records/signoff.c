@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "records/master.h"
+#include "records/freeze.h"
 #include "records/signoff.h"
 #include "records/separation.h"
 #include "vault/authz.h"
