@@ -12,7 +12,7 @@
 
 static const cli_col plan_cols[] = {
 	{ "case", "CASE" }, { "doc", "DOCUMENT" }, { "version", "VER" }, { "class", "CLASS" },
-	{ "status", "STATUS" }, { "due_on", "DUE" }, { "rule", "RULE" }, { "held", "HELD BECAUSE" },
+	{ "master_basis", "MASTER" }, { "status", "STATUS" }, { "due_on", "DUE" }, { "rule", "RULE" }, { "held", "HELD BECAUSE" },
 	{ "action", "PURGE WOULD" }, { NULL, NULL }
 };
 static const cli_col pub_cols[] = {
