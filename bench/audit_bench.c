@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 		}
 		/* A second custodian with the default (46 MiB) Argon2id key file. */
 		{
-			scrvault_principal_spec d = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord2", .kind = "person", .custodian = true };
+			scrvault_principal_spec d = { .version = SCRVAULT_PRINCIPAL_SPEC_VERSION, .name = "coord2", .kind = "service", .custodian = true };
 			scrvault_json *held = NULL;	/* one custodian so far: runs at once */
 
 			if (asprintf(&key2, "%s/coord2.key", argv[1]) < 0 || scrvault_principal_add(&held, v, &d, key2, pp) < 0 || held ||

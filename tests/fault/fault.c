@@ -937,9 +937,8 @@ static const struct known_defect {
 	  "its stack of trees, and crashes after some failed lookups" },
 	{ "git-reference", ORIGIN_OTHER, "git_reference_create_matching", false,
 	  "libgit2's ref update leaks, or crashes on a reference it failed to allocate" },
-	{ "git-cache", ORIGIN_GIT2, "git_object_lookup_prefix", false,
-	  "libgit2's object cache, when it cannot put a parsed object in place of the raw one, returns the "
-	  "raw object as the parsed one (cache_store), and the caller crashes on it" },
+	/* libgit2's object cache (cache_store hands back the raw object as the
+	 * parsed one when an allocation fails) is off: storage/git.c. */
 };
 
 /* The known defect an iteration shows, or -1. */

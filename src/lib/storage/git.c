@@ -17,16 +17,25 @@ static pthread_once_t sv_git_once = PTHREAD_ONCE_INIT;
 
 static int sv_git_status;
 
+/*
+ * No object cache.  libgit2 1.5's cache_store, when it cannot put a parsed
+ * object in the place of the raw one it holds (an allocation fails), hands
+ * the raw object back as the parsed one: a tree read that way looks empty,
+ * and a check-in built on it committed a tree without the earlier documents
+ * (the fault loops found it; fsck reports it).  The vault reads each object a
+ * few times per command at most, from its own object database.
+ */
 static void sv_git_setup(void)
 {
 	if (git_libgit2_init() < 0 ||
+	    git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0) < 0 ||
 	    git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1) < 0 ||
 	    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1) < 0 ||
 	    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1) < 0)
 		sv_git_status = -1;
 }
 
-/* Once per process (pthread_once), refs fsynced and hashes checked. */
+/* Once per process (pthread_once): no object cache, refs fsynced, hashes checked. */
 int sv_git_init(void)
 {
 	if (pthread_once(&sv_git_once, sv_git_setup) != 0 || sv_git_status < 0)
