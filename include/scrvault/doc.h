@@ -66,11 +66,23 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
  * signer and time.  *out gets {"doc","version","signer","sha256"}.
  */
 int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *doc, unsigned version);
-/* The documents the session reaches (of one case, or all). */
+/*
+ * Declare version `version` of `doc` its master (a coordinator's decision,
+ * audited with the master it replaces).  A document's master is the version
+ * declared, or fixed when its case concluded; else an IMR's newest validly
+ * signed-off version; else its latest.  Every other version is a draft.
+ * Refused (exit 6) on a concluded case.  *out gets {"doc","case","version",
+ * "previous_master","previous_basis"}.
+ */
+int scrvault_doc_declare(scrvault_json **out, scrvault *v, const char *doc, unsigned version);
+/* The documents the session reaches (of one case, or all), each with its
+ * "master" version. */
 int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref);
-/* Every version of a document. */
+/* Every version of a document, each marked "master" true or false. */
 int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *doc);
-/* A document, its versions, its sign-offs and its master version. */
+/* A document, its versions, its sign-offs, its master version
+ * ("master_version") and why it is the master ("master_basis": declared,
+ * concluded, signed-off or latest). */
 int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *doc);
 
 typedef struct {

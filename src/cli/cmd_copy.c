@@ -284,8 +284,8 @@ static const cli_optdef print_opts[] = { { "output", 1, "output,outpath", "FILE.
 
 const cli_cmd cli_copy_commands[] = {
 	{ "copy", "create", cmd_create, CLI_VAULT, check_create, "scrvault copy create DOC[@VERSION] --count N",
-	  "Make N more numbered paper copies of a version (the class's max-copies in the\n"
-	  "policy caps them; numbers are never reused).\n", create_opts, 1, 1 },
+	  "Make N more numbered paper copies of a version (without @VERSION: the document's\n"
+	  "master; the class's max-copies in the policy caps them; numbers are never reused).\n", create_opts, 1, 1 },
 	{ "copy", "issue", cmd_issue, CLI_VAULT, check_issue,
 	  "scrvault copy issue COPY (--to PRINCIPAL | --external NAME --organisation ORG) [--contact TEXT] --purpose TEXT --due DATE",
 	  "Sign a copy out to a named person who may read the document (or a recorded\n"

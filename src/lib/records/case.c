@@ -13,6 +13,7 @@
 #include "records/case.h"
 #include "records/hold.h"
 #include "records/pending.h"
+#include "records/master.h"
 #include "vault/authz.h"
 #include "vault/policyfile.h"
 #include "vault/log.h"
@@ -150,7 +151,7 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 {
 	char now[11], concluded[16] = "";
 	int64_t case_id = 0;
-	sv_json *blocking = NULL;
+	sv_json *blocking = NULL, *masters = NULL;
 	int error;
 
 	*out = NULL;
@@ -207,14 +208,20 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 	sv_json_free(blocking);
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
+	/* Its masters are fixed and the case frozen (records/master.c). */
 	if ((error = sv_db_run(v->db, "UPDATE cases SET concluded_on = ?, action_plan_approved_on = ?, ofsted_approved_on = ?,"
-			       " status = 'concluded' WHERE id = ?", "ttti", now, ap, ofsted, case_id)) < 0)
+			       " status = 'concluded' WHERE id = ?", "ttti", now, ap, ofsted, case_id)) < 0 ||
+	    (error = sv_case_fix_masters(&masters, v, case_id)) < 0)
 		return sv_vault_fail(v, error);
 	if ((error = sv_vault_finish(v, "case.conclude", SV_ABOUT(.caseref = ref),
 				     SV_FIELDS(SV_STR("concluded_on", now), SV_STR("action_plan_approved_on", ap),
-					       SV_STR("ofsted_approved_on", ofsted)))) < 0)
+					       SV_STR("ofsted_approved_on", ofsted), SV_VAL("masters", masters)))) < 0) {
+		sv_json_free(masters);
 		return error;
-	return sv_json_new(out, SV_FIELDS(SV_STR("case", ref), SV_STR("concluded_on", now)));
+	}
+	error = sv_json_new(out, SV_FIELDS(SV_STR("case", ref), SV_STR("concluded_on", now), SV_VAL("masters", masters)));
+	sv_json_free(masters);
+	return error;
 }
 
 /* ---- publication -------------------------------------------------------------------------------- */

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/copy.h"
+#include "records/master.h"
 #include "records/signoff.h"
 #include "records/request.h"
 #include "vault/authz.h"
@@ -312,6 +313,13 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 		return error;
 	if (count < 1 || count > 999)
 		return sv_error_field(SCRVAULT_EUSAGE, "count", "the number of copies must be from 1 to 999");
+	if (!version) {
+		sv_master m;	/* copies are of the master unless a version is named */
+
+		if ((error = sv_doc_master(&m, v, doc)) < 0)
+			return error;
+		version = m.version;
+	}
 	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
 		return error;
 	if (strcmp(r.state, "live") != 0)

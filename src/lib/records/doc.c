@@ -32,6 +32,8 @@
 #include "records/doc.h"
 #include "records/checkout.h"
 #include "records/destruction.h"
+#include "records/freeze.h"
+#include "records/master.h"
 #include "records/release.h"
 #include "records/request.h"
 #include "records/signoff.h"
@@ -273,7 +275,8 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 
 		if ((error = sv_doc_resolve(full, caseref, v, "doc.checkin", spec->doc)) < 0)
 			return sv_audit_denied(v, "doc.checkin", SV_ABOUT(.doc = spec->doc), NULL, error);
-		if ((error = sv_authorize(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0)
+		if ((error = sv_authorize(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0 ||
+		    (error = sv_case_frozen(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0)
 			return error;
 		if (n != 1)
 			return sv_error_field(SCRVAULT_EUSAGE, "files", "a new version is one file; got %zu", n);
@@ -301,6 +304,8 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 					       sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (open it with 'scrvault case open')",
 							spec->case_ref));
 		snprintf(caseref, sizeof(caseref), "%s", spec->case_ref);
+		if ((error = sv_case_frozen(v, "doc.checkin", SV_ABOUT(.caseref = caseref))) < 0)
+			return error;
 	}
 	if (n == 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "files", "no file to check in");
@@ -468,6 +473,25 @@ static bool doc_seen(void *ctx, sv_stmt *st)
 	return sv_authz_sees(ctx, "doc.list", sv_stmt_text(st, 1), sv_stmt_text(st, 2), sv_stmt_text(st, 3));
 }
 
+/* A listed document, with its master version (records/master.c decides). */
+static int doc_row(void *ctx, sv_stmt *st, sv_json *arr)
+{
+	scrvault *v = ctx;
+	sv_master m;
+	sv_json *o;
+	int error;
+
+	if (!doc_seen(v, st))
+		return 0;
+	if ((error = sv_doc_master(&m, v, sv_stmt_text(st, 0))) < 0)
+		return error;
+	if (!(o = sv_row_json(st, DOC_COLUMNS)) || sv_json_append(arr, o) < 0 ||
+	    sv_json_set_fields(o, SV_FIELDS(SV_IF(m.version, SV_INT("master", m.version)),
+					    SV_IF(m.version, SV_STR("master_basis", m.basis)))) < 0)
+		return SCRVAULT_ERROR;
+	return 0;
+}
+
 int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 {
 	int error;
@@ -483,21 +507,22 @@ int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 		if (error == 0)
 			return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, case_ref);
 	}
-	return case_ref ? sv_rows_json(out, v->db, DOC_COLUMNS, doc_seen, v,
-				       DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id", "t", case_ref)
-			: sv_rows_json(out, v->db, DOC_COLUMNS, doc_seen, v,
-				       DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
+	return case_ref ? sv_rows_build(out, v->db, doc_row, v,
+					DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id", "t", case_ref)
+			: sv_rows_build(out, v->db, doc_row, v, DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
 }
 
 int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 {
 	char doc[SV_DOC_ID_LEN + 1], caseref[40];
+	sv_master m;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_doc_resolve(doc, caseref, v, "doc.list", docarg)) < 0)
 		return error;
-	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0)
+	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0 ||
+	    (error = sv_doc_master(&m, v, doc)) < 0)
 		return error;
 	/*
 	 * Each version's provenance: checked in by a principal, imported from a
@@ -509,7 +534,8 @@ int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 						{ "checked_in_at", SV_COL_TEXT }, { "checked_in_by", SV_COL_TEXT },
 						{ "note", SV_COL_TEXT }, { "state", SV_COL_TEXT }, { "commit", SV_COL_TEXT },
 						{ "source", SV_COL_TEXT }, { "signed_by", SV_COL_OPT },
-						{ "received_from", SV_COL_OPT }, { "provenance", SV_COL_TEXT }),
+						{ "received_from", SV_COL_OPT }, { "provenance", SV_COL_TEXT },
+						{ "master", SV_COL_BOOL }),
 			    NULL, NULL, "SELECT v.version, v.filename, v.size, v.sha256, v.checked_in_at, p.name, v.note,"
 			      " v.state, v.commit_oid,"
 			      " CASE WHEN i.id IS NULL THEN 'checkin' WHEN i.authenticated THEN 'bundle'"
@@ -520,11 +546,12 @@ int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 			      "  WHEN i.authenticated THEN 'imported from a bundle signed by ' || coalesce(s.name, '?')"
 			      "   || coalesce(' (' || s.agency || ')', '')"
 			      "  ELSE 'imported unauthenticated, received from: '"
-			      "   || coalesce(nullif(i.received_from, ''), '(not given)') END"
+			      "   || coalesce(nullif(i.received_from, ''), '(not given)') END,"
+			      " v.version = ?"
 			      " FROM versions v JOIN principals p ON p.id = v.checked_in_by"
 			      " LEFT JOIN intakes i ON i.doc_id = v.doc_id AND i.version = v.version"
 			      " LEFT JOIN principals s ON s.id = i.principal_id"
-			      " WHERE v.doc_id = ? ORDER BY v.version", "t", doc);
+			      " WHERE v.doc_id = ? ORDER BY v.version", "it", (int64_t)m.version, doc);
 }
 
 int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
@@ -547,20 +574,13 @@ int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
 		goto done;
 	{
 		sv_json *signoffs = NULL;
-		int64_t master = 0;
+		sv_master m;
 
 		if ((error = sv_signoffs(&signoffs, v, doc)) < 0)
 			goto done;
-		/* The agency's master: the newest version with a valid sign-off. */
-		for (size_t i = 0; i < sv_json_count(signoffs); i++) {
-			const sv_json *so = sv_json_at(signoffs, i);
-			const char *ver = sv_json_str(sv_json_get(so, "verification"));
-
-			if (ver && !strncmp(ver, "valid", 5) && sv_json_as_int(sv_json_get(so, "version")) > master)
-				master = sv_json_as_int(sv_json_get(so, "version"));
-		}
-		if ((error = sv_json_set(d, "signoffs", signoffs)) < 0 ||
-		    (master && (error = sv_json_set_int(d, "master_version", master)) < 0))
+		if ((error = sv_json_set(d, "signoffs", signoffs)) < 0 || (error = sv_doc_master(&m, v, doc)) < 0 ||
+		    (m.version && (error = sv_json_set_fields(d, SV_FIELDS(SV_INT("master_version", m.version),
+									   SV_STR("master_basis", m.basis)))) < 0))
 			goto done;
 	}
 	*out = d;

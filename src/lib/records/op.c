@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/case.h"
+#include "records/master.h"
 #include "records/pending.h"
 #include "records/principal.h"
 #include "vault/authz.h"
@@ -93,6 +94,8 @@ static int run_op(scrvault *v, const char *id, const char *action, const sv_json
 			return error;
 		return sv_principal_rekey_txn(v, PARAM("principal"), ed, x, PARAM("fingerprint"), NULL);
 	}
+	if (!strcmp(action, "case.reopen"))
+		return sv_case_reopen_txn(v, PARAM("case"), PARAM("reason"), NULL);
 	if (!strcmp(action, "policy.load")) {
 		const char *text = PARAM("text");
 		char source[64];

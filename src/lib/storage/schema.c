@@ -372,6 +372,24 @@ static const char *const migrations[] = {
 	"  WHEN lower(reason) LIKE '%foi%' OR lower(reason) LIKE '%freedom of information%' THEN 'foi-appeal'"
 	"  ELSE 'other' END;"
 	"ALTER TABLE cases ADD COLUMN publish_override TEXT;",
+
+	/*
+	 * 14: declared masters (records/master.c): the version a coordinator
+	 * declared, or the one fixed when the case concluded; the outcomes of
+	 * retention reviews (a `review` rule: kept until a date, or destroyed
+	 * through the normal purge).
+	 */
+	"ALTER TABLE documents ADD COLUMN master_version INTEGER;"
+	"ALTER TABLE documents ADD COLUMN master_basis TEXT;"		/* declared, concluded */
+	"ALTER TABLE documents ADD COLUMN master_at TEXT;"
+	"ALTER TABLE documents ADD COLUMN master_by INTEGER REFERENCES principals(id);"
+	"CREATE TABLE retention_reviews("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id TEXT NOT NULL REFERENCES documents(id), version INTEGER NOT NULL,"
+	"  decision TEXT NOT NULL CHECK (decision IN ('keep', 'destroy')),"
+	"  keep_until TEXT, reason TEXT,"
+	"  decided_at TEXT NOT NULL, decided_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE INDEX retention_reviews_version ON retention_reviews(doc_id, version);",
 };
 
 static int set_version(sv_db *db, int version)

@@ -24,11 +24,12 @@ static const char *const known_actions[] = {
 	"principal.add", "principal.read", "principal.revoke", "principal.rotate",
 	"principal.grant", "principal.impact", "case.open", "case.read",
 	"doc.checkin", "doc.list", "doc.read", "doc.read-restricted", "doc.signoff",
-	"doc.release", "doc.submit", "intake.import",
+	"doc.release", "doc.submit", "doc.declare", "intake.import",
 	"copy.create", "copy.issue", "copy.return", "copy.destroy", "copy.read", "copy.print",
 	"request.create", "request.decide", "request.read", "request.respond",
-	"case.conclude", "case.publish", "hold.add", "hold.release", "hold.read",
+	"case.conclude", "case.reopen", "case.publish", "hold.add", "hold.release", "hold.read",
 	"retention.read", "retention.confirm", "retention.propose", "retention.approve", "retention.purge",
+	"retention.review",
 	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
 	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
 };
@@ -47,10 +48,11 @@ static const char *const class_actions[] = {
 static const char *const dual_actions[] = {
 	"policy.load", "principal.revoke", "principal.revoke-custodian", "doc.destroy",
 	"principal.add-custodian", "principal.add-service", "principal.rotate-custodian",
-	"principal.grant-approver", "case.publish-override", NULL
+	"principal.grant-approver", "case.publish-override", "case.reopen", NULL
 };
 #define DUAL_KNOWN "policy.load, principal.add-custodian, principal.add-service, principal.rotate-custodian, " \
-	"principal.grant-approver, principal.revoke, principal.revoke-custodian, doc.destroy, case.publish-override"
+	"principal.grant-approver, principal.revoke, principal.revoke-custodian, doc.destroy, case.publish-override, " \
+	"case.reopen"
 
 extern const char sv_default_policy_text[];
 
