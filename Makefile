@@ -10,7 +10,7 @@
 #                   and the cron lines (scripts/install-system; as root, or
 #                   with DESTDIR only staged)
 #   make bench      the benchmarks (bench/README.md)
-#   make fuzz       the libFuzzer targets for FUZZ_SECONDS (tests/fuzz/README.md)
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS in all (tests/fuzz/README.md)
 
 BUILD   ?= build
 CC      ?= cc
@@ -215,13 +215,16 @@ bench: deps
 
 # Fuzzing (tests/fuzz/README.md).  The library is compiled again with clang,
 # ASan, UBSan and libFuzzer's coverage into build-fuzz/; the target then runs
-# for FUZZ_SECONDS over a copy of the seed corpus (the committed one does not
-# grow).  Any crash, sanitizer report, leak, timeout or excess memory fails.
-FUZZ_SECONDS ?= 60
+# over a copy of its seed corpus tests/fuzz/corpus/TARGET (the committed one
+# does not grow); FUZZ_SECONDS is the time of the whole run, shared evenly
+# between the targets (at least 1 s each).  Any crash, sanitizer report,
+# leak, timeout or excess memory fails.
+FUZZ_SECONDS ?= 240
 FUZZ_OPTS    ?= -max_len=140000 -timeout=10 -rss_limit_mb=2048
-FUZZ_TARGETS  = fuzz_bundle
+FUZZ_TARGETS  = fuzz_bundle fuzz_policy fuzz_audit fuzz_enrol
+FUZZ_EACH     = $(shell n=$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )); [ $$n -ge 1 ] && echo $$n || echo 1)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_keys.h $(BUILD)/libscrvault.a
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_keys.h tests/fuzz/fuzz_file.h $(BUILD)/libscrvault.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
 
@@ -236,10 +239,10 @@ fuzz: deps
 		$(FUZZ_TARGETS:%=build-fuzz/fuzz/%)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		rm -rf build-fuzz/corpus-$$t build-fuzz/artifacts-$$t; \
-		mkdir -p build-fuzz/artifacts-$$t; cp -R tests/fuzz/corpus build-fuzz/corpus-$$t; \
-		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		mkdir -p build-fuzz/artifacts-$$t; cp -R tests/fuzz/corpus/$$t build-fuzz/corpus-$$t; \
+		echo "fuzz: $$t for $(FUZZ_EACH) s"; \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
-		build-fuzz/fuzz/$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		build-fuzz/fuzz/$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_EACH) -print_final_stats=1 \
 			-artifact_prefix=build-fuzz/artifacts-$$t/ build-fuzz/corpus-$$t 2>build-fuzz/$$t.log || \
 			{ tail -n 60 build-fuzz/$$t.log; echo "fuzz: $$t FAILED: input in build-fuzz/artifacts-$$t/, log in build-fuzz/$$t.log"; exit 1; }; \
 		grep -E '^(Done|stat::)' build-fuzz/$$t.log || true; \

@@ -28,12 +28,40 @@ int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref);
  * Conclude a case once its action plan is approved by the LSCB and by
  * Ofsted (YYYY-MM-DD, not in the future).  Refused while any copy of its
  * documents is not destroyed (listed in *out as {"blocking":[...]}); starts
- * the case-concluded retention clocks.
+ * the case-concluded retention clocks, fixes each document's master (named
+ * in *out as "masters") and freezes the case (scrvault_case_reopen).
  */
 int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref,
 			   const char *action_plan_approved_on, const char *ofsted_approved_on);
-/* The executive summary was published on `on`; it comes off the web site
- * after the policy's publication window. */
+/*
+ * Reopen a concluded case (a custodian, with a reason): while concluded a
+ * case is frozen (no check-in, declaration or sign-off; exit 6, audited).
+ * Under dual control (case.reopen listed) it waits for a second custodian:
+ * *out gets {"pending":ID,...}; else {"case","reopened"}.  The masters its
+ * conclusion fixed are released; concluding again fixes them anew.
+ */
+int scrvault_case_reopen(scrvault_json **out, scrvault *v, const char *ref, const char *reason);
+/*
+ * The executive summary was published on `on`; `retention plan` shows how
+ * long it must stay on the web site and when it comes off (the policy's
+ * [publication "TYPE"] for the case's review type).  Refused
+ * (SCRVAULT_ECONFLICT, audited, the reason and the fix in the message)
+ * while a criminal-proceedings or coroner hold covers the case, or while
+ * the case has no checked-in version of class executive-summary; unless a
+ * custodian gives `override_reason`, which [dual-control] action
+ * case.publish-override holds for a second custodian (*out is then
+ * {"pending":ID,...}; else {"case","published_on","overridden"}).
+ */
+typedef struct {
+	unsigned int version;
+	const char *ref;
+	const char *on;			/* YYYY-MM-DD, not in the future */
+	const char *override_reason;	/* NULL: no override */
+} scrvault_case_publish_options;
+#define SCRVAULT_CASE_PUBLISH_OPTIONS_VERSION 1
+#define SCRVAULT_CASE_PUBLISH_OPTIONS_INIT { SCRVAULT_CASE_PUBLISH_OPTIONS_VERSION }
+int scrvault_case_publish_ext(scrvault_json **out, scrvault *v, const scrvault_case_publish_options *o);
+/* The same without an override. */
 int scrvault_case_publish(scrvault *v, const char *ref, const char *on);
 
 #endif

@@ -7,6 +7,7 @@
  *
  *   in-store -> issued -> returned -> issued ... -> destroyed
  *                      -> lost -> returned (found) | destroyed
+ *   electronic: issued (by the release) -> destroyed | transferred
  *
  * ("overdue" is an issued copy past its due date).  Every transition is an
  * audit entry and an event in the copy's history; an invalid one is
@@ -67,6 +68,15 @@ int scrvault_copy_destroy_ext(scrvault_json **out, scrvault *v, const char *copy
 /* The same with the witness by name only (unverified). */
 int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy,
 			  const char *witness, const char *note);
+/*
+ * An electronic copy (a release) kept by the recipient under their own
+ * retention, e.g. Ofsted's or the DfE's: it ends "transferred", recorded
+ * with the recipient `organisation` (required) and an optional note, both
+ * kept in the database only.  A paper copy is never transferred
+ * (SCRVAULT_ECONFLICT: it is returned and destroyed).  Needs copy.destroy.
+ */
+int scrvault_copy_transfer(scrvault_json **out, scrvault *v, const char *copy, const char *organisation,
+			   const char *note);
 /*
  * The witness named for a destroyed copy signs for it later, in their own
  * session (the session principal must be that witness).

@@ -50,7 +50,9 @@ int scrvault_doc_checkout(scrvault *v, const char *doc, unsigned version,
  * under its recorded file name (made safe: no '/', no leading '.', no
  * control characters; a clash gets the document id in front).  `docs` holds
  * n ids, each optionally "@VERSION"; or, with n == 0, every document of
- * `case_ref` the session may read.  Every release is recorded in one
+ * `case_ref` the session may read (SCRVAULT_EDENIED, on record as a single
+ * check-out's refusal is, when the role reaches documents of the case but
+ * may read none of them).  Every release is recorded in one
  * transaction before any key is unwrapped.  *out gets
  * [{"doc","version","file"}...].  A document that fails its integrity check
  * is left out (nothing written for it) and the call returns
@@ -64,11 +66,23 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
  * signer and time.  *out gets {"doc","version","signer","sha256"}.
  */
 int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *doc, unsigned version);
-/* The documents the session reaches (of one case, or all). */
+/*
+ * Declare version `version` of `doc` its master (a coordinator's decision,
+ * audited with the master it replaces).  A document's master is the version
+ * declared, or fixed when its case concluded; else an IMR's newest validly
+ * signed-off version; else its latest.  Every other version is a draft.
+ * Refused (exit 6) on a concluded case.  *out gets {"doc","case","version",
+ * "previous_master","previous_basis"}.
+ */
+int scrvault_doc_declare(scrvault_json **out, scrvault *v, const char *doc, unsigned version);
+/* The documents the session reaches (of one case, or all), each with its
+ * "master" version. */
 int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref);
-/* Every version of a document. */
+/* Every version of a document, each marked "master" true or false. */
 int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *doc);
-/* A document, its versions, its sign-offs and its master version. */
+/* A document, its versions, its sign-offs, its master version
+ * ("master_version") and why it is the master ("master_basis": declared,
+ * concluded, signed-off or latest). */
 int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *doc);
 
 typedef struct {

@@ -13,8 +13,12 @@ typedef struct {
 	bool board;			/* everything the board holds */
 	const char *doc_class;		/* with board: only this class */
 	const char *reason;		/* why (required) */
+	/* version 2: what kind of hold (required): "criminal-proceedings" or
+	 * "coroner" (both also stop publication: case publish), "inquiry",
+	 * "foi-appeal" or "other" */
+	const char *kind;
 } scrvault_hold_spec;
-#define SCRVAULT_HOLD_SPEC_VERSION 1
+#define SCRVAULT_HOLD_SPEC_VERSION 2
 #define SCRVAULT_HOLD_SPEC_INIT { SCRVAULT_HOLD_SPEC_VERSION }
 
 /* Place a hold; *out gets {"hold":ID}. */

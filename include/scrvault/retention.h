@@ -3,7 +3,7 @@
  * job and destruction records (000 §11.9).
  *
  * Rules come from the policy ([retention "CLASS"] rule = ...): the master
- * (latest version) of each document follows its class's rules on
+ * of each document (scrvault_doc_declare says which) follows its class's rules on
  * case-concluded, subject-birth, published or checkin; superseded versions
  * (drafts) follow the "after superseded" rules.  The longest destroy rule
  * governs; a keep rule keeps.  Nothing held is destroyed: holds on a case, a
@@ -28,6 +28,24 @@ int scrvault_retention_propose(scrvault_json **out, scrvault *v);
 /* A different person (a records manager) approves or refuses a batch. */
 int scrvault_retention_approve(scrvault_json **out, scrvault *v, int64_t batch);
 int scrvault_retention_refuse(scrvault_json **out, scrvault *v, int64_t batch);
+typedef struct {
+	unsigned int version;
+	const char *doc;
+	unsigned doc_version;		/* 0: the document's master */
+	const char *keep_until;		/* YYYY-MM-DD after today: kept, reviewed again then */
+	int destroy;			/* or: destroyed through the normal purge (and batch) */
+	const char *reason;		/* required with destroy */
+} scrvault_review_spec;
+#define SCRVAULT_REVIEW_SPEC_VERSION 1
+#define SCRVAULT_REVIEW_SPEC_INIT { SCRVAULT_REVIEW_SPEC_VERSION }
+/*
+ * Record the outcome of a version's `review` rule: kept until a date (the
+ * plan shows "keep" until then, "review due" after), or to be destroyed
+ * (the plan shows it due; a master still needs an approved disposal batch).
+ * Refused (exit 6) for a version whose rule is not a review.  *out gets
+ * {"doc","version","decision","keep_until"}.
+ */
+int scrvault_retention_review(scrvault_json **out, scrvault *v, const scrvault_review_spec *spec);
 /* Destroy what is due and allowed; with SCRVAULT_PURGE_DRY_RUN only say what would go. */
 #define SCRVAULT_PURGE_DRY_RUN	1u
 int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags);

@@ -86,6 +86,29 @@ struct cli_cmd {
 
 /* ---- common.c: shared with scrvault-seal ---------------------------------------- */
 
+/*
+ * Text on its way to a reader, made harmless: valid UTF-8 stays as it is;
+ * control characters (C0, DEL, C1), Unicode's bidirectional overrides and
+ * bytes that are not UTF-8 become visible escapes (\n, \t, \r, \xNN,
+ * \uNNNN), so that nothing read from a record or a bundle can move the
+ * cursor, recolour the screen, forge a table row or reorder a line.  With
+ * CLI_ESC_LINES newlines and tabs stay (the program's own line structure);
+ * with CLI_ESC_PARTIAL an incomplete UTF-8 sequence at the end is left
+ * unread (a stream cut between two writes).  `out` has room for 6 * len + 1
+ * bytes; it is NUL-terminated; *used gets the input bytes read.
+ */
+#define CLI_ESC_LINES	1u
+#define CLI_ESC_PARTIAL	2u
+size_t cli_escape(char *out, const char *s, size_t len, unsigned flags, size_t *used);
+/* The same into a new string (NULL if out of memory), every control escaped. */
+char *cli_escape_dup(const char *s);
+/*
+ * Standard output and error, when they are terminals, pass through
+ * cli_escape (CLI_ESC_LINES): whatever a command prints, a terminal never
+ * receives a control sequence.  cli_main calls it first.
+ */
+void cli_guard_terminal(void);
+
 /* The program's name, which messages begin with; each program's main.c defines it. */
 extern const char cli_program[];
 

@@ -220,16 +220,43 @@ static int cmd_export(cli_args *a, scrvault *v)
 	return 0;
 }
 
+/*
+ * The report: the first bad entry and one summary line (every problem with
+ * --all).  A filtered export that verifies says what that proves: that its
+ * entries are in the signed log, not that it holds all the filter matches.
+ */
 static int print_report(const cli_args *a, scrvault_json *r, int error)
 {
 	if (a->json) {
 		cli_print_json(r);
 	} else {
-		cli_print_each(scrvault_json_get(r, "problems"), "problem");
+		const scrvault_json *filter = scrvault_json_get(r, "filter");
+		long long nprob = cli_int(r, "problem_count");
+		bool inclusion = !scrvault_json_is_null(filter);	/* a filtered export */
+		char *ftext = inclusion ? scrvault_json_text(filter) : NULL;
+
+		if (cli_flag(a, "all"))
+			cli_print_each(scrvault_json_get(r, "problems"), "problem");
 		if (!scrvault_json_is_null(scrvault_json_get(r, "first_bad_seq")))
-			printf("first bad entry: %lld\n", cli_int(r, "first_bad_seq"));
-		printf("%s: %lld entries checked, %lld signed checkpoints, log size %lld: %s\n", cli_str(r, "kind"),
-		       cli_int(r, "entries"), cli_int(r, "checkpoints"), cli_int(r, "size"), error ? "FAILED" : "verified");
+			printf("first bad entry: %lld: %s\n", cli_int(r, "first_bad_seq"), cli_str(r, "first_problem"));
+		else if (!cli_flag(a, "all") && cli_str(r, "first_problem"))
+			printf("problem: %s\n", cli_str(r, "first_problem"));
+		if (inclusion)
+			printf("%s filtered by %s: %lld entries checked against the signed log of %lld entries: ",
+			       cli_str(r, "kind"), ftext ? ftext : "?", cli_int(r, "entries"), cli_int(r, "size"));
+		else
+			printf("%s: %lld entries checked, %lld signed checkpoints, log size %lld: ", cli_str(r, "kind"),
+			       cli_int(r, "entries"), cli_int(r, "checkpoints"), cli_int(r, "size"));
+		if (error)
+			printf("FAILED%s\n", nprob > 1 && !cli_flag(a, "all") ? " (more problems: --all lists them)" : "");
+		else if (inclusion)
+			printf("verified inclusion only: each entry is in the signed log, but an export cannot show that "
+			       "it holds every entry the filter matches%s\n",
+			       scrvault_json_bool(scrvault_json_get(r, "filter_signed")) ? "" :
+			       "; its filter is not signed (export format v1)");
+		else
+			printf("verified\n");
+		free(ftext);
 	}
 	scrvault_json_free(r);
 	if (error < 0) {
@@ -314,7 +341,7 @@ static int cmd_consistency(cli_args *a, scrvault *v)
 static const cli_optdef out_opts[] = { { "output", 1, NULL, "FILE" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef tail_opts[] = { { "lines", 1, NULL, "N" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef verify_opts[] = {
-	{ "vkey", 1, "vkey", "KEY" }, { "proof", 1, NULL, "FILE" }, { NULL, 0, NULL, NULL }
+	{ "vkey", 1, "vkey", "KEY" }, { "proof", 1, NULL, "FILE" }, { "all", 0, NULL, NULL }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef export_opts[] = {
 	{ "output", 1, NULL, "FILE" }, { "since", 1, "since", "DATE" }, { "until", 1, "until", "DATE" },
@@ -338,15 +365,19 @@ const cli_cmd cli_audit_commands[] = {
 	{ "audit", "export", cmd_export, CLI_VAULT, NULL,
 	  "scrvault audit export [-o FILE] [--since DATE] [--until DATE] [--actor NAME] [--case REF] [--doc ID] [--action ACTION] [--outcome OUTCOME] [--csv]",
 	  "Export the log as JSON Lines with the latest signed checkpoint (verifiable\n"
-	  "offline with 'scrvault audit verify --vkey KEY FILE'). With a filter, each\n"
-	  "entry carries its inclusion proof. --csv writes a spreadsheet table instead\n"
+	  "offline with 'scrvault audit verify --vkey KEY FILE'), ending with the vault's\n"
+	  "signed statement of its filter and entries. With a filter, each entry carries\n"
+	  "its inclusion proof: the export proves that its entries are in the log, not\n"
+	  "that the filter found them all. --csv writes a spreadsheet table instead\n"
 	  "(not verifiable). --action takes an action or a prefix ending in '.', like doc.\n",
 	  export_opts, 0, 0 },
-	{ "audit", "verify", cmd_verify, CLI_VAULT, check_verify, "scrvault audit verify [--vkey KEY] [--proof FILE | FILE]",
+	{ "audit", "verify", cmd_verify, CLI_VAULT, check_verify, "scrvault audit verify [--vkey KEY] [--all] [--proof FILE | FILE]",
 	  "Verify the live log (no FILE: entries, leaf hashes, every signed checkpoint,\n"
 	  "and the newest checkpoint in the store), or offline an export or a proof\n"
-	  "file against the verifier key KEY. Exit 5, with the first bad entry, when\n"
-	  "anything was edited, removed, inserted, reordered, truncated or rolled back.\n",
+	  "file against the verifier key KEY. Exit 5, with the first bad entry and one\n"
+	  "summary line (--all: every problem), when anything was edited, removed,\n"
+	  "inserted, reordered, truncated or rolled back. A filtered export proves that\n"
+	  "its entries are in the signed log, not that it holds every entry matching.\n",
 	  verify_opts, 0, 1 },
 	{ "audit", "prove", cmd_prove, CLI_VAULT, check_prove, "scrvault audit prove [-o FILE] SEQ",
 	  "An inclusion proof of entry SEQ in the latest signed checkpoint, as a C2SP\n"

@@ -1,5 +1,5 @@
 /*
- * cmd_case.c - scrvault case open|list|show|conclude|publish.
+ * cmd_case.c - scrvault case open|list|show|conclude|reopen|publish.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,19 +86,49 @@ static int cmd_conclude(cli_args *a, scrvault *v)
 		scrvault_json_free(j);
 		return rc;
 	}
-	return cli_result(a, j, "case %s concluded on %s: its retention clocks have started\n", a->args[0],
-			  cli_str(j, "concluded_on"));
+	return cli_result(a, j, "case %s concluded on %s: its retention clocks have started, its %zu master%s "
+			  "fixed and the case frozen (no check-in, declaration or sign-off until reopened)\n",
+			  a->args[0], cli_str(j, "concluded_on"), scrvault_json_count(scrvault_json_get(j, "masters")),
+			  scrvault_json_count(scrvault_json_get(j, "masters")) == 1 ? " is" : "s are");
+}
+
+static int cmd_reopen(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_case_reopen(&j, v, a->args[0], cli_opt(a, "reason"))) < 0)
+		return cli_fail(error);
+	if (scrvault_json_get(j, "pending")) {
+		if (!a->json)
+			cli_print_pending(j, "reopening a concluded case");
+		return cli_result(a, j, NULL);
+	}
+	return cli_result(a, j, "case %s reopened: it takes check-ins, declarations and sign-offs again; "
+			  "conclude it again to refreeze it\n", a->args[0]);
 }
 
 static int cmd_publish(cli_args *a, scrvault *v)
 {
+	scrvault_case_publish_options o = SCRVAULT_CASE_PUBLISH_OPTIONS_INIT;
+	scrvault_json *j = NULL;
 	int error;
 
-	if ((error = scrvault_case_publish(v, a->args[0], cli_opt(a, "on"))) < 0)
+	o.ref = a->args[0];
+	o.on = cli_opt(a, "on");
+	o.override_reason = cli_opt(a, "override-reason");
+	if ((error = scrvault_case_publish_ext(&j, v, &o)) < 0)
 		return cli_fail(error);
-	printf("recorded: the executive summary of %s was published on %s ('retention plan' says when it comes down)\n",
-	       a->args[0], cli_opt(a, "on"));
-	return 0;
+	if (scrvault_json_get(j, "pending")) {
+		if (!a->json)
+			cli_print_pending(j, "publishing against what stops it");
+		return cli_result(a, j, NULL);
+	}
+	if (cli_str(j, "overridden") && !a->json)
+		fprintf(stderr, "%s: recorded against what stood in its way (%s): the override and its reason "
+			"are on record\n", cli_program, cli_str(j, "overridden"));
+	return cli_result(a, j, "recorded: the executive summary of %s was published on %s ('retention plan' says "
+			  "how long it stays on the web site)\n", a->args[0], cli_str(j, "published_on"));
 }
 
 static const cli_optdef open_opts[] = {
@@ -110,7 +140,10 @@ static const cli_optdef conclude_opts[] = {
 	{ "action-plan-approved-on", 1, "action_plan_approved_on", "DATE" },
 	{ "ofsted-approved-on", 1, "ofsted_approved_on", "DATE" }, { NULL, 0, NULL, NULL }
 };
-static const cli_optdef publish_opts[] = { { "on", 1, "on", "DATE" }, { NULL, 0, NULL, NULL } };
+static const cli_optdef publish_opts[] = {
+	{ "on", 1, "on", "DATE" }, { "override-reason", 1, "override_reason", "TEXT" }, { NULL, 0, NULL, NULL }
+};
+static const cli_optdef reopen_opts[] = { { "reason", 1, "reason", "TEXT" }, { NULL, 0, NULL, NULL } };
 
 const cli_cmd cli_case_commands[] = {
 	{ "case", "open", cmd_open, CLI_VAULT, NULL,
@@ -130,9 +163,19 @@ const cli_cmd cli_case_commands[] = {
 	  "scrvault case conclude --action-plan-approved-on DATE --ofsted-approved-on DATE REF",
 	  "Conclude a review once its action plan is approved by the LSCB and Ofsted: refused\n"
 	  "(exit 6, listing them) while any copy of its documents is not destroyed; starts the\n"
-	  "retention clocks that run from case-concluded.\n", conclude_opts, 1, 1 },
-	{ "case", "publish", cmd_publish, CLI_VAULT, NULL, "scrvault case publish --on DATE REF",
-	  "Record when the executive summary was published; 'retention plan' shows when it\n"
-	  "must come off the web site (policy [publication]).\n", publish_opts, 1, 1 },
+	  "retention clocks that run from case-concluded, fixes each document's master and\n"
+	  "freezes the case: no check-in, declaration or sign-off (exit 6) until reopened.\n",
+	  conclude_opts, 1, 1 },
+	{ "case", "reopen", cmd_reopen, CLI_VAULT, NULL, "scrvault case reopen --reason TEXT REF",
+	  "Reopen a concluded case (a custodian, with a reason; a second custodian approves\n"
+	  "while case.reopen is under dual control). Concluding it again refreezes it.\n",
+	  reopen_opts, 1, 1, "reason", "reopening a concluded case needs a reason: --reason TEXT" },
+	{ "case", "publish", cmd_publish, CLI_VAULT, NULL, "scrvault case publish --on DATE [--override-reason TEXT] REF",
+	  "Record when the executive summary was published; 'retention plan' shows how long\n"
+	  "it stays on the web site and when it comes off (policy [publication \"TYPE\"]).\n"
+	  "Refused (exit 6) while a criminal-proceedings or coroner hold covers the case, or\n"
+	  "while it has no executive summary checked in, unless a custodian overrides with\n"
+	  "--override-reason TEXT, which a second custodian approves (case.publish-override\n"
+	  "under [dual-control]).\n", publish_opts, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

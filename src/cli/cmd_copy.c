@@ -1,6 +1,6 @@
 /*
  * cmd_copy.c - scrvault copy create|issue|acknowledge|return|lost|destroy|
- * list|overdue|recall|history|print: the numbered-copy register.
+ * transfer|witness|list|overdue|recall|history|print: the numbered-copy register.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +147,14 @@ static int cmd_destroy(cli_args *a, scrvault *v)
 	return print_destroyed(a, "destroyed", error, j);
 }
 
+static int cmd_transfer(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error = scrvault_copy_transfer(&j, v, a->args[0], cli_opt(a, "organisation"), cli_opt(a, "note"));
+
+	return print_copy(a, "transferred: kept by the recipient under their own retention", error, j);
+}
+
 static int cmd_witness(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
@@ -260,6 +268,9 @@ static const cli_optdef destroy_opts[] = {
 	{ "witness-passphrase-file", 1, "witness_passphrase", "FILE" }, { "note", 1, "note", "TEXT" },
 	{ NULL, 0, NULL, NULL }
 };
+static const cli_optdef transfer_opts[] = {
+	{ "organisation", 1, "organisation", "ORG" }, { "note", 1, "note", "TEXT" }, { NULL, 0, NULL, NULL }
+};
 static const cli_optdef list_opts[] = {
 	{ "case", 1, "case_ref", "REF" }, { "doc", 1, "doc", "DOC" }, { "state", 1, "state", "STATE" },
 	{ "holder", 1, "holder", "NAME" }, { NULL, 0, NULL, NULL }
@@ -273,8 +284,8 @@ static const cli_optdef print_opts[] = { { "output", 1, "output,outpath", "FILE.
 
 const cli_cmd cli_copy_commands[] = {
 	{ "copy", "create", cmd_create, CLI_VAULT, check_create, "scrvault copy create DOC[@VERSION] --count N",
-	  "Make N more numbered paper copies of a version (the class's max-copies in the\n"
-	  "policy caps them; numbers are never reused).\n", create_opts, 1, 1 },
+	  "Make N more numbered paper copies of a version (without @VERSION: the document's\n"
+	  "master; the class's max-copies in the policy caps them; numbers are never reused).\n", create_opts, 1, 1 },
 	{ "copy", "issue", cmd_issue, CLI_VAULT, check_issue,
 	  "scrvault copy issue COPY (--to PRINCIPAL | --external NAME --organisation ORG) [--contact TEXT] --purpose TEXT --due DATE",
 	  "Sign a copy out to a named person who may read the document (or a recorded\n"
@@ -300,13 +311,20 @@ const cli_cmd cli_copy_commands[] = {
 	  "it the witness is recorded as unverified until they run 'copy witness'.\n"
 	  COPY_ARG, destroy_opts, 1, 1,
 	  "witness", "a destruction needs a witness (--witness PRINCIPAL)" },
+	{ "copy", "transfer", cmd_transfer, CLI_VAULT, NULL,
+	  "scrvault copy transfer --organisation ORG [--note TEXT] COPY",
+	  "Record that an electronic copy (a release) is kept by the recipient under their\n"
+	  "own retention, e.g. Ofsted's or the DfE's: its end instead of a destruction. A\n"
+	  "paper copy is never transferred: it is returned and destroyed.\n"
+	  COPY_ARG, transfer_opts, 1, 1,
+	  "organisation", "name the organisation that keeps the copy (--organisation ORG)" },
 	{ "copy", "witness", cmd_witness, CLI_VAULT, NULL, "scrvault copy witness COPY",
 	  "The witness named for a copy's destruction signs for it with their own key\n"
 	  "(act as them: --as-key).\n" COPY_ARG, NULL, 1, 1 },
 	{ "copy", "list", cmd_list, CLI_VAULT, NULL,
 	  "scrvault copy list [--case REF] [--doc DOC] [--state STATE] [--holder NAME] [--json]",
-	  "The register. STATE: in-store, issued, overdue, returned, lost, destroyed, or\n"
-	  "outstanding (issued or lost).\n", list_opts, 0, 0 },
+	  "The register. STATE: in-store, issued, overdue, returned, lost, destroyed,\n"
+	  "transferred, or outstanding (issued or lost).\n", list_opts, 0, 0 },
 	{ "copy", "overdue", cmd_overdue, CLI_VAULT, NULL, "scrvault copy overdue [--case REF] [--as-of DATE] [--json]",
 	  "Issued copies past their due date, the longest overdue first.\n", overdue_opts, 0, 0 },
 	{ "copy", "recall", cmd_recall, CLI_VAULT, NULL, "scrvault copy recall [--json] CASE|DOC",

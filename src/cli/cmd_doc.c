@@ -1,5 +1,5 @@
 /*
- * cmd_doc.c - scrvault doc checkin|checkout|list|log|show|signoff|release.
+ * cmd_doc.c - scrvault doc checkin|checkout|list|log|show|signoff|declare|release.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +126,7 @@ static int cmd_checkout(cli_args *a, scrvault *v)
 
 static const cli_col doc_cols[] = {
 	{ "doc", "DOCUMENT" }, { "case", "CASE" }, { "class", "CLASS" }, { "agency", "AGENCY" },
-	{ "latest", "VER" }, { "updated_at", "UPDATED" }, { "title", "TITLE" }, { NULL, NULL }
+	{ "latest", "VER" }, { "master", "MASTER" }, { "updated_at", "UPDATED" }, { "title", "TITLE" }, { NULL, NULL }
 };
 
 static int cmd_list(cli_args *a, scrvault *v)
@@ -138,8 +138,8 @@ static int cmd_list(cli_args *a, scrvault *v)
 
 static const cli_col log_cols[] = {
 	{ "version", "VER" }, { "checked_in_at", "CHECKED IN" }, { "checked_in_by", "BY" },
-	{ "size", "BYTES" }, { "state", "STATE" }, { "filename", "FILE" }, { "note", "NOTE" },
-	{ NULL, NULL }
+	{ "size", "BYTES" }, { "state", "STATE" }, { "master", "MASTER" }, { "filename", "FILE" }, { "provenance", "PROVENANCE" },
+	{ "note", "NOTE" }, { NULL, NULL }
 };
 
 static int cmd_log(cli_args *a, scrvault *v)
@@ -166,8 +166,18 @@ static int show_versions(const scrvault_json *j)
 	printf("\n");
 	cli_table(scrvault_json_get(j, "versions"), log_cols);
 	cli_table_if(scrvault_json_get(j, "signoffs"), "\nsign-offs:\n", signoff_cols);
+	static const struct { const char *basis, *why; } whys[] = {
+		{ "declared", "declared by the coordinator" }, { "concluded", "fixed when the case concluded" },
+		{ "signed-off", "the newest with a valid sign-off" }, { "latest", "the latest: none declared or signed off" },
+	};
+	const char *basis = cli_str(j, "master_basis"), *why = basis;
+
+	for (size_t i = 0; basis && i < sizeof(whys) / sizeof(whys[0]); i++)
+		if (!strcmp(basis, whys[i].basis))
+			why = whys[i].why;
 	if (scrvault_json_get(j, "master_version") && !scrvault_json_is_null(scrvault_json_get(j, "master_version")))
-		printf("\nmaster: version %lld (the newest with a valid sign-off)\n", cli_int(j, "master_version"));
+		printf("\nmaster: version %lld (%s); every other version is a draft\n", cli_int(j, "master_version"),
+		       why ? why : "");
 	return 0;
 }
 
@@ -198,6 +208,27 @@ static int cmd_signoff(cli_args *a, scrvault *v)
 		return cli_fail(error);
 	return cli_result(a, j, "signed off %s version %lu as %s (sha256 %s)\n", cli_str(j, "doc"), ver,
 			  cli_str(j, "signer"), cli_str(j, "sha256"));
+}
+
+static int check_declare(cli_args *a)
+{
+	if (cli_doc_version(a->args[0], NULL, 0) <= 0)
+		return cli_usage(a, "give the version to declare the master: DOC@VERSION");
+	return 0;
+}
+
+static int cmd_declare(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	char doc[96];
+	unsigned long ver = (unsigned long)cli_doc_version(a->args[0], doc, sizeof(doc));
+	int error;
+
+	if ((error = scrvault_doc_declare(&j, v, doc, (unsigned)ver)) < 0)
+		return cli_fail(error);
+	return cli_result(a, j, "declared version %lu the master of %s (it was version %lld, %s); every other "
+			  "version is a draft\n", ver, cli_str(j, "doc"), cli_int(j, "previous_master"),
+			  cli_str(j, "previous_basis"));
 }
 
 static int check_release(cli_args *a)
@@ -284,6 +315,13 @@ const cli_cmd cli_doc_commands[] = {
 	{ "doc", "signoff", cmd_signoff, CLI_VAULT, check_signoff, "scrvault doc signoff DOC@VERSION",
 	  "Sign off one exact version of an IMR as its agency's authorising manager\n"
 	  "(an Ed25519 signature with your own key over its id, version and SHA-256).\n",
+	  NULL, 1, 1 },
+	{ "doc", "declare", cmd_declare, CLI_VAULT, check_declare, "scrvault doc declare DOC@VERSION",
+	  "Declare which version of a document is its master (the coordinator): the\n"
+	  "master follows its class's retention rules and is destroyed only through a\n"
+	  "disposal batch; every other version is a draft. Without a declaration the\n"
+	  "master is an IMR's newest signed-off version, else the latest; concluding the\n"
+	  "case fixes it. Refused (exit 6) once the case has concluded.\n",
 	  NULL, 1, 1 },
 	{ "doc", "release", cmd_release, CLI_VAULT, check_release,
 	  "scrvault doc release DOC[@VERSION] --to PRINCIPAL|age1... -o FILE [--reason TEXT]",

@@ -8,7 +8,8 @@
 #include "cli.h"
 
 static const cli_col hold_cols[] = {
-	{ "hold", "HOLD" }, { "request", "FOI" }, { "scope", "SCOPE" }, { "case", "CASE" }, { "doc", "DOCUMENT" },
+	{ "hold", "HOLD" }, { "request", "FOI" }, { "kind", "KIND" }, { "scope", "SCOPE" }, { "case", "CASE" },
+	{ "doc", "DOCUMENT" },
 	{ "class", "CLASS" }, { "reason", "REASON" }, { "until", "UNTIL" }, { "placed_by", "BY" }, { NULL, NULL }
 };
 static int cmd_add(cli_args *a, scrvault *v)
@@ -21,6 +22,7 @@ static int cmd_add(cli_args *a, scrvault *v)
 	s.board = cli_flag(a, "board");
 	s.doc_class = cli_opt(a, "class");
 	s.reason = cli_opt(a, "reason");
+	s.kind = cli_opt(a, "kind");
 	if ((error = scrvault_hold_add(&j, v, &s)) < 0)
 		return cli_fail(error);
 	return cli_result(a, j, "hold %lld placed on %s\n", cli_int(j, "hold"),
@@ -49,14 +51,16 @@ static int cmd_list(cli_args *a, scrvault *v)
 
 static const cli_optdef add_opts[] = {
 	{ "reason", 1, "reason", "TEXT" }, { "board", 0, "board", NULL }, { "class", 1, "doc_class", "CLASS" },
-	{ NULL, 0, NULL, NULL }
+	{ "kind", 1, "kind", "KIND" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef release_opts[] = { { "reason", 1, "reason", "TEXT" }, { NULL, 0, NULL, NULL } };
 
 const cli_cmd cli_hold_commands[] = {
-	{ "hold", "add", cmd_add, CLI_VAULT, NULL, "scrvault hold add --reason TEXT (CASE|DOC | --board [--class CLASS])",
+	{ "hold", "add", cmd_add, CLI_VAULT, NULL, "scrvault hold add --kind KIND --reason TEXT (CASE|DOC | --board [--class CLASS])",
 	  "Hold a case, a document, or everything of the board (of one class): nothing held\n"
-	  "is destroyed. Criminal proceedings, an inquest, a public inquiry, an FOI appeal.\n",
+	  "is destroyed. KIND: criminal-proceedings, coroner (an inquest), inquiry,\n"
+	  "foi-appeal or other; a criminal-proceedings or coroner hold also stops the\n"
+	  "case's publication ('case publish').\n",
 	  add_opts, 0, 1 },
 	{ "hold", "release", cmd_release, CLI_VAULT | CLI_ID_ARG, NULL, "scrvault hold release --reason TEXT ID",
 	  "End a hold.\n", release_opts, 1, 1, NULL, "a hold is given by its number" },

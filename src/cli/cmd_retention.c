@@ -1,6 +1,6 @@
 /*
- * cmd_retention.c - scrvault retention confirm|plan|propose|approve|refuse|
- * purge|certificate.
+ * cmd_retention.c - scrvault retention confirm|plan|review|propose|approve|
+ * refuse|purge|certificate.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,11 +12,12 @@
 
 static const cli_col plan_cols[] = {
 	{ "case", "CASE" }, { "doc", "DOCUMENT" }, { "version", "VER" }, { "class", "CLASS" },
-	{ "status", "STATUS" }, { "due_on", "DUE" }, { "rule", "RULE" }, { "held", "HELD BECAUSE" },
+	{ "master_basis", "MASTER" }, { "status", "STATUS" }, { "due_on", "DUE" }, { "rule", "RULE" }, { "held", "HELD BECAUSE" },
 	{ "action", "PURGE WOULD" }, { NULL, NULL }
 };
 static const cli_col pub_cols[] = {
-	{ "case", "CASE" }, { "published_on", "PUBLISHED" }, { "remove_by", "OFF THE WEB SITE BY" }, { NULL, NULL }
+	{ "case", "CASE" }, { "review_type", "TYPE" }, { "published_on", "PUBLISHED" },
+	{ "keep_until", "ON THE WEB SITE UNTIL AT LEAST" }, { "remove_by", "OFF THE WEB SITE BY" }, { NULL, NULL }
 };
 static const cli_col purge_cols[] = {
 	{ "doc", "DOCUMENT" }, { "version", "VER" }, { "record", "RECORD" }, { "class", "CLASS" }, { "rule", "RULE" },
@@ -49,6 +50,38 @@ static int cmd_plan(cli_args *a, scrvault *v)
 		cli_table_if(scrvault_json_get(j, "publications"), "\npublished executive summaries:\n", pub_cols);
 	}
 	return cli_result(a, j, NULL);
+}
+
+static int check_review(cli_args *a)
+{
+	if (cli_doc_version(a->args[0], NULL, 0) < 0)
+		return cli_usage(a, "version must be a positive number: DOC[@VERSION]");
+	if (!cli_opt(a, "keep-until") == !cli_flag(a, "destroy"))
+		return cli_usage(a, "give the review's outcome: --keep-until DATE or --destroy --reason TEXT");
+	if (cli_flag(a, "destroy") && !cli_opt(a, "reason"))
+		return cli_usage(a, "a decision to destroy needs --reason TEXT");
+	return 0;
+}
+
+static int cmd_review(cli_args *a, scrvault *v)
+{
+	scrvault_review_spec s = SCRVAULT_REVIEW_SPEC_INIT;
+	scrvault_json *j = NULL;
+	char doc[96];
+	int error;
+
+	s.doc_version = (unsigned)cli_doc_version(a->args[0], doc, sizeof(doc));
+	s.doc = doc;
+	s.keep_until = cli_opt(a, "keep-until");
+	s.destroy = cli_flag(a, "destroy");
+	s.reason = cli_opt(a, "reason");
+	if ((error = scrvault_retention_review(&j, v, &s)) < 0)
+		return cli_fail(error);
+	if (s.destroy)
+		return cli_result(a, j, "review of %s version %lld recorded: to be destroyed (the purge carries it out; "
+				  "a master in an approved disposal batch)\n", cli_str(j, "doc"), cli_int(j, "version"));
+	return cli_result(a, j, "review of %s version %lld recorded: kept until %s, reviewed again then\n",
+			  cli_str(j, "doc"), cli_int(j, "version"), cli_str(j, "keep_until"));
 }
 
 static int cmd_propose(cli_args *a, scrvault *v)
@@ -154,6 +187,10 @@ static int cmd_certificate(cli_args *a, scrvault *v)
 }
 
 static const cli_optdef plan_opts[] = { { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL } };
+static const cli_optdef review_opts[] = {
+	{ "keep-until", 1, "keep_until", "DATE" }, { "destroy", 0, NULL, NULL }, { "reason", 1, "reason", "TEXT" },
+	{ NULL, 0, NULL, NULL }
+};
 static const cli_optdef purge_opts[] = { { "dry-run", 0, NULL, NULL }, { NULL, 0, NULL, NULL } };
 static const cli_optdef cert_opts[] = { { "output", 1, NULL, "PROOF" }, { NULL, 0, NULL, NULL } };
 
@@ -164,6 +201,12 @@ const cli_cmd cli_retention_commands[] = {
 	{ "retention", "plan", cmd_plan, CLI_VAULT, NULL, "scrvault retention plan [--as-of DATE] [--json]",
 	  "Every live version: its rule, when it is due, whether it is held and why, and what\n"
 	  "a purge would do; and when published executive summaries come down.\n", plan_opts, 0, 0 },
+	{ "retention", "review", cmd_review, CLI_VAULT, check_review,
+	  "scrvault retention review DOC[@VERSION] (--keep-until DATE | --destroy --reason TEXT)",
+	  "Record the outcome of a version's review rule (without @VERSION: the master):\n"
+	  "kept until DATE (the plan shows it kept, then due for review again), or to be\n"
+	  "destroyed (the plan shows it due; the purge destroys it, a master only in an\n"
+	  "approved disposal batch).\n", review_opts, 1, 1 },
 	{ "retention", "propose", cmd_propose, CLI_VAULT, NULL, "scrvault retention propose",
 	  "Propose a disposal batch of the masters now due (destroying a master needs its\n"
 	  "approval by someone else, a records manager).\n", NULL, 0, 0 },

@@ -9,6 +9,7 @@
  * Passphrases are typed at /dev/tty with echo off and wiped from the stack
  * buffers they were typed into on every path.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -21,6 +22,178 @@
 #include "cli.h"
 
 #define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- what reaches a reader --------------------------------------------------- */
+
+/* Bytes in the UTF-8 sequence at s (len available): the code point in *cp;
+ * 0 if not valid, -1 if valid so far but cut short. */
+static int utf8_at(const unsigned char *s, size_t len, unsigned long *cp)
+{
+	unsigned long c = s[0];
+	int n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, c &= 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, c &= 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, c &= 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((size_t)i >= len)
+			return -1;
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+size_t cli_escape(char *out, const char *text, size_t len, unsigned flags, size_t *used)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		unsigned long c = 0;
+		int n = utf8_at(s + i, len - i, &c);
+
+		if (n < 0 && (flags & CLI_ESC_PARTIAL))
+			break;
+		if (n <= 0) {			/* not UTF-8: the byte, escaped */
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[s[i] >> 4];
+			out[o++] = hex[s[i] & 15];
+			i++;
+			continue;
+		}
+		if ((c == '\n' || c == '\t') && (flags & CLI_ESC_LINES)) {
+			out[o++] = (char)c;
+		} else if (c == '\n' || c == '\t' || c == '\r') {
+			out[o++] = '\\';
+			out[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else if ((c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+			out[o++] = '\\';
+			out[o++] = 'u';
+			for (int k = 12; k >= 0; k -= 4)
+				out[o++] = hex[(c >> k) & 15];
+		} else {
+			memcpy(out + o, s + i, (size_t)n);
+			o += (size_t)n;
+		}
+		i += (size_t)n;
+	}
+	out[o] = '\0';
+	if (used)
+		*used = i;
+	return o;
+}
+
+char *cli_escape_dup(const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	char *out = malloc(6 * len + 1);
+
+	if (out)
+		cli_escape(out, s ? s : "", len, 0, NULL);
+	return out;
+}
+
+/* A terminal stream's filter: the bytes of an incomplete character wait
+ * for the next write. */
+typedef struct {
+	int fd;
+	unsigned char held[4];
+	size_t nheld;
+} guard;
+
+static int write_all(int fd, const char *b, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, b, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static ssize_t guard_write(void *cookie, const char *buf, size_t len)
+{
+	guard *g = cookie;
+	char in[512 + sizeof(g->held)], out[6 * sizeof(in) + 1];
+	size_t done = 0;
+
+	while (done < len) {
+		size_t take = len - done < 512 ? len - done : 512, n, used = 0;
+
+		memcpy(in, g->held, g->nheld);
+		memcpy(in + g->nheld, buf + done, take);
+		n = g->nheld + take;
+		done += take;
+		if (write_all(g->fd, out, cli_escape(out, in, n, CLI_ESC_LINES | CLI_ESC_PARTIAL, &used)) < 0)
+			return -1;
+		g->nheld = n - used;	/* at most 3: the start of one character */
+		memcpy(g->held, in + used, g->nheld);
+	}
+	return (ssize_t)len;
+}
+
+static int guard_close(void *cookie)
+{
+	guard *g = cookie;
+	char out[6 * sizeof(g->held) + 1];
+	int rc = 0;
+
+	if (g->nheld)
+		rc = write_all(g->fd, out, cli_escape(out, (const char *)g->held, g->nheld, CLI_ESC_LINES, NULL));
+	free(g);
+	return rc;
+}
+
+static FILE *guarded(FILE *f, int fd, const char *mode, int buffering)
+{
+	cookie_io_functions_t io = { .write = guard_write, .close = guard_close };
+	guard *g;
+	FILE *nf;
+
+	if (!isatty(fd) || !(g = calloc(1, sizeof(*g))))
+		return f;
+	g->fd = fd;
+	if (!(nf = fopencookie(g, mode, io))) {
+		free(g);
+		return f;
+	}
+	setvbuf(nf, NULL, buffering, BUFSIZ);
+	fflush(f);
+	return nf;
+}
+
+void cli_guard_terminal(void)
+{
+	stdout = guarded(stdout, STDOUT_FILENO, "w", _IOLBF);
+	stderr = guarded(stderr, STDERR_FILENO, "w", _IONBF);
+}
 
 /* The command running and the program's global options (set by cli_parse),
  * for the hints of cli_fail; `opening` while main unlocks the vault (the
@@ -111,9 +284,12 @@ static const char *hint(char *buf, size_t len, const char *fields)
 
 int cli_fail(int code)
 {
-	char buf[256];
+	char buf[256], *msg = cli_escape_dup(scrvault_error_message());
 
-	fprintf(stderr, "%s: %s%s\n", cli_program, scrvault_error_message(), hint(buf, sizeof(buf), scrvault_error_field()));
+	/* A message may quote what a record or a bundle holds: escaped, one line. */
+	fprintf(stderr, "%s: %s%s\n", cli_program, msg ? msg : "out of memory",
+		hint(buf, sizeof(buf), scrvault_error_field()));
+	free(msg);
 	return code < 0 ? -code : 1;
 }
 
@@ -457,6 +633,7 @@ int cli_main(const cli_program_def *p, int argc, char **argv)
 	int words[2] = { -1, -1 }, nwords = 0, nrest = 0, error;
 	cli_args a;
 
+	cli_guard_terminal();
 	/* The command words may follow options: find them. */
 	for (int i = 1; i < argc && nwords < p->nwords; i++) {
 		if (!strcmp(argv[i], "--"))

@@ -136,11 +136,16 @@ int cli_rows_add(void *ctx, const scrvault_json *row)
 		return error;
 	}
 	for (size_t c = 0; c < r->ncol; c++) {
-		const char *s = cell(row, r->cols[c].key, buf, sizeof(buf));
-		size_t w = strlen(s);
+		/* A cell is one line, whatever its text holds (cli_escape). */
+		char *s = cli_escape_dup(cell(row, r->cols[c].key, buf, sizeof(buf)));
+		size_t w = s ? strlen(s) : 0;
 
-		if (buf_add(&r->text, s, w + 1) < 0)
+		if (!s || buf_add(&r->text, s, w + 1) < 0) {
+			free(s);
+			r->text.failed = true;
 			return -1;
+		}
+		free(s);
 		if (w > r->width[c])
 			r->width[c] = w > CLI_CELL_MAX ? CLI_CELL_MAX : w;
 	}
@@ -228,8 +233,12 @@ void cli_print_fields(const scrvault_json *j, const cli_col *fields)
 {
 	char buf[256];
 
-	for (int i = 0; fields[i].key; i++)
-		printf("%-16s %s\n", fields[i].header, cell(j, fields[i].key, buf, sizeof(buf)));
+	for (int i = 0; fields[i].key; i++) {
+		char *s = cli_escape_dup(cell(j, fields[i].key, buf, sizeof(buf)));
+
+		printf("%-16s %s\n", fields[i].header, s ? s : "?");
+		free(s);
+	}
 }
 
 int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)

@@ -27,7 +27,23 @@
  *   - the stamp is drawn in a coordinate system that puts its origin at
  *     the bottom left of the page as the viewer shows it: the visible box
  *     (CropBox within MediaBox, whose origin need not be 0 0) turned by the
- *     page's /Rotate, so the text reads upright on rotated pages.
+ *     page's /Rotate, so the text reads upright on rotated pages;
+ *   - nothing may be drawn over the stamp: a viewer draws annotations and
+ *     form fields above the page's content, so every page's /Annots is
+ *     flattened (the printable, visible ones' normal appearances are drawn
+ *     into the page before the stamp, as a printer would show them) and
+ *     removed, and the catalog's /AcroForm (whose NeedAppearances would have
+ *     a viewer draw fields afresh) is removed.
+ *
+ * Bounds: the only stream data decoded here is the pages' content, at most
+ * SV_STAMP_CONTENT_MAX in all (each page's counted, shared streams as often as
+ * they are used); past that the master is refused as too large to print.
+ * One page that decodes past the helper's heap stops the helper (a clear
+ * error too, see main.c), and the client's deadline bounds the time
+ * (crypto/stamp.h).
+ * Every other stream (images, fonts, whatever a hostile file hides in an
+ * unused object) is copied as it is stored, never decoded or recompressed
+ * (qpdf_dl_none), so a stream that inflates to gigabytes costs nothing.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +60,7 @@
 #define SHEET_W		595.0	/* A4 */
 #define SHEET_H		842.0
 #define MAX_BALANCE	4096	/* most q or Q we add to balance a page */
+#define MAX_ANNOTS	10000	/* most annotations flattened on a page; more is refused */
 
 /* ---- a growable text buffer ------------------------------------------------ */
 
@@ -96,6 +113,19 @@ static void sb_num(sbuf *b, double v)
 		snprintf(tmp, sizeof(tmp), "%s%lld.%02lld ", neg ? "-" : "", c / 100, c % 100);
 	else
 		snprintf(tmp, sizeof(tmp), "%s%lld ", neg && c ? "-" : "", c / 100);
+	sb_str(b, tmp);
+}
+
+/* A number with six decimals at most (a matrix that scales), as sb_num. */
+static void sb_num6(sbuf *b, double v)
+{
+	char tmp[48];
+	long long c = (long long)(v * 1e6 + (v < 0 ? -0.5 : 0.5));
+	bool neg = c < 0;
+
+	if (neg)
+		c = -c;
+	snprintf(tmp, sizeof(tmp), "%s%lld.%06lld ", neg ? "-" : "", c / 1000000, c % 1000000);
 	sb_str(b, tmp);
 }
 
@@ -621,10 +651,11 @@ static void stamp_block(sbuf *b, const char *font, const stamp_text *t, int i,
 
 /*
  * The content that closes what the original left open and draws the
- * stamp: an "ET" if `close_text`, `closeq` times "Q", then the stamp.
+ * stamp: an "ET" if `close_text`, `closeq` times "Q", the flattened
+ * annotations `annots`, then the stamp (last: nothing is drawn over it).
  */
-static void stamp_content(sbuf *b, long closeq, bool close_text, const char *font,
-	const double m[6], double w, double h, const stamp_text *t)
+static void stamp_content(sbuf *b, long closeq, bool close_text, const sbuf *annots,
+	const char *font, const double m[6], double w, double h, const stamp_text *t)
 {
 	double top_y = h - STAMP_EDGE - 0.72 * STAMP_SIZE, bottom_y = STAMP_EDGE;
 	long i;
@@ -637,7 +668,10 @@ static void stamp_content(sbuf *b, long closeq, bool close_text, const char *fon
 		sb_str(b, "\nET");
 	for (i = 0; i < closeq; i++)
 		sb_str(b, i % 32 ? " Q" : "\nQ");
-	sb_str(b, "\nq ");
+	sb_str(b, "\n");
+	if (annots->len)
+		sb_add(b, annots->p, annots->len);
+	sb_str(b, "q ");
 	for (i = 0; i < 6; i++)
 		sb_num(b, m[i]);
 	sb_str(b, "cm\n0.6 0 0 rg 0.6 0 0 RG 1 w [] 0 d\n"
@@ -705,14 +739,194 @@ done:
 	qpdf_oh_release(q, res);
 }
 
-/* Stamp one page; qpdf errors are left pending for the caller. */
-static int stamp_page(qpdf_data q, qpdf_oh page, qpdf_oh font, const stamp_text *t)
+/* ---- annotations and form fields: flattened under the stamp ---------------- */
+
+/* Annotation flags (PDF 32000-1 12.5.3). */
+#define ANNOT_HIDDEN	2
+#define ANNOT_PRINT	4
+
+/* A number of `arr` item `i` into *v; false if it is not a sane number. */
+static bool get_num(qpdf_data q, qpdf_oh arr, int i, double *v)
+{
+	qpdf_oh it = qpdf_oh_get_array_item(q, arr, i);
+	bool ok = qpdf_oh_is_number(q, it);
+
+	*v = ok ? qpdf_oh_get_numeric_value(q, it) : 0;
+	qpdf_oh_release(q, it);
+	return ok && *v == *v && *v <= 1e7 && *v >= -1e7;
+}
+
+/*
+ * The appearance a printer shows for annotation `a`: its /AP /N stream, or
+ * the entry of /AP /N that /AS names.  0 if none (or not a stream).
+ */
+static qpdf_oh annot_appearance(qpdf_data q, qpdf_oh a)
+{
+	qpdf_oh ap = qpdf_oh_get_key_if_dict(q, a, "/AP"), n = qpdf_oh_get_key_if_dict(q, ap, "/N"), st = 0;
+
+	if (qpdf_oh_is_stream(q, n)) {
+		st = n;
+		n = 0;
+	} else if (qpdf_oh_is_dictionary(q, n)) {
+		qpdf_oh as = qpdf_oh_get_key_if_dict(q, a, "/AS");
+
+		if (qpdf_oh_is_name(q, as)) {
+			qpdf_oh x = qpdf_oh_get_key_if_dict(q, n, qpdf_oh_get_name(q, as));
+
+			if (qpdf_oh_is_stream(q, x))
+				st = x;
+			else
+				qpdf_oh_release(q, x);
+		}
+		qpdf_oh_release(q, as);
+	}
+	qpdf_oh_release(q, n);
+	qpdf_oh_release(q, ap);
+	return st;
+}
+
+/*
+ * The matrix that puts appearance `st` of annotation `a` on the page: its
+ * /BBox, transformed by its /Matrix, mapped onto the annotation's /Rect
+ * (12.5.5).  False if either is missing or degenerate.
+ */
+static bool annot_matrix(qpdf_data q, qpdf_oh a, qpdf_oh st, double out[6])
+{
+	qpdf_oh dict = qpdf_oh_get_dict(q, st), mat = qpdf_oh_get_key_if_dict(q, dict, "/Matrix");
+	double m[6] = { 1, 0, 0, 1, 0, 0 }, lo[2] = { 1e30, 1e30 }, hi[2] = { -1e30, -1e30 };
+	box bb, rect;
+	bool ok = false;
+	int i;
+
+	if (!get_box(q, dict, "/BBox", &bb) || !get_box(q, a, "/Rect", &rect))
+		goto done;
+	if (qpdf_oh_is_array(q, mat) && qpdf_oh_get_array_n_items(q, mat) == 6)
+		for (i = 0; i < 6; i++)
+			if (!get_num(q, mat, i, &m[i]))
+				goto done;
+	for (i = 0; i < 4; i++) {
+		double x = i & 1 ? bb.urx : bb.llx, y = i & 2 ? bb.ury : bb.lly;
+		double tx = m[0] * x + m[2] * y + m[4], ty = m[1] * x + m[3] * y + m[5];
+
+		lo[0] = tx < lo[0] ? tx : lo[0];
+		hi[0] = tx > hi[0] ? tx : hi[0];
+		lo[1] = ty < lo[1] ? ty : lo[1];
+		hi[1] = ty > hi[1] ? ty : hi[1];
+	}
+	if (hi[0] - lo[0] < 1e-3 || hi[1] - lo[1] < 1e-3)
+		goto done;
+	out[0] = (rect.urx - rect.llx) / (hi[0] - lo[0]);
+	out[1] = out[2] = 0;
+	out[3] = (rect.ury - rect.lly) / (hi[1] - lo[1]);
+	out[4] = rect.llx - out[0] * lo[0];
+	out[5] = rect.lly - out[3] * lo[1];
+	ok = true;
+	for (i = 0; i < 6; i++)
+		if (!(out[i] <= 1e9 && out[i] >= -1e9))
+			ok = false;	/* no sane page shows it */
+done:
+	qpdf_oh_release(q, mat);
+	qpdf_oh_release(q, dict);
+	return ok;
+}
+
+/* Put form `st` into the page's /Resources /XObject under a new name (into `name`). */
+static void add_xobject(qpdf_data q, qpdf_oh page, qpdf_oh st, char *name, size_t namesz)
+{
+	qpdf_oh res = qpdf_oh_get_key(q, page, "/Resources"), xo;
+	int i;
+
+	if (!qpdf_oh_is_dictionary(q, res)) {
+		qpdf_oh_release(q, res);
+		res = qpdf_oh_new_dictionary(q);
+		qpdf_oh_replace_key(q, page, "/Resources", res);
+	}
+	xo = qpdf_oh_get_key(q, res, "/XObject");
+	if (!qpdf_oh_is_dictionary(q, xo)) {
+		qpdf_oh_release(q, xo);
+		xo = qpdf_oh_new_dictionary(q);
+		qpdf_oh_replace_key(q, res, "/XObject", xo);
+	}
+	for (i = 1; ; i++) {
+		snprintf(name, namesz, "/SVAnnot%d", i);
+		if (!qpdf_oh_has_key(q, xo, name))
+			break;
+	}
+	qpdf_oh_replace_key(q, xo, name, st);
+	qpdf_oh_release(q, xo);
+	qpdf_oh_release(q, res);
+}
+
+/*
+ * Flatten the page's annotations into `b` (drawn in the page's default
+ * space, before the stamp) and remove its /Annots: a printable, visible
+ * annotation with an appearance is drawn as a form XObject; any other is
+ * dropped, as a printer would drop it.  More than MAX_ANNOTS is refused.
+ */
+static int flatten_annots(qpdf_data q, qpdf_oh page, sbuf *b)
+{
+	qpdf_oh annots = qpdf_oh_get_key(q, page, "/Annots");
+	int n = 0, i, error = 0;
+
+	if (qpdf_oh_is_array(q, annots))
+		n = qpdf_oh_get_array_n_items(q, annots);
+	if (n > MAX_ANNOTS) {
+		error = qpdf_msg(SCRVAULT_EUSAGE, "a page has more than 10000 annotations");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		qpdf_oh a = qpdf_oh_get_array_item(q, annots, i), fl, st, dict;
+		long long flags = 0;
+		double m[6];
+		char name[32];
+		int k;
+
+		fl = qpdf_oh_get_key_if_dict(q, a, "/F");
+		if (qpdf_oh_is_integer(q, fl))
+			flags = qpdf_oh_get_int_value(q, fl);
+		qpdf_oh_release(q, fl);
+		st = (flags & ANNOT_PRINT) && !(flags & ANNOT_HIDDEN) ? annot_appearance(q, a) : 0;
+		if (st && annot_matrix(q, a, st, m)) {
+			/* an appearance stream is a form XObject (12.5.5): say so */
+			dict = qpdf_oh_get_dict(q, st);
+			if (!qpdf_oh_has_key(q, dict, "/Subtype")) {
+				qpdf_oh t = qpdf_oh_new_name(q, "/XObject"), f = qpdf_oh_new_name(q, "/Form");
+
+				qpdf_oh_replace_key(q, dict, "/Type", t);
+				qpdf_oh_replace_key(q, dict, "/Subtype", f);
+				qpdf_oh_release(q, t);
+				qpdf_oh_release(q, f);
+			}
+			qpdf_oh_release(q, dict);
+			add_xobject(q, page, st, name, sizeof(name));
+			sb_str(b, "q ");
+			for (k = 0; k < 6; k++)
+				sb_num6(b, m[k]);
+			sb_str(b, "cm ");
+			sb_str(b, name);
+			sb_str(b, " Do Q\n");
+		}
+		qpdf_oh_release(q, st);
+		qpdf_oh_release(q, a);
+	}
+	qpdf_oh_remove_key(q, page, "/Annots");
+done:
+	qpdf_oh_release(q, annots);
+	return error;
+}
+
+/*
+ * Stamp one page; qpdf errors are left pending for the caller.  *decoded
+ * counts the page content decoded so far (for SV_STAMP_CONTENT_MAX).
+ */
+static int stamp_page(qpdf_data q, qpdf_oh page, qpdf_oh font, const stamp_text *t,
+	size_t *decoded)
 {
 	qpdf_oh contents = 0, arr = 0, pre = 0, post = 0;
 	balance bal = { 0, 0, false };
 	unsigned char *data = NULL;
 	size_t dlen = 0;
-	sbuf head = { 0 }, tail = { 0 };
+	sbuf head = { 0 }, tail = { 0 }, annots = { 0 };
 	char fname[32];
 	double m[6], w, h;
 	long open, closeq, i;
@@ -725,7 +939,12 @@ static int stamp_page(qpdf_data q, qpdf_oh page, qpdf_oh font, const stamp_text 
 		 * draw it either, so one q/Q pair is as good as any.
 		 */
 		qpdf_get_error(q);
+	} else if (dlen > SV_STAMP_CONTENT_MAX - *decoded) {
+		free(data);
+		return sv_error(SCRVAULT_EUSAGE, "the document is too large to print: its pages' "
+			"content decodes to more than %u MiB", (unsigned)(SV_STAMP_CONTENT_MAX >> 20));
 	} else {
+		*decoded += dlen;
 		scan_content(&bal, data, dlen);
 	}
 	free(data);
@@ -738,13 +957,15 @@ static int stamp_page(qpdf_data q, qpdf_oh page, qpdf_oh font, const stamp_text 
 	if (closeq > MAX_BALANCE)
 		closeq = MAX_BALANCE;
 
+	if ((error = flatten_annots(q, page, &annots)) < 0)
+		goto done;
 	add_font(q, page, font, fname, sizeof(fname));
 	page_frame(q, page, m, &w, &h);
 	for (i = 0; i < open; i++)
 		sb_str(&head, i % 32 ? " q" : "\nq");
 	sb_str(&head, "\n");
-	stamp_content(&tail, closeq, bal.in_text, fname, m, w, h, t);
-	if (head.failed || tail.failed) {
+	stamp_content(&tail, closeq, bal.in_text, &annots, fname, m, w, h, t);
+	if (head.failed || tail.failed || annots.failed) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
@@ -777,6 +998,7 @@ done:
 	qpdf_oh_release(q, post);
 	free(head.p);
 	free(tail.p);
+	free(annots.p);
 	return error;
 }
 
@@ -978,7 +1200,8 @@ static int stamp_master(qpdf_data q, const unsigned char *in, size_t len,
 	const sv_pdf_stamp_spec *s)
 {
 	stamp_text t = { 0 };
-	qpdf_oh font = 0;
+	qpdf_oh font = 0, root;
+	size_t decoded = 0;
 	int error, npages, i;
 
 	/*
@@ -998,6 +1221,14 @@ static int stamp_master(qpdf_data q, const unsigned char *in, size_t len,
 	if (npages <= 0)
 		return qpdf_msg(SCRVAULT_EUSAGE, "it has no pages");
 
+	/* no form for a viewer to draw afresh over the stamp (the fields are flattened) */
+	root = qpdf_get_root(q);
+	if (qpdf_oh_is_dictionary(q, root))
+		qpdf_oh_remove_key(q, root, "/AcroForm");
+	qpdf_oh_release(q, root);
+	if ((error = qpdf_fail(q, SCRVAULT_EUSAGE)) < 0)
+		return error;
+
 	if ((error = stamp_text_make(&t, s)) < 0)
 		return error;
 	font = new_font(q, "Helvetica");
@@ -1006,7 +1237,7 @@ static int stamp_master(qpdf_data q, const unsigned char *in, size_t len,
 
 		if ((error = qpdf_fail(q, SCRVAULT_EUSAGE)) < 0)
 			goto done;
-		error = stamp_page(q, page, font, &t);
+		error = stamp_page(q, page, font, &t, &decoded);
 		qpdf_oh_release(q, page);
 		if (error < 0 || (error = qpdf_fail(q, SCRVAULT_EUSAGE)) < 0)
 			goto done;
@@ -1048,6 +1279,13 @@ int sv_pdf_make_copy(const unsigned char *in, size_t len, const sv_pdf_stamp_spe
 		goto qfail;
 	qpdf_set_object_stream_mode(q, qpdf_o_preserve);
 	qpdf_set_compress_streams(q, QPDF_TRUE);
+	/*
+	 * The master's streams are written as they are stored, not decoded and
+	 * compressed again: a stream that inflates to gigabytes (a bomb in an
+	 * image or an unused object) would otherwise cost that much time.  Our
+	 * own new streams have no filter and are still compressed.
+	 */
+	qpdf_set_decode_level(q, qpdf_dl_none);
 	/*
 	 * The /ID from the content, not from random numbers: the helper may not
 	 * call getrandom, and the same master and spec give the same copy.

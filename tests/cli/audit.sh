@@ -76,6 +76,24 @@ swap() { awk -v a="$L" -v b="$L2" 'NR == a {hold=$0; next} {print} NR == b {prin
 tamper "reordered entries" swap
 trunc() { head -n 6; }
 tamper "a truncated export" trunc
+# The report: the first bad entry and one summary line, every problem only
+# with --all (one edited entry printed ~56 "problem" lines).
+edit < "$T/full.jsonl" > "$T/bad.jsonl"
+expect 5 "an edited entry again" -- "$SV" audit verify --vkey "$VKEY" "$T/bad.jsonl"
+[ "$(wc -l < "$T/out")" -eq 2 ]; ok $? "...reported in two lines: the first bad entry and the summary ($(wc -l < "$T/out"))"
+grep -q "^first bad entry: [0-9]*: entries" "$T/out"; ok $? "...the first line names the entry and the problem"
+! grep -q "^problem:" "$T/out"; ok $? "...no list of problems without --all"
+expect 5 "verify --all" -- "$SV" audit verify --all --vkey "$VKEY" "$T/bad.jsonl"
+grep -q "^problem: " "$T/out"; ok $? "...lists the problems"
+[ "$(grep -c "^problem: " "$T/out")" -le 3 ]; ok $? "...once each, not once for every later checkpoint ($(grep -c "^problem: " "$T/out"))"
+# A forged entry put in at position K, claiming to be entry K, is located at K
+# (it was reported at K+1, where the genuine entry K now stands).
+K=$(sed -n "${L}p" "$T/full.jsonl" | grep -o '"seq":[0-9]*' | tail -1 | cut -d: -f2)
+forge() { awk -v l="$L" 'NR == l {f=$0; sub(/"time":"2/, "\"time\":\"1", f); print f} {print}'; }
+forge < "$T/full.jsonl" > "$T/bad.jsonl"
+! cmp -s "$T/full.jsonl" "$T/bad.jsonl"; ok $? "the forgery was put in"
+expect 5 "verify detects a forged entry inserted at position $K" -- "$SV" audit verify --vkey "$VKEY" "$T/bad.jsonl"
+grep -q "^first bad entry: $K:" "$T/out"; ok $? "...and locates it at $K, not $((K + 1))"
 mkvault other
 sv audit export -o "$T/other.jsonl" 2>/dev/null
 OTHERKEY=$(sv audit pubkey)
@@ -88,8 +106,39 @@ expect 0 "filtered export (--doc)" -- sv audit export --doc "$D" -o "$T/doc.json
 [ "$(wc -l < "$T/doc.jsonl")" -ge 4 ]; ok $? "filtered export holds the document's entries"
 grep -q '"proof":\[' "$T/doc.jsonl"; ok $? "each filtered entry carries a proof"
 expect 0 "filtered export verifies" -- "$SV" audit verify --vkey "$VKEY" "$T/doc.jsonl"
+# ...but never as plainly "verified": it proves that its entries are in the
+# signed log, not that it holds every entry the filter matches.
+out_has "verified inclusion only"
+! grep -q ': verified$' "$T/out"; ok $? "a filtered export is not reported as simply verified"
 sed '2s/"outcome":"ok"/"outcome":"denied"/' "$T/doc.jsonl" > "$T/bad.jsonl"
 expect 5 "an edited filtered entry is detected" -- "$SV" audit verify --vkey "$VKEY" "$T/bad.jsonl"
+# Entries deleted from a filtered export: each remaining one still proves
+# its inclusion (that printed "verified"), but the vault signed how many it
+# exported and their digest.
+[ "$(grep -c '"entry"' "$T/doc.jsonl")" -ge 3 ]; ok $? "the filtered export has entries to delete"
+awk 'NR != 3 && NR != 4' "$T/doc.jsonl" > "$T/bad.jsonl"
+expect 5 "entries deleted from a filtered export are detected" -- "$SV" audit verify --vkey "$VKEY" "$T/bad.jsonl"
+out_has "removed from the export"
+! grep -q "verified" "$T/out"; ok $? "...and nothing says verified"
+# The filter is in the signed part: a header naming another filter fails.
+tail -1 "$T/doc.jsonl" | grep -q '^{"statement":"scrvault-audit-export/v2\\norigin .*\\nfilter {\\"doc\\":'; ok $? "the export ends with the vault's signed statement, filter included"
+sed '1s/"filter":{"doc":/"filter":{"actor":"coord","doc":/' "$T/doc.jsonl" > "$T/bad.jsonl"
+! cmp -s "$T/doc.jsonl" "$T/bad.jsonl"; ok $? "the header's filter was changed"
+expect 5 "a filter changed in the header is detected" -- "$SV" audit verify --vkey "$VKEY" "$T/bad.jsonl"
+out_has "not the one the vault signed"
+sed '$s/entries [0-9]*/entries 1/' "$T/doc.jsonl" > "$T/bad.jsonl"
+expect 5 "an edited statement does not verify" -- "$SV" audit verify --vkey "$VKEY" "$T/bad.jsonl"
+head -n -1 "$T/doc.jsonl" > "$T/bad.jsonl"
+expect 5 "an export without its statement is detected" -- "$SV" audit verify --vkey "$VKEY" "$T/bad.jsonl"
+out_has "without its signed statement"
+# Exports made before the statement (format v1) still verify; a filtered one
+# says that its filter is not signed.
+head -n -1 "$T/full.jsonl" | sed '1s#scrvault-audit-export/v2#scrvault-audit-export/v1#' > "$T/v1.jsonl"
+expect 0 "an unfiltered export of format v1 still verifies" -- "$SV" audit verify --vkey "$VKEY" "$T/v1.jsonl"
+grep -q ': verified$' "$T/out"; ok $? "...as the whole log"
+head -n -1 "$T/doc.jsonl" | sed '1s#scrvault-audit-export/v2#scrvault-audit-export/v1#' > "$T/v1.jsonl"
+expect 0 "a filtered export of format v1 still verifies" -- "$SV" audit verify --vkey "$VKEY" "$T/v1.jsonl"
+out_has "verified inclusion only"; out_has "its filter is not signed"
 for flt in "--actor coord" "--action doc." "--outcome denied" "--case SCR-2026-01" "--since 2000-01-01 --until 2999-12-31"; do
 	rm -f "$T/f.jsonl"
 	sv audit export $flt -o "$T/f.jsonl" >/dev/null 2>&1 && "$SV" audit verify --vkey "$VKEY" "$T/f.jsonl" >/dev/null 2>&1
@@ -123,6 +172,18 @@ expect 0 "auditor may export" -- sv --role auditor audit export -o "$T/aud.jsonl
 expect 0 "auditor may verify" -- sv --role auditor audit verify
 expect 0 "auditor may prove" -- sv --role auditor audit prove 2
 expect 3 "auditor may not check out" -- sv --role auditor doc checkout -o "$T/x" "$D"
+# ...nor a whole case at once: refused and on record like the single one (was
+# "checked out 0 documents", exit 0, nothing logged).
+mkdir "$T/audco"
+denials() { sv audit tail --lines 100000 | grep -c "doc.read .*denied"; }
+before=$(denials)
+expect 3 "auditor may not check out a case's documents (-o DIR --case)" -- \
+	sv --role auditor doc checkout -o "$T/audco" --case SCR-2026-01
+err_has "does not have permission 'doc.read"
+[ -z "$(ls -A "$T/audco")" ]; ok $? "...and nothing was written"
+[ "$(denials)" -eq $((before + 1)) ]; ok $? "...and the refusal is an audit entry"
+expect 0 "the coordinator's check-out of the same case still works" -- sv doc checkout -o "$T/audco" --case SCR-2026-01
+out_has "checked out 1 document"
 
 # Fail closed: an audit write that fails means no action.
 before_docs=$(sv doc list --json | grep -o '"doc":' | wc -l)

@@ -126,6 +126,9 @@ doc checkout
 doc list
 doc log
 doc show
+doc declare
+case reopen
+retention review
 fsck
 audit pubkey
 audit checkpoint

@@ -174,6 +174,11 @@ if [ $HAVE_AGE = 1 ]; then
 		--received-from "handed over on a USB stick by DS Green" --case SCR-X --class imr --agency police \
 		--title "Police IMR (USB)" "$T/plain.age"
 	out_has '"authenticated":false'
+	DU=$(grep -o '"doc":"[0-9a-f]*"' "$T/out" | cut -d'"' -f4)
+	expect 0 "doc log shows it came unauthenticated, with its received-from text" -- sv doc log --json "$DU"
+	out_has "imported unauthenticated, received from: handed over on a USB stick by DS Green"
+	expect 0 "...and doc show too" -- sv doc show --json "$DU"
+	out_has '"source":"unauthenticated-bundle"'; out_has '"received_from":"handed over on a USB stick by DS Green"'
 	expect 0 "recorded as unauthenticated" -- sv audit tail --json
 	out_has '"authenticated":false'
 	! grep -q "DS Green" "$T/out"; ok $? "the sender's description stays out of the audit log"
@@ -200,6 +205,13 @@ OP=$(grep -o 'pending operation [0-9a-f]*' "$T/out" | cut -d' ' -f3)
 
 expect 0 "a new version from a second bundle (--doc)" -- sv intake import --doc "$D" "$T/imr-b.age"
 out_has "version 2"
+# Each version's provenance (issue 18, item 8).
+sv doc checkin --doc "$D" "$T/imr.pdf" >/dev/null	# (same content: later releases compare with it)
+expect 0 "doc log shows each version's provenance" -- sv doc log "$D"
+out_has "imported from a bundle signed by police (police)"
+out_has "checked in by coord"
+expect 0 "doc show --json gives it as fields" -- sv doc show --json "$D"
+out_has '"signed_by":"police","size":200020,"source":"bundle"'; out_has '"source":"checkin"'
 expect 0 "fsck is clean after all of it" -- sv fsck
 
 # ---- sizes across the boundary ---------------------------------------------------------------

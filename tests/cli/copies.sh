@@ -2,12 +2,15 @@
 # The numbered-copy register as the coordinator uses it every day: copies
 # made within the policy's limit, signed out to named people with their
 # contact details, acknowledged, returned, lost, destroyed before a witness,
-# recalled; every transition checked against the state machine and audited;
+# recalled; electronic releases deleted or transferred to a body that keeps
+# them; every transition checked against the state machine and audited;
 # printed copies stamped on every page.
 . "$(dirname "$0")/lib.bash"
 
 HAVE_PDF=1
 command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || HAVE_PDF=0
+HAVE_AGE=1
+command -v age-keygen >/dev/null || HAVE_AGE=0
 
 mkvault
 sv case open --title "Child X" SCR-X >/dev/null
@@ -39,6 +42,11 @@ expect 3 "the policy caps overview reports at 8 copies" -- sv copy create "$D@1"
 err_has "at most 8 paper copies"
 expect 0 "five more is within the limit" -- sv copy create "$D@1" --count 5
 out_has "#8 of 8"
+# A label is fixed when the copy is made: copy 1 was "#1 of 3" and stays so
+# (its sheets may already be printed with it).
+expect 0 "the register after more copies" -- sv copy list --doc "$D" --json
+out_has "v1 #1 of 3" "copy 1 keeps its label '#1 of 3'"
+! grep -q "#1 of 8" "$T/out"; ok $? "...never '#1 of 8'"
 expect 3 "and a ninth is refused" -- sv copy create "$D@1" --count 1
 expect 2 "a count of zero" -- sv copy create "$D@1" --count 0
 expect 4 "no such version" -- sv copy create "$D@7" --count 1
@@ -167,13 +175,13 @@ if [ $HAVE_PDF = 1 ]; then
 	pages_out=$(pdfinfo "$T/c3.pdf" | awk '/^Pages:/ {print $2}')
 	[ "$pages_out" -eq $((pages_in + 1)) ]; ok $? "a sign-out sheet plus every page ($pages_in + 1 = $pages_out)"
 	pdftotext -f 1 -l 1 "$T/c3.pdf" "$T/sheet.txt"
-	grep -q "SIGN-OUT SHEET" "$T/sheet.txt" && grep -q "#3 of 8" "$T/sheet.txt" && grep -q "second reading" "$T/sheet.txt" &&
+	grep -q "SIGN-OUT SHEET" "$T/sheet.txt" && grep -q "#3 of 3" "$T/sheet.txt" && grep -q "second reading" "$T/sheet.txt" &&
 		grep -q "MARKER-CONTACT" "$T/sheet.txt" && grep -q "2099-03-01" "$T/sheet.txt" && grep -qi "signature" "$T/sheet.txt"
 	ok $? "the sheet: copy, holder's contact, purpose, due date, signature box"
 	all=0
 	for p in $(seq 2 "$pages_out"); do
 		pdftotext -f "$p" -l "$p" "$T/c3.pdf" "$T/pg.txt"
-		grep -q "SCR-X/overview-report/v1 #3 of 8" "$T/pg.txt" && grep -q "OFFICIAL-SENSITIVE" "$T/pg.txt" &&
+		grep -q "SCR-X/overview-report/v1 #3 of 3" "$T/pg.txt" && grep -q "OFFICIAL-SENSITIVE" "$T/pg.txt" &&
 			grep -q "pam" "$T/pg.txt" || all=1
 	done
 	ok $all "every page carries the copy number, case, marking and holder"
@@ -292,6 +300,56 @@ out_has '"reason":"holder revoked"'; out_has '"reason":"witness revoked"'
 expect 0 "her copy is still listed as out, to be recalled" -- sv copy recall SCR-X
 out_has "rita"
 
+# ---- electronic copies end honestly (000 §11.9: hard copies are destroyed) ---------------------------------
+# The overview report went to the panel member and, electronically, to Ofsted
+# and the DfE, who keep it under their own retention; the paper copy came back.
+sv case open --title "Child E" SCR-E >/dev/null
+sv principal grant pam panel-member --case SCR-E >/dev/null
+sv doc checkin --case SCR-E --class overview-report --title "E overview" "$SAMPLE" >/dev/null
+E=$(sv doc list --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["title"] == "E overview"][0])')
+ecopy() { sv copy list --doc "$E" --json | python3 -c 'import json,sys; print([x["copy"] for x in json.load(sys.stdin) if x["kind"] == sys.argv[1]][int(sys.argv[2])])' "$1" "$2"; }
+if [ $HAVE_AGE = 1 ]; then
+	age-keygen -o "$T/ofsted.key" 2>/dev/null; age-keygen -o "$T/dfe.key" 2>/dev/null
+	sv doc release "$E" --to "$(age-keygen -y "$T/ofsted.key")" --reason "Ofsted evaluation" -o "$T/ofsted.age" >/dev/null
+	sv doc release "$E" --to "$(age-keygen -y "$T/dfe.key")" --reason "DfE" -o "$T/dfe.age" >/dev/null
+else
+	sv doc release "$E" --to dep -o "$T/ofsted.age" >/dev/null; sv doc release "$E" --to dep -o "$T/dfe.age" >/dev/null
+fi
+sv doc release "$E" --to pam -o "$T/pam-e.age" >/dev/null
+sv copy create "$E@1" --count 1 >/dev/null
+sv copy issue "$E@1#1" --to pam --purpose "panel" --due 2099-01-01 >/dev/null
+sv copy return "$E@1#1" >/dev/null
+sv copy destroy "$E@1#1" --witness wit >/dev/null
+EO=$(ecopy electronic 0); ED=$(ecopy electronic 1); EP=$(ecopy electronic 2); PP=$(ecopy paper 0)
+expect 6 "conclusion waits for the electronic copies to end" -- sv case conclude SCR-E \
+	--action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-20
+err_has "copy transfer"; out_has "electronic"
+expect 2 "a transfer names the organisation that keeps the copy" -- sv copy transfer "$EO"
+err_has "(--organisation ORG)"
+expect 6 "a paper copy is never transferred: it is destroyed" -- sv copy transfer "$PP" --organisation "Ofsted"
+err_has "hard copy is returned and destroyed"
+expect 0 "...the refusal is audited" -- sv audit tail --json --lines 1
+out_has '"action":"copy.transfer"'; out_has '"reason":"paper copy"'
+expect 0 "Ofsted's copy: transferred, kept under their own retention (no witness: nobody watches them keep it)" -- \
+	sv copy transfer "$EO" --organisation "Ofsted MARKER-ORG" --note "kept under Ofsted's retention schedule"
+out_has "transferred"
+expect 6 "...once" -- sv copy transfer "$EO" --organisation "Ofsted MARKER-ORG"
+err_has "is transferred"
+expect 0 "the DfE's copy too" -- sv copy transfer "$ED" --organisation "Department for Education"
+expect 6 "still not concluded: the panel member's electronic copy is neither deleted nor transferred" -- \
+	sv case conclude SCR-E --action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-20
+out_has "$EP"
+expect 0 "her deletion of it is recorded, witnessed" -- sv copy destroy "$EP" --witness wit
+expect 0 "now the case concludes: no false record of Ofsted's copy being destroyed" -- \
+	sv case conclude SCR-E --action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-20
+expect 0 "the register says what happened to each" -- sv copy list --doc "$E" --state transferred --json
+out_has "\"copy\":$EO"; out_has "\"copy\":$ED"
+expect 0 "the copy's history names the organisation" -- sv copy history "$EO"
+out_has "MARKER-ORG"; out_has "transfer"
+sv audit export -o "$T/export.jsonl" >/dev/null 2>&1 || sv audit tail --json --lines 1000 > "$T/export.jsonl"
+! grep -q "MARKER-ORG" "$T/export.jsonl"; ok $? "the organisation stays out of the audit log"
+grep -q '"action":"copy.transfer"' "$T/export.jsonl"; ok $? "...which records each transfer"
+
 # ---- policy ----------------------------------------------------------------------------------------------
 sed 's/max-copies = 8/max-copies = 0/' "$ROOT/policy/default.conf" > "$T/p.conf"
 expect 2 "policy check: max-copies must be 1-999" -- "$SV" policy check "$T/p.conf"
@@ -299,6 +357,17 @@ err_has "max-copies"
 sed 's/^\ttitle = Overview report$/\ttitle = Overview report\n\tmarking = secret!/' "$ROOT/policy/default.conf" > "$T/p.conf"
 expect 2 "policy check: a marking in capitals" -- "$SV" policy check "$T/p.conf"
 err_has "marking"
+
+# ---- no outside person in the signed log (issue 18, item 8) ---------------------------------------------
+# Ida Inspector of Ofsted holds copy 2: her name, organisation and contact
+# stay in the encrypted register, whatever is done with her copy.
+[ $HAVE_PDF = 1 ] && { expect 0 "print the outside holder's copy" -- sv copy print "$D@1#2" -o "$T/ida.pdf"; }
+sv copy return "$D@1#2" >/dev/null 2>&1
+expect 0 "the whole log" -- sv audit export -o "$T/log.jsonl"
+grep -n -e "Ida Inspector" -e "Ofsted" -e "ida@ofsted" -e "I\. Inspector" "$T/log.jsonl" > "$T/leak"
+[ ! -s "$T/leak" ]; ok $? "no entry names the outside holder, her organisation or contact"
+head -3 "$T/leak" | cut -c1-300 | sed 's/^/#   /'
+grep -q '"holder":"outside holder"' "$T/log.jsonl"; ok $? "...the entries say 'outside holder'"
 
 expect 0 "fsck is clean" -- sv fsck
 expect 0 "audit verify" -- sv audit verify

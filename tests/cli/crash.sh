@@ -17,7 +17,9 @@ echo "# one check-in takes about $((span * 10 / 12)) ms; killing within 0-$span 
 killed=0; survived=0; bad=0
 for i in $(seq 1 "$ROUNDS"); do
 	head -c $(( (RANDOM * 37 + i * 1000) % 3000000 )) /dev/urandom > "$T/in$i"
-	sv doc checkin --case SCR-2026-01 --class other --json "$T/in$i" > "$T/res$i" 2>/dev/null &
+	# (exec: the kill reaches scrvault itself, not a subshell running it)
+	( exec "$SV" --vault "$V" --key "$K" --passphrase-file "$P" doc checkin --case SCR-2026-01 --class other \
+		--json "$T/in$i" > "$T/res$i" 2>/dev/null ) &
 	pid=$!
 	ms=$(( (RANDOM * 32768 + RANDOM) % span ))
 	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
@@ -40,4 +42,85 @@ while read -r i d; do
 	sv doc checkout -o "$T/back" --force "$d" 2>/dev/null && cmp -s "$T/back" "$T/in$i" || { lost=$((lost + 1)); echo "# round $i ($d) did not come back"; }
 done < <(cat "$T/ok" 2>/dev/null)
 ok $lost "every reported check-in comes back byte-identical"
+# ---- plaintext outputs (issue 18, item 7) --------------------------------------------------
+# A single check-out, `open` and a backup are written to an unnamed file
+# linked in only when complete: KILLS kills at random times leave in the
+# output directory nothing but complete files (no partial plaintext, no
+# hidden temporary file).
+KILLS=${SCRVAULT_CRASH_KILLS:-50}
+head -c 4000000 /dev/urandom > "$T/big"
+BIG=$(sv doc checkin --case SCR-2026-01 --class other --json "$T/big" | grep -o '"doc":"[0-9a-f]*"' | cut -d'"' -f4)
+# killrounds NAME WANT CMD...: CMD writes $O/NAME$i (the "@" in CMD); kill
+# it at a random time within 0-120 % of one run; afterwards the directory
+# holds nothing or exactly the complete file.
+killrounds() {
+	local name=$1 want=$2 i pid ms span t0 bad=0 full=0 f; shift 2
+	O="$T/out-$name"; mkdir -p "$O"
+	t0=$(date +%s%N); "${@/@/$O/probe}" >/dev/null 2>&1
+	span=$(( ($(date +%s%N) - t0) / 1000000 * 12 / 10 + 1 )); rm -f "$O/probe"
+	for i in $(seq 1 "$KILLS"); do
+		# (exec: the kill reaches scrvault itself, not a subshell running it)
+		( exec "${@/@/$O/$name$i}" >/dev/null 2>&1 ) &
+		pid=$!
+		ms=$(( (RANDOM * 32768 + RANDOM) % span ))
+		sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+		kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+		for f in $(ls -A "$O"); do
+			if [ "$f" = "$name$i" ] && { [ -z "$want" ] || cmp -s "$O/$f" "$want"; }; then
+				full=$((full + 1)); rm -f "$O/$f"
+			else
+				bad=$((bad + 1)); echo "# $name round $i: left '$f' ($(stat -c %s "$O/$f") bytes)"; rm -rf "${O:?}/$f"
+			fi
+		done
+	done
+	echo "# $name: $KILLS kills within 0-$span ms, $full completed"
+	ok $bad "$name: $KILLS kills at random times leave no partial file and no temporary file"
+}
+SVC=("$SV" --vault "$V" --key "$K" --passphrase-file "$P")
+killrounds checkout "$T/big" "${SVC[@]}" doc checkout -o @ "$BIG"
+# Replacing (--force): the name holds the old file or the whole new one.
+O="$T/out-force"; mkdir -p "$O"; bad=0
+for i in $(seq 1 10); do
+	echo old > "$O/f"
+	( exec "${SVC[@]}" doc checkout --force -o "$O/f" "$BIG" >/dev/null 2>&1 ) &
+	pid=$!; sleep "0.$((RANDOM % 4))$((RANDOM % 10))"; kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	{ echo old | cmp -s - "$O/f" || cmp -s "$O/f" "$T/big"; } && [ "$(ls -A "$O")" = f ] ||
+		{ bad=$((bad + 1)); echo "# force round $i: $(ls -A "$O" | tr '\n' ' ')"; }
+done
+ok $bad "--force: a kill leaves the old file or the whole new one, and nothing else"
+sv doc release "$BIG" --to coord -o "$T/rel.age" >/dev/null 2>&1 || sv doc release "$BIG" --to coord -o "$T/rel.age"
+killrounds open "$T/big" "$SV" open --key "$K" --passphrase-file "$P" -o @ "$T/rel.age"
+killrounds backup "" "${SVC[@]}" backup create -o @
+expect 0 "the next backup after the kills succeeds" -- sv backup create -o "$T/final.bak"
+[ ! -e "$V/backup.tmp" ]; ok $? "...and removed the working copy an interrupted one left"
+expect 0 "fsck is clean after the kills" -- sv fsck
+
+# ---- a read-only vault (issue 18, item 7) ---------------------------------------------------------
+# As root, modes do not stop writes: the vault is mounted read-only (a
+# private mount namespace, a read-only bind mount over it).
+ro() {		# ro ARGS...: scrvault on the vault mounted read-only
+	unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" "$1" && shift && exec "$@"' \
+		sh "$V" "$SV" --vault "$V" --key "$K" --passphrase-file "$P" "$@"
+}
+can_ro=1
+if [ "$(id -u)" -ne 0 ]; then
+	chmod -R a-w "$V"
+	ro() { sv "$@"; }
+elif ! unshare -m sh -c "mount --bind '$T' '$T' && mount -o remount,ro,bind '$T' '$T'" 2>/dev/null; then
+	can_ro=0
+fi
+if [ $can_ro = 1 ]; then
+	h0=$(tree_hash "$V")
+	for c in "case list" "case show SCR-2026-01" "doc list" "doc show $BIG" "doc log $BIG" \
+		 "audit verify" "audit show 1" "audit tail" "fsck"; do
+		# shellcheck disable=SC2086
+		expect 0 "read-only vault: $c" -- ro $c
+	done
+	expect 6 "read-only vault: a change is refused" -- ro case open --title t SCR-2026-99
+	err_has "read-only"
+	[ "$(tree_hash "$V")" = "$h0" ]; ok $? "...and the vault is unchanged"
+	[ "$(id -u)" -ne 0 ] && chmod -R u+w "$V"
+else
+	skip "read-only vault" "cannot mount read-only here"
+fi
 finish

@@ -229,7 +229,7 @@ expect 0 "fsck at the end" -- rv fsck
 # Database-only changes (a legal hold here) leave no store commit: only the
 # mirror's signed checkpoint shows that the backup misses them.
 rv backup create -o "$T/b2.bak" >/dev/null
-rv hold add --reason "legal hold" SCR-R >/dev/null
+rv hold add --kind other --reason "legal hold" SCR-R >/dev/null
 rv mirror push offsite >/dev/null
 for m in nocp badcp foreign; do cp -r "$T/mirror.git" "$T/$m.git"; done
 git --git-dir="$T/foreign.git" fetch -q "$T/other.git" +refs/audit/checkpoint:refs/audit/checkpoint

@@ -164,8 +164,11 @@ expect 3 "...once" -- sv doc release "$IMR" --to dep --request "$RQ" -o "$T/late
 err_has "used for all its 1 release"
 
 # ---- holds -----------------------------------------------------------------------------------------------
-expect 2 "a hold needs a reason" -- sv hold add "$OV"
-expect 0 "a hold on the overview report (an inquest)" -- sv hold add "$OV" --reason "coroner's inquest"
+expect 2 "a hold needs a reason" -- sv hold add --kind coroner "$OV"
+err_has "say why"
+expect 2 "a hold needs a kind" -- sv hold add --reason "coroner's inquest" "$OV"
+err_has "criminal-proceedings, coroner, inquiry, foi-appeal or other"; err_has "(--kind KIND)"
+expect 0 "a hold on the overview report (an inquest)" -- sv hold add "$OV" --kind coroner --reason "coroner's inquest"
 [ "$(plan_status "$OV" 1)" = held ]; ok $? "the plan shows it held"
 expect 0 "the plan says why" -- sv retention plan
 out_has "coroner's inquest"
@@ -174,7 +177,7 @@ sv request new --channel foi --kind media --name "Jo" --contact "jo@x" --doc "$I
 expect 0 "hold list shows the inquest and the automatic FOI hold" -- sv hold list
 out_has "coroner's inquest"; out_has "FOI request"
 expect 0 "a board-wide hold of one class (a public inquiry into child-protection records)" -- \
-	sv hold add --board --class combined-chronology --reason "public inquiry"
+	sv hold add --board --class combined-chronology --kind inquiry --reason "public inquiry"
 [ "$(plan_status "$CH" 1)" = held ]; ok $? "...holds the chronology"
 BH=$(sv hold list --json | python3 -c 'import json,sys; print([h["hold"] for h in json.load(sys.stdin) if h.get("reason") == "public inquiry"][0])')
 expect 2 "releasing a hold needs a reason" -- sv hold release "$BH"
@@ -220,9 +223,14 @@ N1=$(sv audit tail --json --lines 1000 | grep -o '"action":"retention.purge"' | 
 [ "$N1" -eq $((N0 + 1)) ]; ok $? "...writes exactly one audit entry"
 
 # ---- publication window -----------------------------------------------------------------------------------
-expect 0 "the executive summary was published" -- sv case publish SCR-A --on 2026-06-01
-expect 0 "the plan says when it comes off the web site" -- sv retention plan --json
-out_has '"remove_by":"2027-06-01"'
+# (tests/cli/publish.sh has the gates and the rules of each review type)
+expect 6 "no publication while a coroner's hold covers the case" -- sv case publish SCR-A --on 2026-06-01
+err_has "coroner"
+second "$T/dep.key" case publish SCR-A --on 2026-06-01 --override-reason "the coroner agreed to publication"
+ok $? "a custodian's override, approved by a second custodian, records it"
+expect 0 "the plan: a serious case review stays on the web site at least 12 months, then on request" -- \
+	sv retention plan --json
+out_has '"keep_until":"2027-06-01"'; out_has '"remove_by":null'
 
 # ---- a purge killed at any point ----------------------------------------------------------------------
 rounds=12

@@ -126,7 +126,7 @@ vg "request show" request show 1
 vg "request due" request due --days 30
 # retention: plan, holds, conclusion, a purge by the job, a certificate
 vg "retention plan" retention plan
-vg "hold add" hold add SCR-2026-01 --reason "inquest"
+vg "hold add" hold add SCR-2026-01 --kind coroner --reason "inquest"
 vg "hold list" hold list
 vg "case conclude (refused: copies out)" case conclude SCR-2026-01 --action-plan-approved-on 2026-11-01 --ofsted-approved-on 2026-11-02
 vg "retention confirm" retention confirm

@@ -8,6 +8,7 @@
  * hand-picked cases do not.
  */
 #include <limits.h>
+#include <string.h>
 #include "unit.h"
 #include "base/calendar.h"
 #include "base/date.h"
@@ -739,6 +740,32 @@ static void test_against_reference(void **state)
 	}
 }
 
+/* sv_date_check: one way for every date argument, past / future / after. */
+static void test_date_check(void **state)
+{
+	char today[11], tomorrow[11], yesterday[11];
+
+	(void)state;
+	sv_today(today);
+	assert_int_equal(sv_date_add(tomorrow, today, 1, 'd'), 0);
+	assert_int_equal(sv_date_add(yesterday, today, -1, 'd'), 0);
+	assert_int_equal(sv_date_check("on", "the day", NULL, SV_DATE_PAST, NULL, NULL), 0);
+	assert_int_equal(sv_date_check("on", "the day", "2026-02-30", SV_DATE_ANY, NULL, NULL), SCRVAULT_EUSAGE);
+	assert_string_equal(scrvault_error_field(), "on");
+	assert_int_equal(sv_date_check("on", "the day", "26-01-01", SV_DATE_ANY, NULL, NULL), SCRVAULT_EUSAGE);
+	assert_int_equal(sv_date_check("on", "the day", today, SV_DATE_PAST, NULL, NULL), 0);
+	assert_int_equal(sv_date_check("on", "the day", today, SV_DATE_FUTURE, NULL, NULL), 0);
+	assert_int_equal(sv_date_check("on", "the day", tomorrow, SV_DATE_PAST, NULL, NULL), SCRVAULT_EUSAGE);
+	assert_non_null(strstr(scrvault_error_message(), "is in the future"));
+	assert_int_equal(sv_date_check("due", "the due date", yesterday, SV_DATE_FUTURE, NULL, NULL), SCRVAULT_EUSAGE);
+	assert_non_null(strstr(scrvault_error_message(), "is in the past"));
+	assert_int_equal(sv_date_check("on", "the decision", "2026-01-09", SV_DATE_ANY, "2026-01-10", "the referral"),
+			 SCRVAULT_EUSAGE);
+	assert_non_null(strstr(scrvault_error_message(), "is before the referral (2026-01-10)"));
+	assert_int_equal(sv_date_check("on", "the decision", "2026-01-10", SV_DATE_ANY, "2026-01-10", "the referral"), 0);
+	assert_int_equal(sv_date_check("on", "the decision", "2026-01-10", SV_DATE_ANY, "", "the referral"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -746,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_format_range),
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_one_date_rule),
+		cmocka_unit_test(test_date_check),
 		cmocka_unit_test(test_day_of_week),
 		cmocka_unit_test(test_calendar_basics),
 		cmocka_unit_test(test_calendar_rejects),

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include "unit.h"
 #include "crypto/kdf.h"
+#include "crypto/note.h"
 
 /*
  * Declared here instead of including <openssl/crypto.h> (crypto.c is the
@@ -312,6 +313,32 @@ static void test_ed25519_keygen(void **state)
 	assert_int_equal(sv_secret_new(&bad, 31), 0);
 	assert_int_equal(sv_ed25519_sign(sig, bad, "doc", 3), SCRVAULT_EUSAGE);
 	sv_secret_free(bad);
+	sv_secret_free(sk);
+}
+
+/* A signed note that is not a checkpoint (an export's statement) verifies as
+ * a note, is never taken for a checkpoint, and fails once its body changes. */
+static void test_note_not_checkpoint(void **state)
+{
+	static const char name[] = "scrvault.local/0123456789abcdef0123456789abcdef";
+	unsigned char pub[SV_KEY_LEN];
+	sv_secret *sk = NULL;
+	sv_checkpoint cp;
+	char *note = NULL;
+	size_t bodylen = 0;
+	(void)state;
+
+	assert_int_equal(sv_ed25519_keygen(&sk, pub), 0);
+	assert_int_equal(sv_note_sign(&note, "scrvault-audit-export/v2\nentries 3\n", name, sk), 0);
+	assert_int_equal(sv_note_open(&bodylen, note, strlen(note), name, pub), 0);
+	assert_int_equal(bodylen, strlen("scrvault-audit-export/v2\nentries 3\n"));
+	assert_int_equal(sv_checkpoint_open(&cp, note, strlen(note), name, pub), SCRVAULT_EINTEGRITY);
+	note[strlen("scrvault-audit-export/v2\nentries ")] = '4';
+	assert_int_equal(sv_note_open(&bodylen, note, strlen(note), name, pub), SCRVAULT_EINTEGRITY);
+	free(note);
+	/* A body with a blank line could hide a second body: refused. */
+	assert_true(sv_note_sign(&note, "a\n\nb\n", name, sk) < 0);
+	assert_null(note);
 	sv_secret_free(sk);
 }
 
@@ -1105,6 +1132,7 @@ int main(void)
 		cmocka_unit_test(test_blob_known_answer),
 		cmocka_unit_test(test_blob_round_trip),
 		cmocka_unit_test(test_blob_enc_rules),
+		cmocka_unit_test(test_note_not_checkpoint),
 		cmocka_unit_test_setup_teardown(test_blob_attack_flip, attack_setup, attack_teardown),
 		cmocka_unit_test_setup_teardown(test_blob_attack_drop_last, attack_setup, attack_teardown),
 		cmocka_unit_test_setup_teardown(test_blob_attack_append, attack_setup, attack_teardown),

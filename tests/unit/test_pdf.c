@@ -1423,6 +1423,138 @@ static void test_filter_kills_open(void **state)
 	free(dir);
 }
 
+/* ---- annotations and form fields cannot cover the stamp --------------------- */
+
+/*
+ * One A4 page whose content is a blue square in the middle, covered by what
+ * an agency's form might carry: a printable widget (a form field, in the
+ * /AcroForm) whose appearance is an opaque white box over the whole page,
+ * a printable square annotation whose appearance (chosen by /AS) is white
+ * over the top band where the stamp goes, and a hidden annotation painted
+ * black, which a printer does not show.
+ */
+static unsigned char *make_covered(size_t *len)
+{
+	static const char white[] = "1 1 1 rg 0 0 100 100 re f";
+	static const char black[] = "0 0 0 rg 0 0 10 10 re f";
+	pdfgen g;
+
+	gen_begin(&g);
+	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R] "
+		"/NeedAppearances false >> >>");
+	gen_obj(&g, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+	gen_obj(&g, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+		"/Annots [5 0 R 7 0 R 9 0 R] >>");
+	gen_content(&g, 4, "0 0 1 rg 200 300 200 200 re f");
+	/* the widget: its form BBox is 100x100, stretched over the page by /Rect */
+	gen_obj(&g, 5, "<< /Type /Annot /Subtype /Widget /FT /Tx /T (cover) /F 4 "
+		"/Rect [0 0 595 842] /AP << /N 6 0 R >> >>");
+	gen_stream(&g, 6, "/Type /XObject /Subtype /Form /BBox [0 0 100 100]", white,
+		sizeof(white) - 1);
+	gen_obj(&g, 7, "<< /Type /Annot /Subtype /Square /F 4 /Rect [0 780 595 842] "
+		"/AS /On /AP << /N << /On 8 0 R >> >> >>");
+	gen_stream(&g, 8, "/BBox [0 0 100 100] /Matrix [2 0 0 2 0 0]", "1 1 1 rg 0 0 100 100 re f",
+		strlen("1 1 1 rg 0 0 100 100 re f"));
+	gen_obj(&g, 9, "<< /Type /Annot /Subtype /Square /F 6 /Rect [0 0 595 842] "
+		"/AP << /N 10 0 R >> >>");
+	gen_stream(&g, 10, "/Type /XObject /Subtype /Form /BBox [0 0 10 10]", black,
+		sizeof(black) - 1);
+	return gen_end(&g, 1, len);
+}
+
+typedef struct {
+	long stamp, blue, black;	/* pixels of each colour */
+	long top, bottom;		/* stamp pixels in the top and bottom tenth */
+} pixels;
+
+/* Render page `page` of `path` with pdftoppm and count the colours of interest. */
+static void render_page(pixels *px, const char *path, int page)
+{
+	char *cmd = sv_printf("pdftoppm -r 72 -f %d -l %d '%s'", page, page, path), *out, *p;
+	int status;
+	long w, h, max, x, y;
+	int used;
+
+	memset(px, 0, sizeof(*px));
+	out = run(cmd, &status);
+	assert_int_equal(status, 0);
+	assert_int_equal(sscanf(out, "P6 %ld %ld %ld%n", &w, &h, &max, &used), 3);
+	assert_int_equal(max, 255);
+	p = out + used + 1;
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			const unsigned char *c = (const unsigned char *)p + 3 * (y * w + x);
+
+			/* the stamp is 0.6 0 0 rg; its antialiased edges are paler */
+			if (c[0] > 90 && c[1] < 90 && c[2] < 90 && c[0] > c[1] + 50) {
+				px->stamp++;
+				if (y < h / 10)
+					px->top++;
+				if (y > h - h / 10)
+					px->bottom++;
+			}
+			if (c[2] > 200 && c[0] < 60 && c[1] < 60)
+				px->blue++;
+			if (c[0] < 30 && c[1] < 30 && c[2] < 30)
+				px->black++;
+		}
+	free(out);
+	free(cmd);
+}
+
+/*
+ * A white widget over the whole page and a white annotation over the stamp
+ * band hid the stamp on the printed copy.  Now both are flattened into the
+ * page under the stamp: rendered, the stamp's red shows at the top and the
+ * bottom, the widget still covers the original content as it did (the blue
+ * square stays hidden), the hidden black annotation is not drawn, and the
+ * copy has no annotation or form left.
+ */
+static void test_annotations_flattened(void **state)
+{
+	char *dir = unit_tmpdir(), *path = sv_printf("%s/covered.pdf", dir), *cmd, *out;
+	unsigned char *in;
+	size_t len;
+	pixels px;
+	int status;
+
+	(void)state;
+	if (!have("pdftoppm")) {
+		printf("# skipped: pdftoppm (poppler-utils) not on PATH\n");
+		skip();
+	}
+	in = make_covered(&len);
+	/* the master as a viewer shows it: nothing of the page shows through */
+	{
+		char *mpath = sv_printf("%s/master.pdf", dir);
+		FILE *f = fopen(mpath, "wb");
+
+		assert_non_null(f);
+		assert_int_equal(fwrite(in, 1, len, f), len);
+		assert_int_equal(fclose(f), 0);
+		render_page(&px, mpath, 1);
+		assert_int_equal(px.blue, 0);
+		assert_int_equal(px.black, 0);
+		free(mpath);
+	}
+	assert_int_equal(stamp_file(path, in, len, &spec), 0);
+	render_page(&px, path, 2);
+	if (px.top < 20 || px.bottom < 20)
+		fail_msg("the stamp is covered on the printed page: %ld red pixels at the top, "
+			"%ld at the bottom", px.top, px.bottom);
+	assert_int_equal(px.blue, 0);	/* the widget's white still covers the content */
+	assert_int_equal(px.black, 0);	/* the hidden annotation is not drawn */
+	cmd = sv_printf("grep -a -c -E '/Annots|/AcroForm|/Widget' '%s'", path);
+	out = run(cmd, &status);
+	assert_string_equal(out, "0\n");
+	free(out);
+	free(cmd);
+	free(in);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 /*
  * A small PDF whose one page's content is a Flate stream that decodes to
  * `mib` MiB (of "q Q "), far more than it is long.
@@ -1502,6 +1634,148 @@ static void test_too_large(void **state)
 	assert_int_equal(client_run(helper_bin, 0, in, len), SCRVAULT_ERROR);
 	assert_msg_starts("the document is too large to print");
 	free(in);
+}
+
+/*
+ * A PDF whose page draws nothing much, but whose resources hold an image
+ * XObject (never drawn) and which has an unused object, both Flate streams
+ * that decode to `mib` MiB.  Stamping must not decode them.
+ */
+static unsigned char *make_hidden_bomb(unsigned mib, size_t *len)
+{
+	unsigned char *one, *z;
+	size_t onelen, zlen;
+	const char *start, *end;
+	pdfgen g;
+
+	/* the compressed stream of make_bomb, taken out of its file */
+	one = make_bomb(mib, &onelen);
+	start = memmem(one, onelen, "stream\n", 7);
+	assert_non_null(start);
+	start += 7;
+	end = memmem(start, onelen - (size_t)(start - (const char *)one), "\nendstream", 10);
+	assert_non_null(end);
+	zlen = (size_t)(end - start);
+	z = malloc(zlen);
+	assert_non_null(z);
+	memcpy(z, start, zlen);
+	free(one);
+
+	gen_begin(&g);
+	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R /Unused 6 0 R >>");
+	gen_obj(&g, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+	gen_obj(&g, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+		"/Resources << /XObject << /Im1 5 0 R >> >> >>");
+	gen_content(&g, 4, "0 0 1 rg 100 100 50 50 re f");
+	gen_stream(&g, 5, "/Type /XObject /Subtype /Image /Width 16384 /Height 16384 "
+		"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
+		(const char *)z, zlen);
+	gen_stream(&g, 6, "/Filter /FlateDecode", (const char *)z, zlen);
+	free(z);
+	return gen_end(&g, 1, len);
+}
+
+/*
+ * 60 pages that share one Flate content stream decoding to 3 MiB: 180 MiB
+ * of page content from a file of a few KiB, each page well within the
+ * helper's heap.
+ */
+static unsigned char *make_shared_bomb(size_t *len)
+{
+	unsigned char *one, *z;
+	size_t onelen, zlen;
+	const char *start, *end;
+	char kids[60 * 8 + 16];
+	pdfgen g;
+	int i;
+
+	one = make_bomb(3, &onelen);
+	start = memmem(one, onelen, "stream\n", 7);
+	assert_non_null(start);
+	start += 7;
+	end = memmem(start, onelen - (size_t)(start - (const char *)one), "\nendstream", 10);
+	assert_non_null(end);
+	zlen = (size_t)(end - start);
+	z = malloc(zlen);
+	assert_non_null(z);
+	memcpy(z, start, zlen);
+	free(one);
+
+	gen_begin(&g);
+	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R >>");
+	strcpy(kids, "");
+	for (i = 0; i < 60; i++)
+		snprintf(kids + strlen(kids), sizeof(kids) - strlen(kids), "%d 0 R ", 4 + i);
+	{
+		char *ptree = sv_printf("<< /Type /Pages /Kids [%s] /Count 60 >>", kids);
+
+		gen_obj(&g, 2, ptree);
+		free(ptree);
+	}
+	gen_stream(&g, 3, "/Filter /FlateDecode", (const char *)z, zlen);
+	for (i = 0; i < 60; i++)
+		gen_obj(&g, 4 + i, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R >>");
+	free(z);
+	return gen_end(&g, 1, len);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * A master of half a MiB whose image and unused object each inflate to
+ * 256 MiB took seconds per copy (every stream was decoded and compressed
+ * again) while the vault was locked.  Now only the pages' content is
+ * decoded: the copy is made at once, with the streams as they were stored.
+ * A content stream that inflates past the helper's heap is refused with a
+ * clear message, also quickly.
+ */
+static void test_bomb_bounded(void **state)
+{
+	char *dir = unit_tmpdir(), *path = sv_printf("%s/bomb.pdf", dir);
+	unsigned char *in;
+	struct timespec t0;
+	size_t len;
+	double secs;
+
+	(void)state;
+	in = make_hidden_bomb(256, &len);
+	assert_true(len < (1 << 20));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(client_run(helper_bin, 0, in, len), 0);
+	secs = seconds_since(&t0);
+	if (secs > 2.0)
+		fail_msg("stamping a master with a hidden 256 MiB stream took %.1f s", secs);
+	free(in);
+
+	in = make_bomb(256, &len);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(client_run(helper_bin, 0, in, len), SCRVAULT_ERROR);
+	assert_msg_starts("the document is too large to print");
+	secs = seconds_since(&t0);
+	if (secs > 5.0)
+		fail_msg("refusing a 256 MiB content stream took %.1f s", secs);
+	free(in);
+
+	/* within the heap page by page, but 180 MiB of content in all: refused */
+	in = make_shared_bomb(&len);
+	assert_true(len < (64 << 10));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(stamp_file(path, in, len, &spec), SCRVAULT_EUSAGE);
+	assert_string_equal(scrvault_error_message(), "the document is too large to print: its pages' "
+		"content decodes to more than 128 MiB");
+	secs = seconds_since(&t0);
+	if (secs > 10.0)
+		fail_msg("refusing 180 MiB of page content took %.1f s", secs);
+	free(in);
+	free(path);
+	unit_rmtree(dir);
+	free(dir);
 }
 
 /* Malformed requests are refused with a message, never a crash; bad arguments too. */
@@ -1713,6 +1987,7 @@ int main(void)
 		cmocka_unit_test(test_no_hooks_shipped),
 		cmocka_unit_test(test_filter_kills_open),
 		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_bomb_bounded),
 		cmocka_unit_test(test_malformed_requests),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_lying_helper),
@@ -1730,6 +2005,7 @@ int main(void)
 		cmocka_unit_test(test_field_too_long),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_annotations_flattened),
 	};
 
 	find_helpers();

@@ -159,7 +159,11 @@ static void signoff_status(fixture *f, char *out, size_t len, int64_t *master)
 	so = scrvault_json_at(scrvault_json_get(d, "signoffs"), 0);
 	assert_non_null(so);
 	snprintf(out, len, "%s", scrvault_json_str(scrvault_json_get(so, "verification")));
-	*master = scrvault_json_get(d, "master_version") ? scrvault_json_int(scrvault_json_get(d, "master_version")) : 0;
+	/* The master by sign-off only: without a valid one the master is the
+	 * latest version ("master_basis":"latest"), not a signed-off one. */
+	*master = scrvault_json_get(d, "master_version") && scrvault_json_str(scrvault_json_get(d, "master_basis")) &&
+		  !strcmp(scrvault_json_str(scrvault_json_get(d, "master_basis")), "signed-off")
+		  ? scrvault_json_int(scrvault_json_get(d, "master_version")) : 0;
 	scrvault_json_free(d);
 	scrvault_vault_close(v);
 }

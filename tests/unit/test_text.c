@@ -95,10 +95,47 @@ static void test_error_quotes_last(void **state)
 	assert_int_equal(strlen(scrvault_error_message()), 7 + sizeof(big) - 1);
 }
 
+/* Free text: UTF-8 without control characters; lines only where allowed. */
+static void test_text_rules(void **state)
+{
+	char big[SV_TEXT_MAX + 2];
+
+	(void)state;
+	assert_int_equal(sv_text_bad(NULL, 0), 0);
+	assert_int_equal(sv_text_bad("", 0), 0);
+	assert_int_equal(sv_text_bad("Child W \xe2\x80\x94 S\xc3\xa9" "bastien's review", 0), 0);
+	assert_int_equal(sv_text_bad("a\x1b[2Jb", 0), 2);		/* ESC */
+	assert_int_equal(sv_text_bad("row\n| forged", 0), 4);	/* newline */
+	assert_int_equal(sv_text_bad("row\n\tnext", SV_TEXT_LINES), 0);
+	assert_int_equal(sv_text_bad("cr\r", SV_TEXT_LINES), 3);	/* never a carriage return */
+	assert_int_equal(sv_text_bad("x\x7f", 0), 2);		/* DEL */
+	assert_int_equal(sv_text_bad("x\xc2\x9b" "31m", 0), 2);	/* C1 CSI as UTF-8 */
+	assert_int_equal(sv_text_bad("\x9b" "31m", 0), 1);		/* a lone C1 byte: not UTF-8 */
+	assert_int_equal(sv_text_bad("ok\xff", 0), 3);
+	assert_int_equal(sv_text_bad("\xc0\xaf", 0), 1);		/* overlong */
+	assert_int_equal(sv_text_bad("\xed\xa0\x80", 0), 1);	/* a surrogate */
+	assert_int_equal(sv_text_bad("\xe2\x80", 0), 1);		/* cut short */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_true(sv_text_bad(big, 0) > 0);
+	big[SV_TEXT_MAX] = '\0';
+	assert_int_equal(sv_text_bad(big, 0), 0);
+	assert_int_equal(sv_text_check("title", "ok", 0), 0);
+	assert_int_equal(sv_text_check("title", "a\x01", 0), SCRVAULT_EUSAGE);
+	assert_string_equal(scrvault_error_field(), "title");
+	assert_non_null(strstr(scrvault_error_message(), "control character"));
+	assert_int_equal(sv_text_check("agency", "\xff", 0), SCRVAULT_EUSAGE);
+	assert_non_null(strstr(scrvault_error_message(), "not valid UTF-8"));
+	assert_int_equal(sv_text_check_all(SV_TEXTS(SV_TEXT("title", "fine"), SV_TEXT_NOTE("note", "two\nlines"),
+						    SV_TEXT("purpose", "bad\n"))), SCRVAULT_EUSAGE);
+	assert_string_equal(scrvault_error_field(), "purpose");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_safe_filename),
+		cmocka_unit_test(test_text_rules),
 		cmocka_unit_test(test_names_and_refs),
 		cmocka_unit_test(test_error_quotes_last),
 	};

@@ -254,12 +254,37 @@ int sv_date_add(char out[11], const char *from, int64_t amount, char unit)
 
 int sv_as_of(char out[11], const char *as_of)
 {
+	int error;
+
 	if (!as_of) {
 		sv_today(out);
 		return 0;
 	}
-	if (!sv_date_valid(as_of))
-		return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", as_of);
+	if ((error = sv_date_check("as_of", "the day", as_of, SV_DATE_ANY, NULL, NULL)) < 0)
+		return error;
 	snprintf(out, 11, "%s", as_of);
+	return 0;
+}
+
+int sv_date_check(const char *field, const char *what, const char *s, unsigned rule,
+		  const char *after, const char *after_what)
+{
+	char today[11];
+	int64_t day, now, first;
+
+	if (!s)
+		return 0;
+	if (sv_day_parse(&day, s) < 0)
+		return sv_error_field(SCRVAULT_EUSAGE, field, "%s '%s' is not a date (YYYY-MM-DD)", what, s);
+	sv_today(today);
+	if (sv_day_parse(&now, today) < 0)
+		return sv_error(SCRVAULT_ERROR, "the clock is outside the years %d-%d", DATE_YEAR_MIN, DATE_YEAR_MAX);
+	if ((rule & SV_DATE_PAST) && day > now)
+		return sv_error_field(SCRVAULT_EUSAGE, field, "%s %s is in the future", what, s);
+	if ((rule & SV_DATE_FUTURE) && day < now)
+		return sv_error_field(SCRVAULT_EUSAGE, field, "%s %s is in the past", what, s);
+	if (after && *after && sv_day_parse(&first, after) == 0 && day < first)
+		return sv_error_field(SCRVAULT_EUSAGE, field, "%s %s is before %s (%s)", what, s,
+				      after_what ? after_what : "the day it follows", after);
 	return 0;
 }

@@ -36,6 +36,21 @@ int sv_day_parse(int64_t *day, const char *ymd);
 /* Whether `s` is a date sv_day_parse accepts. */
 bool sv_date_valid(const char *s);
 /*
+ * A date argument, checked the one way every command checks its dates:
+ * `s` must be a date sv_day_parse accepts and, as `rule` says, not after
+ * today (SV_DATE_PAST: something that happened) or not before today
+ * (SV_DATE_FUTURE: something due); and not before `after` when that is a
+ * date (a decision after its referral).  0, or SCRVAULT_EUSAGE naming
+ * `field`, with `what` ("the received date") and `after_what` in the message.
+ * A NULL `s` is 0: required dates are the caller's to demand.
+ */
+#define SV_DATE_ANY	0u
+#define SV_DATE_PAST	1u
+#define SV_DATE_FUTURE	2u
+int sv_date_check(const char *field, const char *what, const char *s, unsigned rule,
+		  const char *after, const char *after_what);
+
+/*
  * The day a listing is as of into out[11]: `as_of` or, when NULL, today.
  * 0, or SCRVAULT_EUSAGE (field "as_of") when as_of is not a YYYY-MM-DD date.
  */

@@ -20,4 +20,21 @@
 #define SV_TEST_GETENV(name) ((const char *)NULL)
 #endif
 
+/*
+ * SV_TEST_POINT(name): a named point a crash test can aim a SIGKILL at
+ * (SCRVAULT_TEST_KILL_AT=name), for instance the moment a ref's lock file
+ * is held (store.c, "lock:refs/heads/main").  Nothing in other builds.
+ */
+#ifdef SV_TEST_HOOKS
+#include <signal.h>
+#include <string.h>
+#define SV_TEST_POINT(name) do { \
+		const char *at_ = getenv("SCRVAULT_TEST_KILL_AT"); \
+		if (at_ && strcmp(at_, (name)) == 0) \
+			raise(SIGKILL); \
+	} while (0)
+#else
+#define SV_TEST_POINT(name) ((void)0)
+#endif
+
 #endif

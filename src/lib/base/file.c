@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "base/file.h"
@@ -177,29 +178,73 @@ int sv_rmtree(const char *path)
 	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0 ? SCRVAULT_ERROR : 0;
 }
 
-int sv_outfile_open(sv_outfile *o, const char *path)
+/*
+ * Output files.  The data goes to an unnamed file (O_TMPFILE, 0600) in the
+ * target's directory, linked to its name only when complete (linkat through
+ * /proc/self/fd, or AT_EMPTY_PATH where /proc is missing): a process killed
+ * at any point leaves nothing at all.  Where the file system has no
+ * O_TMPFILE, a hidden named file (0600) is used instead and removed on every
+ * path but a kill.  A replacement (sv_outfile_open_replace) is linked under
+ * a hidden name and renamed over the target, so the target is always either
+ * the old file or the whole new one.
+ */
+static int outfile_link(sv_outfile *o, const char *name)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno == ENOENT && access("/proc/self/fd", X_OK) != 0 &&
+	    linkat(o->fd, "", AT_FDCWD, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	return -1;
+}
+
+static char *outfile_hidden(const char *path)
+{
+	char *copy = sv_strdup(path), *tmp = NULL;
+
+	if (copy)
+		tmp = sv_printf("%s/.scrvault-out-XXXXXX", dirname(copy));
+	free(copy);
+	return tmp;
+}
+
+static int outfile_open(sv_outfile *o, const char *path, bool replace)
 {
 	char *copy = NULL;
 	struct stat sb;
+	int e;
 
 	o->path = path;
 	o->tmp = NULL;
 	o->fd = -1;
+	o->unnamed = false;
+	o->replace = replace;
 	if (!strcmp(path, "-")) {
 		o->fd = STDOUT_FILENO;
 		return 0;
 	}
-	if (lstat(path, &sb) == 0)
+	if (!replace && lstat(path, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "'%s' already exists: choose another name (nothing is ever replaced)",
 				path);
-	if (!(copy = sv_strdup(path)) || !(o->tmp = sv_printf("%s/.scrvault-out-XXXXXX", dirname(copy)))) {
-		free(copy);
+	if (!(copy = sv_strdup(path)))
 		return SCRVAULT_ERROR;
-	}
+	o->fd = open(dirname(copy), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	e = errno;
 	free(copy);
+	if (o->fd >= 0) {
+		o->unnamed = true;
+		return 0;
+	}
+	if (e != EOPNOTSUPP && e != EISDIR && e != EINVAL)
+		return sv_error(e == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
+				"cannot create '%s': %s", path, strerror(e));
+	if (!(o->tmp = outfile_hidden(path)))
+		return SCRVAULT_ERROR;
 	if ((o->fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
-		int e = errno;
-
+		e = errno;
 		free(o->tmp);
 		o->tmp = NULL;
 		return sv_error(e == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
@@ -208,16 +253,60 @@ int sv_outfile_open(sv_outfile *o, const char *path)
 	return 0;
 }
 
+int sv_outfile_open(sv_outfile *o, const char *path)
+{
+	return outfile_open(o, path, false);
+}
+
+int sv_outfile_open_replace(sv_outfile *o, const char *path)
+{
+	return outfile_open(o, path, true);
+}
+
 int sv_outfile_commit(sv_outfile *o)
 {
 	int error = 0;
 
-	if (!o->tmp)
+	if (o->fd == STDOUT_FILENO || o->fd < 0)
 		return 0;
-	if (link(o->tmp, o->path) < 0)
+	if (o->unnamed && !o->replace) {
+		if (outfile_link(o, o->path) < 0)
+			error = sv_error(errno == EEXIST ? SCRVAULT_ECONFLICT : SCRVAULT_ERROR,
+					 "cannot create '%s': %s", o->path, strerror(errno));
+	} else if (o->unnamed) {
+		/* A hidden name for the instant between link and rename. */
+		for (int tries = 0; tries < 100 && !o->tmp; tries++) {
+			unsigned char r[8];
+			char *copy = sv_strdup(o->path);
+
+			if (!copy || getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r) ||
+			    !(o->tmp = sv_printf("%s/.scrvault-out-%02x%02x%02x%02x%02x%02x%02x%02x", dirname(copy),
+						 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]))) {
+				free(copy);
+				break;
+			}
+			free(copy);
+			if (outfile_link(o, o->tmp) < 0) {
+				int e = errno;
+
+				free(o->tmp);
+				o->tmp = NULL;
+				errno = e;
+				if (e != EEXIST)
+					break;
+			}
+		}
+		if (!o->tmp || rename(o->tmp, o->path) < 0)
+			error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", o->path, strerror(errno));
+	} else if (o->replace) {
+		if (rename(o->tmp, o->path) < 0)
+			error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", o->path, strerror(errno));
+	} else if (link(o->tmp, o->path) < 0) {
 		error = sv_error(errno == EEXIST ? SCRVAULT_ECONFLICT : SCRVAULT_ERROR,
 				 "cannot create '%s': %s", o->path, strerror(errno));
-	unlink(o->tmp);
+	}
+	if (o->tmp)
+		unlink(o->tmp);
 	close(o->fd);
 	free(o->tmp);
 	o->tmp = NULL;

@@ -28,17 +28,21 @@ char *sv_path(const char *dir, const char *name);
 long sv_read_full(int fd, void *buf, size_t len);
 
 /*
- * An output file that appears only when complete: a temporary file (0600) in
- * the target's directory, linked to the name at commit (never replacing a
- * file: link() fails if the name exists), or standard output for "-".  An
- * existing name is SCRVAULT_ECONFLICT at open.  abort removes the temporary.
+ * An output file that appears only when complete: an unnamed file
+ * (O_TMPFILE, 0600; a hidden named one where the file system has none) in
+ * the target's directory, linked to the name at commit, or standard output
+ * for "-".  sv_outfile_open never replaces a file (an existing name is
+ * SCRVAULT_ECONFLICT at open and at commit); sv_outfile_open_replace
+ * renames the complete file over it.  abort leaves nothing behind.
  */
 typedef struct {
 	const char *path;
 	char *tmp;
 	int fd;
+	bool unnamed, replace;
 } sv_outfile;
 int sv_outfile_open(sv_outfile *o, const char *path);
+int sv_outfile_open_replace(sv_outfile *o, const char *path);
 int sv_outfile_commit(sv_outfile *o);
 void sv_outfile_abort(sv_outfile *o);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "base/text.h"
+#include "base/fault.h"
 
 /*
  * Whether s is 1 to `max` characters of a-z, 0-9, A-Z when `upper`, and those
@@ -77,4 +78,93 @@ void sv_safe_filename(char *out, size_t len, const char *name, const char *fallb
 	out[j] = '\0';
 	if (j == 0 || !strcmp(out, "_") || !strcmp(out, ".."))
 		snprintf(out, len, "%s", fallback);
+}
+
+/*
+ * The length of the UTF-8 sequence at s (shortest form, no surrogates, at
+ * most U+10FFFF), or 0 when it is not one.  *cp gets the code point.
+ */
+static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+	size_t n, i;
+	uint32_t c = s[0];
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		c &= 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* a NUL stops here too */
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+size_t sv_text_bad(const char *text, unsigned flags)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0;
+
+	/* Test builds only: records as an older version let them in, to show
+	 * what the command line makes of them. */
+	if (!s || SV_TEST_GETENV("SCRVAULT_TEST_TEXT_UNCHECKED"))
+		return 0;
+	while (s[i]) {
+		uint32_t c;
+		size_t n = utf8_seq(s + i, &c);
+
+		if (n == 0 || i + n > SV_TEXT_MAX)
+			return i + 1;
+		if ((c < 0x20 || (c >= 0x7f && c <= 0x9f)) &&
+		    !((flags & SV_TEXT_LINES) && (c == '\n' || c == '\t')))
+			return i + 1;
+		i += n;
+	}
+	return 0;
+}
+
+int sv_text_check(const char *field, const char *s, unsigned flags)
+{
+	size_t bad = sv_text_bad(s, flags);
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (bad == 0)
+		return 0;
+	if (bad > SV_TEXT_MAX)
+		return sv_error_field(SCRVAULT_EUSAGE, field, "the %s is longer than %d bytes: give a shorter text",
+				      field, SV_TEXT_MAX);
+	if (u[bad - 1] < 0x20 || u[bad - 1] == 0x7f || (u[bad - 1] == 0xc2 && u[bad] >= 0x80 && u[bad] <= 0x9f))
+		return sv_error_field(SCRVAULT_EUSAGE, field,
+				      "the %s holds a control character (byte %zu): give text without control "
+				      "characters%s", field, bad, flags & SV_TEXT_LINES ? " (newlines and tabs may stay)" :
+				      " or line breaks");
+	return sv_error_field(SCRVAULT_EUSAGE, field, "the %s is not valid UTF-8 (byte %zu): give UTF-8 text",
+			      field, bad);
+}
+
+int sv_text_check_all(const sv_text_in *in)
+{
+	int error;
+
+	for (; in && in->field; in++)
+		if ((error = sv_text_check(in->field, in->s, in->flags)) < 0)
+			return error;
+	return 0;
 }

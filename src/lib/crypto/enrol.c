@@ -210,14 +210,10 @@ static int add_key(char **text, const char *key, const unsigned char k[], size_t
 	return error;
 }
 
+/* Text a request carries: not empty, and the vault's rule for free text. */
 static bool plain_text(const char *s)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
+	return *s && sv_text_bad(s, 0) == 0;
 }
 
 /* ---- enrolment requests ------------------------------------------------------------ */

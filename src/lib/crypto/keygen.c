@@ -25,15 +25,6 @@
 #include "crypto/passphrase.h"
 #include "scrvault/keyfile.h"
 
-/* Printable text: no control characters (it is printed for the coordinator). */
-static bool plain_text(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 int scrvault_keygen_check(const scrvault_keygen_spec *s)
 {
 	struct stat sb;
@@ -45,8 +36,10 @@ int scrvault_keygen_check(const scrvault_keygen_spec *s)
 	if (s->kind && strcmp(s->kind, "person") != 0 && strcmp(s->kind, "agency") != 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "kind",
 				      "a key made by its holder is a person's or an agency's, not '%s'", s->kind);
-	if (s->agency && (!*s->agency || !plain_text(s->agency)))
-		return sv_error_field(SCRVAULT_EUSAGE, "agency", "the agency name is empty or not plain text");
+	if (s->agency && !*s->agency)
+		return sv_error_field(SCRVAULT_EUSAGE, "agency", "the agency name is empty");
+	if ((error = sv_text_check("agency", s->agency, 0)) < 0)
+		return error;
 	if ((error = sv_kdf_new_check(s->kdf_mib)) < 0)
 		return error;
 	if (!s->keyfile || !*s->keyfile)

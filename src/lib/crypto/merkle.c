@@ -594,6 +594,13 @@ void sv_merkle_acc_push_emit(sv_merkle_acc *a, const sv_hash *leaf,
 	a->n++;
 }
 
+void sv_merkle_acc_copy(sv_merkle_acc *dst, const sv_merkle_acc *src)
+{
+	/* Only the stack's used part: one subtree per one bit of n. */
+	memcpy(dst->stack, src->stack, ones(src->n) * sizeof(src->stack[0]));
+	dst->n = src->n;
+}
+
 /* sv_merkle_acc_push_emit without reporting. */
 void sv_merkle_acc_push(sv_merkle_acc *a, const sv_hash *leaf)
 {

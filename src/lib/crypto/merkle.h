@@ -87,6 +87,8 @@ typedef struct {
 void sv_merkle_acc_init(sv_merkle_acc *a);
 void sv_merkle_acc_push(sv_merkle_acc *a, const sv_hash *leaf);
 void sv_merkle_acc_root(const sv_merkle_acc *a, sv_hash *out);
+/* *dst = *src, copying only the part of the stack in use (O(log n)). */
+void sv_merkle_acc_copy(sv_merkle_acc *dst, const sv_merkle_acc *src);
 /*
  * The complete subtrees the accumulator holds: after pushing leaf n-1, the
  * nodes that became complete (level, index, hash), so a log can store

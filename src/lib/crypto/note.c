@@ -112,6 +112,77 @@ done:
 	return error;
 }
 
+int sv_note_sign(char **out, const char *body, const char *name, const sv_secret *key)
+{
+	unsigned char pub[SV_KEY_LEN], sig[4 + SV_SIG_LEN];
+	size_t n = strlen(body);
+	char *b64 = NULL;
+	int error;
+
+	*out = NULL;
+	if (n == 0 || body[n - 1] != '\n' || strstr(body, "\n\n"))
+		return sv_error(SCRVAULT_ERROR, "a signed note's body must be lines without a blank one");
+	if ((error = sv_ed25519_public(pub, key)) < 0)
+		return error;
+	sv_put_be32(sig, sv_note_keyid(name, pub));
+	if ((error = sv_ed25519_sign(sig + 4, key, body, n)) < 0)
+		return error;
+	if (!(b64 = sv_base64(sig, sizeof(sig))) ||
+	    !(*out = sv_printf("%s\n" EM_DASH " %s %s\n", body, name, b64)))
+		error = SCRVAULT_ERROR;
+	free(b64);
+	return error;
+}
+
+int sv_note_open(size_t *bodylen, const char *note, size_t len, const char *name,
+		 const unsigned char pub[SV_KEY_LEN])
+{
+	const char *sep = NULL, *p, *end = note + len;
+	uint32_t want = sv_note_keyid(name, pub);
+	bool signed_ok = false;
+
+	*bodylen = 0;
+	for (p = note; p + 1 < end; p++)
+		if (p[0] == '\n' && p[1] == '\n') {
+			sep = p;
+			break;
+		}
+	if (!sep || memchr(note, '\0', len))
+		return sv_error(SCRVAULT_EINTEGRITY, "not a signed note (no blank line before the signatures)");
+	for (p = sep + 2; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
+		unsigned char *raw = NULL;
+		size_t n, rawlen = 0;
+		char line[512];
+
+		if (!nl)
+			return sv_error(SCRVAULT_EINTEGRITY, "a signature line does not end in a newline");
+		n = (size_t)(nl - p);
+		if (n >= sizeof(line) || n < 4 || memcmp(p, EM_DASH " ", 4) != 0)
+			return sv_error(SCRVAULT_EINTEGRITY, "a signature line is malformed");
+		memcpy(line, p + 4, n - 4);
+		line[n - 4] = '\0';
+		if (!(sp = strrchr(line, ' ')) || sv_unbase64(&raw, &rawlen, sp + 1) < 0) {
+			free(raw);
+			return sv_error(SCRVAULT_EINTEGRITY, "a signature line is malformed");
+		}
+		if ((size_t)(sp - line) == strlen(name) && memcmp(line, name, strlen(name)) == 0 &&
+		    rawlen == 4 + SV_SIG_LEN && sv_get_be32(raw) == want) {
+			if (sv_ed25519_verify(raw + 4, pub, note, (size_t)(sep - note) + 1) < 0) {
+				free(raw);
+				return sv_error(SCRVAULT_EINTEGRITY, "the signature does not verify (the signed text was altered)");
+			}
+			signed_ok = true;
+		}
+		free(raw);
+		p = nl + 1;
+	}
+	if (!signed_ok)
+		return sv_error(SCRVAULT_EINTEGRITY, "not signed by the expected key");
+	*bodylen = (size_t)(sep - note) + 1;
+	return 0;
+}
+
 static int bad(const char *why)
 {
 	return sv_error(SCRVAULT_EINTEGRITY, "checkpoint %s", why);

@@ -29,6 +29,22 @@ char *sv_note_vkey(const char *name, const unsigned char pub[SV_KEY_LEN]);
 /* Parse a vkey; SCRVAULT_EUSAGE if malformed or its id does not match. */
 int sv_note_vkey_parse(char name[128], unsigned char pub[SV_KEY_LEN], const char *vkey);
 
+/*
+ * A signed note over any `body` (text ending in a newline, no blank line),
+ * signed by `key` under the key name `name` (caller frees).  Bodies that are
+ * not checkpoints start with a line naming their format, so one can never be
+ * taken for the other (a checkpoint's first line is the log's origin).
+ */
+int sv_note_sign(char **out, const char *body, const char *name, const sv_secret *key);
+/*
+ * Verify a signed note by the key (name, pub); *bodylen gets the length of
+ * its body (up to and including the newline before the blank line).
+ * SCRVAULT_EINTEGRITY when malformed, unsigned by that key or the signature
+ * is bad; the message says which.
+ */
+int sv_note_open(size_t *bodylen, const char *note, size_t len, const char *name,
+		 const unsigned char pub[SV_KEY_LEN]);
+
 /* Sign a checkpoint into a new signed-note text (caller frees). */
 int sv_checkpoint_sign(char **out, const sv_checkpoint *c, const sv_secret *key);
 /*

@@ -632,7 +632,10 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	bool regular = false;
 
 	*out = NULL;
-	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_SEAL_SPEC_VERSION, "seal spec")) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_SEAL_SPEC_VERSION, "seal spec")) < 0 ||
+	    (error = sv_text_check_all(SV_TEXTS(SV_TEXT("agency", s->agency), SV_TEXT("title", s->title),
+						SV_TEXT("filename", s->filename ? s->filename : s->input ?
+								sv_bundle_base_name(s->input) : NULL)))) < 0)
 		return error;
 	if (!s->input)
 		return sv_error_field(SCRVAULT_EUSAGE, "input", "give the file to seal");
@@ -684,11 +687,11 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	if ((error = sv_outfile_open(&o, s->output)) < 0)
 		goto done;
 	error = SEAL_AGAIN;
-	if (o.tmp && hp.ring)
+	if (o.fd != STDOUT_FILENO && hp.ring)
 		error = seal_one_pass(&m, o.fd, &f, &hp, (uint64_t)sb.st_size, pub);
 	hash_pipe_free(&hp);	/* done with fd's position */
 	if (error == SEAL_AGAIN) {
-		if (o.tmp && (ftruncate(o.fd, 0) < 0 || lseek(o.fd, 0, SEEK_SET) != 0)) {
+		if (o.fd != STDOUT_FILENO && (ftruncate(o.fd, 0) < 0 || lseek(o.fd, 0, SEEK_SET) != 0)) {
 			error = sv_error(SCRVAULT_ERROR, "cannot write the output: %s", strerror(errno));
 			goto done;
 		}

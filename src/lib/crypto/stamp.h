@@ -49,7 +49,10 @@ typedef struct {
  * found: sv_pdf_stamp_helper_path).  Errors:
  *   SCRVAULT_EUSAGE  a PDF that qpdf cannot read (or that is encrypted):
  *                    "the master is not a PDF that can be stamped (<qpdf's reason>)";
- *                    a field too long, no output or no spec
+ *                    pages whose content decodes to more than SV_STAMP_CONTENT_MAX
+ *                    ("the document is too large to print: its pages' content
+ *                    decodes to more than 128 MiB"); a field too long, no output
+ *                    or no spec
  *   SCRVAULT_ERROR   the helper is not installed ("cannot run the stamping helper
  *                    '...': install scrvault-stamp"), ran out of its memory ("the
  *                    document is too large to print"), was stopped by its filter
@@ -130,6 +133,14 @@ enum {
 
 /* The helper's exit status when its heap ran out (its brk was trapped). */
 #define SV_STAMP_EXIT_NOMEM	3
+
+/*
+ * The most page content the helper decodes for one copy (every page's,
+ * counted as often as it is used): more is refused as too large to print
+ * (SCRVAULT_EUSAGE).  Text and drawings take kilobytes a page; a bomb that
+ * inflates to gigabytes stops here, or at the helper's heap, within seconds.
+ */
+#define SV_STAMP_CONTENT_MAX	((size_t)128 << 20)
 
 /* How long the client waits for the whole exchange before it kills the helper. */
 #define SV_STAMP_TIMEOUT_MS	30000

@@ -5,12 +5,20 @@
  * Formats (all text, all verifiable offline with the vault's vkey):
  *
  *   export       JSON Lines.  Line 1: {"checkpoint":<signed note>,
- *                "export":"scrvault-audit-export/v1","filter":<obj|null>,
+ *                "export":"scrvault-audit-export/v2","filter":<obj|null>,
  *                "origin":..,"size":N}.  Then {"entry":<entry>} per entry,
  *                with "proof":[<base64 hash>...] (inclusion in the header's
  *                tree) when filtered; an unfiltered export also has a
  *                {"checkpoint":<note>} line after the entry each signed
  *                checkpoint covers, so a bad entry is located to one command.
+ *                Last line: {"statement":<signed note>} by the audit key
+ *                over "scrvault-audit-export/v2", origin, size, the filter
+ *                (canonical JSON), the number of entries and the RFC 6962
+ *                root of their leaf hashes in export order: the filter is
+ *                signed, and an entry removed from a filtered export is
+ *                detected.  (v1, before: no statement; still verified, its
+ *                filter reported as unsigned.)  A filtered export proves the
+ *                inclusion of its entries, never that the filter found all.
  *   inclusion    C2SP tlog-proof: "c2sp.org/tlog-proof@v1", "extra
  *                <base64 entry>", "index <seq-1>", the hashes, a blank line,
  *                the signed checkpoint.
@@ -39,10 +47,12 @@
 #include "crypto/merkle.h"
 #include "crypto/note.h"
 #include "base/common.h"
+#include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
 
-#define EXPORT_FORMAT      "scrvault-audit-export/v1"
+#define EXPORT_FORMAT_V1   "scrvault-audit-export/v1"
+#define EXPORT_FORMAT      "scrvault-audit-export/v2"
 #define CONSISTENCY_FORMAT "scrvault-consistency/v1"
 #define PROOF_HEADER       "c2sp.org/tlog-proof@v1"
 #define CHECKPOINT_REF     "refs/audit/checkpoint"
@@ -329,6 +339,62 @@ static int put_line(FILE *out, const sv_json *j)
 	return error;
 }
 
+/*
+ * The body of an export's signed statement: what the export claims, so that
+ * neither its filter nor the set of its entries can change unseen.
+ */
+static char *statement_body(const char *origin, uint64_t size, const char *filter, uint64_t entries,
+			    const sv_hash *digest)
+{
+	char *b64 = sv_base64(digest->h, SV_HASH_LEN), *body;
+
+	if (!b64)
+		return NULL;
+	body = sv_printf(EXPORT_FORMAT "\norigin %s\nsize %" PRIu64 "\nfilter %s\nentries %" PRIu64
+			 "\ndigest %s\n", origin, size, filter, entries, b64);
+	free(b64);
+	return body;
+}
+
+/* The filter as canonical JSON text ("null" for none; caller frees). */
+static char *filter_text(const sv_json *filt)
+{
+	char *text = NULL;
+	size_t len;
+
+	return filt && sv_json_write(&text, &len, filt) == 0 ? text : NULL;
+}
+
+/* The export's last line: {"statement":<note signed by the audit key>}. */
+static int put_statement(FILE *out, scrvault *v, const scrvault_audit_filter *f, uint64_t size,
+			 const sv_merkle_acc *exported)
+{
+	sv_json *filt = filter_json(f), *line = NULL;
+	char *ftext = filter_text(filt), *body = NULL, *note = NULL;
+	sv_hash digest;
+	int error;
+
+	sv_merkle_acc_root(exported, &digest);
+	if (!ftext || !(body = statement_body(v->origin, size, ftext, exported->n, &digest))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_note_sign(&note, body, v->origin, v->audit_key)) < 0)
+		goto done;
+	if (!(line = sv_json_object()) || sv_json_set_str(line, "statement", note) < 0) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	error = put_line(out, line);
+done:
+	sv_json_free(filt);
+	sv_json_free(line);
+	free(ftext);
+	free(body);
+	free(note);
+	return error;
+}
+
 int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, uint64_t *count)
 {
 	static const scrvault_audit_filter none = SCRVAULT_AUDIT_FILTER_INIT;
@@ -336,19 +402,28 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 	sv_json *det = NULL, *hdr = NULL;
 	char *note = NULL;
 	uint64_t size = 0, next_cp = 0;
+	sv_merkle_acc exported;
 	FILE *out = NULL;
 	int error, dupfd = -1;
 
 	*count = 0;
+	sv_merkle_acc_init(&exported);
 	if (!f)
 		f = &none;
 	if ((error = SV_STRUCT_CHECK(f, SCRVAULT_AUDIT_FILTER_VERSION, "scrvault_audit_filter")) < 0)
 		return error;
 	if ((error = sv_authorize(v, "audit.read", NULL)) < 0)
 		return error;
-	if ((f->since && strlen(f->since) < 4) || (f->until && strlen(f->until) < 4))
-		return sv_error_field(SCRVAULT_EUSAGE, f->since && strlen(f->since) < 4 ? "since" : "until",
-				      "the period is given by dates (YYYY-MM-DD) or times");
+	/* A period's ends are dates or times, checked like every date. */
+	if ((f->since && !sv_date_valid(f->since) && sv_time_parse(f->since) < 0) ||
+	    (f->until && !sv_date_valid(f->until) && sv_time_parse(f->until) < 0))
+		return sv_error_field(SCRVAULT_EUSAGE, f->since && !sv_date_valid(f->since) &&
+				      sv_time_parse(f->since) < 0 ? "since" : "until",
+				      "'%s' is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SSZ)",
+				      f->since && !sv_date_valid(f->since) && sv_time_parse(f->since) < 0 ? f->since : f->until);
+	if (f->since && f->until && strncmp(f->since, f->until, 10) > 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "until", "the period ends (%s) before it begins (%s)",
+				      f->until, f->since);
 	/* Handing the log over is itself recorded, and the export ends with it. */
 	if (!v->rolled_back) {
 		if (!(det = filter_json(f)))
@@ -405,6 +480,10 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 			goto done;
 		}
 		if (entry_matches(e, f)) {
+			sv_hash leaf;
+
+			sv_merkle_leaf_hash(&leaf, text, strlen(text));
+			sv_merkle_acc_push(&exported, &leaf);
 			if (f->csv) {
 				csv_row(out, e);
 				sv_json_free(e);
@@ -452,6 +531,8 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 		}
 	}
 	if (error < 0)
+		goto done;
+	if (!f->csv && (error = put_statement(out, v, f, size, &exported)) < 0)
 		goto done;
 	if (fflush(out) != 0)
 		error = sv_error(SCRVAULT_ERROR, "cannot write the export: %s", strerror(errno));
@@ -584,10 +665,16 @@ done:
 typedef struct {
 	sv_json *problems;
 	int64_t first_bad;	/* 0: none */
+	char first[512];	/* the problem that names first_bad (or the first one) */
+	uint64_t nproblems;	/* all of them; `problems` keeps the first 100 */
 	const char *kind;
 	uint64_t size;
 	uint64_t entries;
 	uint64_t checkpoints;
+	/* exports: */
+	int format;		/* 1 or 2 */
+	sv_json *filter;	/* NULL: not filtered */
+	bool filter_signed;	/* the filter is in the vault's signed statement */
 } report;
 
 static void problem(report *r, int64_t seq, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -602,6 +689,8 @@ static void problem(report *r, int64_t seq, const char *fmt, ...)
 	va_end(ap);
 	if (sv_json_count(r->problems) < 100)
 		sv_json_append(r->problems, sv_json_string(buf));
+	if (!r->nproblems++ || (seq > 0 && (r->first_bad == 0 || seq < r->first_bad)))
+		snprintf(r->first, sizeof(r->first), "%s", buf);
 	if (seq > 0 && (r->first_bad == 0 || seq < r->first_bad))
 		r->first_bad = seq;
 }
@@ -619,81 +708,191 @@ static int finish_report(scrvault_json **out, report *r)
 	r->problems = NULL;
 	if ((r->first_bad ? sv_json_set_int(j, "first_bad_seq", r->first_bad)
 			  : sv_json_set(j, "first_bad_seq", sv_json_null())) < 0 ||
+	    (ok ? sv_json_set(j, "first_problem", sv_json_null()) : sv_json_set_str(j, "first_problem", r->first)) < 0 ||
+	    sv_json_set_int(j, "problem_count", (int64_t)r->nproblems) < 0 ||
 	    sv_json_set_str(j, "kind", r->kind) < 0 ||
 	    sv_json_set_int(j, "size", (int64_t)r->size) < 0 ||
 	    sv_json_set_int(j, "entries", (int64_t)r->entries) < 0 ||
-	    sv_json_set_int(j, "checkpoints", (int64_t)r->checkpoints) < 0) {
+	    sv_json_set_int(j, "checkpoints", (int64_t)r->checkpoints) < 0 ||
+	    /* What a good result proves: the whole log, or only that each
+	     * entry of a filtered export is in it (never that none is missing). */
+	    sv_json_set_str(j, "proves", r->filter || !strcmp(r->kind, "inclusion") ? "inclusion" :
+				 !strcmp(r->kind, "consistency") ? "consistency" : "complete") < 0 ||
+	    (!strcmp(r->kind, "export") &&
+	     (sv_json_set(j, "filter", r->filter ? sv_json_copy(r->filter) : sv_json_null()) < 0 ||
+	      sv_json_set_bool(j, "filter_signed", r->filter_signed) < 0 ||
+	      sv_json_set_int(j, "format", r->format) < 0))) {
 		sv_json_free(j);
 		return SCRVAULT_ERROR;
 	}
 	*out = j;
 	if (ok)
 		return 0;
-	return sv_error(SCRVAULT_EINTEGRITY, "audit verification failed: %s",
-			sv_json_str(sv_json_at(sv_json_get(j, "problems"), 0)));
+	return sv_error(SCRVAULT_EINTEGRITY, "audit verification failed: %s", r->first);
+}
+
+/* An entry numbered `seq` where entry `expect` belongs. */
+static void seq_problem(report *r, uint64_t expect, int64_t seq)
+{
+	problem(r, (int64_t)expect, "expected entry %" PRIu64 ", found entry %" PRId64
+		" (an entry was removed, inserted or moved)", expect, seq);
 }
 
 /*
- * Check one entry's text: canonical JSON whose seq is `expect`.  Returns
- * false (and records the problem) when it is not.
+ * Check one entry's text: canonical JSON; *seq gets its number.  With
+ * `expect` (not 0), that number must be `expect`.  Returns false (and
+ * records the problem) when it is not.
  */
-static bool check_entry(report *r, const char *text, size_t len, uint64_t expect)
+static bool check_entry(report *r, const char *text, size_t len, uint64_t expect, int64_t *seqout)
 {
 	sv_json *e = NULL;
 	bool canonical = false, ok = true;
 	int64_t seq;
 
+	*seqout = 0;
 	if (sv_json_parse(&e, text, len, &canonical) < 0 || sv_json_type_of(e) != SV_JSON_OBJECT) {
 		problem(r, (int64_t)expect, "entry %" PRIu64 " is not valid JSON", expect);
 		sv_json_free(e);
 		return false;
 	}
-	seq = sv_json_as_int(sv_json_get(e, "seq"));
+	*seqout = seq = sv_json_as_int(sv_json_get(e, "seq"));
 	if (!canonical) {
-		problem(r, (int64_t)expect, "entry %" PRIu64 " is not in canonical form (altered)", expect);
+		problem(r, expect ? (int64_t)expect : seq, "entry %" PRId64 " is not in canonical form (altered)",
+			expect ? (int64_t)expect : seq);
 		ok = false;
 	}
-	if (seq != (int64_t)expect) {
-		problem(r, (int64_t)expect, "expected entry %" PRIu64 ", found entry %" PRId64
-			" (an entry was removed, inserted or moved)", expect, seq);
+	if (expect && seq != (int64_t)expect) {
+		seq_problem(r, expect, seq);
 		ok = false;
 	}
 	sv_json_free(e);
 	return ok;
 }
 
-/* Verifying a stream of entries against the checkpoints interleaved in it. */
+/*
+ * Verifying a stream of entries against the checkpoints interleaved in it.
+ *
+ * An entry whose number is the one just taken (two entries numbered S in a
+ * row: a copy, or a forgery put in front of the genuine one) is a fork: one
+ * of the two is not the vault's.  `acc` goes on as if the second were the
+ * intruder, `alt` as if the first were, and the next signed checkpoint says
+ * which: the intruder is located at its own position (S+1 for a copy after
+ * S, S for a forgery in front of the genuine S) and the verification goes
+ * on from the right tree, so later checkpoints still check.
+ */
 typedef struct {
-	sv_merkle_acc acc;
+	sv_merkle_acc acc;	/* the entries taken as the log's, in order */
+	sv_merkle_acc before;	/* acc before its last leaf */
+	sv_merkle_acc alt;	/* while `dup`: the other way of the fork */
+	uint64_t dup;		/* the number that came twice (0: no fork) */
+	int64_t last_seq;	/* the number of the entry before */
 	uint64_t last_good;	/* size of the last checkpoint that matched */
+	bool broken;		/* a checkpoint did not match: the rest cannot */
+	uint64_t masked;	/* later checkpoints that did not match either */
 	char name[128];
 	unsigned char pub[SV_KEY_LEN];
 } stream;
 
+static void stream_init(stream *s, const char *name, const unsigned char pub[SV_KEY_LEN])
+{
+	memset(s, 0, sizeof(*s));
+	sv_merkle_acc_init(&s->acc);
+	sv_merkle_acc_init(&s->before);
+	sv_merkle_acc_init(&s->alt);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	memcpy(s->pub, pub, SV_KEY_LEN);
+}
+
+/* One entry, numbered `seq` in its text, with its leaf hash. */
+static void stream_entry(report *r, stream *s, int64_t seq, const sv_hash *leaf)
+{
+	if (seq >= 1 && (uint64_t)seq == s->acc.n && !s->dup && !s->broken) {
+		sv_merkle_acc_copy(&s->alt, &s->before);
+		sv_merkle_acc_push(&s->alt, leaf);
+		s->dup = (uint64_t)seq;
+		s->last_seq = seq;
+		return;
+	}
+	/* Only a break in the numbering is a problem: after one entry
+	 * removed, the rest are not reported one by one. */
+	if (seq != s->last_seq + 1)
+		seq_problem(r, s->acc.n + 1, seq);
+	s->last_seq = seq;
+	sv_merkle_acc_copy(&s->before, &s->acc);
+	sv_merkle_acc_push(&s->acc, leaf);
+	if (s->dup)
+		sv_merkle_acc_push(&s->alt, leaf);
+}
+
+static bool acc_matches(const sv_merkle_acc *a, const sv_checkpoint *cp)
+{
+	sv_hash root;
+
+	if (a->n != cp->size)
+		return false;
+	sv_merkle_acc_root(a, &root);
+	return memcmp(root.h, cp->root.h, SV_HASH_LEN) == 0;
+}
+
+/* A fork decided by the checkpoint `cp` (or by none: cp NULL). */
+static void stream_fork(report *r, stream *s, const sv_checkpoint *cp)
+{
+	uint64_t d = s->dup;
+
+	s->dup = 0;
+	if (cp && acc_matches(&s->acc, cp)) {
+		problem(r, (int64_t)d + 1, "an entry was inserted at position %" PRIu64 ", after entry %" PRIu64
+			" (it claims to be entry %" PRIu64 ": a copy or a forgery)", d + 1, d, d);
+	} else if (cp && acc_matches(&s->alt, cp)) {
+		problem(r, (int64_t)d, "entry %" PRIu64 " is not the vault's: a forgery was inserted at position %"
+			PRIu64 ", in front of the genuine entry %" PRIu64, d, d, d);
+		sv_merkle_acc_copy(&s->acc, &s->alt);
+	} else {
+		problem(r, (int64_t)d, "two entries are numbered %" PRIu64 " (an entry was inserted at position %"
+			PRIu64 " or %" PRIu64 ")%s", d, d, d + 1,
+			cp ? "" : "; no signed checkpoint after them tells which");
+	}
+}
+
 static void stream_checkpoint(report *r, stream *s, const char *note)
 {
 	sv_checkpoint cp;
-	sv_hash root;
 
 	r->checkpoints++;
 	if (sv_checkpoint_open(&cp, note, strlen(note), s->name, s->pub) < 0) {
 		problem(r, (int64_t)s->acc.n, "%s (after entry %" PRIu64 ")", scrvault_error_message(), s->acc.n);
 		return;
 	}
-	if (cp.size != s->acc.n) {
+	if (s->dup)
+		stream_fork(r, s, &cp);
+	if (acc_matches(&s->acc, &cp)) {
+		s->last_good = cp.size;
+		return;
+	}
+	/* Once one checkpoint fails, every later one covers the same damage:
+	 * counted (stream_end), not reported one by one. */
+	if (s->broken) {
+		s->masked++;
+		return;
+	}
+	s->broken = true;
+	if (cp.size != s->acc.n)
 		problem(r, (int64_t)(cp.size < s->acc.n ? cp.size : s->acc.n) + 1,
 			"checkpoint of size %" PRIu64 " stands after entry %" PRIu64 " (entries removed or inserted)",
 			cp.size, s->acc.n);
-		return;
-	}
-	sv_merkle_acc_root(&s->acc, &root);
-	if (memcmp(root.h, cp.root.h, SV_HASH_LEN) != 0) {
+	else
 		problem(r, (int64_t)s->last_good + 1,
 			"entries %" PRIu64 "..%" PRIu64 " do not match the signed checkpoint at size %" PRIu64
 			" (one of them was altered)", s->last_good + 1, cp.size, cp.size);
-		return;
-	}
-	s->last_good = cp.size;
+}
+
+static void stream_end(report *r, stream *s)
+{
+	if (s->dup)
+		stream_fork(r, s, NULL);
+	if (s->masked)
+		problem(r, 0, "%" PRIu64 " later signed checkpoint%s cover%s the same damage and do%s not match either",
+			s->masked, s->masked == 1 ? "" : "s", s->masked == 1 ? "s" : "", s->masked == 1 ? "es" : "");
 }
 
 /*
@@ -731,29 +930,81 @@ static bool fast_entry(const char *line, size_t n, const char **etext, size_t *e
 	return true;
 }
 
+/*
+ * Check a v2 export's signed statement against what the export holds: the
+ * vault signed its origin, size, filter, the number of entries and the root
+ * of their leaf hashes, so a changed filter or an entry removed from (or
+ * added to) a filtered export is detected, though each remaining entry
+ * still proves its own inclusion.
+ */
+static void check_statement(report *r, const char *note, const char *name, const unsigned char pub[SV_KEY_LEN],
+			    const sv_checkpoint *head, const sv_json *hdr_filter, const sv_merkle_acc *got)
+{
+	char *ftext = filter_text(hdr_filter), *want = NULL;
+	size_t bodylen = 0;
+	sv_hash digest;
+
+	if (sv_note_open(&bodylen, note, strlen(note), name, pub) < 0) {
+		problem(r, 0, "the export's signed statement: %s", scrvault_error_message());
+		goto done;
+	}
+	sv_merkle_acc_root(got, &digest);
+	if (!ftext || !(want = statement_body(name, head->size, ftext, got->n, &digest))) {
+		problem(r, 0, "cannot check the export's signed statement");
+		goto done;
+	}
+	if (bodylen == strlen(want) && memcmp(note, want, bodylen) == 0) {
+		r->filter_signed = true;
+		goto done;
+	}
+	/* Say what differs: the filter, the size, or the entries. */
+	{
+		const char *fl = strstr(note, "\nfilter "), *el = strstr(note, "\nentries ");
+		size_t flen = strlen(ftext);
+		unsigned long long signed_n = el ? strtoull(el + 9, NULL, 10) : 0;
+
+		if (!fl || fl > note + bodylen || strncmp(fl + 8, ftext, flen) != 0 || fl[8 + flen] != '\n')
+			problem(r, 0, "the export's filter is not the one the vault signed (the header was edited)");
+		else if (el && signed_n != got->n)
+			problem(r, 0, "the export holds %" PRIu64 " entries but the vault signed %llu: entries were %s the export",
+				got->n, signed_n, signed_n > got->n ? "removed from" : "added to");
+		else
+			problem(r, 0, "the export's entries are not the ones the vault signed (removed, added, altered or "
+				"reordered)");
+	}
+done:
+	free(ftext);
+	free(want);
+}
+
 static int verify_export(report *r, FILE *in, const char *name, const unsigned char pub[SV_KEY_LEN],
 			 const char *first, size_t firstlen)
 {
 	sv_json *hdr = NULL;
 	sv_checkpoint head;
+	sv_merkle_acc got;	/* the leaf hashes of the entries the export holds */
 	stream s;
-	char *line = NULL;
+	char *line = NULL, *statement = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	bool is_filtered, header_ok = false;
+	const char *fmt;
+	bool is_filtered, after_statement = false;
 	uint64_t prev_seq = 0;
 	int error = 0;
 
 	r->kind = "export";
-	memset(&s, 0, sizeof(s));
-	sv_merkle_acc_init(&s.acc);
-	snprintf(s.name, sizeof(s.name), "%s", name);
-	memcpy(s.pub, pub, SV_KEY_LEN);
-	if (sv_json_parse(&hdr, first, firstlen, NULL) < 0 ||
-	    !sv_json_str(sv_json_get(hdr, "export")) ||
-	    strcmp(sv_json_str(sv_json_get(hdr, "export")), EXPORT_FORMAT) != 0 ||
+	stream_init(&s, name, pub);
+	sv_merkle_acc_init(&got);
+	if (sv_json_parse(&hdr, first, firstlen, NULL) < 0 || !(fmt = sv_json_str(sv_json_get(hdr, "export"))) ||
+	    (strcmp(fmt, EXPORT_FORMAT) != 0 && strcmp(fmt, EXPORT_FORMAT_V1) != 0) ||
 	    !sv_json_str(sv_json_get(hdr, "checkpoint"))) {
 		problem(r, 0, "not a scrvault audit export (bad header line)");
+		goto done;
+	}
+	r->format = strcmp(fmt, EXPORT_FORMAT) == 0 ? 2 : 1;
+	is_filtered = sv_json_type_of(sv_json_get(hdr, "filter")) == SV_JSON_OBJECT;
+	if (is_filtered && !(r->filter = sv_json_copy(sv_json_get(hdr, "filter")))) {
+		error = SCRVAULT_ERROR;
 		goto done;
 	}
 	{
@@ -764,12 +1015,11 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 			goto done;
 		}
 	}
-	header_ok = true;
 	r->size = head.size;
-	is_filtered = sv_json_type_of(sv_json_get(hdr, "filter")) == SV_JSON_OBJECT;
 	while ((n = getline(&line, &cap, in)) > 0) {
-		sv_json *j = NULL, *proof = NULL;
+		sv_json *j = NULL;
 		const sv_json *entry;
+		const char *st;
 		char *etext = NULL;
 		size_t elen = 0;
 		sv_hash leaf;
@@ -777,6 +1027,11 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
+		if (after_statement) {
+			problem(r, 0, "a line follows the export's signed statement (added)");
+			after_statement = false;	/* said once */
+			statement[0] = '\0';
+		}
 		if (!is_filtered) {
 			const char *et;
 			size_t el;
@@ -784,17 +1039,27 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 
 			if (fast_entry(line, (size_t)n, &et, &el, &seq)) {
 				r->entries++;
-				if (seq != (int64_t)s.acc.n + 1)
-					problem(r, (int64_t)s.acc.n + 1, "expected entry %" PRIu64 ", found entry %" PRId64
-						" (an entry was removed, inserted or moved)", s.acc.n + 1, seq);
 				sv_merkle_leaf_hash(&leaf, et, el);
-				sv_merkle_acc_push(&s.acc, &leaf);
+				stream_entry(r, &s, seq, &leaf);
+				sv_merkle_acc_push(&got, &leaf);
 				prev_seq = s.acc.n;
 				continue;
 			}
 		}
 		if (sv_json_parse(&j, line, (size_t)n, &canonical) < 0) {
 			problem(r, (int64_t)(prev_seq + 1), "line after entry %" PRIu64 " is not valid JSON", prev_seq);
+			continue;
+		}
+		if ((st = sv_json_str(sv_json_get(j, "statement"))) && !sv_json_get(j, "entry")) {
+			if (r->format < 2 || statement)
+				problem(r, 0, "the export has a statement line where none belongs (added)");
+			else if (!(statement = sv_strdup(st)))
+				error = SCRVAULT_ERROR;
+			else
+				after_statement = true;
+			sv_json_free(j);
+			if (error < 0)
+				goto done;
 			continue;
 		}
 		if (sv_json_str(sv_json_get(j, "checkpoint")) && !sv_json_get(j, "entry")) {
@@ -810,11 +1075,14 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 			continue;
 		}
 		r->entries++;
+		sv_merkle_leaf_hash(&leaf, etext, elen);
+		sv_merkle_acc_push(&got, &leaf);
 		{
 			int64_t seq = sv_json_as_int(sv_json_get(entry, "seq"));
 
 			if (!canonical)
-				problem(r, seq, "entry %" PRId64 " is not in canonical form (altered)", seq);
+				problem(r, is_filtered ? seq : (int64_t)s.acc.n + 1,
+					"entry %" PRId64 " is not in canonical form (altered)", seq);
 			if (is_filtered) {
 				sv_hash *hs = NULL;
 				size_t hn = 0;
@@ -823,42 +1091,47 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 					problem(r, seq, "entry %" PRId64 " is out of order or outside the checkpoint", seq);
 				} else if (hashes_from(&hs, &hn, sv_json_get(j, "proof")) < 0) {
 					problem(r, seq, "entry %" PRId64 ": %s", seq, scrvault_error_message());
-				} else {
-					sv_merkle_leaf_hash(&leaf, etext, elen);
-					if (sv_merkle_verify_inclusion((uint64_t)seq - 1, head.size, &leaf, hs, hn, &head.root) < 0)
-						problem(r, seq, "entry %" PRId64 " is not in the signed log (altered, or the proof is wrong)", seq);
+				} else if (sv_merkle_verify_inclusion((uint64_t)seq - 1, head.size, &leaf, hs, hn, &head.root) < 0) {
+					problem(r, seq, "entry %" PRId64 " is not in the signed log (altered, or the proof is wrong)", seq);
 				}
 				free(hs);
 				if (seq > 0)
 					prev_seq = (uint64_t)seq;
 			} else {
-				check_entry(r, etext, elen, s.acc.n + 1);
-				sv_merkle_leaf_hash(&leaf, etext, elen);
-				sv_merkle_acc_push(&s.acc, &leaf);
+				int64_t found = 0;
+
+				check_entry(r, etext, elen, 0, &found);
+				stream_entry(r, &s, found, &leaf);
 				prev_seq = s.acc.n;
 			}
 		}
-		(void)proof;
 		free(etext);
 		sv_json_free(j);
 	}
 	if (!is_filtered) {
 		sv_hash root;
 
+		stream_end(r, &s);
 		if (s.acc.n != head.size) {
 			problem(r, (int64_t)(s.acc.n < head.size ? s.acc.n + 1 : head.size + 1),
 				"the export holds %" PRIu64 " entries but its checkpoint says %" PRIu64 "%s",
 				s.acc.n, head.size, s.acc.n < head.size ? " (truncated)" : " (entries added)");
 		} else {
 			sv_merkle_acc_root(&s.acc, &root);
-			if (memcmp(root.h, head.root.h, SV_HASH_LEN) != 0 && sv_json_count(r->problems) == 0)
+			if (memcmp(root.h, head.root.h, SV_HASH_LEN) != 0 && r->nproblems == 0)
 				problem(r, (int64_t)s.last_good + 1, "entries after %" PRIu64 " do not match the signed checkpoint",
 					s.last_good);
 		}
 	}
+	if (r->format >= 2) {
+		if (!statement)
+			problem(r, 0, "the export ends without its signed statement (truncated, or the last line removed)");
+		else if (statement[0])
+			check_statement(r, statement, name, pub, &head, sv_json_get(hdr, "filter"), &got);
+	}
 done:
-	(void)header_ok;
 	free(line);
+	free(statement);
 	sv_json_free(hdr);
 	return error;
 }
@@ -932,7 +1205,11 @@ static int verify_inclusion_file(report *r, const char *text, const char *name,
 	}
 	r->size = cp.size;
 	r->checkpoints = 1;
-	check_entry(r, (const char *)entry, entrylen, index + 1);
+	{
+		int64_t found;
+
+		check_entry(r, (const char *)entry, entrylen, index + 1, &found);
+	}
 	sv_merkle_leaf_hash(&leaf, entry, entrylen);
 	if (sv_merkle_verify_inclusion(index, cp.size, &leaf, proof, nproof, &cp.root) < 0)
 		problem(r, (int64_t)index + 1, "entry %" PRIu64 " is not in the signed log: %s", index + 1,
@@ -1029,6 +1306,7 @@ int scrvault_audit_verify_file(scrvault_json **out, const char *path, const char
 	free(first);
 	error = finish_report(out, &r);
 	sv_json_free(r.problems);
+	sv_json_free(r.filter);
 	return error;
 }
 
@@ -1062,10 +1340,7 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 	if (!(r.problems = sv_json_array()))
 		return SCRVAULT_ERROR;
 	r.kind = "live";
-	memset(&s, 0, sizeof(s));
-	sv_merkle_acc_init(&s.acc);
-	snprintf(s.name, sizeof(s.name), "%s", v->origin);
-	memcpy(s.pub, v->audit_pub, SV_KEY_LEN);
+	stream_init(&s, v->origin, v->audit_pub);
 	if ((error = sv_db_query(&st, v->db, "SELECT seq, entry, leaf FROM audit ORDER BY seq", "")) < 0 ||
 	    (error = sv_db_query(&cps, v->db, "SELECT size, note FROM checkpoints ORDER BY size", "")) < 0)
 		goto done;
@@ -1085,12 +1360,16 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 			problem(&r, sv_stmt_int(st, 0), "entry %lld is empty", (long long)sv_stmt_int(st, 0));
 			continue;
 		}
-		check_entry(&r, text, len, s.acc.n + 1);
-		sv_merkle_leaf_hash(&h, text, len);
-		if (!leaf || leaflen != SV_HASH_LEN || memcmp(leaf, h.h, SV_HASH_LEN) != 0)
-			problem(&r, (int64_t)s.acc.n + 1, "entry %" PRIu64 " does not match its recorded leaf hash (altered)",
-				s.acc.n + 1);
-		sv_merkle_acc_push(&s.acc, &h);
+		{
+			int64_t found = 0;
+
+			check_entry(&r, text, len, 0, &found);
+			sv_merkle_leaf_hash(&h, text, len);
+			if (!leaf || leaflen != SV_HASH_LEN || memcmp(leaf, h.h, SV_HASH_LEN) != 0)
+				problem(&r, (int64_t)s.acc.n + 1, "entry %" PRIu64 " does not match its recorded leaf hash (altered)",
+					s.acc.n + 1);
+			stream_entry(&r, &s, found, &h);
+		}
 		while (next_cp <= s.acc.n) {
 			if (next_cp < s.acc.n)
 				problem(&r, (int64_t)next_cp, "checkpoint at size %" PRIu64 " has no matching entry", next_cp);
@@ -1107,6 +1386,7 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 		error = rc;
 		goto done;
 	}
+	stream_end(&r, &s);
 	if (next_cp != UINT64_MAX)
 		problem(&r, (int64_t)s.acc.n + 1, "a signed checkpoint covers %" PRIu64 " entries but the log has %" PRIu64
 			" (entries removed: truncated)", next_cp, s.acc.n);
@@ -1120,9 +1400,8 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 		    memcmp(stored_root.h, root.h, SV_HASH_LEN) != 0)
 			problem(&r, 0, "the stored Merkle tree does not match the entries");
 	}
-	/* The store's newest checkpoint: the database must reach it. */
-	if (v->rolled_back)
-		problem(&r, (int64_t)s.acc.n + 1, "%s", v->rollback_msg);
+	/* The store's newest checkpoint: the database must reach it (first: it
+	 * names the missing entries, which the CLI shows as the first problem). */
 	{
 		char *note = NULL;
 		sv_checkpoint cp;
@@ -1146,6 +1425,8 @@ int scrvault_audit_verify_live(scrvault_json **out, scrvault *v, const char *vke
 		}
 		free(note);
 	}
+	if (v->rolled_back)
+		problem(&r, (int64_t)s.acc.n + 1, "%s", v->rollback_msg);
 	error = 0;
 done:
 	sv_stmt_free(st);

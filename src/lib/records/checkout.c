@@ -25,6 +25,7 @@
 #include "vault/keyrelease.h"
 #include "base/common.h"
 #include "base/fault.h"
+#include "base/file.h"
 
 /*
  * The documents of a batch check-out are decrypted by up to CO_THREADS
@@ -211,43 +212,22 @@ int sv_checkout_to_dir(const sv_release *rel, int dirfd, const char *outdir, sv_
 
 int sv_checkout_to_file(const sv_release *rel, size_t i, const char *outpath)
 {
-	char *tmp = NULL, *dircopy = NULL;
-	int fd = STDOUT_FILENO, error;
+	sv_outfile o = { .fd = -1 };
+	int error;
 
-	if (outpath) {
-		char *d;
-
-		if (!(dircopy = sv_strdup(outpath)))
-			return SCRVAULT_ERROR;
-		d = dirname(dircopy);
-		if (!(tmp = sv_printf("%s/.scrvault-checkout-XXXXXX", d))) {
-			free(dircopy);
-			return SCRVAULT_ERROR;
-		}
-		if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-			error = sv_error(SCRVAULT_ERROR, "cannot create a file in '%s': %s", d, strerror(errno));
-			goto done;
-		}
+	/* An unnamed file linked in only once the plaintext verified: a kill
+	 * at any point leaves nothing (the caller refused an existing name
+	 * unless told to replace it). */
+	if ((error = sv_outfile_open_replace(&o, outpath ? outpath : "-")) < 0)
+		return error;
+	if ((error = sv_release_decrypt_fd(rel, i, o.fd)) < 0) {
+		sv_outfile_abort(&o);
+		return outpath ? sv_error_wrap(error, "nothing was written to '%s'", outpath) : error;
 	}
-	if ((error = sv_release_decrypt_fd(rel, i, fd)) < 0) {
-		if (outpath)
-			sv_error_wrap(error, "nothing was written to '%s'", outpath);
-		goto done;
+	if (outpath && fsync(o.fd) < 0) {
+		error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", outpath, strerror(errno));
+		sv_outfile_abort(&o);
+		return error;
 	}
-	if (outpath) {
-		if (fsync(fd) < 0 || rename(tmp, outpath) < 0) {
-			error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", outpath, strerror(errno));
-			goto done;
-		}
-		free(tmp);
-		tmp = NULL;
-	}
-done:
-	if (outpath && fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
-	free(dircopy);
-	return error;
+	return sv_outfile_commit(&o);
 }

@@ -16,8 +16,9 @@
  * instead of every page of the table; SQLite uses a partial index only when
  * the query states its condition, `c.state IN ('issued', 'lost')`, literally,
  * so those listings do.  The N of a paper copy's "#n of N" is stored with the
- * copy (paper_total, set for every paper copy of the version whenever copies
- * are made) rather than counted for each row listed.  By holder: the
+ * copy (paper_total, set on the copies a `copy create` makes, to the count
+ * after it, and never changed: the label is fixed when the copy is made)
+ * rather than counted for each row listed.  By holder: the
  * principal's id, so copies_holder is used; a recall goes through the case's
  * or document's copies (`+c.state`: not through the state indexes).
  */
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/copy.h"
+#include "records/master.h"
 #include "records/signoff.h"
 #include "records/request.h"
 #include "vault/authz.h"
@@ -43,6 +45,7 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/text.h"
 
 /* One copy with what its label and checks need. */
 typedef struct {
@@ -310,6 +313,13 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 		return error;
 	if (count < 1 || count > 999)
 		return sv_error_field(SCRVAULT_EUSAGE, "count", "the number of copies must be from 1 to 999");
+	if (!version) {
+		sv_master m;	/* copies are of the master unless a version is named */
+
+		if ((error = sv_doc_master(&m, v, doc)) < 0)
+			return error;
+		version = m.version;
+	}
 	if ((error = sv_version_load(&r, v, doc, &version)) < 0)
 		return error;
 	if (strcmp(r.state, "live") != 0)
@@ -355,9 +365,11 @@ int scrvault_copy_create(scrvault_json **out, scrvault *v, const char *docarg, u
 	if ((error = sv_audit_append(v, "copy.create", "ok", SV_ABOUT(.doc = doc, .version = version, .caseref = caseref),
 				     SV_FIELDS(SV_INT("first", first), SV_INT("last", first + count - 1)))) < 0)
 		goto fail;
-	/* every paper copy of the version, old and new, carries the new N */
+	/* The new copies carry the N of their making; an earlier copy's label
+	 * ("#1 of 3", perhaps printed on its sheets already) never changes. */
 	if ((error = sv_db_run(v->db, "UPDATE copies SET paper_total = ? WHERE doc_id = ? AND version = ?"
-			       " AND kind = 'paper'", "iti", first + count - 1, doc, (int64_t)version)) < 0)
+			       " AND kind = 'paper' AND number >= ?", "itii", first + count - 1, doc,
+			       (int64_t)version, first)) < 0)
 		goto fail;
 	{
 		uint64_t seq = 0;
@@ -396,15 +408,17 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_COPY_ISSUE_SPEC_VERSION, "scrvault_copy_issue_spec")) < 0 ||
+	    (error = sv_text_check_all(SV_TEXTS(SV_TEXT("ext_name", s->ext_name), SV_TEXT("ext_org", s->ext_org),
+						SV_TEXT("contact", s->contact), SV_TEXT("purpose", s->purpose)))) < 0 ||
 	    (error = copy_get(&c, v, s->copy, "copy.issue")) < 0)
 		return error;
 	if (!s->purpose || !*s->purpose)
 		return sv_error_field(SCRVAULT_EUSAGE, "purpose", "say what the copy is for");
 	sv_today(now);
-	if (!s->due || !sv_date_valid(s->due))
+	if (!s->due)
 		return sv_error_field(SCRVAULT_EUSAGE, "due", "give the date it is due back (YYYY-MM-DD)");
-	if (strcmp(s->due, now) < 0)
-		return sv_error_field(SCRVAULT_EUSAGE, "due", "the due date %s is in the past", s->due);
+	if ((error = sv_date_check("due", "the due date", s->due, SV_DATE_FUTURE, NULL, NULL)) < 0)
+		return error;
 	if (strcmp(c.kind, "paper") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is an electronic release: it was issued when it was "
 				"released", (long long)c.id);
@@ -569,7 +583,8 @@ int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, con
 	int error;
 
 	*out = NULL;
-	if ((error = copy_get(&c, v, copy, "copy.return")) < 0)
+	if ((error = sv_text_check("condition", condition, SV_TEXT_LINES)) < 0 ||
+	    (error = copy_get(&c, v, copy, "copy.return")) < 0)
 		return error;
 	if (strcmp(c.kind, "paper") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "copy %lld is electronic: it cannot be handed back; record its "
@@ -588,7 +603,8 @@ int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const
 	int error;
 
 	*out = NULL;
-	if ((error = copy_get(&c, v, copy, "copy.return")) < 0)
+	if ((error = sv_text_check("reason", reason, 0)) < 0 ||
+	    (error = copy_get(&c, v, copy, "copy.return")) < 0)
 		return error;
 	if (!reason || !*reason)
 		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say how it was lost");
@@ -737,6 +753,7 @@ int scrvault_copy_destroy_ext(scrvault_json **out, scrvault *v, const char *copy
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(o, SCRVAULT_COPY_DESTROY_OPTIONS_VERSION, "scrvault_copy_destroy_options")) < 0 ||
+	    (error = sv_text_check("note", o->note, SV_TEXT_LINES)) < 0 ||
 	    (error = copy_get(&c, v, copy, "copy.destroy")) < 0)
 		return error;
 	if ((error = witness_check(&w, &who, v, &c, o->witness, o->witness_keyfile, o->witness_passphrase)) < 0)
@@ -795,6 +812,66 @@ int scrvault_copy_destroy(scrvault_json **out, scrvault *v, const char *copy, co
 	o.witness = witness;
 	o.note = note;
 	return scrvault_copy_destroy_ext(out, v, copy, &o);
+}
+
+/*
+ * An electronic release kept by its recipient under their own retention
+ * (Ofsted's, the DfE's): its end is a transfer, recorded with the
+ * organisation (000 §11.9 asks that hard copies be destroyed; nobody can
+ * witness the deletion of what another body keeps).  The organisation and
+ * the note stay in the database; the audit entry names the copy only.
+ */
+int scrvault_copy_transfer(scrvault_json **out, scrvault *v, const char *copy, const char *organisation,
+			   const char *note)
+{
+	int64_t changed = 0;
+	uint64_t seq = 0;
+	char when[21];
+	copy_row c;
+	int error;
+
+	*out = NULL;
+	if ((error = copy_get(&c, v, copy, "copy.destroy")) < 0)
+		return error;
+	if (!organisation || !*organisation)
+		return sv_error_field(SCRVAULT_EUSAGE, "organisation", "name the organisation that keeps the copy "
+				      "under its own retention (e.g. Ofsted)");
+	if (strcmp(c.kind, "electronic") != 0) {
+		sv_error(SCRVAULT_ECONFLICT, "copy %lld is a paper copy: a hard copy is returned and destroyed "
+			 "(000 §11.9), never transferred ('scrvault copy return', then 'copy destroy')", (long long)c.id);
+		return sv_audit_denied(v, "copy.transfer", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "paper copy"),
+				       SV_STR("state", c.state)), SCRVAULT_ECONFLICT);
+	}
+	if (strcmp(c.state, "issued") != 0)
+		return bad_state(v, "copy.transfer", &c, "transferred");
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE copies SET state = 'transferred', transferred_to = ? WHERE id = ?"
+			       " AND state = 'issued'", "ti", organisation, c.id)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "copy %lld changed while this command ran: look again "
+				 "('scrvault copy history %lld')", (long long)c.id, (long long)c.id);
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "copy.transfer", "ok", COPY_ABOUT(&c),
+				     SV_FIELDS(SV_STR("from", "issued"), SV_STR("to", "transferred")))) < 0 ||
+	    (error = sv_audit_size(&seq, v)) < 0 ||
+	    (error = sv_db_run(v->db, "INSERT INTO copy_events(copy_id, event, from_state, to_state, at, by_id,"
+			       " holder_id, note, audit_seq) VALUES (?, 'transfer', 'issued', 'transferred', ?, ?,"
+			       " NULLIF(?, 0), ?, ?)", "itiiti", c.id, when, v->principal_id, c.holder_id, note,
+			       (int64_t)seq)) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	snprintf(c.state, sizeof(c.state), "transferred");
+	if ((error = copy_result(out, &c)) >= 0)
+		error = sv_json_set_str(*out, "organisation", organisation);
+	return error;
+fail:
+	sv_vault_abort(v);
+	return error;
 }
 
 /* The destroy event of a destroyed copy. */
@@ -977,7 +1054,7 @@ int sv_copy_electronic(scrvault *v, const char *doc, unsigned version, int64_t r
 #define LIST_SELECT \
 	"SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state, coalesce(c.holder_id, 0)," \
 	" coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''), coalesce(c.due, '')," \
-	COPY_TOTAL ", c.contact, c.ext_org, c.purpose, c.issued_at, c.ack_kind, d.title," LIST_WITNESS LIST_FROM
+	COPY_TOTAL ", c.contact, coalesce(c.transferred_to, c.ext_org), c.purpose, c.issued_at, c.ack_kind, d.title," LIST_WITNESS LIST_FROM
 
 /* Without them (copy list): every column of copies it reads is in copies_out. */
 #define LIST_SELECT_SHORT \
@@ -1077,7 +1154,7 @@ static int run_list(sv_json **out, scrvault *v, const char *sql, const char *fmt
 static bool state_valid(const char *s)
 {
 	static const char *const states[] = { "in-store", "issued", "returned", "lost", "destroyed",
-					      "overdue", "outstanding", NULL };
+					      "transferred", "overdue", "outstanding", NULL };
 
 	for (int i = 0; states[i]; i++)
 		if (!strcmp(states[i], s))
@@ -1100,15 +1177,15 @@ static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 	state = f->state;
 
 	if (f->as_of) {
-		if (!sv_date_valid(f->as_of))
-			return sv_error_field(SCRVAULT_EUSAGE, "as_of", "'%s' is not a date (YYYY-MM-DD)", f->as_of);
+		if ((error = sv_date_check("as_of", "the day", f->as_of, SV_DATE_ANY, NULL, NULL)) < 0)
+			return error;
 		snprintf(now, sizeof(now), "%s", f->as_of);
 	} else {
 		sv_today(now);
 	}
 	if (state && !state_valid(state))
 		return sv_error_field(SCRVAULT_EUSAGE, "state", "no copy state '%s': use in-store, issued, overdue, "
-				      "returned, lost, destroyed or outstanding", state);
+				      "returned, lost, destroyed, transferred or outstanding", state);
 	if (f->doc && (error = sv_doc_resolve(doc, NULL, v, "copy.read", f->doc)) < 0)
 		return error;
 	if ((error = sv_authorize(v, "copy.read", SV_ABOUT(.caseref = f->case_ref))) < 0)
@@ -1427,8 +1504,10 @@ int scrvault_copy_print(scrvault_json **out, scrvault *v, const char *copy, cons
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	/* an event in the copy's history too: a restricted copy prints once per issue */
+	/* An outside holder's name stays in the encrypted register, never in
+	 * the signed log (as at issue). */
 	if ((error = copy_event(v, &c, "copy.print", "print", "issued", "issued", c.holder_id, 0, NULL,
-				SV_FIELDS(SV_STR("holder", c.holder)))) < 0 ||
+				SV_FIELDS(SV_STR("holder", c.holder_id ? c.holder : "outside holder")))) < 0 ||
 	    (error = sv_release_record(v, c.doc, version, 0)) < 0) {
 		sv_vault_abort(v);
 		goto done;

@@ -32,6 +32,8 @@
 #include "records/doc.h"
 #include "records/checkout.h"
 #include "records/destruction.h"
+#include "records/freeze.h"
+#include "records/master.h"
 #include "records/release.h"
 #include "records/request.h"
 #include "records/signoff.h"
@@ -173,12 +175,28 @@ static int encrypt_file(scrvault *v, pending *p, const char *path)
 	struct stat sb;
 	int fd, error;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/*
+	 * Never a symbolic link (an inbox folder's link to a passphrase file),
+	 * and never a wait: O_NONBLOCK makes opening a FIFO return at once, and
+	 * anything but a regular file is refused before a byte is read, so the
+	 * vault's lock is never held waiting on a writer.
+	 */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)) < 0) {
+		if (errno == ELOOP)
+			return sv_error_field(SCRVAULT_EUSAGE, "files", "'%s' is a symbolic link: give the file itself",
+					      path);
 		return sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
 				"cannot open '%s': %s", path, strerror(errno));
+	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", path);
+		return sv_error_field(SCRVAULT_EUSAGE, "files", "'%s' is not a regular file (a FIFO, a device or a "
+				      "directory is never checked in)", path);
+	}
+	/* A regular file: reads block as usual from here. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		close(fd);
+		return sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", path, strerror(errno));
 	}
 	cs.size = (uint64_t)sb.st_size;
 	cs.ctx = &fd;
@@ -242,12 +260,23 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 	int error;
 
 	*out = NULL;
+	/* Free text, the sender's too (a bundle's title and file name), is
+	 * refused at the door when it is not clean. */
+	if ((error = sv_text_check_all(SV_TEXTS(SV_TEXT("agency", spec->agency),
+						SV_TEXT_NOTE("note", spec->note)))) < 0)
+		return error;
+	for (size_t i = 0; i < n; i++)
+		if ((error = sv_text_check_all(SV_TEXTS(SV_TEXT("filename", files[i].filename ? files[i].filename :
+									base_name(files[i].path)),
+							SV_TEXT("title", files[i].title)))) < 0)
+			return error;
 	if (spec->doc) {
 		char full[SV_DOC_ID_LEN + 1];
 
 		if ((error = sv_doc_resolve(full, caseref, v, "doc.checkin", spec->doc)) < 0)
 			return sv_audit_denied(v, "doc.checkin", SV_ABOUT(.doc = spec->doc), NULL, error);
-		if ((error = sv_authorize(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0)
+		if ((error = sv_authorize(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0 ||
+		    (error = sv_case_frozen(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0)
 			return error;
 		if (n != 1)
 			return sv_error_field(SCRVAULT_EUSAGE, "files", "a new version is one file; got %zu", n);
@@ -275,6 +304,8 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 					       sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (open it with 'scrvault case open')",
 							spec->case_ref));
 		snprintf(caseref, sizeof(caseref), "%s", spec->case_ref);
+		if ((error = sv_case_frozen(v, "doc.checkin", SV_ABOUT(.caseref = caseref))) < 0)
+			return error;
 	}
 	if (n == 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "files", "no file to check in");
@@ -442,6 +473,25 @@ static bool doc_seen(void *ctx, sv_stmt *st)
 	return sv_authz_sees(ctx, "doc.list", sv_stmt_text(st, 1), sv_stmt_text(st, 2), sv_stmt_text(st, 3));
 }
 
+/* A listed document, with its master version (records/master.c decides). */
+static int doc_row(void *ctx, sv_stmt *st, sv_json *arr)
+{
+	scrvault *v = ctx;
+	sv_master m;
+	sv_json *o;
+	int error;
+
+	if (!doc_seen(v, st))
+		return 0;
+	if ((error = sv_doc_master(&m, v, sv_stmt_text(st, 0))) < 0)
+		return error;
+	if (!(o = sv_row_json(st, DOC_COLUMNS)) || sv_json_append(arr, o) < 0 ||
+	    sv_json_set_fields(o, SV_FIELDS(SV_IF(m.version, SV_INT("master", m.version)),
+					    SV_IF(m.version, SV_STR("master_basis", m.basis)))) < 0)
+		return SCRVAULT_ERROR;
+	return 0;
+}
+
 int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 {
 	int error;
@@ -457,29 +507,51 @@ int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 		if (error == 0)
 			return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, case_ref);
 	}
-	return case_ref ? sv_rows_json(out, v->db, DOC_COLUMNS, doc_seen, v,
-				       DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id", "t", case_ref)
-			: sv_rows_json(out, v->db, DOC_COLUMNS, doc_seen, v,
-				       DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
+	return case_ref ? sv_rows_build(out, v->db, doc_row, v,
+					DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id", "t", case_ref)
+			: sv_rows_build(out, v->db, doc_row, v, DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
 }
 
 int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 {
 	char doc[SV_DOC_ID_LEN + 1], caseref[40];
+	sv_master m;
 	int error;
 
 	*out = NULL;
 	if ((error = sv_doc_resolve(doc, caseref, v, "doc.list", docarg)) < 0)
 		return error;
-	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0)
+	if ((error = sv_authorize(v, "doc.list", VERSION_ABOUT(caseref, doc, 0))) < 0 ||
+	    (error = sv_doc_master(&m, v, doc)) < 0)
 		return error;
+	/*
+	 * Each version's provenance: checked in by a principal, imported from a
+	 * bundle whose signature verified (the signer and their agency), or
+	 * imported unauthenticated (only the importer's word of who sent it).
+	 */
 	return sv_rows_json(out, v->db, SV_COLS({ "version", SV_COL_INT }, { "filename", SV_COL_TEXT },
 						{ "size", SV_COL_INT }, { "sha256", SV_COL_SHA256 },
 						{ "checked_in_at", SV_COL_TEXT }, { "checked_in_by", SV_COL_TEXT },
-						{ "note", SV_COL_TEXT }, { "state", SV_COL_TEXT }, { "commit", SV_COL_TEXT }),
+						{ "note", SV_COL_TEXT }, { "state", SV_COL_TEXT }, { "commit", SV_COL_TEXT },
+						{ "source", SV_COL_TEXT }, { "signed_by", SV_COL_OPT },
+						{ "received_from", SV_COL_OPT }, { "provenance", SV_COL_TEXT },
+						{ "master", SV_COL_BOOL }),
 			    NULL, NULL, "SELECT v.version, v.filename, v.size, v.sha256, v.checked_in_at, p.name, v.note,"
-			      " v.state, v.commit_oid FROM versions v JOIN principals p ON p.id = v.checked_in_by"
-			      " WHERE v.doc_id = ? ORDER BY v.version", "t", doc);
+			      " v.state, v.commit_oid,"
+			      " CASE WHEN i.id IS NULL THEN 'checkin' WHEN i.authenticated THEN 'bundle'"
+			      "  ELSE 'unauthenticated-bundle' END,"
+			      " CASE WHEN i.authenticated THEN s.name END,"
+			      " CASE WHEN i.id IS NOT NULL AND NOT i.authenticated THEN coalesce(i.received_from, '') END,"
+			      " CASE WHEN i.id IS NULL THEN 'checked in by ' || p.name"
+			      "  WHEN i.authenticated THEN 'imported from a bundle signed by ' || coalesce(s.name, '?')"
+			      "   || coalesce(' (' || s.agency || ')', '')"
+			      "  ELSE 'imported unauthenticated, received from: '"
+			      "   || coalesce(nullif(i.received_from, ''), '(not given)') END,"
+			      " v.version = ?"
+			      " FROM versions v JOIN principals p ON p.id = v.checked_in_by"
+			      " LEFT JOIN intakes i ON i.doc_id = v.doc_id AND i.version = v.version"
+			      " LEFT JOIN principals s ON s.id = i.principal_id"
+			      " WHERE v.doc_id = ? ORDER BY v.version", "it", (int64_t)m.version, doc);
 }
 
 int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
@@ -502,20 +574,13 @@ int scrvault_doc_show(scrvault_json **out, scrvault *v, const char *docarg)
 		goto done;
 	{
 		sv_json *signoffs = NULL;
-		int64_t master = 0;
+		sv_master m;
 
 		if ((error = sv_signoffs(&signoffs, v, doc)) < 0)
 			goto done;
-		/* The agency's master: the newest version with a valid sign-off. */
-		for (size_t i = 0; i < sv_json_count(signoffs); i++) {
-			const sv_json *so = sv_json_at(signoffs, i);
-			const char *ver = sv_json_str(sv_json_get(so, "verification"));
-
-			if (ver && !strncmp(ver, "valid", 5) && sv_json_as_int(sv_json_get(so, "version")) > master)
-				master = sv_json_as_int(sv_json_get(so, "version"));
-		}
-		if ((error = sv_json_set(d, "signoffs", signoffs)) < 0 ||
-		    (master && (error = sv_json_set_int(d, "master_version", master)) < 0))
+		if ((error = sv_json_set(d, "signoffs", signoffs)) < 0 || (error = sv_doc_master(&m, v, doc)) < 0 ||
+		    (m.version && (error = sv_json_set_fields(d, SV_FIELDS(SV_INT("master_version", m.version),
+									   SV_STR("master_basis", m.basis)))) < 0))
 			goto done;
 	}
 	*out = d;
@@ -592,7 +657,7 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 	co_names names = { NULL, 0 };
 	size_t count = 0;
 	sv_json *result = NULL;
-	char failed[512] = "";
+	char failed[512] = "", refused[SV_DOC_ID_LEN + 1] = "";
 	struct stat sb;
 	int error = 0, nfailed = 0, dirfd = -1;
 
@@ -623,9 +688,13 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		while ((error = sv_stmt_step(st)) == 1) {
 			co_item *grown;
 
-			/* What the role may not read is left out, not refused. */
-			if (!sv_authz_sees(v, "doc.read", case_ref, sv_stmt_text(st, 3), sv_stmt_text(st, 4)))
+			/* What the role may not read is left out; the first it
+			 * reaches but may not read is kept to refuse by, below. */
+			if (!sv_authz_sees(v, "doc.read", case_ref, sv_stmt_text(st, 3), sv_stmt_text(st, 4))) {
+				if (!refused[0] && sv_authz_reaches(v, case_ref, sv_stmt_text(st, 3), sv_stmt_text(st, 4)))
+					snprintf(refused, sizeof(refused), "%s", sv_stmt_text(st, 0));
 				continue;
+			}
 			grown = sv_realloc(items, (count + 1) * sizeof(*items));
 
 			if (!grown) {
@@ -647,6 +716,17 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 		sv_stmt_free(st);
 		if (error < 0)
 			goto done;
+		/*
+		 * A case whose documents the role reaches but may read none of
+		 * (an auditor's) is refused as a check-out of one of them is,
+		 * and the refusal is on record: not "0 documents".
+		 */
+		if (count == 0 && refused[0]) {
+			if ((error = sv_authorize(v, "doc.read", VERSION_ABOUT(case_ref, refused, 0))) == 0)
+				error = sv_error(SCRVAULT_EDENIED, "no document of case '%s' may be read in this role",
+						 case_ref);
+			goto done;
+		}
 	} else {
 		if (!(items = sv_calloc(n, sizeof(*items))))
 			return SCRVAULT_ERROR;
@@ -708,13 +788,22 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
 			sv_safe_filename(it->name, sizeof(it->name), fname, it->doc);
 			free(fname);
 		}
-		/* a name given before gets the document id in front */
+		/*
+		 * Two documents never get one name: a name given before gets the
+		 * document id in front, then the version too, then a number,
+		 * until it is one nobody has (two versions of one document, or a
+		 * file named like another's prefixed name, would otherwise
+		 * collide and one overwrite the other).
+		 */
 		if (names_seen(&names, items, it->name, i, false)) {
-			char base[260];
+			char base[SV_SAFE_NAME_MAX + 1];
 
 			snprintf(base, sizeof(base), "%s", it->name);
-			if (snprintf(it->name, sizeof(it->name), "%.8s-%.240s", it->doc, base) < 0)
-				it->name[0] = '\0';
+			snprintf(it->name, sizeof(it->name), "%.8s-%s", it->doc, base);
+			if (names_seen(&names, items, it->name, i, false))
+				snprintf(it->name, sizeof(it->name), "%.8s-v%u-%s", it->doc, it->version, base);
+			for (unsigned k = 2; names_seen(&names, items, it->name, i, false); k++)
+				snprintf(it->name, sizeof(it->name), "%.8s-v%u-%u-%s", it->doc, it->version, k, base);
 		}
 		names_seen(&names, items, it->name, i, true);
 		if (!force && fstatat(dirfd, it->name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {

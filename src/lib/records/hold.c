@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "records/hold.h"
 #include "vault/authz.h"
 #include "vault/find.h"
 #include "vault/log.h"
@@ -21,8 +22,37 @@
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
+#include "base/text.h"
 
 /* ---- holds ---------------------------------------------------------------------------------------- */
+
+bool sv_hold_kind_valid(const char *kind)
+{
+	static const char *const kinds[] = { "criminal-proceedings", "coroner", "inquiry", "foi-appeal", "other", NULL };
+
+	for (int i = 0; kind && kinds[i]; i++)
+		if (!strcmp(kinds[i], kind))
+			return true;
+	return false;
+}
+
+int sv_hold_stops_publication(char *why, size_t len, scrvault *v, int64_t case_id)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	why[0] = '\0';
+	/* a hold on the case, on one of its documents, or board-wide */
+	if ((error = sv_db_query(&st, v->db, "SELECT h.id, h.kind FROM holds h WHERE h.released_at IS NULL"
+				 " AND h.kind IN ('criminal-proceedings', 'coroner') AND (h.scope = 'board' OR h.case_id = ?1"
+				 " OR h.doc_id IN (SELECT id FROM documents WHERE case_id = ?1)) ORDER BY h.id LIMIT 1",
+				 "i", case_id)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1)
+		snprintf(why, len, "hold %lld (%s)", (long long)sv_stmt_int(st, 0), sv_stmt_text(st, 1));
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
 
 int scrvault_hold_add(scrvault_json **out, scrvault *v, const scrvault_hold_spec *s)
 {
@@ -33,7 +63,8 @@ int scrvault_hold_add(scrvault_json **out, scrvault *v, const scrvault_hold_spec
 	int error;
 
 	*out = NULL;
-	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_HOLD_SPEC_VERSION, "scrvault_hold_spec")) < 0)
+	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_HOLD_SPEC_VERSION, "scrvault_hold_spec")) < 0 ||
+	    (error = sv_text_check("reason", s->reason, SV_TEXT_LINES)) < 0)
 		return error;
 	target = s->target;
 	board = s->board;
@@ -41,6 +72,10 @@ int scrvault_hold_add(scrvault_json **out, scrvault *v, const scrvault_hold_spec
 	reason = s->reason;
 	if ((error = sv_authorize(v, "hold.add", NULL)) < 0)
 		return error;
+	if (!sv_hold_kind_valid(s->kind))
+		return sv_error_field(SCRVAULT_EUSAGE, "kind", "say what kind of hold: criminal-proceedings, "
+				      "coroner, inquiry, foi-appeal or other (criminal and coroner's proceedings "
+				      "also stop publication)");
 	if (!reason || !*reason)
 		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say why: criminal proceedings, an inquest, a "
 				      "public inquiry, an FOI appeal ...");
@@ -64,14 +99,15 @@ int scrvault_hold_add(scrvault_json **out, scrvault *v, const scrvault_hold_spec
 	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
-	if ((error = sv_db_run(v->db, "INSERT INTO holds(scope, case_id, doc_id, class, reason, placed_at, placed_by)"
-			       " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)", "titttti", board ? "board" : doc[0] ? "doc" : "case",
-			       case_id, doc[0] ? doc : NULL, cls, reason, when, v->principal_id)) < 0 ||
+	if ((error = sv_db_run(v->db, "INSERT INTO holds(scope, case_id, doc_id, class, reason, placed_at, placed_by,"
+			       " kind) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?)", "tittttit",
+			       board ? "board" : doc[0] ? "doc" : "case", case_id, doc[0] ? doc : NULL, cls, reason,
+			       when, v->principal_id, s->kind)) < 0 ||
 	    (error = sv_db_int(&id, v->db, "SELECT last_insert_rowid()", "")) < 0)
 		return sv_vault_fail(v, error);
 	if ((error = sv_vault_finish(v, "hold.add", SV_ABOUT(.hold = id, .caseref = caseref, .doc = doc),
 				     SV_FIELDS(SV_STR("scope", board ? "board" : doc[0] ? "doc" : "case"),
-					       SV_IF(cls, SV_STR("class", cls))))) < 0)
+					       SV_STR("kind", s->kind), SV_IF(cls, SV_STR("class", cls))))) < 0)
 		return error;
 	return sv_json_new(out, SV_FIELDS(SV_INT("hold", id)));
 }
@@ -87,6 +123,8 @@ int scrvault_hold_release(scrvault_json **out, scrvault *v, int64_t id, const ch
 		return error;
 	if (!reason || !*reason)
 		return sv_error_field(SCRVAULT_EUSAGE, "reason", "say why the hold ends");
+	if ((error = sv_text_check("reason", reason, SV_TEXT_LINES)) < 0)
+		return error;
 	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM holds WHERE id = ?", "i", id)) < 0)
 		return error;
 	if (!exists)
@@ -133,7 +171,8 @@ static int foi_hold_row(void *ctx, sv_stmt *st)
 	return sv_json_append(f->arr, sv_json_of(SV_FIELDS(
 		SV_STR("scope", sv_stmt_text(st, 1) ? "case" : "doc"), SV_STR("case", sv_stmt_text(st, 1)),
 		SV_INT("request", sv_stmt_int(st, 0)), SV_INT("documents", sv_stmt_int(st, 3)),
-		SV_STR("reason", reason), SV_STR("until", until[0] ? until : NULL), SV_BOOL("automatic", true))));
+		SV_STR("reason", reason), SV_STR("until", until[0] ? until : NULL), SV_BOOL("automatic", true),
+		SV_STR("kind", "foi-appeal"))));
 }
 
 int scrvault_hold_list(scrvault_json **out, scrvault *v)
@@ -149,8 +188,8 @@ int scrvault_hold_list(scrvault_json **out, scrvault *v)
 	sv_today(now);
 	if ((error = sv_rows_json(&f.arr, v->db, SV_COLS({ "hold", SV_COL_INT }, { "scope", SV_COL_TEXT },
 			{ "case", SV_COL_TEXT }, { "doc", SV_COL_TEXT }, { "class", SV_COL_TEXT }, { "reason", SV_COL_TEXT },
-			{ "placed_at", SV_COL_TEXT }, { "placed_by", SV_COL_TEXT }),
-			NULL, NULL, "SELECT h.id, h.scope, c.ref, h.doc_id, h.class, h.reason, h.placed_at, p.name"
+			{ "placed_at", SV_COL_TEXT }, { "placed_by", SV_COL_TEXT }, { "kind", SV_COL_TEXT }),
+			NULL, NULL, "SELECT h.id, h.scope, c.ref, h.doc_id, h.class, h.reason, h.placed_at, p.name, h.kind"
 			" FROM holds h LEFT JOIN cases c ON c.id = h.case_id JOIN principals p ON p.id = h.placed_by"
 			" WHERE h.released_at IS NULL ORDER BY h.id", "")) < 0)
 		return error;

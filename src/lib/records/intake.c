@@ -35,6 +35,7 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/text.h"
 
 #define SV_LABEL_INTAKE "scrvault v1 intake key wrap"
 
@@ -394,16 +395,28 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 	memset(&r1, 0, sizeof(r1));
 	memset(&r2, 0, sizeof(r2));
 	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_IMPORT_SPEC_VERSION, "scrvault_import_spec")) < 0 ||
+	    (error = sv_text_check_all(SV_TEXTS(SV_TEXT("received_from", s->received_from),
+						SV_TEXT("agency", s->agency), SV_TEXT("title", s->title),
+						SV_TEXT("filename", s->filename),
+						SV_TEXT_NOTE("note", s->note)))) < 0 ||
 	    (error = sv_authorize(v, "intake.import", NULL)) < 0)
 		return error;
 	if (s->unauthenticated && (!s->received_from || !*s->received_from))
 		return sv_error_field(SCRVAULT_EUSAGE, "received_from", "an unauthenticated import needs to say who "
 				      "sent the file and how (it is recorded with the document)");
-	if ((fd = open(s->path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* As a check-in: no symbolic link, no FIFO waited on under the lock. */
+	if ((fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)) < 0) {
+		if (errno == ELOOP)
+			return sv_error(SCRVAULT_EUSAGE, "'%s' is a symbolic link: give the bundle itself", s->path);
 		return sv_error(errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
 				"cannot open '%s': %s", s->path, strerror(errno));
+	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		error = sv_error(SCRVAULT_EUSAGE, "'%s' is not a regular file", s->path);
+		goto done;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		error = sv_error(SCRVAULT_ERROR, "cannot read '%s': %s", s->path, strerror(errno));
 		goto done;
 	}
 	limit = sv_meta_int(v, "intake_max_bytes", SV_INTAKE_MAX_DEFAULT);
@@ -495,6 +508,21 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 		caseref = sv_bundle_str(m, "case");
 		cls = sv_bundle_str(m, "class");
 		ag = sv_json_str(sv_json_get(m, "agency"));
+		/* The sender's text, signed or not, is refused when it is not clean
+		 * (control characters would reach the coordinator's terminal). */
+		{
+			const char *bad = sv_text_bad(sv_bundle_str(m, "title"), 0) ? "title" :
+					  sv_text_bad(sv_bundle_str(m, "filename"), 0) ? "filename" :
+					  sv_text_bad(ag, 0) ? "agency" : NULL;
+
+			if (bad) {
+				sv_error_field(SCRVAULT_EUSAGE, bad, "the bundle's %s is not valid text (invalid UTF-8 or "
+					       "a control character): nothing was imported; ask the sender to seal it "
+					       "again", bad);
+				error = reject(v, "bad text", r1.file_sha, SCRVAULT_EUSAGE);
+				goto done;
+			}
+		}
 		if (ag && agency[0] && strcmp(ag, agency) != 0) {
 			sv_error(SCRVAULT_EDENIED, "the bundle claims agency '%s' but its signer is registered for "
 				 "agency '%s'", ag, agency);

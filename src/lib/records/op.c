@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "records/case.h"
+#include "records/master.h"
 #include "records/pending.h"
 #include "records/principal.h"
 #include "vault/authz.h"
@@ -92,6 +94,8 @@ static int run_op(scrvault *v, const char *id, const char *action, const sv_json
 			return error;
 		return sv_principal_rekey_txn(v, PARAM("principal"), ed, x, PARAM("fingerprint"), NULL);
 	}
+	if (!strcmp(action, "case.reopen"))
+		return sv_case_reopen_txn(v, PARAM("case"), PARAM("reason"), NULL);
 	if (!strcmp(action, "policy.load")) {
 		const char *text = PARAM("text");
 		char source[64];
@@ -106,6 +110,8 @@ static int run_op(scrvault *v, const char *id, const char *action, const sv_json
 		sv_policy_free(p);
 		return error;
 	}
+	if (!strcmp(action, "case.publish-override"))
+		return sv_case_publish_txn(v, PARAM("case"), PARAM("on"), PARAM("reason"), PARAM("gates"), NULL);
 	return sv_error(SCRVAULT_EUSAGE, "operation %s: '%s' cannot be run by this version", id, action);
 }
 

@@ -342,6 +342,13 @@ int scrvault_principal_enrol(scrvault_json **out, scrvault *v, const scrvault_en
 	*out = NULL;
 	if ((error = enrolment_load(&e, s)) < 0)
 		return error;
+	/* The request's agency is the holder's text: refused like any other. */
+	if (sv_text_bad(e->agency, 0)) {
+		error = sv_error_field(SCRVAULT_EUSAGE, "enrolment", "the enrolment request '%s' names an agency that "
+				       "is not valid text (invalid UTF-8 or a control character): the holder makes a "
+				       "new request", s->enrolment);
+		goto done;
+	}
 	ps.name = e->name;
 	ps.display_name = s->display_name;
 	ps.kind = e->kind;
@@ -579,7 +586,8 @@ static int grant_checks(sv_principal *p, char other[64], scrvault *v, const char
 	int error;
 
 	other[0] = '\0';
-	if ((error = principal_lookup(p, v, name)) < 0 ||
+	if ((error = sv_text_check("agency", agency, 0)) < 0 ||
+	    (error = principal_lookup(p, v, name)) < 0 ||
 	    (error = grant_check(v, role ? role : "", case_ref, agency)) < 0)
 		return error;
 	if (strcmp(p->status, "active") != 0)
@@ -731,7 +739,8 @@ int scrvault_principal_revoke(scrvault_json **out, scrvault *v, const char *name
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "principal.revoke", SV_ABOUT(.principal = name))) < 0 ||
+	if ((error = sv_text_check("reason", reason, 0)) < 0 ||
+	    (error = sv_authorize(v, "principal.revoke", SV_ABOUT(.principal = name))) < 0 ||
 	    (error = principal_revocable(&p, v, name)) < 0)
 		return error;
 	if ((mode = sv_dual_mode(v, sv_dual_required(v, "principal.revoke") ||
@@ -856,7 +865,9 @@ int sv_principal_spec_check(const scrvault_principal_spec *s)
 	int error;
 
 	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_PRINCIPAL_SPEC_VERSION, "scrvault_principal_spec")) < 0 ||
-	    (error = sv_name_check(s->name)) < 0)
+	    (error = sv_name_check(s->name)) < 0 ||
+	    (error = sv_text_check_all(SV_TEXTS(SV_TEXT("display_name", s->display_name),
+						SV_TEXT("contact", s->contact), SV_TEXT("agency", s->agency)))) < 0)
 		return error;
 	if (!s->kind || (strcmp(s->kind, "person") && strcmp(s->kind, "agency") &&
 			 strcmp(s->kind, "service")))

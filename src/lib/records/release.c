@@ -31,6 +31,7 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/text.h"
 
 /* ---- release (vault -> reader) ---------------------------------------------------------- */
 
@@ -68,6 +69,8 @@ int sv_release_bundle(sv_json **out, scrvault *v, const scrvault_release_spec *s
 		return sv_error_field(SCRVAULT_EUSAGE, "to", "give the reader: a principal or an age recipient (age1...)");
 	if (!s->output)
 		return sv_error_field(SCRVAULT_EUSAGE, "output", "give the bundle file to write");
+	if ((error = sv_text_check("reason", s->reason, 0)) < 0)
+		return error;
 	if ((error = sv_doc_resolve(doc, caseref, v, "doc.release", s->doc)) < 0)
 		return sv_audit_denied(v, "doc.release", SV_ABOUT(.doc = s->doc), NULL, error);
 	if ((error = sv_authorize(v, "doc.release", SV_ABOUT(.doc = doc, .caseref = caseref))) < 0)

@@ -42,6 +42,7 @@
 #include "base/common.h"
 #include "base/date.h"
 #include "base/json.h"
+#include "base/text.h"
 
 /*
  * The due date of FOI request `id` received on `received`: *due = -1 while
@@ -137,6 +138,9 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_REQUEST_SPEC_VERSION, "scrvault_request_spec")) < 0 ||
+	    (error = sv_text_check_all(SV_TEXTS(SV_TEXT("ext_name", s->ext_name), SV_TEXT("ext_org", s->ext_org),
+						SV_TEXT("ext_contact", s->ext_contact),
+						SV_TEXT_NOTE("reason", s->reason)))) < 0 ||
 	    (error = sv_authorize(v, "request.create", SV_ABOUT(.caseref = s->case_ref))) < 0)
 		return error;
 	if (!in_list(s->channel, channels))
@@ -149,10 +153,8 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 	sv_today(now);
 	if (!received)
 		received = now;
-	if (!sv_date_valid(received))
-		return sv_error_field(SCRVAULT_EUSAGE, "received", "'%s' is not a date (YYYY-MM-DD)", received);
-	if (strcmp(received, now) > 0)
-		return sv_error_field(SCRVAULT_EUSAGE, "received", "the date received (%s) is in the future", received);
+	if ((error = sv_date_check("received", "the date received", received, SV_DATE_PAST, NULL, NULL)) < 0)
+		return error;
 	if (!strcmp(s->channel, "internal")) {
 		if (!s->requester || s->ext_kind || s->ext_name)
 			return sv_error_field(SCRVAULT_EUSAGE, "requester", "an internal request is made by a principal");
@@ -284,10 +286,7 @@ static int req_on(const char **on, char now[11], const req_row *r, const char *w
 	sv_today(now);
 	if (!*on)
 		*on = now;
-	if (!sv_date_valid(*on) || strcmp(*on, now) > 0 || strcmp(*on, r->received) < 0)
-		return sv_error_field(SCRVAULT_EUSAGE, "on", "%s must be between the day of receipt (%s) and today",
-				      what, r->received);
-	return 0;
+	return sv_date_check("on", what, *on, SV_DATE_PAST, r->received, "the day the request was received");
 }
 
 /* The end of a change to request r: its audit entry and the commit, then
@@ -339,6 +338,8 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 
 	*out = NULL;
 	if ((error = SV_STRUCT_CHECK(dd, SCRVAULT_REQUEST_DECISION_VERSION, "scrvault_request_decision")) < 0 ||
+	    (error = sv_text_check_all(SV_TEXTS(SV_TEXT_NOTE("reason", dd->reason),
+						SV_TEXT("exemption", dd->exemption)))) < 0 ||
 	    (error = req_load(&r, v, dd->id, "request.decide")) < 0)
 		return error;
 	if (strcmp(r.state, "open") != 0)
@@ -370,9 +371,8 @@ int scrvault_request_decide(scrvault_json **out, scrvault *v, const scrvault_req
 		return sv_error_field(SCRVAULT_EUSAGE, dd->until ? "until" : "max_releases",
 				      "a time limit and a number of releases limit an agreed request only");
 	sv_today(now);
-	if (dd->until && (!sv_date_valid(dd->until) || strcmp(dd->until, now) < 0))
-		return sv_error_field(SCRVAULT_EUSAGE, "until", "the end of an agreement must be a date from today on "
-				      "(YYYY-MM-DD)");
+	if ((error = sv_date_check("until", "the end of the agreement", dd->until, SV_DATE_FUTURE, NULL, NULL)) < 0)
+		return error;
 	if (dd->max_releases < 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "max_releases", "the number of releases must be positive");
 	if (dd->consulted && (error = principal_id(&consulted, v, dd->consulted, true, "request.decide")) < 0)
@@ -459,7 +459,8 @@ int scrvault_request_clock(scrvault_json **out, scrvault *v, int64_t id, const c
 	int error;
 
 	*out = NULL;
-	if ((error = req_load(&r, v, id, "request.respond")) < 0)
+	if ((error = sv_text_check("note", note, SV_TEXT_LINES)) < 0 ||
+	    (error = req_load(&r, v, id, "request.respond")) < 0)
 		return error;
 	if (strcmp(r.channel, "foi") != 0)
 		return sv_error(SCRVAULT_EUSAGE, "only an FOI request has a statutory clock");

@@ -22,7 +22,9 @@
 #include <string.h>
 #include "records/audit.h"
 #include "records/destruction.h"
+#include "records/master.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/keyrelease.h"
 #include "vault/log.h"
 #include "vault/meta.h"
@@ -50,6 +52,10 @@ typedef struct {
 	char doc[SV_DOC_ID_LEN + 1];
 	unsigned version;
 	bool master;
+	const char *master_basis;	/* why it is the master (records/master.c) */
+	char superseded_on[11];	/* a draft's: its successor's check-in, or the
+				   case's conclusion for one newer than the master */
+	bool reviewable;	/* its rule is a review */
 	char cls[48];
 	char caseref[40];
 	char title[256];
@@ -75,7 +81,7 @@ static void plan_free(plan *p)
 }
 
 /* The trigger date for a version (empty if not known yet). */
-static void trigger_date(char out[11], const char *trigger, sv_stmt *st)
+static void trigger_date(char out[11], const char *trigger, sv_stmt *st, const plan_item *it)
 {
 	const char *s = NULL;
 
@@ -89,7 +95,7 @@ static void trigger_date(char out[11], const char *trigger, sv_stmt *st)
 	else if (!strcmp(trigger, "checkin"))
 		s = sv_stmt_text(st, 8);
 	else if (!strcmp(trigger, "superseded"))
-		s = sv_stmt_text(st, 9);
+		s = it->superseded_on;
 	if (s && *s)
 		snprintf(out, 11, "%.10s", s);
 }
@@ -116,12 +122,13 @@ static int held(char *why, size_t len, scrvault *v, const plan_item *it, const s
 		return error < 0 ? error : 0;
 	/* A version with a copy not yet destroyed (in store, out, returned or
 	 * lost; paper or electronic) waits for it: what the register holds a copy
-	 * of is not destroyed behind its back (000 §11.9). */
+	 * of is not destroyed behind its back (000 §11.9).  A copy transferred
+	 * to a body that keeps it under its own retention is theirs now. */
 	{
 		int64_t left = 0;
 
 		if ((error = sv_db_int(&left, v->db, "SELECT count(*) FROM copies WHERE doc_id = ? AND version = ?"
-				       " AND state <> 'destroyed'", "ti", it->doc, (int64_t)it->version)) < 0)
+				       " AND state NOT IN ('destroyed', 'transferred')", "ti", it->doc, (int64_t)it->version)) < 0)
 			return error;
 		if (left > 0) {
 			snprintf(why, len, "%lld cop%s not destroyed (document %s): recall and destroy %s "
@@ -153,6 +160,42 @@ static int held(char *why, size_t len, scrvault *v, const plan_item *it, const s
 				snprintf(why, len, "FOI request %lld: the review window runs until %s",
 					 (long long)sv_stmt_int(st, 0), u);
 			}
+		}
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
+
+/*
+ * The recorded outcome of a version's review (scrvault_retention_review),
+ * the latest one: kept until a date (reviewed again after it), or due for
+ * destruction through the normal purge (a master in an approved batch).
+ */
+static int review_outcome(plan_item *it, scrvault *v, const char *now, bool dual)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT r.decision, coalesce(r.keep_until, ''), substr(r.decided_at, 1, 10),"
+				 " p.name FROM retention_reviews r JOIN principals p ON p.id = r.decided_by"
+				 " WHERE r.doc_id = ? AND r.version = ? ORDER BY r.id DESC LIMIT 1", "ti", it->doc,
+				 (int64_t)it->version)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		const char *decision = sv_stmt_text(st, 0), *until = sv_stmt_text(st, 1);
+
+		if (!strcmp(decision, "keep")) {
+			snprintf(it->due_on, sizeof(it->due_on), "%s", until);
+			snprintf(it->rule, sizeof(it->rule), "review: kept until %s (%s, %s)", until, sv_stmt_text(st, 3),
+				 sv_stmt_text(st, 2));
+			snprintf(it->status, sizeof(it->status), strcmp(until, now) <= 0 ? "review due" : "keep");
+		} else {
+			snprintf(it->due_on, sizeof(it->due_on), "%s", sv_stmt_text(st, 2));
+			snprintf(it->trigger_on, sizeof(it->trigger_on), "%s", sv_stmt_text(st, 2));
+			snprintf(it->rule, sizeof(it->rule), "review: destroy (%s, %s)", sv_stmt_text(st, 3),
+				 sv_stmt_text(st, 2));
+			snprintf(it->status, sizeof(it->status), "due");
+			it->needs_approval = it->master && dual;
 		}
 	}
 	sv_stmt_free(st);
@@ -195,7 +238,7 @@ static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, b
 			snprintf(it->rule, sizeof(it->rule), "keep");
 			continue;
 		}
-		trigger_date(tdate, trig, row);
+		trigger_date(tdate, trig, row, it);
 		if (!tdate[0]) {
 			if (!strcmp(action, "destroy")) {
 				unknown = true;
@@ -232,9 +275,12 @@ static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, b
 		snprintf(it->status, sizeof(it->status), strcmp(latest, now) <= 0 ? "due" : "scheduled");
 		it->needs_approval = it->master && dual;
 	} else if (review[0]) {
+		it->reviewable = true;
 		snprintf(it->due_on, sizeof(it->due_on), "%s", review);
 		snprintf(it->status, sizeof(it->status), strcmp(review, now) <= 0 ? "review due" : "review");
 		snprintf(it->rule, sizeof(it->rule), "review");
+		if ((error = review_outcome(it, v, now, dual)) < 0)
+			return error;
 	} else {
 		snprintf(it->status, sizeof(it->status), "keep");
 		snprintf(it->rule, sizeof(it->rule), "no rule: kept");
@@ -247,6 +293,8 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	sv_calendar *cal = NULL;
 	sv_stmt *st = NULL;
 	int64_t as_of = 0, appeal = 0, dual = 0;
+	char mdoc[SV_DOC_ID_LEN + 1] = "";
+	sv_master m = { 0, NULL };
 	int error;
 
 	memset(p, 0, sizeof(*p));
@@ -258,13 +306,13 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	if ((error = sv_db_query(&st, v->db,
 				 "SELECT ve.doc_id, ve.version, d.class, c.ref, d.title, c.concluded_on, c.subject_dob,"
 				 " c.published_on, ve.checked_in_at,"
-				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version),"
-				 " ve.version = (SELECT max(version) FROM versions m WHERE m.doc_id = ve.doc_id)"
+				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version)"
 				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
 				 " WHERE ve.state = 'live' ORDER BY c.ref, ve.doc_id, ve.version", "")) < 0)
 		goto done;
 	while ((error = sv_stmt_step(st)) == 1) {
 		plan_item *it;
+		const char *next = sv_stmt_text(st, 9), *concluded = sv_stmt_text(st, 5);
 
 		if (sv_grow(&p->items, &p->cap, p->n + 1, sizeof(*p->items), 64) < 0) {
 			error = SCRVAULT_ERROR;
@@ -277,7 +325,20 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 		snprintf(it->cls, sizeof(it->cls), "%s", sv_stmt_text(st, 2));
 		snprintf(it->caseref, sizeof(it->caseref), "%s", sv_stmt_text(st, 3));
 		snprintf(it->title, sizeof(it->title), "%s", sv_stmt_text(st, 4));
-		it->master = sv_stmt_int(st, 10) != 0;
+		/* One rule for the master, shared with doc show and the registers. */
+		if (strcmp(mdoc, it->doc) != 0) {
+			if ((error = sv_doc_master(&m, v, it->doc)) < 0)
+				break;
+			snprintf(mdoc, sizeof(mdoc), "%s", it->doc);
+		}
+		it->master = it->version == m.version;
+		it->master_basis = it->master ? m.basis : NULL;
+		/* A draft is superseded by its successor; one newer than the master
+		 * (never approved) by the case's conclusion, which fixed the master. */
+		if (!it->master && it->version > m.version)
+			next = concluded;
+		if (next && *next)
+			snprintf(it->superseded_on, sizeof(it->superseded_on), "%.10s", next);
 		if ((error = evaluate(it, v, st, now, dual > 0)) < 0)
 			break;
 		if (!strcmp(it->status, "due") || !strcmp(it->status, "scheduled")) {
@@ -319,6 +380,7 @@ static sv_json *item_json(const plan_item *it)
 	if (!o || sv_json_set_fields(o, SV_FIELDS(
 			SV_STR("doc", it->doc), SV_INT("version", it->version), SV_STR("case", it->caseref),
 			SV_STR("class", it->cls), SV_STR("title", it->title), SV_BOOL("master", it->master),
+			SV_OPT("master_basis", it->master_basis),
 			SV_STR("status", it->status), SV_STR("rule", it->rule[0] ? it->rule : NULL),
 			SV_STR("trigger_on", it->trigger_on[0] ? it->trigger_on : NULL),
 			SV_STR("due_on", it->due_on[0] ? it->due_on : NULL),
@@ -330,24 +392,42 @@ static sv_json *item_json(const plan_item *it)
 	return o;
 }
 
-/* Published executive summaries: when they must come off the web site. */
+/*
+ * Published executive summaries: how long each must stay on the web site
+ * ("keep_until": published + min-months) and when it comes off
+ * ("remove_by": published + max-months), by the case's review type
+ * ([publication "TYPE"]); a type without a section of its own comes off
+ * after [publication] executive-summary-months.  No max-months: it stays
+ * (002: then on request), so there is no take-down date.
+ */
 static int publication_rows(sv_json *arr, scrvault *v, const char *now)
 {
-	int64_t months = 0;
+	int64_t fallback = sv_meta_int(v, "publication_months", SV_PUBLICATION_MONTHS_DEFAULT);
 	sv_stmt *st = NULL;
 	int error;
 
-	months = sv_meta_int(v, "publication_months", SV_PUBLICATION_MONTHS_DEFAULT);
-	if ((error = sv_db_query(&st, v->db, "SELECT ref, published_on FROM cases WHERE published_on IS NOT NULL ORDER BY ref",
-				 "")) < 0)
+	if ((error = sv_db_query(&st, v->db, "SELECT ref, review_type, published_on FROM cases"
+				 " WHERE published_on IS NOT NULL ORDER BY ref", "")) < 0)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1) {
-		char off[11];
-		sv_json *o = sv_row_json(st, SV_COLS({ "case", SV_COL_TEXT }, { "published_on", SV_COL_TEXT }));
+		char key[64], off[11] = "", keep[11] = "";
+		const char *type = sv_stmt_text(st, 1), *on = sv_stmt_text(st, 2);
+		int64_t min, max;
+		sv_json *o = sv_row_json(st, SV_COLS({ "case", SV_COL_TEXT }, { "review_type", SV_COL_TEXT },
+						     { "published_on", SV_COL_TEXT }));
 
-		if (sv_date_add(off, sv_stmt_text(st, 1), months, 'm') < 0)
+		snprintf(key, sizeof(key), "publication_min_months.%s", type ? type : "");
+		min = sv_meta_int(v, key, -1);
+		snprintf(key, sizeof(key), "publication_max_months.%s", type ? type : "");
+		max = sv_meta_int(v, key, -1);
+		if (max < 0 && min < 0)		/* no section of its own */
+			max = fallback, min = 0;
+		if (max > 0 && sv_date_add(off, on, max, 'm') < 0)
 			off[0] = '\0';
-		if (!o || sv_json_set_str(o, "remove_by", off) < 0 ||
+		if (min > 0 && sv_date_add(keep, on, min, 'm') < 0)
+			keep[0] = '\0';
+		if (!o || sv_json_set_str(o, "remove_by", off[0] ? off : NULL) < 0 ||
+		    sv_json_set_str(o, "keep_until", keep[0] ? keep : NULL) < 0 ||
 		    sv_json_set_bool(o, "overdue", off[0] && strcmp(off, now) < 0) < 0 || sv_json_append(arr, o) < 0) {
 			error = SCRVAULT_ERROR;
 			break;
@@ -673,6 +753,75 @@ done:
 	free(ups);
 	sv_json_free(res);
 	sv_json_free(gone);
+	return error;
+}
+
+int scrvault_retention_review(scrvault_json **out, scrvault *v, const scrvault_review_spec *spec)
+{
+	char doc[SV_DOC_ID_LEN + 1], caseref[40], now[11], when[21];
+	const plan_item *it = NULL;
+	unsigned version;
+	plan p;
+	int error;
+
+	*out = NULL;
+	if ((error = SV_STRUCT_CHECK(spec, SCRVAULT_REVIEW_SPEC_VERSION, "scrvault_review_spec")) < 0)
+		return error;
+	if ((error = sv_doc_resolve(doc, caseref, v, "retention.review", spec->doc)) < 0)
+		return error;
+	if ((error = sv_authorize(v, "retention.review", SV_ABOUT(.caseref = caseref, .doc = doc))) < 0)
+		return error;
+	sv_today(now);
+	if (!spec->keep_until == !spec->destroy)
+		return sv_error_field(SCRVAULT_EUSAGE, "keep_until", "a review ends in one outcome: kept until a date, "
+				      "or destroyed with a reason");
+	if (spec->keep_until && (!sv_date_valid(spec->keep_until) || strcmp(spec->keep_until, now) <= 0))
+		return sv_error_field(SCRVAULT_EUSAGE, "keep_until", "keep it until a date after today (YYYY-MM-DD), "
+				      "when it is reviewed again");
+	if (spec->destroy && (!spec->reason || !*spec->reason))
+		return sv_error_field(SCRVAULT_EUSAGE, "reason", "a decision to destroy needs its reason");
+	version = spec->doc_version;
+	if (!version) {
+		sv_master m;
+
+		if ((error = sv_doc_master(&m, v, doc)) < 0)
+			return error;
+		version = m.version;
+	}
+	if ((error = build_plan(&p, v, now)) < 0)
+		return error;
+	for (size_t i = 0; i < p.n && !it; i++)
+		if (!strcmp(p.items[i].doc, doc) && p.items[i].version == version)
+			it = &p.items[i];
+	if (!it) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "document '%s' has no live version %u (see 'scrvault doc log %s')",
+				 doc, version, doc);
+		goto done;
+	}
+	if (!it->reviewable) {
+		error = sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u follows no review rule (its rule: %s): "
+				 "there is nothing to review", doc, version, it->rule[0] ? it->rule : it->status);
+		goto done;
+	}
+	sv_time_iso(when, sv_now());
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "INSERT INTO retention_reviews(doc_id, version, decision, keep_until, reason,"
+			       " decided_at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?)", "titttti", doc, (int64_t)version,
+			       spec->destroy ? "destroy" : "keep", spec->keep_until, spec->reason, when,
+			       v->principal_id)) < 0) {
+		error = sv_vault_fail(v, error);
+		goto done;
+	}
+	if ((error = sv_vault_finish(v, "retention.review", SV_ABOUT(.caseref = caseref, .doc = doc, .version = version),
+				     SV_FIELDS(SV_STR("decision", spec->destroy ? "destroy" : "keep"),
+					       SV_OPT("keep_until", spec->keep_until), SV_OPT("reason", spec->reason)))) < 0)
+		goto done;
+	error = sv_json_new(out, SV_FIELDS(SV_STR("doc", doc), SV_INT("version", version),
+					   SV_STR("decision", spec->destroy ? "destroy" : "keep"),
+					   SV_OPT("keep_until", spec->keep_until)));
+done:
+	plan_free(&p);
 	return error;
 }
 

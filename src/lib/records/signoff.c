@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "records/freeze.h"
 #include "records/signoff.h"
 #include "records/separation.h"
 #include "vault/authz.h"
@@ -79,7 +80,8 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 	if (version == 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "version", "give the version to sign off (a sign-off is for "
 				      "one exact version)");
-	if ((error = sv_authorize(v, "doc.signoff", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version))) < 0)
+	if ((error = sv_authorize(v, "doc.signoff", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version))) < 0 ||
+	    (error = sv_case_frozen(v, "doc.signoff", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version))) < 0)
 		return error;
 	if ((error = sv_version_load(&row, v, doc, &version)) < 0)
 		return error;

@@ -84,6 +84,9 @@ done:
 }
 
 /* Append a file to `out` in chunks; it must still be `size` bytes. */
+/* Beside the database, under the vault lock (see scrvault_backup_create). */
+#define BACKUP_WORKDIR "backup.tmp"
+
 static int copy_into(int out, const char *path, size_t size)
 {
 	unsigned char *buf;
@@ -143,16 +146,16 @@ int scrvault_backup_create(scrvault_json **out, scrvault *v, const char *path)
 		sv_vault_abort(v);
 		goto done;
 	}
-	/* A working directory next to the output, for the database copy (encrypted). */
-	if (!(copy = sv_strdup(path)))
-		goto oom;
-	{
-		char *slash = strrchr(copy, '/');
-
-		snprintf(tmpdir, sizeof(tmpdir), "%s/.scrvault-backup-XXXXXX", slash ? (*slash = '\0', *copy ? copy : "/") : ".");
-	}
-	if (!mkdtemp(tmpdir)) {
-		error = sv_error(SCRVAULT_ERROR, "cannot create a working directory next to '%s': %s", path, strerror(errno));
+	/*
+	 * A working directory for the database copy (encrypted) inside the
+	 * vault, where the vault's exclusive lock proves that whatever an
+	 * interrupted backup left there is stale: it is removed first.  The
+	 * output itself is an unnamed file until complete (sv_outfile).
+	 */
+	snprintf(tmpdir, sizeof(tmpdir), "%s/" BACKUP_WORKDIR, v->dir);
+	(void)sv_rmtree(tmpdir);
+	if (mkdir(tmpdir, 0700) < 0) {
+		error = sv_error(SCRVAULT_ERROR, "cannot create the working directory '%s': %s", tmpdir, strerror(errno));
 		tmpdir[0] = '\0';
 		goto done;
 	}
@@ -213,17 +216,8 @@ done:
 		unlink(dbpath);
 		free(dbpath);
 	}
-	if (tmpdir[0]) {
-		char *w = sv_printf("%s/vault.db-wal", tmpdir), *sh = sv_printf("%s/vault.db-shm", tmpdir);
-
-		if (w)
-			unlink(w);
-		if (sh)
-			unlink(sh);
-		free(w);
-		free(sh);
-		rmdir(tmpdir);
-	}
+	if (tmpdir[0])
+		(void)sv_rmtree(tmpdir);
 	sv_secret_free(dbkey);
 	sv_json_free(m);
 	free(krpath);

@@ -241,8 +241,9 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 		note(warnings, "the key file of '%s' was made with %u MiB of Argon2id memory, below the %d MiB "
 		     "floor for new key files: replace it with a new one", v->ident->name,
 		     v->ident->kdf.m_cost_kib / 1024, SV_ARGON2_NEW_MIN_KIB / 1024);
-	/* Decrypting every version to check it is on record first. */
-	if (!v->rolled_back) {
+	/* Decrypting every version to check it is on record first (so not in
+	 * a rolled-back vault, nor in one that cannot be written). */
+	if (!v->rolled_back && !sv_db_readonly(v->db)) {
 		int64_t live = 0;
 
 		if ((error = sv_db_int(&live, v->db, "SELECT count(*) FROM versions WHERE state = 'live'", "")) < 0 ||
@@ -255,8 +256,8 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 		if ((error = sv_release_commit(&rel, v, SV_RELEASE_VERIFY, NULL, 0)) < 0)
 			goto done;
 	} else {
-		note(warnings, "document contents were not decrypted: the vault is rolled back, so the check "
-		     "cannot be put on record");
+		note(warnings, "document contents were not decrypted: the vault is %s, so the check "
+		     "cannot be put on record", v->rolled_back ? "rolled back" : "read-only");
 	}
 	if ((error = check_versions(v, rel, head, problems, &nversions)) < 0 ||
 	    (error = check_destroyed(v, head, problems)) < 0 ||
@@ -301,7 +302,7 @@ int scrvault_fsck(scrvault_json **report, scrvault *v)
 	{
 		int64_t np = (int64_t)sv_json_count(problems);
 
-		if (v->rolled_back) {
+		if (v->rolled_back || sv_db_readonly(v->db)) {
 			;	/* nothing may be written: report only */
 		} else if ((rc = sv_vault_begin(v)) < 0 ||
 		    (rc = sv_audit_append(v, "fsck", error ? "integrity-failure" : "ok", NULL,

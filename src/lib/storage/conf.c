@@ -6,7 +6,9 @@
  * does not parse is the caller's mistake (SCRVAULT_EUSAGE), named with
  * libgit2's message.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "storage/conf.h"
 #include "storage/git.h"
 #include "base/common.h"
@@ -25,7 +27,35 @@ void sv_conf_free(sv_conf_entry *e, size_t n)
 	free(e);
 }
 
-int sv_conf_read(sv_conf_entry **out, size_t *n, const char *path)
+/*
+ * libgit2 ends a parse error with "(in PATH:LINE)" or "(in PATH:LINE,
+ * column COL)": the message
+ * without that place, and the line (0 when the message names none).
+ */
+static int parse_failure(int *errline, const char *path)
+{
+	const git_error *e = git_error_last();
+	char msg[1400], place[1100];
+	const char *tail = NULL;
+	int line = 0;
+
+	snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "the file does not parse");
+	if (snprintf(place, sizeof(place), " (in %s:", path) < (int)sizeof(place) && (tail = strstr(msg, place))) {
+		const char *d = tail + strlen(place);
+
+		while (*d >= '0' && *d <= '9' && line < 100000000)
+			line = line * 10 + (*d++ - '0');
+		if (d != tail + strlen(place) && (*d == ',' || *d == ')'))
+			msg[tail - msg] = '\0';
+		else
+			line = 0;
+	}
+	if (errline)
+		*errline = line;
+	return sv_error(SCRVAULT_EUSAGE, "%s", msg);
+}
+
+int sv_conf_read(sv_conf_entry **out, size_t *n, int *errline, const char *path)
 {
 	git_config *cfg = NULL;
 	git_config_iterator *it = NULL;
@@ -36,13 +66,12 @@ int sv_conf_read(sv_conf_entry **out, size_t *n, const char *path)
 
 	*out = NULL;
 	*n = 0;
+	if (errline)
+		*errline = 0;
 	if ((error = sv_git_init()) < 0)
 		return error;
-	if ((error = git_config_open_ondisk(&cfg, path)) < 0) {
-		const git_error *e = git_error_last();
-
-		return sv_error(SCRVAULT_EUSAGE, "%s", e && e->message ? e->message : "the file does not parse");
-	}
+	if ((error = git_config_open_ondisk(&cfg, path)) < 0)
+		return parse_failure(errline, path);
 	if ((error = git_config_iterator_new(&it, cfg)) < 0) {
 		error = sv_git_error(error, "cannot read the configuration");
 		goto done;

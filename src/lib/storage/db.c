@@ -8,6 +8,7 @@
  * SQLCipher 3.4.1 accepts unknown cipher_* pragmas silently, so every
  * setting that matters is read back and checked.
  */
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ struct sv_stmt {
  */
 struct sv_db {
 	sqlite3 *h;
+	bool readonly;			/* the file or its file system cannot be written */
 	struct sv_stmt cache[SV_DB_CACHE];
 	int ncache;
 };
@@ -104,12 +106,54 @@ static int expect_pragma(sv_db *db, const char *set, const char *get,
 	return 0;
 }
 
+/*
+ * A vault on a read-only file system, or whose files the user may not
+ * write (a copy made read-only), is opened read-only.  SQLite cannot open a
+ * WAL database read-only where it cannot make the -shm file, unless told it
+ * is immutable; it is, while the caller holds the vault's exclusive lock
+ * (nobody can be writing it) and no -wal file holds unmerged pages (the last
+ * writer's clean close merged and removed it).  With a -wal left by a
+ * killed writer, the read-only open is tried the ordinary way.
+ */
+static bool read_only_place(const char *path)
+{
+	char *copy = sv_strdup(path);
+	bool ro;
+
+	if (!copy)
+		return false;
+	ro = access(path, W_OK) != 0 || access(dirname(copy), W_OK) != 0;
+	free(copy);
+	return ro;
+}
+
+static char *ro_uri(const char *path)
+{
+	char *wal = sv_printf("%s-wal", path), *uri, *p;
+	struct stat sb;
+	bool immutable;
+
+	if (!wal)
+		return NULL;
+	immutable = lstat(wal, &sb) != 0 || sb.st_size == 0;
+	free(wal);
+	if (!(uri = sv_calloc(1, 3 * strlen(path) + 64)))
+		return NULL;
+	p = uri + sprintf(uri, "file:");
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+		p += (*c == '%' || *c == '?' || *c == '#' || *c <= ' ' || *c >= 0x7f)
+			? sprintf(p, "%%%02X", *c) : sprintf(p, "%c", *c);
+	sprintf(p, "?mode=ro%s", immutable ? "&immutable=1" : "");
+	return uri;
+}
+
 int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create)
 {
 	char keysql[2 * SV_KEY_LEN + 16], hex[2 * SV_KEY_LEN + 1];
 	char page[16];
 	struct stat sb;
 	sv_db *db = NULL;
+	char *uri = NULL;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int error = SCRVAULT_ERROR;
 
@@ -124,7 +168,15 @@ int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create)
 		flags |= SQLITE_OPEN_CREATE;
 	if (!(db = sv_calloc(1, sizeof(*db))))
 		return SCRVAULT_ERROR;
-	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
+	if (!create && read_only_place(path)) {
+		if (!(uri = ro_uri(path))) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
+		db->readonly = true;
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+	}
+	if (sqlite3_open_v2(uri ? uri : path, &db->h, flags, NULL) != SQLITE_OK) {
 		error = sv_error(SCRVAULT_ERROR, "cannot open '%s': %s", path,
 				 db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		goto done;
@@ -152,8 +204,8 @@ int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create)
 		goto done;
 	}
 	sqlite3_busy_timeout(db->h, 30000);
-	if ((error = expect_pragma(db, "PRAGMA journal_mode = WAL;",
-				   "PRAGMA journal_mode;", "wal")) < 0 ||
+	if ((!db->readonly && (error = expect_pragma(db, "PRAGMA journal_mode = WAL;",
+						    "PRAGMA journal_mode;", "wal")) < 0) ||
 	    (error = expect_pragma(db, "PRAGMA secure_delete = ON;",
 				   "PRAGMA secure_delete;", "1")) < 0 ||
 	    (error = expect_pragma(db, "PRAGMA synchronous = FULL;",
@@ -178,8 +230,14 @@ int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create)
 	*out = SV_TAKE(db);
 	error = 0;
 done:
+	free(uri);
 	sv_db_close(db);
 	return error;
+}
+
+bool sv_db_readonly(const sv_db *db)
+{
+	return db->readonly;
 }
 
 void sv_db_close(sv_db *db)
@@ -482,6 +540,9 @@ void sv_stmt_free(sv_stmt *st)
 
 int sv_db_begin(sv_db *db)
 {
+	if (db->readonly)
+		return sv_error(SCRVAULT_ECONFLICT, "the vault is read-only (its files or their file system cannot be "
+				"written): only commands that read it work here");
 	return sv_db_exec(db, "BEGIN IMMEDIATE;");
 }
 

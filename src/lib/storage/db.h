@@ -34,6 +34,9 @@ typedef struct sv_stmt sv_stmt;
  */
 int sv_db_open(sv_db **out, const char *path, const sv_secret *key, bool create);
 void sv_db_close(sv_db *db);
+/* Opened read-only (a read-only file system or files the user cannot
+ * write): every change fails, reading works. */
+bool sv_db_readonly(const sv_db *db);
 
 /* Run SQL with no result rows (may hold several statements, no binding). */
 int sv_db_exec(sv_db *db, const char *sql);

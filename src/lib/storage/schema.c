@@ -342,6 +342,54 @@ static const char *const migrations[] = {
 	"CREATE TABLE policy_conflicts("
 	"  conflict INTEGER NOT NULL, role TEXT NOT NULL,"
 	"  PRIMARY KEY (conflict, role)) WITHOUT ROWID;",
+
+	/*
+	 * 13: electronic copies end honestly, publication gated.  A copy may be
+	 * 'transferred' (an electronic release kept by the recipient under its
+	 * own retention; the organisation in transferred_to, never in the log).
+	 * SQLite cannot alter a CHECK: the table's text gains the state (its
+	 * documented writable_schema way, for a constraint that only widens),
+	 * and renaming the table there and back makes this connection read the
+	 * new text too (the references to it follow each rename).  A hold has a
+	 * kind (criminal-proceedings and coroner holds stop publication); the
+	 * holds placed before have theirs read from their reason, once.  A
+	 * publication against its gates records the override's reason.
+	 */
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_master SET sql = replace(sql, '''lost'', ''destroyed'')',"
+	"  '''lost'', ''destroyed'', ''transferred'')') WHERE type = 'table' AND name = 'copies';"
+	"PRAGMA writable_schema = OFF;"
+	"ALTER TABLE copies RENAME TO copies_13;"
+	"ALTER TABLE copies_13 RENAME TO copies;"
+	"ALTER TABLE copies ADD COLUMN transferred_to TEXT;"
+	"ALTER TABLE holds ADD COLUMN kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN"
+	"  ('criminal-proceedings', 'coroner', 'inquiry', 'foi-appeal', 'other'));"
+	"UPDATE holds SET kind = CASE"
+	"  WHEN lower(reason) LIKE '%criminal%' OR lower(reason) LIKE '%prosecution%' OR lower(reason) LIKE '%trial%'"
+	"    THEN 'criminal-proceedings'"
+	"  WHEN lower(reason) LIKE '%coroner%' OR lower(reason) LIKE '%inquest%' THEN 'coroner'"
+	"  WHEN lower(reason) LIKE '%inquiry%' THEN 'inquiry'"
+	"  WHEN lower(reason) LIKE '%foi%' OR lower(reason) LIKE '%freedom of information%' THEN 'foi-appeal'"
+	"  ELSE 'other' END;"
+	"ALTER TABLE cases ADD COLUMN publish_override TEXT;",
+
+	/*
+	 * 14: declared masters (records/master.c): the version a coordinator
+	 * declared, or the one fixed when the case concluded; the outcomes of
+	 * retention reviews (a `review` rule: kept until a date, or destroyed
+	 * through the normal purge).
+	 */
+	"ALTER TABLE documents ADD COLUMN master_version INTEGER;"
+	"ALTER TABLE documents ADD COLUMN master_basis TEXT;"		/* declared, concluded */
+	"ALTER TABLE documents ADD COLUMN master_at TEXT;"
+	"ALTER TABLE documents ADD COLUMN master_by INTEGER REFERENCES principals(id);"
+	"CREATE TABLE retention_reviews("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id TEXT NOT NULL REFERENCES documents(id), version INTEGER NOT NULL,"
+	"  decision TEXT NOT NULL CHECK (decision IN ('keep', 'destroy')),"
+	"  keep_until TEXT, reason TEXT,"
+	"  decided_at TEXT NOT NULL, decided_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE INDEX retention_reviews_version ON retention_reviews(doc_id, version);",
 };
 
 static int set_version(sv_db *db, int version)

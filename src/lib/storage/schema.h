@@ -13,6 +13,6 @@ int sv_schema_create(sv_db *db);
  * transaction); refuses a database newer than this program. */
 int sv_schema_migrate(sv_db *db);
 
-#define SV_SCHEMA_VERSION 12
+#define SV_SCHEMA_VERSION 14
 
 #endif

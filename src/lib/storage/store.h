@@ -42,6 +42,9 @@ int sv_store_init(const char *path);
 /* Open an existing store; SCRVAULT_ENOTFOUND if it is not one. */
 int sv_store_open(sv_store **out, const char *path);
 void sv_store_free(sv_store *s);
+/* Remove what a killed writer left in the store at `path` (lock files,
+ * unfinished objects); only under the vault's exclusive lock. */
+int sv_store_clear_stale(int *cleared, const char *path);
 
 /*
  * Blob writing: the exact size must be known up front (the git object header

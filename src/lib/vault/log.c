@@ -91,6 +91,20 @@ static int about_json(sv_json **out, const sv_about *a)
 			SV_IF(a->intake, SV_INT("intake", a->intake))));
 }
 
+/*
+ * Whether `f` always gives the entry details: a member that is not optional
+ * (SV_OPT and SV_IF may give nothing; everything else gives a member).
+ */
+static bool details_due(const sv_field *f)
+{
+	for (; f && f->type != SV_F_END; f++)
+		if (f->type == SV_F_STR || f->type == SV_F_INT || f->type == SV_F_BOOL || f->type == SV_F_SUB ||
+		    f->type == SV_F_VAL || f->type == SV_F_MERGE ||
+		    (f->type == SV_F_SPLICE && details_due(f->sub)))
+			return true;
+	return false;
+}
+
 static int append_entry(scrvault *v, const char *action, const char *outcome,
 			const sv_about *about, const sv_field *fields)
 {
@@ -114,8 +128,18 @@ static int append_entry(scrvault *v, const char *action, const char *outcome,
 	error = SCRVAULT_ERROR;
 	sv_time_iso(when, sv_now());
 	if (about_json(&objects, about) < 0 || !(details = sv_json_object()) ||
-	    sv_json_set_fields(details, fields) < 0)
+	    (error = sv_json_set_fields(details, fields)) < 0) {
+		error = sv_error_wrap(error < 0 ? error : SCRVAULT_ERROR, "cannot write the audit entry '%s'", action);
 		goto done;
+	}
+	/* An entry never loses its details: none where some are due (an empty
+	 * object merged in, a value that could not be made) is an error. */
+	if (details_due(fields) && sv_json_count(details) == 0) {
+		error = sv_error(SCRVAULT_ERROR, "the audit entry '%s' has lost its details: nothing was recorded",
+				 action);
+		goto done;
+	}
+	error = SCRVAULT_ERROR;
 	/* Someone acting in a session a custodian unlocked: name both. */
 	if (v->unlocker && sv_json_set_str(details, "unlocked_by", v->unlocker) < 0)
 		goto done;

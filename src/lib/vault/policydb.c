@@ -125,6 +125,18 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 	    (error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES ('publication_months', ?)",
 			       "i", p->pub_months ? p->pub_months : (int64_t)SV_PUBLICATION_MONTHS_DEFAULT)) < 0)
 		goto done;
+	/* per review type: -1 = no section of its own (publication_months is its take-down), 0 = none */
+	for (int t = 0; t < SV_REVIEW_TYPES; t++) {
+		char kmin[64], kmax[64];
+
+		snprintf(kmin, sizeof(kmin), "publication_min_months.%s", sv_review_types[t]);
+		snprintf(kmax, sizeof(kmax), "publication_max_months.%s", sv_review_types[t]);
+		if ((error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "ti", kmin,
+				       p->pub_typed[t] ? p->pub_min[t] : (int64_t)-1)) < 0 ||
+		    (error = sv_db_run(v->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "ti", kmax,
+				       p->pub_typed[t] ? p->pub_max[t] : (int64_t)-1)) < 0)
+			goto done;
+	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		char unit[2] = { p->rules[i].unit, 0 };
 

@@ -24,11 +24,12 @@ static const char *const known_actions[] = {
 	"principal.add", "principal.read", "principal.revoke", "principal.rotate",
 	"principal.grant", "principal.impact", "case.open", "case.read",
 	"doc.checkin", "doc.list", "doc.read", "doc.read-restricted", "doc.signoff",
-	"doc.release", "doc.submit", "intake.import",
+	"doc.release", "doc.submit", "doc.declare", "intake.import",
 	"copy.create", "copy.issue", "copy.return", "copy.destroy", "copy.read", "copy.print",
 	"request.create", "request.decide", "request.read", "request.respond",
-	"case.conclude", "case.publish", "hold.add", "hold.release", "hold.read",
+	"case.conclude", "case.reopen", "case.publish", "hold.add", "hold.release", "hold.read",
 	"retention.read", "retention.confirm", "retention.propose", "retention.approve", "retention.purge",
+	"retention.review",
 	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
 	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
 };
@@ -47,12 +48,23 @@ static const char *const class_actions[] = {
 static const char *const dual_actions[] = {
 	"policy.load", "principal.revoke", "principal.revoke-custodian", "doc.destroy",
 	"principal.add-custodian", "principal.add-service", "principal.rotate-custodian",
-	"principal.grant-approver", NULL
+	"principal.grant-approver", "case.publish-override", "case.reopen", NULL
 };
 #define DUAL_KNOWN "policy.load, principal.add-custodian, principal.add-service, principal.rotate-custodian, " \
-	"principal.grant-approver, principal.revoke, principal.revoke-custodian, doc.destroy"
+	"principal.grant-approver, principal.revoke, principal.revoke-custodian, doc.destroy, case.publish-override, " \
+	"case.reopen"
 
 extern const char sv_default_policy_text[];
+
+const char *const sv_review_types[SV_REVIEW_TYPES] = { "scr", "sir", "interagency" };
+
+int sv_review_type_index(const char *type)
+{
+	for (int i = 0; type && i < SV_REVIEW_TYPES; i++)
+		if (!strcmp(sv_review_types[i], type))
+			return i;
+	return -1;
+}
 
 /* "512M", "1G", "65536": 1 KiB .. 4 GiB. */
 static int parse_size(int64_t *out, const char *value)
@@ -232,7 +244,74 @@ typedef struct {
 	const char *text;
 	int count;
 	char first[400];
+	/*
+	 * Where the last setting was found (locate_setting): the text after its
+	 * line, that line's number and the section header above it.  Settings
+	 * come in the order of the file, so each is looked for from there:
+	 * one pass over the text for them all, not one each.
+	 */
+	const char *next;
+	int line;
+	char header[512];
 } checker;
+
+/*
+ * The line of setting `key` (= `value`) of section `section` `sub`, found
+ * from where the last one was: the first match, with its value, else
+ * without it (the file's text may quote or comment it).  0 if none (then
+ * the place is kept); the whole-text search of locate is not repeated, so
+ * checking stays linear in the size of the policy.
+ */
+static int locate_setting(checker *c, const char *section, const char *sub, const char *key,
+			  const char *value)
+{
+	char want[300];
+	size_t kl = strlen(key);
+
+	if (!c->next)
+		c->next = c->text;
+	if (sub)
+		snprintf(want, sizeof(want), "[%s \"%s\"]", section, sub);
+	else
+		snprintf(want, sizeof(want), "[%s]", section);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *p = c->next;
+		int line = c->line;
+		char header[512];
+		bool in;
+
+		snprintf(header, sizeof(header), "%s", c->header);
+		in = header[0] && strncasecmp(header, want, strlen(want)) == 0;
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			char buf[512];
+
+			line++;
+			trimmed(buf, sizeof(buf), p, len);
+			p = nl ? nl + 1 : p + len;
+			if (buf[0] == '[') {
+				snprintf(header, sizeof(header), "%s", buf);
+				in = strncasecmp(buf, want, strlen(want)) == 0;
+			} else if (in && buf[0] && buf[0] != '#' && buf[0] != ';' &&
+				   strncasecmp(buf, key, kl) == 0 &&
+				   (buf[kl] == '\0' || buf[kl] == '=' || isspace((unsigned char)buf[kl]))) {
+				char *eq = strchr(buf, '='), val[400];
+
+				trimmed(val, sizeof(val), eq ? eq + 1 : "", eq ? strlen(eq + 1) : 0);
+				if (pass == 1 || !value || strcmp(val, value) == 0) {
+					c->next = p;
+					c->line = line;
+					snprintf(c->header, sizeof(c->header), "%s", header);
+					return line;
+				}
+			}
+		}
+		if (!value)
+			break;
+	}
+	return 0;
+}
 
 static void problem(checker *c, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -246,12 +325,12 @@ static void problem(checker *c, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->count++ == 0) {
-		if (line > 0)
-			snprintf(c->first, sizeof(c->first), "line %d: %s", line, msg);
-		else
-			snprintf(c->first, sizeof(c->first), "%s", msg);
-	}
+	/* Every problem has a line: one about the whole file (no name, no
+	 * roles) is reported at its first line, as compilers do. */
+	if (line < 1)
+		line = 1;
+	if (c->count++ == 0)
+		snprintf(c->first, sizeof(c->first), "line %d: %s", line, msg);
 	if (c->problems && (o = sv_json_object())) {
 		if (sv_json_set_int(o, "line", line) < 0 || sv_json_set_str(o, "message", msg) < 0 ||
 		    sv_json_append(c->problems, o) < 0)
@@ -464,7 +543,7 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 	if (!name)
 		return SCRVAULT_ERROR;
 	split_name(name, &section, &sub, &key);
-	line = locate(c->text, section, sub, key, value);
+	line = key ? locate_setting(c, section, sub, key, value) : locate(c->text, section, sub, key, value);
 	if (!key) {
 		problem(c, line, "'%s' is not a setting", fullname);
 	} else if (!strcmp(section, "include") || !strcmp(section, "includeif")) {
@@ -578,6 +657,24 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 		} else if ((error = parse_rule(p, c, line, sub, value)) < 0) {
 			/* out of memory */
 		}
+	} else if (!strcmp(section, "publication") && sub) {
+		int t = sv_review_type_index(sub);
+		char *end = NULL;
+		long n = value ? strtol(value, &end, 10) : 0;
+
+		if (t < 0)
+			problem(c, line, "publication \"%s\": no review type '%s' (known: scr, sir, interagency)", sub, sub);
+		else if (strcmp(key, "min-months") != 0 && strcmp(key, "max-months") != 0)
+			problem(c, line, "unknown setting 'publication.%s.%s' (known: min-months, max-months)", sub, key);
+		else if (!value || !*value || *end || n < 1 || n > 120)
+			problem(c, line, "publication.%s.%s must be a whole number of months from 1 to 120", sub, key);
+		else if (!strcmp(key, "min-months"))
+			p->pub_typed[t] = true, p->pub_min[t] = n;
+		else
+			p->pub_typed[t] = true, p->pub_max[t] = n;
+		if (t >= 0 && p->pub_min[t] && p->pub_max[t] && p->pub_min[t] > p->pub_max[t])
+			problem(c, line, "publication \"%s\": min-months (%lld) is more than max-months (%lld)", sub,
+				(long long)p->pub_min[t], (long long)p->pub_max[t]);
 	} else if (!strcmp(section, "publication") && !sub) {
 		char *end = NULL;
 		long n = value ? strtol(value, &end, 10) : 0;
@@ -681,7 +778,7 @@ static int parse_text(sv_policy **out, sv_json **problems, const char *text, con
 	sv_policy *p = NULL;
 	checker c = { .problems = NULL, .text = text };
 	size_t n = 0;
-	int error;
+	int error, errline = 0;
 
 	*out = NULL;
 	if (problems && !*problems && !(*problems = sv_json_array()))
@@ -720,20 +817,12 @@ static int parse_text(sv_policy **out, sv_json **problems, const char *text, con
 	snprintf(path, sizeof(path), "%s/policy.conf", dir);
 	error = sv_file_create(path, text, strlen(text), 0600);
 	if (error == 0)
-		error = sv_conf_read(&e, &n, path);
+		error = sv_conf_read(&e, &n, &errline, path);
 	unlink(path);
 	rmdir(dir);
 	if (error == SCRVAULT_EUSAGE) {
-		/* libgit2's message names the line; drop our private path from it. */
-		char msg[400], *at;
-
-		snprintf(msg, sizeof(msg), "%s", scrvault_error_message());
-		if ((at = strstr(msg, path)) && at - msg >= 3 && !strncmp(at - 3, "in ", 3) && at[strlen(path)] == ':') {
-			/* "(in /tmp/.../policy.conf:12, column 0)" -> "(line 12, column 0)" */
-			memcpy(at - 3, "line ", 5);
-			memmove(at + 2, at + strlen(path) + 1, strlen(at + strlen(path) + 1) + 1);
-		}
-		problem(&c, 0, "%s", msg);
+		/* libgit2's message, without our private path; the line is the problem's. */
+		problem(&c, errline, "%s", scrvault_error_message());
 		return sv_error(SCRVAULT_EUSAGE, "%s: %s", label, c.first);
 	}
 	if (error < 0)
@@ -772,9 +861,21 @@ int sv_policy_read(sv_policy **out, sv_json **problems, const char *path)
 			return sv_error(SCRVAULT_ENOTFOUND, "no policy file '%s'", path);
 		return error;
 	}
-	if (memchr(text, '\0', len))
-		error = sv_error(SCRVAULT_EUSAGE, "%s: not a text file", path);
-	else
+	if (memchr(text, '\0', len)) {
+		/* Named at the line of the first NUL byte, like any other problem. */
+		checker c = { .problems = NULL, .text = text };
+		int line = 1;
+
+		if (problems && !*problems && !(*problems = sv_json_array())) {
+			free(text);
+			return SCRVAULT_ERROR;
+		}
+		c.problems = problems ? *problems : NULL;
+		for (const char *q = text; *q; q++)
+			line += *q == '\n';
+		problem(&c, line, "not a text file (a NUL byte)");
+		error = sv_error(SCRVAULT_EUSAGE, "%s: %s", path, c.first);
+	} else
 		error = parse_text(out, problems, text, path);
 	free(text);
 	return error;

@@ -21,8 +21,16 @@
 #define SV_FOI_DAYS_DEFAULT 20
 #define SV_FOI_APPEAL_DAYS_DEFAULT 40
 
-/* How long a published executive summary stays on the board's web site. */
+/* How long a published executive summary stays on the board's web site:
+ * [publication] executive-summary-months, the take-down for the review
+ * types without a [publication "TYPE"] section of their own. */
 #define SV_PUBLICATION_MONTHS_DEFAULT 12
+
+/* The review types a case has (cases.review_type), in this order in
+ * sv_policy's pub_* arrays; sv_review_type_index: -1 for another word. */
+#define SV_REVIEW_TYPES 3
+extern const char *const sv_review_types[SV_REVIEW_TYPES];
+int sv_review_type_index(const char *type);
 
 typedef struct sv_policy sv_policy;
 
@@ -99,6 +107,10 @@ struct sv_policy {
 	} *rules;
 	size_t nrules;
 	int64_t pub_months;	/* executive summary on the web site; 0: the default */
+	/* [publication "TYPE"]: whether the section is there, its min-months
+	 * and max-months (0: none), by sv_review_type_index */
+	bool pub_typed[SV_REVIEW_TYPES];
+	int64_t pub_min[SV_REVIEW_TYPES], pub_max[SV_REVIEW_TYPES];
 	char **holidays;	/* "YYYY-MM-DD name" */
 	size_t nholidays;
 	int64_t foi_days;	/* 0: the default */

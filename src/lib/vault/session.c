@@ -66,6 +66,9 @@ int sv_vault_lock(int *fdout, const char *dir)
 	if (!path)
 		return SCRVAULT_ERROR;
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* A read-only vault is still locked: flock needs no write access. */
+	if (fd < 0 && (errno == EROFS || errno == EACCES))
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	free(path);
 	if (fd < 0)
 		return sv_error(SCRVAULT_ERROR, "cannot open the vault lock in '%s': %s", dir, strerror(errno));
@@ -410,6 +413,18 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
+	/* Holding the vault's exclusive lock proves that no other process is
+	 * writing the store: a lock file found there was left by a killed one. */
+	{
+		int cleared = 0;
+
+		if ((error = sv_store_clear_stale(&cleared, path)) < 0)
+			goto done;
+		if (cleared > 0 && !v->warning[0])
+			snprintf(v->warning, sizeof(v->warning),
+				 "removed %d lock or temporary file%s that an interrupted command left in the store",
+				 cleared, cleared == 1 ? "" : "s");
+	}
 	if ((error = sv_store_open(&v->store, path)) < 0 ||
 	    (error = pin_check_vault(v, id, keyfile, store_pin)) < 0 ||
 	    (asloaded == 0 && asid && (error = pin_check_vault(v, asid, as_keyfile, store_pin)) < 0))
@@ -419,6 +434,10 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 	    (error = load_audit_key(v)) < 0 ||
 	    (error = sv_vault_check_head(v)) < 0 || (error = sv_audit_check_store(v)) < 0)
 		goto done;
+	/* A checkpoint an interrupted command signed but did not copy to the
+	 * store is copied now (a failure here is tried again at close). */
+	if (!v->rolled_back && !sv_db_readonly(v->db))
+		(void)sv_audit_publish(v, true);
 
 	/* The principal must be registered, active and hold these very keys. */
 	{
@@ -446,7 +465,7 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 		goto done;
 	}
 	v->ident = SV_TAKE(id);
-	if (!v->rolled_back && ((error = sv_unlock_failures_ingest(v)) < 0 ||
+	if (!v->rolled_back && !sv_db_readonly(v->db) && ((error = sv_unlock_failures_ingest(v)) < 0 ||
 				(error = sv_policy_ensure(v)) < 0))
 		goto done;
 	if (as_keyfile && (error = act_as(v, as_keyfile, aspub, SV_TAKE(asid), asloaded)) < 0)
@@ -495,7 +514,7 @@ void scrvault_vault_close(scrvault *v)
 	 * the next session copies it), so it must not replace the message of
 	 * what the caller did.
 	 */
-	if (v->db && v->store && v->opened && !v->rolled_back) {
+	if (v->db && v->store && v->opened && !v->rolled_back && !sv_db_readonly(v->db)) {
 		char saved[1024];
 
 		snprintf(saved, sizeof(saved), "%s", scrvault_error_message());

@@ -45,14 +45,14 @@ int sv_vault_check_head(scrvault *v)
 		return error;
 	error = sv_store_head(ref, v->store);
 	if (error == SCRVAULT_ENOTFOUND)
-		return dbhead[0] ? sv_store_set_head(v->store, dbhead) : 0;
+		return dbhead[0] && !sv_db_readonly(v->db) ? sv_store_set_head(v->store, dbhead) : 0;
 	if (error < 0)
 		return error;
 	if (strcmp(ref, dbhead) == 0)
 		return 0;
 	rc = dbhead[0] ? sv_store_descends(v->store, dbhead, ref) : 0;
-	if (rc == 1)
-		return sv_store_set_head(v->store, dbhead);
+	if (rc == 1)	/* (a read-only vault is read as the database says) */
+		return sv_db_readonly(v->db) ? 0 : sv_store_set_head(v->store, dbhead);
 	v->rolled_back = true;
 	snprintf(v->rollback_msg, sizeof(v->rollback_msg),
 		 "the store holds audit history newer than the database (store %.12s, database %.12s): "
@@ -150,7 +150,8 @@ int sv_audit_checkpoint(scrvault *v)
 {
 	int error;
 
-	if (v->rolled_back)
+	/* A read-only vault is read with the checkpoints it has. */
+	if (v->rolled_back || sv_db_readonly(v->db))
 		return 0;
 	if ((error = sv_db_begin(v->db)) < 0)
 		return error;
