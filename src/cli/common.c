@@ -167,23 +167,25 @@ static int guard_close(void *cookie)
 
 	if (g->nheld)
 		rc = write_all(g->fd, out, cli_escape(out, (const char *)g->held, g->nheld, CLI_ESC_LINES, NULL));
-	free(g);
+	g->nheld = 0;
 	return rc;
 }
 
-static FILE *guarded(FILE *f, int fd, const char *mode, int buffering)
+/* The guards of stdout and stderr: static, since exit() flushes the
+ * guarded streams but never closes them. */
+static guard guards[2];
+
+static FILE *guarded(FILE *f, guard *g, int fd, const char *mode, int buffering)
 {
 	cookie_io_functions_t io = { .write = guard_write, .close = guard_close };
-	guard *g;
 	FILE *nf;
 
-	if (!isatty(fd) || !(g = calloc(1, sizeof(*g))))
+	if (!isatty(fd))
 		return f;
+	memset(g, 0, sizeof(*g));
 	g->fd = fd;
-	if (!(nf = fopencookie(g, mode, io))) {
-		free(g);
+	if (!(nf = fopencookie(g, mode, io)))
 		return f;
-	}
 	setvbuf(nf, NULL, buffering, BUFSIZ);
 	fflush(f);
 	return nf;
@@ -191,8 +193,8 @@ static FILE *guarded(FILE *f, int fd, const char *mode, int buffering)
 
 void cli_guard_terminal(void)
 {
-	stdout = guarded(stdout, STDOUT_FILENO, "w", _IOLBF);
-	stderr = guarded(stderr, STDERR_FILENO, "w", _IONBF);
+	stdout = guarded(stdout, &guards[0], STDOUT_FILENO, "w", _IOLBF);
+	stderr = guarded(stderr, &guards[1], STDERR_FILENO, "w", _IONBF);
 }
 
 /* The command running and the program's global options (set by cli_parse),

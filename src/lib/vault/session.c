@@ -435,8 +435,10 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 	    (error = sv_vault_check_head(v)) < 0 || (error = sv_audit_check_store(v)) < 0)
 		goto done;
 	/* A checkpoint an interrupted command signed but did not copy to the
-	 * store is copied now (a failure here is tried again at close). */
-	if (!v->rolled_back && !sv_db_readonly(v->db))
+	 * store is copied now (a failure here is tried again at close).  Not in
+	 * a vault restore has just written: whether the mirror it came from had
+	 * a checkpoint is the restore's gap report to make. */
+	if (store_pin && !v->rolled_back && !sv_db_readonly(v->db))
 		(void)sv_audit_publish(v, true);
 
 	/* The principal must be registered, active and hold these very keys. */
