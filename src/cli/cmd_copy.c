@@ -158,8 +158,9 @@ static int cmd_transfer(cli_args *a, scrvault *v)
 static int cmd_witness(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
+	int error = scrvault_copy_witness(&j, v, a->args[0]);	/* before j is read */
 
-	return print_copy(a, "destruction signed by its witness:", scrvault_copy_witness(&j, v, a->args[0]), j);
+	return print_copy(a, "destruction signed by its witness:", error, j);
 }
 
 /* A register listing, one row at a time (it may be a hundred thousand long). */
