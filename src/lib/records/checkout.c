@@ -213,12 +213,19 @@ int sv_checkout_to_dir(const sv_release *rel, int dirfd, const char *outdir, sv_
 int sv_checkout_to_file(const sv_release *rel, size_t i, const char *outpath)
 {
 	sv_outfile o = { .fd = -1 };
+	struct stat sb;
 	int error;
 
 	/* An unnamed file linked in only once the plaintext verified: a kill
 	 * at any point leaves nothing (the caller refused an existing name
-	 * unless told to replace it). */
-	if ((error = sv_outfile_open_replace(&o, outpath ? outpath : "-")) < 0)
+	 * unless told to replace it).  Only a replacement goes through a hidden
+	 * name (linked, then renamed over the old file); a new name is linked
+	 * directly, so not even that instant exists for it. */
+	if (outpath && lstat(outpath, &sb) == 0)
+		error = sv_outfile_open_replace(&o, outpath);
+	else
+		error = sv_outfile_open(&o, outpath ? outpath : "-");
+	if (error < 0)
 		return error;
 	if ((error = sv_release_decrypt_fd(rel, i, o.fd)) < 0) {
 		sv_outfile_abort(&o);
