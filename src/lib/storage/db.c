@@ -137,13 +137,25 @@ static char *ro_uri(const char *path)
 		return NULL;
 	immutable = lstat(wal, &sb) != 0 || sb.st_size == 0;
 	free(wal);
-	if (!(uri = sv_calloc(1, 3 * strlen(path) + 64)))
+	/* "file:" + at most 3 bytes a path byte + "?mode=ro&immutable=1" + NUL */
+	size_t cap = 3 * strlen(path) + 64, n;
+	static const char hexd[] = "0123456789ABCDEF";
+
+	if (!(uri = sv_calloc(1, cap)))
 		return NULL;
-	p = uri + sprintf(uri, "file:");
-	for (const unsigned char *c = (const unsigned char *)path; *c; c++)
-		p += (*c == '%' || *c == '?' || *c == '#' || *c <= ' ' || *c >= 0x7f)
-			? sprintf(p, "%%%02X", *c) : sprintf(p, "%c", *c);
-	sprintf(p, "?mode=ro%s", immutable ? "&immutable=1" : "");
+	memcpy(uri, "file:", 5);
+	p = uri + 5;
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if (*c == '%' || *c == '?' || *c == '#' || *c <= ' ' || *c >= 0x7f) {
+			*p++ = '%';
+			*p++ = hexd[*c >> 4];
+			*p++ = hexd[*c & 15];
+		} else {
+			*p++ = (char)*c;
+		}
+	}
+	n = (size_t)(p - uri);
+	snprintf(p, cap - n, "?mode=ro%s", immutable ? "&immutable=1" : "");
 	return uri;
 }
 
