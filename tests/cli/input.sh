@@ -106,13 +106,19 @@ grep -qF 'Child Z\nSCR-FAKE' "$T/out"; ok $? "...it is shown as \\n in its own c
 expect 0 "doc list of the old record" -- sv doc list --case SCR-Z
 ! grep -q "$ESC" "$T/out"; ok $? "...prints no escape byte"
 grep -qF 'Report\x1b]0;pwned' "$T/out"; ok $? "...but shows it escaped"
+# on_tty ARGS...: run scrvault with stdout and stderr on a terminal, into $T/tty.
+# script(1) hands the command line to $SHELL, which may be dash (no $'...'), so
+# the arguments go through a file of NUL-separated words read by bash itself.
+on_tty() {
+	printf '%s\0' "$SV" --vault "$V" --key "$K" --passphrase-file "$P" "$@" > "$T/tty-args"
+	SHELL=/bin/bash script -qec \
+		"mapfile -d '' -t a < $(printf '%q' "$T/tty-args"); exec \"\${a[@]}\"" \
+		/dev/null > "$T/tty" 2>&1
+}
 if script -qec true /dev/null >/dev/null 2>&1; then
-	script -qec "$(printf '%q ' "$SV" --vault "$V" --key "$K" --passphrase-file "$P" doc show \
-		"$(sv doc list --case SCR-Z --json | grep -o '"doc":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)")" \
-		/dev/null > "$T/tty" 2>&1
+	on_tty doc show "$(sv doc list --case SCR-Z --json | grep -o '"doc":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)"
 	grep -q 'Report' "$T/tty" && ! grep -q "$ESC" "$T/tty"; ok $? "on a terminal, doc show prints no escape byte"
-	script -qec "$(printf '%q ' "$SV" --vault "$V" --key "$K" --passphrase-file "$P" case show "SCR${ESC}[2J")" \
-		/dev/null > "$T/tty" 2>&1
+	on_tty case show "SCR${ESC}[2J"
 	! grep -q "$ESC" "$T/tty" && grep -qF 'SCR\x1b[2J' "$T/tty"; ok $? "an error message quoting input is escaped on a terminal"
 else
 	skip "terminal output" "no script(1)"
