@@ -34,6 +34,27 @@ int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref);
 int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref,
 			   const char *action_plan_approved_on, const char *ofsted_approved_on);
 /*
+ * The same, naming versions the Board approved as their documents' masters
+ * (each a live version of a document of this case, each document once);
+ * they take the place of a declaration.  Every other document keeps the
+ * master the ordinary rule gives it (declared, signed off, else latest).
+ */
+typedef struct {
+	const char *doc;		/* an id or unique prefix */
+	unsigned int version;
+} scrvault_case_master;
+typedef struct {
+	unsigned int version;
+	const char *ref;
+	const char *action_plan_approved_on;	/* YYYY-MM-DD, not in the future */
+	const char *ofsted_approved_on;		/* YYYY-MM-DD, not in the future */
+	const scrvault_case_master *masters;	/* NULL or n_masters of them */
+	size_t n_masters;
+} scrvault_case_conclude_options;
+#define SCRVAULT_CASE_CONCLUDE_OPTIONS_VERSION 1
+#define SCRVAULT_CASE_CONCLUDE_OPTIONS_INIT { SCRVAULT_CASE_CONCLUDE_OPTIONS_VERSION }
+int scrvault_case_conclude_ext(scrvault_json **out, scrvault *v, const scrvault_case_conclude_options *o);
+/*
  * Reopen a concluded case (a custodian, with a reason): while concluded a
  * case is frozen (no check-in, declaration or sign-off; exit 6, audited).
  * Under dual control (case.reopen listed) it waits for a second custodian:
@@ -47,7 +68,8 @@ int scrvault_case_reopen(scrvault_json **out, scrvault *v, const char *ref, cons
  * [publication "TYPE"] for the case's review type).  Refused
  * (SCRVAULT_ECONFLICT, audited, the reason and the fix in the message)
  * while a criminal-proceedings or coroner hold covers the case, or while
- * the case has no checked-in version of class executive-summary; unless a
+ * no executive summary of the case has a declared master (or one fixed at
+ * its conclusion): a draft is not what the Board approved; unless a
  * custodian gives `override_reason`, which [dual-control] action
  * case.publish-override holds for a second custodian (*out is then
  * {"pending":ID,...}; else {"case","published_on","overridden"}).

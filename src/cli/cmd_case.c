@@ -67,13 +67,36 @@ static const cli_col blocking_cols[] = {
 	{ "state", "STATE" }, { "holder", "HOLDER" }, { "contact", "CONTACT" }, { NULL, NULL }
 };
 
+/* --master DOC@VERSION, as often as given. */
+static int check_conclude(cli_args *a)
+{
+	for (int i = 0; i < a->nopts; i++)
+		if (!strcmp(a->names[i], "master") && cli_doc_version(a->values[i], NULL, 0) <= 0)
+			return cli_usage(a, "name each master as DOC@VERSION (--master %s)", a->values[i]);
+	return 0;
+}
+
 static int cmd_conclude(cli_args *a, scrvault *v)
 {
+	scrvault_case_conclude_options o = SCRVAULT_CASE_CONCLUDE_OPTIONS_INIT;
+	scrvault_case_master masters[CLI_MAX_OPTS];
+	char docs[CLI_MAX_OPTS][96];
 	scrvault_json *j = NULL;
 	int error;
 
-	error = scrvault_case_conclude(&j, v, a->args[0], cli_opt(a, "action-plan-approved-on"),
-				       cli_opt(a, "ofsted-approved-on"));
+	o.ref = a->args[0];
+	o.action_plan_approved_on = cli_opt(a, "action-plan-approved-on");
+	o.ofsted_approved_on = cli_opt(a, "ofsted-approved-on");
+	for (int i = 0; i < a->nopts; i++) {
+		if (strcmp(a->names[i], "master") != 0)
+			continue;
+		masters[o.n_masters].version = (unsigned)cli_doc_version(a->values[i], docs[o.n_masters],
+									 sizeof(docs[0]));
+		masters[o.n_masters].doc = docs[o.n_masters];
+		o.n_masters++;
+	}
+	o.masters = masters;
+	error = scrvault_case_conclude_ext(&j, v, &o);
 	if (error < 0) {
 		int rc = cli_fail(error);
 
@@ -138,7 +161,8 @@ static const cli_optdef open_opts[] = {
 };
 static const cli_optdef conclude_opts[] = {
 	{ "action-plan-approved-on", 1, "action_plan_approved_on", "DATE" },
-	{ "ofsted-approved-on", 1, "ofsted_approved_on", "DATE" }, { NULL, 0, NULL, NULL }
+	{ "ofsted-approved-on", 1, "ofsted_approved_on", "DATE" }, { "master", 1, "masters", "DOC@VERSION" },
+	{ NULL, 0, NULL, NULL }
 };
 static const cli_optdef publish_opts[] = {
 	{ "on", 1, "on", "DATE" }, { "override-reason", 1, "override_reason", "TEXT" }, { NULL, 0, NULL, NULL }
@@ -159,12 +183,17 @@ const cli_cmd cli_case_commands[] = {
 	{ "case", "list", cmd_list, CLI_VAULT, NULL, "scrvault case list [--json]", "List cases.\n", NULL, 0, 0 },
 	{ "case", "show", cmd_show, CLI_VAULT, NULL, "scrvault case show [--json] REF",
 	  "Show a case and its documents.\n", NULL, 1, 1 },
-	{ "case", "conclude", cmd_conclude, CLI_VAULT, NULL,
-	  "scrvault case conclude --action-plan-approved-on DATE --ofsted-approved-on DATE REF",
+	{ "case", "conclude", cmd_conclude, CLI_VAULT, check_conclude,
+	  "scrvault case conclude --action-plan-approved-on DATE --ofsted-approved-on DATE\n"
+	  "                       [--master DOC@VERSION]... REF",
 	  "Conclude a review once its action plan is approved by the LSCB and Ofsted: refused\n"
-	  "(exit 6, listing them) while any copy of its documents is not destroyed; starts the\n"
-	  "retention clocks that run from case-concluded, fixes each document's master and\n"
-	  "freezes the case: no check-in, declaration or sign-off (exit 6) until reopened.\n",
+	  "(exit 6, listing them) while any hard copy of its documents is not destroyed (or an\n"
+	  "electronic one neither destroyed nor transferred); starts the retention clocks that\n"
+	  "run from case-concluded, fixes each document's master and freezes the case: no\n"
+	  "check-in, declaration or sign-off (exit 6) until reopened.\n\n"
+	  "options:\n"
+	  "  --master DOC@VERSION  the version the Board approved is that document's master\n"
+	  "                        (repeat for each; others: declared, signed off, else latest)\n",
 	  conclude_opts, 1, 1 },
 	{ "case", "reopen", cmd_reopen, CLI_VAULT, NULL, "scrvault case reopen --reason TEXT REF",
 	  "Reopen a concluded case (a custodian, with a reason; a second custodian approves\n"

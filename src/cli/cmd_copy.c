@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static const cli_col list_cols[] = {
-	{ "copy", "COPY" }, { "label", "LABEL" }, { "state", "STATE" }, { "holder", "HOLDER" },
+	{ "copy", "COPY" }, { "label", "LABEL" }, { "master", "MASTER" }, { "state", "STATE" }, { "holder", "HOLDER" },
 	{ "due", "DUE" }, { "acknowledged", "RECEIPT" }, { "witness_signature", "WITNESSED" }, { NULL, NULL }
 };
 static const cli_col recall_cols[] = {
@@ -218,7 +218,7 @@ static const cli_col event_cols[] = {
 	{ NULL, NULL }
 };
 static const cli_col history_fields[] = {
-	{ "copy", "copy" }, { "label", "label" }, { "title", "document" }, { "state", "state" },
+	{ "copy", "copy" }, { "label", "label" }, { "title", "document" }, { "master", "of the master" }, { "state", "state" },
 	{ "holder", "holder" }, { "organisation", "organisation" }, { "contact", "contact" },
 	{ "purpose", "purpose" }, { "issued_at", "issued" }, { "due", "due" },
 	{ "acknowledged", "receipt" }, { "witness", "witness" }, { "witness_signature", "witness signature" },

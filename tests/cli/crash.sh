@@ -52,12 +52,20 @@ head -c 4000000 /dev/urandom > "$T/big"
 BIG=$(sv doc checkin --case SCR-2026-01 --class other --json "$T/big" | grep -o '"doc":"[0-9a-f]*"' | cut -d'"' -f4)
 # killrounds NAME WANT CMD...: CMD writes $O/NAME$i (the "@" in CMD); kill
 # it at a random time within 0-120 % of one run; afterwards the directory
-# holds nothing or exactly the complete file.
+# holds nothing or exactly the complete file: the same bytes as file WANT,
+# or with WANT ":FUNC" a file that FUNC FILE accepts.
 killrounds() {
 	local name=$1 want=$2 i pid ms span t0 bad=0 full=0 f; shift 2
 	O="$T/out-$name"; mkdir -p "$O"
-	t0=$(date +%s%N); "${@/@/$O/probe}" >/dev/null 2>&1
-	span=$(( ($(date +%s%N) - t0) / 1000000 * 12 / 10 + 1 )); rm -f "$O/probe"
+	t0=$(date +%s%N); "${@/@/$O/probe}" >/dev/null 2>"$T/probe.err"
+	span=$(( ($(date +%s%N) - t0) / 1000000 * 12 / 10 + 1 ))
+	# (the probe: the command works and its whole output passes the check)
+	if if [ "${want:0:1}" = : ]; then "${want:1}" "$O/probe"; else cmp -s "$O/probe" "$want"; fi; then
+		ok 0 "$name: one run untouched writes the whole file"
+	else
+		ok 1 "$name: one run untouched writes the whole file"; sed "s/^/#   /" "$T/probe.err"
+	fi
+	rm -f "$O/probe"
 	for i in $(seq 1 "$KILLS"); do
 		# (exec: the kill reaches scrvault itself, not a subshell running it)
 		( exec "${@/@/$O/$name$i}" >/dev/null 2>&1 ) &
@@ -66,7 +74,8 @@ killrounds() {
 		sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 		kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 		for f in $(ls -A "$O"); do
-			if [ "$f" = "$name$i" ] && { [ -z "$want" ] || cmp -s "$O/$f" "$want"; }; then
+			if [ "$f" = "$name$i" ] && if [ "${want:0:1}" = : ]; then "${want:1}" "$O/$f"
+						  else cmp -s "$O/$f" "$want"; fi; then
 				full=$((full + 1)); rm -f "$O/$f"
 			else
 				bad=$((bad + 1)); echo "# $name round $i: left '$f' ($(stat -c %s "$O/$f") bytes)"; rm -rf "${O:?}/$f"
@@ -88,11 +97,45 @@ for i in $(seq 1 10); do
 		{ bad=$((bad + 1)); echo "# force round $i: $(ls -A "$O" | tr '\n' ' ')"; }
 done
 ok $bad "--force: a kill leaves the old file or the whole new one, and nothing else"
+# What a kill can leave: a hidden name (a replacement between link and
+# rename, or a file system without O_TMPFILE).  Its writer holds a lock on it
+# while it lives; the next output into the directory removes the ones that
+# nobody holds, and nothing else.
+O="$T/out-sweep"; mkdir -p "$O" "$T/elsewhere"
+echo "plaintext a killed check-out left" > "$O/.scrvault-out-0123456789abcdef"
+echo "a writer still at work" > "$O/.scrvault-out-fedcba9876543210"
+flock -x "$O/.scrvault-out-fedcba9876543210" sh -c "touch '$T/held'; exec sleep 60" & holder=$!
+echo "someone else's file" > "$T/elsewhere/keep"
+ln -s "$T/elsewhere/keep" "$O/.scrvault-out-link"
+mkdir "$O/.scrvault-out-dir"; echo "x" > "$O/.scrvault-other"
+for _ in $(seq 1 100); do [ -e "$T/held" ] && break; sleep 0.05; done
+expect 0 "a check-out into that directory" -- sv doc checkout -o "$O/new" "$BIG"
+[ ! -e "$O/.scrvault-out-0123456789abcdef" ]; ok $? "...removes the hidden file a killed writer left"
+[ -e "$O/.scrvault-out-fedcba9876543210" ]; ok $? "...but not one whose writer is still at work (it holds the lock)"
+[ -L "$O/.scrvault-out-link" ] && [ "$(cat "$T/elsewhere/keep")" = "someone else's file" ]
+ok $? "...follows no symbolic link"
+[ -d "$O/.scrvault-out-dir" ] && [ -e "$O/.scrvault-other" ]; ok $? "...and touches nothing else"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 sv doc release "$BIG" --to coord -o "$T/rel.age" >/dev/null 2>&1 || sv doc release "$BIG" --to coord -o "$T/rel.age"
 killrounds open "$T/big" "$SV" open --key "$K" --passphrase-file "$P" -o @ "$T/rel.age"
-killrounds backup "" "${SVC[@]}" backup create -o @
+backup_ok() { "$SV" backup verify "$1" >/dev/null 2>&1; }
+killrounds backup :backup_ok "${SVC[@]}" backup create -o @
 expect 0 "the next backup after the kills succeeds" -- sv backup create -o "$T/final.bak"
 [ ! -e "$V/backup.tmp" ]; ok $? "...and removed the working copy an interrupted one left"
+# A printed copy: the stamped PDF, whole (the sheet and every page of the master) or not at all.
+if command -v pdfinfo >/dev/null; then
+	sv doc checkin --case SCR-2026-01 --class overview-report --title "Overview" "$SAMPLES/overview-report.pdf" >/dev/null
+	PDF=$(sv doc list --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["title"] == "Overview"][0])')
+	sv copy create "$PDF" --count 1 >/dev/null
+	sv copy issue "$PDF@1#1" --to coord --purpose "panel meeting" --due 2099-01-01 >/dev/null
+	pages=$(( $(pdfinfo "$SAMPLES/overview-report.pdf" | awk '/^Pages:/ {print $2}') + 1 ))
+	print_ok() { [ "$(pdfinfo "$1" 2>/dev/null | awk '/^Pages:/ {print $2}')" = "$pages" ] &&
+		     tail -c 64 "$1" | grep -q '%%EOF'; }
+	CID=$(sv copy list --doc "$PDF" --json | grep -o '"copy":[0-9]*' | cut -d: -f2)	# (no "@" in it)
+	killrounds print :print_ok "${SVC[@]}" copy print "$CID" -o @
+else
+	skip "printed copies killed" "pdfinfo not installed"
+fi
 expect 0 "fsck is clean after the kills" -- sv fsck
 
 # ---- a read-only vault (issue 18, item 7) ---------------------------------------------------------

@@ -81,6 +81,14 @@ expect 0 "doc show says so" -- sv doc show "$NOV"
 out_has "master: version 1 (declared by the coordinator)"
 expect 0 "a copy made without a version is of the master" -- sv copy create --json "$NOV" --count 1
 out_has '"version":1'
+expect 0 "a copy of the draft, named" -- sv copy create --json "$NOV@2" --count 1
+expect 0 "copy list says which copies are of the master" -- sv copy list --doc "$NOV" --json
+python3 -c 'import json,sys; c = {r["version"]: r["master"] for r in json.load(open(sys.argv[1]))}; sys.exit(c != {1: True, 2: False})' "$T/out"
+ok $? "...the copy of version 1 is, the copy of version 2 is not"
+expect 0 "...and its table has the column" -- sv copy list --doc "$NOV"
+out_has "MASTER"
+expect 0 "copy history says it too" -- sv copy history --json "$NOV@2#1"
+out_has '"master":false'
 [ "$(item "$NOV" 1 master)" = True ] && [ "$(item "$NOV" 2 master)" = False ]
 ok $? "the retention plan agrees: version 1 master, version 2 a draft"
 expect 3 "an IMR author cannot declare a master" -- as pat doc declare "$IMR@2"
@@ -181,5 +189,29 @@ expect 0 "a records manager records a later review: destroy" -- \
 [ "$(item "$MIN" 1 action)" = "needs a disposal batch" ]; ok $? "...a master: through the normal disposal batch"
 expect 0 "the review is an entry" -- sv audit tail --json --lines 1
 out_has '"action":"retention.review"'; out_has '"decision":"destroy"'
+
+# ---- item 1: the versions the Board approved, named at conclusion ------------------------------------
+sv case open --title "Child K" SCR-K >/dev/null
+printf 'K overview v1\n' > "$T/k1.txt"; printf 'K overview v2\n' > "$T/k2.txt"
+sv doc checkin --case SCR-K --class overview-report --title "K overview" "$T/k1.txt" >/dev/null
+KOV=$(docid "K overview")
+sv doc checkin --doc "$KOV" "$T/k2.txt" >/dev/null
+sv doc declare "$KOV@2" >/dev/null
+conclude_k() { sv case conclude SCR-K --action-plan-approved-on 2026-01-05 --ofsted-approved-on 2026-01-06 "$@"; }
+before=$(tree_hash "$V")
+expect 2 "a conclusion names masters of its own case only" -- conclude_k --master "$NOV@1"
+err_has "belongs to case 'SCR-N'"; err_has "(--master DOC@VERSION)"
+expect 4 "...versions that exist" -- conclude_k --master "$KOV@7"
+expect 2 "...each document once" -- conclude_k --master "$KOV@1" --master "$KOV@2"
+expect 2 "...as DOC@VERSION" -- conclude_k --master "$KOV"
+[ "$(tree_hash "$V")" = "$before" ]; ok $? "...none of them changed the vault"
+[ "$(sv case show --json SCR-K | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = open ]
+ok $? "...and the case is still open"
+expect 0 "the Board approved version 1: it is named at conclusion" -- conclude_k --master "$KOV@1"
+[ "$(item "$KOV" 1 master)" = True ] && [ "$(item "$KOV" 2 master)" = False ]
+ok $? "version 1 is the master, not version 2 that was declared before"
+[ "$(item "$KOV" 1 master_basis)" = concluded ]; ok $? "...fixed by the conclusion"
+expect 0 "the conclusion's entry names it" -- sv audit tail --json --lines 1
+out_has "\"doc\":\"$KOV\",\"version\":1"
 
 finish

@@ -27,14 +27,22 @@ sv doc checkin --case SCR-P --class overview-report --title "P overview" "$T/ov.
 
 # ---- no executive summary --------------------------------------------------------------------------------
 expect 6 "a case with no executive summary is not published" -- sv case publish SCR-P --on 2026-06-01
-err_has "no executive summary checked in"; err_has "doc checkin --case SCR-P --class executive-summary"
+err_has "no executive summary declared"; err_has "doc checkin --case SCR-P --class executive-summary"
 err_has "(--override-reason TEXT)"
 [ "$(pub SCR-P published_on)" = none ]; ok $? "...nothing recorded"
 expect 0 "...the refusal is audited" -- sv audit tail --json --lines 1
 out_has '"action":"case.publish"'; out_has '"outcome":"conflict"'; out_has '"reason":"no executive summary"'
+# A draft is not what the Board approved (000 §5.43): the summary must be declared.
+sv doc checkin --case SCR-P --class executive-summary --title "P summary" "$T/es.txt" >/dev/null
+PS=$(docid "P summary")
+expect 6 "a summary checked in but not declared is not published" -- sv case publish SCR-P --on 2026-06-01
+err_has "no executive summary declared"; err_has "doc declare DOC@VERSION"
+[ "$(pub SCR-P published_on)" = none ]; ok $? "...nothing recorded"
+printf 'executive summary, revised\n' > "$T/es2.txt"
+sv doc checkin --doc "$PS" "$T/es2.txt" >/dev/null
+expect 0 "the coordinator declares the version the Board approved (v1, not the later draft)" -- sv doc declare "$PS@1"
 
 # ---- criminal proceedings ------------------------------------------------------------------------------
-sv doc checkin --case SCR-P --class executive-summary --title "P summary" "$T/es.txt" >/dev/null
 expect 0 "criminal proceedings: a hold on the case" -- \
 	sv hold add SCR-P --kind criminal-proceedings --reason "trial of the child's father listed for March"
 HOLD=$(sv hold list --json | python3 -c 'import json,sys; print([h["hold"] for h in json.load(sys.stdin) if h.get("case") == "SCR-P"][0])')
@@ -42,6 +50,7 @@ expect 0 "hold list shows its kind" -- sv hold list
 out_has "criminal-proceedings"
 expect 6 "no publication during criminal proceedings" -- sv case publish SCR-P --on 2026-06-01
 err_has "criminal-proceedings"; err_has "hold release"; err_has "000 §5.46"
+! grep -q "no executive summary" "$T/err"; ok $? "...and only for that: the declared summary counts"
 [ "$(pub SCR-P published_on)" = none ]; ok $? "...nothing recorded"
 expect 0 "...the refusal is audited" -- sv audit tail --json --lines 1
 out_has '"reason":"criminal-proceedings hold"'
@@ -70,12 +79,14 @@ sv hold release "$HOLD" --reason "sentenced" >/dev/null
 # ---- a coroner's hold on one of the case's documents; other holds do not stop publication ---------------
 sv doc checkin --case SIR-Q --class executive-summary --title "Q summary" "$T/es.txt" >/dev/null
 QS=$(docid "Q summary")
+sv doc declare "$QS@1" >/dev/null
 sv hold add "$QS" --kind coroner --reason "inquest opened" >/dev/null
 expect 6 "no publication while a coroner's inquest holds a document of the case" -- sv case publish SIR-Q --on 2026-06-01
 err_has "coroner"
 QH=$(sv hold list --json | python3 -c 'import json,sys; print([h["hold"] for h in json.load(sys.stdin) if h.get("doc") == sys.argv[1]][0])' "$QS")
 sv hold release "$QH" --reason "inquest concluded" >/dev/null
 sv doc checkin --case IMR-R --class executive-summary --title "R summary" "$T/es.txt" >/dev/null
+sv doc declare "$(docid "R summary")@1" >/dev/null
 sv hold add IMR-R --kind inquiry --reason "public inquiry" >/dev/null
 expect 2 "nothing to override: an override is refused" -- sv case publish SIR-Q --on 2026-06-01 --override-reason "x"
 err_has "nothing stops"

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -187,7 +189,43 @@ int sv_rmtree(const char *path)
  * path but a kill.  A replacement (sv_outfile_open_replace) is linked under
  * a hidden name and renamed over the target, so the target is always either
  * the old file or the whole new one.
+ *
+ * A hidden name is what a kill can leave behind, so its writer holds an
+ * exclusive flock on the file for as long as it lives (the kernel drops it
+ * with the process), and every output opened in a directory first removes
+ * the hidden files there that nobody holds: the next output (check-out,
+ * `open`, print, backup, export) into a directory clears what a killed one
+ * left in it.
  */
+#define OUTFILE_HIDDEN ".scrvault-out-"
+
+/* Remove the hidden output files in `dir` whose writer is gone; best effort. */
+static void outfile_sweep(const char *dir)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		struct stat a, b;
+		int fd;
+
+		if (strncmp(e->d_name, OUTFILE_HIDDEN, sizeof(OUTFILE_HIDDEN) - 1) != 0)
+			continue;
+		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			continue;
+		/* a regular file nobody holds, still under that name */
+		if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    fstatat(dirfd(d), e->d_name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			unlinkat(dirfd(d), e->d_name, 0);
+		close(fd);
+	}
+	closedir(d);
+}
+
 static int outfile_link(sv_outfile *o, const char *name)
 {
 	char proc[64];
@@ -206,7 +244,7 @@ static char *outfile_hidden(const char *path)
 	char *copy = sv_strdup(path), *tmp = NULL;
 
 	if (copy)
-		tmp = sv_printf("%s/.scrvault-out-XXXXXX", dirname(copy));
+		tmp = sv_printf("%s/" OUTFILE_HIDDEN "XXXXXX", dirname(copy));
 	free(copy);
 	return tmp;
 }
@@ -231,11 +269,22 @@ static int outfile_open(sv_outfile *o, const char *path, bool replace)
 				path);
 	if (!(copy = sv_strdup(path)))
 		return SCRVAULT_ERROR;
+	outfile_sweep(dirname(copy));
+	free(copy);
+	if (!(copy = sv_strdup(path)))
+		return SCRVAULT_ERROR;
 	o->fd = open(dirname(copy), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	e = errno;
 	free(copy);
 	if (o->fd >= 0) {
 		o->unnamed = true;
+		/* held from now: a hidden name it gets at commit is never swept */
+		if (flock(o->fd, LOCK_EX | LOCK_NB) < 0) {
+			e = errno;
+			close(o->fd);
+			o->fd = -1;
+			return sv_error(SCRVAULT_ERROR, "cannot lock the output for '%s': %s", path, strerror(e));
+		}
 		return 0;
 	}
 	if (e != EOPNOTSUPP && e != EISDIR && e != EINVAL)
@@ -249,6 +298,12 @@ static int outfile_open(sv_outfile *o, const char *path, bool replace)
 		o->tmp = NULL;
 		return sv_error(e == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
 				"cannot create '%s': %s", path, strerror(e));
+	}
+	if (flock(o->fd, LOCK_EX | LOCK_NB) < 0) {
+		/* (a sweep took it in the instant before: it is gone; so is this output) */
+		e = errno;
+		sv_outfile_abort(o);
+		return sv_error(SCRVAULT_ERROR, "cannot lock the output for '%s': %s", path, strerror(e));
 	}
 	return 0;
 }
@@ -280,7 +335,7 @@ int sv_outfile_commit(sv_outfile *o)
 			char *copy = sv_strdup(o->path);
 
 			if (!copy || getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r) ||
-			    !(o->tmp = sv_printf("%s/.scrvault-out-%02x%02x%02x%02x%02x%02x%02x%02x", dirname(copy),
+			    !(o->tmp = sv_printf("%s/" OUTFILE_HIDDEN "%02x%02x%02x%02x%02x%02x%02x%02x", dirname(copy),
 						 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]))) {
 				free(copy);
 				break;

@@ -15,6 +15,7 @@
 #include "records/pending.h"
 #include "records/master.h"
 #include "vault/authz.h"
+#include "vault/find.h"
 #include "vault/policyfile.h"
 #include "vault/log.h"
 #include "vault/session.h"
@@ -147,14 +148,70 @@ static int case_dates_after(scrvault *v, int64_t case_id, const char *field, con
 	return 0;
 }
 
+/*
+ * The versions named at conclusion, checked before anything is written:
+ * each a live version of a document of case `ref`, each document once.
+ * Their full ids go to `docs`.
+ */
+static int named_masters(char (*docs)[SV_DOC_ID_LEN + 1], scrvault *v, const char *ref,
+			 const scrvault_case_master *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char caseref[40], state[16] = "";
+		int64_t exists = 0;
+		int error;
+
+		if (!m[i].doc || !m[i].version)
+			return sv_error_field(SCRVAULT_EUSAGE, "masters", "name each master as DOC@VERSION");
+		if ((error = sv_doc_resolve(docs[i], caseref, v, "case.conclude", m[i].doc)) < 0)
+			return error;
+		if (strcmp(caseref, ref) != 0)
+			return sv_error_field(SCRVAULT_EUSAGE, "masters", "document '%s' belongs to case '%s', not "
+					      "'%s': a conclusion names masters of its own case only", docs[i],
+					      caseref, ref);
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(docs[k], docs[i]))
+				return sv_error_field(SCRVAULT_EUSAGE, "masters", "document '%s' is named twice: "
+						      "a document has one master", docs[i]);
+		if ((error = sv_db_text_int(state, sizeof(state), &exists, v->db, "SELECT state, 1 FROM versions"
+					    " WHERE doc_id = ? AND version = ?", "ti", docs[i],
+					    (int64_t)m[i].version)) < 0)
+			return error;
+		if (!exists)
+			return sv_error(SCRVAULT_ENOTFOUND, "document '%s' has no version %u (see 'scrvault doc "
+					"log %s')", docs[i], m[i].version, docs[i]);
+		if (strcmp(state, "live") != 0)
+			return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s: it cannot be the "
+					"master", docs[i], m[i].version, state);
+	}
+	return 0;
+}
+
 int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, const char *ap, const char *ofsted)
 {
+	scrvault_case_conclude_options o = SCRVAULT_CASE_CONCLUDE_OPTIONS_INIT;
+
+	o.ref = ref;
+	o.action_plan_approved_on = ap;
+	o.ofsted_approved_on = ofsted;
+	return scrvault_case_conclude_ext(out, v, &o);
+}
+
+int scrvault_case_conclude_ext(scrvault_json **out, scrvault *v, const scrvault_case_conclude_options *o)
+{
 	char now[11], concluded[16] = "";
+	char (*named)[SV_DOC_ID_LEN + 1] = NULL;
+	const char *ref, *ap, *ofsted;
 	int64_t case_id = 0;
 	sv_json *blocking = NULL, *masters = NULL;
 	int error;
 
 	*out = NULL;
+	if ((error = SV_STRUCT_CHECK(o, SCRVAULT_CASE_CONCLUDE_OPTIONS_VERSION, "scrvault_case_conclude_options")) < 0)
+		return error;
+	ref = o->ref;
+	ap = o->action_plan_approved_on;
+	ofsted = o->ofsted_approved_on;
 	if ((error = sv_authorize(v, "case.conclude", SV_ABOUT(.caseref = ref))) < 0)
 		return error;
 	sv_today(now);
@@ -176,6 +233,14 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 		return error;
 	if (concluded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s", ref, concluded);
+	if (o->n_masters > 1000 || (o->n_masters && !o->masters))
+		return sv_error_field(SCRVAULT_EUSAGE, "masters", "name each master as DOC@VERSION");
+	if (o->n_masters && !(named = calloc(o->n_masters, sizeof(*named))))
+		return sv_error(SCRVAULT_ERROR, "out of memory");
+	if ((error = named_masters(named, v, ref, o->masters, o->n_masters)) < 0) {
+		free(named);
+		return error;
+	}
 	/*
 	 * Every hard copy must be back and destroyed first (000 §11.9); an
 	 * electronic release must have ended: deleted (destroyed), or
@@ -198,6 +263,7 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 			return error;
 		}
 		sv_json_free(blocking);
+		free(named);
 		sv_error(SCRVAULT_ECONFLICT, "case '%s' cannot conclude: %zu cop%s of its documents %s not ended "
 			 "(recall them: 'scrvault copy recall %s'; return and destroy each paper copy; record each "
 			 "electronic one as destroyed, or as transferred to a body that keeps it: 'copy transfer')",
@@ -206,13 +272,27 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 				       SV_FIELDS(SV_INT("copies_outstanding", (int64_t)n)), SCRVAULT_ECONFLICT);
 	}
 	sv_json_free(blocking);
-	if ((error = sv_vault_begin(v)) < 0)
+	if ((error = sv_vault_begin(v)) < 0) {
+		free(named);
 		return error;
-	/* Its masters are fixed and the case frozen (records/master.c). */
+	}
+	/* Its masters are fixed (the named ones first) and the case frozen (records/master.c). */
 	if ((error = sv_db_run(v->db, "UPDATE cases SET concluded_on = ?, action_plan_approved_on = ?, ofsted_approved_on = ?,"
-			       " status = 'concluded' WHERE id = ?", "ttti", now, ap, ofsted, case_id)) < 0 ||
-	    (error = sv_case_fix_masters(&masters, v, case_id)) < 0)
-		return sv_vault_fail(v, error);
+			       " status = 'concluded' WHERE id = ?", "ttti", now, ap, ofsted, case_id)) < 0)
+		goto fail;
+	for (size_t i = 0; i < o->n_masters; i++) {
+		char when[21];
+
+		sv_time_iso(when, sv_now());
+		if ((error = sv_db_run(v->db, "UPDATE documents SET master_version = ?, master_basis = '"
+				       SV_MASTER_CONCLUDED "', master_at = ?, master_by = ? WHERE id = ?", "itit",
+				       (int64_t)o->masters[i].version, when, v->principal_id, named[i])) < 0)
+			goto fail;
+	}
+	free(named);
+	named = NULL;
+	if ((error = sv_case_fix_masters(&masters, v, case_id)) < 0)
+		goto fail;
 	if ((error = sv_vault_finish(v, "case.conclude", SV_ABOUT(.caseref = ref),
 				     SV_FIELDS(SV_STR("concluded_on", now), SV_STR("action_plan_approved_on", ap),
 					       SV_STR("ofsted_approved_on", ofsted), SV_VAL("masters", masters)))) < 0) {
@@ -222,6 +302,9 @@ int scrvault_case_conclude(scrvault_json **out, scrvault *v, const char *ref, co
 	error = sv_json_new(out, SV_FIELDS(SV_STR("case", ref), SV_STR("concluded_on", now), SV_VAL("masters", masters)));
 	sv_json_free(masters);
 	return error;
+fail:
+	free(named);
+	return sv_vault_fail(v, error);
 }
 
 /* ---- publication -------------------------------------------------------------------------------- */
@@ -248,7 +331,8 @@ int sv_case_publish_txn(scrvault *v, const char *ref, const char *on, const char
  * What stops case `case_id` being published now, as fixed words for the
  * audit entry (`gates`, "" if nothing) and as a message with the fix
  * (`msg`).  000 §5.46, §6.3: not before coronial or criminal proceedings
- * have concluded; §5.43: the executive summary is what is published.
+ * have concluded; §5.43: the executive summary is what is published, so
+ * it is the version the Board approved: declared, or fixed at conclusion.
  */
 static int publish_gates(char *gates, size_t glen, char *msg, size_t mlen, scrvault *v, const char *ref,
 			 int64_t case_id)
@@ -259,8 +343,10 @@ static int publish_gates(char *gates, size_t glen, char *msg, size_t mlen, scrva
 
 	gates[0] = msg[0] = '\0';
 	if ((error = sv_hold_stops_publication(hold, sizeof(hold), v, case_id)) < 0 ||
-	    (error = sv_db_int(&summaries, v->db, "SELECT count(*) FROM documents d JOIN versions ve ON ve.doc_id = d.id"
-			       " WHERE d.case_id = ? AND d.class = 'executive-summary' AND ve.state = 'live'",
+	    (error = sv_db_int(&summaries, v->db, "SELECT count(*) FROM documents d JOIN versions ve"
+			       " ON ve.doc_id = d.id AND ve.version = d.master_version"
+			       " WHERE d.case_id = ? AND d.class = 'executive-summary' AND ve.state = 'live'"
+			       " AND d.master_basis IN ('" SV_MASTER_DECLARED "', '" SV_MASTER_CONCLUDED "')",
 			       "i", case_id)) < 0)
 		return error;
 	if (hold[0]) {
@@ -273,8 +359,9 @@ static int publish_gates(char *gates, size_t glen, char *msg, size_t mlen, scrva
 		size_t g = strlen(gates), m = strlen(msg);
 
 		snprintf(gates + g, glen - g, "%sno executive summary", g ? ", " : "");
-		snprintf(msg + m, mlen - m, "%scase '%s' has no executive summary checked in: check it in "
-			 "('scrvault doc checkin --case %s --class executive-summary ...') before recording its "
+		snprintf(msg + m, mlen - m, "%scase '%s' has no executive summary declared: check in the one the "
+			 "Board approved ('scrvault doc checkin --case %s --class executive-summary ...') and declare "
+			 "that version its master ('scrvault doc declare DOC@VERSION') before recording its "
 			 "publication%s", m ? "; and " : "", ref, ref,
 			 m ? "" : ", or a custodian overrides it with a reason (dual control)");
 	}

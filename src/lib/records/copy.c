@@ -1107,9 +1107,48 @@ typedef struct {
 	void *ctx;
 } row_sink;
 
-/* Every row of `st` (then freed) into `k`, in order. */
-static int list_rows(row_sink *k, sv_stmt *st, const char *now, bool contact)
+/*
+ * The master version of each document a listing meets, asked once per
+ * document (the rule is records/master.c's: a register agrees with
+ * retention and `doc show` on which copies are of the master).
+ */
+typedef struct {
+	char doc[SV_DOC_ID_LEN + 1];
+	unsigned version;
+} master_memo;
+
+static int row_master(sv_json *o, scrvault *v, master_memo **memo, size_t *n, size_t *cap)
 {
+	const char *doc = sv_json_str(sv_json_get(o, "doc"));
+	unsigned version = (unsigned)sv_json_as_int(sv_json_get(o, "version")), master = 0;
+	size_t i;
+	int error;
+
+	if (!doc)
+		return SCRVAULT_ERROR;
+	for (i = 0; i < *n && strcmp((*memo)[i].doc, doc) != 0; i++)
+		;
+	if (i < *n) {
+		master = (*memo)[i].version;
+	} else {
+		sv_master m;
+
+		if ((error = sv_doc_master(&m, v, doc)) < 0)
+			return error;
+		master = m.version;
+		if (sv_grow(memo, cap, *n + 1, sizeof(**memo), 16) < 0)
+			return SCRVAULT_ERROR;
+		snprintf((*memo)[*n].doc, sizeof((*memo)[*n].doc), "%s", doc);
+		(*memo)[(*n)++].version = master;
+	}
+	return sv_json_set_bool(o, "master", master == version);
+}
+
+/* Every row of `st` (then freed) into `k`, in order. */
+static int list_rows(row_sink *k, scrvault *v, sv_stmt *st, const char *now, bool contact)
+{
+	master_memo *memo = NULL;
+	size_t nmemo = 0, cap = 0;
 	int error;
 
 	while ((error = sv_stmt_step(st)) == 1) {
@@ -1117,6 +1156,10 @@ static int list_rows(row_sink *k, sv_stmt *st, const char *now, bool contact)
 
 		if (!o) {
 			error = SCRVAULT_ERROR;
+			break;
+		}
+		if ((error = row_master(o, v, &memo, &nmemo, &cap)) < 0) {
+			sv_json_free(o);
 			break;
 		}
 		if (k->arr) {
@@ -1129,6 +1172,7 @@ static int list_rows(row_sink *k, sv_stmt *st, const char *now, bool contact)
 			break;
 	}
 	sv_stmt_free(st);
+	free(memo);
 	return error < 0 ? error : 0;
 }
 
@@ -1143,7 +1187,7 @@ static int run_list(sv_json **out, scrvault *v, const char *sql, const char *fmt
 	if (!k.arr)
 		return SCRVAULT_ERROR;
 	if ((error = sv_db_query(&st, v->db, sql, fmt, a1, a2)) < 0 ||
-	    (error = list_rows(&k, st, now, contact)) < 0) {
+	    (error = list_rows(&k, v, st, now, contact)) < 0) {
 		sv_json_free(k.arr);
 		return error;
 	}
@@ -1220,7 +1264,7 @@ static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 	if ((error = sv_db_query(&st, v->db, sql, "ttttt", state ? state : "", now, f->case_ref ? f->case_ref : "",
 				 doc, f->holder ? f->holder : "")) < 0)
 		return error;
-	return list_rows(k, st, now, false);
+	return list_rows(k, v, st, now, false);
 }
 
 int scrvault_copy_list(scrvault_json **out, scrvault *v, const scrvault_copy_filter *f)
@@ -1327,6 +1371,13 @@ int scrvault_copy_history(scrvault_json **out, scrvault *v, const char *copy)
 	if ((error = sv_stmt_step(st)) == 1 && !(head = list_row(st, now, true)))
 		error = SCRVAULT_ERROR;
 	sv_stmt_free(st);
+	if (error >= 0) {
+		master_memo *memo = NULL;
+		size_t n = 0, cap = 0;
+
+		error = row_master(head, v, &memo, &n, &cap);
+		free(memo);
+	}
 	/* a destroyed copy: its witness, and whether they signed (verified again) */
 	if (error >= 0 && !strcmp(c.state, "destroyed"))
 		error = witness_show(head, v, &c);
