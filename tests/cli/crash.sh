@@ -166,4 +166,24 @@ if [ $can_ro = 1 ]; then
 else
 	skip "read-only vault" "cannot mount read-only here"
 fi
+# The same with file modes, as the unprivileged account that owns the vault
+# (root ignores modes; the account cannot): its files are all read-only.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	R=$(mktemp -d "${TMPDIR:-/tmp}/sv-ro.XXXXXX"); chmod 755 "$R"
+	cp -a "$V" "$R/vault"; cp "$K" "$R/key"; cp "$P" "$R/pass"
+	chown -R 65534:65534 "$R"; chmod -R a-w "$R/vault"; chmod 400 "$R/key" "$R/pass"
+	nob() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$R" \
+		"$SV" --vault "$R/vault" --key "$R/key" --passphrase-file "$R/pass" "$@"; }
+	h0=$(tree_hash "$R/vault")
+	for c in "case list" "doc show $BIG" "audit verify" "fsck"; do
+		# shellcheck disable=SC2086
+		expect 0 "files the account cannot write: $c" -- nob $c
+	done
+	expect 6 "...a change is refused" -- nob case open --title t SCR-2026-99
+	err_has "read-only"
+	[ "$(tree_hash "$R/vault")" = "$h0" ]; ok $? "...and the vault is unchanged"
+	rm -rf "$R"
+else
+	skip "read-only vault files" "not root: the modes above were the test"
+fi
 finish
