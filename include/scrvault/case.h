@@ -14,8 +14,11 @@ typedef struct {
 	const char *review_type;	/* "scr", "sir" or "interagency" */
 	const char *subject_dob;	/* YYYY-MM-DD or NULL */
 	const char *decision_date;	/* YYYY-MM-DD or NULL */
+	/* Since version 2: the day the case came to the Board's attention
+	 * (the referral received), YYYY-MM-DD or NULL; not after the decision. */
+	const char *received_on;
 } scrvault_case_spec;
-#define SCRVAULT_CASE_SPEC_VERSION 1
+#define SCRVAULT_CASE_SPEC_VERSION 2
 #define SCRVAULT_CASE_SPEC_INIT { SCRVAULT_CASE_SPEC_VERSION }
 
 int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec);

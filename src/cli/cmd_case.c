@@ -16,6 +16,7 @@ static int cmd_open(cli_args *a, scrvault *v)
 	s.review_type = cli_opt(a, "type") ? cli_opt(a, "type") : "scr";
 	s.subject_dob = cli_opt(a, "subject-dob");
 	s.decision_date = cli_opt(a, "decision-date");
+	s.received_on = cli_opt(a, "received");
 	if ((error = scrvault_case_open(v, &s)) < 0)
 		return cli_fail(error);
 	printf("opened case %s\n", s.ref);
@@ -38,7 +39,7 @@ static int cmd_list(cli_args *a, scrvault *v)
 static const cli_col case_fields[] = {
 	{ "ref", "case" }, { "title", "title" }, { "review_type", "review type" },
 	{ "status", "status" }, { "subject_dob", "subject born" },
-	{ "decision_date", "decision date" }, { "opened_at", "opened" },
+	{ "received_on", "received" }, { "decision_date", "decision date" }, { "opened_at", "opened" },
 	{ "documents", "documents" }, { NULL, NULL }
 };
 
@@ -157,7 +158,7 @@ static int cmd_publish(cli_args *a, scrvault *v)
 static const cli_optdef open_opts[] = {
 	{ "title", 1, "title", "TEXT" }, { "type", 1, "review_type", "scr|sir|interagency" },
 	{ "subject-dob", 1, "subject_dob", "DATE" }, { "decision-date", 1, "decision_date", "DATE" },
-	{ NULL, 0, NULL, NULL }
+	{ "received", 1, "received_on", "DATE" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef conclude_opts[] = {
 	{ "action-plan-approved-on", 1, "action_plan_approved_on", "DATE" },
@@ -171,13 +172,16 @@ static const cli_optdef reopen_opts[] = { { "reason", 1, "reason", "TEXT" }, { N
 
 const cli_cmd cli_case_commands[] = {
 	{ "case", "open", cmd_open, CLI_VAULT, NULL,
-	  "scrvault case open --title TEXT [--type scr|sir|interagency] [--subject-dob DATE] [--decision-date DATE] REF",
+	  "scrvault case open --title TEXT [--type scr|sir|interagency] [--subject-dob DATE] [--received DATE]\n"
+	  "                   [--decision-date DATE] REF",
 	  "Open a case (a review) under reference REF, like SCR-2026-03.\n\n"
 	  "options:\n"
 	  "  --title TEXT          the case title (kept encrypted; never in the audit log)\n"
 	  "  --type TYPE           scr (serious case review, default), sir (serious incident\n"
 	  "                        review) or interagency (interagency management review)\n"
 	  "  --subject-dob DATE    the child's date of birth, YYYY-MM-DD (retention)\n"
+	  "  --received DATE       when the case came to the board's attention (the referral\n"
+	  "                        received), YYYY-MM-DD: the decision is due a month later\n"
 	  "  --decision-date DATE  when the board decided to hold the review, YYYY-MM-DD\n",
 	  open_opts, 1, 1, "title", "a case needs a title: --title TEXT" },
 	{ "case", "list", cmd_list, CLI_VAULT, NULL, "scrvault case list [--json]", "List cases.\n", NULL, 0, 0 },

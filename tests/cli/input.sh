@@ -177,6 +177,13 @@ expect 2 "case publish in the future" -- sv case publish SCR-X --on 2999-01-01
 expect 2 "a decision date before the subject's birth" -- \
 	sv case open --title "Child Q" --subject-dob 2015-02-03 --decision-date 2014-01-01 SCR-Q
 expect 2 "a subject's date of birth in the future" -- sv case open --title "Child Q" --subject-dob 2999-01-01 SCR-Q
+expect 2 "a decision before the case came to the Board's attention" -- \
+	sv case open --title "Child Q" --received 2026-01-10 --decision-date 2026-01-05 SCR-Q
+err_has "is before the day the case came to the Board's attention"; err_has "(--decision-date DATE)"
+expect 2 "a referral received in the future" -- sv case open --title "Child Q" --received 2999-01-01 SCR-Q
+err_has "(--received DATE)"
+expect 2 "a referral received before the subject's birth" -- \
+	sv case open --title "Child Q" --subject-dob 2015-02-03 --received 2014-01-01 SCR-Q
 expect 2 "a due date in the past for a copy issue" -- sv copy issue "$D@1#1" --to pam --purpose p --due 2020-01-01
 err_has "is in the past"
 expect 2 "a received date in the future for a request" -- \

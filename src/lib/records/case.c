@@ -39,6 +39,8 @@ int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec)
 	char when[21];
 	int error;
 
+	const char *received = NULL;
+
 	if ((error = SV_STRUCT_CHECK(spec, SCRVAULT_CASE_SPEC_VERSION, "scrvault_case_spec")) < 0 ||
 	    (error = sv_authorize(v, "case.open", SV_ABOUT(.caseref = spec->ref))) < 0)
 		return error;
@@ -59,13 +61,19 @@ int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec)
 	    (error = sv_date_check("decision_date", "the decision date", spec->decision_date, SV_DATE_PAST,
 				   spec->subject_dob, "the subject's date of birth")) < 0)
 		return error;
+	if (spec->version >= 2 && (received = spec->received_on) &&
+	    ((error = sv_date_check("received_on", "the day the case came to the Board's attention", received,
+				    SV_DATE_PAST, spec->subject_dob, "the subject's date of birth")) < 0 ||
+	     (error = sv_date_check("decision_date", "the decision date", spec->decision_date, SV_DATE_ANY,
+				    received, "the day the case came to the Board's attention")) < 0))
+		return error;
 	sv_time_iso(when, sv_now());
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
 	error = sv_db_run(v->db,
-			  "INSERT INTO cases(ref, title, review_type, subject_dob, decision_date, opened_at, opened_by)"
-			  " VALUES (?,?,?,?,?,?,?)", "tttttti", spec->ref, spec->title, spec->review_type,
-			  spec->subject_dob, spec->decision_date, when, v->principal_id);
+			  "INSERT INTO cases(ref, title, review_type, subject_dob, decision_date, received_on, opened_at,"
+			  " opened_by) VALUES (?,?,?,?,?,?,?,?)", "ttttttti", spec->ref, spec->title, spec->review_type,
+			  spec->subject_dob, spec->decision_date, received, when, v->principal_id);
 	if (error == SCRVAULT_ECONFLICT) {
 		sv_vault_abort(v);
 		return sv_error(SCRVAULT_ECONFLICT, "case '%s' already exists", spec->ref);
@@ -82,10 +90,10 @@ fail:
 }
 
 #define CASE_SELECT "SELECT ref, title, review_type, subject_dob, decision_date, status, opened_at," \
-	" (SELECT count(*) FROM documents d WHERE d.case_id = c.id) FROM cases c"
+	" (SELECT count(*) FROM documents d WHERE d.case_id = c.id), received_on FROM cases c"
 #define CASE_COLUMNS SV_COLS({ "ref", SV_COL_TEXT }, { "title", SV_COL_TEXT }, { "review_type", SV_COL_TEXT }, \
 	{ "subject_dob", SV_COL_TEXT }, { "decision_date", SV_COL_TEXT }, { "status", SV_COL_TEXT }, \
-	{ "opened_at", SV_COL_TEXT }, { "documents", SV_COL_INT })
+	{ "opened_at", SV_COL_TEXT }, { "documents", SV_COL_INT }, { "received_on", SV_COL_TEXT })
 
 /* Only the cases the role reaches (a panel member: their own). */
 static bool case_seen(void *ctx, sv_stmt *st)

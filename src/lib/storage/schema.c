@@ -390,6 +390,13 @@ static const char *const migrations[] = {
 	"  keep_until TEXT, reason TEXT,"
 	"  decided_at TEXT NOT NULL, decided_by INTEGER NOT NULL REFERENCES principals(id));"
 	"CREATE INDEX retention_reviews_version ON retention_reviews(doc_id, version);",
+
+	/*
+	 * 15: the review's timeline (issue 19): the day the case came to the
+	 * Board's attention (a referral received; 000 §5.7), which starts the
+	 * clock on the decision to hold a review.
+	 */
+	"ALTER TABLE cases ADD COLUMN received_on TEXT;",
 };
 
 static int set_version(sv_db *db, int version)
