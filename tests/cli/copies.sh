@@ -255,7 +255,7 @@ expect 0 "a copy to an outside holder with a long accented name" -- sv copy issu
 expect 0 "the register as JSON" -- sv copy list --json
 NJ=$(grep -o '"copy":' "$T/out" | wc -l)
 expect 0 "the register as a table" -- sv copy list
-head -1 "$T/out" | grep -Eq '^COPY +LABEL +STATE +HOLDER +DUE +RECEIPT +WITNESSED$'; ok $? "...a header line"
+head -1 "$T/out" | grep -Eq '^COPY +LABEL +MASTER +STATE +HOLDER +DUE +RECEIPT +WITNESSED$'; ok $? "...a header line"
 [ $(($(wc -l < "$T/out") - 1)) -eq "$NJ" ]; ok $? "...one line per copy the JSON lists ($NJ)"
 python3 - "$T/out" "$LONG" <<'PY'
 import sys
