@@ -94,7 +94,8 @@ plan = json.load(open(sys.argv[1]))
 rows = [r for r in plan["versions"] if r["case"] == "SCR-R2"]
 due = [r["due_on"] for r in rows]
 # 35 years after the decision (policy/default.conf [retention "decision-rationale"])
-want = str(int(sys.argv[2][:4]) + 35) + sys.argv[2][4:]
+y, m, d = sys.argv[2].split("-")
+want = "%04d-%s-%s" % (int(y) + 35, m, "28" if (m, d) == ("02", "29") else d)
 sys.exit(0 if len(rows) == 2 and due == [want, want] else 1)
 EOF
 ok $? "...its rationales have a due date"
@@ -114,6 +115,11 @@ expect 2 "without the notifier's agency" -- sv referral new --received "$R1" --n
 expect 2 "a form that does not exist" -- sv referral new --received "$R1" --notifier N --notifier-agency police \
 	--title T --form "$T/nope.txt" SCR-R3
 expect 6 "a reference already in use" -- sv referral new --received "$R1" --notifier N --notifier-agency police --title T SCR-R1
+[ "$(tree_hash "$V")" = "$before" ]; ok $? "...none of them changed the vault"
+expect 2 "a summary with a control character" -- sv referral new --received "$R1" --notifier N --notifier-agency police \
+	--title T --summary $'bad\x1b[31m' SCR-R3
+err_has "(--summary TEXT)"
+[ "$(tree_hash "$V")" = "$before" ]; ok $? "...the vault did not change"
 expect 3 "the chair may not record a referral" -- as chair referral new --received "$R1" --notifier N --notifier-agency police --title T SCR-R3
 expect 4 "recommending for a case that does not exist" -- sv referral recommend SCR-NONE --review scr --rationale "$T/rec.txt"
 sv case open --title "Direct" SCR-D >/dev/null
