@@ -145,12 +145,14 @@ static int new_entry(scrvault *v, void *arg, const char *doc, unsigned version)
 {
 	new_ctx *c = arg;
 
+	int error;
+
 	if (doc) {
 		snprintf(c->form, sizeof(c->form), "%s", doc);
 		c->form_version = version;
-		if (sv_db_run(v->db, "UPDATE referrals SET form_doc = ? WHERE case_id = (SELECT id FROM cases"
-			      " WHERE ref = ?)", "tt", doc, c->s->ref) < 0)
-			return SCRVAULT_ERROR;
+		if ((error = sv_db_run(v->db, "UPDATE referrals SET form_doc = ? WHERE case_id = (SELECT id FROM cases"
+				       " WHERE ref = ?)", "tt", doc, c->s->ref)) < 0)
+			return error;
 	}
 	return sv_audit_append(v, "referral.new", "ok", SV_ABOUT(.caseref = c->s->ref, .doc = doc, .version = version),
 			       SV_FIELDS(SV_STR("received_on", c->s->received_on),
@@ -242,20 +244,28 @@ static int decision_entry(scrvault *v, void *arg, const char *doc, unsigned vers
 	decision_ctx *c = arg;
 	const char *review = c->d->review;
 	bool opens = strcmp(review, "none") != 0;
+	int64_t changed = 0;
 	int error;
 
 	snprintf(c->doc, sizeof(c->doc), "%s", doc);
 	c->version = version;
+	/* Once each: another session may have recorded it since the checks. */
 	if (!c->decide)
 		error = sv_db_run(v->db, "UPDATE referrals SET recommended = ?, recommended_on = ?, recommendation_doc = ?,"
-				  " recommended_by = ? WHERE case_id = ?", "tttii", review, c->on, doc, v->principal_id,
-				  c->case_id);
-	else if ((error = sv_db_run(v->db, "UPDATE referrals SET decision = ?, decided_on = ?, decision_doc = ?,"
-				    " decided_by = ? WHERE case_id = ?", "tttii", review, c->on, doc, v->principal_id,
-				    c->case_id)) >= 0)
-		error = sv_db_run(v->db, "UPDATE cases SET status = ?, review_type = ?, decision_date = ? WHERE id = ?",
-				  "ttti", opens ? "open" : "no-review", review, c->on, c->case_id);
-	if (error < 0)
+				  " recommended_by = ? WHERE case_id = ? AND recommended IS NULL AND decision IS NULL",
+				  "tttii", review, c->on, doc, v->principal_id, c->case_id);
+	else
+		error = sv_db_run(v->db, "UPDATE referrals SET decision = ?, decided_on = ?, decision_doc = ?,"
+				  " decided_by = ? WHERE case_id = ? AND decision IS NULL AND recommended IS NOT NULL",
+				  "tttii", review, c->on, doc, v->principal_id, c->case_id);
+	if (error < 0 || (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		return error;
+	if (changed != 1)
+		return sv_error(SCRVAULT_ECONFLICT, "the referral of case '%s' changed meanwhile: see 'scrvault "
+				"referral show %s'", c->d->ref, c->d->ref);
+	if (c->decide &&
+	    (error = sv_db_run(v->db, "UPDATE cases SET status = ?, review_type = ?, decision_date = ? WHERE id = ?",
+			       "ttti", opens ? "open" : "no-review", review, c->on, c->case_id)) < 0)
 		return error;
 	return sv_audit_append(v, c->decide ? "referral.decide" : "referral.recommend", "ok",
 			       SV_ABOUT(.caseref = c->d->ref, .doc = doc, .version = version),
