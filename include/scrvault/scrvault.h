@@ -18,6 +18,7 @@
 #include "scrvault/vault.h"
 #include "scrvault/principal.h"
 #include "scrvault/case.h"
+#include "scrvault/referral.h"
 #include "scrvault/doc.h"
 #include "scrvault/copy.h"
 #include "scrvault/request.h"

@@ -399,6 +399,7 @@ extern const cli_cmd cli_keygen_commands[];
 extern const cli_cmd cli_keyfile_commands[];
 extern const cli_cmd cli_fsck_commands[];
 extern const cli_cmd cli_case_commands[];
+extern const cli_cmd cli_referral_commands[];
 extern const cli_cmd cli_doc_commands[];
 extern const cli_cmd cli_audit_commands[];
 extern const cli_cmd cli_policy_commands[];

@@ -304,7 +304,9 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	if ((error = sv_db_int(&dual, v->db, "SELECT count(*) FROM policy_dual WHERE action = 'doc.destroy'", "")) < 0)
 		goto done;
 	if ((error = sv_db_query(&st, v->db,
-				 "SELECT ve.doc_id, ve.version, d.class, c.ref, d.title, c.concluded_on, c.subject_dob,"
+				 "SELECT ve.doc_id, ve.version, d.class, c.ref, d.title,"
+				 /* a referral decided "none" concluded on its decision (records/referral.c) */
+				 " coalesce(c.concluded_on, CASE WHEN c.status = 'no-review' THEN c.decision_date END), c.subject_dob,"
 				 " c.published_on, ve.checked_in_at,"
 				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version)"
 				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"

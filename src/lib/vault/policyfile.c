@@ -30,6 +30,7 @@ static const char *const known_actions[] = {
 	"case.conclude", "case.reopen", "case.publish", "hold.add", "hold.release", "hold.read",
 	"retention.read", "retention.confirm", "retention.propose", "retention.approve", "retention.purge",
 	"retention.review",
+	"referral.new", "referral.recommend", "referral.decide", "referral.notify", "referral.read",
 	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
 	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
 };
