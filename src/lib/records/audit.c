@@ -751,7 +751,9 @@ static int set_members(uint64_t **out, size_t *n, scrvault *v, const scrvault_au
 /*
  * May this session prove entry `seq`?  It must exist in the log's first
  * `size` entries and be about a case the session reaches (else it answers
- * as a missing one, audited), and about set->case_ref when that is given.
+ * as a missing one, audited); about set->case_ref when that is given (the
+ * caller authorised the case), else audit.prove is checked for the entry's
+ * own case (an entry of no case needs the permission board-wide).
  */
 static int set_check_entry(scrvault *v, const scrvault_audit_set *set, uint64_t seq, uint64_t size)
 {
@@ -784,7 +786,10 @@ static int set_check_entry(scrvault *v, const scrvault_audit_set *set, uint64_t 
 				     seq, size);
 		return sv_authz_conceal(v, "audit.prove", SV_ABOUT(.caseref = ref));
 	}
-	if (set->case_ref && (!c || strcmp(c, set->case_ref) != 0))
+	/* Without a case for the whole set, each entry is authorised for its own. */
+	if (!set->case_ref)
+		error = sv_authorize(v, "audit.prove", c ? SV_ABOUT(.caseref = c) : NULL);
+	else if (!c || strcmp(c, set->case_ref) != 0)
 		error = sv_error_field(SCRVAULT_EUSAGE, "seqs", "audit entry %" PRIu64 " is not about case '%s'%s%s%s: "
 				       "leave it out, or leave out the case", seq, set->case_ref, c ? " (it is about '" : "",
 				       c ? c : "", c ? "')" : "");
@@ -858,7 +863,7 @@ int scrvault_audit_prove_set(scrvault_json **out, scrvault *v, const scrvault_au
 		return sv_error_field(SCRVAULT_EUSAGE, "output", "name the file to write the proof to");
 	if ((error = sv_text_check_all(SV_TEXTS(SV_TEXT("title", set->title), SV_TEXT("case_ref", set->case_ref)))) < 0)
 		return error;
-	if ((error = sv_authorize(v, "audit.prove", set->case_ref ? SV_ABOUT(.caseref = set->case_ref) : NULL)) < 0)
+	if (set->case_ref && (error = sv_authorize(v, "audit.prove", SV_ABOUT(.caseref = set->case_ref))) < 0)
 		return error;
 	if (set->case_ref) {
 		sv_stmt *st = NULL;
