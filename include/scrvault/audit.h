@@ -60,8 +60,9 @@ int scrvault_audit_prove(char **proof, scrvault *v, uint64_t seq);
  *   title        optional free text ("timeline of case SCR-2026-03"); it is
  *                signed in the file and never written to the audit log.
  *
- * Needs audit.prove; an entry of a case the session does not reach answers
- * like a missing one (SCRVAULT_ENOTFOUND).  Making the file is audited
+ * Needs audit.prove: for case_ref, or else for each entry's own case (an
+ * entry of no case: board-wide).  An entry of a case the session does not
+ * reach answers like a missing one (SCRVAULT_ENOTFOUND, audited).  Making the file is audited
  * (audit.prove, with the case and the numbers, not the title).  The file
  * is written through a safe output: it appears only when complete and never
  * replaces one (SCRVAULT_ECONFLICT, nothing audited).  *out gets

@@ -438,7 +438,7 @@ static int cmd_prove(cli_args *a, scrvault *v)
 	if (a->json) {
 		cli_print_json(j);
 	} else {
-		fprintf(stderr, "wrote %s: %lld entr%s with their inclusion proofs in the signed log of %lld entries\n",
+		fprintf(stderr, "wrote %s: %lld entr%s, each with its inclusion proof in the signed log of %lld entries\n",
 			cli_str(j, "path"), cli_int(j, "entries"), cli_int(j, "entries") == 1 ? "y" : "ies",
 			cli_int(j, "size"));
 	}
