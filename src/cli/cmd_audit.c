@@ -236,9 +236,10 @@ static void print_set(const cli_args *a, const scrvault_json *r, int error)
 
 	if (cli_flag(a, "all"))
 		cli_print_each(scrvault_json_get(r, "problems"), "problem");
-	else if (error && cli_str(r, "first_problem"))
-		printf("%s: %s\n", scrvault_json_is_null(scrvault_json_get(r, "first_bad_seq")) ? "problem" :
-		       "first bad entry", cli_str(r, "first_problem"));
+	if (error && !scrvault_json_is_null(scrvault_json_get(r, "first_bad_seq")))
+		printf("first bad entry: %lld: %s\n", cli_int(r, "first_bad_seq"), cli_str(r, "first_problem"));
+	else if (error && !cli_flag(a, "all") && cli_str(r, "first_problem"))
+		printf("problem: %s\n", cli_str(r, "first_problem"));
 	printf("proof set: %s\n", cli_str(set, "title") ? cli_str(set, "title") : "?");
 	if (cli_str(set, "case"))
 		printf("case: %s\n", cli_str(set, "case"));
