@@ -81,7 +81,9 @@ int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec)
 	if (error < 0)
 		goto fail;
 	if ((error = sv_audit_append(v, "case.open", "ok", SV_ABOUT(.caseref = spec->ref),
-				     SV_FIELDS(SV_STR("review_type", spec->review_type)))) < 0)
+				     SV_FIELDS(SV_STR("review_type", spec->review_type),
+					       /* the milestones' dates, for the case's timeline (never the dob) */
+					       SV_OPT("decided_on", spec->decision_date), SV_OPT("received_on", received)))) < 0)
 		goto fail;
 	return sv_vault_commit(v);
 fail:
