@@ -450,9 +450,9 @@ int scrvault_agenda_digest(char **out, scrvault *v, const scrvault_agenda_option
 			 sv_json_str(sv_json_get(r, "due")), sv_json_str(sv_json_get(r, "kind")),
 			 *cs ? cs : "(board)");
 		put(&t, "\n", 1);
-		wrap(&t, "", 4, head);
-		wrap(&t, "   ", 4, what);
-		wrap(&t, "   ", 4, cmd);
+		wrap(&t, "", 3, head);
+		wrap(&t, "   ", 3, what);
+		wrap(&t, "   ", 3, cmd);
 		free(what), free(cmd), free(cs);
 	}
 	if (!sv_json_count(items))
