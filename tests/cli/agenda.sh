@@ -137,6 +137,13 @@ expect 6 "the digest never replaces a file" -- sv agenda --mail-digest -o "$T/di
 expect 0 "the digest on standard output" -- sv agenda --as-of "$AS" --mail-digest
 out_has "Subject: scrvault agenda $AS"
 
+# ---- an FOI request whose clock stopped ------------------------------------------------------------
+expect 0 "the FOI request's clock stops for a fee" -- sv request clock 1 --stop fee --on "$TODAY"
+J=$(agenda_json --as-of "$AS")
+[ "$(item foi 1 due <<<"$J")" = "$TODAY" ]; ok $? "...it is listed from the day it stopped"
+[ "$(item foi 1 command <<<"$J")" = "scrvault request clock 1 --restart" ]; ok $? "...with how to restart it"
+[ "$(item foi 1 what <<<"$J")" = "FOI request 1: clock stopped (fee)" ]; ok $? "...and why it waits"
+
 # ---- bad input -------------------------------------------------------------------------------------
 H=$(tree_hash "$V")
 expect 2 "--days must be a number" -- sv agenda --days soon
