@@ -34,6 +34,7 @@
 #include "scrvault/backup.h"
 #include "scrvault/restore.h"
 #include "scrvault/fsck.h"
+#include "scrvault/agenda.h"
 
 #define SCRVAULT_VERSION "0.2.0"
 

@@ -32,7 +32,7 @@ static const char *const known_actions[] = {
 	"retention.review",
 	"referral.new", "referral.recommend", "referral.decide", "referral.notify", "referral.read",
 	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
-	"audit.read", "audit.prove", "policy.read", "policy.load", "op.approve", "fsck", NULL
+	"audit.read", "audit.prove", "policy.read", "policy.load", "op.approve", "fsck", "agenda.read", NULL
 };
 
 /* Those that may be limited to one class with ACTION:CLASS. */
