@@ -235,6 +235,11 @@ static void test_status(void **state)
 	m = one(NULL, NULL, "2026-01-30", 14);
 	assert_int_equal(m.status, SV_MS_NOT_STARTED);
 	assert_int_equal(m.due, -1);
+	/* as of a day before it was done, it was not done yet */
+	m = one("2026-01-31", "2026-02-20", "2026-02-19", 14);
+	assert_int_equal(m.status, SV_MS_DUE);
+	assert_int_equal(m.done, -1);
+	assert_int_equal(m.seq, 0);
 	m = one(NULL, "2026-02-02", "2026-03-01", 14);
 	assert_int_equal(m.status, SV_MS_DONE);			/* no anchor recorded: no deadline */
 	assert_string_equal(sv_ms_status_name(m.status), "done");

@@ -254,8 +254,12 @@ int sv_clock_run(sv_milestone **out, size_t *n, const sv_clock_case *c, const sv
 	if (c->plan_closed.day < 0)
 		add(ms, &k, SV_CLOCK_PLAN_REVIEW, c->nplan_reviews + 1, prev, &ts[SV_CLOCK_PLAN_REVIEW], cal,
 		    SV_NO_EVENT);
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; i < k; i++) {
+		/* As of a past day, what happened later has not happened yet. */
+		if (ms[i].done > as_of)
+			ms[i].done = -1, ms[i].seq = 0;
 		judge(&ms[i], as_of, horizon);
+	}
 	*out = ms;
 	*n = k;
 	return 0;

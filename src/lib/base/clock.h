@@ -141,7 +141,7 @@ typedef struct {
 
 /*
  * The milestones of case `c` as of day `as_of`, `horizon` days ahead
- * counting as "due": decision, one per commission, completion, the Ofsted
+ * counting as "due" (a milestone done after `as_of` is not done yet): decision, one per commission, completion, the Ofsted
  * summary, the improvement plan (an "inadequate" evaluation only), and the
  * plan reviews held plus the next one (none once the plan is closed).
  * *out (free it) gets *n of them.  0, or SCRVAULT_ERROR (memory).
