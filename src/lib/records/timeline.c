@@ -247,7 +247,9 @@ static int run_clocks(sv_milestone **ms, size_t *n, facts_set *s, facts *f, sv_c
 	for (size_t i = 0; i < f->ncms; i++)
 		(*cms)[i] = f->cms[i].c;
 	c = (sv_clock_case){ .ts = s->ts[f->type], .received = f->received, .decision = f->decision,
-			     .commissions = *cms, .ncommissions = f->ncms, .extension = f->extension,
+			     .commissions = *cms, .ncommissions = f->ncms,
+			     /* as of a day before Ofsted was told, there was no extension */
+			     .extension = f->told_on <= as_of ? f->extension : SV_NO_EVENT,
 			     .completed = f->completed, .evaluation = f->evaluation,
 			     .inadequate = !strcmp(f->rating, "inadequate"), .summary_sent = f->summary_sent,
 			     .plan_sent = f->plan_sent, .plan_closed = f->plan_closed, .plan_reviews = f->reviews,
@@ -678,18 +680,19 @@ static void fmt_day(char out[11], int64_t d)
 
 #define D(s) ((s)[0] ? (s) : NULL)
 
-static int timeline_events(sv_json *arr, scrvault *v, facts *f)
+/* The case's events up to `as_of` (what happened later is not shown). */
+static int timeline_events(sv_json *arr, scrvault *v, facts *f, const char *as_of)
 {
 	sv_stmt *st = NULL;
 	char at[21], on[11];
 	int error;
 
 	fmt_day(on, f->received.day);
-	if (on[0] && sv_json_append(arr, sv_json_of(SV_FIELDS(SV_STR("event", "received"), SV_STR("on", on),
+	if (on[0] && strcmp(on, as_of) <= 0 && sv_json_append(arr, sv_json_of(SV_FIELDS(SV_STR("event", "received"), SV_STR("on", on),
 			SV_STR("audit_seq", NULL), SV_STR("recorded_at", NULL)))) < 0)
 		return SCRVAULT_ERROR;
 	fmt_day(on, f->decision.day);
-	if (on[0] && sv_json_append(arr, sv_json_of(SV_FIELDS(SV_STR("event", "decision"), SV_STR("on", on),
+	if (on[0] && strcmp(on, as_of) <= 0 && sv_json_append(arr, sv_json_of(SV_FIELDS(SV_STR("event", "decision"), SV_STR("on", on),
 			SV_STR("audit_seq", NULL), SV_STR("recorded_at", NULL)))) < 0)
 		return SCRVAULT_ERROR;
 	if ((error = sv_db_query(&st, v->db, "SELECT * FROM (SELECT 'commission' AS kind, commissioned_on AS day,"
@@ -702,6 +705,8 @@ static int timeline_events(sv_json *arr, scrvault *v, facts *f)
 		bool ext = kind && !strcmp(kind, "extension");
 		sv_json *o;
 
+		if (strcmp(sv_stmt_text(st, 5) ? sv_stmt_text(st, 5) : sv_stmt_text(st, 1), as_of) > 0)
+			continue;
 		if ((error = entry_time(at, v, sv_stmt_int(st, 2))) < 0)
 			break;
 		o = sv_json_of(SV_FIELDS(SV_STR("event", kind), SV_STR(ext ? "to" : "on", sv_stmt_text(st, 1)),
@@ -770,8 +775,9 @@ int scrvault_case_timeline(scrvault_json **out, scrvault *v, const char *ref, co
 			snprintf(label, sizeof(label), "action-plan review %zu", m->index);
 		else
 			snprintf(label, sizeof(label), "%s", clock_label(m->clock));
-		fmt_day(dr, c ? c->c.draft.day : -1);
-		fmt_day(so, c ? c->c.signed_off.day : -1);
+		/* as of a past day, a later draft or sign-off has not happened */
+		fmt_day(dr, c && c->c.draft.day <= today ? c->c.draft.day : -1);
+		fmt_day(so, c && c->c.signed_off.day <= today ? c->c.signed_off.day : -1);
 		fmt_day(co, c ? c->c.commissioned.day : -1);
 		if (sv_json_append(arr, sv_json_of(SV_FIELDS(
 				SV_STR("clock", sv_clock_names[m->clock]), SV_STR("label", label),
@@ -784,12 +790,11 @@ int scrvault_case_timeline(scrvault_json **out, scrvault *v, const char *ref, co
 				SV_STR("recorded_at", D(at)),
 				SV_IF(c, SV_INT("commission", c ? c->id : 0)), SV_IF(c, SV_STR("author", c ? c->author : NULL)),
 				SV_IF(c, SV_STR("commissioned_on", D(co))),
-				SV_IF(c, SV_STR("stage", c && c->c.signed_off.day >= 0 ? "signed off" :
-						c && c->c.draft.day >= 0 ? "draft received" : "commissioned")),
+				SV_IF(c, SV_STR("stage", so[0] ? "signed off" : dr[0] ? "draft received" : "commissioned")),
 				SV_IF(c, SV_STR("draft_on", D(dr))), SV_IF(c, SV_STR("signed_off_on", D(so)))))) < 0)
 			goto done;
 	}
-	if ((error = timeline_events(events, v, f)) < 0)
+	if ((error = timeline_events(events, v, f, now)) < 0)
 		goto done;
 	error = sv_json_new(out, SV_FIELDS(SV_STR("case", f->ref), SV_STR("review_type", sv_review_types[f->type]),
 					   SV_STR("as_of", now), SV_INT("horizon_days", SCRVAULT_CLOCK_HORIZON_DEFAULT),
