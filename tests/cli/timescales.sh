@@ -120,6 +120,10 @@ out_has "police, commissioned 2026-02-10: commissioned"
 expect 0 "timeline today: police's draft received today, late" -- sv case timeline SCR-A
 grep "IMR first draft (police)" "$T/out" | grep -q "done late"; ok $? "...done late"
 out_has "draft received, draft $TODAY"
+CHECKIN=$(sv audit tail --json --lines 50 | python3 -c 'import json,sys; print([e["seq"] for e in json.load(sys.stdin) if e["action"] == "doc.checkin"][-1])')
+expect 0 "...its milestone names the check-in's audit entry" -- sv case timeline SCR-A --json
+python3 -c 'import json,sys; m=[x for x in json.load(open(sys.argv[1]))["milestones"] if x.get("agency")=="police"][0]; assert m["audit_seq"]==int(sys.argv[2]) and m["recorded_at"], m' "$T/out" "$CHECKIN"
+ok $? "...audit_seq $CHECKIN, with the entry's time"
 expect 0 "timeline --json" -- sv case timeline SCR-A --json --as-of 2026-06-02
 python3 - "$T/out" "$SEQ_H" "$SEQ_X" <<'EOF'
 import json, sys

@@ -102,20 +102,18 @@ static facts *find_facts(facts_set *s, int64_t id)
 }
 
 /*
- * An IMR commission and its progress, derived: the draft is the agency's
- * first IMR version checked in for the case on or after the commission
- * day; it is signed off with the first sign-off of such a version.
+ * An IMR commission and its progress, derived in one place (imr_row): the
+ * draft is the agency's first IMR version checked in for the case on or
+ * after the commission day; it is signed off with the first sign-off of
+ * such a version.  IMR_SELECT gives every IMR version with its first
+ * sign-off, one query for the whole vault.
  */
 #define COMMISSION_SELECT \
-	"SELECT cm.id, cm.case_id, cm.agency, cm.author, cm.commissioned_on, cm.due_on, cm.audit_seq," \
-	" (SELECT min(substr(ve.checked_in_at, 1, 10)) FROM documents d JOIN versions ve ON ve.doc_id = d.id" \
-	"   WHERE d.case_id = cm.case_id AND d.class = 'imr' AND d.agency = cm.agency" \
-	"   AND substr(ve.checked_in_at, 1, 10) >= cm.commissioned_on)," \
-	" (SELECT min(substr(s.signed_at, 1, 10)) FROM documents d JOIN versions ve ON ve.doc_id = d.id" \
-	"   JOIN signoffs s ON s.doc_id = ve.doc_id AND s.version = ve.version" \
-	"   WHERE d.case_id = cm.case_id AND d.class = 'imr' AND d.agency = cm.agency" \
-	"   AND substr(ve.checked_in_at, 1, 10) >= cm.commissioned_on)" \
-	" FROM commissions cm"
+	"SELECT cm.id, cm.case_id, cm.agency, cm.author, cm.commissioned_on, cm.due_on, cm.audit_seq FROM commissions cm"
+#define IMR_SELECT \
+	"SELECT d.case_id, d.agency, substr(ve.checked_in_at, 1, 10), (SELECT min(substr(s.signed_at, 1, 10))" \
+	" FROM signoffs s WHERE s.doc_id = ve.doc_id AND s.version = ve.version)" \
+	" FROM documents d JOIN versions ve ON ve.doc_id = d.id WHERE d.class = 'imr' AND d.agency IS NOT NULL"
 
 static int case_row(void *ctx, sv_stmt *st)
 {
@@ -158,8 +156,27 @@ static int commission_row(void *ctx, sv_stmt *st)
 		return SCRVAULT_ERROR;
 	c->c.commissioned = day_of(sv_stmt_text(st, 4), sv_stmt_int(st, 6));
 	c->c.due = day_of(sv_stmt_text(st, 5), 0).day;
-	c->c.draft = day_of(sv_stmt_text(st, 7), 0);
-	c->c.signed_off = day_of(sv_stmt_text(st, 8), 0);
+	c->c.draft = c->c.signed_off = SV_NO_EVENT;
+	return 0;
+}
+
+/* One IMR version (IMR_SELECT): the progress of its agency's commission. */
+static int imr_row(void *ctx, sv_stmt *st)
+{
+	facts *f = find_facts(ctx, sv_stmt_int(st, 0));
+	const char *agency = sv_stmt_text(st, 1);
+	int64_t in = day_of(sv_stmt_text(st, 2), 0).day, signed_on = day_of(sv_stmt_text(st, 3), 0).day;
+
+	for (size_t i = 0; f && agency && in >= 0 && i < f->ncms; i++) {
+		sv_clock_commission *c = &f->cms[i].c;
+
+		if (strcmp(f->cms[i].agency, agency) != 0 || in < c->commissioned.day)
+			continue;
+		if (c->draft.day < 0 || in < c->draft.day)
+			c->draft.day = in;
+		if (signed_on >= 0 && (c->signed_off.day < 0 || signed_on < c->signed_off.day))
+			c->signed_off.day = signed_on;
+	}
 	return 0;
 }
 
@@ -211,8 +228,8 @@ static int timescale_row(void *ctx, sv_stmt *st)
 }
 
 /*
- * Everything the clocks need, for case `case_id` (0: every case), in four
- * queries (cases, commissions with their progress, events, timescales).
+ * Everything the clocks need, for case `case_id` (0: every case), in five
+ * queries (cases, commissions, IMR versions, events, timescales).
  */
 static int load_facts(facts_set *s, scrvault *v, int64_t case_id)
 {
@@ -226,6 +243,7 @@ static int load_facts(facts_set *s, scrvault *v, int64_t case_id)
 				" WHERE ?1 = 0 OR id = ?1 ORDER BY id", "i", case_id)) < 0 ||
 	    (error = sv_db_each(v->db, commission_row, s, COMMISSION_SELECT " WHERE ?1 = 0 OR cm.case_id = ?1"
 				" ORDER BY cm.case_id, cm.commissioned_on, cm.id", "i", case_id)) < 0 ||
+	    (error = sv_db_each(v->db, imr_row, s, IMR_SELECT " AND (?1 = 0 OR d.case_id = ?1)", "i", case_id)) < 0 ||
 	    (error = sv_db_each(v->db, event_row, s, "SELECT case_id, kind, on_day, told_on, rating, audit_seq"
 				" FROM case_events WHERE ?1 = 0 OR case_id = ?1 ORDER BY case_id, on_day, id", "i",
 				case_id)) < 0 ||
@@ -635,12 +653,12 @@ static int entry_time(char out[21], scrvault *v, int64_t seq)
 }
 
 /*
- * The audit entry that checked in an agency's draft: its first IMR version
- * for the case on or after `from` (the commission day), found by the
+ * The audit entry that checked in an agency's draft (imr_row found its day,
+ * `on`): the first IMR version of the agency checked in that day, found by the
  * canonical text of the entry (keys sorted: no JSON functions in this
  * SQLite).  0 when none is found.
  */
-static int draft_seq(int64_t *seq, scrvault *v, int64_t case_id, const char *agency, const char *from)
+static int draft_seq(int64_t *seq, scrvault *v, int64_t case_id, const char *agency, const char *on)
 {
 	char doc[64] = "", pdoc[96], pver[32];
 	int64_t ver = 0;
@@ -649,8 +667,8 @@ static int draft_seq(int64_t *seq, scrvault *v, int64_t case_id, const char *age
 	*seq = 0;
 	if ((error = sv_db_text_int(doc, sizeof(doc), &ver, v->db, "SELECT ve.doc_id, ve.version FROM documents d"
 				    " JOIN versions ve ON ve.doc_id = d.id WHERE d.case_id = ? AND d.class = 'imr'"
-				    " AND d.agency = ? AND substr(ve.checked_in_at, 1, 10) >= ?"
-				    " ORDER BY ve.checked_in_at, ve.version LIMIT 1", "itt", case_id, agency, from)) <= 0)
+				    " AND d.agency = ? AND substr(ve.checked_in_at, 1, 10) = ?"
+				    " ORDER BY ve.checked_in_at, ve.version LIMIT 1", "itt", case_id, agency, on)) <= 0)
 		return error;
 	snprintf(pdoc, sizeof(pdoc), "%%\"doc\":\"%s\"%%", doc);
 	snprintf(pver, sizeof(pver), "%%\"version\":%lld}%%", (long long)ver);
@@ -760,7 +778,7 @@ int scrvault_case_timeline(scrvault_json **out, scrvault *v, const char *ref, co
 		int64_t seq = m->seq;
 
 		if (c && m->done >= 0 &&
-		    (error = draft_seq(&seq, v, f->id, c->agency, (fmt_day(co, c->c.commissioned.day), co))) < 0)
+		    (error = draft_seq(&seq, v, f->id, c->agency, (fmt_day(co, m->done), co))) < 0)
 			goto done;
 		if ((error = entry_time(at, v, seq)) < 0)
 			goto done;
