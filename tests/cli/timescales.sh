@@ -11,6 +11,7 @@ as() { local who=$1; shift; sv --as-key "$T/$who.key" --as-passphrase-file "$P" 
 jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 enrol --key-out "$T/pam.key" pam >/dev/null
 enrol --key-out "$T/dep.key" --custodian dep >/dev/null
+enrol --key-out "$T/morgan.key" --agency police morgan >/dev/null
 sv principal grant dep coordinator >/dev/null
 
 # ---- the policy ------------------------------------------------------------------------------------------
@@ -35,6 +36,7 @@ sv case open --title "Child A" --type scr --received 2026-01-05 --decision-date 
 sv case open --title "Child B" --type sir --received 2026-01-31 --decision-date 2026-03-02 SIR-B >/dev/null
 sv case open --title "Child C" --type scr SCR-C >/dev/null
 sv principal grant pam panel-member --case SCR-A >/dev/null
+sv principal grant morgan authorising-manager --case SCR-A --agency police >/dev/null
 
 # ---- commissions ------------------------------------------------------------------------------------------
 H=$(tree_hash "$V")
@@ -121,6 +123,12 @@ expect 0 "timeline today: police's draft received today, late" -- sv case timeli
 grep "IMR first draft (police)" "$T/out" | grep -q "done late"; ok $? "...done late"
 out_has "draft received, draft $TODAY"
 CHECKIN=$(sv audit tail --json --lines 50 | python3 -c 'import json,sys; print([e["seq"] for e in json.load(sys.stdin) if e["action"] == "doc.checkin"][-1])')
+IMR=$(sv doc list --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["title"] == "Police IMR"][0])')
+expect 0 "timeline: police's IMR not yet signed off" -- sv case timeline SCR-A
+out_has "police, commissioned 2026-02-10: draft received"
+expect 0 "the police's authorising manager signs it off" -- as morgan doc signoff "$IMR@1"
+expect 0 "timeline: signed off, derived from the sign-off" -- sv case timeline SCR-A
+out_has "police, commissioned 2026-02-10: signed off, draft $TODAY, signed off $TODAY"
 expect 0 "...its milestone names the check-in's audit entry" -- sv case timeline SCR-A --json
 python3 -c 'import json,sys; m=[x for x in json.load(open(sys.argv[1]))["milestones"] if x.get("agency")=="police"][0]; assert m["audit_seq"]==int(sys.argv[2]) and m["recorded_at"], m' "$T/out" "$CHECKIN"
 ok $? "...audit_seq $CHECKIN, with the entry's time"

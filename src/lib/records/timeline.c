@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "scrvault/timeline.h"
+#include "records/signoff.h"
 #include "vault/authz.h"
 #include "vault/log.h"
 #include "vault/policydb.h"
@@ -61,6 +62,11 @@ typedef struct {
 	facts *f;
 	size_t n, cap;
 	sv_timescale ts[SV_REVIEW_TYPES][SV_CLOCKS];
+	/* Set for one case's timeline: each sign-off is verified again
+	 * (records/signoff.c) before it counts; the vault-wide list takes the
+	 * sign-offs as recorded (each was verified when it was made). */
+	scrvault *verify;
+	int verify_error;
 } facts_set;
 
 static void facts_free(facts_set *s)
@@ -111,9 +117,9 @@ static facts *find_facts(facts_set *s, int64_t id)
 #define COMMISSION_SELECT \
 	"SELECT cm.id, cm.case_id, cm.agency, cm.author, cm.commissioned_on, cm.due_on, cm.audit_seq FROM commissions cm"
 #define IMR_SELECT \
-	"SELECT d.case_id, d.agency, substr(ve.checked_in_at, 1, 10), (SELECT min(substr(s.signed_at, 1, 10))" \
-	" FROM signoffs s WHERE s.doc_id = ve.doc_id AND s.version = ve.version)" \
-	" FROM documents d JOIN versions ve ON ve.doc_id = d.id WHERE d.class = 'imr' AND d.agency IS NOT NULL"
+	"SELECT d.case_id, d.agency, substr(ve.checked_in_at, 1, 10), substr(s.signed_at, 1, 10), ve.doc_id," \
+	" ve.version, s.signed_at FROM documents d JOIN versions ve ON ve.doc_id = d.id LEFT JOIN signoffs s" \
+	" ON s.doc_id = ve.doc_id AND s.version = ve.version WHERE d.class = 'imr' AND d.agency IS NOT NULL"
 
 static int case_row(void *ctx, sv_stmt *st)
 {
@@ -160,12 +166,38 @@ static int commission_row(void *ctx, sv_stmt *st)
 	return 0;
 }
 
-/* One IMR version (IMR_SELECT): the progress of its agency's commission. */
+/* Whether the sign-off of `doc` version `version` made at `at` verifies. */
+static bool signoff_valid(facts_set *s, const char *doc, int64_t version, const char *at)
+{
+	sv_json *arr = NULL;
+	bool ok = false;
+	int error;
+
+	if (!s->verify)
+		return true;
+	if ((error = sv_signoffs(&arr, s->verify, doc)) < 0) {
+		s->verify_error = error;
+		return false;
+	}
+	for (size_t i = 0; i < sv_json_count(arr) && !ok; i++) {
+		const sv_json *e = sv_json_at(arr, i);
+		const char *when = sv_json_str(sv_json_get(e, "signed_at")), *how = sv_json_str(sv_json_get(e, "verification"));
+
+		ok = sv_json_as_int(sv_json_get(e, "version")) == version && when && at && !strcmp(when, at) &&
+		     how && !strncmp(how, "valid", 5);
+	}
+	sv_json_free(arr);
+	return ok;
+}
+
+/* One IMR version and sign-off (IMR_SELECT): the progress of its agency's commission. */
 static int imr_row(void *ctx, sv_stmt *st)
 {
+	facts_set *set = ctx;
 	facts *f = find_facts(ctx, sv_stmt_int(st, 0));
 	const char *agency = sv_stmt_text(st, 1);
 	int64_t in = day_of(sv_stmt_text(st, 2), 0).day, signed_on = day_of(sv_stmt_text(st, 3), 0).day;
+	bool checked = false, valid = false;
 
 	for (size_t i = 0; f && agency && in >= 0 && i < f->ncms; i++) {
 		sv_clock_commission *c = &f->cms[i].c;
@@ -174,10 +206,15 @@ static int imr_row(void *ctx, sv_stmt *st)
 			continue;
 		if (c->draft.day < 0 || in < c->draft.day)
 			c->draft.day = in;
-		if (signed_on >= 0 && (c->signed_off.day < 0 || signed_on < c->signed_off.day))
-			c->signed_off.day = signed_on;
+		if (signed_on >= 0 && (c->signed_off.day < 0 || signed_on < c->signed_off.day)) {
+			if (!checked)
+				valid = signoff_valid(set, sv_stmt_text(st, 4), sv_stmt_int(st, 5), sv_stmt_text(st, 6)),
+				checked = true;
+			if (valid)
+				c->signed_off.day = signed_on;
+		}
 	}
-	return 0;
+	return set->verify_error;
 }
 
 static int event_row(void *ctx, sv_stmt *st)
@@ -231,11 +268,12 @@ static int timescale_row(void *ctx, sv_stmt *st)
  * Everything the clocks need, for case `case_id` (0: every case), in five
  * queries (cases, commissions, IMR versions, events, timescales).
  */
-static int load_facts(facts_set *s, scrvault *v, int64_t case_id)
+static int load_facts(facts_set *s, scrvault *v, int64_t case_id, bool verify)
 {
 	int error;
 
 	memset(s, 0, sizeof(*s));
+	s->verify = verify ? v : NULL;
 	for (int t = 0; t < SV_REVIEW_TYPES; t++)
 		for (int k = 0; k < SV_CLOCKS; k++)
 			s->ts[t][k] = sv_timescale_builtin(t, (sv_clock_id)k);
@@ -286,7 +324,7 @@ static int case_facts(facts_set *s, facts **f, scrvault *v, const char *action, 
 		return error;
 	if (!ref || (error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", ref)) < 0 || !id)
 		return error < 0 ? error : sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref ? ref : "");
-	if ((error = load_facts(s, v, id)) < 0)
+	if ((error = load_facts(s, v, id, !strcmp(action, "case.read"))) < 0)
 		return error;
 	if (!(*f = find_facts(s, id))) {
 		facts_free(s);
@@ -866,7 +904,7 @@ int scrvault_clock_list_each(scrvault *v, const scrvault_clock_filter *fl, scrva
 		if (!case_id)
 			return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, fl->case_ref);
 	}
-	if ((error = load_facts(&s, v, case_id)) < 0)
+	if ((error = load_facts(&s, v, case_id, false)) < 0)
 		return error;
 	if ((error = sv_policy_calendar(&cal, v)) < 0)
 		goto done;
