@@ -198,6 +198,14 @@ expect 6 "no plan review after the plan is closed" -- sv case milestone SCR-A pl
 expect 0 "timeline: no further review once closed" -- sv case timeline SCR-A
 ! grep -q "action-plan review 2" "$T/out"; ok $? "...review 2 is gone"
 
+expect 6 "a plan review before the review is completed" -- sv case milestone SIR-B plan-review --on 2026-06-01
+err_has "no completion of the review recorded"
+expect 6 "an improvement plan without an inadequate evaluation" -- sv case milestone SIR-B plan-sent --on 2026-06-01
+err_has "which alone asks for an improvement plan"
+expect 0 "SIR-B: received 31 January, decision due 28 February, made 2 March" -- sv case timeline SIR-B --as-of 2026-03-09
+grep "decision to review" "$T/out" | grep -q "2026-01-31 2026-02-28 2026-03-02 done late (2 days)"; ok $? "...done late (2 days)"
+grep "IMR first draft (police)" "$T/out" | grep -q "2026-03-02 2026-05-11"; ok $? "...IMR due 10 weeks after the decision"
+
 # ---- every clock ------------------------------------------------------------------------------------------
 expect 0 "case clocks --open --as-of" -- sv case clocks --open --as-of 2026-05-04 --json
 python3 - "$T/out" <<'EOF'

@@ -615,20 +615,21 @@ int scrvault_case_milestone(scrvault_json **out, scrvault *v, const char *ref, c
 	if (!strcmp(kind, "completed")) {
 		anchor = f->decision, once = &f->completed;
 		anchor_what = "the decision to hold the review";
-		missing = "no decision to hold the review";
+		missing = "no decision to hold the review recorded";
 	} else if (!strcmp(kind, "summary-sent")) {
 		anchor = f->evaluation, once = &f->summary_sent;
 		anchor_what = "Ofsted's evaluation letter";
-		missing = "no evaluation from Ofsted (record it with 'case evaluation')";
+		missing = "no evaluation from Ofsted recorded: record it first ('case evaluation')";
 	} else if (!strcmp(kind, "plan-sent")) {
 		anchor = strcmp(f->rating, "inadequate") ? SV_NO_EVENT : f->evaluation, once = &f->plan_sent;
 		anchor_what = "Ofsted's evaluation letter";
-		missing = "no \"inadequate\" evaluation from Ofsted, which alone asks for a plan (000 §8.7)";
+		missing = "no \"inadequate\" evaluation from Ofsted, which alone asks for an improvement plan (000 §8.7)";
 	} else if (!strcmp(kind, "plan-review") || !strcmp(kind, "plan-closed")) {
 		anchor = f->nreviews ? f->reviews[f->nreviews - 1] : f->completed;
 		once = !strcmp(kind, "plan-closed") ? &f->plan_closed : NULL;
 		anchor_what = f->nreviews ? "the last plan review" : "the review's completion";
-		missing = "no completed review, whose action plan is reviewed";
+		missing = "no completion of the review recorded: its action plan is reviewed after it "
+			  "('case milestone REF completed')";
 		if (f->plan_closed.day >= 0) {
 			error = sv_error(SCRVAULT_ECONFLICT, "case %s's action plan is closed", ref);
 			goto done;
@@ -647,7 +648,7 @@ int scrvault_case_milestone(scrvault_json **out, scrvault *v, const char *ref, c
 	if ((error = sv_date_check("on", "the day", on, SV_DATE_PAST, after[0] ? after : NULL, anchor_what)) < 0)
 		goto done;
 	if (anchor.day < 0) {
-		error = sv_error(SCRVAULT_ECONFLICT, "case %s has %s yet", ref, missing);
+		error = sv_error(SCRVAULT_ECONFLICT, "case %s has %s", ref, missing);
 		goto done;
 	}
 	if (once && once->day >= 0) {
