@@ -214,6 +214,7 @@ static void plan(scrvault *v, const char *name, const char *sql, const char *tod
 	int error;
 
 	if ((!strcmp(name, "recall") ? sv_db_query(&st, v->db, sql, "t", "SCR-2026-07") :
+	     !strcmp(name, "agenda") ? sv_db_query(&st, v->db, sql, "t", today) :
 	     sv_db_query(&st, v->db, sql, "ttttt", "issued", today, "SCR-2026-07", "", "holder-007")) < 0)
 		die("explain");
 	while ((error = sv_stmt_step(st)) == 1)
@@ -289,6 +290,11 @@ int main(int argc, char **argv)
 	plan(v, "case", "EXPLAIN QUERY PLAN " LIST_WHERE " AND k.ref = ?3 ORDER BY c.id", today);
 	plan(v, "recall", "EXPLAIN QUERY PLAN " LIST_SELECT " WHERE k.ref = ? AND +c.state IN ('issued', 'lost')"
 	     " ORDER BY c.due, c.id", today);
+	/* The agenda's copies (copy.c, sv_copy_due): issued, due on or before the horizon. */
+	plan(v, "agenda", "EXPLAIN QUERY PLAN SELECT c.id, c.doc_id, c.version, c.kind, c.number, c.state,"
+	     " coalesce(c.holder_id, 0), coalesce(p.name, c.ext_name, ''), k.ref, d.class, coalesce(d.agency, ''),"
+	     " coalesce(c.due, ''), " COPY_TOTAL LIST_FROM " WHERE c.state = 'issued' AND " COPIES_OUT
+	     " AND c.due <= ? ORDER BY c.due, c.id", today);
 
 	/* The SQL alone, no JSON. */
 	{

@@ -44,6 +44,49 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 
 /* An inclusion proof of entry `seq` as a C2SP tlog-proof (caller frees). */
 int scrvault_audit_prove(char **proof, scrvault *v, uint64_t seq);
+/*
+ * A proof set: chosen audit entries, each with its inclusion proof in the
+ * latest signed checkpoint, in one file that `scrvault audit verify --vkey`
+ * checks offline.  It is an export (format v2) whose signed filter is the
+ * set itself: {"case":REF,"made_at":TIME,"seqs":[N,...],"title":TEXT}, so
+ * the title and the exact list of entries are signed by the vault, and an
+ * entry dropped, added, duplicated or moved is detected.
+ *
+ *   seqs, nseqs  the entries (sequence numbers; any order, repeats counted
+ *                once; the file lists them in log order).  None with
+ *                case_ref: every entry about that case.
+ *   case_ref     optional: the case the set is about; every entry must name
+ *                it, and a case the session does not reach is not found.
+ *   title        optional free text ("timeline of case SCR-2026-03"); it is
+ *                signed in the file and never written to the audit log.
+ *
+ * Needs audit.prove: for case_ref, or else for each entry's own case (an
+ * entry of no case: board-wide).  An entry of a case the session does not
+ * reach answers like a missing one (SCRVAULT_ENOTFOUND, audited).  Making the file is audited
+ * (audit.prove, with the case and the numbers, not the title).  The file
+ * is written through a safe output: it appears only when complete and never
+ * replaces one (SCRVAULT_ECONFLICT, nothing audited).  *out gets
+ * {"path","title","case","entries","seqs","size"} (size: the checkpoint's).
+ */
+typedef struct {
+	unsigned int version;
+	const uint64_t *seqs;
+	size_t nseqs;
+	const char *case_ref;
+	const char *title;
+} scrvault_audit_set;
+#define SCRVAULT_AUDIT_SET_VERSION 1
+#define SCRVAULT_AUDIT_SET_INIT { SCRVAULT_AUDIT_SET_VERSION }
+
+int scrvault_audit_prove_set(scrvault_json **out, scrvault *v, const scrvault_audit_set *set, const char *path);
+
+/*
+ * An entry recorded more than this many days after a date it claims (a
+ * member of its details named *_on, other than due_on, holding a date) is
+ * flagged "recorded late" when a proof set is verified.
+ */
+#define SCRVAULT_AUDIT_LATE_DAYS 7
+
 /* A consistency proof between two signed checkpoints (0 = latest). */
 int scrvault_audit_consistency(char **proof, scrvault *v, uint64_t old_size, uint64_t new_size);
 
@@ -51,6 +94,10 @@ int scrvault_audit_consistency(char **proof, scrvault *v, uint64_t old_size, uin
  * Verification.  Each returns 0 when everything verifies, else
  * SCRVAULT_EINTEGRITY (or a usage / not-found error) and a report
  * {"ok":bool,"problems":[...],"first_bad_seq":N|null,"size":N,...}.
+ * A proof set's report adds "set":{"title","case","made_at","seqs"} and,
+ * only when it verifies, "timeline":[{"seq","time","recorded_on","action",
+ * "outcome","case","principal","claims":[{"name","date"}],"late":bool,
+ * "late_days":N}] (late_days: the most days recorded after a claimed date).
  */
 int scrvault_audit_verify_live(scrvault_json **report, scrvault *v, const char *vkey);
 int scrvault_audit_verify_file(scrvault_json **report, const char *path, const char *vkey);

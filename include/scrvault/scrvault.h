@@ -18,6 +18,7 @@
 #include "scrvault/vault.h"
 #include "scrvault/principal.h"
 #include "scrvault/case.h"
+#include "scrvault/referral.h"
 #include "scrvault/doc.h"
 #include "scrvault/copy.h"
 #include "scrvault/request.h"
@@ -33,6 +34,7 @@
 #include "scrvault/backup.h"
 #include "scrvault/restore.h"
 #include "scrvault/fsck.h"
+#include "scrvault/agenda.h"
 #include "scrvault/timeline.h"
 
 #define SCRVAULT_VERSION "0.2.0"

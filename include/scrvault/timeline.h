@@ -92,7 +92,10 @@ int scrvault_case_milestone(scrvault_json **out, scrvault *v, const char *ref, c
  * "overdue", "done on time", "done late", "done" (no deadline known);
  * late_days: days past due (done late, overdue).  audit_seq: the audit
  * entry that recorded the milestone done (its dates in the details);
- * recorded_at: that entry's time, beside the date it claims.
+ * recorded_at: that entry's time, beside the date it claims.  The decision
+ * milestone's entry is the case's referral.decide (null for a case opened
+ * directly, whose case.open entry carries no date).  A referral not yet
+ * decided, or decided "none", has the decision milestone alone.
  */
 int scrvault_case_timeline(scrvault_json **out, scrvault *v, const char *ref, const char *as_of);
 
@@ -115,7 +118,8 @@ typedef struct {
  *   {"case","clock","agency"|null,"anchor_on"|null,"due"|null,"done_on"|null,
  *    "status","late_days","extended","audit_seq"|null}
  * audit_seq is the entry that recorded the milestone (a checked-in draft's
- * is given by scrvault_case_timeline only).  One query per table.
+ * and a referral decision's are given by scrvault_case_timeline only).  One
+ * query per table.
  */
 int scrvault_clock_list_each(scrvault *v, const scrvault_clock_filter *f, scrvault_row_fn fn, void *ctx);
 

@@ -399,6 +399,7 @@ extern const cli_cmd cli_keygen_commands[];
 extern const cli_cmd cli_keyfile_commands[];
 extern const cli_cmd cli_fsck_commands[];
 extern const cli_cmd cli_case_commands[];
+extern const cli_cmd cli_referral_commands[];
 extern const cli_cmd cli_doc_commands[];
 extern const cli_cmd cli_audit_commands[];
 extern const cli_cmd cli_policy_commands[];
@@ -413,5 +414,6 @@ extern const cli_cmd cli_retention_commands[];
 extern const cli_cmd cli_mirror_commands[];
 extern const cli_cmd cli_backup_commands[];
 extern const cli_cmd cli_restore_commands[];
+extern const cli_cmd cli_agenda_commands[];
 
 #endif

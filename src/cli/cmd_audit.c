@@ -1,6 +1,6 @@
 /*
  * cmd_audit.c - scrvault audit pubkey|checkpoint|tail|show|export|verify|
- * prove|consistency.
+ * prove (one entry, or a proof set)|consistency.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -225,10 +225,59 @@ static int cmd_export(cli_args *a, scrvault *v)
  * --all).  A filtered export that verifies says what that proves: that its
  * entries are in the signed log, not that it holds all the filter matches.
  */
+/*
+ * A proof set's report: its title and, when it verifies, one line per entry:
+ * when the log recorded it, what it is and the dates it claims.
+ */
+static void print_set(const cli_args *a, const scrvault_json *r, int error)
+{
+	const scrvault_json *set = scrvault_json_get(r, "set"), *tl = scrvault_json_get(r, "timeline");
+	size_t n = scrvault_json_count(tl);
+
+	if (cli_flag(a, "all"))
+		cli_print_each(scrvault_json_get(r, "problems"), "problem");
+	if (error && !scrvault_json_is_null(scrvault_json_get(r, "first_bad_seq")))
+		printf("first bad entry: %lld: %s\n", cli_int(r, "first_bad_seq"), cli_str(r, "first_problem"));
+	else if (error && !cli_flag(a, "all") && cli_str(r, "first_problem"))
+		printf("problem: %s\n", cli_str(r, "first_problem"));
+	printf("proof set: %s\n", cli_str(set, "title") ? cli_str(set, "title") : "?");
+	if (cli_str(set, "case"))
+		printf("case: %s\n", cli_str(set, "case"));
+	printf("made: %s\n", cli_str(set, "made_at") ? cli_str(set, "made_at") : "?");
+	if (error) {
+		printf("%lld entries checked against the signed log of %lld entries: FAILED%s\n", cli_int(r, "entries"),
+		       cli_int(r, "size"), cli_int(r, "problem_count") > 1 && !cli_flag(a, "all") ?
+		       " (more problems: --all lists them)" : "");
+		return;
+	}
+	printf("%-6s %-20s %-22s %-14s %s\n", "SEQ", "RECORDED", "ACTION", "CASE", "DATES CLAIMED");
+	for (size_t i = 0; i < n; i++) {
+		const scrvault_json *e = scrvault_json_at(tl, i), *c = scrvault_json_get(e, "claims");
+		size_t nc = scrvault_json_count(c);
+
+		printf("%-6lld %-20s %-22s %-14s", cli_int(e, "seq"), cli_str(e, "time") ? cli_str(e, "time") : "-",
+		       cli_str(e, "action") ? cli_str(e, "action") : "-", cli_str(e, "case") ? cli_str(e, "case") : "-");
+		for (size_t k = 0; k < nc; k++) {
+			const scrvault_json *d = scrvault_json_at(c, k);
+
+			printf("%s%s %s", k ? ", " : " ", cli_str(d, "name"), cli_str(d, "date"));
+		}
+		if (!nc)
+			printf(" -");
+		if (scrvault_json_bool(scrvault_json_get(e, "late")))
+			printf("  recorded late (%lld days after)", cli_int(e, "late_days"));
+		printf("\n");
+	}
+	printf("verified: %lld entr%s, each in the signed log of %lld entries; the file holds exactly the entries "
+	       "the vault listed\n", cli_int(r, "entries"), cli_int(r, "entries") == 1 ? "y" : "ies", cli_int(r, "size"));
+}
+
 static int print_report(const cli_args *a, scrvault_json *r, int error)
 {
 	if (a->json) {
 		cli_print_json(r);
+	} else if (scrvault_json_get(r, "set")) {
+		print_set(a, r, error);
 	} else {
 		const scrvault_json *filter = scrvault_json_get(r, "filter");
 		long long nprob = cli_int(r, "problem_count");
@@ -295,20 +344,107 @@ static int cmd_verify(cli_args *a, scrvault *v)
 	return print_report(a, r, error);
 }
 
+/* A proof set (--seq or --case) rather than one entry (SEQ). */
+static bool proving_set(const cli_args *a)
+{
+	return cli_opt(a, "seq") || cli_opt(a, "case") || cli_opt(a, "title");
+}
+
+/*
+ * The --seq values (each N or N,N,...) into *out (caller frees), in the
+ * order given; -1 when one is not an entry number.
+ */
+static int set_seqs(uint64_t **out, size_t *n, const cli_args *a)
+{
+	uint64_t *seqs = NULL;
+	size_t count = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (int i = 0; i < a->nopts; i++) {
+		const char *p;
+
+		if (strcmp(a->names[i], "seq") != 0)
+			continue;
+		for (p = a->values[i];;) {
+			size_t len = strcspn(p, ",");
+			char num[24];
+			uint64_t *grown;
+
+			if (len == 0 || len >= sizeof(num) || !(grown = realloc(seqs, (count + 1) * sizeof(*seqs)))) {
+				free(seqs);
+				return -1;
+			}
+			seqs = grown;
+			memcpy(num, p, len);
+			num[len] = '\0';
+			if (parse_u64(&seqs[count], num) < 0 || seqs[count] == 0) {
+				free(seqs);
+				return -1;
+			}
+			count++;
+			if (!p[len])
+				break;
+			p += len + 1;
+		}
+	}
+	*out = seqs;
+	*n = count;
+	return 0;
+}
+
 static int check_prove(cli_args *a)
 {
-	uint64_t seq;
+	uint64_t seq, *seqs = NULL;
+	size_t n = 0;
 
-	if (parse_u64(&seq, a->args[0]) < 0 || seq == 0)
-		return cli_usage(a, "SEQ is an entry number (from 1)");
+	if (!proving_set(a)) {
+		if (a->nargs != 1)
+			return cli_usage(a, "give SEQ, or --seq N... / --case REF with -o FILE for a proof set");
+		if (parse_u64(&seq, a->args[0]) < 0 || seq == 0)
+			return cli_usage(a, "SEQ is an entry number (from 1)");
+		return 0;
+	}
+	if (a->nargs != 0)
+		return cli_usage(a, "give the entries of a proof set with --seq N (not SEQ)");
+	if (set_seqs(&seqs, &n, a) < 0)
+		return cli_usage(a, "--seq takes entry numbers (from 1), like --seq 12 or --seq 12,15");
+	free(seqs);
+	if (n == 0 && !cli_opt(a, "case"))
+		return cli_usage(a, "name the entries with --seq N, or a case with --case REF");
+	if (!cli_opt(a, "output") || !strcmp(cli_opt(a, "output"), "-"))
+		return cli_usage(a, "a proof set is written to a file: give -o FILE");
 	return 0;
 }
 
 static int cmd_prove(cli_args *a, scrvault *v)
 {
+	scrvault_audit_set set = SCRVAULT_AUDIT_SET_INIT;
+	scrvault_json *j = NULL;
+	uint64_t *seqs = NULL;
 	char *proof = NULL;
+	int error;
 
-	return emit_result(a, scrvault_audit_prove(&proof, v, seq_arg(a)), &proof);
+	if (!proving_set(a))
+		return emit_result(a, scrvault_audit_prove(&proof, v, seq_arg(a)), &proof);
+	if (set_seqs(&seqs, &set.nseqs, a) < 0)
+		return 2;	/* check_prove said so */
+	set.seqs = seqs;
+	set.case_ref = cli_opt(a, "case");
+	set.title = cli_opt(a, "title");
+	error = scrvault_audit_prove_set(&j, v, &set, cli_opt(a, "output"));
+	free(seqs);
+	if (error < 0)
+		return cli_fail(error);
+	if (a->json) {
+		cli_print_json(j);
+	} else {
+		fprintf(stderr, "wrote %s: %lld entr%s, each with its inclusion proof in the signed log of %lld entries\n",
+			cli_str(j, "path"), cli_int(j, "entries"), cli_int(j, "entries") == 1 ? "y" : "ies",
+			cli_int(j, "size"));
+	}
+	scrvault_json_free(j);
+	return 0;
 }
 
 /* OLD [NEW]: 0, or -1 when they are not log sizes. */
@@ -339,6 +475,10 @@ static int cmd_consistency(cli_args *a, scrvault *v)
 }
 
 static const cli_optdef out_opts[] = { { "output", 1, NULL, "FILE" }, { NULL, 0, NULL, NULL } };
+static const cli_optdef prove_opts[] = {
+	{ "output", 1, "output", "FILE" }, { "seq", 1, "seqs", "N" }, { "case", 1, "case_ref", "REF" },
+	{ "title", 1, "title", "TEXT" }, { NULL, 0, NULL, NULL }
+};
 static const cli_optdef tail_opts[] = { { "lines", 1, NULL, "N" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef verify_opts[] = {
 	{ "vkey", 1, "vkey", "KEY" }, { "proof", 1, NULL, "FILE" }, { "all", 0, NULL, NULL }, { NULL, 0, NULL, NULL }
@@ -379,9 +519,15 @@ const cli_cmd cli_audit_commands[] = {
 	  "inserted, reordered, truncated or rolled back. A filtered export proves that\n"
 	  "its entries are in the signed log, not that it holds every entry matching.\n",
 	  verify_opts, 0, 1 },
-	{ "audit", "prove", cmd_prove, CLI_VAULT, check_prove, "scrvault audit prove [-o FILE] SEQ",
+	{ "audit", "prove", cmd_prove, CLI_VAULT, check_prove,
+	  "scrvault audit prove [-o FILE] SEQ | --seq N[,N...]... [--case REF] [--title TEXT] -o FILE",
 	  "An inclusion proof of entry SEQ in the latest signed checkpoint, as a C2SP\n"
-	  "tlog-proof whose extra data is the entry itself.\n", out_opts, 1, 1 },
+	  "tlog-proof whose extra data is the entry itself.  With --seq (repeatable) or\n"
+	  "--case, a proof set: the chosen entries (with --case alone, every entry about\n"
+	  "the case) each with its inclusion proof, the title and the exact list of\n"
+	  "entries signed by the vault, written to a new FILE that 'scrvault audit\n"
+	  "verify --vkey KEY FILE' checks offline.  The title is not written to the log.\n",
+	  prove_opts, 0, 1 },
 	{ "audit", "consistency", cmd_consistency, CLI_VAULT, check_consistency, "scrvault audit consistency [-o FILE] OLD [NEW]",
 	  "A proof that the log at signed size NEW (default: latest) extends the log at\n"
 	  "signed size OLD.\n", out_opts, 1, 2 },

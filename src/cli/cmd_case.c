@@ -25,7 +25,7 @@ static int cmd_open(cli_args *a, scrvault *v)
 
 static const cli_col case_cols[] = {
 	{ "ref", "CASE" }, { "review_type", "TYPE" }, { "status", "STATUS" },
-	{ "documents", "DOCS" }, { "decision_date", "DECIDED" }, { "opened_at", "OPENED" },
+	{ "documents", "DOCS" }, { "received_on", "RECEIVED" }, { "decision_date", "DECIDED" }, { "opened_at", "OPENED" },
 	{ "title", "TITLE" }, { NULL, NULL }
 };
 
@@ -39,7 +39,8 @@ static int cmd_list(cli_args *a, scrvault *v)
 static const cli_col case_fields[] = {
 	{ "ref", "case" }, { "title", "title" }, { "review_type", "review type" },
 	{ "status", "status" }, { "subject_dob", "subject born" },
-	{ "received_on", "received" }, { "decision_date", "decision date" }, { "opened_at", "opened" },
+	{ "received_on", "received" }, { "recommended", "recommended" }, { "recommended_on", "recommended on" },
+	{ "decision_date", "decision date" }, { "opened_at", "opened" },
 	{ "documents", "documents" }, { NULL, NULL }
 };
 

@@ -121,6 +121,12 @@ principal show
 case open
 case list
 case show
+referral new
+referral recommend
+referral decide
+referral notify
+referral list
+referral show
 doc checkin
 doc checkout
 doc list

@@ -226,6 +226,34 @@ expect 0 "a panel member lists only the clocks of their case" -- as pam case clo
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r and {x["case"] for x in r} == {"SCR-A"}' "$T/out"
 ok $? "...SCR-A only"
 
+# ---- a case that came through a referral (records/referral.c) --------------------------------------------
+enrol --key-out "$T/chair.key" chair >/dev/null
+second "$T/dep.key" principal grant chair lscb-chair || sv principal grant chair lscb-chair >/dev/null
+printf 'rationale\n' > "$T/why.txt"
+sv referral new --received 2026-03-31 --notifier "A. Sergeant" --notifier-agency police --title "Child D" SCR-D >/dev/null
+expect 0 "a referral not yet decided: the decision clock alone" -- sv case timeline SCR-D --as-of 2026-05-04 --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["milestones"]; assert [x["clock"] for x in m]==["decision"] and m[0]["due"]=="2026-04-30" and m[0]["status"]=="overdue", m' "$T/out"
+ok $? "...due 30 April (31 March + 1 month), overdue"
+H=$(tree_hash "$V")
+expect 6 "no IMR is commissioned before the decision to review" -- sv case commission SCR-D --agency police --author pat --on 2026-04-02
+err_has "not a review"
+[ "$(tree_hash "$V")" = "$H" ]; ok $? "...the vault unchanged"
+sv referral recommend SCR-D --review scr --rationale "$T/why.txt" --on 2026-04-20 >/dev/null
+as chair referral decide SCR-D --review scr --rationale "$T/why.txt" --on 2026-04-28 >/dev/null
+DECIDE=$(sv audit tail --json --lines 20 | python3 -c 'import json,sys; print([e["seq"] for e in json.load(sys.stdin) if e["action"] == "referral.decide"][-1])')
+expect 0 "decided: the decision milestone names the referral.decide entry" -- sv case timeline SCR-D --json --as-of 2026-05-04
+python3 - "$T/out" "$DECIDE" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); m = d["milestones"][0]
+assert m["clock"] == "decision" and m["done_on"] == "2026-04-28" and m["status"] == "done on time", m
+assert m["audit_seq"] == int(sys.argv[2]) and m["recorded_at"], m
+ev = {e["event"]: e for e in d["events"]}
+assert ev["decision"]["audit_seq"] == int(sys.argv[2]) and ev["received"]["audit_seq"]
+assert [x["clock"] for x in d["milestones"]][:3] == ["decision", "completion", "ofsted-summary"]
+PY
+ok $? "...done on time, with its audit entry; the review's clocks start"
+expect 0 "...and an IMR can now be commissioned" -- sv case commission SCR-D --agency police --author pat --on 2026-04-29
+
 # ---- a policy with other timescales -----------------------------------------------------------------------
 printf '[timescales "sir"]\n\tcompletion = 20 working days after decision\n' > "$T/ts"
 cat "$ROOT/policy/default.conf" "$T/ts" > "$T/p4.conf"

@@ -1011,7 +1011,7 @@ static int loop(const loop_def *L, uint64_t from, uint64_t only, uint64_t stride
 		printf("# quick run (SCRVAULT_TEST_QUICK): every k up to %d, then every %dth\n", QUICK_ALL, QUICK_STRIDE);
 	fflush(stdout);
 	for (k = only ? only : from ? from : 1;; k++) {
-		char why[640] = "", where[300] = "";
+		char why[640] = "", where[600] = "";
 		bool crashed, answered;
 		result r;
 		int rc, kd;
@@ -1036,7 +1036,7 @@ static int loop(const loop_def *L, uint64_t from, uint64_t only, uint64_t stride
 		}
 		if (!crashed)
 			n[r.outcome]++;
-		fault_frames_where(where, sizeof(where), r.frames, answered ? r.depth : 0, 6);
+		fault_frames_where(where, sizeof(where), r.frames, answered ? r.depth : 0, 10);
 		kd = r.bad && answered ? known_defect(&r) : -1;
 		if (kd >= 0) {
 			excused[kd]++;

@@ -232,16 +232,20 @@ void fault_frames_where(char *buf, size_t size, void *const *frames, int depth, 
 	buf[0] = '\0';
 	if (depth < 1 || !(names = backtrace_symbols(frames, depth)))
 		return;
-	for (int i = 0, shown = 0; i < depth && shown < nframes && len + 2 < size; i++) {
+	for (int i = 0, shown = 0, anon = 0; i < depth && shown < nframes && len + 2 < size; i++) {
 		const char *open = strchr(names[i], '('), *end = open ? strpbrk(open, "+)") : NULL;
 		const char *obj = strrchr(names[i], '/');
 		int n;
 
-		if (open && end && end > open + 1)
+		if (open && end && end > open + 1) {
 			n = snprintf(buf + len, size - len, "%s%.*s", shown ? " < " : "", (int)(end - open - 1), open + 1);
-		else
+			anon = 0;
+		} else if (anon++) {
+			continue;	/* a run of unnamed frames is shown once, by its first object */
+		} else {
 			n = snprintf(buf + len, size - len, "%s%.*s", shown ? " < " : "",
 				     open ? (int)(open - (obj ? obj + 1 : names[i])) : 24, obj ? obj + 1 : names[i]);
+		}
 		if (n < 0)
 			break;
 		len += (size_t)n < size - len ? (size_t)n : size - len - 1;

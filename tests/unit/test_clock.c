@@ -351,6 +351,30 @@ static void test_extension_earlier(void **state)
 	free(ms);
 }
 
+/* A referral not yet decided, or decided "none": the decision clock alone. */
+static void test_no_review(void **state)
+{
+	sv_clock_case c = { .ts = pol->timescales[SIR], .received = ev("2026-03-31", 1), .decision = SV_NO_EVENT,
+			    .extension = SV_NO_EVENT, .completed = SV_NO_EVENT, .evaluation = SV_NO_EVENT,
+			    .summary_sent = SV_NO_EVENT, .plan_sent = SV_NO_EVENT, .plan_closed = SV_NO_EVENT,
+			    .no_review = true };
+	sv_milestone *ms = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(sv_clock_run(&ms, &n, &c, uk, day("2026-05-04"), 14), 0);
+	assert_int_equal(n, 1);
+	assert_day(ms[0].due, "2026-04-30");	/* 31 March + 1 month */
+	assert_int_equal(ms[0].status, SV_MS_OVERDUE);
+	assert_int_equal(ms[0].late_days, 4);
+	free(ms);
+	c.decision = ev("2026-04-29", 5);	/* decided "none": kept, on time */
+	assert_int_equal(sv_clock_run(&ms, &n, &c, uk, day("2026-05-04"), 14), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ms[0].status, SV_MS_DONE_ON_TIME);
+	free(ms);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_case_scr),
 		cmocka_unit_test(test_extension_earlier),
+		cmocka_unit_test(test_no_review),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -223,6 +223,8 @@ int sv_clock_run(sv_milestone **out, size_t *n, const sv_clock_case *c, const sv
 	if (!ms)
 		return SCRVAULT_ERROR;
 	add(ms, &k, SV_CLOCK_DECISION, 0, c->received.day, &ts[SV_CLOCK_DECISION], cal, c->decision);
+	if (c->no_review)
+		goto judge;
 	for (size_t i = 0; i < c->ncommissions; i++) {
 		const sv_clock_commission *cm = &c->commissions[i];
 		const sv_timescale *t = &ts[SV_CLOCK_IMR];
@@ -254,6 +256,7 @@ int sv_clock_run(sv_milestone **out, size_t *n, const sv_clock_case *c, const sv
 	if (c->plan_closed.day < 0)
 		add(ms, &k, SV_CLOCK_PLAN_REVIEW, c->nplan_reviews + 1, prev, &ts[SV_CLOCK_PLAN_REVIEW], cal,
 		    SV_NO_EVENT);
+judge:
 	for (size_t i = 0; i < k; i++) {
 		/* As of a past day, what happened later has not happened yet. */
 		if (ms[i].done > as_of)

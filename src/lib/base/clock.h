@@ -114,6 +114,7 @@ typedef struct {
 	sv_clock_event summary_sent, plan_sent, plan_closed;
 	const sv_clock_event *plan_reviews;
 	size_t nplan_reviews;
+	bool no_review;			/* a referral undecided or decided "none": the decision clock only */
 } sv_clock_case;
 
 typedef enum {

@@ -50,6 +50,7 @@
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/text.h"
 
 #define EXPORT_FORMAT_V1   "scrvault-audit-export/v1"
 #define EXPORT_FORMAT      "scrvault-audit-export/v2"
@@ -366,10 +367,10 @@ static char *filter_text(const sv_json *filt)
 }
 
 /* The export's last line: {"statement":<note signed by the audit key>}. */
-static int put_statement(FILE *out, scrvault *v, const scrvault_audit_filter *f, uint64_t size,
+static int put_statement(FILE *out, scrvault *v, const sv_json *filt, uint64_t size,
 			 const sv_merkle_acc *exported)
 {
-	sv_json *filt = filter_json(f), *line = NULL;
+	sv_json *line = NULL;
 	char *ftext = filter_text(filt), *body = NULL, *note = NULL;
 	sv_hash digest;
 	int error;
@@ -387,11 +388,24 @@ static int put_statement(FILE *out, scrvault *v, const scrvault_audit_filter *f,
 	}
 	error = put_line(out, line);
 done:
-	sv_json_free(filt);
 	sv_json_free(line);
 	free(ftext);
 	free(body);
 	free(note);
+	return error;
+}
+
+/* An export's first line: the signed checkpoint, the format, the filter. */
+static int put_header(FILE *out, const char *note, const char *origin, uint64_t size, const sv_json *filt)
+{
+	sv_json *hdr = sv_json_object();
+	int error = SCRVAULT_ERROR;
+
+	if (hdr && sv_json_set_str(hdr, "checkpoint", note) == 0 && sv_json_set_str(hdr, "export", EXPORT_FORMAT) == 0 &&
+	    sv_json_set(hdr, "filter", filt ? sv_json_copy(filt) : sv_json_null()) == 0 &&
+	    sv_json_set_str(hdr, "origin", origin) == 0 && sv_json_set_int(hdr, "size", (int64_t)size) == 0)
+		error = put_line(out, hdr);
+	sv_json_free(hdr);
 	return error;
 }
 
@@ -450,17 +464,12 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 	if (f->csv) {
 		fputs("seq,time,principal,role,action,outcome,case,doc,version,subject_principal,request\n", out);
 	} else {
-		sv_json *filt = filter_json(f);
-
-		if (!(hdr = sv_json_object()) || sv_json_set_str(hdr, "checkpoint", note) < 0 ||
-		    sv_json_set_str(hdr, "export", EXPORT_FORMAT) < 0 ||
-		    sv_json_set(hdr, "filter", filt) < 0 ||
-		    sv_json_set_str(hdr, "origin", v->origin) < 0 ||
-		    sv_json_set_int(hdr, "size", (int64_t)size) < 0 ||
-		    (error = put_line(out, hdr)) < 0) {
-			error = error < 0 ? error : SCRVAULT_ERROR;
+		if (!(hdr = filter_json(f))) {
+			error = SCRVAULT_ERROR;
 			goto done;
 		}
+		if ((error = put_header(out, note, v->origin, size, hdr)) < 0)
+			goto done;
 	}
 	if ((error = sv_db_query(&st, v->db, "SELECT seq, entry FROM audit WHERE seq <= ? ORDER BY seq",
 				 "i", (int64_t)size)) < 0 ||
@@ -532,7 +541,7 @@ int scrvault_audit_export(scrvault *v, const scrvault_audit_filter *f, int fd, u
 	}
 	if (error < 0)
 		goto done;
-	if (!f->csv && (error = put_statement(out, v, f, size, &exported)) < 0)
+	if (!f->csv && (error = put_statement(out, v, hdr, size, &exported)) < 0)
 		goto done;
 	if (fflush(out) != 0)
 		error = sv_error(SCRVAULT_ERROR, "cannot write the export: %s", strerror(errno));
@@ -660,6 +669,298 @@ done:
 	return error;
 }
 
+/* ---- proof sets ------------------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The set's entries in log order, each once, into *out (caller frees):
+ * the listed ones, or, with none listed, every entry that names the case
+ * among the first `size`.
+ */
+static int set_members(uint64_t **out, size_t *n, scrvault *v, const scrvault_audit_set *set, uint64_t size)
+{
+	uint64_t *seqs = NULL;
+	size_t count = 0;
+	int error = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (set->nseqs) {
+		if (!(seqs = sv_calloc(set->nseqs, sizeof(*seqs))))
+			return SCRVAULT_ERROR;
+		memcpy(seqs, set->seqs, set->nseqs * sizeof(*seqs));
+		qsort(seqs, set->nseqs, sizeof(*seqs), cmp_u64);
+		for (size_t i = 0; i < set->nseqs; i++)
+			if (i == 0 || seqs[i] != seqs[count - 1])
+				seqs[count++] = seqs[i];
+	} else {
+		/* Every entry about the case: a cheap test of the text, then its objects. */
+		char *needle = sv_printf("\"case\":\"%s\"", set->case_ref);
+		sv_stmt *st = NULL;
+		size_t cap = 0;
+
+		if (!needle)
+			return SCRVAULT_ERROR;
+		if ((error = sv_db_query(&st, v->db, "SELECT seq, entry FROM audit WHERE seq <= ? AND instr(entry, ?) > 0"
+					 " ORDER BY seq", "it", (int64_t)size, needle)) == 0)
+			while ((error = sv_stmt_step(st)) == 1) {
+				const char *text = sv_stmt_text(st, 1), *c;
+				sv_json *e = NULL;
+
+				if (!text || sv_json_parse(&e, text, strlen(text), NULL) < 0)
+					continue;	/* damaged: 'audit verify' says so */
+				c = sv_json_str(sv_json_get(sv_json_get(e, "objects"), "case"));
+				if (c && !strcmp(c, set->case_ref)) {
+					if (count == cap) {
+						uint64_t *grown = realloc(seqs, (cap = cap ? 2 * cap : 64) * sizeof(*seqs));
+
+						if (!grown) {
+							sv_json_free(e);
+							error = sv_error(SCRVAULT_ERROR, "out of memory");
+							break;
+						}
+						seqs = grown;
+					}
+					seqs[count++] = (uint64_t)sv_stmt_int(st, 0);
+				}
+				sv_json_free(e);
+			}
+		sv_stmt_free(st);
+		free(needle);
+		if (error < 0) {
+			free(seqs);
+			return error;
+		}
+		error = 0;
+		if (count == 0) {
+			free(seqs);
+			return sv_error(SCRVAULT_ENOTFOUND, "no audit entry names case '%s'", set->case_ref);
+		}
+	}
+	*out = seqs;
+	*n = count;
+	return error;
+}
+
+/*
+ * May this session prove entry `seq`?  It must exist in the log's first
+ * `size` entries and be about a case the session reaches (else it answers
+ * as a missing one, audited); about set->case_ref when that is given (the
+ * caller authorised the case), else audit.prove is checked for the entry's
+ * own case (an entry of no case needs the permission board-wide).
+ */
+static int set_check_entry(scrvault *v, const scrvault_audit_set *set, uint64_t seq, uint64_t size)
+{
+	sv_stmt *st = NULL;
+	sv_json *e = NULL;
+	const char *c;
+	int error;
+
+	if (seq == 0 || seq > size)
+		return sv_error_field(SCRVAULT_ENOTFOUND, "seqs", "no audit entry %" PRIu64 " (the log has 1..%" PRIu64 ")",
+				      seq, size);
+	if ((error = sv_db_query(&st, v->db, "SELECT entry FROM audit WHERE seq = ?", "i", (int64_t)seq)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) != 1) {
+		sv_stmt_free(st);
+		return error < 0 ? error : sv_error_field(SCRVAULT_ENOTFOUND, "seqs", "no audit entry %" PRIu64, seq);
+	}
+	if (sv_json_parse(&e, sv_stmt_text(st, 0), strlen(sv_stmt_text(st, 0)), NULL) < 0) {
+		sv_stmt_free(st);
+		return sv_error(SCRVAULT_EINTEGRITY, "audit entry %" PRIu64 " is damaged; run 'scrvault audit verify'", seq);
+	}
+	sv_stmt_free(st);
+	c = sv_json_str(sv_json_get(sv_json_get(e, "objects"), "case"));
+	if (c && !sv_authz_reaches(v, c, NULL, NULL)) {
+		char ref[64];
+
+		snprintf(ref, sizeof(ref), "%s", c);
+		sv_json_free(e);
+		(void)sv_error_field(SCRVAULT_ENOTFOUND, "seqs", "no audit entry %" PRIu64 " (the log has 1..%" PRIu64 ")",
+				     seq, size);
+		return sv_authz_conceal(v, "audit.prove", SV_ABOUT(.caseref = ref));
+	}
+	/* Without a case for the whole set, each entry is authorised for its own. */
+	if (!set->case_ref)
+		error = sv_authorize(v, "audit.prove", c ? SV_ABOUT(.caseref = c) : NULL);
+	else if (!c || strcmp(c, set->case_ref) != 0)
+		error = sv_error_field(SCRVAULT_EUSAGE, "seqs", "audit entry %" PRIu64 " is not about case '%s'%s%s%s: "
+				       "leave it out, or leave out the case", seq, set->case_ref, c ? " (it is about '" : "",
+				       c ? c : "", c ? "')" : "");
+	sv_json_free(e);
+	return error;
+}
+
+/* One entry line of a set: {"entry":<E>,"proof":[...]} in the tree of `size`. */
+static int put_set_entry(FILE *out, scrvault *v, uint64_t seq, uint64_t size, sv_merkle_acc *acc)
+{
+	sv_stmt *st = NULL;
+	sv_json *e = NULL, *line = NULL;
+	sv_hash *proof = NULL, leaf;
+	size_t plen = 0;
+	const char *text;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT entry FROM audit WHERE seq = ?", "i", (int64_t)seq)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) != 1) {
+		error = error < 0 ? error : sv_error(SCRVAULT_ENOTFOUND, "no audit entry %" PRIu64, seq);
+		goto done;
+	}
+	text = sv_stmt_text(st, 0);
+	if (sv_json_parse(&e, text, strlen(text), NULL) < 0) {
+		error = sv_error(SCRVAULT_EINTEGRITY, "audit entry %" PRIu64 " is damaged; run 'scrvault audit verify'", seq);
+		goto done;
+	}
+	sv_merkle_leaf_hash(&leaf, text, strlen(text));
+	sv_merkle_acc_push(acc, &leaf);
+	if ((error = sv_merkle_inclusion(&proof, &plen, seq - 1, size, sv_audit_node, v)) < 0)
+		goto done;
+	if (!(line = sv_json_object()) || sv_json_set(line, "entry", e) < 0 ||
+	    sv_json_set(line, "proof", hash_array(proof, plen)) < 0) {
+		e = NULL;
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	e = NULL;
+	error = put_line(out, line);
+done:
+	sv_stmt_free(st);
+	sv_json_free(e);
+	sv_json_free(line);
+	free(proof);
+	return error;
+}
+
+int scrvault_audit_prove_set(scrvault_json **out, scrvault *v, const scrvault_audit_set *set, const char *path)
+{
+	sv_outfile o = { 0 };
+	sv_json *filt = NULL, *arr = NULL;
+	uint64_t *seqs = NULL, size = 0;
+	size_t n = 0;
+	char *note = NULL, *title = NULL, made[21];
+	sv_merkle_acc acc;
+	FILE *f = NULL;
+	bool opened = false;
+	int error, dupfd;
+
+	*out = NULL;
+	o.fd = -1;
+	sv_merkle_acc_init(&acc);
+	if ((error = SV_STRUCT_CHECK(set, SCRVAULT_AUDIT_SET_VERSION, "scrvault_audit_set")) < 0)
+		return error;
+	if (!set->nseqs && !set->case_ref)
+		return sv_error_field(SCRVAULT_EUSAGE, "seqs", "name the entries to prove (their numbers) or a case");
+	if (set->nseqs && !set->seqs)
+		return sv_error_field(SCRVAULT_EUSAGE, "seqs", "the list of entries is missing");
+	if (!path || !*path)
+		return sv_error_field(SCRVAULT_EUSAGE, "output", "name the file to write the proof to");
+	if ((error = sv_text_check_all(SV_TEXTS(SV_TEXT("title", set->title), SV_TEXT("case_ref", set->case_ref)))) < 0)
+		return error;
+	if (set->case_ref && (error = sv_authorize(v, "audit.prove", SV_ABOUT(.caseref = set->case_ref))) < 0)
+		return error;
+	if (set->case_ref) {
+		sv_stmt *st = NULL;
+
+		if ((error = sv_db_query(&st, v->db, "SELECT 1 FROM cases WHERE ref = ?", "t", set->case_ref)) == 0)
+			error = sv_stmt_step(st);
+		sv_stmt_free(st);
+		if (error < 0)
+			return error;
+		if (error == 0)
+			return sv_error_field(SCRVAULT_ENOTFOUND, "case_ref", SV_NOT_FOUND_CASE, set->case_ref);
+	}
+	/* The log as it stands (a rolled-back vault: as far as it is signed). */
+	if (v->rolled_back) {
+		if ((error = latest_checkpoint(&size, NULL, v)) < 0)
+			return error;
+	} else if ((error = sv_audit_size(&size, v)) < 0) {
+		return error;
+	}
+	if ((error = set_members(&seqs, &n, v, set, size)) < 0)
+		return error;
+	for (size_t i = 0; i < n; i++)
+		if ((error = set_check_entry(v, set, seqs[i], size)) < 0)
+			goto done;
+	if (!(arr = sv_json_array())) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((error = sv_json_append(arr, sv_json_int((int64_t)seqs[i]))) < 0)
+			goto done;
+	if ((error = sv_outfile_open(&o, path)) < 0)
+		goto done;
+	opened = true;
+	/* Handing entries over is itself recorded: the case and the numbers,
+	 * never the title (free text stays out of the log). */
+	if (!v->rolled_back) {
+		if ((error = sv_vault_begin(v)) < 0 ||
+		    (error = sv_audit_append(v, "audit.prove", "ok", set->case_ref ? SV_ABOUT(.caseref = set->case_ref) : NULL,
+					     SV_FIELDS(SV_INT("entries", n), SV_VAL("seqs", arr)))) < 0 ||
+		    (error = sv_vault_commit(v)) < 0) {
+			sv_vault_abort(v);
+			goto done;
+		}
+	}
+	if ((error = latest_checkpoint(&size, &note, v)) < 0)
+		goto done;
+	if (seqs[n - 1] > size) {
+		error = sv_error(SCRVAULT_ENOTFOUND, "audit entry %" PRIu64 " is not in the signed log yet", seqs[n - 1]);
+		goto done;
+	}
+	sv_time_iso(made, sv_now());
+	title = set->title && *set->title ? sv_strdup(set->title) :
+		set->case_ref ? sv_printf("audit entries of case %s", set->case_ref) : sv_strdup("audit entries");
+	if (!title || !(filt = sv_json_of(SV_FIELDS(SV_IF(set->case_ref, SV_STR("case", set->case_ref)),
+						     SV_STR("made_at", made), SV_VAL("seqs", arr), SV_STR("title", title))))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((dupfd = dup(o.fd)) < 0 || !(f = fdopen(dupfd, "w"))) {
+		if (dupfd >= 0)
+			close(dupfd);
+		error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", path, strerror(errno));
+		goto done;
+	}
+	if ((error = put_header(f, note, v->origin, size, filt)) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		if ((error = put_set_entry(f, v, seqs[i], size, &acc)) < 0)
+			goto done;
+	if ((error = put_statement(f, v, filt, size, &acc)) < 0)
+		goto done;
+	if (fflush(f) != 0 || (o.fd > STDOUT_FILENO && fsync(o.fd) < 0)) {
+		error = sv_error(SCRVAULT_ERROR, "cannot write '%s': %s", path, strerror(errno));
+		goto done;
+	}
+	fclose(f);
+	f = NULL;
+	opened = false;
+	if ((error = sv_outfile_commit(&o)) < 0)
+		goto done;
+	error = sv_json_new(out, SV_FIELDS(SV_STR("path", path), SV_STR("title", title),
+					    SV_STR("case", set->case_ref), SV_INT("entries", n), SV_VAL("seqs", arr),
+					    SV_INT("size", size)));
+done:
+	if (f)
+		fclose(f);
+	if (opened)
+		sv_outfile_abort(&o);
+	sv_json_free(filt);
+	sv_json_free(arr);
+	free(seqs);
+	free(note);
+	free(title);
+	return error;
+}
+
 /* ---- verification ------------------------------------------------------------------ */
 
 typedef struct {
@@ -675,6 +976,10 @@ typedef struct {
 	int format;		/* 1 or 2 */
 	sv_json *filter;	/* NULL: not filtered */
 	bool filter_signed;	/* the filter is in the vault's signed statement */
+	/* proof sets (an export whose filter lists its entries): */
+	bool is_set;
+	sv_json *got_seqs;	/* the numbers of the entries the file holds, in order */
+	sv_json *timeline;	/* what each entry claims (timeline_row) */
 } report;
 
 static void problem(report *r, int64_t seq, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -716,12 +1021,15 @@ static int finish_report(scrvault_json **out, report *r)
 	    sv_json_set_int(j, "checkpoints", (int64_t)r->checkpoints) < 0 ||
 	    /* What a good result proves: the whole log, or only that each
 	     * entry of a filtered export is in it (never that none is missing). */
-	    sv_json_set_str(j, "proves", r->filter || !strcmp(r->kind, "inclusion") ? "inclusion" :
+	    sv_json_set_str(j, "proves", r->is_set ? "set" : r->filter || !strcmp(r->kind, "inclusion") ? "inclusion" :
 				 !strcmp(r->kind, "consistency") ? "consistency" : "complete") < 0 ||
 	    (!strcmp(r->kind, "export") &&
 	     (sv_json_set(j, "filter", r->filter ? sv_json_copy(r->filter) : sv_json_null()) < 0 ||
 	      sv_json_set_bool(j, "filter_signed", r->filter_signed) < 0 ||
-	      sv_json_set_int(j, "format", r->format) < 0))) {
+	      sv_json_set_int(j, "format", r->format) < 0)) ||
+	    /* A set's timeline only when every entry in it verified. */
+	    (r->is_set && (sv_json_set(j, "set", sv_json_copy(r->filter)) < 0 ||
+			   (ok && sv_json_set(j, "timeline", sv_json_copy(r->timeline)) < 0)))) {
 		sv_json_free(j);
 		return SCRVAULT_ERROR;
 	}
@@ -977,6 +1285,88 @@ done:
 	free(want);
 }
 
+/*
+ * What a proven entry says about time: when the log recorded it, the dates
+ * its details claim (members named *_on holding a date, except due_on, a
+ * deadline rather than an event) and whether it was recorded more than
+ * SCRVAULT_AUDIT_LATE_DAYS after one of them.
+ */
+static sv_json *timeline_row(const sv_json *e)
+{
+	const sv_json *d = sv_json_get(e, "details"), *o = sv_json_get(e, "objects");
+	const char *time = sv_json_str(sv_json_get(e, "time"));
+	char recorded[11] = "";
+	int64_t rday = 0, late_days = 0;
+	bool have_day = false;
+	sv_json *claims = sv_json_array(), *row;
+
+	if (time && strlen(time) >= 10) {
+		memcpy(recorded, time, 10);
+		have_day = sv_day_parse(&rday, recorded) == 0;
+	}
+	for (size_t i = 0; claims && sv_json_type_of(d) == SV_JSON_OBJECT && i < sv_json_count(d); i++) {
+		const char *k = sv_json_key_at(d, i), *val = sv_json_str(sv_json_get(d, k));
+		size_t kl = strlen(k);
+		int64_t day;
+
+		if (kl < 4 || strcmp(k + kl - 3, "_on") != 0 || !strcmp(k, "due_on") || !val || sv_day_parse(&day, val) < 0)
+			continue;
+		if (sv_json_append(claims, sv_json_of(SV_FIELDS(SV_STR("name", k), SV_STR("date", val)))) < 0) {
+			claims = NULL;
+			break;
+		}
+		if (have_day && rday - day > late_days)
+			late_days = rday - day;
+	}
+	if (!claims)
+		return NULL;
+	row = sv_json_of(SV_FIELDS(SV_INT("seq", sv_json_as_int(sv_json_get(e, "seq"))), SV_STR("time", time),
+				   SV_STR("recorded_on", have_day ? recorded : NULL),
+				   SV_STR("action", sv_json_str(sv_json_get(e, "action"))),
+				   SV_STR("outcome", sv_json_str(sv_json_get(e, "outcome"))),
+				   SV_STR("case", sv_json_str(sv_json_get(o, "case"))),
+				   SV_STR("principal", sv_json_str(sv_json_get(e, "principal"))), SV_VAL("claims", claims),
+				   SV_BOOL("late", late_days > SCRVAULT_AUDIT_LATE_DAYS), SV_INT("late_days", late_days)));
+	sv_json_free(claims);
+	return row;
+}
+
+/*
+ * A proof set holds exactly the entries its signed list names, each once,
+ * in log order: none dropped, added, repeated or moved.
+ */
+static void check_set(report *r)
+{
+	const sv_json *want = sv_json_get(r->filter, "seqs");
+	size_t nw = sv_json_count(want), ng = sv_json_count(r->got_seqs), i;
+	int64_t prev = 0;
+
+	for (i = 0; i < nw; i++) {
+		const sv_json *x = sv_json_at(want, i);
+
+		if (sv_json_type_of(x) != SV_JSON_INT || sv_json_as_int(x) <= prev) {
+			problem(r, 0, "the proof's list of entries is not a list of entry numbers in log order (edited)");
+			return;
+		}
+		prev = sv_json_as_int(x);
+	}
+	for (i = 0; i < nw && i < ng; i++)
+		if (sv_json_as_int(sv_json_at(want, i)) != sv_json_as_int(sv_json_at(r->got_seqs, i)))
+			break;
+	if (i == nw && i == ng)
+		return;
+	if (i < nw && i < ng)
+		problem(r, sv_json_as_int(sv_json_at(want, i)), "the proof lists entry %" PRId64 " where the file holds entry %"
+			PRId64 " (an entry was dropped, added, repeated or moved)", sv_json_as_int(sv_json_at(want, i)),
+			sv_json_as_int(sv_json_at(r->got_seqs, i)));
+	else if (i < nw)
+		problem(r, sv_json_as_int(sv_json_at(want, i)), "the proof lists entry %" PRId64 " but the file does not hold it"
+			" (dropped)", sv_json_as_int(sv_json_at(want, i)));
+	else
+		problem(r, sv_json_as_int(sv_json_at(r->got_seqs, i)), "the file holds entry %" PRId64
+			", which the proof does not list (added)", sv_json_as_int(sv_json_at(r->got_seqs, i)));
+}
+
 static int verify_export(report *r, FILE *in, const char *name, const unsigned char pub[SV_KEY_LEN],
 			 const char *first, size_t firstlen)
 {
@@ -1006,6 +1396,14 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 	if (is_filtered && !(r->filter = sv_json_copy(sv_json_get(hdr, "filter")))) {
 		error = SCRVAULT_ERROR;
 		goto done;
+	}
+	/* A proof set: the filter is the list of its entries. */
+	if (is_filtered && sv_json_get(r->filter, "seqs")) {
+		r->is_set = true;
+		if (!(r->got_seqs = sv_json_array()) || !(r->timeline = sv_json_array())) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
 	}
 	{
 		const char *note = sv_json_str(sv_json_get(hdr, "checkpoint"));
@@ -1097,6 +1495,13 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 				free(hs);
 				if (seq > 0)
 					prev_seq = (uint64_t)seq;
+				if (r->is_set && (sv_json_append(r->got_seqs, sv_json_int(seq)) < 0 ||
+						  sv_json_append(r->timeline, timeline_row(entry)) < 0)) {
+					error = SCRVAULT_ERROR;
+					free(etext);
+					sv_json_free(j);
+					goto done;
+				}
 			} else {
 				int64_t found = 0;
 
@@ -1123,6 +1528,10 @@ static int verify_export(report *r, FILE *in, const char *name, const unsigned c
 					s.last_good);
 		}
 	}
+	if (r->is_set && r->format < 2)
+		problem(r, 0, "a proof set without the vault's signed statement (its header was edited to format v1)");
+	else if (r->is_set)
+		check_set(r);
 	if (r->format >= 2) {
 		if (!statement)
 			problem(r, 0, "the export ends without its signed statement (truncated, or the last line removed)");
@@ -1307,6 +1716,8 @@ int scrvault_audit_verify_file(scrvault_json **out, const char *path, const char
 	error = finish_report(out, &r);
 	sv_json_free(r.problems);
 	sv_json_free(r.filter);
+	sv_json_free(r.got_seqs);
+	sv_json_free(r.timeline);
 	return error;
 }
 

@@ -81,7 +81,9 @@ int scrvault_case_open(scrvault *v, const scrvault_case_spec *spec)
 	if (error < 0)
 		goto fail;
 	if ((error = sv_audit_append(v, "case.open", "ok", SV_ABOUT(.caseref = spec->ref),
-				     SV_FIELDS(SV_STR("review_type", spec->review_type)))) < 0)
+				     SV_FIELDS(SV_STR("review_type", spec->review_type),
+					       /* the milestones' dates, for the case's timeline (never the dob) */
+					       SV_OPT("decided_on", spec->decision_date), SV_OPT("received_on", received)))) < 0)
 		goto fail;
 	return sv_vault_commit(v);
 fail:
@@ -89,11 +91,36 @@ fail:
 	return error;
 }
 
+/* A case from a referral (records/referral.c) also shows its recommendation. */
 #define CASE_SELECT "SELECT ref, title, review_type, subject_dob, decision_date, status, opened_at," \
-	" (SELECT count(*) FROM documents d WHERE d.case_id = c.id), received_on FROM cases c"
+	" (SELECT count(*) FROM documents d WHERE d.case_id = c.id), received_on, r.recommended, r.recommended_on" \
+	" FROM cases c LEFT JOIN referrals r ON r.case_id = c.id"
 #define CASE_COLUMNS SV_COLS({ "ref", SV_COL_TEXT }, { "title", SV_COL_TEXT }, { "review_type", SV_COL_TEXT }, \
 	{ "subject_dob", SV_COL_TEXT }, { "decision_date", SV_COL_TEXT }, { "status", SV_COL_TEXT }, \
-	{ "opened_at", SV_COL_TEXT }, { "documents", SV_COL_INT }, { "received_on", SV_COL_TEXT })
+	{ "opened_at", SV_COL_TEXT }, { "documents", SV_COL_INT }, { "received_on", SV_COL_TEXT }, \
+	{ "recommended", SV_COL_OPT }, { "recommended_on", SV_COL_OPT })
+
+/*
+ * A referral not decided yet, or decided "none", is no review: nothing of
+ * it concludes or is published.  0, or SCRVAULT_ECONFLICT with the reason.
+ */
+static int case_is_review(scrvault *v, int64_t case_id, const char *ref, const char *doing)
+{
+	char status[16] = "";
+	int64_t id = 0;
+	int error;
+
+	if ((error = sv_db_text_int(status, sizeof(status), &id, v->db, "SELECT status, id FROM cases WHERE id = ?",
+				    "i", case_id)) < 0)
+		return error;
+	if (!strcmp(status, "referred"))
+		return sv_error(SCRVAULT_ECONFLICT, "case '%s' is a referral not decided yet: it is %s only once "
+				"the chair has decided a review ('scrvault referral decide %s')", ref, doing, ref);
+	if (!strcmp(status, "no-review"))
+		return sv_error(SCRVAULT_ECONFLICT, "case '%s' was decided 'no further action': no review is %s "
+				"(its documents' retention runs from the decision date)", ref, doing);
+	return 0;
+}
 
 /* Only the cases the role reaches (a panel member: their own). */
 static bool case_seen(void *ctx, sv_stmt *st)
@@ -108,7 +135,7 @@ int scrvault_case_list(scrvault_json **out, scrvault *v)
 	*out = NULL;
 	if ((error = sv_authorize(v, "case.read", NULL)) < 0)
 		return error;
-	return sv_rows_json(out, v->db, CASE_COLUMNS, case_seen, v, CASE_SELECT " ORDER BY ref", "");
+	return sv_rows_json(out, v->db, CASE_COLUMNS, case_seen, v, CASE_SELECT " ORDER BY c.ref", "");
 }
 
 int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref)
@@ -119,7 +146,7 @@ int scrvault_case_show(scrvault_json **out, scrvault *v, const char *ref)
 	*out = NULL;
 	if ((error = sv_authorize(v, "case.read", SV_ABOUT(.caseref = ref))) < 0)
 		return error;
-	if ((error = sv_row_one_json(&c, v->db, CASE_COLUMNS, CASE_SELECT " WHERE ref = ?", "t", ref)) < 0)
+	if ((error = sv_row_one_json(&c, v->db, CASE_COLUMNS, CASE_SELECT " WHERE c.ref = ?", "t", ref)) < 0)
 		return error;
 	if (!c)
 		return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref);
@@ -241,6 +268,8 @@ int scrvault_case_conclude_ext(scrvault_json **out, scrvault *v, const scrvault_
 		return error;
 	if (concluded[0])
 		return sv_error(SCRVAULT_ECONFLICT, "case '%s' concluded on %s", ref, concluded);
+	if ((error = case_is_review(v, case_id, ref, "concluded")) < 0)
+		return error;
 	if (o->n_masters > 1000 || (o->n_masters && !o->masters))
 		return sv_error_field(SCRVAULT_EUSAGE, "masters", "name each master as DOC@VERSION");
 	if (o->n_masters && !(named = calloc(o->n_masters, sizeof(*named))))
@@ -398,7 +427,8 @@ int scrvault_case_publish_ext(scrvault_json **out, scrvault *v, const scrvault_c
 		return error;
 	if (!case_id)
 		return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, o->ref);
-	if ((error = case_dates_after(v, case_id, "on", "the day of publication", o->on)) < 0)
+	if ((error = case_dates_after(v, case_id, "on", "the day of publication", o->on)) < 0 ||
+	    (error = case_is_review(v, case_id, o->ref, "published")) < 0)
 		return error;
 	if ((error = publish_gates(gates, sizeof(gates), msg, sizeof(msg), v, o->ref, case_id)) < 0)
 		return error;

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/copy.h"
+#include "records/due.h"
 #include "records/master.h"
 #include "records/signoff.h"
 #include "records/request.h"
@@ -1594,4 +1595,40 @@ done:
 	sv_cleanse_free(m.buf, m.cap);
 	sv_json_free(res);
 	return error;
+}
+
+/* ---- the agenda --------------------------------------------------------------------- */
+
+/*
+ * Copies issued and not back, due on or before `by`: one query through
+ * copies_out (its condition stated literally), in due-date order.  An
+ * outside holder is "an outside holder" here: the agenda and its mail
+ * digest name principals only.
+ */
+int sv_copy_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	(void)now;
+	if ((error = sv_db_query(&st, v->db, COPY_SELECT " WHERE c.state = 'issued' AND " COPIES_OUT
+				 " AND c.due <= ? ORDER BY c.due, c.id", "t", by)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		char label[160], what[320], id[24], cmd[64];
+		copy_row c;
+
+		row_fill(&c, st);
+		copy_label(label, sizeof(label), &c);
+		snprintf(id, sizeof(id), "%lld", (long long)c.id);
+		snprintf(what, sizeof(what), "copy %lld (%s) back from %s", (long long)c.id, label,
+			 c.holder_id ? c.holder : "an outside holder");
+		snprintf(cmd, sizeof(cmd), "scrvault copy return %lld", (long long)c.id);
+		if ((error = fn(ctx, &(sv_due){ .due_on = c.due, .caseref = c.caseref, .doc_class = c.cls,
+					       .agency = c.agency, .holder = c.holder_id, .id = id, .what = what,
+					       .command = cmd })) < 0)
+			break;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
 }

@@ -246,9 +246,30 @@ int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_releas
 	return sv_release_bundle(out, v, s);
 }
 
+static int checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
+		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
+		   sv_checkin_case_fn open_case, sv_checkin_hook hook, void *hook_arg);
+
 int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
 		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
 		   sv_checkin_hook hook, void *hook_arg)
+{
+	return checkin(out, v, spec, files, srcs, n, NULL, hook, hook_arg);
+}
+
+int sv_doc_checkin_new_case(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
+			    const scrvault_checkin_file *files, size_t n, sv_checkin_case_fn open_case,
+			    sv_checkin_hook hook, void *hook_arg)
+{
+	*out = NULL;
+	if (!open_case || spec->doc)
+		return sv_error(SCRVAULT_ERROR, "a new case's check-in makes new documents");
+	return checkin(out, v, spec, files, NULL, n, open_case, hook, hook_arg);
+}
+
+static int checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
+		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
+		   sv_checkin_case_fn open_case, sv_checkin_hook hook, void *hook_arg)
 {
 	char caseref[40] = "", head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
 	char when[21], *message = NULL;
@@ -290,21 +311,21 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 			return error;
 		if (!error)
 			return sv_error_field(SCRVAULT_EUSAGE, "doc_class",
-					"document class '%s' is not in the vault's policy: use imr, overview-report, executive-summary, action-plan, combined-chronology, single-agency-chronology, terms-of-reference, interview-record, panel-minutes, notification-form, anonymised-submission or other (see 'scrvault policy show')",
+					"document class '%s' is not in the vault's policy: use imr, overview-report, executive-summary, action-plan, combined-chronology, single-agency-chronology, terms-of-reference, interview-record, panel-minutes, notification-form, decision-rationale, anonymised-submission or other (see 'scrvault policy show')",
 					doc_class ? doc_class : "");
 		/* The class and agency decide who may add it (an IMR author: their agency's). */
 		if ((error = sv_authorize(v, "doc.checkin", SV_ABOUT(.caseref = spec->case_ref, .doc_class = doc_class,
 								     .agency = spec->agency))) < 0)
 			return error;
-		if ((error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t",
-				       spec->case_ref)) < 0)
+		if (!open_case && (error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t",
+						     spec->case_ref)) < 0)
 			return error;
-		if (error == 0)
+		if (!open_case && error == 0)
 			return sv_audit_denied(v, "doc.checkin", SV_ABOUT(.caseref = spec->case_ref), NULL,
 					       sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (open it with 'scrvault case open')",
 							spec->case_ref));
 		snprintf(caseref, sizeof(caseref), "%s", spec->case_ref);
-		if ((error = sv_case_frozen(v, "doc.checkin", SV_ABOUT(.caseref = caseref))) < 0)
+		if (!open_case && (error = sv_case_frozen(v, "doc.checkin", SV_ABOUT(.caseref = caseref))) < 0)
 			return error;
 	}
 	if (n == 0)
@@ -358,6 +379,8 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 	}
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
+	if (open_case && (error = open_case(&case_id, v, hook_arg)) < 0)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		pending *p = &ps[i];
 		char shahex[2 * SV_SHA256_LEN + 1];

@@ -33,4 +33,16 @@ int sv_doc_checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
 		   sv_checkin_hook hook, void *hook_arg);
 
+/*
+ * The same for documents of a case the check-in's own transaction makes
+ * (a referral's notification form: records/referral.c): `open_case` runs
+ * first in the transaction, inserts the case spec->case_ref (which the
+ * caller has checked does not exist yet) and gives its id; then the
+ * documents, then `hook`.  Both get `hook_arg`.
+ */
+typedef int (*sv_checkin_case_fn)(int64_t *case_id, scrvault *v, void *arg);
+int sv_doc_checkin_new_case(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
+			    const scrvault_checkin_file *files, size_t n, sv_checkin_case_fn open_case,
+			    sv_checkin_hook hook, void *hook_arg);
+
 #endif

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "records/due.h"
 #include "records/case.h"
 #include "records/master.h"
 #include "records/pending.h"
@@ -314,4 +315,34 @@ int scrvault_op_status(scrvault_json **out, scrvault *v)
 							     "custodians (people holding a board-wide role with op.approve) "
 							     "could approve, so the actions it holds run at once, marked "
 							     "\"dual_control\":\"single-custodian\"; add a second custodian"))));
+}
+
+/* ---- the agenda --------------------------------------------------------------------- */
+
+/*
+ * Operations still waiting for a second custodian, by the day they expire
+ * (one not decided by then lapses): those expiring on or before `by` and
+ * not already past their time as of `now`.
+ */
+int sv_op_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT id, action, substr(expires_at, 1, 10) FROM pending_ops"
+				 " WHERE state = 'pending' AND substr(expires_at, 1, 10) >= ?"
+				 " AND substr(expires_at, 1, 10) <= ? ORDER BY expires_at, id", "tt", now, by)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		char what[160], cmd[96];
+
+		snprintf(what, sizeof(what), "operation %.40s (%.48s): approve or refuse before it lapses",
+			 sv_stmt_text(st, 0), sv_stmt_text(st, 1));
+		snprintf(cmd, sizeof(cmd), "scrvault op approve %.40s", sv_stmt_text(st, 0));
+		if ((error = fn(ctx, &(sv_due){ .due_on = sv_stmt_text(st, 2), .id = sv_stmt_text(st, 0),
+					       .what = what, .command = cmd })) < 0)
+			break;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
 }

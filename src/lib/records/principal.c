@@ -137,6 +137,88 @@ int sv_principal_register_txn(scrvault *v, const scrvault_principal_spec *spec,
 }
 
 /* Does the policy hold adding a principal like `spec` for a second custodian? */
+/*
+ * A service principal's new key file (principal add and rotate with
+ * --key-out): made here, bound to this vault and written to `keyfile`; then
+ * either held for a second custodian (operation `action` on `target` with
+ * `params` and the new public keys) or, in one transaction, put on record by
+ * `apply`.  The key file is removed again on every failure: it exists only
+ * if its key works, now or once approved.
+ */
+typedef int (*service_key_apply)(scrvault *v, const void *ctx, const unsigned char ed_pub[SV_KEY_LEN],
+				 const unsigned char x_pub[SV_KEY_LEN], const char *dual);
+
+static int service_key_write(scrvault_json **out, scrvault *v, const char *name, const char *keyfile,
+			     const scrvault_secret *passphrase, unsigned kdf_mib, bool listed, const char *action,
+			     const sv_field *params, service_key_apply apply, const void *ctx)
+{
+	sv_argon2_params kdf = sv_kdf_params(kdf_mib);
+	sv_identity *id = NULL;
+	char *vkey = NULL, *ed = NULL, *x = NULL;
+	sv_dual mode;
+	int error;
+
+	if ((error = sv_identity_generate(&id, name, v->id)) < 0)
+		return error;
+	if (!(vkey = vault_vkey(v)) || (error = sv_identity_set_vault(id, v->id, vkey)) < 0) {
+		error = error < 0 ? error : SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((mode = sv_dual_mode(v, listed)) == SV_DUAL_HOLD) {
+		sv_field all[16];
+		size_t n = 0;
+
+		while (params[n].type != SV_F_END && n < SV_ARRAY_SIZE(all) - 3) {
+			all[n] = params[n];
+			n++;
+		}
+		if (!(ed = sv_base64(id->ed_pub, SV_KEY_LEN)) || !(x = sv_base64(id->x_pub, SV_KEY_LEN))) {
+			error = SCRVAULT_ERROR;
+			goto done;
+		}
+		all[n++] = SV_STR("ed25519_pub", ed);
+		all[n++] = SV_STR("x25519_pub", x);
+		all[n] = (sv_field){ .type = SV_F_END };
+		if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) == 0 &&
+		    (error = sv_op_request(out, v, action, name, all)) < 0)
+			remove(keyfile);
+		goto done;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	/* The key file first: a custodian's wrap is written to the new key
+	 * only once the file that opens it exists. */
+	if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
+		sv_vault_abort(v);
+		goto done;
+	}
+	if ((error = apply(v, ctx, id->ed_pub, id->x_pub, SV_DUAL_DETAIL(mode))) < 0) {
+		remove(keyfile);
+		sv_vault_abort(v);
+		goto done;
+	}
+	if ((error = sv_vault_commit(v)) < 0)
+		remove(keyfile);
+done:
+	free(ed);
+	free(x);
+	sv_identity_free(id);
+	free(vkey);
+	return error;
+}
+
+static int add_apply(scrvault *v, const void *spec, const unsigned char ed_pub[SV_KEY_LEN],
+		     const unsigned char x_pub[SV_KEY_LEN], const char *dual)
+{
+	return sv_principal_register_txn(v, spec, ed_pub, x_pub, NULL, dual);
+}
+
+static int rotate_apply(scrvault *v, const void *name, const unsigned char ed_pub[SV_KEY_LEN],
+			const unsigned char x_pub[SV_KEY_LEN], const char *dual)
+{
+	return sv_principal_rekey_txn(v, name, ed_pub, x_pub, NULL, dual);
+}
+
 static bool add_listed(scrvault *v, const scrvault_principal_spec *spec)
 {
 	return (spec->custodian && !strcmp(spec->kind, "person") && sv_dual_required(v, "principal.add-custodian")) ||
@@ -146,12 +228,8 @@ static bool add_listed(scrvault *v, const scrvault_principal_spec *spec)
 int scrvault_principal_add(scrvault_json **out, scrvault *v, const scrvault_principal_spec *spec,
 			   const char *keyfile, const scrvault_secret *passphrase)
 {
-	sv_argon2_params kdf = sv_kdf_params(spec->kdf_mib);
-	sv_identity *id = NULL;
 	struct stat sb;
 	sv_principal found;
-	char *vkey = NULL;
-	sv_dual mode;
 	int error;
 
 	*out = NULL;
@@ -173,48 +251,12 @@ int scrvault_principal_add(scrvault_json **out, scrvault *v, const scrvault_prin
 		return error;
 	if (error == 1)
 		return sv_error(SCRVAULT_ECONFLICT, "principal '%s' already exists", spec->name);
-	if ((error = sv_identity_generate(&id, spec->name, v->id)) < 0)
-		return error;
-	if (!(vkey = vault_vkey(v)) || (error = sv_identity_set_vault(id, v->id, vkey)) < 0) {
-		error = error < 0 ? error : SCRVAULT_ERROR;
-		goto done;
-	}
-	if ((mode = sv_dual_mode(v, add_listed(v, spec))) == SV_DUAL_HOLD) {
-		/* The key file is written now; the principal exists (and a
-		 * custodian's wrap is made) only when a second custodian approves. */
-		char *ed = sv_base64(id->ed_pub, SV_KEY_LEN), *x = sv_base64(id->x_pub, SV_KEY_LEN);
-
-		if (!ed || !x)
-			error = SCRVAULT_ERROR;
-		else if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) == 0 &&
-			 (error = sv_op_request(out, v, "principal.add", spec->name,
-						SV_FIELDS(SV_STR("name", spec->name), SV_STR("kind", spec->kind),
-							  SV_OPT("display_name", spec->display_name),
-							  SV_OPT("agency", spec->agency), SV_OPT("contact", spec->contact),
-							  SV_BOOL("custodian", spec->custodian),
-							  SV_STR("ed25519_pub", ed), SV_STR("x25519_pub", x)))) < 0)
-			remove(keyfile);
-		free(ed);
-		free(x);
-		goto done;
-	}
-	if ((error = sv_vault_begin(v)) < 0)
-		goto done;
-	if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
-		sv_vault_abort(v);
-		goto done;
-	}
-	if ((error = sv_principal_register_txn(v, spec, id->ed_pub, id->x_pub, NULL, SV_DUAL_DETAIL(mode))) < 0) {
-		remove(keyfile);
-		sv_vault_abort(v);
-		goto done;
-	}
-	if ((error = sv_vault_commit(v)) < 0)
-		remove(keyfile);
-done:
-	sv_identity_free(id);
-	free(vkey);
-	return error;
+	return service_key_write(out, v, spec->name, keyfile, passphrase, spec->kdf_mib, add_listed(v, spec),
+				 "principal.add",
+				 SV_FIELDS(SV_STR("name", spec->name), SV_STR("kind", spec->kind),
+					   SV_OPT("display_name", spec->display_name), SV_OPT("agency", spec->agency),
+					   SV_OPT("contact", spec->contact), SV_BOOL("custodian", spec->custodian)),
+				 add_apply, spec);
 }
 
 /* ---- enrolment: the holder's own keys ---------------------------------------------- */
@@ -780,12 +822,8 @@ int sv_principal_rekey_txn(scrvault *v, const char *name, const unsigned char ed
 int scrvault_principal_rotate(scrvault_json **out, scrvault *v, const char *name, const char *keyfile,
 			      const scrvault_secret *passphrase, unsigned kdf_mib)
 {
-	sv_argon2_params kdf = sv_kdf_params(kdf_mib);
-	sv_identity *id = NULL;
 	sv_principal p;
 	struct stat sb;
-	char *vkey = NULL;
-	sv_dual mode;
 	int error;
 
 	*out = NULL;
@@ -805,47 +843,9 @@ int scrvault_principal_rotate(scrvault_json **out, scrvault *v, const char *name
 	if (!keyfile || lstat(keyfile, &sb) == 0)
 		return sv_error(SCRVAULT_ECONFLICT, "key file '%s' already exists; choose another path",
 				keyfile ? keyfile : "");
-	if ((error = sv_identity_generate(&id, name, v->id)) < 0)
-		return error;
-	if (!(vkey = vault_vkey(v)) || (error = sv_identity_set_vault(id, v->id, vkey)) < 0) {
-		error = error < 0 ? error : SCRVAULT_ERROR;
-		goto done;
-	}
-	if ((mode = sv_dual_mode(v, p.custodian && sv_dual_required(v, "principal.rotate-custodian"))) == SV_DUAL_HOLD) {
-		/* The new key file now; it works (and the old one stops) only
-		 * when a second custodian approves. */
-		char *ed = sv_base64(id->ed_pub, SV_KEY_LEN), *x = sv_base64(id->x_pub, SV_KEY_LEN);
-
-		if (!ed || !x)
-			error = SCRVAULT_ERROR;
-		else if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) == 0 &&
-			 (error = sv_op_request(out, v, "principal.rotate", name,
-						SV_FIELDS(SV_STR("principal", name), SV_STR("ed25519_pub", ed),
-							  SV_STR("x25519_pub", x)))) < 0)
-			remove(keyfile);
-		free(ed);
-		free(x);
-		goto done;
-	}
-	if ((error = sv_vault_begin(v)) < 0)
-		goto done;
-	/* The key file first: a custodian's wrap is rewritten to the new key
-	 * only once the file that opens it exists. */
-	if ((error = sv_identity_save(id, keyfile, passphrase, &kdf)) < 0) {
-		sv_vault_abort(v);
-		goto done;
-	}
-	if ((error = sv_principal_rekey_txn(v, name, id->ed_pub, id->x_pub, NULL, SV_DUAL_DETAIL(mode))) < 0) {
-		remove(keyfile);
-		sv_vault_abort(v);
-		goto done;
-	}
-	if ((error = sv_vault_commit(v)) < 0)
-		remove(keyfile);
-done:
-	sv_identity_free(id);
-	free(vkey);
-	return error;
+	return service_key_write(out, v, name, keyfile, passphrase, kdf_mib,
+				 p.custodian && sv_dual_required(v, "principal.rotate-custodian"), "principal.rotate",
+				 SV_FIELDS(SV_STR("principal", name)), rotate_apply, name);
 }
 
 int scrvault_principal_impact(scrvault_json **out, scrvault *v, const char *name)

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include "records/request.h"
+#include "records/due.h"
 #include "records/keys.h"
 #include "vault/authz.h"
 #include "vault/find.h"
@@ -853,4 +854,99 @@ int sv_request_consume(scrvault *v)
 		return sv_error(SCRVAULT_ECONFLICT, "request %lld was used up or changed while this command ran",
 				(long long)v->access_request);
 	return 0;
+}
+
+/* ---- the agenda --------------------------------------------------------------------- */
+
+/*
+ * Open FOI requests (requests_open) whose answer falls due on or before
+ * `by`, by foi_due, the one FOI clock; a request whose clock is stopped has
+ * no due date and is listed from the day it stopped (waiting for the fee
+ * or the clarification).  Undecided: decide it; decided: send the answer.
+ */
+int sv_request_foi_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	sv_calendar *cal = NULL;
+	sv_stmt *st = NULL;
+	int error;
+
+	(void)now;
+	if ((error = sv_policy_calendar(&cal, v)) < 0)
+		return error;
+	if ((error = sv_db_query(&st, v->db, "SELECT r.id, k.ref, r.received_on, r.state FROM requests r"
+				 " LEFT JOIN cases k ON k.id = r.case_id"
+				 " WHERE r.responded_on IS NULL AND r.channel = 'foi' ORDER BY r.id", "")) < 0)
+		goto done;
+	while ((error = sv_stmt_step(st)) == 1) {
+		int64_t id = sv_stmt_int(st, 0), due = -1;
+		char dues[11] = "", ids[24], what[96], cmd[64];
+		bool open = !strcmp(sv_stmt_text(st, 3), "open");
+
+		if ((error = foi_due(&due, v, cal, id, sv_stmt_text(st, 2))) < 0)
+			break;
+		snprintf(ids, sizeof(ids), "%lld", (long long)id);
+		if (due >= 0) {
+			sv_day_format(dues, due);
+			snprintf(what, sizeof(what), "FOI request %lld: answer due%s", (long long)id,
+				 open ? " (not decided)" : "");
+			snprintf(cmd, sizeof(cmd), "scrvault request %s %lld", open ? "decide" : "respond", (long long)id);
+		} else {
+			char kind[24] = "";
+			sv_stmt *cs = NULL;
+
+			if ((error = sv_db_query(&cs, v->db, "SELECT stopped_on, kind FROM request_clock"
+						 " WHERE request_id = ? AND resumed_on IS NULL ORDER BY id DESC LIMIT 1",
+						 "i", id)) < 0)
+				break;
+			if ((error = sv_stmt_step(cs)) == 1) {
+				snprintf(dues, sizeof(dues), "%s", sv_stmt_text(cs, 0));
+				snprintf(kind, sizeof(kind), "%s", sv_stmt_text(cs, 1));
+			}
+			sv_stmt_free(cs);
+			if (error < 0)
+				break;
+			snprintf(what, sizeof(what), "FOI request %lld: clock stopped (%s)", (long long)id, kind);
+			snprintf(cmd, sizeof(cmd), "scrvault request clock %lld --restart", (long long)id);
+		}
+		if (!sv_date_valid(dues) || strcmp(dues, by) > 0)
+			continue;
+		if ((error = fn(ctx, &(sv_due){ .due_on = dues, .caseref = sv_stmt_text(st, 1), .id = ids,
+					       .what = what, .command = cmd })) < 0)
+			break;
+	}
+	error = error < 0 ? error : 0;
+done:
+	sv_stmt_free(st);
+	sv_calendar_free(cal);
+	return error;
+}
+
+/*
+ * Outside requests (the external channel; FOI has its clock above) waiting
+ * for a decision, listed from the day they were received.
+ */
+int sv_request_undecided_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	(void)now;
+	if ((error = sv_db_query(&st, v->db, "SELECT r.id, k.ref, r.received_on FROM requests r"
+				 " LEFT JOIN cases k ON k.id = r.case_id WHERE r.responded_on IS NULL"
+				 " AND r.channel = 'external' AND r.state = 'open' AND r.received_on <= ?"
+				 " ORDER BY r.received_on, r.id", "t", by)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		int64_t id = sv_stmt_int(st, 0);
+		char ids[24], what[96], cmd[64];
+
+		snprintf(ids, sizeof(ids), "%lld", (long long)id);
+		snprintf(what, sizeof(what), "outside request %lld: awaiting a decision", (long long)id);
+		snprintf(cmd, sizeof(cmd), "scrvault request decide %lld", (long long)id);
+		if ((error = fn(ctx, &(sv_due){ .due_on = sv_stmt_text(st, 2), .caseref = sv_stmt_text(st, 1),
+					       .id = ids, .what = what, .command = cmd })) < 0)
+			break;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include "records/audit.h"
 #include "records/destruction.h"
+#include "records/due.h"
 #include "records/master.h"
 #include "vault/authz.h"
 #include "vault/find.h"
@@ -304,7 +305,9 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	if ((error = sv_db_int(&dual, v->db, "SELECT count(*) FROM policy_dual WHERE action = 'doc.destroy'", "")) < 0)
 		goto done;
 	if ((error = sv_db_query(&st, v->db,
-				 "SELECT ve.doc_id, ve.version, d.class, c.ref, d.title, c.concluded_on, c.subject_dob,"
+				 "SELECT ve.doc_id, ve.version, d.class, c.ref, d.title,"
+				 /* a referral decided "none" concluded on its decision (records/referral.c) */
+				 " coalesce(c.concluded_on, CASE WHEN c.status = 'no-review' THEN c.decision_date END), c.subject_dob,"
 				 " c.published_on, ve.checked_in_at,"
 				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version)"
 				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
@@ -400,6 +403,25 @@ static sv_json *item_json(const plan_item *it)
  * after [publication] executive-summary-months.  No max-months: it stays
  * (002: then on request), so there is no take-down date.
  */
+static void publication_dates(char off[11], char keep[11], scrvault *v, int64_t fallback, const char *type,
+			      const char *on)
+{
+	char key[64];
+	int64_t min, max;
+
+	off[0] = keep[0] = '\0';
+	snprintf(key, sizeof(key), "publication_min_months.%s", type ? type : "");
+	min = sv_meta_int(v, key, -1);
+	snprintf(key, sizeof(key), "publication_max_months.%s", type ? type : "");
+	max = sv_meta_int(v, key, -1);
+	if (max < 0 && min < 0)		/* no section of its own */
+		max = fallback, min = 0;
+	if (max > 0 && sv_date_add(off, on, max, 'm') < 0)
+		off[0] = '\0';
+	if (min > 0 && sv_date_add(keep, on, min, 'm') < 0)
+		keep[0] = '\0';
+}
+
 static int publication_rows(sv_json *arr, scrvault *v, const char *now)
 {
 	int64_t fallback = sv_meta_int(v, "publication_months", SV_PUBLICATION_MONTHS_DEFAULT);
@@ -410,22 +432,12 @@ static int publication_rows(sv_json *arr, scrvault *v, const char *now)
 				 " WHERE published_on IS NOT NULL ORDER BY ref", "")) < 0)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1) {
-		char key[64], off[11] = "", keep[11] = "";
+		char off[11] = "", keep[11] = "";
 		const char *type = sv_stmt_text(st, 1), *on = sv_stmt_text(st, 2);
-		int64_t min, max;
 		sv_json *o = sv_row_json(st, SV_COLS({ "case", SV_COL_TEXT }, { "review_type", SV_COL_TEXT },
 						     { "published_on", SV_COL_TEXT }));
 
-		snprintf(key, sizeof(key), "publication_min_months.%s", type ? type : "");
-		min = sv_meta_int(v, key, -1);
-		snprintf(key, sizeof(key), "publication_max_months.%s", type ? type : "");
-		max = sv_meta_int(v, key, -1);
-		if (max < 0 && min < 0)		/* no section of its own */
-			max = fallback, min = 0;
-		if (max > 0 && sv_date_add(off, on, max, 'm') < 0)
-			off[0] = '\0';
-		if (min > 0 && sv_date_add(keep, on, min, 'm') < 0)
-			keep[0] = '\0';
+		publication_dates(off, keep, v, fallback, type, on);
 		if (!o || sv_json_set_str(o, "remove_by", off[0] ? off : NULL) < 0 ||
 		    sv_json_set_str(o, "keep_until", keep[0] ? keep : NULL) < 0 ||
 		    sv_json_set_bool(o, "overdue", off[0] && strcmp(off, now) < 0) < 0 || sv_json_append(arr, o) < 0) {
@@ -879,4 +891,103 @@ done:
 	sv_json_free(rec);
 	free(proof);
 	return error;
+}
+
+/* ---- the agenda --------------------------------------------------------------------- */
+
+/* Disposal batches proposed and not yet decided, from the day proposed. */
+int sv_disposal_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	(void)now;
+	if ((error = sv_db_query(&st, v->db, "SELECT b.id, substr(b.proposed_at, 1, 10),"
+				 " (SELECT count(*) FROM disposal_items i WHERE i.batch_id = b.id)"
+				 " FROM disposal_batches b WHERE b.state = 'proposed' AND substr(b.proposed_at, 1, 10) <= ?"
+				 " ORDER BY b.id", "t", by)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		char ids[24], what[96], cmd[64];
+		int64_t id = sv_stmt_int(st, 0), n = sv_stmt_int(st, 2);
+
+		snprintf(ids, sizeof(ids), "%lld", (long long)id);
+		snprintf(what, sizeof(what), "disposal batch %lld (%lld version%s): awaiting approval", (long long)id,
+			 (long long)n, n == 1 ? "" : "s");
+		snprintf(cmd, sizeof(cmd), "scrvault retention approve %lld", (long long)id);
+		if ((error = fn(ctx, &(sv_due){ .due_on = sv_stmt_text(st, 1), .id = ids, .what = what,
+					       .command = cmd })) < 0)
+			break;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
+
+/*
+ * The retention plan's versions (build_plan, the one rule) whose review or
+ * destruction falls due on or before `by`.  What a hold keeps is not on the
+ * agenda (nothing can be done about it); nor a version whose rule waits for
+ * an event.  The command is the next step: a review's outcome, a batch to
+ * propose or approve, or the purge.
+ */
+int sv_retention_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	plan p;
+	int error = 0;
+
+	if ((error = build_plan(&p, v, now)) < 0)
+		return error;
+	for (size_t i = 0; i < p.n; i++) {
+		const plan_item *it = &p.items[i];
+		char ids[64], what[160], cmd[128];
+		bool review = !strcmp(it->status, "review") || !strcmp(it->status, "review due");
+
+		if (!it->due_on[0] || strcmp(it->due_on, by) > 0 || it->hold[0] ||
+		    !(review || !strcmp(it->status, "due") || !strcmp(it->status, "scheduled")))
+			continue;
+		snprintf(ids, sizeof(ids), "%s@%u", it->doc, it->version);
+		snprintf(what, sizeof(what), "%s %s (%s%s)", review ? "review" : "destroy", ids, it->cls,
+			 it->master ? ", master" : "");
+		if (review)
+			snprintf(cmd, sizeof(cmd), "scrvault retention review %s", ids);
+		else if (strcmp(it->status, "due") != 0)
+			snprintf(cmd, sizeof(cmd), "scrvault retention plan");
+		else if (destroyable(it))
+			snprintf(cmd, sizeof(cmd), "scrvault retention purge");
+		else if (it->proposed)
+			snprintf(cmd, sizeof(cmd), "scrvault retention approve %lld", (long long)it->proposed);
+		else
+			snprintf(cmd, sizeof(cmd), "scrvault retention propose");
+		if ((error = fn(ctx, &(sv_due){ .due_on = it->due_on, .caseref = it->caseref, .doc_class = it->cls,
+					       .id = ids, .what = what, .command = cmd })) < 0)
+			break;
+	}
+	plan_free(&p);
+	return error < 0 ? error : 0;
+}
+
+/* Published executive summaries whose take-down date (publication_dates) is on or before `by`. */
+int sv_takedown_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	int64_t fallback = sv_meta_int(v, "publication_months", SV_PUBLICATION_MONTHS_DEFAULT);
+	sv_stmt *st = NULL;
+	int error;
+
+	(void)now;
+	if ((error = sv_db_query(&st, v->db, "SELECT ref, review_type, published_on FROM cases"
+				 " WHERE published_on IS NOT NULL ORDER BY ref", "")) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		char off[11], keep[11], what[96];
+
+		publication_dates(off, keep, v, fallback, sv_stmt_text(st, 1), sv_stmt_text(st, 2));
+		if (!off[0] || strcmp(off, by) > 0)
+			continue;
+		snprintf(what, sizeof(what), "take the published executive summary off the web site");
+		if ((error = fn(ctx, &(sv_due){ .due_on = off, .caseref = sv_stmt_text(st, 0), .id = sv_stmt_text(st, 0),
+					       .what = what, .command = "scrvault retention plan" })) < 0)
+			break;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
 }

@@ -52,6 +52,7 @@ typedef struct {
 	sv_clock_event summary_sent, plan_sent, plan_closed;
 	int64_t told_on;		/* the latest extension's day Ofsted was told */
 	char rating[16];
+	bool no_review;			/* a referral undecided, or decided "none" */
 	commission *cms;
 	size_t ncms, capcms;
 	sv_clock_event *reviews;
@@ -133,11 +134,15 @@ static int case_row(void *ctx, sv_stmt *st)
 	f->id = sv_stmt_int(st, 0);
 	snprintf(f->ref, sizeof(f->ref), "%s", sv_stmt_text(st, 1));
 	f->type = sv_review_type_index(sv_stmt_text(st, 2));
+	/* A referral (status referred) or a decision not to review (no-review,
+	 * type "none") has the decision clock alone (records/referral.c). */
+	f->no_review = f->type < 0 || (sv_stmt_text(st, 5) && (!strcmp(sv_stmt_text(st, 5), "referred") ||
+							      !strcmp(sv_stmt_text(st, 5), "no-review")));
 	if (f->type < 0)
 		f->type = 0;
 	f->received = day_of(sv_stmt_text(st, 3), 0);
-	/* The decision's own audit entry is the referral decision's (issue 19
-	 * item 1); until it exists the case records the date alone. */
+	/* The decision's audit entry, when the case came through a referral,
+	 * is its referral.decide (found by the timeline: referral_seq). */
 	f->decision = day_of(sv_stmt_text(st, 4), 0);
 	f->extension = f->completed = f->evaluation = SV_NO_EVENT;
 	f->summary_sent = f->plan_sent = f->plan_closed = SV_NO_EVENT;
@@ -277,7 +282,7 @@ static int load_facts(facts_set *s, scrvault *v, int64_t case_id, bool verify)
 	for (int t = 0; t < SV_REVIEW_TYPES; t++)
 		for (int k = 0; k < SV_CLOCKS; k++)
 			s->ts[t][k] = sv_timescale_builtin(t, (sv_clock_id)k);
-	if ((error = sv_db_each(v->db, case_row, s, "SELECT id, ref, review_type, received_on, decision_date FROM cases"
+	if ((error = sv_db_each(v->db, case_row, s, "SELECT id, ref, review_type, received_on, decision_date, status FROM cases"
 				" WHERE ?1 = 0 OR id = ?1 ORDER BY id", "i", case_id)) < 0 ||
 	    (error = sv_db_each(v->db, commission_row, s, COMMISSION_SELECT " WHERE ?1 = 0 OR cm.case_id = ?1"
 				" ORDER BY cm.case_id, cm.commissioned_on, cm.id", "i", case_id)) < 0 ||
@@ -309,7 +314,7 @@ static int run_clocks(sv_milestone **ms, size_t *n, facts_set *s, facts *f, sv_c
 			     .completed = f->completed, .evaluation = f->evaluation,
 			     .inadequate = !strcmp(f->rating, "inadequate"), .summary_sent = f->summary_sent,
 			     .plan_sent = f->plan_sent, .plan_closed = f->plan_closed, .plan_reviews = f->reviews,
-			     .nplan_reviews = f->nreviews };
+			     .nplan_reviews = f->nreviews, .no_review = f->no_review };
 	return sv_clock_run(ms, n, &c, cal, as_of, horizon);
 }
 
@@ -329,6 +334,12 @@ static int case_facts(facts_set *s, facts **f, scrvault *v, const char *action, 
 	if (!(*f = find_facts(s, id))) {
 		facts_free(s);
 		return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref);
+	}
+	if ((*f)->no_review && strcmp(action, "case.read") != 0) {
+		facts_free(s);
+		*f = NULL;
+		return sv_error(SCRVAULT_ECONFLICT, "case %s is not a review (a referral not decided, or decided "
+				"\"none\"): it has no clocks but the decision's", ref);
 	}
 	return 0;
 }
@@ -717,6 +728,23 @@ static int draft_seq(int64_t *seq, scrvault *v, int64_t case_id, const char *age
 	return error < 0 ? error : 0;
 }
 
+/*
+ * The last `action` entry (referral.new, referral.decide) about case `ref`,
+ * found by its canonical text; 0 when the case has none (opened directly).
+ */
+static int referral_seq(int64_t *seq, scrvault *v, const char *action, const char *ref)
+{
+	char pa[64], pc[96];
+	int error;
+
+	*seq = 0;
+	snprintf(pa, sizeof(pa), "{\"action\":\"%s\"%%", action);
+	snprintf(pc, sizeof(pc), "%%\"case\":\"%s\"%%", ref);
+	error = sv_db_int(seq, v->db, "SELECT max(seq) FROM audit WHERE entry LIKE ? AND entry LIKE ?"
+			  " AND entry LIKE '%\"outcome\":\"ok\"%'", "tt", pa, pc);
+	return error < 0 ? error : 0;
+}
+
 static const char *clock_label(sv_clock_id k)
 {
 	static const char *const labels[SV_CLOCKS] = {
@@ -744,14 +772,19 @@ static int timeline_events(sv_json *arr, scrvault *v, facts *f, const char *as_o
 	char at[21], on[11];
 	int error;
 
-	fmt_day(on, f->received.day);
-	if (on[0] && strcmp(on, as_of) <= 0 && sv_json_append(arr, sv_json_of(SV_FIELDS(SV_STR("event", "received"), SV_STR("on", on),
-			SV_STR("audit_seq", NULL), SV_STR("recorded_at", NULL)))) < 0)
-		return SCRVAULT_ERROR;
-	fmt_day(on, f->decision.day);
-	if (on[0] && strcmp(on, as_of) <= 0 && sv_json_append(arr, sv_json_of(SV_FIELDS(SV_STR("event", "decision"), SV_STR("on", on),
-			SV_STR("audit_seq", NULL), SV_STR("recorded_at", NULL)))) < 0)
-		return SCRVAULT_ERROR;
+	for (int i = 0; i < 2; i++) {
+		const sv_clock_event *e = i ? &f->decision : &f->received;
+
+		fmt_day(on, e->day);
+		if (!on[0] || strcmp(on, as_of) > 0)
+			continue;
+		if ((error = entry_time(at, v, e->seq)) < 0)
+			return error;
+		if (sv_json_append(arr, sv_json_of(SV_FIELDS(SV_STR("event", i ? "decision" : "received"),
+				SV_STR("on", on), SV_IF(e->seq > 0, SV_INT("audit_seq", e->seq)),
+				SV_IF(e->seq <= 0, SV_STR("audit_seq", NULL)), SV_STR("recorded_at", D(at))))) < 0)
+			return SCRVAULT_ERROR;
+	}
 	if ((error = sv_db_query(&st, v->db, "SELECT * FROM (SELECT 'commission' AS kind, commissioned_on AS day,"
 				 " audit_seq, agency, NULL AS rating, NULL AS told, id AS k FROM commissions WHERE case_id = ?1"
 				 " UNION ALL SELECT kind, on_day, audit_seq, NULL, rating, told_on, id + 1000000000"
@@ -804,7 +837,9 @@ int scrvault_case_timeline(scrvault_json **out, scrvault *v, const char *ref, co
 	if ((error = sv_as_of(now, as_of)) < 0 || (error = sv_day_parse(&today, now)) < 0 ||
 	    (error = case_facts(&s, &f, v, "case.read", ref)) < 0)
 		return error;
-	if ((error = sv_policy_calendar(&cal, v)) < 0 ||
+	if ((error = referral_seq(&f->received.seq, v, "referral.new", f->ref)) < 0 ||
+	    (error = referral_seq(&f->decision.seq, v, "referral.decide", f->ref)) < 0 ||
+	    (error = sv_policy_calendar(&cal, v)) < 0 ||
 	    (error = run_clocks(&ms, &n, &s, f, &cms, cal, today, SCRVAULT_CLOCK_HORIZON_DEFAULT)) < 0)
 		goto done;
 	error = SCRVAULT_ERROR;

@@ -399,7 +399,34 @@ static const char *const migrations[] = {
 	"ALTER TABLE cases ADD COLUMN received_on TEXT;",
 
 	/*
-	 * 16: the statutory clocks (issue 19).  policy_timescales: the installed
+	 * 16: referrals and decisions (records/referral.c).  A referral is the
+	 * first stage of its case (cases.status 'referred', review_type
+	 * 'undecided' until the decision; 'no-review' and 'none' after a
+	 * decision not to review): who notified the Board and what they said
+	 * (kept here, never in the log), the sub-committee's recommendation and
+	 * the chair's decision with their rationale documents, and each
+	 * notification sent, once per recipient.
+	 */
+	"CREATE TABLE referrals("
+	"  case_id INTEGER PRIMARY KEY REFERENCES cases(id),"
+	"  notifier TEXT NOT NULL, notifier_agency TEXT NOT NULL, summary TEXT,"
+	"  form_doc TEXT REFERENCES documents(id),"
+	"  recorded_at TEXT NOT NULL, recorded_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  recommended TEXT CHECK (recommended IN ('scr', 'sir', 'interagency', 'none')),"
+	"  recommended_on TEXT, recommendation_doc TEXT REFERENCES documents(id),"
+	"  recommended_by INTEGER REFERENCES principals(id),"
+	"  decision TEXT CHECK (decision IN ('scr', 'sir', 'interagency', 'none')),"
+	"  decided_on TEXT, decision_doc TEXT REFERENCES documents(id),"
+	"  decided_by INTEGER REFERENCES principals(id));"
+	"CREATE TABLE referral_notices("
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  recipient TEXT NOT NULL CHECK (recipient IN ('ofsted', 'dfe', 'national-panel', 'notifier')),"
+	"  sent_on TEXT NOT NULL,"
+	"  recorded_at TEXT NOT NULL, recorded_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  PRIMARY KEY (case_id, recipient)) WITHOUT ROWID;",
+
+	/*
+	 * 17: the statutory clocks (issue 19).  policy_timescales: the installed
 	 * policy's [timescales], one row per clock and review type (resolved, so
 	 * no fallback is needed when reading).  commissions: an IMR asked of an
 	 * agency (its progress is derived from versions and sign-offs, never

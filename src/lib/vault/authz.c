@@ -146,7 +146,8 @@ static int scope_reaches(bool *ok, char *why, size_t whylen, scrvault *v, int64_
 
 static bool is_listing(const char *action)
 {
-	return !strcmp(action, "case.read") || !strcmp(action, "doc.list");
+	/* The agenda is a listing too: filtered item by item to the role's scope (records/agenda.c). */
+	return !strcmp(action, "case.read") || !strcmp(action, "doc.list") || !strcmp(action, "agenda.read");
 }
 
 /* 0 allowed; 1 refused with `missing` and `why` filled in; <0 error. */
@@ -269,6 +270,16 @@ int sv_authorize(scrvault *v, const char *action, const sv_about *about)
 	sv_error_field(SCRVAULT_EDENIED, strcmp(missing, "an agreed access request") ? NULL : "request", "%s", why);
 	return sv_audit_denied(v, action, about, SV_FIELDS(SV_STR("missing_permission", missing)),
 			       SCRVAULT_EDENIED);
+}
+
+bool sv_authz_role_has(scrvault *v, const char *action)
+{
+	int64_t n = 0;
+
+	if (!v->role)
+		return false;
+	return sv_db_int(&n, v->db, "SELECT count(*) FROM policy_allow WHERE role = ? AND action = ?", "tt",
+			 v->role, action) >= 0 && n > 0;
 }
 
 bool sv_authz_sees(scrvault *v, const char *action, const char *caseref,

@@ -54,6 +54,13 @@ bool sv_authz_sees(scrvault *v, const char *action, const char *caseref,
 		   const char *doc_class, const char *agency);
 
 /*
+ * Does the session's role have `action` at all (for some class, in its
+ * scope)?  No audit entry: whether to look further (the agenda's sources);
+ * each object is then sv_authz_sees's question.  false when it cannot be told.
+ */
+bool sv_authz_role_has(scrvault *v, const char *action);
+
+/*
  * May principal `pid` (not the session's), in any role it holds, do
  * `action` on a document of this case, class and agency?  *ok says; when
  * not, `why` names the reason.  `agreed`: reading a restricted class is

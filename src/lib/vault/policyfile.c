@@ -29,9 +29,11 @@ static const char *const known_actions[] = {
 	"request.create", "request.decide", "request.read", "request.respond",
 	"case.conclude", "case.reopen", "case.publish", "hold.add", "hold.release", "hold.read",
 	"retention.read", "retention.confirm", "retention.propose", "retention.approve", "retention.purge",
-	"retention.review", "case.commission", "case.extend", "case.evaluation", "case.milestone",
+	"retention.review",
+	"referral.new", "referral.recommend", "referral.decide", "referral.notify", "referral.read",
+	"case.commission", "case.extend", "case.evaluation", "case.milestone",
 	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
-	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
+	"audit.read", "audit.prove", "policy.read", "policy.load", "op.approve", "fsck", "agenda.read", NULL
 };
 
 /* Those that may be limited to one class with ACTION:CLASS. */
