@@ -205,10 +205,12 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libscrvault.a
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/audit_bench $(BUILD)/bench/copies_bench $(BUILD)/bench/replication_bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/audit_bench $(BUILD)/bench/copies_bench $(BUILD)/bench/replication_bench \
+		$(BUILD)/bench/clocks_bench
 	@bench/run $(BUILD)/scrvault
 	@bench/audit $(BUILD)/bench/audit_bench
 	@bench/copies $(BUILD)/bench/copies_bench $(BUILD)/scrvault
+	@bench/clocks $(BUILD)/bench/clocks_bench
 	@bench/bundle $(BUILD)/scrvault
 	@bench/startup $(BUILD)/scrvault
 	@bench/replication $(BUILD)/scrvault $(BUILD)/bench/replication_bench

@@ -35,6 +35,7 @@
 #include "scrvault/restore.h"
 #include "scrvault/fsck.h"
 #include "scrvault/agenda.h"
+#include "scrvault/timeline.h"
 
 #define SCRVAULT_VERSION "0.2.0"
 

@@ -19,12 +19,13 @@ const char cli_program[] = "scrvault";
 static const cli_cmd *const tables[] = {
 	cli_init_commands, cli_principal_commands, cli_keygen_commands, cli_keyfile_commands, cli_fsck_commands, cli_case_commands,
 	cli_referral_commands,
+	cli_timeline_commands,
 	cli_doc_commands, cli_audit_commands, cli_policy_commands, cli_op_commands,
 	cli_intake_commands, cli_open_commands, cli_copy_commands, cli_request_commands,
 	cli_hold_commands, cli_retention_commands, cli_mirror_commands, cli_backup_commands,
 	cli_restore_commands, cli_agenda_commands, NULL
 };
-static cli_cmd cli_commands[128];
+static cli_cmd cli_commands[192];
 
 static void collect_commands(void)
 {

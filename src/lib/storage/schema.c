@@ -424,6 +424,39 @@ static const char *const migrations[] = {
 	"  sent_on TEXT NOT NULL,"
 	"  recorded_at TEXT NOT NULL, recorded_by INTEGER NOT NULL REFERENCES principals(id),"
 	"  PRIMARY KEY (case_id, recipient)) WITHOUT ROWID;",
+
+	/*
+	 * 17: the statutory clocks (issue 19).  policy_timescales: the installed
+	 * policy's [timescales], one row per clock and review type (resolved, so
+	 * no fallback is needed when reading).  commissions: an IMR asked of an
+	 * agency (its progress is derived from versions and sign-offs, never
+	 * stored).  case_events: the milestones a coordinator records
+	 * (extension, evaluation, completed, summary-sent, plan-sent,
+	 * plan-review, plan-closed), each with the audit entry that recorded it.
+	 * An extension's reason stays here, never in the audit log.
+	 */
+	"CREATE TABLE policy_timescales("
+	"  clock TEXT NOT NULL, review_type TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL, unit TEXT NOT NULL, anchor TEXT NOT NULL,"
+	"  PRIMARY KEY (clock, review_type));"
+	"CREATE TABLE commissions("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  agency TEXT NOT NULL, author TEXT NOT NULL,"
+	"  commissioned_on TEXT NOT NULL, due_on TEXT,"
+	"  audit_seq INTEGER,"
+	"  created_at TEXT NOT NULL, created_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE INDEX commissions_case ON commissions(case_id);"
+	"CREATE TABLE case_events("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('extension', 'evaluation', 'completed', 'summary-sent',"
+	"    'plan-sent', 'plan-review', 'plan-closed')),"
+	"  on_day TEXT NOT NULL,"		/* the day it happened (an extension: the new due date) */
+	"  told_on TEXT, rating TEXT, reason TEXT,"
+	"  audit_seq INTEGER,"
+	"  created_at TEXT NOT NULL, created_by INTEGER NOT NULL REFERENCES principals(id));"
+	"CREATE INDEX case_events_case ON case_events(case_id, kind);",
 };
 
 static int set_version(sv_db *db, int version)

@@ -146,6 +146,18 @@ int sv_policy_install(scrvault *v, const sv_policy *p, int64_t *version,
 				       p->rules[i].trigger)) < 0)
 			goto done;
 	}
+	if ((error = sv_db_exec(v->db, "DELETE FROM policy_timescales")) < 0)
+		goto done;
+	for (int t = 0; t < SV_REVIEW_TYPES; t++)
+		for (int k = 0; k < SV_CLOCKS; k++) {
+			const sv_timescale *ts = &p->timescales[t][k];
+
+			if ((error = sv_db_run(v->db, "INSERT INTO policy_timescales(clock, review_type, amount, unit, anchor)"
+					       " VALUES (?, ?, ?, ?, ?)", "ttitt", sv_clock_names[k], sv_review_types[t],
+					       ts->amount, sv_timescale_unit_name(ts->unit),
+					       sv_anchor_names[ts->anchor])) < 0)
+				goto done;
+		}
 	for (size_t i = 0; i < p->nholidays; i++) {
 		char date[11];
 

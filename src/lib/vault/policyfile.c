@@ -31,6 +31,7 @@ static const char *const known_actions[] = {
 	"retention.read", "retention.confirm", "retention.propose", "retention.approve", "retention.purge",
 	"retention.review",
 	"referral.new", "referral.recommend", "referral.decide", "referral.notify", "referral.read",
+	"case.commission", "case.extend", "case.evaluation", "case.milestone",
 	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
 	"audit.read", "audit.prove", "policy.read", "policy.load", "op.approve", "fsck", "agenda.read", NULL
 };
@@ -713,6 +714,22 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 			p->foi_days = n;
 		else
 			p->appeal_days = n;
+	} else if (!strcmp(section, "timescales")) {
+		int t = sub ? sv_review_type_index(sub) : -1, k = sv_clock_index(key);
+		sv_timescale ts;
+		char why[256];
+
+		if (sub && t < 0)
+			problem(c, line, "timescales \"%s\": no review type '%s' (known: scr, sir, interagency)", sub, sub);
+		else if (k < 0)
+			problem(c, line, "unknown setting 'timescales.%s%s%s' (known: decision, imr, completion, "
+				"ofsted-summary, improvement-plan, plan-review)", sub ? sub : "", sub ? "." : "", key);
+		else if (sv_timescale_parse(&ts, (sv_clock_id)k, value, why, sizeof(why)) < 0)
+			problem(c, line, "timescales%s%s.%s: %s", sub ? "." : "", sub ? sub : "", key, why);
+		else if (sub)
+			p->ts_typed[t][k] = ts, p->ts_typed_set[t][k] = true;
+		else
+			p->ts_all[k] = ts, p->ts_all_set[k] = true;
 	} else if (!strcmp(section, "intake") && !sub) {
 		if (!strcmp(key, "max-size")) {
 			if (parse_size(&p->intake_max, value) < 0)
@@ -722,7 +739,7 @@ static int entry(sv_policy *p, checker *c, const char *fullname, const char *val
 			problem(c, line, "unknown setting 'intake.%s' (known: max-size)", key);
 		}
 	} else {
-		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control, separation, intake, foi, calendar, retention, publication)",
+		problem(c, line, "unknown section '%s%s%s%s' (known: policy, role \"NAME\", class \"NAME\", dual-control, separation, intake, foi, calendar, retention, publication, timescales)",
 			section, sub ? " \"" : "", sub ? sub : "", sub ? "\"" : "");
 	}
 	free(name);
@@ -769,6 +786,33 @@ static void finish(sv_policy *p, checker *c)
 				"class '%s' has no title", p->classes[i].name);
 	if (p->ndual && !p->expiry_hours)
 		p->expiry_hours = 72;
+	for (int t = 0; t < SV_REVIEW_TYPES; t++)
+		for (int k = 0; k < SV_CLOCKS; k++)
+			p->timescales[t][k] = p->ts_typed_set[t][k] ? p->ts_typed[t][k] :
+					      p->ts_all_set[k] ? p->ts_all[k] : sv_timescale_builtin(t, (sv_clock_id)k);
+}
+
+/*
+ * The seeds' timescales (policy/default.conf says the same, with the
+ * citations): 003 is a procedure for serious case reviews, so its IMR
+ * month (from the request, §5.2) and its quarterly plan updates (§7.3) are
+ * the scr type's; the other types keep 000 §5.23's ten weeks and 001's six
+ * months.
+ */
+sv_timescale sv_timescale_builtin(int review_type, sv_clock_id clock)
+{
+	bool scr = review_type == 0;
+
+	switch (clock) {
+	case SV_CLOCK_DECISION:		return (sv_timescale){ SV_ANCHOR_RECEIVED, 1, SV_TS_MONTHS };
+	case SV_CLOCK_IMR:		return scr ? (sv_timescale){ SV_ANCHOR_COMMISSIONED, 1, SV_TS_MONTHS } :
+					       (sv_timescale){ SV_ANCHOR_DECISION, 10, SV_TS_WEEKS };
+	case SV_CLOCK_COMPLETION:	return (sv_timescale){ SV_ANCHOR_DECISION, 6, SV_TS_MONTHS };
+	case SV_CLOCK_OFSTED_SUMMARY:	return (sv_timescale){ SV_ANCHOR_EVALUATION, 1, SV_TS_MONTHS };
+	case SV_CLOCK_IMPROVEMENT_PLAN:	return (sv_timescale){ SV_ANCHOR_EVALUATION, 3, SV_TS_MONTHS };
+	case SV_CLOCK_PLAN_REVIEW:	return (sv_timescale){ SV_ANCHOR_COMPLETED, scr ? 3 : 6, SV_TS_MONTHS };
+	default:			return (sv_timescale){ SV_ANCHOR_DECISION, 1, SV_TS_MONTHS };
+	}
 }
 
 /* Parse `text` (NUL-terminated) through a private copy on disk. */

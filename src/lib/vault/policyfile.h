@@ -4,6 +4,7 @@
 #ifndef SV_VAULT_POLICYFILE_H
 #define SV_VAULT_POLICYFILE_H
 
+#include "base/clock.h"
 #include "base/json.h"
 #include "base/common.h"
 
@@ -117,6 +118,15 @@ struct sv_policy {
 	int64_t appeal_days;
 	int64_t expiry_hours;
 	int64_t intake_max;	/* bytes; 0: the default */
+	/* [timescales] and [timescales "TYPE"] as written (set: the line was
+	 * there); `timescales` is the result for each review type: the typed
+	 * line, else the [timescales] line, else sv_timescale_builtin. */
+	sv_timescale ts_all[SV_CLOCKS], ts_typed[SV_REVIEW_TYPES][SV_CLOCKS];
+	bool ts_all_set[SV_CLOCKS], ts_typed_set[SV_REVIEW_TYPES][SV_CLOCKS];
+	sv_timescale timescales[SV_REVIEW_TYPES][SV_CLOCKS];
 };
+
+/* The clocks of a policy without [timescales] (the same as policy/default.conf's). */
+sv_timescale sv_timescale_builtin(int review_type, sv_clock_id clock);
 
 #endif
