@@ -33,6 +33,7 @@
 #include "scrvault/backup.h"
 #include "scrvault/restore.h"
 #include "scrvault/fsck.h"
+#include "scrvault/report.h"
 
 #define SCRVAULT_VERSION "0.2.0"
 

@@ -412,5 +412,6 @@ extern const cli_cmd cli_retention_commands[];
 extern const cli_cmd cli_mirror_commands[];
 extern const cli_cmd cli_backup_commands[];
 extern const cli_cmd cli_restore_commands[];
+extern const cli_cmd cli_report_commands[];
 
 #endif

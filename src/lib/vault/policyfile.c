@@ -31,7 +31,7 @@ static const char *const known_actions[] = {
 	"retention.read", "retention.confirm", "retention.propose", "retention.approve", "retention.purge",
 	"retention.review",
 	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
-	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", NULL
+	"audit.read", "policy.read", "policy.load", "op.approve", "fsck", "report.board", "report.case", NULL
 };
 
 /* Those that may be limited to one class with ACTION:CLASS. */
