@@ -233,6 +233,9 @@ static PangoLayout *layout(pen *p, const char *text, const char *font, double wi
 	PangoFontDescription *fd;
 	char name[64];
 
+	/* points are the PDF's units: 72 per inch (pango's default is 96) */
+	pango_cairo_context_set_resolution(pango_layout_get_context(l), 72.0);
+	pango_layout_context_changed(l);
 	snprintf(name, sizeof(name), FONT " %s", font);
 	fd = pango_font_description_from_string(name);
 	pango_layout_set_font_description(l, fd);
@@ -354,40 +357,68 @@ typedef struct {
 	double w[MAX_COLS];
 } colw;
 
+/* The width of the widest word of `text` in `font`. */
+static double widest_word(pen *p, const char *text, const char *font)
+{
+	char word[256];
+	double w = 0;
+
+	for (const char *t = text; *t;) {
+		size_t n = strcspn(t, " ");
+
+		if (n) {
+			PangoLayout *l;
+
+			snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), t);
+			l = layout(p, word, font, -1, PANGO_ALIGN_LEFT);
+			if (layout_w(l) > w)
+				w = layout_w(l);
+			g_object_unref(l);
+		}
+		t += n;
+		t += strspn(t, " ");
+	}
+	return w;
+}
+
 static void table_widths(pen *p, const block *b, colw *c)
 {
-	double nat[MAX_COLS], sum = 0, fixed = 0, flex = 0;
+	double nat[MAX_COLS], least[MAX_COLS], sum = 0, fixed = 0, flex = 0;
 
 	for (size_t i = 0; i < b->ncols; i++) {
 		PangoLayout *l = layout(p, b->headers[i], "Bold 9", -1, PANGO_ALIGN_LEFT);
 
 		nat[i] = layout_w(l);
 		g_object_unref(l);
+		least[i] = widest_word(p, b->headers[i], "Bold 9");
 		for (size_t row = 0; row < b->nrows; row++) {
 			l = layout(p, b->cells[row * b->ncols + i], "9", -1, PANGO_ALIGN_LEFT);
 			if (layout_w(l) > nat[i])
 				nat[i] = layout_w(l);
+			if (layout_w(l) > least[i])
+				least[i] = layout_w(l);
 			g_object_unref(l);
 		}
 		nat[i] += 12;	/* padding, and no wrap from rounding */
+		least[i] += 12;
 		sum += nat[i];
 	}
 	for (size_t i = 0; i < b->ncols; i++)
 		c->w[i] = nat[i];
 	if (sum <= TEXT_W)
 		return;
-	/* too wide: numbers keep their width; the text columns share the rest,
+	/* too wide: the text columns share what the numbers leave,
 	 * the narrowest first, each taking no more than it needs or its share */
+	/* numbers keep their own width, their headers wrapped at words */
 	for (size_t i = 0; i < b->ncols; i++)
 		if (b->numeric & (1u << i))
-			fixed += nat[i];
+			fixed += c->w[i] = least[i];
 	flex = TEXT_W - fixed;
-	for (size_t left = 0, done = 0; done < b->ncols; done++) {
-		size_t pick = MAX_COLS;
+	for (size_t done = 0; done < b->ncols; done++) {
+		size_t pick = MAX_COLS, left = 0;
 
-		left = 0;
 		for (size_t i = 0; i < b->ncols; i++)
-			if (!(b->numeric & (1u << i)) && c->w[i] >= 0 && nat[i] >= 0) {
+			if (!(b->numeric & (1u << i)) && nat[i] >= 0) {
 				left++;
 				if (pick == MAX_COLS || nat[i] < nat[pick])
 					pick = i;

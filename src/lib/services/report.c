@@ -450,7 +450,7 @@ static int board_destructions(rctx *c)
 	if ((error = fig_table(c, "destructions", "Destructions done in the period, with their certificates", 6,
 			       cols, 0x1)) < 0 ||
 	    (error = sv_db_query(&st, c->v->db,
-				 "SELECT id, case_ref, class, doc_id || '@' || version, substr(destroyed_at, 1, 10),"
+				 "SELECT id, case_ref, class, substr(doc_id, 1, 12) || '@' || version, substr(destroyed_at, 1, 10),"
 				 " authorised_by FROM destructions WHERE substr(destroyed_at, 1, 10) BETWEEN ? AND ?"
 				 " ORDER BY id", "tt", c->from, c->to)) < 0)
 		return error;
@@ -552,7 +552,7 @@ static int case_documents(rctx *c)
 	sv_stmt *st = NULL;
 	int error;
 
-	if ((error = fig_table(c, "documents", "Documents (by id; titles stay in the vault)", 7, cols, 0x18)) < 0 ||
+	if ((error = fig_table(c, "documents", "Documents (by the start of their ids; titles stay in the vault)", 7, cols, 0x18)) < 0 ||
 	    (error = sv_db_query(&st, c->v->db,
 				 "SELECT d.id, d.class, d.agency, (SELECT count(*) FROM versions x WHERE x.doc_id = d.id),"
 				 " d.master_version, (SELECT substr(min(checked_in_at), 1, 10) FROM versions x"
@@ -561,7 +561,7 @@ static int case_documents(rctx *c)
 				 " WHERE d.case_id = ? ORDER BY d.created_at, d.id", "i", c->case_id)) < 0)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1) {
-		char n[24], m[24] = "", label[96];
+		char n[24], m[24] = "", label[96], shortid[16];
 		const char *id = sv_stmt_text(st, 0), *cls = sv_stmt_text(st, 1);
 
 		if (!sv_authz_sees(c->v, "doc.list", c->caseref, cls, sv_stmt_text(st, 2)))
@@ -569,7 +569,8 @@ static int case_documents(rctx *c)
 		snprintf(n, sizeof(n), "%lld", (long long)sv_stmt_int(st, 3));
 		if (!sv_stmt_null(st, 4))
 			snprintf(m, sizeof(m), "%lld", (long long)sv_stmt_int(st, 4));
-		if ((error = fig_row(c, (const char *[]){ id, cls, sv_stmt_text(st, 2), n, m, sv_stmt_text(st, 5),
+		snprintf(shortid, sizeof(shortid), "%.12s", id);
+		if ((error = fig_row(c, (const char *[]){ shortid, cls, sv_stmt_text(st, 2), n, m, sv_stmt_text(st, 5),
 						       sv_stmt_text(st, 6) })) < 0)
 			break;
 		snprintf(label, sizeof(label), "%s %.8s in", cls, id);
