@@ -62,6 +62,10 @@ sv request new --channel foi --kind media --name "Reporter Rita" --contact r@exa
 	--reason "press" --received "$(ago 60)" >/dev/null
 sv request new --channel foi --kind public --name "Member Max" --contact m@example.org --case SIR-B \
 	--reason "asks" --received "$(ago 3)" >/dev/null
+sv request new --channel foi --kind public --name "Member Mo" --contact o@example.org --case SCR-C \
+	--reason "asks" --received "$(ago 40)" >/dev/null
+as chair request decide 3 --refuse --reason "personal data" --exemption "s.40 personal information" >/dev/null
+sv request respond 3 --on "$(ago 1)" >/dev/null
 sv hold add --kind coroner --reason "Inquest for $TITLE_B" SIR-B >/dev/null
 CERT=$(sv audit tail --json --lines 50 | grep -o '"action":"retention.destroy[^}]*' | head -1)
 
@@ -138,7 +142,8 @@ csv() { python3 -c 'import csv,sys; print([r[3] for r in csv.reader(open(sys.arg
 [ "$(fig "$T/b.json" reviews scr decided)" = 1 ]; ok $? "one decided"
 [ "$(fig "$T/b.json" reviews all "open at end")" = 3 ]; ok $? "three open at the end"
 [ "$(fig "$T/b.json" copies paper "out at end")" = 2 ]; ok $? "two copies out"
-[ "$(fig "$T/b.json" foi FOI received)" = 2 ]; ok $? "two FOI requests received"
+[ "$(fig "$T/b.json" foi FOI received)" = 3 ]; ok $? "three FOI requests received"
+[ "$(fig "$T/b.json" foi FOI "answered late")" = 1 ]; ok $? "one answered late"
 [ "$(fig "$T/b.json" foi FOI "overdue at end")" = 1 ]; ok $? "one overdue (received 60 days ago, unanswered)"
 [ "$(fig "$T/b.json" holds 1 kind)" = coroner ]; ok $? "the coroner's hold in force"
 DCERT=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["figures"]["destructions"]["rows"]; print(r[0][0] if r else "")' "$T/b.json")
@@ -155,7 +160,7 @@ ok $? "the CSV holds exactly the JSON's figures"
 grep -Eq '^ *scr +2 +1 +0 +0 +2 *$' "$T/b.txt"; ok $? "the PDF prints the scr row: 2 opened, 1 decided, 2 open"
 grep -Eq '^ *all +3 +1 +0 +0 +3 *$' "$T/b.txt"; ok $? "...and the totals"
 grep -Eq '^ *paper +2 +0 +2 +0 *$' "$T/b.txt"; ok $? "the copies row"
-grep -Eq '^ *FOI +2 +0 +0 +2 +1 *$' "$T/b.txt"; ok $? "the FOI row"
+grep -Eq '^ *FOI +3 +0 +1 +2 +1 *$' "$T/b.txt"; ok $? "the FOI row"
 grep -q "SCR-A" "$T/b.txt" && grep -q "SIR-B" "$T/b.txt"; ok $? "cases named by reference"
 grep -Eq "^ *$DCERT +SCR-A +imr +${IMR:0:12}@1 " "$T/b.txt"; ok $? "the destruction with its certificate and version"
 grep -q "page 1 of [2-9]" "$T/b.txt"; ok $? "pages numbered N of M"
@@ -173,6 +178,11 @@ ok $? "the decision on the timeline, on its date"
 expect 0 "the IMR author makes the report of their case" -- as pat report case SCR-A --json -o "$T/p.pdf"
 grep -q "${HIMR:0:12}" "$T/out"; [ $? -eq 1 ]; ok $? "...without the other agency's document"
 grep -q "${IMR:0:12}" "$T/out"; ok $? "...with their own"
+
+expect 0 "the report of a case whose FOI answer was late" -- sv report case SCR-C -o "$T/late.pdf"
+pdftotext -layout "$T/late.pdf" "$T/late.txt"
+grep -Eq "foi request 3 answered +$(ago 1) +[0-9-]+ +late by [0-9]+ days" "$T/late.txt"; ok $? "...says 'late by N days' in the table"
+[ "$(grep -c "late by [0-9]* days" "$T/late.txt")" -ge 2 ]; ok $? "...and beside the chart's square, not by colour alone"
 
 # Text from a record with pango markup's characters prints as written (an agency's name).
 grep -qF -- "$AGENCY" "$T/c.txt"; ok $? "'$AGENCY' printed literally, not as markup"
