@@ -164,6 +164,12 @@ grep -Eq '^ *FOI +3 +0 +1 +2 +1 *$' "$T/b.txt"; ok $? "the FOI row"
 grep -q "SCR-A" "$T/b.txt" && grep -q "SIR-B" "$T/b.txt"; ok $? "cases named by reference"
 grep -Eq "^ *$DCERT +SCR-A +imr +${IMR:0:12}@1 " "$T/b.txt"; ok $? "the destruction with its certificate and version"
 grep -q "page 1 of [2-9]" "$T/b.txt"; ok $? "pages numbered N of M"
+expect 0 "a period that ended yesterday" -- sv report board --json --from "$FROM" --to "$(ago 1)" -o "$T/y.pdf"
+cp "$T/out" "$T/y.json"
+[ "$(fig "$T/y.json" copies all "out at end")" = 0 ] && [ "$(fig "$T/y.json" reviews all "open at end")" = 0 ]
+ok $? "...counts as of its end: the copies and cases made today are not in it"
+[ "$(fig "$T/y.json" foi FOI "answered late")" = 1 ] && [ "$(fig "$T/y.json" foi FOI "received")" = 3 ]
+ok $? "...and the FOI requests answered by then are"
 pdfinfo "$T/b.pdf" | grep -q "CreationDate:.* $(date -u -d "$TODAY" '+%b %e') "; ok $? "the PDF's date is the as-of day"
 
 # ---- the case report --------------------------------------------------------------------------------------

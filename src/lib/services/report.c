@@ -332,59 +332,62 @@ static int board_copies(rctx *c)
 	static const char *const states[] = { "in-store", "issued", "overdue", "lost", "returned", "destroyed",
 					      "transferred" };
 	static const char *const kinds[] = { "paper", "electronic" };
-	int64_t by_state[7] = { 0 }, total[4] = { 0 };
+	int64_t by_state[7] = { 0 }, n[2][4] = { { 0 } }, total[4] = { 0 };
+	char today[11];
 	sv_stmt *st = NULL;
 	int error;
 
 	if ((error = fig_table(c, "copies", "Numbered copies", 5, cols, 0x1e)) < 0)
 		return error;
+	/* issued (or released) and returned in the period: one pass over the events */
+	if ((error = sv_db_query(&st, c->v->db,
+				 "SELECT x.kind = 'electronic', e.to_state = 'returned', count(*) FROM copy_events e"
+				 " JOIN copies x ON x.id = e.copy_id WHERE e.to_state IN ('issued', 'returned')"
+				 " AND substr(e.at, 1, 10) BETWEEN ?1 AND ?2 GROUP BY 1, 2", "tt", c->from, c->to)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1)
+		n[sv_stmt_int(st, 0) ? 1 : 0][sv_stmt_int(st, 1) ? 1 : 0] += sv_stmt_int(st, 2);
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	/* each copy's state at the end: today's state when the period ends today,
+	 * else its last event by then */
+	sv_today(today);
+	if (strcmp(c->to, today) >= 0)
+		error = sv_db_query(&st, c->v->db, "SELECT kind = 'electronic', state, coalesce(due < ?1, 0), count(*)"
+				    " FROM copies GROUP BY 1, 2, 3", "t", c->to);
+	else
+		error = sv_db_query(&st, c->v->db,
+				    "SELECT x.kind = 'electronic', (SELECT e.to_state FROM copy_events e WHERE"
+				    " e.copy_id = x.id AND substr(e.at, 1, 10) <= ?1 ORDER BY e.id DESC LIMIT 1) AS s,"
+				    " coalesce(x.due < ?1, 0), count(*) FROM copies x GROUP BY 1, 2, 3", "t", c->to);
+	if (error < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		int k = sv_stmt_int(st, 0) ? 1 : 0;
+		const char *state = sv_stmt_text(st, 1);
+		int64_t cnt = sv_stmt_int(st, 3);
+
+		if (!state)
+			continue;	/* made after the period */
+		if (!strcmp(state, "issued") && sv_stmt_int(st, 2))
+			state = "overdue";
+		for (int i = 0; i < 7; i++)
+			if (!strcmp(state, states[i]))
+				by_state[i] += cnt;
+		if (!strcmp(state, "issued") || !strcmp(state, "overdue") || !strcmp(state, "lost"))
+			n[k][2] += cnt;
+		if (!strcmp(state, "overdue"))
+			n[k][3] += cnt;
+	}
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
 	for (int k = 0; k < 2; k++) {
-		int64_t n[4] = { 0 };
-
-		if ((error = sv_db_query(&st, c->v->db,
-				"SELECT"
-				" (SELECT count(*) FROM copy_events e JOIN copies x ON x.id = e.copy_id WHERE x.kind = ?1"
-				"   AND e.to_state = 'issued' AND substr(e.at, 1, 10) BETWEEN ?2 AND ?3),"
-				" (SELECT count(*) FROM copy_events e JOIN copies x ON x.id = e.copy_id WHERE x.kind = ?1"
-				"   AND e.to_state = 'returned' AND substr(e.at, 1, 10) BETWEEN ?2 AND ?3)",
-				"ttt", kinds[k], c->from, c->to)) < 0)
-			return error;
-		if ((error = sv_stmt_step(st)) == 1) {
-			n[0] = sv_stmt_int(st, 0);
-			n[1] = sv_stmt_int(st, 1);
-		}
-		sv_stmt_free(st);
-		if (error < 0)
-			return error;
-		/* each copy's state at the end: its last event by then */
-		if ((error = sv_db_query(&st, c->v->db,
-				"SELECT (SELECT e.to_state FROM copy_events e WHERE e.copy_id = x.id"
-				"  AND substr(e.at, 1, 10) <= ?2 ORDER BY e.id DESC LIMIT 1) AS s,"
-				" coalesce(x.due < ?2, 0), count(*) FROM copies x WHERE x.kind = ?1 GROUP BY 1, 2",
-				"tt", kinds[k], c->to)) < 0)
-			return error;
-		while ((error = sv_stmt_step(st)) == 1) {
-			const char *s = sv_stmt_text(st, 0);
-			bool late = sv_stmt_int(st, 1) != 0;
-			int64_t cnt = sv_stmt_int(st, 2);
-
-			if (!s)
-				continue;	/* made after the period */
-			if (!strcmp(s, "issued") && late)
-				s = "overdue";
-			for (int i = 0; i < 7; i++)
-				if (!strcmp(s, states[i]))
-					by_state[i] += cnt;
-			if (!strcmp(s, "issued") || !strcmp(s, "overdue") || !strcmp(s, "lost"))
-				n[2] += cnt;
-			if (!strcmp(s, "overdue"))
-				n[3] += cnt;
-		}
-		sv_stmt_free(st);
-		if (error < 0 || (error = fig_counts(c, kinds[k], 4, n)) < 0)
+		if ((error = fig_counts(c, kinds[k], 4, n[k])) < 0)
 			return error;
 		for (int i = 0; i < 4; i++)
-			total[i] += n[i];
+			total[i] += n[k][i];
 	}
 	if ((error = fig_counts(c, "all", 4, total)) < 0)
 		return error;
