@@ -221,6 +221,7 @@ int sv_render_timeline(sv_render *r, const char *title, size_t n, const sv_rende
 typedef struct {
 	const sv_render *r;
 	cairo_t *cr;
+	PangoContext *pc;	/* of this render's own font map (no process-wide state) */
 	double y;
 	int page, total;
 	int64_t today;
@@ -229,13 +230,10 @@ typedef struct {
 /* A plain-text layout (never markup) in `font` ("Bold 10"), wrapped at `width` (<= 0: not). */
 static PangoLayout *layout(pen *p, const char *text, const char *font, double width, PangoAlignment align)
 {
-	PangoLayout *l = pango_cairo_create_layout(p->cr);
+	PangoLayout *l = pango_layout_new(p->pc);
 	PangoFontDescription *fd;
 	char name[64];
 
-	/* points are the PDF's units: 72 per inch (pango's default is 96) */
-	pango_cairo_context_set_resolution(pango_layout_get_context(l), 72.0);
-	pango_layout_context_changed(l);
 	snprintf(name, sizeof(name), FONT " %s", font);
 	fd = pango_font_description_from_string(name);
 	pango_layout_set_font_description(l, fd);
@@ -786,7 +784,8 @@ static int pass(sink *s, int *pages, sv_render *r, int total)
 	char when[32], title[256];
 	cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(sink_write, s, PAGE_W, PAGE_H);
 	cairo_status_t st;
-	pen p = { r, NULL, 0, 1, total, 0 };
+	PangoFontMap *fm = pango_cairo_font_map_new();
+	pen p = { r, NULL, NULL, 0, 1, total, 0 };
 
 	if (sv_day_parse(&p.today, r->as_of) < 0)
 		p.today = 0;
@@ -797,8 +796,14 @@ static int pass(sink *s, int *pages, sv_render *r, int total)
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "scrvault");
 	p.cr = cairo_create(surf);
+	p.pc = pango_font_map_create_context(fm);
+	pango_cairo_update_context(p.cr, p.pc);
+	/* points are the PDF's units: 72 per inch (pango's default is 96) */
+	pango_cairo_context_set_resolution(p.pc, 72.0);
 	lay_out(&p);
 	*pages = p.page;
+	g_object_unref(p.pc);
+	g_object_unref(fm);
 	cairo_destroy(p.cr);
 	cairo_surface_finish(surf);
 	st = cairo_surface_status(surf);
