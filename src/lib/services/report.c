@@ -328,68 +328,94 @@ static int board_reviews(rctx *c)
 /* The copy register: issued and returned in the period; out and overdue at its end, by state. */
 static int board_copies(rctx *c)
 {
-	static const char *const cols[] = { "copies", "issued", "returned", "out at end", "overdue at end" };
+	static const char *const cols[] = { "copies", "out at end", "overdue at end" };
+	static const char *const moves[] = { "movements", "issued", "returned" };
 	static const char *const states[] = { "in-store", "issued", "overdue", "lost", "returned", "destroyed",
 					      "transferred" };
 	static const char *const kinds[] = { "paper", "electronic" };
-	int64_t by_state[7] = { 0 }, n[2][4] = { { 0 } }, total[4] = { 0 };
-	char today[11];
+	int64_t by_state[7] = { 0 }, n[2][2] = { { 0 } }, total[2] = { 0 }, moved[2] = { 0 };
+	char today[11], after[11];
 	sv_stmt *st = NULL;
 	int error;
 
-	if ((error = fig_table(c, "copies", "Numbered copies", 5, cols, 0x1e)) < 0)
-		return error;
-	/* issued (or released) and returned in the period: one pass over the events */
+	/* issued (or released) and returned in the period (copy_events_moves) */
+	if (sv_date_add(after, c->to, 1, 'd') < 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "to", "'%s' is the last day there is", c->to);
 	if ((error = sv_db_query(&st, c->v->db,
-				 "SELECT x.kind = 'electronic', e.to_state = 'returned', count(*) FROM copy_events e"
-				 " JOIN copies x ON x.id = e.copy_id WHERE e.to_state IN ('issued', 'returned')"
-				 " AND substr(e.at, 1, 10) BETWEEN ?1 AND ?2 GROUP BY 1, 2", "tt", c->from, c->to)) < 0)
+				 "SELECT to_state = 'returned', count(*) FROM copy_events WHERE to_state IN"
+				 " ('issued', 'returned') AND at >= ?1 AND at < ?2 GROUP BY 1", "tt", c->from, after)) < 0)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1)
-		n[sv_stmt_int(st, 0) ? 1 : 0][sv_stmt_int(st, 1) ? 1 : 0] += sv_stmt_int(st, 2);
+		moved[sv_stmt_int(st, 0) ? 1 : 0] += sv_stmt_int(st, 1);
 	sv_stmt_free(st);
 	if (error < 0)
 		return error;
-	/* each copy's state at the end: today's state when the period ends today,
-	 * else its last event by then */
+	/* each copy's state at the end: today's when the period ends today (the
+	 * state index, and the copies out from their partial index), else its
+	 * last event by then */
 	sv_today(today);
-	if (strcmp(c->to, today) >= 0)
-		error = sv_db_query(&st, c->v->db, "SELECT kind = 'electronic', state, coalesce(due < ?1, 0), count(*)"
-				    " FROM copies GROUP BY 1, 2, 3", "t", c->to);
-	else
-		error = sv_db_query(&st, c->v->db,
-				    "SELECT x.kind = 'electronic', (SELECT e.to_state FROM copy_events e WHERE"
-				    " e.copy_id = x.id AND substr(e.at, 1, 10) <= ?1 ORDER BY e.id DESC LIMIT 1) AS s,"
-				    " coalesce(x.due < ?1, 0), count(*) FROM copies x GROUP BY 1, 2, 3", "t", c->to);
-	if (error < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		int k = sv_stmt_int(st, 0) ? 1 : 0;
-		const char *state = sv_stmt_text(st, 1);
-		int64_t cnt = sv_stmt_int(st, 3);
+	if (strcmp(c->to, today) >= 0) {
+		if ((error = sv_db_query(&st, c->v->db, "SELECT state, 0, count(*) FROM copies GROUP BY state", "")) < 0)
+			return error;
+		while ((error = sv_stmt_step(st)) == 1)
+			for (int i = 0; i < 7; i++)
+				if (!strcmp(sv_stmt_text(st, 0), states[i]))
+					by_state[i] += sv_stmt_int(st, 2);
+		sv_stmt_free(st);
+		if (error < 0 || (error = sv_db_query(&st, c->v->db,
+				"SELECT c.kind = 'electronic', c.state, coalesce(c.due < ?1, 0), count(*) FROM copies c"
+				" WHERE c.state IN ('issued', 'lost') GROUP BY 1, 2, 3", "t", c->to)) < 0)
+			return error;
+		while ((error = sv_stmt_step(st)) == 1) {
+			int k = sv_stmt_int(st, 0) ? 1 : 0;
+			bool late = !strcmp(sv_stmt_text(st, 1), "issued") && sv_stmt_int(st, 2);
 
-		if (!state)
-			continue;	/* made after the period */
-		if (!strcmp(state, "issued") && sv_stmt_int(st, 2))
-			state = "overdue";
-		for (int i = 0; i < 7; i++)
-			if (!strcmp(state, states[i]))
-				by_state[i] += cnt;
-		if (!strcmp(state, "issued") || !strcmp(state, "overdue") || !strcmp(state, "lost"))
-			n[k][2] += cnt;
-		if (!strcmp(state, "overdue"))
-			n[k][3] += cnt;
+			n[k][0] += sv_stmt_int(st, 3);
+			if (late) {
+				n[k][1] += sv_stmt_int(st, 3);
+				by_state[1] -= sv_stmt_int(st, 3);	/* issued, */
+				by_state[2] += sv_stmt_int(st, 3);	/* overdue */
+			}
+		}
+	} else {
+		if ((error = sv_db_query(&st, c->v->db,
+				"SELECT x.kind = 'electronic', (SELECT e.to_state FROM copy_events e WHERE"
+				" e.copy_id = x.id AND e.at < ?2 ORDER BY e.id DESC LIMIT 1) AS s,"
+				" coalesce(x.due < ?1, 0), count(*) FROM copies x GROUP BY 1, 2, 3", "tt", c->to, after)) < 0)
+			return error;
+		while ((error = sv_stmt_step(st)) == 1) {
+			int k = sv_stmt_int(st, 0) ? 1 : 0;
+			const char *state = sv_stmt_text(st, 1);
+			int64_t cnt = sv_stmt_int(st, 3);
+
+			if (!state)
+				continue;	/* made after the period */
+			if (!strcmp(state, "issued") && sv_stmt_int(st, 2))
+				state = "overdue";
+			for (int i = 0; i < 7; i++)
+				if (!strcmp(state, states[i]))
+					by_state[i] += cnt;
+			if (!strcmp(state, "issued") || !strcmp(state, "overdue") || !strcmp(state, "lost"))
+				n[k][0] += cnt;
+			if (!strcmp(state, "overdue"))
+				n[k][1] += cnt;
+		}
 	}
 	sv_stmt_free(st);
 	if (error < 0)
+		return error;
+	if ((error = fig_table(c, "copy_moves", "Numbered copies issued and returned in the period", 3, moves,
+			       0x6)) < 0 ||
+	    (error = fig_counts(c, "all", 2, moved)) < 0 ||
+	    (error = fig_table(c, "copies", "Numbered copies out at the end of the period", 3, cols, 0x6)) < 0)
 		return error;
 	for (int k = 0; k < 2; k++) {
-		if ((error = fig_counts(c, kinds[k], 4, n[k])) < 0)
+		if ((error = fig_counts(c, kinds[k], 2, n[k])) < 0)
 			return error;
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 2; i++)
 			total[i] += n[k][i];
 	}
-	if ((error = fig_counts(c, "all", 4, total)) < 0)
+	if ((error = fig_counts(c, "all", 2, total)) < 0)
 		return error;
 	return fig_bars(c, "copies_by_state", "Copies by state at the end of the period", "state", 7, states,
 			by_state);
