@@ -431,11 +431,10 @@ static void table_widths(pen *p, const block *b, colw *c)
 	}
 }
 
-/* The height of a row of cells laid out in the widths (cells: ncols texts). */
-static double row_draw(pen *p, const block *b, const colw *c, char *const *cells, bool header, bool draw)
+/* A row of cells laid out in the widths: its layouts into ls[], its height returned. */
+static double row_layout(pen *p, const block *b, const colw *c, char *const *cells, bool header, PangoLayout **ls)
 {
-	PangoLayout *ls[MAX_COLS];
-	double h = 0, x = MARGIN;
+	double h = 0;
 
 	for (size_t i = 0; i < b->ncols; i++) {
 		ls[i] = layout(p, cells[i], header ? "Bold 9" : "9", c->w[i] - 10,
@@ -443,53 +442,68 @@ static double row_draw(pen *p, const block *b, const colw *c, char *const *cells
 		if (layout_h(ls[i]) > h)
 			h = layout_h(ls[i]);
 	}
-	h += 6;
-	if (draw) {
-		if (header) {
-			double total = 0;
+	return h + 6;
+}
 
-			for (size_t i = 0; i < b->ncols; i++)
-				total += c->w[i];
-			cairo_set_source_rgb(p->cr, 0.88, 0.90, 0.94);
-			cairo_rectangle(p->cr, MARGIN, p->y, total, h);
-			cairo_fill(p->cr);
-			cairo_set_source_rgb(p->cr, 0, 0, 0);
-		}
-		for (size_t i = 0; i < b->ncols; i++) {
-			show(p, ls[i], x + 5, p->y + 3);
-			x += c->w[i];
-		}
-		cairo_set_line_width(p->cr, header ? 0.8 : 0.3);
-		cairo_set_source_rgb(p->cr, 0.5, 0.5, 0.5);
-		cairo_move_to(p->cr, MARGIN, p->y + h);
-		cairo_line_to(p->cr, x, p->y + h);
-		cairo_stroke(p->cr);
-		cairo_set_source_rgb(p->cr, 0, 0, 0);
-	}
+static void row_free(const block *b, PangoLayout **ls)
+{
 	for (size_t i = 0; i < b->ncols; i++)
 		g_object_unref(ls[i]);
-	return h;
+}
+
+/* Draw a laid-out row at the pen, which moves past it. */
+static void row_paint(pen *p, const block *b, const colw *c, PangoLayout **ls, double h, bool header)
+{
+	double x = MARGIN, total = 0;
+
+	for (size_t i = 0; i < b->ncols; i++)
+		total += c->w[i];
+	if (header) {
+		cairo_set_source_rgb(p->cr, 0.88, 0.90, 0.94);
+		cairo_rectangle(p->cr, MARGIN, p->y, total, h);
+		cairo_fill(p->cr);
+		cairo_set_source_rgb(p->cr, 0, 0, 0);
+	}
+	for (size_t i = 0; i < b->ncols; i++) {
+		show(p, ls[i], x + 5, p->y + 3);
+		x += c->w[i];
+	}
+	cairo_set_line_width(p->cr, header ? 0.8 : 0.3);
+	cairo_set_source_rgb(p->cr, 0.5, 0.5, 0.5);
+	cairo_move_to(p->cr, MARGIN, p->y + h);
+	cairo_line_to(p->cr, x, p->y + h);
+	cairo_stroke(p->cr);
+	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	p->y += h;
 }
 
 static void table_block(pen *p, const block *b)
 {
+	PangoLayout *hl[MAX_COLS], *ls[MAX_COLS];
 	colw c;
 	double hh;
 
 	table_widths(p, b, &c);
-	hh = row_draw(p, b, &c, b->headers, true, false);
-	/* the header with at least its first row */
-	need(p, hh + (b->nrows ? row_draw(p, b, &c, b->cells, false, false) : 0) + 4);
+	hh = row_layout(p, b, &c, b->headers, true, hl);
 	p->y += 4;
-	p->y += row_draw(p, b, &c, b->headers, true, true);
 	for (size_t row = 0; row < b->nrows; row++) {
-		char *const *cells = b->cells + row * b->ncols;
-		double h = row_draw(p, b, &c, cells, false, false);
+		double h = row_layout(p, b, &c, b->cells + row * b->ncols, false, ls);
 
-		if (need(p, h))
-			p->y += row_draw(p, b, &c, b->headers, true, true);
-		p->y += row_draw(p, b, &c, cells, false, true);
+		/* the header with at least the first row; again on each new page */
+		if (!row) {
+			need(p, hh + h);
+			row_paint(p, b, &c, hl, hh, true);
+		} else if (need(p, h)) {
+			row_paint(p, b, &c, hl, hh, true);
+		}
+		row_paint(p, b, &c, ls, h, false);
+		row_free(b, ls);
 	}
+	if (!b->nrows) {
+		need(p, hh);
+		row_paint(p, b, &c, hl, hh, true);
+	}
+	row_free(b, hl);
 	p->y += 10;
 }
 

@@ -326,6 +326,25 @@ static int board_reviews(rctx *c)
 }
 
 /* The copy register: issued and returned in the period; out and overdue at its end, by state. */
+/* Count one copy (or `cnt` alike) in state `state` at the period's end; sign -1 takes it back. */
+static void tally(int64_t by_state[7], int64_t n[2][2], int kind, const char *state, bool late, int64_t cnt)
+{
+	static const char *const states[] = { "in-store", "issued", "overdue", "lost", "returned", "destroyed",
+					      "transferred" };
+
+	if (!state)
+		return;		/* made after the period */
+	if (!strcmp(state, "issued") && late)
+		state = "overdue";
+	for (int i = 0; i < 7; i++)
+		if (!strcmp(state, states[i]))
+			by_state[i] += cnt;
+	if (!strcmp(state, "issued") || !strcmp(state, "overdue") || !strcmp(state, "lost"))
+		n[kind][0] += cnt;
+	if (!strcmp(state, "overdue"))
+		n[kind][1] += cnt;
+}
+
 static int board_copies(rctx *c)
 {
 	static const char *const cols[] = { "copies", "out at end", "overdue at end" };
@@ -334,11 +353,11 @@ static int board_copies(rctx *c)
 					      "transferred" };
 	static const char *const kinds[] = { "paper", "electronic" };
 	int64_t by_state[7] = { 0 }, n[2][2] = { { 0 } }, total[2] = { 0 }, moved[2] = { 0 };
-	char today[11], after[11];
+	char after[11];
 	sv_stmt *st = NULL;
 	int error;
 
-	/* issued (or released) and returned in the period (copy_events_moves) */
+	/* issued (or released) and returned in the period (the index copy_events_moves) */
 	if (sv_date_add(after, c->to, 1, 'd') < 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "to", "'%s' is the last day there is", c->to);
 	if ((error = sv_db_query(&st, c->v->db,
@@ -350,56 +369,45 @@ static int board_copies(rctx *c)
 	sv_stmt_free(st);
 	if (error < 0)
 		return error;
-	/* each copy's state at the end: today's when the period ends today (the
-	 * state index, and the copies out from their partial index), else its
-	 * last event by then */
-	sv_today(today);
-	if (strcmp(c->to, today) >= 0) {
-		if ((error = sv_db_query(&st, c->v->db, "SELECT state, 0, count(*) FROM copies GROUP BY state", "")) < 0)
-			return error;
-		while ((error = sv_stmt_step(st)) == 1)
-			for (int i = 0; i < 7; i++)
-				if (!strcmp(sv_stmt_text(st, 0), states[i]))
-					by_state[i] += sv_stmt_int(st, 2);
-		sv_stmt_free(st);
-		if (error < 0 || (error = sv_db_query(&st, c->v->db,
-				"SELECT c.kind = 'electronic', c.state, coalesce(c.due < ?1, 0), count(*) FROM copies c"
-				" WHERE c.state IN ('issued', 'lost') GROUP BY 1, 2, 3", "t", c->to)) < 0)
-			return error;
-		while ((error = sv_stmt_step(st)) == 1) {
-			int k = sv_stmt_int(st, 0) ? 1 : 0;
-			bool late = !strcmp(sv_stmt_text(st, 1), "issued") && sv_stmt_int(st, 2);
+	/*
+	 * Each copy's state at the end: today's state (counted from the state
+	 * index, the copies out from the register's partial index), then the
+	 * few copies whose history moved on after the period taken back and
+	 * counted again in their state then (their last event before it).
+	 */
+	if ((error = sv_db_query(&st, c->v->db, "SELECT state, count(*) FROM copies GROUP BY state", "")) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1)
+		for (int i = 0; i < 7; i++)
+			if (!strcmp(sv_stmt_text(st, 0), states[i]) && i != 3)
+				by_state[i] += sv_stmt_int(st, 1);	/* lost: below, with issued */
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	by_state[1] = 0;
+	if ((error = sv_db_query(&st, c->v->db,
+				 "SELECT c.kind = 'electronic', c.state, coalesce(c.due < ?1, 0), count(*) FROM copies c"
+				 " WHERE c.state IN ('issued', 'lost') GROUP BY 1, 2, 3", "t", c->to)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1)
+		tally(by_state, n, sv_stmt_int(st, 0) ? 1 : 0, sv_stmt_text(st, 1), sv_stmt_int(st, 2) != 0,
+		      sv_stmt_int(st, 3));
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if ((error = sv_db_query(&st, c->v->db,
+				 "SELECT x.kind = 'electronic', x.state, coalesce(x.due < ?1, 0),"
+				 " (SELECT e.to_state FROM copy_events e WHERE e.copy_id = x.id AND e.at < ?2"
+				 "  ORDER BY e.id DESC LIMIT 1) FROM copies x WHERE x.id IN (SELECT copy_id FROM copy_events"
+				 " WHERE to_state IN ('in-store', 'issued', 'returned', 'lost', 'destroyed', 'transferred')"
+				 " AND at >= ?2)", "tt", c->to, after)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		int k = sv_stmt_int(st, 0) ? 1 : 0;
+		bool late = sv_stmt_int(st, 2) != 0;
 
-			n[k][0] += sv_stmt_int(st, 3);
-			if (late) {
-				n[k][1] += sv_stmt_int(st, 3);
-				by_state[1] -= sv_stmt_int(st, 3);	/* issued, */
-				by_state[2] += sv_stmt_int(st, 3);	/* overdue */
-			}
-		}
-	} else {
-		if ((error = sv_db_query(&st, c->v->db,
-				"SELECT x.kind = 'electronic', (SELECT e.to_state FROM copy_events e WHERE"
-				" e.copy_id = x.id AND e.at < ?2 ORDER BY e.id DESC LIMIT 1) AS s,"
-				" coalesce(x.due < ?1, 0), count(*) FROM copies x GROUP BY 1, 2, 3", "tt", c->to, after)) < 0)
-			return error;
-		while ((error = sv_stmt_step(st)) == 1) {
-			int k = sv_stmt_int(st, 0) ? 1 : 0;
-			const char *state = sv_stmt_text(st, 1);
-			int64_t cnt = sv_stmt_int(st, 3);
-
-			if (!state)
-				continue;	/* made after the period */
-			if (!strcmp(state, "issued") && sv_stmt_int(st, 2))
-				state = "overdue";
-			for (int i = 0; i < 7; i++)
-				if (!strcmp(state, states[i]))
-					by_state[i] += cnt;
-			if (!strcmp(state, "issued") || !strcmp(state, "overdue") || !strcmp(state, "lost"))
-				n[k][0] += cnt;
-			if (!strcmp(state, "overdue"))
-				n[k][1] += cnt;
-		}
+		tally(by_state, n, k, sv_stmt_text(st, 1), late, -1);
+		tally(by_state, n, k, sv_stmt_text(st, 3), late, 1);
 	}
 	sv_stmt_free(st);
 	if (error < 0)
