@@ -39,6 +39,7 @@ typedef struct {
 	size_t nrows, cap;
 	int64_t *values;		/* bars */
 	int64_t *days, *dues;		/* timeline */
+	double *widths;			/* table: its columns', once laid out */
 } block;
 
 struct sv_render {
@@ -89,6 +90,7 @@ void sv_render_free(sv_render *r)
 		free(b->values);
 		free(b->days);
 		free(b->dues);
+		free(b->widths);
 	}
 	free(r->blocks);
 	free(r->title);
@@ -222,6 +224,7 @@ typedef struct {
 	const sv_render *r;
 	cairo_t *cr;
 	PangoContext *pc;	/* of this render's own font map (no process-wide state) */
+	bool draw;		/* false: the pass that only counts the pages */
 	double y;
 	int page, total;
 	int64_t today;
@@ -265,6 +268,8 @@ static double layout_w(PangoLayout *l)
 
 static void show(pen *p, PangoLayout *l, double x, double y)
 {
+	if (!p->draw)
+		return;
 	cairo_move_to(p->cr, x, y);
 	pango_cairo_show_layout(p->cr, l);
 }
@@ -287,6 +292,8 @@ static void footer(pen *p)
 {
 	char num[64];
 
+	if (!p->draw)
+		return;
 	snprintf(num, sizeof(num), "page %d of %d", p->page, p->total);
 	cairo_set_source_rgb(p->cr, 0.35, 0.35, 0.35);
 	cairo_set_line_width(p->cr, 0.5);
@@ -301,7 +308,8 @@ static void footer(pen *p)
 static void new_page(pen *p)
 {
 	footer(p);
-	cairo_show_page(p->cr);
+	if (p->draw)
+		cairo_show_page(p->cr);
 	p->page++;
 	p->y = MARGIN;
 }
@@ -456,6 +464,10 @@ static void row_paint(pen *p, const block *b, const colw *c, PangoLayout **ls, d
 {
 	double x = MARGIN, total = 0;
 
+	if (!p->draw) {
+		p->y += h;
+		return;
+	}
 	for (size_t i = 0; i < b->ncols; i++)
 		total += c->w[i];
 	if (header) {
@@ -483,7 +495,14 @@ static void table_block(pen *p, const block *b)
 	colw c;
 	double hh;
 
-	table_widths(p, b, &c);
+	if (b->widths) {
+		memcpy(c.w, b->widths, b->ncols * sizeof(double));
+	} else {
+		table_widths(p, b, &c);
+		/* the same in the second pass (a cache: the model's own texts are unchanged) */
+		if ((((block *)b)->widths = malloc(b->ncols * sizeof(double))))
+			memcpy(b->widths, c.w, b->ncols * sizeof(double));
+	}
 	hh = row_layout(p, b, &c, b->headers, true, hl);
 	p->y += 4;
 	for (size_t row = 0; row < b->nrows; row++) {
@@ -757,7 +776,8 @@ static void lay_out(pen *p)
 		}
 	}
 	footer(p);
-	cairo_show_page(p->cr);
+	if (p->draw)
+		cairo_show_page(p->cr);
 }
 
 /* ---- output ---- */
@@ -792,52 +812,74 @@ static cairo_status_t sink_write(void *ctx, const unsigned char *data, unsigned 
 	return CAIRO_STATUS_SUCCESS;
 }
 
-/* One pass: the pages written to `s`; *pages gets their number. */
+/*
+ * One pass: with `s`, the pages written to it; without, only counted (no
+ * text drawn, nothing written).  *pages gets their number.  The font
+ * options are set, not taken from the surface, so both passes measure
+ * text alike: no hinting of metrics or outlines, as in a PDF.
+ */
 static int pass(sink *s, int *pages, sv_render *r, int total)
 {
 	char when[32], title[256];
-	cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(sink_write, s, PAGE_W, PAGE_H);
+	cairo_surface_t *surf = s ? cairo_pdf_surface_create_for_stream(sink_write, s, PAGE_W, PAGE_H) :
+				    cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
+	cairo_font_options_t *fo = cairo_font_options_create();
 	cairo_status_t st;
 	PangoFontMap *fm = pango_cairo_font_map_new();
-	pen p = { r, NULL, NULL, 0, 1, total, 0 };
+	pen p = { r, NULL, NULL, s != NULL, 0, 1, total, 0 };
 
 	if (sv_day_parse(&p.today, r->as_of) < 0)
 		p.today = 0;
-	snprintf(when, sizeof(when), "%sT00:00:00", r->as_of);
-	snprintf(title, sizeof(title), "%s", r->title);
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, when);
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, when);
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "scrvault");
+	if (s) {
+		snprintf(when, sizeof(when), "%sT00:00:00", r->as_of);
+		snprintf(title, sizeof(title), "%s", r->title);
+		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, when);
+		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, when);
+		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
+		cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "scrvault");
+	}
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
 	p.cr = cairo_create(surf);
 	p.pc = pango_font_map_create_context(fm);
 	pango_cairo_update_context(p.cr, p.pc);
+	pango_cairo_context_set_font_options(p.pc, fo);
 	/* points are the PDF's units: 72 per inch (pango's default is 96) */
 	pango_cairo_context_set_resolution(p.pc, 72.0);
 	lay_out(&p);
 	*pages = p.page;
 	g_object_unref(p.pc);
 	g_object_unref(fm);
+	cairo_font_options_destroy(fo);
 	cairo_destroy(p.cr);
 	cairo_surface_finish(surf);
 	st = cairo_surface_status(surf);
 	cairo_surface_destroy(surf);
-	if (st != CAIRO_STATUS_SUCCESS || s->failed)
+	if (st != CAIRO_STATUS_SUCCESS || (s && s->failed))
 		return sv_error(SCRVAULT_ERROR, "the report could not be laid out: %s",
-				s->failed ? "out of memory" : cairo_status_to_string(st));
+				s && s->failed ? "out of memory" : cairo_status_to_string(st));
 	return 0;
 }
 
 int sv_render_pdf(unsigned char **pdf, size_t *len, sv_render *r)
 {
-	sink count = { NULL, 0, 0, false, false }, out = { NULL, 0, 0, true, false };
-	int pages = 0, error;
+	sink out = { NULL, 0, 0, true, false };
+	int counted = 0, pages = 0, error;
 
 	*pdf = NULL;
 	*len = 0;
-	if ((error = pass(&count, &pages, r, 0)) < 0 || (error = pass(&out, &pages, r, pages)) < 0) {
-		free(out.buf);
+	if ((error = pass(NULL, &counted, r, 0)) < 0)
 		return error;
+	/* both passes measure alike; should they ever differ, the pages say what the PDF holds */
+	for (int tries = 0; tries < 2; tries++) {
+		out.len = 0;
+		if ((error = pass(&out, &pages, r, counted)) < 0) {
+			free(out.buf);
+			return error;
+		}
+		if (pages == counted)
+			break;
+		counted = pages;
 	}
 	*pdf = out.buf;
 	*len = out.len;
