@@ -40,6 +40,8 @@ typedef struct {
 	int64_t *values;		/* bars */
 	int64_t *days, *dues;		/* timeline */
 	double *widths;			/* table: its columns', once laid out */
+	double *natural;		/* table: each cell's unwrapped width (nrows * ncols) */
+	double line;			/* table: the height of a line of a cell */
 } block;
 
 struct sv_render {
@@ -91,6 +93,7 @@ void sv_render_free(sv_render *r)
 		free(b->days);
 		free(b->dues);
 		free(b->widths);
+		free(b->natural);
 	}
 	free(r->blocks);
 	free(r->title);
@@ -221,7 +224,7 @@ int sv_render_timeline(sv_render *r, const char *title, size_t n, const sv_rende
 /* ---- layout ------------------------------------------------------------------------------------- */
 
 typedef struct {
-	const sv_render *r;
+	sv_render *r;		/* (its tables keep their widths between passes) */
 	cairo_t *cr;
 	PangoContext *pc;	/* of this render's own font map (no process-wide state) */
 	bool draw;		/* false: the pass that only counts the pages */
@@ -387,9 +390,18 @@ static double widest_word(pen *p, const char *text, const char *font)
 	return w;
 }
 
-static void table_widths(pen *p, const block *b, colw *c)
+static void table_widths(pen *p, block *b, colw *c)
 {
 	double nat[MAX_COLS], least[MAX_COLS], sum = 0, fixed = 0, flex = 0;
+
+	free(b->natural);
+	b->natural = b->nrows ? malloc(b->nrows * b->ncols * sizeof(double)) : NULL;
+	{
+		PangoLayout *l = layout(p, "Xg", "9", -1, PANGO_ALIGN_LEFT);
+
+		b->line = layout_h(l);
+		g_object_unref(l);
+	}
 
 	for (size_t i = 0; i < b->ncols; i++) {
 		PangoLayout *l = layout(p, b->headers[i], "Bold 9", -1, PANGO_ALIGN_LEFT);
@@ -399,6 +411,8 @@ static void table_widths(pen *p, const block *b, colw *c)
 		least[i] = widest_word(p, b->headers[i], "Bold 9");
 		for (size_t row = 0; row < b->nrows; row++) {
 			l = layout(p, b->cells[row * b->ncols + i], "9", -1, PANGO_ALIGN_LEFT);
+			if (b->natural)
+				b->natural[row * b->ncols + i] = layout_w(l);
 			if (layout_w(l) > nat[i])
 				nat[i] = layout_w(l);
 			if (layout_w(l) > least[i])
@@ -489,7 +503,30 @@ static void row_paint(pen *p, const block *b, const colw *c, PangoLayout **ls, d
 	p->y += h;
 }
 
-static void table_block(pen *p, const block *b)
+/*
+ * The height of row `row` when only counting pages: a line, unless a cell
+ * is wider than its column (then laid out wrapped, as drawn).
+ */
+static double row_height(pen *p, const block *b, const colw *c, size_t row)
+{
+	PangoLayout *ls[MAX_COLS];
+	double h;
+
+	if (b->natural && b->line > 0) {
+		size_t i;
+
+		for (i = 0; i < b->ncols; i++)
+			if (b->natural[row * b->ncols + i] > c->w[i] - 10 || strchr(b->cells[row * b->ncols + i], '\n'))
+				break;
+		if (i == b->ncols)
+			return b->line + 6;
+	}
+	h = row_layout(p, b, c, b->cells + row * b->ncols, false, ls);
+	row_free(b, ls);
+	return h;
+}
+
+static void table_block(pen *p, block *b)
 {
 	PangoLayout *hl[MAX_COLS], *ls[MAX_COLS];
 	colw c;
@@ -500,14 +537,27 @@ static void table_block(pen *p, const block *b)
 	} else {
 		table_widths(p, b, &c);
 		/* the same in the second pass (a cache: the model's own texts are unchanged) */
-		if ((((block *)b)->widths = malloc(b->ncols * sizeof(double))))
+		if ((b->widths = malloc(b->ncols * sizeof(double))))
 			memcpy(b->widths, c.w, b->ncols * sizeof(double));
 	}
 	hh = row_layout(p, b, &c, b->headers, true, hl);
 	p->y += 4;
 	for (size_t row = 0; row < b->nrows; row++) {
-		double h = row_layout(p, b, &c, b->cells + row * b->ncols, false, ls);
+		double h;
 
+		if (!p->draw) {
+			/* counting pages: heights only */
+			h = row_height(p, b, &c, row);
+			if (!row) {
+				need(p, hh + h);
+				p->y += hh;
+			} else if (need(p, h)) {
+				p->y += hh;
+			}
+			p->y += h;
+			continue;
+		}
+		h = row_layout(p, b, &c, b->cells + row * b->ncols, false, ls);
 		/* the header with at least the first row; again on each new page */
 		if (!row) {
 			need(p, hh + h);
@@ -751,7 +801,7 @@ static void lay_out(pen *p)
 	p->y = MARGIN;
 	title_block(p);
 	for (size_t i = 0; i < p->r->n; i++) {
-		const block *b = &p->r->blocks[i];
+		block *b = &p->r->blocks[i];
 
 		switch (b->kind) {
 		case B_HEADING:
