@@ -36,6 +36,7 @@
 #include "scrvault/fsck.h"
 #include "scrvault/agenda.h"
 #include "scrvault/timeline.h"
+#include "scrvault/report.h"
 
 #define SCRVAULT_VERSION "0.2.0"
 

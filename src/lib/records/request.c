@@ -94,6 +94,11 @@ static int foi_due(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id
 	return 0;
 }
 
+int sv_request_foi_due(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id, const char *received)
+{
+	return foi_due(due, v, cal, id, received);
+}
+
 /* ---- new ------------------------------------------------------------------------------ */
 
 static bool in_list(const char *s, const char *const *list)

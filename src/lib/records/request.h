@@ -5,6 +5,7 @@
 #define SV_RECORDS_REQUEST_H
 
 #include "vault/session.h"
+#include "base/calendar.h"
 #include "base/common.h"
 
 /*
@@ -26,5 +27,12 @@ int sv_request_check(scrvault *v, const char *doc, int64_t recipient, const sv_o
 int sv_request_require(scrvault *v, const char *doc, int64_t recipient, const sv_outside *outside, bool *restricted);
 
 int sv_request_consume(scrvault *v);
+
+/*
+ * The due date (a day number) of FOI request `id` received on `received`
+ * (YYYY-MM-DD) by the calendar `cal`, its clock's pauses counted; -1 while
+ * the clock is stopped (reports, the agenda).
+ */
+int sv_request_foi_due(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id, const char *received);
 
 #endif

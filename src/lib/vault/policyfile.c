@@ -33,7 +33,8 @@ static const char *const known_actions[] = {
 	"referral.new", "referral.recommend", "referral.decide", "referral.notify", "referral.read",
 	"case.commission", "case.extend", "case.evaluation", "case.milestone",
 	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
-	"audit.read", "audit.prove", "policy.read", "policy.load", "op.approve", "fsck", "agenda.read", NULL
+	"audit.read", "audit.prove", "policy.read", "policy.load", "op.approve", "fsck", "agenda.read",
+	"report.board", "report.case", NULL
 };
 
 /* Those that may be limited to one class with ACTION:CLASS. */
