@@ -94,7 +94,7 @@ static int foi_due(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id
 	return 0;
 }
 
-int sv_request_foi_due(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id, const char *received)
+int sv_request_foi_due_day(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id, const char *received)
 {
 	return foi_due(due, v, cal, id, received);
 }

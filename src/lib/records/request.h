@@ -33,6 +33,6 @@ int sv_request_consume(scrvault *v);
  * (YYYY-MM-DD) by the calendar `cal`, its clock's pauses counted; -1 while
  * the clock is stopped (reports, the agenda).
  */
-int sv_request_foi_due(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id, const char *received);
+int sv_request_foi_due_day(int64_t *due, scrvault *v, const sv_calendar *cal, int64_t id, const char *received);
 
 #endif

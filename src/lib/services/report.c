@@ -444,7 +444,7 @@ static int foi_row(void *ctx, sv_stmt *st)
 	int64_t due = -1, resp = 0;
 	int error;
 
-	if ((error = sv_request_foi_due(&due, c->v, c->cal, sv_stmt_int(st, 0), received)) < 0)
+	if ((error = sv_request_foi_due_day(&due, c->v, c->cal, sv_stmt_int(st, 0), received)) < 0)
 		return error;
 	if (strcmp(received, c->from) >= 0 && strcmp(received, c->to) <= 0)
 		f->n[0]++;
@@ -679,7 +679,7 @@ static int case_request_row(void *ctx, sv_stmt *st)
 	char num[24], dues[11] = "", status[48] = "", label[48];
 	int error;
 
-	if (!strcmp(channel, "foi") && (error = sv_request_foi_due(&due, c->v, c->cal, id, received)) < 0)
+	if (!strcmp(channel, "foi") && (error = sv_request_foi_due_day(&due, c->v, c->cal, id, received)) < 0)
 		return error;
 	if (due >= 0)
 		sv_day_format(dues, due);
