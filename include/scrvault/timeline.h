@@ -98,6 +98,17 @@ int scrvault_case_milestone(scrvault_json **out, scrvault *v, const char *ref, c
  * decided, or decided "none", has the decision milestone alone.
  */
 int scrvault_case_timeline(scrvault_json **out, scrvault *v, const char *ref, const char *as_of);
+/*
+ * The same timeline as a proof file at `path`: the audit entries that
+ * recorded its milestones and events (each milestone's and event's
+ * audit_seq), with their inclusion proofs and the title "timeline of case
+ * REF as of DATE" signed in it (scrvault_audit_prove_set: needs audit.prove;
+ * never replaces a file).  `scrvault audit verify --vkey VKEY FILE` checks
+ * it offline and prints each entry with the date it claims and when the log
+ * recorded it.  SCRVAULT_ECONFLICT when no milestone is on record yet.
+ */
+int scrvault_case_timeline_prove(scrvault_json **out, scrvault *v, const char *ref, const char *as_of,
+				 const char *path);
 
 typedef struct {
 	unsigned int version;

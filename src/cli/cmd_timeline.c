@@ -95,6 +95,14 @@ static int cmd_timeline(cli_args *a, scrvault *v)
 	const scrvault_json *ms, *ev;
 	int error;
 
+	if (cli_flag(a, "proof")) {
+		if ((error = scrvault_case_timeline_prove(&j, v, a->args[0], cli_opt(a, "as-of"),
+							  cli_opt(a, "output"))) < 0)
+			return cli_fail(error);
+		return cli_result(a, j, "wrote '%s': the %lld audit entries of the %s, with their inclusion proofs "
+				  "(anyone checks it offline: 'scrvault audit verify --vkey VKEY %s')\n", cli_str(j, "path"),
+				  cli_int(j, "entries"), cli_str(j, "title"), cli_str(j, "path"));
+	}
 	if ((error = scrvault_case_timeline(&j, v, a->args[0], cli_opt(a, "as-of"))) < 0)
 		return cli_fail(error);
 	if (a->json)
@@ -179,7 +187,20 @@ static const cli_optdef evaluation_opts[] = {
 	{ "received", 1, "received_on", "DATE" }, { "rating", 1, "rating", "RATING" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef milestone_opts[] = { { "on", 1, "on", "DATE" }, { NULL, 0, NULL, NULL } };
-static const cli_optdef timeline_opts[] = { { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL } };
+static const cli_optdef timeline_opts[] = {
+	{ "as-of", 1, "as_of", "DATE" }, { "proof", 0, NULL, NULL }, { "output", 1, "output", "FILE" },
+	{ NULL, 0, NULL, NULL }
+};
+
+/* --proof writes a file (-o); -o alone is not a proof. */
+static int check_timeline(cli_args *a)
+{
+	if (cli_flag(a, "proof") && !cli_opt(a, "output"))
+		return cli_usage(a, "give the proof file to write (--proof -o FILE)");
+	if (!cli_flag(a, "proof") && cli_opt(a, "output"))
+		return cli_usage(a, "-o FILE writes the timeline's proof: add --proof");
+	return 0;
+}
 static const cli_optdef clocks_opts[] = {
 	{ "as-of", 1, "as_of", "DATE" }, { "due-before", 1, "due_before", "DATE" }, { "open", 0, "open_only", NULL },
 	{ "done-from", 1, "done_from", "DATE" }, { "done-to", 1, "done_to", "DATE" }, { "case", 1, "case_ref", "REF" },
@@ -219,10 +240,15 @@ const cli_cmd cli_timeline_commands[] = {
 	  "review held (each due a set time after the one before), the action plan\n"
 	  "closed. Recordable after the case is concluded.\n",
 	  milestone_opts, 2, 2 },
-	{ "case", "timeline", cmd_timeline, CLI_VAULT, NULL, "scrvault case timeline [--as-of DATE] [--json] REF",
+	{ "case", "timeline", cmd_timeline, CLI_VAULT, check_timeline,
+	  "scrvault case timeline [--as-of DATE] [--json] [--proof -o FILE] REF",
 	  "The review's history against its deadlines: each milestone's start, due date,\n"
 	  "the day it was done and whether on time, late by N days, extended or overdue;\n"
-	  "beside it, when the audit log recorded it (and the entry's number).\n",
+	  "beside it, when the audit log recorded it (and the entry's number).\n\n"
+	  "options:\n"
+	  "  --proof -o FILE  write the audit entries behind it with their inclusion proofs,\n"
+	  "                   signed by the vault: 'scrvault audit verify --vkey VKEY FILE'\n"
+	  "                   checks it offline (the coordinator or an auditor; never replaces)\n",
 	  timeline_opts, 1, 1 },
 	{ "case", "clocks", cmd_clocks, CLI_VAULT, NULL,
 	  "scrvault case clocks [--as-of DATE] [--open] [--due-before DATE] [--done-from DATE --done-to DATE]\n"

@@ -254,6 +254,30 @@ PY
 ok $? "...done on time, with its audit entry; the review's clocks start"
 expect 0 "...and an IMR can now be commissioned" -- sv case commission SCR-D --agency police --author pat --on 2026-04-29
 
+# ---- the timeline's proof: its entries, signed, checked offline --------------------------------------------
+VK=$(sv audit pubkey)
+expect 2 "--proof needs the file to write" -- sv case timeline SCR-A --proof
+err_has "--proof -o FILE"
+expect 2 "-o without --proof is refused" -- sv case timeline SCR-A -o "$T/tl.proof"
+expect 3 "a panel member may not make one" -- as pam case timeline SCR-A --proof -o "$T/pam.proof"
+[ ! -e "$T/pam.proof" ]; ok $? "...no file"
+expect 0 "the coordinator writes SCR-A's timeline with its proofs" -- \
+	sv case timeline SCR-A --as-of 2026-12-01 --proof -o "$T/tl.proof"
+out_has "timeline of case SCR-A as of 2026-12-01"
+expect 0 "...the timeline's entries" -- sv case timeline SCR-A --as-of 2026-12-01 --json
+WANT=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(sorted({str(x["audit_seq"]) for x in d["milestones"]+d["events"] if x.get("audit_seq")}, key=int)))' "$T/out")
+[ -n "$WANT" ] && printf '%s\n' $WANT | grep -qx "$SEQ_X"; ok $? "...the extension's entry among them ($WANT)"
+expect 0 "anyone checks it offline with the vault's key" -- "$SV" audit verify --vkey "$VK" --json "$T/tl.proof"
+GOT=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(str(e["seq"]) for e in d["timeline"]))' "$T/out")
+[ "$GOT" = "$WANT" ]; ok $? "...it proves exactly the timeline's entries ($GOT)"
+out_has '{"date":"2026-06-01","name":"told_ofsted_on"}'
+expect 0 "...and prints them with their dates" -- "$SV" audit verify --vkey "$VK" "$T/tl.proof"
+out_has "timeline of case SCR-A as of 2026-12-01"; out_has "case.extend"
+sed 's/"told_ofsted_on":"2026-06-01"/"told_ofsted_on":"2026-05-01"/' "$T/tl.proof" > "$T/tl-edited.proof"
+! cmp -s "$T/tl.proof" "$T/tl-edited.proof"; ok $? "(the day Ofsted was told, rewritten in a copy)"
+expect 5 "a rewritten date does not verify" -- "$SV" audit verify --vkey "$VK" "$T/tl-edited.proof"
+expect 6 "the proof never replaces a file" -- sv case timeline SCR-A --proof -o "$T/tl.proof"
+
 # ---- a policy with other timescales -----------------------------------------------------------------------
 printf '[timescales "sir"]\n\tcompletion = 20 working days after decision\n' > "$T/ts"
 cat "$ROOT/policy/default.conf" "$T/ts" > "$T/p4.conf"

@@ -745,6 +745,24 @@ static int referral_seq(int64_t *seq, scrvault *v, const char *action, const cha
 	return error < 0 ? error : 0;
 }
 
+/*
+ * A case opened directly (`case open --received/--decision-date`): its
+ * case.open entry carries the date (`key`), so it is that milestone's
+ * entry; 0 when the entry names no such date.
+ */
+static int opened_seq(int64_t *seq, scrvault *v, const char *ref, const char *key)
+{
+	char pc[96], pk[48];
+	int error;
+
+	*seq = 0;
+	snprintf(pc, sizeof(pc), "%%\"case\":\"%s\"%%", ref);
+	snprintf(pk, sizeof(pk), "%%\"%s\":\"%%", key);
+	error = sv_db_int(seq, v->db, "SELECT min(seq) FROM audit WHERE entry LIKE '{\"action\":\"case.open\"%'"
+			  " AND entry LIKE ? AND entry LIKE ? AND entry LIKE '%\"outcome\":\"ok\"%'", "tt", pc, pk);
+	return error < 0 ? error : 0;
+}
+
 static const char *clock_label(sv_clock_id k)
 {
 	static const char *const labels[SV_CLOCKS] = {
@@ -839,6 +857,8 @@ int scrvault_case_timeline(scrvault_json **out, scrvault *v, const char *ref, co
 		return error;
 	if ((error = referral_seq(&f->received.seq, v, "referral.new", f->ref)) < 0 ||
 	    (error = referral_seq(&f->decision.seq, v, "referral.decide", f->ref)) < 0 ||
+	    (!f->received.seq && (error = opened_seq(&f->received.seq, v, f->ref, "received_on")) < 0) ||
+	    (!f->decision.seq && (error = opened_seq(&f->decision.seq, v, f->ref, "decided_on")) < 0) ||
 	    (error = sv_policy_calendar(&cal, v)) < 0 ||
 	    (error = run_clocks(&ms, &n, &s, f, &cms, cal, today, SCRVAULT_CLOCK_HORIZON_DEFAULT)) < 0)
 		goto done;
@@ -990,4 +1010,58 @@ done:
 	sv_calendar_free(cal);
 	facts_free(&s);
 	return error < 0 ? error : 0;
+}
+
+/* The audit_seq of each object of `arr` into seqs (no repeats). */
+static void collect_seqs(uint64_t *seqs, size_t *n, size_t cap, const sv_json *arr)
+{
+	for (size_t i = 0; i < sv_json_count(arr); i++) {
+		int64_t seq = sv_json_as_int(sv_json_get(sv_json_at(arr, i), "audit_seq"));
+		size_t k;
+
+		if (seq <= 0)
+			continue;
+		for (k = 0; k < *n && seqs[k] != (uint64_t)seq; k++)
+			;
+		if (k == *n && *n < cap)
+			seqs[(*n)++] = (uint64_t)seq;
+	}
+}
+
+int scrvault_case_timeline_prove(scrvault_json **out, scrvault *v, const char *ref, const char *as_of,
+				 const char *path)
+{
+	scrvault_audit_set set = SCRVAULT_AUDIT_SET_INIT;
+	sv_json *t = NULL;
+	uint64_t *seqs = NULL;
+	size_t n = 0, cap;
+	char title[128];
+	int error;
+
+	*out = NULL;
+	if ((error = scrvault_case_timeline(&t, v, ref, as_of)) < 0)
+		return error;
+	cap = sv_json_count(sv_json_get(t, "milestones")) + sv_json_count(sv_json_get(t, "events")) + 1;
+	if (!(seqs = calloc(cap, sizeof(*seqs)))) {
+		sv_json_free(t);
+		return sv_error(SCRVAULT_ERROR, "out of memory");
+	}
+	collect_seqs(seqs, &n, cap, sv_json_get(t, "milestones"));
+	collect_seqs(seqs, &n, cap, sv_json_get(t, "events"));
+	snprintf(title, sizeof(title), "timeline of case %s as of %s", sv_json_str(sv_json_get(t, "case")),
+		 sv_json_str(sv_json_get(t, "as_of")));
+	if (!n) {
+		error = sv_error(SCRVAULT_ECONFLICT, "case '%s' has no milestone on record yet: there is nothing to "
+				 "prove", ref);
+		goto done;
+	}
+	set.seqs = seqs;
+	set.nseqs = n;
+	set.case_ref = sv_json_str(sv_json_get(t, "case"));
+	set.title = title;
+	error = scrvault_audit_prove_set(out, v, &set, path);
+done:
+	free(seqs);
+	sv_json_free(t);
+	return error;
 }
