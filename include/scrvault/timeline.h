@@ -74,7 +74,7 @@ int scrvault_case_evaluation(scrvault_json **out, scrvault *v, const char *ref, 
  * Ofsted), "plan-sent" (the improvement plan), "plan-review" (an action-plan
  * review held; any number) or "plan-closed".  Each but plan-review once.
  * SCRVAULT_ECONFLICT when its anchor is not recorded yet.  Permission
- * case.milestone.  *out: {"case","milestone","on","audit_seq"}.
+ * case.milestone.  *out: {"case","milestone","on","audit_seq"} (its audit entry carries the day as "happened_on").
  */
 int scrvault_case_milestone(scrvault_json **out, scrvault *v, const char *ref, const char *kind,
 			    const char *on);

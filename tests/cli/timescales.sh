@@ -271,6 +271,8 @@ expect 0 "anyone checks it offline with the vault's key" -- "$SV" audit verify -
 GOT=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(str(e["seq"]) for e in d["timeline"]))' "$T/out")
 [ "$GOT" = "$WANT" ]; ok $? "...it proves exactly the timeline's entries ($GOT)"
 out_has '{"date":"2026-06-01","name":"told_ofsted_on"}'
+grep -q '"action":"case.milestone","case":"SCR-A","claims":\[{"date":"[0-9-]*","name":"happened_on"}\]' "$T/out"
+ok $? "...a milestone's entry claims the day it happened (shown, and flagged if recorded late)"
 expect 0 "...and prints them with their dates" -- "$SV" audit verify --vkey "$VK" "$T/tl.proof"
 out_has "timeline of case SCR-A as of 2026-12-01"; out_has "case.extend"
 sed 's/"told_ofsted_on":"2026-06-01"/"told_ofsted_on":"2026-05-01"/' "$T/tl.proof" > "$T/tl-edited.proof"

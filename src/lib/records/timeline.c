@@ -667,7 +667,7 @@ int scrvault_case_milestone(scrvault_json **out, scrvault *v, const char *ref, c
 		goto done;
 	}
 	if ((error = add_event(&seq, v, f, "case.milestone", kind, on, NULL,
-			       SV_FIELDS(SV_STR("milestone", kind), SV_STR("on", on)))) < 0)
+			       SV_FIELDS(SV_STR("milestone", kind), SV_STR("happened_on", on)))) < 0)
 		goto done;
 	error = sv_json_new(out, SV_FIELDS(SV_STR("case", ref), SV_STR("milestone", kind), SV_STR("on", on),
 					   SV_INT("audit_seq", seq)));
