@@ -252,7 +252,8 @@ static int agenda_build(gather *g, char now[11], char until[11], scrvault *v, co
 			return error;
 		}
 	}
-	qsort(g->items, g->n, sizeof(*g->items), item_cmp);
+	if (g->n > 1)	/* (qsort of nothing: a NULL array is undefined) */
+		qsort(g->items, g->n, sizeof(*g->items), item_cmp);
 	return 0;
 }
 
