@@ -360,6 +360,11 @@ static int clock_kind(const clock_tally *t, const sv_json *row)
 	return extended ? K_RUNNING_EXTENDED : -1;
 }
 
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
 static int clock_row(void *ctx, const scrvault_json *jrow)
 {
 	clock_tally *t = ctx;
@@ -375,7 +380,8 @@ static int clock_row(void *ctx, const scrvault_json *jrow)
 		t->decision[none][k]++;
 	} else if (!strcmp(clock, "completion")) {
 		t->completion[k]++;
-		if (k != K_ON_TIME) {
+		/* listed: completed late or by an extended date, or running extended (overdue: counted) */
+		if (k == K_LATE || k == K_EXTENDED || k == K_RUNNING_EXTENDED) {
 			char words[64];
 			sv_json *r = sv_json_array();
 
@@ -383,8 +389,8 @@ static int clock_row(void *ctx, const scrvault_json *jrow)
 				    sv_json_as_int(sv_json_get(row, "late_days")), k == K_EXTENDED || k == K_RUNNING_EXTENDED ||
 				    sv_json_as_bool(sv_json_get(row, "extended")));
 			if (!r || sv_json_append(r, sv_json_string(ref)) < 0 ||
-			    sv_json_append(r, sv_json_string(sv_json_str(sv_json_get(row, "due")))) < 0 ||
-			    sv_json_append(r, sv_json_string(sv_json_str(sv_json_get(row, "done_on")))) < 0 ||
+			    sv_json_append(r, sv_json_string(or_empty(sv_json_str(sv_json_get(row, "due"))))) < 0 ||
+			    sv_json_append(r, sv_json_string(or_empty(sv_json_str(sv_json_get(row, "done_on"))))) < 0 ||
 			    sv_json_append(r, sv_json_string(words)) < 0 || sv_json_append(t->late, r) < 0) {
 				sv_json_free(r);
 				return SCRVAULT_ERROR;
@@ -456,8 +462,8 @@ static int board_clocks(rctx *c)
 							     t->completion[K_RUNNING_EXTENDED] })) < 0)
 		goto done;
 	if (sv_json_count(t->late)) {
-		if ((error = fig_table(c, "completion_late", "Reviews late or extended (the reasons given for an extension "
-				       "stay in the vault)", 4, lcols, 0)) < 0)
+		if ((error = fig_table(c, "completion_late", "Reviews completed late or extended (the reasons given for an "
+				       "extension stay in the vault)", 4, lcols, 0)) < 0)
 			goto done;
 		for (size_t i = 0; i < sv_json_count(t->late); i++) {
 			const sv_json *r = sv_json_at(t->late, i);
@@ -526,8 +532,11 @@ static int board_reviews(rctx *c)
 						  "published" };
 	int64_t total[5] = { 0 };
 	sv_stmt *st = NULL;
+	char after[11];
 	int error;
 
+	if (sv_date_add(after, c->to, 1, 'd') < 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "to", "'%s' is the last day there is", c->to);
 	if ((error = fig_table(c, "reviews", "Reviews by type, in the period and open at its end", 6, cols,
 			       0x3e)) < 0)
 		return error;
@@ -553,13 +562,15 @@ static int board_reviews(rctx *c)
 	if ((error = fig_counts(c, "all", 5, total)) < 0)
 		return error;
 	/* the reviews themselves, by reference only */
-	if ((error = fig_table(c, "review_list", "Reviews open in the period (case references only)", 7,
-			       list_cols, 0)) < 0 ||
+	/* only those with something in the period: the counts above answer for the rest */
+	if ((error = fig_table(c, "review_list", "Reviews received, decided, opened, concluded or published in the "
+			       "period (case references only)", 7, list_cols, 0)) < 0 ||
 	    (error = sv_db_query(&st, c->v->db,
 				 "SELECT ref, review_type, received_on, decision_date, substr(opened_at, 1, 10),"
-				 " concluded_on, published_on FROM cases WHERE substr(opened_at, 1, 10) <= ?2"
-				 " AND (concluded_on IS NULL OR concluded_on >= ?1) ORDER BY ref", "tt",
-				 c->from, c->to)) < 0)
+				 " concluded_on, published_on FROM cases WHERE received_on BETWEEN ?1 AND ?2"
+				 " OR decision_date BETWEEN ?1 AND ?2 OR opened_at BETWEEN ?1 AND ?3"
+				 " OR concluded_on BETWEEN ?1 AND ?2 OR published_on BETWEEN ?1 AND ?2 ORDER BY ref", "ttt",
+				 c->from, c->to, after)) < 0)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1) {
 		const char *cells[7];
