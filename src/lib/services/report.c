@@ -32,6 +32,7 @@
 #include "scrvault/report.h"
 #include "scrvault/timeline.h"
 #include "services/render.h"
+#include "records/clocks.h"
 #include "records/request.h"
 #include "vault/authz.h"
 #include "vault/log.h"
@@ -341,81 +342,82 @@ static int none_row(void *ctx, sv_stmt *st)
 }
 
 /* Which column of the counts a milestone falls in, or -1 when none (done outside the period, open). */
-static int clock_kind(const clock_tally *t, const sv_json *row)
+static int clock_kind(const clock_tally *t, const sv_milestone *m)
 {
-	const char *status = sv_json_str(sv_json_get(row, "status")), *done = sv_json_str(sv_json_get(row, "done_on"));
-	bool extended = sv_json_as_bool(sv_json_get(row, "extended"));
-
-	if (!status)
-		return -1;
-	if (done) {
-		if (strcmp(done, t->c->from) < 0 || strcmp(done, t->c->to) > 0)
+	if (m->done >= 0) {
+		if (m->done < t->c->from_d || m->done > t->c->to_d)
 			return -1;
-		if (!strcmp(status, "done on time"))
-			return extended ? K_EXTENDED : K_ON_TIME;
-		return !strcmp(status, "done late") ? K_LATE : -1;
+		if (m->status == SV_MS_DONE_ON_TIME)
+			return m->extended ? K_EXTENDED : K_ON_TIME;
+		return m->status == SV_MS_DONE_LATE ? K_LATE : -1;
 	}
-	if (!strcmp(status, "overdue"))
+	if (m->status == SV_MS_OVERDUE)
 		return K_OVERDUE;
-	return extended ? K_RUNNING_EXTENDED : -1;
+	return m->extended ? K_RUNNING_EXTENDED : -1;
 }
 
-static const char *or_empty(const char *s)
-{
-	return s ? s : "";
-}
-
-static int clock_row(void *ctx, const scrvault_json *jrow)
+static int clock_row(void *ctx, const sv_clock_row *row)
 {
 	clock_tally *t = ctx;
-	const sv_json *row = (const sv_json *)jrow;
-	const char *clock = sv_json_str(sv_json_get(row, "clock")), *ref = sv_json_str(sv_json_get(row, "case"));
-	int k = clock_kind(t, row);
+	const sv_milestone *m = row->m;
+	const char *ref = row->ref;
+	int k = clock_kind(t, m);
 
-	if (k < 0 || !clock || !ref)
+	if (k < 0)
 		return 0;
-	if (!strcmp(clock, "decision")) {
+	switch (m->clock) {
+	case SV_CLOCK_DECISION: {
 		bool none = t->nnone && bsearch(&ref, t->none, t->nnone, sizeof(*t->none), cmp_str);
 
 		t->decision[none][k]++;
-	} else if (!strcmp(clock, "completion")) {
+		break;
+	}
+	case SV_CLOCK_COMPLETION:
 		t->completion[k]++;
 		/* listed: completed late or by an extended date, or running extended (overdue: counted) */
 		if (k == K_LATE || k == K_EXTENDED || k == K_RUNNING_EXTENDED) {
-			char words[64];
+			char words[64], due[11] = "", done[11] = "";
 			sv_json *r = sv_json_array();
 
-			clock_words(words, sizeof(words), sv_json_str(sv_json_get(row, "status")),
-				    sv_json_as_int(sv_json_get(row, "late_days")), k == K_EXTENDED || k == K_RUNNING_EXTENDED ||
-				    sv_json_as_bool(sv_json_get(row, "extended")));
-			if (!r || sv_json_append(r, sv_json_string(ref)) < 0 ||
-			    sv_json_append(r, sv_json_string(or_empty(sv_json_str(sv_json_get(row, "due"))))) < 0 ||
-			    sv_json_append(r, sv_json_string(or_empty(sv_json_str(sv_json_get(row, "done_on"))))) < 0 ||
-			    sv_json_append(r, sv_json_string(words)) < 0 || sv_json_append(t->late, r) < 0) {
+			if (m->due >= 0)
+				sv_day_format(due, m->due);
+			if (m->done >= 0)
+				sv_day_format(done, m->done);
+			clock_words(words, sizeof(words), sv_ms_status_name(m->status), m->late_days, m->extended);
+			if (!r || sv_json_append(r, sv_json_string(ref)) < 0 || sv_json_append(r, sv_json_string(due)) < 0 ||
+			    sv_json_append(r, sv_json_string(done)) < 0 || sv_json_append(r, sv_json_string(words)) < 0 ||
+			    sv_json_append(t->late, r) < 0) {
 				sv_json_free(r);
 				return SCRVAULT_ERROR;
 			}
 		}
-	} else if (!strcmp(clock, "imr")) {
-		const char *agency = sv_json_str(sv_json_get(row, "agency"));
+		break;
+	case SV_CLOCK_IMR: {
 		size_t i;
 
-		if (!agency)
+		if (!row->agency)
 			return 0;
-		for (i = 0; i < t->nagency && strcmp(t->agency[i], agency); i++)
+		for (i = 0; i < t->nagency && strcmp(t->agency[i], row->agency); i++)
 			;
 		if (i == t->nagency) {
 			if (t->nagency == MAX_AGENCIES)
 				return sv_error(SCRVAULT_ERROR, "more than %d agencies asked for IMRs", MAX_AGENCIES);
-			snprintf(t->agency[t->nagency++], sizeof(t->agency[0]), "%s", agency);
+			snprintf(t->agency[t->nagency++], sizeof(t->agency[0]), "%s", row->agency);
 		}
 		t->imr[i][k]++;
-	} else {
-		int o = !strcmp(clock, "ofsted_summary") ? 0 : !strcmp(clock, "improvement_plan") ? 1 :
-			!strcmp(clock, "plan_review") ? 2 : -1;
-
-		if (o >= 0)
-			t->ofsted[o][k]++;
+		break;
+	}
+	case SV_CLOCK_OFSTED_SUMMARY:
+		t->ofsted[0][k]++;
+		break;
+	case SV_CLOCK_IMPROVEMENT_PLAN:
+		t->ofsted[1][k]++;
+		break;
+	case SV_CLOCK_PLAN_REVIEW:
+		t->ofsted[2][k]++;
+		break;
+	default:
+		break;
 	}
 	return 0;
 }
@@ -443,7 +445,7 @@ static int board_clocks(rctx *c)
 				" AND decision_date <= ?", "t", c->to)) < 0)
 		goto done;
 	qsort(t->none, t->nnone, sizeof(*t->none), cmp_str);
-	if ((error = scrvault_clock_list_each(c->v, &f, clock_row, t)) < 0)
+	if ((error = sv_clock_each(c->v, &f, clock_row, t)) < 0)
 		goto done;
 	/* decisions: to review or not ("no further action" counted with the others) */
 	if ((error = fig_table(c, "decisions", "Decisions whether to review, made in the period (the decision clock)", 4,
