@@ -300,7 +300,7 @@ static void clock_words(char *out, size_t len, const char *status, int64_t late,
 
 /*
  * The statutory clocks over the period, from the clock engine as of the
- * period's last day (scrvault_clock_list_each: one place decides on time or
+ * period's last day (sv_clock_each, the rows of scrvault_clock_list_each: one place decides on time or
  * late): decisions made (a review or none), reviews completed (on time, on
  * time extended, late), IMRs received and overdue by agency, Ofsted's and
  * the action plan's deadlines.  One pass over every milestone, counted
