@@ -211,6 +211,7 @@ bench: deps
 	@bench/audit $(BUILD)/bench/audit_bench
 	@bench/copies $(BUILD)/bench/copies_bench $(BUILD)/scrvault
 	@bench/clocks $(BUILD)/bench/clocks_bench
+	@bench/report $(BUILD)/bench/copies_bench $(BUILD)/scrvault 100000 $(BUILD)/bench/clocks_bench
 	@bench/bundle $(BUILD)/scrvault
 	@bench/startup $(BUILD)/scrvault
 	@bench/replication $(BUILD)/scrvault $(BUILD)/bench/replication_bench

@@ -9,8 +9,14 @@
  * its IMR (a version row) and every fourth signed it off, so the derived
  * progress has work to do.  Then the median wall time of
  * scrvault_clock_list_each over every clock (21 runs after 2 warm-ups, one
- * session) and of the first call of a new session (what the CLI pays), with
- * the rows counted against the number expected.  Target: well under 100 ms.
+ * session) and of the first call of a new session (what the CLI pays),
+ * with the rows counted against the number expected.  Target: well under 100 ms.
+ *
+ *   build/bench/clocks_bench --into DIR [CASES [PER_CASE]]
+ *
+ * adds the same reviews and commissions to the vault already in DIR (DIR/vault,
+ * DIR/coord.key, DIR/pass, as copies_bench leaves them) and stops: bench/report
+ * times the Board's report on it.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +26,7 @@
 #include <unistd.h>
 #include "vault/txn.h"
 #include "storage/db.h"
+#include "base/file.h"
 
 #define RUNS 21
 #define WARMUP 2
@@ -55,15 +62,16 @@ static int cmp(const void *a, const void *b)
 static void populate(scrvault *v, int cases, int per)
 {
 	static const unsigned char zero[32];
+	int64_t base = 0;
 
-	if (sv_vault_begin(v) < 0)
+	if (sv_vault_begin(v) < 0 || sv_db_int(&base, v->db, "SELECT coalesce(max(id), 0) FROM cases", "") < 0)
 		die("begin");
-	for (int c = 1; c <= cases; c++) {
-		char ref[32], rec[11], dec[11];
+	for (int64_t c = base + 1; c <= base + cases; c++) {
+		char ref[32], rec[16], dec[16];
 
-		snprintf(ref, sizeof(ref), "SCR-%04d", c);
-		snprintf(rec, sizeof(rec), "2026-%02d-%02d", 1 + c % 9, 1 + c % 27);
-		snprintf(dec, sizeof(dec), "2026-%02d-%02d", 2 + c % 9, 1 + c % 27);
+		snprintf(ref, sizeof(ref), "SCR-%04lld", (long long)c);
+		snprintf(rec, sizeof(rec), "2026-%02d-%02d", (int)(1 + c % 9), (int)(1 + c % 27));
+		snprintf(dec, sizeof(dec), "2026-%02d-%02d", (int)(2 + c % 9), (int)(1 + c % 27));
 		if (sv_db_run(v->db, "INSERT INTO cases(id, ref, title, review_type, decision_date, received_on, opened_at,"
 			      " opened_by) VALUES (?, ?, 'bench', ?, ?, ?, '2026-01-01T00:00:00Z', ?)", "itttti",
 			      (int64_t)c, ref, c % 3 == 0 ? "scr" : c % 3 == 1 ? "sir" : "interagency", dec, rec,
@@ -83,7 +91,7 @@ static void populate(scrvault *v, int cases, int per)
 				die("commission");
 			if (a % 2)
 				continue;
-			snprintf(doc, sizeof(doc), "%08d%024d", c, a);
+			snprintf(doc, sizeof(doc), "%08lld%024d", (long long)c, a);
 			if (sv_db_run(v->db, "INSERT INTO documents(id, case_id, class, agency, title, created_at, created_by)"
 				      " VALUES (?, ?, 'imr', ?, 'IMR', '2026-01-01T00:00:00Z', ?)", "titi", doc, (int64_t)c,
 				      agency, v->principal_id) < 0 ||
@@ -112,17 +120,41 @@ int main(int argc, char **argv)
 	scrvault_secret *pp = NULL;
 	scrvault *v = NULL;
 	char *vault, *key, *passfile;
-	int cases = argc > 2 ? atoi(argv[2]) : 500, per = argc > 3 ? atoi(argv[3]) : 10, fd;
+	bool into = argc > 1 && !strcmp(argv[1], "--into");
+	int cases, per, fd;
 	double t[RUNS], t0, first;
 	long rows = 0, want = 0;
 
+	if (into) {
+		argv++;
+		argc--;
+	}
+	cases = argc > 2 ? atoi(argv[2]) : 500;
+	per = argc > 3 ? atoi(argv[3]) : 10;
 	if (argc < 2 || cases < 1 || per < 1) {
-		fprintf(stderr, "usage: clocks_bench DIR [CASES [PER_CASE]]\n");
+		fprintf(stderr, "usage: clocks_bench [--into] DIR [CASES [PER_CASE]]\n");
 		return 2;
 	}
 	if (scrvault_global_init() < 0 || asprintf(&vault, "%s/vault", argv[1]) < 0 ||
 	    asprintf(&key, "%s/coord.key", argv[1]) < 0 || asprintf(&passfile, "%s/pass", argv[1]) < 0)
 		die("set-up");
+	if (into) {
+		char *pass_in = NULL;
+		size_t plen = 0;
+
+		o.dir = vault;
+		o.keyfile = key;
+		if (sv_file_read(&pass_in, &plen, passfile, 4096) < 0 ||
+		    scrvault_secret_new(&pp, pass_in, plen) < 0 || (o.passphrase = pp, scrvault_vault_open(&v, &o)) < 0)
+			die("vault");
+		free(pass_in);
+		t0 = now();
+		populate(v, cases, per);
+		printf("populate %.0f ms (%d cases, %d commissions added)\n", (now() - t0) * 1000, cases, cases * per);
+		scrvault_vault_close(v);
+		scrvault_secret_free(pp);
+		return 0;
+	}
 	if ((fd = open(passfile, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0 ||
 	    write(fd, pass, sizeof(pass) - 1) != (ssize_t)sizeof(pass) - 1 || close(fd) < 0) {
 		perror("clocks_bench: passphrase file");

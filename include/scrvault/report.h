@@ -24,8 +24,10 @@ typedef struct {
 	const char *case_ref;	/* case: the case */
 	const char *output;	/* the PDF to write (required); its signature goes to output.sig */
 	const char *csv;	/* also the figures as CSV here (NULL: none; "-" not allowed) */
+	const char *as_of;	/* case: the day it is as of (YYYY-MM-DD, not in the future; NULL:
+				 * today): its dates, statuses and the PDF's date; board: NULL */
 } scrvault_report_spec;
-#define SCRVAULT_REPORT_SPEC_VERSION 1
+#define SCRVAULT_REPORT_SPEC_VERSION 2
 #define SCRVAULT_REPORT_SPEC_INIT { SCRVAULT_REPORT_SPEC_VERSION }
 
 /*
@@ -34,6 +36,16 @@ typedef struct {
  * "rows":[[...],...]},...}}: every figure the PDF prints, cells as text.
  * The CSV holds the same cells, one a line: table,row,column,value (row: the
  * row's first cell).
+ */
+/*
+ * The Board's report adds the statutory clocks (scrvault_clock_list_each as
+ * of the period's last day): decisions (to review or "no further action")
+ * made on time or late, reviews completed on time, on time extended or late
+ * (each late or extended one by reference with its status; the reason given
+ * for an extension stays in the vault), IMRs received on time or late and
+ * overdue at the end by agency (a table and a chart), and Ofsted's and the
+ * action plan's deadlines met, missed and overdue.  The case report's
+ * timeline shows each milestone against its deadline (scrvault_case_timeline).
  */
 int scrvault_report_board(scrvault_json **out, scrvault *v, const scrvault_report_spec *s);
 int scrvault_report_case(scrvault_json **out, scrvault *v, const scrvault_report_spec *s);

@@ -37,6 +37,7 @@ static int cmd_case(cli_args *a, scrvault *v)
 	scrvault_json *j = NULL;
 
 	s.case_ref = a->args[0];
+	s.as_of = cli_opt(a, "as-of");
 	s.output = cli_opt(a, "output");
 	s.csv = cli_opt(a, "csv");
 	int error = scrvault_report_case(&j, v, &s);
@@ -67,7 +68,7 @@ static const cli_optdef board_opts[] = {
 	{ "csv", 1, "csv", "FILE" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef case_opts[] = {
-	{ "output", 1, "output", "FILE.pdf" }, { "csv", 1, "csv", "FILE" }, { NULL, 0, NULL, NULL }
+	{ "as-of", 1, "as_of", "DATE" }, { "output", 1, "output", "FILE.pdf" }, { "csv", 1, "csv", "FILE" }, { NULL, 0, NULL, NULL }
 };
 static const cli_optdef verify_opts[] = {
 	{ "vkey", 1, "vkey", "VKEY" }, { "sig", 1, NULL, "FILE" }, { NULL, 0, NULL, NULL }
@@ -83,7 +84,10 @@ const cli_cmd cli_report_commands[] = {
 	{ "report", "board", cmd_board, CLI_VAULT, NULL,
 	  "scrvault report board --from DATE --to DATE -o FILE.pdf [--csv FILE] [--json]",
 	  "The Board's report for a period (as of its last day): reviews opened, decided,\n"
-	  "concluded and published by type and open at the end; numbered copies issued,\n"
+	  "concluded and published by type and open at the end; the statutory clocks:\n"
+	  "decisions (\"no further action\" included) and completions on time, extended or\n"
+	  "late, IMRs late and overdue by agency, Ofsted's deadlines met or missed;\n"
+	  "numbered copies issued,\n"
 	  "returned, out and overdue; FOI requests received and answered on time or late;\n"
 	  "destructions with their certificates; legal holds in force.\n" REPORT_SIGNED
 	  "options:\n"
@@ -93,11 +97,13 @@ const cli_cmd cli_report_commands[] = {
 	  "  --csv FILE        the same figures as CSV (table,row,column,value)\n"
 	  "  --json            print the figures as JSON\n",
 	  board_opts, 0, 0, "output", "name the PDF to write (-o FILE.pdf)" },
-	{ "report", "case", cmd_case, CLI_VAULT, NULL, "scrvault report case REF -o FILE.pdf [--csv FILE] [--json]",
+	{ "report", "case", cmd_case, CLI_VAULT, NULL, "scrvault report case REF [--as-of DATE] -o FILE.pdf [--csv FILE] [--json]",
 	  "A case's report as of today: its dates, documents and masters, copies,\n"
 	  "access requests, holds and a timeline of its milestones against their\n"
-	  "deadlines. For whoever reads the case, showing what their role may see.\n" REPORT_SIGNED
+	  "statutory deadlines (due, done on time, late by N days, extended,\n"
+	  "overdue). For whoever reads the case, showing what their role may see.\n" REPORT_SIGNED
 	  "options:\n"
+	  "  --as-of DATE      the day it is as of (not in the future; default today)\n"
 	  "  -o, --output FILE the PDF to write\n"
 	  "  --csv FILE        the same figures as CSV (table,row,column,value)\n"
 	  "  --json            print the figures as JSON\n",

@@ -207,4 +207,88 @@ sys.exit(0 if dark > 500 else 1)
 EOF
 ok $? "page 1 rendered is not blank"
 
+# ---- the statutory clocks (issue 19, item 5 with item 2) ---------------------------------------------------
+# A vault of its own: one review decided on time, its police IMR received late, its health IMR
+# overdue, its completion extended (Ofsted told) and completed by the extended date, the summary
+# to Ofsted sent late; one review decided late; one referral decided "no further action".
+mkvault clocks
+add chairk --display-name "LSCB chair"
+sv principal grant chairk lscb-chair >/dev/null
+sv case open --title "Child Kestrelwood" --type scr --received "$(ago 300)" --decision-date "$(ago 280)" SCR-K >/dev/null
+sv case open --title "Child Lapwingham" --type sir --received "$(ago 100)" --decision-date "$(ago 20)" SIR-L >/dev/null
+printf 'form\n' > "$T/form.txt"; printf 'why\n' > "$T/why.txt"
+sv referral new --received "$(ago 60)" --notifier "Nora Notifier" --notifier-agency police \
+	--title "Child Nightjarson" --form "$T/form.txt" SCR-N >/dev/null
+sv referral recommend SCR-N --review none --rationale "$T/why.txt" --on "$(ago 50)" >/dev/null
+as chairk referral decide SCR-N --review none --rationale "$T/why.txt" --on "$(ago 40)" >/dev/null
+sv case commission SCR-K --agency police --author "Pat Authorname" --on "$(ago 270)" >/dev/null
+sv case commission SCR-K --agency health --author "Hana Writerly" --on "$(ago 270)" --due "$(ago 200)" >/dev/null
+sv doc checkin --case SCR-K --class imr --agency police --title "Police IMR" "$T/i1.txt" >/dev/null
+sv case extend SCR-K --to "$(ago 2)" --reason "the trial of Uncle Vexworth" --told "ofsted:$(ago 110)" >/dev/null
+sv case milestone SCR-K completed --on "$(ago 5)" >/dev/null
+sv case evaluation SCR-K --received "$(ago 4)" --rating good >/dev/null
+sv case timeline SCR-K --json > "$T/tl.json"
+sv case commission SIR-L --agency police --author "Pat Authorname" --on "$(ago 15)" >/dev/null
+
+expect 0 "the Board's report with the clocks" -- sv report board --json --from "$FROM" --to "$TODAY" -o "$T/k.pdf" \
+	--csv "$T/k.csv"
+cp "$T/out" "$T/k.json"
+pdftotext -layout "$T/k.pdf" "$T/k.txt"
+[ "$(fig "$T/k.json" decisions review "decided late")" = 1 ]; ok $? "one review decided late (SIR-L, by the decision clock)"
+[ "$(fig "$T/k.json" decisions "no further action" "decided on time")" = 1 ]; ok $? "the 'no further action' decision counted"
+[ "$(fig "$T/k.json" completion reviews "on time, extended")" = 1 ]; ok $? "a review completed by its extended date: on time, extended"
+[ "$(fig "$T/k.json" completion reviews "on time")" = 0 ] && [ "$(fig "$T/k.json" completion reviews late)" = 0 ]
+ok $? "...and not on time plain, nor late"
+[ "$(fig "$T/k.json" completion_late SCR-K status)" = "on time, extended" ]; ok $? "...listed by reference"
+[ "$(fig "$T/k.json" imrs police "received late")" = 1 ]; ok $? "the late IMR counted under its agency (police)"
+[ "$(fig "$T/k.json" imrs health "overdue at end")" = 1 ]; ok $? "the health IMR overdue at the end"
+[ "$(fig "$T/k.json" imrs_late health count)" = 1 ] && [ "$(fig "$T/k.json" imrs_late police count)" = 1 ]
+ok $? "...and both in the chart by agency"
+grep -Eq '^ *police +0 +1 +0 *$' "$T/k.txt"; ok $? "the PDF prints police: 0 on time, 1 late, 0 overdue"
+grep -Eq '^ *health +0 +0 +1 *$' "$T/k.txt"; ok $? "...health: 1 overdue"
+grep -Eq '^ *no further action +1 +0 +0 *$' "$T/k.txt"; ok $? "...the 'no further action' row"
+grep -Eq '^ *reviews +0 +1 +0 +0 +0 *$' "$T/k.txt"; ok $? "...the completions row"
+grep -Eq 'SCR-K +[0-9-]+ +[0-9-]+ +on time, extended' "$T/k.txt"; ok $? "...and the extended review"
+grep -q "IMRs received late or overdue at the end, by agency" "$T/k.txt"; ok $? "...and the chart"
+python3 - "$T/k.json" "$T/k.csv" <<'EOF2'
+import csv, json, sys
+figs = json.load(open(sys.argv[1]))["figures"]
+rows = {(r[0], r[1], r[2]): r[3] for r in list(csv.reader(open(sys.argv[2])))[1:]}
+want = {(t, r[0], c): v for t, tab in figs.items() for r in tab["rows"] for c, v in zip(tab["columns"], r)}
+sys.exit(0 if rows == want and ("imrs", "police", "received late") in rows else 1)
+EOF2
+ok $? "the CSV holds exactly the JSON's figures, the clocks' included"
+for t in "Kestrelwood" "Lapwingham" "Nightjarson" "Pat Authorname" "Hana Writerly" "Vexworth" "Nora Notifier"; do
+	grep -qF -- "$t" "$T/k.txt" "$T/k.csv" "$T/k.json"; [ $? -eq 1 ]; ok $? "the Board's report does not hold '$t'"
+done
+
+H0=$(tree_hash "$V")
+expect 2 "report case --as-of: not a date" -- sv report case SCR-K --as-of 2026-02-30 -o "$T/a.pdf"
+err_has "(--as-of DATE)"
+expect 2 "report case --as-of: not in the future" -- sv report case SCR-K --as-of "$(date -u -d "$TODAY + 1 day" +%F)" -o "$T/a.pdf"
+err_has "(--as-of DATE)"
+expect 2 "the Board's report takes no --as-of" -- sv report board --as-of "$(ago 1)" --from "$FROM" --to "$TODAY" -o "$T/a.pdf"
+[ ! -e "$T/a.pdf" ] && [ "$(tree_hash "$V")" = "$H0" ]; ok $? "...no file written, the vault unchanged"
+tlrow() { python3 -c 'import json,sys; r=[r for r in json.load(open(sys.argv[1]))["figures"]["timeline"]["rows"] if r[0]==sys.argv[2]]; print("|".join(r[0]) if r else "")' "$@"; }
+expect 0 "the case report with its clocks" -- sv report case SCR-K --json -o "$T/kc.pdf"
+cp "$T/out" "$T/kc.json"
+pdftotext -layout "$T/kc.pdf" "$T/kc.txt"
+DUE=$(python3 -c 'import json,sys; print([m["due"] for m in json.load(open(sys.argv[1]))["milestones"] if m["clock"]=="imr" and m["agency"]=="police"][0])' "$T/tl.json")
+tlrow "$T/kc.json" "IMR first draft (police)" | grep -q "|$TODAY|$DUE|late by [0-9]* days"; ok $? "the police IMR against its deadline: late by N days"
+tlrow "$T/kc.json" "review completed" | grep -q "|$(ago 5)|$(ago 2)|on time, extended"; ok $? "the completion: on time, extended"
+tlrow "$T/kc.json" "IMR first draft (health)" | grep -q "||$(ago 200)|overdue by 200 days"; ok $? "the health IMR: overdue by 200 days"
+tlrow "$T/kc.json" "decision to review" | grep -q "|$(ago 280)|.*|on time"; ok $? "the decision on time"
+grep -Eq "review completed +$(ago 5) +$(ago 2) +on time, extended" "$T/kc.txt"; ok $? "the PDF's table says so"
+[ "$(grep -c "on time, extended" "$T/kc.txt")" -ge 2 ]; ok $? "...and beside the chart"
+grep -qF "Pat Authorname" "$T/kc.txt"; [ $? -eq 1 ]; ok $? "the case report names no IMR author"
+AS=$(ago 150)
+expect 0 "the case report as of a past day" -- sv report case SCR-K --as-of "$AS" --json -o "$T/kp.pdf"
+cp "$T/out" "$T/kp.json"
+[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' "$T/kp.json")" = "$AS" ]; ok $? "...is as of that day"
+tlrow "$T/kp.json" "IMR first draft (police)" | grep -q "||.*|overdue by"; ok $? "...the police IMR not yet in: overdue then"
+tlrow "$T/kp.json" "review completed" | grep -q "on time"; [ $? -eq 1 ]; ok $? "...the review not completed then"
+pdfinfo "$T/kp.pdf" | grep -q "CreationDate:.* $(date -u -d "$AS" '+%b %e') "; ok $? "...and the PDF's date is that day"
+VKEY=$(sv audit pubkey)
+check_ok "$T/kp.pdf" && grep -q "as of $AS" "$T/out"; ok $? "...and its signature says so"
+
 finish

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "scrvault/timeline.h"
+#include "records/clocks.h"
 #include "records/signoff.h"
 #include "vault/authz.h"
 #include "vault/log.h"
@@ -923,7 +924,7 @@ done:
 
 /* ---- every clock --------------------------------------------------------------------------------- */
 
-int scrvault_clock_list_each(scrvault *v, const scrvault_clock_filter *fl, scrvault_row_fn fn, void *ctx)
+int sv_clock_each(scrvault *v, const scrvault_clock_filter *fl, sv_clock_row_fn fn, void *ctx)
 {
 	static const scrvault_clock_filter all = SCRVAULT_CLOCK_FILTER_INIT;
 	facts_set s = { 0 };
@@ -977,31 +978,15 @@ int scrvault_clock_list_each(scrvault *v, const scrvault_clock_filter *fl, scrva
 			break;
 		for (size_t j = 0; j < n && error >= 0; j++) {
 			const sv_milestone *m = &ms[j];
-			char anchor[11], due[11], done[11];
-			sv_json *row;
 
 			if ((fl->open_only && m->done >= 0) || (before >= 0 && (m->due < 0 || m->due >= before)) ||
 			    ((from >= 0 || to >= 0) && (m->done < 0 || (from >= 0 && m->done < from) ||
 							(to >= 0 && m->done > to))))
 				continue;
-			fmt_day(anchor, m->anchor);
-			fmt_day(due, m->due);
-			fmt_day(done, m->done);
-			row = sv_json_of(SV_FIELDS(SV_STR("case", f->ref), SV_STR("clock", sv_clock_names[m->clock]),
-					SV_STR("agency", m->clock == SV_CLOCK_IMR ? f->cms[m->index].agency : NULL),
-					SV_STR("anchor_on", D(anchor)), SV_STR("due", D(due)), SV_STR("done_on", D(done)),
-					SV_STR("status", sv_ms_status_name(m->status)), SV_INT("late_days", m->late_days),
-					SV_BOOL("extended", m->extended),
-					SV_IF(m->seq > 0, SV_INT("audit_seq", m->seq)),
-					SV_IF(m->seq <= 0, SV_STR("audit_seq", NULL))));
-			if (!row) {
-				error = SCRVAULT_ERROR;
-			} else {
-				error = fn(ctx, (const scrvault_json *)row);
-				sv_json_free(row);
-				if (error > 0)
-					error = 0;
-			}
+			error = fn(ctx, &(sv_clock_row){ f->ref, m->clock == SV_CLOCK_IMR ? f->cms[m->index].agency : NULL,
+							m });
+			if (error > 0)
+				error = 0;
 		}
 		free(ms);
 		free(cms);
@@ -1010,6 +995,44 @@ done:
 	sv_calendar_free(cal);
 	facts_free(&s);
 	return error < 0 ? error : 0;
+}
+
+/* scrvault_clock_list_each: each row of sv_clock_each as JSON. */
+typedef struct {
+	scrvault_row_fn fn;
+	void *ctx;
+} json_rows;
+
+static int json_row(void *ctx, const sv_clock_row *r)
+{
+	json_rows *j = ctx;
+	const sv_milestone *m = r->m;
+	char anchor[11], due[11], done[11];
+	sv_json *row;
+	int error;
+
+	fmt_day(anchor, m->anchor);
+	fmt_day(due, m->due);
+	fmt_day(done, m->done);
+	row = sv_json_of(SV_FIELDS(SV_STR("case", r->ref), SV_STR("clock", sv_clock_names[m->clock]),
+			SV_STR("agency", r->agency), SV_STR("anchor_on", D(anchor)), SV_STR("due", D(due)),
+			SV_STR("done_on", D(done)), SV_STR("status", sv_ms_status_name(m->status)),
+			SV_INT("late_days", m->late_days), SV_BOOL("extended", m->extended),
+			SV_IF(m->seq > 0, SV_INT("audit_seq", m->seq)), SV_IF(m->seq <= 0, SV_STR("audit_seq", NULL))));
+	if (!row)
+		return SCRVAULT_ERROR;
+	error = j->fn(j->ctx, (const scrvault_json *)row);
+	sv_json_free(row);
+	return error;
+}
+
+int scrvault_clock_list_each(scrvault *v, const scrvault_clock_filter *fl, scrvault_row_fn fn, void *ctx)
+{
+	json_rows j = { fn, ctx };
+
+	if (!fn)
+		return sv_error(SCRVAULT_EUSAGE, "the clock listing needs a function for the rows");
+	return sv_clock_each(v, fl, json_row, &j);
 }
 
 /* The audit_seq of each object of `arr` into seqs (no repeats). */

@@ -39,6 +39,7 @@ typedef struct {
 	size_t nrows, cap;
 	int64_t *values;		/* bars */
 	int64_t *days, *dues;		/* timeline */
+	char **notes;			/* timeline: NULL each, or the words */
 	double *widths;			/* table: its columns', once laid out */
 	double *natural;		/* table: each cell's unwrapped width (nrows * ncols) */
 	double line;			/* table: the height of a line of a cell */
@@ -92,6 +93,7 @@ void sv_render_free(sv_render *r)
 		free(b->values);
 		free(b->days);
 		free(b->dues);
+		free_strings(b->notes, b->notes ? b->nrows : 0);
 		free(b->widths);
 		free(b->natural);
 	}
@@ -209,7 +211,7 @@ int sv_render_timeline(sv_render *r, const char *title, size_t n, const sv_rende
 	if (!b)
 		return SCRVAULT_ERROR;
 	if (n && (!(b->cells = calloc(n, sizeof(char *))) || !(b->days = malloc(n * sizeof(int64_t))) ||
-		  !(b->dues = malloc(n * sizeof(int64_t)))))
+		  !(b->dues = malloc(n * sizeof(int64_t))) || !(b->notes = calloc(n, sizeof(char *)))))
 		return SCRVAULT_ERROR;
 	b->nrows = n;
 	for (size_t i = 0; i < n; i++) {
@@ -217,6 +219,8 @@ int sv_render_timeline(sv_render *r, const char *title, size_t n, const sv_rende
 			return SCRVAULT_ERROR;
 		b->days[i] = ev[i].day;
 		b->dues[i] = ev[i].due;
+		if (ev[i].note && !(b->notes[i] = strdup(ev[i].note)))
+			return SCRVAULT_ERROR;
 	}
 	return 0;
 }
@@ -787,6 +791,8 @@ static void timeline_block(pen *p, const block *b)
 		} else if (due != SV_RENDER_NONE) {
 			snprintf(note, sizeof(note), "due");
 		}
+		if (b->notes[i])
+			snprintf(note, sizeof(note), "%s", b->notes[i]);
 		if (note[0])
 			text_at(p, note, "7", x0 + w + 8, p->y + 4, 92, PANGO_ALIGN_LEFT);
 		p->y += ROW_H;

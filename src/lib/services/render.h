@@ -50,13 +50,16 @@ int sv_render_bars(sv_render *r, const char *title, size_t n, const char *const 
  * and `due` are day numbers (date.h) or SV_RENDER_NONE.  A milestone after
  * its deadline is drawn as a square, with "late by N days" beside it (not
  * by colour alone); one not reached by a deadline already past as of the
- * report's day is marked "overdue".
+ * report's day is marked "overdue".  A milestone's `note`, when given (the
+ * clock engine's status), is printed instead of those words.
  */
 #define SV_RENDER_NONE INT64_MIN
 typedef struct {
 	const char *label;
 	int64_t day;
 	int64_t due;
+	const char *note;	/* the words beside it ("late by 3 days", "on time, extended");
+				 * NULL: worked out from day and due as above */
 } sv_render_event;
 int sv_render_timeline(sv_render *r, const char *title, size_t n, const sv_render_event *events);
 

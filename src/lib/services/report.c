@@ -30,7 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "scrvault/report.h"
+#include "scrvault/timeline.h"
 #include "services/render.h"
+#include "records/clocks.h"
 #include "records/request.h"
 #include "vault/authz.h"
 #include "vault/log.h"
@@ -70,6 +72,7 @@ struct rctx {
 	sv_calendar *cal;
 	sv_render_event ev[MAX_EVENTS];
 	char *ev_label[MAX_EVENTS];
+	char *ev_note[MAX_EVENTS];
 	size_t nev;
 };
 
@@ -196,26 +199,31 @@ fail:
 
 /*
  * A milestone of the case's timeline: `label`, the day it happened
- * (YYYY-MM-DD or a time; NULL: not yet) and its deadline (a day number or
- * SV_RENDER_NONE).  Drawn by fig_timeline.
+ * (YYYY-MM-DD or a time; NULL: not yet; after the as-of day: not yet), its
+ * deadline (a day number or SV_RENDER_NONE) and its status in words (NULL:
+ * worked out from the two; the clocks give the engine's).  Drawn by
+ * fig_timeline.
  */
-static int fig_event(rctx *c, const char *label, const char *day, int64_t due)
+static int fig_event(rctx *c, const char *label, const char *day, int64_t due, const char *note)
 {
 	char d[11] = "";
 	int64_t n = SV_RENDER_NONE;
 
 	if (day && strlen(day) >= 10) {
 		memcpy(d, day, 10);
-		if (sv_day_parse(&n, d) < 0)
+		if (sv_day_parse(&n, d) < 0 || n > c->as_of_d)
 			n = SV_RENDER_NONE;
 	}
 	if (n == SV_RENDER_NONE && due == SV_RENDER_NONE)
 		return 0;
 	if (c->nev == MAX_EVENTS)
 		return 0;
-	if (!(c->ev_label[c->nev] = strdup(label)))
+	if (!(c->ev_label[c->nev] = strdup(label)) || (note && !(c->ev_note[c->nev] = strdup(note)))) {
+		free(c->ev_label[c->nev]);
+		c->ev_label[c->nev] = NULL;
 		return SCRVAULT_ERROR;
-	c->ev[c->nev] = (sv_render_event){ c->ev_label[c->nev], n, due };
+	}
+	c->ev[c->nev] = (sv_render_event){ c->ev_label[c->nev], n, due, c->ev_note[c->nev] };
 	c->nev++;
 	return 0;
 }
@@ -248,7 +256,9 @@ static int fig_timeline(rctx *c, const char *id, const char *title)
 			sv_day_format(day, e->day);
 		if (e->due != SV_RENDER_NONE)
 			sv_day_format(due, e->due);
-		if (e->due == SV_RENDER_NONE)
+		if (e->note)
+			snprintf(status, sizeof(status), "%s", e->note);
+		else if (e->due == SV_RENDER_NONE)
 			snprintf(status, sizeof(status), "%s", "");
 		else if (e->day != SV_RENDER_NONE)
 			snprintf(status, sizeof(status), e->day <= e->due ? "on time" : "late by %lld days",
@@ -263,7 +273,257 @@ static int fig_timeline(rctx *c, const char *id, const char *title)
 	return 0;
 }
 
+/*
+ * A milestone's status in words, from the clock engine's status, late_days
+ * and extended (scrvault_clock_list_each, scrvault_case_timeline): the one
+ * place a report turns the engine's verdict into text.
+ */
+static void clock_words(char *out, size_t len, const char *status, int64_t late, bool extended)
+{
+	const char *plural = late == 1 ? "" : "s";
+
+	if (!status)
+		status = "";
+	if (!strcmp(status, "done on time"))
+		snprintf(out, len, extended ? "on time, extended" : "on time");
+	else if (!strcmp(status, "done late"))
+		snprintf(out, len, "late by %lld day%s%s", (long long)late, plural, extended ? ", extended" : "");
+	else if (!strcmp(status, "overdue"))
+		snprintf(out, len, "overdue by %lld day%s%s", (long long)late, plural, extended ? ", extended" : "");
+	else if (!strcmp(status, "extended") || (extended && (!strcmp(status, "due") || !strcmp(status, "open"))))
+		snprintf(out, len, "extended, %s", strcmp(status, "extended") ? status : "running");
+	else
+		snprintf(out, len, "%s", status);
+}
+
 /* ---- the Board's report --------------------------------------------------------------------------- */
+
+/*
+ * The statutory clocks over the period, from the clock engine as of the
+ * period's last day (sv_clock_each, the rows of scrvault_clock_list_each: one place decides on time or
+ * late): decisions made (a review or none), reviews completed (on time, on
+ * time extended, late), IMRs received and overdue by agency, Ofsted's and
+ * the action plan's deadlines.  One pass over every milestone, counted
+ * here; the tables follow.
+ */
+#define MAX_AGENCIES 64
+enum { K_ON_TIME, K_EXTENDED, K_LATE, K_OVERDUE, K_RUNNING_EXTENDED, K_N };
+
+typedef struct {
+	rctx *c;
+	char **none;			/* the references of the cases decided "none" (sorted) */
+	size_t nnone;
+	int64_t decision[2][K_N];	/* [review, none] */
+	int64_t completion[K_N];
+	int64_t ofsted[3][K_N];		/* summary, improvement plan, action-plan reviews */
+	char agency[MAX_AGENCIES][64];
+	int64_t imr[MAX_AGENCIES][K_N];
+	size_t nagency;
+	sv_json *late;			/* [case, due, done, status] of completions late or extended */
+} clock_tally;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int none_row(void *ctx, sv_stmt *st)
+{
+	clock_tally *t = ctx;
+	char **grown;
+
+	if (!(grown = realloc(t->none, (t->nnone + 1) * sizeof(*t->none))))
+		return SCRVAULT_ERROR;
+	t->none = grown;
+	if (!(t->none[t->nnone] = strdup(sv_stmt_text(st, 0))))
+		return SCRVAULT_ERROR;
+	t->nnone++;
+	return 0;
+}
+
+/* Which column of the counts a milestone falls in, or -1 when none (done outside the period, open). */
+static int clock_kind(const clock_tally *t, const sv_milestone *m)
+{
+	if (m->done >= 0) {
+		if (m->done < t->c->from_d || m->done > t->c->to_d)
+			return -1;
+		if (m->status == SV_MS_DONE_ON_TIME)
+			return m->extended ? K_EXTENDED : K_ON_TIME;
+		return m->status == SV_MS_DONE_LATE ? K_LATE : -1;
+	}
+	if (m->status == SV_MS_OVERDUE)
+		return K_OVERDUE;
+	return m->extended ? K_RUNNING_EXTENDED : -1;
+}
+
+static int clock_row(void *ctx, const sv_clock_row *row)
+{
+	clock_tally *t = ctx;
+	const sv_milestone *m = row->m;
+	const char *ref = row->ref;
+	int k = clock_kind(t, m);
+
+	if (k < 0)
+		return 0;
+	switch (m->clock) {
+	case SV_CLOCK_DECISION: {
+		bool none = t->nnone && bsearch(&ref, t->none, t->nnone, sizeof(*t->none), cmp_str);
+
+		t->decision[none][k]++;
+		break;
+	}
+	case SV_CLOCK_COMPLETION:
+		t->completion[k]++;
+		/* listed: completed late or by an extended date, or running extended (overdue: counted) */
+		if (k == K_LATE || k == K_EXTENDED || k == K_RUNNING_EXTENDED) {
+			char words[64], due[11] = "", done[11] = "";
+			sv_json *r = sv_json_array();
+
+			if (m->due >= 0)
+				sv_day_format(due, m->due);
+			if (m->done >= 0)
+				sv_day_format(done, m->done);
+			clock_words(words, sizeof(words), sv_ms_status_name(m->status), m->late_days, m->extended);
+			if (!r || sv_json_append(r, sv_json_string(ref)) < 0 || sv_json_append(r, sv_json_string(due)) < 0 ||
+			    sv_json_append(r, sv_json_string(done)) < 0 || sv_json_append(r, sv_json_string(words)) < 0 ||
+			    sv_json_append(t->late, r) < 0) {
+				sv_json_free(r);
+				return SCRVAULT_ERROR;
+			}
+		}
+		break;
+	case SV_CLOCK_IMR: {
+		size_t i;
+
+		if (!row->agency)
+			return 0;
+		for (i = 0; i < t->nagency && strcmp(t->agency[i], row->agency); i++)
+			;
+		if (i == t->nagency) {
+			if (t->nagency == MAX_AGENCIES)
+				return sv_error(SCRVAULT_ERROR, "more than %d agencies asked for IMRs", MAX_AGENCIES);
+			snprintf(t->agency[t->nagency++], sizeof(t->agency[0]), "%s", row->agency);
+		}
+		t->imr[i][k]++;
+		break;
+	}
+	case SV_CLOCK_OFSTED_SUMMARY:
+		t->ofsted[0][k]++;
+		break;
+	case SV_CLOCK_IMPROVEMENT_PLAN:
+		t->ofsted[1][k]++;
+		break;
+	case SV_CLOCK_PLAN_REVIEW:
+		t->ofsted[2][k]++;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int board_clocks(rctx *c)
+{
+	static const char *const dcols[] = { "decisions", "decided on time", "decided late", "overdue at end" };
+	static const char *const ccols[] = { "completions", "on time", "on time, extended", "late", "overdue at end",
+					     "running, extended" };
+	static const char *const lcols[] = { "case", "due", "completed", "status" };
+	static const char *const icols[] = { "agency", "received on time", "received late", "overdue at end" };
+	static const char *const ocols[] = { "deadline", "met", "missed", "overdue at end" };
+	static const char *const onames[] = { "summary to Ofsted", "improvement plan to Ofsted", "action-plan review" };
+	scrvault_clock_filter f = SCRVAULT_CLOCK_FILTER_INIT;
+	clock_tally *t = calloc(1, sizeof(*t));
+	int error;
+
+	if (!t || !(t->late = sv_json_array())) {
+		free(t);
+		return SCRVAULT_ERROR;
+	}
+	t->c = c;
+	f.as_of = c->to;
+	if ((error = sv_db_each(c->v->db, none_row, t, "SELECT ref FROM cases WHERE status = 'no-review'"
+				" AND decision_date <= ?", "t", c->to)) < 0)
+		goto done;
+	qsort(t->none, t->nnone, sizeof(*t->none), cmp_str);
+	if ((error = sv_clock_each(c->v, &f, clock_row, t)) < 0)
+		goto done;
+	/* decisions: to review or not ("no further action" counted with the others) */
+	if ((error = fig_table(c, "decisions", "Decisions whether to review, made in the period (the decision clock)", 4,
+			       dcols, 0xe)) < 0 ||
+	    (error = fig_counts(c, "review", 3, (int64_t[]){ t->decision[0][K_ON_TIME] + t->decision[0][K_EXTENDED],
+							    t->decision[0][K_LATE], t->decision[0][K_OVERDUE] })) < 0 ||
+	    (error = fig_counts(c, "no further action", 3,
+				(int64_t[]){ t->decision[1][K_ON_TIME] + t->decision[1][K_EXTENDED], t->decision[1][K_LATE],
+					     t->decision[1][K_OVERDUE] })) < 0)
+		goto done;
+	/* completion, extensions counted */
+	if ((error = fig_table(c, "completion", "Reviews completed in the period (the completion clock, extensions counted)",
+			       6, ccols, 0x3e)) < 0 ||
+	    (error = fig_counts(c, "reviews", 5, (int64_t[]){ t->completion[K_ON_TIME], t->completion[K_EXTENDED],
+							     t->completion[K_LATE], t->completion[K_OVERDUE],
+							     t->completion[K_RUNNING_EXTENDED] })) < 0)
+		goto done;
+	if (sv_json_count(t->late)) {
+		if ((error = fig_table(c, "completion_late", "Reviews completed late or extended (the reasons given for an "
+				       "extension stay in the vault)", 4, lcols, 0)) < 0)
+			goto done;
+		for (size_t i = 0; i < sv_json_count(t->late); i++) {
+			const sv_json *r = sv_json_at(t->late, i);
+
+			if ((error = fig_row(c, (const char *[]){ sv_json_str(sv_json_at(r, 0)), sv_json_str(sv_json_at(r, 1)),
+							       sv_json_str(sv_json_at(r, 2)),
+							       sv_json_str(sv_json_at(r, 3)) })) < 0)
+				goto done;
+		}
+	}
+	/* IMRs by agency: a table and a chart of those late or overdue */
+	if ((error = fig_table(c, "imrs", "IMRs by agency: first drafts received in the period, and overdue at its end",
+			       4, icols, 0xe)) < 0)
+		goto done;
+	{
+		const char *labels[MAX_AGENCIES];
+		int64_t late[MAX_AGENCIES];
+		size_t order[MAX_AGENCIES];
+
+		/* the agencies in name order (counted in the order they came) */
+		for (size_t i = 0; i < t->nagency; i++) {
+			size_t j = i;
+
+			for (; j > 0 && strcmp(t->agency[order[j - 1]], t->agency[i]) > 0; j--)
+				order[j] = order[j - 1];
+			order[j] = i;
+		}
+		for (size_t x = 0; x < t->nagency; x++) {
+			size_t i = order[x];
+			const int64_t *n = t->imr[i];
+
+			labels[x] = t->agency[i];
+			late[x] = n[K_LATE] + n[K_OVERDUE];
+			if ((error = fig_counts(c, t->agency[i], 3,
+						(int64_t[]){ n[K_ON_TIME] + n[K_EXTENDED], n[K_LATE], n[K_OVERDUE] })) < 0)
+				goto done;
+		}
+		if (t->nagency &&
+		    (error = fig_bars(c, "imrs_late", "IMRs received late or overdue at the end, by agency", "agency",
+				      t->nagency, labels, late)) < 0)
+			goto done;
+	}
+	/* Ofsted's deadlines and the action plan's reviews */
+	if ((error = fig_table(c, "ofsted", "Ofsted's and the action plan's deadlines in the period", 4, ocols, 0xe)) < 0)
+		goto done;
+	for (int o = 0; o < 3; o++)
+		if ((error = fig_counts(c, onames[o], 3,
+					(int64_t[]){ t->ofsted[o][K_ON_TIME] + t->ofsted[o][K_EXTENDED], t->ofsted[o][K_LATE],
+						     t->ofsted[o][K_OVERDUE] })) < 0)
+			goto done;
+done:
+	for (size_t i = 0; i < t->nnone; i++)
+		free(t->none[i]);
+	free(t->none);
+	sv_json_free(t->late);
+	free(t);
+	return error < 0 ? error : 0;
+}
 
 /* Reviews by type: opened, decided, concluded, published in the period, open at its end. */
 static int board_reviews(rctx *c)
@@ -274,8 +534,11 @@ static int board_reviews(rctx *c)
 						  "published" };
 	int64_t total[5] = { 0 };
 	sv_stmt *st = NULL;
+	char after[11];
 	int error;
 
+	if (sv_date_add(after, c->to, 1, 'd') < 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "to", "'%s' is the last day there is", c->to);
 	if ((error = fig_table(c, "reviews", "Reviews by type, in the period and open at its end", 6, cols,
 			       0x3e)) < 0)
 		return error;
@@ -301,13 +564,15 @@ static int board_reviews(rctx *c)
 	if ((error = fig_counts(c, "all", 5, total)) < 0)
 		return error;
 	/* the reviews themselves, by reference only */
-	if ((error = fig_table(c, "review_list", "Reviews open in the period (case references only)", 7,
-			       list_cols, 0)) < 0 ||
+	/* only those with something in the period: the counts above answer for the rest */
+	if ((error = fig_table(c, "review_list", "Reviews received, decided, opened, concluded or published in the "
+			       "period (case references only)", 7, list_cols, 0)) < 0 ||
 	    (error = sv_db_query(&st, c->v->db,
 				 "SELECT ref, review_type, received_on, decision_date, substr(opened_at, 1, 10),"
-				 " concluded_on, published_on FROM cases WHERE substr(opened_at, 1, 10) <= ?2"
-				 " AND (concluded_on IS NULL OR concluded_on >= ?1) ORDER BY ref", "tt",
-				 c->from, c->to)) < 0)
+				 " concluded_on, published_on FROM cases WHERE received_on BETWEEN ?1 AND ?2"
+				 " OR decision_date BETWEEN ?1 AND ?2 OR opened_at BETWEEN ?1 AND ?3"
+				 " OR concluded_on BETWEEN ?1 AND ?2 OR published_on BETWEEN ?1 AND ?2 ORDER BY ref", "ttt",
+				 c->from, c->to, after)) < 0)
 		return error;
 	while ((error = sv_stmt_step(st)) == 1) {
 		const char *cells[7];
@@ -540,6 +805,7 @@ static int board_holds(rctx *c)
 /* The Board's report, in order.  A new figure: a function above and a line here. */
 static const report_part board_parts[] = {
 	{ "Reviews", board_reviews },
+	{ "Statutory timescales", board_clocks },
 	{ "Copies", board_copies },
 	{ "Freedom of Information", board_foi },
 	{ "Destructions", board_destructions },
@@ -563,19 +829,26 @@ static int case_dates(rctx *c)
 				 " WHERE id = ?", "i", c->case_id)) < 0)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1) {
-		for (int k = 0; k < 10; k++)
-			if ((error = fig_row(c, (const char *[]){ names[k], sv_stmt_text(st, k) })) < 0)
+		for (int k = 0; k < 10; k++) {
+			const char *val = sv_stmt_text(st, k);
+
+			/* a date after the as-of day had not happened yet */
+			if (k >= 3 && val && strncmp(val, c->as_of, 10) > 0)
+				val = NULL;
+			if ((error = fig_row(c, (const char *[]){ names[k], val })) < 0)
 				break;
+		}
 		if (error >= 0) {
 			/* the timeline's milestones of the case itself (the statutory deadlines
 			 * join them as the clocks come) */
-			static const char *const what[] = { "came to the Board's attention", "decision to review",
-							    "case opened", "concluded", "action plan approved",
-							    "approved by Ofsted", "published" };
-			static const int col[] = { 3, 4, 5, 6, 7, 8, 9 };
+			static const char *const what[] = { "came to the Board's attention", "case opened",
+							    "concluded", "action plan approved", "approved by Ofsted",
+							    "published" };
+			static const int col[] = { 3, 5, 6, 7, 8, 9 };
 
-			for (int k = 0; k < 7 && error >= 0; k++)
-				error = fig_event(c, what[k], sv_stmt_text(st, col[k]), SV_RENDER_NONE);
+			/* (the decision is the decision clock's milestone: case_clocks) */
+			for (int k = 0; k < 6 && error >= 0; k++)
+				error = fig_event(c, what[k], sv_stmt_text(st, col[k]), SV_RENDER_NONE, NULL);
 		}
 	}
 	sv_stmt_free(st);
@@ -611,11 +884,11 @@ static int case_documents(rctx *c)
 						       sv_stmt_text(st, 6) })) < 0)
 			break;
 		snprintf(label, sizeof(label), "%s %.8s in", cls, id);
-		if ((error = fig_event(c, label, sv_stmt_text(st, 5), SV_RENDER_NONE)) < 0)
+		if ((error = fig_event(c, label, sv_stmt_text(st, 5), SV_RENDER_NONE, NULL)) < 0)
 			break;
 		if (m[0]) {
 			snprintf(label, sizeof(label), "%s %.8s master", cls, id);
-			if ((error = fig_event(c, label, sv_stmt_text(st, 7), SV_RENDER_NONE)) < 0)
+			if ((error = fig_event(c, label, sv_stmt_text(st, 7), SV_RENDER_NONE, NULL)) < 0)
 				break;
 		}
 	}
@@ -692,7 +965,7 @@ static int case_request_row(void *ctx, sv_stmt *st)
 					       status })) < 0)
 		return error;
 	snprintf(label, sizeof(label), "%s request %lld answered", channel, (long long)id);
-	return fig_event(c, label, responded, due >= 0 ? due : SV_RENDER_NONE);
+	return fig_event(c, label, responded, due >= 0 ? due : SV_RENDER_NONE, NULL);
 }
 
 static int case_requests(rctx *c)
@@ -739,12 +1012,43 @@ static int case_holds(rctx *c)
 	return error < 0 ? error : 0;
 }
 
+/* The case's statutory clocks (scrvault_case_timeline): each milestone on the timeline with its deadline. */
+static int case_clocks(rctx *c)
+{
+	sv_json *tl = NULL;
+	const sv_json *ms;
+	int error;
+
+	if ((error = scrvault_case_timeline((scrvault_json **)&tl, c->v, c->caseref, c->as_of)) < 0)
+		return error;
+	ms = sv_json_get(tl, "milestones");
+	for (size_t i = 0; i < sv_json_count(ms) && error >= 0; i++) {
+		const sv_json *m = sv_json_at(ms, i);
+		const char *due = sv_json_str(sv_json_get(m, "due"));
+		char words[64];
+		int64_t d = SV_RENDER_NONE;
+
+		if (due && sv_day_parse(&d, due) < 0)
+			d = SV_RENDER_NONE;
+		clock_words(words, sizeof(words), sv_json_str(sv_json_get(m, "status")),
+			    sv_json_as_int(sv_json_get(m, "late_days")), sv_json_as_bool(sv_json_get(m, "extended")));
+		error = fig_event(c, sv_json_str(sv_json_get(m, "label")), sv_json_str(sv_json_get(m, "done_on")), d, words);
+	}
+	sv_json_free(tl);
+	return error < 0 ? error : 0;
+}
+
 static int case_timeline(rctx *c)
 {
+	int error;
+
+	if ((error = case_clocks(c)) < 0)
+		return error;
 	return fig_timeline(c, "timeline", "Milestones against their deadlines");
 }
 
-/* A case's report, in order; the timeline last, after every part has added its milestones. */
+/* A case's report, in order; the timeline last, after every part has added its milestones (and the
+ * clocks theirs, with their deadlines). */
 static const report_part case_parts[] = {
 	{ "The case", case_dates },
 	{ "Documents", case_documents },
@@ -935,8 +1239,10 @@ done:
 	sv_json_free(c->figures);
 	sv_render_free(c->r);
 	sv_calendar_free(c->cal);
-	for (size_t i = 0; i < c->nev; i++)
+	for (size_t i = 0; i < c->nev; i++) {
 		free(c->ev_label[i]);
+		free(c->ev_note[i]);
+	}
 	free(pdf);
 	free(body);
 	free(note);
@@ -955,6 +1261,9 @@ int scrvault_report_board(scrvault_json **out, scrvault *v, const scrvault_repor
 	if ((error = SV_STRUCT_CHECK(s, SCRVAULT_REPORT_SPEC_VERSION, "scrvault_report_spec")) < 0 ||
 	    (error = check_outputs(s)) < 0)
 		return error;
+	if (s->as_of)
+		return sv_error_field(SCRVAULT_EUSAGE, "as_of", "the Board's report is as of the period's last day: "
+				      "give --to instead");
 	if (!s->from)
 		return sv_error_field(SCRVAULT_EUSAGE, "from", "give the period's first day (YYYY-MM-DD)");
 	if (!s->to)
@@ -1003,7 +1312,13 @@ int scrvault_report_case(scrvault_json **out, scrvault *v, const scrvault_report
 		return sv_error_field(SCRVAULT_ENOTFOUND, "case_ref", "no case '%s' (see 'scrvault case list')",
 				      s->case_ref);
 	c.caseref = s->case_ref;
-	sv_today(c.as_of);
+	if (s->as_of) {
+		if ((error = sv_date_check("as_of", "the report's day", s->as_of, SV_DATE_PAST, NULL, NULL)) < 0)
+			return error;
+		snprintf(c.as_of, sizeof(c.as_of), "%s", s->as_of);
+	} else {
+		sv_today(c.as_of);
+	}
 	if ((error = sv_day_parse(&c.as_of_d, c.as_of)) < 0)
 		return error;
 	snprintf(scope, sizeof(scope), "case %s", s->case_ref);
