@@ -171,9 +171,11 @@ fi
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	R=$(mktemp -d "${TMPDIR:-/tmp}/sv-ro.XXXXXX"); chmod 755 "$R"
 	cp -a "$V" "$R/vault"; cp "$K" "$R/key"; cp "$P" "$R/pass"
+	# (a copy of the program: the account may not reach the build, e.g. under /root)
+	cp "$SV" "$R/scrvault"
 	chown -R 65534:65534 "$R"; chmod -R a-w "$R/vault"; chmod 400 "$R/key" "$R/pass"
 	nob() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$R" \
-		"$SV" --vault "$R/vault" --key "$R/key" --passphrase-file "$R/pass" "$@"; }
+		"$R/scrvault" --vault "$R/vault" --key "$R/key" --passphrase-file "$R/pass" "$@"; }
 	h0=$(tree_hash "$R/vault")
 	for c in "case list" "doc show $BIG" "audit verify" "fsck"; do
 		# shellcheck disable=SC2086
