@@ -81,6 +81,58 @@ static void plan_free(plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The policy's retention rules, read once per plan (policy_retention in rowid order). */
+typedef struct {
+	char cls[48], action[16], unit[8], trigger[48];
+	int64_t amount;
+} rule;
+
+typedef struct {
+	rule *r;
+	size_t n, cap;
+} rules;
+
+static int rules_load(rules *rs, scrvault *v)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((error = sv_db_query(&st, v->db, "SELECT class, action, amount, coalesce(unit, ''), coalesce(trigger, '')"
+				 " FROM policy_retention ORDER BY rowid", "")) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		rule *r;
+
+		if (sv_grow(&rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r), 16) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+		r = &rs->r[rs->n++];
+		snprintf(r->cls, sizeof(r->cls), "%s", sv_stmt_text(st, 0) ? sv_stmt_text(st, 0) : "");
+		snprintf(r->action, sizeof(r->action), "%s", sv_stmt_text(st, 1) ? sv_stmt_text(st, 1) : "");
+		r->amount = sv_stmt_int(st, 2);
+		snprintf(r->unit, sizeof(r->unit), "%s", sv_stmt_text(st, 3));
+		snprintf(r->trigger, sizeof(r->trigger), "%s", sv_stmt_text(st, 4));
+	}
+	sv_stmt_free(st);
+	if (error < 0) {
+		free(rs->r);
+		memset(rs, 0, sizeof(*rs));
+	}
+	return error < 0 ? error : 0;
+}
+
+/* How many rules class `cls` has (with `trigger`: only those). */
+static int64_t rules_count(const rules *rs, const char *cls, const char *trigger)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < rs->n; i++)
+		n += !strcmp(rs->r[i].cls, cls) && (!trigger || !strcmp(rs->r[i].trigger, trigger));
+	return n;
+}
+
 /* The trigger date for a version (empty if not known yet). */
 static void trigger_date(char out[11], const char *trigger, sv_stmt *st, const plan_item *it)
 {
@@ -204,34 +256,27 @@ static int review_outcome(plan_item *it, scrvault *v, const char *now, bool dual
 }
 
 /* Evaluate the rules of one version (row of the plan query) into `it`. */
-static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, bool dual)
+static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, bool dual, const rules *rs)
 {
 	char cls_rules[48];
 	int64_t n = 0;
-	sv_stmt *st = NULL;
 	bool keep = false, unknown = false, any_destroy = false;
 	char latest[11] = "", review[11] = "";
-	int error;
 
 	/* The class's own rules, else the default ones; drafts follow the
 	 * superseded rules when there are any, masters the others. */
-	if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_retention WHERE class = ?", "t", it->cls)) < 0)
-		return error;
+	n = rules_count(rs, it->cls, NULL);
 	snprintf(cls_rules, sizeof(cls_rules), "%s", n ? it->cls : "*");
-	if (!it->master) {
-		if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_retention WHERE class = ?"
-				       " AND trigger = 'superseded'", "t", cls_rules)) < 0)
-			return error;
-	}
-	if ((error = sv_db_query(&st, v->db, "SELECT action, amount, coalesce(unit, ''), coalesce(trigger, '')"
-				 " FROM policy_retention WHERE class = ? ORDER BY rowid", "t", cls_rules)) < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		const char *action = sv_stmt_text(st, 0), *unit = sv_stmt_text(st, 2), *trig = sv_stmt_text(st, 3);
-		int64_t amount = sv_stmt_int(st, 1);
+	if (!it->master)
+		n = rules_count(rs, cls_rules, "superseded");
+	for (size_t i = 0; i < rs->n; i++) {
+		const char *action = rs->r[i].action, *unit = rs->r[i].unit, *trig = rs->r[i].trigger;
+		int64_t amount = rs->r[i].amount;
 		char tdate[11], due[11];
 		bool draft_rule = !strcmp(trig, "superseded");
 
+		if (strcmp(rs->r[i].cls, cls_rules) != 0)
+			continue;
 		if (it->master ? draft_rule : (n > 0 && !draft_rule))
 			continue;
 		if (!strcmp(action, "keep")) {
@@ -264,9 +309,6 @@ static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, b
 					 unit_name(unit[0], amount), trig);
 		}
 	}
-	sv_stmt_free(st);
-	if (error < 0)
-		return error;
 	if (keep) {
 		snprintf(it->status, sizeof(it->status), "keep");
 	} else if (unknown) {
@@ -280,8 +322,7 @@ static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, b
 		snprintf(it->due_on, sizeof(it->due_on), "%s", review);
 		snprintf(it->status, sizeof(it->status), strcmp(review, now) <= 0 ? "review due" : "review");
 		snprintf(it->rule, sizeof(it->rule), "review");
-		if ((error = review_outcome(it, v, now, dual)) < 0)
-			return error;
+		return review_outcome(it, v, now, dual);
 	} else {
 		snprintf(it->status, sizeof(it->status), "keep");
 		snprintf(it->rule, sizeof(it->rule), "no rule: kept");
@@ -296,11 +337,14 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	int64_t as_of = 0, appeal = 0, dual = 0;
 	char mdoc[SV_DOC_ID_LEN + 1] = "";
 	sv_master m = { 0, NULL };
+	rules rs = { 0 };
 	int error;
 
 	memset(p, 0, sizeof(*p));
-	if ((error = sv_day_parse(&as_of, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
+	if ((error = sv_day_parse(&as_of, now)) < 0 || (error = rules_load(&rs, v)) < 0)
 		return error;
+	if ((error = sv_policy_calendar(&cal, v)) < 0)
+		goto done;
 	appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
 	if ((error = sv_db_int(&dual, v->db, "SELECT count(*) FROM policy_dual WHERE action = 'doc.destroy'", "")) < 0)
 		goto done;
@@ -309,7 +353,11 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 				 /* a referral decided "none" concluded on its decision (records/referral.c) */
 				 " coalesce(c.concluded_on, CASE WHEN c.status = 'no-review' THEN c.decision_date END), c.subject_dob,"
 				 " c.published_on, ve.checked_in_at,"
-				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version)"
+				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version),"
+				 /* the master's facts (records/master.c), read here for every document at once */
+				 " coalesce(d.master_basis, ''), coalesce(d.master_version, 0),"
+				 " (SELECT count(*) FROM signoffs s WHERE s.doc_id = ve.doc_id),"
+				 " (SELECT coalesce(max(x.version), 0) FROM versions x WHERE x.doc_id = ve.doc_id)"
 				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
 				 " WHERE ve.state = 'live' ORDER BY c.ref, ve.doc_id, ve.version", "")) < 0)
 		goto done;
@@ -330,7 +378,8 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 		snprintf(it->title, sizeof(it->title), "%s", sv_stmt_text(st, 4));
 		/* One rule for the master, shared with doc show and the registers. */
 		if (strcmp(mdoc, it->doc) != 0) {
-			if ((error = sv_doc_master(&m, v, it->doc)) < 0)
+			if ((error = sv_doc_master_from(&m, v, it->doc, sv_stmt_text(st, 10), sv_stmt_int(st, 11),
+							     sv_stmt_int(st, 12), sv_stmt_int(st, 13))) < 0)
 				break;
 			snprintf(mdoc, sizeof(mdoc), "%s", it->doc);
 		}
@@ -342,7 +391,7 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 			next = concluded;
 		if (next && *next)
 			snprintf(it->superseded_on, sizeof(it->superseded_on), "%.10s", next);
-		if ((error = evaluate(it, v, st, now, dual > 0)) < 0)
+		if ((error = evaluate(it, v, st, now, dual > 0, &rs)) < 0)
 			break;
 		if (!strcmp(it->status, "due") || !strcmp(it->status, "scheduled")) {
 			if ((error = held(it->hold, sizeof(it->hold), v, it, cal, as_of, appeal)) < 0)
@@ -363,6 +412,7 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 done:
 	sv_stmt_free(st);
 	sv_calendar_free(cal);
+	free(rs.r);
 	if (error < 0)
 		plan_free(p);
 	return error;
