@@ -153,57 +153,163 @@ static void trigger_date(char out[11], const char *trigger, sv_stmt *st, const p
 		snprintf(out, 11, "%.10s", s);
 }
 
-/* Why `item` is held, if it is (holds table and automatic FOI holds). */
-static int held(char *why, size_t len, scrvault *v, const plan_item *it, const sv_calendar *cal,
-		int64_t as_of, int64_t appeal_days)
+/*
+ * What can hold a version, read once per plan (three queries): the holds in
+ * force, in id order, and the FOI requests with the documents they name.
+ */
+typedef struct {
+	int64_t id;
+	char scope[8];
+	char *reason, *cls, *caseref, *doc;	/* NULL where the column is */
+} hold_row;
+
+typedef struct {
+	int64_t id, case_id;			/* case_id 0: none */
+	char responded[11];			/* "" while open */
+	char (*docs)[SV_DOC_ID_LEN + 1];	/* request_docs */
+	size_t ndocs, capdocs;
+} foi_row;
+
+typedef struct {
+	hold_row *h;
+	size_t nh, caph;
+	foi_row *f;
+	size_t nf, capf;
+} holdset;
+
+static char *dup_or_null(const char *s)
 {
-	sv_stmt *st = NULL;
+	return s ? sv_strdup(s) : NULL;
+}
+
+static void holdset_free(holdset *hs)
+{
+	for (size_t i = 0; i < hs->nh; i++) {
+		free(hs->h[i].reason);
+		free(hs->h[i].cls);
+		free(hs->h[i].caseref);
+		free(hs->h[i].doc);
+	}
+	for (size_t i = 0; i < hs->nf; i++)
+		free(hs->f[i].docs);
+	free(hs->h);
+	free(hs->f);
+	memset(hs, 0, sizeof(*hs));
+}
+
+static int hold_load(void *ctx, sv_stmt *st)
+{
+	holdset *hs = ctx;
+	hold_row *h;
+
+	if (sv_grow(&hs->h, &hs->caph, hs->nh + 1, sizeof(*hs->h), 8) < 0)
+		return SCRVAULT_ERROR;
+	h = &hs->h[hs->nh++];
+	memset(h, 0, sizeof(*h));
+	h->id = sv_stmt_int(st, 0);
+	snprintf(h->scope, sizeof(h->scope), "%s", sv_stmt_text(st, 1));
+	if (!(h->reason = dup_or_null(sv_stmt_text(st, 2) ? sv_stmt_text(st, 2) : "")) ||
+	    (sv_stmt_text(st, 3) && !(h->cls = dup_or_null(sv_stmt_text(st, 3)))) ||
+	    (sv_stmt_text(st, 4) && !(h->caseref = dup_or_null(sv_stmt_text(st, 4)))) ||
+	    (sv_stmt_text(st, 5) && !(h->doc = dup_or_null(sv_stmt_text(st, 5)))))
+		return SCRVAULT_ERROR;
+	return 0;
+}
+
+static int foi_load(void *ctx, sv_stmt *st)
+{
+	holdset *hs = ctx;
+	foi_row *f;
+
+	if (sv_grow(&hs->f, &hs->capf, hs->nf + 1, sizeof(*hs->f), 8) < 0)
+		return SCRVAULT_ERROR;
+	f = &hs->f[hs->nf++];
+	memset(f, 0, sizeof(*f));
+	f->id = sv_stmt_int(st, 0);
+	f->case_id = sv_stmt_int(st, 1);
+	snprintf(f->responded, sizeof(f->responded), "%s", sv_stmt_text(st, 2) ? sv_stmt_text(st, 2) : "");
+	return 0;
+}
+
+static int foi_doc_load(void *ctx, sv_stmt *st)
+{
+	holdset *hs = ctx;
+	int64_t id = sv_stmt_int(st, 0);
+
+	for (size_t i = 0; i < hs->nf; i++) {
+		foi_row *f = &hs->f[i];
+
+		if (f->id != id)
+			continue;
+		if (sv_grow(&f->docs, &f->capdocs, f->ndocs + 1, sizeof(*f->docs), 4) < 0)
+			return SCRVAULT_ERROR;
+		snprintf(f->docs[f->ndocs++], sizeof(*f->docs), "%s", sv_stmt_text(st, 1));
+		break;
+	}
+	return 0;
+}
+
+static int holdset_load(holdset *hs, scrvault *v)
+{
 	int error;
 
+	memset(hs, 0, sizeof(*hs));
+	if ((error = sv_db_each(v->db, hold_load, hs, "SELECT h.id, h.scope, h.reason, h.class, c.ref, h.doc_id"
+				" FROM holds h LEFT JOIN cases c ON c.id = h.case_id WHERE h.released_at IS NULL"
+				" ORDER BY h.id", "")) < 0 ||
+	    (error = sv_db_each(v->db, foi_load, hs, "SELECT id, coalesce(case_id, 0), responded_on FROM requests"
+				" WHERE channel = 'foi' ORDER BY id", "")) < 0 ||
+	    (error = sv_db_each(v->db, foi_doc_load, hs, "SELECT q.request_id, q.doc_id FROM request_docs q"
+				" JOIN requests r ON r.id = q.request_id WHERE r.channel = 'foi' AND q.doc_id IS NOT NULL",
+				"")) < 0)
+		holdset_free(hs);
+	return error < 0 ? error : 0;
+}
+
+/*
+ * Why `item` is held, if it is (holds table and automatic FOI holds):
+ * `copies_left` its copies not destroyed, `case_id` its document's case.
+ */
+static void held(char *why, size_t len, const holdset *hs, const plan_item *it, int64_t copies_left,
+		 int64_t case_id, const sv_calendar *cal, int64_t as_of, int64_t appeal_days)
+{
 	why[0] = '\0';
-	if ((error = sv_db_query(&st, v->db, "SELECT h.id, h.scope, h.reason FROM holds h"
-				 " LEFT JOIN cases c ON c.id = h.case_id WHERE h.released_at IS NULL AND"
-				 " ((h.scope = 'board' AND (h.class IS NULL OR h.class = ?1))"
-				 "  OR (h.scope = 'case' AND c.ref = ?2) OR (h.scope = 'doc' AND h.doc_id = ?3))"
-				 " ORDER BY h.id LIMIT 1", "ttt", it->cls, it->caseref, it->doc)) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1)
-		snprintf(why, len, "hold %lld (%s): %s", (long long)sv_stmt_int(st, 0), sv_stmt_text(st, 1),
-			 sv_stmt_text(st, 2));
-	sv_stmt_free(st);
-	if (error < 0 || why[0])
-		return error < 0 ? error : 0;
+	/* the first hold in force (by id) on the board (or the version's class), its case or its document */
+	for (size_t i = 0; i < hs->nh; i++) {
+		const hold_row *h = &hs->h[i];
+
+		if ((!strcmp(h->scope, "board") && (!h->cls || !strcmp(h->cls, it->cls))) ||
+		    (!strcmp(h->scope, "case") && h->caseref && !strcmp(h->caseref, it->caseref)) ||
+		    (!strcmp(h->scope, "doc") && h->doc && !strcmp(h->doc, it->doc))) {
+			snprintf(why, len, "hold %lld (%s): %s", (long long)h->id, h->scope, h->reason);
+			return;
+		}
+	}
 	/* A version with a copy not yet destroyed (in store, out, returned or
 	 * lost; paper or electronic) waits for it: what the register holds a copy
 	 * of is not destroyed behind its back (000 §11.9).  A copy transferred
 	 * to a body that keeps it under its own retention is theirs now. */
-	{
-		int64_t left = 0;
-
-		if ((error = sv_db_int(&left, v->db, "SELECT count(*) FROM copies WHERE doc_id = ? AND version = ?"
-				       " AND state NOT IN ('destroyed', 'transferred')", "ti", it->doc, (int64_t)it->version)) < 0)
-			return error;
-		if (left > 0) {
-			snprintf(why, len, "%lld cop%s not destroyed (document %s): recall and destroy %s "
-				 "first (the document's copy list names %s)", (long long)left, left == 1 ? "y" : "ies",
-				 it->doc, left == 1 ? "it" : "them", left == 1 ? "it" : "them");
-			return 0;
-		}
+	if (copies_left > 0) {
+		snprintf(why, len, "%lld cop%s not destroyed (document %s): recall and destroy %s "
+			 "first (the document's copy list names %s)", (long long)copies_left,
+			 copies_left == 1 ? "y" : "ies", it->doc, copies_left == 1 ? "it" : "them",
+			 copies_left == 1 ? "it" : "them");
+		return;
 	}
 	/* FOIA s.77: what an open FOI request covers is not destroyed, nor until
 	 * the window for a review or complaint after the answer has passed. */
-	if ((error = sv_db_query(&st, v->db, "SELECT r.id, r.responded_on FROM requests r"
-				 " WHERE r.channel = 'foi' AND (EXISTS (SELECT 1 FROM request_docs q WHERE"
-				 " q.request_id = r.id AND q.doc_id = ?1) OR r.case_id = (SELECT case_id FROM documents"
-				 " WHERE id = ?1)) ORDER BY r.id", "t", it->doc)) < 0)
-		return error;
-	while (!why[0] && (error = sv_stmt_step(st)) == 1) {
-		const char *resp = sv_stmt_text(st, 1);
+	for (size_t i = 0; i < hs->nf && !why[0]; i++) {
+		const foi_row *f = &hs->f[i];
+		bool covers = case_id && f->case_id == case_id;
 		int64_t r = 0;
 
-		if (!resp) {
-			snprintf(why, len, "FOI request %lld is open", (long long)sv_stmt_int(st, 0));
-		} else if (sv_day_parse(&r, resp) == 0) {
+		for (size_t j = 0; j < f->ndocs && !covers; j++)
+			covers = !strcmp(f->docs[j], it->doc);
+		if (!covers)
+			continue;
+		if (!f->responded[0]) {
+			snprintf(why, len, "FOI request %lld is open", (long long)f->id);
+		} else if (sv_day_parse(&r, f->responded) == 0) {
 			int64_t until = sv_calendar_add_working(cal, r, (unsigned)appeal_days, NULL, 0);
 
 			if (until >= as_of) {
@@ -211,12 +317,10 @@ static int held(char *why, size_t len, scrvault *v, const plan_item *it, const s
 
 				sv_day_format(u, until);
 				snprintf(why, len, "FOI request %lld: the review window runs until %s",
-					 (long long)sv_stmt_int(st, 0), u);
+					 (long long)f->id, u);
 			}
 		}
 	}
-	sv_stmt_free(st);
-	return error < 0 ? error : 0;
 }
 
 /*
@@ -338,12 +442,13 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	char mdoc[SV_DOC_ID_LEN + 1] = "";
 	sv_master m = { 0, NULL };
 	rules rs = { 0 };
+	holdset hs = { 0 };
 	int error;
 
 	memset(p, 0, sizeof(*p));
 	if ((error = sv_day_parse(&as_of, now)) < 0 || (error = rules_load(&rs, v)) < 0)
 		return error;
-	if ((error = sv_policy_calendar(&cal, v)) < 0)
+	if ((error = sv_policy_calendar(&cal, v)) < 0 || (error = holdset_load(&hs, v)) < 0)
 		goto done;
 	appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
 	if ((error = sv_db_int(&dual, v->db, "SELECT count(*) FROM policy_dual WHERE action = 'doc.destroy'", "")) < 0)
@@ -357,7 +462,10 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 				 /* the master's facts (records/master.c), read here for every document at once */
 				 " coalesce(d.master_basis, ''), coalesce(d.master_version, 0),"
 				 " (SELECT count(*) FROM signoffs s WHERE s.doc_id = ve.doc_id),"
-				 " (SELECT coalesce(max(x.version), 0) FROM versions x WHERE x.doc_id = ve.doc_id)"
+				 " (SELECT coalesce(max(x.version), 0) FROM versions x WHERE x.doc_id = ve.doc_id),"
+				 /* what held() needs: copies not destroyed, the document's case */
+				 " (SELECT count(*) FROM copies k WHERE k.doc_id = ve.doc_id AND k.version = ve.version"
+				 " AND k.state NOT IN ('destroyed', 'transferred')), d.case_id"
 				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
 				 " WHERE ve.state = 'live' ORDER BY c.ref, ve.doc_id, ve.version", "")) < 0)
 		goto done;
@@ -394,8 +502,8 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 		if ((error = evaluate(it, v, st, now, dual > 0, &rs)) < 0)
 			break;
 		if (!strcmp(it->status, "due") || !strcmp(it->status, "scheduled")) {
-			if ((error = held(it->hold, sizeof(it->hold), v, it, cal, as_of, appeal)) < 0)
-				break;
+			held(it->hold, sizeof(it->hold), &hs, it, sv_stmt_int(st, 14), sv_stmt_int(st, 15), cal, as_of,
+			     appeal);
 			if (it->hold[0] && !strcmp(it->status, "due"))
 				snprintf(it->status, sizeof(it->status), "held");
 		}
@@ -413,6 +521,7 @@ done:
 	sv_stmt_free(st);
 	sv_calendar_free(cal);
 	free(rs.r);
+	holdset_free(&hs);
 	if (error < 0)
 		plan_free(p);
 	return error;
