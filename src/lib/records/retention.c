@@ -268,11 +268,15 @@ static int holdset_load(holdset *hs, scrvault *v)
 
 /*
  * Why `item` is held, if it is (holds table and automatic FOI holds):
- * `copies_left` its copies not destroyed, `case_id` its document's case.
+ * `case_id` its document's case.  One query (its copies), only for a
+ * version due or scheduled: reading every version's copies would cost more.
  */
-static void held(char *why, size_t len, const holdset *hs, const plan_item *it, int64_t copies_left,
-		 int64_t case_id, const sv_calendar *cal, int64_t as_of, int64_t appeal_days)
+static int held(char *why, size_t len, scrvault *v, const holdset *hs, const plan_item *it, int64_t case_id,
+		const sv_calendar *cal, int64_t as_of, int64_t appeal_days)
 {
+	int64_t copies_left = 0;
+	int error;
+
 	why[0] = '\0';
 	/* the first hold in force (by id) on the board (or the version's class), its case or its document */
 	for (size_t i = 0; i < hs->nh; i++) {
@@ -282,19 +286,22 @@ static void held(char *why, size_t len, const holdset *hs, const plan_item *it, 
 		    (!strcmp(h->scope, "case") && h->caseref && !strcmp(h->caseref, it->caseref)) ||
 		    (!strcmp(h->scope, "doc") && h->doc && !strcmp(h->doc, it->doc))) {
 			snprintf(why, len, "hold %lld (%s): %s", (long long)h->id, h->scope, h->reason);
-			return;
+			return 0;
 		}
 	}
 	/* A version with a copy not yet destroyed (in store, out, returned or
 	 * lost; paper or electronic) waits for it: what the register holds a copy
 	 * of is not destroyed behind its back (000 §11.9).  A copy transferred
 	 * to a body that keeps it under its own retention is theirs now. */
+	if ((error = sv_db_int(&copies_left, v->db, "SELECT count(*) FROM copies WHERE doc_id = ? AND version = ?"
+			       " AND state NOT IN ('destroyed', 'transferred')", "ti", it->doc, (int64_t)it->version)) < 0)
+		return error;
 	if (copies_left > 0) {
 		snprintf(why, len, "%lld cop%s not destroyed (document %s): recall and destroy %s "
 			 "first (the document's copy list names %s)", (long long)copies_left,
 			 copies_left == 1 ? "y" : "ies", it->doc, copies_left == 1 ? "it" : "them",
 			 copies_left == 1 ? "it" : "them");
-		return;
+		return 0;
 	}
 	/* FOIA s.77: what an open FOI request covers is not destroyed, nor until
 	 * the window for a review or complaint after the answer has passed. */
@@ -321,6 +328,7 @@ static void held(char *why, size_t len, const holdset *hs, const plan_item *it, 
 			}
 		}
 	}
+	return 0;
 }
 
 /*
@@ -463,9 +471,8 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 				 " coalesce(d.master_basis, ''), coalesce(d.master_version, 0),"
 				 " (SELECT count(*) FROM signoffs s WHERE s.doc_id = ve.doc_id),"
 				 " (SELECT coalesce(max(x.version), 0) FROM versions x WHERE x.doc_id = ve.doc_id),"
-				 /* what held() needs: copies not destroyed, the document's case */
-				 " (SELECT count(*) FROM copies k WHERE k.doc_id = ve.doc_id AND k.version = ve.version"
-				 " AND k.state NOT IN ('destroyed', 'transferred')), d.case_id"
+				 /* what held() needs: the document's case */
+				 " d.case_id"
 				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
 				 " WHERE ve.state = 'live' ORDER BY c.ref, ve.doc_id, ve.version", "")) < 0)
 		goto done;
@@ -502,8 +509,9 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 		if ((error = evaluate(it, v, st, now, dual > 0, &rs)) < 0)
 			break;
 		if (!strcmp(it->status, "due") || !strcmp(it->status, "scheduled")) {
-			held(it->hold, sizeof(it->hold), &hs, it, sv_stmt_int(st, 14), sv_stmt_int(st, 15), cal, as_of,
-			     appeal);
+			if ((error = held(it->hold, sizeof(it->hold), v, &hs, it, sv_stmt_int(st, 14), cal, as_of,
+					  appeal)) < 0)
+				break;
 			if (it->hold[0] && !strcmp(it->status, "due"))
 				snprintf(it->status, sizeof(it->status), "held");
 		}
