@@ -170,11 +170,20 @@ typedef struct {
 	size_t ndocs, capdocs;
 } foi_row;
 
+/* Copies not destroyed of one version (read at the first version held() asks about). */
+typedef struct {
+	char doc[SV_DOC_ID_LEN + 1];
+	int64_t version, n;
+} left_row;
+
 typedef struct {
 	hold_row *h;
 	size_t nh, caph;
 	foi_row *f;
 	size_t nf, capf;
+	left_row *l;
+	size_t nl, capl;
+	bool l_loaded;
 } holdset;
 
 static char *dup_or_null(const char *s)
@@ -194,6 +203,7 @@ static void holdset_free(holdset *hs)
 		free(hs->f[i].docs);
 	free(hs->h);
 	free(hs->f);
+	free(hs->l);
 	memset(hs, 0, sizeof(*hs));
 }
 
@@ -249,6 +259,50 @@ static int foi_doc_load(void *ctx, sv_stmt *st)
 	return 0;
 }
 
+static int left_load(void *ctx, sv_stmt *st)
+{
+	holdset *hs = ctx;
+	left_row *l;
+
+	if (sv_grow(&hs->l, &hs->capl, hs->nl + 1, sizeof(*hs->l), 64) < 0)
+		return SCRVAULT_ERROR;
+	l = &hs->l[hs->nl++];
+	snprintf(l->doc, sizeof(l->doc), "%s", sv_stmt_text(st, 0));
+	l->version = sv_stmt_int(st, 1);
+	l->n = sv_stmt_int(st, 2);
+	return 0;
+}
+
+static int left_cmp(const void *pa, const void *pb)
+{
+	const left_row *a = pa, *b = pb;
+	int c = strcmp(a->doc, b->doc);
+
+	return c ? c : (a->version > b->version) - (a->version < b->version);
+}
+
+/* How many copies of a version are not destroyed (nor transferred): one query for every version. */
+static int copies_left(int64_t *n, holdset *hs, scrvault *v, const plan_item *it)
+{
+	left_row key, *hit;
+	int error;
+
+	*n = 0;
+	if (!hs->l_loaded) {
+		if ((error = sv_db_each(v->db, left_load, hs, "SELECT doc_id, version, count(*) FROM copies"
+					" WHERE state NOT IN ('destroyed', 'transferred') GROUP BY doc_id, version", "")) < 0)
+			return error;
+		if (hs->nl)
+			qsort(hs->l, hs->nl, sizeof(*hs->l), left_cmp);
+		hs->l_loaded = true;
+	}
+	snprintf(key.doc, sizeof(key.doc), "%s", it->doc);
+	key.version = it->version;
+	if (hs->nl && (hit = bsearch(&key, hs->l, hs->nl, sizeof(*hs->l), left_cmp)))
+		*n = hit->n;
+	return 0;
+}
+
 static int holdset_load(holdset *hs, scrvault *v)
 {
 	int error;
@@ -268,13 +322,13 @@ static int holdset_load(holdset *hs, scrvault *v)
 
 /*
  * Why `item` is held, if it is (holds table and automatic FOI holds):
- * `case_id` its document's case.  One query (its copies), only for a
- * version due or scheduled: reading every version's copies would cost more.
+ * `case_id` its document's case.  The copies not destroyed are read once,
+ * for every version, at the first version due or scheduled.
  */
-static int held(char *why, size_t len, scrvault *v, const holdset *hs, const plan_item *it, int64_t case_id,
+static int held(char *why, size_t len, scrvault *v, holdset *hs, const plan_item *it, int64_t case_id,
 		const sv_calendar *cal, int64_t as_of, int64_t appeal_days)
 {
-	int64_t copies_left = 0;
+	int64_t left = 0;
 	int error;
 
 	why[0] = '\0';
@@ -293,14 +347,12 @@ static int held(char *why, size_t len, scrvault *v, const holdset *hs, const pla
 	 * lost; paper or electronic) waits for it: what the register holds a copy
 	 * of is not destroyed behind its back (000 §11.9).  A copy transferred
 	 * to a body that keeps it under its own retention is theirs now. */
-	if ((error = sv_db_int(&copies_left, v->db, "SELECT count(*) FROM copies WHERE doc_id = ? AND version = ?"
-			       " AND state NOT IN ('destroyed', 'transferred')", "ti", it->doc, (int64_t)it->version)) < 0)
+	if ((error = copies_left(&left, hs, v, it)) < 0)
 		return error;
-	if (copies_left > 0) {
+	if (left > 0) {
 		snprintf(why, len, "%lld cop%s not destroyed (document %s): recall and destroy %s "
-			 "first (the document's copy list names %s)", (long long)copies_left,
-			 copies_left == 1 ? "y" : "ies", it->doc, copies_left == 1 ? "it" : "them",
-			 copies_left == 1 ? "it" : "them");
+			 "first (the document's copy list names %s)", (long long)left, left == 1 ? "y" : "ies",
+			 it->doc, left == 1 ? "it" : "them", left == 1 ? "it" : "them");
 		return 0;
 	}
 	/* FOIA s.77: what an open FOI request covers is not destroyed, nor until
