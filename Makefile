@@ -210,6 +210,7 @@ bench: deps
 	@bench/run $(BUILD)/scrvault
 	@bench/audit $(BUILD)/bench/audit_bench
 	@bench/copies $(BUILD)/bench/copies_bench $(BUILD)/scrvault
+	@bench/agenda $(BUILD)/bench/copies_bench $(BUILD)/scrvault
 	@bench/clocks $(BUILD)/bench/clocks_bench
 	@bench/report $(BUILD)/bench/copies_bench $(BUILD)/scrvault 100000 $(BUILD)/bench/clocks_bench
 	@bench/bundle $(BUILD)/scrvault

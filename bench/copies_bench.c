@@ -1,7 +1,7 @@
 /*
  * copies_bench.c - the numbered-copy register at scale.
  *
- *   build/bench/copies_bench DIR [N]
+ *   build/bench/copies_bench DIR [N [REVIEWS [VERSIONS]]]
  *
  * In a fresh vault under DIR (custodian "coord", 8 MiB Argon2id key file
  * DIR/coord.key, passphrase in DIR/pass): 200 holders, 50 cases, N/8
@@ -22,6 +22,15 @@
  * never measure a listing it has not checked.  Prints one "name value unit
  * [rows]" line per figure and leaves the vault for bench/copies to time the
  * CLI against.
+ *
+ * With REVIEWS (bench/agenda: 500), the vault is the issue's agenda vault:
+ * REVIEWS cases instead of 50, each a review with its statutory clocks (a
+ * referral's received and decision days spread over the last two years, 10
+ * IMR commissions, half of them with a checked-in IMR and a quarter signed
+ * off, every second review completed, every fourth evaluated by Ofsted,
+ * every eighth "inadequate", a plan review on every sixth), 5 000
+ * commissions in all, and each document given VERSIONS live versions
+ * (default 1), so the retention plan has that many to judge.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -36,7 +45,8 @@
 #define RUNS     21
 #define WARMUP   2
 #define HOLDERS  200
-#define CASES    50
+#define CASES    50		/* without REVIEWS */
+#define AGENCIES 10		/* commissions per review */
 #define PER_DOC  8
 
 /* As copies.c's LIST_SELECT (recall), LIST_SELECT_SHORT and scrvault_copy_list build them. */
@@ -108,17 +118,66 @@ static double median(double *t, int n)
 	return t[n / 2];
 }
 
-/* Fill the register: holders, cases, documents, copies. */
-static void populate(scrvault *v, uint64_t n)
+/* The clocks of review `c` (cases.id `id`, 0-based index `c`): dates, commissions, events. */
+static void review(scrvault *v, int64_t id, int c)
+{
+	static const unsigned char zero[32];
+	char rec[11], dec[11], done[11], when[21];
+	int64_t me = v->principal_id;
+
+	day(rec, -700 + (c * 7) % 690);
+	day(dec, -690 + (c * 7) % 690);
+	day(done, -30 - (c * 3) % 200);
+	sv_time_iso(when, sv_now());
+	if (sv_db_run(v->db, "UPDATE cases SET received_on = ?, decision_date = ? WHERE id = ?", "tti", rec, dec, id) < 0)
+		die("review dates");
+	for (int a = 0; a < AGENCIES; a++) {
+		char agency[24], doc[SV_DOC_ID_LEN + 1];
+
+		snprintf(agency, sizeof(agency), "agency%02d", a);
+		if (sv_db_run(v->db, "INSERT INTO commissions(case_id, agency, author, commissioned_on, created_at,"
+			      " created_by) VALUES (?, ?, 'author', ?, ?, ?)", "ittti", id, agency, dec, when, me) < 0)
+			die("commission");
+		if (a % 2)
+			continue;
+		snprintf(doc, sizeof(doc), "%016llx%016x", (unsigned long long)(0xfeed0000u + (unsigned)c), a);
+		if (sv_db_run(v->db, "INSERT INTO documents(id, case_id, class, agency, title, created_at, created_by)"
+			      " VALUES (?, ?, 'imr', ?, 'IMR', ?, ?)", "titti", doc, id, agency, when, me) < 0 ||
+		    sv_db_run(v->db, "INSERT INTO versions(doc_id, version, filename, size, sha256, ct_sha256, blob_oid,"
+			      " commit_oid, checked_in_at, checked_in_by) VALUES (?, 1, 'imr.pdf', 1, ?, ?, 'x', 'x', ?, ?)",
+			      "tbbti", doc, zero, sizeof(zero), zero, sizeof(zero), when, me) < 0)
+			die("imr version");
+		if (a % 4 == 0 && sv_db_run(v->db, "INSERT INTO signoffs(doc_id, version, principal_id, statement,"
+					     " signature, signed_at) VALUES (?, 1, ?, '{}', ?, ?)", "tibt", doc, me, zero,
+					     sizeof(zero), when) < 0)
+			die("signoff");
+	}
+	if (c % 2 == 0 && sv_db_run(v->db, "INSERT INTO case_events(case_id, kind, on_day, created_at, created_by)"
+				     " VALUES (?, 'completed', ?, ?, ?)", "itti", id, done, when, me) < 0)
+		die("completed");
+	if (c % 4 == 0 && sv_db_run(v->db, "INSERT INTO case_events(case_id, kind, on_day, rating, created_at, created_by)"
+				     " VALUES (?, 'evaluation', ?, ?, ?, ?)", "ittti", id, done,
+				     c % 8 == 0 ? "inadequate" : "good", when, me) < 0)
+		die("evaluation");
+	if (c % 6 == 0 && sv_db_run(v->db, "INSERT INTO case_events(case_id, kind, on_day, created_at, created_by)"
+				     " VALUES (?, 'plan-review', ?, ?, ?)", "itti", id, done, when, me) < 0)
+		die("plan review");
+}
+
+/* Fill the register: holders, cases (reviews), documents, versions, copies. */
+static void populate(scrvault *v, uint64_t n, int reviews, int versions)
 {
 	static const unsigned char zero[32];
 	scrvault_case_spec c = { .version = SCRVAULT_CASE_SPEC_VERSION, .title = "Benchmark case", .review_type = "scr" };
 	char ref[32], name[32], doc[SV_DOC_ID_LEN + 1], when[21], due[11], contact[64];
 	uint64_t docs = (n + PER_DOC - 1) / PER_DOC;
-	int64_t case_id[CASES], holder_id[HOLDERS], me = v->principal_id;
+	int cases = reviews ? reviews : CASES;
+	int64_t *case_id = calloc((size_t)cases, sizeof(*case_id)), holder_id[HOLDERS], me = v->principal_id;
 	double t0 = now();
 
-	for (int i = 0; i < CASES; i++) {
+	if (!case_id)
+		die("memory");
+	for (int i = 0; i < cases; i++) {
 		snprintf(ref, sizeof(ref), "SCR-2026-%02d", i + 1);
 		c.ref = ref;
 		if (scrvault_case_open(v, &c) < 0 ||
@@ -128,6 +187,8 @@ static void populate(scrvault *v, uint64_t n)
 	sv_time_iso(when, sv_now());
 	if (sv_vault_begin(v) < 0)
 		die("begin");
+	for (int i = 0; i < reviews; i++)
+		review(v, case_id[i], i);
 	for (int i = 0; i < HOLDERS; i++) {
 		snprintf(name, sizeof(name), "holder-%03d", i);
 		snprintf(contact, sizeof(contact), "holder-%03d@example.org, 01632 960%03d", i, i);
@@ -144,8 +205,16 @@ static void populate(scrvault *v, uint64_t n)
 		snprintf(title, sizeof(title), "Benchmark document %" PRIu64, d + 1);
 		if (sv_db_run(v->db, "INSERT INTO documents(id, case_id, class, agency, title, created_at, created_by)"
 			      " VALUES (?, ?, ?, 'Benchmark agency', ?, ?, ?)", "tittti",
-			      doc, case_id[d % CASES], classes[d % (sizeof(classes) / sizeof(*classes))], title, when, me) < 0)
+			      doc, case_id[d % (uint64_t)cases], classes[d % (sizeof(classes) / sizeof(*classes))], title,
+			      when, me) < 0)
 			die("document");
+		for (int k = 1; reviews && k <= versions; k++) {
+			if (sv_db_run(v->db, "INSERT INTO versions(doc_id, version, filename, size, sha256, ct_sha256,"
+				      " blob_oid, commit_oid, checked_in_at, checked_in_by) VALUES (?, ?, 'doc.pdf', 1, ?, ?,"
+				      " 'x', 'x', ?, ?)", "tibbti", doc, (int64_t)k, zero, sizeof(zero), zero, sizeof(zero),
+				      when, me) < 0)
+				die("version");
+		}
 	}
 	for (uint64_t i = 0; i < n; i++) {
 		unsigned r = (unsigned)(next() % 100);
@@ -173,8 +242,13 @@ static void populate(scrvault *v, uint64_t n)
 	}
 	if (sv_vault_commit(v) < 0)
 		die("commit");
-	printf("populate %.2f s (%d holders, %d cases, %" PRIu64 " documents, %" PRIu64 " copies)\n", now() - t0,
-	       HOLDERS, CASES, docs, n);
+	printf("populate %.2f s (%d holders, %d cases, %" PRIu64 " documents, %" PRIu64 " copies",
+	       now() - t0, HOLDERS, cases, docs, n);
+	if (reviews)
+		printf(", %d reviews with %d commissions, %" PRIu64 " versions", reviews, reviews * AGENCIES,
+		       docs * (uint64_t)versions + (uint64_t)reviews * AGENCIES / 2);
+	printf(")\n");
+	free(case_id);
 }
 
 typedef struct {
@@ -259,10 +333,10 @@ int main(int argc, char **argv)
 	scrvault *v = NULL;
 	char *vault, *key, *passfile, today[11];
 	uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
-	int fd;
+	int reviews = argc > 3 ? atoi(argv[3]) : 0, versions = argc > 4 ? atoi(argv[4]) : 1, fd;
 
-	if (argc < 2 || n < PER_DOC) {
-		fprintf(stderr, "usage: copies_bench DIR [N >= %d]\n", PER_DOC);
+	if (argc < 2 || n < PER_DOC || reviews < 0 || reviews > 9999 || versions < 1 || versions > 100) {
+		fprintf(stderr, "usage: copies_bench DIR [N >= %d [REVIEWS [VERSIONS]]]\n", PER_DOC);
 		return 2;
 	}
 	if (scrvault_global_init() < 0 || asprintf(&vault, "%s/vault", argv[1]) < 0 ||
@@ -276,7 +350,7 @@ int main(int argc, char **argv)
 	if (scrvault_secret_new(&pp, pass, sizeof(pass) - 1) < 0 ||
 	    scrvault_vault_init(vault, &s, key, pp) < 0 || scrvault_vault_open(&v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = vault, .keyfile = key, .passphrase = pp }) < 0)
 		die("vault");
-	populate(v, n);
+	populate(v, n, reviews, versions);
 	day(today, 0);
 
 	/* Index use: the SQL of each question as copies.c builds it. */
@@ -318,18 +392,18 @@ int main(int argc, char **argv)
 	 */
 	{
 		const question qs[] = {
-			{ "list_issued", { .state = "issued" }, NULL,
+			{ "list_issued", { .version = SCRVAULT_COPY_FILTER_VERSION, .state = "issued" }, NULL,
 			  "SELECT count(*) FROM copies WHERE state = ?", "issued", false },
-			{ "each_issued", { .state = "issued" }, NULL,
+			{ "each_issued", { .version = SCRVAULT_COPY_FILTER_VERSION, .state = "issued" }, NULL,
 			  "SELECT count(*) FROM copies WHERE state = ?", "issued", true },
-			{ "list_overdue", { .state = "overdue" }, NULL,
+			{ "list_overdue", { .version = SCRVAULT_COPY_FILTER_VERSION, .state = "overdue" }, NULL,
 			  "SELECT count(*) FROM copies WHERE state = 'issued' AND due < ?", today },
-			{ "list_outstanding", { .state = "outstanding" }, NULL,
+			{ "list_outstanding", { .version = SCRVAULT_COPY_FILTER_VERSION, .state = "outstanding" }, NULL,
 			  "SELECT count(*) FROM copies WHERE state IN ('issued', 'lost') AND ? IS NOT NULL", "x" },
-			{ "list_holder", { .holder = "holder-007" }, NULL,
+			{ "list_holder", { .version = SCRVAULT_COPY_FILTER_VERSION, .holder = "holder-007" }, NULL,
 			  "SELECT count(*) FROM copies c JOIN principals p ON p.id = c.holder_id WHERE p.name = ?",
 			  "holder-007" },
-			{ "list_case", { .case_ref = "SCR-2026-07" }, NULL,
+			{ "list_case", { .version = SCRVAULT_COPY_FILTER_VERSION, .case_ref = "SCR-2026-07" }, NULL,
 			  "SELECT count(*) FROM copies c JOIN documents d ON d.id = c.doc_id JOIN cases k"
 			  " ON k.id = d.case_id WHERE k.ref = ?", "SCR-2026-07" },
 			{ "recall_case", { 0 }, "SCR-2026-07",

@@ -5,6 +5,21 @@
  * Each kind of item comes from the register that keeps its dates (the
  * register computes them; the agenda only gathers):
  *
+ *   decision     a referral's decision to review, due by the decision clock
+ *                until decided (referral.decide or referral.read)
+ *   referral     a referral awaiting the sub-committee's recommendation,
+ *                from the day it was received (referral.recommend)
+ *   imr          an IMR's first draft, per agency, by its due date
+ *                (case.read; an agency-scoped role: its agency's only)
+ *   completion   the review's completion, by its (extended) due date; the
+ *                item's "what" says "extended" (case.read)
+ *   ofsted       after Ofsted's evaluation: the final executive summary and
+ *                publication date, and the improvement plan after an
+ *                "inadequate" rating (case.read)
+ *   plan-review  the next action-plan review (case.read)
+ *                (completion, ofsted, plan-review, decision and referral:
+ *                only through a grant of the whole case, board or case
+ *                scope, never an agency's)
  *   copy         a copy issued and not returned, by its due date (copy.read,
  *                or the copy's own holder)
  *   foi          an open FOI request by its answer's due date on the FOI

@@ -98,7 +98,9 @@ const cli_cmd cli_agenda_commands[] = {
 	{ "agenda", NULL, cmd_agenda, CLI_VAULT, check_agenda,
 	  "scrvault agenda [--days N] [--as-of DATE] [--kind KINDS] [--json | --mail-digest [-o FILE]]",
 	  "Everything due within N days (default 14) or overdue, for you and within your\n"
-	  "scope, most urgent first: copies due back, FOI answers and stopped clocks,\n"
+	  "scope, most urgent first: referrals' decisions and recommendations, IMRs,\n"
+	  "completion (extended or not), Ofsted's deadlines, action-plan reviews,\n"
+	  "copies due back, FOI answers and stopped clocks,\n"
 	  "outside requests awaiting a decision, operations awaiting a second custodian,\n"
 	  "disposal batches awaiting approval, retention reviews and destructions due,\n"
 	  "take-down dates of published summaries. Each line names the command that\n"
@@ -106,7 +108,8 @@ const cli_cmd cli_agenda_commands[] = {
 	  "options:\n"
 	  "  --days N          how far ahead (0 to 3660 days; default 14)\n"
 	  "  --as-of DATE      the agenda as of this day (default today)\n"
-	  "  --kind KINDS      only these kinds, comma-separated: copy, foi, request,\n"
+	  "  --kind KINDS      only these kinds, comma-separated: decision, referral,\n"
+	  "                    imr, completion, ofsted, plan-review, copy, foi, request,\n"
 	  "                    operation, disposal, retention, take-down\n"
 	  "  --mail-digest     plain ASCII text for a mail relay: a Subject line, the\n"
 	  "                    counts, then the items; case references, never titles or\n"

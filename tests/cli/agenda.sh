@@ -144,6 +144,69 @@ J=$(agenda_json --as-of "$AS")
 [ "$(item foi 1 command <<<"$J")" = "scrvault request clock 1 --restart" ]; ok $? "...with how to restart it"
 [ "$(item foi 1 what <<<"$J")" = "FOI request 1: clock stopped (fee)" ]; ok $? "...and why it waits"
 
+# ---- the statutory clocks and referrals -----------------------------------------------------------
+addm() {	# addm DATE N: DATE plus N months, or that month's last day (the clocks' rule)
+	python3 -c 'import calendar,datetime,sys
+d=datetime.date.fromisoformat(sys.argv[1]); n=int(sys.argv[2]); m=d.month-1+n; y=d.year+m//12; m=m%12+1
+print(datetime.date(y, m, min(d.day, calendar.monthrange(y, m)[1])))' "$1" "$2"
+}
+citem() {	# citem KIND CASE FIELD [AGENCY] < agenda JSON: the field of that case's item (of that agency)
+	python3 -c 'import json,sys
+r=[i for i in json.load(sys.stdin)["items"] if i["kind"] == sys.argv[1] and i.get("case") == sys.argv[2]
+   and (len(sys.argv) < 5 or sys.argv[4] in i["what"])]
+print("|".join(str(i[sys.argv[3]]) for i in r) if r else "none")' "$@"
+}
+daysto() { echo $(( ($(date -u -d "$1" +%s) - $(date -u -d "$TODAY" +%s)) / 86400 )); }
+R40=$(day '-40 days')
+sv referral new --received "$R40" --notifier "Nina NOTIFIERMARK" --notifier-agency police \
+	--title "Child Rho TITLEMARK" SCR-R >/dev/null || echo "# referral not recorded"
+sv case open --title "Child Epsilon TITLEMARK" --received "$(day '-70 days')" --decision-date "$(day '-60 days')" SCR-E >/dev/null
+sv principal grant ian imr-author --case SCR-E --agency police >/dev/null
+sv case commission --agency police --author "Arthur AUTHORMARK" --due "$(day '+5 days')" SCR-E >/dev/null \
+	|| echo "# police not commissioned"
+sv case commission --agency health --author "Hana AUTHORMARK" SCR-E >/dev/null || echo "# health not commissioned"
+sv case open --title "Child Phi TITLEMARK" --received "$(day '-300 days')" --decision-date "$(day '-290 days')" SCR-F >/dev/null
+sv case milestone --on "$(day '-40 days')" SCR-F completed >/dev/null || echo "# SCR-F not completed"
+J=$(agenda_json --as-of "$TODAY" --days 400)
+DD=$(addm "$R40" 1)
+[ "$(citem decision SCR-R due <<<"$J")" = "$DD" ]; ok $? "a referral received 40 days ago: its decision due a month later ($DD)"
+[ "$(citem decision SCR-R days <<<"$J")" = "$(daysto "$DD")" ] && [ "$(daysto "$DD")" -lt 0 ]
+ok $? "...overdue by $(( - $(daysto "$DD") )) days"
+[ "$(citem decision SCR-R command <<<"$J")" = "scrvault referral decide --review scr|sir|interagency|none --rationale FILE SCR-R" ]
+ok $? "...with the command that decides it"
+[ "$(citem referral SCR-R due <<<"$J")" = "$R40" ]; ok $? "...and awaiting the sub-committee's recommendation since received"
+[ "$(citem imr SCR-E days <<<"$J" police)" = 5 ]; ok $? "an IMR commissioned with --due in 5 days: due in 5"
+HD=$(addm "$TODAY" 1)
+[ "$(citem imr SCR-E due <<<"$J" health)" = "$HD" ]; ok $? "an IMR from the clock: a month after its commission ($HD)"
+[ "$(citem completion SCR-E due <<<"$J")" = "$(addm "$(day '-60 days')" 6)" ]; ok $? "completion six months after the decision"
+[ "$(citem completion SCR-E what <<<"$J")" = "review completed" ]; ok $? "...not extended"
+[ "$(citem completion SCR-F due <<<"$J")" = none ]; ok $? "a completed review has no completion item"
+PR=$(addm "$(day '-40 days')" 3)
+[ "$(citem plan-review SCR-F due <<<"$J")" = "$PR" ]; ok $? "the next action-plan review, 3 months after completion ($PR)"
+expect 0 "an extension" -- sv case extend --to "$(day '+250 days')" --reason "more time" --told "ofsted:$TODAY" SCR-E
+J=$(agenda_json --as-of "$TODAY" --days 400)
+[ "$(citem completion SCR-E due <<<"$J")" = "$(day '+250 days')" ]; ok $? "...moves completion's due date"
+citem completion SCR-E what <<<"$J" | grep -q "extended"; ok $? "...and the row says extended"
+expect 0 "an inadequate evaluation" -- sv case evaluation --received "$(day '-10 days')" --rating inadequate SCR-F
+J=$(agenda_json --as-of "$TODAY" --days 400)
+[ "$(citem ofsted SCR-F due <<<"$J")" = "$(addm "$(day '-10 days')" 1)|$(addm "$(day '-10 days')" 3)" ]
+ok $? "...gives both Ofsted rows: the summary in a month, the improvement plan in three"
+[ "$(citem ofsted SCR-F command <<<"$J")" = "scrvault case milestone --on DATE SCR-F summary-sent|scrvault case milestone --on DATE SCR-F plan-sent" ]
+ok $? "...each with the milestone that closes it"
+J=$(agenda_json --as-of "$TODAY" --days 400 --kind ofsted)
+[ "$(citem completion SCR-E due <<<"$J")" = none ] && [ "$(citem ofsted SCR-F due <<<"$J")" != none ]
+ok $? "--kind ofsted gives the Ofsted rows alone"
+expect 0 "the panel member of another case" -- as pam agenda --as-of "$TODAY" --days 400 --json
+! grep -q '"kind":"\(decision\|referral\|imr\|completion\|ofsted\|plan-review\)"' "$T/out"; ok $? "...sees none of the clocks"
+J=$(as ian agenda --as-of "$TODAY" --days 400 --json | python3 -c 'import json,sys; print(json.dumps({"items": json.load(sys.stdin)}))')
+[ "$(citem imr SCR-E days <<<"$J" police)" = 5 ]; ok $? "the police IMR author sees the police IMR"
+[ "$(citem imr SCR-E due <<<"$J" health)" = none ]; ok $? "...not the health one"
+python3 -c 'import json,sys; sys.exit(0 if [i["kind"] for i in json.load(sys.stdin)["items"]] == ["imr"] else 1)' <<<"$J"
+ok $? "...and nothing else: only their agency's IMR row"
+expect 0 "the digest with the clocks" -- sv agenda --as-of "$TODAY" --days 400 --mail-digest
+out_has "SCR-E"; out_has "SCR-R"; out_has "IMR first draft from police"
+! grep -qi 'AUTHORMARK\|NOTIFIERMARK\|TITLEMARK\|Arthur\|Hana\|Nina' "$T/out"; ok $? "...names no author, notifier or title"
+
 # ---- bad input -------------------------------------------------------------------------------------
 H=$(tree_hash "$V")
 expect 2 "--days must be a number" -- sv agenda --days soon

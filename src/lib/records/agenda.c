@@ -25,22 +25,31 @@ typedef int (*source_fn)(scrvault *v, const char *now, const char *by, sv_due_fn
 
 /*
  * The sources, in the order ties list them.  A role sees a kind with
- * `perm` (or `perm2`) for the item's case; `mine`: also the items it is
- * itself the holder of, in a case its grants reach.
+ * `perm` (or `perm2`) for the item's case (an IMR's also for its agency);
+ * `whole`: only through a grant of the whole case (board or case scope: a
+ * review's own deadlines are not an agency's); `mine`: also the items it is
+ * itself the holder of, in a case its grants reach.  A source of several kinds (the clocks) is one function on each of
+ * its kinds' lines: it runs once and names each item's kind.
  */
 static const struct source {
 	const char *kind;
 	const char *perm, *perm2;
-	bool mine;
+	bool whole, mine;
 	source_fn each;
 } sources[] = {
-	{ "copy",	"copy.read",		NULL,			true,	sv_copy_due },
-	{ "foi",	"request.read",		NULL,			false,	sv_request_foi_due },
-	{ "request",	"request.decide",	NULL,			false,	sv_request_undecided_due },
-	{ "operation",	"op.approve",		NULL,			false,	sv_op_due },
-	{ "disposal",	"retention.approve",	"retention.propose",	false,	sv_disposal_due },
-	{ "retention",	"retention.read",	NULL,			false,	sv_retention_due },
-	{ "take-down",	"retention.read",	NULL,			false,	sv_takedown_due },
+	{ "decision",	"referral.decide",	"referral.read",	true,	false,	sv_clock_due },
+	{ "referral",	"referral.recommend",	NULL,			true,	false,	sv_referral_due },
+	{ "imr",	"case.read",		NULL,			false,	false,	sv_clock_due },
+	{ "completion",	"case.read",		NULL,			true,	false,	sv_clock_due },
+	{ "ofsted",	"case.read",		NULL,			true,	false,	sv_clock_due },
+	{ "plan-review", "case.read",		NULL,			true,	false,	sv_clock_due },
+	{ "copy",	"copy.read",		NULL,			false,	true,	sv_copy_due },
+	{ "foi",	"request.read",		NULL,			false,	false,	sv_request_foi_due },
+	{ "request",	"request.decide",	NULL,			false,	false,	sv_request_undecided_due },
+	{ "operation",	"op.approve",		NULL,			false,	false,	sv_op_due },
+	{ "disposal",	"retention.approve",	"retention.propose",	false,	false,	sv_disposal_due },
+	{ "retention",	"retention.read",	NULL,			false,	false,	sv_retention_due },
+	{ "take-down",	"retention.read",	NULL,			false,	false,	sv_takedown_due },
 };
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 
@@ -61,9 +70,10 @@ typedef struct {
 typedef struct {
 	scrvault *v;
 	int64_t now_day;
-	size_t src;
-	bool board;		/* the role reaches every case with the source's permission */
-	bool any;		/* the role has the permission somewhere */
+	size_t src;		/* the source running (an item's kind may name another) */
+	bool wanted[NSOURCES];	/* asked for */
+	bool board[NSOURCES];	/* the role reaches every case with the kind's permission */
+	bool any[NSOURCES];	/* the role has the permission somewhere */
 	item *items;
 	size_t n, cap;
 	seen *memo;
@@ -81,6 +91,7 @@ static bool memo_sees(gather *g, char kindc, const char *perm, const sv_due *d)
 		if (!strcmp(g->memo[i].key, key))
 			return g->memo[i].yes;
 	yes = kindc == 'm' ? sv_authz_reaches(g->v, d->caseref, d->doc_class, d->agency)
+	    : kindc == 'w' ? sv_authz_whole_case(g->v, d->caseref)
 			   : sv_authz_sees(g->v, perm, d->caseref, d->doc_class, d->agency);
 	if (sv_grow(&g->memo, &g->capmemo, g->nmemo + 1, sizeof(*g->memo), 16) == 0) {
 		snprintf(g->memo[g->nmemo].key, sizeof(g->memo[g->nmemo].key), "%s", key);
@@ -89,14 +100,16 @@ static bool memo_sees(gather *g, char kindc, const char *perm, const sv_due *d)
 	return yes;
 }
 
-/* May the session see this item? */
-static bool visible(gather *g, const sv_due *d)
+/* May the session see this item of source `src`? */
+static bool visible(gather *g, size_t src, const sv_due *d)
 {
-	const struct source *s = &sources[g->src];
+	const struct source *s = &sources[src];
 
-	if (g->board)
+	if (g->board[src])
 		return true;
-	if (g->any && (memo_sees(g, 'p', s->perm, d) || (s->perm2 && memo_sees(g, 'p', s->perm2, d))))
+	if (s->whole && (!d->caseref || !memo_sees(g, 'w', NULL, d)))
+		return false;
+	if (g->any[src] && (memo_sees(g, 'p', s->perm, d) || (s->perm2 && memo_sees(g, 'p', s->perm2, d))))
 		return true;
 	return s->mine && d->holder && d->holder == g->v->principal_id && d->caseref && memo_sees(g, 'm', NULL, d);
 }
@@ -111,30 +124,44 @@ static void when_text(char *out, size_t len, int64_t days)
 		snprintf(out, len, "in %lld day%s", (long long)days, days == 1 ? "" : "s");
 }
 
+/* The source of an item: the running one, or the one of the kind it names. */
+static size_t item_source(const gather *g, const sv_due *d)
+{
+	if (!d->kind)
+		return g->src;
+	for (size_t i = 0; i < NSOURCES; i++)
+		if (sources[i].each == sources[g->src].each && !strcmp(sources[i].kind, d->kind))
+			return i;
+	return NSOURCES;
+}
+
 static int add_item(void *ctx, const sv_due *d)
 {
 	gather *g = ctx;
 	int64_t day = 0;
 	char when[48];
+	size_t src = item_source(g, d);
 	item *it;
 
-	if (!visible(g, d))
+	if (src == NSOURCES)
+		return sv_error(SCRVAULT_ERROR, "an agenda source gave an item of no kind it has ('%s')", d->kind);
+	if (!g->wanted[src] || !visible(g, src, d))
 		return 0;
 	if (sv_day_parse(&day, d->due_on) < 0)
-		return sv_error(SCRVAULT_EINTEGRITY, "a %s item has no valid due date ('%s')", sources[g->src].kind,
+		return sv_error(SCRVAULT_EINTEGRITY, "a %s item has no valid due date ('%s')", sources[src].kind,
 				d->due_on ? d->due_on : "");
 	if (sv_grow(&g->items, &g->cap, g->n + 1, sizeof(*g->items), 64) < 0)
 		return SCRVAULT_ERROR;
 	it = &g->items[g->n];
 	memset(it, 0, sizeof(*it));
 	snprintf(it->due, sizeof(it->due), "%s", d->due_on);
-	it->src = g->src;
+	it->src = src;
 	it->seq = g->n;
 	when_text(when, sizeof(when), day - g->now_day);
 	it->caseref = d->caseref ? strdup(d->caseref) : NULL;
 	it->id = strdup(d->id ? d->id : "");
 	it->row = sv_json_of(SV_FIELDS(SV_STR("due", d->due_on), SV_INT("days", day - g->now_day),
-				       SV_STR("when", when), SV_STR("kind", sources[g->src].kind),
+				       SV_STR("when", when), SV_STR("kind", sources[src].kind),
 				       SV_OPT("case", d->caseref), SV_STR("id", d->id), SV_STR("what", d->what),
 				       SV_STR("command", d->command)));
 	if ((d->caseref && !it->caseref) || !it->id || !it->row) {
@@ -219,6 +246,7 @@ static int kinds_check(const char *kinds)
 static int agenda_build(gather *g, char now[11], char until[11], scrvault *v, const scrvault_agenda_options *o)
 {
 	static const scrvault_agenda_options defaults = SCRVAULT_AGENDA_OPTIONS_INIT;
+	bool board;
 	int error;
 
 	memset(g, 0, sizeof(*g));
@@ -236,18 +264,29 @@ static int agenda_build(gather *g, char now[11], char until[11], scrvault *v, co
 	if (sv_date_add(until, now, o->days, 'd') < 0 || sv_day_parse(&g->now_day, now) < 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "days", "%d days after %s is not a date", o->days, now);
 	g->v = v;
+	board = sv_authz_board(v);
 	for (size_t i = 0; i < NSOURCES; i++) {
 		const struct source *s = &sources[i];
 
-		if (!kind_wanted(o->kinds, s->kind))
+		g->wanted[i] = kind_wanted(o->kinds, s->kind);
+		g->any[i] = g->wanted[i] && (sv_authz_role_has(v, s->perm) ||
+					     (s->perm2 && sv_authz_role_has(v, s->perm2)));
+		g->board[i] = g->any[i] && board && (sv_authz_sees(v, s->perm, NULL, NULL, NULL) ||
+					    (s->perm2 && sv_authz_sees(v, s->perm2, NULL, NULL, NULL)));
+	}
+	for (size_t i = 0; i < NSOURCES; i++) {
+		bool run = false, ran = false;
+
+		/* a function of several kinds runs once, at its first line, if any of its kinds may show */
+		for (size_t j = 0; j < NSOURCES; j++)
+			if (sources[j].each == sources[i].each) {
+				ran |= j < i;
+				run |= g->any[j] || (g->wanted[j] && sources[j].mine);
+			}
+		if (ran || !run)
 			continue;
 		g->src = i;
-		g->any = sv_authz_role_has(v, s->perm) || (s->perm2 && sv_authz_role_has(v, s->perm2));
-		g->board = g->any && (sv_authz_sees(v, s->perm, NULL, NULL, NULL) ||
-				      (s->perm2 && sv_authz_sees(v, s->perm2, NULL, NULL, NULL)));
-		if (!g->any && !s->mine)
-			continue;
-		if ((error = s->each(v, now, until, add_item, g)) < 0) {
+		if ((error = sources[i].each(v, now, until, add_item, g)) < 0) {
 			gather_free(g);
 			return error;
 		}

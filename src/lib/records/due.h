@@ -15,6 +15,7 @@
 #include "base/common.h"
 
 typedef struct {
+	const char *kind;	/* the agenda kind, for a source of several kinds; else NULL */
 	const char *due_on;	/* YYYY-MM-DD */
 	const char *caseref;	/* the case, or NULL: the board's (an operation, a batch) */
 	const char *doc_class;	/* the document's class and agency (scope), or NULL */
@@ -48,5 +49,11 @@ int sv_disposal_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, 
 int sv_retention_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx);
 /* Published executive summaries by their take-down date (retention.c). */
 int sv_takedown_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx);
+
+/* Running statutory clocks, kinds decision, imr, completion, ofsted and
+ * plan-review, by their due dates; one query set for the vault (timeline.c). */
+int sv_clock_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx);
+/* Referrals awaiting the sub-committee's recommendation, since received (referral.c). */
+int sv_referral_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx);
 
 #endif

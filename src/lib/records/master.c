@@ -40,23 +40,32 @@ static const char *basis_word(const char *b)
 int sv_doc_master(sv_master *out, scrvault *v, const char *doc)
 {
 	char basis[16] = "";
-	int64_t n = 0, signoffs = 0;
+	int64_t n = 0, signoffs = 0, latest = 0;
+	int error;
+
+	if ((error = sv_db_text_int(basis, sizeof(basis), &n, v->db, "SELECT coalesce(master_basis, ''),"
+				    " coalesce(master_version, 0) FROM documents WHERE id = ?", "t", doc)) < 0 ||
+	    (error = sv_db_int(&signoffs, v->db, "SELECT count(*) FROM signoffs WHERE doc_id = ?", "t", doc)) < 0 ||
+	    (error = sv_db_int(&latest, v->db, "SELECT coalesce(max(version), 0) FROM versions WHERE doc_id = ?", "t",
+			       doc)) < 0)
+		return error;
+	return sv_doc_master_from(out, v, doc, basis, n, signoffs, latest);
+}
+
+int sv_doc_master_from(sv_master *out, scrvault *v, const char *doc, const char *basis, int64_t master_version,
+		       int64_t signoffs, int64_t latest)
+{
 	int error;
 
 	out->version = 0;
 	out->basis = SV_MASTER_LATEST;
 	/* 1. declared, or fixed by the conclusion */
-	if ((error = sv_db_text_int(basis, sizeof(basis), &n, v->db, "SELECT coalesce(master_basis, ''),"
-				    " coalesce(master_version, 0) FROM documents WHERE id = ?", "t", doc)) < 0)
-		return error;
-	if (n > 0 && basis_word(basis)) {
-		out->version = (unsigned)n;
+	if (master_version > 0 && basis && basis_word(basis)) {
+		out->version = (unsigned)master_version;
 		out->basis = basis_word(basis);
 		return 0;
 	}
 	/* 2. the newest version with a sign-off that verifies */
-	if ((error = sv_db_int(&signoffs, v->db, "SELECT count(*) FROM signoffs WHERE doc_id = ?", "t", doc)) < 0)
-		return error;
 	if (signoffs > 0) {
 		sv_json *so = NULL;
 		int64_t best = 0;
@@ -78,10 +87,7 @@ int sv_doc_master(sv_master *out, scrvault *v, const char *doc)
 		}
 	}
 	/* 3. the latest version */
-	if ((error = sv_db_int(&n, v->db, "SELECT coalesce(max(version), 0) FROM versions WHERE doc_id = ?", "t",
-			       doc)) < 0)
-		return error;
-	out->version = (unsigned)n;
+	out->version = (unsigned)latest;
 	return 0;
 }
 

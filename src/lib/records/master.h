@@ -31,6 +31,14 @@ typedef struct {
  * the disposal batch): no draft ever takes its place by default.
  */
 int sv_doc_master(sv_master *out, scrvault *v, const char *doc);
+/*
+ * The same rule from the document's facts read by the caller (one query for
+ * many documents: the retention plan): its master_basis ("" or NULL: none)
+ * and master_version columns, its number of sign-offs and its latest
+ * version (0: none).  Sign-offs are still verified one by one (sv_signoffs).
+ */
+int sv_doc_master_from(sv_master *out, scrvault *v, const char *doc, const char *basis, int64_t master_version,
+		       int64_t signoffs, int64_t latest);
 
 /*
  * Inside the conclusion's transaction: fix every document's master of

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "records/doc.h"
+#include "records/due.h"
 #include "vault/authz.h"
 #include "vault/log.h"
 #include "vault/session.h"
@@ -522,4 +523,32 @@ int scrvault_referral_show(scrvault_json **out, scrvault *v, const char *ref)
 	}
 	*out = r;
 	return 0;
+}
+
+/* ---- the agenda's source ------------------------------------------------------------------------- */
+
+/* Referrals with no recommendation yet, from the day received (records/due.h). */
+int sv_referral_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	(void)now;
+	if ((error = sv_db_query(&st, v->db, "SELECT c.ref, c.received_on FROM referrals r JOIN cases c"
+				 " ON c.id = r.case_id WHERE r.recommended IS NULL AND r.decision IS NULL"
+				 " AND c.received_on <= ? ORDER BY c.received_on, c.ref", "t", by)) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		const char *ref = sv_stmt_text(st, 0);
+		char what[192], cmd[256];
+
+		snprintf(what, sizeof(what), "referral %s: awaiting the sub-committee's recommendation", ref);
+		snprintf(cmd, sizeof(cmd), "scrvault referral recommend --review scr|sir|interagency|none"
+			 " --rationale FILE %s", ref);
+		if ((error = fn(ctx, &(sv_due){ .due_on = sv_stmt_text(st, 1), .caseref = ref, .id = ref,
+					       .what = what, .command = cmd })) < 0)
+			break;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
 }

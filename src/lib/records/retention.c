@@ -81,6 +81,58 @@ static void plan_free(plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The policy's retention rules, read once per plan (policy_retention in rowid order). */
+typedef struct {
+	char cls[48], action[16], unit[8], trigger[48];
+	int64_t amount;
+} rule;
+
+typedef struct {
+	rule *r;
+	size_t n, cap;
+} rules;
+
+static int rules_load(rules *rs, scrvault *v)
+{
+	sv_stmt *st = NULL;
+	int error;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((error = sv_db_query(&st, v->db, "SELECT class, action, amount, coalesce(unit, ''), coalesce(trigger, '')"
+				 " FROM policy_retention ORDER BY rowid", "")) < 0)
+		return error;
+	while ((error = sv_stmt_step(st)) == 1) {
+		rule *r;
+
+		if (sv_grow(&rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r), 16) < 0) {
+			error = SCRVAULT_ERROR;
+			break;
+		}
+		r = &rs->r[rs->n++];
+		snprintf(r->cls, sizeof(r->cls), "%s", sv_stmt_text(st, 0) ? sv_stmt_text(st, 0) : "");
+		snprintf(r->action, sizeof(r->action), "%s", sv_stmt_text(st, 1) ? sv_stmt_text(st, 1) : "");
+		r->amount = sv_stmt_int(st, 2);
+		snprintf(r->unit, sizeof(r->unit), "%s", sv_stmt_text(st, 3));
+		snprintf(r->trigger, sizeof(r->trigger), "%s", sv_stmt_text(st, 4));
+	}
+	sv_stmt_free(st);
+	if (error < 0) {
+		free(rs->r);
+		memset(rs, 0, sizeof(*rs));
+	}
+	return error < 0 ? error : 0;
+}
+
+/* How many rules class `cls` has (with `trigger`: only those). */
+static int64_t rules_count(const rules *rs, const char *cls, const char *trigger)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < rs->n; i++)
+		n += !strcmp(rs->r[i].cls, cls) && (!trigger || !strcmp(rs->r[i].trigger, trigger));
+	return n;
+}
+
 /* The trigger date for a version (empty if not known yet). */
 static void trigger_date(char out[11], const char *trigger, sv_stmt *st, const plan_item *it)
 {
@@ -101,57 +153,222 @@ static void trigger_date(char out[11], const char *trigger, sv_stmt *st, const p
 		snprintf(out, 11, "%.10s", s);
 }
 
-/* Why `item` is held, if it is (holds table and automatic FOI holds). */
-static int held(char *why, size_t len, scrvault *v, const plan_item *it, const sv_calendar *cal,
-		int64_t as_of, int64_t appeal_days)
+/*
+ * What can hold a version, read once per plan (three queries): the holds in
+ * force, in id order, and the FOI requests with the documents they name.
+ */
+typedef struct {
+	int64_t id;
+	char scope[8];
+	char *reason, *cls, *caseref, *doc;	/* NULL where the column is */
+} hold_row;
+
+typedef struct {
+	int64_t id, case_id;			/* case_id 0: none */
+	char responded[11];			/* "" while open */
+	char (*docs)[SV_DOC_ID_LEN + 1];	/* request_docs */
+	size_t ndocs, capdocs;
+} foi_row;
+
+/* Copies not destroyed of one version (read at the first version held() asks about). */
+typedef struct {
+	char doc[SV_DOC_ID_LEN + 1];
+	int64_t version, n;
+} left_row;
+
+typedef struct {
+	hold_row *h;
+	size_t nh, caph;
+	foi_row *f;
+	size_t nf, capf;
+	left_row *l;
+	size_t nl, capl;
+	bool l_loaded;
+} holdset;
+
+static char *dup_or_null(const char *s)
 {
-	sv_stmt *st = NULL;
+	return s ? sv_strdup(s) : NULL;
+}
+
+static void holdset_free(holdset *hs)
+{
+	for (size_t i = 0; i < hs->nh; i++) {
+		free(hs->h[i].reason);
+		free(hs->h[i].cls);
+		free(hs->h[i].caseref);
+		free(hs->h[i].doc);
+	}
+	for (size_t i = 0; i < hs->nf; i++)
+		free(hs->f[i].docs);
+	free(hs->h);
+	free(hs->f);
+	free(hs->l);
+	memset(hs, 0, sizeof(*hs));
+}
+
+static int hold_load(void *ctx, sv_stmt *st)
+{
+	holdset *hs = ctx;
+	hold_row *h;
+
+	if (sv_grow(&hs->h, &hs->caph, hs->nh + 1, sizeof(*hs->h), 8) < 0)
+		return SCRVAULT_ERROR;
+	h = &hs->h[hs->nh++];
+	memset(h, 0, sizeof(*h));
+	h->id = sv_stmt_int(st, 0);
+	snprintf(h->scope, sizeof(h->scope), "%s", sv_stmt_text(st, 1));
+	if (!(h->reason = dup_or_null(sv_stmt_text(st, 2) ? sv_stmt_text(st, 2) : "")) ||
+	    (sv_stmt_text(st, 3) && !(h->cls = dup_or_null(sv_stmt_text(st, 3)))) ||
+	    (sv_stmt_text(st, 4) && !(h->caseref = dup_or_null(sv_stmt_text(st, 4)))) ||
+	    (sv_stmt_text(st, 5) && !(h->doc = dup_or_null(sv_stmt_text(st, 5)))))
+		return SCRVAULT_ERROR;
+	return 0;
+}
+
+static int foi_load(void *ctx, sv_stmt *st)
+{
+	holdset *hs = ctx;
+	foi_row *f;
+
+	if (sv_grow(&hs->f, &hs->capf, hs->nf + 1, sizeof(*hs->f), 8) < 0)
+		return SCRVAULT_ERROR;
+	f = &hs->f[hs->nf++];
+	memset(f, 0, sizeof(*f));
+	f->id = sv_stmt_int(st, 0);
+	f->case_id = sv_stmt_int(st, 1);
+	snprintf(f->responded, sizeof(f->responded), "%s", sv_stmt_text(st, 2) ? sv_stmt_text(st, 2) : "");
+	return 0;
+}
+
+static int foi_doc_load(void *ctx, sv_stmt *st)
+{
+	holdset *hs = ctx;
+	int64_t id = sv_stmt_int(st, 0);
+
+	for (size_t i = 0; i < hs->nf; i++) {
+		foi_row *f = &hs->f[i];
+
+		if (f->id != id)
+			continue;
+		if (sv_grow(&f->docs, &f->capdocs, f->ndocs + 1, sizeof(*f->docs), 4) < 0)
+			return SCRVAULT_ERROR;
+		snprintf(f->docs[f->ndocs++], sizeof(*f->docs), "%s", sv_stmt_text(st, 1));
+		break;
+	}
+	return 0;
+}
+
+static int left_load(void *ctx, sv_stmt *st)
+{
+	holdset *hs = ctx;
+	left_row *l;
+
+	if (sv_grow(&hs->l, &hs->capl, hs->nl + 1, sizeof(*hs->l), 64) < 0)
+		return SCRVAULT_ERROR;
+	l = &hs->l[hs->nl++];
+	snprintf(l->doc, sizeof(l->doc), "%s", sv_stmt_text(st, 0));
+	l->version = sv_stmt_int(st, 1);
+	l->n = sv_stmt_int(st, 2);
+	return 0;
+}
+
+static int left_cmp(const void *pa, const void *pb)
+{
+	const left_row *a = pa, *b = pb;
+	int c = strcmp(a->doc, b->doc);
+
+	return c ? c : (a->version > b->version) - (a->version < b->version);
+}
+
+/* How many copies of a version are not destroyed (nor transferred): one query for every version. */
+static int copies_left(int64_t *n, holdset *hs, scrvault *v, const plan_item *it)
+{
+	left_row key, *hit;
+	int error;
+
+	*n = 0;
+	if (!hs->l_loaded) {
+		if ((error = sv_db_each(v->db, left_load, hs, "SELECT doc_id, version, count(*) FROM copies"
+					" WHERE state NOT IN ('destroyed', 'transferred') GROUP BY doc_id, version", "")) < 0)
+			return error;
+		if (hs->nl)
+			qsort(hs->l, hs->nl, sizeof(*hs->l), left_cmp);
+		hs->l_loaded = true;
+	}
+	snprintf(key.doc, sizeof(key.doc), "%s", it->doc);
+	key.version = it->version;
+	if (hs->nl && (hit = bsearch(&key, hs->l, hs->nl, sizeof(*hs->l), left_cmp)))
+		*n = hit->n;
+	return 0;
+}
+
+static int holdset_load(holdset *hs, scrvault *v)
+{
+	int error;
+
+	memset(hs, 0, sizeof(*hs));
+	if ((error = sv_db_each(v->db, hold_load, hs, "SELECT h.id, h.scope, h.reason, h.class, c.ref, h.doc_id"
+				" FROM holds h LEFT JOIN cases c ON c.id = h.case_id WHERE h.released_at IS NULL"
+				" ORDER BY h.id", "")) < 0 ||
+	    (error = sv_db_each(v->db, foi_load, hs, "SELECT id, coalesce(case_id, 0), responded_on FROM requests"
+				" WHERE channel = 'foi' ORDER BY id", "")) < 0 ||
+	    (error = sv_db_each(v->db, foi_doc_load, hs, "SELECT q.request_id, q.doc_id FROM request_docs q"
+				" JOIN requests r ON r.id = q.request_id WHERE r.channel = 'foi' AND q.doc_id IS NOT NULL",
+				"")) < 0)
+		holdset_free(hs);
+	return error < 0 ? error : 0;
+}
+
+/*
+ * Why `item` is held, if it is (holds table and automatic FOI holds):
+ * `case_id` its document's case.  The copies not destroyed are read once,
+ * for every version, at the first version due or scheduled.
+ */
+static int held(char *why, size_t len, scrvault *v, holdset *hs, const plan_item *it, int64_t case_id,
+		const sv_calendar *cal, int64_t as_of, int64_t appeal_days)
+{
+	int64_t left = 0;
 	int error;
 
 	why[0] = '\0';
-	if ((error = sv_db_query(&st, v->db, "SELECT h.id, h.scope, h.reason FROM holds h"
-				 " LEFT JOIN cases c ON c.id = h.case_id WHERE h.released_at IS NULL AND"
-				 " ((h.scope = 'board' AND (h.class IS NULL OR h.class = ?1))"
-				 "  OR (h.scope = 'case' AND c.ref = ?2) OR (h.scope = 'doc' AND h.doc_id = ?3))"
-				 " ORDER BY h.id LIMIT 1", "ttt", it->cls, it->caseref, it->doc)) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1)
-		snprintf(why, len, "hold %lld (%s): %s", (long long)sv_stmt_int(st, 0), sv_stmt_text(st, 1),
-			 sv_stmt_text(st, 2));
-	sv_stmt_free(st);
-	if (error < 0 || why[0])
-		return error < 0 ? error : 0;
+	/* the first hold in force (by id) on the board (or the version's class), its case or its document */
+	for (size_t i = 0; i < hs->nh; i++) {
+		const hold_row *h = &hs->h[i];
+
+		if ((!strcmp(h->scope, "board") && (!h->cls || !strcmp(h->cls, it->cls))) ||
+		    (!strcmp(h->scope, "case") && h->caseref && !strcmp(h->caseref, it->caseref)) ||
+		    (!strcmp(h->scope, "doc") && h->doc && !strcmp(h->doc, it->doc))) {
+			snprintf(why, len, "hold %lld (%s): %s", (long long)h->id, h->scope, h->reason);
+			return 0;
+		}
+	}
 	/* A version with a copy not yet destroyed (in store, out, returned or
 	 * lost; paper or electronic) waits for it: what the register holds a copy
 	 * of is not destroyed behind its back (000 §11.9).  A copy transferred
 	 * to a body that keeps it under its own retention is theirs now. */
-	{
-		int64_t left = 0;
-
-		if ((error = sv_db_int(&left, v->db, "SELECT count(*) FROM copies WHERE doc_id = ? AND version = ?"
-				       " AND state NOT IN ('destroyed', 'transferred')", "ti", it->doc, (int64_t)it->version)) < 0)
-			return error;
-		if (left > 0) {
-			snprintf(why, len, "%lld cop%s not destroyed (document %s): recall and destroy %s "
-				 "first (the document's copy list names %s)", (long long)left, left == 1 ? "y" : "ies",
-				 it->doc, left == 1 ? "it" : "them", left == 1 ? "it" : "them");
-			return 0;
-		}
+	if ((error = copies_left(&left, hs, v, it)) < 0)
+		return error;
+	if (left > 0) {
+		snprintf(why, len, "%lld cop%s not destroyed (document %s): recall and destroy %s "
+			 "first (the document's copy list names %s)", (long long)left, left == 1 ? "y" : "ies",
+			 it->doc, left == 1 ? "it" : "them", left == 1 ? "it" : "them");
+		return 0;
 	}
 	/* FOIA s.77: what an open FOI request covers is not destroyed, nor until
 	 * the window for a review or complaint after the answer has passed. */
-	if ((error = sv_db_query(&st, v->db, "SELECT r.id, r.responded_on FROM requests r"
-				 " WHERE r.channel = 'foi' AND (EXISTS (SELECT 1 FROM request_docs q WHERE"
-				 " q.request_id = r.id AND q.doc_id = ?1) OR r.case_id = (SELECT case_id FROM documents"
-				 " WHERE id = ?1)) ORDER BY r.id", "t", it->doc)) < 0)
-		return error;
-	while (!why[0] && (error = sv_stmt_step(st)) == 1) {
-		const char *resp = sv_stmt_text(st, 1);
+	for (size_t i = 0; i < hs->nf && !why[0]; i++) {
+		const foi_row *f = &hs->f[i];
+		bool covers = case_id && f->case_id == case_id;
 		int64_t r = 0;
 
-		if (!resp) {
-			snprintf(why, len, "FOI request %lld is open", (long long)sv_stmt_int(st, 0));
-		} else if (sv_day_parse(&r, resp) == 0) {
+		for (size_t j = 0; j < f->ndocs && !covers; j++)
+			covers = !strcmp(f->docs[j], it->doc);
+		if (!covers)
+			continue;
+		if (!f->responded[0]) {
+			snprintf(why, len, "FOI request %lld is open", (long long)f->id);
+		} else if (sv_day_parse(&r, f->responded) == 0) {
 			int64_t until = sv_calendar_add_working(cal, r, (unsigned)appeal_days, NULL, 0);
 
 			if (until >= as_of) {
@@ -159,12 +376,11 @@ static int held(char *why, size_t len, scrvault *v, const plan_item *it, const s
 
 				sv_day_format(u, until);
 				snprintf(why, len, "FOI request %lld: the review window runs until %s",
-					 (long long)sv_stmt_int(st, 0), u);
+					 (long long)f->id, u);
 			}
 		}
 	}
-	sv_stmt_free(st);
-	return error < 0 ? error : 0;
+	return 0;
 }
 
 /*
@@ -204,34 +420,27 @@ static int review_outcome(plan_item *it, scrvault *v, const char *now, bool dual
 }
 
 /* Evaluate the rules of one version (row of the plan query) into `it`. */
-static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, bool dual)
+static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, bool dual, const rules *rs)
 {
 	char cls_rules[48];
 	int64_t n = 0;
-	sv_stmt *st = NULL;
 	bool keep = false, unknown = false, any_destroy = false;
 	char latest[11] = "", review[11] = "";
-	int error;
 
 	/* The class's own rules, else the default ones; drafts follow the
 	 * superseded rules when there are any, masters the others. */
-	if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_retention WHERE class = ?", "t", it->cls)) < 0)
-		return error;
+	n = rules_count(rs, it->cls, NULL);
 	snprintf(cls_rules, sizeof(cls_rules), "%s", n ? it->cls : "*");
-	if (!it->master) {
-		if ((error = sv_db_int(&n, v->db, "SELECT count(*) FROM policy_retention WHERE class = ?"
-				       " AND trigger = 'superseded'", "t", cls_rules)) < 0)
-			return error;
-	}
-	if ((error = sv_db_query(&st, v->db, "SELECT action, amount, coalesce(unit, ''), coalesce(trigger, '')"
-				 " FROM policy_retention WHERE class = ? ORDER BY rowid", "t", cls_rules)) < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		const char *action = sv_stmt_text(st, 0), *unit = sv_stmt_text(st, 2), *trig = sv_stmt_text(st, 3);
-		int64_t amount = sv_stmt_int(st, 1);
+	if (!it->master)
+		n = rules_count(rs, cls_rules, "superseded");
+	for (size_t i = 0; i < rs->n; i++) {
+		const char *action = rs->r[i].action, *unit = rs->r[i].unit, *trig = rs->r[i].trigger;
+		int64_t amount = rs->r[i].amount;
 		char tdate[11], due[11];
 		bool draft_rule = !strcmp(trig, "superseded");
 
+		if (strcmp(rs->r[i].cls, cls_rules) != 0)
+			continue;
 		if (it->master ? draft_rule : (n > 0 && !draft_rule))
 			continue;
 		if (!strcmp(action, "keep")) {
@@ -264,9 +473,6 @@ static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, b
 					 unit_name(unit[0], amount), trig);
 		}
 	}
-	sv_stmt_free(st);
-	if (error < 0)
-		return error;
 	if (keep) {
 		snprintf(it->status, sizeof(it->status), "keep");
 	} else if (unknown) {
@@ -280,8 +486,7 @@ static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, b
 		snprintf(it->due_on, sizeof(it->due_on), "%s", review);
 		snprintf(it->status, sizeof(it->status), strcmp(review, now) <= 0 ? "review due" : "review");
 		snprintf(it->rule, sizeof(it->rule), "review");
-		if ((error = review_outcome(it, v, now, dual)) < 0)
-			return error;
+		return review_outcome(it, v, now, dual);
 	} else {
 		snprintf(it->status, sizeof(it->status), "keep");
 		snprintf(it->rule, sizeof(it->rule), "no rule: kept");
@@ -296,11 +501,15 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	int64_t as_of = 0, appeal = 0, dual = 0;
 	char mdoc[SV_DOC_ID_LEN + 1] = "";
 	sv_master m = { 0, NULL };
+	rules rs = { 0 };
+	holdset hs = { 0 };
 	int error;
 
 	memset(p, 0, sizeof(*p));
-	if ((error = sv_day_parse(&as_of, now)) < 0 || (error = sv_policy_calendar(&cal, v)) < 0)
+	if ((error = sv_day_parse(&as_of, now)) < 0 || (error = rules_load(&rs, v)) < 0)
 		return error;
+	if ((error = sv_policy_calendar(&cal, v)) < 0 || (error = holdset_load(&hs, v)) < 0)
+		goto done;
 	appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
 	if ((error = sv_db_int(&dual, v->db, "SELECT count(*) FROM policy_dual WHERE action = 'doc.destroy'", "")) < 0)
 		goto done;
@@ -309,7 +518,13 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 				 /* a referral decided "none" concluded on its decision (records/referral.c) */
 				 " coalesce(c.concluded_on, CASE WHEN c.status = 'no-review' THEN c.decision_date END), c.subject_dob,"
 				 " c.published_on, ve.checked_in_at,"
-				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version)"
+				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version),"
+				 /* the master's facts (records/master.c), read here for every document at once */
+				 " coalesce(d.master_basis, ''), coalesce(d.master_version, 0),"
+				 " (SELECT count(*) FROM signoffs s WHERE s.doc_id = ve.doc_id),"
+				 " (SELECT coalesce(max(x.version), 0) FROM versions x WHERE x.doc_id = ve.doc_id),"
+				 /* what held() needs: the document's case */
+				 " d.case_id"
 				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
 				 " WHERE ve.state = 'live' ORDER BY c.ref, ve.doc_id, ve.version", "")) < 0)
 		goto done;
@@ -330,7 +545,8 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 		snprintf(it->title, sizeof(it->title), "%s", sv_stmt_text(st, 4));
 		/* One rule for the master, shared with doc show and the registers. */
 		if (strcmp(mdoc, it->doc) != 0) {
-			if ((error = sv_doc_master(&m, v, it->doc)) < 0)
+			if ((error = sv_doc_master_from(&m, v, it->doc, sv_stmt_text(st, 10), sv_stmt_int(st, 11),
+							     sv_stmt_int(st, 12), sv_stmt_int(st, 13))) < 0)
 				break;
 			snprintf(mdoc, sizeof(mdoc), "%s", it->doc);
 		}
@@ -342,10 +558,11 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 			next = concluded;
 		if (next && *next)
 			snprintf(it->superseded_on, sizeof(it->superseded_on), "%.10s", next);
-		if ((error = evaluate(it, v, st, now, dual > 0)) < 0)
+		if ((error = evaluate(it, v, st, now, dual > 0, &rs)) < 0)
 			break;
 		if (!strcmp(it->status, "due") || !strcmp(it->status, "scheduled")) {
-			if ((error = held(it->hold, sizeof(it->hold), v, it, cal, as_of, appeal)) < 0)
+			if ((error = held(it->hold, sizeof(it->hold), v, &hs, it, sv_stmt_int(st, 14), cal, as_of,
+					  appeal)) < 0)
 				break;
 			if (it->hold[0] && !strcmp(it->status, "due"))
 				snprintf(it->status, sizeof(it->status), "held");
@@ -363,6 +580,8 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 done:
 	sv_stmt_free(st);
 	sv_calendar_free(cal);
+	free(rs.r);
+	holdset_free(&hs);
 	if (error < 0)
 		plan_free(p);
 	return error;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include "scrvault/timeline.h"
 #include "records/clocks.h"
+#include "records/due.h"
 #include "records/signoff.h"
 #include "vault/authz.h"
 #include "vault/log.h"
@@ -1087,4 +1088,97 @@ done:
 	free(seqs);
 	sv_json_free(t);
 	return error;
+}
+
+/* ---- the agenda's source ------------------------------------------------------------------------- */
+
+/*
+ * Every running milestone due on or before `by` as of `now` (records/due.h):
+ * the same facts as the vault-wide list (five queries for the whole vault),
+ * no permission check (the agenda filters each item by its case, and an
+ * IMR's by its agency).  Each item names its kind: "decision", "imr",
+ * "completion", "ofsted" (the summary and the improvement plan) or
+ * "plan-review".
+ */
+int sv_clock_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	facts_set s = { 0 };
+	sv_calendar *cal = NULL;
+	int64_t today = 0, until = 0;
+	int error;
+
+	if (sv_day_parse(&today, now) < 0 || sv_day_parse(&until, by) < 0)
+		return sv_error(SCRVAULT_EUSAGE, "the clocks' agenda needs two dates");
+	if ((error = load_facts(&s, v, 0, false)) < 0)
+		return error;
+	if ((error = sv_policy_calendar(&cal, v)) < 0)
+		goto done;
+	for (size_t i = 0; i < s.n && error >= 0; i++) {
+		facts *f = &s.f[i];
+		sv_milestone *ms = NULL;
+		sv_clock_commission *cms = NULL;
+		size_t n = 0;
+
+		if ((error = run_clocks(&ms, &n, &s, f, &cms, cal, today, 0)) < 0)
+			break;
+		for (size_t j = 0; j < n && error >= 0; j++) {
+			const sv_milestone *m = &ms[j];
+			const commission *c = m->clock == SV_CLOCK_IMR ? &f->cms[m->index] : NULL;
+			char due[11], orig[11], id[96], what[192], cmd[256];
+
+			if (m->done >= 0 || m->status == SV_MS_NOT_STARTED || m->due < 0 || m->due > until)
+				continue;
+			static const char *const kinds[SV_CLOCKS] = {
+				"decision", "imr", "completion", "ofsted", "ofsted", "plan-review"
+			};
+			fmt_day(due, m->due);
+			fmt_day(orig, m->extended ? m->original_due : -1);
+			snprintf(id, sizeof(id), "%s", f->ref);
+			switch (m->clock) {
+			case SV_CLOCK_DECISION:
+				snprintf(what, sizeof(what), "referral %s: the decision to review or not", f->ref);
+				snprintf(cmd, sizeof(cmd), "scrvault referral decide --review scr|sir|interagency|none"
+					 " --rationale FILE %s", f->ref);
+				break;
+			case SV_CLOCK_IMR:
+				snprintf(id, sizeof(id), "%lld", (long long)c->id);
+				snprintf(what, sizeof(what), "IMR first draft from %s (commission %lld)", c->agency,
+					 (long long)c->id);
+				snprintf(cmd, sizeof(cmd), "scrvault doc checkin --case %s --class imr --agency %s FILE",
+					 f->ref, c->agency);
+				break;
+			case SV_CLOCK_COMPLETION:
+				if (m->extended)
+					snprintf(what, sizeof(what), "review completed (extended from %s)", orig);
+				else
+					snprintf(what, sizeof(what), "review completed");
+				snprintf(cmd, sizeof(cmd), "scrvault case milestone --on DATE %s completed", f->ref);
+				break;
+			case SV_CLOCK_OFSTED_SUMMARY:
+				snprintf(id, sizeof(id), "%s/summary", f->ref);
+				snprintf(what, sizeof(what), "final executive summary and publication date to Ofsted");
+				snprintf(cmd, sizeof(cmd), "scrvault case milestone --on DATE %s summary-sent", f->ref);
+				break;
+			case SV_CLOCK_IMPROVEMENT_PLAN:
+				snprintf(id, sizeof(id), "%s/plan", f->ref);
+				snprintf(what, sizeof(what), "improvement plan to Ofsted (evaluation inadequate)");
+				snprintf(cmd, sizeof(cmd), "scrvault case milestone --on DATE %s plan-sent", f->ref);
+				break;
+			default:
+				snprintf(id, sizeof(id), "%s/%zu", f->ref, m->index);
+				snprintf(what, sizeof(what), "action-plan review %zu", m->index);
+				snprintf(cmd, sizeof(cmd), "scrvault case milestone --on DATE %s plan-review", f->ref);
+				break;
+			}
+			error = fn(ctx, &(sv_due){ .kind = kinds[m->clock], .due_on = due, .caseref = f->ref, .doc_class = c ? "imr" : NULL,
+						   .agency = c ? c->agency : NULL, .id = id, .what = what,
+						   .command = cmd });
+		}
+		free(ms);
+		free(cms);
+	}
+done:
+	sv_calendar_free(cal);
+	facts_free(&s);
+	return error < 0 ? error : 0;
 }

@@ -214,6 +214,29 @@ bool sv_authz_reaches(scrvault *v, const char *caseref, const char *doc_class, c
 	return ok;
 }
 
+/* A grant of the session's role with board scope, or (caseref) with case scope on that case. */
+static bool grant_scope(scrvault *v, const char *caseref)
+{
+	int64_t n = 0;
+
+	if (!v->role)
+		return false;
+	return sv_db_int(&n, v->db, "SELECT count(*) FROM grants g JOIN policy_roles r ON r.role = g.role"
+			 " WHERE g.principal_id = ?1 AND g.role = ?2 AND (r.scope = 'board'"
+			 " OR (?3 IS NOT NULL AND r.scope = 'case' AND g.case_ref = ?3))", "itt",
+			 v->principal_id, v->role, caseref) >= 0 && n > 0;
+}
+
+bool sv_authz_board(scrvault *v)
+{
+	return grant_scope(v, NULL);
+}
+
+bool sv_authz_whole_case(scrvault *v, const char *caseref)
+{
+	return caseref && grant_scope(v, caseref);
+}
+
 int sv_authz_conceal(scrvault *v, const char *action, const sv_about *about)
 {
 	char saved[1024], missing[128];

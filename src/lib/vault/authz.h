@@ -38,6 +38,14 @@ int sv_authorize(scrvault *v, const char *action, const sv_about *about);
 bool sv_authz_reaches(scrvault *v, const char *caseref, const char *doc_class, const char *agency);
 
 /*
+ * Does a grant of the session's role reach every case (board scope)?  And
+ * case `caseref` whole, not only for an agency (board or case scope)?  For
+ * filtering (the agenda); false when it cannot be told (fail closed).
+ */
+bool sv_authz_board(scrvault *v);
+bool sv_authz_whole_case(scrvault *v, const char *caseref);
+
+/*
  * The answer for an object outside the actor's scope: with the not-found
  * message already set (by the same call that answers for an object that
  * does not exist), write a denied entry for `action` naming `about`
