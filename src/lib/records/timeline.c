@@ -731,37 +731,27 @@ static int draft_seq(int64_t *seq, scrvault *v, int64_t case_id, const char *age
 }
 
 /*
- * The last `action` entry (referral.new, referral.decide) about case `ref`,
- * found by its canonical text; 0 when the case has none (opened directly).
+ * The entry of `action` about case `ref` (with a detail `key` holding a
+ * date, when key is given), found by its canonical text: the last one, or
+ * the first; 0 when there is none.  The last referral.new / referral.decide
+ * of a case that came by referral; for one opened directly, its case.open
+ * entry, which carries the date (received_on, decided_on) when one was given.
  */
-static int referral_seq(int64_t *seq, scrvault *v, const char *action, const char *ref)
+static int case_entry_seq(int64_t *seq, scrvault *v, const char *action, const char *ref, const char *key,
+			  bool last)
 {
-	char pa[64], pc[96];
+	char pa[64], pc[96], pk[48] = "%";
 	int error;
 
 	*seq = 0;
 	snprintf(pa, sizeof(pa), "{\"action\":\"%s\"%%", action);
 	snprintf(pc, sizeof(pc), "%%\"case\":\"%s\"%%", ref);
-	error = sv_db_int(seq, v->db, "SELECT max(seq) FROM audit WHERE entry LIKE ? AND entry LIKE ?"
-			  " AND entry LIKE '%\"outcome\":\"ok\"%'", "tt", pa, pc);
-	return error < 0 ? error : 0;
-}
-
-/*
- * A case opened directly (`case open --received/--decision-date`): its
- * case.open entry carries the date (`key`), so it is that milestone's
- * entry; 0 when the entry names no such date.
- */
-static int opened_seq(int64_t *seq, scrvault *v, const char *ref, const char *key)
-{
-	char pc[96], pk[48];
-	int error;
-
-	*seq = 0;
-	snprintf(pc, sizeof(pc), "%%\"case\":\"%s\"%%", ref);
-	snprintf(pk, sizeof(pk), "%%\"%s\":\"%%", key);
-	error = sv_db_int(seq, v->db, "SELECT min(seq) FROM audit WHERE entry LIKE '{\"action\":\"case.open\"%'"
-			  " AND entry LIKE ? AND entry LIKE ? AND entry LIKE '%\"outcome\":\"ok\"%'", "tt", pc, pk);
+	if (key)
+		snprintf(pk, sizeof(pk), "%%\"%s\":\"%%", key);
+	error = sv_db_int(seq, v->db, last ? "SELECT max(seq) FROM audit WHERE entry LIKE ? AND entry LIKE ?"
+			  " AND entry LIKE ? AND entry LIKE '%\"outcome\":\"ok\"%'" :
+			  "SELECT min(seq) FROM audit WHERE entry LIKE ? AND entry LIKE ? AND entry LIKE ?"
+			  " AND entry LIKE '%\"outcome\":\"ok\"%'", "ttt", pa, pc, pk);
 	return error < 0 ? error : 0;
 }
 
@@ -857,10 +847,12 @@ int scrvault_case_timeline(scrvault_json **out, scrvault *v, const char *ref, co
 	if ((error = sv_as_of(now, as_of)) < 0 || (error = sv_day_parse(&today, now)) < 0 ||
 	    (error = case_facts(&s, &f, v, "case.read", ref)) < 0)
 		return error;
-	if ((error = referral_seq(&f->received.seq, v, "referral.new", f->ref)) < 0 ||
-	    (error = referral_seq(&f->decision.seq, v, "referral.decide", f->ref)) < 0 ||
-	    (!f->received.seq && (error = opened_seq(&f->received.seq, v, f->ref, "received_on")) < 0) ||
-	    (!f->decision.seq && (error = opened_seq(&f->decision.seq, v, f->ref, "decided_on")) < 0) ||
+	if ((error = case_entry_seq(&f->received.seq, v, "referral.new", f->ref, NULL, true)) < 0 ||
+	    (error = case_entry_seq(&f->decision.seq, v, "referral.decide", f->ref, NULL, true)) < 0 ||
+	    (!f->received.seq &&
+	     (error = case_entry_seq(&f->received.seq, v, "case.open", f->ref, "received_on", false)) < 0) ||
+	    (!f->decision.seq &&
+	     (error = case_entry_seq(&f->decision.seq, v, "case.open", f->ref, "decided_on", false)) < 0) ||
 	    (error = sv_policy_calendar(&cal, v)) < 0 ||
 	    (error = run_clocks(&ms, &n, &s, f, &cms, cal, today, SCRVAULT_CLOCK_HORIZON_DEFAULT)) < 0)
 		goto done;

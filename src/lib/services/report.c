@@ -775,6 +775,23 @@ static int board_destructions(rctx *c)
 }
 
 /* Legal holds in force at the end of the period (their reasons stay in the vault). */
+
+/* Each row of `st` (a hold: its id, then four texts) into the table; frees st. */
+static int hold_rows(rctx *c, sv_stmt *st)
+{
+	int error;
+
+	while ((error = sv_stmt_step(st)) == 1) {
+		char id[24];
+
+		snprintf(id, sizeof(id), "%lld", (long long)sv_stmt_int(st, 0));
+		if ((error = fig_row(c, (const char *[]){ id, sv_stmt_text(st, 1), sv_stmt_text(st, 2),
+						       sv_stmt_text(st, 3), sv_stmt_text(st, 4) })) < 0)
+			break;
+	}
+	sv_stmt_free(st);
+	return error < 0 ? error : 0;
+}
 static int board_holds(rctx *c)
 {
 	static const char *const cols[] = { "hold", "kind", "scope", "case", "placed" };
@@ -790,16 +807,7 @@ static int board_holds(rctx *c)
 				 " AND (h.released_at IS NULL OR substr(h.released_at, 1, 10) > ?1) ORDER BY h.id",
 				 "t", c->to)) < 0)
 		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		char id[24];
-
-		snprintf(id, sizeof(id), "%lld", (long long)sv_stmt_int(st, 0));
-		if ((error = fig_row(c, (const char *[]){ id, sv_stmt_text(st, 1), sv_stmt_text(st, 2),
-						       sv_stmt_text(st, 3), sv_stmt_text(st, 4) })) < 0)
-			break;
-	}
-	sv_stmt_free(st);
-	return error < 0 ? error : 0;
+	return hold_rows(c, st);
 }
 
 /* The Board's report, in order.  A new figure: a function above and a line here. */
@@ -1000,16 +1008,7 @@ static int case_holds(rctx *c)
 				 " OR h.doc_id IN (SELECT id FROM documents WHERE case_id = ?1) ORDER BY h.id",
 				 "i", c->case_id)) < 0)
 		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		char id[24];
-
-		snprintf(id, sizeof(id), "%lld", (long long)sv_stmt_int(st, 0));
-		if ((error = fig_row(c, (const char *[]){ id, sv_stmt_text(st, 1), sv_stmt_text(st, 2),
-						       sv_stmt_text(st, 3), sv_stmt_text(st, 4) })) < 0)
-			break;
-	}
-	sv_stmt_free(st);
-	return error < 0 ? error : 0;
+	return hold_rows(c, st);
 }
 
 /* The case's statutory clocks (scrvault_case_timeline): each milestone on the timeline with its deadline. */
