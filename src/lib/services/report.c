@@ -244,7 +244,8 @@ static int fig_timeline(rctx *c, const char *id, const char *title)
 	static const char *const cols[] = { "milestone", "date", "deadline", "status" };
 	int error;
 
-	qsort(c->ev, c->nev, sizeof(c->ev[0]), cmp_event);
+	if (c->nev > 1)
+		qsort(c->ev, c->nev, sizeof(c->ev[0]), cmp_event);
 	if ((error = sv_render_timeline(c->r, title, c->nev, c->ev)) < 0 ||
 	    (error = fig_table(c, id, NULL, 4, cols, 0)) < 0)
 		return error;
@@ -444,7 +445,8 @@ static int board_clocks(rctx *c)
 	if ((error = sv_db_each(c->v->db, none_row, t, "SELECT ref FROM cases WHERE status = 'no-review'"
 				" AND decision_date <= ?", "t", c->to)) < 0)
 		goto done;
-	qsort(t->none, t->nnone, sizeof(*t->none), cmp_str);
+	if (t->nnone > 1)
+		qsort(t->none, t->nnone, sizeof(*t->none), cmp_str);
 	if ((error = sv_clock_each(c->v, &f, clock_row, t)) < 0)
 		goto done;
 	/* decisions: to review or not ("no further action" counted with the others) */
