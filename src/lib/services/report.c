@@ -1094,7 +1094,7 @@ static int figures_csv(char **out, size_t *len, const sv_json *figs)
 	}
 	if (!(buf = malloc(cap)))
 		return SCRVAULT_ERROR;
-	p = buf + sprintf(buf, "table,row,column,value\n");
+	p = buf + snprintf(buf, cap, "table,row,column,value\n");
 	for (size_t t = 0; t < sv_json_count(figs); t++) {
 		const sv_json *tab = sv_json_get(figs, sv_json_key_at(figs, t)), *rows = sv_json_get(tab, "rows"),
 			      *cols = sv_json_get(tab, "columns");
