@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <string.h>
 #include "unit.h"
+#include "days.h"
 #include "base/calendar.h"
 #include "base/date.h"
 
@@ -19,23 +20,6 @@
 static char uk_dates[MAX_HOLIDAYS][11];
 static size_t uk_count;
 static sv_calendar *uk;
-
-static int64_t day(const char *ymd)
-{
-	int64_t d = -1;
-
-	if (sv_day_parse(&d, ymd) < 0)
-		fail_msg("'%s': %s", ymd, scrvault_error_message());
-	return d;
-}
-
-static void assert_day(int64_t got, const char *want)
-{
-	char s[11];
-
-	sv_day_format(s, got);
-	assert_string_equal(s, want);
-}
 
 /*
  * Loading policy/default.conf

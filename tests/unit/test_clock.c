@@ -8,6 +8,7 @@
  */
 #include <string.h>
 #include "unit.h"
+#include "days.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "vault/policyfile.h"
@@ -15,23 +16,6 @@
 static sv_policy *pol;
 static sv_calendar *uk;
 enum { SCR = 0, SIR = 1 };
-
-static int64_t day(const char *ymd)
-{
-	int64_t d = -1;
-
-	if (sv_day_parse(&d, ymd) < 0)
-		fail_msg("'%s': %s", ymd, scrvault_error_message());
-	return d;
-}
-
-static void assert_day(int64_t got, const char *want)
-{
-	char s[11];
-
-	sv_day_format(s, got);
-	assert_string_equal(s, want);
-}
 
 static sv_clock_event ev(const char *ymd, int64_t seq)
 {
