@@ -1636,6 +1636,26 @@ static void test_too_large(void **state)
 	free(in);
 }
 
+/* The compressed stream of make_bomb(mib), taken out of its file (caller frees). */
+static unsigned char *bomb_stream(unsigned mib, size_t *zlen)
+{
+	size_t onelen;
+	unsigned char *one = make_bomb(mib, &onelen), *z;
+	const char *start, *end;
+
+	start = memmem(one, onelen, "stream\n", 7);
+	assert_non_null(start);
+	start += 7;
+	end = memmem(start, onelen - (size_t)(start - (const char *)one), "\nendstream", 10);
+	assert_non_null(end);
+	*zlen = (size_t)(end - start);
+	z = malloc(*zlen);
+	assert_non_null(z);
+	memcpy(z, start, *zlen);
+	free(one);
+	return z;
+}
+
 /*
  * A PDF whose page draws nothing much, but whose resources hold an image
  * XObject (never drawn) and which has an unused object, both Flate streams
@@ -1643,23 +1663,9 @@ static void test_too_large(void **state)
  */
 static unsigned char *make_hidden_bomb(unsigned mib, size_t *len)
 {
-	unsigned char *one, *z;
-	size_t onelen, zlen;
-	const char *start, *end;
+	size_t zlen;
+	unsigned char *z = bomb_stream(mib, &zlen);
 	pdfgen g;
-
-	/* the compressed stream of make_bomb, taken out of its file */
-	one = make_bomb(mib, &onelen);
-	start = memmem(one, onelen, "stream\n", 7);
-	assert_non_null(start);
-	start += 7;
-	end = memmem(start, onelen - (size_t)(start - (const char *)one), "\nendstream", 10);
-	assert_non_null(end);
-	zlen = (size_t)(end - start);
-	z = malloc(zlen);
-	assert_non_null(z);
-	memcpy(z, start, zlen);
-	free(one);
 
 	gen_begin(&g);
 	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R /Unused 6 0 R >>");
@@ -1682,24 +1688,11 @@ static unsigned char *make_hidden_bomb(unsigned mib, size_t *len)
  */
 static unsigned char *make_shared_bomb(size_t *len)
 {
-	unsigned char *one, *z;
-	size_t onelen, zlen;
-	const char *start, *end;
+	size_t zlen;
+	unsigned char *z = bomb_stream(3, &zlen);
 	char kids[60 * 8 + 16];
 	pdfgen g;
 	int i;
-
-	one = make_bomb(3, &onelen);
-	start = memmem(one, onelen, "stream\n", 7);
-	assert_non_null(start);
-	start += 7;
-	end = memmem(start, onelen - (size_t)(start - (const char *)one), "\nendstream", 10);
-	assert_non_null(end);
-	zlen = (size_t)(end - start);
-	z = malloc(zlen);
-	assert_non_null(z);
-	memcpy(z, start, zlen);
-	free(one);
 
 	gen_begin(&g);
 	gen_obj(&g, 1, "<< /Type /Catalog /Pages 2 0 R >>");
