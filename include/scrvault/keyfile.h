@@ -110,4 +110,21 @@ typedef struct {
  */
 int scrvault_keyfile_pin(scrvault_json **out, const scrvault_keyfile_pin_spec *s);
 
+/* ---- a key in memory (the agent, a remote command line) ---------------------------- */
+
+/*
+ * A person's key file opened with its passphrase: the private keys in secure
+ * memory until scrvault_key_free.  scrvault-seal and `scrvault agent` hold
+ * one; a command line talking to a service signs its challenges with it.
+ */
+typedef struct scrvault_key scrvault_key;
+int scrvault_key_load(scrvault_key **out, const char *keyfile, const scrvault_secret *passphrase);
+void scrvault_key_free(scrvault_key *k);
+/* The principal's name; the vault id and verifier key it is pinned to ("" when none). */
+const char *scrvault_key_name(const scrvault_key *k);
+const char *scrvault_key_vault(const scrvault_key *k);
+const char *scrvault_key_vkey(const scrvault_key *k);
+/* Ed25519 signature of `statement` (its bytes, no terminator), base64 in *sig. */
+int scrvault_key_sign(char **sig, const scrvault_key *k, const char *statement);
+
 #endif

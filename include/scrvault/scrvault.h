@@ -37,6 +37,8 @@
 #include "scrvault/agenda.h"
 #include "scrvault/timeline.h"
 #include "scrvault/report.h"
+#include "scrvault/session.h"
+#include "scrvault/upload.h"
 
 #define SCRVAULT_VERSION "0.2.0"
 
