@@ -74,6 +74,9 @@
 #define SEED		0x5eed5eed5eedull
 #define MAX_SHOWN	25
 #define NDUE		3
+/* Callers kept of a failed call: OpenSSL's fetches alone nest a dozen deep, so the
+ * frame that names a known defect (sqlcipher_page_cipher) lies deeper. */
+#define SV_FRAMES	40
 
 typedef struct {
 	const char *name;
@@ -100,7 +103,7 @@ typedef struct {
 	uint64_t count;			/* calls of the loop's kind it made */
 	bool injected;
 	char call[24];
-	void *frames[12];		/* the failed call's callers */
+	void *frames[SV_FRAMES];		/* the failed call's callers */
 	int depth;
 	int signal;			/* the child died of it */
 	void *crash[12];		/* there */
@@ -487,7 +490,7 @@ static int attempt(const loop_def *L, uint64_t k, result *r)
 	}
 	snprintf(r->call, sizeof(r->call), "%s", fault_injected_call());
 	r->origin = fault_injected_origin();
-	r->depth = fault_injected_frames(r->frames, 12);
+	r->depth = fault_injected_frames(r->frames, SV_FRAMES);
 	if (g_verbose && r->injected) {
 		fprintf(stderr, "# call %llu failed here:\n", (unsigned long long)k);
 		fflush(stderr);
@@ -622,7 +625,7 @@ static void crashed(int sig)
 		g_result->signal = sig;
 		g_result->crash_depth = n > 2 ? (n - 2 < 12 ? n - 2 : 12) : 0;
 		memcpy(g_result->crash, frames + 2, sizeof(frames[0]) * (size_t)g_result->crash_depth);
-		g_result->depth = fault_injected_frames(g_result->frames, 12);
+		g_result->depth = fault_injected_frames(g_result->frames, SV_FRAMES);
 		g_result->injected = fault_injected();
 		g_result->origin = fault_injected_origin();
 		snprintf(g_result->call, sizeof(g_result->call), "%s", fault_injected_call());
