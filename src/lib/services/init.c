@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include "services/tls.h"
 #include "records/principal.h"
 #include "vault/keyring.h"
 #include "vault/log.h"
@@ -206,6 +207,11 @@ int scrvault_vault_init_ex(const char *dir, const scrvault_principal_spec *first
 				goto done;
 			}
 		}
+	}
+	/* The vault's TLS CA (services/tls.c), for the service's HTTPS. */
+	if ((error = sv_tls_ca_make(v, NULL)) < 0) {
+		sv_vault_abort(v);
+		goto done;
 	}
 	/* Key file and keyring before the commit: without them the vault could
 	 * never be opened again. */
