@@ -31,9 +31,13 @@ LIB_VERSION = 0.2.0
 
 # Every library the vault uses, linked as usual: `ldd build/scrvault` lists
 # them.  scrvault-seal links only libcrypto and libargon2 (mk/seal.mk).
-PKGS     = libssl libcrypto libgit2 zlib sqlcipher libargon2 pangocairo cairo
+PKGS     = libcrypto libgit2 zlib sqlcipher libargon2 pangocairo cairo
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# OpenSSL's TLS (libssl) only for the programs that speak it: the remote
+# command line (src/cli/tls.c) and scrvaultd (src/daemon/tls.c); the library
+# uses libcrypto alone.
+TLS_LIBS   := $(shell pkg-config --libs libssl 2>/dev/null)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-missing-field-initializers
@@ -132,11 +136,11 @@ $(BUILD)/libscrvault.so: $(BUILD)/libscrvault.so.$(LIB_VERSION)
 
 $(BUILD)/scrvault: $(CLI_OBJ) $(BUILD)/libscrvault.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(TLS_LIBS) $(LDLIBS)
 
 $(HOOKS)/scrvault: $(CLI_OBJ) $(HOOKS)/libscrvault.a
 	@echo "  LD      $@ (test hooks)"
-	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOKS)/libscrvault.a $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOKS)/libscrvault.a $(TLS_LIBS) $(LDLIBS)
 
 # Unit tests reach into the library (internal headers) and steer its hooks.
 $(BUILD)/tests/%: tests/unit/%.c $(HOOKS)/libscrvault.a tests/unit/unit.h
@@ -155,7 +159,7 @@ TLS_PROBE_SRC = tests/tls/tls_probe.c src/daemon/tls.c src/daemon/notify.c src/c
 $(BUILD)/tests/tls_probe: $(TLS_PROBE_SRC) src/daemon/tls.h src/daemon/notify.h src/cli/tls.h Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TLS_PROBE_SRC) $(LDLIBS) $(shell pkg-config --libs libsystemd 2>/dev/null)
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TLS_PROBE_SRC) $(TLS_LIBS) $(LDLIBS) $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 # The example uses the public API only and links the shared library, as a
 # program of someone else's would (tests/cli/install.sh builds it again
