@@ -36,6 +36,9 @@ err_has "scrvault tls ca"
 expect 0 "tls ca makes the CA of a vault made before" -- old tls ca
 expect 0 "...whose certificate can then be written" -- old tls ca-cert -o "$W/old.pem"
 
+sv tls ca-cert -o - > "$W/ca-stdout.pem"
+cmp -s "$W/ca.pem" "$W/ca-stdout.pem"; ok $? "ca-cert -o - writes the same certificate to standard output"
+
 # ---- pinning the CA from the key file's verifier key ---------------------------------------------------
 VK=$(sv audit pubkey)
 expect 0 "tls pin: the CA is the vault's, by its verifier key" -- "$SV" tls pin --ca "$W/ca.pem" --vkey "$VK"
@@ -177,6 +180,9 @@ if command -v faketime >/dev/null; then
 else
 	skip "an expired server certificate is refused" "no faketime"
 fi
+
+expect 0 "the vault's audit log verifies after all this" -- sv audit verify
+expect 0 "...and fsck is clean" -- sv fsck
 
 # ---- sd_notify -------------------------------------------------------------------------------------------
 python3 - "$W/notify.sock" > "$W/notify.out" <<'PY' &
