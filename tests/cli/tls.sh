@@ -130,10 +130,14 @@ serve() {
 }
 stop() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
 
-serve 5 "$PROBE" server "$W/srv.pem" "$W/srv.key" 5
+serve 6 "$PROBE" server "$W/srv.pem" "$W/srv.key" 6
 expect 0 "the pinned client completes TLS 1.3 by name" -- "$PROBE" client localhost "$PORT" "$W/ca.pem" "$PIN"
 out_has "TLSv1.3 hello"
 expect 0 "...and by IP address" -- "$PROBE" client 127.0.0.1 "$PORT" "$W/ca.pem" "$PIN"
+OTHERPIN=$(openssl x509 -in "$W/old.pem" -outform DER | sha256sum | cut -d' ' -f1)
+expect 3 "a pin of another vault's CA is refused, though the chain verifies" -- \
+	"$PROBE" client localhost "$PORT" "$W/ca.pem" "$OTHERPIN"
+err_has "does not chain to the vault's CA"
 expect 3 "a name the certificate does not carry is refused" -- "$PROBE" client vault.example.org "$PORT" "$W/ca.pem" "$PIN"
 err_has "hostname mismatch"
 timeout 10 openssl s_client -tls1_2 -connect "127.0.0.1:$PORT" -servername localhost </dev/null >"$W/s12.out" 2>&1
