@@ -34,6 +34,10 @@ LIB_VERSION = 0.2.0
 PKGS     = libcrypto libgit2 zlib sqlcipher libargon2 pangocairo cairo
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# OpenSSL's TLS (libssl) only for the programs that speak it: the remote
+# command line (src/cli/tls.c) and scrvaultd (src/daemon/tls.c); the library
+# uses libcrypto alone.
+TLS_LIBS   := $(shell pkg-config --libs libssl 2>/dev/null)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-missing-field-initializers
@@ -70,7 +74,7 @@ HOOK_OBJ = $(LIB_SRC:%.c=$(HOOKS)/%.o)
 
 .PHONY: all deps run test test-asan bench clean fuzz install install-system examples
 all: $(BUILD)/scrvault $(BUILD)/libscrvault.so $(HOOKS)/scrvault $(UNIT_BIN) $(TOOL_BIN) \
-     $(BUILD)/examples/list_case
+     $(BUILD)/examples/list_case $(BUILD)/tests/tls_probe
 
 deps:
 	@scripts/install-deps
@@ -132,11 +136,11 @@ $(BUILD)/libscrvault.so: $(BUILD)/libscrvault.so.$(LIB_VERSION)
 
 $(BUILD)/scrvault: $(CLI_OBJ) $(BUILD)/libscrvault.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(TLS_LIBS) $(LDLIBS)
 
 $(HOOKS)/scrvault: $(CLI_OBJ) $(HOOKS)/libscrvault.a
 	@echo "  LD      $@ (test hooks)"
-	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOKS)/libscrvault.a $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOKS)/libscrvault.a $(TLS_LIBS) $(LDLIBS)
 
 # Unit tests reach into the library (internal headers) and steer its hooks.
 $(BUILD)/tests/%: tests/unit/%.c $(HOOKS)/libscrvault.a tests/unit/unit.h
@@ -148,6 +152,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(HOOKS)/libscrvault.a tests/unit/unit.h
 $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libscrvault.a
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
+
+# The TLS contexts of scrvaultd and of the remote command line, on loopback
+# (tests/cli/tls.sh); links libssl and, for sd_notify, libsystemd.
+TLS_PROBE_SRC = tests/tls/tls_probe.c src/daemon/tls.c src/daemon/notify.c src/cli/tls.c
+$(BUILD)/tests/tls_probe: $(TLS_PROBE_SRC) src/daemon/tls.h src/daemon/notify.h src/cli/tls.h Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TLS_PROBE_SRC) $(TLS_LIBS) $(LDLIBS) $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 # The example uses the public API only and links the shared library, as a
 # program of someone else's would (tests/cli/install.sh builds it again

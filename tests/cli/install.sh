@@ -12,7 +12,7 @@ make -s -C "$ROOT" --no-print-directory install BUILD="$B" DESTDIR="$S" >"$T/out
 rc=$?; [ $rc -ne 0 ] && sed 's/^/#   /' "$T/out" | tail -5
 ok $rc "make install DESTDIR=... succeeds"
 for f in $U/bin/scrvault $U/bin/scrvault-seal $U/share/man/man1/scrvault-seal.1 $U/lib/libscrvault.so.0.2.0 $U/lib/libscrvault.a $U/include/scrvault/scrvault.h \
-	 $U/lib/pkgconfig/scrvault.pc $U/share/man/man1/scrvault.1 $U/lib/systemd/system/scrvault-purge.service \
+	 $U/lib/pkgconfig/scrvault.pc $U/share/man/man1/scrvault.1 $U/lib/systemd/system/scrvault-purge.service $U/lib/systemd/system/scrvaultd.service \
 	 $U/libexec/scrvault/scrvault-stamp; do
 	[ -f "$S/$f" ]; ok $? "installs /$f"
 done
