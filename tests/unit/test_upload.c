@@ -218,6 +218,20 @@ static void test_out_of_order_refused(void **state)
 	assert_int_equal(chunk(f, id, 100000, 100000), SCRVAULT_ECONFLICT);
 	assert_non_null(strstr(scrvault_error_message(), "expects offset 0"));
 	assert_int_equal(chunk(f, id, 0, 100000), 100000);
+	/* On disk, synced, and ciphertext only: no 32-byte run of the file. */
+	{
+		unsigned char *disk = malloc(200000);
+		int fd = open(f->v->uploads->path, O_RDONLY);
+		ssize_t got;
+
+		assert_true(fd >= 0);
+		got = read(fd, disk, 200000);
+		assert_true(got > 100000);
+		for (size_t at = 0; at + 32 <= 100000; at += 4096)
+			assert_null(memmem(disk, (size_t)got, f->data + at, 32));
+		close(fd);
+		free(disk);
+	}
 	/* Behind it (not the last chunk again), and ahead again. */
 	assert_int_equal(chunk(f, id, 50000, 100000), SCRVAULT_ECONFLICT);
 	assert_non_null(strstr(scrvault_error_message(), "expects offset 100000"));
