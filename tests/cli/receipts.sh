@@ -68,6 +68,18 @@ expect 5 "a receipt of another version edited to claim this one" -- \
 expect 6 "doc receipt never replaces a file" -- sv doc receipt "$DOC@2" -o "$T/r2.json"
 expect 4 "no such version" -- sv doc receipt "$DOC@9" -o "$T/r9.json"
 [ ! -e "$T/r9.json" ]; ok $? "...and no file"
+expect 2 "--receipt is for one file" -- sv doc checkin --case SCR-A --class other --receipt "$T/rm.json" \
+	"$T/imr.pdf" "$T/imr2.pdf"
+[ ! -e "$T/rm.json" ]; ok $? "...nothing written"
+# Someone who does not see the document gets no receipt of it (audited).
+enrol --kind agency --agency health --key-out "$T/hx.key" hx >/dev/null
+sv principal grant hx imr-author --case SCR-A --agency health >/dev/null
+expect 4 "an author of another agency gets no receipt of this IMR (as if it did not exist)" -- \
+	sv --as-key "$T/hx.key" --as-passphrase-file "$P" doc receipt "$DOC@1" -o "$T/rh.json"
+[ ! -e "$T/rh.json" ]; ok $? "...nothing written"
+sv audit tail --lines 3 >"$T/tail"
+grep -q "hx .*doc.list .*denied" "$T/tail" && grep -q "hx .*doc.receipt .*not-found" "$T/tail"
+ok $? "...and the refusal is audited"
 expect 2 "doc receipt needs the version" -- sv doc receipt "$DOC" -o "$T/rx.json"
 expect 0 "doc receipt prints it when no file is named" -- sv doc receipt "$DOC@1"
 out_has '"receipt":1'
