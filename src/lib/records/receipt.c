@@ -29,38 +29,63 @@
  * log is canonical JSON, so the entries that can be it are found by their
  * text, then each is parsed and matched exactly.
  */
-static int checkin_entry(int64_t *seq, char **entry, scrvault *v, const char *doc, unsigned version)
+/* Is the entry `text` the check-in of (doc, version)? */
+static bool is_checkin(const char *text, const char *doc, unsigned version)
 {
-	char *pattern = sv_printf("%%\"doc\":\"%s\"%%", doc);
+	sv_json *e = NULL;
+	const sv_json *o;
+	const char *action, *outcome, *d;
+	bool match;
+
+	if (!text || sv_json_parse(&e, text, strlen(text), NULL) < 0)
+		return false;
+	o = sv_json_get(e, "objects");
+	action = sv_json_str(sv_json_get(e, "action"));
+	outcome = sv_json_str(sv_json_get(e, "outcome"));
+	d = sv_json_str(sv_json_get(o, "doc"));
+	match = action && !strcmp(action, "doc.checkin") && outcome && !strcmp(outcome, "ok") && d &&
+		!strcmp(d, doc) && sv_json_as_int(sv_json_get(o, "version")) == (int64_t)version;
+	sv_json_free(e);
+	return match;
+}
+
+/*
+ * The check-in entry of (doc, version): its sequence number and text.  At
+ * `hint` when that is it (the upload that has just made it knows it); else
+ * the log, canonical JSON, is searched by text (it has no index by
+ * document), and each candidate parsed and matched exactly.
+ */
+static int checkin_entry(int64_t *seq, char **entry, scrvault *v, const char *doc, unsigned version, int64_t hint)
+{
+	char *pattern = NULL;
 	sv_stmt *st = NULL;
 	int error;
 
 	*entry = NULL;
-	if (!pattern)
+	if (hint > 0) {
+		if ((error = sv_db_query(&st, v->db, "SELECT seq, entry FROM audit WHERE seq = ?", "i", hint)) < 0)
+			return error;
+		if ((error = sv_stmt_step(st)) == 1 && is_checkin(sv_stmt_text(st, 1), doc, version)) {
+			*seq = hint;
+			error = (*entry = sv_strdup(sv_stmt_text(st, 1))) ? 0 : SCRVAULT_ERROR;
+			goto done;
+		}
+		sv_stmt_free(st);
+		st = NULL;
+		if (error < 0)
+			return error;
+	}
+	if (!(pattern = sv_printf("%%\"doc\":\"%s\"%%", doc)))
 		return SCRVAULT_ERROR;
 	if ((error = sv_db_query(&st, v->db, "SELECT seq, entry FROM audit WHERE entry LIKE '%\"action\":\"doc.checkin\"%'"
 				 " AND entry LIKE ? ORDER BY seq", "t", pattern)) < 0)
 		goto done;
-	while ((error = sv_stmt_step(st)) == 1) {
-		const char *text = sv_stmt_text(st, 1);
-		sv_json *e = NULL;
-		const sv_json *o;
-		bool match;
-
-		if (!text || sv_json_parse(&e, text, strlen(text), NULL) < 0)
-			continue;
-		o = sv_json_get(e, "objects");
-		match = sv_json_str(sv_json_get(e, "action")) && !strcmp(sv_json_str(sv_json_get(e, "action")), "doc.checkin") &&
-			sv_json_str(sv_json_get(e, "outcome")) && !strcmp(sv_json_str(sv_json_get(e, "outcome")), "ok") &&
-			sv_json_str(sv_json_get(o, "doc")) && !strcmp(sv_json_str(sv_json_get(o, "doc")), doc) &&
-			sv_json_as_int(sv_json_get(o, "version")) == (int64_t)version;
-		sv_json_free(e);
-		if (match) {
+	while ((error = sv_stmt_step(st)) == 1)
+		if (is_checkin(sv_stmt_text(st, 1), doc, version)) {
 			*seq = sv_stmt_int(st, 0);
-			error = (*entry = sv_strdup(text)) ? 0 : SCRVAULT_ERROR;
+			error = (*entry = sv_strdup(sv_stmt_text(st, 1))) ? 0 : SCRVAULT_ERROR;
 			goto done;
 		}
-	}
 	if (error == 0)
 		error = sv_error(SCRVAULT_ENOTFOUND, "document '%s' version %u has no check-in in the audit log", doc,
 				 version);
@@ -70,7 +95,7 @@ done:
 	return error;
 }
 
-int sv_receipt_make(scrvault_json **out, scrvault *v, const char *doc, unsigned version)
+int sv_receipt_make(scrvault_json **out, scrvault *v, const char *doc, unsigned version, int64_t seq_hint)
 {
 	char shahex[2 * SV_SHA256_LEN + 1], *entry = NULL, *note = NULL, *text = NULL, *entry64 = NULL,
 	     *sig64 = NULL, *filename = NULL, *at = NULL;
@@ -105,7 +130,7 @@ int sv_receipt_make(scrvault_json **out, scrvault *v, const char *doc, unsigned 
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	if ((error = checkin_entry(&seq, &entry, v, doc, version)) < 0)
+	if ((error = checkin_entry(&seq, &entry, v, doc, version, seq_hint)) < 0)
 		goto done;
 	/* A signed checkpoint that covers it (signed and published now if not). */
 	if (!v->rolled_back && (error = sv_audit_checkpoint(v)) < 0)
@@ -180,5 +205,5 @@ int scrvault_receipt_make(scrvault_json **out, scrvault *v, const char *docarg, 
 		return sv_audit_denied(v, "doc.receipt", SV_ABOUT(.doc = docarg), NULL, error);
 	if ((error = sv_authorize(v, "doc.list", SV_ABOUT(.caseref = caseref, .doc = doc, .version = version))) < 0)
 		return error;
-	return sv_receipt_make(out, v, doc, version);
+	return sv_receipt_make(out, v, doc, version, 0);
 }

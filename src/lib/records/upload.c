@@ -432,13 +432,23 @@ static long spool_read(void *ctx, void *buf, size_t len)
 	return (long)done;
 }
 
-/* Inside the check-in's transaction: what was checked in is what was announced. */
+/* What finishing hands the check-in's hook, and gets back. */
+typedef struct {
+	const sv_upload *u;
+	int64_t seq;			/* the check-in's audit entry */
+} finish_ctx;
+
+/* Inside the check-in's transaction: what was checked in is what was
+ * announced; and the entry just appended, for the receipt. */
 static int same_sha(scrvault *v, void *arg, const char *doc, unsigned version)
 {
-	const sv_upload *u = arg;
+	finish_ctx *fc = arg;
+	const sv_upload *u = fc->u;
 	sv_stmt *st = NULL;
 	int error;
 
+	if ((error = sv_db_int(&fc->seq, v->db, "SELECT max(seq) FROM audit", "")) < 0)
+		return error;
 	if ((error = sv_db_query(&st, v->db, "SELECT sha256 FROM versions WHERE doc_id = ? AND version = ?", "ti",
 				 doc, (int64_t)version)) < 0)
 		return error;
@@ -461,6 +471,7 @@ int scrvault_upload_finish(scrvault_json **out, scrvault *v, const char *id)
 	scrvault_checkin_file f = { 0 };
 	sv_checkin_source src = { 0 };
 	spool_reader r = { 0 };
+	finish_ctx fc = { 0 };
 	unsigned char sha[SV_SHA256_LEN];
 	sv_json *res = NULL;
 	char doc[SV_DOC_ID_LEN + 1];
@@ -506,13 +517,14 @@ int scrvault_upload_finish(scrvault_json **out, scrvault *v, const char *id)
 	src.read = spool_read;
 	src.ctx = &r;
 	src.keep_error = true;
-	if ((error = sv_doc_checkin(&res, v, &cs, &f, &src, 1, same_sha, u)) < 0)
+	fc.u = u;
+	if ((error = sv_doc_checkin(&res, v, &cs, &f, &src, 1, same_sha, &fc)) < 0)
 		goto done;
 	snprintf(doc, sizeof(doc), "%s", sv_json_str(sv_json_get(sv_json_at(res, 0), "doc")));
 	version = (unsigned)sv_json_as_int(sv_json_get(sv_json_at(res, 0), "version"));
 	drop(v, u);
 	u = NULL;
-	error = sv_receipt_make(out, v, doc, version);
+	error = sv_receipt_make(out, v, doc, version, fc.seq);
 done:
 	if (r.plain)
 		sv_cleanse_free(r.plain, SV_BLOB_CHUNK);
