@@ -39,8 +39,11 @@ typedef struct {
 /*
  * Start an upload for the acting principal: the same checks as a check-in
  * (permission, case in scope, class, agency) are made now, so a refusal
- * comes before any byte is sent.  *out gets {"upload": id, "received": 0,
- * "size", "chunk_max", "expires"}.
+ * comes before any byte is sent; then a plain file name (as
+ * sv_safe_filename would leave it), the SHA-256's form, the size within the
+ * policy's [intake] max-size (SCRVAULT_EDENIED, audited) and at most
+ * SCRVAULT_UPLOADS_PER_PRINCIPAL live (SCRVAULT_ECONFLICT).  *out gets
+ * {"upload": id, "received": 0, "size", "chunk_max", "expires"}.
  */
 int scrvault_upload_begin(scrvault_json **out, scrvault *v, const scrvault_upload_spec *s);
 /* Append `len` bytes at `offset` (must equal "received"; a chunk already
@@ -60,10 +63,13 @@ int scrvault_upload_expire(scrvault *v, unsigned *count);
 /*
  * A receipt for version `version` of `doc` (its check-in entry): {"receipt":
  * 1, "vault", "doc", "version", "sha256", "size", "filename"?, "at",
- * "seq": the check-in's audit sequence, "proof": its inclusion proof in the
- * checkpoint, "checkpoint": the signed checkpoint note, "sig": the vault's
- * Ed25519 signature over the canonical text of everything else}.  Nothing
- * about a child or a family is in it: ids, hashes, dates.
+ * "seq": the check-in's audit sequence, "entry": that audit entry (base64 of
+ * its exact bytes, the Merkle leaf), "proof": its inclusion proof in the
+ * checkpoint (base64 hashes), "checkpoint": the signed checkpoint note,
+ * "sig": the vault's Ed25519 signature over "scrvault receipt v1\n" and the
+ * canonical JSON of everything else}.  Nothing about a child or a family is
+ * in it: ids, hashes, dates.  Needs doc.list for the document (an upload's
+ * own receipt, from scrvault_upload_finish, needs nothing more).
  */
 int scrvault_receipt_make(scrvault_json **out, scrvault *v, const char *doc, unsigned version);
 /*
@@ -75,5 +81,12 @@ int scrvault_receipt_make(scrvault_json **out, scrvault *v, const char *doc, uns
  */
 int scrvault_receipt_verify(scrvault_json **report, const char *receipt_path, const char *vkey,
 			    const char *file);
+
+/*
+ * The SHA-256 of the file at `path` (64 lower-case hex digits and a NUL),
+ * read as a stream: what a client announces when it begins an upload.
+ * Needs no vault.
+ */
+int scrvault_file_sha256(char out[65], const char *path);
 
 #endif

@@ -33,8 +33,11 @@ for c in keygen accept pin seal open verify; do
 	grep -qF -- "--json" "$T/out"; ok $? "'$c -h' names --json"
 	grep -qF "scrvault\\-seal $c " "$ROOT/man/scrvault-seal.1"; ok $? "man page documents '$c'"
 done
-expect 0 "verify -h says receipts are to come" -- ss verify -h
-out_has "receipts"
+expect 0 "verify -h names the command that checks receipts" -- ss verify -h
+out_has "scrvault-seal receipt verify"
+expect 0 "'receipt verify --help'" -- ss receipt verify --help
+grep -q "^usage: scrvault-seal receipt verify " "$T/out"; ok $? "'receipt verify --help' prints its usage"
+grep -qF "scrvault\\-seal receipt verify" "$ROOT/man/scrvault-seal.1"; ok $? "man page documents 'receipt verify'"
 expect 2 "an unknown option is a usage error" -- ss keygen --bogus x
 expect 2 "a missing argument is a usage error" -- ss keygen --key-out "$T/x.key"
 
