@@ -1,6 +1,8 @@
 /*
  * cmd_doc.c - scrvault doc checkin|checkout|list|log|show|signoff|declare|release.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,23 +190,96 @@ static int cmd_show(cli_args *a, scrvault *v)
 	return cli_show(a, scrvault_doc_show(&j, v, a->args[0]), &j, show_fields, show_versions);
 }
 
+static const cli_optdef signoff_opts[] = {
+	{ "statement-out", 1, NULL, "FILE" }, { "statement", 1, "statement", "FILE" },
+	{ "signature", 1, "signature", "FILE" }, { NULL, 0, NULL, NULL }
+};
+
 static int check_signoff(cli_args *a)
 {
 	char doc[96];
 
 	if (cli_doc_version(a->args[0], doc, sizeof(doc)) <= 0)
 		return cli_usage(a, "give the exact version to sign off: DOC@VERSION");
+	if (cli_opt(a, "statement-out") && (cli_opt(a, "statement") || cli_opt(a, "signature")))
+		return cli_usage(a, "--statement-out asks for the statement; --statement and --signature give it signed: not both");
+	if (!cli_opt(a, "statement") != !cli_opt(a, "signature"))
+		return cli_usage(a, "give the signed statement with its signature: --statement FILE --signature FILE");
+	return 0;
+}
+
+/* A file's text (a statement or a signature), one trailing newline dropped; NULL after the message. */
+static char *read_text(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t n = 0;
+
+	if (!f) {
+		fprintf(stderr, "%s: cannot open '%s': %s\n", cli_program, path, strerror(errno));
+		return NULL;
+	}
+	if ((buf = malloc(max + 1)))
+		n = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (!buf || n > max || memchr(buf, '\0', n)) {
+		fprintf(stderr, "%s: '%s' is too long or not text\n", cli_program, path);
+		free(buf);
+		return NULL;
+	}
+	if (n && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Write the statement to sign to a new file (0600, never replacing one). */
+static int write_statement(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	size_t len = strlen(text);
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot create '%s': %s\n", cli_program, path, strerror(errno));
+		return errno == EEXIST ? 6 : 1;
+	}
+	if (write(fd, text, len) != (ssize_t)len || close(fd) < 0) {
+		fprintf(stderr, "%s: cannot write '%s'\n", cli_program, path);
+		return 1;
+	}
 	return 0;
 }
 
 static int cmd_signoff(cli_args *a, scrvault *v)
 {
+	const char *out = cli_opt(a, "statement-out"), *stf = cli_opt(a, "statement"), *sgf = cli_opt(a, "signature");
 	scrvault_json *j = NULL;
-	char doc[96];
+	char doc[96], *text = NULL, *sig = NULL;
 	unsigned long ver = (unsigned long)cli_doc_version(a->args[0], doc, sizeof(doc));
-	int error;
+	int error, rc;
 
-	if ((error = scrvault_doc_signoff(&j, v, doc, (unsigned)ver)) < 0)
+	if (out) {
+		/* The statement to sign elsewhere (with 'scrvault agent sign'). */
+		if ((error = scrvault_doc_signoff_statement(&text, v, doc, (unsigned)ver)) < 0)
+			return cli_fail(error);
+		rc = write_statement(out, text);
+		free(text);
+		if (rc == 0)
+			printf("the statement to sign for %s version %lu is in %s (valid for 5 minutes)\n", doc, ver, out);
+		return rc;
+	}
+	if (stf) {
+		if (!(text = read_text(stf, 8192)) || !(sig = read_text(sgf, 1024))) {
+			free(text);
+			return 1;
+		}
+		error = scrvault_doc_signoff_signed(&j, v, doc, (unsigned)ver, text, sig);
+		free(text);
+		free(sig);
+	} else {
+		error = scrvault_doc_signoff(&j, v, doc, (unsigned)ver);
+	}
+	if (error < 0)
 		return cli_fail(error);
 	return cli_result(a, j, "signed off %s version %lu as %s (sha256 %s)\n", cli_str(j, "doc"), ver,
 			  cli_str(j, "signer"), cli_str(j, "sha256"));
@@ -312,10 +387,18 @@ const cli_cmd cli_doc_commands[] = {
 	  "List the versions of a document.\n", NULL, 1, 1 },
 	{ "doc", "show", cmd_show, CLI_VAULT, NULL, "scrvault doc show [--json] DOC",
 	  "Show a document, its versions and its sign-offs (each verified again).\n", NULL, 1, 1 },
-	{ "doc", "signoff", cmd_signoff, CLI_VAULT, check_signoff, "scrvault doc signoff DOC@VERSION",
+	{ "doc", "signoff", cmd_signoff, CLI_VAULT, check_signoff,
+	  "scrvault doc signoff [--statement-out FILE | --statement FILE --signature FILE] DOC@VERSION",
 	  "Sign off one exact version of an IMR as its agency's authorising manager\n"
-	  "(an Ed25519 signature with your own key over its id, version and SHA-256).\n",
-	  NULL, 1, 1 },
+	  "(an Ed25519 signature with your own key over its id, version and SHA-256).\n"
+	  "To sign on your own machine instead: --statement-out writes the statement to\n"
+	  "sign, 'scrvault agent sign' signs it, and --statement with --signature records\n"
+	  "it (within 5 minutes; it must be that statement, signed by your registered key).\n\n"
+	  "options:\n"
+	  "  --statement-out FILE  write the statement to sign (created 0600)\n"
+	  "  --statement FILE      the statement, signed elsewhere\n"
+	  "  --signature FILE      its signature (base64)\n",
+	  signoff_opts, 1, 1 },
 	{ "doc", "declare", cmd_declare, CLI_VAULT, check_declare, "scrvault doc declare DOC@VERSION",
 	  "Declare which version of a document is its master (the coordinator): the\n"
 	  "master follows its class's retention rules and is destroyed only through a\n"
