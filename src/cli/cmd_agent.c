@@ -345,6 +345,11 @@ static int cmd_start(cli_args *a, scrvault *unused)
 		snprintf(path, sizeof(path), "%s", sock);
 	else if (default_socket(path, sizeof(path)) < 0)
 		return cli_usage(a, "the default agent socket path is too long: give --socket PATH");
+	/* The path goes into shell lines to eval: nothing there may end the quoting. */
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+		if (*c == '\'' || *c < 0x20 || *c == 0x7f)
+			return cli_usage(a, "the agent socket path may not hold quotes or control characters: "
+					 "give another --socket PATH");
 	if (!scrvault_secure_memory_locked() && !(cli_open_flags(a) & SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY)) {
 		fprintf(stderr, "%s: the memory that would hold your key cannot be locked (it could be swapped "
 			"to disk): raise RLIMIT_MEMLOCK, or allow it with --allow-unlocked-memory\n", cli_program);

@@ -55,6 +55,9 @@ expect 3 "a wrong passphrase starts no agent" -- \
 	"$SV" --key "$T/morgan.key" --passphrase-file "$T/wrong" agent start --socket "$A/morgan/agent.sock"
 [ ! -e "$A/morgan/agent.sock" ]; ok $? "...and leaves no socket"
 expect 2 "a lifetime must be a duration" -- "$SV" --key "$T/morgan.key" agent start --lifetime soon
+expect 2 "a socket path that would break the shell lines is refused" -- \
+	"$SV" --key "$T/morgan.key" --passphrase-file "$P" agent start --socket "$A/x';touch $A/owned;'/agent.sock"
+[ ! -e "$A/owned" ] && [ ! -e "$A/x';touch $A/owned;'" ]; ok $? "...before anything is made"
 start morgan; ok $? "morgan's agent starts with the passphrase typed once"
 PID_MORGAN=$PID
 grep -q "^SCRVAULT_AGENT_SOCK='$A/morgan/agent.sock'; export SCRVAULT_AGENT_SOCK;" "$T/env"; ok $? "...printing the lines to eval"
