@@ -35,9 +35,6 @@
 #include "base/json.h"
 
 #define STATEMENT SCRVAULT_SIGNOFF_STATEMENT
-/* How far a statement signed elsewhere may be from now, seconds; its most bytes. */
-#define SV_SIGNOFF_SKEW (5 * 60)
-#define SV_SIGNOFF_STATEMENT_MAX 4096
 
 int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const char *key_field,
 		      const char *statement, const char *when, const sv_field *fields)
@@ -156,42 +153,75 @@ static int signoff_refused(scrvault *v, const signoff_ctx *c, const char *why, i
  * signer's registered key.  One rule for a signature made here and one
  * made on the signer's own machine.
  */
-static int signoff_record(sv_json **out, scrvault *v, const signoff_ctx *c, const char *text, const char *sig64)
+int sv_signed_check(const char **why, char when[21], unsigned char sig[SV_SIG_LEN], scrvault *v,
+		    const unsigned char pub[SV_KEY_LEN], const char *text, const char *sig64,
+		    sv_statement_fn derive, const void *ctx, const char *what)
 {
-	unsigned char *sig = NULL;
-	size_t siglen = 0;
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
 	sv_json *st = NULL;
 	char *expect = NULL;
-	const char *when;
-	int64_t t;
+	const char *t;
+	int64_t at = -1;
+	int error = SCRVAULT_EDENIED;
+
+	*why = NULL;
+	if (!text || strlen(text) > SCRVAULT_KEY_STATEMENT_MAX || sv_json_parse(&st, text, strlen(text), NULL) < 0 ||
+	    !(t = sv_json_str(sv_json_get(st, "time"))) || strlen(t) > 20 || (at = sv_time_parse(t)) < 0) {
+		*why = "not a statement of this vault";
+		sv_error_field(error, "statement", "the statement is not %s of this vault", what);
+		goto done;
+	}
+	snprintf(when, 21, "%s", t);
+	if ((error = derive(&expect, v, ctx, when)) < 0)
+		goto done;
+	error = SCRVAULT_EDENIED;
+	if (strcmp(expect, text) != 0) {
+		*why = "statement differs";
+		sv_error_field(error, "statement", "the statement is not the one to sign for %s by '%s' (ask the vault "
+			       "for it again)", what, v->principal);
+	} else if (at > sv_now() + SV_SIGNED_SKEW || at < sv_now() - SV_SIGNED_SKEW) {
+		*why = "stale statement";
+		sv_error_field(error, "statement", "the statement's time %s is more than %d minutes from now: "
+			       "ask for a new statement and sign it", when, SV_SIGNED_SKEW / 60);
+	} else if (!sig64 || sv_unbase64(&raw, &rawlen, sig64) < 0 || rawlen != SV_SIG_LEN ||
+		   sv_ed25519_verify(raw, pub, text, strlen(text)) < 0) {
+		*why = "bad signature";
+		sv_error_field(error, "signature", "the signature is not '%s''s registered key's over this statement",
+			       v->principal);
+	} else {
+		memcpy(sig, raw, SV_SIG_LEN);
+		error = 0;
+	}
+done:
+	sv_json_free(st);
+	free(expect);
+	free(raw);
+	return error;
+}
+
+/* signoff_text for sv_signed_check. */
+static int signoff_derive(char **text, scrvault *v, const void *ctx, const char *when);
+
+/*
+ * Record `text` signed with `sig` (base64) for c, after sv_signed_check:
+ * exactly the statement the vault asks for at the time it names, that time
+ * within SV_SIGNED_SKEW seconds of now, and the signer's registered key.
+ * One rule for a signature made here and one made on the signer's own
+ * machine.
+ */
+static int signoff_record(sv_json **out, scrvault *v, const signoff_ctx *c, const char *text, const char *sig64)
+{
+	unsigned char sig[SV_SIG_LEN];
+	const char *why = NULL;
+	char when[21], what[96];
 	int error;
 
-	if (!text || strlen(text) > SV_SIGNOFF_STATEMENT_MAX || sv_json_parse(&st, text, strlen(text), NULL) < 0 ||
-	    !(when = sv_json_str(sv_json_get(st, "time"))) || (t = sv_time_parse(when)) < 0) {
-		sv_error_field(SCRVAULT_EDENIED, "statement", "the statement is not a sign-off statement of this vault");
-		error = signoff_refused(v, c, "not a sign-off statement", SCRVAULT_EDENIED);
-		goto done;
-	}
-	if ((error = signoff_text(&expect, v, c, when)) < 0)
-		goto done;
-	if (strcmp(expect, text) != 0) {
-		sv_error_field(SCRVAULT_EDENIED, "statement", "the statement is not the one to sign for '%s' version %u "
-			       "by '%s' (ask for it again: scrvault_doc_signoff_statement)", c->doc, c->version, v->principal);
-		error = signoff_refused(v, c, "statement differs", SCRVAULT_EDENIED);
-		goto done;
-	}
-	if (t > sv_now() + SV_SIGNOFF_SKEW || t < sv_now() - SV_SIGNOFF_SKEW) {
-		sv_error_field(SCRVAULT_EDENIED, "statement", "the statement's time %s is more than %d minutes from now: "
-			       "ask for a new statement and sign it", when, SV_SIGNOFF_SKEW / 60);
-		error = signoff_refused(v, c, "stale statement", SCRVAULT_EDENIED);
-		goto done;
-	}
-	if (!sig64 || sv_unbase64(&sig, &siglen, sig64) < 0 || siglen != SV_SIG_LEN ||
-	    sv_ed25519_verify(sig, c->signer_pub, text, strlen(text)) < 0) {
-		sv_error_field(SCRVAULT_EDENIED, "signature", "the signature is not '%s''s registered key's over "
-			       "this statement", v->principal);
-		error = signoff_refused(v, c, "bad signature", SCRVAULT_EDENIED);
-		goto done;
+	snprintf(what, sizeof(what), "the sign-off of '%s' version %u", c->doc, c->version);
+	if ((error = sv_signed_check(&why, when, sig, v, c->signer_pub, text, sig64, signoff_derive, c, what)) < 0) {
+		if (why)
+			error = signoff_refused(v, c, why, error);
+		return error;
 	}
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
@@ -207,10 +237,12 @@ static int signoff_record(sv_json **out, scrvault *v, const signoff_ctx *c, cons
 	error = sv_json_new(out, SV_FIELDS(SV_STR("doc", c->doc), SV_INT("version", c->version),
 					   SV_STR("signer", v->principal), SV_STR("sha256", c->sha)));
 done:
-	sv_json_free(st);
-	free(expect);
-	free(sig);
 	return error;
+}
+
+static int signoff_derive(char **text, scrvault *v, const void *ctx, const char *when)
+{
+	return signoff_text(text, v, ctx, when);
 }
 
 int sv_signoff_statement(char **statement, scrvault *v, const char *docarg, unsigned version)
