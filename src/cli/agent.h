@@ -30,4 +30,10 @@ int cli_agent_identity(scrvault_json **out);
 /* The agent's signature (base64) of `statement` into *sig (free it): 0 or an exit status. */
 int cli_agent_sign(char **sig, const char *statement);
 
+/* A file's text (a statement, a signature), one trailing newline dropped,
+ * at most `max` bytes: malloc'd, or NULL after the message. */
+char *cli_read_text(const char *path, size_t max);
+/* Write `text` to a new file (0600, O_EXCL): 0, or the exit status after the message. */
+int cli_write_new(const char *path, const char *text);
+
 #endif

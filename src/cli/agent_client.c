@@ -11,6 +11,7 @@
  * signature.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,4 +207,46 @@ int cli_agent_sign(char **sig, const char *statement)
 	free(q);
 	free(req);
 	return rc;
+}
+
+/* A file's text (a statement or a signature), one trailing newline dropped; NULL after the message. */
+char *cli_read_text(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t n = 0;
+
+	if (!f) {
+		fprintf(stderr, "%s: cannot open '%s': %s\n", cli_program, path, strerror(errno));
+		return NULL;
+	}
+	if ((buf = malloc(max + 1)))
+		n = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (!buf || n > max || memchr(buf, '\0', n)) {
+		fprintf(stderr, "%s: '%s' is too long or not text\n", cli_program, path);
+		free(buf);
+		return NULL;
+	}
+	if (n && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Write the statement to sign to a new file (0600, never replacing one). */
+int cli_write_new(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	size_t len = strlen(text);
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot create '%s': %s\n", cli_program, path, strerror(errno));
+		return errno == EEXIST ? 6 : 1;
+	}
+	if (write(fd, text, len) != (ssize_t)len || close(fd) < 0) {
+		fprintf(stderr, "%s: cannot write '%s'\n", cli_program, path);
+		return 1;
+	}
+	return 0;
 }

@@ -428,34 +428,9 @@ static int cmd_stop(cli_args *a, scrvault *unused)
 	return cli_result(a, j, "agent stopped: the key is wiped\n");
 }
 
-/* Read a statement file: its bytes, one trailing newline dropped; NULL after the message. */
-static char *read_statement(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0;
-
-	if (!f) {
-		fprintf(stderr, "%s: cannot open '%s': %s\n", cli_program, path, strerror(errno));
-		return NULL;
-	}
-	if ((buf = malloc(CLI_AGENT_MSG_MAX + 1)))
-		n = fread(buf, 1, CLI_AGENT_MSG_MAX + 1, f);
-	fclose(f);
-	if (!buf || n > CLI_AGENT_MSG_MAX || memchr(buf, '\0', n)) {
-		fprintf(stderr, "%s: '%s' is not a statement (too long, or not text)\n", cli_program, path);
-		free(buf);
-		return NULL;
-	}
-	if (n && buf[n - 1] == '\n')
-		n--;
-	buf[n] = '\0';
-	return buf;
-}
-
 static int cmd_sign(cli_args *a, scrvault *unused)
 {
-	char *statement = read_statement(a->args[0]), *sig = NULL;
+	char *statement = cli_read_text(a->args[0], CLI_AGENT_MSG_MAX), *sig = NULL;
 	int rc;
 
 	(void)unused;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "agent.h"
 #include "cli.h"
 
 static const cli_col checkin_cols[] = {
@@ -208,48 +209,6 @@ static int check_signoff(cli_args *a)
 	return 0;
 }
 
-/* A file's text (a statement or a signature), one trailing newline dropped; NULL after the message. */
-static char *read_text(const char *path, size_t max)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0;
-
-	if (!f) {
-		fprintf(stderr, "%s: cannot open '%s': %s\n", cli_program, path, strerror(errno));
-		return NULL;
-	}
-	if ((buf = malloc(max + 1)))
-		n = fread(buf, 1, max + 1, f);
-	fclose(f);
-	if (!buf || n > max || memchr(buf, '\0', n)) {
-		fprintf(stderr, "%s: '%s' is too long or not text\n", cli_program, path);
-		free(buf);
-		return NULL;
-	}
-	if (n && buf[n - 1] == '\n')
-		n--;
-	buf[n] = '\0';
-	return buf;
-}
-
-/* Write the statement to sign to a new file (0600, never replacing one). */
-static int write_statement(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	size_t len = strlen(text);
-
-	if (fd < 0) {
-		fprintf(stderr, "%s: cannot create '%s': %s\n", cli_program, path, strerror(errno));
-		return errno == EEXIST ? 6 : 1;
-	}
-	if (write(fd, text, len) != (ssize_t)len || close(fd) < 0) {
-		fprintf(stderr, "%s: cannot write '%s'\n", cli_program, path);
-		return 1;
-	}
-	return 0;
-}
-
 static int cmd_signoff(cli_args *a, scrvault *v)
 {
 	const char *out = cli_opt(a, "statement-out"), *stf = cli_opt(a, "statement"), *sgf = cli_opt(a, "signature");
@@ -262,14 +221,14 @@ static int cmd_signoff(cli_args *a, scrvault *v)
 		/* The statement to sign elsewhere (with 'scrvault agent sign'). */
 		if ((error = scrvault_doc_signoff_statement(&text, v, doc, (unsigned)ver)) < 0)
 			return cli_fail(error);
-		rc = write_statement(out, text);
+		rc = cli_write_new(out, text);
 		free(text);
 		if (rc == 0)
 			printf("the statement to sign for %s version %lu is in %s (valid for 5 minutes)\n", doc, ver, out);
 		return rc;
 	}
 	if (stf) {
-		if (!(text = read_text(stf, 8192)) || !(sig = read_text(sgf, 1024))) {
+		if (!(text = cli_read_text(stf, 8192)) || !(sig = cli_read_text(sgf, 1024))) {
 			free(text);
 			return 1;
 		}

@@ -173,6 +173,33 @@ expect 0 "the local sign-off is the same statement + sign + record" -- as alex d
 [ "$(sv doc show --json "$IMR" | python3 -c 'import json,sys; print(",".join(x["verification"] for x in json.load(sys.stdin)["signoffs"]))')" = "valid,valid" ]
 ok $? "...and both verify"
 
+# ---- a copy's receipt, signed on the holder's machine ------------------------------------------------
+sv copy create "$IMR@1" --count 1 >/dev/null
+expect 0 "a copy is issued to morgan" -- sv copy issue "$IMR@1#1" --to morgan --contact "m@police.example" \
+	--purpose "sign-off meeting" --due 2099-01-31
+expect 0 "the vault gives morgan the receipt to sign" -- as morgan copy acknowledge "$IMR@1#1" --statement-out "$T/rc"
+grep -q '"statement":"scrvault-copy-receipt v1"' "$T/rc"; ok $? "...a copy receipt"
+expect 3 "pat cannot ask for morgan's receipt" -- as pat copy acknowledge "$IMR@1#1" --statement-out "$T/rc-pat"
+expect 0 "morgan's agent signs it" -- ag morgan agent sign "$T/rc"
+cp "$T/out" "$T/rcsig"
+expect 3 "alex's agent will not" -- ag alex agent sign "$T/rc"
+expect 3 "the receipt with a signature by another key is refused" -- \
+	as morgan copy acknowledge "$IMR@1#1" --statement "$T/rc" --signature "$T/othersig"
+denied copy.acknowledge; ok $? "...audited"
+expect 3 "the sign-off's statement and signature as the receipt are refused" -- \
+	as morgan copy acknowledge "$IMR@1#1" --statement "$T/st1" --signature "$T/sig1"
+denied copy.acknowledge; ok $? "...audited"
+sv copy list --doc "$IMR" --json > "$T/cs"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))[0]; assert not c.get("acknowledged"), c' "$T/cs"
+ok $? "...and the copy is not acknowledged"
+expect 0 "morgan's signed receipt is recorded" -- \
+	as morgan copy acknowledge "$IMR@1#1" --statement "$T/rc" --signature "$T/rcsig"
+sv copy list --doc "$IMR" --json > "$T/cs"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))[0]; assert c.get("acknowledged"), c' "$T/cs"
+ok $? "the register: acknowledged"
+expect 6 "the same receipt again: acknowledged already" -- \
+	as morgan copy acknowledge "$IMR@1#1" --statement "$T/rc" --signature "$T/rcsig"
+
 # ---- the end of an agent --------------------------------------------------------------------------
 expect 0 "agent stop" -- ag morgan agent stop
 out_has "the key is wiped"

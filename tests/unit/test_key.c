@@ -95,6 +95,15 @@ static void test_key_sign_check(void **state)
 			     "\"vault\":\"" VAULT "\",\"version\":1}", b64) > 0);
 	assert_int_equal(scrvault_key_sign_check(k, st), 0);
 	free(st);
+	assert_true(asprintf(&st, "{\"copy\":1,\"holder\":\"morgan\",\"holder_key\":\"%s\","
+			     "\"statement\":\"scrvault-copy-receipt v1\",\"vault\":\"" VAULT "\"}", b64) > 0);
+	assert_int_equal(scrvault_key_sign_check(k, st), 0);
+	free(st);
+	/* a receipt naming the key as signer_key, not holder_key */
+	assert_true(asprintf(&st, "{\"copy\":1,\"holder\":\"morgan\",\"signer_key\":\"%s\","
+			     "\"statement\":\"scrvault-copy-receipt v1\",\"vault\":\"" VAULT "\"}", b64) > 0);
+	assert_int_equal(scrvault_key_sign_check(k, st), SCRVAULT_EDENIED);
+	free(st);
 
 	/* what it refuses */
 	assert_int_equal(scrvault_key_sign_check(k, "hello"), SCRVAULT_EDENIED);

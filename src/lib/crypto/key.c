@@ -109,6 +109,8 @@ int scrvault_key_sign_check(const scrvault_key *k, const char *statement)
 		goto done;
 	if (strcmp(kind, SCRVAULT_SIGNOFF_STATEMENT) == 0)
 		ok = member_is(st, "signer", k->id->name) && member_is(st, "signer_key", pub);
+	else if (strcmp(kind, SCRVAULT_COPY_RECEIPT_STATEMENT) == 0)
+		ok = member_is(st, "holder", k->id->name) && member_is(st, "holder_key", pub);
 	else if (strcmp(kind, SCRVAULT_SESSION_STATEMENT) == 0)
 		ok = member_is(st, "principal", k->id->name) && sv_json_str(sv_json_get(st, "challenge"));
 done:
@@ -116,6 +118,7 @@ done:
 	free(pub);
 	if (!ok)
 		return sv_error_field(SCRVAULT_EDENIED, "statement", "not a statement this key signs: only a session "
-				      "challenge or a sign-off of its own vault, naming its own principal and key");
+				      "challenge, a sign-off or a copy's receipt of its own vault, naming its own "
+				      "principal and key");
 	return 0;
 }
