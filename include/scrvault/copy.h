@@ -44,6 +44,20 @@ int scrvault_copy_issue(scrvault_json **out, scrvault *v, const scrvault_copy_is
  * signature on paper. */
 #define SCRVAULT_ACK_PAPER	1u
 int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, unsigned flags);
+/*
+ * The holder's receipt signed on their own machine (a service acting for
+ * them holds no private key), as scrvault_doc_signoff_statement/_signed:
+ * the exact statement, canonical JSON {"copy","doc","holder","holder_key"
+ * (their registered key),"label","statement":SCRVAULT_COPY_RECEIPT_STATEMENT
+ * (keyfile.h),
+ * "time","vault","version"}, after every check scrvault_copy_acknowledge
+ * makes; then the record, refused (SCRVAULT_EDENIED, audited, nothing
+ * recorded) unless `statement` is exactly that statement, its time within 5
+ * minutes of now, and `sig` (base64) the holder's registered key's.
+ */
+int scrvault_copy_acknowledge_statement(char **statement, scrvault *v, const char *copy);
+int scrvault_copy_acknowledge_signed(scrvault_json **out, scrvault *v, const char *copy,
+				     const char *statement, const char *sig);
 int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, const char *condition);
 int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const char *reason);
 /*

@@ -398,6 +398,7 @@ extern const cli_cmd cli_principal_commands[];
 extern const cli_cmd cli_keygen_commands[];
 extern const cli_cmd cli_keyfile_commands[];
 extern const cli_cmd cli_fsck_commands[];
+extern const cli_cmd cli_agent_commands[];
 extern const cli_cmd cli_case_commands[];
 extern const cli_cmd cli_referral_commands[];
 extern const cli_cmd cli_doc_commands[];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "agent.h"
 #include "cli.h"
 
 static const cli_col list_cols[] = {
@@ -87,11 +88,47 @@ static int cmd_issue(cli_args *a, scrvault *v)
 	return print_copy(a, "issued", error, j);
 }
 
+static int check_ack(cli_args *a)
+{
+	bool out = cli_opt(a, "statement-out"), st = cli_opt(a, "statement"), sg = cli_opt(a, "signature");
+
+	if ((out || st) && cli_flag(a, "paper"))
+		return cli_usage(a, "--paper records a signature on paper: no statement to sign");
+	if (out && (st || sg))
+		return cli_usage(a, "--statement-out asks for the receipt; --statement and --signature give it signed: not both");
+	if (st != sg)
+		return cli_usage(a, "give the signed receipt with its signature: --statement FILE --signature FILE");
+	return 0;
+}
+
 static int cmd_ack(cli_args *a, scrvault *v)
 {
+	const char *out = cli_opt(a, "statement-out"), *stf = cli_opt(a, "statement"), *sgf = cli_opt(a, "signature");
 	scrvault_json *j = NULL;
-	int error = scrvault_copy_acknowledge(&j, v, a->args[0], cli_flag(a, "paper") ? SCRVAULT_ACK_PAPER : 0);
+	char *text = NULL, *sig = NULL;
+	int error, rc;
 
+	if (out) {
+		/* The receipt to sign elsewhere (with 'scrvault agent sign'). */
+		if ((error = scrvault_copy_acknowledge_statement(&text, v, a->args[0])) < 0)
+			return cli_fail(error);
+		rc = cli_write_new(out, text);
+		free(text);
+		if (rc == 0)
+			printf("the receipt to sign for copy %s is in %s (valid for 5 minutes)\n", a->args[0], out);
+		return rc;
+	}
+	if (stf) {
+		if (!(text = cli_read_text(stf, 8192)) || !(sig = cli_read_text(sgf, 1024))) {
+			free(text);
+			return 1;
+		}
+		error = scrvault_copy_acknowledge_signed(&j, v, a->args[0], text, sig);
+		free(text);
+		free(sig);
+	} else {
+		error = scrvault_copy_acknowledge(&j, v, a->args[0], cli_flag(a, "paper") ? SCRVAULT_ACK_PAPER : 0);
+	}
 	return print_copy(a, "acknowledged", error, j);
 }
 
@@ -261,7 +298,10 @@ static const cli_optdef issue_opts[] = {
 	{ "contact", 1, "contact", "TEXT" }, { "purpose", 1, "purpose", "TEXT" }, { "due", 1, "due", "DATE" },
 	CLI_OPT_REQUEST, { NULL, 0, NULL, NULL }
 };
-static const cli_optdef ack_opts[] = { { "paper", 0, "paper", NULL }, { NULL, 0, NULL, NULL } };
+static const cli_optdef ack_opts[] = {
+	{ "paper", 0, "paper", NULL }, { "statement-out", 1, NULL, "FILE" }, { "statement", 1, "statement", "FILE" },
+	{ "signature", 1, "signature", "FILE" }, { NULL, 0, NULL, NULL }
+};
 static const cli_optdef return_opts[] = { { "condition", 1, "condition", "TEXT" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef lost_opts[] = { { "reason", 1, "reason", "TEXT" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef destroy_opts[] = {
@@ -294,9 +334,13 @@ const cli_cmd cli_copy_commands[] = {
 	  "the purpose and the date it is due back. An issued copy cannot be issued again.\n"
 	  "A restricted document needs the holder's agreed access request (--request ID).\n"
 	  COPY_ARG, issue_opts, 1, 1 },
-	{ "copy", "acknowledge", cmd_ack, CLI_VAULT, NULL, "scrvault copy acknowledge [--paper] COPY",
+	{ "copy", "acknowledge", cmd_ack, CLI_VAULT, check_ack,
+	  "scrvault copy acknowledge [--paper | --statement-out FILE | --statement FILE --signature FILE] COPY",
 	  "The holder signs for the copy with their own key (act as them with --as-key), or,\n"
 	  "with --paper, the coordinator records their signature on the sign-out sheet.\n"
+	  "To sign on their own machine: --statement-out writes the receipt to sign,\n"
+	  "'scrvault agent sign' signs it, --statement with --signature records it (within\n"
+	  "5 minutes; that very receipt, signed by their registered key).\n"
 	  COPY_ARG, ack_opts, 1, 1 },
 	{ "copy", "return", cmd_return, CLI_VAULT, NULL, "scrvault copy return [--condition TEXT] COPY",
 	  "Check a copy back in (also a lost one that was found), with condition notes.\n" COPY_ARG,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "agent.h"
 #include "cli.h"
 
 /* Write a receipt to `path` (created 0600, never replacing a file). */
@@ -383,23 +384,54 @@ static int cmd_show(cli_args *a, scrvault *v)
 	return cli_show(a, scrvault_doc_show(&j, v, a->args[0]), &j, show_fields, show_versions);
 }
 
+static const cli_optdef signoff_opts[] = {
+	{ "statement-out", 1, NULL, "FILE" }, { "statement", 1, "statement", "FILE" },
+	{ "signature", 1, "signature", "FILE" }, { NULL, 0, NULL, NULL }
+};
+
 static int check_signoff(cli_args *a)
 {
 	char doc[96];
 
 	if (cli_doc_version(a->args[0], doc, sizeof(doc)) <= 0)
 		return cli_usage(a, "give the exact version to sign off: DOC@VERSION");
+	if (cli_opt(a, "statement-out") && (cli_opt(a, "statement") || cli_opt(a, "signature")))
+		return cli_usage(a, "--statement-out asks for the statement; --statement and --signature give it signed: not both");
+	if (!cli_opt(a, "statement") != !cli_opt(a, "signature"))
+		return cli_usage(a, "give the signed statement with its signature: --statement FILE --signature FILE");
 	return 0;
 }
 
 static int cmd_signoff(cli_args *a, scrvault *v)
 {
+	const char *out = cli_opt(a, "statement-out"), *stf = cli_opt(a, "statement"), *sgf = cli_opt(a, "signature");
 	scrvault_json *j = NULL;
-	char doc[96];
+	char doc[96], *text = NULL, *sig = NULL;
 	unsigned long ver = (unsigned long)cli_doc_version(a->args[0], doc, sizeof(doc));
-	int error;
+	int error, rc;
 
-	if ((error = scrvault_doc_signoff(&j, v, doc, (unsigned)ver)) < 0)
+	if (out) {
+		/* The statement to sign elsewhere (with 'scrvault agent sign'). */
+		if ((error = scrvault_doc_signoff_statement(&text, v, doc, (unsigned)ver)) < 0)
+			return cli_fail(error);
+		rc = cli_write_new(out, text);
+		free(text);
+		if (rc == 0)
+			printf("the statement to sign for %s version %lu is in %s (valid for 5 minutes)\n", doc, ver, out);
+		return rc;
+	}
+	if (stf) {
+		if (!(text = cli_read_text(stf, 8192)) || !(sig = cli_read_text(sgf, 1024))) {
+			free(text);
+			return 1;
+		}
+		error = scrvault_doc_signoff_signed(&j, v, doc, (unsigned)ver, text, sig);
+		free(text);
+		free(sig);
+	} else {
+		error = scrvault_doc_signoff(&j, v, doc, (unsigned)ver);
+	}
+	if (error < 0)
 		return cli_fail(error);
 	return cli_result(a, j, "signed off %s version %lu as %s (sha256 %s)\n", cli_str(j, "doc"), ver,
 			  cli_str(j, "signer"), cli_str(j, "sha256"));
@@ -538,10 +570,18 @@ const cli_cmd cli_doc_commands[] = {
 	  "List the versions of a document.\n", NULL, 1, 1 },
 	{ "doc", "show", cmd_show, CLI_VAULT, NULL, "scrvault doc show [--json] DOC",
 	  "Show a document, its versions and its sign-offs (each verified again).\n", NULL, 1, 1 },
-	{ "doc", "signoff", cmd_signoff, CLI_VAULT, check_signoff, "scrvault doc signoff DOC@VERSION",
+	{ "doc", "signoff", cmd_signoff, CLI_VAULT, check_signoff,
+	  "scrvault doc signoff [--statement-out FILE | --statement FILE --signature FILE] DOC@VERSION",
 	  "Sign off one exact version of an IMR as its agency's authorising manager\n"
-	  "(an Ed25519 signature with your own key over its id, version and SHA-256).\n",
-	  NULL, 1, 1 },
+	  "(an Ed25519 signature with your own key over its id, version and SHA-256).\n"
+	  "To sign on your own machine instead: --statement-out writes the statement to\n"
+	  "sign, 'scrvault agent sign' signs it, and --statement with --signature records\n"
+	  "it (within 5 minutes; it must be that statement, signed by your registered key).\n\n"
+	  "options:\n"
+	  "  --statement-out FILE  write the statement to sign (created 0600)\n"
+	  "  --statement FILE      the statement, signed elsewhere\n"
+	  "  --signature FILE      its signature (base64)\n",
+	  signoff_opts, 1, 1 },
 	{ "doc", "declare", cmd_declare, CLI_VAULT, check_declare, "scrvault doc declare DOC@VERSION",
 	  "Declare which version of a document is its master (the coordinator): the\n"
 	  "master follows its class's retention rules and is destroyed only through a\n"

@@ -153,6 +153,10 @@ tls ca
 tls ca-cert
 tls issue
 tls pin
+agent start
+agent status
+agent stop
+agent sign
 CMDS
 expect 2 "unknown command exits 2" -- "$SV" frobnicate
 expect 2 "unknown option exits 2" -- sv case list --frob

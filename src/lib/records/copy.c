@@ -518,64 +518,156 @@ fail:
 	return error;
 }
 
-#define RECEIPT "scrvault-copy-receipt v1"
+/*
+ * What an acknowledgement of `copy` must pass before anything is signed or
+ * recorded: an issued copy not yet acknowledged; with `paper`, permission
+ * to record a paper signature; else the session's principal is its holder,
+ * whose registered key (into pub) signs.
+ */
+static int ack_check(copy_row *c, unsigned char pub[SV_KEY_LEN], scrvault *v, const char *copy, bool paper)
+{
+	int64_t acked = 0;
+	sv_principal p;
+	int error;
+
+	if ((error = copy_load(c, v, copy, "copy.acknowledge")) < 0)
+		return error;
+	if (strcmp(c->state, "issued") != 0)
+		return bad_state(v, "copy.acknowledge", c, "acknowledged");
+	if ((error = sv_db_int(&acked, v->db, "SELECT count(*) FROM copies WHERE id = ? AND ack_at IS NOT NULL",
+			       "i", c->id)) < 0)
+		return error;
+	if (acked)
+		return sv_error(SCRVAULT_ECONFLICT, "copy %lld has already been acknowledged", (long long)c->id);
+	if (paper)
+		return copy_authorize(v, "copy.issue", c);
+	if (!c->holder_id || c->holder_id != v->principal_id) {
+		sv_error_field(SCRVAULT_EDENIED, "paper", "only the holder of copy %lld (%s) can sign for it with "
+			       "their own key; a coordinator records a paper signature instead", (long long)c->id,
+			       c->holder[0] ? c->holder : "an outside holder");
+		return sv_audit_denied(v, "copy.acknowledge", COPY_ABOUT(c),
+				       SV_FIELDS(SV_STR("reason", "not the holder")), SCRVAULT_EDENIED);
+	}
+	if ((error = sv_find_principal(&p, v, v->principal)) < 0)
+		return error;
+	if (error == 0 || !p.keys_ok)
+		return sv_error(SCRVAULT_EDENIED, "principal '%s' has no registered key to sign with", v->principal);
+	memcpy(pub, p.ed_pub, SV_KEY_LEN);
+	return 0;
+}
+
+/* The holder's receipt for copy c at `when`, naming their registered key. */
+typedef struct {
+	const copy_row *c;
+	const unsigned char *pub;
+} ack_ctx;
+
+static int ack_text(char **text, scrvault *v, const void *ctx, const char *when)
+{
+	const ack_ctx *a = ctx;
+	char label[160];
+
+	copy_label(label, sizeof(label), a->c);
+	return sv_statement_text(text, v, a->pub, "holder_key", SCRVAULT_COPY_RECEIPT_STATEMENT, when,
+				 SV_FIELDS(SV_INT("copy", a->c->id), SV_STR("doc", a->c->doc),
+					   SV_STR("holder", v->principal), SV_STR("label", label),
+					   SV_INT("version", a->c->version)));
+}
+
+/*
+ * Record the acknowledgement: a paper signature (text NULL), or the
+ * holder's receipt `text` signed with sig64, checked by sv_signed_check
+ * (the same for a receipt signed here and one signed on the holder's own
+ * machine).
+ */
+static int ack_record(sv_json **out, scrvault *v, copy_row *c, const unsigned char pub[SV_KEY_LEN],
+		      const char *text, const char *sig64)
+{
+	const bool paper = !text;
+	unsigned char sig[SV_SIG_LEN];
+	const char *why = NULL;
+	char when[21], what[64];
+	int error;
+
+	if (paper) {
+		sv_time_iso(when, sv_now());
+	} else {
+		snprintf(what, sizeof(what), "the receipt for copy %lld", (long long)c->id);
+		if ((error = sv_signed_check(&why, when, sig, v, pub, text, sig64, ack_text,
+					     &(ack_ctx){ c, pub }, what)) < 0)
+			return why ? sv_audit_denied(v, "copy.acknowledge", COPY_ABOUT(c),
+						     SV_FIELDS(SV_STR("reason", why)), error) : error;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE copies SET ack_at = ?, ack_kind = ?, ack_statement = ?, ack_signature = ?"
+			       " WHERE id = ? AND state = 'issued' AND ack_at IS NULL", "tttbi", when,
+			       paper ? "paper" : "signature", text, paper ? NULL : sig, (size_t)SV_SIG_LEN, c->id)) < 0 ||
+	    (error = copy_event(v, c, "copy.acknowledge", paper ? "acknowledge (paper)" : "acknowledge (signed)",
+				"issued", "issued", c->holder_id, 0, NULL,
+				SV_FIELDS(SV_STR("kind", paper ? "paper signature recorded" : "signed by holder")))) < 0 ||
+	    (error = sv_vault_commit(v)) < 0) {
+		sv_vault_abort(v);
+		return error;
+	}
+	return copy_result(out, c);
+}
 
 int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, unsigned flags)
 {
 	const bool paper = flags & SCRVAULT_ACK_PAPER;
-	char label[160], when[21], *text = NULL;
-	unsigned char sig[SV_SIG_LEN];
-	int64_t acked = 0;
+	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN];
+	char when[21], *text = NULL, *sig64 = NULL;
 	copy_row c;
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy, "copy.acknowledge")) < 0)
+	if ((error = ack_check(&c, pub, v, copy, paper)) < 0)
 		return error;
-	if (strcmp(c.state, "issued") != 0)
-		return bad_state(v, "copy.acknowledge", &c, "acknowledged");
-	if ((error = sv_db_int(&acked, v->db, "SELECT count(*) FROM copies WHERE id = ? AND ack_at IS NOT NULL",
-			       "i", c.id)) < 0)
-		return error;
-	if (acked)
-		return sv_error(SCRVAULT_ECONFLICT, "copy %lld has already been acknowledged", (long long)c.id);
-	if (paper) {
-		if ((error = copy_authorize(v, "copy.issue", &c)) < 0)
-			return error;
-	} else if (!c.holder_id || c.holder_id != v->principal_id) {
-		sv_error_field(SCRVAULT_EDENIED, "paper", "only the holder of copy %lld (%s) can sign for it with "
-			       "their own key; a coordinator records a paper signature instead", (long long)c.id,
-			       c.holder[0] ? c.holder : "an outside holder");
-		return sv_audit_denied(v, "copy.acknowledge", COPY_ABOUT(&c),
-				       SV_FIELDS(SV_STR("reason", "not the holder")), SCRVAULT_EDENIED);
-	} else if (!v->ident || !v->ident->ed_priv) {
+	if (paper)
+		return ack_record(out, v, &c, pub, NULL, NULL);
+	if (!v->ident || !v->ident->ed_priv)
 		return sv_error(SCRVAULT_ERROR, "the holder's private key is not available");
-	}
-	copy_label(label, sizeof(label), &c);
 	sv_time_iso(when, sv_now());
-	if (!paper && (error = sv_sign_statement(&text, sig, v, "holder_key", RECEIPT, when,
-						 SV_FIELDS(SV_INT("copy", c.id), SV_STR("doc", c.doc),
-							   SV_STR("holder", v->principal), SV_STR("label", label),
-							   SV_INT("version", c.version)))) < 0)
+	if ((error = ack_text(&text, v, &(ack_ctx){ &c, pub }, when)) < 0 ||
+	    (error = sv_ed25519_sign(sig, v->ident->ed_priv, text, strlen(text))) < 0)
 		goto done;
-	if ((error = sv_vault_begin(v)) < 0)
+	if (!(sig64 = sv_base64(sig, sizeof(sig)))) {
+		error = SCRVAULT_ERROR;
 		goto done;
-	if ((error = sv_db_run(v->db, "UPDATE copies SET ack_at = ?, ack_kind = ?, ack_statement = ?, ack_signature = ?"
-			       " WHERE id = ? AND state = 'issued' AND ack_at IS NULL", "tttbi", when,
-			       paper ? "paper" : "signature", text, paper ? NULL : sig, (size_t)SV_SIG_LEN, c.id)) < 0)
-		goto fail;
-	if ((error = copy_event(v, &c, "copy.acknowledge", paper ? "acknowledge (paper)" : "acknowledge (signed)",
-				"issued", "issued", c.holder_id, 0, NULL,
-				SV_FIELDS(SV_STR("kind", paper ? "paper signature recorded" : "signed by holder")))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	error = copy_result(out, &c);
-	goto done;
-fail:
-	sv_vault_abort(v);
+	}
+	error = ack_record(out, v, &c, pub, text, sig64);
 done:
 	free(text);
+	free(sig64);
 	return error;
+}
+
+int scrvault_copy_acknowledge_statement(char **statement, scrvault *v, const char *copy)
+{
+	unsigned char pub[SV_KEY_LEN];
+	char when[21];
+	copy_row c;
+	int error;
+
+	*statement = NULL;
+	if ((error = ack_check(&c, pub, v, copy, false)) < 0)
+		return error;
+	sv_time_iso(when, sv_now());
+	return ack_text(statement, v, &(ack_ctx){ &c, pub }, when);
+}
+
+int scrvault_copy_acknowledge_signed(scrvault_json **out, scrvault *v, const char *copy,
+				     const char *statement, const char *sig)
+{
+	unsigned char pub[SV_KEY_LEN];
+	copy_row c;
+	int error;
+
+	*out = NULL;
+	if ((error = ack_check(&c, pub, v, copy, false)) < 0)
+		return error;
+	return ack_record(out, v, &c, pub, statement ? statement : "", sig);
 }
 
 int scrvault_copy_return(scrvault_json **out, scrvault *v, const char *copy, const char *condition)

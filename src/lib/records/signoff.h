@@ -19,6 +19,26 @@
 int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const char *key_field,
 		      const char *statement, const char *when, const sv_field *fields);
 
+/* The statement alone, naming the Ed25519 key `pub` (a statement signed elsewhere). */
+int sv_statement_text(char **text, scrvault *v, const unsigned char pub[SV_KEY_LEN], const char *key_field,
+		      const char *statement, const char *when, const sv_field *fields);
+
+/*
+ * A statement signed elsewhere (a sign-off, a copy's receipt), checked:
+ * `text` is byte for byte what `derive` makes for the time it names (copied
+ * into `when`), that time within SV_SIGNED_SKEW seconds of now, and `sig64`
+ * an Ed25519 signature of it by `pub` (the signer's registered key), then
+ * decoded into sig.  0, or SCRVAULT_EDENIED with the message (field
+ * "statement" or "signature") and *why the audit reason, for the caller to
+ * audit (sv_audit_denied); another code (out of memory) with *why NULL.
+ * `what` names the act in messages ("the sign-off of ...").
+ */
+#define SV_SIGNED_SKEW	(5 * 60)
+typedef int (*sv_statement_fn)(char **text, scrvault *v, const void *ctx, const char *when);
+int sv_signed_check(const char **why, char when[21], unsigned char sig[SV_SIG_LEN], scrvault *v,
+		    const unsigned char pub[SV_KEY_LEN], const char *text, const char *sig64,
+		    sv_statement_fn derive, const void *ctx, const char *what);
+
 /* The same with another principal's keys (a copy destruction's witness, in the session). */
 int sv_sign_statement_as(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
 			 const char *key_field, const char *statement, const char *when, const sv_field *fields);
@@ -31,5 +51,10 @@ int sv_signoffs(sv_json **out, scrvault *v, const char *doc);
  * key (scrvault_doc_signoff).
  */
 int sv_signoff_make(sv_json **out, scrvault *v, const char *doc, unsigned version);
+/* The statement for that sign-off, to be signed elsewhere (scrvault_doc_signoff_statement). */
+int sv_signoff_statement(char **statement, scrvault *v, const char *doc, unsigned version);
+/* Record a sign-off signed elsewhere (scrvault_doc_signoff_signed). */
+int sv_signoff_signed(sv_json **out, scrvault *v, const char *doc, unsigned version,
+		      const char *statement, const char *sig);
 
 #endif
