@@ -501,11 +501,11 @@ static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, b
  * falls due on its latest rule and a review on its earliest, so a version
  * none of whose trigger dates is on or before its trigger's cutoff (and
  * without a recorded review outcome) cannot be due by `by`: the plan's
- * query leaves it out before any per-version work.  Dates added to are
- * monotone in the day (sv_date_add clamps to the month's end), so the
- * cutoff is found by stepping from `by` less the period until the next day
- * would fall after `by`; where that cannot be computed, no cutoff
- * ("9999-12-31": every known date passes).
+ * query leaves it out before any per-version work.  A due date is
+ * monotone in its trigger day (sv_date_add clamps to the month's end), so
+ * the cutoff is found by stepping on from `by` less the period while the
+ * next day still falls due by `by`; where that cannot be computed, no
+ * cutoff ("9999-12-31": every known date passes).
  */
 static const char *const plan_triggers[] = { "case-concluded", "subject-birth", "published", "checkin",
 					     "superseded" };
