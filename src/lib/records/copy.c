@@ -81,21 +81,39 @@ typedef struct {
 	" FROM copies c JOIN documents d ON d.id = c.doc_id JOIN cases k ON k.id = d.case_id" \
 	" LEFT JOIN principals p ON p.id = c.holder_id"
 
+/*
+ * Column `col` into `out` (`len` bytes), cut to fit as snprintf would.  The
+ * text columns row_fill reads (the first twelve of COPY_SELECT and
+ * LIST_SELECT) are NOT NULL or coalesced.
+ */
+static void col_text(char *out, size_t len, sv_stmt *st, int col)
+{
+	const char *s = sv_stmt_text(st, col);
+	size_t n = s ? strlen(s) : 0;
+
+	if (n >= len)
+		n = len - 1;
+	if (n)
+		memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* One row of COPY_SELECT (a listing reads thousands: no formatting per column). */
 static void row_fill(copy_row *c, sv_stmt *st)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = sv_stmt_int(st, 0);
-	snprintf(c->doc, sizeof(c->doc), "%s", sv_stmt_text(st, 1));
+	col_text(c->doc, sizeof(c->doc), st, 1);
 	c->version = (unsigned)sv_stmt_int(st, 2);
-	snprintf(c->kind, sizeof(c->kind), "%s", sv_stmt_text(st, 3));
+	col_text(c->kind, sizeof(c->kind), st, 3);
 	c->number = sv_stmt_int(st, 4);
-	snprintf(c->state, sizeof(c->state), "%s", sv_stmt_text(st, 5));
+	col_text(c->state, sizeof(c->state), st, 5);
 	c->holder_id = sv_stmt_int(st, 6);
-	snprintf(c->holder, sizeof(c->holder), "%s", sv_stmt_text(st, 7));
-	snprintf(c->caseref, sizeof(c->caseref), "%s", sv_stmt_text(st, 8));
-	snprintf(c->cls, sizeof(c->cls), "%s", sv_stmt_text(st, 9));
-	snprintf(c->agency, sizeof(c->agency), "%s", sv_stmt_text(st, 10));
-	snprintf(c->due, sizeof(c->due), "%s", sv_stmt_text(st, 11));
+	col_text(c->holder, sizeof(c->holder), st, 7);
+	col_text(c->caseref, sizeof(c->caseref), st, 8);
+	col_text(c->cls, sizeof(c->cls), st, 9);
+	col_text(c->agency, sizeof(c->agency), st, 10);
+	col_text(c->due, sizeof(c->due), st, 11);
 	c->total = sv_stmt_int(st, 12);
 }
 

@@ -494,8 +494,114 @@ static int evaluate(plan_item *it, scrvault *v, sv_stmt *row, const char *now, b
 	return 0;
 }
 
-static int build_plan(plan *p, scrvault *v, const char *now)
+/*
+ * The agenda's horizon (build_plan with `by`): for each trigger, the latest
+ * trigger day from which some rule (of any class, destroy or review) falls
+ * due on or before `by`; "" where no such rule has that trigger.  A destroy
+ * falls due on its latest rule and a review on its earliest, so a version
+ * none of whose trigger dates is on or before its trigger's cutoff (and
+ * without a recorded review outcome) cannot be due by `by`: the plan's
+ * query leaves it out before any per-version work.  A due date is
+ * monotone in its trigger day (sv_date_add clamps to the month's end), so
+ * the cutoff is found by stepping on from `by` less the period while the
+ * next day still falls due by `by`; where that cannot be computed, no
+ * cutoff ("9999-12-31": every known date passes).
+ */
+static const char *const plan_triggers[] = { "case-concluded", "subject-birth", "published", "checkin",
+					     "superseded" };
+#define NTRIGGERS (sizeof(plan_triggers) / sizeof(plan_triggers[0]))
+
+static void rule_cutoff(char out[11], const rule *r, const char *by)
 {
+	char next[11], due[11];
+	int steps = 0;
+
+	if (sv_date_add(out, by, -r->amount, r->unit[0]) < 0) {
+		snprintf(out, 11, "9999-12-31");
+		return;
+	}
+	for (;;) {
+		if (sv_date_add(next, out, 1, 'd') < 0 || sv_date_add(due, next, r->amount, r->unit[0]) < 0 ||
+		    strcmp(due, by) > 0)
+			return;
+		snprintf(out, 11, "%s", next);
+		if (++steps > 400) {	/* never: a month's end moves a date by three days at most */
+			snprintf(out, 11, "9999-12-31");
+			return;
+		}
+	}
+}
+
+static void horizon_cutoffs(char cut[NTRIGGERS][11], const rules *rs, const char *by)
+{
+	for (size_t t = 0; t < NTRIGGERS; t++)
+		cut[t][0] = '\0';
+	for (size_t i = 0; i < rs->n; i++) {
+		const rule *r = &rs->r[i];
+		char c[11];
+
+		if (strcmp(r->action, "destroy") != 0 && strcmp(r->action, "review") != 0)
+			continue;	/* keep: never due */
+		for (size_t t = 0; t < NTRIGGERS; t++) {
+			if (strcmp(r->trigger, plan_triggers[t]) != 0)
+				continue;
+			rule_cutoff(c, r, by);
+			if (!cut[t][0] || strcmp(c, cut[t]) > 0)
+				snprintf(cut[t], sizeof(cut[t]), "%s", c);
+		}
+	}
+}
+
+/* The plan's query: every live version with its document, case and trigger dates. */
+#define PLAN_CONCLUDED \
+	/* a referral decided "none" concluded on its decision (records/referral.c) */ \
+	"coalesce(c.concluded_on, CASE WHEN c.status = 'no-review' THEN c.decision_date END)"
+#define PLAN_SELECT \
+	"SELECT ve.doc_id, ve.version, d.class, c.ref, d.title," \
+	" " PLAN_CONCLUDED ", c.subject_dob," \
+	" c.published_on, ve.checked_in_at," \
+	" (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version)," \
+	/* the master's facts (records/master.c), read here for every document at once */ \
+	" coalesce(d.master_basis, ''), coalesce(d.master_version, 0)," \
+	" (SELECT count(*) FROM signoffs s WHERE s.doc_id = ve.doc_id)," \
+	" (SELECT coalesce(max(x.version), 0) FROM versions x WHERE x.doc_id = ve.doc_id)," \
+	/* what held() needs: the document's case */ \
+	" d.case_id" \
+	" FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id" \
+	" WHERE ve.state = 'live'"
+/*
+ * With a horizon: only the versions that can fall due (?1-?5: the cutoffs in
+ * plan_triggers' order, NULL where no rule has the trigger), found from the
+ * small sides first -- the cases with a date on or before its cutoff (their
+ * versions through documents_case), the versions checked in on or before
+ * theirs (read only when a rule has that trigger), every version of a
+ * document with more than one (a draft's superseded date is its
+ * successor's check-in, or the case's conclusion: the cases above), and
+ * the versions with a recorded review outcome.
+ */
+#define PLAN_CASE_CONCLUDED \
+	"coalesce(k.concluded_on, CASE WHEN k.status = 'no-review' THEN k.decision_date END)"
+#define PLAN_DUE_BY \
+	" AND ve.rowid IN (" \
+	"SELECT x.rowid FROM documents y JOIN versions x ON x.doc_id = y.id WHERE y.case_id IN" \
+	" (SELECT k.id FROM cases k WHERE substr(" PLAN_CASE_CONCLUDED ", 1, 10) <= ?1" \
+	"  OR substr(k.subject_dob, 1, 10) <= ?2 OR substr(k.published_on, 1, 10) <= ?3" \
+	"  OR substr(" PLAN_CASE_CONCLUDED ", 1, 10) <= ?5)" \
+	" UNION ALL SELECT rowid FROM versions WHERE ?4 IS NOT NULL AND substr(checked_in_at, 1, 10) <= ?4" \
+	" UNION ALL SELECT x.rowid FROM versions x WHERE ?5 IS NOT NULL AND x.doc_id IN" \
+	"  (SELECT doc_id FROM versions GROUP BY doc_id HAVING count(*) > 1)" \
+	" UNION ALL SELECT x.rowid FROM retention_reviews r JOIN versions x ON x.doc_id = r.doc_id" \
+	"  AND x.version = r.version)"
+#define PLAN_ORDER " ORDER BY c.ref, ve.doc_id, ve.version"
+
+/*
+ * The plan as of `now`: every live version, or with `by` (the agenda) only
+ * those that can fall due on or before `by` -- each evaluated the same way.
+ */
+static int build_plan(plan *p, scrvault *v, const char *now, const char *by)
+{
+	char cut[NTRIGGERS][11];
+	const char *cutp[NTRIGGERS] = { NULL };
 	sv_calendar *cal = NULL;
 	sv_stmt *st = NULL;
 	int64_t as_of = 0, appeal = 0, dual = 0;
@@ -513,20 +619,14 @@ static int build_plan(plan *p, scrvault *v, const char *now)
 	appeal = sv_meta_int(v, "foi_appeal_days", SV_FOI_APPEAL_DAYS_DEFAULT);
 	if ((error = sv_db_int(&dual, v->db, "SELECT count(*) FROM policy_dual WHERE action = 'doc.destroy'", "")) < 0)
 		goto done;
-	if ((error = sv_db_query(&st, v->db,
-				 "SELECT ve.doc_id, ve.version, d.class, c.ref, d.title,"
-				 /* a referral decided "none" concluded on its decision (records/referral.c) */
-				 " coalesce(c.concluded_on, CASE WHEN c.status = 'no-review' THEN c.decision_date END), c.subject_dob,"
-				 " c.published_on, ve.checked_in_at,"
-				 " (SELECT min(n.checked_in_at) FROM versions n WHERE n.doc_id = ve.doc_id AND n.version > ve.version),"
-				 /* the master's facts (records/master.c), read here for every document at once */
-				 " coalesce(d.master_basis, ''), coalesce(d.master_version, 0),"
-				 " (SELECT count(*) FROM signoffs s WHERE s.doc_id = ve.doc_id),"
-				 " (SELECT coalesce(max(x.version), 0) FROM versions x WHERE x.doc_id = ve.doc_id),"
-				 /* what held() needs: the document's case */
-				 " d.case_id"
-				 " FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
-				 " WHERE ve.state = 'live' ORDER BY c.ref, ve.doc_id, ve.version", "")) < 0)
+	if (by) {
+		horizon_cutoffs(cut, &rs, by);
+		for (size_t t = 0; t < NTRIGGERS; t++)
+			cutp[t] = cut[t][0] ? cut[t] : NULL;
+	}
+	if ((error = by ? sv_db_query(&st, v->db, PLAN_SELECT PLAN_DUE_BY PLAN_ORDER, "ttttt", cutp[0], cutp[1],
+				      cutp[2], cutp[3], cutp[4])
+			: sv_db_query(&st, v->db, PLAN_SELECT PLAN_ORDER, "")) < 0)
 		goto done;
 	while ((error = sv_stmt_step(st)) == 1) {
 		plan_item *it;
@@ -677,7 +777,7 @@ int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
 
 	*out = NULL;
 	if ((error = sv_authorize(v, "retention.read", NULL)) < 0 || (error = sv_as_of(now, as_of)) < 0 ||
-	    (error = build_plan(&p, v, now)) < 0)
+	    (error = build_plan(&p, v, now, NULL)) < 0)
 		return error;
 	error = SCRVAULT_ERROR;
 	if (!(res = sv_json_object()) || !(items = sv_json_array()) || !(pubs = sv_json_array()))
@@ -745,7 +845,7 @@ int scrvault_retention_propose(scrvault_json **out, scrvault *v)
 	if ((error = sv_authorize(v, "retention.propose", NULL)) < 0)
 		return error;
 	sv_today(now);
-	if ((error = build_plan(&p, v, now)) < 0)
+	if ((error = build_plan(&p, v, now, NULL)) < 0)
 		return error;
 	for (size_t i = 0; i < p.n; i++)
 		if (!strcmp(p.items[i].status, "due") && p.items[i].needs_approval && !p.items[i].batch &&
@@ -863,7 +963,7 @@ int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
 		return sv_audit_denied(v, "retention.purge", NULL, SV_FIELDS(SV_STR("reason", "rules not confirmed")), SCRVAULT_EDENIED);
 	}
 	sv_today(now);
-	if ((error = build_plan(&p, v, now)) < 0)
+	if ((error = build_plan(&p, v, now, NULL)) < 0)
 		return error;
 	for (size_t i = 0; i < p.n; i++)
 		if (destroyable(&p.items[i]))
@@ -1019,7 +1119,7 @@ int scrvault_retention_review(scrvault_json **out, scrvault *v, const scrvault_r
 			return error;
 		version = m.version;
 	}
-	if ((error = build_plan(&p, v, now)) < 0)
+	if ((error = build_plan(&p, v, now, NULL)) < 0)
 		return error;
 	for (size_t i = 0; i < p.n && !it; i++)
 		if (!strcmp(p.items[i].doc, doc) && p.items[i].version == version)
@@ -1154,7 +1254,7 @@ int sv_retention_due(scrvault *v, const char *now, const char *by, sv_due_fn fn,
 	plan p;
 	int error = 0;
 
-	if ((error = build_plan(&p, v, now)) < 0)
+	if ((error = build_plan(&p, v, now, by)) < 0)
 		return error;
 	for (size_t i = 0; i < p.n; i++) {
 		const plan_item *it = &p.items[i];

@@ -637,28 +637,45 @@ static int board_copies(rctx *c)
 	if (error < 0)
 		return error;
 	/*
-	 * Each copy's state at the end: today's state (counted from the state
-	 * index, the copies out from the register's partial index), then the
-	 * few copies whose history moved on after the period taken back and
-	 * counted again in their state then (their last event before it).
+	 * Each copy's state at the end: today's state, then the few copies
+	 * whose history moved on after the period taken back and counted again
+	 * in their state then (their last event before it).  Today's states are
+	 * counted over ranges of two narrow indexes: copies_state_due by
+	 * state; the copies out (issued, lost) by kind and due from
+	 * copies_state_kind (schema 19), a paper copy being any not electronic.
 	 */
-	if ((error = sv_db_query(&st, c->v->db, "SELECT state, count(*) FROM copies GROUP BY state", "")) < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1)
-		for (int i = 0; i < 7; i++)
-			if (!strcmp(sv_stmt_text(st, 0), states[i]) && i != 3)
-				by_state[i] += sv_stmt_int(st, 1);	/* lost: below, with issued */
-	sv_stmt_free(st);
-	if (error < 0)
-		return error;
-	by_state[1] = 0;
 	if ((error = sv_db_query(&st, c->v->db,
-				 "SELECT c.kind = 'electronic', c.state, coalesce(c.due < ?1, 0), count(*) FROM copies c"
-				 " WHERE c.state IN ('issued', 'lost') GROUP BY 1, 2, 3", "t", c->to)) < 0)
+				 "SELECT (SELECT count(*) FROM copies WHERE state = 'in-store'),"
+				 " (SELECT count(*) FROM copies WHERE state = 'returned'),"
+				 " (SELECT count(*) FROM copies WHERE state = 'destroyed'),"
+				 " (SELECT count(*) FROM copies WHERE state = 'transferred'),"
+				 " (SELECT count(*) FROM copies WHERE state = 'issued'),"
+				 " (SELECT count(*) FROM copies WHERE state = 'issued' AND due < ?1),"
+				 " (SELECT count(*) FROM copies WHERE state = 'issued' AND kind = 'electronic'),"
+				 " (SELECT count(*) FROM copies WHERE state = 'issued' AND kind = 'electronic' AND due < ?1),"
+				 " (SELECT count(*) FROM copies WHERE state = 'lost'),"
+				 " (SELECT count(*) FROM copies WHERE state = 'lost' AND due < ?1),"
+				 " (SELECT count(*) FROM copies WHERE state = 'lost' AND kind = 'electronic'),"
+				 " (SELECT count(*) FROM copies WHERE state = 'lost' AND kind = 'electronic' AND due < ?1)",
+				 "t", c->to)) < 0)
 		return error;
-	while ((error = sv_stmt_step(st)) == 1)
-		tally(by_state, n, sv_stmt_int(st, 0) ? 1 : 0, sv_stmt_text(st, 1), sv_stmt_int(st, 2) != 0,
-		      sv_stmt_int(st, 3));
+	if ((error = sv_stmt_step(st)) == 1) {
+		static const int stored[] = { 0, 4, 5, 6 };	/* in-store, returned, destroyed, transferred */
+
+		for (int i = 0; i < 4; i++)
+			by_state[stored[i]] = sv_stmt_int(st, i);
+		for (int o = 0; o < 2; o++) {	/* issued, lost: all, late, electronic, electronic late */
+			const char *state = o ? "lost" : "issued";
+			int64_t all = sv_stmt_int(st, 4 + 4 * o), late = sv_stmt_int(st, 5 + 4 * o);
+			int64_t e = sv_stmt_int(st, 6 + 4 * o), el = sv_stmt_int(st, 7 + 4 * o);
+
+			tally(by_state, n, 0, state, false, all - late - (e - el));
+			tally(by_state, n, 0, state, true, late - el);
+			tally(by_state, n, 1, state, false, e - el);
+			tally(by_state, n, 1, state, true, el);
+		}
+		error = 0;
+	}
 	sv_stmt_free(st);
 	if (error < 0)
 		return error;
