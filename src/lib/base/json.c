@@ -1121,6 +1121,33 @@ char *scrvault_json_text(const scrvault_json *j)
 	return sv_json_write(&out, &len, j) < 0 ? NULL : out;
 }
 
+int scrvault_json_parse(scrvault_json **out, const char *text, size_t len)
+{
+	int error;
+
+	*out = NULL;
+	if (!text)
+		return sv_error(SCRVAULT_EUSAGE, "no JSON text");
+	/* A request's body is the caller's mistake, not damage in the vault. */
+	if ((error = sv_json_parse(out, text, len, NULL)) == SCRVAULT_EINTEGRITY)
+		error = SCRVAULT_EUSAGE;
+	return error;
+}
+
+char *scrvault_json_quote(const char *s)
+{
+	sv_json *j = sv_json_string(s ? s : "");
+	char *out = NULL;
+	size_t len;
+
+	if (!j)
+		return NULL;
+	if (sv_json_write(&out, &len, j) < 0)
+		out = NULL;
+	sv_json_free(j);
+	return out;
+}
+
 const scrvault_json *scrvault_json_get(const scrvault_json *o, const char *k) { return o ? sv_json_get(o, k) : NULL; }
 
 const char *scrvault_json_str(const scrvault_json *j) { return j ? sv_json_str(j) : NULL; }

@@ -1,0 +1,21 @@
+# scrvaultd (src/daemon): the vault as a service.  Included by the Makefile
+# (include $(wildcard mk/*.mk)); `make all` builds it.
+#
+# A client of the public API (scripts/check-layers holds it so) linking
+# libscrvault.a, libevent (evhttp) and libevent_openssl (its TLS
+# bufferevents); OpenSSL's TLS is used by src/daemon/tls.c and tls_bev.c only.
+
+DAEMON_PKGS    = libevent libevent_openssl libssl
+DAEMON_CFLAGS := $(shell pkg-config --cflags $(DAEMON_PKGS) 2>/dev/null)
+DAEMON_LIBS   := $(shell pkg-config --libs $(DAEMON_PKGS) 2>/dev/null)
+DAEMON_SRC     = $(wildcard src/daemon/*.c)
+DAEMON_OBJ     = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+
+all: $(BUILD)/scrvaultd
+
+$(DAEMON_OBJ): CFLAGS += $(DAEMON_CFLAGS)
+$(DAEMON_OBJ): $(wildcard src/daemon/*.h)
+
+$(BUILD)/scrvaultd: $(DAEMON_OBJ) $(BUILD)/libscrvault.a
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(BUILD)/libscrvault.a $(DAEMON_LIBS) $(LDLIBS)
