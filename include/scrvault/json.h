@@ -15,13 +15,6 @@ typedef struct sv_json scrvault_json;
 void scrvault_json_free(scrvault_json *j);
 /* Canonical serialisation; caller frees with free(). NULL on failure. */
 char *scrvault_json_text(const scrvault_json *j);
-/*
- * Parse `len` bytes of JSON text (RFC 8259; integers only, no duplicate
- * keys, valid UTF-8, nesting at most 64 deep): what a service reads from a
- * request.  Malformed text is SCRVAULT_EUSAGE with the byte offset in the
- * message.  Free *out with scrvault_json_free.
- */
-int scrvault_json_parse(scrvault_json **out, const char *text, size_t len);
 /* The JSON text of the string `s` (quoted, escaped canonically; "" for
  * NULL); the caller frees it.  NULL on failure or when `s` is not UTF-8. */
 char *scrvault_json_quote(const char *s);

@@ -1121,19 +1121,6 @@ char *scrvault_json_text(const scrvault_json *j)
 	return sv_json_write(&out, &len, j) < 0 ? NULL : out;
 }
 
-int scrvault_json_parse(scrvault_json **out, const char *text, size_t len)
-{
-	int error;
-
-	*out = NULL;
-	if (!text)
-		return sv_error(SCRVAULT_EUSAGE, "no JSON text");
-	/* A request's body is the caller's mistake, not damage in the vault. */
-	if ((error = sv_json_parse(out, text, len, NULL)) == SCRVAULT_EINTEGRITY)
-		error = SCRVAULT_EUSAGE;
-	return error;
-}
-
 char *scrvault_json_quote(const char *s)
 {
 	sv_json *j = sv_json_string(s ? s : "");
