@@ -78,6 +78,24 @@ int scrvault_doc_checkout_dir(scrvault_json **out, scrvault *v, const char *cons
  */
 int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *doc, unsigned version);
 /*
+ * The same sign-off, signed on the signer's own machine (a service acting
+ * for them holds no private key).  First the exact statement to sign, as
+ * canonical JSON text (the caller frees it), after every check
+ * scrvault_doc_signoff makes:
+ *   {"agency","doc","sha256","signer","signer_key" (their registered key),
+ *    "statement":"scrvault-signoff v1","time","vault","version"}
+ * Then the record: `statement` must be exactly what the vault asks for this
+ * document, version and signer, its "time" within 5 minutes of now, and
+ * `sig` (base64) an Ed25519 signature of its bytes by the signer's
+ * registered key; else SCRVAULT_EDENIED (field "statement" or
+ * "signature"), audited, nothing recorded.  The record is the one
+ * scrvault_doc_signoff writes (scrvault_doc_show verifies it the same way);
+ * *out as there.
+ */
+int scrvault_doc_signoff_statement(char **statement, scrvault *v, const char *doc, unsigned version);
+int scrvault_doc_signoff_signed(scrvault_json **out, scrvault *v, const char *doc, unsigned version,
+				const char *statement, const char *sig);
+/*
  * Declare version `version` of `doc` its master (a coordinator's decision,
  * audited with the master it replaces).  A document's master is the version
  * declared, or fixed when its case concluded; else an IMR's newest validly

@@ -13,6 +13,8 @@
 typedef struct sv_json scrvault_json;
 
 void scrvault_json_free(scrvault_json *j);
+/* Parse `len` bytes of JSON (a message from a peer): 0, or SCRVAULT_EINTEGRITY. */
+int scrvault_json_parse(scrvault_json **out, const char *text, size_t len);
 /* Canonical serialisation; caller frees with free(). NULL on failure. */
 char *scrvault_json_text(const scrvault_json *j);
 /* The JSON text of the string `s` (quoted, escaped canonically; "" for

@@ -127,4 +127,21 @@ const char *scrvault_key_vkey(const scrvault_key *k);
 /* Ed25519 signature of `statement` (its bytes, no terminator), base64 in *sig. */
 int scrvault_key_sign(char **sig, const scrvault_key *k, const char *statement);
 
+/*
+ * The statements a key held for a working session (`scrvault agent`) signs,
+ * so that it is no general signing oracle: canonical JSON of at most
+ * SCRVAULT_KEY_STATEMENT_MAX bytes naming the key's own vault ("vault"),
+ * whose "statement" is either
+ *   SCRVAULT_SESSION_STATEMENT: a sign-in challenge (scrvault_session_statement),
+ *     "principal" the key's name, with a "challenge"; or
+ *   SCRVAULT_SIGNOFF_STATEMENT: a sign-off (scrvault_doc_signoff_statement),
+ *     "signer" the key's name and "signer_key" its Ed25519 key.
+ * 0, or SCRVAULT_EDENIED (field "statement") for anything else, a key
+ * enrolled in no vault included.
+ */
+#define SCRVAULT_KEY_STATEMENT_MAX	4096
+#define SCRVAULT_SESSION_STATEMENT	"scrvault-session v1"
+#define SCRVAULT_SIGNOFF_STATEMENT	"scrvault-signoff v1"
+int scrvault_key_sign_check(const scrvault_key *k, const char *statement);
+
 #endif

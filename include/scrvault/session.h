@@ -106,7 +106,12 @@ int scrvault_vault_act(scrvault *v, const scrvault_act_options *opts);
  */
 int scrvault_session_challenge(scrvault_json **out, scrvault *v, const char *principal);
 
-/* The statement scrvault_session_challenge asks `principal` to sign. */
+/*
+ * The statement scrvault_session_challenge asks `principal` to sign:
+ * canonical JSON {"challenge","principal","statement":SCRVAULT_SESSION_STATEMENT
+ * ("scrvault-session v1", keyfile.h),"vault"} (what scrvault_key_sign_check,
+ * and so `scrvault agent`, agrees to sign).
+ */
 char *scrvault_session_statement(const char *vault_id, const char *principal, const char *challenge);
 
 typedef struct {

@@ -1113,6 +1113,11 @@ cleanup:
 
 void scrvault_json_free(scrvault_json *j) { sv_json_free(j); }
 
+int scrvault_json_parse(scrvault_json **out, const char *text, size_t len)
+{
+	return sv_json_parse(out, text, len, NULL);
+}
+
 char *scrvault_json_text(const scrvault_json *j)
 {
 	char *out = NULL;

@@ -236,6 +236,17 @@ int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *doc, unsi
 	return sv_signoff_make(out, v, doc, version);
 }
 
+int scrvault_doc_signoff_statement(char **statement, scrvault *v, const char *doc, unsigned version)
+{
+	return sv_signoff_statement(statement, v, doc, version);
+}
+
+int scrvault_doc_signoff_signed(scrvault_json **out, scrvault *v, const char *doc, unsigned version,
+				const char *statement, const char *sig)
+{
+	return sv_signoff_signed(out, v, doc, version, statement, sig);
+}
+
 int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_release_spec *s)
 {
 	int error;

@@ -34,7 +34,10 @@
 #include "base/date.h"
 #include "base/json.h"
 
-#define STATEMENT "scrvault-signoff v1"
+#define STATEMENT SCRVAULT_SIGNOFF_STATEMENT
+/* How far a statement signed elsewhere may be from now, seconds; its most bytes. */
+#define SV_SIGNOFF_SKEW (5 * 60)
+#define SV_SIGNOFF_STATEMENT_MAX 4096
 
 int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const char *key_field,
 		      const char *statement, const char *when, const sv_field *fields)
@@ -42,10 +45,10 @@ int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, c
 	return sv_sign_statement_as(text, sig, v, v->ident, key_field, statement, when, fields);
 }
 
-int sv_sign_statement_as(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
-			 const char *key_field, const char *statement, const char *when, const sv_field *fields)
+int sv_statement_text(char **text, scrvault *v, const unsigned char pub[SV_KEY_LEN], const char *key_field,
+		      const char *statement, const char *when, const sv_field *fields)
 {
-	char *key64 = sv_base64(who->ed_pub, SV_KEY_LEN);
+	char *key64 = sv_base64(pub, SV_KEY_LEN);
 	sv_json *st = NULL;
 	size_t len = 0;
 	int error = SCRVAULT_ERROR;
@@ -55,69 +58,210 @@ int sv_sign_statement_as(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v
 						 SV_STR("statement", statement), SV_STR("time", when),
 						 SV_STR("vault", v->id)))) &&
 	    sv_json_write(text, &len, st) >= 0)
-		error = sv_ed25519_sign(sig, who->ed_priv, *text, len);
-	if (error < 0) {
-		free(*text);
-		*text = NULL;
-	}
+		error = 0;
 	sv_json_free(st);
 	free(key64);
 	return error;
 }
 
-int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsigned version)
+int sv_sign_statement_as(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
+			 const char *key_field, const char *statement, const char *when, const sv_field *fields)
 {
-	char doc[SV_DOC_ID_LEN + 1], caseref[40], when[21], sha[SV_SHA256_LEN * 2 + 1];
-	char agency[128] = "", *text = NULL;
-	unsigned char sig[SV_SIG_LEN];
+	int error;
+
+	if ((error = sv_statement_text(text, v, who->ed_pub, key_field, statement, when, fields)) < 0)
+		return error;
+	if ((error = sv_ed25519_sign(sig, who->ed_priv, *text, strlen(*text))) < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return error;
+}
+
+/* One sign-off being made: what the checks found, which the statement names. */
+typedef struct {
+	char doc[SV_DOC_ID_LEN + 1];
+	char caseref[40];
+	char agency[128];
+	char sha[SV_SHA256_LEN * 2 + 1];
+	unsigned version;
+	unsigned char signer_pub[SV_KEY_LEN];	/* the signer's registered Ed25519 key */
+} signoff_ctx;
+
+/*
+ * Everything a sign-off of DOC@VERSION by the session's principal must
+ * pass, before anything is signed: the permission, the case not frozen, a
+ * live version, the second-person rule, not already signed off by them.
+ */
+static int signoff_check(signoff_ctx *c, scrvault *v, const char *docarg, unsigned version)
+{
 	sv_version_row row;
+	sv_principal p;
 	int64_t author = 0, exists = 0;
 	int error;
 
-	*out = NULL;
-	if ((error = sv_doc_resolve(doc, caseref, v, "doc.signoff", docarg)) < 0)
+	memset(c, 0, sizeof(*c));
+	if ((error = sv_doc_resolve(c->doc, c->caseref, v, "doc.signoff", docarg)) < 0)
 		return error;
 	if (version == 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "version", "give the version to sign off (a sign-off is for "
 				      "one exact version)");
-	if ((error = sv_authorize(v, "doc.signoff", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version))) < 0 ||
-	    (error = sv_case_frozen(v, "doc.signoff", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version))) < 0)
+	c->version = version;
+	if ((error = sv_authorize(v, "doc.signoff", SV_ABOUT(.doc = c->doc, .caseref = c->caseref, .version = version))) < 0 ||
+	    (error = sv_case_frozen(v, "doc.signoff", SV_ABOUT(.doc = c->doc, .caseref = c->caseref, .version = version))) < 0)
 		return error;
-	if ((error = sv_version_load(&row, v, doc, &version)) < 0)
+	if ((error = sv_version_load(&row, v, c->doc, &version)) < 0)
 		return error;
 	if (strcmp(row.state, "live") != 0)
-		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s", doc, version, row.state);
-	if (!v->ident || !v->ident->ed_priv)
-		return sv_error(SCRVAULT_ERROR, "the signer's private key is not available");
-	if ((error = sv_db_text_int(agency, sizeof(agency), &author, v->db, "SELECT coalesce(d.agency, ''),"
+		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s", c->doc, version, row.state);
+	if ((error = sv_db_text_int(c->agency, sizeof(c->agency), &author, v->db, "SELECT coalesce(d.agency, ''),"
 				    " ve.checked_in_by FROM documents d JOIN versions ve ON ve.doc_id = d.id"
-				    " WHERE d.id = ? AND ve.version = ?", "ti", doc, (int64_t)version)) < 0)
+				    " WHERE d.id = ? AND ve.version = ?", "ti", c->doc, (int64_t)version)) < 0)
 		return error;
-	if ((error = sv_separation_signoff(v, doc, version, caseref, agency, author)) < 0)
+	if ((error = sv_separation_signoff(v, c->doc, version, c->caseref, c->agency, author)) < 0)
 		return error;
 	if ((error = sv_db_int(&exists, v->db, "SELECT count(*) FROM signoffs WHERE doc_id = ? AND version = ?"
-			       " AND principal_id = ?", "tii", doc, (int64_t)version, v->principal_id)) < 0)
+			       " AND principal_id = ?", "tii", c->doc, (int64_t)version, v->principal_id)) < 0)
 		return error;
 	if (exists)
-		return sv_error(SCRVAULT_ECONFLICT, "'%s' has already signed off '%s' version %u", v->principal, doc, version);
-	sv_hex(sha, row.sha, SV_SHA256_LEN);
-	sv_time_iso(when, sv_now());
-	if ((error = sv_sign_statement(&text, sig, v, "signer_key", STATEMENT, when,
-				       SV_FIELDS(SV_STR("agency", agency), SV_STR("doc", doc), SV_STR("sha256", sha),
-						 SV_STR("signer", v->principal), SV_INT("version", version)))) < 0 ||
-	    (error = sv_vault_begin(v)) < 0)
+		return sv_error(SCRVAULT_ECONFLICT, "'%s' has already signed off '%s' version %u", v->principal, c->doc, version);
+	if ((error = sv_find_principal(&p, v, v->principal)) < 0)
+		return error;
+	if (error == 0 || !p.keys_ok)
+		return sv_error(SCRVAULT_EDENIED, "principal '%s' has no registered key to sign with", v->principal);
+	memcpy(c->signer_pub, p.ed_pub, SV_KEY_LEN);
+	sv_hex(c->sha, row.sha, SV_SHA256_LEN);
+	return 0;
+}
+
+/* The statement the vault asks the signer to sign for c at `when`. */
+static int signoff_text(char **text, scrvault *v, const signoff_ctx *c, const char *when)
+{
+	return sv_statement_text(text, v, c->signer_pub, "signer_key", STATEMENT, when,
+				 SV_FIELDS(SV_STR("agency", c->agency), SV_STR("doc", c->doc), SV_STR("sha256", c->sha),
+					   SV_STR("signer", v->principal), SV_INT("version", c->version)));
+}
+
+/* A refused signature made elsewhere: audited, the vault otherwise unchanged. */
+static int signoff_refused(scrvault *v, const signoff_ctx *c, const char *why, int code)
+{
+	return sv_audit_denied(v, "doc.signoff", SV_ABOUT(.doc = c->doc, .caseref = c->caseref, .version = c->version),
+			       SV_FIELDS(SV_STR("reason", why)), code);
+}
+
+/*
+ * Record `text` signed with `sig` (base64) for c, after checking that the
+ * text is exactly the statement the vault asks for at the time it names,
+ * that time within SV_SIGNOFF_SKEW seconds of now, and the signature by the
+ * signer's registered key.  One rule for a signature made here and one
+ * made on the signer's own machine.
+ */
+static int signoff_record(sv_json **out, scrvault *v, const signoff_ctx *c, const char *text, const char *sig64)
+{
+	unsigned char *sig = NULL;
+	size_t siglen = 0;
+	sv_json *st = NULL;
+	char *expect = NULL;
+	const char *when;
+	int64_t t;
+	int error;
+
+	if (!text || strlen(text) > SV_SIGNOFF_STATEMENT_MAX || sv_json_parse(&st, text, strlen(text), NULL) < 0 ||
+	    !(when = sv_json_str(sv_json_get(st, "time"))) || (t = sv_time_parse(when)) < 0) {
+		sv_error_field(SCRVAULT_EDENIED, "statement", "the statement is not a sign-off statement of this vault");
+		error = signoff_refused(v, c, "not a sign-off statement", SCRVAULT_EDENIED);
+		goto done;
+	}
+	if ((error = signoff_text(&expect, v, c, when)) < 0)
+		goto done;
+	if (strcmp(expect, text) != 0) {
+		sv_error_field(SCRVAULT_EDENIED, "statement", "the statement is not the one to sign for '%s' version %u "
+			       "by '%s' (ask for it again: scrvault_doc_signoff_statement)", c->doc, c->version, v->principal);
+		error = signoff_refused(v, c, "statement differs", SCRVAULT_EDENIED);
+		goto done;
+	}
+	if (t > sv_now() + SV_SIGNOFF_SKEW || t < sv_now() - SV_SIGNOFF_SKEW) {
+		sv_error_field(SCRVAULT_EDENIED, "statement", "the statement's time %s is more than %d minutes from now: "
+			       "ask for a new statement and sign it", when, SV_SIGNOFF_SKEW / 60);
+		error = signoff_refused(v, c, "stale statement", SCRVAULT_EDENIED);
+		goto done;
+	}
+	if (!sig64 || sv_unbase64(&sig, &siglen, sig64) < 0 || siglen != SV_SIG_LEN ||
+	    sv_ed25519_verify(sig, c->signer_pub, text, strlen(text)) < 0) {
+		sv_error_field(SCRVAULT_EDENIED, "signature", "the signature is not '%s''s registered key's over "
+			       "this statement", v->principal);
+		error = signoff_refused(v, c, "bad signature", SCRVAULT_EDENIED);
+		goto done;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_db_run(v->db, "INSERT INTO signoffs(doc_id, version, principal_id, statement, signature, signed_at)"
-			       " VALUES (?, ?, ?, ?, ?, ?)", "tiitbt", doc, (int64_t)version, v->principal_id, text,
-			       sig, sizeof(sig), when)) < 0 ||
-	    (error = sv_audit_append(v, "doc.signoff", "ok", SV_ABOUT(.doc = doc, .caseref = caseref, .version = version),
-				     SV_FIELDS(SV_STR("sha256", sha)))) < 0)
+			       " VALUES (?, ?, ?, ?, ?, ?)", "tiitbt", c->doc, (int64_t)c->version, v->principal_id, text,
+			       sig, (size_t)SV_SIG_LEN, when)) < 0) {
 		error = sv_vault_fail(v, error);
-	else if ((error = sv_vault_commit(v)) >= 0)
-		error = sv_json_new(out, SV_FIELDS(SV_STR("doc", doc), SV_INT("version", version),
-						   SV_STR("signer", v->principal), SV_STR("sha256", sha)));
+		goto done;
+	}
+	if ((error = sv_vault_finish(v, "doc.signoff", SV_ABOUT(.doc = c->doc, .caseref = c->caseref, .version = c->version),
+				     SV_FIELDS(SV_STR("sha256", c->sha)))) < 0)
+		goto done;
+	error = sv_json_new(out, SV_FIELDS(SV_STR("doc", c->doc), SV_INT("version", c->version),
+					   SV_STR("signer", v->principal), SV_STR("sha256", c->sha)));
+done:
+	sv_json_free(st);
+	free(expect);
+	free(sig);
+	return error;
+}
+
+int sv_signoff_statement(char **statement, scrvault *v, const char *docarg, unsigned version)
+{
+	signoff_ctx c;
+	char when[21];
+	int error;
+
+	*statement = NULL;
+	if ((error = signoff_check(&c, v, docarg, version)) < 0)
+		return error;
+	sv_time_iso(when, sv_now());
+	return signoff_text(statement, v, &c, when);
+}
+
+int sv_signoff_signed(sv_json **out, scrvault *v, const char *docarg, unsigned version,
+		      const char *statement, const char *sig)
+{
+	signoff_ctx c;
+	int error;
+
+	*out = NULL;
+	if ((error = signoff_check(&c, v, docarg, version)) < 0)
+		return error;
+	return signoff_record(out, v, &c, statement, sig);
+}
+
+int sv_signoff_make(sv_json **out, scrvault *v, const char *docarg, unsigned version)
+{
+	unsigned char sig[SV_SIG_LEN];
+	char when[21], *text = NULL, *sig64 = NULL;
+	signoff_ctx c;
+	int error;
+
+	*out = NULL;
+	if ((error = signoff_check(&c, v, docarg, version)) < 0)
+		return error;
+	if (!v->ident || !v->ident->ed_priv)
+		return sv_error(SCRVAULT_ERROR, "the signer's private key is not available");
+	sv_time_iso(when, sv_now());
+	if ((error = signoff_text(&text, v, &c, when)) < 0 ||
+	    (error = sv_ed25519_sign(sig, v->ident->ed_priv, text, strlen(text))) < 0)
+		goto done;
+	if (!(sig64 = sv_base64(sig, sizeof(sig)))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	error = signoff_record(out, v, &c, text, sig64);
 done:
 	free(text);
+	free(sig64);
 	return error;
 }
 

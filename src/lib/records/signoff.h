@@ -19,6 +19,10 @@
 int sv_sign_statement(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const char *key_field,
 		      const char *statement, const char *when, const sv_field *fields);
 
+/* The statement alone, naming the Ed25519 key `pub` (a statement signed elsewhere). */
+int sv_statement_text(char **text, scrvault *v, const unsigned char pub[SV_KEY_LEN], const char *key_field,
+		      const char *statement, const char *when, const sv_field *fields);
+
 /* The same with another principal's keys (a copy destruction's witness, in the session). */
 int sv_sign_statement_as(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
 			 const char *key_field, const char *statement, const char *when, const sv_field *fields);
@@ -31,5 +35,10 @@ int sv_signoffs(sv_json **out, scrvault *v, const char *doc);
  * key (scrvault_doc_signoff).
  */
 int sv_signoff_make(sv_json **out, scrvault *v, const char *doc, unsigned version);
+/* The statement for that sign-off, to be signed elsewhere (scrvault_doc_signoff_statement). */
+int sv_signoff_statement(char **statement, scrvault *v, const char *doc, unsigned version);
+/* Record a sign-off signed elsewhere (scrvault_doc_signoff_signed). */
+int sv_signoff_signed(sv_json **out, scrvault *v, const char *doc, unsigned version,
+		      const char *statement, const char *sig);
 
 #endif
