@@ -354,6 +354,38 @@ int svd_h_doc_content(svd_req *r)
 	return 0;
 }
 
+int svd_h_signoff_statement(svd_req *r)
+{
+	char *statement = NULL;
+	uint64_t version;
+	int rc;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	if ((rc = scrvault_doc_signoff_statement(&statement, r->d->v, P(0), (unsigned)version)) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", statement, strlen(statement));
+	free(statement);
+	return 0;
+}
+
+int svd_h_signoff(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t version;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	return json_answer(r, scrvault_doc_signoff_signed(&out, r->d->v, P(0), (unsigned)version,
+							   svd_str(r, "statement"), svd_str(r, "signature")), out);
+}
+
 /* ---- registers ---------------------------------------------------------------------- */
 
 int svd_h_agenda(svd_req *r)

@@ -26,6 +26,8 @@ SVD_HANDLER(svd_h_case_docs);
 SVD_HANDLER(svd_h_doc);
 SVD_HANDLER(svd_h_doc_log);
 SVD_HANDLER(svd_h_doc_content);
+SVD_HANDLER(svd_h_signoff_statement);
+SVD_HANDLER(svd_h_signoff);
 SVD_HANDLER(svd_h_agenda);
 SVD_HANDLER(svd_h_principals);
 SVD_HANDLER(svd_h_principal);

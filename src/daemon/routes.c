@@ -44,6 +44,10 @@ const svd_route svd_routes[] = {
 	{ "GET", "/v1/docs/{doc}/log", H(svd_h_doc_log), SVD_AUTH, 0, "a document's versions" },
 	{ "GET", "/v1/docs/{doc}/versions/{version}/content", H(svd_h_doc_content), SVD_AUTH, 0,
 	  "check out a version: its bytes" },
+	{ "GET", "/v1/docs/{doc}/versions/{version}/signoff-statement", H(svd_h_signoff_statement), SVD_AUTH, 0,
+	  "the statement an authorising manager signs" },
+	{ "POST", "/v1/docs/{doc}/versions/{version}/signoff", H(svd_h_signoff), SVD_AUTH | SVD_JSON, 8 * KiB,
+	  "record a sign-off signed on the signer's machine" },
 	/* registers */
 	{ "GET", "/v1/agenda", H(svd_h_agenda), SVD_AUTH, 0, "what is due" },
 	{ "GET", "/v1/principals", H(svd_h_principals), SVD_AUTH, 0, "the principals" },
