@@ -138,15 +138,14 @@ static struct evhttp *http_new(svd_daemon *d)
 	return h;
 }
 
+/* The table, one route a line: METHOD, pattern, auth, body, body limit in
+ * bytes, tab-separated (tests/cli/api-doc.sh compares it with docs/API.md). */
 static void print_routes(void)
 {
-	for (const svd_route *r = svd_routes; r->method; r++) {
-		char flags[64];
-		snprintf(flags, sizeof(flags), "%s%s%s", r->flags & SVD_AUTH ? "session" : "none",
-			 r->flags & SVD_SEALED ? " sealed-ok" : "",
-			 r->flags & SVD_JSON ? " json" : r->flags & SVD_BYTES ? " bytes" : "");
-		printf("%-6s %-46s %-20s %zu\n", r->method, r->pattern, flags, r->max_body);
-	}
+	for (const svd_route *r = svd_routes; r->method; r++)
+		printf("%s\t%s\t%s\t%s\t%zu\n", r->method, r->pattern,
+		       r->flags & SVD_AUTH ? "session" : r->flags & SVD_SEALED ? "none, sealed too" : "none",
+		       r->flags & SVD_JSON ? "json" : r->flags & SVD_BYTES ? "bytes" : "none", r->max_body);
 }
 
 static void usage(FILE *f)
