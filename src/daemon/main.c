@@ -32,7 +32,7 @@
 #define DEFAULT_SOCKET "/run/scrvault/scrvaultd.sock"
 #define HEADERS_MAX	(16 * 1024)
 #define BODY_MAX	((8u << 20) + 64 * 1024)	/* a chunk and a little */
-#define READ_TIMEOUT	30				/* seconds: a slow client is dropped */
+#define READ_TIMEOUT	30				/* seconds: a slow client is dropped (--client-timeout) */
 
 void svd_seal(svd_daemon *d, const char *reason)
 {
@@ -95,7 +95,9 @@ static int unix_listener(const char *path)
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		if (mkdir(dir, 0750) == 0)
+			chmod(dir, 0750);	/* whatever the umask */
+		else if (errno != EEXIST) {
 			fprintf(stderr, "scrvaultd: cannot make '%s': %s\n", dir, strerror(errno));
 			return -1;
 		}
@@ -123,10 +125,10 @@ static int unix_listener(const char *path)
 	return fd;
 }
 
-static struct evhttp *http_new(svd_daemon *d)
+static struct evhttp *http_new(svd_daemon *d, long timeout)
 {
 	struct evhttp *h = evhttp_new(d->base);
-	struct timeval tv = { READ_TIMEOUT, 0 };
+	struct timeval tv = { timeout, 0 };
 
 	if (!h)
 		return NULL;
@@ -152,7 +154,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: scrvaultd [--vault DIR] [--socket PATH] [--listen HOST:PORT --cert PEM --key PEM]\n"
-		"                 [--idle-seal MINUTES] [--allow-unlocked-memory]\n"
+		"                 [--idle-seal MINUTES] [--client-timeout Ns] [--allow-unlocked-memory]\n"
 		"       scrvaultd --routes\n"
 		"\n"
 		"  --vault DIR            the vault (default $SCRVAULT_DIR)\n"
@@ -160,6 +162,7 @@ static void usage(FILE *f)
 		"  --listen HOST:PORT     also serve HTTPS (TLS 1.3) with --cert and --key\n"
 		"  --idle-seal MINUTES    seal after this long without an authenticated request\n"
 		"                         (default 30; 0: never; Ns: N seconds)\n"
+		"  --client-timeout Ns    drop a client silent this long (default 30s)\n"
 		"  --allow-unlocked-memory  unseal although keys could be swapped to disk\n"
 		"  --routes               print the route table and exit\n");
 }
@@ -184,7 +187,7 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' }, { "cert", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' }, { "idle-seal", required_argument, NULL, 'i' },
 		{ "allow-unlocked-memory", no_argument, NULL, 'u' }, { "routes", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		{ "client-timeout", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	static svd_daemon d;
 	const char *sock = DEFAULT_SOCKET, *listen_at = NULL, *cert = NULL, *key = NULL;
@@ -192,7 +195,7 @@ int main(int argc, char **argv)
 	struct event *tick = NULL, *sigterm = NULL, *sigint = NULL;
 	SSL_CTX *ctx = NULL;
 	struct timeval second = { 1, 0 };
-	long idle = 30 * 60;
+	long idle = 30 * 60, timeout = READ_TIMEOUT;
 	int c, fd = -1, rc = 1;
 
 	d.dir = getenv("SCRVAULT_DIR");
@@ -206,6 +209,12 @@ int main(int argc, char **argv)
 		case 'i':
 			if ((idle = idle_arg(optarg)) < 0) {
 				fprintf(stderr, "scrvaultd: --idle-seal takes minutes (or Ns): '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			if ((timeout = idle_arg(optarg)) <= 0 || optarg[strlen(optarg) - 1] != 's' || timeout > 600) {
+				fprintf(stderr, "scrvaultd: --client-timeout takes seconds, like 30s: '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -229,7 +238,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (!(d.base = event_base_new()) || !(local = http_new(&d)))
+	if (!(d.base = event_base_new()) || !(local = http_new(&d, timeout)))
 		goto done;
 	if ((fd = unix_listener(sock)) < 0 || evhttp_accept_socket(local, fd) < 0)
 		goto done;
@@ -245,7 +254,7 @@ int main(int argc, char **argv)
 			goto done;
 		}
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen_at), listen_at);
-		if (svd_tls_server_ctx(&ctx, cert, key) < 0 || !(net = http_new(&d)))
+		if (svd_tls_server_ctx(&ctx, cert, key) < 0 || !(net = http_new(&d, timeout)))
 			goto done;
 		evhttp_set_bevcb(net, svd_tls_bev, ctx);
 		if (evhttp_bind_socket(net, host, (ev_uint16_t)port) < 0) {
