@@ -76,4 +76,11 @@ int scrvault_receipt_make(scrvault_json **out, scrvault *v, const char *doc, uns
 int scrvault_receipt_verify(scrvault_json **report, const char *receipt_path, const char *vkey,
 			    const char *file);
 
+/*
+ * The SHA-256 of the file at `path` (64 lower-case hex digits and a NUL),
+ * read as a stream: what a client announces when it begins an upload.
+ * Needs no vault.
+ */
+int scrvault_file_sha256(char out[65], const char *path);
+
 #endif

@@ -1,11 +1,43 @@
 /*
- * cmd_doc.c - scrvault doc checkin|checkout|list|log|show|signoff|declare|release.
+ * cmd_doc.c - scrvault doc checkin|upload|receipt|checkout|list|log|show|signoff|declare|release.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+
+/* Write a receipt to `path` (created 0600, never replacing a file). */
+static int write_receipt(const char *path, const scrvault_json *r)
+{
+	char *text = scrvault_json_text(r);
+	FILE *f = NULL;
+	int fd, e;
+
+	if (!text) {
+		fprintf(stderr, "scrvault: out of memory\n");
+		return 1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+	    !(f = fdopen(fd, "w"))) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		fprintf(stderr, "scrvault: cannot create '%s': %s\n", path, strerror(e));
+		return e == EEXIST ? 6 : 1;
+	}
+	fprintf(f, "%s\n", text);
+	free(text);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "scrvault: cannot write '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "wrote the receipt %s\n", path);
+	return 0;
+}
 
 static const cli_col checkin_cols[] = {
 	{ "doc", "DOCUMENT" }, { "version", "VER" }, { "size", "BYTES" },
@@ -20,8 +52,8 @@ static int check_checkin(cli_args *a)
 		return cli_usage(a, "--doc (a new version) takes no --case, --class or --agency");
 	if (!doc && (!cli_opt(a, "case") || !cli_opt(a, "class")))
 		return cli_usage(a, "a new document needs --case REF and --class CLASS (or --doc ID for a new version)");
-	if ((cli_opt(a, "title") || cli_opt(a, "filename")) && a->nargs != 1)
-		return cli_usage(a, "--title and --filename apply to a single file");
+	if ((cli_opt(a, "title") || cli_opt(a, "filename") || cli_opt(a, "receipt")) && a->nargs != 1)
+		return cli_usage(a, "--title, --filename and --receipt apply to a single file");
 	return 0;
 }
 
@@ -52,7 +84,170 @@ static int cmd_checkin(cli_args *a, scrvault *v)
 		return cli_fail(error);
 	if (!a->json)
 		printf("checked in %zu version%s\n", scrvault_json_count(j), scrvault_json_count(j) == 1 ? "" : "s");
+	if (cli_opt(a, "receipt")) {
+		const scrvault_json *row = scrvault_json_at(j, 0);
+		scrvault_json *r = NULL;
+
+		if ((error = scrvault_receipt_make(&r, v, cli_str(row, "doc"), (unsigned)cli_int(row, "version"))) < 0) {
+			cli_print_list(a, j, checkin_cols);
+			fprintf(stderr, "scrvault: checked in, but no receipt was made\n");
+			return cli_fail(error);
+		}
+		error = write_receipt(cli_opt(a, "receipt"), r);
+		scrvault_json_free(r);
+		if (error) {
+			cli_print_list(a, j, checkin_cols);
+			return error;
+		}
+	}
 	return cli_print_list(a, j, checkin_cols);
+}
+
+/* ---- receipts, and uploads run in this process ---------------------------------- */
+
+static int check_receipt(cli_args *a)
+{
+	if (cli_doc_version(a->args[0], NULL, 0) <= 0)
+		return cli_usage(a, "give the exact version: DOC@VERSION");
+	return 0;
+}
+
+static int cmd_receipt(cli_args *a, scrvault *v)
+{
+	scrvault_json *r = NULL;
+	char doc[96];
+	unsigned long ver = (unsigned long)cli_doc_version(a->args[0], doc, sizeof(doc));
+	int error;
+
+	if ((error = scrvault_receipt_make(&r, v, doc, (unsigned)ver)) < 0)
+		return cli_fail(error);
+	if (cli_opt(a, "output")) {
+		error = write_receipt(cli_opt(a, "output"), r);
+	} else {
+		char *text = scrvault_json_text(r);
+
+		error = text ? (printf("%s\n", text), 0) : 1;
+		free(text);
+	}
+	scrvault_json_free(r);
+	return error;
+}
+
+static int check_upload(cli_args *a)
+{
+	long long n;
+
+	if (cli_opt(a, "chunk") && !cli_number(&n, cli_opt(a, "chunk"), 1, 1LL << 30))
+		return cli_usage(a, "--chunk is a number of bytes");
+	if (cli_opt(a, "stop-after") && !cli_number(&n, cli_opt(a, "stop-after"), 1, 1000000000))
+		return cli_usage(a, "--stop-after is a number of chunks");
+	if (!cli_opt(a, "resume"))
+		return check_checkin(a);
+	return 0;
+}
+
+static int cmd_upload(cli_args *a, scrvault *v)
+{
+	scrvault_checkin_spec cs = SCRVAULT_CHECKIN_SPEC_INIT;
+	scrvault_upload_spec s = SCRVAULT_UPLOAD_SPEC_INIT;
+	scrvault_json *j = NULL, *r = NULL;
+	const char *path = a->args[0], *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char sha[65], id[40];
+	long long chunk = 1 << 20, stop = 0, sent = 0;
+	unsigned char *buf = NULL;
+	uint64_t off;
+	int fd = -1, error, rc = 0;
+
+	if (cli_opt(a, "chunk"))
+		(void)cli_number(&chunk, cli_opt(a, "chunk"), 1, 1LL << 30);
+	if (cli_opt(a, "stop-after"))
+		(void)cli_number(&stop, cli_opt(a, "stop-after"), 1, 1000000000);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		fprintf(stderr, "scrvault: cannot open '%s': %s\n", path, strerror(errno));
+		return errno == ENOENT ? 4 : 1;
+	}
+	if (cli_opt(a, "resume")) {
+		snprintf(id, sizeof(id), "%s", cli_opt(a, "resume"));
+		error = scrvault_upload_status(&j, v, id);
+	} else {
+		off_t size = lseek(fd, 0, SEEK_END);
+
+		if (size < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+			fprintf(stderr, "scrvault: cannot read '%s': %s\n", path, strerror(errno));
+			close(fd);
+			return 1;
+		}
+		if ((error = scrvault_file_sha256(sha, path)) < 0) {
+			close(fd);
+			return cli_fail(error);
+		}
+		cs.case_ref = cli_opt(a, "case");
+		cs.doc_class = cli_opt(a, "class");
+		cs.agency = cli_opt(a, "agency");
+		cs.doc = cli_opt(a, "doc");
+		cs.note = cli_opt(a, "note");
+		s.checkin = &cs;
+		s.filename = cli_opt(a, "filename") ? cli_opt(a, "filename") : base;
+		s.title = cli_opt(a, "title");
+		s.size = (uint64_t)size;
+		s.sha256 = sha;
+		if ((error = scrvault_upload_begin(&j, v, &s)) == 0)
+			snprintf(id, sizeof(id), "%s", cli_str(j, "upload"));
+	}
+	if (error < 0) {
+		close(fd);
+		return cli_fail(error);
+	}
+	off = (uint64_t)cli_int(j, "received");
+	scrvault_json_free(j);
+	j = NULL;
+	if (!(buf = malloc((size_t)chunk))) {
+		close(fd);
+		fprintf(stderr, "scrvault: out of memory\n");
+		return 1;
+	}
+	for (;;) {
+		ssize_t got = pread(fd, buf, (size_t)chunk, (off_t)off);
+
+		if (got < 0) {
+			fprintf(stderr, "scrvault: cannot read '%s': %s\n", path, strerror(errno));
+			rc = 1;
+			goto done;
+		}
+		if (got == 0)
+			break;
+		if (stop && sent == stop) {
+			fprintf(stderr, "stopped after %lld chunk%s: upload %s has %llu bytes\n", sent,
+				sent == 1 ? "" : "s", id, (unsigned long long)off);
+			if (a->json)
+				printf("{\"upload\":\"%s\",\"received\":%llu}\n", id, (unsigned long long)off);
+			goto done;
+		}
+		if ((error = scrvault_upload_chunk(&j, v, id, off, buf, (size_t)got)) < 0) {
+			rc = cli_fail(error);
+			goto done;
+		}
+		off = (uint64_t)cli_int(j, "received");
+		scrvault_json_free(j);
+		j = NULL;
+		sent++;
+	}
+	if ((error = scrvault_upload_finish(&r, v, id)) < 0) {
+		rc = cli_fail(error);
+		goto done;
+	}
+	if (cli_opt(a, "receipt") && (rc = write_receipt(cli_opt(a, "receipt"), r)) != 0)
+		goto done;
+	rc = cli_result(a, r, "uploaded %s in %lld chunk%s: %s version %lld (sha256 %s, audit entry %lld)\n", path,
+			sent, sent == 1 ? "" : "s", cli_str(r, "doc"), cli_int(r, "version"), cli_str(r, "sha256"),
+			cli_int(r, "seq"));
+	r = NULL;
+done:
+	scrvault_json_free(r);
+	scrvault_json_free(j);
+	free(buf);
+	close(fd);
+	return rc;
 }
 
 /* --version N: 0 when not given, -1 when not a positive number. */
@@ -267,8 +462,15 @@ static const cli_optdef release_opts[] = {
 static const cli_optdef checkin_opts[] = {
 	{ "case", 1, "case_ref", "REF" }, { "class", 1, "doc_class", "CLASS" }, { "agency", 1, "agency", "NAME" },
 	{ "doc", 1, "doc", "ID" }, { "title", 1, "title", "TEXT" }, { "filename", 1, "filename", "NAME" },
-	{ "note", 1, "note", "TEXT" }, { NULL, 0, NULL, NULL }
+	{ "note", 1, "note", "TEXT" }, { "receipt", 1, NULL, "FILE" }, { NULL, 0, NULL, NULL }
 };
+static const cli_optdef upload_opts[] = {
+	{ "case", 1, "case_ref", "REF" }, { "class", 1, "doc_class", "CLASS" }, { "agency", 1, "agency", "NAME" },
+	{ "doc", 1, "doc", "ID" }, { "title", 1, "title", "TEXT" }, { "filename", 1, "filename", "NAME" },
+	{ "note", 1, "note", "TEXT" }, { "receipt", 1, NULL, "FILE" }, { "chunk", 1, "chunk", "BYTES" },
+	{ "stop-after", 1, NULL, "N" }, { "resume", 1, "upload", "ID" }, { NULL, 0, NULL, NULL }
+};
+static const cli_optdef receipt_opts[] = { { "output", 1, NULL, "FILE" }, { NULL, 0, NULL, NULL } };
 static const cli_optdef checkout_opts[] = {
 	{ "output", 1, "output,outpath,outdir", "FILE|DIR" }, { "version", 1, "version", "N" },
 	{ "force", 0, "force", NULL }, { "case", 1, "case_ref", "REF" }, CLI_OPT_REQUEST, { NULL, 0, NULL, NULL }
@@ -290,8 +492,32 @@ const cli_cmd cli_doc_commands[] = {
 	  "  --doc ID          check in a new version of this document instead\n"
 	  "  --title TEXT      title (one file only; default: the file name)\n"
 	  "  --filename NAME   recorded file name (one file only; default: its base name)\n"
-	  "  --note TEXT       a note on this version\n",
+	  "  --note TEXT       a note on this version\n"
+	  "  --receipt FILE    write the vault's signed receipt of the check-in (one file)\n",
 	  checkin_opts, 1, -1 },
+	{ "doc", "upload", cmd_upload, CLI_VAULT, check_upload,
+	  "scrvault doc upload (--case REF --class CLASS [--agency NAME] | --doc ID) [--chunk BYTES] "
+	  "[--stop-after N] [--resume ID] [--receipt FILE] [options] FILE",
+	  "Check a file in as a resumable upload, in this process: announced with its size\n"
+	  "and SHA-256, sent in chunks, each sealed into the vault's spool before it is\n"
+	  "acknowledged, then checked in (as 'doc checkin') with a signed receipt. The\n"
+	  "upload's key lives only in this process: an upload left unfinished is wiped\n"
+	  "when the process ends (and by the next unlock). The service resumes uploads.\n\n"
+	  "options:\n"
+	  "  --case, --class, --agency, --doc, --title, --filename, --note  as 'doc checkin'\n"
+	  "  --chunk BYTES     the chunk size (default 1 MiB; at most 8 MiB)\n"
+	  "  --stop-after N    send N chunks, then stop without finishing (a dropped upload)\n"
+	  "  --resume ID       continue upload ID (of this process only)\n"
+	  "  --receipt FILE    write the signed receipt\n",
+	  upload_opts, 1, 1 },
+	{ "doc", "receipt", cmd_receipt, CLI_VAULT, check_receipt, "scrvault doc receipt DOC@VERSION [-o FILE]",
+	  "The vault's signed receipt of a version's check-in: document, version, SHA-256,\n"
+	  "size, time, the check-in's audit entry and its inclusion proof in a signed\n"
+	  "checkpoint, signed by the audit key. 'scrvault-seal receipt verify' checks it\n"
+	  "offline. No child's or family's details are in it.\n\n"
+	  "options:\n"
+	  "  -o, --output FILE the receipt to write (never replaces a file; default: print it)\n",
+	  receipt_opts, 1, 1 },
 	{ "doc", "checkout", cmd_checkout, CLI_VAULT, check_checkout,
 	  "scrvault doc checkout [-o FILE|DIR] [--force] (DOC[@VERSION]... | --case REF)",
 	  "Write the latest (or the given) version of a document to FILE, or to standard\n"

@@ -32,6 +32,8 @@ static const cli_optdef verify_opts[] = {
 	KEY_OPTS, { "identity", 1, "identity", "FILE" }, { "vault-key", 1, "vault_key", "VKEY" }, END_OPTS
 };
 
+static const cli_optdef receipt_opts[] = { { "vkey", 1, "vkey", "VKEY" }, { "file", 1, "file", "FILE" }, END_OPTS };
+
 #define PASS_HELP \
 	"  --passphrase-file FILE  read your key file's passphrase from FILE\n" \
 	"                    (default $SCRVAULT_PASSPHRASE_FILE, else a prompt)\n"
@@ -58,8 +60,8 @@ static const cli_cmd commands[] = {
 	  "exit 3 if your key does not open it).\n\n"
 	  "BUNDLE is a release: it is decrypted with your key, the vault's signature\n"
 	  "is checked against the vault's verifier key and the content against the signed\n"
-	  "manifest; the document itself is not written anywhere. (The vault does not\n"
-	  "sign upload receipts yet; when it does, verify will check those too.)\n\n"
+	  "manifest; the document itself is not written anywhere. (A receipt of a\n"
+	  "check-in is checked by 'scrvault-seal receipt verify'.)\n\n"
 	  "options:\n"
 	  "  --vault-key VKEY  the vault's verifier key as the board publishes it (scrvault\n"
 	  "                    audit pubkey; default $SCRVAULT_VAULT_KEY); required\n"
@@ -67,6 +69,18 @@ static const cli_cmd commands[] = {
 	  "  --identity FILE   an age identity file instead (a reader outside the vault)\n"
 	  PASS_HELP COMMON_HELP,
 	  verify_opts, 1, 1 },
+	{ "receipt", "verify", seal_cmd_receipt_verify, 0, NULL,
+	  "scrvault-seal receipt verify --vkey VKEY [--file FILE] RECEIPT",
+	  "Check a vault's signed receipt of a check-in, offline: the vault's signature,\n"
+	  "its checkpoint's, the check-in's audit entry in that checkpoint (its inclusion\n"
+	  "proof) and that the entry is the check-in the receipt names; with --file, that\n"
+	  "FILE is the document received. Exit 0 when all hold, 5 when any does not.\n\n"
+	  "options:\n"
+	  "  --vkey VKEY       the vault's verifier key (scrvault audit pubkey; default\n"
+	  "                    $SCRVAULT_VAULT_KEY)\n"
+	  "  --file FILE       the document: its SHA-256 must be the receipt's\n"
+	  COMMON_HELP,
+	  receipt_opts, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };
 
@@ -106,7 +120,7 @@ static bool takes_value(const char *arg)
 int main(int argc, char **argv)
 {
 	static const cli_program_def program = {
-		commands, global_opts, 1, takes_value, usage, print_usage, NULL
+		commands, global_opts, 2, takes_value, usage, print_usage, NULL
 	};
 
 	return cli_main(&program, argc, argv);

@@ -488,6 +488,57 @@ done:
 	return error;
 }
 
+int sv_gcm_seal_at(unsigned char *out, const sv_secret *key, const unsigned char nonce[SV_GCM_NONCE_LEN],
+		   const void *plain, size_t len, const void *aad, size_t aadlen)
+{
+	EVP_CIPHER_CTX *c = NULL;
+	int n = 0, error = 0;
+
+	if (key->len != SV_KEY_LEN)
+		return sv_error(SCRVAULT_EUSAGE, "sealing key must be %d bytes", SV_KEY_LEN);
+	if (len > INT_MAX - SV_GCM_TAG_LEN || aadlen > INT_MAX)
+		return sv_error(SCRVAULT_EUSAGE, "data to seal is too large");
+	if ((c = EVP_CIPHER_CTX_new()) == NULL
+	    || EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key->data, nonce) != 1
+	    || (aadlen && EVP_EncryptUpdate(c, NULL, &n, aad, (int)aadlen) != 1)
+	    || (len && (EVP_EncryptUpdate(c, out, &n, plain, (int)len) != 1 || (size_t)n != len))
+	    || EVP_EncryptFinal_ex(c, out + len, &n) != 1 || n != 0
+	    || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, SV_GCM_TAG_LEN, out + len) != 1) {
+		error = ossl_error(SCRVAULT_ERROR, "aes-256-gcm encryption failed");
+		OPENSSL_cleanse(out, len + SV_GCM_TAG_LEN);
+	}
+	EVP_CIPHER_CTX_free(c);
+	return error;
+}
+
+int sv_gcm_open_at(unsigned char *out, const sv_secret *key, const unsigned char nonce[SV_GCM_NONCE_LEN],
+		   const unsigned char *in, size_t inlen, const void *aad, size_t aadlen)
+{
+	EVP_CIPHER_CTX *c = NULL;
+	size_t len;
+	int n = 0, error = 0;
+
+	if (key->len != SV_KEY_LEN)
+		return sv_error(SCRVAULT_EUSAGE, "sealing key must be %d bytes", SV_KEY_LEN);
+	if (inlen < SV_GCM_TAG_LEN)
+		return sv_error(SCRVAULT_EINTEGRITY, "sealed data is truncated");
+	if (inlen > INT_MAX || aadlen > INT_MAX)
+		return sv_error(SCRVAULT_EUSAGE, "sealed data is too large");
+	len = inlen - SV_GCM_TAG_LEN;
+	if ((c = EVP_CIPHER_CTX_new()) == NULL
+	    || EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key->data, nonce) != 1
+	    || (aadlen && EVP_DecryptUpdate(c, NULL, &n, aad, (int)aadlen) != 1)
+	    || (len && (EVP_DecryptUpdate(c, out, &n, in, (int)len) != 1 || (size_t)n != len))
+	    || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, SV_GCM_TAG_LEN, (void *)(in + len)) != 1)
+		error = ossl_error(SCRVAULT_ERROR, "aes-256-gcm decryption failed");
+	else if (EVP_DecryptFinal_ex(c, out + len, &n) != 1)
+		error = ossl_error(SCRVAULT_EINTEGRITY, "sealed data failed to authenticate: wrong key or damaged data");
+	if (error < 0)
+		OPENSSL_cleanse(out, len);
+	EVP_CIPHER_CTX_free(c);
+	return error;
+}
+
 /*
  * Decrypt and verify what sv_seal made, straight into a new secret.  Any
  * damage - short input, flipped bit, wrong key or aad - is

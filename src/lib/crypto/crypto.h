@@ -125,6 +125,18 @@ int sv_seal(unsigned char *out, const sv_secret *key,
 int sv_open(sv_secret **out, const sv_secret *key, const unsigned char *sealed,
 	    size_t sealedlen, const void *aad, size_t aadlen);
 
+/*
+ * AES-256-GCM with the caller's nonce (never reuse a (key, nonce) pair: a
+ * counter under a one-use key, as the upload spool does).  Seal: `out`
+ * receives len + SV_GCM_TAG_LEN bytes (ciphertext || tag).  Open: `in` is
+ * ciphertext || tag (inlen >= 16), `out` receives inlen - 16 bytes; a bad
+ * tag is SCRVAULT_EINTEGRITY with `out` cleansed.
+ */
+int sv_gcm_seal_at(unsigned char *out, const sv_secret *key, const unsigned char nonce[SV_GCM_NONCE_LEN],
+		   const void *plain, size_t len, const void *aad, size_t aadlen);
+int sv_gcm_open_at(unsigned char *out, const sv_secret *key, const unsigned char nonce[SV_GCM_NONCE_LEN],
+		   const unsigned char *in, size_t inlen, const void *aad, size_t aadlen);
+
 /* ---- public-key primitives ------------------------------------------------- */
 
 /* Fresh X25519 / Ed25519 private key (32 raw bytes) and its public half. */

@@ -278,20 +278,17 @@ int sv_doc_checkin_new_case(scrvault_json **out, scrvault *v, const scrvault_che
 	return checkin(out, v, spec, files, NULL, n, open_case, hook, hook_arg);
 }
 
-static int checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
-		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
-		   sv_checkin_case_fn open_case, sv_checkin_hook hook, void *hook_arg)
+/*
+ * Everything a check-in checks before it writes a byte (doc.h): the texts,
+ * the document or case, permission doc.checkin, the freeze, the class.
+ */
+int sv_doc_checkin_check(sv_checkin_target *t, scrvault *v, const scrvault_checkin_spec *spec,
+			 const scrvault_checkin_file *files, size_t n, bool new_case)
 {
-	char caseref[40] = "", head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
-	char when[21], *message = NULL;
-	sv_store_update *ups = NULL;
-	pending *ps = NULL;
-	sv_json *result = NULL;
-	int64_t case_id = 0, latest = 0;
 	const char *doc_class = spec->doc_class;
 	int error;
 
-	*out = NULL;
+	memset(t, 0, sizeof(*t));
 	/* Free text, the sender's too (a bundle's title and file name), is
 	 * refused at the door when it is not clean. */
 	if ((error = sv_text_check_all(SV_TEXTS(SV_TEXT("agency", spec->agency),
@@ -303,17 +300,15 @@ static int checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 							SV_TEXT("title", files[i].title)))) < 0)
 			return error;
 	if (spec->doc) {
-		char full[SV_DOC_ID_LEN + 1];
-
-		if ((error = sv_doc_resolve(full, caseref, v, "doc.checkin", spec->doc)) < 0)
+		if ((error = sv_doc_resolve(t->doc, t->caseref, v, "doc.checkin", spec->doc)) < 0)
 			return sv_audit_denied(v, "doc.checkin", SV_ABOUT(.doc = spec->doc), NULL, error);
-		if ((error = sv_authorize(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0 ||
-		    (error = sv_case_frozen(v, "doc.checkin", VERSION_ABOUT(caseref, full, 0))) < 0)
+		if ((error = sv_authorize(v, "doc.checkin", VERSION_ABOUT(t->caseref, t->doc, 0))) < 0 ||
+		    (error = sv_case_frozen(v, "doc.checkin", VERSION_ABOUT(t->caseref, t->doc, 0))) < 0)
 			return error;
 		if (n != 1)
 			return sv_error_field(SCRVAULT_EUSAGE, "files", "a new version is one file; got %zu", n);
-		if ((error = sv_db_int(&latest, v->db, "SELECT max(version) FROM versions WHERE doc_id = ?",
-				       "t", full)) < 0)
+		if ((error = sv_db_int(&t->latest, v->db, "SELECT max(version) FROM versions WHERE doc_id = ?",
+				       "t", t->doc)) < 0)
 			return error;
 	} else {
 		if (!spec->case_ref)
@@ -328,19 +323,42 @@ static int checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 		if ((error = sv_authorize(v, "doc.checkin", SV_ABOUT(.caseref = spec->case_ref, .doc_class = doc_class,
 								     .agency = spec->agency))) < 0)
 			return error;
-		if (!open_case && (error = sv_db_int(&case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t",
-						     spec->case_ref)) < 0)
+		if (!new_case && (error = sv_db_int(&t->case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t",
+						    spec->case_ref)) < 0)
 			return error;
-		if (!open_case && error == 0)
+		if (!new_case && error == 0)
 			return sv_audit_denied(v, "doc.checkin", SV_ABOUT(.caseref = spec->case_ref), NULL,
 					       sv_error(SCRVAULT_ENOTFOUND, "no case '%s' (open it with 'scrvault case open')",
 							spec->case_ref));
-		snprintf(caseref, sizeof(caseref), "%s", spec->case_ref);
-		if (!open_case && (error = sv_case_frozen(v, "doc.checkin", SV_ABOUT(.caseref = caseref))) < 0)
+		snprintf(t->caseref, sizeof(t->caseref), "%s", spec->case_ref);
+		if (!new_case && (error = sv_case_frozen(v, "doc.checkin", SV_ABOUT(.caseref = t->caseref))) < 0)
 			return error;
 	}
 	if (n == 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "files", "no file to check in");
+	return 0;
+}
+
+static int checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec *spec,
+		   const scrvault_checkin_file *files, const sv_checkin_source *srcs, size_t n,
+		   sv_checkin_case_fn open_case, sv_checkin_hook hook, void *hook_arg)
+{
+	char head[SV_OID_HEXLEN + 1], commit[SV_OID_HEXLEN + 1];
+	char when[21], *message = NULL;
+	sv_checkin_target t;
+	char *caseref = t.caseref;
+	sv_store_update *ups = NULL;
+	pending *ps = NULL;
+	sv_json *result = NULL;
+	int64_t case_id = 0, latest = 0;
+	const char *doc_class = spec->doc_class;
+	int error;
+
+	*out = NULL;
+	if ((error = sv_doc_checkin_check(&t, v, spec, files, n, open_case != NULL)) < 0)
+		return error;
+	case_id = t.case_id;
+	latest = t.latest;
 
 	if (!(ps = sv_calloc(n, sizeof(*ps))) || !(ups = sv_calloc(n, sizeof(*ups)))) {
 		error = SCRVAULT_ERROR;

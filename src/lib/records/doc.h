@@ -45,4 +45,20 @@ int sv_doc_checkin_new_case(scrvault_json **out, scrvault *v, const scrvault_che
 			    const scrvault_checkin_file *files, size_t n, sv_checkin_case_fn open_case,
 			    sv_checkin_hook hook, void *hook_arg);
 
+/*
+ * What a check-in checks before it writes anything, for one that has not
+ * begun (an upload's start, upload.c, makes the same checks): the texts of
+ * `files` (their filename or path's last part, title), the document
+ * (spec->doc: resolved, n must be 1) or the case and class, doc.checkin,
+ * the freeze.  `new_case`: the case does not exist yet.  Fills `t`.
+ */
+typedef struct {
+	char caseref[40];
+	char doc[SV_DOC_ID_LEN + 1];	/* spec->doc resolved ("" for a new document) */
+	int64_t case_id;		/* 0 when new_case or spec->doc */
+	int64_t latest;			/* spec->doc: its newest version */
+} sv_checkin_target;
+int sv_doc_checkin_check(sv_checkin_target *t, scrvault *v, const scrvault_checkin_spec *spec,
+			 const scrvault_checkin_file *files, size_t n, bool new_case);
+
 #endif

@@ -26,6 +26,7 @@
 #include "vault/keyring.h"
 #include "vault/log.h"
 #include "vault/policydb.h"
+#include "vault/spool.h"
 #include "vault/txn.h"
 #include "vault/unlockfail.h"
 #include "vault/vaultdir.h"
@@ -479,6 +480,8 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 		goto done;
 	}
 	v->access_request = opts->request;
+	/* What a killed session left in the upload spool: its keys are gone. */
+	sv_spool_sweep(v->dir);
 	v->opened = true;
 	*out = SV_TAKE(v);
 done:
@@ -509,6 +512,7 @@ void scrvault_vault_close(scrvault *v)
 		return;
 	if (v->db && sv_db_in_txn(v->db))
 		sv_vault_abort(v);
+	sv_spool_close(v);
 	/*
 	 * A session ends with its latest signed checkpoint in the store, so a
 	 * database restored from an older copy is caught by the next command.

@@ -63,6 +63,7 @@ struct scrvault {
 	size_t txn_nnamed, txn_cap;
 	size_t txn_entries;		/* entries it appended */
 	char warning[512];		/* what the unlock set aside ("": nothing; scrvault_warning) */
+	struct sv_upload *uploads;	/* live uploads (vault/spool.h; records/upload.c) */
 };
 
 /* Keys derived from the vault master key. */
