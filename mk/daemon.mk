@@ -19,3 +19,9 @@ $(DAEMON_OBJ): $(wildcard src/daemon/*.h)
 $(BUILD)/scrvaultd: $(DAEMON_OBJ) $(BUILD)/libscrvault.a
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(BUILD)/libscrvault.a $(DAEMON_LIBS) $(LDLIBS)
+
+# The routing fuzz target (tests/fuzz/fuzz_router.c): routes.c's pure parts,
+# its table without handlers (SVD_ROUTES_ONLY); no library, no libevent.
+$(BUILD)/fuzz/fuzz_router: tests/fuzz/fuzz_router.c src/daemon/routes.c src/daemon/router.h src/daemon/handlers.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DSVD_ROUTES_ONLY -Isrc/daemon -fsanitize=fuzzer $(LDFLAGS) -o $@ tests/fuzz/fuzz_router.c src/daemon/routes.c

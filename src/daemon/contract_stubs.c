@@ -1,14 +1,12 @@
 /*
  * contract_stubs.c - TEMPORARY: weak stand-ins for the parts of the public
- * API (session.h, upload.h) that other branches implement (lib20,
- * upload20), so scrvaultd links and its sealed-state behaviour can be
+ * API (session.h) that another branch implements (lib20), so scrvaultd links and its sealed-state behaviour can be
  * tested before they are merged.  Each refuses.  The library's own
  * definitions, once merged, replace these at link time; this file is then
  * deleted.
  */
 #include "scrvault/scrvault.h"
 #include "scrvault/session.h"
-#include "scrvault/upload.h"
 
 #define WEAK __attribute__((weak))
 #define NOT_YET SCRVAULT_ERROR
@@ -30,13 +28,3 @@ WEAK int scrvault_session_end(scrvault *v, const char *t) { (void)v; (void)t; re
 WEAK int scrvault_session_list(scrvault_json **out, scrvault *v) { (void)v; *out = NULL; return NOT_YET; }
 WEAK int scrvault_session_revoke(scrvault_json **out, scrvault *v, const char *id)
 { (void)v; (void)id; *out = NULL; return NOT_YET; }
-WEAK int scrvault_upload_begin(scrvault_json **out, scrvault *v, const scrvault_upload_spec *s)
-{ (void)v; (void)s; *out = NULL; return NOT_YET; }
-WEAK int scrvault_upload_chunk(scrvault_json **out, scrvault *v, const char *id, uint64_t off, const void *b, size_t n)
-{ (void)v; (void)id; (void)off; (void)b; (void)n; *out = NULL; return NOT_YET; }
-WEAK int scrvault_upload_status(scrvault_json **out, scrvault *v, const char *id)
-{ (void)v; (void)id; *out = NULL; return NOT_YET; }
-WEAK int scrvault_upload_finish(scrvault_json **out, scrvault *v, const char *id)
-{ (void)v; (void)id; *out = NULL; return NOT_YET; }
-WEAK int scrvault_upload_abort(scrvault *v, const char *id) { (void)v; (void)id; return NOT_YET; }
-WEAK int scrvault_upload_expire(scrvault *v, unsigned *n) { (void)v; if (n) *n = 0; return 0; }
