@@ -126,4 +126,104 @@ grep -q 'GET /v1/status 200' "$T/daemon.log"; ok $? "one log line a request: met
 
 stop; ok $? "SIGTERM: scrvaultd exits 0"
 [ ! -e "$S" ]; ok $? "and removes its socket"
+
+# ---- unsealed: the custodian's answer and people's signatures are made on
+# their side with their own keys (tests/tools/svd_client, public API) ----
+C=$(dirname "$SV")/tests/tools/svd_client
+enrol --key-out "$T/alice.key" --agency police alice >/dev/null
+sv case open --title a SCR-A >/dev/null && sv case open --title b SCR-B >/dev/null
+sv principal grant alice imr-author --case SCR-A --agency police >/dev/null
+head -c 300000 /dev/urandom >"$T/imr.bin"; printf 'case b\n' >"$T/b.txt"
+sv --as-key "$T/alice.key" --as-passphrase-file "$P" doc checkin --case SCR-A --class imr --agency police \
+	"$T/imr.bin" >/dev/null
+sv doc checkin --case SCR-B --class overview-report "$T/b.txt" >/dev/null
+PD=$(sv doc list --case SCR-A --json | grep -o '"doc":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
+BD=$(sv doc list --case SCR-B --json | grep -o '"doc":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
+[ -n "$PD" ] && [ -n "$BD" ]; ok $? "a case A IMR of alice's agency, and a case B document"
+
+unseal() {	# unseal: offer, the custodian's answer, unseal; the answer kept in $T/answer
+	req POST /v1/unseal/offer && cp "$T/body" "$T/offer" &&
+		"$C" answer "$K" "$P" <"$T/offer" >"$T/answer" 2>"$T/err" &&
+		req POST /v1/unseal -H 'Content-Type: application/json' --data-binary @"$T/answer"
+}
+login() {	# login NAME KEY: a session; its token in $T/tok-NAME
+	local name=$1 key=$2 chal stmt sig
+	req POST /v1/session/challenge -H 'Content-Type: application/json' --data-binary "{\"principal\":\"$name\"}"
+	chal=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["challenge"])' "$T/body") || return 1
+	python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["statement"])' "$T/body" >"$T/stmt"
+	sig=$("$C" sign "$key" "$P" <"$T/stmt") || return 1
+	printf '{"principal":"%s","challenge":"%s","signature":"%s"}' "$name" "$chal" "$sig" >"$T/login-$name"
+	req POST /v1/session -H 'Content-Type: application/json' --data-binary @"$T/login-$name"
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$T/body" >"$T/tok-$name"
+}
+as() {		# as NAME METHOD PATH [curl args]
+	local name=$1; shift
+	req "$@" -H "Authorization: Bearer $(cat "$T/tok-$name")"
+}
+
+start --idle-seal 0 --client-timeout 2s
+if ! unseal || [ "$(cat "$T/code")" != 200 ]; then
+	echo "# unseal: $(cat "$T/code") $(head -c 300 "$T/body") $(head -3 "$T/err")"
+	ok 1 "a custodian unseals with an answer made on their side"
+	stop; finish; exit
+fi
+ok 0 "a custodian unseals with an answer made on their side"
+grep -q '"sealed":false' "$T/body"; ok $? "status says unsealed"
+
+# ---- attacks on sessions ----
+before=$(tree_hash "$V")
+req GET /v1/cases; is 401 3 "no token: 401"
+req GET /v1/cases -H 'Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'; is 401 3 "an unknown token: 401"
+req GET /v1/cases -H 'Authorization: Basic Y29vcmQ6eA=='; is 401 3 "not a bearer token: 401"
+login alice "$T/alice.key"; is 200 "alice signs in with her own key"
+req POST /v1/session -H 'Content-Type: application/json' --data-binary @"$T/login-alice"
+is 401 3 "the same signed challenge again (a replay): 401"
+sed 's/"signature":"./"signature":"A/' "$T/login-alice" >"$T/forged"
+req POST /v1/session -H 'Content-Type: application/json' --data-binary @"$T/forged"
+is 401 3 "a forged signature: 401"
+as alice GET "/v1/docs/$BD"; is 404 4 "another case's document is not found for alice: 404"
+as alice GET "/v1/docs/$BD/versions/1/content"; is 404 4 "nor can she check it out"
+as alice GET /v1/audit/tail; is 403 3 "alice may not read the audit log: 403"
+as alice GET /v1/cases -H 'X-Scrvault-Role: auditor'; is 403 3 "a role she does not hold: 403"
+as alice POST /v1/seal; is 403 3 "alice may not seal: 403"
+
+# ---- happy paths ----
+login coord "$K"; is 200 "the coordinator signs in"
+as coord GET /v1/cases; is 200 "the coordinator lists cases"
+grep -q SCR-A "$T/body" && grep -q SCR-B "$T/body"; ok $? "both cases listed"
+as coord GET /v1/whoami; grep -q '"principal":"coord"' "$T/body"; ok $? "whoami names the coordinator"
+as alice GET "/v1/docs/$PD/versions/1/content" -o "$T/got.bin"
+cmp -s "$T/got.bin" "$T/imr.bin"; ok $? "alice checks out her agency's IMR byte for byte"
+as coord GET '/v1/audit/tail?n=50'; is 200 "the audit tail"
+grep -q '"action":"doc.checkout"' "$T/body"; ok $? "the check-out is on record"
+grep -q 'audit' "$T/body" && grep -q '"outcome":"denied"' "$T/body"; ok $? "alice's refusal is on record"
+as coord GET '/v1/audit/export?action=doc.'; is 200 "an audit export with a filter"
+as coord GET /v1/sessions; is 200 "the coordinator lists sessions"
+AS=$(python3 -c 'import json,sys; print([s["session"] for s in json.load(open(sys.argv[1])) if s["principal"]=="alice"][0])' "$T/body")
+as coord DELETE "/v1/sessions/$AS"; is 200 "the coordinator revokes alice's session"
+as alice GET /v1/cases; is 401 3 "a revoked session's token: 401"
+as coord DELETE /v1/session; is 200 "the coordinator signs out"
+as coord GET /v1/cases; is 401 3 "a signed-out token: 401"
+
+# ---- sealing ----
+login coord "$K"
+as coord POST /v1/seal; is 200 "a custodian seals"
+req GET /v1/status; grep -q '"sealed":true' "$T/body"; ok $? "sealed again"
+as coord GET /v1/cases; is 503 3 "and nothing answers but status and unsealing"
+req POST /v1/unseal -H 'Content-Type: application/json' --data-binary @"$T/answer"
+is 409 6 "an old answer without an offer: 409"
+req POST /v1/unseal/offer
+req POST /v1/unseal -H 'Content-Type: application/json' --data-binary @"$T/answer"
+is 403 3 "an old answer to a new offer (a replay): 403"
+stop; ok $? "SIGTERM while sealed: exit 0"
+
+start --idle-seal 2s
+unseal; is 200 "unsealed again"
+for _ in $(seq 40); do req GET /v1/status; grep -q '"sealed":true' "$T/body" && break; sleep 0.2; done
+grep -q '"sealed":true' "$T/body"; ok $? "no authenticated request for 2 s: sealed (idle)"
+stop
+sv audit tail --json --lines 60 >"$T/tail.json" 2>/dev/null
+grep -q '"reason":"idle"' "$T/tail.json" && grep -q '"reason":"requested"' "$T/tail.json"
+ok $? "each seal is an audit entry with its reason"
+grep -q '"action":"vault.unseal"' "$T/tail.json"; ok $? "each unseal is an audit entry"
 finish
