@@ -25,3 +25,10 @@ $(BUILD)/scrvaultd: $(DAEMON_OBJ) $(BUILD)/libscrvault.a
 $(BUILD)/fuzz/fuzz_router: tests/fuzz/fuzz_router.c src/daemon/routes.c src/daemon/router.h src/daemon/handlers.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DSVD_ROUTES_ONLY -Isrc/daemon -fsanitize=fuzzer $(LDFLAGS) -o $@ tests/fuzz/fuzz_router.c src/daemon/routes.c
+
+.PHONY: install-daemon
+install: install-daemon
+install-daemon: $(BUILD)/scrvaultd
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/scrvaultd $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/scrvaultd.8 $(DESTDIR)$(MANDIR)/man8/
