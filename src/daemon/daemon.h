@@ -36,6 +36,8 @@ typedef struct svd_daemon {
 	scrvault *v;				/* NULL: sealed */
 	scrvault_unseal_offer *offer;		/* the one pending offer */
 	time_t offer_at;
+	char vault_id[80];			/* public facts from an offer: status never */
+	char vkey[256];				/* touches the handle (it acts for someone) */
 	time_t last_auth;			/* the last authenticated request */
 	unsigned idle_seal_seconds;		/* 0: never */
 	unsigned unseal_flags;			/* SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY */
@@ -69,6 +71,9 @@ int svd_status_of(int rc);
 const char *svd_str(const svd_req *r, const char *key);
 /* An integer member of the body; *found false when absent. */
 int64_t svd_int(const svd_req *r, const char *key, bool *found);
+
+/* Keep the vault id and verifier key of an offer's public facts. */
+void svd_keep_facts(svd_daemon *d, const scrvault_json *offer);
 
 /* Seal now (reason "requested", "idle", "shutdown"). */
 void svd_seal(svd_daemon *d, const char *reason);

@@ -76,31 +76,35 @@ static int json_answer(svd_req *r, int rc, scrvault_json *j)
 
 /* ---- the service ---------------------------------------------------------------- */
 
+void svd_keep_facts(svd_daemon *d, const scrvault_json *offer)
+{
+	const char *id = scrvault_json_str(scrvault_json_get(offer, "vault"));
+	const char *vkey = scrvault_json_str(scrvault_json_get(offer, "vkey"));
+
+	if (id && vkey && strlen(id) < sizeof(d->vault_id) && strlen(vkey) < sizeof(d->vkey)) {
+		snprintf(d->vault_id, sizeof(d->vault_id), "%s", id);
+		snprintf(d->vkey, sizeof(d->vkey), "%s", vkey);
+	}
+}
+
+/*
+ * Public facts only, the same sealed or not: they come from an offer (made
+ * at start-up and with each unseal), never from the handle, which acts for
+ * whoever made the last request.
+ */
 int svd_h_status(svd_req *r)
 {
 	svd_daemon *d = r->d;
-	char *vault = NULL, *vkey = NULL, *key = NULL, *text = NULL;
-	scrvault_json *facts = NULL;
-	scrvault_unseal_offer *probe = NULL;
+	char *vault, *vkey, *text = NULL;
 	int n;
 
 	NOQ();
-	if (d->v) {
-		vault = scrvault_json_quote(scrvault_id(d->v));
-		if (scrvault_audit_pubkey(&key, d->v) == 0)
-			vkey = scrvault_json_quote(key);
-	} else if (scrvault_unseal_offer_new(&probe, &facts, d->dir) == 0) {
-		/* The public facts only: the probe's key is wiped at once. */
-		vault = scrvault_json_quote(scrvault_json_str(scrvault_json_get(facts, "vault")));
-		vkey = scrvault_json_quote(scrvault_json_str(scrvault_json_get(facts, "vkey")));
-	}
-	scrvault_unseal_offer_free(probe);
-	scrvault_json_free(facts);
+	vault = d->vault_id[0] ? scrvault_json_quote(d->vault_id) : NULL;
+	vkey = d->vkey[0] ? scrvault_json_quote(d->vkey) : NULL;
 	n = asprintf(&text, "{\"sealed\":%s,\"vault\":%s,\"version\":\"%s\",\"vkey\":%s}",
 		     d->v ? "false" : "true", vault ? vault : "null", SCRVAULT_VERSION, vkey ? vkey : "null");
 	free(vault);
 	free(vkey);
-	free(key);
 	if (n < 0)
 		return SCRVAULT_ERROR;
 	svd_reply_text(r, 200, "application/json", text, (size_t)n);
@@ -124,6 +128,7 @@ int svd_h_unseal_offer(svd_req *r)
 	if ((rc = scrvault_unseal_offer_new(&d->offer, &offer, d->dir)) < 0)
 		return rc;
 	d->offer_at = time(NULL);
+	svd_keep_facts(d, offer);
 	return json_answer(r, 0, offer);
 }
 

@@ -238,6 +238,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	{	/* the vault's public facts for status: a probe offer, its key wiped at once */
+		scrvault_unseal_offer *probe = NULL;
+		scrvault_json *facts = NULL;
+		if (scrvault_unseal_offer_new(&probe, &facts, d.dir) == 0)
+			svd_keep_facts(&d, facts);
+		else
+			fprintf(stderr, "scrvaultd: %s\n", scrvault_error_message());
+		scrvault_unseal_offer_free(probe);
+		scrvault_json_free(facts);
+	}
 	if (!(d.base = event_base_new()) || !(local = http_new(&d, timeout)))
 		goto done;
 	if ((fd = unix_listener(sock)) < 0 || evhttp_accept_socket(local, fd) < 0)
