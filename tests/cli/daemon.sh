@@ -226,4 +226,17 @@ sv audit tail --json --lines 60 >"$T/tail.json" 2>/dev/null
 grep -q '"reason":"idle"' "$T/tail.json" && grep -q '"reason":"requested"' "$T/tail.json"
 ok $? "each seal is an audit entry with its reason"
 grep -q '"action":"vault.unseal"' "$T/tail.json"; ok $? "each unseal is an audit entry"
+
+# ---- failed sign-ins per address (the library limits each principal too) ----
+start --idle-seal 0
+unseal; is 200 "unsealed for the sign-in limit"
+for i in $(seq 20); do
+	req POST /v1/session -H 'Content-Type: application/json' \
+		--data-binary "{\"principal\":\"nobody$i\",\"challenge\":\"AAAA\",\"signature\":\"AAAA\"}"
+	[ "$(cat "$T/code")" = 401 ] || break
+done
+is 401 3 "twenty failed sign-ins from one address, each 401"
+req POST /v1/session -H 'Content-Type: application/json' --data-binary @"$T/login-alice"
+is 429 3 "the twenty-first from that address: 429, whatever it carries"
+stop
 finish
