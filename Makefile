@@ -31,7 +31,7 @@ LIB_VERSION = 0.2.0
 
 # Every library the vault uses, linked as usual: `ldd build/scrvault` lists
 # them.  scrvault-seal links only libcrypto and libargon2 (mk/seal.mk).
-PKGS     = libcrypto libgit2 zlib sqlcipher libargon2 pangocairo cairo
+PKGS     = libssl libcrypto libgit2 zlib sqlcipher libargon2 pangocairo cairo
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -70,7 +70,7 @@ HOOK_OBJ = $(LIB_SRC:%.c=$(HOOKS)/%.o)
 
 .PHONY: all deps run test test-asan bench clean fuzz install install-system examples
 all: $(BUILD)/scrvault $(BUILD)/libscrvault.so $(HOOKS)/scrvault $(UNIT_BIN) $(TOOL_BIN) \
-     $(BUILD)/examples/list_case
+     $(BUILD)/examples/list_case $(BUILD)/tests/tls_probe
 
 deps:
 	@scripts/install-deps
@@ -148,6 +148,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(HOOKS)/libscrvault.a tests/unit/unit.h
 $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libscrvault.a
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
+
+# The TLS contexts of scrvaultd and of the remote command line, on loopback
+# (tests/cli/tls.sh); links libssl and, for sd_notify, libsystemd.
+TLS_PROBE_SRC = tests/tls/tls_probe.c src/daemon/tls.c src/daemon/notify.c src/cli/tls.c
+$(BUILD)/tests/tls_probe: $(TLS_PROBE_SRC) src/daemon/tls.h src/daemon/notify.h src/cli/tls.h Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TLS_PROBE_SRC) $(LDLIBS) $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 # The example uses the public API only and links the shared library, as a
 # program of someone else's would (tests/cli/install.sh builds it again

@@ -3,9 +3,10 @@
 #
 # A client of the public API (scripts/check-layers holds it so) linking
 # libscrvault.a, libevent (evhttp) and libevent_openssl (its TLS
-# bufferevents); OpenSSL's TLS is used by src/daemon/tls.c and tls_bev.c only.
+# bufferevents) and libsystemd (sd_notify, src/daemon/notify.c only);
+# OpenSSL's TLS is used by src/daemon/tls.c and tls_bev.c only.
 
-DAEMON_PKGS    = libevent libevent_openssl libssl
+DAEMON_PKGS    = libevent libevent_openssl libssl libsystemd
 DAEMON_CFLAGS := $(shell pkg-config --cflags $(DAEMON_PKGS) 2>/dev/null)
 DAEMON_LIBS   := $(shell pkg-config --libs $(DAEMON_PKGS) 2>/dev/null)
 DAEMON_SRC     = $(wildcard src/daemon/*.c)

@@ -39,6 +39,7 @@
 #include "scrvault/report.h"
 #include "scrvault/session.h"
 #include "scrvault/upload.h"
+#include "scrvault/tls.h"
 
 #define SCRVAULT_VERSION "0.2.0"
 

@@ -416,5 +416,6 @@ extern const cli_cmd cli_backup_commands[];
 extern const cli_cmd cli_restore_commands[];
 extern const cli_cmd cli_agenda_commands[];
 extern const cli_cmd cli_report_commands[];
+extern const cli_cmd cli_tls_commands[];
 
 #endif

@@ -17,6 +17,7 @@
 #include <event2/http.h>
 #include "daemon.h"
 #include "handlers.h"
+#include "notify.h"
 
 #define P(i) (r->m.params[i])
 
@@ -156,6 +157,7 @@ int svd_h_unseal(svd_req *r)
 	if (rc < 0)
 		return rc;
 	d->last_auth = time(NULL);
+	svd_notify("STATUS=unsealed");
 	fprintf(stderr, "scrvaultd: unsealed by %s\n", scrvault_whoami(d->v));
 	return svd_h_status(r);
 }

@@ -27,6 +27,7 @@
 #include <event2/util.h>
 #include "daemon.h"
 #include "http.h"
+#include "notify.h"
 #include "tls.h"
 
 #define DEFAULT_SOCKET "/run/scrvault/scrvaultd.sock"
@@ -40,6 +41,7 @@ void svd_seal(svd_daemon *d, const char *reason)
 		return;
 	scrvault_vault_seal(d->v, reason);
 	d->v = NULL;
+	svd_notify("STATUS=sealed");
 	fprintf(stderr, "scrvaultd: sealed (%s)\n", reason);
 }
 
@@ -49,6 +51,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 
 	fprintf(stderr, "scrvaultd: signal %d: sealing and stopping\n", (int)sig);
+	svd_notify("STOPPING=1");
 	svd_seal(d, "shutdown");
 	d->stopping = true;
 	event_base_loopbreak(d->base);
@@ -264,7 +267,11 @@ int main(int argc, char **argv)
 			goto done;
 		}
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen_at), listen_at);
-		if (svd_tls_server_ctx(&ctx, cert, key) < 0 || !(net = http_new(&d, timeout)))
+		if (svd_tls_server_ctx(&ctx, cert, key) < 0) {
+			fprintf(stderr, "scrvaultd: %s\n", svd_tls_error());
+			goto done;
+		}
+		if (!(net = http_new(&d, timeout)))
 			goto done;
 		evhttp_set_bevcb(net, svd_tls_bev, ctx);
 		if (evhttp_bind_socket(net, host, (ev_uint16_t)port) < 0) {
@@ -278,6 +285,7 @@ int main(int argc, char **argv)
 		goto done;
 	fprintf(stderr, "scrvaultd: sealed, listening on %s%s%s\n", sock, listen_at ? " and https://" : "",
 		listen_at ? listen_at : "");
+	svd_notify("READY=1\nSTATUS=sealed");
 	if (event_base_dispatch(d.base) < 0)
 		goto done;
 	rc = 0;

@@ -149,6 +149,10 @@ op approve
 op refuse
 approve
 refuse
+tls ca
+tls ca-cert
+tls issue
+tls pin
 CMDS
 expect 2 "unknown command exits 2" -- "$SV" frobnicate
 expect 2 "unknown option exits 2" -- sv case list --frob

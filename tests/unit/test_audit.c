@@ -33,8 +33,8 @@ static int setup(void **state)
 	assert_int_equal(scrvault_vault_init(f->vault, &s, f->key, pp), 0);
 	assert_int_equal(scrvault_vault_open(&f->v, &(scrvault_open_options){ .version = SCRVAULT_OPEN_OPTIONS_VERSION, .dir = f->vault, .keyfile = f->key, .passphrase = pp }), 0);
 	scrvault_secret_free(pp);
-	/* A few commands: init made entries 1-4 (one checkpoint), then one
-	 * entry and checkpoint per case opened: 5, 6, 7, 8. */
+	/* A few commands: init made entries 1-5 (one checkpoint), then one
+	 * entry and checkpoint per case opened: 6, 7, 8, 9. */
 	for (int i = 0; i < 4; i++) {
 		char ref[32];
 
@@ -132,8 +132,8 @@ static void test_deleted_entry(void **state)
 {
 	fixture *f = *state;
 
-	run(f, "DELETE FROM audit WHERE seq = 5");
-	assert_int_equal(verify(f), 5);
+	run(f, "DELETE FROM audit WHERE seq = 6");
+	assert_int_equal(verify(f), 6);
 }
 
 static void test_inserted_entry(void **state)

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include "services/tls.h"
 #include "records/principal.h"
 #include "vault/keyring.h"
 #include "vault/log.h"
@@ -32,6 +33,7 @@
 #include "crypto/note.h"
 #include "crypto/passphrase.h"
 #include "base/common.h"
+#include "base/fault.h"
 #include "base/date.h"
 #include "base/file.h"
 #include "base/json.h"
@@ -206,6 +208,12 @@ int scrvault_vault_init_ex(const char *dir, const scrvault_principal_spec *first
 				goto done;
 			}
 		}
+	}
+	/* The vault's TLS CA (services/tls.c), for the service's HTTPS.  The
+	 * test build can make a vault as they were made before (no CA). */
+	if (!SV_TEST_GETENV("SCRVAULT_TEST_NO_TLS_CA") && (error = sv_tls_ca_make(v, NULL)) < 0) {
+		sv_vault_abort(v);
+		goto done;
 	}
 	/* Key file and keyring before the commit: without them the vault could
 	 * never be opened again. */

@@ -32,7 +32,7 @@ static const char *const known_actions[] = {
 	"retention.review",
 	"referral.new", "referral.recommend", "referral.decide", "referral.notify", "referral.read",
 	"case.commission", "case.extend", "case.evaluation", "case.milestone",
-	"mirror.manage", "mirror.push", "backup.create", "vault.restore",
+	"mirror.manage", "mirror.push", "backup.create", "vault.restore", "tls.manage",
 	"audit.read", "audit.prove", "policy.read", "policy.load", "op.approve", "fsck", "agenda.read",
 	"report.board", "report.case", NULL
 };
