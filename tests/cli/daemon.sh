@@ -127,6 +127,23 @@ grep -q 'GET /v1/status 200' "$T/daemon.log"; ok $? "one log line a request: met
 stop; ok $? "SIGTERM: scrvaultd exits 0"
 [ ! -e "$S" ]; ok $? "and removes its socket"
 
+# ---- HTTPS: TLS 1.3 only, with a certificate the vault's CA issued ----
+sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1 &&
+	sv tls issue --host localhost --out-cert "$T/srv.pem" --out-key "$T/srv.key" >/dev/null 2>&1
+ok $? "the vault's CA issues the server's certificate"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+start --listen "127.0.0.1:$PORT" --cert "$T/srv.pem" --key "$T/srv.key"
+for _ in $(seq 50); do curl -s -o /dev/null --max-time 1 --cacert "$T/ca.pem" "https://localhost:$PORT/v1/status" && break; sleep 0.1; done
+code=$(curl -s -o "$T/body" -w '%{http_code}' --max-time 5 --cacert "$T/ca.pem" --resolve "localhost:$PORT:127.0.0.1" \
+	"https://localhost:$PORT/v1/status")
+[ "$code" = 200 ] && grep -q '"sealed":true' "$T/body"; ok $? "status over HTTPS (TLS 1.3), the certificate checked against the vault's CA"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$T/ca.pem" --resolve "localhost:$PORT:127.0.0.1" \
+	--tlsv1.2 --tls-max 1.2 "https://localhost:$PORT/v1/status")
+[ "$code" = 000 ]; ok $? "a TLS 1.2 client is refused"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$PORT/v1/status")
+[ "$code" != 200 ]; ok $? "plain HTTP on the port is not served"
+stop; ok $? "SIGTERM with HTTPS: exit 0"
+
 # ---- unsealed: the custodian's answer and people's signatures are made on
 # their side with their own keys (tests/tools/svd_client, public API) ----
 C=$(dirname "$SV")/tests/tools/svd_client
@@ -239,4 +256,5 @@ is 401 3 "twenty failed sign-ins from one address, each 401"
 req POST /v1/session -H 'Content-Type: application/json' --data-binary @"$T/login-alice"
 is 429 3 "the twenty-first from that address: 429, whatever it carries"
 stop
+
 finish
