@@ -82,10 +82,10 @@ void svd_keep_facts(svd_daemon *d, const scrvault_json *offer)
 	const char *id = scrvault_json_str(scrvault_json_get(offer, "vault"));
 	const char *vkey = scrvault_json_str(scrvault_json_get(offer, "vkey"));
 
-	if (id && vkey && strlen(id) < sizeof(d->vault_id) && strlen(vkey) < sizeof(d->vkey)) {
+	if (id && strlen(id) < sizeof(d->vault_id))
 		snprintf(d->vault_id, sizeof(d->vault_id), "%s", id);
+	if (vkey && strlen(vkey) < sizeof(d->vkey))
 		snprintf(d->vkey, sizeof(d->vkey), "%s", vkey);
-	}
 }
 
 /*
@@ -157,6 +157,12 @@ int svd_h_unseal(svd_req *r)
 	if (rc < 0)
 		return rc;
 	d->last_auth = time(NULL);
+	{	/* the verifier key is in the encrypted database: status shows it once unsealed */
+		char *vkey = NULL;
+		if (!d->vkey[0] && scrvault_audit_pubkey(&vkey, d->v) == 0 && strlen(vkey) < sizeof(d->vkey))
+			snprintf(d->vkey, sizeof(d->vkey), "%s", vkey);
+		free(vkey);
+	}
 	svd_notify("STATUS=unsealed");
 	fprintf(stderr, "scrvaultd: unsealed by %s\n", scrvault_whoami(d->v));
 	return svd_h_status(r);
