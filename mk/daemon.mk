@@ -33,3 +33,6 @@ install-daemon: $(BUILD)/scrvaultd
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/scrvaultd $(DESTDIR)$(BINDIR)/
 	install -m 0644 man/scrvaultd.8 $(DESTDIR)$(MANDIR)/man8/
+
+# tests/unit/test_router.c includes src/daemon/routes.c (its table without handlers).
+$(BUILD)/tests/test_router: src/daemon/routes.c src/daemon/router.h src/daemon/handlers.h
