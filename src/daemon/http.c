@@ -239,7 +239,8 @@ static int authenticate(svd_req *r)
 	if (reqh) {
 		char *end = NULL;
 		long long n = strtoll(reqh, &end, 10);
-		if (!*reqh || *end || n <= 0 || reqh[0] == '0' || strlen(reqh) > 18) {
+		if (!*reqh || *end || n <= 0 || reqh[0] < '1' || reqh[0] > '9' || strlen(reqh) > 18 ||
+		    strspn(reqh, "0123456789") != strlen(reqh)) {
 			svd_reply_error(r, 400, 2, "X-Scrvault-Request is an access request's number", "request");
 			return -1;
 		}
