@@ -466,6 +466,22 @@ int svd_h_copy_history(svd_req *r)
 	return json_answer(r, scrvault_copy_history(&out, r->d->v, P(0)), out);
 }
 
+int svd_h_copy_issue(svd_req *r)
+{
+	scrvault_copy_issue_spec s = SCRVAULT_COPY_ISSUE_SPEC_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	s.copy = P(0);
+	s.to = svd_str(r, "to");
+	s.ext_name = svd_str(r, "ext_name");
+	s.ext_org = svd_str(r, "ext_org");
+	s.contact = svd_str(r, "contact");
+	s.purpose = svd_str(r, "purpose");
+	s.due = svd_str(r, "due");
+	return json_answer(r, scrvault_copy_issue(&out, r->d->v, &s), out);
+}
+
 int svd_h_copy_return(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -495,6 +511,73 @@ int svd_h_requests(svd_req *r)
 	f.open = ov && !strcmp(ov, "true");
 	f.overdue = odv && !strcmp(odv, "true");
 	return json_answer(r, scrvault_request_list(&out, r->d->v, &f), out);
+}
+
+#define DOCS_MAX 256
+
+int svd_h_request_new(svd_req *r)
+{
+	scrvault_request_spec s = SCRVAULT_REQUEST_SPEC_INIT;
+	const scrvault_json *docs = scrvault_json_get(r->body, "docs");
+	const char *ids[DOCS_MAX];
+	scrvault_json *out = NULL;
+
+	NOQ();
+	s.ndocs = docs ? scrvault_json_count(docs) : 0;
+	if (s.ndocs > DOCS_MAX) {
+		svd_reply_error(r, 422, 2, "at most 256 documents in one request", "docs");
+		return 0;
+	}
+	for (size_t i = 0; i < s.ndocs; i++)
+		if (!(ids[i] = scrvault_json_str(scrvault_json_at(docs, i)))) {
+			svd_reply_error(r, 422, 2, "docs is a list of document ids", "docs");
+			return 0;
+		}
+	s.docs = s.ndocs ? ids : NULL;
+	s.channel = svd_str(r, "channel");
+	s.requester = svd_str(r, "requester");
+	s.ext_kind = svd_str(r, "ext_kind");
+	s.ext_name = svd_str(r, "ext_name");
+	s.ext_org = svd_str(r, "ext_org");
+	s.ext_contact = svd_str(r, "ext_contact");
+	s.ext_recipient = svd_str(r, "ext_recipient");
+	s.case_ref = svd_str(r, "case");
+	s.reason = svd_str(r, "reason");
+	s.received = svd_str(r, "received");
+	return json_answer(r, scrvault_request_new(&out, r->d->v, &s), out);
+}
+
+int svd_h_request_decide(svd_req *r)
+{
+	scrvault_request_decision d = SCRVAULT_REQUEST_DECISION_INIT;
+	const scrvault_json *agree = scrvault_json_get(r->body, "agree");
+	char *t = agree ? scrvault_json_text(agree) : NULL;
+	bool is_bool = t && (!strcmp(t, "true") || !strcmp(t, "false")), found = false;
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	free(t);
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+		return 0;
+	}
+	if (!is_bool) {
+		svd_reply_error(r, 422, 2, "say whether the request is agreed: \"agree\": true or false", "agree");
+		return 0;
+	}
+	d.id = (int64_t)id;
+	d.agree = scrvault_json_bool(agree);
+	d.reason = svd_str(r, "reason");
+	d.consulted = svd_str(r, "consulted");
+	d.exemption = svd_str(r, "exemption");
+	d.until = svd_str(r, "until");
+	d.max_releases = svd_int(r, "max_releases", &found);
+	if (d.max_releases < 0) {
+		svd_reply_error(r, 422, 2, "max_releases is a number of releases, 0 for no limit", "max_releases");
+		return 0;
+	}
+	return json_answer(r, scrvault_request_decide(&out, r->d->v, &d), out);
 }
 
 int svd_h_request(svd_req *r)
