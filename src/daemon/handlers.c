@@ -64,14 +64,20 @@ static int only(svd_req *r, const char *const *keys)
 static const char *const NO_QUERY[] = { NULL };
 #define NOQ() do { if (only(r, NO_QUERY) < 0) return 0; } while (0)
 
-/* Answer a call that produced JSON. */
-static int json_answer(svd_req *r, int rc, scrvault_json *j)
+/*
+ * Answer a call that produced JSON into *j.  A pointer, read here: the
+ * call is an argument of this one, and C does not say in which order
+ * arguments are evaluated.
+ */
+static int json_answer(svd_req *r, int rc, scrvault_json **j)
 {
 	if (rc < 0) {
-		scrvault_json_free(j);
+		scrvault_json_free(*j);
+		*j = NULL;
 		return rc;
 	}
-	svd_reply_json(r, 200, j);
+	svd_reply_json(r, 200, *j);
+	*j = NULL;
 	return 0;
 }
 
@@ -130,7 +136,7 @@ int svd_h_unseal_offer(svd_req *r)
 		return rc;
 	d->offer_at = time(NULL);
 	svd_keep_facts(d, offer);
-	return json_answer(r, 0, offer);
+	return json_answer(r, 0, &offer);
 }
 
 int svd_h_unseal(svd_req *r)
@@ -200,7 +206,7 @@ int svd_h_challenge(svd_req *r)
 		svd_reply_error(r, 422, 2, "name the principal signing in", "principal");
 		return 0;
 	}
-	return json_answer(r, scrvault_session_challenge(&out, r->d->v, who), out);
+	return json_answer(r, scrvault_session_challenge(&out, r->d->v, who), &out);
 }
 
 int svd_h_login(svd_req *r)
@@ -230,7 +236,7 @@ int svd_h_login(svd_req *r)
 	}
 	if (rc == 0)
 		r->d->last_auth = time(NULL);
-	return json_answer(r, rc, out);
+	return json_answer(r, rc, &out);
 }
 
 int svd_h_logout(svd_req *r)
@@ -249,7 +255,7 @@ int svd_h_sessions(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_session_list(&out, r->d->v), out);
+	return json_answer(r, scrvault_session_list(&out, r->d->v), &out);
 }
 
 int svd_h_session_revoke(svd_req *r)
@@ -257,7 +263,7 @@ int svd_h_session_revoke(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_session_revoke(&out, r->d->v, P(0)), out);
+	return json_answer(r, scrvault_session_revoke(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_whoami(svd_req *r)
@@ -285,7 +291,7 @@ int svd_h_cases(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_case_list(&out, r->d->v), out);
+	return json_answer(r, scrvault_case_list(&out, r->d->v), &out);
 }
 
 int svd_h_case(svd_req *r)
@@ -293,7 +299,7 @@ int svd_h_case(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_case_show(&out, r->d->v, P(0)), out);
+	return json_answer(r, scrvault_case_show(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_case_timeline(svd_req *r)
@@ -309,7 +315,7 @@ int svd_h_case_timeline(svd_req *r)
 	a = query(r, "as_of", as_of, sizeof(as_of), &bad);
 	if (bad)
 		return bad_query(r, "as_of is a date, YYYY-MM-DD");
-	return json_answer(r, scrvault_case_timeline(&out, r->d->v, P(0), a), out);
+	return json_answer(r, scrvault_case_timeline(&out, r->d->v, P(0), a), &out);
 }
 
 int svd_h_case_docs(svd_req *r)
@@ -317,7 +323,7 @@ int svd_h_case_docs(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_doc_list(&out, r->d->v, P(0)), out);
+	return json_answer(r, scrvault_doc_list(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_doc(svd_req *r)
@@ -325,7 +331,7 @@ int svd_h_doc(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_doc_show(&out, r->d->v, P(0)), out);
+	return json_answer(r, scrvault_doc_show(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_doc_log(svd_req *r)
@@ -333,7 +339,7 @@ int svd_h_doc_log(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_doc_log(&out, r->d->v, P(0)), out);
+	return json_answer(r, scrvault_doc_log(&out, r->d->v, P(0)), &out);
 }
 
 static int to_evbuffer(void *ctx, const void *buf, size_t len)
@@ -396,7 +402,7 @@ int svd_h_signoff(svd_req *r)
 		return 0;
 	}
 	return json_answer(r, scrvault_doc_signoff_signed(&out, r->d->v, P(0), (unsigned)version,
-							   svd_str(r, "statement"), svd_str(r, "signature")), out);
+							   svd_str(r, "statement"), svd_str(r, "signature")), &out);
 }
 
 /* ---- registers ---------------------------------------------------------------------- */
@@ -419,7 +425,7 @@ int svd_h_agenda(svd_req *r)
 		o.days = strcmp(dv, "0") == 0 ? 0 : (int)number(dv, SCRVAULT_AGENDA_DAYS_MAX);
 	if (bad || (dv && strcmp(dv, "0") != 0 && o.days == 0))
 		return bad_query(r, "as_of is YYYY-MM-DD, days a number of days, kinds a comma-separated list");
-	return json_answer(r, scrvault_agenda(&out, r->d->v, &o), out);
+	return json_answer(r, scrvault_agenda(&out, r->d->v, &o), &out);
 }
 
 int svd_h_principals(svd_req *r)
@@ -427,7 +433,7 @@ int svd_h_principals(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_principal_list(&out, r->d->v), out);
+	return json_answer(r, scrvault_principal_list(&out, r->d->v), &out);
 }
 
 int svd_h_principal(svd_req *r)
@@ -435,7 +441,7 @@ int svd_h_principal(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_principal_show(&out, r->d->v, P(0)), out);
+	return json_answer(r, scrvault_principal_show(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_copies(svd_req *r)
@@ -455,7 +461,7 @@ int svd_h_copies(svd_req *r)
 	f.as_of = query(r, "as_of", a, sizeof(a), &bad);
 	if (bad)
 		return bad_query(r, "a filter value is malformed or too long");
-	return json_answer(r, scrvault_copy_list(&out, r->d->v, &f), out);
+	return json_answer(r, scrvault_copy_list(&out, r->d->v, &f), &out);
 }
 
 int svd_h_copy_history(svd_req *r)
@@ -463,7 +469,7 @@ int svd_h_copy_history(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_copy_history(&out, r->d->v, P(0)), out);
+	return json_answer(r, scrvault_copy_history(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_copy_issue(svd_req *r)
@@ -479,7 +485,7 @@ int svd_h_copy_issue(svd_req *r)
 	s.contact = svd_str(r, "contact");
 	s.purpose = svd_str(r, "purpose");
 	s.due = svd_str(r, "due");
-	return json_answer(r, scrvault_copy_issue(&out, r->d->v, &s), out);
+	return json_answer(r, scrvault_copy_issue(&out, r->d->v, &s), &out);
 }
 
 int svd_h_copy_return(svd_req *r)
@@ -487,7 +493,7 @@ int svd_h_copy_return(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_copy_return(&out, r->d->v, P(0), svd_str(r, "condition")), out);
+	return json_answer(r, scrvault_copy_return(&out, r->d->v, P(0), svd_str(r, "condition")), &out);
 }
 
 int svd_h_requests(svd_req *r)
@@ -510,7 +516,7 @@ int svd_h_requests(svd_req *r)
 		return bad_query(r, "open and overdue are true or false; as_of is YYYY-MM-DD");
 	f.open = ov && !strcmp(ov, "true");
 	f.overdue = odv && !strcmp(odv, "true");
-	return json_answer(r, scrvault_request_list(&out, r->d->v, &f), out);
+	return json_answer(r, scrvault_request_list(&out, r->d->v, &f), &out);
 }
 
 #define DOCS_MAX 256
@@ -544,7 +550,7 @@ int svd_h_request_new(svd_req *r)
 	s.case_ref = svd_str(r, "case");
 	s.reason = svd_str(r, "reason");
 	s.received = svd_str(r, "received");
-	return json_answer(r, scrvault_request_new(&out, r->d->v, &s), out);
+	return json_answer(r, scrvault_request_new(&out, r->d->v, &s), &out);
 }
 
 int svd_h_request_decide(svd_req *r)
@@ -577,7 +583,7 @@ int svd_h_request_decide(svd_req *r)
 		svd_reply_error(r, 422, 2, "max_releases is a number of releases, 0 for no limit", "max_releases");
 		return 0;
 	}
-	return json_answer(r, scrvault_request_decide(&out, r->d->v, &d), out);
+	return json_answer(r, scrvault_request_decide(&out, r->d->v, &d), &out);
 }
 
 int svd_h_request(svd_req *r)
@@ -590,7 +596,7 @@ int svd_h_request(svd_req *r)
 		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
 		return 0;
 	}
-	return json_answer(r, scrvault_request_show(&out, r->d->v, (int64_t)id), out);
+	return json_answer(r, scrvault_request_show(&out, r->d->v, (int64_t)id), &out);
 }
 
 int svd_h_holds(svd_req *r)
@@ -598,7 +604,7 @@ int svd_h_holds(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_hold_list(&out, r->d->v), out);
+	return json_answer(r, scrvault_hold_list(&out, r->d->v), &out);
 }
 
 int svd_h_hold_place(svd_req *r)
@@ -613,7 +619,7 @@ int svd_h_hold_place(svd_req *r)
 	s.reason = svd_str(r, "reason");
 	s.kind = svd_str(r, "kind");
 	s.board = (b = scrvault_json_get(r->body, "board")) && scrvault_json_bool(b);
-	return json_answer(r, scrvault_hold_add(&out, r->d->v, &s), out);
+	return json_answer(r, scrvault_hold_add(&out, r->d->v, &s), &out);
 }
 
 int svd_h_hold_lift(svd_req *r)
@@ -626,7 +632,7 @@ int svd_h_hold_lift(svd_req *r)
 		svd_reply_error(r, 404, 4, "a hold is a number from 1", "hold");
 		return 0;
 	}
-	return json_answer(r, scrvault_hold_release(&out, r->d->v, (int64_t)id, svd_str(r, "reason")), out);
+	return json_answer(r, scrvault_hold_release(&out, r->d->v, (int64_t)id, svd_str(r, "reason")), &out);
 }
 
 int svd_h_retention_plan(svd_req *r)
@@ -642,7 +648,7 @@ int svd_h_retention_plan(svd_req *r)
 	as_of = query(r, "as_of", a, sizeof(a), &bad);
 	if (bad)
 		return bad_query(r, "as_of is a date, YYYY-MM-DD");
-	return json_answer(r, scrvault_retention_plan(&out, r->d->v, as_of), out);
+	return json_answer(r, scrvault_retention_plan(&out, r->d->v, as_of), &out);
 }
 
 /* ---- audit --------------------------------------------------------------------------- */
@@ -662,7 +668,7 @@ int svd_h_audit_tail(svd_req *r)
 		bad = true;
 	if (bad)
 		return bad_query(r, "n is a number from 1 to 10000");
-	return json_answer(r, scrvault_audit_tail(&out, r->d->v, (unsigned)n), out);
+	return json_answer(r, scrvault_audit_tail(&out, r->d->v, (unsigned)n), &out);
 }
 
 int svd_h_audit_show(svd_req *r)
@@ -675,7 +681,7 @@ int svd_h_audit_show(svd_req *r)
 		svd_reply_error(r, 404, 4, "an audit sequence is a number from 1", "seq");
 		return 0;
 	}
-	return json_answer(r, scrvault_audit_show(&out, r->d->v, seq), out);
+	return json_answer(r, scrvault_audit_show(&out, r->d->v, seq), &out);
 }
 
 int svd_h_audit_export(svd_req *r)
@@ -792,7 +798,7 @@ int svd_h_upload_begin(svd_req *r)
 		return 0;
 	}
 	s.size = (uint64_t)size;
-	return json_answer(r, scrvault_upload_begin(&out, r->d->v, &s), out);
+	return json_answer(r, scrvault_upload_begin(&out, r->d->v, &s), &out);
 }
 
 int svd_h_upload_chunk(svd_req *r)
@@ -809,7 +815,7 @@ int svd_h_upload_chunk(svd_req *r)
 	ov = query(r, "offset", ob, sizeof(ob), &bad);
 	if (!ov || bad || (strcmp(ov, "0") != 0 && !(offset = number(ov, INT64_MAX))))
 		return bad_query(r, "a chunk names its place: ?offset=N, N the bytes received so far");
-	return json_answer(r, scrvault_upload_chunk(&out, r->d->v, P(0), offset, r->bytes, r->nbytes), out);
+	return json_answer(r, scrvault_upload_chunk(&out, r->d->v, P(0), offset, r->bytes, r->nbytes), &out);
 }
 
 int svd_h_upload_status(svd_req *r)
@@ -817,7 +823,7 @@ int svd_h_upload_status(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_upload_status(&out, r->d->v, P(0)), out);
+	return json_answer(r, scrvault_upload_status(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_upload_finish(svd_req *r)
@@ -825,7 +831,7 @@ int svd_h_upload_finish(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_upload_finish(&out, r->d->v, P(0)), out);
+	return json_answer(r, scrvault_upload_finish(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_upload_abort(svd_req *r)
