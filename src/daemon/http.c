@@ -248,12 +248,27 @@ static int authenticate(svd_req *r)
 	}
 	o.client = r->client;
 	if ((rc = scrvault_session_resume(r->d->v, r->token, &o)) < 0) {
-		const char *field = scrvault_error_field();
-		/* A live session asking for a role it does not hold is refused, not unknown. */
-		if (rc == SCRVAULT_EDENIED && !(field && (!strcmp(field, "role") || !strcmp(field, "request"))))
-			svd_reply_error(r, 401, 3, scrvault_error_message(), NULL);
+		char msg[512], field[64];
+		scrvault_act_options plain = SCRVAULT_ACT_OPTIONS_INIT;
+
+		snprintf(msg, sizeof(msg), "%s", scrvault_error_message());
+		snprintf(field, sizeof(field), "%s", scrvault_error_field() ? scrvault_error_field() : "");
+		/*
+		 * A live session that asked for a role it does not hold, or an
+		 * access request it may not use, is refused (403), not unknown
+		 * (401): tell them apart by resuming it without those.
+		 */
+		plain.client = r->client;
+		if (rc == SCRVAULT_EDENIED && (o.role || o.request) &&
+		    scrvault_session_resume(r->d->v, r->token, &plain) == 0) {
+			svd_reply_error(r, 403, 3, msg, field[0] ? field : o.role ? "role" : "request");
+			return -1;
+		}
+		if (rc == SCRVAULT_EDENIED)
+			svd_reply_error(r, 401, 3, msg, NULL);
 		else
-			svd_fail(r, rc);
+			svd_reply_error(r, svd_status_of(rc), rc >= SCRVAULT_ECONFLICT ? -rc : 1, msg,
+					field[0] ? field : NULL);
 		return -1;
 	}
 	r->d->last_auth = time(NULL);
