@@ -87,8 +87,8 @@ int sv_signoff_make(scrvault_json **out, scrvault *v, const char *docarg, unsign
 		return error;
 	if (strcmp(row.state, "live") != 0)
 		return sv_error(SCRVAULT_ECONFLICT, "document '%s' version %u is %s", doc, version, row.state);
-	if (!v->ident || !v->ident->ed_priv)
-		return sv_error(SCRVAULT_ERROR, "the signer's private key is not available");
+	if ((error = sv_need_own_key(v, "signer")) < 0)
+		return error;
 	if ((error = sv_db_text_int(agency, sizeof(agency), &author, v->db, "SELECT coalesce(d.agency, ''),"
 				    " ve.checked_in_by FROM documents d JOIN versions ve ON ve.doc_id = d.id"
 				    " WHERE d.id = ? AND ve.version = ?", "ti", doc, (int64_t)version)) < 0)
