@@ -548,8 +548,8 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 			       c.holder[0] ? c.holder : "an outside holder");
 		return sv_audit_denied(v, "copy.acknowledge", COPY_ABOUT(&c),
 				       SV_FIELDS(SV_STR("reason", "not the holder")), SCRVAULT_EDENIED);
-	} else if (!v->ident || !v->ident->ed_priv) {
-		return sv_error(SCRVAULT_ERROR, "the holder's private key is not available");
+	} else if ((error = sv_need_own_key(v, "holder")) < 0) {
+		return error;
 	}
 	copy_label(label, sizeof(label), &c);
 	sv_time_iso(when, sv_now());
@@ -934,8 +934,8 @@ int scrvault_copy_witness(scrvault_json **out, scrvault *v, const char *copy)
 	if (e.signed_)
 		return sv_error(SCRVAULT_ECONFLICT, "the destruction of copy %lld is already signed by its witness",
 				(long long)c.id);
-	if (!v->ident || !v->ident->ed_priv)
-		return sv_error(SCRVAULT_ERROR, "the witness's private key is not available");
+	if ((error = sv_need_own_key(v, "witness")) < 0)
+		return error;
 	sv_time_iso(when, sv_now());
 	if ((error = witness_sign(&text, sig, v, v->ident, &c, e.at, e.witness, when)) < 0)
 		return error;
