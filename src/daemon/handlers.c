@@ -437,6 +437,14 @@ int svd_h_principal(svd_req *r)
 	return json_answer(r, scrvault_principal_show(&out, r->d->v, P(0)), &out);
 }
 
+int svd_h_principal_revoke(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_principal_revoke(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
+}
+
 int svd_h_copies(svd_req *r)
 {
 	static const char *const keys[] = { "case", "doc", "state", "holder", "as_of", NULL };

@@ -31,6 +31,7 @@ SVD_HANDLER(svd_h_signoff);
 SVD_HANDLER(svd_h_agenda);
 SVD_HANDLER(svd_h_principals);
 SVD_HANDLER(svd_h_principal);
+SVD_HANDLER(svd_h_principal_revoke);
 SVD_HANDLER(svd_h_copies);
 SVD_HANDLER(svd_h_copy_history);
 SVD_HANDLER(svd_h_copy_issue);

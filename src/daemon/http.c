@@ -68,8 +68,13 @@ void svd_reply_text(svd_req *r, int status, const char *ctype, const char *buf, 
 
 void svd_reply_json(svd_req *r, int status, scrvault_json *j)
 {
-	char *text = scrvault_json_text(j);
+	char *text;
 
+	if (!j) {	/* a call that answers nothing but success */
+		svd_reply_text(r, status, "application/json", "{}", 2);
+		return;
+	}
+	text = scrvault_json_text(j);
 	scrvault_json_free(j);
 	if (!text) {
 		svd_reply_error(r, 500, 1, "the answer could not be written", NULL);

@@ -52,6 +52,8 @@ const svd_route svd_routes[] = {
 	{ "GET", "/v1/agenda", H(svd_h_agenda), SVD_AUTH, 0, "what is due" },
 	{ "GET", "/v1/principals", H(svd_h_principals), SVD_AUTH, 0, "the principals" },
 	{ "GET", "/v1/principals/{principal}", H(svd_h_principal), SVD_AUTH, 0, "one principal" },
+	{ "POST", "/v1/principals/{principal}/revoke", H(svd_h_principal_revoke), SVD_AUTH | SVD_JSON, 4 * KiB,
+	  "revoke a principal (their sessions end)" },
 	{ "GET", "/v1/copies", H(svd_h_copies), SVD_AUTH, 0, "the numbered-copy register" },
 	{ "GET", "/v1/copies/{copy}/history", H(svd_h_copy_history), SVD_AUTH, 0, "one copy's history" },
 	{ "POST", "/v1/copies/{copy}/issue", H(svd_h_copy_issue), SVD_AUTH | SVD_JSON, 8 * KiB, "issue a numbered copy" },

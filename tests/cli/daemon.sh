@@ -171,7 +171,7 @@ login() {	# login NAME KEY: a session; its token in $T/tok-NAME
 	sig=$("$C" sign "$key" "$P" <"$T/stmt") || return 1
 	printf '{"principal":"%s","challenge":"%s","signature":"%s"}' "$name" "$chal" "$sig" >"$T/login-$name"
 	req POST /v1/session -H 'Content-Type: application/json' --data-binary @"$T/login-$name"
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$T/body" >"$T/tok-$name"
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("token", ""))' "$T/body" >"$T/tok-$name" 2>/dev/null
 }
 as() {		# as NAME METHOD PATH [curl args]
 	local name=$1; shift
@@ -243,6 +243,11 @@ as coord GET /v1/sessions; is 200 "the coordinator lists sessions"
 AS=$(python3 -c 'import json,sys; print([s["session"] for s in json.load(open(sys.argv[1])) if s["principal"]=="alice"][0])' "$T/body")
 as coord DELETE "/v1/sessions/$AS"; is 200 "the coordinator revokes alice's session"
 as alice GET /v1/cases; is 401 3 "a revoked session's token: 401"
+login alice "$T/alice.key"; is 200 "alice signs in again"
+as coord POST /v1/principals/alice/revoke -H 'Content-Type: application/json' --data-binary '{"reason":"left the police"}'
+is 200 "the coordinator revokes alice herself"
+as alice GET /v1/cases; is 401 3 "her live session dies with her: 401"
+login alice "$T/alice.key"; is 401 3 "and she cannot sign in again"
 as coord DELETE /v1/session; is 200 "the coordinator signs out"
 as coord GET /v1/cases; is 401 3 "a signed-out token: 401"
 
