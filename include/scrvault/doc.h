@@ -46,6 +46,17 @@ int scrvault_doc_checkin(scrvault_json **out, scrvault *v,
 int scrvault_doc_checkout(scrvault *v, const char *doc, unsigned version,
 			  const char *outpath, unsigned flags);
 /*
+ * The same check-out (the same checks, the same audit entry, recorded before
+ * any key is unwrapped), the plaintext given to `fn` in pieces, in order,
+ * instead of a file: a service streams it to its client; nothing touches
+ * the disk.  A negative return from `fn` stops the check-out with that
+ * value.  On SCRVAULT_EINTEGRITY part of the document may have been given
+ * already: the caller discards what it got.
+ */
+typedef int (*scrvault_write_fn)(void *ctx, const void *buf, size_t len);
+int scrvault_doc_checkout_write(scrvault *v, const char *doc, unsigned version,
+				scrvault_write_fn fn, void *ctx);
+/*
  * Check out several documents into the existing directory `outdir`, each
  * under its recorded file name (made safe: no '/', no leading '.', no
  * control characters; a clash gets the document id in front).  `docs` holds

@@ -17,6 +17,9 @@ void scrvault_json_free(scrvault_json *j);
 int scrvault_json_parse(scrvault_json **out, const char *text, size_t len);
 /* Canonical serialisation; caller frees with free(). NULL on failure. */
 char *scrvault_json_text(const scrvault_json *j);
+/* The JSON text of the string `s` (quoted, escaped canonically; "" for
+ * NULL); the caller frees it.  NULL on failure or when `s` is not UTF-8. */
+char *scrvault_json_quote(const char *s);
 const scrvault_json *scrvault_json_get(const scrvault_json *obj, const char *key);
 const char *scrvault_json_str(const scrvault_json *j);
 int64_t scrvault_json_int(const scrvault_json *j);

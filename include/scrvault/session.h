@@ -21,9 +21,11 @@
 /*
  * A sealed service's offer for one unseal: a fresh X25519 key (its private
  * half in secure memory, in *offer) and the public facts a custodian's
- * client checks before answering.  *out gets {"vault": id, "vkey": the
- * audit verifier key, "epk": base64 public key, "nonce": base64,
- * "custodians": {name: base64 keyring wrap, ...}}.  Read from the vault
+ * client checks before answering.  *out gets {"vault": id,
+ * "checkpoint": the store's latest signed checkpoint, which the custodian's
+ * client verifies with the verifier key their key file pins (the verifier
+ * key itself is only in the encrypted database), "epk": base64 public key,
+ * "nonce": base64, "custodians": {name: base64 keyring wrap, ...}}.  Read from the vault
  * directory `dir` alone (keyring, public parts); nothing is unlocked.
  */
 typedef struct scrvault_unseal_offer scrvault_unseal_offer;
@@ -33,7 +35,8 @@ void scrvault_unseal_offer_free(scrvault_unseal_offer *offer);
 /*
  * The custodian's side, on their own machine: check that `offer` is of the
  * vault `keyfile` belongs to (its id and verifier key; else
- * SCRVAULT_EINTEGRITY, "not the vault the key file belongs to"), unwrap the
+ * SCRVAULT_EINTEGRITY, "not the vault the key file belongs to"; the offer's
+ * checkpoint must verify with the verifier key the key file pins), unwrap the
  * vault master key from their keyring wrap, wrap it again to the offer's
  * key, and sign the answer.  *out gets {"custodian", "wrap", "sig"} (base64).
  */
@@ -57,6 +60,13 @@ int scrvault_vault_unseal(scrvault **out, scrvault_unseal_offer *offer, const sc
  * released.  Frees v.  NULL-safe.
  */
 void scrvault_vault_seal(scrvault *v, const char *reason);
+
+/*
+ * May the principal v acts for ask for the vault to be sealed?  0 for a
+ * custodian or a role with "vault.seal"; otherwise SCRVAULT_EDENIED,
+ * audited.  (A service seals on its own for "idle" and "shutdown".)
+ */
+int scrvault_vault_may_seal(scrvault *v);
 
 /* Publish the latest signed checkpoint now (a service does so after each
  * change it acknowledges and on a timer); 0 or an error. */

@@ -410,6 +410,7 @@ extern const cli_cmd cli_open_commands[];
 extern const cli_cmd cli_copy_commands[];
 extern const cli_cmd cli_request_commands[];
 extern const cli_cmd cli_hold_commands[];
+extern const cli_cmd cli_session_commands[];
 extern const cli_cmd cli_timeline_commands[];	/* group "case": the clocks */
 extern const cli_cmd cli_retention_commands[];
 extern const cli_cmd cli_mirror_commands[];

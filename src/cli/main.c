@@ -23,7 +23,7 @@ static const cli_cmd *const tables[] = {
 	cli_doc_commands, cli_audit_commands, cli_policy_commands, cli_op_commands,
 	cli_intake_commands, cli_open_commands, cli_copy_commands, cli_request_commands,
 	cli_hold_commands, cli_retention_commands, cli_mirror_commands, cli_backup_commands,
-	cli_restore_commands, cli_agenda_commands, cli_report_commands, cli_tls_commands, cli_agent_commands, NULL
+	cli_restore_commands, cli_agenda_commands, cli_report_commands, cli_tls_commands, cli_agent_commands, cli_session_commands, NULL
 };
 static cli_cmd cli_commands[192];
 

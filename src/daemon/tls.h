@@ -22,4 +22,15 @@ int svd_tls_server_ctx(SSL_CTX **out, const char *cert_pem, const char *key_pem)
 /* The message of the last failure of this thread ("" if none). */
 const char *svd_tls_error(void);
 
+struct bufferevent;
+struct event_base;
+/*
+ * evhttp's bevcb for the HTTPS listener (tls_bev.c, with libevent_openssl):
+ * a TLS server bufferevent for each accepted connection; `ctx` is the
+ * SSL_CTX svd_tls_server_ctx made.
+ */
+struct bufferevent *svd_tls_bev(struct event_base *base, void *ctx);
+/* NULL-safe. */
+void svd_tls_free(SSL_CTX *ctx);
+
 #endif

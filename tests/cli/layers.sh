@@ -19,6 +19,15 @@ sed -i 's|^#include "base/text.h"$|#include "base/text.h"\n#include "records/doc
 "$T/tree/scripts/check-layers" "$B" >"$T/out" 2>&1
 [ $? -ne 0 ] && grep -q 'base/text.c.*higher layer records' "$T/out"; ok $? "an upward include is reported"
 
+# ... and the daemon is held to the public API as the CLI is: an internal
+# header included in src/daemon is reported.
+cp "$ROOT/src/lib/base/text.c" "$T/tree/src/lib/base/text.c"
+sed -i 's|^#include "router.h"$|#include "router.h"\n#include "base/json.h"|' "$T/tree/src/daemon/routes.c"
+"$T/tree/scripts/check-layers" "$B" >"$T/out" 2>&1
+[ $? -ne 0 ] && grep -q 'src/daemon/routes.c.*base/json.h.*the daemon uses the public API only' "$T/out"
+ok $? "an internal header in the daemon is reported"
+cp "$ROOT/src/daemon/routes.c" "$T/tree/src/daemon/routes.c"
+
 # ... and so must the one key-release path: a second call of the unwrap,
 # and a use of the KEK outside keyrelease.c.
 cp "$ROOT/src/lib/base/text.c" "$T/tree/src/lib/base/text.c"

@@ -1126,6 +1126,20 @@ char *scrvault_json_text(const scrvault_json *j)
 	return sv_json_write(&out, &len, j) < 0 ? NULL : out;
 }
 
+char *scrvault_json_quote(const char *s)
+{
+	sv_json *j = sv_json_string(s ? s : "");
+	char *out = NULL;
+	size_t len;
+
+	if (!j)
+		return NULL;
+	if (sv_json_write(&out, &len, j) < 0)
+		out = NULL;
+	sv_json_free(j);
+	return out;
+}
+
 const scrvault_json *scrvault_json_get(const scrvault_json *o, const char *k) { return o ? sv_json_get(o, k) : NULL; }
 
 const char *scrvault_json_str(const scrvault_json *j) { return j ? sv_json_str(j) : NULL; }

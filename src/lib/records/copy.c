@@ -644,8 +644,8 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 		return error;
 	if (paper)
 		return ack_record(out, v, &c, pub, NULL, NULL);
-	if (!v->ident || !v->ident->ed_priv)
-		return sv_error(SCRVAULT_ERROR, "the holder's private key is not available");
+	if ((error = sv_need_own_key(v, "holder")) < 0)
+		return error;
 	sv_time_iso(when, sv_now());
 	if ((error = ack_text(&text, v, &(ack_ctx){ &c, pub }, when)) < 0 ||
 	    (error = sv_ed25519_sign(sig, v->ident->ed_priv, text, strlen(text))) < 0)
@@ -1044,8 +1044,8 @@ int scrvault_copy_witness(scrvault_json **out, scrvault *v, const char *copy)
 	if (e.signed_)
 		return sv_error(SCRVAULT_ECONFLICT, "the destruction of copy %lld is already signed by its witness",
 				(long long)c.id);
-	if (!v->ident || !v->ident->ed_priv)
-		return sv_error(SCRVAULT_ERROR, "the witness's private key is not available");
+	if ((error = sv_need_own_key(v, "witness")) < 0)
+		return error;
 	sv_time_iso(when, sv_now());
 	if ((error = witness_sign(&text, sig, v, v->ident, &c, e.at, e.witness, when)) < 0)
 		return error;

@@ -461,8 +461,12 @@ done:
 	return error;
 }
 
-int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
-			  const char *outpath, unsigned flags)
+/*
+ * One check-out, to `outpath` (NULL: stdout) or, with `fn`, to that
+ * function, in order, in pieces (nothing is written to disk).
+ */
+static int checkout_one(scrvault *v, const char *docarg, unsigned version, const char *outpath,
+			unsigned flags, scrvault_write_fn fn, void *fnctx)
 {
 	const bool force = flags & SCRVAULT_CHECKOUT_FORCE;
 	bool restricted = false;
@@ -502,11 +506,25 @@ int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
 	}
 	if ((error = sv_release_commit(&rel, v, SV_RELEASE_PLAINTEXT, &it, 1)) < 0)
 		return error;
-	error = sv_checkout_to_file(rel, 0, outpath);
+	error = fn ? sv_release_decrypt(rel, 0, fn, fnctx) : sv_checkout_to_file(rel, 0, outpath);
 	sv_release_free(rel);
 	if (error == SCRVAULT_EINTEGRITY)
 		return sv_audit_denied(v, "doc.checkout", VERSION_ABOUT(caseref, it.doc, version), NULL, error);
 	return error;
+}
+
+int scrvault_doc_checkout(scrvault *v, const char *docarg, unsigned version,
+			  const char *outpath, unsigned flags)
+{
+	return checkout_one(v, docarg, version, outpath, flags, NULL, NULL);
+}
+
+int scrvault_doc_checkout_write(scrvault *v, const char *doc, unsigned version,
+				scrvault_write_fn fn, void *ctx)
+{
+	if (!fn)
+		return sv_error_field(SCRVAULT_EUSAGE, "fn", "no function to write the document to");
+	return checkout_one(v, doc, version, NULL, 0, fn, ctx);
 }
 
 /* ---- listings -------------------------------------------------------------------- */

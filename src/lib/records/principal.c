@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "records/principal.h"
+#include "records/signin.h"
 #include "records/keys.h"
 #include "records/pending.h"
 #include "records/separation.h"
@@ -760,7 +761,8 @@ int sv_principal_revoke_txn(scrvault *v, const char *name, const char *reason, c
 	sv_time_iso(when, sv_now());
 	if ((error = sv_db_run(v->db, "UPDATE principals SET status = 'revoked', revoked_at = ? WHERE id = ?",
 			       "ti", when, p.id)) < 0 ||
-	    (error = sv_principal_keys_replace(v, p.id, NULL, NULL, "revoked")) < 0)
+	    (error = sv_principal_keys_replace(v, p.id, NULL, NULL, "revoked")) < 0 ||
+	    (error = sv_sessions_end_principal(v, p.id)) < 0)
 		return error;
 	if ((error = sv_audit_append(v, "principal.revoke", "ok", SV_ABOUT(.principal = name),
 				     SV_FIELDS(SV_BOOL("custodian", p.custodian), SV_OPT("reason", reason),

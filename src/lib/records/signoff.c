@@ -280,6 +280,8 @@ int sv_signoff_make(sv_json **out, scrvault *v, const char *docarg, unsigned ver
 	*out = NULL;
 	if ((error = signoff_check(&c, v, docarg, version)) < 0)
 		return error;
+	if ((error = sv_need_own_key(v, "signer")) < 0)
+		return error;
 	if (!v->ident || !v->ident->ed_priv)
 		return sv_error(SCRVAULT_ERROR, "the signer's private key is not available");
 	sv_time_iso(when, sv_now());

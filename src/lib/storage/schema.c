@@ -471,6 +471,24 @@ static const char *const migrations[] = {
 	 * of this index, not by reading every entry of the wide copies_out.
 	 */
 	"CREATE INDEX copies_state_kind ON copies(state, kind, due);",
+
+	/*
+	 * 20: a service's sessions (records/signin.c): a token is kept only as
+	 * its SHA-256; times are unix seconds; failed sign-ins are counted per
+	 * name (the limit looks back 15 minutes).
+	 */
+	"CREATE TABLE sessions("
+	"  id TEXT PRIMARY KEY,"
+	"  token_sha256 BLOB NOT NULL UNIQUE,"
+	"  principal_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  client TEXT,"
+	"  created INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires INTEGER NOT NULL,"
+	"  ended_at INTEGER, end_reason TEXT);"
+	"CREATE INDEX sessions_principal ON sessions(principal_id) WHERE ended_at IS NULL;"
+	"CREATE TABLE login_failures("
+	"  id INTEGER PRIMARY KEY,"
+	"  principal TEXT NOT NULL, client TEXT, at INTEGER NOT NULL);"
+	"CREATE INDEX login_failures_principal ON login_failures(principal, at);",
 };
 
 static int set_version(sv_db *db, int version)

@@ -143,6 +143,10 @@ static int append_entry(scrvault *v, const char *action, const char *outcome,
 	/* Someone acting in a session a custodian unlocked: name both. */
 	if (v->unlocker && sv_json_set_str(details, "unlocked_by", v->unlocker) < 0)
 		goto done;
+	/* A service acting for someone: the session and the peer it came from. */
+	if ((v->act_session && sv_json_set_str(details, "session", v->act_session) < 0) ||
+	    (v->act_client && sv_json_set_str(details, "client", v->act_client) < 0))
+		goto done;
 	/* sv_json_set owns the value even when it fails: hand it over first. */
 	if (!(e = sv_json_object()) ||
 	    sv_json_set_str(e, "action", action) < 0 ||

@@ -34,7 +34,7 @@ static const char *const known_actions[] = {
 	"case.commission", "case.extend", "case.evaluation", "case.milestone",
 	"mirror.manage", "mirror.push", "backup.create", "vault.restore", "tls.manage",
 	"audit.read", "audit.prove", "policy.read", "policy.load", "op.approve", "fsck", "agenda.read",
-	"report.board", "report.case", NULL
+	"report.board", "report.case", "session.manage", "vault.seal", NULL
 };
 
 /* Those that may be limited to one class with ACTION:CLASS. */

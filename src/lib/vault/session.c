@@ -225,6 +225,142 @@ static int pin_check_vault(scrvault *v, const sv_identity *id, const char *keyfi
 	return error;
 }
 
+/*
+ * Without a key file to pin against (an unseal): the database opened with
+ * the master key must say it is this vault.  Its checkpoint in the store is
+ * then checked against its own audit key (sv_audit_check_store).
+ */
+static int db_is_vault(scrvault *v)
+{
+	char vid[SV_VAULT_ID_LEN + 1] = "";
+	sv_stmt *st = NULL;
+	int error;
+
+	if ((error = sv_db_query(&st, v->db, "SELECT value FROM meta WHERE key = 'vault_id'", "")) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1 && sv_stmt_text(st, 0))
+		snprintf(vid, sizeof(vid), "%s", sv_stmt_text(st, 0));
+	sv_stmt_free(st);
+	if (error < 0)
+		return error;
+	if (strcmp(vid, v->id) != 0)
+		return sv_error(SCRVAULT_EINTEGRITY, "vault.db is of vault %s, the keyring of vault %s: the directory "
+				"was altered; refused, nothing written", vid[0] ? vid : "?", v->id);
+	return 0;
+}
+
+/*
+ * The steps every unlock takes once v->vmk holds the vault master key (the
+ * key file's unwrap in vault_open, a custodian's answer in an unseal): the
+ * lock, the database and store, the pin checks, then (only then) writes:
+ * migrations, the audit key, the checkpoint, the unlocking custodian's
+ * registration, failed unlocks moved into the log, the default policy.  One
+ * rule, one place: scrvault_vault_open and scrvault_vault_unseal both call
+ * it.  On success the session acts as the custodian u->name (v->ident is
+ * the caller's to set).
+ */
+int sv_vault_open_vmk(scrvault *v, sv_unlocker *u, bool store_pin)
+{
+	const char *dir = v->dir;
+	sv_secret *dbkey = NULL;
+	char *path = NULL;
+	int error;
+
+	/* The lock before the database opens (its settings need it), though
+	 * nothing is written until the vault is known to be the key file's. */
+	if ((error = sv_vault_lock(&v->lockfd, dir)) < 0 ||
+	    (error = sv_vault_subkey(&dbkey, v->vmk, v->id, SV_LABEL_DB)) < 0 ||
+	    (error = sv_vault_subkey(&v->kek, v->vmk, v->id, SV_LABEL_KEK)) < 0)
+		goto done;
+	if (!(path = sv_path(dir, "vault.db"))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if ((error = sv_db_open(&v->db, path, dbkey, false)) < 0) {
+		if (error == SCRVAULT_EDENIED)
+			error = sv_error(SCRVAULT_EINTEGRITY,
+					 "vault.db does not open with the vault master key: it was replaced or damaged");
+		goto done;
+	}
+	free(path);
+	if (!(path = sv_path(dir, "store.git"))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	/* Holding the vault's exclusive lock proves that no other process is
+	 * writing the store: a lock file found there was left by a killed one. */
+	{
+		int cleared = 0;
+
+		if ((error = sv_store_clear_stale(&cleared, path)) < 0)
+			goto done;
+		if (cleared > 0 && !v->warning[0])
+			snprintf(v->warning, sizeof(v->warning),
+				 "removed %d lock or temporary file%s that an interrupted command left in the store",
+				 cleared, cleared == 1 ? "" : "s");
+	}
+	if ((error = sv_store_open(&v->store, path)) < 0 ||
+	    (u->id && (error = pin_check_vault(v, u->id, u->keyfile, store_pin)) < 0) ||
+	    (u->as_id && (error = pin_check_vault(v, u->as_id, u->as_keyfile, store_pin)) < 0) ||
+	    (!u->id && (error = db_is_vault(v)) < 0) ||
+	    (u->verify && (error = u->verify(v, u)) < 0))
+		goto done;
+	/* The vault is the key file's: from here on the session may write. */
+	if ((error = sv_schema_migrate(v->db)) < 0 ||
+	    (error = load_audit_key(v)) < 0 ||
+	    (error = sv_vault_check_head(v)) < 0 || (error = sv_audit_check_store(v)) < 0)
+		goto done;
+	/* A checkpoint an interrupted command signed but did not copy to the
+	 * store is copied now (a failure here is tried again at close).  Not in
+	 * a vault restore has just written: whether the mirror it came from had
+	 * a checkpoint is the restore's gap report to make. */
+	if (store_pin && !v->rolled_back && !sv_db_readonly(v->db))
+		(void)sv_audit_publish(v, true);
+
+	/* The principal must be registered, active and hold these very keys. */
+	{
+		sv_principal p;
+
+		if ((error = sv_find_principal(&p, v, u->name)) < 0)
+			goto done;
+		if (error == 0) {
+			error = sv_error(SCRVAULT_EDENIED, "principal '%s' is not registered in this vault", u->name);
+			goto done;
+		}
+		if (!p.keys_ok || memcmp(p.ed_pub, u->ed_pub, SV_KEY_LEN) != 0 || !p.active || !p.custodian) {
+			sv_unlock_failure_note(dir, u->name, SV_UNLOCK_REVOKED);
+			error = sv_error(SCRVAULT_EDENIED, "principal '%s' may not unlock this vault (revoked or key replaced)", u->name);
+			goto done;
+		}
+		v->principal_id = p.id;
+		v->custodian = true;
+	}
+	/* Until the role is settled below, what the session does (moving failed
+	 * unlocks into the log, loading the default policy into an older vault)
+	 * it does as the custodian who unlocked. */
+	if (!(v->principal = sv_strdup(u->name)) || !(v->role = sv_strdup("custodian"))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	if (!v->rolled_back && !sv_db_readonly(v->db) && ((error = sv_unlock_failures_ingest(v)) < 0 ||
+				(error = sv_policy_ensure(v)) < 0))
+		goto done;
+done:
+	sv_secret_free(dbkey);
+	free(path);
+	return error;
+}
+
+int sv_need_own_key(scrvault *v, const char *who)
+{
+	if (v->ident && v->ident->ed_priv)
+		return 0;
+	if (v->sealer)
+		return sv_error(SCRVAULT_EUSAGE, "the %s's signature must come from their own machine: a service "
+				"holds no one's private key (the client signs the statement and sends the signature)", who);
+	return sv_error(SCRVAULT_ERROR, "the %s's private key is not available", who);
+}
+
 /* ---- open / close ---------------------------------------------------------------- */
 
 /*
@@ -309,7 +445,6 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 	const scrvault_secret *passphrase, *as_passphrase;
 	sv_keyring *kr = NULL;
 	sv_identity *id = NULL, *pub = NULL;
-	sv_secret *dbkey = NULL;
 	const sv_keyring_entry *entry = NULL;
 	sv_identity *aspub = NULL, *asid = NULL;
 	scrvault *v = NULL;
@@ -393,84 +528,15 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 				 id->name, keyfile);
 		goto done;
 	}
-	/* The lock before the database opens (its settings need it), though
-	 * nothing is written until the vault is known to be the key file's. */
-	if ((error = sv_vault_lock(&v->lockfd, dir)) < 0 ||
-	    (error = sv_vault_subkey(&dbkey, v->vmk, v->id, SV_LABEL_DB)) < 0 ||
-	    (error = sv_vault_subkey(&v->kek, v->vmk, v->id, SV_LABEL_KEK)) < 0)
-		goto done;
-	if (!(path = sv_path(dir, "vault.db"))) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	if ((error = sv_db_open(&v->db, path, dbkey, false)) < 0) {
-		if (error == SCRVAULT_EDENIED)
-			error = sv_error(SCRVAULT_EINTEGRITY,
-					 "vault.db does not open with the vault master key: it was replaced or damaged");
-		goto done;
-	}
-	free(path);
-	if (!(path = sv_path(dir, "store.git"))) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	/* Holding the vault's exclusive lock proves that no other process is
-	 * writing the store: a lock file found there was left by a killed one. */
 	{
-		int cleared = 0;
+		sv_unlocker u = { .name = id->name, .id = id, .keyfile = keyfile,
+				  .as_id = asloaded == 0 ? asid : NULL, .as_keyfile = as_keyfile };
 
-		if ((error = sv_store_clear_stale(&cleared, path)) < 0)
+		memcpy(u.ed_pub, id->ed_pub, SV_KEY_LEN);
+		if ((error = sv_vault_open_vmk(v, &u, store_pin)) < 0)
 			goto done;
-		if (cleared > 0 && !v->warning[0])
-			snprintf(v->warning, sizeof(v->warning),
-				 "removed %d lock or temporary file%s that an interrupted command left in the store",
-				 cleared, cleared == 1 ? "" : "s");
+		v->ident = SV_TAKE(id);
 	}
-	if ((error = sv_store_open(&v->store, path)) < 0 ||
-	    (error = pin_check_vault(v, id, keyfile, store_pin)) < 0 ||
-	    (asloaded == 0 && asid && (error = pin_check_vault(v, asid, as_keyfile, store_pin)) < 0))
-		goto done;
-	/* The vault is the key file's: from here on the session may write. */
-	if ((error = sv_schema_migrate(v->db)) < 0 ||
-	    (error = load_audit_key(v)) < 0 ||
-	    (error = sv_vault_check_head(v)) < 0 || (error = sv_audit_check_store(v)) < 0)
-		goto done;
-	/* A checkpoint an interrupted command signed but did not copy to the
-	 * store is copied now (a failure here is tried again at close).  Not in
-	 * a vault restore has just written: whether the mirror it came from had
-	 * a checkpoint is the restore's gap report to make. */
-	if (store_pin && !v->rolled_back && !sv_db_readonly(v->db))
-		(void)sv_audit_publish(v, true);
-
-	/* The principal must be registered, active and hold these very keys. */
-	{
-		sv_principal p;
-
-		if ((error = sv_find_principal(&p, v, id->name)) < 0)
-			goto done;
-		if (error == 0) {
-			error = sv_error(SCRVAULT_EDENIED, "principal '%s' is not registered in this vault", id->name);
-			goto done;
-		}
-		if (!p.keys_ok || memcmp(p.ed_pub, id->ed_pub, SV_KEY_LEN) != 0 || !p.active || !p.custodian) {
-			sv_unlock_failure_note(dir, id->name, SV_UNLOCK_REVOKED);
-			error = sv_error(SCRVAULT_EDENIED, "principal '%s' may not unlock this vault (revoked or key replaced)", id->name);
-			goto done;
-		}
-		v->principal_id = p.id;
-		v->custodian = true;
-	}
-	/* Until the role is settled below, what the session does (moving failed
-	 * unlocks into the log, loading the default policy into an older vault)
-	 * it does as the custodian who unlocked. */
-	if (!(v->principal = sv_strdup(id->name)) || !(v->role = sv_strdup("custodian"))) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	v->ident = SV_TAKE(id);
-	if (!v->rolled_back && !sv_db_readonly(v->db) && ((error = sv_unlock_failures_ingest(v)) < 0 ||
-				(error = sv_policy_ensure(v)) < 0))
-		goto done;
 	if (as_keyfile && (error = act_as(v, as_keyfile, aspub, SV_TAKE(asid), asloaded)) < 0)
 		goto done;
 	if ((error = sv_session_role(v, role)) < 0)
@@ -491,7 +557,6 @@ done:
 	sv_identity_free(pub);
 	sv_identity_free(asid);
 	sv_identity_free(aspub);
-	sv_secret_free(dbkey);
 	free(path);
 	return error;
 }
@@ -535,6 +600,10 @@ void scrvault_vault_close(scrvault *v)
 	sv_identity_free(v->ident);
 	free(v->txn_named);
 	free(v->unlocker);
+	free(v->sealer);
+	free(v->act_session);
+	free(v->act_client);
+	free(v->challenges);
 	if (v->lockfd >= 0)
 		close(v->lockfd);
 	free(v->dir);

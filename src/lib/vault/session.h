@@ -52,6 +52,11 @@ struct scrvault {
 	char *principal;		/* name */
 	char *role;
 	char *unlocker;			/* the custodian who unlocked, when someone else acts */
+	char *sealer;			/* an unsealed service's handle: the custodian who unsealed it */
+	char *act_session;		/* acting for a session (audit entries name it), or NULL */
+	char *act_client;		/* the peer a service acts for (audit entries name it), or NULL */
+	struct sv_challenge *challenges;	/* sign-in challenges issued (signin.c), in memory only */
+	size_t nchallenges;
 	sv_identity *ident;		/* the acting principal's keys (signing) */
 	int64_t access_request;		/* restricted releases happen under this agreed request */
 	bool custodian;
@@ -65,6 +70,36 @@ struct scrvault {
 	char warning[512];		/* what the unlock set aside ("": nothing; scrvault_warning) */
 	struct sv_upload *uploads;	/* live uploads (vault/spool.h; records/upload.c) */
 };
+
+/*
+ * Who unlocks, and how they proved it, for sv_vault_open_vmk: a key file
+ * (`id`, pinned to this vault; `as_id` too when given) or, without one (an
+ * unseal), `verify`, called after the database and store opened and before
+ * anything is written, which must check the custodian's proof and fill
+ * `ed_pub` with the key it checked.  The custodian `name` must then be
+ * registered, active, a custodian and hold `ed_pub`.
+ */
+typedef struct sv_unlocker {
+	const char *name;
+	unsigned char ed_pub[SV_KEY_LEN];
+	const sv_identity *id;
+	const char *keyfile;
+	const sv_identity *as_id;
+	const char *as_keyfile;
+	int (*verify)(scrvault *v, struct sv_unlocker *u);
+	void *ctx;
+} sv_unlocker;
+
+/* With v->vmk set (sv_session_new, then the master key): open the vault as
+ * every unlock does (session.c); on success the session acts as u->name. */
+int sv_vault_open_vmk(scrvault *v, sv_unlocker *u, bool store_pin);
+
+/*
+ * A call that signs with the acting principal's own key (`who`: "signer",
+ * "holder", "witness"): 0 when the session holds it; on a service's handle
+ * SCRVAULT_EUSAGE saying the signature must come from the client.
+ */
+int sv_need_own_key(scrvault *v, const char *who);
 
 /* Keys derived from the vault master key. */
 int sv_vault_subkey(sv_secret **out, const sv_secret *vmk, const char *vault_id,

@@ -13,6 +13,8 @@
 #define SV_UNLOCK_NOT_CUSTODIAN		"not-custodian"
 #define SV_UNLOCK_KEYRING_MISMATCH	"keyring-mismatch"
 #define SV_UNLOCK_REVOKED		"revoked-or-replaced"
+#define SV_UNLOCK_BAD_ANSWER		"bad-unseal-answer"	/* a wrap or signature that fails */
+#define SV_UNLOCK_REPLAYED		"replayed-unseal-answer"
 
 /* At most this many records are moved into the log (the newest). */
 #define SV_UNLOCK_MAX_RECORDS	100

@@ -1,0 +1,85 @@
+/*
+ * daemon.h - scrvaultd's state and the helpers its handlers answer with.
+ *
+ * One process, one event loop, one thread: requests are served one after
+ * another on the one unsealed handle, each acting for the session that made
+ * it (scrvault_session_resume) before any library call.  The daemon holds
+ * no rule of its own about what a person may do: the library decides, and
+ * the daemon maps its codes onto HTTP (svd_fail).
+ */
+#ifndef SVD_DAEMON_H
+#define SVD_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "scrvault/scrvault.h"
+#include "scrvault/session.h"
+#include "scrvault/upload.h"
+#include "router.h"
+
+#define SVD_OFFER_SECONDS	60
+#define SVD_ADDR_FAILURES_MAX	20	/* failed sign-ins per address per window */
+#define SVD_ADDR_WINDOW		(15 * 60)
+#define SVD_ADDRS		256
+
+typedef struct {
+	char addr[64];
+	time_t since;
+	unsigned failures;
+} svd_addr_count;
+
+typedef struct svd_daemon {
+	struct event_base *base;
+	const char *dir;			/* the vault */
+	scrvault *v;				/* NULL: sealed */
+	scrvault_unseal_offer *offer;		/* the one pending offer */
+	time_t offer_at;
+	char vault_id[80];			/* public facts from an offer: status never */
+	char vkey[256];				/* touches the handle (it acts for someone) */
+	time_t last_auth;			/* the last authenticated request */
+	unsigned idle_seal_seconds;		/* 0: never */
+	unsigned unseal_flags;			/* SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY */
+	svd_addr_count addrs[SVD_ADDRS];	/* failed sign-ins per address */
+	bool stopping;
+} svd_daemon;
+
+typedef struct svd_req {
+	svd_daemon *d;
+	struct evhttp_request *ev;
+	svd_match m;
+	const char *query;			/* raw query after '?', or NULL */
+	scrvault_json *body;			/* an SVD_JSON route's body */
+	const unsigned char *bytes;		/* an SVD_BYTES route's body */
+	size_t nbytes;
+	char client[64];			/* "unix:uid=N" or the peer address */
+	char token[130];			/* the bearer token (never logged) */
+	int status;				/* what was answered, for the log line */
+} svd_req;
+
+/* Answers; each sends the reply.  svd_reply_json frees j. */
+void svd_reply_json(svd_req *r, int status, scrvault_json *j);
+void svd_reply_text(svd_req *r, int status, const char *ctype, const char *buf, size_t len);
+void svd_reply_error(svd_req *r, int status, int code, const char *message, const char *field);
+/* Answer the library's failure `rc` (its message and field) with the matching status. */
+int svd_fail(svd_req *r, int rc);
+/* The HTTP status of a library code. */
+int svd_status_of(int rc);
+
+/* A string member of the body (NULL if absent or not a string). */
+const char *svd_str(const svd_req *r, const char *key);
+/* An integer member of the body; *found false when absent. */
+int64_t svd_int(const svd_req *r, const char *key, bool *found);
+
+/* Keep the vault id and verifier key of an offer's public facts. */
+void svd_keep_facts(svd_daemon *d, const scrvault_json *offer);
+
+/* Seal now (reason "requested", "idle", "shutdown"). */
+void svd_seal(svd_daemon *d, const char *reason);
+
+/* Failed sign-ins from an address: whether it must wait; count one more. */
+bool svd_addr_blocked(svd_daemon *d, const char *addr);
+void svd_addr_failed(svd_daemon *d, const char *addr);
+
+#endif

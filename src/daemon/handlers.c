@@ -1,0 +1,847 @@
+/*
+ * handlers.c - each route's thin mapping onto one public call.
+ *
+ * A handler reads its params (already checked by routes.c) and its body,
+ * calls the library acting for the request's session, and answers.  It
+ * decides nothing the library decides: permissions, scope, states and
+ * their audit entries are the library's.  It never logs a body or a token.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include "daemon.h"
+#include "handlers.h"
+#include "notify.h"
+
+#define P(i) (r->m.params[i])
+
+/* A decimal number 1..max from a param or query value; 0 when malformed. */
+static uint64_t number(const char *s, uint64_t max)
+{
+	uint64_t n = 0;
+
+	if (!s || !*s || strlen(s) > 19 || (s[0] == '0'))
+		return 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	return n <= max ? n : 0;
+}
+
+/* The query value `key` into buf, or NULL when absent; *bad set when malformed. */
+static const char *query(svd_req *r, const char *key, char *buf, size_t len, bool *bad)
+{
+	int rc = svd_query_get(buf, len, r->query, key);
+
+	if (rc < 0)
+		*bad = true;
+	return rc == 1 ? buf : NULL;
+}
+
+static int bad_query(svd_req *r, const char *what)
+{
+	svd_reply_error(r, 400, 2, what, NULL);
+	return 0;
+}
+
+static int only(svd_req *r, const char *const *keys)
+{
+	if (svd_query_check(r->query, keys) < 0) {
+		bad_query(r, "the query has a parameter this route does not take, or a malformed one "
+			     "(key=value pairs of [A-Za-z0-9._@:,-], nothing percent-encoded)");
+		return -1;
+	}
+	return 0;
+}
+static const char *const NO_QUERY[] = { NULL };
+#define NOQ() do { if (only(r, NO_QUERY) < 0) return 0; } while (0)
+
+/*
+ * Answer a call that produced JSON into *j.  A pointer, read here: the
+ * call is an argument of this one, and C does not say in which order
+ * arguments are evaluated.
+ */
+static int json_answer(svd_req *r, int rc, scrvault_json **j)
+{
+	if (rc < 0) {
+		scrvault_json_free(*j);
+		*j = NULL;
+		return rc;
+	}
+	svd_reply_json(r, 200, *j);
+	*j = NULL;
+	return 0;
+}
+
+/* ---- the service ---------------------------------------------------------------- */
+
+void svd_keep_facts(svd_daemon *d, const scrvault_json *offer)
+{
+	const char *id = scrvault_json_str(scrvault_json_get(offer, "vault"));
+	const char *vkey = scrvault_json_str(scrvault_json_get(offer, "vkey"));
+
+	if (id && strlen(id) < sizeof(d->vault_id))
+		snprintf(d->vault_id, sizeof(d->vault_id), "%s", id);
+	if (vkey && strlen(vkey) < sizeof(d->vkey))
+		snprintf(d->vkey, sizeof(d->vkey), "%s", vkey);
+}
+
+/*
+ * Public facts only, the same sealed or not: they come from an offer (made
+ * at start-up and with each unseal), never from the handle, which acts for
+ * whoever made the last request.
+ */
+int svd_h_status(svd_req *r)
+{
+	svd_daemon *d = r->d;
+	char *vault, *vkey, *text = NULL;
+	int n;
+
+	NOQ();
+	vault = d->vault_id[0] ? scrvault_json_quote(d->vault_id) : NULL;
+	vkey = d->vkey[0] ? scrvault_json_quote(d->vkey) : NULL;
+	n = asprintf(&text, "{\"sealed\":%s,\"vault\":%s,\"version\":\"%s\",\"vkey\":%s}",
+		     d->v ? "false" : "true", vault ? vault : "null", SCRVAULT_VERSION, vkey ? vkey : "null");
+	free(vault);
+	free(vkey);
+	if (n < 0)
+		return SCRVAULT_ERROR;
+	svd_reply_text(r, 200, "application/json", text, (size_t)n);
+	free(text);
+	return 0;
+}
+
+int svd_h_unseal_offer(svd_req *r)
+{
+	svd_daemon *d = r->d;
+	scrvault_json *offer = NULL;
+	int rc;
+
+	NOQ();
+	if (d->v) {
+		svd_reply_error(r, 409, 6, "the vault is not sealed", NULL);
+		return 0;
+	}
+	scrvault_unseal_offer_free(d->offer);
+	d->offer = NULL;
+	if ((rc = scrvault_unseal_offer_new(&d->offer, &offer, d->dir)) < 0)
+		return rc;
+	d->offer_at = time(NULL);
+	svd_keep_facts(d, offer);
+	return json_answer(r, 0, &offer);
+}
+
+int svd_h_unseal(svd_req *r)
+{
+	svd_daemon *d = r->d;
+	scrvault_unseal_offer *offer = d->offer;
+	int rc;
+
+	NOQ();
+	if (d->v) {
+		svd_reply_error(r, 409, 6, "the vault is not sealed", NULL);
+		return 0;
+	}
+	/* An offer is answered once, within its minute. */
+	d->offer = NULL;
+	if (!offer || time(NULL) - d->offer_at > SVD_OFFER_SECONDS) {
+		scrvault_unseal_offer_free(offer);
+		svd_reply_error(r, 409, 6, "no unseal offer is pending: ask for one (POST /v1/unseal/offer) "
+			     "and answer it within a minute", NULL);
+		return 0;
+	}
+	rc = scrvault_vault_unseal(&d->v, offer, r->body, d->unseal_flags);
+	scrvault_unseal_offer_free(offer);
+	if (rc < 0)
+		return rc;
+	d->last_auth = time(NULL);
+	{	/* the verifier key is in the encrypted database: status shows it once unsealed */
+		char *vkey = NULL;
+		if (!d->vkey[0] && scrvault_audit_pubkey(&vkey, d->v) == 0 && strlen(vkey) < sizeof(d->vkey))
+			snprintf(d->vkey, sizeof(d->vkey), "%s", vkey);
+		free(vkey);
+	}
+	svd_notify("STATUS=unsealed");
+	fprintf(stderr, "scrvaultd: unsealed by %s\n", scrvault_whoami(d->v));
+	return svd_h_status(r);
+}
+
+int svd_h_seal(svd_req *r)
+{
+	int rc;
+
+	NOQ();
+	/* Custodians (or a role with vault.seal): the library decides and audits a refusal. */
+	if ((rc = scrvault_vault_may_seal(r->d->v)) < 0)
+		return rc;
+	svd_seal(r->d, "requested");
+	svd_reply_text(r, 200, "application/json", "{\"sealed\":true}", 15);
+	return 0;
+}
+
+/* ---- sessions -------------------------------------------------------------------- */
+
+int svd_h_challenge(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	const char *who = svd_str(r, "principal");
+
+	NOQ();
+	if (!who) {
+		svd_reply_error(r, 422, 2, "name the principal signing in", "principal");
+		return 0;
+	}
+	return json_answer(r, scrvault_session_challenge(&out, r->d->v, who), &out);
+}
+
+int svd_h_login(svd_req *r)
+{
+	scrvault_login_spec s = SCRVAULT_LOGIN_SPEC_INIT;
+	scrvault_json *out = NULL;
+	int rc;
+
+	NOQ();
+	if (svd_addr_blocked(r->d, r->client)) {
+		svd_reply_error(r, 429, 3, "too many failed sign-ins from this address: wait 15 minutes", NULL);
+		return 0;
+	}
+	s.principal = svd_str(r, "principal");
+	s.challenge = svd_str(r, "challenge");
+	s.signature = svd_str(r, "signature");
+	s.client = r->client;
+	if (!s.principal || !s.challenge || !s.signature) {
+		svd_reply_error(r, 422, 2, "a sign-in needs principal, challenge and signature",
+				!s.principal ? "principal" : !s.challenge ? "challenge" : "signature");
+		return 0;
+	}
+	if ((rc = scrvault_session_login(&out, r->d->v, &s)) == SCRVAULT_EDENIED) {
+		svd_addr_failed(r->d, r->client);
+		svd_reply_error(r, 401, 3, scrvault_error_message(), scrvault_error_field());
+		return 0;
+	}
+	if (rc == 0)
+		r->d->last_auth = time(NULL);
+	return json_answer(r, rc, &out);
+}
+
+int svd_h_logout(svd_req *r)
+{
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_session_end(r->d->v, r->token)) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", "{\"ended\":true}", 14);
+	return 0;
+}
+
+int svd_h_sessions(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_session_list(&out, r->d->v), &out);
+}
+
+int svd_h_session_revoke(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_session_revoke(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_whoami(svd_req *r)
+{
+	char *who, *role, *text = NULL;
+	int n;
+
+	NOQ();
+	who = scrvault_json_quote(scrvault_whoami(r->d->v));
+	role = scrvault_json_quote(scrvault_role(r->d->v));
+	n = (who && role) ? asprintf(&text, "{\"principal\":%s,\"role\":%s}", who, role) : -1;
+	free(who);
+	free(role);
+	if (n < 0)
+		return SCRVAULT_ERROR;
+	svd_reply_text(r, 200, "application/json", text, (size_t)n);
+	free(text);
+	return 0;
+}
+
+/* ---- cases and documents ------------------------------------------------------------ */
+
+int svd_h_cases(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_list(&out, r->d->v), &out);
+}
+
+int svd_h_case(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_show(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_case_timeline(svd_req *r)
+{
+	static const char *const keys[] = { "as_of", NULL };
+	scrvault_json *out = NULL;
+	char as_of[16];
+	bool bad = false;
+	const char *a;
+
+	if (only(r, keys) < 0)
+		return 0;
+	a = query(r, "as_of", as_of, sizeof(as_of), &bad);
+	if (bad)
+		return bad_query(r, "as_of is a date, YYYY-MM-DD");
+	return json_answer(r, scrvault_case_timeline(&out, r->d->v, P(0), a), &out);
+}
+
+int svd_h_case_docs(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_doc_list(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_doc(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_doc_show(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_doc_log(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_doc_log(&out, r->d->v, P(0)), &out);
+}
+
+static int to_evbuffer(void *ctx, const void *buf, size_t len)
+{
+	return evbuffer_add(ctx, buf, len) < 0 ? SCRVAULT_ERROR : 0;
+}
+
+int svd_h_doc_content(svd_req *r)
+{
+	struct evbuffer *out;
+	uint64_t version;
+	int rc;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	if (!(out = evbuffer_new()))
+		return SCRVAULT_ERROR;
+	/* Kept until the check-out succeeded whole: a document that fails its
+	 * integrity check is never sent in part. */
+	if ((rc = scrvault_doc_checkout_write(r->d->v, P(0), (unsigned)version, to_evbuffer, out)) < 0) {
+		evbuffer_free(out);
+		return rc;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", "application/octet-stream");
+	r->status = 200;
+	evhttp_send_reply(r->ev, 200, "OK", out);
+	evbuffer_free(out);
+	return 0;
+}
+
+int svd_h_signoff_statement(svd_req *r)
+{
+	char *statement = NULL;
+	uint64_t version;
+	int rc;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	if ((rc = scrvault_doc_signoff_statement(&statement, r->d->v, P(0), (unsigned)version)) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", statement, strlen(statement));
+	free(statement);
+	return 0;
+}
+
+int svd_h_signoff(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t version;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	return json_answer(r, scrvault_doc_signoff_signed(&out, r->d->v, P(0), (unsigned)version,
+							   svd_str(r, "statement"), svd_str(r, "signature")), &out);
+}
+
+/* ---- registers ---------------------------------------------------------------------- */
+
+int svd_h_agenda(svd_req *r)
+{
+	static const char *const keys[] = { "as_of", "days", "kinds", NULL };
+	scrvault_agenda_options o = SCRVAULT_AGENDA_OPTIONS_INIT;
+	scrvault_json *out = NULL;
+	char as_of[16], days[8], kinds[256];
+	bool bad = false;
+	const char *dv;
+
+	if (only(r, keys) < 0)
+		return 0;
+	o.as_of = query(r, "as_of", as_of, sizeof(as_of), &bad);
+	o.kinds = query(r, "kinds", kinds, sizeof(kinds), &bad);
+	o.days = SCRVAULT_AGENDA_DAYS_DEFAULT;
+	if ((dv = query(r, "days", days, sizeof(days), &bad)))
+		o.days = strcmp(dv, "0") == 0 ? 0 : (int)number(dv, SCRVAULT_AGENDA_DAYS_MAX);
+	if (bad || (dv && strcmp(dv, "0") != 0 && o.days == 0))
+		return bad_query(r, "as_of is YYYY-MM-DD, days a number of days, kinds a comma-separated list");
+	return json_answer(r, scrvault_agenda(&out, r->d->v, &o), &out);
+}
+
+int svd_h_principals(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_principal_list(&out, r->d->v), &out);
+}
+
+int svd_h_principal(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_principal_show(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_principal_revoke(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_principal_revoke(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
+}
+
+int svd_h_copies(svd_req *r)
+{
+	static const char *const keys[] = { "case", "doc", "state", "holder", "as_of", NULL };
+	scrvault_copy_filter f = SCRVAULT_COPY_FILTER_INIT;
+	scrvault_json *out = NULL;
+	char c[72], dc[72], st[32], h[72], a[16];
+	bool bad = false;
+
+	if (only(r, keys) < 0)
+		return 0;
+	f.case_ref = query(r, "case", c, sizeof(c), &bad);
+	f.doc = query(r, "doc", dc, sizeof(dc), &bad);
+	f.state = query(r, "state", st, sizeof(st), &bad);
+	f.holder = query(r, "holder", h, sizeof(h), &bad);
+	f.as_of = query(r, "as_of", a, sizeof(a), &bad);
+	if (bad)
+		return bad_query(r, "a filter value is malformed or too long");
+	return json_answer(r, scrvault_copy_list(&out, r->d->v, &f), &out);
+}
+
+int svd_h_copy_history(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_history(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_copy_issue(svd_req *r)
+{
+	scrvault_copy_issue_spec s = SCRVAULT_COPY_ISSUE_SPEC_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	s.copy = P(0);
+	s.to = svd_str(r, "to");
+	s.ext_name = svd_str(r, "ext_name");
+	s.ext_org = svd_str(r, "ext_org");
+	s.contact = svd_str(r, "contact");
+	s.purpose = svd_str(r, "purpose");
+	s.due = svd_str(r, "due");
+	return json_answer(r, scrvault_copy_issue(&out, r->d->v, &s), &out);
+}
+
+int svd_h_copy_return(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_return(&out, r->d->v, P(0), svd_str(r, "condition")), &out);
+}
+
+int svd_h_requests(svd_req *r)
+{
+	static const char *const keys[] = { "open", "overdue", "channel", "as_of", NULL };
+	scrvault_request_filter f = SCRVAULT_REQUEST_FILTER_INIT;
+	scrvault_json *out = NULL;
+	char o[8], od[8], ch[32], a[16];
+	bool bad = false;
+	const char *ov, *odv;
+
+	if (only(r, keys) < 0)
+		return 0;
+	ov = query(r, "open", o, sizeof(o), &bad);
+	odv = query(r, "overdue", od, sizeof(od), &bad);
+	f.channel = query(r, "channel", ch, sizeof(ch), &bad);
+	f.as_of = query(r, "as_of", a, sizeof(a), &bad);
+	if (bad || (ov && strcmp(ov, "true") && strcmp(ov, "false")) ||
+	    (odv && strcmp(odv, "true") && strcmp(odv, "false")))
+		return bad_query(r, "open and overdue are true or false; as_of is YYYY-MM-DD");
+	f.open = ov && !strcmp(ov, "true");
+	f.overdue = odv && !strcmp(odv, "true");
+	return json_answer(r, scrvault_request_list(&out, r->d->v, &f), &out);
+}
+
+#define DOCS_MAX 256
+
+int svd_h_request_new(svd_req *r)
+{
+	scrvault_request_spec s = SCRVAULT_REQUEST_SPEC_INIT;
+	const scrvault_json *docs = scrvault_json_get(r->body, "docs");
+	const char *ids[DOCS_MAX];
+	scrvault_json *out = NULL;
+
+	NOQ();
+	s.ndocs = docs ? scrvault_json_count(docs) : 0;
+	if (s.ndocs > DOCS_MAX) {
+		svd_reply_error(r, 422, 2, "at most 256 documents in one request", "docs");
+		return 0;
+	}
+	for (size_t i = 0; i < s.ndocs; i++)
+		if (!(ids[i] = scrvault_json_str(scrvault_json_at(docs, i)))) {
+			svd_reply_error(r, 422, 2, "docs is a list of document ids", "docs");
+			return 0;
+		}
+	s.docs = s.ndocs ? ids : NULL;
+	s.channel = svd_str(r, "channel");
+	s.requester = svd_str(r, "requester");
+	s.ext_kind = svd_str(r, "ext_kind");
+	s.ext_name = svd_str(r, "ext_name");
+	s.ext_org = svd_str(r, "ext_org");
+	s.ext_contact = svd_str(r, "ext_contact");
+	s.ext_recipient = svd_str(r, "ext_recipient");
+	s.case_ref = svd_str(r, "case");
+	s.reason = svd_str(r, "reason");
+	s.received = svd_str(r, "received");
+	return json_answer(r, scrvault_request_new(&out, r->d->v, &s), &out);
+}
+
+int svd_h_request_decide(svd_req *r)
+{
+	scrvault_request_decision d = SCRVAULT_REQUEST_DECISION_INIT;
+	const scrvault_json *agree = scrvault_json_get(r->body, "agree");
+	char *t = agree ? scrvault_json_text(agree) : NULL;
+	bool is_bool = t && (!strcmp(t, "true") || !strcmp(t, "false")), found = false;
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	free(t);
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+		return 0;
+	}
+	if (!is_bool) {
+		svd_reply_error(r, 422, 2, "say whether the request is agreed: \"agree\": true or false", "agree");
+		return 0;
+	}
+	d.id = (int64_t)id;
+	d.agree = scrvault_json_bool(agree);
+	d.reason = svd_str(r, "reason");
+	d.consulted = svd_str(r, "consulted");
+	d.exemption = svd_str(r, "exemption");
+	d.until = svd_str(r, "until");
+	d.max_releases = svd_int(r, "max_releases", &found);
+	if (d.max_releases < 0) {
+		svd_reply_error(r, 422, 2, "max_releases is a number of releases, 0 for no limit", "max_releases");
+		return 0;
+	}
+	return json_answer(r, scrvault_request_decide(&out, r->d->v, &d), &out);
+}
+
+int svd_h_request(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+		return 0;
+	}
+	return json_answer(r, scrvault_request_show(&out, r->d->v, (int64_t)id), &out);
+}
+
+int svd_h_holds(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_hold_list(&out, r->d->v), &out);
+}
+
+int svd_h_hold_place(svd_req *r)
+{
+	scrvault_hold_spec s = SCRVAULT_HOLD_SPEC_INIT;
+	scrvault_json *out = NULL;
+	const scrvault_json *b;
+
+	NOQ();
+	s.target = svd_str(r, "target");
+	s.doc_class = svd_str(r, "class");
+	s.reason = svd_str(r, "reason");
+	s.kind = svd_str(r, "kind");
+	s.board = (b = scrvault_json_get(r->body, "board")) && scrvault_json_bool(b);
+	return json_answer(r, scrvault_hold_add(&out, r->d->v, &s), &out);
+}
+
+int svd_h_hold_lift(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "a hold is a number from 1", "hold");
+		return 0;
+	}
+	return json_answer(r, scrvault_hold_release(&out, r->d->v, (int64_t)id, svd_str(r, "reason")), &out);
+}
+
+int svd_h_retention_plan(svd_req *r)
+{
+	static const char *const keys[] = { "as_of", NULL };
+	scrvault_json *out = NULL;
+	char a[16];
+	bool bad = false;
+	const char *as_of;
+
+	if (only(r, keys) < 0)
+		return 0;
+	as_of = query(r, "as_of", a, sizeof(a), &bad);
+	if (bad)
+		return bad_query(r, "as_of is a date, YYYY-MM-DD");
+	return json_answer(r, scrvault_retention_plan(&out, r->d->v, as_of), &out);
+}
+
+/* ---- audit --------------------------------------------------------------------------- */
+
+int svd_h_audit_tail(svd_req *r)
+{
+	static const char *const keys[] = { "n", NULL };
+	scrvault_json *out = NULL;
+	char nb[8];
+	bool bad = false;
+	const char *nv;
+	uint64_t n = 20;
+
+	if (only(r, keys) < 0)
+		return 0;
+	if ((nv = query(r, "n", nb, sizeof(nb), &bad)) && !(n = number(nv, 10000)))
+		bad = true;
+	if (bad)
+		return bad_query(r, "n is a number from 1 to 10000");
+	return json_answer(r, scrvault_audit_tail(&out, r->d->v, (unsigned)n), &out);
+}
+
+int svd_h_audit_show(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t seq;
+
+	NOQ();
+	if (!(seq = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "an audit sequence is a number from 1", "seq");
+		return 0;
+	}
+	return json_answer(r, scrvault_audit_show(&out, r->d->v, seq), &out);
+}
+
+int svd_h_audit_export(svd_req *r)
+{
+	static const char *const keys[] = { "since", "until", "actor", "case", "doc", "action", "outcome", NULL };
+	scrvault_audit_filter f = SCRVAULT_AUDIT_FILTER_INIT;
+	char since[40], until[40], actor[72], c[72], dc[72], act[72], oc[32];
+	struct evbuffer *out = NULL;
+	bool bad = false;
+	uint64_t count = 0;
+	int fd, rc;
+
+	if (only(r, keys) < 0)
+		return 0;
+	f.since = query(r, "since", since, sizeof(since), &bad);
+	f.until = query(r, "until", until, sizeof(until), &bad);
+	f.actor = query(r, "actor", actor, sizeof(actor), &bad);
+	f.case_ref = query(r, "case", c, sizeof(c), &bad);
+	f.doc = query(r, "doc", dc, sizeof(dc), &bad);
+	f.action = query(r, "action", act, sizeof(act), &bad);
+	f.outcome = query(r, "outcome", oc, sizeof(oc), &bad);
+	if (bad)
+		return bad_query(r, "a filter value is malformed or too long");
+	/* The export is written to memory (a memfd), never to a file. */
+	if ((fd = memfd_create("scrvaultd-export", MFD_CLOEXEC)) < 0)
+		return SCRVAULT_ERROR;
+	if ((rc = scrvault_audit_export(r->d->v, &f, fd, &count)) < 0) {
+		close(fd);
+		return rc;
+	}
+	if (!(out = evbuffer_new()) || lseek(fd, 0, SEEK_SET) < 0) {
+		evbuffer_free(out);
+		close(fd);
+		return SCRVAULT_ERROR;
+	}
+	for (;;) {
+		int n = evbuffer_read(out, fd, 65536);
+		if (n == 0)
+			break;
+		if (n < 0 && errno != EINTR) {
+			evbuffer_free(out);
+			close(fd);
+			return SCRVAULT_ERROR;
+		}
+	}
+	close(fd);
+	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", "application/jsonl");
+	r->status = 200;
+	evhttp_send_reply(r->ev, 200, "OK", out);
+	evbuffer_free(out);
+	return 0;
+}
+
+int svd_h_audit_prove(svd_req *r)
+{
+	char *proof = NULL;
+	uint64_t seq;
+	int rc;
+
+	NOQ();
+	if (!(seq = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "an audit sequence is a number from 1", "seq");
+		return 0;
+	}
+	if ((rc = scrvault_audit_prove(&proof, r->d->v, seq)) < 0)
+		return rc;
+	svd_reply_text(r, 200, "text/plain; charset=utf-8", proof, strlen(proof));
+	free(proof);
+	return 0;
+}
+
+int svd_h_audit_pubkey(svd_req *r)
+{
+	char *vkey = NULL, *q, *text = NULL;
+	int rc, n;
+
+	NOQ();
+	if ((rc = scrvault_audit_pubkey(&vkey, r->d->v)) < 0)
+		return rc;
+	q = scrvault_json_quote(vkey);
+	free(vkey);
+	n = q ? asprintf(&text, "{\"vkey\":%s}", q) : -1;
+	free(q);
+	if (n < 0)
+		return SCRVAULT_ERROR;
+	svd_reply_text(r, 200, "application/json", text, (size_t)n);
+	free(text);
+	return 0;
+}
+
+/* ---- uploads --------------------------------------------------------------------------- */
+
+int svd_h_upload_begin(svd_req *r)
+{
+	scrvault_checkin_spec c = SCRVAULT_CHECKIN_SPEC_INIT;
+	scrvault_upload_spec s = SCRVAULT_UPLOAD_SPEC_INIT;
+	scrvault_json *out = NULL;
+	bool found = false;
+	int64_t size;
+
+	NOQ();
+	c.case_ref = svd_str(r, "case");
+	c.doc_class = svd_str(r, "class");
+	c.agency = svd_str(r, "agency");
+	c.doc = svd_str(r, "doc");
+	c.note = svd_str(r, "note");
+	s.checkin = &c;
+	s.filename = svd_str(r, "filename");
+	s.title = svd_str(r, "title");
+	s.sha256 = svd_str(r, "sha256");
+	size = svd_int(r, "size", &found);
+	if (!found || size < 0) {
+		svd_reply_error(r, 422, 2, "give the file's size in bytes", "size");
+		return 0;
+	}
+	s.size = (uint64_t)size;
+	return json_answer(r, scrvault_upload_begin(&out, r->d->v, &s), &out);
+}
+
+int svd_h_upload_chunk(svd_req *r)
+{
+	static const char *const keys[] = { "offset", NULL };
+	scrvault_json *out = NULL;
+	char ob[24];
+	bool bad = false;
+	const char *ov;
+	uint64_t offset = 0;
+
+	if (only(r, keys) < 0)
+		return 0;
+	ov = query(r, "offset", ob, sizeof(ob), &bad);
+	if (!ov || bad || (strcmp(ov, "0") != 0 && !(offset = number(ov, INT64_MAX))))
+		return bad_query(r, "a chunk names its place: ?offset=N, N the bytes received so far");
+	return json_answer(r, scrvault_upload_chunk(&out, r->d->v, P(0), offset, r->bytes, r->nbytes), &out);
+}
+
+int svd_h_upload_status(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_upload_status(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_upload_finish(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_upload_finish(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_upload_abort(svd_req *r)
+{
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_upload_abort(r->d->v, P(0))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", "{\"aborted\":true}", 16);
+	return 0;
+}

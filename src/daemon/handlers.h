@@ -1,0 +1,58 @@
+/*
+ * handlers.h - one function per route (routes.c): read the request's
+ * params and body, make the one public call, answer.  0: answered; a
+ * negative library code: the caller answers the failure (svd_fail).
+ */
+#ifndef SVD_HANDLERS_H
+#define SVD_HANDLERS_H
+
+struct svd_req;
+#define SVD_HANDLER(name) int name(struct svd_req *r)
+
+SVD_HANDLER(svd_h_status);
+SVD_HANDLER(svd_h_unseal_offer);
+SVD_HANDLER(svd_h_unseal);
+SVD_HANDLER(svd_h_seal);
+SVD_HANDLER(svd_h_challenge);
+SVD_HANDLER(svd_h_login);
+SVD_HANDLER(svd_h_logout);
+SVD_HANDLER(svd_h_sessions);
+SVD_HANDLER(svd_h_session_revoke);
+SVD_HANDLER(svd_h_whoami);
+SVD_HANDLER(svd_h_cases);
+SVD_HANDLER(svd_h_case);
+SVD_HANDLER(svd_h_case_timeline);
+SVD_HANDLER(svd_h_case_docs);
+SVD_HANDLER(svd_h_doc);
+SVD_HANDLER(svd_h_doc_log);
+SVD_HANDLER(svd_h_doc_content);
+SVD_HANDLER(svd_h_signoff_statement);
+SVD_HANDLER(svd_h_signoff);
+SVD_HANDLER(svd_h_agenda);
+SVD_HANDLER(svd_h_principals);
+SVD_HANDLER(svd_h_principal);
+SVD_HANDLER(svd_h_principal_revoke);
+SVD_HANDLER(svd_h_copies);
+SVD_HANDLER(svd_h_copy_history);
+SVD_HANDLER(svd_h_copy_issue);
+SVD_HANDLER(svd_h_copy_return);
+SVD_HANDLER(svd_h_request_new);
+SVD_HANDLER(svd_h_request_decide);
+SVD_HANDLER(svd_h_requests);
+SVD_HANDLER(svd_h_request);
+SVD_HANDLER(svd_h_holds);
+SVD_HANDLER(svd_h_hold_place);
+SVD_HANDLER(svd_h_hold_lift);
+SVD_HANDLER(svd_h_retention_plan);
+SVD_HANDLER(svd_h_audit_tail);
+SVD_HANDLER(svd_h_audit_show);
+SVD_HANDLER(svd_h_audit_export);
+SVD_HANDLER(svd_h_audit_prove);
+SVD_HANDLER(svd_h_audit_pubkey);
+SVD_HANDLER(svd_h_upload_begin);
+SVD_HANDLER(svd_h_upload_chunk);
+SVD_HANDLER(svd_h_upload_status);
+SVD_HANDLER(svd_h_upload_finish);
+SVD_HANDLER(svd_h_upload_abort);
+
+#endif
