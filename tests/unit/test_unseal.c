@@ -649,6 +649,11 @@ static void test_session_expiry_and_revocation(void **state)
 		assert_int_equal(resume(v, et), 0);
 		assert_int_equal(scrvault_principal_revoke(&j, v, "mgr", "left"), 0);
 		scrvault_json_free(j);
+		/* Ended in the revoking transaction: gone from everyone's list. */
+		assert_int_equal(scrvault_session_list(&j, v), 0);
+		for (size_t i = 0; i < scrvault_json_count(j); i++)
+			assert_string_not_equal(scrvault_json_str(scrvault_json_get(scrvault_json_at(j, i), "principal")), "mgr");
+		scrvault_json_free(j);
 		assert_int_equal(resume(v, gone), SCRVAULT_EDENIED);
 		assert_int_equal(entries(v, "session.resume", "denied", "principal revoked"), 1);
 		/* And he cannot sign in again. */
