@@ -38,6 +38,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # command line (src/cli/tls.c) and scrvaultd (src/daemon/tls.c); the library
 # uses libcrypto alone.
 TLS_LIBS   := $(shell pkg-config --libs libssl 2>/dev/null)
+# The command line's HTTP client for the service (src/cli/remote.c only):
+# Debian's libcurl, built on the same OpenSSL.
+CURL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-missing-field-initializers
@@ -136,11 +139,11 @@ $(BUILD)/libscrvault.so: $(BUILD)/libscrvault.so.$(LIB_VERSION)
 
 $(BUILD)/scrvault: $(CLI_OBJ) $(BUILD)/libscrvault.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(TLS_LIBS) $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libscrvault.a $(TLS_LIBS) $(CURL_LIBS) $(LDLIBS)
 
 $(HOOKS)/scrvault: $(CLI_OBJ) $(HOOKS)/libscrvault.a
 	@echo "  LD      $@ (test hooks)"
-	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOKS)/libscrvault.a $(TLS_LIBS) $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOKS)/libscrvault.a $(TLS_LIBS) $(CURL_LIBS) $(LDLIBS)
 
 # Unit tests reach into the library (internal headers) and steer its hooks.
 $(BUILD)/tests/%: tests/unit/%.c $(HOOKS)/libscrvault.a tests/unit/unit.h

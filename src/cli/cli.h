@@ -133,6 +133,9 @@ bool cli_flag(const cli_args *a, const char *name);
  * command (or the global options) give, the options: " (--case REF)".
  */
 int cli_fail(int code);
+/* The same for a failure reported by someone else (the service): its
+ * message (escaped) and the hint of the option `field` names; returns code. */
+int cli_fail_message(int code, const char *message, const char *field);
 /* Report a usage error (exit 2). */
 int cli_usage(const cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -399,6 +402,7 @@ extern const cli_cmd cli_keygen_commands[];
 extern const cli_cmd cli_keyfile_commands[];
 extern const cli_cmd cli_fsck_commands[];
 extern const cli_cmd cli_agent_commands[];
+extern const cli_cmd cli_service_commands[];
 extern const cli_cmd cli_case_commands[];
 extern const cli_cmd cli_referral_commands[];
 extern const cli_cmd cli_doc_commands[];

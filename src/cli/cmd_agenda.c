@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "remote.h"
 
 static const cli_col agenda_cols[] = {
 	{ "due", "DUE" }, { "when", "WHEN" }, { "kind", "KIND" }, { "case", "CASE" }, { "what", "WHAT" },
@@ -118,3 +119,24 @@ const cli_cmd cli_agenda_commands[] = {
 	  agenda_opts, 0, 0 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_agenda(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[512] = "/v1/agenda", days[16];
+	int st;
+
+	if (cli_flag(a, "mail-digest"))
+		return cli_usage(a, "the mail digest is made on the vault host (the job that mails it): leave out "
+				 "--mail-digest");
+	snprintf(days, sizeof(days), "%d", days_of(a));
+	if ((st = cli_remote_query(a, path, sizeof(path), "days", days)) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "kinds", cli_opt(a, "kind"))) != 0)
+		return st;
+	return cli_remote_rows(a, cli_remote_json(&j, r, "GET", path, NULL), &j, "items", agenda_cols);
+}
+
+const cli_remote_cmd cli_agenda_remote[] = { { "agenda", NULL, remote_agenda }, { NULL, NULL, NULL } };

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "remote.h"
 
 static int parse_u64(uint64_t *out, const char *s)
 {
@@ -532,4 +533,76 @@ const cli_cmd cli_audit_commands[] = {
 	  "A proof that the log at signed size NEW (default: latest) extends the log at\n"
 	  "signed size OLD.\n", out_opts, 1, 2 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_tail(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[64];
+	int st;
+
+	snprintf(path, sizeof(path), "/v1/audit/tail?n=%u", (unsigned)lines_of(a));
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	if (!a->json) {
+		print_entries(j);
+		scrvault_json_free(j);
+		return 0;
+	}
+	return cli_print_list(a, j, entry_cols);
+}
+
+static int remote_pubkey(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char *line = NULL;
+	int st;
+
+	if ((st = cli_remote_json(&j, r, "GET", "/v1/audit/pubkey", NULL)) != 0)
+		return st;
+	if (!cli_str(j, "vkey") || asprintf(&line, "%s\n", cli_str(j, "vkey")) < 0) {
+		scrvault_json_free(j);
+		return cli_fail_message(1, "the service sent no verifier key", NULL);
+	}
+	scrvault_json_free(j);
+	st = emit(a, line);
+	free(line);
+	return st;
+}
+
+static int remote_export(cli_args *a, cli_remote *r)
+{
+	static const char *const keys[][2] = {
+		{ "since", "since" }, { "until", "until" }, { "actor", "actor" }, { "case", "case" },
+		{ "doc", "doc" }, { "action", "action" }, { "outcome", "outcome" },
+	};
+	const char *path = cli_opt(a, "output");
+	char url[1200] = "/v1/audit/export";
+	int fd = 1, st;
+
+	if (cli_flag(a, "csv"))
+		return cli_usage(a, "through the service, exports are JSON Lines (with their proofs): leave out --csv");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((st = cli_remote_query(a, url, sizeof(url), keys[i][1], cli_opt(a, keys[i][0]))) != 0)
+			return st;
+	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return cannot_create(path);
+	st = cli_remote_fetch(r, url, fd);
+	if (path) {
+		if (st == 0 && fsync(fd) < 0)
+			st = cli_fail_message(1, "cannot write the export to disk", NULL);
+		close(fd);
+		if (st)
+			unlink(path);
+		else
+			fprintf(stderr, "exported to %s\n", path);
+	}
+	return st;
+}
+
+const cli_remote_cmd cli_audit_remote[] = {
+	{ "audit", "tail", remote_tail }, { "audit", "pubkey", remote_pubkey }, { "audit", "export", remote_export },
+	{ NULL, NULL, NULL }
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 static int cmd_open(cli_args *a, scrvault *v)
 {
@@ -212,4 +213,31 @@ const cli_cmd cli_case_commands[] = {
 	  "--override-reason TEXT, which a second custodian approves (case.publish-override\n"
 	  "under [dual-control]).\n", publish_opts, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_list(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+
+	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", "/v1/cases", NULL), &j, case_cols);
+}
+
+static int remote_show(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[128];
+	int st;
+
+	if (!cli_remote_seg(a, "the case", a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/cases/%s", a->args[0]);
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return cli_show(a, 0, &j, case_fields, show_documents);
+}
+
+const cli_remote_cmd cli_case_remote[] = {
+	{ "case", "list", remote_list }, { "case", "show", remote_show }, { NULL, NULL, NULL }
 };

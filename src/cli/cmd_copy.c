@@ -7,6 +7,7 @@
 #include <string.h>
 #include "agent.h"
 #include "cli.h"
+#include "remote.h"
 
 static const cli_col list_cols[] = {
 	{ "copy", "COPY" }, { "label", "LABEL" }, { "master", "MASTER" }, { "state", "STATE" }, { "holder", "HOLDER" },
@@ -383,3 +384,21 @@ const cli_cmd cli_copy_commands[] = {
 	  "output", "give the PDF to write (-o FILE.pdf)" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_list(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[512] = "/v1/copies";
+	int st;
+
+	if ((st = cli_remote_query(a, path, sizeof(path), "case", cli_opt(a, "case"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "doc", cli_opt(a, "doc"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "state", cli_opt(a, "state"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "holder", cli_opt(a, "holder"))) != 0)
+		return st;
+	return cli_remote_rows(a, cli_remote_json(&j, r, "GET", path, NULL), &j, NULL, list_cols);
+}
+
+const cli_remote_cmd cli_copy_remote[] = { { "copy", "list", remote_list }, { NULL, NULL, NULL } };

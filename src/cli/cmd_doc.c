@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "agent.h"
 #include "cli.h"
+#include "remote.h"
 
 /* Write a receipt to `path` (created 0600, never replacing a file). */
 static int write_receipt(const char *path, const scrvault_json *r)
@@ -604,4 +605,206 @@ const cli_cmd cli_doc_commands[] = {
 	  "                          (made by the reader)\n",
 	  release_opts, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+/* DOC or DOC@VERSION: the document into doc, the version (0: none given). */
+static int doc_arg(cli_args *a, const char *arg, char *doc, size_t len, unsigned *version)
+{
+	long v = cli_doc_version(arg, doc, len);
+
+	if (v < 0 || !cli_remote_seg(a, "the document", doc))
+		return v < 0 ? cli_usage(a, "give the document as DOC or DOC@VERSION") : 2;
+	*version = (unsigned)v;
+	return 0;
+}
+
+/* The latest version of doc, asked of the service. */
+static int latest_of(cli_remote *r, const char *doc, unsigned *version)
+{
+	scrvault_json *j = NULL;
+	char path[128];
+	int st;
+
+	snprintf(path, sizeof(path), "/v1/docs/%s", doc);
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	*version = (unsigned)cli_int(j, "latest");
+	scrvault_json_free(j);
+	return *version ? 0 : cli_fail_message(4, "the document has no version", NULL);
+}
+
+static int remote_list(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[128];
+
+	if (!cli_opt(a, "case"))
+		return cli_usage(a, "through the service, name the case: --case REF");
+	if (!cli_remote_seg(a, "the case", cli_opt(a, "case")))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/cases/%s/docs", cli_opt(a, "case"));
+	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, doc_cols);
+}
+
+static int remote_log(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[128];
+
+	if (!cli_remote_seg(a, "the document", a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/docs/%s/log", a->args[0]);
+	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, log_cols);
+}
+
+static int remote_show(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[128];
+	int st;
+
+	if (!cli_remote_seg(a, "the document", a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/docs/%s", a->args[0]);
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return cli_show(a, 0, &j, show_fields, show_versions);
+}
+
+static int remote_checkout(cli_args *a, cli_remote *r)
+{
+	const char *out = cli_opt(a, "output");
+	char doc[96], path[200];
+	unsigned version = 0;
+	int st;
+
+	if (checkout_dir(a) || a->nargs != 1)
+		return cli_usage(a, "through the service, check out one document at a time (DOC[@VERSION] -o FILE)");
+	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), &version)) != 0)
+		return st;
+	if (version_opt(a))
+		version = (unsigned)version_opt(a);
+	if (!version && (st = latest_of(r, doc, &version)) != 0)
+		return st;
+	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/content", doc, version);
+	if ((st = cli_remote_download(r, path, out, cli_flag(a, "force"))) != 0)
+		return st;
+	if (out)
+		fprintf(stderr, "wrote %s\n", out);
+	return 0;
+}
+
+/* Append text to the growing *buf (*len bytes so far); false out of memory. */
+static bool append(char **buf, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+	char *p = realloc(*buf, *len + n + 1);
+
+	if (!p)
+		return false;
+	memcpy(p + *len, text, n + 1);
+	*buf = p;
+	*len += n;
+	return true;
+}
+
+static int remote_checkin(cli_args *a, cli_remote *r)
+{
+	scrvault_json *rows = NULL;
+	char *list = NULL;
+	size_t len = 0;
+	bool ok = append(&list, &len, "[");
+	int st = 0;
+
+	for (int i = 0; i < a->nargs && ok; i++) {
+		scrvault_json *rc = NULL;
+		cli_jb f = { 0 }, row = { 0 };
+		const char *name = cli_opt(a, "filename"), *slash = strrchr(a->args[i], '/');
+		char *t;
+
+		cli_jb_str(&f, "case", cli_opt(a, "case"));
+		cli_jb_str(&f, "class", cli_opt(a, "class"));
+		cli_jb_str(&f, "agency", cli_opt(a, "agency"));
+		cli_jb_str(&f, "doc", cli_opt(a, "doc"));
+		cli_jb_str(&f, "note", cli_opt(a, "note"));
+		cli_jb_str(&f, "filename", name ? name : slash ? slash + 1 : a->args[i]);
+		cli_jb_str(&f, "title", cli_opt(a, "title"));
+		if ((st = cli_remote_upload(&rc, r, &f, a->args[i])) != 0)
+			break;
+		if (cli_opt(a, "receipt") && (st = write_receipt(cli_opt(a, "receipt"), rc)) != 0) {
+			scrvault_json_free(rc);
+			break;
+		}
+		/* The row the local check-in prints. */
+		cli_jb_str(&row, "doc", cli_str(rc, "doc"));
+		cli_jb_int(&row, "version", cli_int(rc, "version"));
+		cli_jb_str(&row, "sha256", cli_str(rc, "sha256"));
+		cli_jb_int(&row, "size", cli_int(rc, "size"));
+		scrvault_json_free(rc);
+		ok = (t = cli_jb_end(&row)) && (i == 0 || append(&list, &len, ",")) && append(&list, &len, t);
+		free(t);
+	}
+	if (ok && len > 1 && append(&list, &len, "]") && scrvault_json_parse(&rows, list, len) == 0) {
+		if (!a->json)
+			printf("checked in %zu version%s\n", scrvault_json_count(rows),
+			       scrvault_json_count(rows) == 1 ? "" : "s");
+		if (cli_print_list(a, rows, checkin_cols) != 0 && !st)
+			st = 1;
+	} else {
+		scrvault_json_free(rows);
+	}
+	free(list);
+	if (!ok && !st)
+		st = cli_fail(SCRVAULT_ERROR);
+	return st;
+}
+
+static int remote_signoff(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL, *st_j = NULL;
+	char doc[96], path[200], *sig = NULL, *body = NULL, *statement = NULL;
+	unsigned version = 0;
+	cli_jb b = { 0 };
+	int st;
+
+	if (cli_opt(a, "statement-out") || cli_opt(a, "statement"))
+		return cli_usage(a, "through the service the statement is signed here, with your key: leave out "
+				 "--statement-out, --statement and --signature");
+	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), &version)) != 0)
+		return st;
+	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/signoff-statement", doc, version);
+	if ((st = cli_remote_json(&st_j, r, "GET", path, NULL)) != 0)
+		return st;
+	/* The statement is canonical JSON: its canonical text is its bytes. */
+	if (!(statement = scrvault_json_text(st_j))) {
+		scrvault_json_free(st_j);
+		return cli_fail(SCRVAULT_ERROR);
+	}
+	if ((st = cli_remote_sign(r, statement, &sig)) != 0)
+		goto done;
+	cli_jb_str(&b, "statement", statement);
+	cli_jb_str(&b, "signature", sig);
+	if (!(body = cli_jb_end(&b))) {
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/signoff", doc, version);
+	if ((st = cli_remote_json(&j, r, "POST", path, body)) != 0)
+		goto done;
+	st = cli_result(a, j, "signed off %s version %u as %s (sha256 %s)\n", cli_str(j, "doc"), version,
+			cli_str(j, "signer"), cli_str(j, "sha256"));
+done:
+	free(body);
+	free(sig);
+	free(statement);
+	scrvault_json_free(st_j);
+	return st;
+}
+
+const cli_remote_cmd cli_doc_remote[] = {
+	{ "doc", "list", remote_list }, { "doc", "show", remote_show }, { "doc", "log", remote_log },
+	{ "doc", "checkout", remote_checkout }, { "doc", "checkin", remote_checkin },
+	{ "doc", "signoff", remote_signoff }, { NULL, NULL, NULL }
 };

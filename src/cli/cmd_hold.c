@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 static const cli_col hold_cols[] = {
 	{ "hold", "HOLD" }, { "request", "FOI" }, { "kind", "KIND" }, { "scope", "SCOPE" }, { "case", "CASE" },
@@ -69,3 +70,14 @@ const cli_cmd cli_hold_commands[] = {
 	  "review window).\n", NULL, 0, 0 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_list(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+
+	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", "/v1/holds", NULL), &j, hold_cols);
+}
+
+const cli_remote_cmd cli_hold_remote[] = { { "hold", "list", remote_list }, { NULL, NULL, NULL } };

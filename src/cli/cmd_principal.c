@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 int cli_principal_check(const cli_args *a)
 {
@@ -386,4 +387,31 @@ const cli_cmd cli_principal_commands[] = {
 	  "Every document version ever released to NAME, with the role and request:\n"
 	  "the list to assess after a revocation or a lost laptop.\n", NULL, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_list(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+
+	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", "/v1/principals", NULL), &j, principal_cols);
+}
+
+static int remote_show(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[128];
+	int st;
+
+	if (!cli_remote_seg(a, "the principal", a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/principals/%s", a->args[0]);
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return cli_show(a, 0, &j, principal_fields, show_roles);
+}
+
+const cli_remote_cmd cli_principal_remote[] = {
+	{ "principal", "list", remote_list }, { "principal", "show", remote_show }, { NULL, NULL, NULL }
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 static const cli_col list_cols[] = {
 	{ "request", "REQ" }, { "channel", "CHANNEL" }, { "requester", "REQUESTER" }, { "case", "CASE" },
@@ -273,4 +274,36 @@ const cli_cmd cli_request_commands[] = {
 	  "Open FOI requests due within the next N working days (default 5), and overdue ones.\n",
 	  due_opts, 0, 0 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_list(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[512] = "/v1/requests";
+	int st;
+
+	if ((st = cli_remote_query(a, path, sizeof(path), "open", cli_flag(a, "open") ? "true" : NULL)) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "overdue", cli_flag(a, "overdue") ? "true" : NULL)) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "channel", cli_opt(a, "channel"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0)
+		return st;
+	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, list_cols);
+}
+
+static int remote_show(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[128];
+	int st;
+
+	snprintf(path, sizeof(path), "/v1/requests/%lld", (long long)cli_id_arg(a));
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return print_request(a, j);
+}
+
+const cli_remote_cmd cli_request_remote[] = {
+	{ "request", "list", remote_list }, { "request", "show", remote_show }, { NULL, NULL, NULL }
 };

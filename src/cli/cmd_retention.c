@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "remote.h"
 
 static const cli_col plan_cols[] = {
 	{ "case", "CASE" }, { "doc", "DOCUMENT" }, { "version", "VER" }, { "class", "CLASS" },
@@ -35,13 +36,9 @@ static int cmd_confirm(cli_args *a, scrvault *v)
 	return 0;
 }
 
-static int cmd_plan(cli_args *a, scrvault *v)
+/* The plan as a table (or JSON); frees j. */
+static int print_plan(const cli_args *a, scrvault_json *j)
 {
-	scrvault_json *j = NULL;
-	int error;
-
-	if ((error = scrvault_retention_plan(&j, v, cli_opt(a, "as-of"))) < 0)
-		return cli_fail(error);
 	if (!a->json) {
 		printf("retention plan as of %s%s\n", cli_str(j, "as_of"),
 		       scrvault_json_bool(scrvault_json_get(j, "confirmed")) ? "" :
@@ -50,6 +47,16 @@ static int cmd_plan(cli_args *a, scrvault *v)
 		cli_table_if(scrvault_json_get(j, "publications"), "\npublished executive summaries:\n", pub_cols);
 	}
 	return cli_result(a, j, NULL);
+}
+
+static int cmd_plan(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_retention_plan(&j, v, cli_opt(a, "as-of"))) < 0)
+		return cli_fail(error);
+	return print_plan(a, j);
 }
 
 static int check_review(cli_args *a)
@@ -226,3 +233,19 @@ const cli_cmd cli_retention_commands[] = {
 	  NULL, "a destruction record is given by its number" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_plan(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[128] = "/v1/retention/plan";
+	int st;
+
+	if ((st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0 ||
+	    (st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return print_plan(a, j);
+}
+
+const cli_remote_cmd cli_retention_remote[] = { { "retention", "plan", remote_plan }, { NULL, NULL, NULL } };

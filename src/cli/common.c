@@ -295,6 +295,15 @@ int cli_fail(int code)
 	return code < 0 ? -code : 1;
 }
 
+int cli_fail_message(int code, const char *message, const char *field)
+{
+	char buf[256], *msg = cli_escape_dup(message ? message : "failed");
+
+	fprintf(stderr, "%s: %s%s\n", cli_program, msg ? msg : "out of memory", hint(buf, sizeof(buf), field));
+	free(msg);
+	return code;
+}
+
 int cli_usage(const cli_args *a, const char *fmt, ...)
 {
 	va_list ap;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 #define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -23,9 +24,25 @@ static const cli_cmd *const tables[] = {
 	cli_doc_commands, cli_audit_commands, cli_policy_commands, cli_op_commands,
 	cli_intake_commands, cli_open_commands, cli_copy_commands, cli_request_commands,
 	cli_hold_commands, cli_retention_commands, cli_mirror_commands, cli_backup_commands,
-	cli_restore_commands, cli_agenda_commands, cli_report_commands, cli_tls_commands, cli_agent_commands, cli_session_commands, NULL
+	cli_restore_commands, cli_agenda_commands, cli_report_commands, cli_tls_commands, cli_agent_commands, cli_session_commands, cli_service_commands, NULL
 };
 static cli_cmd cli_commands[192];
+
+/* The commands that also run through the service (each group's file says
+ * how), looked up by group and name. */
+static const cli_remote_cmd *const remote_tables[] = {
+	cli_case_remote, cli_doc_remote, cli_audit_remote, cli_agenda_remote, cli_session_remote,
+	cli_principal_remote, cli_copy_remote, cli_hold_remote, cli_request_remote, cli_retention_remote, NULL
+};
+
+static const cli_remote_cmd *remote_for(const cli_cmd *c)
+{
+	for (int t = 0; remote_tables[t]; t++)
+		for (const cli_remote_cmd *r = remote_tables[t]; r->group; r++)
+			if (!strcmp(r->group, c->group) && !strcmp(r->name ? r->name : "", c->name ? c->name : ""))
+				return r;
+	return NULL;
+}
 
 static void collect_commands(void)
 {
@@ -43,6 +60,7 @@ static const cli_optdef global_opts[] = {
 	{ "passphrase-file", 1, "passphrase", "FILE" }, { "role", 1, "role", "ROLE" },
 	{ "as-key", 1, "as_keyfile", "FILE" }, { "as-passphrase-file", 1, "as_passphrase", "FILE" },
 	{ "allow-unlocked-memory", 0, "allow_unlocked_memory", NULL },
+	{ "server", 1, "server", "URL" },
 	{ "json", 0, NULL, NULL }, { "help", 0, NULL, NULL }, { NULL, 0, NULL, NULL }
 };
 
@@ -60,6 +78,10 @@ static const cli_optdef global_opts[] = {
 	"  --allow-unlocked-memory unlock although keys could be swapped to disk (the\n" \
 	"                          memory for them cannot be locked; default: refuse;\n" \
 	"                          $SCRVAULT_ALLOW_UNLOCKED_MEMORY=1 says the same)\n" \
+	"  --server URL            act through the vault's service (scrvaultd):\n" \
+	"                          https://HOST:PORT or unix:/PATH; without --vault, the\n" \
+	"                          default is $SCRVAULT_SERVER, else " CLI_REMOTE_SOCKET "\n" \
+	"                          when it exists; you sign in with --key or 'scrvault agent'\n" \
 	"  --json                  machine-readable output\n" \
 	"  -h, --help              this help\n"
 
@@ -180,11 +202,37 @@ static bool takes_value(const char *arg)
 	return false;
 }
 
+/* A command through the service at url, signed in as the holder of --key. */
+static int run_remote(cli_args *a, const char *url)
+{
+	const cli_remote_cmd *rc = remote_for(a->cmd);
+	cli_remote *r = NULL;
+	int error;
+
+	if (!rc) {
+		fprintf(stderr, "%s: 'scrvault %s%s%s' does not run through the service (%s) yet: run it on the "
+			"vault host with --vault DIR\n", cli_program, a->cmd->group, a->cmd->name ? " " : "",
+			a->cmd->name ? a->cmd->name : "", url);
+		return 2;
+	}
+	if (cli_opt(a, "as-key") || getenv("SCRVAULT_AS_KEY"))
+		return cli_usage(a, "--as-key acts in a vault unlocked here; through the service, sign in with "
+				 "that key file as --key");
+	if ((error = cli_remote_open(&r, a, url, CLI_REMOTE_SIGN_IN)) == 0)
+		error = rc->run(a, r);
+	cli_remote_close(r);
+	return error;
+}
+
 /* A command's run, with the vault unlocked around it when it needs one. */
 static int run(cli_args *a)
 {
 	scrvault *v = NULL;
+	const char *url = NULL;
 	int error = 0;
+
+	if ((a->cmd->flags & CLI_VAULT) && !a->no_vault && cli_remote_url(a, &url))
+		return run_remote(a, url);
 
 	if ((a->cmd->flags & CLI_VAULT) && !a->no_vault) {
 		cli_opening(true);

@@ -68,55 +68,56 @@ static int verify_pinned(X509_STORE_CTX *sctx, void *arg)
 	return 0;
 }
 
-int cli_tls_client_ctx(SSL_CTX **out, const char *host, const char *ca_pem,
-		       const unsigned char pin_sha256[32])
+int cli_tls_client_setup(SSL_CTX *ctx, const char *host, const char *ca_pem,
+			 const unsigned char pin_sha256[32])
 {
-	SSL_CTX *ctx = NULL;
 	X509_VERIFY_PARAM *param;
 	unsigned char *pin = NULL;
 
-	*out = NULL;
 	message[0] = '\0';
 	if (!host || !*host)
 		return fail("name the server's host");
-	if (!(ctx = SSL_CTX_new(TLS_client_method())) ||
-	    SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
-	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1) {
-		fail("cannot set up TLS");
-		goto fail;
-	}
-	if (ca_pem ? SSL_CTX_load_verify_locations(ctx, ca_pem, NULL) != 1 : SSL_CTX_set_default_verify_paths(ctx) != 1) {
-		fail(ca_pem ? "cannot read the CA certificate '%s'" : "cannot read the system's CA certificates%s",
-		     ca_pem ? ca_pem : "");
-		goto fail;
-	}
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1)
+		return fail("cannot set up TLS");
+	if (ca_pem ? SSL_CTX_load_verify_locations(ctx, ca_pem, NULL) != 1 : SSL_CTX_set_default_verify_paths(ctx) != 1)
+		return fail(ca_pem ? "cannot read the CA certificate '%s'" : "cannot read the system's CA certificates%s",
+			    ca_pem ? ca_pem : "");
 	param = SSL_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	if ((is_ip(host) ? X509_VERIFY_PARAM_set1_ip_asc(param, host) : X509_VERIFY_PARAM_set1_host(param, host, 0)) != 1) {
-		fail("'%s' is not a host name or IP address", host);
-		goto fail;
-	}
+	if ((is_ip(host) ? X509_VERIFY_PARAM_set1_ip_asc(param, host) : X509_VERIFY_PARAM_set1_host(param, host, 0)) != 1)
+		return fail("'%s' is not a host name or IP address", host);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	if (pin_sha256) {
 		if (pin_index < 0)
 			pin_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, pin_free);
-		if (pin_index < 0 || !(pin = OPENSSL_malloc(32))) {
-			fail("out of memory");
-			goto fail;
-		}
+		if (pin_index < 0 || !(pin = OPENSSL_malloc(32)))
+			return fail("out of memory");
 		memcpy(pin, pin_sha256, 32);
 		if (SSL_CTX_set_ex_data(ctx, pin_index, pin) != 1) {
 			OPENSSL_free(pin);
-			fail("out of memory");
-			goto fail;
+			return fail("out of memory");
 		}
 		SSL_CTX_set_cert_verify_callback(ctx, verify_pinned, pin);
 	}
+	return 0;
+}
+
+int cli_tls_client_ctx(SSL_CTX **out, const char *host, const char *ca_pem,
+		       const unsigned char pin_sha256[32])
+{
+	SSL_CTX *ctx = NULL;
+
+	*out = NULL;
+	message[0] = '\0';
+	if (!(ctx = SSL_CTX_new(TLS_client_method())))
+		return fail("cannot set up TLS");
+	if (cli_tls_client_setup(ctx, host, ca_pem, pin_sha256) < 0) {
+		SSL_CTX_free(ctx);
+		return -1;
+	}
 	*out = ctx;
 	return 0;
-fail:
-	SSL_CTX_free(ctx);
-	return -1;
 }
 
 int cli_tls_client_ssl(SSL **out, SSL_CTX *ctx, const char *host)

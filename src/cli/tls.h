@@ -20,6 +20,11 @@
 int cli_tls_client_ctx(SSL_CTX **out, const char *host, const char *ca_pem,
 		       const unsigned char pin_sha256[32]);
 
+/* The same rules set on a context someone else made (libcurl's, for the
+ * remote command line: remote.c).  0, or -1 with the reason. */
+int cli_tls_client_setup(SSL_CTX *ctx, const char *host, const char *ca_pem,
+			 const unsigned char pin_sha256[32]);
+
 /* A new connection of ctx to `host` (SNI set for a DNS name). 0 or -1. */
 int cli_tls_client_ssl(SSL **out, SSL_CTX *ctx, const char *host);
 

@@ -157,6 +157,9 @@ agent start
 agent status
 agent stop
 agent sign
+status
+unseal
+seal
 CMDS
 expect 2 "unknown command exits 2" -- "$SV" frobnicate
 expect 2 "unknown option exits 2" -- sv case list --frob

@@ -1,0 +1,98 @@
+/*
+ * remote.h - the command line as a client of scrvaultd (remote.c).
+ */
+#ifndef CLI_REMOTE_H
+#define CLI_REMOTE_H
+
+#include "cli.h"
+
+/* The host's service socket: the command line uses it when it exists and
+ * no --vault or --server says otherwise. */
+#define CLI_REMOTE_SOCKET	"/run/scrvault/scrvaultd.sock"
+
+typedef struct cli_remote cli_remote;
+
+/* The service to use: 1 with *url (--server, $SCRVAULT_SERVER, the host's
+ * socket), or 0: act on a vault directory. */
+int cli_remote_url(const cli_args *a, const char **url);
+
+/* cli_remote_open flags */
+#define CLI_REMOTE_SIGN_IN	1u	/* sign in with the person's key (else: no session) */
+#define CLI_REMOTE_OWN_KEY	2u	/* the key file itself, even when an agent runs */
+
+/*
+ * Connect to the service at `url` ("https://HOST:PORT" or "unix:/PATH");
+ * over HTTPS trust only the CA the key file's vault endorsed; with
+ * CLI_REMOTE_SIGN_IN open a session as the holder of --key (or the agent's
+ * key).  0, or the exit status after the message.
+ */
+int cli_remote_open(cli_remote **out, cli_args *a, const char *url, unsigned flags);
+/* Drop the session token without signing out (the service ended it). */
+void cli_remote_forget(cli_remote *r);
+/* End the session and free.  NULL-safe. */
+void cli_remote_close(cli_remote *r);
+
+/* One call with a JSON body (NULL: none); the answer's JSON in *out (NULL
+ * to discard).  0, or the exit status after the service's message. */
+int cli_remote_json(scrvault_json **out, cli_remote *r, const char *method, const char *path, const char *body);
+/* The same with `len` bytes of application/octet-stream. */
+int cli_remote_bytes(scrvault_json **out, cli_remote *r, const char *method, const char *path,
+		     const void *body, size_t len);
+/* GET `path`'s content into fd.  0 or the exit status. */
+int cli_remote_fetch(cli_remote *r, const char *path, int fd);
+
+/* A key of one remote call's JSON body, built up (values escaped). */
+typedef struct {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+} cli_jb;
+/* Add "key": value (a NULL string is left out). */
+void cli_jb_str(cli_jb *b, const char *key, const char *val);
+void cli_jb_int(cli_jb *b, const char *key, long long val);
+/* The object's text ("{...}", the caller frees), or NULL out of memory. */
+char *cli_jb_end(cli_jb *b);
+
+/* Whether s may stand in a route as one {param}: 1-64 bytes of
+ * [A-Za-z0-9._@-], not starting with '.'; else a usage error naming `what`
+ * is printed and 0 returned. */
+bool cli_remote_seg(const cli_args *a, const char *what, const char *s);
+/* Whether s may be a query value ([A-Za-z0-9._@:,-]); else as above. */
+bool cli_remote_qval(const cli_args *a, const char *what, const char *s);
+/* Append "&key=val" (or "?key=val" first) to path[len] when val is set:
+ * 0, or the usage error's status. */
+int cli_remote_query(const cli_args *a, char *path, size_t len, const char *key, const char *val);
+
+/* Sign `statement` as the signed-in person (agent or key file): base64 in
+ * *sig.  0 or the exit status. */
+int cli_remote_sign(cli_remote *r, const char *statement, char **sig);
+
+/* GET `path` into the new file `outpath` (0600, never replacing one unless
+ * force), kept only when the transfer completed (and its SHA-256 is the one
+ * the service announced); NULL outpath: standard output.  0 or the status. */
+int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force);
+
+/* Upload `file` as the check-in `fields` describe (a JSON object's members
+ * without braces' closing: built by the caller), resuming after a dropped
+ * connection; the receipt in *receipt.  0 or the exit status. */
+int cli_remote_upload(scrvault_json **receipt, cli_remote *r, cli_jb *fields, const char *file);
+
+/* Each group's commands that run through the service (cmd_GROUP.c). */
+typedef struct {
+	const char *group, *name;
+	int (*run)(cli_args *a, cli_remote *r);
+} cli_remote_cmd;
+
+extern const cli_remote_cmd cli_case_remote[], cli_doc_remote[], cli_audit_remote[], cli_agenda_remote[],
+	cli_session_remote[], cli_principal_remote[], cli_copy_remote[], cli_hold_remote[], cli_request_remote[],
+	cli_retention_remote[];
+
+/* A listing through the service: status (0 or an exit status from a
+ * cli_remote_* call) and its JSON, printed as cli_listing would. */
+int cli_remote_listing(const cli_args *a, int status, scrvault_json **j, const cli_col *cols);
+
+/* The same for a listing the local command prints row by row (cli_rows):
+ * the rows of member `member` of *j (NULL: *j itself). */
+int cli_remote_rows(const cli_args *a, int status, scrvault_json **j, const char *member, const cli_col *cols);
+
+#endif

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The command line through the service (--server, $SCRVAULT_SERVER): the
+# same commands run directly on the vault and through scrvaultd give the
+# same answer, byte for byte; unsealing sends no key; a key file of another
+# vault, a bad URL, a path trick in an argument and a command the service
+# does not offer are refused before anything reaches it; an agency uploads
+# from "its office" and gets a receipt that verifies offline; an
+# authorising manager signs off with their own key through the service and
+# the sign-off verifies.  Every wait is bounded.
+. "$(dirname "$0")/lib.bash"
+D=${SCRVAULTD_BIN:-$(dirname "$SV")/scrvaultd}
+SEAL=$(dirname "$SV")/scrvault-seal
+[ -x "$D" ] || { skip "the command line through the service" "scrvaultd is not built"; finish; exit; }
+
+mkvault
+S="$T/run/scrvaultd.sock"
+DPID=
+start() {
+	"$D" --vault "$V" --socket "$S" --idle-seal 0 "$@" 2>>"$T/daemon.log" &
+	DPID=$!
+	for _ in $(seq 50); do [ -S "$S" ] && return 0; sleep 0.1; done
+	return 1
+}
+stop() {
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+}
+trap 'stop; rm -rf "$T"' EXIT
+
+# A case, an agency's author and authorising manager, documents, a copy, a hold.
+sv case open SCR-2026-01 --title "Child A" --received 2026-11-02 >/dev/null
+enrol --kind person --agency police pat >/dev/null 2>&1
+enrol --kind person --agency police mo >/dev/null 2>&1
+sv principal grant pat imr-author --case SCR-2026-01 --agency police >/dev/null
+sv principal grant mo authorising-manager --case SCR-2026-01 --agency police >/dev/null
+printf 'IMR of the police, draft one\n' >"$T/imr1.txt"
+sv doc checkin --case SCR-2026-01 --class imr --agency police "$T/imr1.txt" >/dev/null
+DOC=$(sv doc list --case SCR-2026-01 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])')
+sv hold add --kind inquiry --reason "panel asked" SCR-2026-01 >/dev/null
+VKEY=$(sv audit pubkey)
+
+# The commands compared, each as the coordinator.
+cmds=(
+	"case list" "case list --json" "case show SCR-2026-01" "case show SCR-2026-01 --json"
+	"doc list --case SCR-2026-01" "doc list --case SCR-2026-01 --json" "doc show $DOC" "doc show $DOC --json"
+	"doc log $DOC" "principal list" "principal show pat" "principal show pat --json" "copy list" "copy list --json"
+	"hold list" "request list" "retention plan --as-of 2026-12-01" "retention plan --as-of 2026-12-01 --json"
+	"agenda --as-of 2026-12-01 --days 60" "agenda --as-of 2026-12-01 --days 60 --json" "audit pubkey"
+)
+i=0
+for c in "${cmds[@]}"; do
+	# shellcheck disable=SC2086
+	sv $c >"$T/direct.$i" 2>&1; echo "rc=$?" >>"$T/direct.$i"
+	i=$((i + 1))
+done
+before=$(tree_hash "$V")
+
+start; ok $? "scrvaultd starts on its socket"
+export SCRVAULT_SERVER="unix:$S"
+rsv() { "$SV" --key "$K" --passphrase-file "$P" "$@"; }
+
+# ---- before it is unsealed ----
+expect 0 "status answers while sealed" -- "$SV" status
+out_has "sealed"
+expect 3 "a command while sealed is refused (exit 3)" -- rsv case list
+err_has "unseal"
+expect 2 "unseal without a key file is a usage error" -- env -u SCRVAULT_KEY "$SV" unseal
+(mkvault other)		# a vault of its own (mkvault sets V and K: in a subshell)
+expect 5 "a custodian of another vault cannot unseal it: not the vault the key file belongs to" -- \
+	"$SV" --key "$T/other-coord.key" --passphrase-file "$P" unseal
+err_has "not the vault"
+expect 3 "a non-custodian's key cannot unseal it" -- "$SV" --key "$T/pat.key" --passphrase-file "$P" unseal
+expect 0 "the custodian unseals it from the command line" -- rsv unseal
+out_has "unsealed vault"
+grep -q "correct horse" "$T/daemon.log"; ok $((!$?)) "no passphrase reached the service's log"
+
+# ---- the same answers, directly and through the service ----
+i=0
+for c in "${cmds[@]}"; do
+	# shellcheck disable=SC2086
+	rsv $c >"$T/remote.$i" 2>&1; echo "rc=$?" >>"$T/remote.$i"
+	if cmp -s "$T/direct.$i" "$T/remote.$i"; then
+		ok 0 "'$c' answers the same through the service"
+	else
+		diff "$T/direct.$i" "$T/remote.$i" | head -6 | sed 's/^/#   /'
+		ok 1 "'$c' answers the same through the service"
+	fi
+	i=$((i + 1))
+done
+
+# ---- refused before anything is sent ----
+expect 2 "a path trick in an argument is refused here (exit 2)" -- rsv doc show "../../etc"
+expect 2 "so is a '/' inside an id" -- rsv case show "SCR/../x"
+expect 2 "a --server that is neither https:// nor unix:/ is a usage error" -- \
+	"$SV" --server "http://example.org" --key "$K" --passphrase-file "$P" case list
+expect 2 "a --server with a path or credentials in it is refused" -- \
+	"$SV" --server "https://user@example.org:8443/x" --key "$K" --passphrase-file "$P" case list
+expect 2 "a command the service does not offer says so (exit 2)" -- rsv fsck
+err_has "does not run through the service"
+expect 2 "--as-key has no meaning through the service" -- rsv --as-key "$T/pat.key" case list
+expect 5 "a key file of another vault signs nothing for this one (exit 5)" -- \
+	"$SV" --key "$T/other-coord.key" --passphrase-file "$P" case list
+err_has "not a sign-in to your vault"
+
+# ---- an agency at its office: upload, receipt, checked out byte for byte ----
+head -c 2500000 /dev/urandom >"$T/imr2.bin"
+expect 0 "the IMR author uploads a new version through the service, with a receipt" -- \
+	"$SV" --key "$T/pat.key" --passphrase-file "$P" doc checkin --doc "$DOC" --receipt "$T/r2.json" "$T/imr2.bin"
+out_has "checked in 1 version"
+expect 0 "the receipt verifies offline against the file" -- "$SEAL" receipt verify --vkey "$VKEY" --file "$T/imr2.bin" "$T/r2.json"
+expect 5 "and not against another file" -- "$SEAL" receipt verify --vkey "$VKEY" --file "$T/imr1.txt" "$T/r2.json"
+expect 0 "the coordinator checks version 2 out through the service" -- rsv doc checkout "$DOC@2" -o "$T/back.bin"
+cmp -s "$T/imr2.bin" "$T/back.bin"; ok $? "byte for byte"
+[ "$(stat -c %a "$T/back.bin")" = 600 ]; ok $? "the checked-out file is 0600"
+expect 6 "a check-out never replaces a file" -- rsv doc checkout "$DOC@2" -o "$T/back.bin"
+expect 4 "a version that does not exist is not found (exit 4), and no file is left" -- rsv doc checkout "$DOC@9" -o "$T/none.bin"
+[ ! -e "$T/none.bin" ] && ! ls "$T"/.scrvault-dl-* >/dev/null 2>&1; ok $? "nothing is left behind"
+expect 4 "the author of another agency's case reaches nothing: an unknown case is not found" -- \
+	"$SV" --key "$T/pat.key" --passphrase-file "$P" case show SCR-2099-99
+
+# ---- the authorising manager signs off with their own key ----
+expect 3 "the IMR author may not sign off (exit 3)" -- \
+	"$SV" --key "$T/pat.key" --passphrase-file "$P" doc signoff "$DOC@2"
+expect 0 "the authorising manager signs version 2 off through the service" -- \
+	"$SV" --key "$T/mo.key" --passphrase-file "$P" doc signoff "$DOC@2"
+out_has "signed off"
+expect 0 "doc show lists the sign-off" -- rsv doc show "$DOC"
+grep -q "mo .*valid" "$T/out"; ok $? "and says it verifies"
+
+# ---- sessions and sealing ----
+expect 0 "the coordinator lists sessions through the service" -- rsv session list
+expect 3 "an IMR author may not seal the service" -- "$SV" --key "$T/pat.key" --passphrase-file "$P" seal
+expect 0 "the custodian seals it" -- rsv seal
+expect 3 "after that, nothing is answered" -- rsv case list
+stop
+expect 0 "--vault names the vault directly, whatever SCRVAULT_SERVER says" -- sv case list
+unset SCRVAULT_SERVER
+after=$(sv audit verify --vkey "$VKEY" >/dev/null 2>&1; echo $?)
+[ "$after" = 0 ]; ok $? "the audit log verifies after the service's work"
+expect 0 "fsck is clean" -- sv fsck
+grep -q "vault.unseal" < <(sv audit export 2>/dev/null); ok $? "the unseal is in the audit log"
+grep -q "vault.seal" < <(sv audit export 2>/dev/null); ok $? "the seal is in the audit log"
+finish
