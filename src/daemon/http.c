@@ -9,12 +9,15 @@
  * header's value, and never answer with a library message that was not
  * meant for the caller (every library message is: it names the input).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
@@ -64,6 +67,36 @@ void svd_reply_text(svd_req *r, int status, const char *ctype, const char *buf, 
 	evhttp_send_reply(r->ev, status, reason_of(status), b);
 	if (b)
 		evbuffer_free(b);
+}
+
+int svd_reply_file(svd_req *r, const char *ctype, const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+	struct evbuffer *b = NULL;
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(b = evbuffer_new()) ||
+	    evbuffer_add_file(b, fd, 0, st.st_size) < 0) {	/* owns fd from here */
+		if (b)
+			evbuffer_free(b);
+		else if (fd >= 0)
+			close(fd);
+		(void)unlink(path);
+		return SCRVAULT_ERROR;
+	}
+	(void)unlink(path);	/* the open descriptor keeps it until sent */
+	evhttp_add_header(h, "Content-Type", ctype);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (name) {
+		char cd[160];
+		snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", name);
+		evhttp_add_header(h, "Content-Disposition", cd);
+	}
+	r->status = 200;
+	evhttp_send_reply(r->ev, 200, "OK", b);
+	evbuffer_free(b);
+	return 0;
 }
 
 void svd_reply_json(svd_req *r, int status, scrvault_json *j)

@@ -28,6 +28,7 @@ const svd_route svd_routes[] = {
 	{ "POST", "/v1/unseal/offer", H(svd_h_unseal_offer), SVD_SEALED, 0, "a one-time offer for a custodian to answer" },
 	{ "POST", "/v1/unseal", H(svd_h_unseal), SVD_SEALED | SVD_JSON, 16 * KiB, "unseal with a custodian's signed answer" },
 	{ "POST", "/v1/seal", H(svd_h_seal), SVD_AUTH, 0, "seal now (a custodian)" },
+	{ "GET", "/v1/tls/ca", H(svd_h_tls_ca), SVD_SEALED, 0, "the vault CA's certificate (PEM), to pin" },
 	/* sessions */
 	{ "POST", "/v1/session/challenge", H(svd_h_challenge), SVD_JSON, 1 * KiB, "a challenge for a principal to sign" },
 	{ "POST", "/v1/session", H(svd_h_login), SVD_JSON, 2 * KiB, "sign in with a signed challenge: a session token" },
@@ -67,6 +68,12 @@ const svd_route svd_routes[] = {
 	{ "POST", "/v1/holds", H(svd_h_hold_place), SVD_AUTH | SVD_JSON, 8 * KiB, "place a legal hold" },
 	{ "POST", "/v1/holds/{hold}/lift", H(svd_h_hold_lift), SVD_AUTH | SVD_JSON, 8 * KiB, "lift a legal hold" },
 	{ "GET", "/v1/retention/plan", H(svd_h_retention_plan), SVD_AUTH, 0, "what retention makes due" },
+	/* the jobs */
+	{ "POST", "/v1/retention/purge", H(svd_h_retention_purge), SVD_AUTH | SVD_JSON, 1 * KiB,
+	  "destroy what is due and allowed ({\"dry_run\"})" },
+	{ "POST", "/v1/backups", H(svd_h_backup), SVD_AUTH, 0, "an encrypted backup into the operator's --backup-dir" },
+	{ "POST", "/v1/mirrors/push", H(svd_h_mirror_push), SVD_AUTH | SVD_JSON, 1 * KiB,
+	  "push the store to one mirror ({\"name\"}) or all" },
 	/* audit */
 	{ "GET", "/v1/audit/tail", H(svd_h_audit_tail), SVD_AUTH, 0, "the latest audit entries" },
 	{ "GET", "/v1/audit/entries/{seq}", H(svd_h_audit_show), SVD_AUTH, 0, "one audit entry" },

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# scrvaultd's routes beyond the basics (daemon.sh): the vault CA for a
+# client to pin, the jobs (purge, backup) over the socket with their service
+# principals, and the writes.  Attacks first: each write by a role without
+# it is 403 and audited, another agency's case is 404, and the vault is
+# unchanged by every refusal.
+. "$(dirname "$0")/lib.bash"
+command -v curl >/dev/null || { skip "scrvaultd routes" "curl is not installed (scripts/install-deps)"; finish; exit; }
+mkvault
+. "$(dirname "$0")/daemon-lib.bash"
+: >"$T/nopass"
+
+# ---- people and service principals (the jobs hold no wrap of the master key),
+# made while no daemon holds the vault ----
+enrol --key-out "$T/alice.key" --agency police alice >/dev/null
+enrol --key-out "$T/bob.key" --agency health bob >/dev/null
+sv retention confirm >/dev/null && sv case open --title a SCR-A >/dev/null && sv case open --title b SCR-B >/dev/null
+sv principal grant alice imr-author --case SCR-A --agency police >/dev/null
+sv principal grant bob imr-author --case SCR-B --agency health >/dev/null
+sv principal add --kind service --no-passphrase --key-out "$T/purge.key" purge-job >/dev/null &&
+	sv principal grant purge-job retention-job >/dev/null
+ok $? "the purge job's service principal (no passphrase, no wrap of the master key)"
+sv principal add --kind service --no-passphrase --key-out "$T/backup.key" backup-job >/dev/null &&
+	sv principal grant backup-job backup-job >/dev/null
+ok $? "the backup job's service principal"
+# ---- the vault CA, sealed: from --ca, else unknown until an unseal ----
+sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1; ok $? "the vault's CA certificate, written by the CLI"
+start --idle-seal 0; ok $? "scrvaultd starts"
+req GET /v1/tls/ca; is 404 4 "sealed, never unsealed, no --ca: the CA is not known (404)"
+stop
+start --idle-seal 0 --ca "$T/ca.pem"
+req GET /v1/tls/ca; is 200 "sealed, with --ca: the CA certificate"
+python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["certificate"])' "$T/body" >"$T/ca.got"
+cmp -s "$T/ca.got" "$T/ca.pem"; ok $? "...exactly the PEM bytes the vault wrote"
+req GET '/v1/tls/ca?x=1'; is 400 2 "the CA route takes no query"
+stop
+"$D" --vault "$V" --socket "$S" --ca "$T/nopass" 2>/dev/null; [ $? -eq 2 ]; ok $? "--ca with no certificate in it: scrvaultd refuses to start (2)"
+"$D" --vault "$V" --socket "$S" --backup-dir relative 2>/dev/null; [ $? -eq 2 ]; ok $? "--backup-dir must be an absolute directory (2)"
+
+mkdir -p "$T/backups"
+start --idle-seal 0 --backup-dir "$T/backups"
+unseal; is 200 "unsealed"
+req GET /v1/tls/ca; is 200 "unsealed without --ca: the CA certificate, kept from the unseal"
+python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["certificate"])' "$T/body" >"$T/ca.got"
+cmp -s "$T/ca.got" "$T/ca.pem"; ok $? "...exactly the PEM bytes the vault wrote"
+
+login alice "$T/alice.key"; is 200 "alice signs in"
+login bob "$T/bob.key"; is 200 "bob signs in"
+login purge-job "$T/purge.key" -; is 200 "the purge job signs in with its key file"
+login backup-job "$T/backup.key" -; is 200 "the backup job signs in with its key file"
+login coord "$K"; is 200 "the coordinator signs in"
+
+# ---- the jobs: attacks first ----
+as coord GET /v1/retention/plan; cp "$T/body" "$T/plan.before"
+jpost alice /v1/retention/purge '{}'; is 403 3 "alice may not purge: 403"
+audited retention.purge denied alice; ok $? "...her refusal is audited"
+as alice POST /v1/backups; is 403 3 "alice may not take a backup: 403"
+audited backup.create denied alice; ok $? "...audited"
+jpost purge-job /v1/retention/purge '{"dry_run":"yes"}'; is 422 2 "dry_run not a boolean: 422"
+as backup-job POST /v1/backups -H 'Content-Type: application/json' --data-binary '{"path":"/tmp/x"}'
+is 413 2 "a backup request may not carry a path (it takes no body): 413"
+jpost backup-job /v1/retention/purge '{}'; is 403 3 "the backup job may not purge: 403"
+jpost purge-job /v1/mirrors/push '{}'; is 403 3 "the purge job may not push mirrors: 403"
+[ -z "$(ls -A "$T/backups")" ]; ok $? "no backup was written by a refusal"
+as coord GET /v1/retention/plan; cp "$T/body" "$T/plan.after"
+cmp -s "$T/plan.before" "$T/plan.after"; ok $? "the refusals changed nothing retention would do"
+
+# ---- the jobs: as their service principals ----
+jpost purge-job /v1/retention/purge '{"dry_run":true}'; is 200 "the purge job's dry run"
+jpost purge-job /v1/retention/purge '{}'; is 200 "the purge job purges"
+audited retention.purge ok purge-job; ok $? "...on record as purge-job"
+as backup-job POST /v1/backups; is 200 "the backup job takes a backup"
+B=$(ls "$T/backups"/vault-*.bak 2>/dev/null | head -1)
+[ -n "$B" ]; ok $? "...into the operator's --backup-dir, named by the time"
+"$SV" backup verify "$B" >/dev/null 2>&1; ok $? "...and it verifies"
+jpost backup-job /v1/mirrors/push '{}'; [ "$(cat "$T/code")" != 403 ] && [ "$(cat "$T/code")" != 500 ]
+ok $? "the backup job may push mirrors (none registered: not 403, not 500)"
+stop
+start --idle-seal 0
+unseal >/dev/null; login backup-job "$T/backup.key" -
+as backup-job POST /v1/backups; is 409 6 "a daemon without --backup-dir takes no backups: 409"
+stop
+
+finish
