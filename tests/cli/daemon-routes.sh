@@ -17,6 +17,9 @@ enrol --key-out "$T/bob.key" --agency health bob >/dev/null
 sv retention confirm >/dev/null && sv case open --title a SCR-A >/dev/null && sv case open --title b SCR-B >/dev/null
 sv principal grant alice imr-author --case SCR-A --agency police >/dev/null
 sv principal grant bob imr-author --case SCR-B --agency health >/dev/null
+enrol --key-out "$T/carol.key" --agency police carol >/dev/null &&
+	sv principal grant carol agency-submitter --case SCR-A --agency police >/dev/null
+ok $? "carol, a police submitter on case A (doc.submit only, no doc.checkin)"
 sv principal add --kind service --no-passphrase --key-out "$T/purge.key" purge-job >/dev/null &&
 	sv principal grant purge-job retention-job >/dev/null
 ok $? "the purge job's service principal (no passphrase, no wrap of the master key)"
@@ -75,6 +78,28 @@ B=$(ls "$T/backups"/vault-*.bak 2>/dev/null | head -1)
 "$SV" backup verify "$B" >/dev/null 2>&1; ok $? "...and it verifies"
 jpost backup-job /v1/mirrors/push '{}'; [ "$(cat "$T/code")" != 403 ] && [ "$(cat "$T/code")" != 500 ]
 ok $? "the backup job may push mirrors (none registered: not 403, not 500)"
+
+# ---- an agency's upload with doc.submit only: its own agency's IMR to its case, nothing else ----
+login carol "$T/carol.key"; is 200 "carol signs in"
+printf 'police IMR\n' >"$T/c.txt"; CS=$(sha256sum "$T/c.txt" | cut -d' ' -f1)
+up() {	# up CASE CLASS AGENCY: carol begins an upload of c.txt
+	jpost carol /v1/uploads "{\"case\":\"$1\",\"class\":\"$2\",\"agency\":\"$3\",\"filename\":\"c.txt\",\"size\":$(stat -c %s "$T/c.txt"),\"sha256\":\"$CS\"}"
+}
+as coord GET /v1/cases/SCR-A/docs; cp "$T/body" "$T/docsA.before"
+up SCR-A overview-report police; is 403 3 "carol may not upload another class (overview report): 403"
+audited doc.submit denied carol; ok $? "...audited as doc.submit"
+up SCR-A imr health; is 403 3 "nor claim another agency's IMR: 403"
+audited doc.submit denied carol; ok $? "...audited"
+up SCR-B imr police; is 404 4 "nor upload to a case she is not commissioned on: 404"
+as coord GET /v1/cases/SCR-A/docs; cmp -s "$T/body" "$T/docsA.before"; ok $? "the refusals added nothing to case A"
+up SCR-A imr police; is 200 "carol begins an upload of her agency's IMR to case A"
+CU=$(jget upload)
+as carol PUT "/v1/uploads/$CU?offset=0" -H 'Content-Type: application/octet-stream' --data-binary @"$T/c.txt"
+is 200 "...its bytes"
+as carol POST "/v1/uploads/$CU/finish"; is 200 "...finished: checked in, a receipt"
+CD=$(jget doc)
+as coord GET "/v1/docs/$CD/versions/1/content"; cmp -s "$T/body" "$T/c.txt"; ok $? "the IMR is in the vault byte for byte"
+audited doc.checkin ok carol; ok $? "...its check-in on record as carol's"
 stop
 start --idle-seal 0
 unseal >/dev/null; login backup-job "$T/backup.key" -
