@@ -30,6 +30,13 @@ typedef struct {
 	unsigned failures;
 } svd_addr_count;
 
+#define SVD_CONNS_MAX		1024	/* connections the table can follow */
+
+typedef struct {
+	void *conn;				/* an evhttp_connection; NULL: free */
+	char addr[64];
+} svd_conn;
+
 typedef struct svd_daemon {
 	struct event_base *base;
 	const char *dir;			/* the vault */
@@ -45,6 +52,10 @@ typedef struct svd_daemon {
 	char *ca_pem;				/* the vault CA's certificate, exactly as */
 	size_t ca_len;				/* --ca gave it or the vault wrote it */
 	const char *backup_dir;			/* --backup-dir: where POST /v1/backups writes */
+	svd_conn conns[SVD_CONNS_MAX];		/* connections that made a request */
+	unsigned nconns;
+	unsigned max_conns;			/* --max-connections (<= SVD_CONNS_MAX) */
+	unsigned max_conns_addr;		/* --max-per-address */
 	bool stopping;
 } svd_daemon;
 

@@ -275,6 +275,12 @@ int svd_h_login(svd_req *r)
 		return 0;
 	}
 	if ((rc = scrvault_session_login(&out, r->d->v, &s)) == SCRVAULT_EDENIED) {
+		const char *f = scrvault_error_field();
+		/* A limit, not a bad sign-in: too many live sessions or failures. */
+		if (f && (!strcmp(f, "sessions") || !strcmp(f, "failures"))) {
+			svd_reply_error(r, 429, 3, scrvault_error_message(), f);
+			return 0;
+		}
 		svd_addr_failed(r->d, r->client);
 		svd_reply_error(r, 401, 3, scrvault_error_message(), scrvault_error_field());
 		return 0;

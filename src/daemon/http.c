@@ -200,6 +200,52 @@ void svd_addr_failed(svd_daemon *d, const char *addr)
 		a->failures++;
 }
 
+/* ---- connections: a cap in all and per address ------------------------------------------- */
+
+static void conn_closed(struct evhttp_connection *c, void *arg)
+{
+	svd_daemon *d = arg;
+
+	for (size_t i = 0; i < SVD_CONNS_MAX; i++)
+		if (d->conns[i].conn == c) {
+			memset(&d->conns[i], 0, sizeof(d->conns[i]));
+			d->nconns--;
+			return;
+		}
+}
+
+/*
+ * A connection's first request counts it (its close uncounts it): false
+ * when the service has max_conns connections, or the address max_conns_addr,
+ * already (libevent 2.1 has no cap of its own; a connection that never
+ * sends a request is dropped by the client timeout).
+ */
+static bool conn_admit(svd_req *r)
+{
+	svd_daemon *d = r->d;
+	struct evhttp_connection *c = evhttp_request_get_connection(r->ev);
+	svd_conn *free_slot = NULL;
+	unsigned same = 0;
+
+	if (!c)
+		return true;
+	for (size_t i = 0; i < SVD_CONNS_MAX; i++) {
+		if (d->conns[i].conn == c)
+			return true;
+		if (!d->conns[i].conn && !free_slot)
+			free_slot = &d->conns[i];
+		else if (d->conns[i].conn && !strcmp(d->conns[i].addr, r->client))
+			same++;
+	}
+	if (!free_slot || d->nconns >= d->max_conns || same >= d->max_conns_addr)
+		return false;
+	free_slot->conn = c;
+	snprintf(free_slot->addr, sizeof(free_slot->addr), "%s", r->client);
+	d->nconns++;
+	evhttp_connection_set_closecb(c, conn_closed, d);
+	return true;
+}
+
 /* ---- one request ------------------------------------------------------------------------- */
 
 static const char *method_name(enum evhttp_cmd_type t)
@@ -335,6 +381,13 @@ void svd_http_request(struct evhttp_request *ev, void *arg)
 	r->ev = ev;
 	peer_of(r);
 	scrvault_error_clear();
+	if (!conn_admit(r)) {
+		evhttp_add_header(evhttp_request_get_output_headers(ev), "Connection", "close");
+		svd_reply_error(r, 429, 1, "too many connections to the service (from this address, or in all): "
+			     "close one and try again", NULL);
+		log_line(r, method, "-");
+		return;
+	}
 	if (!method) {
 		svd_reply_error(r, 405, 2, "the service answers GET, POST, PUT and DELETE only", NULL);
 		log_line(r, method, "-");

@@ -34,6 +34,8 @@
 #define DEFAULT_SOCKET "/run/scrvault/scrvaultd.sock"
 #define HEADERS_MAX	(16 * 1024)
 #define BODY_MAX	((8u << 20) + 64 * 1024)	/* a chunk and a little */
+#define DEFAULT_CONNS	512	/* --max-connections */
+#define DEFAULT_CONNS_ADDR 64	/* --max-per-address */
 #define READ_TIMEOUT	30				/* seconds: a slow client is dropped (--client-timeout) */
 
 void svd_seal(svd_daemon *d, const char *reason)
@@ -159,7 +161,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: scrvaultd [--vault DIR] [--socket PATH] [--listen HOST:PORT --cert PEM --key PEM]\n"
 		"                 [--idle-seal MINUTES] [--client-timeout Ns] [--allow-unlocked-memory]\n"
-		"                 [--ca PEM] [--backup-dir DIR]\n"
+		"                 [--ca PEM] [--backup-dir DIR] [--max-connections N] [--max-per-address N]\n"
 		"       scrvaultd --routes\n"
 		"\n"
 		"  --vault DIR            the vault (default $SCRVAULT_DIR)\n"
@@ -171,6 +173,8 @@ static void usage(FILE *f)
 		"  --ca PEM               the vault CA's certificate, served sealed too (GET /v1/tls/ca;\n"
 		"                         else known from the first unseal)\n"
 		"  --backup-dir DIR       where POST /v1/backups writes (none: backups refused)\n"
+		"  --max-connections N    connections served at once (default 512)\n"
+		"  --max-per-address N    of them from one address or local uid (default 64)\n"
 		"  --allow-unlocked-memory  unseal although keys could be swapped to disk\n"
 		"  --routes               print the route table and exit\n");
 }
@@ -196,7 +200,8 @@ int main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' }, { "idle-seal", required_argument, NULL, 'i' },
 		{ "allow-unlocked-memory", no_argument, NULL, 'u' }, { "routes", no_argument, NULL, 'r' },
 		{ "client-timeout", required_argument, NULL, 't' }, { "ca", required_argument, NULL, 'a' },
-		{ "backup-dir", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		{ "backup-dir", required_argument, NULL, 'b' }, { "max-connections", required_argument, NULL, 'm' },
+		{ "max-per-address", required_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	static svd_daemon d;
 	const char *sock = DEFAULT_SOCKET, *listen_at = NULL, *cert = NULL, *key = NULL, *ca = NULL;
@@ -208,6 +213,8 @@ int main(int argc, char **argv)
 	int c, fd = -1, rc = 1;
 
 	d.dir = getenv("SCRVAULT_DIR");
+	d.max_conns = DEFAULT_CONNS;
+	d.max_conns_addr = DEFAULT_CONNS_ADDR;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': d.dir = optarg; break;
@@ -227,6 +234,21 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'm':
+		case 'p': {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (end == optarg || *end || n < 1 || n > SVD_CONNS_MAX) {
+				fprintf(stderr, "scrvaultd: --%s takes a number from 1 to %d: '%s'\n",
+					c == 'm' ? "max-connections" : "max-per-address", SVD_CONNS_MAX, optarg);
+				return 2;
+			}
+			if (c == 'm')
+				d.max_conns = (unsigned)n;
+			else
+				d.max_conns_addr = (unsigned)n;
+			break;
+		}
 		case 'a': ca = optarg; break;
 		case 'b': d.backup_dir = optarg; break;
 		case 'u': d.unseal_flags |= SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY; break;

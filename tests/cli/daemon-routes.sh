@@ -104,6 +104,37 @@ stop
 start --idle-seal 0
 unseal >/dev/null; login backup-job "$T/backup.key" -
 as backup-job POST /v1/backups; is 409 6 "a daemon without --backup-dir takes no backups: 409"
+
+# ---- sessions per principal: the library's limit, answered 429 ----
+for i in $(seq 20); do
+	login purge-job "$T/purge.key" -
+	[ "$(cat "$T/code")" = 200 ] || break
+done
+is 429 3 "a principal with 16 live sessions asking for another: 429"
+grep -q '"field":"sessions"' "$T/body"; ok $? "...the answer names the limit"
+[ "$i" -eq 16 ]; ok $? "...after exactly 15 more (one was live already)"
+stop
+
+# ---- connections: at most N from one address; the next is refused, then one closes ----
+start --idle-seal 0 --max-per-address 2
+python3 - "$S" >"$T/conns" <<'PY'
+import socket, sys
+def conn():
+    s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1]); return s
+def ask(s):
+    s.sendall(b'GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n')
+    return s.recv(65536).split(b' ')[1].decode()
+a, b = conn(), conn()
+print(ask(a), ask(b))
+c = conn(); print(ask(c)); c.close()
+a.close()
+import time; time.sleep(0.3)
+d = conn(); print(ask(d)); print(ask(b))
+PY
+[ "$(sed -n 1p "$T/conns")" = "200 200" ]; ok $? "two connections from one address are served"
+[ "$(sed -n 2p "$T/conns")" = 429 ]; ok $? "a third at once is refused: 429"
+[ "$(sed -n 3p "$T/conns")" = 200 ] && [ "$(sed -n 4p "$T/conns")" = 200 ]
+ok $? "once one closes, a new connection is served, and the others still are"
 stop
 
 finish
