@@ -962,3 +962,168 @@ int svd_h_mirror_push(svd_req *r)
 	NOQ();
 	return json_answer(r, scrvault_mirror_push(&out, r->d->v, svd_str(r, "name")), &out);
 }
+
+/* ---- the writes: cases, operations, roles, declarations, referrals ------------------ */
+
+int svd_h_case_open(svd_req *r)
+{
+	scrvault_case_spec s = SCRVAULT_CASE_SPEC_INIT;
+	int rc;
+
+	NOQ();
+	s.ref = svd_str(r, "case");
+	s.title = svd_str(r, "title");
+	s.review_type = svd_str(r, "review_type");
+	s.subject_dob = svd_str(r, "subject_dob");
+	s.decision_date = svd_str(r, "decision_date");
+	s.received_on = svd_str(r, "received_on");
+	if ((rc = scrvault_case_open(r->d->v, &s)) < 0)
+		return rc;
+	{
+		scrvault_json *out = NULL;
+		return json_answer(r, scrvault_case_show(&out, r->d->v, s.ref), &out);
+	}
+}
+
+int svd_h_case_conclude(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_conclude(&out, r->d->v, P(0), svd_str(r, "action_plan_approved_on"),
+						     svd_str(r, "ofsted_approved_on")), &out);
+}
+
+int svd_h_case_reopen(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_reopen(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
+}
+
+int svd_h_case_publish(svd_req *r)
+{
+	scrvault_case_publish_options o = SCRVAULT_CASE_PUBLISH_OPTIONS_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	o.ref = P(0);
+	o.on = svd_str(r, "on");
+	o.override_reason = svd_str(r, "override_reason");
+	return json_answer(r, scrvault_case_publish_ext(&out, r->d->v, &o), &out);
+}
+
+int svd_h_ops(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_op_list(&out, r->d->v), &out);
+}
+
+/* A second custodian approves or refuses from their own session. */
+int svd_h_op_approve(svd_req *r)
+{
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_op_approve(r->d->v, P(0))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", "{\"approved\":true}", 17);
+	return 0;
+}
+
+int svd_h_op_refuse(svd_req *r)
+{
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_op_refuse(r->d->v, P(0))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", "{\"refused\":true}", 16);
+	return 0;
+}
+
+int svd_h_principal_grant(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	const char *role = svd_str(r, "role");
+
+	NOQ();
+	if (!role) {
+		svd_reply_error(r, 422, 2, "name the role to grant", "role");
+		return 0;
+	}
+	return json_answer(r, scrvault_principal_grant(&out, r->d->v, P(0), role, svd_str(r, "case"),
+						       svd_str(r, "agency")), &out);
+}
+
+int svd_h_principal_ungrant(svd_req *r)
+{
+	int rc;
+
+	NOQ();
+	if (!svd_str(r, "role")) {
+		svd_reply_error(r, 422, 2, "name the role to take away", "role");
+		return 0;
+	}
+	if ((rc = scrvault_principal_ungrant(r->d->v, P(0), svd_str(r, "role"), svd_str(r, "case"),
+					     svd_str(r, "agency"))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", "{\"ungranted\":true}", 18);
+	return 0;
+}
+
+int svd_h_doc_declare(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t version;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	return json_answer(r, scrvault_doc_declare(&out, r->d->v, P(0), (unsigned)version), &out);
+}
+
+int svd_h_referrals(svd_req *r)
+{
+	static const char *const keys[] = { "status", NULL };
+	scrvault_referral_filter f = SCRVAULT_REFERRAL_FILTER_INIT;
+	scrvault_json *out = NULL;
+	char st[16];
+	bool bad = false;
+
+	if (only(r, keys) < 0)
+		return 0;
+	f.status = query(r, "status", st, sizeof(st), &bad);
+	if (bad)
+		return bad_query(r, "status is referred, decided or none");
+	return json_answer(r, scrvault_referral_list(&out, r->d->v, &f), &out);
+}
+
+int svd_h_referral(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_referral_show(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_referral_new(svd_req *r)
+{
+	scrvault_referral_spec s = SCRVAULT_REFERRAL_SPEC_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	s.ref = svd_str(r, "case");
+	s.title = svd_str(r, "title");
+	s.received_on = svd_str(r, "received_on");
+	s.notifier = svd_str(r, "notifier");
+	s.notifier_agency = svd_str(r, "notifier_agency");
+	s.summary = svd_str(r, "summary");
+	s.subject_dob = svd_str(r, "subject_dob");
+	return json_answer(r, scrvault_referral_new(&out, r->d->v, &s), &out);
+}

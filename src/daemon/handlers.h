@@ -58,5 +58,18 @@ SVD_HANDLER(svd_h_upload_chunk);
 SVD_HANDLER(svd_h_upload_status);
 SVD_HANDLER(svd_h_upload_finish);
 SVD_HANDLER(svd_h_upload_abort);
+SVD_HANDLER(svd_h_case_open);
+SVD_HANDLER(svd_h_case_conclude);
+SVD_HANDLER(svd_h_case_reopen);
+SVD_HANDLER(svd_h_case_publish);
+SVD_HANDLER(svd_h_ops);
+SVD_HANDLER(svd_h_op_approve);
+SVD_HANDLER(svd_h_op_refuse);
+SVD_HANDLER(svd_h_principal_grant);
+SVD_HANDLER(svd_h_principal_ungrant);
+SVD_HANDLER(svd_h_doc_declare);
+SVD_HANDLER(svd_h_referrals);
+SVD_HANDLER(svd_h_referral);
+SVD_HANDLER(svd_h_referral_new);
 
 #endif

@@ -100,6 +100,42 @@ as carol POST "/v1/uploads/$CU/finish"; is 200 "...finished: checked in, a recei
 CD=$(jget doc)
 as coord GET "/v1/docs/$CD/versions/1/content"; cmp -s "$T/body" "$T/c.txt"; ok $? "the IMR is in the vault byte for byte"
 audited doc.checkin ok carol; ok $? "...its check-in on record as carol's"
+
+# ---- the writes: each by a role without it first (403, audited), then done ----
+as coord GET /v1/cases; cp "$T/body" "$T/cases.before"
+jpost alice /v1/cases '{"case":"SCR-C","title":"c","review_type":"scr"}'; is 403 3 "alice may not open a case: 403"
+audited case.open denied alice; ok $? "...audited"
+jpost alice /v1/cases/SCR-A/conclude '{"action_plan_approved_on":"2026-01-01","ofsted_approved_on":"2026-01-02"}'
+is 403 3 "nor conclude one: 403"
+jpost alice /v1/principals/alice/roles '{"role":"coordinator"}'; is 403 3 "nor grant herself a role: 403"
+audited principal.grant denied alice; ok $? "...audited"
+jpost alice /v1/principals/bob/roles/revoke '{"role":"imr-author","case":"SCR-B","agency":"health"}'
+is 403 3 "nor take bob's role away: 403"
+jpost alice /v1/referrals '{"case":"SCR-R","title":"r","received_on":"2026-01-01","notifier":"n","notifier_agency":"police"}'
+is 404 4 "nor record a referral (a case she cannot reach is not found): 404"
+as alice POST "/v1/docs/$CD/versions/1/declare"; is 403 3 "nor declare a master (her agency's IMR): 403"
+as alice GET /v1/ops; is 403 3 "nor list operations: 403"
+as alice POST /v1/ops/0123456789abcdef/approve; [ "$(cat "$T/code")" = 403 ] || [ "$(cat "$T/code")" = 404 ]
+ok $? "nor approve an operation (403 or 404)"
+jpost coord /v1/cases/SCR-Z/conclude '{"action_plan_approved_on":"2026-01-01","ofsted_approved_on":"2026-01-02"}'
+is 404 4 "a case that does not exist: 404"
+as coord GET /v1/cases; cmp -s "$T/body" "$T/cases.before"; ok $? "the refusals changed no case"
+jpost coord /v1/cases '{"case":"SCR-C","title":"c","review_type":"scr"}'; is 200 "the coordinator opens a case"
+[ "$(jget ref)" = SCR-C ]; ok $? "...the answer is the case"
+jpost coord /v1/cases '{"case":"SCR-C","title":"again","review_type":"scr"}'; is 409 6 "the same reference again: 409"
+jpost coord /v1/cases '{"case":"SCR-D","title":"d","review_type":"nonsense"}'; is 422 2 "an unknown review type: 422"
+jpost coord /v1/principals/alice/roles '{"role":"imr-author","case":"SCR-C","agency":"police"}'
+is 200 "the coordinator grants alice a role on the new case"
+as alice GET /v1/cases/SCR-C; is 200 "...and she reaches it"
+jpost coord /v1/principals/alice/roles/revoke '{"role":"imr-author","case":"SCR-C","agency":"police"}'
+is 200 "the coordinator takes it away"
+as alice GET /v1/cases/SCR-C; is 404 4 "...and she no longer does"
+as coord POST "/v1/docs/$CD/versions/1/declare"; is 200 "the coordinator declares carol's IMR its master"
+jpost coord /v1/referrals '{"case":"SCR-R","title":"r","received_on":"2026-01-01","notifier":"n","notifier_agency":"police"}'
+is 200 "the coordinator records a referral"
+as coord GET /v1/referrals/SCR-R; is 200 "...shown"
+as coord GET '/v1/referrals?status=referred'; grep -q SCR-R "$T/body"; ok $? "...and listed"
+as coord GET /v1/ops; is 200 "the coordinator lists operations"
 stop
 start --idle-seal 0
 unseal >/dev/null; login backup-job "$T/backup.key" -
