@@ -30,6 +30,13 @@ typedef struct {
 	unsigned failures;
 } svd_addr_count;
 
+#define SVD_CONNS_MAX		1024	/* connections the table can follow */
+
+typedef struct {
+	void *conn;				/* an evhttp_connection; NULL: free */
+	char addr[64];
+} svd_conn;
+
 typedef struct svd_daemon {
 	struct event_base *base;
 	const char *dir;			/* the vault */
@@ -42,6 +49,13 @@ typedef struct svd_daemon {
 	unsigned idle_seal_seconds;		/* 0: never */
 	unsigned unseal_flags;			/* SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY */
 	svd_addr_count addrs[SVD_ADDRS];	/* failed sign-ins per address */
+	char *ca_pem;				/* the vault CA's certificate, exactly as */
+	size_t ca_len;				/* --ca gave it or the vault wrote it */
+	const char *backup_dir;			/* --backup-dir: where POST /v1/backups writes */
+	svd_conn conns[SVD_CONNS_MAX];		/* connections that made a request */
+	unsigned nconns;
+	unsigned max_conns;			/* --max-connections (<= SVD_CONNS_MAX) */
+	unsigned max_conns_addr;		/* --max-per-address */
 	bool stopping;
 } svd_daemon;
 
@@ -74,6 +88,16 @@ int64_t svd_int(const svd_req *r, const char *key, bool *found);
 
 /* Keep the vault id and verifier key of an offer's public facts. */
 void svd_keep_facts(svd_daemon *d, const scrvault_json *offer);
+
+/* Keep the vault CA's certificate (PEM) once unsealed, if --ca gave none. */
+void svd_keep_ca(svd_daemon *d);
+
+/*
+ * Answer 200 with the file at `path` as the body (streamed from its
+ * descriptor, not read into memory) and unlink it; `name` (or NULL) for
+ * Content-Disposition.  Returns the library-style code on failure.
+ */
+int svd_reply_file(svd_req *r, const char *ctype, const char *path, const char *name);
 
 /* Seal now (reason "requested", "idle", "shutdown"). */
 void svd_seal(svd_daemon *d, const char *reason);

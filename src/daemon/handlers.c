@@ -7,6 +7,7 @@
  * their audit entries are the library's.  It never logs a body or a token.
  */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include "daemon.h"
+#include "files.h"
 #include "handlers.h"
 #include "notify.h"
 
@@ -169,9 +171,59 @@ int svd_h_unseal(svd_req *r)
 			snprintf(d->vkey, sizeof(d->vkey), "%s", vkey);
 		free(vkey);
 	}
+	svd_keep_ca(d);
 	svd_notify("STATUS=unsealed");
 	fprintf(stderr, "scrvaultd: unsealed by %s\n", scrvault_whoami(d->v));
 	return svd_h_status(r);
+}
+
+void svd_keep_ca(svd_daemon *d)
+{
+	scrvault_json *out = NULL;
+	char path[PATH_MAX];
+	svd_tmp t;
+
+	if (d->ca_pem || !d->v || svd_tmp_make(&t) < 0)
+		return;
+	/* Public, changes nothing; ENOTFOUND for a vault without a CA (none kept). */
+	if (svd_tmp_path(&t, "ca.pem", path, sizeof(path)) == 0 &&
+	    scrvault_tls_ca_cert(&out, d->v, path) == 0 &&
+	    svd_file_read(path, 64 * 1024, &d->ca_pem, &d->ca_len) < 0)
+		d->ca_pem = NULL;
+	scrvault_json_free(out);
+	scrvault_error_clear();
+	svd_tmp_remove(&t);
+}
+
+/*
+ * The vault CA's certificate, exactly the PEM bytes (a client checks its
+ * endorsement under the vault key it pinned, scrvault_tls_ca_pin, before
+ * trusting it: it trusts nothing of this connection).  Sealed too: from
+ * --ca, or kept from the last unseal.
+ */
+int svd_h_tls_ca(svd_req *r)
+{
+	char *pem, *q, *text = NULL;
+	int n;
+
+	NOQ();
+	if (!r->d->ca_pem) {
+		svd_reply_error(r, 404, 4, r->d->v ? "the vault has no CA (scrvault tls ca-create)"
+				: "the CA certificate is known once the vault is unsealed, or from scrvaultd --ca FILE",
+				NULL);
+		return 0;
+	}
+	if (!(pem = strndup(r->d->ca_pem, r->d->ca_len)))
+		return SCRVAULT_ERROR;
+	q = scrvault_json_quote(pem);
+	free(pem);
+	n = q ? asprintf(&text, "{\"certificate\":%s}", q) : -1;
+	free(q);
+	if (n < 0)
+		return SCRVAULT_ERROR;
+	svd_reply_text(r, 200, "application/json", text, (size_t)n);
+	free(text);
+	return 0;
 }
 
 int svd_h_seal(svd_req *r)
@@ -223,6 +275,12 @@ int svd_h_login(svd_req *r)
 		return 0;
 	}
 	if ((rc = scrvault_session_login(&out, r->d->v, &s)) == SCRVAULT_EDENIED) {
+		const char *f = scrvault_error_field();
+		/* A limit, not a bad sign-in: too many live sessions or failures. */
+		if (f && (!strcmp(f, "sessions") || !strcmp(f, "failures"))) {
+			svd_reply_error(r, 429, 3, scrvault_error_message(), f);
+			return 0;
+		}
 		svd_addr_failed(r->d, r->client);
 		svd_reply_error(r, 401, 3, scrvault_error_message(), scrvault_error_field());
 		return 0;
@@ -844,4 +902,228 @@ int svd_h_upload_abort(svd_req *r)
 		return rc;
 	svd_reply_text(r, 200, "application/json", "{\"aborted\":true}", 16);
 	return 0;
+}
+
+/* ---- the jobs ------------------------------------------------------------------------ */
+
+/* A boolean member of the body: 1 true, 0 false or absent, -1 present and not a boolean. */
+static int body_bool(svd_req *r, const char *key)
+{
+	const scrvault_json *j = r->body ? scrvault_json_get(r->body, key) : NULL;
+	char *t = j ? scrvault_json_text(j) : NULL;
+	int v = !j ? 0 : !t ? -1 : !strcmp(t, "true") ? 1 : !strcmp(t, "false") ? 0 : -1;
+
+	free(t);
+	return v;
+}
+
+int svd_h_retention_purge(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	int dry = body_bool(r, "dry_run");
+
+	NOQ();
+	if (dry < 0) {
+		svd_reply_error(r, 422, 2, "dry_run is true or false", "dry_run");
+		return 0;
+	}
+	return json_answer(r, scrvault_retention_purge(&out, r->d->v, dry ? SCRVAULT_PURGE_DRY_RUN : 0), &out);
+}
+
+/*
+ * A backup into the operator's --backup-dir, named by the time
+ * (vault-YYYY-MM-DDTHHMMSSZ.bak, as scrvault-backup-job names them): the
+ * request chooses no path.  The library checks backup.create and audits.
+ */
+int svd_h_backup(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	char path[PATH_MAX], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	NOQ();
+	if (!r->d->backup_dir) {
+		svd_reply_error(r, 409, 6, "this service takes no backups: its operator names a directory "
+			     "(scrvaultd --backup-dir DIR)", NULL);
+		return 0;
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H%M%SZ", &tm);
+	if (snprintf(path, sizeof(path), "%s/vault-%s.bak", r->d->backup_dir, stamp) >= (int)sizeof(path))
+		return SCRVAULT_ERROR;
+	return json_answer(r, scrvault_backup_create(&out, r->d->v, path), &out);
+}
+
+int svd_h_mirror_push(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_mirror_push(&out, r->d->v, svd_str(r, "name")), &out);
+}
+
+/* ---- the writes: cases, operations, roles, declarations, referrals ------------------ */
+
+int svd_h_case_open(svd_req *r)
+{
+	scrvault_case_spec s = SCRVAULT_CASE_SPEC_INIT;
+	int rc;
+
+	NOQ();
+	s.ref = svd_str(r, "case");
+	s.title = svd_str(r, "title");
+	s.review_type = svd_str(r, "review_type");
+	s.subject_dob = svd_str(r, "subject_dob");
+	s.decision_date = svd_str(r, "decision_date");
+	s.received_on = svd_str(r, "received_on");
+	if ((rc = scrvault_case_open(r->d->v, &s)) < 0)
+		return rc;
+	{
+		scrvault_json *out = NULL;
+		return json_answer(r, scrvault_case_show(&out, r->d->v, s.ref), &out);
+	}
+}
+
+int svd_h_case_conclude(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_conclude(&out, r->d->v, P(0), svd_str(r, "action_plan_approved_on"),
+						     svd_str(r, "ofsted_approved_on")), &out);
+}
+
+int svd_h_case_reopen(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_reopen(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
+}
+
+int svd_h_case_publish(svd_req *r)
+{
+	scrvault_case_publish_options o = SCRVAULT_CASE_PUBLISH_OPTIONS_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	o.ref = P(0);
+	o.on = svd_str(r, "on");
+	o.override_reason = svd_str(r, "override_reason");
+	return json_answer(r, scrvault_case_publish_ext(&out, r->d->v, &o), &out);
+}
+
+int svd_h_ops(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_op_list(&out, r->d->v), &out);
+}
+
+/* A second custodian approves or refuses from their own session. */
+int svd_h_op_approve(svd_req *r)
+{
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_op_approve(r->d->v, P(0))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", "{\"approved\":true}", 17);
+	return 0;
+}
+
+int svd_h_op_refuse(svd_req *r)
+{
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_op_refuse(r->d->v, P(0))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", "{\"refused\":true}", 16);
+	return 0;
+}
+
+int svd_h_principal_grant(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	const char *role = svd_str(r, "role");
+
+	NOQ();
+	if (!role) {
+		svd_reply_error(r, 422, 2, "name the role to grant", "role");
+		return 0;
+	}
+	return json_answer(r, scrvault_principal_grant(&out, r->d->v, P(0), role, svd_str(r, "case"),
+						       svd_str(r, "agency")), &out);
+}
+
+int svd_h_principal_ungrant(svd_req *r)
+{
+	int rc;
+
+	NOQ();
+	if (!svd_str(r, "role")) {
+		svd_reply_error(r, 422, 2, "name the role to take away", "role");
+		return 0;
+	}
+	if ((rc = scrvault_principal_ungrant(r->d->v, P(0), svd_str(r, "role"), svd_str(r, "case"),
+					     svd_str(r, "agency"))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", "{\"ungranted\":true}", 18);
+	return 0;
+}
+
+int svd_h_doc_declare(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t version;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	return json_answer(r, scrvault_doc_declare(&out, r->d->v, P(0), (unsigned)version), &out);
+}
+
+int svd_h_referrals(svd_req *r)
+{
+	static const char *const keys[] = { "status", NULL };
+	scrvault_referral_filter f = SCRVAULT_REFERRAL_FILTER_INIT;
+	scrvault_json *out = NULL;
+	char st[16];
+	bool bad = false;
+
+	if (only(r, keys) < 0)
+		return 0;
+	f.status = query(r, "status", st, sizeof(st), &bad);
+	if (bad)
+		return bad_query(r, "status is referred, decided or none");
+	return json_answer(r, scrvault_referral_list(&out, r->d->v, &f), &out);
+}
+
+int svd_h_referral(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_referral_show(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_referral_new(svd_req *r)
+{
+	scrvault_referral_spec s = SCRVAULT_REFERRAL_SPEC_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	s.ref = svd_str(r, "case");
+	s.title = svd_str(r, "title");
+	s.received_on = svd_str(r, "received_on");
+	s.notifier = svd_str(r, "notifier");
+	s.notifier_agency = svd_str(r, "notifier_agency");
+	s.summary = svd_str(r, "summary");
+	s.subject_dob = svd_str(r, "subject_dob");
+	return json_answer(r, scrvault_referral_new(&out, r->d->v, &s), &out);
 }

@@ -9,12 +9,15 @@
  * header's value, and never answer with a library message that was not
  * meant for the caller (every library message is: it names the input).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
@@ -64,6 +67,36 @@ void svd_reply_text(svd_req *r, int status, const char *ctype, const char *buf, 
 	evhttp_send_reply(r->ev, status, reason_of(status), b);
 	if (b)
 		evbuffer_free(b);
+}
+
+int svd_reply_file(svd_req *r, const char *ctype, const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+	struct evbuffer *b = NULL;
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(b = evbuffer_new()) ||
+	    evbuffer_add_file(b, fd, 0, st.st_size) < 0) {	/* owns fd from here */
+		if (b)
+			evbuffer_free(b);
+		else if (fd >= 0)
+			close(fd);
+		(void)unlink(path);
+		return SCRVAULT_ERROR;
+	}
+	(void)unlink(path);	/* the open descriptor keeps it until sent */
+	evhttp_add_header(h, "Content-Type", ctype);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (name) {
+		char cd[160];
+		snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", name);
+		evhttp_add_header(h, "Content-Disposition", cd);
+	}
+	r->status = 200;
+	evhttp_send_reply(r->ev, 200, "OK", b);
+	evbuffer_free(b);
+	return 0;
 }
 
 void svd_reply_json(svd_req *r, int status, scrvault_json *j)
@@ -165,6 +198,52 @@ void svd_addr_failed(svd_daemon *d, const char *addr)
 
 	if (a)
 		a->failures++;
+}
+
+/* ---- connections: a cap in all and per address ------------------------------------------- */
+
+static void conn_closed(struct evhttp_connection *c, void *arg)
+{
+	svd_daemon *d = arg;
+
+	for (size_t i = 0; i < SVD_CONNS_MAX; i++)
+		if (d->conns[i].conn == c) {
+			memset(&d->conns[i], 0, sizeof(d->conns[i]));
+			d->nconns--;
+			return;
+		}
+}
+
+/*
+ * A connection's first request counts it (its close uncounts it): false
+ * when the service has max_conns connections, or the address max_conns_addr,
+ * already (libevent 2.1 has no cap of its own; a connection that never
+ * sends a request is dropped by the client timeout).
+ */
+static bool conn_admit(svd_req *r)
+{
+	svd_daemon *d = r->d;
+	struct evhttp_connection *c = evhttp_request_get_connection(r->ev);
+	svd_conn *free_slot = NULL;
+	unsigned same = 0;
+
+	if (!c)
+		return true;
+	for (size_t i = 0; i < SVD_CONNS_MAX; i++) {
+		if (d->conns[i].conn == c)
+			return true;
+		if (!d->conns[i].conn && !free_slot)
+			free_slot = &d->conns[i];
+		else if (d->conns[i].conn && !strcmp(d->conns[i].addr, r->client))
+			same++;
+	}
+	if (!free_slot || d->nconns >= d->max_conns || same >= d->max_conns_addr)
+		return false;
+	free_slot->conn = c;
+	snprintf(free_slot->addr, sizeof(free_slot->addr), "%s", r->client);
+	d->nconns++;
+	evhttp_connection_set_closecb(c, conn_closed, d);
+	return true;
 }
 
 /* ---- one request ------------------------------------------------------------------------- */
@@ -302,6 +381,13 @@ void svd_http_request(struct evhttp_request *ev, void *arg)
 	r->ev = ev;
 	peer_of(r);
 	scrvault_error_clear();
+	if (!conn_admit(r)) {
+		evhttp_add_header(evhttp_request_get_output_headers(ev), "Connection", "close");
+		svd_reply_error(r, 429, 1, "too many connections to the service (from this address, or in all): "
+			     "close one and try again", NULL);
+		log_line(r, method, "-");
+		return;
+	}
 	if (!method) {
 		svd_reply_error(r, 405, 2, "the service answers GET, POST, PUT and DELETE only", NULL);
 		log_line(r, method, "-");

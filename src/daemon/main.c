@@ -26,6 +26,7 @@
 #include <event2/http.h>
 #include <event2/util.h>
 #include "daemon.h"
+#include "files.h"
 #include "http.h"
 #include "notify.h"
 #include "tls.h"
@@ -33,6 +34,8 @@
 #define DEFAULT_SOCKET "/run/scrvault/scrvaultd.sock"
 #define HEADERS_MAX	(16 * 1024)
 #define BODY_MAX	((8u << 20) + 64 * 1024)	/* a chunk and a little */
+#define DEFAULT_CONNS	512	/* --max-connections */
+#define DEFAULT_CONNS_ADDR 64	/* --max-per-address */
 #define READ_TIMEOUT	30				/* seconds: a slow client is dropped (--client-timeout) */
 
 void svd_seal(svd_daemon *d, const char *reason)
@@ -158,6 +161,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: scrvaultd [--vault DIR] [--socket PATH] [--listen HOST:PORT --cert PEM --key PEM]\n"
 		"                 [--idle-seal MINUTES] [--client-timeout Ns] [--allow-unlocked-memory]\n"
+		"                 [--ca PEM] [--backup-dir DIR] [--max-connections N] [--max-per-address N]\n"
 		"       scrvaultd --routes\n"
 		"\n"
 		"  --vault DIR            the vault (default $SCRVAULT_DIR)\n"
@@ -166,6 +170,11 @@ static void usage(FILE *f)
 		"  --idle-seal MINUTES    seal after this long without an authenticated request\n"
 		"                         (default 30; 0: never; Ns: N seconds)\n"
 		"  --client-timeout Ns    drop a client silent this long (default 30s)\n"
+		"  --ca PEM               the vault CA's certificate, served sealed too (GET /v1/tls/ca;\n"
+		"                         else known from the first unseal)\n"
+		"  --backup-dir DIR       where POST /v1/backups writes (none: backups refused)\n"
+		"  --max-connections N    connections served at once (default 512)\n"
+		"  --max-per-address N    of them from one address or local uid (default 64)\n"
 		"  --allow-unlocked-memory  unseal although keys could be swapped to disk\n"
 		"  --routes               print the route table and exit\n");
 }
@@ -190,10 +199,12 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' }, { "cert", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' }, { "idle-seal", required_argument, NULL, 'i' },
 		{ "allow-unlocked-memory", no_argument, NULL, 'u' }, { "routes", no_argument, NULL, 'r' },
-		{ "client-timeout", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		{ "client-timeout", required_argument, NULL, 't' }, { "ca", required_argument, NULL, 'a' },
+		{ "backup-dir", required_argument, NULL, 'b' }, { "max-connections", required_argument, NULL, 'm' },
+		{ "max-per-address", required_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	static svd_daemon d;
-	const char *sock = DEFAULT_SOCKET, *listen_at = NULL, *cert = NULL, *key = NULL;
+	const char *sock = DEFAULT_SOCKET, *listen_at = NULL, *cert = NULL, *key = NULL, *ca = NULL;
 	struct evhttp *local = NULL, *net = NULL;
 	struct event *tick = NULL, *sigterm = NULL, *sigint = NULL;
 	SSL_CTX *ctx = NULL;
@@ -202,6 +213,8 @@ int main(int argc, char **argv)
 	int c, fd = -1, rc = 1;
 
 	d.dir = getenv("SCRVAULT_DIR");
+	d.max_conns = DEFAULT_CONNS;
+	d.max_conns_addr = DEFAULT_CONNS_ADDR;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': d.dir = optarg; break;
@@ -221,6 +234,23 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'm':
+		case 'p': {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (end == optarg || *end || n < 1 || n > SVD_CONNS_MAX) {
+				fprintf(stderr, "scrvaultd: --%s takes a number from 1 to %d: '%s'\n",
+					c == 'm' ? "max-connections" : "max-per-address", SVD_CONNS_MAX, optarg);
+				return 2;
+			}
+			if (c == 'm')
+				d.max_conns = (unsigned)n;
+			else
+				d.max_conns_addr = (unsigned)n;
+			break;
+		}
+		case 'a': ca = optarg; break;
+		case 'b': d.backup_dir = optarg; break;
 		case 'u': d.unseal_flags |= SCRVAULT_OPEN_ALLOW_UNLOCKED_MEMORY; break;
 		case 'r': print_routes(); return 0;
 		case 'h': usage(stdout); return 0;
@@ -234,6 +264,19 @@ int main(int argc, char **argv)
 	if (listen_at && (!cert || !key)) {
 		fprintf(stderr, "scrvaultd: --listen needs --cert PEM and --key PEM (TLS 1.3 only)\n");
 		return 2;
+	}
+	if (ca && (svd_file_read(ca, 64 * 1024, &d.ca_pem, &d.ca_len) < 0 ||
+		   !strstr(d.ca_pem, "-----BEGIN CERTIFICATE-----"))) {
+		fprintf(stderr, "scrvaultd: --ca '%s' is not a readable PEM certificate\n", ca);
+		return 2;
+	}
+	if (d.backup_dir) {
+		struct stat bst;
+		if (d.backup_dir[0] != '/' || stat(d.backup_dir, &bst) < 0 || !S_ISDIR(bst.st_mode)) {
+			fprintf(stderr, "scrvaultd: --backup-dir '%s' must be an existing directory, named by "
+				"its absolute path\n", d.backup_dir);
+			return 2;
+		}
 	}
 	d.idle_seal_seconds = (unsigned)idle;
 	if (scrvault_global_init() < 0) {
@@ -305,6 +348,7 @@ done:
 	if (net)
 		evhttp_free(net);
 	svd_tls_free(ctx);
+	free(d.ca_pem);
 	if (d.base)
 		event_base_free(d.base);
 	if (sock && rc == 0)

@@ -7,6 +7,8 @@
  *       answer an unseal offer (scrvault_unseal_answer)
  *   svd_client sign KEYFILE PASSFILE < STATEMENT      > base64 signature
  *       sign a statement's bytes (a sign-in challenge, a sign-off)
+ *
+ * PASSFILE "-": a key file without a passphrase (a service principal's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +50,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: svd_client answer|sign KEYFILE PASSFILE < INPUT\n");
 		return 2;
 	}
-	if (scrvault_secret_read_file(&pass, argv[3]) < 0 || !(in = read_all(stdin, &len)))
+	if ((strcmp(argv[3], "-") && scrvault_secret_read_file(&pass, argv[3]) < 0) || !(in = read_all(stdin, &len)))
 		goto done;
 	if (strcmp(argv[1], "answer") == 0) {
 		if (scrvault_json_parse(&offer, in, len) < 0 ||

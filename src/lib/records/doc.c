@@ -278,14 +278,72 @@ int sv_doc_checkin_new_case(scrvault_json **out, scrvault *v, const scrvault_che
 	return checkin(out, v, spec, files, NULL, n, open_case, hook, hook_arg);
 }
 
+int sv_doc_submit_allowed(bool *ok, char *why, size_t whylen, const char **agency, scrvault *v, int64_t pid,
+			  const char *registered, const char *caseref, const char *doc_class, const char *claimed)
+{
+	*ok = false;
+	*agency = claimed;
+	if (claimed && registered && *registered && strcmp(claimed, registered) != 0) {
+		snprintf(why, whylen, "it claims agency '%s' but is registered for agency '%s'", claimed, registered);
+		return 0;
+	}
+	if (!claimed && registered && *registered)
+		*agency = registered;
+	return sv_authz_principal(ok, why, whylen, v, pid, "doc.submit", caseref, doc_class, *agency, false);
+}
+
+/*
+ * An agency's upload by a role without doc.checkin: the rule for what an
+ * agency may send, for the session's own principal, its agency named (the
+ * document records it).  A refusal is audited as doc.submit; a case outside
+ * the sender's grants is not found.
+ */
+static int submit_check(scrvault *v, const scrvault_checkin_spec *spec)
+{
+	char registered[128] = "", why[256] = "";
+	const char *agency = NULL;
+	sv_about about = { 0 };
+	int64_t n = 0;
+	bool ok = false;
+	int error;
+
+	if ((error = sv_db_text_int(registered, sizeof(registered), &n, v->db,
+				    "SELECT coalesce(agency, ''), 0 FROM principals WHERE id = ?", "i",
+				    v->principal_id)) < 0)
+		return error;
+	if ((error = sv_doc_submit_allowed(&ok, why, sizeof(why), &agency, v, v->principal_id, registered,
+					   spec->case_ref, spec->doc_class, spec->agency)) < 0)
+		return error;
+	about.caseref = spec->case_ref;
+	about.doc_class = spec->doc_class;
+	about.agency = agency;
+	if (!ok) {
+		/* Not even allowed to see the case: it is not found, as elsewhere. */
+		if (!sv_authz_reaches(v, spec->case_ref, NULL, NULL)) {
+			sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, spec->case_ref);
+			return sv_authz_conceal(v, "doc.submit", &about);
+		}
+		return sv_audit_denied(v, "doc.submit", &about, NULL,
+				       sv_error_field(SCRVAULT_EDENIED, "doc_class", "you may not send a document of "
+						      "class '%s' to case '%s'%s%s: %s", spec->doc_class,
+						      spec->case_ref, agency ? " for agency " : "", agency ? agency : "",
+						      why));
+	}
+	if (!spec->agency)
+		return sv_error_field(SCRVAULT_EUSAGE, "agency", "name the document's agency: '%s' (yours)",
+				      agency ? agency : "");
+	return 0;
+}
+
 /*
  * Everything a check-in checks before it writes a byte (doc.h): the texts,
  * the document or case, permission doc.checkin, the freeze, the class.
  */
 int sv_doc_checkin_check(sv_checkin_target *t, scrvault *v, const scrvault_checkin_spec *spec,
-			 const scrvault_checkin_file *files, size_t n, bool new_case)
+			 const scrvault_checkin_file *files, size_t n, unsigned flags)
 {
 	const char *doc_class = spec->doc_class;
+	bool new_case = flags & SV_CHECKIN_NEW_CASE;
 	int error;
 
 	memset(t, 0, sizeof(*t));
@@ -320,8 +378,12 @@ int sv_doc_checkin_check(sv_checkin_target *t, scrvault *v, const scrvault_check
 					"document class '%s' is not in the vault's policy: use imr, overview-report, executive-summary, action-plan, combined-chronology, single-agency-chronology, terms-of-reference, interview-record, panel-minutes, notification-form, decision-rationale, anonymised-submission or other (see 'scrvault policy show')",
 					doc_class ? doc_class : "");
 		/* The class and agency decide who may add it (an IMR author: their agency's). */
-		if ((error = sv_authorize(v, "doc.checkin", SV_ABOUT(.caseref = spec->case_ref, .doc_class = doc_class,
-								     .agency = spec->agency))) < 0)
+		if ((flags & SV_CHECKIN_SUBMIT) && !sv_authz_role_has(v, "doc.checkin")) {
+			if ((error = submit_check(v, spec)) < 0)
+				return error;
+		} else if ((error = sv_authorize(v, "doc.checkin", SV_ABOUT(.caseref = spec->case_ref,
+									    .doc_class = doc_class,
+									    .agency = spec->agency))) < 0)
 			return error;
 		if (!new_case && (error = sv_db_int(&t->case_id, v->db, "SELECT id FROM cases WHERE ref = ?", "t",
 						    spec->case_ref)) < 0)
@@ -355,7 +417,8 @@ static int checkin(scrvault_json **out, scrvault *v, const scrvault_checkin_spec
 	int error;
 
 	*out = NULL;
-	if ((error = sv_doc_checkin_check(&t, v, spec, files, n, open_case != NULL)) < 0)
+	if ((error = sv_doc_checkin_check(&t, v, spec, files, n, (open_case ? SV_CHECKIN_NEW_CASE : 0) |
+					  (srcs && srcs[0].submit ? SV_CHECKIN_SUBMIT : 0))) < 0)
 		return error;
 	case_id = t.case_id;
 	latest = t.latest;

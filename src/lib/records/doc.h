@@ -19,6 +19,7 @@ typedef struct {
 	long (*read)(void *ctx, void *buf, size_t len);
 	void *ctx;
 	bool keep_error;
+	bool submit;	/* an agency's upload: doc.submit will do (SV_CHECKIN_SUBMIT) */
 } sv_checkin_source;
 
 /* Runs inside the check-in's transaction with the (first) new version. */
@@ -50,8 +51,13 @@ int sv_doc_checkin_new_case(scrvault_json **out, scrvault *v, const scrvault_che
  * begun (an upload's start, upload.c, makes the same checks): the texts of
  * `files` (their filename or path's last part, title), the document
  * (spec->doc: resolved, n must be 1) or the case and class, doc.checkin,
- * the freeze.  `new_case`: the case does not exist yet.  Fills `t`.
+ * the freeze.  Fills `t`.  Flags: SV_CHECKIN_NEW_CASE, the case does not
+ * exist yet; SV_CHECKIN_SUBMIT, an agency's upload of a new document: a
+ * role without doc.checkin may add it under the rule a sealed bundle's
+ * import applies (sv_doc_submit_allowed), acting for itself.
  */
+#define SV_CHECKIN_NEW_CASE	1u
+#define SV_CHECKIN_SUBMIT	2u
 typedef struct {
 	char caseref[40];
 	char doc[SV_DOC_ID_LEN + 1];	/* spec->doc resolved ("" for a new document) */
@@ -59,6 +65,18 @@ typedef struct {
 	int64_t latest;			/* spec->doc: its newest version */
 } sv_checkin_target;
 int sv_doc_checkin_check(sv_checkin_target *t, scrvault *v, const scrvault_checkin_spec *spec,
-			 const scrvault_checkin_file *files, size_t n, bool new_case);
+			 const scrvault_checkin_file *files, size_t n, unsigned flags);
+
+/*
+ * The one rule for what an agency may send (a sealed bundle's import,
+ * intake.c; an agency's upload, SV_CHECKIN_SUBMIT): the document's agency
+ * is the sender's registered one (a claim of another is refused; none
+ * claimed: the registered one), and the sender, principal `pid` in any
+ * role it holds, has doc.submit for that case, class and agency.  *ok
+ * says; `why` names the reason when not; *agency gets the agency to record
+ * (`claimed` or `registered`).  No audit entry: the caller writes it.
+ */
+int sv_doc_submit_allowed(bool *ok, char *why, size_t whylen, const char **agency, scrvault *v, int64_t pid,
+			  const char *registered, const char *caseref, const char *doc_class, const char *claimed);
 
 #endif

@@ -529,8 +529,6 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 			error = reject(v, "agency mismatch", r1.file_sha, SCRVAULT_EDENIED);
 			goto done;
 		}
-		if (!ag && agency[0])
-			ag = agency;
 		title = sv_bundle_str(m, "title");
 		filename = sv_bundle_base_name(sv_bundle_str(m, "filename"));
 		snprintf(ic.bundle_id, sizeof(ic.bundle_id), "%s", sv_bundle_str(m, "bundle"));
@@ -542,8 +540,9 @@ int scrvault_intake_import(scrvault_json **out, scrvault *v, const scrvault_impo
 		{
 			bool ok = false;
 
-			if ((error = sv_authz_principal(&ok, why, sizeof(why), v, ic.signer, "doc.submit",
-							caseref, cls, ag, false)) < 0)
+			/* The one rule for what an agency sends (doc.h): its upload keeps it too. */
+			if ((error = sv_doc_submit_allowed(&ok, why, sizeof(why), &ag, v, ic.signer, agency,
+							   caseref, cls, ag)) < 0)
 				goto done;
 			if (!ok) {
 				sv_error(SCRVAULT_EDENIED, "'%s' may not submit a document of class '%s' to case '%s'%s%s: %s "

@@ -148,10 +148,11 @@ static int take_challenge(scrvault *v, const char *principal, const char *challe
 static int refuse(scrvault *v, const char *action, const char *name, const char *client, const char *session,
 		  const char *why, bool count)
 {
-	char saved[1024];
+	char saved[1024], field[32];
 	int error;
 
 	snprintf(saved, sizeof(saved), "%s", scrvault_error_message());
+	snprintf(field, sizeof(field), "%s", scrvault_error_field() ? scrvault_error_field() : "");
 	if (sv_db_in_txn(v->db))
 		sv_vault_abort(v);
 	if ((error = sv_vault_begin(v)) < 0)
@@ -169,7 +170,8 @@ static int refuse(scrvault *v, const char *action, const char *name, const char 
 			sv_vault_abort(v);
 		goto failed;
 	}
-	return sv_error(SCRVAULT_EDENIED, "%s", saved);
+	/* The field says which limit, if one refused it (a service answers 429). */
+	return field[0] ? sv_error_field(SCRVAULT_EDENIED, field, "%s", saved) : sv_error(SCRVAULT_EDENIED, "%s", saved);
 failed:
 	return sv_error(SCRVAULT_EDENIED, "%s (and the audit entry of this refusal could not be written: %s)", saved,
 			scrvault_error_message());
@@ -209,7 +211,7 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 	/* The challenge is spent whatever happens next. */
 	c = take_challenge(v, name, s->challenge);
 	if (failures >= SCRVAULT_LOGIN_FAILURES_MAX) {
-		sv_error(SCRVAULT_EDENIED, "too many failed sign-ins for '%s': wait 15 minutes", name);
+		sv_error_field(SCRVAULT_EDENIED, "failures", "too many failed sign-ins for '%s': wait 15 minutes", name);
 		return refuse(v, "session.login", name, client, NULL, "too many failures", false);
 	}
 	if (c <= 0) {
@@ -240,7 +242,8 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 			       "ii", now, p.id)) < 0)
 		return error;
 	if (live >= SCRVAULT_SESSIONS_PER_PRINCIPAL) {
-		sv_error(SCRVAULT_EDENIED, "'%s' has %d live sessions already: sign out of one (or revoke it) first",
+		sv_error_field(SCRVAULT_EDENIED, "sessions", "'%s' has %d live sessions already: sign out of one (or "
+			       "revoke it) first",
 			 name, SCRVAULT_SESSIONS_PER_PRINCIPAL);
 		return refuse(v, "session.login", name, client, NULL, "too many sessions", false);
 	}

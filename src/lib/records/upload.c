@@ -172,7 +172,7 @@ int scrvault_upload_begin(scrvault_json **out, scrvault *v, const scrvault_uploa
 	/* The check-in's own checks, now, before any byte is sent. */
 	f.filename = s->filename;
 	f.title = s->title;
-	if ((error = sv_doc_checkin_check(&t, v, s->checkin, &f, 1, false)) < 0)
+	if ((error = sv_doc_checkin_check(&t, v, s->checkin, &f, 1, SV_CHECKIN_SUBMIT)) < 0)
 		return error;
 	/* The policy's limit for what an agency sends ([intake] max-size). */
 	limit = sv_meta_int(v, "intake_max_bytes", SV_INTAKE_MAX_DEFAULT);
@@ -517,6 +517,7 @@ int scrvault_upload_finish(scrvault_json **out, scrvault *v, const char *id)
 	src.read = spool_read;
 	src.ctx = &r;
 	src.keep_error = true;
+	src.submit = true;
 	fc.u = u;
 	if ((error = sv_doc_checkin(&res, v, &cs, &f, &src, 1, same_sha, &fc)) < 0)
 		goto done;

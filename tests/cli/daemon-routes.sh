@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# scrvaultd's routes beyond the basics (daemon.sh): the vault CA for a
+# client to pin, the jobs (purge, backup) over the socket with their service
+# principals, and the writes.  Attacks first: each write by a role without
+# it is 403 and audited, another agency's case is 404, and the vault is
+# unchanged by every refusal.
+. "$(dirname "$0")/lib.bash"
+command -v curl >/dev/null || { skip "scrvaultd routes" "curl is not installed (scripts/install-deps)"; finish; exit; }
+mkvault
+. "$(dirname "$0")/daemon-lib.bash"
+: >"$T/nopass"
+
+# ---- people and service principals (the jobs hold no wrap of the master key),
+# made while no daemon holds the vault ----
+enrol --key-out "$T/alice.key" --agency police alice >/dev/null
+enrol --key-out "$T/bob.key" --agency health bob >/dev/null
+sv retention confirm >/dev/null && sv case open --title a SCR-A >/dev/null && sv case open --title b SCR-B >/dev/null
+sv principal grant alice imr-author --case SCR-A --agency police >/dev/null
+sv principal grant bob imr-author --case SCR-B --agency health >/dev/null
+enrol --key-out "$T/carol.key" --agency police carol >/dev/null &&
+	sv principal grant carol agency-submitter --case SCR-A --agency police >/dev/null
+ok $? "carol, a police submitter on case A (doc.submit only, no doc.checkin)"
+sv principal add --kind service --no-passphrase --key-out "$T/purge.key" purge-job >/dev/null &&
+	sv principal grant purge-job retention-job >/dev/null
+ok $? "the purge job's service principal (no passphrase, no wrap of the master key)"
+sv principal add --kind service --no-passphrase --key-out "$T/backup.key" backup-job >/dev/null &&
+	sv principal grant backup-job backup-job >/dev/null
+ok $? "the backup job's service principal"
+# ---- the vault CA, sealed: from --ca, else unknown until an unseal ----
+sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1; ok $? "the vault's CA certificate, written by the CLI"
+start --idle-seal 0; ok $? "scrvaultd starts"
+req GET /v1/tls/ca; is 404 4 "sealed, never unsealed, no --ca: the CA is not known (404)"
+stop
+start --idle-seal 0 --ca "$T/ca.pem"
+req GET /v1/tls/ca; is 200 "sealed, with --ca: the CA certificate"
+python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["certificate"])' "$T/body" >"$T/ca.got"
+cmp -s "$T/ca.got" "$T/ca.pem"; ok $? "...exactly the PEM bytes the vault wrote"
+req GET '/v1/tls/ca?x=1'; is 400 2 "the CA route takes no query"
+stop
+"$D" --vault "$V" --socket "$S" --ca "$T/nopass" 2>/dev/null; [ $? -eq 2 ]; ok $? "--ca with no certificate in it: scrvaultd refuses to start (2)"
+"$D" --vault "$V" --socket "$S" --backup-dir relative 2>/dev/null; [ $? -eq 2 ]; ok $? "--backup-dir must be an absolute directory (2)"
+
+mkdir -p "$T/backups"
+start --idle-seal 0 --backup-dir "$T/backups"
+unseal; is 200 "unsealed"
+req GET /v1/tls/ca; is 200 "unsealed without --ca: the CA certificate, kept from the unseal"
+python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["certificate"])' "$T/body" >"$T/ca.got"
+cmp -s "$T/ca.got" "$T/ca.pem"; ok $? "...exactly the PEM bytes the vault wrote"
+
+login alice "$T/alice.key"; is 200 "alice signs in"
+login bob "$T/bob.key"; is 200 "bob signs in"
+login purge-job "$T/purge.key" -; is 200 "the purge job signs in with its key file"
+login backup-job "$T/backup.key" -; is 200 "the backup job signs in with its key file"
+login coord "$K"; is 200 "the coordinator signs in"
+
+# ---- the jobs: attacks first ----
+as coord GET /v1/retention/plan; cp "$T/body" "$T/plan.before"
+jpost alice /v1/retention/purge '{}'; is 403 3 "alice may not purge: 403"
+audited retention.purge denied alice; ok $? "...her refusal is audited"
+as alice POST /v1/backups; is 403 3 "alice may not take a backup: 403"
+audited backup.create denied alice; ok $? "...audited"
+jpost purge-job /v1/retention/purge '{"dry_run":"yes"}'; is 422 2 "dry_run not a boolean: 422"
+as backup-job POST /v1/backups -H 'Content-Type: application/json' --data-binary '{"path":"/tmp/x"}'
+is 413 2 "a backup request may not carry a path (it takes no body): 413"
+jpost backup-job /v1/retention/purge '{}'; is 403 3 "the backup job may not purge: 403"
+jpost purge-job /v1/mirrors/push '{}'; is 403 3 "the purge job may not push mirrors: 403"
+[ -z "$(ls -A "$T/backups")" ]; ok $? "no backup was written by a refusal"
+as coord GET /v1/retention/plan; cp "$T/body" "$T/plan.after"
+cmp -s "$T/plan.before" "$T/plan.after"; ok $? "the refusals changed nothing retention would do"
+
+# ---- the jobs: as their service principals ----
+jpost purge-job /v1/retention/purge '{"dry_run":true}'; is 200 "the purge job's dry run"
+jpost purge-job /v1/retention/purge '{}'; is 200 "the purge job purges"
+audited retention.purge ok purge-job; ok $? "...on record as purge-job"
+as backup-job POST /v1/backups; is 200 "the backup job takes a backup"
+B=$(ls "$T/backups"/vault-*.bak 2>/dev/null | head -1)
+[ -n "$B" ]; ok $? "...into the operator's --backup-dir, named by the time"
+"$SV" backup verify "$B" >/dev/null 2>&1; ok $? "...and it verifies"
+jpost backup-job /v1/mirrors/push '{}'; [ "$(cat "$T/code")" != 403 ] && [ "$(cat "$T/code")" != 500 ]
+ok $? "the backup job may push mirrors (none registered: not 403, not 500)"
+
+# ---- an agency's upload with doc.submit only: its own agency's IMR to its case, nothing else ----
+login carol "$T/carol.key"; is 200 "carol signs in"
+printf 'police IMR\n' >"$T/c.txt"; CS=$(sha256sum "$T/c.txt" | cut -d' ' -f1)
+up() {	# up CASE CLASS AGENCY: carol begins an upload of c.txt
+	jpost carol /v1/uploads "{\"case\":\"$1\",\"class\":\"$2\",\"agency\":\"$3\",\"filename\":\"c.txt\",\"size\":$(stat -c %s "$T/c.txt"),\"sha256\":\"$CS\"}"
+}
+as coord GET /v1/cases/SCR-A/docs; cp "$T/body" "$T/docsA.before"
+up SCR-A overview-report police; is 403 3 "carol may not upload another class (overview report): 403"
+audited doc.submit denied carol; ok $? "...audited as doc.submit"
+up SCR-A imr health; is 403 3 "nor claim another agency's IMR: 403"
+audited doc.submit denied carol; ok $? "...audited"
+up SCR-B imr police; is 404 4 "nor upload to a case she is not commissioned on: 404"
+as coord GET /v1/cases/SCR-A/docs; cmp -s "$T/body" "$T/docsA.before"; ok $? "the refusals added nothing to case A"
+up SCR-A imr police; is 200 "carol begins an upload of her agency's IMR to case A"
+CU=$(jget upload)
+as carol PUT "/v1/uploads/$CU?offset=0" -H 'Content-Type: application/octet-stream' --data-binary @"$T/c.txt"
+is 200 "...its bytes"
+as carol POST "/v1/uploads/$CU/finish"; is 200 "...finished: checked in, a receipt"
+CD=$(jget doc)
+as coord GET "/v1/docs/$CD/versions/1/content"; cmp -s "$T/body" "$T/c.txt"; ok $? "the IMR is in the vault byte for byte"
+audited doc.checkin ok carol; ok $? "...its check-in on record as carol's"
+
+# ---- the writes: each by a role without it first (403, audited), then done ----
+as coord GET /v1/cases; cp "$T/body" "$T/cases.before"
+jpost alice /v1/cases '{"case":"SCR-C","title":"c","review_type":"scr"}'; is 403 3 "alice may not open a case: 403"
+audited case.open denied alice; ok $? "...audited"
+jpost alice /v1/cases/SCR-A/conclude '{"action_plan_approved_on":"2026-01-01","ofsted_approved_on":"2026-01-02"}'
+is 403 3 "nor conclude one: 403"
+jpost alice /v1/principals/alice/roles '{"role":"coordinator"}'; is 403 3 "nor grant herself a role: 403"
+audited principal.grant denied alice; ok $? "...audited"
+jpost alice /v1/principals/bob/roles/revoke '{"role":"imr-author","case":"SCR-B","agency":"health"}'
+is 403 3 "nor take bob's role away: 403"
+jpost alice /v1/referrals '{"case":"SCR-R","title":"r","received_on":"2026-01-01","notifier":"n","notifier_agency":"police"}'
+is 404 4 "nor record a referral (a case she cannot reach is not found): 404"
+as alice POST "/v1/docs/$CD/versions/1/declare"; is 403 3 "nor declare a master (her agency's IMR): 403"
+as alice GET /v1/ops; is 403 3 "nor list operations: 403"
+as alice POST /v1/ops/0123456789abcdef/approve; [ "$(cat "$T/code")" = 403 ] || [ "$(cat "$T/code")" = 404 ]
+ok $? "nor approve an operation (403 or 404)"
+jpost coord /v1/cases/SCR-Z/conclude '{"action_plan_approved_on":"2026-01-01","ofsted_approved_on":"2026-01-02"}'
+is 404 4 "a case that does not exist: 404"
+as coord GET /v1/cases; cmp -s "$T/body" "$T/cases.before"; ok $? "the refusals changed no case"
+jpost coord /v1/cases '{"case":"SCR-C","title":"c","review_type":"scr"}'; is 200 "the coordinator opens a case"
+[ "$(jget ref)" = SCR-C ]; ok $? "...the answer is the case"
+jpost coord /v1/cases '{"case":"SCR-C","title":"again","review_type":"scr"}'; is 409 6 "the same reference again: 409"
+jpost coord /v1/cases '{"case":"SCR-D","title":"d","review_type":"nonsense"}'; is 422 2 "an unknown review type: 422"
+jpost coord /v1/principals/alice/roles '{"role":"imr-author","case":"SCR-C","agency":"police"}'
+is 200 "the coordinator grants alice a role on the new case"
+as alice GET /v1/cases/SCR-C; is 200 "...and she reaches it"
+jpost coord /v1/principals/alice/roles/revoke '{"role":"imr-author","case":"SCR-C","agency":"police"}'
+is 200 "the coordinator takes it away"
+as alice GET /v1/cases/SCR-C; is 404 4 "...and she no longer does"
+as coord POST "/v1/docs/$CD/versions/1/declare"; is 200 "the coordinator declares carol's IMR its master"
+jpost coord /v1/referrals '{"case":"SCR-R","title":"r","received_on":"2026-01-01","notifier":"n","notifier_agency":"police"}'
+is 200 "the coordinator records a referral"
+as coord GET /v1/referrals/SCR-R; is 200 "...shown"
+as coord GET '/v1/referrals?status=referred'; grep -q SCR-R "$T/body"; ok $? "...and listed"
+as coord GET /v1/ops; is 200 "the coordinator lists operations"
+stop
+start --idle-seal 0
+unseal >/dev/null; login backup-job "$T/backup.key" -
+as backup-job POST /v1/backups; is 409 6 "a daemon without --backup-dir takes no backups: 409"
+
+# ---- sessions per principal: the library's limit, answered 429 ----
+for i in $(seq 20); do
+	login purge-job "$T/purge.key" -
+	[ "$(cat "$T/code")" = 200 ] || break
+done
+is 429 3 "a principal with 16 live sessions asking for another: 429"
+grep -q '"field":"sessions"' "$T/body"; ok $? "...the answer names the limit"
+[ "$i" -eq 16 ]; ok $? "...after exactly 15 more (one was live already)"
+stop
+
+# ---- connections: at most N from one address; the next is refused, then one closes ----
+start --idle-seal 0 --max-per-address 2
+python3 - "$S" >"$T/conns" <<'PY'
+import socket, sys
+def conn():
+    s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1]); return s
+def ask(s):
+    s.sendall(b'GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n')
+    return s.recv(65536).split(b' ')[1].decode()
+a, b = conn(), conn()
+print(ask(a), ask(b))
+c = conn(); print(ask(c)); c.close()
+a.close()
+import time; time.sleep(0.3)
+d = conn(); print(ask(d)); print(ask(b))
+PY
+[ "$(sed -n 1p "$T/conns")" = "200 200" ]; ok $? "two connections from one address are served"
+[ "$(sed -n 2p "$T/conns")" = 429 ]; ok $? "a third at once is refused: 429"
+[ "$(sed -n 3p "$T/conns")" = 200 ] && [ "$(sed -n 4p "$T/conns")" = 200 ]
+ok $? "once one closes, a new connection is served, and the others still are"
+stop
+
+finish
