@@ -742,6 +742,8 @@ static int remote_checkin(cli_args *a, cli_remote *r)
 		cli_jb_int(&row, "version", cli_int(rc, "version"));
 		cli_jb_str(&row, "sha256", cli_str(rc, "sha256"));
 		cli_jb_int(&row, "size", cli_int(rc, "size"));
+		cli_jb_str(&row, "filename", cli_str(rc, "filename") ? cli_str(rc, "filename") : name ? name :
+			   slash ? slash + 1 : a->args[i]);
 		scrvault_json_free(rc);
 		ok = (t = cli_jb_end(&row)) && (i == 0 || append(&list, &len, ",")) && append(&list, &len, t);
 		free(t);

@@ -39,8 +39,9 @@ struct cli_remote {
 	char *base;		/* "https://host:port" or "http://localhost" (a socket) */
 	char *socket;		/* the Unix socket's path, or NULL */
 	char host[256];		/* the service's host name or address (HTTPS) */
-	int ca_fd;		/* the vault's CA, endorsed (HTTPS): an anonymous file */
-	char ca_path[64];	/* "/proc/self/fd/N" of it ("": not yet trusted) */
+	char ca_path[256];	/* the vault's CA, endorsed (HTTPS): a private temporary file */
+	bool ca_file;		/* ca_path exists (removed at close) */
+	bool ca_trusted;	/* it is the key file's vault's: verify against it alone */
 	unsigned char pin[32];	/* its SHA-256: required in the server's chain */
 	char *token;		/* the session's bearer token */
 	char *role, *request;
@@ -82,13 +83,20 @@ typedef struct {
 	size_t len, cap;
 	int fd;			/* content goes here instead, when >= 0 */
 	bool failed;
+	CURL *curl;		/* with fd: an error answer goes to buf instead */
 } sink;
 
 static size_t sink_write(char *p, size_t size, size_t n, void *ctx)
 {
 	sink *s = ctx;
 	size_t len = size * n;
+	long status = 0;
 
+	/* Content to a file only when the answer is a success: an error's
+	 * explanation is read like any other. */
+	if (s->fd >= 0 && s->curl && curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+	    (status < 200 || status > 299))
+		s->fd = -1;
 	if (s->fd >= 0) {
 		for (size_t off = 0; off < len;) {
 			ssize_t w = write(s->fd, p + off, len - off);
@@ -197,8 +205,7 @@ static CURLcode ssl_setup(CURL *curl, void *sslctx, void *arg)
 	cli_remote *r = arg;
 
 	(void)curl;
-	if (cli_tls_client_setup(sslctx, r->host, r->ca_path[0] ? r->ca_path : NULL,
-				 r->ca_path[0] ? r->pin : NULL) < 0)
+	if (cli_tls_client_setup(sslctx, r->host, r->ca_path, r->pin) < 0)
 		return CURLE_SSL_CERTPROBLEM;
 	return CURLE_OK;
 }
@@ -213,7 +220,7 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 {
 	char *url = NULL, errbuf[CURL_ERROR_SIZE] = "", hdr[600];
 	struct curl_slist *h = NULL;
-	sink s = { NULL, 0, 0, -1, false };
+	sink s = { NULL, 0, 0, -1, false, NULL };
 	long status = 0;
 	CURLcode rc;
 	int error = 0;
@@ -236,12 +243,12 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 		/* Until the vault's CA is trusted, only its certificate is fetched,
 		 * and nothing secret is sent (no token exists yet). */
 		curl_easy_setopt(r->curl, CURLOPT_SSLVERSION, (long)(CURL_SSLVERSION_TLSv1_3 | CURL_SSLVERSION_MAX_DEFAULT));
-		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, r->ca_path[0] ? 1L : 0L);
-		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, r->ca_path[0] ? 2L : 0L);
+		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, r->ca_trusted ? 1L : 0L);
+		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, r->ca_trusted ? 2L : 0L);
 		curl_easy_setopt(r->curl, CURLOPT_CAPATH, NULL);
-		curl_easy_setopt(r->curl, CURLOPT_CAINFO, r->ca_path[0] ? r->ca_path : NULL);
+		curl_easy_setopt(r->curl, CURLOPT_CAINFO, r->ca_trusted ? r->ca_path : NULL);
 		curl_easy_setopt(r->curl, CURLOPT_SSL_SESSIONID_CACHE, 0L);
-		if (r->ca_path[0]) {
+		if (r->ca_trusted) {
 			curl_easy_setopt(r->curl, CURLOPT_SSL_CTX_FUNCTION, ssl_setup);
 			curl_easy_setopt(r->curl, CURLOPT_SSL_CTX_DATA, r);
 		}
@@ -274,8 +281,10 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 	r->sha256[0] = '\0';
 	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, header_seen);
 	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
-	if (fd >= 0)
+	if (fd >= 0) {
 		s.fd = fd;
+		s.curl = r->curl;
+	}
 	rc = curl_easy_perform(r->curl);
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && s.failed)) {
@@ -284,18 +293,7 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 		cli_fail_message(1, fd >= 0 ? "cannot write what the service sent" : "the service's answer is too large", NULL);
 		error = 1;
 	} else if (status < 200 || status > 299) {
-		if (fd >= 0) {
-			/* The error's body went to fd: the caller discards that file. */
-			error = status == 404 ? 4 : status == 403 || status == 401 ? 3 : status == 409 ? 6 : 1;
-			{
-				char msg[160];
-
-				snprintf(msg, sizeof(msg), "the service refused the download (HTTP %ld)", status);
-				cli_fail_message(error, msg, NULL);
-			}
-		} else {
-			error = answer_error(status, &s);
-		}
+		error = answer_error(status, &s);
 	} else if (out && s.len > 0 && scrvault_json_parse(out, s.buf, s.len) < 0) {
 		cli_fail_message(1, "the service's answer is not JSON", NULL);
 		error = 1;
@@ -344,26 +342,35 @@ static int trust_vault_ca(cli_remote *r, const char *vkey, const char *keyfile)
 				 "nothing was sent", NULL);
 		return 5;
 	}
-	/* scrvault_tls_ca_pin and OpenSSL read a file: an anonymous one. */
-	if ((fd = memfd_create("scrvault-ca", MFD_CLOEXEC)) < 0 ||
-	    sink_write((char *)pem, 1, strlen(pem), &(sink){ NULL, 0, 0, fd, false }) != strlen(pem)) {
-		if (fd >= 0)
+	/* scrvault_tls_ca_pin and OpenSSL read a file: a private one of this
+	 * process (the certificate is public), removed when it ends. */
+	{
+		const char *dir = getenv("TMPDIR");
+
+		snprintf(r->ca_path, sizeof(r->ca_path), "%s/scrvault-ca-XXXXXX", dir && *dir && strlen(dir) < 180 ? dir : "/tmp");
+	}
+	if ((fd = mkstemp(r->ca_path)) < 0 ||
+	    sink_write((char *)pem, 1, strlen(pem), &(sink){ NULL, 0, 0, fd, false, NULL }) != strlen(pem)) {
+		if (fd >= 0) {
 			close(fd);
+			unlink(r->ca_path);
+		}
+		r->ca_path[0] = '\0';
 		scrvault_json_free(j);
-		return cli_fail(SCRVAULT_ERROR);
+		return cli_fail_message(1, "cannot keep the service's CA certificate in a temporary file", NULL);
 	}
 	scrvault_json_free(j);
-	r->ca_fd = fd;
-	snprintf(r->ca_path, sizeof(r->ca_path), "/proc/self/fd/%d", fd);
+	close(fd);
+	r->ca_file = true;
 	if ((error = scrvault_tls_ca_pin(r->pin, r->ca_path, vkey)) < 0) {
 		char msg[900];
 
 		snprintf(msg, sizeof(msg), "the service at %s is not the vault key file '%s' belongs to: %s; "
 			 "nothing was sent", r->base, keyfile, scrvault_error_message());
-		r->ca_path[0] = '\0';
 		cli_fail_message(5, msg, NULL);
 		return 5;
 	}
+	r->ca_trusted = true;
 	return 0;
 }
 
@@ -481,7 +488,6 @@ int cli_remote_open(cli_remote **out, cli_args *a, const char *url, unsigned fla
 	*out = NULL;
 	if (!r)
 		return cli_fail(SCRVAULT_ERROR);
-	r->ca_fd = -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(r->curl = curl_easy_init())) {
 		free(r);
 		return cli_fail(SCRVAULT_ERROR);
@@ -590,8 +596,8 @@ void cli_remote_close(cli_remote *r)
 	curl_easy_cleanup(r->curl);
 	free(r->base);
 	free(r->socket);
-	if (r->ca_fd >= 0)
-		close(r->ca_fd);
+	if (r->ca_file)
+		unlink(r->ca_path);
 	free(r->role);
 	free(r->request);
 	free(r->principal);

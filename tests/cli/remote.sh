@@ -37,6 +37,8 @@ enrol --kind person --agency police pat >/dev/null 2>&1
 enrol --kind person --agency police mo >/dev/null 2>&1
 sv principal grant pat imr-author --case SCR-2026-01 --agency police >/dev/null
 sv principal grant mo authorising-manager --case SCR-2026-01 --agency police >/dev/null
+enrol --kind person oli >/dev/null 2>&1
+sv principal grant oli auditor >/dev/null
 printf 'IMR of the police, draft one\n' >"$T/imr1.txt"
 sv doc checkin --case SCR-2026-01 --class imr --agency police "$T/imr1.txt" >/dev/null
 DOC=$(sv doc list --case SCR-2026-01 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])')
@@ -111,6 +113,7 @@ head -c 2500000 /dev/urandom >"$T/imr2.bin"
 expect 0 "the IMR author uploads a new version through the service, with a receipt" -- \
 	"$SV" --key "$T/pat.key" --passphrase-file "$P" doc checkin --doc "$DOC" --receipt "$T/r2.json" "$T/imr2.bin"
 out_has "checked in 1 version"
+out_has "imr2.bin" "the check-in's table names the file, as directly"
 expect 0 "the receipt verifies offline against the file" -- "$SEAL" receipt verify --vkey "$VKEY" --file "$T/imr2.bin" "$T/r2.json"
 expect 5 "and not against another file" -- "$SEAL" receipt verify --vkey "$VKEY" --file "$T/imr1.txt" "$T/r2.json"
 expect 0 "the coordinator checks version 2 out through the service" -- rsv doc checkout "$DOC@2" -o "$T/back.bin"
@@ -119,6 +122,13 @@ cmp -s "$T/imr2.bin" "$T/back.bin"; ok $? "byte for byte"
 expect 6 "a check-out never replaces a file" -- rsv doc checkout "$DOC@2" -o "$T/back.bin"
 expect 4 "a version that does not exist is not found (exit 4), and no file is left" -- rsv doc checkout "$DOC@9" -o "$T/none.bin"
 [ ! -e "$T/none.bin" ] && ! ls "$T"/.scrvault-dl-* >/dev/null 2>&1; ok $? "nothing is left behind"
+expect 3 "the internal auditor may not read content through the service either (exit 3)" -- \
+	"$SV" --key "$T/oli.key" --passphrase-file "$P" doc checkout "$DOC@2" -o "$T/oli.bin"
+err_has "permission" "the service's own message is shown, not just a status"
+[ ! -e "$T/oli.bin" ] && ! ls "$T"/.scrvault-dl-* >/dev/null 2>&1; ok $? "and no file is left"
+expect 0 "the auditor exports the log through the service with their own key" -- \
+	"$SV" --key "$T/oli.key" --passphrase-file "$P" audit export -o "$T/oli.jsonl"
+expect 0 "the export verifies offline" -- "$SV" audit verify --vkey "$VKEY" "$T/oli.jsonl"
 expect 4 "the author of another agency's case reaches nothing: an unknown case is not found" -- \
 	"$SV" --key "$T/pat.key" --passphrase-file "$P" case show SCR-2099-99
 

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/signin.h"
+#include "scrvault/keyfile.h"
+#include "base/json.h"
 #include "vault/authz.h"
 #include "vault/find.h"
 #include "vault/log.h"
@@ -75,10 +77,18 @@ static void token_hash(unsigned char out[SV_SHA256_LEN], const char *token)
 
 char *scrvault_session_statement(const char *vault_id, const char *principal, const char *challenge)
 {
+	sv_json *j;
+	char *text = NULL;
+
 	if (!vault_id || !principal || !challenge)
 		return NULL;
-	return sv_printf("scrvault sign-in v1\nvault %s\nprincipal %s\nchallenge %s\n", vault_id, principal,
-			 challenge);
+	/* Canonical JSON, the shape scrvault_key_sign_check (and so an agent) signs. */
+	if ((j = sv_json_object()) && sv_json_set_str(j, "challenge", challenge) == 0 &&
+	    sv_json_set_str(j, "principal", principal) == 0 &&
+	    sv_json_set_str(j, "statement", SCRVAULT_SESSION_STATEMENT) == 0 && sv_json_set_str(j, "vault", vault_id) == 0)
+		text = scrvault_json_text(j);
+	sv_json_free(j);
+	return text;
 }
 
 int scrvault_session_challenge(scrvault_json **out, scrvault *v, const char *principal)
