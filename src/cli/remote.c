@@ -187,15 +187,16 @@ static int transport_error(const cli_remote *r, CURLcode rc, const char *errbuf)
 {
 	char msg[600];
 
-	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR)
+	if (r->ca_trusted && (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
+			      rc == CURLE_SSL_CERTPROBLEM)) {
 		snprintf(msg, sizeof(msg), "the service at %s did not prove it is the vault your key file belongs to "
 			 "(%s); nothing was sent: check --server, or ask the vault's operator which certificate "
 			 "it serves", r->base, *errbuf ? errbuf : curl_easy_strerror(rc));
-	else
-		snprintf(msg, sizeof(msg), "cannot reach the service at %s: %s", r->socket ? r->socket : r->base,
-			 *errbuf ? errbuf : curl_easy_strerror(rc));
-	cli_fail_message(1, msg, NULL);
-	return 1;
+		return cli_fail_message(5, msg, NULL);
+	}
+	snprintf(msg, sizeof(msg), "cannot reach the service at %s: %s", r->socket ? r->socket : r->base,
+		 *errbuf ? errbuf : curl_easy_strerror(rc));
+	return cli_fail_message(1, msg, NULL);
 }
 
 /* libcurl's TLS context, before it connects: TLS 1.3 only, the vault's CA

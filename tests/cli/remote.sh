@@ -141,6 +141,47 @@ out_has "signed off"
 expect 0 "doc show lists the sign-off" -- rsv doc show "$DOC"
 grep -q "mo .*valid" "$T/out"; ok $? "and says it verifies"
 
+# ---- over HTTPS: only the vault's own CA, TLS 1.3 ----
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+stop
+unset SCRVAULT_SERVER
+sv tls issue --host 127.0.0.1 --out-cert "$T/srv.crt" --out-key "$T/srv.key" >/dev/null
+sv tls ca-cert -o "$T/ca.pem" >/dev/null
+PORT=$(free_port)
+start --listen "127.0.0.1:$PORT" --cert "$T/srv.crt" --key "$T/srv.key" --ca "$T/ca.pem"; ok $? "scrvaultd listens on a loopback HTTPS port too"
+for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break; sleep 0.1; done
+URL="https://127.0.0.1:$PORT"
+expect 0 "the custodian unseals it over HTTPS" -- "$SV" --server "$URL" --key "$K" --passphrase-file "$P" unseal
+expect 0 "the agency author lists cases over HTTPS" -- "$SV" --server "$URL" --key "$T/pat.key" --passphrase-file "$P" case list
+out_has "SCR-2026-01"
+# An impostor: another vault's service, with its own CA's certificate.
+IV="$T/imp"
+"$SV" init --vault "$IV" --key-out "$T/imp-coord.key" --new-passphrase-file "$P" --kdf-memory 19 --display-name I --contact - mallory >/dev/null
+"$SV" --vault "$IV" --key "$T/imp-coord.key" --passphrase-file "$P" tls issue --host 127.0.0.1 --out-cert "$T/imp.crt" --out-key "$T/imp.key" >/dev/null
+"$SV" --vault "$IV" --key "$T/imp-coord.key" --passphrase-file "$P" tls ca-cert -o "$T/imp-ca.pem" >/dev/null
+IPORT=$(free_port)
+"$D" --vault "$IV" --socket "$T/run2/s.sock" --listen "127.0.0.1:$IPORT" --cert "$T/imp.crt" --key "$T/imp.key" \
+	--ca "$T/imp-ca.pem" 2>>"$T/imp.log" &
+IPID=$!
+# A man in the middle who shows the vault's real CA certificate but serves with another CA's.
+MPORT=$(free_port)
+"$D" --vault "$IV" --socket "$T/run3/s.sock" --listen "127.0.0.1:$MPORT" --cert "$T/imp.crt" --key "$T/imp.key" \
+	--ca "$T/ca.pem" 2>>"$T/imp.log" &
+MPID=$!
+for _ in $(seq 50); do [ -S "$T/run2/s.sock" ] && [ -S "$T/run3/s.sock" ] && break; sleep 0.1; done
+expect 5 "another vault's service is refused before anything is sent (exit 5)" -- \
+	"$SV" --server "https://127.0.0.1:$IPORT" --key "$T/pat.key" --passphrase-file "$P" case list
+err_has "not the vault"
+expect 5 "a man in the middle showing the vault's CA but another's certificate is refused (exit 5)" -- \
+	"$SV" --server "https://127.0.0.1:$MPORT" --key "$T/pat.key" --passphrase-file "$P" case list
+err_has "did not prove"
+expect 5 "even to unseal: the custodian's answer never goes to it" -- \
+	"$SV" --server "https://127.0.0.1:$MPORT" --key "$K" --passphrase-file "$P" unseal
+grep -q "/v1/tls/ca" "$T/imp.log" && ! grep -qE "/v1/session|/v1/unseal" "$T/imp.log"
+ok $? "the impostors were asked for their CA certificate and nothing else: no sign-in, no unseal"
+kill "$IPID" "$MPID" 2>/dev/null; wait "$IPID" "$MPID" 2>/dev/null
+export SCRVAULT_SERVER="unix:$S"
+
 # ---- sessions and sealing ----
 expect 0 "the coordinator lists sessions through the service" -- rsv session list
 expect 3 "an IMR author may not seal the service" -- "$SV" --key "$T/pat.key" --passphrase-file "$P" seal
