@@ -7,6 +7,7 @@
  * their audit entries are the library's.  It never logs a body or a token.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -1126,4 +1127,150 @@ int svd_h_referral_new(svd_req *r)
 	s.summary = svd_str(r, "summary");
 	s.subject_dob = svd_str(r, "subject_dob");
 	return json_answer(r, scrvault_referral_new(&out, r->d->v, &s), &out);
+}
+
+/* ---- bodies that are files: a sealed bundle in, a report out --------------------------- */
+
+/* Write all of buf to a new 0600 file at path; 0 or -1. */
+static int write_new(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	const unsigned char *p = buf;
+
+	if (fd < 0)
+		return -1;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return close(fd);
+}
+
+/*
+ * A bundle as scrvault-seal wrote it, posted as it is (encrypted to the
+ * vault's intake key: only ciphertext touches the private temporary
+ * directory): imported exactly as `scrvault intake import` does (the
+ * signer's doc.submit, the content against the signed manifest, a replay
+ * refused; every refusal audited, nothing stored), answered with the
+ * version's signed receipt.
+ */
+int svd_h_intake(svd_req *r)
+{
+	static const char *const keys[] = { "doc", NULL };
+	scrvault_import_spec s = SCRVAULT_IMPORT_SPEC_INIT;
+	scrvault_json *res = NULL, *receipt = NULL;
+	char path[PATH_MAX], doc[80], *docid = NULL;
+	bool bad = false;
+	svd_tmp t;
+	int rc;
+
+	if (only(r, keys) < 0)
+		return 0;
+	s.doc = query(r, "doc", doc, sizeof(doc), &bad);
+	if (bad)
+		return bad_query(r, "doc is a document id (a new version of it)");
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "bundle", path, sizeof(path)) < 0 || write_new(path, r->bytes, r->nbytes) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	s.path = path;
+	rc = scrvault_intake_import(&res, r->d->v, &s);
+	svd_tmp_remove(&t);
+	if (rc < 0)
+		return rc;
+	{
+		const scrvault_json *row = scrvault_json_at(res, 0);	/* [{"doc","version",...}] */
+		const char *d = scrvault_json_str(scrvault_json_get(row, "doc"));
+		int64_t version = scrvault_json_int(scrvault_json_get(row, "version"));
+		if (!d || version <= 0 || !(docid = strdup(d))) {
+			scrvault_json_free(res);
+			return SCRVAULT_ERROR;
+		}
+		scrvault_json_free(res);
+		rc = scrvault_receipt_make(&receipt, r->d->v, docid, (unsigned)version);
+		free(docid);
+	}
+	return json_answer(r, rc, &receipt);
+}
+
+static char *b64(const unsigned char *in, size_t n)
+{
+	static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
+			     (i + 2 < n ? in[i + 2] : 0);
+		*o++ = A[v >> 18 & 63];
+		*o++ = A[v >> 12 & 63];
+		*o++ = i + 1 < n ? A[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? A[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A report: the PDF is the body, its signature (report.pdf.sig) base64 in X-Scrvault-Signature. */
+static int report(svd_req *r, bool board)
+{
+	scrvault_report_spec s = SCRVAULT_REPORT_SPEC_INIT;
+	scrvault_json *out = NULL;
+	char pdf[PATH_MAX], sig[PATH_MAX], *sigtext = NULL, *sig64;
+	size_t siglen = 0;
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "report.pdf", pdf, sizeof(pdf)) < 0 ||
+	    svd_tmp_path(&t, "report.pdf.sig", sig, sizeof(sig)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	s.output = pdf;
+	if (board) {
+		s.from = svd_str(r, "from");
+		s.to = svd_str(r, "to");
+	} else {
+		s.case_ref = P(0);
+		s.as_of = svd_str(r, "as_of");
+	}
+	rc = board ? scrvault_report_board(&out, r->d->v, &s) : scrvault_report_case(&out, r->d->v, &s);
+	scrvault_json_free(out);
+	if (rc == 0 && svd_file_read(sig, 64 * 1024, &sigtext, &siglen) < 0)
+		rc = SCRVAULT_ERROR;
+	if (rc == 0) {
+		if (!(sig64 = b64((const unsigned char *)sigtext, siglen)))
+			rc = SCRVAULT_ERROR;
+		else {
+			evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Signature", sig64);
+			free(sig64);
+			rc = svd_reply_file(r, "application/pdf", pdf, board ? "board-report.pdf" : "case-report.pdf");
+		}
+	}
+	free(sigtext);
+	svd_tmp_remove(&t);
+	return rc;
+}
+
+int svd_h_report_board(svd_req *r)
+{
+	return report(r, true);
+}
+
+int svd_h_report_case(svd_req *r)
+{
+	return report(r, false);
 }

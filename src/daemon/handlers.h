@@ -71,5 +71,8 @@ SVD_HANDLER(svd_h_doc_declare);
 SVD_HANDLER(svd_h_referrals);
 SVD_HANDLER(svd_h_referral);
 SVD_HANDLER(svd_h_referral_new);
+SVD_HANDLER(svd_h_intake);
+SVD_HANDLER(svd_h_report_board);
+SVD_HANDLER(svd_h_report_case);
 
 #endif

@@ -100,6 +100,13 @@ const svd_route svd_routes[] = {
 	{ "GET", "/v1/audit/export", H(svd_h_audit_export), SVD_AUTH, 0, "a verifiable export (JSON Lines)" },
 	{ "GET", "/v1/audit/proof/{seq}", H(svd_h_audit_prove), SVD_AUTH, 0, "an entry's inclusion proof" },
 	{ "GET", "/v1/audit/pubkey", H(svd_h_audit_pubkey), SVD_AUTH, 0, "the audit verifier key" },
+	/* bundles and reports */
+	{ "POST", "/v1/intake", H(svd_h_intake), SVD_AUTH | SVD_BYTES, UPLOAD_CHUNK_BODY,
+	  "import a sealed bundle posted as it is: its receipt" },
+	{ "POST", "/v1/reports/board", H(svd_h_report_board), SVD_AUTH | SVD_JSON, 1 * KiB,
+	  "the Board's report for a period: the signed PDF" },
+	{ "POST", "/v1/cases/{case}/report", H(svd_h_report_case), SVD_AUTH | SVD_JSON, 1 * KiB,
+	  "a case's report: the signed PDF" },
 	/* uploads */
 	{ "POST", "/v1/uploads", H(svd_h_upload_begin), SVD_AUTH | SVD_JSON, 8 * KiB, "start a resumable upload" },
 	{ "PUT", "/v1/uploads/{upload}", H(svd_h_upload_chunk), SVD_AUTH | SVD_BYTES, UPLOAD_CHUNK_BODY,

@@ -26,6 +26,14 @@ ok $? "the purge job's service principal (no passphrase, no wrap of the master k
 sv principal add --kind service --no-passphrase --key-out "$T/backup.key" backup-job >/dev/null &&
 	sv principal grant backup-job backup-job >/dev/null
 ok $? "the backup job's service principal"
+R=$(sv recipient 2>/dev/null | grep -o 'age1[0-9a-z]*' | head -1)
+printf 'a sealed police IMR\n' >"$T/s.txt"
+env -u SCRVAULT_DIR "$SV" intake seal --key "$T/carol.key" --passphrase-file "$P" --to "$R" -o "$T/s.age" \
+	--case SCR-A --class imr "$T/s.txt" >/dev/null 2>&1
+ok $? "carol seals an IMR with scrvault's intake seal, no vault"
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//2]^=1; open(sys.argv[2],"wb").write(b)' "$T/s.age" "$T/tampered.age"
+sv report board --from 2026-01-01 --to 2026-01-31 -o "$T/cli-board.pdf" >/dev/null 2>&1; ok $? "a Board report from the CLI, for comparison"
+
 # ---- the vault CA, sealed: from --ca, else unknown until an unseal ----
 sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1; ok $? "the vault's CA certificate, written by the CLI"
 start --idle-seal 0; ok $? "scrvaultd starts"
@@ -136,6 +144,35 @@ is 200 "the coordinator records a referral"
 as coord GET /v1/referrals/SCR-R; is 200 "...shown"
 as coord GET '/v1/referrals?status=referred'; grep -q SCR-R "$T/body"; ok $? "...and listed"
 as coord GET /v1/ops; is 200 "the coordinator lists operations"
+
+# ---- a sealed bundle posted as it is; reports as bodies ----
+as coord GET "/v1/cases/SCR-A/docs"; cp "$T/body" "$T/docsA.before"
+as coord POST /v1/intake -H 'Content-Type: application/octet-stream' --data-binary @"$T/tampered.age"
+is 500 5 "a tampered bundle: refused as intake refuses it (integrity, code 5)"
+audited intake.import integrity-failure coord; rc=$?; [ $rc -ne 0 ] && echo "# $(head -c 1500 "$T/body")"; ok $rc "...on record"
+as alice POST /v1/intake -H 'Content-Type: application/octet-stream' --data-binary @"$T/s.age"
+is 403 3 "alice may not import bundles: 403"
+head -c 9000000 /dev/zero >"$T/big.bin"
+as coord POST /v1/intake -H 'Content-Type: application/octet-stream' --data-binary @"$T/big.bin"
+is 413 "a body over 8 MiB: 413 (libevent's own limit for every route)"
+as coord GET "/v1/cases/SCR-A/docs"; cmp -s "$T/body" "$T/docsA.before"; ok $? "the refusals stored nothing"
+as coord POST /v1/intake -H 'Content-Type: application/octet-stream' --data-binary @"$T/s.age"
+is 200 "the bundle, posted as it is, is imported: a receipt"
+cp "$T/body" "$T/s.receipt"
+as coord GET /v1/audit/pubkey; jget vkey >"$T/vkey"
+"$(dirname "$SV")/scrvault-seal" receipt verify --vkey "$(cat "$T/vkey")" --file "$T/s.txt" "$T/s.receipt" >/dev/null 2>&1
+ok $? "...which verifies offline against the file sealed"
+as coord POST /v1/intake -H 'Content-Type: application/octet-stream' --data-binary @"$T/s.age"
+is 409 6 "the same bundle again (a replay): 409"
+jpost alice /v1/reports/board '{"from":"2026-01-01","to":"2026-01-31"}'; is 403 3 "alice may not make the Board's report: 403"
+jpost coord /v1/reports/board '{"from":"2026-01-01","to":"2026-01-31"}'; is 200 "the coordinator's Board report"
+head -c 5 "$T/body" | grep -q '%PDF-'; ok $? "...a PDF"
+cp "$T/body" "$T/board.pdf"
+grep -i '^x-scrvault-signature:' "$T/headers" | cut -d' ' -f2 | tr -d '\r' | base64 -d >"$T/board.pdf.sig" 2>/dev/null
+"$SV" report verify --vkey "$(cat "$T/vkey")" "$T/board.pdf" >/dev/null 2>&1; ok $? "...its signature (X-Scrvault-Signature) verifies"
+jpost coord /v1/cases/SCR-A/report '{}'; is 200 "a case's report"
+head -c 5 "$T/body" | grep -q '%PDF-'; ok $? "...a PDF"
+ls "${TMPDIR:-/tmp}" | grep -q '^scrvaultd\.' && ok 1 "no private temporary directory is left" || ok 0 "no private temporary directory is left"
 stop
 start --idle-seal 0
 unseal >/dev/null; login backup-job "$T/backup.key" -
