@@ -13,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include "daemon.h"
 #include "files.h"
@@ -394,14 +397,91 @@ int svd_h_doc_log(svd_req *r)
 	return json_answer(r, scrvault_doc_log(&out, r->d->v, P(0)), &out);
 }
 
-static int to_evbuffer(void *ctx, const void *buf, size_t len)
+/*
+ * A check-out streamed as it authenticates, in bounded memory: the reply
+ * (chunked, X-Scrvault-SHA256 the version's recorded digest) starts with
+ * the first authenticated piece, so a refusal before it is an ordinary
+ * error; a piece that fails its check later aborts the connection (the
+ * client sees a truncated, failed transfer and keeps nothing: it checks
+ * the digest).  On the local socket the daemon writes out what is queued
+ * whenever it passes STREAM_HIGH (the loop serves one request at a time
+ * anyway, and a client that stops reading for the client timeout is
+ * dropped); over TLS libevent queues the answer until it is sent.
+ */
+#define STREAM_HIGH	(1024u * 1024u)
+#define STREAM_WAIT_MS	(30 * 1000)
+
+typedef struct {
+	svd_req *r;
+	const char *sha256;		/* the recorded digest, or NULL */
+	struct evbuffer *chunk;
+	bool started;
+	bool local;			/* the connection is the Unix socket */
+	int fd;
+} stream_ctx;
+
+static int drain(stream_ctx *c, struct evbuffer *out)
 {
-	return evbuffer_add(ctx, buf, len) < 0 ? SCRVAULT_ERROR : 0;
+	while (evbuffer_get_length(out) > STREAM_HIGH / 4) {
+		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+		int n = poll(&p, 1, STREAM_WAIT_MS);
+		if (n <= 0 || (p.revents & (POLLERR | POLLHUP)))
+			return SCRVAULT_ERROR;	/* the client went away or stopped reading */
+		if (evbuffer_write(out, c->fd) < 0 && errno != EAGAIN && errno != EINTR)
+			return SCRVAULT_ERROR;
+	}
+	return 0;
+}
+
+static int to_stream(void *ctx, const void *buf, size_t len)
+{
+	stream_ctx *c = ctx;
+	struct evhttp_connection *conn = evhttp_request_get_connection(c->r->ev);
+	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+	struct evbuffer *out = bev ? bufferevent_get_output(bev) : NULL;
+
+	if (!out)
+		return SCRVAULT_ERROR;
+	if (!c->started) {
+		struct evkeyvalq *h = evhttp_request_get_output_headers(c->r->ev);
+		evhttp_add_header(h, "Content-Type", "application/octet-stream");
+		evhttp_add_header(h, "Cache-Control", "no-store");
+		if (c->sha256)
+			evhttp_add_header(h, "X-Scrvault-SHA256", c->sha256);
+		c->r->status = 200;
+		evhttp_send_reply_start(c->r->ev, 200, "OK");
+		c->started = true;
+	}
+	if (evbuffer_add(c->chunk, buf, len) < 0)
+		return SCRVAULT_ERROR;
+	evhttp_send_reply_chunk(c->r->ev, c->chunk);
+	return c->local && evbuffer_get_length(out) > STREAM_HIGH ? drain(c, out) : 0;
+}
+
+/* The recorded SHA-256 of a version (doc log), into out[65]; "" if not found. */
+static void version_sha(svd_req *r, const char *doc, uint64_t version, char out[65])
+{
+	scrvault_json *log = NULL;
+
+	out[0] = '\0';
+	if (scrvault_doc_log(&log, r->d->v, doc) == 0)
+		for (size_t i = 0; i < scrvault_json_count(log); i++) {
+			const scrvault_json *e = scrvault_json_at(log, i);
+			const char *sha = scrvault_json_str(scrvault_json_get(e, "sha256"));
+			if ((uint64_t)scrvault_json_int(scrvault_json_get(e, "version")) == version && sha &&
+			    strlen(sha) == 64)
+				memcpy(out, sha, 65);
+		}
+	scrvault_json_free(log);
+	scrvault_error_clear();
 }
 
 int svd_h_doc_content(svd_req *r)
 {
-	struct evbuffer *out;
+	struct evhttp_connection *conn = evhttp_request_get_connection(r->ev);
+	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+	stream_ctx c = { .r = r, .fd = -1 };
+	char sha[65];
 	uint64_t version;
 	int rc;
 
@@ -410,18 +490,31 @@ int svd_h_doc_content(svd_req *r)
 		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
 		return 0;
 	}
-	if (!(out = evbuffer_new()))
+	version_sha(r, P(0), version, sha);
+	c.sha256 = sha[0] ? sha : NULL;
+	c.local = strncmp(r->client, "unix", 4) == 0;
+	c.fd = bev ? bufferevent_getfd(bev) : -1;
+	if (!(c.chunk = evbuffer_new()))
 		return SCRVAULT_ERROR;
-	/* Kept until the check-out succeeded whole: a document that fails its
-	 * integrity check is never sent in part. */
-	if ((rc = scrvault_doc_checkout_write(r->d->v, P(0), (unsigned)version, to_evbuffer, out)) < 0) {
-		evbuffer_free(out);
+	rc = scrvault_doc_checkout_write(r->d->v, P(0), (unsigned)version, to_stream, &c);
+	evbuffer_free(c.chunk);
+	if (!c.started && rc < 0)
 		return rc;
+	if (!c.started) {	/* an empty version */
+		if (c.sha256)
+			evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-SHA256", c.sha256);
+		svd_reply_text(r, 200, "application/octet-stream", "", 0);
+		return 0;
 	}
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", "application/octet-stream");
-	r->status = 200;
-	evhttp_send_reply(r->ev, 200, "OK", out);
-	evbuffer_free(out);
+	if (rc < 0) {
+		/* Part was sent: end the connection without the last chunk. */
+		fprintf(stderr, "scrvaultd: a check-out failed after it began (%s): connection aborted\n",
+			scrvault_error_message());
+		r->status = 599;
+		if (c.fd >= 0)
+			shutdown(c.fd, SHUT_RDWR);
+	}
+	evhttp_send_reply_end(r->ev);
 	return 0;
 }
 

@@ -34,6 +34,19 @@ ok $? "carol seals an IMR with scrvault's intake seal, no vault"
 python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//2]^=1; open(sys.argv[2],"wb").write(b)' "$T/s.age" "$T/tampered.age"
 sv report board --from 2026-01-01 --to 2026-01-31 -o "$T/cli-board.pdf" >/dev/null 2>&1; ok $? "a Board report from the CLI, for comparison"
 
+# Two documents for streaming: 24 MB, and 3 MB whose stored blob is then tampered with.
+head -c 24000000 /dev/urandom >"$T/big24.bin"; head -c 3000000 /dev/urandom >"$T/tam.bin"
+sv doc checkin --case SCR-B --class overview-report "$T/big24.bin" >/dev/null &&
+	sv doc checkin --case SCR-B --class action-plan "$T/tam.bin" >/dev/null
+ok $? "a 24 MB and a 3 MB document on case B"
+BIG=$(sv doc list --case SCR-B --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d.get("class")=="overview-report"][0])')
+TAM=$(sv doc list --case SCR-B --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d.get("class")=="action-plan"][0])')
+oid=$(git --git-dir="$V/store.git" ls-tree -r main | awk -v d="$TAM" '$4 ~ d {print $3}')
+fa="$V/store.git/objects/${oid:0:2}/${oid:2}"; chmod u+w "$fa"
+size=$(stat -c %s "$fa"); off=$((size * 2 / 3))
+printf "$(printf '\\x%02x' $(( ( $(od -An -tu1 -j$off -N1 "$fa") ^ 1 ) )))" | dd of="$fa" bs=1 seek=$off conv=notrunc 2>/dev/null
+ok $? "...the 3 MB one's stored blob has a byte flipped two thirds in"
+
 # ---- the vault CA, sealed: from --ca, else unknown until an unseal ----
 sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1; ok $? "the vault's CA certificate, written by the CLI"
 start --idle-seal 0; ok $? "scrvaultd starts"
@@ -144,6 +157,22 @@ is 200 "the coordinator records a referral"
 as coord GET /v1/referrals/SCR-R; is 200 "...shown"
 as coord GET '/v1/referrals?status=referred'; grep -q SCR-R "$T/body"; ok $? "...and listed"
 as coord GET /v1/ops; is 200 "the coordinator lists operations"
+
+# ---- check-out streamed in bounded memory; a failure mid-way aborts the transfer ----
+hwm() { awk '/VmHWM/ {print $2}' "/proc/$DPID/status"; }
+h0=$(hwm)
+as coord GET "/v1/docs/$BIG/versions/1/content"; is 200 "the 24 MB document checks out through the socket"
+cmp -s "$T/body" "$T/big24.bin"; ok $? "...byte for byte"
+[ "$(grep -i '^x-scrvault-sha256:' "$T/headers" | cut -d' ' -f2 | tr -d '\r')" = "$(sha256sum "$T/big24.bin" | cut -d' ' -f1)" ]
+ok $? "...with its SHA-256 in X-Scrvault-SHA256"
+grep -qi '^transfer-encoding: chunked' "$T/headers"; ok $? "...streamed (chunked), not buffered whole"
+h1=$(hwm); echo "# scrvaultd peak RSS ${h0} kB before, ${h1} kB after"
+[ $((h1 - h0)) -lt 16000 ]; ok $? "...the daemon's peak memory grew by less than 16 MB"
+curl -s --max-time 20 --unix-socket "$S" -H "Authorization: Bearer $(cat "$T/tok-coord")" -o "$T/tam.got" \
+	"http://scrvault/v1/docs/$TAM/versions/1/content"; rc=$?
+[ $rc -ne 0 ]; ok $? "a version whose blob fails its check part-way: the transfer fails (curl $rc)"
+! cmp -s "$T/tam.got" "$T/tam.bin"; ok $? "...and what arrived is not the document"
+req GET /v1/status; is 200 "the service still answers"
 
 # ---- a sealed bundle posted as it is; reports as bodies ----
 as coord GET "/v1/cases/SCR-A/docs"; cp "$T/body" "$T/docsA.before"
