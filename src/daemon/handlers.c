@@ -1367,3 +1367,140 @@ int svd_h_report_case(svd_req *r)
 {
 	return report(r, false);
 }
+
+/* ---- copies and releases ------------------------------------------------------------- */
+
+int svd_h_copy_create(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t version, count;
+	bool found = false;
+	int64_t n;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	n = svd_int(r, "count", &found);
+	count = found ? (uint64_t)n : 1;
+	if (found && (n < 1 || n > 1000)) {
+		svd_reply_error(r, 422, 2, "count is a number of copies from 1", "count");
+		return 0;
+	}
+	return json_answer(r, scrvault_copy_create(&out, r->d->v, P(0), (unsigned)version, (unsigned)count), &out);
+}
+
+int svd_h_copy_ack_statement(svd_req *r)
+{
+	char *statement = NULL;
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_copy_acknowledge_statement(&statement, r->d->v, P(0))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", statement, strlen(statement));
+	free(statement);
+	return 0;
+}
+
+/* The holder's receipt signed on their own machine; or, {"paper": true}, the coordinator records it. */
+int svd_h_copy_acknowledge(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	int paper = body_bool(r, "paper");
+
+	NOQ();
+	if (paper < 0) {
+		svd_reply_error(r, 422, 2, "paper is true or false", "paper");
+		return 0;
+	}
+	if (paper)
+		return json_answer(r, scrvault_copy_acknowledge(&out, r->d->v, P(0), SCRVAULT_ACK_PAPER), &out);
+	return json_answer(r, scrvault_copy_acknowledge_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
+							       svd_str(r, "signature")), &out);
+}
+
+/*
+ * Destroyed, witnessed by a principal named: unverified (the witness's own
+ * signature needs their key, which a service never holds).
+ */
+int svd_h_copy_destroy(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_destroy(&out, r->d->v, P(0), svd_str(r, "witness"), svd_str(r, "note")),
+			   &out);
+}
+
+int svd_h_copy_lost(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_lost(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
+}
+
+/* The stamped PDF of a paper copy is the answer. */
+int svd_h_copy_print(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	char path[PATH_MAX];
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "copy.pdf", path, sizeof(path)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	rc = scrvault_copy_print(&out, r->d->v, P(0), path);
+	scrvault_json_free(out);
+	if (rc == 0)
+		rc = svd_reply_file(r, "application/pdf", path, "copy.pdf");
+	svd_tmp_remove(&t);
+	return rc;
+}
+
+/*
+ * A release: the age bundle (encrypted to the reader, signed by the vault)
+ * is the answer; X-Scrvault-Release its number in the ledger.
+ */
+int svd_h_release(svd_req *r)
+{
+	scrvault_release_spec s = SCRVAULT_RELEASE_SPEC_INIT;
+	scrvault_json *out = NULL;
+	char path[PATH_MAX], num[24];
+	uint64_t version;
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "release.age", path, sizeof(path)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	s.doc = P(0);
+	s.doc_version = (unsigned)version;
+	s.to = svd_str(r, "to");
+	s.reason = svd_str(r, "reason");
+	s.output = path;
+	rc = scrvault_doc_release(&out, r->d->v, &s);
+	if (rc == 0) {
+		snprintf(num, sizeof(num), "%" PRId64, scrvault_json_int(scrvault_json_get(out, "release")));
+		evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Release", num);
+		rc = svd_reply_file(r, "application/octet-stream", path, "release.age");
+	}
+	scrvault_json_free(out);
+	svd_tmp_remove(&t);
+	return rc;
+}

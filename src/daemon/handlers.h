@@ -74,5 +74,12 @@ SVD_HANDLER(svd_h_referral_new);
 SVD_HANDLER(svd_h_intake);
 SVD_HANDLER(svd_h_report_board);
 SVD_HANDLER(svd_h_report_case);
+SVD_HANDLER(svd_h_copy_create);
+SVD_HANDLER(svd_h_copy_ack_statement);
+SVD_HANDLER(svd_h_copy_acknowledge);
+SVD_HANDLER(svd_h_copy_destroy);
+SVD_HANDLER(svd_h_copy_lost);
+SVD_HANDLER(svd_h_copy_print);
+SVD_HANDLER(svd_h_release);
 
 #endif

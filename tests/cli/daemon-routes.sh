@@ -47,6 +47,12 @@ size=$(stat -c %s "$fa"); off=$((size * 2 / 3))
 printf "$(printf '\\x%02x' $(( ( $(od -An -tu1 -j$off -N1 "$fa") ^ 1 ) )))" | dd of="$fa" bs=1 seek=$off conv=notrunc 2>/dev/null
 ok $? "...the 3 MB one's stored blob has a byte flipped two thirds in"
 
+OR="$SAMPLES/overview-report.pdf"; [ -f "$OR" ] || { printf '%%PDF-1.4\n' >"$T/o.pdf"; OR="$T/o.pdf"; }
+sv doc checkin --case SCR-A --class overview-report --title "Overview report" "$OR" >/dev/null
+OD=$(sv doc list --case SCR-A --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d.get("class")=="overview-report"][0])')
+[ -n "$OD" ]; ok $? "an overview report on case A"
+age-keygen -o "$T/insp.key" >/dev/null 2>&1; AGE=$(grep -o 'age1[0-9a-z]*' "$T/insp.key" | head -1)
+
 # ---- the vault CA, sealed: from --ca, else unknown until an unseal ----
 sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1; ok $? "the vault's CA certificate, written by the CLI"
 start --idle-seal 0; ok $? "scrvaultd starts"
@@ -173,6 +179,32 @@ curl -s --max-time 20 --unix-socket "$S" -H "Authorization: Bearer $(cat "$T/tok
 [ $rc -ne 0 ]; ok $? "a version whose blob fails its check part-way: the transfer fails (curl $rc)"
 ! cmp -s "$T/tam.got" "$T/tam.bin"; ok $? "...and what arrived is not the document"
 req GET /v1/status; is 200 "the service still answers"
+
+# ---- copies and releases ----
+jpost alice "/v1/docs/$OD/versions/1/copies" '{"count":1}'; [ "$(cat "$T/code")" = 403 ] || [ "$(cat "$T/code")" = 404 ]
+ok $? "alice may not make copies of the overview report (refused)"
+as coord GET /v1/copies; cp "$T/body" "$T/copies.before"
+jpost coord "/v1/docs/$OD/versions/1/copies" '{"count":0}'; is 422 2 "a count of zero: 422"
+as coord GET /v1/copies; cmp -s "$T/body" "$T/copies.before"; ok $? "...the register unchanged"
+jpost coord "/v1/docs/$OD/versions/1/copies" '{"count":2}'; is 200 "the coordinator makes two numbered copies"
+CP=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j=j if isinstance(j,list) else j.get("copies",[]); print(j[0]["copy"])' "$T/body" 2>/dev/null)
+CP2=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j=j if isinstance(j,list) else j.get("copies",[]); print(j[1]["copy"])' "$T/body" 2>/dev/null)
+[ -n "$CP" ] && [ -n "$CP2" ]; ok $? "...numbered ($CP, $CP2)"
+jpost coord "/v1/copies/$CP/issue" '{"ext_name":"Ann Inspector","ext_org":"Ofsted","contact":"ann@ofsted.example","purpose":"inspection","due":"2027-06-30"}'
+is 200 "the coordinator issues it to an inspector"
+as alice POST "/v1/copies/$CP/print"; [ "$(cat "$T/code")" = 403 ] || [ "$(cat "$T/code")" = 404 ]; ok $? "alice may not print it"
+as coord POST "/v1/copies/$CP/print"; is 200 "the coordinator prints it: the stamped PDF"
+head -c 5 "$T/body" | grep -q '%PDF-'; ok $? "...a PDF"
+jpost alice "/v1/copies/$CP2/destroy" '{"witness":"bob"}'; [ "$(cat "$T/code")" = 403 ] || [ "$(cat "$T/code")" = 404 ]
+ok $? "alice may not destroy it"
+jpost coord "/v1/copies/$CP2/destroy" '{"witness":"bob","note":"shredded"}'; is 200 "the coordinator destroys the other, bob named as witness"
+jpost alice "/v1/docs/$OD/versions/1/release" "{\"to\":\"$AGE\",\"reason\":\"inspection\"}"
+[ "$(cat "$T/code")" = 403 ] || [ "$(cat "$T/code")" = 404 ]; ok $? "alice may not release the overview report"
+jpost coord "/v1/docs/$OD/versions/1/release" "{\"to\":\"$AGE\",\"reason\":\"inspection\"}"
+is 200 "the coordinator releases it to an inspector's age recipient: the bundle is the answer"
+grep -qi '^x-scrvault-release: [0-9]' "$T/headers"; ok $? "...its ledger number in X-Scrvault-Release"
+age -d -i "$T/insp.key" "$T/body" >"$T/insp.out" 2>/dev/null && cmp -s "$T/insp.out" "$OR"
+ok $? "...which stock age opens, byte-identical"
 
 # ---- a sealed bundle posted as it is; reports as bodies ----
 as coord GET "/v1/cases/SCR-A/docs"; cp "$T/body" "$T/docsA.before"
