@@ -1504,3 +1504,138 @@ int svd_h_release(svd_req *r)
 	svd_tmp_remove(&t);
 	return rc;
 }
+
+/* ---- case clocks, policy, proofs ------------------------------------------------------- */
+
+int svd_h_case_commission(svd_req *r)
+{
+	scrvault_commission_spec s = SCRVAULT_COMMISSION_SPEC_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	s.agency = svd_str(r, "agency");
+	s.author = svd_str(r, "author");
+	s.commissioned_on = svd_str(r, "commissioned_on");
+	s.due = svd_str(r, "due");
+	return json_answer(r, scrvault_case_commission(&out, r->d->v, P(0), &s), &out);
+}
+
+int svd_h_case_extend(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_extend(&out, r->d->v, P(0), svd_str(r, "to"), svd_str(r, "reason"),
+						   svd_str(r, "told_ofsted_on")), &out);
+}
+
+int svd_h_case_evaluation(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_evaluation(&out, r->d->v, P(0), svd_str(r, "received_on"),
+						       svd_str(r, "rating")), &out);
+}
+
+int svd_h_case_milestone(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_milestone(&out, r->d->v, P(0), svd_str(r, "kind"), svd_str(r, "on")),
+			   &out);
+}
+
+int svd_h_policy_show(svd_req *r)
+{
+	static const char *const keys[] = { "version", NULL };
+	scrvault_json *out = NULL;
+	char vb[24];
+	bool bad = false;
+	const char *vs;
+	uint64_t version = 0;
+
+	if (only(r, keys) < 0)
+		return 0;
+	if ((vs = query(r, "version", vb, sizeof(vb), &bad)) && !(version = number(vs, INT64_MAX)))
+		bad = true;
+	if (bad)
+		return bad_query(r, "version is a policy version, a number from 1");
+	return json_answer(r, scrvault_policy_show(&out, r->d->v, (int64_t)version), &out);
+}
+
+/*
+ * Load a policy: the body is the policy file's text (JSON {"text"}),
+ * written to a private temporary file for the library to read.  Under dual
+ * control the answer is {"pending"} for a second custodian (POST
+ * /v1/ops/{op}/approve from their own session).
+ */
+int svd_h_policy_load(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	const char *text = svd_str(r, "text");
+	char path[PATH_MAX];
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (!text || !*text) {
+		svd_reply_error(r, 422, 2, "send the policy file's text as \"text\"", "text");
+		return 0;
+	}
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "policy.conf", path, sizeof(path)) < 0 || write_new(path, text, strlen(text)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	rc = scrvault_policy_load(&out, r->d->v, path);
+	svd_tmp_remove(&t);
+	return json_answer(r, rc, &out);
+}
+
+#define SEQS_MAX 1024
+
+/* A signed proof file of chosen audit entries (audit prove-set): the file is the answer. */
+int svd_h_audit_prove_set(svd_req *r)
+{
+	scrvault_audit_set set = SCRVAULT_AUDIT_SET_INIT;
+	const scrvault_json *seqs = scrvault_json_get(r->body, "seqs");
+	uint64_t nums[SEQS_MAX];
+	scrvault_json *out = NULL;
+	char path[PATH_MAX];
+	size_t n = seqs ? scrvault_json_count(seqs) : 0;
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (n == 0 || n > SEQS_MAX) {
+		svd_reply_error(r, 422, 2, "seqs is a list of 1 to 1024 audit sequence numbers", "seqs");
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int64_t s = scrvault_json_int(scrvault_json_at(seqs, i));
+		if (s <= 0) {
+			svd_reply_error(r, 422, 2, "seqs is a list of audit sequence numbers, each from 1", "seqs");
+			return 0;
+		}
+		nums[i] = (uint64_t)s;
+	}
+	set.seqs = nums;
+	set.nseqs = n;
+	set.case_ref = svd_str(r, "case");
+	set.title = svd_str(r, "title");
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "proof", path, sizeof(path)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	rc = scrvault_audit_prove_set(&out, r->d->v, &set, path);
+	scrvault_json_free(out);
+	if (rc == 0)
+		rc = svd_reply_file(r, "application/octet-stream", path, "audit-proof");
+	svd_tmp_remove(&t);
+	return rc;
+}

@@ -81,5 +81,12 @@ SVD_HANDLER(svd_h_copy_destroy);
 SVD_HANDLER(svd_h_copy_lost);
 SVD_HANDLER(svd_h_copy_print);
 SVD_HANDLER(svd_h_release);
+SVD_HANDLER(svd_h_case_commission);
+SVD_HANDLER(svd_h_case_extend);
+SVD_HANDLER(svd_h_case_evaluation);
+SVD_HANDLER(svd_h_case_milestone);
+SVD_HANDLER(svd_h_policy_show);
+SVD_HANDLER(svd_h_policy_load);
+SVD_HANDLER(svd_h_audit_prove_set);
 
 #endif

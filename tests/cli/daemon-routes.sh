@@ -206,6 +206,27 @@ grep -qi '^x-scrvault-release: [0-9]' "$T/headers"; ok $? "...its ledger number 
 age -d -i "$T/insp.key" "$T/body" >"$T/insp.out" 2>/dev/null && cmp -s "$T/insp.out" "$OR"
 ok $? "...which stock age opens, byte-identical"
 
+# ---- case clocks, policy, proofs ----
+as coord GET /v1/audit/pubkey; jget vkey >"$T/vkey"
+jpost alice /v1/cases/SCR-A/commissions '{"agency":"police","author":"A Author"}'; is 403 3 "alice may not commission an IMR: 403"
+audited case.commission denied alice; ok $? "...audited"
+jpost coord /v1/cases/SCR-A/commissions '{"agency":"police","author":"A Author"}'; is 200 "the coordinator commissions police's IMR"
+jpost coord /v1/cases/SCR-A/commissions '{"agency":"police","author":"A Author"}'; is 409 6 "a second commission for the agency: 409"
+jpost alice /v1/cases/SCR-A/milestones '{"kind":"completed","on":"2026-01-01"}'; is 403 3 "alice may not record a milestone: 403"
+jpost coord /v1/cases/SCR-A/evaluation '{"received_on":"2026-01-01","rating":"brilliant"}'; is 422 2 "an unknown rating: 422"
+as alice GET /v1/policy; is 403 3 "alice may not read the policy: 403"
+as coord GET /v1/policy; is 200 "the coordinator reads the policy"
+jget text >"$T/policy.txt"; [ -s "$T/policy.txt" ]; ok $? "...its text"
+python3 -c 'import json,sys; print(json.dumps({"text": open(sys.argv[1]).read()}))' "$T/policy.txt" >"$T/policy.json"
+as alice POST /v1/policy -H 'Content-Type: application/json' --data-binary @"$T/policy.json"; is 403 3 "alice may not load a policy: 403"
+audited policy.load denied alice; ok $? "...audited"
+jpost coord /v1/policy '{"text":"[role \"x\"\n\tallow = nonsense.permission\n"}'; is 422 2 "a policy with problems: 422"
+jpost alice /v1/audit/proofs '{"seqs":[1,2]}'; is 403 3 "alice may not make an audit proof: 403"
+jpost coord /v1/audit/proofs '{"seqs":[0]}'; is 422 2 "a sequence number 0: 422"
+jpost coord /v1/audit/proofs '{"seqs":[1,2],"title":"first two"}'; is 200 "the coordinator's proof of two entries: the file"
+cp "$T/body" "$T/two.proof"
+"$SV" audit verify --vkey "$(cat "$T/vkey")" "$T/two.proof" >/dev/null 2>&1; ok $? "...verified offline with only the vkey"
+
 # ---- a sealed bundle posted as it is; reports as bodies ----
 as coord GET "/v1/cases/SCR-A/docs"; cp "$T/body" "$T/docsA.before"
 as coord POST /v1/intake -H 'Content-Type: application/octet-stream' --data-binary @"$T/tampered.age"
