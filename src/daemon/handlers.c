@@ -1639,3 +1639,84 @@ int svd_h_audit_prove_set(svd_req *r)
 	svd_tmp_remove(&t);
 	return rc;
 }
+
+/*
+ * Register a holder from their enrolment request (principal add
+ * --enrolment): the request's text and the six words they read out; the
+ * answer carries the vault's acceptance (text) for the holder to import.
+ * Both files pass through a private temporary directory.
+ */
+int svd_h_principal_enrol(svd_req *r)
+{
+	scrvault_enrol_spec s = SCRVAULT_ENROL_SPEC_INIT;
+	scrvault_json *out = NULL;
+	const char *request = svd_str(r, "request");
+	char req_path[PATH_MAX], acc_path[PATH_MAX], *acc = NULL, *qacc = NULL, *text = NULL;
+	size_t acclen = 0;
+	int custodian = body_bool(r, "custodian"), rc, n;
+	svd_tmp t;
+
+	NOQ();
+	if (!request || !*request) {
+		svd_reply_error(r, 422, 2, "send the enrolment request's text as \"request\"", "request");
+		return 0;
+	}
+	if (custodian < 0) {
+		svd_reply_error(r, 422, 2, "custodian is true or false", "custodian");
+		return 0;
+	}
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "request.enrol", req_path, sizeof(req_path)) < 0 ||
+	    svd_tmp_path(&t, "request.accept", acc_path, sizeof(acc_path)) < 0 ||
+	    write_new(req_path, request, strlen(request)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	s.enrolment = req_path;
+	s.fingerprint = svd_str(r, "fingerprint");
+	s.display_name = svd_str(r, "display_name");
+	s.contact = svd_str(r, "contact");
+	s.custodian = custodian == 1;
+	s.acceptance_out = acc_path;
+	rc = scrvault_principal_enrol(&out, r->d->v, &s);
+	if (rc == 0 && svd_file_read(acc_path, 64 * 1024, &acc, &acclen) < 0)
+		rc = SCRVAULT_ERROR;
+	svd_tmp_remove(&t);
+	if (rc < 0) {
+		scrvault_json_free(out);
+		return rc;
+	}
+	/* The library's answer, the acceptance's text in place of its (temporary, removed) path. */
+	{
+		static const char *const keys[] = { "custodian", "expires_at", "fingerprint", "kind", "name",
+						    "pending", "vault", "vault_key", NULL };
+		size_t cap = acclen * 2 + 4096, len = 0;
+
+		qacc = scrvault_json_quote(acc);
+		text = malloc(cap);
+		n = text && qacc ? snprintf(text, cap, "{\"acceptance\":%s", qacc) : -1;
+		for (size_t i = 0; n >= 0 && keys[i]; i++) {
+			const scrvault_json *j = scrvault_json_get(out, keys[i]);
+			char *jt = j ? scrvault_json_text(j) : NULL;
+			len = (size_t)n;
+			if (jt && len + strlen(keys[i]) + strlen(jt) + 8 < cap)
+				n = (int)len + snprintf(text + len, cap - len, ",\"%s\":%s", keys[i], jt);
+			free(jt);
+		}
+		if (n >= 0 && (size_t)n + 2 < cap)
+			n += snprintf(text + n, cap - (size_t)n, "}");
+		else
+			n = -1;
+	}
+	scrvault_json_free(out);
+	free(qacc);
+	free(acc);
+	if (n < 0) {
+		free(text);
+		return SCRVAULT_ERROR;
+	}
+	svd_reply_text(r, 200, "application/json", text, (size_t)n);
+	free(text);
+	return 0;
+}

@@ -88,5 +88,6 @@ SVD_HANDLER(svd_h_case_milestone);
 SVD_HANDLER(svd_h_policy_show);
 SVD_HANDLER(svd_h_policy_load);
 SVD_HANDLER(svd_h_audit_prove_set);
+SVD_HANDLER(svd_h_principal_enrol);
 
 #endif

@@ -72,6 +72,8 @@ const svd_route svd_routes[] = {
 	/* registers */
 	{ "GET", "/v1/agenda", H(svd_h_agenda), SVD_AUTH, 0, "what is due" },
 	{ "GET", "/v1/principals", H(svd_h_principals), SVD_AUTH, 0, "the principals" },
+	{ "POST", "/v1/principals", H(svd_h_principal_enrol), SVD_AUTH | SVD_JSON, 32 * KiB,
+	  "register a holder from their enrolment request" },
 	{ "GET", "/v1/principals/{principal}", H(svd_h_principal), SVD_AUTH, 0, "one principal" },
 	{ "POST", "/v1/principals/{principal}/roles", H(svd_h_principal_grant), SVD_AUTH | SVD_JSON, 4 * KiB,
 	  "grant a role" },

@@ -227,6 +227,28 @@ jpost coord /v1/audit/proofs '{"seqs":[1,2],"title":"first two"}'; is 200 "the c
 cp "$T/body" "$T/two.proof"
 "$SV" audit verify --vkey "$(cat "$T/vkey")" "$T/two.proof" >/dev/null 2>&1; ok $? "...verified offline with only the vkey"
 
+# ---- a holder registered from their enrolment request ----
+DFP=$("$SV" keygen --json --key-out "$T/dave.key" --new-passphrase-file "$P" --kdf-memory 19 --agency health dave 2>/dev/null |
+	sed -n 's/.*"fingerprint":"\([^"]*\)".*/\1/p')
+[ -n "$DFP" ]; ok $? "dave makes his own key and enrolment request"
+enrol_body() {	# enrol_body WORDS: the JSON of dave's request with those words
+	python3 -c 'import json,sys; print(json.dumps({"request": open(sys.argv[1]).read(), "fingerprint": sys.argv[2], "display_name": "Dave"}))' "$T/dave.key.enrol" "$1"
+}
+enrol_body "$DFP" >"$T/enrol.json"
+as alice POST /v1/principals -H 'Content-Type: application/json' --data-binary @"$T/enrol.json"
+is 403 3 "alice may not register principals: 403"
+enrol_body "apple apple apple apple apple apple" >"$T/enrol-bad.json"
+as coord POST /v1/principals -H 'Content-Type: application/json' --data-binary @"$T/enrol-bad.json"
+[ "$(cat "$T/code")" = 500 ] || [ "$(cat "$T/code")" = 422 ]; ok $? "other fingerprint words: refused"
+as coord GET /v1/principals/dave; is 404 4 "...and no dave exists"
+as coord POST /v1/principals -H 'Content-Type: application/json' --data-binary @"$T/enrol.json"
+is 200 "the coordinator registers dave from his request and the words he read out"
+python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["acceptance"])' "$T/body" >"$T/dave.accept"
+"$SV" keyfile accept --key "$T/dave.key" --passphrase-file "$P" "$T/dave.accept" >/dev/null 2>&1
+ok $? "...dave imports the acceptance the answer carries"
+as coord POST /v1/principals -H 'Content-Type: application/json' --data-binary @"$T/enrol.json"
+is 409 6 "the same request again: 409"
+
 # ---- a sealed bundle posted as it is; reports as bodies ----
 as coord GET "/v1/cases/SCR-A/docs"; cp "$T/body" "$T/docsA.before"
 as coord POST /v1/intake -H 'Content-Type: application/octet-stream' --data-binary @"$T/tampered.age"
