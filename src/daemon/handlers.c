@@ -1720,3 +1720,90 @@ int svd_h_principal_enrol(svd_req *r)
 	free(text);
 	return 0;
 }
+
+/* ---- referral decisions, notices; request answers and clocks ------------------------- */
+
+/* A recommendation or decision: the rationale's text (checked in as decision-rationale) via a private file. */
+static int referral_decision(svd_req *r, bool decide)
+{
+	scrvault_referral_decision d = SCRVAULT_REFERRAL_DECISION_INIT;
+	scrvault_json *out = NULL;
+	const char *text = svd_str(r, "rationale");
+	const char *name = svd_str(r, "rationale_filename");
+	char path[PATH_MAX];
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (!text || !*text) {
+		svd_reply_error(r, 422, 2, "send the rationale's text as \"rationale\"", "rationale");
+		return 0;
+	}
+	if (name && (strchr(name, '/') || name[0] == '.' || !*name || strlen(name) > 128)) {
+		svd_reply_error(r, 422, 2, "rationale_filename is a plain file name", "rationale_filename");
+		return 0;
+	}
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, name ? name : "rationale.txt", path, sizeof(path)) < 0 ||
+	    write_new(path, text, strlen(text)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	d.ref = P(0);
+	d.review = svd_str(r, "review");
+	d.on = svd_str(r, "on");
+	d.rationale_path = path;
+	rc = decide ? scrvault_referral_decide(&out, r->d->v, &d) : scrvault_referral_recommend(&out, r->d->v, &d);
+	svd_tmp_remove(&t);
+	return json_answer(r, rc, &out);
+}
+
+int svd_h_referral_recommend(svd_req *r)
+{
+	return referral_decision(r, false);
+}
+
+int svd_h_referral_decide(svd_req *r)
+{
+	return referral_decision(r, true);
+}
+
+int svd_h_referral_notify(svd_req *r)
+{
+	scrvault_referral_notice n = SCRVAULT_REFERRAL_NOTICE_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	n.ref = P(0);
+	n.to = svd_str(r, "to");
+	n.on = svd_str(r, "on");
+	return json_answer(r, scrvault_referral_notify(&out, r->d->v, &n), &out);
+}
+
+int svd_h_request_respond(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+		return 0;
+	}
+	return json_answer(r, scrvault_request_respond(&out, r->d->v, (int64_t)id, svd_str(r, "on")), &out);
+}
+
+int svd_h_request_clock(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+		return 0;
+	}
+	return json_answer(r, scrvault_request_clock(&out, r->d->v, (int64_t)id, svd_str(r, "kind"), svd_str(r, "on"),
+						     svd_str(r, "note")), &out);
+}

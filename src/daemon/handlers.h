@@ -89,5 +89,10 @@ SVD_HANDLER(svd_h_policy_show);
 SVD_HANDLER(svd_h_policy_load);
 SVD_HANDLER(svd_h_audit_prove_set);
 SVD_HANDLER(svd_h_principal_enrol);
+SVD_HANDLER(svd_h_referral_recommend);
+SVD_HANDLER(svd_h_referral_decide);
+SVD_HANDLER(svd_h_referral_notify);
+SVD_HANDLER(svd_h_request_respond);
+SVD_HANDLER(svd_h_request_clock);
 
 #endif

@@ -163,6 +163,17 @@ is 200 "the coordinator records a referral"
 as coord GET /v1/referrals/SCR-R; is 200 "...shown"
 as coord GET '/v1/referrals?status=referred'; grep -q SCR-R "$T/body"; ok $? "...and listed"
 as coord GET /v1/ops; is 200 "the coordinator lists operations"
+jpost alice /v1/referrals/SCR-R/recommendation '{"review":"scr","rationale":"meets the criteria","on":"2026-01-02"}'
+[ "$(cat "$T/code")" = 403 ] || [ "$(cat "$T/code")" = 404 ]; ok $? "alice may not recommend on a referral (refused)"
+jpost coord /v1/referrals/SCR-R/recommendation '{"review":"scr","rationale":"meets the criteria","rationale_filename":"../x","on":"2026-01-02"}'
+is 422 2 "a rationale file name with a path in it: 422"
+jpost coord /v1/referrals/SCR-R/recommendation '{"review":"scr","rationale":"meets the criteria","on":"2026-01-02"}'
+is 200 "the coordinator records the recommendation, its rationale checked in"
+jpost coord /v1/referrals/SCR-R/decision '{"review":"scr","rationale":"agreed","on":"2026-01-03"}'
+is 403 3 "the coordinator may not decide it (the chair's): 403"
+jpost coord /v1/referrals/SCR-R/notices '{"to":"ofsted","on":"2026-01-04"}'; is 200 "Ofsted notified"
+jpost coord /v1/referrals/SCR-R/notices '{"to":"ofsted","on":"2026-01-04"}'; is 409 6 "...once: 409"
+as coord GET /v1/cases/SCR-R/docs; grep -q 'decision-rationale' "$T/body"; ok $? "the rationales are documents of the case"
 
 # ---- check-out streamed in bounded memory; a failure mid-way aborts the transfer ----
 hwm() { awk '/VmHWM/ {print $2}' "/proc/$DPID/status"; }
