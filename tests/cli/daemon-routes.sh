@@ -174,6 +174,16 @@ is 403 3 "the coordinator may not decide it (the chair's): 403"
 jpost coord /v1/referrals/SCR-R/notices '{"to":"ofsted","on":"2026-01-04"}'; is 200 "Ofsted notified"
 jpost coord /v1/referrals/SCR-R/notices '{"to":"ofsted","on":"2026-01-04"}'; is 409 6 "...once: 409"
 as coord GET /v1/cases/SCR-R/docs; grep -q 'decision-rationale' "$T/body"; ok $? "the rationales are documents of the case"
+jpost coord /v1/requests "{\"channel\":\"foi\",\"ext_kind\":\"media\",\"ext_name\":\"Jo\",\"ext_org\":\"Echo\",\"ext_contact\":\"jo@echo.example\",\"docs\":[\"$OD\"],\"reason\":\"foi\"}"
+is 200 "an FOI request recorded"
+FOI=$(jget request)
+jpost alice "/v1/requests/$FOI/clock" '{"kind":"fee"}'; [ "$(cat "$T/code")" = 403 ] || [ "$(cat "$T/code")" = 404 ]
+ok $? "alice may not stop its clock"
+jpost coord "/v1/requests/$FOI/clock" '{"kind":"sometime"}'; is 422 2 "an unknown clock stop: 422"
+jpost coord "/v1/requests/$FOI/clock" '{"kind":"fee"}'; is 200 "its clock stopped for a fee"
+jpost coord "/v1/requests/$FOI/response" '{}'; is 409 6 "an answer before the decision: 409"
+jpost coord "/v1/requests/$FOI/decision" '{"agree":false,"reason":"the review concerns a child","exemption":"s.40 personal information"}'
+is 403 3 "the coordinator who recorded it may not decide it (another must): 403"
 
 # ---- check-out streamed in bounded memory; a failure mid-way aborts the transfer ----
 hwm() { awk '/VmHWM/ {print $2}' "/proc/$DPID/status"; }
