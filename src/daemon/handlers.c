@@ -7,14 +7,18 @@
  * their audit entries are the library's.  It never logs a body or a token.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include "daemon.h"
 #include "files.h"
@@ -393,14 +397,91 @@ int svd_h_doc_log(svd_req *r)
 	return json_answer(r, scrvault_doc_log(&out, r->d->v, P(0)), &out);
 }
 
-static int to_evbuffer(void *ctx, const void *buf, size_t len)
+/*
+ * A check-out streamed as it authenticates, in bounded memory: the reply
+ * (chunked, X-Scrvault-SHA256 the version's recorded digest) starts with
+ * the first authenticated piece, so a refusal before it is an ordinary
+ * error; a piece that fails its check later aborts the connection (the
+ * client sees a truncated, failed transfer and keeps nothing: it checks
+ * the digest).  On the local socket the daemon writes out what is queued
+ * whenever it passes STREAM_HIGH (the loop serves one request at a time
+ * anyway, and a client that stops reading for the client timeout is
+ * dropped); over TLS libevent queues the answer until it is sent.
+ */
+#define STREAM_HIGH	(1024u * 1024u)
+#define STREAM_WAIT_MS	(30 * 1000)
+
+typedef struct {
+	svd_req *r;
+	const char *sha256;		/* the recorded digest, or NULL */
+	struct evbuffer *chunk;
+	bool started;
+	bool local;			/* the connection is the Unix socket */
+	int fd;
+} stream_ctx;
+
+static int drain(stream_ctx *c, struct evbuffer *out)
 {
-	return evbuffer_add(ctx, buf, len) < 0 ? SCRVAULT_ERROR : 0;
+	while (evbuffer_get_length(out) > STREAM_HIGH / 4) {
+		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+		int n = poll(&p, 1, STREAM_WAIT_MS);
+		if (n <= 0 || (p.revents & (POLLERR | POLLHUP)))
+			return SCRVAULT_ERROR;	/* the client went away or stopped reading */
+		if (evbuffer_write(out, c->fd) < 0 && errno != EAGAIN && errno != EINTR)
+			return SCRVAULT_ERROR;
+	}
+	return 0;
+}
+
+static int to_stream(void *ctx, const void *buf, size_t len)
+{
+	stream_ctx *c = ctx;
+	struct evhttp_connection *conn = evhttp_request_get_connection(c->r->ev);
+	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+	struct evbuffer *out = bev ? bufferevent_get_output(bev) : NULL;
+
+	if (!out)
+		return SCRVAULT_ERROR;
+	if (!c->started) {
+		struct evkeyvalq *h = evhttp_request_get_output_headers(c->r->ev);
+		evhttp_add_header(h, "Content-Type", "application/octet-stream");
+		evhttp_add_header(h, "Cache-Control", "no-store");
+		if (c->sha256)
+			evhttp_add_header(h, "X-Scrvault-SHA256", c->sha256);
+		c->r->status = 200;
+		evhttp_send_reply_start(c->r->ev, 200, "OK");
+		c->started = true;
+	}
+	if (evbuffer_add(c->chunk, buf, len) < 0)
+		return SCRVAULT_ERROR;
+	evhttp_send_reply_chunk(c->r->ev, c->chunk);
+	return c->local && evbuffer_get_length(out) > STREAM_HIGH ? drain(c, out) : 0;
+}
+
+/* The recorded SHA-256 of a version (doc log), into out[65]; "" if not found. */
+static void version_sha(svd_req *r, const char *doc, uint64_t version, char out[65])
+{
+	scrvault_json *log = NULL;
+
+	out[0] = '\0';
+	if (scrvault_doc_log(&log, r->d->v, doc) == 0)
+		for (size_t i = 0; i < scrvault_json_count(log); i++) {
+			const scrvault_json *e = scrvault_json_at(log, i);
+			const char *sha = scrvault_json_str(scrvault_json_get(e, "sha256"));
+			if ((uint64_t)scrvault_json_int(scrvault_json_get(e, "version")) == version && sha &&
+			    strlen(sha) == 64)
+				memcpy(out, sha, 65);
+		}
+	scrvault_json_free(log);
+	scrvault_error_clear();
 }
 
 int svd_h_doc_content(svd_req *r)
 {
-	struct evbuffer *out;
+	struct evhttp_connection *conn = evhttp_request_get_connection(r->ev);
+	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+	stream_ctx c = { .r = r, .fd = -1 };
+	char sha[65];
 	uint64_t version;
 	int rc;
 
@@ -409,18 +490,31 @@ int svd_h_doc_content(svd_req *r)
 		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
 		return 0;
 	}
-	if (!(out = evbuffer_new()))
+	version_sha(r, P(0), version, sha);
+	c.sha256 = sha[0] ? sha : NULL;
+	c.local = strncmp(r->client, "unix", 4) == 0;
+	c.fd = bev ? bufferevent_getfd(bev) : -1;
+	if (!(c.chunk = evbuffer_new()))
 		return SCRVAULT_ERROR;
-	/* Kept until the check-out succeeded whole: a document that fails its
-	 * integrity check is never sent in part. */
-	if ((rc = scrvault_doc_checkout_write(r->d->v, P(0), (unsigned)version, to_evbuffer, out)) < 0) {
-		evbuffer_free(out);
+	rc = scrvault_doc_checkout_write(r->d->v, P(0), (unsigned)version, to_stream, &c);
+	evbuffer_free(c.chunk);
+	if (!c.started && rc < 0)
 		return rc;
+	if (!c.started) {	/* an empty version */
+		if (c.sha256)
+			evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-SHA256", c.sha256);
+		svd_reply_text(r, 200, "application/octet-stream", "", 0);
+		return 0;
 	}
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", "application/octet-stream");
-	r->status = 200;
-	evhttp_send_reply(r->ev, 200, "OK", out);
-	evbuffer_free(out);
+	if (rc < 0) {
+		/* Part was sent: end the connection without the last chunk. */
+		fprintf(stderr, "scrvaultd: a check-out failed after it began (%s): connection aborted\n",
+			scrvault_error_message());
+		r->status = 599;
+		if (c.fd >= 0)
+			shutdown(c.fd, SHUT_RDWR);
+	}
+	evhttp_send_reply_end(r->ev);
 	return 0;
 }
 
@@ -1126,4 +1220,590 @@ int svd_h_referral_new(svd_req *r)
 	s.summary = svd_str(r, "summary");
 	s.subject_dob = svd_str(r, "subject_dob");
 	return json_answer(r, scrvault_referral_new(&out, r->d->v, &s), &out);
+}
+
+/* ---- bodies that are files: a sealed bundle in, a report out --------------------------- */
+
+/* Write all of buf to a new 0600 file at path; 0 or -1. */
+static int write_new(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	const unsigned char *p = buf;
+
+	if (fd < 0)
+		return -1;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return close(fd);
+}
+
+/*
+ * A bundle as scrvault-seal wrote it, posted as it is (encrypted to the
+ * vault's intake key: only ciphertext touches the private temporary
+ * directory): imported exactly as `scrvault intake import` does (the
+ * signer's doc.submit, the content against the signed manifest, a replay
+ * refused; every refusal audited, nothing stored), answered with the
+ * version's signed receipt.
+ */
+int svd_h_intake(svd_req *r)
+{
+	static const char *const keys[] = { "doc", NULL };
+	scrvault_import_spec s = SCRVAULT_IMPORT_SPEC_INIT;
+	scrvault_json *res = NULL, *receipt = NULL;
+	char path[PATH_MAX], doc[80], *docid = NULL;
+	bool bad = false;
+	svd_tmp t;
+	int rc;
+
+	if (only(r, keys) < 0)
+		return 0;
+	s.doc = query(r, "doc", doc, sizeof(doc), &bad);
+	if (bad)
+		return bad_query(r, "doc is a document id (a new version of it)");
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "bundle", path, sizeof(path)) < 0 || write_new(path, r->bytes, r->nbytes) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	s.path = path;
+	rc = scrvault_intake_import(&res, r->d->v, &s);
+	svd_tmp_remove(&t);
+	if (rc < 0)
+		return rc;
+	{
+		const scrvault_json *row = scrvault_json_at(res, 0);	/* [{"doc","version",...}] */
+		const char *d = scrvault_json_str(scrvault_json_get(row, "doc"));
+		int64_t version = scrvault_json_int(scrvault_json_get(row, "version"));
+		if (!d || version <= 0 || !(docid = strdup(d))) {
+			scrvault_json_free(res);
+			return SCRVAULT_ERROR;
+		}
+		scrvault_json_free(res);
+		rc = scrvault_receipt_make(&receipt, r->d->v, docid, (unsigned)version);
+		free(docid);
+	}
+	return json_answer(r, rc, &receipt);
+}
+
+static char *b64(const unsigned char *in, size_t n)
+{
+	static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
+			     (i + 2 < n ? in[i + 2] : 0);
+		*o++ = A[v >> 18 & 63];
+		*o++ = A[v >> 12 & 63];
+		*o++ = i + 1 < n ? A[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? A[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A report: the PDF is the body, its signature (report.pdf.sig) base64 in X-Scrvault-Signature. */
+static int report(svd_req *r, bool board)
+{
+	scrvault_report_spec s = SCRVAULT_REPORT_SPEC_INIT;
+	scrvault_json *out = NULL;
+	char pdf[PATH_MAX], sig[PATH_MAX], *sigtext = NULL, *sig64;
+	size_t siglen = 0;
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "report.pdf", pdf, sizeof(pdf)) < 0 ||
+	    svd_tmp_path(&t, "report.pdf.sig", sig, sizeof(sig)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	s.output = pdf;
+	if (board) {
+		s.from = svd_str(r, "from");
+		s.to = svd_str(r, "to");
+	} else {
+		s.case_ref = P(0);
+		s.as_of = svd_str(r, "as_of");
+	}
+	rc = board ? scrvault_report_board(&out, r->d->v, &s) : scrvault_report_case(&out, r->d->v, &s);
+	scrvault_json_free(out);
+	if (rc == 0 && svd_file_read(sig, 64 * 1024, &sigtext, &siglen) < 0)
+		rc = SCRVAULT_ERROR;
+	if (rc == 0) {
+		if (!(sig64 = b64((const unsigned char *)sigtext, siglen)))
+			rc = SCRVAULT_ERROR;
+		else {
+			evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Signature", sig64);
+			free(sig64);
+			rc = svd_reply_file(r, "application/pdf", pdf, board ? "board-report.pdf" : "case-report.pdf");
+		}
+	}
+	free(sigtext);
+	svd_tmp_remove(&t);
+	return rc;
+}
+
+int svd_h_report_board(svd_req *r)
+{
+	return report(r, true);
+}
+
+int svd_h_report_case(svd_req *r)
+{
+	return report(r, false);
+}
+
+/* ---- copies and releases ------------------------------------------------------------- */
+
+int svd_h_copy_create(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t version, count;
+	bool found = false;
+	int64_t n;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	n = svd_int(r, "count", &found);
+	count = found ? (uint64_t)n : 1;
+	if (found && (n < 1 || n > 1000)) {
+		svd_reply_error(r, 422, 2, "count is a number of copies from 1", "count");
+		return 0;
+	}
+	return json_answer(r, scrvault_copy_create(&out, r->d->v, P(0), (unsigned)version, (unsigned)count), &out);
+}
+
+int svd_h_copy_ack_statement(svd_req *r)
+{
+	char *statement = NULL;
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_copy_acknowledge_statement(&statement, r->d->v, P(0))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", statement, strlen(statement));
+	free(statement);
+	return 0;
+}
+
+/* The holder's receipt signed on their own machine; or, {"paper": true}, the coordinator records it. */
+int svd_h_copy_acknowledge(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	int paper = body_bool(r, "paper");
+
+	NOQ();
+	if (paper < 0) {
+		svd_reply_error(r, 422, 2, "paper is true or false", "paper");
+		return 0;
+	}
+	if (paper)
+		return json_answer(r, scrvault_copy_acknowledge(&out, r->d->v, P(0), SCRVAULT_ACK_PAPER), &out);
+	return json_answer(r, scrvault_copy_acknowledge_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
+							       svd_str(r, "signature")), &out);
+}
+
+/*
+ * Destroyed, witnessed by a principal named: unverified (the witness's own
+ * signature needs their key, which a service never holds).
+ */
+int svd_h_copy_destroy(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_destroy(&out, r->d->v, P(0), svd_str(r, "witness"), svd_str(r, "note")),
+			   &out);
+}
+
+int svd_h_copy_lost(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_lost(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
+}
+
+/* The stamped PDF of a paper copy is the answer. */
+int svd_h_copy_print(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	char path[PATH_MAX];
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "copy.pdf", path, sizeof(path)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	rc = scrvault_copy_print(&out, r->d->v, P(0), path);
+	scrvault_json_free(out);
+	if (rc == 0)
+		rc = svd_reply_file(r, "application/pdf", path, "copy.pdf");
+	svd_tmp_remove(&t);
+	return rc;
+}
+
+/*
+ * A release: the age bundle (encrypted to the reader, signed by the vault)
+ * is the answer; X-Scrvault-Release its number in the ledger.
+ */
+int svd_h_release(svd_req *r)
+{
+	scrvault_release_spec s = SCRVAULT_RELEASE_SPEC_INIT;
+	scrvault_json *out = NULL;
+	char path[PATH_MAX], num[24];
+	uint64_t version;
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "release.age", path, sizeof(path)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	s.doc = P(0);
+	s.doc_version = (unsigned)version;
+	s.to = svd_str(r, "to");
+	s.reason = svd_str(r, "reason");
+	s.output = path;
+	rc = scrvault_doc_release(&out, r->d->v, &s);
+	if (rc == 0) {
+		snprintf(num, sizeof(num), "%" PRId64, scrvault_json_int(scrvault_json_get(out, "release")));
+		evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Release", num);
+		rc = svd_reply_file(r, "application/octet-stream", path, "release.age");
+	}
+	scrvault_json_free(out);
+	svd_tmp_remove(&t);
+	return rc;
+}
+
+/* ---- case clocks, policy, proofs ------------------------------------------------------- */
+
+int svd_h_case_commission(svd_req *r)
+{
+	scrvault_commission_spec s = SCRVAULT_COMMISSION_SPEC_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	s.agency = svd_str(r, "agency");
+	s.author = svd_str(r, "author");
+	s.commissioned_on = svd_str(r, "commissioned_on");
+	s.due = svd_str(r, "due");
+	return json_answer(r, scrvault_case_commission(&out, r->d->v, P(0), &s), &out);
+}
+
+int svd_h_case_extend(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_extend(&out, r->d->v, P(0), svd_str(r, "to"), svd_str(r, "reason"),
+						   svd_str(r, "told_ofsted_on")), &out);
+}
+
+int svd_h_case_evaluation(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_evaluation(&out, r->d->v, P(0), svd_str(r, "received_on"),
+						       svd_str(r, "rating")), &out);
+}
+
+int svd_h_case_milestone(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_case_milestone(&out, r->d->v, P(0), svd_str(r, "kind"), svd_str(r, "on")),
+			   &out);
+}
+
+int svd_h_policy_show(svd_req *r)
+{
+	static const char *const keys[] = { "version", NULL };
+	scrvault_json *out = NULL;
+	char vb[24];
+	bool bad = false;
+	const char *vs;
+	uint64_t version = 0;
+
+	if (only(r, keys) < 0)
+		return 0;
+	if ((vs = query(r, "version", vb, sizeof(vb), &bad)) && !(version = number(vs, INT64_MAX)))
+		bad = true;
+	if (bad)
+		return bad_query(r, "version is a policy version, a number from 1");
+	return json_answer(r, scrvault_policy_show(&out, r->d->v, (int64_t)version), &out);
+}
+
+/*
+ * Load a policy: the body is the policy file's text (JSON {"text"}),
+ * written to a private temporary file for the library to read.  Under dual
+ * control the answer is {"pending"} for a second custodian (POST
+ * /v1/ops/{op}/approve from their own session).
+ */
+int svd_h_policy_load(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	const char *text = svd_str(r, "text");
+	char path[PATH_MAX];
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (!text || !*text) {
+		svd_reply_error(r, 422, 2, "send the policy file's text as \"text\"", "text");
+		return 0;
+	}
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "policy.conf", path, sizeof(path)) < 0 || write_new(path, text, strlen(text)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	rc = scrvault_policy_load(&out, r->d->v, path);
+	svd_tmp_remove(&t);
+	return json_answer(r, rc, &out);
+}
+
+#define SEQS_MAX 1024
+
+/* A signed proof file of chosen audit entries (audit prove-set): the file is the answer. */
+int svd_h_audit_prove_set(svd_req *r)
+{
+	scrvault_audit_set set = SCRVAULT_AUDIT_SET_INIT;
+	const scrvault_json *seqs = scrvault_json_get(r->body, "seqs");
+	uint64_t nums[SEQS_MAX];
+	scrvault_json *out = NULL;
+	char path[PATH_MAX];
+	size_t n = seqs ? scrvault_json_count(seqs) : 0;
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (n == 0 || n > SEQS_MAX) {
+		svd_reply_error(r, 422, 2, "seqs is a list of 1 to 1024 audit sequence numbers", "seqs");
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int64_t s = scrvault_json_int(scrvault_json_at(seqs, i));
+		if (s <= 0) {
+			svd_reply_error(r, 422, 2, "seqs is a list of audit sequence numbers, each from 1", "seqs");
+			return 0;
+		}
+		nums[i] = (uint64_t)s;
+	}
+	set.seqs = nums;
+	set.nseqs = n;
+	set.case_ref = svd_str(r, "case");
+	set.title = svd_str(r, "title");
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "proof", path, sizeof(path)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	rc = scrvault_audit_prove_set(&out, r->d->v, &set, path);
+	scrvault_json_free(out);
+	if (rc == 0)
+		rc = svd_reply_file(r, "application/octet-stream", path, "audit-proof");
+	svd_tmp_remove(&t);
+	return rc;
+}
+
+/*
+ * Register a holder from their enrolment request (principal add
+ * --enrolment): the request's text and the six words they read out; the
+ * answer carries the vault's acceptance (text) for the holder to import.
+ * Both files pass through a private temporary directory.
+ */
+int svd_h_principal_enrol(svd_req *r)
+{
+	scrvault_enrol_spec s = SCRVAULT_ENROL_SPEC_INIT;
+	scrvault_json *out = NULL;
+	const char *request = svd_str(r, "request");
+	char req_path[PATH_MAX], acc_path[PATH_MAX], *acc = NULL, *qacc = NULL, *text = NULL;
+	size_t acclen = 0;
+	int custodian = body_bool(r, "custodian"), rc, n;
+	svd_tmp t;
+
+	NOQ();
+	if (!request || !*request) {
+		svd_reply_error(r, 422, 2, "send the enrolment request's text as \"request\"", "request");
+		return 0;
+	}
+	if (custodian < 0) {
+		svd_reply_error(r, 422, 2, "custodian is true or false", "custodian");
+		return 0;
+	}
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, "request.enrol", req_path, sizeof(req_path)) < 0 ||
+	    svd_tmp_path(&t, "request.accept", acc_path, sizeof(acc_path)) < 0 ||
+	    write_new(req_path, request, strlen(request)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	s.enrolment = req_path;
+	s.fingerprint = svd_str(r, "fingerprint");
+	s.display_name = svd_str(r, "display_name");
+	s.contact = svd_str(r, "contact");
+	s.custodian = custodian == 1;
+	s.acceptance_out = acc_path;
+	rc = scrvault_principal_enrol(&out, r->d->v, &s);
+	if (rc == 0 && svd_file_read(acc_path, 64 * 1024, &acc, &acclen) < 0)
+		rc = SCRVAULT_ERROR;
+	svd_tmp_remove(&t);
+	if (rc < 0) {
+		scrvault_json_free(out);
+		return rc;
+	}
+	/* The library's answer, the acceptance's text in place of its (temporary, removed) path. */
+	{
+		static const char *const keys[] = { "custodian", "expires_at", "fingerprint", "kind", "name",
+						    "pending", "vault", "vault_key", NULL };
+		size_t cap = acclen * 2 + 4096, len = 0;
+
+		qacc = scrvault_json_quote(acc);
+		text = malloc(cap);
+		n = text && qacc ? snprintf(text, cap, "{\"acceptance\":%s", qacc) : -1;
+		for (size_t i = 0; n >= 0 && keys[i]; i++) {
+			const scrvault_json *j = scrvault_json_get(out, keys[i]);
+			char *jt = j ? scrvault_json_text(j) : NULL;
+			len = (size_t)n;
+			if (jt && len + strlen(keys[i]) + strlen(jt) + 8 < cap)
+				n = (int)len + snprintf(text + len, cap - len, ",\"%s\":%s", keys[i], jt);
+			free(jt);
+		}
+		if (n >= 0 && (size_t)n + 2 < cap)
+			n += snprintf(text + n, cap - (size_t)n, "}");
+		else
+			n = -1;
+	}
+	scrvault_json_free(out);
+	free(qacc);
+	free(acc);
+	if (n < 0) {
+		free(text);
+		return SCRVAULT_ERROR;
+	}
+	svd_reply_text(r, 200, "application/json", text, (size_t)n);
+	free(text);
+	return 0;
+}
+
+/* ---- referral decisions, notices; request answers and clocks ------------------------- */
+
+/* A recommendation or decision: the rationale's text (checked in as decision-rationale) via a private file. */
+static int referral_decision(svd_req *r, bool decide)
+{
+	scrvault_referral_decision d = SCRVAULT_REFERRAL_DECISION_INIT;
+	scrvault_json *out = NULL;
+	const char *text = svd_str(r, "rationale");
+	const char *name = svd_str(r, "rationale_filename");
+	char path[PATH_MAX];
+	svd_tmp t;
+	int rc;
+
+	NOQ();
+	if (!text || !*text) {
+		svd_reply_error(r, 422, 2, "send the rationale's text as \"rationale\"", "rationale");
+		return 0;
+	}
+	if (name && (strchr(name, '/') || name[0] == '.' || !*name || strlen(name) > 128)) {
+		svd_reply_error(r, 422, 2, "rationale_filename is a plain file name", "rationale_filename");
+		return 0;
+	}
+	if (svd_tmp_make(&t) < 0)
+		return SCRVAULT_ERROR;
+	if (svd_tmp_path(&t, name ? name : "rationale.txt", path, sizeof(path)) < 0 ||
+	    write_new(path, text, strlen(text)) < 0) {
+		svd_tmp_remove(&t);
+		return SCRVAULT_ERROR;
+	}
+	d.ref = P(0);
+	d.review = svd_str(r, "review");
+	d.on = svd_str(r, "on");
+	d.rationale_path = path;
+	rc = decide ? scrvault_referral_decide(&out, r->d->v, &d) : scrvault_referral_recommend(&out, r->d->v, &d);
+	svd_tmp_remove(&t);
+	return json_answer(r, rc, &out);
+}
+
+int svd_h_referral_recommend(svd_req *r)
+{
+	return referral_decision(r, false);
+}
+
+int svd_h_referral_decide(svd_req *r)
+{
+	return referral_decision(r, true);
+}
+
+int svd_h_referral_notify(svd_req *r)
+{
+	scrvault_referral_notice n = SCRVAULT_REFERRAL_NOTICE_INIT;
+	scrvault_json *out = NULL;
+
+	NOQ();
+	n.ref = P(0);
+	n.to = svd_str(r, "to");
+	n.on = svd_str(r, "on");
+	return json_answer(r, scrvault_referral_notify(&out, r->d->v, &n), &out);
+}
+
+int svd_h_request_respond(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+		return 0;
+	}
+	return json_answer(r, scrvault_request_respond(&out, r->d->v, (int64_t)id, svd_str(r, "on")), &out);
+}
+
+int svd_h_request_clock(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+		return 0;
+	}
+	return json_answer(r, scrvault_request_clock(&out, r->d->v, (int64_t)id, svd_str(r, "kind"), svd_str(r, "on"),
+						     svd_str(r, "note")), &out);
 }
