@@ -1,0 +1,85 @@
+# Helpers for the suites that drive scrvaultd under load (daemon-load.sh,
+# daemon-kill.sh): a vault with five people in two cases, a daemon on a
+# temporary socket, unsealed with the custodian's answer made on their side
+# (tests/tools/svd_client), and the load client (tests/tools/svd_load).
+# Source after lib.bash.  Every wait is bounded in count and time.
+D=${SCRVAULTD_BIN:-$(dirname "$SV")/scrvaultd}
+C=$(dirname "$SV")/tests/tools/svd_client
+LOAD=$(dirname "$SV")/tests/tools/svd_load
+SEAL=$(dirname "$SV")/scrvault-seal
+S="$T/run/scrvaultd.sock"
+DPID=
+
+start() {	# start [OPTIONS]: scrvaultd on $S, its stderr in $T/daemon.log
+	rm -f "$S"
+	"$D" --vault "$V" --socket "$S" --idle-seal 0 "$@" 2>>"$T/daemon.log" &
+	DPID=$!
+	for _ in $(seq 100); do [ -S "$S" ] && return 0; sleep 0.1; done
+	return 1
+}
+stop() {	# stop [SIGNAL]: TERM (and wait up to 10 s) or KILL
+	[ -n "$DPID" ] || return 0
+	kill "-${1:-TERM}" "$DPID" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$DPID" 2>/dev/null
+	wait "$DPID"; local rc=$?
+	DPID=
+	return $rc
+}
+trap 'stop KILL >/dev/null 2>&1; rm -rf "$T"' EXIT
+
+req() {		# req METHOD PATH [curl args...]: status in $T/code, body in $T/body
+	local m=$1 p=$2; shift 2
+	curl -s --max-time 30 --unix-socket "$S" -X "$m" -o "$T/body" -w '%{http_code}' \
+		"$@" "http://scrvault$p" >"$T/code" 2>/dev/null
+}
+unseal() {	# unseal: offer, the custodian's answer, unseal; 0 when unsealed
+	req POST /v1/unseal/offer && "$C" answer "$K" "$P" <"$T/body" >"$T/answer" 2>"$T/err" &&
+		req POST /v1/unseal -H 'Content-Type: application/json' --data-binary @"$T/answer" &&
+		[ "$(cat "$T/code")" = 200 ]
+}
+
+# The people: the coordinator (register changes, "other" documents in
+# SCR-A), IMR authors of three agencies across two cases.
+USERS=()
+people() {
+	sv case open --title a SCR-A >/dev/null && sv case open --title b SCR-B >/dev/null || return 1
+	enrol --key-out "$T/pol.key" --agency police pol >/dev/null &&
+		enrol --key-out "$T/hea.key" --agency health hea >/dev/null &&
+		enrol --key-out "$T/edu.key" --agency education edu >/dev/null &&
+		enrol --key-out "$T/pol2.key" --agency police pol2 >/dev/null || return 1
+	sv principal grant pol imr-author --case SCR-A --agency police >/dev/null &&
+		sv principal grant hea imr-author --case SCR-A --agency health >/dev/null &&
+		sv principal grant edu imr-author --case SCR-B --agency education >/dev/null &&
+		sv principal grant pol2 imr-author --case SCR-B --agency police >/dev/null || return 1
+	printf 'register copy\n' >"$T/copy.txt"
+	sv doc checkin --case SCR-A --class overview-report --title "Overview report" "$T/copy.txt" >/dev/null || return 1
+	local d
+	d=$(sv doc list --case SCR-A --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])') &&
+		sv copy create "$d@1" --count 8 >/dev/null || return 1
+	USERS=(--user "coord:$K:SCR-A:other" --user "pol:$T/pol.key:SCR-A:imr:police"
+		--user "hea:$T/hea.key:SCR-A:imr:health" --user "edu:$T/edu.key:SCR-B:imr:education"
+		--user "pol2:$T/pol2.key:SCR-B:imr:police" --admin coord --copies 8)
+	vkey >/dev/null
+}
+
+vkey() {	# the audit verifier key the board publishes (read before the daemon starts)
+	[ -s "$T/vkey" ] || sv audit pubkey >"$T/vkey" || return 1
+	cat "$T/vkey"
+}
+
+# receipts DIR: every receipt in DIR/receipts verifies offline with
+# scrvault-seal; 0 when all do (and there is at least one).
+receipts() {
+	local vk n=0 bad=0 f
+	vk=$(vkey) || return 1
+	for f in "$1"/receipts/*.json; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		"$SEAL" receipt verify --vkey "$vk" "$f" >/dev/null 2>"$T/rv.err" && continue
+		bad=$((bad + 1))
+		[ $bad -le 5 ] && echo "# receipt $f: $(head -2 "$T/rv.err")"
+	done
+	echo "# $n receipts, $bad refused"
+	[ "$n" -gt 0 ] && [ "$bad" -eq 0 ]
+}
