@@ -29,6 +29,9 @@
  *   --until-down                a lost connection ends a client quietly
  *                               (the daemon was killed), not an error
  *   --tag T                     names this run's uploads (load-T-...)
+ *   --revoke-stale              first, the admin revokes every other live
+ *                               session (those of clients killed with a
+ *                               daemon would otherwise hold their slots)
  *
  * run prints one line per operation kind: "op N errors E rps R p50 MS p99 MS"
  * and exits 1 when any request failed (2 for usage).  journal.tsv has
@@ -101,7 +104,7 @@ typedef struct {
 	unsigned id;
 	user *u;
 	CURL *h;
-	char token[128];
+	char token[128], session[80];
 	uint64_t rng;
 	series s[OP_N];
 	unsigned long n_up;
@@ -334,6 +337,7 @@ static int sign_in(client *c)
 		goto done;
 	if ((tok = scrvault_json_str(scrvault_json_get(r, "token"))) && strlen(tok) < sizeof(c->token)) {
 		strcpy(c->token, tok);
+		snprintf(c->session, sizeof(c->session), "%s", scrvault_json_str(scrvault_json_get(r, "session")) ?: "");
 		rc = 0;
 		add(&c->s[OP_SIGNIN], now() - t0);
 	}
@@ -753,6 +757,41 @@ static int verify(void)
 	return bad ? 1 : 0;
 }
 
+/*
+ * --revoke-stale: the admin (a custodian or coordinator) revokes every live
+ * session but the one it signs in with: what an operator does after a
+ * crash, when the clients that held those tokens are gone with it.
+ */
+static int revoke_stale(void)
+{
+	client c = { .id = 999 };
+	scrvault_json *j;
+	unsigned n = 0;
+
+	for (size_t i = 0; i < cfg.nusers; i++)
+		if (cfg.users[i].admin)
+			c.u = &cfg.users[i];
+	if (!c.u || !(c.h = curl_easy_init()) || sign_in(&c) < 0 || !(j = call(&c, OP_LIST, "GET", "/v1/sessions", NULL)))
+		return -1;
+	for (size_t i = 0; i < scrvault_json_count(j); i++) {
+		const char *id = scrvault_json_str(scrvault_json_get(scrvault_json_at(j, i), "session"));
+		char path[200];
+		scrvault_json *r;
+		if (!id || strcmp(id, c.session) == 0)
+			continue;
+		snprintf(path, sizeof(path), "/v1/sessions/%s", id);
+		if (!(r = call(&c, OP_LIST, "DELETE", path, NULL)))
+			return -1;
+		scrvault_json_free(r);
+		n++;
+	}
+	scrvault_json_free(j);
+	sign_out(&c);
+	curl_easy_cleanup(c.h);
+	printf("revoked %u stale sessions\n", n);
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------------------------ */
 
 static int usage(void)
@@ -787,6 +826,7 @@ int main(int argc, char **argv)
 	scrvault_secret *pass = NULL;
 	const char *mode;
 	char *admin = NULL;
+	bool stale = false;
 	client *cs;
 	pthread_t *th;
 	unsigned long errors = 0;
@@ -814,6 +854,7 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		const char *o = argv[i], *a = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(o, "--until-down") == 0) { cfg.until_down = true; continue; }
+		if (strcmp(o, "--revoke-stale") == 0) { stale = true; continue; }
 		if (!a)
 			return usage();
 		i++;
@@ -879,6 +920,8 @@ int main(int argc, char **argv)
 		if (!(journal = fopen(p, "a")))
 			return fprintf(stderr, "svd_load: %s: %s\n", p, strerror(errno)), 1;
 	}
+	if (stale && revoke_stale() < 0)
+		return 1;
 	if (cfg.copies && !(copy_busy = calloc(cfg.copies, 1)))
 		return 1;
 	cs = calloc(cfg.clients, sizeof(*cs));
