@@ -83,3 +83,30 @@ receipts() {
 	echo "# $n receipts, $bad refused"
 	[ "$n" -gt 0 ] && [ "$bad" -eq 0 ]
 }
+
+login() {	# login NAME KEY: sign in with NAME's own key; token in $T/tok-NAME, status in $T/code
+	local name=$1 key=$2 chal sig
+	req POST /v1/session/challenge -H 'Content-Type: application/json' --data-binary "{\"principal\":\"$name\"}"
+	chal=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["challenge"])' "$T/body") || return 1
+	python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["statement"])' "$T/body" >"$T/stmt"
+	sig=$("$C" sign "$key" "$P" <"$T/stmt") || return 1
+	printf '{"principal":"%s","challenge":"%s","signature":"%s"}' "$name" "$chal" "$sig" >"$T/login-$name"
+	req POST /v1/session -H 'Content-Type: application/json' --data-binary @"$T/login-$name"
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("token", ""))' "$T/body" >"$T/tok-$name" 2>/dev/null
+}
+as() {		# as NAME METHOD PATH [curl args]
+	local name=$1; shift
+	req "$@" -H "Authorization: Bearer $(cat "$T/tok-$name")"
+}
+is() {		# is STATUS [CODE] DESCRIPTION
+	local want=$1 code= desc got
+	[ $# -eq 3 ] && { code=$2; shift; }
+	desc=$2
+	got=$(cat "$T/code")
+	if [ "$got" != "$want" ] || { [ -n "$code" ] && ! grep -q "\"code\":$code," "$T/body"; }; then
+		echo "# expected $want${code:+ (code $code)}, got $got: $(head -c 300 "$T/body")"
+		ok 1 "$desc"
+	else
+		ok 0 "$desc"
+	fi
+}
