@@ -18,7 +18,7 @@ ROUNDS=20 CLIENTS=50 MAX=$((50 << 20)) KILL_MAX=5
 [ -n "$QUICK" ] && ROUNDS=5 CLIENTS=20 MAX=$((16 << 20)) KILL_MAX=3
 
 mkvault
-people; ok $? "five people in two cases"
+people; ok $? "nine people in two cases"
 spool_files() { find "$V/spool" -type f 2>/dev/null | wc -l; }
 
 left=0 sweep=0 clientfail=0 bootfail=0

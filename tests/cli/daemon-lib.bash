@@ -40,26 +40,27 @@ unseal() {	# unseal: offer, the custodian's answer, unseal; 0 when unsealed
 }
 
 # The people: the coordinator (register changes, "other" documents in
-# SCR-A), IMR authors of three agencies across two cases.
+# SCR-A), eight IMR authors of four agencies across two cases: nine
+# principals, so that 50 clients stay within each one's 16 sessions and 8
+# unfinished uploads.
 USERS=()
 people() {
+	local who case agency
 	sv case open --title a SCR-A >/dev/null && sv case open --title b SCR-B >/dev/null || return 1
-	enrol --key-out "$T/pol.key" --agency police pol >/dev/null &&
-		enrol --key-out "$T/hea.key" --agency health hea >/dev/null &&
-		enrol --key-out "$T/edu.key" --agency education edu >/dev/null &&
-		enrol --key-out "$T/pol2.key" --agency police pol2 >/dev/null || return 1
-	sv principal grant pol imr-author --case SCR-A --agency police >/dev/null &&
-		sv principal grant hea imr-author --case SCR-A --agency health >/dev/null &&
-		sv principal grant edu imr-author --case SCR-B --agency education >/dev/null &&
-		sv principal grant pol2 imr-author --case SCR-B --agency police >/dev/null || return 1
+	USERS=(--user "coord:$K:SCR-A:other")
+	for who in pol:SCR-A:police hea:SCR-A:health edu:SCR-B:education pol2:SCR-B:police \
+		   soc:SCR-A:social-care hea2:SCR-B:health edu2:SCR-A:education soc2:SCR-B:social-care; do
+		IFS=: read -r name case agency <<<"$who"
+		enrol --key-out "$T/$name.key" --agency "$agency" "$name" >/dev/null &&
+			sv principal grant "$name" imr-author --case "$case" --agency "$agency" >/dev/null || return 1
+		USERS+=(--user "$name:$T/$name.key:$case:imr:$agency")
+	done
 	printf 'register copy\n' >"$T/copy.txt"
 	sv doc checkin --case SCR-A --class overview-report --title "Overview report" "$T/copy.txt" >/dev/null || return 1
 	local d
 	d=$(sv doc list --case SCR-A --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])') &&
 		sv copy create "$d@1" --count 8 >/dev/null || return 1
-	USERS=(--user "coord:$K:SCR-A:other" --user "pol:$T/pol.key:SCR-A:imr:police"
-		--user "hea:$T/hea.key:SCR-A:imr:health" --user "edu:$T/edu.key:SCR-B:imr:education"
-		--user "pol2:$T/pol2.key:SCR-B:imr:police" --admin coord --copies 8)
+	USERS+=(--admin coord --copies 8)
 	vkey >/dev/null
 }
 

@@ -12,7 +12,7 @@
 command -v curl >/dev/null || { skip "scrvaultd limits" "curl is not installed (scripts/install-deps)"; finish; exit; }
 
 mkvault
-people; ok $? "five people in two cases"
+people; ok $? "nine people in two cases"
 start --client-timeout 2s && unseal; ok $? "scrvaultd starts and is unsealed"
 
 # ---- headers: the limit is 16 KiB in all ----

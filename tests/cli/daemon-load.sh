@@ -17,7 +17,7 @@ CLIENTS=50 SECONDS_=60 MAX=$((50 << 20))
 [ -n "$QUICK" ] && CLIENTS=20 SECONDS_=20 MAX=$((16 << 20))
 
 mkvault
-people; ok $? "five people in two cases, eight numbered copies to issue"
+people; ok $? "nine people in two cases, eight numbered copies to issue"
 start; ok $? "scrvaultd starts"
 unseal; ok $? "a custodian unseals it"
 

@@ -9,6 +9,10 @@
  *   svd_load verify OPTIONS   after a run (and restarts): every acknowledged
  *                             upload checks out exact; every upload whose
  *                             finish was never sent is absent
+ *   svd_load fetch OPTIONS --list FILE --into DIR
+ *                             the documents of FILE ("DOC VERSION NAME"
+ *                             lines), one GET each, shared out among
+ *                             --clients signed in beforehand (bench/server)
  *   svd_load gen SEED SIZE    the bytes of upload SEED (stdout)
  *
  * OPTIONS
@@ -23,7 +27,8 @@
  *   --clients N --seconds S --ops N (per client; 0 = no limit)
  *   --mix list=W,checkout=W,checkin=W,register=W
  *   --min-size B --max-size B   check-in sizes, log-uniform (1 KiB..50 MiB)
- *   --chunk B                   the largest chunk sent (8 MiB)
+ *   --chunk B                   the largest chunk sent (8 MiB); chunks are
+ *                               1 KiB..B at random, or B with --fixed-chunks
  *   --doc DOC:VERSION           a document every client may check out
  *   --out DIR                   journal.tsv and receipts/ (run and verify)
  *   --until-down                a lost connection ends a client quietly
@@ -81,7 +86,8 @@ static struct {
 	unsigned long ops;
 	unsigned weight[OP_N];
 	uint64_t min_size, max_size, chunk;
-	bool until_down;
+	bool until_down, fixed_chunks;
+	const char *list, *into;
 	docref common[16];
 	size_t ncommon;
 } cfg = { .clients = 1, .min_size = 1024, .max_size = 50u << 20, .chunk = 8u << 20,
@@ -175,6 +181,7 @@ typedef struct {
 	char *buf;		/* the answer, when kept */
 	size_t len, cap;
 	EVP_MD_CTX *md;		/* or its SHA-256 only */
+	FILE *f;		/* or written to a file */
 	uint64_t total;
 } sink;
 
@@ -184,6 +191,8 @@ static size_t on_data(char *p, size_t sz, size_t n, void *arg)
 	size_t len = sz * n;
 
 	k->total += len;
+	if (k->f)
+		return fwrite(p, 1, len, k->f);
 	if (k->md)
 		return EVP_DigestUpdate(k->md, p, len) == 1 ? len : 0;
 	if (k->len + len + 1 > k->cap) {
@@ -478,7 +487,7 @@ static void do_checkin(client *c)
 	st = gen_seed(seed);
 	while (off < size && !c->down) {
 		/* chunks of 1 KiB up to --chunk, each acknowledged */
-		uint64_t want = 1024ull << (rnd(&c->rng) % 14), n = size - off;
+		uint64_t want = cfg.fixed_chunks ? cfg.chunk : 1024ull << (rnd(&c->rng) % 14), n = size - off;
 		char p2[340];
 		if (want > cfg.chunk) want = cfg.chunk;
 		if (n > want) n = want;
@@ -758,6 +767,77 @@ static int verify(void)
 }
 
 /*
+ * fetch: every clients signs in, then they share out the documents of
+ * --list ("DOC VERSION NAME" a line) and write each to --into/NAME, one GET
+ * each; the time from the last sign-in to the last file written.
+ */
+static struct { char doc[80], name[200]; unsigned ver; } *fl;
+static size_t nfl;
+static atomic_size_t fnext;
+static atomic_ulong ferr;
+
+static void *fetch_client(void *arg)
+{
+	client *c = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&fnext, 1)) < nfl) {
+		char path[300], out[600];
+		sink k = { 0 };
+		snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/content", fl[i].doc, fl[i].ver);
+		snprintf(out, sizeof(out), "%s/%s", cfg.into, fl[i].name);
+		if (!(k.f = fopen(out, "wx")) || http(c, "GET", path, NULL, NULL, 0, &k) != 200) {
+			atomic_fetch_add(&ferr, 1);
+			note("client %u: %s: not fetched", c->id, fl[i].name);
+		}
+		if (k.f && fclose(k.f) != 0)
+			atomic_fetch_add(&ferr, 1);
+	}
+	return NULL;
+}
+
+static int fetch(void)
+{
+	FILE *f = fopen(cfg.list, "r");
+	char line[512];
+	client *cs = calloc(cfg.clients, sizeof(*cs));
+	pthread_t *th = calloc(cfg.clients, sizeof(*th));
+	size_t cap = 0;
+	double t0;
+
+	if (!f || !cs || !th)
+		return 1;
+	while (fgets(line, sizeof(line), f)) {
+		if (nfl == cap && !(fl = realloc(fl, (cap = cap ? 2 * cap : 256) * sizeof(*fl))))
+			return 1;
+		if (sscanf(line, "%79s %u %199s", fl[nfl].doc, &fl[nfl].ver, fl[nfl].name) == 3)
+			nfl++;
+	}
+	fclose(f);
+	for (unsigned i = 0; i < cfg.clients; i++) {
+		cs[i].id = i;
+		cs[i].u = &cfg.users[i % cfg.nusers];
+		if (!(cs[i].h = curl_easy_init()) || sign_in(&cs[i]) < 0)
+			return 1;
+	}
+	t0 = now();
+	for (unsigned i = 0; i < cfg.clients; i++)
+		if (pthread_create(&th[i], NULL, fetch_client, &cs[i]) != 0)
+			return 1;
+	for (unsigned i = 0; i < cfg.clients; i++)
+		pthread_join(th[i], NULL);
+	printf("fetched %zu documents with %u clients in %.3f s, %lu errors\n", nfl, cfg.clients, now() - t0,
+	       atomic_load(&ferr));
+	for (unsigned i = 0; i < cfg.clients; i++) {
+		sign_out(&cs[i]);
+		curl_easy_cleanup(cs[i].h);
+	}
+	free(cs);
+	free(th);
+	return atomic_load(&ferr) ? 1 : 0;
+}
+
+/*
  * --revoke-stale: the admin (a custodian or coordinator) revokes every live
  * session but the one it signs in with: what an operator does after a
  * crash, when the clients that held those tokens are gone with it.
@@ -855,6 +935,7 @@ int main(int argc, char **argv)
 		const char *o = argv[i], *a = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(o, "--until-down") == 0) { cfg.until_down = true; continue; }
 		if (strcmp(o, "--revoke-stale") == 0) { stale = true; continue; }
+		if (strcmp(o, "--fixed-chunks") == 0) { cfg.fixed_chunks = true; continue; }
 		if (!a)
 			return usage();
 		i++;
@@ -864,6 +945,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--pass")) cfg.pass = a;
 		else if (!strcmp(o, "--out")) cfg.out = a;
 		else if (!strcmp(o, "--tag")) cfg.tag = a;
+		else if (!strcmp(o, "--list")) cfg.list = a;
+		else if (!strcmp(o, "--into")) cfg.into = a;
 		else if (!strcmp(o, "--admin")) admin = (char *)a;
 		else if (!strcmp(o, "--clients")) cfg.clients = (unsigned)atoi(a);
 		else if (!strcmp(o, "--copies")) cfg.copies = (unsigned)atoi(a);
@@ -909,6 +992,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	if (strcmp(mode, "verify") == 0)
 		return cfg.out ? verify() : usage();
+	if (strcmp(mode, "fetch") == 0)
+		return cfg.list && cfg.into ? fetch() : usage();
 	if (strcmp(mode, "run"))
 		return usage();
 	if (cfg.out) {
