@@ -236,6 +236,7 @@ bench: deps
 	@bench/bundle $(BUILD)/scrvault
 	@bench/startup $(BUILD)/scrvault
 	@bench/replication $(BUILD)/scrvault $(BUILD)/bench/replication_bench
+	@bench/server $(BUILD)/scrvault
 
 # Fuzzing (tests/fuzz/README.md).  The library is compiled again with clang,
 # ASan, UBSan and libFuzzer's coverage into build-fuzz/; the target then runs
