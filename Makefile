@@ -156,6 +156,14 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libscrvault.a
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a $(LDLIBS)
 
+# The load client of scrvaultd (tests/cli/daemon-load.sh, bench/server):
+# libcurl, built on OpenSSL, over the Unix socket and HTTPS.
+CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
+$(BUILD)/tests/tools/svd_load: tests/tools/svd_load.c $(BUILD)/libscrvault.a
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS) $(shell pkg-config --cflags libcurl 2>/dev/null) $(LDFLAGS) -o $@ $< $(BUILD)/libscrvault.a \
+		$(CURL_LIBS) $(LDLIBS) -lm
+
 # The TLS contexts of scrvaultd and of the remote command line, on loopback
 # (tests/cli/tls.sh); links libssl and, for sd_notify, libsystemd.
 TLS_PROBE_SRC = tests/tls/tls_probe.c src/daemon/tls.c src/daemon/notify.c src/cli/tls.c
@@ -231,6 +239,7 @@ bench: deps
 	@bench/bundle $(BUILD)/scrvault
 	@bench/startup $(BUILD)/scrvault
 	@bench/replication $(BUILD)/scrvault $(BUILD)/bench/replication_bench
+	@bench/server $(BUILD)/scrvault
 
 # Fuzzing (tests/fuzz/README.md).  The library is compiled again with clang,
 # ASan, UBSan and libFuzzer's coverage into build-fuzz/; the target then runs

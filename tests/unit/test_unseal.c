@@ -11,6 +11,8 @@
 #include "unit.h"
 #include <unistd.h>
 #include "vault/session.h"
+#include <sys/stat.h>
+#include <unistd.h>
 #include "scrvault/session.h"
 #include "crypto/crypto.h"
 #include "crypto/identity.h"
@@ -746,6 +748,26 @@ static void test_act(void **state)
 	scrvault_vault_close(v);
 }
 
+/* What a killed service left in the upload spool is wiped when the vault is
+ * unsealed again (upload.h): the upload's key died with that service. */
+static void test_unseal_sweeps_spool(void **state)
+{
+	fixture *f = *state;
+	char *spool = path_in(f->vault, "spool"), *left = path_in(spool, "0123456789abcdef");
+	FILE *fp;
+	scrvault *v;
+
+	(void)mkdir(spool, 0700);
+	assert_non_null(fp = fopen(left, "w"));
+	fputs("ciphertext of an upload whose key is gone", fp);
+	fclose(fp);
+	v = unseal(f);
+	assert_int_equal(access(left, F_OK), -1);
+	scrvault_vault_seal(v, "shutdown");
+	free(left);
+	free(spool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -757,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_session_expiry_and_revocation),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_act),
+		cmocka_unit_test(test_unseal_sweeps_spool),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

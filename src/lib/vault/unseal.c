@@ -34,6 +34,7 @@
 #include "vault/keyring.h"
 #include "vault/log.h"
 #include "vault/session.h"
+#include "vault/spool.h"
 #include "vault/txn.h"
 #include "vault/unlockfail.h"
 #include "vault/vaultdir.h"
@@ -407,6 +408,9 @@ int scrvault_vault_unseal(scrvault **out, scrvault_unseal_offer *o, const scrvau
 	if ((error = sv_vault_begin(v)) < 0 ||
 	    (error = sv_vault_finish(v, "vault.unseal", SV_ABOUT(.principal = custodian), NULL)) < 0)
 		goto done;
+	/* What a killed service left in the upload spool: its keys died with it
+	 * (upload.h); as vault_open does for a killed command line. */
+	sv_spool_sweep(v->dir);
 	v->opened = true;
 	*out = SV_TAKE(v);
 done:
