@@ -424,11 +424,17 @@ static int drain(stream_ctx *c, struct evbuffer *out)
 {
 	while (evbuffer_get_length(out) > STREAM_HIGH / 4) {
 		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
-		int n = poll(&p, 1, STREAM_WAIT_MS);
-		if (n <= 0 || (p.revents & (POLLERR | POLLHUP)))
+		int n = poll(&p, 1, STREAM_WAIT_MS), w;
+		if (n <= 0 || (p.revents & (POLLERR | POLLHUP | POLLNVAL)))
 			return SCRVAULT_ERROR;	/* the client went away or stopped reading */
-		if (evbuffer_write(out, c->fd) < 0 && errno != EAGAIN && errno != EINTR)
+		errno = 0;
+		if ((w = evbuffer_write(out, c->fd)) < 0 && errno != EAGAIN && errno != EINTR)
 			return SCRVAULT_ERROR;
+		/* The socket is writable but libevent will not write the buffer
+		 * from here (it is held for the connection's own writer): leave
+		 * the rest to the loop rather than spin. */
+		if (w <= 0)
+			return 0;
 	}
 	return 0;
 }
