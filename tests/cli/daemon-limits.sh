@@ -31,7 +31,7 @@ hdr 17000; send "$T/hdr"; grep -qE ' (400|413) ' "$T/raw"; ok $? "17 KB of heade
 # ---- live sessions per principal: 16 ----
 for i in $(seq 16); do login pol "$T/pol.key"; [ "$(cat "$T/code")" = 200 ] || break; cp "$T/tok-pol" "$T/tok-pol$i"; done
 is 200 "pol signs in 16 times (16 live sessions)"
-login pol "$T/pol.key"; is 401 3 "a 17th live session is refused: 401, code 3"
+login pol "$T/pol.key"; is 429 3 "a 17th live session is refused: 429 (too many), code 3"
 grep -q 'live sessions' "$T/body"; ok $? "the answer says to sign out of one first"
 cp "$T/tok-pol1" "$T/tok-x"; as x DELETE /v1/session; is 200 "pol signs out of one"
 login pol "$T/pol.key"; is 200 "then pol signs in again"
@@ -46,7 +46,7 @@ for i in $(seq 10); do
 	[ "$(cat "$T/code")" = 401 ] || break
 done
 is 401 3 "ten forged sign-ins as edu, each 401"
-login edu "$T/edu.key"; is 401 3 "the eleventh, with edu's real signature, is refused too"
+login edu "$T/edu.key"; is 429 3 "the eleventh, with edu's real signature, is refused too: 429 (too many failures)"
 grep -q 'fail' "$T/body"; ok $? "the answer says why (too many failures)"
 login pol2 "$T/pol2.key"; is 200 "pol2, from the same host, still signs in"
 
