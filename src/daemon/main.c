@@ -121,7 +121,7 @@ static int unix_listener(const char *path)
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, strlen(path));
 	old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 || listen(fd, 128) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 || listen(fd, SOMAXCONN) < 0) {
 		umask(old);
 		fprintf(stderr, "scrvaultd: cannot listen on '%s': %s\n", path, strerror(errno));
 		close(fd);
