@@ -175,6 +175,16 @@ static void add(series *s, double secs)
 	s->v[s->n++] = secs;
 }
 
+/* A client's timings, freed (the rest of it is the caller's). */
+static void series_free(series *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(s[i].v);
+		s[i].v = NULL;
+		s[i].n = s[i].cap = 0;
+	}
+}
+
 /* ---- HTTP ---------------------------------------------------------------------------- */
 
 typedef struct {
@@ -761,6 +771,7 @@ static int verify(void)
 	for (size_t i = 0; i < cfg.nusers; i++) {
 		sign_out(&cs[i]);
 		curl_easy_cleanup(cs[i].h);
+		series_free(cs[i].s, OP_N);
 	}
 	free(r);
 	return bad ? 1 : 0;
@@ -831,6 +842,7 @@ static int fetch(void)
 	for (unsigned i = 0; i < cfg.clients; i++) {
 		sign_out(&cs[i]);
 		curl_easy_cleanup(cs[i].h);
+		series_free(cs[i].s, OP_N);
 	}
 	free(cs);
 	free(th);
@@ -868,6 +880,7 @@ static int revoke_stale(void)
 	scrvault_json_free(j);
 	sign_out(&c);
 	curl_easy_cleanup(c.h);
+	series_free(c.s, OP_N);
 	printf("revoked %u stale sessions\n", n);
 	return 0;
 }
@@ -1033,7 +1046,8 @@ int main(int argc, char **argv)
 		errors += all.errors;
 		if (!all.n && !all.errors)
 			continue;
-		qsort(all.v, all.n, sizeof(double), cmp_d);
+		if (all.n)
+			qsort(all.v, all.n, sizeof(double), cmp_d);
 		printf("%s %zu errors %lu rps %.1f p50 %.2f p99 %.2f\n", op_name[op], all.n, all.errors,
 		       (double)all.n / elapsed, all.n ? 1000 * all.v[(all.n - 1) / 2] : 0,
 		       all.n ? 1000 * all.v[(size_t)((double)(all.n - 1) * 0.99)] : 0);
@@ -1046,10 +1060,14 @@ int main(int argc, char **argv)
 				sign_out(&cs[i]);
 			down += cs[i].down;
 			curl_easy_cleanup(cs[i].h);
+			series_free(cs[i].s, OP_N);
 		}
 		printf("elapsed %.1f s, clients %u, lost connections %u\n", elapsed, cfg.clients, down);
 	}
 	if (journal)
 		fclose(journal);
+	free(cs);
+	free(th);
+	free(copy_busy);
 	return errors ? 1 : 0;
 }
