@@ -170,7 +170,8 @@ expect 3 "...and trusting only the vault's CA refuses it too" -- "$PROBE" client
 stop
 
 # ---- an expired server certificate ----------------------------------------------------------------------
-if command -v faketime >/dev/null; then
+# (faketime preloads itself, which an AddressSanitizer build refuses: it is skipped there.)
+if command -v faketime >/dev/null && faketime -f -3d "$SV" --version >/dev/null 2>&1; then
 	faketime -f -3d "$SV" --vault "$V" --key "$K" --passphrase-file "$P" tls issue --host localhost --days 1 \
 		--out-cert "$W/exp.pem" --out-key "$W/exp.key" >/dev/null 2>"$W/faketime.err"
 	sed 's/^/#   /' "$W/faketime.err" | head -3
@@ -182,7 +183,7 @@ if command -v faketime >/dev/null; then
 	err_has "expired"
 	stop
 else
-	skip "an expired server certificate is refused" "no faketime"
+	skip "an expired server certificate is refused" "no faketime, or it cannot run this build"
 fi
 
 expect 0 "the vault's audit log verifies after all this" -- sv audit verify

@@ -70,9 +70,9 @@ static int client(const char *host, const char *port, const char *ca, const char
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	unsigned char pin[32];
 	char buf[16] = "";
-	SSL_CTX *ctx;
+	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
-	int s, got;
+	int s = -1, got, rc = 3;
 
 	if (strcmp(pinhex, "-")) {
 		if (strlen(pinhex) != 64)
@@ -83,28 +83,32 @@ static int client(const char *host, const char *port, const char *ca, const char
 	}
 	if (cli_tls_client_ctx(&ctx, host, strcmp(ca, "-") ? ca : NULL, strcmp(pinhex, "-") ? pin : NULL) < 0) {
 		fprintf(stderr, "tls_probe: %s\n", cli_tls_error(NULL));
-		return 3;
+		goto done;
 	}
 	a.sin_port = htons((unsigned short)atoi(port));
 	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		perror("tls_probe: connect");
-		return 1;
+		rc = 1;
+		goto done;
 	}
 	if (cli_tls_client_ssl(&ssl, ctx, host) < 0) {
 		fprintf(stderr, "tls_probe: %s\n", cli_tls_error(NULL));
-		return 3;
+		goto done;
 	}
 	SSL_set_fd(ssl, s);
 	if (SSL_connect(ssl) != 1) {
 		fprintf(stderr, "tls_probe: %s\n", cli_tls_error(ssl));
-		return 3;
+		goto done;
 	}
 	got = SSL_read(ssl, buf, sizeof(buf) - 1);
 	printf("%s %s", SSL_get_version(ssl), got > 0 ? buf : "(nothing)\n");
+	rc = got > 0 && strncmp(buf, "hello", 5) == 0 ? 0 : 3;
+done:
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
-	close(s);
-	return got > 0 && strncmp(buf, "hello", 5) == 0 ? 0 : 3;
+	if (s >= 0)
+		close(s);
+	return rc;
 }
 
 int main(int argc, char **argv)
