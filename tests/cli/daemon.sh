@@ -4,48 +4,11 @@
 # clients), each refused with the right status and nothing changed; then
 # the happy paths.  Every wait is bounded in count and time.
 . "$(dirname "$0")/lib.bash"
-D=${SCRVAULTD_BIN:-$(dirname "$SV")/scrvaultd}
 command -v curl >/dev/null || { skip "scrvaultd" "curl is not installed (scripts/install-deps)"; finish; exit; }
 
 mkvault
-S="$T/run/scrvaultd.sock"
-DPID=
-
-start() {	# start [OPTIONS]: scrvaultd on $S, its stderr in $T/daemon.log
-	"$D" --vault "$V" --socket "$S" "$@" 2>>"$T/daemon.log" &
-	DPID=$!
-	for _ in $(seq 50); do [ -S "$S" ] && return 0; sleep 0.1; done
-	return 1
-}
-stop() {
-	[ -n "$DPID" ] || return 0
-	kill -TERM "$DPID" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$DPID" 2>/dev/null
-	wait "$DPID"; local rc=$?
-	DPID=
-	return $rc
-}
-trap 'stop >/dev/null 2>&1; rm -rf "$T"' EXIT
-
-# req METHOD PATH [curl args...]: the status in $T/code, the body in $T/body.
-req() {
-	local m=$1 p=$2; shift 2
-	curl -s --max-time 10 --path-as-is --unix-socket "$S" -X "$m" -o "$T/body" -w '%{http_code}' \
-		"$@" "http://scrvault$p" >"$T/code" 2>/dev/null
-}
-is() {	# is STATUS [CODE] DESCRIPTION
-	local want=$1 code= desc got
-	[ $# -eq 3 ] && { code=$2; shift; }
-	desc=$2
-	got=$(cat "$T/code")
-	if [ "$got" != "$want" ] || { [ -n "$code" ] && ! grep -q "\"code\":$code," "$T/body"; }; then
-		echo "# expected $want${code:+ (code $code)}, got $got: $(head -c 300 "$T/body")"
-		ok 1 "$desc"
-	else
-		ok 0 "$desc"
-	fi
-}
+# scrvaultd on $S: start, stop, req, is (and the EXIT trap) are daemon-lib.bash's.
+. "$(dirname "$0")/daemon-lib.bash"
 raw() {	# raw BYTES-FILE: send bytes as they are; the answer in $T/raw
 	python3 - "$S" "$1" >"$T/raw" 2>/dev/null <<'PY'
 import socket, sys
