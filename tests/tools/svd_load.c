@@ -37,6 +37,7 @@
  *   --revoke-stale              first, the admin revokes every other live
  *                               session (those of clients killed with a
  *                               daemon would otherwise hold their slots)
+ *                               and returns every copy left issued
  *
  * run prints one line per operation kind: "op N errors E rps R p50 MS p99 MS"
  * and exits 1 when any request failed (2 for usage).  journal.tsv has
@@ -851,8 +852,9 @@ static int fetch(void)
 
 /*
  * --revoke-stale: the admin (a custodian or coordinator) revokes every live
- * session but the one it signs in with: what an operator does after a
- * crash, when the clients that held those tokens are gone with it.
+ * session but the one it signs in with, and returns every copy left issued:
+ * what an operator does after a crash, when the clients that held those
+ * tokens (and meant to return those copies) are gone with it.
  */
 static int revoke_stale(void)
 {
@@ -878,6 +880,29 @@ static int revoke_stale(void)
 		n++;
 	}
 	scrvault_json_free(j);
+	/* A copy whose issue was committed when the daemon was killed, and
+	 * whose return never came, is still out: bring it back in. */
+	if (cfg.copies) {
+		unsigned back = 0;
+		if (!(j = call(&c, OP_LIST, "GET", "/v1/copies", NULL)))
+			return -1;
+		for (size_t i = 0; i < scrvault_json_count(j); i++) {
+			const scrvault_json *row = scrvault_json_at(j, i);
+			scrvault_json *r;
+			const char *st = scrvault_json_str(scrvault_json_get(row, "state"));
+			char path[200];
+			if (!st || (strcmp(st, "issued") && strcmp(st, "overdue")))
+				continue;
+			snprintf(path, sizeof(path), "/v1/copies/%" PRId64 "/return",
+				 scrvault_json_int(scrvault_json_get(row, "copy")));
+			if (!(r = call(&c, OP_LIST, "POST", path, "{\"condition\":\"intact\"}")))
+				return -1;
+			scrvault_json_free(r);
+			back++;
+		}
+		scrvault_json_free(j);
+		printf("returned %u copies left out\n", back);
+	}
 	sign_out(&c);
 	curl_easy_cleanup(c.h);
 	series_free(c.s, OP_N);
