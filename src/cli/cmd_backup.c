@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 static const cli_col manifest_fields[] = {
 	{ "vault", "vault" }, { "created_at", "created" }, { "created_by", "by" },
@@ -19,6 +20,8 @@ static int cmd_create(cli_args *a, scrvault *v)
 	scrvault_json *j = NULL;
 	int error;
 
+	if (!cli_opt(a, "output"))
+		return cli_usage(a, "give the backup file to write (-o FILE)");
 	if ((error = scrvault_backup_create(&j, v, cli_opt(a, "output"))) < 0)
 		return cli_fail(error);
 	if (!a->json)
@@ -50,13 +53,36 @@ static const cli_optdef create_opts[] = { { "output", 1, "path", "FILE" }, { NUL
 static const cli_optdef verify_opts[] = { { "vkey", 1, "vkey", "VKEY" }, { NULL, 0, NULL, NULL } };
 
 const cli_cmd cli_backup_commands[] = {
-	{ "backup", "create", cmd_create, CLI_VAULT, NULL, "scrvault backup create -o FILE",
+	{ "backup", "create", cmd_create, CLI_VAULT, NULL, "scrvault backup create -o FILE | --server URL",
 	  "A consistent, encrypted snapshot of the vault's database and keyring (taken\n"
-	  "while the vault is in use), with a manifest signed by the audit key.\n", create_opts, 0, 0,
-	  "output", "give the backup file to write (-o FILE)" },
+	  "while the vault is in use), with a manifest signed by the audit key. Through\n"
+	  "the service (--server) the service writes it into its own backup directory\n"
+	  "(scrvaultd --backup-dir), named by the time, and says where; no -o.\n", create_opts, 0, 0 },
 	{ "backup", "verify", cmd_verify, 0, NULL, "scrvault backup verify [--vkey VKEY] FILE",
 	  "Check a backup without restoring it (no vault needed): the manifest's signature\n"
 	  "(against the vault's published verifier key with --vkey) and both parts' digests.\n",
 	  verify_opts, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };
+
+/* ---- through the service ---------------------------------------------------------- */
+
+/* The nightly job's backup: the request names no path (the operator's
+ * --backup-dir does), so -o has no meaning here. */
+static int remote_create(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	int st;
+
+	if (cli_opt(a, "output"))
+		return cli_usage(a, "through the service the backup is written into the service's own backup "
+				 "directory (scrvaultd --backup-dir): leave out -o, or run on the vault host with --vault DIR");
+	if ((st = cli_remote_json(&j, r, "POST", "/v1/backups", NULL)) != 0)
+		return st;
+	if (!a->json)
+		printf("backup written to '%s' on the service's host (encrypted; signed by the vault's audit key)\n",
+		       cli_str(j, "path") ? cli_str(j, "path") : "?");
+	return cli_print_object(a, j, manifest_fields);
+}
+
+const cli_remote_cmd cli_backup_remote[] = { { "backup", "create", remote_create }, { NULL, NULL, NULL } };

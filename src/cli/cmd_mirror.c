@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 static const cli_col mirror_cols[] = {
 	{ "mirror", "MIRROR" }, { "url", "URL" }, { "outcome", "PUSH" }, { "why", "WHY" }, { NULL, NULL }
@@ -52,3 +53,28 @@ const cli_cmd cli_mirror_commands[] = {
 	  "mirror has commits the vault lacks (not a fast-forward), 1 on other failures.\n", NULL, 0, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };
+
+/* ---- through the service ---------------------------------------------------------- */
+
+/* The nightly job's push (scrvault-backup-job): the service pushes with its
+ * own SCRVAULT_SSH_KEY. */
+static int remote_push(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	cli_jb b = { 0 };
+	char *body;
+	int st;
+
+	if (a->nargs && !cli_remote_seg(a, "a mirror name", a->args[0]))
+		return 2;
+	cli_jb_str(&b, "name", a->nargs ? a->args[0] : NULL);
+	if (!(body = cli_jb_end(&b)))
+		return cli_fail(SCRVAULT_ERROR);
+	st = cli_remote_json(&j, r, "POST", "/v1/mirrors/push", body);
+	free(body);
+	if (j)
+		cli_print_list(a, j, mirror_cols);
+	return st;
+}
+
+const cli_remote_cmd cli_mirror_remote[] = { { "mirror", "push", remote_push }, { NULL, NULL, NULL } };

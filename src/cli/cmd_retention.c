@@ -123,14 +123,10 @@ static int decide(cli_args *a, scrvault *v, bool approve)
 static int cmd_approve(cli_args *a, scrvault *v) { return decide(a, v, true); }
 static int cmd_refuse(cli_args *a, scrvault *v) { return decide(a, v, false); }
 
-static int cmd_purge(cli_args *a, scrvault *v)
+static int print_purge(cli_args *a, scrvault_json *j)
 {
 	bool dry = cli_flag(a, "dry-run");
-	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_retention_purge(&j, v, dry ? SCRVAULT_PURGE_DRY_RUN : 0)) < 0)
-		return cli_fail(error);
 	if (!a->json) {
 		size_t n = scrvault_json_count(scrvault_json_get(j, "destroyed"));
 
@@ -139,6 +135,16 @@ static int cmd_purge(cli_args *a, scrvault *v)
 		cli_table_if(scrvault_json_get(j, "destroyed"), "", purge_cols);
 	}
 	return cli_result(a, j, NULL);
+}
+
+static int cmd_purge(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_retention_purge(&j, v, cli_flag(a, "dry-run") ? SCRVAULT_PURGE_DRY_RUN : 0)) < 0)
+		return cli_fail(error);
+	return print_purge(a, j);
 }
 
 static int cmd_certificate(cli_args *a, scrvault *v)
@@ -248,4 +254,18 @@ static int remote_plan(cli_args *a, cli_remote *r)
 	return print_plan(a, j);
 }
 
-const cli_remote_cmd cli_retention_remote[] = { { "retention", "plan", remote_plan }, { NULL, NULL, NULL } };
+/* The nightly job's purge (scrvault-purge.service) comes this way. */
+static int remote_purge(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	int st;
+
+	if ((st = cli_remote_json(&j, r, "POST", "/v1/retention/purge",
+				  cli_flag(a, "dry-run") ? "{\"dry_run\":true}" : "{}")) != 0)
+		return st;
+	return print_purge(a, j);
+}
+
+const cli_remote_cmd cli_retention_remote[] = {
+	{ "retention", "plan", remote_plan }, { "retention", "purge", remote_purge }, { NULL, NULL, NULL }
+};

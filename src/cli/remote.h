@@ -85,7 +85,7 @@ typedef struct {
 
 extern const cli_remote_cmd cli_case_remote[], cli_doc_remote[], cli_audit_remote[], cli_agenda_remote[],
 	cli_session_remote[], cli_principal_remote[], cli_copy_remote[], cli_hold_remote[], cli_request_remote[],
-	cli_retention_remote[];
+	cli_retention_remote[], cli_backup_remote[], cli_mirror_remote[];
 
 /* A listing through the service: status (0 or an exit status from a
  * cli_remote_* call) and its JSON, printed as cli_listing would. */

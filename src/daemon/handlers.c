@@ -1041,6 +1041,7 @@ int svd_h_backup(svd_req *r)
 	char path[PATH_MAX], stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
+	int rc;
 
 	NOQ();
 	if (!r->d->backup_dir) {
@@ -1052,7 +1053,22 @@ int svd_h_backup(svd_req *r)
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H%M%SZ", &tm);
 	if (snprintf(path, sizeof(path), "%s/vault-%s.bak", r->d->backup_dir, stamp) >= (int)sizeof(path))
 		return SCRVAULT_ERROR;
-	return json_answer(r, scrvault_backup_create(&out, r->d->v, path), &out);
+	if ((rc = scrvault_backup_create(&out, r->d->v, path)) < 0)
+		return rc;
+	/* The manifest's members and where the file is: {"path": ..., ...}. */
+	{
+		char *m = scrvault_json_text(out), *q = scrvault_json_quote(path), *text = NULL;
+		int n = m && q ? asprintf(&text, "{\"path\":%s%s%s", q, strcmp(m, "{}") ? "," : "}", m + 1) : -1;
+
+		scrvault_json_free(out);
+		free(m);
+		free(q);
+		if (n < 0)
+			return SCRVAULT_ERROR;
+		svd_reply_text(r, 200, "application/json", text, (size_t)n);
+		free(text);
+	}
+	return 0;
 }
 
 int svd_h_mirror_push(svd_req *r)

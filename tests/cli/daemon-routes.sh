@@ -102,6 +102,8 @@ audited retention.purge ok purge-job; ok $? "...on record as purge-job"
 as backup-job POST /v1/backups; is 200 "the backup job takes a backup"
 B=$(ls "$T/backups"/vault-*.bak 2>/dev/null | head -1)
 [ -n "$B" ]; ok $? "...into the operator's --backup-dir, named by the time"
+python3 -c 'import json,sys; a = json.load(open(sys.argv[1])); sys.exit(not (a["path"] == sys.argv[2] and a["schema"] > 0 and a["audit_root"]))' \
+	"$T/body" "$B"; ok $? "...and its answer says where, with the manifest's summary"
 "$SV" backup verify "$B" >/dev/null 2>&1; ok $? "...and it verifies"
 jpost backup-job /v1/mirrors/push '{}'; [ "$(cat "$T/code")" != 403 ] && [ "$(cat "$T/code")" != 500 ]
 ok $? "the backup job may push mirrors (none registered: not 403, not 500)"

@@ -7,9 +7,11 @@
 # the two jobs' service principals; then the purge and the backup run as that
 # uid (setpriv), through the commands the staged units and cron lines run,
 # with the units' environment: both succeed and leave their audit entries.
-# A job that fails exits non-zero (and the cron line calls the notify hook);
-# each job's key does nothing but its job; the hook logs and mails; the units
-# pass systemd-analyze verify.  Everything lives under the suite's temporary
+# The jobs ask the staged service (scrvaultd, as that uid, on the staged
+# socket) and never touch the vault's files: they run with the vault made
+# unreadable to them.  A job that fails exits non-zero (and the cron line
+# calls the notify hook); each job's key does nothing but its job; the hook
+# logs and mails; the units pass systemd-analyze verify.  Everything lives under the suite's temporary
 # directory: nothing is left on the host.
 . "$(dirname "$0")/lib.bash"
 
@@ -54,18 +56,23 @@ UD="$S/$U/lib/systemd/system"
 for j in purge backup; do
 	f="$UD/scrvault-$j.service"
 	for want in User=scrvault Group=scrvault "OnFailure=scrvault-notify@%n.service" NoNewPrivileges=yes \
-		    ProtectSystem=strict "ReadWritePaths=/var/lib/scrvault/vault" PrivateTmp=yes ProtectHome=yes \
-		    "Environment=SCRVAULT_DIR=/var/lib/scrvault/vault" "Environment=SCRVAULT_KEY=/var/lib/scrvault/keys/$j.key"; do
+		    ProtectSystem=strict "InaccessiblePaths=-/var/lib/scrvault/vault" PrivateTmp=yes ProtectHome=yes \
+		    PrivateNetwork=yes "Wants=scrvaultd.service" "After=.*scrvaultd.service" \
+		    "Environment=SCRVAULT_SERVER=unix:/run/scrvault/scrvaultd.sock" \
+		    "Environment=SCRVAULT_KEY=/var/lib/scrvault/keys/$j.key"; do
 		grep -q "^$want" "$f"; ok $? "scrvault-$j.service: $want"
 	done
+	! grep -q '^ReadWritePaths=.*/var/lib/scrvault' "$f" && ! grep -q '^Environment=SCRVAULT_DIR' "$f"
+	ok $? "scrvault-$j.service: no access to the vault's files, no vault directory named"
 done
+[ -f "$UD/scrvaultd.service" ]; ok $? "installs the service's unit"
 grep -q '^ExecStart=/usr/local/libexec/scrvault/scrvault-notify %i$' "$UD/scrvault-notify@.service"
 ok $? "the notify template runs the shipped hook with the failed unit's name"
 awk '!/^#/ && NF >= 7 && $6 != "scrvault" { bad = 1 } END { exit bad }' "$S/etc/cron.d/scrvault"
 ok $? "every cron line runs as the scrvault account"
 
 # What a command of the staged host is on this one: the same paths under $S.
-onhost() { sed -e "s|/usr/local/|$S/usr/local/|g" -e "s|/var/lib/scrvault|$S/var/lib/scrvault|g" \
+onhost() { sed -e "s|/usr/local/|$S/usr/local/|g" -e "s|/var/lib/scrvault|$S/var/lib/scrvault|g" -e "s|/run/scrvault|$S/run/scrvault|g" \
 	       -e "s|/var/backups/scrvault|$S/var/backups/scrvault|g" -e "s|/etc/scrvault|$S/etc/scrvault|g"; }
 unit_env() { sed -n 's/^Environment=//p' "$UD/scrvault-$1.service" | onhost; }
 unit_exec() { sed -n 's/^ExecStart=//p' "$UD/scrvault-$1.service" | onhost; }
@@ -78,9 +85,10 @@ chmod 0711 "$T"
 chown -R "$JU:$JU" "$S/var/lib/scrvault" "$S/var/backups/scrvault"
 HOMED="$S/var/lib/scrvault"; VD="$HOMED/vault"; KD="$HOMED/keys"
 SVS="$S/$U/bin/scrvault"
+PRE=()
 asu() {	# asu UID CMD...: CMD as that uid and gid, no other group, the environment a unit gives it
 	local u=$1; shift
-	setpriv --reuid "$u" --regid "$u" --clear-groups \
+	"${PRE[@]}" setpriv --reuid "$u" --regid "$u" --clear-groups \
 		env -i PATH=/usr/bin:/bin HOME="$HOMED" LANG=C.UTF-8 LD_LIBRARY_PATH="$S/$U/lib" \
 		${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0} \
 		${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} "$@"
@@ -99,8 +107,8 @@ expect 0 "the account makes its vault in the staged, empty directory" -- \
 expect 0 "a custodian confirms the retention rules" -- co retention confirm
 for j in purge backup; do
 	role=$([ $j = purge ] && echo retention-job || echo backup-job)
-	expect 0 "the $j job's service principal, its key file in the keys directory" -- \
-		co principal add --kind service --custodian --no-passphrase --key-out "$KD/$j.key" \
+	expect 0 "the $j job's service principal (no custodian), its key file in the keys directory" -- \
+		co principal add --kind service --no-passphrase --key-out "$KD/$j.key" \
 		--display-name "scheduled $j" "$j-job"
 	expect 0 "...granted $role, its only role" -- co principal grant "$j-job" "$role"
 	[ "$(stat -c '%u %a' "$KD/$j.key")" = "$JU 600" ]; ok $? "...key file 0600, owned by the account"
@@ -113,6 +121,44 @@ expect 0 "a document" -- co doc checkin --case SCR-D --class other --title "Note
 DOC=$(co doc list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])')
 expect 0 "...and a second version, which makes the first a superseded draft" -- co doc checkin --doc "$DOC" "$T/d2.txt"
 VK=$(co audit pubkey)
+co principal show --json purge-job | grep -q '"custodian":false'; ok $? "the jobs' principals are not custodians: their key files open nothing"
+
+# ---- the staged service, as the account, on the staged socket ------------------------------------------
+BD="$S/var/backups/scrvault"
+RUN="$S/run/scrvault"; SOCK="$RUN/scrvaultd.sock"
+mkdir -p "$RUN"; chmod 0755 "$S/run"; chown "$JU:$JU" "$RUN"; chmod 0750 "$RUN"	# what RuntimeDirectory= makes
+DPID=
+dstart() {	# dstart [PREFIX...]: scrvaultd as the account (under PREFIX, e.g. faketime), unsealed
+	as_ju "$@" "$S/$U/bin/scrvaultd" --vault "$VD" --socket "$SOCK" --backup-dir "$BD" --idle-seal 0 \
+		2>>"$T/daemon.log" &
+	DPID=$!
+	for _ in $(seq 100); do as_ju "$SVS" --server "unix:$SOCK" status >/dev/null 2>&1 && break; sleep 0.1; done
+	timeout 60 setpriv --reuid "$JU" --regid "$JU" --clear-groups env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$S/$U/lib" \
+		"$@" "$SVS" --server "unix:$SOCK" --key "$CK" --passphrase-file "$PASS" unseal >/dev/null 2>>"$T/daemon.log"
+}
+dstop() {	# the daemon itself, not the setpriv/faketime wrapper DPID may be
+	[ -n "$DPID" ] || return 0
+	pkill -TERM -f -- "scrvaultd --vault $VD " 2>/dev/null
+	for _ in $(seq 100); do pgrep -f -- "scrvaultd --vault $VD " >/dev/null || break; sleep 0.1; done
+	pkill -KILL -f -- "scrvaultd --vault $VD " 2>/dev/null; wait "$DPID" 2>/dev/null; DPID=
+}
+trap 'dstop; rm -rf "$T"' EXIT
+dstart; ok $? "the staged service starts as the account and a custodian unseals it"
+[ "$(stat -c '%u %a' "$RUN")" = "$JU 750" ] && [ "$(stat -c '%a' "$SOCK")" = 660 ]
+ok $? "...its socket (0660) in the account's directory (0750)"
+# From here on the custodian, too, goes through the service (it holds the vault).
+co() { as_ju "$SVS" --server "unix:$SOCK" --key "$CK" --passphrase-file "$PASS" "$@"; }
+# The jobs run with the vault out of their sight, as InaccessiblePaths= makes
+# it: in a mount namespace of their own, an empty mode-0 file system over it
+# (the service, in this namespace, still sees the vault).
+if unshare -m sh -c "mount -t tmpfs -o mode=000 tmpfs $T/ov 2>/dev/null || { mkdir -p $T/ov && mount -t tmpfs -o mode=000 tmpfs $T/ov; }" 2>/dev/null; then
+	hide() { PRE=(unshare -m -- sh -c 'mount -t tmpfs -o mode=000 tmpfs "$0" && exec "$@"' "$VD"); }
+	HIDDEN=", the vault out of its sight"
+else
+	hide() { :; }
+	HIDDEN=" (no private mount namespaces here: the vault not hidden)"
+fi
+unhide() { PRE=(); }
 
 # count ACTION PRINCIPAL [OUTCOME]: audit entries so far
 count() {
@@ -125,21 +171,24 @@ print(n)' "$@"
 
 # ---- the purge, as the unit runs it ----------------------------------------------------------------
 P0=$(count retention.purge purge-job ok)
+hide
 # shellcheck disable=SC2046
-expect 0 "the purge runs as the account, with the unit's environment and command" -- \
+expect 0 "the purge runs as the account, with the unit's environment and command$HIDDEN" -- \
 	as_ju env $(unit_env purge) $(unit_exec purge)
+unhide
 out_has "destroyed 0 versions"
 [ "$(count retention.purge purge-job ok)" -eq $((P0 + 1)) ]; ok $? "...one retention.purge entry, by purge-job"
 
 # ---- the backup, as the unit runs it --------------------------------------------------------------
-BD="$S/var/backups/scrvault"
 printf 'old\n' > "$BD/vault-2000-01-01T000000Z.bak"; touch -d '40 days ago' "$BD/vault-2000-01-01T000000Z.bak"
 printf 'keep\n' > "$BD/notes.txt"; touch -d '40 days ago' "$BD/notes.txt"
 chown "$JU:$JU" "$BD"/*
 B0=$(count backup.create backup-job ok); M0=$(count mirror.push backup-job ok)
+hide
 # shellcheck disable=SC2046
-expect 0 "the backup runs as the account, with the unit's environment and command" -- \
+expect 0 "the backup runs as the account, with the unit's environment and command$HIDDEN" -- \
 	as_ju env $(unit_env backup) $(unit_exec backup)
+unhide
 BAK=$(find "$BD" -name 'vault-2*.bak' -newer "$BD/notes.txt")
 [ -n "$BAK" ] && [ "$(stat -c '%u %a' "$BAK")" = "$JU 600" ]; ok $? "...a new backup, 0600, the account's"
 expect 0 "...which verifies as this vault's" -- "$SVS" backup verify --vkey "$VK" "$BAK"
@@ -151,28 +200,42 @@ ok $? "...the mirror has the store's head"
 ok $? "...one backup.create and one mirror.push entry, by backup-job"
 
 # ---- each key does its job only ---------------------------------------------------------------------
-job() { local k=$1; shift; as_ju "$SVS" --vault "$VD" --key "$KD/$k.key" "$@"; }
-expect 3 "the purge job's key reads no document" -- job purge doc list
-expect 3 "...takes no backup" -- job purge backup create -o "$BD/x.bak"
+job() { local k=$1; shift; as_ju "$SVS" --server "unix:$SOCK" --key "$KD/$k.key" "$@"; }
+expect 3 "the purge job's key reads no document" -- job purge doc list --case SCR-D
+expect 3 "...takes no backup" -- job purge backup create
 expect 3 "the backup job's key purges nothing" -- job backup retention purge
 expect 3 "...reads no document" -- job backup doc checkout -o "$T/x" "$DOC"
-expect 3 "...adds no principal" -- job backup principal add --kind service --no-passphrase --key-out "$KD/x.key" x
+expect 3 "...lists no principal" -- job backup principal list
 [ "$(count retention.purge backup-job denied)" -ge 1 ]; ok $? "the refusals are audited"
+expect 2 "through the service a backup names no path" -- job backup backup create -o "$T/elsewhere.bak"
+err_has "leave out -o"
+[ ! -e "$T/elsewhere.bak" ]; ok $? "...and none is written there"
+unhide
+expect 3 "a job's key opens nothing on the vault host itself: it is not a custodian" -- \
+	as_ju "$SVS" --vault "$VD" --key "$KD/purge.key" retention purge
+err_has "not a custodian"
 
 # ---- jobs that fail exit non-zero ------------------------------------------------------------------
-mkdir -m 0755 "$T/ro"	# root's: the account cannot write there
 B1=$(count backup.create backup-job ok)
+expect 0 "a custodian seals the service" -- co seal
+printf 'sealed\n' > "$BD/vault-2001-01-01T000000Z.bak"; touch -d '40 days ago' "$BD/vault-2001-01-01T000000Z.bak"
+chown "$JU:$JU" "$BD"/vault-2001*; NB=$(ls "$BD" | wc -l)
 # shellcheck disable=SC2046
-as_ju env $(unit_env backup) SCRVAULT_BACKUP_DIR="$T/ro" $(unit_exec backup) >"$T/out" 2>"$T/err"
+as_ju env $(unit_env backup) $(unit_exec backup) >"$T/out" 2>"$T/err"
 rc=$?
-[ $rc -ne 0 ]; ok $? "a backup to a directory it cannot write exits non-zero ($rc)"
+[ $rc -ne 0 ]; ok $? "a backup while the service is sealed exits non-zero ($rc)"
 err_has "no old backup deleted"
-[ -z "$(ls -A "$T/ro")" ]; ok $? "...writes nothing there"
-[ "$(count backup.create backup-job ok)" -eq "$B1" ]; ok $? "...and records no backup"
+[ "$(ls "$BD" | wc -l)" -eq "$NB" ]; ok $? "...writes and deletes nothing"
 # shellcheck disable=SC2046
-! as_ju env $(unit_env backup) SCRVAULT_BACKUP_PUSH=no SCRVAULT_BACKUP_DIR="$T/ro" $(unit_exec backup) >/dev/null 2>&1
-ok $? "...also without the mirror push"
-co mirror add gone "file://$T/no-such-mirror.git" >/dev/null
+! as_ju env $(unit_env purge) $(unit_exec purge) >/dev/null 2>&1; ok $? "...nor does the purge succeed"
+dstop
+# shellcheck disable=SC2046
+! as_ju env $(unit_env backup) SCRVAULT_BACKUP_PUSH=no $(unit_exec backup) >/dev/null 2>&1
+ok $? "a backup while the service is stopped exits non-zero, also without the mirror push"
+as_ju "$SVS" --vault "$VD" --key "$CK" --passphrase-file "$PASS" mirror add gone "file://$T/no-such-mirror.git" >/dev/null
+dstart; ok $? "the service is started and unsealed again"
+[ "$(count backup.create backup-job ok)" -eq "$B1" ]; ok $? "...and no backup was recorded meanwhile"
+rm -f "$BD/vault-2001-01-01T000000Z.bak"
 # shellcheck disable=SC2046
 as_ju env $(unit_env backup) $(unit_exec backup) >"$T/out" 2>"$T/err"
 rc=$?
@@ -188,7 +251,7 @@ as_ju env $(unit_env purge) SCRVAULT_KEY="$KD/backup.key" $(unit_exec purge) >/d
 rc=$?; [ $rc -eq 3 ]; ok $? "the purge with another job's key exits 3 ($rc)"
 # shellcheck disable=SC2046
 asu $((JU + 1)) env $(unit_env purge) $(unit_exec purge) >/dev/null 2>"$T/err"
-rc=$?; [ $rc -ne 0 ]; ok $? "the purge as any other account exits non-zero ($rc): the vault and key are not its"
+rc=$?; [ $rc -ne 0 ]; ok $? "the purge as any other account exits non-zero ($rc): the socket and key are not its"
 
 # ---- the notification hook -----------------------------------------------------------------------------
 NOTIFY="$S/$U/libexec/scrvault/scrvault-notify"
@@ -229,12 +292,15 @@ else
 	# (faketime's wrapper needs a semaphore in /dev/shm that the job's uid
 	# may not be allowed to make: try it first)
 	if command -v faketime >/dev/null && as_ju faketime "$LATER" true >/dev/null 2>&1; then
-		# Thirteen months on, the superseded draft is due (6 months after superseded).
+		# Thirteen months on, the superseded draft is due (6 months after
+		# superseded): the service's clock is the one that counts.
+		dstop; dstart faketime "$LATER"
 		# shellcheck disable=SC2046
 		expect 0 "the cron purge line, thirteen months on, destroys the superseded draft" -- \
 			as_ju env $(cron_env) faketime "$LATER" sh -c "$(cron_line 'retention purge')"
 		out_has "destroyed 1 version"
-		expect 4 "...which is gone" -- as_ju faketime "$LATER" "$SVS" --vault "$VD" --key "$CK" --passphrase-file "$PASS" doc checkout -o "$T/gone" "$DOC@1"
+		expect 4 "...which is gone" -- as_ju faketime "$LATER" "$SVS" --server "unix:$SOCK" --key "$CK" --passphrase-file "$PASS" doc checkout -o "$HOMED/gone" "$DOC@1"
+		dstop; dstart
 	else
 		skip "the cron purge line destroys a due draft" "faketime not installed, or it cannot run as uid $JU here"
 	fi
@@ -245,7 +311,7 @@ if ! command -v systemd-analyze >/dev/null; then
 	skip "systemd-analyze verify passes the units" "no systemd-analyze"
 else
 	mkdir "$T/units"
-	for f in "$UD"/scrvault-*; do onhost < "$f" > "$T/units/$(basename "$f")"; done
+	for f in "$UD"/scrvault-* "$UD"/scrvaultd.service; do onhost < "$f" > "$T/units/$(basename "$f")"; done
 	SYSTEMD_UNIT_PATH="$T/units:" systemd-analyze verify --man=no "$T"/units/*.service "$T"/units/*.timer >"$T/out" 2>&1
 	rc=$?
 	sed 's/^/#   /' "$T/out" | head -10
@@ -282,5 +348,6 @@ else
 	! getent passwd scrvault >/dev/null; ok $? "...and outside the namespace it does not exist"
 fi
 
+dstop
 [ "$(accounts)" = "$BEFORE" ]; ok $? "at the end, the host's accounts are as they were"
 finish
