@@ -486,6 +486,26 @@ static void act_nobody(scrvault *v)
 	v->custodian = false;
 }
 
+int sv_unseal_speak_for(scrvault *v, const char *name)
+{
+	char *who;
+
+	sv_unseal_reset(v);
+	if (!v->sealer)
+		return 0;	/* not a service's handle: the entry is the opener's */
+	if (!(who = sv_strdup(name ? name : "")))
+		return SCRVAULT_ERROR;
+	act_nobody(v);
+	if (name && strcmp(name, v->sealer) != 0) {
+		v->unlocker = v->principal;
+		v->principal = who;
+	} else {
+		free(v->principal);
+		v->principal = who;
+	}
+	return 0;
+}
+
 int sv_vault_act(scrvault *v, const scrvault_act_options *opts, const char *via)
 {
 	sv_principal p;
