@@ -72,6 +72,15 @@ int scrvault_vault_may_seal(scrvault *v);
  * change it acknowledges and on a timer); 0 or an error. */
 int scrvault_vault_flush(scrvault *v);
 
+/*
+ * The vault's audit verifier key (the note verifier key boards publish, as
+ * 'scrvault audit pubkey' prints it) of an unsealed vault, for a service to
+ * show while sealed: public, so no permission is asked and nothing is
+ * audited.  *vkey is the caller's to free.  It lives in the encrypted
+ * database, so a service that has never been unsealed cannot know it.
+ */
+int scrvault_vault_vkey(char **vkey, scrvault *v);
+
 /* ---- acting for one person ------------------------------------------------------ */
 
 typedef struct {

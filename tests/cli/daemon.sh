@@ -141,6 +141,7 @@ as() {		# as NAME METHOD PATH [curl args]
 	req "$@" -H "Authorization: Bearer $(cat "$T/tok-$name")"
 }
 
+sv audit pubkey >"$T/vkey0" 2>/dev/null; ok $? "the audit verifier key, read by the CLI"
 start --idle-seal 0 --client-timeout 2s
 if ! unseal || [ "$(cat "$T/code")" != 200 ]; then
 	echo "# unseal: $(cat "$T/code") $(head -c 300 "$T/body") $(head -3 "$T/err")"
@@ -149,6 +150,7 @@ if ! unseal || [ "$(cat "$T/code")" != 200 ]; then
 fi
 ok 0 "a custodian unseals with an answer made on their side"
 grep -q '"sealed":false' "$T/body"; ok $? "status says unsealed"
+[ "$(jget vkey)" = "$(cat "$T/vkey0")" ]; ok $? "the unseal's status shows the audit verifier key ($(jget vkey))"
 
 # ---- attacks on sessions ----
 before=$(tree_hash "$V")
@@ -218,6 +220,8 @@ as coord GET /v1/cases; is 401 3 "a signed-out token: 401"
 login coord "$K"
 as coord POST /v1/seal; is 200 "a custodian seals"
 req GET /v1/status; grep -q '"sealed":true' "$T/body"; ok $? "sealed again"
+[ "$(jget vkey)" = "$(cat "$T/vkey0")" ] && [ -n "$(jget vault)" ]
+ok $? "sealed, status still shows the vault id and the verifier key ($(jget vault) $(jget vkey))"
 as coord GET /v1/cases; is 503 3 "and nothing answers but status and unsealing"
 req POST /v1/unseal -H 'Content-Type: application/json' --data-binary @"$T/answer"
 is 409 6 "an old answer without an offer: 409"

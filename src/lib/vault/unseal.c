@@ -444,6 +444,14 @@ int scrvault_vault_may_seal(scrvault *v)
 	return sv_authorize(v, "vault.seal", NULL);
 }
 
+int scrvault_vault_vkey(char **vkey, scrvault *v)
+{
+	*vkey = NULL;
+	if (!v || !v->db || !v->origin[0])
+		return sv_error(SCRVAULT_EUSAGE, "no vault");
+	return (*vkey = sv_note_vkey(v->origin, v->audit_pub)) ? 0 : SCRVAULT_ERROR;
+}
+
 int scrvault_vault_flush(scrvault *v)
 {
 	if (!v || !v->db)
