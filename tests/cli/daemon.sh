@@ -222,6 +222,8 @@ as coord POST /v1/seal; is 200 "a custodian seals"
 req GET /v1/status; grep -q '"sealed":true' "$T/body"; ok $? "sealed again"
 [ "$(jget vkey)" = "$(cat "$T/vkey0")" ] && [ -n "$(jget vault)" ]
 ok $? "sealed, status still shows the vault id and the verifier key ($(jget vault) $(jget vkey))"
+"$SV" status --server "unix:$S" >"$T/status.txt" 2>&1 && grep -qF "$(cat "$T/vkey0")" "$T/status.txt"
+ok $? "and so does scrvault status"
 as coord GET /v1/cases; is 503 3 "and nothing answers but status and unsealing"
 req POST /v1/unseal -H 'Content-Type: application/json' --data-binary @"$T/answer"
 is 409 6 "an old answer without an offer: 409"
