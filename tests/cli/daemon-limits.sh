@@ -100,6 +100,35 @@ read -r closed secs <"$T/slow"
 [ "$closed" = 200 ] && awk -v s="$secs" 'BEGIN { exit !(s <= 6) }'; ok $? "all 200 are dropped within the client timeout ($closed in ${secs}s)"
 req GET /v1/status; is 200 "and the service answers after"
 
+# ---- a client that trickles its headers, each byte inside the idle timeout ----
+# --client-timeout 2s drops a silent client; one byte a second never is
+# silent, so only the whole-request deadline (--request-timeout) ends it.
+stop; start --client-timeout 2s --request-timeout 4s && unseal; ok $? "restarted with --request-timeout 4s"
+python3 - "$S" <<'PY' >"$T/trickle" 2>&1 &
+import select, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+t0 = time.time(); req = b'GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Slow: ' + b'a' * 100
+try:
+    for i in range(len(req)):
+        if time.time() - t0 > 12: break
+        s.send(req[i:i + 1])
+        # a byte a second, watching for the service's close meanwhile
+        if select.select([s], [], [], 1)[0] and s.recv(100) == b'': break
+except OSError:
+    pass
+print('closed after %.1f' % (time.time() - t0))
+PY
+TP=$!
+sleep 1
+for i in 1 2 3; do req GET /v1/status; [ "$(cat "$T/code")" = 200 ] || break; sleep 0.5; done
+is 200 "while a client trickles its headers, others are served"
+for _ in $(seq 150); do kill -0 "$TP" 2>/dev/null || break; sleep 0.1; done
+kill "$TP" 2>/dev/null; wait "$TP" 2>/dev/null
+read -r _ _ secs <"$T/trickle"
+awk -v s="${secs:-99}" 'BEGIN { exit !(s >= 3 && s <= 7) }'
+ok $? "the trickling client is dropped at the request deadline: 4 s + slack ($(cat "$T/trickle"))"
+req GET /v1/status; is 200 "and the service answers after"
+
 stop; ok $? "SIGTERM: exit 0"
 sv audit tail --json --lines 200 >"$T/tail.json" 2>/dev/null
 grep -q '"too many sessions"' "$T/tail.json"; ok $? "the refused 17th session is audited"
