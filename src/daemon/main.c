@@ -143,7 +143,10 @@ static struct evhttp *http_new(svd_daemon *d, long timeout)
 	evhttp_set_max_headers_size(h, HEADERS_MAX);
 	evhttp_set_max_body_size(h, BODY_MAX);
 	evhttp_set_timeout_tv(h, &tv);
-	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+	/* Every method reaches svd_http_request, which answers those it does not
+	 * serve 405 with the API's JSON error (libevent's own answer is a 501
+	 * HTML page: 2.1 has no evhttp_set_errorcb to replace it). */
+	evhttp_set_allowed_methods(h, 0xffff);
 	evhttp_set_gencb(h, svd_http_request, d);
 	evhttp_set_bevcb(h, svd_http_bev, d);	/* each connection's request deadline */
 	return h;

@@ -47,6 +47,12 @@ req GET "/v1/docs/$(printf 'a%.0s' $(seq 65))"; is 404 4 "a 65-byte id matches n
 req GET /v1/docs/.hidden/log; is 404 4 "a name starting with '.' matches no route: 404"
 req GET /v1/nothing; is 404 4 "an unknown route: 404, code 4"
 req DELETE /v1/status; is 405 2 "a wrong method on a route: 405"
+for m in PATCH OPTIONS TRACE FOO; do
+	req "$m" /v1/status
+	[ "$(cat "$T/code")" = 405 ] && grep -q 'Content-Type: application/json' "$T/headers" && grep -q '"code":2,' "$T/body"
+	ok $? "a method the service does not answer ($m): 405 with the API's JSON error ($(cat "$T/code"))"
+done
+req HEAD /v1/status -I; is 405 "HEAD: 405 too"
 req GET '/v1/status?x=1'; is 400 2 "a query parameter the route does not take: 400"
 printf 'GET /v1/docs/a\0b HTTP/1.1\r\nHost: x\r\n\r\n' >"$T/nul"
 raw "$T/nul"; head -1 "$T/raw" | grep -q ' 400 '; ok $? "a NUL in the path: 400"
