@@ -158,6 +158,13 @@ ok 0 "a custodian unseals with an answer made on their side"
 grep -q '"sealed":false' "$T/body"; ok $? "status says unsealed"
 [ "$(jget vkey)" = "$(cat "$T/vkey0")" ]; ok $? "the unseal's status shows the audit verifier key ($(jget vkey))"
 
+# A local command while the service holds the vault: it says so at once
+# (and would wait, bounded), rather than hang without a word.
+timeout 2 "$SV" --vault "$V" --key "$K" --passphrase-file "$P" case list >"$T/lo.out" 2>"$T/lo.err"
+rc=$?
+[ $rc = 124 ] && grep -q 'in use by another process' "$T/lo.err" && grep -q -- '--server' "$T/lo.err"
+ok $? "a local command while scrvaultd holds the vault says so within 2 s (rc $rc: $(head -c 200 "$T/lo.err"))"
+
 # ---- attacks on sessions ----
 before=$(tree_hash "$V")
 req GET /v1/cases; is 401 3 "no token: 401"
