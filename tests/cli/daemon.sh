@@ -164,6 +164,12 @@ timeout 2 "$SV" --vault "$V" --key "$K" --passphrase-file "$P" case list >"$T/lo
 rc=$?
 [ $rc = 124 ] && grep -q 'in use by another process' "$T/lo.err" && grep -q -- '--server' "$T/lo.err"
 ok $? "a local command while scrvaultd holds the vault says so within 2 s (rc $rc: $(head -c 200 "$T/lo.err"))"
+# The wait is bounded (60 s; 2 here, through a test build's hook): then exit 6.
+SECONDS=0
+SCRVAULT_TEST_LOCK_WAIT=2 timeout 20 "$SVH" --vault "$V" --key "$K" --passphrase-file "$P" case list >"$T/lo.out" 2>"$T/lo.err"
+rc=$?
+[ $rc = 6 ] && [ $SECONDS -le 10 ] && grep -q 'still in use by another process' "$T/lo.err"
+ok $? "after the bounded wait it gives up: exit 6, saying why (rc $rc in ${SECONDS}s: $(tail -c 200 "$T/lo.err"))"
 
 # ---- attacks on sessions ----
 before=$(tree_hash "$V")
