@@ -518,7 +518,7 @@ void svd_http_request(struct evhttp_request *ev, void *arg)
 	r->ev = ev;
 	peer_of(r);
 	/* The request is in, within its deadline. */
-	for (dl = d->deadlines; bev && dl && dl->bev != bev; dl = dl->next)
+	for (dl = bev ? d->deadlines : NULL; dl && dl->bev != bev; dl = dl->next)
 		;
 	if (dl)
 		dl->due.tv_sec = 0;
