@@ -72,6 +72,15 @@ int scrvault_vault_may_seal(scrvault *v);
  * change it acknowledges and on a timer); 0 or an error. */
 int scrvault_vault_flush(scrvault *v);
 
+/*
+ * The vault's audit verifier key (the note verifier key boards publish, as
+ * 'scrvault audit pubkey' prints it) of an unsealed vault, for a service to
+ * show while sealed: public, so no permission is asked and nothing is
+ * audited.  *vkey is the caller's to free.  It lives in the encrypted
+ * database, so a service that has never been unsealed cannot know it.
+ */
+int scrvault_vault_vkey(char **vkey, scrvault *v);
+
 /* ---- acting for one person ------------------------------------------------------ */
 
 typedef struct {
@@ -103,8 +112,17 @@ int scrvault_vault_act(scrvault *v, const scrvault_act_options *opts);
 #define SCRVAULT_SESSION_IDLE_SECONDS	(30 * 60)
 #define SCRVAULT_SESSION_MAX_SECONDS	(10 * 60 * 60)
 #define SCRVAULT_SESSIONS_PER_PRINCIPAL	16
-/* Failed sign-ins in 15 minutes before a principal must wait. */
+/*
+ * Failed sign-ins in 15 minutes.  SCRVAULT_LOGIN_FAILURES_MAX of a name from
+ * one client (the login spec's `client`: a peer address, or the local
+ * socket's uid) refuse that client the name, even with a good signature;
+ * other clients are not refused by them, so whoever knows a name cannot
+ * lock its holder out from elsewhere.  Past SCRVAULT_LOGIN_FAILURES_NAME_MAX
+ * failures of the name from all clients, a client that has failed for it
+ * at all is refused and a client that has not still gets its try.
+ */
 #define SCRVAULT_LOGIN_FAILURES_MAX	10
+#define SCRVAULT_LOGIN_FAILURES_NAME_MAX 50
 
 /*
  * A challenge for `principal` to sign.  *out gets {"challenge": base64 (32
@@ -140,7 +158,11 @@ typedef struct {
  * only as its SHA-256, "session": a short id for list/revoke, "principal",
  * "expires", "idle_expires"}.  Refused with SCRVAULT_EDENIED (audited,
  * "session.login"): an unknown, used or expired challenge, a bad signature,
- * a revoked principal, too many failures, too many sessions.
+ * a revoked principal, too many failures (of the name from this client, or
+ * past the name's cap from a client that has failed: see above), too many
+ * sessions.  The entry's actor is the principal who signed in; a refused
+ * sign-in's is nobody ("", "unauthenticated": true), the claimed name its
+ * subject.
  */
 int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_login_spec *s);
 

@@ -125,8 +125,22 @@ typedef struct {
  * with nothing written.  In a vault shared with a group (init's group) the
  * process umask becomes 027, so that what the session adds stays readable
  * by the group.
+ *
+ * One process at a time holds a vault (its lock file): another waits for
+ * it, up to SCRVAULT_LOCK_WAIT_SECONDS, then SCRVAULT_ECONFLICT naming the
+ * likely holder (a service that has it unsealed holds it for as long).
+ * A program says so before it waits: scrvault_vault_in_use.
  */
 int scrvault_vault_open(scrvault **out, const scrvault_open_options *opts);
+
+#define SCRVAULT_LOCK_WAIT_SECONDS	60
+
+/*
+ * Whether another process holds the vault in `dir` now: 1 (opening it would
+ * wait), 0 (it would not, or there is no vault there), or an error.  A
+ * probe: it takes and at once releases the lock, changing nothing.
+ */
+int scrvault_vault_in_use(const char *dir);
 /* Publish the latest audit checkpoint, wipe the keys, release the lock. NULL-safe. */
 void scrvault_vault_close(scrvault *v);
 

@@ -31,7 +31,7 @@ static void print_status(const cli_args *a, scrvault_json *j)
 	}
 	printf("%-10s %s\n", "state", scrvault_json_bool(scrvault_json_get(j, "sealed")) ? "sealed" : "unsealed");
 	printf("%-10s %s\n", "vault", cli_str(j, "vault") ? cli_str(j, "vault") : "-");
-	printf("%-10s %s\n", "vkey", cli_str(j, "vkey") ? cli_str(j, "vkey") : "- (known once unsealed)");
+	printf("%-10s %s\n", "vkey", cli_str(j, "vkey") ? cli_str(j, "vkey") : "- (known from the service's first unseal)");
 	printf("%-10s %s\n", "version", cli_str(j, "version") ? cli_str(j, "version") : "-");
 }
 

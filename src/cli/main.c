@@ -163,6 +163,11 @@ static int open_vault(scrvault **out, const cli_args *a)
 		o.role = cli_opt(a, "role");
 		o.request = (int64_t)reqid;
 		o.flags = cli_open_flags(a);
+		/* Said once, before the wait (which is bounded: exit 6 after it). */
+		if (scrvault_vault_in_use(dir) == 1)
+			fprintf(stderr, "scrvault: the vault '%s' is in use by another process: waiting up to %d s "
+				"(the service scrvaultd holds it while unsealed: send the command through it with "
+				"--server unix:/run/scrvault/scrvaultd.sock, or stop it)\n", dir, SCRVAULT_LOCK_WAIT_SECONDS);
 		error = scrvault_vault_open(out, &o);
 	}
 	if (error >= 0)

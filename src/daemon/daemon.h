@@ -56,6 +56,9 @@ typedef struct svd_daemon {
 	unsigned nconns;
 	unsigned max_conns;			/* --max-connections (<= SVD_CONNS_MAX) */
 	unsigned max_conns_addr;		/* --max-per-address */
+	unsigned request_timeout;		/* --request-timeout: seconds for a whole request */
+	void *tls_ctx;				/* the HTTPS listener's SSL_CTX (tls.c) */
+	struct svd_deadline *deadlines;		/* connections' request deadlines (http.c) */
 	bool stopping;
 } svd_daemon;
 

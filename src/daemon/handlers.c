@@ -169,11 +169,13 @@ int svd_h_unseal(svd_req *r)
 	if (rc < 0)
 		return rc;
 	d->last_auth = time(NULL);
-	{	/* the verifier key is in the encrypted database: status shows it once unsealed */
+	{	/* the verifier key is in the encrypted database: status shows it from the
+		 * first unseal on, sealed again too (public: no one's permission) */
 		char *vkey = NULL;
-		if (!d->vkey[0] && scrvault_audit_pubkey(&vkey, d->v) == 0 && strlen(vkey) < sizeof(d->vkey))
+		if (scrvault_vault_vkey(&vkey, d->v) == 0 && strlen(vkey) < sizeof(d->vkey))
 			snprintf(d->vkey, sizeof(d->vkey), "%s", vkey);
 		free(vkey);
+		scrvault_error_clear();
 	}
 	svd_keep_ca(d);
 	svd_notify("STATUS=unsealed");

@@ -17,12 +17,15 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include "daemon.h"
 #include "http.h"
+#include "tls.h"
 
 int svd_status_of(int rc)
 {
@@ -246,6 +249,139 @@ static bool conn_admit(svd_req *r)
 	return true;
 }
 
+/* ---- the whole-request deadline ---------------------------------------------------------- */
+
+/*
+ * libevent 2.1 times a connection out per read and per write only: a client
+ * that sends its headers a byte at a time, each just inside the client
+ * timeout, would hold a connection for ever.  So each connection has a
+ * deadline, set when evhttp asks for its bufferevent (at accept) and again
+ * after each answer (kept alive, the next request's time starts there), and
+ * a timer of its own that looks once a second: svd_http_request, called
+ * once the headers and body are all in, answers within the deadline; past
+ * it, the socket is shut down and evhttp, reading its end, frees the
+ * connection as if the client had gone.  2.1 has no evhttp_set_newreqcb
+ * (2.2 has), so the deadline is keyed by the bufferevent, of which it holds
+ * a reference: once evhttp has freed it its callbacks are gone, and the next
+ * look lets go (the socket stays open, shut down for writing by evhttp, a
+ * second at most).
+ */
+struct svd_deadline {
+	struct svd_deadline *next, *prev;
+	svd_daemon *d;
+	struct bufferevent *bev;
+	struct event *timer;			/* once a second */
+	struct timespec due;			/* tv_sec 0: answering now */
+	bool dropped;
+};
+
+static struct timespec mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t;
+}
+
+static void deadline_free(struct svd_deadline *dl)
+{
+	if (dl->prev)
+		dl->prev->next = dl->next;
+	else
+		dl->d->deadlines = dl->next;
+	if (dl->next)
+		dl->next->prev = dl->prev;
+	event_free(dl->timer);		/* safe from the timer's own callback */
+	bufferevent_decref(dl->bev);
+	free(dl);
+}
+
+static void deadline_set(struct svd_deadline *dl)
+{
+	dl->due = mono_now();
+	dl->due.tv_sec += dl->d->request_timeout;
+}
+
+static bool bev_gone(struct bufferevent *bev)
+{
+	bufferevent_data_cb rd = NULL, wr = NULL;
+	bufferevent_event_cb ev = NULL;
+
+	bufferevent_getcb(bev, &rd, &wr, &ev, NULL);
+	return !rd && !wr && !ev;
+}
+
+static void deadline_look(evutil_socket_t fd, short what, void *arg)
+{
+	struct svd_deadline *dl = arg;
+	evutil_socket_t sock = bufferevent_getfd(dl->bev);
+	struct timespec now = mono_now();
+	(void)fd;
+	(void)what;
+
+	if (dl->dropped || bev_gone(dl->bev) || sock < 0) {
+		deadline_free(dl);	/* the connection is over: let go */
+		return;
+	}
+	if (!dl->due.tv_sec || now.tv_sec < dl->due.tv_sec ||
+	    (now.tv_sec == dl->due.tv_sec && now.tv_nsec < dl->due.tv_nsec))
+		return;
+	/* Still answering (a large file to a slow reader): the write timeout
+	 * watches that; the next request's time starts again from here. */
+	if (evbuffer_get_length(bufferevent_get_output(dl->bev)) > 0) {
+		deadline_set(dl);
+		return;
+	}
+	fprintf(stderr, "scrvaultd: a request not all in within %us: connection dropped\n", dl->d->request_timeout);
+	(void)shutdown(sock, SHUT_RDWR);
+	dl->dropped = true;		/* evhttp frees it; the next look lets go */
+}
+
+static struct bufferevent *deadline_track(svd_daemon *d, struct bufferevent *bev)
+{
+	struct timeval second = { 1, 0 };
+	struct svd_deadline *dl;
+
+	if (!bev || !d->request_timeout)
+		return bev;
+	if (!(dl = calloc(1, sizeof(*dl))) ||
+	    !(dl->timer = event_new(bufferevent_get_base(bev), -1, EV_PERSIST, deadline_look, dl)) ||
+	    event_add(dl->timer, &second) < 0) {
+		if (dl && dl->timer)
+			event_free(dl->timer);
+		free(dl);
+		bufferevent_free(bev);	/* no deadline, no connection */
+		return NULL;
+	}
+	dl->d = d;
+	dl->bev = bev;
+	bufferevent_incref(bev);
+	dl->next = d->deadlines;
+	if (dl->next)
+		dl->next->prev = dl;
+	d->deadlines = dl;
+	deadline_set(dl);
+	return bev;
+}
+
+struct bufferevent *svd_http_bev(struct event_base *base, void *arg)
+{
+	return deadline_track(arg, bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE));
+}
+
+struct bufferevent *svd_http_bev_tls(struct event_base *base, void *arg)
+{
+	svd_daemon *d = arg;
+
+	return deadline_track(d, svd_tls_bev(base, d->tls_ctx));
+}
+
+void svd_deadlines_free(svd_daemon *d)
+{
+	while (d->deadlines)
+		deadline_free(d->deadlines);
+}
+
 /* ---- one request ------------------------------------------------------------------------- */
 
 static const char *method_name(enum evhttp_cmd_type t)
@@ -365,21 +501,41 @@ static void log_line(const svd_req *r, const char *method, const char *what)
 	fprintf(stderr, "scrvaultd: %s %s %d %s\n", method ? method : "?", what, r->status, r->client);
 }
 
+static void answer(svd_req *r, const char *method, const char *uri, struct evbuffer *in, size_t len);
+
 void svd_http_request(struct evhttp_request *ev, void *arg)
 {
+	svd_daemon *d = arg;
 	svd_req req, *r = &req;
-	const char *method = method_name(evhttp_request_get_command(ev));
-	const char *uri = evhttp_request_get_uri(ev);
-	const char *q;
 	struct evbuffer *in = evhttp_request_get_input_buffer(ev);
-	size_t len = in ? evbuffer_get_length(in) : 0;
+	struct evhttp_connection *c = evhttp_request_get_connection(ev);
+	/* Held by its deadline: still ours to look at after the answer. */
+	struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+	struct svd_deadline *dl;
+
+	memset(r, 0, sizeof(*r));
+	r->d = d;
+	r->ev = ev;
+	peer_of(r);
+	/* The request is in, within its deadline. */
+	for (dl = bev ? d->deadlines : NULL; dl && dl->bev != bev; dl = dl->next)
+		;
+	if (dl)
+		dl->due.tv_sec = 0;
+	answer(r, method_name(evhttp_request_get_command(ev)), evhttp_request_get_uri(ev), in,
+	       in ? evbuffer_get_length(in) : 0);
+	/* Kept alive, the next request's time starts now (closed, the next look lets go). */
+	if (dl && !dl->dropped)
+		deadline_set(dl);
+}
+
+static void answer(svd_req *r, const char *method, const char *uri, struct evbuffer *in, size_t len)
+{
+	struct evhttp_request *ev = r->ev;
+	const char *q;
 	size_t plen;
 	int m;
 
-	memset(r, 0, sizeof(*r));
-	r->d = arg;
-	r->ev = ev;
-	peer_of(r);
 	scrvault_error_clear();
 	if (!conn_admit(r)) {
 		evhttp_add_header(evhttp_request_get_output_headers(ev), "Connection", "close");

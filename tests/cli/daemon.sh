@@ -47,6 +47,12 @@ req GET "/v1/docs/$(printf 'a%.0s' $(seq 65))"; is 404 4 "a 65-byte id matches n
 req GET /v1/docs/.hidden/log; is 404 4 "a name starting with '.' matches no route: 404"
 req GET /v1/nothing; is 404 4 "an unknown route: 404, code 4"
 req DELETE /v1/status; is 405 2 "a wrong method on a route: 405"
+for m in PATCH OPTIONS TRACE FOO; do
+	req "$m" /v1/status
+	[ "$(cat "$T/code")" = 405 ] && grep -q 'Content-Type: application/json' "$T/headers" && grep -q '"code":2,' "$T/body"
+	ok $? "a method the service does not answer ($m): 405 with the API's JSON error ($(cat "$T/code"))"
+done
+req HEAD /v1/status -I; is 405 "HEAD: 405 too"
 req GET '/v1/status?x=1'; is 400 2 "a query parameter the route does not take: 400"
 printf 'GET /v1/docs/a\0b HTTP/1.1\r\nHost: x\r\n\r\n' >"$T/nul"
 raw "$T/nul"; head -1 "$T/raw" | grep -q ' 400 '; ok $? "a NUL in the path: 400"
@@ -141,6 +147,7 @@ as() {		# as NAME METHOD PATH [curl args]
 	req "$@" -H "Authorization: Bearer $(cat "$T/tok-$name")"
 }
 
+sv audit pubkey >"$T/vkey0" 2>/dev/null; ok $? "the audit verifier key, read by the CLI"
 start --idle-seal 0 --client-timeout 2s
 if ! unseal || [ "$(cat "$T/code")" != 200 ]; then
 	echo "# unseal: $(cat "$T/code") $(head -c 300 "$T/body") $(head -3 "$T/err")"
@@ -149,6 +156,20 @@ if ! unseal || [ "$(cat "$T/code")" != 200 ]; then
 fi
 ok 0 "a custodian unseals with an answer made on their side"
 grep -q '"sealed":false' "$T/body"; ok $? "status says unsealed"
+[ "$(jget vkey)" = "$(cat "$T/vkey0")" ]; ok $? "the unseal's status shows the audit verifier key ($(jget vkey))"
+
+# A local command while the service holds the vault: it says so at once
+# (and would wait, bounded), rather than hang without a word.
+timeout 2 "$SV" --vault "$V" --key "$K" --passphrase-file "$P" case list >"$T/lo.out" 2>"$T/lo.err"
+rc=$?
+[ $rc = 124 ] && grep -q 'in use by another process' "$T/lo.err" && grep -q -- '--server' "$T/lo.err"
+ok $? "a local command while scrvaultd holds the vault says so within 2 s (rc $rc: $(head -c 200 "$T/lo.err"))"
+# The wait is bounded (60 s; 2 here, through a test build's hook): then exit 6.
+SECONDS=0
+SCRVAULT_TEST_LOCK_WAIT=2 timeout 20 "$SVH" --vault "$V" --key "$K" --passphrase-file "$P" case list >"$T/lo.out" 2>"$T/lo.err"
+rc=$?
+[ $rc = 6 ] && [ $SECONDS -le 10 ] && grep -q 'still in use by another process' "$T/lo.err"
+ok $? "after the bounded wait it gives up: exit 6, saying why (rc $rc in ${SECONDS}s: $(tail -c 200 "$T/lo.err"))"
 
 # ---- attacks on sessions ----
 before=$(tree_hash "$V")
@@ -218,6 +239,10 @@ as coord GET /v1/cases; is 401 3 "a signed-out token: 401"
 login coord "$K"
 as coord POST /v1/seal; is 200 "a custodian seals"
 req GET /v1/status; grep -q '"sealed":true' "$T/body"; ok $? "sealed again"
+[ "$(jget vkey)" = "$(cat "$T/vkey0")" ] && [ -n "$(jget vault)" ]
+ok $? "sealed, status still shows the vault id and the verifier key ($(jget vault) $(jget vkey))"
+"$SV" status --server "unix:$S" >"$T/status.txt" 2>&1 && grep -qF "$(cat "$T/vkey0")" "$T/status.txt"
+ok $? "and so does scrvault status"
 as coord GET /v1/cases; is 503 3 "and nothing answers but status and unsealing"
 req POST /v1/unseal -H 'Content-Type: application/json' --data-binary @"$T/answer"
 is 409 6 "an old answer without an offer: 409"

@@ -454,6 +454,8 @@ static void sign_in_prepare(fixture *f, scrvault *v, const char *who, const char
 	scrvault_json_free(j);
 }
 
+static const char *login_client = "203.0.113.7";
+
 static int login(scrvault *v, const char *who, signed_challenge *c, scrvault_json **out)
 {
 	scrvault_login_spec s = SCRVAULT_LOGIN_SPEC_INIT;
@@ -461,7 +463,7 @@ static int login(scrvault *v, const char *who, signed_challenge *c, scrvault_jso
 	s.principal = who;
 	s.challenge = c->challenge;
 	s.signature = c->sig;
-	s.client = "203.0.113.7";
+	s.client = login_client;
 	return scrvault_session_login(out, v, &s);
 }
 
@@ -708,6 +710,41 @@ static void test_limits(void **state)
 	assert_int_equal(login(v, "eve", &c, &j), SCRVAULT_EDENIED);
 	assert_int_equal(entries(v, "session.login", "denied", "too many failures"), 1);
 	free(c.sig);
+	/* Those failures were one client's: from another, eve signs in. */
+	login_client = "198.51.100.2";
+	sign_in_prepare(f, v, "eve", f->eve, &c);
+	assert_int_equal(login(v, "eve", &c, &j), 0);
+	scrvault_json_free(j);
+	j = NULL;
+	free(c.sig);
+	/* Past the name's cap from many clients: a client that failed is
+	 * refused at once, a fresh one still gets its try. */
+	{
+		static const char *clients[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4" };
+		for (size_t k = 0; k < 4; k++)
+			for (int i = 0; i < SCRVAULT_LOGIN_FAILURES_MAX; i++) {
+				login_client = clients[k];
+				sign_in_prepare(f, v, "eve", f->alice, &c);
+				assert_int_equal(login(v, "eve", &c, &j), SCRVAULT_EDENIED);
+				free(c.sig);
+			}
+		login_client = "192.0.2.9";
+		sign_in_prepare(f, v, "eve", f->alice, &c);
+		assert_int_equal(login(v, "eve", &c, &j), SCRVAULT_EDENIED);
+		assert_string_not_equal(scrvault_error_field() ? scrvault_error_field() : "", "failures");
+		free(c.sig);
+		sign_in_prepare(f, v, "eve", f->eve, &c);
+		assert_int_equal(login(v, "eve", &c, &j), SCRVAULT_EDENIED);	/* 51 failures, one here */
+		assert_string_equal(scrvault_error_field(), "failures");
+		free(c.sig);
+		login_client = "192.0.2.10";
+		sign_in_prepare(f, v, "eve", f->eve, &c);
+		assert_int_equal(login(v, "eve", &c, &j), 0);			/* fresh: in */
+		scrvault_json_free(j);
+		j = NULL;
+		free(c.sig);
+	}
+	login_client = "203.0.113.7";
 	/* 15 minutes on, she may sign in again. */
 	skew(15 * 60 + 1);
 	sign_in_prepare(f, v, "eve", f->eve, &c);

@@ -15,13 +15,20 @@
  *     without use, SCRVAULT_SESSION_MAX_SECONDS after sign-in, or its
  *     principal is revoked (principal.c ends their sessions in the revoking
  *     transaction); resuming checks each, and that the principal is active;
- *   - SCRVAULT_LOGIN_FAILURES_MAX failed sign-ins of a name in 15 minutes
- *     refuse the next, even with a good signature; SCRVAULT_SESSIONS_PER_PRINCIPAL
- *     live sessions refuse another;
+ *   - SCRVAULT_LOGIN_FAILURES_MAX failed sign-ins of a name from one client
+ *     in 15 minutes refuse that client the next, even with a good signature,
+ *     and no other client: a name is public, and whoever knows it must not
+ *     be able to lock its holder out from elsewhere.  Past
+ *     SCRVAULT_LOGIN_FAILURES_NAME_MAX failures of the name from everyone,
+ *     a client that has failed for it is refused at once, a fresh one still
+ *     gets its try (guessing stays bounded: one try a fresh address);
+ *     SCRVAULT_SESSIONS_PER_PRINCIPAL live sessions refuse another;
  *   - every refusal that names a principal is a "session.login" (or
  *     "session.resume") entry with the reason, and a failed sign-in is
  *     counted in the same transaction; no entry holds a token, a signature
- *     or a challenge.
+ *     or a challenge.  A sign-in's entry is the person's who signed in; a
+ *     refusal before a signature verified is nobody's ("" and
+ *     "unauthenticated": true), the claimed name its subject.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,7 +163,7 @@ static int take_challenge(scrvault *v, const char *principal, const char *challe
  * count) in one transaction, the message kept.
  */
 static int refuse(scrvault *v, const char *action, const char *name, const char *client, const char *session,
-		  const char *why, bool count)
+		  const char *why, bool count, bool authenticated)
 {
 	char saved[1024], field[32];
 	int error;
@@ -165,7 +172,8 @@ static int refuse(scrvault *v, const char *action, const char *name, const char 
 	snprintf(field, sizeof(field), "%s", scrvault_error_field() ? scrvault_error_field() : "");
 	if (sv_db_in_txn(v->db))
 		sv_vault_abort(v);
-	if ((error = sv_vault_begin(v)) < 0)
+	/* Nobody's entry unless the signature verified (then the signer's). */
+	if ((error = sv_unseal_speak_for(v, authenticated ? name : NULL)) < 0 || (error = sv_vault_begin(v)) < 0)
 		goto failed;
 	if (count && (error = sv_db_run(v->db, "INSERT INTO login_failures(principal, client, at) VALUES (?, ?, ?)",
 					"tti", name, client, sv_now())) < 0) {
@@ -174,15 +182,18 @@ static int refuse(scrvault *v, const char *action, const char *name, const char 
 	}
 	if ((error = sv_audit_append(v, action, "denied", SV_ABOUT(.principal = name),
 				     SV_FIELDS(SV_STR("reason", why), SV_OPT("client", client),
-					       SV_OPT("session", session)))) < 0 ||
+					       SV_OPT("session", session),
+					       SV_IF(!authenticated, SV_BOOL("unauthenticated", true))))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0) {
 		if (sv_db_in_txn(v->db))
 			sv_vault_abort(v);
 		goto failed;
 	}
+	sv_unseal_reset(v);
 	/* The field says which limit, if one refused it (a service answers 429). */
 	return field[0] ? sv_error_field(SCRVAULT_EDENIED, field, "%s", saved) : sv_error(SCRVAULT_EDENIED, "%s", saved);
 failed:
+	sv_unseal_reset(v);
 	return sv_error(SCRVAULT_EDENIED, "%s (and the audit entry of this refusal could not be written: %s)", saved,
 			scrvault_error_message());
 }
@@ -196,7 +207,7 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 	char token[48], sid[2 * SESSION_ID_BYTES + 1], *stmt = NULL;
 	const char *name, *client;
 	size_t siglen = 0;
-	int64_t failures = 0, live = 0, now = sv_now();
+	int64_t failures = 0, all = 0, live = 0, now = sv_now();
 	sv_principal p;
 	int error, c;
 
@@ -215,27 +226,31 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 		return sv_error_field(SCRVAULT_EUSAGE, "client", "the client is one line of printable text");
 	/* The entries are the service's, about the person signing in. */
 	sv_unseal_reset(v);
-	if ((error = sv_db_int(&failures, v->db, "SELECT count(*) FROM login_failures WHERE principal = ? AND at > ?",
+	/* This client's failures for the name, and everyone's (the header says why both). */
+	if ((error = sv_db_int(&failures, v->db, "SELECT count(*) FROM login_failures WHERE principal = ? AND at > ?"
+			       " AND coalesce(client, '') = ?", "tit", name, now - FAILURE_WINDOW, client ? client : "")) < 0 ||
+	    (error = sv_db_int(&all, v->db, "SELECT count(*) FROM login_failures WHERE principal = ? AND at > ?",
 			       "ti", name, now - FAILURE_WINDOW)) < 0)
 		return error;
 	/* The challenge is spent whatever happens next. */
 	c = take_challenge(v, name, s->challenge);
-	if (failures >= SCRVAULT_LOGIN_FAILURES_MAX) {
-		sv_error_field(SCRVAULT_EDENIED, "failures", "too many failed sign-ins for '%s': wait 15 minutes", name);
-		return refuse(v, "session.login", name, client, NULL, "too many failures", false);
+	if (failures >= SCRVAULT_LOGIN_FAILURES_MAX || (all >= SCRVAULT_LOGIN_FAILURES_NAME_MAX && failures > 0)) {
+		sv_error_field(SCRVAULT_EDENIED, "failures", "too many failed sign-ins for '%s' from here: wait 15 "
+			       "minutes", name);
+		return refuse(v, "session.login", name, client, NULL, "too many failures", false, false);
 	}
 	if (c <= 0) {
 		sv_error(SCRVAULT_EDENIED, "the challenge %s: ask for a new one", c < 0 ? "expired" : "is unknown or "
 			 "was already used");
 		return refuse(v, "session.login", name, client, NULL, c < 0 ? "challenge expired" : "unknown challenge",
-			      true);
+			      true, false);
 	}
 	if ((error = sv_find_principal(&p, v, name)) < 0)
 		return error;
 	if (error == 0 || !p.active || !p.keys_ok) {
 		sv_error(SCRVAULT_EDENIED, "the sign-in of '%s' is refused", name);
 		return refuse(v, "session.login", name, client, NULL, error == 0 ? "unknown principal" : !p.active ?
-			      "principal revoked" : "key replaced", true);
+			      "principal revoked" : "key replaced", true, false);
 	}
 	if (sv_unbase64(&sig, &siglen, s->signature) < 0 || siglen != SV_SIG_LEN ||
 	    !(stmt = scrvault_session_statement(v->id, name, s->challenge)) ||
@@ -244,7 +259,7 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 		free(stmt);
 		sv_error(SCRVAULT_EDENIED, "the signature does not verify with the key '%s' registered: sign-in refused",
 			 name);
-		return refuse(v, "session.login", name, client, NULL, "bad signature", true);
+		return refuse(v, "session.login", name, client, NULL, "bad signature", true, false);
 	}
 	free(sig);
 	free(stmt);
@@ -255,7 +270,7 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 		sv_error_field(SCRVAULT_EDENIED, "sessions", "'%s' has %d live sessions already: sign out of one (or "
 			       "revoke it) first",
 			 name, SCRVAULT_SESSIONS_PER_PRINCIPAL);
-		return refuse(v, "session.login", name, client, NULL, "too many sessions", false);
+		return refuse(v, "session.login", name, client, NULL, "too many sessions", false, true);
 	}
 	if ((error = sv_random(tok, sizeof(tok))) < 0 || (error = sv_random(rid, sizeof(rid))) < 0)
 		return error;
@@ -263,7 +278,8 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 	sv_cleanse(tok, sizeof(tok));
 	token_hash(hash, token);
 	sv_hex(sid, rid, sizeof(rid));
-	if ((error = sv_vault_begin(v)) < 0)
+	/* The entry is the person's who signed in (the handle is reset after). */
+	if ((error = sv_unseal_speak_for(v, name)) < 0 || (error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_db_run(v->db, "INSERT INTO sessions(id, token_sha256, principal_id, client, created, last_seen,"
 			       " expires) VALUES (?, ?, ?, ?, ?, ?, ?)", "tbitiii", sid, hash, sizeof(hash), p.id,
@@ -278,6 +294,7 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 					   SV_INT("expires", now + SCRVAULT_SESSION_MAX_SECONDS),
 					   SV_INT("idle_expires", now + SCRVAULT_SESSION_IDLE_SECONDS)));
 done:
+	sv_unseal_reset(v);
 	sv_cleanse(token, sizeof(token));
 	return error;
 }
@@ -344,7 +361,7 @@ int scrvault_session_resume(scrvault *v, const char *token, const scrvault_act_o
 		why = "session expired";
 	if (why) {
 		sv_error(SCRVAULT_EDENIED, "the session is not live (%s): sign in again", why);
-		return refuse(v, "session.resume", r.principal, opts ? opts->client : NULL, r.id, why, false);
+		return refuse(v, "session.resume", r.principal, opts ? opts->client : NULL, r.id, why, false, false);
 	}
 	/* Its idle time: refreshed at most once a minute (not an audited change). */
 	if (now - r.last_seen >= 60) {

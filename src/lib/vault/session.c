@@ -37,6 +37,7 @@
 #include "crypto/identity.h"
 #include "crypto/note.h"
 #include "base/common.h"
+#include "base/fault.h"
 #include "base/file.h"
 #include "base/json.h"
 
@@ -73,14 +74,60 @@ int sv_vault_lock(int *fdout, const char *dir)
 	free(path);
 	if (fd < 0)
 		return sv_error(SCRVAULT_ERROR, "cannot open the vault lock in '%s': %s", dir, strerror(errno));
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			close(fd);
-			return sv_error(SCRVAULT_ERROR, "cannot lock the vault: %s", strerror(errno));
+	/* Held by another process: try again, a little less often each time (to
+	 * 100 ms), for SCRVAULT_LOCK_WAIT_SECONDS; a service that has the vault
+	 * unsealed holds it for as long, so waiting for ever would hang quietly. */
+	{
+		struct timespec start, now, nap = { 0, 5 * 1000 * 1000 };
+		/* Test builds: SCRVAULT_TEST_LOCK_WAIT seconds instead (the suite
+		 * cannot wait a minute). */
+		const char *hook = SV_TEST_GETENV("SCRVAULT_TEST_LOCK_WAIT");
+		long wait = hook ? strtol(hook, NULL, 10) : 0;
+
+		if (wait <= 0)
+			wait = SCRVAULT_LOCK_WAIT_SECONDS;
+
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno != EWOULDBLOCK && errno != EINTR) {
+				close(fd);
+				return sv_error(SCRVAULT_ERROR, "cannot lock the vault: %s", strerror(errno));
+			}
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - start.tv_sec >= wait) {
+				close(fd);
+				return sv_error(SCRVAULT_ECONFLICT, "the vault '%s' is still in use by another process after "
+						"%ld s: if the service scrvaultd has it, send the command through it "
+						"(--server) or stop it; else try again when the other command is done",
+						dir, wait);
+			}
+			nanosleep(&nap, NULL);
+			if (nap.tv_nsec < 100 * 1000 * 1000)
+				nap.tv_nsec += 5 * 1000 * 1000;
 		}
 	}
 	*fdout = fd;
 	return 0;
+}
+
+int scrvault_vault_in_use(const char *dir)
+{
+	char *path;
+	int fd, busy;
+
+	if (!dir || !*dir)
+		return sv_error(SCRVAULT_EUSAGE, "no vault given");
+	if (!(path = sv_path(dir, "lock")))
+		return SCRVAULT_ERROR;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return 0;	/* no vault here (opening says so) */
+	while ((busy = flock(fd, LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
+		;
+	busy = busy < 0 && errno == EWOULDBLOCK;
+	close(fd);		/* releases the lock if it was taken */
+	return busy;
 }
 
 /* Create the session struct around an open database and store. */

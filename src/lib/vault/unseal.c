@@ -444,6 +444,14 @@ int scrvault_vault_may_seal(scrvault *v)
 	return sv_authorize(v, "vault.seal", NULL);
 }
 
+int scrvault_vault_vkey(char **vkey, scrvault *v)
+{
+	*vkey = NULL;
+	if (!v || !v->db || !v->origin[0])
+		return sv_error(SCRVAULT_EUSAGE, "no vault");
+	return (*vkey = sv_note_vkey(v->origin, v->audit_pub)) ? 0 : SCRVAULT_ERROR;
+}
+
 int scrvault_vault_flush(scrvault *v)
 {
 	if (!v || !v->db)
@@ -484,6 +492,26 @@ static void act_nobody(scrvault *v)
 	v->role = NULL;
 	v->principal_id = 0;
 	v->custodian = false;
+}
+
+int sv_unseal_speak_for(scrvault *v, const char *name)
+{
+	char *who;
+
+	sv_unseal_reset(v);
+	if (!v->sealer)
+		return 0;	/* not a service's handle: the entry is the opener's */
+	if (!(who = sv_strdup(name ? name : "")))
+		return SCRVAULT_ERROR;
+	act_nobody(v);
+	if (name && strcmp(name, v->sealer) != 0) {
+		v->unlocker = v->principal;
+		v->principal = who;
+	} else {
+		free(v->principal);
+		v->principal = who;
+	}
+	return 0;
 }
 
 int sv_vault_act(scrvault *v, const scrvault_act_options *opts, const char *via)
