@@ -670,6 +670,28 @@ void cli_jb_int(cli_jb *b, const char *key, long long val)
 	jb_add(b, num);
 }
 
+void cli_jb_raw(cli_jb *b, const char *key, const char *json)
+{
+	if (!json)
+		return;
+	jb_key(b, key);
+	jb_add(b, json);
+}
+
+int cli_remote_post(scrvault_json **out, cli_remote *r, const char *path, cli_jb *b)
+{
+	char *body = cli_jb_end(b);
+	int st;
+
+	if (out)
+		*out = NULL;
+	if (!body)
+		return cli_fail(SCRVAULT_ERROR);
+	st = cli_remote_json(out, r, "POST", path, body);
+	free(body);
+	return st;
+}
+
 char *cli_jb_end(cli_jb *b)
 {
 	char *out;
@@ -696,6 +718,11 @@ bool cli_remote_seg(const cli_args *a, const char *what, const char *s)
 	cli_usage(a, "%s '%s' is not one the service can name (letters, digits, '.', '_', '@', '-', at most 64)",
 		  what, s ? s : "");
 	return false;
+}
+
+int cli_remote_check_ref(const cli_args *a)
+{
+	return a->nargs < 1 || cli_remote_seg(a, "the case", a->args[0]) ? 0 : 2;
 }
 
 bool cli_remote_qval(const cli_args *a, const char *what, const char *s)
