@@ -304,8 +304,17 @@ static int remote_conclude(cli_args *a, cli_remote *r)
 	cli_jb_str(&b, "ofsted_approved_on", cli_opt(a, "ofsted-approved-on"));
 	cli_jb_raw(&b, "masters", list);
 	free(list);
-	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
+	if ((st = cli_remote_post(&j, r, path, &b)) != 0) {
+		const scrvault_json *d = scrvault_json_get(cli_remote_error(r), "detail");
+
+		if (scrvault_json_get(d, "blocking")) {	/* as directly: what stops it */
+			if (a->json)
+				cli_print_json(d);
+			else
+				cli_table(scrvault_json_get(d, "blocking"), blocking_cols);
+		}
 		return st;
+	}
 	return cli_result(a, j, "case %s concluded on %s: its retention clocks have started, its %zu master%s "
 			  "fixed and the case frozen (no check-in, declaration or sign-off until reopened)\n",
 			  a->args[0], cli_str(j, "concluded_on"), scrvault_json_count(scrvault_json_get(j, "masters")),

@@ -38,6 +38,10 @@ int cli_remote_json(scrvault_json **out, cli_remote *r, const char *method, cons
 /* The same with `len` bytes of application/octet-stream. */
 int cli_remote_bytes(scrvault_json **out, cli_remote *r, const char *method, const char *path,
 		     const void *body, size_t len);
+/* The JSON of the last call's error answer (its "error" and whatever the
+ * route adds, e.g. a refused conclusion's "blocking"), or NULL; valid until
+ * the next call. */
+const scrvault_json *cli_remote_error(const cli_remote *r);
 /* GET `path`'s content into fd.  0 or the exit status. */
 int cli_remote_fetch(cli_remote *r, const char *path, int fd);
 

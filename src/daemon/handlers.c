@@ -1093,6 +1093,7 @@ int svd_h_case_conclude(svd_req *r)
 	scrvault_case_master masters[MASTERS_MAX];
 	const scrvault_json *ms = scrvault_json_get(r->body, "masters");
 	scrvault_json *out = NULL;
+	int rc;
 
 	NOQ();
 	if ((o.n_masters = scrvault_json_count(ms)) > MASTERS_MAX) {
@@ -1114,7 +1115,23 @@ int svd_h_case_conclude(svd_req *r)
 	o.action_plan_approved_on = svd_str(r, "action_plan_approved_on");
 	o.ofsted_approved_on = svd_str(r, "ofsted_approved_on");
 	o.masters = o.n_masters ? masters : NULL;
-	return json_answer(r, scrvault_case_conclude_ext(&out, r->d->v, &o), &out);
+	if ((rc = scrvault_case_conclude_ext(&out, r->d->v, &o)) < 0 && scrvault_json_get(out, "blocking")) {
+		/* The copies that stop it, beside the error (as the command line lists them). */
+		char *m = scrvault_json_quote(scrvault_error_message() ? scrvault_error_message() : "error");
+		char *list = scrvault_json_text(out), *text = NULL;
+		int n = m && list ? asprintf(&text, "{\"detail\":%s,\"error\":{\"code\":%d,\"field\":null,"
+					     "\"message\":%s}}", list, rc >= SCRVAULT_ECONFLICT ? -rc : 1, m) : -1;
+
+		free(m);
+		free(list);
+		scrvault_json_free(out);
+		if (n < 0)
+			return rc;
+		svd_reply_text(r, svd_status_of(rc), "application/json", text, (size_t)n);
+		free(text);
+		return 0;
+	}
+	return json_answer(r, rc, &out);
 }
 
 int svd_h_case_reopen(svd_req *r)

@@ -35,7 +35,7 @@ stop() {
 	wait "$DPID" 2>/dev/null
 	DPID=
 }
-trap 'stop; rm -rf "$T"' EXIT
+trap 'stop; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
 # ---- two vaults seeded alike: coord (custodian), cus2 (a second custodian,
 # coordinator too: dual control in force), chair (LSCB chair), pat (police
@@ -56,6 +56,10 @@ seed() {	# seed NAME: vault $T/NAME, key files $T/NAME-WHO.key
 	enrol --key-out "$T/$1-pat.key" --kind person --agency police pat >/dev/null 2>&1 &&
 	sv case open SCR-2026-01 --title "Child A" --received 2026-10-01 --decision-date 2026-10-20 >/dev/null &&
 	sv principal grant pat imr-author --case SCR-2026-01 --agency police >/dev/null || return 1
+	# A document of SCR-2026-01 with a paper copy out: the case cannot be concluded.
+	sv doc checkin --case SCR-2026-01 --class imr --agency police "$T/form.txt" >/dev/null &&
+	sv copy create "$(sv doc list --case SCR-2026-01 --json |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])')@1" --count 1 >/dev/null || return 1
 	sv policy show --text >"$T/$1-pol.conf"
 	printf '\n[class "extra-notes"]\n\ttitle = Extra notes\n' >>"$T/$1-pol.conf"
 }
@@ -130,6 +134,8 @@ scenario=(
 	"coord|case clocks --as-of 2026-12-01 --json"
 	"coord|case clocks --as-of 2026-12-01 --case SCR-2026-01 --open"
 	"pat|case clocks --as-of 2026-12-01"
+	"coord|case conclude --action-plan-approved-on 2026-11-25 --ofsted-approved-on 2026-11-26 SCR-2026-01"
+	"coord|case conclude --action-plan-approved-on 2026-11-25 --ofsted-approved-on 2026-11-26 SCR-2026-01 --json"
 	"coord|case conclude --action-plan-approved-on 2026-11-25 --ofsted-approved-on 2026-11-26 SIR-2026-02"
 	"coord|case conclude --action-plan-approved-on 2026-11-25 --ofsted-approved-on 2026-11-26 SIR-2026-02"
 	"coord|case conclude --master nonsense SIR-2026-02"
