@@ -2,7 +2,7 @@
  * cmd_referral.c - scrvault referral new|recommend|decide|notify|list|show:
  * a case from the referral that brought it to the Board's attention to the
  * chair's decision and the notifications sent.  Each runs on a vault or
- * through the service, which gets a form or rationale file's text from here.
+ * through the service, which gets a form or rationale file's bytes from here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,54 +190,52 @@ const cli_cmd cli_referral_commands[] = {
 
 /* ---- through the service ---------------------------------------------------------- */
 
-#define TEXT_MAX (1000u * 1000u)	/* under the routes' 1 MiB body */
+#define FILE_MAX (6u * 1000u * 1000u)	/* base64, under the routes' 8 MiB body */
 
-/* Whether buf[len] is UTF-8 text without a NUL byte (what a JSON string carries). */
-static bool is_text(const unsigned char *p, size_t len)
+/* Read the file option `opt` names (a form, a rationale), any bytes, as
+ * base64: 0 with *enc (the caller frees), or the status after the message. */
+static int read_b64(const cli_args *a, const char *opt, char **enc)
 {
-	for (size_t i = 0; i < len; ) {
-		size_t n = p[i] < 0x80 ? 1 : (p[i] & 0xe0) == 0xc0 ? 2 : (p[i] & 0xf0) == 0xe0 ? 3 :
-			   (p[i] & 0xf8) == 0xf0 ? 4 : 0;
-
-		if (n == 0 || p[i] == 0 || i + n > len || (n == 2 && p[i] < 0xc2))
-			return false;
-		for (size_t k = 1; k < n; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-		i += n;
-	}
-	return true;
-}
-
-/* Read the file option `opt` names (a form, a rationale) as text: 0 with
- * *text (the caller frees), or the status after the message. */
-static int read_text(const cli_args *a, const char *opt, char **text)
-{
+	static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const char *path = cli_opt(a, opt);
+	unsigned char *buf;
 	FILE *f;
-	char *buf = NULL;
 	size_t n;
+	char *o;
 
-	*text = NULL;
+	*enc = NULL;
 	if (!(f = fopen(path, "rb")))
 		return cli_usage(a, "cannot read '%s' (--%s)", path, opt);
-	if ((buf = malloc(TEXT_MAX + 1)) == NULL) {
+	if (!(buf = malloc(FILE_MAX + 1))) {
 		fclose(f);
 		return cli_fail(SCRVAULT_ERROR);
 	}
-	n = fread(buf, 1, TEXT_MAX + 1, f);
-	if (ferror(f) || n == 0 || n > TEXT_MAX || !is_text((unsigned char *)buf, n)) {
-		bool big = n > TEXT_MAX, empty = n == 0 && !ferror(f);
+	n = fread(buf, 1, FILE_MAX + 1, f);
+	if (ferror(f) || n == 0 || n > FILE_MAX) {
+		bool big = n > FILE_MAX;
 
 		fclose(f);
 		free(buf);
-		return cli_usage(a, "'%s' (--%s) %s: through the service it goes as text (UTF-8, under 1 MB); run this "
-				 "on the vault host with --vault DIR for any other file", path, opt,
-				 big ? "is too large" : empty ? "is empty" : "is not text");
+		return cli_usage(a, "'%s' (--%s) %s: the service takes up to 6 MB; run this on the vault host with "
+				 "--vault DIR for a larger file", path, opt, big ? "is too large" : "is empty or unreadable");
 	}
 	fclose(f);
-	buf[n] = '\0';
-	*text = buf;
+	if (!(o = *enc = malloc((n + 2) / 3 * 4 + 1))) {
+		free(buf);
+		return cli_fail(SCRVAULT_ERROR);
+	}
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)buf[i] << 16 | (i + 1 < n ? (unsigned)buf[i + 1] << 8 : 0) |
+			     (i + 2 < n ? buf[i + 2] : 0);
+
+		*o++ = A[v >> 18 & 63];
+		*o++ = A[v >> 12 & 63];
+		*o++ = i + 1 < n ? A[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? A[v & 63] : '=';
+	}
+	*o = '\0';
+	explicit_bzero(buf, n);
+	free(buf);
 	return 0;
 }
 
@@ -257,7 +255,7 @@ static int remote_new(cli_args *a, cli_remote *r)
 
 	if (!cli_remote_seg(a, "the case", a->args[0]))
 		return 2;
-	if (cli_opt(a, "form") && (st = read_text(a, "form", &form)) != 0)
+	if (cli_opt(a, "form") && (st = read_b64(a, "form", &form)) != 0)
 		return st;
 	cli_jb_str(&b, "case", a->args[0]);
 	cli_jb_str(&b, "title", cli_opt(a, "title"));
@@ -266,7 +264,7 @@ static int remote_new(cli_args *a, cli_remote *r)
 	cli_jb_str(&b, "notifier_agency", cli_opt(a, "notifier-agency"));
 	cli_jb_str(&b, "summary", cli_opt(a, "summary"));
 	cli_jb_str(&b, "subject_dob", cli_opt(a, "subject-dob"));
-	cli_jb_str(&b, "form", form);
+	cli_jb_str(&b, "form_base64", form);
 	cli_jb_str(&b, "form_filename", form ? base_name(cli_opt(a, "form")) : NULL);
 	if (form)
 		explicit_bzero(form, strlen(form));
@@ -288,10 +286,10 @@ static int remote_decision(cli_args *a, cli_remote *r, bool decide)
 
 	if (!cli_remote_seg(a, "the case", a->args[0]))
 		return 2;
-	if ((st = read_text(a, "rationale", &text)) != 0)
+	if ((st = read_b64(a, "rationale", &text)) != 0)
 		return st;
 	cli_jb_str(&b, "review", review);
-	cli_jb_str(&b, "rationale", text);
+	cli_jb_str(&b, "rationale_base64", text);
 	cli_jb_str(&b, "rationale_filename", base_name(cli_opt(a, "rationale")));
 	cli_jb_str(&b, "on", cli_opt(a, "on"));
 	explicit_bzero(text, strlen(text));

@@ -1254,6 +1254,78 @@ int svd_h_referral(svd_req *r)
 
 static int write_new(const char *path, const void *buf, size_t len);
 
+/* Standard base64 (padded) decoded into a new buffer, its length in *n; NULL when malformed. */
+static unsigned char *unb64(const char *in, size_t *n)
+{
+	size_t len = strlen(in), o = 0;
+	unsigned char *out;
+
+	if (len == 0 || len % 4 != 0 || !(out = malloc(len / 4 * 3)))
+		return NULL;
+	for (size_t i = 0; i < len; i += 4) {
+		unsigned v = 0;
+		int pad = 0;
+
+		for (size_t k = 0; k < 4; k++) {
+			const char c = in[i + k];
+			unsigned d;
+
+			if (c == '=' && i + 4 == len && k >= 2 && (k == 3 || in[i + 3] == '=')) {
+				pad++;
+				d = 0;
+			} else if (!pad && c >= 'A' && c <= 'Z') {
+				d = (unsigned)(c - 'A');
+			} else if (!pad && c >= 'a' && c <= 'z') {
+				d = (unsigned)(c - 'a' + 26);
+			} else if (!pad && c >= '0' && c <= '9') {
+				d = (unsigned)(c - '0' + 52);
+			} else if (!pad && (c == '+' || c == '/')) {
+				d = c == '+' ? 62u : 63u;
+			} else {
+				free(out);
+				return NULL;
+			}
+			v = v << 6 | d;
+		}
+		out[o++] = (unsigned char)(v >> 16);
+		if (pad < 2)
+			out[o++] = (unsigned char)(v >> 8);
+		if (pad < 1)
+			out[o++] = (unsigned char)v;
+	}
+	*n = o;
+	return out;
+}
+
+/*
+ * A file's content from the body: "KEY" (its text) or "KEY_base64" (any
+ * bytes).  0 with *buf (NULL: neither given; the caller frees) and *len, or
+ * -1 when malformed (a 422 answered).
+ */
+static int body_file(svd_req *r, const char *key, unsigned char **buf, size_t *len)
+{
+	char k64[64];
+	const char *text = svd_str(r, key), *enc;
+
+	snprintf(k64, sizeof(k64), "%s_base64", key);
+	enc = svd_str(r, k64);
+	*buf = NULL;
+	*len = 0;
+	if ((text && enc) || (text && !*text) || (enc && !(*buf = unb64(enc, len)))) {
+		svd_reply_error(r, 422, 2, "send the file as its text or its bytes in base64, not empty", key);
+		return -1;
+	}
+	if (text) {
+		*len = strlen(text);
+		if (!(*buf = malloc(*len))) {
+			svd_reply_error(r, 500, 1, "out of memory", NULL);
+			return -1;
+		}
+		memcpy(*buf, text, *len);
+	}
+	return 0;
+}
+
 /* A plain file name for a document sent as text (NULL: none given). */
 static bool plain_name(const char *name)
 {
@@ -1265,24 +1337,33 @@ int svd_h_referral_new(svd_req *r)
 {
 	scrvault_referral_spec s = SCRVAULT_REFERRAL_SPEC_INIT;
 	scrvault_json *out = NULL;
-	const char *form = svd_str(r, "form"), *name = svd_str(r, "form_filename");
+	const char *name = svd_str(r, "form_filename");
+	unsigned char *form = NULL;
+	size_t len;
 	char path[PATH_MAX];
 	svd_tmp t;
 	int rc;
 
 	NOQ();
-	if ((form && !*form) || !plain_name(name)) {
-		svd_reply_error(r, 422, 2, "form is the form's text, form_filename a plain file name", "form");
+	if (!plain_name(name)) {
+		svd_reply_error(r, 422, 2, "form_filename is a plain file name", "form_filename");
 		return 0;
 	}
+	if (body_file(r, "form", &form, &len) < 0)
+		return 0;
 	if (form) {
-		if (svd_tmp_make(&t) < 0)
-			return SCRVAULT_ERROR;
-		if (svd_tmp_path(&t, name ? name : "notification-form.txt", path, sizeof(path)) < 0 ||
-		    write_new(path, form, strlen(form)) < 0) {
-			svd_tmp_remove(&t);
+		if (svd_tmp_make(&t) < 0) {
+			free(form);
 			return SCRVAULT_ERROR;
 		}
+		if (svd_tmp_path(&t, name ? name : "notification-form", path, sizeof(path)) < 0 ||
+		    write_new(path, form, len) < 0) {
+			svd_tmp_remove(&t);
+			free(form);
+			return SCRVAULT_ERROR;
+		}
+		explicit_bzero(form, len);
+		free(form);
 		s.form_path = path;
 	}
 	s.ref = svd_str(r, "case");
@@ -1293,7 +1374,7 @@ int svd_h_referral_new(svd_req *r)
 	s.summary = svd_str(r, "summary");
 	s.subject_dob = svd_str(r, "subject_dob");
 	rc = scrvault_referral_new(&out, r->d->v, &s);
-	if (form)
+	if (s.form_path)
 		svd_tmp_remove(&t);
 	return json_answer(r, rc, &out);
 }
@@ -1816,25 +1897,35 @@ static int referral_decision(svd_req *r, bool decide)
 {
 	scrvault_referral_decision d = SCRVAULT_REFERRAL_DECISION_INIT;
 	scrvault_json *out = NULL;
-	const char *text = svd_str(r, "rationale");
 	const char *name = svd_str(r, "rationale_filename");
+	unsigned char *text = NULL;
+	size_t len;
 	char path[PATH_MAX];
 	svd_tmp t;
 	int rc;
 
 	NOQ();
-	if (!text || !*text) {
-		svd_reply_error(r, 422, 2, "send the rationale's text as \"rationale\"", "rationale");
+	if (body_file(r, "rationale", &text, &len) < 0)
+		return 0;
+	if (!text) {
+		free(text);
+		svd_reply_error(r, 422, 2, "send the rationale as \"rationale\" (its text) or \"rationale_base64\"",
+				"rationale");
 		return 0;
 	}
-	if (name && (strchr(name, '/') || name[0] == '.' || !*name || strlen(name) > 128)) {
+	if (!plain_name(name)) {
+		free(text);
 		svd_reply_error(r, 422, 2, "rationale_filename is a plain file name", "rationale_filename");
 		return 0;
 	}
-	if (svd_tmp_make(&t) < 0)
+	if (svd_tmp_make(&t) < 0) {
+		free(text);
 		return SCRVAULT_ERROR;
-	if (svd_tmp_path(&t, name ? name : "rationale.txt", path, sizeof(path)) < 0 ||
-	    write_new(path, text, strlen(text)) < 0) {
+	}
+	rc = svd_tmp_path(&t, name ? name : "rationale.txt", path, sizeof(path)) < 0 || write_new(path, text, len) < 0;
+	explicit_bzero(text, len);
+	free(text);
+	if (rc) {
 		svd_tmp_remove(&t);
 		return SCRVAULT_ERROR;
 	}

@@ -148,7 +148,7 @@ scenario=(
 	# referrals
 	"coord|referral new --received 2026-11-01 --notifier Dr-X --notifier-agency health --title Child-C --summary what-happened --form @T@/form.txt SCR-2026-03"
 	"coord|referral new --received 2026-11-01 --notifier Dr-X --notifier-agency health --title again SCR-2026-03"
-	"coord|referral new --received 2026-11-02 --notifier Dr-Y --notifier-agency police --title Child-D SCR-2026-04 --json"
+	"coord|referral new --received 2026-11-02 --notifier Dr-Y --notifier-agency police --title Child-D --form @T@/form.pdf SCR-2026-04 --json"
 	"coord|referral new --notifier Dr-Y --notifier-agency police --title no-date SCR-2026-05"
 	"pat|referral new --received 2026-11-02 --notifier me --notifier-agency police --title mine SCR-2026-06"
 	"coord|referral recommend --review scr --rationale @T@/rat1.txt --on 2026-11-10 SCR-2026-03"
@@ -263,9 +263,10 @@ expect 2 "a query value with a trick in it too (case clocks --case)" -- rsv case
 [ "$(wc -l <"$T/daemon.log")" = "$lines" ]; ok $? "none of them reached the service: nothing in its log, not even a sign-in"
 [ "$(tree_hash "$V")" = "$before" ]; ok $? "and the vault is unchanged"
 
-# A file the service cannot take as text is refused here, naming the way that works.
-expect 2 "a binary notification form is refused by the client (exit 2)" -- \
-	rsv referral new --received 2026-11-01 --notifier x --notifier-agency health --title t --form "$T/form.pdf" SCR-2026-05
+# A file larger than the service takes is refused here, naming the way that works.
+head -c 6000001 /dev/zero >"$T/big.pdf"
+expect 2 "a notification form over 6 MB is refused by the client (exit 2)" -- \
+	rsv referral new --received 2026-11-01 --notifier x --notifier-agency health --title t --form "$T/big.pdf" SCR-2026-05
 err_has "vault host"
 expect 4 "and no referral was made" -- rsv referral show SCR-2026-05
 expect 2 "case timeline --proof has no route yet: a usage error naming the fix" -- \
@@ -365,6 +366,14 @@ for c in SCR-2026-01 SIR-2026-02 SCR-2026-03 SCR-2026-04; do
 	both "case show $c --json: the same on both vaults" case show "$c" --json
 done
 both "request list --json: the same on both vaults" request list --json
+# The binary form went through byte for byte.
+for vn in a b; do
+	V=$T/$vn K="$T/$vn-coord.key"
+	doc=$(sv referral show SCR-2026-04 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["form"])' 2>/dev/null)
+	sv doc checkout "${doc%%@*}@1" -o "$T/form.$vn" >/dev/null 2>&1
+done
+cmp -s "$T/form.pdf" "$T/form.a" && cmp -s "$T/form.pdf" "$T/form.b"
+ok $? "a binary notification form sent through the service is stored byte for byte, as directly"
 both "hold list --json: the same on both vaults" hold list --json
 both "referral list --json: the same on both vaults" referral list --json
 both "case clocks --json: the same on both vaults" case clocks --as-of 2026-12-01 --json
