@@ -16,26 +16,8 @@
 # ids (random per vault), key fingerprints (each vault's principals made
 # their own keys), and the vault id.
 . "$(dirname "$0")/lib.bash"
-D=${SCRVAULTD_BIN:-$(dirname "$SV")/scrvaultd}
+. "$(dirname "$0")/daemon-lib.bash"	# start, stop, req, login, as, jpost, is
 [ -x "$D" ] || { skip "cases through the service" "scrvaultd is not built"; finish; exit; }
-
-S="$T/run/scrvaultd.sock"
-DPID=
-start() {
-	"$D" --vault "$V" --socket "$S" --idle-seal 0 "$@" 2>>"$T/daemon.log" &
-	DPID=$!
-	for _ in $(seq 50); do [ -S "$S" ] && return 0; sleep 0.1; done
-	return 1
-}
-stop() {
-	[ -n "$DPID" ] || return 0
-	kill -TERM "$DPID" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
-	DPID=
-}
-trap 'stop; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
 # ---- two vaults seeded alike: coord (custodian), cus2 (a second custodian,
 # coordinator too: dual control in force), chair (LSCB chair), pat (police
@@ -240,7 +222,7 @@ run_all direct
 
 # ---- through the service on vault B ----
 V=$VB VN=b K="$T/b-coord.key"
-start; ok $? "scrvaultd starts on vault B's socket"
+start --idle-seal 0; ok $? "scrvaultd starts on vault B's socket"
 export SCRVAULT_SERVER="unix:$S"
 rsv() { "$SV" --key "$K" --passphrase-file "$P" "$@"; }
 expect 0 "the custodian unseals vault B" -- rsv unseal
@@ -286,6 +268,29 @@ expect 4 "and the case does not exist" -- rsv case show SCR-2026-66
 
 # ---- the scenario through the service ----
 run_all remote
+
+# The new and changed routes refuse malformed input themselves (any client).
+login coord "$K"; is 200 "the coordinator signs in (raw HTTP)"
+as coord GET '/v1/requests/due?days=999'; is 400 2 "request due: days over 365 is 400"
+as coord GET '/v1/requests/due?days=07'; is 400 2 "days with a leading zero is 400"
+as coord GET '/v1/requests/due?weeks=1'; is 400 2 "an unknown query key is 400"
+as coord GET '/v1/requests/due?days=0&as_of=2026-11-10'; is 200 "days=0 is today's and overdue ones"
+as coord GET '/v1/clocks?open=maybe'; is 400 2 "clocks: open is true or false"
+as coord GET '/v1/clocks?case=SCR-2026-01&open=true'; is 200 "clocks filtered by case"
+as coord GET '/v1/ops/status'; is 200 "whether dual control is in force"
+jpost coord /v1/referrals '{"case":"SCR-2026-40","title":"t","received_on":"2026-11-01","notifier":"n","notifier_agency":"health","form_base64":"not base64!"}'
+is 422 2 "a form that is not base64 is 422"
+jpost coord /v1/referrals '{"case":"SCR-2026-40","title":"t","received_on":"2026-11-01","notifier":"n","notifier_agency":"health","form":"x","form_base64":"eA=="}'
+is 422 2 "a form sent both ways is 422"
+jpost coord /v1/referrals '{"case":"SCR-2026-40","title":"t","received_on":"2026-11-01","notifier":"n","notifier_agency":"health","form_base64":"eA==","form_filename":"../../etc/passwd"}'
+is 422 2 "a form_filename with a path in it is 422"
+jpost coord /v1/referrals/SCR-2026-03/recommendation '{"review":"scr","rationale_base64":"eA="}'
+is 422 2 "a rationale with broken padding is 422"
+jpost coord /v1/cases/SIR-2026-02/conclude '{"masters":[{"doc":"x","version":0}]}'
+is 422 2 "a master at version 0 is 422"
+jpost coord /v1/cases/SIR-2026-02/conclude '{"masters":["x@1"]}'
+is 422 2 "a master that is not {doc, version} is 422"
+expect 4 "none of them made a referral" -- rsv referral show SCR-2026-40
 stop
 
 # Rows listed in id order come in another order when the ids are random
