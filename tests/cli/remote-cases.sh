@@ -189,19 +189,21 @@ who() {	# who NAME MODE: the key options acting as NAME (directly, a custodian's
 	esac
 }
 run_all() {	# run_all MODE (direct|remote): every scenario line, into $T/MODE.N
-	local i=0 who args out
-	OP1= OP2=
+	local i=0 who args out id
+	local -a kopts
+	OP1='' OP2=''
 	for line in "${scenario[@]}"; do
 		who=${line%%|*}
 		args=${line#*|}
 		args=${args//@T@/$T}; args=${args//@A@/$VN}
 		args=${args//@OP1@/${OP1:-none}}; args=${args//@OP2@/${OP2:-none}}
 		out="$T/$1.$i"
+		read -ra kopts <<<"$(who "$who" "$1")"
 		# shellcheck disable=SC2086
 		if [ "$1" = direct ]; then
-			"$SV" --vault "$V" $(who "$who" direct) --passphrase-file "$P" $args >"$out.out" 2>"$out.err"
+			"$SV" --vault "$V" "${kopts[@]}" --passphrase-file "$P" $args >"$out.out" 2>"$out.err"
 		else
-			SCRVAULT_SERVER="unix:$S" "$SV" $(who "$who" remote) --passphrase-file "$P" $args \
+			SCRVAULT_SERVER="unix:$S" "$SV" "${kopts[@]}" --passphrase-file "$P" $args \
 				>"$out.out" 2>"$out.err"
 		fi
 		echo "rc=$?" >>"$out.out"
