@@ -1,5 +1,6 @@
 /*
- * cmd_case.c - scrvault case open|list|show|conclude|reopen|publish.
+ * cmd_case.c - scrvault case open|list|show|conclude|reopen|publish, on a
+ * vault or through the service (the same output either way).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,6 +239,152 @@ static int remote_show(cli_args *a, cli_remote *r)
 	return cli_show(a, 0, &j, case_fields, show_documents);
 }
 
+/* "/v1/cases/REF/what" into path, REF checked first: 0 or the usage error's status. */
+static int case_path(const cli_args *a, char *path, size_t len, const char *what)
+{
+	if (!cli_remote_seg(a, "the case", a->args[0]))
+		return 2;
+	snprintf(path, len, "/v1/cases/%s%s%s", a->args[0], what ? "/" : "", what ? what : "");
+	return 0;
+}
+
+static int remote_open(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	int st;
+
+	if (!cli_remote_seg(a, "the case", a->args[0]))
+		return 2;
+	cli_jb_str(&b, "case", a->args[0]);
+	cli_jb_str(&b, "title", cli_opt(a, "title"));
+	cli_jb_str(&b, "review_type", cli_opt(a, "type") ? cli_opt(a, "type") : "scr");
+	cli_jb_str(&b, "subject_dob", cli_opt(a, "subject-dob"));
+	cli_jb_str(&b, "decision_date", cli_opt(a, "decision-date"));
+	cli_jb_str(&b, "received_on", cli_opt(a, "received"));
+	if ((st = cli_remote_post(NULL, r, "/v1/cases", &b)) != 0)
+		return st;
+	printf("opened case %s\n", a->args[0]);
+	return 0;
+}
+
+static int remote_conclude(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	char path[128], *list = NULL;
+	size_t len = 0;
+	int st;
+
+	if ((st = case_path(a, path, sizeof(path), "conclude")) != 0)
+		return st;
+	for (int i = 0; i < a->nopts; i++) {
+		char doc[96], *q, *p;
+		long v;
+
+		if (strcmp(a->names[i], "master") != 0)
+			continue;
+		v = cli_doc_version(a->values[i], doc, sizeof(doc));
+		if (!cli_remote_seg(a, "the master's document", doc)) {
+			free(list);
+			return 2;
+		}
+		if (!(q = scrvault_json_quote(doc)) || !(p = realloc(list, len + strlen(q) + 48))) {
+			free(q);
+			free(list);
+			return cli_fail(SCRVAULT_ERROR);
+		}
+		list = p;
+		len += (size_t)snprintf(list + len, strlen(q) + 48, "%s{\"doc\":%s,\"version\":%ld}", len ? "," : "[",
+					q, v);
+		free(q);
+	}
+	if (list)
+		memcpy(list + len, "]", 2);	/* room kept above */
+	cli_jb_str(&b, "action_plan_approved_on", cli_opt(a, "action-plan-approved-on"));
+	cli_jb_str(&b, "ofsted_approved_on", cli_opt(a, "ofsted-approved-on"));
+	cli_jb_raw(&b, "masters", list);
+	free(list);
+	if ((st = cli_remote_post(&j, r, path, &b)) != 0) {
+		const scrvault_json *d = scrvault_json_get(cli_remote_error(r), "detail");
+
+		if (scrvault_json_get(d, "blocking")) {	/* as directly: what stops it */
+			if (a->json)
+				cli_print_json(d);
+			else
+				cli_table(scrvault_json_get(d, "blocking"), blocking_cols);
+		}
+		return st;
+	}
+	return cli_result(a, j, "case %s concluded on %s: its retention clocks have started, its %zu master%s "
+			  "fixed and the case frozen (no check-in, declaration or sign-off until reopened)\n",
+			  a->args[0], cli_str(j, "concluded_on"), scrvault_json_count(scrvault_json_get(j, "masters")),
+			  scrvault_json_count(scrvault_json_get(j, "masters")) == 1 ? " is" : "s are");
+}
+
+static int remote_reopen(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	char path[128];
+	int st;
+
+	if ((st = case_path(a, path, sizeof(path), "reopen")) != 0)
+		return st;
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
+		return st;
+	if (scrvault_json_get(j, "pending")) {
+		if (!a->json)
+			cli_print_pending(j, "reopening a concluded case");
+		return cli_result(a, j, NULL);
+	}
+	return cli_result(a, j, "case %s reopened: it takes check-ins, declarations and sign-offs again; "
+			  "conclude it again to refreeze it\n", a->args[0]);
+}
+
+static int remote_publish(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	char path[128];
+	int st;
+
+	if ((st = case_path(a, path, sizeof(path), "publish")) != 0)
+		return st;
+	cli_jb_str(&b, "on", cli_opt(a, "on"));
+	cli_jb_str(&b, "override_reason", cli_opt(a, "override-reason"));
+	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
+		return st;
+	if (scrvault_json_get(j, "pending")) {
+		if (!a->json)
+			cli_print_pending(j, "publishing against what stops it");
+		return cli_result(a, j, NULL);
+	}
+	if (cli_str(j, "overridden") && !a->json)
+		fprintf(stderr, "%s: recorded against what stood in its way (%s): the override and its reason "
+			"are on record\n", cli_program, cli_str(j, "overridden"));
+	return cli_result(a, j, "recorded: the executive summary of %s was published on %s ('retention plan' says "
+			  "how long it stays on the web site)\n", a->args[0], cli_str(j, "published_on"));
+}
+
+/* The case and each --master's document, before anything is sent. */
+static int remote_check_conclude(const cli_args *a)
+{
+	char doc[96];
+
+	if (cli_remote_check_ref(a) != 0)
+		return 2;
+	for (int i = 0; i < a->nopts; i++)
+		if (!strcmp(a->names[i], "master") &&
+		    (cli_doc_version(a->values[i], doc, sizeof(doc)) <= 0 || !cli_remote_seg(a, "the master's document", doc)))
+			return 2;
+	return 0;
+}
+
 const cli_remote_cmd cli_case_remote[] = {
-	{ "case", "list", remote_list }, { "case", "show", remote_show }, { NULL, NULL, NULL }
+	{ "case", "open", remote_open, cli_remote_check_ref }, { "case", "list", remote_list, NULL },
+	{ "case", "show", remote_show, cli_remote_check_ref },
+	{ "case", "conclude", remote_conclude, remote_check_conclude },
+	{ "case", "reopen", remote_reopen, cli_remote_check_ref },
+	{ "case", "publish", remote_publish, cli_remote_check_ref }, { NULL, NULL, NULL, NULL }
 };

@@ -80,4 +80,39 @@ static int remote_list(cli_args *a, cli_remote *r)
 	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", "/v1/holds", NULL), &j, hold_cols);
 }
 
-const cli_remote_cmd cli_hold_remote[] = { { "hold", "list", remote_list }, { NULL, NULL, NULL } };
+static int remote_add(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	int st;
+
+	cli_jb_str(&b, "target", a->nargs ? a->args[0] : NULL);
+	cli_jb_raw(&b, "board", cli_flag(a, "board") ? "true" : NULL);
+	cli_jb_str(&b, "class", cli_opt(a, "class"));
+	cli_jb_str(&b, "kind", cli_opt(a, "kind"));
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	if ((st = cli_remote_post(&j, r, "/v1/holds", &b)) != 0)
+		return st;
+	return cli_result(a, j, "hold %lld placed on %s\n", cli_int(j, "hold"),
+			  a->nargs ? a->args[0] : "everything of the board");
+}
+
+static int remote_release(cli_args *a, cli_remote *r)
+{
+	long long id = cli_id_arg(a);
+	cli_jb b = { 0 };
+	char path[64];
+	int st;
+
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	snprintf(path, sizeof(path), "/v1/holds/%lld/lift", id);
+	if ((st = cli_remote_post(NULL, r, path, &b)) != 0)
+		return st;
+	printf("hold %lld released\n", id);
+	return 0;
+}
+
+const cli_remote_cmd cli_hold_remote[] = {
+	{ "hold", "add", remote_add }, { "hold", "release", remote_release }, { "hold", "list", remote_list },
+	{ NULL, NULL, NULL }
+};

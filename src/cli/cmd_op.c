@@ -1,12 +1,14 @@
 /*
  * cmd_op.c - scrvault op list|approve|refuse: operations under dual control,
  * which wait for a second custodian; and the top-level `scrvault approve ID`
- * and `scrvault refuse ID`, the same decisions by their first names.
+ * and `scrvault refuse ID`, the same decisions by their first names.  Each
+ * also runs through the service: the decider signs in with their own key.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 static const cli_col op_cols[] = {
 	{ "id", "ID" }, { "action", "ACTION" }, { "target", "CONCERNS" }, { "state", "STATE" },
@@ -66,4 +68,47 @@ const cli_cmd cli_op_commands[] = {
 	{ "approve", NULL, cmd_approve, CLI_VAULT, NULL, "scrvault approve ID", APPROVE_HELP, NULL, 1, 1 },
 	{ "refuse", NULL, cmd_refuse, CLI_VAULT, NULL, "scrvault refuse ID", REFUSE_HELP, NULL, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_list(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL, *s = NULL;
+	int st = cli_remote_json(&j, r, "GET", "/v1/ops", NULL);
+
+	if (st == 0 && cli_remote_json(&s, r, "GET", "/v1/ops/status", NULL) == 0 && cli_str(s, "message"))
+		fprintf(stderr, "scrvault: note: %s\n", cli_str(s, "message"));
+	scrvault_json_free(s);
+	return cli_remote_listing(a, st, &j, op_cols);
+}
+
+static int remote_decide(cli_args *a, cli_remote *r, bool approve)
+{
+	char path[128];
+	int st;
+
+	if (!cli_remote_seg(a, "the operation", a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/ops/%s/%s", a->args[0], approve ? "approve" : "refuse");
+	if ((st = cli_remote_json(NULL, r, "POST", path, NULL)) != 0)
+		return st;
+	printf("%s operation %s\n", approve ? "approved and carried out" : "refused", a->args[0]);
+	return 0;
+}
+
+static int remote_approve(cli_args *a, cli_remote *r) { return remote_decide(a, r, true); }
+static int remote_refuse(cli_args *a, cli_remote *r) { return remote_decide(a, r, false); }
+
+/* The operation's id, before anything is sent. */
+static int remote_check_id(const cli_args *a)
+{
+	return cli_remote_seg(a, "the operation", a->args[0]) ? 0 : 2;
+}
+
+const cli_remote_cmd cli_op_remote[] = {
+	{ "op", "list", remote_list, NULL }, { "op", "approve", remote_approve, remote_check_id },
+	{ "op", "refuse", remote_refuse, remote_check_id },
+	{ "approve", NULL, remote_approve, remote_check_id }, { "refuse", NULL, remote_refuse, remote_check_id },
+	{ NULL, NULL, NULL, NULL }
 };

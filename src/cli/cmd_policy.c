@@ -1,11 +1,13 @@
 /*
- * cmd_policy.c - scrvault policy check|show|load.
+ * cmd_policy.c - scrvault policy check|show|load.  show and load also run
+ * through the service (load sends the file's text); check needs no vault.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 /* With --vault: the vault's grants the file's conflicts catch, and whether
  * dual control is in force.  Exit 6 when a grant breaks a conflict. */
@@ -97,6 +99,8 @@ static int check_show(cli_args *a)
 	return 0;
 }
 
+static int print_policy(const cli_args *a, scrvault_json *j, long long n);
+
 static int cmd_show(cli_args *a, scrvault *v)
 {
 	long long n = version_opt(a);
@@ -105,6 +109,12 @@ static int cmd_show(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_policy_show(&j, v, n)) < 0)
 		return cli_fail(error);
+	return print_policy(a, j, n);
+}
+
+/* A policy version (scrvault_policy_show's *j, freed here); n the version asked for (0: current). */
+static int print_policy(const cli_args *a, scrvault_json *j, long long n)
+{
 	if (!a->json && cli_flag(a, "text"))
 		return cli_result(a, j, "%s", cli_str(j, "text"));
 	if (!a->json) {
@@ -120,6 +130,8 @@ static int cmd_show(cli_args *a, scrvault *v)
 	return cli_result(a, j, NULL);
 }
 
+static int print_loaded(const cli_args *a, scrvault_json *j);
+
 static int cmd_load(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
@@ -127,6 +139,12 @@ static int cmd_load(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_policy_load(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
+	return print_loaded(a, j);
+}
+
+/* What loading a policy did (*j freed here): loaded, or waiting for a second custodian. */
+static int print_loaded(const cli_args *a, scrvault_json *j)
+{
 	if (!a->json && scrvault_json_get(j, "pending")) {
 		cli_print_pending(j, "loading a policy");
 		return cli_result(a, j, NULL);
@@ -153,4 +171,58 @@ const cli_cmd cli_policy_commands[] = {
 	  "Check FILE and make it the vault's policy (a new, audited version, committed to\n"
 	  "the store).  Under dual control it waits for a second custodian.\n", NULL, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+static int remote_show(cli_args *a, cli_remote *r)
+{
+	long long n = version_opt(a);
+	scrvault_json *j = NULL;
+	char path[64] = "/v1/policy", num[24];
+	int st;
+
+	snprintf(num, sizeof(num), "%lld", n);
+	if ((st = cli_remote_query(a, path, sizeof(path), "version", n > 0 ? num : NULL)) != 0 ||
+	    (st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return print_policy(a, j, n);
+}
+
+#define POLICY_MAX (250u * 1024u)	/* under the route's 256 KiB body */
+
+/* The policy file's text is read here and sent; the service keeps no client path. */
+static int remote_load(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	FILE *f = fopen(a->args[0], "rb");
+	char *text;
+	size_t n;
+	int st;
+
+	if (!f)
+		return cli_usage(a, "cannot read the policy file '%s'", a->args[0]);
+	if (!(text = malloc(POLICY_MAX + 1))) {
+		fclose(f);
+		return cli_fail(SCRVAULT_ERROR);
+	}
+	n = fread(text, 1, POLICY_MAX + 1, f);
+	if (ferror(f) || n == 0 || n > POLICY_MAX || memchr(text, '\0', n)) {
+		fclose(f);
+		free(text);
+		return cli_usage(a, "'%s' is not a policy file the service takes (text, at most %u KiB)", a->args[0],
+				 POLICY_MAX / 1024);
+	}
+	fclose(f);
+	text[n] = '\0';
+	cli_jb_str(&b, "text", text);
+	free(text);
+	if ((st = cli_remote_post(&j, r, "/v1/policy", &b)) != 0)
+		return st;
+	return print_loaded(a, j);
+}
+
+const cli_remote_cmd cli_policy_remote[] = {
+	{ "policy", "show", remote_show }, { "policy", "load", remote_load }, { NULL, NULL, NULL }
 };

@@ -1,12 +1,14 @@
 /*
  * cmd_referral.c - scrvault referral new|recommend|decide|notify|list|show:
  * a case from the referral that brought it to the Board's attention to the
- * chair's decision and the notifications sent.
+ * chair's decision and the notifications sent.  Each runs on a vault or
+ * through the service, which gets a form or rationale file's bytes from here.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 static int cmd_new(cli_args *a, scrvault *v)
 {
@@ -184,4 +186,188 @@ const cli_cmd cli_referral_commands[] = {
 	  "Show a referral: received, notifier and agency, recommendation, decision,\n"
 	  "notifications and documents.\n", NULL, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+#define FILE_MAX (6u * 1000u * 1000u)	/* base64, under the routes' 8 MiB body */
+
+/* Read the file option `opt` names (a form, a rationale), any bytes, as
+ * base64: 0 with *enc (the caller frees), or the status after the message. */
+static int read_b64(const cli_args *a, const char *opt, char **enc)
+{
+	static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *path = cli_opt(a, opt);
+	unsigned char *buf;
+	FILE *f;
+	size_t n;
+	char *o;
+
+	*enc = NULL;
+	if (!(f = fopen(path, "rb")))
+		return cli_usage(a, "cannot read '%s' (--%s)", path, opt);
+	if (!(buf = malloc(FILE_MAX + 1))) {
+		fclose(f);
+		return cli_fail(SCRVAULT_ERROR);
+	}
+	n = fread(buf, 1, FILE_MAX + 1, f);
+	if (ferror(f) || n == 0 || n > FILE_MAX) {
+		bool big = n > FILE_MAX;
+
+		fclose(f);
+		free(buf);
+		return cli_usage(a, "'%s' (--%s) %s: the service takes up to 6 MB; run this on the vault host with "
+				 "--vault DIR for a larger file", path, opt, big ? "is too large" : "is empty or unreadable");
+	}
+	fclose(f);
+	if (!(o = *enc = malloc((n + 2) / 3 * 4 + 1))) {
+		free(buf);
+		return cli_fail(SCRVAULT_ERROR);
+	}
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)buf[i] << 16 | (i + 1 < n ? (unsigned)buf[i + 1] << 8 : 0) |
+			     (i + 2 < n ? buf[i + 2] : 0);
+
+		*o++ = A[v >> 18 & 63];
+		*o++ = A[v >> 12 & 63];
+		*o++ = i + 1 < n ? A[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? A[v & 63] : '=';
+	}
+	*o = '\0';
+	explicit_bzero(buf, n);
+	free(buf);
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int remote_new(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	char *form = NULL;
+	int st;
+
+	if (!cli_remote_seg(a, "the case", a->args[0]))
+		return 2;
+	if (cli_opt(a, "form") && (st = read_b64(a, "form", &form)) != 0)
+		return st;
+	cli_jb_str(&b, "case", a->args[0]);
+	cli_jb_str(&b, "title", cli_opt(a, "title"));
+	cli_jb_str(&b, "received_on", cli_opt(a, "received"));
+	cli_jb_str(&b, "notifier", cli_opt(a, "notifier"));
+	cli_jb_str(&b, "notifier_agency", cli_opt(a, "notifier-agency"));
+	cli_jb_str(&b, "summary", cli_opt(a, "summary"));
+	cli_jb_str(&b, "subject_dob", cli_opt(a, "subject-dob"));
+	cli_jb_str(&b, "form_base64", form);
+	cli_jb_str(&b, "form_filename", form ? base_name(cli_opt(a, "form")) : NULL);
+	if (form)
+		explicit_bzero(form, strlen(form));
+	free(form);
+	if ((st = cli_remote_post(&j, r, "/v1/referrals", &b)) != 0)
+		return st;
+	return cli_result(a, j, "referral %s received on %s recorded%s: the sub-committee recommends next "
+			  "('scrvault referral recommend %s')\n", a->args[0], cli_opt(a, "received"),
+			  scrvault_json_get(j, "form") ? " with its notification form" : "", a->args[0]);
+}
+
+static int remote_decision(cli_args *a, cli_remote *r, bool decide)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	const char *review = cli_opt(a, "review");
+	char path[128], *text = NULL;
+	int st;
+
+	if (!cli_remote_seg(a, "the case", a->args[0]))
+		return 2;
+	if ((st = read_b64(a, "rationale", &text)) != 0)
+		return st;
+	cli_jb_str(&b, "review", review);
+	cli_jb_str(&b, "rationale_base64", text);
+	cli_jb_str(&b, "rationale_filename", base_name(cli_opt(a, "rationale")));
+	cli_jb_str(&b, "on", cli_opt(a, "on"));
+	explicit_bzero(text, strlen(text));
+	free(text);
+	snprintf(path, sizeof(path), "/v1/referrals/%s/%s", a->args[0], decide ? "decision" : "recommendation");
+	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
+		return st;
+	if (!decide)
+		return cli_result(a, j, "recommended for %s on %s: %s (rationale %s)\n", a->args[0],
+				  cli_str(j, "recommended_on"), review, cli_str(scrvault_json_get(j, "rationale"), "doc"));
+	return cli_result(a, j, "decided for %s on %s: %s; the case is %s (rationale %s)\n", a->args[0],
+			  cli_str(j, "decided_on"), review, cli_str(j, "status"),
+			  cli_str(scrvault_json_get(j, "rationale"), "doc"));
+}
+
+static int remote_recommend(cli_args *a, cli_remote *r)
+{
+	return remote_decision(a, r, false);
+}
+
+static int remote_decide(cli_args *a, cli_remote *r)
+{
+	return remote_decision(a, r, true);
+}
+
+static int remote_notify(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	char path[128];
+	int st;
+
+	if (!cli_remote_seg(a, "the case", a->args[0]))
+		return 2;
+	cli_jb_str(&b, "to", cli_opt(a, "to"));
+	cli_jb_str(&b, "on", cli_opt(a, "on"));
+	snprintf(path, sizeof(path), "/v1/referrals/%s/notices", a->args[0]);
+	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
+		return st;
+	return cli_result(a, j, "recorded: %s notified of %s on %s\n", cli_opt(a, "to"), a->args[0], cli_opt(a, "on"));
+}
+
+static int remote_list(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[128] = "/v1/referrals";
+	int st;
+
+	if ((st = cli_remote_query(a, path, sizeof(path), "status", cli_opt(a, "status"))) != 0)
+		return st;
+	return cli_remote_rows(a, cli_remote_json(&j, r, "GET", path, NULL), &j, NULL, list_cols);
+}
+
+static int remote_show(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[128];
+	int st;
+
+	if (!cli_remote_seg(a, "the case", a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/referrals/%s", a->args[0]);
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return cli_show(a, 0, &j, show_fields, show_more);
+}
+
+/* --status's value, before anything is sent. */
+static int remote_check_list(const cli_args *a)
+{
+	return !cli_opt(a, "status") || cli_remote_qval(a, "status", cli_opt(a, "status")) ? 0 : 2;
+}
+
+const cli_remote_cmd cli_referral_remote[] = {
+	{ "referral", "new", remote_new, cli_remote_check_ref },
+	{ "referral", "recommend", remote_recommend, cli_remote_check_ref },
+	{ "referral", "decide", remote_decide, cli_remote_check_ref },
+	{ "referral", "notify", remote_notify, cli_remote_check_ref },
+	{ "referral", "list", remote_list, remote_check_list },
+	{ "referral", "show", remote_show, cli_remote_check_ref }, { NULL, NULL, NULL, NULL }
 };

@@ -304,6 +304,147 @@ static int remote_show(cli_args *a, cli_remote *r)
 	return print_request(a, j);
 }
 
+/* The --doc options as a JSON list of strings (NULL: none given, or out of memory with *oom). */
+static char *doc_list(const cli_args *a, bool *oom)
+{
+	char *list = NULL;
+	size_t len = 0;
+
+	for (int i = 0; i < a->nopts; i++) {
+		char *q, *p;
+
+		if (strcmp(a->names[i], "doc") != 0)
+			continue;
+		if (!(q = scrvault_json_quote(a->values[i])) || !(p = realloc(list, len + strlen(q) + 3))) {
+			free(q);
+			free(list);
+			*oom = true;
+			return NULL;
+		}
+		list = p;
+		len += (size_t)snprintf(list + len, strlen(q) + 3, "%s%s", len ? "," : "[", q);
+		free(q);
+	}
+	if (list)
+		memcpy(list + len, "]", 2);	/* room kept above */
+	return list;
+}
+
+static int remote_new(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	bool oom = false;
+	char *docs = doc_list(a, &oom);
+	int st;
+
+	if (oom)
+		return cli_fail(SCRVAULT_ERROR);
+	cli_jb_str(&b, "channel", cli_opt(a, "channel"));
+	cli_jb_str(&b, "requester", cli_opt(a, "by"));
+	cli_jb_str(&b, "ext_kind", cli_opt(a, "kind"));
+	cli_jb_str(&b, "ext_name", cli_opt(a, "name"));
+	cli_jb_str(&b, "ext_org", cli_opt(a, "organisation"));
+	cli_jb_str(&b, "ext_contact", cli_opt(a, "contact"));
+	cli_jb_str(&b, "ext_recipient", cli_opt(a, "recipient"));
+	cli_jb_str(&b, "case", cli_opt(a, "case"));
+	cli_jb_raw(&b, "docs", docs);
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	cli_jb_str(&b, "received", cli_opt(a, "received"));
+	free(docs);
+	if ((st = cli_remote_post(&j, r, "/v1/requests", &b)) != 0)
+		return st;
+	if (!a->json) {
+		const char *due = cli_str(j, "due");
+
+		return cli_result(a, j, "recorded request %lld (%s)%s%s\n", cli_int(j, "request"), cli_opt(a, "channel"),
+				  due ? ", due " : "", due ? due : "");
+	}
+	return print_request(a, j);
+}
+
+static int remote_decide(cli_args *a, cli_remote *r)
+{
+	long long id = cli_id_arg(a), max = max_releases(a);
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	char path[64];
+	int st;
+
+	cli_jb_raw(&b, "agree", cli_flag(a, "agree") ? "true" : "false");
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	cli_jb_str(&b, "consulted", cli_opt(a, "consulted"));
+	cli_jb_str(&b, "exemption", cli_opt(a, "exemption"));
+	cli_jb_str(&b, "until", cli_opt(a, "until"));
+	if (max > 0)
+		cli_jb_int(&b, "max_releases", max);
+	snprintf(path, sizeof(path), "/v1/requests/%lld/decision", id);
+	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
+		return st;
+	if (!a->json)
+		return cli_result(a, j, "request %lld %s\n", id, cli_flag(a, "agree") ? "agreed" : "refused");
+	return print_request(a, j);
+}
+
+static int remote_respond(cli_args *a, cli_remote *r)
+{
+	long long id = cli_id_arg(a);
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	char path[64];
+	int st;
+
+	cli_jb_str(&b, "on", cli_opt(a, "on"));
+	snprintf(path, sizeof(path), "/v1/requests/%lld/response", id);
+	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
+		return st;
+	if (!a->json)
+		return cli_result(a, j, "request %lld answered on %s\n", id, cli_str(j, "responded"));
+	return print_request(a, j);
+}
+
+static int remote_clock(cli_args *a, cli_remote *r)
+{
+	long long id = cli_id_arg(a);
+	const char *stop = cli_opt(a, "stop");
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	char path[64];
+	int st;
+
+	cli_jb_str(&b, "kind", stop);
+	cli_jb_str(&b, "on", cli_opt(a, "on"));
+	cli_jb_str(&b, "note", cli_opt(a, "note"));
+	snprintf(path, sizeof(path), "/v1/requests/%lld/clock", id);
+	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
+		return st;
+	if (!a->json)
+		return cli_result(a, j, "request %lld: clock %s; due %s\n", id, stop ? "stopped" : "restarted",
+				  cli_str(j, "due") ? cli_str(j, "due") : "-");
+	return print_request(a, j);
+}
+
+static int remote_due(cli_args *a, cli_remote *r)
+{
+	unsigned long days = (unsigned long)days_of(a);
+	scrvault_json *j = NULL;
+	char path[128], n[16];
+	int st;
+
+	snprintf(path, sizeof(path), "/v1/requests/due");
+	snprintf(n, sizeof(n), "%lu", days);
+	if ((st = cli_remote_query(a, path, sizeof(path), "days", n)) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0 ||
+	    (st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	if (!a->json)
+		printf("FOI requests overdue or due within %lu working day%s:\n", days, days == 1 ? "" : "s");
+	return cli_print_list(a, j, list_cols);
+}
+
 const cli_remote_cmd cli_request_remote[] = {
-	{ "request", "list", remote_list }, { "request", "show", remote_show }, { NULL, NULL, NULL }
+	{ "request", "new", remote_new }, { "request", "decide", remote_decide },
+	{ "request", "respond", remote_respond }, { "request", "clock", remote_clock },
+	{ "request", "list", remote_list }, { "request", "show", remote_show }, { "request", "due", remote_due },
+	{ NULL, NULL, NULL }
 };

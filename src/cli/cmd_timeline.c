@@ -2,12 +2,13 @@
  * cmd_timeline.c - scrvault case commission|extend|evaluation|milestone|
  * timeline|clocks: a review's statutory clocks (scrvault/timeline.h).  The
  * commands of group "case" that are about time live here; the rest of the
- * group is cmd_case.c's.
+ * group is cmd_case.c's.  Each runs on a vault or through the service.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "remote.h"
 
 static const char *or_dash(const char *s)
 {
@@ -89,10 +90,11 @@ static void result_text(char *out, size_t len, const scrvault_json *m)
 		snprintf(out + strlen(out), len - strlen(out), ", extended from %s", cli_str(m, "original_due"));
 }
 
+static int print_timeline(const cli_args *a, scrvault_json *j);
+
 static int cmd_timeline(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	const scrvault_json *ms, *ev;
 	int error;
 
 	if (cli_flag(a, "proof")) {
@@ -105,6 +107,14 @@ static int cmd_timeline(cli_args *a, scrvault *v)
 	}
 	if ((error = scrvault_case_timeline(&j, v, a->args[0], cli_opt(a, "as-of"))) < 0)
 		return cli_fail(error);
+	return print_timeline(a, j);
+}
+
+/* A timeline (scrvault_case_timeline's *j, freed here) as a table, or its JSON. */
+static int print_timeline(const cli_args *a, scrvault_json *j)
+{
+	const scrvault_json *ms, *ev;
+
 	if (a->json)
 		return cli_result(a, j, NULL);
 	ms = scrvault_json_get(j, "milestones");
@@ -256,4 +266,129 @@ const cli_cmd cli_timeline_commands[] = {
 	  "Every clock of every case you can read, filtered.\n",
 	  clocks_opts, 0, 0 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+/* POST the body b to /v1/cases/REF/what, REF checked first; the answer in *j. */
+static int case_post(scrvault_json **j, cli_args *a, cli_remote *r, const char *what, cli_jb *b)
+{
+	char path[128];
+
+	*j = NULL;
+	if (!cli_remote_seg(a, "the case", a->args[0])) {
+		free(cli_jb_end(b));
+		return 2;
+	}
+	snprintf(path, sizeof(path), "/v1/cases/%s/%s", a->args[0], what);
+	return cli_remote_post(j, r, path, b);
+}
+
+static int remote_commission(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	int st;
+
+	cli_jb_str(&b, "agency", cli_opt(a, "agency"));
+	cli_jb_str(&b, "author", cli_opt(a, "author"));
+	cli_jb_str(&b, "commissioned_on", cli_opt(a, "on"));
+	cli_jb_str(&b, "due", cli_opt(a, "due"));
+	if ((st = case_post(&j, a, r, "commissions", &b)) != 0)
+		return st;
+	return cli_result(a, j, "IMR commissioned from %s for %s on %s, due %s (%s)\n", cli_str(j, "agency"),
+			  cli_str(j, "case"), cli_str(j, "commissioned_on"), or_dash(cli_str(j, "due")),
+			  !strcmp(or_dash(cli_str(j, "due_from")), "set") ? "as set" : "the policy's imr clock");
+}
+
+static int remote_extend(cli_args *a, cli_remote *r)
+{
+	const char *told = cli_opt(a, "told");
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	int st;
+
+	cli_jb_str(&b, "to", cli_opt(a, "to"));
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	cli_jb_str(&b, "told_ofsted_on", told ? told + 7 : NULL);
+	if ((st = case_post(&j, a, r, "extension", &b)) != 0)
+		return st;
+	return cli_result(a, j, "case %s: completion due %s, extended from %s (Ofsted told %s)\n", cli_str(j, "case"),
+			  cli_str(j, "to"), cli_str(j, "from"), cli_str(j, "told_ofsted_on"));
+}
+
+static int remote_evaluation(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	int st;
+
+	cli_jb_str(&b, "received_on", cli_opt(a, "received"));
+	cli_jb_str(&b, "rating", cli_opt(a, "rating"));
+	if ((st = case_post(&j, a, r, "evaluation", &b)) != 0)
+		return st;
+	return cli_result(a, j, "case %s: Ofsted's evaluation (%s) received %s\n", cli_str(j, "case"),
+			  cli_str(j, "rating"), cli_str(j, "received_on"));
+}
+
+static int remote_milestone(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
+	int st;
+
+	cli_jb_str(&b, "kind", a->args[1]);
+	cli_jb_str(&b, "on", cli_opt(a, "on"));
+	if ((st = case_post(&j, a, r, "milestones", &b)) != 0)
+		return st;
+	return cli_result(a, j, "case %s: %s on %s\n", cli_str(j, "case"), cli_str(j, "milestone"), cli_str(j, "on"));
+}
+
+static int remote_timeline(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[160];
+	int st;
+
+	if (cli_flag(a, "proof"))
+		return cli_usage(a, "the service writes no timeline proof yet: run 'case timeline --proof -o FILE' on "
+				 "the vault host with --vault DIR");
+	if (!cli_remote_seg(a, "the case", a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/cases/%s/timeline", a->args[0]);
+	if ((st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0 ||
+	    (st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return print_timeline(a, j);
+}
+
+static int remote_clocks(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[512] = "/v1/clocks";
+	int st;
+
+	if ((st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "due_before", cli_opt(a, "due-before"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "open", cli_flag(a, "open") ? "true" : NULL)) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "done_from", cli_opt(a, "done-from"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "done_to", cli_opt(a, "done-to"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "case", cli_opt(a, "case"))) != 0)
+		return st;
+	return cli_remote_rows(a, cli_remote_json(&j, r, "GET", path, NULL), &j, NULL, clock_cols);
+}
+
+/* --case's value, before anything is sent. */
+static int remote_check_clocks(const cli_args *a)
+{
+	return !cli_opt(a, "case") || cli_remote_qval(a, "case", cli_opt(a, "case")) ? 0 : 2;
+}
+
+const cli_remote_cmd cli_timeline_remote[] = {
+	{ "case", "commission", remote_commission, cli_remote_check_ref },
+	{ "case", "extend", remote_extend, cli_remote_check_ref },
+	{ "case", "evaluation", remote_evaluation, cli_remote_check_ref },
+	{ "case", "milestone", remote_milestone, cli_remote_check_ref },
+	{ "case", "timeline", remote_timeline, cli_remote_check_ref },
+	{ "case", "clocks", remote_clocks, remote_check_clocks }, { NULL, NULL, NULL, NULL }
 };

@@ -33,7 +33,7 @@ static cli_cmd cli_commands[192];
 static const cli_remote_cmd *const remote_tables[] = {
 	cli_case_remote, cli_doc_remote, cli_audit_remote, cli_agenda_remote, cli_session_remote,
 	cli_principal_remote, cli_copy_remote, cli_hold_remote, cli_request_remote, cli_retention_remote,
-	cli_backup_remote, cli_mirror_remote, NULL
+	cli_backup_remote, cli_mirror_remote, cli_timeline_remote, cli_referral_remote, cli_policy_remote, cli_op_remote, NULL
 };
 
 static const cli_remote_cmd *remote_for(const cli_cmd *c)
@@ -224,6 +224,8 @@ static int run_remote(cli_args *a, const char *url)
 	if (cli_opt(a, "as-key") || getenv("SCRVAULT_AS_KEY"))
 		return cli_usage(a, "--as-key acts in a vault unlocked here; through the service, sign in with "
 				 "that key file as --key");
+	if (rc->check && (error = rc->check(a)) != 0)
+		return error;	/* refused here: nothing was sent */
 	if ((error = cli_remote_open(&r, a, url, CLI_REMOTE_SIGN_IN)) == 0)
 		error = rc->run(a, r);
 	cli_remote_close(r);

@@ -49,6 +49,7 @@ struct cli_remote {
 	char *vault;		/* the vault id the signing key is pinned to */
 	scrvault_key *key;	/* the person's key, when not the agent's */
 	char sha256[65];	/* X-Scrvault-SHA256 of the last answer ("": none) */
+	scrvault_json *error;	/* the last error answer's JSON (NULL: none) */
 };
 
 /* ---- where the service is ------------------------------------------------------ */
@@ -228,6 +229,8 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 
 	if (out)
 		*out = NULL;
+	scrvault_json_free(r->error);
+	r->error = NULL;
 	if (asprintf(&url, "%s%s", r->base, path) < 0)
 		return cli_fail(SCRVAULT_ERROR);
 	curl_easy_reset(r->curl);
@@ -295,6 +298,8 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 		error = 1;
 	} else if (status < 200 || status > 299) {
 		error = answer_error(status, &s);
+		if (s.buf && scrvault_json_parse(&r->error, s.buf, s.len) < 0)
+			r->error = NULL;
 	} else if (out && s.len > 0 && scrvault_json_parse(out, s.buf, s.len) < 0) {
 		cli_fail_message(1, "the service's answer is not JSON", NULL);
 		error = 1;
@@ -604,7 +609,13 @@ void cli_remote_close(cli_remote *r)
 	free(r->principal);
 	free(r->vault);
 	scrvault_key_free(r->key);
+	scrvault_json_free(r->error);
 	free(r);
+}
+
+const scrvault_json *cli_remote_error(const cli_remote *r)
+{
+	return r ? r->error : NULL;
 }
 
 /* ---- what commands use ---------------------------------------------------------------- */
@@ -670,6 +681,28 @@ void cli_jb_int(cli_jb *b, const char *key, long long val)
 	jb_add(b, num);
 }
 
+void cli_jb_raw(cli_jb *b, const char *key, const char *json)
+{
+	if (!json)
+		return;
+	jb_key(b, key);
+	jb_add(b, json);
+}
+
+int cli_remote_post(scrvault_json **out, cli_remote *r, const char *path, cli_jb *b)
+{
+	char *body = cli_jb_end(b);
+	int st;
+
+	if (out)
+		*out = NULL;
+	if (!body)
+		return cli_fail(SCRVAULT_ERROR);
+	st = cli_remote_json(out, r, "POST", path, body);
+	free(body);
+	return st;
+}
+
 char *cli_jb_end(cli_jb *b)
 {
 	char *out;
@@ -696,6 +729,11 @@ bool cli_remote_seg(const cli_args *a, const char *what, const char *s)
 	cli_usage(a, "%s '%s' is not one the service can name (letters, digits, '.', '_', '@', '-', at most 64)",
 		  what, s ? s : "");
 	return false;
+}
+
+int cli_remote_check_ref(const cli_args *a)
+{
+	return a->nargs < 1 || cli_remote_seg(a, "the case", a->args[0]) ? 0 : 2;
 }
 
 bool cli_remote_qval(const cli_args *a, const char *what, const char *s)

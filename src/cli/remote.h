@@ -38,6 +38,10 @@ int cli_remote_json(scrvault_json **out, cli_remote *r, const char *method, cons
 /* The same with `len` bytes of application/octet-stream. */
 int cli_remote_bytes(scrvault_json **out, cli_remote *r, const char *method, const char *path,
 		     const void *body, size_t len);
+/* The JSON of the last call's error answer (its "error" and whatever the
+ * route adds, e.g. a refused conclusion's "blocking"), or NULL; valid until
+ * the next call. */
+const scrvault_json *cli_remote_error(const cli_remote *r);
 /* GET `path`'s content into fd.  0 or the exit status. */
 int cli_remote_fetch(cli_remote *r, const char *path, int fd);
 
@@ -50,8 +54,13 @@ typedef struct {
 /* Add "key": value (a NULL string is left out). */
 void cli_jb_str(cli_jb *b, const char *key, const char *val);
 void cli_jb_int(cli_jb *b, const char *key, long long val);
+/* Add "key": json, json already JSON text (true, a list the caller built);
+ * NULL is left out. */
+void cli_jb_raw(cli_jb *b, const char *key, const char *json);
 /* The object's text ("{...}", the caller frees), or NULL out of memory. */
 char *cli_jb_end(cli_jb *b);
+/* POST the object b holds (ended and freed here) to `path`: as cli_remote_json. */
+int cli_remote_post(scrvault_json **out, cli_remote *r, const char *path, cli_jb *b);
 
 /* Whether s may stand in a route as one {param}: 1-64 bytes of
  * [A-Za-z0-9._@-], not starting with '.'; else a usage error naming `what`
@@ -81,11 +90,18 @@ int cli_remote_upload(scrvault_json **receipt, cli_remote *r, cli_jb *fields, co
 typedef struct {
 	const char *group, *name;
 	int (*run)(cli_args *a, cli_remote *r);
+	/* Or NULL: checks the arguments before anything is sent (not even a
+	 * sign-in): 0, or the usage error's status. */
+	int (*check)(const cli_args *a);
 } cli_remote_cmd;
+
+/* A check: the first argument may stand in a route as one {param} (a case). */
+int cli_remote_check_ref(const cli_args *a);
 
 extern const cli_remote_cmd cli_case_remote[], cli_doc_remote[], cli_audit_remote[], cli_agenda_remote[],
 	cli_session_remote[], cli_principal_remote[], cli_copy_remote[], cli_hold_remote[], cli_request_remote[],
-	cli_retention_remote[], cli_backup_remote[], cli_mirror_remote[];
+	cli_retention_remote[], cli_backup_remote[], cli_mirror_remote[], cli_timeline_remote[], cli_referral_remote[],
+	cli_policy_remote[], cli_op_remote[];
 
 /* A listing through the service: status (0 or an exit status from a
  * cli_remote_* call) and its JSON, printed as cli_listing would. */

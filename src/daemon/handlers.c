@@ -1103,13 +1103,53 @@ int svd_h_case_open(svd_req *r)
 	}
 }
 
+#define MASTERS_MAX 64
+
 int svd_h_case_conclude(svd_req *r)
 {
+	scrvault_case_conclude_options o = SCRVAULT_CASE_CONCLUDE_OPTIONS_INIT;
+	scrvault_case_master masters[MASTERS_MAX];
+	const scrvault_json *ms = scrvault_json_get(r->body, "masters");
 	scrvault_json *out = NULL;
+	int rc;
 
 	NOQ();
-	return json_answer(r, scrvault_case_conclude(&out, r->d->v, P(0), svd_str(r, "action_plan_approved_on"),
-						     svd_str(r, "ofsted_approved_on")), &out);
+	if ((o.n_masters = scrvault_json_count(ms)) > MASTERS_MAX) {
+		svd_reply_error(r, 422, 2, "at most 64 masters", "masters");
+		return 0;
+	}
+	for (size_t i = 0; i < o.n_masters; i++) {
+		const scrvault_json *m = scrvault_json_at(ms, i);
+		int64_t version = scrvault_json_int(scrvault_json_get(m, "version"));
+
+		masters[i].doc = scrvault_json_str(scrvault_json_get(m, "doc"));
+		if (!masters[i].doc || version < 1 || version > UINT32_MAX) {
+			svd_reply_error(r, 422, 2, "masters is a list of {\"doc\", \"version\"}", "masters");
+			return 0;
+		}
+		masters[i].version = (unsigned)version;
+	}
+	o.ref = P(0);
+	o.action_plan_approved_on = svd_str(r, "action_plan_approved_on");
+	o.ofsted_approved_on = svd_str(r, "ofsted_approved_on");
+	o.masters = o.n_masters ? masters : NULL;
+	if ((rc = scrvault_case_conclude_ext(&out, r->d->v, &o)) < 0 && scrvault_json_get(out, "blocking")) {
+		/* The copies that stop it, beside the error (as the command line lists them). */
+		char *m = scrvault_json_quote(scrvault_error_message() ? scrvault_error_message() : "error");
+		char *list = scrvault_json_text(out), *text = NULL;
+		int n = m && list ? asprintf(&text, "{\"detail\":%s,\"error\":{\"code\":%d,\"field\":null,"
+					     "\"message\":%s}}", list, rc >= SCRVAULT_ECONFLICT ? -rc : 1, m) : -1;
+
+		free(m);
+		free(list);
+		scrvault_json_free(out);
+		if (n < 0)
+			return rc;
+		svd_reply_text(r, svd_status_of(rc), "application/json", text, (size_t)n);
+		free(text);
+		return 0;
+	}
+	return json_answer(r, rc, &out);
 }
 
 int svd_h_case_reopen(svd_req *r)
@@ -1230,12 +1270,120 @@ int svd_h_referral(svd_req *r)
 	return json_answer(r, scrvault_referral_show(&out, r->d->v, P(0)), &out);
 }
 
+static int write_new(const char *path, const void *buf, size_t len);
+
+/* Standard base64 (padded) decoded into a new buffer, its length in *n; NULL when malformed. */
+static unsigned char *unb64(const char *in, size_t *n)
+{
+	size_t len = strlen(in), o = 0;
+	unsigned char *out;
+
+	if (len == 0 || len % 4 != 0 || !(out = malloc(len / 4 * 3)))
+		return NULL;
+	for (size_t i = 0; i < len; i += 4) {
+		unsigned v = 0;
+		int pad = 0;
+
+		for (size_t k = 0; k < 4; k++) {
+			const char c = in[i + k];
+			unsigned d;
+
+			if (c == '=' && i + 4 == len && k >= 2 && (k == 3 || in[i + 3] == '=')) {
+				pad++;
+				d = 0;
+			} else if (!pad && c >= 'A' && c <= 'Z') {
+				d = (unsigned)(c - 'A');
+			} else if (!pad && c >= 'a' && c <= 'z') {
+				d = (unsigned)(c - 'a' + 26);
+			} else if (!pad && c >= '0' && c <= '9') {
+				d = (unsigned)(c - '0' + 52);
+			} else if (!pad && (c == '+' || c == '/')) {
+				d = c == '+' ? 62u : 63u;
+			} else {
+				free(out);
+				return NULL;
+			}
+			v = v << 6 | d;
+		}
+		out[o++] = (unsigned char)(v >> 16);
+		if (pad < 2)
+			out[o++] = (unsigned char)(v >> 8);
+		if (pad < 1)
+			out[o++] = (unsigned char)v;
+	}
+	*n = o;
+	return out;
+}
+
+/*
+ * A file's content from the body: "KEY" (its text) or "KEY_base64" (any
+ * bytes).  0 with *buf (NULL: neither given; the caller frees) and *len, or
+ * -1 when malformed (a 422 answered).
+ */
+static int body_file(svd_req *r, const char *key, unsigned char **buf, size_t *len)
+{
+	char k64[64];
+	const char *text = svd_str(r, key), *enc;
+
+	snprintf(k64, sizeof(k64), "%s_base64", key);
+	enc = svd_str(r, k64);
+	*buf = NULL;
+	*len = 0;
+	if ((text && enc) || (text && !*text) || (enc && !(*buf = unb64(enc, len)))) {
+		svd_reply_error(r, 422, 2, "send the file as its text or its bytes in base64, not empty", key);
+		return -1;
+	}
+	if (text) {
+		*len = strlen(text);
+		if (!(*buf = malloc(*len))) {
+			svd_reply_error(r, 500, 1, "out of memory", NULL);
+			return -1;
+		}
+		memcpy(*buf, text, *len);
+	}
+	return 0;
+}
+
+/* A plain file name for a document sent as text (NULL: none given). */
+static bool plain_name(const char *name)
+{
+	return !name || (*name && name[0] != '.' && !strchr(name, '/') && strlen(name) <= 128);
+}
+
+/* A referral; its notification form, when sent ("form": its text), checked in from a private file. */
 int svd_h_referral_new(svd_req *r)
 {
 	scrvault_referral_spec s = SCRVAULT_REFERRAL_SPEC_INIT;
 	scrvault_json *out = NULL;
+	const char *name = svd_str(r, "form_filename");
+	unsigned char *form = NULL;
+	size_t len;
+	char path[PATH_MAX];
+	svd_tmp t;
+	int rc;
 
 	NOQ();
+	if (!plain_name(name)) {
+		svd_reply_error(r, 422, 2, "form_filename is a plain file name", "form_filename");
+		return 0;
+	}
+	if (body_file(r, "form", &form, &len) < 0)
+		return 0;
+	if (form) {
+		if (svd_tmp_make(&t) < 0) {
+			free(form);
+			return SCRVAULT_ERROR;
+		}
+		if (svd_tmp_path(&t, name ? name : "notification-form", path, sizeof(path)) < 0 ||
+		    write_new(path, form, len) < 0) {
+			svd_tmp_remove(&t);
+			free(form);
+			return SCRVAULT_ERROR;
+		}
+		explicit_bzero(form, len);
+		free(form);
+		s.form_path = path;
+	}
 	s.ref = svd_str(r, "case");
 	s.title = svd_str(r, "title");
 	s.received_on = svd_str(r, "received_on");
@@ -1243,7 +1391,10 @@ int svd_h_referral_new(svd_req *r)
 	s.notifier_agency = svd_str(r, "notifier_agency");
 	s.summary = svd_str(r, "summary");
 	s.subject_dob = svd_str(r, "subject_dob");
-	return json_answer(r, scrvault_referral_new(&out, r->d->v, &s), &out);
+	rc = scrvault_referral_new(&out, r->d->v, &s);
+	if (s.form_path)
+		svd_tmp_remove(&t);
+	return json_answer(r, rc, &out);
 }
 
 /* ---- bodies that are files: a sealed bundle in, a report out --------------------------- */
@@ -1616,6 +1767,18 @@ int svd_h_policy_load(svd_req *r)
 	}
 	rc = scrvault_policy_load(&out, r->d->v, path);
 	svd_tmp_remove(&t);
+	if (rc < 0 && scrvault_error_message() && strstr(scrvault_error_message(), path)) {
+		/* The message names the file as sent, never the private directory. */
+		const char *m = scrvault_error_message(), *at = strstr(m, path);
+		char *msg = NULL;
+
+		scrvault_json_free(out);
+		if (asprintf(&msg, "%.*spolicy.conf%s", (int)(at - m), m, at + strlen(path)) < 0)
+			return rc;
+		svd_reply_error(r, svd_status_of(rc), rc >= SCRVAULT_ECONFLICT ? -rc : 1, msg, scrvault_error_field());
+		free(msg);
+		return 0;
+	}
 	return json_answer(r, rc, &out);
 }
 
@@ -1752,25 +1915,35 @@ static int referral_decision(svd_req *r, bool decide)
 {
 	scrvault_referral_decision d = SCRVAULT_REFERRAL_DECISION_INIT;
 	scrvault_json *out = NULL;
-	const char *text = svd_str(r, "rationale");
 	const char *name = svd_str(r, "rationale_filename");
+	unsigned char *text = NULL;
+	size_t len;
 	char path[PATH_MAX];
 	svd_tmp t;
 	int rc;
 
 	NOQ();
-	if (!text || !*text) {
-		svd_reply_error(r, 422, 2, "send the rationale's text as \"rationale\"", "rationale");
+	if (body_file(r, "rationale", &text, &len) < 0)
+		return 0;
+	if (!text) {
+		free(text);
+		svd_reply_error(r, 422, 2, "send the rationale as \"rationale\" (its text) or \"rationale_base64\"",
+				"rationale");
 		return 0;
 	}
-	if (name && (strchr(name, '/') || name[0] == '.' || !*name || strlen(name) > 128)) {
+	if (!plain_name(name)) {
+		free(text);
 		svd_reply_error(r, 422, 2, "rationale_filename is a plain file name", "rationale_filename");
 		return 0;
 	}
-	if (svd_tmp_make(&t) < 0)
+	if (svd_tmp_make(&t) < 0) {
+		free(text);
 		return SCRVAULT_ERROR;
-	if (svd_tmp_path(&t, name ? name : "rationale.txt", path, sizeof(path)) < 0 ||
-	    write_new(path, text, strlen(text)) < 0) {
+	}
+	rc = svd_tmp_path(&t, name ? name : "rationale.txt", path, sizeof(path)) < 0 || write_new(path, text, len) < 0;
+	explicit_bzero(text, len);
+	free(text);
+	if (rc) {
 		svd_tmp_remove(&t);
 		return SCRVAULT_ERROR;
 	}
@@ -1830,4 +2003,111 @@ int svd_h_request_clock(svd_req *r)
 	}
 	return json_answer(r, scrvault_request_clock(&out, r->d->v, (int64_t)id, svd_str(r, "kind"), svd_str(r, "on"),
 						     svd_str(r, "note")), &out);
+}
+
+/* ---- FOI requests due, every case's clocks, whether dual control is in force ------- */
+
+/* Open FOI requests due within ?days=N working days (default 5, 0-365) and overdue ones. */
+int svd_h_requests_due(svd_req *r)
+{
+	static const char *const keys[] = { "days", "as_of", NULL };
+	scrvault_json *out = NULL;
+	char db[8], a[16];
+	bool bad = false;
+	const char *dv, *as_of;
+	uint64_t days = 5;
+
+	if (only(r, keys) < 0)
+		return 0;
+	dv = query(r, "days", db, sizeof(db), &bad);
+	as_of = query(r, "as_of", a, sizeof(a), &bad);
+	if (dv)
+		days = strcmp(dv, "0") == 0 ? 0 : number(dv, 365);
+	if (bad || (dv && strcmp(dv, "0") != 0 && days == 0))
+		return bad_query(r, "days is a number of working days from 0 to 365; as_of is YYYY-MM-DD");
+	return json_answer(r, scrvault_request_due(&out, r->d->v, (unsigned)days, as_of), &out);
+}
+
+/* The rows of a *_each call, gathered as one JSON list's text. */
+typedef struct {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+} rows_text;
+
+static int rows_add(void *ctx, const scrvault_json *row)
+{
+	rows_text *t = ctx;
+	char *s = scrvault_json_text(row);
+	size_t n = s ? strlen(s) : 0;
+
+	if (!s) {
+		t->oom = true;
+		return SCRVAULT_ERROR;
+	}
+	if (t->len + n + 3 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 4096;
+		char *p;
+
+		while (cap < t->len + n + 3)
+			cap *= 2;
+		if (!(p = realloc(t->buf, cap))) {
+			free(s);
+			t->oom = true;
+			return SCRVAULT_ERROR;
+		}
+		t->buf = p;
+		t->cap = cap;
+	}
+	t->buf[t->len] = t->len ? ',' : '[';
+	t->len++;
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	free(s);
+	return 0;
+}
+
+/* Every clock of every case the session reaches (`scrvault case clocks`), filtered. */
+int svd_h_clocks(svd_req *r)
+{
+	static const char *const keys[] = { "as_of", "due_before", "open", "done_from", "done_to", "case", NULL };
+	scrvault_clock_filter f = SCRVAULT_CLOCK_FILTER_INIT;
+	rows_text t = { 0 };
+	char a[16], db[16], o[8], df[16], dt[16], c[72];
+	bool bad = false;
+	const char *ov;
+	int rc;
+
+	if (only(r, keys) < 0)
+		return 0;
+	f.as_of = query(r, "as_of", a, sizeof(a), &bad);
+	f.due_before = query(r, "due_before", db, sizeof(db), &bad);
+	ov = query(r, "open", o, sizeof(o), &bad);
+	f.done_from = query(r, "done_from", df, sizeof(df), &bad);
+	f.done_to = query(r, "done_to", dt, sizeof(dt), &bad);
+	f.case_ref = query(r, "case", c, sizeof(c), &bad);
+	if (bad || (ov && strcmp(ov, "true") && strcmp(ov, "false")))
+		return bad_query(r, "open is true or false; the dates are YYYY-MM-DD; case a case reference");
+	f.open_only = ov && !strcmp(ov, "true");
+	if ((rc = scrvault_clock_list_each(r->d->v, &f, rows_add, &t)) < 0 || t.oom) {
+		free(t.buf);
+		return rc < 0 ? rc : SCRVAULT_ERROR;
+	}
+	if (!t.buf)
+		svd_reply_text(r, 200, "application/json", "[]", 2);
+	else {
+		t.buf[t.len++] = ']';
+		svd_reply_text(r, 200, "application/json", t.buf, t.len);
+	}
+	free(t.buf);
+	return 0;
+}
+
+/* Whether dual control is in force (`scrvault op list` says so when it is not). */
+int svd_h_ops_status(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_op_status(&out, r->d->v), &out);
 }
