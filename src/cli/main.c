@@ -218,6 +218,8 @@ static int run_remote(cli_args *a, const char *url)
 	if (cli_opt(a, "as-key") || getenv("SCRVAULT_AS_KEY"))
 		return cli_usage(a, "--as-key acts in a vault unlocked here; through the service, sign in with "
 				 "that key file as --key");
+	if (rc->check && (error = rc->check(a)) != 0)
+		return error;
 	if ((error = cli_remote_open(&r, a, url, CLI_REMOTE_SIGN_IN)) == 0)
 		error = rc->run(a, r);
 	cli_remote_close(r);

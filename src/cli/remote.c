@@ -49,6 +49,7 @@ struct cli_remote {
 	char *vault;		/* the vault id the signing key is pinned to */
 	scrvault_key *key;	/* the person's key, when not the agent's */
 	char sha256[65];	/* X-Scrvault-SHA256 of the last answer ("": none) */
+	char *result;		/* X-Scrvault-Result of the last answer (base64), or NULL */
 };
 
 /* ---- where the service is ------------------------------------------------------ */
@@ -141,6 +142,19 @@ static size_t header_seen(char *p, size_t size, size_t n, void *ctx)
 	cli_remote *r = ctx;
 	size_t len = size * n, i;
 
+	static const char res[] = "x-scrvault-result:";
+
+	if (len > sizeof(res) - 1 && strncasecmp(p, res, sizeof(res) - 1) == 0) {
+		p += sizeof(res) - 1;
+		len -= sizeof(res) - 1;
+		while (len && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (len && (p[len - 1] == '\r' || p[len - 1] == '\n' || p[len - 1] == ' '))
+			len--;
+		free(r->result);
+		r->result = strndup(p, len);
+		return size * n;
+	}
 	if (len > sizeof(name) - 1 + 64 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
 		p += sizeof(name) - 1;
 		len -= sizeof(name) - 1;
@@ -280,6 +294,8 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 	/* An error answer is read into memory even when content goes to fd. */
 	s.fd = -1;
 	r->sha256[0] = '\0';
+	free(r->result);
+	r->result = NULL;
 	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, header_seen);
 	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
 	if (fd >= 0) {
@@ -600,6 +616,7 @@ void cli_remote_close(cli_remote *r)
 	if (r->ca_file)
 		unlink(r->ca_path);
 	free(r->role);
+	free(r->result);
 	free(r->request);
 	free(r->principal);
 	free(r->vault);
@@ -736,14 +753,50 @@ int cli_remote_sign(cli_remote *r, const char *statement, char **sig)
 	return cli_agent_sign(sig, statement);
 }
 
+/* Decode base64 text `in`: the bytes (NUL-terminated, the caller frees), or NULL. */
+static char *unbase64(const char *in)
+{
+	size_t n = strlen(in), o = 0;
+	unsigned v = 0;
+	int bits = 0;
+	char *out = malloc(n / 4 * 3 + 4);
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n && in[i] != '='; i++) {
+		const char *A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const char *c = strchr(A, in[i]);
+
+		if (!c || !in[i]) {
+			free(out);
+			return NULL;
+		}
+		v = v << 6 | (unsigned)(c - A);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[o++] = (char)(v >> bits & 0xff);
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force)
+{
+	return cli_remote_download_call(NULL, r, "GET", path, NULL, outpath, force);
+}
+
+int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *method, const char *path,
+			     const char *body, const char *outpath, bool force)
 {
 	char tmp[4096], sha[65];
 	const char *slash;
 	int fd, error;
 
+	if (result)
+		*result = NULL;
 	if (!outpath)
-		return cli_remote_fetch(r, path, 1);
+		return exchange(r, method, path, body, body ? strlen(body) : 0, "application/json", NULL, 1);
 	/* A hidden file beside the output, renamed into place when whole. */
 	slash = strrchr(outpath, '/');
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.scrvault-dl-XXXXXX", slash ? (int)(slash - outpath + 1) : 0,
@@ -756,7 +809,7 @@ int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bo
 		return cli_fail_message(1, msg, NULL);
 	}
 	(void)fchmod(fd, 0600);
-	error = cli_remote_fetch(r, path, fd);
+	error = exchange(r, method, path, body, body ? strlen(body) : 0, "application/json", NULL, fd);
 	if (!error && fsync(fd) < 0)
 		error = cli_fail_message(1, "cannot write the file to disk", NULL);
 	close(fd);
@@ -781,6 +834,13 @@ int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bo
 		}
 	}
 	unlink(tmp);
+	if (!error && result) {
+		char *text = r->result ? unbase64(r->result) : NULL;
+
+		if (!text || scrvault_json_parse(result, text, strlen(text)) < 0)
+			error = cli_fail_message(1, "the service did not say what it did (no X-Scrvault-Result)", NULL);
+		free(text);
+	}
 	return error;
 }
 

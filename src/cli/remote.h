@@ -71,6 +71,10 @@ int cli_remote_sign(cli_remote *r, const char *statement, char **sig);
  * force), kept only when the transfer completed (and its SHA-256 is the one
  * the service announced); NULL outpath: standard output.  0 or the status. */
 int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force);
+/* The same for `method` with a JSON `body` (NULL: none); with result, the
+ * answer's X-Scrvault-Result (what the call did) parsed into *result. */
+int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *method, const char *path,
+			     const char *body, const char *outpath, bool force);
 
 /* Upload `file` as the check-in `fields` describe (a JSON object's members
  * without braces' closing: built by the caller), resuming after a dropped
@@ -81,6 +85,9 @@ int cli_remote_upload(scrvault_json **receipt, cli_remote *r, cli_jb *fields, co
 typedef struct {
 	const char *group, *name;
 	int (*run)(cli_args *a, cli_remote *r);
+	/* Optional: the arguments checked before anything is sent, even the
+	 * sign-in (route parameters through cli_remote_seg): 0 or the status. */
+	int (*check)(cli_args *a);
 } cli_remote_cmd;
 
 extern const cli_remote_cmd cli_case_remote[], cli_doc_remote[], cli_audit_remote[], cli_agenda_remote[],

@@ -27,6 +27,8 @@
 
 #define P(i) (r->m.params[i])
 
+static char *b64(const unsigned char *in, size_t n);
+
 /* A decimal number 1..max from a param or query value; 0 when malformed. */
 static uint64_t number(const char *s, uint64_t max)
 {
@@ -1379,13 +1381,14 @@ int svd_h_report_case(svd_req *r)
 int svd_h_copy_create(svd_req *r)
 {
 	scrvault_json *out = NULL;
-	uint64_t version, count;
+	uint64_t version = 0, count;
 	bool found = false;
 	int64_t n;
 
 	NOQ();
-	if (!(version = number(P(1), UINT32_MAX))) {
-		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+	/* "master": the document's master, as 'copy create DOC' without @VERSION */
+	if (strcmp(P(1), "master") != 0 && !(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1, or master", "version");
 		return 0;
 	}
 	n = svd_int(r, "count", &found);
@@ -1440,6 +1443,46 @@ int svd_h_copy_destroy(svd_req *r)
 			   &out);
 }
 
+int svd_h_copy_transfer(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_transfer(&out, r->d->v, P(0), svd_str(r, "organisation"),
+						     svd_str(r, "note")), &out);
+}
+
+int svd_h_copy_witness_statement(svd_req *r)
+{
+	char *statement = NULL;
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_copy_witness_statement(&statement, r->d->v, P(0))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", statement, strlen(statement));
+	free(statement);
+	return 0;
+}
+
+/* The witness of a destruction, in their own session, signed on their own machine. */
+int svd_h_copy_witness(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_witness_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
+							   svd_str(r, "signature")), &out);
+}
+
+int svd_h_copy_recall(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_recall(&out, r->d->v, P(0)), &out);
+}
+
 int svd_h_copy_lost(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -1448,7 +1491,22 @@ int svd_h_copy_lost(svd_req *r)
 	return json_answer(r, scrvault_copy_lost(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
 }
 
-/* The stamped PDF of a paper copy is the answer. */
+/* A file answer's JSON result (what the local command prints), base64 in X-Scrvault-Result. */
+static int result_header(svd_req *r, const scrvault_json *j)
+{
+	char *text = scrvault_json_text(j), *enc = NULL;
+	int rc = SCRVAULT_ERROR;
+
+	if (text && (enc = b64((const unsigned char *)text, strlen(text))) != NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Result", enc);
+		rc = 0;
+	}
+	free(text);
+	free(enc);
+	return rc;
+}
+
+/* The stamped PDF of a paper copy is the answer (its result in X-Scrvault-Result). */
 int svd_h_copy_print(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -1464,6 +1522,8 @@ int svd_h_copy_print(svd_req *r)
 		return SCRVAULT_ERROR;
 	}
 	rc = scrvault_copy_print(&out, r->d->v, P(0), path);
+	if (rc == 0)
+		rc = result_header(r, out);
 	scrvault_json_free(out);
 	if (rc == 0)
 		rc = svd_reply_file(r, "application/pdf", path, "copy.pdf");

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# The copy register, principals, releases, audit, reports and intake through
+# the service: two vaults seeded identically (one copied from the other);
+# the same scenario runs directly on vault A and through scrvaultd on vault
+# B, and stdout+stderr, exit status and --json are compared byte for byte
+# after normalising only what legitimately differs between two runs (clock
+# times, audit sequence numbers: a sign-in through the service is audited).
+# PDFs and bundles are checked by opening them, not by comparing bytes.
+# Attacks: path tricks refused before any request, -o onto an existing file,
+# a witness who is the destroyer, the wrong role through the service (exit
+# 3, audited, vault unchanged).
+. "$(dirname "$0")/lib.bash"
+D=${SCRVAULTD_BIN:-$(dirname "$SV")/scrvaultd}
+[ -x "$D" ] || { skip "the copy register through the service" "scrvaultd is not built"; finish; exit; }
+HAVE_PDF=1
+command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || HAVE_PDF=0
+
+mkvault A
+S="$T/run/scrvaultd.sock"
+DPID=
+start() {
+	"$D" --vault "$T/B" --socket "$S" --idle-seal 0 "$@" 2>>"$T/daemon.log" &
+	DPID=$!
+	for _ in $(seq 50); do [ -S "$S" ] && return 0; sleep 0.1; done
+	return 1
+}
+stop() {
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+}
+trap 'stop; [ -n "${KEEPT:-}" ] || rm -rf "$T"' EXIT
+
+# ---- the seed, on A; B is a copy of it ----
+sv case open --title "Child X" SCR-X >/dev/null
+for who in pam wit oli; do enrol --display-name "$who" --contact "$who@example.org" "$who" >/dev/null 2>&1 || echo "# enrol $who failed"; done
+sv principal grant pam panel-member --case SCR-X >/dev/null
+sv principal grant wit panel-member --case SCR-X >/dev/null
+sv principal grant oli auditor >/dev/null
+SAMPLE="$SAMPLES/overview-report.pdf"
+[ -f "$SAMPLE" ] || { printf '%%PDF-1.4\n' > "$T/o.pdf"; SAMPLE="$T/o.pdf"; }
+sv doc checkin --case SCR-X --class overview-report --title "Overview report" "$SAMPLE" >/dev/null
+DOC=$(sv doc list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])')
+cp -a "$V" "$T/B"
+mkdir -p "$T/wa" "$T/wb"
+
+# One step: "ACTOR ARGS..." (words; no quoting), run on A directly (as
+# ACTOR with --as-key) or on B through the service (as ACTOR with --key).
+direct() {
+	local who=$1; shift
+	if [ "$who" = coord ]; then (cd "$T/wa" && "$SV" --vault "$V" --key "$K" --passphrase-file "$P" "$@")
+	else (cd "$T/wa" && "$SV" --vault "$V" --key "$K" --passphrase-file "$P" --as-key "$T/$who.key" \
+		--as-passphrase-file "$P" "$@"); fi
+}
+remote() {
+	local who=$1 key; shift
+	key=$T/$who.key; [ "$who" = coord ] && key=$K
+	(cd "$T/wb" && "$SV" --server "unix:$S" --key "$key" --passphrase-file "$P" "$@")
+}
+# What differs between two runs of the same thing: clock times (ISO and
+# dates of today), audit sequence numbers.
+norm() {
+	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z/TIME/g' \
+		-e 's/"audit_seq":[0-9]+/"audit_seq":N/g' -e 's/^(TIME .*) [0-9]+$/\1 N/' "$1"
+}
+steps=()
+run_steps() {	# run_steps SIDE: each step's output in $T/SIDE.N
+	local side=$1 i=0 s
+	for s in "${steps[@]}"; do
+		# shellcheck disable=SC2086
+		$side $s >"$T/$side.$i" 2>&1; echo "rc=$?" >>"$T/$side.$i"
+		i=$((i + 1))
+	done
+}
+compare() {	# compare DESCRIPTION: each step's output, A against B
+	local i=0 s
+	for s in "${steps[@]}"; do
+		if diff <(norm "$T/direct.$i") <(norm "$T/remote.$i") >"$T/diff"; then
+			ok 0 "$1: $s"
+		else
+			echo "# differs:"; sed 's/^/#   /' "$T/diff" | head -12
+			ok 1 "$1: $s"
+		fi
+		i=$((i + 1))
+	done
+}
+
+start; ok $? "scrvaultd starts on vault B"
+expect 0 "the custodian unseals B" -- "$SV" --server "unix:$S" --key "$K" --passphrase-file "$P" unseal
+
+# ---- 1. the copy register ----
+steps=(
+	"coord copy create $DOC@1 --count 3" "coord copy create $DOC --count 1" "coord copy list --json"
+	"pam copy create $DOC@1 --count 1"
+	"coord copy issue 1 --to pam --purpose panel --due 2099-01-01"
+	"coord copy issue 2 --external Ins --organisation Ofsted --contact ins@example.org --purpose inspection --due 2099-01-01"
+	"coord copy issue 3 --to wit --purpose panel --due 2099-01-01 --json"
+	"coord copy issue 1 --to wit --purpose again --due 2099-01-01"
+	"wit copy acknowledge 1" "pam copy acknowledge 1" "pam copy acknowledge 1"
+	"coord copy acknowledge --paper 2 --json"
+	"coord copy history 1" "coord copy history 1 --json" "coord copy history 99"
+	"coord copy recall SCR-X" "coord copy recall $DOC --json"
+	"coord copy overdue --as-of 2099-06-01" "coord copy overdue --as-of 2099-06-01 --json" "coord copy overdue"
+	"coord copy print 3 -o copy3.pdf" "coord copy print 1 -o copy1.pdf --json"
+	"coord copy return --condition fine 1" "coord copy lost --reason dropped 2 --json"
+	"coord copy transfer --organisation Ofsted 1"
+	"coord copy destroy --witness coord 1" "pam copy destroy --witness wit 1"
+	"coord copy destroy --witness wit --note shredded 1" "coord copy destroy --witness wit 2 --json"
+	"pam copy witness 1" "wit copy witness 1" "wit copy witness 1" "wit copy witness 2 --json"
+	"coord copy history 1 --json" "coord copy list" "coord copy list --state destroyed --json"
+)
+run_steps direct
+run_steps remote
+compare "copies, the same directly and through the service"
+if [ "$HAVE_PDF" = 1 ]; then
+	pdfinfo "$T/wb/copy3.pdf" >/dev/null 2>&1; ok $? "the printed copy fetched through the service is a PDF"
+	pdftotext "$T/wb/copy3.pdf" - 2>/dev/null | grep -q "#3 of 3"; ok $? "...stamped with its copy label"
+	[ "$(pdfinfo "$T/wa/copy3.pdf" | grep -c Pages)" = "$(pdfinfo "$T/wb/copy3.pdf" | grep -c Pages)" ]
+	ok $? "...with as many pages as the one printed directly"
+else
+	skip "the printed copy is a PDF" "pdfinfo/pdftotext are not installed"
+fi
+
+# ---- attacks on the copy commands ----
+before=$(tree_hash "$T/B")
+expect 2 "a path trick in COPY is refused before any request (exit 2)" -- remote coord copy history "../../etc"
+expect 2 "...and in a destroy" -- remote coord copy destroy --witness wit "1/../2"
+expect 2 "...and in the document of copy create" -- remote coord copy create "../x@1" --count 1
+expect 2 "...and in what is recalled" -- remote coord copy recall "SCR-X/.."
+expect 2 "DOC@VERSION#N cannot be sent: the register number is asked for" -- remote coord copy history "$DOC@1#1"
+err_has "register number"
+expect 2 "the witness's key file cannot be used through the service: they sign in their own session" -- \
+	remote coord copy destroy --witness wit --witness-key "$T/wit.key" 4
+err_has "copy witness"
+[ "$before" = "$(tree_hash "$T/B")" ]; ok $? "nothing reached the service: not even a sign-in was recorded in vault B"
+echo existing >"$T/wb/taken.pdf"
+expect 6 "copy print -o onto an existing file is refused (exit 6)" -- remote coord copy print 3 -o taken.pdf
+[ "$(cat "$T/wb/taken.pdf")" = existing ]; ok $? "...and the file is untouched"
+remote coord copy list --json >"$T/reg.before" 2>&1
+remote oli audit export --outcome denied >"$T/denied.before" 2>&1
+expect 3 "the wrong role through the service: a panel member cannot make copies (exit 3)" -- \
+	remote pam copy create "$DOC@1" --count 1
+expect 3 "...nor issue one" -- remote pam copy issue 4 --to wit --purpose p --due 2099-01-01
+expect 3 "a witness who is the destroyer is refused as locally" -- remote coord copy destroy --witness coord 4
+err_has "someone other than"
+remote coord copy list --json >"$T/reg.after" 2>&1
+cmp -s "$T/reg.before" "$T/reg.after"; ok $? "the register is unchanged by the refusals"
+remote oli audit export --outcome denied >"$T/denied.after" 2>&1
+[ "$(grep -c '"copy.create"' "$T/denied.after")" -gt "$(grep -c '"copy.create"' "$T/denied.before")" ] &&
+	[ "$(grep -c '"copy.issue"' "$T/denied.after")" -gt "$(grep -c '"copy.issue"' "$T/denied.before")" ] &&
+	[ "$(grep -c '"copy.destroy"' "$T/denied.after")" -gt "$(grep -c '"copy.destroy"' "$T/denied.before")" ]
+ok $? "each refusal is in the audit log"
+
+finish
