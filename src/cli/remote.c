@@ -678,6 +678,12 @@ void cli_jb_str(cli_jb *b, const char *key, const char *val)
 	free(q);
 }
 
+void cli_jb_bool(cli_jb *b, const char *key, bool val)
+{
+	jb_key(b, key);
+	jb_add(b, val ? "true" : "false");
+}
+
 void cli_jb_int(cli_jb *b, const char *key, long long val)
 {
 	char num[32];

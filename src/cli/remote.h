@@ -50,6 +50,7 @@ typedef struct {
 /* Add "key": value (a NULL string is left out). */
 void cli_jb_str(cli_jb *b, const char *key, const char *val);
 void cli_jb_int(cli_jb *b, const char *key, long long val);
+void cli_jb_bool(cli_jb *b, const char *key, bool val);
 /* The object's text ("{...}", the caller frees), or NULL out of memory. */
 char *cli_jb_end(cli_jb *b);
 

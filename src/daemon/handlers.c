@@ -597,6 +597,14 @@ int svd_h_principal(svd_req *r)
 	return json_answer(r, scrvault_principal_show(&out, r->d->v, P(0)), &out);
 }
 
+int svd_h_principal_impact(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_principal_impact(&out, r->d->v, P(0)), &out);
+}
+
 int svd_h_principal_revoke(svd_req *r)
 {
 	scrvault_json *out = NULL;

@@ -79,6 +79,8 @@ const svd_route svd_routes[] = {
 	  "grant a role" },
 	{ "POST", "/v1/principals/{principal}/roles/revoke", H(svd_h_principal_ungrant), SVD_AUTH | SVD_JSON, 4 * KiB,
 	  "take a role away" },
+	{ "GET", "/v1/principals/{principal}/impact", H(svd_h_principal_impact), SVD_AUTH, 0,
+	  "every version released to a principal" },
 	{ "POST", "/v1/principals/{principal}/revoke", H(svd_h_principal_revoke), SVD_AUTH | SVD_JSON, 4 * KiB,
 	  "revoke a principal (their sessions end)" },
 	{ "GET", "/v1/copies", H(svd_h_copies), SVD_AUTH, 0, "the numbered-copy register" },

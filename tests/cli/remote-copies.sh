@@ -47,7 +47,7 @@ DOC=$(sv doc list --json | python3 -c 'import json,sys; print(json.load(sys.stdi
 cp -a "$V" "$T/B"
 mkdir -p "$T/wa" "$T/wb"
 
-# One step: "ACTOR ARGS..." (words; no quoting), run on A directly (as
+# One step: "ACTOR ARGS..." (shell words, quoted as in a script), run on A directly (as
 # ACTOR with --as-key) or on B through the service (as ACTOR with --key).
 direct() {
 	local who=$1; shift
@@ -69,9 +69,9 @@ norm() {
 steps=()
 run_steps() {	# run_steps SIDE: each step's output in $T/SIDE.N
 	local side=$1 i=0 s
+	rm -f "$T/$side".*
 	for s in "${steps[@]}"; do
-		# shellcheck disable=SC2086
-		$side $s >"$T/$side.$i" 2>&1; echo "rc=$?" >>"$T/$side.$i"
+		eval "$side $s" >"$T/$side.$i" 2>&1; echo "rc=$?" >>"$T/$side.$i"
 		i=$((i + 1))
 	done
 }
@@ -153,5 +153,41 @@ remote oli audit export --outcome denied >"$T/denied.after" 2>&1
 	[ "$(grep -c '"copy.issue"' "$T/denied.after")" -gt "$(grep -c '"copy.issue"' "$T/denied.before")" ] &&
 	[ "$(grep -c '"copy.destroy"' "$T/denied.after")" -gt "$(grep -c '"copy.destroy"' "$T/denied.before")" ]
 ok $? "each refusal is in the audit log"
+
+# ---- 2. principals ----
+FP=$("$SV" keygen --json --key-out "$T/ann.key" --new-passphrase-file "$P" --kdf-memory 19 ann |
+	sed -n 's/.*"fingerprint":"\([^"]*\)".*/\1/p')
+"$SV" keygen --key-out "$T/bob.key" --new-passphrase-file "$P" --kdf-memory 19 --kind agency --agency police bob \
+	>/dev/null 2>&1
+steps=(
+	"coord principal add --enrolment '$T/ann.key.enrol' --fingerprint 'not the words at all'"
+	"coord principal add --enrolment '$T/ann.key.enrol' --fingerprint '$FP' --display-name Ann --contact ann@example.org"
+	"coord principal add --enrolment '$T/ann.key.enrol' --fingerprint '$FP' --acceptance-out ann-again.accept"
+	"coord principal add --enrolment '$T/ann.key.enrol' --fingerprint '$FP' --acceptance-out ann2.accept --json"
+	"pam principal add --enrolment '$T/bob.key.enrol' --fingerprint '$FP'"
+	"coord principal add --enrolment '$T/bob.key.enrol' --fingerprint '$FP' --acceptance-out bob.accept"
+	"coord principal grant ann panel-member --case SCR-X" "coord principal grant ann no-such-role"
+	"coord principal grant ann auditor --case SCR-X" "pam principal grant ann auditor"
+	"coord principal show ann" "coord principal show ann --json"
+	"coord principal ungrant ann panel-member --case SCR-X" "coord principal ungrant ann panel-member --case SCR-X"
+	"coord principal impact pam" "coord principal impact pam --json" "coord principal impact nobody"
+	"pam principal revoke ann" "coord principal revoke --reason left ann" "coord principal revoke ann"
+	"coord principal list --json"
+)
+run_steps direct
+run_steps remote
+compare "principals, the same directly and through the service"
+[ -s "$T/wb/ann.accept" ] && [ ! -e "$T/wb/ann-again.accept" ] && [ ! -e "$T/wb/bob.accept" ]
+ok $? "the acceptance is written here, and only for a registration that succeeded"
+"$SV" keyfile accept --key "$T/ann.key" --passphrase-file "$P" "$T/wb/ann.accept" >/dev/null 2>&1
+ok $? "...and the holder imports it into their key file"
+expect 2 "a path trick in NAME is refused before any request (exit 2)" -- remote coord principal grant "../x" auditor
+expect 2 "...in revoke too" -- remote coord principal revoke "a/b"
+expect 2 "a service principal's key file is not made through the service" -- \
+	remote coord principal add --kind service --key-out "$T/job.key" --no-passphrase job
+echo taken >"$T/wb/taken.accept"
+expect 6 "an acceptance never replaces a file" -- \
+	remote coord principal add --enrolment "$T/bob.key.enrol" --fingerprint "x" --acceptance-out taken.accept
+[ "$(cat "$T/wb/taken.accept")" = taken ]; ok $? "...which is untouched"
 
 finish
