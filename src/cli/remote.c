@@ -787,6 +787,17 @@ static char *unbase64(const char *in)
 	return out;
 }
 
+int cli_remote_outfile_free(const char *outpath)
+{
+	struct stat sb;
+	char msg[4200];
+
+	if (!outpath || lstat(outpath, &sb) < 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "'%s' already exists: choose another name (nothing is ever replaced)", outpath);
+	return cli_fail_message(6, msg, NULL);
+}
+
 int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force)
 {
 	return cli_remote_download_call(NULL, r, "GET", path, NULL, outpath, force);

@@ -72,6 +72,10 @@ int cli_remote_sign(cli_remote *r, const char *statement, char **sig);
  * force), kept only when the transfer completed (and its SHA-256 is the one
  * the service announced); NULL outpath: standard output.  0 or the status. */
 int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force);
+/* Before a call the service records (a release, a printed copy): 0 when
+ * `outpath` does not exist yet, else the message the library gives for it
+ * and 6, so nothing is recorded for a file that could not be written. */
+int cli_remote_outfile_free(const char *outpath);
 /* The same for `method` with a JSON `body` (NULL: none); with result, the
  * answer's X-Scrvault-Result (what the call did) parsed into *result. */
 int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *method, const char *path,

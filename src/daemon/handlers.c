@@ -544,6 +544,19 @@ int svd_h_signoff_statement(svd_req *r)
 	return 0;
 }
 
+int svd_h_doc_receipt(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t version;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	return json_answer(r, scrvault_receipt_make(&out, r->d->v, P(0), (unsigned)version), &out);
+}
+
 int svd_h_signoff(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -1572,7 +1585,8 @@ int svd_h_release(svd_req *r)
 	if (rc == 0) {
 		snprintf(num, sizeof(num), "%" PRId64, scrvault_json_int(scrvault_json_get(out, "release")));
 		evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Release", num);
-		rc = svd_reply_file(r, "application/octet-stream", path, "release.age");
+		if ((rc = result_header(r, out)) == 0)
+			rc = svd_reply_file(r, "application/octet-stream", path, "release.age");
 	}
 	scrvault_json_free(out);
 	svd_tmp_remove(&t);

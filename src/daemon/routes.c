@@ -67,6 +67,8 @@ const svd_route svd_routes[] = {
 	  "release a version to a reader: the age bundle" },
 	{ "POST", "/v1/docs/{doc}/versions/{version}/declare", H(svd_h_doc_declare), SVD_AUTH, 0,
 	  "declare a version the document's master" },
+	{ "GET", "/v1/docs/{doc}/versions/{version}/receipt", H(svd_h_doc_receipt), SVD_AUTH, 0,
+	  "the vault's signed receipt of a version's check-in" },
 	{ "POST", "/v1/docs/{doc}/versions/{version}/signoff", H(svd_h_signoff), SVD_AUTH | SVD_JSON, 8 * KiB,
 	  "record a sign-off signed on the signer's machine" },
 	/* registers */

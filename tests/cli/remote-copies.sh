@@ -104,7 +104,7 @@ steps=(
 	"coord copy history 1" "coord copy history 1 --json" "coord copy history 99"
 	"coord copy recall SCR-X" "coord copy recall $DOC --json"
 	"coord copy overdue --as-of 2099-06-01" "coord copy overdue --as-of 2099-06-01 --json" "coord copy overdue"
-	"coord copy print 3 -o copy3.pdf" "coord copy print 1 -o copy1.pdf --json"
+	"coord copy print 3 -o copy3.pdf" "coord copy print 1 -o copy1.pdf --json" "coord copy print 1 -o copy1.pdf"
 	"coord copy return --condition fine 1" "coord copy lost --reason dropped 2 --json"
 	"coord copy transfer --organisation Ofsted 1"
 	"coord copy destroy --witness coord 1" "pam copy destroy --witness wit 1"
@@ -189,5 +189,33 @@ echo taken >"$T/wb/taken.accept"
 expect 6 "an acceptance never replaces a file" -- \
 	remote coord principal add --enrolment "$T/bob.key.enrol" --fingerprint "x" --acceptance-out taken.accept
 [ "$(cat "$T/wb/taken.accept")" = taken ]; ok $? "...which is untouched"
+
+# ---- 3. documents: declare, release, receipt ----
+VKEY=$(sv audit pubkey)
+echo taken >"$T/wa/taken.age"; echo taken >"$T/wb/taken.age"
+steps=(
+	"coord doc declare $DOC@1" "coord doc declare $DOC@1 --json" "coord doc declare $DOC@9" "pam doc declare $DOC@1"
+	"coord doc release $DOC@1 --to pam -o rel1.age" "coord doc release $DOC --to wit -o rel2.age --json"
+	"coord doc release $DOC@1 --to oli -o rel3.age" "coord doc release $DOC@1 --to nobody -o rel4.age"
+	"coord doc release $DOC@1 --to ann -o rel5.age" "pam doc release $DOC@1 --to pam -o rel6.age"
+	"coord doc release $DOC@1 --to pam -o taken.age" "coord doc release $DOC@7 --to pam -o rel7.age"
+	"coord doc receipt $DOC@1 -o receipt.json" "coord doc receipt $DOC@1 -o receipt.json" "coord doc receipt $DOC@3"
+	"pam copy list --json"
+)
+run_steps direct
+run_steps remote
+compare "documents, the same directly and through the service"
+for f in rel3.age rel4.age rel5.age rel6.age rel7.age; do
+	[ ! -e "$T/wb/$f" ] || { echo "# $f exists"; false; }
+done; ok $? "no bundle is written for a refused release"
+[ "$(cat "$T/wb/taken.age")" = taken ]; ok $? "a release never replaces a file"
+expect 0 "the holder opens the bundle fetched through the service, verified" -- \
+	"$SV" open --key "$T/pam.key" --passphrase-file "$P" --vault-key "$VKEY" -o "$T/rel1.out" "$T/wb/rel1.age"
+cmp -s "$T/rel1.out" "$SAMPLE"; ok $? "...and it is the document"
+expect 0 "the receipt fetched through the service verifies offline" -- \
+	"$(dirname "$SV")/scrvault-seal" receipt verify --vkey "$VKEY" --file "$SAMPLE" "$T/wb/receipt.json"
+expect 2 "a path trick in DOC is refused before any request (exit 2)" -- remote coord doc release "../../x@1" --to pam -o x.age
+expect 2 "...in declare too" -- remote coord doc declare "a/b@1"
+[ ! -e "$T/wb/x.age" ]; ok $? "...and nothing is written"
 
 finish
