@@ -661,7 +661,7 @@ static int remote_print(cli_args *a, cli_remote *r)
 	if (!copy_seg(a, a->args[0]))
 		return 2;
 	snprintf(path, sizeof(path), "/v1/copies/%s/print", a->args[0]);
-	if ((st = cli_remote_outfile_free(cli_opt(a, "output"))) != 0 ||
+	if ((st = cli_remote_outfile_free(cli_opt(a, "output"), NULL)) != 0 ||
 	    (st = cli_remote_download_call(&j, r, "POST", path, NULL, cli_opt(a, "output"), false)) != 0)
 		return st;
 	/* The service printed to a file of its own: the file is the one written here. */

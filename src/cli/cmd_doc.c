@@ -832,7 +832,7 @@ static int remote_release(cli_args *a, cli_remote *r)
 	cli_jb b = { 0 };
 	int st;
 
-	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), &ver)) != 0 || (st = cli_remote_outfile_free(out)) != 0)
+	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), &ver)) != 0 || (st = cli_remote_outfile_free(out, NULL)) != 0)
 		return st;
 	if (!ver && (st = latest_of(r, doc, &ver)) != 0)
 		return st;

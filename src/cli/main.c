@@ -32,7 +32,7 @@ static cli_cmd cli_commands[192];
  * how), looked up by group and name. */
 static const cli_remote_cmd *const remote_tables[] = {
 	cli_case_remote, cli_doc_remote, cli_audit_remote, cli_agenda_remote, cli_session_remote,
-	cli_principal_remote, cli_copy_remote, cli_hold_remote, cli_request_remote, cli_retention_remote, NULL
+	cli_principal_remote, cli_copy_remote, cli_hold_remote, cli_request_remote, cli_retention_remote, cli_report_remote, cli_intake_remote, NULL
 };
 
 static const cli_remote_cmd *remote_for(const cli_cmd *c)

@@ -49,7 +49,7 @@ struct cli_remote {
 	char *vault;		/* the vault id the signing key is pinned to */
 	scrvault_key *key;	/* the person's key, when not the agent's */
 	char sha256[65];	/* X-Scrvault-SHA256 of the last answer ("": none) */
-	char *result;		/* X-Scrvault-Result of the last answer (base64), or NULL */
+	char *hdr[3];		/* the last answer's base64 headers (hdr_names), or NULL */
 };
 
 /* ---- where the service is ------------------------------------------------------ */
@@ -135,6 +135,9 @@ static size_t sink_write(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
+/* The base64 headers kept from an answer (cli_remote_header). */
+static const char *const hdr_names[3] = { "x-scrvault-result", "x-scrvault-signature", "x-scrvault-csv" };
+
 /* The content's SHA-256, when the service announces it. */
 static size_t header_seen(char *p, size_t size, size_t n, void *ctx)
 {
@@ -142,18 +145,20 @@ static size_t header_seen(char *p, size_t size, size_t n, void *ctx)
 	cli_remote *r = ctx;
 	size_t len = size * n, i;
 
-	static const char res[] = "x-scrvault-result:";
+	for (size_t k = 0; k < sizeof(r->hdr) / sizeof(r->hdr[0]); k++) {
+		size_t hn = strlen(hdr_names[k]);
 
-	if (len > sizeof(res) - 1 && strncasecmp(p, res, sizeof(res) - 1) == 0) {
-		p += sizeof(res) - 1;
-		len -= sizeof(res) - 1;
-		while (len && (*p == ' ' || *p == '\t'))
-			p++, len--;
-		while (len && (p[len - 1] == '\r' || p[len - 1] == '\n' || p[len - 1] == ' '))
-			len--;
-		free(r->result);
-		r->result = strndup(p, len);
-		return size * n;
+		if (len > hn + 1 && strncasecmp(p, hdr_names[k], hn) == 0 && p[hn] == ':') {
+			p += hn + 1;
+			len -= hn + 1;
+			while (len && (*p == ' ' || *p == '\t'))
+				p++, len--;
+			while (len && (p[len - 1] == '\r' || p[len - 1] == '\n' || p[len - 1] == ' '))
+				len--;
+			free(r->hdr[k]);
+			r->hdr[k] = strndup(p, len);
+			return size * n;
+		}
 	}
 	if (len > sizeof(name) - 1 + 64 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
 		p += sizeof(name) - 1;
@@ -294,8 +299,10 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 	/* An error answer is read into memory even when content goes to fd. */
 	s.fd = -1;
 	r->sha256[0] = '\0';
-	free(r->result);
-	r->result = NULL;
+	for (size_t k = 0; k < sizeof(r->hdr) / sizeof(r->hdr[0]); k++) {
+		free(r->hdr[k]);
+		r->hdr[k] = NULL;
+	}
 	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, header_seen);
 	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
 	if (fd >= 0) {
@@ -330,6 +337,11 @@ int cli_remote_bytes(scrvault_json **out, cli_remote *r, const char *method, con
 		     const void *body, size_t len)
 {
 	return exchange(r, method, path, body, len, "application/octet-stream", out, -1);
+}
+
+int cli_remote_call_fd(cli_remote *r, const char *method, const char *path, int fd)
+{
+	return exchange(r, method, path, NULL, 0, NULL, NULL, fd);
 }
 
 int cli_remote_fetch(cli_remote *r, const char *path, int fd)
@@ -616,7 +628,8 @@ void cli_remote_close(cli_remote *r)
 	if (r->ca_file)
 		unlink(r->ca_path);
 	free(r->role);
-	free(r->result);
+	for (size_t k = 0; k < sizeof(r->hdr) / sizeof(r->hdr[0]); k++)
+		free(r->hdr[k]);
 	free(r->request);
 	free(r->principal);
 	free(r->vault);
@@ -676,6 +689,12 @@ void cli_jb_str(cli_jb *b, const char *key, const char *val)
 	}
 	jb_add(b, q);
 	free(q);
+}
+
+void cli_jb_raw(cli_jb *b, const char *key, const char *json)
+{
+	jb_key(b, key);
+	jb_add(b, json);
 }
 
 void cli_jb_bool(cli_jb *b, const char *key, bool val)
@@ -787,7 +806,7 @@ static char *unbase64(const char *in)
 	return out;
 }
 
-int cli_remote_outfile_free(const char *outpath)
+int cli_remote_outfile_free(const char *outpath, const char *field)
 {
 	struct stat sb;
 	char msg[4200];
@@ -795,7 +814,7 @@ int cli_remote_outfile_free(const char *outpath)
 	if (!outpath || lstat(outpath, &sb) < 0)
 		return 0;
 	snprintf(msg, sizeof(msg), "'%s' already exists: choose another name (nothing is ever replaced)", outpath);
-	return cli_fail_message(6, msg, NULL);
+	return cli_fail_message(6, msg, field);
 }
 
 int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force)
@@ -851,13 +870,28 @@ int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *
 		}
 	}
 	unlink(tmp);
-	if (!error && result) {
-		char *text = r->result ? unbase64(r->result) : NULL;
+	if (!error && result && (error = cli_remote_result(result, r)) != 0)
+		unlink(outpath);
+	return error;
+}
 
-		if (!text || scrvault_json_parse(result, text, strlen(text)) < 0)
-			error = cli_fail_message(1, "the service did not say what it did (no X-Scrvault-Result)", NULL);
-		free(text);
-	}
+char *cli_remote_header(cli_remote *r, const char *name)
+{
+	for (size_t k = 0; k < sizeof(r->hdr) / sizeof(r->hdr[0]); k++)
+		if (!strcasecmp(name, hdr_names[k]))
+			return r->hdr[k] ? unbase64(r->hdr[k]) : NULL;
+	return NULL;
+}
+
+int cli_remote_result(scrvault_json **result, cli_remote *r)
+{
+	char *text = cli_remote_header(r, "x-scrvault-result");
+	int error = 0;
+
+	*result = NULL;
+	if (!text || scrvault_json_parse(result, text, strlen(text)) < 0)
+		error = cli_fail_message(1, "the service did not say what it did (no X-Scrvault-Result)", NULL);
+	free(text);
 	return error;
 }
 

@@ -81,6 +81,7 @@ SVD_HANDLER(svd_h_copy_destroy);
 SVD_HANDLER(svd_h_copy_lost);
 SVD_HANDLER(svd_h_copy_print);
 SVD_HANDLER(svd_h_copy_transfer);
+SVD_HANDLER(svd_h_audit_checkpoint);
 SVD_HANDLER(svd_h_doc_receipt);
 SVD_HANDLER(svd_h_principal_impact);
 SVD_HANDLER(svd_h_copy_witness_statement);

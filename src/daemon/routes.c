@@ -148,6 +148,8 @@ const svd_route svd_routes[] = {
 	{ "GET", "/v1/audit/proof/{seq}", H(svd_h_audit_prove), SVD_AUTH, 0, "an entry's inclusion proof" },
 	{ "POST", "/v1/audit/proofs", H(svd_h_audit_prove_set), SVD_AUTH | SVD_JSON, 16 * KiB,
 	  "a signed proof file of chosen entries" },
+	{ "POST", "/v1/audit/checkpoint", H(svd_h_audit_checkpoint), SVD_AUTH, 0,
+	  "sign a checkpoint if the log grew: the latest signed checkpoint" },
 	{ "GET", "/v1/audit/pubkey", H(svd_h_audit_pubkey), SVD_AUTH, 0, "the audit verifier key" },
 	/* bundles and reports */
 	{ "POST", "/v1/intake", H(svd_h_intake), SVD_AUTH | SVD_BYTES, UPLOAD_CHUNK_BODY,
