@@ -104,7 +104,8 @@ steps=(
 	"coord copy issue 3 --to wit --purpose panel --due 2099-01-01 --json"
 	"coord copy issue 1 --to wit --purpose again --due 2099-01-01"
 	"wit copy acknowledge 1" "pam copy acknowledge 1" "pam copy acknowledge 1"
-	"coord copy acknowledge --paper 2 --json"
+	"coord copy acknowledge --paper 2 --json" "wit copy acknowledge --statement-out wst.json 3"
+	"pam copy acknowledge --statement-out pst.json 3"
 	"coord copy history 1" "coord copy history 1 --json" "coord copy history 99"
 	"coord copy recall SCR-X" "coord copy recall $DOC --json"
 	"coord copy overdue --as-of 2099-06-01" "coord copy overdue --as-of 2099-06-01 --json" "coord copy overdue"
@@ -119,6 +120,8 @@ steps=(
 run_steps direct
 run_steps remote
 compare "copies, the same directly and through the service"
+grep -q '"holder":"wit"' "$T/wb/wst.json" && [ ! -e "$T/wb/pst.json" ]
+ok $? "the receipt to sign is written here, and only for its holder"
 if [ "$HAVE_PDF" = 1 ]; then
 	pdfinfo "$T/wb/copy3.pdf" >/dev/null 2>&1; ok $? "the printed copy fetched through the service is a PDF"
 	pdftotext "$T/wb/copy3.pdf" - 2>/dev/null | grep -q "#3 of 3"; ok $? "...stamped with its copy label"
@@ -131,6 +134,7 @@ fi
 # ---- attacks on the copy commands ----
 before=$(tree_hash "$T/B")
 expect 2 "a path trick in COPY is refused before any request (exit 2)" -- remote coord copy history "../../etc"
+err_has "not one the service can name"
 expect 2 "...and in a destroy" -- remote coord copy destroy --witness wit "1/../2"
 expect 2 "...and in the document of copy create" -- remote coord copy create "../x@1" --count 1
 expect 2 "...and in what is recalled" -- remote coord copy recall "SCR-X/.."
@@ -186,9 +190,11 @@ ok $? "the acceptance is written here, and only for a registration that succeede
 "$SV" keyfile accept --key "$T/ann.key" --passphrase-file "$P" "$T/wb/ann.accept" >/dev/null 2>&1
 ok $? "...and the holder imports it into their key file"
 expect 2 "a path trick in NAME is refused before any request (exit 2)" -- remote coord principal grant "../x" auditor
+err_has "not one the service can name"
 expect 2 "...in revoke too" -- remote coord principal revoke "a/b"
 expect 2 "a service principal's key file is not made through the service" -- \
 	remote coord principal add --kind service --key-out "$T/job.key" --no-passphrase job
+err_has "enrolment request"
 echo taken >"$T/wb/taken.accept"
 expect 6 "an acceptance never replaces a file" -- \
 	remote coord principal add --enrolment "$T/bob.key.enrol" --fingerprint "x" --acceptance-out taken.accept
@@ -219,6 +225,7 @@ cmp -s "$T/rel1.out" "$SAMPLE"; ok $? "...and it is the document"
 expect 0 "the receipt fetched through the service verifies offline" -- \
 	"$(dirname "$SV")/scrvault-seal" receipt verify --vkey "$VKEY" --file "$SAMPLE" "$T/wb/receipt.json"
 expect 2 "a path trick in DOC is refused before any request (exit 2)" -- remote coord doc release "../../x@1" --to pam -o x.age
+err_has "not one the service can name"
 expect 2 "...in declare too" -- remote coord doc declare "a/b@1"
 [ ! -e "$T/wb/x.age" ]; ok $? "...and nothing is written"
 
@@ -259,6 +266,8 @@ cmp -s "$T/wa/board.csv" "$T/wb/board.csv"; ok $? "the Board's figures are the s
 [ ! -e "$T/wb/none.pdf" ] && [ ! -e "$T/wb/pam.pdf" ] && [ ! -e "$T/wb/pam.pdf.sig" ]; ok $? "a refused report leaves no file"
 expect 2 "an unauthenticated import is not offered through the service" -- \
 	remote coord intake import --unauthenticated --received-from x --case SCR-X --class imr "$T/imr.age"
+err_has "only a signed bundle"
 expect 2 "a path trick in a report's case is refused before any request" -- remote coord report case "../x" -o x.pdf
+err_has "not one the service can name"
 
 finish
