@@ -162,6 +162,22 @@ remote oli audit export --outcome denied >"$T/denied.after" 2>&1
 	[ "$(grep -c '"copy.destroy"' "$T/denied.after")" -gt "$(grep -c '"copy.destroy"' "$T/denied.before")" ]
 ok $? "each refusal is in the audit log"
 
+# The witness with their key held by their own agent, not typed anywhere.
+mkdir -m 0700 "$T/agent"
+expect 0 "a copy destroyed through the service, witnessed by wit" -- remote coord copy destroy --witness wit 4
+err_has "unverified"
+"$SV" --key "$T/wit.key" --passphrase-file "$P" agent start --socket "$T/agent/wit.sock" --lifetime 10m \
+	>"$T/agent.env" 2>&1; ok $? "wit starts their agent"
+expect 0 "wit signs for the destruction through the service with their agent" -- \
+	env SCRVAULT_AGENT_SOCK="$T/agent/wit.sock" "$SV" --server "unix:$S" copy witness 4
+out_has "destruction signed by its witness"
+expect 0 "...and the register shows it signed" -- remote coord copy history 4 --json
+out_has '"witness_signature":"signed"'
+env SCRVAULT_AGENT_SOCK="$T/agent/wit.sock" "$SV" agent stop >/dev/null 2>&1
+# (the same on A, to keep the two vaults' registers alike)
+direct coord copy destroy --witness wit 4 >/dev/null 2>&1 && direct wit copy witness 4 >/dev/null 2>&1
+ok $? "copy 4 destroyed and witnessed directly on vault A too"
+
 # ---- 2. principals ----
 FP=$("$SV" keygen --json --key-out "$T/ann.key" --new-passphrase-file "$P" --kdf-memory 19 ann |
 	sed -n 's/.*"fingerprint":"\([^"]*\)".*/\1/p')

@@ -736,7 +736,7 @@ int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const
  * without a signature is recorded and shown as "unverified" until they sign
  * in their own session (`copy witness`).
  */
-#define WITNESS_STATEMENT "scrvault-copy-destruction-witness v1"
+#define WITNESS_STATEMENT SCRVAULT_COPY_WITNESS_STATEMENT	/* keyfile.h */
 
 static int witness_sign(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
 			const copy_row *c, const char *destroyed_at, const char *witness, const char *when)
