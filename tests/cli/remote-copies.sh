@@ -19,7 +19,7 @@ mkvault A
 S="$T/run/scrvaultd.sock"
 DPID=
 start() {
-	"$D" --vault "$T/B" --socket "$S" --idle-seal 0 "$@" 2>>"$T/daemon.log" &
+	"$D" --vault "$T/B" --socket "$S" --idle-seal 0 2>>"$T/daemon.log" &
 	DPID=$!
 	for _ in $(seq 50); do [ -S "$S" ] && return 0; sleep 0.1; done
 	return 1
@@ -173,10 +173,21 @@ expect 0 "wit signs for the destruction through the service with their agent" --
 out_has "destruction signed by its witness"
 expect 0 "...and the register shows it signed" -- remote coord copy history 4 --json
 out_has '"witness_signature":"signed"'
+# The holder signs the receipt written earlier on their own machine, and sends it.
+env SCRVAULT_AGENT_SOCK="$T/agent/wit.sock" "$SV" agent sign "$T/wb/wst.json" >"$T/wb/wst.sig" 2>"$T/err"
+ok $? "wit's agent signs the receipt the service wrote for copy 3"
+sed 's/"label":"/"label":"X/' "$T/wb/wst.json" >"$T/wb/forged.json"
+expect 3 "a receipt edited after it was signed is refused (exit 3)" -- \
+	remote wit copy acknowledge --statement forged.json --signature wst.sig 3
+err_has "not the one to sign"
+expect 0 "...which is recorded through the service (--statement, --signature)" -- \
+	remote wit copy acknowledge --statement wst.json --signature wst.sig 3
+out_has "acknowledged"
 env SCRVAULT_AGENT_SOCK="$T/agent/wit.sock" "$SV" agent stop >/dev/null 2>&1
 # (the same on A, to keep the two vaults' registers alike)
-direct coord copy destroy --witness wit 4 >/dev/null 2>&1 && direct wit copy witness 4 >/dev/null 2>&1
-ok $? "copy 4 destroyed and witnessed directly on vault A too"
+direct coord copy destroy --witness wit 4 >/dev/null 2>&1 && direct wit copy witness 4 >/dev/null 2>&1 &&
+	direct wit copy acknowledge 3 >/dev/null 2>&1
+ok $? "copy 4 destroyed and witnessed, copy 3 acknowledged, directly on vault A too"
 
 # ---- 2. principals ----
 FP=$("$SV" keygen --json --key-out "$T/ann.key" --new-passphrase-file "$P" --kdf-memory 19 ann |
