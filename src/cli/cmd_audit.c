@@ -648,7 +648,7 @@ static int remote_prove(cli_args *a, cli_remote *r)
 	scrvault_json *j = NULL;
 	uint64_t *seqs = NULL;
 	char url[64], *body = NULL, *list = NULL;
-	size_t n = 0, len = 0;
+	size_t n = 0, len = 0, cap;
 	cli_jb b = { 0 };
 	int st;
 
@@ -660,14 +660,15 @@ static int remote_prove(cli_args *a, cli_remote *r)
 		return 2;	/* check_prove said so */
 	if ((st = cli_remote_outfile_free(out, NULL)) != 0)
 		goto done;
-	if (!(list = malloc(n * 22 + 3))) {
+	cap = n * 22 + 3;
+	if (!(list = malloc(cap))) {
 		st = cli_fail(SCRVAULT_ERROR);
 		goto done;
 	}
-	len = (size_t)sprintf(list, "[");
+	len = (size_t)snprintf(list, cap, "[");
 	for (size_t i = 0; i < n; i++)
-		len += (size_t)sprintf(list + len, "%s%llu", i ? "," : "", (unsigned long long)seqs[i]);
-	sprintf(list + len, "]");
+		len += (size_t)snprintf(list + len, cap - len, "%s%llu", i ? "," : "", (unsigned long long)seqs[i]);
+	snprintf(list + len, cap - len, "]");
 	cli_jb_raw(&b, "seqs", list);
 	cli_jb_str(&b, "case", cli_opt(a, "case"));
 	cli_jb_str(&b, "title", cli_opt(a, "title"));
