@@ -4,9 +4,12 @@
  * bundles.c, which scrvault-seal shares.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "remote.h"
 
@@ -118,8 +121,9 @@ static int remote_import(cli_args *a, cli_remote *r)
 	scrvault_json *receipt = NULL, *j = NULL;
 	char url[160] = "/v1/intake", *buf = NULL;
 	size_t n = 0;
+	struct stat sb;
 	FILE *f;
-	int st;
+	int fd, st;
 
 	if (cli_flag(a, "unauthenticated") || cli_opt(a, "case") || cli_opt(a, "class") || cli_opt(a, "agency") ||
 	    cli_opt(a, "title") || cli_opt(a, "filename") || cli_opt(a, "note"))
@@ -127,9 +131,24 @@ static int remote_import(cli_args *a, cli_remote *r)
 				 "--unauthenticated and its options (import an unsigned one on the vault host)");
 	if ((st = cli_remote_query(a, url, sizeof(url), "doc", cli_opt(a, "doc"))) != 0)
 		return st;
-	if (!(f = fopen(path, "rbe"))) {
-		fprintf(stderr, "%s: cannot open '%s': %s\n", cli_program, path, strerror(errno));
-		return errno == ENOENT ? 4 : 1;
+	/* As the library opens it: no symbolic link, no FIFO waited on. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)) < 0) {
+		char msg[4200];
+
+		if (errno == ELOOP) {
+			snprintf(msg, sizeof(msg), "'%s' is a symbolic link: give the bundle itself", path);
+			return cli_fail_message(2, msg, NULL);
+		}
+		snprintf(msg, sizeof(msg), "cannot open '%s': %s", path, strerror(errno));
+		return cli_fail_message(errno == ENOENT ? 4 : 1, msg, NULL);
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 ||
+	    !(f = fdopen(fd, "rb"))) {
+		char msg[4200];
+
+		close(fd);
+		snprintf(msg, sizeof(msg), "'%s' is not a regular file", path);
+		return cli_fail_message(2, msg, NULL);
 	}
 	if ((buf = malloc(INTAKE_MAX + 1)))
 		n = fread(buf, 1, INTAKE_MAX + 1, f);

@@ -262,6 +262,7 @@ FROM=$(date -u -d '1 year ago' +%F) TO=$(date -u -d yesterday +%F)
 	--title "IMR" -o "$T/imr.age" "$SAMPLE" >/dev/null 2>&1; ok $? "the police seal an IMR to the vault"
 # A new document's id, the PDFs' digests and the proofs of a log that has
 # grown by the sign-ins differ between two runs; so do the figures' times.
+ln -s "$T/imr.age" "$T/imr-link.age"
 NORM_MORE='s/[0-9a-f]{32}/DOCID/g; s/sha256 [0-9a-f]{64}/sha256 SHA/g; s/"sha256":"[0-9a-f]{64}"/"sha256":"SHA"/g; s/"(size|entries)":[0-9]+/"\1":N/g; s/signed log of [0-9]+ entries/signed log of N entries/; s/"seqs":\[[0-9,]*\]/"seqs":N/'
 steps=(
 	"coord audit show 1" "coord audit show 3" "coord audit show 999999" "pam audit show 1"
@@ -273,6 +274,7 @@ steps=(
 	"coord report case SCR-X -o case.pdf --json" "coord report case SCR-X -o case.pdf"
 	"coord report case SCR-NONE -o none.pdf" "pam report board --from $FROM --to $TO -o pam.pdf"
 	"pam intake import '$T/imr.age'" "coord intake import '$T/imr.age'" "coord intake import '$T/imr.age'"
+	"coord intake import '$T/imr-link.age'" "coord intake import '$T/no-such.age'" "coord intake import '$T'"
 )
 run_steps direct
 run_steps remote
