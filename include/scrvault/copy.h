@@ -96,6 +96,19 @@ int scrvault_copy_transfer(scrvault_json **out, scrvault *v, const char *copy, c
  * session (the session principal must be that witness).
  */
 int scrvault_copy_witness(scrvault_json **out, scrvault *v, const char *copy);
+/*
+ * The witness's signature made on their own machine (a service acting for
+ * them holds no private key), as scrvault_copy_acknowledge_statement/_signed:
+ * the exact statement, canonical JSON {"copy","destroyed_at","doc","kind",
+ * "number","statement","time","vault","version","witness","witness_key"
+ * (their registered key)}, after every check scrvault_copy_witness makes;
+ * then the record, refused (SCRVAULT_EDENIED, audited, nothing recorded)
+ * unless `statement` is exactly that statement, its time within 5 minutes
+ * of now, and `sig` (base64) the witness's registered key's.
+ */
+int scrvault_copy_witness_statement(char **statement, scrvault *v, const char *copy);
+int scrvault_copy_witness_signed(scrvault_json **out, scrvault *v, const char *copy,
+				 const char *statement, const char *sig);
 
 typedef struct {
 	unsigned int version;

@@ -25,6 +25,9 @@ const char *scrvault_json_str(const scrvault_json *j);
 int64_t scrvault_json_int(const scrvault_json *j);
 bool scrvault_json_bool(const scrvault_json *j);
 bool scrvault_json_is_null(const scrvault_json *j);
+/* Set member `key` of the object `obj` to the string s (NULL: null): 0 or an error code
+ * (e.g. a client putting its own file name where a service answered with its own). */
+int scrvault_json_set_str(scrvault_json *obj, const char *key, const char *s);
 size_t scrvault_json_count(const scrvault_json *j);
 const scrvault_json *scrvault_json_at(const scrvault_json *arr, size_t i);
 

@@ -138,7 +138,10 @@ int scrvault_key_sign(char **sig, const scrvault_key *k, const char *statement);
  *     "signer" the key's name and "signer_key" its Ed25519 key; or
  *   SCRVAULT_COPY_RECEIPT_STATEMENT: a copy's receipt
  *     (scrvault_copy_acknowledge_statement), "holder" the key's name and
- *     "holder_key" its Ed25519 key.
+ *     "holder_key" its Ed25519 key; or
+ *   SCRVAULT_COPY_WITNESS_STATEMENT: a copy destruction's witness signing
+ *     for it (scrvault_copy_witness_statement), "witness" the key's name and
+ *     "witness_key" its Ed25519 key.
  * 0, or SCRVAULT_EDENIED (field "statement") for anything else, a key
  * enrolled in no vault included.
  */
@@ -146,6 +149,7 @@ int scrvault_key_sign(char **sig, const scrvault_key *k, const char *statement);
 #define SCRVAULT_SESSION_STATEMENT	"scrvault-session v1"
 #define SCRVAULT_SIGNOFF_STATEMENT	"scrvault-signoff v1"
 #define SCRVAULT_COPY_RECEIPT_STATEMENT	"scrvault-copy-receipt v1"
+#define SCRVAULT_COPY_WITNESS_STATEMENT	"scrvault-copy-destruction-witness v1"
 int scrvault_key_sign_check(const scrvault_key *k, const char *statement);
 
 #endif

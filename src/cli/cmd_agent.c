@@ -456,7 +456,8 @@ const cli_cmd cli_agent_commands[] = {
 	  "passphrase once (--key FILE or $SCRVAULT_KEY), then serves signatures on a\n"
 	  "Unix socket only you can reach (0600, in a 0700 directory) from the\n"
 	  "background, until the lifetime ends or 'agent stop', and wipes the key.\n"
-	  "It signs only sign-in challenges, sign-offs and copy receipts of your own vault.\n"
+	  "It signs only sign-in challenges, sign-offs, copy receipts and destruction\n"
+	  "witness statements of your own vault.\n"
 	  "Use:\n"
 	  "  eval \"$(scrvault agent start)\"\n\n"
 	  "options:\n"
@@ -477,8 +478,8 @@ const cli_cmd cli_agent_commands[] = {
 	{ "agent", "sign", cmd_sign, 0, NULL, "scrvault agent sign STATEMENT-FILE",
 	  "Have the agent sign a statement the vault asked you to sign (a sign-off's,\n"
 	  "from 'doc signoff --statement-out'): prints the signature (base64). The\n"
-	  "agent refuses anything but a sign-in challenge, a sign-off or a copy receipt\n"
-	  "of its vault.\n",
+	  "agent refuses anything but a sign-in challenge, a sign-off, a copy receipt or\n"
+	  "a destruction's witness statement of its vault.\n",
 	  NULL, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 };

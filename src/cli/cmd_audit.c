@@ -602,7 +602,102 @@ static int remote_export(cli_args *a, cli_remote *r)
 	return st;
 }
 
+static int remote_show(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[64];
+	int st;
+
+	snprintf(path, sizeof(path), "/v1/audit/entries/%llu", (unsigned long long)seq_arg(a));
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	cli_print_json(j);
+	scrvault_json_free(j);
+	return 0;
+}
+
+/* A text answer to -o FILE (created 0600, never replaced; removed unless whole) or stdout, as emit does. */
+static int remote_emit(const cli_args *a, cli_remote *r, const char *method, const char *url)
+{
+	const char *path = cli_opt(a, "output");
+	int fd = 1, st;
+
+	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return cannot_create(path);
+	st = cli_remote_call_fd(r, method, url, fd);
+	if (path) {
+		if (st == 0 && fsync(fd) < 0)
+			st = cli_fail_message(1, "cannot write to disk", NULL);
+		close(fd);
+		if (st)
+			unlink(path);
+		else
+			fprintf(stderr, "wrote %s\n", path);
+	}
+	return st;
+}
+
+static int remote_checkpoint(cli_args *a, cli_remote *r)
+{
+	return remote_emit(a, r, "POST", "/v1/audit/checkpoint");
+}
+
+static int remote_prove(cli_args *a, cli_remote *r)
+{
+	const char *out = cli_opt(a, "output");
+	scrvault_json *j = NULL;
+	uint64_t *seqs = NULL;
+	char url[64], *body = NULL, *list = NULL;
+	size_t n = 0, len = 0, cap;
+	cli_jb b = { 0 };
+	int st;
+
+	if (!proving_set(a)) {
+		snprintf(url, sizeof(url), "/v1/audit/proof/%llu", (unsigned long long)seq_arg(a));
+		return remote_emit(a, r, "GET", url);
+	}
+	if (set_seqs(&seqs, &n, a) < 0)
+		return 2;	/* check_prove said so */
+	if ((st = cli_remote_outfile_free(out, NULL)) != 0)
+		goto done;
+	cap = n * 22 + 3;
+	if (!(list = malloc(cap))) {
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	len = (size_t)snprintf(list, cap, "[");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(list + len, cap - len, "%s%llu", i ? "," : "", (unsigned long long)seqs[i]);
+	snprintf(list + len, cap - len, "]");
+	cli_jb_raw(&b, "seqs", list);
+	cli_jb_str(&b, "case", cli_opt(a, "case"));
+	cli_jb_str(&b, "title", cli_opt(a, "title"));
+	if (!(body = cli_jb_end(&b))) {
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	if ((st = cli_remote_download_call(&j, r, "POST", "/v1/audit/proofs", body, out, false)) != 0)
+		goto done;
+	if (scrvault_json_set_str(j, "path", out) < 0) {
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	if (a->json)
+		cli_print_json(j);
+	else
+		fprintf(stderr, "wrote %s: %lld entr%s, each with its inclusion proof in the signed log of %lld entries\n",
+			cli_str(j, "path"), cli_int(j, "entries"), cli_int(j, "entries") == 1 ? "y" : "ies",
+			cli_int(j, "size"));
+done:
+	scrvault_json_free(j);
+	free(seqs);
+	free(list);
+	free(body);
+	return st;
+}
+
 const cli_remote_cmd cli_audit_remote[] = {
 	{ "audit", "tail", remote_tail }, { "audit", "pubkey", remote_pubkey }, { "audit", "export", remote_export },
-	{ NULL, NULL, NULL }
+	{ "audit", "show", remote_show }, { "audit", "prove", remote_prove },
+	{ "audit", "checkpoint", remote_checkpoint }, { NULL, NULL, NULL, NULL }
 };

@@ -149,14 +149,25 @@ static int cmd_lost(cli_args *a, scrvault *v)
 	return print_copy(a, "recorded as lost", error, j);
 }
 
+/* Through the service the witness signs in their own session ('copy witness'). */
+static int no_witness_key(const cli_args *a)
+{
+	return cli_usage(a, "through the service the witness signs in their own session, not with a key file here: "
+			 "leave out --witness-key; they run 'scrvault copy witness %s' as themselves", a->args[0]);
+}
+
 /* The witness's passphrase, before the vault's, when they sign now. */
 static int check_destroy(cli_args *a)
 {
 	const char *key = cli_opt(a, "witness-key"), *file = cli_opt(a, "witness-passphrase-file");
 	int error;
 
+	const char *url;
+
 	if (!key)
 		return file ? cli_usage(a, "--witness-passphrase-file goes with --witness-key FILE") : 0;
+	if (cli_remote_url(a, &url))	/* refused before any prompt */
+		return no_witness_key(a);
 	error = file ? scrvault_secret_read_file(&a->secret, file) : cli_prompt_secret(&a->secret, key);
 	return error < 0 ? cli_fail(error) : 0;
 }
@@ -263,6 +274,8 @@ static const cli_col history_fields[] = {
 	{ NULL, NULL }
 };
 
+static int history_print(const cli_args *a, scrvault_json *j);
+
 static int cmd_history(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
@@ -270,6 +283,12 @@ static int cmd_history(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_copy_history(&j, v, a->args[0])) < 0)
 		return cli_fail(error);
+	return history_print(a, j);
+}
+
+/* Print a copy's history as 'copy history' does; frees j. */
+static int history_print(const cli_args *a, scrvault_json *j)
+{
 	if (!a->json) {
 		cli_print_fields(scrvault_json_get(j, "copy"), history_fields);
 		printf("\n");
@@ -278,6 +297,8 @@ static int cmd_history(cli_args *a, scrvault *v)
 	return cli_result(a, j, NULL);
 }
 
+static int print_printed(const cli_args *a, scrvault_json *j);
+
 static int cmd_print(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
@@ -285,6 +306,12 @@ static int cmd_print(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_copy_print(&j, v, a->args[0], cli_opt(a, "output"))) < 0)
 		return cli_fail(error);
+	return print_printed(a, j);
+}
+
+/* What 'copy print' says it did; frees j. */
+static int print_printed(const cli_args *a, scrvault_json *j)
+{
 	if (scrvault_json_bool(scrvault_json_get(j, "sheet_only")))
 		return cli_result(a, j, "the master of copy %lld is not a PDF: '%s' holds only the sign-out sheet; print "
 				  "the master with its own program and attach the sheet\n", cli_int(j, "copy"),
@@ -401,4 +428,281 @@ static int remote_list(cli_args *a, cli_remote *r)
 	return cli_remote_rows(a, cli_remote_json(&j, r, "GET", path, NULL), &j, NULL, list_cols);
 }
 
-const cli_remote_cmd cli_copy_remote[] = { { "copy", "list", remote_list }, { NULL, NULL, NULL } };
+/* COPY as a route parameter: its register number (checked before any request). */
+static bool copy_seg(const cli_args *a, const char *copy)
+{
+	if (copy && strchr(copy, '#')) {
+		cli_usage(a, "through the service name the copy by its register number (see 'scrvault copy list'), "
+			  "not DOC@VERSION#N");
+		return false;
+	}
+	return cli_remote_seg(a, "the copy", copy);
+}
+
+/* POST body to /v1/copies/COPY/ACTION and print the copy as the local command does. */
+static int copy_call(cli_args *a, cli_remote *r, const char *action, const char *verb, char *body,
+		     bool destroyed)
+{
+	scrvault_json *j = NULL;
+	char path[160];
+	int st;
+
+	if (!body) {
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	if (!copy_seg(a, a->args[0])) {
+		st = 2;
+		goto done;
+	}
+	snprintf(path, sizeof(path), "/v1/copies/%s/%s", a->args[0], action);
+	if ((st = cli_remote_json(&j, r, "POST", path, body)) != 0)
+		goto done;
+	st = destroyed ? print_destroyed(a, verb, 0, j) : print_copy(a, verb, 0, j);
+done:
+	free(body);
+	return st;
+}
+
+static int remote_create(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char doc[96], path[200], ver[24] = "master", *body;
+	long v = cli_doc_version(a->args[0], doc, sizeof(doc));
+	cli_jb b = { 0 };
+	int st;
+
+	if (v < 0 || !cli_remote_seg(a, "the document", doc))
+		return 2;
+	if (v > 0)
+		snprintf(ver, sizeof(ver), "%ld", v);
+	cli_jb_int(&b, "count", (long long)count_of(a));
+	if (!(body = cli_jb_end(&b)))
+		return cli_fail(SCRVAULT_ERROR);
+	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%s/copies", doc, ver);
+	st = cli_remote_json(&j, r, "POST", path, body);
+	free(body);
+	return cli_remote_listing(a, st, &j, list_cols);
+}
+
+static int remote_issue(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+
+	cli_jb_str(&b, "to", cli_opt(a, "to"));
+	cli_jb_str(&b, "ext_name", cli_opt(a, "external"));
+	cli_jb_str(&b, "ext_org", cli_opt(a, "organisation"));
+	cli_jb_str(&b, "contact", cli_opt(a, "contact"));
+	cli_jb_str(&b, "purpose", cli_opt(a, "purpose"));
+	cli_jb_str(&b, "due", cli_opt(a, "due"));
+	return copy_call(a, r, "issue", "issued", cli_jb_end(&b), false);
+}
+
+/* GET the statement at /v1/copies/COPY/WHAT: its exact text into *text. */
+static int statement_of(char **text, cli_remote *r, const char *copy, const char *what)
+{
+	scrvault_json *j = NULL;
+	char path[160];
+	int st;
+
+	*text = NULL;
+	snprintf(path, sizeof(path), "/v1/copies/%s/%s", copy, what);
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	/* The statement is canonical JSON: its canonical text is its bytes. */
+	*text = scrvault_json_text(j);
+	scrvault_json_free(j);
+	return *text ? 0 : cli_fail(SCRVAULT_ERROR);
+}
+
+/* Sign the statement at WHAT here (the agent or --key) and POST it to ACTION. */
+static int sign_and_post(cli_args *a, cli_remote *r, const char *what, const char *action, const char *verb)
+{
+	char *text = NULL, *sig = NULL;
+	cli_jb b = { 0 };
+	int st;
+
+	if (!copy_seg(a, a->args[0]))
+		return 2;
+	if ((st = statement_of(&text, r, a->args[0], what)) != 0 || (st = cli_remote_sign(r, text, &sig)) != 0)
+		goto done;
+	cli_jb_str(&b, "statement", text);
+	cli_jb_str(&b, "signature", sig);
+	st = copy_call(a, r, action, verb, cli_jb_end(&b), false);
+done:
+	free(text);
+	free(sig);
+	return st;
+}
+
+static int remote_ack(cli_args *a, cli_remote *r)
+{
+	const char *out = cli_opt(a, "statement-out"), *stf = cli_opt(a, "statement"), *sgf = cli_opt(a, "signature");
+	char *text = NULL, *sig = NULL;
+	cli_jb b = { 0 };
+	int st;
+
+	if (!copy_seg(a, a->args[0]))
+		return 2;
+	if (cli_flag(a, "paper"))
+		return copy_call(a, r, "acknowledge", "acknowledged", strdup("{\"paper\":true}"), false);
+	if (out) {
+		/* The receipt to sign elsewhere (with 'scrvault agent sign'). */
+		if ((st = statement_of(&text, r, a->args[0], "receipt-statement")) != 0)
+			return st;
+		st = cli_write_new(out, text);
+		free(text);
+		if (st == 0)
+			printf("the receipt to sign for copy %s is in %s (valid for 5 minutes)\n", a->args[0], out);
+		return st;
+	}
+	if (!stf)
+		return sign_and_post(a, r, "receipt-statement", "acknowledge", "acknowledged");
+	if (!(text = cli_read_text(stf, 8192)) || !(sig = cli_read_text(sgf, 1024))) {
+		free(text);
+		return 1;
+	}
+	cli_jb_str(&b, "statement", text);
+	cli_jb_str(&b, "signature", sig);
+	free(text);
+	free(sig);
+	return copy_call(a, r, "acknowledge", "acknowledged", cli_jb_end(&b), false);
+}
+
+static int remote_return(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+
+	cli_jb_str(&b, "condition", cli_opt(a, "condition"));
+	return copy_call(a, r, "return", "returned", cli_jb_end(&b), false);
+}
+
+static int remote_lost(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	return copy_call(a, r, "lost", "recorded as lost", cli_jb_end(&b), false);
+}
+
+static int remote_destroy(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+
+	cli_jb_str(&b, "witness", cli_opt(a, "witness"));
+	cli_jb_str(&b, "note", cli_opt(a, "note"));
+	return copy_call(a, r, "destroy", "destroyed", cli_jb_end(&b), true);
+}
+
+static int remote_transfer(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+
+	cli_jb_str(&b, "organisation", cli_opt(a, "organisation"));
+	cli_jb_str(&b, "note", cli_opt(a, "note"));
+	return copy_call(a, r, "transfer", "transferred: kept by the recipient under their own retention",
+			 cli_jb_end(&b), false);
+}
+
+static int remote_witness(cli_args *a, cli_remote *r)
+{
+	return sign_and_post(a, r, "witness-statement", "witness", "destruction signed by its witness:");
+}
+
+static int remote_overdue(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[512] = "/v1/copies?state=overdue";
+	int st;
+
+	if ((st = cli_remote_query(a, path, sizeof(path), "case", cli_opt(a, "case"))) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0)
+		return st;
+	return cli_remote_rows(a, cli_remote_json(&j, r, "GET", path, NULL), &j, NULL, list_cols);
+}
+
+static int remote_recall(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[160];
+	int st;
+
+	if (!cli_remote_seg(a, "the case or document", a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/recall/%s", a->args[0]);
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	if (!a->json)
+		printf("%zu cop%s of %s still out:\n", scrvault_json_count(j), scrvault_json_count(j) == 1 ? "y" : "ies",
+		       a->args[0]);
+	return cli_print_list(a, j, recall_cols);
+}
+
+static int remote_history(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[160];
+	int st;
+
+	if (!copy_seg(a, a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/copies/%s/history", a->args[0]);
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return history_print(a, j);
+}
+
+static int remote_print(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[160];
+	int st;
+
+	if (!copy_seg(a, a->args[0]))
+		return 2;
+	snprintf(path, sizeof(path), "/v1/copies/%s/print", a->args[0]);
+	if ((st = cli_remote_outfile_free(cli_opt(a, "output"), NULL)) != 0 ||
+	    (st = cli_remote_download_call(&j, r, "POST", path, NULL, cli_opt(a, "output"), false)) != 0)
+		return st;
+	/* The service printed to a file of its own: the file is the one written here. */
+	if (scrvault_json_set_str(j, "output", cli_opt(a, "output")) < 0) {
+		scrvault_json_free(j);
+		return cli_fail(SCRVAULT_ERROR);
+	}
+	return print_printed(a, j);
+}
+
+/* Checked before the sign-in: nothing reaches the service with a path trick. */
+static int seg_copy(const cli_args *a)
+{
+	return copy_seg(a, a->args[0]) ? 0 : 2;
+}
+
+static int seg_destroy(const cli_args *a)
+{
+	if (cli_opt(a, "witness-key"))
+		return no_witness_key(a);
+	return seg_copy(a);
+}
+
+static int seg_doc(const cli_args *a)
+{
+	char doc[96];
+
+	return cli_doc_version(a->args[0], doc, sizeof(doc)) >= 0 && cli_remote_seg(a, "the document", doc) ? 0 : 2;
+}
+
+static int seg_subject(const cli_args *a)
+{
+	return cli_remote_seg(a, "the case or document", a->args[0]) ? 0 : 2;
+}
+
+const cli_remote_cmd cli_copy_remote[] = {
+	{ "copy", "list", remote_list, NULL }, { "copy", "create", remote_create, seg_doc },
+	{ "copy", "issue", remote_issue, seg_copy }, { "copy", "acknowledge", remote_ack, seg_copy },
+	{ "copy", "return", remote_return, seg_copy }, { "copy", "lost", remote_lost, seg_copy },
+	{ "copy", "destroy", remote_destroy, seg_destroy }, { "copy", "transfer", remote_transfer, seg_copy },
+	{ "copy", "witness", remote_witness, seg_copy }, { "copy", "overdue", remote_overdue, NULL },
+	{ "copy", "recall", remote_recall, seg_subject }, { "copy", "history", remote_history, seg_copy },
+	{ "copy", "print", remote_print, seg_copy }, { NULL, NULL, NULL, NULL }
+};

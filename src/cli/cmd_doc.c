@@ -805,8 +805,93 @@ done:
 	return st;
 }
 
+static int remote_declare(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char doc[96], path[200];
+	unsigned ver = 0;
+	int st;
+
+	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), &ver)) != 0)
+		return st;
+	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/declare", doc, ver);
+	if ((st = cli_remote_json(&j, r, "POST", path, NULL)) != 0)
+		return st;
+	return cli_result(a, j, "declared version %u the master of %s (it was version %lld, %s); every other "
+			  "version is a draft\n", ver, cli_str(j, "doc"), cli_int(j, "previous_master"),
+			  cli_str(j, "previous_basis"));
+}
+
+/* The bundle is the answer, written here to -o FILE; never a path on the service's host. */
+static int remote_release(cli_args *a, cli_remote *r)
+{
+	const char *out = cli_opt(a, "output"), *to = cli_opt(a, "to");
+	scrvault_json *j = NULL;
+	char doc[96], path[200], *body = NULL;
+	unsigned ver = 0;
+	cli_jb b = { 0 };
+	int st;
+
+	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), &ver)) != 0 || (st = cli_remote_outfile_free(out, NULL)) != 0)
+		return st;
+	if (!ver && (st = latest_of(r, doc, &ver)) != 0)
+		return st;
+	cli_jb_str(&b, "to", to);
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	if (!(body = cli_jb_end(&b)))
+		return cli_fail(SCRVAULT_ERROR);
+	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/release", doc, ver);
+	st = cli_remote_download_call(&j, r, "POST", path, body, out, false);
+	free(body);
+	if (st)
+		return st;
+	if (scrvault_json_set_str(j, "output", out) < 0) {
+		scrvault_json_free(j);
+		return cli_fail(SCRVAULT_ERROR);
+	}
+	return cli_result(a, j, "release %lld: %s version %lld to %s in '%s' (only they can open it)\n",
+			  cli_int(j, "release"), cli_str(j, "doc"), cli_int(j, "version"), to, out);
+}
+
+static int remote_receipt(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char doc[96], path[200];
+	unsigned ver = 0;
+	int st;
+
+	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), &ver)) != 0)
+		return st;
+	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/receipt", doc, ver);
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	if (cli_opt(a, "output")) {
+		st = write_receipt(cli_opt(a, "output"), j);
+	} else {
+		char *text = scrvault_json_text(j);
+
+		st = text ? (printf("%s\n", text), 0) : 1;
+		free(text);
+	}
+	scrvault_json_free(j);
+	return st;
+}
+
+/* DOC[@VERSION] checked before the sign-in. */
+static int seg_doc(const cli_args *a)
+{
+	char doc[96];
+	long v = cli_doc_version(a->args[0], doc, sizeof(doc));
+
+	if (v < 0)
+		return cli_usage(a, "give the document as DOC or DOC@VERSION");
+	return cli_remote_seg(a, "the document", doc) ? 0 : 2;
+}
+
 const cli_remote_cmd cli_doc_remote[] = {
 	{ "doc", "list", remote_list }, { "doc", "show", remote_show }, { "doc", "log", remote_log },
 	{ "doc", "checkout", remote_checkout }, { "doc", "checkin", remote_checkin },
-	{ "doc", "signoff", remote_signoff }, { NULL, NULL, NULL }
+	{ "doc", "signoff", remote_signoff }, { "doc", "declare", remote_declare, seg_doc },
+	{ "doc", "release", remote_release, seg_doc }, { "doc", "receipt", remote_receipt, seg_doc },
+	{ NULL, NULL, NULL, NULL }
 };

@@ -2,9 +2,12 @@
  * cmd_principal.c - scrvault principal add|list|show|grant|ungrant|revoke|
  * rotate|impact; and the new key file's options that init shares.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include "agent.h"
 #include "cli.h"
 #include "remote.h"
 
@@ -412,6 +415,176 @@ static int remote_show(cli_args *a, cli_remote *r)
 	return cli_show(a, 0, &j, principal_fields, show_roles);
 }
 
+/* The whole of a small text file, as it is (NUL-terminated; the caller frees), or NULL after the message. */
+static char *read_whole(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t n = 0;
+
+	if (!f) {
+		fprintf(stderr, "%s: cannot open '%s': %s\n", cli_program, path, strerror(errno));
+		return NULL;
+	}
+	if ((buf = malloc(max + 1)))
+		n = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (!buf || n > max || memchr(buf, '\0', n)) {
+		fprintf(stderr, "%s: '%s' is too long or not text\n", cli_program, path);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Register a holder from their enrolment request: the request's text is
+ * read here and posted; the acceptance comes back as text and is written
+ * here (--acceptance-out, default NAME.accept, never replacing a file).
+ */
+static int remote_add(cli_args *a, cli_remote *r)
+{
+	const char *fp = cli_opt(a, "fingerprint") ? cli_opt(a, "fingerprint") : confirmed;
+	scrvault_json *req = NULL, *j = NULL;
+	char *text = NULL, *body = NULL, *acc = NULL;
+	cli_jb b = { 0 };
+	struct stat sb;
+	int st, error;
+
+	if (!cli_opt(a, "enrolment"))
+		return cli_usage(a, "through the service only a holder's enrolment request is registered "
+				 "(--enrolment FILE); a service principal's key file is made on the vault host");
+	if ((error = scrvault_enrolment_inspect(&req, cli_opt(a, "enrolment"))) < 0)
+		return cli_fail(error);
+	if (cli_opt(a, "acceptance-out"))
+		acc = strdup(cli_opt(a, "acceptance-out"));
+	else if (asprintf(&acc, "%s.accept", cli_str(req, "name")) < 0)
+		acc = NULL;
+	scrvault_json_free(req);
+	if (!acc)
+		return cli_fail(SCRVAULT_ERROR);
+	if (lstat(acc, &sb) == 0) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "'%s' already exists; refusing to overwrite it", acc);
+		st = cli_fail_message(6, msg, "acceptance_out");
+		goto done;
+	}
+	if (!(text = read_whole(cli_opt(a, "enrolment"), 30 * 1024))) {
+		st = 1;
+		goto done;
+	}
+	cli_jb_str(&b, "request", text);
+	cli_jb_str(&b, "fingerprint", fp);
+	cli_jb_str(&b, "display_name", cli_opt(a, "display-name"));
+	cli_jb_str(&b, "contact", cli_opt(a, "contact"));
+	if (cli_flag(a, "custodian"))
+		cli_jb_bool(&b, "custodian", true);
+	if (!(body = cli_jb_end(&b))) {
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	if ((st = cli_remote_json(&j, r, "POST", "/v1/principals", body)) != 0)
+		goto done;
+	if (!cli_str(j, "acceptance")) {
+		st = cli_fail_message(1, "the service sent no acceptance", NULL);
+		goto done;
+	}
+	if ((st = cli_write_new(acc, cli_str(j, "acceptance"))) != 0)
+		goto done;
+	if (scrvault_json_set_str(j, "acceptance", acc) < 0) {
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	st = enrolled(a, j, "added");
+	j = NULL;
+done:
+	scrvault_json_free(j);
+	free(text);
+	free(body);
+	free(acc);
+	return st;
+}
+
+static int remote_grant_or_ungrant(cli_args *a, cli_remote *r, bool grant)
+{
+	const char *name = a->args[0], *role = a->args[1];
+	scrvault_json *j = NULL;
+	char path[160], *body;
+	cli_jb b = { 0 };
+	int st;
+
+	cli_jb_str(&b, "role", role);
+	cli_jb_str(&b, "case", cli_opt(a, "case"));
+	cli_jb_str(&b, "agency", cli_opt(a, "agency"));
+	if (!(body = cli_jb_end(&b)))
+		return cli_fail(SCRVAULT_ERROR);
+	snprintf(path, sizeof(path), "/v1/principals/%s/roles%s", name, grant ? "" : "/revoke");
+	st = cli_remote_json(&j, r, "POST", path, body);
+	free(body);
+	if (st)
+		return st;
+	if (scrvault_json_get(j, "pending")) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "granting role %s to '%s'", role, name);
+		return pending(a, j, what);
+	}
+	scrvault_json_free(j);
+	printf("%s role %s %s '%s'%s%s%s%s\n", grant ? "granted" : "removed", role, grant ? "to" : "from", name,
+	       cli_opt(a, "case") ? " for case " : "", cli_opt(a, "case") ? cli_opt(a, "case") : "",
+	       cli_opt(a, "agency") ? ", agency " : "", cli_opt(a, "agency") ? cli_opt(a, "agency") : "");
+	return 0;
+}
+
+static int remote_grant(cli_args *a, cli_remote *r) { return remote_grant_or_ungrant(a, r, true); }
+static int remote_ungrant(cli_args *a, cli_remote *r) { return remote_grant_or_ungrant(a, r, false); }
+
+static int remote_revoke(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[160], *body;
+	cli_jb b = { 0 };
+	int st;
+
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	if (!(body = cli_jb_end(&b)))
+		return cli_fail(SCRVAULT_ERROR);
+	snprintf(path, sizeof(path), "/v1/principals/%s/revoke", a->args[0]);
+	st = cli_remote_json(&j, r, "POST", path, body);
+	free(body);
+	if (st)
+		return st;
+	if (scrvault_json_get(j, "pending")) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "revoking '%s'", a->args[0]);
+		return pending(a, j, what);
+	}
+	scrvault_json_free(j);
+	printf("revoked '%s'\n", a->args[0]);
+	return 0;
+}
+
+static int remote_impact(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[160];
+
+	snprintf(path, sizeof(path), "/v1/principals/%s/impact", a->args[0]);
+	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, release_cols);
+}
+
+/* NAME checked before the sign-in. */
+static int seg_name(const cli_args *a)
+{
+	return cli_remote_seg(a, "the principal", a->args[0]) ? 0 : 2;
+}
+
 const cli_remote_cmd cli_principal_remote[] = {
-	{ "principal", "list", remote_list }, { "principal", "show", remote_show }, { NULL, NULL, NULL }
+	{ "principal", "list", remote_list, NULL }, { "principal", "show", remote_show, seg_name },
+	{ "principal", "add", remote_add, NULL }, { "principal", "grant", remote_grant, seg_name },
+	{ "principal", "ungrant", remote_ungrant, seg_name }, { "principal", "revoke", remote_revoke, seg_name },
+	{ "principal", "impact", remote_impact, seg_name }, { NULL, NULL, NULL, NULL }
 };

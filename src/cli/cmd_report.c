@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "agent.h"
 #include "cli.h"
+#include "remote.h"
 
 /* What both reports print: where they went, or the figures with --json. */
 static int made(const cli_args *a, int error, scrvault_json *j)
@@ -118,4 +122,93 @@ const cli_cmd cli_report_commands[] = {
 	  "  --sig FILE        the signature (default FILE.pdf.sig)\n",
 	  verify_opts, 1, 1 },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+/* ---- through the service ---------------------------------------------------------- */
+
+/*
+ * The report is made by the service and arrives as the answer: the PDF
+ * written here to -o FILE.pdf, its signature to FILE.pdf.sig and, with
+ * --csv FILE, its figures to FILE; none of them replaces a file, all are
+ * checked before anything is asked (a report's making is audited).
+ */
+static int remote_report(cli_args *a, cli_remote *r, const char *url, cli_jb *b)
+{
+	const char *out = cli_opt(a, "output"), *csv = cli_opt(a, "csv");
+	scrvault_json *j = NULL;
+	char *sigpath = NULL, *sig = NULL, *figures = NULL, *body = NULL;
+	int st;
+
+	if (!out || !strcmp(out, "-")) {
+		st = cli_usage(a, "through the service the report is written to a file here: give -o FILE.pdf");
+		goto done;
+	}
+	if (asprintf(&sigpath, "%s.sig", out) < 0) {
+		sigpath = NULL;
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	if ((st = cli_remote_outfile_free(out, "output")) != 0 ||
+	    (st = cli_remote_outfile_free(sigpath, "output")) != 0 || (st = cli_remote_outfile_free(csv, "csv")) != 0)
+		goto done;
+	if (csv)
+		cli_jb_bool(b, "csv", true);
+	if (!(body = cli_jb_end(b))) {
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	if ((st = cli_remote_download_call(&j, r, "POST", url, body, out, false)) != 0)
+		goto done;
+	if (!(sig = cli_remote_header(r, "x-scrvault-signature")) || (csv && !(figures = cli_remote_header(r, "x-scrvault-csv")))) {
+		unlink(out);
+		st = cli_fail_message(1, "the service did not send the report's signature or figures", NULL);
+		goto done;
+	}
+	if ((st = cli_write_new(sigpath, sig)) != 0 || (csv && (st = cli_write_new(csv, figures)) != 0)) {
+		unlink(out);
+		goto done;
+	}
+	if (scrvault_json_set_str(j, "pdf", out) < 0 || scrvault_json_set_str(j, "sig", sigpath) < 0 ||
+	    (csv && scrvault_json_set_str(j, "csv", csv) < 0)) {
+		st = cli_fail(SCRVAULT_ERROR);
+		goto done;
+	}
+	st = made(a, 0, j);
+	j = NULL;
+done:
+	scrvault_json_free(j);
+	free(b->buf);
+	free(body);
+	free(sigpath);
+	free(sig);
+	free(figures);
+	return st;
+}
+
+static int remote_board(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+
+	cli_jb_str(&b, "from", cli_opt(a, "from"));
+	cli_jb_str(&b, "to", cli_opt(a, "to"));
+	return remote_report(a, r, "/v1/reports/board", &b);
+}
+
+static int remote_case(cli_args *a, cli_remote *r)
+{
+	char url[160];
+	cli_jb b = { 0 };
+
+	snprintf(url, sizeof(url), "/v1/cases/%s/report", a->args[0]);
+	cli_jb_str(&b, "as_of", cli_opt(a, "as-of"));
+	return remote_report(a, r, url, &b);
+}
+
+static int seg_case(const cli_args *a)
+{
+	return cli_remote_seg(a, "the case", a->args[0]) ? 0 : 2;
+}
+
+const cli_remote_cmd cli_report_remote[] = {
+	{ "report", "board", remote_board, NULL }, { "report", "case", remote_case, seg_case }, { NULL, NULL, NULL, NULL }
 };

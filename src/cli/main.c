@@ -33,7 +33,8 @@ static cli_cmd cli_commands[192];
 static const cli_remote_cmd *const remote_tables[] = {
 	cli_case_remote, cli_doc_remote, cli_audit_remote, cli_agenda_remote, cli_session_remote,
 	cli_principal_remote, cli_copy_remote, cli_hold_remote, cli_request_remote, cli_retention_remote,
-	cli_backup_remote, cli_mirror_remote, cli_timeline_remote, cli_referral_remote, cli_policy_remote, cli_op_remote, NULL
+	cli_backup_remote, cli_mirror_remote, cli_timeline_remote, cli_referral_remote, cli_policy_remote, cli_op_remote,
+	cli_report_remote, cli_intake_remote, NULL
 };
 
 static const cli_remote_cmd *remote_for(const cli_cmd *c)

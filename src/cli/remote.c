@@ -50,6 +50,7 @@ struct cli_remote {
 	scrvault_key *key;	/* the person's key, when not the agent's */
 	char sha256[65];	/* X-Scrvault-SHA256 of the last answer ("": none) */
 	scrvault_json *error;	/* the last error answer's JSON (NULL: none) */
+	char *hdr[3];		/* the last answer's base64 headers (hdr_names), or NULL */
 };
 
 /* ---- where the service is ------------------------------------------------------ */
@@ -135,6 +136,9 @@ static size_t sink_write(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
+/* The base64 headers kept from an answer (cli_remote_header). */
+static const char *const hdr_names[3] = { "x-scrvault-result", "x-scrvault-signature", "x-scrvault-csv" };
+
 /* The content's SHA-256, when the service announces it. */
 static size_t header_seen(char *p, size_t size, size_t n, void *ctx)
 {
@@ -142,6 +146,21 @@ static size_t header_seen(char *p, size_t size, size_t n, void *ctx)
 	cli_remote *r = ctx;
 	size_t len = size * n, i;
 
+	for (size_t k = 0; k < sizeof(r->hdr) / sizeof(r->hdr[0]); k++) {
+		size_t hn = strlen(hdr_names[k]);
+
+		if (len > hn + 1 && strncasecmp(p, hdr_names[k], hn) == 0 && p[hn] == ':') {
+			p += hn + 1;
+			len -= hn + 1;
+			while (len && (*p == ' ' || *p == '\t'))
+				p++, len--;
+			while (len && (p[len - 1] == '\r' || p[len - 1] == '\n' || p[len - 1] == ' '))
+				len--;
+			free(r->hdr[k]);
+			r->hdr[k] = strndup(p, len);
+			return size * n;
+		}
+	}
 	if (len > sizeof(name) - 1 + 64 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
 		p += sizeof(name) - 1;
 		len -= sizeof(name) - 1;
@@ -283,6 +302,10 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 	/* An error answer is read into memory even when content goes to fd. */
 	s.fd = -1;
 	r->sha256[0] = '\0';
+	for (size_t k = 0; k < sizeof(r->hdr) / sizeof(r->hdr[0]); k++) {
+		free(r->hdr[k]);
+		r->hdr[k] = NULL;
+	}
 	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, header_seen);
 	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
 	if (fd >= 0) {
@@ -319,6 +342,11 @@ int cli_remote_bytes(scrvault_json **out, cli_remote *r, const char *method, con
 		     const void *body, size_t len)
 {
 	return exchange(r, method, path, body, len, "application/octet-stream", out, -1);
+}
+
+int cli_remote_call_fd(cli_remote *r, const char *method, const char *path, int fd)
+{
+	return exchange(r, method, path, NULL, 0, NULL, NULL, fd);
 }
 
 int cli_remote_fetch(cli_remote *r, const char *path, int fd)
@@ -605,6 +633,8 @@ void cli_remote_close(cli_remote *r)
 	if (r->ca_file)
 		unlink(r->ca_path);
 	free(r->role);
+	for (size_t k = 0; k < sizeof(r->hdr) / sizeof(r->hdr[0]); k++)
+		free(r->hdr[k]);
 	free(r->request);
 	free(r->principal);
 	free(r->vault);
@@ -670,6 +700,12 @@ void cli_jb_str(cli_jb *b, const char *key, const char *val)
 	}
 	jb_add(b, q);
 	free(q);
+}
+
+void cli_jb_bool(cli_jb *b, const char *key, bool val)
+{
+	jb_key(b, key);
+	jb_add(b, val ? "true" : "false");
 }
 
 void cli_jb_int(cli_jb *b, const char *key, long long val)
@@ -774,14 +810,61 @@ int cli_remote_sign(cli_remote *r, const char *statement, char **sig)
 	return cli_agent_sign(sig, statement);
 }
 
+/* Decode base64 text `in`: the bytes (NUL-terminated, the caller frees), or NULL. */
+static char *unbase64(const char *in)
+{
+	size_t n = strlen(in), o = 0;
+	unsigned v = 0;
+	int bits = 0;
+	char *out = malloc(n / 4 * 3 + 4);
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n && in[i] != '='; i++) {
+		const char *A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const char *c = strchr(A, in[i]);
+
+		if (!c || !in[i]) {
+			free(out);
+			return NULL;
+		}
+		v = v << 6 | (unsigned)(c - A);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[o++] = (char)(v >> bits & 0xff);
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int cli_remote_outfile_free(const char *outpath, const char *field)
+{
+	struct stat sb;
+	char msg[4200];
+
+	if (!outpath || lstat(outpath, &sb) < 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "'%s' already exists: choose another name (nothing is ever replaced)", outpath);
+	return cli_fail_message(6, msg, field);
+}
+
 int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force)
+{
+	return cli_remote_download_call(NULL, r, "GET", path, NULL, outpath, force);
+}
+
+int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *method, const char *path,
+			     const char *body, const char *outpath, bool force)
 {
 	char tmp[4096], sha[65];
 	const char *slash;
 	int fd, error;
 
+	if (result)
+		*result = NULL;
 	if (!outpath)
-		return cli_remote_fetch(r, path, 1);
+		return exchange(r, method, path, body, body ? strlen(body) : 0, "application/json", NULL, 1);
 	/* A hidden file beside the output, renamed into place when whole. */
 	slash = strrchr(outpath, '/');
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.scrvault-dl-XXXXXX", slash ? (int)(slash - outpath + 1) : 0,
@@ -794,7 +877,7 @@ int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bo
 		return cli_fail_message(1, msg, NULL);
 	}
 	(void)fchmod(fd, 0600);
-	error = cli_remote_fetch(r, path, fd);
+	error = exchange(r, method, path, body, body ? strlen(body) : 0, "application/json", NULL, fd);
 	if (!error && fsync(fd) < 0)
 		error = cli_fail_message(1, "cannot write the file to disk", NULL);
 	close(fd);
@@ -819,6 +902,28 @@ int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bo
 		}
 	}
 	unlink(tmp);
+	if (!error && result && (error = cli_remote_result(result, r)) != 0)
+		unlink(outpath);
+	return error;
+}
+
+char *cli_remote_header(cli_remote *r, const char *name)
+{
+	for (size_t k = 0; k < sizeof(r->hdr) / sizeof(r->hdr[0]); k++)
+		if (!strcasecmp(name, hdr_names[k]))
+			return r->hdr[k] ? unbase64(r->hdr[k]) : NULL;
+	return NULL;
+}
+
+int cli_remote_result(scrvault_json **result, cli_remote *r)
+{
+	char *text = cli_remote_header(r, "x-scrvault-result");
+	int error = 0;
+
+	*result = NULL;
+	if (!text || scrvault_json_parse(result, text, strlen(text)) < 0)
+		error = cli_fail_message(1, "the service did not say what it did (no X-Scrvault-Result)", NULL);
+	free(text);
 	return error;
 }
 

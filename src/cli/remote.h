@@ -44,6 +44,8 @@ int cli_remote_bytes(scrvault_json **out, cli_remote *r, const char *method, con
 const scrvault_json *cli_remote_error(const cli_remote *r);
 /* GET `path`'s content into fd.  0 or the exit status. */
 int cli_remote_fetch(cli_remote *r, const char *path, int fd);
+/* The same with `method` (no body). */
+int cli_remote_call_fd(cli_remote *r, const char *method, const char *path, int fd);
 
 /* A key of one remote call's JSON body, built up (values escaped). */
 typedef struct {
@@ -54,6 +56,7 @@ typedef struct {
 /* Add "key": value (a NULL string is left out). */
 void cli_jb_str(cli_jb *b, const char *key, const char *val);
 void cli_jb_int(cli_jb *b, const char *key, long long val);
+void cli_jb_bool(cli_jb *b, const char *key, bool val);
 /* Add "key": json, json already JSON text (true, a list the caller built);
  * NULL is left out. */
 void cli_jb_raw(cli_jb *b, const char *key, const char *json);
@@ -80,11 +83,27 @@ int cli_remote_sign(cli_remote *r, const char *statement, char **sig);
  * force), kept only when the transfer completed (and its SHA-256 is the one
  * the service announced); NULL outpath: standard output.  0 or the status. */
 int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force);
+/* Before a call the service records (a release, a printed copy): 0 when
+ * `outpath` does not exist yet, else the message the library gives for it
+ * and 6 (`field` the option the hint names, or NULL), so nothing is
+ * recorded for a file that could not be written. */
+int cli_remote_outfile_free(const char *outpath, const char *field);
+/* The same for `method` with a JSON `body` (NULL: none); with result, the
+ * answer's X-Scrvault-Result (what the call did) parsed into *result. */
+int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *method, const char *path,
+			     const char *body, const char *outpath, bool force);
 
 /* Upload `file` as the check-in `fields` describe (a JSON object's members
  * without braces' closing: built by the caller), resuming after a dropped
  * connection; the receipt in *receipt.  0 or the exit status. */
 int cli_remote_upload(scrvault_json **receipt, cli_remote *r, cli_jb *fields, const char *file);
+
+/* The last answer's base64 header `name` (X-Scrvault-Result, -Signature
+ * or -CSV) decoded (NUL-terminated; the caller frees), or NULL. */
+char *cli_remote_header(cli_remote *r, const char *name);
+/* The last answer's X-Scrvault-Result (what a call answered with a file, or
+ * with something else, did) parsed into *result: 0, or 1 after the message. */
+int cli_remote_result(scrvault_json **result, cli_remote *r);
 
 /* Each group's commands that run through the service (cmd_GROUP.c). */
 typedef struct {
@@ -101,7 +120,7 @@ int cli_remote_check_ref(const cli_args *a);
 extern const cli_remote_cmd cli_case_remote[], cli_doc_remote[], cli_audit_remote[], cli_agenda_remote[],
 	cli_session_remote[], cli_principal_remote[], cli_copy_remote[], cli_hold_remote[], cli_request_remote[],
 	cli_retention_remote[], cli_backup_remote[], cli_mirror_remote[], cli_timeline_remote[], cli_referral_remote[],
-	cli_policy_remote[], cli_op_remote[];
+	cli_policy_remote[], cli_op_remote[], cli_report_remote[], cli_intake_remote[];
 
 /* A listing through the service: status (0 or an exit status from a
  * cli_remote_* call) and its JSON, printed as cli_listing would. */

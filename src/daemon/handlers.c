@@ -27,6 +27,9 @@
 
 #define P(i) (r->m.params[i])
 
+static char *b64(const unsigned char *in, size_t n);
+static int result_header(svd_req *r, const scrvault_json *j);
+
 /* A decimal number 1..max from a param or query value; 0 when malformed. */
 static uint64_t number(const char *s, uint64_t max)
 {
@@ -544,6 +547,19 @@ int svd_h_signoff_statement(svd_req *r)
 	return 0;
 }
 
+int svd_h_doc_receipt(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t version;
+
+	NOQ();
+	if (!(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+		return 0;
+	}
+	return json_answer(r, scrvault_receipt_make(&out, r->d->v, P(0), (unsigned)version), &out);
+}
+
 int svd_h_signoff(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -595,6 +611,14 @@ int svd_h_principal(svd_req *r)
 
 	NOQ();
 	return json_answer(r, scrvault_principal_show(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_principal_impact(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_principal_impact(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_principal_revoke(svd_req *r)
@@ -893,6 +917,20 @@ int svd_h_audit_export(svd_req *r)
 	r->status = 200;
 	evhttp_send_reply(r->ev, 200, "OK", out);
 	evbuffer_free(out);
+	return 0;
+}
+
+/* Sign a checkpoint if the log grew: the latest signed checkpoint (text). */
+int svd_h_audit_checkpoint(svd_req *r)
+{
+	char *note = NULL;
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_audit_checkpoint(&note, r->d->v)) < 0)
+		return rc;
+	svd_reply_text(r, 200, "text/plain; charset=utf-8", note, strlen(note));
+	free(note);
 	return 0;
 }
 
@@ -1459,7 +1497,8 @@ int svd_h_intake(svd_req *r)
 		const scrvault_json *row = scrvault_json_at(res, 0);	/* [{"doc","version",...}] */
 		const char *d = scrvault_json_str(scrvault_json_get(row, "doc"));
 		int64_t version = scrvault_json_int(scrvault_json_get(row, "version"));
-		if (!d || version <= 0 || !(docid = strdup(d))) {
+		if (!d || version <= 0 || !(docid = strdup(d)) || result_header(r, row) < 0) {
+			free(docid);
 			scrvault_json_free(res);
 			return SCRVAULT_ERROR;
 		}
@@ -1489,25 +1528,37 @@ static char *b64(const unsigned char *in, size_t n)
 	return out;
 }
 
-/* A report: the PDF is the body, its signature (report.pdf.sig) base64 in X-Scrvault-Signature. */
+/*
+ * A report: the PDF is the body, its signature (report.pdf.sig) base64 in
+ * X-Scrvault-Signature, what the report did base64 in X-Scrvault-Result
+ * and, with {"csv": true}, its figures (CSV) base64 in X-Scrvault-CSV.
+ */
+#define REPORT_CSV_MAX	(48u * 1024u)
 static int report(svd_req *r, bool board)
 {
 	scrvault_report_spec s = SCRVAULT_REPORT_SPEC_INIT;
 	scrvault_json *out = NULL;
-	char pdf[PATH_MAX], sig[PATH_MAX], *sigtext = NULL, *sig64;
-	size_t siglen = 0;
+	char pdf[PATH_MAX], sig[PATH_MAX], csv[PATH_MAX], *sigtext = NULL, *csvtext = NULL, *enc;
+	size_t siglen = 0, csvlen = 0;
+	int want_csv = body_bool(r, "csv");
 	svd_tmp t;
 	int rc;
 
 	NOQ();
+	if (want_csv < 0) {
+		svd_reply_error(r, 422, 2, "csv is true or false", "csv");
+		return 0;
+	}
 	if (svd_tmp_make(&t) < 0)
 		return SCRVAULT_ERROR;
 	if (svd_tmp_path(&t, "report.pdf", pdf, sizeof(pdf)) < 0 ||
-	    svd_tmp_path(&t, "report.pdf.sig", sig, sizeof(sig)) < 0) {
+	    svd_tmp_path(&t, "report.pdf.sig", sig, sizeof(sig)) < 0 ||
+	    svd_tmp_path(&t, "report.csv", csv, sizeof(csv)) < 0) {
 		svd_tmp_remove(&t);
 		return SCRVAULT_ERROR;
 	}
 	s.output = pdf;
+	s.csv = want_csv ? csv : NULL;
 	if (board) {
 		s.from = svd_str(r, "from");
 		s.to = svd_str(r, "to");
@@ -1516,19 +1567,37 @@ static int report(svd_req *r, bool board)
 		s.as_of = svd_str(r, "as_of");
 	}
 	rc = board ? scrvault_report_board(&out, r->d->v, &s) : scrvault_report_case(&out, r->d->v, &s);
-	scrvault_json_free(out);
 	if (rc == 0 && svd_file_read(sig, 64 * 1024, &sigtext, &siglen) < 0)
 		rc = SCRVAULT_ERROR;
-	if (rc == 0) {
-		if (!(sig64 = b64((const unsigned char *)sigtext, siglen)))
+	if (rc == 0 && want_csv && svd_file_read(csv, REPORT_CSV_MAX, &csvtext, &csvlen) < 0) {
+		svd_reply_error(r, 500, 1, "the report's figures are too large to send as a header: make the "
+				"report with --csv on the vault host", "csv");
+		rc = 0;
+		goto done;
+	}
+	if (rc == 0)
+		rc = result_header(r, out);
+	if (rc == 0 && want_csv) {
+		if (!(enc = b64((const unsigned char *)csvtext, csvlen)))
 			rc = SCRVAULT_ERROR;
 		else {
-			evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Signature", sig64);
-			free(sig64);
+			evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-CSV", enc);
+			free(enc);
+		}
+	}
+	if (rc == 0) {
+		if (!(enc = b64((const unsigned char *)sigtext, siglen)))
+			rc = SCRVAULT_ERROR;
+		else {
+			evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Signature", enc);
+			free(enc);
 			rc = svd_reply_file(r, "application/pdf", pdf, board ? "board-report.pdf" : "case-report.pdf");
 		}
 	}
+done:
+	scrvault_json_free(out);
 	free(sigtext);
+	free(csvtext);
 	svd_tmp_remove(&t);
 	return rc;
 }
@@ -1548,13 +1617,14 @@ int svd_h_report_case(svd_req *r)
 int svd_h_copy_create(svd_req *r)
 {
 	scrvault_json *out = NULL;
-	uint64_t version, count;
+	uint64_t version = 0, count;
 	bool found = false;
 	int64_t n;
 
 	NOQ();
-	if (!(version = number(P(1), UINT32_MAX))) {
-		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
+	/* "master": the document's master, as 'copy create DOC' without @VERSION */
+	if (strcmp(P(1), "master") != 0 && !(version = number(P(1), UINT32_MAX))) {
+		svd_reply_error(r, 404, 4, "a version is a number from 1, or master", "version");
 		return 0;
 	}
 	n = svd_int(r, "count", &found);
@@ -1609,6 +1679,46 @@ int svd_h_copy_destroy(svd_req *r)
 			   &out);
 }
 
+int svd_h_copy_transfer(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_transfer(&out, r->d->v, P(0), svd_str(r, "organisation"),
+						     svd_str(r, "note")), &out);
+}
+
+int svd_h_copy_witness_statement(svd_req *r)
+{
+	char *statement = NULL;
+	int rc;
+
+	NOQ();
+	if ((rc = scrvault_copy_witness_statement(&statement, r->d->v, P(0))) < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", statement, strlen(statement));
+	free(statement);
+	return 0;
+}
+
+/* The witness of a destruction, in their own session, signed on their own machine. */
+int svd_h_copy_witness(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_witness_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
+							   svd_str(r, "signature")), &out);
+}
+
+int svd_h_copy_recall(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_copy_recall(&out, r->d->v, P(0)), &out);
+}
+
 int svd_h_copy_lost(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -1617,7 +1727,22 @@ int svd_h_copy_lost(svd_req *r)
 	return json_answer(r, scrvault_copy_lost(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
 }
 
-/* The stamped PDF of a paper copy is the answer. */
+/* A file answer's JSON result (what the local command prints), base64 in X-Scrvault-Result. */
+static int result_header(svd_req *r, const scrvault_json *j)
+{
+	char *text = scrvault_json_text(j), *enc = NULL;
+	int rc = SCRVAULT_ERROR;
+
+	if (text && (enc = b64((const unsigned char *)text, strlen(text))) != NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Result", enc);
+		rc = 0;
+	}
+	free(text);
+	free(enc);
+	return rc;
+}
+
+/* The stamped PDF of a paper copy is the answer (its result in X-Scrvault-Result). */
 int svd_h_copy_print(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -1633,6 +1758,8 @@ int svd_h_copy_print(svd_req *r)
 		return SCRVAULT_ERROR;
 	}
 	rc = scrvault_copy_print(&out, r->d->v, P(0), path);
+	if (rc == 0)
+		rc = result_header(r, out);
 	scrvault_json_free(out);
 	if (rc == 0)
 		rc = svd_reply_file(r, "application/pdf", path, "copy.pdf");
@@ -1673,7 +1800,8 @@ int svd_h_release(svd_req *r)
 	if (rc == 0) {
 		snprintf(num, sizeof(num), "%" PRId64, scrvault_json_int(scrvault_json_get(out, "release")));
 		evhttp_add_header(evhttp_request_get_output_headers(r->ev), "X-Scrvault-Release", num);
-		rc = svd_reply_file(r, "application/octet-stream", path, "release.age");
+		if ((rc = result_header(r, out)) == 0)
+			rc = svd_reply_file(r, "application/octet-stream", path, "release.age");
 	}
 	scrvault_json_free(out);
 	svd_tmp_remove(&t);
@@ -1797,8 +1925,8 @@ int svd_h_audit_prove_set(svd_req *r)
 	int rc;
 
 	NOQ();
-	if (n == 0 || n > SEQS_MAX) {
-		svd_reply_error(r, 422, 2, "seqs is a list of 1 to 1024 audit sequence numbers", "seqs");
+	if ((n == 0 && !svd_str(r, "case")) || n > SEQS_MAX) {
+		svd_reply_error(r, 422, 2, "seqs is a list of 1 to 1024 audit sequence numbers (or give a case)", "seqs");
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1820,6 +1948,8 @@ int svd_h_audit_prove_set(svd_req *r)
 		return SCRVAULT_ERROR;
 	}
 	rc = scrvault_audit_prove_set(&out, r->d->v, &set, path);
+	if (rc == 0)
+		rc = result_header(r, out);
 	scrvault_json_free(out);
 	if (rc == 0)
 		rc = svd_reply_file(r, "application/octet-stream", path, "audit-proof");

@@ -99,6 +99,20 @@ static void test_key_sign_check(void **state)
 			     "\"statement\":\"scrvault-copy-receipt v1\",\"vault\":\"" VAULT "\"}", b64) > 0);
 	assert_int_equal(scrvault_key_sign_check(k, st), 0);
 	free(st);
+	/* a destruction's witness signing for it (scrvault_copy_witness_statement) */
+	assert_true(asprintf(&st, "{\"copy\":1,\"statement\":\"scrvault-copy-destruction-witness v1\","
+			     "\"vault\":\"" VAULT "\",\"witness\":\"morgan\",\"witness_key\":\"%s\"}", b64) > 0);
+	assert_int_equal(scrvault_key_sign_check(k, st), 0);
+	free(st);
+	/* ...but not as another witness, nor naming the key otherwise */
+	assert_true(asprintf(&st, "{\"copy\":1,\"statement\":\"scrvault-copy-destruction-witness v1\","
+			     "\"vault\":\"" VAULT "\",\"witness\":\"pat\",\"witness_key\":\"%s\"}", b64) > 0);
+	assert_int_equal(scrvault_key_sign_check(k, st), SCRVAULT_EDENIED);
+	free(st);
+	assert_true(asprintf(&st, "{\"copy\":1,\"holder_key\":\"%s\",\"statement\":\"scrvault-copy-destruction-witness v1\","
+			     "\"vault\":\"" VAULT "\",\"witness\":\"morgan\"}", b64) > 0);
+	assert_int_equal(scrvault_key_sign_check(k, st), SCRVAULT_EDENIED);
+	free(st);
 	/* a receipt naming the key as signer_key, not holder_key */
 	assert_true(asprintf(&st, "{\"copy\":1,\"holder\":\"morgan\",\"signer_key\":\"%s\","
 			     "\"statement\":\"scrvault-copy-receipt v1\",\"vault\":\"" VAULT "\"}", b64) > 0);

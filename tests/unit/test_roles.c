@@ -381,6 +381,73 @@ static void test_copy_witness_replayed(void **state)
 	}
 }
 
+/* Sign `statement` with the key file `keyfile` (the passphrase of the fixture). */
+static char *sign_with(fixture *f, const char *keyfile, const char *statement)
+{
+	scrvault_key *k = NULL;
+	char *sig = NULL;
+
+	assert_int_equal(scrvault_key_load(&k, keyfile, f->pp), 0);
+	assert_int_equal(scrvault_key_sign(&sig, k, statement), 0);
+	scrvault_key_free(k);
+	return sig;
+}
+
+/*
+ * The witness of a destruction signs on their own machine (a service acting
+ * for them holds no key): the statement asked for is the one copy history
+ * verifies, and a signature by another key, an edited statement, another
+ * principal asking, or a second signature are refused, nothing recorded.
+ */
+static void test_copy_witness_signed_elsewhere(void **state)
+{
+	fixture *f = *state;
+	scrvault_json *res = NULL;
+	char st[32], *text = NULL, *sig = NULL, *edited;
+	scrvault *v = as(f, NULL, NULL);
+
+	assert_int_equal(scrvault_copy_create(&res, v, f->doc, 1, 2), 0);
+	scrvault_json_free(res);
+	assert_int_equal(scrvault_copy_destroy(&res, v, "1", "mgr", "shredded"), 0);
+	scrvault_json_free(res);
+	/* the destroyer cannot ask for the witness's statement */
+	assert_int_equal(scrvault_copy_witness_statement(&text, v, "1"), SCRVAULT_EDENIED);
+	assert_null(text);
+	scrvault_vault_close(v);
+	witness_of(f, "1", st, sizeof(st));
+	assert_string_equal(st, "unverified");
+
+	v = as(f, f->mgr, NULL);
+	assert_int_equal(scrvault_copy_witness_statement(&text, v, "2"), SCRVAULT_ECONFLICT);	/* not destroyed */
+	assert_int_equal(scrvault_copy_witness_statement(&text, v, "1"), 0);
+	assert_non_null(strstr(text, "\"witness\":\"mgr\""));
+	/* signed by another key */
+	sig = sign_with(f, f->alice, text);
+	assert_int_equal(scrvault_copy_witness_signed(&res, v, "1", text, sig), SCRVAULT_EDENIED);
+	assert_null(res);
+	free(sig);
+	/* the statement edited after it was signed */
+	sig = sign_with(f, f->mgr, text);
+	assert_non_null(edited = strdup(text));
+	memcpy(strstr(edited, "\"witness\":\"mgr\"") + 11, "eve", 3);
+	assert_int_equal(scrvault_copy_witness_signed(&res, v, "1", edited, sig), SCRVAULT_EDENIED);
+	free(edited);
+	scrvault_vault_close(v);
+	witness_of(f, "1", st, sizeof(st));
+	assert_string_equal(st, "unverified");
+	/* the witness's own signature of that very statement */
+	v = as(f, f->mgr, NULL);
+	assert_int_equal(scrvault_copy_witness_signed(&res, v, "1", text, sig), 0);
+	assert_string_equal(scrvault_json_str(scrvault_json_get(res, "witness_signature")), "signed");
+	scrvault_json_free(res);
+	assert_int_equal(scrvault_copy_witness_signed(&res, v, "1", text, sig), SCRVAULT_ECONFLICT);
+	scrvault_vault_close(v);
+	free(text);
+	free(sig);
+	witness_of(f, "1", st, sizeof(st));
+	assert_string_equal(st, "signed");	/* history verifies it as one signed here */
+}
+
 /*
  * Through the library: eve, a custodian with coordinator, is granted another
  * role after coord asked to load a policy, so she cannot approve it; nor can
@@ -426,6 +493,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scope_and_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_op_expires, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_witness_replayed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_witness_signed_elsewhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_window, setup, teardown),
 	};
 

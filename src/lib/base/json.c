@@ -1150,6 +1150,13 @@ bool scrvault_json_bool(const scrvault_json *j) { return j ? sv_json_as_bool(j) 
 
 bool scrvault_json_is_null(const scrvault_json *j) { return !j || sv_json_type_of(j) == SV_JSON_NULL; }
 
+int scrvault_json_set_str(scrvault_json *obj, const char *key, const char *s)
+{
+	if (!obj || !key || sv_json_type_of(obj) != SV_JSON_OBJECT)
+		return sv_error(SCRVAULT_EUSAGE, "not a JSON object");
+	return sv_json_set_str(obj, key, s);
+}
+
 size_t scrvault_json_count(const scrvault_json *j) { return j ? sv_json_count(j) : 0; }
 
 const scrvault_json *scrvault_json_at(const scrvault_json *a, size_t i) { return a ? sv_json_at(a, i) : NULL; }

@@ -111,6 +111,8 @@ int scrvault_key_sign_check(const scrvault_key *k, const char *statement)
 		ok = member_is(st, "signer", k->id->name) && member_is(st, "signer_key", pub);
 	else if (strcmp(kind, SCRVAULT_COPY_RECEIPT_STATEMENT) == 0)
 		ok = member_is(st, "holder", k->id->name) && member_is(st, "holder_key", pub);
+	else if (strcmp(kind, SCRVAULT_COPY_WITNESS_STATEMENT) == 0)
+		ok = member_is(st, "witness", k->id->name) && member_is(st, "witness_key", pub);
 	else if (strcmp(kind, SCRVAULT_SESSION_STATEMENT) == 0)
 		ok = member_is(st, "principal", k->id->name) && sv_json_str(sv_json_get(st, "challenge"));
 done:
@@ -118,7 +120,7 @@ done:
 	free(pub);
 	if (!ok)
 		return sv_error_field(SCRVAULT_EDENIED, "statement", "not a statement this key signs: only a session "
-				      "challenge, a sign-off or a copy's receipt of its own vault, naming its own "
-				      "principal and key");
+				      "challenge, a sign-off, a copy's receipt or a destruction's witness statement "
+				      "of its own vault, naming its own principal and key");
 	return 0;
 }

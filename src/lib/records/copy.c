@@ -736,7 +736,7 @@ int scrvault_copy_lost(scrvault_json **out, scrvault *v, const char *copy, const
  * without a signature is recorded and shown as "unverified" until they sign
  * in their own session (`copy witness`).
  */
-#define WITNESS_STATEMENT "scrvault-copy-destruction-witness v1"
+#define WITNESS_STATEMENT SCRVAULT_COPY_WITNESS_STATEMENT	/* keyfile.h */
 
 static int witness_sign(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
 			const copy_row *c, const char *destroyed_at, const char *witness, const char *when)
@@ -1014,64 +1014,156 @@ static int destroy_event_load(destroy_event *e, scrvault *v, int64_t copy_id)
 	return error;
 }
 
+/*
+ * What the witness's signature for copy `copy` must pass before anything is
+ * signed or recorded: a destroyed copy whose destruction names the
+ * session's principal as its witness and is not yet signed.  Refusals are
+ * audited (or concealed) as scrvault_copy_witness does.
+ */
+static int witness_self_check(copy_row *c, destroy_event *e, scrvault *v, const char *copy)
+{
+	int error;
+
+	if ((error = copy_load(c, v, copy, NULL)) < 0)
+		return error;
+	if ((error = destroy_event_load(e, v, c->id)) < 0)
+		return error;
+	if (e->witness_id != v->principal_id && !sv_authz_reaches(v, c->caseref, c->cls, c->agency)) {
+		sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_COPY, copy);
+		return sv_authz_conceal(v, "copy.witness", COPY_ABOUT(c));
+	}
+	if (strcmp(c->state, "destroyed") != 0 || !e->id)
+		return bad_state(v, "copy.witness", c, "witnessed as destroyed");
+	if (e->witness_id != v->principal_id) {
+		/* only the named witness, in their own session; anyone else learns no more than that */
+		sv_error(SCRVAULT_EDENIED, "only the witness named for the destruction of copy %lld can sign for it, "
+			 "acting as themselves (--as-key)", (long long)c->id);
+		return sv_audit_denied(v, "copy.witness", COPY_ABOUT(c), SV_FIELDS(SV_STR("reason", "not the witness")),
+				       SCRVAULT_EDENIED);
+	}
+	if (e->signed_)
+		return sv_error(SCRVAULT_ECONFLICT, "the destruction of copy %lld is already signed by its witness",
+				(long long)c->id);
+	return 0;
+}
+
+/* The witness's statement for sv_signed_check: their registered key `pub`. */
+typedef struct {
+	const copy_row *c;
+	const destroy_event *e;
+	const unsigned char *pub;
+} witness_ctx;
+
+static int witness_text(char **text, scrvault *v, const void *ctx, const char *when)
+{
+	const witness_ctx *w = ctx;
+
+	return sv_statement_text(text, v, w->pub, "witness_key", WITNESS_STATEMENT, when,
+				 SV_FIELDS(SV_INT("copy", w->c->id), SV_STR("destroyed_at", w->e->at),
+					   SV_STR("doc", w->c->doc), SV_STR("kind", w->c->kind),
+					   SV_INT("number", w->c->number), SV_INT("version", w->c->version),
+					   SV_STR("witness", w->e->witness)));
+}
+
+/* The session principal's registered Ed25519 key into pub. */
+static int own_registered_key(unsigned char pub[SV_KEY_LEN], scrvault *v)
+{
+	sv_principal p;
+	int error;
+
+	if ((error = sv_find_principal(&p, v, v->principal)) < 0)
+		return error;
+	if (error == 0 || !p.keys_ok)
+		return sv_error(SCRVAULT_EDENIED, "principal '%s' has no registered key to sign with", v->principal);
+	memcpy(pub, p.ed_pub, SV_KEY_LEN);
+	return 0;
+}
+
+/* Record the witness's signed statement `text` (signature sig) on event e. */
+static int witness_record(scrvault_json **out, scrvault *v, const copy_row *c, const destroy_event *e,
+			  const char *text, const unsigned char sig[SV_SIG_LEN])
+{
+	int64_t changed = 0;
+	int error;
+
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE copy_events SET witness_statement = ?, witness_signature = ?"
+			       " WHERE id = ? AND witness_signature IS NULL", "tbi", text, sig, (size_t)SV_SIG_LEN,
+			       e->id)) < 0 ||
+	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
+		goto fail;
+	if (changed != 1) {
+		error = sv_error(SCRVAULT_ECONFLICT, "copy %lld changed while this command ran", (long long)c->id);
+		goto fail;
+	}
+	if ((error = sv_audit_append(v, "copy.witness", "ok", COPY_ABOUT(c),
+				     SV_FIELDS(SV_STR("witness", e->witness), SV_STR("destroyed_at", e->at)))) < 0 ||
+	    (error = sv_vault_commit(v)) < 0)
+		goto fail;
+	if ((error = copy_result(out, c)) >= 0)
+		error = sv_json_set_str(*out, "witness_signature", "signed");
+	return error;
+fail:
+	sv_vault_abort(v);
+	return error;
+}
+
 int scrvault_copy_witness(scrvault_json **out, scrvault *v, const char *copy)
 {
 	char when[21], *text = NULL;
 	unsigned char sig[SV_SIG_LEN];
-	int64_t changed = 0;
 	destroy_event e;
 	copy_row c;
 	int error;
 
 	*out = NULL;
-	if ((error = copy_load(&c, v, copy, NULL)) < 0)
+	if ((error = witness_self_check(&c, &e, v, copy)) < 0)
 		return error;
-	if ((error = destroy_event_load(&e, v, c.id)) < 0)
-		return error;
-	if (e.witness_id != v->principal_id && !sv_authz_reaches(v, c.caseref, c.cls, c.agency)) {
-		sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_COPY, copy);
-		return sv_authz_conceal(v, "copy.witness", COPY_ABOUT(&c));
-	}
-	if (strcmp(c.state, "destroyed") != 0 || !e.id)
-		return bad_state(v, "copy.witness", &c, "witnessed as destroyed");
-	if (e.witness_id != v->principal_id) {
-		/* only the named witness, in their own session; anyone else learns no more than that */
-		sv_error(SCRVAULT_EDENIED, "only the witness named for the destruction of copy %lld can sign for it, "
-			 "acting as themselves (--as-key)", (long long)c.id);
-		return sv_audit_denied(v, "copy.witness", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", "not the witness")),
-				       SCRVAULT_EDENIED);
-	}
-	if (e.signed_)
-		return sv_error(SCRVAULT_ECONFLICT, "the destruction of copy %lld is already signed by its witness",
-				(long long)c.id);
 	if ((error = sv_need_own_key(v, "witness")) < 0)
 		return error;
 	sv_time_iso(when, sv_now());
 	if ((error = witness_sign(&text, sig, v, v->ident, &c, e.at, e.witness, when)) < 0)
 		return error;
-	if ((error = sv_vault_begin(v)) < 0)
-		goto done;
-	if ((error = sv_db_run(v->db, "UPDATE copy_events SET witness_statement = ?, witness_signature = ?"
-			       " WHERE id = ? AND witness_signature IS NULL", "tbi", text, sig, (size_t)SV_SIG_LEN,
-			       e.id)) < 0 ||
-	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
-		goto fail;
-	if (changed != 1) {
-		error = sv_error(SCRVAULT_ECONFLICT, "copy %lld changed while this command ran", (long long)c.id);
-		goto fail;
-	}
-	if ((error = sv_audit_append(v, "copy.witness", "ok", COPY_ABOUT(&c),
-				     SV_FIELDS(SV_STR("witness", e.witness), SV_STR("destroyed_at", e.at)))) < 0 ||
-	    (error = sv_vault_commit(v)) < 0)
-		goto fail;
-	if ((error = copy_result(out, &c)) >= 0)
-		error = sv_json_set_str(*out, "witness_signature", "signed");
-	goto done;
-fail:
-	sv_vault_abort(v);
-done:
+	error = witness_record(out, v, &c, &e, text, sig);
 	free(text);
 	return error;
+}
+
+int scrvault_copy_witness_statement(char **statement, scrvault *v, const char *copy)
+{
+	unsigned char pub[SV_KEY_LEN];
+	char when[21];
+	destroy_event e;
+	copy_row c;
+	int error;
+
+	*statement = NULL;
+	if ((error = witness_self_check(&c, &e, v, copy)) < 0 || (error = own_registered_key(pub, v)) < 0)
+		return error;
+	sv_time_iso(when, sv_now());
+	return witness_text(statement, v, &(witness_ctx){ &c, &e, pub }, when);
+}
+
+int scrvault_copy_witness_signed(scrvault_json **out, scrvault *v, const char *copy, const char *statement,
+				 const char *sig64)
+{
+	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN];
+	const char *why = NULL;
+	char when[21], what[64];
+	destroy_event e;
+	copy_row c;
+	int error;
+
+	*out = NULL;
+	if ((error = witness_self_check(&c, &e, v, copy)) < 0 || (error = own_registered_key(pub, v)) < 0)
+		return error;
+	snprintf(what, sizeof(what), "the destruction of copy %lld", (long long)c.id);
+	if ((error = sv_signed_check(&why, when, sig, v, pub, statement ? statement : "", sig64, witness_text,
+				     &(witness_ctx){ &c, &e, pub }, what)) < 0)
+		return why ? sv_audit_denied(v, "copy.witness", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", why)),
+					     error) : error;
+	return witness_record(out, v, &c, &e, statement, sig);
 }
 
 int sv_copy_witness_check(int64_t *bad, int64_t *unverified, scrvault *v)
