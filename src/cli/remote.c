@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include "cli.h"
 #include "agent.h"
 #include "remote.h"
@@ -58,6 +59,7 @@ struct cli_remote {
 	char *vault;		/* the vault id the signing key is pinned to */
 	scrvault_key *key;	/* the person's key, when not the agent's */
 	char sha256[65];	/* X-Scrvault-SHA256 of the last answer ("": none) */
+	char got[65];		/* the SHA-256 of the content the last answer wrote to a file ("": none) */
 	scrvault_json *error;	/* the last error answer's JSON (NULL: none) */
 	char *hdr[3];		/* the last answer's base64 headers (hdr_names), or NULL */
 };
@@ -95,6 +97,7 @@ typedef struct {
 	int fd;			/* content goes here instead, when >= 0 */
 	bool failed;
 	CURL *curl;		/* with fd: an error answer goes to buf instead */
+	EVP_MD_CTX *md;		/* with fd: the SHA-256 of what was written there */
 } sink;
 
 static size_t sink_write(char *p, size_t size, size_t n, void *ctx)
@@ -109,6 +112,10 @@ static size_t sink_write(char *p, size_t size, size_t n, void *ctx)
 	    (status < 200 || status > 299))
 		s->fd = -1;
 	if (s->fd >= 0) {
+		if (s->md && EVP_DigestUpdate(s->md, p, len) != 1) {
+			s->failed = true;
+			return 0;
+		}
 		for (size_t off = 0; off < len;) {
 			ssize_t w = write(s->fd, p + off, len - off);
 
@@ -252,7 +259,7 @@ static int exchange_once(cli_remote *r, const char *method, const char *path, co
 {
 	char *url = NULL, errbuf[CURL_ERROR_SIZE] = "", hdr[600];
 	struct curl_slist *h = NULL;
-	sink s = { NULL, 0, 0, -1, false, NULL };
+	sink s = { NULL, 0, 0, -1, false, NULL, NULL };
 	long status = 0;
 	CURLcode rc;
 	int error = 0;
@@ -319,11 +326,28 @@ static int exchange_once(cli_remote *r, const char *method, const char *path, co
 	}
 	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, header_seen);
 	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
+	r->got[0] = '\0';
 	if (fd >= 0) {
 		s.fd = fd;
 		s.curl = r->curl;
+		/* Hashed as it is written: the download's check needs no second read. */
+		if (!(s.md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(s.md, EVP_sha256(), NULL) != 1) {
+			EVP_MD_CTX_free(s.md);
+			free(url);
+			curl_slist_free_all(h);
+			return cli_fail(SCRVAULT_ERROR);
+		}
 	}
 	rc = curl_easy_perform(r->curl);
+	if (s.md) {
+		unsigned char d[32];
+		unsigned dl = 0;
+
+		if (rc == CURLE_OK && !s.failed && s.fd >= 0 && EVP_DigestFinal_ex(s.md, d, &dl) == 1 && dl == 32)
+			for (unsigned k = 0; k < 32; k++)
+				snprintf(r->got + 2 * k, 3, "%02x", d[k]);
+		EVP_MD_CTX_free(s.md);
+	}
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (r->quiet && (rc != CURLE_OK || status < 200 || status > 299)) {
 		error = 1;
@@ -437,7 +461,7 @@ static int trust_vault_ca(cli_remote *r, const char *vkey, const char *keyfile)
 		snprintf(r->ca_path, sizeof(r->ca_path), "%s/scrvault-ca-XXXXXX", dir && *dir && strlen(dir) < 180 ? dir : "/tmp");
 	}
 	if ((fd = mkstemp(r->ca_path)) < 0 ||
-	    sink_write((char *)pem, 1, strlen(pem), &(sink){ NULL, 0, 0, fd, false, NULL }) != strlen(pem)) {
+	    sink_write((char *)pem, 1, strlen(pem), &(sink){ NULL, 0, 0, fd, false, NULL, NULL }) != strlen(pem)) {
 		if (fd >= 0) {
 			close(fd);
 			unlink(r->ca_path);
@@ -946,13 +970,27 @@ int cli_remote_outfile_free(const char *outpath, const char *field)
 	return cli_fail_message(6, msg, field);
 }
 
+static int download(scrvault_json **result, cli_remote *r, const char *method, const char *path,
+		    const char *body, const char *outpath, bool force, bool durable);
+
+/*
+ * A check-out: not fsynced, as the library's check-outs to a directory are
+ * not (a copy, not the master; the release was on record before any key
+ * was unwrapped), and as git's are not.
+ */
 int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force)
 {
-	return cli_remote_download_call(NULL, r, "GET", path, NULL, outpath, force);
+	return download(NULL, r, "GET", path, NULL, outpath, force, false);
 }
 
 int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *method, const char *path,
 			     const char *body, const char *outpath, bool force)
+{
+	return download(result, r, method, path, body, outpath, force, true);
+}
+
+static int download(scrvault_json **result, cli_remote *r, const char *method, const char *path,
+		    const char *body, const char *outpath, bool force, bool durable)
 {
 	char tmp[4096], sha[65];
 	const char *slash;
@@ -975,11 +1013,12 @@ int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *
 	}
 	(void)fchmod(fd, 0600);
 	error = exchange(r, method, path, body, body ? strlen(body) : 0, "application/json", NULL, fd);
-	if (!error && fsync(fd) < 0)
+	if (!error && durable && fsync(fd) < 0)
 		error = cli_fail_message(1, "cannot write the file to disk", NULL);
 	close(fd);
 	if (!error && r->sha256[0]) {
-		if (scrvault_file_sha256(sha, tmp) < 0 || strcmp(sha, r->sha256) != 0)
+		if (r->got[0] ? strcmp(r->got, r->sha256) != 0 :
+		    (scrvault_file_sha256(sha, tmp) < 0 || strcmp(sha, r->sha256) != 0))
 			error = cli_fail_message(5, "what arrived is not what the service sent (its SHA-256 differs): "
 						 "nothing was kept; try again", NULL);
 	}
