@@ -30,6 +30,17 @@ int cli_agent_identity(scrvault_json **out);
 /* The agent's signature (base64) of `statement` into *sig (free it): 0 or an exit status. */
 int cli_agent_sign(char **sig, const char *statement);
 
+/*
+ * The session the agent keeps for `service` (the --server URL): its token
+ * into *token (free it after explicit_bzero): 0, or 1 when there is none or
+ * no agent of this user answers (quietly: the caller signs in).
+ */
+int cli_agent_session(char **token, const char *service);
+/* Hand the agent the session just opened for `service`: 0, or 1 (not kept). */
+int cli_agent_session_keep(const char *service, const char *token);
+/* Tell the agent the service refused `token`: it forgets it (if still that one). */
+void cli_agent_session_drop(const char *service, const char *token);
+
 /* A file's text (a statement, a signature), one trailing newline dropped,
  * at most `max` bytes: malloc'd, or NULL after the message. */
 char *cli_read_text(const char *path, size_t max);

@@ -111,6 +111,8 @@ char *cli_json_quote(const char *s)
 	return out;
 }
 
+static int agent_call(scrvault_json **out, const char *sock, const char *request, bool quiet);
+
 /* Connect to the agent at `path`: the fd, or the exit status (negated) after the message. */
 static int agent_connect(const char *path)
 {
@@ -129,8 +131,20 @@ static int agent_connect(const char *path)
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-		return fd;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		struct ucred cred;
+		socklen_t clen = sizeof(cred);
+
+		/* Only an agent of this user is told anything (a session token) or
+		 * believed: a socket another account planted is refused. */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && clen == sizeof(cred) &&
+		    cred.uid == getuid())
+			return fd;
+		close(fd);
+		fprintf(stderr, "%s: the agent socket '%s' is served by uid %ld, not by you: refused "
+			"(nothing was sent)\n", cli_program, path, clen == sizeof(cred) ? (long)cred.uid : -1L);
+		return -3;
+	}
 	e = errno;
 	close(fd);
 	if (e == EACCES || e == EPERM) {
@@ -144,6 +158,11 @@ static int agent_connect(const char *path)
 }
 
 int cli_agent_call(scrvault_json **out, const char *sock, const char *request)
+{
+	return agent_call(out, sock, request, false);
+}
+
+static int agent_call(scrvault_json **out, const char *sock, const char *request, bool quiet)
 {
 	const scrvault_json *err;
 	char *resp = NULL;
@@ -164,6 +183,9 @@ int cli_agent_call(scrvault_json **out, const char *sock, const char *request)
 		fprintf(stderr, "%s: the agent at '%s' did not answer\n", cli_program, sock);
 		rc = 1;
 	} else if ((err = scrvault_json_get(*out, "error"))) {
+		rc = quiet ? 1 : 0;
+	}
+	if (!rc && *out && (err = scrvault_json_get(*out, "error"))) {
 		const char *msg = cli_str(err, "message");
 		long long code = cli_int(err, "code");
 		char *safe = cli_escape_dup(msg ? msg : "refused");
@@ -176,6 +198,8 @@ int cli_agent_call(scrvault_json **out, const char *sock, const char *request)
 		scrvault_json_free(*out);
 		*out = NULL;
 	}
+	if (resp)
+		explicit_bzero(resp, len);	/* it may have held a session token */
 	free(resp);
 	close(fd);
 	return rc;
@@ -184,6 +208,54 @@ int cli_agent_call(scrvault_json **out, const char *sock, const char *request)
 int cli_agent_identity(scrvault_json **out)
 {
 	return cli_agent_call(out, NULL, "{\"op\":\"identity\"}");
+}
+
+/* A request with a service and, optionally, a token: quiet, 0 or 1. */
+static int session_call(scrvault_json **out, const char *op, const char *service, const char *token)
+{
+	char *qs = cli_json_quote(service), *qt = token ? cli_json_quote(token) : NULL, *req = NULL;
+	int rc = 1;
+
+	if (qs && (!token || qt) &&
+	    asprintf(&req, "{\"op\":\"%s\",\"service\":%s%s%s}", op, qs, qt ? ",\"token\":" : "", qt ? qt : "") >= 0) {
+		rc = agent_call(out, NULL, req, true) ? 1 : 0;
+		explicit_bzero(req, strlen(req));
+		free(req);
+	}
+	if (qt)
+		explicit_bzero(qt, strlen(qt));
+	free(qs);
+	free(qt);
+	return rc;
+}
+
+int cli_agent_session(char **token, const char *service)
+{
+	scrvault_json *j = NULL;
+	const char *t;
+
+	*token = NULL;
+	if (session_call(&j, "session", service, NULL) == 0 && (t = cli_str(j, "token")) && *t)
+		*token = strdup(t);
+	scrvault_json_free(j);
+	return *token ? 0 : 1;
+}
+
+int cli_agent_session_keep(const char *service, const char *token)
+{
+	scrvault_json *j = NULL;
+	int rc = session_call(&j, "session-keep", service, token);
+
+	scrvault_json_free(j);
+	return rc;
+}
+
+void cli_agent_session_drop(const char *service, const char *token)
+{
+	scrvault_json *j = NULL;
+
+	(void)session_call(&j, "session-drop", service, token);
+	scrvault_json_free(j);
 }
 
 int cli_agent_sign(char **sig, const char *statement)

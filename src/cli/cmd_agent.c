@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include "agent.h"
 #include "cli.h"
+#include "remote.h"
 
 #define DEFAULT_LIFETIME	(8 * 3600)
 #define MAX_LIFETIME		(7 * 24 * 3600)
@@ -157,12 +158,66 @@ static int listen_at(int *fdout, const char *path)
 	return 0;
 }
 
+/*
+ * Sessions the agent keeps for its person (per service URL: the agent holds
+ * one key, so one vault and one principal): the bearer token a command line
+ * opened with this key's signature, handed to the next command line of the
+ * same uid so it need not sign in again.  In the agent's locked memory only;
+ * wiped on stop, at the end of the lifetime, or when a command line says the
+ * service refused it (then the next sign-in is signed afresh by the key).
+ */
+#define AGENT_SESSIONS		8
+#define AGENT_FIELD_MAX		512
+
+typedef struct {
+	char *service;
+	char *token;
+} agent_session;
+
 typedef struct {
 	scrvault_key *key;
+	agent_session sess[AGENT_SESSIONS];
 	const char *path;
 	time_t expires;		/* wall clock, for status */
 	bool stop;
 } agent_state;
+
+static void session_wipe(agent_session *e)
+{
+	if (e->token) {
+		explicit_bzero(e->token, strlen(e->token));
+		free(e->token);
+	}
+	free(e->service);
+	e->service = e->token = NULL;
+}
+
+static void sessions_wipe(agent_state *s)
+{
+	for (size_t i = 0; i < AGENT_SESSIONS; i++)
+		session_wipe(&s->sess[i]);
+}
+
+static agent_session *session_of(agent_state *s, const char *service)
+{
+	for (size_t i = 0; i < AGENT_SESSIONS; i++)
+		if (s->sess[i].service && strcmp(s->sess[i].service, service) == 0)
+			return &s->sess[i];
+	return NULL;
+}
+
+/* A service URL or token: printable ASCII, no quote or backslash, bounded. */
+static bool field_ok(const char *f)
+{
+	size_t n = f ? strlen(f) : 0;
+
+	if (n == 0 || n > AGENT_FIELD_MAX)
+		return false;
+	for (const unsigned char *c = (const unsigned char *)f; *c; c++)
+		if (*c <= 0x20 || *c >= 0x7f || *c == '"' || *c == '\\')
+			return false;
+	return true;
+}
 
 /* An error response. */
 static char *error_reply(int code, const char *msg)
@@ -212,6 +267,78 @@ static char *sign_reply(const agent_state *s, const char *statement)
 	return r;
 }
 
+/* {"op":"session","service":S}: {"token":T} or {"token":null}. */
+static char *session_reply(agent_state *s, const char *service)
+{
+	agent_session *e;
+	char *r = NULL;
+	size_t n;
+
+	if (!field_ok(service))
+		return error_reply(2, "a session request names its service");
+	if (!(e = session_of(s, service)))
+		return strdup("{\"token\":null}");
+	if ((r = malloc((n = strlen(e->token) + 16))))
+		snprintf(r, n, "{\"token\":\"%s\"}", e->token);
+	return r;
+}
+
+/* {"op":"session-keep","service":S,"token":T}: kept (replacing the service's last). */
+static char *keep_reply(agent_state *s, const char *service, const char *token)
+{
+	agent_session *e;
+
+	if (!field_ok(service) || !field_ok(token))
+		return error_reply(2, "a session to keep names its service and token");
+	if (!(e = session_of(s, service)))
+		for (size_t i = 0; i < AGENT_SESSIONS && !e; i++)
+			if (!s->sess[i].service)
+				e = &s->sess[i];
+	if (!e)
+		e = &s->sess[0];	/* the oldest slot gives way */
+	session_wipe(e);
+	if (!(e->service = strdup(service)) || !(e->token = strdup(token))) {
+		session_wipe(e);
+		return error_reply(1, "out of memory");
+	}
+	return strdup("{\"kept\":true}");
+}
+
+/* {"op":"session-drop","service":S,"token":T}: forgotten if it is still that token. */
+static char *drop_reply(agent_state *s, const char *service, const char *token)
+{
+	agent_session *e = field_ok(service) ? session_of(s, service) : NULL;
+	bool dropped = e && token && strcmp(e->token, token) == 0;
+
+	if (dropped)
+		session_wipe(e);
+	return strdup(dropped ? "{\"dropped\":true}" : "{\"dropped\":false}");
+}
+
+/* The stop answer: the sessions it held, for the stopping command line to end at each service. */
+static char *stop_reply(agent_state *s)
+{
+	size_t n = 64;
+	char *r;
+
+	for (size_t i = 0; i < AGENT_SESSIONS; i++)
+		if (s->sess[i].service)
+			n += strlen(s->sess[i].service) + strlen(s->sess[i].token) + 40;
+	if (s->key)
+		n += strlen(scrvault_key_vkey(s->key)) + 16;
+	if (!(r = malloc(n)))
+		return NULL;
+	snprintf(r, n, "{\"stopped\":true,\"vkey\":\"%s\",\"sessions\":[", s->key ? scrvault_key_vkey(s->key) : "");
+	for (size_t i = 0, k = 0; i < AGENT_SESSIONS; i++)
+		if (s->sess[i].service) {
+			size_t l = strlen(r);
+			snprintf(r + l, n - l, "%s{\"service\":\"%s\",\"token\":\"%s\"}", k++ ? "," : "",
+				 s->sess[i].service, s->sess[i].token);
+		}
+	strncat(r, "]}", n - strlen(r) - 1);
+	return r;
+}
+
 /* Serve one connection (already accepted). */
 static void serve(agent_state *s, int fd)
 {
@@ -243,13 +370,22 @@ static void serve(agent_state *s, int fd)
 		reply = identity_reply(s, true);
 	} else if (strcmp(op, "sign") == 0) {
 		reply = sign_reply(s, cli_str(req, "statement"));
+	} else if (strcmp(op, "session") == 0) {
+		reply = session_reply(s, cli_str(req, "service"));
+	} else if (strcmp(op, "session-keep") == 0) {
+		reply = keep_reply(s, cli_str(req, "service"), cli_str(req, "token"));
+	} else if (strcmp(op, "session-drop") == 0) {
+		reply = drop_reply(s, cli_str(req, "service"), cli_str(req, "token"));
 	} else if (strcmp(op, "stop") == 0) {
-		/* The key is gone and the socket removed before the answer. */
+		/* The key and the sessions are gone and the socket removed before
+		 * the answer, which hands the sessions to the stopping command
+		 * line (of the same uid) to end at their services. */
+		reply = stop_reply(s);
+		sessions_wipe(s);
 		scrvault_key_free(s->key);
 		s->key = NULL;
 		(void)unlink(s->path);
 		s->stop = true;
-		reply = strdup("{\"stopped\":true}");
 	} else {
 		reply = error_reply(2, "unknown agent request");
 	}
@@ -258,7 +394,11 @@ send:
 		(void)cli_agent_write(fd, reply, strlen(reply));
 done:
 	scrvault_json_free(req);
+	if (msg)
+		explicit_bzero(msg, len);
 	free(msg);
+	if (reply)
+		explicit_bzero(reply, strlen(reply));
 	free(reply);
 }
 
@@ -295,6 +435,7 @@ static int agent_run(agent_state *s, int lfd, long lifetime)
 			}
 		}
 	}
+	sessions_wipe(s);
 	scrvault_key_free(s->key);
 	s->key = NULL;
 	close(lfd);
@@ -421,11 +562,34 @@ static int cmd_stop(cli_args *a, scrvault *unused)
 {
 	scrvault_json *j = NULL;
 	int rc;
+	const scrvault_json *ss;
+	unsigned ended = 0;
 
 	(void)unused;
 	if ((rc = cli_agent_call(&j, cli_opt(a, "socket"), "{\"op\":\"stop\"}")))
 		return rc;
-	return cli_result(a, j, "agent stopped: the key is wiped\n");
+	/* The sessions it kept are ended at their services (best effort: one
+	 * that cannot be reached ends by its own expiry), and forgotten here. */
+	ss = scrvault_json_get(j, "sessions");
+	for (size_t i = 0; ss && i < scrvault_json_count(ss); i++) {
+		const scrvault_json *e = scrvault_json_at(ss, i);
+		const char *svc = cli_str(e, "service"), *tok = cli_str(e, "token");
+
+		if (svc && tok && cli_remote_end_session(svc, cli_str(j, "vkey"), tok) == 0)
+			ended++;
+		if (tok)
+			explicit_bzero((char *)tok, strlen(tok));
+	}
+	scrvault_json_free(j);
+	j = NULL;
+	if (cli_flag(a, "json")) {
+		printf("{\"sessions_ended\":%u,\"stopped\":true}\n", ended);
+		return 0;
+	}
+	printf("agent stopped: the key is wiped\n");
+	if (ended)
+		printf("sessions ended at the service: %u\n", ended);
+	return 0;
 }
 
 static int cmd_sign(cli_args *a, scrvault *unused)

@@ -13,7 +13,12 @@
  * 1.3 only: a man in the middle holding a publicly trusted certificate, or
  * another vault's, fails before anything is sent.  Nothing secret is sent
  * on the untrusted fetch.  The session token lives in this process only
- * and is ended when the command ends.
+ * and is ended when the command ends, except when the agent signs: then
+ * the agent keeps the session for the person's next command (its locked
+ * memory, never disk, the environment or argv), the command asks it for the
+ * token instead of signing in, and a session the service refuses (401:
+ * expired, revoked, sealed) is dropped there and a new one signed for with
+ * the agent's key, once.
  */
 #include <errno.h>
 #include <strings.h>
@@ -25,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include "cli.h"
 #include "agent.h"
 #include "remote.h"
@@ -44,11 +50,16 @@ struct cli_remote {
 	bool ca_trusted;	/* it is the key file's vault's: verify against it alone */
 	unsigned char pin[32];	/* its SHA-256: required in the server's chain */
 	char *token;		/* the session's bearer token */
+	char *service;		/* the URL as named: the agent keeps its session under it */
+	bool agent_session;	/* the agent keeps this session: not ended at close */
+	bool renewed;		/* the agent's session was refused once and signed for again */
+	bool quiet;		/* no messages (ending a session at agent stop) */
 	char *role, *request;
 	char *principal;
 	char *vault;		/* the vault id the signing key is pinned to */
 	scrvault_key *key;	/* the person's key, when not the agent's */
 	char sha256[65];	/* X-Scrvault-SHA256 of the last answer ("": none) */
+	char got[65];		/* the SHA-256 of the content the last answer wrote to a file ("": none) */
 	scrvault_json *error;	/* the last error answer's JSON (NULL: none) */
 	char *hdr[3];		/* the last answer's base64 headers (hdr_names), or NULL */
 };
@@ -86,6 +97,7 @@ typedef struct {
 	int fd;			/* content goes here instead, when >= 0 */
 	bool failed;
 	CURL *curl;		/* with fd: an error answer goes to buf instead */
+	EVP_MD_CTX *md;		/* with fd: the SHA-256 of what was written there */
 } sink;
 
 static size_t sink_write(char *p, size_t size, size_t n, void *ctx)
@@ -100,6 +112,10 @@ static size_t sink_write(char *p, size_t size, size_t n, void *ctx)
 	    (status < 200 || status > 299))
 		s->fd = -1;
 	if (s->fd >= 0) {
+		if (s->md && EVP_DigestUpdate(s->md, p, len) != 1) {
+			s->failed = true;
+			return 0;
+		}
 		for (size_t off = 0; off < len;) {
 			ssize_t w = write(s->fd, p + off, len - off);
 
@@ -236,12 +252,14 @@ static CURLcode ssl_setup(CURL *curl, void *sslctx, void *arg)
  * none); the answer's JSON into *out (NULL: discarded), or its bytes to
  * `fd` when fd >= 0.  0, or the exit status after the message.
  */
-static int exchange(cli_remote *r, const char *method, const char *path, const void *body, size_t len,
-		    const char *ctype, scrvault_json **out, int fd)
+#define REFUSED_SESSION	(-401)
+
+static int exchange_once(cli_remote *r, const char *method, const char *path, const void *body, size_t len,
+			 const char *ctype, scrvault_json **out, int fd)
 {
 	char *url = NULL, errbuf[CURL_ERROR_SIZE] = "", hdr[600];
 	struct curl_slist *h = NULL;
-	sink s = { NULL, 0, 0, -1, false, NULL };
+	sink s = { NULL, 0, 0, -1, false, NULL, NULL };
 	long status = 0;
 	CURLcode rc;
 	int error = 0;
@@ -308,13 +326,34 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 	}
 	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, header_seen);
 	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
+	r->got[0] = '\0';
 	if (fd >= 0) {
 		s.fd = fd;
 		s.curl = r->curl;
+		/* Hashed as it is written: the download's check needs no second read. */
+		if (!(s.md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(s.md, EVP_sha256(), NULL) != 1) {
+			EVP_MD_CTX_free(s.md);
+			free(url);
+			curl_slist_free_all(h);
+			return cli_fail(SCRVAULT_ERROR);
+		}
 	}
 	rc = curl_easy_perform(r->curl);
+	if (s.md) {
+		unsigned char d[32];
+		unsigned dl = 0;
+
+		if (rc == CURLE_OK && !s.failed && s.fd >= 0 && EVP_DigestFinal_ex(s.md, d, &dl) == 1 && dl == 32)
+			for (unsigned k = 0; k < 32; k++)
+				snprintf(r->got + 2 * k, 3, "%02x", d[k]);
+		EVP_MD_CTX_free(s.md);
+	}
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && s.failed)) {
+	if (r->quiet && (rc != CURLE_OK || status < 200 || status > 299)) {
+		error = 1;
+	} else if (status == 401 && rc == CURLE_OK && r->agent_session && !r->renewed) {
+		error = REFUSED_SESSION;	/* said nothing: exchange signs in again */
+	} else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && s.failed)) {
 		error = transport_error(r, rc, errbuf);
 	} else if (s.failed) {
 		cli_fail_message(1, fd >= 0 ? "cannot write what the service sent" : "the service's answer is too large", NULL);
@@ -331,6 +370,44 @@ static int exchange(cli_remote *r, const char *method, const char *path, const v
 	free(url);
 	free(s.buf);
 	return error;
+}
+
+static int sign_in(cli_remote *r, const cli_args *a, scrvault_key *key, const char *name);
+
+static void token_free(cli_remote *r)
+{
+	if (r->token) {
+		explicit_bzero(r->token, strlen(r->token));
+		free(r->token);
+		r->token = NULL;
+	}
+}
+
+/*
+ * One request (exchange_once); when the service refuses the session the
+ * agent kept, the agent forgets it, a new one is signed for with the
+ * agent's key (a fresh challenge), kept, and the request made again, once.
+ */
+static int exchange(cli_remote *r, const char *method, const char *path, const void *body, size_t len,
+		    const char *ctype, scrvault_json **out, int fd)
+{
+	int error = exchange_once(r, method, path, body, len, ctype, out, fd);
+	char *who;
+
+	if (error != REFUSED_SESSION)
+		return error;
+	cli_agent_session_drop(r->service, r->token);
+	token_free(r);
+	r->agent_session = false;
+	r->renewed = true;
+	who = r->principal;
+	r->principal = NULL;
+	error = sign_in(r, NULL, NULL, who ? who : "");
+	free(who);
+	if (error)
+		return error;
+	r->agent_session = cli_agent_session_keep(r->service, r->token) == 0;
+	return exchange_once(r, method, path, body, len, ctype, out, fd);
 }
 
 int cli_remote_json(scrvault_json **out, cli_remote *r, const char *method, const char *path, const char *body)
@@ -384,7 +461,7 @@ static int trust_vault_ca(cli_remote *r, const char *vkey, const char *keyfile)
 		snprintf(r->ca_path, sizeof(r->ca_path), "%s/scrvault-ca-XXXXXX", dir && *dir && strlen(dir) < 180 ? dir : "/tmp");
 	}
 	if ((fd = mkstemp(r->ca_path)) < 0 ||
-	    sink_write((char *)pem, 1, strlen(pem), &(sink){ NULL, 0, 0, fd, false, NULL }) != strlen(pem)) {
+	    sink_write((char *)pem, 1, strlen(pem), &(sink){ NULL, 0, 0, fd, false, NULL, NULL }) != strlen(pem)) {
 		if (fd >= 0) {
 			close(fd);
 			unlink(r->ca_path);
@@ -595,8 +672,24 @@ int cli_remote_open(cli_remote **out, cli_args *a, const char *url, unsigned fla
 		if ((error = trust_vault_ca(r, vkey, keyfile ? keyfile : "(agent)")) != 0)
 			goto done;
 	}
-	if ((flags & CLI_REMOTE_SIGN_IN) && (error = sign_in(r, a, key, name)) != 0)
-		goto done;
+	if (flags & CLI_REMOTE_SIGN_IN) {
+		/* Signing with the agent: the session it keeps for this service, if
+		 * any; else a new one, handed to it for the next command. */
+		if (!key && (!(r->service = strdup(url)) || !(r->principal = strdup(name)))) {
+			error = cli_fail(SCRVAULT_ERROR);
+			goto done;
+		}
+		if (!key && cli_agent_session(&r->token, url) == 0) {
+			r->agent_session = true;
+		} else {
+			free(r->principal);
+			r->principal = NULL;
+			if ((error = sign_in(r, a, key, name)) != 0)
+				goto done;
+			if (!key)
+				r->agent_session = cli_agent_session_keep(url, r->token) == 0;
+		}
+	}
 	r->key = key;
 	key = NULL;
 ok:
@@ -612,9 +705,9 @@ done:
 void cli_remote_forget(cli_remote *r)
 {
 	if (r && r->token) {
-		explicit_bzero(r->token, strlen(r->token));
-		free(r->token);
-		r->token = NULL;
+		if (r->agent_session)
+			cli_agent_session_drop(r->service, r->token);
+		token_free(r);
 	}
 }
 
@@ -622,11 +715,11 @@ void cli_remote_close(cli_remote *r)
 {
 	if (!r)
 		return;
-	if (r->token) {
-		(void)exchange(r, "DELETE", "/v1/session", NULL, 0, NULL, NULL, -1);
-		explicit_bzero(r->token, strlen(r->token));
-		free(r->token);
-	}
+	/* A session the agent keeps lives on for the person's next command. */
+	if (r->token && !r->agent_session)
+		(void)exchange_once(r, "DELETE", "/v1/session", NULL, 0, NULL, NULL, -1);
+	token_free(r);
+	free(r->service);
 	curl_easy_cleanup(r->curl);
 	free(r->base);
 	free(r->socket);
@@ -641,6 +734,34 @@ void cli_remote_close(cli_remote *r)
 	scrvault_key_free(r->key);
 	scrvault_json_free(r->error);
 	free(r);
+}
+
+int cli_remote_end_session(const char *service, const char *vkey, const char *token)
+{
+	cli_remote *r = calloc(1, sizeof(*r));
+	int error = 1;
+
+	if (!r)
+		return 1;
+	r->quiet = true;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(r->curl = curl_easy_init()) || !(r->token = strdup(token)))
+		goto done;
+	if (strncmp(service, "unix:", 5) == 0 && service[5] == '/') {
+		if (!(r->socket = strdup(service + 5)) || !(r->base = strdup("http://localhost")))
+			goto done;
+	} else if (strncmp(service, "https://", 8) == 0 && service[8] && !strpbrk(service + 8, "/?#@ \t\r\n%\\") &&
+		   host_of(r->host, sizeof(r->host), service + 8) == 0 && vkey && *vkey) {
+		/* The token goes only to the service its vault's CA vouches for. */
+		if (!(r->base = strdup(service)) || trust_vault_ca(r, vkey, "(agent)") != 0)
+			goto done;
+	} else {
+		goto done;
+	}
+	error = exchange_once(r, "DELETE", "/v1/session", NULL, 0, NULL, NULL, -1);
+done:
+	token_free(r);
+	cli_remote_close(r);
+	return error;
 }
 
 const scrvault_json *cli_remote_error(const cli_remote *r)
@@ -849,13 +970,27 @@ int cli_remote_outfile_free(const char *outpath, const char *field)
 	return cli_fail_message(6, msg, field);
 }
 
+static int download(scrvault_json **result, cli_remote *r, const char *method, const char *path,
+		    const char *body, const char *outpath, bool force, bool durable);
+
+/*
+ * A check-out: not fsynced, as the library's check-outs to a directory are
+ * not (a copy, not the master; the release was on record before any key
+ * was unwrapped), and as git's are not.
+ */
 int cli_remote_download(cli_remote *r, const char *path, const char *outpath, bool force)
 {
-	return cli_remote_download_call(NULL, r, "GET", path, NULL, outpath, force);
+	return download(NULL, r, "GET", path, NULL, outpath, force, false);
 }
 
 int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *method, const char *path,
 			     const char *body, const char *outpath, bool force)
+{
+	return download(result, r, method, path, body, outpath, force, true);
+}
+
+static int download(scrvault_json **result, cli_remote *r, const char *method, const char *path,
+		    const char *body, const char *outpath, bool force, bool durable)
 {
 	char tmp[4096], sha[65];
 	const char *slash;
@@ -878,11 +1013,12 @@ int cli_remote_download_call(scrvault_json **result, cli_remote *r, const char *
 	}
 	(void)fchmod(fd, 0600);
 	error = exchange(r, method, path, body, body ? strlen(body) : 0, "application/json", NULL, fd);
-	if (!error && fsync(fd) < 0)
+	if (!error && durable && fsync(fd) < 0)
 		error = cli_fail_message(1, "cannot write the file to disk", NULL);
 	close(fd);
 	if (!error && r->sha256[0]) {
-		if (scrvault_file_sha256(sha, tmp) < 0 || strcmp(sha, r->sha256) != 0)
+		if (r->got[0] ? strcmp(r->got, r->sha256) != 0 :
+		    (scrvault_file_sha256(sha, tmp) < 0 || strcmp(sha, r->sha256) != 0))
 			error = cli_fail_message(5, "what arrived is not what the service sent (its SHA-256 differs): "
 						 "nothing was kept; try again", NULL);
 	}

@@ -31,6 +31,9 @@ int cli_remote_open(cli_remote **out, cli_args *a, const char *url, unsigned fla
 void cli_remote_forget(cli_remote *r);
 /* End the session and free.  NULL-safe. */
 void cli_remote_close(cli_remote *r);
+/* End the session `token` at `service` (as the agent kept it; over HTTPS only
+ * after the service proves it is the vault of `vkey`), quietly: 0 or 1. */
+int cli_remote_end_session(const char *service, const char *vkey, const char *token);
 
 /* One call with a JSON body (NULL: none); the answer's JSON in *out (NULL
  * to discard).  0, or the exit status after the service's message. */

@@ -432,12 +432,16 @@ static int drain(stream_ctx *c, struct evbuffer *out)
 		int n = poll(&p, 1, STREAM_WAIT_MS), w;
 		if (n <= 0 || (p.revents & (POLLERR | POLLHUP | POLLNVAL)))
 			return SCRVAULT_ERROR;	/* the client went away or stopped reading */
+		/* A socket bufferevent keeps its output's front frozen (only its
+		 * own writer drains it): evbuffer_write on it fails without a
+		 * system call.  Thaw it for this write, as that writer does. */
 		errno = 0;
-		if ((w = evbuffer_write(out, c->fd)) < 0 && errno != EAGAIN && errno != EINTR)
+		evbuffer_unfreeze(out, 1);
+		w = evbuffer_write(out, c->fd);
+		evbuffer_freeze(out, 1);
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
 			return SCRVAULT_ERROR;
-		/* The socket is writable but libevent will not write the buffer
-		 * from here (it is held for the connection's own writer): leave
-		 * the rest to the loop rather than spin. */
+		/* Nothing went: leave the rest to the loop rather than spin. */
 		if (w <= 0)
 			return 0;
 	}

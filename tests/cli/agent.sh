@@ -91,11 +91,20 @@ if [ "$(id -u)" -eq 0 ]; then
 	expect 3 "another uid cannot connect to the 0600 socket" -- nob agent status
 	err_has "no access to the agent socket"
 	chmod 666 "$A/morgan/agent.sock"
-	expect 3 "with the socket opened to all, the agent refuses another uid" -- nob agent status
-	err_has "serves only its own user"
+	# (the command line of another uid refuses an agent not its own first;
+	# the agent's own refusal is seen by a raw client below)
+	expect 3 "with the socket opened to all, another uid's command line and the agent refuse each other" -- nob agent status
+	err_has "not by you"
 	printf '{"a":1}' > "$A/st"; chmod 644 "$A/st"
-	expect 3 "...and will not sign for it" -- nob agent sign "$A/st"
-	err_has "serves only its own user"
+	expect 3 "...and it gets no signature" -- nob agent sign "$A/st"
+	err_has "not by you"
+	setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c 'import socket,struct,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); m=b"{\"op\":\"identity\"}"
+try: s.sendall(struct.pack(">I",len(m))+m)
+except OSError: pass  # it may refuse before reading
+n=struct.unpack(">I",s.recv(4))[0]; print(s.recv(n).decode())' \
+		"$A/morgan/agent.sock" > "$T/nob" 2>&1
+	grep -q "serves only its own user" "$T/nob"; ok $? "...the agent itself refuses another uid (SO_PEERCRED)"
 	chmod 600 "$A/morgan/agent.sock"; chmod 700 "$A/morgan"
 	expect 0 "...while it still serves its own user" -- ag morgan agent status
 else
@@ -200,6 +209,104 @@ ok $? "the register: acknowledged"
 expect 6 "the same receipt again: acknowledged already" -- \
 	as morgan copy acknowledge "$IMR@1#1" --statement "$T/rc" --signature "$T/rcsig"
 
+# ---- the session the agent keeps (issue 20 item 8: no sign-in per command) -------------------------
+# Through the service, the agent keeps morgan's session (its token in the
+# agent's locked memory only) and hands it to morgan's next command line;
+# another uid cannot have it, a socket another uid serves is told nothing,
+# a revoked session is not used again (the agent's key signs a new one),
+# and `agent stop` ends it at the service.
+D=$(dirname "$SV")/scrvaultd C=$(dirname "$SV")/tests/tools/svd_client S="$T/run/scrvaultd.sock"
+if [ -x "$D" ] && [ -x "$C" ]; then
+	mkdir -p "$T/run"
+	"$D" --vault "$V" --socket "$S" --idle-seal 0 2>>"$T/daemon.log" & DPID=$!
+	echo "$DPID" >> "$A/pids"
+	for _ in $(seq 50); do [ -S "$S" ] && break; sleep 0.1; done
+	curl -s --unix-socket "$S" -X POST -o "$T/offer" http://scrvault/v1/unseal/offer
+	"$C" answer "$K" "$P" <"$T/offer" >"$T/answer"
+	[ "$(curl -s --unix-socket "$S" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+		--data-binary @"$T/answer" http://scrvault/v1/unseal)" = 200 ]; ok $? "the service runs, unsealed"
+	rsv() { env -u SCRVAULT_AGENT_SOCK "$SV" --server "unix:$S" --key "$K" --passphrase-file "$P" "$@"; }
+	rag() { local who=$1; shift; SCRVAULT_AGENT_SOCK="$A/$who/agent.sock" "$SV" --server "unix:$S" "$@"; }
+	logins() { grep -c "POST /v1/session 200" "$T/daemon.log"; }
+	# agentreq SOCKET JSON [UID]: one framed request to an agent, as UID (default: this one); the answer
+	agentreq() {
+		local py='import socket,struct,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); m=sys.argv[2].encode()
+try: s.sendall(struct.pack(">I",len(m))+m)
+except OSError: pass  # it may refuse before reading
+h=s.recv(4); n=struct.unpack(">I",h)[0]; b=b""
+while len(b)<n: b+=s.recv(n-len(b))
+print(b.decode())'
+		if [ -n "${3:-}" ]; then setpriv --reuid="$3" --regid="$3" --clear-groups /usr/bin/python3 -c "$py" "$1" "$2"
+		else python3 -c "$py" "$1" "$2"; fi
+	}
+	tokof() { agentreq "$A/$1/agent.sock" "{\"op\":\"session\",\"service\":\"unix:$S\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'; }
+	bearer() { curl -s --unix-socket "$S" -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" http://scrvault/v1/whoami; }
+	before=$(logins)
+	expect 0 "morgan's first command through the service signs in with the agent" -- rag morgan doc list --case SCR-M
+	out_has "Police IMR"
+	expect 0 "...and the next ones" -- rag morgan doc list --case SCR-M
+	expect 0 "...and a check-out" -- rag morgan doc checkout "$IMR@2" -o "$T/m2.txt"
+	cmp -s "$T/imr2.txt" "$T/m2.txt"; ok $? "...a check-out byte for byte"
+	[ "$(logins)" = $((before + 1)) ]; ok $? "three commands, one sign-in: the agent kept the session"
+	! grep -q "DELETE /v1/session " "$T/daemon.log"; ok $? "...which no command ended"
+	TOK1=$(tokof morgan)
+	[ -n "$TOK1" ] && [ "$(bearer "$TOK1")" = 200 ]; ok $? "the agent holds the live session for its own user"
+	! grep -rqF -- "$TOK1" "$T" "$A" 2>/dev/null; ok $? "...and the token is in no file"
+	! grep -qF -- "$TOK1" /proc/$PID_MORGAN/environ /proc/$PID_MORGAN/cmdline; ok $? "...nor the agent's environment or arguments"
+	if [ "$(id -u)" -eq 0 ]; then
+		chmod 711 "$A/morgan"; chmod 666 "$A/morgan/agent.sock"	# as if another uid could reach it
+		agentreq "$A/morgan/agent.sock" "{\"op\":\"session\",\"service\":\"unix:$S\"}" 65534 > "$T/nob" 2>&1
+		grep -q "serves only its own user" "$T/nob" && ! grep -qF -- "$TOK1" "$T/nob"
+		ok $? "another uid asking the agent for the session is refused, and gets no token"
+		chmod 600 "$A/morgan/agent.sock"; chmod 700 "$A/morgan"
+		# A socket served by another uid, posing as morgan's agent: told nothing.
+		mkdir -m 777 "$A/forged"; : > "$A/forged.got"; chmod 666 "$A/forged.got"
+		setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import socket,sys,os
+s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1],0o666); s.listen(4); s.settimeout(8)
+try:
+    while True:
+        c,_=s.accept(); c.settimeout(2)
+        try: d=c.recv(65536)
+        except Exception: d=b""
+        open(sys.argv[2],"ab").write(d); c.close()
+except Exception: pass' "$A/forged/agent.sock" "$A/forged.got" & FPID=$!
+		echo "$FPID" >> "$A/pids"
+		for _ in $(seq 50); do [ -S "$A/forged/agent.sock" ] && break; sleep 0.1; done
+		expect 3 "a command line refuses an agent socket that another uid serves" -- \
+			env SCRVAULT_AGENT_SOCK="$A/forged/agent.sock" "$SV" agent status
+		err_has "not by you"
+		SCRVAULT_AGENT_SOCK="$A/forged/agent.sock" "$SV" --server "unix:$S" doc list --case SCR-M >/dev/null 2>&1
+		[ ! -s "$A/forged.got" ]; ok $? "...and sends it nothing (no request, no token)"
+		kill "$FPID" 2>/dev/null
+	else
+		skip "another uid cannot have the session" "not root"
+	fi
+	# Revoked: the kept session is not used again; the agent's key signs a new one.
+	rsv session list --json > "$T/sl"
+	SID=$(python3 -c 'import json,sys; print([s["session"] for s in json.load(open(sys.argv[1])) if s["principal"]=="morgan"][0])' "$T/sl")
+	expect 0 "the coordinator revokes morgan's session" -- rsv session revoke "$SID"
+	[ "$(bearer "$TOK1")" = 401 ]; ok $? "...the revoked token is refused (401)"
+	before=$(logins)
+	expect 0 "morgan's next command still works" -- rag morgan doc list --case SCR-M
+	out_has "Police IMR"
+	TOK2=$(tokof morgan)
+	[ "$(logins)" = $((before + 1)) ] && [ -n "$TOK2" ] && [ "$TOK2" != "$TOK1" ]
+	ok $? "...on a new session the agent's key signed for, not the revoked one"
+	[ "$(grep -c "GET /v1/cases/{case}/docs 401" "$T/daemon.log")" = 1 ]; ok $? "...the revoked one was tried once and refused"
+	# agent stop ends the session at the service, then wipes it.
+	expect 0 "alex works through the service" -- rag alex doc list --case SCR-M
+	TOKA=$(tokof alex)
+	[ -n "$TOKA" ] && [ "$(bearer "$TOKA")" = 200 ]; ok $? "...on a kept session"
+	expect 0 "alex stops the agent" -- ag alex agent stop
+	out_has "sessions ended at the service: 1"
+	[ "$(bearer "$TOKA")" = 401 ]; ok $? "...and the session it kept is over at the service"
+	kill -TERM "$DPID"; wait "$DPID" 2>/dev/null
+else
+	skip "the agent's kept session" "scrvaultd is not built"
+fi
+
 # ---- the end of an agent --------------------------------------------------------------------------
 expect 0 "agent stop" -- ag morgan agent stop
 out_has "the key is wiped"
@@ -215,5 +322,5 @@ sleep 3
 gone "$PID_PAT"; ok $? "...and has exited after its lifetime"
 [ ! -e "$A/pat/agent.sock" ]; ok $? "...removing its socket"
 expect 4 "...so status finds no agent" -- ag pat agent status
-ag alex agent stop >/dev/null
+ag alex agent stop >/dev/null 2>&1
 finish

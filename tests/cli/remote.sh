@@ -118,6 +118,7 @@ expect 0 "the receipt verifies offline against the file" -- "$SEAL" receipt veri
 expect 5 "and not against another file" -- "$SEAL" receipt verify --vkey "$VKEY" --file "$T/imr1.txt" "$T/r2.json"
 expect 0 "the coordinator checks version 2 out through the service" -- rsv doc checkout "$DOC@2" -o "$T/back.bin"
 cmp -s "$T/imr2.bin" "$T/back.bin"; ok $? "byte for byte"
+! grep -q "failed after it began" "$T/daemon.log"; ok $? "the check-out was served once, on the kept-alive connection (not aborted and retried)"
 [ "$(stat -c %a "$T/back.bin")" = 600 ]; ok $? "the checked-out file is 0600"
 expect 6 "a check-out never replaces a file" -- rsv doc checkout "$DOC@2" -o "$T/back.bin"
 expect 4 "a version that does not exist is not found (exit 4), and no file is left" -- rsv doc checkout "$DOC@9" -o "$T/none.bin"
