@@ -386,6 +386,14 @@ int svd_h_case_docs(svd_req *r)
 	return json_answer(r, scrvault_doc_list(&out, r->d->v, P(0)), &out);
 }
 
+int svd_h_docs(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_doc_list(&out, r->d->v, NULL), &out);
+}
+
 int svd_h_doc(svd_req *r)
 {
 	scrvault_json *out = NULL;
