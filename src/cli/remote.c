@@ -956,13 +956,25 @@ int cli_remote_upload(scrvault_json **receipt, cli_remote *r, cli_jb *fields, co
 	int fd = -1, error, tries = 0;
 
 	*receipt = NULL;
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+	/* As the library opens a file to check in: never a symbolic link (an
+	 * inbox folder's link to a passphrase file), never a wait on a FIFO. */
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)) < 0) {
+		char msg[4200];
+		int e = errno;
+
+		if (e == ELOOP)
+			snprintf(msg, sizeof(msg), "'%s' is a symbolic link: give the file itself", file);
+		else
+			snprintf(msg, sizeof(msg), "cannot open '%s': %s", file, strerror(e));
+		return cli_fail_message(e == ENOENT ? 4 : e == ELOOP ? 2 : 1, msg, NULL);
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		char msg[4200];
 
-		snprintf(msg, sizeof(msg), "cannot read '%s': %s", file, fd < 0 ? strerror(errno) : "not a regular file");
-		if (fd >= 0)
-			close(fd);
-		return cli_fail_message(fd < 0 && errno == ENOENT ? 4 : 2, msg, NULL);
+		close(fd);
+		snprintf(msg, sizeof(msg), "'%s' is not a regular file (a FIFO, a device or a directory is never "
+			 "checked in)", file);
+		return cli_fail_message(2, msg, NULL);
 	}
 	if ((error = scrvault_file_sha256(sha, file)) < 0) {
 		close(fd);

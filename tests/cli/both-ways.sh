@@ -7,7 +7,8 @@
 # wrapper logs each call, so this cannot pass vacuously).  Each suite is
 # bounded by a timeout; every service a suite started is stopped after it.
 #
-# The suites run (BOTH_WAYS_SUITES overrides the list, e.g. to try one):
+# The suites run (BOTH_WAYS_SUITES overrides the list, e.g. to try one;
+# BOTH_WAYS_KEEP=DIR keeps each suite's output and its log of calls):
 #   basic roundtrip checkout copies requests referrals agenda reports
 #   timescales publish holds... see SUITES below.
 # Left out, and why:
@@ -37,8 +38,16 @@ M="$T/bin"
 mkdir -p "$M/hooks"
 for f in "$B"/* "$B"/.[!.]*; do
 	[ -e "$f" ] || continue
-	case "${f##*/}" in scrvault|hooks) continue;; esac
+	case "${f##*/}" in scrvault|hooks|tests) continue;; esac
 	ln -s "$f" "$M/${f##*/}"
+done
+# The test tools that open a vault themselves stop its service first.
+mkdir -p "$M/tests/tools"
+for f in "$B"/tests/*; do
+	[ "${f##*/}" = tools ] || ln -s "$f" "$M/tests/${f##*/}"
+done
+for f in "$B"/tests/tools/*; do
+	ln -s "$VIA" "$M/tests/tools/${f##*/}"
 done
 for f in "$B"/hooks/*; do
 	[ -e "$f" ] && [ "${f##*/}" != scrvault ] && ln -s "$f" "$M/hooks/${f##*/}"
@@ -67,10 +76,12 @@ for suite in $SUITES; do
 	: >"$log"
 	start=$(date +%s)
 	SCRVAULT_BIN="$M/scrvault" SCRVAULT_REAL_BIN="$SV" SCRVAULTD_BIN="$D" SCRVAULT_HOOKS_BIN="$M/hooks/scrvault" \
-		SCRVAULT_VIA_LOG="$log" SCRVAULT_VIA_REMOTE="$T/remote.list" SCRVAULT_ROOT="$ROOT" \
+		SCRVAULT_VIA_LOG="$log" SCRVAULT_VIA_REMOTE="$T/remote.list" SCRVAULT_VIA_MIRROR="$M" SCRVAULT_ROOT="$ROOT" \
 		timeout -k 5 "$LIMIT" bash "$ROOT/tests/cli/$suite.sh" >"$T/$suite.out" 2>"$T/$suite.err"
 	rc=$?
 	reap "$log"
+	[ -n "${BOTH_WAYS_KEEP:-}" ] && mkdir -p "$BOTH_WAYS_KEEP" &&
+		cp "$T/$suite.out" "$T/$suite.err" "$log" "$BOTH_WAYS_KEEP/"
 	secs=$(($(date +%s) - start))
 	checks=$(grep -c '^ok ' "$T/$suite.out")
 	bad=$(grep -c '^not ok ' "$T/$suite.out")

@@ -97,6 +97,14 @@ done
 # ---- refused before anything is sent ----
 expect 2 "a path trick in an argument is refused here (exit 2)" -- rsv doc show "../../etc"
 expect 2 "so is a '/' inside an id" -- rsv case show "SCR/../x"
+ln -s "$P" "$T/inbox-link.txt"
+expect 2 "a check-in of a symbolic link is refused here, as directly (exit 2): the secret it names is never sent" -- \
+	rsv doc checkin --doc "$DOC" "$T/inbox-link.txt"
+err_has "is a symbolic link"
+mkfifo "$T/inbox-fifo"
+expect 2 "a check-in of a FIFO is refused at once, without waiting on a writer" -- \
+	timeout 20 "$SV" --key "$K" --passphrase-file "$P" doc checkin --doc "$DOC" "$T/inbox-fifo"
+err_has "not a regular file"
 expect 2 "a --server that is neither https:// nor unix:/ is a usage error" -- \
 	"$SV" --server "http://example.org" --key "$K" --passphrase-file "$P" case list
 expect 2 "a --server with a path or credentials in it is refused" -- \
