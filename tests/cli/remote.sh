@@ -44,6 +44,13 @@ sv doc checkin --case SCR-2026-01 --class imr --agency police "$T/imr1.txt" >/de
 DOC=$(sv doc list --case SCR-2026-01 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])')
 sv hold add --kind inquiry --reason "panel asked" SCR-2026-01 >/dev/null
 VKEY=$(sv audit pubkey)
+# A mirror that holds another vault's history: a push to it is refused.
+git init -q --bare "$T/other.git"
+"$SV" init --vault "$T/V2" --key-out "$T/v2.key" --new-passphrase-file "$P" --kdf-memory 19 other >/dev/null
+"$SV" --vault "$T/V2" --key "$T/v2.key" --passphrase-file "$P" mirror add m "file://$T/other.git" >/dev/null
+"$SV" --vault "$T/V2" --key "$T/v2.key" --passphrase-file "$P" mirror push m >/dev/null
+sv mirror add wrong "file://$T/other.git" >/dev/null
+sv mirror push wrong >"$T/push.direct" 2>&1; echo "rc=$?" >>"$T/push.direct"
 
 # The commands compared, each as the coordinator.
 cmds=(
@@ -93,6 +100,10 @@ for c in "${cmds[@]}"; do
 	fi
 	i=$((i + 1))
 done
+
+rsv mirror push wrong >"$T/push.remote" 2>&1; echo "rc=$?" >>"$T/push.remote"
+grep -q "not a fast-forward" "$T/push.remote" && cmp -s "$T/push.direct" "$T/push.remote"
+ok $? "a refused mirror push lists each mirror's outcome through the service too, as directly"
 
 # ---- refused before anything is sent ----
 expect 2 "a path trick in an argument is refused here (exit 2)" -- rsv doc show "../../etc"
