@@ -83,7 +83,13 @@ reap() {	# reap LOG: stop every service the wrapper started that still runs
 	local pid
 	[ -f "$1.pids" ] || return 0
 	while read -r pid; do
-		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = scrvaultd ] && kill -TERM "$pid" 2>/dev/null
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = scrvaultd ] || continue
+		kill -TERM "$pid" 2>/dev/null
+		for _ in $(seq 50); do	# bounded: 5 s
+			st=$(sed -n 's/^[0-9]* (.*) \([A-Z]\).*/\1/p' "/proc/$pid/stat" 2>/dev/null)
+			[ -n "$st" ] && [ "$st" != Z ] || break
+			sleep 0.1
+		done
 	done <"$1.pids"
 	return 0
 }
