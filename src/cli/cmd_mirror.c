@@ -11,14 +11,19 @@
 static const cli_col mirror_cols[] = {
 	{ "mirror", "MIRROR" }, { "url", "URL" }, { "outcome", "PUSH" }, { "why", "WHY" }, { NULL, NULL }
 };
+static int print_added(const cli_args *a)
+{
+	printf("mirror '%s' added: 'scrvault mirror push' sends the store there\n", a->args[0]);
+	return 0;
+}
+
 static int cmd_add(cli_args *a, scrvault *v)
 {
 	int error;
 
 	if ((error = scrvault_mirror_add(v, a->args[0], a->args[1])) < 0)
 		return cli_fail(error);
-	printf("mirror '%s' added: 'scrvault mirror push' sends the store there\n", a->args[0]);
-	return 0;
+	return print_added(a);
 }
 
 static int cmd_list(cli_args *a, scrvault *v)
@@ -87,4 +92,26 @@ static int remote_push(cli_args *a, cli_remote *r)
 	return st;
 }
 
-const cli_remote_cmd cli_mirror_remote[] = { { "mirror", "push", remote_push }, { NULL, NULL, NULL } };
+static int remote_add(cli_args *a, cli_remote *r)
+{
+	cli_jb b = { 0 };
+	int st;
+
+	cli_jb_str(&b, "name", a->args[0]);
+	cli_jb_str(&b, "url", a->args[1]);
+	if ((st = cli_remote_post(NULL, r, "/v1/mirrors", &b)) != 0)
+		return st;
+	return print_added(a);
+}
+
+static int remote_list(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+
+	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", "/v1/mirrors", NULL), &j, mirror_cols);
+}
+
+const cli_remote_cmd cli_mirror_remote[] = {
+	{ "mirror", "push", remote_push, NULL }, { "mirror", "add", remote_add, NULL },
+	{ "mirror", "list", remote_list, NULL }, { NULL, NULL, NULL, NULL }
+};

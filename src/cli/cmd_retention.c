@@ -25,6 +25,12 @@ static const cli_col purge_cols[] = {
 	{ NULL, NULL }
 };
 
+static int print_confirmed(void)
+{
+	printf("the retention rules of the current policy are confirmed\n");
+	return 0;
+}
+
 static int cmd_confirm(cli_args *a, scrvault *v)
 {
 	int error;
@@ -32,8 +38,7 @@ static int cmd_confirm(cli_args *a, scrvault *v)
 	(void)a;
 	if ((error = scrvault_retention_confirm(v)) < 0)
 		return cli_fail(error);
-	printf("the retention rules of the current policy are confirmed\n");
-	return 0;
+	return print_confirmed();
 }
 
 /* The plan as a table (or JSON); frees j. */
@@ -70,6 +75,8 @@ static int check_review(cli_args *a)
 	return 0;
 }
 
+static int print_review(cli_args *a, scrvault_json *j, bool destroy);
+
 static int cmd_review(cli_args *a, scrvault *v)
 {
 	scrvault_review_spec s = SCRVAULT_REVIEW_SPEC_INIT;
@@ -84,12 +91,19 @@ static int cmd_review(cli_args *a, scrvault *v)
 	s.reason = cli_opt(a, "reason");
 	if ((error = scrvault_retention_review(&j, v, &s)) < 0)
 		return cli_fail(error);
-	if (s.destroy)
+	return print_review(a, j, s.destroy);
+}
+
+static int print_review(cli_args *a, scrvault_json *j, bool destroy)
+{
+	if (destroy)
 		return cli_result(a, j, "review of %s version %lld recorded: to be destroyed (the purge carries it out; "
 				  "a master in an approved disposal batch)\n", cli_str(j, "doc"), cli_int(j, "version"));
 	return cli_result(a, j, "review of %s version %lld recorded: kept until %s, reviewed again then\n",
 			  cli_str(j, "doc"), cli_int(j, "version"), cli_str(j, "keep_until"));
 }
+
+static int print_proposed(cli_args *a, scrvault_json *j);
 
 static int cmd_propose(cli_args *a, scrvault *v)
 {
@@ -98,12 +112,24 @@ static int cmd_propose(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_retention_propose(&j, v)) < 0)
 		return cli_fail(error);
+	return print_proposed(a, j);
+}
+
+static int print_proposed(cli_args *a, scrvault_json *j)
+{
 	if (!a->json) {
 		printf("disposal batch %lld proposed: it waits for a records manager's 'scrvault retention approve %lld'\n",
 		       cli_int(j, "batch"), cli_int(j, "batch"));
 		cli_table(scrvault_json_get(j, "versions"), plan_cols);
 	}
 	return cli_result(a, j, NULL);
+}
+
+static int print_decided(scrvault_json *j, long long id, bool approve)
+{
+	printf("disposal batch %lld %s\n", id, approve ? "approved: the next purge carries it out" : "refused");
+	scrvault_json_free(j);
+	return 0;
 }
 
 static int decide(cli_args *a, scrvault *v, bool approve)
@@ -115,9 +141,7 @@ static int decide(cli_args *a, scrvault *v, bool approve)
 	error = approve ? scrvault_retention_approve(&j, v, id) : scrvault_retention_refuse(&j, v, id);
 	if (error < 0)
 		return cli_fail(error);
-	printf("disposal batch %lld %s\n", id, approve ? "approved: the next purge carries it out" : "refused");
-	scrvault_json_free(j);
-	return 0;
+	return print_decided(j, id, approve);
 }
 
 static int cmd_approve(cli_args *a, scrvault *v) { return decide(a, v, true); }
@@ -147,14 +171,11 @@ static int cmd_purge(cli_args *a, scrvault *v)
 	return print_purge(a, j);
 }
 
-static int cmd_certificate(cli_args *a, scrvault *v)
+/* The certificate in j (freed), its proof into -o FILE when given. */
+static int print_certificate(cli_args *a, scrvault_json *j)
 {
 	const char *out = cli_opt(a, "output");
-	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_retention_certificate(&j, v, cli_id_arg(a))) < 0)
-		return cli_fail(error);
 	if (out) {
 		const char *proof = cli_str(j, "proof");
 		size_t len = proof ? strlen(proof) : 0;
@@ -197,6 +218,16 @@ static int cmd_certificate(cli_args *a, scrvault *v)
 			       cli_str(j, "proof"));
 	}
 	return cli_result(a, j, NULL);
+}
+
+static int cmd_certificate(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int error;
+
+	if ((error = scrvault_retention_certificate(&j, v, cli_id_arg(a))) < 0)
+		return cli_fail(error);
+	return print_certificate(a, j);
 }
 
 static const cli_optdef plan_opts[] = { { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL } };
@@ -266,6 +297,86 @@ static int remote_purge(cli_args *a, cli_remote *r)
 	return print_purge(a, j);
 }
 
+static int remote_confirm(cli_args *a, cli_remote *r)
+{
+	int st;
+
+	(void)a;
+	if ((st = cli_remote_json(NULL, r, "POST", "/v1/retention/confirm", NULL)) != 0)
+		return st;
+	return print_confirmed();
+}
+
+static int seg_doc(const cli_args *a)
+{
+	char doc[96];
+
+	if (cli_doc_version(a->args[0], doc, sizeof(doc)) < 0)
+		return cli_usage(a, "version must be a positive number: DOC[@VERSION]");
+	return cli_remote_seg(a, "the document", doc) ? 0 : 2;
+}
+
+static int remote_review(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	cli_jb b = { 0 };
+	char doc[96];
+	int version = cli_doc_version(a->args[0], doc, sizeof(doc)), st;
+
+	cli_jb_str(&b, "doc", doc);
+	if (version > 0)
+		cli_jb_int(&b, "version", version);
+	cli_jb_str(&b, "keep_until", cli_opt(a, "keep-until"));
+	if (cli_flag(a, "destroy"))
+		cli_jb_bool(&b, "destroy", true);
+	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
+	if ((st = cli_remote_post(&j, r, "/v1/retention/reviews", &b)) != 0)
+		return st;
+	return print_review(a, j, cli_flag(a, "destroy"));
+}
+
+static int remote_propose(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	int st;
+
+	if ((st = cli_remote_json(&j, r, "POST", "/v1/retention/batches", NULL)) != 0)
+		return st;
+	return print_proposed(a, j);
+}
+
+static int remote_decide(cli_args *a, cli_remote *r, bool approve)
+{
+	long long id = cli_id_arg(a);
+	scrvault_json *j = NULL;
+	char path[96];
+	int st;
+
+	snprintf(path, sizeof(path), "/v1/retention/batches/%lld/%s", id, approve ? "approve" : "refuse");
+	if ((st = cli_remote_json(&j, r, "POST", path, NULL)) != 0)
+		return st;
+	return print_decided(j, id, approve);
+}
+
+static int remote_approve(cli_args *a, cli_remote *r) { return remote_decide(a, r, true); }
+static int remote_refuse(cli_args *a, cli_remote *r) { return remote_decide(a, r, false); }
+
+static int remote_certificate(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[96];
+	int st;
+
+	snprintf(path, sizeof(path), "/v1/retention/certificates/%lld", cli_id_arg(a));
+	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;
+	return print_certificate(a, j);
+}
+
 const cli_remote_cmd cli_retention_remote[] = {
-	{ "retention", "plan", remote_plan }, { "retention", "purge", remote_purge }, { NULL, NULL, NULL }
+	{ "retention", "plan", remote_plan, NULL }, { "retention", "purge", remote_purge, NULL },
+	{ "retention", "confirm", remote_confirm, NULL }, { "retention", "review", remote_review, seg_doc },
+	{ "retention", "propose", remote_propose, NULL }, { "retention", "approve", remote_approve, NULL },
+	{ "retention", "refuse", remote_refuse, NULL }, { "retention", "certificate", remote_certificate, NULL },
+	{ NULL, NULL, NULL, NULL }
 };

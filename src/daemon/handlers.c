@@ -1088,6 +1088,97 @@ static int body_bool(svd_req *r, const char *key)
 	return v;
 }
 
+/* A call that answers nothing but success: {}. */
+static int empty_answer(svd_req *r, int rc)
+{
+	if (rc < 0)
+		return rc;
+	svd_reply_text(r, 200, "application/json", "{}", 2);
+	return 0;
+}
+
+int svd_h_retention_confirm(svd_req *r)
+{
+	NOQ();
+	return empty_answer(r, scrvault_retention_confirm(r->d->v));
+}
+
+int svd_h_retention_review(svd_req *r)
+{
+	scrvault_review_spec s = SCRVAULT_REVIEW_SPEC_INIT;
+	scrvault_json *out = NULL;
+	bool has_version = false;
+	int64_t version = svd_int(r, "version", &has_version);
+	int destroy = body_bool(r, "destroy");
+
+	NOQ();
+	if (destroy < 0 || (has_version && version < 1) ||
+	    (!has_version && r->body && scrvault_json_get(r->body, "version"))) {
+		svd_reply_error(r, 422, 2, destroy < 0 ? "destroy is true or false" :
+				"version is a number from 1 (leave it out for the master)",
+				destroy < 0 ? "destroy" : "version");
+		return 0;
+	}
+	s.doc = svd_str(r, "doc");
+	s.doc_version = has_version ? (unsigned)version : 0;
+	s.keep_until = svd_str(r, "keep_until");
+	s.destroy = destroy == 1;
+	s.reason = svd_str(r, "reason");
+	return json_answer(r, scrvault_retention_review(&out, r->d->v, &s), &out);
+}
+
+int svd_h_retention_propose(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_retention_propose(&out, r->d->v), &out);
+}
+
+static int batch_decide(svd_req *r, bool approve)
+{
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "a disposal batch is a number from 1", "batch");
+		return 0;
+	}
+	return json_answer(r, approve ? scrvault_retention_approve(&out, r->d->v, (int64_t)id) :
+			   scrvault_retention_refuse(&out, r->d->v, (int64_t)id), &out);
+}
+
+int svd_h_retention_approve(svd_req *r) { return batch_decide(r, true); }
+int svd_h_retention_refuse(svd_req *r) { return batch_decide(r, false); }
+
+int svd_h_retention_certificate(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	uint64_t id;
+
+	NOQ();
+	if (!(id = number(P(0), INT64_MAX))) {
+		svd_reply_error(r, 404, 4, "a destruction record is a number from 1", "record");
+		return 0;
+	}
+	return json_answer(r, scrvault_retention_certificate(&out, r->d->v, (int64_t)id), &out);
+}
+
+int svd_h_mirrors(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_mirror_list(&out, r->d->v), &out);
+}
+
+int svd_h_mirror_add(svd_req *r)
+{
+	NOQ();
+	return empty_answer(r, scrvault_mirror_add(r->d->v, svd_str(r, "name"), svd_str(r, "url")));
+}
+
 int svd_h_retention_purge(svd_req *r)
 {
 	scrvault_json *out = NULL;
