@@ -229,7 +229,7 @@ static int run_remote(cli_args *a, const char *url)
 	/* As directly: a usage error before any passphrase is read. */
 	if (cli_opt(a, "request") && !cli_number(&reqid, cli_opt(a, "request"), 1, LLONG_MAX))
 		return cli_usage(a, "--request takes the number of an agreed access request");
-	if (rc->check && (error = rc->check(a)) != 0)
+	if ((error = cli_remote_check_text(a)) != 0 || (rc->check && (error = rc->check(a)) != 0))
 		return error;	/* refused here: nothing was sent */
 	if ((error = cli_remote_open(&r, a, url, CLI_REMOTE_SIGN_IN)) == 0)
 		error = rc->run(a, r);

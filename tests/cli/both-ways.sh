@@ -19,9 +19,9 @@
 #     finds the sign-in of that very command last), counts entries or
 #     sequence numbers, or hashes the vault to show a refusal changed
 #     nothing, sees the difference, although the command's own entry is
-#     there: agenda agent audit bundle commands copies dual masters proofset
-#     publish receipts referrals replication reports requests roles scope
-#     timescales tls.
+#     there: agenda agent audit bundle commands copies dual input masters
+#     proofset publish receipts referrals replication reports requests roles
+#     scope timescales tls.
 #   - They test the direct path itself: unlocking (unlock unlockfail enrol
 #     floors: failed unlocks recorded, a substituted vault or keyring, KDF
 #     floors, memory that cannot be locked), the vault directory and files
@@ -34,9 +34,7 @@
 #     upload instead of made safe; "not a custodian" is an unlocking
 #     message), checkout and tamper (damage found only at the end of a
 #     streamed check-out drops the connection: exit 1 "cannot reach the
-#     service", not 5 naming the document; nothing is written either way),
-#     input (free text that is not UTF-8 cannot be put in a JSON body:
-#     exit 1, not 2 naming the option; nothing is sent).
+#     service", not 5 naming the document; nothing is written either way).
 #   - The service itself or no vault: daemon* remote* api-doc deploy install
 #     layers harness valgrind.
 . "$(dirname "$0")/lib.bash"

@@ -108,6 +108,9 @@ ok $? "a refused mirror push lists each mirror's outcome through the service too
 # ---- refused before anything is sent ----
 expect 2 "a path trick in an argument is refused here (exit 2)" -- rsv doc show "../../etc"
 expect 2 "so is a '/' inside an id" -- rsv case show "SCR/../x"
+expect 2 "free text that is not UTF-8 is a usage error naming the option, as directly (exit 2)" -- \
+	rsv case open --title "$(printf 'Child \377 Y')" SCR-2026-77
+err_has "the title is not valid UTF-8 (byte 7): give UTF-8 text (--title TEXT)"
 ln -s "$P" "$T/inbox-link.txt"
 expect 2 "a check-in of a symbolic link is refused here, as directly (exit 2): the secret it names is never sent" -- \
 	rsv doc checkin --doc "$DOC" "$T/inbox-link.txt"
