@@ -2,6 +2,7 @@
  * cmd_copy.c - scrvault copy create|issue|acknowledge|return|lost|destroy|
  * transfer|witness|list|overdue|recall|history|print: the numbered-copy register.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,15 +429,76 @@ static int remote_list(cli_args *a, cli_remote *r)
 	return cli_remote_rows(a, cli_remote_json(&j, r, "GET", path, NULL), &j, NULL, list_cols);
 }
 
-/* COPY as a route parameter: its register number (checked before any request). */
-static bool copy_seg(const cli_args *a, const char *copy)
+/*
+ * COPY as a route parameter (checked before any request): its register
+ * number, or DOC@VERSION#N, whose DOC must be a route parameter too.  With
+ * r (signed in), DOC@VERSION#N is found in the register the role reaches
+ * (GET /v1/copies?doc=DOC: the paper copy N of VERSION) and a->args[0]
+ * becomes its register number; the text as given stays in copy_given for
+ * what is printed.  One not in the register is not found (exit 4), as
+ * directly; a holder whose role may not read the register (directly, the
+ * library lets them name their own copy so) is refused (exit 3) as one
+ * who may not read it: they give the number.  0 or the exit status.
+ */
+static char copy_given[128], copy_number[24];
+
+static int copy_seg(cli_args *a, cli_remote *r)
 {
-	if (copy && strchr(copy, '#')) {
-		cli_usage(a, "through the service name the copy by its register number (see 'scrvault copy list'), "
-			  "not DOC@VERSION#N");
-		return false;
+	const char *copy = a->args[0], *hash = copy ? strchr(copy, '#') : NULL, *at;
+	char doc[96], path[200] = "/v1/copies", msg[256];
+	scrvault_json *j = NULL;
+	unsigned long ver, num;
+	char *end;
+	bool found = false;
+	int st;
+
+	if (!hash)
+		return cli_remote_seg(a, "the copy", copy) ? 0 : 2;
+	at = memchr(copy, '@', (size_t)(hash - copy));
+	if (!at || at == copy || (size_t)(at - copy) >= sizeof(doc) || strlen(copy) >= sizeof(copy_given)) {
+		snprintf(msg, sizeof(msg), "'%s' is not a copy: give its register number (see 'scrvault copy list') "
+			 "or DOC@VERSION#N", copy);
+		return cli_fail_message(2, msg, NULL);
 	}
-	return cli_remote_seg(a, "the copy", copy);
+	memcpy(doc, copy, (size_t)(at - copy));
+	doc[at - copy] = '\0';
+	errno = 0;
+	ver = strtoul(at + 1, &end, 10);
+	if (end != hash || ver == 0 || errno) {
+		snprintf(msg, sizeof(msg), "'%s': the version must be a positive number", copy);
+		return cli_fail_message(2, msg, NULL);	/* the library's words, directly */
+	}
+	num = strtoul(hash + 1, &end, 10);
+	if (*end || num == 0 || errno) {
+		snprintf(msg, sizeof(msg), "'%s': the copy number must be a positive number", copy);
+		return cli_fail_message(2, msg, NULL);
+	}
+	if (!cli_remote_seg(a, "the document", doc))
+		return 2;
+	if (!r)
+		return 0;
+	snprintf(copy_given, sizeof(copy_given), "%s", copy);
+	if ((st = cli_remote_query(a, path, sizeof(path), "doc", doc)) != 0 ||
+	    (st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+		return st;	/* said already */
+	for (size_t i = 0; i < scrvault_json_count(j) && !found; i++) {
+		const scrvault_json *c = scrvault_json_at(j, i);
+		const char *kind = scrvault_json_str(scrvault_json_get(c, "kind"));
+
+		if (kind && !strcmp(kind, "paper") && scrvault_json_int(scrvault_json_get(c, "version")) == (int64_t)ver &&
+		    scrvault_json_int(scrvault_json_get(c, "number")) == (int64_t)num) {
+			snprintf(copy_number, sizeof(copy_number), "%lld",
+				 (long long)scrvault_json_int(scrvault_json_get(c, "copy")));
+			found = true;
+		}
+	}
+	scrvault_json_free(j);
+	if (!found) {
+		snprintf(msg, sizeof(msg), "no copy '%s' in the register (see 'scrvault copy list')", copy);
+		return cli_fail_message(4, msg, NULL);
+	}
+	a->args[0] = copy_number;
+	return 0;
 }
 
 /* POST body to /v1/copies/COPY/ACTION and print the copy as the local command does. */
@@ -451,10 +513,8 @@ static int copy_call(cli_args *a, cli_remote *r, const char *action, const char 
 		st = cli_fail(SCRVAULT_ERROR);
 		goto done;
 	}
-	if (!copy_seg(a, a->args[0])) {
-		st = 2;
+	if ((st = copy_seg(a, r)) != 0)
 		goto done;
-	}
 	snprintf(path, sizeof(path), "/v1/copies/%s/%s", a->args[0], action);
 	if ((st = cli_remote_json(&j, r, "POST", path, body)) != 0)
 		goto done;
@@ -522,8 +582,8 @@ static int sign_and_post(cli_args *a, cli_remote *r, const char *what, const cha
 	cli_jb b = { 0 };
 	int st;
 
-	if (!copy_seg(a, a->args[0]))
-		return 2;
+	if ((st = copy_seg(a, r)) != 0)
+		return st;
 	if ((st = statement_of(&text, r, a->args[0], what)) != 0 || (st = cli_remote_sign(r, text, &sig)) != 0)
 		goto done;
 	cli_jb_str(&b, "statement", text);
@@ -542,8 +602,8 @@ static int remote_ack(cli_args *a, cli_remote *r)
 	cli_jb b = { 0 };
 	int st;
 
-	if (!copy_seg(a, a->args[0]))
-		return 2;
+	if ((st = copy_seg(a, r)) != 0)
+		return st;
 	if (cli_flag(a, "paper"))
 		return copy_call(a, r, "acknowledge", "acknowledged", strdup("{\"paper\":true}"), false);
 	if (out) {
@@ -553,7 +613,8 @@ static int remote_ack(cli_args *a, cli_remote *r)
 		st = cli_write_new(out, text);
 		free(text);
 		if (st == 0)
-			printf("the receipt to sign for copy %s is in %s (valid for 5 minutes)\n", a->args[0], out);
+			printf("the receipt to sign for copy %s is in %s (valid for 5 minutes)\n",
+			       *copy_given ? copy_given : a->args[0], out);
 		return st;
 	}
 	if (!stf)
@@ -644,8 +705,8 @@ static int remote_history(cli_args *a, cli_remote *r)
 	char path[160];
 	int st;
 
-	if (!copy_seg(a, a->args[0]))
-		return 2;
+	if ((st = copy_seg(a, r)) != 0)
+		return st;
 	snprintf(path, sizeof(path), "/v1/copies/%s/history", a->args[0]);
 	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
 		return st;
@@ -658,8 +719,8 @@ static int remote_print(cli_args *a, cli_remote *r)
 	char path[160];
 	int st;
 
-	if (!copy_seg(a, a->args[0]))
-		return 2;
+	if ((st = copy_seg(a, r)) != 0)
+		return st;
 	snprintf(path, sizeof(path), "/v1/copies/%s/print", a->args[0]);
 	if ((st = cli_remote_outfile_free(cli_opt(a, "output"), NULL)) != 0 ||
 	    (st = cli_remote_download_call(&j, r, "POST", path, NULL, cli_opt(a, "output"), false)) != 0)
@@ -675,7 +736,7 @@ static int remote_print(cli_args *a, cli_remote *r)
 /* Checked before the sign-in: nothing reaches the service with a path trick. */
 static int seg_copy(const cli_args *a)
 {
-	return copy_seg(a, a->args[0]) ? 0 : 2;
+	return copy_seg((cli_args *)a, NULL);
 }
 
 static int seg_destroy(const cli_args *a)

@@ -641,10 +641,11 @@ static int remote_list(cli_args *a, cli_remote *r)
 	char path[128];
 
 	if (!cli_opt(a, "case"))
-		return cli_usage(a, "through the service, name the case: --case REF");
-	if (!cli_remote_seg(a, "the case", cli_opt(a, "case")))
+		snprintf(path, sizeof(path), "/v1/docs");	/* every case's */
+	else if (!cli_remote_seg(a, "the case", cli_opt(a, "case")))
 		return 2;
-	snprintf(path, sizeof(path), "/v1/cases/%s/docs", cli_opt(a, "case"));
+	else
+		snprintf(path, sizeof(path), "/v1/cases/%s/docs", cli_opt(a, "case"));
 	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, doc_cols);
 }
 

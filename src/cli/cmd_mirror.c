@@ -77,8 +77,18 @@ static int remote_push(cli_args *a, cli_remote *r)
 		return cli_fail(SCRVAULT_ERROR);
 	st = cli_remote_json(&j, r, "POST", "/v1/mirrors/push", body);
 	free(body);
-	if (j)
-		cli_print_list(a, j, mirror_cols);
+	if (j) {
+		cli_print_list(a, j, mirror_cols);	/* frees j */
+	} else if (st != 0 && scrvault_json_get(cli_remote_error(r), "detail")) {
+		/* As directly: each mirror's outcome beside the error. */
+		const scrvault_json *d = scrvault_json_get(cli_remote_error(r), "detail");
+
+		if (a->json)
+			cli_print_json(d);
+		else
+			cli_table(d, mirror_cols);
+		fflush(stdout);
+	}
 	return st;
 }
 

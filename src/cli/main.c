@@ -214,6 +214,7 @@ static int run_remote(cli_args *a, const char *url)
 {
 	const cli_remote_cmd *rc = remote_for(a->cmd);
 	cli_remote *r = NULL;
+	long long reqid;
 	int error;
 
 	if (!rc) {
@@ -225,7 +226,10 @@ static int run_remote(cli_args *a, const char *url)
 	if (cli_opt(a, "as-key") || getenv("SCRVAULT_AS_KEY"))
 		return cli_usage(a, "--as-key acts in a vault unlocked here; through the service, sign in with "
 				 "that key file as --key");
-	if (rc->check && (error = rc->check(a)) != 0)
+	/* As directly: a usage error before any passphrase is read. */
+	if (cli_opt(a, "request") && !cli_number(&reqid, cli_opt(a, "request"), 1, LLONG_MAX))
+		return cli_usage(a, "--request takes the number of an agreed access request");
+	if ((error = cli_remote_check_text(a)) != 0 || (rc->check && (error = rc->check(a)) != 0))
 		return error;	/* refused here: nothing was sent */
 	if ((error = cli_remote_open(&r, a, url, CLI_REMOTE_SIGN_IN)) == 0)
 		error = rc->run(a, r);

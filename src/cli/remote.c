@@ -66,6 +66,61 @@ struct cli_remote {
 
 /* ---- where the service is ------------------------------------------------------ */
 
+/*
+ * The first byte (1-based) of s that does not begin a UTF-8 sequence (the
+ * shortest form, no surrogates, at most U+10FFFF), or 0.
+ */
+static size_t utf8_bad(const unsigned char *s)
+{
+	size_t i = 0;
+
+	while (s[i]) {
+		uint32_t c = s[i];
+		size_t n, k;
+
+		if (c < 0x80)
+			n = 1;
+		else if (c >= 0xc2 && c <= 0xdf)
+			n = 2, c &= 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 3, c &= 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 4, c &= 0x07;
+		else
+			return i + 1;
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i + 1;
+			c = (c << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+			return i + 1;
+		i += n;
+	}
+	return 0;
+}
+
+int cli_remote_check_text(const cli_args *a)
+{
+	for (int i = 0; i < a->nopts; i++) {
+		const cli_optdef *o = a->cmd->opts;
+		char field[64], msg[256];
+		size_t bad;
+
+		if (!a->values[i] || !(bad = utf8_bad((const unsigned char *)a->values[i])))
+			continue;
+		while (o && o->name && strcmp(o->name, a->names[i]) != 0)
+			o++;
+		/* A file's name stays here: only what is sent must be UTF-8. */
+		if (!o || !o->name || !o->field || !o->metavar || strstr(o->metavar, "FILE") || strstr(o->metavar, "DIR"))
+			continue;
+		snprintf(field, sizeof(field), "%.*s", (int)strcspn(o->field, ","), o->field);
+		snprintf(msg, sizeof(msg), "the %s is not valid UTF-8 (byte %zu): give UTF-8 text", field, bad);
+		return cli_fail_message(2, msg, field);
+	}
+	return 0;
+}
+
 int cli_remote_url(const cli_args *a, const char **url)
 {
 	const char *s = cli_opt(a, "server");
@@ -1092,13 +1147,25 @@ int cli_remote_upload(scrvault_json **receipt, cli_remote *r, cli_jb *fields, co
 	int fd = -1, error, tries = 0;
 
 	*receipt = NULL;
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+	/* As the library opens a file to check in: never a symbolic link (an
+	 * inbox folder's link to a passphrase file), never a wait on a FIFO. */
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)) < 0) {
+		char msg[4200];
+		int e = errno;
+
+		if (e == ELOOP)
+			snprintf(msg, sizeof(msg), "'%s' is a symbolic link: give the file itself", file);
+		else
+			snprintf(msg, sizeof(msg), "cannot open '%s': %s", file, strerror(e));
+		return cli_fail_message(e == ENOENT ? 4 : e == ELOOP ? 2 : 1, msg, NULL);
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		char msg[4200];
 
-		snprintf(msg, sizeof(msg), "cannot read '%s': %s", file, fd < 0 ? strerror(errno) : "not a regular file");
-		if (fd >= 0)
-			close(fd);
-		return cli_fail_message(fd < 0 && errno == ENOENT ? 4 : 2, msg, NULL);
+		close(fd);
+		snprintf(msg, sizeof(msg), "'%s' is not a regular file (a FIFO, a device or a directory is never "
+			 "checked in)", file);
+		return cli_fail_message(2, msg, NULL);
 	}
 	if ((error = scrvault_file_sha256(sha, file)) < 0) {
 		close(fd);

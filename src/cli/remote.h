@@ -68,6 +68,10 @@ char *cli_jb_end(cli_jb *b);
 /* POST the object b holds (ended and freed here) to `path`: as cli_remote_json. */
 int cli_remote_post(scrvault_json **out, cli_remote *r, const char *path, cli_jb *b);
 
+/* As directly, before anything is sent: an option's text that is not UTF-8
+ * (a JSON body cannot carry it) is a usage error naming the option.  0 or
+ * the exit status. */
+int cli_remote_check_text(const cli_args *a);
 /* Whether s may stand in a route as one {param}: 1-64 bytes of
  * [A-Za-z0-9._@-], not starting with '.'; else a usage error naming `what`
  * is printed and 0 returned. */

@@ -90,6 +90,29 @@ static int json_answer(svd_req *r, int rc, scrvault_json **j)
 	return 0;
 }
 
+/*
+ * A failed call that still produced JSON into *j (what the command line
+ * prints beside the error: the copies that stop a conclusion, each
+ * mirror's outcome): the error answer with that JSON as its "detail".
+ */
+static int error_with_detail(svd_req *r, int rc, scrvault_json **j)
+{
+	char *m = scrvault_json_quote(scrvault_error_message() ? scrvault_error_message() : "error");
+	char *list = scrvault_json_text(*j), *text = NULL;
+	int n = m && list ? asprintf(&text, "{\"detail\":%s,\"error\":{\"code\":%d,\"field\":null,"
+				     "\"message\":%s}}", list, rc >= SCRVAULT_ECONFLICT ? -rc : 1, m) : -1;
+
+	free(m);
+	free(list);
+	scrvault_json_free(*j);
+	*j = NULL;
+	if (n < 0)
+		return rc;
+	svd_reply_text(r, svd_status_of(rc), "application/json", text, (size_t)n);
+	free(text);
+	return 0;
+}
+
 /* ---- the service ---------------------------------------------------------------- */
 
 void svd_keep_facts(svd_daemon *d, const scrvault_json *offer)
@@ -384,6 +407,14 @@ int svd_h_case_docs(svd_req *r)
 
 	NOQ();
 	return json_answer(r, scrvault_doc_list(&out, r->d->v, P(0)), &out);
+}
+
+int svd_h_docs(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_doc_list(&out, r->d->v, NULL), &out);
 }
 
 int svd_h_doc(svd_req *r)
@@ -1210,8 +1241,12 @@ int svd_h_mirror_push(svd_req *r)
 {
 	scrvault_json *out = NULL;
 
+	int rc;
+
 	NOQ();
-	return json_answer(r, scrvault_mirror_push(&out, r->d->v, svd_str(r, "name")), &out);
+	if ((rc = scrvault_mirror_push(&out, r->d->v, svd_str(r, "name"))) < 0 && out)
+		return error_with_detail(r, rc, &out);	/* each mirror's outcome, as directly */
+	return json_answer(r, rc, &out);
 }
 
 /* ---- the writes: cases, operations, roles, declarations, referrals ------------------ */
@@ -1266,22 +1301,8 @@ int svd_h_case_conclude(svd_req *r)
 	o.action_plan_approved_on = svd_str(r, "action_plan_approved_on");
 	o.ofsted_approved_on = svd_str(r, "ofsted_approved_on");
 	o.masters = o.n_masters ? masters : NULL;
-	if ((rc = scrvault_case_conclude_ext(&out, r->d->v, &o)) < 0 && scrvault_json_get(out, "blocking")) {
-		/* The copies that stop it, beside the error (as the command line lists them). */
-		char *m = scrvault_json_quote(scrvault_error_message() ? scrvault_error_message() : "error");
-		char *list = scrvault_json_text(out), *text = NULL;
-		int n = m && list ? asprintf(&text, "{\"detail\":%s,\"error\":{\"code\":%d,\"field\":null,"
-					     "\"message\":%s}}", list, rc >= SCRVAULT_ECONFLICT ? -rc : 1, m) : -1;
-
-		free(m);
-		free(list);
-		scrvault_json_free(out);
-		if (n < 0)
-			return rc;
-		svd_reply_text(r, svd_status_of(rc), "application/json", text, (size_t)n);
-		free(text);
-		return 0;
-	}
+	if ((rc = scrvault_case_conclude_ext(&out, r->d->v, &o)) < 0 && scrvault_json_get(out, "blocking"))
+		return error_with_detail(r, rc, &out);	/* the copies that stop it */
 	return json_answer(r, rc, &out);
 }
 

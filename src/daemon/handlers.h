@@ -24,6 +24,7 @@ SVD_HANDLER(svd_h_cases);
 SVD_HANDLER(svd_h_case);
 SVD_HANDLER(svd_h_case_timeline);
 SVD_HANDLER(svd_h_case_docs);
+SVD_HANDLER(svd_h_docs);
 SVD_HANDLER(svd_h_doc);
 SVD_HANDLER(svd_h_doc_log);
 SVD_HANDLER(svd_h_doc_content);

@@ -56,6 +56,7 @@ const svd_route svd_routes[] = {
 	  "a clock's milestone happened" },
 	{ "GET", "/v1/clocks", H(svd_h_clocks), SVD_AUTH, 0, "every case's clocks, filtered" },
 	{ "GET", "/v1/cases/{case}/docs", H(svd_h_case_docs), SVD_AUTH, 0, "a case's documents" },
+	{ "GET", "/v1/docs", H(svd_h_docs), SVD_AUTH, 0, "every document the role reaches" },
 	{ "GET", "/v1/docs/{doc}", H(svd_h_doc), SVD_AUTH, 0, "one document" },
 	{ "GET", "/v1/docs/{doc}/log", H(svd_h_doc_log), SVD_AUTH, 0, "a document's versions" },
 	{ "GET", "/v1/docs/{doc}/versions/{version}/content", H(svd_h_doc_content), SVD_AUTH, 0,

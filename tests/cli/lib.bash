@@ -11,6 +11,18 @@ SAMPLES="$ROOT/../shared/samples"
 QUICK=${SCRVAULT_TEST_QUICK:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/sv-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# Both ways (tests/cli/both-ways.sh): the services tests/tools/via-service
+# started for vaults under $T stop with it.
+if [ -n "${SCRVAULT_VIA_LOG:-}" ]; then
+	via_stop() {
+		local f
+		for f in "$T"/*.svc/pid "$T"/*/*.svc/pid; do
+			[ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null
+		done
+		return 0
+	}
+	trap 'via_stop; rm -rf "$T"' EXIT
+fi
 unset SCRVAULT_DIR SCRVAULT_KEY SCRVAULT_PASSPHRASE_FILE
 n=0
 failed=0

@@ -107,6 +107,8 @@ steps=(
 	"coord copy acknowledge --paper 2 --json" "wit copy acknowledge --statement-out wst.json 3"
 	"pam copy acknowledge --statement-out pst.json 3"
 	"coord copy history 1" "coord copy history 1 --json" "coord copy history 99"
+	"coord copy history $DOC@1#1" "coord copy history $DOC@1#9" "coord copy history $DOC@x#1"
+	"pam copy history $DOC@1#2 --json" "coord copy acknowledge --statement-out cst.json $DOC@1#3"
 	"coord copy recall SCR-X" "coord copy recall $DOC --json"
 	"coord copy overdue --as-of 2099-06-01" "coord copy overdue --as-of 2099-06-01 --json" "coord copy overdue"
 	"coord copy print 3 -o copy3.pdf" "coord copy print 1 -o copy1.pdf --json" "coord copy print 1 -o copy1.pdf"
@@ -138,12 +140,20 @@ err_has "not one the service can name"
 expect 2 "...and in a destroy" -- remote coord copy destroy --witness wit "1/../2"
 expect 2 "...and in the document of copy create" -- remote coord copy create "../x@1" --count 1
 expect 2 "...and in what is recalled" -- remote coord copy recall "SCR-X/.."
-expect 2 "DOC@VERSION#N cannot be sent: the register number is asked for" -- remote coord copy history "$DOC@1#1"
-err_has "register number"
+expect 2 "a path trick in the document of DOC@VERSION#N is refused before any request" -- \
+	remote coord copy history "../x@1#1"
+err_has "not one the service can name"
 expect 2 "the witness's key file cannot be used through the service: they sign in their own session" -- \
 	remote coord copy destroy --witness wit --witness-key "$T/wit.key" 4
 err_has "copy witness"
 [ "$before" = "$(tree_hash "$T/B")" ]; ok $? "nothing reached the service: not even a sign-in was recorded in vault B"
+# DOC@VERSION#N is looked up in the register: a holder whose role may not
+# read it (directly, the library lets them name their own copy so) gives
+# the register number through the service.
+expect 3 "a holder who may not read the register cannot name their copy DOC@VERSION#N through the service" -- \
+	remote wit copy acknowledge --statement-out wst3.json "$DOC@1#3"
+err_has "copy.read"
+expect 0 "...but by its register number" -- remote wit copy acknowledge --statement-out wst3.json 3
 echo existing >"$T/wb/taken.pdf"
 expect 6 "copy print -o onto an existing file is refused (exit 6)" -- remote coord copy print 3 -o taken.pdf
 [ "$(cat "$T/wb/taken.pdf")" = existing ]; ok $? "...and the file is untouched"

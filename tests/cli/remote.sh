@@ -44,6 +44,13 @@ sv doc checkin --case SCR-2026-01 --class imr --agency police "$T/imr1.txt" >/de
 DOC=$(sv doc list --case SCR-2026-01 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])')
 sv hold add --kind inquiry --reason "panel asked" SCR-2026-01 >/dev/null
 VKEY=$(sv audit pubkey)
+# A mirror that holds another vault's history: a push to it is refused.
+git init -q --bare "$T/other.git"
+"$SV" init --vault "$T/V2" --key-out "$T/v2.key" --new-passphrase-file "$P" --kdf-memory 19 other >/dev/null
+"$SV" --vault "$T/V2" --key "$T/v2.key" --passphrase-file "$P" mirror add m "file://$T/other.git" >/dev/null
+"$SV" --vault "$T/V2" --key "$T/v2.key" --passphrase-file "$P" mirror push m >/dev/null
+sv mirror add wrong "file://$T/other.git" >/dev/null
+sv mirror push wrong >"$T/push.direct" 2>&1; echo "rc=$?" >>"$T/push.direct"
 
 # The commands compared, each as the coordinator.
 cmds=(
@@ -94,9 +101,24 @@ for c in "${cmds[@]}"; do
 	i=$((i + 1))
 done
 
+rsv mirror push wrong >"$T/push.remote" 2>&1; echo "rc=$?" >>"$T/push.remote"
+grep -q "not a fast-forward" "$T/push.remote" && cmp -s "$T/push.direct" "$T/push.remote"
+ok $? "a refused mirror push lists each mirror's outcome through the service too, as directly"
+
 # ---- refused before anything is sent ----
 expect 2 "a path trick in an argument is refused here (exit 2)" -- rsv doc show "../../etc"
 expect 2 "so is a '/' inside an id" -- rsv case show "SCR/../x"
+expect 2 "free text that is not UTF-8 is a usage error naming the option, as directly (exit 2)" -- \
+	rsv case open --title "$(printf 'Child \377 Y')" SCR-2026-77
+err_has "the title is not valid UTF-8 (byte 7): give UTF-8 text (--title TEXT)"
+ln -s "$P" "$T/inbox-link.txt"
+expect 2 "a check-in of a symbolic link is refused here, as directly (exit 2): the secret it names is never sent" -- \
+	rsv doc checkin --doc "$DOC" "$T/inbox-link.txt"
+err_has "is a symbolic link"
+mkfifo "$T/inbox-fifo"
+expect 2 "a check-in of a FIFO is refused at once, without waiting on a writer" -- \
+	timeout 20 "$SV" --key "$K" --passphrase-file "$P" doc checkin --doc "$DOC" "$T/inbox-fifo"
+err_has "not a regular file"
 expect 2 "a --server that is neither https:// nor unix:/ is a usage error" -- \
 	"$SV" --server "http://example.org" --key "$K" --passphrase-file "$P" case list
 expect 2 "a --server with a path or credentials in it is refused" -- \

@@ -34,7 +34,7 @@ int scrvault_key_load(scrvault_key **out, const char *keyfile, const scrvault_se
 	if (!id->ed_priv) {
 		sv_identity_free(id);
 		return sv_error_field(SCRVAULT_EUSAGE, "passphrase",
-				      "key file '%s' needs its passphrase to be opened", keyfile);
+				      "key file '%s' needs its passphrase", keyfile);
 	}
 	if (!(k = sv_calloc(1, sizeof(*k)))) {
 		sv_identity_free(id);
