@@ -74,6 +74,22 @@ static const char *const NO_QUERY[] = { NULL };
 #define NOQ() do { if (only(r, NO_QUERY) < 0) return 0; } while (0)
 
 /*
+ * The route's first parameter as a number from 1 (a request, a hold, a
+ * batch, an audit sequence ...), or 0 after a 404 naming what it should be.
+ */
+static uint64_t id_param(svd_req *r, const char *what, const char *field)
+{
+	uint64_t id = number(P(0), INT64_MAX);
+	char msg[96];
+
+	if (!id) {
+		snprintf(msg, sizeof(msg), "%s is a number from 1", what);
+		svd_reply_error(r, 404, 4, msg, field);
+	}
+	return id;
+}
+
+/*
  * Answer a call that produced JSON into *j.  A pointer, read here: the
  * call is an argument of this one, and C does not say in which order
  * arguments are evaluated.
@@ -784,10 +800,8 @@ int svd_h_request_decide(svd_req *r)
 
 	free(t);
 	NOQ();
-	if (!(id = number(P(0), INT64_MAX))) {
-		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+	if (!(id = id_param(r, "an access request", "request")))
 		return 0;
-	}
 	if (!is_bool) {
 		svd_reply_error(r, 422, 2, "say whether the request is agreed: \"agree\": true or false", "agree");
 		return 0;
@@ -812,10 +826,8 @@ int svd_h_request(svd_req *r)
 	uint64_t id;
 
 	NOQ();
-	if (!(id = number(P(0), INT64_MAX))) {
-		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+	if (!(id = id_param(r, "an access request", "request")))
 		return 0;
-	}
 	return json_answer(r, scrvault_request_show(&out, r->d->v, (int64_t)id), &out);
 }
 
@@ -848,10 +860,8 @@ int svd_h_hold_lift(svd_req *r)
 	uint64_t id;
 
 	NOQ();
-	if (!(id = number(P(0), INT64_MAX))) {
-		svd_reply_error(r, 404, 4, "a hold is a number from 1", "hold");
+	if (!(id = id_param(r, "a hold", "hold")))
 		return 0;
-	}
 	return json_answer(r, scrvault_hold_release(&out, r->d->v, (int64_t)id, svd_str(r, "reason")), &out);
 }
 
@@ -897,10 +907,8 @@ int svd_h_audit_show(svd_req *r)
 	uint64_t seq;
 
 	NOQ();
-	if (!(seq = number(P(0), INT64_MAX))) {
-		svd_reply_error(r, 404, 4, "an audit sequence is a number from 1", "seq");
+	if (!(seq = id_param(r, "an audit sequence", "seq")))
 		return 0;
-	}
 	return json_answer(r, scrvault_audit_show(&out, r->d->v, seq), &out);
 }
 
@@ -976,10 +984,8 @@ int svd_h_audit_prove(svd_req *r)
 	int rc;
 
 	NOQ();
-	if (!(seq = number(P(0), INT64_MAX))) {
-		svd_reply_error(r, 404, 4, "an audit sequence is a number from 1", "seq");
+	if (!(seq = id_param(r, "an audit sequence", "seq")))
 		return 0;
-	}
 	if ((rc = scrvault_audit_prove(&proof, r->d->v, seq)) < 0)
 		return rc;
 	svd_reply_text(r, 200, "text/plain; charset=utf-8", proof, strlen(proof));
@@ -1145,10 +1151,8 @@ static int batch_decide(svd_req *r, bool approve)
 	uint64_t id;
 
 	NOQ();
-	if (!(id = number(P(0), INT64_MAX))) {
-		svd_reply_error(r, 404, 4, "a disposal batch is a number from 1", "batch");
+	if (!(id = id_param(r, "a disposal batch", "batch")))
 		return 0;
-	}
 	return json_answer(r, approve ? scrvault_retention_approve(&out, r->d->v, (int64_t)id) :
 			   scrvault_retention_refuse(&out, r->d->v, (int64_t)id), &out);
 }
@@ -1162,10 +1166,8 @@ int svd_h_retention_certificate(svd_req *r)
 	uint64_t id;
 
 	NOQ();
-	if (!(id = number(P(0), INT64_MAX))) {
-		svd_reply_error(r, 404, 4, "a destruction record is a number from 1", "record");
+	if (!(id = id_param(r, "a destruction record", "record")))
 		return 0;
-	}
 	return json_answer(r, scrvault_retention_certificate(&out, r->d->v, (int64_t)id), &out);
 }
 
@@ -2230,10 +2232,8 @@ int svd_h_request_respond(svd_req *r)
 	uint64_t id;
 
 	NOQ();
-	if (!(id = number(P(0), INT64_MAX))) {
-		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+	if (!(id = id_param(r, "an access request", "request")))
 		return 0;
-	}
 	return json_answer(r, scrvault_request_respond(&out, r->d->v, (int64_t)id, svd_str(r, "on")), &out);
 }
 
@@ -2243,10 +2243,8 @@ int svd_h_request_clock(svd_req *r)
 	uint64_t id;
 
 	NOQ();
-	if (!(id = number(P(0), INT64_MAX))) {
-		svd_reply_error(r, 404, 4, "an access request is a number from 1", "request");
+	if (!(id = id_param(r, "an access request", "request")))
 		return 0;
-	}
 	return json_answer(r, scrvault_request_clock(&out, r->d->v, (int64_t)id, svd_str(r, "kind"), svd_str(r, "on"),
 						     svd_str(r, "note")), &out);
 }
