@@ -1137,6 +1137,14 @@ static ssize_t read_at(int fd, char *buf, size_t len, off_t off)
 	return (ssize_t)got;
 }
 
+/* A body given up before cli_jb_end: its buffer freed. */
+static void jb_drop(cli_jb *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->len = b->cap = 0;
+}
+
 int cli_remote_upload(scrvault_json **receipt, cli_remote *r, cli_jb *fields, const char *file)
 {
 	scrvault_json *j = NULL;
@@ -1157,18 +1165,21 @@ int cli_remote_upload(scrvault_json **receipt, cli_remote *r, cli_jb *fields, co
 			snprintf(msg, sizeof(msg), "'%s' is a symbolic link: give the file itself", file);
 		else
 			snprintf(msg, sizeof(msg), "cannot open '%s': %s", file, strerror(e));
+		jb_drop(fields);
 		return cli_fail_message(e == ENOENT ? 4 : e == ELOOP ? 2 : 1, msg, NULL);
 	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		char msg[4200];
 
 		close(fd);
+		jb_drop(fields);
 		snprintf(msg, sizeof(msg), "'%s' is not a regular file (a FIFO, a device or a directory is never "
 			 "checked in)", file);
 		return cli_fail_message(2, msg, NULL);
 	}
 	if ((error = scrvault_file_sha256(sha, file)) < 0) {
 		close(fd);
+		jb_drop(fields);
 		return cli_fail(error);
 	}
 	size = (uint64_t)sb.st_size;

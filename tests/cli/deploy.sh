@@ -133,8 +133,12 @@ dstart() {	# dstart [PREFIX...]: scrvaultd as the account (under PREFIX, e.g. fa
 		2>>"$T/daemon.log" &
 	DPID=$!
 	for _ in $(seq 100); do as_ju "$SVS" --server "unix:$SOCK" status >/dev/null 2>&1 && break; sleep 0.1; done
-	timeout 60 setpriv --reuid "$JU" --regid "$JU" --clear-groups env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$S/$U/lib" \
-		"$@" "$SVS" --server "unix:$SOCK" --key "$CK" --passphrase-file "$PASS" unseal >/dev/null 2>>"$T/daemon.log"
+	local rc saved=("${PRE[@]}")
+	PRE=(timeout 60)
+	as_ju "$@" "$SVS" --server "unix:$SOCK" --key "$CK" --passphrase-file "$PASS" unseal >/dev/null 2>>"$T/daemon.log"
+	rc=$?
+	PRE=("${saved[@]}")
+	return $rc
 }
 dstop() {	# the daemon itself, not the setpriv/faketime wrapper DPID may be
 	[ -n "$DPID" ] || return 0
@@ -290,8 +294,10 @@ else
 	err_has "scrvault job scrvault-backup failed on"
 	LATER=$(date -d '+13 months' '+%Y-%m-%d %H:%M:%S')
 	# (faketime's wrapper needs a semaphore in /dev/shm that the job's uid
-	# may not be allowed to make: try it first)
-	if command -v faketime >/dev/null && as_ju faketime "$LATER" true >/dev/null 2>&1; then
+	# may not be allowed to make, and cannot preload into an AddressSanitizer
+	# build: try the service's own program first)
+	if command -v faketime >/dev/null && as_ju faketime "$LATER" "$S/$U/bin/scrvaultd" --routes >/dev/null 2>&1 &&
+	   as_ju faketime "$LATER" "$SVS" --version >/dev/null 2>&1; then
 		# Thirteen months on, the superseded draft is due (6 months after
 		# superseded): the service's clock is the one that counts.
 		dstop; dstart faketime "$LATER"
