@@ -140,11 +140,20 @@ dstart() {	# dstart [PREFIX...]: scrvaultd as the account (under PREFIX, e.g. fa
 	PRE=("${saved[@]}")
 	return $rc
 }
+dpids() {	# the staged service's processes (and a faketime wrapper's), from /proc: no procps here
+	local p c
+	for p in /proc/[0-9]*; do
+		c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+		case $c in *"scrvaultd --vault $VD "*) echo "${p#/proc/}";; esac
+	done
+}
 dstop() {	# the daemon itself, not the setpriv/faketime wrapper DPID may be
 	[ -n "$DPID" ] || return 0
-	pkill -TERM -f -- "scrvaultd --vault $VD " 2>/dev/null
-	for _ in $(seq 100); do pgrep -f -- "scrvaultd --vault $VD " >/dev/null || break; sleep 0.1; done
-	pkill -KILL -f -- "scrvaultd --vault $VD " 2>/dev/null; wait "$DPID" 2>/dev/null; DPID=
+	local pids
+	pids=$(dpids); [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+	for _ in $(seq 100); do [ -z "$(dpids)" ] && break; sleep 0.1; done
+	pids=$(dpids); [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+	wait "$DPID" 2>/dev/null; DPID=
 }
 trap 'dstop; rm -rf "$T"' EXIT
 dstart; ok $? "the staged service starts as the account and a custodian unseals it"
