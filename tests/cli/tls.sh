@@ -125,7 +125,7 @@ serve() {
 	rm -f "$W/port"
 	"$@" > "$W/port" 2>"$W/server.err" &
 	SPID=$!
-	for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
+	for _ in $(seq 300); do [ -s "$W/port" ] && break; sleep 0.1; done
 	PORT=$(cat "$W/port")
 }
 stop() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
@@ -192,14 +192,17 @@ expect 0 "...and fsck is clean" -- sv fsck
 # ---- sd_notify -------------------------------------------------------------------------------------------
 python3 - "$W/notify.sock" > "$W/notify.out" <<'PY' &
 import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(10)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(60)
 for _ in range(2):
     print(s.recv(4096).decode().replace("\n", ";"), flush=True)
 PY
 NPID=$!
-for _ in $(seq 50); do [ -S "$W/notify.sock" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -S "$W/notify.sock" ] && break; sleep 0.1; done
 NOTIFY_SOCKET="$W/notify.sock" serve 1 "$PROBE" server "$W/srv.pem" "$W/srv.key" 1
 "$PROBE" client localhost "$PORT" "$W/ca.pem" "$PIN" >/dev/null 2>&1
+# The probe serves one connection and then stops of its own accord: wait for that (a loaded
+# machine is slow), rather than killing it before it can say STOPPING=1.
+for _ in $(seq 300); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
 stop; wait "$NPID"
 grep -q "^READY=1;STATUS=listening" "$W/notify.out" && grep -q "^STOPPING=1" "$W/notify.out"
 ok $? "svd_notify tells systemd READY=1 once listening, STOPPING=1 at the end"
