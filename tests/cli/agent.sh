@@ -220,7 +220,7 @@ if [ -x "$D" ] && [ -x "$C" ]; then
 	mkdir -p "$T/run"
 	"$D" --vault "$V" --socket "$S" --idle-seal 0 2>>"$T/daemon.log" & DPID=$!
 	echo "$DPID" >> "$A/pids"
-	for _ in $(seq 50); do [ -S "$S" ] && break; sleep 0.1; done
+	for _ in $(seq 300); do [ -S "$S" ] && break; sleep 0.1; done
 	curl -s --unix-socket "$S" -X POST -o "$T/offer" http://scrvault/v1/unseal/offer
 	"$C" answer "$K" "$P" <"$T/offer" >"$T/answer"
 	[ "$(curl -s --unix-socket "$S" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
@@ -273,7 +273,7 @@ try:
         open(sys.argv[2],"ab").write(d); c.close()
 except Exception: pass' "$A/forged/agent.sock" "$A/forged.got" & FPID=$!
 		echo "$FPID" >> "$A/pids"
-		for _ in $(seq 50); do [ -S "$A/forged/agent.sock" ] && break; sleep 0.1; done
+		for _ in $(seq 300); do [ -S "$A/forged/agent.sock" ] && break; sleep 0.1; done
 		expect 3 "a command line refuses an agent socket that another uid serves" -- \
 			env SCRVAULT_AGENT_SOCK="$A/forged/agent.sock" "$SV" agent status
 		err_has "not by you"

@@ -102,7 +102,7 @@ sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1 &&
 ok $? "the vault's CA issues the server's certificate"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start --listen "127.0.0.1:$PORT" --cert "$T/srv.pem" --key "$T/srv.key"
-for _ in $(seq 50); do curl -s -o /dev/null --max-time 1 --cacert "$T/ca.pem" "https://localhost:$PORT/v1/status" && break; sleep 0.1; done
+for _ in $(seq 300); do curl -s -o /dev/null --max-time 1 --cacert "$T/ca.pem" "https://localhost:$PORT/v1/status" && break; sleep 0.1; done
 code=$(curl -s -o "$T/body" -w '%{http_code}' --max-time 5 --cacert "$T/ca.pem" --resolve "localhost:$PORT:127.0.0.1" \
 	"https://localhost:$PORT/v1/status")
 [ "$code" = 200 ] && grep -q '"sealed":true' "$T/body"; ok $? "status over HTTPS (TLS 1.3), the certificate checked against the vault's CA"

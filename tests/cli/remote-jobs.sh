@@ -15,13 +15,13 @@ DPID=
 start() {
 	"$D" --vault "$T/B" --socket "$S" --idle-seal 0 --backup-dir "$T/backups" 2>>"$T/daemon.log" &
 	DPID=$!
-	for _ in $(seq 50); do "$SV" --server "unix:$S" status >/dev/null 2>&1 && return 0; sleep 0.1; done
+	for _ in $(seq 300); do "$SV" --server "unix:$S" status >/dev/null 2>&1 && return 0; sleep 0.1; done
 	return 1
 }
 stop() {
 	[ -n "$DPID" ] || return 0
 	kill -TERM "$DPID" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+	for _ in $(seq 150); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; DPID=
 }
 trap 'stop; rm -rf "$T"' EXIT

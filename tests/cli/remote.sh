@@ -18,13 +18,13 @@ DPID=
 start() {
 	"$D" --vault "$V" --socket "$S" --idle-seal 0 "$@" 2>>"$T/daemon.log" &
 	DPID=$!
-	for _ in $(seq 50); do [ -S "$S" ] && return 0; sleep 0.1; done
+	for _ in $(seq 300); do [ -S "$S" ] && return 0; sleep 0.1; done
 	return 1
 }
 stop() {
 	[ -n "$DPID" ] || return 0
 	kill -TERM "$DPID" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+	for _ in $(seq 150); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$DPID" 2>/dev/null
 	wait "$DPID" 2>/dev/null
 	DPID=
@@ -172,7 +172,7 @@ sv tls issue --host 127.0.0.1 --out-cert "$T/srv.crt" --out-key "$T/srv.key" >/d
 sv tls ca-cert -o "$T/ca.pem" >/dev/null
 PORT=$(free_port)
 start --listen "127.0.0.1:$PORT" --cert "$T/srv.crt" --key "$T/srv.key" --ca "$T/ca.pem"; ok $? "scrvaultd listens on a loopback HTTPS port too"
-for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break; sleep 0.1; done
 URL="https://127.0.0.1:$PORT"
 expect 0 "the custodian unseals it over HTTPS" -- "$SV" --server "$URL" --key "$K" --passphrase-file "$P" unseal
 expect 0 "the agency author lists cases over HTTPS" -- "$SV" --server "$URL" --key "$T/pat.key" --passphrase-file "$P" case list
@@ -191,7 +191,7 @@ MPORT=$(free_port)
 "$D" --vault "$IV" --socket "$T/run3/s.sock" --listen "127.0.0.1:$MPORT" --cert "$T/imp.crt" --key "$T/imp.key" \
 	--ca "$T/ca.pem" 2>>"$T/imp.log" &
 MPID=$!
-for _ in $(seq 50); do [ -S "$T/run2/s.sock" ] && [ -S "$T/run3/s.sock" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -S "$T/run2/s.sock" ] && [ -S "$T/run3/s.sock" ] && break; sleep 0.1; done
 expect 5 "another vault's service is refused before anything is sent (exit 5)" -- \
 	"$SV" --server "https://127.0.0.1:$IPORT" --key "$T/pat.key" --passphrase-file "$P" case list
 err_has "not the vault"
