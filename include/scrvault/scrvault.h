@@ -38,6 +38,7 @@
 #include "scrvault/timeline.h"
 #include "scrvault/report.h"
 #include "scrvault/session.h"
+#include "scrvault/passkey.h"
 #include "scrvault/upload.h"
 #include "scrvault/tls.h"
 

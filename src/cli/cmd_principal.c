@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "agent.h"
 #include "cli.h"
 #include "remote.h"
@@ -322,6 +323,63 @@ static int cmd_impact(cli_args *a, scrvault *v)
 	return cli_listing(a, scrvault_principal_impact(&j, v, a->args[0]), &j, release_cols);
 }
 
+/* A passkey link: the holder's URL (or the token and where to open it). */
+static int print_link(cli_args *a, scrvault_json *j)
+{
+	const char *token = scrvault_json_str(scrvault_json_get(j, "link"));
+	const char *url = scrvault_json_str(scrvault_json_get(j, "url"));
+	const char *origin = cli_opt(a, "origin");
+	time_t exp = (time_t)scrvault_json_int(scrvault_json_get(j, "expires"));
+	char when[32] = "?", *mine = NULL;
+	struct tm tm;
+
+	if (origin && token && asprintf(&mine, "%s/#/register?link=%s", origin, token) > 0) {
+		scrvault_json_set_str(j, "url", mine);
+		url = scrvault_json_str(scrvault_json_get(j, "url"));
+	}
+	if (a->json)
+		cli_print_json(j);
+	else {
+		if (gmtime_r(&exp, &tm))
+			strftime(when, sizeof(when), "%d/%m/%Y %H:%M UTC", &tm);
+		printf("passkey link for '%s' (one use, until %s): give it to them alone\n", a->args[0], when);
+		if (url)
+			printf("  %s\n", url);
+		else
+			printf("  /#/register?link=%s on the vault's pages (--origin URL prints it whole)\n",
+			       token ? token : "?");
+	}
+	if (mine) {
+		explicit_bzero(mine, strlen(mine));
+		free(mine);
+	}
+	scrvault_json_free(j);
+	return 0;
+}
+
+static int check_origin(cli_args *a)
+{
+	const char *o = cli_opt(a, "origin");
+
+	if (o && (strncmp(o, "https://", 8) != 0 || strcspn(o + 8, "/?#") != strlen(o + 8))) {
+		fprintf(stderr, "scrvault: --origin is the pages' address, https://NAME[:PORT], nothing after it\n");
+		return 2;
+	}
+	return 0;
+}
+
+static int cmd_passkey_link(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+	int rc;
+
+	if ((rc = scrvault_passkey_link(&j, v, a->args[0])) < 0)
+		return cli_fail(rc);
+	return print_link(a, j);
+}
+
+static const cli_optdef link_opts[] = { { "origin", 1, "origin", "URL" }, { NULL, 0, NULL, NULL } };
+
 static const cli_optdef principal_opts[] = {
 	CLI_PRINCIPAL_OPTS, { "custodian", 0, "custodian", NULL }, { "no-passphrase", 0, NULL, NULL },
 	{ "enrolment", 1, "enrolment", "FILE" }, { "fingerprint", 1, "fingerprint", "WORDS" },
@@ -386,6 +444,15 @@ const cli_cmd cli_principal_commands[] = {
 	  "  --fingerprint WORDS         the six words the holder read to you\n"
 	  "  --acceptance-out FILE       the acceptance to write (default NAME.accept)\n"
 	  "  --key-out FILE              a service principal's new key file\n", principal_opts, 1, 1 },
+	{ "principal", "passkey-link", cmd_passkey_link, CLI_VAULT, check_origin,
+	  "scrvault principal passkey-link [--json] [--origin URL] NAME",
+	  "A one-time link for NAME to register a passkey on the vault's web pages, good\n"
+	  "for 24 hours (a newer link replaces an unused one).  Give it to NAME alone, by a\n"
+	  "route you trust: whoever opens it first registers a passkey as NAME.  Not for a\n"
+	  "custodian (who registers one from their own key-file session) or a service.\n\n"
+	  "options:\n"
+	  "  --origin URL                the pages' address, to print the link whole\n"
+	  "                              (through the service: the service's own)\n", link_opts, 1, 1 },
 	{ "principal", "impact", cmd_impact, CLI_VAULT, NULL, "scrvault principal impact [--json] NAME",
 	  "Every document version ever released to NAME, with the role and request:\n"
 	  "the list to assess after a revocation or a lost laptop.\n", NULL, 1, 1 },
@@ -576,6 +643,18 @@ static int remote_impact(cli_args *a, cli_remote *r)
 	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, release_cols);
 }
 
+static int remote_passkey_link(cli_args *a, cli_remote *r)
+{
+	scrvault_json *j = NULL;
+	char path[160];
+	int st;
+
+	snprintf(path, sizeof(path), "/v1/principals/%s/passkey-link", a->args[0]);
+	if ((st = cli_remote_json(&j, r, "POST", path, NULL)))
+		return st;
+	return print_link(a, j);
+}
+
 /* NAME checked before the sign-in. */
 static int seg_name(const cli_args *a)
 {
@@ -586,5 +665,6 @@ const cli_remote_cmd cli_principal_remote[] = {
 	{ "principal", "list", remote_list, NULL }, { "principal", "show", remote_show, seg_name },
 	{ "principal", "add", remote_add, NULL }, { "principal", "grant", remote_grant, seg_name },
 	{ "principal", "ungrant", remote_ungrant, seg_name }, { "principal", "revoke", remote_revoke, seg_name },
-	{ "principal", "impact", remote_impact, seg_name }, { NULL, NULL, NULL, NULL }
+	{ "principal", "impact", remote_impact, seg_name },
+	{ "principal", "passkey-link", remote_passkey_link, seg_name }, { NULL, NULL, NULL, NULL }
 };

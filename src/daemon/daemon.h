@@ -59,6 +59,8 @@ typedef struct svd_daemon {
 	unsigned request_timeout;		/* --request-timeout: seconds for a whole request */
 	void *tls_ctx;				/* the HTTPS listener's SSL_CTX (tls.c) */
 	struct svd_deadline *deadlines;		/* connections' request deadlines (http.c) */
+	char origin[256];			/* the web pages' origin ("": none; web.c) */
+	unsigned char csrf_key[32];		/* anti-forgery tokens' key, this run only */
 	bool stopping;
 } svd_daemon;
 
@@ -72,6 +74,7 @@ typedef struct svd_req {
 	size_t nbytes;
 	char client[64];			/* "unix:uid=N" or the peer address */
 	char token[130];			/* the bearer token (never logged) */
+	bool by_cookie;				/* the token came in the pages' cookie */
 	int status;				/* what was answered, for the log line */
 } svd_req;
 
@@ -107,6 +110,20 @@ void svd_seal(svd_daemon *d, const char *reason);
 
 /* Failed sign-ins from an address: whether it must wait; count one more. */
 bool svd_addr_blocked(svd_daemon *d, const char *addr);
+
+/* The session a request names (http.c): 0, or -1 with the refusal answered. */
+int svd_authenticate(svd_req *r);
+
+/*
+ * The pages (web.c).  svd_web_cookie: the session token from the pages'
+ * cookie into r->token, checked for a state-changing request (the
+ * X-CSRF-Token, the Origin): 1, 0 no cookie, -1 refused (answered).
+ * svd_web_csrf: the anti-forgery token of r->token into out[64].
+ * svd_web_origin: set d->origin from --origin, or from --listen HOST:PORT.
+ */
+int svd_web_cookie(svd_req *r);
+void svd_web_csrf(const svd_req *r, char out[64]);
+int svd_web_origin(svd_daemon *d, const char *origin, const char *host, int port);
 void svd_addr_failed(svd_daemon *d, const char *addr);
 
 #endif

@@ -345,6 +345,9 @@ int svd_h_logout(svd_req *r)
 	NOQ();
 	if ((rc = scrvault_session_end(r->d->v, r->token)) < 0)
 		return rc;
+	if (r->by_cookie)	/* the pages' cookie goes with the session */
+		evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Set-Cookie",
+				  "__Host-scrvault=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
 	svd_reply_text(r, 200, "application/json", "{\"ended\":true}", 14);
 	return 0;
 }
@@ -373,7 +376,15 @@ int svd_h_whoami(svd_req *r)
 	NOQ();
 	who = scrvault_json_quote(scrvault_whoami(r->d->v));
 	role = scrvault_json_quote(scrvault_role(r->d->v));
-	n = (who && role) ? asprintf(&text, "{\"principal\":%s,\"role\":%s}", who, role) : -1;
+	/* The pages get their anti-forgery token again here after a reload. */
+	if (r->by_cookie) {
+		char csrf[64];
+
+		svd_web_csrf(r, csrf);
+		n = (who && role) ? asprintf(&text, "{\"principal\":%s,\"role\":%s,\"csrf\":\"%s\"}", who, role,
+					     csrf) : -1;
+	} else
+		n = (who && role) ? asprintf(&text, "{\"principal\":%s,\"role\":%s}", who, role) : -1;
 	free(who);
 	free(role);
 	if (n < 0)

@@ -20,6 +20,14 @@ SVD_HANDLER(svd_h_logout);
 SVD_HANDLER(svd_h_sessions);
 SVD_HANDLER(svd_h_session_revoke);
 SVD_HANDLER(svd_h_whoami);
+/* web.c */
+SVD_HANDLER(svd_h_passkey_challenge);
+SVD_HANDLER(svd_h_passkey_login);
+SVD_HANDLER(svd_h_passkey_registration);
+SVD_HANDLER(svd_h_passkey_register);
+SVD_HANDLER(svd_h_passkeys);
+SVD_HANDLER(svd_h_passkey_remove);
+SVD_HANDLER(svd_h_passkey_link);
 SVD_HANDLER(svd_h_cases);
 SVD_HANDLER(svd_h_case);
 SVD_HANDLER(svd_h_case_timeline);

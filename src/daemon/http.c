@@ -432,8 +432,13 @@ static bool ctype_is(svd_req *r, const char *want)
 	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';');
 }
 
-/* Authorization: Bearer TOKEN, X-Scrvault-Role, X-Scrvault-Request -> the session. */
-static int authenticate(svd_req *r)
+/*
+ * Authorization: Bearer TOKEN (the command line), or the pages' cookie
+ * (web.c: a state-changing request must also carry the anti-forgery token
+ * and come from the pages' own origin), X-Scrvault-Role,
+ * X-Scrvault-Request -> the session.
+ */
+int svd_authenticate(svd_req *r)
 {
 	struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
 	const char *auth = evhttp_find_header(h, "Authorization");
@@ -442,12 +447,19 @@ static int authenticate(svd_req *r)
 	scrvault_act_options o = SCRVAULT_ACT_OPTIONS_INIT;
 	int rc;
 
-	if (!auth || strncmp(auth, "Bearer ", 7) != 0 || !svd_token_ok(auth + 7)) {
-		svd_reply_error(r, 401, 3, "sign in first: POST /v1/session, then send Authorization: Bearer TOKEN",
-				NULL);
+	if (auth) {
+		if (strncmp(auth, "Bearer ", 7) != 0 || !svd_token_ok(auth + 7)) {
+			svd_reply_error(r, 401, 3, "sign in first: POST /v1/session, then send Authorization: Bearer "
+					"TOKEN", NULL);
+			return -1;
+		}
+		snprintf(r->token, sizeof(r->token), "%s", auth + 7);
+	} else if ((rc = svd_web_cookie(r)) <= 0) {
+		if (rc == 0)
+			svd_reply_error(r, 401, 3, "sign in first: POST /v1/session, then send Authorization: Bearer "
+					"TOKEN (or sign in on the pages)", NULL);
 		return -1;
 	}
-	snprintf(r->token, sizeof(r->token), "%s", auth + 7);
 	if (role) {
 		for (const char *p = role; *p; p++)
 			if (!((*p >= 'a' && *p <= 'z') || *p == '-' || *p == '_') || p - role > 32) {
@@ -598,7 +610,7 @@ static void answer(svd_req *r, const char *method, const char *uri, struct evbuf
 		r->bytes = len ? evbuffer_pullup(in, (ev_ssize_t)len) : (const unsigned char *)"";
 		r->nbytes = len;
 	}
-	if ((rt->flags & SVD_AUTH) && authenticate(r) < 0)
+	if ((rt->flags & SVD_AUTH) && svd_authenticate(r) < 0)
 		goto done;
 	if (!rt->fn) {
 		svd_reply_error(r, 500, 1, "this route has no handler", NULL);

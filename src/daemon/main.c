@@ -167,13 +167,16 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: scrvaultd [--vault DIR] [--socket PATH] [--listen HOST:PORT --cert PEM --key PEM]\n"
 		"                 [--idle-seal MINUTES] [--client-timeout Ns] [--request-timeout Ns]\n"
-		"                 [--allow-unlocked-memory]\n"
+		"                 [--allow-unlocked-memory] [--origin https://NAME[:PORT]]\n"
 		"                 [--ca PEM] [--backup-dir DIR] [--max-connections N] [--max-per-address N]\n"
 		"       scrvaultd --routes\n"
 		"\n"
 		"  --vault DIR            the vault (default $SCRVAULT_DIR)\n"
 		"  --socket PATH          the local socket (default " DEFAULT_SOCKET ")\n"
-		"  --listen HOST:PORT     also serve HTTPS (TLS 1.3) with --cert and --key\n"
+		"  --listen HOST:PORT     also serve HTTPS (TLS 1.3) with --cert and --key, and the web\n"
+		"                         pages at https://HOST:PORT/ (a loopback address: localhost)\n"
+		"  --origin URL           the pages' origin when HOST is another address or a proxy\n"
+		"                         fronts the service: https://NAME[:PORT] (passkeys are NAME's)\n"
 		"  --idle-seal MINUTES    seal after this long without an authenticated request\n"
 		"                         (default 30; 0: never; Ns: N seconds)\n"
 		"  --client-timeout Ns    drop a client silent this long (default 30s)\n"
@@ -211,10 +214,10 @@ int main(int argc, char **argv)
 		{ "allow-unlocked-memory", no_argument, NULL, 'u' }, { "routes", no_argument, NULL, 'r' },
 		{ "client-timeout", required_argument, NULL, 't' }, { "ca", required_argument, NULL, 'a' },
 		{ "backup-dir", required_argument, NULL, 'b' }, { "max-connections", required_argument, NULL, 'm' },
-		{ "max-per-address", required_argument, NULL, 'p' }, { "request-timeout", required_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		{ "max-per-address", required_argument, NULL, 'p' }, { "origin", required_argument, NULL, 'o' }, { "request-timeout", required_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	static svd_daemon d;
-	const char *sock = DEFAULT_SOCKET, *listen_at = NULL, *cert = NULL, *key = NULL, *ca = NULL;
+	const char *sock = DEFAULT_SOCKET, *listen_at = NULL, *cert = NULL, *key = NULL, *ca = NULL, *origin = NULL;
 	struct evhttp *local = NULL, *net = NULL;
 	struct event *tick = NULL, *sigterm = NULL, *sigint = NULL;
 	SSL_CTX *ctx = NULL;
@@ -231,6 +234,7 @@ int main(int argc, char **argv)
 		case 'v': d.dir = optarg; break;
 		case 's': sock = optarg; break;
 		case 'l': listen_at = optarg; break;
+		case 'o': origin = optarg; break;
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
 		case 'i':
@@ -330,6 +334,11 @@ int main(int argc, char **argv)
 			goto done;
 		}
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen_at), listen_at);
+		if (svd_web_origin(&d, origin, host, (int)port) < 0) {
+			fprintf(stderr, "scrvaultd: --origin is https://NAME[:PORT], nothing after: '%s'\n", origin);
+			rc = 2;
+			goto done;
+		}
 		if (svd_tls_server_ctx(&ctx, cert, key) < 0) {
 			fprintf(stderr, "scrvaultd: %s\n", svd_tls_error());
 			goto done;
@@ -342,6 +351,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "scrvaultd: cannot listen on %s\n", listen_at);
 			goto done;
 		}
+	}
+	if (!listen_at && svd_web_origin(&d, origin, NULL, 0) < 0) {
+		fprintf(stderr, "scrvaultd: --origin is https://NAME[:PORT], nothing after: '%s'\n", origin);
+		rc = 2;
+		goto done;
 	}
 	if (!(tick = event_new(d.base, -1, EV_PERSIST, on_tick, &d)) || event_add(tick, &second) < 0 ||
 	    !(sigterm = evsignal_new(d.base, SIGTERM, on_signal, &d)) || event_add(sigterm, NULL) < 0 ||

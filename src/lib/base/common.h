@@ -97,5 +97,9 @@ int sv_write_all(int fd, const void *buf, size_t len);
 char *sv_base64(const unsigned char *in, size_t len);
 /* Decode padded standard base64; returns -1 on any non-canonical input. */
 int sv_unbase64(unsigned char **out, size_t *outlen, const char *in);
+/* base64url without padding (RFC 4648 §5); decoding refuses padding and
+ * non-canonical trailing bits.  Caller frees. */
+char *sv_base64url(const unsigned char *in, size_t len);
+int sv_unbase64url(unsigned char **out, size_t *outlen, const char *in);
 
 #endif

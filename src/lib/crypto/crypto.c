@@ -1147,6 +1147,47 @@ int sv_unbase64(unsigned char **out, size_t *outlen, const char *in)
 	return 0;
 }
 
+/* base64url without padding (RFC 4648 §5), as WebAuthn and tokens use it. */
+char *sv_base64url(const unsigned char *in, size_t len)
+{
+	char *b = sv_base64(in, len);
+	size_t j = 0;
+
+	if (!b)
+		return NULL;
+	for (size_t i = 0; b[i] && b[i] != '='; i++)
+		b[j++] = b[i] == '+' ? '-' : b[i] == '/' ? '_' : b[i];
+	b[j] = '\0';
+	return b;
+}
+
+int sv_unbase64url(unsigned char **out, size_t *outlen, const char *in)
+{
+	size_t len = strlen(in);
+	char *t;
+	int error;
+
+	*out = NULL;
+	*outlen = 0;
+	if (len % 4 == 1 || len > SIZE_MAX / 2)
+		return sv_error(SCRVAULT_ERROR, "invalid base64url: bad length");
+	if ((t = sv_malloc(len + 3)) == NULL)
+		return SCRVAULT_ERROR;
+	for (size_t i = 0; i < len; i++) {
+		if (in[i] == '+' || in[i] == '/' || in[i] == '=') {
+			free(t);
+			return sv_error(SCRVAULT_ERROR, "invalid base64url: bad character");
+		}
+		t[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
+	}
+	while (len % 4)
+		t[len++] = '=';
+	t[len] = '\0';
+	error = sv_unbase64(out, outlen, t);
+	free(t);
+	return error;
+}
+
 /* ---- primitives of the age format ------------------------------------------ */
 
 static int chacha_crypt(unsigned char *out, const sv_secret *key,

@@ -64,15 +64,12 @@ struct sv_challenge {
 	int64_t expires;
 };
 
-/* base64url without padding of `len` bytes into `out` (4 * len / 3 + 2). */
+/* base64url without padding of `len` bytes into `out`. */
 static void b64url(char *out, size_t outlen, const unsigned char *in, size_t len)
 {
-	char *b = sv_base64(in, len);
-	size_t j = 0;
+	char *b = sv_base64url(in, len);
 
-	for (size_t i = 0; b && b[i] && b[i] != '=' && j + 1 < outlen; i++)
-		out[j++] = b[i] == '+' ? '-' : b[i] == '/' ? '_' : b[i];
-	out[j] = '\0';
+	snprintf(out, outlen, "%s", b ? b : "");
 	if (b)
 		sv_cleanse_free(b, strlen(b));
 }
@@ -199,15 +196,40 @@ failed:
 }
 
 /* Live sessions: not ended, not idle too long, not past their end. */
-#define LIVE "ended_at IS NULL AND expires > ?1 AND last_seen > ?1 - " IDLE
+#define LIVE "ended_at IS NULL AND expires > ?1 AND last_seen > ?1 - coalesce(idle_seconds, " IDLE ")"
+
+int sv_session_refuse(scrvault *v, const char *action, const char *name, const char *client, const char *why,
+		      bool count)
+{
+	return refuse(v, action, name, client, NULL, why, count, false);
+}
+
+/* This client's failures for the name, and everyone's (the header says why
+ * both): 0, or the refusal, on record. */
+int sv_session_limits(scrvault *v, const char *name, const char *client)
+{
+	int64_t failures = 0, all = 0, now = sv_now();
+	int error;
+
+	if ((error = sv_db_int(&failures, v->db, "SELECT count(*) FROM login_failures WHERE principal = ? AND at > ?"
+			       " AND coalesce(client, '') = ?", "tit", name, now - FAILURE_WINDOW, client ? client : "")) < 0 ||
+	    (error = sv_db_int(&all, v->db, "SELECT count(*) FROM login_failures WHERE principal = ? AND at > ?",
+			       "ti", name, now - FAILURE_WINDOW)) < 0)
+		return error;
+	if (failures >= SCRVAULT_LOGIN_FAILURES_MAX || (all >= SCRVAULT_LOGIN_FAILURES_NAME_MAX && failures > 0)) {
+		sv_error_field(SCRVAULT_EDENIED, "failures", "too many failed sign-ins for '%s' from here: wait 15 "
+			       "minutes", name);
+		return refuse(v, "session.login", name, client, NULL, "too many failures", false, false);
+	}
+	return 0;
+}
 
 int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_login_spec *s)
 {
-	unsigned char tok[32], hash[SV_SHA256_LEN], *sig = NULL, rid[SESSION_ID_BYTES];
-	char token[48], sid[2 * SESSION_ID_BYTES + 1], *stmt = NULL;
+	unsigned char *sig = NULL;
+	char *stmt = NULL;
 	const char *name, *client;
 	size_t siglen = 0;
-	int64_t failures = 0, all = 0, live = 0, now = sv_now();
 	sv_principal p;
 	int error, c;
 
@@ -226,19 +248,10 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 		return sv_error_field(SCRVAULT_EUSAGE, "client", "the client is one line of printable text");
 	/* The entries are the service's, about the person signing in. */
 	sv_unseal_reset(v);
-	/* This client's failures for the name, and everyone's (the header says why both). */
-	if ((error = sv_db_int(&failures, v->db, "SELECT count(*) FROM login_failures WHERE principal = ? AND at > ?"
-			       " AND coalesce(client, '') = ?", "tit", name, now - FAILURE_WINDOW, client ? client : "")) < 0 ||
-	    (error = sv_db_int(&all, v->db, "SELECT count(*) FROM login_failures WHERE principal = ? AND at > ?",
-			       "ti", name, now - FAILURE_WINDOW)) < 0)
-		return error;
 	/* The challenge is spent whatever happens next. */
 	c = take_challenge(v, name, s->challenge);
-	if (failures >= SCRVAULT_LOGIN_FAILURES_MAX || (all >= SCRVAULT_LOGIN_FAILURES_NAME_MAX && failures > 0)) {
-		sv_error_field(SCRVAULT_EDENIED, "failures", "too many failed sign-ins for '%s' from here: wait 15 "
-			       "minutes", name);
-		return refuse(v, "session.login", name, client, NULL, "too many failures", false, false);
-	}
+	if ((error = sv_session_limits(v, name, client)) < 0)
+		return error;
 	if (c <= 0) {
 		sv_error(SCRVAULT_EDENIED, "the challenge %s: ask for a new one", c < 0 ? "expired" : "is unknown or "
 			 "was already used");
@@ -263,8 +276,20 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 	}
 	free(sig);
 	free(stmt);
+	return sv_session_open(out, v, &p, client, SCRVAULT_SESSION_IDLE_SECONDS, "key", NULL);
+}
+
+int sv_session_open(scrvault_json **out, scrvault *v, const sv_principal *p, const char *client, int idle,
+		    const char *method, const char *passkey)
+{
+	unsigned char tok[32], hash[SV_SHA256_LEN], rid[SESSION_ID_BYTES];
+	char token[48], sid[2 * SESSION_ID_BYTES + 1];
+	const char *name = p->name;
+	int64_t live = 0, now = sv_now();
+	int error;
+
 	if ((error = sv_db_int(&live, v->db, "SELECT count(*) FROM sessions WHERE principal_id = ?2 AND " LIVE,
-			       "ii", now, p.id)) < 0)
+			       "ii", now, p->id)) < 0)
 		return error;
 	if (live >= SCRVAULT_SESSIONS_PER_PRINCIPAL) {
 		sv_error_field(SCRVAULT_EDENIED, "sessions", "'%s' has %d live sessions already: sign out of one (or "
@@ -282,17 +307,20 @@ int scrvault_session_login(scrvault_json **out, scrvault *v, const scrvault_logi
 	if ((error = sv_unseal_speak_for(v, name)) < 0 || (error = sv_vault_begin(v)) < 0)
 		goto done;
 	if ((error = sv_db_run(v->db, "INSERT INTO sessions(id, token_sha256, principal_id, client, created, last_seen,"
-			       " expires) VALUES (?, ?, ?, ?, ?, ?, ?)", "tbitiii", sid, hash, sizeof(hash), p.id,
-			       client, now, now, now + SCRVAULT_SESSION_MAX_SECONDS)) < 0) {
+			       " expires, idle_seconds, method, passkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       "tbitiiiitt", sid, hash, sizeof(hash), p->id, client, now, now,
+			       now + SCRVAULT_SESSION_MAX_SECONDS, (int64_t)idle, method, passkey)) < 0) {
 		error = sv_vault_fail(v, error);
 		goto done;
 	}
 	if ((error = sv_vault_finish(v, "session.login", SV_ABOUT(.principal = name),
-				     SV_FIELDS(SV_STR("session", sid), SV_OPT("client", client)))) < 0)
+				     SV_FIELDS(SV_STR("session", sid), SV_OPT("client", client),
+					       SV_IF(strcmp(method, "key") != 0, SV_STR("method", method)),
+					       SV_OPT("passkey", passkey)))) < 0)
 		goto done;
 	error = sv_json_new(out, SV_FIELDS(SV_STR("token", token), SV_STR("session", sid), SV_STR("principal", name),
 					   SV_INT("expires", now + SCRVAULT_SESSION_MAX_SECONDS),
-					   SV_INT("idle_expires", now + SCRVAULT_SESSION_IDLE_SECONDS)));
+					   SV_INT("idle_expires", now + idle)));
 done:
 	sv_unseal_reset(v);
 	sv_cleanse(token, sizeof(token));
@@ -302,7 +330,7 @@ done:
 typedef struct {
 	char id[2 * SESSION_ID_BYTES + 1];
 	char principal[65];
-	int64_t principal_id, last_seen, expires;
+	int64_t principal_id, last_seen, expires, idle;
 	bool ended, active;
 	char end_reason[32];
 } session_row;
@@ -319,7 +347,8 @@ static int session_by_token(session_row *r, scrvault *v, const char *token)
 		return 0;
 	token_hash(hash, token);
 	if ((error = sv_db_query(&st, v->db, "SELECT s.id, p.name, s.principal_id, s.last_seen, s.expires,"
-				 " s.ended_at IS NOT NULL, p.status = 'active', coalesce(s.end_reason, '')"
+				 " s.ended_at IS NOT NULL, p.status = 'active', coalesce(s.end_reason, ''),"
+				 " coalesce(s.idle_seconds, " IDLE ")"
 				 " FROM sessions s JOIN principals p ON p.id = s.principal_id WHERE s.token_sha256 = ?",
 				 "b", hash, sizeof(hash))) < 0)
 		return error;
@@ -332,6 +361,7 @@ static int session_by_token(session_row *r, scrvault *v, const char *token)
 		r->ended = sv_stmt_int(st, 5) != 0;
 		r->active = sv_stmt_int(st, 6) != 0;
 		snprintf(r->end_reason, sizeof(r->end_reason), "%s", sv_stmt_text(st, 7));
+		r->idle = sv_stmt_int(st, 8);
 	}
 	sv_stmt_free(st);
 	return error;
@@ -354,10 +384,11 @@ int scrvault_session_resume(scrvault *v, const char *token, const scrvault_act_o
 		return sv_error(SCRVAULT_EDENIED, "no such session: sign in again");
 	if (r.ended)
 		why = !strcmp(r.end_reason, "principal-revoked") ? "principal revoked" :
-			!strcmp(r.end_reason, "signed-out") ? "signed out" : "revoked";
+			!strcmp(r.end_reason, "signed-out") ? "signed out" :
+			!strcmp(r.end_reason, "passkey-removed") ? "passkey removed" : "revoked";
 	else if (!r.active)
 		why = "principal revoked";
-	else if (now >= r.expires || now - r.last_seen >= SCRVAULT_SESSION_IDLE_SECONDS)
+	else if (now >= r.expires || now - r.last_seen >= r.idle)
 		why = "session expired";
 	if (why) {
 		sv_error(SCRVAULT_EDENIED, "the session is not live (%s): sign in again", why);
@@ -416,11 +447,11 @@ int scrvault_session_list(scrvault_json **out, scrvault *v)
 			{ "expires", SV_COL_TEXT }), NULL, NULL,
 			"SELECT s.id, p.name, s.client, strftime('%Y-%m-%dT%H:%M:%SZ', s.created, 'unixepoch'),"
 			" strftime('%Y-%m-%dT%H:%M:%SZ', s.last_seen, 'unixepoch'),"
-			" strftime('%Y-%m-%dT%H:%M:%SZ', min(s.expires, s.last_seen + "
-			IDLE "), 'unixepoch')"
+			" strftime('%Y-%m-%dT%H:%M:%SZ', min(s.expires, s.last_seen + coalesce(s.idle_seconds, "
+			IDLE ")), 'unixepoch')"
 			" FROM sessions s JOIN principals p ON p.id = s.principal_id"
-			" WHERE s.ended_at IS NULL AND s.expires > ?1 AND s.last_seen > ?1 - "
-			IDLE " AND (?2 OR s.principal_id = ?3)"
+			" WHERE s.ended_at IS NULL AND s.expires > ?1 AND s.last_seen > ?1 - coalesce(s.idle_seconds, "
+			IDLE ") AND (?2 OR s.principal_id = ?3)"
 			" ORDER BY s.created, s.id", "iii", sv_now(), (int64_t)all, v->principal_id);
 }
 

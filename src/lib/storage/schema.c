@@ -489,6 +489,36 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  principal TEXT NOT NULL, client TEXT, at INTEGER NOT NULL);"
 	"CREATE INDEX login_failures_principal ON login_failures(principal, at);",
+
+	/*
+	 * 21: passkeys (records/passkey.c).  A session keeps its own idle time
+	 * and how it was opened ("key", "passkey"; NULL: before 21, a key), and
+	 * the passkey it was opened with (removing one ends them).  A
+	 * passkey is a WebAuthn credential of one principal for one site (rp_id):
+	 * its public key (DER SubjectPublicKeyInfo) and signature counter; a
+	 * link to register one is kept only as its token's SHA-256, answers once
+	 * and expires.
+	 */
+	"ALTER TABLE sessions ADD COLUMN idle_seconds INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN method TEXT;"
+	"ALTER TABLE sessions ADD COLUMN passkey TEXT;"
+	"CREATE TABLE passkeys("
+	"  id TEXT PRIMARY KEY,"
+	"  principal_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  credential BLOB NOT NULL,"
+	"  rp_id TEXT NOT NULL,"
+	"  spki BLOB NOT NULL, alg INTEGER NOT NULL,"
+	"  sign_count INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, last_used INTEGER,"
+	"  removed_at INTEGER,"
+	"  UNIQUE(rp_id, credential));"
+	"CREATE INDEX passkeys_principal ON passkeys(principal_id) WHERE removed_at IS NULL;"
+	"CREATE TABLE passkey_links("
+	"  token_sha256 BLOB PRIMARY KEY,"
+	"  principal_id INTEGER NOT NULL REFERENCES principals(id),"
+	"  created INTEGER NOT NULL, created_by INTEGER NOT NULL REFERENCES principals(id),"
+	"  expires INTEGER NOT NULL, used_at INTEGER);",
 };
 
 static int set_version(sv_db *db, int version)

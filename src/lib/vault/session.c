@@ -651,6 +651,7 @@ void scrvault_vault_close(scrvault *v)
 	free(v->act_session);
 	free(v->act_client);
 	free(v->challenges);
+	free(v->wa_challenges);
 	if (v->lockfd >= 0)
 		close(v->lockfd);
 	free(v->dir);

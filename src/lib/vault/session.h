@@ -57,6 +57,8 @@ struct scrvault {
 	char *act_client;		/* the peer a service acts for (audit entries name it), or NULL */
 	struct sv_challenge *challenges;	/* sign-in challenges issued (signin.c), in memory only */
 	size_t nchallenges;
+	struct sv_wa_challenge *wa_challenges;	/* passkey challenges (passkey.c), in memory only */
+	size_t nwa_challenges;
 	sv_identity *ident;		/* the acting principal's keys (signing) */
 	int64_t access_request;		/* restricted releases happen under this agreed request */
 	bool custodian;

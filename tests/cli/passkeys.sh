@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Passkeys for the web pages (scrvault/passkey.h, src/daemon/web.c): the
+# coordinator's one-time link, registration, sign-in, the session cookie and
+# its anti-forgery token, removal and revocation.  Each attack first: a link
+# for a custodian or by someone who may not add people, a spent link, a
+# response for another site, without user verification, a replayed or forged
+# assertion, a counter that went back, a cookie request without the token or
+# from another origin; then what works, and the audit trail of both.
+. "$(dirname "$0")/lib.bash"
+command -v curl >/dev/null || { skip "passkeys" "curl is not installed (scripts/install-deps)"; finish; exit; }
+/usr/bin/python3 -c 'import cryptography' 2>/dev/null ||
+	{ skip "passkeys" "python3-cryptography is not installed (scripts/install-deps)"; finish; exit; }
+mkvault
+. "$(dirname "$0")/daemon-lib.bash"
+WA="$ROOT/tests/tools/webauthn-client"
+O=https://localhost:8443
+
+enrol --key-out "$T/alice.key" --agency police alice >/dev/null
+enrol --key-out "$T/bob.key" --agency health bob >/dev/null
+sv case open --title a SCR-A >/dev/null && sv case open --title b SCR-B >/dev/null
+sv principal grant alice imr-author --case SCR-A --agency police >/dev/null &&
+	sv principal grant bob imr-author --case SCR-B --agency health >/dev/null
+ok $? "alice (police, case A) and bob (health, case B)"
+
+# ---- the link, from the command line on the host -------------------------------------
+expect 3 "no passkey link for a custodian (they register from their own key-file session)" -- \
+	sv principal passkey-link coord
+err_has "custodian"
+expect 2 "--origin is checked before anything is opened" -- sv principal passkey-link --origin http://x alice
+expect 0 "a passkey link for alice, printed whole with --origin" -- sv principal passkey-link --origin "$O" alice
+out_has "$O/#/register?link="
+out_has "one use, until"
+OLD=$(grep -o 'link=[A-Za-z0-9_-]*' "$T/out" | cut -d= -f2)
+[ ${#OLD} -eq 43 ]; ok $? "...a 43-character token"
+sv audit show --json 2>/dev/null | grep -q '"principal.passkey-link"'; ok $? "...on record (principal.passkey-link)"
+! sv audit show --json 2>/dev/null | grep -q "$OLD"; ok $? "...and the token itself is nowhere in the audit log"
+! grep -rqa "$OLD" "$V"; ok $? "...nor anywhere in the vault's files (kept as its SHA-256)"
+expect 3 "alice (an IMR author) may not make a link for bob" -- \
+	"$SV" --vault "$V" --key "$T/alice.key" --passphrase-file "$P" principal passkey-link bob
+
+start --idle-seal 0 --origin "$O"; ok $? "scrvaultd starts with the pages' origin $O"
+unseal; is 200 "unsealed"
+login coord "$K"; is 200 "the coordinator signs in with their key"
+login alice "$T/alice.key"; is 200 "alice signs in with her key"
+
+jpost coord /v1/principals/alice/passkey-link '{}'; is 200 "a newer link through the service"
+LINK=$(jget link); URL=$(jget url)
+[ "$URL" = "$O/#/register?link=$LINK" ]; ok $? "...with the URL on the service's own origin"
+reg() {	# reg LINK STATE [webauthn-client options]: registration options, then the response
+	local link=$1 st=$2; shift 2
+	req POST /v1/passkeys/registration -H 'Content-Type: application/json' --data-binary "{\"link\":\"$link\"}"
+	[ "$(cat "$T/code")" = 200 ] || return 1
+	cp "$T/body" "$T/regopts"
+	/usr/bin/python3 "$WA" register "$st" "$O" "$T/regopts" "$@" >"$T/regbody" || return 1
+	python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); b["link"]=sys.argv[2]; b["name"]="work laptop"; print(json.dumps(b))' \
+		"$T/regbody" "$link" >"$T/regbody2"
+	req POST /v1/passkeys -H 'Content-Type: application/json' --data-binary @"$T/regbody2"
+}
+reg "$OLD" "$T/pk-old"; is 403 "the first link was replaced by the newer one: refused"
+[ "$(jget rp <"$T/regopts" 2>/dev/null)" = "" ] || true
+reg "$LINK" "$T/pk-x" --client-origin https://evil.example; is 403 "a response made for another site is refused"
+grep -q "origin" "$T/body"; ok $? "...naming the origin"
+reg "$LINK" "$T/pk-x" --rp-id evil.example; is 403 "a credential scoped to another relying party is refused"
+reg "$LINK" "$T/pk-x" --no-uv; is 403 "a passkey that did not verify its user is refused"
+reg "$LINK" "$T/pk-x" --type webauthn.get; is 403 "an assertion passed off as a registration is refused"
+audited passkey.register denied; ok $? "...each refusal on record (passkey.register, denied)"
+req POST /v1/passkeys/registration -H 'Content-Type: application/json' --data-binary '{"link":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}'
+is 403 "an unknown link gets no options"
+jget rp >/dev/null
+reg "$LINK" "$T/pk-alice"; is 200 "alice registers a passkey (ES256) through the link"
+PK=$(jget id)
+reg "$LINK" "$T/pk-y"; is 403 "the link answers once"
+audited passkey.register ok alice; ok $? "...on record, as alice's"
+
+# ---- sign-in ------------------------------------------------------------------------------
+signin() {	# signin STATE [webauthn-client options]: a challenge, then the assertion
+	local st=$1; shift
+	req POST /v1/passkeys/challenge -H 'Content-Type: application/json' --data-binary '{}'
+	cp "$T/body" "$T/chal"
+	/usr/bin/python3 "$WA" assert "$st" "$O" "$T/chal" "$@" >"$T/assert" || return 1
+	req POST /v1/session/passkey -H 'Content-Type: application/json' --data-binary @"$T/assert"
+}
+signin "$T/pk-alice" --bad-signature; is 401 "a forged signature is refused"
+signin "$T/pk-alice" --other-key; is 401 "a signature by another key is refused"
+signin "$T/pk-alice" --client-origin https://evil.example; is 401 "an assertion for another site is refused"
+signin "$T/pk-alice" --no-uv; is 401 "an assertion without user verification is refused"
+audited session.login denied; ok $? "...on record (session.login, denied)"
+signin "$T/pk-alice"; is 200 "alice signs in with her passkey"
+CSRF=$(jget csrf)
+! grep -q '"token"' "$T/body"; ok $? "...the answer holds no session token (the cookie does)"
+grep -i '^set-cookie:' "$T/headers" | tr -d '\r' >"$T/cookie"
+grep -q '__Host-scrvault=[A-Za-z0-9_-]\{43\}; Path=/; Secure; HttpOnly; SameSite=Strict' "$T/cookie"
+ok $? "...the cookie is __Host-, Secure, HttpOnly, SameSite=Strict"
+C1=$(sed 's/^[^:]*: *\([^;]*\);.*/\1/' "$T/cookie")
+cp "$T/assert" "$T/assert1"
+req POST /v1/session/passkey -H 'Content-Type: application/json' --data-binary @"$T/assert1"
+is 401 "the same assertion replayed is refused (its challenge is spent)"
+signin "$T/pk-alice" --count 1; is 401 "a signature counter that went back (a cloned passkey) is refused"
+grep -q "counter" "$T/body"; ok $? "...naming the counter"
+audited session.login ok alice; ok $? "...on record, as alice's sign-in"
+req GET /v1/sessions -H "Cookie: $C1"; is 200 "the cookie opens alice's session"
+python3 - "$T/body" <<'PY'
+import json, sys, datetime as d
+s = [x for x in json.load(open(sys.argv[1])) if x["principal"] == "alice"]
+t = lambda v: d.datetime.strptime(v, "%Y-%m-%dT%H:%M:%SZ")
+idle = sorted((t(x["expires"]) - t(x["last_seen"])).total_seconds() for x in s)
+sys.exit(0 if idle == [900, 1800] else 1)
+PY
+ok $? "...the passkey session ends after 15 idle minutes, her key's after 30"
+
+req GET /v1/whoami -H "Cookie: $C1"; is 200 "whoami by cookie"
+[ "$(jget csrf)" = "$CSRF" ]; ok $? "...gives the pages their anti-forgery token again"
+req GET /v1/cases -H "Cookie: $C1"; is 200 "alice lists her cases by cookie"
+! grep -q SCR-B "$T/body"; ok $? "...case B is not among them"
+req GET /v1/cases/SCR-B -H "Cookie: $C1"; is 404 "another agency's case is not found"
+req POST /v1/passkeys/registration -H "Cookie: $C1" -H 'Content-Type: application/json' --data-binary '{}'
+is 403 "a cookie POST without X-CSRF-Token is refused"
+grep -q "anti-forgery" "$T/body"; ok $? "...saying why"
+req POST /v1/passkeys/registration -H "Cookie: $C1" -H "X-CSRF-Token: ${CSRF%?}A" \
+	-H 'Content-Type: application/json' --data-binary '{}'
+is 403 "...and with a wrong one"
+req POST /v1/passkeys/registration -H "Cookie: $C1" -H "X-CSRF-Token: $CSRF" -H "Origin: https://evil.example" \
+	-H 'Content-Type: application/json' --data-binary '{}'
+is 403 "...and from another origin, token or not"
+req POST /v1/passkeys/registration -H "Cookie: $C1" -H "X-CSRF-Token: $CSRF" -H "Origin: $O" \
+	-H 'Content-Type: application/json' --data-binary '{}'
+is 200 "with the token, from the pages' origin: options for a second passkey"
+cp "$T/body" "$T/regopts2"
+/usr/bin/python3 "$WA" register "$T/pk-alice2" "$O" "$T/regopts2" --alg ed25519 >"$T/rb" &&
+	python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); b["name"]="phone"; print(json.dumps(b))' "$T/rb" >"$T/rb2"
+req POST /v1/passkeys -H "Cookie: $C1" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' --data-binary @"$T/rb2"
+is 200 "alice registers a second passkey (Ed25519) from her session"
+PK2=$(jget id)
+signin "$T/pk-alice2"; is 200 "...and signs in with it"
+C2=$(grep -i '^set-cookie:' "$T/headers" | tr -d '\r' | sed 's/^[^:]*: *\([^;]*\);.*/\1/')
+req GET /v1/passkeys -H "Cookie: $C1"; is 200 "alice lists her passkeys"
+python3 -c 'import json,sys; k=json.load(open(sys.argv[1])); sys.exit(0 if sorted(x["alg"] for x in k)==["ES256","Ed25519"] and all("credential" not in x for x in k) else 1)' "$T/body"
+ok $? "...two, by algorithm and name"
+as bob GET /v1/passkeys; [ "$(cat "$T/body")" = "[]" ]; ok $? "bob sees none of them"
+as bob DELETE "/v1/passkeys/$PK"; is 404 "bob cannot remove alice's passkey (not found)"
+
+req DELETE "/v1/passkeys/$PK2" -H "Cookie: $C1" -H "X-CSRF-Token: $CSRF"; is 200 "alice removes her phone's passkey"
+audited passkey.remove ok alice; ok $? "...on record"
+req GET /v1/whoami -H "Cookie: $C2"; is 401 "...the session opened with it ends at once"
+signin "$T/pk-alice2"; is 401 "...and it signs in no more"
+req GET /v1/whoami -H "Cookie: $C1"; is 200 "her other session goes on"
+
+jpost coord /v1/principals/alice/revoke '{"reason":"left the force"}'; is 200 "the coordinator revokes alice"
+req GET /v1/whoami -H "Cookie: $C1"; is 401 "her passkey session ends at once"
+signin "$T/pk-alice"; is 401 "...and her passkey signs in no more"
+
+req DELETE /v1/session -H "Cookie: $C1" -H "X-CSRF-Token: $CSRF"; is 401 "a revoked session cannot even sign out"
+jpost coord /v1/principals/bob/passkey-link '{}'; is 200 "a link for bob"
+reg "$(jget link)" "$T/pk-bob"; is 200 "bob registers"
+signin "$T/pk-bob"; is 200 "bob signs in"; BC=$(jget csrf)
+CB=$(grep -i '^set-cookie:' "$T/headers" | tr -d '\r' | sed 's/^[^:]*: *\([^;]*\);.*/\1/')
+req DELETE /v1/session -H "Cookie: $CB" -H "X-CSRF-Token: $BC"; is 200 "bob signs out"
+grep -qi '^set-cookie: __Host-scrvault=;.*Max-Age=0' "$T/headers"; ok $? "...and the cookie is cleared"
+req GET /v1/whoami -H "Cookie: $CB"; is 401 "...and the session is over"
+stop
+expect 0 "the audit log verifies after all this" -- sv audit verify
+finish
