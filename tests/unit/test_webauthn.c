@@ -66,6 +66,7 @@ typedef struct {
 	bool flip_sig;			/* one bit of the signature flipped */
 	EVP_PKEY *signer;		/* NULL: the credential's key */
 	bool ext;			/* an extensions map (ED set) */
+	const buf *ext_raw;		/* these bytes as the extensions instead */
 	size_t ad_trailing;		/* zero bytes after authData's end */
 	size_t ad_cut;			/* bytes cut off authData's end */
 	size_t ao_trailing;		/* bytes after the attestation object */
@@ -160,7 +161,9 @@ static buf auth_data(const vauth *v, const opts *o, bool registration)
 		buf_add(&b, key.p, key.len);
 		buf_free(&key);
 	}
-	if (o->ext) {
+	if (o->ext_raw)
+		buf_add(&b, o->ext_raw->p, o->ext_raw->len);
+	else if (o->ext) {
 		cbor_item_t *m = cbor_new_definite_map(1);
 		buf e;
 
@@ -745,6 +748,51 @@ static void test_oversized(void **state)
 	buf_free(&ao);
 }
 
+/*
+ * CBOR nesting deeper than 16 and more than 1024 items are refused, where
+ * libcbor would have taken them: inside the extensions of an assertion.
+ */
+static void check_extensions(const fixture *f, const buf *ext, bool good)
+{
+	opts o = { .ext = true, .ext_raw = ext, .count = 1 };
+	uint32_t count;
+
+	if (good)
+		assert_int_equal(do_assert(&count, &f->ed, &f->ed_cred, 0, &o, false), 0);
+	else
+		refuse_assert(&f->ed, &f->ed_cred, 0, &o, false, "extensions are not a well-formed CBOR map");
+}
+
+static void test_cbor_bounds(void **state)
+{
+	fixture *f = *state;
+	buf ext = { 0 };
+
+	/* {"x": [[...[0]...]]}: the map at depth 0, n arrays, 0 at depth n + 1 */
+	buf_add(&ext, "\xa1\x61x", 3);
+	for (int i = 0; i < 15; i++)
+		buf_add(&ext, "\x81", 1);
+	buf_add(&ext, "\x00", 1);
+	check_extensions(f, &ext, true);			/* 0 at depth 16 */
+	buf_free(&ext);
+	buf_add(&ext, "\xa1\x61x", 3);
+	for (int i = 0; i < 16; i++)
+		buf_add(&ext, "\x81", 1);
+	buf_add(&ext, "\x00", 1);
+	check_extensions(f, &ext, false);			/* 0 at depth 17 */
+	buf_free(&ext);
+
+	/* {"x": [0 x n]}: n + 3 items, 1024 the most */
+	buf_add(&ext, "\xa1\x61x\x99\x03\xfd", 6);	/* 1021 */
+	for (int i = 0; i < 1021; i++)
+		buf_add(&ext, "\x00", 1);
+	check_extensions(f, &ext, true);
+	ext.p[5] = 0xfe;				/* 1022 */
+	buf_add(&ext, "\x00", 1);
+	check_extensions(f, &ext, false);
+	buf_free(&ext);
+}
+
 static void test_bad_expectation(void **state)
 {
 	fixture *f = *state;
@@ -787,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_trailing_bytes),
 		cmocka_unit_test(test_truncated_auth_data),
 		cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_cbor_bounds),
 		cmocka_unit_test(test_bad_expectation),
 	};
 
