@@ -31,7 +31,8 @@ LIB_VERSION = 0.2.0
 
 # Every library the vault uses, linked as usual: `ldd build/scrvault` lists
 # them.  scrvault-seal links only libcrypto and libargon2 (mk/seal.mk).
-PKGS     = libcrypto libgit2 zlib sqlcipher libargon2 pangocairo cairo
+# libcbor: passkeys' CBOR, read in src/lib/crypto/webauthn.c only.
+PKGS     = libcrypto libgit2 zlib sqlcipher libargon2 pangocairo cairo libcbor
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # OpenSSL's TLS (libssl) only for the programs that speak it: the remote
