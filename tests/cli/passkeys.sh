@@ -32,8 +32,8 @@ out_has "$O/#/register?link="
 out_has "one use, until"
 OLD=$(grep -o 'link=[A-Za-z0-9_-]*' "$T/out" | cut -d= -f2)
 [ ${#OLD} -eq 43 ]; ok $? "...a 43-character token"
-sv audit show --json 2>/dev/null | grep -q '"principal.passkey-link"'; ok $? "...on record (principal.passkey-link)"
-! sv audit show --json 2>/dev/null | grep -q "$OLD"; ok $? "...and the token itself is nowhere in the audit log"
+sv audit export 2>/dev/null | grep -q '"principal.passkey-link"'; ok $? "...on record (principal.passkey-link)"
+! sv audit export 2>/dev/null | grep -q "$OLD"; ok $? "...and the token itself is nowhere in the audit log"
 ! grep -rqa "$OLD" "$V"; ok $? "...nor anywhere in the vault's files (kept as its SHA-256)"
 expect 3 "alice (an IMR author) may not make a link for bob" -- \
 	"$SV" --vault "$V" --key "$T/alice.key" --passphrase-file "$P" principal passkey-link bob
@@ -42,8 +42,9 @@ start --idle-seal 0 --origin "$O"; ok $? "scrvaultd starts with the pages' origi
 unseal; is 200 "unsealed"
 login coord "$K"; is 200 "the coordinator signs in with their key"
 login alice "$T/alice.key"; is 200 "alice signs in with her key"
+login bob "$T/bob.key"; is 200 "bob signs in with his key"
 
-jpost coord /v1/principals/alice/passkey-link '{}'; is 200 "a newer link through the service"
+as coord POST /v1/principals/alice/passkey-link; is 200 "a newer link through the service"
 LINK=$(jget link); URL=$(jget url)
 [ "$URL" = "$O/#/register?link=$LINK" ]; ok $? "...with the URL on the service's own origin"
 reg() {	# reg LINK STATE [webauthn-client options]: registration options, then the response
@@ -57,7 +58,6 @@ reg() {	# reg LINK STATE [webauthn-client options]: registration options, then t
 	req POST /v1/passkeys -H 'Content-Type: application/json' --data-binary @"$T/regbody2"
 }
 reg "$OLD" "$T/pk-old"; is 403 "the first link was replaced by the newer one: refused"
-[ "$(jget rp <"$T/regopts" 2>/dev/null)" = "" ] || true
 reg "$LINK" "$T/pk-x" --client-origin https://evil.example; is 403 "a response made for another site is refused"
 grep -q "origin" "$T/body"; ok $? "...naming the origin"
 reg "$LINK" "$T/pk-x" --rp-id evil.example; is 403 "a credential scoped to another relying party is refused"
@@ -66,7 +66,6 @@ reg "$LINK" "$T/pk-x" --type webauthn.get; is 403 "an assertion passed off as a 
 audited passkey.register denied; ok $? "...each refusal on record (passkey.register, denied)"
 req POST /v1/passkeys/registration -H 'Content-Type: application/json' --data-binary '{"link":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}'
 is 403 "an unknown link gets no options"
-jget rp >/dev/null
 reg "$LINK" "$T/pk-alice"; is 200 "alice registers a passkey (ES256) through the link"
 PK=$(jget id)
 reg "$LINK" "$T/pk-y"; is 403 "the link answers once"
@@ -150,7 +149,7 @@ req GET /v1/whoami -H "Cookie: $C1"; is 401 "her passkey session ends at once"
 signin "$T/pk-alice"; is 401 "...and her passkey signs in no more"
 
 req DELETE /v1/session -H "Cookie: $C1" -H "X-CSRF-Token: $CSRF"; is 401 "a revoked session cannot even sign out"
-jpost coord /v1/principals/bob/passkey-link '{}'; is 200 "a link for bob"
+as coord POST /v1/principals/bob/passkey-link; is 200 "a link for bob"
 reg "$(jget link)" "$T/pk-bob"; is 200 "bob registers"
 signin "$T/pk-bob"; is 200 "bob signs in"; BC=$(jget csrf)
 CB=$(grep -i '^set-cookie:' "$T/headers" | tr -d '\r' | sed 's/^[^:]*: *\([^;]*\);.*/\1/')
