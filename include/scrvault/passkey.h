@@ -29,10 +29,10 @@
  * "principal.add"; audited "principal.passkey-link"), good for
  * SCRVAULT_PASSKEY_LINK_SECONDS; a newer link replaces an unused older
  * one.  *out gets {"link": the token (43 characters, shown once, kept only
- * as its SHA-256), "principal", "expires"}.  Refused for a custodian
- * (SCRVAULT_EDENIED: a custodian registers from their own key-file
- * session, so no one else can hold a way in as them), a service principal
- * and a revoked one.
+ * as its SHA-256), "principal", "expires"}.  Refused for a custodian by
+ * anyone but that custodian, signed in with their own key file
+ * (SCRVAULT_EDENIED: no one else can hold a way in as them), a service
+ * principal and a revoked one.
  */
 int scrvault_passkey_link(scrvault_json **out, scrvault *v, const char *principal);
 

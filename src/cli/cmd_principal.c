@@ -448,8 +448,8 @@ const cli_cmd cli_principal_commands[] = {
 	  "scrvault principal passkey-link [--json] [--origin URL] NAME",
 	  "A one-time link for NAME to register a passkey on the vault's web pages, good\n"
 	  "for 24 hours (a newer link replaces an unused one).  Give it to NAME alone, by a\n"
-	  "route you trust: whoever opens it first registers a passkey as NAME.  Not for a\n"
-	  "custodian (who registers one from their own key-file session) or a service.\n\n"
+	  "route you trust: whoever opens it first registers a passkey as NAME.  A\n"
+	  "custodian's link is made by that custodian alone; a service gets none.\n\n"
 	  "options:\n"
 	  "  --origin URL                the pages' address, to print the link whole\n"
 	  "                              (through the service: the service's own)\n", link_opts, 1, 1 },

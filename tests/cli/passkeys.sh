@@ -23,9 +23,10 @@ sv principal grant alice imr-author --case SCR-A --agency police >/dev/null &&
 ok $? "alice (police, case A) and bob (health, case B)"
 
 # ---- the link, from the command line on the host -------------------------------------
-expect 3 "no passkey link for a custodian (they register from their own key-file session)" -- \
-	sv principal passkey-link coord
+enrol --key-out "$T/dep.key" --custodian deputy >/dev/null; ok $? "a second custodian, deputy"
+expect 3 "the coordinator cannot make a passkey link for another custodian" -- sv principal passkey-link deputy
 err_has "custodian"
+expect 0 "...a custodian makes their own, signed in with their key file" -- sv principal passkey-link coord
 expect 2 "--origin is checked before anything is opened" -- sv principal passkey-link --origin http://x alice
 expect 0 "a passkey link for alice, printed whole with --origin" -- sv principal passkey-link --origin "$O" alice
 out_has "$O/#/register?link="
@@ -149,8 +150,10 @@ req GET /v1/whoami -H "Cookie: $C1"; is 401 "her passkey session ends at once"
 signin "$T/pk-alice"; is 401 "...and her passkey signs in no more"
 
 req DELETE /v1/session -H "Cookie: $C1" -H "X-CSRF-Token: $CSRF"; is 401 "a revoked session cannot even sign out"
-as coord POST /v1/principals/bob/passkey-link; is 200 "a link for bob"
-reg "$(jget link)" "$T/pk-bob"; is 200 "bob registers"
+expect 0 "the command line makes bob's link through the service" -- \
+	"$SV" --server "unix:$S" --key "$K" --passphrase-file "$P" principal passkey-link bob
+out_has "$O/#/register?link="
+reg "$(grep -o 'link=[A-Za-z0-9_-]*' "$T/out" | cut -d= -f2)" "$T/pk-bob"; is 200 "bob registers with it"
 signin "$T/pk-bob"; is 200 "bob signs in"; BC=$(jget csrf)
 CB=$(grep -i '^set-cookie:' "$T/headers" | tr -d '\r' | sed 's/^[^:]*: *\([^;]*\);.*/\1/')
 req DELETE /v1/session -H "Cookie: $CB" -H "X-CSRF-Token: $BC"; is 200 "bob signs out"

@@ -12,7 +12,7 @@
  *     principal and link it was issued for;
  *   - a link is 32 random bytes, base64url, kept only as its SHA-256; it
  *     answers once, for SCRVAULT_PASSKEY_LINK_SECONDS; none is made for a
- *     custodian or a service principal;
+ *     service principal, nor for a custodian by anyone but themselves;
  *   - user verification is required at registration and sign-in: a
  *     passkey stands for the person, not for whoever holds the device;
  *   - a sign-in spends its challenge first, so a replayed assertion finds
@@ -195,10 +195,9 @@ int scrvault_passkey_link(scrvault_json **out, scrvault *v, const char *principa
 				      principal);
 	if (!p.active)
 		return sv_error(SCRVAULT_ECONFLICT, "'%s' is revoked: a revoked principal gets no passkey", principal);
-	if (p.custodian)
-		return sv_error(SCRVAULT_EDENIED, "'%s' is a custodian: a custodian registers a passkey from their own "
-				"key-file session (the pages' Passkeys), never through a link someone else holds",
-				principal);
+	if (p.custodian && p.id != v->principal_id)
+		return sv_error(SCRVAULT_EDENIED, "'%s' is a custodian: only they make their own passkey link (signed "
+				"in with their key file), never someone else", principal);
 	if (!strcmp(p.kind, "service"))
 		return sv_error(SCRVAULT_EUSAGE, "'%s' is a service principal: services sign in with their key file",
 				principal);
