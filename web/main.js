@@ -23,6 +23,7 @@ const routes = [
 
 let known = false;	// whoami asked since the load
 let rendering = 0;
+let firstRender = true;
 
 // "#/cases/SCR-1?x=y" -> {path: "/cases/SCR-1", query: URLSearchParams}
 function parseHash() {
@@ -91,10 +92,14 @@ async function render() {
 		return;
 	const h1 = main.querySelector("h1");
 	document.title = (h1 ? h1.textContent + " \u2013 " : "") + "scrvault";
-	if (h1) {
+	// A change of page moves focus to its heading (a screen reader says where
+	// it is); the first page of a load leaves it at the start, where the
+	// skip link is the first Tab.
+	if (h1 && !firstRender) {
 		h1.setAttribute("tabindex", "-1");
 		h1.focus({ preventScroll: false });
 	}
+	firstRender = false;
 }
 
 function start() {
@@ -107,8 +112,9 @@ function start() {
 	});
 	document.getElementById("skip").addEventListener("click", (ev) => {
 		ev.preventDefault();
-		const h1 = document.querySelector("#main h1");
-		(h1 || document.getElementById("main")).focus();
+		const to = document.querySelector("#main h1") || document.getElementById("main");
+		to.setAttribute("tabindex", "-1");
+		to.focus();
 	});
 	document.getElementById("signout").addEventListener("click", async () => {
 		await signOut().catch(() => null);
