@@ -40,7 +40,8 @@ $(BUILD)/tests/test_router: src/daemon/routes.c src/daemon/router.h src/daemon/h
 # The pages (web/), built into scrvaultd by scripts/embed-web (od and sed:
 # no xxd on a bare machine); src/daemon/pages.c serves them.
 WEB_FILES = $(sort $(wildcard web/*))
-$(BUILD)/gen/web_pages.c: $(WEB_FILES) scripts/embed-web
+# web itself: a file added or removed changes the directory.
+$(BUILD)/gen/web_pages.c: web $(WEB_FILES) scripts/embed-web
 	@mkdir -p $(dir $@)
 	@scripts/embed-web $@ $(WEB_FILES)
 $(BUILD)/gen/web_pages.o: $(BUILD)/gen/web_pages.c src/daemon/pages.h
