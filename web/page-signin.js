@@ -1,6 +1,7 @@
 // page-signin.js - #/signin: sign in with a passkey on this device.
 import { h } from "./dom.js";
 import { signIn, supported, explain } from "./webauthn.js";
+import { whoami } from "./api.js";
 
 export async function render(main, { query }) {
 	const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
@@ -24,6 +25,7 @@ export async function render(main, { query }) {
 		status.textContent = "Waiting for your passkey\u2026";
 		try {
 			await signIn();
+			await whoami().catch(() => null);	/* the role, for the header */
 			const next = query.get("next");
 			location.replace(next && /^#\/[A-Za-z0-9._@\/-]*$/.test(next) && !next.startsWith("#/signin") ? next : "#/agenda");
 		} catch (e) {

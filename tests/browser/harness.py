@@ -186,3 +186,47 @@ def webauthn_create(d):
           .then(c => done(c && c.type === "public-key" ? "ok" : "no credential"),
                 e => done(e && e.name ? e.name + ": " + e.message : String(e)));
     """)
+
+
+# ---- steps of a journey (the passkey journey is made of these) ----
+
+def open_link(d, base, token):
+    """Open a registration link as the person would: #/register?link=TOKEN."""
+    return open_page(d, base, "/register?link=" + token)
+
+
+def wait_for(d, js, timeout=15):
+    """Wait until the script `js` (a function body returning a value) gives a
+    truthy value; that value, or None after timeout seconds."""
+    end = time.time() + timeout
+    while time.time() < end:
+        v = d.execute_script(js)
+        if v:
+            return v
+        time.sleep(0.1)
+    return None
+
+
+def type_into(d, css, text):
+    from selenium.webdriver.common.by import By
+    el = d.find_element(By.CSS_SELECTOR, css)
+    el.clear()
+    el.send_keys(text)
+    return el
+
+
+def click(d, css):
+    from selenium.webdriver.common.by import By
+    d.find_element(By.CSS_SELECTOR, css).click()
+
+
+def status_text(d, timeout=15):
+    """The page's live status line once it says something other than 'Waiting...'."""
+    return wait_for(d, "const s = document.querySelector('#main [role=status]');"
+                       "return s && s.textContent && !/^Waiting/.test(s.textContent) ? s.textContent : null;",
+                    timeout)
+
+
+def passkeys_held(d):
+    """The credentials the virtual authenticator holds (resident ones included)."""
+    return d.get_credentials()

@@ -21,6 +21,7 @@ import tempfile
 import urllib.request
 import ssl
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as hz  # noqa: E402
 
