@@ -17,9 +17,9 @@ all: $(BUILD)/scrvaultd
 $(DAEMON_OBJ): CFLAGS += $(DAEMON_CFLAGS)
 $(DAEMON_OBJ): $(wildcard src/daemon/*.h)
 
-$(BUILD)/scrvaultd: $(DAEMON_OBJ) $(BUILD)/libscrvault.a
+$(BUILD)/scrvaultd: $(DAEMON_OBJ) $(BUILD)/gen/web_pages.o $(BUILD)/libscrvault.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(BUILD)/libscrvault.a $(DAEMON_LIBS) $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(BUILD)/gen/web_pages.o $(BUILD)/libscrvault.a $(DAEMON_LIBS) $(LDLIBS)
 
 # The routing fuzz target (tests/fuzz/fuzz_router.c): routes.c's pure parts,
 # its table without handlers (SVD_ROUTES_ONLY); no library, no libevent.
@@ -36,3 +36,13 @@ install-daemon: $(BUILD)/scrvaultd
 
 # tests/unit/test_router.c includes src/daemon/routes.c (its table without handlers).
 $(BUILD)/tests/test_router: src/daemon/routes.c src/daemon/router.h src/daemon/handlers.h
+
+# The pages (web/), built into scrvaultd by scripts/embed-web (od and sed:
+# no xxd on a bare machine); src/daemon/pages.c serves them.
+WEB_FILES = $(sort $(wildcard web/*))
+# web itself: a file added or removed changes the directory.
+$(BUILD)/gen/web_pages.c: web $(WEB_FILES) scripts/embed-web
+	@mkdir -p $(dir $@)
+	@scripts/embed-web $@ $(WEB_FILES)
+$(BUILD)/gen/web_pages.o: $(BUILD)/gen/web_pages.c src/daemon/pages.h
+	@$(CC) $(CFLAGS) -Isrc/daemon -c -o $@ $<

@@ -82,6 +82,11 @@ typedef struct svd_req {
 void svd_reply_json(svd_req *r, int status, scrvault_json *j);
 void svd_reply_text(svd_req *r, int status, const char *ctype, const char *buf, size_t len);
 void svd_reply_error(svd_req *r, int status, int code, const char *message, const char *field);
+/*
+ * The security headers every answer carries (CSP, HSTS, no-store...), for a
+ * handler that sends its answer itself (a stream); the functions above add them.
+ */
+void svd_reply_headers(svd_req *r);
 /* Answer the library's failure `rc` (its message and field) with the matching status. */
 int svd_fail(svd_req *r, int rc);
 /* The HTTP status of a library code. */

@@ -518,7 +518,7 @@ static int to_stream(void *ctx, const void *buf, size_t len)
 	if (!c->started) {
 		struct evkeyvalq *h = evhttp_request_get_output_headers(c->r->ev);
 		evhttp_add_header(h, "Content-Type", "application/octet-stream");
-		evhttp_add_header(h, "Cache-Control", "no-store");
+		svd_reply_headers(c->r);
 		if (c->sha256)
 			evhttp_add_header(h, "X-Scrvault-SHA256", c->sha256);
 		c->r->status = 200;
@@ -968,6 +968,7 @@ int svd_h_audit_export(svd_req *r)
 	}
 	close(fd);
 	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", "application/jsonl");
+	svd_reply_headers(r);
 	r->status = 200;
 	evhttp_send_reply(r->ev, 200, "OK", out);
 	evbuffer_free(out);

@@ -14,6 +14,9 @@ SVD_HANDLER(svd_h_unseal_offer);
 SVD_HANDLER(svd_h_unseal);
 SVD_HANDLER(svd_h_seal);
 SVD_HANDLER(svd_h_tls_ca);
+/* the pages built in (pages.c) */
+SVD_HANDLER(svd_h_page_index);
+SVD_HANDLER(svd_h_page_file);
 SVD_HANDLER(svd_h_challenge);
 SVD_HANDLER(svd_h_login);
 SVD_HANDLER(svd_h_logout);

@@ -29,6 +29,9 @@ const svd_route svd_routes[] = {
 	{ "POST", "/v1/unseal", H(svd_h_unseal), SVD_SEALED | SVD_JSON, 16 * KiB, "unseal with a custodian's signed answer" },
 	{ "POST", "/v1/seal", H(svd_h_seal), SVD_AUTH, 0, "seal now (a custodian)" },
 	{ "GET", "/v1/tls/ca", H(svd_h_tls_ca), SVD_SEALED, 0, "the vault CA's certificate (PEM), to pin" },
+	/* the pages, built in (pages.c) */
+	{ "GET", "/", H(svd_h_page_index), SVD_SEALED, 0, "the pages: index.html" },
+	{ "GET", "/app/{file}", H(svd_h_page_file), SVD_SEALED, 0, "a file of the pages, by its exact name" },
 	/* sessions */
 	{ "POST", "/v1/session/challenge", H(svd_h_challenge), SVD_JSON, 1 * KiB, "a challenge for a principal to sign" },
 	{ "POST", "/v1/session", H(svd_h_login), SVD_JSON, 2 * KiB, "sign in with a signed challenge: a session token" },
@@ -214,9 +217,14 @@ static bool param_ok(const char *s, size_t n)
 	return true;
 }
 
-/* The path as a whole: absolute, printable ASCII, no '%', no empty, "." or ".." segment. */
+/*
+ * The path as a whole: absolute, printable ASCII, no '%', no empty, "." or
+ * ".." segment; "/" alone is the one path of no segment (the pages' index).
+ */
 static bool path_ok(const char *p, size_t len)
 {
+	if (len == 1 && p[0] == '/')
+		return true;
 	if (len < 2 || len > SVD_PATH_MAX || p[0] != '/')
 		return false;
 	for (size_t i = 0; i < len; i++) {

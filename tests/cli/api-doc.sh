@@ -14,7 +14,7 @@ for line in open(sys.argv[1]):
     table[(m, p)] = (auth, body)
 doc, cur = {}, None
 for line in open(sys.argv[2]):
-    h = re.match(r'### (GET|POST|PUT|DELETE) (/\S+)\s*$', line)
+    h = re.match(r'### (GET|POST|PUT|DELETE) (/\S*)\s*$', line)
     if h:
         cur = (h.group(1), h.group(2)); doc[cur] = None; continue
     a = re.match(r'auth: (.*?); body: (\w+)', line)

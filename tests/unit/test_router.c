@@ -31,14 +31,21 @@ static void test_matches(void **state)
 	assert_string_equal(m.route->method, "DELETE");
 	assert_int_equal(match(&m, "POST", "/v1/session"), SVD_MATCH_OK);
 	assert_int_equal(match(&m, "DELETE", "/v1/session"), SVD_MATCH_OK);
+	/* the pages: "/" alone, and one name under /app */
+	assert_int_equal(match(&m, "GET", "/"), SVD_MATCH_OK);
+	assert_string_equal(m.route->pattern, "/");
+	assert_int_equal(match(&m, "GET", "/app/main.js"), SVD_MATCH_OK);
+	assert_string_equal(m.params[0], "main.js");
+	assert_int_equal(match(&m, "POST", "/"), SVD_MATCH_METHOD);
 }
 
 static void test_refusals(void **state)
 {
 	static const char *const bad[] = {
 		"/v1/docs/../../etc/passwd", "/v1/docs/%2e%2e/log", "/v1/./status", "//v1/status",
-		"/v1/status/", "v1/status", "/", "", "/v1/docs/a b", "/v1/docs/a\\b", "/v1/docs/\x7f",
-		"/v1/docs/\xc3\xa9", "/v1/docs/..", NULL
+		"/v1/status/", "v1/status", "", "/v1/docs/a b", "/v1/docs/a\\b", "/v1/docs/\x7f",
+		"/v1/docs/\xc3\xa9", "/v1/docs/..", "/app/../x", "/app/%2e%2e/x", "/app/./main.js",
+		"//", "/app//main.js", NULL
 	};
 	char longpath[SVD_PATH_MAX + 8];
 	svd_match m;
@@ -56,6 +63,8 @@ static void test_refusals(void **state)
 	/* a malformed name matches no route */
 	assert_int_equal(match(&m, "GET", "/v1/docs/.hidden"), SVD_MATCH_NONE);
 	assert_int_equal(match(&m, "GET", "/v1/docs/a:b"), SVD_MATCH_NONE);
+	assert_int_equal(match(&m, "GET", "/app/.main.js"), SVD_MATCH_NONE);
+	assert_int_equal(match(&m, "GET", "/app/js/main.js"), SVD_MATCH_NONE);
 	memset(longpath, 'a', sizeof(longpath));
 	memcpy(longpath, "/v1/docs/", 9);
 	longpath[9 + SVD_PARAM_MAX] = '\0';
