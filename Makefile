@@ -250,7 +250,7 @@ bench: deps
 # leak, timeout or excess memory fails.
 FUZZ_SECONDS ?= 240
 FUZZ_OPTS    ?= -max_len=140000 -timeout=10 -rss_limit_mb=2048
-FUZZ_TARGETS  = fuzz_bundle fuzz_policy fuzz_audit fuzz_enrol fuzz_router
+FUZZ_TARGETS  = fuzz_bundle fuzz_policy fuzz_audit fuzz_enrol fuzz_router fuzz_webauthn
 FUZZ_EACH     = $(shell n=$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )); [ $$n -ge 1 ] && echo $$n || echo 1)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_keys.h tests/fuzz/fuzz_file.h $(BUILD)/libscrvault.a

@@ -390,7 +390,10 @@ static void check_good(const vauth *v, const char *fmt, bool ext)
 	assert_int_equal(cred.spki_len, (size_t)n);
 	assert_memory_equal(cred.spki, der_want, (size_t)n);	/* the key, as SPKI DER */
 
-	o = (opts){ .count = 8, .ext = ext };
+	/* members a browser may add, and Chromium's warning against templates */
+	o = (opts){ .count = 8, .ext = ext,
+		    .cdj_extra = ",\"crossOrigin\":false,\"other_keys_can_be_added_here\":"
+				 "\"do not compare clientDataJSON against a template. See https://goo.gl/yabPex\"" };
 	if (do_assert(&count, v, &cred, 7, &o, true) != 0)
 		fail_msg("assertion refused: %s", scrvault_error_message());
 	assert_int_equal(count, 8);
