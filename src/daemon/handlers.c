@@ -632,6 +632,23 @@ int svd_h_signoff(svd_req *r)
 		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
 		return 0;
 	}
+	/* Signed in the browser: the passkey's assertion of the statement. */
+	const scrvault_json *pk = scrvault_json_get(r->body, "passkey");
+	if (pk) {
+		scrvault_passkey_assertion a = {
+			.credential = scrvault_json_str(scrvault_json_get(pk, "credential")),
+			.client_data = scrvault_json_str(scrvault_json_get(pk, "client_data")),
+			.authenticator_data = scrvault_json_str(scrvault_json_get(pk, "authenticator_data")),
+			.signature = scrvault_json_str(scrvault_json_get(pk, "signature")),
+		};
+		if (!r->d->origin[0]) {
+			svd_reply_error(r, 404, 4, "this service has no web pages, so no passkeys (--listen, --origin)",
+					"passkey");
+			return 0;
+		}
+		return json_answer(r, scrvault_doc_signoff_passkey(&out, r->d->v, P(0), (unsigned)version,
+								    svd_str(r, "statement"), r->d->origin, &a), &out);
+	}
 	return json_answer(r, scrvault_doc_signoff_signed(&out, r->d->v, P(0), (unsigned)version,
 							   svd_str(r, "statement"), svd_str(r, "signature")), &out);
 }

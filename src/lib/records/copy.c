@@ -611,7 +611,7 @@ static int ack_record(sv_json **out, scrvault *v, copy_row *c, const unsigned ch
 		sv_time_iso(when, sv_now());
 	} else {
 		snprintf(what, sizeof(what), "the receipt for copy %lld", (long long)c->id);
-		if ((error = sv_signed_check(&why, when, sig, v, pub, text, sig64, ack_text,
+		if ((error = sv_signed_check(&why, when, sig, v, pub, text, sig64, NULL, ack_text,
 					     &(ack_ctx){ c, pub }, what)) < 0)
 			return why ? sv_audit_denied(v, "copy.acknowledge", COPY_ABOUT(c),
 						     SV_FIELDS(SV_STR("reason", why)), error) : error;
@@ -1159,7 +1159,7 @@ int scrvault_copy_witness_signed(scrvault_json **out, scrvault *v, const char *c
 	if ((error = witness_self_check(&c, &e, v, copy)) < 0 || (error = own_registered_key(pub, v)) < 0)
 		return error;
 	snprintf(what, sizeof(what), "the destruction of copy %lld", (long long)c.id);
-	if ((error = sv_signed_check(&why, when, sig, v, pub, statement ? statement : "", sig64, witness_text,
+	if ((error = sv_signed_check(&why, when, sig, v, pub, statement ? statement : "", sig64, NULL, witness_text,
 				     &(witness_ctx){ &c, &e, pub }, what)) < 0)
 		return why ? sv_audit_denied(v, "copy.witness", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", why)),
 					     error) : error;

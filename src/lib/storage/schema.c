@@ -519,6 +519,13 @@ static const char *const migrations[] = {
 	"  principal_id INTEGER NOT NULL REFERENCES principals(id),"
 	"  created INTEGER NOT NULL, created_by INTEGER NOT NULL REFERENCES principals(id),"
 	"  expires INTEGER NOT NULL, used_at INTEGER);",
+
+	/*
+	 * 22: a sign-off made in the browser keeps its passkey's assertion
+	 * (records/passkey.c: the record scrvault_passkey_proof_check reads)
+	 * as its proof, and an empty signature.
+	 */
+	"ALTER TABLE signoffs ADD COLUMN proof TEXT;",
 };
 
 static int set_version(sv_db *db, int version)
