@@ -1,14 +1,20 @@
 // page-commissions.js - #/commissions: the IMRs commissioned from the
 // agencies on the cases the role reads, with their due dates and progress
-// (GET /v1/clocks: every clock of every case the role reads; the IMR rows are
-// those with a commission), and a link to send each one.
+// (each case's GET /v1/cases/{case}/timeline: its milestones with a
+// commission, with author, stage and days), and a link to send each one.
 import { call } from "./api.js";
 import { h, table, ukDate, show, pathName } from "./dom.js";
 
 export async function render(main) {
-	const rows = await call("GET", "/v1/clocks");
-	const all = Array.isArray(rows) ? rows : (rows && (rows.clocks || rows.rows)) || [];
-	const imrs = all.filter((r) => r && (r.commission !== undefined || r.clock === "imr-draft" || /^IMR/.test(r.label || "")));
+	const list = await call("GET", "/v1/cases");
+	const cases = (Array.isArray(list) ? list : (list && list.cases) || []).filter((c) => pathName(c.ref));
+	const lines = await Promise.all(cases.map((c) => call("GET", `/v1/cases/${c.ref}/timeline`).catch(() => null)));
+	const imrs = [];
+	lines.forEach((tl, i) => {
+		for (const m of (tl && tl.milestones) || [])
+			if (m && m.commission !== undefined)
+				imrs.push(Object.assign({ case: cases[i].ref }, m));
+	});
 	main.append(h("h1", {}, "IMR commissions"),
 		h("p", {}, "The individual management reviews asked of agencies on the cases your role reaches, with the day each is due."));
 	if (!imrs.length) {

@@ -1,7 +1,7 @@
 // page-sent.js - #/sent: the status of what an agency sent, from the
 // documents and versions the API lists for the cases its role reaches
 // (GET /v1/cases, /v1/cases/{case}/docs, /v1/docs/{doc}/log) and each IMR
-// commission's stage from the case's clocks (GET /v1/clocks): received (the
+// commission's stage from the case's timeline (GET /v1/cases/{case}/timeline): received (the
 // check-in), signed off, and the version kept as the master.  Metadata
 // only: no content is fetched.
 import { call } from "./api.js";
@@ -10,9 +10,8 @@ import { h, table, ukDate, show, pathName } from "./dom.js";
 const SENT = /^(imr|single-agency-chronology|combined-chronology)$/;
 
 export async function render(main) {
-	const [list, clocks] = await Promise.all([call("GET", "/v1/cases"), call("GET", "/v1/clocks").catch(() => [])]);
+	const list = await call("GET", "/v1/cases");
 	const cases = Array.isArray(list) ? list : (list && list.cases) || [];
-	const rows = Array.isArray(clocks) ? clocks : [];
 	main.append(h("h1", {}, "What we sent"),
 		h("p", {}, "Each IMR and chronology on your cases, each version the vault received, and how far it has gone."));
 	let any = false;
@@ -25,7 +24,8 @@ export async function render(main) {
 			continue;
 		any = true;
 		main.append(h("h2", {}, `${c.ref}${c.title ? ": " + c.title : ""}`));
-		const stages = rows.filter((r) => (r.case || r.case_ref) === c.ref && r.commission !== undefined);
+		const tl = await call("GET", `/v1/cases/${c.ref}/timeline`).catch(() => null);
+		const stages = ((tl && tl.milestones) || []).filter((r) => r && r.commission !== undefined);
 		if (stages.length)
 			main.append(table(`IMR commissions on ${c.ref}`, [
 				{ label: "Agency", cell: (r) => show(r.agency) },
