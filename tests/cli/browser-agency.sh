@@ -53,6 +53,15 @@ for _ in $(seq 300); do curl -s -o /dev/null --max-time 1 --cacert "$T/ca.pem" -
 unseal; is 200 "the service is unsealed"
 VKEY=$(jget vkey); [ -n "$VKEY" ]; ok $? "the verifier key from the status"
 
+# The export as CSV (csv=true), which the auditor's page offers beside the verifiable export.
+login audrey "$T/audrey.key"; is 200 "audrey signs in with her key (the socket)"
+as audrey GET '/v1/audit/export?csv=maybe'; is 400 "csv is true or false: anything else is 400"
+as audrey GET '/v1/audit/export?action=case.open&csv=true'; is 200 "the export as CSV"
+grep -qi '^Content-Type: text/csv' "$T/headers" && grep -q 'case.open' "$T/body" && ! grep -q '"proof"' "$T/body"
+ok $? "...typed text/csv, the entries as rows, no proofs"
+as audrey GET '/v1/audit/export?action=case.open'; is 200 "without csv: the verifiable export"
+grep -qi '^Content-Type: application/jsonl' "$T/headers"; ok $? "...typed application/jsonl"
+
 link() {	# link NAME: a one-time passkey link through the service, as the coordinator
 	"$SV" --server "unix:$S" --key "$K" --passphrase-file "$P" principal passkey-link --json "$1" 2>"$T/link.err" |
 		"$PY" -c 'import json,sys; print(json.load(sys.stdin)["link"])'
