@@ -942,9 +942,10 @@ int svd_h_audit_show(svd_req *r)
 
 int svd_h_audit_export(svd_req *r)
 {
-	static const char *const keys[] = { "since", "until", "actor", "case", "doc", "action", "outcome", NULL };
+	static const char *const keys[] = { "since", "until", "actor", "case", "doc", "action", "outcome", "csv", NULL };
 	scrvault_audit_filter f = SCRVAULT_AUDIT_FILTER_INIT;
-	char since[40], until[40], actor[72], c[72], dc[72], act[72], oc[32];
+	char since[40], until[40], actor[72], c[72], dc[72], act[72], oc[32], cv[8];
+	const char *csv;
 	struct evbuffer *out = NULL;
 	bool bad = false;
 	uint64_t count = 0;
@@ -959,8 +960,12 @@ int svd_h_audit_export(svd_req *r)
 	f.doc = query(r, "doc", dc, sizeof(dc), &bad);
 	f.action = query(r, "action", act, sizeof(act), &bad);
 	f.outcome = query(r, "outcome", oc, sizeof(oc), &bad);
+	/* csv=true: the same entries as a spreadsheet table (scrvault audit export --csv) */
+	if ((csv = query(r, "csv", cv, sizeof(cv), &bad)) && strcmp(csv, "true") != 0 && strcmp(csv, "false") != 0)
+		bad = true;
+	f.csv = csv && !strcmp(csv, "true");
 	if (bad)
-		return bad_query(r, "a filter value is malformed or too long");
+		return bad_query(r, "a filter value is malformed or too long, or csv is not true or false");
 	/* The export is written to memory (a memfd), never to a file. */
 	if ((fd = memfd_create("scrvaultd-export", MFD_CLOEXEC)) < 0)
 		return SCRVAULT_ERROR;
@@ -984,7 +989,8 @@ int svd_h_audit_export(svd_req *r)
 		}
 	}
 	close(fd);
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", "application/jsonl");
+	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type",
+			  f.csv ? "text/csv; charset=utf-8" : "application/jsonl");
 	svd_reply_headers(r);
 	r->status = 200;
 	evhttp_send_reply(r->ev, 200, "OK", out);
