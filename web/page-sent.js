@@ -5,15 +5,39 @@
 // check-in), signed off, and the version kept as the master.  Metadata
 // only: no content is fetched.
 import { call } from "./api.js";
-import { h, table, ukDate, show, pathName } from "./dom.js";
+import { h, table, ukDate, show, pathName, statusLine } from "./dom.js";
+import { signOff } from "./signoff.js";
 
 const SENT = /^(imr|single-agency-chronology|combined-chronology)$/;
 
+// An IMR version's sign-off by the agency's authorising manager, with
+// their passkey (the service refuses anyone else, and says why).
+function signButton(d, v, status) {
+	if (d.class !== "imr")
+		return "";
+	const b = h("button", { type: "button" }, `Sign off version ${v.version}`);
+	b.addEventListener("click", async () => {
+		b.disabled = true;
+		status.say(`Signing off version ${v.version} of ${d.doc} with your passkey…`);
+		try {
+			await signOff(d.doc, v.version);
+			status.say(`Version ${v.version} of ${d.doc} is signed off: your passkey's signature is its record.`, "done");
+			b.textContent = "Signed off";
+		} catch (e) {
+			status.say(`Not signed off: ${(e && e.message) || e}`, "error");
+			b.disabled = false;
+		}
+	});
+	return b;
+}
+
 export async function render(main) {
+	const status = statusLine();
 	const list = await call("GET", "/v1/cases");
 	const cases = Array.isArray(list) ? list : (list && list.cases) || [];
 	main.append(h("h1", {}, "What we sent"),
-		h("p", {}, "Each IMR and chronology on your cases, each version the vault received, and how far it has gone."));
+		h("p", {}, "Each IMR and chronology on your cases, each version the vault received, and how far it has gone."),
+		status);
 	let any = false;
 	for (const c of cases) {
 		if (!pathName(c.ref))
@@ -48,6 +72,7 @@ export async function render(main) {
 				{ label: "SHA-256", cell: (v) => h("span", { class: "hash" }, show(v.sha256)) },
 				{ label: "State", cell: (v) => show(v.state) },
 				{ label: "Master", cell: (v) => v.master ? "yes" : "no" },
+				{ label: "Sign-off", cell: (v) => signButton(d, v, status) },
 			], versions));
 		}
 	}

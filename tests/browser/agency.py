@@ -14,6 +14,7 @@ page; screenshots to --shots.  TAP lines numbered from --first.
 """
 import argparse
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -164,6 +165,55 @@ def alice(a, t):
         d.quit()
 
 
+def fetch_json(d, path):
+    return d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {credentials: 'same-origin', cache: 'no-store'})"
+        ".then(r => r.json()).then(done, e => done(null));", path)
+
+
+def manager(a, t):
+    """mo, the police's authorising manager, signs alice's IMR off in the browser with his passkey."""
+    home = tempfile.mkdtemp(dir=a.work)
+    hz.trust_ca(home, a.ca)
+    d = hz.start_browser(home)
+    try:
+        hz.add_authenticator(d)
+        sign_up_and_in(d, a, t, a.link_manager, "mo")
+        docs = fetch_json(d, "/v1/cases/SCR-A/docs") or []
+        imr = [x["doc"] for x in docs if x.get("class") == "imr"]
+        t.ok(len(imr) == 1, "mo sees the police IMR alice sent on SCR-A", docs)
+        page_checks(d, a, t, "sent-manager", "/sent", a.shots)
+        b = d.execute_script("return [...document.querySelectorAll('#main button')]"
+                             ".filter(b => /^Sign off version 1$/.test(b.textContent))[0] || null")
+        t.ok(b is not None, "what was sent offers mo 'Sign off version 1'")
+        if b is not None and imr:
+            b.click()
+            said = hz.wait_for(d, "const s = document.querySelector('#main [role=status]');"
+                                  "return s && /done|error/.test(s.className) ? s.className + ': ' + s.textContent : null;", 30)
+            t.ok(said and said.startswith("status done"), "his passkey signs it off in the browser", said)
+            hz.screenshot(d, os.path.join(a.shots, "signoff-1280.png"))
+            doc = fetch_json(d, f"/v1/docs/{imr[0]}") or {}
+            so = [x for x in doc.get("signoffs", []) if x.get("signer") == "mo"]
+            t.ok(so and so[0].get("verification", "").startswith("valid (a passkey"),
+                 "the vault records it and verifies it as a passkey's sign-off", so)
+            if so:
+                sf, pf = os.path.join(home, "statement"), os.path.join(home, "proof.json")
+                with open(sf, "w") as f:
+                    f.write(so[0]["statement"])
+                with open(pf, "w") as f:
+                    json.dump(so[0]["proof"], f)
+                r = subprocess.run(["/usr/bin/python3", a.wa, "verify", sf, pf], capture_output=True, text=True)
+                t.ok(r.returncode == 0, "the assertion checks offline against the public key it carries, "
+                     "knowing nothing of the vault", r.stdout + r.stderr)
+                with open(sf, "w") as f:
+                    f.write(so[0]["statement"].replace('"version":1', '"version":2'))
+                r = subprocess.run(["/usr/bin/python3", a.wa, "verify", sf, pf], capture_output=True, text=True)
+                t.ok(r.returncode != 0, "...and is no sign-off of another version", r.stdout + r.stderr)
+    finally:
+        d.quit()
+
+
 def auditor(a, t):
     home = tempfile.mkdtemp(dir=a.work)
     hz.trust_ca(home, a.ca)
@@ -224,14 +274,15 @@ def auditor(a, t):
 
 def main():
     ap = argparse.ArgumentParser()
-    for k in ("base", "ca", "work", "shots", "link-alice", "link-auditor", "imr", "other-doc", "vkey", "seal", "scrvault"):
+    for k in ("base", "ca", "work", "shots", "link-alice", "link-auditor", "link-manager", "imr", "other-doc", "vkey",
+              "seal", "scrvault", "wa"):
         ap.add_argument("--" + k, required=True)
     ap.add_argument("--axe")
     ap.add_argument("--first", type=int, default=1)
     ap.add_argument("--count-file")
     a = ap.parse_args()
     t = hz.TAP(a.first)
-    for part in (alice, auditor):
+    for part in (alice, manager, auditor):
         try:
             part(a, t)
         except Exception as e:  # a harness failure is a failed test, not a silent stop

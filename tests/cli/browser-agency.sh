@@ -27,14 +27,16 @@ mkvault
 . "$(dirname "$0")/daemon-lib.bash"
 enrol --key-out "$T/alice.key" --agency police alice >/dev/null &&
 	enrol --key-out "$T/bob.key" --agency health bob >/dev/null &&
-	enrol --key-out "$T/audrey.key" audrey >/dev/null
-ok $? "alice (police), bob (health) and audrey enrolled"
+	enrol --key-out "$T/audrey.key" audrey >/dev/null &&
+	enrol --key-out "$T/mo.key" --agency police mo >/dev/null
+ok $? "alice and mo (police), bob (health) and audrey enrolled"
 sv case open --title "Child A" --decision-date 2026-11-01 SCR-A >/dev/null 2>&1 || sv case open --title "Child A" SCR-A >/dev/null
 sv case open --title "Child B" SCR-B >/dev/null &&
 	sv principal grant alice imr-author --case SCR-A --agency police >/dev/null &&
 	sv principal grant bob imr-author --case SCR-B --agency health >/dev/null &&
-	sv principal grant audrey auditor >/dev/null
-ok $? "alice an IMR author on SCR-A (police), bob on SCR-B (health), audrey the auditor"
+	sv principal grant audrey auditor >/dev/null &&
+	sv principal grant mo authorising-manager --case SCR-A --agency police >/dev/null
+ok $? "alice an IMR author on SCR-A (police), mo its authorising manager, bob on SCR-B (health), audrey the auditor"
 sv case commission --agency police --author alice SCR-A >/dev/null; ok $? "the police IMR commissioned on SCR-A"
 printf 'health IMR, not for the police\n' >"$T/bob-imr.txt"
 sv doc checkin --case SCR-B --class imr --agency health "$T/bob-imr.txt" >/dev/null
@@ -66,14 +68,15 @@ link() {	# link NAME: a one-time passkey link through the service, as the coordi
 	"$SV" --server "unix:$S" --key "$K" --passphrase-file "$P" principal passkey-link --json "$1" 2>"$T/link.err" |
 		"$PY" -c 'import json,sys; print(json.load(sys.stdin)["link"])'
 }
-LA=$(link alice); LU=$(link audrey)
-[ ${#LA} -eq 43 ] && [ ${#LU} -eq 43 ]; ok $? "the coordinator's one-time links for alice and audrey" || sed 's/^/# /' "$T/link.err"
+LA=$(link alice); LU=$(link audrey); LM=$(link mo)
+[ ${#LA} -eq 43 ] && [ ${#LU} -eq 43 ] && [ ${#LM} -eq 43 ]
+ok $? "the coordinator's one-time links for alice, mo and audrey" || sed 's/^/# /' "$T/link.err"
 
 SHOTS="$(dirname "$SV")/screenshots"
 mkdir -p "$SHOTS" "$T/browser"
 chmod 0700 "$T/browser"
 timeout 600 "$PY" "$ROOT/tests/browser/agency.py" --base "$O" --ca "$T/ca.pem" --work "$T/browser" \
-	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --link-alice "$LA" --link-auditor "$LU" --imr "$T/police-imr.pdf" \
+	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --link-alice "$LA" --link-auditor "$LU" --link-manager "$LM" --wa "$ROOT/tests/tools/webauthn-client" --imr "$T/police-imr.pdf" \
 	--other-doc "$BOBDOC" --vkey "$VKEY" --seal "$SEAL" --scrvault "$SV" \
 	--first $((n + 1)) --count-file "$T/browser.count"
 rc=$?
