@@ -622,6 +622,28 @@ int svd_h_doc_receipt(svd_req *r)
 	return json_answer(r, scrvault_receipt_make(&out, r->d->v, P(0), (unsigned)version), &out);
 }
 
+/*
+ * A statement signed in the browser: the body's "passkey" member (the
+ * assertion's fields) into *a.  1 when there is one, 0 when not, -1 after
+ * a 404 when the service has no pages (so no passkeys).
+ */
+static int passkey_member(svd_req *r, scrvault_passkey_assertion *a)
+{
+	const scrvault_json *pk = scrvault_json_get(r->body, "passkey");
+
+	if (!pk)
+		return 0;
+	if (!r->d->origin[0]) {
+		svd_reply_error(r, 404, 4, "this service has no web pages, so no passkeys (--listen, --origin)", "passkey");
+		return -1;
+	}
+	a->credential = scrvault_json_str(scrvault_json_get(pk, "credential"));
+	a->client_data = scrvault_json_str(scrvault_json_get(pk, "client_data"));
+	a->authenticator_data = scrvault_json_str(scrvault_json_get(pk, "authenticator_data"));
+	a->signature = scrvault_json_str(scrvault_json_get(pk, "signature"));
+	return 1;
+}
+
 int svd_h_signoff(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -633,22 +655,13 @@ int svd_h_signoff(svd_req *r)
 		return 0;
 	}
 	/* Signed in the browser: the passkey's assertion of the statement. */
-	const scrvault_json *pk = scrvault_json_get(r->body, "passkey");
-	if (pk) {
-		scrvault_passkey_assertion a = {
-			.credential = scrvault_json_str(scrvault_json_get(pk, "credential")),
-			.client_data = scrvault_json_str(scrvault_json_get(pk, "client_data")),
-			.authenticator_data = scrvault_json_str(scrvault_json_get(pk, "authenticator_data")),
-			.signature = scrvault_json_str(scrvault_json_get(pk, "signature")),
-		};
-		if (!r->d->origin[0]) {
-			svd_reply_error(r, 404, 4, "this service has no web pages, so no passkeys (--listen, --origin)",
-					"passkey");
-			return 0;
-		}
+	scrvault_passkey_assertion a;
+	int pk = passkey_member(r, &a);
+	if (pk < 0)
+		return 0;
+	if (pk)
 		return json_answer(r, scrvault_doc_signoff_passkey(&out, r->d->v, P(0), (unsigned)version,
 								    svd_str(r, "statement"), r->d->origin, &a), &out);
-	}
 	return json_answer(r, scrvault_doc_signoff_signed(&out, r->d->v, P(0), (unsigned)version,
 							   svd_str(r, "statement"), svd_str(r, "signature")), &out);
 }
@@ -1859,7 +1872,15 @@ int svd_h_copy_witness(svd_req *r)
 {
 	scrvault_json *out = NULL;
 
+	scrvault_passkey_assertion a;
+	int pk;
+
 	NOQ();
+	if ((pk = passkey_member(r, &a)) < 0)
+		return 0;
+	if (pk)
+		return json_answer(r, scrvault_copy_witness_passkey(&out, r->d->v, P(0), svd_str(r, "statement"),
+								    r->d->origin, &a), &out);
 	return json_answer(r, scrvault_copy_witness_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
 							   svd_str(r, "signature")), &out);
 }

@@ -187,6 +187,26 @@ ok $? "...verified by the vault as valid"
 python3 -c 'import sys; t=open(sys.argv[1]).read(); open(sys.argv[1],"w").write(t.replace("final", "FINAL") if "final" in t else t.replace("\"version\":1","\"version\":3"))' "$T/pstmt"
 ! /usr/bin/python3 "$WA" verify "$T/pstmt" "$T/proof" >/dev/null 2>&1; ok $? "...which refuses the same proof for a changed statement"
 
+# ---- a destruction's witness confirms in their own browser session ----
+jpost coord "/v1/docs/$DOC/versions/1/copies" '{"count":1}'; is 200 "a paper copy of the IMR"
+CP=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); b=b[0] if isinstance(b,list) else b; print(b.get("copy") or b.get("id"))' "$T/body")
+jpost coord "/v1/copies/$CP/destroy" '{"witness":"mo","note":"shredded"}'; is 200 "destroyed by the coordinator, mo named as witness"
+req GET "/v1/copies/$CP/witness-statement" -H "Cookie: $CM"; is 200 "mo's statement to confirm it"
+cp "$T/body" "$T/wstmt"
+witness() {	# witness STATEMENT-FILE STATE [options]
+	local f=$1 st=$2; shift 2
+	/usr/bin/python3 "$WA" sign "$st" "$O" "$f" "$@" >"$T/pka" || return 1
+	python3 -c 'import json,sys; print(json.dumps({"statement": open(sys.argv[1]).read(), "passkey": json.load(open(sys.argv[2]))}))' \
+		"$T/wstmt" "$T/pka" >"$T/wb"
+	req POST "/v1/copies/$CP/witness" -H "Cookie: $CM" -H "X-CSRF-Token: $MC" -H 'Content-Type: application/json' \
+		--data-binary @"$T/wb"
+}
+witness "$T/stmt" "$T/pk-mo"; is 403 "a passkey's assertion of another statement witnesses nothing"
+witness "$T/wstmt" "$T/pk-mo" --bad-signature; is 403 "nor a forged one"
+witness "$T/wstmt" "$T/pk-mo"; is 200 "mo confirms the destruction with his passkey"
+as coord GET "/v1/copies/$CP/history"; is 200 "the copy's history"
+grep -q '"witness_signature":"signed"' "$T/body"; ok $? "...says the witness signed (the vault verified the passkey's proof)"
+
 jpost coord /v1/principals/alice/revoke '{"reason":"left the force"}'; is 200 "the coordinator revokes alice"
 req GET /v1/whoami -H "Cookie: $C1"; is 401 "her passkey session ends at once"
 signin "$T/pk-alice"; is 401 "...and her passkey signs in no more"
@@ -203,4 +223,5 @@ grep -qi '^set-cookie: __Host-scrvault=;.*Max-Age=0' "$T/headers"; ok $? "...and
 req GET /v1/whoami -H "Cookie: $CB"; is 401 "...and the session is over"
 stop
 expect 0 "the audit log verifies after all this" -- sv audit verify
+expect 0 "...and fsck, which checks the passkey sign-off and witnessing again, is clean" -- sv fsck
 finish
