@@ -76,6 +76,12 @@ PROBE = """
 })();
 """
 
+WATERFALL = """
+return performance.getEntriesByType('resource').map((e) => [new URL(e.name).pathname, e.startTime, e.connectStart,
+  e.secureConnectionStart, e.connectEnd, e.requestStart, e.responseStart, e.responseEnd, e.nextHopProtocol || '',
+  e.decodedBodySize]);
+"""
+
 WAIT = """
 const done = arguments[arguments.length - 1];
 const quiet = arguments[0], limit = arguments[1];
@@ -239,6 +245,13 @@ def main():
                 d.get(a.base + "/#" + path)
                 r = d.execute_async_script(WAIT, QUIET_MS, a.timeout * 1000)
                 got.append(r)
+                if not rows and i == 0:
+                    with open(a.tsv.replace(".tsv", "-waterfall.tsv"), "w", encoding="utf-8") as wf:
+                        wf.write(f"# the first load of #{path}: every resource, ms from navigation start\n")
+                        wf.write("path\tstart\tconnect_start\ttls_start\tconnect_end\trequest_start\tresponse_start"
+                                 "\tresponse_end\tprotocol\tbytes\n")
+                        for e in d.execute_script(WATERFALL):
+                            wf.write("\t".join(str(round(x, 1)) if isinstance(x, float) else str(x) for x in e) + "\n")
                 if r["ready"] is None:
                     print(f"# {name}: not done in {a.timeout:.0f} s; not repeated", file=sys.stderr)
                 raw.write("%s\t%d\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%s\t%s\t%s\t%d\t%s\t%d\t%s\n" % (
