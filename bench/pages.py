@@ -9,6 +9,9 @@ RUNS times each.  A load is done when the page's heading is drawn, the
 shell's "Loading" line is gone, no call to the service is in flight and none
 has started for QUIET ms.  Then, from the browser's performance API:
 
+  document ms the document's responseEnd; scripts ms: the latest responseEnd
+              of the /app/ files (the module graph loaded); first call: when
+              the first /v1/ call started
   data ms     the latest responseEnd of the page's /v1/ calls (navigation
               start = 0): when the last of its data had arrived
   slowest ms  the longest single /v1/ call (responseEnd - startTime)
@@ -21,7 +24,9 @@ has started for QUIET ms.  Then, from the browser's performance API:
 Medians of RUNS.  The same questions through the command line, through the
 service's socket (scrvault --server unix:SOCK, signed in through the agent),
 median wall time of RUNS.  The code size: the whole of web/ and each page's
-import closure, raw and gzip.  Raw figures to --tsv, the Markdown to stdout.
+import closure, raw and gzip.  Raw figures to --tsv (and -cli.tsv, -code.tsv,
+-waterfall.tsv beside it: the first load's every resource), the Markdown to
+stdout.
 """
 import argparse
 import gzip
