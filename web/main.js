@@ -84,8 +84,14 @@ async function render() {
 			if (ticket !== rendering)
 				return;
 			clear(main);
-			main.append(h("h1", { tabindex: "-1" }, "Something went wrong"),
-				h("p", { class: "error", role: "alert" }, e.message || "The page could not be shown."));
+			// 404: what is not there and what is not yours look the same.
+			if (e.status === 404)
+				main.append(h("h1", { tabindex: "-1" }, "Not found"),
+					h("p", { role: "alert" }, "There is nothing here that you can see. ",
+						h("a", { href: "#/agenda" }, "Go to the agenda.")));
+			else
+				main.append(h("h1", { tabindex: "-1" }, "Something went wrong"),
+					h("p", { class: "error", role: "alert" }, e.message || "The page could not be shown."));
 		}
 	}
 	if (ticket !== rendering)
