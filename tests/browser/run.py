@@ -247,7 +247,8 @@ def run(a, t):
         # ---- sign out ----
         hz.open_page(d, a.base, "/agenda")
         hz.click(d, "#signout")
-        heading = hz.wait_for(d, "const h = document.querySelector('#main h1'); return h ? h.textContent : null;")
+        heading = hz.wait_for(d, "const h = document.querySelector('#main h1');"
+                                 "return h && h.textContent === 'Sign in' ? h.textContent : null;")
         t.ok(heading == "Sign in" and d.execute_script("return document.getElementById('nav').hidden"),
              "sign out returns to the sign-in page, the navigation hidden", heading)
         gone = hz.fetch(d, "GET", "/v1/whoami")
