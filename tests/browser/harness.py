@@ -162,6 +162,7 @@ def run_axe(d, axe_js):
 def screenshot(d, path):
     """A PNG of the whole page (its full height) at the current width."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    d.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})     # the full width, no scrollbar
     metrics = d.execute_cdp_cmd("Page.getLayoutMetrics", {})
     size = metrics.get("cssContentSize") or metrics.get("contentSize")
     shot = d.execute_cdp_cmd("Page.captureScreenshot", {

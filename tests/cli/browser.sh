@@ -30,6 +30,10 @@ enrol --key-out "$T/alice.key" --agency police alice >/dev/null
 sv case open --title "Child A" SCR-A >/dev/null && sv case open --title "Child B" SCR-B >/dev/null &&
 	sv principal grant alice imr-author --case SCR-A --agency police >/dev/null
 ok $? "cases A and B; alice (police) an IMR author on case A only"
+sv case commission --agency police --author "Alice (police)" --due "$(date -d '+5 days' +%F)" SCR-A >/dev/null &&
+	sv referral new --received "$(date -d '-20 days' +%F)" --notifier "DI Jones" --notifier-agency police \
+		--title "Child C" SCR-C >/dev/null
+ok $? "something due for the agenda: police's IMR on case A, a referral awaiting its recommendation"
 echo "overview" >"$T/overview.txt" && echo "health IMR" >"$T/health.txt" && echo "case B" >"$T/b.txt" &&
 	sv doc checkin --case SCR-A --class overview-report "$T/overview.txt" >/dev/null &&
 	sv doc checkin --case SCR-A --class imr --agency health --title "Health IMR" "$T/health.txt" >/dev/null &&
