@@ -38,7 +38,7 @@ export async function render(main) {
 	const rows = Array.isArray(list) ? list : (list && list.cases) || [];
 	main.append(h("h1", {}, "Cases"));
 	if (!rows.length) {
-		main.append(h("p", {}, "No case is open to your role."), openCaseForm());
+		main.append(h("p", {}, "No case is open to your role."), ...openCaseForm());
 		return;
 	}
 	main.append(table("Cases your role reaches", [
@@ -48,5 +48,5 @@ export async function render(main) {
 		{ label: "Status", cell: (c) => show(c.status) },
 		{ label: "Opened", cell: (c) => ukDate(c.opened_at) },
 		{ label: "Documents", cell: (c) => show(c.documents) },
-	], rows), openCaseForm());
+	], rows), ...openCaseForm());
 }
