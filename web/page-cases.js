@@ -8,7 +8,7 @@ function openCaseForm() {
 	const status = statusLine();
 	const ref = field("case-ref", "Reference", { maxlength: "64", required: true }, "Letters, digits and . _ @ -, for example SCR-2026-07.");
 	const title = field("case-title", "Title", { maxlength: "200", required: true });
-	const type = field("case-type", "Review type (optional)", { maxlength: "64" });
+	const type = field("case-type", "Review type", { tag: "select", options: [["scr", "Serious case review (scr)"], ["sir", "Serious incident review (sir)"], ["interagency", "Interagency review (interagency)"]] });
 	const b = h("button", { type: "submit", id: "open-case" }, "Open the case");
 	const f = h("form", { novalidate: true }, ref.row, title.row, type.row, b, status);
 	f.addEventListener("submit", async (ev) => {
@@ -18,8 +18,7 @@ function openCaseForm() {
 			status.say("Give a reference (letters, digits and . _ @ -) and a title.", "error");
 			return;
 		}
-		if (type.input.value.trim())
-			body.review_type = type.input.value.trim();
+		body.review_type = type.input.value;
 		b.disabled = true;
 		try {
 			await call("POST", "/v1/cases", body);

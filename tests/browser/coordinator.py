@@ -120,7 +120,8 @@ def run(a, t):
         hz.click(d, "#open-case")
         h1 = hz.wait_for(d, "const h = document.querySelector('#main h1');"
                             "return h && h.textContent.startsWith('SCR-B') ? h.textContent : null")
-        t.ok(h1, "the coordinator opens case SCR-B from the cases page", d.execute_script("return document.body.innerText.slice(0, 400)"))
+        t.ok(h1, "the coordinator opens case SCR-B from the cases page",
+             d.execute_script("const s = document.querySelector('#main [role=status]'); return (s ? s.textContent : '') + ' | ' + location.hash"))
 
         # ---- make copies of the overview report's version 1 ----
         check_page(d, a, t, "case", f"/cases/{a.case}")
