@@ -131,7 +131,7 @@ async function renderOne(main, copy) {
 			["Issued", ukDate(c.issued_at)],
 			["Due back", ukDate(c.due)],
 			["Acknowledged", ukDate(c.acknowledged)],
-			["Witness confirmed", c.witness_signature ? "yes" : "no"],
+			["Witness", c.state === "destroyed" ? (c.witness_signature === "signed" ? "confirmed (signed)" : "not yet confirmed") : "\u2014"],
 		]));
 
 	const act = async (path, body, done) => {
@@ -228,7 +228,7 @@ async function renderOne(main, copy) {
 		const sec = h("div", {}, h("h3", {}, "Witness"));
 		const last = events.filter((e) => e.event === "destroy").pop();
 		const witness = last && last.witness;
-		if (c.witness_signature)
+		if (c.witness_signature === "signed")
 			sec.append(h("p", {}, `${show(witness)} confirmed the destruction.`));
 		else
 			sec.append(h("p", { class: "pending" }, `Pending: ${show(witness)} has not yet confirmed the destruction. ` +

@@ -162,6 +162,22 @@ def run(a, t):
         t.ok(head == b"%PDF-", "print: the stamped PDF arrives as a download (copy-1.pdf, starts %PDF)",
              f"status {said!r}; downloads {os.listdir(dl)}; head {head!r}")
 
+        # ---- destroy copy 2 before a witness: two presses, then pending the witness ----
+        hz.open_page(d, a.base, "/copies/2")
+        hz.type_into(d, "#destroy-witness", "dep")
+        hz.click(d, "button[aria-label^='Destroy copy']")
+        armed = status_now(d, "again")
+        still = d.execute_script("const dd = [...document.querySelectorAll('dl.facts dt')].find(x => x.textContent === 'State');"
+                                 "return dd ? dd.nextElementSibling.textContent : null")
+        t.ok(armed and still == "in-store", "destroy asks for a second press first (nothing is done by one click)", f"{armed} {still}")
+        hz.click(d, "button.danger[aria-label*='Destroy copy']")
+        said = status_now(d, "destroyed|Refused|error|must")
+        pending = hz.wait_for(d, "const p = document.querySelector('#main .pending'); return p ? p.textContent : null")
+        t.ok(said and "destroyed" in said and pending and "dep" in pending and "not yet confirmed" in pending,
+             "copy 2 destroyed before dep as witness; the page shows the witness's confirmation pending",
+             f"{said} | {pending} | " + d.execute_script("return document.getElementById('main').innerText.slice(300, 1500)"))
+        check_page(d, a, t, "copy-destroyed")
+
         # ---- the other registers ----
         check_page(d, a, t, "requests", "/requests")
         check_page(d, a, t, "retention", "/retention")
