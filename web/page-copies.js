@@ -4,7 +4,7 @@
 // history (GET /v1/copies/{copy}/history) and what can be done to it now:
 // issue, return, mark lost, destroy before a witness, print (the stamped
 // PDF downloads).  The service decides what is allowed; a refusal is shown.
-import { call } from "./api.js";
+import { call, current } from "./api.js";
 import { h, table, ukDate, show, pathName, statusLine } from "./dom.js";
 import { field, queryValue, confirmButton, message, postForFile, download, today } from "./forms.js";
 
@@ -182,6 +182,20 @@ async function renderOne(main, copy) {
 			}
 		});
 		actions.append(f);
+		if (state === "issued") {
+			const ab = h("button", { type: "button", id: "paper-receipt" }, "Record the holder\u2019s signed paper receipt");
+			ab.addEventListener("click", async () => {
+				ab.disabled = true;
+				try {
+					await act("acknowledge", { paper: true }, "The paper receipt is recorded.");
+				} catch (e) {
+					status.say(message(e), "error");
+					ab.disabled = false;
+				}
+			});
+			actions.append(h("div", {}, h("h3", {}, "Receipt"),
+				h("p", {}, "The holder acknowledges the copy with their own key, or signs a paper receipt that you record here."), ab));
+		}
 		const why = field("lost-reason", "Why it is lost", { maxlength: "200" });
 		const lf = h("form", { novalidate: true }, h("h3", {}, "Mark lost"), why.row);
 		lf.append(confirmButton("Mark lost", "Confirm: mark lost", `Mark copy ${show(c.label)} lost`, status, async () => {
@@ -234,6 +248,21 @@ async function renderOne(main, copy) {
 			sec.append(h("p", { class: "pending" }, `Pending: ${show(witness)} has not yet confirmed the destruction. ` +
 				"The witness confirms in their own session; the service does not yet take a passkey-signed " +
 				"confirmation, so until it does the witness confirms with their key file (scrvault copy witness)."));
+		const me = current() ? current().principal : null;
+		if (c.witness_signature !== "signed" && me && witness === me) {
+			// The witness, in their own session: the exact statement they confirm.
+			try {
+				const st = await call("GET", `/v1/copies/${copy}/witness-statement`);
+				const text = typeof st === "string" ? st : JSON.stringify(st, null, 2);
+				sec.append(h("h4", {}, "You are the witness"),
+					h("p", {}, "This is the statement you confirm:"),
+					h("pre", { class: "statement", id: "witness-statement", tabindex: "0", "aria-label": "The witness statement" }, text),
+					h("p", { class: "pending", id: "witness-pending" }, "Confirming with your passkey is not available yet: " +
+						"the service takes only a statement signed with your key file for now (scrvault copy witness)."));
+			} catch (e) {
+				sec.append(h("p", { class: "error" }, message(e)));
+			}
+		}
 		actions.append(sec);
 	}
 	if (!actions.firstChild)

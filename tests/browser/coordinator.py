@@ -104,6 +104,11 @@ def status_now(d, pattern, timeout=15):
                           f"return s && /{pattern}/.test(s.textContent) ? s.textContent : null;", timeout)
 
 
+def re_uk(text):
+    import re
+    return re.search(r"\b\d{2}/\d{2}/\d{4}\b", text) and not re.search(r"\d{4}-\d{2}-\d{2}", text)
+
+
 def run(a, t):
     d, home = browser(a)
     dl = os.path.join(home, "downloads")
@@ -180,6 +185,23 @@ def run(a, t):
 
         # ---- the other registers ----
         check_page(d, a, t, "requests", "/requests")
+        hz.type_into(d, "#req-name", "A Journalist")
+        hz.type_into(d, "#req-contact", "news@example.org")
+        hz.type_into(d, "#req-case", a.case)
+        hz.type_into(d, "#req-reason", "the overview report")
+        hz.click(d, "#record-request")
+        said = status_now(d, "recorded|Refused|error|must|say")
+        t.ok(said and said.startswith("Request 1 recorded, due ") and re_uk(said),
+             "an FOI request recorded from the page, with its due date (UK form)", said)
+        hz.open_page(d, a.base, "/requests/1")
+        d.execute_script("document.getElementById('clock-on').value = arguments[0]",
+                         d.execute_script("return new Date().toISOString().slice(0, 10)"))
+        d.execute_script("document.getElementById('clock-kind').form.requestSubmit()")
+        said = status_now(d, "recorded|Refused|error")
+        stops = hz.wait_for(d, "const t = [...document.querySelectorAll('caption')].find(c => c.textContent.includes('clock'));"
+                               "return t ? t.closest('table').querySelectorAll('tbody tr').length : null")
+        t.ok(said and "clock is recorded" in said and stops == 1, "the FOI clock stopped for a fee, shown among the stops", f"{said} {stops}")
+        check_page(d, a, t, "request")
         check_page(d, a, t, "retention", "/retention")
         check_page(d, a, t, "principals", "/principals")
 
@@ -217,6 +239,11 @@ def run(a, t):
         gone = hz.wait_for(d2, f"return document.querySelector(\"button.approve[data-op='{op}']\") ? null : 'gone'")
         t.ok(gone, "...it leaves the pending list")
         check_page(d2, a, t, "ops-deputy", "/ops")
+        hz.open_page(d2, a.base, "/copies/2")
+        st = hz.wait_for(d2, "const p = document.getElementById('witness-statement'); return p ? p.textContent : null")
+        t.ok(st and d2.execute_script("return !!document.getElementById('witness-pending')"),
+             "the witness, in their own session, sees the statement they confirm; the passkey confirmation is pending", st)
+        check_page(d2, a, t, "copy-witness")
 
         hz.open_page(d, a.base, "/principals/pam")
         roles = d.execute_script("return document.getElementById('main').innerText")
