@@ -20,7 +20,7 @@ function facts(pairs) {
 // A form that makes copies; used here and on a case's page.
 export function makeCopiesForm(status, doc, version) {
 	const id = "mk" + (doc ? "-" + doc.slice(0, 8) + "-" + version : "");
-	const d = doc ? null : field(id + "-doc", "Document", { required: true, maxlength: "64" }, "The document's id, as the case's page shows it.");
+	const d = doc ? null : field(id + "-doc", "Document", { required: true, maxlength: "64" }, "The document's id (its 32 hex digits). Or make copies from the case\u2019s page, beside each document.");
 	const v = doc ? null : field(id + "-version", "Version", { required: true, maxlength: "12", inputmode: "numeric" }, "A version number, or \u201cmaster\u201d.");
 	const n = field(id + "-count", doc ? `How many copies of version ${version}` : "How many copies", { type: "number", min: "1", max: "99", value: "1", required: true });
 	const button = h("button", { type: "submit" }, "Make copies");
