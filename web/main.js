@@ -1,6 +1,7 @@
 // main.js - the pages' shell: hash routing (#/agenda, #/cases, #/cases/REF,
-// #/audit, #/passkeys, #/copies[/N], #/requests[/N], #/retention,
-// #/principals[/NAME], #/ops, #/register?link=TOKEN, #/signin), the header's
+// #/audit, #/passkeys, #/commissions, #/upload, #/sent, #/copies[/N],
+// #/requests[/N], #/retention, #/principals[/NAME], #/ops,
+// #/register?link=TOKEN, #/signin), the header's
 // navigation and sign-out, focus moved to each page's heading.
 import { whoami, current, signOut } from "./api.js";
 import { h, clear } from "./dom.js";
@@ -11,6 +12,9 @@ import * as cases from "./page-cases.js";
 import * as kase from "./page-case.js";
 import * as audit from "./page-audit.js";
 import * as passkeys from "./page-passkeys.js";
+import * as commissions from "./page-commissions.js";
+import * as upload from "./page-upload.js";
+import * as sent from "./page-sent.js";
 import * as copies from "./page-copies.js";
 import * as requests from "./page-requests.js";
 import * as retention from "./page-retention.js";
@@ -25,6 +29,9 @@ const routes = [
 	{ re: /^\/cases\/([^/]+)$/, page: kase, nav: "#/cases" },
 	{ re: /^\/audit$/, page: audit, nav: "#/audit" },
 	{ re: /^\/passkeys$/, page: passkeys, nav: "#/passkeys" },
+	{ re: /^\/commissions$/, page: commissions, nav: "#/commissions" },
+	{ re: /^\/upload$/, page: upload, nav: "#/upload" },
+	{ re: /^\/sent$/, page: sent, nav: "#/sent" },
 	{ re: /^\/copies$/, page: copies, nav: "#/copies" },
 	{ re: /^\/copies\/([^/]+)$/, page: copies, nav: "#/copies" },
 	{ re: /^\/requests$/, page: requests, nav: "#/requests" },

@@ -141,7 +141,7 @@ async function renderOne(main, copy) {
 	};
 	const state = c.state;
 	main.append(h("h2", {}, "Actions"));
-	const actions = h("div", { class: "actions" });
+	const actions = h("div", { class: "copy-actions" });
 	main.append(actions);
 
 	if (state === "in-store" || state === "returned") {
