@@ -1,7 +1,7 @@
 // forms.js - small pieces the coordinator's pages share: a labelled field,
 // a two-step (confirm) button, a query value the service accepts, and a
-// file answer (a PDF) downloaded through a Blob and an <a download>.
-import { call, ApiError } from "./api.js";
+// Blob (a stamped PDF) handed to the browser as a download (<a download>).
+import { ApiError } from "./api.js";
 import { h } from "./dom.js";
 
 // A labelled input (or select/textarea when attrs.tag says so) in a form row.
@@ -63,28 +63,6 @@ export function message(e) {
 	if (e instanceof ApiError && e.status === 403)
 		return "Refused (403): " + e.message;
 	return (e && e.message) || "Something went wrong. Try again.";
-}
-
-// POST a request whose answer is a file (not JSON): the CSRF token is asked
-// for again from GET /v1/whoami (it is held in api.js only) and sent as
-// X-CSRF-Token.  Returns {blob, headers}; throws ApiError.
-export async function postForFile(path) {
-	const me = await call("GET", "/v1/whoami");
-	const headers = { Accept: "application/pdf, application/octet-stream, application/json" };
-	if (me && typeof me.csrf === "string")
-		headers["X-CSRF-Token"] = me.csrf;
-	let res;
-	try {
-		res = await fetch(path, { method: "POST", headers, credentials: "same-origin", cache: "no-store", redirect: "error" });
-	} catch (e) {
-		throw new ApiError(0, { code: 1, message: "the service could not be reached: check the connection and try again" });
-	}
-	if (!res.ok) {
-		const data = (res.headers.get("Content-Type") || "").startsWith("application/json") ?
-			await res.json().catch(() => null) : null;
-		throw new ApiError(res.status, data && data.error);
-	}
-	return { blob: await res.blob(), headers: res.headers };
 }
 
 // Hand a Blob to the browser as a download named `name`.

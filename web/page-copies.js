@@ -4,9 +4,32 @@
 // history (GET /v1/copies/{copy}/history) and what can be done to it now:
 // issue, return, mark lost, destroy before a witness, print (the stamped
 // PDF downloads).  The service decides what is allowed; a refusal is shown.
-import { call, current } from "./api.js";
+import { call, current, send } from "./api.js";
+import { encode } from "./b64url.js";
+import { explain } from "./webauthn.js";
 import { h, table, ukDate, show, pathName, statusLine } from "./dom.js";
-import { field, queryValue, confirmButton, message, postForFile, download, today } from "./forms.js";
+import { field, queryValue, confirmButton, message, download, today } from "./forms.js";
+
+// The witness confirms a destruction with their passkey: the statement's
+// exact bytes are hashed and the hash is the assertion's challenge; the
+// assertion is kept as the proof (docs/API.md, POST /v1/copies/{copy}/witness).
+async function witnessWithPasskey(copy, statement) {
+	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(statement));
+	const cred = await navigator.credentials.get({
+		publicKey: { challenge: new Uint8Array(digest), userVerification: "required", allowCredentials: [], timeout: 60000 },
+	});
+	if (!cred)
+		throw new Error("no passkey was chosen");
+	return call("POST", `/v1/copies/${copy}/witness`, {
+		statement,
+		passkey: {
+			credential: encode(cred.rawId),
+			client_data: encode(cred.response.clientDataJSON),
+			authenticator_data: encode(cred.response.authenticatorData),
+			signature: encode(cred.response.signature),
+		},
+	});
+}
 
 const STATES = ["", "in-store", "issued", "acknowledged", "returned", "lost", "destroyed", "transferred", "deleted"];
 
@@ -228,8 +251,8 @@ async function renderOne(main, copy) {
 			pb.disabled = true;
 			status.say("Stamping the copy\u2026", "");
 			try {
-				const { blob } = await postForFile(`/v1/copies/${copy}/print`);
-				download(blob, `copy-${copy}.pdf`);
+				const res = await send("POST", `/v1/copies/${copy}/print`, { accept: "application/pdf" });
+				download(await res.blob(), `copy-${copy}.pdf`);
 				status.say(`The stamped PDF of ${show(c.label)} is downloading (copy-${copy}.pdf).`, "done");
 			} catch (e) {
 				status.say(message(e), "error");
@@ -245,20 +268,31 @@ async function renderOne(main, copy) {
 		if (c.witness_signature === "signed")
 			sec.append(h("p", {}, `${show(witness)} confirmed the destruction.`));
 		else
-			sec.append(h("p", { class: "pending" }, `Pending: ${show(witness)} has not yet confirmed the destruction. ` +
-				"The witness confirms in their own session; the service does not yet take a passkey-signed " +
-				"confirmation, so until it does the witness confirms with their key file (scrvault copy witness)."));
+			sec.append(h("p", { class: "pending", id: "witness-pending" }, `Pending: ${show(witness)} has not yet confirmed the destruction. ` +
+				"The witness confirms it in their own session, with their passkey."));
 		const me = current() ? current().principal : null;
 		if (c.witness_signature !== "signed" && me && witness === me) {
 			// The witness, in their own session: the exact statement they confirm.
 			try {
-				const st = await call("GET", `/v1/copies/${copy}/witness-statement`);
-				const text = typeof st === "string" ? st : JSON.stringify(st, null, 2);
+				const res = await send("GET", `/v1/copies/${copy}/witness-statement`, { accept: "application/json" });
+				const statement = await res.text();
+				const wb = h("button", { type: "button", id: "witness-confirm" }, "Confirm the destruction with your passkey");
+				wb.addEventListener("click", async () => {
+					wb.disabled = true;
+					status.say("Waiting for your passkey\u2026", "");
+					try {
+						await witnessWithPasskey(copy, statement);
+						status.say("You confirmed the destruction as its witness.", "done");
+						setTimeout(reload, 600);
+					} catch (e) {
+						status.say(e && e.name ? explain(e) : message(e), "error");
+						wb.disabled = false;
+					}
+				});
 				sec.append(h("h4", {}, "You are the witness"),
-					h("p", {}, "This is the statement you confirm:"),
-					h("pre", { class: "statement", id: "witness-statement", tabindex: "0", "aria-label": "The witness statement" }, text),
-					h("p", { class: "pending", id: "witness-pending" }, "Confirming with your passkey is not available yet: " +
-						"the service takes only a statement signed with your key file for now (scrvault copy witness)."));
+					h("p", {}, "This is the statement you confirm; your passkey signs it:"),
+					h("pre", { class: "statement", id: "witness-statement", tabindex: "0", "aria-label": "The witness statement" }, statement),
+					wb);
 			} catch (e) {
 				sec.append(h("p", { class: "error" }, message(e)));
 			}

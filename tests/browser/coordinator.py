@@ -178,8 +178,9 @@ def run(a, t):
         hz.click(d, "button.danger[aria-label*='Destroy copy']")
         said = status_now(d, "destroyed|Refused|error|must")
         pending = hz.wait_for(d, "const p = document.querySelector('#main .pending'); return p ? p.textContent : null")
-        t.ok(said and "destroyed" in said and pending and "dep" in pending and "not yet confirmed" in pending,
-             "copy 2 destroyed before dep as witness; the page shows the witness's confirmation pending",
+        t.ok(said and "destroyed" in said and pending and "dep" in pending and "not yet confirmed" in pending and
+             not d.execute_script("return !!document.getElementById('witness-confirm')"),
+             "copy 2 destroyed before dep as witness; pending the witness (the destroyer is offered no confirmation)",
              f"{said} | {pending} | " + d.execute_script("return document.getElementById('main').innerText.slice(300, 1500)"))
         check_page(d, a, t, "copy-destroyed")
 
@@ -242,8 +243,13 @@ def run(a, t):
         hz.open_page(d2, a.base, "/copies/2")
         st = hz.wait_for(d2, "const p = document.getElementById('witness-statement'); return p ? p.textContent : null")
         t.ok(st and d2.execute_script("return !!document.getElementById('witness-pending')"),
-             "the witness, in their own session, sees the statement they confirm; the passkey confirmation is pending", st)
+             "the witness, in their own session, sees the statement they confirm", st)
         check_page(d2, a, t, "copy-witness")
+        hz.click(d2, "#witness-confirm")
+        said = status_now(d2, "confirmed the destruction|Refused|error|cancelled")
+        done = hz.wait_for(d2, "const dd = [...document.querySelectorAll('dl.facts dt')].find(x => x.textContent === 'Witness');"
+                               "return dd && dd.nextElementSibling.textContent.startsWith('confirmed') ? 'yes' : null")
+        t.ok(said and "You confirmed" in said and done, "the witness confirms the destruction with their passkey", said)
 
         hz.open_page(d, a.base, "/principals/pam")
         roles = d.execute_script("return document.getElementById('main').innerText")

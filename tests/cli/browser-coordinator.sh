@@ -71,6 +71,9 @@ ok $? "...op list: approved by dep"
 sv --server "unix:$S" audit export 2>/dev/null >"$T/audit.jsonl"
 grep -q '"copy.print"' "$T/audit.jsonl" && grep -q '"copy.issue"' "$T/audit.jsonl"
 ok $? "the issue and the print are on record"
+sv --server "unix:$S" copy list --json >"$T/out" 2>/dev/null
+"$PY" -c 'import json,sys; c=[x for x in json.load(open(sys.argv[1])) if x["copy"]==2]; sys.exit(0 if c and c[0]["state"]=="destroyed" and c[0]["witness_signature"]=="signed" else 1)' "$T/out"
+ok $? "copy 2: destroyed, its witness's passkey confirmation on record (signed)"
 grep '"op.approve"' "$T/audit.jsonl" | grep -q '"denied"\|"refused"'
 ok $? "the coordinator's attempt to approve their own operation is on record, refused"
 finish
