@@ -183,6 +183,11 @@ def run(a, t):
              "copy 2 destroyed before dep as witness; pending the witness (the destroyer is offered no confirmation)",
              f"{said} | {pending} | " + d.execute_script("return document.getElementById('main').innerText.slice(300, 1500)"))
         check_page(d, a, t, "copy-destroyed")
+        got = d.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch('/v1/copies/2/witness-statement', {credentials: 'same-origin', cache: 'no-store'})"
+            ".then(r => done(r.status), e => done(String(e)));")
+        t.ok(got == 403, "the one who destroyed it cannot get the witness's statement to confirm it (403)", got)
 
         # ---- the other registers ----
         check_page(d, a, t, "requests", "/requests")
