@@ -84,3 +84,38 @@ export async function signOut() {
 		forget();
 	}
 }
+
+// send("PUT", "/v1/uploads/ID?offset=0", {body: blob, type: "application/octet-stream"}):
+// a request whose body or answer is not JSON (upload chunks, exports, signed
+// receipts kept byte for byte).  Answers the Response when it is 2xx; throws
+// ApiError otherwise (a 401 signs out, as call() does), and ApiError status 0
+// when the connection failed (offline, dropped).
+export async function send(method, path, opts) {
+	const o = opts || {};
+	const headers = { Accept: o.accept || "*/*" };
+	const init = { method, headers, credentials: "same-origin", cache: "no-store", redirect: "error" };
+	if (o.body !== undefined) {
+		headers["Content-Type"] = o.type || "application/octet-stream";
+		init.body = o.body;
+	}
+	if (method !== "GET" && csrf)
+		headers["X-CSRF-Token"] = csrf;
+	if (o.signal)
+		init.signal = o.signal;
+	let res;
+	try {
+		res = await fetch(path, init);
+	} catch (e) {
+		throw new ApiError(0, { code: 1, message: "the service could not be reached: check the connection and try again" });
+	}
+	if (!res.ok) {
+		const type = res.headers.get("Content-Type") || "";
+		const data = type.startsWith("application/json") ? await res.json().catch(() => null) : null;
+		if (res.status === 401) {
+			forget();
+			window.dispatchEvent(new CustomEvent("scrvault:signed-out"));
+		}
+		throw new ApiError(res.status, data && data.error);
+	}
+	return res;
+}

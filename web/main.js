@@ -1,5 +1,7 @@
 // main.js - the pages' shell: hash routing (#/agenda, #/cases, #/cases/REF,
-// #/audit, #/passkeys, #/register?link=TOKEN, #/signin), the header's
+// #/audit, #/passkeys, #/commissions, #/upload, #/sent, #/copies[/N],
+// #/requests[/N], #/retention, #/principals[/NAME], #/ops,
+// #/register?link=TOKEN, #/signin), the header's
 // navigation and sign-out, focus moved to each page's heading.
 import { whoami, current, signOut } from "./api.js";
 import { h, clear } from "./dom.js";
@@ -10,6 +12,14 @@ import * as cases from "./page-cases.js";
 import * as kase from "./page-case.js";
 import * as audit from "./page-audit.js";
 import * as passkeys from "./page-passkeys.js";
+import * as commissions from "./page-commissions.js";
+import * as upload from "./page-upload.js";
+import * as sent from "./page-sent.js";
+import * as copies from "./page-copies.js";
+import * as requests from "./page-requests.js";
+import * as retention from "./page-retention.js";
+import * as principals from "./page-principals.js";
+import * as ops from "./page-ops.js";
 
 const routes = [
 	{ re: /^\/signin$/, page: signin, open: true },
@@ -19,6 +29,17 @@ const routes = [
 	{ re: /^\/cases\/([^/]+)$/, page: kase, nav: "#/cases" },
 	{ re: /^\/audit$/, page: audit, nav: "#/audit" },
 	{ re: /^\/passkeys$/, page: passkeys, nav: "#/passkeys" },
+	{ re: /^\/commissions$/, page: commissions, nav: "#/commissions" },
+	{ re: /^\/upload$/, page: upload, nav: "#/upload" },
+	{ re: /^\/sent$/, page: sent, nav: "#/sent" },
+	{ re: /^\/copies$/, page: copies, nav: "#/copies" },
+	{ re: /^\/copies\/([^/]+)$/, page: copies, nav: "#/copies" },
+	{ re: /^\/requests$/, page: requests, nav: "#/requests" },
+	{ re: /^\/requests\/([^/]+)$/, page: requests, nav: "#/requests" },
+	{ re: /^\/retention$/, page: retention, nav: "#/retention" },
+	{ re: /^\/principals$/, page: principals, nav: "#/principals" },
+	{ re: /^\/principals\/([^/]+)$/, page: principals, nav: "#/principals" },
+	{ re: /^\/ops$/, page: ops, nav: "#/ops" },
 ];
 
 let known = false;	// whoami asked since the load

@@ -19,6 +19,7 @@
 #define SCRVAULT_COPY_H
 
 #include "scrvault/vault.h"
+#include "scrvault/passkey.h"
 
 /* Paper copies `count` more of DOC@VERSION (version 0: latest), within the
  * class's max-copies.  *out gets the new copies. */
@@ -109,6 +110,14 @@ int scrvault_copy_witness(scrvault_json **out, scrvault *v, const char *copy);
 int scrvault_copy_witness_statement(char **statement, scrvault *v, const char *copy);
 int scrvault_copy_witness_signed(scrvault_json **out, scrvault *v, const char *copy,
 				 const char *statement, const char *sig);
+/*
+ * The same, confirmed in the browser with the witness's passkey
+ * (scrvault/passkey.h): an assertion whose challenge is the SHA-256 of
+ * `statement`, by one of the session principal's passkeys for the pages at
+ * `origin`, kept as the witnessing's proof (checked again by fsck).
+ */
+int scrvault_copy_witness_passkey(scrvault_json **out, scrvault *v, const char *copy, const char *statement,
+				  const char *origin, const scrvault_passkey_assertion *a);
 
 typedef struct {
 	unsigned int version;

@@ -6,6 +6,7 @@
 #define SCRVAULT_DOC_H
 
 #include "scrvault/vault.h"
+#include "scrvault/passkey.h"
 
 typedef struct {
 	const char *path;		/* the file to check in */
@@ -95,6 +96,16 @@ int scrvault_doc_signoff(scrvault_json **out, scrvault *v, const char *doc, unsi
 int scrvault_doc_signoff_statement(char **statement, scrvault *v, const char *doc, unsigned version);
 int scrvault_doc_signoff_signed(scrvault_json **out, scrvault *v, const char *doc, unsigned version,
 				const char *statement, const char *sig);
+/*
+ * The same record signed in the browser with the signer's passkey
+ * (scrvault/passkey.h): `a` an assertion whose challenge is the SHA-256 of
+ * `statement`, by one of the session principal's passkeys for the pages at
+ * `origin`.  The assertion is kept as the sign-off's proof, verifiable
+ * offline (scrvault_passkey_proof_check); refusals as above (field
+ * "passkey" for the assertion), audited.
+ */
+int scrvault_doc_signoff_passkey(scrvault_json **out, scrvault *v, const char *doc, unsigned version,
+				 const char *statement, const char *origin, const scrvault_passkey_assertion *a);
 /*
  * Declare version `version` of `doc` its master (a coordinator's decision,
  * audited with the master it replaces).  A document's master is the version

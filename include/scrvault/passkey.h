@@ -102,6 +102,31 @@ typedef struct {
  */
 int scrvault_passkey_login(scrvault_json **out, scrvault *v, const scrvault_passkey_login_spec *s);
 
+/*
+ * A statement signed with a passkey instead of a key file (a sign-off in
+ * the browser): navigator.credentials.get with the challenge set to the
+ * SHA-256 of the statement's exact bytes, so the assertion commits to it.
+ */
+typedef struct {
+	const char *credential;		/* base64url credential id (rawId) */
+	const char *client_data;	/* base64url clientDataJSON */
+	const char *authenticator_data;	/* base64url */
+	const char *signature;		/* base64url */
+} scrvault_passkey_assertion;
+
+/*
+ * Check, with nothing but the two texts, that `proof` (the record a passkey
+ * signature leaves: {"method":"passkey","passkey","alg","public_key":
+ * base64 DER SubjectPublicKeyInfo,"origin","rp_id","credential",
+ * "client_data","authenticator_data","signature"}) is a passkey's
+ * signature of exactly `statement`: the challenge its browser signed is the
+ * statement's SHA-256, for the origin and relying party it names, with the
+ * user verified, under the public key it carries.  0, or SCRVAULT_EDENIED
+ * naming what fails.  Whether that key is the signer's registered passkey
+ * is the vault's side (scrvault_doc_show checks it).
+ */
+int scrvault_passkey_proof_check(const char *statement, const scrvault_json *proof);
+
 /* Passkeys of `principal` (NULL: the caller's own; another's needs
  * "principal.read"): [{"id","name","alg","created","last_used"}]. */
 int scrvault_passkey_list(scrvault_json **out, scrvault *v, const char *principal);

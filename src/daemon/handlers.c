@@ -622,6 +622,28 @@ int svd_h_doc_receipt(svd_req *r)
 	return json_answer(r, scrvault_receipt_make(&out, r->d->v, P(0), (unsigned)version), &out);
 }
 
+/*
+ * A statement signed in the browser: the body's "passkey" member (the
+ * assertion's fields) into *a.  1 when there is one, 0 when not, -1 after
+ * a 404 when the service has no pages (so no passkeys).
+ */
+static int passkey_member(svd_req *r, scrvault_passkey_assertion *a)
+{
+	const scrvault_json *pk = scrvault_json_get(r->body, "passkey");
+
+	if (!pk)
+		return 0;
+	if (!r->d->origin[0]) {
+		svd_reply_error(r, 404, 4, "this service has no web pages, so no passkeys (--listen, --origin)", "passkey");
+		return -1;
+	}
+	a->credential = scrvault_json_str(scrvault_json_get(pk, "credential"));
+	a->client_data = scrvault_json_str(scrvault_json_get(pk, "client_data"));
+	a->authenticator_data = scrvault_json_str(scrvault_json_get(pk, "authenticator_data"));
+	a->signature = scrvault_json_str(scrvault_json_get(pk, "signature"));
+	return 1;
+}
+
 int svd_h_signoff(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -632,6 +654,14 @@ int svd_h_signoff(svd_req *r)
 		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
 		return 0;
 	}
+	/* Signed in the browser: the passkey's assertion of the statement. */
+	scrvault_passkey_assertion a;
+	int pk = passkey_member(r, &a);
+	if (pk < 0)
+		return 0;
+	if (pk)
+		return json_answer(r, scrvault_doc_signoff_passkey(&out, r->d->v, P(0), (unsigned)version,
+								    svd_str(r, "statement"), r->d->origin, &a), &out);
 	return json_answer(r, scrvault_doc_signoff_signed(&out, r->d->v, P(0), (unsigned)version,
 							   svd_str(r, "statement"), svd_str(r, "signature")), &out);
 }
@@ -925,9 +955,10 @@ int svd_h_audit_show(svd_req *r)
 
 int svd_h_audit_export(svd_req *r)
 {
-	static const char *const keys[] = { "since", "until", "actor", "case", "doc", "action", "outcome", NULL };
+	static const char *const keys[] = { "since", "until", "actor", "case", "doc", "action", "outcome", "csv", NULL };
 	scrvault_audit_filter f = SCRVAULT_AUDIT_FILTER_INIT;
-	char since[40], until[40], actor[72], c[72], dc[72], act[72], oc[32];
+	char since[40], until[40], actor[72], c[72], dc[72], act[72], oc[32], cv[8];
+	const char *csv;
 	struct evbuffer *out = NULL;
 	bool bad = false;
 	uint64_t count = 0;
@@ -942,8 +973,12 @@ int svd_h_audit_export(svd_req *r)
 	f.doc = query(r, "doc", dc, sizeof(dc), &bad);
 	f.action = query(r, "action", act, sizeof(act), &bad);
 	f.outcome = query(r, "outcome", oc, sizeof(oc), &bad);
+	/* csv=true: the same entries as a spreadsheet table (scrvault audit export --csv) */
+	if ((csv = query(r, "csv", cv, sizeof(cv), &bad)) && strcmp(csv, "true") != 0 && strcmp(csv, "false") != 0)
+		bad = true;
+	f.csv = csv && !strcmp(csv, "true");
 	if (bad)
-		return bad_query(r, "a filter value is malformed or too long");
+		return bad_query(r, "a filter value is malformed or too long, or csv is not true or false");
 	/* The export is written to memory (a memfd), never to a file. */
 	if ((fd = memfd_create("scrvaultd-export", MFD_CLOEXEC)) < 0)
 		return SCRVAULT_ERROR;
@@ -967,7 +1002,8 @@ int svd_h_audit_export(svd_req *r)
 		}
 	}
 	close(fd);
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type", "application/jsonl");
+	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Type",
+			  f.csv ? "text/csv; charset=utf-8" : "application/jsonl");
 	svd_reply_headers(r);
 	r->status = 200;
 	evhttp_send_reply(r->ev, 200, "OK", out);
@@ -1836,7 +1872,15 @@ int svd_h_copy_witness(svd_req *r)
 {
 	scrvault_json *out = NULL;
 
+	scrvault_passkey_assertion a;
+	int pk;
+
 	NOQ();
+	if ((pk = passkey_member(r, &a)) < 0)
+		return 0;
+	if (pk)
+		return json_answer(r, scrvault_copy_witness_passkey(&out, r->d->v, P(0), svd_str(r, "statement"),
+								    r->d->origin, &a), &out);
 	return json_answer(r, scrvault_copy_witness_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
 							   svd_str(r, "signature")), &out);
 }

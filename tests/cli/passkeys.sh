@@ -21,6 +21,12 @@ sv case open --title a SCR-A >/dev/null && sv case open --title b SCR-B >/dev/nu
 sv principal grant alice imr-author --case SCR-A --agency police >/dev/null &&
 	sv principal grant bob imr-author --case SCR-B --agency health >/dev/null
 ok $? "alice (police, case A) and bob (health, case B)"
+enrol --key-out "$T/mo.key" --agency police mo >/dev/null &&
+	sv principal grant mo authorising-manager --case SCR-A --agency police >/dev/null &&
+	printf 'IMR of the police, final\n' >"$T/imr.txt" &&
+	sv doc checkin --case SCR-A --class imr --agency police "$T/imr.txt" >/dev/null
+ok $? "mo, the police's authorising manager on case A, and the police IMR"
+DOC=$(sv doc list --case SCR-A --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["doc"])')
 
 # ---- the link, from the command line on the host -------------------------------------
 enrol --key-out "$T/dep.key" --custodian deputy >/dev/null; ok $? "a second custodian, deputy"
@@ -145,6 +151,62 @@ req GET /v1/whoami -H "Cookie: $C2"; is 401 "...the session opened with it ends 
 signin "$T/pk-alice2"; is 401 "...and it signs in no more"
 req GET /v1/whoami -H "Cookie: $C1"; is 200 "her other session goes on"
 
+# ---- the authorising manager signs off in the browser: the assertion is the record ----
+login mo "$T/mo.key"; is 200 "mo signs in with his key"
+as coord POST /v1/principals/mo/passkey-link; is 200 "a link for mo"
+reg "$(jget link)" "$T/pk-mo"; is 200 "mo registers a passkey"
+signin "$T/pk-mo"; is 200 "mo signs in with it"; MC=$(jget csrf)
+CM=$(grep -i '^set-cookie:' "$T/headers" | tr -d '\r' | sed 's/^[^:]*: *\([^;]*\);.*/\1/')
+req GET "/v1/docs/$DOC/versions/1/signoff-statement" -H "Cookie: $CM"; is 200 "the statement to sign off version 1"
+cp "$T/body" "$T/stmt"	# the statement itself, canonical JSON
+signoff() {	# signoff STATEMENT-FILE STATE [webauthn-client options]: POST the passkey's sign-off
+	local f=$1 st=$2; shift 2
+	/usr/bin/python3 "$WA" sign "$st" "$O" "$f" "$@" >"$T/pka" || return 1
+	python3 -c 'import json,sys; print(json.dumps({"statement": open(sys.argv[1]).read(), "passkey": json.load(open(sys.argv[2]))}))' \
+		"$T/stmt" "$T/pka" >"$T/so"
+	req POST "/v1/docs/$DOC/versions/1/signoff" -H "Cookie: $CM" -H "X-CSRF-Token: $MC" \
+		-H 'Content-Type: application/json' --data-binary @"$T/so"
+}
+python3 -c 'import sys; t=open(sys.argv[1]).read(); open(sys.argv[2],"w").write(t.replace("\"version\":1", "\"version\":2"))' "$T/stmt" "$T/stmt-other"
+signoff "$T/stmt-other" "$T/pk-mo"; is 403 "a passkey's assertion of another statement is no sign-off of this one"
+signoff "$T/stmt" "$T/pk-alice"; is 403 "alice's passkey cannot sign off for mo"
+signoff "$T/stmt" "$T/pk-mo" --no-uv; is 403 "a sign-off without user verification is refused"
+audited doc.signoff denied; ok $? "...each refusal on record"
+signoff "$T/stmt" "$T/pk-mo"; is 200 "mo signs version 1 off with his passkey"
+grep -q '"method":"passkey"' "$T/body"; ok $? "...a passkey's sign-off"
+as coord GET "/v1/docs/$DOC"; is 200 "the document, with its sign-offs"
+python3 - "$T/body" "$T/proof" "$T/pstmt" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = [x for x in d["signoffs"] if x["signer"] == "mo"][0]
+json.dump(s["proof"], open(sys.argv[2], "w")); open(sys.argv[3], "w").write(s["statement"])
+sys.exit(0 if s["verification"].startswith("valid") else 1)
+PY
+ok $? "...verified by the vault as valid"
+/usr/bin/python3 "$WA" verify "$T/pstmt" "$T/proof" >/dev/null; ok $? "...and offline, by a check that knows nothing of the vault"
+python3 -c 'import sys; t=open(sys.argv[1]).read(); open(sys.argv[1],"w").write(t.replace("final", "FINAL") if "final" in t else t.replace("\"version\":1","\"version\":3"))' "$T/pstmt"
+! /usr/bin/python3 "$WA" verify "$T/pstmt" "$T/proof" >/dev/null 2>&1; ok $? "...which refuses the same proof for a changed statement"
+
+# ---- a destruction's witness confirms in their own browser session ----
+jpost coord "/v1/docs/$DOC/versions/1/copies" '{"count":1}'; is 200 "a paper copy of the IMR"
+CP=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); b=b[0] if isinstance(b,list) else b; print(b.get("copy") or b.get("id"))' "$T/body")
+jpost coord "/v1/copies/$CP/destroy" '{"witness":"mo","note":"shredded"}'; is 200 "destroyed by the coordinator, mo named as witness"
+req GET "/v1/copies/$CP/witness-statement" -H "Cookie: $CM"; is 200 "mo's statement to confirm it"
+cp "$T/body" "$T/wstmt"
+witness() {	# witness STATEMENT-FILE STATE [options]
+	local f=$1 st=$2; shift 2
+	/usr/bin/python3 "$WA" sign "$st" "$O" "$f" "$@" >"$T/pka" || return 1
+	python3 -c 'import json,sys; print(json.dumps({"statement": open(sys.argv[1]).read(), "passkey": json.load(open(sys.argv[2]))}))' \
+		"$T/wstmt" "$T/pka" >"$T/wb"
+	req POST "/v1/copies/$CP/witness" -H "Cookie: $CM" -H "X-CSRF-Token: $MC" -H 'Content-Type: application/json' \
+		--data-binary @"$T/wb"
+}
+witness "$T/stmt" "$T/pk-mo"; is 403 "a passkey's assertion of another statement witnesses nothing"
+witness "$T/wstmt" "$T/pk-mo" --bad-signature; is 403 "nor a forged one"
+witness "$T/wstmt" "$T/pk-mo"; is 200 "mo confirms the destruction with his passkey"
+as coord GET "/v1/copies/$CP/history"; is 200 "the copy's history"
+grep -q '"witness_signature":"signed"' "$T/body"; ok $? "...says the witness signed (the vault verified the passkey's proof)"
+
 jpost coord /v1/principals/alice/revoke '{"reason":"left the force"}'; is 200 "the coordinator revokes alice"
 req GET /v1/whoami -H "Cookie: $C1"; is 401 "her passkey session ends at once"
 signin "$T/pk-alice"; is 401 "...and her passkey signs in no more"
@@ -161,4 +223,5 @@ grep -qi '^set-cookie: __Host-scrvault=;.*Max-Age=0' "$T/headers"; ok $? "...and
 req GET /v1/whoami -H "Cookie: $CB"; is 401 "...and the session is over"
 stop
 expect 0 "the audit log verifies after all this" -- sv audit verify
+expect 0 "...and fsck, which checks the passkey sign-off and witnessing again, is clean" -- sv fsck
 finish

@@ -30,6 +30,7 @@
 #include "records/due.h"
 #include "records/master.h"
 #include "records/signoff.h"
+#include "records/passkey.h"
 #include "records/request.h"
 #include "vault/authz.h"
 #include "vault/find.h"
@@ -611,7 +612,7 @@ static int ack_record(sv_json **out, scrvault *v, copy_row *c, const unsigned ch
 		sv_time_iso(when, sv_now());
 	} else {
 		snprintf(what, sizeof(what), "the receipt for copy %lld", (long long)c->id);
-		if ((error = sv_signed_check(&why, when, sig, v, pub, text, sig64, ack_text,
+		if ((error = sv_signed_check(&why, when, sig, v, pub, text, sig64, NULL, ack_text,
 					     &(ack_ctx){ c, pub }, what)) < 0)
 			return why ? sv_audit_denied(v, "copy.acknowledge", COPY_ABOUT(c),
 						     SV_FIELDS(SV_STR("reason", why)), error) : error;
@@ -763,17 +764,28 @@ static bool str_is(const sv_json *o, const char *key, const char *want)
  * when there is none, else "invalid".
  */
 static const char *witness_status(scrvault *v, const copy_row *c, const char *at, int64_t wid,
-				  const char *witness, const char *text, const unsigned char *sig, size_t siglen)
+				  const char *witness, const char *text, const unsigned char *sig, size_t siglen,
+				  const char *proof_text)
 {
-	sv_json *st = NULL;
+	sv_json *st = NULL, *proof = NULL;
 	unsigned char *key = NULL;
 	size_t keylen = 0;
 	int64_t held = 0;
 	bool canonical = false, ok = false;
+	const bool by_passkey = proof_text && *proof_text;
 
-	if (!text || !sig)
+	if (!text || (!sig && !by_passkey))
 		return "unverified";
-	if (siglen == SV_SIG_LEN && sv_json_parse(&st, text, strlen(text), &canonical) == 0 && canonical &&
+	/* A passkey's: its assertion of this very statement, by a passkey the witness registered. */
+	if (by_passkey && (sv_json_parse(&proof, proof_text, strlen(proof_text), NULL) < 0 ||
+			   scrvault_passkey_proof_check(text, proof) != 0 ||
+			   sv_passkey_proof_registered(v, wid, proof) != 1)) {
+		scrvault_error_clear();
+		sv_json_free(proof);
+		return "invalid";
+	}
+	sv_json_free(proof);
+	if ((by_passkey || siglen == SV_SIG_LEN) && sv_json_parse(&st, text, strlen(text), &canonical) == 0 && canonical &&
 	    str_is(st, "statement", WITNESS_STATEMENT) && str_is(st, "vault", v->id) &&
 	    sv_json_as_int(sv_json_get(st, "copy")) == c->id && str_is(st, "doc", c->doc) &&
 	    sv_json_as_int(sv_json_get(st, "version")) == (int64_t)c->version && str_is(st, "kind", c->kind) &&
@@ -784,7 +796,7 @@ static const char *witness_status(scrvault *v, const copy_row *c, const char *at
 	    sv_db_int(&held, v->db, "SELECT count(*) FROM principal_keys WHERE principal_id = ?1 AND ed25519_pub = ?2"
 		      " AND from_at <= ?3 AND (until_at IS NULL OR until_at >= ?3)", "ibt", wid, key, keylen,
 		      sv_json_str(sv_json_get(st, "time"))) >= 0 && held > 0 &&
-	    sv_ed25519_verify(sig, key, text, strlen(text)) == 0)
+	    (by_passkey || sv_ed25519_verify(sig, key, text, strlen(text)) == 0))
 		ok = true;
 	free(key);
 	sv_json_free(st);
@@ -1081,16 +1093,17 @@ static int own_registered_key(unsigned char pub[SV_KEY_LEN], scrvault *v)
 
 /* Record the witness's signed statement `text` (signature sig) on event e. */
 static int witness_record(scrvault_json **out, scrvault *v, const copy_row *c, const destroy_event *e,
-			  const char *text, const unsigned char sig[SV_SIG_LEN])
+			  const char *text, const unsigned char sig[SV_SIG_LEN], const char *proof)
 {
 	int64_t changed = 0;
 	int error;
 
 	if ((error = sv_vault_begin(v)) < 0)
 		return error;
-	if ((error = sv_db_run(v->db, "UPDATE copy_events SET witness_statement = ?, witness_signature = ?"
-			       " WHERE id = ? AND witness_signature IS NULL", "tbi", text, sig, (size_t)SV_SIG_LEN,
-			       e->id)) < 0 ||
+	/* A passkey's witnessing: its assertion kept as the proof, an empty signature. */
+	if ((error = sv_db_run(v->db, "UPDATE copy_events SET witness_statement = ?, witness_signature = ?,"
+			       " witness_proof = ? WHERE id = ? AND witness_signature IS NULL", "tbti", text, sig,
+			       proof ? (size_t)0 : (size_t)SV_SIG_LEN, proof, e->id)) < 0 ||
 	    (error = sv_db_int(&changed, v->db, "SELECT changes()", "")) < 0)
 		goto fail;
 	if (changed != 1) {
@@ -1098,7 +1111,8 @@ static int witness_record(scrvault_json **out, scrvault *v, const copy_row *c, c
 		goto fail;
 	}
 	if ((error = sv_audit_append(v, "copy.witness", "ok", COPY_ABOUT(c),
-				     SV_FIELDS(SV_STR("witness", e->witness), SV_STR("destroyed_at", e->at)))) < 0 ||
+				     SV_FIELDS(SV_STR("witness", e->witness), SV_STR("destroyed_at", e->at),
+					       SV_IF(proof != NULL, SV_STR("method", "passkey"))))) < 0 ||
 	    (error = sv_vault_commit(v)) < 0)
 		goto fail;
 	if ((error = copy_result(out, c)) >= 0)
@@ -1125,7 +1139,7 @@ int scrvault_copy_witness(scrvault_json **out, scrvault *v, const char *copy)
 	sv_time_iso(when, sv_now());
 	if ((error = witness_sign(&text, sig, v, v->ident, &c, e.at, e.witness, when)) < 0)
 		return error;
-	error = witness_record(out, v, &c, &e, text, sig);
+	error = witness_record(out, v, &c, &e, text, sig, NULL);
 	free(text);
 	return error;
 }
@@ -1145,12 +1159,13 @@ int scrvault_copy_witness_statement(char **statement, scrvault *v, const char *c
 	return witness_text(statement, v, &(witness_ctx){ &c, &e, pub }, when);
 }
 
-int scrvault_copy_witness_signed(scrvault_json **out, scrvault *v, const char *copy, const char *statement,
-				 const char *sig64)
+/* The witness's statement signed elsewhere: with their key (sig64) or a passkey (pk). */
+static int witness_signed(scrvault_json **out, scrvault *v, const char *copy, const char *statement,
+			  const char *sig64, sv_passkey_sig *pk)
 {
-	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN];
+	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN] = { 0 };
 	const char *why = NULL;
-	char when[21], what[64];
+	char when[21], what[64], *proof = NULL;
 	destroy_event e;
 	copy_row c;
 	int error;
@@ -1159,11 +1174,35 @@ int scrvault_copy_witness_signed(scrvault_json **out, scrvault *v, const char *c
 	if ((error = witness_self_check(&c, &e, v, copy)) < 0 || (error = own_registered_key(pub, v)) < 0)
 		return error;
 	snprintf(what, sizeof(what), "the destruction of copy %lld", (long long)c.id);
-	if ((error = sv_signed_check(&why, when, sig, v, pub, statement ? statement : "", sig64, witness_text,
+	if ((error = sv_signed_check(&why, when, sig, v, pub, statement ? statement : "", sig64, pk, witness_text,
 				     &(witness_ctx){ &c, &e, pub }, what)) < 0)
 		return why ? sv_audit_denied(v, "copy.witness", COPY_ABOUT(&c), SV_FIELDS(SV_STR("reason", why)),
 					     error) : error;
-	return witness_record(out, v, &c, &e, statement, sig);
+	if (pk && pk->proof && !(proof = scrvault_json_text(pk->proof)))
+		return SCRVAULT_ERROR;
+	error = witness_record(out, v, &c, &e, statement, sig, proof);
+	free(proof);
+	return error;
+}
+
+int scrvault_copy_witness_signed(scrvault_json **out, scrvault *v, const char *copy, const char *statement,
+				 const char *sig64)
+{
+	return witness_signed(out, v, copy, statement, sig64, NULL);
+}
+
+int scrvault_copy_witness_passkey(scrvault_json **out, scrvault *v, const char *copy, const char *statement,
+				  const char *origin, const scrvault_passkey_assertion *a)
+{
+	sv_passkey_sig pk = { .origin = origin, .a = a };
+	int error;
+
+	*out = NULL;
+	if (!a)
+		return sv_error_field(SCRVAULT_EUSAGE, "passkey", "give the passkey's assertion");
+	error = witness_signed(out, v, copy, statement, NULL, &pk);
+	sv_json_free(pk.proof);
+	return error;
 }
 
 int sv_copy_witness_check(int64_t *bad, int64_t *unverified, scrvault *v)
@@ -1173,7 +1212,8 @@ int sv_copy_witness_check(int64_t *bad, int64_t *unverified, scrvault *v)
 
 	*bad = *unverified = 0;
 	if ((error = sv_db_query(&st, v->db, "SELECT e.copy_id, e.at, coalesce(e.witness_id, 0),"
-				 " coalesce(e.witness_name, w.name, ''), e.witness_statement, e.witness_signature"
+				 " coalesce(e.witness_name, w.name, ''), e.witness_statement, e.witness_signature,"
+				 " e.witness_proof"
 				 " FROM copy_events e LEFT JOIN principals w ON w.id = e.witness_id"
 				 " WHERE e.event = 'destroy'", "")) < 0)
 		return error;
@@ -1192,7 +1232,7 @@ int sv_copy_witness_check(int64_t *bad, int64_t *unverified, scrvault *v)
 		if ((e2 = sv_stmt_step(cs)) == 1) {
 			row_fill(&c, cs);
 			status = witness_status(v, &c, sv_stmt_text(st, 1), sv_stmt_int(st, 2), sv_stmt_text(st, 3),
-						sv_stmt_text(st, 4), sig, siglen);
+						sv_stmt_text(st, 4), sig, siglen, sv_stmt_text(st, 6));
 		}
 		sv_stmt_free(cs);
 		if (e2 < 0) {
@@ -1537,7 +1577,7 @@ static int witness_show(sv_json *o, scrvault *v, const copy_row *c)
 	int error;
 
 	if ((error = sv_db_query(&st, v->db, "SELECT e.at, coalesce(e.witness_id, 0), coalesce(e.witness_name, w.name, ''),"
-				 " e.witness_statement, e.witness_signature FROM copy_events e"
+				 " e.witness_statement, e.witness_signature, e.witness_proof FROM copy_events e"
 				 " LEFT JOIN principals w ON w.id = e.witness_id"
 				 " WHERE e.copy_id = ? AND e.event = 'destroy' ORDER BY e.id DESC LIMIT 1", "i", c->id)) < 0)
 		return error;
@@ -1547,7 +1587,7 @@ static int witness_show(sv_json *o, scrvault *v, const copy_row *c)
 
 		snprintf(witness, sizeof(witness), "%s", sv_stmt_text(st, 2));
 		status = witness_status(v, c, sv_stmt_text(st, 0), sv_stmt_int(st, 1), witness, sv_stmt_text(st, 3),
-					sig, siglen);
+					sig, siglen, sv_stmt_text(st, 5));
 	}
 	sv_stmt_free(st);
 	if (error < 0)

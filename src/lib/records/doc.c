@@ -244,7 +244,21 @@ int scrvault_doc_signoff_statement(char **statement, scrvault *v, const char *do
 int scrvault_doc_signoff_signed(scrvault_json **out, scrvault *v, const char *doc, unsigned version,
 				const char *statement, const char *sig)
 {
-	return sv_signoff_signed(out, v, doc, version, statement, sig);
+	return sv_signoff_signed(out, v, doc, version, statement, sig, NULL);
+}
+
+int scrvault_doc_signoff_passkey(scrvault_json **out, scrvault *v, const char *doc, unsigned version,
+				 const char *statement, const char *origin, const scrvault_passkey_assertion *a)
+{
+	sv_passkey_sig pk = { .origin = origin, .a = a };
+	int error;
+
+	*out = NULL;
+	if (!a)
+		return sv_error_field(SCRVAULT_EUSAGE, "passkey", "give the passkey's assertion");
+	error = sv_signoff_signed(out, v, doc, version, statement, NULL, &pk);
+	sv_json_free(pk.proof);
+	return error;
 }
 
 int scrvault_doc_release(scrvault_json **out, scrvault *v, const scrvault_release_spec *s)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "scrvault/passkey.h"
+#include "records/passkey.h"
 #include "records/signin.h"
 #include "crypto/webauthn.h"
 #include "crypto/crypto.h"
@@ -312,7 +313,7 @@ int scrvault_passkey_registration(scrvault_json **out, scrvault *v, const scrvau
 								    SV_STR("displayName", p.name))),
 					   SV_VAL("algs", algs), SV_VAL("exclude", ex),
 					   SV_INT("timeout", SCRVAULT_CHALLENGE_SECONDS * 1000)));
-	ex = NULL;
+	sv_json_free(algs);	/* SV_VAL copies */
 done:
 	sv_stmt_free(st);
 	sv_json_free(ex);
@@ -583,6 +584,135 @@ done:
 	free(ad);
 	free(sig);
 	return error;
+}
+
+/* ---- statements signed with a passkey ---------------------------------------------- */
+
+int sv_passkey_sign_check(sv_json **proof, scrvault *v, const char *origin, const char *statement,
+			  const scrvault_passkey_assertion *a)
+{
+	char rp[ORIGIN_MAX + 1], *key64 = NULL;
+	unsigned char *cred = NULL, *cd = NULL, *ad = NULL, *sig = NULL, challenge[SV_SHA256_LEN];
+	size_t credlen = 0, cdlen = 0, adlen = 0, siglen = 0;
+	passkey_row k;
+	uint32_t count = 0;
+	int error;
+
+	*proof = NULL;
+	memset(&k, 0, sizeof(k));
+	if ((error = site_of(rp, origin)) < 0)
+		return error;
+	if (!a || !statement)
+		return sv_error_field(SCRVAULT_EUSAGE, "passkey", "give the passkey's assertion of the statement");
+	if ((error = field_bytes(&cred, &credlen, a->credential, "credential")) < 0 ||
+	    (error = field_bytes(&cd, &cdlen, a->client_data, "client_data")) < 0 ||
+	    (error = field_bytes(&ad, &adlen, a->authenticator_data, "authenticator_data")) < 0 ||
+	    (error = field_bytes(&sig, &siglen, a->signature, "signature")) < 0)
+		goto done;
+	if ((error = passkey_by_credential(&k, v, rp, cred, credlen)) < 0)
+		goto done;
+	if (error == 0 || k.principal_id != v->principal_id) {
+		error = sv_error_field(SCRVAULT_EDENIED, "passkey", "the passkey is not one of '%s''s for these pages",
+				       v->principal ? v->principal : "");
+		goto done;
+	}
+	sv_sha256(challenge, statement, strlen(statement));
+	sv_webauthn_expect e = { .rp_id = rp, .origin = origin, .challenge = challenge,
+				 .challenge_len = sizeof(challenge), .require_uv = true };
+
+	if ((error = sv_webauthn_assert(&count, &e, k.spki, k.spki_len, k.alg, (uint32_t)k.sign_count, cd, cdlen,
+					ad, adlen, sig, siglen)) < 0) {
+		error = sv_error_field(SCRVAULT_EDENIED, "passkey", "the passkey's signature of the statement does not "
+				       "verify: %s", scrvault_error_message());
+		goto done;
+	}
+	if ((error = sv_vault_begin(v)) < 0)
+		goto done;
+	if ((error = sv_db_run(v->db, "UPDATE passkeys SET sign_count = ?, last_used = ? WHERE id = ?", "iit",
+			       (int64_t)count, sv_now(), k.id)) < 0) {
+		sv_vault_abort(v);
+		goto done;
+	}
+	if ((error = sv_vault_commit(v)) < 0)
+		goto done;
+	if (!(key64 = sv_base64(k.spki, k.spki_len))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
+	error = sv_json_new(proof, SV_FIELDS(SV_STR("method", "passkey"), SV_STR("passkey", k.id),
+					     SV_STR("alg", alg_name(k.alg)), SV_STR("public_key", key64),
+					     SV_STR("origin", origin), SV_STR("rp_id", rp),
+					     SV_STR("credential", a->credential), SV_STR("client_data", a->client_data),
+					     SV_STR("authenticator_data", a->authenticator_data),
+					     SV_STR("signature", a->signature)));
+done:
+	free(key64);
+	free(k.spki);
+	free(cred);
+	free(cd);
+	free(ad);
+	free(sig);
+	return error;
+}
+
+int scrvault_passkey_proof_check(const char *statement, const scrvault_json *proof)
+{
+	const char *origin = sv_json_str(sv_json_get(proof, "origin"));
+	const char *rp_id = sv_json_str(sv_json_get(proof, "rp_id"));
+	const char *alg = sv_json_str(sv_json_get(proof, "alg"));
+	const char *key64 = sv_json_str(sv_json_get(proof, "public_key"));
+	unsigned char *spki = NULL, *cd = NULL, *ad = NULL, *sig = NULL, challenge[SV_SHA256_LEN];
+	size_t spkilen = 0, cdlen = 0, adlen = 0, siglen = 0;
+	char rp[ORIGIN_MAX + 1];
+	uint32_t count = 0;
+	int error;
+
+	if (!statement || !proof || !origin || !rp_id || !alg || !key64 ||
+	    strcmp(sv_json_str(sv_json_get(proof, "method")) ? sv_json_str(sv_json_get(proof, "method")) : "",
+		   "passkey") != 0)
+		return sv_error(SCRVAULT_EDENIED, "not a passkey's signature record");
+	if ((error = site_of(rp, origin)) < 0 || strcmp(rp, rp_id) != 0)
+		return sv_error(SCRVAULT_EDENIED, "the record's relying party is not its origin's host");
+	if (sv_unbase64(&spki, &spkilen, key64) < 0) {
+		error = sv_error(SCRVAULT_EDENIED, "the record's public key is not base64");
+		goto done;
+	}
+	if ((error = field_bytes(&cd, &cdlen, sv_json_str(sv_json_get(proof, "client_data")), "client_data")) < 0 ||
+	    (error = field_bytes(&ad, &adlen, sv_json_str(sv_json_get(proof, "authenticator_data")),
+				 "authenticator_data")) < 0 ||
+	    (error = field_bytes(&sig, &siglen, sv_json_str(sv_json_get(proof, "signature")), "signature")) < 0) {
+		error = sv_error(SCRVAULT_EDENIED, "the record is damaged: %s", scrvault_error_message());
+		goto done;
+	}
+	sv_sha256(challenge, statement, strlen(statement));
+	sv_webauthn_expect e = { .rp_id = rp, .origin = origin, .challenge = challenge,
+				 .challenge_len = sizeof(challenge), .require_uv = true };
+
+	/* A counter of 0 stored: any counter the record shows is good here. */
+	error = sv_webauthn_assert(&count, &e, spki, spkilen, !strcmp(alg, "Ed25519") ? SV_WEBAUTHN_EDDSA :
+				   SV_WEBAUTHN_ES256, 0, cd, cdlen, ad, adlen, sig, siglen);
+done:
+	free(spki);
+	free(cd);
+	free(ad);
+	free(sig);
+	return error;
+}
+
+int sv_passkey_proof_registered(scrvault *v, int64_t principal_id, const sv_json *proof)
+{
+	const char *key64 = sv_json_str(sv_json_get(proof, "public_key"));
+	unsigned char *spki = NULL;
+	size_t len = 0;
+	int64_t n = 0;
+	int error;
+
+	if (!key64 || sv_unbase64(&spki, &len, key64) < 0)
+		return 0;
+	error = sv_db_int(&n, v->db, "SELECT count(*) FROM passkeys WHERE principal_id = ? AND spki = ?", "ib",
+			  principal_id, spki, len);
+	free(spki);
+	return error < 0 ? error : n > 0;
 }
 
 /* ---- list and remove --------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "records/freeze.h"
+#include "records/passkey.h"
 #include "records/signoff.h"
 #include "records/separation.h"
 #include "vault/authz.h"
@@ -154,7 +155,7 @@ static int signoff_refused(scrvault *v, const signoff_ctx *c, const char *why, i
  * made on the signer's own machine.
  */
 int sv_signed_check(const char **why, char when[21], unsigned char sig[SV_SIG_LEN], scrvault *v,
-		    const unsigned char pub[SV_KEY_LEN], const char *text, const char *sig64,
+		    const unsigned char pub[SV_KEY_LEN], const char *text, const char *sig64, sv_passkey_sig *pk,
 		    sv_statement_fn derive, const void *ctx, const char *what)
 {
 	unsigned char *raw = NULL;
@@ -184,6 +185,9 @@ int sv_signed_check(const char **why, char when[21], unsigned char sig[SV_SIG_LE
 		*why = "stale statement";
 		sv_error_field(error, "statement", "the statement's time %s is more than %d minutes from now: "
 			       "ask for a new statement and sign it", when, SV_SIGNED_SKEW / 60);
+	} else if (pk && pk->a) {
+		if ((error = sv_passkey_sign_check(&pk->proof, v, pk->origin, text, pk->a)) < 0)
+			*why = error == SCRVAULT_EDENIED ? "bad passkey signature" : NULL;
 	} else if (!sig64 || sv_unbase64(&raw, &rawlen, sig64) < 0 || rawlen != SV_SIG_LEN ||
 		   sv_ed25519_verify(raw, pub, text, strlen(text)) < 0) {
 		*why = "bad signature";
@@ -210,33 +214,44 @@ static int signoff_derive(char **text, scrvault *v, const void *ctx, const char 
  * One rule for a signature made here and one made on the signer's own
  * machine.
  */
-static int signoff_record(sv_json **out, scrvault *v, const signoff_ctx *c, const char *text, const char *sig64)
+static int signoff_record(sv_json **out, scrvault *v, const signoff_ctx *c, const char *text, const char *sig64,
+			  sv_passkey_sig *pk)
 {
-	unsigned char sig[SV_SIG_LEN];
+	unsigned char sig[SV_SIG_LEN] = { 0 };
 	const char *why = NULL;
-	char when[21], what[96];
+	char when[21], what[96], *proof = NULL;
 	int error;
 
 	snprintf(what, sizeof(what), "the sign-off of '%s' version %u", c->doc, c->version);
-	if ((error = sv_signed_check(&why, when, sig, v, c->signer_pub, text, sig64, signoff_derive, c, what)) < 0) {
+	if ((error = sv_signed_check(&why, when, sig, v, c->signer_pub, text, sig64, pk, signoff_derive, c,
+				     what)) < 0) {
 		if (why)
 			error = signoff_refused(v, c, why, error);
 		return error;
 	}
+	/* A passkey's sign-off keeps the assertion as its proof, no Ed25519 signature. */
+	if (pk && pk->proof && !(proof = scrvault_json_text(pk->proof))) {
+		error = SCRVAULT_ERROR;
+		goto done;
+	}
 	if ((error = sv_vault_begin(v)) < 0)
 		goto done;
-	if ((error = sv_db_run(v->db, "INSERT INTO signoffs(doc_id, version, principal_id, statement, signature, signed_at)"
-			       " VALUES (?, ?, ?, ?, ?, ?)", "tiitbt", c->doc, (int64_t)c->version, v->principal_id, text,
-			       sig, (size_t)SV_SIG_LEN, when)) < 0) {
+	if ((error = sv_db_run(v->db, "INSERT INTO signoffs(doc_id, version, principal_id, statement, signature, signed_at,"
+			       " proof) VALUES (?, ?, ?, ?, ?, ?, ?)", "tiitbtt", c->doc, (int64_t)c->version,
+			       v->principal_id, text, sig, proof ? (size_t)0 : (size_t)SV_SIG_LEN, when, proof)) < 0) {
 		error = sv_vault_fail(v, error);
 		goto done;
 	}
 	if ((error = sv_vault_finish(v, "doc.signoff", SV_ABOUT(.doc = c->doc, .caseref = c->caseref, .version = c->version),
-				     SV_FIELDS(SV_STR("sha256", c->sha)))) < 0)
+				     SV_FIELDS(SV_STR("sha256", c->sha), SV_IF(proof != NULL, SV_STR("method", "passkey")),
+					       SV_OPT("passkey", proof ? sv_json_str(sv_json_get(pk->proof, "passkey"))
+							      : NULL)))) < 0)
 		goto done;
 	error = sv_json_new(out, SV_FIELDS(SV_STR("doc", c->doc), SV_INT("version", c->version),
-					   SV_STR("signer", v->principal), SV_STR("sha256", c->sha)));
+					   SV_STR("signer", v->principal), SV_STR("sha256", c->sha),
+					   SV_IF(proof != NULL, SV_STR("method", "passkey"))));
 done:
+	free(proof);
 	return error;
 }
 
@@ -259,7 +274,7 @@ int sv_signoff_statement(char **statement, scrvault *v, const char *docarg, unsi
 }
 
 int sv_signoff_signed(sv_json **out, scrvault *v, const char *docarg, unsigned version,
-		      const char *statement, const char *sig)
+		      const char *statement, const char *sig, sv_passkey_sig *pk)
 {
 	signoff_ctx c;
 	int error;
@@ -267,7 +282,7 @@ int sv_signoff_signed(sv_json **out, scrvault *v, const char *docarg, unsigned v
 	*out = NULL;
 	if ((error = signoff_check(&c, v, docarg, version)) < 0)
 		return error;
-	return signoff_record(out, v, &c, statement, sig);
+	return signoff_record(out, v, &c, statement, sig, pk);
 }
 
 int sv_signoff_make(sv_json **out, scrvault *v, const char *docarg, unsigned version)
@@ -292,7 +307,7 @@ int sv_signoff_make(sv_json **out, scrvault *v, const char *docarg, unsigned ver
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	error = signoff_record(out, v, &c, text, sig64);
+	error = signoff_record(out, v, &c, text, sig64, NULL);
 done:
 	free(text);
 	free(sig64);
@@ -322,19 +337,30 @@ static int signoff_row(void *ctx, sv_stmt *st, sv_json *arr)
 	sv_json *stmt = NULL;
 	int error;
 
+	const char *proof_text = sv_stmt_text(st, 7);
+	sv_json *proof = NULL;
+	bool by_passkey = proof_text && *proof_text;
+
 	if (digest && hlen == SV_SHA256_LEN)
 		sv_hex(sha, digest, hlen);
 	if (!text || sv_json_parse(&stmt, text, strlen(text), NULL) < 0)
 		status = "INVALID: the statement is damaged";
-	else if (slen != SV_SIG_LEN || !(key64 = sv_base64(pub, plen)))
-		status = "INVALID: no signature";
+	else if (by_passkey ? sv_json_parse(&proof, proof_text, strlen(proof_text), NULL) < 0 :
+		 slen != SV_SIG_LEN || !(key64 = sv_base64(pub, plen)))
+		status = by_passkey ? "INVALID: the passkey's record is damaged" : "INVALID: no signature";
 	else {
 		const char *skey = sv_json_str(sv_json_get(stmt, "signer_key"));
 		unsigned char *k = NULL;
 		size_t klen = 0;
-		bool good = skey && sv_unbase64(&k, &klen, skey) == 0 && klen == SV_KEY_LEN &&
-			    sv_ed25519_verify(sig, k, text, strlen(text)) == 0;
+		bool good;
 
+		/* A passkey's: its assertion of this very statement, by a passkey the signer registered. */
+		if (by_passkey)
+			good = scrvault_passkey_proof_check(text, proof) == 0 &&
+			       sv_passkey_proof_registered(l->v, sv_stmt_int(st, 8), proof) == 1;
+		else
+			good = skey && sv_unbase64(&k, &klen, skey) == 0 && klen == SV_KEY_LEN &&
+			       sv_ed25519_verify(sig, k, text, strlen(text)) == 0;
 		free(k);
 		if (!good)
 			status = "INVALID: the signature does not verify";
@@ -343,12 +369,19 @@ static int signoff_row(void *ctx, sv_stmt *st, sv_json *arr)
 			 sv_json_as_int(sv_json_get(stmt, "version")) != sv_stmt_int(st, 0) ||
 			 strcmp(sv_json_str(sv_json_get(stmt, "vault")) ? sv_json_str(sv_json_get(stmt, "vault")) : "", l->v->id))
 			status = "INVALID: it signs other content than this version";
+		else if (by_passkey)
+			status = "valid (a passkey's signature)";
 		else if (strcmp(skey, key64) != 0)
 			status = "valid (signed with a key the signer has since replaced)";
 	}
+	scrvault_error_clear();
+	/* A passkey's sign-off carries what an outsider needs to check it offline. */
 	error = sv_json_append(arr, sv_json_of(SV_FIELDS(SV_INT("version", sv_stmt_int(st, 0)),
 			SV_STR("signer", sv_stmt_text(st, 3)), SV_STR("signed_at", sv_stmt_text(st, 6)),
-			SV_STR("sha256", sha), SV_STR("verification", status)))) < 0 ? SCRVAULT_ERROR : 0;
+			SV_STR("sha256", sha), SV_STR("verification", status),
+			SV_IF(by_passkey && text, SV_STR("statement", text)),
+			SV_IF(by_passkey && proof, SV_VAL("proof", proof))))) < 0 ? SCRVAULT_ERROR : 0;
+	sv_json_free(proof);
 	sv_json_free(stmt);
 	free(key64);
 	return error;
@@ -357,7 +390,8 @@ static int signoff_row(void *ctx, sv_stmt *st, sv_json *arr)
 int sv_signoffs(sv_json **out, scrvault *v, const char *doc)
 {
 	return sv_rows_build(out, v->db, signoff_row, &(signoff_list){ v, doc },
-			     "SELECT s.version, s.statement, s.signature, p.name, p.ed25519_pub, ve.sha256, s.signed_at"
+			     "SELECT s.version, s.statement, s.signature, p.name, p.ed25519_pub, ve.sha256, s.signed_at,"
+			     " s.proof, p.id"
 			     " FROM signoffs s JOIN principals p ON p.id = s.principal_id JOIN versions ve"
 			     " ON ve.doc_id = s.doc_id AND ve.version = s.version"
 			     " WHERE s.doc_id = ? ORDER BY s.version, s.signed_at", "t", doc);

@@ -35,8 +35,18 @@ int sv_statement_text(char **text, scrvault *v, const unsigned char pub[SV_KEY_L
  */
 #define SV_SIGNED_SKEW	(5 * 60)
 typedef int (*sv_statement_fn)(char **text, scrvault *v, const void *ctx, const char *when);
+/*
+ * Signed with a passkey instead (pk not NULL, pk->a set): the assertion is
+ * checked by sv_passkey_sign_check for the session principal, and its
+ * record left in pk->proof (the caller keeps and frees it); sig untouched.
+ */
+typedef struct {
+	const char *origin;
+	const scrvault_passkey_assertion *a;
+	sv_json *proof;
+} sv_passkey_sig;
 int sv_signed_check(const char **why, char when[21], unsigned char sig[SV_SIG_LEN], scrvault *v,
-		    const unsigned char pub[SV_KEY_LEN], const char *text, const char *sig64,
+		    const unsigned char pub[SV_KEY_LEN], const char *text, const char *sig64, sv_passkey_sig *pk,
 		    sv_statement_fn derive, const void *ctx, const char *what);
 
 /* The same with another principal's keys (a copy destruction's witness, in the session). */
@@ -55,6 +65,6 @@ int sv_signoff_make(sv_json **out, scrvault *v, const char *doc, unsigned versio
 int sv_signoff_statement(char **statement, scrvault *v, const char *doc, unsigned version);
 /* Record a sign-off signed elsewhere (scrvault_doc_signoff_signed). */
 int sv_signoff_signed(sv_json **out, scrvault *v, const char *doc, unsigned version,
-		      const char *statement, const char *sig);
+		      const char *statement, const char *sig, sv_passkey_sig *pk);
 
 #endif

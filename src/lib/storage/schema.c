@@ -519,6 +519,15 @@ static const char *const migrations[] = {
 	"  principal_id INTEGER NOT NULL REFERENCES principals(id),"
 	"  created INTEGER NOT NULL, created_by INTEGER NOT NULL REFERENCES principals(id),"
 	"  expires INTEGER NOT NULL, used_at INTEGER);",
+
+	/*
+	 * 22: a sign-off, or a destruction's witnessing, made in the browser
+	 * keeps its passkey's assertion (records/passkey.c: the record
+	 * scrvault_passkey_proof_check reads) as its proof, and an empty
+	 * signature.
+	 */
+	"ALTER TABLE signoffs ADD COLUMN proof TEXT;"
+	"ALTER TABLE copy_events ADD COLUMN witness_proof TEXT;",
 };
 
 static int set_version(sv_db *db, int version)
