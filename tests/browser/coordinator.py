@@ -80,7 +80,7 @@ def check_page(d, a, t, name, route=None, heading=None):
         heading = hz.open_page(d, a.base, route)
     heading = heading or d.execute_script("const h = document.querySelector('#main h1'); return h ? h.textContent : null")
     probs = hz.console_problems(d)
-    t.ok(heading and heading not in ("Something went wrong", "Page not found", "Sign in") and not probs,
+    t.ok(heading and heading not in ("Something went wrong", "Page not found", "Not found", "Sign in") and not probs,
          f"{name}: loads ('{heading}'), no script error or CSP refusal", "\n".join(probs) or heading)
     hz.screenshot(d, os.path.join(a.shots, f"coord-{name}-1280.png"))
     if a.axe:

@@ -212,7 +212,7 @@ def run(a, t):
             hz.set_width(d, 1280)
             heading = hz.open_page(d, a.base, route)
             probs = hz.console_problems(d)
-            ok = heading and heading not in ("Something went wrong", "Page not found", "Sign in") or name == "signin"
+            ok = heading and heading not in ("Something went wrong", "Page not found", "Not found", "Sign in") or name == "signin"
             t.ok(ok and not probs, f"{name}: loads ('{heading}'), no script error or CSP refusal",
                  "\n".join(probs) or heading)
             hz.screenshot(d, os.path.join(a.shots, f"{name}-1280.png"))
