@@ -1,5 +1,7 @@
 // main.js - the pages' shell: hash routing (#/agenda, #/cases, #/cases/REF,
-// #/audit, #/passkeys, #/commissions, #/upload, #/sent, #/register?link=TOKEN, #/signin), the header's
+// #/audit, #/passkeys, #/commissions, #/upload, #/sent, #/copies[/N],
+// #/requests[/N], #/retention, #/principals[/NAME], #/ops,
+// #/register?link=TOKEN, #/signin), the header's
 // navigation and sign-out, focus moved to each page's heading.
 import { whoami, current, signOut } from "./api.js";
 import { h, clear } from "./dom.js";
@@ -13,6 +15,11 @@ import * as passkeys from "./page-passkeys.js";
 import * as commissions from "./page-commissions.js";
 import * as upload from "./page-upload.js";
 import * as sent from "./page-sent.js";
+import * as copies from "./page-copies.js";
+import * as requests from "./page-requests.js";
+import * as retention from "./page-retention.js";
+import * as principals from "./page-principals.js";
+import * as ops from "./page-ops.js";
 
 const routes = [
 	{ re: /^\/signin$/, page: signin, open: true },
@@ -25,6 +32,14 @@ const routes = [
 	{ re: /^\/commissions$/, page: commissions, nav: "#/commissions" },
 	{ re: /^\/upload$/, page: upload, nav: "#/upload" },
 	{ re: /^\/sent$/, page: sent, nav: "#/sent" },
+	{ re: /^\/copies$/, page: copies, nav: "#/copies" },
+	{ re: /^\/copies\/([^/]+)$/, page: copies, nav: "#/copies" },
+	{ re: /^\/requests$/, page: requests, nav: "#/requests" },
+	{ re: /^\/requests\/([^/]+)$/, page: requests, nav: "#/requests" },
+	{ re: /^\/retention$/, page: retention, nav: "#/retention" },
+	{ re: /^\/principals$/, page: principals, nav: "#/principals" },
+	{ re: /^\/principals\/([^/]+)$/, page: principals, nav: "#/principals" },
+	{ re: /^\/ops$/, page: ops, nav: "#/ops" },
 ];
 
 let known = false;	// whoami asked since the load
@@ -90,8 +105,14 @@ async function render() {
 			if (ticket !== rendering)
 				return;
 			clear(main);
-			main.append(h("h1", { tabindex: "-1" }, "Something went wrong"),
-				h("p", { class: "error", role: "alert" }, e.message || "The page could not be shown."));
+			// 404: what is not there and what is not yours look the same.
+			if (e.status === 404)
+				main.append(h("h1", { tabindex: "-1" }, "Not found"),
+					h("p", { role: "alert" }, "There is nothing here that you can see. ",
+						h("a", { href: "#/agenda" }, "Go to the agenda.")));
+			else
+				main.append(h("h1", { tabindex: "-1" }, "Something went wrong"),
+					h("p", { class: "error", role: "alert" }, e.message || "The page could not be shown."));
 		}
 	}
 	if (ticket !== rendering)

@@ -171,7 +171,7 @@ export async function render(main, { query }) {
 		const copies = await call("GET", "/v1/copies?state=issued").catch((e) => ({ error: e }));
 		const today = new Date().toISOString().slice(0, 10);
 		const rows = (Array.isArray(copies) ? copies : []).filter((c) => {
-			const out = dayDiff(c.issued_at || c.issued_on || c.updated_at, today);
+			const out = dayDiff(c.issued_at, today);
 			return out !== null && out > Number(days);
 		});
 		results.append(copies && copies.error ? h("p", { class: "error", role: "alert" }, copies.error.message) : rows.length ?
@@ -179,7 +179,7 @@ export async function render(main, { query }) {
 				{ label: "Copy", cell: (c) => show(c.copy || c.id) },
 				{ label: "Document", cell: (c) => show(c.doc) },
 				{ label: "Holder", cell: (c) => show(c.holder || c.ext_name) },
-				{ label: "Issued", cell: (c) => ukDate(c.issued_at || c.issued_on) },
+				{ label: "Issued", cell: (c) => ukDate(c.issued_at) },
 				{ label: "Due back", cell: (c) => ukDate(c.due) },
 			], rows) : h("p", {}, `No copy has been out longer than ${days} days.`));
 		f.action = "copy.issue";
@@ -187,15 +187,16 @@ export async function render(main, { query }) {
 	if (q && q.foi) {
 		const reqs = await call("GET", "/v1/requests?channel=foi").catch((e) => ({ error: e }));
 		const late = (Array.isArray(reqs) ? reqs : []).filter((r) => {
-			const due = r.due || r.due_on, done = r.responded_on || r.responded_at;
+			// "due" is a date, or "clock stopped" while the clock is stopped (not late).
+			const due = /^\d{4}-\d{2}-\d{2}/.test(r.due || "") ? r.due.slice(0, 10) : null, done = r.responded;
 			return due && (done ? String(done).slice(0, 10) > due : new Date().toISOString().slice(0, 10) > due);
 		});
 		results.append(reqs && reqs.error ? h("p", { class: "error", role: "alert" }, reqs.error.message) : late.length ?
 			table("FOI requests answered late (or not yet answered, past due)", [
 				{ label: "Request", cell: (r) => show(r.request || r.id) },
-				{ label: "Received", cell: (r) => ukDate(r.received || r.received_on) },
-				{ label: "Due", cell: (r) => ukDate(r.due || r.due_on) },
-				{ label: "Answered", cell: (r) => ukDate(r.responded_on || r.responded_at) },
+				{ label: "Received", cell: (r) => ukDate(r.received) },
+				{ label: "Due", cell: (r) => ukDate(r.due) },
+				{ label: "Answered", cell: (r) => ukDate(r.responded) },
 			], late) : h("p", {}, "No FOI request was answered late."));
 		f.action = "request.respond";
 	}

@@ -1,6 +1,7 @@
 // page-case.js - #/cases/REF: one case, its timeline and clocks, its documents.
 import { call } from "./api.js";
-import { h, table, ukDate, show, pathName } from "./dom.js";
+import { h, table, ukDate, show, pathName, statusLine } from "./dom.js";
+import { makeCopiesForm } from "./page-copies.js";
 
 function facts(pairs) {
 	const dl = h("dl", { class: "facts" });
@@ -57,4 +58,13 @@ export async function render(main, { params }) {
 		{ label: "Master", cell: (d) => show(d.master) },
 		{ label: "Updated", cell: (d) => ukDate(d.updated_at) },
 	], rows) : h("p", {}, "No document of this case is open to your role."));
+	// Numbered paper copies of each document's latest version (the service
+	// checks the class's limit and the role).
+	const copyable = rows.filter((d) => pathName(String(d.doc)) && /^\d+$/.test(String(d.latest)));
+	if (copyable.length) {
+		const status = statusLine();
+		main.append(h("h2", {}, "Copies"), h("p", {}, h("a", { href: `#/copies?case=${ref}` }, "This case’s copies")), status);
+		for (const d of copyable)
+			main.append(h("h3", {}, `${show(d.title)}, version ${d.latest}`), makeCopiesForm(status, d.doc, d.latest));
+	}
 }

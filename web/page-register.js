@@ -51,6 +51,12 @@ export async function render(main, { query }) {
 			main.append(h("p", {}, h("a", { href: "#/signin" }, "Sign in with it now.")));
 		} catch (e) {
 			status.className = "status error";
+			if (e && e.status === 403 && /link/.test(e.message || "")) {
+				// Spent, expired or replaced: trying again cannot help.
+				status.textContent = "This link has already been used, has expired or was replaced by a newer one. " +
+					"Ask the coordinator for a new link.";
+				return;
+			}
 			status.textContent = explain(e);
 			button.disabled = false;
 		}

@@ -582,11 +582,11 @@ static int remote_export(cli_args *a, cli_remote *r)
 	char url[1200] = "/v1/audit/export";
 	int fd = 1, st;
 
-	if (cli_flag(a, "csv"))
-		return cli_usage(a, "through the service, exports are JSON Lines (with their proofs): leave out --csv");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if ((st = cli_remote_query(a, url, sizeof(url), keys[i][1], cli_opt(a, keys[i][0]))) != 0)
 			return st;
+	if (cli_flag(a, "csv") && (st = cli_remote_query(a, url, sizeof(url), "csv", "true")) != 0)
+		return st;
 	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return cannot_create(path);
 	st = cli_remote_fetch(r, url, fd);

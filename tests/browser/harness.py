@@ -2,8 +2,9 @@
 
 The pieces a browser test is made of, each small, so that the passkey
 journey (register through a link, sign in, use the pages, sign out) is a
-few calls: start_browser, add_authenticator, open_page, console_problems,
-run_axe, screenshot, webauthn_create.  Chromium trusts the vault's CA
+few calls: start_browser, add_authenticator, register_passkey, sign_in,
+open_page, go, api (through the pages' own api.js), fetch (a bare one),
+record_fetches, console_problems, run_axe, screenshot.  Chromium trusts the vault's CA
 through a throwaway NSS database in a temporary HOME (trust_ca), as a
 person's browser would trust an installed CA: a certificate error would
 make WebAuthn refuse (the browser allows it only on a page whose
@@ -88,8 +89,9 @@ def set_width(d, width, height=900):
 
 
 def send_bearer(d, token):
-    """Send Authorization: Bearer TOKEN with every request of the page (a
-    session before the pages' own passkey sign-in exists)."""
+    """Send Authorization: Bearer TOKEN with every request of the page (for a
+    test that needs a key-file session in the browser; the journeys sign in
+    with a passkey: register_passkey, sign_in)."""
     d.execute_cdp_cmd("Network.enable", {})
     d.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": "Bearer " + token}})
 
@@ -160,6 +162,7 @@ def run_axe(d, axe_js):
 def screenshot(d, path):
     """A PNG of the whole page (its full height) at the current width."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    d.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})     # the full width, no scrollbar
     metrics = d.execute_cdp_cmd("Page.getLayoutMetrics", {})
     size = metrics.get("cssContentSize") or metrics.get("contentSize")
     shot = d.execute_cdp_cmd("Page.captureScreenshot", {
@@ -230,3 +233,87 @@ def status_text(d, timeout=15):
 def passkeys_held(d):
     """The credentials the virtual authenticator holds (resident ones included)."""
     return d.get_credentials()
+
+
+def register_passkey(d, base, url_or_token, name, timeout=20):
+    """Open a registration link (its whole URL, or only its token), name the
+    passkey, register it: the page's status line afterwards."""
+    if url_or_token.startswith("https://"):
+        d.get("about:blank")
+        d.get(url_or_token)
+        wait_for(d, "return document.querySelector('#main h1') && !document.getElementById('loading')")
+    else:
+        open_link(d, base, url_or_token)
+    if not wait_for(d, "return document.getElementById('passkey-name')"):
+        return None
+    type_into(d, "#passkey-name", name)
+    click(d, "#register-passkey")
+    return status_text(d, timeout)
+
+
+def sign_in(d, base, timeout=20):
+    """#/signin, "Sign in with a passkey": the heading of the page it leads to
+    (or the status line's complaint, prefixed "status: ")."""
+    if (open_page(d, base, "/signin") or "") != "Sign in":
+        return None
+    click(d, "#signin-passkey")
+    return wait_for(d, "const h = document.querySelector('#main h1');"
+                       "const s = document.querySelector('#main [role=status]');"
+                       "if (h && h.textContent !== 'Sign in') return h.textContent;"
+                       "if (s && /error/.test(s.className)) return 'status: ' + s.textContent;"
+                       "return null;", timeout)
+
+
+def api(d, method, path, body=None):
+    """A call through the pages' own api.js (the same module instance, so the
+    page's session cookie and CSRF token): {"status", "data"} or the error's
+    {"status", "message"}."""
+    return d.execute_async_script("""
+        const [method, path, body, done] = arguments;
+        import('/app/api.js').then(async (api) => {
+            if (!api.current()) await api.whoami();
+            try { done({status: 200, data: await api.call(method, path, body === null ? undefined : body)}); }
+            catch (e) { done({status: e.status, message: e.message}); }
+        }, (e) => done({status: -1, message: String(e)}));
+    """, method, path, body)
+
+
+def fetch(d, method, path, headers=None, body=None, credentials="same-origin"):
+    """A bare fetch from the page (no api.js: no CSRF token unless given):
+    {"status", "text"}."""
+    return d.execute_async_script("""
+        const [method, path, headers, body, credentials, done] = arguments;
+        const init = {method, headers: headers || {}, credentials, cache: 'no-store'};
+        if (body !== null) init.body = body;
+        fetch(path, init).then(async (r) => done({status: r.status, text: await r.text()}),
+                               (e) => done({status: -1, text: String(e)}));
+    """, method, path, headers, body, credentials)
+
+
+def record_fetches(d):
+    """From now on (in this document) remember every fetch the page makes:
+    window.__seen [{method, url, status, body}] (body: the request's)."""
+    d.execute_script("""
+        if (window.__seen) return;
+        window.__seen = [];
+        const real = window.fetch;
+        window.fetch = async (url, init) => {
+            const r = await real(url, init);
+            window.__seen.push({method: (init && init.method) || 'GET', url: String(url), status: r.status,
+                                body: init && typeof init.body === 'string' ? init.body : null});
+            return r;
+        };
+    """)
+
+
+def seen(d):
+    return d.execute_script("return window.__seen || []")
+
+
+def go(d, hash_route, timeout=15):
+    """Move to #hash_route in the same document (no reload, as a click on a
+    link would): the heading of the page it draws."""
+    d.execute_script("const m = document.getElementById('main');"
+                     "for (const c of [...m.children]) c.remove(); location.hash = arguments[0];",
+                     "#" + hash_route)
+    return wait_for(d, "const h = document.querySelector('#main h1'); return h ? h.textContent : null;", timeout)

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # scrvaultd's pages in headless Chromium (tests/browser/run.py, Debian's
 # chromium, chromium-driver and python3-selenium; axe-core from npm under
-# tests/browser): a throwaway vault with a case and a document, the service
-# on a loopback port over HTTPS with a certificate its CA issued, Chromium
-# trusting that CA through a throwaway NSS database.  Screenshots of each
-# page go to build/screenshots/.  Every wait is bounded in count and time.
+# tests/browser): a throwaway vault with two cases and an agency user, the
+# service on a loopback port over HTTPS with a certificate its CA issued,
+# Chromium trusting that CA through a throwaway NSS database.  The real
+# passkey journey: the coordinator's own link (made through the service),
+# registration and sign-in with a virtual authenticator, an agency user's
+# link from the coordinator's session; then the attacks (another case or
+# agency's document by URL, no CSRF token, a replayed assertion, a revoked
+# session, a link used twice).  Screenshots of each page go to
+# build/screenshots/.  Every wait is bounded in count and time.
 . "$(dirname "$0")/lib.bash"
 PY=/usr/bin/python3
 for need in /usr/bin/chromium /usr/bin/chromedriver certutil curl; do
@@ -21,31 +26,47 @@ fi
 
 mkvault
 . "$(dirname "$0")/daemon-lib.bash"
-sv case open --title "Child A" SCR-A >/dev/null && echo "overview" >"$T/overview.txt" &&
-	sv doc checkin --case SCR-A --class overview-report "$T/overview.txt" >/dev/null
-ok $? "a vault with a case and a document"
+enrol --key-out "$T/alice.key" --agency police alice >/dev/null
+sv case open --title "Child A" SCR-A >/dev/null && sv case open --title "Child B" SCR-B >/dev/null &&
+	sv principal grant alice imr-author --case SCR-A --agency police >/dev/null
+ok $? "cases A and B; alice (police) an IMR author on case A only"
+sv case commission --agency police --author "Alice (police)" --due "$(date -d '+5 days' +%F)" SCR-A >/dev/null &&
+	sv referral new --received "$(date -d '-20 days' +%F)" --notifier "DI Jones" --notifier-agency police \
+		--title "Child C" SCR-C >/dev/null
+ok $? "something due for the agenda: police's IMR on case A, a referral awaiting its recommendation"
+echo "overview" >"$T/overview.txt" && echo "health IMR" >"$T/health.txt" && echo "case B" >"$T/b.txt" &&
+	sv doc checkin --case SCR-A --class overview-report "$T/overview.txt" >/dev/null &&
+	sv doc checkin --case SCR-A --class imr --agency health --title "Health IMR" "$T/health.txt" >/dev/null &&
+	sv doc checkin --case SCR-B --class overview-report "$T/b.txt" >/dev/null
+ok $? "documents: case A's overview and the health trust's IMR, case B's overview"
+doc_of() {	# doc_of CASE CLASS: a document's id
+	sv doc list --case "$1" --json | python3 -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d["class"] == sys.argv[1]][0])' "$2"
+}
+HEALTH=$(doc_of SCR-A imr); BDOC=$(doc_of SCR-B overview-report)
+[ -n "$HEALTH" ] && [ -n "$BDOC" ]; ok $? "...their ids"
 sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1 &&
 	sv tls issue --host localhost --out-cert "$T/srv.pem" --out-key "$T/srv.key" >/dev/null 2>&1
 ok $? "the vault's CA issues the service's certificate for localhost"
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-start --idle-seal 0 --listen "127.0.0.1:$PORT" --cert "$T/srv.pem" --key "$T/srv.key"
+O="https://localhost:$PORT"
+start --idle-seal 0 --listen "127.0.0.1:$PORT" --cert "$T/srv.pem" --key "$T/srv.key" --origin "$O"
 for _ in $(seq 300); do curl -s -o /dev/null --max-time 1 --cacert "$T/ca.pem" --resolve "localhost:$PORT:127.0.0.1" \
-	"https://localhost:$PORT/v1/status" && break; sleep 0.1; done
-unseal; is 200 "the service is unsealed"
-# The session over HTTPS, as the browser will use it (a session is resumed
-# from the address it was made from): daemon-lib's login, through https.
-req() {
-	local m=$1 p=$2; shift 2
-	curl -s --max-time 20 --path-as-is --cacert "$T/ca.pem" --resolve "localhost:$PORT:127.0.0.1" -X "$m" \
-		-o "$T/body" -D "$T/headers" -w '%{http_code}' "$@" "https://localhost:$PORT$p" >"$T/code" 2>/dev/null
-}
-login coord "$K"; is 200 "a session for the pages (a bearer token until the passkey sign-in exists)"
+	"$O/v1/status" && break; sleep 0.1; done
+unseal; is 200 "the service is unsealed (its pages' origin $O)"
+# The coordinator (a custodian) makes their own passkey link through the
+# service, signed in with their key file: the link the browser opens.
+"$SV" --server "unix:$S" --key "$K" --passphrase-file "$P" principal passkey-link --json coord >"$T/coord-link.json" 2>"$T/err"
+ok $? "the coordinator makes their own passkey link through the service"
+python3 -c 'import json,sys; u=json.load(open(sys.argv[1]))["url"]; sys.exit(0 if u.startswith(sys.argv[2] + "/#/register?link=") else 1)' \
+	"$T/coord-link.json" "$O"
+ok $? "...a link to the pages' own origin"
 
 SHOTS="$(dirname "$SV")/screenshots"	# build/screenshots beside the programs
 mkdir -p "$SHOTS" "$T/browser"
 chmod 0700 "$T/browser"
 timeout 600 "$PY" "$ROOT/tests/browser/run.py" --base "https://localhost:$PORT" --ca "$T/ca.pem" --work "$T/browser" \
-	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --bearer-file "$T/tok-coord" --case SCR-A \
+	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --coord-link "$T/coord-link.json" --case SCR-A --other-case SCR-B \
+	--other-doc "$HEALTH" --other-case-doc "$BDOC" \
 	--first $((n + 1)) --count-file "$T/browser.count"
 rc=$?
 read -r ran bad <"$T/browser.count" 2>/dev/null || { ran=0; bad=0; }

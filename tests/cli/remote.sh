@@ -152,6 +152,9 @@ err_has "permission" "the service's own message is shown, not just a status"
 expect 0 "the auditor exports the log through the service with their own key" -- \
 	"$SV" --key "$T/oli.key" --passphrase-file "$P" audit export -o "$T/oli.jsonl"
 expect 0 "the export verifies offline" -- "$SV" audit verify --vkey "$VKEY" "$T/oli.jsonl"
+expect 0 "...and as a spreadsheet table (--csv) through the service" -- \
+	"$SV" --key "$T/oli.key" --passphrase-file "$P" audit export --csv --action doc.checkin -o "$T/oli.csv"
+grep -q "doc.checkin" "$T/oli.csv" && ! grep -q '"proof"' "$T/oli.csv"; ok $? "...the entries as rows, no proofs"
 expect 4 "the author of another agency's case reaches nothing: an unknown case is not found" -- \
 	"$SV" --key "$T/pat.key" --passphrase-file "$P" case show SCR-2099-99
 
@@ -218,4 +221,7 @@ after=$(sv audit verify --vkey "$VKEY" >/dev/null 2>&1; echo $?)
 expect 0 "fsck is clean" -- sv fsck
 grep -q "vault.unseal" < <(sv audit export 2>/dev/null); ok $? "the unseal is in the audit log"
 grep -q "vault.seal" < <(sv audit export 2>/dev/null); ok $? "the seal is in the audit log"
+sv audit export --csv --action doc.checkin >"$T/local.csv" 2>/dev/null
+head -1 "$T/local.csv" | cmp -s - <(head -1 "$T/oli.csv") && [ "$(wc -l <"$T/local.csv")" = "$(wc -l <"$T/oli.csv")" ]
+ok $? "the CSV through the service is the local one's table (header and rows)"
 finish

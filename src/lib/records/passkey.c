@@ -313,7 +313,7 @@ int scrvault_passkey_registration(scrvault_json **out, scrvault *v, const scrvau
 								    SV_STR("displayName", p.name))),
 					   SV_VAL("algs", algs), SV_VAL("exclude", ex),
 					   SV_INT("timeout", SCRVAULT_CHALLENGE_SECONDS * 1000)));
-	ex = NULL;
+	sv_json_free(algs);	/* SV_VAL copies */
 done:
 	sv_stmt_free(st);
 	sv_json_free(ex);

@@ -380,7 +380,7 @@ static int signoff_row(void *ctx, sv_stmt *st, sv_json *arr)
 			SV_STR("signer", sv_stmt_text(st, 3)), SV_STR("signed_at", sv_stmt_text(st, 6)),
 			SV_STR("sha256", sha), SV_STR("verification", status),
 			SV_IF(by_passkey && text, SV_STR("statement", text)),
-			SV_IF(by_passkey && proof, SV_VAL("proof", sv_json_copy(proof)))))) < 0 ? SCRVAULT_ERROR : 0;
+			SV_IF(by_passkey && proof, SV_VAL("proof", proof))))) < 0 ? SCRVAULT_ERROR : 0;
 	sv_json_free(proof);
 	sv_json_free(stmt);
 	free(key64);
