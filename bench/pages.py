@@ -63,6 +63,7 @@ CLI = {
     "retention": [["retention", "plan", "--json"]],
     "principals": [["principal", "list", "--json"]],
     "ops": [["op", "list", "--json"]],
+    "principal": [["principal", "show", "--json", "coord"]],
 }
 
 # Injected before any of the page's own scripts (CDP, not subject to the
@@ -143,6 +144,8 @@ def routes_of(main_js, case_ref):
         if "(" in path:
             if page == "kase" and path.startswith("/cases/"):
                 out.append(("case", "/cases/" + case_ref))
+            elif path.startswith("/principals/"):
+                out.append(("principal", "/principals/coord"))
             else:
                 print(f"# {path}: a parameter this benchmark does not know how to fill; skipped", file=sys.stderr)
             continue
