@@ -5,41 +5,26 @@
 // navigation and sign-out, focus moved to each page's heading.
 import { whoami, current, signOut } from "./api.js";
 import { h, clear } from "./dom.js";
-import * as signin from "./page-signin.js";
-import * as register from "./page-register.js";
-import * as agenda from "./page-agenda.js";
-import * as cases from "./page-cases.js";
-import * as kase from "./page-case.js";
-import * as audit from "./page-audit.js";
-import * as passkeys from "./page-passkeys.js";
-import * as commissions from "./page-commissions.js";
-import * as upload from "./page-upload.js";
-import * as sent from "./page-sent.js";
-import * as copies from "./page-copies.js";
-import * as requests from "./page-requests.js";
-import * as retention from "./page-retention.js";
-import * as principals from "./page-principals.js";
-import * as ops from "./page-ops.js";
 
 const routes = [
-	{ re: /^\/signin$/, page: signin, open: true },
-	{ re: /^\/register$/, page: register, open: true },
-	{ re: /^\/agenda$/, page: agenda, nav: "#/agenda" },
-	{ re: /^\/cases$/, page: cases, nav: "#/cases" },
-	{ re: /^\/cases\/([^/]+)$/, page: kase, nav: "#/cases" },
-	{ re: /^\/audit$/, page: audit, nav: "#/audit" },
-	{ re: /^\/passkeys$/, page: passkeys, nav: "#/passkeys" },
-	{ re: /^\/commissions$/, page: commissions, nav: "#/commissions" },
-	{ re: /^\/upload$/, page: upload, nav: "#/upload" },
-	{ re: /^\/sent$/, page: sent, nav: "#/sent" },
-	{ re: /^\/copies$/, page: copies, nav: "#/copies" },
-	{ re: /^\/copies\/([^/]+)$/, page: copies, nav: "#/copies" },
-	{ re: /^\/requests$/, page: requests, nav: "#/requests" },
-	{ re: /^\/requests\/([^/]+)$/, page: requests, nav: "#/requests" },
-	{ re: /^\/retention$/, page: retention, nav: "#/retention" },
-	{ re: /^\/principals$/, page: principals, nav: "#/principals" },
-	{ re: /^\/principals\/([^/]+)$/, page: principals, nav: "#/principals" },
-	{ re: /^\/ops$/, page: ops, nav: "#/ops" },
+	{ re: /^\/signin$/, load: () => import("./page-signin.js"), open: true },
+	{ re: /^\/register$/, load: () => import("./page-register.js"), open: true },
+	{ re: /^\/agenda$/, load: () => import("./page-agenda.js"), nav: "#/agenda" },
+	{ re: /^\/cases$/, load: () => import("./page-cases.js"), nav: "#/cases" },
+	{ re: /^\/cases\/([^/]+)$/, load: () => import("./page-case.js"), nav: "#/cases" },
+	{ re: /^\/audit$/, load: () => import("./page-audit.js"), nav: "#/audit" },
+	{ re: /^\/passkeys$/, load: () => import("./page-passkeys.js"), nav: "#/passkeys" },
+	{ re: /^\/commissions$/, load: () => import("./page-commissions.js"), nav: "#/commissions" },
+	{ re: /^\/upload$/, load: () => import("./page-upload.js"), nav: "#/upload" },
+	{ re: /^\/sent$/, load: () => import("./page-sent.js"), nav: "#/sent" },
+	{ re: /^\/copies$/, load: () => import("./page-copies.js"), nav: "#/copies" },
+	{ re: /^\/copies\/([^/]+)$/, load: () => import("./page-copies.js"), nav: "#/copies" },
+	{ re: /^\/requests$/, load: () => import("./page-requests.js"), nav: "#/requests" },
+	{ re: /^\/requests\/([^/]+)$/, load: () => import("./page-requests.js"), nav: "#/requests" },
+	{ re: /^\/retention$/, load: () => import("./page-retention.js"), nav: "#/retention" },
+	{ re: /^\/principals$/, load: () => import("./page-principals.js"), nav: "#/principals" },
+	{ re: /^\/principals\/([^/]+)$/, load: () => import("./page-principals.js"), nav: "#/principals" },
+	{ re: /^\/ops$/, load: () => import("./page-ops.js"), nav: "#/ops" },
 ];
 
 let known = false;	// whoami asked since the load
@@ -78,16 +63,20 @@ async function render() {
 		return;		// "#main" (the skip link without script): not a route
 	const ticket = ++rendering;
 	const main = document.getElementById("main");
-	if (!known) {
-		await whoami().catch(() => null);
-		known = true;
-	}
 	let route = null, m = null;
 	for (const r of routes)
 		if ((m = r.re.exec(path))) {
 			route = r;
 			break;
 		}
+	// The page's module is fetched while the session is asked about (once a load).
+	const loading = route ? route.load() : null;
+	if (loading)
+		loading.catch(() => null);
+	if (!known) {
+		await whoami().catch(() => null);
+		known = true;
+	}
 	if (route && !route.open && !current()) {
 		location.replace("#/signin?next=" + encodeURIComponent("#" + path));
 		return;
@@ -100,7 +89,8 @@ async function render() {
 			h("p", {}, "There is no such page. ", h("a", { href: "#/agenda" }, "Go to the agenda.")));
 	} else {
 		try {
-			await route.page.render(main, { params: m.slice(1).map(decodeURIComponent), query });
+			const page = await loading;
+			await page.render(main, { params: m.slice(1).map(decodeURIComponent), query });
 		} catch (e) {
 			if (ticket !== rendering)
 				return;

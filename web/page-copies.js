@@ -31,7 +31,8 @@ async function witnessWithPasskey(copy, statement) {
 	});
 }
 
-const STATES = ["", "in-store", "issued", "acknowledged", "returned", "lost", "destroyed", "transferred", "deleted"];
+const STATES = ["outstanding", "overdue", "any", "in-store", "issued", "acknowledged", "returned", "lost", "destroyed",
+	"transferred", "deleted"];
 
 function facts(pairs) {
 	const dl = h("dl", { class: "facts" });
@@ -80,7 +81,14 @@ export async function render(main, { params, query }) {
 		if (val && queryValue(val))
 			filter[k] = val;
 	}
-	const qs = new URLSearchParams(filter).toString();
+	// With no filter at all, the copies out (a register can hold 100 000);
+	// a case, document or holder shows all of theirs; "any" asks for everything.
+	if (!filter.state)
+		filter.state = filter.case || filter.doc || filter.holder ? "any" : "outstanding";
+	const asked = { ...filter };
+	if (asked.state === "any")
+		delete asked.state;
+	const qs = new URLSearchParams(asked).toString();
 	const list = await call("GET", "/v1/copies" + (qs ? "?" + qs : ""));
 	const rows = Array.isArray(list) ? list : [];
 	const status = statusLine();
@@ -89,8 +97,8 @@ export async function render(main, { params, query }) {
 	// Filters: they become the page's address, so a filtered register can be bookmarked.
 	const fc = field("filter-case", "Case", { value: filter.case || "", maxlength: "64" });
 	const fd = field("filter-doc", "Document", { value: filter.doc || "", maxlength: "64" });
-	const fs = field("filter-state", "State", { tag: "select", options: STATES.map((s) => [s, s || "any"]) });
-	fs.input.value = filter.state || "";
+	const fs = field("filter-state", "State", { tag: "select", options: STATES.map((s) => [s, s === "outstanding" ? "out (issued, not returned)" : s]) });
+	fs.input.value = filter.state;
 	const fh = field("filter-holder", "Holder", { value: filter.holder || "", maxlength: "64" });
 	const ff = h("form", { class: "filters", role: "search", "aria-label": "Filter the copies" },
 		fc.row, fd.row, fs.row, fh.row, h("div", { class: "form-row" }, h("button", { type: "submit" }, "Show")));

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -275,6 +277,19 @@ static bool conn_admit(svd_req *r)
 	snprintf(free_slot->addr, sizeof(free_slot->addr), "%s", r->client);
 	d->nconns++;
 	evhttp_connection_set_closecb(c, conn_closed, d);
+	/*
+	 * Small answers go at once: with Nagle's algorithm a TLS record's last
+	 * segment waited for the client's delayed ACK, 40 ms on every small
+	 * answer (bench/pages).  Not a TCP socket (the local one): no matter.
+	 */
+	{
+		struct bufferevent *bev = evhttp_connection_get_bufferevent(c);
+		evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+		int one = 1;
+
+		if (fd >= 0)
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	return true;
 }
 

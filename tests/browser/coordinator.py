@@ -139,8 +139,11 @@ def run(a, t):
                             " && document.querySelector('a[href^=\"#/copies/\"]') ? location.hash : null")
         t.ok(at, "two numbered copies made; the register shows them", d.execute_script("return document.body.innerText.slice(0, 600)"))
         check_page(d, a, t, "copies", "/copies")
+        n_out = d.execute_script("return document.querySelectorAll('#main tbody tr').length")
+        hz.open_page(d, a.base, "/copies?state=any")
         n_rows = d.execute_script("return document.querySelectorAll('#main tbody tr').length")
-        t.ok(n_rows == 2, "the register lists the two copies", n_rows)
+        t.ok(n_out == 0 and n_rows == 2, "the register shows the copies out by default (none yet), and both copies "
+             "in any state", f"{n_out} out, {n_rows} in all")
 
         # ---- issue the first to pam ----
         hz.open_page(d, a.base, "/copies/1")
