@@ -5,31 +5,10 @@
 // issue, return, mark lost, destroy before a witness, print (the stamped
 // PDF downloads).  The service decides what is allowed; a refusal is shown.
 import { call, current, send } from "./api.js";
-import { encode } from "./b64url.js";
+import { witness as passkeyWitness } from "./signoff.js";
 import { explain } from "./webauthn.js";
 import { h, table, ukDate, show, pathName, statusLine } from "./dom.js";
 import { field, queryValue, confirmButton, message, download, today } from "./forms.js";
-
-// The witness confirms a destruction with their passkey: the statement's
-// exact bytes are hashed and the hash is the assertion's challenge; the
-// assertion is kept as the proof (docs/API.md, POST /v1/copies/{copy}/witness).
-async function witnessWithPasskey(copy, statement) {
-	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(statement));
-	const cred = await navigator.credentials.get({
-		publicKey: { challenge: new Uint8Array(digest), userVerification: "required", allowCredentials: [], timeout: 60000 },
-	});
-	if (!cred)
-		throw new Error("no passkey was chosen");
-	return call("POST", `/v1/copies/${copy}/witness`, {
-		statement,
-		passkey: {
-			credential: encode(cred.rawId),
-			client_data: encode(cred.response.clientDataJSON),
-			authenticator_data: encode(cred.response.authenticatorData),
-			signature: encode(cred.response.signature),
-		},
-	});
-}
 
 const STATES = ["outstanding", "overdue", "any", "in-store", "issued", "acknowledged", "returned", "lost", "destroyed",
 	"transferred", "deleted"];
@@ -289,7 +268,7 @@ async function renderOne(main, copy) {
 					wb.disabled = true;
 					status.say("Waiting for your passkey\u2026", "");
 					try {
-						await witnessWithPasskey(copy, statement);
+						await passkeyWitness(copy, statement);
 						status.say("You confirmed the destruction as its witness.", "done");
 						setTimeout(reload, 600);
 					} catch (e) {

@@ -76,7 +76,7 @@ SHOTS="$(dirname "$SV")/screenshots"
 mkdir -p "$SHOTS" "$T/browser"
 chmod 0700 "$T/browser"
 timeout 600 "$PY" "$ROOT/tests/browser/agency.py" --base "$O" --ca "$T/ca.pem" --work "$T/browser" \
-	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --link-alice "$LA" --link-auditor "$LU" --link-manager "$LM" --wa "$ROOT/tests/tools/webauthn-client" --imr "$T/police-imr.pdf" \
+	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --link-alice="$LA" --link-auditor="$LU" --link-manager="$LM" --wa "$ROOT/tests/tools/webauthn-client" --imr "$T/police-imr.pdf" \
 	--other-doc "$BOBDOC" --vkey "$VKEY" --seal "$SEAL" --scrvault "$SV" \
 	--first $((n + 1)) --count-file "$T/browser.count"
 rc=$?

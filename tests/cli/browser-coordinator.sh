@@ -55,7 +55,7 @@ SHOTS="$(dirname "$SV")/screenshots"
 mkdir -p "$SHOTS" "$T/browser"
 chmod 0700 "$T/browser"
 timeout 900 "$PY" "$ROOT/tests/browser/coordinator.py" --base "$O" --ca "$T/ca.pem" --work "$T/browser" \
-	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --coord-link "$LC" --deputy-link "$LD" --case SCR-A \
+	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --coord-link="$LC" --deputy-link="$LD" --case SCR-A \
 	--first $((n + 1)) --count-file "$T/browser.count"
 rc=$?
 read -r ran bad <"$T/browser.count" 2>/dev/null || { ran=0; bad=0; }

@@ -506,11 +506,69 @@ static int passkey_by_credential(passkey_row *k, scrvault *v, const char *rp, co
 	return error;
 }
 
+/* An assertion's fields, decoded from base64url (each bounded). */
+typedef struct {
+	unsigned char *cred, *cd, *ad, *sig;
+	size_t credlen, cdlen, adlen, siglen;
+} assertion_bytes;
+
+static void assertion_free(assertion_bytes *b)
+{
+	free(b->cred);
+	free(b->cd);
+	free(b->ad);
+	free(b->sig);
+	memset(b, 0, sizeof(*b));
+}
+
+/* `cred` may be NULL (a signature record names its key, not its credential). */
+static int assertion_decode(assertion_bytes *b, const char *cred, const char *cd, const char *ad, const char *sig)
+{
+	int error;
+
+	memset(b, 0, sizeof(*b));
+	if ((cred && (error = field_bytes(&b->cred, &b->credlen, cred, "credential")) < 0) ||
+	    (error = field_bytes(&b->cd, &b->cdlen, cd, "client_data")) < 0 ||
+	    (error = field_bytes(&b->ad, &b->adlen, ad, "authenticator_data")) < 0 ||
+	    (error = field_bytes(&b->sig, &b->siglen, sig, "signature")) < 0) {
+		assertion_free(b);
+		return error;
+	}
+	return 0;
+}
+
+/* crypto/webauthn.c's verdict on b, for the site and challenge, user verified. */
+static int assertion_check(uint32_t *count, const assertion_bytes *b, const char *rp, const char *origin,
+			   const unsigned char *challenge, size_t challenge_len, const unsigned char *spki,
+			   size_t spki_len, int alg, uint32_t stored)
+{
+	sv_webauthn_expect e = { .rp_id = rp, .origin = origin, .challenge = challenge,
+				 .challenge_len = challenge_len, .require_uv = true };
+
+	return sv_webauthn_assert(count, &e, spki, spki_len, alg, stored, b->cd, b->cdlen, b->ad, b->adlen, b->sig,
+				  b->siglen);
+}
+
+/* The passkey's new counter and last use, in their own transaction: an
+ * assertion is good once, whatever follows. */
+static int counter_store(scrvault *v, const char *id, uint32_t count)
+{
+	int error;
+
+	if ((error = sv_vault_begin(v)) < 0)
+		return error;
+	if ((error = sv_db_run(v->db, "UPDATE passkeys SET sign_count = ?, last_used = ? WHERE id = ?", "iit",
+			       (int64_t)count, sv_now(), id)) < 0) {
+		sv_vault_abort(v);
+		return error;
+	}
+	return sv_vault_commit(v);
+}
+
 int scrvault_passkey_login(scrvault_json **out, scrvault *v, const scrvault_passkey_login_spec *s)
 {
 	char rp[ORIGIN_MAX + 1], saved[768];
-	unsigned char *cred = NULL, *cd = NULL, *ad = NULL, *sig = NULL;
-	size_t credlen = 0, cdlen = 0, adlen = 0, siglen = 0;
+	assertion_bytes b;
 	struct sv_wa_challenge c;
 	passkey_row k;
 	uint32_t count = 0;
@@ -524,15 +582,14 @@ int scrvault_passkey_login(scrvault_json **out, scrvault *v, const scrvault_pass
 		return error;
 	if (s->client && sv_text_check("client", s->client, 0) < 0)
 		return sv_error_field(SCRVAULT_EUSAGE, "client", "the client is one line of printable text");
-	if ((error = field_bytes(&cred, &credlen, s->credential, "credential")) < 0 ||
-	    (error = field_bytes(&cd, &cdlen, s->client_data, "client_data")) < 0 ||
-	    (error = field_bytes(&ad, &adlen, s->authenticator_data, "authenticator_data")) < 0 ||
-	    (error = field_bytes(&sig, &siglen, s->signature, "signature")) < 0)
-		goto done;
+	if (!s->credential)
+		return sv_error_field(SCRVAULT_EUSAGE, "credential", "give the passkey's credential (base64url)");
+	if ((error = assertion_decode(&b, s->credential, s->client_data, s->authenticator_data, s->signature)) < 0)
+		return error;
 	sv_unseal_reset(v);
 	/* The challenge is spent whatever happens next: a replay finds none. */
 	live = challenge_take(&c, v, WA_ASSERT, s->origin, s->challenge);
-	if ((error = passkey_by_credential(&k, v, rp, cred, credlen)) < 0)
+	if ((error = passkey_by_credential(&k, v, rp, b.cred, b.credlen)) < 0)
 		goto done;
 	if (error == 0) {
 		sv_error(SCRVAULT_EDENIED, "this passkey is not registered here (or was removed): sign in another way "
@@ -556,33 +613,20 @@ int scrvault_passkey_login(scrvault_json **out, scrvault *v, const scrvault_pass
 		error = sv_session_refuse(v, "session.login", p.name, s->client, "principal revoked", true);
 		goto done;
 	}
-	sv_webauthn_expect e = { .rp_id = rp, .origin = s->origin, .challenge = c.raw,
-				 .challenge_len = sizeof(c.raw), .require_uv = true };
-
-	if ((error = sv_webauthn_assert(&count, &e, k.spki, k.spki_len, k.alg, (uint32_t)k.sign_count, cd, cdlen,
-					ad, adlen, sig, siglen)) < 0) {
+	if ((error = assertion_check(&count, &b, rp, s->origin, c.raw, sizeof(c.raw), k.spki, k.spki_len, k.alg,
+				     (uint32_t)k.sign_count)) < 0) {
 		snprintf(saved, sizeof(saved), "%s", scrvault_error_message());
 		sv_error(SCRVAULT_EDENIED, "the passkey's answer does not verify: %s", saved);
 		error = sv_session_refuse(v, "session.login", p.name, s->client, saved, true);
 		goto done;
 	}
-	/* The counter first: an assertion is good once, whatever follows. */
-	if ((error = sv_vault_begin(v)) < 0)
-		goto done;
-	if ((error = sv_db_run(v->db, "UPDATE passkeys SET sign_count = ?, last_used = ? WHERE id = ?", "iit",
-			       (int64_t)count, sv_now(), k.id)) < 0) {
-		sv_vault_abort(v);
-		goto done;
-	}
-	if ((error = sv_vault_commit(v)) < 0)
+	/* The counter first. */
+	if ((error = counter_store(v, k.id, count)) < 0)
 		goto done;
 	error = sv_session_open(out, v, &p, s->client, SCRVAULT_WEB_IDLE_SECONDS, "passkey", k.id);
 done:
 	free(k.spki);
-	free(cred);
-	free(cd);
-	free(ad);
-	free(sig);
+	assertion_free(&b);
 	return error;
 }
 
@@ -592,8 +636,8 @@ int sv_passkey_sign_check(sv_json **proof, scrvault *v, const char *origin, cons
 			  const scrvault_passkey_assertion *a)
 {
 	char rp[ORIGIN_MAX + 1], *key64 = NULL;
-	unsigned char *cred = NULL, *cd = NULL, *ad = NULL, *sig = NULL, challenge[SV_SHA256_LEN];
-	size_t credlen = 0, cdlen = 0, adlen = 0, siglen = 0;
+	unsigned char challenge[SV_SHA256_LEN];
+	assertion_bytes b;
 	passkey_row k;
 	uint32_t count = 0;
 	int error;
@@ -602,14 +646,11 @@ int sv_passkey_sign_check(sv_json **proof, scrvault *v, const char *origin, cons
 	memset(&k, 0, sizeof(k));
 	if ((error = site_of(rp, origin)) < 0)
 		return error;
-	if (!a || !statement)
+	if (!a || !statement || !a->credential)
 		return sv_error_field(SCRVAULT_EUSAGE, "passkey", "give the passkey's assertion of the statement");
-	if ((error = field_bytes(&cred, &credlen, a->credential, "credential")) < 0 ||
-	    (error = field_bytes(&cd, &cdlen, a->client_data, "client_data")) < 0 ||
-	    (error = field_bytes(&ad, &adlen, a->authenticator_data, "authenticator_data")) < 0 ||
-	    (error = field_bytes(&sig, &siglen, a->signature, "signature")) < 0)
-		goto done;
-	if ((error = passkey_by_credential(&k, v, rp, cred, credlen)) < 0)
+	if ((error = assertion_decode(&b, a->credential, a->client_data, a->authenticator_data, a->signature)) < 0)
+		return error;
+	if ((error = passkey_by_credential(&k, v, rp, b.cred, b.credlen)) < 0)
 		goto done;
 	if (error == 0 || k.principal_id != v->principal_id) {
 		error = sv_error_field(SCRVAULT_EDENIED, "passkey", "the passkey is not one of '%s''s for these pages",
@@ -617,23 +658,13 @@ int sv_passkey_sign_check(sv_json **proof, scrvault *v, const char *origin, cons
 		goto done;
 	}
 	sv_sha256(challenge, statement, strlen(statement));
-	sv_webauthn_expect e = { .rp_id = rp, .origin = origin, .challenge = challenge,
-				 .challenge_len = sizeof(challenge), .require_uv = true };
-
-	if ((error = sv_webauthn_assert(&count, &e, k.spki, k.spki_len, k.alg, (uint32_t)k.sign_count, cd, cdlen,
-					ad, adlen, sig, siglen)) < 0) {
+	if ((error = assertion_check(&count, &b, rp, origin, challenge, sizeof(challenge), k.spki, k.spki_len, k.alg,
+				     (uint32_t)k.sign_count)) < 0) {
 		error = sv_error_field(SCRVAULT_EDENIED, "passkey", "the passkey's signature of the statement does not "
 				       "verify: %s", scrvault_error_message());
 		goto done;
 	}
-	if ((error = sv_vault_begin(v)) < 0)
-		goto done;
-	if ((error = sv_db_run(v->db, "UPDATE passkeys SET sign_count = ?, last_used = ? WHERE id = ?", "iit",
-			       (int64_t)count, sv_now(), k.id)) < 0) {
-		sv_vault_abort(v);
-		goto done;
-	}
-	if ((error = sv_vault_commit(v)) < 0)
+	if ((error = counter_store(v, k.id, count)) < 0)
 		goto done;
 	if (!(key64 = sv_base64(k.spki, k.spki_len))) {
 		error = SCRVAULT_ERROR;
@@ -648,10 +679,7 @@ int sv_passkey_sign_check(sv_json **proof, scrvault *v, const char *origin, cons
 done:
 	free(key64);
 	free(k.spki);
-	free(cred);
-	free(cd);
-	free(ad);
-	free(sig);
+	assertion_free(&b);
 	return error;
 }
 
@@ -661,8 +689,9 @@ int scrvault_passkey_proof_check(const char *statement, const scrvault_json *pro
 	const char *rp_id = sv_json_str(sv_json_get(proof, "rp_id"));
 	const char *alg = sv_json_str(sv_json_get(proof, "alg"));
 	const char *key64 = sv_json_str(sv_json_get(proof, "public_key"));
-	unsigned char *spki = NULL, *cd = NULL, *ad = NULL, *sig = NULL, challenge[SV_SHA256_LEN];
-	size_t spkilen = 0, cdlen = 0, adlen = 0, siglen = 0;
+	unsigned char *spki = NULL, challenge[SV_SHA256_LEN];
+	size_t spkilen = 0;
+	assertion_bytes b = { 0 };
 	char rp[ORIGIN_MAX + 1];
 	uint32_t count = 0;
 	int error;
@@ -677,25 +706,19 @@ int scrvault_passkey_proof_check(const char *statement, const scrvault_json *pro
 		error = sv_error(SCRVAULT_EDENIED, "the record's public key is not base64");
 		goto done;
 	}
-	if ((error = field_bytes(&cd, &cdlen, sv_json_str(sv_json_get(proof, "client_data")), "client_data")) < 0 ||
-	    (error = field_bytes(&ad, &adlen, sv_json_str(sv_json_get(proof, "authenticator_data")),
-				 "authenticator_data")) < 0 ||
-	    (error = field_bytes(&sig, &siglen, sv_json_str(sv_json_get(proof, "signature")), "signature")) < 0) {
+	if (assertion_decode(&b, NULL, sv_json_str(sv_json_get(proof, "client_data")),
+			     sv_json_str(sv_json_get(proof, "authenticator_data")),
+			     sv_json_str(sv_json_get(proof, "signature"))) < 0) {
 		error = sv_error(SCRVAULT_EDENIED, "the record is damaged: %s", scrvault_error_message());
 		goto done;
 	}
 	sv_sha256(challenge, statement, strlen(statement));
-	sv_webauthn_expect e = { .rp_id = rp, .origin = origin, .challenge = challenge,
-				 .challenge_len = sizeof(challenge), .require_uv = true };
-
 	/* A counter of 0 stored: any counter the record shows is good here. */
-	error = sv_webauthn_assert(&count, &e, spki, spkilen, !strcmp(alg, "Ed25519") ? SV_WEBAUTHN_EDDSA :
-				   SV_WEBAUTHN_ES256, 0, cd, cdlen, ad, adlen, sig, siglen);
+	error = assertion_check(&count, &b, rp, origin, challenge, sizeof(challenge), spki, spkilen,
+				!strcmp(alg, "Ed25519") ? SV_WEBAUTHN_EDDSA : SV_WEBAUTHN_ES256, 0);
 done:
 	free(spki);
-	free(cd);
-	free(ad);
-	free(sig);
+	assertion_free(&b);
 	return error;
 }
 
