@@ -526,8 +526,8 @@ static const char *const migrations[] = {
 	 * scrvault_passkey_proof_check reads) as its proof, and an empty
 	 * signature.
 	 */
-	"ALTER TABLE signoffs ADD COLUMN proof TEXT;"
-	"ALTER TABLE copy_events ADD COLUMN witness_proof TEXT;",
+	("ALTER TABLE signoffs ADD COLUMN proof TEXT;"
+	 "ALTER TABLE copy_events ADD COLUMN witness_proof TEXT;"),
 };
 
 static int set_version(sv_db *db, int version)
