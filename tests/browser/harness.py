@@ -61,6 +61,23 @@ def trust_ca(home, ca_pem):
     return db
 
 
+def _loopback_by_address():
+    """Selenium finds its chromedriver at "localhost", which a machine without
+    /etc/hosts (a bare chroot) cannot resolve; chromedriver listens on the
+    loopback address either way, so ask for that instead.  (Chromium itself
+    always takes localhost to be the loopback, so the pages keep their origin.)"""
+    import socket
+    from selenium.webdriver.common import service as _service, utils as _utils
+    try:
+        socket.getaddrinfo("localhost", None)
+        return
+    except OSError:
+        pass
+    plain = _utils.is_connectable
+    _utils.is_connectable = lambda port, host="localhost": plain(port, "127.0.0.1")
+    _service.Service.service_url = property(lambda self: f"http://127.0.0.1:{self.port}")
+
+
 def start_browser(home, width=1280, height=900, extra_args=()):
     """Headless Chromium with its profile and NSS db under `home` (HOME for it only)."""
     opts = webdriver.ChromeOptions()
@@ -76,6 +93,7 @@ def start_browser(home, width=1280, height=900, extra_args=()):
     service = Service(CHROMEDRIVER, env=env, log_output=os.path.join(home, "chromedriver.log")) \
         if "log_output" in Service.__init__.__code__.co_varnames else \
         Service(CHROMEDRIVER, env=env, log_path=os.path.join(home, "chromedriver.log"))
+    _loopback_by_address()
     d = webdriver.Chrome(service=service, options=opts)
     d.set_page_load_timeout(30)
     d.set_script_timeout(30)
