@@ -81,6 +81,8 @@ def page_checks(d, a, t, name, route, shots):
     if a.axe:
         bad = serious(hz.run_axe(d, a.axe))
         t.ok(not bad, f"axe-core: no serious or critical violation on {name}", "\n".join(bad))
+    else:
+        t.skip(f"axe-core on {name}", "axe-core is not installed (tests/browser/install-axe could not reach the npm registry)")
     hz.set_width(d, 1280)
     return heading
 
@@ -136,6 +138,8 @@ def alice(a, t):
         if a.axe:
             bad = serious(hz.run_axe(d, a.axe))
             t.ok(not bad, "axe-core: no serious or critical violation on the receipt", "\n".join(bad))
+        else:
+            t.skip("axe-core on the receipt", "axe-core is not installed (tests/browser/install-axe could not reach the npm registry)")
         hz.click(d, "#receipt-download")
         rec = wait_file(dl, "receipt-*.json")
         t.ok(rec, "the receipt downloads (a file)", os.listdir(dl) if os.path.isdir(dl) else "no download dir")
@@ -238,6 +242,8 @@ def auditor(a, t):
         if a.axe:
             bad = serious(hz.run_axe(d, a.axe))
             t.ok(not bad, "axe-core: no serious or critical violation on the filtered log", "\n".join(bad))
+        else:
+            t.skip("axe-core on the filtered log", "axe-core is not installed (tests/browser/install-axe could not reach the npm registry)")
         hz.click(d, "#audit-dl-jsonl")
         hz.wait_for(d, "return document.getElementById('audit-jsonl')")
         hz.click(d, "#audit-jsonl")

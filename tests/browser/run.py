@@ -206,6 +206,8 @@ def run(a, t):
             if a.axe and needs:
                 bad = serious(hz.run_axe(d, a.axe))
                 t.ok(not bad, f"axe-core: no serious or critical violation on {name}", "\n".join(bad))
+            elif needs:
+                t.skip(f"axe-core on {name}", "axe-core is not installed (tests/browser/install-axe could not reach the npm registry)")
             if name == "case":
                 text = d.execute_script("return document.getElementById('main').textContent")
                 t.ok(re.search(r"\b\d{2}/\d{2}/\d{4}\b", text) and not re.search(r"\d{4}-\d{2}-\d{2}", text),
