@@ -26,10 +26,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as hz  # noqa: E402
 
 
-def serious(violations):
-    return [f"{v['id']} ({v['impact']}): {v.get('help', '')} at {[n.get('target') for n in v.get('nodes', [])][:3]}"
-            for v in violations if v.get("impact") in ("serious", "critical")]
-
 
 def downloads_to(d, path):
     os.makedirs(path, exist_ok=True)
@@ -79,7 +75,7 @@ def page_checks(d, a, t, name, route, shots):
     t.ok(over <= 320, f"{name}: fits 320 px", f"scrollWidth {over}")
     hz.screenshot(d, os.path.join(shots, f"{name}-320.png"))
     if a.axe:
-        bad = serious(hz.run_axe(d, a.axe))
+        bad = hz.serious(hz.run_axe(d, a.axe))
         t.ok(not bad, f"axe-core: no serious or critical violation on {name}", "\n".join(bad))
     else:
         t.skip(f"axe-core on {name}", "axe-core is not installed (tests/browser/install-axe could not reach the npm registry)")
@@ -136,7 +132,7 @@ def alice(a, t):
              "the receipt's SHA-256 is the one the browser computed (crypto.subtle)")
         hz.screenshot(d, os.path.join(a.shots, "upload-receipt-1280.png"))
         if a.axe:
-            bad = serious(hz.run_axe(d, a.axe))
+            bad = hz.serious(hz.run_axe(d, a.axe))
             t.ok(not bad, "axe-core: no serious or critical violation on the receipt", "\n".join(bad))
         else:
             t.skip("axe-core on the receipt", "axe-core is not installed (tests/browser/install-axe could not reach the npm registry)")
@@ -240,7 +236,7 @@ def auditor(a, t):
              "the auditor filters the log by person and action: alice's check-in", rows)
         hz.screenshot(d, os.path.join(a.shots, "audit-filtered-1280.png"))
         if a.axe:
-            bad = serious(hz.run_axe(d, a.axe))
+            bad = hz.serious(hz.run_axe(d, a.axe))
             t.ok(not bad, "axe-core: no serious or critical violation on the filtered log", "\n".join(bad))
         else:
             t.skip("axe-core on the filtered log", "axe-core is not installed (tests/browser/install-axe could not reach the npm registry)")

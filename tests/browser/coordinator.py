@@ -22,10 +22,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as hz  # noqa: E402
 
 
-def serious(violations):
-    return [f"{v['id']} ({v['impact']}): {v.get('help', '')} at {[n.get('target') for n in v.get('nodes', [])][:3]}"
-            for v in violations if v.get("impact") in ("serious", "critical")]
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -84,7 +80,7 @@ def check_page(d, a, t, name, route=None, heading=None):
          f"{name}: loads ('{heading}'), no script error or CSP refusal", "\n".join(probs) or heading)
     hz.screenshot(d, os.path.join(a.shots, f"coord-{name}-1280.png"))
     if a.axe:
-        bad = serious(hz.run_axe(d, a.axe))
+        bad = hz.serious(hz.run_axe(d, a.axe))
         t.ok(not bad, f"axe-core: no serious or critical violation on {name}", "\n".join(bad))
     else:
         t.skip(f"axe-core on {name}", "no axe-core (npm ci --prefix tests/browser)")

@@ -50,6 +50,12 @@ class TAP:
         print(f"ok {self.n} - {desc} # SKIP {why}", flush=True)
 
 
+def serious(violations):
+    """axe-core's serious and critical violations, one line each (what the suites fail on)."""
+    return [f"{v['id']} ({v['impact']}): {v.get('help', '')} at {[n.get('target') for n in v.get('nodes', [])][:3]}"
+            for v in violations if v.get("impact") in ("serious", "critical")]
+
+
 def trust_ca(home, ca_pem):
     """A fresh NSS database under home/.pki/nssdb trusting ca_pem for TLS servers."""
     db = os.path.join(home, ".pki", "nssdb")

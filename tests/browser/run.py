@@ -40,10 +40,6 @@ PAGES = [
 ]
 
 
-def serious(violations):
-    return [f"{v['id']} ({v['impact']}): {v.get('help', '')} at {[n.get('target') for n in v.get('nodes', [])][:3]}"
-            for v in violations if v.get("impact") in ("serious", "critical")]
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -132,7 +128,7 @@ def run(a, t):
         if a.axe:
             for name, route in (("signin", "/signin"), ("register", PAGES[1][1])):
                 hz.open_page(d, a.base, route)
-                bad = serious(hz.run_axe(d, a.axe))
+                bad = hz.serious(hz.run_axe(d, a.axe))
                 t.ok(not bad, f"axe-core: no serious or critical violation on {name}", "\n".join(bad))
         else:
             t.skip("axe-core on the sign-in page", "no axe-core (npm ci --prefix tests/browser)")
@@ -204,7 +200,7 @@ def run(a, t):
             t.ok(over <= 320, f"{name}: fits 320 px (no sideways scroll of the page)", f"scrollWidth {over}")
             hz.screenshot(d, os.path.join(a.shots, f"{name}-320.png"))
             if a.axe and needs:
-                bad = serious(hz.run_axe(d, a.axe))
+                bad = hz.serious(hz.run_axe(d, a.axe))
                 t.ok(not bad, f"axe-core: no serious or critical violation on {name}", "\n".join(bad))
             elif needs:
                 t.skip(f"axe-core on {name}", "axe-core is not installed (tests/browser/install-axe could not reach the npm registry)")

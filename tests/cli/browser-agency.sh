@@ -10,17 +10,8 @@
 # auditor's filtered export verifies with scrvault audit verify.  Every wait
 # is bounded in count and time.
 . "$(dirname "$0")/lib.bash"
-PY=/usr/bin/python3
-for need in /usr/bin/chromium /usr/bin/chromedriver certutil curl; do
-	command -v "$need" >/dev/null || { skip "the agency's pages in Chromium" "$need is not installed (scripts/install-deps)"; finish; exit; }
-done
-"$PY" -c 'import selenium' 2>/dev/null || { skip "the agency's pages in Chromium" "python3-selenium is not installed (scripts/install-deps)"; finish; exit; }
-AXE="$ROOT/tests/browser/node_modules/axe-core/axe.min.js"
-if [ ! -f "$AXE" ] && command -v npm >/dev/null; then
-	"$ROOT/tests/browser/install-axe" "$T/npm.log" ||
-		{ echo "# npm ci --prefix tests/browser failed:"; sed 's/^/#   /' "$T/npm.log" | tail -5; }
-fi
-[ -f "$AXE" ] || AXE=
+WHAT="the agency's pages"
+. "$(dirname "$0")/browser-lib.bash"
 SEAL=$(dirname "$SV")/scrvault-seal
 
 mkvault

@@ -7,18 +7,8 @@
 # register their own passkey through their own one-time link and sign in in
 # their own browser.  Screenshots go to build/screenshots/.
 . "$(dirname "$0")/lib.bash"
-PY=/usr/bin/python3
-for need in /usr/bin/chromium /usr/bin/chromedriver certutil curl; do
-	command -v "$need" >/dev/null || { skip "the coordinator's pages in Chromium" "$need is not installed (scripts/install-deps)"; finish; exit; }
-done
-"$PY" -c 'import selenium' 2>/dev/null || { skip "the coordinator's pages in Chromium" "python3-selenium is not installed (scripts/install-deps)"; finish; exit; }
-
-AXE="$ROOT/tests/browser/node_modules/axe-core/axe.min.js"
-if [ ! -f "$AXE" ] && command -v npm >/dev/null; then
-	"$ROOT/tests/browser/install-axe" "$T/npm.log" ||
-		{ echo "# npm ci --prefix tests/browser failed:"; sed 's/^/#   /' "$T/npm.log" | tail -5; }
-fi
-[ -f "$AXE" ] || AXE=
+WHAT="the coordinator's pages"
+. "$(dirname "$0")/browser-lib.bash"
 
 mkvault
 . "$(dirname "$0")/daemon-lib.bash"

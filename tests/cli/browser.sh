@@ -11,18 +11,8 @@
 # session, a link used twice).  Screenshots of each page go to
 # build/screenshots/.  Every wait is bounded in count and time.
 . "$(dirname "$0")/lib.bash"
-PY=/usr/bin/python3
-for need in /usr/bin/chromium /usr/bin/chromedriver certutil curl; do
-	command -v "$need" >/dev/null || { skip "the pages in Chromium" "$need is not installed (scripts/install-deps)"; finish; exit; }
-done
-"$PY" -c 'import selenium' 2>/dev/null || { skip "the pages in Chromium" "python3-selenium is not installed (scripts/install-deps)"; finish; exit; }
-
-AXE="$ROOT/tests/browser/node_modules/axe-core/axe.min.js"
-if [ ! -f "$AXE" ] && command -v npm >/dev/null; then
-	"$ROOT/tests/browser/install-axe" "$T/npm.log" ||
-		{ echo "# npm ci --prefix tests/browser failed:"; sed 's/^/#   /' "$T/npm.log" | tail -5; }
-fi
-[ -f "$AXE" ] || AXE=
+WHAT="the pages"
+. "$(dirname "$0")/browser-lib.bash"
 
 mkvault
 . "$(dirname "$0")/daemon-lib.bash"
