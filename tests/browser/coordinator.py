@@ -36,15 +36,7 @@ def main():
     ap.add_argument("--first", type=int, default=1)
     ap.add_argument("--count-file")
     a = ap.parse_args()
-    t = hz.TAP(a.first)
-    try:
-        run(a, t)
-    except Exception as e:  # a harness failure is a failed test, not a silent stop
-        t.ok(False, "the coordinator's browser test ran to its end", repr(e))
-    if a.count_file:
-        with open(a.count_file, "w") as f:
-            f.write(f"{t.count} {t.failed}\n")
-    return 1 if t.failed else 0
+    return hz.run_parts(a, [(run, "the coordinator's browser test")])
 
 
 def browser(a):

@@ -341,3 +341,19 @@ def go(d, hash_route, timeout=15):
                      "for (const c of [...m.children]) c.remove(); location.hash = arguments[0];",
                      "#" + hash_route)
     return wait_for(d, "const h = document.querySelector('#main h1'); return h ? h.textContent : null;", timeout)
+
+
+def run_parts(a, parts):
+    """Each (function, what) of a suite in turn, TAP numbered from --first; a
+    harness failure is a failed test, not a silent stop.  Writes "ran failed"
+    to --count-file; the exit status for main."""
+    t = TAP(a.first)
+    for fn, what in parts:
+        try:
+            fn(a, t)
+        except Exception as e:
+            t.ok(False, f"{what} ran to its end", repr(e))
+    if a.count_file:
+        with open(a.count_file, "w") as f:
+            f.write(f"{t.count} {t.failed}\n")
+    return 1 if t.failed else 0

@@ -23,14 +23,7 @@ ok $? "a deputy custodian who holds the coordinator role (dual control in force)
 enrol --key-out "$T/pam.key" --display-name "Pam Panel" --contact "pam@lscb.example" pam >/dev/null &&
 	sv principal grant pam panel-member --case SCR-A >/dev/null
 ok $? "a panel member of the case"
-sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1 &&
-	sv tls issue --host localhost --out-cert "$T/srv.pem" --out-key "$T/srv.key" >/dev/null 2>&1
-ok $? "the vault's CA issues the service's certificate for localhost"
-PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-O="https://localhost:$PORT"
-start --idle-seal 0 --listen "127.0.0.1:$PORT" --origin "$O" --cert "$T/srv.pem" --key "$T/srv.key"
-for _ in $(seq 300); do curl -s -o /dev/null --max-time 1 --cacert "$T/ca.pem" --resolve "localhost:$PORT:127.0.0.1" \
-	"$O/v1/status" && break; sleep 0.1; done
+serve_pages
 unseal; is 200 "the service is unsealed"
 
 # Each custodian makes their own link, signed in with their own key file.

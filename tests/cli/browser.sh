@@ -34,14 +34,7 @@ doc_of() {	# doc_of CASE CLASS: a document's id
 }
 HEALTH=$(doc_of SCR-A imr); BDOC=$(doc_of SCR-B overview-report)
 [ -n "$HEALTH" ] && [ -n "$BDOC" ]; ok $? "...their ids"
-sv tls ca-cert -o "$T/ca.pem" >/dev/null 2>&1 &&
-	sv tls issue --host localhost --out-cert "$T/srv.pem" --out-key "$T/srv.key" >/dev/null 2>&1
-ok $? "the vault's CA issues the service's certificate for localhost"
-PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-O="https://localhost:$PORT"
-start --idle-seal 0 --listen "127.0.0.1:$PORT" --cert "$T/srv.pem" --key "$T/srv.key" --origin "$O"
-for _ in $(seq 300); do curl -s -o /dev/null --max-time 1 --cacert "$T/ca.pem" --resolve "localhost:$PORT:127.0.0.1" \
-	"$O/v1/status" && break; sleep 0.1; done
+serve_pages
 unseal; is 200 "the service is unsealed (its pages' origin $O)"
 # The coordinator (a custodian) makes their own passkey link through the
 # service, signed in with their key file: the link the browser opens.
