@@ -23,11 +23,27 @@
 int scrvault_retention_confirm(scrvault *v);
 /* Every live version with its rule, dates and status, as of a date. */
 int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of);
+/*
+ * The plan as of a date with only the versions whose review or destruction
+ * falls due within `days` days of it (0 to SCRVAULT_RETENTION_DAYS_MAX; held
+ * ones too), and "due_by", the last day: the due part of the plan without
+ * computing every version's.
+ */
+#define SCRVAULT_RETENTION_DAYS_MAX 36600
+int scrvault_retention_plan_due(scrvault_json **out, scrvault *v, const char *as_of, unsigned days);
 /* A disposal batch of the masters now due (they wait for its approval). */
 int scrvault_retention_propose(scrvault_json **out, scrvault *v);
 /* A different person (a records manager) approves or refuses a batch. */
 int scrvault_retention_approve(scrvault_json **out, scrvault *v, int64_t batch);
 int scrvault_retention_refuse(scrvault_json **out, scrvault *v, int64_t batch);
+/*
+ * Every disposal batch, newest first: {"batch","state" (proposed, approved,
+ * refused, or done once the purge destroyed its versions),"proposed_at",
+ * "proposed_by","decided_at"?,"decided_by"?,"versions" (how many),
+ * "destructions": [{"record","doc","version","destroyed_at"}]} (each record's
+ * certificate: scrvault_retention_certificate).
+ */
+int scrvault_retention_batches(scrvault_json **out, scrvault *v);
 typedef struct {
 	unsigned int version;
 	const char *doc;

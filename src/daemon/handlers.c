@@ -908,18 +908,32 @@ int svd_h_hold_lift(svd_req *r)
 
 int svd_h_retention_plan(svd_req *r)
 {
-	static const char *const keys[] = { "as_of", NULL };
+	static const char *const keys[] = { "as_of", "days", NULL };
 	scrvault_json *out = NULL;
-	char a[16];
+	char a[16], db[8];
 	bool bad = false;
-	const char *as_of;
+	const char *as_of, *dv;
+	uint64_t days = 0;
 
 	if (only(r, keys) < 0)
 		return 0;
 	as_of = query(r, "as_of", a, sizeof(a), &bad);
+	/* days: only what falls due within them (0: due now) */
+	if ((dv = query(r, "days", db, sizeof(db), &bad)) && strcmp(dv, "0") != 0 &&
+	    !(days = number(dv, SCRVAULT_RETENTION_DAYS_MAX)))
+		bad = true;
 	if (bad)
-		return bad_query(r, "as_of is a date, YYYY-MM-DD");
-	return json_answer(r, scrvault_retention_plan(&out, r->d->v, as_of), &out);
+		return bad_query(r, "as_of is a date, YYYY-MM-DD; days a number from 0 to 36600");
+	return json_answer(r, dv ? scrvault_retention_plan_due(&out, r->d->v, as_of, (unsigned)days)
+			      : scrvault_retention_plan(&out, r->d->v, as_of), &out);
+}
+
+int svd_h_retention_batches(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_retention_batches(&out, r->d->v), &out);
 }
 
 /* ---- audit --------------------------------------------------------------------------- */

@@ -61,6 +61,7 @@ SVD_HANDLER(svd_h_retention_purge);
 SVD_HANDLER(svd_h_retention_confirm);
 SVD_HANDLER(svd_h_retention_review);
 SVD_HANDLER(svd_h_retention_propose);
+SVD_HANDLER(svd_h_retention_batches);
 SVD_HANDLER(svd_h_retention_approve);
 SVD_HANDLER(svd_h_retention_refuse);
 SVD_HANDLER(svd_h_retention_certificate);

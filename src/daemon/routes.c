@@ -141,6 +141,8 @@ const svd_route svd_routes[] = {
 	  "the board confirms the current policy's retention rules" },
 	{ "POST", "/v1/retention/reviews", H(svd_h_retention_review), SVD_AUTH | SVD_JSON, 8 * KiB,
 	  "a version's review outcome: kept until a date, or to be destroyed" },
+	{ "GET", "/v1/retention/batches", H(svd_h_retention_batches), SVD_AUTH, 0,
+	  "the disposal batches with their state and destruction records" },
 	{ "POST", "/v1/retention/batches", H(svd_h_retention_propose), SVD_AUTH, 0,
 	  "propose a disposal batch of the masters due" },
 	{ "POST", "/v1/retention/batches/{batch}/approve", H(svd_h_retention_approve), SVD_AUTH, 0,

@@ -258,4 +258,40 @@ for f in scrvault-purge.service scrvault-purge.timer scrvault.cron; do
 	grep -q "retention purge" "$ROOT/scripts/$f" 2>/dev/null || grep -q "scrvault-purge" "$ROOT/scripts/$f" 2>/dev/null
 	ok $? "scripts/$f runs the purge"
 done
+
+# ---- the batches and the due part of the plan through the service ---------------------------------------
+add ag --agency police
+sv principal grant ag imr-author --case SCR-A --agency police >/dev/null
+. "$(dirname "$0")/daemon-lib.bash"	# its `as` is the service's from here on
+start --idle-seal 0; ok $? "scrvaultd starts on the vault"
+unseal; is 200 "unsealed"
+login coord "$K"; is 200 "the coordinator signs in"
+login ag "$T/ag.key"; is 200 "an agency author signs in"
+as ag GET /v1/retention/batches; is 403 3 "an agency author may not list the disposal batches: 403"
+audited retention.read denied ag; ok $? "...the refusal is audited"
+as coord GET /v1/retention/batches; is 200 "the coordinator lists the disposal batches"
+python3 - "$T/body" "$CH" <<'PY'
+import json, sys
+bs = json.load(open(sys.argv[1]))
+b = [x for x in bs if x["batch"] == 1]
+ok = (len(b) == 1 and b[0]["state"] == "done" and b[0]["proposed_by"] == "coord" and b[0]["decided_by"] == "rm"
+      and b[0]["versions"] == 1 and [(d["record"], d["doc"]) for d in b[0]["destructions"]] == [(3, sys.argv[2])])
+sys.exit(0 if ok else 1)
+PY
+ok $? "...batch 1: proposed by coord, decided by rm, carried out, its destruction record 3 (the chronology)"
+as coord GET /v1/retention/batches?x=1; is 400 2 "the batches take no query"
+as coord GET /v1/retention/plan; cp "$T/body" "$T/plan.all"
+as coord GET '/v1/retention/plan?days=30'; is 200 "the plan's due part: within 30 days"
+python3 - "$T/plan.all" "$T/body" <<'PY'
+import json, sys
+a, d = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+due = [x for x in a["versions"] if x.get("due_on") and x["due_on"] <= d["due_by"]]
+key = lambda x: (x["doc"], x["version"])
+sys.exit(0 if d["due_by"] > a["as_of"] and sorted(map(key, d["versions"])) == sorted(map(key, due))
+         and len(d["versions"]) < len(a["versions"]) and d["versions"] else 1)
+PY
+ok $? "...exactly the whole plan's versions due by its due_by, and fewer than the whole plan"
+as coord GET '/v1/retention/plan?days=x'; is 400 2 "days not a number: 400"
+as coord GET '/v1/retention/plan?days=36601'; is 400 2 "days over 36600: 400"
+stop; ok $? "scrvaultd stops"
 finish

@@ -768,26 +768,41 @@ static int publication_rows(sv_json *arr, scrvault *v, const char *now)
 	return error < 0 ? error : 0;
 }
 
-int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
+/*
+ * The plan's answer as of `as_of`: every live version, or with `within`
+ * only those whose review or destruction falls due within `days` days
+ * (build_plan with that horizon, the agenda's; held or not).
+ */
+static int plan_answer(scrvault_json **out, scrvault *v, const char *as_of, bool within, unsigned days)
 {
-	char now[11];
+	char now[11], by[11] = "";
 	plan p;
 	sv_json *res = NULL, *items = NULL, *pubs = NULL;
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "retention.read", NULL)) < 0 || (error = sv_as_of(now, as_of)) < 0 ||
-	    (error = build_plan(&p, v, now, NULL)) < 0)
+	if ((error = sv_authorize(v, "retention.read", NULL)) < 0 || (error = sv_as_of(now, as_of)) < 0)
+		return error;
+	if (within && sv_date_add(by, now, days, 'd') < 0)
+		return sv_error_field(SCRVAULT_EUSAGE, "days", "%u days from %s is not a date", days, now);
+	if ((error = build_plan(&p, v, now, within ? by : NULL)) < 0)
 		return error;
 	error = SCRVAULT_ERROR;
 	if (!(res = sv_json_object()) || !(items = sv_json_array()) || !(pubs = sv_json_array()))
 		goto done;
-	for (size_t i = 0; i < p.n; i++)
+	for (size_t i = 0; i < p.n; i++) {
+		/* the horizon's query leaves out what cannot be due by then; it
+		 * keeps some that are not (their other dates), left out here */
+		if (within && (!p.items[i].due_on[0] || strcmp(p.items[i].due_on, by) > 0))
+			continue;
 		if (sv_json_append(items, item_json(&p.items[i])) < 0)
 			goto done;
+	}
 	if ((error = publication_rows(pubs, v, now)) < 0)
 		goto done;
 	error = sv_json_set_str(res, "as_of", now);
+	if (error >= 0 && within)
+		error = sv_json_set_str(res, "due_by", by);
 	if (error >= 0)
 		error = sv_json_set(res, "versions", SV_TAKE(items));
 	if (error >= 0)
@@ -807,6 +822,19 @@ done:
 	sv_json_free(items);
 	sv_json_free(pubs);
 	return error;
+}
+
+int scrvault_retention_plan(scrvault_json **out, scrvault *v, const char *as_of)
+{
+	return plan_answer(out, v, as_of, false, 0);
+}
+
+int scrvault_retention_plan_due(scrvault_json **out, scrvault *v, const char *as_of, unsigned days)
+{
+	*out = NULL;
+	if (days > SCRVAULT_RETENTION_DAYS_MAX)
+		return sv_error_field(SCRVAULT_EUSAGE, "days", "the horizon is 0 to %d days", SCRVAULT_RETENTION_DAYS_MAX);
+	return plan_answer(out, v, as_of, true, days);
 }
 
 /* ---- confirm, propose, decide -------------------------------------------------------------- */
@@ -935,6 +963,46 @@ int scrvault_retention_approve(scrvault_json **out, scrvault *v, int64_t batch)
 int scrvault_retention_refuse(scrvault_json **out, scrvault *v, int64_t batch)
 {
 	return retention_decide(out, v, batch, false);
+}
+
+/* One batch's row with the destruction records the purge left for its versions. */
+static int batch_row(void *ctx, sv_stmt *st, sv_json *arr)
+{
+	scrvault *v = ctx;
+	sv_json *o = sv_row_json(st, SV_COLS({ "batch", SV_COL_INT }, { "state", SV_COL_TEXT },
+					     { "proposed_at", SV_COL_TEXT }, { "proposed_by", SV_COL_TEXT },
+					     { "decided_at", SV_COL_OPT }, { "decided_by", SV_COL_OPT },
+					     { "versions", SV_COL_INT }));
+	sv_json *records = NULL;
+	int error;
+
+	if (!o)
+		return SCRVAULT_ERROR;
+	if ((error = sv_rows_json(&records, v->db, SV_COLS({ "record", SV_COL_INT }, { "doc", SV_COL_TEXT },
+							    { "version", SV_COL_INT }, { "destroyed_at", SV_COL_TEXT }),
+				  NULL, NULL, "SELECT d.id, d.doc_id, d.version, d.destroyed_at FROM disposal_items i"
+				  " JOIN destructions d ON d.doc_id = i.doc_id AND d.version = i.version"
+				  " WHERE i.batch_id = ? ORDER BY d.id", "i", sv_stmt_int(st, 0))) < 0 ||
+	    (error = sv_json_set(o, "destructions", SV_TAKE(records))) < 0 ||
+	    (error = sv_json_append(arr, SV_TAKE(o))) < 0) {
+		sv_json_free(records);
+		sv_json_free(o);
+		return error;
+	}
+	return 0;
+}
+
+int scrvault_retention_batches(scrvault_json **out, scrvault *v)
+{
+	int error;
+
+	*out = NULL;
+	if ((error = sv_authorize(v, "retention.read", NULL)) < 0)
+		return error;
+	return sv_rows_build(out, v->db, batch_row, v, "SELECT b.id, b.state, b.proposed_at, p.name, b.decided_at,"
+			     " q.name, (SELECT count(*) FROM disposal_items i WHERE i.batch_id = b.id)"
+			     " FROM disposal_batches b JOIN principals p ON p.id = b.proposed_by"
+			     " LEFT JOIN principals q ON q.id = b.decided_by ORDER BY b.id DESC", "");
 }
 
 int scrvault_retention_purge(scrvault_json **out, scrvault *v, unsigned flags)
