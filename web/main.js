@@ -1,6 +1,6 @@
 // main.js - the pages' shell: hash routing (#/agenda, #/cases, #/cases/REF,
 // #/audit, #/passkeys, #/commissions, #/upload, #/sent, #/copies[/N],
-// #/requests[/N], #/retention, #/principals[/NAME], #/ops,
+// #/requests[/N], #/holds, #/retention, #/recall, #/principals[/NAME], #/ops,
 // #/register?link=TOKEN, #/signin), the header's
 // navigation and sign-out, focus moved to each page's heading.
 import { whoami, current, signOut } from "./api.js";
@@ -21,7 +21,9 @@ const routes = [
 	{ re: /^\/copies\/([^/]+)$/, load: () => import("./page-copies.js"), nav: "#/copies" },
 	{ re: /^\/requests$/, load: () => import("./page-requests.js"), nav: "#/requests" },
 	{ re: /^\/requests\/([^/]+)$/, load: () => import("./page-requests.js"), nav: "#/requests" },
+	{ re: /^\/holds$/, load: () => import("./page-holds.js"), nav: "#/holds" },
 	{ re: /^\/retention$/, load: () => import("./page-retention.js"), nav: "#/retention" },
+	{ re: /^\/recall$/, load: () => import("./page-recall.js"), nav: "#/recall" },
 	{ re: /^\/principals$/, load: () => import("./page-principals.js"), nav: "#/principals" },
 	{ re: /^\/principals\/([^/]+)$/, load: () => import("./page-principals.js"), nav: "#/principals" },
 	{ re: /^\/ops$/, load: () => import("./page-ops.js"), nav: "#/ops" },

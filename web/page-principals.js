@@ -3,10 +3,15 @@
 // and taking away a role (POST .../roles, .../roles/revoke: under dual
 // control a grant waits, and the page says so), a one-time passkey link for
 // them (POST .../passkey-link: the URL shown once, with a copy button), and
-// revoking them (POST .../revoke, with a confirm step).
+// revoking them (POST .../revoke, with a confirm step).  The list page
+// registers a person from their enrolment request (POST /v1/principals: the
+// request pasted, chosen or dropped, and the six fingerprint words they read
+// out on the phone, which the service checks against the request's key; dual
+// control where the policy says) and gives back the vault's acceptance to
+// download for them.
 import { call } from "./api.js";
 import { h, table, ukDate, show, pathName, statusLine } from "./dom.js";
-import { field, confirmButton, message, toClipboard } from "./forms.js";
+import { field, confirmButton, message, toClipboard, download } from "./forms.js";
 
 export async function render(main, { params }) {
 	if (params.length && params[0] !== undefined)
@@ -23,7 +28,99 @@ export async function render(main, { params }) {
 		{ label: "Enrolled", cell: (p) => ukDate(p.created_at) },
 	], rows) : h("p", {}, "No principal is visible to your role."));
 	main.append(h("p", { class: "hint" }, "A person enrols by making their own key where they work (scrvault keygen) and reading " +
-		"its fingerprint words to the coordinator, who registers the request (scrvault principal add --enrolment)."));
+		"its fingerprint words to the coordinator, who registers the request here or with scrvault principal add --enrolment."));
+	main.append(enrolForm());
+}
+
+// What a request says of itself (name, kind, agency): shown so that the
+// coordinator knows whom to phone.  The service checks the request's
+// signature and the words; this reading decides nothing.
+function requestFacts(text) {
+	const lines = text.split("\n");
+	if (lines[0] !== "scrvault-enrolment v1")
+		return null;
+	const get = (k) => {
+		const l = lines.find((x) => x.startsWith(k + " "));
+		return l ? l.slice(k.length + 1) : null;
+	};
+	return { name: get("name"), kind: get("kind"), agency: get("agency"), rotates: !!get("rotates") };
+}
+
+function enrolForm() {
+	const status = statusLine();
+	const req = field("enrol-request", "The enrolment request", { tag: "textarea", rows: "8", maxlength: "4096", required: true, spellcheck: "false" },
+		"Paste the request file's text, drop the file here, or choose it below.");
+	const file = field("enrol-file", "Or choose the request file", { type: "file", accept: ".enrol,text/plain" });
+	const facts = h("p", { id: "enrol-facts", "aria-live": "polite" });
+	const words = field("enrol-words", "The six words they read out", { maxlength: "120", required: true, spellcheck: "false" },
+		"Phone the person and have them read the fingerprint words their scrvault keygen showed; type what they say.");
+	const dn = field("enrol-display-name", "Display name (optional)", { maxlength: "120" });
+	const contact = field("enrol-contact", "Contact for recall (optional)", { maxlength: "200" });
+	const cust = h("input", { id: "enrol-custodian", type: "checkbox" });
+	const b = h("button", { type: "submit", id: "enrol-register" }, "Register the person");
+	const out = h("div", { id: "enrol-out" });
+	const showFacts = () => {
+		const f = requestFacts(req.input.value.replace(/\r\n/g, "\n"));
+		facts.textContent = !req.input.value.trim() ? "" : f ?
+			`The request is for ${show(f.name)} (${show(f.kind)}${f.agency && f.agency !== "-" ? ", " + f.agency : ""}).` +
+			(f.rotates ? " It replaces an existing key: use the principal's own page." : "") :
+			"This is not an enrolment request (its first line is not \u201cscrvault-enrolment v1\u201d).";
+	};
+	const load = async (fl) => {
+		if (!fl)
+			return;
+		if (fl.size > 4096) {
+			status.say("That file is too large to be an enrolment request.", "error");
+			return;
+		}
+		req.input.value = await fl.text();
+		showFacts();
+	};
+	req.input.addEventListener("input", showFacts);
+	req.input.addEventListener("dragover", (ev) => ev.preventDefault());
+	req.input.addEventListener("drop", (ev) => {
+		if (ev.dataTransfer && ev.dataTransfer.files.length) {
+			ev.preventDefault();
+			load(ev.dataTransfer.files[0]);
+		}
+	});
+	file.input.addEventListener("change", () => load(file.input.files[0]));
+	const f = h("form", { novalidate: true }, h("h2", {}, "Register a person from their enrolment request"), status,
+		req.row, file.row, facts, words.row, dn.row, contact.row,
+		h("div", { class: "form-row" }, cust, " ", h("label", { for: "enrol-custodian" }, "A custodian (may unlock the vault)")), b, out);
+	f.addEventListener("submit", async (ev) => {
+		ev.preventDefault();
+		const text = req.input.value.replace(/\r\n/g, "\n");
+		const said = words.input.value.trim();
+		const bad = !requestFacts(text) ? [req.input, "Give the person's enrolment request."] :
+			said.split(/[\s,-]+/).filter(Boolean).length !== 6 ? [words.input, "Type the six words the person read out."] : null;
+		if (bad) {
+			status.say(bad[1], "error");
+			bad[0].focus();
+			return;
+		}
+		const body = { request: text.endsWith("\n") ? text : text + "\n", fingerprint: said, custodian: cust.checked };
+		if (dn.input.value.trim()) body.display_name = dn.input.value.trim();
+		if (contact.input.value.trim()) body.contact = contact.input.value.trim();
+		b.disabled = true;
+		try {
+			const ans = await call("POST", "/v1/principals", body);
+			const name = show(ans && ans.name);
+			const get = h("button", { type: "button", id: "enrol-acceptance" }, `Download ${name}.accept`);
+			get.addEventListener("click", () => download(new Blob([ans.acceptance], { type: "text/plain" }), `${name}.accept`));
+			out.replaceChildren(h("p", { id: "enrol-words-confirmed" }, `The key's words, as the person read them: ${show(ans && ans.fingerprint)}.`),
+				h("p", {}, `Send ${name} the acceptance; they import it with scrvault keyfile accept.`), get);
+			status.say(ans && ans.pending ?
+				`${name}'s registration waits for a second custodian: operation ${ans.pending} (see Operations).` :
+				`${name} is registered.`, "done");
+			req.input.value = "";
+			words.input.value = "";
+		} catch (e) {
+			status.say(message(e), "error");
+		}
+		b.disabled = false;
+	});
+	return f;
 }
 
 function roleText(r) {

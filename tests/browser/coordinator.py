@@ -6,7 +6,12 @@ The coordinator registers a passkey through their own one-time link, signs
 in, opens a case, makes numbered copies of a version, issues one, prints it
 (the stamped PDF arrives as a download that starts with %PDF), and asks for
 a grant that waits under dual control; they cannot approve it themselves
-(the page shows the service's 403).  The deputy custodian registers their
+(the page shows the service's 403).  They place a legal hold on the case
+(the case page shows it) and lift it, record a review's outcome, see the
+proposed disposal batch, widen the retention plan's horizon, transfer an
+electronic copy from the recall page, and register a person from their
+enrolment request with the words read out (a tampered request is refused)
+and download the vault's acceptance.  The deputy custodian registers their
 own passkey in a second browser, signs in and approves it.  Every page of
 the coordinator's is checked with axe-core (nothing serious or critical),
 for script errors and CSP refusals, at 320 px, and photographed.
@@ -33,6 +38,8 @@ def main():
     ap.add_argument("--coord-link", required=True)
     ap.add_argument("--deputy-link", required=True)
     ap.add_argument("--case", default="SCR-A")
+    ap.add_argument("--enrol-file", required=True)
+    ap.add_argument("--enrol-words", required=True)
     ap.add_argument("--first", type=int, default=1)
     ap.add_argument("--count-file")
     a = ap.parse_args()
@@ -80,7 +87,10 @@ def check_page(d, a, t, name, route=None, heading=None):
         hz.set_width(d, 320, 640)
         hz.open_page(d, a.base, route)
         over = d.execute_script("return document.documentElement.scrollWidth")
-        t.ok(over <= 320, f"{name}: fits 320 px", f"scrollWidth {over}")
+        wide = d.execute_script("return [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 321)"
+                                ".filter((e) => !e.closest('.table-wrap') || e.classList.contains('table-wrap')).slice(0, 5)"
+                                ".map((e) => e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(e.getBoundingClientRect().right))")
+        t.ok(over <= 320, f"{name}: fits 320 px", f"scrollWidth {over}; wider: {wide}")
         hz.screenshot(d, os.path.join(a.shots, f"coord-{name}-320.png"))
         hz.set_width(d, 1280)
         hz.open_page(d, a.base, route)
@@ -199,8 +209,109 @@ def run(a, t):
                                "return t ? t.closest('table').querySelectorAll('tbody tr').length : null")
         t.ok(said and "clock is recorded" in said and stops == 1, "the FOI clock stopped for a fee, shown among the stops", f"{said} {stops}")
         check_page(d, a, t, "request")
+
+        # ---- a legal hold: placed on the case, shown on the case page, lifted ----
+        check_page(d, a, t, "holds", "/holds")
+        hz.type_into(d, "#hold-target", a.case)
+        d.execute_script("document.getElementById('hold-kind').value = 'coroner'")
+        hz.type_into(d, "#hold-reason", "the coroner's inquest")
+        hz.click(d, "#place-hold")
+        said = status_now(d, "placed|Refused|error|Give|Choose")
+        hold = said.split(" ")[1] if said and said.startswith("Hold ") and said.endswith(" placed.") else None
+        t.ok(hold, "a coroner's hold placed on the case from the holds page", said)
+        hz.open_page(d, a.base, f"/cases/{a.case}")
+        shown = hz.wait_for(d, "const c = [...document.querySelectorAll('caption')].find(c => c.textContent.startsWith('Holds on'));"
+                               "return c ? c.closest('table').querySelector('tbody').innerText : null")
+        t.ok(shown and "the coroner's inquest" in shown and "coroner" in shown, "the case page shows the case's holds", shown)
+        check_page(d, a, t, "holds-case", f"/holds?case={a.case}")
+        hz.type_into(d, f"#lift-{hold}-reason", "the inquest has concluded")
+        hz.click(d, f"button[aria-label='Lift hold {hold}']")
+        armed = status_now(d, "again")
+        hz.click(d, f"button.danger[aria-label$='Lift hold {hold}']")
+        said = status_now(d, "lifted|Refused|error|Give")
+        gone = hz.wait_for(d, f"return document.querySelector('#main h1') && !document.getElementById('lift-{hold}-reason') ? 'gone' : null")
+        t.ok(armed and said == f"Hold {hold} lifted." and gone, "the hold lifted with its reason (two presses); it leaves the list",
+             f"{said} {gone}")
+
+        # ---- retention: what is due within 90 days, a review, the batches, the whole plan ----
         check_page(d, a, t, "retention", "/retention")
+        body = d.execute_script("return document.getElementById('main').innerText")
+        t.ok("Due by " in body and d.execute_script("return document.getElementById('plan-days').value") == "90",
+             "the retention page shows what falls due within 90 days by default", body[:600])
+        batch = hz.wait_for(d, "const c = [...document.querySelectorAll('caption')].find(c => c.textContent.startsWith('Disposal batches'));"
+                               "return c ? c.closest('table').querySelector('tbody').innerText : null")
+        t.ok(batch and "proposed, awaiting a decision" in batch and "coord" in batch,
+             "the retention page lists disposal batch 1, proposed by the coordinator, with its state", batch)
+        hz.click(d, "button[aria-label^='Record the review of Panel minutes']")
+        filled = d.execute_script("return document.getElementById('review-doc').value + '@' + document.getElementById('review-version').value")
+        d.execute_script("document.getElementById('review-until').value = '2099-01-31'")
+        hz.click(d, "#record-review")
+        said = status_now(d, "recorded|Refused|error|Give|Name|number")
+        t.ok(said and said.startswith("Review recorded for ") and "kept until 31/01/2099" in said,
+             "a review's outcome recorded from the plan's row (kept until a date, in UK form)", f"{filled} {said}")
+        d.execute_script("document.getElementById('plan-days').value = 'all'")
+        hz.click(d, "#plan-show")
+        whole = hz.wait_for(d, "return location.hash === '#/retention?days=all' && [...document.querySelectorAll('#main h2')]"
+                               ".some(x => x.textContent === 'Versions under retention') ? 'yes' : null")
+        n_all = d.execute_script("const c = [...document.querySelectorAll('caption')].find(c => c.textContent === 'Retention of each version');"
+                                 "return c ? c.closest('table').querySelectorAll('tbody tr').length : 0")
+        t.ok(whole and n_all >= 3, "...widened to the whole plan on request", f"{whole} {n_all} rows")
+
+        # ---- recall and transfer: an electronic copy (a release to the deputy) ----
+        ecopy = d.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "import('/app/api.js').then(async (m) => {"
+            " const ds = await m.call('GET', `/v1/cases/${arguments[0]}/docs`);"
+            " await m.call('POST', `/v1/docs/${ds[0].doc}/versions/1/release`, {to: 'dep', reason: 'Ofsted evaluation'});"
+            " const out = await m.call('GET', `/v1/recall/${arguments[0]}`);"
+            " const e = out.filter((c) => c.kind === 'electronic');"
+            " done(e.length === 1 ? String(e[0].copy) : 'none: ' + JSON.stringify(out));"
+            "}).catch((e) => done('error: ' + e.message));", a.case)
+        t.ok(ecopy and ecopy.isdigit(), "a release of the overview report to the deputy (through the API) is an electronic copy out", ecopy)
+        check_page(d, a, t, "recall", f"/recall?subject={a.case}")
+        rows = d.execute_script("return [...document.querySelectorAll('#main tbody tr')].map((r) => r.innerText)")
+        t.ok(any("electronic" in r and "dep" in r for r in rows) and any("pam" in r for r in rows),
+             "the recall page lists every copy of the case still out, with its holder (pam's paper copy, dep's release)", rows)
+        hz.type_into(d, "#transfer-copy", ecopy)
+        hz.type_into(d, "#transfer-org", "Ofsted")
+        hz.click(d, "button[aria-label='Transfer the electronic copy']")
+        status_now(d, "again")
+        hz.click(d, "button.danger[aria-label^='Confirm the transfer']")
+        said = status_now(d, "transferred|Refused|error|Give|Name")
+        t.ok(said and said.startswith(f"Copy {ecopy} transferred to Ofsted"), "the electronic copy transferred to Ofsted (two presses)", said)
+        hz.open_page(d, a.base, f"/recall?subject={a.case}")
+        rows = d.execute_script("return [...document.querySelectorAll('#main tbody tr')].map((r) => r.innerText)")
+        t.ok(not any("electronic" in r for r in rows), "...it is no longer out", rows)
+
+        # ---- enrolment: a tampered request is refused, the real one registered ----
         check_page(d, a, t, "principals", "/principals")
+        real = open(a.enrol_file).read()
+        forged = real.replace("\nname eve\n", "\nname mallory\n")
+        put = ("const r = document.getElementById('enrol-request'); r.value = arguments[0];"
+               "r.dispatchEvent(new Event('input', {bubbles: true}));")
+        d.execute_script(put, forged)
+        facts = d.execute_script("return document.getElementById('enrol-facts').textContent")
+        hz.type_into(d, "#enrol-words", a.enrol_words)
+        hz.click(d, "#enrol-register")
+        said = status_now(d, "registered|waits|Refused|error|failed|altered|match|signature|words|[Ss]omething")
+        err = d.execute_script("return document.querySelector('#main [role=status]').classList.contains('error')")
+        t.ok(forged != real and "mallory" in facts and said and err and "registered" not in said,
+             "a tampered enrolment request (its name changed) is refused, with the words right", f"{facts} | {said}")
+        d.execute_script(put, real)
+        hz.type_into(d, "#enrol-words", a.enrol_words)
+        hz.click(d, "#enrol-register")
+        said = status_now(d, "registered|waits|Refused|error|failed")
+        words = hz.wait_for(d, "const p = document.getElementById('enrol-words-confirmed'); return p ? p.textContent : null")
+        t.ok(said == "eve is registered." and words and a.enrol_words in words,
+             "eve registered from her request and the six words she read out; the words shown", f"{said} | {words}")
+        hz.click(d, "#enrol-acceptance")
+        want = os.path.join(dl, "eve.accept")
+        end = time.time() + 20
+        while time.time() < end and not (os.path.exists(want) and os.path.getsize(want) > 0):
+            time.sleep(0.2)
+        head = open(want).read(22) if os.path.exists(want) else ""
+        t.ok(head == "scrvault-acceptance v1", "the vault's acceptance downloads for eve (eve.accept)", f"{head!r} {os.listdir(dl)}")
+        check_page(d, a, t, "principals-enrolled")
 
         # ---- a passkey link for pam, shown once ----
         check_page(d, a, t, "principal", "/principals/pam")

@@ -23,6 +23,29 @@ ok $? "a deputy custodian who holds the coordinator role (dual control in force)
 enrol --key-out "$T/pam.key" --display-name "Pam Panel" --contact "pam@lscb.example" pam >/dev/null &&
 	sv principal grant pam panel-member --case SCR-A >/dev/null
 ok $? "a panel member of the case"
+enrol --key-out "$T/ag.key" --agency police --display-name "Ann Agency" ag >/dev/null &&
+	sv principal grant ag imr-author --case SCR-A --agency police >/dev/null
+ok $? "an agency author on the case"
+# Retention to work on: short rules and a review rule (the deputy approves
+# the policy), a concluded case whose overview master is in a proposed
+# disposal batch, and panel minutes due for review on a third case.
+sed -e 's/rule = destroy 35 years after case-concluded/rule = destroy 0 days after case-concluded/' \
+	"$ROOT/policy/default.conf" >"$T/short.conf"
+printf '[retention "panel-minutes"]\n\trule = review 0 days after checkin\n' >>"$T/short.conf"
+second "$T/dep.key" policy load "$T/short.conf"; ok $? "a policy with short rules and a review rule (the deputy approves it)"
+TODAY=$(date -u +%F)
+printf 'minutes\n' >"$T/min.txt"
+sv case open --title "Child R" SCR-R >/dev/null && sv case open --title "Child M" SCR-M >/dev/null &&
+	sv doc checkin --case SCR-M --class panel-minutes --title "Panel minutes" "$T/min.txt" >/dev/null &&
+	sv doc checkin --case SCR-R --class overview-report --title "R overview" "$SAMPLE" >/dev/null &&
+	sv case conclude SCR-R --action-plan-approved-on "$TODAY" --ofsted-approved-on "$TODAY" >/dev/null &&
+	sv retention propose >/dev/null
+ok $? "case SCR-R concluded, its overview in disposal batch 1 (proposed); panel minutes due for review on SCR-M"
+# Eve makes her own key and enrolment request where she works.
+printf 'eve keeps her own phrase 7\n' >"$T/pe"
+"$SV" keygen --key-out "$T/eve.key" --new-passphrase-file "$T/pe" --kdf-memory 19 eve >"$T/keygen.out" 2>&1
+EW=$(sed -n 's/^fingerprint: //p' "$T/keygen.out")
+[ -f "$T/eve.key.enrol" ] && [ "$(wc -w <<<"$EW")" -eq 6 ]; ok $? "eve's own key and enrolment request, with its six words"
 serve_pages
 unseal; is 200 "the service is unsealed"
 
@@ -39,6 +62,7 @@ mkdir -p "$SHOTS" "$T/browser"
 chmod 0700 "$T/browser"
 timeout 900 "$PY" "$ROOT/tests/browser/coordinator.py" --base "$O" --ca "$T/ca.pem" --work "$T/browser" \
 	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --coord-link="$LC" --deputy-link="$LD" --case SCR-A \
+	--enrol-file "$T/eve.key.enrol" --enrol-words "$EW" \
 	--first $((n + 1)) --count-file "$T/browser.count"
 rc=$?
 read -r ran bad <"$T/browser.count" 2>/dev/null || { ran=0; bad=0; }
@@ -59,4 +83,18 @@ sv --server "unix:$S" copy list --json >"$T/out" 2>/dev/null
 ok $? "copy 2: destroyed, its witness's passkey confirmation on record (signed)"
 grep '"op.approve"' "$T/audit.jsonl" | grep -q '"denied"\|"refused"'
 ok $? "the coordinator's attempt to approve their own operation is on record, refused"
+sv --server "unix:$S" principal show eve >"$T/out" 2>&1; ok $? "eve is registered from her enrolment request"
+sv --server "unix:$S" principal show mallory >/dev/null 2>&1; [ $? -ne 0 ]; ok $? "...and the tampered request registered no one"
+grep '"hold.add"' "$T/audit.jsonl" | grep -q '"ok"' && grep '"hold.release"' "$T/audit.jsonl" | grep -q '"ok"'
+ok $? "the hold placed and lifted from the pages is on record"
+grep -q '"retention.review"' "$T/audit.jsonl"; ok $? "the review recorded from the page is on record"
+sv --server "unix:$S" copy list --state transferred --json >"$T/out" 2>/dev/null
+"$PY" -c 'import json,sys; c=json.load(open(sys.argv[1])); sys.exit(0 if len(c)==1 and c[0]["kind"]=="electronic" else 1)' "$T/out"
+ok $? "the electronic copy transferred from the recall page is on record"
+
+# An agency author's session cannot read the holds or the disposal batches.
+login ag "$T/ag.key"; is 200 "the agency author signs in over the socket"
+as ag GET /v1/holds; is 403 3 "the agency author may not list the holds: 403"
+as ag GET /v1/retention/batches; is 403 3 "...nor the disposal batches: 403"
+jpost ag /v1/holds '{"target":"SCR-A","kind":"other","reason":"x"}'; is 403 3 "...nor place a hold: 403"
 finish
