@@ -240,8 +240,22 @@ def run(a, t):
              "the retention page shows what falls due within 90 days by default", body[:600])
         batch = hz.wait_for(d, "const c = [...document.querySelectorAll('caption')].find(c => c.textContent.startsWith('Disposal batches'));"
                                "return c ? c.closest('table').querySelector('tbody').innerText : null")
-        t.ok(batch and "proposed, awaiting a decision" in batch and "coord" in batch,
-             "the retention page lists disposal batch 1, proposed by the coordinator, with its state", batch)
+        t.ok(batch and "proposed, awaiting a decision" in batch and "destroyed" in batch and "by rm" in batch,
+             "the retention page lists the disposal batches with their state: 2 proposed, 1 approved by rm and destroyed", batch)
+        hz.click(d, "button[data-record='1']")
+        said = status_now(d, "downloading|Refused|error")
+        want = os.path.join(dl, "certificate-1.json")
+        end = time.time() + 20
+        while time.time() < end and not (os.path.exists(want) and os.path.getsize(want) > 0):
+            time.sleep(0.2)
+        try:
+            import json
+            cert = json.load(open(want))
+        except (OSError, ValueError):
+            cert = {}
+        t.ok(cert.get("record", {}).get("authorised_by", "").startswith("disposal batch 1 approved by rm") and cert.get("proof"),
+             "batch 1's certificate of destruction downloads (certificate-1.json: the record and its inclusion proof)",
+             f"{said} {str(cert)[:300]}")
         hz.click(d, "button[aria-label^='Record the review of Panel minutes']")
         filled = d.execute_script("return document.getElementById('review-doc').value + '@' + document.getElementById('review-version').value")
         d.execute_script("document.getElementById('review-until').value = '2099-01-31'")

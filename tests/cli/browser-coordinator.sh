@@ -27,20 +27,34 @@ enrol --key-out "$T/ag.key" --agency police --display-name "Ann Agency" ag >/dev
 	sv principal grant ag imr-author --case SCR-A --agency police >/dev/null
 ok $? "an agency author on the case"
 # Retention to work on: short rules and a review rule (the deputy approves
-# the policy), a concluded case whose overview master is in a proposed
-# disposal batch, and panel minutes due for review on a third case.
+# the policy); a concluded case whose overview master went in disposal
+# batch 1 (approved by a records manager, carried out by the purge job: a
+# destruction record), another's in batch 2 (proposed); panel minutes due
+# for review on a third case.
+enrol --key-out "$T/rm.key" --display-name "Records manager" rm >/dev/null &&
+	second "$T/dep.key" principal grant rm records-manager &&
+	second "$T/dep.key" principal add --kind service --custodian --no-passphrase --key-out "$T/purge.key" purge-job &&
+	sv principal grant purge-job retention-job >/dev/null
+ok $? "a records manager and the purge job"
 sed -e 's/rule = destroy 35 years after case-concluded/rule = destroy 0 days after case-concluded/' \
 	"$ROOT/policy/default.conf" >"$T/short.conf"
 printf '[retention "panel-minutes"]\n\trule = review 0 days after checkin\n' >>"$T/short.conf"
 second "$T/dep.key" policy load "$T/short.conf"; ok $? "a policy with short rules and a review rule (the deputy approves it)"
 TODAY=$(date -u +%F)
 printf 'minutes\n' >"$T/min.txt"
-sv case open --title "Child R" SCR-R >/dev/null && sv case open --title "Child M" SCR-M >/dev/null &&
-	sv doc checkin --case SCR-M --class panel-minutes --title "Panel minutes" "$T/min.txt" >/dev/null &&
-	sv doc checkin --case SCR-R --class overview-report --title "R overview" "$SAMPLE" >/dev/null &&
-	sv case conclude SCR-R --action-plan-approved-on "$TODAY" --ofsted-approved-on "$TODAY" >/dev/null &&
-	sv retention propose >/dev/null
-ok $? "case SCR-R concluded, its overview in disposal batch 1 (proposed); panel minutes due for review on SCR-M"
+concluded() {	# concluded REF: a case with an overview report, concluded today
+	sv case open --title "Child $1" "$1" >/dev/null &&
+		sv doc checkin --case "$1" --class overview-report --title "$1 overview" "$SAMPLE" >/dev/null &&
+		sv case conclude "$1" --action-plan-approved-on "$TODAY" --ofsted-approved-on "$TODAY" >/dev/null
+}
+sv retention confirm >/dev/null && concluded SCR-R && sv retention propose >/dev/null &&
+	sv --as-key "$T/rm.key" --as-passphrase-file "$P" retention approve 1 >/dev/null &&
+	"$SV" --vault "$V" --key "$T/purge.key" retention purge >/dev/null
+ok $? "case SCR-R concluded, its overview master destroyed under disposal batch 1 (destruction record 1)"
+concluded SCR-Q && sv retention propose >/dev/null; ok $? "case SCR-Q concluded, its overview master in batch 2 (proposed)"
+sv case open --title "Child M" SCR-M >/dev/null &&
+	sv doc checkin --case SCR-M --class panel-minutes --title "Panel minutes" "$T/min.txt" >/dev/null
+ok $? "panel minutes due for review on SCR-M"
 # Eve makes her own key and enrolment request where she works.
 printf 'eve keeps her own phrase 7\n' >"$T/pe"
 "$SV" keygen --key-out "$T/eve.key" --new-passphrase-file "$T/pe" --kdf-memory 19 eve >"$T/keygen.out" 2>&1

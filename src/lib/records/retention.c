@@ -965,10 +965,16 @@ int scrvault_retention_refuse(scrvault_json **out, scrvault *v, int64_t batch)
 	return retention_decide(out, v, batch, false);
 }
 
-/* One batch's row with the destruction records the purge left for its versions. */
+/*
+ * One batch's row with the destruction records the purge left for its
+ * versions: an approved batch's only (a version in a refused batch may be
+ * destroyed later under another, which carries its record).
+ */
 static int batch_row(void *ctx, sv_stmt *st, sv_json *arr)
 {
 	scrvault *v = ctx;
+	const char *state = sv_stmt_text(st, 1);
+	bool carried = state && (!strcmp(state, "approved") || !strcmp(state, "done"));
 	sv_json *o = sv_row_json(st, SV_COLS({ "batch", SV_COL_INT }, { "state", SV_COL_TEXT },
 					     { "proposed_at", SV_COL_TEXT }, { "proposed_by", SV_COL_TEXT },
 					     { "decided_at", SV_COL_OPT }, { "decided_by", SV_COL_OPT },
@@ -978,12 +984,15 @@ static int batch_row(void *ctx, sv_stmt *st, sv_json *arr)
 
 	if (!o)
 		return SCRVAULT_ERROR;
-	if ((error = sv_rows_json(&records, v->db, SV_COLS({ "record", SV_COL_INT }, { "doc", SV_COL_TEXT },
+	if (!carried)
+		error = (records = sv_json_array()) ? 0 : SCRVAULT_ERROR;
+	else
+		error = sv_rows_json(&records, v->db, SV_COLS({ "record", SV_COL_INT }, { "doc", SV_COL_TEXT },
 							    { "version", SV_COL_INT }, { "destroyed_at", SV_COL_TEXT }),
 				  NULL, NULL, "SELECT d.id, d.doc_id, d.version, d.destroyed_at FROM disposal_items i"
 				  " JOIN destructions d ON d.doc_id = i.doc_id AND d.version = i.version"
-				  " WHERE i.batch_id = ? ORDER BY d.id", "i", sv_stmt_int(st, 0))) < 0 ||
-	    (error = sv_json_set(o, "destructions", SV_TAKE(records))) < 0 ||
+				  " WHERE i.batch_id = ? ORDER BY d.id", "i", sv_stmt_int(st, 0));
+	if (error < 0 || (error = sv_json_set(o, "destructions", SV_TAKE(records))) < 0 ||
 	    (error = sv_json_append(arr, SV_TAKE(o))) < 0) {
 		sv_json_free(records);
 		sv_json_free(o);
