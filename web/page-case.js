@@ -2,7 +2,6 @@
 import { call } from "./api.js";
 import { h, table, ukDate, show, pathName, statusLine } from "./dom.js";
 import { makeCopiesForm } from "./page-copies.js";
-import { holdsSection } from "./page-holds.js";
 
 function facts(pairs) {
 	const dl = h("dl", { class: "facts" });
@@ -18,8 +17,6 @@ export async function render(main, { params }) {
 			h("p", {}, h("a", { href: "#/cases" }, "Back to the cases")));
 		return;
 	}
-	// The case's holds, for those whose role reads holds (others see no section).
-	const holds = holdsSection(ref).catch(() => null);
 	const [c, tl, docs] = await Promise.all([
 		call("GET", `/v1/cases/${ref}`),
 		call("GET", `/v1/cases/${ref}/timeline`),
@@ -51,9 +48,9 @@ export async function render(main, { params }) {
 			{ label: "On", cell: (e) => ukDate(e.on || e.date || e.at) },
 			{ label: "Event", cell: (e) => show(e.event || e.kind || e.label) },
 		], events));
-	const hs = await holds;
-	if (hs)
-		main.append(hs);
+	// The holds are a page of their own: reading them needs hold.read, and a
+	// refused read is audited, so the case page does not ask for every role.
+	main.append(h("p", {}, h("a", { href: `#/holds?case=${ref}`, id: "case-holds" }, "Legal holds on this case")));
 	const rows = Array.isArray(docs) ? docs : [];
 	main.append(h("h2", {}, "Documents"));
 	main.append(rows.length ? table("Documents your role reaches", [

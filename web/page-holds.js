@@ -2,8 +2,8 @@
 // /v1/holds: those placed, and the automatic holds of FOI requests), placing
 // one on a case, a document or the whole board with its kind and reason
 // (POST /v1/holds) and lifting one with a reason (POST /v1/holds/{hold}/lift,
-// with a confirm step).  holdsSection(ref) is the case page's list of the
-// holds on its case.
+// with a confirm step).  With ?case=REF, the holds that keep something of
+// that case (the case page links here).
 import { call } from "./api.js";
 import { h, table, ukDate, show, pathName, statusLine } from "./dom.js";
 import { field, confirmButton, message } from "./forms.js";
@@ -24,18 +24,16 @@ function onCase(x, ref) {
 	return x.scope === "board" || x.case === ref;
 }
 
-function holdsTable(caption, rows, status, lift) {
-	const cols = [
+function holdsTable(caption, rows, status) {
+	return table(caption, [
 		{ label: "Hold", cell: (x) => x.automatic ? `FOI request ${show(x.request)}` : show(x.hold) },
 		{ label: "Keeps", cell: scopeText },
 		{ label: "Kind", cell: (x) => show(x.kind) },
 		{ label: "Reason", cell: (x) => show(x.reason) },
 		{ label: "Placed", cell: (x) => x.automatic ? (x.until ? `until ${ukDate(x.until)}` : "while the request is open") :
 			`${ukDate(x.placed_at)} by ${show(x.placed_by)}` },
-	];
-	if (lift)
-		cols.push({ label: "Lift", cell: (x) => x.automatic ? "Ends by itself" : liftForm(x, status) });
-	return table(caption, cols, rows);
+		{ label: "Lift", cell: (x) => x.automatic ? "Ends by itself" : liftForm(x, status) },
+	], rows);
 }
 
 function liftForm(x, status) {
@@ -58,16 +56,6 @@ function liftForm(x, status) {
 	return f;
 }
 
-// The case page's section: the holds that keep something of case `ref`.
-export async function holdsSection(ref) {
-	const all = await call("GET", "/v1/holds");
-	const rows = (Array.isArray(all) ? all : []).filter((x) => onCase(x, ref));
-	return h("section", { "aria-labelledby": "case-holds" },
-		h("h2", { id: "case-holds" }, "Legal holds"),
-		rows.length ? holdsTable(`Holds on ${ref}`, rows, null, false) : h("p", {}, "No hold keeps anything of this case."),
-		h("p", {}, h("a", { href: "#/holds?case=" + encodeURIComponent(ref) }, "Place or lift a hold")));
-}
-
 export async function render(main, { query }) {
 	const only = query && query.get("case");
 	const ref = only && pathName(only) ? only : null;
@@ -78,7 +66,7 @@ export async function render(main, { query }) {
 		h("p", {}, "Nothing a hold keeps is destroyed, whatever its retention rule, until the hold is lifted."));
 	if (ref)
 		main.append(h("p", {}, h("a", { href: "#/holds" }, "Every hold"), " \u00b7 ", h("a", { href: "#/cases/" + ref }, `Back to ${ref}`)));
-	main.append(rows.length ? holdsTable("Holds in force", rows, status, true) : h("p", {}, "No hold is in force."));
+	main.append(rows.length ? holdsTable(ref ? `Holds on ${ref}` : "Holds in force", rows, status) : h("p", {}, "No hold is in force."));
 
 	const target = field("hold-target", "Case reference or document", { maxlength: "64", value: ref || "" },
 		"Leave empty and tick the box below to hold everything the board holds.");

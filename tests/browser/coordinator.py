@@ -220,9 +220,12 @@ def run(a, t):
         hold = said.split(" ")[1] if said and said.startswith("Hold ") and said.endswith(" placed.") else None
         t.ok(hold, "a coroner's hold placed on the case from the holds page", said)
         hz.open_page(d, a.base, f"/cases/{a.case}")
+        hz.click(d, "#case-holds")
         shown = hz.wait_for(d, "const c = [...document.querySelectorAll('caption')].find(c => c.textContent.startsWith('Holds on'));"
                                "return c ? c.closest('table').querySelector('tbody').innerText : null")
-        t.ok(shown and "the coroner's inquest" in shown and "coroner" in shown, "the case page shows the case's holds", shown)
+        t.ok(shown and "the coroner's inquest" in shown and "coroner" in shown and
+             d.execute_script("return location.hash") == f"#/holds?case={a.case}",
+             "the case page leads to the case's holds, the new one among them", shown)
         check_page(d, a, t, "holds-case", f"/holds?case={a.case}")
         hz.type_into(d, f"#lift-{hold}-reason", "the inquest has concluded")
         hz.click(d, f"button[aria-label='Lift hold {hold}']")
