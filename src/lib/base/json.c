@@ -377,11 +377,18 @@ cleanup:
 
 int sv_json_set_str(sv_json *obj, const char *key, const char *s)
 {
-	/* Check here so that bad input reports a usage error, not a generic one. */
-	if (s && !utf8_valid((const unsigned char *)s, strlen(s)))
+	size_t len;
+	char *copy;
+
+	if (!s)
+		return sv_json_set(obj, key, sv_json_null());
+	/* Checked here (once) so that bad input reports a usage error, not a generic one. */
+	len = strlen(s);
+	if (!utf8_valid((const unsigned char *)s, len))
 		return sv_error(SCRVAULT_EUSAGE, "json member '%s' is not valid utf-8",
 			key ? key : "(null)");
-	return sv_json_set(obj, key, s ? sv_json_string(s) : sv_json_null());
+	copy = sv_strndup(s, len);
+	return sv_json_set(obj, key, copy ? json_string_owned(copy, len) : NULL);
 }
 
 int sv_json_set_int(sv_json *obj, const char *key, int64_t v)
@@ -439,7 +446,15 @@ fail:
 sv_json *sv_json_of(const sv_field *fields)
 {
 	sv_json *o = sv_json_object();
+	size_t n = 0;
 
+	/* room for the members named at the top level, in one allocation */
+	while (fields && fields[n].type != SV_F_END)
+		n++;
+	if (o && n && sv_grow(&o->u.obj.m, &o->u.obj.cap, n, sizeof(*o->u.obj.m), n) < 0) {
+		sv_json_free(o);
+		return NULL;
+	}
 	if (o && sv_json_set_fields(o, fields) < 0) {
 		sv_json_free(o);
 		return NULL;
@@ -572,6 +587,12 @@ typedef struct {
 
 static int buf_put(json_buf *b, const char *s, size_t n)
 {
+	if (n < b->cap - b->len) {	/* room for the bytes and the NUL: most calls */
+		memcpy(b->buf + b->len, s, n);
+		b->len += n;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
 	if (n >= SIZE_MAX - b->len)
 		return sv_error(SCRVAULT_ERROR, "out of memory");
 	if (sv_grow(&b->buf, &b->cap, b->len + n + 1, 1, 256) < 0)
@@ -607,6 +628,26 @@ static const char *escape_for(unsigned char c, char tmp[7])
 	return tmp;
 }
 
+/* 1 for a byte written as itself in a string: not a control, '"' or '\\'. */
+static const unsigned char json_plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static int write_string(json_buf *b, const char *s, size_t len)
 {
 	size_t i, run = 0;
@@ -620,7 +661,7 @@ static int write_string(json_buf *b, const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 
 		/* only controls, '"' and '\\' are escaped (escape_for) */
-		if ((c >= 0x20 && c != '"' && c != '\\') || (esc = escape_for(c, tmp)) == NULL)
+		if (json_plain[c] || (esc = escape_for(c, tmp)) == NULL)
 			continue;
 		if ((error = buf_put(b, s + run, i - run)) < 0 ||
 		    (error = buf_put(b, esc, strlen(esc))) < 0)

@@ -53,11 +53,11 @@ static const struct source {
 };
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 
-/* One item, with what it is sorted by. */
+/* One item, with what it is sorted by (its case: the row's own text). */
 typedef struct {
-	char due[11];
+	int64_t day;
 	size_t src, seq;
-	char *caseref, *id;
+	const char *caseref;
 	sv_json *row;
 } item;
 
@@ -154,22 +154,17 @@ static int add_item(void *ctx, const sv_due *d)
 		return SCRVAULT_ERROR;
 	it = &g->items[g->n];
 	memset(it, 0, sizeof(*it));
-	snprintf(it->due, sizeof(it->due), "%s", d->due_on);
+	it->day = day;
 	it->src = src;
 	it->seq = g->n;
 	when_text(when, sizeof(when), day - g->now_day);
-	it->caseref = d->caseref ? strdup(d->caseref) : NULL;
-	it->id = strdup(d->id ? d->id : "");
 	it->row = sv_json_of(SV_FIELDS(SV_STR("due", d->due_on), SV_INT("days", day - g->now_day),
 				       SV_STR("when", when), SV_STR("kind", sources[src].kind),
 				       SV_OPT("case", d->caseref), SV_STR("id", d->id), SV_STR("what", d->what),
 				       SV_STR("command", d->command)));
-	if ((d->caseref && !it->caseref) || !it->id || !it->row) {
-		free(it->caseref);
-		free(it->id);
-		sv_json_free(it->row);
+	if (!it->row)
 		return SCRVAULT_ERROR;
-	}
+	it->caseref = sv_json_str(sv_json_get(it->row, "case"));
 	g->n++;
 	return 0;
 }
@@ -179,8 +174,8 @@ static int item_cmp(const void *pa, const void *pb)
 	const item *a = pa, *b = pb;
 	int c;
 
-	if ((c = strcmp(a->due, b->due)) != 0)
-		return c;
+	if (a->day != b->day)	/* the due day: a valid date (add_item), so as its text sorts */
+		return a->day < b->day ? -1 : 1;
 	if (a->src != b->src)
 		return a->src < b->src ? -1 : 1;
 	if ((c = strcmp(a->caseref ? a->caseref : "", b->caseref ? b->caseref : "")) != 0)
@@ -191,8 +186,6 @@ static int item_cmp(const void *pa, const void *pb)
 static void gather_free(gather *g)
 {
 	for (size_t i = 0; i < g->n; i++) {
-		free(g->items[i].caseref);
-		free(g->items[i].id);
 		sv_json_free(g->items[i].row);
 	}
 	free(g->items);

@@ -528,6 +528,16 @@ static const char *const migrations[] = {
 	 */
 	("ALTER TABLE signoffs ADD COLUMN proof TEXT;"
 	 "ALTER TABLE copy_events ADD COLUMN witness_proof TEXT;"),
+
+	/*
+	 * 23: the statutory clocks (records/timeline.c: load_facts, for the
+	 * agenda, the timelines and the Board's report) read every IMR's
+	 * versions with their check-in day.  Two covering indexes answer that
+	 * from small pages, not from the documents' and versions' rows (every
+	 * page read is decrypted and authenticated).
+	 */
+	("CREATE INDEX documents_imr ON documents(class, agency, case_id, id);"
+	 "CREATE INDEX versions_checkin ON versions(doc_id, version, checked_in_at);"),
 };
 
 static int set_version(sv_db *db, int version)
