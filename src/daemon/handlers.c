@@ -370,23 +370,30 @@ int svd_h_session_revoke(svd_req *r)
 
 int svd_h_whoami(svd_req *r)
 {
-	char *who, *role, *text = NULL;
-	int n;
+	char *who, *role, *agency = NULL, *qagency, *text = NULL;
+	int n, rc;
 
 	NOQ();
+	/* The principal's agency, from its record: the pages never ask for it. */
+	if ((rc = scrvault_principal_agency(&agency, r->d->v)) < 0)
+		return rc;
 	who = scrvault_json_quote(scrvault_whoami(r->d->v));
 	role = scrvault_json_quote(scrvault_role(r->d->v));
+	qagency = agency ? scrvault_json_quote(agency) : strdup("null");
 	/* The pages get their anti-forgery token again here after a reload. */
 	if (r->by_cookie) {
 		char csrf[64];
 
 		svd_web_csrf(r, csrf);
-		n = (who && role) ? asprintf(&text, "{\"principal\":%s,\"role\":%s,\"csrf\":\"%s\"}", who, role,
-					     csrf) : -1;
+		n = (who && role && qagency) ? asprintf(&text, "{\"principal\":%s,\"role\":%s,\"agency\":%s,"
+							"\"csrf\":\"%s\"}", who, role, qagency, csrf) : -1;
 	} else
-		n = (who && role) ? asprintf(&text, "{\"principal\":%s,\"role\":%s}", who, role) : -1;
+		n = (who && role && qagency) ? asprintf(&text, "{\"principal\":%s,\"role\":%s,\"agency\":%s}",
+							who, role, qagency) : -1;
 	free(who);
 	free(role);
+	free(agency);
+	free(qagency);
 	if (n < 0)
 		return SCRVAULT_ERROR;
 	svd_reply_text(r, 200, "application/json", text, (size_t)n);
@@ -1009,6 +1016,31 @@ int svd_h_audit_export(svd_req *r)
 	evhttp_send_reply(r->ev, 200, "OK", out);
 	evbuffer_free(out);
 	return 0;
+}
+
+/* The auditor's questions that join the registers (each row names its audit entry). */
+int svd_h_audit_restricted(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_audit_restricted_releases(&out, r->d->v), &out);
+}
+
+int svd_h_audit_destructions(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_audit_destructions(&out, r->d->v), &out);
+}
+
+int svd_h_audit_readers(svd_req *r)
+{
+	scrvault_json *out = NULL;
+
+	NOQ();
+	return json_answer(r, scrvault_audit_readers(&out, r->d->v, P(0)), &out);
 }
 
 /* Sign a checkpoint if the log grew: the latest signed checkpoint (text). */
