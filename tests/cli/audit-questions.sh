@@ -94,6 +94,12 @@ R=$(rows "r['doc'] == '$I' and r['kind'] == 'release' and r['to'] == 'pam' and r
 RS=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["seq"])' "$R")
 [ "$(entry "$RS" action)" = doc.release ]; ok $? "...its seq is the release's own audit entry"
 
+as aud GET /v1/audit/restricted-releases?csv=maybe; is 400 2 "csv is true or false"
+as aud GET /v1/audit/restricted-releases?csv=true; is 200 "the same answer as CSV"
+grep -qi '^Content-Type: text/csv' "$T/headers" && head -1 "$T/body" | grep -q '^authorised_by,case,class,doc,kind,' &&
+	sed -n 2p "$T/body" | grep -q "^dep,SCR-X,interview-record,$I,release," && [ "$(wc -l <"$T/body")" -eq 2 ]
+ok $? "...text/csv: a header of the members' names, then the one row"
+
 # ---- destructions, with their certificates ----
 as aud GET /v1/audit/destructions; is 200 "the auditor asks what was destroyed"
 cp "$T/body" "$T/de.json"; nocontent "destructions"
