@@ -64,8 +64,8 @@ int scrvault_principal_list(scrvault_json **out, scrvault *v);
 int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name);
 /*
  * The agency of this session's principal, from its record (caller frees):
- * *agency NULL when it names none.  It needs no permission: it is the
- * principal's own.
+ * *agency NULL when it names none (or the session acts for no one).  It
+ * needs no permission: it is the principal's own.
  */
 int scrvault_principal_agency(char **agency, scrvault *v);
 

@@ -557,7 +557,7 @@ int scrvault_principal_agency(char **agency, scrvault *v)
 
 	*agency = NULL;
 	if (!v->principal)
-		return sv_error(SCRVAULT_EDENIED, "no one is signed in");
+		return 0;	/* acting for no one: no agency */
 	if ((error = sv_db_query(&st, v->db, "SELECT agency FROM principals WHERE id = ?", "i", v->principal_id)) < 0)
 		return error;
 	if ((error = sv_stmt_step(st)) == 1) {
