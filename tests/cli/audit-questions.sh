@@ -9,6 +9,7 @@
 # and no document content in any answer.
 . "$(dirname "$0")/lib.bash"
 command -v curl >/dev/null || { skip "the auditor's questions" "curl is not installed (scripts/install-deps)"; finish; exit; }
+command -v age-keygen >/dev/null || { skip "the auditor's questions" "age is not installed (scripts/install-deps)"; finish; exit; }
 mkvault
 . "$(dirname "$0")/daemon-lib.bash"
 
@@ -44,6 +45,13 @@ sv request new --channel internal --by pam --doc "$I" --reason "panel reading MA
 	sv doc release "$I" --to pam --request 1 -o "$T/iv.age" >/dev/null
 ok $? "the interview record is released to pam under request 1, agreed by dep"
 sv doc release "$M" --to pam -o "$T/imr.age" >/dev/null; ok $? "the IMR (not restricted) is released to pam"
+# An outside requester whose name a spreadsheet would read as a formula.
+age-keygen -o "$T/insp.key" 2>/dev/null; IR=$(age-keygen -y "$T/insp.key")
+sv request new --json --channel external --kind inspectorate --name '=HYPERLINK("x")' --organisation Ofsted \
+	--contact "ida@ofsted.example" --recipient "$IR" --doc "$I" --reason "inspection MARKER-REASON" >/dev/null &&
+	dep request decide 2 --agree --reason ok >/dev/null &&
+	sv doc release "$I" --to "$IR" --reason "inspection" --request 2 -o "$T/insp.age" >/dev/null
+ok $? "the interview record is released to an outside inspector's age key under request 2"
 sv --as-key "$T/pam.key" --as-passphrase-file "$P" doc checkout -o "$T/imr.out" "$M" >/dev/null 2>&1
 ok $? "pam checks the IMR out"
 sv principal ungrant quinn panel-member --case SCR-X >/dev/null; ok $? "quinn's panel role is taken away"
@@ -88,7 +96,9 @@ nocontent() { ! grep -q "MARKER-" "$T/body"; ok $? "$1: no document content, tit
 # ---- restricted documents released, and under which request ----
 as aud GET /v1/audit/restricted-releases; is 200 "the auditor asks which restricted documents were released"
 cp "$T/body" "$T/rr.json"; nocontent "restricted releases"
-[ "$(rows True | wc -l)" -eq 1 ]; ok $? "...one row: the IMR's release is not restricted"
+[ "$(rows True | wc -l)" -eq 2 ]; ok $? "...two rows: the IMR's release is not restricted"
+[ -n "$(rows "r['doc'] == '$I' and r['to'] == 'outside reader' and r['recipient'] == '$IR' and r['request'] == 2 and r['requester'] == '=HYPERLINK(\"x\") (Ofsted)'")" ]
+ok $? "...the release to the inspector's key, under request 2, asked by the outside requester"
 R=$(rows "r['doc'] == '$I' and r['kind'] == 'release' and r['to'] == 'pam' and r['request'] == 1 and r['requester'] == 'pam' and r['authorised_by'] == 'dep' and r['released_by'] == 'coord' and r['class'] == 'interview-record'")
 [ -n "$R" ]; ok $? "...the interview record to pam, under request 1 by pam, agreed by dep, released by coord"
 RS=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["seq"])' "$R")
@@ -97,8 +107,9 @@ RS=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["seq"])' "$R")
 as aud GET /v1/audit/restricted-releases?csv=maybe; is 400 2 "csv is true or false"
 as aud GET /v1/audit/restricted-releases?csv=true; is 200 "the same answer as CSV"
 grep -qi '^Content-Type: text/csv' "$T/headers" && head -1 "$T/body" | grep -q '^authorised_by,case,class,doc,kind,' &&
-	sed -n 2p "$T/body" | grep -q "^dep,SCR-X,interview-record,$I,release," && [ "$(wc -l <"$T/body")" -eq 2 ]
-ok $? "...text/csv: a header of the members' names, then the one row"
+	sed -n 2p "$T/body" | grep -q "^dep,SCR-X,interview-record,$I,release," && [ "$(wc -l <"$T/body")" -eq 3 ]
+ok $? "...text/csv: a header of the members' names, then the rows"
+grep -qF ",\"'=HYPERLINK(\"\"x\"\") (Ofsted)\"," "$T/body"; ok $? "...a value a spreadsheet would read as a formula is quoted and led by an apostrophe"
 
 # ---- destructions, with their certificates ----
 as aud GET /v1/audit/destructions; is 200 "the auditor asks what was destroyed"
@@ -118,6 +129,10 @@ as aud GET "/v1/audit/readers/$M"; is 200 "the auditor asks who could ever have 
 cp "$T/body" "$T/rd.json"; nocontent "readers"
 [ -n "$(rows "r['answer'] == 'did read' and r['how'] == 'checkout' and r['principal'] == 'pam'")" ]; ok $? "did read: pam's check-out"
 [ -n "$(rows "r['answer'] == 'did read' and r['how'] == 'release' and r['principal'] == 'pam'")" ]; ok $? "did read: the release to pam"
+as aud GET "/v1/audit/readers/$I"; is 200 "who could ever have read the interview record"
+[ -n "$(rows "r['answer'] == 'did read' and r['how'] == 'release (age key)' and r['principal'] == 'outside reader: $IR' and r['request'] == 2")" ]
+ok $? "did read: the outside inspector's key, under request 2"
+as aud GET "/v1/audit/readers/$M"
 [ -n "$(rows "r['answer'] == 'could read' and r['principal'] == 'alice' and r['role'] == 'imr-author' and r['until'] is None")" ]
 ok $? "could read: alice, police's IMR author, still"
 [ -n "$(rows "r['answer'] == 'could read' and r['principal'] == 'coord' and r['role'] == 'coordinator'")" ]; ok $? "could read: the coordinator"
