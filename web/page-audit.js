@@ -2,11 +2,15 @@
 // person, case, document, action, outcome and dates (GET /v1/audit/export
 // with its filter keys; without a filter, the latest entries from
 // GET /v1/audit/tail), a document's full history (the export for doc=ID),
-// the canned questions as far as the API answers them, each result
-// downloadable as JSON Lines with proofs (the verifiable export) and as CSV
-// (csv=true), and the vault's verifier key (GET /v1/audit/pubkey) with the
-// steps to check an export offline.  Entries and registers only: no page
-// here asks for a document's content.
+// the canned questions, and the vault's verifier key (GET /v1/audit/pubkey)
+// with the steps to check an export offline.  A question the log's filter
+// answers downloads as the verifiable export (JSON Lines with proofs) and as
+// CSV (csv=true); a question that joins the registers (GET
+// /v1/audit/restricted-releases, /destructions, /readers/{doc}) names in
+// each row the audit entry it rests on, and downloads as the proof set of
+// those entries (POST /v1/audit/proofs, verified by scrvault audit verify
+// --vkey) and as CSV (csv=true).  Entries and registers only: no page here
+// asks for a document's content.
 import { call, send } from "./api.js";
 import { h, table, ukDate, show, clear, statusLine } from "./dom.js";
 
@@ -14,22 +18,70 @@ const COUNTS = ["20", "50", "100", "500", "1000"];
 const KEYS = ["actor", "case", "doc", "action", "outcome", "since", "until"];
 const SAFE = /^[A-Za-z0-9._@:,-]{1,64}$/;
 
-// The canned questions: a filter of the export each, and what it cannot say.
+// A version's destruction record links to its certificate (a download of the service's answer).
+function certificateLink(r) {
+	return r.record ? h("a", { href: `/v1/retention/certificates/${Number(r.record)}`, download: `certificate-${Number(r.record)}.json`,
+		"aria-label": `Certificate of destruction record ${Number(r.record)}` }, `Record ${Number(r.record)}`) : "\u2014";
+}
+
+// The canned questions: a filter of the export each, or a question the
+// service answers from its registers (api: its path; cols: its table).
 const QUESTIONS = [
 	{ id: "releases", label: "Releases to outside recipients, with their requests", f: { action: "doc.release" },
 		note: "Each release's entry names its recipient and the access request it was made under." },
-	{ id: "restricted", label: "Restricted documents released, and under which request", f: { action: "doc.release", outcome: "ok" },
-		note: "The entries of every release made; a document's marking is not in the log (the service has no route that joins them)." },
+	{ id: "restricted", label: "Restricted documents released, and under which request", api: () => "/v1/audit/restricted-releases",
+		note: "Every release of a version whose class the policy marks restricted, with the request it was made under, who asked, who agreed it and who released it.",
+		tables: [{ caption: "Restricted documents released", cols: [
+			{ label: "When", cell: (r) => ukDate(r.released_at) },
+			{ label: "Document", cell: (r) => `${show(r.doc)} v${show(r.version)}` },
+			{ label: "Case", cell: (r) => show(r.case) },
+			{ label: "Class", cell: (r) => show(r.class) },
+			{ label: "How", cell: (r) => show(r.kind) },
+			{ label: "To", cell: (r) => show(r.to) },
+			{ label: "Request", cell: (r) => show(r.request) },
+			{ label: "Asked by", cell: (r) => show(r.requester) },
+			{ label: "Agreed by", cell: (r) => show(r.authorised_by) },
+			{ label: "Released by", cell: (r) => show(r.released_by) },
+			{ label: "Entry", cell: (r) => show(r.seq) },
+		] }] },
 	{ id: "copies", label: "Copies out longer than N days", copies: true,
 		note: "From the copy register (GET /v1/copies); their issue entries are the export's proof." },
 	{ id: "foi", label: "FOI requests answered late", foi: true,
 		note: "From the request register (GET /v1/requests); the responses' entries are the export's proof." },
 	{ id: "refusals", label: "Refusals, by person", f: { outcome: "denied" }, byActor: true,
 		note: "Every refused attempt, counted by the person who made it." },
-	{ id: "destructions", label: "Destructions, with their certificates", f: { action: "copy.destroy" },
-		note: "Copies destroyed (with their witnesses); disposal under retention is action retention.purge, each with a certificate (GET /v1/retention/certificates/RECORD)." },
-	{ id: "readers", label: "Who read a document (checked out or released)", needsDoc: true, f: { action: "doc.checkout" },
-		note: "Everyone who checked out the document named in the filter. Who could ever have read it (every grant over time) needs a route the service does not have yet." },
+	{ id: "destructions", label: "Destructions, with their certificates", api: () => "/v1/audit/destructions",
+		note: "Versions destroyed under retention, each linked to its certificate of destruction, and numbered copies destroyed before a witness.",
+		tables: [{ caption: "Destructions", cols: [
+			{ label: "When", cell: (r) => ukDate(r.destroyed_at) },
+			{ label: "What", cell: (r) => r.kind === "copy" ? `copy ${show(r.copy)}` : "version" },
+			{ label: "Document", cell: (r) => `${show(r.doc)} v${show(r.version)}` },
+			{ label: "Case", cell: (r) => show(r.case) },
+			{ label: "Class", cell: (r) => show(r.class) },
+			{ label: "Authorised by", cell: (r) => show(r.authorised_by) },
+			{ label: "Witness", cell: (r) => show(r.witness) },
+			{ label: "Certificate", cell: certificateLink },
+			{ label: "Entry", cell: (r) => show(r.seq) },
+		] }] },
+	{ id: "readers", label: "Who could ever have read a document", needsDoc: true, api: (f) => `/v1/audit/readers/${encodeURIComponent(f.doc)}`,
+		note: "First who did read it (each check-out, release and paper copy on record), then who could have: everyone who held a role that reads its class for its case, and when.",
+		tables: [
+			{ caption: "Did read (on record)", only: (r) => r.answer === "did read", cols: [
+				{ label: "When", cell: (r) => ukDate(r.from) },
+				{ label: "Person", cell: (r) => show(r.principal) },
+				{ label: "How", cell: (r) => show(r.how) },
+				{ label: "Version", cell: (r) => show(r.version) },
+				{ label: "Request", cell: (r) => show(r.request) },
+				{ label: "Entry", cell: (r) => show(r.seq) },
+			] },
+			{ caption: "Could have read (held a role that reads it)", only: (r) => r.answer === "could read", cols: [
+				{ label: "Person", cell: (r) => show(r.principal) },
+				{ label: "Role", cell: (r) => show(r.how) },
+				{ label: "From", cell: (r) => ukDate(r.from) },
+				{ label: "Until", cell: (r) => r.until ? ukDate(r.until) : "still" },
+				{ label: "Entry", cell: (r) => show(r.seq) },
+			] },
+		] },
 ];
 
 // "?actor=x&case=y" from a filter; values the service takes in a query only.
@@ -201,9 +253,26 @@ export async function render(main, { query }) {
 		f.action = "request.respond";
 	}
 
+	// A question the service answers from its registers: its rows, each
+	// naming the audit entry it rests on (the proof set's entries).
+	let answer = null;
+	if (q && q.api && !(q.needsDoc && !f.doc)) {
+		answer = await call("GET", q.api(f)).catch((e) => {
+			results.append(h("p", { class: "error", role: "alert" }, e.message));
+			return [];
+		});
+		if (!Array.isArray(answer))
+			answer = [];
+		for (const t of q.tables) {
+			const part = t.only ? answer.filter(t.only) : answer;
+			results.append(h("h3", {}, t.caption), part.length ? table(t.caption, t.cols, part) : h("p", {}, "None."));
+		}
+		say.say(`${answer.length} ${answer.length === 1 ? "row" : "rows"}.`);
+	}
+
 	// The entries: the export for a filter (or a question), else the latest.
 	let text = null, rows = [];
-	if (!(q && q.needsDoc && !f.doc)) {
+	if (!(q && q.needsDoc && !f.doc) && !(q && q.api)) {
 		if (filtered || q) {
 			const res = await send("GET", "/v1/audit/export" + qs(f), { accept: "application/jsonl" });
 			text = await res.text();
@@ -234,16 +303,31 @@ export async function render(main, { query }) {
 	const jsonlBtn = h("button", { type: "button", id: "audit-dl-jsonl" }, "Prepare the JSON Lines export (with proofs)");
 	const csvBtn = h("button", { type: "button", id: "audit-dl-csv", class: "secondary" }, "Prepare the CSV");
 	const links = h("p", { id: "audit-links" });
-	dl.append(h("h2", {}, "Download"), h("p", {}, "What the filter above matches",
-		Object.keys(f).length ? ` (${qs(f).slice(1).replace(/&/g, ", ")})` : " (every entry)", "."),
+	dl.append(h("h2", {}, "Download"), answer ? h("p", {}, "The answer above: with proofs, the audit entries its rows rest on.") :
+		h("p", {}, "What the filter above matches",
+			Object.keys(f).length ? ` (${qs(f).slice(1).replace(/&/g, ", ")})` : " (every entry)", "."),
 	h("p", { class: "actions" }, jsonlBtn, " ", csvBtn), links);
-	main.append(dl);
+	if (!(q && q.needsDoc && !f.doc))
+		main.append(dl);
 	const stamp = new Date().toISOString().slice(0, 10);
+	// The proof set of an answer's entries (at most 1024 at once, as the service takes them).
+	const proofSet = async () => {
+		const seqs = [...new Set(answer.map((r) => r.seq).filter((x) => Number.isInteger(x) && x > 0))];
+		if (!seqs.length)
+			throw new Error("The answer rests on no audit entry: there is nothing to prove.");
+		if (seqs.length > 1024)
+			throw new Error(`The answer rests on ${seqs.length} entries; a proof set holds at most 1024: narrow the question.`);
+		const res = await send("POST", "/v1/audit/proofs", { body: JSON.stringify({ seqs, title: q.label }),
+			type: "application/json", accept: "application/octet-stream" });
+		return res.text();
+	};
 	jsonlBtn.addEventListener("click", async () => {
 		try {
-			const body = text !== null ? text : await (await send("GET", "/v1/audit/export" + qs(f), { accept: "application/jsonl" })).text();
+			const body = answer ? await proofSet() : text !== null ? text :
+				await (await send("GET", "/v1/audit/export" + qs(f), { accept: "application/jsonl" })).text();
 			clear(links);
-			links.append(downloadLink("audit-jsonl", body, "application/jsonl", `audit-export-${stamp}.jsonl`, "Download the export (JSON Lines)"));
+			links.append(downloadLink("audit-jsonl", body, "application/jsonl", `audit-${answer ? q.id : "export"}-${stamp}.jsonl`,
+				"Download the export (JSON Lines)"));
 			say.say("The export is ready to download.", "done");
 			links.querySelector("a").focus();
 		} catch (e) {
@@ -252,9 +336,10 @@ export async function render(main, { query }) {
 	});
 	csvBtn.addEventListener("click", async () => {
 		try {
-			const body = await (await send("GET", "/v1/audit/export" + qs(f, "csv=true"), { accept: "text/csv" })).text();
+			const body = await (await send("GET", answer ? q.api(f) + "?csv=true" : "/v1/audit/export" + qs(f, "csv=true"),
+				{ accept: "text/csv" })).text();
 			clear(links);
-			links.append(downloadLink("audit-csv", body, "text/csv", `audit-export-${stamp}.csv`, "Download the CSV"));
+			links.append(downloadLink("audit-csv", body, "text/csv", `audit-${answer ? q.id : "export"}-${stamp}.csv`, "Download the CSV"));
 			say.say("The CSV is ready to download.", "done");
 			links.querySelector("a").focus();
 		} catch (e) {
@@ -271,6 +356,7 @@ export async function render(main, { query }) {
 			h("li", {}, "Keep the key above where the vault cannot change it (print it, or copy it into your own records once)."),
 			h("li", {}, "Download the export (JSON Lines) above."),
 			h("li", {}, "On any machine with scrvault installed, run ", h("code", {}, "scrvault audit verify --vkey KEY audit-export.jsonl"),
-				" with KEY the verifier key: it checks every entry's proof against the signed checkpoint, offline.")),
+				" with KEY the verifier key: it checks every entry's proof against the signed checkpoint, offline.",
+				" A question's answer downloads as the proof set of its entries, checked the same way.")),
 		h("p", { class: "hint" }, "The CSV is for spreadsheets: it carries no proofs and cannot be verified."));
 }

@@ -2,8 +2,12 @@
 // chronology.  Drag and drop onto the drop area, or the file field (the
 // keyboard's way); a <progress> bar; resumable after a dropped connection
 // (upload.js); the signed receipt shown (document, version, the SHA-256
-// computed here against the receipt's) and offered as a download.
-import { call } from "./api.js";
+// computed here against the receipt's) and offered as a download.  An
+// agency's person never types their agency: it is theirs from their record
+// (GET /v1/whoami); only someone who belongs to no agency (the coordinator)
+// names the agency a document is for.  The service refuses a case the
+// agency's grants do not reach, whatever the page sends.
+import { call, whoami } from "./api.js";
 import { h, clear, show, ukDate, statusLine, pathName } from "./dom.js";
 import { Upload } from "./upload.js";
 
@@ -48,7 +52,8 @@ function receiptView(text, sha) {
 }
 
 export async function render(main, { query }) {
-	const list = await call("GET", "/v1/cases");
+	const [list, me] = await Promise.all([call("GET", "/v1/cases"), whoami()]);
+	const own = me && typeof me.agency === "string" && me.agency ? me.agency : null;
 	const cases = Array.isArray(list) ? list : (list && list.cases) || [];
 	main.append(h("h1", {}, "Send an IMR or chronology"));
 	if (!cases.length) {
@@ -59,7 +64,7 @@ export async function render(main, { query }) {
 	const kase = h("select", { id: "up-case", name: "case", required: true },
 		cases.map((c) => h("option", { value: c.ref, selected: c.ref === want }, `${c.ref}${c.title ? ": " + c.title : ""}`)));
 	const klass = h("select", { id: "up-class", name: "class" }, CLASSES.map(([v, t]) => h("option", { value: v }, t)));
-	const agency = h("input", { id: "up-agency", name: "agency", type: "text", autocomplete: "organization",
+	const agency = own ? null : h("input", { id: "up-agency", name: "agency", type: "text", autocomplete: "organization",
 		"aria-describedby": "up-agency-hint", maxlength: "64" });
 	const title = h("input", { id: "up-title", name: "title", type: "text", maxlength: "200" });
 	const file = h("input", { id: "up-file", name: "file", type: "file", required: true, "aria-describedby": "up-file-hint" });
@@ -74,7 +79,8 @@ export async function render(main, { query }) {
 	const form = h("form", { class: "upload", "aria-label": "Send a document", novalidate: true },
 		field("up-case", "Case", kase),
 		field("up-class", "Kind of document", klass),
-		field("up-agency", "Agency", agency, "Your agency's short name as the case knows it (for example police); leave empty for your own."),
+		own ? h("p", { class: "form-row", id: "up-agency-own" }, "Agency: ", h("strong", {}, own)) :
+			field("up-agency", "Agency", agency, "The agency's short name as the case knows it (for example police)."),
 		field("up-title", "Title (optional)", title),
 		drop,
 		field("up-file", "File", file, "An IMR or chronology, any size the vault's policy allows."),
@@ -151,7 +157,7 @@ export async function render(main, { query }) {
 			return;
 		}
 		clear(out);
-		up = new Upload(picked, { case: kase.value, class: klass.value, agency: agency.value.trim(), title: title.value.trim() }, hooks);
+		up = new Upload(picked, { case: kase.value, class: klass.value, agency: own || agency.value.trim(), title: title.value.trim() }, hooks);
 		run(async () => {
 			await up.begin();
 			say.say("Sending\u2026");

@@ -87,6 +87,37 @@ int scrvault_audit_prove_set(scrvault_json **out, scrvault *v, const scrvault_au
  */
 #define SCRVAULT_AUDIT_LATE_DAYS 7
 
+/*
+ * The auditor's questions that join the registers.  Each answer is a list
+ * of rows, each naming in "seq" the audit entry it rests on (null where the
+ * ledger has none, as for a grant made when the vault was made): a proof
+ * set of those entries proves the answer offline.  Each needs audit.read;
+ * a refusal is an audit entry.  No answer carries document content.
+ *
+ * restricted_releases: every release of a version whose class the policy
+ *   marks restricted, oldest first: {"kind" ("release": to a principal or
+ *   an outside reader's key; "checkout": to its reader), "release",
+ *   "released_at","doc","version","case","class","to","recipient" (the age
+ *   key of a release), "released_by","request" (the access request it was
+ *   made under), "requester","authorised_by" (who agreed the request),"seq"}.
+ * destructions: every version destroyed under retention and every numbered
+ *   copy destroyed: {"kind" ("version" or "copy"),"record" (a version's
+ *   destruction record: its certificate is scrvault_retention_certificate),
+ *   "destroyed_at","doc","version","case","class","copy","authorised_by"
+ *   (a copy: who destroyed it),"witness","seq"}.
+ * readers: for document `doc`, first who did read it ("answer":"did read":
+ *   every check-out, release and paper copy printed or issued on record),
+ *   then who could have ("answer":"could read": every span in which a
+ *   principal held a role that the policy in force allows doc.read on its
+ *   class, granted for its case (and agency), bounded by the principal's
+ *   keys): {"answer","how","principal","role","version","from","until"
+ *   (null: still),"request","seq"}.  A document outside the session's
+ *   scope answers as a missing one (SCRVAULT_ENOTFOUND).
+ */
+int scrvault_audit_restricted_releases(scrvault_json **out, scrvault *v);
+int scrvault_audit_destructions(scrvault_json **out, scrvault *v);
+int scrvault_audit_readers(scrvault_json **out, scrvault *v, const char *doc);
+
 /* A consistency proof between two signed checkpoints (0 = latest). */
 int scrvault_audit_consistency(char **proof, scrvault *v, uint64_t old_size, uint64_t new_size);
 

@@ -20,6 +20,14 @@ char *scrvault_json_text(const scrvault_json *j);
 /* The JSON text of the string `s` (quoted, escaped canonically; "" for
  * NULL); the caller frees it.  NULL on failure or when `s` is not UTF-8. */
 char *scrvault_json_quote(const char *s);
+/*
+ * A list of rows (an array of objects with the same members, as a listing
+ * answers) as a CSV table: a header of the first row's member names, then
+ * one line per row (null: an empty field; a text that a spreadsheet would
+ * read as a formula is led by an apostrophe).  Caller frees; NULL on
+ * failure or when `rows` is not an array of objects.
+ */
+char *scrvault_json_csv(const scrvault_json *rows);
 const scrvault_json *scrvault_json_get(const scrvault_json *obj, const char *key);
 const char *scrvault_json_str(const scrvault_json *j);
 int64_t scrvault_json_int(const scrvault_json *j);

@@ -62,6 +62,12 @@ int scrvault_principal_rotate_enrol(scrvault_json **out, scrvault *v, const char
 int scrvault_principal_list(scrvault_json **out, scrvault *v);
 /* One principal, with "roles": [{"role","case","agency","granted_at"}]. */
 int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name);
+/*
+ * The agency of this session's principal, from its record (caller frees):
+ * *agency NULL when it names none (or the session acts for no one).  It
+ * needs no permission: it is the principal's own.
+ */
+int scrvault_principal_agency(char **agency, scrvault *v);
 
 /*
  * Give `name` the policy role `role`: board-wide roles take no case or

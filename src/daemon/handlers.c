@@ -370,23 +370,30 @@ int svd_h_session_revoke(svd_req *r)
 
 int svd_h_whoami(svd_req *r)
 {
-	char *who, *role, *text = NULL;
-	int n;
+	char *who, *role, *agency = NULL, *qagency, *text = NULL;
+	int n, rc;
 
 	NOQ();
+	/* The principal's agency, from its record: the pages never ask for it. */
+	if ((rc = scrvault_principal_agency(&agency, r->d->v)) < 0)
+		return rc;
 	who = scrvault_json_quote(scrvault_whoami(r->d->v));
 	role = scrvault_json_quote(scrvault_role(r->d->v));
+	qagency = agency ? scrvault_json_quote(agency) : strdup("null");
 	/* The pages get their anti-forgery token again here after a reload. */
 	if (r->by_cookie) {
 		char csrf[64];
 
 		svd_web_csrf(r, csrf);
-		n = (who && role) ? asprintf(&text, "{\"principal\":%s,\"role\":%s,\"csrf\":\"%s\"}", who, role,
-					     csrf) : -1;
+		n = (who && role && qagency) ? asprintf(&text, "{\"principal\":%s,\"role\":%s,\"agency\":%s,"
+							"\"csrf\":\"%s\"}", who, role, qagency, csrf) : -1;
 	} else
-		n = (who && role) ? asprintf(&text, "{\"principal\":%s,\"role\":%s}", who, role) : -1;
+		n = (who && role && qagency) ? asprintf(&text, "{\"principal\":%s,\"role\":%s,\"agency\":%s}",
+							who, role, qagency) : -1;
 	free(who);
 	free(role);
+	free(agency);
+	free(qagency);
 	if (n < 0)
 		return SCRVAULT_ERROR;
 	svd_reply_text(r, 200, "application/json", text, (size_t)n);
@@ -1023,6 +1030,75 @@ int svd_h_audit_export(svd_req *r)
 	evhttp_send_reply(r->ev, 200, "OK", out);
 	evbuffer_free(out);
 	return 0;
+}
+
+/*
+ * The auditor's questions that join the registers (each row names its audit
+ * entry): the rows as JSON, or with csv=true as a CSV table for spreadsheets.
+ */
+static int question_answer(svd_req *r, int rc, scrvault_json **out, bool csv)
+{
+	char *text;
+
+	if (rc < 0 || !csv)
+		return json_answer(r, rc, out);
+	text = scrvault_json_csv(*out);
+	scrvault_json_free(*out);
+	*out = NULL;
+	if (!text)
+		return SCRVAULT_ERROR;
+	svd_reply_text(r, 200, "text/csv; charset=utf-8", text, strlen(text));
+	free(text);
+	return 0;
+}
+
+/* csv=true or false (absent: false); 0, or -1 with the 400 answered. */
+static int question_csv(svd_req *r, bool *csv)
+{
+	static const char *const keys[] = { "csv", NULL };
+	char cv[8];
+	bool bad = false;
+	const char *c;
+
+	if (only(r, keys) < 0)
+		return -1;
+	c = query(r, "csv", cv, sizeof(cv), &bad);
+	if (bad || (c && strcmp(c, "true") != 0 && strcmp(c, "false") != 0)) {
+		bad_query(r, "csv is true or false");
+		return -1;
+	}
+	*csv = c && !strcmp(c, "true");
+	return 0;
+}
+
+int svd_h_audit_restricted(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	bool csv;
+
+	if (question_csv(r, &csv) < 0)
+		return 0;
+	return question_answer(r, scrvault_audit_restricted_releases(&out, r->d->v), &out, csv);
+}
+
+int svd_h_audit_destructions(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	bool csv;
+
+	if (question_csv(r, &csv) < 0)
+		return 0;
+	return question_answer(r, scrvault_audit_destructions(&out, r->d->v), &out, csv);
+}
+
+int svd_h_audit_readers(svd_req *r)
+{
+	scrvault_json *out = NULL;
+	bool csv;
+
+	if (question_csv(r, &csv) < 0)
+		return 0;
+	return question_answer(r, scrvault_audit_readers(&out, r->d->v, P(0)), &out, csv);
 }
 
 /* Sign a checkpoint if the log grew: the latest signed checkpoint (text). */

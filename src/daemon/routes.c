@@ -188,6 +188,12 @@ const svd_route svd_routes[] = {
 	{ "POST", "/v1/audit/checkpoint", H(svd_h_audit_checkpoint), SVD_AUTH, 0,
 	  "sign a checkpoint if the log grew: the latest signed checkpoint" },
 	{ "GET", "/v1/audit/pubkey", H(svd_h_audit_pubkey), SVD_AUTH, 0, "the audit verifier key" },
+	{ "GET", "/v1/audit/restricted-releases", H(svd_h_audit_restricted), SVD_AUTH, 0,
+	  "restricted documents released, and under which request" },
+	{ "GET", "/v1/audit/destructions", H(svd_h_audit_destructions), SVD_AUTH, 0,
+	  "versions and copies destroyed, with their certificates and witnesses" },
+	{ "GET", "/v1/audit/readers/{doc}", H(svd_h_audit_readers), SVD_AUTH, 0,
+	  "who did read a document, and who could have" },
 	/* bundles and reports */
 	{ "POST", "/v1/intake", H(svd_h_intake), SVD_AUTH | SVD_BYTES, UPLOAD_CHUNK_BODY,
 	  "import a sealed bundle posted as it is: its receipt" },

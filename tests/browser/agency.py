@@ -9,7 +9,10 @@ acknowledged; the page stops, offers Resume, and resumes from the offset the
 service reports once the connection is back; the receipt she downloads
 verifies with scrvault-seal receipt verify; she cannot reach another
 agency's IMR (404).  audrey (auditor) filters the log and downloads an export
-that scrvault audit verify --vkey accepts, and the CSV.  axe-core on each
+that scrvault audit verify --vkey accepts, and the CSV; asks who could ever
+have read health's IMR (who did, who could have) and downloads the answer's
+proof set, which verifies; follows a destruction to its certificate.  alice
+never types her agency (whoami gives it).  axe-core on each
 page; screenshots to --shots.  TAP lines numbered from --first.
 """
 import argparse
@@ -108,7 +111,9 @@ def alice(a, t):
         # ---- the upload, its connection cut once the first chunk is acknowledged ----
         hz.open_page(d, a.base, "/upload?case=SCR-A")
         d.find_element("css selector", "#up-file").send_keys(a.imr)
-        hz.type_into(d, "#up-agency", "police")
+        own = d.execute_script("const o = document.getElementById('up-agency-own'); return o ? o.textContent : null;")
+        t.ok(own == "Agency: police" and not d.execute_script("return document.getElementById('up-agency')"),
+             "the upload page names alice's agency from her record (whoami): no field to type it in", own)
         size = os.path.getsize(a.imr)
         net(d, up=1024 * 1024)   # 1 MB/s up: a chunk takes about half a second
         hz.click(d, "#up-send")
@@ -267,6 +272,43 @@ def auditor(a, t):
             t.ok(heading == "Audit log" and h2 and not hz.console_problems(d), f"the question '{h2}' is answered", heading)
             if q == "refusals":
                 hz.screenshot(d, os.path.join(a.shots, "audit-refusals-1280.png"))
+        # who could ever have read health's IMR: who did (on record), then who could have
+        page_checks(d, a, t, "audit-readers", "/audit?q=readers&doc=" + a.other_doc, a.shots)
+        parts = d.execute_script(
+            "return [...document.querySelectorAll('#main h3')].map(h => {"
+            " const n = h.nextElementSibling; return [h.textContent, n && n.querySelector('tbody') ?"
+            " [...n.querySelectorAll('tbody tr')].map(r => r.textContent) : []]; });")
+        parts = dict(parts or [])
+        did, could = parts.get("Did read (on record)"), parts.get("Could have read (held a role that reads it)")
+        t.ok(did is not None and could is not None, "the answer says plainly who did read and who could have", parts)
+        t.ok(did and any("coord" in r and "checkout" in r for r in did), "did read: the coordinator's check-out", did)
+        t.ok(could and any(r.startswith("bob") and "health" in r for r in could) and any(r.startswith("coord") for r in could)
+             and not any(r.startswith(x) for r in could for x in ("alice", "audrey", "mo")),
+             "could read: bob (health's IMR author) and the coordinator; not alice, mo (police) nor the auditor", could)
+        hz.click(d, "#audit-dl-jsonl")
+        hz.wait_for(d, "return document.getElementById('audit-jsonl')")
+        hz.click(d, "#audit-jsonl")
+        ps = wait_file(dl, "audit-readers-*.jsonl")
+        t.ok(ps, "the answer downloads as the proof set of its entries (JSON Lines)")
+        if ps:
+            r = subprocess.run([a.scrvault, "audit", "verify", "--vkey", a.vkey, ps], capture_output=True, text=True)
+            t.ok(r.returncode == 0, "scrvault audit verify --vkey accepts it", r.stdout + r.stderr)
+        hz.click(d, "#audit-dl-csv")
+        hz.wait_for(d, "return document.getElementById('audit-csv')")
+        hz.click(d, "#audit-csv")
+        csv = wait_file(dl, "audit-readers-*.csv")
+        body = open(csv).read() if csv else ""
+        t.ok(csv and body.startswith("answer,from,how,") and "could read" in body and "bob" in body, "...and as CSV", body[:300])
+        # destructions, each version's linked to its certificate
+        page_checks(d, a, t, "audit-destructions", "/audit?q=destructions", a.shots)
+        href = d.execute_script("const l = document.querySelector('#main a[href^=\"/v1/retention/certificates/\"]');"
+                                " return l ? l.getAttribute('href') : null;")
+        cert = fetch_json(d, href) if href else None
+        t.ok(isinstance(cert, dict) and a.destroyed_doc in json.dumps(cert.get("record")) and cert.get("proof"),
+             "the destroyed notification form links to its certificate of destruction", f"{href}: {str(cert)[:300]}")
+        heading = hz.open_page(d, a.base, "/audit?q=restricted")
+        h2 = d.execute_script("return document.getElementById('audit-results-h').textContent")
+        t.ok(heading == "Audit log" and h2 and not hz.console_problems(d), f"the question '{h2}' is answered", heading)
         # an auditor never reaches content: the service refuses it
         st = status_of(d, f"/v1/docs/{a.other_doc}/versions/1/content")
         t.ok(st in (403, 404), "the auditor is refused a document's content by the service", st)
@@ -277,7 +319,7 @@ def auditor(a, t):
 def main():
     ap = argparse.ArgumentParser()
     for k in ("base", "ca", "work", "shots", "link-alice", "link-auditor", "link-manager", "imr", "other-doc", "vkey",
-              "seal", "scrvault", "wa"):
+              "seal", "scrvault", "wa", "destroyed-doc"):
         ap.add_argument("--" + k, required=True)
     ap.add_argument("--axe")
     ap.add_argument("--first", type=int, default=1)

@@ -7,7 +7,10 @@
 # signed in with a passkey registered through the coordinator's one-time link
 # (a virtual authenticator).  alice sends an IMR that loses its connection half
 # way and resumes; the receipt she downloads verifies with scrvault-seal; an
-# auditor's filtered export verifies with scrvault audit verify.  Every wait
+# auditor's filtered export verifies with scrvault audit verify, as does the
+# proof set of who could ever have read health's IMR (the coordinator checks
+# it out); a notification form destroyed by the purge job links to its
+# certificate.  Every wait
 # is bounded in count and time.
 . "$(dirname "$0")/lib.bash"
 WHAT="the agency's pages"
@@ -33,6 +36,15 @@ printf 'health IMR, not for the police\n' >"$T/bob-imr.txt"
 sv doc checkin --case SCR-B --class imr --agency health "$T/bob-imr.txt" >/dev/null
 BOBDOC=$(sv doc list --case SCR-B --json | "$PY" -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d.get("class")=="imr"][0])')
 [ -n "$BOBDOC" ]; ok $? "bob's (health) IMR on SCR-B: $BOBDOC"
+sv doc checkout -o "$T/bob-imr.out" "$BOBDOC" >/dev/null 2>&1; ok $? "the coordinator checks health's IMR out (a reader on record)"
+# A destruction with its certificate: a superseded notification form, destroyed by the purge job.
+printf 'form 1\n' >"$T/nf1.txt"; printf 'form 2\n' >"$T/nf2.txt"
+sv principal add --kind service --custodian --no-passphrase --key-out "$T/purge.key" purge-job >/dev/null &&
+	sv principal grant purge-job retention-job >/dev/null && sv retention confirm >/dev/null &&
+	sv doc checkin --case SCR-B --class notification-form --title "Form" "$T/nf1.txt" >/dev/null
+NF=$(sv doc list --case SCR-B --json | "$PY" -c 'import json,sys; print([d["doc"] for d in json.load(sys.stdin) if d.get("class")=="notification-form"][0])')
+sv doc checkin --doc "$NF" "$T/nf2.txt" >/dev/null && "$SV" --vault "$V" --key "$T/purge.key" retention purge >/dev/null
+ok $? "the purge job destroys the superseded notification form $NF"
 head -c 4000000 /dev/urandom >"$T/police-imr.pdf"
 
 serve_pages
@@ -61,7 +73,7 @@ mkdir -p "$SHOTS" "$T/browser"
 chmod 0700 "$T/browser"
 timeout 600 "$PY" "$ROOT/tests/browser/agency.py" --base "$O" --ca "$T/ca.pem" --work "$T/browser" \
 	--shots "$SHOTS" ${AXE:+--axe "$AXE"} --link-alice="$LA" --link-auditor="$LU" --link-manager="$LM" --wa "$ROOT/tests/tools/webauthn-client" --imr "$T/police-imr.pdf" \
-	--other-doc "$BOBDOC" --vkey "$VKEY" --seal "$SEAL" --scrvault "$SV" \
+	--other-doc "$BOBDOC" --destroyed-doc "$NF" --vkey "$VKEY" --seal "$SEAL" --scrvault "$SV" \
 	--first $((n + 1)) --count-file "$T/browser.count"
 rc=$?
 read -r ran bad <"$T/browser.count" 2>/dev/null || { ran=0; bad=0; }

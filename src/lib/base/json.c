@@ -1201,3 +1201,67 @@ int scrvault_json_set_str(scrvault_json *obj, const char *key, const char *s)
 size_t scrvault_json_count(const scrvault_json *j) { return j ? sv_json_count(j) : 0; }
 
 const scrvault_json *scrvault_json_at(const scrvault_json *a, size_t i) { return a ? sv_json_at(a, i) : NULL; }
+
+/* ---- CSV: a spreadsheet's table of rows ----------------------------------------- */
+
+void sv_csv_field(FILE *out, const char *s, bool last)
+{
+	bool formula = s && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+
+	if (formula || (s && strpbrk(s, ",\"\r\n"))) {
+		fputc('"', out);
+		if (formula)
+			fputc('\'', out);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	} else if (s) {
+		fputs(s, out);
+	}
+	fputc(last ? '\n' : ',', out);
+}
+
+char *scrvault_json_csv(const scrvault_json *rows)
+{
+	const sv_json *first = sv_json_at(rows, 0);
+	size_t ncols = first ? sv_json_count(first) : 0, len = 0;
+	char *text = NULL;
+	FILE *out;
+
+	if (sv_json_type_of(rows) != SV_JSON_ARRAY || (first && sv_json_type_of(first) != SV_JSON_OBJECT) ||
+	    !(out = open_memstream(&text, &len)))
+		return NULL;
+	for (size_t c = 0; c < ncols; c++)
+		sv_csv_field(out, sv_json_key_at(first, c), c + 1 == ncols);
+	for (size_t i = 0; i < sv_json_count(rows); i++) {
+		const sv_json *row = sv_json_at(rows, i);
+
+		for (size_t c = 0; c < ncols; c++) {
+			const sv_json *x = sv_json_get(row, sv_json_key_at(first, c));
+			char num[24];
+
+			switch (x ? sv_json_type_of(x) : SV_JSON_NULL) {
+			case SV_JSON_STRING:
+				sv_csv_field(out, sv_json_str(x), c + 1 == ncols);
+				break;
+			case SV_JSON_INT:
+				snprintf(num, sizeof(num), "%" PRId64, sv_json_as_int(x));
+				sv_csv_field(out, num, c + 1 == ncols);
+				break;
+			case SV_JSON_BOOL:
+				sv_csv_field(out, sv_json_as_bool(x) ? "true" : "false", c + 1 == ncols);
+				break;
+			default:
+				sv_csv_field(out, NULL, c + 1 == ncols);
+			}
+		}
+	}
+	if (fclose(out) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

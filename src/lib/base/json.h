@@ -14,6 +14,8 @@
 #ifndef SV_JSON_H
 #define SV_JSON_H
 
+#include <stdio.h>
+
 #include "base/common.h"
 
 
@@ -116,5 +118,13 @@ size_t sv_json_count(const sv_json *j);		/* array items or object members */
 const sv_json *sv_json_at(const sv_json *arr, size_t i);
 /* i-th member of an object in key order. */
 const char *sv_json_key_at(const sv_json *obj, size_t i);
+
+/*
+ * One CSV field and its separator (a newline when last): quoted when it
+ * holds a comma, quote or line break; a text starting =, +, - or @ is
+ * quoted and led by an apostrophe, so that no spreadsheet reads a formula
+ * from it.  NULL is an empty field.
+ */
+void sv_csv_field(FILE *out, const char *s, bool last);
 
 #endif

@@ -280,28 +280,6 @@ static sv_json *filter_json(const scrvault_audit_filter *f)
 				    SV_IF(f->outcome, SV_STR("outcome", f->outcome))));
 }
 
-static void csv_field(FILE *out, const char *s, bool last)
-{
-	bool quote = s && strpbrk(s, ",\"\r\n") != NULL;
-
-	if (s && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@'))
-		quote = true;	/* no formula injection into spreadsheets */
-	if (quote) {
-		fputc('"', out);
-		if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
-			fputc('\'', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else if (s) {
-		fputs(s, out);
-	}
-	fputc(last ? '\n' : ',', out);
-}
-
 static void csv_row(FILE *out, const sv_json *e)
 {
 	const sv_json *o = sv_json_get(e, "objects");
@@ -312,17 +290,17 @@ static void csv_row(FILE *out, const sv_json *e)
 		snprintf(ver, sizeof(ver), "%" PRId64, sv_json_as_int(sv_json_get(o, "version")));
 	else
 		ver[0] = '\0';
-	csv_field(out, seq, false);
-	csv_field(out, sv_json_str(sv_json_get(e, "time")), false);
-	csv_field(out, sv_json_str(sv_json_get(e, "principal")), false);
-	csv_field(out, sv_json_str(sv_json_get(e, "role")), false);
-	csv_field(out, sv_json_str(sv_json_get(e, "action")), false);
-	csv_field(out, sv_json_str(sv_json_get(e, "outcome")), false);
-	csv_field(out, sv_json_str(sv_json_get(o, "case")), false);
-	csv_field(out, sv_json_str(sv_json_get(o, "doc")), false);
-	csv_field(out, ver, false);
-	csv_field(out, sv_json_str(sv_json_get(o, "principal")), false);
-	csv_field(out, sv_json_str(sv_json_get(e, "request")), true);
+	sv_csv_field(out, seq, false);
+	sv_csv_field(out, sv_json_str(sv_json_get(e, "time")), false);
+	sv_csv_field(out, sv_json_str(sv_json_get(e, "principal")), false);
+	sv_csv_field(out, sv_json_str(sv_json_get(e, "role")), false);
+	sv_csv_field(out, sv_json_str(sv_json_get(e, "action")), false);
+	sv_csv_field(out, sv_json_str(sv_json_get(e, "outcome")), false);
+	sv_csv_field(out, sv_json_str(sv_json_get(o, "case")), false);
+	sv_csv_field(out, sv_json_str(sv_json_get(o, "doc")), false);
+	sv_csv_field(out, ver, false);
+	sv_csv_field(out, sv_json_str(sv_json_get(o, "principal")), false);
+	sv_csv_field(out, sv_json_str(sv_json_get(e, "request")), true);
 }
 
 /* Write a JSON value and a newline. */

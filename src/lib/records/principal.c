@@ -549,6 +549,26 @@ int scrvault_principal_show(scrvault_json **out, scrvault *v, const char *name)
 	return 0;
 }
 
+int scrvault_principal_agency(char **agency, scrvault *v)
+{
+	sv_stmt *st = NULL;
+	const char *a;
+	int error;
+
+	*agency = NULL;
+	if (!v->principal)
+		return 0;	/* acting for no one: no agency */
+	if ((error = sv_db_query(&st, v->db, "SELECT agency FROM principals WHERE id = ?", "i", v->principal_id)) < 0)
+		return error;
+	if ((error = sv_stmt_step(st)) == 1) {
+		error = 0;
+		if ((a = sv_stmt_text(st, 0)) && *a && !(*agency = sv_strdup(a)))
+			error = SCRVAULT_ERROR;
+	}
+	sv_stmt_free(st);
+	return error;
+}
+
 /* A principal by name into p; SCRVAULT_ENOTFOUND if there is none. */
 static int principal_lookup(sv_principal *p, scrvault *v, const char *name)
 {
