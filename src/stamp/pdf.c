@@ -700,26 +700,38 @@ static bool same_object(qpdf_data q, qpdf_oh a, qpdf_oh b)
 }
 
 /*
- * Put `font` into the page's /Resources /Font (creating either as needed)
- * under a name not already used for something else; the name ("/SVStampFn")
- * goes to `name`.
+ * The dictionary `kind` (/Font, /XObject) of the page's /Resources, either
+ * made (empty) where the page has none; the caller releases it.
  */
-static void add_font(qpdf_data q, qpdf_oh page, qpdf_oh font, char *name, size_t namesz)
+static qpdf_oh page_resources(qpdf_data q, qpdf_oh page, const char *kind)
 {
-	qpdf_oh res = qpdf_oh_get_key(q, page, "/Resources"), fonts = 0;
-	int i;
+	qpdf_oh res = qpdf_oh_get_key(q, page, "/Resources"), dict;
 
 	if (!qpdf_oh_is_dictionary(q, res)) {
 		qpdf_oh_release(q, res);
 		res = qpdf_oh_new_dictionary(q);
 		qpdf_oh_replace_key(q, page, "/Resources", res);
 	}
-	fonts = qpdf_oh_get_key(q, res, "/Font");
-	if (!qpdf_oh_is_dictionary(q, fonts)) {
-		qpdf_oh_release(q, fonts);
-		fonts = qpdf_oh_new_dictionary(q);
-		qpdf_oh_replace_key(q, res, "/Font", fonts);
+	dict = qpdf_oh_get_key(q, res, kind);
+	if (!qpdf_oh_is_dictionary(q, dict)) {
+		qpdf_oh_release(q, dict);
+		dict = qpdf_oh_new_dictionary(q);
+		qpdf_oh_replace_key(q, res, kind, dict);
 	}
+	qpdf_oh_release(q, res);
+	return dict;
+}
+
+/*
+ * Put `font` into the page's /Resources /Font (creating either as needed)
+ * under a name not already used for something else; the name ("/SVStampFn")
+ * goes to `name`.
+ */
+static void add_font(qpdf_data q, qpdf_oh page, qpdf_oh font, char *name, size_t namesz)
+{
+	qpdf_oh fonts = page_resources(q, page, "/Font");
+	int i;
+
 	for (i = 1; ; i++) {
 		qpdf_oh have;
 		bool mine;
@@ -736,7 +748,6 @@ static void add_font(qpdf_data q, qpdf_oh page, qpdf_oh font, char *name, size_t
 	qpdf_oh_replace_key(q, fonts, name, font);
 done:
 	qpdf_oh_release(q, fonts);
-	qpdf_oh_release(q, res);
 }
 
 /* ---- annotations and form fields: flattened under the stamp ---------------- */
@@ -833,20 +844,9 @@ done:
 /* Put form `st` into the page's /Resources /XObject under a new name (into `name`). */
 static void add_xobject(qpdf_data q, qpdf_oh page, qpdf_oh st, char *name, size_t namesz)
 {
-	qpdf_oh res = qpdf_oh_get_key(q, page, "/Resources"), xo;
+	qpdf_oh xo = page_resources(q, page, "/XObject");
 	int i;
 
-	if (!qpdf_oh_is_dictionary(q, res)) {
-		qpdf_oh_release(q, res);
-		res = qpdf_oh_new_dictionary(q);
-		qpdf_oh_replace_key(q, page, "/Resources", res);
-	}
-	xo = qpdf_oh_get_key(q, res, "/XObject");
-	if (!qpdf_oh_is_dictionary(q, xo)) {
-		qpdf_oh_release(q, xo);
-		xo = qpdf_oh_new_dictionary(q);
-		qpdf_oh_replace_key(q, res, "/XObject", xo);
-	}
 	for (i = 1; ; i++) {
 		snprintf(name, namesz, "/SVAnnot%d", i);
 		if (!qpdf_oh_has_key(q, xo, name))
@@ -854,7 +854,6 @@ static void add_xobject(qpdf_data q, qpdf_oh page, qpdf_oh st, char *name, size_
 	}
 	qpdf_oh_replace_key(q, xo, name, st);
 	qpdf_oh_release(q, xo);
-	qpdf_oh_release(q, res);
 }
 
 /*

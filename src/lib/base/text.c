@@ -168,3 +168,11 @@ int sv_text_check_all(const sv_text_in *in)
 			return error;
 	return 0;
 }
+
+bool sv_text_one_of(const char *s, const char *const *list)
+{
+	for (int i = 0; s && list[i]; i++)
+		if (!strcmp(s, list[i]))
+			return true;
+	return false;
+}

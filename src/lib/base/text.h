@@ -61,4 +61,7 @@ typedef struct {
 #define SV_TEXTS(...)		((const sv_text_in[]){ __VA_ARGS__, { NULL, NULL, 0 } })
 int sv_text_check_all(const sv_text_in *in);
 
+/* Whether `s` is one of the words of `list` (NULL-terminated); false for a NULL `s`. */
+bool sv_text_one_of(const char *s, const char *const *list);
+
 #endif

@@ -1308,3 +1308,16 @@ int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
 	*q = OSSL_PARAM_construct_end();
 	return kdf_derive(out, len, "SCRYPT", params, "scrypt key derivation failed");
 }
+
+int sv_ed25519_sign_base64(char **out, const sv_secret *priv, const char *text)
+{
+	unsigned char sig[SV_SIG_LEN];
+	int error;
+
+	*out = NULL;
+	if ((error = sv_ed25519_sign(sig, priv, text, strlen(text))) < 0)
+		return error;
+	if (!(*out = sv_base64(sig, sizeof(sig))))
+		return SCRVAULT_ERROR;
+	return 0;
+}

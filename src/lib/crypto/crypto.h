@@ -261,4 +261,10 @@ int sv_scrypt(sv_secret **out, size_t len, const sv_secret *passphrase,
 	      const void *salt, size_t saltlen, unsigned log_n,
 	      uint32_t r, uint32_t p);
 
+/*
+ * Sign the text `text` with `priv`: *out owns the signature in base64 (free
+ * it), or is NULL on failure.
+ */
+int sv_ed25519_sign_base64(char **out, const sv_secret *priv, const char *text);
+
 #endif

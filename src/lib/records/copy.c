@@ -635,7 +635,7 @@ static int ack_record(sv_json **out, scrvault *v, copy_row *c, const unsigned ch
 int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy, unsigned flags)
 {
 	const bool paper = flags & SCRVAULT_ACK_PAPER;
-	unsigned char pub[SV_KEY_LEN], sig[SV_SIG_LEN];
+	unsigned char pub[SV_KEY_LEN];
 	char when[21], *text = NULL, *sig64 = NULL;
 	copy_row c;
 	int error;
@@ -648,15 +648,9 @@ int scrvault_copy_acknowledge(scrvault_json **out, scrvault *v, const char *copy
 	if ((error = sv_need_own_key(v, "holder")) < 0)
 		return error;
 	sv_time_iso(when, sv_now());
-	if ((error = ack_text(&text, v, &(ack_ctx){ &c, pub }, when)) < 0 ||
-	    (error = sv_ed25519_sign(sig, v->ident->ed_priv, text, strlen(text))) < 0)
-		goto done;
-	if (!(sig64 = sv_base64(sig, sizeof(sig)))) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	error = ack_record(out, v, &c, pub, text, sig64);
-done:
+	if ((error = ack_text(&text, v, &(ack_ctx){ &c, pub }, when)) == 0 &&
+	    (error = sv_ed25519_sign_base64(&sig64, v->ident->ed_priv, text)) == 0)
+		error = ack_record(out, v, &c, pub, text, sig64);
 	free(text);
 	free(sig64);
 	return error;
@@ -665,15 +659,13 @@ done:
 int scrvault_copy_acknowledge_statement(char **statement, scrvault *v, const char *copy)
 {
 	unsigned char pub[SV_KEY_LEN];
-	char when[21];
 	copy_row c;
 	int error;
 
 	*statement = NULL;
 	if ((error = ack_check(&c, pub, v, copy, false)) < 0)
 		return error;
-	sv_time_iso(when, sv_now());
-	return ack_text(statement, v, &(ack_ctx){ &c, pub }, when);
+	return sv_statement_now(statement, v, ack_text, &(ack_ctx){ &c, pub });
 }
 
 int scrvault_copy_acknowledge_signed(scrvault_json **out, scrvault *v, const char *copy,
@@ -1147,7 +1139,6 @@ int scrvault_copy_witness(scrvault_json **out, scrvault *v, const char *copy)
 int scrvault_copy_witness_statement(char **statement, scrvault *v, const char *copy)
 {
 	unsigned char pub[SV_KEY_LEN];
-	char when[21];
 	destroy_event e;
 	copy_row c;
 	int error;
@@ -1155,8 +1146,7 @@ int scrvault_copy_witness_statement(char **statement, scrvault *v, const char *c
 	*statement = NULL;
 	if ((error = witness_self_check(&c, &e, v, copy)) < 0 || (error = own_registered_key(pub, v)) < 0)
 		return error;
-	sv_time_iso(when, sv_now());
-	return witness_text(statement, v, &(witness_ctx){ &c, &e, pub }, when);
+	return sv_statement_now(statement, v, witness_text, &(witness_ctx){ &c, &e, pub });
 }
 
 /* The witness's statement signed elsewhere: with their key (sig64) or a passkey (pk). */
@@ -1847,30 +1837,27 @@ done:
  * outside holder is "an outside holder" here: the agenda and its mail
  * digest name principals only.
  */
-int sv_copy_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+static int copy_due_row(void *ctx, sv_stmt *st)
 {
-	sv_stmt *st = NULL;
+	const sv_due_sink *s = ctx;
+	char label[160], what[320], id[24], cmd[64];
+	copy_row c;
 	int error;
 
-	(void)now;
-	if ((error = sv_db_query(&st, v->db, COPY_SELECT " WHERE c.state = 'issued' AND " COPIES_OUT
-				 " AND c.due <= ? ORDER BY c.due, c.id", "t", by)) < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		char label[160], what[320], id[24], cmd[64];
-		copy_row c;
-
-		row_fill(&c, st);
-		copy_label(label, sizeof(label), &c);
-		snprintf(id, sizeof(id), "%lld", (long long)c.id);
-		snprintf(what, sizeof(what), "copy %lld (%s) back from %s", (long long)c.id, label,
-			 c.holder_id ? c.holder : "an outside holder");
-		snprintf(cmd, sizeof(cmd), "scrvault copy return %lld", (long long)c.id);
-		if ((error = fn(ctx, &(sv_due){ .due_on = c.due, .caseref = c.caseref, .doc_class = c.cls,
-					       .agency = c.agency, .holder = c.holder_id, .id = id, .what = what,
-					       .command = cmd })) < 0)
-			break;
-	}
-	sv_stmt_free(st);
+	row_fill(&c, st);
+	copy_label(label, sizeof(label), &c);
+	snprintf(id, sizeof(id), "%lld", (long long)c.id);
+	snprintf(what, sizeof(what), "copy %lld (%s) back from %s", (long long)c.id, label,
+		 c.holder_id ? c.holder : "an outside holder");
+	snprintf(cmd, sizeof(cmd), "scrvault copy return %lld", (long long)c.id);
+	error = s->fn(s->ctx, &(sv_due){ .due_on = c.due, .caseref = c.caseref, .doc_class = c.cls, .agency = c.agency,
+					 .holder = c.holder_id, .id = id, .what = what, .command = cmd });
 	return error < 0 ? error : 0;
+}
+
+int sv_copy_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	(void)now;
+	return sv_db_each(v->db, copy_due_row, &(sv_due_sink){ fn, ctx }, COPY_SELECT " WHERE c.state = 'issued' AND "
+			  COPIES_OUT " AND c.due <= ? ORDER BY c.due, c.id", "t", by);
 }

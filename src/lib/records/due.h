@@ -29,6 +29,12 @@ typedef struct {
 /* Called for each item; a negative return stops the source with that code. */
 typedef int (*sv_due_fn)(void *ctx, const sv_due *d);
 
+/* Where a source that reads its items with sv_db_each (storage/db.h) gives them. */
+typedef struct {
+	sv_due_fn fn;
+	void *ctx;
+} sv_due_sink;
+
 /*
  * The sources, each one indexed query in its own module: every item due on
  * or before `by` (YYYY-MM-DD; overdue ones included) as of `now`, in a

@@ -30,10 +30,7 @@ bool sv_hold_kind_valid(const char *kind)
 {
 	static const char *const kinds[] = { "criminal-proceedings", "coroner", "inquiry", "foi-appeal", "other", NULL };
 
-	for (int i = 0; kind && kinds[i]; i++)
-		if (!strcmp(kinds[i], kind))
-			return true;
-	return false;
+	return sv_text_one_of(kind, kinds);
 }
 
 int sv_hold_stops_publication(char *why, size_t len, scrvault *v, int64_t case_id)

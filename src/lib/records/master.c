@@ -150,19 +150,33 @@ done:
 	return error;
 }
 
+/*
+ * The concluded case `ref` to reopen: its id into *id and its day of
+ * conclusion into concluded[16]; an error when there is no such case or it is
+ * not concluded.
+ */
+static int concluded_case(int64_t *id, char concluded[16], scrvault *v, const char *ref)
+{
+	int error;
+
+	if ((error = sv_db_text_int(concluded, 16, id, v->db, "SELECT coalesce(concluded_on, ''), id"
+				    " FROM cases WHERE ref = ?", "t", ref ? ref : "")) < 0)
+		return error;
+	if (!*id)
+		return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref ? ref : "");
+	if (!concluded[0])
+		return sv_error(SCRVAULT_ECONFLICT, "case '%s' is not concluded: there is nothing to reopen", ref);
+	return 0;
+}
+
 int sv_case_reopen_txn(scrvault *v, const char *ref, const char *reason, const char *dual)
 {
 	char concluded[16] = "";
 	int64_t id = 0;
 	int error;
 
-	if ((error = sv_db_text_int(concluded, sizeof(concluded), &id, v->db, "SELECT coalesce(concluded_on, ''), id"
-				    " FROM cases WHERE ref = ?", "t", ref ? ref : "")) < 0)
+	if ((error = concluded_case(&id, concluded, v, ref)) < 0)
 		return error;
-	if (!id)
-		return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref ? ref : "");
-	if (!concluded[0])
-		return sv_error(SCRVAULT_ECONFLICT, "case '%s' is not concluded: there is nothing to reopen", ref);
 	if ((error = sv_db_run(v->db, "UPDATE cases SET status = 'open', concluded_on = NULL WHERE id = ?", "i", id)) < 0 ||
 	    (error = sv_db_run(v->db, "UPDATE documents SET master_version = NULL, master_basis = NULL, master_at = NULL,"
 			       " master_by = NULL WHERE case_id = ? AND master_basis = 'concluded'", "i", id)) < 0)
@@ -189,13 +203,8 @@ int scrvault_case_reopen(scrvault_json **out, scrvault *v, const char *ref, cons
 		return sv_audit_denied(v, "case.reopen", SV_ABOUT(.caseref = ref),
 				       SV_FIELDS(SV_STR("reason", "not a custodian")), SCRVAULT_EDENIED);
 	}
-	if ((error = sv_db_text_int(concluded, sizeof(concluded), &id, v->db, "SELECT coalesce(concluded_on, ''), id"
-				    " FROM cases WHERE ref = ?", "t", ref ? ref : "")) < 0)
+	if ((error = concluded_case(&id, concluded, v, ref)) < 0)
 		return error;
-	if (!id)
-		return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, ref ? ref : "");
-	if (!concluded[0])
-		return sv_error(SCRVAULT_ECONFLICT, "case '%s' is not concluded: there is nothing to reopen", ref);
 	if ((mode = sv_dual_mode(v, sv_dual_required(v, "case.reopen"))) == SV_DUAL_HOLD)
 		return sv_op_request(out, v, "case.reopen", NULL, SV_FIELDS(SV_STR("case", ref), SV_STR("reason", reason)));
 	if ((error = sv_vault_begin(v)) < 0)

@@ -90,19 +90,12 @@ static void hash_token(unsigned char out[SV_SHA256_LEN], const char *token)
 static int challenge_new(struct sv_wa_challenge **out, scrvault *v, int kind, const char *origin)
 {
 	int64_t now = sv_now();
-	size_t keep = 0;
 	int error;
 
-	for (size_t i = 0; i < v->nwa_challenges; i++)
-		if (v->wa_challenges[i].expires > now)
-			v->wa_challenges[keep++] = v->wa_challenges[i];
-	v->nwa_challenges = keep;
-	if (!v->wa_challenges && !(v->wa_challenges = sv_calloc(CHALLENGES_MAX, sizeof(*v->wa_challenges))))
-		return SCRVAULT_ERROR;
-	if (v->nwa_challenges == CHALLENGES_MAX) {
-		memmove(v->wa_challenges, v->wa_challenges + 1, (CHALLENGES_MAX - 1) * sizeof(*v->wa_challenges));
-		v->nwa_challenges--;
-	}
+	if ((error = sv_session_challenge_room(&v->wa_challenges, &v->nwa_challenges,
+					       sizeof(*v->wa_challenges), CHALLENGES_MAX,
+					       offsetof(struct sv_wa_challenge, expires), now)) < 0)
+		return error;
 	struct sv_wa_challenge *c = &v->wa_challenges[v->nwa_challenges];
 
 	memset(c, 0, sizeof(*c));

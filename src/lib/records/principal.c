@@ -372,12 +372,46 @@ static int enrol_hold(sv_json *res, scrvault *v, const char *action, const char 
 	return error;
 }
 
+/*
+ * Register enrolment `e` as `action` (principal.add with the new principal
+ * `ps`, or principal.rotate of `name` when `ps` is NULL) and write its
+ * acceptance to `path`: held for a second custodian under SV_DUAL_HOLD (the
+ * acceptance now, the principal when approved), else in one transaction.
+ * On success *out owns the answer; on failure no acceptance is left at `path`.
+ */
+static int enrol_register(scrvault_json **out, scrvault *v, sv_dual mode, const char *action, const char *name,
+			  const scrvault_principal_spec *ps, const sv_enrolment *e, const char *path, bool custodian)
+{
+	sv_json *res = NULL;
+	int error;
+
+	if (mode == SV_DUAL_HOLD) {
+		/* The acceptance now (it pins this vault and nothing more); the
+		 * principal exists only when a second custodian approves. */
+		if ((error = acceptance_write(&res, v, e, path, custodian)) == 0 &&
+		    (error = enrol_hold(res, v, action, name, ps, e)) < 0)
+			remove(path);
+	} else if ((error = sv_vault_begin(v)) == 0) {
+		if ((error = ps ? sv_principal_register_txn(v, ps, e->ed_pub, e->x_pub, e->fingerprint,
+							    SV_DUAL_DETAIL(mode))
+				: sv_principal_rekey_txn(v, name, e->ed_pub, e->x_pub, e->fingerprint,
+							 SV_DUAL_DETAIL(mode))) < 0 ||
+		    (error = acceptance_write(&res, v, e, path, custodian)) < 0)
+			sv_vault_abort(v);
+		else if ((error = sv_vault_commit(v)) < 0)
+			remove(path);
+	}
+	if (error == 0)
+		*out = SV_TAKE(res);
+	sv_json_free(res);
+	return error;
+}
+
 int scrvault_principal_enrol(scrvault_json **out, scrvault *v, const scrvault_enrol_spec *s)
 {
 	scrvault_principal_spec ps = SCRVAULT_PRINCIPAL_SPEC_INIT;
 	sv_enrolment *e = NULL;
 	sv_principal found;
-	sv_json *res = NULL;
 	char *path = NULL;
 	sv_dual mode;
 	int error;
@@ -416,30 +450,9 @@ int scrvault_principal_enrol(scrvault_json **out, scrvault *v, const scrvault_en
 	if ((error = keys_unused(v, 0, e->ed_pub, e->x_pub)) < 0 ||
 	    (error = acceptance_path(&path, s, e->name)) < 0)
 		goto done;
-	if ((mode = sv_dual_mode(v, add_listed(v, &ps))) == SV_DUAL_HOLD) {
-		/* The acceptance now (it pins this vault and nothing more); the
-		 * principal exists only when a second custodian approves. */
-		if ((error = acceptance_write(&res, v, e, path, s->custodian)) == 0 &&
-		    (error = enrol_hold(res, v, "principal.add", e->name, &ps, e)) < 0)
-			remove(path);
-		if (error == 0)
-			*out = SV_TAKE(res);
-		goto done;
-	}
-	if ((error = sv_vault_begin(v)) < 0)
-		goto done;
-	if ((error = sv_principal_register_txn(v, &ps, e->ed_pub, e->x_pub, e->fingerprint, SV_DUAL_DETAIL(mode))) < 0 ||
-	    (error = acceptance_write(&res, v, e, path, s->custodian)) < 0) {
-		sv_vault_abort(v);
-		goto done;
-	}
-	if ((error = sv_vault_commit(v)) < 0) {
-		remove(path);
-		goto done;
-	}
-	*out = SV_TAKE(res);
+	mode = sv_dual_mode(v, add_listed(v, &ps));
+	error = enrol_register(out, v, mode, "principal.add", e->name, &ps, e, path, s->custodian);
 done:
-	sv_json_free(res);
 	sv_enrolment_free(e);
 	free(path);
 	return error;
@@ -450,7 +463,6 @@ int scrvault_principal_rotate_enrol(scrvault_json **out, scrvault *v, const char
 {
 	sv_enrolment *e = NULL;
 	sv_principal p;
-	sv_json *res = NULL;
 	char *path = NULL;
 	sv_dual mode;
 	int error;
@@ -481,28 +493,9 @@ int scrvault_principal_rotate_enrol(scrvault_json **out, scrvault *v, const char
 	if ((error = keys_unused(v, p.id, e->ed_pub, e->x_pub)) < 0 ||
 	    (error = acceptance_path(&path, s, name)) < 0)
 		goto done;
-	if ((mode = sv_dual_mode(v, p.custodian && sv_dual_required(v, "principal.rotate-custodian"))) == SV_DUAL_HOLD) {
-		if ((error = acceptance_write(&res, v, e, path, p.custodian)) == 0 &&
-		    (error = enrol_hold(res, v, "principal.rotate", name, NULL, e)) < 0)
-			remove(path);
-		if (error == 0)
-			*out = SV_TAKE(res);
-		goto done;
-	}
-	if ((error = sv_vault_begin(v)) < 0)
-		goto done;
-	if ((error = sv_principal_rekey_txn(v, name, e->ed_pub, e->x_pub, e->fingerprint, SV_DUAL_DETAIL(mode))) < 0 ||
-	    (error = acceptance_write(&res, v, e, path, p.custodian)) < 0) {
-		sv_vault_abort(v);
-		goto done;
-	}
-	if ((error = sv_vault_commit(v)) < 0) {
-		remove(path);
-		goto done;
-	}
-	*out = SV_TAKE(res);
+	mode = sv_dual_mode(v, p.custodian && sv_dual_required(v, "principal.rotate-custodian"));
+	error = enrol_register(out, v, mode, "principal.rotate", name, NULL, e, path, p.custodian);
 done:
-	sv_json_free(res);
 	sv_enrolment_free(e);
 	free(path);
 	return error;

@@ -35,25 +35,9 @@
 #include "base/text.h"
 
 /* What a decision may be; the first three are review types (cases.review_type). */
-static bool review_valid(const char *r)
-{
-	static const char *const reviews[] = { "scr", "sir", "interagency", "none", NULL };
+static const char *const reviews[] = { "scr", "sir", "interagency", "none", NULL };
 
-	for (int i = 0; r && reviews[i]; i++)
-		if (!strcmp(reviews[i], r))
-			return true;
-	return false;
-}
-
-static bool recipient_valid(const char *to)
-{
-	static const char *const recipients[] = { "ofsted", "dfe", "national-panel", "notifier", NULL };
-
-	for (int i = 0; to && recipients[i]; i++)
-		if (!strcmp(recipients[i], to))
-			return true;
-	return false;
-}
+static const char *const recipients[] = { "ofsted", "dfe", "national-panel", "notifier", NULL };
 
 /* A file to check in must be there to read: refused before anything is written. */
 static int readable_file(const char *field, const char *what, const char *path)
@@ -290,7 +274,7 @@ static int record_decision(scrvault_json **out, scrvault *v, const scrvault_refe
 	if ((error = SV_STRUCT_CHECK(d, SCRVAULT_REFERRAL_DECISION_VERSION, "scrvault_referral_decision")) < 0 ||
 	    (error = sv_authorize(v, action, SV_ABOUT(.caseref = d->ref))) < 0)
 		return error;
-	if (!review_valid(d->review))
+	if (!sv_text_one_of(d->review, reviews))
 		return sv_error_field(SCRVAULT_EUSAGE, "review", "say which review: scr (serious case review), sir "
 				      "(serious incident review), interagency (interagency management review) or "
 				      "none (no further action)");
@@ -356,7 +340,7 @@ int scrvault_referral_notify(scrvault_json **out, scrvault *v, const scrvault_re
 	if ((error = SV_STRUCT_CHECK(n, SCRVAULT_REFERRAL_NOTICE_VERSION, "scrvault_referral_notice")) < 0 ||
 	    (error = sv_authorize(v, "referral.notify", SV_ABOUT(.caseref = n->ref))) < 0)
 		return error;
-	if (!recipient_valid(n->to))
+	if (!sv_text_one_of(n->to, recipients))
 		return sv_error_field(SCRVAULT_EUSAGE, "to", "say who was notified: ofsted, dfe, national-panel or "
 				      "notifier");
 	if (!n->on)
@@ -528,27 +512,25 @@ int scrvault_referral_show(scrvault_json **out, scrvault *v, const char *ref)
 /* ---- the agenda's source ------------------------------------------------------------------------- */
 
 /* Referrals with no recommendation yet, from the day received (records/due.h). */
-int sv_referral_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+static int referral_due_row(void *ctx, sv_stmt *st)
 {
-	sv_stmt *st = NULL;
+	const sv_due_sink *s = ctx;
+	const char *ref = sv_stmt_text(st, 0);
+	char what[192], cmd[256];
 	int error;
 
-	(void)now;
-	if ((error = sv_db_query(&st, v->db, "SELECT c.ref, c.received_on FROM referrals r JOIN cases c"
-				 " ON c.id = r.case_id WHERE r.recommended IS NULL AND r.decision IS NULL"
-				 " AND c.received_on <= ? ORDER BY c.received_on, c.ref", "t", by)) < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		const char *ref = sv_stmt_text(st, 0);
-		char what[192], cmd[256];
-
-		snprintf(what, sizeof(what), "referral %s: awaiting the sub-committee's recommendation", ref);
-		snprintf(cmd, sizeof(cmd), "scrvault referral recommend --review scr|sir|interagency|none"
-			 " --rationale FILE %s", ref);
-		if ((error = fn(ctx, &(sv_due){ .due_on = sv_stmt_text(st, 1), .caseref = ref, .id = ref,
-					       .what = what, .command = cmd })) < 0)
-			break;
-	}
-	sv_stmt_free(st);
+	snprintf(what, sizeof(what), "referral %s: awaiting the sub-committee's recommendation", ref);
+	snprintf(cmd, sizeof(cmd), "scrvault referral recommend --review scr|sir|interagency|none --rationale FILE %s",
+		 ref);
+	error = s->fn(s->ctx, &(sv_due){ .due_on = sv_stmt_text(st, 1), .caseref = ref, .id = ref, .what = what,
+					 .command = cmd });
 	return error < 0 ? error : 0;
+}
+
+int sv_referral_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	(void)now;
+	return sv_db_each(v->db, referral_due_row, &(sv_due_sink){ fn, ctx }, "SELECT c.ref, c.received_on"
+			  " FROM referrals r JOIN cases c ON c.id = r.case_id WHERE r.recommended IS NULL"
+			  " AND r.decision IS NULL AND c.received_on <= ? ORDER BY c.received_on, c.ref", "t", by);
 }

@@ -101,14 +101,6 @@ int sv_request_foi_due_day(int64_t *due, scrvault *v, const sv_calendar *cal, in
 
 /* ---- new ------------------------------------------------------------------------------ */
 
-static bool in_list(const char *s, const char *const *list)
-{
-	for (int i = 0; s && list[i]; i++)
-		if (!strcmp(s, list[i]))
-			return true;
-	return false;
-}
-
 static const char *const channels[] = { "internal", "external", "foi", NULL };
 
 static const char *const ext_kinds[] = { "media", "public", "council", "partner", "inspectorate", NULL };
@@ -149,7 +141,7 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 						SV_TEXT_NOTE("reason", s->reason)))) < 0 ||
 	    (error = sv_authorize(v, "request.create", SV_ABOUT(.caseref = s->case_ref))) < 0)
 		return error;
-	if (!in_list(s->channel, channels))
+	if (!sv_text_one_of(s->channel, channels))
 		return sv_error_field(SCRVAULT_EUSAGE, "channel", "the channel must be internal, external or foi");
 	if (!s->reason || !*s->reason)
 		return sv_error_field(SCRVAULT_EUSAGE, "reason", "record the reason the requester gave");
@@ -173,7 +165,7 @@ int scrvault_request_new(scrvault_json **out, scrvault *v, const scrvault_reques
 		if (s->requester)
 			return sv_error_field(SCRVAULT_EUSAGE, "requester", "an %s request comes from outside: give who "
 					      "is asking (kind, name, contact) instead of a principal", s->channel);
-		if (!in_list(s->ext_kind, ext_kinds))
+		if (!sv_text_one_of(s->ext_kind, ext_kinds))
 			return sv_error_field(SCRVAULT_EUSAGE, "ext_kind", "say who is asking: media, public, council, "
 					      "partner or inspectorate");
 		if (!s->ext_name || !*s->ext_name || !s->ext_contact || !*s->ext_contact)
@@ -630,7 +622,7 @@ int scrvault_request_list(scrvault_json **out, scrvault *v, const scrvault_reque
 	if ((error = SV_STRUCT_CHECK(f, SCRVAULT_REQUEST_FILTER_VERSION, "scrvault_request_filter")) < 0 ||
 	    (error = sv_authorize(v, "request.read", NULL)) < 0)
 		return error;
-	if (f->channel && !in_list(f->channel, channels))
+	if (f->channel && !sv_text_one_of(f->channel, channels))
 		return sv_error_field(SCRVAULT_EUSAGE, "channel", "the channel must be internal, external or foi");
 	if (f->channel)
 		snprintf(where, sizeof(where), " AND r.channel = '%s'", f->channel);	/* one of three literals */
@@ -930,28 +922,26 @@ done:
  * Outside requests (the external channel; FOI has its clock above) waiting
  * for a decision, listed from the day they were received.
  */
-int sv_request_undecided_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+static int undecided_row(void *ctx, sv_stmt *st)
 {
-	sv_stmt *st = NULL;
+	const sv_due_sink *s = ctx;
+	int64_t id = sv_stmt_int(st, 0);
+	char ids[24], what[96], cmd[64];
 	int error;
 
-	(void)now;
-	if ((error = sv_db_query(&st, v->db, "SELECT r.id, k.ref, r.received_on FROM requests r"
-				 " LEFT JOIN cases k ON k.id = r.case_id WHERE r.responded_on IS NULL"
-				 " AND r.channel = 'external' AND r.state = 'open' AND r.received_on <= ?"
-				 " ORDER BY r.received_on, r.id", "t", by)) < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		int64_t id = sv_stmt_int(st, 0);
-		char ids[24], what[96], cmd[64];
-
-		snprintf(ids, sizeof(ids), "%lld", (long long)id);
-		snprintf(what, sizeof(what), "outside request %lld: awaiting a decision", (long long)id);
-		snprintf(cmd, sizeof(cmd), "scrvault request decide %lld", (long long)id);
-		if ((error = fn(ctx, &(sv_due){ .due_on = sv_stmt_text(st, 2), .caseref = sv_stmt_text(st, 1),
-					       .id = ids, .what = what, .command = cmd })) < 0)
-			break;
-	}
-	sv_stmt_free(st);
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	snprintf(what, sizeof(what), "outside request %lld: awaiting a decision", (long long)id);
+	snprintf(cmd, sizeof(cmd), "scrvault request decide %lld", (long long)id);
+	error = s->fn(s->ctx, &(sv_due){ .due_on = sv_stmt_text(st, 2), .caseref = sv_stmt_text(st, 1), .id = ids,
+					 .what = what, .command = cmd });
 	return error < 0 ? error : 0;
+}
+
+int sv_request_undecided_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	(void)now;
+	return sv_db_each(v->db, undecided_row, &(sv_due_sink){ fn, ctx }, "SELECT r.id, k.ref, r.received_on"
+			  " FROM requests r LEFT JOIN cases k ON k.id = r.case_id WHERE r.responded_on IS NULL"
+			  " AND r.channel = 'external' AND r.state = 'open' AND r.received_on <= ?"
+			  " ORDER BY r.received_on, r.id", "t", by);
 }

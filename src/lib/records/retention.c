@@ -1292,31 +1292,28 @@ done:
 /* ---- the agenda --------------------------------------------------------------------- */
 
 /* Disposal batches proposed and not yet decided, from the day proposed. */
-int sv_disposal_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+static int disposal_row(void *ctx, sv_stmt *st)
 {
-	sv_stmt *st = NULL;
+	const sv_due_sink *s = ctx;
+	char ids[24], what[96], cmd[64];
+	int64_t id = sv_stmt_int(st, 0), n = sv_stmt_int(st, 2);
 	int error;
 
-	(void)now;
-	if ((error = sv_db_query(&st, v->db, "SELECT b.id, substr(b.proposed_at, 1, 10),"
-				 " (SELECT count(*) FROM disposal_items i WHERE i.batch_id = b.id)"
-				 " FROM disposal_batches b WHERE b.state = 'proposed' AND substr(b.proposed_at, 1, 10) <= ?"
-				 " ORDER BY b.id", "t", by)) < 0)
-		return error;
-	while ((error = sv_stmt_step(st)) == 1) {
-		char ids[24], what[96], cmd[64];
-		int64_t id = sv_stmt_int(st, 0), n = sv_stmt_int(st, 2);
-
-		snprintf(ids, sizeof(ids), "%lld", (long long)id);
-		snprintf(what, sizeof(what), "disposal batch %lld (%lld version%s): awaiting approval", (long long)id,
-			 (long long)n, n == 1 ? "" : "s");
-		snprintf(cmd, sizeof(cmd), "scrvault retention approve %lld", (long long)id);
-		if ((error = fn(ctx, &(sv_due){ .due_on = sv_stmt_text(st, 1), .id = ids, .what = what,
-					       .command = cmd })) < 0)
-			break;
-	}
-	sv_stmt_free(st);
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	snprintf(what, sizeof(what), "disposal batch %lld (%lld version%s): awaiting approval", (long long)id,
+		 (long long)n, n == 1 ? "" : "s");
+	snprintf(cmd, sizeof(cmd), "scrvault retention approve %lld", (long long)id);
+	error = s->fn(s->ctx, &(sv_due){ .due_on = sv_stmt_text(st, 1), .id = ids, .what = what, .command = cmd });
 	return error < 0 ? error : 0;
+}
+
+int sv_disposal_due(scrvault *v, const char *now, const char *by, sv_due_fn fn, void *ctx)
+{
+	(void)now;
+	return sv_db_each(v->db, disposal_row, &(sv_due_sink){ fn, ctx }, "SELECT b.id, substr(b.proposed_at, 1, 10),"
+			  " (SELECT count(*) FROM disposal_items i WHERE i.batch_id = b.id)"
+			  " FROM disposal_batches b WHERE b.state = 'proposed' AND substr(b.proposed_at, 1, 10) <= ?"
+			  " ORDER BY b.id", "t", by);
 }
 
 /*

@@ -101,24 +101,15 @@ int scrvault_session_challenge(scrvault_json **out, scrvault *v, const char *pri
 	struct sv_challenge *c = NULL;
 	char *b = NULL, *stmt = NULL;
 	int64_t now = sv_now();
-	size_t keep = 0;
 	int error;
 
 	*out = NULL;
 	if (!principal || !sv_name_valid(principal))
 		return sv_error_field(SCRVAULT_EUSAGE, "principal", "say who is signing in (a principal's name)");
 	/* Expired challenges go; at the cap, the oldest does. */
-	for (size_t i = 0; i < v->nchallenges; i++)
-		if (v->challenges[i].expires > now)
-			v->challenges[keep++] = v->challenges[i];
-	v->nchallenges = keep;
-	if (!v->challenges && !(v->challenges = sv_calloc(CHALLENGES_MAX, sizeof(*v->challenges))))
-		return SCRVAULT_ERROR;
-	if (v->nchallenges == CHALLENGES_MAX) {
-		memmove(v->challenges, v->challenges + 1, (CHALLENGES_MAX - 1) * sizeof(*v->challenges));
-		v->nchallenges--;
-	}
-	if ((error = sv_random(raw, sizeof(raw))) < 0)
+	if ((error = sv_session_challenge_room(&v->challenges, &v->nchallenges, sizeof(*v->challenges),
+					       CHALLENGES_MAX, offsetof(struct sv_challenge, expires), now)) < 0 ||
+	    (error = sv_random(raw, sizeof(raw))) < 0)
 		return error;
 	if (!(b = sv_base64(raw, sizeof(raw))) || !(stmt = scrvault_session_statement(v->id, principal, b))) {
 		free(b);

@@ -147,6 +147,14 @@ static int signoff_refused(scrvault *v, const signoff_ctx *c, const char *why, i
 			       SV_FIELDS(SV_STR("reason", why)), code);
 }
 
+int sv_statement_now(char **statement, scrvault *v, sv_statement_fn derive, const void *ctx)
+{
+	char when[21];
+
+	sv_time_iso(when, sv_now());
+	return derive(statement, v, ctx, when);
+}
+
 /*
  * Record `text` signed with `sig` (base64) for c, after checking that the
  * text is exactly the statement the vault asks for at the time it names,
@@ -287,7 +295,6 @@ int sv_signoff_signed(sv_json **out, scrvault *v, const char *docarg, unsigned v
 
 int sv_signoff_make(sv_json **out, scrvault *v, const char *docarg, unsigned version)
 {
-	unsigned char sig[SV_SIG_LEN];
 	char when[21], *text = NULL, *sig64 = NULL;
 	signoff_ctx c;
 	int error;
@@ -300,15 +307,9 @@ int sv_signoff_make(sv_json **out, scrvault *v, const char *docarg, unsigned ver
 	if (!v->ident || !v->ident->ed_priv)
 		return sv_error(SCRVAULT_ERROR, "the signer's private key is not available");
 	sv_time_iso(when, sv_now());
-	if ((error = signoff_text(&text, v, &c, when)) < 0 ||
-	    (error = sv_ed25519_sign(sig, v->ident->ed_priv, text, strlen(text))) < 0)
-		goto done;
-	if (!(sig64 = sv_base64(sig, sizeof(sig)))) {
-		error = SCRVAULT_ERROR;
-		goto done;
-	}
-	error = signoff_record(out, v, &c, text, sig64, NULL);
-done:
+	if ((error = signoff_text(&text, v, &c, when)) == 0 &&
+	    (error = sv_ed25519_sign_base64(&sig64, v->ident->ed_priv, text)) == 0)
+		error = signoff_record(out, v, &c, text, sig64, NULL);
 	free(text);
 	free(sig64);
 	return error;

@@ -49,6 +49,9 @@ int sv_signed_check(const char **why, char when[21], unsigned char sig[SV_SIG_LE
 		    const unsigned char pub[SV_KEY_LEN], const char *text, const char *sig64, sv_passkey_sig *pk,
 		    sv_statement_fn derive, const void *ctx, const char *what);
 
+/* The statement `derive` makes of `ctx` for signing now, into *statement (the caller frees it). */
+int sv_statement_now(char **statement, scrvault *v, sv_statement_fn derive, const void *ctx);
+
 /* The same with another principal's keys (a copy destruction's witness, in the session). */
 int sv_sign_statement_as(char **text, unsigned char sig[SV_SIG_LEN], scrvault *v, const sv_identity *who,
 			 const char *key_field, const char *statement, const char *when, const sv_field *fields);

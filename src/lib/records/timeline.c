@@ -546,6 +546,20 @@ static bool rating_valid(const char *r)
 		     !strcmp(r, "inadequate"));
 }
 
+/*
+ * `day` (the input `field`, `what` in messages) checked as a past day not
+ * before `anchor` (`anchor_what`) where that happened.
+ */
+static int day_after(const char *field, const char *what, const char *day, sv_clock_event anchor,
+		     const char *anchor_what)
+{
+	char after[11] = "";
+
+	if (anchor.day >= 0)
+		sv_day_format(after, anchor.day);
+	return sv_date_check(field, what, day, SV_DATE_PAST, after[0] ? after : NULL, anchor_what);
+}
+
 /* Insert a case event and its audit entry (the caller checked everything). */
 static int add_event(int64_t *seq, scrvault *v, facts *f, const char *action, const char *kind, const char *on,
 		     const char *rating, const sv_field *details)
@@ -568,7 +582,6 @@ int scrvault_case_evaluation(scrvault_json **out, scrvault *v, const char *ref, 
 {
 	facts_set s = { 0 };
 	facts *f = NULL;
-	char after[11] = "";
 	int64_t seq = 0;
 	int error;
 
@@ -585,13 +598,9 @@ int scrvault_case_evaluation(scrvault_json **out, scrvault *v, const char *ref, 
 				       "inadequate");
 		goto done;
 	}
-	if (f->completed.day >= 0)
-		sv_day_format(after, f->completed.day);
-	else if (f->decision.day >= 0)
-		sv_day_format(after, f->decision.day);
-	if ((error = sv_date_check("received_on", "the day the evaluation letter was received", received_on,
-				   SV_DATE_PAST, after[0] ? after : NULL, f->completed.day >= 0 ?
-				   "the review's completion" : "the decision to hold the review")) < 0)
+	if ((error = day_after("received_on", "the day the evaluation letter was received", received_on,
+			       f->completed.day >= 0 ? f->completed : f->decision, f->completed.day >= 0 ?
+			       "the review's completion" : "the decision to hold the review")) < 0)
 		goto done;
 	if (f->evaluation.day >= 0) {
 		error = sv_error(SCRVAULT_ECONFLICT, "case %s already has Ofsted's evaluation recorded", ref);
@@ -613,7 +622,6 @@ int scrvault_case_milestone(scrvault_json **out, scrvault *v, const char *ref, c
 	facts *f = NULL;
 	sv_clock_event anchor = SV_NO_EVENT, *once = NULL;
 	const char *anchor_what = NULL, *missing = NULL;
-	char after[11] = "";
 	int64_t seq = 0;
 	int error;
 
@@ -656,9 +664,7 @@ int scrvault_case_milestone(scrvault_json **out, scrvault *v, const char *ref, c
 		error = sv_error_field(SCRVAULT_EUSAGE, "on", "give the day it happened (YYYY-MM-DD)");
 		goto done;
 	}
-	if (anchor.day >= 0)
-		sv_day_format(after, anchor.day);
-	if ((error = sv_date_check("on", "the day", on, SV_DATE_PAST, after[0] ? after : NULL, anchor_what)) < 0)
+	if ((error = day_after("on", "the day", on, anchor, anchor_what)) < 0)
 		goto done;
 	if (anchor.day < 0) {
 		error = sv_error(SCRVAULT_ECONFLICT, "case %s has %s", ref, missing);

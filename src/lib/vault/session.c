@@ -676,3 +676,32 @@ void scrvault_vault_close(scrvault *v)
 	free(v->role);
 	free(v);
 }
+
+int sv_session_challenge_room(void *tablep, size_t *n, size_t size, size_t max, size_t expires_at, int64_t now)
+{
+	unsigned char *t;
+	size_t keep = 0;
+
+	memcpy(&t, tablep, sizeof(t));
+	for (size_t i = 0; i < *n; i++) {
+		int64_t expires;
+
+		memcpy(&expires, t + i * size + expires_at, sizeof(expires));
+		if (expires > now) {
+			if (keep != i)
+				memcpy(t + keep * size, t + i * size, size);
+			keep++;
+		}
+	}
+	*n = keep;
+	if (!t) {
+		if (!(t = sv_calloc(max, size)))
+			return SCRVAULT_ERROR;
+		memcpy(tablep, &t, sizeof(t));
+	}
+	if (*n == max) {
+		memmove(t, t + size, (max - 1) * size);
+		(*n)--;
+	}
+	return 0;
+}

@@ -131,4 +131,13 @@ int sv_vault_lock(int *fd, const char *dir);
 /* A new, empty session of the vault `vault_id` at `dir` (nothing unlocked). */
 int sv_session_new(scrvault **out, const char *dir, const char *vault_id);
 
+/*
+ * Make room for one more challenge in a session's table (`tablep` points to
+ * the array's pointer, as sv_grow's) of *n
+ * entries of `size` bytes (at most `max`; allocated here on first use) whose
+ * int64_t expiry time stands at offset `expires_at`: the entries expired by
+ * `now` go, and at the cap the oldest does.  0, or SCRVAULT_ERROR when out of memory.
+ */
+int sv_session_challenge_room(void *tablep, size_t *n, size_t size, size_t max, size_t expires_at, int64_t now);
+
 #endif
