@@ -336,7 +336,8 @@ done:
 	return error;
 }
 
-int sv_identity_load_private(sv_identity **out, const char *path, const sv_secret *passphrase)
+int sv_identity_load_private(sv_identity **out, const char *path, const sv_secret *passphrase,
+			     const char *field)
 {
 	int error;
 
@@ -348,7 +349,7 @@ int sv_identity_load_private(sv_identity **out, const char *path, const sv_secre
 	if (!(*out)->ed_priv) {
 		sv_identity_free(*out);
 		*out = NULL;
-		return sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", path);
+		return sv_error_field(SCRVAULT_EUSAGE, field, "key file '%s' needs its passphrase", path);
 	}
 	return 0;
 }

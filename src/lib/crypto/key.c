@@ -27,7 +27,7 @@ int scrvault_key_load(scrvault_key **out, const char *keyfile, const scrvault_se
 	int error;
 
 	*out = NULL;
-	if ((error = sv_identity_load_private(&id, keyfile, passphrase)) < 0)
+	if ((error = sv_identity_load_private(&id, keyfile, passphrase, "passphrase")) < 0)
 		return error;
 	if (!(k = sv_calloc(1, sizeof(*k)))) {
 		sv_identity_free(id);

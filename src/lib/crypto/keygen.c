@@ -95,15 +95,7 @@ static int old_key(sv_identity **out, const scrvault_keygen_spec *s)
 	int error;
 
 	*out = NULL;
-	if ((error = sv_identity_load(&old, s->rotate_keyfile, NULL)) < 0)
-		return error;
-	if (old->has_passphrase && !s->rotate_passphrase) {
-		sv_identity_free(old);
-		return sv_error_field(SCRVAULT_EUSAGE, "rotate_passphrase", "key file '%s' needs its passphrase",
-				      s->rotate_keyfile);
-	}
-	sv_identity_free(old);
-	if ((error = sv_identity_load(&old, s->rotate_keyfile, s->rotate_passphrase)) < 0)
+	if ((error = sv_identity_load_private(&old, s->rotate_keyfile, s->rotate_passphrase, "rotate_passphrase")) < 0)
 		return error;
 	if (strcmp(old->name, s->name) != 0) {
 		error = sv_error_field(SCRVAULT_EUSAGE, "rotate_keyfile", "key file '%s' is '%s''s, not '%s''s: "
@@ -249,7 +241,7 @@ int scrvault_keyfile_accept(scrvault_json **out, const scrvault_keyfile_accept_s
 			goto done;
 		}
 	}
-	if ((error = sv_identity_load_private(&id, s->keyfile, s->passphrase)) < 0)
+	if ((error = sv_identity_load_private(&id, s->keyfile, s->passphrase, "passphrase")) < 0)
 		goto done;
 	if (strcmp(id->name, acc->name) != 0 || memcmp(id->ed_pub, acc->ed_pub, SV_KEY_LEN) != 0 ||
 	    memcmp(id->x_pub, acc->x_pub, SV_KEY_LEN) != 0) {
@@ -290,7 +282,7 @@ int scrvault_keyfile_pin(scrvault_json **out, const scrvault_keyfile_pin_spec *s
 				      "board publishes it ('scrvault audit pubkey' prints it)");
 	if ((error = sv_vkey_vault(vid, pub, s->vault_key)) < 0)
 		return sv_error_field(error, "vault_key", "%s", scrvault_error_message());
-	if ((error = sv_identity_load_private(&id, s->keyfile, s->passphrase)) < 0)
+	if ((error = sv_identity_load_private(&id, s->keyfile, s->passphrase, "passphrase")) < 0)
 		goto done;
 	if (!id->vault_id[0]) {
 		error = sv_error(SCRVAULT_EUSAGE, "key file '%s' is enrolled in no vault: import the vault's acceptance "

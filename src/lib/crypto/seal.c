@@ -659,7 +659,7 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	if (regular && strcmp(s->output, "-") != 0 &&
 	    (error = hash_pipe_start_reading(&hp, fd, (uint64_t)sb.st_size)) < 0)
 		goto done;
-	if ((error = sv_identity_load_private(&ident, s->keyfile, s->passphrase)) < 0)
+	if ((error = sv_identity_load_private(&ident, s->keyfile, s->passphrase, "passphrase")) < 0)
 		goto done;
 	if (fd < 0) {
 		error = sv_error(open_errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
@@ -771,7 +771,7 @@ static int open_release(sv_json **out, const scrvault_open_spec *s, bool keep)
 	} else {
 		if (!s->keyfile)
 			return sv_error_field(SCRVAULT_EUSAGE, "keyfile,identity", "give your key file or an age identity");
-		if ((error = sv_identity_load_private(&ident, s->keyfile, s->passphrase)) < 0)
+		if ((error = sv_identity_load_private(&ident, s->keyfile, s->passphrase, "passphrase")) < 0)
 			return error;
 	}
 	if (s->vault_key) {

@@ -183,7 +183,7 @@ int scrvault_unseal_answer(scrvault_json **out, const scrvault_json *offer, cons
 	    sv_json_type_of(sv_json_get(offer, "custodians")) != SV_JSON_OBJECT)
 		return sv_error_field(SCRVAULT_EUSAGE, "offer", "this is not an unseal offer (it needs vault, epk, "
 				      "nonce and custodians)");
-	if ((error = sv_identity_load_private(&id, keyfile, passphrase)) < 0 ||
+	if ((error = sv_identity_load_private(&id, keyfile, passphrase, "passphrase")) < 0 ||
 	    (error = sv_vault_pin_check(id, keyfile, vault, NULL)) < 0)
 		goto done;
 	/* The verifier key: the store's latest checkpoint must verify with the
