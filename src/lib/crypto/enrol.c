@@ -120,7 +120,8 @@ static int expect_line(reader *r, const char *key, bool optional, bool *present)
 	return 0;
 }
 
-static int key_value(unsigned char out[SV_KEY_LEN], reader *r, const char *key)
+/* A base64 value of exactly `len` bytes (`kind` names it in messages). */
+static int bin_value(unsigned char *out, size_t want, reader *r, const char *key, const char *kind)
 {
 	unsigned char *raw = NULL;
 	size_t len = 0;
@@ -128,30 +129,45 @@ static int key_value(unsigned char out[SV_KEY_LEN], reader *r, const char *key)
 
 	if ((error = expect_line(r, key, false, NULL)) < 0)
 		return error;
-	if (sv_unbase64(&raw, &len, r->val) < 0 || len != SV_KEY_LEN) {
+	if (sv_unbase64(&raw, &len, r->val) < 0 || len != want) {
 		free(raw);
-		return sv_error(SCRVAULT_EUSAGE, "%s: '%s' is not a base64 32-byte key", r->what, key);
+		return sv_error(SCRVAULT_EUSAGE, "%s: '%s' is not a base64 %s", r->what, key, kind);
 	}
-	memcpy(out, raw, SV_KEY_LEN);
+	memcpy(out, raw, want);
 	free(raw);
 	return 0;
 }
 
+static int key_value(unsigned char out[SV_KEY_LEN], reader *r, const char *key)
+{
+	return bin_value(out, SV_KEY_LEN, r, key, "32-byte key");
+}
+
 static int sig_value(unsigned char sig[SV_SIG_LEN], reader *r, const char *key)
 {
-	unsigned char *raw = NULL;
-	size_t len = 0;
+	return bin_value(sig, SV_SIG_LEN, r, key, "Ed25519 signature");
+}
+
+/* The "name" line: a valid principal name, copied into *out. */
+static int name_value(char **out, reader *r)
+{
 	int error;
 
-	if ((error = expect_line(r, key, false, NULL)) < 0)
+	if ((error = expect_line(r, "name", false, NULL)) < 0)
 		return error;
-	if (sv_unbase64(&raw, &len, r->val) < 0 || len != SV_SIG_LEN) {
-		free(raw);
-		return sv_error(SCRVAULT_EUSAGE, "%s: '%s' is not a base64 Ed25519 signature", r->what, key);
-	}
-	memcpy(sig, raw, SV_SIG_LEN);
-	free(raw);
-	return 0;
+	if (!sv_name_valid(r->val))
+		return sv_error(SCRVAULT_EUSAGE, "%s: '%s' is not a valid principal name", r->what, r->val);
+	return (*out = sv_strdup(r->val)) ? 0 : SCRVAULT_ERROR;
+}
+
+/* The holder's two public keys, "ed25519" then "x25519". */
+static int keys_value(unsigned char ed_pub[SV_KEY_LEN], unsigned char x_pub[SV_KEY_LEN], reader *r)
+{
+	int error;
+
+	if ((error = key_value(ed_pub, r, "ed25519")) < 0)
+		return error;
+	return key_value(x_pub, r, "x25519");
 }
 
 static int time_value(char out[21], reader *r, const char *key)
@@ -210,6 +226,25 @@ static int add_key(char **text, const char *key, const unsigned char k[], size_t
 	return error;
 }
 
+/* One line of a record: text, or `bin` (SV_KEY_LEN bytes) in base64. */
+typedef struct {
+	const char *key;
+	const char *text;
+	const unsigned char *bin;
+} field;
+
+/* The magic line, then each of the n fields in order, into a new *out. */
+static int add_fields(char **out, const char *magic, const field *f, size_t n)
+{
+	int error = 0;
+
+	if (!(*out = sv_printf("%s\n", magic)))
+		return SCRVAULT_ERROR;
+	for (size_t i = 0; i < n && error == 0; i++)
+		error = f[i].bin ? add_key(out, f[i].key, f[i].bin, SV_KEY_LEN) : add_line(out, f[i].key, f[i].text);
+	return error;
+}
+
 /* Text a request carries: not empty, and the vault's rule for free text. */
 static bool plain_text(const char *s)
 {
@@ -240,18 +275,19 @@ int sv_enrolment_make(char **out, sv_enrolment *e, const sv_secret *ed_priv, con
 		return sv_error(SCRVAULT_EUSAGE, "an enrolment request needs a valid name, kind and agency");
 	if (!e->created[0])
 		sv_time_iso(e->created, sv_now());
-	if (!(text = sv_printf(ENROL_MAGIC "\n")) ||
-	    (error = add_line(&text, "name", e->name)) < 0 || (error = add_line(&text, "kind", e->kind)) < 0 ||
-	    (error = add_line(&text, "agency", e->agency ? e->agency : "-")) < 0 ||
-	    (error = add_key(&text, "ed25519", e->ed_pub, SV_KEY_LEN)) < 0 ||
-	    (error = add_key(&text, "x25519", e->x_pub, SV_KEY_LEN)) < 0 ||
-	    (error = add_line(&text, "created", e->created)) < 0 ||
-	    (e->rotates && (error = add_key(&text, "rotates", e->old_ed_pub, SV_KEY_LEN)) < 0))
-		goto done;
 	{
-		size_t body = strlen(text);
-		unsigned char osig[SV_SIG_LEN];
+		const field f[] = {
+			{ "name", e->name, NULL }, { "kind", e->kind, NULL }, { "agency", e->agency ? e->agency : "-", NULL },
+			{ "ed25519", NULL, e->ed_pub }, { "x25519", NULL, e->x_pub }, { "created", e->created, NULL },
+			{ "rotates", NULL, e->old_ed_pub },
+		};
 
+		unsigned char osig[SV_SIG_LEN];
+		size_t body;
+
+		if ((error = add_fields(&text, ENROL_MAGIC, f, e->rotates ? 7 : 6)) < 0)
+			goto done;
+		body = strlen(text);
 		if ((error = sv_ed25519_sign(sig, ed_priv, text, body)) < 0 ||
 		    (old_priv && (error = sv_ed25519_sign(osig, old_priv, text, body)) < 0) ||
 		    (error = add_key(&text, "signature", sig, SV_SIG_LEN)) < 0 ||
@@ -279,14 +315,7 @@ int sv_enrolment_parse(sv_enrolment **out, const char *text, size_t len, const c
 		return error;
 	if (!(e = sv_calloc(1, sizeof(*e))))
 		return SCRVAULT_ERROR;
-	error = SCRVAULT_ERROR;
-	if ((error = expect_line(&r, "name", false, NULL)) < 0)
-		goto done;
-	if (!sv_name_valid(r.val)) {
-		error = sv_error(SCRVAULT_EUSAGE, "%s: '%s' is not a valid principal name", what, r.val);
-		goto done;
-	}
-	if (!(e->name = sv_strdup(r.val)) || (error = expect_line(&r, "kind", false, NULL)) < 0)
+	if ((error = name_value(&e->name, &r)) < 0 || (error = expect_line(&r, "kind", false, NULL)) < 0)
 		goto done;
 	if (strcmp(r.val, "person") && strcmp(r.val, "agency")) {
 		error = sv_error(SCRVAULT_EUSAGE, "%s: kind '%s' is neither person nor agency", what, r.val);
@@ -298,8 +327,7 @@ int sv_enrolment_parse(sv_enrolment **out, const char *text, size_t len, const c
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	if ((error = key_value(e->ed_pub, &r, "ed25519")) < 0 || (error = key_value(e->x_pub, &r, "x25519")) < 0 ||
-	    (error = time_value(e->created, &r, "created")) < 0 ||
+	if ((error = keys_value(e->ed_pub, e->x_pub, &r)) < 0 || (error = time_value(e->created, &r, "created")) < 0 ||
 	    (error = expect_line(&r, "rotates", true, &e->rotates)) < 0)
 		goto done;
 	if (e->rotates) {
@@ -326,38 +354,6 @@ int sv_enrolment_parse(sv_enrolment **out, const char *text, size_t len, const c
 	error = 0;
 done:
 	sv_enrolment_free(e);
-	return error;
-}
-
-/* A file of one of these formats, with its name in messages. */
-static int read_small(char **text, size_t *len, char **what, const char *path, const char *kind)
-{
-	int error;
-
-	*what = NULL;
-	if ((error = sv_file_read(text, len, path, FORMAT_MAX + 1)) < 0)
-		return error == SCRVAULT_ENOTFOUND ? sv_error(SCRVAULT_ENOTFOUND, "%s '%s' does not exist", kind, path)
-						   : error;
-	if (!(*what = sv_printf("%s '%s'", kind, path))) {
-		free(*text);
-		*text = NULL;
-		return SCRVAULT_ERROR;
-	}
-	return 0;
-}
-
-int sv_enrolment_read(sv_enrolment **out, const char *path)
-{
-	char *text = NULL, *what = NULL;
-	size_t len = 0;
-	int error;
-
-	*out = NULL;
-	if ((error = read_small(&text, &len, &what, path, "enrolment request")) < 0)
-		return error;
-	error = sv_enrolment_parse(out, text, len, what);
-	free(text);
-	free(what);
 	return error;
 }
 
@@ -390,23 +386,20 @@ void sv_acceptance_free(sv_acceptance *a)
 
 int sv_acceptance_make(char **out, const sv_acceptance *a, const sv_secret *audit_key)
 {
+	const field f[] = {
+		{ "vault", a->vault_id, NULL }, { "vault-key", a->vault_key, NULL }, { "name", a->name, NULL },
+		{ "ed25519", NULL, a->ed_pub }, { "x25519", NULL, a->x_pub }, { "accepted-at", a->accepted_at, NULL },
+	};
 	unsigned char sig[SV_SIG_LEN];
 	char *text = NULL;
-	int error = SCRVAULT_ERROR;
+	int error;
 
 	*out = NULL;
-	if (!(text = sv_printf(ACCEPT_MAGIC "\n")) ||
-	    (error = add_line(&text, "vault", a->vault_id)) < 0 ||
-	    (error = add_line(&text, "vault-key", a->vault_key)) < 0 ||
-	    (error = add_line(&text, "name", a->name)) < 0 ||
-	    (error = add_key(&text, "ed25519", a->ed_pub, SV_KEY_LEN)) < 0 ||
-	    (error = add_key(&text, "x25519", a->x_pub, SV_KEY_LEN)) < 0 ||
-	    (error = add_line(&text, "accepted-at", a->accepted_at)) < 0 ||
+	if ((error = add_fields(&text, ACCEPT_MAGIC, f, sizeof(f) / sizeof(f[0]))) < 0 ||
 	    (error = sv_ed25519_sign(sig, audit_key, text, strlen(text))) < 0 ||
 	    (error = add_key(&text, "signature", sig, SV_SIG_LEN)) < 0)
 		goto done;
 	*out = SV_TAKE(text);
-	error = 0;
 done:
 	free(text);
 	return error;
@@ -442,17 +435,11 @@ int sv_acceptance_parse(sv_acceptance **out, const char *text, size_t len, const
 				 what, vid, a->vault_id);
 		goto done;
 	}
-	if (!(a->vault_key = sv_strdup(r.val)) || (error = expect_line(&r, "name", false, NULL)) < 0)
-		goto done;
-	if (!sv_name_valid(r.val)) {
-		error = sv_error(SCRVAULT_EUSAGE, "%s: '%s' is not a valid principal name", what, r.val);
-		goto done;
-	}
-	if (!(a->name = sv_strdup(r.val))) {
+	if (!(a->vault_key = sv_strdup(r.val))) {
 		error = SCRVAULT_ERROR;
 		goto done;
 	}
-	if ((error = key_value(a->ed_pub, &r, "ed25519")) < 0 || (error = key_value(a->x_pub, &r, "x25519")) < 0 ||
+	if ((error = name_value(&a->name, &r)) < 0 || (error = keys_value(a->ed_pub, a->x_pub, &r)) < 0 ||
 	    (error = time_value(a->accepted_at, &r, "accepted-at")) < 0)
 		goto done;
 	body = (size_t)(r.cur - text);
@@ -471,17 +458,39 @@ done:
 	return error;
 }
 
-int sv_acceptance_read(sv_acceptance **out, const char *path)
+/*
+ * Read the file at `path` and parse it as an acceptance (or, when not
+ * `acceptance`, an enrolment request) into *out, the file named in messages.
+ */
+static int read_format(void *out, const char *path, bool acceptance)
 {
+	const char *kind = acceptance ? "acceptance" : "enrolment request";
 	char *text = NULL, *what = NULL;
 	size_t len = 0;
 	int error;
 
-	*out = NULL;
-	if ((error = read_small(&text, &len, &what, path, "acceptance")) < 0)
-		return error;
-	error = sv_acceptance_parse(out, text, len, what);
+	if ((error = sv_file_read(&text, &len, path, FORMAT_MAX + 1)) < 0)
+		return error == SCRVAULT_ENOTFOUND ? sv_error(SCRVAULT_ENOTFOUND, "%s '%s' does not exist", kind, path)
+						   : error;
+	if (!(what = sv_printf("%s '%s'", kind, path)))
+		error = SCRVAULT_ERROR;
+	else if (acceptance)
+		error = sv_acceptance_parse(out, text, len, what);
+	else
+		error = sv_enrolment_parse(out, text, len, what);
 	free(text);
 	free(what);
 	return error;
+}
+
+int sv_enrolment_read(sv_enrolment **out, const char *path)
+{
+	*out = NULL;
+	return read_format(out, path, false);
+}
+
+int sv_acceptance_read(sv_acceptance **out, const char *path)
+{
+	*out = NULL;
+	return read_format(out, path, true);
 }

@@ -336,6 +336,24 @@ done:
 	return error;
 }
 
+int sv_identity_load_private(sv_identity **out, const char *path, const sv_secret *passphrase,
+			     const char *field)
+{
+	int error;
+
+	*out = NULL;
+	if (!path || !*path)
+		return sv_error_field(SCRVAULT_EUSAGE, "keyfile", "no key file given");
+	if ((error = sv_identity_load(out, path, passphrase)) < 0)
+		return error;
+	if (!(*out)->ed_priv) {
+		sv_identity_free(*out);
+		*out = NULL;
+		return sv_error_field(SCRVAULT_EUSAGE, field, "key file '%s' needs its passphrase", path);
+	}
+	return 0;
+}
+
 int sv_identity_set_vault(sv_identity *id, const char *vault_id, const char *vkey)
 {
 	unsigned char pub[SV_KEY_LEN];

@@ -68,6 +68,14 @@ int sv_identity_save(const sv_identity *id, const char *path,
  * returns SCRVAULT_EDENIED.
  */
 int sv_identity_load(sv_identity **out, const char *path, const sv_secret *passphrase);
+/*
+ * Read a key file with its private keys, for its holder: SCRVAULT_EUSAGE
+ * (field "keyfile") when `path` is NULL or empty, and (field `field`, the
+ * name the caller gives the passphrase) when the file has a passphrase and
+ * none is given.
+ */
+int sv_identity_load_private(sv_identity **out, const char *path, const sv_secret *passphrase,
+			     const char *field);
 void sv_identity_free(sv_identity *id);
 /* Set the pinned vault (id and vkey, whose name must be that vault's);
  * SCRVAULT_EUSAGE if the vkey is not that vault's. */

@@ -27,15 +27,8 @@ int scrvault_key_load(scrvault_key **out, const char *keyfile, const scrvault_se
 	int error;
 
 	*out = NULL;
-	if (!keyfile || !*keyfile)
-		return sv_error_field(SCRVAULT_EUSAGE, "keyfile", "no key file given");
-	if ((error = sv_identity_load(&id, keyfile, passphrase)) < 0)
+	if ((error = sv_identity_load_private(&id, keyfile, passphrase, "passphrase")) < 0)
 		return error;
-	if (!id->ed_priv) {
-		sv_identity_free(id);
-		return sv_error_field(SCRVAULT_EUSAGE, "passphrase",
-				      "key file '%s' needs its passphrase", keyfile);
-	}
 	if (!(k = sv_calloc(1, sizeof(*k)))) {
 		sv_identity_free(id);
 		return SCRVAULT_ERROR;

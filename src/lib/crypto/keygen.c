@@ -95,15 +95,7 @@ static int old_key(sv_identity **out, const scrvault_keygen_spec *s)
 	int error;
 
 	*out = NULL;
-	if ((error = sv_identity_load(&old, s->rotate_keyfile, NULL)) < 0)
-		return error;
-	if (old->has_passphrase && !s->rotate_passphrase) {
-		sv_identity_free(old);
-		return sv_error_field(SCRVAULT_EUSAGE, "rotate_passphrase", "key file '%s' needs its passphrase",
-				      s->rotate_keyfile);
-	}
-	sv_identity_free(old);
-	if ((error = sv_identity_load(&old, s->rotate_keyfile, s->rotate_passphrase)) < 0)
+	if ((error = sv_identity_load_private(&old, s->rotate_keyfile, s->rotate_passphrase, "rotate_passphrase")) < 0)
 		return error;
 	if (strcmp(old->name, s->name) != 0) {
 		error = sv_error_field(SCRVAULT_EUSAGE, "rotate_keyfile", "key file '%s' is '%s''s, not '%s''s: "
@@ -197,39 +189,34 @@ int scrvault_enrolment_inspect(scrvault_json **out, const char *path)
 	return error;
 }
 
-/* What accept and pin answer. */
-static int pinned_result(sv_json **out, const char *keyfile, const sv_identity *id)
+/*
+ * The end of accept and pin: record the vault in key file `keyfile` (holding
+ * `id`, opened with `pp`), and answer its fingerprint, name and vault.
+ */
+static int pin_keyfile(scrvault_json **out, sv_identity *id, const char *keyfile, const scrvault_secret *pp,
+		       const char *vault_id, const char *vault_key)
 {
 	char fp[SV_FINGERPRINT_MAX];
-
-	sv_fingerprint(fp, id->ed_pub, id->x_pub);
-	return sv_json_new(out, SV_FIELDS(SV_STR("fingerprint", fp), SV_STR("keyfile", keyfile),
-					  SV_STR("name", id->name), SV_STR("vault", id->vault_id),
-					  SV_STR("vault_key", id->vault_key)));
-}
-
-/* The key file with its passphrase (the public part first, to ask for it by name). */
-static int load_own(sv_identity **out, const char *keyfile, const scrvault_secret *pp)
-{
-	sv_identity *pub = NULL;
+	sv_json *res = NULL;
 	int error;
 
-	*out = NULL;
-	if (!keyfile || !*keyfile)
-		return sv_error_field(SCRVAULT_EUSAGE, "keyfile", "no key file given");
-	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
+	sv_fingerprint(fp, id->ed_pub, id->x_pub);
+	if ((error = sv_identity_set_vault(id, vault_id, vault_key)) < 0 ||
+	    (error = sv_json_new(&res, SV_FIELDS(SV_STR("fingerprint", fp), SV_STR("keyfile", keyfile),
+						  SV_STR("name", id->name), SV_STR("vault", id->vault_id),
+						  SV_STR("vault_key", id->vault_key)))) < 0 ||
+	    (error = sv_identity_repin(id, keyfile, pp)) < 0) {
+		sv_json_free(res);
 		return error;
-	error = pub->has_passphrase && !pp
-		? sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", keyfile) : 0;
-	sv_identity_free(pub);
-	return error < 0 ? error : sv_identity_load(out, keyfile, pp);
+	}
+	*out = res;
+	return 0;
 }
 
 int scrvault_keyfile_accept(scrvault_json **out, const scrvault_keyfile_accept_spec *s)
 {
 	sv_acceptance *acc = NULL;
 	sv_identity *id = NULL;
-	sv_json *res = NULL;
 	int error;
 
 	*out = NULL;
@@ -254,7 +241,7 @@ int scrvault_keyfile_accept(scrvault_json **out, const scrvault_keyfile_accept_s
 			goto done;
 		}
 	}
-	if ((error = load_own(&id, s->keyfile, s->passphrase)) < 0)
+	if ((error = sv_identity_load_private(&id, s->keyfile, s->passphrase, "passphrase")) < 0)
 		goto done;
 	if (strcmp(id->name, acc->name) != 0 || memcmp(id->ed_pub, acc->ed_pub, SV_KEY_LEN) != 0 ||
 	    memcmp(id->x_pub, acc->x_pub, SV_KEY_LEN) != 0) {
@@ -273,13 +260,8 @@ int scrvault_keyfile_accept(scrvault_json **out, const scrvault_keyfile_accept_s
 				 "is signed by %s: refused", s->keyfile, id->vault_key, acc->vault_key);
 		goto done;
 	}
-	if ((error = sv_identity_set_vault(id, acc->vault_id, acc->vault_key)) < 0 ||
-	    (error = pinned_result(&res, s->keyfile, id)) < 0 ||
-	    (error = sv_identity_repin(id, s->keyfile, s->passphrase)) < 0)
-		goto done;
-	*out = SV_TAKE(res);
+	error = pin_keyfile(out, id, s->keyfile, s->passphrase, acc->vault_id, acc->vault_key);
 done:
-	sv_json_free(res);
 	sv_identity_free(id);
 	sv_acceptance_free(acc);
 	return error;
@@ -289,7 +271,6 @@ int scrvault_keyfile_pin(scrvault_json **out, const scrvault_keyfile_pin_spec *s
 {
 	unsigned char pub[SV_KEY_LEN];
 	sv_identity *id = NULL;
-	sv_json *res = NULL;
 	char vid[33];
 	int error;
 
@@ -301,7 +282,7 @@ int scrvault_keyfile_pin(scrvault_json **out, const scrvault_keyfile_pin_spec *s
 				      "board publishes it ('scrvault audit pubkey' prints it)");
 	if ((error = sv_vkey_vault(vid, pub, s->vault_key)) < 0)
 		return sv_error_field(error, "vault_key", "%s", scrvault_error_message());
-	if ((error = load_own(&id, s->keyfile, s->passphrase)) < 0)
+	if ((error = sv_identity_load_private(&id, s->keyfile, s->passphrase, "passphrase")) < 0)
 		goto done;
 	if (!id->vault_id[0]) {
 		error = sv_error(SCRVAULT_EUSAGE, "key file '%s' is enrolled in no vault: import the vault's acceptance "
@@ -318,13 +299,8 @@ int scrvault_keyfile_pin(scrvault_json **out, const scrvault_keyfile_pin_spec *s
 				 "verifier key does not change: refused", s->keyfile, id->vault_key);
 		goto done;
 	}
-	if ((error = sv_identity_set_vault(id, vid, s->vault_key)) < 0 ||
-	    (error = pinned_result(&res, s->keyfile, id)) < 0 ||
-	    (error = sv_identity_repin(id, s->keyfile, s->passphrase)) < 0)
-		goto done;
-	*out = SV_TAKE(res);
+	error = pin_keyfile(out, id, s->keyfile, s->passphrase, vid, s->vault_key);
 done:
-	sv_json_free(res);
 	sv_identity_free(id);
 	return error;
 }

@@ -659,12 +659,8 @@ int scrvault_intake_seal(scrvault_json **out, const scrvault_seal_spec *s)
 	if (regular && strcmp(s->output, "-") != 0 &&
 	    (error = hash_pipe_start_reading(&hp, fd, (uint64_t)sb.st_size)) < 0)
 		goto done;
-	if ((error = sv_identity_load(&ident, s->keyfile, s->passphrase)) < 0)
+	if ((error = sv_identity_load_private(&ident, s->keyfile, s->passphrase, "passphrase")) < 0)
 		goto done;
-	if (!ident->ed_priv) {
-		error = sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", s->keyfile);
-		goto done;
-	}
 	if (fd < 0) {
 		error = sv_error(open_errno == ENOENT ? SCRVAULT_ENOTFOUND : SCRVAULT_ERROR,
 				 "cannot open '%s': %s", s->input, strerror(open_errno));
@@ -775,12 +771,8 @@ static int open_release(sv_json **out, const scrvault_open_spec *s, bool keep)
 	} else {
 		if (!s->keyfile)
 			return sv_error_field(SCRVAULT_EUSAGE, "keyfile,identity", "give your key file or an age identity");
-		if ((error = sv_identity_load(&ident, s->keyfile, s->passphrase)) < 0)
+		if ((error = sv_identity_load_private(&ident, s->keyfile, s->passphrase, "passphrase")) < 0)
 			return error;
-		if (!ident->x_priv) {
-			sv_identity_free(ident);
-			return sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", s->keyfile);
-		}
 	}
 	if (s->vault_key) {
 		char origin[128];

@@ -159,11 +159,29 @@ static int set_serial(X509 *x, char hex[33])
 	return error;
 }
 
-static int set_validity(X509 *x, int64_t from, int64_t until)
+/* A certificate's extension: its NID and its value in OpenSSL's config syntax. */
+typedef struct {
+	int nid;
+	const char *value;
+} cert_ext;
+
+/*
+ * What every certificate made here carries: a random serial (its hex into
+ * `hex` unless NULL), a validity from five minutes before `now` for `days`
+ * days, and the n extensions `ext` as `issuer` gives them.
+ */
+static int set_terms(X509 *x, X509 *issuer, char hex[33], int64_t now, unsigned days, const cert_ext *ext, size_t n)
 {
-	if (!ASN1_TIME_set(X509_getm_notBefore(x), (time_t)from) ||
-	    !ASN1_TIME_set(X509_getm_notAfter(x), (time_t)until))
+	int error;
+
+	if ((error = set_serial(x, hex)) < 0)
+		return error;
+	if (!ASN1_TIME_set(X509_getm_notBefore(x), (time_t)(now - 300)) ||
+	    !ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(now + (int64_t)days * 86400)))
 		return x509_error(SCRVAULT_ERROR, "cannot set a certificate's validity");
+	for (size_t i = 0; i < n; i++)
+		if ((error = add_ext(x, issuer, ext[i].nid, ext[i].value)) < 0)
+			return error;
 	return 0;
 }
 
@@ -187,6 +205,10 @@ static int der_of(unsigned char **der, size_t *len, X509 *x)
 int sv_x509_ca_make(unsigned char **der, size_t *len, const sv_secret *key, const char *cn,
 		    const char *endorsement, int64_t now, unsigned days)
 {
+	static const cert_ext ca_ext[] = {
+		{ NID_basic_constraints, "critical,CA:TRUE,pathlen:0" }, { NID_key_usage, "critical,keyCertSign,cRLSign" },
+		{ NID_subject_key_identifier, "hash" },
+	};
 	EVP_PKEY *k = key_from(key);
 	X509 *x = X509_new();
 	X509_NAME *name;
@@ -206,11 +228,7 @@ int sv_x509_ca_make(unsigned char **der, size_t *len, const sv_secret *key, cons
 		error = x509_error(SCRVAULT_ERROR, "cannot make the CA certificate");
 		goto done;
 	}
-	if ((error = set_serial(x, NULL)) < 0 ||
-	    (error = set_validity(x, now - 300, now + (int64_t)days * 86400)) < 0 ||
-	    (error = add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0")) < 0 ||
-	    (error = add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign")) < 0 ||
-	    (error = add_ext(x, x, NID_subject_key_identifier, "hash")) < 0 ||
+	if ((error = set_terms(x, x, NULL, now, days, ca_ext, sizeof(ca_ext) / sizeof(ca_ext[0]))) < 0 ||
 	    (error = add_endorsement(x, endorsement)) < 0)
 		goto done;
 	if (X509_sign(x, k, EVP_sha256()) <= 0) {
@@ -329,15 +347,16 @@ int sv_x509_leaf_make(char **cert_pem, sv_secret **key_pem, char serial[33], con
 		error = x509_error(SCRVAULT_ERROR, "cannot make the server certificate");
 		goto done;
 	}
-	if ((error = set_serial(x, serial)) < 0 ||
-	    (error = set_validity(x, now - 300, now + (int64_t)days * 86400)) < 0 ||
-	    (error = add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE")) < 0 ||
-	    (error = add_ext(x, ca, NID_key_usage, "critical,digitalSignature")) < 0 ||
-	    (error = add_ext(x, ca, NID_ext_key_usage, "serverAuth")) < 0 ||
-	    (error = add_ext(x, ca, NID_subject_key_identifier, "hash")) < 0 ||
-	    (error = add_ext(x, ca, NID_authority_key_identifier, "keyid:always")) < 0 ||
-	    (error = add_ext(x, ca, NID_subject_alt_name, san)) < 0)
-		goto done;
+	{
+		const cert_ext leaf_ext[] = {
+			{ NID_basic_constraints, "critical,CA:FALSE" }, { NID_key_usage, "critical,digitalSignature" },
+			{ NID_ext_key_usage, "serverAuth" }, { NID_subject_key_identifier, "hash" },
+			{ NID_authority_key_identifier, "keyid:always" }, { NID_subject_alt_name, san },
+		};
+
+		if ((error = set_terms(x, ca, serial, now, days, leaf_ext, sizeof(leaf_ext) / sizeof(leaf_ext[0]))) < 0)
+			goto done;
+	}
 	error = SCRVAULT_ERROR;
 	if (X509_sign(x, cak, EVP_sha256()) <= 0 || PEM_write_bio_X509(cb, x) != 1 || PEM_write_bio_X509(cb, ca) != 1 ||
 	    PEM_write_bio_PrivateKey(kb, k, NULL, NULL, 0, NULL, NULL) != 1) {

@@ -460,7 +460,8 @@ static int first_text_int(void *ctx, sv_stmt *st)
 	text_int *t = ctx;
 
 	snprintf(t->text, t->len, "%s", sv_stmt_text(st, 0) ? sv_stmt_text(st, 0) : "");
-	*t->n = sv_stmt_int(st, 1);
+	if (t->n)
+		*t->n = sv_stmt_int(st, 1);
 	return 1;
 }
 

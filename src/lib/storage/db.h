@@ -83,7 +83,7 @@ int sv_db_veach(sv_db *db, sv_stmt_fn row, void *ctx, const char *sql, const cha
 int sv_db_int(int64_t *out, sv_db *db, const char *sql, const char *fmt, ...);
 
 /* The same for a row of a text (into text[len], cut there; NULL as "") and an
- * integer; both unchanged if there is none. */
+ * integer (n NULL: the text alone); both unchanged if there is none. */
 int sv_db_text_int(char *text, size_t len, int64_t *n, sv_db *db, const char *sql, const char *fmt, ...);
 
 /* PRAGMA integrity_check; 0 when "ok". */

@@ -29,19 +29,11 @@ int64_t sv_meta_int(scrvault *v, const char *key, int64_t dflt)
 
 int sv_vault_store_head(char out[SV_OID_HEXLEN + 1], scrvault *v)
 {
-	sv_stmt *st = NULL;
 	int error;
 
 	out[0] = '\0';
-	if ((error = sv_db_query(&st, v->db, "SELECT value FROM meta WHERE key = 'store_head'", "")) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1) {
-		const char *t = sv_stmt_text(st, 0);
-		snprintf(out, SV_OID_HEXLEN + 1, "%s", t ? t : "");
-		error = 0;
-	}
-	sv_stmt_free(st);
-	return error;
+	error = sv_db_text_int(out, SV_OID_HEXLEN + 1, NULL, v->db, "SELECT value FROM meta WHERE key = 'store_head'", "");
+	return error < 0 ? error : 0;
 }
 
 int sv_vault_record_commit(scrvault *v, const char *commit)

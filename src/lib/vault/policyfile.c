@@ -191,6 +191,39 @@ static void trimmed(char *out, size_t outlen, const char *s, size_t n)
 	out[k] = '\0';
 }
 
+/* The header of section `section` `sub` as it stands in the file. */
+static void section_header(char want[300], const char *section, const char *sub)
+{
+	if (sub)
+		snprintf(want, 300, "[%s \"%s\"]", section, sub);
+	else
+		snprintf(want, 300, "[%s]", section);
+}
+
+/* The line at *p, trimmed, into buf; *p moves to the next one. */
+static void next_line(char buf[512], const char **p)
+{
+	const char *nl = strchr(*p, '\n');
+	size_t len = nl ? (size_t)(nl - *p) : strlen(*p);
+
+	trimmed(buf, 512, *p, len);
+	*p = nl ? nl + 1 : *p + len;
+}
+
+/* Whether the trimmed line buf sets `key`; its value, trimmed, into val. */
+static bool sets_key(const char *buf, const char *key, char val[400])
+{
+	size_t kl = strlen(key);
+	const char *eq;
+
+	if (!buf[0] || buf[0] == '#' || buf[0] == ';' || strncasecmp(buf, key, kl) != 0 ||
+	    (buf[kl] != '\0' && buf[kl] != '=' && !isspace((unsigned char)buf[kl])))
+		return false;
+	eq = strchr(buf, '=');
+	trimmed(val, 400, eq ? eq + 1 : "", eq ? strlen(eq + 1) : 0);
+	return true;
+}
+
 /*
  * The line of `key` (with `value`, if given) under the section header that
  * names `section` and `sub` (the last such header before it), or of the
@@ -200,42 +233,21 @@ static int locate(const char *text, const char *section, const char *sub,
 		  const char *key, const char *value)
 {
 	const char *p = text;
+	char want[300], buf[512], val[400];
 	int line = 0, found = 0;
 	bool in = false;
 
+	section_header(want, section, sub);
 	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char buf[512];
-
 		line++;
-		trimmed(buf, sizeof(buf), p, len);
+		next_line(buf, &p);
 		if (buf[0] == '[') {
-			char want[300];
-
-			if (sub)
-				snprintf(want, sizeof(want), "[%s \"%s\"]", section, sub);
-			else
-				snprintf(want, sizeof(want), "[%s]", section);
 			in = strncasecmp(buf, want, strlen(want)) == 0;
 			if (in && !key)
 				found = line;
-		} else if (in && key && buf[0] && buf[0] != '#' && buf[0] != ';') {
-			size_t kl = strlen(key);
-			char *eq = strchr(buf, '=');
-
-			if (strncasecmp(buf, key, kl) == 0 &&
-			    (buf[kl] == '\0' || buf[kl] == '=' || isspace((unsigned char)buf[kl]))) {
-				char val[400];
-
-				trimmed(val, sizeof(val), eq ? eq + 1 : "", eq ? strlen(eq + 1) : 0);
-				if (!value || strcmp(val, value) == 0)
-					found = line;
-			}
+		} else if (in && key && sets_key(buf, key, val) && (!value || strcmp(val, value) == 0)) {
+			found = line;
 		}
-		if (!nl)
-			break;
-		p = nl + 1;
 	}
 	return found;
 }
@@ -269,45 +281,29 @@ static int locate_setting(checker *c, const char *section, const char *sub, cons
 			  const char *value)
 {
 	char want[300];
-	size_t kl = strlen(key);
 
 	if (!c->next)
 		c->next = c->text;
-	if (sub)
-		snprintf(want, sizeof(want), "[%s \"%s\"]", section, sub);
-	else
-		snprintf(want, sizeof(want), "[%s]", section);
+	section_header(want, section, sub);
 	for (int pass = 0; pass < 2; pass++) {
 		const char *p = c->next;
 		int line = c->line;
-		char header[512];
+		char header[512], buf[512], val[400];
 		bool in;
 
 		snprintf(header, sizeof(header), "%s", c->header);
 		in = header[0] && strncasecmp(header, want, strlen(want)) == 0;
 		while (*p) {
-			const char *nl = strchr(p, '\n');
-			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			char buf[512];
-
 			line++;
-			trimmed(buf, sizeof(buf), p, len);
-			p = nl ? nl + 1 : p + len;
+			next_line(buf, &p);
 			if (buf[0] == '[') {
 				snprintf(header, sizeof(header), "%s", buf);
 				in = strncasecmp(buf, want, strlen(want)) == 0;
-			} else if (in && buf[0] && buf[0] != '#' && buf[0] != ';' &&
-				   strncasecmp(buf, key, kl) == 0 &&
-				   (buf[kl] == '\0' || buf[kl] == '=' || isspace((unsigned char)buf[kl]))) {
-				char *eq = strchr(buf, '='), val[400];
-
-				trimmed(val, sizeof(val), eq ? eq + 1 : "", eq ? strlen(eq + 1) : 0);
-				if (pass == 1 || !value || strcmp(val, value) == 0) {
-					c->next = p;
-					c->line = line;
-					snprintf(c->header, sizeof(c->header), "%s", header);
-					return line;
-				}
+			} else if (in && sets_key(buf, key, val) && (pass == 1 || !value || strcmp(val, value) == 0)) {
+				c->next = p;
+				c->line = line;
+				snprintf(c->header, sizeof(c->header), "%s", header);
+				return line;
 			}
 		}
 		if (!value)

@@ -247,12 +247,7 @@ static int pin_check_vault(scrvault *v, const sv_identity *id, const char *keyfi
 	sv_stmt_free(st);
 	if (error < 0)
 		return error;
-	if ((error = sv_db_query(&st, v->db, "SELECT value FROM meta WHERE key = 'vault_id'", "")) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1 && sv_stmt_text(st, 0))
-		snprintf(vid, sizeof(vid), "%s", sv_stmt_text(st, 0));
-	sv_stmt_free(st);
-	if (error < 0)
+	if ((error = sv_db_text_int(vid, sizeof(vid), NULL, v->db, "SELECT value FROM meta WHERE key = 'vault_id'", "")) < 0)
 		return error;
 	if (strcmp(vid, v->id) != 0)
 		return sv_vault_pin_check(id, keyfile, vid, pub);
@@ -281,15 +276,9 @@ static int pin_check_vault(scrvault *v, const sv_identity *id, const char *keyfi
 static int db_is_vault(scrvault *v)
 {
 	char vid[SV_VAULT_ID_LEN + 1] = "";
-	sv_stmt *st = NULL;
 	int error;
 
-	if ((error = sv_db_query(&st, v->db, "SELECT value FROM meta WHERE key = 'vault_id'", "")) < 0)
-		return error;
-	if ((error = sv_stmt_step(st)) == 1 && sv_stmt_text(st, 0))
-		snprintf(vid, sizeof(vid), "%s", sv_stmt_text(st, 0));
-	sv_stmt_free(st);
-	if (error < 0)
+	if ((error = sv_db_text_int(vid, sizeof(vid), NULL, v->db, "SELECT value FROM meta WHERE key = 'vault_id'", "")) < 0)
 		return error;
 	if (strcmp(vid, v->id) != 0)
 		return sv_error(SCRVAULT_EINTEGRITY, "vault.db is of vault %s, the keyring of vault %s: the directory "

@@ -167,7 +167,7 @@ static unsigned char *b64_member(const sv_json *j, const char *key, size_t len)
 int scrvault_unseal_answer(scrvault_json **out, const scrvault_json *offer, const char *keyfile,
 			   const scrvault_secret *passphrase)
 {
-	sv_identity *pub = NULL, *id = NULL;
+	sv_identity *id = NULL;
 	sv_secret *vmk = NULL;
 	unsigned char *wrap = NULL, *epk = NULL, wrapped[SV_WRAP_LEN(SV_KEY_LEN)], sig[SV_SIG_LEN];
 	const char *vault, *nonce, *epk64, *note;
@@ -183,17 +183,7 @@ int scrvault_unseal_answer(scrvault_json **out, const scrvault_json *offer, cons
 	    sv_json_type_of(sv_json_get(offer, "custodians")) != SV_JSON_OBJECT)
 		return sv_error_field(SCRVAULT_EUSAGE, "offer", "this is not an unseal offer (it needs vault, epk, "
 				      "nonce and custodians)");
-	if (!keyfile || !*keyfile) {
-		error = sv_error_field(SCRVAULT_EUSAGE, "keyfile", "no key file given");
-		goto done;
-	}
-	if ((error = sv_identity_load(&pub, keyfile, NULL)) < 0)
-		goto done;
-	if (pub->has_passphrase && !passphrase) {
-		error = sv_error_field(SCRVAULT_EUSAGE, "passphrase", "key file '%s' needs its passphrase", keyfile);
-		goto done;
-	}
-	if ((error = sv_identity_load(&id, keyfile, passphrase)) < 0 ||
+	if ((error = sv_identity_load_private(&id, keyfile, passphrase, "passphrase")) < 0 ||
 	    (error = sv_vault_pin_check(id, keyfile, vault, NULL)) < 0)
 		goto done;
 	/* The verifier key: the store's latest checkpoint must verify with the
@@ -244,7 +234,6 @@ int scrvault_unseal_answer(scrvault_json **out, const scrvault_json *offer, cons
 	}
 	error = sv_json_new(out, SV_FIELDS(SV_STR("custodian", id->name), SV_STR("wrap", w64), SV_STR("sig", s64)));
 done:
-	sv_identity_free(pub);
 	sv_identity_free(id);
 	sv_secret_free(vmk);
 	sv_cleanse(wrapped, sizeof(wrapped));
