@@ -67,7 +67,7 @@ const cli_cmd cli_op_commands[] = {
 	/* The first names of the two decisions, kept: names are the contract. */
 	{ "approve", NULL, cmd_approve, CLI_VAULT, NULL, "scrvault approve ID", APPROVE_HELP, NULL, 1, 1 },
 	{ "refuse", NULL, cmd_refuse, CLI_VAULT, NULL, "scrvault refuse ID", REFUSE_HELP, NULL, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -110,5 +110,5 @@ const cli_remote_cmd cli_op_remote[] = {
 	{ "op", "list", remote_list, NULL }, { "op", "approve", remote_approve, remote_check_id },
 	{ "op", "refuse", remote_refuse, remote_check_id },
 	{ "approve", NULL, remote_approve, remote_check_id }, { "refuse", NULL, remote_refuse, remote_check_id },
-	{ NULL, NULL, NULL, NULL }
+	CLI_REMOTE_END
 };
