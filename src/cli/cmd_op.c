@@ -85,13 +85,10 @@ static int remote_list(cli_args *a, cli_remote *r)
 
 static int remote_decide(cli_args *a, cli_remote *r, bool approve)
 {
-	char path[128];
 	int st;
 
-	if (!cli_remote_seg(a, "the operation", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/ops/%s/%s", a->args[0], approve ? "approve" : "refuse");
-	if ((st = cli_remote_json(NULL, r, "POST", path, NULL)) != 0)
+	if ((st = cli_remote_arg_call(NULL, a, r, "POST", "the operation", "/v1/ops", approve ? "approve" : "refuse",
+				      NULL)) != 0)
 		return st;
 	printf("%s operation %s\n", approve ? "approved and carried out" : "refused", a->args[0]);
 	return 0;
