@@ -41,8 +41,10 @@ int cli_agent_session_keep(const char *service, const char *token);
 /* Tell the agent the service refused `token`: it forgets it (if still that one). */
 void cli_agent_session_drop(const char *service, const char *token);
 
-/* A file's text (a statement, a signature), one trailing newline dropped,
- * at most `max` bytes: malloc'd, or NULL after the message. */
+/* The whole of a small text file (no NUL byte), at most `max` bytes, as it
+ * is: malloc'd and NUL-terminated, or NULL after the message. */
+char *cli_read_file(const char *path, size_t max);
+/* The same with one trailing newline dropped (a statement, a signature). */
 char *cli_read_text(const char *path, size_t max);
 /* Write `text` to a new file (0600, O_EXCL): 0, or the exit status after the message. */
 int cli_write_new(const char *path, const char *text);

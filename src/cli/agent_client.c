@@ -281,8 +281,7 @@ int cli_agent_sign(char **sig, const char *statement)
 	return rc;
 }
 
-/* A file's text (a statement or a signature), one trailing newline dropped; NULL after the message. */
-char *cli_read_text(const char *path, size_t max)
+char *cli_read_file(const char *path, size_t max)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
@@ -300,9 +299,17 @@ char *cli_read_text(const char *path, size_t max)
 		free(buf);
 		return NULL;
 	}
-	if (n && buf[n - 1] == '\n')
-		n--;
 	buf[n] = '\0';
+	return buf;
+}
+
+char *cli_read_text(const char *path, size_t max)
+{
+	char *buf = cli_read_file(path, max);
+	size_t n = buf ? strlen(buf) : 0;
+
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
 	return buf;
 }
 

@@ -84,6 +84,9 @@ struct cli_cmd {
 	const char *need, *need_msg;
 };
 
+/* The all-NULL entry that ends a table of commands. */
+#define CLI_CMDS_END { NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL }
+
 /* ---- common.c: shared with scrvault-seal ---------------------------------------- */
 
 /*
@@ -100,6 +103,10 @@ struct cli_cmd {
 #define CLI_ESC_LINES	1u
 #define CLI_ESC_PARTIAL	2u
 size_t cli_escape(char *out, const char *s, size_t len, unsigned flags, size_t *used);
+/* Bytes in the UTF-8 sequence at s (len available; the shortest form, no
+ * surrogates, at most U+10FFFF): the code point in *cp; 0 if not valid, -1
+ * if valid so far but cut short. */
+int cli_utf8_at(const unsigned char *s, size_t len, unsigned long *cp);
 /* The same into a new string (NULL if out of memory), every control escaped. */
 char *cli_escape_dup(const char *s);
 /*
@@ -353,6 +360,18 @@ void cli_table_if(const scrvault_json *rows, const char *title, const cli_col *c
 /* An operation under dual control that waits (its "pending" id and
  * "expires_at" in j): `what` ("loading a policy") and how to decide it. */
 void cli_print_pending(const scrvault_json *j, const char *what);
+/* What a command prints of the JSON j a call gave (j freed): the exit status. */
+typedef int (*cli_printer)(const cli_args *a, scrvault_json *j);
+/*
+ * The end of a command that prints what one library call gave: the failure
+ * `error` of the call that filled *j, or what `print` prints of it.  *j is
+ * freed either way; it is read only here, so the call may stand in the
+ * arguments, as with cli_listing.
+ */
+int cli_outcome(const cli_args *a, int error, scrvault_json **j, cli_printer print);
+/* The end of a command whose operation waits so: j as JSON with --json, else
+ * cli_print_pending; frees j and returns 0. */
+int cli_result_pending(const cli_args *a, scrvault_json *j, const char *what);
 /* Each string of the array as a line "label: string" (problems, warnings). */
 void cli_print_each(const scrvault_json *arr, const char *label);
 /* Print one object as "key  value" lines. */
@@ -395,7 +414,7 @@ int cli_print_object(const cli_args *a, scrvault_json *j, const cli_col *fields)
 int cli_principal_check(const cli_args *a);
 void cli_principal_spec(scrvault_principal_spec *s, const cli_args *a, const char *name);
 
-/* Each cmd_<group>.c exports its table, ended by an all-NULL entry. */
+/* Each cmd_<group>.c exports its table, ended by CLI_CMDS_END. */
 extern const cli_cmd cli_init_commands[];
 extern const cli_cmd cli_principal_commands[];
 extern const cli_cmd cli_keygen_commands[];

@@ -645,5 +645,5 @@ const cli_cmd cli_agent_commands[] = {
 	  "agent refuses anything but a sign-in challenge, a sign-off, a copy receipt or\n"
 	  "a destruction's witness statement of its vault.\n",
 	  NULL, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };

@@ -532,7 +532,7 @@ const cli_cmd cli_audit_commands[] = {
 	{ "audit", "consistency", cmd_consistency, CLI_VAULT, check_consistency, "scrvault audit consistency [-o FILE] OLD [NEW]",
 	  "A proof that the log at signed size NEW (default: latest) extends the log at\n"
 	  "signed size OLD.\n", out_opts, 1, 2 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -699,5 +699,5 @@ done:
 const cli_remote_cmd cli_audit_remote[] = {
 	{ "audit", "tail", remote_tail }, { "audit", "pubkey", remote_pubkey }, { "audit", "export", remote_export },
 	{ "audit", "show", remote_show }, { "audit", "prove", remote_prove },
-	{ "audit", "checkpoint", remote_checkpoint }, { NULL, NULL, NULL, NULL }
+	{ "audit", "checkpoint", remote_checkpoint }, CLI_REMOTE_END
 };

@@ -62,7 +62,7 @@ const cli_cmd cli_backup_commands[] = {
 	  "Check a backup without restoring it (no vault needed): the manifest's signature\n"
 	  "(against the vault's published verifier key with --vkey) and both parts' digests.\n",
 	  verify_opts, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -85,4 +85,4 @@ static int remote_create(cli_args *a, cli_remote *r)
 	return cli_print_object(a, j, manifest_fields);
 }
 
-const cli_remote_cmd cli_backup_remote[] = { { "backup", "create", remote_create }, { NULL, NULL, NULL } };
+const cli_remote_cmd cli_backup_remote[] = { { "backup", "create", remote_create }, CLI_REMOTE_END };

@@ -80,6 +80,46 @@ static int check_conclude(cli_args *a)
 	return 0;
 }
 
+/* What stops a conclusion (the "blocking" of j, when there is any), after the message. */
+static void print_blocking(const cli_args *a, const scrvault_json *j)
+{
+	if (!scrvault_json_get(j, "blocking"))
+		return;
+	if (a->json)
+		cli_print_json(j);
+	else
+		cli_table(scrvault_json_get(j, "blocking"), blocking_cols);
+}
+
+/* What concluding, reopening or publishing the case did (j freed here). */
+static int print_concluded(const cli_args *a, scrvault_json *j)
+{
+	size_t n = scrvault_json_count(scrvault_json_get(j, "masters"));
+
+	return cli_result(a, j, "case %s concluded on %s: its retention clocks have started, its %zu master%s "
+			  "fixed and the case frozen (no check-in, declaration or sign-off until reopened)\n",
+			  a->args[0], cli_str(j, "concluded_on"), n, n == 1 ? " is" : "s are");
+}
+
+static int print_reopened(const cli_args *a, scrvault_json *j)
+{
+	if (scrvault_json_get(j, "pending"))
+		return cli_result_pending(a, j, "reopening a concluded case");
+	return cli_result(a, j, "case %s reopened: it takes check-ins, declarations and sign-offs again; "
+			  "conclude it again to refreeze it\n", a->args[0]);
+}
+
+static int print_published(const cli_args *a, scrvault_json *j)
+{
+	if (scrvault_json_get(j, "pending"))
+		return cli_result_pending(a, j, "publishing against what stops it");
+	if (cli_str(j, "overridden") && !a->json)
+		fprintf(stderr, "%s: recorded against what stood in its way (%s): the override and its reason "
+			"are on record\n", cli_program, cli_str(j, "overridden"));
+	return cli_result(a, j, "recorded: the executive summary of %s was published on %s ('retention plan' says "
+			  "how long it stays on the web site)\n", a->args[0], cli_str(j, "published_on"));
+}
+
 static int cmd_conclude(cli_args *a, scrvault *v)
 {
 	scrvault_case_conclude_options o = SCRVAULT_CASE_CONCLUDE_OPTIONS_INIT;
@@ -104,58 +144,29 @@ static int cmd_conclude(cli_args *a, scrvault *v)
 	if (error < 0) {
 		int rc = cli_fail(error);
 
-		if (j && scrvault_json_get(j, "blocking")) {
-			if (a->json)
-				cli_print_json(j);
-			else
-				cli_table(scrvault_json_get(j, "blocking"), blocking_cols);
-		}
+		print_blocking(a, j);
 		scrvault_json_free(j);
 		return rc;
 	}
-	return cli_result(a, j, "case %s concluded on %s: its retention clocks have started, its %zu master%s "
-			  "fixed and the case frozen (no check-in, declaration or sign-off until reopened)\n",
-			  a->args[0], cli_str(j, "concluded_on"), scrvault_json_count(scrvault_json_get(j, "masters")),
-			  scrvault_json_count(scrvault_json_get(j, "masters")) == 1 ? " is" : "s are");
+	return print_concluded(a, j);
 }
 
 static int cmd_reopen(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_case_reopen(&j, v, a->args[0], cli_opt(a, "reason"))) < 0)
-		return cli_fail(error);
-	if (scrvault_json_get(j, "pending")) {
-		if (!a->json)
-			cli_print_pending(j, "reopening a concluded case");
-		return cli_result(a, j, NULL);
-	}
-	return cli_result(a, j, "case %s reopened: it takes check-ins, declarations and sign-offs again; "
-			  "conclude it again to refreeze it\n", a->args[0]);
+	return cli_outcome(a, scrvault_case_reopen(&j, v, a->args[0], cli_opt(a, "reason")), &j, print_reopened);
 }
 
 static int cmd_publish(cli_args *a, scrvault *v)
 {
 	scrvault_case_publish_options o = SCRVAULT_CASE_PUBLISH_OPTIONS_INIT;
 	scrvault_json *j = NULL;
-	int error;
 
 	o.ref = a->args[0];
 	o.on = cli_opt(a, "on");
 	o.override_reason = cli_opt(a, "override-reason");
-	if ((error = scrvault_case_publish_ext(&j, v, &o)) < 0)
-		return cli_fail(error);
-	if (scrvault_json_get(j, "pending")) {
-		if (!a->json)
-			cli_print_pending(j, "publishing against what stops it");
-		return cli_result(a, j, NULL);
-	}
-	if (cli_str(j, "overridden") && !a->json)
-		fprintf(stderr, "%s: recorded against what stood in its way (%s): the override and its reason "
-			"are on record\n", cli_program, cli_str(j, "overridden"));
-	return cli_result(a, j, "recorded: the executive summary of %s was published on %s ('retention plan' says "
-			  "how long it stays on the web site)\n", a->args[0], cli_str(j, "published_on"));
+	return cli_outcome(a, scrvault_case_publish_ext(&j, v, &o), &j, print_published);
 }
 
 static const cli_optdef open_opts[] = {
@@ -213,39 +224,19 @@ const cli_cmd cli_case_commands[] = {
 	  "while it has no executive summary checked in, unless a custodian overrides with\n"
 	  "--override-reason TEXT, which a second custodian approves (case.publish-override\n"
 	  "under [dual-control]).\n", publish_opts, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
 
 static int remote_list(cli_args *a, cli_remote *r)
 {
-	scrvault_json *j = NULL;
-
-	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", "/v1/cases", NULL), &j, case_cols);
+	return cli_remote_get_list(a, r, "/v1/cases", case_cols);
 }
 
 static int remote_show(cli_args *a, cli_remote *r)
 {
-	scrvault_json *j = NULL;
-	char path[128];
-	int st;
-
-	if (!cli_remote_seg(a, "the case", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/cases/%s", a->args[0]);
-	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
-		return st;
-	return cli_show(a, 0, &j, case_fields, show_documents);
-}
-
-/* "/v1/cases/REF/what" into path, REF checked first: 0 or the usage error's status. */
-static int case_path(const cli_args *a, char *path, size_t len, const char *what)
-{
-	if (!cli_remote_seg(a, "the case", a->args[0]))
-		return 2;
-	snprintf(path, len, "/v1/cases/%s%s%s", a->args[0], what ? "/" : "", what ? what : "");
-	return 0;
+	return cli_remote_show_arg(a, r, "the case", "/v1/cases", case_fields, show_documents);
 }
 
 static int remote_open(cli_args *a, cli_remote *r)
@@ -275,7 +266,7 @@ static int remote_conclude(cli_args *a, cli_remote *r)
 	size_t len = 0;
 	int st;
 
-	if ((st = case_path(a, path, sizeof(path), "conclude")) != 0)
+	if ((st = cli_remote_arg_path(path, sizeof(path), a, "the case", "/v1/cases", "conclude")) != 0)
 		return st;
 	for (int i = 0; i < a->nopts; i++) {
 		char doc[96], *q, *p;
@@ -305,66 +296,31 @@ static int remote_conclude(cli_args *a, cli_remote *r)
 	cli_jb_raw(&b, "masters", list);
 	free(list);
 	if ((st = cli_remote_post(&j, r, path, &b)) != 0) {
-		const scrvault_json *d = scrvault_json_get(cli_remote_error(r), "detail");
-
-		if (scrvault_json_get(d, "blocking")) {	/* as directly: what stops it */
-			if (a->json)
-				cli_print_json(d);
-			else
-				cli_table(scrvault_json_get(d, "blocking"), blocking_cols);
-		}
+		print_blocking(a, scrvault_json_get(cli_remote_error(r), "detail"));	/* as directly */
 		return st;
 	}
-	return cli_result(a, j, "case %s concluded on %s: its retention clocks have started, its %zu master%s "
-			  "fixed and the case frozen (no check-in, declaration or sign-off until reopened)\n",
-			  a->args[0], cli_str(j, "concluded_on"), scrvault_json_count(scrvault_json_get(j, "masters")),
-			  scrvault_json_count(scrvault_json_get(j, "masters")) == 1 ? " is" : "s are");
+	return print_concluded(a, j);
 }
 
 static int remote_reopen(cli_args *a, cli_remote *r)
 {
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
-	char path[128];
-	int st;
 
-	if ((st = case_path(a, path, sizeof(path), "reopen")) != 0)
-		return st;
 	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
-	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
-		return st;
-	if (scrvault_json_get(j, "pending")) {
-		if (!a->json)
-			cli_print_pending(j, "reopening a concluded case");
-		return cli_result(a, j, NULL);
-	}
-	return cli_result(a, j, "case %s reopened: it takes check-ins, declarations and sign-offs again; "
-			  "conclude it again to refreeze it\n", a->args[0]);
+	return cli_remote_outcome(a, cli_remote_arg_call(&j, a, r, "POST", "the case", "/v1/cases", "reopen", &b), &j,
+				  print_reopened);
 }
 
 static int remote_publish(cli_args *a, cli_remote *r)
 {
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
-	char path[128];
-	int st;
 
-	if ((st = case_path(a, path, sizeof(path), "publish")) != 0)
-		return st;
 	cli_jb_str(&b, "on", cli_opt(a, "on"));
 	cli_jb_str(&b, "override_reason", cli_opt(a, "override-reason"));
-	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
-		return st;
-	if (scrvault_json_get(j, "pending")) {
-		if (!a->json)
-			cli_print_pending(j, "publishing against what stops it");
-		return cli_result(a, j, NULL);
-	}
-	if (cli_str(j, "overridden") && !a->json)
-		fprintf(stderr, "%s: recorded against what stood in its way (%s): the override and its reason "
-			"are on record\n", cli_program, cli_str(j, "overridden"));
-	return cli_result(a, j, "recorded: the executive summary of %s was published on %s ('retention plan' says "
-			  "how long it stays on the web site)\n", a->args[0], cli_str(j, "published_on"));
+	return cli_remote_outcome(a, cli_remote_arg_call(&j, a, r, "POST", "the case", "/v1/cases", "publish", &b), &j,
+				  print_published);
 }
 
 /* The case and each --master's document, before anything is sent. */
@@ -386,5 +342,5 @@ const cli_remote_cmd cli_case_remote[] = {
 	{ "case", "show", remote_show, cli_remote_check_ref },
 	{ "case", "conclude", remote_conclude, remote_check_conclude },
 	{ "case", "reopen", remote_reopen, cli_remote_check_ref },
-	{ "case", "publish", remote_publish, cli_remote_check_ref }, { NULL, NULL, NULL, NULL }
+	{ "case", "publish", remote_publish, cli_remote_check_ref }, CLI_REMOTE_END
 };

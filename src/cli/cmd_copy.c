@@ -249,17 +249,20 @@ static int cmd_overdue(cli_args *a, scrvault *v)
 	return list_with(a, v, &f);
 }
 
-static int cmd_recall(cli_args *a, scrvault *v)
+/* The copies still out, as 'copy recall' prints them; frees j. */
+static int print_recall(const cli_args *a, scrvault_json *j)
 {
-	scrvault_json *j = NULL;
-	int error;
-
-	if ((error = scrvault_copy_recall(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
 	if (!a->json)
 		printf("%zu cop%s of %s still out:\n", scrvault_json_count(j), scrvault_json_count(j) == 1 ? "y" : "ies",
 		       a->args[0]);
 	return cli_print_list(a, j, recall_cols);
+}
+
+static int cmd_recall(cli_args *a, scrvault *v)
+{
+	scrvault_json *j = NULL;
+
+	return cli_outcome(a, scrvault_copy_recall(&j, v, a->args[0]), &j, print_recall);
 }
 
 static const cli_col event_cols[] = {
@@ -280,11 +283,8 @@ static int history_print(const cli_args *a, scrvault_json *j);
 static int cmd_history(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_copy_history(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
-	return history_print(a, j);
+	return cli_outcome(a, scrvault_copy_history(&j, v, a->args[0]), &j, history_print);
 }
 
 /* Print a copy's history as 'copy history' does; frees j. */
@@ -303,11 +303,8 @@ static int print_printed(const cli_args *a, scrvault_json *j);
 static int cmd_print(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_copy_print(&j, v, a->args[0], cli_opt(a, "output"))) < 0)
-		return cli_fail(error);
-	return print_printed(a, j);
+	return cli_outcome(a, scrvault_copy_print(&j, v, a->args[0], cli_opt(a, "output")), &j, print_printed);
 }
 
 /* What 'copy print' says it did; frees j. */
@@ -410,7 +407,7 @@ const cli_cmd cli_copy_commands[] = {
 	  "stamped with the copy number, case, classification marking and holder. A master\n"
 	  "that is not a PDF gives the sheet only, and says so.\n" COPY_ARG, print_opts, 1, 1,
 	  "output", "give the PDF to write (-o FILE.pdf)" },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -501,6 +498,17 @@ static int copy_seg(cli_args *a, cli_remote *r)
 	return 0;
 }
 
+/* "/v1/copies/COPY/what" into path, COPY found as copy_seg does: 0 or the exit status. */
+static int copy_path(cli_args *a, cli_remote *r, char *path, size_t len, const char *what)
+{
+	int st;
+
+	if ((st = copy_seg(a, r)) != 0)
+		return st;
+	snprintf(path, len, "/v1/copies/%s/%s", a->args[0], what);
+	return 0;
+}
+
 /* POST body to /v1/copies/COPY/ACTION and print the copy as the local command does. */
 static int copy_call(cli_args *a, cli_remote *r, const char *action, const char *verb, char *body,
 		     bool destroyed)
@@ -513,10 +521,8 @@ static int copy_call(cli_args *a, cli_remote *r, const char *action, const char 
 		st = cli_fail(SCRVAULT_ERROR);
 		goto done;
 	}
-	if ((st = copy_seg(a, r)) != 0)
-		goto done;
-	snprintf(path, sizeof(path), "/v1/copies/%s/%s", a->args[0], action);
-	if ((st = cli_remote_json(&j, r, "POST", path, body)) != 0)
+	if ((st = copy_path(a, r, path, sizeof(path), action)) != 0 ||
+	    (st = cli_remote_json(&j, r, "POST", path, body)) != 0)
 		goto done;
 	st = destroyed ? print_destroyed(a, verb, 0, j) : print_copy(a, verb, 0, j);
 done:
@@ -527,22 +533,17 @@ done:
 static int remote_create(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	char doc[96], path[200], ver[24] = "master", *body;
+	char doc[96], path[200], ver[24] = "master";
 	long v = cli_doc_version(a->args[0], doc, sizeof(doc));
 	cli_jb b = { 0 };
-	int st;
 
 	if (v < 0 || !cli_remote_seg(a, "the document", doc))
 		return 2;
 	if (v > 0)
 		snprintf(ver, sizeof(ver), "%ld", v);
 	cli_jb_int(&b, "count", (long long)count_of(a));
-	if (!(body = cli_jb_end(&b)))
-		return cli_fail(SCRVAULT_ERROR);
 	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%s/copies", doc, ver);
-	st = cli_remote_json(&j, r, "POST", path, body);
-	free(body);
-	return cli_remote_listing(a, st, &j, list_cols);
+	return cli_remote_listing(a, cli_remote_post(&j, r, path, &b), &j, list_cols);
 }
 
 static int remote_issue(cli_args *a, cli_remote *r)
@@ -685,18 +686,9 @@ static int remote_overdue(cli_args *a, cli_remote *r)
 static int remote_recall(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	char path[160];
-	int st;
 
-	if (!cli_remote_seg(a, "the case or document", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/recall/%s", a->args[0]);
-	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
-		return st;
-	if (!a->json)
-		printf("%zu cop%s of %s still out:\n", scrvault_json_count(j), scrvault_json_count(j) == 1 ? "y" : "ies",
-		       a->args[0]);
-	return cli_print_list(a, j, recall_cols);
+	return cli_remote_outcome(a, cli_remote_arg_call(&j, a, r, "GET", "the case or document", "/v1/recall", NULL, NULL),
+				  &j, print_recall);
 }
 
 static int remote_history(cli_args *a, cli_remote *r)
@@ -705,12 +697,9 @@ static int remote_history(cli_args *a, cli_remote *r)
 	char path[160];
 	int st;
 
-	if ((st = copy_seg(a, r)) != 0)
+	if ((st = copy_path(a, r, path, sizeof(path), "history")) != 0)
 		return st;
-	snprintf(path, sizeof(path), "/v1/copies/%s/history", a->args[0]);
-	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
-		return st;
-	return history_print(a, j);
+	return cli_remote_outcome(a, cli_remote_json(&j, r, "GET", path, NULL), &j, history_print);
 }
 
 static int remote_print(cli_args *a, cli_remote *r)
@@ -719,10 +708,8 @@ static int remote_print(cli_args *a, cli_remote *r)
 	char path[160];
 	int st;
 
-	if ((st = copy_seg(a, r)) != 0)
-		return st;
-	snprintf(path, sizeof(path), "/v1/copies/%s/print", a->args[0]);
-	if ((st = cli_remote_outfile_free(cli_opt(a, "output"), NULL)) != 0 ||
+	if ((st = copy_path(a, r, path, sizeof(path), "print")) != 0 ||
+	    (st = cli_remote_outfile_free(cli_opt(a, "output"), NULL)) != 0 ||
 	    (st = cli_remote_download_call(&j, r, "POST", path, NULL, cli_opt(a, "output"), false)) != 0)
 		return st;
 	/* The service printed to a file of its own: the file is the one written here. */
@@ -765,5 +752,5 @@ const cli_remote_cmd cli_copy_remote[] = {
 	{ "copy", "destroy", remote_destroy, seg_destroy }, { "copy", "transfer", remote_transfer, seg_copy },
 	{ "copy", "witness", remote_witness, seg_copy }, { "copy", "overdue", remote_overdue, NULL },
 	{ "copy", "recall", remote_recall, seg_subject }, { "copy", "history", remote_history, seg_copy },
-	{ "copy", "print", remote_print, seg_copy }, { NULL, NULL, NULL, NULL }
+	{ "copy", "print", remote_print, seg_copy }, CLI_REMOTE_END
 };

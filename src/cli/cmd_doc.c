@@ -114,15 +114,11 @@ static int check_receipt(cli_args *a)
 	return 0;
 }
 
-static int cmd_receipt(cli_args *a, scrvault *v)
+/* A receipt to -o FILE, else on stdout; r freed here.  The exit status. */
+static int print_receipt(const cli_args *a, scrvault_json *r)
 {
-	scrvault_json *r = NULL;
-	char doc[96];
-	unsigned long ver = (unsigned long)cli_doc_version(a->args[0], doc, sizeof(doc));
 	int error;
 
-	if ((error = scrvault_receipt_make(&r, v, doc, (unsigned)ver)) < 0)
-		return cli_fail(error);
 	if (cli_opt(a, "output")) {
 		error = write_receipt(cli_opt(a, "output"), r);
 	} else {
@@ -133,6 +129,18 @@ static int cmd_receipt(cli_args *a, scrvault *v)
 	}
 	scrvault_json_free(r);
 	return error;
+}
+
+static int cmd_receipt(cli_args *a, scrvault *v)
+{
+	scrvault_json *r = NULL;
+	char doc[96];
+	unsigned long ver = (unsigned long)cli_doc_version(a->args[0], doc, sizeof(doc));
+	int error;
+
+	if ((error = scrvault_receipt_make(&r, v, doc, (unsigned)ver)) < 0)
+		return cli_fail(error);
+	return print_receipt(a, r);
 }
 
 static int check_upload(cli_args *a)
@@ -390,6 +398,28 @@ static const cli_optdef signoff_opts[] = {
 	{ "signature", 1, "signature", "FILE" }, { NULL, 0, NULL, NULL }
 };
 
+/* What signing off, declaring the master or releasing did (j freed here),
+ * directly or through the service. */
+static int print_signed_off(const cli_args *a, scrvault_json *j, unsigned ver)
+{
+	return cli_result(a, j, "signed off %s version %u as %s (sha256 %s)\n", cli_str(j, "doc"), ver,
+			  cli_str(j, "signer"), cli_str(j, "sha256"));
+}
+
+static int print_declared(const cli_args *a, scrvault_json *j, unsigned ver)
+{
+	return cli_result(a, j, "declared version %u the master of %s (it was version %lld, %s); every other "
+			  "version is a draft\n", ver, cli_str(j, "doc"), cli_int(j, "previous_master"),
+			  cli_str(j, "previous_basis"));
+}
+
+static int print_released(const cli_args *a, scrvault_json *j)
+{
+	return cli_result(a, j, "release %lld: %s version %lld to %s in '%s' (only they can open it)\n",
+			  cli_int(j, "release"), cli_str(j, "doc"), cli_int(j, "version"), cli_opt(a, "to"),
+			  cli_opt(a, "output"));
+}
+
 static int check_signoff(cli_args *a)
 {
 	char doc[96];
@@ -434,8 +464,7 @@ static int cmd_signoff(cli_args *a, scrvault *v)
 	}
 	if (error < 0)
 		return cli_fail(error);
-	return cli_result(a, j, "signed off %s version %lu as %s (sha256 %s)\n", cli_str(j, "doc"), ver,
-			  cli_str(j, "signer"), cli_str(j, "sha256"));
+	return print_signed_off(a, j, (unsigned)ver);
 }
 
 static int check_declare(cli_args *a)
@@ -454,9 +483,7 @@ static int cmd_declare(cli_args *a, scrvault *v)
 
 	if ((error = scrvault_doc_declare(&j, v, doc, (unsigned)ver)) < 0)
 		return cli_fail(error);
-	return cli_result(a, j, "declared version %lu the master of %s (it was version %lld, %s); every other "
-			  "version is a draft\n", ver, cli_str(j, "doc"), cli_int(j, "previous_master"),
-			  cli_str(j, "previous_basis"));
+	return print_declared(a, j, (unsigned)ver);
 }
 
 static int check_release(cli_args *a)
@@ -475,17 +502,13 @@ static int cmd_release(cli_args *a, scrvault *v)
 	scrvault_release_spec s = SCRVAULT_RELEASE_SPEC_INIT;
 	scrvault_json *j = NULL;
 	char doc[96];
-	int error;
 
 	s.doc_version = (unsigned)cli_doc_version(a->args[0], doc, sizeof(doc));
 	s.doc = doc;
 	s.to = cli_opt(a, "to");
 	s.reason = cli_opt(a, "reason");
 	s.output = cli_opt(a, "output");
-	if ((error = scrvault_doc_release(&j, v, &s)) < 0)
-		return cli_fail(error);
-	return cli_result(a, j, "release %lld: %s version %lld to %s in '%s' (only they can open it)\n",
-			  cli_int(j, "release"), cli_str(j, "doc"), cli_int(j, "version"), s.to, s.output);
+	return cli_outcome(a, scrvault_doc_release(&j, v, &s), &j, print_released);
 }
 
 static const cli_optdef release_opts[] = {
@@ -604,7 +627,7 @@ const cli_cmd cli_doc_commands[] = {
 	  "  --request ID            the agreed access request a restricted document needs\n"
 	  "                          (made by the reader)\n",
 	  release_opts, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -637,7 +660,6 @@ static int latest_of(cli_remote *r, const char *doc, unsigned *version)
 
 static int remote_list(cli_args *a, cli_remote *r)
 {
-	scrvault_json *j = NULL;
 	char path[128];
 
 	if (!cli_opt(a, "case"))
@@ -646,32 +668,20 @@ static int remote_list(cli_args *a, cli_remote *r)
 		return 2;
 	else
 		snprintf(path, sizeof(path), "/v1/cases/%s/docs", cli_opt(a, "case"));
-	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, doc_cols);
+	return cli_remote_get_list(a, r, path, doc_cols);
 }
 
 static int remote_log(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	char path[128];
 
-	if (!cli_remote_seg(a, "the document", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/docs/%s/log", a->args[0]);
-	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, log_cols);
+	return cli_remote_listing(a, cli_remote_arg_call(&j, a, r, "GET", "the document", "/v1/docs", "log", NULL), &j,
+				  log_cols);
 }
 
 static int remote_show(cli_args *a, cli_remote *r)
 {
-	scrvault_json *j = NULL;
-	char path[128];
-	int st;
-
-	if (!cli_remote_seg(a, "the document", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/docs/%s", a->args[0]);
-	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
-		return st;
-	return cli_show(a, 0, &j, show_fields, show_versions);
+	return cli_remote_show_arg(a, r, "the document", "/v1/docs", show_fields, show_versions);
 }
 
 static int remote_checkout(cli_args *a, cli_remote *r)
@@ -796,8 +806,7 @@ static int remote_signoff(cli_args *a, cli_remote *r)
 	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/signoff", doc, version);
 	if ((st = cli_remote_json(&j, r, "POST", path, body)) != 0)
 		goto done;
-	st = cli_result(a, j, "signed off %s version %u as %s (sha256 %s)\n", cli_str(j, "doc"), version,
-			cli_str(j, "signer"), cli_str(j, "sha256"));
+	st = print_signed_off(a, j, version);
 done:
 	free(body);
 	free(sig);
@@ -806,21 +815,30 @@ done:
 	return st;
 }
 
+/* The version DOC@VERSION (the first argument) names, into *ver, and its route
+ * "/v1/docs/DOC/versions/VERSION/what" into path: 0 or the usage error's status. */
+static int version_route(cli_args *a, char *path, size_t len, unsigned *ver, const char *what)
+{
+	char doc[96];
+	int st;
+
+	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), ver)) != 0)
+		return st;
+	snprintf(path, len, "/v1/docs/%s/versions/%u/%s", doc, *ver, what);
+	return 0;
+}
+
 static int remote_declare(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	char doc[96], path[200];
+	char path[200];
 	unsigned ver = 0;
 	int st;
 
-	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), &ver)) != 0)
+	if ((st = version_route(a, path, sizeof(path), &ver, "declare")) != 0 ||
+	    (st = cli_remote_json(&j, r, "POST", path, NULL)) != 0)
 		return st;
-	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/declare", doc, ver);
-	if ((st = cli_remote_json(&j, r, "POST", path, NULL)) != 0)
-		return st;
-	return cli_result(a, j, "declared version %u the master of %s (it was version %lld, %s); every other "
-			  "version is a draft\n", ver, cli_str(j, "doc"), cli_int(j, "previous_master"),
-			  cli_str(j, "previous_basis"));
+	return print_declared(a, j, ver);
 }
 
 /* The bundle is the answer, written here to -o FILE; never a path on the service's host. */
@@ -850,32 +868,19 @@ static int remote_release(cli_args *a, cli_remote *r)
 		scrvault_json_free(j);
 		return cli_fail(SCRVAULT_ERROR);
 	}
-	return cli_result(a, j, "release %lld: %s version %lld to %s in '%s' (only they can open it)\n",
-			  cli_int(j, "release"), cli_str(j, "doc"), cli_int(j, "version"), to, out);
+	return print_released(a, j);
 }
 
 static int remote_receipt(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	char doc[96], path[200];
+	char path[200];
 	unsigned ver = 0;
 	int st;
 
-	if ((st = doc_arg(a, a->args[0], doc, sizeof(doc), &ver)) != 0)
+	if ((st = version_route(a, path, sizeof(path), &ver, "receipt")) != 0)
 		return st;
-	snprintf(path, sizeof(path), "/v1/docs/%s/versions/%u/receipt", doc, ver);
-	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
-		return st;
-	if (cli_opt(a, "output")) {
-		st = write_receipt(cli_opt(a, "output"), j);
-	} else {
-		char *text = scrvault_json_text(j);
-
-		st = text ? (printf("%s\n", text), 0) : 1;
-		free(text);
-	}
-	scrvault_json_free(j);
-	return st;
+	return cli_remote_outcome(a, cli_remote_json(&j, r, "GET", path, NULL), &j, print_receipt);
 }
 
 /* DOC[@VERSION] checked before the sign-in. */
@@ -894,5 +899,5 @@ const cli_remote_cmd cli_doc_remote[] = {
 	{ "doc", "checkout", remote_checkout }, { "doc", "checkin", remote_checkin },
 	{ "doc", "signoff", remote_signoff }, { "doc", "declare", remote_declare, seg_doc },
 	{ "doc", "release", remote_release, seg_doc }, { "doc", "receipt", remote_receipt, seg_doc },
-	{ NULL, NULL, NULL, NULL }
+	CLI_REMOTE_END
 };

@@ -37,5 +37,5 @@ const cli_cmd cli_fsck_commands[] = {
 	{ "fsck", NULL, cmd_fsck, CLI_VAULT, NULL, "scrvault fsck [--json]",
 	  "Check database, store and audit log against each other and decrypt every\nlive document version. Exit 5 when a problem is found.\n",
 	  NULL, 0, 0 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };

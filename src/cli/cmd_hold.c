@@ -13,34 +13,40 @@ static const cli_col hold_cols[] = {
 	{ "doc", "DOCUMENT" },
 	{ "class", "CLASS" }, { "reason", "REASON" }, { "until", "UNTIL" }, { "placed_by", "BY" }, { NULL, NULL }
 };
+
+/* What placing or releasing a hold did (j freed here), directly or through the service. */
+static int print_placed(const cli_args *a, scrvault_json *j)
+{
+	return cli_result(a, j, "hold %lld placed on %s\n", cli_int(j, "hold"),
+			  a->nargs ? a->args[0] : "everything of the board");
+}
+
+static int print_released(const cli_args *a, scrvault_json *j)
+{
+	scrvault_json_free(j);
+	printf("hold %lld released\n", cli_id_arg(a));
+	return 0;
+}
+
 static int cmd_add(cli_args *a, scrvault *v)
 {
 	scrvault_hold_spec s = SCRVAULT_HOLD_SPEC_INIT;
 	scrvault_json *j = NULL;
-	int error;
 
 	s.target = a->nargs ? a->args[0] : NULL;
 	s.board = cli_flag(a, "board");
 	s.doc_class = cli_opt(a, "class");
 	s.reason = cli_opt(a, "reason");
 	s.kind = cli_opt(a, "kind");
-	if ((error = scrvault_hold_add(&j, v, &s)) < 0)
-		return cli_fail(error);
-	return cli_result(a, j, "hold %lld placed on %s\n", cli_int(j, "hold"),
-			  a->nargs ? a->args[0] : "everything of the board");
+	return cli_outcome(a, scrvault_hold_add(&j, v, &s), &j, print_placed);
 }
 
 static int cmd_release(cli_args *a, scrvault *v)
 {
 	long long id = cli_id_arg(a);
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_hold_release(&j, v, id, cli_opt(a, "reason"))) < 0)
-		return cli_fail(error);
-	printf("hold %lld released\n", id);
-	scrvault_json_free(j);
-	return 0;
+	return cli_outcome(a, scrvault_hold_release(&j, v, id, cli_opt(a, "reason")), &j, print_released);
 }
 
 static int cmd_list(cli_args *a, scrvault *v)
@@ -68,7 +74,7 @@ const cli_cmd cli_hold_commands[] = {
 	{ "hold", "list", cmd_list, CLI_VAULT, NULL, "scrvault hold list [--json]",
 	  "Holds in force, and the automatic holds of FOI requests (open, or within their\n"
 	  "review window).\n", NULL, 0, 0 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -84,35 +90,27 @@ static int remote_add(cli_args *a, cli_remote *r)
 {
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
-	int st;
 
 	cli_jb_str(&b, "target", a->nargs ? a->args[0] : NULL);
 	cli_jb_raw(&b, "board", cli_flag(a, "board") ? "true" : NULL);
 	cli_jb_str(&b, "class", cli_opt(a, "class"));
 	cli_jb_str(&b, "kind", cli_opt(a, "kind"));
 	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
-	if ((st = cli_remote_post(&j, r, "/v1/holds", &b)) != 0)
-		return st;
-	return cli_result(a, j, "hold %lld placed on %s\n", cli_int(j, "hold"),
-			  a->nargs ? a->args[0] : "everything of the board");
+	return cli_remote_outcome(a, cli_remote_post(&j, r, "/v1/holds", &b), &j, print_placed);
 }
 
 static int remote_release(cli_args *a, cli_remote *r)
 {
-	long long id = cli_id_arg(a);
 	cli_jb b = { 0 };
+	scrvault_json *j = NULL;
 	char path[64];
-	int st;
 
 	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
-	snprintf(path, sizeof(path), "/v1/holds/%lld/lift", id);
-	if ((st = cli_remote_post(NULL, r, path, &b)) != 0)
-		return st;
-	printf("hold %lld released\n", id);
-	return 0;
+	snprintf(path, sizeof(path), "/v1/holds/%lld/lift", cli_id_arg(a));
+	return cli_remote_outcome(a, cli_remote_post(&j, r, path, &b), &j, print_released);
 }
 
 const cli_remote_cmd cli_hold_remote[] = {
 	{ "hold", "add", remote_add }, { "hold", "release", remote_release }, { "hold", "list", remote_list },
-	{ NULL, NULL, NULL }
+	CLI_REMOTE_END
 };

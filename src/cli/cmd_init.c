@@ -90,5 +90,5 @@ const cli_cmd cli_init_commands[] = {
 	  "                              group may read the ciphertext, never change it\n"
 	  "                              (default: 0700, the owner's alone)\n",
 	  init_opts, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };

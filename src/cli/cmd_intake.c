@@ -48,11 +48,8 @@ static int cmd_import(cli_args *a, scrvault *v)
 		.note = cli_opt(a, "note"),
 	};
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_intake_import(&j, v, &s)) < 0)
-		return cli_fail(error);
-	return print_imported(a, j);
+	return cli_outcome(a, scrvault_intake_import(&j, v, &s), &j, print_imported);
 }
 
 /* What 'intake import' prints of the import's answer [{...}] (or the row itself); frees j. */
@@ -107,7 +104,7 @@ const cli_cmd cli_intake_commands[] = {
 	  "  --case, --class, --agency, --title, --filename  for an unsigned file\n"
 	  "  --note TEXT              a note on this version\n",
 	  import_opts, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -168,4 +165,4 @@ static int remote_import(cli_args *a, cli_remote *r)
 	return print_imported(a, j);
 }
 
-const cli_remote_cmd cli_intake_remote[] = { { "intake", "import", remote_import, NULL }, { NULL, NULL, NULL, NULL } };
+const cli_remote_cmd cli_intake_remote[] = { { "intake", "import", remote_import, NULL }, CLI_REMOTE_END };

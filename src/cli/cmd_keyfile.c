@@ -13,5 +13,5 @@ const cli_cmd cli_keyfile_commands[] = {
 	  CLI_ACCEPT_HELP, vkey_opts, 1, 1 },
 	{ "keyfile", "pin", cli_pin_run, 0, cli_accept_check, "scrvault keyfile pin " CLI_PIN_ARGS,
 	  CLI_PIN_HELP, vkey_opts, 0, 0 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };

@@ -9,5 +9,5 @@ static const cli_optdef keygen_opts[] = { CLI_KEYGEN_OPTS, { NULL, 0, NULL, NULL
 const cli_cmd cli_keygen_commands[] = {
 	{ "keygen", NULL, cli_keygen_run, 0, NULL, "scrvault keygen " CLI_KEYGEN_ARGS, CLI_KEYGEN_HELP,
 	  keygen_opts, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };

@@ -56,7 +56,7 @@ const cli_cmd cli_mirror_commands[] = {
 	  "checkpoint) to a mirror, or to all. Fast-forward only; each push is audited; a\n"
 	  "refused or failed push says why and changes nothing locally. Exit 6 when a\n"
 	  "mirror has commits the vault lacks (not a fast-forward), 1 on other failures.\n", NULL, 0, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -113,5 +113,5 @@ static int remote_list(cli_args *a, cli_remote *r)
 
 const cli_remote_cmd cli_mirror_remote[] = {
 	{ "mirror", "push", remote_push, NULL }, { "mirror", "add", remote_add, NULL },
-	{ "mirror", "list", remote_list, NULL }, { NULL, NULL, NULL, NULL }
+	{ "mirror", "list", remote_list, NULL }, CLI_REMOTE_END
 };

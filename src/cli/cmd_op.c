@@ -67,7 +67,7 @@ const cli_cmd cli_op_commands[] = {
 	/* The first names of the two decisions, kept: names are the contract. */
 	{ "approve", NULL, cmd_approve, CLI_VAULT, NULL, "scrvault approve ID", APPROVE_HELP, NULL, 1, 1 },
 	{ "refuse", NULL, cmd_refuse, CLI_VAULT, NULL, "scrvault refuse ID", REFUSE_HELP, NULL, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -85,13 +85,10 @@ static int remote_list(cli_args *a, cli_remote *r)
 
 static int remote_decide(cli_args *a, cli_remote *r, bool approve)
 {
-	char path[128];
 	int st;
 
-	if (!cli_remote_seg(a, "the operation", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/ops/%s/%s", a->args[0], approve ? "approve" : "refuse");
-	if ((st = cli_remote_json(NULL, r, "POST", path, NULL)) != 0)
+	if ((st = cli_remote_arg_call(NULL, a, r, "POST", "the operation", "/v1/ops", approve ? "approve" : "refuse",
+				      NULL)) != 0)
 		return st;
 	printf("%s operation %s\n", approve ? "approved and carried out" : "refused", a->args[0]);
 	return 0;
@@ -110,5 +107,5 @@ const cli_remote_cmd cli_op_remote[] = {
 	{ "op", "list", remote_list, NULL }, { "op", "approve", remote_approve, remote_check_id },
 	{ "op", "refuse", remote_refuse, remote_check_id },
 	{ "approve", NULL, remote_approve, remote_check_id }, { "refuse", NULL, remote_refuse, remote_check_id },
-	{ NULL, NULL, NULL, NULL }
+	CLI_REMOTE_END
 };

@@ -11,5 +11,5 @@ const cli_cmd cli_open_commands[] = {
 	{ "open", NULL, cli_open_run, CLI_BUNDLES_ONLY, cli_open_check, "scrvault open " CLI_OPEN_ARGS,
 	  CLI_OPEN_HELP,
 	  open_opts, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };

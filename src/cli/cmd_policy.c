@@ -135,11 +135,8 @@ static int print_loaded(const cli_args *a, scrvault_json *j);
 static int cmd_load(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_policy_load(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
-	return print_loaded(a, j);
+	return cli_outcome(a, scrvault_policy_load(&j, v, a->args[0]), &j, print_loaded);
 }
 
 /* What loading a policy did (*j freed here): loaded, or waiting for a second custodian. */
@@ -170,7 +167,7 @@ const cli_cmd cli_policy_commands[] = {
 	{ "policy", "load", cmd_load, CLI_VAULT, NULL, "scrvault policy load FILE",
 	  "Check FILE and make it the vault's policy (a new, audited version, committed to\n"
 	  "the store).  Under dual control it waits for a second custodian.\n", NULL, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -199,7 +196,6 @@ static int remote_load(cli_args *a, cli_remote *r)
 	FILE *f = fopen(a->args[0], "rb");
 	char *text;
 	size_t n;
-	int st;
 
 	if (!f)
 		return cli_usage(a, "cannot read the policy file '%s'", a->args[0]);
@@ -218,11 +214,9 @@ static int remote_load(cli_args *a, cli_remote *r)
 	text[n] = '\0';
 	cli_jb_str(&b, "text", text);
 	free(text);
-	if ((st = cli_remote_post(&j, r, "/v1/policy", &b)) != 0)
-		return st;
-	return print_loaded(a, j);
+	return cli_remote_outcome(a, cli_remote_post(&j, r, "/v1/policy", &b), &j, print_loaded);
 }
 
 const cli_remote_cmd cli_policy_remote[] = {
-	{ "policy", "show", remote_show }, { "policy", "load", remote_load }, { NULL, NULL, NULL }
+	{ "policy", "show", remote_show }, { "policy", "load", remote_load }, CLI_REMOTE_END
 };

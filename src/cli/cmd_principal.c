@@ -143,14 +143,6 @@ static int check_add(cli_args *a)
 	return 0;
 }
 
-/* A change held for a second custodian: what to do next (or the JSON). */
-static int pending(cli_args *a, scrvault_json *j, const char *what)
-{
-	if (!a->json)
-		cli_print_pending(j, what);
-	return cli_result(a, j, NULL);
-}
-
 static int cmd_add(cli_args *a, scrvault *v)
 {
 	const char *key = cli_opt(a, "key-out");
@@ -175,7 +167,7 @@ static int cmd_add(cli_args *a, scrvault *v)
 		if (!a->json)
 			printf("key file written: %s (it works once the principal is approved)\n", key);
 		snprintf(what, sizeof(what), "adding '%s'", s.name);
-		return pending(a, j, what);
+		return cli_result_pending(a, j, what);
 	}
 	printf("added %s '%s'%s; key file: %s\n", s.kind, s.name, s.custodian ? " (custodian)" : "", key);
 	return 0;
@@ -224,6 +216,39 @@ static int cmd_show(cli_args *a, scrvault *v)
 	return cli_show(a, scrvault_principal_show(&j, v, a->args[0]), &j, principal_fields, show_roles);
 }
 
+/* What granting or removing a role did: j is the operation waiting for a
+ * second custodian, or NULL (or the answer) when done; freed here. */
+static int print_granted(const cli_args *a, scrvault_json *j, bool grant)
+{
+	const char *name = a->args[0], *role = a->args[1];
+
+	if (scrvault_json_get(j, "pending")) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "granting role %s to '%s'", role, name);
+		return cli_result_pending(a, j, what);
+	}
+	scrvault_json_free(j);
+	printf("%s role %s %s '%s'%s%s%s%s\n", grant ? "granted" : "removed", role, grant ? "to" : "from", name,
+	       cli_opt(a, "case") ? " for case " : "", cli_opt(a, "case") ? cli_opt(a, "case") : "",
+	       cli_opt(a, "agency") ? ", agency " : "", cli_opt(a, "agency") ? cli_opt(a, "agency") : "");
+	return 0;
+}
+
+/* What revoking a principal did, as print_granted. */
+static int print_revoked(const cli_args *a, scrvault_json *j)
+{
+	if (scrvault_json_get(j, "pending")) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "revoking '%s'", a->args[0]);
+		return cli_result_pending(a, j, what);
+	}
+	scrvault_json_free(j);
+	printf("revoked '%s'\n", a->args[0]);
+	return 0;
+}
+
 static int grant_or_ungrant(cli_args *a, scrvault *v, bool grant)
 {
 	const char *name = a->args[0], *role = a->args[1];
@@ -234,16 +259,7 @@ static int grant_or_ungrant(cli_args *a, scrvault *v, bool grant)
 		: scrvault_principal_ungrant(v, name, role, cli_opt(a, "case"), cli_opt(a, "agency"));
 	if (error < 0)
 		return cli_fail(error);
-	if (j) {
-		char what[128];
-
-		snprintf(what, sizeof(what), "granting role %s to '%s'", role, name);
-		return pending(a, j, what);
-	}
-	printf("%s role %s %s '%s'%s%s%s%s\n", grant ? "granted" : "removed", role, grant ? "to" : "from", name,
-	       cli_opt(a, "case") ? " for case " : "", cli_opt(a, "case") ? cli_opt(a, "case") : "",
-	       cli_opt(a, "agency") ? ", agency " : "", cli_opt(a, "agency") ? cli_opt(a, "agency") : "");
-	return 0;
+	return print_granted(a, j, grant);
 }
 
 static int cmd_grant(cli_args *a, scrvault *v) { return grant_or_ungrant(a, v, true); }
@@ -252,18 +268,8 @@ static int cmd_ungrant(cli_args *a, scrvault *v) { return grant_or_ungrant(a, v,
 static int cmd_revoke(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_principal_revoke(&j, v, a->args[0], cli_opt(a, "reason"))) < 0)
-		return cli_fail(error);
-	if (j) {
-		char what[128];
-
-		snprintf(what, sizeof(what), "revoking '%s'", a->args[0]);
-		return pending(a, j, what);
-	}
-	printf("revoked '%s'\n", a->args[0]);
-	return 0;
+	return cli_outcome(a, scrvault_principal_revoke(&j, v, a->args[0], cli_opt(a, "reason")), &j, print_revoked);
 }
 
 static int check_rotate(cli_args *a)
@@ -303,7 +309,7 @@ static int cmd_rotate(cli_args *a, scrvault *v)
 		if (!a->json)
 			printf("new key file written: %s (it works, and the old one stops, once approved)\n", key);
 		snprintf(what, sizeof(what), "new keys for '%s'", a->args[0]);
-		return pending(a, j, what);
+		return cli_result_pending(a, j, what);
 	}
 	printf("new keys for '%s' in %s; the old key file no longer works\n", a->args[0], key);
 	return 0;
@@ -456,53 +462,19 @@ const cli_cmd cli_principal_commands[] = {
 	{ "principal", "impact", cmd_impact, CLI_VAULT, NULL, "scrvault principal impact [--json] NAME",
 	  "Every document version ever released to NAME, with the role and request:\n"
 	  "the list to assess after a revocation or a lost laptop.\n", NULL, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
 
 static int remote_list(cli_args *a, cli_remote *r)
 {
-	scrvault_json *j = NULL;
-
-	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", "/v1/principals", NULL), &j, principal_cols);
+	return cli_remote_get_list(a, r, "/v1/principals", principal_cols);
 }
 
 static int remote_show(cli_args *a, cli_remote *r)
 {
-	scrvault_json *j = NULL;
-	char path[128];
-	int st;
-
-	if (!cli_remote_seg(a, "the principal", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/principals/%s", a->args[0]);
-	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
-		return st;
-	return cli_show(a, 0, &j, principal_fields, show_roles);
-}
-
-/* The whole of a small text file, as it is (NUL-terminated; the caller frees), or NULL after the message. */
-static char *read_whole(const char *path, size_t max)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0;
-
-	if (!f) {
-		fprintf(stderr, "%s: cannot open '%s': %s\n", cli_program, path, strerror(errno));
-		return NULL;
-	}
-	if ((buf = malloc(max + 1)))
-		n = fread(buf, 1, max + 1, f);
-	fclose(f);
-	if (!buf || n > max || memchr(buf, '\0', n)) {
-		fprintf(stderr, "%s: '%s' is too long or not text\n", cli_program, path);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
+	return cli_remote_show_arg(a, r, "the principal", "/v1/principals", principal_fields, show_roles);
 }
 
 /*
@@ -538,7 +510,7 @@ static int remote_add(cli_args *a, cli_remote *r)
 		st = cli_fail_message(6, msg, "acceptance_out");
 		goto done;
 	}
-	if (!(text = read_whole(cli_opt(a, "enrolment"), 30 * 1024))) {
+	if (!(text = cli_read_file(cli_opt(a, "enrolment"), 30 * 1024))) {
 		st = 1;
 		goto done;
 	}
@@ -576,33 +548,17 @@ done:
 
 static int remote_grant_or_ungrant(cli_args *a, cli_remote *r, bool grant)
 {
-	const char *name = a->args[0], *role = a->args[1];
 	scrvault_json *j = NULL;
-	char path[160], *body;
 	cli_jb b = { 0 };
 	int st;
 
-	cli_jb_str(&b, "role", role);
+	cli_jb_str(&b, "role", a->args[1]);
 	cli_jb_str(&b, "case", cli_opt(a, "case"));
 	cli_jb_str(&b, "agency", cli_opt(a, "agency"));
-	if (!(body = cli_jb_end(&b)))
-		return cli_fail(SCRVAULT_ERROR);
-	snprintf(path, sizeof(path), "/v1/principals/%s/roles%s", name, grant ? "" : "/revoke");
-	st = cli_remote_json(&j, r, "POST", path, body);
-	free(body);
-	if (st)
+	if ((st = cli_remote_arg_call(&j, a, r, "POST", "the principal", "/v1/principals",
+				      grant ? "roles" : "roles/revoke", &b)) != 0)
 		return st;
-	if (scrvault_json_get(j, "pending")) {
-		char what[128];
-
-		snprintf(what, sizeof(what), "granting role %s to '%s'", role, name);
-		return pending(a, j, what);
-	}
-	scrvault_json_free(j);
-	printf("%s role %s %s '%s'%s%s%s%s\n", grant ? "granted" : "removed", role, grant ? "to" : "from", name,
-	       cli_opt(a, "case") ? " for case " : "", cli_opt(a, "case") ? cli_opt(a, "case") : "",
-	       cli_opt(a, "agency") ? ", agency " : "", cli_opt(a, "agency") ? cli_opt(a, "agency") : "");
-	return 0;
+	return print_granted(a, j, grant);
 }
 
 static int remote_grant(cli_args *a, cli_remote *r) { return remote_grant_or_ungrant(a, r, true); }
@@ -611,46 +567,27 @@ static int remote_ungrant(cli_args *a, cli_remote *r) { return remote_grant_or_u
 static int remote_revoke(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	char path[160], *body;
 	cli_jb b = { 0 };
-	int st;
 
 	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
-	if (!(body = cli_jb_end(&b)))
-		return cli_fail(SCRVAULT_ERROR);
-	snprintf(path, sizeof(path), "/v1/principals/%s/revoke", a->args[0]);
-	st = cli_remote_json(&j, r, "POST", path, body);
-	free(body);
-	if (st)
-		return st;
-	if (scrvault_json_get(j, "pending")) {
-		char what[128];
-
-		snprintf(what, sizeof(what), "revoking '%s'", a->args[0]);
-		return pending(a, j, what);
-	}
-	scrvault_json_free(j);
-	printf("revoked '%s'\n", a->args[0]);
-	return 0;
+	return cli_remote_outcome(a, cli_remote_arg_call(&j, a, r, "POST", "the principal", "/v1/principals", "revoke", &b),
+				  &j, print_revoked);
 }
 
 static int remote_impact(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	char path[160];
 
-	snprintf(path, sizeof(path), "/v1/principals/%s/impact", a->args[0]);
-	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, release_cols);
+	return cli_remote_listing(a, cli_remote_arg_call(&j, a, r, "GET", "the principal", "/v1/principals", "impact",
+							 NULL), &j, release_cols);
 }
 
 static int remote_passkey_link(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	char path[160];
 	int st;
 
-	snprintf(path, sizeof(path), "/v1/principals/%s/passkey-link", a->args[0]);
-	if ((st = cli_remote_json(&j, r, "POST", path, NULL)))
+	if ((st = cli_remote_arg_call(&j, a, r, "POST", "the principal", "/v1/principals", "passkey-link", NULL)))
 		return st;
 	return print_link(a, j);
 }
@@ -666,5 +603,5 @@ const cli_remote_cmd cli_principal_remote[] = {
 	{ "principal", "add", remote_add, NULL }, { "principal", "grant", remote_grant, seg_name },
 	{ "principal", "ungrant", remote_ungrant, seg_name }, { "principal", "revoke", remote_revoke, seg_name },
 	{ "principal", "impact", remote_impact, seg_name },
-	{ "principal", "passkey-link", remote_passkey_link, seg_name }, { NULL, NULL, NULL, NULL }
+	{ "principal", "passkey-link", remote_passkey_link, seg_name }, CLI_REMOTE_END
 };

@@ -10,11 +10,35 @@
 #include "cli.h"
 #include "remote.h"
 
+/* What recording a referral did (j freed here), directly or through the service. */
+static int print_new(const cli_args *a, scrvault_json *j)
+{
+	return cli_result(a, j, "referral %s received on %s recorded%s: the sub-committee recommends next "
+			  "('scrvault referral recommend %s')\n", a->args[0], cli_opt(a, "received"),
+			  scrvault_json_get(j, "form") ? " with its notification form" : "", a->args[0]);
+}
+
+/* What recording a recommendation, the decision or a notice did (j freed here). */
+static int print_decision(const cli_args *a, scrvault_json *j, bool decide)
+{
+	const char *rationale = cli_str(scrvault_json_get(j, "rationale"), "doc");
+
+	if (!decide)
+		return cli_result(a, j, "recommended for %s on %s: %s (rationale %s)\n", a->args[0],
+				  cli_str(j, "recommended_on"), cli_opt(a, "review"), rationale);
+	return cli_result(a, j, "decided for %s on %s: %s; the case is %s (rationale %s)\n", a->args[0],
+			  cli_str(j, "decided_on"), cli_opt(a, "review"), cli_str(j, "status"), rationale);
+}
+
+static int print_notified(const cli_args *a, scrvault_json *j)
+{
+	return cli_result(a, j, "recorded: %s notified of %s on %s\n", cli_opt(a, "to"), a->args[0], cli_opt(a, "on"));
+}
+
 static int cmd_new(cli_args *a, scrvault *v)
 {
 	scrvault_referral_spec s = SCRVAULT_REFERRAL_SPEC_INIT;
 	scrvault_json *j = NULL;
-	int error;
 
 	s.ref = a->args[0];
 	s.title = cli_opt(a, "title");
@@ -24,11 +48,7 @@ static int cmd_new(cli_args *a, scrvault *v)
 	s.summary = cli_opt(a, "summary");
 	s.form_path = cli_opt(a, "form");
 	s.subject_dob = cli_opt(a, "subject-dob");
-	if ((error = scrvault_referral_new(&j, v, &s)) < 0)
-		return cli_fail(error);
-	return cli_result(a, j, "referral %s received on %s recorded%s: the sub-committee recommends next "
-			  "('scrvault referral recommend %s')\n", s.ref, s.received_on,
-			  scrvault_json_get(j, "form") ? " with its notification form" : "", s.ref);
+	return cli_outcome(a, scrvault_referral_new(&j, v, &s), &j, print_new);
 }
 
 static int decision(cli_args *a, scrvault *v, bool decide)
@@ -43,13 +63,7 @@ static int decision(cli_args *a, scrvault *v, bool decide)
 	d.on = cli_opt(a, "on");
 	if ((error = (decide ? scrvault_referral_decide : scrvault_referral_recommend)(&j, v, &d)) < 0)
 		return cli_fail(error);
-	if (!decide)
-		return cli_result(a, j, "recommended for %s on %s: %s (rationale %s)\n", d.ref,
-				  cli_str(j, "recommended_on"), d.review,
-				  cli_str(scrvault_json_get(j, "rationale"), "doc"));
-	return cli_result(a, j, "decided for %s on %s: %s; the case is %s (rationale %s)\n", d.ref,
-			  cli_str(j, "decided_on"), d.review, cli_str(j, "status"),
-			  cli_str(scrvault_json_get(j, "rationale"), "doc"));
+	return print_decision(a, j, decide);
 }
 
 static int cmd_recommend(cli_args *a, scrvault *v)
@@ -66,14 +80,11 @@ static int cmd_notify(cli_args *a, scrvault *v)
 {
 	scrvault_referral_notice n = SCRVAULT_REFERRAL_NOTICE_INIT;
 	scrvault_json *j = NULL;
-	int error;
 
 	n.ref = a->args[0];
 	n.to = cli_opt(a, "to");
 	n.on = cli_opt(a, "on");
-	if ((error = scrvault_referral_notify(&j, v, &n)) < 0)
-		return cli_fail(error);
-	return cli_result(a, j, "recorded: %s notified of %s on %s\n", n.to, n.ref, n.on);
+	return cli_outcome(a, scrvault_referral_notify(&j, v, &n), &j, print_notified);
 }
 
 static const cli_col list_cols[] = {
@@ -185,7 +196,7 @@ const cli_cmd cli_referral_commands[] = {
 	{ "referral", "show", cmd_show, CLI_VAULT, NULL, "scrvault referral show [--json] REF",
 	  "Show a referral: received, notifier and agency, recommendation, decision,\n"
 	  "notifications and documents.\n", NULL, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -269,40 +280,28 @@ static int remote_new(cli_args *a, cli_remote *r)
 	if (form)
 		explicit_bzero(form, strlen(form));
 	free(form);
-	if ((st = cli_remote_post(&j, r, "/v1/referrals", &b)) != 0)
-		return st;
-	return cli_result(a, j, "referral %s received on %s recorded%s: the sub-committee recommends next "
-			  "('scrvault referral recommend %s')\n", a->args[0], cli_opt(a, "received"),
-			  scrvault_json_get(j, "form") ? " with its notification form" : "", a->args[0]);
+	return cli_remote_outcome(a, cli_remote_post(&j, r, "/v1/referrals", &b), &j, print_new);
 }
 
 static int remote_decision(cli_args *a, cli_remote *r, bool decide)
 {
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
-	const char *review = cli_opt(a, "review");
-	char path[128], *text = NULL;
+	char *text = NULL;
 	int st;
 
-	if (!cli_remote_seg(a, "the case", a->args[0]))
-		return 2;
 	if ((st = read_b64(a, "rationale", &text)) != 0)
 		return st;
-	cli_jb_str(&b, "review", review);
+	cli_jb_str(&b, "review", cli_opt(a, "review"));
 	cli_jb_str(&b, "rationale_base64", text);
 	cli_jb_str(&b, "rationale_filename", base_name(cli_opt(a, "rationale")));
 	cli_jb_str(&b, "on", cli_opt(a, "on"));
 	explicit_bzero(text, strlen(text));
 	free(text);
-	snprintf(path, sizeof(path), "/v1/referrals/%s/%s", a->args[0], decide ? "decision" : "recommendation");
-	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
+	if ((st = cli_remote_arg_call(&j, a, r, "POST", "the case", "/v1/referrals",
+				      decide ? "decision" : "recommendation", &b)) != 0)
 		return st;
-	if (!decide)
-		return cli_result(a, j, "recommended for %s on %s: %s (rationale %s)\n", a->args[0],
-				  cli_str(j, "recommended_on"), review, cli_str(scrvault_json_get(j, "rationale"), "doc"));
-	return cli_result(a, j, "decided for %s on %s: %s; the case is %s (rationale %s)\n", a->args[0],
-			  cli_str(j, "decided_on"), review, cli_str(j, "status"),
-			  cli_str(scrvault_json_get(j, "rationale"), "doc"));
+	return print_decision(a, j, decide);
 }
 
 static int remote_recommend(cli_args *a, cli_remote *r)
@@ -319,17 +318,11 @@ static int remote_notify(cli_args *a, cli_remote *r)
 {
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
-	char path[128];
-	int st;
 
-	if (!cli_remote_seg(a, "the case", a->args[0]))
-		return 2;
 	cli_jb_str(&b, "to", cli_opt(a, "to"));
 	cli_jb_str(&b, "on", cli_opt(a, "on"));
-	snprintf(path, sizeof(path), "/v1/referrals/%s/notices", a->args[0]);
-	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
-		return st;
-	return cli_result(a, j, "recorded: %s notified of %s on %s\n", cli_opt(a, "to"), a->args[0], cli_opt(a, "on"));
+	return cli_remote_outcome(a, cli_remote_arg_call(&j, a, r, "POST", "the case", "/v1/referrals", "notices", &b),
+				  &j, print_notified);
 }
 
 static int remote_list(cli_args *a, cli_remote *r)
@@ -345,16 +338,7 @@ static int remote_list(cli_args *a, cli_remote *r)
 
 static int remote_show(cli_args *a, cli_remote *r)
 {
-	scrvault_json *j = NULL;
-	char path[128];
-	int st;
-
-	if (!cli_remote_seg(a, "the case", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/referrals/%s", a->args[0]);
-	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
-		return st;
-	return cli_show(a, 0, &j, show_fields, show_more);
+	return cli_remote_show_arg(a, r, "the case", "/v1/referrals", show_fields, show_more);
 }
 
 /* --status's value, before anything is sent. */
@@ -369,5 +353,5 @@ const cli_remote_cmd cli_referral_remote[] = {
 	{ "referral", "decide", remote_decide, cli_remote_check_ref },
 	{ "referral", "notify", remote_notify, cli_remote_check_ref },
 	{ "referral", "list", remote_list, remote_check_list },
-	{ "referral", "show", remote_show, cli_remote_check_ref }, { NULL, NULL, NULL, NULL }
+	{ "referral", "show", remote_show, cli_remote_check_ref }, CLI_REMOTE_END
 };

@@ -121,7 +121,7 @@ const cli_cmd cli_report_commands[] = {
 	  "                    $SCRVAULT_VAULT_KEY)\n"
 	  "  --sig FILE        the signature (default FILE.pdf.sig)\n",
 	  verify_opts, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -210,5 +210,5 @@ static int seg_case(const cli_args *a)
 }
 
 const cli_remote_cmd cli_report_remote[] = {
-	{ "report", "board", remote_board, NULL }, { "report", "case", remote_case, seg_case }, { NULL, NULL, NULL, NULL }
+	{ "report", "board", remote_board, NULL }, { "report", "case", remote_case, seg_case }, CLI_REMOTE_END
 };

@@ -46,13 +46,49 @@ static int print_request(const cli_args *a, scrvault_json *j)
 	return cli_result(a, j, NULL);
 }
 
+/*
+ * What recording, deciding or answering a request, or stopping or restarting
+ * its clock did (j freed here), directly or through the service: a line, or
+ * with --json the request.
+ */
+static int print_recorded(const cli_args *a, scrvault_json *j)
+{
+	const char *due = cli_str(j, "due");
+
+	if (a->json)
+		return print_request(a, j);
+	return cli_result(a, j, "recorded request %lld (%s)%s%s\n", cli_int(j, "request"), cli_opt(a, "channel"),
+			  due ? ", due " : "", due ? due : "");
+}
+
+static int print_decided(const cli_args *a, scrvault_json *j)
+{
+	if (a->json)
+		return print_request(a, j);
+	return cli_result(a, j, "request %lld %s\n", cli_id_arg(a), cli_flag(a, "agree") ? "agreed" : "refused");
+}
+
+static int print_responded(const cli_args *a, scrvault_json *j)
+{
+	if (a->json)
+		return print_request(a, j);
+	return cli_result(a, j, "request %lld answered on %s\n", cli_id_arg(a), cli_str(j, "responded"));
+}
+
+static int print_clock(const cli_args *a, scrvault_json *j)
+{
+	if (a->json)
+		return print_request(a, j);
+	return cli_result(a, j, "request %lld: clock %s; due %s\n", cli_id_arg(a),
+			  cli_opt(a, "stop") ? "stopped" : "restarted", cli_str(j, "due") ? cli_str(j, "due") : "-");
+}
+
 static int cmd_new(cli_args *a, scrvault *v)
 {
 	const char *docs[CLI_MAX_OPTS];
 	size_t ndocs = 0;
 	scrvault_request_spec s = SCRVAULT_REQUEST_SPEC_INIT;
 	scrvault_json *j = NULL;
-	int error;
 
 	s.channel = cli_opt(a, "channel");
 	s.requester = cli_opt(a, "by");
@@ -69,15 +105,7 @@ static int cmd_new(cli_args *a, scrvault *v)
 			docs[ndocs++] = a->values[i];
 	s.docs = docs;
 	s.ndocs = ndocs;
-	if ((error = scrvault_request_new(&j, v, &s)) < 0)
-		return cli_fail(error);
-	if (!a->json) {
-		const char *due = cli_str(j, "due");
-
-		return cli_result(a, j, "recorded request %lld (%s)%s%s\n", cli_int(j, "request"), s.channel,
-				  due ? ", due " : "", due ? due : "");
-	}
-	return print_request(a, j);
+	return cli_outcome(a, scrvault_request_new(&j, v, &s), &j, print_recorded);
 }
 
 /* --max-releases N: 0 when not given, -1 when not a positive number. */
@@ -105,7 +133,6 @@ static int cmd_decide(cli_args *a, scrvault *v)
 {
 	scrvault_request_decision d = SCRVAULT_REQUEST_DECISION_INIT;
 	scrvault_json *j = NULL;
-	int error;
 
 	d.id = cli_id_arg(a);
 	d.agree = cli_flag(a, "agree");
@@ -114,24 +141,15 @@ static int cmd_decide(cli_args *a, scrvault *v)
 	d.exemption = cli_opt(a, "exemption");
 	d.until = cli_opt(a, "until");
 	d.max_releases = max_releases(a);
-	if ((error = scrvault_request_decide(&j, v, &d)) < 0)
-		return cli_fail(error);
-	if (!a->json)
-		return cli_result(a, j, "request %lld %s\n", (long long)d.id, d.agree ? "agreed" : "refused");
-	return print_request(a, j);
+	return cli_outcome(a, scrvault_request_decide(&j, v, &d), &j, print_decided);
 }
 
 static int cmd_respond(cli_args *a, scrvault *v)
 {
 	long long id = cli_id_arg(a);
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_request_respond(&j, v, id, cli_opt(a, "on"))) < 0)
-		return cli_fail(error);
-	if (!a->json)
-		return cli_result(a, j, "request %lld answered on %s\n", id, cli_str(j, "responded"));
-	return print_request(a, j);
+	return cli_outcome(a, scrvault_request_respond(&j, v, id, cli_opt(a, "on")), &j, print_responded);
 }
 
 static int check_clock(cli_args *a)
@@ -146,14 +164,9 @@ static int cmd_clock(cli_args *a, scrvault *v)
 	long long id = cli_id_arg(a);
 	const char *stop = cli_opt(a, "stop");
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_request_clock(&j, v, id, stop, cli_opt(a, "on"), cli_opt(a, "note"))) < 0)
-		return cli_fail(error);
-	if (!a->json)
-		return cli_result(a, j, "request %lld: clock %s; due %s\n", id, stop ? "stopped" : "restarted",
-				  cli_str(j, "due") ? cli_str(j, "due") : "-");
-	return print_request(a, j);
+	return cli_outcome(a, scrvault_request_clock(&j, v, id, stop, cli_opt(a, "on"), cli_opt(a, "note")), &j,
+			   print_clock);
 }
 
 static int cmd_list(cli_args *a, scrvault *v)
@@ -171,11 +184,8 @@ static int cmd_list(cli_args *a, scrvault *v)
 static int cmd_show(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_request_show(&j, v, cli_id_arg(a))) < 0)
-		return cli_fail(error);
-	return print_request(a, j);
+	return cli_outcome(a, scrvault_request_show(&j, v, cli_id_arg(a)), &j, print_request);
 }
 
 /* --days N: the number (default 5), or -1 when it is not one from 0 to 365. */
@@ -195,17 +205,22 @@ static int check_due(cli_args *a)
 	return 0;
 }
 
+/* The requests due, as 'request due' prints them (j freed here). */
+static int print_due(const cli_args *a, scrvault_json *j)
+{
+	unsigned long days = (unsigned long)days_of(a);
+
+	if (!a->json)
+		printf("FOI requests overdue or due within %lu working day%s:\n", days, days == 1 ? "" : "s");
+	return cli_print_list(a, j, list_cols);
+}
+
 static int cmd_due(cli_args *a, scrvault *v)
 {
 	unsigned long days = (unsigned long)days_of(a);
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_request_due(&j, v, (unsigned)days, cli_opt(a, "as-of"))) < 0)
-		return cli_fail(error);
-	if (!a->json)
-		printf("FOI requests overdue or due within %lu working day%s:\n", days, days == 1 ? "" : "s");
-	return cli_print_list(a, j, list_cols);
+	return cli_outcome(a, scrvault_request_due(&j, v, (unsigned)days, cli_opt(a, "as-of")), &j, print_due);
 }
 
 static const cli_optdef new_opts[] = {
@@ -273,7 +288,7 @@ const cli_cmd cli_request_commands[] = {
 	{ "request", "due", cmd_due, CLI_VAULT, check_due, "scrvault request due [--days N] [--as-of DATE] [--json]",
 	  "Open FOI requests due within the next N working days (default 5), and overdue ones.\n",
 	  due_opts, 0, 0 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -296,12 +311,9 @@ static int remote_show(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
 	char path[128];
-	int st;
 
 	snprintf(path, sizeof(path), "/v1/requests/%lld", (long long)cli_id_arg(a));
-	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
-		return st;
-	return print_request(a, j);
+	return cli_remote_outcome(a, cli_remote_json(&j, r, "GET", path, NULL), &j, print_request);
 }
 
 /* The --doc options as a JSON list of strings (NULL: none given, or out of memory with *oom). */
@@ -336,7 +348,6 @@ static int remote_new(cli_args *a, cli_remote *r)
 	scrvault_json *j = NULL;
 	bool oom = false;
 	char *docs = doc_list(a, &oom);
-	int st;
 
 	if (oom)
 		return cli_fail(SCRVAULT_ERROR);
@@ -352,15 +363,7 @@ static int remote_new(cli_args *a, cli_remote *r)
 	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
 	cli_jb_str(&b, "received", cli_opt(a, "received"));
 	free(docs);
-	if ((st = cli_remote_post(&j, r, "/v1/requests", &b)) != 0)
-		return st;
-	if (!a->json) {
-		const char *due = cli_str(j, "due");
-
-		return cli_result(a, j, "recorded request %lld (%s)%s%s\n", cli_int(j, "request"), cli_opt(a, "channel"),
-				  due ? ", due " : "", due ? due : "");
-	}
-	return print_request(a, j);
+	return cli_remote_outcome(a, cli_remote_post(&j, r, "/v1/requests", &b), &j, print_recorded);
 }
 
 static int remote_decide(cli_args *a, cli_remote *r)
@@ -369,7 +372,6 @@ static int remote_decide(cli_args *a, cli_remote *r)
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
 	char path[64];
-	int st;
 
 	cli_jb_raw(&b, "agree", cli_flag(a, "agree") ? "true" : "false");
 	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
@@ -379,11 +381,7 @@ static int remote_decide(cli_args *a, cli_remote *r)
 	if (max > 0)
 		cli_jb_int(&b, "max_releases", max);
 	snprintf(path, sizeof(path), "/v1/requests/%lld/decision", id);
-	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
-		return st;
-	if (!a->json)
-		return cli_result(a, j, "request %lld %s\n", id, cli_flag(a, "agree") ? "agreed" : "refused");
-	return print_request(a, j);
+	return cli_remote_outcome(a, cli_remote_post(&j, r, path, &b), &j, print_decided);
 }
 
 static int remote_respond(cli_args *a, cli_remote *r)
@@ -392,15 +390,10 @@ static int remote_respond(cli_args *a, cli_remote *r)
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
 	char path[64];
-	int st;
 
 	cli_jb_str(&b, "on", cli_opt(a, "on"));
 	snprintf(path, sizeof(path), "/v1/requests/%lld/response", id);
-	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
-		return st;
-	if (!a->json)
-		return cli_result(a, j, "request %lld answered on %s\n", id, cli_str(j, "responded"));
-	return print_request(a, j);
+	return cli_remote_outcome(a, cli_remote_post(&j, r, path, &b), &j, print_responded);
 }
 
 static int remote_clock(cli_args *a, cli_remote *r)
@@ -410,18 +403,12 @@ static int remote_clock(cli_args *a, cli_remote *r)
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
 	char path[64];
-	int st;
 
 	cli_jb_str(&b, "kind", stop);
 	cli_jb_str(&b, "on", cli_opt(a, "on"));
 	cli_jb_str(&b, "note", cli_opt(a, "note"));
 	snprintf(path, sizeof(path), "/v1/requests/%lld/clock", id);
-	if ((st = cli_remote_post(&j, r, path, &b)) != 0)
-		return st;
-	if (!a->json)
-		return cli_result(a, j, "request %lld: clock %s; due %s\n", id, stop ? "stopped" : "restarted",
-				  cli_str(j, "due") ? cli_str(j, "due") : "-");
-	return print_request(a, j);
+	return cli_remote_outcome(a, cli_remote_post(&j, r, path, &b), &j, print_clock);
 }
 
 static int remote_due(cli_args *a, cli_remote *r)
@@ -434,17 +421,14 @@ static int remote_due(cli_args *a, cli_remote *r)
 	snprintf(path, sizeof(path), "/v1/requests/due");
 	snprintf(n, sizeof(n), "%lu", days);
 	if ((st = cli_remote_query(a, path, sizeof(path), "days", n)) != 0 ||
-	    (st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0 ||
-	    (st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+	    (st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0)
 		return st;
-	if (!a->json)
-		printf("FOI requests overdue or due within %lu working day%s:\n", days, days == 1 ? "" : "s");
-	return cli_print_list(a, j, list_cols);
+	return cli_remote_outcome(a, cli_remote_json(&j, r, "GET", path, NULL), &j, print_due);
 }
 
 const cli_remote_cmd cli_request_remote[] = {
 	{ "request", "new", remote_new }, { "request", "decide", remote_decide },
 	{ "request", "respond", remote_respond }, { "request", "clock", remote_clock },
 	{ "request", "list", remote_list }, { "request", "show", remote_show }, { "request", "due", remote_due },
-	{ NULL, NULL, NULL }
+	CLI_REMOTE_END
 };

@@ -106,5 +106,5 @@ const cli_cmd cli_restore_commands[] = {
 	  "backup are destroyed again when a destruction record signed by the vault says\n"
 	  "so; versions the mirror merely lacks are kept and listed in a warning.\n",
 	  restore_opts, 0, 0 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };

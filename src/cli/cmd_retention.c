@@ -57,11 +57,8 @@ static int print_plan(const cli_args *a, scrvault_json *j)
 static int cmd_plan(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_retention_plan(&j, v, cli_opt(a, "as-of"))) < 0)
-		return cli_fail(error);
-	return print_plan(a, j);
+	return cli_outcome(a, scrvault_retention_plan(&j, v, cli_opt(a, "as-of")), &j, print_plan);
 }
 
 static int check_review(cli_args *a)
@@ -103,19 +100,16 @@ static int print_review(cli_args *a, scrvault_json *j, bool destroy)
 			  cli_str(j, "doc"), cli_int(j, "version"), cli_str(j, "keep_until"));
 }
 
-static int print_proposed(cli_args *a, scrvault_json *j);
+static int print_proposed(const cli_args *a, scrvault_json *j);
 
 static int cmd_propose(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_retention_propose(&j, v)) < 0)
-		return cli_fail(error);
-	return print_proposed(a, j);
+	return cli_outcome(a, scrvault_retention_propose(&j, v), &j, print_proposed);
 }
 
-static int print_proposed(cli_args *a, scrvault_json *j)
+static int print_proposed(const cli_args *a, scrvault_json *j)
 {
 	if (!a->json) {
 		printf("disposal batch %lld proposed: it waits for a records manager's 'scrvault retention approve %lld'\n",
@@ -147,7 +141,7 @@ static int decide(cli_args *a, scrvault *v, bool approve)
 static int cmd_approve(cli_args *a, scrvault *v) { return decide(a, v, true); }
 static int cmd_refuse(cli_args *a, scrvault *v) { return decide(a, v, false); }
 
-static int print_purge(cli_args *a, scrvault_json *j)
+static int print_purge(const cli_args *a, scrvault_json *j)
 {
 	bool dry = cli_flag(a, "dry-run");
 
@@ -164,15 +158,13 @@ static int print_purge(cli_args *a, scrvault_json *j)
 static int cmd_purge(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_retention_purge(&j, v, cli_flag(a, "dry-run") ? SCRVAULT_PURGE_DRY_RUN : 0)) < 0)
-		return cli_fail(error);
-	return print_purge(a, j);
+	return cli_outcome(a, scrvault_retention_purge(&j, v, cli_flag(a, "dry-run") ? SCRVAULT_PURGE_DRY_RUN : 0), &j,
+			   print_purge);
 }
 
 /* The certificate in j (freed), its proof into -o FILE when given. */
-static int print_certificate(cli_args *a, scrvault_json *j)
+static int print_certificate(const cli_args *a, scrvault_json *j)
 {
 	const char *out = cli_opt(a, "output");
 
@@ -223,11 +215,8 @@ static int print_certificate(cli_args *a, scrvault_json *j)
 static int cmd_certificate(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_retention_certificate(&j, v, cli_id_arg(a))) < 0)
-		return cli_fail(error);
-	return print_certificate(a, j);
+	return cli_outcome(a, scrvault_retention_certificate(&j, v, cli_id_arg(a)), &j, print_certificate);
 }
 
 static const cli_optdef plan_opts[] = { { "as-of", 1, "as_of", "DATE" }, { NULL, 0, NULL, NULL } };
@@ -268,7 +257,7 @@ const cli_cmd cli_retention_commands[] = {
 	  "A destruction record, with the inclusion proof of its audit entry (-o writes the\n"
 	  "proof to a file for 'scrvault audit verify --vkey VKEY --proof FILE').\n", cert_opts, 1, 1,
 	  NULL, "a destruction record is given by its number" },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -279,22 +268,19 @@ static int remote_plan(cli_args *a, cli_remote *r)
 	char path[128] = "/v1/retention/plan";
 	int st;
 
-	if ((st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0 ||
-	    (st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+	if ((st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0)
 		return st;
-	return print_plan(a, j);
+	return cli_remote_outcome(a, cli_remote_json(&j, r, "GET", path, NULL), &j, print_plan);
 }
 
 /* The nightly job's purge (scrvault-purge.service) comes this way. */
 static int remote_purge(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	int st;
 
-	if ((st = cli_remote_json(&j, r, "POST", "/v1/retention/purge",
-				  cli_flag(a, "dry-run") ? "{\"dry_run\":true}" : "{}")) != 0)
-		return st;
-	return print_purge(a, j);
+	return cli_remote_outcome(a, cli_remote_json(&j, r, "POST", "/v1/retention/purge",
+						     cli_flag(a, "dry-run") ? "{\"dry_run\":true}" : "{}"),
+				  &j, print_purge);
 }
 
 static int remote_confirm(cli_args *a, cli_remote *r)
@@ -338,11 +324,8 @@ static int remote_review(cli_args *a, cli_remote *r)
 static int remote_propose(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	int st;
 
-	if ((st = cli_remote_json(&j, r, "POST", "/v1/retention/batches", NULL)) != 0)
-		return st;
-	return print_proposed(a, j);
+	return cli_remote_outcome(a, cli_remote_json(&j, r, "POST", "/v1/retention/batches", NULL), &j, print_proposed);
 }
 
 static int remote_decide(cli_args *a, cli_remote *r, bool approve)
@@ -365,12 +348,9 @@ static int remote_certificate(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
 	char path[96];
-	int st;
 
 	snprintf(path, sizeof(path), "/v1/retention/certificates/%lld", cli_id_arg(a));
-	if ((st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
-		return st;
-	return print_certificate(a, j);
+	return cli_remote_outcome(a, cli_remote_json(&j, r, "GET", path, NULL), &j, print_certificate);
 }
 
 const cli_remote_cmd cli_retention_remote[] = {
@@ -378,5 +358,5 @@ const cli_remote_cmd cli_retention_remote[] = {
 	{ "retention", "confirm", remote_confirm, NULL }, { "retention", "review", remote_review, seg_doc },
 	{ "retention", "propose", remote_propose, NULL }, { "retention", "approve", remote_approve, NULL },
 	{ "retention", "refuse", remote_refuse, NULL }, { "retention", "certificate", remote_certificate, NULL },
-	{ NULL, NULL, NULL, NULL }
+	CLI_REMOTE_END
 };

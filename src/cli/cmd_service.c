@@ -126,5 +126,5 @@ const cli_cmd cli_service_commands[] = {
 	{ "seal", NULL, cmd_seal, 0, NULL, "scrvault seal [--server URL]",
 	  "Seal the service now (a custodian, or a role with vault.seal): it wipes the\n"
 	  "vault's keys and answers nothing until a custodian unseals it. Audited.\n", NULL, 0, 0 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };

@@ -21,14 +21,17 @@ static int cmd_list(cli_args *a, scrvault *v)
 	return cli_listing(a, scrvault_session_list(&j, v), &j, session_cols);
 }
 
+/* What ending a session did (j freed here). */
+static int print_revoked(const cli_args *a, scrvault_json *j)
+{
+	return cli_result(a, j, "session %s of %s revoked\n", a->args[0], cli_str(j, "principal"));
+}
+
 static int cmd_revoke(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_session_revoke(&j, v, a->args[0])) < 0)
-		return cli_fail(error);
-	return cli_result(a, j, "session %s of %s revoked\n", a->args[0], cli_str(j, "principal"));
+	return cli_outcome(a, scrvault_session_revoke(&j, v, a->args[0]), &j, print_revoked);
 }
 
 const cli_cmd cli_session_commands[] = {
@@ -38,32 +41,24 @@ const cli_cmd cli_session_commands[] = {
 	{ "session", "revoke", cmd_revoke, CLI_VAULT, NULL, "scrvault session revoke ID",
 	  "End a session at once (your own, or anyone's for a custodian or a role with\n"
 	  "session.manage); its token is refused from then on.\n", NULL, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
 
 static int remote_list(cli_args *a, cli_remote *r)
 {
-	scrvault_json *j = NULL;
-
-	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", "/v1/sessions", NULL), &j, session_cols);
+	return cli_remote_get_list(a, r, "/v1/sessions", session_cols);
 }
 
 static int remote_revoke(cli_args *a, cli_remote *r)
 {
 	scrvault_json *j = NULL;
-	char path[128];
-	int st;
 
-	if (!cli_remote_seg(a, "the session", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/sessions/%s", a->args[0]);
-	if ((st = cli_remote_json(&j, r, "DELETE", path, NULL)) != 0)
-		return st;
-	return cli_result(a, j, "session %s of %s revoked\n", a->args[0], cli_str(j, "principal"));
+	return cli_remote_outcome(a, cli_remote_arg_call(&j, a, r, "DELETE", "the session", "/v1/sessions", NULL, NULL),
+				  &j, print_revoked);
 }
 
 const cli_remote_cmd cli_session_remote[] = {
-	{ "session", "list", remote_list }, { "session", "revoke", remote_revoke }, { NULL, NULL, NULL }
+	{ "session", "list", remote_list }, { "session", "revoke", remote_revoke }, CLI_REMOTE_END
 };

@@ -15,21 +15,42 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
+/* What recording a commission, an extension, Ofsted's evaluation or a
+ * milestone did (j freed here), directly or through the service. */
+static int print_commissioned(const cli_args *a, scrvault_json *j)
+{
+	return cli_result(a, j, "IMR commissioned from %s for %s on %s, due %s (%s)\n", cli_str(j, "agency"),
+			  cli_str(j, "case"), cli_str(j, "commissioned_on"), or_dash(cli_str(j, "due")),
+			  !strcmp(or_dash(cli_str(j, "due_from")), "set") ? "as set" : "the policy's imr clock");
+}
+
+static int print_extended(const cli_args *a, scrvault_json *j)
+{
+	return cli_result(a, j, "case %s: completion due %s, extended from %s (Ofsted told %s)\n", cli_str(j, "case"),
+			  cli_str(j, "to"), cli_str(j, "from"), cli_str(j, "told_ofsted_on"));
+}
+
+static int print_evaluation(const cli_args *a, scrvault_json *j)
+{
+	return cli_result(a, j, "case %s: Ofsted's evaluation (%s) received %s\n", cli_str(j, "case"),
+			  cli_str(j, "rating"), cli_str(j, "received_on"));
+}
+
+static int print_milestone(const cli_args *a, scrvault_json *j)
+{
+	return cli_result(a, j, "case %s: %s on %s\n", cli_str(j, "case"), cli_str(j, "milestone"), cli_str(j, "on"));
+}
+
 static int cmd_commission(cli_args *a, scrvault *v)
 {
 	scrvault_commission_spec s = SCRVAULT_COMMISSION_SPEC_INIT;
 	scrvault_json *j = NULL;
-	int error;
 
 	s.agency = cli_opt(a, "agency");
 	s.author = cli_opt(a, "author");
 	s.commissioned_on = cli_opt(a, "on");
 	s.due = cli_opt(a, "due");
-	if ((error = scrvault_case_commission(&j, v, a->args[0], &s)) < 0)
-		return cli_fail(error);
-	return cli_result(a, j, "IMR commissioned from %s for %s on %s, due %s (%s)\n", cli_str(j, "agency"),
-			  cli_str(j, "case"), cli_str(j, "commissioned_on"), or_dash(cli_str(j, "due")),
-			  !strcmp(or_dash(cli_str(j, "due_from")), "set") ? "as set" : "the policy's imr clock");
+	return cli_outcome(a, scrvault_case_commission(&j, v, a->args[0], &s), &j, print_commissioned);
 }
 
 /* --told ofsted:DATE: the day Ofsted was told. */
@@ -46,34 +67,25 @@ static int cmd_extend(cli_args *a, scrvault *v)
 {
 	const char *told = cli_opt(a, "told");
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_case_extend(&j, v, a->args[0], cli_opt(a, "to"), cli_opt(a, "reason"),
-					  told ? told + 7 : NULL)) < 0)
-		return cli_fail(error);
-	return cli_result(a, j, "case %s: completion due %s, extended from %s (Ofsted told %s)\n", cli_str(j, "case"),
-			  cli_str(j, "to"), cli_str(j, "from"), cli_str(j, "told_ofsted_on"));
+	return cli_outcome(a, scrvault_case_extend(&j, v, a->args[0], cli_opt(a, "to"), cli_opt(a, "reason"),
+						   told ? told + 7 : NULL), &j, print_extended);
 }
 
 static int cmd_evaluation(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_case_evaluation(&j, v, a->args[0], cli_opt(a, "received"), cli_opt(a, "rating"))) < 0)
-		return cli_fail(error);
-	return cli_result(a, j, "case %s: Ofsted's evaluation (%s) received %s\n", cli_str(j, "case"),
-			  cli_str(j, "rating"), cli_str(j, "received_on"));
+	return cli_outcome(a, scrvault_case_evaluation(&j, v, a->args[0], cli_opt(a, "received"), cli_opt(a, "rating")),
+			   &j, print_evaluation);
 }
 
 static int cmd_milestone(cli_args *a, scrvault *v)
 {
 	scrvault_json *j = NULL;
-	int error;
 
-	if ((error = scrvault_case_milestone(&j, v, a->args[0], a->args[1], cli_opt(a, "on"))) < 0)
-		return cli_fail(error);
-	return cli_result(a, j, "case %s: %s on %s\n", cli_str(j, "case"), cli_str(j, "milestone"), cli_str(j, "on"));
+	return cli_outcome(a, scrvault_case_milestone(&j, v, a->args[0], a->args[1], cli_opt(a, "on")), &j,
+			   print_milestone);
 }
 
 /* "done late (3 days)", "overdue (1 day)", "extended (from 2026-08-02)". */
@@ -105,9 +117,7 @@ static int cmd_timeline(cli_args *a, scrvault *v)
 				  "(anyone checks it offline: 'scrvault audit verify --vkey VKEY %s')\n", cli_str(j, "path"),
 				  cli_int(j, "entries"), cli_str(j, "title"), cli_str(j, "path"));
 	}
-	if ((error = scrvault_case_timeline(&j, v, a->args[0], cli_opt(a, "as-of"))) < 0)
-		return cli_fail(error);
-	return print_timeline(a, j);
+	return cli_outcome(a, scrvault_case_timeline(&j, v, a->args[0], cli_opt(a, "as-of")), &j, print_timeline);
 }
 
 /* A timeline (scrvault_case_timeline's *j, freed here) as a table, or its JSON. */
@@ -265,7 +275,7 @@ const cli_cmd cli_timeline_commands[] = {
 	  "                     [--case REF] [--json]",
 	  "Every clock of every case you can read, filtered.\n",
 	  clocks_opts, 0, 0 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL }
+	CLI_CMDS_END
 };
 
 /* ---- through the service ---------------------------------------------------------- */
@@ -273,32 +283,19 @@ const cli_cmd cli_timeline_commands[] = {
 /* POST the body b to /v1/cases/REF/what, REF checked first; the answer in *j. */
 static int case_post(scrvault_json **j, cli_args *a, cli_remote *r, const char *what, cli_jb *b)
 {
-	char path[128];
-
-	*j = NULL;
-	if (!cli_remote_seg(a, "the case", a->args[0])) {
-		free(cli_jb_end(b));
-		return 2;
-	}
-	snprintf(path, sizeof(path), "/v1/cases/%s/%s", a->args[0], what);
-	return cli_remote_post(j, r, path, b);
+	return cli_remote_arg_call(j, a, r, "POST", "the case", "/v1/cases", what, b);
 }
 
 static int remote_commission(cli_args *a, cli_remote *r)
 {
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
-	int st;
 
 	cli_jb_str(&b, "agency", cli_opt(a, "agency"));
 	cli_jb_str(&b, "author", cli_opt(a, "author"));
 	cli_jb_str(&b, "commissioned_on", cli_opt(a, "on"));
 	cli_jb_str(&b, "due", cli_opt(a, "due"));
-	if ((st = case_post(&j, a, r, "commissions", &b)) != 0)
-		return st;
-	return cli_result(a, j, "IMR commissioned from %s for %s on %s, due %s (%s)\n", cli_str(j, "agency"),
-			  cli_str(j, "case"), cli_str(j, "commissioned_on"), or_dash(cli_str(j, "due")),
-			  !strcmp(or_dash(cli_str(j, "due_from")), "set") ? "as set" : "the policy's imr clock");
+	return cli_remote_outcome(a, case_post(&j, a, r, "commissions", &b), &j, print_commissioned);
 }
 
 static int remote_extend(cli_args *a, cli_remote *r)
@@ -306,42 +303,31 @@ static int remote_extend(cli_args *a, cli_remote *r)
 	const char *told = cli_opt(a, "told");
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
-	int st;
 
 	cli_jb_str(&b, "to", cli_opt(a, "to"));
 	cli_jb_str(&b, "reason", cli_opt(a, "reason"));
 	cli_jb_str(&b, "told_ofsted_on", told ? told + 7 : NULL);
-	if ((st = case_post(&j, a, r, "extension", &b)) != 0)
-		return st;
-	return cli_result(a, j, "case %s: completion due %s, extended from %s (Ofsted told %s)\n", cli_str(j, "case"),
-			  cli_str(j, "to"), cli_str(j, "from"), cli_str(j, "told_ofsted_on"));
+	return cli_remote_outcome(a, case_post(&j, a, r, "extension", &b), &j, print_extended);
 }
 
 static int remote_evaluation(cli_args *a, cli_remote *r)
 {
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
-	int st;
 
 	cli_jb_str(&b, "received_on", cli_opt(a, "received"));
 	cli_jb_str(&b, "rating", cli_opt(a, "rating"));
-	if ((st = case_post(&j, a, r, "evaluation", &b)) != 0)
-		return st;
-	return cli_result(a, j, "case %s: Ofsted's evaluation (%s) received %s\n", cli_str(j, "case"),
-			  cli_str(j, "rating"), cli_str(j, "received_on"));
+	return cli_remote_outcome(a, case_post(&j, a, r, "evaluation", &b), &j, print_evaluation);
 }
 
 static int remote_milestone(cli_args *a, cli_remote *r)
 {
 	cli_jb b = { 0 };
 	scrvault_json *j = NULL;
-	int st;
 
 	cli_jb_str(&b, "kind", a->args[1]);
 	cli_jb_str(&b, "on", cli_opt(a, "on"));
-	if ((st = case_post(&j, a, r, "milestones", &b)) != 0)
-		return st;
-	return cli_result(a, j, "case %s: %s on %s\n", cli_str(j, "case"), cli_str(j, "milestone"), cli_str(j, "on"));
+	return cli_remote_outcome(a, case_post(&j, a, r, "milestones", &b), &j, print_milestone);
 }
 
 static int remote_timeline(cli_args *a, cli_remote *r)
@@ -353,13 +339,10 @@ static int remote_timeline(cli_args *a, cli_remote *r)
 	if (cli_flag(a, "proof"))
 		return cli_usage(a, "the service writes no timeline proof yet: run 'case timeline --proof -o FILE' on "
 				 "the vault host with --vault DIR");
-	if (!cli_remote_seg(a, "the case", a->args[0]))
-		return 2;
-	snprintf(path, sizeof(path), "/v1/cases/%s/timeline", a->args[0]);
-	if ((st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0 ||
-	    (st = cli_remote_json(&j, r, "GET", path, NULL)) != 0)
+	if ((st = cli_remote_arg_path(path, sizeof(path), a, "the case", "/v1/cases", "timeline")) != 0 ||
+	    (st = cli_remote_query(a, path, sizeof(path), "as_of", cli_opt(a, "as-of"))) != 0)
 		return st;
-	return print_timeline(a, j);
+	return cli_remote_outcome(a, cli_remote_json(&j, r, "GET", path, NULL), &j, print_timeline);
 }
 
 static int remote_clocks(cli_args *a, cli_remote *r)
@@ -390,5 +373,5 @@ const cli_remote_cmd cli_timeline_remote[] = {
 	{ "case", "evaluation", remote_evaluation, cli_remote_check_ref },
 	{ "case", "milestone", remote_milestone, cli_remote_check_ref },
 	{ "case", "timeline", remote_timeline, cli_remote_check_ref },
-	{ "case", "clocks", remote_clocks, remote_check_clocks }, { NULL, NULL, NULL, NULL }
+	{ "case", "clocks", remote_clocks, remote_check_clocks }, CLI_REMOTE_END
 };

@@ -104,5 +104,5 @@ const cli_cmd cli_tls_commands[] = {
 	  "(the vault-key of a key file; 'scrvault audit pubkey') and print the SHA-256\n"
 	  "a client pins. Needs no vault.\n",
 	  pin_opts, 0, 0, "ca", "name the CA certificate: --ca FILE" },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };

@@ -25,9 +25,7 @@
 
 /* ---- what reaches a reader --------------------------------------------------- */
 
-/* Bytes in the UTF-8 sequence at s (len available): the code point in *cp;
- * 0 if not valid, -1 if valid so far but cut short. */
-static int utf8_at(const unsigned char *s, size_t len, unsigned long *cp)
+int cli_utf8_at(const unsigned char *s, size_t len, unsigned long *cp)
 {
 	unsigned long c = s[0];
 	int n, i;
@@ -65,7 +63,7 @@ size_t cli_escape(char *out, const char *text, size_t len, unsigned flags, size_
 
 	while (i < len) {
 		unsigned long c = 0;
-		int n = utf8_at(s + i, len - i, &c);
+		int n = cli_utf8_at(s + i, len - i, &c);
 
 		if (n < 0 && (flags & CLI_ESC_PARTIAL))
 			break;

@@ -279,6 +279,25 @@ void cli_print_pending(const scrvault_json *j, const char *what)
 	       what, id, scrvault_json_str(scrvault_json_get(j, "expires_at")), id, id);
 }
 
+int cli_outcome(const cli_args *a, int error, scrvault_json **j, cli_printer print)
+{
+	scrvault_json *o = *j;
+
+	*j = NULL;
+	if (error < 0) {
+		scrvault_json_free(o);
+		return cli_fail(error);
+	}
+	return print(a, o);
+}
+
+int cli_result_pending(const cli_args *a, scrvault_json *j, const char *what)
+{
+	if (!a->json)
+		cli_print_pending(j, what);
+	return cli_result(a, j, NULL);
+}
+
 void cli_print_each(const scrvault_json *arr, const char *label)
 {
 	for (size_t i = 0; i < scrvault_json_count(arr); i++)

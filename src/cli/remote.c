@@ -72,30 +72,15 @@ struct cli_remote {
  */
 static size_t utf8_bad(const unsigned char *s)
 {
-	size_t i = 0;
+	size_t len = strlen((const char *)s);
 
-	while (s[i]) {
-		uint32_t c = s[i];
-		size_t n, k;
+	for (size_t i = 0; i < len;) {
+		unsigned long c;
+		int n = cli_utf8_at(s + i, len - i, &c);
 
-		if (c < 0x80)
-			n = 1;
-		else if (c >= 0xc2 && c <= 0xdf)
-			n = 2, c &= 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 3, c &= 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 4, c &= 0x07;
-		else
+		if (n <= 0)
 			return i + 1;
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i + 1;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-			return i + 1;
-		i += n;
+		i += (size_t)n;
 	}
 	return 0;
 }
@@ -915,6 +900,53 @@ int cli_remote_post(scrvault_json **out, cli_remote *r, const char *path, cli_jb
 	return st;
 }
 
+int cli_remote_arg_path(char *path, size_t len, const cli_args *a, const char *what, const char *base,
+			const char *sub)
+{
+	if (!cli_remote_seg(a, what, a->args[0]))
+		return 2;
+	snprintf(path, len, "%s/%s%s%s", base, a->args[0], sub ? "/" : "", sub ? sub : "");
+	return 0;
+}
+
+int cli_remote_arg_call(scrvault_json **out, const cli_args *a, cli_remote *r, const char *method,
+			const char *what, const char *base, const char *sub, cli_jb *b)
+{
+	char path[256], *body = NULL;
+	int st;
+
+	if (out)
+		*out = NULL;
+	if ((st = cli_remote_arg_path(path, sizeof(path), a, what, base, sub)) != 0) {
+		if (b)
+			free(cli_jb_end(b));
+		return st;
+	}
+	if (b && !(body = cli_jb_end(b)))
+		return cli_fail(SCRVAULT_ERROR);
+	st = cli_remote_json(out, r, method, path, body);
+	free(body);
+	return st;
+}
+
+int cli_remote_get_list(const cli_args *a, cli_remote *r, const char *path, const cli_col *cols)
+{
+	scrvault_json *j = NULL;
+
+	return cli_remote_listing(a, cli_remote_json(&j, r, "GET", path, NULL), &j, cols);
+}
+
+int cli_remote_show_arg(const cli_args *a, cli_remote *r, const char *what, const char *base,
+			const cli_col *fields, int (*more)(const scrvault_json *j))
+{
+	scrvault_json *j = NULL;
+	int st;
+
+	if ((st = cli_remote_arg_call(&j, a, r, "GET", what, base, NULL, NULL)) != 0)
+		return st;
+	return cli_show(a, 0, &j, fields, more);
+}
+
 char *cli_jb_end(cli_jb *b)
 {
 	char *out;
@@ -1257,6 +1289,18 @@ int cli_remote_listing(const cli_args *a, int status, scrvault_json **j, const c
 		return status;
 	}
 	return cli_print_list(a, *j, cols);
+}
+
+int cli_remote_outcome(const cli_args *a, int status, scrvault_json **j, cli_printer print)
+{
+	scrvault_json *o = *j;
+
+	*j = NULL;
+	if (status) {
+		scrvault_json_free(o);
+		return status;
+	}
+	return print(a, o);
 }
 
 int cli_remote_rows(const cli_args *a, int status, scrvault_json **j, const char *member, const cli_col *cols)

@@ -68,6 +68,23 @@ char *cli_jb_end(cli_jb *b);
 /* POST the object b holds (ended and freed here) to `path`: as cli_remote_json. */
 int cli_remote_post(scrvault_json **out, cli_remote *r, const char *path, cli_jb *b);
 
+/*
+ * The route "BASE/ARG" (or "BASE/ARG/SUB") into path[len], ARG the first
+ * argument, which must stand in it as one {param} (else the usage error
+ * naming `what`, as cli_remote_seg): 0 or 2.
+ */
+int cli_remote_arg_path(char *path, size_t len, const cli_args *a, const char *what, const char *base,
+			const char *sub);
+/* One call to that route (cli_remote_arg_path) with the object b holds as
+ * its body (ended and freed here; NULL: none): as cli_remote_json. */
+int cli_remote_arg_call(scrvault_json **out, const cli_args *a, cli_remote *r, const char *method,
+			const char *what, const char *base, const char *sub, cli_jb *b);
+/* GET `path` and print the answer as a listing (cli_remote_listing). */
+int cli_remote_get_list(const cli_args *a, cli_remote *r, const char *path, const cli_col *cols);
+/* GET BASE/ARG (cli_remote_arg_call) and print it as cli_show does. */
+int cli_remote_show_arg(const cli_args *a, cli_remote *r, const char *what, const char *base,
+			const cli_col *fields, int (*more)(const scrvault_json *j));
+
 /* As directly, before anything is sent: an option's text that is not UTF-8
  * (a JSON body cannot carry it) is a usage error naming the option.  0 or
  * the exit status. */
@@ -121,6 +138,9 @@ typedef struct {
 	int (*check)(const cli_args *a);
 } cli_remote_cmd;
 
+/* The all-NULL entry that ends such a table. */
+#define CLI_REMOTE_END { NULL, NULL, NULL, NULL }
+
 /* A check: the first argument may stand in a route as one {param} (a case). */
 int cli_remote_check_ref(const cli_args *a);
 
@@ -132,6 +152,10 @@ extern const cli_remote_cmd cli_case_remote[], cli_doc_remote[], cli_audit_remot
 /* A listing through the service: status (0 or an exit status from a
  * cli_remote_* call) and its JSON, printed as cli_listing would. */
 int cli_remote_listing(const cli_args *a, int status, scrvault_json **j, const cli_col *cols);
+
+/* The same for a command that prints one answer as its local twin does
+ * (cli_outcome): status, or what `print` prints of *j. */
+int cli_remote_outcome(const cli_args *a, int status, scrvault_json **j, cli_printer print);
 
 /* The same for a listing the local command prints row by row (cli_rows):
  * the rows of member `member` of *j (NULL: *j itself). */

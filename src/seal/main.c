@@ -81,7 +81,7 @@ static const cli_cmd commands[] = {
 	  "  --file FILE       the document: its SHA-256 must be the receipt's\n"
 	  COMMON_HELP,
 	  receipt_opts, 1, 1 },
-	{ NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+	CLI_CMDS_END
 };
 
 static void usage(FILE *f)
