@@ -746,11 +746,12 @@ int svd_h_principal_revoke(svd_req *r)
 
 int svd_h_copies(svd_req *r)
 {
-	static const char *const keys[] = { "case", "doc", "state", "holder", "as_of", NULL };
+	static const char *const keys[] = { "case", "doc", "state", "holder", "as_of", "limit", NULL };
 	scrvault_copy_filter f = SCRVAULT_COPY_FILTER_INIT;
 	scrvault_json *out = NULL;
-	char c[72], dc[72], st[32], h[72], a[16];
+	char c[72], dc[72], st[32], h[72], a[16], l[12];
 	bool bad = false;
+	const char *lv;
 
 	if (only(r, keys) < 0)
 		return 0;
@@ -759,6 +760,8 @@ int svd_h_copies(svd_req *r)
 	f.state = query(r, "state", st, sizeof(st), &bad);
 	f.holder = query(r, "holder", h, sizeof(h), &bad);
 	f.as_of = query(r, "as_of", a, sizeof(a), &bad);
+	if ((lv = query(r, "limit", l, sizeof(l), &bad)) && !(f.limit = (unsigned)number(lv, UINT32_MAX)))
+		bad = true;
 	if (bad)
 		return bad_query(r, "a filter value is malformed or too long");
 	return json_answer(r, scrvault_copy_list(&out, r->d->v, &f), &out);
