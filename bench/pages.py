@@ -58,7 +58,7 @@ CLI = {
     "commissions": [["case", "clocks", "--json"]],
     "sent": [["doc", "list", "--json"]],
     "upload": [["case", "list", "--json"]],
-    "copies": [["copy", "list", "--json"]],
+    "copies": [["copy", "list", "--json", "--state", "outstanding"]],
     "requests": [["request", "list", "--json"]],
     "retention": [["retention", "plan", "--json"]],
     "principals": [["principal", "list", "--json"]],
@@ -136,13 +136,14 @@ def routes_of(main_js, case_ref):
     """The page routes of main.js's table (not the open sign-in/registration
     ones), each as (name, hash path); a parameter is filled where known."""
     out = []
-    for m in re.finditer(r"\{\s*re:\s*/\^(.*?)\$/,\s*page:\s*(\w+)([^}]*)\}", open(main_js, encoding="utf-8").read()):
+    for m in re.finditer(r"\{\s*re:\s*/\^(.*?)\$/,\s*load:\s*\(\)\s*=>\s*import\(\"\./page-([\w-]+)\.js\"\)([^}]*)\}",
+                         open(main_js, encoding="utf-8").read()):
         pat, page, rest = m.group(1), m.group(2), m.group(3)
         if "open: true" in rest:
             continue
         path = pat.replace("\\/", "/")
         if "(" in path:
-            if page == "kase" and path.startswith("/cases/"):
+            if page == "case" and path.startswith("/cases/"):
                 out.append(("case", "/cases/" + case_ref))
             elif path.startswith("/principals/"):
                 out.append(("principal", "/principals/coord"))

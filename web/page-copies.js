@@ -1,15 +1,18 @@
 // page-copies.js - #/copies: the numbered-copy register (GET /v1/copies with
-// the filters case, doc, state, holder) and making copies of a version
-// (POST /v1/docs/{doc}/versions/{v}/copies); #/copies/N: one copy, its
-// history (GET /v1/copies/{copy}/history) and what can be done to it now:
-// issue, return, mark lost, destroy before a witness, print (the stamped
-// PDF downloads).  The service decides what is allowed; a refusal is shown.
+// the filters case, doc, state, holder; a screenful of rows at a time, with
+// `limit`) and making copies of a version (POST
+// /v1/docs/{doc}/versions/{v}/copies); #/copies/N: one copy, its history
+// (GET /v1/copies/{copy}/history) and what can be done to it now: issue,
+// return, mark lost, destroy before a witness, print (the stamped PDF
+// downloads).  The service decides what is allowed; a refusal is shown.
 import { call, current, send } from "./api.js";
 import { witness as passkeyWitness } from "./signoff.js";
 import { explain } from "./webauthn.js";
 import { h, table, ukDate, show, pathName, statusLine } from "./dom.js";
 import { field, queryValue, confirmButton, message, download, today } from "./forms.js";
+import { moreTable } from "./more.js";
 
+const STEP = 200;
 const STATES = ["outstanding", "overdue", "any", "in-store", "issued", "acknowledged", "returned", "lost", "destroyed",
 	"transferred", "deleted"];
 
@@ -68,8 +71,12 @@ export async function render(main, { params, query }) {
 	if (asked.state === "any")
 		delete asked.state;
 	const qs = new URLSearchParams(asked).toString();
-	const list = await call("GET", "/v1/copies" + (qs ? "?" + qs : ""));
-	const rows = Array.isArray(list) ? list : [];
+	// A screenful first (one more row says whether there are more), the next on request.
+	const ask = async (n) => {
+		const list = await call("GET", "/v1/copies?" + new URLSearchParams({ ...asked, limit: String(n) }));
+		return Array.isArray(list) ? list : [];
+	};
+	const rows = await ask(STEP + 1);
 	const status = statusLine();
 	main.append(h("h1", {}, "Copies"), status);
 
@@ -101,7 +108,7 @@ export async function render(main, { params, query }) {
 	main.append(h("h2", {}, "Filter"), ff);
 
 	main.append(h("h2", {}, "The register"));
-	main.append(rows.length ? table(qs ? "Copies matching the filter" : "Every copy your role reaches", [
+	main.append(rows.length ? moreTable(qs ? "Copies matching the filter" : "Every copy your role reaches", [
 		{ label: "Copy", cell: (c) => /^\d+$/.test(String(c.copy)) ? h("a", { href: "#/copies/" + c.copy }, show(c.label)) : show(c.label) },
 		{ label: "Document", cell: (c) => show(c.title) },
 		{ label: "Case", cell: (c) => show(c.case) },
@@ -110,7 +117,7 @@ export async function render(main, { params, query }) {
 		{ label: "Issued", cell: (c) => ukDate(c.issued_at) },
 		{ label: "Due back", cell: (c) => ukDate(c.due) },
 		{ label: "Acknowledged", cell: (c) => ukDate(c.acknowledged) },
-	], rows) : h("p", {}, qs ? "No copy matches the filter." : "There is no copy yet."));
+	], rows, { step: STEP, load: (n) => ask(n + 1) }) : h("p", {}, qs ? "No copy matches the filter." : "There is no copy yet."));
 
 	main.append(h("h2", {}, "Make numbered paper copies"),
 		h("p", {}, "Copies are numbered within the class\u2019s limit; each is stamped with its number when printed."),

@@ -55,20 +55,23 @@ typedef struct {
 	const char *as_of;	/* YYYY-MM-DD (NULL: today) */
 	int days;		/* how far ahead: 0 to SCRVAULT_AGENDA_DAYS_MAX */
 	const char *kinds;	/* comma-separated kinds (above); NULL: every kind */
+	unsigned limit;		/* at most this many items, the most urgent (0: every item) */
 } scrvault_agenda_options;
-#define SCRVAULT_AGENDA_OPTIONS_VERSION 1
-#define SCRVAULT_AGENDA_OPTIONS_INIT { SCRVAULT_AGENDA_OPTIONS_VERSION, NULL, SCRVAULT_AGENDA_DAYS_DEFAULT, NULL }
+#define SCRVAULT_AGENDA_OPTIONS_VERSION 2
+#define SCRVAULT_AGENDA_OPTIONS_INIT { SCRVAULT_AGENDA_OPTIONS_VERSION, NULL, SCRVAULT_AGENDA_DAYS_DEFAULT, NULL, 0 }
 
 /*
  * The agenda (o NULL: the defaults): *out gets {"as_of","until","days",
- * "principal","role","overdue":N,"due":N,"items":[...]}, each item
+ * "principal","role","overdue":N,"due":N,"items":[...]} ("overdue" and "due"
+ * count every item, "items" holds the first o->limit of them when a limit
+ * is given), each item
  * {"due","days" (negative: overdue by that many),"when" ("overdue 3 days",
  * "today", "in 5 days"),"kind","case" (absent for the board's),"id",
  * "what","command"}.  Bad options: SCRVAULT_EUSAGE naming "as_of", "days"
  * or "kinds".
  */
 int scrvault_agenda(scrvault_json **out, scrvault *v, const scrvault_agenda_options *o);
-/* The same items given one at a time to `row`, in order. */
+/* The same items (at most o->limit) given one at a time to `row`, in order. */
 int scrvault_agenda_each(scrvault *v, const scrvault_agenda_options *o, scrvault_row_fn row, void *ctx);
 /*
  * The agenda as a plain-text digest for a mail relay: a "Subject:" line, a

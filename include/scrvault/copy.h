@@ -126,8 +126,9 @@ typedef struct {
 	const char *state;		/* a state, or "overdue", or "outstanding" */
 	const char *holder;		/* principal name */
 	const char *as_of;		/* YYYY-MM-DD for "overdue" (default today) */
+	unsigned limit;			/* at most this many rows, the first in order (0: all) */
 } scrvault_copy_filter;
-#define SCRVAULT_COPY_FILTER_VERSION 1
+#define SCRVAULT_COPY_FILTER_VERSION 2
 #define SCRVAULT_COPY_FILTER_INIT { SCRVAULT_COPY_FILTER_VERSION }
 
 /* The register, filtered (f NULL: everything the session reaches). */

@@ -118,6 +118,22 @@ int scrvault_doc_declare(scrvault_json **out, scrvault *v, const char *doc, unsi
 /* The documents the session reaches (of one case, or all), each with its
  * "master" version. */
 int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref);
+/*
+ * What agencies sent and how far it has gone: the versions of IMRs and
+ * chronologies (imr, single-agency-chronology, combined-chronology) the
+ * session reaches (doc.list: its cases, an agency's role its agency's), of
+ * case `case_ref` or of every case (NULL), the most recently received
+ * first, at most `limit` (0: SCRVAULT_SENT_DEFAULT; more than
+ * SCRVAULT_SENT_MAX: SCRVAULT_EUSAGE, field "limit").  *out gets
+ * {"case"|null,"limit","more" (true when more versions were left off),
+ * "versions":[{"doc","case","class","agency","title","version","filename",
+ * "size","sha256","checked_in_at","checked_in_by","state","master",
+ * "signed_off":[{"signer","signed_at","verification"}]}]}: each sign-off
+ * verified again, as scrvault_doc_show does.  Metadata only.
+ */
+#define SCRVAULT_SENT_DEFAULT 100
+#define SCRVAULT_SENT_MAX 1000
+int scrvault_doc_sent(scrvault_json **out, scrvault *v, const char *case_ref, unsigned limit);
 /* Every version of a document, each marked "master" true or false. */
 int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *doc);
 /* A document, its versions, its sign-offs, its master version

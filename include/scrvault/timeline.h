@@ -134,4 +134,19 @@ typedef struct {
  */
 int scrvault_clock_list_each(scrvault *v, const scrvault_clock_filter *f, scrvault_row_fn fn, void *ctx);
 
+/*
+ * Every IMR commission the session sees, with its progress: the rows of
+ * scrvault_clock_list_each (the same checks, filter and order) that are IMR
+ * first drafts, each only where the role reads that agency's IMRs
+ * (case.read for class imr and the agency: an agency's author sees its
+ * agency's commissions only), given to `fn` one at a time:
+ *   {"case","commission","agency","author","commissioned_on","due",
+ *    "original_due"|null,"extended","stage","draft_on"|null,
+ *    "signed_off_on"|null,"status","late_days"}
+ * stage: "commissioned", "draft received" or "signed off", as the case's
+ * timeline gives it (the sign-offs as recorded; the timeline verifies each
+ * again).  What the pages' list of commissions shows, in one query per table.
+ */
+int scrvault_commission_list_each(scrvault *v, const scrvault_clock_filter *f, scrvault_row_fn fn, void *ctx);
+
 #endif

@@ -451,6 +451,26 @@ int svd_h_docs(svd_req *r)
 	return json_answer(r, scrvault_doc_list(&out, r->d->v, NULL), &out);
 }
 
+/* What agencies sent and how far it has gone, the most recent first (the pages' sent page). */
+int svd_h_sent(svd_req *r)
+{
+	static const char *const keys[] = { "case", "limit", NULL };
+	scrvault_json *out = NULL;
+	char c[72], l[8];
+	bool bad = false;
+	const char *ref, *lv;
+	unsigned limit = 0;
+
+	if (only(r, keys) < 0)
+		return 0;
+	ref = query(r, "case", c, sizeof(c), &bad);
+	if ((lv = query(r, "limit", l, sizeof(l), &bad)) && !(limit = (unsigned)number(lv, SCRVAULT_SENT_MAX)))
+		bad = true;
+	if (bad)
+		return bad_query(r, "case is a case reference; limit a number of versions, 1 to 1000");
+	return json_answer(r, scrvault_doc_sent(&out, r->d->v, ref, limit), &out);
+}
+
 int svd_h_doc(svd_req *r)
 {
 	scrvault_json *out = NULL;
@@ -677,12 +697,12 @@ int svd_h_signoff(svd_req *r)
 
 int svd_h_agenda(svd_req *r)
 {
-	static const char *const keys[] = { "as_of", "days", "kinds", NULL };
+	static const char *const keys[] = { "as_of", "days", "kinds", "limit", NULL };
 	scrvault_agenda_options o = SCRVAULT_AGENDA_OPTIONS_INIT;
 	scrvault_json *out = NULL;
-	char as_of[16], days[8], kinds[256];
+	char as_of[16], days[8], kinds[256], limit[12];
 	bool bad = false;
-	const char *dv;
+	const char *dv, *lv;
 
 	if (only(r, keys) < 0)
 		return 0;
@@ -691,8 +711,11 @@ int svd_h_agenda(svd_req *r)
 	o.days = SCRVAULT_AGENDA_DAYS_DEFAULT;
 	if ((dv = query(r, "days", days, sizeof(days), &bad)))
 		o.days = strcmp(dv, "0") == 0 ? 0 : (int)number(dv, SCRVAULT_AGENDA_DAYS_MAX);
+	if ((lv = query(r, "limit", limit, sizeof(limit), &bad)) && !(o.limit = (unsigned)number(lv, UINT32_MAX)))
+		bad = true;
 	if (bad || (dv && strcmp(dv, "0") != 0 && o.days == 0))
-		return bad_query(r, "as_of is YYYY-MM-DD, days a number of days, kinds a comma-separated list");
+		return bad_query(r, "as_of is YYYY-MM-DD, days a number of days, kinds a comma-separated list, "
+				 "limit a number of items");
 	return json_answer(r, scrvault_agenda(&out, r->d->v, &o), &out);
 }
 
@@ -730,11 +753,12 @@ int svd_h_principal_revoke(svd_req *r)
 
 int svd_h_copies(svd_req *r)
 {
-	static const char *const keys[] = { "case", "doc", "state", "holder", "as_of", NULL };
+	static const char *const keys[] = { "case", "doc", "state", "holder", "as_of", "limit", NULL };
 	scrvault_copy_filter f = SCRVAULT_COPY_FILTER_INIT;
 	scrvault_json *out = NULL;
-	char c[72], dc[72], st[32], h[72], a[16];
+	char c[72], dc[72], st[32], h[72], a[16], l[12];
 	bool bad = false;
+	const char *lv;
 
 	if (only(r, keys) < 0)
 		return 0;
@@ -743,6 +767,8 @@ int svd_h_copies(svd_req *r)
 	f.state = query(r, "state", st, sizeof(st), &bad);
 	f.holder = query(r, "holder", h, sizeof(h), &bad);
 	f.as_of = query(r, "as_of", a, sizeof(a), &bad);
+	if ((lv = query(r, "limit", l, sizeof(l), &bad)) && !(f.limit = (unsigned)number(lv, UINT32_MAX)))
+		bad = true;
 	if (bad)
 		return bad_query(r, "a filter value is malformed or too long");
 	return json_answer(r, scrvault_copy_list(&out, r->d->v, &f), &out);
@@ -2480,6 +2506,36 @@ int svd_h_clocks(svd_req *r)
 		return bad_query(r, "open is true or false; the dates are YYYY-MM-DD; case a case reference");
 	f.open_only = ov && !strcmp(ov, "true");
 	if ((rc = scrvault_clock_list_each(r->d->v, &f, rows_add, &t)) < 0 || t.oom) {
+		free(t.buf);
+		return rc < 0 ? rc : SCRVAULT_ERROR;
+	}
+	if (!t.buf)
+		svd_reply_text(r, 200, "application/json", "[]", 2);
+	else {
+		t.buf[t.len++] = ']';
+		svd_reply_text(r, 200, "application/json", t.buf, t.len);
+	}
+	free(t.buf);
+	return 0;
+}
+
+/* Every IMR commission the session sees, with its progress (the pages' commissions and sent pages). */
+int svd_h_commissions(svd_req *r)
+{
+	static const char *const keys[] = { "as_of", "case", NULL };
+	scrvault_clock_filter f = SCRVAULT_CLOCK_FILTER_INIT;
+	rows_text t = { 0 };
+	char a[16], c[72];
+	bool bad = false;
+	int rc;
+
+	if (only(r, keys) < 0)
+		return 0;
+	f.as_of = query(r, "as_of", a, sizeof(a), &bad);
+	f.case_ref = query(r, "case", c, sizeof(c), &bad);
+	if (bad)
+		return bad_query(r, "as_of is YYYY-MM-DD; case a case reference");
+	if ((rc = scrvault_commission_list_each(r->d->v, &f, rows_add, &t)) < 0 || t.oom) {
 		free(t.buf);
 		return rc < 0 ? rc : SCRVAULT_ERROR;
 	}

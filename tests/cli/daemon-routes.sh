@@ -216,6 +216,11 @@ as coord GET /v1/copies; cmp -s "$T/body" "$T/copies.before"; ok $? "...the regi
 jpost coord "/v1/docs/$OD/versions/1/copies" '{"count":2}'; is 200 "the coordinator makes two numbered copies"
 CP=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j=j if isinstance(j,list) else j.get("copies",[]); print(j[0]["copy"])' "$T/body" 2>/dev/null)
 CP2=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j=j if isinstance(j,list) else j.get("copies",[]); print(j[1]["copy"])' "$T/body" 2>/dev/null)
+as coord GET '/v1/copies'; cp "$T/body" "$T/copies.all"
+as coord GET '/v1/copies?limit=1'; is 200 "the register, limit 1"
+python3 -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); sys.exit(0 if len(a)>1 and b==a[:1] else 1)' "$T/copies.all" "$T/body"
+ok $? "...its first copy alone (the page asks a screenful at a time)"
+as coord GET '/v1/copies?limit=0'; is 400 2 "a limit of 0 is 400"
 [ -n "$CP" ] && [ -n "$CP2" ]; ok $? "...numbered ($CP, $CP2)"
 jpost coord "/v1/copies/$CP/issue" '{"ext_name":"Ann Inspector","ext_org":"Ofsted","contact":"ann@ofsted.example","purpose":"inspection","due":"2027-06-30"}'
 is 200 "the coordinator issues it to an inspector"

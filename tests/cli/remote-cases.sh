@@ -403,4 +403,64 @@ V=$VA K="$T/a-coord.key" actions a | norm >"$T/act.a"
 V=$VB K="$T/b-coord.key" actions b | norm >"$T/act.b"
 if cmp -s "$T/act.a" "$T/act.b"; then ok 0 "the audit logs record the same actions, outcomes and actors"; else
 	diff "$T/act.a" "$T/act.b" | head -12 | sed 's/^/#   /'; ok 1 "the audit logs record the same actions, outcomes and actors"; fi
+
+# ---- the pages' lists on vault B, after the comparison: one call each (the
+# commissions with their progress, what was sent, the agenda's first
+# screenful); an agency's author sees its own agency's ----
+V=$VB VN=b K="$T/b-coord.key"
+start --idle-seal 0; ok $? "scrvaultd starts on vault B again"
+expect 0 "the custodian unseals it" -- rsv unseal
+login coord "$K"; is 200 "the coordinator signs in (raw HTTP)"
+expect 0 "a health IMR is checked in on SCR-2026-01 through the service" -- \
+	rsv doc checkin --case SCR-2026-01 --class imr --agency health "$T/form.txt"
+as coord GET '/v1/commissions'; is 200 "commissions: every IMR commission, in one call"
+python3 - "$T/body" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+ag = {r["agency"]: r for r in rows if r["case"] == "SCR-2026-01"}
+p, h = ag.get("police"), ag.get("health")
+sys.exit(0 if p and h and p["author"] == "DI-Smith" and p["commissioned_on"] == "2026-11-05" and
+         h["due"] == "2026-12-20" and h["stage"] == "draft received" and h["draft_on"] and
+         p["stage"] in ("commissioned", "draft received") and "late_days" in h else 1)
+PY
+ok $? "...the police and health commissions on SCR-2026-01, with author, days, due and stage"
+login pat "$T/b-pat.key"; is 200 "the police IMR author signs in (raw HTTP)"
+as pat GET '/v1/commissions'; is 200 "commissions for the police IMR author"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r and all(x["agency"]=="police" for x in r) else 1)' "$T/body"
+ok $? "...the police commission only, not health's on the same case"
+as pat GET '/v1/commissions?case=SIR-2026-02'; is 404 4 "...and a case out of the author's reach is 404, as one that does not exist"
+as coord GET '/v1/commissions?open=true'; is 400 2 "commissions: an unknown query key is 400"
+as coord GET '/v1/sent'; is 200 "sent: the IMRs and chronologies received, in one call"
+cp "$T/body" "$T/sent-all"
+python3 - "$T/sent-all" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+v = s["versions"]
+at = [x["checked_in_at"] for x in v]
+sys.exit(0 if s["limit"] == 100 and not s["more"] and {"police", "health"} <= {x["agency"] for x in v} and
+         at == sorted(at, reverse=True) and all(x["signed_off"] == [] and x["master"] for x in v
+                                                 if x["case"] == "SCR-2026-01") else 1)
+PY
+ok $? "...both agencies' IMRs, the most recent first, each the master, none signed off"
+as coord GET '/v1/sent?limit=1&case=SCR-2026-01'; is 200 "sent: one case, limit 1"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(0 if len(s["versions"])==1 and s["more"] and s["versions"][0]["agency"]=="health" else 1)' "$T/body"
+ok $? "...the most recent version only, and more left off"
+as coord GET '/v1/sent?limit=0'; is 400 2 "sent: limit 0 is 400"
+as coord GET '/v1/sent?limit=1001'; is 400 2 "sent: limit over 1000 is 400"
+as pat GET '/v1/sent'; is 200 "sent for the police IMR author"
+python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["versions"]; sys.exit(0 if v and all(x["agency"]=="police" for x in v) else 1)' "$T/body"
+ok $? "...the police IMR only, not health's"
+as pat GET '/v1/sent?case=SIR-2026-02'; is 404 4 "...and a case out of reach is 404"
+as coord GET '/v1/agenda?days=3660'; is 200 "the whole agenda"
+cp "$T/body" "$T/agenda-all"
+as coord GET '/v1/agenda?days=3660&limit=1'; is 200 "the agenda, limit 1"
+python3 - "$T/agenda-all" "$T/body" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+sys.exit(0 if len(a["items"]) > 1 and b["items"] == a["items"][:1] and
+         (b["due"], b["overdue"]) == (a["due"], a["overdue"]) == (a["due"], len(a["items"]) - a["due"]) else 1)
+PY
+ok $? "...the most urgent item alone, the counts still of every item"
+as coord GET '/v1/agenda?limit=0'; is 400 2 "agenda: limit 0 is 400"
+stop
 finish

@@ -299,7 +299,7 @@ int scrvault_agenda_each(scrvault *v, const scrvault_agenda_options *o, scrvault
 		return sv_error(SCRVAULT_EUSAGE, "the agenda needs a function for the rows");
 	if ((error = agenda_build(&g, now, until, v, o)) < 0)
 		return error;
-	for (size_t i = 0; i < g.n && error >= 0; i++)
+	for (size_t i = 0; i < g.n && (!o || !o->limit || i < o->limit) && error >= 0; i++)
 		error = row(ctx, g.items[i].row);
 	gather_free(&g);
 	return error < 0 ? error : 0;
@@ -322,6 +322,8 @@ int scrvault_agenda(scrvault_json **out, scrvault *v, const scrvault_agenda_opti
 	for (size_t i = 0; i < g.n; i++) {
 		if (sv_json_as_int(sv_json_get(g.items[i].row, "days")) < 0)
 			overdue++;
+		if (o && o->limit && i >= o->limit)
+			continue;
 		if (sv_json_append(items, g.items[i].row) < 0) {
 			g.items[i].row = NULL;
 			goto done;

@@ -14,6 +14,12 @@ typedef struct {
 	const char *ref;		/* the case */
 	const char *agency;		/* an IMR's agency, else NULL */
 	const sv_milestone *m;		/* the engine's milestone: status, due, done, late_days, extended */
+	/* an IMR's commission, else 0 and NULL: its id, author and days
+	 * (commissioned, draft, signed off) */
+	int64_t commission;
+	const char *author;
+	const sv_clock_commission *cm;
+	int64_t today;			/* the day the statuses are judged on */
 } sv_clock_row;
 typedef int (*sv_clock_row_fn)(void *ctx, const sv_clock_row *row);
 

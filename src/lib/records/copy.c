@@ -1488,14 +1488,15 @@ static int copy_list(row_sink *k, scrvault *v, const scrvault_copy_filter *f)
 			snprintf(cond + strlen(cond), sizeof(cond) - strlen(cond), " AND " COPIES_OUT);
 	}
 	if ((size_t)snprintf(sql, sizeof(sql), LIST_SELECT_SHORT " WHERE coalesce(?1, ?2, ?3, ?4, ?5) IS NOT NULL"
-			     "%s%s%s%s ORDER BY %s", cond,
+			     "%s%s%s%s ORDER BY %s LIMIT ?6", cond,
 			     f->case_ref ? " AND k.ref = ?3" : "",
 			     f->doc ? " AND c.doc_id = ?4" : "",
 			     f->holder ? " AND c.holder_id = (SELECT id FROM principals WHERE name = ?5)" : "",
 			     state && !strcmp(state, "overdue") ? "c.due, c.id" : "c.id") >= sizeof(sql))
 		return sv_error(SCRVAULT_ERROR, "copy listing query too long");	/* cannot happen: all literals */
-	if ((error = sv_db_query(&st, v->db, sql, "ttttt", state ? state : "", now, f->case_ref ? f->case_ref : "",
-				 doc, f->holder ? f->holder : "")) < 0)
+	/* (LIMIT -1: every row) */
+	if ((error = sv_db_query(&st, v->db, sql, "ttttti", state ? state : "", now, f->case_ref ? f->case_ref : "",
+				 doc, f->holder ? f->holder : "", f->limit ? (int64_t)f->limit : (int64_t)-1)) < 0)
 		return error;
 	return list_rows(k, v, st, now, false);
 }

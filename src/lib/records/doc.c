@@ -659,6 +659,108 @@ int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 			: sv_rows_build(out, v->db, doc_row, v, DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
 }
 
+/* scrvault_doc_sent: the rows gathered, at most `limit`. */
+typedef struct {
+	scrvault *v;
+	sv_json *arr;
+	unsigned limit, n;
+	bool more;
+} sent_list;
+
+#define SENT_COLUMNS SV_COLS({ "doc", SV_COL_TEXT }, { "case", SV_COL_TEXT }, { "class", SV_COL_TEXT }, \
+	{ "agency", SV_COL_TEXT }, { "title", SV_COL_TEXT }, { "version", SV_COL_INT }, \
+	{ "filename", SV_COL_TEXT }, { "size", SV_COL_INT }, { "sha256", SV_COL_SHA256 }, \
+	{ "checked_in_at", SV_COL_TEXT }, { "checked_in_by", SV_COL_TEXT }, { "state", SV_COL_TEXT })
+
+/* A version sent, if the role reaches its document: its master flag and its sign-offs, each verified again. */
+static int sent_row(void *ctx, sv_stmt *st)
+{
+	sent_list *l = ctx;
+	const char *doc = sv_stmt_text(st, 0);
+	int64_t version = sv_stmt_int(st, 5);
+	sv_json *o = NULL, *all = NULL, *signed_off = NULL;
+	sv_master m;
+	int error;
+
+	if (!doc_seen(l->v, st))
+		return 0;
+	if (l->n == l->limit) {
+		l->more = true;
+		return 1;
+	}
+	if ((error = sv_doc_master(&m, l->v, doc)) < 0 ||
+	    (sv_stmt_int(st, 12) && (error = sv_signoffs(&all, l->v, doc)) < 0))
+		return error;
+	error = SCRVAULT_ERROR;
+	if (!(signed_off = sv_json_array()))
+		goto done;
+	for (size_t i = 0; i < sv_json_count(all); i++) {
+		const sv_json *e = sv_json_at(all, i);
+
+		if (sv_json_as_int(sv_json_get(e, "version")) == version &&
+		    sv_json_append(signed_off, sv_json_of(SV_FIELDS(
+				SV_STR("signer", sv_json_str(sv_json_get(e, "signer"))),
+				SV_STR("signed_at", sv_json_str(sv_json_get(e, "signed_at"))),
+				SV_STR("verification", sv_json_str(sv_json_get(e, "verification")))))) < 0)
+			goto done;
+	}
+	if (!(o = sv_row_json(st, SENT_COLUMNS)) ||
+	    sv_json_set_fields(o, SV_FIELDS(SV_BOOL("master", m.version == (unsigned)version))) < 0 ||
+	    sv_json_set(o, "signed_off", SV_TAKE(signed_off)) < 0 || sv_json_append(l->arr, SV_TAKE(o)) < 0)
+		goto done;
+	l->n++;
+	error = 0;
+done:
+	sv_json_free(o);
+	sv_json_free(signed_off);
+	sv_json_free(all);
+	return error;
+}
+
+int scrvault_doc_sent(scrvault_json **out, scrvault *v, const char *case_ref, unsigned limit)
+{
+	sent_list l = { v, NULL, limit ? limit : SCRVAULT_SENT_DEFAULT, 0, false };
+	sv_json *res = NULL;
+	int error;
+
+	*out = NULL;
+	if (limit > SCRVAULT_SENT_MAX)
+		return sv_error_field(SCRVAULT_EUSAGE, "limit", "at most %u versions at a time, not %u",
+				      SCRVAULT_SENT_MAX, limit);
+	if ((error = sv_authorize(v, "doc.list", SV_ABOUT(.caseref = case_ref))) < 0)
+		return error;
+	if (case_ref) {
+		int64_t id = 0;
+
+		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
+			return error;
+		if (error == 0)
+			return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, case_ref);
+	}
+	if (!(l.arr = sv_json_array()))
+		return SCRVAULT_ERROR;
+	if ((error = sv_db_each(v->db, sent_row, &l,
+				"SELECT d.id, c.ref, d.class, d.agency, d.title, ve.version, ve.filename, ve.size, ve.sha256,"
+				" ve.checked_in_at, p.name, ve.state,"
+				" EXISTS (SELECT 1 FROM signoffs s WHERE s.doc_id = d.id AND s.version = ve.version)"
+				" FROM versions ve JOIN documents d ON d.id = ve.doc_id JOIN cases c ON c.id = d.case_id"
+				" JOIN principals p ON p.id = ve.checked_in_by"
+				" WHERE d.class IN ('imr', 'single-agency-chronology', 'combined-chronology')"
+				" AND (?1 IS NULL OR c.ref = ?1)"
+				" ORDER BY ve.checked_in_at DESC, d.id, ve.version DESC", "t", case_ref)) < 0)
+		goto done;
+	error = SCRVAULT_ERROR;
+	if (!(res = sv_json_of(SV_FIELDS(SV_STR("case", case_ref), SV_INT("limit", l.limit), SV_BOOL("more", l.more)))) ||
+	    sv_json_set(res, "versions", SV_TAKE(l.arr)) < 0)
+		goto done;
+	*out = SV_TAKE(res);
+	error = 0;
+done:
+	sv_json_free(l.arr);
+	sv_json_free(res);
+	return error;
+}
+
 int scrvault_doc_log(scrvault_json **out, scrvault *v, const char *docarg)
 {
 	char doc[SV_DOC_ID_LEN + 1], caseref[40];

@@ -829,6 +829,12 @@ static int timeline_events(sv_json *arr, scrvault *v, facts *f, const char *as_o
 	return error < 0 ? error : 0;
 }
 
+/* An IMR commission's stage from its draft's and sign-off's days ("" for none). */
+static const char *commission_stage(const char *draft_on, const char *signed_off_on)
+{
+	return signed_off_on[0] ? "signed off" : draft_on[0] ? "draft received" : "commissioned";
+}
+
 static const char *anchor_event(const sv_milestone *m, const sv_timescale *ts)
 {
 	if (m->clock == SV_CLOCK_PLAN_REVIEW && m->index > 1)
@@ -902,7 +908,7 @@ int scrvault_case_timeline(scrvault_json **out, scrvault *v, const char *ref, co
 				SV_STR("recorded_at", D(at)),
 				SV_IF(c, SV_INT("commission", c ? c->id : 0)), SV_IF(c, SV_STR("author", c ? c->author : NULL)),
 				SV_IF(c, SV_STR("commissioned_on", D(co))),
-				SV_IF(c, SV_STR("stage", so[0] ? "signed off" : dr[0] ? "draft received" : "commissioned")),
+				SV_IF(c, SV_STR("stage", commission_stage(dr, so))),
 				SV_IF(c, SV_STR("draft_on", D(dr))), SV_IF(c, SV_STR("signed_off_on", D(so)))))) < 0)
 			goto done;
 	}
@@ -982,8 +988,10 @@ int sv_clock_each(scrvault *v, const scrvault_clock_filter *fl, sv_clock_row_fn 
 			    ((from >= 0 || to >= 0) && (m->done < 0 || (from >= 0 && m->done < from) ||
 							(to >= 0 && m->done > to))))
 				continue;
-			error = fn(ctx, &(sv_clock_row){ f->ref, m->clock == SV_CLOCK_IMR ? f->cms[m->index].agency : NULL,
-							m });
+			const commission *c = m->clock == SV_CLOCK_IMR ? &f->cms[m->index] : NULL;
+
+			error = fn(ctx, &(sv_clock_row){ f->ref, c ? c->agency : NULL, m, c ? c->id : 0,
+							c ? c->author : NULL, c ? &c->c : NULL, today });
 			if (error > 0)
 				error = 0;
 		}
@@ -1032,6 +1040,51 @@ int scrvault_clock_list_each(scrvault *v, const scrvault_clock_filter *fl, scrva
 	if (!fn)
 		return sv_error(SCRVAULT_EUSAGE, "the clock listing needs a function for the rows");
 	return sv_clock_each(v, fl, json_row, &j);
+}
+
+/* scrvault_commission_list_each: the IMR rows of sv_clock_each, each agency's for those who see it. */
+typedef struct {
+	scrvault *v;
+	scrvault_row_fn fn;
+	void *ctx;
+} commission_rows;
+
+static int commission_json_row(void *ctx, const sv_clock_row *r)
+{
+	commission_rows *j = ctx;
+	const sv_milestone *m = r->m;
+	char due[11], orig[11], co[11], dr[11], so[11];
+	sv_json *row;
+	int error;
+
+	if (!r->cm || !sv_authz_sees(j->v, "case.read", r->ref, "imr", r->agency))
+		return 0;
+	fmt_day(due, m->due);
+	fmt_day(orig, m->extended ? m->original_due : -1);
+	fmt_day(co, r->cm->commissioned.day);
+	/* as of a past day, a later draft or sign-off has not happened (as the timeline) */
+	fmt_day(dr, r->cm->draft.day <= r->today ? r->cm->draft.day : -1);
+	fmt_day(so, r->cm->signed_off.day <= r->today ? r->cm->signed_off.day : -1);
+	row = sv_json_of(SV_FIELDS(SV_STR("case", r->ref), SV_INT("commission", r->commission),
+			SV_STR("agency", r->agency), SV_STR("author", r->author), SV_STR("commissioned_on", D(co)),
+			SV_STR("due", D(due)), SV_STR("original_due", D(orig)), SV_BOOL("extended", m->extended),
+			SV_STR("stage", commission_stage(dr, so)), SV_STR("draft_on", D(dr)),
+			SV_STR("signed_off_on", D(so)), SV_STR("status", sv_ms_status_name(m->status)),
+			SV_INT("late_days", m->late_days)));
+	if (!row)
+		return SCRVAULT_ERROR;
+	error = j->fn(j->ctx, (const scrvault_json *)row);
+	sv_json_free(row);
+	return error;
+}
+
+int scrvault_commission_list_each(scrvault *v, const scrvault_clock_filter *fl, scrvault_row_fn fn, void *ctx)
+{
+	commission_rows j = { v, fn, ctx };
+
+	if (!fn)
+		return sv_error(SCRVAULT_EUSAGE, "the commission listing needs a function for the rows");
+	return sv_clock_each(v, fl, commission_json_row, &j);
 }
 
 /* The audit_seq of each object of `arr` into seqs (no repeats). */
