@@ -327,11 +327,6 @@ int sv_store_clear_stale(int *cleared, const char *path)
 	return 0;
 }
 
-int sv_store_setup(void)
-{
-	return sv_git_init();
-}
-
 int sv_store_open(sv_store **out, const char *path)
 {
 	sv_store *s = NULL;

@@ -39,10 +39,6 @@ typedef struct sv_store_rstream sv_store_rstream;
 
 /* Create a new bare repository at `path` (which must not exist). */
 int sv_store_init(const char *path);
-/* libgit2's process-wide set-up, which sv_store_open does first (once per
- * process; it reads the system's CA list): a caller that waits on
- * something else may start it early, on another thread. */
-int sv_store_setup(void);
 /* Open an existing store; SCRVAULT_ENOTFOUND if it is not one. */
 int sv_store_open(sv_store **out, const char *path);
 void sv_store_free(sv_store *s);

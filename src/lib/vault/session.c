@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
-#include <pthread.h>
 #include "vault/session.h"
 #include "vault/authz.h"
 #include "vault/find.h"
@@ -476,14 +475,6 @@ done:
 	return error;
 }
 
-/* libgit2's set-up on a thread of its own while the key file's Argon2id runs. */
-static void *store_setup(void *arg)
-{
-	(void)arg;
-	(void)sv_store_setup();	/* its outcome is sv_store_open's to report */
-	return NULL;
-}
-
 static int vault_open(scrvault **out, const scrvault_open_options *opts, bool store_pin)
 {
 	const char *dir, *keyfile, *as_keyfile, *role;
@@ -533,15 +524,7 @@ static int vault_open(scrvault **out, const scrvault_open_options *opts, bool st
 
 	/* Who claims to be unlocking: read the public part first, so a failure can
 	 * be recorded under that name. */
-	{
-		pthread_t t;
-		bool started = pthread_create(&t, NULL, store_setup, NULL) == 0;
-
-		error = key_load(&pub, &id, keyfile, passphrase, "passphrase");
-		if (started)
-			pthread_join(t, NULL);
-	}
-	if (error < 0) {
+	if ((error = key_load(&pub, &id, keyfile, passphrase, "passphrase")) < 0) {
 		if (error == SCRVAULT_EDENIED && pub)
 			sv_unlock_failure_note(dir, pub->name, SV_UNLOCK_WRONG_PASSPHRASE);
 		goto done;
