@@ -77,6 +77,7 @@ def page_checks(d, a, t, name, route, shots):
     over = d.execute_script("return document.documentElement.scrollWidth")
     t.ok(over <= 320, f"{name}: fits 320 px", f"scrollWidth {over}")
     hz.screenshot(d, os.path.join(shots, f"{name}-320.png"))
+    hz.check_zoom(d, t, a.base, route, name, os.path.join(shots, f"{name}-200pct.png"))
     if a.axe:
         bad = hz.serious(hz.run_axe(d, a.axe))
         t.ok(not bad, f"axe-core: no serious or critical violation on {name}", "\n".join(bad))

@@ -92,6 +92,7 @@ def check_page(d, a, t, name, route=None, heading=None):
                                 ".map((e) => e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(e.getBoundingClientRect().right))")
         t.ok(over <= 320, f"{name}: fits 320 px", f"scrollWidth {over}; wider: {wide}")
         hz.screenshot(d, os.path.join(a.shots, f"coord-{name}-320.png"))
+        hz.check_zoom(d, t, a.base, route, name, os.path.join(a.shots, f"coord-{name}-200pct.png"))
         hz.set_width(d, 1280)
         hz.open_page(d, a.base, route)
 

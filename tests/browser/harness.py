@@ -112,6 +112,25 @@ def set_width(d, width, height=900):
                       {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500})
 
 
+def zoomed_width(d, base, route, zoom=2, window=(1280, 800)):
+    """Open `route` as in a window of `window` pixels at browser zoom `zoom`
+    (200 %: 640 CSS pixels across, each two device pixels): the page's
+    scrollWidth and the CSS width it was given."""
+    w, h = window[0] // zoom, window[1] // zoom
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": w, "height": h, "deviceScaleFactor": zoom, "mobile": False})
+    open_page(d, base, route)
+    return d.execute_script("return document.documentElement.scrollWidth"), w
+
+
+def check_zoom(d, t, base, route, name, shot):
+    """WCAG's resize text: the page at 200 % zoom has no sideways scroll."""
+    over, w = zoomed_width(d, base, route)
+    t.ok(over <= w, f"{name}: works at 200 % zoom (a 1280 px window: {w} CSS px, no sideways scroll)",
+         f"scrollWidth {over}")
+    screenshot(d, shot)
+
+
 def send_bearer(d, token):
     """Send Authorization: Bearer TOKEN with every request of the page (for a
     test that needs a key-file session in the browser; the journeys sign in

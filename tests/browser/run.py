@@ -191,6 +191,7 @@ def run(a, t):
             over = d.execute_script("return document.documentElement.scrollWidth")
             t.ok(over <= 320, f"{name}: fits 320 px (no sideways scroll of the page)", f"scrollWidth {over}")
             hz.screenshot(d, os.path.join(a.shots, f"{name}-320.png"))
+            hz.check_zoom(d, t, a.base, route, name, os.path.join(a.shots, f"{name}-200pct.png"))
             if a.axe and needs:
                 bad = hz.serious(hz.run_axe(d, a.axe))
                 t.ok(not bad, f"axe-core: no serious or critical violation on {name}", "\n".join(bad))
