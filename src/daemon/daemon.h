@@ -80,6 +80,14 @@ typedef struct svd_req {
 
 /* Answers; each sends the reply.  svd_reply_json frees j. */
 void svd_reply_json(svd_req *r, int status, scrvault_json *j);
+/*
+ * Answer a library call that produced JSON into *j: rc < 0 is returned for
+ * the caller's error answer (and *j freed); otherwise *j is answered with
+ * 200.  *j is NULL after.  A pointer, read here: the call is usually an
+ * argument of this one, and C does not say in which order arguments are
+ * evaluated.
+ */
+int svd_reply_result(svd_req *r, int rc, scrvault_json **j);
 void svd_reply_text(svd_req *r, int status, const char *ctype, const char *buf, size_t len);
 void svd_reply_error(svd_req *r, int status, int code, const char *message, const char *field);
 /*

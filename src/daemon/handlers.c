@@ -90,23 +90,6 @@ static uint64_t id_param(svd_req *r, const char *what, const char *field)
 }
 
 /*
- * Answer a call that produced JSON into *j.  A pointer, read here: the
- * call is an argument of this one, and C does not say in which order
- * arguments are evaluated.
- */
-static int json_answer(svd_req *r, int rc, scrvault_json **j)
-{
-	if (rc < 0) {
-		scrvault_json_free(*j);
-		*j = NULL;
-		return rc;
-	}
-	svd_reply_json(r, 200, *j);
-	*j = NULL;
-	return 0;
-}
-
-/*
  * A failed call that still produced JSON into *j (what the command line
  * prints beside the error: the copies that stop a conclusion, each
  * mirror's outcome): the error answer with that JSON as its "detail".
@@ -184,7 +167,7 @@ int svd_h_unseal_offer(svd_req *r)
 		return rc;
 	d->offer_at = time(NULL);
 	svd_keep_facts(d, offer);
-	return json_answer(r, 0, &offer);
+	return svd_reply_result(r, 0, &offer);
 }
 
 int svd_h_unseal(svd_req *r)
@@ -299,7 +282,7 @@ int svd_h_challenge(svd_req *r)
 		svd_reply_error(r, 422, 2, "name the principal signing in", "principal");
 		return 0;
 	}
-	return json_answer(r, scrvault_session_challenge(&out, r->d->v, who), &out);
+	return svd_reply_result(r, scrvault_session_challenge(&out, r->d->v, who), &out);
 }
 
 int svd_h_login(svd_req *r)
@@ -335,7 +318,7 @@ int svd_h_login(svd_req *r)
 	}
 	if (rc == 0)
 		r->d->last_auth = time(NULL);
-	return json_answer(r, rc, &out);
+	return svd_reply_result(r, rc, &out);
 }
 
 int svd_h_logout(svd_req *r)
@@ -357,7 +340,7 @@ int svd_h_sessions(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_session_list(&out, r->d->v), &out);
+	return svd_reply_result(r, scrvault_session_list(&out, r->d->v), &out);
 }
 
 int svd_h_session_revoke(svd_req *r)
@@ -365,7 +348,7 @@ int svd_h_session_revoke(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_session_revoke(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_session_revoke(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_whoami(svd_req *r)
@@ -408,7 +391,7 @@ int svd_h_cases(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_case_list(&out, r->d->v), &out);
+	return svd_reply_result(r, scrvault_case_list(&out, r->d->v), &out);
 }
 
 int svd_h_case(svd_req *r)
@@ -416,7 +399,7 @@ int svd_h_case(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_case_show(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_case_show(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_case_timeline(svd_req *r)
@@ -432,7 +415,7 @@ int svd_h_case_timeline(svd_req *r)
 	a = query(r, "as_of", as_of, sizeof(as_of), &bad);
 	if (bad)
 		return bad_query(r, "as_of is a date, YYYY-MM-DD");
-	return json_answer(r, scrvault_case_timeline(&out, r->d->v, P(0), a), &out);
+	return svd_reply_result(r, scrvault_case_timeline(&out, r->d->v, P(0), a), &out);
 }
 
 int svd_h_case_docs(svd_req *r)
@@ -440,7 +423,7 @@ int svd_h_case_docs(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_doc_list(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_doc_list(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_docs(svd_req *r)
@@ -448,7 +431,7 @@ int svd_h_docs(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_doc_list(&out, r->d->v, NULL), &out);
+	return svd_reply_result(r, scrvault_doc_list(&out, r->d->v, NULL), &out);
 }
 
 /* What agencies sent and how far it has gone, the most recent first (the pages' sent page). */
@@ -468,7 +451,7 @@ int svd_h_sent(svd_req *r)
 		bad = true;
 	if (bad)
 		return bad_query(r, "case is a case reference; limit a number of versions, 1 to 1000");
-	return json_answer(r, scrvault_doc_sent(&out, r->d->v, ref, limit), &out);
+	return svd_reply_result(r, scrvault_doc_sent(&out, r->d->v, ref, limit), &out);
 }
 
 int svd_h_doc(svd_req *r)
@@ -476,7 +459,7 @@ int svd_h_doc(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_doc_show(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_doc_show(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_doc_log(svd_req *r)
@@ -484,7 +467,7 @@ int svd_h_doc_log(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_doc_log(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_doc_log(&out, r->d->v, P(0)), &out);
 }
 
 /*
@@ -646,7 +629,7 @@ int svd_h_doc_receipt(svd_req *r)
 		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
 		return 0;
 	}
-	return json_answer(r, scrvault_receipt_make(&out, r->d->v, P(0), (unsigned)version), &out);
+	return svd_reply_result(r, scrvault_receipt_make(&out, r->d->v, P(0), (unsigned)version), &out);
 }
 
 /*
@@ -687,9 +670,9 @@ int svd_h_signoff(svd_req *r)
 	if (pk < 0)
 		return 0;
 	if (pk)
-		return json_answer(r, scrvault_doc_signoff_passkey(&out, r->d->v, P(0), (unsigned)version,
+		return svd_reply_result(r, scrvault_doc_signoff_passkey(&out, r->d->v, P(0), (unsigned)version,
 								    svd_str(r, "statement"), r->d->origin, &a), &out);
-	return json_answer(r, scrvault_doc_signoff_signed(&out, r->d->v, P(0), (unsigned)version,
+	return svd_reply_result(r, scrvault_doc_signoff_signed(&out, r->d->v, P(0), (unsigned)version,
 							   svd_str(r, "statement"), svd_str(r, "signature")), &out);
 }
 
@@ -716,7 +699,7 @@ int svd_h_agenda(svd_req *r)
 	if (bad || (dv && strcmp(dv, "0") != 0 && o.days == 0))
 		return bad_query(r, "as_of is YYYY-MM-DD, days a number of days, kinds a comma-separated list, "
 				 "limit a number of items");
-	return json_answer(r, scrvault_agenda(&out, r->d->v, &o), &out);
+	return svd_reply_result(r, scrvault_agenda(&out, r->d->v, &o), &out);
 }
 
 int svd_h_principals(svd_req *r)
@@ -724,7 +707,7 @@ int svd_h_principals(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_principal_list(&out, r->d->v), &out);
+	return svd_reply_result(r, scrvault_principal_list(&out, r->d->v), &out);
 }
 
 int svd_h_principal(svd_req *r)
@@ -732,7 +715,7 @@ int svd_h_principal(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_principal_show(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_principal_show(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_principal_impact(svd_req *r)
@@ -740,7 +723,7 @@ int svd_h_principal_impact(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_principal_impact(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_principal_impact(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_principal_revoke(svd_req *r)
@@ -748,7 +731,7 @@ int svd_h_principal_revoke(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_principal_revoke(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
+	return svd_reply_result(r, scrvault_principal_revoke(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
 }
 
 int svd_h_copies(svd_req *r)
@@ -771,7 +754,7 @@ int svd_h_copies(svd_req *r)
 		bad = true;
 	if (bad)
 		return bad_query(r, "a filter value is malformed or too long");
-	return json_answer(r, scrvault_copy_list(&out, r->d->v, &f), &out);
+	return svd_reply_result(r, scrvault_copy_list(&out, r->d->v, &f), &out);
 }
 
 int svd_h_copy_history(svd_req *r)
@@ -779,7 +762,7 @@ int svd_h_copy_history(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_copy_history(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_copy_history(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_copy_issue(svd_req *r)
@@ -795,7 +778,7 @@ int svd_h_copy_issue(svd_req *r)
 	s.contact = svd_str(r, "contact");
 	s.purpose = svd_str(r, "purpose");
 	s.due = svd_str(r, "due");
-	return json_answer(r, scrvault_copy_issue(&out, r->d->v, &s), &out);
+	return svd_reply_result(r, scrvault_copy_issue(&out, r->d->v, &s), &out);
 }
 
 int svd_h_copy_return(svd_req *r)
@@ -803,7 +786,7 @@ int svd_h_copy_return(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_copy_return(&out, r->d->v, P(0), svd_str(r, "condition")), &out);
+	return svd_reply_result(r, scrvault_copy_return(&out, r->d->v, P(0), svd_str(r, "condition")), &out);
 }
 
 int svd_h_requests(svd_req *r)
@@ -826,7 +809,7 @@ int svd_h_requests(svd_req *r)
 		return bad_query(r, "open and overdue are true or false; as_of is YYYY-MM-DD");
 	f.open = ov && !strcmp(ov, "true");
 	f.overdue = odv && !strcmp(odv, "true");
-	return json_answer(r, scrvault_request_list(&out, r->d->v, &f), &out);
+	return svd_reply_result(r, scrvault_request_list(&out, r->d->v, &f), &out);
 }
 
 #define DOCS_MAX 256
@@ -860,7 +843,7 @@ int svd_h_request_new(svd_req *r)
 	s.case_ref = svd_str(r, "case");
 	s.reason = svd_str(r, "reason");
 	s.received = svd_str(r, "received");
-	return json_answer(r, scrvault_request_new(&out, r->d->v, &s), &out);
+	return svd_reply_result(r, scrvault_request_new(&out, r->d->v, &s), &out);
 }
 
 int svd_h_request_decide(svd_req *r)
@@ -891,7 +874,7 @@ int svd_h_request_decide(svd_req *r)
 		svd_reply_error(r, 422, 2, "max_releases is a number of releases, 0 for no limit", "max_releases");
 		return 0;
 	}
-	return json_answer(r, scrvault_request_decide(&out, r->d->v, &d), &out);
+	return svd_reply_result(r, scrvault_request_decide(&out, r->d->v, &d), &out);
 }
 
 int svd_h_request(svd_req *r)
@@ -902,7 +885,7 @@ int svd_h_request(svd_req *r)
 	NOQ();
 	if (!(id = id_param(r, "an access request", "request")))
 		return 0;
-	return json_answer(r, scrvault_request_show(&out, r->d->v, (int64_t)id), &out);
+	return svd_reply_result(r, scrvault_request_show(&out, r->d->v, (int64_t)id), &out);
 }
 
 int svd_h_holds(svd_req *r)
@@ -910,7 +893,7 @@ int svd_h_holds(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_hold_list(&out, r->d->v), &out);
+	return svd_reply_result(r, scrvault_hold_list(&out, r->d->v), &out);
 }
 
 int svd_h_hold_place(svd_req *r)
@@ -925,7 +908,7 @@ int svd_h_hold_place(svd_req *r)
 	s.reason = svd_str(r, "reason");
 	s.kind = svd_str(r, "kind");
 	s.board = (b = scrvault_json_get(r->body, "board")) && scrvault_json_bool(b);
-	return json_answer(r, scrvault_hold_add(&out, r->d->v, &s), &out);
+	return svd_reply_result(r, scrvault_hold_add(&out, r->d->v, &s), &out);
 }
 
 int svd_h_hold_lift(svd_req *r)
@@ -936,7 +919,7 @@ int svd_h_hold_lift(svd_req *r)
 	NOQ();
 	if (!(id = id_param(r, "a hold", "hold")))
 		return 0;
-	return json_answer(r, scrvault_hold_release(&out, r->d->v, (int64_t)id, svd_str(r, "reason")), &out);
+	return svd_reply_result(r, scrvault_hold_release(&out, r->d->v, (int64_t)id, svd_str(r, "reason")), &out);
 }
 
 int svd_h_retention_plan(svd_req *r)
@@ -957,7 +940,7 @@ int svd_h_retention_plan(svd_req *r)
 		bad = true;
 	if (bad)
 		return bad_query(r, "as_of is a date, YYYY-MM-DD; days a number from 0 to 36600");
-	return json_answer(r, dv ? scrvault_retention_plan_due(&out, r->d->v, as_of, (unsigned)days)
+	return svd_reply_result(r, dv ? scrvault_retention_plan_due(&out, r->d->v, as_of, (unsigned)days)
 			      : scrvault_retention_plan(&out, r->d->v, as_of), &out);
 }
 
@@ -966,7 +949,7 @@ int svd_h_retention_batches(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_retention_batches(&out, r->d->v), &out);
+	return svd_reply_result(r, scrvault_retention_batches(&out, r->d->v), &out);
 }
 
 /* ---- audit --------------------------------------------------------------------------- */
@@ -986,7 +969,7 @@ int svd_h_audit_tail(svd_req *r)
 		bad = true;
 	if (bad)
 		return bad_query(r, "n is a number from 1 to 10000");
-	return json_answer(r, scrvault_audit_tail(&out, r->d->v, (unsigned)n), &out);
+	return svd_reply_result(r, scrvault_audit_tail(&out, r->d->v, (unsigned)n), &out);
 }
 
 int svd_h_audit_show(svd_req *r)
@@ -997,7 +980,7 @@ int svd_h_audit_show(svd_req *r)
 	NOQ();
 	if (!(seq = id_param(r, "an audit sequence", "seq")))
 		return 0;
-	return json_answer(r, scrvault_audit_show(&out, r->d->v, seq), &out);
+	return svd_reply_result(r, scrvault_audit_show(&out, r->d->v, seq), &out);
 }
 
 int svd_h_audit_export(svd_req *r)
@@ -1067,7 +1050,7 @@ static int question_answer(svd_req *r, int rc, scrvault_json **out, bool csv)
 	char *text;
 
 	if (rc < 0 || !csv)
-		return json_answer(r, rc, out);
+		return svd_reply_result(r, rc, out);
 	text = scrvault_json_csv(*out);
 	scrvault_json_free(*out);
 	*out = NULL;
@@ -1202,7 +1185,7 @@ int svd_h_upload_begin(svd_req *r)
 		return 0;
 	}
 	s.size = (uint64_t)size;
-	return json_answer(r, scrvault_upload_begin(&out, r->d->v, &s), &out);
+	return svd_reply_result(r, scrvault_upload_begin(&out, r->d->v, &s), &out);
 }
 
 int svd_h_upload_chunk(svd_req *r)
@@ -1219,7 +1202,7 @@ int svd_h_upload_chunk(svd_req *r)
 	ov = query(r, "offset", ob, sizeof(ob), &bad);
 	if (!ov || bad || (strcmp(ov, "0") != 0 && !(offset = number(ov, INT64_MAX))))
 		return bad_query(r, "a chunk names its place: ?offset=N, N the bytes received so far");
-	return json_answer(r, scrvault_upload_chunk(&out, r->d->v, P(0), offset, r->bytes, r->nbytes), &out);
+	return svd_reply_result(r, scrvault_upload_chunk(&out, r->d->v, P(0), offset, r->bytes, r->nbytes), &out);
 }
 
 int svd_h_upload_status(svd_req *r)
@@ -1227,7 +1210,7 @@ int svd_h_upload_status(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_upload_status(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_upload_status(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_upload_finish(svd_req *r)
@@ -1235,7 +1218,7 @@ int svd_h_upload_finish(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_upload_finish(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_upload_finish(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_upload_abort(svd_req *r)
@@ -1298,7 +1281,7 @@ int svd_h_retention_review(svd_req *r)
 	s.keep_until = svd_str(r, "keep_until");
 	s.destroy = destroy == 1;
 	s.reason = svd_str(r, "reason");
-	return json_answer(r, scrvault_retention_review(&out, r->d->v, &s), &out);
+	return svd_reply_result(r, scrvault_retention_review(&out, r->d->v, &s), &out);
 }
 
 int svd_h_retention_propose(svd_req *r)
@@ -1306,7 +1289,7 @@ int svd_h_retention_propose(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_retention_propose(&out, r->d->v), &out);
+	return svd_reply_result(r, scrvault_retention_propose(&out, r->d->v), &out);
 }
 
 static int batch_decide(svd_req *r, bool approve)
@@ -1317,7 +1300,7 @@ static int batch_decide(svd_req *r, bool approve)
 	NOQ();
 	if (!(id = id_param(r, "a disposal batch", "batch")))
 		return 0;
-	return json_answer(r, approve ? scrvault_retention_approve(&out, r->d->v, (int64_t)id) :
+	return svd_reply_result(r, approve ? scrvault_retention_approve(&out, r->d->v, (int64_t)id) :
 			   scrvault_retention_refuse(&out, r->d->v, (int64_t)id), &out);
 }
 
@@ -1332,7 +1315,7 @@ int svd_h_retention_certificate(svd_req *r)
 	NOQ();
 	if (!(id = id_param(r, "a destruction record", "record")))
 		return 0;
-	return json_answer(r, scrvault_retention_certificate(&out, r->d->v, (int64_t)id), &out);
+	return svd_reply_result(r, scrvault_retention_certificate(&out, r->d->v, (int64_t)id), &out);
 }
 
 int svd_h_mirrors(svd_req *r)
@@ -1340,7 +1323,7 @@ int svd_h_mirrors(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_mirror_list(&out, r->d->v), &out);
+	return svd_reply_result(r, scrvault_mirror_list(&out, r->d->v), &out);
 }
 
 int svd_h_mirror_add(svd_req *r)
@@ -1359,7 +1342,7 @@ int svd_h_retention_purge(svd_req *r)
 		svd_reply_error(r, 422, 2, "dry_run is true or false", "dry_run");
 		return 0;
 	}
-	return json_answer(r, scrvault_retention_purge(&out, r->d->v, dry ? SCRVAULT_PURGE_DRY_RUN : 0), &out);
+	return svd_reply_result(r, scrvault_retention_purge(&out, r->d->v, dry ? SCRVAULT_PURGE_DRY_RUN : 0), &out);
 }
 
 /*
@@ -1412,7 +1395,7 @@ int svd_h_mirror_push(svd_req *r)
 	NOQ();
 	if ((rc = scrvault_mirror_push(&out, r->d->v, svd_str(r, "name"))) < 0 && out)
 		return error_with_detail(r, rc, &out);	/* each mirror's outcome, as directly */
-	return json_answer(r, rc, &out);
+	return svd_reply_result(r, rc, &out);
 }
 
 /* ---- the writes: cases, operations, roles, declarations, referrals ------------------ */
@@ -1433,7 +1416,7 @@ int svd_h_case_open(svd_req *r)
 		return rc;
 	{
 		scrvault_json *out = NULL;
-		return json_answer(r, scrvault_case_show(&out, r->d->v, s.ref), &out);
+		return svd_reply_result(r, scrvault_case_show(&out, r->d->v, s.ref), &out);
 	}
 }
 
@@ -1469,7 +1452,7 @@ int svd_h_case_conclude(svd_req *r)
 	o.masters = o.n_masters ? masters : NULL;
 	if ((rc = scrvault_case_conclude_ext(&out, r->d->v, &o)) < 0 && scrvault_json_get(out, "blocking"))
 		return error_with_detail(r, rc, &out);	/* the copies that stop it */
-	return json_answer(r, rc, &out);
+	return svd_reply_result(r, rc, &out);
 }
 
 int svd_h_case_reopen(svd_req *r)
@@ -1477,7 +1460,7 @@ int svd_h_case_reopen(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_case_reopen(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
+	return svd_reply_result(r, scrvault_case_reopen(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
 }
 
 int svd_h_case_publish(svd_req *r)
@@ -1489,7 +1472,7 @@ int svd_h_case_publish(svd_req *r)
 	o.ref = P(0);
 	o.on = svd_str(r, "on");
 	o.override_reason = svd_str(r, "override_reason");
-	return json_answer(r, scrvault_case_publish_ext(&out, r->d->v, &o), &out);
+	return svd_reply_result(r, scrvault_case_publish_ext(&out, r->d->v, &o), &out);
 }
 
 int svd_h_ops(svd_req *r)
@@ -1497,7 +1480,7 @@ int svd_h_ops(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_op_list(&out, r->d->v), &out);
+	return svd_reply_result(r, scrvault_op_list(&out, r->d->v), &out);
 }
 
 /* A second custodian approves or refuses from their own session. */
@@ -1533,7 +1516,7 @@ int svd_h_principal_grant(svd_req *r)
 		svd_reply_error(r, 422, 2, "name the role to grant", "role");
 		return 0;
 	}
-	return json_answer(r, scrvault_principal_grant(&out, r->d->v, P(0), role, svd_str(r, "case"),
+	return svd_reply_result(r, scrvault_principal_grant(&out, r->d->v, P(0), role, svd_str(r, "case"),
 						       svd_str(r, "agency")), &out);
 }
 
@@ -1563,7 +1546,7 @@ int svd_h_doc_declare(svd_req *r)
 		svd_reply_error(r, 404, 4, "a version is a number from 1", "version");
 		return 0;
 	}
-	return json_answer(r, scrvault_doc_declare(&out, r->d->v, P(0), (unsigned)version), &out);
+	return svd_reply_result(r, scrvault_doc_declare(&out, r->d->v, P(0), (unsigned)version), &out);
 }
 
 int svd_h_referrals(svd_req *r)
@@ -1579,7 +1562,7 @@ int svd_h_referrals(svd_req *r)
 	f.status = query(r, "status", st, sizeof(st), &bad);
 	if (bad)
 		return bad_query(r, "status is referred, decided or none");
-	return json_answer(r, scrvault_referral_list(&out, r->d->v, &f), &out);
+	return svd_reply_result(r, scrvault_referral_list(&out, r->d->v, &f), &out);
 }
 
 int svd_h_referral(svd_req *r)
@@ -1587,7 +1570,7 @@ int svd_h_referral(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_referral_show(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_referral_show(&out, r->d->v, P(0)), &out);
 }
 
 static int write_new(const char *path, const void *buf, size_t len);
@@ -1714,7 +1697,7 @@ int svd_h_referral_new(svd_req *r)
 	rc = scrvault_referral_new(&out, r->d->v, &s);
 	if (s.form_path)
 		svd_tmp_remove(&t);
-	return json_answer(r, rc, &out);
+	return svd_reply_result(r, rc, &out);
 }
 
 /* ---- bodies that are files: a sealed bundle in, a report out --------------------------- */
@@ -1788,7 +1771,7 @@ int svd_h_intake(svd_req *r)
 		rc = scrvault_receipt_make(&receipt, r->d->v, docid, (unsigned)version);
 		free(docid);
 	}
-	return json_answer(r, rc, &receipt);
+	return svd_reply_result(r, rc, &receipt);
 }
 
 static char *b64(const unsigned char *in, size_t n)
@@ -1915,7 +1898,7 @@ int svd_h_copy_create(svd_req *r)
 		svd_reply_error(r, 422, 2, "count is a number of copies from 1", "count");
 		return 0;
 	}
-	return json_answer(r, scrvault_copy_create(&out, r->d->v, P(0), (unsigned)version, (unsigned)count), &out);
+	return svd_reply_result(r, scrvault_copy_create(&out, r->d->v, P(0), (unsigned)version, (unsigned)count), &out);
 }
 
 int svd_h_copy_ack_statement(svd_req *r)
@@ -1943,8 +1926,8 @@ int svd_h_copy_acknowledge(svd_req *r)
 		return 0;
 	}
 	if (paper)
-		return json_answer(r, scrvault_copy_acknowledge(&out, r->d->v, P(0), SCRVAULT_ACK_PAPER), &out);
-	return json_answer(r, scrvault_copy_acknowledge_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
+		return svd_reply_result(r, scrvault_copy_acknowledge(&out, r->d->v, P(0), SCRVAULT_ACK_PAPER), &out);
+	return svd_reply_result(r, scrvault_copy_acknowledge_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
 							       svd_str(r, "signature")), &out);
 }
 
@@ -1957,7 +1940,7 @@ int svd_h_copy_destroy(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_copy_destroy(&out, r->d->v, P(0), svd_str(r, "witness"), svd_str(r, "note")),
+	return svd_reply_result(r, scrvault_copy_destroy(&out, r->d->v, P(0), svd_str(r, "witness"), svd_str(r, "note")),
 			   &out);
 }
 
@@ -1966,7 +1949,7 @@ int svd_h_copy_transfer(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_copy_transfer(&out, r->d->v, P(0), svd_str(r, "organisation"),
+	return svd_reply_result(r, scrvault_copy_transfer(&out, r->d->v, P(0), svd_str(r, "organisation"),
 						     svd_str(r, "note")), &out);
 }
 
@@ -1995,9 +1978,9 @@ int svd_h_copy_witness(svd_req *r)
 	if ((pk = passkey_member(r, &a)) < 0)
 		return 0;
 	if (pk)
-		return json_answer(r, scrvault_copy_witness_passkey(&out, r->d->v, P(0), svd_str(r, "statement"),
+		return svd_reply_result(r, scrvault_copy_witness_passkey(&out, r->d->v, P(0), svd_str(r, "statement"),
 								    r->d->origin, &a), &out);
-	return json_answer(r, scrvault_copy_witness_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
+	return svd_reply_result(r, scrvault_copy_witness_signed(&out, r->d->v, P(0), svd_str(r, "statement"),
 							   svd_str(r, "signature")), &out);
 }
 
@@ -2006,7 +1989,7 @@ int svd_h_copy_recall(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_copy_recall(&out, r->d->v, P(0)), &out);
+	return svd_reply_result(r, scrvault_copy_recall(&out, r->d->v, P(0)), &out);
 }
 
 int svd_h_copy_lost(svd_req *r)
@@ -2014,7 +1997,7 @@ int svd_h_copy_lost(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_copy_lost(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
+	return svd_reply_result(r, scrvault_copy_lost(&out, r->d->v, P(0), svd_str(r, "reason")), &out);
 }
 
 /* A file answer's JSON result (what the local command prints), base64 in X-Scrvault-Result. */
@@ -2110,7 +2093,7 @@ int svd_h_case_commission(svd_req *r)
 	s.author = svd_str(r, "author");
 	s.commissioned_on = svd_str(r, "commissioned_on");
 	s.due = svd_str(r, "due");
-	return json_answer(r, scrvault_case_commission(&out, r->d->v, P(0), &s), &out);
+	return svd_reply_result(r, scrvault_case_commission(&out, r->d->v, P(0), &s), &out);
 }
 
 int svd_h_case_extend(svd_req *r)
@@ -2118,7 +2101,7 @@ int svd_h_case_extend(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_case_extend(&out, r->d->v, P(0), svd_str(r, "to"), svd_str(r, "reason"),
+	return svd_reply_result(r, scrvault_case_extend(&out, r->d->v, P(0), svd_str(r, "to"), svd_str(r, "reason"),
 						   svd_str(r, "told_ofsted_on")), &out);
 }
 
@@ -2127,7 +2110,7 @@ int svd_h_case_evaluation(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_case_evaluation(&out, r->d->v, P(0), svd_str(r, "received_on"),
+	return svd_reply_result(r, scrvault_case_evaluation(&out, r->d->v, P(0), svd_str(r, "received_on"),
 						       svd_str(r, "rating")), &out);
 }
 
@@ -2136,7 +2119,7 @@ int svd_h_case_milestone(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_case_milestone(&out, r->d->v, P(0), svd_str(r, "kind"), svd_str(r, "on")),
+	return svd_reply_result(r, scrvault_case_milestone(&out, r->d->v, P(0), svd_str(r, "kind"), svd_str(r, "on")),
 			   &out);
 }
 
@@ -2155,7 +2138,7 @@ int svd_h_policy_show(svd_req *r)
 		bad = true;
 	if (bad)
 		return bad_query(r, "version is a policy version, a number from 1");
-	return json_answer(r, scrvault_policy_show(&out, r->d->v, (int64_t)version), &out);
+	return svd_reply_result(r, scrvault_policy_show(&out, r->d->v, (int64_t)version), &out);
 }
 
 /*
@@ -2197,7 +2180,7 @@ int svd_h_policy_load(svd_req *r)
 		free(msg);
 		return 0;
 	}
-	return json_answer(r, rc, &out);
+	return svd_reply_result(r, rc, &out);
 }
 
 #define SEQS_MAX 1024
@@ -2373,7 +2356,7 @@ static int referral_decision(svd_req *r, bool decide)
 	d.rationale_path = path;
 	rc = decide ? scrvault_referral_decide(&out, r->d->v, &d) : scrvault_referral_recommend(&out, r->d->v, &d);
 	svd_tmp_remove(&t);
-	return json_answer(r, rc, &out);
+	return svd_reply_result(r, rc, &out);
 }
 
 int svd_h_referral_recommend(svd_req *r)
@@ -2395,7 +2378,7 @@ int svd_h_referral_notify(svd_req *r)
 	n.ref = P(0);
 	n.to = svd_str(r, "to");
 	n.on = svd_str(r, "on");
-	return json_answer(r, scrvault_referral_notify(&out, r->d->v, &n), &out);
+	return svd_reply_result(r, scrvault_referral_notify(&out, r->d->v, &n), &out);
 }
 
 int svd_h_request_respond(svd_req *r)
@@ -2406,7 +2389,7 @@ int svd_h_request_respond(svd_req *r)
 	NOQ();
 	if (!(id = id_param(r, "an access request", "request")))
 		return 0;
-	return json_answer(r, scrvault_request_respond(&out, r->d->v, (int64_t)id, svd_str(r, "on")), &out);
+	return svd_reply_result(r, scrvault_request_respond(&out, r->d->v, (int64_t)id, svd_str(r, "on")), &out);
 }
 
 int svd_h_request_clock(svd_req *r)
@@ -2417,7 +2400,7 @@ int svd_h_request_clock(svd_req *r)
 	NOQ();
 	if (!(id = id_param(r, "an access request", "request")))
 		return 0;
-	return json_answer(r, scrvault_request_clock(&out, r->d->v, (int64_t)id, svd_str(r, "kind"), svd_str(r, "on"),
+	return svd_reply_result(r, scrvault_request_clock(&out, r->d->v, (int64_t)id, svd_str(r, "kind"), svd_str(r, "on"),
 						     svd_str(r, "note")), &out);
 }
 
@@ -2441,7 +2424,7 @@ int svd_h_requests_due(svd_req *r)
 		days = strcmp(dv, "0") == 0 ? 0 : number(dv, 365);
 	if (bad || (dv && strcmp(dv, "0") != 0 && days == 0))
 		return bad_query(r, "days is a number of working days from 0 to 365; as_of is YYYY-MM-DD");
-	return json_answer(r, scrvault_request_due(&out, r->d->v, (unsigned)days, as_of), &out);
+	return svd_reply_result(r, scrvault_request_due(&out, r->d->v, (unsigned)days, as_of), &out);
 }
 
 /* The rows of a *_each call, gathered as one JSON list's text. */
@@ -2555,5 +2538,5 @@ int svd_h_ops_status(svd_req *r)
 	scrvault_json *out = NULL;
 
 	NOQ();
-	return json_answer(r, scrvault_op_status(&out, r->d->v), &out);
+	return svd_reply_result(r, scrvault_op_status(&out, r->d->v), &out);
 }

@@ -150,6 +150,18 @@ void svd_reply_json(svd_req *r, int status, scrvault_json *j)
 	free(text);
 }
 
+int svd_reply_result(svd_req *r, int rc, scrvault_json **j)
+{
+	if (rc < 0) {
+		scrvault_json_free(*j);
+		*j = NULL;
+		return rc;
+	}
+	svd_reply_json(r, 200, *j);
+	*j = NULL;
+	return 0;
+}
+
 void svd_reply_error(svd_req *r, int status, int code, const char *message, const char *field)
 {
 	char *m = scrvault_json_quote(message ? message : "error");

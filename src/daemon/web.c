@@ -143,18 +143,6 @@ int svd_web_cookie(svd_req *r)
 
 /* ---- passkeys ---------------------------------------------------------------------- */
 
-static int answer_json(svd_req *r, int rc, scrvault_json **j)
-{
-	if (rc < 0) {
-		scrvault_json_free(*j);
-		*j = NULL;
-		return rc;
-	}
-	svd_reply_json(r, 200, *j);
-	*j = NULL;
-	return 0;
-}
-
 /* The pages' origin, or a 404 saying how to give the service one. */
 static bool have_origin(svd_req *r)
 {
@@ -179,7 +167,7 @@ int svd_h_passkey_challenge(svd_req *r)
 
 	if (!no_query(r) || !have_origin(r))
 		return 0;
-	return answer_json(r, scrvault_passkey_challenge(&out, r->d->v, r->d->origin), &out);
+	return svd_reply_result(r, scrvault_passkey_challenge(&out, r->d->v, r->d->origin), &out);
 }
 
 int svd_h_passkey_login(svd_req *r)
@@ -266,7 +254,7 @@ int svd_h_passkey_registration(svd_req *r)
 	if (!no_query(r) || !have_origin(r) || registrant(r, &b.link) < 0)
 		return 0;
 	b.origin = r->d->origin;
-	return answer_json(r, scrvault_passkey_registration(&out, r->d->v, &b), &out);
+	return svd_reply_result(r, scrvault_passkey_registration(&out, r->d->v, &b), &out);
 }
 
 int svd_h_passkey_register(svd_req *r)
@@ -282,7 +270,7 @@ int svd_h_passkey_register(svd_req *r)
 	s.attestation_object = svd_str(r, "attestation_object");
 	s.name = svd_str(r, "name");
 	s.client = r->client;
-	return answer_json(r, scrvault_passkey_register(&out, r->d->v, &s), &out);
+	return svd_reply_result(r, scrvault_passkey_register(&out, r->d->v, &s), &out);
 }
 
 int svd_h_passkeys(svd_req *r)
@@ -296,7 +284,7 @@ int svd_h_passkeys(svd_req *r)
 		svd_reply_error(r, 400, 2, "the query takes principal=NAME only", NULL);
 		return 0;
 	}
-	return answer_json(r, scrvault_passkey_list(&out, r->d->v, rc == 1 ? who : NULL), &out);
+	return svd_reply_result(r, scrvault_passkey_list(&out, r->d->v, rc == 1 ? who : NULL), &out);
 }
 
 int svd_h_passkey_remove(svd_req *r)
@@ -305,7 +293,7 @@ int svd_h_passkey_remove(svd_req *r)
 
 	if (!no_query(r))
 		return 0;
-	return answer_json(r, scrvault_passkey_remove(&out, r->d->v, r->m.params[0]), &out);
+	return svd_reply_result(r, scrvault_passkey_remove(&out, r->d->v, r->m.params[0]), &out);
 }
 
 int svd_h_passkey_link(svd_req *r)
@@ -325,5 +313,5 @@ int svd_h_passkey_link(svd_req *r)
 		explicit_bzero(url, strlen(url));
 		free(url);
 	}
-	return answer_json(r, 0, &out);
+	return svd_reply_result(r, 0, &out);
 }
