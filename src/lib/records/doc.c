@@ -639,21 +639,26 @@ static int doc_row(void *ctx, sv_stmt *st, sv_json *arr)
 	return 0;
 }
 
+/* May the session list documents (of case `case_ref`, when given: one that exists)? */
+static int list_scope(scrvault *v, const char *case_ref)
+{
+	int64_t id = 0;
+	int error;
+
+	if ((error = sv_authorize(v, "doc.list", SV_ABOUT(.caseref = case_ref))) < 0 || !case_ref)
+		return error;
+	if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
+		return error;
+	return error == 0 ? sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, case_ref) : 0;
+}
+
 int scrvault_doc_list(scrvault_json **out, scrvault *v, const char *case_ref)
 {
 	int error;
 
 	*out = NULL;
-	if ((error = sv_authorize(v, "doc.list", SV_ABOUT(.caseref = case_ref))) < 0)
+	if ((error = list_scope(v, case_ref)) < 0)
 		return error;
-	if (case_ref) {
-		int64_t id = 0;
-
-		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
-			return error;
-		if (error == 0)
-			return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, case_ref);
-	}
 	return case_ref ? sv_rows_build(out, v->db, doc_row, v,
 					DOC_SELECT " WHERE c.ref = ? ORDER BY d.created_at, d.id", "t", case_ref)
 			: sv_rows_build(out, v->db, doc_row, v, DOC_SELECT " ORDER BY c.ref, d.created_at, d.id", "");
@@ -727,16 +732,8 @@ int scrvault_doc_sent(scrvault_json **out, scrvault *v, const char *case_ref, un
 	if (limit > SCRVAULT_SENT_MAX)
 		return sv_error_field(SCRVAULT_EUSAGE, "limit", "at most %u versions at a time, not %u",
 				      SCRVAULT_SENT_MAX, limit);
-	if ((error = sv_authorize(v, "doc.list", SV_ABOUT(.caseref = case_ref))) < 0)
+	if ((error = list_scope(v, case_ref)) < 0)
 		return error;
-	if (case_ref) {
-		int64_t id = 0;
-
-		if ((error = sv_db_int(&id, v->db, "SELECT id FROM cases WHERE ref = ?", "t", case_ref)) < 0)
-			return error;
-		if (error == 0)
-			return sv_error(SCRVAULT_ENOTFOUND, SV_NOT_FOUND_CASE, case_ref);
-	}
 	if (!(l.arr = sv_json_array()))
 		return SCRVAULT_ERROR;
 	if ((error = sv_db_each(v->db, sent_row, &l,
